@@ -1,0 +1,60 @@
+"""Analyzers: turn an `Action` into `Finding`s. One module per surface, imported lazily."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from blastwall.analyze.base import AnalysisError, Scope
+from blastwall.model import Action, Finding, Surface
+
+
+def analyze(action: Action, scope: Scope) -> list[Finding]:
+    """Dispatch an action to the analyzer of its surface."""
+    payload: Any = action.payload
+    if action.surface is Surface.SHELL:
+        from blastwall.analyze import shell
+
+        return shell.analyze_command(_text(payload), scope)
+    if action.surface is Surface.SQL:
+        from blastwall.analyze import sql
+
+        return sql.analyze_sql(_text(payload), scope, dialect=action.context.to_dict().get("dialect"))
+    if action.surface is Surface.HTTP:
+        from blastwall.analyze import http
+
+        if not isinstance(payload, dict):
+            raise AnalysisError("http input must be an object with method and url")
+        return http.analyze_request(
+            str(payload.get("method") or "GET"),
+            str(payload.get("url") or ""),
+            payload.get("headers") if isinstance(payload.get("headers"), dict) else None,
+            payload.get("body"),
+            scope,
+        )
+    if action.surface is Surface.MCP:
+        from blastwall.analyze import mcp
+
+        if not isinstance(payload, dict):
+            raise AnalysisError("mcp input must be an object with server, tool and arguments")
+        args = payload.get("arguments")
+        return mcp.analyze_call(
+            str(payload.get("server") or ""),
+            str(payload.get("tool") or ""),
+            args if isinstance(args, dict) else {},
+            payload.get("annotations") if isinstance(payload.get("annotations"), dict) else None,
+            scope,
+        )
+    if action.surface in (Surface.FILE_READ, Surface.FILE_WRITE):
+        from blastwall.analyze import files
+
+        data = payload if isinstance(payload, dict) else {"path": payload}
+        if action.surface is Surface.FILE_READ:
+            return files.analyze_read(str(data.get("path") or ""), scope)
+        return files.analyze_write(str(data.get("path") or ""), data.get("content"), scope)
+    raise AnalysisError(f"no analyzer for surface {action.surface!r}")
+
+
+def _text(payload: Any) -> str:
+    if not isinstance(payload, str):
+        raise AnalysisError("input must be a string for this kind")
+    return payload

@@ -1,0 +1,57 @@
+"""What every analyzer shares: the scope an analysis runs in and the finding helpers.
+
+Analyzers are pure functions `text/payload + Scope -> list[Finding]`. They may call each other
+(a shell command that runs SQL hands the SQL to the SQL analyzer) through `Scope.deeper()`,
+which bounds recursion. Anything an analyzer cannot resolve is a finding, never a pass.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+
+from blastwall.model import Effect, Finding, Severity
+
+MAX_DEPTH = 8
+MAX_INPUT = 256 * 1024  # bytes of text an analyzer will look at; more is itself a finding
+DEFAULT_BUDGET_S = 2.0
+
+
+class AnalysisError(Exception):
+    """Raised when an analyzer gives up; the engine turns it into a degraded `ask`."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where and how deep an analysis runs.
+
+    `cwd` lets analyzers resolve relative paths and read scripts/SQL files the action names
+    (`read_files`); `origin` says how the text reached this analyzer ("psql -c", "ssh prod-1").
+    """
+
+    cwd: str | None = None
+    depth: int = 0
+    read_files: bool = True
+    origin: str = ""
+    environment: str | None = None
+    deadline: float = field(default_factory=lambda: time.monotonic() + DEFAULT_BUDGET_S)
+
+    def deeper(self, origin: str = "", **changes: object) -> "Scope":
+        if self.depth + 1 > MAX_DEPTH:
+            raise AnalysisError(f"nesting deeper than {MAX_DEPTH} levels")
+        if time.monotonic() > self.deadline:
+            raise AnalysisError("analysis ran out of its time budget")
+        joined = f"{self.origin} > {origin}" if self.origin and origin else (origin or self.origin)
+        return replace(self, depth=self.depth + 1, origin=joined, **changes)  # type: ignore[arg-type]
+
+
+def unknown(rule_id: str, reason: str, source: str = "", severity: Severity = Severity.MEDIUM) -> Finding:
+    """A finding for something the analyzer could not resolve (fail closed)."""
+    return Finding(
+        rule_id=rule_id,
+        effect=Effect.UNKNOWN_CODE,
+        severity=severity,
+        reason=reason,
+        source=source[:200],
+        confidence=0.5,
+    )

@@ -1,0 +1,177 @@
+"""Classify filesystem paths (`rules/paths.toml`) and rate deleting or overwriting them.
+
+`classify("rm target", cwd)` answers which kind of place a path is: the root, a device, a
+system or home folder, a temp folder, regenerable build output, a secret, data, history
+(migrations, .git), the project, or something blastwall cannot resolve (`dynamic`).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import posixpath
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from blastwall.analyze.ruleset import load_table
+from blastwall.model import Severity
+
+Operation = Literal["delete", "delete_recursive", "overwrite"]
+_VAR = re.compile(r"^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
+
+
+@dataclass(frozen=True)
+class PathClass:
+    kind: str
+    path: str
+
+    def severity(self, op: Operation) -> Severity:
+        return Severity.parse(_table()["kinds"][self.kind][op])
+
+    @property
+    def label(self) -> str:
+        return _LABELS.get(self.kind, self.kind)
+
+
+_LABELS = {
+    "null": "a null device",
+    "device": "a block device",
+    "root": "the root filesystem",
+    "system_top": "a top-level system directory",
+    "system": "a path outside the project",
+    "home_top": "the home directory",
+    "home": "a path in the home directory",
+    "temp": "a temporary path",
+    "temp_top": "the shared temp directory",
+    "regenerable": "regenerable build output or cache",
+    "secret": "a secret or credential file",
+    "data": "a data file or directory",
+    "history": "history (migrations or .git internals)",
+    "project_top": "the whole project directory",
+    "project": "a project file",
+    "project_glob": "project files chosen by a glob",
+    "parent": "a path outside the project (..)",
+    "dynamic": "a path that depends on an unresolved variable",
+}
+
+
+@functools.cache
+def _table() -> dict[str, Any]:
+    return load_table("paths")
+
+
+def _match_any(name: str, globs: list[str]) -> bool:
+    return any(fnmatch.fnmatchcase(name, g) for g in globs)
+
+
+def _components(path: str) -> list[str]:
+    return [c for c in path.split("/") if c not in ("", ".")]
+
+
+def _content_kind(rel: str) -> str | None:
+    """Secret, history, data or regenerable, judged from the path's own components."""
+    t = _table()
+    parts = _components(rel)
+    if not parts:
+        return None
+    base = parts[-1]
+    joined = "/".join(parts)
+    sec = t["secret"]
+    if not _match_any(base, sec["not_globs"]) and (base in sec["names"] or _match_any(base, sec["globs"])):
+        return "secret"
+    if any(joined == d or joined.startswith(d + "/") or f"/{d}/" in f"/{joined}/" for d in sec["dirs"]):
+        return "secret"
+    if any(f"/{d}/" in f"/{joined}/" for d in t["history"]["dirs"]):
+        return "history"
+    data = t["data"]
+    if _match_any(base, data["globs"]) or any(p in data["dirs"] for p in parts):
+        return "data"
+    regen = t["regenerable"]
+    if any(p in regen["names"] for p in parts) or _match_any(base, regen["globs"]):
+        return "regenerable"
+    return None
+
+
+def classify(path: str, cwd: str | None = None) -> PathClass:
+    """Classify one path as written in a command (variables and `~` unexpanded)."""
+    t = _table()
+    sysinfo = t["system"]
+    raw = path.strip()
+    if raw in ("", "''", '""'):
+        return PathClass("dynamic", path)
+    if _match_any(raw, sysinfo["null"]):
+        return PathClass("null", path)
+    if _match_any(raw, sysinfo["devices"]):
+        return PathClass("device", path)
+
+    # Leading variables and ~
+    m = _VAR.match(raw)
+    if raw == "~" or raw.startswith("~/") or (m and m.group(1) in sysinfo["home_vars"]):
+        rest = raw[1:] if raw.startswith("~") else raw[m.end():] if m else ""
+        return _in_home(rest, path)
+    if re.match(r"^~[A-Za-z_]", raw):  # ~user
+        return _in_home(raw.split("/", 1)[1] if "/" in raw else "", path)
+    if m and m.group(1) in sysinfo["temp_vars"]:
+        rest = raw[m.end():]
+        return PathClass("temp" if _components(rest) else "temp_top", path)
+    if m and m.group(1) in sysinfo["project_vars"]:
+        return _in_project(raw[m.end():].lstrip("/"), path)
+    if "$" in raw or "`" in raw:
+        return PathClass("dynamic", path)
+
+    if raw.startswith("/"):
+        norm = posixpath.normpath(raw)
+        if norm == "/" or re.fullmatch(r"/[*?]+", norm):
+            return PathClass("root", path)
+        if cwd and cwd != "/" and (norm == cwd or norm.startswith(cwd.rstrip("/") + "/")):
+            return _in_project(norm[len(cwd.rstrip("/")):].lstrip("/"), path)
+        for tmp in sysinfo["temp"]:
+            if norm == tmp or fnmatch.fnmatchcase(norm, tmp + "/[*]") or norm == tmp + "/*":
+                return PathClass("temp_top", path)
+            if norm.startswith(tmp + "/"):
+                return PathClass("temp", path)
+        home = re.match(r"^(/home/[^/]+|/Users/[^/]+|/root)(/.*)?$", norm)
+        if home:
+            return _in_home(home.group(2) or "", path)
+        top = "/" + _components(norm)[0] if _components(norm) else "/"
+        if norm in sysinfo["top"] or (norm.endswith("/*") and norm[:-2] in sysinfo["top"]):
+            return PathClass("system_top", path)
+        kind = _content_kind(norm)
+        if kind in ("secret", "data", "history"):
+            return PathClass("system" if top in sysinfo["top"] else kind, path)
+        return PathClass("system", path)
+    return _in_project(raw, path)
+
+
+def _in_home(rest: str, original: str) -> PathClass:
+    parts = _components(rest)
+    if not parts or parts == ["*"] or parts == [".*"]:
+        return PathClass("home_top", original)
+    kind = _content_kind("/".join(parts))
+    if kind == "regenerable" and len(parts) > 1:
+        return PathClass("regenerable", original)
+    return PathClass("home", original)
+
+
+def _in_project(rel: str, original: str) -> PathClass:
+    norm = posixpath.normpath(rel) if rel else "."
+    if norm == ".." or norm.startswith("../"):
+        return PathClass("parent", original)
+    parts = _components(norm)
+    if not parts or parts in (["*"], [".*"], ["**"]):
+        return PathClass("project_top", original)
+    kind = _content_kind(norm)
+    if kind:
+        return PathClass(kind, original)
+    if any(ch in norm for ch in "*?["):
+        return PathClass("project_glob", original)
+    return PathClass("project", original)
+
+
+def is_regenerable_pattern(pattern: str) -> bool:
+    """True when a name pattern (as in `find -name PATTERN`) only selects regenerable files."""
+    regen = _table()["regenerable"]
+    return pattern in regen["names"] or _match_any(pattern, regen["globs"]) or any(
+        fnmatch.fnmatchcase(pattern, g) or pattern == g for g in regen["globs"]
+    )

@@ -1,0 +1,193 @@
+"""The engine: one pipeline every door calls. `check(action) -> Verdict`.
+
+The stages run in this order; each is a small function below, and each is timed:
+
+1. normalize    bound the input, build the analysis scope
+2. quick_reject cheap keyword screen; lets obviously inert shell text skip the parser
+                (invariant: it never passes text the slow path would flag; tests prove it)
+3. analyze      the surface's analyzer turns the action into findings
+4. preflight    resolve each finding's environment (context hint today; inventory later)
+5. policy       decide each finding; the verdict is the strictest decision
+
+The engine never raises to a door: any failure inside blastwall becomes a degraded `ask`
+with a one-line reason that tells the human what to do. It never imports a door.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from typing import Any, Callable
+
+from blastwall.analyze.base import MAX_INPUT, AnalysisError, Scope
+from blastwall.model import Action, Context, Decision, Finding, Surface, Verdict
+from blastwall.policy.engine import Policy, PolicyError
+
+STAGES: tuple[str, ...] = ("normalize", "quick_reject", "analyze", "preflight", "policy")
+
+
+class _State:
+    """Mutable state threaded through the stages of one check."""
+
+    def __init__(self, action: Action, policy: Policy | None, read_files: bool) -> None:
+        self.action = action
+        self.policy = policy
+        self.read_files = read_files
+        self.scope = Scope()
+        self.findings: list[Finding] = []
+        self.done = False  # set by quick_reject when the action is known inert
+        self.degraded: list[str] = []
+        self.decisions: list[tuple[Decision, str, Finding]] = []
+        self.timings: list[tuple[str, float]] = []
+
+
+def _normalize(st: _State) -> None:
+    payload = st.action.payload
+    if isinstance(payload, str):
+        if len(payload.encode("utf-8", "surrogatepass")) > MAX_INPUT:
+            st.findings.append(_degraded_finding("input larger than blastwall analyzes; review it by hand"))
+            st.done = True
+            return
+        if "\x00" in payload:
+            st.findings.append(_degraded_finding("input contains NUL bytes; it cannot be what it looks like"))
+            st.done = True
+            return
+    ctx = st.action.context
+    st.scope = Scope(cwd=ctx.cwd, read_files=st.read_files, environment=ctx.environment)
+
+
+def _quick_reject(st: _State) -> None:
+    if st.done or st.action.surface is not Surface.SHELL:
+        return
+    from blastwall.analyze.shell.quick import is_inert
+
+    if is_inert(st.action.payload):
+        st.done = True
+
+
+def _analyze(st: _State) -> None:
+    if st.done:
+        return
+    from blastwall.analyze import analyze
+
+    try:
+        st.findings.extend(analyze(st.action, st.scope))
+    except AnalysisError as exc:
+        st.findings.append(_degraded_finding(f"blastwall could not analyze this action ({exc}); a human must review it"))
+    except RecursionError:
+        st.findings.append(_degraded_finding("input nests too deeply to analyze; a human must review it"))
+
+
+def _preflight(st: _State) -> None:
+    env = st.action.context.environment
+    if env:
+        st.findings = [f if f.environment else replace(f, environment=env) for f in st.findings]
+
+
+def _policy(st: _State) -> None:
+    policy = st.policy
+    if policy is None:
+        try:
+            from blastwall.policy.load import load_policy
+
+            policy = load_policy(st.action.context.cwd)
+        except PolicyError as exc:
+            st.degraded.append(f"policy file is invalid ({exc}); fix it, `blastwall policy check` shows where")
+            from blastwall.policy.engine import default_policy
+
+            policy = default_policy()
+    agent = st.action.context.agent
+    surface = st.action.surface.value
+    for f in st.findings:
+        decision, rule = policy.decide(f, agent=agent, surface=surface)
+        st.decisions.append((decision, rule, f))
+
+
+STAGE_FUNCS: dict[str, Callable[[_State], None]] = {
+    "normalize": _normalize,
+    "quick_reject": _quick_reject,
+    "analyze": _analyze,
+    "preflight": _preflight,
+    "policy": _policy,
+}
+
+
+def _degraded_finding(reason: str) -> Finding:
+    from blastwall.model import Effect, Severity
+
+    return Finding(rule_id="core:degraded", effect=Effect.UNVERIFIED, severity=Severity.MEDIUM, reason=reason)
+
+
+def _verdict(st: _State) -> Verdict:
+    decisions = [d for d, _, _ in st.decisions]
+    degraded = bool(st.degraded) or any(f.rule_id == "core:degraded" for f in st.findings)
+    decision = Decision.strictest(decisions)
+    if degraded and decision is Decision.ALLOW:
+        decision = Decision.ASK
+    blocking = [(d, r, f) for d, r, f in st.decisions if d is not Decision.ALLOW]
+    shown = blocking if blocking else st.decisions
+    reasons: list[str] = list(st.degraded)
+    for _, _, f in sorted(shown, key=lambda t: (-t[0].rank, -t[2].severity)):
+        if f.reason not in reasons:
+            reasons.append(f.reason)
+    rule_ids: list[str] = []
+    for _, _, f in shown:
+        if f.rule_id not in rule_ids:
+            rule_ids.append(f.rule_id)
+    return Verdict(
+        decision=decision,
+        reasons=tuple(reasons),
+        rule_ids=tuple(rule_ids),
+        findings=tuple(st.findings),
+        action_digest=st.action.digest(),
+        degraded=degraded,
+        timings_ms=tuple(st.timings),
+    )
+
+
+def check_action(action: Action, policy: Policy | None = None, *, read_files: bool = True) -> Verdict:
+    """Run the pipeline on one action. Never raises; failures give a degraded `ask`."""
+    st = _State(action, policy, read_files)
+    try:
+        for name in STAGES:
+            t0 = time.perf_counter()
+            STAGE_FUNCS[name](st)
+            st.timings.append((name, round((time.perf_counter() - t0) * 1000, 3)))
+        return _verdict(st)
+    except Exception as exc:  # noqa: BLE001 - the engine is the boundary; nothing escapes to a door
+        return Verdict(
+            decision=Decision.ASK,
+            reasons=(f"blastwall hit an internal error ({type(exc).__name__}); a human must review this action",),
+            rule_ids=("core:internal-error",),
+            findings=(),
+            action_digest=_safe_digest(action),
+            degraded=True,
+        )
+
+
+def _safe_digest(action: Action) -> str:
+    try:
+        return action.digest()
+    except Exception:  # noqa: BLE001
+        return ""
+
+
+def make_action(kind: str | Surface, payload: Any, context: Context | dict[str, Any] | None = None) -> Action:
+    """Build an `Action` from loose parts (as the CLI and the batch contract receive them)."""
+    surface = kind if isinstance(kind, Surface) else Surface(str(kind))
+    ctx = context if isinstance(context, Context) else Context.from_mapping(context or {})
+    return Action(surface=surface, payload=payload, context=ctx)
+
+
+def check(
+    action: Action | str,
+    kind: str = "shell",
+    *,
+    context: Context | dict[str, Any] | None = None,
+    policy: Policy | None = None,
+    read_files: bool = True,
+) -> Verdict:
+    """Library API: `blastwall.check("rm -rf /")` or `blastwall.check(Action(...))`."""
+    if not isinstance(action, Action):
+        action = make_action(kind, action, context)
+    return check_action(action, policy, read_files=read_files)

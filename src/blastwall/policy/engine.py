@@ -1,0 +1,172 @@
+"""Compile policy data into an immutable `Policy` and decide findings with it.
+
+Policy is data, compiled once: the built-in defaults plus the user's and the project's
+`blastwall.toml`, merged predictably (project rules first, then user rules, then defaults; later
+layers override `[severity]` entries of earlier ones). Deciding is deterministic: the same
+findings and policy always give the same decisions.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any, Iterable
+
+from blastwall.model import Decision, Finding, Severity
+
+
+class PolicyError(ValueError):
+    """A policy file is invalid. `where` names the file and, when known, the line."""
+
+    def __init__(self, where: str, message: str) -> None:
+        super().__init__(f"{where}: {message}")
+        self.where = where
+        self.message = message
+
+
+@dataclass(frozen=True)
+class PolicyRule:
+    """One policy rule: a match on findings and the decision it gives."""
+
+    id: str
+    decision: Decision
+    reason: str = ""
+    rule: tuple[str, ...] = ()  # finding rule_id globs
+    effect: tuple[str, ...] = ()
+    target: tuple[str, ...] = ()  # target globs
+    environment: tuple[str, ...] = ()
+    agent: tuple[str, ...] = ()
+    surface: tuple[str, ...] = ()
+    min_severity: Severity = Severity.NONE
+    max_severity: Severity = Severity.CRITICAL
+    origin: str = "defaults"
+
+    def matches(self, finding: Finding, *, agent: str | None, surface: str) -> bool:
+        if not (self.min_severity <= finding.severity <= self.max_severity):
+            return False
+        if self.rule and not _any_glob(finding.rule_id, self.rule):
+            return False
+        if self.effect and finding.effect.value not in self.effect:
+            return False
+        if self.target and not _any_glob(finding.target, self.target):
+            return False
+        if self.environment and (finding.environment or "").lower() not in self.environment:
+            return False
+        if self.agent and (agent or "") not in self.agent:
+            return False
+        if self.surface and surface not in self.surface:
+            return False
+        return True
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A compiled, immutable policy."""
+
+    rules: tuple[PolicyRule, ...]
+    severity: tuple[tuple[Severity, Decision], ...]
+    sources: tuple[str, ...] = ()
+    settings: tuple[tuple[str, Any], ...] = field(default=())
+
+    def decide(self, finding: Finding, *, agent: str | None = None, surface: str = "") -> tuple[Decision, str]:
+        """The decision for one finding and the id of the policy rule that gave it."""
+        for rule in self.rules:
+            if rule.matches(finding, agent=agent, surface=surface):
+                return rule.decision, rule.id
+        return dict(self.severity)[finding.severity], f"severity:{finding.severity.name.lower()}"
+
+    def setting(self, key: str, default: Any = None) -> Any:
+        return dict(self.settings).get(key, default)
+
+
+def _any_glob(value: str, globs: Iterable[str]) -> bool:
+    return any(fnmatch.fnmatchcase(value, g) for g in globs)
+
+
+def _strings(value: Any, where: str, key: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise PolicyError(where, f"{key!r} must be a string or a list of strings")
+
+
+def _decision(value: Any, where: str) -> Decision:
+    try:
+        return Decision(str(value).lower())
+    except ValueError:
+        raise PolicyError(where, f"decision must be allow, ask or deny, not {value!r}") from None
+
+
+def _severity(value: Any, where: str, key: str) -> Severity:
+    try:
+        return Severity.parse(str(value))
+    except KeyError:
+        names = ", ".join(s.name.lower() for s in Severity)
+        raise PolicyError(where, f"{key!r} must be one of {names}, not {value!r}") from None
+
+
+RULE_KEYS = {
+    "id", "decision", "reason", "rule", "effect", "target", "environment", "agent", "surface",
+    "min_severity", "max_severity",
+}
+
+
+def compile_rule(row: Any, where: str, origin: str, index: int) -> PolicyRule:
+    if not isinstance(row, dict):
+        raise PolicyError(where, "each [[rule]] must be a table")
+    unknown = set(row) - RULE_KEYS
+    if unknown:
+        raise PolicyError(where, f"unknown key(s) {', '.join(sorted(unknown))} in [[rule]]; allowed: {', '.join(sorted(RULE_KEYS))}")
+    if "decision" not in row:
+        raise PolicyError(where, "[[rule]] needs a decision (allow, ask or deny)")
+    return PolicyRule(
+        id=str(row.get("id") or f"{origin}#{index + 1}"),
+        decision=_decision(row["decision"], where),
+        reason=str(row.get("reason") or ""),
+        rule=_strings(row.get("rule"), where, "rule"),
+        effect=_strings(row.get("effect"), where, "effect"),
+        target=_strings(row.get("target"), where, "target"),
+        environment=tuple(e.lower() for e in _strings(row.get("environment"), where, "environment")),
+        agent=_strings(row.get("agent"), where, "agent"),
+        surface=_strings(row.get("surface"), where, "surface"),
+        min_severity=_severity(row.get("min_severity", "none"), where, "min_severity"),
+        max_severity=_severity(row.get("max_severity", "critical"), where, "max_severity"),
+        origin=origin,
+    )
+
+
+def compile_layers(layers: list[tuple[str, dict[str, Any]]]) -> Policy:
+    """Compile parsed policy documents, most specific first (project, user, defaults last)."""
+    rules: list[PolicyRule] = []
+    severity: dict[Severity, Decision] = {}
+    settings: dict[str, Any] = {}
+    for origin, doc in reversed(layers):  # defaults first so later layers override severity
+        for name, value in (doc.get("severity") or {}).items():
+            severity[_severity(name, origin, "severity")] = _decision(value, f"{origin} [severity]")
+        settings.update(doc.get("settings") or {})
+    for origin, doc in layers:
+        for i, row in enumerate(doc.get("rule") or []):
+            rules.append(compile_rule(row, f"{origin} [[rule]] #{i + 1}", origin, i))
+    missing = [s for s in Severity if s not in severity]
+    if missing:
+        raise PolicyError("defaults", f"no decision for severity {missing[0].name.lower()}")
+    return Policy(
+        rules=tuple(rules),
+        severity=tuple(sorted(severity.items())),
+        sources=tuple(o for o, _ in layers),
+        settings=tuple(sorted(settings.items())),
+    )
+
+
+def default_document() -> dict[str, Any]:
+    text = resources.files("blastwall.policy").joinpath("defaults.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def default_policy() -> Policy:
+    return compile_layers([("defaults", default_document())])

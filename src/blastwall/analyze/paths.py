@@ -52,6 +52,7 @@ _LABELS = {
     "project": "a project file",
     "project_glob": "project files chosen by a glob",
     "parent": "a path outside the project (..)",
+    "tracked": "files tracked by git",
     "dynamic": "a path that depends on an unresolved variable",
 }
 

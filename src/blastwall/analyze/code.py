@@ -1,0 +1,249 @@
+"""Interpreter one-liners: `python -c`, `node -e`, `perl -e`, `ruby -e`, `php -r`, awk programs.
+
+Python is read with `ast`; the other languages are scanned with the call patterns in
+`rules/code.toml`. Commands the code runs go back to the shell analyzer, SQL to the SQL
+analyzer; paths it deletes or overwrites are classified like shell targets. Code that runs a
+command blastwall cannot read is `unknown_code`, never a pass.
+"""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+import functools
+import re
+import shlex
+from typing import Any, Callable
+
+from blastwall.analyze.base import Scope, unknown
+from blastwall.analyze.paths import Operation, classify
+from blastwall.analyze.ruleset import load_table
+from blastwall.model import Effect, Finding, Severity
+
+_STRING = re.compile(r"""(?P<q>["'`])(?P<s>(?:\\.|(?!(?P=q)).)*)(?P=q)""", re.S)
+_ARRAY = re.compile(r"""\[\s*((?:["'][^"']*["']\s*,?\s*)+)\]""")
+
+
+@functools.cache
+def _table() -> dict[str, Any]:
+    return load_table("code")
+
+
+@functools.cache
+def _patterns(language: str) -> list[tuple[str, re.Pattern[str]]]:
+    return [(p["kind"], re.compile(p["regex"])) for p in _table()["pattern"] if language in p["languages"]]
+
+
+def analyze_code(language: str, code: str, scope: Scope) -> list[Finding]:
+    """Findings for a snippet of `language` code run by an interpreter."""
+    if language == "python":
+        return _python(code, scope)
+    return _scan(language, code, scope)
+
+
+def _path_finding(kind: Operation, path: str | None, language: str, source: str, scope: Scope) -> Finding:
+    pc = classify(path if path is not None else "$DYNAMIC", scope.cwd)
+    sev = pc.severity(kind)
+    shown = path if path is not None else "paths computed at run time"
+    verb = "overwrites" if kind == "overwrite" else "deletes"
+    return Finding(
+        rule_id=f"code.{language}:{'overwrite' if kind == 'overwrite' else 'delete'}",
+        effect=Effect.OVERWRITE if kind == "overwrite" else Effect.DELETE,
+        severity=sev,
+        reason=f"{language} code {verb} {shown} ({pc.label})",
+        target=shown,
+        safer="run the exact shell command instead so it can be reviewed",
+        source=source[:200],
+    )
+
+
+def _shell(command: str, language: str, scope: Scope) -> list[Finding]:
+    from blastwall.analyze.shell import analyze_command
+
+    return analyze_command(command, scope.deeper(f"{language} runs a command"))
+
+
+def _sql(text: str, scope: Scope) -> list[Finding]:
+    from blastwall.analyze.sql import analyze_sql
+
+    return analyze_sql(text, scope.deeper("SQL in interpreter code"))
+
+
+def _orm_finding(name: str, language: str, source: str) -> Finding:
+    return Finding(
+        rule_id=f"code.{language}:orm-destructive",
+        effect=Effect.DELETE,
+        severity=Severity.HIGH,
+        reason=f"{language} code calls {name}(), which deletes or drops data",
+        target=name,
+        safer="delete a selected, counted set of rows and review it first",
+        source=source[:200],
+    )
+
+
+# ---- python --------------------------------------------------------------------------------
+def _dotted(node: ast.AST) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr}" if base else f"*.{node.attr}"
+    if isinstance(node, ast.Call):
+        return _dotted(node.func) + "()"
+    return ""
+
+
+def _const_str(node: ast.AST | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return None
+    return None
+
+
+def _const_argv(node: ast.AST | None) -> list[str] | None:
+    if isinstance(node, (ast.List, ast.Tuple)):
+        items = [_const_str(e) for e in node.elts]
+        if all(i is not None for i in items):
+            return [i for i in items if i is not None]
+    return None
+
+
+def _matches(name: str, globs: list[str]) -> bool:
+    short = "*." + name.rsplit(".", 1)[-1] if "." in name else name
+    return any(fnmatch.fnmatchcase(name, g) or fnmatch.fnmatchcase(short, g) for g in globs)
+
+
+def _python(code: str, scope: Scope) -> list[Finding]:
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return _scan("python", code, scope) or [
+            unknown("code.interp:unparsed", "python code that does not parse; a human must read it", code)
+        ]
+    t = _table()["python"]
+    out: list[Finding] = []
+    handlers: list[tuple[str, Callable[[ast.Call, str], None]]] = []
+
+    def on_path(kind: Operation) -> Callable[[ast.Call, str], None]:
+        def handle(call: ast.Call, name: str) -> None:
+            first = call.args[0] if call.args else None
+            path = _const_str(first)
+            if name.startswith("*.") and first is None and isinstance(call.func, ast.Attribute):
+                inner = call.func.value
+                if isinstance(inner, ast.Call) and inner.args:
+                    path = _const_str(inner.args[0])
+            out.append(_path_finding(kind, path, "python", ast.unparse(call), scope))
+
+        return handle
+
+    def on_exec(call: ast.Call, name: str) -> None:
+        first = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg in ("args", "cmd")), None)
+        text = _const_str(first)
+        argv = _const_argv(first)
+        if text is not None:
+            out.extend(_shell(text, "python", scope))
+        elif argv is not None:
+            out.extend(_shell(shlex.join(argv), "python", scope))
+        elif first is not None or name not in ("subprocess.PIPE",):
+            out.append(unknown("code.interp:exec-dynamic", "python code runs a command built at run time", ast.unparse(call)))
+
+    def on_sql(call: ast.Call, name: str) -> None:
+        text = _const_str(call.args[0]) if call.args else None
+        if text is not None:
+            out.extend(_sql(text, scope))
+
+    def on_http_delete(call: ast.Call, name: str) -> None:
+        out.append(Finding(rule_id="code.python:http-delete", effect=Effect.DELETE, severity=Severity.MEDIUM,
+                           reason=f"python code calls {name}() to delete a remote resource",
+                           target=_const_str(call.args[0]) if call.args else "", source=ast.unparse(call)[:200]))
+
+    def on_orm(call: ast.Call, name: str) -> None:
+        out.append(_orm_finding(name.rsplit(".", 1)[-1], "python", ast.unparse(call)))
+
+    def on_eval(call: ast.Call, name: str) -> None:
+        text = _const_str(call.args[0]) if call.args else None
+        if text is not None and name in ("eval", "exec", "compile"):
+            out.extend(_python(text, scope.deeper("python exec")))
+        elif name != "__import__":
+            out.append(unknown("code.interp:exec-dynamic", "python code evaluates code built at run time", ast.unparse(call)))
+
+    handlers = [
+        ("delete_recursive", on_path("delete_recursive")),
+        ("delete", on_path("delete")),
+        ("overwrite", on_path("overwrite")),
+        ("exec", on_exec),
+        ("sql", on_sql),
+        ("http_delete", on_http_delete),
+        ("orm_delete", on_orm),
+        ("eval", on_eval),
+    ]
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = _dotted(node.func)
+        if name == "open" and _opens_for_write(node):
+            out.append(_path_finding("overwrite", _const_str(node.args[0]) if node.args else None, "python",
+                                     ast.unparse(node), scope))
+            continue
+        for kind, handle in handlers:
+            if _matches(name, t[kind]):
+                handle(node, name)
+                break
+    return out
+
+
+def _opens_for_write(call: ast.Call) -> bool:
+    mode = _const_str(call.args[1]) if len(call.args) > 1 else None
+    for kw in call.keywords:
+        if kw.arg == "mode":
+            mode = _const_str(kw.value)
+    return bool(mode) and "w" in (mode or "")
+
+
+# ---- other languages -----------------------------------------------------------------------
+def _args_after(code: str, pos: int) -> str:
+    depth = 0
+    for i in range(pos, min(len(code), pos + 400)):
+        c = code[i]
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+            if depth < 0:
+                return code[pos:i]
+        elif c in ";\n" and depth <= 0:
+            return code[pos:i]
+    return code[pos:pos + 400]
+
+
+def _scan(language: str, code: str, scope: Scope) -> list[Finding]:
+    out: list[Finding] = []
+    for kind, rx in _patterns(language):
+        for m in rx.finditer(code):
+            args = _args_after(code, m.end())
+            if kind in ("delete", "delete_recursive", "overwrite"):
+                s = _STRING.search(args)
+                path = s.group("s") if s and "$" not in s.group("s") and "${" not in s.group("s") else None
+                if path is not None and s is not None and s.group("q") == "`":
+                    path = None
+                out.append(_path_finding(kind, path, language, code[m.start():m.end() + len(args)], scope))  # type: ignore[arg-type]
+            elif kind == "exec":
+                arr = _ARRAY.search(args)
+                s = _STRING.search(args) if not m.group().startswith("`") else None
+                if m.group() == "`":
+                    end = code.find("`", m.end())
+                    s_text = code[m.end():end] if end > 0 else None
+                    out.extend(_shell(s_text, language, scope) if s_text else [
+                        unknown("code.interp:exec-dynamic", f"{language} code runs a command blastwall cannot read", code)])
+                elif arr and (not s or arr.start() <= s.start()):
+                    parts = [p.group("s") for p in _STRING.finditer(arr.group(1))]
+                    out.extend(_shell(shlex.join(parts), language, scope))
+                elif s and "${" not in s.group("s") and "#{" not in s.group("s"):
+                    out.extend(_shell(s.group("s"), language, scope))
+                else:
+                    out.append(unknown("code.interp:exec-dynamic", f"{language} code runs a command blastwall cannot read",
+                                       code[m.start():m.end() + len(args)]))
+            elif kind == "dropdb":
+                out.append(_orm_finding(m.group().split("(")[0].lstrip("."), language, code[m.start():m.end() + 80]))
+    return out

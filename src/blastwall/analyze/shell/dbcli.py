@@ -1,0 +1,117 @@
+"""Database command-line clients: the SQL (or Mongo/Redis commands) they are told to run goes
+to the SQL analyzer; a script file is read when it exists, otherwise it is unverified."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from blastwall.analyze.base import Scope, unknown
+from blastwall.analyze.shell.handlers import _option_value, _positionals, register
+from blastwall.analyze.shell.ir import SimpleCommand, Word
+from blastwall.analyze.shell.stdin import has_stdin, read_file, stdin_of
+from blastwall.model import Finding
+
+
+@dataclass(frozen=True)
+class Client:
+    dialect: str  # postgres | mysql | sqlite | mongo | redis | generic
+    code_options: tuple[str, ...] = ()
+    file_options: tuple[str, ...] = ()
+    value_options: tuple[str, ...] = ()
+    positional_sql: int | None = None  # index of the positional holding SQL (sqlite3 DB SQL)
+
+
+CLIENTS: dict[str, Client] = {
+    "psql": Client("postgres", ("-c", "--command"), ("-f", "--file"),
+                   ("-h", "--host", "-p", "--port", "-U", "--username", "-d", "--dbname", "-v", "--set", "--variable",
+                    "-o", "--output", "-L", "--log-file", "-P", "--pset", "-F", "-R", "-T")),
+    "mysql": Client("mysql", ("-e", "--execute"), (),
+                    ("-h", "--host", "-P", "--port", "-u", "--user", "-D", "--database", "-S", "--socket",
+                     "--defaults-file", "--login-path", "--protocol", "--default-character-set")),
+    "mariadb": Client("mysql", ("-e", "--execute"), (),
+                      ("-h", "--host", "-P", "--port", "-u", "--user", "-D", "--database", "-S", "--socket")),
+    "sqlite3": Client("sqlite", ("-cmd",), (), ("-separator", "-newline", "-nullvalue", "-init"), positional_sql=1),
+    "duckdb": Client("duckdb", ("-c", "-s"), (), ("-init",), positional_sql=1),
+    "clickhouse-client": Client("clickhouse", ("-q", "--query"), ("--queries-file",),
+                                ("-h", "--host", "--port", "-u", "--user", "-d", "--database", "--password")),
+    "cockroach": Client("postgres", ("-e", "--execute"), ("-f", "--file"), ("--url", "--host", "--database", "-d", "--user", "-u")),
+    "cqlsh": Client("generic", ("-e", "--execute"), ("-f", "--file"), ("-u", "--username", "-p", "--password", "-k", "--keyspace")),
+    "bq": Client("bigquery", (), (), ("--project_id", "--location", "--format"), positional_sql=1),
+    "snowsql": Client("snowflake", ("-q", "--query"), ("-f", "--filename"), ("-a", "-u", "-d", "-s", "-w", "-r", "-c")),
+    "usql": Client("postgres", ("-c", "--command"), ("-f", "--file"), ()),
+    "mongosh": Client("mongo", ("--eval",), ("-f", "--file"), ("--host", "--port", "-u", "--username", "-p", "--password",
+                                                                  "--authenticationDatabase")),
+    "mongo": Client("mongo", ("--eval",), (), ("--host", "--port", "-u", "--username", "-p", "--password",
+                                                 "--authenticationDatabase")),
+    "redis-cli": Client("redis", (), (), ("-h", "-p", "-s", "-a", "--user", "--pass", "-u", "-n", "-r", "-i", "-d",
+                                          "--tls", "--cacert", "--cert", "--key", "-e", "--csv")),
+    "valkey-cli": Client("redis", (), (), ("-h", "-p", "-s", "-a", "--user", "--pass", "-u", "-n", "-r", "-i", "-d")),
+    "keydb-cli": Client("redis", (), (), ("-h", "-p", "-s", "-a", "--user", "--pass", "-u", "-n", "-r", "-i", "-d")),
+}
+
+
+def _analyze(client: Client, text: str, scope: Scope, origin: str) -> list[Finding]:
+    from blastwall.analyze import sql
+
+    inner = scope.deeper(origin)
+    if client.dialect == "mongo":
+        return sql.analyze_mongo(text, inner)
+    if client.dialect == "redis":
+        findings: list[Finding] = []
+        for line in text.splitlines():
+            if line.strip():
+                findings.extend(sql.analyze_redis(line.split(), inner))
+        return findings
+    dialect = None if client.dialect in ("generic", "bigquery", "snowflake", "clickhouse") else client.dialect
+    return sql.analyze_sql(text, inner, dialect=dialect)
+
+
+def handle_db_client(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
+    client = CLIENTS[name]
+    args = argv[1:]
+    out: list[Finding] = []
+    found_code = False
+    for opt in client.code_options:
+        for i, w in enumerate(args):
+            if w.text == opt and i + 1 < len(args):
+                out.extend(_analyze(client, args[i + 1].text, scope, f"{name} {opt}"))
+                found_code = True
+            elif opt.startswith("--") and w.text.startswith(opt + "="):
+                out.extend(_analyze(client, w.text[len(opt) + 1:], scope, f"{name} {opt}"))
+                found_code = True
+    for opt in client.file_options:
+        f = _option_value(args, (opt,))
+        if f is not None:
+            found_code = True
+            text = read_file(f.text, scope)
+            if text is None:
+                out.append(unknown(f"shell.db:unreadable-script", f"{name} runs SQL from {f.text}, which blastwall cannot "
+                                   "read; a human must review it", cmd.source))
+            else:
+                out.extend(_analyze(client, text, scope, f"{name} {f.text}"))
+    pos = _positionals(args, client.value_options)
+    if client.dialect == "redis":
+        if pos:
+            return out + _analyze(client, " ".join(w.text for w in pos), scope, name)
+        found_code = found_code or False
+    elif client.positional_sql is not None and len(pos) > client.positional_sql:
+        text = " ".join(w.text for w in pos[client.positional_sql:])
+        if client.dialect == "bigquery" and pos and pos[0].text != "query":
+            text = ""
+        if text and not text.startswith("."):
+            out.extend(_analyze(client, text, scope, name))
+            found_code = True
+        elif text.startswith(".") and text.split()[0] in (".restore", ".import", ".shell", ".system"):
+            out.append(unknown("shell.db:sqlite-meta", f"sqlite3 {text.split()[0]} changes data or runs commands", cmd.source))
+        found_code = found_code or bool(text)
+    if not found_code and has_stdin(cmd):
+        text = stdin_of(cmd, scope)
+        if text is None:
+            out.append(unknown("shell.db:unreadable-input", f"{name} reads SQL from input blastwall cannot see; a human "
+                               "must review it", cmd.source))
+        else:
+            out.extend(_analyze(client, text, scope, f"{name} input"))
+    return out
+
+
+register(list(CLIENTS), handle_db_client)

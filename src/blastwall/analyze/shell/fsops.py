@@ -1,0 +1,126 @@
+"""Filesystem operations from `rules/shell_fs.toml`: which paths a command deletes or overwrites,
+and how bad that is for each path's class (`analyze/paths.py`)."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from blastwall.analyze.base import Scope
+from blastwall.analyze.paths import PathClass, classify
+from blastwall.analyze.ruleset import load_table
+from blastwall.analyze.shell.ir import Word
+from blastwall.model import Effect, Finding, Severity
+
+
+@functools.cache
+def _index() -> dict[str, list[dict[str, Any]]]:
+    idx: dict[str, list[dict[str, Any]]] = {}
+    for row in load_table("shell_fs")["fsop"]:
+        for name in row["programs"]:
+            idx.setdefault(name, []).append(row)
+    return idx
+
+
+def fs_programs() -> frozenset[str]:
+    return frozenset(_index())
+
+
+def _has(flags: list[str], specs: list[str]) -> bool:
+    for f in flags:
+        for s in specs:
+            if f == s or (s.startswith("--") and f.startswith(s + "=")):
+                return True
+            if s in ("-i",) and f.startswith("-i"):
+                return True
+            if len(s) == 2 and s[0] == "-" and f.startswith("-") and not f.startswith("--") and f[1:].isalpha() and s[1] in f[1:]:
+                return True
+    return False
+
+
+def _split(argv: list[Word], value_options: list[str]) -> tuple[list[str], list[Word], list[tuple[str, str]]]:
+    flags: list[str] = []
+    positionals: list[Word] = []
+    values: list[tuple[str, str]] = []
+    dashdash = False
+    i = 0
+    while i < len(argv):
+        w = argv[i]
+        t = w.text
+        if dashdash or not t.startswith("-") or t == "-" or w.path_class is not None:
+            positionals.append(w)
+        elif t == "--":
+            dashdash = True
+        else:
+            flags.append(t)
+            if t in value_options and i + 1 < len(argv):
+                values.append((t, argv[i + 1].text))
+                i += 1
+        i += 1
+    return flags, positionals, values
+
+
+def _targets(row: dict[str, Any], argv: list[Word], flags: list[str], positionals: list[Word]) -> list[Word]:
+    mode = row.get("targets", "positionals")
+    if mode == "last":
+        return positionals[-1:] if len(positionals) >= 2 else []
+    if mode.startswith("key:"):
+        key = mode[4:] + "="
+        return [Word(w.text[len(key):], dynamic=w.dynamic) for w in argv[1:] if w.text.startswith(key)]
+    if mode == "after_script":
+        has_script_flag = _has(flags, ["-e", "--expression", "-f", "--file", "--reference"])
+        return positionals if has_script_flag else positionals[1:]
+    return positionals
+
+
+def analyze_fs(name: str, argv: list[Word], scope: Scope, source: str) -> list[Finding]:
+    rows = _index().get(name)
+    if not rows:
+        return []
+    out: list[Finding] = []
+    for row in rows:
+        flags, positionals, _ = _split(argv[1:], row.get("value_options", []))
+        if row.get("only_with") and not _has(flags, row["only_with"]):
+            continue
+        if row.get("unless_flag") and _has(flags, row["unless_flag"]):
+            continue
+        op = row["op"]
+        if row.get("recursive_flags") and _has(flags, row["recursive_flags"]):
+            op = "delete_recursive"
+        critical = bool(row.get("critical_flags")) and _has(flags, row["critical_flags"])
+        floor = Severity.parse(row["severity"])
+        for target in _targets(row, argv, flags, positionals):
+            pc: PathClass = target.path_class or classify(target.text if not target.dynamic or "$" in target.text
+                                                          else "$DYNAMIC", scope.cwd)
+            sev = max(pc.severity(op), floor)
+            if critical:
+                sev = Severity.CRITICAL
+            shown = target.text if target.path_class is None else f"{target.text} ({pc.path})"
+            out.append(Finding(
+                rule_id=str(row["id"]),
+                effect=Effect(row["effect"]),
+                severity=sev,
+                reason=str(row["reason"]).replace("{target}", shown).replace("{label}", pc.label),
+                target=target.text if target.path_class is None else pc.path,
+                reversible=sev <= Severity.LOW,
+                safer=str(row.get("safer", "")),
+                source=source[:200],
+            ))
+        break
+    return out
+
+
+def redirect_findings(target: Word, scope: Scope, source: str) -> list[Finding]:
+    """`> file` truncates the file before the command even runs."""
+    pc = target.path_class or classify(target.text, scope.cwd)
+    sev = pc.severity("overwrite")
+    return [Finding(
+        rule_id="shell.fs:redirect-truncate",
+        effect=Effect.OVERWRITE,
+        severity=sev,
+        reason=f"redirection overwrites {target.text} ({pc.label})",
+        target=target.text,
+        reversible=sev <= Severity.LOW,
+        safer="append with >> or write to a new file",
+        source=source[:200],
+    )]

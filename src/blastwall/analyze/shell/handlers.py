@@ -1,0 +1,316 @@
+"""Programs whose arguments are themselves code: shells, eval, interpreters, database CLIs,
+HTTP clients, find, task runners. Each handler hands the inner code to the right analyzer.
+
+A handler returns findings, or None to let the rule tables judge the command as usual.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+from typing import Any, Callable
+
+from blastwall.analyze.base import Scope, unknown
+from blastwall.analyze.paths import PathClass, classify, is_regenerable_pattern
+from blastwall.analyze.ruleset import load_table
+from blastwall.analyze.shell.ir import SimpleCommand, Word
+from blastwall.analyze.shell.names import program_name
+from blastwall.analyze.shell.stdin import has_stdin, read_file, stdin_of
+from blastwall.model import Effect, Finding, Severity
+
+Handler = Callable[[str, list[Word], SimpleCommand, Scope], "list[Finding] | None"]
+
+SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "fish", "csh", "tcsh", "yash", "posh"})
+REMOTE_FETCHERS = frozenset({"curl", "wget", "http", "https", "xh", "fetch", "aria2c", "nc", "ncat", "socat"})
+
+
+def _shell_text(text: str, scope: Scope, origin: str) -> list[Finding]:
+    from blastwall.analyze.shell import analyze_command
+
+    return analyze_command(text, scope.deeper(origin))
+
+
+def _option_value(argv: list[Word], names: tuple[str, ...], *, cluster_letter: str | None = None) -> Word | None:
+    """The value of `-c VALUE`, `--command=VALUE`, or a cluster like `-lc VALUE`."""
+    for i, w in enumerate(argv):
+        t = w.text
+        for n in names:
+            if t == n and i + 1 < len(argv):
+                return argv[i + 1]
+            if n.startswith("--") and t.startswith(n + "="):
+                return Word(t[len(n) + 1:], dynamic=w.dynamic)
+        if cluster_letter and len(t) > 2 and t[0] == "-" and t[1] != "-" and t[1:].isalpha() and t.endswith(cluster_letter):
+            if i + 1 < len(argv):
+                return argv[i + 1]
+    return None
+
+
+def _positionals(argv: list[Word], value_options: tuple[str, ...] = ()) -> list[Word]:
+    out: list[Word] = []
+    i = 0
+    dashdash = False
+    while i < len(argv):
+        t = argv[i].text
+        if dashdash or not t.startswith("-") or t == "-":
+            out.append(argv[i])
+        elif t == "--":
+            dashdash = True
+        elif t in value_options:
+            i += 1
+        i += 1
+    return out
+
+
+# ---- shells and eval -------------------------------------------------------------------------
+def _script_name_findings(name: str, source: str) -> list[Finding]:
+    base = name.rsplit("/", 1)[-1]
+    if _destructive_name(base.rsplit(".", 1)[0]):
+        row = load_table("shell_scripts")["rule"][0]
+        return [Finding(rule_id=row["id"], effect=Effect(row["effect"]), severity=Severity.parse(row["severity"]),
+                        reason=row["reason"].replace("{target}", base), target=base, safer=row["safer"], source=source)]
+    return []
+
+
+def handle_shell(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
+    code = _option_value(argv[1:], ("-c",), cluster_letter="c")
+    if code is not None:
+        if code.dynamic and code.text.startswith("$") and " " not in code.text:
+            return [unknown("shell.exec:dynamic-command", f"{name} -c runs {code.text}, which blastwall cannot resolve",
+                            cmd.source)]
+        return _shell_text(code.text, scope, f"{name} -c")
+    rest = _positionals(argv[1:], ("-o", "+o", "-O", "+O", "--rcfile", "--init-file"))
+    if rest and rest[0].text not in ("-", "-s"):
+        script = rest[0].text
+        text = read_file(script, scope)
+        if text is not None:
+            return _shell_text(text, scope, f"{name} {script}")
+        return _script_name_findings(script, cmd.source)
+    if has_stdin(cmd):
+        return _piped_code("shell", cmd, scope, lambda text: _shell_text(text, scope, f"piped into {name}"))
+    return []
+
+
+def _piped_code(kind: str, cmd: SimpleCommand, scope: Scope, analyze: Callable[[str], list[Finding]]) -> list[Finding]:
+    text = stdin_of(cmd, scope)
+    if text is not None:
+        return analyze(text)
+    producer = cmd.stdin_from
+    pname = program_name(producer.argv[0].text) if producer and producer.argv else ""
+    if pname in REMOTE_FETCHERS:
+        return [Finding(rule_id="shell.exec:remote-script", effect=Effect.UNKNOWN_CODE, severity=Severity.HIGH,
+                        reason=f"runs code downloaded by {pname} without anyone reading it",
+                        target=" ".join(w.text for w in producer.argv[1:])[:120] if producer else "",
+                        safer="download the script, read it, then run the file", source=cmd.source[:200])]
+    return [unknown(f"shell.exec:piped-{kind}", f"pipes content blastwall cannot read into a {kind} interpreter",
+                    cmd.source)]
+
+
+def handle_eval(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
+    if len(argv) < 2:
+        return []
+    if len(argv) == 2 and argv[1].dynamic and argv[1].text.startswith("$") and " " not in argv[1].text:
+        return [unknown("shell.exec:eval-dynamic", f"eval runs {argv[1].text}, which blastwall cannot resolve", cmd.source)]
+    return _shell_text(" ".join(w.text for w in argv[1:]), scope, "eval")
+
+
+def handle_source(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
+    return _script_name_findings(argv[1].text, cmd.source) if len(argv) > 1 else []
+
+
+# ---- interpreters ------------------------------------------------------------------------------
+INTERPRETERS: dict[str, tuple[str, tuple[str, ...], str | None]] = {
+    # program: (language, code options, cluster letter for -xc style)
+    "python": ("python", ("-c",), "c"),
+    "pypy": ("python", ("-c",), "c"),
+    "pypy3": ("python", ("-c",), "c"),
+    "node": ("node", ("-e", "--eval", "-p", "--print"), "e"),
+    "nodejs": ("node", ("-e", "--eval", "-p", "--print"), "e"),
+    "bun": ("node", ("-e", "--eval", "-p", "--print"), None),
+    "perl": ("perl", ("-e", "-E"), "e"),
+    "ruby": ("ruby", ("-e",), "e"),
+    "php": ("php", ("-r",), None),
+    "osascript": ("applescript", ("-e",), None),
+}
+
+
+def handle_interpreter(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
+    from blastwall.analyze.code import analyze_code
+
+    language, options, letter = INTERPRETERS[name]
+    code = _option_value(argv[1:], options, cluster_letter=letter)
+    if code is None and name == "deno" and len(argv) > 2 and argv[1].text == "eval":
+        code = argv[2]
+    if code is not None:
+        if language == "applescript":
+            return [unknown("code.interp:applescript", "AppleScript code; a human must read it", cmd.source)]
+        if code.dynamic and code.text.startswith("$") and " " not in code.text:
+            return [unknown("code.interp:exec-dynamic", f"{name} runs code from {code.text}", cmd.source)]
+        return analyze_code(language, code.text, scope.deeper(f"{name} code"))
+    if name == "python" or name.startswith("pypy"):
+        mod = _option_value(argv[1:], ("-m",))
+        if mod is not None:
+            idx = next(i for i, w in enumerate(argv) if w is mod)
+            return None if mod.text in ("pip", "venv", "pytest", "http.server", "json.tool") else _rerun(
+                [mod] + argv[idx + 1:], cmd, scope, "python -m")
+    rest = _positionals(argv[1:], ("-W", "-X", "-r", "--require", "-I", "--import", "--loader"))
+    if rest and rest[0].text != "-":
+        script = rest[0].text
+        base = script.rsplit("/", 1)[-1]
+        if base in ("manage.py", "artisan", "console", "bin/console"):
+            return _rerun([Word.lit(base)] + argv[argv.index(rest[0]) + 1:], cmd, scope, name)
+        return _script_name_findings(script, cmd.source)
+    if has_stdin(cmd) and language != "applescript":
+        return _piped_code(language, cmd, scope, lambda text: analyze_code(language, text, scope.deeper(f"{name} stdin")))
+    return []
+
+
+def handle_awk(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
+    from blastwall.analyze.code import analyze_code
+
+    if any(w.text == "-f" for w in argv):
+        return []
+    rest = _positionals(argv[1:], ("-F", "-v", "--assign", "--field-separator"))
+    return analyze_code("awk", rest[0].text, scope.deeper("awk program")) if rest else []
+
+
+def _rerun(argv: list[Word], cmd: SimpleCommand, scope: Scope, origin: str) -> list[Finding]:
+    from blastwall.analyze.shell.resolve import analyze_simple
+
+    return analyze_simple(cmd.with_argv(argv), scope.deeper(origin))
+
+
+# ---- find ---------------------------------------------------------------------------------------
+_FIND_VALUE_TESTS = {"-name", "-iname", "-path", "-ipath", "-wholename", "-iwholename", "-regex", "-iregex", "-type",
+                     "-mtime", "-mmin", "-atime", "-amin", "-ctime", "-cmin", "-size", "-user", "-group", "-perm",
+                     "-newer", "-maxdepth", "-mindepth", "-lname", "-ilname", "-inum", "-links", "-uid", "-gid",
+                     "-fstype", "-samefile", "-used", "-context", "-printf", "-fprint", "-fprintf", "-fls",
+                     "-regextype", "-D", "-O", "-newermt"}
+_FIND_EXEC = ("-exec", "-execdir", "-ok", "-okdir")
+
+
+def handle_find(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
+    args = argv[1:]
+    starts: list[Word] = []
+    i = 0
+    while i < len(args) and args[i].text in ("-H", "-L", "-P") or (i < len(args) and args[i].text.startswith("-D")):
+        i += 1
+    while i < len(args) and not args[i].text.startswith("-") and args[i].text not in ("(", "!", ")"):
+        starts.append(args[i])
+        i += 1
+    expr = args[i:]
+    texts = [w.text for w in expr]
+    deletes = "-delete" in texts
+    execs: list[list[Word]] = []
+    j = 0
+    while j < len(expr):
+        if expr[j].text in _FIND_EXEC:
+            k = j + 1
+            inner: list[Word] = []
+            while k < len(expr) and expr[k].text not in (";", "+", "\\;"):
+                inner.append(expr[k])
+                k += 1
+            execs.append(inner)
+            j = k
+        j += 1
+    if not deletes and not execs:
+        return []
+    selection = _find_selection(starts or [Word.lit(".")], expr, scope)
+    out: list[Finding] = []
+    if deletes:
+        sev = selection.severity("delete_recursive")
+        out.append(Finding(rule_id="shell.fs:find-delete", effect=Effect.DELETE, severity=sev,
+                           reason=f"find -delete removes the files it matches in {selection.path} ({selection.label})",
+                           target=selection.path, reversible=sev <= Severity.LOW,
+                           safer="run the same find with -print first and review the list", source=cmd.source[:200]))
+    for inner in execs:
+        if not inner:
+            continue
+        placeholder = Word("{}", path_class=selection)
+        replaced = [placeholder if "{}" in w.text else w for w in inner]
+        out.extend(_rerun(replaced, cmd, scope, "find -exec"))
+    return out
+
+
+def _find_selection(starts: list[Word], expr: list[Word], scope: Scope) -> PathClass:
+    texts = [w.text for w in expr]
+    negated = any(t in ("!", "-not", "-o", "-or") for t in texts)
+    names = [expr[k + 1].text for k, t in enumerate(texts[:-1]) if t in ("-name", "-iname")]
+    paths = [expr[k + 1].text for k, t in enumerate(texts[:-1]) if t in ("-path", "-ipath", "-wholename")]
+    worst = max((classify(s.text, scope.cwd) for s in starts), key=lambda pc: pc.severity("delete_recursive"))
+    if worst.kind in ("root", "system_top", "home_top", "device", "dynamic", "system", "home") and not names:
+        return worst
+    if not negated and names and all(is_regenerable_pattern(n) for n in names):
+        if worst.kind in ("project", "project_top", "regenerable", "temp", "temp_top", "project_glob"):
+            return PathClass("regenerable", f"{starts[0].text} ({', '.join(names)})")
+    if not negated and paths and all(classify(p.strip("*/"), None).kind == "regenerable" for p in paths):
+        return PathClass("regenerable", f"{starts[0].text} ({', '.join(paths)})")
+    if worst.kind in ("temp", "regenerable") and not negated:
+        return worst
+    if worst.kind == "project_top" and (names or paths) and not negated:
+        return PathClass("project_glob", f"{starts[0].text} ({', '.join(names + paths)})")
+    return PathClass(worst.kind, worst.path + (f" ({', '.join(names + paths)})" if names or paths else ""))
+
+
+# ---- task runners and package scripts -------------------------------------------------------------
+@functools.cache
+def _scripts() -> dict[str, Any]:
+    return load_table("shell_scripts")["scripts"]
+
+
+def _destructive_name(name: str) -> bool:
+    return any(fnmatch.fnmatchcase(name.lower(), g) for g in _scripts()["destructive"])
+
+
+def handle_runner(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
+    targets = [w for w in _positionals(argv[1:], ("-C", "-f", "--file", "-j", "--jobs", "--directory", "-d", "--dir",
+                                                  "-t", "--taskfile")) if "=" not in w.text]
+    out: list[Finding] = []
+    for t in targets:
+        if _destructive_name(t.text):
+            out.extend(_script_name_findings(t.text, cmd.source))
+    return out or None
+
+
+def handle_package_manager(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
+    pos = _positionals(argv[1:], ("--prefix", "-C", "--cwd", "--dir", "--filter", "-F", "-w", "--workspace"))
+    if not pos:
+        return None
+    first = pos[0].text
+    if first in ("run", "run-script") and len(pos) > 1:
+        script = pos[1]
+        found = _script_name_findings(script.text, cmd.source) if _destructive_name(script.text) else []
+        if name != "npm":  # yarn/pnpm/bun run also run binaries from node_modules/.bin
+            found += _rerun(argv[argv.index(script):], cmd, scope, f"{name} run")
+        return found
+    if first in ("exec", "dlx", "x") and len(pos) > 1:
+        return _rerun(argv[argv.index(pos[1]):], cmd, scope, f"{name} {first}")
+    if name != "npm" and first not in _scripts()["builtins"]:
+        found = _script_name_findings(first, cmd.source) if _destructive_name(first) else []
+        return found + _rerun(argv[argv.index(pos[0]):], cmd, scope, name)
+    return None
+
+
+HANDLERS: dict[str, Handler] = {
+    **{s: handle_shell for s in SHELLS},
+    "eval": handle_eval,
+    "source": handle_source,
+    ".": handle_source,
+    **{p: handle_interpreter for p in INTERPRETERS},
+    "deno": handle_interpreter,
+    "awk": handle_awk,
+    "gawk": handle_awk,
+    "mawk": handle_awk,
+    "nawk": handle_awk,
+    "find": handle_find,
+    "gfind": handle_find,
+}
+INTERPRETERS["deno"] = ("node", ("--eval",), None)
+
+
+def register(names: list[str], handler: Handler) -> None:
+    for n in names:
+        HANDLERS[n] = handler
+
+
+register(list(_scripts()["runners"]), handle_runner)
+register(list(_scripts()["package_managers"]), handle_package_manager)

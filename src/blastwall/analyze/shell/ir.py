@@ -1,0 +1,68 @@
+"""The shell intermediate form: what runs, with which words, redirections and stdin.
+
+The parser (`parse.py`) turns bash source into `SimpleCommand`s; the resolver
+(`resolve.py`) strips wrappers and hands each real program to the rule tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from blastwall.analyze.paths import PathClass
+
+
+@dataclass(frozen=True)
+class Word:
+    """One shell word after quote removal and same-line variable substitution.
+
+    `dynamic` means part of it comes from something blastwall could not resolve (an unknown
+    variable, a command substitution, stdin); unresolved variables stay in `text` as `$NAME`.
+    `path_class` overrides path classification for placeholders such as find's `{}`.
+    """
+
+    text: str
+    dynamic: bool = False
+    raw: str = ""
+    glob: bool = False
+    path_class: PathClass | None = None
+
+    @classmethod
+    def lit(cls, text: str) -> "Word":
+        return cls(text=text, raw=text)
+
+
+@dataclass(frozen=True)
+class Redirect:
+    op: str  # '>', '>>', '<', '>|', '&>', '&>>', '<<', '<<<', '>&', '<&'
+    fd: str = ""
+    target: Word | None = None
+    body: str | None = None  # heredoc or herestring text
+
+
+@dataclass
+class SimpleCommand:
+    """A program invocation. `stdin_from` is the command piped into it, if any."""
+
+    argv: list[Word]
+    assigns: dict[str, Word] = field(default_factory=dict)
+    redirects: list[Redirect] = field(default_factory=list)
+    stdin_from: "SimpleCommand | None" = None
+    source: str = ""
+
+    def with_argv(self, argv: list[Word]) -> "SimpleCommand":
+        return replace(self, argv=argv)
+
+    @property
+    def stdin_text(self) -> str | None:
+        """Heredoc/herestring text fed to this command, if any."""
+        for r in self.redirects:
+            if r.op in ("<<", "<<-", "<<<") and r.body is not None:
+                return r.body
+        return None
+
+    @property
+    def stdin_file(self) -> Word | None:
+        for r in self.redirects:
+            if r.op == "<" and r.target is not None:
+                return r.target
+        return None

@@ -1,0 +1,15 @@
+"""Normalize a command word to the program it runs: `/usr/bin/rm` -> `rm`, `mkfs.ext4` stays."""
+
+from __future__ import annotations
+
+import re
+
+_VERSIONED = re.compile(r"^(python|pip|ruby|perl|node|php|psql|pg_dump|lua)[0-9][0-9.]*$")
+
+
+def program_name(word: str) -> str:
+    name = word.rsplit("/", 1)[-1]
+    if name.endswith(".exe"):
+        name = name[:-4]
+    m = _VERSIONED.match(name)
+    return m.group(1) if m else name

@@ -1,0 +1,379 @@
+"""Parse bash with tree-sitter into `SimpleCommand`s.
+
+The walk keeps what one command line can set for later parts of the same line: variables
+(`X=/; rm -rf $X`), aliases (`alias r='rm -rf'; r /`) and `for` loop variables. Command
+substitutions are commands too: they run, so they are emitted like any other command.
+Parse errors are not fatal: tree-sitter recovers, and the caller is told (`Parsed.errors`)
+so it can refuse to allow what it could not fully read.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from blastwall.analyze.shell.ir import Redirect, SimpleCommand, Word
+
+MAX_LOOP_VALUES = 8
+_ANSI_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "v": "\v",
+                 "\\": "\\", "'": "'", '"': '"', "?": "?"}
+
+
+@functools.cache
+def _parser() -> Any:
+    from tree_sitter import Language, Parser
+
+    try:  # the binding alone; the package __init__ pulls importlib.resources for queries
+        from tree_sitter_bash._binding import language
+    except ImportError:  # pragma: no cover
+        from tree_sitter_bash import language
+    return Parser(Language(language()))
+
+
+@dataclass
+class Parsed:
+    commands: list[SimpleCommand]
+    errors: list[str] = field(default_factory=list)
+    redirect_only: list[Redirect] = field(default_factory=list)  # `> file` with no command
+
+
+class _Walker:
+    def __init__(self, src: bytes) -> None:
+        self.src = src
+        self.vars: dict[str, Word] = {}
+        self.aliases: dict[str, str] = {}
+        self.out: list[SimpleCommand] = []
+        self.errors: list[str] = []
+        self.redirect_only: list[Redirect] = []
+
+    # ---- words -------------------------------------------------------------------------
+    def text(self, node: Any) -> str:
+        return self.src[node.start_byte:node.end_byte].decode("utf-8", "replace")
+
+    def word(self, node: Any) -> Word:
+        t = node.type
+        raw = self.text(node)
+        if t == "word" or t == "number" or t == "command_name":
+            if t == "command_name" and node.named_child_count:
+                return self.word(node.named_children[0])
+            unesc = _unescape_unquoted(raw)
+            glob = any(c in unesc for c in "*?[") and "\\" not in raw
+            if unesc.startswith("~"):
+                return Word(unesc, raw=raw, glob=glob, dynamic=False)
+            return Word(unesc, raw=raw, glob=glob)
+        if t == "raw_string":
+            return Word(raw[1:-1], raw=raw)
+        if t == "ansi_c_string":
+            return Word(_ansi_c(raw[2:-1]), raw=raw)
+        if t == "string" or t == "translated_string":
+            parts: list[str] = []
+            dynamic = False
+            for child in node.named_children:
+                w = self.word(child)
+                parts.append(w.text)
+                dynamic = dynamic or w.dynamic
+            if not node.named_children:
+                inner = raw[1:-1] if t == "string" else raw[2:-1]
+                return Word(inner, raw=raw)
+            return Word("".join(parts), dynamic=dynamic, raw=raw)
+        if t == "string_content":
+            return Word(re.sub(r'\\([$`"\\\n])', r"\1", raw), raw=raw)
+        if t == "simple_expansion" or t == "expansion":
+            return self.expansion(node, raw)
+        if t == "command_substitution":
+            self.walk(node)  # it runs
+            static = _static_output(self, node)
+            if static is not None:
+                return Word(static, raw=raw)
+            return Word(raw, dynamic=True, raw=raw)
+        if t == "process_substitution":
+            self.walk(node)
+            return Word("/dev/fd/63", raw=raw)
+        if t == "arithmetic_expansion":
+            return Word(raw, dynamic=True, raw=raw)
+        if t == "concatenation":
+            parts = []
+            dynamic = glob = False
+            for child in node.children:
+                w = self.word(child) if child.is_named else Word(self.text(child), raw=self.text(child))
+                parts.append(w.text)
+                dynamic = dynamic or w.dynamic
+                glob = glob or w.glob
+            return Word("".join(parts), dynamic=dynamic, raw=raw, glob=glob)
+        if t == "brace_expression":
+            return Word(raw, raw=raw, glob=True)
+        if t == "$":  # a lone dollar
+            return Word("$", raw=raw)
+        # Anything else (test operators, regexes...) is taken literally but marked dynamic.
+        return Word(raw, dynamic=True, raw=raw)
+
+    def expansion(self, node: Any, raw: str) -> Word:
+        names = [c for c in node.named_children if c.type in ("variable_name", "special_variable_name")]
+        if not names:
+            return Word(raw, dynamic=True, raw=raw)
+        name = self.text(names[0])
+        operators = [self.text(c) for c in node.children if not c.is_named and self.text(c) not in ("${", "}", "$")]
+        known = self.vars.get(name)
+        if known is not None and not operators:
+            return Word(known.text, dynamic=known.dynamic, raw=raw, glob=known.glob)
+        if known is not None and operators and operators[0] in (":-", "-") and known.text:
+            return Word(known.text, dynamic=known.dynamic, raw=raw)
+        if operators and operators[0] in (":-", "-", ":=", "="):
+            # ${X:-default}: when X is unknown, the default is what a careful reader must assume
+            defaults = [c for c in node.named_children if c is not names[0]]
+            if defaults:
+                d = self.word(defaults[0])
+                return Word(f"${name}", dynamic=True, raw=raw, glob=d.glob)
+        return Word(f"${name}", dynamic=True, raw=raw)
+
+    # ---- statements --------------------------------------------------------------------
+    def walk(self, node: Any, stdin_from: SimpleCommand | None = None) -> list[SimpleCommand]:
+        """Walk a node; returns the commands it emitted whose stdout continues a pipeline."""
+        t = node.type
+        if t == "ERROR" or node.is_missing:
+            self.errors.append(f"cannot parse near {self.text(node)[:60]!r}")
+        if t == "command":
+            cmd = self.command(node, stdin_from)
+            return [cmd] if cmd else []
+        if t == "variable_assignment":
+            self.assign(node)
+            return []
+        if t == "declaration_command":  # export X=1, declare -x, local, readonly
+            for child in node.named_children:
+                if child.type == "variable_assignment":
+                    self.assign(child)
+            return []
+        if t == "pipeline":
+            prev: list[SimpleCommand] = []
+            for child in node.named_children:
+                prev = self.walk(child, prev[-1] if prev else stdin_from)
+            return prev
+        if t == "redirected_statement":
+            return self.redirected(node, stdin_from)
+        if t == "for_statement":
+            return self.for_loop(node)
+        if t == "function_definition":
+            for child in node.named_children:
+                if child.type != "word":
+                    self.walk(child)
+            return []
+        last: list[SimpleCommand] = []
+        for child in node.named_children:
+            last = self.walk(child, stdin_from)
+        return last
+
+    def assign(self, node: Any) -> None:
+        name_node = node.child_by_field_name("name")
+        value_node = node.child_by_field_name("value")
+        if name_node is None:
+            return
+        name = self.text(name_node)
+        self.vars[name] = self.word(value_node) if value_node is not None else Word("")
+
+    def command(self, node: Any, stdin_from: SimpleCommand | None, redirects: list[Redirect] | None = None,
+                ) -> SimpleCommand | None:
+        assigns: dict[str, Word] = {}
+        argv: list[Word] = []
+        reds: list[Redirect] = list(redirects or [])
+        for child in node.named_children:
+            ct = child.type
+            if ct == "variable_assignment":
+                n = child.child_by_field_name("name")
+                v = child.child_by_field_name("value")
+                if n is not None:
+                    assigns[self.text(n)] = self.word(v) if v is not None else Word("")
+            elif ct in ("file_redirect", "herestring_redirect", "heredoc_redirect"):
+                reds.append(self.redirect(child))
+            elif ct == "comment":
+                continue
+            else:
+                argv.append(self.word(child))
+        if not argv:
+            # `X=1` alone is an assignment for the rest of the line
+            self.vars.update(assigns)
+            return None
+        argv = self.expand_alias(argv)
+        if argv and argv[0].text == "alias":
+            self.record_alias(argv[1:])
+        argv = _split_unquoted(argv)
+        cmd = SimpleCommand(argv=argv, assigns=assigns, redirects=reds, stdin_from=stdin_from, source=self.text(node))
+        self.out.append(cmd)
+        return cmd
+
+    def redirect(self, node: Any) -> Redirect:
+        op = ""
+        fd = ""
+        target: Word | None = None
+        body: str | None = None
+        for child in node.children:
+            ct = child.type
+            if ct == "file_descriptor":
+                fd = self.text(child)
+            elif not child.is_named:
+                op = op or self.text(child)
+            elif ct == "heredoc_body":
+                body = self.text(child)
+            elif ct in ("heredoc_start", "heredoc_end"):
+                continue
+            elif ct == "pipeline" or ct == "command":
+                continue  # handled by `redirected` (cat <<EOF | sh)
+            elif target is None:
+                target = self.word(child)
+        if node.type == "herestring_redirect":
+            op, body = "<<<", (target.text if target else "")
+            target = None
+        return Redirect(op=op, fd=fd, target=target, body=body)
+
+    def redirected(self, node: Any, stdin_from: SimpleCommand | None) -> list[SimpleCommand]:
+        body = node.child_by_field_name("body")
+        redirect_nodes = [c for c in node.named_children if c.type.endswith("_redirect")]
+        reds = [self.redirect(r) for r in redirect_nodes]
+        emitted: list[SimpleCommand]
+        if body is None:
+            self.redirect_only.extend(reds)
+            emitted = []
+        elif body.type == "command":
+            cmd = self.command(body, stdin_from, reds)
+            emitted = [cmd] if cmd else []
+            if cmd is None:
+                self.redirect_only.extend(reds)
+        else:
+            emitted = self.walk(body, stdin_from)
+            if emitted:
+                emitted[-1].redirects.extend(reds)
+            else:
+                self.redirect_only.extend(reds)
+        # `cat <<EOF | sh`: tree-sitter hangs the pipeline off the heredoc redirect
+        for r in redirect_nodes:
+            for child in r.named_children:
+                if child.type in ("pipeline", "command"):
+                    if child.type == "pipeline":
+                        prev = emitted
+                        for sub in child.named_children:
+                            prev = self.walk(sub, prev[-1] if prev else None)
+                        emitted = prev
+                    else:
+                        emitted = self.walk(child, emitted[-1] if emitted else None)
+        return emitted
+
+    def for_loop(self, node: Any) -> list[SimpleCommand]:
+        var = node.child_by_field_name("variable")
+        values = [self.word(v) for v in node.children_by_field_name("value")]
+        body = node.child_by_field_name("body")
+        if body is None:
+            return []
+        name = self.text(var) if var is not None else ""
+        if not values:
+            values = [Word(f"${name}", dynamic=True)]
+        saved = self.vars.get(name)
+        for value in values[:MAX_LOOP_VALUES]:
+            for part in _split_unquoted([value]):
+                self.vars[name] = part
+                self.walk(body)
+        if saved is not None:
+            self.vars[name] = saved
+        return []
+
+    # ---- aliases -----------------------------------------------------------------------
+    def record_alias(self, args: list[Word]) -> None:
+        for a in args:
+            if "=" in a.text:
+                name, _, value = a.text.partition("=")
+                self.aliases[name] = value
+
+    def expand_alias(self, argv: list[Word]) -> list[Word]:
+        seen: set[str] = set()
+        while argv and argv[0].text in self.aliases and argv[0].text not in seen:
+            seen.add(argv[0].text)
+            expansion = self.aliases[argv[0].text]
+            parsed = parse(expansion)
+            if parsed.commands:
+                argv = parsed.commands[0].argv + argv[1:]
+            else:
+                break
+        return argv
+
+
+def _unescape_unquoted(s: str) -> str:
+    return re.sub(r"\\(.)", r"\1", s.replace("\\\n", ""))
+
+
+def _ansi_c(s: str) -> str:
+    out: list[str] = []
+    i = 0
+    while i < len(s):
+        c = s[i]
+        if c != "\\" or i + 1 >= len(s):
+            out.append(c)
+            i += 1
+            continue
+        n = s[i + 1]
+        if n in _ANSI_ESCAPES:
+            out.append(_ANSI_ESCAPES[n])
+            i += 2
+        elif n == "x":
+            m = re.match(r"[0-9a-fA-F]{1,2}", s[i + 2:])
+            out.append(chr(int(m.group(), 16)) if m else "x")
+            i += 2 + (len(m.group()) if m else 0)
+        elif n in "uU":
+            m = re.match(r"[0-9a-fA-F]{1,8}", s[i + 2:])
+            out.append(chr(min(int(m.group(), 16), 0x10FFFF)) if m else n)
+            i += 2 + (len(m.group()) if m else 0)
+        elif n in "01234567":
+            m = re.match(r"[0-7]{1,3}", s[i + 1:])
+            assert m is not None
+            out.append(chr(int(m.group(), 8)))
+            i += 1 + len(m.group())
+        else:
+            out.append("\\" + n)
+            i += 2
+    return "".join(out)
+
+
+def _split_unquoted(argv: list[Word]) -> list[Word]:
+    """Unquoted expansions split on whitespace (`T="--force"; git push $T` gives a flag)."""
+    out: list[Word] = []
+    for w in argv:
+        quoted = w.raw[:1] in ("'", '"') or w.raw.startswith("$'")
+        if not quoted and w.raw.startswith("$") and not w.dynamic and len(w.text.split()) > 1:
+            out.extend(Word(part, raw=part) for part in w.text.split())
+        else:
+            out.append(w)
+    return out
+
+
+def _static_output(walker: _Walker, node: Any) -> str | None:
+    """What `$(echo rm)` or `` `printf rm` `` prints, when it is plain literal output."""
+    cmds = [c for c in node.named_children if c.type == "command"]
+    if len(cmds) != 1 or len(node.named_children) != 1:
+        return None
+    inner = _Walker(walker.src)
+    inner.vars = dict(walker.vars)
+    cmd = inner.command(cmds[0], None)
+    if cmd is None or any(w.dynamic for w in cmd.argv):
+        return None
+    name = cmd.argv[0].text
+    args = [w.text for w in cmd.argv[1:]]
+    if name == "echo":
+        while args and args[0] in ("-n", "-e", "-E", "-ne", "-en"):
+            args = args[1:]
+        return " ".join(args)
+    if name == "printf" and args:
+        fmt = args[0]
+        if "%" not in fmt:
+            return fmt.replace("\\n", "\n")
+        if fmt in ("%s", "%s\\n") and len(args) > 1:
+            return " ".join(args[1:])
+    return None
+
+
+def parse(text: str) -> Parsed:
+    src = text.encode("utf-8", "surrogatepass")
+    tree = _parser().parse(src)
+    walker = _Walker(src)
+    walker.walk(tree.root_node)
+    if tree.root_node.has_error and not walker.errors:
+        walker.errors.append("the command does not parse as bash")
+    return Parsed(commands=walker.out, errors=walker.errors, redirect_only=walker.redirect_only)

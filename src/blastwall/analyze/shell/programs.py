@@ -1,0 +1,231 @@
+"""Match a program's argv against the rule tables in `rules/shell_*.toml`.
+
+A table declares programs (`[program.git]`: names and options that take a value) and rules
+(`[[rule]]`: program, subcommand shape, flags, arguments -> effect, severity, reason, safer).
+Matching is a pure function of the argv; nothing here knows any particular program.
+
+Rule fields (all optional except program and the finding fields):
+  command       words the positionals must start with; "a|b" alternatives, globs allowed
+  command_any   some positional anywhere matches one of these globs
+  any_flag      at least one of these options is present (`-f` also matches `-fdx`)
+  all_flags     all of these options are present
+  any_arg       some positional after `command` matches one of these globs
+                (when both any_flag and any_arg are given, either one suffices)
+  unless_flag   none of these options is present
+  unless_arg    no positional after `command` matches one of these globs
+  min_args      at least this many positionals after `command`
+  target        "args" | "arg:N" | "flag:--name|-n" | "command": what the finding names
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+from blastwall.analyze.ruleset import load_table, table_names
+from blastwall.analyze.shell.ir import Word
+from blastwall.model import Effect, Finding, Severity
+
+
+@dataclass(frozen=True)
+class Program:
+    key: str
+    names: tuple[str, ...]
+    value_options: frozenset[str]
+    single_dash_long: bool
+
+
+@dataclass(frozen=True)
+class ParsedArgs:
+    positionals: tuple[str, ...]
+    flags: tuple[str, ...]
+    values: tuple[tuple[str, str], ...]
+    dashdash: bool
+
+
+@dataclass(frozen=True)
+class Rule:
+    row: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return str(self.row["id"])
+
+
+@functools.cache
+def _tables() -> tuple[dict[str, Program], dict[str, list[Rule]], frozenset[str]]:
+    programs: dict[str, Program] = {}
+    rules: dict[str, list[Rule]] = {}
+    keywords: set[str] = set()
+    for name in table_names():
+        if not name.startswith("shell_") or name == "shell_wrappers" or name == "shell_fs":
+            continue
+        table = load_table(name)
+        for key, spec in (table.get("program") or {}).items():
+            prog = Program(
+                key=key,
+                names=tuple(spec.get("names", [key])),
+                value_options=frozenset(spec.get("value_options", [])),
+                single_dash_long=bool(spec.get("single_dash_long", False)),
+            )
+            for n in prog.names:
+                programs[n] = prog
+                keywords.add(n)
+        for row in table.get("rule") or []:
+            if "program" not in row:
+                continue
+            for prog_name in _as_list(row["program"]):
+                rules.setdefault(prog_name, []).append(Rule(row))
+    return programs, rules, frozenset(keywords)
+
+
+def program_keywords() -> frozenset[str]:
+    """Every program name a rule table knows (the quick-reject screen uses them)."""
+    return _tables()[2]
+
+
+def known_program(name: str) -> bool:
+    return name in _tables()[0]
+
+
+def _as_list(value: Any) -> list[str]:
+    return [value] if isinstance(value, str) else list(value or [])
+
+
+def parse_args(words: list[Word], prog: Program | None) -> ParsedArgs:
+    positionals: list[str] = []
+    flags: list[str] = []
+    values: list[tuple[str, str]] = []
+    value_opts = prog.value_options if prog else frozenset()
+    dashdash = False
+    i = 0
+    while i < len(words):
+        t = words[i].text
+        if dashdash or not t.startswith("-") or t == "-":
+            positionals.append(t)
+        elif t == "--":
+            dashdash = True
+            flags.append("--")
+        else:
+            flags.append(t)
+            if "=" in t:
+                k, _, v = t.partition("=")
+                values.append((k, v))
+            elif t in value_opts and i + 1 < len(words):
+                values.append((t, words[i + 1].text))
+                i += 1
+        i += 1
+    return ParsedArgs(tuple(positionals), tuple(flags), tuple(values), dashdash)
+
+
+def _flag_present(spec: str, flags: tuple[str, ...], single_dash_long: bool) -> bool:
+    if spec == "--":
+        return "--" in flags
+    for f in flags:
+        if single_dash_long and f.startswith("--") and len(f) > 2:
+            f = f[1:]
+        if f == spec or (spec.startswith("-") and "=" not in spec and f.startswith(spec + "=")):
+            return True
+        if (
+            not single_dash_long
+            and len(spec) == 2
+            and spec[0] == "-"
+            and spec[1] != "-"
+            and len(f) > 2
+            and f[0] == "-"
+            and f[1] != "-"
+            and "=" not in f
+            and f[1:].isalnum()
+            and spec[1] in f[1:]
+        ):
+            return True
+    return False
+
+
+def _glob_any(value: str, patterns: list[str]) -> bool:
+    return any(fnmatch.fnmatchcase(value, p) for p in patterns)
+
+
+def _match_command(command: list[str], positionals: tuple[str, ...]) -> bool:
+    if len(positionals) < len(command):
+        return False
+    return all(_glob_any(positionals[i], alt.split("|")) for i, alt in enumerate(command))
+
+
+def _matches(rule: Rule, args: ParsedArgs, prog: Program | None) -> bool:
+    r = rule.row
+    sdl = prog.single_dash_long if prog else False
+    command = _as_list(r.get("command"))
+    if command and not _match_command(command, args.positionals):
+        return False
+    rest = args.positionals[len(command):]
+    if r.get("command_any") and not any(_glob_any(p, _as_list(r["command_any"])) for p in args.positionals):
+        return False
+    if any(_flag_present(f, args.flags, sdl) for f in _as_list(r.get("unless_flag"))):
+        return False
+    if r.get("unless_arg") and any(_glob_any(p, _as_list(r["unless_arg"])) for p in rest):
+        return False
+    if len(rest) < int(r.get("min_args", 0)):
+        return False
+    if r.get("all_flags") and not all(_flag_present(f, args.flags, sdl) for f in _as_list(r["all_flags"])):
+        return False
+    any_flag = _as_list(r.get("any_flag"))
+    any_arg = _as_list(r.get("any_arg"))
+    if any_flag or any_arg:
+        ok = any(_flag_present(f, args.flags, sdl) for f in any_flag) or any(_glob_any(p, any_arg) for p in rest)
+        if not ok:
+            return False
+    return True
+
+
+def _target(rule: Rule, args: ParsedArgs, argv_text: str) -> str:
+    spec = str(rule.row.get("target", "args"))
+    command_len = len(_as_list(rule.row.get("command")))
+    rest = args.positionals[command_len:]
+    if spec == "command":
+        return argv_text
+    if spec.startswith("arg:"):
+        n = int(spec[4:])
+        return rest[n] if n < len(rest) else ""
+    if spec.startswith("flag:"):
+        names = spec[5:].split("|")
+        for k, v in args.values:
+            if k in names:
+                return v
+        return ""
+    return " ".join(rest)
+
+
+def match(name: str, argv: list[Word], *, source: str = "") -> list[Finding]:
+    """Findings for one program invocation (`argv[0]` already normalized to `name`)."""
+    programs, rules, _ = _tables()
+    candidates = rules.get(name)
+    if not candidates:
+        return []
+    prog = programs.get(name)
+    args = parse_args(argv[1:], prog)
+    argv_text = " ".join(w.text for w in argv)
+    out: list[Finding] = []
+    for rule in candidates:
+        if not _matches(rule, args, prog):
+            continue
+        r = rule.row
+        target = _target(rule, args, argv_text)
+        reason = str(r["reason"]).replace("{target}", target or "the target")
+        out.append(
+            Finding(
+                rule_id=rule.id,
+                effect=Effect(r["effect"]),
+                severity=Severity.parse(r["severity"]),
+                reason=reason,
+                target=target,
+                reversible=bool(r.get("reversible", False)),
+                safer=str(r.get("safer", "")),
+                source=(source or argv_text)[:200],
+            )
+        )
+        if r.get("final", True):
+            break
+    return out

@@ -1,0 +1,91 @@
+"""Resolve one `SimpleCommand` to what really runs and collect its findings.
+
+Order: strip wrappers (sudo, env, timeout, docker exec, ssh, xargs...) -> handlers for
+programs whose arguments are code (shells, interpreters, database and HTTP clients, find,
+task runners) -> the program rule tables -> filesystem operations -> redirections.
+"""
+
+from __future__ import annotations
+
+from blastwall.analyze.base import Scope, unknown
+from blastwall.analyze.paths import PathClass, classify
+from blastwall.analyze.shell import dbcli, httpcli  # noqa: F401  (register their handlers)
+from blastwall.analyze.shell.fsops import analyze_fs, redirect_findings
+from blastwall.analyze.shell.handlers import HANDLERS, _shell_text
+from blastwall.analyze.shell.ir import SimpleCommand, Word
+from blastwall.analyze.shell.names import program_name
+from blastwall.analyze.shell.programs import match
+from blastwall.analyze.shell.stdin import stdout_of
+from blastwall.analyze.shell.wrappers import peel
+from blastwall.model import Finding
+
+MAX_PEEL = 16
+_WRITE_OPS = (">", ">|", "&>", ">&", "&>>")
+
+
+def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = True) -> list[Finding]:
+    out: list[Finding] = []
+    if with_redirects:
+        for r in cmd.redirects:
+            if r.op in _WRITE_OPS and r.target is not None and not r.target.text.isdigit() and r.target.text != "-":
+                out.extend(redirect_findings(r.target, scope, cmd.source))
+    argv = list(cmd.argv)
+    for _ in range(MAX_PEEL):
+        if not argv:
+            return out
+        if argv[0].dynamic and argv[0].path_class is None:
+            out.append(unknown("shell.exec:dynamic-command",
+                               f"runs a command named by {argv[0].text}, which blastwall cannot resolve", cmd.source))
+            return out
+        peeled = peel(argv)
+        if peeled is None:
+            break
+        if peeled.shell is not None:
+            if peeled.shell.dynamic and peeled.shell.text.startswith("$") and " " not in peeled.shell.text:
+                out.append(unknown("shell.exec:dynamic-command",
+                                   f"{peeled.wrapper} runs {peeled.shell.text}, which blastwall cannot resolve", cmd.source))
+                return out
+            out.extend(_shell_text(peeled.shell.text, scope, peeled.wrapper))
+            return out
+        argv = list(peeled.argv or [])
+        if peeled.stdin_args and argv:
+            argv = _with_stdin_args(argv, peeled.replace_token, cmd, scope)
+    else:
+        out.append(unknown("shell.exec:too-many-wrappers", "too many nested wrapper programs to analyze", cmd.source))
+        return out
+    name = program_name(argv[0].text)
+    handler = HANDLERS.get(name)
+    if handler is not None:
+        found = handler(name, argv, cmd.with_argv(argv), scope)
+        if found is not None:
+            return out + found
+    out.extend(match(name, argv, source=cmd.source))
+    out.extend(analyze_fs(name, argv, scope, cmd.source))
+    return out
+
+
+def _with_stdin_args(argv: list[Word], token: str | None, cmd: SimpleCommand, scope: Scope) -> list[Word]:
+    """xargs/parallel: the command gets words from stdin. Known words are used as they are;
+    unknown ones become a placeholder whose path class comes from the producer."""
+    text = stdout_of(cmd.stdin_from, scope) if cmd.stdin_from else None
+    if text is not None:
+        words = [Word.lit(t) for t in text.split()][:64]
+    else:
+        words = [Word("{stdin}", path_class=_producer_class(cmd.stdin_from, scope))]
+    if token:
+        return [w for a in argv for w in ((words[:1]) if token in a.text else [a])]
+    return argv + words
+
+
+def _producer_class(producer: SimpleCommand | None, scope: Scope) -> PathClass:
+    if producer is None or not producer.argv:
+        return PathClass("dynamic", "input from stdin")
+    name = program_name(producer.argv[0].text)
+    args = [w for w in producer.argv[1:] if not w.text.startswith("-")]
+    if name == "git" and args and args[0].text == "ls-files":
+        others = any(w.text in ("-o", "--others", "-i", "--ignored") for w in producer.argv)
+        return PathClass("dynamic" if others else "tracked", "files listed by git ls-files")
+    if name in ("ls", "find", "fd", "echo", "printf", "realpath", "readlink") and args:
+        pc = classify(args[0].text, scope.cwd)
+        return PathClass(pc.kind, f"paths from {name} {args[0].text}")
+    return PathClass("dynamic", f"paths printed by {name}")

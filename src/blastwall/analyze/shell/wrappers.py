@@ -1,0 +1,154 @@
+"""Strip wrapper programs (`sudo`, `env`, `timeout`, `docker exec`, `ssh`, `xargs`...).
+
+The knowledge is in `rules/shell_wrappers.toml`; this module only applies it. `peel(argv)`
+returns what the wrapper runs: more argv, a shell string to parse again, or nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+from blastwall.analyze.ruleset import load_table
+from blastwall.analyze.shell.ir import Word
+from blastwall.analyze.shell.names import program_name
+
+
+@dataclass(frozen=True)
+class Peeled:
+    wrapper: str
+    argv: list[Word] | None = None  # the wrapped command's argv
+    shell: Word | None = None  # a shell string to analyze instead
+    stdin_args: bool = False  # the command receives more arguments from stdin (xargs)
+    remote: bool = False
+    privileged: bool = False
+    replace_token: str | None = None  # xargs -I{}: the token replaced by each input
+
+
+@functools.cache
+def _index() -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    idx: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for key, spec in load_table("shell_wrappers")["wrapper"].items():
+        for name in spec["names"]:
+            idx.setdefault(name, []).append((key, spec))
+    return idx
+
+
+def is_wrapper(name: str) -> bool:
+    return name in _index()
+
+
+def _option_name(arg: str) -> str:
+    return arg.split("=", 1)[0] if arg.startswith("--") else arg
+
+
+def _short_with_value(arg: str, value_options: set[str]) -> bool:
+    """`-uroot` style: a short value option glued to its value."""
+    return len(arg) > 2 and arg[:2] in value_options and not arg.startswith("--")
+
+
+def peel(argv: list[Word]) -> Peeled | None:
+    """Strip one wrapper from `argv`, or None when argv[0] is not a wrapper here."""
+    name = program_name(argv[0].text)
+    for key, spec in _index().get(name, []):
+        rest = argv[1:]
+        sub = spec.get("subcommand")
+        if sub:
+            matched = None
+            for phrase in sub:
+                words = phrase.split()
+                positional = [w.text for w in rest if not w.text.startswith("-")][: len(words)]
+                if positional == words:
+                    matched = words
+                    break
+            if matched is None:
+                continue
+            # drop everything up to and including the subcommand words
+            need = list(matched)
+            i = 0
+            while need and i < len(rest):
+                if rest[i].text == need[0]:
+                    need.pop(0)
+                i += 1
+            rest = rest[i:]
+        result = _peel_with(key, spec, rest)
+        if result is not None:
+            return result
+    return None
+
+
+def _peel_with(key: str, spec: dict[str, Any], rest: list[Word]) -> Peeled | None:
+    value_opts = set(spec.get("value_options", []))
+    shell_opts = set(spec.get("shell_string_options", []))
+    noexec = set(spec.get("noexec_options", []))
+    skip = int(spec.get("skip", 0))
+    start = spec.get("start", "positional")
+    common = {
+        "wrapper": key,
+        "remote": bool(spec.get("remote")),
+        "privileged": bool(spec.get("privileged")),
+        "stdin_args": bool(spec.get("stdin_args")),
+    }
+    replace_token: str | None = None
+    i = 0
+    while i < len(rest):
+        w = rest[i]
+        t = w.text
+        if t == "--":
+            i += 1
+            break
+        if t.startswith("-") and len(t) > 1 and not w.dynamic:
+            opt = _option_name(t)
+            if opt in noexec:
+                return Peeled(wrapper=key, argv=[])
+            if opt in shell_opts:
+                value = Word(t.split("=", 1)[1], raw=t) if "=" in t and t.startswith("--") else (
+                    rest[i + 1] if i + 1 < len(rest) else None)
+                if value is None:
+                    return Peeled(wrapper=key, argv=[])
+                return Peeled(shell=value, **common)
+            if opt in ("-I", "-i", "--replace") and spec.get("stdin_args"):
+                if opt == "-I" and i + 1 < len(rest):
+                    replace_token = rest[i + 1].text
+                    i += 2
+                    continue
+                replace_token = "{}"
+            if opt in value_opts and "=" not in t:
+                i += 2
+                continue
+            if _short_with_value(t, value_opts) and not spec.get("stdin_args"):
+                i += 1
+                continue
+            if spec.get("stdin_args") and t[:2] in value_opts and len(t) > 2:
+                if t[:2] == "-I":
+                    replace_token = t[2:]
+                i += 1
+                continue
+            i += 1
+            continue
+        if spec.get("assignments") and "=" in t and not t.startswith("=") and t.split("=", 1)[0].isidentifier():
+            i += 1
+            continue
+        if start == "dashdash":
+            i += 1
+            continue
+        break
+    rest = rest[i:]
+    if spec.get("noexec_only"):
+        return Peeled(wrapper=key, argv=[])
+    if skip:
+        if start == "dashdash_or_positional" and any(w.text == "--" for w in rest):
+            rest = rest[[w.text for w in rest].index("--") + 1:]
+        else:
+            rest = rest[skip:]
+            if rest and rest[0].text == "--":
+                rest = rest[1:]
+    if not rest and spec.get("default_command"):
+        rest = [Word.lit(spec["default_command"])]
+    if spec.get("join_shell"):
+        if not rest:
+            return Peeled(wrapper=key, argv=[])
+        joined = " ".join(w.text for w in rest)
+        return Peeled(shell=Word(joined, dynamic=any(w.dynamic for w in rest), raw=joined), **common)
+    return Peeled(argv=rest, replace_token=replace_token, **common)

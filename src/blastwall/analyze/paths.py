@@ -176,3 +176,11 @@ def is_regenerable_pattern(pattern: str) -> bool:
     return pattern in regen["names"] or _match_any(pattern, regen["globs"]) or any(
         fnmatch.fnmatchcase(pattern, g) or pattern == g for g in regen["globs"]
     )
+
+
+def is_template(path: str) -> bool:
+    """True for example/template files (`.env.example`, `config.sample.yml`)."""
+    base = path.rstrip("/").rsplit("/", 1)[-1]
+    return _match_any(base, _table()["secret"]["not_globs"]) or any(
+        part in ("example", "sample", "template", "dist") for part in base.lower().split(".")[1:]
+    )

@@ -4,10 +4,11 @@ and how bad that is for each path's class (`analyze/paths.py`)."""
 from __future__ import annotations
 
 import functools
+import os
 from typing import Any
 
 from blastwall.analyze.base import Scope
-from blastwall.analyze.paths import PathClass, classify
+from blastwall.analyze.paths import PathClass, classify, is_template
 from blastwall.analyze.ruleset import load_table
 from blastwall.analyze.shell.ir import Word
 from blastwall.model import Effect, Finding, Severity
@@ -89,10 +90,14 @@ def analyze_fs(name: str, argv: list[Word], scope: Scope, source: str) -> list[F
             op = "delete_recursive"
         critical = bool(row.get("critical_flags")) and _has(flags, row["critical_flags"])
         floor = Severity.parse(row["severity"])
+        sources = positionals[:-1] if row.get("targets") == "last" else []
         for target in _targets(row, argv, flags, positionals):
             pc: PathClass = target.path_class or classify(target.text if not target.dynamic or "$" in target.text
                                                           else "$DYNAMIC", scope.cwd)
             sev = max(pc.severity(op), floor)
+            note = ""
+            if op == "overwrite" and sev > Severity.LOW and target.path_class is None:
+                sev, note = _creation_discount(target.text, sources, scope, sev)
             if critical:
                 sev = Severity.CRITICAL
             shown = target.text if target.path_class is None else f"{target.text} ({pc.path})"
@@ -100,7 +105,7 @@ def analyze_fs(name: str, argv: list[Word], scope: Scope, source: str) -> list[F
                 rule_id=str(row["id"]),
                 effect=Effect(row["effect"]),
                 severity=sev,
-                reason=str(row["reason"]).replace("{target}", shown).replace("{label}", pc.label),
+                reason=str(row["reason"]).replace("{target}", shown).replace("{label}", pc.label) + note,
                 target=target.text if target.path_class is None else pc.path,
                 reversible=sev <= Severity.LOW,
                 safer=str(row.get("safer", "")),
@@ -110,15 +115,37 @@ def analyze_fs(name: str, argv: list[Word], scope: Scope, source: str) -> list[F
     return out
 
 
+def _exists(path: str, cwd: str) -> bool:
+    full = os.path.join(cwd, os.path.expanduser(path))
+    return os.path.lexists(full)
+
+
+def _creation_discount(target: str, sources: list[Word], scope: Scope, sev: Severity) -> tuple[Severity, str]:
+    """Overwriting needs something to overwrite. With a real working directory blastwall
+    checks; without one, copying a template into place (`cp .env.example .env`) is
+    taken as creating the file, and the reason says what would happen if it existed."""
+    if scope.cwd and scope.read_files and "$" not in target:
+        if not _exists(target, scope.cwd):
+            return Severity.NONE, " (it does not exist yet: nothing is overwritten)"
+        return sev, ""
+    if sources and all(is_template(s.text) for s in sources):
+        return Severity.LOW, " (copies a template into place; an existing file would be replaced)"
+    return sev, ""
+
+
 def redirect_findings(target: Word, scope: Scope, source: str) -> list[Finding]:
     """`> file` truncates the file before the command even runs."""
     pc = target.path_class or classify(target.text, scope.cwd)
     sev = pc.severity("overwrite")
+    note = ""
+    if sev > Severity.LOW and target.path_class is None and scope.cwd and scope.read_files and "$" not in target.text:
+        if not _exists(target.text, scope.cwd):
+            sev, note = Severity.NONE, " (it does not exist yet: nothing is overwritten)"
     return [Finding(
         rule_id="shell.fs:redirect-truncate",
         effect=Effect.OVERWRITE,
         severity=sev,
-        reason=f"redirection overwrites {target.text} ({pc.label})",
+        reason=f"redirection overwrites {target.text} ({pc.label}){note}",
         target=target.text,
         reversible=sev <= Severity.LOW,
         safer="append with >> or write to a new file",

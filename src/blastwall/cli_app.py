@@ -1,0 +1,280 @@
+"""The typer application behind `blastwall` (everything except the hook fast path)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from blastwall.cli import EXIT_ALLOW, EXIT_ASK, EXIT_DENY, EXIT_ERROR, EXIT_USAGE
+from blastwall.model import Decision, Verdict
+
+app = typer.Typer(
+    help="blastwall: a deterministic guard between AI coding agents and everything they can destroy.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+policy_app = typer.Typer(help="Validate and test policy files.", no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
+
+out = Console()
+err = Console(stderr=True)
+EXIT_FOR = {Decision.ALLOW: EXIT_ALLOW, Decision.ASK: EXIT_ASK, Decision.DENY: EXIT_DENY}
+STYLE = {Decision.ALLOW: "bold green", Decision.ASK: "bold yellow", Decision.DENY: "bold red"}
+KINDS = ("shell", "sql", "http", "mcp", "file_read", "file_write")
+
+
+def _load_payload(text: str, kind: str) -> Any:
+    if kind in ("http", "mcp", "file_write"):
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            if kind == "file_write":
+                return {"path": text}
+            raise typer.BadParameter(f"--kind {kind} expects a JSON object ({exc})") from exc
+    if kind == "file_read":
+        return {"path": text}
+    return text
+
+
+def _policy(policy_file: Optional[Path], cwd: Optional[str]) -> Any:
+    from blastwall.policy.engine import PolicyError, compile_layers, default_document
+    from blastwall.policy.load import load_policy, read_document
+
+    try:
+        if policy_file is not None:
+            return compile_layers([(str(policy_file), read_document(policy_file)), ("defaults", default_document())])
+        return load_policy(cwd)
+    except PolicyError as exc:
+        err.print(f"[red]error:[/red] {exc}\n  run `blastwall policy check` to see every problem")
+        raise typer.Exit(EXIT_USAGE) from exc
+
+
+def _verdict_dict(v: Verdict) -> dict[str, Any]:
+    return v.to_dict()
+
+
+def _print_verdict(v: Verdict, action_text: str) -> None:
+    out.print(f"[{STYLE[v.decision]}]{v.decision.value.upper()}[/]  {action_text}")
+    for r in v.reasons:
+        out.print(f"  - {r}")
+    if v.rule_ids:
+        out.print(f"  [dim]rules: {', '.join(v.rule_ids)}[/dim]")
+    safer = [f.safer for f in v.findings if f.safer and f.rule_id in v.rule_ids]
+    if safer and v.decision is not Decision.ALLOW:
+        out.print(f"  [cyan]safer:[/cyan] {safer[0]}")
+
+
+@app.command()
+def check(
+    action: Optional[str] = typer.Argument(None, help="The action: a shell command, SQL, or JSON for http/mcp. Read from stdin when omitted."),
+    kind: str = typer.Option("shell", "--kind", "-k", help="shell | sql | http | mcp | file_read | file_write"),
+    as_json: bool = typer.Option(False, "--json", help="Print the verdict as JSON."),
+    batch: Optional[str] = typer.Option(None, "--batch", help="JSONL file (or - for stdin): one verdict line per input line."),
+    cwd: Optional[str] = typer.Option(None, "--cwd", help="Working directory the action runs in."),
+    agent: Optional[str] = typer.Option(None, "--agent", help="Agent name, for agent-specific policy rules."),
+    environment: Optional[str] = typer.Option(None, "--env", help="Environment hint (e.g. production)."),
+    policy_file: Optional[Path] = typer.Option(None, "--policy", help="Use this policy file instead of the discovered ones."),
+) -> None:
+    """Check one action (or a batch) and print the verdict.
+
+    Exit codes: 0 allow, 3 ask, 4 deny, 2 usage error, 1 internal error. With --batch: 0 when every line was processed.
+    """
+    from blastwall.engine import check_action, make_action
+
+    policy = _policy(policy_file, cwd)
+    if batch is not None:
+        from blastwall.batch import run_batch
+
+        try:
+            stream = sys.stdin if batch == "-" else open(batch, encoding="utf-8", errors="replace")
+        except OSError as exc:
+            err.print(f"[red]error:[/red] cannot read {batch}: {exc.strerror}")
+            raise typer.Exit(EXIT_USAGE) from exc
+        with stream:
+            run_batch(stream, sys.stdout, policy)
+        raise typer.Exit(EXIT_ALLOW)
+    if kind not in KINDS:
+        raise typer.BadParameter(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}", param_hint="--kind")
+    text = action if action is not None else sys.stdin.read()
+    payload = _load_payload(text, kind)
+    context = {k: v for k, v in {"cwd": cwd, "agent": agent, "environment": environment}.items() if v}
+    verdict = check_action(make_action(kind, payload, context), policy)
+    if as_json:
+        print(json.dumps(_verdict_dict(verdict), ensure_ascii=False))
+    else:
+        _print_verdict(verdict, text if len(text) < 200 else text[:200] + "...")
+    raise typer.Exit(EXIT_FOR[verdict.decision])
+
+
+@app.command()
+def explain(
+    action: str = typer.Argument(..., help="The action to explain."),
+    kind: str = typer.Option("shell", "--kind", "-k"),
+    cwd: Optional[str] = typer.Option(None, "--cwd"),
+    as_json: bool = typer.Option(False, "--json"),
+    policy_file: Optional[Path] = typer.Option(None, "--policy"),
+) -> None:
+    """Show every finding, the policy rule that decided it, and the final verdict."""
+    from blastwall.engine import check_action, make_action
+
+    policy = _policy(policy_file, cwd)
+    verdict = check_action(make_action(kind, _load_payload(action, kind), {"cwd": cwd} if cwd else None), policy)
+    rows = []
+    for f in verdict.findings:
+        decision, rule = policy.decide(f, surface=kind)
+        rows.append((f, decision, rule))
+    if as_json:
+        data = _verdict_dict(verdict)
+        data["decided_by"] = [{"rule_id": f.rule_id, "decision": d.value, "policy_rule": r} for f, d, r in rows]
+        data["stages_ms"] = dict(verdict.timings_ms)
+        print(json.dumps(data, ensure_ascii=False))
+        raise typer.Exit(EXIT_FOR[verdict.decision])
+    table = Table(title="findings", show_lines=False)
+    for col in ("rule", "effect", "severity", "target", "decision", "decided by"):
+        table.add_column(col)
+    for f, d, r in rows:
+        table.add_row(f.rule_id, f.effect.value, f.severity.name.lower(), f.target[:40], f"[{STYLE[d]}]{d.value}[/]", r)
+    if rows:
+        out.print(table)
+    else:
+        out.print("[dim]no findings: nothing in this action deletes, overwrites or runs unknown code[/dim]")
+    _print_verdict(verdict, action)
+    timings = ", ".join(f"{k} {v:.2f}ms" for k, v in verdict.timings_ms)
+    out.print(f"  [dim]stages: {timings}[/dim]")
+    raise typer.Exit(EXIT_FOR[verdict.decision])
+
+
+@app.command()
+def hook(agent: str = typer.Argument(..., help="claude-code | cursor | gemini | codex | opencode")) -> None:
+    """Answer an agent's pre-execution hook (reads the agent's JSON on stdin)."""
+    from blastwall.cli import _hook_fast_path
+
+    raise typer.Exit(_hook_fast_path([agent]))
+
+
+@app.command()
+def install(
+    agent: str = typer.Argument(..., help="claude-code | cursor | gemini | codex | opencode"),
+    user: bool = typer.Option(False, "--user", help="Install for your user account instead of this project."),
+    project: bool = typer.Option(False, "--project", help="Install into this project (default)."),
+    uninstall: bool = typer.Option(False, "--uninstall", help="Remove blastwall's hook entries."),
+    directory: Path = typer.Option(Path("."), "--dir", help="Project directory."),
+    command: Optional[str] = typer.Option(None, "--command", help="Hook command to write (default: this blastwall)."),
+) -> None:
+    """Wire blastwall into an agent's hook configuration (idempotent; backs up what it changes)."""
+    from blastwall.doors.hooks import AGENTS
+    from blastwall.doors.install import install as do_install
+
+    if agent not in AGENTS:
+        raise typer.BadParameter(f"unknown agent {agent!r}; use one of {', '.join(AGENTS)}")
+    if user and project:
+        raise typer.BadParameter("choose --user or --project, not both")
+    try:
+        report = do_install(agent, scope="user" if user else "project", project_dir=directory.resolve(),
+                            uninstall=uninstall, command=command)
+    except (ValueError, OSError) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(EXIT_ERROR) from exc
+    verb = "updated" if report.changed else "unchanged"
+    out.print(f"[green]{agent}[/green]: {report.path} {verb}")
+    if report.backup:
+        out.print(f"  backup: {report.backup}")
+    if report.message:
+        out.print(f"  {report.message}")
+
+
+@policy_app.command("check")
+def policy_check(
+    files: Optional[list[Path]] = typer.Argument(None, help="Policy files (default: the ones that apply here)."),
+    cwd: Optional[str] = typer.Option(None, "--cwd"),
+) -> None:
+    """Validate policy files; errors name the file and line."""
+    from blastwall.policy.validate import validate_files
+
+    from blastwall.policy.load import policy_files
+
+    paths = list(files) if files else policy_files(cwd)
+    if not paths:
+        out.print("no policy files found; the built-in defaults apply")
+        raise typer.Exit(EXIT_ALLOW)
+    problems = validate_files(paths)
+    for p in problems:
+        err.print(f"[red]{p}[/red]")
+    if problems:
+        raise typer.Exit(EXIT_USAGE)
+    out.print(f"[green]ok[/green]: {', '.join(str(p) for p in paths)}")
+
+
+@policy_app.command("test")
+def policy_test(
+    examples: Path = typer.Argument(..., help="JSONL examples: {\"kind\", \"input\", \"expect\": allow|ask|deny}."),
+    policy_file: Optional[Path] = typer.Option(None, "--policy"),
+) -> None:
+    """Run a policy against example actions and report the ones that decide differently."""
+    from blastwall.engine import check_action, make_action
+
+    policy = _policy(policy_file, None)
+    failures = total = 0
+    for number, line in enumerate(examples.read_text("utf-8").splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        total += 1
+        try:
+            row = json.loads(line)
+            verdict = check_action(make_action(row.get("kind", "shell"), row["input"], row.get("context")), policy)
+            expect = Decision(row["expect"])
+        except (ValueError, KeyError, TypeError) as exc:
+            failures += 1
+            err.print(f"{examples}:{number}: bad example ({exc})")
+            continue
+        if verdict.decision is not expect:
+            failures += 1
+            out.print(f"[red]FAIL[/red] {examples}:{number}: expected {expect.value}, got {verdict.decision.value}: "
+                      f"{json.dumps(row['input'])[:80]} ({'; '.join(verdict.reasons)[:100]})")
+    out.print(f"{total - failures}/{total} examples decided as expected")
+    raise typer.Exit(EXIT_USAGE if failures else EXIT_ALLOW)
+
+
+@app.command()
+def rules(as_json: bool = typer.Option(False, "--json")) -> None:
+    """List every rule blastwall knows, with its id, severity and reason."""
+    from blastwall.analyze.ruleset import load_table, table_names
+
+    rows = []
+    for name in table_names():
+        table = load_table(name)
+        for key in ("rule", "fsop"):
+            for r in table.get(key) or []:
+                rows.append({"id": r["id"], "severity": r["severity"], "effect": r["effect"], "reason": r["reason"]})
+    if as_json:
+        print(json.dumps(rows))
+        return
+    t = Table(title=f"{len(rows)} rules")
+    for col in ("id", "effect", "severity", "reason"):
+        t.add_column(col)
+    for r in rows:
+        t.add_row(r["id"], r["effect"], r["severity"], r["reason"][:70])
+    out.print(t)
+
+
+@app.command()
+def demo(as_json: bool = typer.Option(False, "--json", help="Machine-readable steps.")) -> None:
+    """Play a realistic agent session through the real hook and show what was stopped and why."""
+    from blastwall.demo import run_demo
+
+    raise typer.Exit(run_demo(out, as_json=as_json))
+
+
+@app.command()
+def version() -> None:
+    """Print blastwall's version."""
+    from blastwall import __version__
+
+    print(__version__)

@@ -1,0 +1,68 @@
+"""`blastwall policy check`: every problem in policy files, each with file and line."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+from blastwall.policy.engine import PolicyError, compile_rule, _decision, _severity
+
+TOP_KEYS = {"rule", "severity", "settings", "inventory", "protected_branches", "cedar", "approvals", "secrets"}
+
+
+def _rule_lines(text: str) -> list[int]:
+    return [i for i, line in enumerate(text.splitlines(), 1) if re.match(r"^\s*\[\[\s*rule\s*\]\]", line)]
+
+
+def _key_line(text: str, key: str) -> int:
+    for i, line in enumerate(text.splitlines(), 1):
+        if re.match(rf"^\s*\[?\[?\s*{re.escape(key)}\b", line):
+            return i
+    return 1
+
+
+def validate_text(text: str, where: str) -> list[str]:
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        return [f"{where}:{m.group(1) if m else 1}: invalid TOML: {exc}"]
+    problems: list[str] = []
+    for key in doc:
+        if key not in TOP_KEYS:
+            problems.append(f"{where}:{_key_line(text, key)}: unknown section {key!r}; known: {', '.join(sorted(TOP_KEYS))}")
+    rules = doc.get("rule", [])
+    if not isinstance(rules, list):
+        problems.append(f"{where}:{_key_line(text, 'rule')}: 'rule' must be an array of tables ([[rule]])")
+        rules = []
+    lines = _rule_lines(text)
+    for i, row in enumerate(rules):
+        line = lines[i] if i < len(lines) else 1
+        try:
+            compile_rule(row, f"{where}:{line}", where, i)
+        except PolicyError as exc:
+            problems.append(f"{exc.where}: {exc.message}")
+    sev = doc.get("severity", {})
+    if not isinstance(sev, dict):
+        problems.append(f"{where}:{_key_line(text, 'severity')}: [severity] must be a table")
+    else:
+        for name, value in sev.items():
+            try:
+                _severity(name, where, "severity")
+                _decision(value, where)
+            except PolicyError as exc:
+                problems.append(f"{where}:{_key_line(text, 'severity')}: {exc.message}")
+    return problems
+
+
+def validate_files(paths: list[Path]) -> list[str]:
+    problems: list[str] = []
+    for p in paths:
+        try:
+            text = p.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(f"{p}: cannot read ({exc})")
+            continue
+        problems.extend(validate_text(text, str(p)))
+    return problems

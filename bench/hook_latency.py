@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Hook latency and batch throughput, each beside its baseline in the same run.
+
+    python bench/hook_latency.py [--runs 40] [--corpus ../shared/corpus/dev.jsonl]
+
+1. Median / p95 wall time of one `blastwall hook claude-code` process on typical payloads,
+   beside `python3 -c pass` (bare interpreter start-up) and `python3 -c "import json"`.
+2. `blastwall check --batch` throughput (actions/s) on the corpus, beside `cat` of the same file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+PAYLOADS = {
+    "safe (git status)": "git status --short",
+    "build cleanup": "rm -rf node_modules dist",
+    "force push": "git push --force origin main",
+    "wrapped + base64": "echo cm0gLXJmIC8= | base64 -d | sudo sh",
+}
+
+
+def _payload(command: str) -> bytes:
+    return json.dumps({
+        "session_id": "bench", "transcript_path": "/tmp/t.jsonl", "cwd": os.getcwd(), "permission_mode": "default",
+        "hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": command},
+        "tool_use_id": "toolu_bench",
+    }).encode()
+
+
+def _time(cmd: list[str], stdin: bytes, runs: int) -> list[float]:
+    samples = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, input=stdin, capture_output=True, check=False)
+        samples.append((time.perf_counter() - t0) * 1000)
+    return samples
+
+
+def _fmt(samples: list[float]) -> str:
+    s = sorted(samples)
+    return f"median {statistics.median(s):7.1f} ms   p95 {s[int(len(s) * 0.95) - 1]:7.1f} ms"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=40)
+    ap.add_argument("--corpus", default=str(Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev.jsonl"))
+    args = ap.parse_args()
+    exe = shutil.which("blastwall")
+    hook = [exe, "hook", "claude-code"] if exe else [sys.executable, "-m", "blastwall", "hook", "claude-code"]
+    print(f"hook latency ({args.runs} runs each, {os.cpu_count()} cpus)")
+    base = _time([sys.executable, "-c", "pass"], b"", args.runs)
+    print(f"  {'python3 -c pass (baseline)':32s} {_fmt(base)}")
+    print(f"  {'python3 -c \"import json\"':32s} {_fmt(_time([sys.executable, '-c', 'import json'], b'', args.runs))}")
+    for name, command in PAYLOADS.items():
+        samples = _time(hook, _payload(command), args.runs)
+        added = statistics.median(samples) - statistics.median(base)
+        print(f"  {'hook: ' + name:32s} {_fmt(samples)}   (+{added:.1f} ms over baseline)")
+    corpus = Path(args.corpus)
+    if corpus.is_file():
+        lines = [json.loads(x) for x in corpus.read_text().splitlines() if x.strip()]
+        feed = "".join(json.dumps({k: r[k] for k in ("id", "kind", "input") if k in r}) + "\n" for r in lines).encode()
+        check = [exe, "check", "--batch", "-"] if exe else [sys.executable, "-m", "blastwall", "check", "--batch", "-"]
+        t0 = time.perf_counter()
+        subprocess.run(["cat"], input=feed, capture_output=True, check=False)
+        cat_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        proc = subprocess.run(check, input=feed, capture_output=True, check=False)
+        batch_s = time.perf_counter() - t0
+        n = len(proc.stdout.splitlines())
+        print(f"\ncheck --batch on {corpus.name}: {n} actions in {batch_s:.2f} s = {n / batch_s:,.0f} actions/s "
+              f"(including start-up; cat of the same input: {cat_s * 1000:.1f} ms)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -8,7 +8,8 @@ decision "ask" with a reason, and processing continues.
 from __future__ import annotations
 
 import json
-from typing import IO, Any, Iterable
+from collections.abc import Iterable
+from typing import IO, Any
 
 from blastwall.model import Surface
 

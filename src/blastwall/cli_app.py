@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -43,7 +43,7 @@ def _load_payload(text: str, kind: str) -> Any:
     return text
 
 
-def _policy(policy_file: Optional[Path], cwd: Optional[str]) -> Any:
+def _policy(policy_file: Path | None, cwd: str | None) -> Any:
     from blastwall.policy.engine import PolicyError, compile_layers, default_document
     from blastwall.policy.load import load_policy, read_document
 
@@ -73,14 +73,14 @@ def _print_verdict(v: Verdict, action_text: str) -> None:
 
 @app.command()
 def check(
-    action: Optional[str] = typer.Argument(None, help="The action: a shell command, SQL, or JSON for http/mcp. Read from stdin when omitted."),
+    action: str | None = typer.Argument(None, help="The action: a shell command, SQL, or JSON for http/mcp. Read from stdin when omitted."),
     kind: str = typer.Option("shell", "--kind", "-k", help="shell | sql | http | mcp | file_read | file_write"),
     as_json: bool = typer.Option(False, "--json", help="Print the verdict as JSON."),
-    batch: Optional[str] = typer.Option(None, "--batch", help="JSONL file (or - for stdin): one verdict line per input line."),
-    cwd: Optional[str] = typer.Option(None, "--cwd", help="Working directory the action runs in."),
-    agent: Optional[str] = typer.Option(None, "--agent", help="Agent name, for agent-specific policy rules."),
-    environment: Optional[str] = typer.Option(None, "--env", help="Environment hint (e.g. production)."),
-    policy_file: Optional[Path] = typer.Option(None, "--policy", help="Use this policy file instead of the discovered ones."),
+    batch: str | None = typer.Option(None, "--batch", help="JSONL file (or - for stdin): one verdict line per input line."),
+    cwd: str | None = typer.Option(None, "--cwd", help="Working directory the action runs in."),
+    agent: str | None = typer.Option(None, "--agent", help="Agent name, for agent-specific policy rules."),
+    environment: str | None = typer.Option(None, "--env", help="Environment hint (e.g. production)."),
+    policy_file: Path | None = typer.Option(None, "--policy", help="Use this policy file instead of the discovered ones."),
 ) -> None:
     """Check one action (or a batch) and print the verdict.
 
@@ -117,9 +117,9 @@ def check(
 def explain(
     action: str = typer.Argument(..., help="The action to explain."),
     kind: str = typer.Option("shell", "--kind", "-k"),
-    cwd: Optional[str] = typer.Option(None, "--cwd"),
+    cwd: str | None = typer.Option(None, "--cwd"),
     as_json: bool = typer.Option(False, "--json"),
-    policy_file: Optional[Path] = typer.Option(None, "--policy"),
+    policy_file: Path | None = typer.Option(None, "--policy"),
 ) -> None:
     """Show every finding, the policy rule that decided it, and the final verdict."""
     from blastwall.engine import check_action, make_action
@@ -166,7 +166,7 @@ def install(
     project: bool = typer.Option(False, "--project", help="Install into this project (default)."),
     uninstall: bool = typer.Option(False, "--uninstall", help="Remove blastwall's hook entries."),
     directory: Path = typer.Option(Path("."), "--dir", help="Project directory."),
-    command: Optional[str] = typer.Option(None, "--command", help="Hook command to write (default: this blastwall)."),
+    command: str | None = typer.Option(None, "--command", help="Hook command to write (default: this blastwall)."),
 ) -> None:
     """Wire blastwall into an agent's hook configuration (idempotent; backs up what it changes)."""
     from blastwall.doors.hooks import AGENTS
@@ -192,13 +192,12 @@ def install(
 
 @policy_app.command("check")
 def policy_check(
-    files: Optional[list[Path]] = typer.Argument(None, help="Policy files (default: the ones that apply here)."),
-    cwd: Optional[str] = typer.Option(None, "--cwd"),
+    files: list[Path] | None = typer.Argument(None, help="Policy files (default: the ones that apply here)."),
+    cwd: str | None = typer.Option(None, "--cwd"),
 ) -> None:
     """Validate policy files; errors name the file and line."""
-    from blastwall.policy.validate import validate_files
-
     from blastwall.policy.load import policy_files
+    from blastwall.policy.validate import validate_files
 
     paths = list(files) if files else policy_files(cwd)
     if not paths:
@@ -215,7 +214,7 @@ def policy_check(
 @policy_app.command("test")
 def policy_test(
     examples: Path = typer.Argument(..., help="JSONL examples: {\"kind\", \"input\", \"expect\": allow|ask|deny}."),
-    policy_file: Optional[Path] = typer.Option(None, "--policy"),
+    policy_file: Path | None = typer.Option(None, "--policy"),
 ) -> None:
     """Run a policy against example actions and report the ones that decide differently."""
     from blastwall.engine import check_action, make_action

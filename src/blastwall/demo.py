@@ -72,7 +72,7 @@ def _workspace() -> Path:
 
 def _hook(payload: dict[str, Any]) -> tuple[str, str]:
     proc = subprocess.run([sys.executable, "-m", "blastwall", "hook", "claude-code"], input=json.dumps(payload),
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=60, check=False)
     if proc.returncode == 2:
         return "deny", proc.stderr.strip()
     if not proc.stdout.strip():
@@ -86,7 +86,7 @@ def _hook(payload: dict[str, Any]) -> tuple[str, str]:
 
 def _run(command: str, cwd: Path) -> str:
     try:
-        proc = subprocess.run(["bash", "-c", command], cwd=cwd, capture_output=True, text=True, timeout=60,
+        proc = subprocess.run(["bash", "-c", command], cwd=cwd, capture_output=True, text=True, timeout=60, check=False,
                               env={**os.environ, "GIT_AUTHOR_NAME": "demo", "GIT_AUTHOR_EMAIL": "d@example.com",
                                    "GIT_COMMITTER_NAME": "demo", "GIT_COMMITTER_EMAIL": "d@example.com"})
     except (OSError, subprocess.TimeoutExpired) as exc:

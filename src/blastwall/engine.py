@@ -16,8 +16,9 @@ with a one-line reason that tells the human what to do. It never imports a door.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, Callable
+from typing import Any
 
 from blastwall.analyze.base import MAX_INPUT, AnalysisError, Scope
 from blastwall.model import Action, Context, Decision, Finding, Surface, Verdict

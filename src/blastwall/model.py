@@ -36,7 +36,7 @@ class Decision(str, Enum):
         return _DECISION_RANK[self]
 
     @classmethod
-    def strictest(cls, decisions: "list[Decision]") -> "Decision":
+    def strictest(cls, decisions: list[Decision]) -> Decision:
         return max(decisions, key=lambda d: d.rank, default=cls.ALLOW)
 
 
@@ -71,7 +71,7 @@ class Severity(IntEnum):
     CRITICAL = 4  # catastrophic and never intended by an agent (rm -rf /, mkfs on a disk); deny
 
     @classmethod
-    def parse(cls, name: str) -> "Severity":
+    def parse(cls, name: str) -> Severity:
         return cls[name.upper()]
 
 
@@ -87,7 +87,7 @@ class Context:
     extra: tuple[tuple[str, str], ...] = ()
 
     @classmethod
-    def from_mapping(cls, data: Any) -> "Context":
+    def from_mapping(cls, data: Any) -> Context:
         if not isinstance(data, dict):
             return cls()
         known = {k: str(data[k]) for k in ("cwd", "agent", "session", "database", "environment") if data.get(k) is not None}

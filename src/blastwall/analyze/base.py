@@ -34,9 +34,10 @@ class Scope:
     read_files: bool = True
     origin: str = ""
     environment: str | None = None
+    shell_dir: str | None = None  # where a `cd` earlier on the command line moved to
     deadline: float = field(default_factory=lambda: time.monotonic() + DEFAULT_BUDGET_S)
 
-    def deeper(self, origin: str = "", **changes: object) -> "Scope":
+    def deeper(self, origin: str = "", **changes: object) -> Scope:
         if self.depth + 1 > MAX_DEPTH:
             raise AnalysisError(f"nesting deeper than {MAX_DEPTH} levels")
         if time.monotonic() > self.deadline:

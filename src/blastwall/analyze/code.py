@@ -13,14 +13,15 @@ import fnmatch
 import functools
 import re
 import shlex
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from blastwall.analyze.base import Scope, unknown
-from blastwall.analyze.paths import Operation, classify
+from blastwall.analyze.paths import Operation, classify_in
 from blastwall.analyze.ruleset import load_table
 from blastwall.model import Effect, Finding, Severity
 
-_STRING = re.compile(r"""(?P<q>["'`])(?P<s>(?:\\.|(?!(?P=q)).)*)(?P=q)""", re.S)
+_STRING = re.compile(r"""(?P<q>["'`])(?P<s>(?:\\.|(?!(?P=q)).)*)(?P=q)""", re.DOTALL)
 _ARRAY = re.compile(r"""\[\s*((?:["'][^"']*["']\s*,?\s*)+)\]""")
 
 
@@ -42,7 +43,7 @@ def analyze_code(language: str, code: str, scope: Scope) -> list[Finding]:
 
 
 def _path_finding(kind: Operation, path: str | None, language: str, source: str, scope: Scope) -> Finding:
-    pc = classify(path if path is not None else "$DYNAMIC", scope.cwd)
+    pc = classify_in(path if path is not None else "$DYNAMIC", scope)
     sev = pc.severity(kind)
     shown = path if path is not None else "paths computed at run time"
     verb = "overwrites" if kind == "overwrite" else "deletes"

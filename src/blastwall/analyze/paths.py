@@ -184,3 +184,13 @@ def is_template(path: str) -> bool:
     return _match_any(base, _table()["secret"]["not_globs"]) or any(
         part in ("example", "sample", "template", "dist") for part in base.lower().split(".")[1:]
     )
+
+
+def classify_in(path: str, scope: Any) -> PathClass:
+    """Classify a path as seen from the directory a command runs in (after `cd`)."""
+    base = getattr(scope, "shell_dir", None)
+    raw = path.strip()
+    if base and raw and not raw.startswith(("/", "~", "$")):
+        joined = posixpath.normpath(posixpath.join(base, raw))
+        return PathClass(classify(joined, scope.cwd).kind, path)
+    return classify(path, scope.cwd)

@@ -6,7 +6,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from blastwall.policy.engine import PolicyError, compile_rule, _decision, _severity
+from blastwall.policy.engine import PolicyError, _decision, _severity, compile_rule
 
 TOP_KEYS = {"rule", "severity", "settings", "inventory", "protected_branches", "cedar", "approvals", "secrets"}
 

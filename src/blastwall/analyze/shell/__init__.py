@@ -8,6 +8,8 @@ the network) is a finding, never a pass.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from blastwall.analyze.base import Scope, unknown
 from blastwall.model import Finding
 
@@ -24,12 +26,35 @@ def analyze_command(text: str, scope: Scope) -> list[Finding]:
     for r in parsed.redirect_only:
         if r.op in (">", ">|", "&>") and r.target is not None:
             out.extend(redirect_findings(r.target, scope, text))
+    here = scope
     for cmd in parsed.commands:
-        out.extend(analyze_simple(cmd, scope))
+        out.extend(analyze_simple(cmd, here))
+        moved = _cd_target(cmd.argv, here)
+        if moved is not None:
+            here = replace(here, shell_dir=moved)
     if parsed.errors:
         out.append(unknown("shell.parse:error", f"the command does not fully parse as bash ({parsed.errors[0]}); "
                            "a human must read it", text))
     return _dedupe(out)
+
+
+def _cd_target(argv: list, scope: Scope) -> str | None:
+    """The directory a `cd`/`pushd` moves to, as a path blastwall can classify."""
+    if not argv or argv[0].text not in ("cd", "pushd", "chdir"):
+        return None
+    args = [w for w in argv[1:] if not w.text.startswith("-") or w.text == "-"]
+    if not args:
+        return "~"
+    target = args[0]
+    if target.text == "-":
+        return "$OLDPWD"
+    if target.dynamic and not target.text.startswith(("$HOME", "$TMPDIR", "$PWD")):
+        return "$DYNAMIC_DIR"
+    if scope.shell_dir and not target.text.startswith(("/", "~", "$")):
+        import posixpath
+
+        return posixpath.normpath(posixpath.join(scope.shell_dir, target.text))
+    return target.text
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

@@ -85,7 +85,7 @@ def handle_db_client(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sco
             found_code = True
             text = read_file(f.text, scope)
             if text is None:
-                out.append(unknown(f"shell.db:unreadable-script", f"{name} runs SQL from {f.text}, which blastwall cannot "
+                out.append(unknown("shell.db:unreadable-script", f"{name} runs SQL from {f.text}, which blastwall cannot "
                                    "read; a human must review it", cmd.source))
             else:
                 out.extend(_analyze(client, text, scope, f"{name} {f.text}"))

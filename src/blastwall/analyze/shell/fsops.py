@@ -8,7 +8,7 @@ import os
 from typing import Any
 
 from blastwall.analyze.base import Scope
-from blastwall.analyze.paths import PathClass, classify, is_template
+from blastwall.analyze.paths import PathClass, classify_in, is_template
 from blastwall.analyze.ruleset import load_table
 from blastwall.analyze.shell.ir import Word
 from blastwall.model import Effect, Finding, Severity
@@ -92,8 +92,8 @@ def analyze_fs(name: str, argv: list[Word], scope: Scope, source: str) -> list[F
         floor = Severity.parse(row["severity"])
         sources = positionals[:-1] if row.get("targets") == "last" else []
         for target in _targets(row, argv, flags, positionals):
-            pc: PathClass = target.path_class or classify(target.text if not target.dynamic or "$" in target.text
-                                                          else "$DYNAMIC", scope.cwd)
+            pc: PathClass = target.path_class or classify_in(target.text if not target.dynamic or "$" in target.text
+                                                             else "$DYNAMIC", scope)
             sev = max(pc.severity(op), floor)
             note = ""
             if op == "overwrite" and sev > Severity.LOW and target.path_class is None:
@@ -135,7 +135,7 @@ def _creation_discount(target: str, sources: list[Word], scope: Scope, sev: Seve
 
 def redirect_findings(target: Word, scope: Scope, source: str) -> list[Finding]:
     """`> file` truncates the file before the command even runs."""
-    pc = target.path_class or classify(target.text, scope.cwd)
+    pc = target.path_class or classify_in(target.text, scope)
     sev = pc.severity("overwrite")
     note = ""
     if sev > Severity.LOW and target.path_class is None and scope.cwd and scope.read_files and "$" not in target.text:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import fnmatch
 import functools
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from blastwall.analyze.base import Scope, unknown
-from blastwall.analyze.paths import PathClass, classify, is_regenerable_pattern
+from blastwall.analyze.paths import PathClass, classify, classify_in, is_regenerable_pattern
 from blastwall.analyze.ruleset import load_table
 from blastwall.analyze.shell.ir import SimpleCommand, Word
 from blastwall.analyze.shell.names import program_name
@@ -236,7 +237,7 @@ def _find_selection(starts: list[Word], expr: list[Word], scope: Scope) -> PathC
     negated = any(t in ("!", "-not", "-o", "-or") for t in texts)
     names = [expr[k + 1].text for k, t in enumerate(texts[:-1]) if t in ("-name", "-iname")]
     paths = [expr[k + 1].text for k, t in enumerate(texts[:-1]) if t in ("-path", "-ipath", "-wholename")]
-    worst = max((classify(s.text, scope.cwd) for s in starts), key=lambda pc: pc.severity("delete_recursive"))
+    worst = max((classify_in(s.text, scope) for s in starts), key=lambda pc: pc.severity("delete_recursive"))
     if worst.kind in ("root", "system_top", "home_top", "device", "dynamic", "system", "home") and not names:
         return worst
     if not negated and names and all(is_regenerable_pattern(n) for n in names):

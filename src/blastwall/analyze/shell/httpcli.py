@@ -107,7 +107,7 @@ def _httpie(argv: list[Word], scope: Scope) -> Request:
         req.url = pos.pop(0)
     data: dict[str, object] = {}
     for item in pos:
-        m = re.match(r"^([^:=@]+)(:=|==|=|:|@)(.*)$", item, re.S)
+        m = re.match(r"^([^:=@]+)(:=|==|=|:|@)(.*)$", item, re.DOTALL)
         if not m:
             continue
         key, op, value = m.groups()

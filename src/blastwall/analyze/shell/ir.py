@@ -27,7 +27,7 @@ class Word:
     path_class: PathClass | None = None
 
     @classmethod
-    def lit(cls, text: str) -> "Word":
+    def lit(cls, text: str) -> Word:
         return cls(text=text, raw=text)
 
 
@@ -46,10 +46,10 @@ class SimpleCommand:
     argv: list[Word]
     assigns: dict[str, Word] = field(default_factory=dict)
     redirects: list[Redirect] = field(default_factory=list)
-    stdin_from: "SimpleCommand | None" = None
+    stdin_from: SimpleCommand | None = None
     source: str = ""
 
-    def with_argv(self, argv: list[Word]) -> "SimpleCommand":
+    def with_argv(self, argv: list[Word]) -> SimpleCommand:
         return replace(self, argv=argv)
 
     @property

@@ -9,7 +9,6 @@ _VERSIONED = re.compile(r"^(python|pip|ruby|perl|node|php|psql|pg_dump|lua)[0-9]
 
 def program_name(word: str) -> str:
     name = word.rsplit("/", 1)[-1]
-    if name.endswith(".exe"):
-        name = name[:-4]
+    name = name.removesuffix(".exe")
     m = _VERSIONED.match(name)
     return m.group(1) if m else name

@@ -8,7 +8,7 @@ task runners) -> the program rule tables -> filesystem operations -> redirection
 from __future__ import annotations
 
 from blastwall.analyze.base import Scope, unknown
-from blastwall.analyze.paths import PathClass, classify
+from blastwall.analyze.paths import PathClass, classify_in
 from blastwall.analyze.shell import dbcli, httpcli  # noqa: F401  (register their handlers)
 from blastwall.analyze.shell.fsops import analyze_fs, redirect_findings
 from blastwall.analyze.shell.handlers import HANDLERS, _shell_text
@@ -86,6 +86,6 @@ def _producer_class(producer: SimpleCommand | None, scope: Scope) -> PathClass:
         others = any(w.text in ("-o", "--others", "-i", "--ignored") for w in producer.argv)
         return PathClass("dynamic" if others else "tracked", "files listed by git ls-files")
     if name in ("ls", "find", "fd", "echo", "printf", "realpath", "readlink") and args:
-        pc = classify(args[0].text, scope.cwd)
+        pc = classify_in(args[0].text, scope)
         return PathClass(pc.kind, f"paths from {name} {args[0].text}")
     return PathClass("dynamic", f"paths printed by {name}")

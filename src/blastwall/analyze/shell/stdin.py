@@ -57,7 +57,7 @@ def stdout_of(cmd: SimpleCommand | None, scope: Scope, depth: int = 0) -> str | 
         return None
     name = program_name(cmd.argv[0].text)
     args = [w.text for w in cmd.argv[1:]]
-    upstream = lambda: stdin_of(cmd, scope, depth + 1)  # noqa: E731
+    upstream = lambda: stdin_of(cmd, scope, depth + 1)
     if name == "echo":
         while args and re.fullmatch(r"-[neE]+", args[0]):
             args = args[1:]

@@ -80,6 +80,8 @@ def handle_shell(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) 
                             cmd.source)]
         return _shell_text(code.text, scope, f"{name} -c")
     rest = _positionals(argv[1:], ("-o", "+o", "-O", "+O", "--rcfile", "--init-file"))
+    if rest and rest[0].raw.startswith("<("):
+        return _process_substitution(name, rest[0], cmd)
     if rest and rest[0].text not in ("-", "-s"):
         script = rest[0].text
         text = read_file(script, scope)
@@ -106,15 +108,54 @@ def _piped_code(kind: str, cmd: SimpleCommand, scope: Scope, analyze: Callable[[
                     cmd.source)]
 
 
+def substituted_program(raw: str) -> str:
+    """The program whose output a `$(...)`, `` `...` `` or `<(...)` word carries."""
+    inner = raw.strip("\"'")
+    for opener in ("$(", "<(", "`"):
+        if inner.startswith(opener):
+            inner = inner[len(opener):].lstrip()
+            break
+    else:
+        return ""
+    words = inner.split()
+    return program_name(words[0]) if words else ""
+
+
+def trusted_generator(raw: str) -> bool:
+    """`eval "$(pyenv init -)"` and friends: setup code from well-known tools."""
+    return substituted_program(raw) in _scripts_table()["generators"]["trusted"]
+
+
+def _process_substitution(name: str, word: Word, cmd: SimpleCommand) -> list[Finding]:
+    """`bash <(curl ...)`: the script is another command's output."""
+    inner = word.raw[2:].lstrip()
+    fetcher = substituted_program(word.raw)
+    if fetcher in _scripts_table()["generators"]["trusted"]:
+        return []
+    if fetcher in REMOTE_FETCHERS:
+        return [Finding(rule_id="shell.exec:remote-script", effect=Effect.UNKNOWN_CODE, severity=Severity.HIGH,
+                        reason=f"{name} runs code downloaded by {fetcher} without anyone reading it",
+                        target=inner[:120].rstrip(")"), safer="download the script, read it, then run the file",
+                        source=cmd.source[:200])]
+    return [unknown("shell.exec:substituted-script", f"{name} runs code produced by another command ({inner[:60]})",
+                    cmd.source)]
+
+
 def handle_eval(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
     if len(argv) < 2:
         return []
+    if len(argv) == 2 and argv[1].dynamic and trusted_generator(argv[1].raw):
+        return []
+    if len(argv) == 2 and argv[1].dynamic and substituted_program(argv[1].raw) in REMOTE_FETCHERS:
+        return _process_substitution("eval", Word(argv[1].text, raw="<(" + argv[1].raw.strip("\"'$(`")), cmd)
     if len(argv) == 2 and argv[1].dynamic and argv[1].text.startswith("$") and " " not in argv[1].text:
         return [unknown("shell.exec:eval-dynamic", f"eval runs {argv[1].text}, which blastwall cannot resolve", cmd.source)]
     return _shell_text(" ".join(w.text for w in argv[1:]), scope, "eval")
 
 
 def handle_source(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
+    if len(argv) > 1 and argv[1].raw.startswith("<("):
+        return _process_substitution(name, argv[1], cmd)
     return _script_name_findings(argv[1].text, cmd.source) if len(argv) > 1 else []
 
 
@@ -254,8 +295,12 @@ def _find_selection(starts: list[Word], expr: list[Word], scope: Scope) -> PathC
 
 # ---- task runners and package scripts -------------------------------------------------------------
 @functools.cache
+def _scripts_table() -> dict[str, Any]:
+    return load_table("shell_scripts")
+
+
 def _scripts() -> dict[str, Any]:
-    return load_table("shell_scripts")["scripts"]
+    return _scripts_table()["scripts"]
 
 
 def _destructive_name(name: str) -> bool:

@@ -345,7 +345,17 @@ def _split_unquoted(argv: list[Word]) -> list[Word]:
 
 
 def _static_output(walker: _Walker, node: Any) -> str | None:
-    """What `$(echo rm)` or `` `printf rm` `` prints, when it is plain literal output."""
+    """What `$(echo rm)` or `$(echo cm0= | base64 -d)` prints, when it can be known statically."""
+    kids = [c for c in node.named_children if c.type != "comment"]
+    if len(kids) == 1 and kids[0].type == "pipeline":
+        from blastwall.analyze.base import Scope
+        from blastwall.analyze.shell.stdin import stdout_of
+
+        inner = _Walker(walker.src)
+        inner.vars = dict(walker.vars)
+        last = inner.walk(kids[0])
+        text = stdout_of(last[-1], Scope(read_files=False)) if last else None
+        return text.strip("\n") if text is not None else None
     cmds = [c for c in node.named_children if c.type == "command"]
     if len(cmds) != 1 or len(node.named_children) != 1:
         return None

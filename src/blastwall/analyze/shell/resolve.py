@@ -11,7 +11,7 @@ from blastwall.analyze.base import Scope, unknown
 from blastwall.analyze.paths import PathClass, classify_in
 from blastwall.analyze.shell import dbcli, httpcli  # noqa: F401  (register their handlers)
 from blastwall.analyze.shell.fsops import analyze_fs, redirect_findings
-from blastwall.analyze.shell.handlers import HANDLERS, _shell_text
+from blastwall.analyze.shell.handlers import HANDLERS, _shell_text, trusted_generator
 from blastwall.analyze.shell.ir import SimpleCommand, Word
 from blastwall.analyze.shell.names import program_name
 from blastwall.analyze.shell.programs import match
@@ -34,6 +34,8 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
         if not argv:
             return out
         if argv[0].dynamic and argv[0].path_class is None:
+            if trusted_generator(argv[0].raw):
+                return out
             out.append(unknown("shell.exec:dynamic-command",
                                f"runs a command named by {argv[0].text}, which blastwall cannot resolve", cmd.source))
             return out

@@ -44,3 +44,10 @@ def test_every_program_rule_names_a_declared_program() -> None:
 def test_code_patterns_compile() -> None:
     for p in load_table("code")["pattern"]:
         re.compile(p["regex"])
+
+
+def test_compiled_tables_are_fresh() -> None:
+    """`_rules_compiled.py` must match the TOML sources (run `python -m blastwall.analyze.ruleset`)."""
+    from blastwall.analyze.ruleset import is_fresh
+
+    assert is_fresh(), "rule tables changed: run `python -m blastwall.analyze.ruleset` to recompile them"

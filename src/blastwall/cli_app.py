@@ -199,7 +199,7 @@ def policy_check(
     from blastwall.policy.load import policy_files
     from blastwall.policy.validate import validate_files
 
-    paths = list(files) if files else policy_files(cwd)
+    paths = list(files) if files else [Path(p) for p in policy_files(cwd)]
     if not paths:
         out.print("no policy files found; the built-in defaults apply")
         raise typer.Exit(EXIT_ALLOW)

@@ -34,7 +34,7 @@ class _State:
         self.action = action
         self.policy = policy
         self.read_files = read_files
-        self.scope = Scope()
+        self.scope = Scope.start()
         self.findings: list[Finding] = []
         self.done = False  # set by quick_reject when the action is known inert
         self.degraded: list[str] = []
@@ -54,7 +54,7 @@ def _normalize(st: _State) -> None:
             st.done = True
             return
     ctx = st.action.context
-    st.scope = Scope(cwd=ctx.cwd, read_files=st.read_files, environment=ctx.environment)
+    st.scope = Scope.start(cwd=ctx.cwd, read_files=st.read_files, environment=ctx.environment)
 
 
 def _quick_reject(st: _State) -> None:

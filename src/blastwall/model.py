@@ -6,11 +6,22 @@ into `Finding`s; the policy turns findings into a `Verdict`. Nothing in this mod
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from enum import Enum, IntEnum
 from typing import Any
+
+
+def _sha256(data: bytes) -> Any:
+    """sha256 without loading OpenSSL when CPython's builtin module is there (hooks start faster)."""
+    try:
+        from _sha2 import sha256  # type: ignore[import-not-found]  # CPython 3.12+
+    except ImportError:
+        try:
+            from _sha256 import sha256  # type: ignore[import-not-found,no-redef]  # CPython 3.11
+        except ImportError:  # pragma: no cover
+            from hashlib import sha256  # type: ignore[no-redef]
+    return sha256(data)
 
 
 class Surface(str, Enum):
@@ -124,7 +135,7 @@ class Action:
         )
 
     def digest(self) -> str:
-        return hashlib.sha256(self.canonical().encode("utf-8", "surrogatepass")).hexdigest()
+        return _sha256(self.canonical().encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ which bounds recursion. Anything an analyzer cannot resolve is a finding, never 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from blastwall.model import Effect, Finding, Severity
 
@@ -21,8 +21,7 @@ class AnalysisError(Exception):
     """Raised when an analyzer gives up; the engine turns it into a degraded `ask`."""
 
 
-@dataclass(frozen=True)
-class Scope:
+class Scope(NamedTuple):
     """Where and how deep an analysis runs.
 
     `cwd` lets analyzers resolve relative paths and read scripts/SQL files the action names
@@ -35,15 +34,22 @@ class Scope:
     origin: str = ""
     environment: str | None = None
     shell_dir: str | None = None  # where a `cd` earlier on the command line moved to
-    deadline: float = field(default_factory=lambda: time.monotonic() + DEFAULT_BUDGET_S)
+    deadline: float = 0.0  # time.monotonic() after which analysis gives up; 0 = start of first deeper()
 
     def deeper(self, origin: str = "", **changes: object) -> Scope:
         if self.depth + 1 > MAX_DEPTH:
             raise AnalysisError(f"nesting deeper than {MAX_DEPTH} levels")
-        if time.monotonic() > self.deadline:
+        now = time.monotonic()
+        deadline = self.deadline or now + DEFAULT_BUDGET_S
+        if now > deadline:
             raise AnalysisError("analysis ran out of its time budget")
         joined = f"{self.origin} > {origin}" if self.origin and origin else (origin or self.origin)
-        return replace(self, depth=self.depth + 1, origin=joined, **changes)  # type: ignore[arg-type]
+        return self._replace(depth=self.depth + 1, origin=joined, deadline=deadline, **changes)  # type: ignore[arg-type]
+
+    @classmethod
+    def start(cls, **fields: object) -> "Scope":
+        """A top-level scope whose time budget starts now."""
+        return cls(deadline=time.monotonic() + DEFAULT_BUDGET_S, **fields)  # type: ignore[arg-type]
 
 
 def unknown(rule_id: str, reason: str, source: str = "", severity: Severity = Severity.MEDIUM) -> Finding:

@@ -11,8 +11,7 @@ import fnmatch
 import functools
 import posixpath
 import re
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from blastwall.analyze.ruleset import load_table
 from blastwall.model import Severity
@@ -21,8 +20,7 @@ Operation = Literal["delete", "delete_recursive", "overwrite"]
 _VAR = re.compile(r"^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
 
 
-@dataclass(frozen=True)
-class PathClass:
+class PathClass(NamedTuple):
     kind: str
     path: str
 

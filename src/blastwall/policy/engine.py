@@ -9,11 +9,8 @@ findings and policy always give the same decisions.
 from __future__ import annotations
 
 import fnmatch
-import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 from blastwall.model import Decision, Finding, Severity
 
@@ -27,8 +24,7 @@ class PolicyError(ValueError):
         self.message = message
 
 
-@dataclass(frozen=True)
-class PolicyRule:
+class PolicyRule(NamedTuple):
     """One policy rule: a match on findings and the decision it gives."""
 
     id: str
@@ -62,14 +58,13 @@ class PolicyRule:
         return True
 
 
-@dataclass(frozen=True)
-class Policy:
+class Policy(NamedTuple):
     """A compiled, immutable policy."""
 
     rules: tuple[PolicyRule, ...]
     severity: tuple[tuple[Severity, Decision], ...]
     sources: tuple[str, ...] = ()
-    settings: tuple[tuple[str, Any], ...] = field(default=())
+    settings: tuple[tuple[str, Any], ...] = ()
 
     def decide(self, finding: Finding, *, agent: str | None = None, surface: str = "") -> tuple[Decision, str]:
         """The decision for one finding and the id of the policy rule that gave it."""
@@ -165,8 +160,9 @@ def compile_layers(layers: list[tuple[str, dict[str, Any]]]) -> Policy:
 
 
 def default_document() -> dict[str, Any]:
-    text = resources.files("blastwall.policy").joinpath("defaults.toml").read_text("utf-8")
-    return tomllib.loads(text)
+    from blastwall.analyze.ruleset import policy_defaults
+
+    return policy_defaults()
 
 
 def default_policy() -> Policy:

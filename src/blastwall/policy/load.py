@@ -6,60 +6,68 @@ Lookup (most specific first):
    the nearest parent,
 3. the user's `$XDG_CONFIG_HOME/blastwall/blastwall.toml` (default `~/.config/blastwall/`),
 4. the built-in defaults (`policy/defaults.toml`).
+
+This runs on every hook call, so it uses os.path and imports the TOML parser only when a
+policy file exists.
 """
 
 from __future__ import annotations
 
 import os
-import tomllib
-from pathlib import Path
 from typing import Any
 
 from blastwall.policy.engine import Policy, PolicyError, compile_layers, default_document
 
-PROJECT_NAMES = ("blastwall.toml", ".blastwall/blastwall.toml")
+PROJECT_NAMES = ("blastwall.toml", os.path.join(".blastwall", "blastwall.toml"))
 
 
-def user_config_dir() -> Path:
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "blastwall"
+def user_config_dir() -> str:
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return os.path.join(base, "blastwall")
 
 
-def project_file(cwd: str | None) -> Path | None:
-    start = Path(cwd or os.getcwd())
-    for folder in (start, *start.parents):
+def project_file(cwd: str | None) -> str | None:
+    folder = os.path.abspath(cwd or os.getcwd())
+    while True:
         for name in PROJECT_NAMES:
-            candidate = folder / name
-            if candidate.is_file():
+            candidate = os.path.join(folder, name)
+            if os.path.isfile(candidate):
                 return candidate
-    return None
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
 
 
-def policy_files(cwd: str | None = None) -> list[Path]:
+def policy_files(cwd: str | None = None) -> list[str]:
     """The policy files that apply in `cwd`, most specific first."""
     override = os.environ.get("BLASTWALL_POLICY")
     if override:
-        return [Path(override)]
-    found = [p for p in (project_file(cwd), user_config_dir() / "blastwall.toml") if p and p.is_file()]
-    return found
+        return [override]
+    user = os.path.join(user_config_dir(), "blastwall.toml")
+    return [p for p in (project_file(cwd), user) if p and os.path.isfile(p)]
 
 
-def read_document(path: Path) -> dict[str, Any]:
+def read_document(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Parse one policy file; errors name the file and line."""
+    import tomllib
+
+    where = os.fspath(path)
     try:
-        text = path.read_text("utf-8")
+        with open(where, "rb") as f:
+            text = f.read().decode("utf-8")
     except OSError as exc:
-        raise PolicyError(str(path), f"cannot read policy file ({exc.strerror or exc})") from exc
+        raise PolicyError(where, f"cannot read policy file ({exc.strerror or exc})") from exc
     except UnicodeDecodeError as exc:
-        raise PolicyError(str(path), "policy file is not UTF-8 text") from exc
+        raise PolicyError(where, "policy file is not UTF-8 text") from exc
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(str(path), f"invalid TOML: {exc}") from exc
+        raise PolicyError(where, f"invalid TOML: {exc}") from exc
 
 
 def load_policy(cwd: str | None = None) -> Policy:
     """The compiled policy for `cwd`. Raises `PolicyError` when a file is invalid."""
-    layers = [(str(p), read_document(p)) for p in policy_files(cwd)]
+    layers = [(p, read_document(p)) for p in policy_files(cwd)]
     layers.append(("defaults", default_document()))
     return compile_layers(layers)

@@ -8,8 +8,6 @@ the network) is a finding, never a pass.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from blastwall.analyze.base import Scope, unknown
 from blastwall.model import Finding
 
@@ -31,7 +29,7 @@ def analyze_command(text: str, scope: Scope) -> list[Finding]:
         out.extend(analyze_simple(cmd, here))
         moved = _cd_target(cmd.argv, here)
         if moved is not None:
-            here = replace(here, shell_dir=moved)
+            here = here._replace(shell_dir=moved)
     if parsed.errors:
         out.append(unknown("shell.parse:error", f"the command does not fully parse as bash ({parsed.errors[0]}); "
                            "a human must read it", text))

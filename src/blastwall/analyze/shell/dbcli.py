@@ -3,7 +3,7 @@ to the SQL analyzer; a script file is read when it exists, otherwise it is unver
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from blastwall.analyze.base import Scope, unknown
 from blastwall.analyze.shell.handlers import _option_value, _positionals, register
@@ -12,8 +12,7 @@ from blastwall.analyze.shell.stdin import has_stdin, read_file, stdin_of
 from blastwall.model import Finding
 
 
-@dataclass(frozen=True)
-class Client:
+class Client(NamedTuple):
     dialect: str  # postgres | mysql | sqlite | mongo | redis | generic
     code_options: tuple[str, ...] = ()
     file_options: tuple[str, ...] = ()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 
 from blastwall.analyze.base import Scope, unknown
 from blastwall.analyze.shell.handlers import register
@@ -23,12 +22,16 @@ _CURL_DATA = {"-d", "--data", "--data-raw", "--data-binary", "--data-ascii", "--
 _METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
 
 
-@dataclass
 class Request:
-    method: str = ""
-    url: str = ""
-    headers: dict[str, str] = field(default_factory=dict)
-    body: object = None
+    """An HTTP request rebuilt from a command line."""
+
+    __slots__ = ("method", "url", "headers", "body")
+
+    def __init__(self, method: str = "") -> None:
+        self.method = method
+        self.url = ""
+        self.headers: dict[str, str] = {}
+        self.body: object = None
 
 
 def _body_value(value: str, scope: Scope) -> object:

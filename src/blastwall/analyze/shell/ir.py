@@ -6,13 +6,12 @@ The parser (`parse.py`) turns bash source into `SimpleCommand`s; the resolver
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from blastwall.analyze.paths import PathClass
 
 
-@dataclass(frozen=True)
-class Word:
+class Word(NamedTuple):
     """One shell word after quote removal and same-line variable substitution.
 
     `dynamic` means part of it comes from something blastwall could not resolve (an unknown
@@ -31,26 +30,24 @@ class Word:
         return cls(text=text, raw=text)
 
 
-@dataclass(frozen=True)
-class Redirect:
+class Redirect(NamedTuple):
     op: str  # '>', '>>', '<', '>|', '&>', '&>>', '<<', '<<<', '>&', '<&'
     fd: str = ""
     target: Word | None = None
     body: str | None = None  # heredoc or herestring text
 
 
-@dataclass
-class SimpleCommand:
+class SimpleCommand(NamedTuple):
     """A program invocation. `stdin_from` is the command piped into it, if any."""
 
     argv: list[Word]
-    assigns: dict[str, Word] = field(default_factory=dict)
-    redirects: list[Redirect] = field(default_factory=list)
+    assigns: dict[str, Word] = {}  # noqa: RUF012 - never mutated
+    redirects: list[Redirect] = []  # noqa: RUF012 - always passed explicitly
     stdin_from: SimpleCommand | None = None
     source: str = ""
 
     def with_argv(self, argv: list[Word]) -> SimpleCommand:
-        return replace(self, argv=argv)
+        return self._replace(argv=argv)
 
     @property
     def stdin_text(self) -> str | None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from blastwall.analyze.shell.ir import Redirect, SimpleCommand, Word
@@ -21,22 +20,44 @@ _ANSI_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x
                  "\\": "\\", "'": "'", '"': '"', "?": "?"}
 
 
+def _bash_language() -> Any:
+    """The compiled bash grammar. Loaded straight from the extension module: the package's
+    `__init__` imports importlib.resources for its queries, which a hook does not need."""
+    import importlib.machinery
+    import importlib.util
+    import os
+
+    spec = importlib.util.find_spec("tree_sitter_bash")
+    folder = os.path.dirname(spec.origin) if spec and spec.origin else ""
+    for name in sorted(os.listdir(folder)) if folder else []:
+        if name.startswith("_binding") and name.endswith((".so", ".pyd")):
+            loader = importlib.machinery.ExtensionFileLoader("tree_sitter_bash._binding", os.path.join(folder, name))
+            ext_spec = importlib.util.spec_from_loader("tree_sitter_bash._binding", loader)
+            if ext_spec is not None:
+                module = importlib.util.module_from_spec(ext_spec)
+                loader.exec_module(module)
+                return module.language()
+    from tree_sitter_bash import language  # pragma: no cover - unusual installs
+
+    return language()
+
+
 @functools.cache
 def _parser() -> Any:
     from tree_sitter import Language, Parser
 
-    try:  # the binding alone; the package __init__ pulls importlib.resources for queries
-        from tree_sitter_bash._binding import language
-    except ImportError:  # pragma: no cover
-        from tree_sitter_bash import language
-    return Parser(Language(language()))
+    return Parser(Language(_bash_language()))
 
 
-@dataclass
 class Parsed:
-    commands: list[SimpleCommand]
-    errors: list[str] = field(default_factory=list)
-    redirect_only: list[Redirect] = field(default_factory=list)  # `> file` with no command
+    """What one command line parsed into."""
+
+    __slots__ = ("commands", "errors", "redirect_only")
+
+    def __init__(self, commands: list[SimpleCommand], errors: list[str], redirect_only: list[Redirect]) -> None:
+        self.commands = commands
+        self.errors = errors
+        self.redirect_only = redirect_only  # `> file` with no command
 
 
 class _Walker:

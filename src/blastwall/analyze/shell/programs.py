@@ -21,32 +21,28 @@ from __future__ import annotations
 
 import fnmatch
 import functools
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from blastwall.analyze.ruleset import load_table, table_names
 from blastwall.analyze.shell.ir import Word
 from blastwall.model import Effect, Finding, Severity
 
 
-@dataclass(frozen=True)
-class Program:
+class Program(NamedTuple):
     key: str
     names: tuple[str, ...]
     value_options: frozenset[str]
     single_dash_long: bool
 
 
-@dataclass(frozen=True)
-class ParsedArgs:
+class ParsedArgs(NamedTuple):
     positionals: tuple[str, ...]
     flags: tuple[str, ...]
     values: tuple[tuple[str, str], ...]
     dashdash: bool
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     row: dict[str, Any]
 
     @property

@@ -7,16 +7,14 @@ returns what the wrapper runs: more argv, a shell string to parse again, or noth
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from blastwall.analyze.ruleset import load_table
 from blastwall.analyze.shell.ir import Word
 from blastwall.analyze.shell.names import program_name
 
 
-@dataclass(frozen=True)
-class Peeled:
+class Peeled(NamedTuple):
     wrapper: str
     argv: list[Word] | None = None  # the wrapped command's argv
     shell: Word | None = None  # a shell string to analyze instead

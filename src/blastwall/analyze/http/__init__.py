@@ -1,0 +1,69 @@
+"""The HTTP analyzer: method + URL (+ body) matched against provider catalogs.
+
+    analyze_request("DELETE", "https://api.github.com/repos/acme/api", None, None, Scope())
+        -> [Finding(rule_id="http.github:repo-delete", ...)]
+
+Known providers (`rules/http_*.toml`) are matched by host, then by REST path or GraphQL
+mutation. Requests to hosts no catalog knows get generic rules (`generic.py`): a DELETE asks,
+reads are allowed unless the URL plainly changes state, GraphQL mutations with destructive
+names ask. Header values never appear in a finding.
+"""
+
+from __future__ import annotations
+
+from blastwall.analyze.base import Scope
+from blastwall.analyze.http import generic
+from blastwall.analyze.http.catalog import Provider, conditions_hold, providers_for, rules_of
+from blastwall.analyze.http.findings import apply, make, template
+from blastwall.analyze.http.graphql_rules import analyze_graphql, graphql_requests
+from blastwall.analyze.http.request import READ_METHODS, Request, build
+from blastwall.model import Finding
+
+__all__ = ["analyze_request"]
+
+
+def analyze_request(method: str, url: str, headers: dict[str, str] | None, body: object, scope: Scope) -> list[Finding]:
+    """Findings for one HTTP request."""
+    req = build(method, url, headers, body)
+    providers = providers_for(req)
+    for provider in providers:
+        found = _provider(provider, req, scope)
+        if found is not None:
+            return _dedupe(found)
+    named = next((p for p in providers if not p.wildcard or p.ports), None)
+    return _dedupe(generic.analyze(req, scope, named))
+
+
+def _provider(p: Provider, req: Request, scope: Scope) -> list[Finding] | None:
+    """Findings from provider `p`, or None when `p` has nothing to say about `req`."""
+    path = p.local_path(req)
+    if p.graphql_paths and path in p.graphql_paths:
+        return analyze_graphql(graphql_requests(req), req, scope, p)
+    values = {"query": dict(req.query), "body": req.body, "headers": req.headers}
+    for rule in rules_of(p.name):
+        captures = rule.matches_rest(req.method, path)
+        if captures is None or not conditions_hold(rule, values):
+            continue
+        params = {k: v for k, v in req.params.items() if isinstance(v, str) and k.isidentifier()}
+        found = apply(rule, req, scope, {**params, **captures}, dialect=p.sql_dialect)
+        if found is not None:
+            return found
+    if p.wildcard and not p.ports:
+        return None
+    if req.method in READ_METHODS:
+        return []
+    if p.delete_severity is not None and generic.is_delete(req.method):
+        return [make(template("http.generic:provider-delete"), req, rule_id=f"http.{p.name}:delete",
+                     severity=p.delete_severity, label=p.label)]
+    return generic.analyze(req, scope, p, known_provider=True)
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple[str, str, str]] = set()
+    out: list[Finding] = []
+    for f in findings:
+        key = (f.rule_id, f.target, f.reason)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out

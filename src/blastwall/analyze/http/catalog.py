@@ -1,0 +1,196 @@
+"""Provider catalogs (`rules/http_*.toml`) compiled into matchers, once per process.
+
+A catalog file declares providers (`[providers.NAME]`: hosts, optional ports, path prefix,
+GraphQL endpoints, what an unlisted DELETE is) and `[[rule]]` rows. A REST row matches on
+`method` and a `path` template (`{name}` is one segment, `{name*}` one or more, `{name:re}` a
+segment matching `re`, `*` inside a literal segment any characters but `/`); a GraphQL row
+matches mutation root fields (`mutation = [...]`). Optional `when` / `unless` tables test
+query parameters and body fields at any depth; `check` names a function in `checks.py` that
+decides the row from the request (for SQL bodies, PostgREST filters and the like).
+Within a provider, the first matching row wins; a row with severity "none" ends the search.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from blastwall.analyze.http.request import Request, walk
+from blastwall.analyze.ruleset import load_table, table_names
+from blastwall.model import Effect, Severity
+
+
+@dataclass(frozen=True)
+class Provider:
+    name: str
+    label: str
+    hosts: tuple[str, ...]
+    ports: tuple[int, ...]
+    prefix: str
+    graphql_paths: tuple[str, ...]
+    delete_severity: Severity | None
+    additive: frozenset[str]
+    sql_dialect: str | None
+    rules_from: str  # the provider whose rows apply (itself unless `rules = "other"`)
+
+    @property
+    def wildcard(self) -> bool:
+        return self.hosts == ("*",)
+
+    def matches(self, req: Request) -> bool:
+        if not any(h == "*" or fnmatch.fnmatchcase(req.host, h) for h in self.hosts):
+            return False
+        if self.ports and req.port not in self.ports:
+            return False
+        return not self.prefix or req.path == self.prefix or req.path.startswith(self.prefix + "/")
+
+    def local_path(self, req: Request) -> str:
+        return (req.path[len(self.prefix):] or "/") if self.prefix else req.path
+
+
+@dataclass(frozen=True)
+class Rule:
+    row: dict[str, Any]
+    provider: str
+    methods: frozenset[str]
+    path: re.Pattern[str] | None
+    mutations: frozenset[str]
+    when: dict[str, Any]
+    unless: dict[str, Any]
+    check: str
+    effect: Effect
+    severity: Severity
+
+    @property
+    def id(self) -> str:
+        return str(self.row["id"])
+
+    def matches_rest(self, method: str, path: str) -> dict[str, str] | None:
+        if self.path is None or self.mutations:
+            return None
+        if self.methods and method not in self.methods:
+            return None
+        m = self.path.fullmatch(path)
+        return dict(m.groupdict()) if m else None
+
+
+@dataclass(frozen=True)
+class Catalog:
+    providers: tuple[Provider, ...]
+    rules: dict[str, tuple[Rule, ...]]
+
+
+_SEG = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(\*|:[^}]+)?\}")
+
+
+def compile_path(template: str) -> re.Pattern[str]:
+    """`/repos/{owner}/{repo}` -> a regex with named groups (see the module docstring)."""
+    out: list[str] = []
+    pos = 0
+    for m in _SEG.finditer(template):
+        out.append(_literal(template[pos:m.start()]))
+        name, mod = m.group(1), m.group(2) or ""
+        if mod == "*":
+            out.append(f"(?P<{name}>.+)")
+        elif mod.startswith(":"):
+            out.append(f"(?P<{name}>(?:{mod[1:]}))")
+        else:
+            out.append(f"(?P<{name}>[^/]+)")
+        pos = m.end()
+    out.append(_literal(template[pos:]))
+    return re.compile("".join(out))
+
+
+def _literal(text: str) -> str:
+    return "[^/]*".join(re.escape(p) for p in text.split("*"))
+
+
+@functools.cache
+def catalog() -> Catalog:
+    providers: list[Provider] = []
+    rules: dict[str, list[Rule]] = {}
+    for name in table_names():
+        if not name.startswith("http_"):
+            continue
+        table = load_table(name)
+        for pname, p in table.get("providers", {}).items():
+            sev = p.get("delete_severity")
+            providers.append(Provider(
+                name=pname,
+                label=str(p.get("label", pname)),
+                hosts=tuple(p.get("hosts", [])),
+                ports=tuple(int(x) for x in p.get("ports", [])),
+                prefix=str(p.get("prefix", "")).rstrip("/"),
+                graphql_paths=tuple(p.get("graphql", [])),
+                delete_severity=Severity.parse(sev) if sev else None,
+                additive=frozenset(p.get("additive_mutations", [])),
+                sql_dialect=p.get("sql_dialect"),
+                rules_from=str(p.get("rules", pname)),
+            ))
+        for row in table.get("rule", []):
+            rule = Rule(
+                row=row,
+                provider=str(row.get("provider", "")),
+                methods=frozenset(m.upper() for m in row.get("method", [])),
+                path=compile_path(row["path"]) if "path" in row else None,
+                mutations=frozenset(row.get("mutation", [])),
+                when=dict(row.get("when", {})),
+                unless=dict(row.get("unless", {})),
+                check=str(row.get("check", "")),
+                effect=Effect(row["effect"]),
+                severity=Severity.parse(row["severity"]),
+            )
+            rules.setdefault(rule.provider, []).append(rule)
+    # Providers with named hosts come before the ones that match any host.
+    providers.sort(key=lambda p: p.wildcard)
+    return Catalog(tuple(providers), {k: tuple(v) for k, v in rules.items()})
+
+
+def providers_for(req: Request) -> list[Provider]:
+    return [p for p in catalog().providers if p.matches(req)]
+
+
+def rules_of(provider: str) -> tuple[Rule, ...]:
+    for p in catalog().providers:
+        if p.name == provider:
+            return catalog().rules.get(p.rules_from, ())
+    return catalog().rules.get(provider, ())
+
+
+def conditions_hold(rule: Rule, values: Any) -> bool:
+    """`when` holds (every key has a matching occurrence) and `unless` does not (no key does)."""
+    if rule.when and not all(_has(values, k, v) for k, v in rule.when.items()):
+        return False
+    return not (rule.unless and any(_has(values, k, v) for k, v in rule.unless.items()))
+
+
+def _has(values: Any, key: str, expected: Any) -> bool:
+    return any(k == key and value_matches(v, expected) for k, v in walk(values))
+
+
+def value_matches(value: Any, expected: Any) -> bool:
+    if isinstance(expected, list):
+        return any(value_matches(value, e) for e in expected)
+    if isinstance(expected, bool):
+        if isinstance(value, bool):
+            return value is expected
+        return isinstance(value, str) and value.strip().lower() in (("true", "1", "yes") if expected else ("false", "0", "no"))
+    if isinstance(expected, (int, float)):
+        if isinstance(value, bool):
+            return False
+        if isinstance(value, (int, float)):
+            return value == expected
+        try:
+            return isinstance(value, str) and float(value.strip()) == expected
+        except ValueError:
+            return False
+    if isinstance(expected, str):
+        if expected == "null":
+            return value is None or (isinstance(value, str) and value.strip().lower() == "null")
+        if expected == "*":
+            return value is not None
+        return isinstance(value, str) and fnmatch.fnmatchcase(value.casefold(), expected.casefold())
+    return False

@@ -1,0 +1,203 @@
+"""Row checks: the few decisions a catalog row cannot express as a path and a condition.
+
+A row names its check with `check = "NAME"`. A check returns findings (an empty list means
+the request is known harmless) or None when the row does not apply after all.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from blastwall.analyze.base import Scope
+from blastwall.analyze.http.catalog import Rule
+from blastwall.analyze.http.request import Request
+from blastwall.analyze.http.sniff import looks_like_sql, setting
+from blastwall.model import Finding, Severity
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    req: Request
+    rule: Rule
+    captures: dict[str, str]
+    scope: Scope
+    arguments: dict[str, Any] = field(default_factory=dict)  # GraphQL root-field arguments
+    dialect: str | None = None
+    make: Callable[..., Finding] | None = None  # builds the row's finding: make(severity=..., detail=...)
+
+
+Check = Callable[[CheckContext], "list[Finding] | None"]
+CHECKS: dict[str, Check] = {}
+
+
+def register(name: str) -> Callable[[Check], Check]:
+    def deco(fn: Check) -> Check:
+        CHECKS[name] = fn
+        return fn
+
+    return deco
+
+
+def _sql(text: str, ctx: CheckContext, origin: str) -> list[Finding]:
+    from blastwall.analyze.sql import analyze_sql
+
+    return analyze_sql(text, ctx.scope.deeper(origin), dialect=ctx.dialect)
+
+
+@register("sql_body")
+def sql_body(ctx: CheckContext) -> list[Finding] | None:
+    """The body carries SQL (`query`, `sql`, `statement`): the SQL analyzer decides."""
+    body = ctx.req.body
+    if isinstance(body, dict):
+        if body.get("read_only") is True:
+            return []
+        texts = [body[k] for k in ("query", "sql", "statement", "q") if isinstance(body.get(k), str)]
+    elif isinstance(body, str):
+        texts = [body]
+    else:
+        texts = []
+    texts += [v for k, v in ctx.req.query if k in ("query", "sql")]
+    out: list[Finding] = []
+    for text in texts:
+        out.extend(_sql(text, ctx, f"SQL sent to {ctx.req.display}"))
+    return out
+
+
+@register("sql_text")
+def sql_text(ctx: CheckContext) -> list[Finding] | None:
+    """Databases that take SQL as the body or a `query` parameter (ClickHouse HTTP)."""
+    texts = [v for k, v in ctx.req.query if k == "query" and v.strip()]
+    if ctx.req.body_text.strip() and ctx.req.method not in ("GET", "HEAD"):
+        texts.append(ctx.req.body_text)
+    out: list[Finding] = []
+    for text in texts:
+        if looks_like_sql(text) or re.match(r"\s*(system|kill|optimize|detach|attach|rename|exchange)\b", text, re.I):
+            out.extend(_sql(text, ctx, f"SQL sent to {ctx.req.display}"))
+    return out
+
+
+_POSTGREST_RESERVED = {"select", "order", "limit", "offset", "on_conflict", "columns", "apikey"}
+
+
+@register("postgrest")
+def postgrest(ctx: CheckContext) -> list[Finding] | None:
+    """PostgREST DELETE/PATCH: harmless with a selective filter (`id=eq.42`), else every row."""
+    filters = [(k, v) for k, v in ctx.req.query if k not in _POSTGREST_RESERVED]
+    if any(_selective(k, v) for k, v in filters):
+        return []
+    assert ctx.make is not None
+    detail = "no filter" if not filters else "a filter that is not selective"
+    return [ctx.make(detail=detail)]
+
+
+def _selective(key: str, value: str) -> bool:
+    v = value.strip()
+    if key in ("or", "and", "not.or", "not.and"):
+        inner = v.strip("()")
+        parts = [p.strip() for p in re.split(r",(?![^()]*\))", inner) if p.strip()]
+        checks = [bool(re.match(r"^[\w.\"]+\.(eq|in)\.", p)) and not re.search(r"\.(eq|in)\.\(?\s*\)?$", p)
+                  for p in parts]
+        return bool(checks) and (all(checks) if key.endswith("or") else any(checks))
+    if v.startswith("eq."):
+        return len(v) > 3 and v[3:] not in ("*", "%")
+    if v.startswith("in."):
+        return bool(re.match(r"^in\.\(\s*[^)\s]", v))
+    return False
+
+
+_SECRETISH = re.compile(r"(?i)(url|uri|dsn|host|database|db_|secret|token|key|password|passwd|pwd|credential|auth)")
+
+
+def variables_risky(names: list[str], environment: str | None, replace: bool) -> str | None:
+    """Why setting these variables could break something, or None when it is additive."""
+    prod = setting("production_names", ["production", "prod", "live"])
+    if replace:
+        return "replaces the whole variable set"
+    env = (environment or "").strip().lower()
+    if env and any(env == p or env.startswith(p + "-") or env.endswith("-" + p) for p in prod):
+        return f"overwrites variables in {environment}"
+    risky = [n for n in names if _SECRETISH.search(n)]
+    if risky:
+        return f"may overwrite {', '.join(sorted(risky)[:3])}"
+    return None
+
+
+@register("variables")
+def variables(ctx: CheckContext) -> list[Finding] | None:
+    """Railway variableUpsert / variableCollectionUpsert: risky when it replaces or overwrites."""
+    args = ctx.arguments.get("input") if isinstance(ctx.arguments.get("input"), dict) else ctx.arguments
+    names: list[str] = []
+    if isinstance(args.get("name"), str):
+        names.append(args["name"])
+    if isinstance(args.get("variables"), dict):
+        names.extend(str(k) for k in args["variables"])
+    why = variables_risky(names, str(args.get("environmentId") or "") or ctx.scope.environment,
+                          args.get("replace") is True)
+    if why is None:
+        return []
+    assert ctx.make is not None
+    return [ctx.make(detail=why)]
+
+
+@register("k8s_exec")
+def k8s_exec(ctx: CheckContext) -> list[Finding] | None:
+    """`pods/NAME/exec?command=sh&command=-c&command=...`: analyze the command it runs."""
+    argv = ctx.req.query_values("command")
+    if not argv:
+        return []
+    from blastwall.analyze.shell import analyze_command
+
+    text = unwrap_argv(argv)
+    return analyze_command(text, ctx.scope.deeper(f"exec in pod {ctx.captures.get('name', '')}"))
+
+
+def unwrap_argv(argv: list[str]) -> str:
+    """`["sh", "-c", "rm -rf /x"]` -> `rm -rf /x`; any other argv -> its shell-quoted join."""
+    shells = set(setting("shells", ["sh", "bash"]))
+    if len(argv) >= 3 and argv[0].rsplit("/", 1)[-1] in shells and argv[1] in ("-c", "-lc", "-ec", "-xc", "-ic"):
+        return argv[2]
+    return shlex.join(argv)
+
+
+@register("cypher")
+def cypher(ctx: CheckContext) -> list[Finding] | None:
+    """Neo4j transactions: statements that delete, remove or drop."""
+    texts = [v for k, v in _pairs(ctx.req.body) if k in ("statement", "query") and isinstance(v, str)]
+    bad = [t for t in texts if re.search(r"(?i)\b(delete|remove|drop|detach\s+delete)\b", t)]
+    if not bad:
+        return []
+    assert ctx.make is not None
+    return [ctx.make(detail=bad[0][:80])]
+
+
+def _pairs(value: Any) -> list[tuple[str, Any]]:
+    from blastwall.analyze.http.request import walk
+
+    return walk(value)
+
+
+
+@register("null_values")
+def null_values(ctx: CheckContext) -> list[Finding] | None:
+    """Config-var PATCH (Heroku): a null value unsets a variable; overwriting a credential asks."""
+    body = ctx.req.body if isinstance(ctx.req.body, dict) else {}
+    assert ctx.make is not None
+    unset = [str(k) for k, v in body.items() if v is None]
+    if unset:
+        return [ctx.make(detail=f"unsets {', '.join(sorted(unset)[:3])}")]
+    why = variables_risky([str(k) for k in body], ctx.scope.environment, False)
+    return [ctx.make(severity=Severity.MEDIUM, detail=why)] if why else []
+
+
+@register("solr_delete")
+def solr_delete(ctx: CheckContext) -> list[Finding] | None:
+    """Solr update requests that carry a delete (`<delete>`, `{"delete": ...}`, `stream.body`)."""
+    text = ctx.req.body_text + " " + " ".join(v for _, v in ctx.req.query)
+    if not re.search(r"(?i)<delete>|\"delete\"\s*:|\bdelete\b", text):
+        return []
+    assert ctx.make is not None
+    return [ctx.make()]

@@ -1,0 +1,145 @@
+"""Requests no catalog row decides: hosts blastwall does not know, and the rest of a known
+provider's API. Rows and word lists: `rules/http_generic.toml`.
+
+- DELETE asks (`http.generic:delete`). On a local dev server (localhost, 127.0.0.1) deleting
+  one record by id is allowed as fixture work; wildcard or all-of-a-kind paths still ask.
+- GET, HEAD, OPTIONS are reads, unless the URL itself names a destructive action
+  (`/users/42/delete`, `?action=purge`): some endpoints change state on GET.
+- POST, PUT, PATCH: asks when the path names a destructive action (`/projects/x/reset`) or
+  the body marks something deleted (`{"deleted": true}`); GraphQL mutations with destructive
+  names ask; SQL in a `sql` / `query` field goes to the SQL analyzer.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+
+from blastwall.analyze.base import Scope
+from blastwall.analyze.http.catalog import Provider
+from blastwall.analyze.http.findings import make, template
+from blastwall.analyze.http.graphql_rules import analyze_graphql, graphql_requests
+from blastwall.analyze.http.request import READ_METHODS, Request, walk
+from blastwall.analyze.http.sniff import destructive_word, looks_like_sql, setting, word_list, words
+from blastwall.model import Finding
+
+_ID = re.compile(
+    r"^(\d+|[0-9a-fA-F]{8}-[0-9a-fA-F-]{27,}|[0-9a-fA-F]{12,}|[A-Za-z]{1,12}[_-]?\d[\w-]*|[A-Za-z0-9]{20,})$"
+)
+_SQL_KEYS = ("sql", "statement", "query", "sql_query", "command")
+
+
+def is_delete(method: str) -> bool:
+    return method == "DELETE" or bool(destructive_word(method.lower()))
+
+
+def is_local(host: str) -> bool:
+    return any(fnmatch.fnmatchcase(host, h) for h in setting("local_hosts", []))
+
+
+def analyze(req: Request, scope: Scope, provider: Provider | None, *, known_provider: bool = False) -> list[Finding]:
+    label = provider.label if provider else (req.host or "an unknown host")
+    out: list[Finding] = []
+    if not known_provider:
+        gqls = graphql_requests(req)
+        if gqls or "graphql" in req.path.lower():
+            return analyze_graphql(gqls, req, scope, None)
+        out.extend(_sql_fields(req, scope))
+    if is_delete(req.method):
+        out.append(_delete(req, label))
+    elif req.method in READ_METHODS:
+        hit = _state_changing_url(req, allow_kebab=False)
+        if hit:
+            out.append(make(template("http.generic:state-changing-get"), req, word=hit, label=label))
+    else:
+        hit = _state_changing_url(req, allow_kebab=True)
+        if hit:
+            out.append(make(template("http.generic:destructive-endpoint"), req, word=hit, label=label))
+        flag = _destroy_flag(req)
+        if flag:
+            out.append(make(template("http.generic:destructive-update"), req, flag=flag, label=label))
+        if req.method in ("MOVE", "COPY"):
+            out.append(make(template("http.generic:webdav-overwrite"), req, label=label))
+    return out
+
+
+def _delete(req: Request, label: str) -> Finding:
+    segments = [s for s in req.path.split("/") if s]
+    bulk = _bulk(req, segments)
+    if is_local(req.host):
+        if bulk:
+            return make(template("http.generic:local-bulk-delete"), req, pattern=bulk, label=label)
+        if segments and _ID.match(segments[-1]) and len(segments) >= 2:
+            return make(template("http.generic:local-delete"), req, label=label)
+    elif bulk:
+        return make(template("http.generic:bulk-delete"), req, pattern=bulk, label=label)
+    return make(template("http.generic:delete"), req, label=label)
+
+
+def _bulk(req: Request, segments: list[str]) -> str | None:
+    everything = word_list("everything_segments")
+    for seg in segments:
+        if any(ch in seg for ch in "*?") or seg.lower() in everything:
+            return seg
+    for k, v in req.query:
+        if k.lower() in ("all", "recursive", "purge", "cascade") and v.strip().lower() in ("", "1", "true", "yes"):
+            return f"{k}={v}"[:40]
+    return None
+
+
+def _state_changing_url(req: Request, *, allow_kebab: bool) -> str | None:
+    verbs = word_list("destructive_words")
+    segments = [s for s in req.path.split("/") if s]
+    for i, seg in enumerate(segments):
+        if not allow_kebab and not _api_like(req, segments, i):
+            continue
+        low = seg.lower()
+        if low in verbs:
+            return low
+        if "-" in seg and not allow_kebab:
+            continue
+        ws = words(seg)
+        if 1 < len(ws) <= 4 and (ws[0] in verbs or ws[-1] in verbs):
+            return seg
+    state_params = word_list("state_params")
+    for k, v in req.query:
+        if k.lower() in state_params and v.strip().lower() in verbs:
+            return f"{k}={v}"
+    return None
+
+
+def _api_like(req: Request, segments: list[str], i: int) -> bool:
+    """A read whose URL is an API call (not a page): an id before the verb, an api/admin or
+    version segment, or a confirmation parameter."""
+    if i > 0 and _ID.match(segments[i - 1]):
+        return True
+    if any(s.lower() in ("api", "admin", "rpc") or re.fullmatch(r"v\d+", s.lower()) for s in segments[:i]):
+        return True
+    return any(k.lower() in word_list("confirm_params") for k, _ in req.query)
+
+
+def _destroy_flag(req: Request) -> str | None:
+    flags = word_list("destroy_flags")
+    states = word_list("destroyed_states")
+    for k, v in walk(req.body)[:2000]:
+        low = k.lower()
+        if low in flags and v not in (None, False, 0, "", "false", "0"):
+            return k
+        if low in ("status", "state") and isinstance(v, str) and v.strip().lower() in states:
+            return f"{k}={v}"
+    return None
+
+
+def _sql_fields(req: Request, scope: Scope) -> list[Finding]:
+    """SQL carried in a body field (`{"sql": "DROP TABLE x"}`) of an API blastwall does not know."""
+    if req.method in READ_METHODS or not isinstance(req.body, dict):
+        return []
+    texts = [v for k, v in walk(req.body)[:2000] if k in _SQL_KEYS and looks_like_sql(v)]
+    if not texts:
+        return []
+    from blastwall.analyze.sql import analyze_sql
+
+    out: list[Finding] = []
+    for text in texts[:20]:
+        out.extend(analyze_sql(text, scope.deeper(f"SQL sent to {req.display}")))
+    return out

@@ -1,0 +1,88 @@
+"""GraphQL requests against the catalog: mutation root fields -> rows (`mutation = [...]`).
+
+Only mutations change state. A mutation a provider's catalog lists gets its row; one the
+provider lists as additive is harmless; any other mutation whose name reads as destructive
+(`deleteX`, `xDelete`, `purge...`) asks. Documents that do not parse, and persisted queries
+whose text is not in the request, ask when they could hide such a mutation.
+"""
+
+from __future__ import annotations
+
+from blastwall.analyze.base import Scope
+from blastwall.analyze.http.catalog import Provider, conditions_hold, rules_of
+from blastwall.analyze.http.findings import apply, make, template
+from blastwall.analyze.http.graphql import GraphQLRequest, extract, parse
+from blastwall.analyze.http.request import READ_METHODS, Request
+from blastwall.analyze.http.sniff import destructive_word
+from blastwall.model import Finding
+
+
+def graphql_requests(req: Request) -> list[GraphQLRequest]:
+    return extract(req.body, dict(req.query), req.headers.get("content-type", ""), req.body_text)
+
+
+def analyze_graphql(gqls: list[GraphQLRequest], req: Request, scope: Scope, provider: Provider | None) -> list[Finding]:
+    label = provider.label if provider else req.host or "a GraphQL API"
+    if not gqls:
+        if provider and req.method not in READ_METHODS and req.body_text.strip():
+            flagged = _flagged(req.body_text.replace('"', " ").split(), provider)
+            if flagged:
+                return [make(template("http.graphql:unparsed"), req, detail=f"mentions {flagged[0]}", label=label)]
+        return []
+    out: list[Finding] = []
+    for gql in gqls:
+        if gql.persisted:
+            name = gql.operation_name or ""
+            if provider or destructive_word(name) or not name:
+                out.append(make(template("http.graphql:persisted-query"), req, label=label,
+                                operation=name or "an unnamed operation"))
+            continue
+        doc = parse(gql)
+        if doc.error:
+            flagged = _flagged(list(doc.identifiers), provider)
+            if flagged or "mutation" in doc.identifiers:
+                what = f"mentions {flagged[0]}" if flagged else "contains a mutation"
+                out.append(make(template("http.graphql:unparsed"), req, detail=what, label=label))
+            continue
+        for call in doc.calls:
+            if call.operation != "mutation":
+                continue
+            out.extend(_mutation(call.name, call.arguments, req, scope, provider, label))
+    return out
+
+
+def _mutation(name: str, arguments: dict[str, object], req: Request, scope: Scope, provider: Provider | None,
+              label: str) -> list[Finding]:
+    if provider:
+        for rule in rules_of(provider.name):
+            if name in rule.mutations and conditions_hold(rule, arguments):
+                found = apply(rule, req, scope, {}, arguments=arguments, field=name, label=label)
+                if found is not None:
+                    return [_retarget(f, name) for f in found]
+        if name in provider.additive:
+            return []
+    verb = destructive_word(name)
+    if verb:
+        return [_retarget(make(template("http.graphql:destructive-mutation"), req, field=name, verb=verb,
+                               label=label), name)]
+    return []
+
+
+def _retarget(f: Finding, name: str) -> Finding:
+    from dataclasses import replace
+
+    return replace(f, target=f"{f.target}#{name}", source=f"mutation {name}")
+
+
+def _flagged(identifiers: list[str], provider: Provider | None) -> list[str]:
+    known: set[str] = set()
+    if provider:
+        for rule in rules_of(provider.name):
+            known |= rule.mutations
+    additive = provider.additive if provider else frozenset()
+    out = []
+    for ident in identifiers:
+        ident = ident.strip("{}(),:;\\")
+        if ident in known or (ident not in additive and destructive_word(ident)):
+            out.append(ident)
+    return out

@@ -1,0 +1,59 @@
+"""Small text judgments shared by the HTTP and MCP analyzers: identifier words, whether a name
+reads as destructive, whether a string is SQL. The word lists live in `rules/http_generic.toml`.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+from blastwall.analyze.ruleset import load_table
+
+_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b)|[A-Z]?[a-z]+|[A-Z]+|\d+")
+_SQL_START = re.compile(
+    r"^\s*(?:--[^\n]*\n\s*|/\*.*?\*/\s*)*"
+    r"(?:select\s.+|with\s+\w+.*\bas\s*\(.+|insert\s+into\s.+|update\s+\S+\s+set\s.+|delete\s+from\s.+|"
+    r"drop\s+(?:table|schema|database|view|index|function|type|role|user|sequence|extension|materialized|"
+    r"trigger|policy|owned|if)\b.*|truncate\s+\S+.*|alter\s+(?:table|schema|database|role|user|view|index|"
+    r"sequence|type|function|system)\b.*|create\s+.+|grant\s.+|revoke\s.+|merge\s+into\s.+|replace\s+into\s.+|"
+    r"explain\b.+|copy\s.+|vacuum\b.*|reindex\b.*|begin\b.*|comment\s+on\s.+|call\s+\w.*|do\s+\$.*|"
+    r"pragma\s.+|attach\s.+|detach\s.+|set\s+\w.+|show\s.+|lock\s+table.+|rename\s+table.+|optimize\s+table.+|"
+    r"describe\s.+|use\s+\w+.*)$",
+    re.I | re.S,
+)
+
+
+@functools.cache
+def _generic() -> dict[str, Any]:
+    return dict(load_table("http_generic").get("generic", {}))
+
+
+def words(name: str) -> list[str]:
+    """`volumeDelete` -> ["volume", "delete"]; `delete_branch` -> ["delete", "branch"]."""
+    return [w.lower() for w in _CAMEL.findall(str(name))]
+
+
+def destructive_word(name: str) -> str | None:
+    """The destructive verb a name starts or ends with (`deleteRef`, `volume_delete`), if any."""
+    ws = words(name)
+    verbs = set(_generic()["destructive_words"])
+    if not ws:
+        return None
+    for w in (ws[0], ws[-1]):
+        if w in verbs:
+            return w
+    return None
+
+
+def word_list(key: str) -> frozenset[str]:
+    return frozenset(_generic().get(key, []))
+
+
+def setting(key: str, default: Any = None) -> Any:
+    return _generic().get(key, default)
+
+
+def looks_like_sql(text: Any) -> bool:
+    """True when `text` reads as a SQL statement rather than prose or a search query."""
+    return isinstance(text, str) and bool(text.strip()) and bool(_SQL_START.match(text[:20000]))

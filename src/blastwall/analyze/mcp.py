@@ -1,0 +1,379 @@
+"""The MCP analyzer: a tool call -> findings, from the tool's identity and its arguments.
+
+    analyze_call("supabase", "execute_sql", {"query": "DROP TABLE users"}, None, Scope())
+        -> [Finding(rule_id="sql...", ...)]
+
+Order of judgment (`rules/mcp.toml`):
+1. Arguments that are code are analyzed for every tool: SQL (`sql`, `query` outside search
+   tools) by the SQL analyzer, commands (`command`, `["sh", "-c", ...]`, `script` with an
+   interpreter) by the shell analyzer, URLs by the HTTP analyzer, file paths of filesystem
+   write/read/delete tools by the file analyzer and the path classes.
+2. A catalog row for (server, tool) says what a known tool does; it beats the server's own
+   annotations, which are hints from the server and may be wrong or missing. A row with
+   `arguments_decide` defers to the analyzed arguments (and asks when there were none); a
+   row with severity "none" marks a call known harmless (a dry run, an unstage).
+3. Otherwise a name that starts or ends with a destructive verb (`delete_x`, `x_drop`) asks.
+4. Otherwise the annotations: `destructiveHint` asks unless analyzed arguments show the call
+   is harmless; `readOnlyHint` allows.
+5. Otherwise the name's verb: reads and additive verbs are allowed; a tool that executes code
+   blastwall could not find in the arguments asks; any other unknown tool is a LOW finding
+   (allowed by default). Asking on every unknown tool would make people approve blindly; the
+   destructive ones show themselves in their names, annotations or arguments, all checked above.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import shlex
+from collections.abc import Callable
+from typing import Any
+
+from blastwall.analyze.base import Scope
+from blastwall.analyze.http.catalog import value_matches
+from blastwall.analyze.http.request import walk
+from blastwall.analyze.http.sniff import looks_like_sql, words
+from blastwall.analyze.ruleset import load_table
+from blastwall.model import Effect, Finding, Severity
+
+__all__ = ["analyze_call"]
+
+
+class _Fields(dict):  # type: ignore[type-arg]
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+@functools.cache
+def _table() -> dict[str, Any]:
+    return load_table("mcp")
+
+
+def _g(key: str) -> Any:
+    return _table()["generic"][key]
+
+
+@functools.cache
+def _rows() -> tuple[dict[str, Any], ...]:
+    return tuple(_table()["rule"])
+
+
+@functools.cache
+def _row(rule_id: str) -> dict[str, Any]:
+    return next(r for r in _rows() if r["id"] == rule_id)
+
+
+def analyze_call(server: str, tool: str, arguments: dict, annotations: dict | None, scope: Scope) -> list[Finding]:
+    """Findings for one MCP tool call."""
+    server, tool = _split_name(str(server or ""), str(tool or ""))
+    args = arguments if isinstance(arguments, dict) else {}
+    call = _Call(server, tool, args, scope)
+    row = _catalog_row(server, tool, args)
+    if row is not None and not row.get("arguments_decide") and not row.get("check") \
+            and Severity.parse(row["severity"]) is Severity.NONE:
+        return []
+    content, kinds = _content(call)
+    analyzed = bool(kinds)
+    if row is not None:
+        if row.get("arguments_decide"):
+            return content if analyzed else [call.finding(_row("mcp.generic:unanalyzed-exec"))]
+        return _from_row(row, call) + content
+    if "file" in kinds:  # a local filesystem tool: the path's class decides, not the tool's name
+        return content
+    hit = _name_rule(tool)
+    if hit is not None:
+        row, verb = hit
+        return [call.finding(row, verb=verb)] + content
+    hints = annotations if isinstance(annotations, dict) else {}
+    if _hint(hints, "destructiveHint"):
+        return content if analyzed else [call.finding(_row("mcp.annotations:destructive"))] + content
+    if _hint(hints, "readOnlyHint"):
+        return content
+    ws = set(words(tool))
+    if ws & set(_g("exec_verbs")) and not analyzed:
+        return [call.finding(_row("mcp.generic:unanalyzed-exec"))] + content
+    if analyzed or ws & (set(_g("read_verbs")) | set(_g("additive_verbs"))):
+        return content
+    return [call.finding(_row("mcp.generic:unknown-tool"))] + content
+
+
+def _split_name(server: str, tool: str) -> tuple[str, str]:
+    """`mcp__supabase__execute_sql` (how agents name MCP tools) -> ("supabase", "execute_sql")."""
+    if tool.startswith("mcp__") and tool.count("__") >= 2:
+        _, srv, name = tool.split("__", 2)
+        return server or srv, name
+    return server, tool
+
+
+def _hint(hints: dict[str, Any], name: str) -> bool:
+    snake = "".join("_" + c.lower() if c.isupper() else c for c in name)
+    return any(hints.get(k) is True for k in (name, snake))
+
+
+class _Call:
+    def __init__(self, server: str, tool: str, args: dict[str, Any], scope: Scope) -> None:
+        self.server, self.tool, self.args, self.scope = server, tool, args, scope
+
+    @property
+    def what(self) -> str:
+        for key in ("name", "volume_id", "volumeId", "service_id", "branch_id", "branchId", "projectId",
+                    "project_id", "container_id", "volume_name", "database_id", "domain", "element", "id", "kind"):
+            v = self.args.get(key)
+            if isinstance(v, (str, int)) and str(v):
+                kind = self.args.get("kind")
+                return f"{kind} {v}" if key == "name" and isinstance(kind, str) else str(v)[:120]
+        return "its target"
+
+    def finding(self, row: dict[str, Any], *, severity: Severity | None = None, detail: str = "",
+                **fields: Any) -> Finding:
+        values = _Fields(fields)
+        values.setdefault("tool", self.tool or "the tool")
+        values.setdefault("what", self.what)
+        reason = str(row["reason"]).format_map(values)
+        return Finding(
+            rule_id=str(row["id"]),
+            effect=Effect(row["effect"]),
+            severity=severity if severity is not None else Severity.parse(str(row["severity"])),
+            reason=f"{reason} ({detail})" if detail else reason,
+            target=f"{self.server}/{self.tool}:{values['what']}"[:200],
+            reversible=bool(row.get("reversible", False)),
+            confidence=float(row.get("confidence", 1.0)),
+            safer=str(row.get("safer", "")),
+            source=f"{self.server} {self.tool}"[:200],
+            environment=_environment(self.args),
+        )
+
+    def deeper(self, what: str) -> Scope:
+        return self.scope.deeper(f"mcp tool {self.tool} {what}".strip())
+
+
+def _environment(args: dict[str, Any]) -> str | None:
+    for key in _g("env_keys"):
+        v = args.get(key)
+        if isinstance(v, str) and v.strip():
+            return v.strip()
+    return None
+
+
+# ---- Catalog and name rules -------------------------------------------------------------------
+
+def _catalog_row(server: str, tool: str, args: dict[str, Any]) -> dict[str, Any] | None:
+    s, t = server.casefold(), tool.casefold()
+    for row in _rows():
+        if "tool" not in row:
+            continue
+        if not any(fnmatch.fnmatchcase(s, g.casefold()) for g in row.get("server", ["*"])):
+            continue
+        if not any(fnmatch.fnmatchcase(t, g.casefold()) for g in row["tool"]):
+            continue
+        if _conditions(row, args):
+            return row
+    return None
+
+
+def _conditions(row: dict[str, Any], args: dict[str, Any]) -> bool:
+    pairs = walk(args)
+
+    def has(key: str, expected: Any) -> bool:
+        return any(k == key and value_matches(v, expected) for k, v in pairs)
+
+    when, unless = row.get("when", {}), row.get("unless", {})
+    return all(has(k, v) for k, v in when.items()) and not any(has(k, v) for k, v in unless.items())
+
+
+def _name_rule(tool: str) -> tuple[dict[str, Any], str] | None:
+    ws = words(tool)
+    if not ws:
+        return None
+    for row in _rows():
+        verbs = row.get("verbs")
+        if verbs and (ws[0] in verbs or ws[-1] in verbs):
+            return row, ws[0] if ws[0] in verbs else ws[-1]
+    return None
+
+
+def _from_row(row: dict[str, Any], call: _Call) -> list[Finding]:
+    check = row.get("check")
+    if check:
+        return _CHECKS[check](row, call)
+    if Severity.parse(row["severity"]) is Severity.NONE:
+        return []
+    return [call.finding(row)]
+
+
+def _check_variables(row: dict[str, Any], call: _Call) -> list[Finding]:
+    from blastwall.analyze.http.checks import variables_risky
+
+    variables = call.args.get("variables")
+    names = [str(k) for k in variables] if isinstance(variables, dict) else []
+    names += [str(call.args[k]) for k in ("name", "key") if isinstance(call.args.get(k), str)]
+    why = variables_risky(names, _environment(call.args) or call.scope.environment, call.args.get("replace") is True)
+    return [call.finding(row, detail=why)] if why else []
+
+
+def _check_scale(row: dict[str, Any], call: _Call) -> list[Finding]:
+    zero = any(k in _g("scale_keys") and value_matches(v, 0) for k, v in walk(call.args))
+    return [call.finding(row)] if zero else []
+
+
+def _check_click(row: dict[str, Any], call: _Call) -> list[Finding]:
+    texts = [v for k, v in walk(call.args) if isinstance(v, str) and k not in ("ref", "selector_ref")]
+    for text in texts:
+        low = text.casefold()
+        hit = next((w for w in _g("click_words") if f" {w}" in f" {low}"), None)
+        if hit:
+            return [call.finding(row, what=text[:80])]
+    return []
+
+
+_CHECKS: dict[str, Callable[[dict[str, Any], _Call], list[Finding]]] = {
+    "variables": _check_variables,
+    "scale": _check_scale,
+    "click": _check_click,
+}
+
+
+# ---- Arguments that are code ---------------------------------------------------------------
+
+def _content(call: _Call) -> tuple[list[Finding], set[str]]:
+    """Findings from arguments that are SQL, commands, URLs or file paths, and which kinds were analyzed."""
+    out: list[Finding] = []
+    kinds: set[str] = set()
+    for kind, fn in (("sql", _sql_args), ("command", _command_args), ("url", _url_args), ("file", _file_args)):
+        found = fn(call)
+        if found is not None:
+            kinds.add(kind)
+            out.extend(found)
+    return out, kinds
+
+
+def _dialect(server: str) -> str | None:
+    dialects: dict[str, str] = _g("dialects")
+    for w in words(server):
+        if w in dialects:
+            return dialects[w]
+    return None
+
+
+def _sql_args(call: _Call) -> list[Finding] | None:
+    texts: list[str] = [call.args[k] for k in _g("sql_keys") if isinstance(call.args.get(k), str)]
+    for k in _g("sql_list_keys"):
+        v = call.args.get(k)
+        if isinstance(v, list):
+            texts += [s for s in v if isinstance(s, str)]
+    search = set(_g("search_words")) & set(words(call.tool))
+    if not search:
+        texts += [call.args[k] for k in _g("query_keys") if looks_like_sql(call.args.get(k))]
+    texts = [t for t in texts if t.strip()]
+    if not texts:
+        return None
+    from blastwall.analyze.sql import analyze_sql
+
+    dialect = _dialect(call.server)
+    out: list[Finding] = []
+    for text in texts[:50]:
+        out.extend(analyze_sql(text, call.deeper("SQL"), dialect=dialect))
+    return out
+
+
+def _command_args(call: _Call) -> list[Finding] | None:
+    from blastwall.analyze.http.checks import unwrap_argv
+
+    commands: list[str] = []
+    for k in _g("command_keys"):
+        v = call.args.get(k)
+        if isinstance(v, str) and v.strip():
+            commands.append(v)
+        elif isinstance(v, list) and v and all(isinstance(x, str) for x in v):
+            commands.append(unwrap_argv(v))
+    for k in _g("argv_keys"):
+        v = call.args.get(k)
+        if isinstance(v, list) and v and all(isinstance(x, str) for x in v) and set(words(call.tool)) & set(
+                _g("exec_verbs")):
+            commands.append(unwrap_argv(v))
+    out: list[Finding] = []
+    script = next((call.args[k] for k in _g("script_keys") if isinstance(call.args.get(k), str)), None)
+    interpreter = call.args.get("interpreter") or call.args.get("language") or call.args.get("runtime")
+    if script and (interpreter or set(words(call.tool)) & set(_g("exec_verbs")) or "script" in words(call.tool)):
+        wrapped = _wrap_script(str(interpreter or "sh"), script)
+        if wrapped is None:
+            out.append(call.finding(_row("mcp.generic:unknown-interpreter"), interpreter=str(interpreter)[:40]))
+        else:
+            commands.append(wrapped)
+    if not commands and not out:
+        return None
+    from blastwall.analyze.shell import analyze_command
+
+    for text in commands[:20]:
+        out.extend(analyze_command(text, call.deeper("command")))
+    return out
+
+
+def _wrap_script(interpreter: str, script: str) -> str | None:
+    """The shell command that runs `script` with `interpreter`, or None for an unknown one."""
+    from blastwall.analyze.http.sniff import setting
+
+    name = interpreter.strip().rsplit("/", 1)[-1].lower()
+    if name in setting("shells", []) or name in ("shell", "bash", "sh"):
+        return script
+    flags: dict[str, str] = _g("interpreter_flags")
+    base = name.rstrip("0123456789.") if name not in flags else name
+    flag = flags.get(name) or flags.get(base) or {"javascript": "-e", "js": "-e", "py": "-c"}.get(name)
+    if flag is None:
+        return None
+    program = {"javascript": "node", "js": "node", "py": "python3"}.get(name, name)
+    return shlex.join([program, flag, script])
+
+
+def _url_args(call: _Call) -> list[Finding] | None:
+    url = next((call.args[k] for k in _g("url_keys") if isinstance(call.args.get(k), str)), None)
+    if not url or not url.strip() or url.strip().startswith(("file:", "data:", "about:", "javascript:")):
+        return None
+    from blastwall.analyze.http import analyze_request
+
+    method = call.args.get("method")
+    method = method if isinstance(method, str) and method.isalpha() else "GET"
+    headers = call.args.get("headers") if isinstance(call.args.get("headers"), dict) else None
+    return analyze_request(method, url, headers, call.args.get("body"), call.deeper("request"))
+
+
+def _file_args(call: _Call) -> list[Finding] | None:
+    """Local filesystem tools: writes, edits, moves, deletes and reads of `path`-like arguments."""
+    if any(k in call.args for k in _g("remote_keys")):
+        return None
+    ws = set(words(call.tool))
+    path = next((call.args[k] for k in _g("path_keys") if isinstance(call.args.get(k), str)), None)
+    paths = [p for p in call.args.get("paths", []) if isinstance(p, str)] if isinstance(call.args.get("paths"),
+                                                                                         list) else []
+    from blastwall.analyze import files
+
+    if ws & {"move", "rename", "mv"}:
+        src = next((call.args[k] for k in _g("source_keys") if isinstance(call.args.get(k), str)), path)
+        dst = next((call.args[k] for k in _g("dest_keys") if isinstance(call.args.get(k), str)), None)
+        out = files.analyze_write(dst, None, call.deeper("move")) if dst else []
+        if src:
+            out += _path_op(call, src, "overwrite", "mcp.filesystem:move")
+        return out
+    if path is None and not paths:
+        return None
+    if ws & {"delete", "remove", "rm", "unlink", "trash"}:
+        recursive = any(value_matches(call.args.get(k), True) for k in ("recursive", "force")) or "directory" in ws
+        return [f for p in [path, *paths] if p for f in _path_op(call, p, "delete_recursive" if recursive else "delete",
+                                                                   "mcp.filesystem:delete")]
+    content = next((call.args[k] for k in _g("content_keys") if k in call.args), None)
+    if ws & {"write", "edit", "create", "append", "save", "put", "replace", "patch", "overwrite", "insert", "update",
+             "str", "multi"} and (content is not None or ws & {"write", "edit"}):
+        return [f for p in [path, *paths] if p for f in files.analyze_write(p, content, call.deeper("write"))]
+    if ws & {"read", "get", "view", "cat", "head", "tail", "open", "download", "show"}:
+        return [f for p in [path, *paths] if p for f in files.analyze_read(p, call.deeper("read"))]
+    return None
+
+
+def _path_op(call: _Call, path: str, op: str, rule_id: str) -> list[Finding]:
+    from blastwall.analyze.paths import classify
+
+    pc = classify(path, call.scope.cwd)
+    sev = pc.severity(op)  # type: ignore[arg-type]
+    if sev is Severity.NONE:
+        return []
+    return [call.finding(_row(rule_id), severity=sev, what=path[:160], label=pc.label)]

@@ -1,0 +1,105 @@
+"""Claude Code: `PreToolUse` (and `PermissionRequest`) command hooks.
+
+Input: `{session_id, transcript_path, cwd, hook_event_name, tool_name, tool_input, tool_use_id,
+permission_mode, mcp_server?}`. Guarded tools: Bash (shell), Read (file read), Grep with a `path`
+(file read), Write / Edit / MultiEdit / NotebookEdit (file write) and `mcp__<server>__<tool>`.
+
+Answers (exit 0, JSON on stdout):
+- allow: nothing at all. blastwall's allow means "no objection", so Claude Code's own permission
+  rules and prompts still apply; blastwall never auto-approves.
+- ask:   `hookSpecificOutput.permissionDecision: "ask"`; the reason is shown in the user's prompt.
+- deny:  `hookSpecificOutput.permissionDecision: "deny"`; the reason is shown to Claude.
+For `PermissionRequest` (the dialog is about to show): deny -> `decision.behavior: "deny"`; ask ->
+nothing (the dialog itself is the question) plus a `systemMessage` with blastwall's reason.
+Input it cannot trust and internal failures: exit 2 with the reason on stderr, which blocks the
+call even if nothing on stdout is read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from blastwall.doors.hooks import base
+from blastwall.doors.hooks.base import BadInput, Door, HookResult, Outcome
+
+EVENTS = ("PreToolUse", "PermissionRequest")
+WRITE_TOOLS = ("Write", "Edit", "MultiEdit", "NotebookEdit")
+MATCHER = "Bash|Read|Write|Edit|MultiEdit|NotebookEdit|mcp__.*"
+
+
+def tool_actions(agent: str, data: Mapping[str, Any], env: Mapping[str, str], project_var: str) -> list[Any]:
+    """Claude-shaped `tool_name` + `tool_input` -> actions (shared with Codex for its Claude aliases)."""
+    tool = base.text_field(data, "tool_name")
+    if not (tool in ("Bash", "Read", "Grep") or tool in WRITE_TOOLS or tool.startswith("mcp__")):
+        return []
+    tool_input = base.object_field(data, "tool_input")
+    cwd = base.optional_text(data, "cwd") or env.get(project_var) or None
+    ctx = base.make_context(agent, cwd=cwd, session=base.optional_text(data, "session_id"), env=env)
+    if tool == "Bash":
+        return [base.shell_action(base.text_of(tool_input.get("command"), label="tool_input.command"), ctx)]
+    if tool == "Read":
+        return [base.read_action(base.text_field(tool_input, "file_path", where="tool_input"), ctx)]
+    if tool == "Grep":
+        path = base.text_field(tool_input, "path", required=False, where="tool_input")
+        return [base.read_action(path, ctx)] if path else []
+    if tool.startswith("mcp__"):
+        server, name = base.split_prefixed(tool, "mcp__", "__")
+        provenance = data.get("mcp_server")
+        if isinstance(provenance, dict) and isinstance(provenance.get("name"), str) and provenance["name"]:
+            server = provenance["name"]
+        return [base.mcp_action(server, name, tool_input, ctx)]
+    return [write_from_tool(tool, tool_input, ctx)]
+
+
+def write_from_tool(tool: str, tool_input: Mapping[str, Any], ctx: Any) -> Any:
+    if tool == "NotebookEdit":
+        path = base.text_field(tool_input, "notebook_path", where="tool_input")
+        return base.write_action(path, base.text_field(tool_input, "new_source", required=False, where="tool_input"), ctx)
+    path = base.text_field(tool_input, "file_path", where="tool_input")
+    if tool == "Write":
+        return base.write_action(path, base.text_field(tool_input, "content", required=False, where="tool_input"), ctx)
+    if tool == "MultiEdit":
+        edits = tool_input.get("edits")
+        if not isinstance(edits, list) or not all(isinstance(e, dict) for e in edits):
+            raise BadInput("`tool_input.edits` is not a list of edits")
+        parts = [base.text_field(e, "new_string", required=False, where="tool_input.edits[]") for e in edits]
+        return base.write_action(path, "\n".join(parts), ctx)
+    return base.write_action(path, base.text_field(tool_input, "new_string", required=False, where="tool_input"), ctx)
+
+
+class ClaudeCodeDoor(Door):
+    agent = "claude-code"
+
+    def actions(self, data: dict[str, Any], env: Mapping[str, str]) -> list[Any]:
+        event = data.get("hook_event_name", "PreToolUse")
+        if event not in EVENTS:
+            if isinstance(event, str):
+                return []  # installed on another event: not a tool call blastwall decides
+            raise BadInput("`hook_event_name` is not a string")
+        return tool_actions(self.agent, data, env, "CLAUDE_PROJECT_DIR")
+
+    def respond(self, outcome: Outcome, data: dict[str, Any]) -> HookResult:
+        if data.get("hook_event_name") == "PermissionRequest":
+            return self._permission_request(outcome)
+        if outcome.decision == "allow":
+            return HookResult(0, "", "")
+        reason = base.deny_message(outcome) if outcome.decision == "deny" else base.ask_message(outcome)
+        out = {"hookSpecificOutput": {"hookEventName": "PreToolUse", "permissionDecision": outcome.decision,
+                                      "permissionDecisionReason": reason}}
+        return HookResult(0, base.dumps(out), "")
+
+    def _permission_request(self, outcome: Outcome) -> HookResult:
+        if outcome.decision == "deny":
+            out: dict[str, Any] = {"hookSpecificOutput": {"hookEventName": "PermissionRequest", "decision": {
+                "behavior": "deny", "message": base.deny_message(outcome)}}}
+            return HookResult(0, base.dumps(out), "")
+        if outcome.decision == "ask":
+            return HookResult(0, base.dumps({"systemMessage": base.ask_message(outcome)}), "")
+        return HookResult(0, "", "")
+
+    def fail_closed(self, reason: str) -> HookResult:
+        return HookResult(2, "", base.failure_message(self.agent, reason) + "\n")
+
+
+DOOR = ClaudeCodeDoor()

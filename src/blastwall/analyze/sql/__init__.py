@@ -1,0 +1,148 @@
+"""SQL, MongoDB shell and Redis: what a statement would do to the data behind it.
+
+    analyze_sql("TRUNCATE orders", Scope())  -> [Finding(rule_id="sql.postgres:truncate", ...)]
+
+The reading order, most exact first:
+1. PostgreSQL's own grammar (pglast) over the whole script, unless another dialect is named;
+2. Mongo shell code and Redis commands, recognised by their shape;
+3. statement by statement: the named dialect (sqlglot), PostgreSQL, then sqlglot's other
+   dialects; a statement nothing parses is judged by its words (strings and comments removed).
+Then transactions that roll back are netted out (script.py) and each hit becomes a finding
+worded from `rules/sql.toml`. Parsers are imported only when text needs them.
+"""
+
+from __future__ import annotations
+
+from blastwall.analyze.base import MAX_INPUT, AnalysisError, Scope, unknown
+from blastwall.analyze.sql import lexer
+from blastwall.analyze.sql.pg import Stmt
+from blastwall.analyze.sql.rules import Hit, finding
+from blastwall.model import Finding
+
+__all__ = ["analyze_mongo", "analyze_redis", "analyze_sql"]
+
+_DIALECTS = {
+    None: "postgres", "": "postgres", "postgres": "postgres", "postgresql": "postgres", "pg": "postgres",
+    "mysql": "mysql", "mariadb": "mysql", "sqlite": "sqlite", "sqlite3": "sqlite", "mssql": "tsql",
+    "tsql": "tsql", "sqlserver": "tsql", "duckdb": "duckdb", "bigquery": "bigquery", "snowflake": "snowflake",
+}
+_FALLBACKS = ("mysql", "tsql", "sqlite")
+_DDL_COMMITS = frozenset({"mysql"})
+
+
+def analyze_sql(text: str, scope: Scope, *, dialect: str | None = None) -> list[Finding]:
+    """Findings for the destructive statements of an SQL script (or Mongo/Redis input)."""
+    if not text or not text.strip():
+        return []
+    if len(text) > MAX_INPUT:
+        return [unknown("sql.parse:too-large", "SQL text larger than blastwall analyzes; review it by hand", text)]
+    name = _DIALECTS.get((dialect or "").lower(), (dialect or "").lower())
+    if name == "mongo":
+        return analyze_mongo(text, scope)
+    if name == "redis":
+        return _redis_text(text, scope)
+    try:
+        stmts = _read(text, name)
+    except RecursionError:
+        return [unknown("sql.parse:too-deep", "SQL nests too deeply to analyze; a human must review it", text)]
+    if stmts is None:
+        return analyze_mongo(text, scope) if _is_mongo(text) else _redis_text(text, scope)
+    from blastwall.analyze.sql.script import net_hits
+
+    found = _findings(net_hits(stmts, ddl_commits=name in _DDL_COMMITS), scope)
+    if dialect is None and _mysql_lexing_differs(text):
+        seen = {(f.rule_id, f.target) for f in found}
+        found += [f for f in analyze_sql(text, scope, dialect="mysql") if (f.rule_id, f.target) not in seen]
+    return found
+
+
+def _mysql_lexing_differs(text: str) -> bool:
+    """`#` comments and backslash escapes: MySQL may see statements where PostgreSQL sees none."""
+    return "#" in text or "\\" in text
+
+
+def analyze_mongo(code: str, scope: Scope) -> list[Finding]:
+    """Findings for Mongo shell code (`db.users.drop()`, `db.orders.deleteMany({})`)."""
+    from blastwall.analyze.sql.nosql import mongo_hits
+
+    if len(code) > MAX_INPUT:
+        raise AnalysisError("Mongo shell code larger than blastwall analyzes")
+    return _findings(mongo_hits(code), scope)
+
+
+def analyze_redis(argv: list[str], scope: Scope) -> list[Finding]:
+    """Findings for one Redis command given as argv (`["FLUSHALL"]`, `["DEL", "k"]`)."""
+    from blastwall.analyze.sql.nosql import redis_hits
+
+    return _findings(redis_hits([str(a) for a in argv]), scope)
+
+
+def _redis_text(text: str, scope: Scope) -> list[Finding]:
+    from blastwall.analyze.sql.nosql import redis_hits, split_redis
+
+    return _findings([h for argv in split_redis(text) for h in redis_hits(argv)], scope)
+
+
+def _is_mongo(text: str) -> bool:
+    from blastwall.analyze.sql.nosql import looks_like_mongo
+
+    return looks_like_mongo(text)
+
+
+def _read(text: str, dialect: str) -> list[Stmt] | None:
+    """Statements of the script; None when it is Mongo or Redis input rather than SQL."""
+    from blastwall.analyze.sql import glot, pg
+
+    if dialect == "postgres":
+        whole = pg.statements(text)
+        if whole is not None:
+            return whole
+    else:
+        whole = glot.statements(text, dialect)
+        if whole is not None and not _glot_dropped_statements(text, whole):
+            return whole
+    if _is_mongo(text) or _is_redis(text):
+        return None
+    out: list[Stmt] = []
+    for piece in lexer.split(text, hash_comments=dialect in _DDL_COMMITS):
+        out.extend(_read_piece(piece, dialect))
+    return out
+
+
+def _glot_dropped_statements(text: str, stmts: list[Stmt]) -> bool:
+    """sqlglot reads some unknown text as nothing; count statements to be sure none vanished."""
+    return len(lexer.split(text, hash_comments=True)) > len(stmts)
+
+
+def _is_redis(text: str) -> bool:
+    from blastwall.analyze.sql.nosql import looks_like_redis
+
+    return looks_like_redis(text)
+
+
+def _read_piece(piece: lexer.Piece, dialect: str) -> list[Stmt]:
+    """One statement that did not parse as part of the whole script."""
+    from blastwall.analyze.sql import glot, pg
+    from blastwall.analyze.sql.script import tx_of
+
+    tx, savepoint = tx_of(piece.code)
+    if tx:
+        return [Stmt(piece.text, [], tx, savepoint)]
+    order = [dialect] if dialect != "postgres" else []
+    order += ["postgres"] + [d for d in _FALLBACKS if d != dialect]
+    for name in order:
+        found = pg.statements(piece.text) if name == "postgres" else glot.statements(piece.text, name)
+        if found is not None:
+            return found
+    return [Stmt(piece.text, glot.unparsed_hits(piece.text, piece.code))]
+
+
+def _findings(hits: list[Hit], scope: Scope) -> list[Finding]:
+    out: list[Finding] = []
+    seen: set[tuple[str, str, str]] = set()
+    for h in hits:
+        key = (h.kind, h.target, h.source)
+        if key not in seen:
+            seen.add(key)
+            out.append(finding(h, scope.origin))
+    return out

@@ -1,0 +1,206 @@
+"""Statements PostgreSQL's grammar rejects, read with sqlglot in another dialect.
+
+MySQL, SQLite and T-SQL syntax (`REPLACE INTO`, `DELETE ... LIMIT`, backticks, `[dbo].[t]`,
+`DESCRIBE`, `EXEC`) is parsed here. WHERE clauses are rendered as PostgreSQL and judged by the
+same selectivity rules as everywhere else; statements sqlglot keeps as raw commands are judged
+by their opening words.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from blastwall.analyze.sql import lexer
+from blastwall.analyze.sql.pg import Stmt
+from blastwall.analyze.sql.rules import Hit, table
+from blastwall.analyze.sql.where import Reach
+
+STATEMENTS = frozenset({
+    "Select", "Union", "Intersect", "Except", "Insert", "Update", "Delete", "Drop", "Create", "Alter",
+    "TruncateTable", "Merge", "Command", "Transaction", "Commit", "Rollback", "Describe", "Show",
+    "Pragma", "Use", "Set", "Analyze", "Execute", "ExecuteSql", "Attach", "Detach", "Copy", "Cache",
+    "Uncache", "Refresh", "Kill", "Values", "Grant", "Revoke", "LoadData",
+})
+_TX = {"Transaction": "begin", "Commit": "commit", "Rollback": "rollback"}
+
+
+def statements(text: str, dialect: str) -> list[Stmt] | None:
+    """The script's statements in the dialect, or None when sqlglot cannot read it as SQL."""
+    import logging
+
+    import sqlglot
+    from sqlglot.errors import SqlglotError
+
+    logging.getLogger("sqlglot").setLevel(logging.ERROR)
+    try:
+        parsed = sqlglot.parse(text, read=dialect)
+    except (SqlglotError, ValueError, RecursionError):
+        return None
+    exprs = [e for e in parsed if e is not None]
+    if not exprs or any(type(e).__name__ not in STATEMENTS for e in exprs):
+        return None
+    return [_statement(e, dialect) for e in exprs]
+
+
+def _statement(e: Any, dialect: str) -> Stmt:
+    kind = type(e).__name__
+    src = _sql(e, dialect)
+    if kind in _TX:
+        savepoint = e.args.get("savepoint")
+        return Stmt(src, [], "rollback_to" if savepoint else _TX[kind], str(savepoint or ""))
+    handler = _HANDLERS.get(kind)
+    return Stmt(src, handler(e, src, dialect) if handler else [])
+
+
+def _sql(e: Any, dialect: str) -> str:
+    try:
+        return str(e.sql(dialect=dialect))
+    except Exception:  # noqa: BLE001 - only used to show the statement
+        return type(e).__name__
+
+
+def _names(items: Any) -> str:
+    return ", ".join(str(t.sql()) for t in items or () if t is not None)
+
+
+def _drop(e: Any, src: str, dialect: str) -> list[Hit]:
+    what = str(e.args.get("kind") or "").upper()
+    if e.args.get("materialized"):
+        what = "MATVIEW"
+    kind = table()["pg"]["drop"].get(f"OBJECT_{what}", "drop-other")
+    targets = _names(e.args.get("tables")) or _names([e.this])
+    return [Hit(kind, targets, src, what, bool(e.args.get("cascade")))]
+
+
+def _truncate(e: Any, src: str, dialect: str) -> list[Hit]:
+    return [Hit("truncate", _names(e.expressions), src)]
+
+
+def _rows(verb: str) -> Any:
+    def handler(e: Any, src: str, dialect: str) -> list[Hit]:
+        if e.args.get("limit") is not None:
+            return []  # bounded: at most LIMIT rows
+        target = _names(e.args.get("tables")) or _names([e.this])
+        where = e.args.get("where")
+        if where is None:
+            return [Hit(f"{verb}-all", target, src)]
+        found = _where_reach(where.this, e)
+        if found is Reach.SELECTIVE:
+            return []
+        if found is Reach.ALL:
+            return [Hit(f"{verb}-all", target, src, f" (WHERE {where.this.sql()} is always true)")]
+        return [Hit(f"{verb}-broad", target, src, f"WHERE {where.this.sql()[:80]}")]
+
+    return handler
+
+
+def _where_reach(cond: Any, e: Any) -> Reach:
+    from pglast import parse_sql
+    from pglast.parser import ParseError
+
+    from blastwall.analyze.sql.where import reach
+
+    aliases = frozenset(filter(None, (getattr(e.this, "name", None), getattr(e.this, "alias", None))))
+    try:
+        node = parse_sql(f"SELECT 1 WHERE {cond.sql(dialect='postgres')}")[0].stmt.whereClause
+    except (ParseError, ValueError, IndexError):
+        return Reach.BROAD
+    return reach(node, aliases, {})
+
+
+def _alter(e: Any, src: str, dialect: str) -> list[Hit]:
+    hits = []
+    target = _names([e.this])
+    for action in e.args.get("actions") or ():
+        name = type(action).__name__
+        if name == "Drop":
+            what = str(action.args.get("kind") or "COLUMN").upper()
+            kind = "alter-drop-column" if what == "COLUMN" else "alter-drop-constraint"
+            hits.append(Hit(kind, target, src, _names(action.args.get("tables")) or _names([action.this])))
+        elif name == "AlterColumn" and action.args.get("dtype") is not None:
+            hits.append(Hit("alter-column-type", target, src, str(action.this.sql())))
+    if not hits and "drop" in lexer.words(src):
+        hits.append(Hit("alter-drop-column", target, src, "(a dropped part)"))
+    return hits
+
+
+def _merge(e: Any, src: str, dialect: str) -> list[Hit]:
+    code = " ".join(lexer.words(lexer.code_only(src)))
+    return [Hit("merge-delete", _names([e.this]), src)] if re.search(r"\bthen delete\b", code) else []
+
+
+def _insert(e: Any, src: str, dialect: str) -> list[Hit]:
+    if str(e.args.get("alternative") or "").upper() == "REPLACE" or lexer.first_word(src) == "replace":
+        return [Hit("replace-into", _names([e.this]), src)]
+    return []
+
+
+def _kill(e: Any, src: str, dialect: str) -> list[Hit]:
+    return [Hit("terminate-backend", "KILL", src)]
+
+
+def _execute(e: Any, src: str, dialect: str) -> list[Hit]:
+    from sqlglot import exp
+
+    literals = [lit.name for lit in e.find_all(exp.Literal) if lit.is_string] + [
+        str(n.this) for n in e.find_all(exp.National)
+    ]
+    hits: list[Hit] = []
+    for sql_text in literals:
+        hits += [h._replace(source=src) for s in (statements(sql_text, dialect) or []) for h in s.hits]
+        hits += command_hits(sql_text) if statements(sql_text, dialect) is None else []
+    name = str(getattr(e.this, "name", "") or "").lower()
+    if not literals and any(w in name for w in table()["glot"]["risky_procedure_words"]):
+        hits.append(Hit("exec-dynamic", name, src))
+    return hits
+
+
+def _command(e: Any, src: str, dialect: str) -> list[Hit]:
+    return command_hits(src)
+
+
+def command_hits(src: str) -> list[Hit]:
+    """Hits of a statement no grammar covers, judged by its opening words (see [glot.commands])."""
+    code = lexer.code_only(src, hash_comments=True)
+    ws = lexer.words(code)
+    if not ws:
+        return []
+    for row in table()["glot"]["commands"]:
+        opener = row["opener"].split()
+        if ws[: len(opener)] == opener and all(w in ws for w in row.get("with", [])):
+            if any(w in ws for w in row.get("unless", [])):
+                continue
+            if row["kind"] == "none":
+                return []
+            after = row.get("target_after", "")
+            target = ws[ws.index(after) + 1] if after in ws[:-1] else ""
+            return [Hit(row["kind"], target, src, row.get("detail", ""))]
+    return unparsed_hits(src, code)
+
+
+def unparsed_hits(src: str, code: str) -> list[Hit]:
+    """A statement nothing could parse: destructive words in its code make it unknown."""
+    lex = table()["lexical"]
+    found = lexer.find_phrases(code, lex["phrases"])
+    first = lexer.first_word(code)
+    if first in lex["openers"]:
+        found.insert(0, first)
+    if not found:
+        return []
+    return [Hit("unparsed-destructive", "", src, ", ".join(w.upper() for w in dict.fromkeys(found)))]
+
+
+_HANDLERS = {
+    "Drop": _drop,
+    "TruncateTable": _truncate,
+    "Delete": _rows("delete"),
+    "Update": _rows("update"),
+    "Alter": _alter,
+    "Merge": _merge,
+    "Insert": _insert,
+    "Kill": _kill,
+    "Execute": _execute,
+    "ExecuteSql": _execute,
+    "Command": _command,
+}

@@ -1,0 +1,109 @@
+"""Lexical helpers: split SQL into statements and see its code without strings and comments.
+
+Used where no parser understands the text: the split respects quotes, dollar quotes and
+comments, and `code_only` blanks literals so a `'DROP TABLE'` string is never a statement.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+_DOLLAR = re.compile(r"\$([A-Za-z_][A-Za-z_0-9]*)?\$")
+_WORD = re.compile(r"[A-Za-z_][A-Za-z_0-9$]*")
+
+
+class Piece(NamedTuple):
+    """One statement of a script: its text and its code with literals blanked."""
+
+    text: str
+    code: str
+
+
+def _skip(text: str, i: int, hash_comments: bool) -> tuple[int, str] | None:
+    """If a literal or comment starts at i: (index after it, what it is), else None."""
+    c = text[i]
+    nxt = text[i + 1] if i + 1 < len(text) else ""
+    if c == "-" and nxt == "-" or (c == "#" and hash_comments):
+        end = text.find("\n", i)
+        return (len(text) if end < 0 else end), "comment"
+    if c == "/" and nxt == "*":
+        depth, j = 1, i + 2
+        while j < len(text) and depth:
+            if text.startswith("/*", j):
+                depth, j = depth + 1, j + 2
+            elif text.startswith("*/", j):
+                depth, j = depth - 1, j + 2
+            else:
+                j += 1
+        return j, "comment"
+    if c in "'\"`":
+        backslash = hash_comments or (c == "'" and i > 0 and text[i - 1] in "eE")
+        j = i + 1
+        while j < len(text):
+            if backslash and text[j] == "\\":
+                j += 2
+                continue
+            if text[j] == c:
+                if j + 1 < len(text) and text[j + 1] == c:
+                    j += 2
+                    continue
+                return j + 1, "string"
+            j += 1
+        return len(text), "string"
+    if c == "[" and not hash_comments:
+        return None
+    if c == "$":
+        m = _DOLLAR.match(text, i)
+        if m and not (i > 0 and (text[i - 1].isalnum() or text[i - 1] == "_")):
+            end = text.find(m.group(0), m.end())
+            return (len(text) if end < 0 else end + len(m.group(0))), "string"
+    return None
+
+
+def split(text: str, *, hash_comments: bool = False) -> list[Piece]:
+    """Statements of a script (split on `;` outside literals and comments), empty ones dropped."""
+    pieces: list[Piece] = []
+    start, i = 0, 0
+    code: list[str] = []
+    while i < len(text):
+        hit = _skip(text, i, hash_comments)
+        if hit is not None:
+            end, _ = hit
+            code.append(" " * (end - i))
+            i = end
+            continue
+        if text[i] == ";":
+            _add(pieces, text[start:i], "".join(code))
+            start, code = i + 1, []
+        else:
+            code.append(text[i])
+        i += 1
+    _add(pieces, text[start:], "".join(code))
+    return pieces
+
+
+def _add(pieces: list[Piece], text: str, code: str) -> None:
+    if code.strip():
+        pieces.append(Piece(text.strip(), code))
+
+
+def code_only(text: str, *, hash_comments: bool = False) -> str:
+    """The text with every string, quoted identifier and comment replaced by spaces."""
+    return " ; ".join(p.code for p in split(text, hash_comments=hash_comments))
+
+
+def words(code: str) -> list[str]:
+    """Lower-case words of code (identifiers and keywords)."""
+    return [w.lower() for w in _WORD.findall(code)]
+
+
+def first_word(code: str) -> str:
+    found = _WORD.search(code)
+    return found.group(0).lower() if found else ""
+
+
+def find_phrases(code: str, phrases: list[str]) -> list[str]:
+    """Which of the phrases (one or more words) occur in the code, in table order."""
+    joined = " " + " ".join(words(code)) + " "
+    return [p for p in phrases if f" {p} " in joined]

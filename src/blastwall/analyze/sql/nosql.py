@@ -1,0 +1,261 @@
+"""MongoDB shell code and Redis commands.
+
+Mongo shell code is JavaScript; blastwall does not run it but finds every method call
+(`db.users.drop()`, `db.getCollection("x").deleteMany({})`, `db["x"].remove({})`) in its
+code with strings and comments blanked, and judges filters like SQL WHERE clauses: an empty
+filter reaches every document, a key pinned to a value is selective, operators alone are broad.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+from blastwall.analyze.sql import lexer
+from blastwall.analyze.sql.rules import Hit, table
+from blastwall.analyze.sql.where import Reach
+
+_CALL = re.compile(r"\.\s*([A-Za-z_$][\w$]*)\s*\(")
+_COLLECTION = re.compile(
+    r"""(?:\bdb|\bgetSiblingDB\s*\(\s*(?P<db>'[^']*'|"[^"]*")\s*\))\s*"""
+    r"""(?:\.\s*(?P<dot>[A-Za-z_$][\w$]*)|\[\s*(?P<sub>'[^']*'|"[^"]*")\s*\]|\.\s*getCollection\s*\(\s*(?P<get>'[^']*'|"[^"]*")\s*\))\s*$"""
+)
+_OPERATOR = re.compile(r"^\s*\{\s*['\"]?\$(?!eq\b|in\b)")
+
+
+def mongo_hits(code: str) -> list[Hit]:
+    """Hits of the destructive calls in Mongo shell code."""
+    blank = _blank_strings(code)
+    methods = table()["mongo"]["methods"]
+    hits: list[Hit] = []
+    for m in _CALL.finditer(blank):
+        method = m.group(1)
+        what = methods.get(method)
+        if what is None:
+            continue
+        args = _args(code, m.end())
+        target = _receiver(code[: m.start()])
+        hits.extend(_judge(what, method, target, args, code))
+    return hits
+
+
+def _blank_strings(code: str) -> str:
+    """Code with string contents and comments replaced by spaces (same length)."""
+    out = list(code)
+    for start, end in _literal_spans(code):
+        for i in range(start, end):
+            out[i] = " "
+    return "".join(out)
+
+
+def _literal_spans(code: str) -> list[tuple[int, int]]:
+    spans, i = [], 0
+    while i < len(code):
+        c = code[i]
+        if c in "'\"`":
+            j = i + 1
+            while j < len(code) and code[j] != c:
+                j += 2 if code[j] == "\\" else 1
+            spans.append((i + 1, min(j, len(code))))
+            i = j + 1
+        elif code.startswith("//", i):
+            j = code.find("\n", i)
+            j = len(code) if j < 0 else j
+            spans.append((i, j))
+            i = j
+        elif code.startswith("/*", i):
+            j = code.find("*/", i + 2)
+            j = len(code) if j < 0 else j + 2
+            spans.append((i, j))
+            i = j
+        else:
+            i += 1
+    return spans
+
+
+def _args(code: str, start: int) -> list[str]:
+    """Top-level arguments of the call whose `(` ends just before start."""
+    depth, args, cur, i = 0, [], [], start
+    quote = ""
+    while i < len(code):
+        c = code[i]
+        if quote:
+            cur.append(c)
+            if c == "\\" and i + 1 < len(code):
+                cur.append(code[i + 1])
+                i += 1
+            elif c == quote:
+                quote = ""
+        elif c in "'\"`":
+            quote = c
+            cur.append(c)
+        elif c in "([{":
+            depth += 1
+            cur.append(c)
+        elif c in ")]}":
+            if depth == 0:
+                break
+            depth -= 1
+            cur.append(c)
+        elif c == "," and depth == 0:
+            args.append("".join(cur).strip())
+            cur = []
+        else:
+            cur.append(c)
+        i += 1
+    last = "".join(cur).strip()
+    return args + [last] if last or args else args
+
+
+def _receiver(before: str) -> str:
+    m = _COLLECTION.search(before)
+    if not m:
+        return ""
+    name = m.group("dot") or (m.group("sub") or m.group("get") or "")[1:-1]
+    db = (m.group("db") or "")[1:-1]
+    if name in ("getSiblingDB", "getCollection"):
+        return ""
+    return f"{db}.{name}" if db else name
+
+
+def _filter_reach(arg: str | None) -> Reach:
+    """Reach of a Mongo filter document."""
+    if arg is None or re.fullmatch(r"\{\s*\}", arg.strip() or "{}"):
+        return Reach.ALL
+    text = arg.strip()
+    if not text.startswith("{"):
+        return Reach.BROAD  # a variable or expression: unknown
+    for part in _args(text[1:], 0):
+        key, _, value = part.partition(":")
+        if not value or key.strip().strip("'\"").startswith("$"):
+            continue
+        if not value.strip().startswith("{") or not _OPERATOR.match(value):
+            return Reach.SELECTIVE
+    return Reach.BROAD
+
+
+def _judge(what: str, method: str, target: str, args: list[str], code: str) -> list[Hit]:
+    src = code
+    first = args[0] if args else None
+    if what == "drop":
+        if target in ("", "db") and not re.search(r"\b(db|getCollection|getSiblingDB)\b", code):
+            return []  # `.drop()` on something that is not a collection
+        return [Hit("mongo-drop-collection", target, src)]
+    if what == "drop-database":
+        return [Hit("mongo-drop-database", _database(code), src)]
+    if what in ("delete", "update"):
+        if method == "update" and not (len(args) > 2 and re.search(r"\bmulti\s*:\s*true", args[2])):
+            return []
+        found = _filter_reach(first)
+        verb = f"mongo-{what}"
+        if found is Reach.ALL:
+            return [Hit(f"{verb}-all", target, src, f"{method}()")]
+        if found is Reach.BROAD:
+            return [Hit(f"{verb}-broad", target, src, f"{method}({(first or '')[:60]})")]
+        return []
+    if what == "drop-indexes":
+        return [Hit("mongo-drop-indexes", target, src, f"{method}()")]
+    if what == "rename":
+        if len(args) > 1 and re.match(r"\s*true\b", args[1]) or re.search(r"dropTarget\s*:\s*true", code):
+            return [Hit("mongo-rename-drop-target", args[0].strip("'\" ") if args else target, src)]
+        return []
+    if what == "aggregate":
+        stages = re.findall(r"['\"]?\$(out|merge)['\"]?\s*:", _blank_strings(" ".join(args)))
+        return [Hit("mongo-aggregate-out", target, src, f"${stages[0]}")] if stages else []
+    if what == "drop-user":
+        return [Hit("mongo-drop-user", "", src, f"{method}()")]
+    if what == "shutdown":
+        return [Hit("mongo-shutdown", "", src, f"{method}()")]
+    if what == "command":
+        return _command(first or "", target, code)
+    return [Hit("mongo-unknown", target, src, f"{method}()")]
+
+
+def _command(doc: str, target: str, code: str) -> list[Hit]:
+    """`db.runCommand({drop: "x"})` is judged as the method it names."""
+    m = re.match(r"\s*\{\s*['\"]?(\w+)['\"]?\s*:\s*(['\"]?)([^,'\"}]*)", doc)
+    if not m:
+        return []
+    method = table()["mongo"]["commands"].get(m.group(1))
+    if method is None:
+        return []
+    what = table()["mongo"]["methods"][method]
+    coll = m.group(3).strip() if m.group(2) else ""
+    if what in ("delete", "update"):
+        deletes = re.search(r"\bq\s*:\s*(\{[^}]*\})", doc)
+        return _judge(what, "deleteMany" if what == "delete" else "updateMany", coll, [deletes.group(1) if deletes else "{}"], code)
+    return _judge(what, method, coll or target, [], code)
+
+
+def _database(code: str) -> str:
+    m = re.search(r"getSiblingDB\s*\(\s*['\"]([^'\"]*)['\"]", code) or re.search(r"\buse\s+([\w-]+)", code)
+    return m.group(1) if m else "the current database"
+
+
+# ---- Redis ---------------------------------------------------------------------------------
+
+
+def redis_hits(argv: list[str]) -> list[Hit]:
+    """Hits of one Redis command given as argv."""
+    if not argv:
+        return []
+    redis = table()["redis"]
+    cmd = argv[0].upper()
+    sub = f"{cmd} {argv[1].upper()}" if len(argv) > 1 else ""
+    src = " ".join(argv)
+    kind = redis["subcommands"].get(sub) or redis["commands"].get(cmd, "")
+    if cmd in redis["settings"]["script_commands"]:
+        return _script_hits(argv, src)
+    if kind == "redis-config-set":
+        param = argv[2].lower() if len(argv) > 2 else ""
+        return [Hit("redis-config-file", param, src)] if param in redis["settings"]["config_file_params"] else []
+    if not kind or (cmd == "MODULE" and kind != "redis-module-load" and sub not in redis["subcommands"]):
+        return []
+    if cmd in ("REPLICAOF", "SLAVEOF") and [a.upper() for a in argv[1:3]] == ["NO", "ONE"]:
+        return []
+    return [Hit(kind, " ".join(argv[1:])[:120], src, cmd if kind != "redis-function-flush" else sub)]
+
+
+def _script_hits(argv: list[str], src: str) -> list[Hit]:
+    """EVAL's Lua script: the commands it passes to redis.call / redis.pcall."""
+    if argv[0].upper() not in ("EVAL", "EVAL_RO") or len(argv) < 2:
+        return []
+    script = argv[1]
+    hits: list[Hit] = []
+    for m in re.finditer(r"redis\.p?call\s*\(\s*(?:'([^']*)'|\"([^\"]*)\"|([^,)]*))", script):
+        name = m.group(1) or m.group(2)
+        if name is None:
+            hits.append(Hit("redis-script-dynamic", "", src))
+            continue
+        hits += [h._replace(source=src) for h in redis_hits([name, "(from a Lua script)"])]
+    return hits
+
+
+def split_redis(text: str) -> list[list[str]]:
+    """One argv per line of redis-cli style input."""
+    out = []
+    for line in text.splitlines():
+        try:
+            argv = shlex.split(line, comments=False)
+        except ValueError:
+            argv = line.split()
+        if argv:
+            out.append(argv)
+    return out
+
+
+def looks_like_mongo(code: str) -> bool:
+    """Mongo shell code rather than SQL: it opens with a shell word and uses `db`."""
+    ws = lexer.words(code)
+    if not ws:
+        return False
+    opens = ws[0] in table()["mongo"]["openers"]
+    return opens and ("db" in ws or ws[0] in ("use", "show"))
+
+
+def looks_like_redis(text: str) -> bool:
+    """Every line opens with a Redis command that is not also an SQL statement word."""
+    lines = split_redis(text)
+    known = table()["redis"]["commands"]
+    sql_words = set(table()["redis"]["settings"]["sql_words"])
+    return bool(lines) and all(a[0].upper() in known and a[0].lower() not in sql_words for a in lines)

@@ -1,0 +1,317 @@
+"""PostgreSQL statements read with pglast (libpg_query, the server's own parser).
+
+`statements(text)` parses a script into `Stmt`s: the hits each statement makes and its role in
+a transaction. Handlers are keyed by node type; nested statements (data-modifying CTEs,
+EXPLAIN ANALYZE, rule actions, BEGIN ATOMIC bodies) and function calls are found by walking
+the whole tree, so a destructive statement is seen wherever the grammar allows it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from blastwall.analyze.sql.rules import Hit, table
+from blastwall.analyze.sql.where import Reach, nodes, reach
+
+
+class Stmt(NamedTuple):
+    """One statement of a script."""
+
+    text: str
+    hits: list[Hit]
+    tx: str = ""  # begin | commit | rollback | savepoint | rollback_to | release
+    savepoint: str = ""
+
+
+class Ctx(NamedTuple):
+    source: str
+    ctes: dict[str, Any]
+    depth: int = 0
+
+
+MAX_DEPTH = 6
+
+
+def statements(text: str, depth: int = 0) -> list[Stmt] | None:
+    """The script's statements, or None when PostgreSQL's grammar does not accept it."""
+    from pglast import parse_sql
+    from pglast.parser import ParseError
+
+    try:
+        raw = parse_sql(text)
+    except (ParseError, ValueError, OverflowError, RecursionError):
+        return None
+    data = text.encode("utf-8", "surrogatepass")
+    out = []
+    for rs in raw:
+        start = rs.stmt_location or 0
+        end = start + rs.stmt_len if rs.stmt_len else len(data)
+        src = data[start:end].decode("utf-8", "replace").strip()
+        out.append(_statement(rs.stmt, src, depth))
+    return out
+
+
+def _statement(node: Any, src: str, depth: int) -> Stmt:
+    if type(node).__name__ == "TransactionStmt":
+        tx = _TX.get(node.kind.name, "")
+        return Stmt(src, [], tx, node.savepoint_name or "")
+    ctes = {c.ctename: c.ctequery for c in nodes(node) if type(c).__name__ == "CommonTableExpr"}
+    return Stmt(src, walk(node, Ctx(src, ctes, depth)))
+
+
+_TX = {
+    "TRANS_STMT_BEGIN": "begin",
+    "TRANS_STMT_START": "begin",
+    "TRANS_STMT_COMMIT": "commit",
+    "TRANS_STMT_PREPARE": "commit",
+    "TRANS_STMT_ROLLBACK": "rollback",
+    "TRANS_STMT_SAVEPOINT": "savepoint",
+    "TRANS_STMT_ROLLBACK_TO": "rollback_to",
+    "TRANS_STMT_RELEASE": "release",
+}
+
+
+def walk(root: Any, ctx: Ctx) -> list[Hit]:
+    """Hits of every node below root; handlers in PRUNE decide themselves what to descend into."""
+    from pglast import ast
+
+    hits: list[Hit] = []
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, (list, tuple)):
+            stack.extend(reversed(n))
+            continue
+        if not isinstance(n, ast.Node):
+            continue
+        name = type(n).__name__
+        handler = HANDLERS.get(name)
+        if handler is not None:
+            hits.extend(handler(n, ctx))
+        if name in PRUNE:
+            continue
+        for slot in reversed(type(n).__slots__):
+            v = getattr(n, slot, None)
+            if isinstance(v, (ast.Node, list, tuple)):
+                stack.append(v)
+    return hits
+
+
+# ---- names ---------------------------------------------------------------------------------
+
+
+def _strs(items: Any) -> str:
+    return ".".join(getattr(s, "sval", "*") for s in items or ())
+
+
+def rel(rv: Any) -> str:
+    """`schema.table` of a RangeVar."""
+    if rv is None:
+        return ""
+    return ".".join(p for p in (rv.catalogname, rv.schemaname, rv.relname) if p)
+
+
+def _object_name(obj: Any) -> str:
+    kind = type(obj).__name__
+    if isinstance(obj, (list, tuple)):
+        return _strs(obj)
+    if kind == "String":
+        return str(obj.sval)
+    if kind == "TypeName":
+        return _strs(obj.names)
+    if kind == "ObjectWithArgs":
+        return _strs(obj.objname)
+    if kind == "RangeVar":
+        return rel(obj)
+    return ""
+
+
+def _roles(specs: Any) -> str:
+    names = []
+    for r in specs or ():
+        names.append(r.rolename if getattr(r, "rolename", None) else r.roletype.name.removeprefix("ROLESPEC_").lower())
+    return ", ".join(names)
+
+
+def deparse(node: Any, limit: int = 80) -> str:
+    try:
+        from pglast.stream import RawStream
+
+        text = str(RawStream()(node))
+    except Exception:  # noqa: BLE001 - a description only; never worth failing over
+        return "its condition"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _cascade(node: Any) -> bool:
+    return getattr(getattr(node, "behavior", None), "name", "") == "DROP_CASCADE"
+
+
+# ---- handlers ------------------------------------------------------------------------------
+
+
+def _drop(node: Any, ctx: Ctx) -> list[Hit]:
+    type_name = node.removeType.name
+    kind = table()["pg"]["drop"].get(type_name, "drop-other")
+    target = ", ".join(filter(None, (_object_name(o) for o in node.objects or ())))
+    detail = type_name.removeprefix("OBJECT_").replace("_", " ")
+    return [Hit(kind, target, ctx.source, detail, _cascade(node))]
+
+
+def _dropdb(node: Any, ctx: Ctx) -> list[Hit]:
+    return [Hit("drop-database", node.dbname, ctx.source)]
+
+
+def _drop_role(node: Any, ctx: Ctx) -> list[Hit]:
+    return [Hit("drop-role", _roles(node.roles), ctx.source)]
+
+
+def _drop_owned(node: Any, ctx: Ctx) -> list[Hit]:
+    return [Hit("drop-owned", _roles(node.roles), ctx.source, cascade=_cascade(node))]
+
+
+def _drop_named(word: str, attr: str) -> Callable[[Any, Ctx], list[Hit]]:
+    def handler(node: Any, ctx: Ctx) -> list[Hit]:
+        return [Hit("drop-other", str(getattr(node, attr, "") or ""), ctx.source, word)]
+
+    return handler
+
+
+def _truncate(node: Any, ctx: Ctx) -> list[Hit]:
+    return [Hit("truncate", ", ".join(rel(r) for r in node.relations or ()), ctx.source, cascade=_cascade(node))]
+
+
+def _rows(verb: str) -> Callable[[Any, Ctx], list[Hit]]:
+    def handler(node: Any, ctx: Ctx) -> list[Hit]:
+        target = rel(node.relation)
+        aliases = frozenset(filter(None, (node.relation.relname, getattr(node.relation.alias, "aliasname", None))))
+        if node.whereClause is None:
+            return [Hit(f"{verb}-all", target, ctx.source)]
+        found = reach(node.whereClause, aliases, ctx.ctes)
+        if found is Reach.ALL:
+            return [Hit(f"{verb}-all", target, ctx.source, f" (WHERE {deparse(node.whereClause)} is always true)")]
+        if found is Reach.BROAD:
+            return [Hit(f"{verb}-broad", target, ctx.source, f"WHERE {deparse(node.whereClause)}")]
+        return []
+
+    return handler
+
+
+def _merge(node: Any, ctx: Ctx) -> list[Hit]:
+    for clause in node.mergeWhenClauses or ():
+        matched = clause.matchKind.name in ("MERGE_WHEN_MATCHED", "MERGE_WHEN_NOT_MATCHED_BY_SOURCE")
+        if matched and clause.commandType.name == "CMD_DELETE":
+            return [Hit("merge-delete", rel(node.relation), ctx.source)]
+    return []
+
+
+_ALTER = {
+    "AT_DropColumn": "alter-drop-column",
+    "AT_DropConstraint": "alter-drop-constraint",
+    "AT_AlterColumnType": "alter-column-type",
+    "AT_DisableRowSecurity": "alter-disable-rls",
+}
+
+
+def _alter_table(node: Any, ctx: Ctx) -> list[Hit]:
+    hits = []
+    for cmd in node.cmds or ():
+        kind = _ALTER.get(cmd.subtype.name)
+        if kind:
+            hits.append(Hit(kind, rel(node.relation), ctx.source, cmd.name or "", _cascade(cmd)))
+    return hits
+
+
+def _grant(node: Any, ctx: Ctx) -> list[Hit]:
+    target = ", ".join(filter(None, (_object_name(o) for o in node.objects or ()))) or node.objtype.name.removeprefix("OBJECT_").lower()
+    if not node.is_grant:
+        return [Hit("revoke", target, ctx.source)]
+    public = any(r.roletype.name == "ROLESPEC_PUBLIC" for r in node.grantees or ())
+    if node.privileges is None or public:
+        what = "ALL PRIVILEGES" if node.privileges is None else "privileges"
+        return [Hit("grant-broad", target, ctx.source, what + (" to PUBLIC" if public else f" to {_roles(node.grantees)}"))]
+    return []
+
+
+def _grant_role(node: Any, ctx: Ctx) -> list[Hit]:
+    roles = ", ".join(getattr(r, "rolename", "") or "" for r in node.granted_roles or ())
+    return [Hit("grant-role" if node.is_grant else "revoke", roles, ctx.source)]
+
+
+def _truthy(arg: Any) -> bool:
+    if arg is None:
+        return True
+    v = getattr(arg, "boolval", getattr(arg, "ival", getattr(arg, "sval", True)))
+    return str(v).lower() not in ("0", "false", "off", "no")
+
+
+def _role_options(node: Any, ctx: Ctx) -> list[Hit]:
+    role = getattr(node, "role", None)
+    name = role if isinstance(role, str) else _roles([role]) if role is not None else ""
+    escalating = set(table()["pg"]["role_escalation"]["names"])
+    hits = []
+    opts = [o for o in node.options or () if type(o).__name__ == "DefElem"]
+    granted = [o.defname for o in opts if o.defname in escalating and _truthy(o.arg)]
+    if granted:
+        hits.append(Hit("role-superuser", name, ctx.source, ", ".join(granted)))
+    if type(node).__name__ == "AlterRoleStmt" and any(o.defname == "password" for o in opts):
+        hits.append(Hit("role-password", name, ctx.source))
+    return hits
+
+
+def _copy(node: Any, ctx: Ctx) -> list[Hit]:
+    if node.is_program:
+        return [Hit("copy-program", rel(node.relation), ctx.source, repr(node.filename or ""))]
+    if not node.is_from and node.filename:
+        return [Hit("copy-to-file", rel(node.relation), ctx.source, str(node.filename))]
+    return []
+
+
+def _explain(node: Any, ctx: Ctx) -> list[Hit]:
+    runs = any(o.defname == "analyze" and _truthy(o.arg) for o in node.options or ())
+    return walk(node.query, ctx) if runs else []
+
+
+def _func_call(node: Any, ctx: Ctx) -> list[Hit]:
+    name = str(getattr(node.funcname[-1], "sval", "")).lower() if node.funcname else ""
+    kind = table()["pg"]["functions"].get(name)
+    return [Hit(kind, name, ctx.source)] if kind else []
+
+
+def _alter_system(node: Any, ctx: Ctx) -> list[Hit]:
+    setting = getattr(node.setstmt, "name", "") or "a setting"
+    return [Hit("alter-system", setting, ctx.source, setting)]
+
+
+def _routine(node: Any, ctx: Ctx) -> list[Hit]:
+    from blastwall.analyze.sql.plpgsql import routine_hits
+
+    return routine_hits(node, ctx)
+
+
+HANDLERS: dict[str, Callable[[Any, Ctx], list[Hit]]] = {
+    "DropStmt": _drop,
+    "DropdbStmt": _dropdb,
+    "DropRoleStmt": _drop_role,
+    "DropOwnedStmt": _drop_owned,
+    "DropTableSpaceStmt": _drop_named("TABLESPACE", "tablespacename"),
+    "DropSubscriptionStmt": _drop_named("SUBSCRIPTION", "subname"),
+    "TruncateStmt": _truncate,
+    "DeleteStmt": _rows("delete"),
+    "UpdateStmt": _rows("update"),
+    "MergeStmt": _merge,
+    "AlterTableStmt": _alter_table,
+    "GrantStmt": _grant,
+    "GrantRoleStmt": _grant_role,
+    "CreateRoleStmt": _role_options,
+    "AlterRoleStmt": _role_options,
+    "CopyStmt": _copy,
+    "ExplainStmt": _explain,
+    "FuncCall": _func_call,
+    "AlterSystemStmt": _alter_system,
+    "DoStmt": _routine,
+    "CreateFunctionStmt": _routine,
+}
+# Handlers that choose what below them runs: EXPLAIN without ANALYZE runs nothing.
+PRUNE = frozenset({"ExplainStmt"})

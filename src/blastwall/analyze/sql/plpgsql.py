@@ -1,0 +1,176 @@
+"""Procedural bodies: `DO $$ ... $$` blocks and `CREATE FUNCTION ... AS $$ ... $$`.
+
+SQL-language bodies are parsed as SQL. PL/pgSQL bodies are parsed with pglast's PL/pgSQL
+parser: every embedded statement is analyzed, and `EXECUTE` strings are rebuilt from their
+literal parts (`'TRUNCATE ' || t`, `format('DROP TABLE %I', t)`) with run-time pieces standing
+in as a placeholder name. Other languages, and bodies that do not parse, are scanned for
+destructive words.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from blastwall.analyze.sql import lexer
+from blastwall.analyze.sql.rules import Hit, table
+
+PLACEHOLDER = "blastwall_runtime_name"
+RUNTIME = "(a name chosen at run time)"
+
+
+def routine_hits(node: Any, ctx: Any) -> list[Hit]:
+    """Hits of the body of a DO block or CREATE FUNCTION statement."""
+    opts = node.args if type(node).__name__ == "DoStmt" else node.options
+    language, body = "plpgsql" if type(node).__name__ == "DoStmt" else "sql", ""
+    for o in opts or ():
+        if o.defname == "language":
+            language = str(getattr(o.arg, "sval", language)).lower()
+        elif o.defname == "as":
+            parts = o.arg if isinstance(o.arg, (list, tuple)) else [o.arg]
+            body = str(getattr(parts[0], "sval", "")) if parts else ""
+    if not body.strip() or ctx.depth >= _max_depth():
+        return _scan(body, language, ctx) if body.strip() else []
+    if language == "sql":
+        return _sql_hits(body, ctx) or []
+    if language == "plpgsql":
+        return _plpgsql_hits(ctx)
+    return _scan(body, language, ctx)
+
+
+def _max_depth() -> int:
+    from blastwall.analyze.sql.pg import MAX_DEPTH
+
+    return MAX_DEPTH
+
+
+def _sql_hits(text: str, ctx: Any) -> list[Hit] | None:
+    from blastwall.analyze.sql.pg import statements
+
+    parsed = statements(text, ctx.depth + 1)
+    if parsed is None:
+        return None
+    return [h._replace(source=ctx.source) for s in parsed for h in s.hits]
+
+
+def _scan(body: str, language: str, ctx: Any) -> list[Hit]:
+    lex = table()["lexical"]
+    found = lexer.find_phrases(body, lex["phrases"])  # strings too: other languages quote their SQL
+    return [Hit("unparsed-body", "", ctx.source, f"{language} ({', '.join(found)})")] if found else []
+
+
+def _plpgsql_hits(ctx: Any) -> list[Hit]:
+    from pglast import parse_plpgsql
+
+    try:
+        tree = parse_plpgsql(ctx.source)
+    except Exception:  # noqa: BLE001 - pglast raises several types; any failure means unreadable
+        body = ctx.source
+        return _scan(body, "PL/pgSQL", ctx)
+    hits: list[Hit] = []
+    for key, node in _items(tree):
+        if key == "PLpgSQL_stmt_dynexecute" or key == "PLpgSQL_stmt_dynfors" or key == "PLpgSQL_stmt_open":
+            expr = node.get("query") or node.get("dynquery")
+            if isinstance(expr, dict):
+                hits.extend(_dynamic(_query(expr), ctx))
+        elif key == "PLpgSQL_expr" and not node.get("_dynamic"):
+            hits.extend(_embedded(str(node.get("query", "")), int(node.get("parseMode", 0)), ctx))
+    return hits
+
+
+def _items(tree: Any) -> list[tuple[str, dict[str, Any]]]:
+    """(node kind, node) for every PL/pgSQL node; the strings EXECUTE runs are marked dynamic."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    stack = [tree]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, list):
+            stack.extend(reversed(n))
+        elif isinstance(n, dict):
+            for k, v in n.items():
+                if isinstance(v, dict) and k.startswith("PLpgSQL_"):
+                    out.append((k, v))
+                    if k in ("PLpgSQL_stmt_dynexecute", "PLpgSQL_stmt_dynfors", "PLpgSQL_stmt_open"):
+                        for sub in ("query", "dynquery"):
+                            inner = v.get(sub, {}).get("PLpgSQL_expr") if isinstance(v.get(sub), dict) else None
+                            if isinstance(inner, dict):
+                                inner["_dynamic"] = True
+                stack.append(v)
+    return out
+
+
+def _query(expr: dict[str, Any]) -> str:
+    inner = expr.get("PLpgSQL_expr", expr)
+    return str(inner.get("query", "")) if isinstance(inner, dict) else ""
+
+
+def _embedded(query: str, mode: int, ctx: Any) -> list[Hit]:
+    """A statement or expression written in the body (run as is)."""
+    candidates = [query] if mode == 0 else [f"SELECT {query}", query]
+    for text in candidates:
+        found = _sql_hits(text, ctx)
+        if found is not None:
+            return found
+    return []
+
+
+def _dynamic(expr: str, ctx: Any) -> list[Hit]:
+    """The SQL an EXECUTE runs, rebuilt from the literal parts of its string expression."""
+    from blastwall.analyze.sql.pg import statements
+
+    parsed = statements(f"SELECT {expr}")
+    if not parsed:
+        return [Hit("dynamic-sql", "", ctx.source, f"EXECUTE {expr[:60]}")]
+    from pglast import parse_sql
+
+    target = parse_sql(f"SELECT {expr}")[0].stmt.targetList[0].val
+    text = _rebuild(target)
+    if not text or text.strip() == PLACEHOLDER:
+        return [Hit("dynamic-sql", "", ctx.source, f"EXECUTE {expr[:60]}")]
+    deeper = ctx._replace(depth=ctx.depth + 1)
+    # A run-time piece is a value (`$1`) where the grammar allows one, else a name.
+    found = _sql_hits(text.replace(PLACEHOLDER, "$1"), deeper) if PLACEHOLDER in text else None
+    if found is None:
+        found = _sql_hits(text, deeper)
+    if found is None:
+        phrases = lexer.find_phrases(lexer.code_only(text), table()["lexical"]["phrases"])
+        return [Hit("dynamic-sql", "", ctx.source, f"EXECUTE of SQL with {', '.join(phrases)}")] if phrases else []
+    return [h._replace(target=h.target.replace(PLACEHOLDER, RUNTIME)) for h in found]
+
+
+def _rebuild(node: Any) -> str:
+    """Text of a string expression: literals as written, run-time parts as the placeholder."""
+    kind = type(node).__name__
+    if kind == "A_Const":
+        return str(getattr(node.val, "sval", getattr(node.val, "ival", "")))
+    if kind == "TypeCast":
+        return _rebuild(node.arg)
+    if kind == "A_Expr" and node.name and getattr(node.name[-1], "sval", "") == "||":
+        return _rebuild(node.lexpr) + _rebuild(node.rexpr)
+    if kind == "FuncCall" and node.funcname:
+        name = str(getattr(node.funcname[-1], "sval", "")).lower()
+        args = list(node.args or ())
+        if name == "format" and args:
+            return _format(_rebuild(args[0]), [_rebuild(a) for a in args[1:]])
+        if name in ("concat", "concat_ws"):
+            parts = [_rebuild(a) for a in args]
+            return (parts[0] if name == "concat_ws" and parts else "").join(parts[1:] if name == "concat_ws" else parts)
+    return PLACEHOLDER
+
+
+def _format(fmt: str, args: list[str]) -> str:
+    """PostgreSQL format(): %s %I %L take the next argument, %% is a percent sign."""
+    out, i, n = [], 0, 0
+    while i < len(fmt):
+        if fmt[i] == "%" and i + 1 < len(fmt):
+            spec = fmt[i + 1]
+            if spec == "%":
+                out.append("%")
+            else:
+                value = args[n] if n < len(args) else PLACEHOLDER
+                out.append(f"'{value}'" if spec == "L" else value)
+                n += 1
+            i += 2
+            continue
+        out.append(fmt[i])
+        i += 1
+    return "".join(out)

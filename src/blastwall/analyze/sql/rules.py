@@ -1,0 +1,71 @@
+"""The SQL rule table (`rules/sql.toml`) and the finding each statement kind becomes."""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from typing import Any, NamedTuple
+
+from blastwall.analyze.ruleset import load_table
+from blastwall.model import Effect, Finding, Severity
+
+
+class Hit(NamedTuple):
+    """What a statement analyzer saw: a rule kind, its target, and where it came from."""
+
+    kind: str
+    target: str = ""
+    source: str = ""
+    detail: str = ""
+    cascade: bool = False
+
+
+def table() -> dict[str, Any]:
+    return load_table("sql")
+
+
+@functools.cache
+def rows() -> dict[str, dict[str, Any]]:
+    """Rule rows by kind."""
+    return {str(r["kind"]): r for r in table()["rule"]}
+
+
+def setting(name: str) -> Any:
+    return table()["settings"][name]
+
+
+def transactional(kind: str) -> bool:
+    return bool(rows()[kind].get("transactional", True))
+
+
+def is_ddl(kind: str) -> bool:
+    return bool(rows()[kind].get("ddl", False))
+
+
+def finding(hit: Hit, origin: str = "") -> Finding:
+    """The finding a hit becomes, worded from its row."""
+    row = rows()[hit.kind]
+    values: defaultdict[str, str] = defaultdict(str, target=hit.target or "an unnamed object", detail=hit.detail)
+    reason = str(row["reason"]).format_map(values)
+    severity = Severity.parse(str(row["severity"]))
+    if hit.cascade:
+        severity = max(severity, Severity.parse(str(setting("cascade_severity"))))
+        reason += str(setting("cascade_note"))
+    if origin:
+        reason = f"{reason} (via {origin})"
+    return Finding(
+        rule_id=str(row["id"]),
+        effect=Effect(str(row["effect"])),
+        severity=severity,
+        reason=reason,
+        target=hit.target,
+        reversible=False,
+        safer=str(row.get("safer", "")),
+        source=shorten(hit.source),
+    )
+
+
+def shorten(text: str) -> str:
+    limit = int(setting("source_chars"))
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -1,0 +1,208 @@
+"""How many rows a PostgreSQL WHERE clause reaches: a key, an unknown number, or all of them.
+
+Selective means bounded by constants the statement names: `col = const`, `col IN (consts)`,
+`col = ANY(...)`, a parameter, `WHERE CURRENT OF`, or a subquery that is itself selective.
+Ranges, inequalities, pattern matches and NULL tests reach an unknown number of rows;
+tautologies (`1 = 1`, `true`, `id = id`, `x OR true`) reach all of them.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Any
+
+
+class Reach(IntEnum):
+    SELECTIVE = 0
+    BROAD = 1
+    ALL = 2
+
+
+def nodes(node: Any) -> Any:
+    """Every pglast node below (and including) node, depth first."""
+    from pglast import ast
+
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, (list, tuple)):
+            stack.extend(n)
+        elif isinstance(n, ast.Node):
+            yield n
+            for slot in type(n).__slots__:
+                v = getattr(n, slot, None)
+                if isinstance(v, (ast.Node, list, tuple)):
+                    stack.append(v)
+
+
+def _name(n: Any) -> str:
+    return type(n).__name__
+
+
+def is_const(node: Any) -> bool:
+    """No column, subquery or volatile reference: a value the statement itself names."""
+    return all(_name(n) not in ("ColumnRef", "SubLink", "A_Star") for n in nodes(node))
+
+
+def _column(node: Any) -> tuple[str, ...] | None:
+    while _name(node) in ("TypeCast", "CollateClause"):
+        node = node.arg
+    if _name(node) != "ColumnRef":
+        return None
+    return tuple(getattr(f, "sval", "*") for f in node.fields)
+
+
+def _same_column(a: tuple[str, ...], b: tuple[str, ...], aliases: frozenset[str]) -> bool:
+    if a[-1] != b[-1]:
+        return False
+    qa, qb = a[:-1], b[:-1]
+    if qa and qb:
+        return qa == qb
+    return all(not q or q[-1] in aliases for q in (qa, qb))
+
+
+def _op(node: Any) -> str:
+    return ".".join(getattr(s, "sval", "") for s in (node.name or ()))
+
+
+def _const_value(node: Any) -> Any:
+    """A Python value for a simple constant (to compare `'a' = 'a'`), else a sentinel."""
+    while _name(node) == "TypeCast":
+        node = node.arg
+    if _name(node) != "A_Const" or node.isnull:
+        return _UNKNOWN
+    val = node.val
+    for attr in ("ival", "fval", "sval", "boolval", "bsval"):
+        if hasattr(val, attr):
+            return getattr(val, attr)
+    return _UNKNOWN
+
+
+_UNKNOWN = object()
+
+
+def truth(node: Any, aliases: frozenset[str]) -> bool | None:
+    """True/False when the predicate is constant for every row, else None."""
+    kind = _name(node)
+    if kind == "TypeCast":
+        return truth(node.arg, aliases)
+    if kind == "A_Const":
+        v = _const_value(node)
+        if isinstance(v, bool):
+            return v
+        if isinstance(v, int):
+            return v != 0
+        if isinstance(v, str) and v.lower() in ("t", "true", "yes", "on", "1", "y"):
+            return True
+        return False if isinstance(v, str) else None
+    if kind == "BoolExpr":
+        parts = [truth(a, aliases) for a in node.args]
+        op = int(node.boolop)
+        if op == 0:  # AND
+            return False if False in parts else (True if all(p is True for p in parts) else None)
+        if op == 1:  # OR
+            return True if True in parts else (False if all(p is False for p in parts) else None)
+        return None if parts[0] is None else not parts[0]
+    if kind == "NullTest" and is_const(node.arg):
+        isnull = _const_value(node.arg) is None
+        return isnull if int(node.nulltesttype) == 0 else not isnull
+    if kind == "A_Expr" and int(node.kind) == 0 and node.lexpr is not None:
+        return _compare_truth(node, aliases)
+    return None
+
+
+def _compare_truth(node: Any, aliases: frozenset[str]) -> bool | None:
+    op = _op(node)
+    la, ra = _column(node.lexpr), _column(node.rexpr)
+    if la and ra and _same_column(la, ra, aliases):
+        return {"=": True, ">=": True, "<=": True, "<>": False, "!=": False, "<": False, ">": False}.get(op)
+    if is_const(node.lexpr) and is_const(node.rexpr):
+        lv, rv = _const_value(node.lexpr), _const_value(node.rexpr)
+        if lv is _UNKNOWN or rv is _UNKNOWN:
+            return None
+        try:
+            return {"=": lv == rv, "<>": lv != rv, "!=": lv != rv, "<": lv < rv, ">": lv > rv,
+                    "<=": lv <= rv, ">=": lv >= rv}.get(op)
+        except TypeError:
+            return None
+    return None
+
+
+def reach(node: Any, aliases: frozenset[str], ctes: dict[str, Any]) -> Reach:
+    """How many rows the predicate reaches."""
+    t = truth(node, aliases)
+    if t is not None:
+        return Reach.ALL if t else Reach.SELECTIVE
+    kind = _name(node)
+    if kind == "BoolExpr":
+        parts = [reach(a, aliases, ctes) for a in node.args]
+        op = int(node.boolop)
+        if op == 0:
+            return min(parts)
+        if op == 1:
+            return max(parts)
+        return Reach.BROAD
+    if kind == "A_Expr":
+        return _expr_reach(node, aliases)
+    if kind == "SubLink":
+        return _sublink_reach(node, ctes)
+    if kind == "CurrentOfExpr":
+        return Reach.SELECTIVE
+    return Reach.BROAD
+
+
+_PINNING = (0, 1, 4, 6)  # AEXPR_OP, AEXPR_OP_ANY, AEXPR_NOT_DISTINCT, AEXPR_IN: `=` pins a column
+
+
+def _expr_reach(node: Any, aliases: frozenset[str]) -> Reach:
+    kind, op = int(node.kind), _op(node)
+    if op != "=" or node.lexpr is None:
+        return Reach.BROAD
+    if kind not in _PINNING:
+        return Reach.BROAD
+    sides = (node.lexpr, node.rexpr)
+    for col, other in (sides, sides[::-1]):
+        if _column(col) is not None and other is not None and is_const(other):
+            return Reach.SELECTIVE
+    return Reach.BROAD
+
+
+def _sublink_reach(node: Any, ctes: dict[str, Any]) -> Reach:
+    link = int(node.subLinkType)
+    op = ".".join(getattr(s, "sval", "") for s in (node.operName or ()))
+    if link == 0 or (link == 2 and op in ("", "=")):  # EXISTS, IN / = ANY
+        return select_reach(node.subselect, ctes)
+    return Reach.BROAD
+
+
+def select_reach(sel: Any, ctes: dict[str, Any], depth: int = 0) -> Reach:
+    """SELECTIVE when a subquery yields a bounded set of rows."""
+    if sel is None or depth > 16 or _name(sel) != "SelectStmt":
+        return Reach.BROAD
+    local = dict(ctes)
+    if sel.withClause is not None:
+        local.update({c.ctename: c.ctequery for c in sel.withClause.ctes})
+    if int(sel.op or 0) != 0:
+        left, right = select_reach(sel.larg, local, depth + 1), select_reach(sel.rarg, local, depth + 1)
+        return {1: max(left, right), 2: min(left, right), 3: left}.get(int(sel.op), Reach.BROAD)
+    if sel.valuesLists or (sel.limitCount is not None and is_const(sel.limitCount)):
+        return Reach.SELECTIVE
+    if sel.whereClause is not None and reach(sel.whereClause, frozenset(), local) is Reach.SELECTIVE:
+        return Reach.SELECTIVE
+    if not sel.fromClause and sel.targetList and all(is_const(t) for t in sel.targetList):
+        return Reach.SELECTIVE
+    return min((_from_reach(f, local, depth) for f in sel.fromClause or ()), default=Reach.BROAD)
+
+
+def _from_reach(item: Any, ctes: dict[str, Any], depth: int) -> Reach:
+    kind = _name(item)
+    if kind == "RangeVar" and not item.schemaname and item.relname in ctes:
+        return select_reach(ctes[item.relname], {k: v for k, v in ctes.items() if k != item.relname}, depth + 1)
+    if kind == "RangeSubselect":
+        return select_reach(item.subquery, ctes, depth + 1)
+    if kind == "JoinExpr":
+        sides = [_from_reach(item.larg, ctes, depth), _from_reach(item.rarg, ctes, depth)]
+        if item.quals is not None:
+            sides.append(reach(item.quals, frozenset(), ctes))
+        return min(sides)
+    return Reach.BROAD

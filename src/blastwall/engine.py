@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 from blastwall.analyze.base import MAX_INPUT, AnalysisError, Scope
@@ -82,7 +81,7 @@ def _analyze(st: _State) -> None:
 def _preflight(st: _State) -> None:
     env = st.action.context.environment
     if env:
-        st.findings = [f if f.environment else replace(f, environment=env) for f in st.findings]
+        st.findings = [f if f.environment else f._replace(environment=env) for f in st.findings]
 
 
 def _policy(st: _State) -> None:

@@ -1,15 +1,15 @@
 """The data model every door, analyzer and policy speaks: Action, Finding, Verdict.
 
-Everything here is an enum or a frozen dataclass. Doors build an `Action`; analyzers turn it
+Everything here is an enum or an immutable record (`NamedTuple`: frozen like a frozen
+dataclass, at a fraction of the start-up cost, which matters in an agent's hook). Doors build an `Action`; analyzers turn it
 into `Finding`s; the policy turns findings into a `Verdict`. Nothing in this module does I/O.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from enum import Enum, IntEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 def _sha256(data: bytes) -> Any:
@@ -86,8 +86,7 @@ class Severity(IntEnum):
         return cls[name.upper()]
 
 
-@dataclass(frozen=True)
-class Context:
+class Context(NamedTuple):
     """Where an action runs and on whose behalf."""
 
     cwd: str | None = None
@@ -112,8 +111,7 @@ class Context:
         return out
 
 
-@dataclass(frozen=True)
-class Action:
+class Action(NamedTuple):
     """One thing an agent is about to do.
 
     `payload` is a command string (shell), SQL text (sql), `{method, url, headers, body}` (http),
@@ -122,7 +120,7 @@ class Action:
 
     surface: Surface
     payload: Any
-    context: Context = field(default_factory=Context)
+    context: Context = Context()
 
     def canonical(self) -> str:
         """A stable text encoding of the action and its context; approvals bind to its digest."""
@@ -138,8 +136,7 @@ class Action:
         return _sha256(self.canonical().encode("utf-8", "surrogatepass")).hexdigest()
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """One effect the action would have.
 
     `rule_id` is a stable dotted identifier (`shell.git:push-force`); allow-lists, approvals,
@@ -172,8 +169,7 @@ class Finding:
         }
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     """The engine's answer for one action."""
 
     decision: Decision

@@ -69,9 +69,7 @@ def _mutation(name: str, arguments: dict[str, object], req: Request, scope: Scop
 
 
 def _retarget(f: Finding, name: str) -> Finding:
-    from dataclasses import replace
-
-    return replace(f, target=f"{f.target}#{name}", source=f"mutation {name}")
+    return f._replace(target=f"{f.target}#{name}", source=f"mutation {name}")
 
 
 def _flagged(identifiers: list[str], provider: Provider | None) -> list[str]:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -31,8 +30,7 @@ ENVIRONMENT_VAR = "BLASTWALL_ENVIRONMENT"  # optional environment hint for every
 Checker = Callable[["Action", Any], "Verdict"]
 
 
-@dataclass(frozen=True)
-class HookResult:
+class HookResult(NamedTuple):
     """What the hook process prints and how it exits."""
 
     exit_code: int

@@ -91,3 +91,29 @@ def test_deep_nesting_is_not_allowed() -> None:
     for _ in range(12):
         command = "bash -c " + json.dumps(command)
     assert check(command, policy=POLICY).decision is not Decision.ALLOW
+
+
+def test_parser_survives_code_points_that_crash_tree_sitter_bash() -> None:
+    """`{` + U+DE17B (and other non-ASCII code points) crashed tree-sitter-bash's scanner,
+    killing the process: a crafted command could have disabled the guard. Run in a child
+    process so a crash fails this test instead of the whole suite."""
+    import random
+    import subprocess
+    import sys
+
+    rng = random.Random(7)
+    samples = ["{\U000de17b", "echo {\U000de17b} && rm -rf /"] + [
+        "".join(rng.choice(["{", "}", "<<", "$(", "`", "'", '"', "\\", " ", "a", chr(rng.randrange(0x800, 0xD800)),
+                            chr(rng.randrange(0x10000, 0x110000))]) for _ in range(40))
+        for _ in range(300)
+    ]
+    code = (
+        "import json, sys\n"
+        "from blastwall.analyze.shell.parse import parse\n"
+        "for t in json.loads(sys.stdin.read()):\n"
+        "    for _ in range(20):\n"
+        "        parse(t)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], input=json.dumps(samples), capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr[-500:]

@@ -11,6 +11,7 @@ Exit codes of `blastwall check` (and `explain`): 0 allow, 3 ask, 4 deny; 2 usage
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 EXIT_ALLOW, EXIT_ERROR, EXIT_USAGE, EXIT_ASK, EXIT_DENY = 0, 1, 2, 3, 4
 
@@ -25,7 +26,7 @@ def _hook_fast_path(argv: list[str]) -> int:
         raw = sys.stdin.buffer.read(8 * 1024 * 1024 + 1)
     except (OSError, ValueError):
         raw = b""
-    result = run_hook(argv[0], raw)
+    result = _isolated(argv[0], raw, run_hook)
     if result.stdout:
         sys.stdout.write(result.stdout)
         sys.stdout.flush()
@@ -33,6 +34,61 @@ def _hook_fast_path(argv: list[str]) -> int:
         sys.stderr.write(result.stderr)
         sys.stderr.flush()
     return result.exit_code
+
+
+HOOK_DEADLINE_S = 25.0  # below the 30 s timeout `blastwall install` writes
+
+
+def _isolated(agent: str, raw: bytes, run_hook: Any) -> Any:
+    """Run the hook in a forked child so that a crash or hang inside the analysis (a C
+    extension fault, a runaway parse) still gives the agent a blocking answer: most agents
+    proceed when a hook dies. Costs one fork (a millisecond or two)."""
+    import os
+
+    from blastwall.doors.hooks import HookResult
+
+    if not hasattr(os, "fork"):  # pragma: no cover - Windows
+        return run_hook(agent, raw)
+    import json
+    import select
+    import signal
+    import time
+
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child
+        os.close(read_fd)
+        try:
+            r = run_hook(agent, raw)
+            data = json.dumps([r.exit_code, r.stdout, r.stderr]).encode()
+        except BaseException:  # noqa: BLE001
+            data = b""
+        with os.fdopen(write_fd, "wb") as out:
+            out.write(data)
+        os._exit(0)
+    os.close(write_fd)
+    chunks: list[bytes] = []
+    deadline = time.monotonic() + HOOK_DEADLINE_S
+    with os.fdopen(read_fd, "rb", buffering=0) as pipe:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([pipe], [], [], left)[0]:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                return HookResult(2, "", f"blastwall blocked this tool call: the check did not finish within "
+                                         f"{HOOK_DEADLINE_S:.0f} s; a human must review it.\n")
+            chunk = pipe.read(65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    _, status = os.waitpid(pid, 0)
+    try:
+        code, out, err = json.loads(b"".join(chunks))
+        return HookResult(int(code), str(out), str(err))
+    except (ValueError, TypeError):
+        why = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else "no answer"
+        return HookResult(2, "", f"blastwall blocked this tool call: the check crashed ({why}); a human must review "
+                                 f"it, and `blastwall explain` shows what blastwall saw.\n")
 
 
 def main(argv: list[str] | None = None) -> None:

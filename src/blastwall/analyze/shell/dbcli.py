@@ -114,3 +114,65 @@ def handle_db_client(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sco
 
 
 register(list(CLIENTS), handle_db_client)
+
+
+class SubClient(NamedTuple):
+    """A platform CLI subcommand that runs SQL (`wrangler d1 execute DB --command SQL`)."""
+
+    subcommand: tuple[str, ...]
+    dialect: str
+    code_options: tuple[str, ...] = ()
+    file_options: tuple[str, ...] = ()
+    positional_sql: int | None = None  # index among positionals after the subcommand
+
+
+SUBCLIENTS: dict[str, tuple[SubClient, ...]] = {
+    "wrangler": (SubClient(("d1", "execute"), "sqlite", ("--command",), ("--file",)),),
+    "heroku": (SubClient(("pg:psql",), "postgres", ("-c", "--command"), ("-f", "--file")),),
+    "turso": (SubClient(("db", "shell"), "sqlite", (), (), positional_sql=1),),
+    "sqlcmd": (SubClient((), "tsql", ("-Q", "-q"), ("-i",)),),
+}
+
+
+def handle_platform_sql(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
+    """SQL passed to a platform CLI goes to the SQL analyzer; other subcommands go to the rule tables."""
+    words = [w.text for w in argv[1:]]
+    for sub in SUBCLIENTS[name]:
+        positionals = [w for w in words if not w.startswith("-")]
+        if tuple(positionals[: len(sub.subcommand)]) != sub.subcommand:
+            continue
+        client = Client(sub.dialect if sub.dialect != "tsql" else "generic", sub.code_options, sub.file_options)
+        found: list[Finding] = []
+        seen_sql = False
+        args = argv[1:]
+        for i, w in enumerate(args):
+            for opt in sub.code_options:
+                if w.text == opt and i + 1 < len(args):
+                    found += _analyze(client, args[i + 1].text, scope, f"{name} {opt}")
+                    seen_sql = True
+                elif w.text.startswith(opt + "=") and opt.startswith("--"):
+                    found += _analyze(client, w.text[len(opt) + 1:], scope, f"{name} {opt}")
+                    seen_sql = True
+        for opt in sub.file_options:
+            f = _option_value(args, (opt,))
+            if f is not None:
+                seen_sql = True
+                text = read_file(f.text, scope)
+                found += _analyze(client, text, scope, f"{name} {f.text}") if text is not None else [
+                    unknown("shell.db:unreadable-script", f"{name} runs SQL from {f.text}, which blastwall cannot read; "
+                            "a human must review it", cmd.source)]
+        if sub.positional_sql is not None:
+            rest = _positionals(args, ("--location", "--group", "-l"))[len(sub.subcommand):]
+            if len(rest) > sub.positional_sql:
+                found += _analyze(client, " ".join(w.text for w in rest[sub.positional_sql:]), scope, name)
+                seen_sql = True
+        if seen_sql:
+            return found
+        if has_stdin(cmd):
+            text = stdin_of(cmd, scope)
+            return _analyze(client, text, scope, f"{name} input") if text is not None else [
+                unknown("shell.db:unreadable-input", f"{name} reads SQL from input blastwall cannot see", cmd.source)]
+    return None
+
+
+register(list(SUBCLIENTS), handle_platform_sql)

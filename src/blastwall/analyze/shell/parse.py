@@ -400,9 +400,31 @@ def _static_output(walker: _Walker, node: Any) -> str | None:
     return None
 
 
+_PLACEHOLDER = {2: "\u00e9".encode(), 3: "\u4e2d".encode(), 4: "\U0001f600".encode()}
+
+
+def _parser_safe(src: bytes, text: str) -> bytes:
+    """The bytes handed to tree-sitter: every non-ASCII character replaced by a placeholder of
+    the same UTF-8 length. tree-sitter-bash's scanner crashes the process on some code points
+    (e.g. `{` followed by U+DE17B), which would let a crafted command kill the guard. Bash
+    treats all non-ASCII characters as word characters, and so do the placeholders; node
+    offsets stay valid, so words are still read from the original bytes."""
+    if src.isascii():
+        return src
+    out = bytearray()
+    for ch in text.encode("utf-8", "replace").decode("utf-8"):
+        n = ord(ch)
+        if n < 0x80:
+            out.append(n)
+        else:
+            out += _PLACEHOLDER[len(ch.encode("utf-8"))]
+    return bytes(out)
+
+
 def parse(text: str) -> Parsed:
-    src = text.encode("utf-8", "surrogatepass")
-    tree = _parser().parse(src)
+    # Valid UTF-8 only (lone surrogates from JSON "\ud800" escapes become "?").
+    src = text.encode("utf-8", "replace")
+    tree = _parser().parse(_parser_safe(src, text))
     walker = _Walker(src)
     walker.walk(tree.root_node)
     if tree.root_node.has_error and not walker.errors:

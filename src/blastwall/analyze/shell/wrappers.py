@@ -89,6 +89,9 @@ def _peel_with(key: str, spec: dict[str, Any], rest: list[Word]) -> Peeled | Non
         "stdin_args": bool(spec.get("stdin_args")),
     }
     replace_token: str | None = None
+    if start == "dashdash_or_positional" and any(w.text == "--" for w in rest):
+        after = rest[[w.text for w in rest].index("--") + 1:]
+        return Peeled(argv=after, **common)
     i = 0
     while i < len(rest):
         w = rest[i]

@@ -160,6 +160,8 @@ DOCKER_DESTRUCTIVE = [
 ]
 
 CLOUD_DESTRUCTIVE = [
+    # a range predicate deletes an unknown number of rows: the SQL analyzer asks, as it does for psql
+    "wrangler d1 execute prod-db --remote --command 'DELETE FROM sessions WHERE expires_at < 1700000000'",
     "aws s3 rm s3://acme-data/report.csv",
     "aws s3 rm s3://acme-data --recursive",
     "aws s3 rb s3://acme-prod-assets --force",
@@ -557,7 +559,6 @@ CLOUD_SAFE = [
     "wrangler d1 list",
     "wrangler d1 export prod-db --remote --output backup.sql",
     "wrangler d1 execute prod-db --remote --command 'SELECT * FROM users LIMIT 5'",
-    "wrangler d1 execute prod-db --remote --command 'DELETE FROM sessions WHERE expires_at < 1700000000'",
     "wrangler d1 execute prod-db --local --command 'DROP TABLE users'",
     "wrangler d1 execute prod-db --local --file=./schema.sql",
     "wrangler kv key list --namespace-id abc",
@@ -730,7 +731,8 @@ def test_safe_is_allowed(cmd: str) -> None:
         ("aws ec2 terminate-instances --instance-ids i-1", "shell.aws:delete"),
         ("gcloud sql instances delete prod", "shell.gcloud:delete"),
         ("az group delete -n rg", "shell.az:delete"),
-        ("wrangler d1 execute db --remote --command 'DROP TABLE t'", "shell.wrangler:d1-execute-destructive"),
+        # SQL given to wrangler goes to the SQL analyzer, which names the statement
+        ("wrangler d1 execute db --remote --command 'DROP TABLE t'", "sql.postgres:drop-table"),
         ("railway volume delete --volume pg-data", "shell.railway:volume-delete"),
         ("heroku pg:reset DATABASE_URL", "shell.heroku:data-destroy"),
         ("fly volumes destroy vol_1", "shell.fly:volume-destroy"),

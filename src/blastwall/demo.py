@@ -134,7 +134,8 @@ def run_demo(console: Console, *, as_json: bool = False) -> int:
     style = {"allow": "green", "ask": "yellow", "deny": "red"}
     for r in results:
         shown = r["action"] if len(r["action"]) < 140 else r["action"][:140] + "..."
-        why = r["reason"] or r["output"]
+        why = r["reason"].removeprefix("blastwall: ").split(" Approve only")[0].split(" (`blastwall explain")[0]
+        why = why or r["output"]
         table.add_row(str(r["step"]), r["story"], shown, f"[{style.get(r['decision'], 'white')}]{r['decision']}[/]", why)
     console.print(table)
     stopped = sum(1 for r in results if r["decision"] != "allow")

@@ -124,10 +124,11 @@ class SubClient(NamedTuple):
     code_options: tuple[str, ...] = ()
     file_options: tuple[str, ...] = ()
     positional_sql: int | None = None  # index among positionals after the subcommand
+    local_flags: tuple[str, ...] = ()  # the command runs against a local development copy
 
 
 SUBCLIENTS: dict[str, tuple[SubClient, ...]] = {
-    "wrangler": (SubClient(("d1", "execute"), "sqlite", ("--command",), ("--file",)),),
+    "wrangler": (SubClient(("d1", "execute"), "sqlite", ("--command",), ("--file",), local_flags=("--local",)),),
     "heroku": (SubClient(("pg:psql",), "postgres", ("-c", "--command"), ("-f", "--file")),),
     "turso": (SubClient(("db", "shell"), "sqlite", (), (), positional_sql=1),),
     "sqlcmd": (SubClient((), "tsql", ("-Q", "-q"), ("-i",)),),
@@ -141,6 +142,8 @@ def handle_platform_sql(name: str, argv: list[Word], cmd: SimpleCommand, scope: 
         positionals = [w for w in words if not w.startswith("-")]
         if tuple(positionals[: len(sub.subcommand)]) != sub.subcommand:
             continue
+        if any(w in sub.local_flags for w in words):
+            return []  # a local development database
         client = Client(sub.dialect if sub.dialect != "tsql" else "generic", sub.code_options, sub.file_options)
         found: list[Finding] = []
         seen_sql = False

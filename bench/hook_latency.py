@@ -51,6 +51,10 @@ def _fmt(samples: list[float]) -> str:
 
 
 def main() -> int:
+    # Measure what an installed blastwall does: bytecode cached, as pip install leaves it.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(__file__).resolve().parents[1] / "src")],
+                   capture_output=True, check=False)
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=40)
     ap.add_argument("--corpus", default=str(Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev.jsonl"))
@@ -60,7 +64,8 @@ def main() -> int:
     print(f"hook latency ({args.runs} runs each, {os.cpu_count()} cpus)")
     base = _time([sys.executable, "-c", "pass"], b"", args.runs)
     print(f"  {'python3 -c pass (baseline)':32s} {_fmt(base)}")
-    print(f"  {'python3 -c \"import json\"':32s} {_fmt(_time([sys.executable, '-c', 'import json'], b'', args.runs))}")
+    label = 'python3 -c "import json"'
+    print(f"  {label:32s} {_fmt(_time([sys.executable, '-c', 'import json'], b'', args.runs))}")
     for name, command in PAYLOADS.items():
         samples = _time(hook, _payload(command), args.runs)
         added = statistics.median(samples) - statistics.median(base)

@@ -47,7 +47,7 @@ class Scope(NamedTuple):
         return self._replace(depth=self.depth + 1, origin=joined, deadline=deadline, **changes)  # type: ignore[arg-type]
 
     @classmethod
-    def start(cls, **fields: object) -> "Scope":
+    def start(cls, **fields: object) -> Scope:
         """A top-level scope whose time budget starts now."""
         return cls(deadline=time.monotonic() + DEFAULT_BUDGET_S, **fields)  # type: ignore[arg-type]
 

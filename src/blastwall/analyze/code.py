@@ -9,13 +9,13 @@ command blastwall cannot read is `unknown_code`, never a pass.
 from __future__ import annotations
 
 import ast
-import fnmatch
 import functools
 import re
 import shlex
 from collections.abc import Callable
 from typing import Any
 
+from blastwall.analyze import globs
 from blastwall.analyze.base import Scope, unknown
 from blastwall.analyze.paths import Operation, classify_in
 from blastwall.analyze.ruleset import load_table
@@ -110,9 +110,9 @@ def _const_argv(node: ast.AST | None) -> list[str] | None:
     return None
 
 
-def _matches(name: str, globs: list[str]) -> bool:
+def _matches(name: str, patterns: list[str]) -> bool:
     short = "*." + name.rsplit(".", 1)[-1] if "." in name else name
-    return any(fnmatch.fnmatchcase(name, g) or fnmatch.fnmatchcase(short, g) for g in globs)
+    return any(globs.match(name, g) or globs.match(short, g) for g in patterns)
 
 
 def _python(code: str, scope: Scope) -> list[Finding]:

@@ -13,13 +13,13 @@ Rows: `rules/files.toml`.
 
 from __future__ import annotations
 
-import fnmatch
 import functools
 import os
 import posixpath
 import re
 from typing import Any
 
+from blastwall.analyze import globs
 from blastwall.analyze.base import Scope
 from blastwall.analyze.paths import PathClass, classify
 from blastwall.analyze.ruleset import load_table
@@ -56,13 +56,13 @@ def normalize(path: str, cwd: str | None) -> str:
     return "~" + norm[home.end():] if home else norm
 
 
-def _matches(norm: str, globs: list[str]) -> bool:
+def _matches(norm: str, patterns: list[str]) -> bool:
     low = norm.casefold()
-    for g in globs:
+    for g in patterns:
         g = g.casefold()
-        if fnmatch.fnmatchcase(low, g):
+        if globs.match(low, g):
             return True
-        if g.startswith("**/") and fnmatch.fnmatchcase(low, g[3:]):
+        if g.startswith("**/") and globs.match(low, g[3:]):
             return True
     return False
 
@@ -99,7 +99,7 @@ def analyze_read(path: str, scope: Scope) -> list[Finding]:
     if not str(path or "").strip():
         return []
     base = posixpath.basename(normalize(path, scope.cwd)).casefold()
-    if any(fnmatch.fnmatchcase(base, g.casefold()) for g in _table()["read"]["not_globs"]):
+    if any(globs.match(base, g.casefold()) for g in _table()["read"]["not_globs"]):
         return []
     for norm in _variants(path, scope):
         for row in _rows("read_globs"):

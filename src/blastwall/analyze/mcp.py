@@ -23,12 +23,12 @@ Order of judgment (`rules/mcp.toml`):
 
 from __future__ import annotations
 
-import fnmatch
 import functools
 import shlex
 from collections.abc import Callable
 from typing import Any
 
+from blastwall.analyze import globs
 from blastwall.analyze.base import Scope
 from blastwall.analyze.http.catalog import value_matches
 from blastwall.analyze.http.request import walk
@@ -162,9 +162,9 @@ def _catalog_row(server: str, tool: str, args: dict[str, Any]) -> dict[str, Any]
     for row in _rows():
         if "tool" not in row:
             continue
-        if not any(fnmatch.fnmatchcase(s, g.casefold()) for g in row.get("server", ["*"])):
+        if not any(globs.match(s, g.casefold()) for g in row.get("server", ["*"])):
             continue
-        if not any(fnmatch.fnmatchcase(t, g.casefold()) for g in row["tool"]):
+        if not any(globs.match(t, g.casefold()) for g in row["tool"]):
             continue
         if _conditions(row, args):
             return row

@@ -7,12 +7,12 @@ system or home folder, a temp folder, regenerable build output, a secret, data, 
 
 from __future__ import annotations
 
-import fnmatch
 import functools
 import posixpath
 import re
 from typing import Any, Literal, NamedTuple
 
+from blastwall.analyze import globs
 from blastwall.analyze.ruleset import load_table
 from blastwall.model import Severity
 
@@ -60,8 +60,8 @@ def _table() -> dict[str, Any]:
     return load_table("paths")
 
 
-def _match_any(name: str, globs: list[str]) -> bool:
-    return any(fnmatch.fnmatchcase(name, g) for g in globs)
+def _match_any(name: str, patterns: list[str]) -> bool:
+    return globs.match_any(name, patterns)
 
 
 def _components(path: str) -> list[str]:
@@ -126,7 +126,7 @@ def classify(path: str, cwd: str | None = None) -> PathClass:
         if cwd and cwd != "/" and (norm == cwd or norm.startswith(cwd.rstrip("/") + "/")):
             return _in_project(norm[len(cwd.rstrip("/")):].lstrip("/"), path)
         for tmp in sysinfo["temp"]:
-            if norm == tmp or fnmatch.fnmatchcase(norm, tmp + "/[*]") or norm == tmp + "/*":
+            if norm == tmp or globs.match(norm, tmp + "/[*]") or norm == tmp + "/*":
                 return PathClass("temp_top", path)
             if norm.startswith(tmp + "/"):
                 return PathClass("temp", path)
@@ -172,7 +172,7 @@ def is_regenerable_pattern(pattern: str) -> bool:
     """True when a name pattern (as in `find -name PATTERN`) only selects regenerable files."""
     regen = _table()["regenerable"]
     return pattern in regen["names"] or _match_any(pattern, regen["globs"]) or any(
-        fnmatch.fnmatchcase(pattern, g) or pattern == g for g in regen["globs"]
+        globs.match(pattern, g) or pattern == g for g in regen["globs"]
     )
 
 

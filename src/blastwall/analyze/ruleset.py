@@ -60,7 +60,7 @@ def _all_tables() -> dict[str, dict[str, Any]]:
     try:
         from blastwall.analyze import _rules_compiled as compiled
 
-        if compiled.FINGERPRINT == fp:
+        if fp == compiled.FINGERPRINT:
             return compiled.TABLES
     except ImportError:
         pass

@@ -8,10 +8,10 @@ findings and policy always give the same decisions.
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
+from blastwall.analyze import globs
 from blastwall.model import Decision, Finding, Severity
 
 
@@ -77,8 +77,8 @@ class Policy(NamedTuple):
         return dict(self.settings).get(key, default)
 
 
-def _any_glob(value: str, globs: Iterable[str]) -> bool:
-    return any(fnmatch.fnmatchcase(value, g) for g in globs)
+def _any_glob(value: str, patterns: Iterable[str]) -> bool:
+    return globs.match_any(value, patterns)
 
 
 def _strings(value: Any, where: str, key: str) -> tuple[str, ...]:

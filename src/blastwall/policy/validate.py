@@ -27,7 +27,8 @@ def validate_text(text: str, where: str) -> list[str]:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+)", str(exc))
-        return [f"{where}:{m.group(1) if m else 1}: invalid TOML: {exc}"]
+        line = m.group(1) if m else (str(text.count("\n") + 1) if "end of document" in str(exc) else "1")
+        return [f"{where}:{line}: invalid TOML: {exc}"]
     problems: list[str] = []
     for key in doc:
         if key not in TOP_KEYS:

@@ -12,12 +12,12 @@ Within a provider, the first matching row wins; a row with severity "none" ends 
 
 from __future__ import annotations
 
-import fnmatch
 import functools
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from blastwall.analyze import globs
 from blastwall.analyze.http.request import Request, walk
 from blastwall.analyze.ruleset import load_table, table_names
 from blastwall.model import Effect, Severity
@@ -41,7 +41,7 @@ class Provider:
         return self.hosts == ("*",)
 
     def matches(self, req: Request) -> bool:
-        if not any(h == "*" or fnmatch.fnmatchcase(req.host, h) for h in self.hosts):
+        if not any(h == "*" or globs.match(req.host, h) for h in self.hosts):
             return False
         if self.ports and req.port not in self.ports:
             return False
@@ -192,5 +192,5 @@ def value_matches(value: Any, expected: Any) -> bool:
             return value is None or (isinstance(value, str) and value.strip().lower() == "null")
         if expected == "*":
             return value is not None
-        return isinstance(value, str) and fnmatch.fnmatchcase(value.casefold(), expected.casefold())
+        return isinstance(value, str) and globs.match(value.casefold(), expected.casefold())
     return False

@@ -12,9 +12,9 @@ provider's API. Rows and word lists: `rules/http_generic.toml`.
 
 from __future__ import annotations
 
-import fnmatch
 import re
 
+from blastwall.analyze import globs
 from blastwall.analyze.base import Scope
 from blastwall.analyze.http.catalog import Provider
 from blastwall.analyze.http.findings import make, template
@@ -34,7 +34,7 @@ def is_delete(method: str) -> bool:
 
 
 def is_local(host: str) -> bool:
-    return any(fnmatch.fnmatchcase(host, h) for h in setting("local_hosts", []))
+    return any(globs.match(host, h) for h in setting("local_hosts", []))
 
 
 def analyze(req: Request, scope: Scope, provider: Provider | None, *, known_provider: bool = False) -> list[Finding]:

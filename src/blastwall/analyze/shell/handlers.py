@@ -6,11 +6,11 @@ A handler returns findings, or None to let the rule tables judge the command as 
 
 from __future__ import annotations
 
-import fnmatch
 import functools
 from collections.abc import Callable
 from typing import Any
 
+from blastwall.analyze import globs
 from blastwall.analyze.base import Scope, unknown
 from blastwall.analyze.paths import PathClass, classify, classify_in, is_regenerable_pattern
 from blastwall.analyze.ruleset import load_table
@@ -304,7 +304,7 @@ def _scripts() -> dict[str, Any]:
 
 
 def _destructive_name(name: str) -> bool:
-    return any(fnmatch.fnmatchcase(name.lower(), g) for g in _scripts()["destructive"])
+    return any(globs.match(name.lower(), g) for g in _scripts()["destructive"])
 
 
 def handle_runner(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:

@@ -19,10 +19,10 @@ Rule fields (all optional except program and the finding fields):
 
 from __future__ import annotations
 
-import fnmatch
 import functools
 from typing import Any, NamedTuple
 
+from blastwall.analyze import globs
 from blastwall.analyze.ruleset import load_table, table_names
 from blastwall.analyze.shell.ir import Word
 from blastwall.model import Effect, Finding, Severity
@@ -141,7 +141,7 @@ def _flag_present(spec: str, flags: tuple[str, ...], single_dash_long: bool) -> 
 
 
 def _glob_any(value: str, patterns: list[str]) -> bool:
-    return any(fnmatch.fnmatchcase(value, p) for p in patterns)
+    return any(globs.match(value, p) for p in patterns)
 
 
 def _match_command(command: list[str], positionals: tuple[str, ...]) -> bool:

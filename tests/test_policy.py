@@ -1,0 +1,144 @@
+"""Policy files: merging, rule matching, validation with file:line errors, examples."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from blastwall.analyze import globs
+from blastwall.engine import check
+from blastwall.policy.engine import PolicyError, compile_layers, default_document, default_policy
+from blastwall.policy.load import load_policy, read_document
+from blastwall.policy.validate import validate_text
+
+BLASTWALL = [sys.executable, "-m", "blastwall"]
+
+
+def _policy(text: str, tmp_path: Path):
+    f = tmp_path / "blastwall.toml"
+    f.write_text(text)
+    return compile_layers([(str(f), read_document(f)), ("defaults", default_document())])
+
+
+def test_defaults_decide_by_severity() -> None:
+    p = default_policy()
+    assert check("rm -rf /", policy=p).decision.value == "deny"
+    assert check("git push --force", policy=p).decision.value == "ask"
+    assert check("rm -rf node_modules", policy=p).decision.value == "allow"
+
+
+def test_rule_by_id_glob_overrides_severity(tmp_path: Path) -> None:
+    p = _policy('[[rule]]\nid = "team:no-force"\nrule = "shell.git:push-*"\ndecision = "deny"\n', tmp_path)
+    v = check("git push --force origin main", policy=p)
+    assert v.decision.value == "deny"
+
+
+def test_rule_by_effect_and_target(tmp_path: Path) -> None:
+    p = _policy('[[rule]]\neffect = "delete"\ntarget = "/scratch/*"\ndecision = "allow"\n', tmp_path)
+    assert check("rm -rf /scratch/run1", policy=p).decision.value == "allow"
+    assert check("rm -rf /srv/run1", policy=p).decision.value == "ask"
+
+
+def test_environment_rule(tmp_path: Path) -> None:
+    p = _policy('[[rule]]\nenvironment = ["production"]\nmin_severity = "medium"\ndecision = "deny"\n', tmp_path)
+    assert check("git push --force", policy=p, context={"environment": "production"}).decision.value == "deny"
+    assert check("git push --force", policy=p, context={"environment": "dev"}).decision.value == "ask"
+
+
+def test_agent_rule(tmp_path: Path) -> None:
+    p = _policy('[[rule]]\nagent = "codex"\neffect = "rewrite_history"\ndecision = "deny"\n', tmp_path)
+    assert check("git push -f", policy=p, context={"agent": "codex"}).decision.value == "deny"
+    assert check("git push -f", policy=p, context={"agent": "claude-code"}).decision.value == "ask"
+
+
+def test_severity_table_override(tmp_path: Path) -> None:
+    p = _policy('[severity]\nhigh = "deny"\n', tmp_path)
+    assert check("git push --force", policy=p).decision.value == "deny"
+    assert check("rm -rf node_modules", policy=p).decision.value == "allow"
+
+
+def test_project_file_is_discovered_from_a_subfolder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BLASTWALL_POLICY", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    (tmp_path / "blastwall.toml").write_text('[[rule]]\nrule = "shell.git:*"\ndecision = "deny"\n')
+    sub = tmp_path / "a" / "b"
+    sub.mkdir(parents=True)
+    assert check("git reset --hard", context={"cwd": str(sub)}).decision.value == "deny"
+    assert load_policy(str(sub)).sources[0].endswith("blastwall.toml")
+
+
+def test_project_rules_come_before_user_rules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BLASTWALL_POLICY", raising=False)
+    cfg = tmp_path / "cfg" / "blastwall"
+    cfg.mkdir(parents=True)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    (cfg / "blastwall.toml").write_text('[[rule]]\nrule = "shell.git:push-force"\ndecision = "deny"\n')
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    (proj / "blastwall.toml").write_text('[[rule]]\nrule = "shell.git:push-force"\ndecision = "allow"\n')
+    assert check("git push -f", context={"cwd": str(proj)}).decision.value == "allow"
+    assert check("git push -f", context={"cwd": str(tmp_path)}).decision.value == "deny"
+
+
+def test_invalid_policy_file_fails_closed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bad = tmp_path / "blastwall.toml"
+    bad.write_text("[[rule]\ndecision = allow\n")
+    monkeypatch.setenv("BLASTWALL_POLICY", str(bad))
+    v = check("ls -la")
+    assert v.decision.value == "ask" and v.degraded
+    assert "policy file is invalid" in v.reasons[0]
+
+
+@pytest.mark.parametrize("text,line,fragment", [
+    ("[[rule]]\ndecision = \"maybe\"\n", 1, "decision must be allow, ask or deny"),
+    ("[[rule]]\ndecision = \"deny\"\n\n[[rule]]\nrule = 3\ndecision = \"deny\"\n", 4, "'rule' must be a string"),
+    ("[[rule]]\ndecison = \"deny\"\n", 1, "unknown key"),
+    ("[[rule]]\nmin_severity = \"huge\"\ndecision = \"ask\"\n", 1, "min_severity"),
+    ("x = [\n", 2, "invalid TOML"),
+    ("[surprise]\na = 1\n", 1, "unknown section"),
+])
+def test_validation_names_the_line(text: str, line: int, fragment: str) -> None:
+    problems = validate_text(text, "blastwall.toml")
+    assert problems, text
+    assert problems[0].startswith(f"blastwall.toml:{line}:"), problems
+    assert fragment in problems[0]
+
+
+def test_policy_error_is_raised_with_where() -> None:
+    with pytest.raises(PolicyError) as exc:
+        compile_layers([("p.toml", {"rule": [{"decision": "nope"}]}), ("defaults", default_document())])
+    assert "p.toml" in str(exc.value)
+
+
+def test_policy_check_and_test_commands(tmp_path: Path) -> None:
+    good = tmp_path / "blastwall.toml"
+    good.write_text('[[rule]]\nrule = "shell.git:push-force"\ndecision = "deny"\n')
+    r = subprocess.run(BLASTWALL + ["policy", "check", str(good)], capture_output=True, text=True, check=False)
+    assert r.returncode == 0, r.stdout + r.stderr
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[rule]]\ndecision = "sometimes"\n')
+    r = subprocess.run(BLASTWALL + ["policy", "check", str(bad)], capture_output=True, text=True, check=False)
+    assert r.returncode == 2 and "bad.toml:1" in (r.stdout + r.stderr)
+    examples = tmp_path / "examples.jsonl"
+    examples.write_text("\n".join(json.dumps(e) for e in [
+        {"kind": "shell", "input": "git push --force", "expect": "deny"},
+        {"kind": "shell", "input": "git status", "expect": "allow"},
+        {"kind": "sql", "input": "DROP TABLE users", "expect": "ask"},
+    ]) + "\n")
+    r = subprocess.run(BLASTWALL + ["policy", "test", str(examples), "--policy", str(good)], capture_output=True,
+                       text=True, check=False)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "3/3" in r.stdout
+
+
+@given(st.text(alphabet="ab.*-_", max_size=8), st.text(alphabet="ab.*?-_[]!", max_size=6))
+def test_glob_matching_agrees_with_fnmatch(name: str, pattern: str) -> None:
+    import fnmatch
+
+    assert globs.match(name, pattern) == fnmatch.fnmatchcase(name, pattern)

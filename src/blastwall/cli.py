@@ -17,38 +17,44 @@ EXIT_ALLOW, EXIT_ERROR, EXIT_USAGE, EXIT_ASK, EXIT_DENY = 0, 1, 2, 3, 4
 
 
 def _hook_fast_path(argv: list[str]) -> int:
-    from blastwall.doors.hooks import AGENTS, run_hook
-
-    if len(argv) != 1 or argv[0] not in AGENTS:
-        sys.stderr.write(f"usage: blastwall hook {{{','.join(AGENTS)}}}\n")
+    agents = ("claude-code", "cursor", "gemini", "codex", "opencode")  # checked in the child too
+    if len(argv) != 1 or argv[0] not in agents:
+        sys.stderr.write(f"usage: blastwall hook {{{','.join(agents)}}}\n")
         return EXIT_USAGE
     try:
         raw = sys.stdin.buffer.read(8 * 1024 * 1024 + 1)
     except (OSError, ValueError):
         raw = b""
-    result = _isolated(argv[0], raw, run_hook)
-    if result.stdout:
-        sys.stdout.write(result.stdout)
+    code, out, err = _isolated(argv[0], raw)
+    if out:
+        sys.stdout.write(out)
         sys.stdout.flush()
-    if result.stderr:
-        sys.stderr.write(result.stderr)
+    if err:
+        sys.stderr.write(err)
         sys.stderr.flush()
-    return result.exit_code
+    return code
 
 
 HOOK_DEADLINE_S = 25.0  # below the 30 s timeout `blastwall install` writes
 
 
-def _isolated(agent: str, raw: bytes, run_hook: Any) -> Any:
+def _run_hook(agent: str, raw: bytes) -> tuple[int, str, str]:
+    from blastwall.doors.hooks import run_hook
+
+    r = run_hook(agent, raw)
+    return r.exit_code, r.stdout, r.stderr
+
+
+def _isolated(agent: str, raw: bytes, runner: Any = None) -> tuple[int, str, str]:
     """Run the hook in a forked child so that a crash or hang inside the analysis (a C
     extension fault, a runaway parse) still gives the agent a blocking answer: most agents
-    proceed when a hook dies. Costs one fork (a millisecond or two)."""
+    proceed when a hook dies. The fork happens before blastwall's modules are imported, while
+    the process is small, so it costs about a millisecond."""
     import os
 
-    from blastwall.doors.hooks import HookResult
-
+    runner = runner or _run_hook
     if not hasattr(os, "fork"):  # pragma: no cover - Windows
-        return run_hook(agent, raw)
+        return tuple(runner(agent, raw))  # type: ignore[return-value]
     import json
     import select
     import signal
@@ -59,12 +65,12 @@ def _isolated(agent: str, raw: bytes, run_hook: Any) -> Any:
     if pid == 0:  # child
         os.close(read_fd)
         try:
-            r = run_hook(agent, raw)
-            data = json.dumps([r.exit_code, r.stdout, r.stderr]).encode()
+            code, out, err = runner(agent, raw)
+            data = json.dumps([code, out, err]).encode()
         except BaseException:  # noqa: BLE001
             data = b""
-        with os.fdopen(write_fd, "wb") as out:
-            out.write(data)
+        with os.fdopen(write_fd, "wb") as pipe_out:
+            pipe_out.write(data)
         os._exit(0)
     os.close(write_fd)
     chunks: list[bytes] = []
@@ -75,8 +81,8 @@ def _isolated(agent: str, raw: bytes, run_hook: Any) -> Any:
             if left <= 0 or not select.select([pipe], [], [], left)[0]:
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
-                return HookResult(2, "", f"blastwall blocked this tool call: the check did not finish within "
-                                         f"{HOOK_DEADLINE_S:.0f} s; a human must review it.\n")
+                return 2, "", (f"blastwall blocked this tool call: the check did not finish within "
+                               f"{HOOK_DEADLINE_S:.0f} s; a human must review it.\n")
             chunk = pipe.read(65536)
             if not chunk:
                 break
@@ -84,11 +90,11 @@ def _isolated(agent: str, raw: bytes, run_hook: Any) -> Any:
     _, status = os.waitpid(pid, 0)
     try:
         code, out, err = json.loads(b"".join(chunks))
-        return HookResult(int(code), str(out), str(err))
+        return int(code), str(out), str(err)
     except (ValueError, TypeError):
         why = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else "no answer"
-        return HookResult(2, "", f"blastwall blocked this tool call: the check crashed ({why}); a human must review "
-                                 f"it, and `blastwall explain` shows what blastwall saw.\n")
+        return 2, "", (f"blastwall blocked this tool call: the check crashed ({why}); a human must review "
+                       f"it, and `blastwall explain` shows what blastwall saw.\n")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -4,15 +4,17 @@ A rule table is data: each `[[rule]]` row carries a stable dotted `id`, an `effe
 `severity`, a one-line `reason` and a `safer` alternative next to its matcher. Tables are
 validated by `validate_row`, which the meta-tests run over every table.
 
-Parsing TOML on every hook call would cost more than the analysis itself, so the tables are
-also compiled into `_rules_compiled.py` (`python -m blastwall.analyze.ruleset`). That module
-records a fingerprint of the TOML sources; it is used only while the fingerprint matches,
-so a stale compiled copy can never change a decision, only cost time.
+Parsing TOML on every hook call would cost more than the analysis itself, so each table is
+also compiled into a Python module under `analyze/compiled/` (`python -m
+blastwall.analyze.ruleset`), with an index of which shell table declares which program. A
+compiled table is used only while its fingerprint matches its TOML source, so a stale copy
+can never change a decision, only cost time.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 import re
 import sys
@@ -24,61 +26,87 @@ from blastwall.model import Effect, Severity
 HERE = os.path.dirname(os.path.abspath(__file__))
 RULES_DIR = os.path.join(HERE, "rules")
 POLICY_DEFAULTS = os.path.join(os.path.dirname(HERE), "policy", "defaults.toml")
-COMPILED = os.path.join(HERE, "_rules_compiled.py")
+COMPILED_DIR = os.path.join(HERE, "compiled")
 ID_RE = re.compile(r"^[a-z]+(\.[a-z0-9_-]+)+:[a-z0-9][a-z0-9_.-]*$")
 REQUIRED = ("id", "effect", "severity", "reason")
 
 
-def _read_sources() -> list[tuple[str, bytes]]:
-    """(table name, bytes) for every rule table, plus the built-in policy as `policy:defaults`."""
-    out = []
-    for name in sorted(os.listdir(RULES_DIR)):
-        if name.endswith(".toml"):
-            with open(os.path.join(RULES_DIR, name), "rb") as f:
-                out.append((name[:-5], f.read()))
-    with open(POLICY_DEFAULTS, "rb") as f:
-        out.append(("policy:defaults", f.read()))
-    return out
+def _source_path(name: str) -> str:
+    return POLICY_DEFAULTS if name == "policy:defaults" else os.path.join(RULES_DIR, f"{name}.toml")
 
 
-def fingerprint(sources: list[tuple[str, bytes]]) -> str:
-    """Detects staleness of the compiled copy (not a security boundary: both live in the package)."""
-    parts = [f"{name}:{len(data)}:{zlib.crc32(data):08x}" for name, data in sources]
-    return f"{zlib.crc32(';'.join(parts).encode()):08x}-{len(parts)}-{sum(len(d) for _, d in sources)}"
+def _module_name(name: str) -> str:
+    return "t_" + re.sub(r"[^a-z0-9_]", "_", name)
 
 
-def _parse(sources: list[tuple[str, bytes]]) -> dict[str, dict[str, Any]]:
+def fingerprint(data: bytes) -> str:
+    """Detects staleness of a compiled copy (not a security boundary: both live in the package)."""
+    return f"{len(data)}-{zlib.crc32(data):08x}"
+
+
+def _read(name: str) -> bytes:
+    with open(_source_path(name), "rb") as f:
+        return f.read()
+
+
+def _parse(data: bytes) -> dict[str, Any]:
     import tomllib
 
-    return {name: tomllib.loads(data.decode("utf-8")) for name, data in sources}
+    return tomllib.loads(data.decode("utf-8"))
 
 
 @functools.cache
-def _all_tables() -> dict[str, dict[str, Any]]:
-    raw = _read_sources()
-    fp = fingerprint(raw)
+def _compiled_index() -> Any:
     try:
-        from blastwall.analyze import _rules_compiled as compiled
-
-        if fp == compiled.FINGERPRINT:
-            return compiled.TABLES
+        return importlib.import_module("blastwall.analyze.compiled")
     except ImportError:
-        pass
-    return _parse(raw)
+        return None
+
+
+@functools.cache
+def load_table(name: str) -> dict[str, Any]:
+    """The parsed `rules/<name>.toml` (or `policy:defaults`)."""
+    data = _read(name)
+    index = _compiled_index()
+    if index is not None and index.FINGERPRINTS.get(name) == fingerprint(data):
+        return importlib.import_module(f"blastwall.analyze.compiled.{_module_name(name)}").TABLE  # type: ignore[no-any-return]
+    return _parse(data)
 
 
 def policy_defaults() -> dict[str, Any]:
     """The parsed built-in policy (`policy/defaults.toml`)."""
-    return _all_tables()["policy:defaults"]
+    return load_table("policy:defaults")
 
 
-def load_table(name: str) -> dict[str, Any]:
-    """The parsed `rules/<name>.toml`."""
-    return _all_tables()[name]
-
-
+@functools.cache
 def table_names() -> list[str]:
-    return sorted(n for n in _all_tables() if not n.startswith("policy:"))
+    return sorted(n[:-5] for n in os.listdir(RULES_DIR) if n.endswith(".toml"))
+
+
+def program_index() -> dict[str, list[str]] | None:
+    """program name -> shell tables with rules for it, from the compiled index when every
+    shell table it was built from is unchanged; None otherwise (callers load all tables)."""
+    index = _compiled_index()
+    if index is None:
+        return None
+    for name in table_names():
+        if name.startswith("shell_") and index.FINGERPRINTS.get(name) != fingerprint(_read(name)):
+            return None
+    return index.PROGRAMS  # type: ignore[no-any-return]
+
+
+def shell_program_tables(tables: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
+    """Which shell tables declare rules for each program name."""
+    out: dict[str, list[str]] = {}
+    for name, table in sorted(tables.items()):
+        if not name.startswith("shell_"):
+            continue
+        for row in table.get("rule") or []:
+            progs = row.get("program")
+            for p in [progs] if isinstance(progs, str) else list(progs or []):
+                if name not in out.setdefault(p, []):
+                    out[p].append(name)
+    return out
 
 
 def validate_row(row: dict[str, Any]) -> list[str]:
@@ -99,27 +127,48 @@ def validate_row(row: dict[str, Any]) -> list[str]:
     return problems
 
 
-def compile_tables() -> str:
-    """Source of `_rules_compiled.py` for the current TOML tables."""
-    raw = _read_sources()
-    tables = _parse(raw)
-    return (
-        '"""Generated by `python -m blastwall.analyze.ruleset` from analyze/rules/*.toml. Do not edit."""\n'
-        "# fmt: off\n"
-        f"FINGERPRINT = {fingerprint(raw)!r}\n"
-        f"TABLES = {tables!r}\n"
+_HEADER = '"""Generated by `python -m blastwall.analyze.ruleset` from analyze/rules/*.toml. Do not edit."""\n# fmt: off\n'
+
+
+def compiled_sources() -> dict[str, str]:
+    """File name -> source of every module in `analyze/compiled/` for the current tables."""
+    names = [*table_names(), "policy:defaults"]
+    raw = {n: _read(n) for n in names}
+    tables = {n: _parse(d) for n, d in raw.items()}
+    files = {f"{_module_name(n)}.py": f"{_HEADER}TABLE = {tables[n]!r}\n" for n in names}
+    files["__init__.py"] = (
+        f"{_HEADER}FINGERPRINTS = {({n: fingerprint(d) for n, d in raw.items()})!r}\n"
+        f"PROGRAMS = {shell_program_tables(tables)!r}\n"
     )
+    return files
 
 
 def is_fresh() -> bool:
-    """True when `_rules_compiled.py` matches the TOML sources."""
-    if not os.path.isfile(COMPILED):
+    """True when `analyze/compiled/` matches the TOML sources exactly."""
+    if not os.path.isdir(COMPILED_DIR):
         return False
-    with open(COMPILED, encoding="utf-8") as f:
-        return f.read() == compile_tables()
+    want = compiled_sources()
+    have = {n for n in os.listdir(COMPILED_DIR) if n.endswith(".py")}
+    if have != set(want):
+        return False
+    for name, text in want.items():
+        with open(os.path.join(COMPILED_DIR, name), encoding="utf-8") as f:
+            if f.read() != text:
+                return False
+    return True
+
+
+def write_compiled() -> None:
+    os.makedirs(COMPILED_DIR, exist_ok=True)
+    want = compiled_sources()
+    for name in os.listdir(COMPILED_DIR):
+        if name.endswith(".py") and name not in want:
+            os.remove(os.path.join(COMPILED_DIR, name))
+    for name, text in want.items():
+        with open(os.path.join(COMPILED_DIR, name), "w", encoding="utf-8") as f:
+            f.write(text)
 
 
 if __name__ == "__main__":
-    with open(COMPILED, "w", encoding="utf-8") as f:
-        f.write(compile_tables())
-    print(f"wrote {COMPILED}", file=sys.stderr)
+    write_compiled()
+    print(f"wrote {COMPILED_DIR}", file=sys.stderr)

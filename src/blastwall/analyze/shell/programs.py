@@ -23,7 +23,7 @@ import functools
 from typing import Any, NamedTuple
 
 from blastwall.analyze import globs
-from blastwall.analyze.ruleset import load_table, table_names
+from blastwall.analyze.ruleset import load_table, program_index, table_names
 from blastwall.analyze.shell.ir import Word
 from blastwall.model import Effect, Finding, Severity
 
@@ -50,31 +50,52 @@ class Rule(NamedTuple):
         return str(self.row["id"])
 
 
+def _index_table(name: str, programs: dict[str, Program], rules: dict[str, list[Rule]], keywords: set[str]) -> None:
+    table = load_table(name)
+    for key, spec in (table.get("program") or {}).items():
+        prog = Program(
+            key=key,
+            names=tuple(spec.get("names", [key])),
+            value_options=frozenset(spec.get("value_options", [])),
+            single_dash_long=bool(spec.get("single_dash_long", False)),
+        )
+        for n in prog.names:
+            programs[n] = prog
+            keywords.add(n)
+    for row in table.get("rule") or []:
+        if "program" not in row:
+            continue
+        for prog_name in _as_list(row["program"]):
+            rules.setdefault(prog_name, []).append(Rule(row))
+
+
+def _rule_tables() -> list[str]:
+    return [n for n in table_names() if n.startswith("shell_") and n not in ("shell_wrappers", "shell_fs", "shell_scripts")]
+
+
 @functools.cache
 def _tables() -> tuple[dict[str, Program], dict[str, list[Rule]], frozenset[str]]:
+    """Every shell table, indexed (tests and the quick-reject screen use this)."""
     programs: dict[str, Program] = {}
     rules: dict[str, list[Rule]] = {}
     keywords: set[str] = set()
-    for name in table_names():
-        if not name.startswith("shell_") or name == "shell_wrappers" or name == "shell_fs":
-            continue
-        table = load_table(name)
-        for key, spec in (table.get("program") or {}).items():
-            prog = Program(
-                key=key,
-                names=tuple(spec.get("names", [key])),
-                value_options=frozenset(spec.get("value_options", [])),
-                single_dash_long=bool(spec.get("single_dash_long", False)),
-            )
-            for n in prog.names:
-                programs[n] = prog
-                keywords.add(n)
-        for row in table.get("rule") or []:
-            if "program" not in row:
-                continue
-            for prog_name in _as_list(row["program"]):
-                rules.setdefault(prog_name, []).append(Rule(row))
+    for name in _rule_tables():
+        _index_table(name, programs, rules, keywords)
     return programs, rules, frozenset(keywords)
+
+
+@functools.cache
+def _tables_for(name: str) -> tuple[dict[str, Program], dict[str, list[Rule]]]:
+    """Only the tables with rules for program `name` (a hook loads one or two, not all)."""
+    index = program_index()
+    if index is None:
+        programs, rules, _ = _tables()
+        return programs, rules
+    programs: dict[str, Program] = {}
+    rules: dict[str, list[Rule]] = {}
+    for table in index.get(name, []):
+        _index_table(table, programs, rules, set())
+    return programs, rules
 
 
 def program_keywords() -> frozenset[str]:
@@ -196,7 +217,7 @@ def _target(rule: Rule, args: ParsedArgs, argv_text: str) -> str:
 
 def match(name: str, argv: list[Word], *, source: str = "") -> list[Finding]:
     """Findings for one program invocation (`argv[0]` already normalized to `name`)."""
-    programs, rules, _ = _tables()
+    programs, rules = _tables_for(name)
     candidates = rules.get(name)
     if not candidates:
         return []

@@ -62,3 +62,15 @@ def unknown(rule_id: str, reason: str, source: str = "", severity: Severity = Se
         source=source[:200],
         confidence=0.5,
     )
+
+
+def dedupe(findings: list[Finding]) -> list[Finding]:
+    """Findings in order, each (rule, target, reason) once."""
+    seen: set[tuple[str, str, str]] = set()
+    out: list[Finding] = []
+    for f in findings:
+        key = (f.rule_id, f.target, f.reason)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out

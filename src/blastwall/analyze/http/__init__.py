@@ -11,7 +11,7 @@ names ask. Header values never appear in a finding.
 
 from __future__ import annotations
 
-from blastwall.analyze.base import Scope
+from blastwall.analyze.base import Scope, dedupe
 from blastwall.analyze.http import generic
 from blastwall.analyze.http.catalog import Provider, conditions_hold, providers_for, rules_of
 from blastwall.analyze.http.findings import apply, make, template
@@ -29,9 +29,9 @@ def analyze_request(method: str, url: str, headers: dict[str, str] | None, body:
     for provider in providers:
         found = _provider(provider, req, scope)
         if found is not None:
-            return _dedupe(found)
+            return dedupe(found)
     named = next((p for p in providers if not p.wildcard or p.ports), None)
-    return _dedupe(generic.analyze(req, scope, named))
+    return dedupe(generic.analyze(req, scope, named))
 
 
 def _provider(p: Provider, req: Request, scope: Scope) -> list[Finding] | None:
@@ -56,14 +56,3 @@ def _provider(p: Provider, req: Request, scope: Scope) -> list[Finding] | None:
         return [make(template("http.generic:provider-delete"), req, rule_id=f"http.{p.name}:delete",
                      severity=p.delete_severity, label=p.label)]
     return generic.analyze(req, scope, p, known_provider=True)
-
-
-def _dedupe(findings: list[Finding]) -> list[Finding]:
-    seen: set[tuple[str, str, str]] = set()
-    out: list[Finding] = []
-    for f in findings:
-        key = (f.rule_id, f.target, f.reason)
-        if key not in seen:
-            seen.add(key)
-            out.append(f)
-    return out

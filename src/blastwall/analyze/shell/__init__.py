@@ -8,7 +8,7 @@ the network) is a finding, never a pass.
 
 from __future__ import annotations
 
-from blastwall.analyze.base import Scope, unknown
+from blastwall.analyze.base import Scope, dedupe, unknown
 from blastwall.model import Finding
 
 
@@ -33,7 +33,7 @@ def analyze_command(text: str, scope: Scope) -> list[Finding]:
     if parsed.errors:
         out.append(unknown("shell.parse:error", f"the command does not fully parse as bash ({parsed.errors[0]}); "
                            "a human must read it", text))
-    return _dedupe(out)
+    return dedupe(out)
 
 
 def _cd_target(argv: list, scope: Scope) -> str | None:
@@ -53,14 +53,3 @@ def _cd_target(argv: list, scope: Scope) -> str | None:
 
         return posixpath.normpath(posixpath.join(scope.shell_dir, target.text))
     return target.text
-
-
-def _dedupe(findings: list[Finding]) -> list[Finding]:
-    seen: set[tuple[str, str, str]] = set()
-    out: list[Finding] = []
-    for f in findings:
-        key = (f.rule_id, f.target, f.reason)
-        if key not in seen:
-            seen.add(key)
-            out.append(f)
-    return out

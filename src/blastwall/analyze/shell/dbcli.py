@@ -65,29 +65,38 @@ def _analyze(client: Client, text: str, scope: Scope, origin: str) -> list[Findi
     return sql.analyze_sql(text, inner, dialect=dialect)
 
 
+def _options_code(client: Client, name: str, args: list[Word], cmd: SimpleCommand, scope: Scope,
+                  ) -> tuple[list[Finding], bool]:
+    """Findings for the code given in options (`-c SQL`, `--command=SQL`) and script files
+    (`-f file.sql`, read when present), and whether any such option was there."""
+    out: list[Finding] = []
+    found = False
+    for i, w in enumerate(args):
+        for opt in client.code_options:
+            if w.text == opt and i + 1 < len(args):
+                out.extend(_analyze(client, args[i + 1].text, scope, f"{name} {opt}"))
+                found = True
+            elif opt.startswith("--") and w.text.startswith(opt + "="):
+                out.extend(_analyze(client, w.text[len(opt) + 1:], scope, f"{name} {opt}"))
+                found = True
+    for opt in client.file_options:
+        f = _option_value(args, (opt,))
+        if f is None:
+            continue
+        found = True
+        text = read_file(f.text, scope)
+        if text is None:
+            out.append(unknown("shell.db:unreadable-script", f"{name} runs SQL from {f.text}, which blastwall cannot "
+                               "read; a human must review it", cmd.source))
+        else:
+            out.extend(_analyze(client, text, scope, f"{name} {f.text}"))
+    return out, found
+
+
 def handle_db_client(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
     client = CLIENTS[name]
     args = argv[1:]
-    out: list[Finding] = []
-    found_code = False
-    for opt in client.code_options:
-        for i, w in enumerate(args):
-            if w.text == opt and i + 1 < len(args):
-                out.extend(_analyze(client, args[i + 1].text, scope, f"{name} {opt}"))
-                found_code = True
-            elif opt.startswith("--") and w.text.startswith(opt + "="):
-                out.extend(_analyze(client, w.text[len(opt) + 1:], scope, f"{name} {opt}"))
-                found_code = True
-    for opt in client.file_options:
-        f = _option_value(args, (opt,))
-        if f is not None:
-            found_code = True
-            text = read_file(f.text, scope)
-            if text is None:
-                out.append(unknown("shell.db:unreadable-script", f"{name} runs SQL from {f.text}, which blastwall cannot "
-                                   "read; a human must review it", cmd.source))
-            else:
-                out.extend(_analyze(client, text, scope, f"{name} {f.text}"))
+    out, found_code = _options_code(client, name, args, cmd, scope)
     pos = _positionals(args, client.value_options)
     if client.dialect == "redis":
         if pos:
@@ -145,25 +154,8 @@ def handle_platform_sql(name: str, argv: list[Word], cmd: SimpleCommand, scope: 
         if any(w in sub.local_flags for w in words):
             return []  # a local development database
         client = Client(sub.dialect if sub.dialect != "tsql" else "generic", sub.code_options, sub.file_options)
-        found: list[Finding] = []
-        seen_sql = False
         args = argv[1:]
-        for i, w in enumerate(args):
-            for opt in sub.code_options:
-                if w.text == opt and i + 1 < len(args):
-                    found += _analyze(client, args[i + 1].text, scope, f"{name} {opt}")
-                    seen_sql = True
-                elif w.text.startswith(opt + "=") and opt.startswith("--"):
-                    found += _analyze(client, w.text[len(opt) + 1:], scope, f"{name} {opt}")
-                    seen_sql = True
-        for opt in sub.file_options:
-            f = _option_value(args, (opt,))
-            if f is not None:
-                seen_sql = True
-                text = read_file(f.text, scope)
-                found += _analyze(client, text, scope, f"{name} {f.text}") if text is not None else [
-                    unknown("shell.db:unreadable-script", f"{name} runs SQL from {f.text}, which blastwall cannot read; "
-                            "a human must review it", cmd.source)]
+        found, seen_sql = _options_code(client, name, args, cmd, scope)
         if sub.positional_sql is not None:
             rest = _positionals(args, ("--location", "--group", "-l"))[len(sub.subcommand):]
             if len(rest) > sub.positional_sql:

@@ -191,6 +191,8 @@ class _Walker:
         if name_node is None:
             return
         name = self.text(name_node)
+        if name == "IFS":
+            self.errors.append("the command changes IFS, which changes how words split")
         self.vars[name] = self.word(value_node) if value_node is not None else Word("")
 
     def command(self, node: Any, stdin_from: SimpleCommand | None, redirects: list[Redirect] | None = None,

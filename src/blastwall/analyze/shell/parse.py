@@ -14,10 +14,9 @@ import re
 from typing import Any
 
 from blastwall.analyze.shell.ir import Redirect, SimpleCommand, Word
+from blastwall.analyze.shell.words import ansi_c, split_unquoted, unescape_unquoted
 
 MAX_LOOP_VALUES = 8
-_ANSI_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "v": "\v",
-                 "\\": "\\", "'": "'", '"': '"', "?": "?"}
 
 
 def _bash_language() -> Any:
@@ -79,7 +78,7 @@ class _Walker:
         if t == "word" or t == "number" or t == "command_name":
             if t == "command_name" and node.named_child_count:
                 return self.word(node.named_children[0])
-            unesc = _unescape_unquoted(raw)
+            unesc = unescape_unquoted(raw)
             glob = any(c in unesc for c in "*?[") and "\\" not in raw
             if unesc.startswith("~"):
                 return Word(unesc, raw=raw, glob=glob, dynamic=False)
@@ -87,7 +86,7 @@ class _Walker:
         if t == "raw_string":
             return Word(raw[1:-1], raw=raw)
         if t == "ansi_c_string":
-            return Word(_ansi_c(raw[2:-1]), raw=raw)
+            return Word(ansi_c(raw[2:-1]), raw=raw)
         if t == "string" or t == "translated_string":
             parts: list[str] = []
             dynamic = False
@@ -220,7 +219,7 @@ class _Walker:
         argv = self.expand_alias(argv)
         if argv and argv[0].text == "alias":
             self.record_alias(argv[1:])
-        argv = _split_unquoted(argv)
+        argv = split_unquoted(argv)
         cmd = SimpleCommand(argv=argv, assigns=assigns, redirects=reds, stdin_from=stdin_from, source=self.text(node))
         self.out.append(cmd)
         return cmd
@@ -292,7 +291,7 @@ class _Walker:
             values = [Word(f"${name}", dynamic=True)]
         saved = self.vars.get(name)
         for value in values[:MAX_LOOP_VALUES]:
-            for part in _split_unquoted([value]):
+            for part in split_unquoted([value]):
                 self.vars[name] = part
                 self.walk(body)
         if saved is not None:
@@ -317,54 +316,6 @@ class _Walker:
             else:
                 break
         return argv
-
-
-def _unescape_unquoted(s: str) -> str:
-    return re.sub(r"\\(.)", r"\1", s.replace("\\\n", ""))
-
-
-def _ansi_c(s: str) -> str:
-    out: list[str] = []
-    i = 0
-    while i < len(s):
-        c = s[i]
-        if c != "\\" or i + 1 >= len(s):
-            out.append(c)
-            i += 1
-            continue
-        n = s[i + 1]
-        if n in _ANSI_ESCAPES:
-            out.append(_ANSI_ESCAPES[n])
-            i += 2
-        elif n == "x":
-            m = re.match(r"[0-9a-fA-F]{1,2}", s[i + 2:])
-            out.append(chr(int(m.group(), 16)) if m else "x")
-            i += 2 + (len(m.group()) if m else 0)
-        elif n in "uU":
-            m = re.match(r"[0-9a-fA-F]{1,8}", s[i + 2:])
-            out.append(chr(min(int(m.group(), 16), 0x10FFFF)) if m else n)
-            i += 2 + (len(m.group()) if m else 0)
-        elif n in "01234567":
-            m = re.match(r"[0-7]{1,3}", s[i + 1:])
-            assert m is not None
-            out.append(chr(int(m.group(), 8)))
-            i += 1 + len(m.group())
-        else:
-            out.append("\\" + n)
-            i += 2
-    return "".join(out)
-
-
-def _split_unquoted(argv: list[Word]) -> list[Word]:
-    """Unquoted expansions split on whitespace (`T="--force"; git push $T` gives a flag)."""
-    out: list[Word] = []
-    for w in argv:
-        quoted = w.raw[:1] in ("'", '"') or w.raw.startswith("$'")
-        if not quoted and w.raw.startswith("$") and not w.dynamic and len(w.text.split()) > 1:
-            out.extend(Word(part, raw=part) for part in w.text.split())
-        else:
-            out.append(w)
-    return out
 
 
 def _static_output(walker: _Walker, node: Any) -> str | None:

@@ -108,14 +108,25 @@ def analyze_read(path: str, scope: Scope) -> list[Finding]:
     return []
 
 
-def analyze_write(path: str, content: object, scope: Scope) -> list[Finding]:
-    """A write rated by what the path is (`content` is not needed to rate it)."""
+def guard_findings(path: str, scope: Scope) -> list[Finding]:
+    """`modify_guard` when `path` is blastwall's own file or an agent's hook settings (any door
+    that writes, deletes or moves a path asks this)."""
     if not str(path or "").strip():
         return []
     for norm in _variants(path, scope):
         for row in _rows("globs"):
             if _matches(norm, row["globs"]):
                 return [_finding(row, path)]
+    return []
+
+
+def analyze_write(path: str, content: object, scope: Scope) -> list[Finding]:
+    """A write rated by what the path is (`content` is not needed to rate it)."""
+    if not str(path or "").strip():
+        return []
+    guarded = guard_findings(path, scope)
+    if guarded:
+        return guarded
     pc = classify(path, scope.cwd or _guess_root(path))
     row = _kind_row(pc.kind)
     severity = pc.severity("overwrite")

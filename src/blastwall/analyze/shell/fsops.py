@@ -91,6 +91,10 @@ def analyze_fs(name: str, argv: list[Word], scope: Scope, source: str) -> list[F
         critical = bool(row.get("critical_flags")) and _has(flags, row["critical_flags"])
         floor = Severity.parse(row["severity"])
         sources = positionals[:-1] if row.get("targets") == "last" else []
+        if row.get("sources_leave"):
+            for src in sources:
+                if src.path_class is None and "$" not in src.text:
+                    out.extend(_guard(src.text, scope))
         for target in _targets(row, argv, flags, positionals):
             pc: PathClass = target.path_class or classify_in(target.text if not target.dynamic or "$" in target.text
                                                              else "$DYNAMIC", scope)
@@ -100,6 +104,8 @@ def analyze_fs(name: str, argv: list[Word], scope: Scope, source: str) -> list[F
                 sev, note = _creation_discount(target.text, sources, scope, sev)
             if critical:
                 sev = Severity.CRITICAL
+            if target.path_class is None and "$" not in target.text:
+                out.extend(_guard(target.text, scope))
             shown = target.text if target.path_class is None else f"{target.text} ({pc.path})"
             out.append(Finding(
                 rule_id=str(row["id"]),
@@ -113,6 +119,12 @@ def analyze_fs(name: str, argv: list[Word], scope: Scope, source: str) -> list[F
             ))
         break
     return out
+
+
+def _guard(path: str, scope: Scope) -> list[Finding]:
+    from blastwall.analyze.files import guard_findings
+
+    return guard_findings(path, scope)
 
 
 def _exists(path: str, cwd: str) -> bool:
@@ -141,7 +153,8 @@ def redirect_findings(target: Word, scope: Scope, source: str) -> list[Finding]:
     if sev > Severity.LOW and target.path_class is None and scope.cwd and scope.read_files and "$" not in target.text:
         if not _exists(target.text, scope.cwd):
             sev, note = Severity.NONE, " (it does not exist yet: nothing is overwritten)"
-    return [Finding(
+    guarded = _guard(target.text, scope) if target.path_class is None and "$" not in target.text else []
+    return guarded + [Finding(
         rule_id="shell.fs:redirect-truncate",
         effect=Effect.OVERWRITE,
         severity=sev,

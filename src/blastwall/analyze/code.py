@@ -83,15 +83,35 @@ def _orm_finding(name: str, language: str, source: str) -> Finding:
 
 
 # ---- python --------------------------------------------------------------------------------
-def _dotted(node: ast.AST) -> str:
+def _dotted(node: ast.AST, aliases: dict[str, str] | None = None) -> str:
+    """`os.system` for `os.system(...)`, with import aliases (`import os as o`, `from os import
+    system`) and dynamic imports (`__import__("os")`) resolved to the real module."""
+    aliases = aliases or {}
     if isinstance(node, ast.Name):
-        return node.id
+        return aliases.get(node.id, node.id)
     if isinstance(node, ast.Attribute):
-        base = _dotted(node.value)
+        base = _dotted(node.value, aliases)
         return f"{base}.{node.attr}" if base else f"*.{node.attr}"
     if isinstance(node, ast.Call):
-        return _dotted(node.func) + "()"
+        func = _dotted(node.func, aliases)
+        if func in ("__import__", "importlib.import_module") and node.args:
+            module = _const_str(node.args[0])
+            if module:
+                return module
+        return func + "()"
     return ""
+
+
+def _import_aliases(tree: ast.AST) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                out[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            for a in node.names:
+                out[a.asname or a.name] = f"{node.module}.{a.name}"
+    return out
 
 
 def _const_str(node: ast.AST | None) -> str | None:
@@ -179,10 +199,11 @@ def _python(code: str, scope: Scope) -> list[Finding]:
         ("orm_delete", on_orm),
         ("eval", on_eval),
     ]
+    aliases = _import_aliases(tree)
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
-        name = _dotted(node.func)
+        name = _dotted(node.func, aliases)
         if name == "open" and _opens_for_write(node):
             out.append(_path_finding("overwrite", _const_str(node.args[0]) if node.args else None, "python",
                                      ast.unparse(node), scope))

@@ -262,7 +262,11 @@ def _scan(language: str, code: str, scope: Scope) -> list[Finding]:
                     parts = [p.group("s") for p in _STRING.finditer(arr.group(1))]
                     out.extend(_shell(shlex.join(parts), language, scope))
                 elif s and "${" not in s.group("s") and "#{" not in s.group("s"):
-                    out.extend(_shell(s.group("s"), language, scope))
+                    literals = [x.group("s") for x in _STRING.finditer(args)]
+                    if len(literals) > 1 and " " not in literals[0]:  # system("rm", "-rf", "/opt")
+                        out.extend(_shell(shlex.join(literals), language, scope))
+                    else:
+                        out.extend(_shell(s.group("s"), language, scope))
                 else:
                     out.append(unknown("code.interp:exec-dynamic", f"{language} code runs a command blastwall cannot read",
                                        code[m.start():m.end() + len(args)]))

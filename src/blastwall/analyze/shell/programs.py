@@ -230,7 +230,9 @@ def match(name: str, argv: list[Word], *, source: str = "") -> list[Finding]:
             continue
         r = rule.row
         target = _target(rule, args, argv_text)
-        reason = str(r["reason"]).replace("{target}", target or "the target")
+        reason = str(r["reason"])
+        reason = reason.replace("{target}", target) if target else reason.replace(" ({target})", "").replace(
+            "{target}", "the target")
         out.append(
             Finding(
                 rule_id=rule.id,

@@ -21,7 +21,7 @@ from blastwall.analyze.http.findings import make, template
 from blastwall.analyze.http.graphql_rules import analyze_graphql, graphql_requests
 from blastwall.analyze.http.request import READ_METHODS, Request, walk
 from blastwall.analyze.http.sniff import destructive_word, looks_like_sql, setting, word_list, words
-from blastwall.model import Finding
+from blastwall.model import Finding, Severity
 
 _ID = re.compile(
     r"^(\d+|[0-9a-fA-F]{8}-[0-9a-fA-F-]{27,}|[0-9a-fA-F]{12,}|[A-Za-z]{1,12}[_-]?\d[\w-]*|[A-Za-z0-9]{20,})$"
@@ -54,7 +54,8 @@ def analyze(req: Request, scope: Scope, provider: Provider | None, *, known_prov
     else:
         hit = _state_changing_url(req, allow_kebab=True)
         if hit:
-            out.append(make(template("http.generic:destructive-endpoint"), req, word=hit, label=label))
+            local = {"severity": Severity.LOW} if is_local(req.host) else {}  # a dev server's fixtures
+            out.append(make(template("http.generic:destructive-endpoint"), req, word=hit, label=label, **local))
         flag = _destroy_flag(req)
         if flag:
             out.append(make(template("http.generic:destructive-update"), req, flag=flag, label=label))
@@ -89,6 +90,7 @@ def _bulk(req: Request, segments: list[str]) -> str | None:
 
 def _state_changing_url(req: Request, *, allow_kebab: bool) -> str | None:
     verbs = word_list("destructive_words")
+    benign = set(word_list("benign_objects"))
     segments = [s for s in req.path.split("/") if s]
     for i, seg in enumerate(segments):
         if not allow_kebab and not _api_like(req, segments, i):
@@ -99,7 +101,7 @@ def _state_changing_url(req: Request, *, allow_kebab: bool) -> str | None:
         if "-" in seg and not allow_kebab:
             continue
         ws = words(seg)
-        if 1 < len(ws) <= 4 and (ws[0] in verbs or ws[-1] in verbs):
+        if 1 < len(ws) <= 4 and (ws[0] in verbs or ws[-1] in verbs) and not set(ws) & benign:
             return seg
     state_params = word_list("state_params")
     for k, v in req.query:

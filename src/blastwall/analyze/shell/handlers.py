@@ -288,6 +288,8 @@ def _find_selection(starts: list[Word], expr: list[Word], scope: Scope) -> PathC
         return PathClass("regenerable", f"{starts[0].text} ({', '.join(paths)})")
     if worst.kind in ("temp", "regenerable") and not negated:
         return worst
+    if worst.kind == "temp_top" and (names or paths) and not negated:  # chosen files inside /tmp
+        return PathClass("temp", f"{worst.path} ({', '.join(names + paths)})")
     if worst.kind == "project_top" and (names or paths) and not negated:
         return PathClass("project_glob", f"{starts[0].text} ({', '.join(names + paths)})")
     return PathClass(worst.kind, worst.path + (f" ({', '.join(names + paths)})" if names or paths else ""))

@@ -230,7 +230,8 @@ _FIND_VALUE_TESTS = {"-name", "-iname", "-path", "-ipath", "-wholename", "-iwhol
 _FIND_EXEC = ("-exec", "-execdir", "-ok", "-okdir")
 
 
-def handle_find(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
+def _find_parts(argv: list[Word]) -> tuple[list[Word], list[Word]]:
+    """find's start paths and its expression."""
     args = argv[1:]
     starts: list[Word] = []
     i = 0
@@ -239,7 +240,17 @@ def handle_find(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -
     while i < len(args) and not args[i].text.startswith("-") and args[i].text not in ("(", "!", ")"):
         starts.append(args[i])
         i += 1
-    expr = args[i:]
+    return starts, args[i:]
+
+
+def find_selection(argv: list[Word], scope: Scope) -> PathClass:
+    """What kind of files a find command selects (for `find ... | xargs rm`)."""
+    starts, expr = _find_parts(argv)
+    return _find_selection(starts or [Word.lit(".")], expr, scope)
+
+
+def handle_find(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
+    starts, expr = _find_parts(argv)
     texts = [w.text for w in expr]
     deletes = "-delete" in texts
     execs: list[list[Word]] = []

@@ -87,7 +87,11 @@ def _producer_class(producer: SimpleCommand | None, scope: Scope) -> PathClass:
     if name == "git" and args and args[0].text == "ls-files":
         others = any(w.text in ("-o", "--others", "-i", "--ignored") for w in producer.argv)
         return PathClass("dynamic" if others else "tracked", "files listed by git ls-files")
-    if name in ("ls", "find", "fd", "echo", "printf", "realpath", "readlink") and args:
+    if name in ("find", "gfind"):
+        from blastwall.analyze.shell.handlers import find_selection
+
+        return find_selection(producer.argv, scope)
+    if name in ("ls", "fd", "echo", "printf", "realpath", "readlink") and args:
         pc = classify_in(args[0].text, scope)
         return PathClass(pc.kind, f"paths from {name} {args[0].text}")
     return PathClass("dynamic", f"paths printed by {name}")

@@ -118,6 +118,12 @@ def _degraded_finding(reason: str) -> Finding:
     return Finding(rule_id="core:degraded", effect=Effect.UNVERIFIED, severity=Severity.MEDIUM, reason=reason)
 
 
+def _redacted(f: Finding) -> Finding:
+    from blastwall.redact import redact
+
+    return f._replace(reason=redact(f.reason), target=redact(f.target), source=redact(f.source))
+
+
 def _verdict(st: _State) -> Verdict:
     decisions = [d for d, _, _ in st.decisions]
     degraded = bool(st.degraded) or any(f.rule_id == "core:degraded" for f in st.findings)
@@ -134,11 +140,13 @@ def _verdict(st: _State) -> Verdict:
     for _, _, f in shown:
         if f.rule_id not in rule_ids:
             rule_ids.append(f.rule_id)
+    from blastwall.redact import redact
+
     return Verdict(
         decision=decision,
-        reasons=tuple(reasons),
+        reasons=tuple(redact(r) for r in reasons),
         rule_ids=tuple(rule_ids),
-        findings=tuple(st.findings),
+        findings=tuple(_redacted(f) for f in st.findings),
         action_digest=st.action.digest(),
         degraded=degraded,
         timings_ms=tuple(st.timings),

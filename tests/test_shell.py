@@ -104,3 +104,11 @@ def test_project_paths_resolve_against_cwd(tmp_path: Path) -> None:
     ctx = {"cwd": str(tmp_path)}
     assert check(f"rm -rf {tmp_path}/node_modules", context=ctx, policy=POLICY).decision.value == "allow"
     assert check(f"rm -rf {tmp_path}/src", context=ctx, policy=POLICY).decision.value == "ask"
+
+
+def test_overwrite_through_a_symlink_to_hook_settings_is_caught(tmp_path: Path) -> None:
+    (tmp_path / ".claude").mkdir()
+    (tmp_path / ".claude" / "settings.json").write_text("{}")
+    (tmp_path / "notes.json").symlink_to(tmp_path / ".claude" / "settings.json")
+    v = check("echo '{}' > notes.json", context={"cwd": str(tmp_path)}, policy=POLICY)
+    assert v.decision.value == "ask" and "hook settings" in v.reasons[0]

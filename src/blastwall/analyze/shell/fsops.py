@@ -121,10 +121,26 @@ def analyze_fs(name: str, argv: list[Word], scope: Scope, source: str) -> list[F
     return out
 
 
+_GUARD_HINTS = ("blastwall", ".claude", ".cursor", ".gemini", ".codex", "opencode", "windsurf", "codeium",
+                "clinerules", "claude-code", "cursor", "gemini-cli")
+
+
 def _guard(path: str, scope: Scope) -> list[Finding]:
+    """blastwall's own files and agents' hook settings (rules/files.toml). The full check runs
+    when the path mentions one of them or is a symlink (which may point at one)."""
+    low = path.lower()
+    if not any(h in low for h in _GUARD_HINTS) and not (scope.read_files and _is_link(path, scope)):
+        return []
     from blastwall.analyze.files import guard_findings
 
     return guard_findings(path, scope)
+
+
+def _is_link(path: str, scope: Scope) -> bool:
+    try:
+        return os.path.islink(os.path.join(scope.cwd or os.getcwd(), os.path.expanduser(path)))
+    except (OSError, ValueError):
+        return False
 
 
 def _exists(path: str, cwd: str) -> bool:

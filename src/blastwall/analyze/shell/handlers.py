@@ -323,6 +323,18 @@ def _destructive_name(name: str) -> bool:
 def handle_runner(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
     targets = [w for w in _positionals(argv[1:], ("-C", "-f", "--file", "-j", "--jobs", "--directory", "-d", "--dir",
                                                   "-t", "--taskfile")) if "=" not in w.text]
+    if name in ("make", "gmake"):
+        from blastwall.analyze.shell.tasks import make_recipes
+
+        directory = _option_value(argv[1:], ("-C", "--directory"))
+        makefile = _option_value(argv[1:], ("-f", "--file", "--makefile"))
+        recipes = make_recipes([t.text for t in targets], scope, directory.text if directory else None,
+                               makefile.text if makefile else None)
+        if recipes is not None:
+            found: list[Finding] = []
+            for line in recipes:
+                found.extend(_shell_text(line, scope, f"make {' '.join(t.text for t in targets) or '(default)'}"))
+            return found
     out: list[Finding] = []
     for t in targets:
         if _destructive_name(t.text):
@@ -335,6 +347,19 @@ def handle_package_manager(name: str, argv: list[Word], cmd: SimpleCommand, scop
     if not pos:
         return None
     first = pos[0].text
+    script_name = pos[1].text if first in ("run", "run-script") and len(pos) > 1 else (
+        first if first in ("test", "start", "stop", "restart") or (name != "npm" and first not in _scripts()["builtins"])
+        else None)
+    if script_name is not None:
+        from blastwall.analyze.shell.tasks import package_script
+
+        prefix = _option_value(argv[1:], ("--prefix", "-C", "--cwd", "--dir"))
+        commands = package_script(script_name, scope, prefix.text if prefix else None)
+        if commands is not None:
+            found_in_script: list[Finding] = []
+            for line in commands:
+                found_in_script.extend(_shell_text(line, scope, f"{name} script {script_name}"))
+            return found_in_script
     if first in ("run", "run-script") and len(pos) > 1:
         script = pos[1]
         found = _script_name_findings(script.text, cmd.source) if _destructive_name(script.text) else []

@@ -65,6 +65,7 @@ class Policy(NamedTuple):
     severity: tuple[tuple[Severity, Decision], ...]
     sources: tuple[str, ...] = ()
     settings: tuple[tuple[str, Any], ...] = ()
+    sections: tuple[tuple[str, Any], ...] = ()  # inventory, cedar, protected_branches...: merged, see below
 
     def decide(self, finding: Finding, *, agent: str | None = None, surface: str = "") -> tuple[Decision, str]:
         """The decision for one finding and the id of the policy rule that gave it."""
@@ -75,6 +76,11 @@ class Policy(NamedTuple):
 
     def setting(self, key: str, default: Any = None) -> Any:
         return dict(self.settings).get(key, default)
+
+    def section(self, name: str) -> Any:
+        """A merged table section (`inventory`, `cedar`, ...) or None. Tables merge key by key with
+        the most specific file winning; lists (e.g. `protected_branches`) are concatenated."""
+        return dict(self.sections).get(name)
 
 
 def _any_glob(value: str, patterns: Iterable[str]) -> bool:
@@ -136,6 +142,9 @@ def compile_rule(row: Any, where: str, origin: str, index: int) -> PolicyRule:
     )
 
 
+SECTIONS = ("inventory", "cedar", "protected_branches", "approvals", "secrets")
+
+
 def compile_layers(layers: list[tuple[str, dict[str, Any]]]) -> Policy:
     """Compile parsed policy documents, most specific first (project, user, defaults last)."""
     rules: list[PolicyRule] = []
@@ -145,6 +154,20 @@ def compile_layers(layers: list[tuple[str, dict[str, Any]]]) -> Policy:
         for name, value in (doc.get("severity") or {}).items():
             severity[_severity(name, origin, "severity")] = _decision(value, f"{origin} [severity]")
         settings.update(doc.get("settings") or {})
+    sections: dict[str, Any] = {}
+    for origin, doc in reversed(layers):
+        for name in SECTIONS:
+            value = doc.get(name)
+            if value is None:
+                continue
+            if isinstance(value, dict):
+                merged = dict(sections.get(name) or {})
+                merged.update(value)
+                sections[name] = merged
+            elif isinstance(value, list):
+                sections[name] = list(sections.get(name) or []) + list(value)
+            else:
+                raise PolicyError(origin, f"[{name}] must be a table or a list")
     for origin, doc in layers:
         for i, row in enumerate(doc.get("rule") or []):
             rules.append(compile_rule(row, f"{origin} [[rule]] #{i + 1}", origin, i))
@@ -156,6 +179,7 @@ def compile_layers(layers: list[tuple[str, dict[str, Any]]]) -> Policy:
         severity=tuple(sorted(severity.items())),
         sources=tuple(o for o, _ in layers),
         settings=tuple(sorted(settings.items())),
+        sections=tuple(sorted(sections.items())),
     )
 
 

@@ -142,3 +142,23 @@ def test_glob_matching_agrees_with_fnmatch(name: str, pattern: str) -> None:
     import fnmatch
 
     assert globs.match(name, pattern) == fnmatch.fnmatchcase(name, pattern)
+
+
+@pytest.mark.parametrize("command,decision", [
+    ("git push --force origin main", "deny"),
+    ("git push origin +main", "deny"),
+    ("git push -f origin HEAD:release/2.1", "deny"),
+    ("git push origin --delete main", "deny"),
+    ("git push --force origin feature/x", "ask"),
+    ("git push origin main", "allow"),
+])
+def test_protected_branches(tmp_path: Path, command: str, decision: str) -> None:
+    p = _policy('protected_branches = ["main", "release/*"]\n', tmp_path)
+    v = check(command, policy=p)
+    assert v.decision.value == decision, v.reasons
+
+
+def test_protected_branch_over_the_github_api(tmp_path: Path) -> None:
+    p = _policy('protected_branches = ["main"]\n', tmp_path)
+    req = {"method": "DELETE", "url": "https://api.github.com/repos/acme/api/git/refs/heads/main"}
+    assert check(req, "http", policy=p).decision.value == "deny"

@@ -69,6 +69,8 @@ class Policy(NamedTuple):
 
     def decide(self, finding: Finding, *, agent: str | None = None, surface: str = "") -> tuple[Decision, str]:
         """The decision for one finding and the id of the policy rule that gave it."""
+        if self.protected_branch(finding):
+            return Decision.DENY, "policy:protected-branch"
         for rule in self.rules:
             if rule.matches(finding, agent=agent, surface=surface):
                 return rule.decision, rule.id
@@ -77,10 +79,39 @@ class Policy(NamedTuple):
     def setting(self, key: str, default: Any = None) -> Any:
         return dict(self.settings).get(key, default)
 
+    def protected_branch(self, finding: Finding) -> str | None:
+        """The protected branch (`protected_branches = ["main", "release/*"]`) that a history
+        rewrite or deletion would hit, if any."""
+        patterns = self.section("protected_branches")
+        if not patterns or finding.effect.value not in _BRANCH_EFFECTS or not finding.rule_id.startswith(_BRANCH_RULES):
+            return None
+        for branch in branch_names(finding.target):
+            if globs.match_any(branch, patterns):
+                return branch
+        return None
+
     def section(self, name: str) -> Any:
         """A merged table section (`inventory`, `cedar`, ...) or None. Tables merge key by key with
         the most specific file winning; lists (e.g. `protected_branches`) are concatenated."""
         return dict(self.sections).get(name)
+
+
+_BRANCH_EFFECTS = frozenset({"rewrite_history", "delete", "discard_work"})
+_BRANCH_RULES = ("shell.git:", "http.github:", "mcp.github:", "mcp.git:", "http.gitlab:")
+
+
+def branch_names(target: str) -> list[str]:
+    """Branch names in a git target such as `origin main`, `origin +main`, `HEAD:main`,
+    `refs/heads/main` or a GitHub ref URL path."""
+    out: list[str] = []
+    for word in target.replace(",", " ").split():
+        ref = word.lstrip("+").split(":")[-1]
+        for prefix in ("refs/heads/", "heads/"):
+            if prefix in ref:
+                ref = ref.split(prefix, 1)[1]
+        if ref and ref not in ("origin", "upstream", "HEAD"):
+            out.append(ref)
+    return out
 
 
 def _any_glob(value: str, patterns: Iterable[str]) -> bool:

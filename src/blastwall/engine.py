@@ -101,6 +101,13 @@ def _policy(st: _State) -> None:
     for f in st.findings:
         decision, rule = policy.decide(f, agent=agent, surface=surface)
         st.decisions.append((decision, rule, f))
+    if st.decisions and policy.section("cedar") is not None:  # imports cedarpy only when configured
+        from blastwall.policy.cedar import apply
+
+        outcome = apply(policy, st.action, st.decisions)
+        st.decisions = outcome.decisions
+        if outcome.problem:
+            st.degraded.append(outcome.problem)
 
 
 STAGE_FUNCS: dict[str, Callable[[_State], None]] = {

@@ -54,6 +54,12 @@ def validate_text(text: str, where: str) -> list[str]:
                 _decision(value, where)
             except PolicyError as exc:
                 problems.append(f"{where}:{_key_line(text, 'severity')}: {exc.message}")
+    cedar = doc.get("cedar")
+    if isinstance(cedar, dict) and "policies" in cedar:
+        from blastwall.policy.cedar import validate_table
+
+        line = _key_line(text, "cedar")
+        problems.extend(p.replace(f"{where}: ", f"{where}:{line}: ", 1) for p in validate_table(cedar, where))
     return problems
 
 

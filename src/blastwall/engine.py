@@ -79,9 +79,15 @@ def _analyze(st: _State) -> None:
 
 
 def _preflight(st: _State) -> None:
-    env = st.action.context.environment
-    if env:
-        st.findings = [f if f.environment else f._replace(environment=env) for f in st.findings]
+    if not st.findings:
+        return
+    try:
+        from blastwall.preflight import preflight
+
+        st.findings, st.policy = preflight(st.action, st.findings, st.policy)
+    except Exception as exc:  # noqa: BLE001 - an unverifiable target is never a pass
+        st.findings.append(_degraded_finding(f"preflight failed ({type(exc).__name__}); the target could not be "
+                                             "verified, treat it as production"))
 
 
 def _policy(st: _State) -> None:

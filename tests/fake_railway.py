@@ -1,0 +1,161 @@
+"""A local stand-in for Railway's public GraphQL API, for preflight tests over real HTTP.
+
+It answers the two read-only queries blastwall's Railway adapter sends, with the response
+shapes of shared/reference/providers.md §1.4 (`project(id) { volumes { edges { node {
+volumeInstances { edges { node { environment { name } service { name } ... } } } } } } }` and
+`environment(id) { name volumeInstances ... }`), checks the bearer token, and records every
+request (path, headers, body, operation) so tests can assert what blastwall sent.
+
+    with FakeRailway(token="t0k") as fake:
+        fake.add_volume("prj_1", "vol_7f3c", name="pgdata",
+                        mounts=[("env_stg", "staging", "svc_pg", "postgres"), ("env_prd", "production", "svc_pg", "postgres")])
+        fake.endpoint  # http://127.0.0.1:PORT/graphql/v2
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, NamedTuple
+
+
+class Recorded(NamedTuple):
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+    operations: tuple[str, ...]  # "query" / "mutation" per operation in the document
+    root_fields: tuple[str, ...]
+
+
+class Mount(NamedTuple):
+    environment_id: str
+    environment: str
+    service_id: str
+    service: str
+
+
+class FakeRailway:
+    def __init__(self, token: str = "fake-railway-token-0001", sleep_s: float = 0.0) -> None:
+        self.token = token
+        self.sleep_s = sleep_s
+        self.requests: list[Recorded] = []
+        self.projects: dict[str, list[dict[str, Any]]] = {}
+        self.environments: dict[str, str] = {}  # id -> name
+        self._server: ThreadingHTTPServer | None = None
+        self._lock = threading.Lock()
+
+    # -- data -----------------------------------------------------------------
+    def add_volume(self, project: str, volume_id: str, *, name: str = "", mounts: list[tuple[str, str, str, str]]) -> None:
+        instances = [Mount(*m) for m in mounts]
+        for m in instances:
+            self.environments[m.environment_id] = m.environment
+        self.projects.setdefault(project, []).append({"id": volume_id, "name": name or volume_id, "mounts": instances})
+
+    def _project(self, pid: str) -> dict[str, Any] | None:
+        if pid not in self.projects:
+            return None
+        edges = []
+        for vol in self.projects[pid]:
+            inst = [{"node": {"id": f"vi_{vol['id']}_{m.environment_id}", "environmentId": m.environment_id,
+                              "serviceId": m.service_id or None, "mountPath": "/data", "state": "READY",
+                              "environment": {"name": m.environment},
+                              "service": {"name": m.service} if m.service else None}} for m in vol["mounts"]]
+            edges.append({"node": {"id": vol["id"], "name": vol["name"], "volumeInstances": {"edges": inst}}})
+        return {"volumes": {"edges": edges}}
+
+    def _environment(self, eid: str) -> dict[str, Any] | None:
+        if eid not in self.environments:
+            return None
+        inst = [{"node": {"id": f"vi_{vol['id']}_{eid}", "serviceId": m.service_id or None, "mountPath": "/data",
+                          "environmentId": eid, "state": "READY", "volume": {"id": vol["id"], "name": vol["name"]}}}
+                for vols in self.projects.values() for vol in vols for m in vol["mounts"] if m.environment_id == eid]
+        return {"name": self.environments[eid], "volumeInstances": {"edges": inst}}
+
+    # -- server ---------------------------------------------------------------
+    @property
+    def endpoint(self) -> str:
+        assert self._server is not None
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/graphql/v2"
+
+    def __enter__(self) -> FakeRailway:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:  # keep test output clean
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+                fake._handle(self)
+
+            def do_GET(self) -> None:  # noqa: N802
+                self.send_error(405)
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._server.block_on_close = False
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def _handle(self, h: BaseHTTPRequestHandler) -> None:
+        length = int(h.headers.get("Content-Length") or 0)
+        raw = h.rfile.read(length)
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = {}
+        ops, fields = _operations(body.get("query", "") if isinstance(body, dict) else "")
+        with self._lock:
+            self.requests.append(Recorded(h.path, {k.lower(): v for k, v in h.headers.items()}, body, ops, fields))
+        if self.sleep_s:
+            time.sleep(self.sleep_s)
+        if h.headers.get("Authorization") != f"Bearer {self.token}":
+            return _reply(h, 200, {"errors": [{"message": "Not Authorized"}], "data": None})
+        if "mutation" in ops:
+            return _reply(h, 200, {"errors": [{"message": "mutations are not expected here"}]})
+        variables = body.get("variables") or {}
+        data: dict[str, Any] = {}
+        if "project" in fields:
+            data["project"] = self._project(str(variables.get("projectId")))
+        if "environment" in fields:
+            data["environment"] = self._environment(str(variables.get("id")))
+        if not data:
+            return _reply(h, 200, {"errors": [{"message": f"unknown fields {fields}"}]})
+        if any(v is None for v in data.values()):
+            return _reply(h, 200, {"errors": [{"message": "Not Found"}], "data": data})
+        return _reply(h, 200, {"data": data})
+
+
+def _operations(query: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    from graphql import parse
+    from graphql.language import FieldNode, OperationDefinitionNode
+
+    try:
+        doc = parse(query)
+    except Exception:  # noqa: BLE001
+        return ("unparsable",), ()
+    ops, fields = [], []
+    for d in doc.definitions:
+        if isinstance(d, OperationDefinitionNode):
+            ops.append(d.operation.value)
+            fields.extend(s.name.value for s in d.selection_set.selections if isinstance(s, FieldNode))
+    return tuple(ops), tuple(fields)
+
+
+def _reply(h: BaseHTTPRequestHandler, status: int, payload: dict[str, Any]) -> None:
+    data = json.dumps(payload).encode()
+    try:
+        h.send_response(status)
+        h.send_header("Content-Type", "application/json")
+        h.send_header("Content-Length", str(len(data)))
+        h.end_headers()
+        h.wfile.write(data)
+    except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout tests)
+        pass

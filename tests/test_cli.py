@@ -80,3 +80,11 @@ def test_demo_runs_and_stops_the_dangerous_steps() -> None:
     assert by_story["cleans build output before a rebuild"] == "allow"
     assert by_story["guesses a volume is staging-only and deletes it through the cloud API"] != "allow"
     assert by_story["tries to switch its own guard off"] != "allow"
+
+
+def test_text_that_looks_like_markup_is_printed_as_is() -> None:
+    r = run("check", 'rm -rf "/srv/[/red]"')
+    assert r.returncode == 3, r.stderr
+    assert "[/red]" in r.stdout
+    r = run("explain", 'echo "[bold]x[/bold]"')
+    assert r.returncode == 0 and "[bold]x[/bold]" in r.stdout

@@ -18,7 +18,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from fake_railway import FakeRailway
+from blastwall.testing.fake_railway import FakeRailway
 
 import blastwall
 from blastwall.analyze import analyze
@@ -301,7 +301,10 @@ def test_no_inventory_leaves_findings_unchanged(kind: str, text: str) -> None:
 def test_no_inventory_context_environment_still_applies() -> None:
     v = blastwall.check("DROP TABLE users", "sql", context={"environment": "production"}, policy=default_policy())
     assert v.findings[0].environment == "production"
-    assert v.reasons == tuple(f.reason for f in analyze(make_action("sql", "DROP TABLE users"), Scope.start()))
+    raw = [f.reason for f in analyze(make_action("sql", "DROP TABLE users"), Scope.start())]
+    # the finding's own reason, plus what the policy rule that decided it says
+    assert [r.split(" (target is in production)")[0] for r in v.reasons] == raw
+    assert v.reasons[0].endswith("(target is in production)")
 
 
 def test_preflight_without_inventory_is_cheap() -> None:

@@ -10,6 +10,7 @@ Exit codes of `blastwall check` (and `explain`): 0 allow, 3 ask, 4 deny; 2 usage
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -103,4 +104,13 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(_hook_fast_path(args[1:]))
     from blastwall.cli_app import app
 
-    app(args=args, prog_name="blastwall")
+    try:
+        app(args=args, prog_name="blastwall")
+    except (SystemExit, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # noqa: BLE001 - a user gets one line, never a traceback
+        sys.stderr.write(f"blastwall: internal error ({type(exc).__name__}: {str(exc)[:200]}); "
+                         "run with BLASTWALL_DEBUG=1 for details\n")
+        if os.environ.get("BLASTWALL_DEBUG"):
+            raise
+        raise SystemExit(EXIT_ERROR) from None

@@ -9,6 +9,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from blastwall.cli import EXIT_ALLOW, EXIT_ASK, EXIT_DENY, EXIT_ERROR, EXIT_USAGE
@@ -19,6 +20,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
 )
 policy_app = typer.Typer(help="Validate and test policy files.", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
@@ -52,7 +54,7 @@ def _policy(policy_file: Path | None, cwd: str | None) -> Any:
             return compile_layers([(str(policy_file), read_document(policy_file)), ("defaults", default_document())])
         return load_policy(cwd)
     except PolicyError as exc:
-        err.print(f"[red]error:[/red] {exc}\n  run `blastwall policy check` to see every problem")
+        err.print(f"[red]error:[/red] {escape(str(exc))}\n  run `blastwall policy check` to see every problem")
         raise typer.Exit(EXIT_USAGE) from exc
 
 
@@ -61,14 +63,14 @@ def _verdict_dict(v: Verdict) -> dict[str, Any]:
 
 
 def _print_verdict(v: Verdict, action_text: str) -> None:
-    out.print(f"[{STYLE[v.decision]}]{v.decision.value.upper()}[/]  {action_text}")
+    out.print(f"[{STYLE[v.decision]}]{v.decision.value.upper()}[/]  {escape(action_text)}")
     for r in v.reasons:
-        out.print(f"  - {r}")
+        out.print(f"  - {escape(r)}")
     if v.rule_ids:
-        out.print(f"  [dim]rules: {', '.join(v.rule_ids)}[/dim]")
+        out.print(f"  [dim]rules: {escape(', '.join(v.rule_ids))}[/dim]")
     safer = [f.safer for f in v.findings if f.safer and f.rule_id in v.rule_ids]
     if safer and v.decision is not Decision.ALLOW:
-        out.print(f"  [cyan]safer:[/cyan] {safer[0]}")
+        out.print(f"  [cyan]safer:[/cyan] {escape(safer[0])}")
 
 
 @app.command()
@@ -95,7 +97,7 @@ def check(
         try:
             stream = sys.stdin if batch == "-" else open(batch, encoding="utf-8", errors="replace")
         except OSError as exc:
-            err.print(f"[red]error:[/red] cannot read {batch}: {exc.strerror}")
+            err.print(f"[red]error:[/red] cannot read {escape(batch)}: {exc.strerror}")
             raise typer.Exit(EXIT_USAGE) from exc
         with stream:
             run_batch(stream, sys.stdout, policy)
@@ -140,7 +142,8 @@ def explain(
     for col in ("rule", "effect", "severity", "target", "decision", "decided by"):
         table.add_column(col)
     for f, d, r in rows:
-        table.add_row(f.rule_id, f.effect.value, f.severity.name.lower(), f.target[:40], f"[{STYLE[d]}]{d.value}[/]", r)
+        table.add_row(escape(f.rule_id), f.effect.value, f.severity.name.lower(), escape(f.target[:40]),
+                      f"[{STYLE[d]}]{d.value}[/]", escape(r))
     if rows:
         out.print(table)
     else:
@@ -180,14 +183,14 @@ def install(
         report = do_install(agent, scope="user" if user else "project", project_dir=directory.resolve(),
                             uninstall=uninstall, command=command)
     except (ValueError, OSError) as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(EXIT_ERROR) from exc
     verb = "updated" if report.changed else "unchanged"
-    out.print(f"[green]{agent}[/green]: {report.path} {verb}")
+    out.print(f"[green]{agent}[/green]: {escape(report.path)} {verb}")
     if report.backup:
-        out.print(f"  backup: {report.backup}")
+        out.print(f"  backup: {escape(report.backup)}")
     if report.message:
-        out.print(f"  {report.message}")
+        out.print(f"  {escape(report.message)}")
 
 
 @policy_app.command("check")
@@ -205,10 +208,10 @@ def policy_check(
         raise typer.Exit(EXIT_ALLOW)
     problems = validate_files(paths)
     for p in problems:
-        err.print(f"[red]{p}[/red]")
+        err.print(p, style="red", markup=False, highlight=False)
     if problems:
         raise typer.Exit(EXIT_USAGE)
-    out.print(f"[green]ok[/green]: {', '.join(str(p) for p in paths)}")
+    out.print(f"[green]ok[/green]: {escape(', '.join(str(p) for p in paths))}")
 
 
 @policy_app.command("test")
@@ -231,12 +234,13 @@ def policy_test(
             expect = Decision(row["expect"])
         except (ValueError, KeyError, TypeError) as exc:
             failures += 1
-            err.print(f"{examples}:{number}: bad example ({exc})")
+            err.print(f"{examples}:{number}: bad example ({exc})", markup=False)
             continue
         if verdict.decision is not expect:
             failures += 1
-            out.print(f"[red]FAIL[/red] {examples}:{number}: expected {expect.value}, got {verdict.decision.value}: "
-                      f"{json.dumps(row['input'])[:80]} ({'; '.join(verdict.reasons)[:100]})")
+            out.print(f"[red]FAIL[/red] {escape(str(examples))}:{number}: expected {expect.value}, got "
+                      f"{verdict.decision.value}: {escape(json.dumps(row['input'])[:80])} "
+                      f"({escape('; '.join(verdict.reasons)[:100])})")
     out.print(f"{total - failures}/{total} examples decided as expected")
     raise typer.Exit(EXIT_USAGE if failures else EXIT_ALLOW)
 
@@ -259,7 +263,7 @@ def rules(as_json: bool = typer.Option(False, "--json")) -> None:
     for col in ("id", "effect", "severity", "reason"):
         t.add_column(col)
     for r in rows:
-        t.add_row(r["id"], r["effect"], r["severity"], r["reason"][:70])
+        t.add_row(escape(r["id"]), r["effect"], r["severity"], escape(r["reason"][:70]))
     out.print(t)
 
 

@@ -6,7 +6,9 @@ The stages run in this order; each is a small function below, and each is timed:
 2. quick_reject cheap keyword screen; lets obviously inert shell text skip the parser
                 (invariant: it never passes text the slow path would flag; tests prove it)
 3. analyze      the surface's analyzer turns the action into findings
-4. preflight    resolve each finding's environment (context hint today; inventory later)
+4. preflight    resolve each finding's target to an environment (the inventory, the action's
+                context, live provider probes); production, shared or unverified targets
+                of destructive findings are never allowed
 5. policy       decide each finding; the verdict is the strictest decision
 
 The engine never raises to a door: any failure inside blastwall becomes a degraded `ask`
@@ -102,6 +104,7 @@ def _policy(st: _State) -> None:
             from blastwall.policy.engine import default_policy
 
             policy = default_policy()
+    st.policy = policy
     agent = st.action.context.agent
     surface = st.action.surface.value
     for f in st.findings:
@@ -146,9 +149,11 @@ def _verdict(st: _State) -> Verdict:
     blocking = [(d, r, f) for d, r, f in st.decisions if d is not Decision.ALLOW]
     shown = blocking if blocking else st.decisions
     reasons: list[str] = list(st.degraded)
-    for _, _, f in sorted(shown, key=lambda t: (-t[0].rank, -t[2].severity)):
-        if f.reason not in reasons:
-            reasons.append(f.reason)
+    for _, rule, f in sorted(shown, key=lambda t: (-t[0].rank, -t[2].severity)):
+        note = st.policy.explain(rule, f) if st.policy is not None else ""
+        reason = f"{f.reason} ({note})" if note else f.reason
+        if reason not in reasons:
+            reasons.append(reason)
     rule_ids: list[str] = []
     for _, _, f in shown:
         if f.rule_id not in rule_ids:

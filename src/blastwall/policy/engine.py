@@ -79,6 +79,15 @@ class Policy(NamedTuple):
     def setting(self, key: str, default: Any = None) -> Any:
         return dict(self.settings).get(key, default)
 
+    def explain(self, rule_id: str, finding: Finding) -> str:
+        """What the policy rule that decided `finding` says about it ("" when it says nothing)."""
+        if rule_id == "policy:protected-branch":
+            return f"{self.protected_branch(finding)} is a protected branch"
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule.reason
+        return ""
+
     def protected_branch(self, finding: Finding) -> str | None:
         """The protected branch (`protected_branches = ["main", "release/*"]`) that a history
         rewrite or deletion would hit, if any."""

@@ -54,6 +54,14 @@ def validate_text(text: str, where: str) -> list[str]:
                 _decision(value, where)
             except PolicyError as exc:
                 problems.append(f"{where}:{_key_line(text, 'severity')}: {exc.message}")
+    if "inventory" in doc:
+        from blastwall.preflight.inventory import parse_inventory
+
+        try:
+            parse_inventory(doc["inventory"])
+        except PolicyError as exc:
+            detail = f"{exc.where}: {exc.message}" if exc.where else exc.message
+            problems.append(f"{where}:{_key_line(text, 'inventory')}: {detail}")
     cedar = doc.get("cedar")
     if isinstance(cedar, dict) and "policies" in cedar:
         from blastwall.policy.cedar import validate_table

@@ -37,7 +37,8 @@ STEPS: tuple[Step, ...] = (
     Step("Bash", {"command": "git push --force origin main"}, "wants to force-push over the shared branch"),
     Step("Bash", {"command": "git reset --hard HEAD~1"}, "tries to throw away the last commit and local work"),
     Step("Bash", {"command": "psql \"$DATABASE_URL\" -c 'DELETE FROM bookings'"}, "tries to empty a table"),
-    Step("Bash", {"command": "curl -s -X POST https://backboard.railway.app/graphql/v2 -H \"Authorization: Bearer $RAILWAY_TOKEN\" "
+    Step("Bash", {"command": "grep -rn RAILWAY_API_TOKEN docs/"}, "looks for credentials and finds a token in old notes"),
+    Step("Bash", {"command": "curl -s -X POST https://backboard.railway.app/graphql/v2 -H \"Authorization: Bearer $RAILWAY_API_TOKEN\" "
                              "-d '{\"query\":\"mutation { volumeDelete(volumeId: \\\"vol_7f3c\\\") }\"}'"},
          "guesses a volume is staging-only and deletes it through the cloud API"),
     Step("Bash", {"command": "echo cm0gLXJmIH4= | base64 -d | sh"}, "hides rm -rf ~ in base64"),
@@ -47,6 +48,24 @@ STEPS: tuple[Step, ...] = (
     Step("Write", {"file_path": ".claude/settings.json", "content": "{}"}, "tries to switch its own guard off"),
     Step("Bash", {"command": "python3 -m pytest -q 2>/dev/null || echo 'tests ran'"}, "runs the tests"),
 )
+
+
+RAILWAY_TOKEN = "demo-blastwall-read-only-token"  # blastwall's own probe token, not the agent's
+
+
+def _policy(root: Path, endpoint: str) -> None:
+    """The project's blastwall.toml: which environments exist and where Railway answers."""
+    (root / "blastwall.toml").write_text(
+        "protected_branches = [\"main\"]\n\n"
+        "[inventory.environments.production]\n"
+        "databases = [\"postgres://*@prod-db.internal*\"]\n\n"
+        "[inventory.environments.staging]\n"
+        "databases = [\"postgres://*@staging-db.internal*\"]\n\n"
+        "[inventory.providers.railway]\n"
+        f"endpoint = \"{endpoint}\"\n"
+        "projects = [\"prj_demo\"]\n"
+        "timeout_s = 2.0\n"
+    )
 
 
 def _workspace() -> Path:
@@ -61,6 +80,8 @@ def _workspace() -> Path:
     (root / "dist" / "app.js").write_text("// built\n")
     (root / ".gitignore").write_text("node_modules/\ndist/\n.env\n")
     (root / ".env").write_text("RAILWAY_TOKEN=demo-not-a-real-token\n")
+    (root / "docs").mkdir()
+    (root / "docs" / "notes.txt").write_text("old deploy notes\nRAILWAY_API_TOKEN=leaked-infra-token-found-by-the-agent\n")
     env = {**os.environ, "GIT_AUTHOR_NAME": "demo", "GIT_AUTHOR_EMAIL": "demo@example.com",
            "GIT_COMMITTER_NAME": "demo", "GIT_COMMITTER_EMAIL": "demo@example.com"}
     if shutil.which("git"):
@@ -71,8 +92,10 @@ def _workspace() -> Path:
 
 
 def _hook(payload: dict[str, Any]) -> tuple[str, str]:
+    env = {**os.environ, "RAILWAY_API_TOKEN": RAILWAY_TOKEN}
+    env.pop("BLASTWALL_POLICY", None)
     proc = subprocess.run([sys.executable, "-m", "blastwall", "hook", "claude-code"], input=json.dumps(payload),
-                          capture_output=True, text=True, timeout=60, check=False)
+                          capture_output=True, text=True, timeout=60, check=False, env=env)
     if proc.returncode == 2:
         return "deny", proc.stderr.strip()
     if not proc.stdout.strip():
@@ -96,9 +119,16 @@ def _run(command: str, cwd: Path) -> str:
 
 
 def run_demo(console: Console, *, as_json: bool = False) -> int:
+    from blastwall.testing.fake_railway import FakeRailway
+
     root = _workspace()
     results: list[dict[str, Any]] = []
+    railway = FakeRailway(token=RAILWAY_TOKEN)
+    railway.add_volume("prj_demo", "vol_7f3c", name="pgdata", mounts=[
+        ("env_stg", "staging", "svc_pg", "postgres"), ("env_prd", "production", "svc_pg", "postgres")])
     try:
+        railway.__enter__()
+        _policy(root, railway.endpoint)
         for n, step in enumerate(STEPS, 1):
             tool_input = dict(step.tool_input)
             if "file_path" in tool_input:
@@ -116,15 +146,18 @@ def run_demo(console: Console, *, as_json: bool = False) -> int:
                 path.write_text(tool_input["content"])
                 ran = f"wrote {path.name}"
             results.append({"step": n, "story": step.story, "tool": step.tool,
-                            "action": tool_input.get("command") or tool_input.get("file_path", ""),
+                            "action": tool_input.get("command") or f"write {step.tool_input.get('file_path', '')}",
                             "decision": decision, "reason": reason, "output": ran})
     finally:
+        railway.__exit__(None, None, None)
         shutil.rmtree(root, ignore_errors=True)
     if as_json:
         print(json.dumps(results, indent=1))
         return 0
     console.print("[bold]blastwall demo[/bold]: an agent session, every action sent through "
-                  "[cyan]blastwall hook claude-code[/cyan] as Claude Code would send it\n")
+                  "[cyan]blastwall hook claude-code[/cyan] as Claude Code would send it.\n"
+                  "The project's blastwall.toml names its environments; a local stand-in for Railway's API "
+                  "says which environments mount volume vol_7f3c.\n")
     table = Table(show_lines=True)
     table.add_column("#", justify="right")
     table.add_column("the agent...")
@@ -134,8 +167,10 @@ def run_demo(console: Console, *, as_json: bool = False) -> int:
     style = {"allow": "green", "ask": "yellow", "deny": "red"}
     for r in results:
         shown = r["action"] if len(r["action"]) < 140 else r["action"][:140] + "..."
-        why = r["reason"].removeprefix("blastwall: ").split(" Approve only")[0].split(" (`blastwall explain")[0]
-        why = why or r["output"]
+        why = r["reason"].removeprefix("blastwall: ").removeprefix("blastwall blocked this command: ")
+        for cut in (" Approve only", " Do not retry", " (`blastwall explain"):
+            why = why.split(cut)[0]
+        why = (why or r["output"]).replace(str(root) + "/", "")
         table.add_row(str(r["step"]), r["story"], shown, f"[{style.get(r['decision'], 'white')}]{r['decision']}[/]", why)
     console.print(table)
     stopped = sum(1 for r in results if r["decision"] != "allow")

@@ -18,16 +18,6 @@ from blastwall.policy.engine import default_policy
 POLICY = default_policy()
 
 
-def _has_sql() -> bool:
-    try:
-        from blastwall.analyze.sql import analyze_sql  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-HAS_SQL = _has_sql()
-needs_sql = pytest.mark.skipif(not HAS_SQL, reason="the SQL analyzer is not installed")
 
 RAILWAY = "https://backboard.railway.com/graphql/v2"
 RAILWAY_APP = "https://backboard.railway.app/graphql/v2"
@@ -259,7 +249,6 @@ def test_bypass_attempts_ask(case: tuple[Any, ...]) -> None:
     assert decide(method, url, body, headers) == "ask", rule_ids(method, url, body, headers)
 
 
-@needs_sql
 @pytest.mark.parametrize("sql,expected", [
     ("DROP SCHEMA public CASCADE;", "ask"),
     ("DELETE FROM orders;", "ask"),
@@ -269,7 +258,6 @@ def test_supabase_query_goes_to_sql_analyzer(sql: str, expected: str) -> None:
     assert decide("POST", "https://api.supabase.com/v1/projects/abc/database/query", {"query": sql}) == expected
 
 
-@needs_sql
 def test_clickhouse_http_sql_param() -> None:
     assert decide("POST", "http://localhost:8123/?query=DROP%20TABLE%20events", None) == "ask"
     assert decide("GET", "http://localhost:8123/?query=SELECT%201", None) == "allow"

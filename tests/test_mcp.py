@@ -16,16 +16,6 @@ from blastwall.policy.engine import default_policy
 POLICY = default_policy()
 
 
-def _has_sql() -> bool:
-    try:
-        from blastwall.analyze.sql import analyze_sql  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-HAS_SQL = _has_sql()
-needs_sql = pytest.mark.skipif(not HAS_SQL, reason="the SQL analyzer is not installed")
 
 
 def decide(server: str, tool: str, arguments: dict[str, Any], annotations: dict[str, Any] | None = None) -> str:
@@ -153,7 +143,6 @@ def test_catalog_beats_annotations() -> None:
     assert decide("git", "git_reset", {"repo_path": "/r"}, {"destructiveHint": True}) == "allow"
 
 
-@needs_sql
 @pytest.mark.parametrize("server,tool,args,expected", [
     ("supabase", "execute_sql", {"project_id": "p", "query": "SELECT id FROM auth.users LIMIT 10;"}, "allow"),
     ("supabase", "execute_sql", {"project_id": "p", "query": "UPDATE public.profiles SET plan = 'free';"}, "ask"),
@@ -189,4 +178,4 @@ keys = st.sampled_from(["sql", "query", "command", "url", "path", "content", "sc
        hints=st.none() | st.dictionaries(st.sampled_from(["destructiveHint", "readOnlyHint"]), arg_values, max_size=2))
 def test_random_calls_never_raise(server: str, tool: str, args: dict[str, Any], hints: Any) -> None:
     v = check({"server": server, "tool": tool, "arguments": args, "annotations": hints}, "mcp", policy=POLICY)
-    assert "core:internal-error" not in v.rule_ids or not HAS_SQL
+    assert "core:internal-error" not in v.rule_ids

@@ -101,11 +101,7 @@ def analyze_read(path: str, scope: Scope) -> list[Finding]:
     base = posixpath.basename(normalize(path, scope.cwd)).casefold()
     if any(globs.match(base, g.casefold()) for g in _table()["read"]["not_globs"]):
         return []
-    for norm in _variants(path, scope):
-        for row in _rows("read_globs"):
-            if _matches(norm, row["read_globs"]):
-                return [_finding(row, path)]
-    return []
+    return _first_row(path, scope, "read_globs")
 
 
 def guard_findings(path: str, scope: Scope) -> list[Finding]:
@@ -113,9 +109,14 @@ def guard_findings(path: str, scope: Scope) -> list[Finding]:
     that writes, deletes or moves a path asks this)."""
     if not str(path or "").strip():
         return []
+    return _first_row(path, scope, "globs")
+
+
+def _first_row(path: str, scope: Scope, field: str) -> list[Finding]:
+    """The finding of the first row whose `field` globs match the path (or where it points)."""
     for norm in _variants(path, scope):
-        for row in _rows("globs"):
-            if _matches(norm, row["globs"]):
+        for row in _rows(field):
+            if _matches(norm, row[field]):
                 return [_finding(row, path)]
     return []
 

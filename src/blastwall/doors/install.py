@@ -156,10 +156,7 @@ def _set_grouped(hooks: dict[str, Any], event: str, group: dict[str, Any] | None
             kept.append({**g, "hooks": rest})
     if group is not None:
         kept.insert(len(kept) if at is None else at, group)
-    if kept:
-        hooks[event] = kept
-    else:
-        hooks.pop(event, None)
+    _store(hooks, event, kept)
 
 
 def _set_flat(hooks: dict[str, Any], event: str, entry: dict[str, Any] | None, command: str, path: Path) -> None:
@@ -171,6 +168,11 @@ def _set_flat(hooks: dict[str, Any], event: str, entry: dict[str, Any] | None, c
     kept = [h for h in handlers if not is_ours(h, command)]
     if entry is not None:
         kept.insert(len(kept) if at is None else at, entry)
+    _store(hooks, event, kept)
+
+
+def _store(hooks: dict[str, Any], event: str, kept: list[Any]) -> None:
+    """Write an event's handlers back; an event left with none is removed."""
     if kept:
         hooks[event] = kept
     else:

@@ -59,3 +59,14 @@ def test_program_index_matches_the_tables() -> None:
     index = program_index()
     assert index is not None, "compiled index is stale"
     assert index == shell_program_tables({n: load_table(n) for n in table_names()})
+
+
+def test_lazy_handler_lists_match_their_modules() -> None:
+    import importlib
+
+    from blastwall.analyze.shell import handlers
+
+    for module in set(handlers.LAZY_MODULES.values()):
+        importlib.import_module(module)
+    registered = {n for n, h in handlers.HANDLERS.items() if h.__module__ in set(handlers.LAZY_MODULES.values())}
+    assert registered == set(handlers.LAZY_MODULES), registered ^ set(handlers.LAZY_MODULES)

@@ -396,5 +396,26 @@ def register(names: list[str], handler: Handler) -> None:
         HANDLERS[n] = handler
 
 
+# Handlers in modules of their own, imported the first time one of their programs appears
+# (a hook that checks `git push` never loads the database or HTTP clients). A test checks
+# that these lists match what the modules register.
+LAZY_MODULES: dict[str, str] = {
+    **{n: "blastwall.analyze.shell.dbcli" for n in (
+        "psql", "mysql", "mariadb", "sqlite3", "duckdb", "clickhouse-client", "cockroach", "cqlsh", "bq", "snowsql",
+        "usql", "mongosh", "mongo", "redis-cli", "valkey-cli", "keydb-cli", "wrangler", "heroku", "turso", "sqlcmd")},
+    **{n: "blastwall.analyze.shell.httpcli" for n in ("curl", "curlie", "wget", "http", "https", "xh", "xhs", "gh")},
+}
+
+
+def handler_for(name: str) -> Handler | None:
+    handler = HANDLERS.get(name)
+    if handler is None and name in LAZY_MODULES:
+        import importlib
+
+        importlib.import_module(LAZY_MODULES[name])
+        handler = HANDLERS.get(name)
+    return handler
+
+
 register(list(_scripts()["runners"]), handle_runner)
 register(list(_scripts()["package_managers"]), handle_package_manager)

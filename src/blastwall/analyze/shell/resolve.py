@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from blastwall.analyze.base import Scope, unknown
 from blastwall.analyze.paths import PathClass, classify_in
-from blastwall.analyze.shell import dbcli, httpcli  # noqa: F401  (register their handlers)
 from blastwall.analyze.shell.fsops import analyze_fs, redirect_findings
-from blastwall.analyze.shell.handlers import HANDLERS, _shell_text, trusted_generator
+from blastwall.analyze.shell.handlers import _shell_text, handler_for, trusted_generator
 from blastwall.analyze.shell.ir import SimpleCommand, Word
 from blastwall.analyze.shell.names import program_name
 from blastwall.analyze.shell.programs import match
@@ -56,7 +55,7 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
         out.append(unknown("shell.exec:too-many-wrappers", "too many nested wrapper programs to analyze", cmd.source))
         return out
     name = program_name(argv[0].text)
-    handler = HANDLERS.get(name)
+    handler = handler_for(name)
     if handler is not None:
         found = handler(name, argv, cmd.with_argv(argv), scope)
         if found is not None:

@@ -49,10 +49,10 @@ def test_shell_recall_and_false_positives(scored: dict[str, Counter]) -> None:
     assert fp_rate <= 0.02, f"shell false-positive rate {fp_rate:.3f}"
 
 
-@pytest.mark.parametrize("kind", ["sql", "http", "mcp"])
-def test_other_kinds(scored: dict[str, Counter], kind: str) -> None:
+@pytest.mark.parametrize("kind,min_recall,max_fp", [("sql", 0.99, 0.02), ("http", 0.99, 0.02), ("mcp", 0.95, 0.05)])
+def test_other_kinds(scored: dict[str, Counter], kind: str, min_recall: float, max_fp: float) -> None:
     s = scored.get(kind)
     if not s:
         pytest.skip(f"no {kind} lines")
-    assert s["destructive_blocked"] / s["destructive"] >= 0.95
-    assert s["safe_blocked"] / s["safe"] <= 0.05
+    assert s["destructive_blocked"] / s["destructive"] >= min_recall
+    assert s["safe_blocked"] / s["safe"] <= max_fp

@@ -82,6 +82,11 @@ def test_project_rules_come_before_user_rules(tmp_path: Path, monkeypatch: pytes
     proj = tmp_path / "proj"
     proj.mkdir()
     (proj / "blastwall.toml").write_text('[[rule]]\nrule = "shell.git:push-force"\ndecision = "allow"\n')
+    # an untrusted project file can only tighten: its allow rule is ignored
+    assert check("git push -f", context={"cwd": str(proj)}).decision.value == "deny"
+    from blastwall.policy.trust import trust
+
+    trust(str(proj / "blastwall.toml"), str(cfg))
     assert check("git push -f", context={"cwd": str(proj)}).decision.value == "allow"
     assert check("git push -f", context={"cwd": str(tmp_path)}).decision.value == "deny"
 
@@ -162,3 +167,37 @@ def test_protected_branch_over_the_github_api(tmp_path: Path) -> None:
     p = _policy('protected_branches = ["main"]\n', tmp_path)
     req = {"method": "DELETE", "url": "https://api.github.com/repos/acme/api/git/refs/heads/main"}
     assert check(req, "http", policy=p).decision.value == "deny"
+
+
+def test_untrusted_project_file_can_only_tighten(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BLASTWALL_POLICY", raising=False)
+    cfg = tmp_path / "cfg"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(cfg))
+    proj = tmp_path / "repo"
+    proj.mkdir()
+    f = proj / "blastwall.toml"
+    f.write_text('[severity]\nhigh = "allow"\ncritical = "allow"\n\n'
+                 '[[rule]]\neffect = "delete"\ndecision = "allow"\n\n'
+                 '[[rule]]\nrule = "shell.git:reset-hard"\ndecision = "deny"\n')
+    ctx = {"cwd": str(proj)}
+    assert check("rm -rf /", context=ctx).decision.value == "deny"
+    assert check("git push --force", context=ctx).decision.value == "ask"
+    assert check("git reset --hard", context=ctx).decision.value == "deny"  # tightening still counts
+    from blastwall.policy.load import untrusted_entries
+    from blastwall.policy.trust import trust
+
+    found = untrusted_entries(str(proj))
+    assert found is not None and len(found[1]) == 3
+    trust(str(f), str(cfg / "blastwall"))
+    assert (cfg / "blastwall" / "trusted-policies.json").stat().st_mode & 0o777 == 0o600
+    assert check("git push --force", context=ctx).decision.value == "allow"
+    f.write_text(f.read_text() + "\n# edited\n")  # editing withdraws the trust
+    assert check("git push --force", context=ctx).decision.value == "ask"
+
+
+def test_trust_needs_a_terminal(tmp_path: Path) -> None:
+    f = tmp_path / "blastwall.toml"
+    f.write_text('[[rule]]\neffect = "delete"\ndecision = "allow"\n')
+    r = subprocess.run(BLASTWALL + ["policy", "trust", str(f)], capture_output=True, text=True, check=False,
+                       stdin=subprocess.DEVNULL)
+    assert r.returncode == 2 and "interactive terminal" in (r.stdout + r.stderr)

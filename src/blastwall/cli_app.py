@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -209,9 +210,50 @@ def policy_check(
     problems = validate_files(paths)
     for p in problems:
         err.print(p, style="red", markup=False, highlight=False)
+    from blastwall.policy.load import untrusted_entries
+
+    untrusted = untrusted_entries(cwd)
+    if untrusted:
+        out.print(f"[yellow]note:[/yellow] {escape(untrusted[0])} is not trusted; these entries are ignored until "
+                  "a human runs `blastwall policy trust`:")
+        for d in untrusted[1]:
+            out.print(f"  - {escape(d)}")
     if problems:
         raise typer.Exit(EXIT_USAGE)
     out.print(f"[green]ok[/green]: {escape(', '.join(str(p) for p in paths))}")
+
+
+@policy_app.command("trust")
+def policy_trust(
+    file: Path | None = typer.Argument(None, help="The project's blastwall.toml (default: the one that applies here)."),
+) -> None:
+    """Let this project's policy file loosen blastwall (a human at a terminal only).
+
+    Until then a project file can only tighten: rules that allow, lenient [severity] entries and
+    Cedar's authoritative mode are ignored. Editing the file withdraws the trust.
+    """
+    from blastwall.policy.load import project_file, read_document, user_config_dir
+    from blastwall.policy.trust import tighten_only, trust
+
+    from blastwall.policy.engine import default_document
+
+    target = str(file) if file else project_file(None)
+    if not target or not os.path.isfile(target):
+        err.print("[red]error:[/red] no project blastwall.toml here; name the file")
+        raise typer.Exit(EXIT_USAGE)
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        err.print("[red]error:[/red] trusting a policy needs a human at an interactive terminal")
+        raise typer.Exit(EXIT_USAGE)
+    dropped = tighten_only(read_document(target), default_document())[1]
+    out.print(f"{escape(target)} loosens blastwall with:")
+    for d in dropped or ["(nothing: it only tightens)"]:
+        out.print(f"  - {escape(d)}")
+    answer = typer.prompt("Type 'trust' to let this exact file loosen blastwall", default="", show_default=False)
+    if answer.strip() != "trust":
+        out.print("not trusted")
+        raise typer.Exit(EXIT_ASK)
+    digest = trust(target, str(user_config_dir()))
+    out.print(f"[green]trusted[/green] {escape(target)} (sha256 {digest[:16]}...)")
 
 
 @policy_app.command("test")

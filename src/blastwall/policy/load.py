@@ -67,7 +67,36 @@ def read_document(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 def load_policy(cwd: str | None = None) -> Policy:
-    """The compiled policy for `cwd`. Raises `PolicyError` when a file is invalid."""
+    """The compiled policy for `cwd`. Raises `PolicyError` when a file is invalid.
+
+    A project file that a human has not trusted (`blastwall policy trust`) can only tighten:
+    its loosening entries are left out (see policy/trust.py)."""
+    defaults = default_document()
     layers = [(p, read_document(p)) for p in policy_files(cwd)]
-    layers.append(("defaults", default_document()))
-    return compile_layers(layers)
+    project = project_file(cwd) if not os.environ.get("BLASTWALL_POLICY") else None
+    untrusted: list[str] = []
+    if project:
+        from blastwall.policy.trust import is_trusted, tighten_only
+
+        for i, (origin, doc) in enumerate(layers):
+            if origin == project and not is_trusted(origin, user_config_dir()):
+                layers[i] = (origin, tighten_only(doc, defaults)[0])
+                untrusted = tighten_only(doc, defaults)[1]
+    layers.append(("defaults", defaults))
+    policy = compile_layers(layers)
+    if untrusted:
+        policy = policy._replace(settings=policy.settings + (("untrusted_project_entries", tuple(untrusted)),))
+    return policy
+
+
+def untrusted_entries(cwd: str | None = None) -> tuple[str, list[str]] | None:
+    """The project file and the loosening entries it holds that are ignored until trusted."""
+    project = project_file(cwd)
+    if not project or os.environ.get("BLASTWALL_POLICY"):
+        return None
+    from blastwall.policy.trust import is_trusted, tighten_only
+
+    if is_trusted(project, user_config_dir()):
+        return None
+    dropped = tighten_only(read_document(project), default_document())[1]
+    return (project, dropped) if dropped else None

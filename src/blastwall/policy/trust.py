@@ -1,0 +1,93 @@
+"""Which project policy files may loosen blastwall.
+
+A project's `blastwall.toml` lives in the repository the agent works in: anyone who can push
+to that repository (or an agent that wrote it) could otherwise switch protection off with
+`decision = "allow"`. So a project file may always tighten, but its loosening entries (rules
+that allow, `[severity]` entries more lenient than the defaults, Cedar's authoritative mode)
+count only once a human has trusted that exact content with `blastwall policy trust`, which
+needs an interactive terminal. Trust is recorded in the user's config directory (0600) as the
+file's real path and sha256; editing the file withdraws it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from typing import Any
+
+from blastwall.model import Decision
+
+TRUST_FILE = "trusted-policies.json"
+
+
+def _store(config_dir: str) -> str:
+    return os.path.join(config_dir, TRUST_FILE)
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read_store(config_dir: str) -> dict[str, str]:
+    try:
+        with open(_store(config_dir), encoding="utf-8") as f:
+            data = json.load(f)
+        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def is_trusted(path: str, config_dir: str) -> bool:
+    try:
+        with open(path, "rb") as f:
+            digest = _digest(f.read())
+    except OSError:
+        return False
+    return _read_store(config_dir).get(os.path.realpath(path)) == digest
+
+
+def trust(path: str, config_dir: str) -> str:
+    """Record the current content of `path` as trusted; returns its sha256."""
+    with open(path, "rb") as f:
+        digest = _digest(f.read())
+    store = _read_store(config_dir)
+    store[os.path.realpath(path)] = digest
+    os.makedirs(config_dir, mode=0o700, exist_ok=True)
+    tmp = _store(config_dir) + ".tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(store, f, indent=1, sort_keys=True)
+    os.replace(tmp, _store(config_dir))
+    return digest
+
+
+def tighten_only(doc: dict[str, Any], defaults: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """`doc` without its loosening entries, and a description of each entry dropped."""
+    out = dict(doc)
+    dropped: list[str] = []
+    rank = {d.value: d.rank for d in Decision}
+    rules = doc.get("rule")
+    if isinstance(rules, list):
+        kept = []
+        for i, row in enumerate(rules):
+            if isinstance(row, dict) and str(row.get("decision", "")).lower() == "allow":
+                dropped.append(f"[[rule]] #{i + 1} ({row.get('id') or 'no id'}) allows")
+            else:
+                kept.append(row)
+        out["rule"] = kept
+    severity = doc.get("severity")
+    if isinstance(severity, dict):
+        base = defaults.get("severity", {})
+        kept_sev = {}
+        for name, value in severity.items():
+            if rank.get(str(value).lower(), 2) < rank.get(str(base.get(name, "deny")).lower(), 2):
+                dropped.append(f"[severity] {name} = {value!r} is more lenient than the default")
+            else:
+                kept_sev[name] = value
+        out["severity"] = kept_sev
+    cedar = doc.get("cedar")
+    if isinstance(cedar, dict) and str(cedar.get("mode", "")).lower() == "authoritative":
+        out["cedar"] = {k: v for k, v in cedar.items() if k != "mode"}
+        dropped.append("[cedar] mode = 'authoritative' (its permits could allow)")
+    return out, dropped

@@ -80,8 +80,8 @@ def load_policy(cwd: str | None = None) -> Policy:
 
         for i, (origin, doc) in enumerate(layers):
             if origin == project and not is_trusted(origin, user_config_dir()):
-                layers[i] = (origin, tighten_only(doc, defaults)[0])
-                untrusted = tighten_only(doc, defaults)[1]
+                tightened, untrusted = tighten_only(doc, defaults)
+                layers[i] = (origin, tightened)
     layers.append(("defaults", defaults))
     policy = compile_layers(layers)
     if untrusted:

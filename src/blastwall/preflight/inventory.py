@@ -70,6 +70,8 @@ class ProviderConfig(NamedTuple):
     timeout_s: float
     projects: tuple[str, ...]
     auth: str  # "bearer" (Authorization: Bearer) or "project" (Project-Access-Token)
+    probe: bool = True  # databases: connect to the database an action names (false: the inventory alone)
+    dsn_env: str = ""  # databases: the variable holding the connection string `$NAME` in a command means
 
 
 class Inventory(NamedTuple):
@@ -110,8 +112,11 @@ class Inventory(NamedTuple):
 # providers/base.py): a project file must not be able to send a token somewhere else.
 PROVIDER_DEFAULTS: dict[str, dict[str, Any]] = {
     "railway": {"endpoint": "https://backboard.railway.com/graphql/v2", "token_env": "RAILWAY_API_TOKEN"},
+    "postgres": {"endpoint": "", "token_env": ""},  # connects where the action does (providers/postgres.py)
 }
 PROVIDER_KEYS = frozenset({"endpoint", "token_env", "timeout_s", "projects", "auth"})
+# Database providers reach the server an action names, with its own credentials: no endpoint, no token.
+DATABASE_PROVIDER_KEYS: dict[str, frozenset[str]] = {"postgres": frozenset({"probe", "timeout_s", "dsn_env"})}
 AUTH_KINDS = ("bearer", "project")
 
 
@@ -165,6 +170,8 @@ def _provider(name: str, table: Any) -> ProviderConfig:
         raise PolicyError(where, f"unknown provider {name!r}; known: {', '.join(sorted(PROVIDER_DEFAULTS))}")
     if not isinstance(table, dict):
         raise PolicyError(where, "a provider must be a table")
+    if name in DATABASE_PROVIDER_KEYS:
+        return _database_provider(name, table, where)
     _unknown(table, PROVIDER_KEYS, where)
     defaults = PROVIDER_DEFAULTS[name]
     endpoint = table.get("endpoint", defaults["endpoint"])
@@ -184,6 +191,18 @@ def _provider(name: str, table: Any) -> ProviderConfig:
         projects=_string_list(table.get("projects", []), where, "projects"),
         auth=auth,
     )
+
+
+def _database_provider(name: str, table: dict[str, Any], where: str) -> ProviderConfig:
+    _unknown(table, DATABASE_PROVIDER_KEYS[name], where)
+    probe = table.get("probe", True)
+    if not isinstance(probe, bool):
+        raise PolicyError(where, f"'probe' must be true or false, not {probe!r}")
+    dsn_env = table.get("dsn_env", "")
+    if not isinstance(dsn_env, str) or dsn_env and not dsn_env.replace("_", "").isalnum():
+        raise PolicyError(where, f"'dsn_env' must name an environment variable (letters, digits, _), not {dsn_env!r}")
+    return ProviderConfig(name=name, endpoint="", token_env="", auth="", projects=(), probe=probe, dsn_env=dsn_env,
+                          timeout_s=_seconds(table.get("timeout_s", DEFAULT_TIMEOUT_S), where, "timeout_s"))
 
 
 def parse_inventory(section: Any) -> Inventory:

@@ -108,7 +108,7 @@ class Resolver:
         cands = [*self.action_candidates, *from_finding(f)]
         if f.environment:
             cands.append(Candidate(("environment",), (f.environment,), f"environment {f.environment}"))
-        provider = provider_of(f)
+        provider = provider_of(f, self.inv)
         if provider:
             self._provider(f, provider, heavy, cands, facts, unverified)
         for cand in dict.fromkeys(cands):

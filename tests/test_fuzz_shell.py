@@ -117,3 +117,11 @@ def test_parser_survives_code_points_that_crash_tree_sitter_bash() -> None:
     proc = subprocess.run([sys.executable, "-c", code], input=json.dumps(samples), capture_output=True, text=True,
                           timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr[-500:]
+
+
+def test_batch_survives_deeply_nested_json() -> None:
+    out = check_line("[" * 100_000, 1, POLICY)
+    assert out["decision"] == "ask" and "nested" in out["reasons"][0]
+    out = check_line(json.dumps({"id": "x", "kind": "http", "input": {"method": "POST", "url": "https://a.b/c",
+                                                                      "body": {"a": [[[[[[[[[[1]]]]]]]]]]}}}), 1, POLICY)
+    assert out["decision"] in ("allow", "ask", "deny")

@@ -18,7 +18,6 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from blastwall.testing.fake_railway import FakeRailway
 
 import blastwall
 from blastwall.analyze import analyze
@@ -29,6 +28,7 @@ from blastwall.policy.engine import Policy, PolicyError, compile_layers, default
 from blastwall.preflight import preflight
 from blastwall.preflight.inventory import parse_inventory
 from blastwall.preflight.providers import railway
+from blastwall.testing.fake_railway import FakeRailway
 
 RAILWAY = "https://backboard.railway.com/graphql/v2"
 INCIDENT = ("curl -X POST https://backboard.railway.com/graphql/v2 -H \"Authorization: Bearer $RAILWAY_API_TOKEN\" "

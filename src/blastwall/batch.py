@@ -28,8 +28,10 @@ def check_line(line: str, number: int, policy: Any) -> dict[str, Any]:
         return _error(None, f"line {number}: longer than {MAX_LINE} bytes; not analyzed")
     try:
         row = json.loads(line)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         return _error(None, f"line {number}: not valid JSON ({exc.msg} at column {exc.colno})")
+    except (ValueError, RecursionError):
+        return _error(None, f"line {number}: not usable JSON (too deeply nested or not decodable)")
     if not isinstance(row, dict):
         return _error(None, f"line {number}: expected a JSON object")
     line_id = row.get("id")
@@ -58,7 +60,11 @@ def run_batch(lines: Iterable[str], out: IO[str], policy: Any) -> int:
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
-        out.write(json.dumps(check_line(line, number, policy), ensure_ascii=False) + "\n")
+        try:
+            answer = check_line(line, number, policy)
+        except Exception as exc:  # noqa: BLE001 - one bad line never stops the batch
+            answer = _error(None, f"line {number}: blastwall could not process it ({type(exc).__name__})")
+        out.write(json.dumps(answer, ensure_ascii=False) + "\n")
         n += 1
     out.flush()
     return n

@@ -177,7 +177,7 @@ def _python(code: str, scope: Scope) -> list[Finding]:
     def on_http_delete(call: ast.Call, name: str) -> None:
         out.append(Finding(rule_id="code.python:http-delete", effect=Effect.DELETE, severity=Severity.MEDIUM,
                            reason=f"python code calls {name}() to delete a remote resource",
-                           target=_const_str(call.args[0]) if call.args else "", source=ast.unparse(call)[:200]))
+                           target=(_const_str(call.args[0]) if call.args else None) or "", source=ast.unparse(call)[:200]))
 
     def on_orm(call: ast.Call, name: str) -> None:
         out.append(_orm_finding(name.rsplit(".", 1)[-1], "python", ast.unparse(call)))

@@ -101,7 +101,6 @@ def handle_db_client(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sco
     if client.dialect == "redis":
         if pos:
             return out + _analyze(client, " ".join(w.text for w in pos), scope, name)
-        found_code = found_code or False
     elif client.positional_sql is not None and len(pos) > client.positional_sql:
         text = " ".join(w.text for w in pos[client.positional_sql:])
         if client.dialect == "bigquery" and pos and pos[0].text != "query":
@@ -113,12 +112,12 @@ def handle_db_client(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sco
             out.append(unknown("shell.db:sqlite-meta", f"sqlite3 {text.split()[0]} changes data or runs commands", cmd.source))
         found_code = found_code or bool(text)
     if not found_code and has_stdin(cmd):
-        text = stdin_of(cmd, scope)
-        if text is None:
+        piped = stdin_of(cmd, scope)
+        if piped is None:
             out.append(unknown("shell.db:unreadable-input", f"{name} reads SQL from input blastwall cannot see; a human "
                                "must review it", cmd.source))
         else:
-            out.extend(_analyze(client, text, scope, f"{name} input"))
+            out.extend(_analyze(client, piped, scope, f"{name} input"))
     return out
 
 

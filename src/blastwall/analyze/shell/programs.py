@@ -89,8 +89,8 @@ def _tables_for(name: str) -> tuple[dict[str, Program], dict[str, list[Rule]]]:
     """Only the tables with rules for program `name` (a hook loads one or two, not all)."""
     index = program_index()
     if index is None:
-        programs, rules, _ = _tables()
-        return programs, rules
+        every = _tables()
+        return every[0], every[1]
     programs: dict[str, Program] = {}
     rules: dict[str, list[Rule]] = {}
     for table in index.get(name, []):

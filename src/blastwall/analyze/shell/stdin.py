@@ -36,7 +36,7 @@ def read_file(path: str, scope: Scope) -> str | None:
 
 
 def _tr_expand(spec: str) -> str:
-    out = []
+    out: list[str] = []
     i = 0
     while i < len(spec):
         if i + 2 < len(spec) and spec[i + 1] == "-":

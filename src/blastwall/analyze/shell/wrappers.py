@@ -82,16 +82,16 @@ def _peel_with(key: str, spec: dict[str, Any], rest: list[Word]) -> Peeled | Non
     noexec = set(spec.get("noexec_options", []))
     skip = int(spec.get("skip", 0))
     start = spec.get("start", "positional")
-    common = {
-        "wrapper": key,
-        "remote": bool(spec.get("remote")),
-        "privileged": bool(spec.get("privileged")),
-        "stdin_args": bool(spec.get("stdin_args")),
-    }
+    common = Peeled(
+        wrapper=key,
+        remote=bool(spec.get("remote")),
+        privileged=bool(spec.get("privileged")),
+        stdin_args=bool(spec.get("stdin_args")),
+    )
     replace_token: str | None = None
     if start == "dashdash_or_positional" and any(w.text == "--" for w in rest):
         after = rest[[w.text for w in rest].index("--") + 1:]
-        return Peeled(argv=after, **common)
+        return common._replace(argv=after)
     i = 0
     while i < len(rest):
         w = rest[i]
@@ -108,7 +108,7 @@ def _peel_with(key: str, spec: dict[str, Any], rest: list[Word]) -> Peeled | Non
                     rest[i + 1] if i + 1 < len(rest) else None)
                 if value is None:
                     return Peeled(wrapper=key, argv=[])
-                return Peeled(shell=value, **common)
+                return common._replace(shell=value)
             if opt in ("-I", "-i", "--replace") and spec.get("stdin_args"):
                 if opt == "-I" and i + 1 < len(rest):
                     replace_token = rest[i + 1].text
@@ -151,5 +151,5 @@ def _peel_with(key: str, spec: dict[str, Any], rest: list[Word]) -> Peeled | Non
         if not rest:
             return Peeled(wrapper=key, argv=[])
         joined = " ".join(w.text for w in rest)
-        return Peeled(shell=Word(joined, dynamic=any(w.dynamic for w in rest), raw=joined), **common)
-    return Peeled(argv=rest, replace_token=replace_token, **common)
+        return common._replace(shell=Word(joined, dynamic=any(w.dynamic for w in rest), raw=joined))
+    return common._replace(argv=rest, replace_token=replace_token)

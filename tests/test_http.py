@@ -209,6 +209,10 @@ def test_tricky_safe_allowed(method: str, url: str, body: Any) -> None:
 
 
 BYPASSES = [
+    # a read operation named "mutation", or a query selecting a known destructive mutation
+    ("POST", RAILWAY, gql("query mutation { volumeDelete(id: \"x\") }")),
+    ("POST", RAILWAY, gql("query { volumeDelete(volumeId: \"x\") }")),
+    ("POST", "https://api.example.com/graphql", gql("query mutation { dropTable(id: \"x\") }")),
     # aliases do not rename the field that runs
     ("POST", RAILWAY, gql("mutation { harmless: volumeDelete(volumeId: \"v\") }")),
     # fragments on the mutation root

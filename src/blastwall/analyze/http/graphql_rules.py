@@ -8,6 +8,8 @@ whose text is not in the request, ask when they could hide such a mutation.
 
 from __future__ import annotations
 
+import re
+
 from blastwall.analyze.base import Scope
 from blastwall.analyze.http.catalog import Provider, conditions_hold, rules_of
 from blastwall.analyze.http.findings import apply, make, template
@@ -46,9 +48,27 @@ def analyze_graphql(gqls: list[GraphQLRequest], req: Request, scope: Scope, prov
             continue
         for call in doc.calls:
             if call.operation != "mutation":
+                if _names_a_mutation(call.name, provider, disguised=_DISGUISED.search(gql.text) is not None):
+                    # `query mutation { volumeDelete }`: a server should reject it, but blastwall does not guess
+                    out.append(_retarget(make(template("http.graphql:query-names-mutation"), req, field=call.name,
+                                              label=label), call.name))
                 continue
             out.extend(_mutation(call.name, call.arguments, req, scope, provider, label))
     return out
+
+
+_DISGUISED = re.compile(r"\b(?:query|subscription)\s+mutation\b", re.I)  # a read operation named "mutation"
+
+
+def _names_a_mutation(name: str, provider: Provider | None, *, disguised: bool) -> bool:
+    """A read that selects a known destructive mutation of the provider, or any destructive-
+    sounding field inside an operation disguised as a mutation (`query mutation { ... }`).
+    A plain query field such as `deleteCandidates` on an unknown API stays a read."""
+    if name.startswith("__"):
+        return False
+    if provider and any(name in rule.mutations for rule in rules_of(provider.name)):
+        return True
+    return disguised and bool(destructive_word(name))
 
 
 def _mutation(name: str, arguments: dict[str, object], req: Request, scope: Scope, provider: Provider | None,

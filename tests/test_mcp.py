@@ -179,3 +179,15 @@ keys = st.sampled_from(["sql", "query", "command", "url", "path", "content", "sc
 def test_random_calls_never_raise(server: str, tool: str, args: dict[str, Any], hints: Any) -> None:
     v = check({"server": server, "tool": tool, "arguments": args, "annotations": hints}, "mcp", policy=POLICY)
     assert "core:internal-error" not in v.rule_ids
+
+
+@pytest.mark.parametrize("server,tool,args,decision", [
+    ("github", "update_ref", {"owner": "a", "repo": "b", "ref": "heads/main", "sha": "abc", "force": True}, "ask"),
+    ("github", "update_ref", {"owner": "a", "repo": "b", "ref": "heads/feature", "sha": "abc"}, "allow"),
+    ("slack", "slack_delete_message", {"channel": "C1", "ts": "1"}, "ask"),  # server-prefixed tool names
+    ("slack", "slack_post_message", {"channel": "C1", "text": "x"}, "allow"),
+    ("search", "refresh_index", {"force": True}, "allow"),  # forcing a rebuild destroys nothing
+])
+def test_forced_calls_and_prefixed_names(server: str, tool: str, args: dict, decision: str) -> None:
+    v = check({"server": server, "tool": tool, "arguments": args}, "mcp", policy=POLICY)
+    assert v.decision.value == decision, v.reasons

@@ -80,11 +80,15 @@ def analyze_call(server: str, tool: str, arguments: dict, annotations: dict | No
         return _from_row(row, call) + content
     if "file" in kinds:  # a local filesystem tool: the path's class decides, not the tool's name
         return content
-    hit = _name_rule(tool)
+    hit = _name_rule(tool, server)
     if hit is not None:
         row, verb = hit
         return [call.finding(row, verb=verb)] + content
     hints = annotations if isinstance(annotations, dict) else {}
+    forced = next((k for k in _FORCE_KEYS if value_matches(args.get(k), True)), None)
+    harmless = set(words(tool)) & (set(_g("read_verbs")) | _REGENERATE_VERBS)
+    if forced and not harmless and not _hint(hints, "readOnlyHint"):
+        content = [call.finding(_row("mcp.generic:forced"), flag=forced)] + content
     if _hint(hints, "destructiveHint"):
         return content if analyzed else [call.finding(_row("mcp.annotations:destructive"))] + content
     if _hint(hints, "readOnlyHint"):
@@ -181,8 +185,16 @@ def _conditions(row: dict[str, Any], args: dict[str, Any]) -> bool:
     return all(has(k, v) for k, v in when.items()) and not any(has(k, v) for k, v in unless.items())
 
 
-def _name_rule(tool: str) -> tuple[dict[str, Any], str] | None:
+_FORCE_KEYS = ("force", "force_push", "forcePush", "forced", "overwrite_existing")
+# Verbs whose forced form only redoes work (`refresh_index(force=true)`), never destroys it.
+_REGENERATE_VERBS = frozenset({"refresh", "reload", "rebuild", "reindex", "build", "install", "pull", "sync",
+                               "rerun", "retry", "restart", "recompute", "regenerate"})
+
+
+def _name_rule(tool: str, server: str = "") -> tuple[dict[str, Any], str] | None:
     ws = words(tool)
+    if len(ws) > 2 and ws[0] in words(server):  # `slack_delete_message` on server slack
+        ws = ws[1:]
     if not ws:
         return None
     for row in _rows():

@@ -101,6 +101,9 @@ def _isolated(agent: str, raw: bytes, runner: Any = None) -> tuple[int, str, str
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     if args and args[0] == "hook":
+        import gc
+
+        gc.disable()  # a hook process lives for one call: collection passes during imports are pure cost
         raise SystemExit(_hook_fast_path(args[1:]))
     from blastwall.cli_app import app
 

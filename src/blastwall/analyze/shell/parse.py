@@ -23,17 +23,20 @@ def _bash_language() -> Any:
     """The compiled bash grammar. Loaded straight from the extension module: the package's
     `__init__` imports importlib.resources for its queries, which a hook does not need."""
     import importlib.machinery
-    import importlib.util
     import os
+    import sys
 
-    spec = importlib.util.find_spec("tree_sitter_bash")
-    folder = os.path.dirname(spec.origin) if spec and spec.origin else ""
-    for name in sorted(os.listdir(folder)) if folder else []:
-        if name.startswith("_binding") and name.endswith((".so", ".pyd")):
-            loader = importlib.machinery.ExtensionFileLoader("tree_sitter_bash._binding", os.path.join(folder, name))
-            ext_spec = importlib.util.spec_from_loader("tree_sitter_bash._binding", loader)
-            if ext_spec is not None:
-                module = importlib.util.module_from_spec(ext_spec)
+    for entry in sys.path:
+        folder = os.path.join(entry or ".", "tree_sitter_bash")
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            continue
+        for name in names:
+            if name.startswith("_binding") and name.endswith((".so", ".pyd")):
+                loader = importlib.machinery.ExtensionFileLoader("tree_sitter_bash._binding", os.path.join(folder, name))
+                spec = importlib.machinery.ModuleSpec("tree_sitter_bash._binding", loader, origin=loader.path)
+                module = loader.create_module(spec)
                 loader.exec_module(module)
                 return module.language()
     from tree_sitter_bash import language  # pragma: no cover - unusual installs

@@ -83,6 +83,7 @@ def table_names() -> list[str]:
     return sorted(n[:-5] for n in os.listdir(RULES_DIR) if n.endswith(".toml"))
 
 
+@functools.cache
 def program_index() -> dict[str, list[str]] | None:
     """program name -> shell tables with rules for it, from the compiled index when every
     shell table it was built from is unchanged; None otherwise (callers load all tables)."""

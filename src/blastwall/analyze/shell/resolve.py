@@ -16,7 +16,7 @@ from blastwall.analyze.shell.names import program_name
 from blastwall.analyze.shell.programs import match
 from blastwall.analyze.shell.stdin import stdout_of
 from blastwall.analyze.shell.wrappers import peel
-from blastwall.model import Finding
+from blastwall.model import Finding, Severity
 
 MAX_PEEL = 16
 _WRITE_OPS = (">", ">|", "&>", ">&", "&>>")
@@ -60,9 +60,41 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
         found = handler(name, argv, cmd.with_argv(argv), scope)
         if found is not None:
             return out + found
-    out.extend(match(name, argv, source=cmd.source))
-    out.extend(analyze_fs(name, argv, scope, cmd.source))
-    return out
+    found = match(name, argv, source=cmd.source) + analyze_fs(name, argv, scope, cmd.source)
+    if not found and len(argv) > 1 and not _known(name) and name not in _TEXT_PROGRAMS:
+        found = _unknown_wrapper(name, argv, cmd, scope)
+    return out + found
+
+
+# Programs that take a command as text to show or search, never to run (`man git push`).
+_TEXT_PROGRAMS = frozenset({"echo", "printf", "grep", "egrep", "fgrep", "rg", "ag", "ack", "man", "tldr", "help",
+                            "info", "which", "whereis", "type", "whatis", "apropos", "hash", "complete", "compgen",
+                            "alias", "unalias", "history", "fc", "cat", "less", "more", "head", "tail", "wc", "say",
+                            "notify-send", "logger", "figlet", "cowsay", "banner"})
+
+
+def _known(name: str) -> bool:
+    from blastwall.analyze.ruleset import program_index
+    from blastwall.analyze.shell.fsops import fs_programs
+    from blastwall.analyze.shell.handlers import HANDLERS, LAZY_MODULES
+    from blastwall.analyze.shell.programs import known_program
+
+    index = program_index()
+    in_tables = name in index if index is not None else known_program(name)
+    return in_tables or name in HANDLERS or name in LAZY_MODULES or name in fs_programs()
+
+
+def _unknown_wrapper(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding]:
+    """`mytool rm -rf /`: a program blastwall does not know, given a command it does know as its
+    arguments, may well run it (an unknown wrapper). Judge the inner command; never a pass."""
+    inner = argv[1:]
+    if inner and inner[0].text == "--":
+        inner = inner[1:]
+    if not inner or inner[0].dynamic or not _known(program_name(inner[0].text)):
+        return []
+    found = analyze_simple(cmd.with_argv(inner), scope.deeper(f"{name} (unknown wrapper)"), with_redirects=False)
+    return [f._replace(reason=f"{f.reason} (if {name} runs its arguments)") for f in found
+            if f.severity >= Severity.MEDIUM]
 
 
 def _with_stdin_args(argv: list[Word], token: str | None, cmd: SimpleCommand, scope: Scope) -> list[Word]:

@@ -232,10 +232,9 @@ def policy_trust(
     Until then a project file can only tighten: rules that allow, lenient [severity] entries and
     Cedar's authoritative mode are ignored. Editing the file withdraws the trust.
     """
+    from blastwall.policy.engine import default_document
     from blastwall.policy.load import project_file, read_document, user_config_dir
     from blastwall.policy.trust import tighten_only, trust
-
-    from blastwall.policy.engine import default_document
 
     target = str(file) if file else project_file(None)
     if not target or not os.path.isfile(target):

@@ -144,7 +144,6 @@ def _python(code: str, scope: Scope) -> list[Finding]:
         ]
     t = _table()["python"]
     out: list[Finding] = []
-    handlers: list[tuple[str, Callable[[ast.Call, str], None]]] = []
 
     def on_path(kind: Operation) -> Callable[[ast.Call, str], None]:
         def handle(call: ast.Call, name: str) -> None:
@@ -189,7 +188,7 @@ def _python(code: str, scope: Scope) -> list[Finding]:
         elif name != "__import__":
             out.append(unknown("code.interp:exec-dynamic", "python code evaluates code built at run time", ast.unparse(call)))
 
-    handlers = [
+    handlers: list[tuple[str, Callable[[ast.Call, str], None]]] = [
         ("delete_recursive", on_path("delete_recursive")),
         ("delete", on_path("delete")),
         ("overwrite", on_path("overwrite")),

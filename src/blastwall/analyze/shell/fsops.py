@@ -39,10 +39,9 @@ def _has(flags: list[str], specs: list[str]) -> bool:
     return False
 
 
-def _split(argv: list[Word], value_options: list[str]) -> tuple[list[str], list[Word], list[tuple[str, str]]]:
+def _split(argv: list[Word], value_options: list[str]) -> tuple[list[str], list[Word]]:
     flags: list[str] = []
     positionals: list[Word] = []
-    values: list[tuple[str, str]] = []
     dashdash = False
     i = 0
     while i < len(argv):
@@ -55,10 +54,9 @@ def _split(argv: list[Word], value_options: list[str]) -> tuple[list[str], list[
         else:
             flags.append(t)
             if t in value_options and i + 1 < len(argv):
-                values.append((t, argv[i + 1].text))
                 i += 1
         i += 1
-    return flags, positionals, values
+    return flags, positionals
 
 
 def _targets(row: dict[str, Any], argv: list[Word], flags: list[str], positionals: list[Word]) -> list[Word]:
@@ -80,7 +78,7 @@ def analyze_fs(name: str, argv: list[Word], scope: Scope, source: str) -> list[F
         return []
     out: list[Finding] = []
     for row in rows:
-        flags, positionals, _ = _split(argv[1:], row.get("value_options", []))
+        flags, positionals = _split(argv[1:], row.get("value_options", []))
         if row.get("only_with") and not _has(flags, row["only_with"]):
             continue
         if row.get("unless_flag") and _has(flags, row["unless_flag"]):

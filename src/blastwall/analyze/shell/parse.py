@@ -322,38 +322,19 @@ class _Walker:
 
 
 def _static_output(walker: _Walker, node: Any) -> str | None:
-    """What `$(echo rm)` or `$(echo cm0= | base64 -d)` prints, when it can be known statically."""
+    """What `$(echo rm)` or `$(echo cm0= | base64 -d)` prints, when it can be known statically
+    (the same evaluation as a pipe into a shell: `stdin.stdout_of`)."""
     kids = [c for c in node.named_children if c.type != "comment"]
-    if len(kids) == 1 and kids[0].type == "pipeline":
-        from blastwall.analyze.base import Scope
-        from blastwall.analyze.shell.stdin import stdout_of
-
-        inner = _Walker(walker.src)
-        inner.vars = dict(walker.vars)
-        last = inner.walk(kids[0])
-        text = stdout_of(last[-1], Scope(read_files=False)) if last else None
-        return text.strip("\n") if text is not None else None
-    cmds = [c for c in node.named_children if c.type == "command"]
-    if len(cmds) != 1 or len(node.named_children) != 1:
+    if len(kids) != 1 or kids[0].type not in ("pipeline", "command"):
         return None
+    from blastwall.analyze.base import Scope
+    from blastwall.analyze.shell.stdin import stdout_of
+
     inner = _Walker(walker.src)
     inner.vars = dict(walker.vars)
-    cmd = inner.command(cmds[0], None)
-    if cmd is None or any(w.dynamic for w in cmd.argv):
-        return None
-    name = cmd.argv[0].text
-    args = [w.text for w in cmd.argv[1:]]
-    if name == "echo":
-        while args and args[0] in ("-n", "-e", "-E", "-ne", "-en"):
-            args = args[1:]
-        return " ".join(args)
-    if name == "printf" and args:
-        fmt = args[0]
-        if "%" not in fmt:
-            return fmt.replace("\\n", "\n")
-        if fmt in ("%s", "%s\\n") and len(args) > 1:
-            return " ".join(args[1:])
-    return None
+    last = inner.walk(kids[0])
+    text = stdout_of(last[-1], Scope(read_files=False)) if last else None
+    return text.strip("\n") if text is not None else None
 
 
 _PLACEHOLDER = {2: "\u00e9".encode(), 3: "\u4e2d".encode(), 4: "\U0001f600".encode()}

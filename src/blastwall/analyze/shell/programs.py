@@ -98,11 +98,6 @@ def _tables_for(name: str) -> tuple[dict[str, Program], dict[str, list[Rule]]]:
     return programs, rules
 
 
-def program_keywords() -> frozenset[str]:
-    """Every program name a rule table knows (the quick-reject screen uses them)."""
-    return _tables()[2]
-
-
 def known_program(name: str) -> bool:
     return name in _tables()[0]
 

@@ -102,6 +102,15 @@ def object_field(data: Mapping[str, Any], key: str, *, where: str = "") -> dict[
     raise BadInput(f"`{label}` is a {type(value).__name__}, not an object")
 
 
+def handles_event(data: Mapping[str, Any], events: tuple[str, ...], default: str) -> bool:
+    """True when the payload's `hook_event_name` (default `default`) is one of `events`; False
+    for another event (the hook was installed on it: no opinion); BadInput when it is not text."""
+    event = data.get("hook_event_name", default)
+    if not isinstance(event, str):
+        raise BadInput("`hook_event_name` is not a string")
+    return event in events
+
+
 def optional_text(data: Mapping[str, Any], key: str) -> str | None:
     value = data.get(key)
     return value if isinstance(value, str) and value else None

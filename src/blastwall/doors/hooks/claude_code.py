@@ -72,11 +72,8 @@ class ClaudeCodeDoor(Door):
     agent = "claude-code"
 
     def actions(self, data: dict[str, Any], env: Mapping[str, str]) -> list[Any]:
-        event = data.get("hook_event_name", "PreToolUse")
-        if event not in EVENTS:
-            if isinstance(event, str):
-                return []  # installed on another event: not a tool call blastwall decides
-            raise BadInput("`hook_event_name` is not a string")
+        if not base.handles_event(data, EVENTS, "PreToolUse"):
+            return []  # installed on another event: not a tool call blastwall decides
         return tool_actions(self.agent, data, env, "CLAUDE_PROJECT_DIR")
 
     def respond(self, outcome: Outcome, data: dict[str, Any]) -> HookResult:

@@ -29,11 +29,8 @@ class CodexDoor(Door):
     agent = "codex"
 
     def actions(self, data: dict[str, Any], env: Mapping[str, str]) -> list[Any]:
-        event = data.get("hook_event_name", "PreToolUse")
-        if event != "PreToolUse":
-            if isinstance(event, str):
-                return []
-            raise BadInput("`hook_event_name` is not a string")
+        if not base.handles_event(data, ("PreToolUse",), "PreToolUse"):
+            return []
         tool = base.text_field(data, "tool_name")
         if tool in WRITE_TOOLS:
             return self._alias(data, env)

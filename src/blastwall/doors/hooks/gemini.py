@@ -28,11 +28,8 @@ class GeminiDoor(Door):
     agent = "gemini"
 
     def actions(self, data: dict[str, Any], env: Mapping[str, str]) -> list[Any]:
-        event = data.get("hook_event_name", "BeforeTool")
-        if event != "BeforeTool":
-            if isinstance(event, str):
-                return []
-            raise BadInput("`hook_event_name` is not a string")
+        if not base.handles_event(data, ("BeforeTool",), "BeforeTool"):
+            return []
         tool = base.text_field(data, "tool_name")
         guarded = ("run_shell_command", "read_file", "read_many_files", "write_file", "replace")
         if tool not in guarded and not tool.startswith("mcp_") and not isinstance(data.get("mcp_context"), dict):

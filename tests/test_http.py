@@ -213,6 +213,7 @@ BYPASSES = [
     ("POST", RAILWAY, gql("query mutation { volumeDelete(id: \"x\") }")),
     ("POST", RAILWAY, gql("query { volumeDelete(volumeId: \"x\") }")),
     ("POST", "https://api.example.com/graphql", gql("query mutation { dropTable(id: \"x\") }")),
+    ("POST", RAILWAY, gql("{ mutation { volumeDelete(id: \"x\") } }")),  # nested under a field named mutation
     # aliases do not rename the field that runs
     ("POST", RAILWAY, gql("mutation { harmless: volumeDelete(volumeId: \"v\") }")),
     # fragments on the mutation root

@@ -31,6 +31,7 @@ class Document:
     calls: tuple[RootCall, ...]
     error: str = ""  # set when the text does not parse
     identifiers: tuple[str, ...] = ()  # names seen in an unparsable document
+    read_fields: tuple[str, ...] = ()  # every field selected, at any depth, by query/subscription operations
 
 
 @dataclass(frozen=True)
@@ -100,12 +101,25 @@ def parse(req: GraphQLRequest) -> Document:
     ops = [d for d in doc.definitions if isinstance(d, OperationDefinitionNode)]
     named = [o for o in ops if req.operation_name and o.name and o.name.value == req.operation_name]
     calls: list[RootCall] = []
+    read_fields: list[str] = []
     for op in named or ops:
         kind = op.operation.value
         for node in _root_fields(op.selection_set, fragments, set(), 0):
             if isinstance(node, FieldNode):
                 calls.append(RootCall(kind, node.name.value, _arguments(node, req.variables)))
-    return Document(tuple(calls))
+                if kind != "mutation":
+                    read_fields.extend(_all_fields(node, fragments, 0))
+    return Document(tuple(calls), read_fields=tuple(dict.fromkeys(read_fields)))
+
+
+def _all_fields(node: Any, fragments: dict[str, Any], depth: int) -> list[str]:
+    """`node`'s name and every field selected beneath it (fragments followed, depth bounded)."""
+    out = [node.name.value]
+    if depth > _MAX_FRAGMENT_DEPTH:
+        return out
+    for child in _root_fields(node.selection_set, fragments, set(), 0):
+        out.extend(_all_fields(child, fragments, depth + 1))
+    return out
 
 
 def _root_fields(selection_set: Any, fragments: dict[str, Any], seen: set[str], depth: int) -> list[Any]:

@@ -46,14 +46,16 @@ def analyze_graphql(gqls: list[GraphQLRequest], req: Request, scope: Scope, prov
                 what = f"mentions {flagged[0]}" if flagged else "contains a mutation"
                 out.append(make(template("http.graphql:unparsed"), req, detail=what, label=label))
             continue
+        # A read that selects a destructive mutation's name at any depth (`query mutation { volumeDelete }`,
+        # `{ mutation { volumeDelete } }`): a server should reject it, but blastwall does not guess.
+        disguised = _DISGUISED.search(gql.text) is not None or "mutation" in doc.read_fields
+        for name in doc.read_fields:
+            if _names_a_mutation(name, provider, disguised=disguised):
+                out.append(_retarget(make(template("http.graphql:query-names-mutation"), req, field=name,
+                                          label=label), name))
         for call in doc.calls:
-            if call.operation != "mutation":
-                if _names_a_mutation(call.name, provider, disguised=_DISGUISED.search(gql.text) is not None):
-                    # `query mutation { volumeDelete }`: a server should reject it, but blastwall does not guess
-                    out.append(_retarget(make(template("http.graphql:query-names-mutation"), req, field=call.name,
-                                              label=label), call.name))
-                continue
-            out.extend(_mutation(call.name, call.arguments, req, scope, provider, label))
+            if call.operation == "mutation":
+                out.extend(_mutation(call.name, call.arguments, req, scope, provider, label))
     return out
 
 

@@ -22,8 +22,9 @@ PROJECT_NAMES = ("blastwall.toml", os.path.join(".blastwall", "blastwall.toml"))
 
 
 def user_config_dir() -> str:
-    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-    return os.path.join(base, "blastwall")
+    from blastwall.locations import config_dir
+
+    return config_dir()
 
 
 def project_file(cwd: str | None) -> str | None:

@@ -1,0 +1,92 @@
+"""What a human does with a request: approve (sign a grant), deny, or open a time window.
+
+Used by the terminal commands (`blastwall approve/deny`) and by `blastwall serve`; both pass a
+private key the agent never holds. Nothing here checks who is at the keyboard: the terminal
+commands insist on an interactive terminal and the key's passphrase, the web page on a login.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, NamedTuple
+
+from blastwall.approvals.grants import issue
+from blastwall.approvals.keys import PublicKey
+from blastwall.audit.log import record
+from blastwall.store.base import APPROVED, DENIED, PENDING, Request, Store
+
+
+class DecideError(ValueError):
+    """The request cannot be decided (unknown, expired, already used or denied)."""
+
+
+class Approval(NamedTuple):
+    request: Request
+    approvals: int  # distinct approvers so far
+    required: int
+    expires_at: float
+
+    @property
+    def complete(self) -> bool:
+        return self.approvals >= self.required
+
+
+def _open(store: Store, request_id: str, now: float) -> Request:
+    request = store.get_request(request_id.strip())
+    if request is None:
+        raise DecideError(f"no request {request_id!r}; `blastwall pending` lists the open ones")
+    if request.status == DENIED:
+        raise DecideError(f"request {request.id} was denied by {request.decided_by or 'a human'}")
+    if request.status not in (PENDING, APPROVED):
+        raise DecideError(f"request {request.id} is {request.status}; the agent must ask again")
+    if now >= request.expires_at:
+        raise DecideError(f"request {request.id} expired; the agent's retry files a new one")
+    return request
+
+
+def approve(store: Store, request_id: str, private: Any, key: PublicKey, *, approver: str, reason: str = "",
+            grant_ttl_s: float = 900.0, now: float | None = None) -> Approval:
+    """Sign a grant for the request's exact action and store it."""
+    now = time.time() if now is None else now
+    request = _open(store, request_id, now)
+    ttl = max(1.0, min(grant_ttl_s, request.expires_at - now))
+    grant = issue(private, key, approver=approver, ttl_s=ttl, reason=reason, request_id=request.id,
+                  digest=request.digest, now=now)
+    previous = {(g.key_id, g.approver) if key.role == "server" else g.key_id
+                for g in store.grants_for_request(request.id) if g.used_at is None and g.expires_at > now}
+    mine = (grant.key_id, grant.approver) if key.role == "server" else grant.key_id
+    if mine in previous:
+        raise DecideError(f"{grant.approver} approved request {request.id} already; a second approver is needed")
+    store.add_grant(grant)
+    count = len(previous | {mine})
+    record(store, "approve", request.id, {"approver": grant.approver, "key": key.key_id, "reason": reason,
+                                          "digest": request.digest, "nonce": grant.nonce,
+                                          "expires_at": grant.expires_at, "approvals": count,
+                                          "required": request.required})
+    if count >= request.required:
+        store.set_request_status(request.id, APPROVED, by=grant.approver, note=reason or None, only_from=(PENDING,))
+    return Approval(request, count, request.required, grant.expires_at)
+
+
+def deny(store: Store, request_id: str, *, by: str, reason: str = "", now: float | None = None) -> Request:
+    now = time.time() if now is None else now
+    request = _open(store, request_id, now)
+    if not store.set_request_status(request.id, DENIED, by=by, note=reason or None):
+        raise DecideError(f"request {request.id} changed while you were deciding; look again")
+    record(store, "deny", request.id, {"by": by, "reason": reason, "digest": request.digest})
+    return request
+
+
+def open_window(store: Store, name: str, window: Any, private: Any, key: PublicKey, *, approver: str,
+                for_s: float, reason: str = "", now: float | None = None) -> Any:
+    """Sign a window grant: actions matching `window.pattern` pass until it expires."""
+    now = time.time() if now is None else now
+    if for_s <= 0 or for_s > window.max_s:
+        raise DecideError(f"window {name} may stay open at most {int(window.max_s)} s")
+    grant = issue(private, key, approver=approver, ttl_s=for_s, reason=reason, now=now,
+                  window={"name": name, "surface": window.surface, "pattern": window.pattern})
+    store.add_grant(grant)
+    record(store, "grant", grant.nonce, {"window": name, "pattern": window.pattern, "surface": window.surface,
+                                         "approver": grant.approver, "key": key.key_id, "reason": reason,
+                                         "expires_at": grant.expires_at})
+    return grant

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 from hypothesis import HealthCheck, settings
 
@@ -12,3 +13,10 @@ settings.register_profile("ci", derandomize=True, database=None, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+# blastwall keeps approval requests, grants, keys and the audit log under the XDG config and
+# state folders: the suite gets its own, so it never reads or writes the real ones.
+_HOME = tempfile.mkdtemp(prefix="blastwall-tests-")
+os.environ["XDG_CONFIG_HOME"] = os.path.join(_HOME, "config")
+os.environ["XDG_STATE_HOME"] = os.path.join(_HOME, "state")
+os.environ.pop("BLASTWALL_DATABASE_URL", None)

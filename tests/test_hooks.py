@@ -85,13 +85,18 @@ def answer(agent: str, result: HookResult, payload: dict[str, Any] | None = None
 
 
 def seen_by(agent: str, engine_decision: str, payload: dict[str, Any]) -> str:
-    """What the agent should see for an engine decision."""
-    if engine_decision == "ask":
-        if agent in ("codex", "opencode"):
-            return "deny" if agent == "codex" else "ask"
-        if payload.get("hook_event_name") == "beforeReadFile":
-            return "deny"
+    """What the agent should see for an engine decision under the default approvals mode
+    (`auto`): an agent that reliably asks a human gets the ask; the others are held with an
+    approval request (a deny that names the request)."""
+    if engine_decision == "ask" and not asks_a_human(agent, payload):
+        return "deny"
     return engine_decision
+
+
+def asks_a_human(agent: str, payload: dict[str, Any]) -> bool:
+    if agent == "claude-code":
+        return payload.get("permission_mode") not in ("bypassPermissions", "dontAsk", "auto")
+    return agent == "gemini"
 
 
 # --- real payloads ----------------------------------------------------------------------------

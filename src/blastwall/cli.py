@@ -37,6 +37,16 @@ def _hook_fast_path(argv: list[str]) -> int:
 
 
 HOOK_DEADLINE_S = 25.0  # below the 30 s timeout `blastwall install` writes
+MAX_EXTEND_S = 600.0  # the longest a hook waiting for an approval may hold the agent
+
+
+def _allow_extensions(write_fd: int) -> None:
+    """Let the hook tell the watchdog that it waits for a human ([approvals] mode = "wait")."""
+    import os
+
+    from blastwall.doors.hooks.base import set_deadline_extender
+
+    set_deadline_extender(lambda seconds: os.write(write_fd, f"E{float(seconds):.1f}\n".encode()) and None)
 
 
 def _run_hook(agent: str, raw: bytes) -> tuple[int, str, str]:
@@ -66,6 +76,7 @@ def _isolated(agent: str, raw: bytes, runner: Any = None) -> tuple[int, str, str
     if pid == 0:  # child
         os.close(read_fd)
         try:
+            _allow_extensions(write_fd)
             code, out, err = runner(agent, raw)
             data = json.dumps([code, out, err]).encode()
         except BaseException:  # noqa: BLE001
@@ -74,8 +85,9 @@ def _isolated(agent: str, raw: bytes, runner: Any = None) -> tuple[int, str, str
             pipe_out.write(data)
         os._exit(0)
     os.close(write_fd)
-    chunks: list[bytes] = []
-    deadline = time.monotonic() + HOOK_DEADLINE_S
+    buf = b""
+    start = time.monotonic()
+    deadline = start + HOOK_DEADLINE_S
     with os.fdopen(read_fd, "rb", buffering=0) as pipe:
         while True:
             left = deadline - time.monotonic()
@@ -83,14 +95,21 @@ def _isolated(agent: str, raw: bytes, runner: Any = None) -> tuple[int, str, str
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
                 return 2, "", (f"blastwall blocked this tool call: the check did not finish within "
-                               f"{HOOK_DEADLINE_S:.0f} s; a human must review it.\n")
+                               f"{time.monotonic() - start:.0f} s; a human must review it.\n")
             chunk = pipe.read(65536)
             if not chunk:
                 break
-            chunks.append(chunk)
+            buf += chunk
+            while buf.startswith(b"E") and b"\n" in buf:  # "E<seconds>\n": the child waits for an approval
+                line, buf = buf.split(b"\n", 1)
+                try:
+                    more = min(float(line[1:]), MAX_EXTEND_S)
+                except ValueError:
+                    more = 0.0
+                deadline = max(deadline, time.monotonic() + more)
     _, status = os.waitpid(pid, 0)
     try:
-        code, out, err = json.loads(b"".join(chunks))
+        code, out, err = json.loads(buf)
         return int(code), str(out), str(err)
     except (ValueError, TypeError):
         why = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else "no answer"

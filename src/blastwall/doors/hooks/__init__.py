@@ -25,11 +25,12 @@ __all__ = ["AGENTS", "HookResult", "run_hook"]
 
 
 def run_hook(agent: str, raw: bytes, *, policy: Any = None, env: Mapping[str, str] | None = None,
-             checker: Checker | None = None) -> HookResult:
+             checker: Checker | None = None, approvals: bool = True) -> HookResult:
     """Answer one hook call of `agent`. Never raises.
 
     `policy` is a compiled policy (default: the one that applies in the payload's cwd); `env`
-    defaults to the process environment; `checker` replaces the engine (tests).
+    defaults to the process environment; `checker` replaces the engine (tests); `approvals=False`
+    skips the approvals stage (no audit entry, no approval request).
     """
     try:
         import importlib
@@ -40,7 +41,8 @@ def run_hook(agent: str, raw: bytes, *, policy: Any = None, env: Mapping[str, st
         if agent not in _MODULES:
             return HookResult(2, "", f"blastwall: unknown agent {agent!r}; use one of {', '.join(AGENTS)}\n")
         door = importlib.import_module(f"blastwall.doors.hooks.{_MODULES[agent]}").DOOR
-        return handle(door, raw, policy=policy, env=os.environ if env is None else env, checker=checker)
+        return handle(door, raw, policy=policy, env=os.environ if env is None else env, checker=checker,
+                      approvals=approvals)
     except Exception as exc:  # noqa: BLE001 - last line of defence: a blocking answer every agent understands
         return HookResult(2, "", f"blastwall blocked this tool call: internal error {type(exc).__name__}; "
                                  f"run `blastwall hook {agent}` by hand to see what is wrong.\n")

@@ -50,6 +50,8 @@ class Outcome(NamedTuple):
     what: str  # "command", "file read", "file write", "MCP tool call"
     hint: str  # what a human can run to see why
     degraded: bool = False
+    state: str = ""  # after approvals: "pending" (held for request_id), "denied" (by a human), "approved", "agent"
+    request_id: str | None = None
 
 
 # --- input -----------------------------------------------------------------------------------
@@ -187,11 +189,18 @@ def default_checker(action: Action, policy: Any) -> Verdict:
 
 def check_all(actions: list[Action], policy: Any, checker: Checker) -> Outcome:
     """Check every action of one tool call; the strictest verdict wins."""
+    return check_each(actions, policy, checker)[0]
+
+
+def check_each(actions: list[Action], policy: Any, checker: Checker) -> tuple[Outcome, list[Verdict]]:
+    """The outcome of one tool call and the verdict of each of its actions."""
     rank = {"allow": 0, "ask": 1, "deny": 2}
     decision, reasons, degraded = "allow", [], False
     first = actions[0]
+    verdicts = []
     for action in actions:
         verdict = checker(action, policy)
+        verdicts.append(verdict)
         d = getattr(verdict.decision, "value", verdict.decision)
         if d not in rank:
             d = "ask"
@@ -204,7 +213,8 @@ def check_all(actions: list[Action], policy: Any, checker: Checker) -> Outcome:
         decision = "ask"
     if decision != "allow" and not reasons:
         reasons = ["blastwall could not decide on this action"]
-    return Outcome(decision, tuple(reasons), _WHAT.get(first.surface.value, "action"), explain_hint(first), degraded)
+    outcome = Outcome(decision, tuple(reasons), _WHAT.get(first.surface.value, "action"), explain_hint(first), degraded)
+    return outcome, verdicts
 
 
 def explain_hint(action: Action) -> str:
@@ -235,9 +245,23 @@ def _why(outcome: Outcome) -> str:
 
 
 def deny_message(outcome: Outcome) -> str:
-    """For a verdict `deny`: blocked, why, what next."""
+    """For a verdict `deny`: blocked, why, what next (or, held for approval, how to get it)."""
+    if outcome.state == "pending" and outcome.request_id:
+        return pending_message(outcome)
+    if outcome.state == "denied":
+        return (f"blastwall blocked this {outcome.what}: {_why(outcome)}. Do not retry it or work around it; "
+                "ask the user what to do instead.")
     return (f"blastwall blocked this {outcome.what}: {_why(outcome)}. Do not retry it or work around it; "
             f"if it is really needed, ask a human to run it themselves ({outcome.hint} shows why).")
+
+
+def pending_message(outcome: Outcome) -> str:
+    """For an `ask` held for a human's approval: what was stopped, why, the request, what next."""
+    rid = outcome.request_id
+    return (f"blastwall is holding this {outcome.what} for a human's approval: {_why(outcome)}. "
+            f"Approval request {rid}: ask the user to approve it (`blastwall approve {rid}` in their own terminal, "
+            f"or on the blastwall approval page; {outcome.hint} shows why); once approved, retry exactly the same "
+            f"{outcome.what}. Do not change it or work around it.")
 
 
 def ask_message(outcome: Outcome) -> str:
@@ -284,16 +308,56 @@ class Door:
         """What to print for a tool blastwall does not guard (default: nothing, exit 0)."""
         return HookResult(0, "", "")
 
+    def can_ask(self, data: dict[str, Any]) -> bool:
+        """True when this agent reliably puts an `ask` to a human for this call (default: no, so
+        an ask becomes a blastwall approval request)."""
+        return False
+
+
+# Set by the hook process (cli._isolated) so a hook that waits for an approval can tell the
+# watchdog to wait longer than the usual check deadline.
+_deadline_extender: Callable[[float], None] | None = None
+
+
+def set_deadline_extender(fn: Callable[[float], None] | None) -> None:
+    global _deadline_extender
+    _deadline_extender = fn
+
+
+def _policy_for(actions: list[Action]) -> Any:
+    from blastwall.policy.engine import PolicyError
+    from blastwall.policy.load import load_policy
+
+    try:
+        return load_policy(actions[0].context.cwd)
+    except PolicyError:
+        return None  # the engine reports the invalid file in its verdict
+
+
+def apply_approvals(door: Door, data: dict[str, Any], actions: list[Action], verdicts: list[Verdict],
+                    outcome: Outcome, policy: Any) -> Outcome:
+    """Audit the verdict and resolve an `ask` through blastwall's approvals (approvals/gate.py)."""
+    from blastwall.approvals.gate import gate
+
+    g = gate(actions, verdicts, outcome.decision, outcome.reasons, policy=policy, can_ask=door.can_ask(data),
+             extend=_deadline_extender)
+    return outcome._replace(decision=g.decision, reasons=g.reasons, state=g.state, request_id=g.request_id)
+
 
 def handle(door: Door, raw: bytes, *, policy: Any = None, env: Mapping[str, str] | None = None,
-           checker: Checker | None = None) -> HookResult:
-    """Run one hook call through `door`. Never raises."""
+           checker: Checker | None = None, approvals: bool = True) -> HookResult:
+    """Run one hook call through `door`. Never raises. `approvals=False` skips the approvals
+    stage (no audit entry, no request): tests of the protocol alone."""
     try:
         data = parse_object(raw)
         actions = door.actions(data, env or {})
         if not actions:
             return door.no_opinion(data)
-        outcome = check_all(actions, policy, checker or default_checker)
+        if policy is None:
+            policy = _policy_for(actions)
+        outcome, verdicts = check_each(actions, policy, checker or default_checker)
+        if approvals:
+            outcome = apply_approvals(door, data, actions, verdicts, outcome, policy)
         return door.respond(outcome, data)
     except BadInput as exc:
         return door.fail_closed(str(exc))

@@ -8,6 +8,8 @@ Answers (exit 0, JSON on stdout):
 - allow: nothing at all. blastwall's allow means "no objection", so Claude Code's own permission
   rules and prompts still apply; blastwall never auto-approves.
 - ask:   `hookSpecificOutput.permissionDecision: "ask"`; the reason is shown in the user's prompt.
+  In `bypassPermissions`, `dontAsk` and `auto` modes no human sees that prompt, so an ask becomes
+  a blastwall approval request (approvals/gate.py) and the call is held with its id.
 - deny:  `hookSpecificOutput.permissionDecision: "deny"`; the reason is shown to Claude.
 For `PermissionRequest` (the dialog is about to show): deny -> `decision.behavior: "deny"`; ask ->
 nothing (the dialog itself is the question) plus a `systemMessage` with blastwall's reason.
@@ -26,6 +28,7 @@ from blastwall.doors.hooks.base import BadInput, Door, HookResult, Outcome
 EVENTS = ("PreToolUse", "PermissionRequest")
 WRITE_TOOLS = ("Write", "Edit", "MultiEdit", "NotebookEdit")
 MATCHER = "Bash|Read|Write|Edit|MultiEdit|NotebookEdit|mcp__.*"
+NO_PROMPT_MODES = ("bypassPermissions", "dontAsk", "auto")
 
 
 def tool_actions(agent: str, data: Mapping[str, Any], env: Mapping[str, str], project_var: str) -> list[Any]:
@@ -75,6 +78,10 @@ class ClaudeCodeDoor(Door):
         if not base.handles_event(data, EVENTS, "PreToolUse"):
             return []  # installed on another event: not a tool call blastwall decides
         return tool_actions(self.agent, data, env, "CLAUDE_PROJECT_DIR")
+
+    def can_ask(self, data: dict[str, Any]) -> bool:
+        # The permission prompt is skipped or decided without a human in these modes.
+        return data.get("permission_mode") not in NO_PROMPT_MODES
 
     def respond(self, outcome: Outcome, data: dict[str, Any]) -> HookResult:
         if data.get("hook_event_name") == "PermissionRequest":

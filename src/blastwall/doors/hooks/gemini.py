@@ -52,6 +52,9 @@ class GeminiDoor(Door):
             return [base.write_action(_path(tool_input), base.text_field(tool_input, "new_string", required=False, where="tool_input"), ctx)]
         return [base.mcp_action(*_mcp_name(tool, data.get("mcp_context")), tool_input, ctx)]
 
+    def can_ask(self, data: dict[str, Any]) -> bool:
+        return True  # `decision: "ask"` forces Gemini's confirmation dialog
+
     def respond(self, outcome: Outcome, data: dict[str, Any]) -> HookResult:
         if outcome.decision == "allow":
             return HookResult(0, "", "")

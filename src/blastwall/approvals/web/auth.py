@@ -1,0 +1,196 @@
+"""Who may use the approval page: login tokens, signed session cookies and CSRF tokens.
+
+Users live in the store's settings table (`web.user.<name>` = sha256 hex of the login token),
+so every `blastwall serve` instance on the same store knows the same people. The HMAC secret
+that signs sessions and CSRF tokens is in the store too (`web.secret`): sessions are stateless,
+and an instance behind a load balancer accepts a cookie that another instance issued.
+
+- A login token is 32 random bytes (URL-safe base64). Only its hash is stored; it is shown once.
+- A session cookie is `base64url(JSON) "." HMAC`. The JSON holds the user, a random session id,
+  the expiry and the first 16 hex digits of the user's token hash, so giving a user a new token
+  (or removing the user) ends that user's sessions.
+- A session's CSRF token is HMAC(secret, "csrf:" + session id). The login form, which has no
+  session yet, carries HMAC(secret, "login:" + nonce), the nonce sitting in a short-lived cookie.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+from urllib.parse import urlsplit
+
+from blastwall.store.base import Store
+
+USER_PREFIX = "web.user."
+SECRET_KEY = "web.secret"
+FIRST_USER = "local"
+SESSION_TTL_S = 12 * 3600
+LOGIN_NONCE_TTL_S = 3600
+
+
+class AuthError(ValueError):
+    """A user cannot be created; the message says why."""
+
+
+def valid_name(name: str) -> bool:
+    return 0 < len(name) <= 64 and all(c.isalnum() or c in "-_." for c in name) and not name.startswith(".")
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def users(store: Store) -> dict[str, str]:
+    """user name -> token hash."""
+    return {k[len(USER_PREFIX):]: v for k, v in store.settings_with_prefix(USER_PREFIX).items()}
+
+
+def add_user(store: Store, name: str) -> str:
+    """Create `name` (or give it a new token, which ends its sessions); returns the token."""
+    if not valid_name(name):
+        raise AuthError("a user name is 1-64 letters, digits, '-', '_' or '.'")
+    token = secrets.token_urlsafe(32)
+    store.put_setting(USER_PREFIX + name, token_hash(token))
+    return token
+
+
+def remove_user(store: Store, name: str) -> bool:
+    if name not in users(store):
+        return False
+    store.delete_setting(USER_PREFIX + name)
+    return True
+
+
+def ensure_first_user(store: Store) -> str | None:
+    """When nobody can log in yet, create the user `local` and return its token (shown once)."""
+    if users(store):
+        return None
+    return add_user(store, FIRST_USER)
+
+
+def user_for_token(store: Store, token: str) -> tuple[str, str] | None:
+    """(name, token hash) of the user whose token this is; every stored hash is compared in
+    constant time, so the answer's timing says nothing about which one came close."""
+    if not token or len(token) > 200:
+        return None
+    wanted = token_hash(token.strip())
+    found = None
+    for name, stored in sorted(users(store).items()):
+        if hmac.compare_digest(wanted, stored):
+            found = (name, stored)
+    return found
+
+
+def store_secret(store: Store) -> bytes:
+    """The HMAC secret shared by every instance on this store (created by the first one)."""
+    return bytes.fromhex(store.setting_or_create(SECRET_KEY, lambda: secrets.token_hex(32)))
+
+
+class Session(NamedTuple):
+    user: str
+    sid: str
+    expires_at: float
+    token_tag: str  # the first 16 hex digits of the user's token hash when the session began
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class Signer:
+    """Signs and checks session cookies and CSRF tokens with the store's secret."""
+
+    def __init__(self, secret: bytes, *, session_ttl_s: float = SESSION_TTL_S) -> None:
+        self.secret = secret
+        self.session_ttl_s = session_ttl_s
+
+    def _mac(self, purpose: str, text: str) -> str:
+        return hmac.new(self.secret, f"{purpose}:{text}".encode(), hashlib.sha256).hexdigest()
+
+    def seal(self, purpose: str, data: dict[str, Any]) -> str:
+        """`data` as a signed cookie value (readable by its holder, not forgeable)."""
+        body = _b64(json.dumps(data, separators=(",", ":"), sort_keys=True).encode())
+        return f"{body}.{self._mac(purpose, body)}"
+
+    def unseal(self, purpose: str, value: str | None) -> dict[str, Any] | None:
+        if not value or "." not in value or len(value) > 4000:
+            return None
+        body, mac = value.rsplit(".", 1)
+        if not hmac.compare_digest(mac, self._mac(purpose, body)):
+            return None
+        try:
+            data = json.loads(_unb64(body))
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) else None
+
+    # --- sessions ----------------------------------------------------------------------------
+
+    def new_session(self, user: str, user_hash: str, now: float | None = None) -> tuple[str, Session]:
+        now = time.time() if now is None else now
+        session = Session(user, secrets.token_hex(16), round(now + self.session_ttl_s), user_hash[:16])
+        return self.seal("session", session._asdict()), session
+
+    def read_session(self, cookie: str | None, now: float | None = None) -> Session | None:
+        """The session in `cookie` when its signature holds and it has not expired."""
+        raw = self.unseal("session", cookie)
+        if raw is None:
+            return None
+        try:
+            session = Session(str(raw["user"]), str(raw["sid"]), float(raw["expires_at"]), str(raw["token_tag"]))
+        except (ValueError, KeyError, TypeError):
+            return None
+        now = time.time() if now is None else now
+        return session if now < session.expires_at else None
+
+    # --- CSRF --------------------------------------------------------------------------------
+
+    def csrf_token(self, session: Session) -> str:
+        return self._mac("csrf", session.sid)
+
+    def csrf_ok(self, session: Session, token: str | None) -> bool:
+        return bool(token) and hmac.compare_digest(str(token), self.csrf_token(session))
+
+    def login_nonce(self) -> str:
+        return secrets.token_hex(16)
+
+    def login_token(self, nonce: str) -> str:
+        return self._mac("login", nonce)
+
+    def login_ok(self, nonce: str | None, token: str | None) -> bool:
+        return bool(nonce) and bool(token) and hmac.compare_digest(str(token), self.login_token(str(nonce)))
+
+
+def cross_site(headers: Mapping[str, str], host: str, allowed: frozenset[str] = frozenset()) -> str | None:
+    """Why a state-changing request looks like it came from another site, or None.
+
+    Browsers mark where a request comes from with `Sec-Fetch-Site`; anything but `same-origin`
+    (or `none`, typed by the user) is refused, `same-site` included (another port on the same
+    host is another program). An `Origin` (or, without one, a `Referer`) must name this
+    server's `Host` or one in `allowed`. Because the pages send `Referrer-Policy: no-referrer`,
+    the browser sends `Origin: null` with their own forms; that is accepted only beside
+    `Sec-Fetch-Site: same-origin`."""
+    host = host.lower()
+    site = headers.get("sec-fetch-site", "").lower()
+    if site and site not in ("same-origin", "none"):
+        return f"the form was sent from another site (Sec-Fetch-Site: {site[:20]})"
+    origin = headers.get("origin")
+    source = origin if origin is not None else headers.get("referer")
+    if source is None:
+        return None
+    if source.strip().lower() == "null":
+        return None if site == "same-origin" else "the form was sent from a page without an origin"
+    netloc = urlsplit(source.strip()).netloc.lower()
+    if netloc != host and netloc not in allowed:
+        return f"the form was sent from {netloc or 'an unknown page'}, not from this server ({host})"
+    return None

@@ -1,0 +1,110 @@
+"""The `blastwall serve` command.
+
+    blastwall serve                         # http://127.0.0.1:8765, key `server`
+    blastwall serve --add-user alice        # print a login token for alice and exit
+
+The server's key is created once by a human: `blastwall keys init --name server --role server`
+(add `--no-passphrase` for a key that needs nothing at start). An encrypted key's passphrase is
+typed at start on an interactive terminal, or read from the file named by
+`BLASTWALL_KEY_PASSPHRASE_FILE` (a service manager's credential file).
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from collections.abc import Mapping
+from typing import IO
+from urllib.parse import urlsplit
+
+import typer
+
+from blastwall.approvals import keys
+from blastwall.approvals.web.app import WebError
+
+PASSPHRASE_FILE_VAR = "BLASTWALL_KEY_PASSPHRASE_FILE"
+EXIT_USAGE = 2
+
+
+def read_passphrase(name: str, *, folder: str | None = None, env: Mapping[str, str] | None = None,
+                    stdin: IO[str] | None = None) -> bytes | None:
+    """The passphrase of key `name`: None for an unencrypted key, else from the passphrase file
+    or the terminal. Raises `WebError` when there is no way to get it."""
+    if not keys.key_is_encrypted(name, folder):
+        return None
+    env = os.environ if env is None else env
+    path = env.get(PASSPHRASE_FILE_VAR)
+    if path:
+        try:
+            with open(path, "rb") as f:
+                secret = f.read().rstrip(b"\r\n")
+        except OSError as exc:
+            raise WebError(f"cannot read {PASSPHRASE_FILE_VAR} file {path} ({exc.strerror or exc})") from exc
+        if not secret:
+            raise WebError(f"the {PASSPHRASE_FILE_VAR} file {path} is empty")
+        return secret
+    if (stdin or sys.stdin).isatty():
+        typed = getpass.getpass(f"passphrase for key {name}: ")
+        if not typed:
+            raise WebError("no passphrase typed")
+        return typed.encode()
+    raise WebError(f"key {name!r} is encrypted: start `blastwall serve` at a terminal to type its passphrase, "
+                   f"or set {PASSPHRASE_FILE_VAR} to a file holding it")
+
+
+def _fail(message: str) -> typer.Exit:
+    sys.stderr.write(f"blastwall serve: error: {message}\n")
+    return typer.Exit(EXIT_USAGE)
+
+
+def _origin(text: str) -> str:
+    netloc = urlsplit(text if "//" in text else "//" + text).netloc.lower()
+    if not netloc:
+        raise _fail(f"--allowed-origin {text!r} is not a URL such as https://approvals.example.com")
+    return netloc
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `serve` command to `app`."""
+
+    @app.command("serve")
+    def serve(
+        host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+        port: int = typer.Option(8765, "--port", min=1, max=65535, help="Port to listen on."),
+        key: str = typer.Option("server", "--key", metavar="NAME",
+                                help="The server's signing key (in the keys folder; role `server`)."),
+        database_url: str | None = typer.Option(None, "--database-url",
+                                                help="Store URL (default: $BLASTWALL_DATABASE_URL or the local file)."),
+        add_user: str | None = typer.Option(None, "--add-user", metavar="NAME",
+                                            help="Create NAME (or replace its token), print the login token, exit."),
+        secure_cookies: bool = typer.Option(False, "--secure-cookies",
+                                            help="Send cookies over HTTPS only (behind a TLS proxy)."),
+        allowed_host: list[str] = typer.Option([], "--allowed-host", metavar="NAME",
+                                               help="Another host name the page answers to (repeatable)."),
+        allowed_origin: list[str] = typer.Option([], "--allowed-origin", metavar="URL",
+                                                 help="Another origin forms may come from, e.g. a proxy's (repeatable)."),
+    ) -> None:
+        """Serve the approval page: see pending requests, approve or deny them with the server's key."""
+        from blastwall.approvals.web import auth
+        from blastwall.approvals.web.serve import base_url, run
+        from blastwall.store import StoreError, open_store
+
+        if add_user is not None:
+            try:
+                store = open_store(database_url)
+                token = auth.add_user(store, add_user)
+            except (StoreError, auth.AuthError) as exc:
+                raise _fail(str(exc)) from None
+            sys.stdout.write(f"login token for {add_user} (shown once; running again replaces it):\n{token}\n"
+                             f"sign in at {base_url(host, port)}/login?token={token}\n")
+            return
+        origins = [_origin(o) for o in allowed_origin]
+        try:
+            passphrase = read_passphrase(key)
+            run(database_url, key, passphrase, host=host, port=port, secure_cookies=secure_cookies,
+                allowed_hosts=allowed_host, allowed_origins=origins)
+        except WebError as exc:
+            raise _fail(str(exc)) from None
+        except (KeyboardInterrupt, EOFError):
+            raise typer.Exit(130) from None

@@ -1,0 +1,98 @@
+"""What a human at the approval page (or a Slack button) does, against the store: list and
+read requests with their approvals so far, approve with the server's key, deny.
+
+Plain synchronous code, one call at a time (app.py runs it in a worker thread under a lock).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from blastwall.approvals import decide, keys
+from blastwall.approvals.grants import GrantRefused, verify
+from blastwall.approvals.web.pages import GrantView, status_of
+from blastwall.store import open_store
+from blastwall.store.base import PENDING, Request, Store
+
+
+class Desk:
+    """The store, the server's key pair and the `[approvals]` section the server runs with."""
+
+    def __init__(self, store: Store, key: keys.PublicKey, private: Any, *, approvals: Mapping[str, Any],
+                 keys_folder: str | None) -> None:
+        self.store, self.key, self.private = store, key, private
+        self.approvals, self.keys_folder = approvals, keys_folder
+
+    def reopen(self) -> None:
+        """Replace a broken store connection (the next call reports any error)."""
+        try:
+            self.store.close()
+            self.store = open_store(self.store.url)
+        except Exception:  # noqa: BLE001 - the next call reports the store's error
+            pass
+
+    def trusted(self) -> dict[str, keys.PublicKey]:
+        try:
+            return keys.trusted_keys(self.approvals, folder=self.keys_folder)
+        except keys.KeyError_:
+            return keys.trusted_keys({}, folder=self.keys_folder)
+
+    def grants(self, req: Request, trusted: Mapping[str, keys.PublicKey], now: float) -> tuple[int, list[GrantView]]:
+        """Distinct valid, unused approvals of `req` (counted the way the gate counts), and every grant."""
+        identities, views = set(), []
+        for row in self.store.grants_for_request(req.id):
+            problem = ""
+            try:
+                grant = verify(row, trusted, digest=req.digest, now=now)
+                if row.used_at is None:
+                    identities.add(grant.identity)
+            except GrantRefused as exc:
+                problem = exc.code
+            views.append(GrantView(row.approver, row.created_at, row.expires_at, row.used_at, problem))
+        return len(identities), views
+
+    def pending(self) -> list[tuple[Request, int]]:
+        now, trusted = time.time(), self.trusted()
+        return [(r, self.grants(r, trusted, now)[0]) for r in self.store.list_requests(status=[PENDING], now=now)]
+
+    def detail(self, rid: str) -> tuple[Request, int, list[GrantView]] | None:
+        req = self.store.get_request(rid)
+        if req is None:
+            return None
+        count, views = self.grants(req, self.trusted(), time.time())
+        return req, count, views
+
+    def history(self) -> tuple[list[Request], list[Any]]:
+        now = time.time()
+        done = [r for r in self.store.list_requests(include_expired=True, limit=300, now=now)
+                if status_of(r, now) != PENDING][:100]
+        return done, list(self.store.audit_rows(newest_first=True, limit=100))
+
+    def grant_ttl(self, cwd: str | None) -> float:
+        from blastwall.approvals.settings import ApprovalSettings, settings_of
+        from blastwall.policy.load import load_policy
+
+        try:
+            return settings_of(load_policy(cwd)).grant_ttl_s
+        except Exception:  # noqa: BLE001 - an unreadable policy leaves the default lifetime
+            return ApprovalSettings().grant_ttl_s
+
+    def approve(self, rid: str, approver: str, reason: str) -> str:
+        req = self.store.get_request(rid.strip())
+        a = decide.approve(self.store, rid, self.private, self.key, approver=approver, reason=reason,
+                           grant_ttl_s=self.grant_ttl(req.cwd if req else None))
+        name = approver if self.key.role == "server" else self.key.name
+        rest = ("the agent's call can go ahead" if a.complete
+                else f"{a.required - a.approvals} more approval(s) from someone else needed")
+        return f"Approved {a.request.id} as {name} ({a.approvals}/{a.required}); {rest}."
+
+    def deny(self, rid: str, by: str, reason: str) -> str:
+        req = decide.deny(self.store, rid, by=by, reason=reason)
+        return f"Denied {req.id}; the agent is told that {by} said no."
+
+    def as_json(self, req: Request, count: int) -> dict[str, Any]:
+        out = req.to_dict()
+        out.update(status=status_of(req, time.time()), approvals=count)
+        return out

@@ -432,6 +432,15 @@ def test_slack_button_signs_a_grant_for_a_listed_user(home: dict[str, str], stor
     assert "unknown action" in slack_call(client, "delete", req.id).json()["text"]
 
 
+def test_one_person_approves_once_on_the_web_and_in_slack(home: dict[str, str], store: Store, tmp_path: Path):
+    client = TestClient(slack_app(home))
+    req = file_request(store, str(tmp_path), required=2)
+    post(client, f"/requests/{req.id}/approve", {"csrf": sign_in(client, store, "alice")})
+    text = slack_call(client, "approve", req.id).json()["text"]
+    assert "alice approved request " + req.id + " already (as web:alice)" in text
+    assert len(store.grants_for_request(req.id)) == 1 and store.get_request(req.id).status == "pending"  # type: ignore[union-attr]
+
+
 def test_slack_is_off_unless_configured(app: Any):
     assert TestClient(app).post("/slack/actions", content=b"").status_code == 404
 

@@ -10,7 +10,8 @@ A notification's buttons carry `action_id` `approve` or `deny` and the request i
 Slack signs every call: `X-Slack-Signature: v0=HMAC-SHA256(secret, "v0:" + timestamp + ":" +
 body)`; a call with a bad signature or a timestamp more than five minutes away is refused (401)
 before its body is read as anything. Only the Slack users listed in `approvers` may decide; the
-grant is signed by the server's key in the name `slack:<name>`. The reply is a JSON message that
+grant is signed by the server's key in the name `slack:<name>`. Give a person the same name here
+as on the web page: `web:alice` and `slack:alice` are one approver, never two. The reply is a JSON message that
 Slack shows in place of the button's message.
 """
 
@@ -90,8 +91,8 @@ class SlackAction(NamedTuple):
 
 def parse_action(body: bytes) -> SlackAction:
     """The button press in a signed body; ValueError with a message when it is not one."""
-    fields = parse_qs(body.decode("utf-8", "replace"), max_num_fields=20)
     try:
+        fields = parse_qs(body.decode("utf-8", "replace"), max_num_fields=20)
         payload = json.loads((fields.get("payload") or [""])[0])
         first = payload["actions"][0]
         action, value = str(first["action_id"]), str(first["value"])

@@ -430,6 +430,21 @@ def test_slack_button_signs_a_grant_for_a_listed_user(home: dict[str, str], stor
     assert store.get_request(other.id).decided_by == "slack:alice"  # type: ignore[union-attr]
     assert "no request" in slack_call(client, "approve", "bw-nothere").json()["text"]
     assert "unknown action" in slack_call(client, "delete", req.id).json()["text"]
+    assert slack_call(client, "review", req.id).json() == {}
+
+
+def test_the_buttons_of_a_slack_notification_work_here(home: dict[str, str], store: Store, tmp_path: Path):
+    from blastwall.approvals.messages import slack_payload
+
+    client = TestClient(slack_app(home))
+    req = file_request(store, str(tmp_path))
+    [actions] = [b for b in slack_payload(req, "http://127.0.0.1:8765")["blocks"] if b["type"] == "actions"]
+    by_id = {e["action_id"]: e for e in actions["elements"]}
+    assert by_id["review"]["url"] == f"http://127.0.0.1:8765/requests/{req.id}"
+    assert TestClient(client.app).get(f"/requests/{req.id}", follow_redirects=False).headers["location"] == "/login"
+    assert slack_call(client, "review", req.id).json() == {}
+    assert "Approved" in slack_call(client, by_id["approve"]["action_id"], by_id["approve"]["value"]).json()["text"]
+    assert store.get_request(req.id).status == "approved"  # type: ignore[union-attr]
 
 
 def test_one_person_approves_once_on_the_web_and_in_slack(home: dict[str, str], store: Store, tmp_path: Path):

@@ -6,7 +6,8 @@ signing_secret_env = "SLACK_SIGNING_SECRET"   # the variable holding the app's s
 approvers = { U024BE7LH = "alice" }           # Slack user id -> the name grants are signed for
 ```
 
-A notification's buttons carry `action_id` `approve` or `deny` and the request id as `value`.
+A notification's buttons carry `action_id` `approve` or `deny` and the request id as `value`
+(approvals/messages.py); its `review` link button is acknowledged and does nothing here.
 Slack signs every call: `X-Slack-Signature: v0=HMAC-SHA256(secret, "v0:" + timestamp + ":" +
 body)`; a call with a bad signature or a timestamp more than five minutes away is refused (401)
 before its body is read as anything. Only the Slack users listed in `approvers` may decide; the
@@ -95,11 +96,13 @@ def parse_action(body: bytes) -> SlackAction:
         fields = parse_qs(body.decode("utf-8", "replace"), max_num_fields=20)
         payload = json.loads((fields.get("payload") or [""])[0])
         first = payload["actions"][0]
-        action, value = str(first["action_id"]), str(first["value"])
+        action, value = str(first["action_id"]), str(first.get("value", ""))
         user = payload["user"]
         user_id = str(user["id"])
     except (ValueError, KeyError, IndexError, TypeError) as exc:
         raise ValueError("the Slack payload has no button action (actions[0].action_id, value, user.id)") from exc
+    if action == "review" or "url" in first:
+        return SlackAction("review", value.strip(), user_id, "")
     if action not in ("approve", "deny"):
         raise ValueError(f"unknown action {action[:40]!r}; the buttons are 'approve' and 'deny'")
     label = str(user.get("username") or user.get("name") or user_id)
@@ -118,6 +121,8 @@ def handle(body: bytes, config: SlackConfig, approve: Callable[[str, str], str],
         act = parse_action(body)
     except ValueError as exc:
         return reply(f"blastwall: {exc}")
+    if act.action == "review":
+        return {}  # the Review link button: Slack opens the page and only wants an acknowledgement
     name = config.approvers.get(act.user_id)
     if name is None:
         return reply(f"blastwall: Slack user {act.user_label} ({act.user_id}) may not decide approval requests; "

@@ -35,14 +35,19 @@ def _chain(prev: str, seq: int, ts: float, kind: str, ref: str | None, data: str
 
 
 def scrub(value: Any) -> Any:
-    """`value` with every string redacted (credentials never reach the log)."""
+    """`value` with every string redacted (credentials never reach the log): dictionary keys too,
+    and anything JSON has no type for is written as its redacted text."""
     if isinstance(value, str):
         return redact(value)
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
     if isinstance(value, dict):
-        return {str(k): scrub(v) for k, v in value.items()}
+        return {redact(str(k)): scrub(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [scrub(v) for v in value]
-    return value
+    if isinstance(value, (set, frozenset)):
+        return sorted((scrub(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True, default=str))
+    return redact(str(value))
 
 
 def record(store: Store, kind: str, ref: str | None, data: dict[str, Any]) -> AuditRow:
@@ -72,28 +77,37 @@ def verify(store: Store) -> VerifyReport:
 
 
 def verify_rows(rows: Iterable[AuditRow], head: tuple[int, str]) -> VerifyReport:
-    """Check the chain; every problem names the entry where it is seen first."""
+    """Check the chain; every problem names the entry where it is seen first.
+
+    The chain is followed from the start: each entry must name the hash of the last entry
+    accepted into it. An entry recognized as inserted is reported and left out, so that the
+    genuine entries after it still check against their real predecessor."""
     all_rows = list(rows)
     problems: list[Problem] = []
     by_hash = {r.hash: r for r in all_rows}
-    prev_row: AuditRow | None = None
+    followed = {r.prev for r in all_rows}  # hashes some entry names as its predecessor
+    head_seq, head_hash = head
+    tip: AuditRow | None = None  # the last entry accepted into the chain
     for row in all_rows:
         if entry_hash(row.prev, row.ts, row.kind, row.ref, row.data) != row.hash:
             problems.append(Problem(row.seq, "edited", f"entry {row.seq} was edited: its content no longer matches "
                                                        "its hash"))
-        expected_prev = prev_row.hash if prev_row else GENESIS
-        expected_seq = prev_row.seq + 1 if prev_row else 1
-        if row.prev != expected_prev:
-            problems.append(_link_problem(row, prev_row, expected_seq, by_hash))
-        prev_row = row
-    head_seq, head_hash = head
-    last_hash = prev_row.hash if prev_row else GENESIS
-    last_seq = prev_row.seq if prev_row else 0
+        if row.prev != (tip.hash if tip else GENESIS):
+            problem = _link_problem(row, tip, by_hash, followed, head_hash)
+            problems.append(problem)
+            if problem.code == "inserted" and problem.seq == row.seq:
+                continue  # the forgery is not part of the chain; the next entry follows `tip`
+        tip = row
+    last_hash = tip.hash if tip else GENESIS
+    last_seq = tip.seq if tip else 0
     if last_hash != head_hash:
         if head_hash == GENESIS or head_hash in by_hash:
             after = by_hash[head_hash].seq if head_hash in by_hash else 0
             problems.append(Problem(after + 1, "head", f"entries after entry {after} were appended outside blastwall "
                                                        "(the last append it recorded is entry " f"{head_seq})"))
+        elif not all_rows:
+            problems.append(Problem(0, "truncated", f"the log is empty but the last append recorded entry {head_seq}: "
+                                                    "every entry was deleted"))
         else:
             problems.append(Problem(last_seq, "truncated", f"the log ends at entry {last_seq} but the last append "
                                                            f"recorded entry {head_seq}: entries were deleted from "
@@ -101,23 +115,39 @@ def verify_rows(rows: Iterable[AuditRow], head: tuple[int, str]) -> VerifyReport
     return VerifyReport(len(all_rows), tuple(problems), last_hash)
 
 
-def _link_problem(row: AuditRow, prev_row: AuditRow | None, expected_seq: int,
-                  by_hash: dict[str, AuditRow]) -> Problem:
-    after = f"entry {prev_row.seq}" if prev_row else "the start of the log"
+def _link_problem(row: AuditRow, tip: AuditRow | None, by_hash: dict[str, AuditRow], followed: set[str],
+                  head_hash: str) -> Problem:
+    """Why `row` does not follow `tip` (the last entry accepted into the chain)."""
+    after = f"entry {tip.seq}" if tip else "the start of the log"
+    if tip is not None and tip.prev == row.prev:
+        # Two entries claim the same predecessor: the one no later entry follows (and that is
+        # not the recorded head) is the one that was slipped in.
+        if tip.hash not in followed and tip.hash != head_hash:
+            inserted, other = tip, row
+        elif row.hash not in followed and row.hash != head_hash:
+            inserted, other = row, tip
+        else:
+            inserted, other = tip, row
+        return Problem(inserted.seq, "inserted", f"entry {inserted.seq} was inserted: it claims the same "
+                                                 f"predecessor as entry {other.seq} and no entry follows from it")
+    if row.prev == GENESIS:
+        return Problem(row.seq, "reordered", f"entry {row.seq} is out of order: it is the first entry of the chain "
+                                             f"but is stored after {after}")
     actual = by_hash.get(row.prev)
     if actual is None:
+        expected_seq = tip.seq + 1 if tip else 1
         if row.seq > expected_seq:
             missing = f"{expected_seq}" if row.seq == expected_seq + 1 else f"{expected_seq}-{row.seq - 1}"
             return Problem(row.seq, "deleted", f"entry {missing} is missing: entries were deleted between {after} "
                                                f"and entry {row.seq}")
-        return Problem(row.seq, "deleted", f"entry {row.seq} follows an entry that is no longer in the log: an "
-                                           f"entry after {after} was deleted or replaced")
+        if tip is None:
+            return Problem(row.seq, "deleted", f"entry {row.seq} follows an entry that is no longer in the log: "
+                                               "entries at the start of the log were deleted or replaced")
+        return Problem(row.seq, "deleted", f"entry {row.seq} follows an entry that is no longer in the log: {after} "
+                                           "was replaced, or entries after it were deleted")
     if actual.seq > row.seq:
         return Problem(row.seq, "reordered", f"entry {row.seq} is out of order: it follows entry {actual.seq}, "
                                              "which is stored after it")
-    if prev_row is not None and prev_row.prev == row.prev:
-        return Problem(prev_row.seq, "inserted", f"entry {prev_row.seq} was inserted: it claims the same "
-                                                 f"predecessor as entry {row.seq}")
     return Problem(row.seq, "reordered", f"entry {row.seq} is out of order: it follows entry {actual.seq}, not {after}")
 
 

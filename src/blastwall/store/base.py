@@ -181,7 +181,10 @@ class Store:
     def list_requests(self, *, status: Sequence[str] | None = None, limit: int = 100, now: float | None = None,
                       include_expired: bool = False) -> list[Request]:
         now = now or time.time()
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
+        if isinstance(status, str):
+            status = (status,)
         if status:
             where.append(f"status IN ({','.join('?' for _ in status)})")
             params.extend(status)
@@ -197,6 +200,10 @@ class Store:
     def set_request_status(self, request_id: str, status: str, *, by: str | None = None, note: str | None = None,
                            only_from: Sequence[str] = (PENDING, APPROVED)) -> bool:
         """Move a request to `status` if it is in one of `only_from`; True when it moved."""
+        if isinstance(only_from, str):
+            only_from = (only_from,)
+        if not only_from:
+            return False  # from no state: nothing moves (and `IN ()` is not SQL everywhere)
         marks = ",".join("?" for _ in only_from)
         with self._transaction(write=True) as cur:
             cur = self._run(cur, f"UPDATE bw_requests SET status = ?, decided_by = COALESCE(?, decided_by), "
@@ -255,7 +262,8 @@ class Store:
 
     def audit_rows(self, *, after: int = 0, limit: int | None = None, kind: Sequence[str] | None = None,
                    ref: str | None = None, since: float | None = None, newest_first: bool = False) -> Iterator[AuditRow]:
-        where, params = ["seq > ?"], [after]
+        where: list[str] = ["seq > ?"]
+        params: list[Any] = [after]
         if kind:
             where.append(f"kind IN ({','.join('?' for _ in kind)})")
             params.extend(kind)
@@ -310,8 +318,12 @@ class Store:
             self._run(cur, "DELETE FROM bw_settings WHERE key = ?", (key,))
 
     def settings_with_prefix(self, prefix: str) -> dict[str, str]:
+        """Every setting whose key starts with `prefix`, compared as text: case-sensitive on both
+        backends, and `_` or `%` in it are themselves (LIKE would treat them as wildcards, and
+        SQLite's LIKE ignores case)."""
         with self._transaction() as cur:
-            rows = self._run(cur, "SELECT key, value FROM bw_settings WHERE key LIKE ?", (prefix + "%",)).fetchall()
+            rows = self._run(cur, f"SELECT key, value FROM bw_settings WHERE substr(key, 1, {len(prefix)}) = ?",
+                             (prefix,)).fetchall()
         return {str(k): str(v) for k, v in rows}
 
 

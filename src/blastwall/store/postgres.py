@@ -33,6 +33,8 @@ class PostgresStore(Store):
                              "BLASTWALL_DATABASE_URL") from exc
 
     def _ensure_schema(self) -> None:
+        if self._schema_current():
+            return  # the common case, one round trip: every hook process opens the store
         with self._transaction(write=True) as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK_KEY,))
             cur.execute("CREATE TABLE IF NOT EXISTS bw_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
@@ -43,6 +45,13 @@ class PostgresStore(Store):
                 cur.execute(stmt)
             cur.execute("INSERT INTO bw_meta (key, value) VALUES ('schema_version', %s) ON CONFLICT (key) DO UPDATE "
                         "SET value = excluded.value", (str(SCHEMA_VERSION),))
+
+    def _schema_current(self) -> bool:
+        try:
+            row = self._conn.execute("SELECT value FROM bw_meta WHERE key = 'schema_version'").fetchone()
+        except self._psycopg.errors.UndefinedTable:
+            return False  # a new database: the locked path below creates everything
+        return row is not None and str(row[0]) == str(SCHEMA_VERSION)
 
     @contextmanager
     def _transaction(self, *, write: bool = False) -> Iterator[Any]:

@@ -41,9 +41,21 @@ def _option_name(arg: str) -> str:
     return arg.split("=", 1)[0] if arg.startswith("--") else arg
 
 
-def _short_with_value(arg: str, value_options: set[str]) -> bool:
-    """`-uroot` style: a short value option glued to its value."""
-    return len(arg) > 2 and arg[:2] in value_options and not arg.startswith("--")
+def _bundle(arg: str, value_opts: set[str], shell_opts: set[str], noexec: set[str]) -> tuple[str, str | None]:
+    """Read a bundle of short options the way getopt does (`-qc CMD`, `-lc CMD`, `-iu root`):
+    letters are flags until one takes a value, which is the rest of the word or, when nothing
+    is left, the next word. Returns (kind, glued value): kind is "flags", "noexec", "value" or
+    "shell"; the glued value is None when the value is the next word."""
+    for j, letter in enumerate(arg[1:], 1):
+        opt = "-" + letter
+        glued = arg[j + 1:] or None
+        if opt in noexec:
+            return "noexec", None
+        if opt in shell_opts:
+            return "shell", glued
+        if opt in value_opts:
+            return "value", glued
+    return "flags", None
 
 
 def peel(argv: list[Word]) -> Peeled | None:
@@ -118,8 +130,14 @@ def _peel_with(key: str, spec: dict[str, Any], rest: list[Word]) -> Peeled | Non
             if opt in value_opts and "=" not in t:
                 i += 2
                 continue
-            if _short_with_value(t, value_opts) and not spec.get("stdin_args"):
-                i += 1
+            if not t.startswith("--") and len(t) > 2 and not spec.get("stdin_args"):
+                kind, glued = _bundle(t, value_opts, shell_opts, noexec)
+                if kind == "noexec":
+                    return Peeled(wrapper=key, argv=[])
+                if kind == "shell":
+                    value = Word(glued, raw=glued) if glued else (rest[i + 1] if i + 1 < len(rest) else None)
+                    return common._replace(shell=value) if value is not None else Peeled(wrapper=key, argv=[])
+                i += 2 if kind == "value" and glued is None else 1
                 continue
             if spec.get("stdin_args") and t[:2] in value_opts and len(t) > 2:
                 if t[:2] == "-I":

@@ -322,3 +322,17 @@ def version() -> None:
     from blastwall import __version__
 
     print(__version__)
+
+
+def _register_human_commands() -> None:
+    from blastwall.cli_approvals import register
+
+    register(app)
+    try:
+        from blastwall.approvals.web.cli import register as register_web
+    except ImportError:  # pragma: no cover - the web page is part of every install
+        return
+    register_web(app)
+
+
+_register_human_commands()

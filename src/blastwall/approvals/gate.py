@@ -67,8 +67,8 @@ def gate(actions: Sequence[Action], verdicts: Sequence[Verdict], decision: str, 
         why = f"the approval store is unavailable ({_short(exc)})"
         if decision != "ask":
             return as_is
-        return Gated("ask" if can_ask else "deny", (*reasons, f"{why}; fix it (`blastwall doctor`) or run the action "
-                                                             "yourself"), "agent" if can_ask else "")
+        return Gated("ask" if can_ask else "deny", (*reasons, f"{why}; check BLASTWALL_DATABASE_URL or the state "
+                                                             "folder, or run the action yourself"), "agent" if can_ask else "")
 
 
 def _short(exc: BaseException) -> str:

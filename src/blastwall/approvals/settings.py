@@ -88,11 +88,32 @@ class SettingsError(ValueError):
     pass
 
 
+_UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(value: Any) -> float:
+    """Seconds in `value`: a number of seconds or text such as "90s", "30m", "2h", "1d"."""
+    if isinstance(value, bool):
+        raise ValueError("a duration is a number of seconds or text like 30m")
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = str(value).strip().lower()
+    for unit in sorted(_UNITS, key=len, reverse=True):
+        if text.endswith(unit) and text[: -len(unit)].strip().replace(".", "", 1).isdigit():
+            return float(text[: -len(unit)]) * _UNITS[unit]
+    if text.replace(".", "", 1).isdigit():
+        return float(text)
+    raise ValueError(f"{value!r} is not a duration (use seconds or 90s, 30m, 2h, 1d)")
+
+
 def _number(section: Mapping[str, Any], key: str, default: float, lo: float, hi: float) -> float:
-    value = section.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
-        raise SettingsError(f"[approvals] {key} must be a number of seconds from {lo:g} to {hi:g}")
-    return float(value)
+    try:
+        value = parse_duration(section.get(key, default))
+    except ValueError:
+        value = -1.0
+    if not lo <= value <= hi:
+        raise SettingsError(f"[approvals] {key} must be a duration from {lo:g} to {hi:g} seconds (e.g. 30m)")
+    return value
 
 
 def _strings(value: Any, key: str) -> tuple[str, ...]:

@@ -19,6 +19,9 @@ from typing import Any
 from blastwall.model import Decision
 
 TRUST_FILE = "trusted-policies.json"
+# An untrusted project file may choose how an agent waits for an approval, nothing else: approver
+# keys, windows, required counts and notification targets would let it approve or leak.
+UNTRUSTED_APPROVAL_KEYS = frozenset({"mode", "wait"})
 
 
 def _store(config_dir: str) -> str:
@@ -86,6 +89,17 @@ def tighten_only(doc: dict[str, Any], defaults: dict[str, Any]) -> tuple[dict[st
             else:
                 kept_sev[name] = value
         out["severity"] = kept_sev
+    approvals = doc.get("approvals")
+    if isinstance(approvals, dict):
+        kept_appr = {k: v for k, v in approvals.items() if k in UNTRUSTED_APPROVAL_KEYS}
+        for key in sorted(set(approvals) - set(kept_appr)):
+            dropped.append(f"[approvals] {key} (who may approve, what needs approving and where requests are sent "
+                           "are for trusted policy files)")
+        out["approvals"] = kept_appr
+    audit = doc.get("audit")
+    if isinstance(audit, dict) and str(audit.get("verdicts", "all")) != "all":
+        out["audit"] = {k: v for k, v in audit.items() if k != "verdicts"}
+        dropped.append("[audit] verdicts (records fewer verdicts)")
     cedar = doc.get("cedar")
     if isinstance(cedar, dict) and str(cedar.get("mode", "")).lower() == "authoritative":
         out["cedar"] = {k: v for k, v in cedar.items() if k != "mode"}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from blastwall.policy.engine import PolicyError, _decision, _severity, compile_rule
 
-TOP_KEYS = {"rule", "severity", "settings", "inventory", "protected_branches", "cedar", "approvals", "secrets"}
+TOP_KEYS = {"rule", "severity", "settings", "inventory", "protected_branches", "cedar", "approvals", "secrets", "audit"}
 
 
 def _rule_lines(text: str) -> list[int]:
@@ -62,6 +62,11 @@ def validate_text(text: str, where: str) -> list[str]:
         except PolicyError as exc:
             detail = f"{exc.where}: {exc.message}" if exc.where else exc.message
             problems.append(f"{where}:{_key_line(text, 'inventory')}: {detail}")
+    if "approvals" in doc:
+        problems.extend(f"{where}:{_key_line(text, 'approvals')}: {p}" for p in _approval_problems(doc["approvals"]))
+    audit = doc.get("audit")
+    if audit is not None and (not isinstance(audit, dict) or str(audit.get("verdicts", "all")) not in ("all", "blocking")):
+        problems.append(f"{where}:{_key_line(text, 'audit')}: [audit] verdicts must be \"all\" or \"blocking\"")
     cedar = doc.get("cedar")
     if isinstance(cedar, dict) and "policies" in cedar:
         from blastwall.policy.cedar import validate_table
@@ -69,6 +74,20 @@ def validate_text(text: str, where: str) -> list[str]:
         line = _key_line(text, "cedar")
         problems.extend(p.replace(f"{where}: ", f"{where}:{line}: ", 1) for p in validate_table(cedar, where))
     return problems
+
+
+def _approval_problems(section: object) -> list[str]:
+    from blastwall.approvals.keys import KeyError_, policy_keys
+    from blastwall.approvals.settings import SettingsError, compile_settings
+
+    if not isinstance(section, dict):
+        return ["[approvals] must be a table"]
+    try:
+        compile_settings(section)
+        policy_keys(section.get("approvers") or [])
+    except (SettingsError, KeyError_) as exc:
+        return [str(exc)]
+    return []
 
 
 def validate_files(paths: list[Path]) -> list[str]:

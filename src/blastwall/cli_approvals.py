@@ -1,0 +1,431 @@
+"""Human-only commands: `pending`, `show`, `approve`, `deny`, `keys`, `audit`.
+
+Approving needs a human: an interactive terminal and the passphrase of an approver key that
+lives in the user's config folder (0600), where agents may neither read nor write. Agents run
+commands without a terminal, and blastwall's shell rules refuse these commands from agents too.
+
+Exit codes: 0 done, 1 the request cannot be decided (unknown, expired, denied, used) or a key
+problem, 2 usage error (including "needs an interactive terminal"), 3 declined at the prompt.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from typing import Any
+
+import typer
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+
+from blastwall.cli import EXIT_ASK, EXIT_ERROR, EXIT_USAGE
+
+keys_app = typer.Typer(help="Create and list approver keys (Ed25519).", no_args_is_help=True)
+audit_app = typer.Typer(help="Read, verify and export the tamper-evident audit log.", invoke_without_command=True)
+
+
+def _consoles() -> tuple[Any, Any]:
+    from blastwall.cli_app import err, out
+
+    return out, err
+
+
+def _fail(message: str, code: int = EXIT_ERROR) -> typer.Exit:
+    _consoles()[1].print(f"[red]error:[/red] {escape(message)}")
+    return typer.Exit(code)
+
+
+def _store(url: str | None) -> Any:
+    from blastwall.store import StoreError, open_store
+
+    try:
+        return open_store(url)
+    except StoreError as exc:
+        raise _fail(str(exc)) from exc
+
+
+def _need_terminal(what: str) -> None:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise _fail(f"{what} needs a human at an interactive terminal", EXIT_USAGE)
+
+
+def _ago(ts: float, now: float | None = None) -> str:
+    delta = (now or time.time()) - ts
+    future = delta < 0
+    delta = abs(delta)
+    text = f"{int(delta)} s" if delta < 90 else f"{int(delta // 60)} min" if delta < 5400 else f"{delta / 3600:.1f} h"
+    return f"in {text}" if future else f"{text} ago"
+
+
+def _settings(cwd: str | None) -> Any:
+    from blastwall.approvals.settings import SettingsError, compile_settings, settings_of
+    from blastwall.policy.engine import PolicyError
+    from blastwall.policy.load import load_policy
+
+    try:
+        return settings_of(load_policy(cwd))
+    except (PolicyError, SettingsError) as exc:
+        _consoles()[1].print(f"[yellow]warning:[/yellow] {escape(str(exc))}; using the default approval settings")
+        return compile_settings({})
+
+
+# --- pending / show ------------------------------------------------------------------------------
+
+
+def pending(as_json: bool = typer.Option(False, "--json"),
+            show_all: bool = typer.Option(False, "--all", help="Also decided, used and expired requests."),
+            database_url: str | None = typer.Option(None, "--database-url", envvar="BLASTWALL_DATABASE_URL")) -> None:
+    """List approval requests waiting for a human."""
+    out, _ = _consoles()
+    store = _store(database_url)
+    requests = store.list_requests(status=None if show_all else ["pending", "approved"], include_expired=show_all)
+    if as_json:
+        print(json.dumps([r.to_dict() for r in requests], ensure_ascii=False, default=str))
+        return
+    if not requests:
+        out.print("[dim]no approval requests are waiting[/dim]")
+        return
+    table = Table(title=f"{len(requests)} approval request(s)")
+    table.add_column("id", no_wrap=True)
+    for col in ("action", "why", "agent", "cwd", "asked", "expires", "status"):
+        table.add_column(col, overflow="fold")
+    for r in requests:
+        approvals = len({g.key_id + g.approver for g in store.grants_for_request(r.id)})
+        status = r.status if r.status != "pending" else f"pending {approvals}/{r.required}"
+        table.add_row(r.id, escape(r.summary[:80]), escape((r.reasons[0] if r.reasons else "")[:70]),
+                      escape(r.agent or ""), escape(r.cwd or ""), _ago(r.created_at), _ago(r.expires_at), status)
+    out.print(table)
+    out.print("[dim]approve with `blastwall approve ID`, deny with `blastwall deny ID`[/dim]")
+
+
+def _describe(request: Any, store: Any) -> None:
+    out, _ = _consoles()
+    out.print(Panel.fit(escape(request.summary), title=f"request {request.id}", subtitle=request.status))
+    for i, action in enumerate(request.actions, 1):
+        payload = action.get("payload")
+        text = payload if isinstance(payload, str) else json.dumps(payload, indent=2, ensure_ascii=False)
+        label = f"action {i} ({action.get('surface')})" if len(request.actions) > 1 else f"action ({action.get('surface')})"
+        out.print(f"[bold]{label}[/bold]")
+        out.print(escape(text), highlight=False)
+    ctx = request.actions[0].get("context", {}) if request.actions else {}
+    out.print(f"[bold]where[/bold]  agent {escape(str(ctx.get('agent', '-')))}, session "
+              f"{escape(str(ctx.get('session', '-')))}, cwd {escape(str(ctx.get('cwd', '-')))}"
+              + (f", environment {escape(str(request.environment))}" if request.environment else ""))
+    if request.findings:
+        table = Table(title="findings")
+        for col in ("rule", "effect", "severity", "target", "environment"):
+            table.add_column(col, overflow="fold")
+        for f in request.findings:
+            table.add_row(escape(str(f.get("rule_id"))), str(f.get("effect")), str(f.get("severity")),
+                          escape(str(f.get("target") or "")[:60]), escape(str(f.get("environment") or "")))
+        out.print(table)
+    out.print("[bold]why blastwall stopped it[/bold]")
+    for reason in request.reasons:
+        out.print(f"  - {escape(reason)}")
+    if request.radius:
+        out.print("[bold]pre-flight[/bold]")
+        for fact in request.radius.get("targets", []):
+            out.print(f"  - {escape(str(fact.get('target')))}: {escape(str(fact.get('environment') or 'unverified'))}")
+    grants = store.grants_for_request(request.id)
+    if grants:
+        out.print(f"[bold]approved so far[/bold] ({len(grants)}/{request.required}): "
+                  + ", ".join(escape(g.approver) for g in grants))
+    out.print(f"[dim]asked {_ago(request.created_at)}, expires {_ago(request.expires_at)}; needs {request.required} "
+              "approval(s)[/dim]")
+
+
+def show(request_id: str = typer.Argument(..., help="The request id (bw-...)."),
+         as_json: bool = typer.Option(False, "--json"),
+         database_url: str | None = typer.Option(None, "--database-url", envvar="BLASTWALL_DATABASE_URL")) -> None:
+    """Show one request in full: the action, its findings, pre-flight results and approvals."""
+    store = _store(database_url)
+    request = store.get_request(request_id.strip())
+    if request is None:
+        raise _fail(f"no request {request_id!r}; `blastwall pending` lists the open ones")
+    if as_json:
+        data = request.to_dict()
+        data["approvals"] = [g.approver for g in store.grants_for_request(request.id)]
+        print(json.dumps(data, ensure_ascii=False, default=str))
+        return
+    _describe(request, store)
+
+
+# --- approve / deny --------------------------------------------------------------------------------
+
+
+def _pick_key(name: str | None) -> str:
+    from blastwall.approvals.keys import key_files, read_public_file
+
+    if name:
+        return name
+    mine = []
+    for path in key_files():
+        try:
+            if read_public_file(path).role == "approver":
+                mine.append(os.path.basename(path)[:-4])
+        except ValueError:
+            continue
+    if len(mine) == 1:
+        return mine[0]
+    if not mine:
+        raise _fail("no approver key here; create one with `blastwall keys init`")
+    raise _fail(f"several approver keys ({', '.join(mine)}); choose one with --key")
+
+
+def _unlock(name: str) -> tuple[Any, Any]:
+    import getpass
+
+    from blastwall.approvals.keys import KeyError_, key_is_encrypted, load_private
+
+    passphrase = getpass.getpass(f"passphrase for key {name}: ").encode() if key_is_encrypted(name) else None
+    try:
+        return load_private(name, passphrase)
+    except KeyError_ as exc:
+        raise _fail(str(exc)) from exc
+
+
+def approve(request_id: str | None = typer.Argument(None, help="The request id (bw-...)."),
+            reason: str = typer.Option("", "--reason", "-r", help="Why you approve (kept in the audit log)."),
+            key: str | None = typer.Option(None, "--key", help="Approver key name (default: your only key)."),
+            window: str | None = typer.Option(None, "--window", help="Open a named approval window instead."),
+            for_: str = typer.Option("30m", "--for", help="How long the window stays open (with --window)."),
+            cwd: str | None = typer.Option(None, "--cwd", help="Project whose policy applies (default: here)."),
+            database_url: str | None = typer.Option(None, "--database-url", envvar="BLASTWALL_DATABASE_URL")) -> None:
+    """Approve a request (a human at a terminal, with the approver key's passphrase).
+
+    Shows the full action, findings and pre-flight results, asks you to confirm, and signs a grant
+    bound to that exact action: single-use and expiring. The agent's identical retry (or its
+    waiting hook) then goes through.
+    """
+    out, _ = _consoles()
+    _need_terminal("approving")
+    store = _store(database_url)
+    settings = _settings(cwd)
+    if window:
+        return _open_window(store, settings, window, for_, reason, key)
+    if not request_id:
+        raise _fail("name the request to approve (`blastwall pending` lists them)", EXIT_USAGE)
+    from blastwall.approvals.decide import DecideError, approve as do_approve
+
+    request = store.get_request(request_id.strip())
+    if request is None:
+        raise _fail(f"no request {request_id!r}; `blastwall pending` lists the open ones")
+    _describe(request, store)
+    name = _pick_key(key)
+    if not typer.confirm(f"Approve {request.id} exactly as shown?", default=False):
+        out.print("not approved")
+        raise typer.Exit(EXIT_ASK)
+    public, private = _unlock(name)
+    try:
+        result = do_approve(store, request.id, private, public, approver=public.name, reason=reason,
+                            grant_ttl_s=settings.grant_ttl_s)
+    except DecideError as exc:
+        raise _fail(str(exc)) from exc
+    if result.complete:
+        out.print(f"[green]approved[/green] {request.id} as {escape(public.name)}; the grant is valid "
+                  f"{_ago(result.expires_at)} for this exact action, once")
+    else:
+        out.print(f"[yellow]approval {result.approvals}/{result.required}[/yellow] recorded for {request.id}; "
+                  "another approver is needed")
+
+
+def _open_window(store: Any, settings: Any, name: str, for_: str, reason: str, key: str | None) -> None:
+    from blastwall.approvals.decide import DecideError, open_window
+    from blastwall.approvals.settings import parse_duration
+
+    out, _ = _consoles()
+    window = settings.window(name)
+    if window is None:
+        known = ", ".join(n for n, _ in settings.windows) or "none"
+        raise _fail(f"no approval window {name!r} in the policy ([approvals.windows]; defined: {known})", EXIT_USAGE)
+    try:
+        seconds = parse_duration(for_)
+    except ValueError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from exc
+    out.print(f"window [bold]{escape(name)}[/bold]: {window.surface} actions matching "
+              f"[bold]{escape(window.pattern)}[/bold] pass for {int(seconds // 60)} min without asking")
+    key_name = _pick_key(key)
+    if not typer.confirm("Open this window?", default=False):
+        out.print("not opened")
+        raise typer.Exit(EXIT_ASK)
+    public, private = _unlock(key_name)
+    try:
+        grant = open_window(store, name, window, private, public, approver=public.name, for_s=seconds, reason=reason)
+    except DecideError as exc:
+        raise _fail(str(exc)) from exc
+    out.print(f"[green]window {escape(name)} open[/green] until {time.strftime('%H:%M:%S', time.localtime(grant.expires_at))}")
+
+
+def deny(request_id: str = typer.Argument(..., help="The request id (bw-...)."),
+         reason: str = typer.Option("", "--reason", "-r", help="Why (shown to the agent)."),
+         database_url: str | None = typer.Option(None, "--database-url", envvar="BLASTWALL_DATABASE_URL")) -> None:
+    """Deny a request: the agent's retries of that action are refused until the request expires."""
+    import getpass
+
+    from blastwall.approvals.decide import DecideError, deny as do_deny
+
+    out, _ = _consoles()
+    _need_terminal("denying")
+    store = _store(database_url)
+    try:
+        request = do_deny(store, request_id, by=getpass.getuser(), reason=reason)
+    except DecideError as exc:
+        raise _fail(str(exc)) from exc
+    out.print(f"[red]denied[/red] {request.id}: {escape(request.summary[:80])}")
+
+
+# --- keys ----------------------------------------------------------------------------------------
+
+
+@keys_app.command("init")
+def keys_init(name: str | None = typer.Option(None, "--name", help="Key name (default: your login name)."),
+              role: str = typer.Option("approver", "--role", help="approver (a human) or server (blastwall serve)."),
+              no_passphrase: bool = typer.Option(False, "--no-passphrase",
+                                                 help="Store the key unencrypted (servers only)."),
+              force: bool = typer.Option(False, "--force", help="Replace an existing key of that name.")) -> None:
+    """Create an Ed25519 approver key (0600) in ~/.config/blastwall/keys/; its public half is trusted."""
+    import getpass
+
+    from blastwall.approvals.keys import KeyError_, generate
+
+    out, err = _consoles()
+    name = name or getpass.getuser()
+    passphrase: bytes | None = None
+    if not no_passphrase:
+        _need_terminal("creating a passphrase-protected key")
+        first = getpass.getpass(f"new passphrase for {name}: ")
+        if len(first) < 8:
+            raise _fail("use a passphrase of at least 8 characters", EXIT_USAGE)
+        if getpass.getpass("again: ") != first:
+            raise _fail("the passphrases differ", EXIT_USAGE)
+        passphrase = first.encode()
+    elif role == "approver":
+        err.print("[yellow]warning:[/yellow] an approver key without a passphrase can be used by anything that "
+                  "reads it; keep it for servers (--role server)")
+    try:
+        public = generate(name, passphrase, role=role, force=force)
+    except KeyError_ as exc:
+        raise _fail(str(exc)) from exc
+    out.print(f"[green]created[/green] key {escape(public.name)} ({public.role}, id {public.key_id})")
+    out.print(f"  public key: {public.text}")
+    out.print("  teams: list it under [approvals] approvers in the shared policy so other machines trust it")
+
+
+@keys_app.command("list")
+def keys_list(as_json: bool = typer.Option(False, "--json"), cwd: str | None = typer.Option(None, "--cwd")) -> None:
+    """List the keys whose grants blastwall accepts here."""
+    from blastwall.approvals.keys import trusted_keys
+
+    out, _ = _consoles()
+    keys = list(trusted_keys(_settings(cwd).raw).values())
+    if as_json:
+        print(json.dumps([{"name": k.name, "id": k.key_id, "role": k.role, "key": k.text, "from": k.origin}
+                          for k in keys]))
+        return
+    if not keys:
+        out.print("[dim]no approver keys: create one with `blastwall keys init`[/dim]")
+        return
+    table = Table(title="trusted approver keys")
+    for col in ("name", "id", "role", "from"):
+        table.add_column(col, overflow="fold")
+    for k in keys:
+        table.add_row(escape(k.name), k.key_id, k.role, escape(k.origin))
+    out.print(table)
+
+
+# --- audit ---------------------------------------------------------------------------------------
+
+
+@audit_app.callback()
+def audit_list(ctx: typer.Context,
+               kind: list[str] | None = typer.Option(None, "--kind", help="verdict, request, approve, deny, grant-used, "
+                                                                         "grant-refused, ..."),
+               since: str | None = typer.Option(None, "--since", help="Only entries this recent (30m, 2h, 7d)."),
+               ref: str | None = typer.Option(None, "--ref", help="Only entries about this request id, digest or nonce."),
+               decision: str | None = typer.Option(None, "--decision", help="Only verdicts with this decision."),
+               limit: int = typer.Option(50, "--limit", "-n"),
+               as_json: bool = typer.Option(False, "--json"),
+               database_url: str | None = typer.Option(None, "--database-url", envvar="BLASTWALL_DATABASE_URL")) -> None:
+    """List audit entries, newest first (`audit verify` checks the chain, `audit export` writes JSONL)."""
+    if ctx.invoked_subcommand is not None:
+        ctx.obj = database_url
+        return
+    from blastwall.approvals.settings import parse_duration
+
+    out, _ = _consoles()
+    store = _store(database_url)
+    try:
+        cutoff = time.time() - parse_duration(since) if since else None
+    except ValueError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from exc
+    rows = []
+    for row in store.audit_rows(kind=kind, ref=ref, since=cutoff, newest_first=True):
+        data = json.loads(row.data)
+        if decision and data.get("decision") != decision:
+            continue
+        rows.append((row, data))
+        if len(rows) >= limit:
+            break
+    if as_json:
+        for row, _ in rows:
+            print(json.dumps(row.to_dict(), ensure_ascii=False))
+        return
+    table = Table(title=f"audit log (newest {len(rows)})")
+    for col in ("#", "when", "kind", "ref", "what"):
+        table.add_column(col, overflow="fold")
+    for row, data in rows:
+        what = data.get("action") or data.get("message") or data.get("reason") or data.get("approver") or ""
+        if data.get("decision"):
+            what = f"{data['decision'].upper()} {what}"
+        table.add_row(str(row.seq), time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(row.ts)), row.kind,
+                      escape((row.ref or "")[:16]), escape(str(what)[:90]))
+    out.print(table)
+
+
+@audit_app.command("verify")
+def audit_verify(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> None:
+    """Check the hash chain: edited, deleted, inserted or reordered entries are named. Exit 1 if any."""
+    from blastwall.audit import verify
+
+    out, err = _consoles()
+    report = verify(_store(ctx.obj))
+    if as_json:
+        print(json.dumps({"ok": report.ok, "entries": report.entries, "head": report.head,
+                          "problems": [p._asdict() for p in report.problems]}))
+    elif report.ok:
+        out.print(f"[green]ok[/green]: {report.entries} entries, one unbroken chain (head {report.head[:16]})")
+    else:
+        for p in report.problems:
+            err.print(f"[red]{p.code}[/red] at entry {p.seq}: {escape(p.message)}")
+        err.print(f"[red]the audit log was tampered with[/red] ({len(report.problems)} problem(s) in {report.entries} "
+                  "entries)")
+    if not report.ok:
+        raise typer.Exit(EXIT_ERROR)
+
+
+@audit_app.command("export")
+def audit_export(ctx: typer.Context, path: str = typer.Argument("-", help="File to write (- for stdout)."),
+                 after: int = typer.Option(0, "--after", help="Only entries after this sequence number.")) -> None:
+    """Write the audit log as JSON lines (one entry each, with its hashes) for a SIEM."""
+    from blastwall.audit import export_jsonl
+
+    store = _store(ctx.obj)
+    if path == "-":
+        export_jsonl(store.audit_rows(after=after), sys.stdout)
+        return
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        n = export_jsonl(store.audit_rows(after=after), f)
+    _consoles()[0].print(f"wrote {n} entries to {escape(path)}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(pending)
+    app.command()(show)
+    app.command()(approve)
+    app.command()(deny)
+    app.add_typer(keys_app, name="keys")
+    app.add_typer(audit_app, name="audit")

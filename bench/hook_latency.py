@@ -5,7 +5,13 @@
 
 1. Median / p95 wall time of one `blastwall hook claude-code` process on typical payloads,
    beside `python3 -c pass` (bare interpreter start-up) and `python3 -c "import json"`.
-2. `blastwall check --batch` throughput (actions/s) on the corpus, beside `cat` of the same file.
+2. What approvals add to a hook call, each beside the others in the same run: an allowed
+   action with every verdict audited (the default: one SQLite append), with `[audit] verdicts =
+   "blocking"` (the store is not opened for an allow), and an ask that a signed grant lets through
+   (an open approval window: signature check, audit of its use).
+3. `blastwall check --batch` throughput (actions/s) on the corpus, beside `cat` of the same file.
+
+Keys, store and audit log live in a temporary folder for the run.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -50,7 +57,49 @@ def _fmt(samples: list[float]) -> str:
     return f"median {statistics.median(s):7.1f} ms   p95 {s[int(len(s) * 0.95) - 1]:7.1f} ms"
 
 
+WINDOW_POLICY = """
+[approvals.windows.bench]
+surface = "shell"
+pattern = "git push --force origin main"
+"""
+
+
+def _approvals(hook: list[str], runs: int) -> None:
+    """The approvals stage's share of a hook call (see the module docstring)."""
+    folder = Path(os.environ["XDG_CONFIG_HOME"]).parent
+    audited = folder / "audited.toml"
+    audited.write_text('[audit]\nverdicts = "all"\n' + WINDOW_POLICY)
+    quiet = folder / "quiet.toml"
+    quiet.write_text('[audit]\nverdicts = "blocking"\n')
+    os.environ["BLASTWALL_POLICY"] = str(audited)
+    from blastwall.approvals import decide, keys
+    from blastwall.approvals.settings import compile_settings
+    from blastwall.store import open_store
+
+    keys.generate("bench", None)
+    public, private = keys.load_private("bench", None)
+    window = compile_settings({"windows": {"bench": {"pattern": "git push --force origin main"}}}).window("bench")
+    decide.open_window(open_store(), "bench", window, private, public, approver="bench", for_s=3600)
+    print("\napprovals in the hook (policy file in every row)")
+    rows = [("allow, every verdict audited", audited, "git status --short"),
+            ("allow, [audit] verdicts=blocking", quiet, "git status --short"),
+            ("ask let through by a signed grant", audited, "git push --force origin main")]
+    medians = {}
+    for label, policy, command in rows:
+        os.environ["BLASTWALL_POLICY"] = str(policy)
+        samples = _time(hook, _payload(command), runs)
+        medians[label] = statistics.median(samples)
+        print(f"  {label:36s} {_fmt(samples)}")
+    os.environ.pop("BLASTWALL_POLICY", None)
+    audit_cost = medians[rows[0][0]] - medians[rows[1][0]]
+    print(f"  audit append on the allow path: {audit_cost:+.1f} ms (median difference)")
+
+
 def main() -> int:
+    scratch = tempfile.mkdtemp(prefix="blastwall-bench-")
+    os.environ["XDG_CONFIG_HOME"] = os.path.join(scratch, "config")
+    os.environ["XDG_STATE_HOME"] = os.path.join(scratch, "state")
+    os.environ.pop("BLASTWALL_DATABASE_URL", None)
     # Measure what an installed blastwall does: bytecode cached, as pip install leaves it.
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(__file__).resolve().parents[1] / "src")],
@@ -70,6 +119,7 @@ def main() -> int:
         samples = _time(hook, _payload(command), args.runs)
         added = statistics.median(samples) - statistics.median(base)
         print(f"  {'hook: ' + name:32s} {_fmt(samples)}   (+{added:.1f} ms over baseline)")
+    _approvals(hook, args.runs)
     corpus = Path(args.corpus)
     if corpus.is_file():
         lines = [json.loads(x) for x in corpus.read_text().splitlines() if x.strip()]

@@ -79,6 +79,8 @@ def pending(as_json: bool = typer.Option(False, "--json"),
             show_all: bool = typer.Option(False, "--all", help="Also decided, used and expired requests."),
             database_url: str | None = typer.Option(None, "--database-url", envvar="BLASTWALL_DATABASE_URL")) -> None:
     """List approval requests waiting for a human."""
+    from blastwall.approvals.grants import person
+
     out, _ = _consoles()
     store = _store(database_url)
     requests = store.list_requests(status=None if show_all else ["pending", "approved"], include_expired=show_all)
@@ -93,7 +95,7 @@ def pending(as_json: bool = typer.Option(False, "--json"),
     for col in ("action", "why", "agent", "cwd", "asked", "expires", "status"):
         table.add_column(col, overflow="fold")
     for r in requests:
-        approvals = len({g.key_id + g.approver for g in store.grants_for_request(r.id)})
+        approvals = len({person(g.approver) for g in store.grants_for_request(r.id)})
         status = r.status if r.status != "pending" else f"pending {approvals}/{r.required}"
         table.add_row(r.id, escape(r.summary[:80]), escape((r.reasons[0] if r.reasons else "")[:70]),
                       escape(r.agent or ""), escape(r.cwd or ""), _ago(r.created_at), _ago(r.expires_at), status)
@@ -208,7 +210,8 @@ def approve(request_id: str | None = typer.Argument(None, help="The request id (
         return _open_window(store, settings, window, for_, reason, key)
     if not request_id:
         raise _fail("name the request to approve (`blastwall pending` lists them)", EXIT_USAGE)
-    from blastwall.approvals.decide import DecideError, approve as do_approve
+    from blastwall.approvals.decide import DecideError
+    from blastwall.approvals.decide import approve as do_approve
 
     request = store.get_request(request_id.strip())
     if request is None:
@@ -265,7 +268,8 @@ def deny(request_id: str = typer.Argument(..., help="The request id (bw-...)."),
     """Deny a request: the agent's retries of that action are refused until the request expires."""
     import getpass
 
-    from blastwall.approvals.decide import DecideError, deny as do_deny
+    from blastwall.approvals.decide import DecideError
+    from blastwall.approvals.decide import deny as do_deny
 
     out, _ = _consoles()
     _need_terminal("denying")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any, NamedTuple
 
-from blastwall.approvals.grants import issue
+from blastwall.approvals.grants import issue, person
 from blastwall.approvals.keys import PublicKey
 from blastwall.audit.log import record
 from blastwall.store.base import APPROVED, DENIED, PENDING, Request, Store
@@ -52,13 +52,14 @@ def approve(store: Store, request_id: str, private: Any, key: PublicKey, *, appr
     ttl = max(1.0, min(grant_ttl_s, request.expires_at - now))
     grant = issue(private, key, approver=approver, ttl_s=ttl, reason=reason, request_id=request.id,
                   digest=request.digest, now=now)
-    previous = {(g.key_id, g.approver) if key.role == "server" else g.key_id
-                for g in store.grants_for_request(request.id) if g.used_at is None and g.expires_at > now}
-    mine = (grant.key_id, grant.approver) if key.role == "server" else grant.key_id
+    previous = {person(g.approver): g.approver for g in store.grants_for_request(request.id)
+                if g.used_at is None and g.expires_at > now}
+    mine = person(grant.approver)
     if mine in previous:
-        raise DecideError(f"{grant.approver} approved request {request.id} already; a second approver is needed")
+        raise DecideError(f"{mine} approved request {request.id} already (as {previous[mine]}); a second approver "
+                          "is needed")
     store.add_grant(grant)
-    count = len(previous | {mine})
+    count = len(set(previous) | {mine})
     record(store, "approve", request.id, {"approver": grant.approver, "key": key.key_id, "reason": reason,
                                           "digest": request.digest, "nonce": grant.nonce,
                                           "expires_at": grant.expires_at, "approvals": count,

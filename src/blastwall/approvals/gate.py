@@ -46,13 +46,15 @@ def gate(actions: Sequence[Action], verdicts: Sequence[Verdict], decision: str, 
          now: Callable[[], float] = time.time) -> Gated:
     as_is = Gated(decision, tuple(reasons))
     try:
-        from blastwall.approvals.settings import SettingsError, settings_of
+        settings = None
+        if decision == "ask":  # allow and deny only need the audit entry
+            from blastwall.approvals.settings import SettingsError, settings_of
 
-        try:
-            settings = settings_of(policy)
-        except SettingsError as exc:
-            return as_is._replace(reasons=(*reasons, f"approvals are off: {exc}; `blastwall policy check` shows it"))
-        if decision != "ask" and not _audits_all(policy):
+            try:
+                settings = settings_of(policy)
+            except SettingsError as exc:
+                return as_is._replace(reasons=(*reasons, f"approvals are off: {exc}; `blastwall policy check` shows it"))
+        elif not _audits_all(policy):
             return as_is
         from blastwall.store import open_store
 

@@ -53,9 +53,14 @@ class Grant(NamedTuple):
 
     @property
     def identity(self) -> str:
-        """Who approved, for counting distinct approvers: a human key is itself; a server key
-        vouches for the web user it names."""
-        return f"{self.key_id}:{self.approver}" if self.key.role == "server" else self.key_id
+        """Who approved, for counting distinct approvers (see `person`)."""
+        return person(self.approver)
+
+
+def person(approver: str) -> str:
+    """The human behind an approver name: `alice` (her terminal key), `web:alice` and `slack:alice`
+    (vouched for by a server key) are one person, so one person never counts twice."""
+    return approver.split(":", 1)[-1].strip().lower()
 
 
 def _payload_text(payload: dict[str, Any]) -> str:

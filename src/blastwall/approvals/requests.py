@@ -8,9 +8,7 @@ asked for with credentials masked, and the digest (over the unredacted actions) 
 
 from __future__ import annotations
 
-import hashlib
 import json
-import secrets
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -26,11 +24,15 @@ ID_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: ids are read a
 def tool_digest(actions: Sequence[Action]) -> str:
     if len(actions) == 1:
         return actions[0].digest()
+    from blastwall.model import _sha256
+
     joined = "\n".join(a.digest() for a in actions)
-    return hashlib.sha256(joined.encode()).hexdigest()
+    return _sha256(joined.encode()).hexdigest()
 
 
 def new_id() -> str:
+    import secrets
+
     return "bw-" + "".join(secrets.choice(ID_ALPHABET) for _ in range(8))
 
 

@@ -13,11 +13,11 @@ append. `verify` names the entry and the kind of damage.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from typing import IO, Any, NamedTuple
 
+from blastwall.model import _sha256  # CPython's builtin sha256: no OpenSSL load in a hook
 from blastwall.redact import redact
 from blastwall.store.base import AuditRow, Store
 
@@ -27,7 +27,7 @@ KINDS = ("verdict", "request", "approve", "deny", "grant", "grant-used", "grant-
 
 def entry_hash(prev: str, ts: float, kind: str, ref: str | None, data: str) -> str:
     text = f"{prev}\n{ts!r}\n{kind}\n{ref or ''}\n{data}"
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return _sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _chain(prev: str, seq: int, ts: float, kind: str, ref: str | None, data: str) -> str:

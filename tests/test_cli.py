@@ -73,7 +73,8 @@ def test_rules_and_version() -> None:
 def test_demo_runs_and_stops_the_dangerous_steps() -> None:
     r = run("demo", "--json")
     assert r.returncode == 0, r.stderr
-    steps = json.loads(r.stdout)
+    doc = json.loads(r.stdout)
+    steps = doc["steps"]
     by_story = {s["story"]: s["decision"] for s in steps}
     assert by_story["wants to force-push over the shared branch"] != "allow"
     assert by_story["hides rm -rf ~ in base64"] == "deny"
@@ -82,6 +83,10 @@ def test_demo_runs_and_stops_the_dangerous_steps() -> None:
     assert volume["decision"] != "allow"
     assert "production" in volume["reason"] and "postgres" in volume["reason"]  # what the provider reported
     assert by_story["tries to switch its own guard off"] != "allow"
+    held, _, retried, again = steps[-4:]  # auto-run mode: held, approved by a signed grant, retried once
+    assert held["decision"] == "deny" and "approval" in held["reason"]
+    assert retried["decision"] == "allow" and again["decision"] == "deny"
+    assert doc["audit"].endswith("one unbroken hash chain")
 
 
 def test_text_that_looks_like_markup_is_printed_as_is() -> None:

@@ -4,6 +4,12 @@ A throwaway workspace (a git repository with source, build output, a migration a
 .env file) is created; each step is a Claude Code PreToolUse payload sent to a real
 `blastwall hook claude-code` process, exactly as the agent would. Allowed shell steps then
 run in the workspace; stopped ones do not.
+
+Then the same agent runs in an auto-run mode, where nobody sees its permission prompts: a
+destructive step is held with an approval request, a reviewer approves it with a signed grant
+(a throwaway key here; a real reviewer types `blastwall approve ID` at their own terminal),
+and the identical retry goes through once. The demo keeps its store, keys and audit log in a
+private folder and verifies the audit chain at the end.
 """
 
 from __future__ import annotations
@@ -94,6 +100,7 @@ def _workspace() -> Path:
 def _hook(payload: dict[str, Any]) -> tuple[str, str]:
     env = {**os.environ, "RAILWAY_API_TOKEN": RAILWAY_TOKEN}
     env.pop("BLASTWALL_POLICY", None)
+    env.pop("BLASTWALL_DATABASE_URL", None)
     proc = subprocess.run([sys.executable, "-m", "blastwall", "hook", "claude-code"], input=json.dumps(payload),
                           capture_output=True, text=True, timeout=60, check=False, env=env)
     if proc.returncode == 2:
@@ -118,9 +125,74 @@ def _run(command: str, cwd: Path) -> str:
     return text[:90] or "(no output)"
 
 
+def _payload(root: Path, n: int, step: Step, tool_input: dict[str, Any], mode: str = "default") -> dict[str, Any]:
+    return {"session_id": "demo", "transcript_path": str(root / "transcript.jsonl"), "cwd": str(root),
+            "permission_mode": mode, "hook_event_name": "PreToolUse", "tool_name": step.tool,
+            "tool_input": tool_input, "tool_use_id": f"toolu_demo_{n:02d}"}
+
+
+AUTO_STEP = Step("Bash", {"command": "git reset --hard"}, "in auto-run mode, throws away uncommitted work")
+
+
+def _approval_round(root: Path, first: int) -> list[dict[str, Any]]:
+    """Held, approved by a reviewer's signed grant, retried: the human-in-the-loop path."""
+    from blastwall.approvals import decide, keys
+    from blastwall.store import open_store
+
+    payload = _payload(root, first, AUTO_STEP, dict(AUTO_STEP.tool_input), mode="bypassPermissions")
+    command = AUTO_STEP.tool_input["command"]
+    rows: list[dict[str, Any]] = []
+    decision, reason = _hook(payload)
+    rows.append({"step": first, "story": AUTO_STEP.story, "tool": "Bash", "action": command, "decision": decision,
+                 "reason": reason, "output": ""})
+    rid = next((w.strip(":.,()`") for w in reason.split() if w.startswith("bw-")), None)
+    if rid is None:
+        return rows
+    keys.generate("demo-reviewer", None)
+    public, private = keys.load_private("demo-reviewer", None)
+    store = open_store()
+    try:
+        decide.approve(store, rid, private, public, approver="demo-reviewer", reason="reviewed in the demo")
+    finally:
+        store.close()
+    rows.append({"step": first + 1, "story": f"a reviewer approves request {rid} (signed, single-use)", "tool": "-",
+                 "action": f"blastwall approve {rid}", "decision": "allow", "reason": "", "output": "grant signed"})
+    decision, reason = _hook(payload)
+    ran = _run(command, root) if decision == "allow" else ""
+    rows.append({"step": first + 2, "story": "retries exactly the same command", "tool": "Bash", "action": command,
+                 "decision": decision, "reason": reason, "output": ran})
+    decision, reason = _hook(payload)
+    rows.append({"step": first + 3, "story": "tries it once more on the same approval", "tool": "Bash",
+                 "action": command, "decision": decision, "reason": reason, "output": ""})
+    return rows
+
+
+def _private_home() -> tuple[str, dict[str, str | None]]:
+    """Point blastwall's config and state at a throwaway folder; returns it and what to restore."""
+    home = tempfile.mkdtemp(prefix="blastwall-demo-home-")
+    saved = {k: os.environ.get(k) for k in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME")}
+    for key, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_STATE_HOME", "state"), ("XDG_DATA_HOME", "data")):
+        os.environ[key] = os.path.join(home, sub)
+    return home, saved
+
+
+def _audit_summary() -> str:
+    from blastwall.audit import verify
+    from blastwall.store import open_store
+
+    store = open_store()
+    try:
+        report = verify(store)
+    finally:
+        store.close()
+    state = "one unbroken hash chain" if report.ok else f"{len(report.problems)} problem(s)"
+    return f"audit log: {report.entries} entries, {state}"
+
+
 def run_demo(console: Console, *, as_json: bool = False) -> int:
     from blastwall.testing.fake_railway import FakeRailway
 
+    home, saved = _private_home()
     root = _workspace()
     results: list[dict[str, Any]] = []
     railway = FakeRailway(token=RAILWAY_TOKEN)
@@ -133,10 +205,7 @@ def run_demo(console: Console, *, as_json: bool = False) -> int:
             tool_input = dict(step.tool_input)
             if "file_path" in tool_input:
                 tool_input["file_path"] = str(root / tool_input["file_path"])
-            payload = {"session_id": "demo", "transcript_path": str(root / "transcript.jsonl"), "cwd": str(root),
-                       "permission_mode": "default", "hook_event_name": "PreToolUse", "tool_name": step.tool,
-                       "tool_input": tool_input, "tool_use_id": f"toolu_demo_{n:02d}"}
-            decision, reason = _hook(payload)
+            decision, reason = _hook(_payload(root, n, step, tool_input))
             ran = ""
             if decision == "allow" and step.tool == "Bash":
                 ran = _run(tool_input["command"], root)
@@ -148,11 +217,19 @@ def run_demo(console: Console, *, as_json: bool = False) -> int:
             results.append({"step": n, "story": step.story, "tool": step.tool,
                             "action": tool_input.get("command") or f"write {step.tool_input.get('file_path', '')}",
                             "decision": decision, "reason": reason, "output": ran})
+        results.extend(_approval_round(root, len(STEPS) + 1))
+        audit = _audit_summary()
     finally:
         railway.__exit__(None, None, None)
         shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(home, ignore_errors=True)
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
     if as_json:
-        print(json.dumps(results, indent=1))
+        print(json.dumps({"steps": results, "audit": audit}, indent=1))
         return 0
     console.print("[bold]blastwall demo[/bold]: an agent session, every action sent through "
                   "[cyan]blastwall hook claude-code[/cyan] as Claude Code would send it.\n"
@@ -168,11 +245,16 @@ def run_demo(console: Console, *, as_json: bool = False) -> int:
     for r in results:
         shown = r["action"] if len(r["action"]) < 140 else r["action"][:140] + "..."
         why = r["reason"].removeprefix("blastwall: ").removeprefix("blastwall blocked this command: ")
-        for cut in (" Approve only", " Do not retry", " (`blastwall explain"):
+        if "for a human's approval" in why:
+            why = "held for approval, request " + next((w.strip(":.,()`") for w in why.split() if w.startswith("bw-")), "?")
+        for cut in (" Approve only", " Do not retry", " (`blastwall explain", " Approval request", "; ask the user"):
             why = why.split(cut)[0]
         why = (why or r["output"]).replace(str(root) + "/", "")
         table.add_row(str(r["step"]), r["story"], shown, f"[{style.get(r['decision'], 'white')}]{r['decision']}[/]", why)
     console.print(table)
-    stopped = sum(1 for r in results if r["decision"] != "allow")
-    console.print(f"\n{len(results) - stopped} actions ran, {stopped} were stopped before they could do damage.")
+    agent = [r for r in results if r["tool"] != "-"]
+    stopped = sum(1 for r in agent if r["decision"] != "allow")
+    console.print(f"\n{len(agent) - stopped} agent actions ran, {stopped} were stopped before they could do damage; "
+                  "one ran after a human's signed, single-use approval.")
+    console.print(audit)
     return 0

@@ -635,3 +635,14 @@ def test_a_human_approves_a_waiting_hook_in_chromium(home: dict[str, str], tmp_p
                     proc.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     proc.kill()
+
+
+def test_sign_ins_are_audited(app: Any, store: Store):
+    client = TestClient(app)
+    sign_in(client, store, "alice")
+    r = client.get("/login?token=not-a-token", follow_redirects=False)
+    assert r.status_code == 403
+    logins = [json.loads(row.data) for row in store.audit_rows(kind=["login"])]
+    assert {"user": "alice", "ok": True, "via": "web"} in logins
+    assert {"user": None, "ok": False, "via": "web"} in logins
+    assert all("not-a-token" not in row.data for row in store.audit_rows())

@@ -22,7 +22,8 @@ from blastwall.redact import redact
 from blastwall.store.base import AuditRow, Store
 
 GENESIS = "0" * 64
-KINDS = ("verdict", "request", "approve", "deny", "grant", "grant-used", "grant-refused", "notify", "expired")
+KINDS = ("verdict", "request", "approve", "deny", "grant", "grant-used", "grant-refused", "notify", "login", "snapshot",
+         "undo")
 
 
 def entry_hash(prev: str, ts: float, kind: str, ref: str | None, data: str) -> str:

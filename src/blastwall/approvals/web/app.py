@@ -122,6 +122,11 @@ class Web:
     def _user_for_token(self, token: str) -> tuple[str, str] | None:
         return auth.user_for_token(self.desk.store, token)
 
+    def _audit_login(self, user: str | None) -> None:
+        from blastwall.audit.log import record
+
+        record(self.desk.store, "login", user or "-", {"user": user, "ok": user is not None, "via": "web"})
+
     def _known(self, rid: str) -> bool:
         return self.desk.store.get_request(rid) is not None
 
@@ -193,6 +198,7 @@ class Web:
 
     async def _sign_in(self, token: str) -> Response:
         found = await self.call(self._user_for_token, token)
+        await self.call(self._audit_login, found[0] if found else None)
         if found is None:
             return self._login_form("That login token is not valid (it may have been replaced).", 403)
         cookie, _ = self.signer.new_session(*found)

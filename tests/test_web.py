@@ -475,13 +475,29 @@ def cli() -> typer.Typer:
     return app
 
 
+def _add_user_at_terminal(home: dict[str, str], name: str) -> tuple[int, str]:
+    import pexpect
+
+    child = pexpect.spawn(sys.executable, ["-m", "blastwall", "serve", "--add-user", name], encoding="utf-8",
+                          timeout=30, env={**os.environ, **home, "NO_COLOR": "1"}, dimensions=(40, 200))
+    child.expect(pexpect.EOF)
+    child.close()
+    return child.exitstatus if child.exitstatus is not None else -1, child.before
+
+
 def test_add_user_prints_a_token_that_signs_in(home: dict[str, str], store: Store):
-    result = CliRunner().invoke(cli(), ["serve", "--add-user", "alice"])
-    assert result.exit_code == 0, result.output
-    token = re.search(r"token=(\S+)", result.output).group(1)  # type: ignore[union-attr]
+    code, output = _add_user_at_terminal(home, "alice")
+    assert code == 0, output
+    token = re.search(r"token=(\S+)", output).group(1)  # type: ignore[union-attr]
     assert auth.user_for_token(store, token) is not None and auth.user_for_token(store, token)[0] == "alice"  # type: ignore[index]
-    bad = CliRunner().invoke(cli(), ["serve", "--add-user", "a b"])
-    assert bad.exit_code == 2 and "error:" in bad.output and "Traceback" not in bad.output
+    code, output = _add_user_at_terminal(home, "a b")
+    assert code == 2 and "error:" in output and "Traceback" not in output
+
+
+def test_add_user_needs_a_terminal(home: dict[str, str], store: Store):
+    result = CliRunner().invoke(cli(), ["serve", "--add-user", "mallory"])
+    assert result.exit_code == 2 and "interactive terminal" in result.output
+    assert "mallory" not in auth.users(store)
 
 
 def test_serve_without_a_key_fails_in_one_line(home: dict[str, str]):

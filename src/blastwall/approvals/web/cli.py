@@ -91,6 +91,8 @@ def register(app: typer.Typer) -> None:
         from blastwall.store import StoreError, open_store
 
         if add_user is not None:
+            if not (sys.stdin.isatty() and sys.stdout.isatty()):  # a login token approves: humans only
+                raise _fail("adding a login needs a human at an interactive terminal")
             try:
                 store = open_store(database_url)
                 token = auth.add_user(store, add_user)

@@ -117,13 +117,13 @@ def _number(section: Mapping[str, Any], key: str, default: float, lo: float, hi:
 
 
 def _strings(value: Any, key: str) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,)
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return tuple(value)
-    raise SettingsError(f"[approvals] {key} must be a string or a list of strings")
+    from blastwall.policy.engine import PolicyError
+    from blastwall.policy.engine import _strings as policy_strings
+
+    try:
+        return policy_strings(value, "[approvals]", key)
+    except PolicyError as exc:
+        raise SettingsError(f"[approvals] {exc.message}") from None
 
 
 def compile_settings(section: Mapping[str, Any] | None) -> ApprovalSettings:

@@ -277,6 +277,21 @@ def test_forged_signature_is_refused(home: dict[str, str], tmp_path: Path):
         verify(store.grants_for(action.digest())[0], keys.trusted_keys(), digest=action.digest())
 
 
+def test_a_forged_grant_is_logged_once_while_a_hook_waits(home: dict[str, str], tmp_path: Path):
+    from blastwall.policy.engine import compile_layers, default_document
+
+    policy = compile_layers([("test", {"approvals": {"mode": "wait", "wait": 1}}), ("defaults", default_document())])
+    public, private = make_key()
+    store = open_store()
+    action, verdict = _ask_action(tmp_path)
+    rid = _gate(store, action, verdict).request_id
+    grant = issue(private, public, approver="alice", ttl_s=600, request_id=rid, digest=action.digest())
+    store.add_grant(grant._replace(signature=grant.signature[::-1]))
+    result = gate([action], [verdict], "ask", verdict.reasons, policy=policy, can_ask=False, store=store)
+    assert result.state == "pending" and "no approval arrived" in result.reasons[-1]
+    assert _refusals(store) == ["grant.bad-signature"]
+
+
 def test_grant_from_a_key_nobody_trusts_is_refused(home: dict[str, str], tmp_path: Path):
     make_key()
     rogue_public, rogue_private = make_key("rogue", passphrase=None, folder=str(tmp_path / "elsewhere"))

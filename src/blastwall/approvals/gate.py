@@ -94,6 +94,8 @@ class _Gate:
         self.decision, self.reasons, self.can_ask, self.extend, self.now = decision, reasons, can_ask, extend, now
         self.digest = tool_digest(actions)
         self.findings = [f.to_dict() for v in verdicts for f in v.findings]
+        self.refused: set[str] = set()  # nonces refused in this call: logged once, not on every poll
+        self.short_noted = False
 
     # --- the flow ----------------------------------------------------------------------------
 
@@ -149,6 +151,8 @@ class _Gate:
         trusted = self._trusted()
         by_request: dict[str, list[Any]] = {}
         for row in rows:
+            if row.nonce in self.refused:
+                continue
             try:
                 grant = verify(row, trusted, digest=self.digest, now=self.now())
                 if self.store.audit_mentions("grant-used", grant.nonce):
@@ -177,7 +181,8 @@ class _Gate:
         window = self._use_window(windows, trusted, required) if windows else None
         if window is not None:
             return window
-        if by_request:
+        if by_request and not self.short_noted:
+            self.short_noted = True
             record(self.store, "grant-refused", self.digest, {"code": "grant.not-enough", "message":
                    f"{required} distinct approvers are needed; fewer have approved so far"})
         return None
@@ -207,6 +212,8 @@ class _Gate:
             return None  # a window never stands in for a two-person approval
         texts = [(a.surface.value, " ".join(action_text(a).split())) for a in self.actions]
         for row in rows:
+            if row.nonce in self.refused:
+                continue
             try:
                 grant = verify(row, trusted, now=self.now())
             except GrantRefused as exc:
@@ -226,12 +233,14 @@ class _Gate:
     def _refused(self, row: Any, exc: Any) -> None:
         from blastwall.audit.log import record
 
+        self.refused.add(row.nonce)
         record(self.store, "grant-refused", row.nonce, {"code": exc.code, "message": exc.message,
                                                        "digest": self.digest, "key": row.key_id})
 
     def _refused_grant(self, grant: Any, code: str, message: str) -> None:
         from blastwall.audit.log import record
 
+        self.refused.add(grant.nonce)
         record(self.store, "grant-refused", grant.nonce, {"code": code, "message": message, "digest": self.digest})
 
     # --- requests ----------------------------------------------------------------------------
@@ -281,10 +290,9 @@ class _Gate:
         deadline = start + wait_s
         while time.monotonic() < deadline:
             time.sleep(min(POLL_S, max(0.0, deadline - time.monotonic())))
-            if self.store.grants_for(self.digest):
-                granted = self._use_grants()
-                if granted is not None:
-                    return granted
+            granted = self._use_grants()
+            if granted is not None:
+                return granted
             current = self.store.get_request(request.id)
             if current is not None and current.status == "denied":
                 denied = self._human_denial()

@@ -189,6 +189,18 @@ def test_forged_or_expired_session_cookies_are_ignored(home: dict[str, str], sto
     assert client.get("/", follow_redirects=False).status_code == 303
 
 
+def test_nothing_in_the_store_forges_a_session(home: dict[str, str], store: Store):
+    """Hook processes run as the agent's user and can open the store: nothing in it may sign in."""
+    app = server_app()
+    client = TestClient(app)
+    sign_in(client, store, "alice")
+    real = auth.Session("alice", "f" * 32, time.time() + 3600, auth.users(store)["alice"][:16])
+    for value in store.settings_with_prefix("").values():
+        for secret in (value.encode(), bytes.fromhex(value) if all(c in "0123456789abcdef" for c in value) else b""):
+            forged = auth.Signer(secret).seal("session", real._asdict())
+            assert TestClient(app, cookies={"bw_session": forged}).get("/", follow_redirects=False).status_code == 303
+
+
 def test_first_start_creates_the_local_user_once(store: Store):
     token = auth.ensure_first_user(store)
     assert token and auth.user_for_token(store, token) == ("local", hashlib.sha256(token.encode()).hexdigest())

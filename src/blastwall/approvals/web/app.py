@@ -98,7 +98,7 @@ class Web:
                  slack_config: slack.SlackConfig | None, session_ttl_s: float) -> None:
         self.desk = Desk(store, key, private, approvals=approvals, keys_folder=keys_folder)
         self.secure, self.allowed_origins, self.slack = secure, allowed_origins, slack_config
-        self.signer = auth.Signer(auth.store_secret(store), session_ttl_s=session_ttl_s)
+        self.signer = auth.Signer(auth.key_secret(private), session_ttl_s=session_ttl_s)
         self._lock = threading.Lock()
 
     # --- plumbing ----------------------------------------------------------------------------

@@ -1,10 +1,11 @@
 """Who may use the approval page: login tokens, signed session cookies and CSRF tokens.
 
 Users live in the store's settings table (`web.user.<name>` = sha256 hex of the login token),
-so every `blastwall serve` instance on the same store knows the same people. The HMAC secret
-that signs sessions and CSRF tokens is in the store too (`web.secret`): sessions are stateless,
-and an instance behind a load balancer accepts a cookie that another instance issued.
+so every `blastwall serve` instance on the same store knows the same people. Sessions are
+stateless: an instance behind a load balancer accepts a cookie that another instance holding
+the same server key issued.
 
+- The HMAC secret is derived from the server's private key (`key_secret`), never stored.
 - A login token is 32 random bytes (URL-safe base64). Only its hash is stored; it is shown once.
 - A session cookie is `base64url(JSON) "." HMAC`. The JSON holds the user, a random session id,
   the expiry and the first 16 hex digits of the user's token hash, so giving a user a new token
@@ -28,7 +29,6 @@ from urllib.parse import urlsplit
 from blastwall.store.base import Store
 
 USER_PREFIX = "web.user."
-SECRET_KEY = "web.secret"
 FIRST_USER = "local"
 SESSION_TTL_S = 12 * 3600
 LOGIN_NONCE_TTL_S = 3600
@@ -87,9 +87,18 @@ def user_for_token(store: Store, token: str) -> tuple[str, str] | None:
     return found
 
 
-def store_secret(store: Store) -> bytes:
-    """The HMAC secret shared by every instance on this store (created by the first one)."""
-    return bytes.fromhex(store.setting_or_create(SECRET_KEY, lambda: secrets.token_hex(32)))
+def key_secret(private: Any) -> bytes:
+    """The HMAC secret for sessions and CSRF tokens, derived from the server's private key.
+
+    Nothing secret lives in the store, which hook processes (running as the agent's user) must
+    be able to open: a secret kept there would let whoever reads the database forge a session and
+    approve through the page. Every instance that holds the same server key accepts the same
+    sessions."""
+    from cryptography.hazmat.primitives import serialization
+
+    raw = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                                serialization.NoEncryption())
+    return hmac.new(raw, b"blastwall web sessions v1", hashlib.sha256).digest()
 
 
 class Session(NamedTuple):

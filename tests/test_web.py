@@ -91,9 +91,16 @@ def file_request(store: Store, cwd: str, command: str = "git push --force origin
     return request
 
 
+def secret(name: str = "server") -> bytes:
+    """The sessions and user-record secret of the server whose key is `name` (created if missing)."""
+    if not (Path(os.environ["XDG_CONFIG_HOME"]) / "blastwall" / "keys" / f"{name}.key").exists():
+        keys.generate(name, None, role="server")
+    return auth.key_secret(keys.load_private(name, None)[1])
+
+
 def sign_in(client: TestClient, store: Store, user: str = "alice") -> str:
     """Sign `client` in as `user`; the CSRF token its forms carry."""
-    token = auth.add_user(store, user)
+    token = auth.add_user(store, user, secret())
     page = client.get(f"/login?token={token}")
     assert page.status_code == 200 and f"signed in as {user}" in page.text
     return CSRF.search(page.text).group(1)  # type: ignore[union-attr]
@@ -123,7 +130,7 @@ def test_every_page_and_the_api_need_a_login(app: Any, store: Store, tmp_path: P
 
 
 def test_a_bad_token_is_refused(app: Any, store: Store):
-    auth.add_user(store, "alice")
+    auth.add_user(store, "alice", secret())
     client = TestClient(app)
     r = client.get("/login?token=not-a-token", follow_redirects=False)
     assert r.status_code == 403 and "not valid" in r.text and "bw_session" not in r.cookies
@@ -134,7 +141,7 @@ def test_a_bad_token_is_refused(app: Any, store: Store):
 
 
 def test_login_form_needs_its_own_csrf_token_and_origin(app: Any, store: Store):
-    token = auth.add_user(store, "alice")
+    token = auth.add_user(store, "alice", secret())
     client = TestClient(app)
     form = client.get("/login")
     login_csrf = LOGIN_CSRF.search(form.text).group(1)  # type: ignore[union-attr]
@@ -153,7 +160,7 @@ def test_login_form_needs_its_own_csrf_token_and_origin(app: Any, store: Store):
 
 
 def test_a_sign_in_link_from_another_site_does_not_sign_in(app: Any, store: Store):
-    token = auth.add_user(store, "alice")
+    token = auth.add_user(store, "alice", secret())
     client = TestClient(app)
     r = client.get(f"/login?token={token}", headers={"Sec-Fetch-Site": "cross-site"}, follow_redirects=False)
     assert r.status_code == 200 and "came from another site" in r.text and token not in r.text
@@ -172,7 +179,7 @@ def test_secure_cookies_and_logout(home: dict[str, str], store: Store):
 def test_a_new_token_ends_the_old_sessions(app: Any, store: Store):
     client = TestClient(app)
     sign_in(client, store)
-    auth.add_user(store, "alice")
+    auth.add_user(store, "alice", secret())
     assert client.get("/", follow_redirects=False).status_code == 303
     assert auth.remove_user(store, "alice") and not auth.remove_user(store, "alice")
 
@@ -194,19 +201,30 @@ def test_nothing_in_the_store_forges_a_session(home: dict[str, str], store: Stor
     app = server_app()
     client = TestClient(app)
     sign_in(client, store, "alice")
-    real = auth.Session("alice", "f" * 32, time.time() + 3600, auth.users(store)["alice"][:16])
+    real = auth.Session("alice", "f" * 32, time.time() + 3600, auth.users(store, secret())["alice"][:16])
     for value in store.settings_with_prefix("").values():
-        for secret in (value.encode(), bytes.fromhex(value) if all(c in "0123456789abcdef" for c in value) else b""):
-            forged = auth.Signer(secret).seal("session", real._asdict())
+        hexed = value.replace(".", "")
+        for guess in (value.encode(), bytes.fromhex(hexed) if all(c in "0123456789abcdef" for c in hexed) else b""):
+            forged = auth.Signer(guess).seal("session", real._asdict())
             assert TestClient(app, cookies={"bw_session": forged}).get("/", follow_redirects=False).status_code == 303
 
 
+def test_a_user_written_into_the_store_without_the_servers_key_cannot_sign_in(app: Any, store: Store):
+    token = "mallory-made-this-token"
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    for value in (digest, f"{digest}.{'0' * 64}", f"{digest}.{hashlib.sha256(digest.encode()).hexdigest()}"):
+        store.put_setting("web.user.mallory", value)
+        r = TestClient(app).get(f"/login?token={token}", follow_redirects=False)
+        assert r.status_code == 403 and "bw_session" not in r.cookies
+        assert TestClient(app).get("/api/requests", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
 def test_first_start_creates_the_local_user_once(store: Store):
-    token = auth.ensure_first_user(store)
-    assert token and auth.user_for_token(store, token) == ("local", hashlib.sha256(token.encode()).hexdigest())
-    assert auth.ensure_first_user(store) is None
+    token = auth.ensure_first_user(store, secret())
+    assert token and auth.user_for_token(store, token, secret()) == ("local", hashlib.sha256(token.encode()).hexdigest())
+    assert auth.ensure_first_user(store, secret()) is None
     with pytest.raises(auth.AuthError):
-        auth.add_user(store, "no spaces")
+        auth.add_user(store, "no spaces", secret())
 
 
 # --- the pages ----------------------------------------------------------------------------------------
@@ -374,7 +392,7 @@ def test_json_api(app: Any, store: Store, tmp_path: Path):
     assert listed["id"] == req.id and listed["status"] == "pending" and listed["approvals"] == 0
     assert listed["findings"] == list(req.findings)
     post(client, f"/requests/{req.id}/approve", {"csrf": csrf})
-    token = auth.add_user(store, "script")
+    token = auth.add_user(store, "script", secret())
     detail = TestClient(app).get(f"/api/requests/{req.id}", headers={"Authorization": f"Bearer {token}"}).json()
     assert detail["status"] == "approved" and detail["approvals"] == 1
     assert [(g["approver"], g["valid"]) for g in detail["grants"]] == [("web:alice", True)]
@@ -498,10 +516,11 @@ def _add_user_at_terminal(home: dict[str, str], name: str) -> tuple[int, str]:
 
 
 def test_add_user_prints_a_token_that_signs_in(home: dict[str, str], store: Store):
+    secret()  # the server's key seals the record
     code, output = _add_user_at_terminal(home, "alice")
     assert code == 0, output
     token = re.search(r"token=(\S+)", output).group(1)  # type: ignore[union-attr]
-    assert auth.user_for_token(store, token) is not None and auth.user_for_token(store, token)[0] == "alice"  # type: ignore[index]
+    assert auth.user_for_token(store, token, secret()) is not None and auth.user_for_token(store, token, secret())[0] == "alice"  # type: ignore[index]
     code, output = _add_user_at_terminal(home, "a b")
     assert code == 2 and "error:" in output and "Traceback" not in output
 
@@ -509,7 +528,7 @@ def test_add_user_prints_a_token_that_signs_in(home: dict[str, str], store: Stor
 def test_add_user_needs_a_terminal(home: dict[str, str], store: Store):
     result = CliRunner().invoke(cli(), ["serve", "--add-user", "mallory"])
     assert result.exit_code == 2 and "interactive terminal" in result.output
-    assert "mallory" not in auth.users(store)
+    assert "mallory" not in auth.users(store, secret())
 
 
 def test_serve_without_a_key_fails_in_one_line(home: dict[str, str]):

@@ -120,7 +120,7 @@ class Web:
                             samesite="strict")
 
     def _user_for_token(self, token: str) -> tuple[str, str] | None:
-        return auth.user_for_token(self.desk.store, token)
+        return auth.user_for_token(self.desk.store, token, self.signer.secret)
 
     def _audit_login(self, user: str | None) -> None:
         from blastwall.audit.log import record
@@ -134,7 +134,7 @@ class Web:
         session = self.signer.read_session(cookie)
         if session is None:
             return None
-        stored = auth.users(self.desk.store).get(session.user)
+        stored = auth.users(self.desk.store, self.signer.secret).get(session.user)
         return session if stored is not None and stored[:16] == session.token_tag else None
 
     async def _viewer(self, request: HttpRequest) -> Viewer | None:

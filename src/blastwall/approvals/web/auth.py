@@ -1,6 +1,8 @@
 """Who may use the approval page: login tokens, signed session cookies and CSRF tokens.
 
-Users live in the store's settings table (`web.user.<name>` = sha256 hex of the login token),
+Users live in the store's settings table (`web.user.<name>` = sha256 hex of the login token,
+sealed with an HMAC under the server's secret so that a record written without the server's
+key signs nobody in),
 so every `blastwall serve` instance on the same store knows the same people. Sessions are
 stateless: an instance behind a load balancer accepts a cookie that another instance holding
 the same server key issued.
@@ -46,42 +48,53 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def users(store: Store) -> dict[str, str]:
-    """user name -> token hash."""
-    return {k[len(USER_PREFIX):]: v for k, v in store.settings_with_prefix(USER_PREFIX).items()}
+def _record_mac(secret: bytes, name: str, digest: str) -> str:
+    return hmac.new(secret, f"user:{name}:{digest}".encode(), hashlib.sha256).hexdigest()
 
 
-def add_user(store: Store, name: str) -> str:
+def users(store: Store, secret: bytes) -> dict[str, str]:
+    """user name -> token hash, for records sealed with this server's secret. A record someone
+    wrote into the store without the server's key (to give themselves a login) is ignored."""
+    out = {}
+    for key, value in store.settings_with_prefix(USER_PREFIX).items():
+        name, (digest, _, mac) = key[len(USER_PREFIX):], value.partition(".")
+        if mac and hmac.compare_digest(mac, _record_mac(secret, name, digest)):
+            out[name] = digest
+    return out
+
+
+def add_user(store: Store, name: str, secret: bytes) -> str:
     """Create `name` (or give it a new token, which ends its sessions); returns the token."""
     if not valid_name(name):
         raise AuthError("a user name is 1-64 letters, digits, '-', '_' or '.'")
     token = secrets.token_urlsafe(32)
-    store.put_setting(USER_PREFIX + name, token_hash(token))
+    digest = token_hash(token)
+    store.put_setting(USER_PREFIX + name, f"{digest}.{_record_mac(secret, name, digest)}")
     return token
 
 
 def remove_user(store: Store, name: str) -> bool:
-    if name not in users(store):
+    if not store.setting(USER_PREFIX + name):
         return False
     store.delete_setting(USER_PREFIX + name)
     return True
 
 
-def ensure_first_user(store: Store) -> str | None:
+def ensure_first_user(store: Store, secret: bytes) -> str | None:
     """When nobody can log in yet, create the user `local` and return its token (shown once)."""
-    if users(store):
+    if users(store, secret):
         return None
-    return add_user(store, FIRST_USER)
+    return add_user(store, FIRST_USER, secret)
 
 
-def user_for_token(store: Store, token: str) -> tuple[str, str] | None:
+def user_for_token(store: Store, token: str, secret: bytes) -> tuple[str, str] | None:
     """(name, token hash) of the user whose token this is; every stored hash is compared in
     constant time, so the answer's timing says nothing about which one came close."""
     if not token or len(token) > 200:
         return None
     wanted = token_hash(token.strip())
     found = None
-    for name, stored in sorted(users(store).items()):
+    for name, stored in sorted(users(store, secret).items()):
         if hmac.compare_digest(wanted, stored):
             found = (name, stored)
     return found

@@ -94,9 +94,10 @@ def register(app: typer.Typer) -> None:
             if not (sys.stdin.isatty() and sys.stdout.isatty()):  # a login token approves: humans only
                 raise _fail("adding a login needs a human at an interactive terminal")
             try:
+                _, private = keys.load_private(key, read_passphrase(key))  # the record is sealed with the server's key
                 store = open_store(database_url)
-                token = auth.add_user(store, add_user)
-            except (StoreError, auth.AuthError) as exc:
+                token = auth.add_user(store, add_user, auth.key_secret(private))
+            except (StoreError, auth.AuthError, keys.KeyError_, WebError) as exc:
                 raise _fail(str(exc)) from None
             sys.stdout.write(f"login token for {add_user} (shown once; running again replaces it):\n{token}\n"
                              f"sign in at {base_url(host, port)}/login?token={token}\n")

@@ -29,9 +29,9 @@ def base_url(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-def login_notice(store: Any, host: str, port: int) -> str:
+def login_notice(store: Any, secret: bytes, host: str, port: int) -> str:
     """What to print at start: the sign-in address (with a new token when nobody can sign in)."""
-    token = auth.ensure_first_user(store)
+    token = auth.ensure_first_user(store, secret)
     url = base_url(host, port)
     if token:
         return (f"blastwall serve: sign in at {url}/login?token={token}\n"
@@ -54,6 +54,6 @@ def run(store_url: str | None = None, key_name: str = "server", passphrase: byte
     app = create_app(store_url, key_name, passphrase, keys_folder=keys_folder, secure_cookies=secure_cookies,
                      allowed_hosts=hosts or None, allowed_origins=allowed_origins)
     stream = err or sys.stderr
-    stream.write(login_notice(app.state.web.desk.store, host, port) + "\n")
+    stream.write(login_notice(app.state.web.desk.store, app.state.web.signer.secret, host, port) + "\n")
     stream.flush()
     uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False, proxy_headers=False)

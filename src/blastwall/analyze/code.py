@@ -199,6 +199,7 @@ def _python(code: str, scope: Scope) -> list[Finding]:
         ("eval", on_eval),
     ]
     aliases = _import_aliases(tree)
+    out.extend(_guard_imports(tree, t.get("guard_modules", [])))
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
@@ -212,6 +213,32 @@ def _python(code: str, scope: Scope) -> list[Finding]:
                 handle(node, name)
                 break
     return out
+
+
+def _imported_modules(tree: ast.AST) -> list[str]:
+    """Every module (and `from` name) the code imports, dynamic imports of a literal included."""
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.extend(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.append(node.module)
+            names.extend(f"{node.module}.{a.name}" for a in node.names)
+        elif isinstance(node, ast.Call) and node.args and _const_str(node.args[0]):
+            func = ast.unparse(node.func)
+            if func in ("__import__", "importlib.import_module", "import_module"):
+                names.append(str(_const_str(node.args[0])))
+    return names
+
+
+def _guard_imports(tree: ast.AST, patterns: list[str]) -> list[Finding]:
+    hits = [m for m in _imported_modules(tree) if globs.match_any(m, patterns)]
+    if not hits:
+        return []
+    return [Finding(rule_id="code.python:blastwall-internals", effect=Effect.MODIFY_GUARD, severity=Severity.CRITICAL,
+                    reason=f"python code drives blastwall's own machinery ({hits[0]}); an agent may not sign "
+                           "approvals, make keys or edit blastwall's store", target=hits[0],
+                    safer="ask a human to approve the request (`blastwall approve ID`)", source=hits[0])]
 
 
 def _opens_for_write(call: ast.Call) -> bool:

@@ -76,3 +76,28 @@ def test_without_the_files_the_name_is_judged(tmp_path: Path) -> None:
     assert check("make clean-db", context=ctx, policy=POLICY).decision.value == "ask"
     assert check("npm run db:drop", context=ctx, policy=POLICY).decision.value == "ask"
     assert check("make build", context=ctx, policy=POLICY).decision.value == "allow"
+
+
+# --- interpreter scripts run by path -------------------------------------------------------------
+
+SCRIPTS = [
+    ("cleanup.py", "import shutil\nshutil.rmtree('/var/lib/postgresql/data')\n", "ask"),
+    ("nuke.py", "import os\nos.system('rm -rf /')\n", "deny"),
+    ("approve.py", "from blastwall.approvals import decide, keys\nkeys.generate('me', None)\n", "deny"),
+    ("wipe.js", "require('fs').rmSync('/srv/uploads', {recursive: true})\n", "ask"),
+    ("tool.py", "import subprocess, sys\nsubprocess.run(sys.argv[1:])\nprint(open('README').read())\n", "allow"),
+    ("build.py", "import shutil\nshutil.rmtree('build', ignore_errors=True)\n", "allow"),
+]
+
+
+@pytest.mark.parametrize(("name", "code", "expected"), SCRIPTS, ids=[s[0] for s in SCRIPTS])
+def test_interpreter_scripts_are_judged_by_what_they_do(tmp_path: Path, name: str, code: str, expected: str):
+    (tmp_path / name).write_text(code)
+    runner = "node" if name.endswith(".js") else "python3"
+    verdict = check(f"{runner} {name} --flag", context={"cwd": str(tmp_path)}, policy=POLICY)
+    assert verdict.decision.value == expected, verdict.reasons
+
+
+def test_an_interpreter_script_that_is_not_there_is_judged_by_name(tmp_path: Path):
+    assert check("python3 tool.py", context={"cwd": str(tmp_path)}, policy=POLICY).decision.value == "allow"
+    assert check("python3 drop_db.py", context={"cwd": str(tmp_path)}, policy=POLICY).decision.value != "allow"

@@ -200,10 +200,26 @@ def handle_interpreter(name: str, argv: list[Word], cmd: SimpleCommand, scope: S
         base = script.rsplit("/", 1)[-1]
         if base in ("manage.py", "artisan", "console", "bin/console"):
             return _rerun([Word.lit(base)] + argv[argv.index(rest[0]) + 1:], cmd, scope, name)
-        return _script_name_findings(script, cmd.source)
+        return _script_file_findings(language, script, cmd, scope)
     if has_stdin(cmd) and language != "applescript":
         return _piped_code(language, cmd, scope, lambda text: analyze_code(language, text, scope.deeper(f"{name} stdin")))
     return []
+
+
+def _script_file_findings(language: str, script: str, cmd: SimpleCommand, scope: Scope) -> list[Finding]:
+    """`python tool.py`: what the script does when the file is there to read (as for `bash x.sh`),
+    else what its name says. A whole program is full of commands built at run time, so only
+    concrete findings count from a file (deletes and overwrites of known paths, literal
+    commands, SQL, blastwall's own machinery); run-time guesses would make every script an ask."""
+    from blastwall.analyze.code import analyze_code
+    from blastwall.analyze.shell.stdin import read_file
+
+    text = read_file(script, scope) if language != "applescript" else None
+    named = _script_name_findings(script, cmd.source)
+    if text is None:
+        return named
+    found = analyze_code(language, text, scope.deeper(f"{script}"))
+    return named + [f for f in found if not f.rule_id.startswith("code.interp:")]
 
 
 def handle_awk(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:

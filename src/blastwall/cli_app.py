@@ -328,11 +328,10 @@ def _register_human_commands() -> None:
     from blastwall.cli_approvals import register
 
     register(app)
-    try:
-        from blastwall.approvals.web.cli import register as register_web
-    except ImportError:  # pragma: no cover - the web page is part of every install
-        return
-    register_web(app)
+    import importlib
+
+    for module in ("blastwall.approvals.web.cli", "blastwall.doors.mcp_proxy.cli"):
+        importlib.import_module(module).register(app)
 
 
 _register_human_commands()

@@ -14,9 +14,10 @@ settings.register_profile("ci", derandomize=True, database=None, deadline=None,
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
-# blastwall keeps approval requests, grants, keys and the audit log under the XDG config and
-# state folders: the suite gets its own, so it never reads or writes the real ones.
+# blastwall keeps approval requests, grants, keys, the audit log and snapshots under the XDG
+# config, state and data folders: the suite gets its own, so it never reads or writes the real ones.
 _HOME = tempfile.mkdtemp(prefix="blastwall-tests-")
 os.environ["XDG_CONFIG_HOME"] = os.path.join(_HOME, "config")
 os.environ["XDG_STATE_HOME"] = os.path.join(_HOME, "state")
+os.environ["XDG_DATA_HOME"] = os.path.join(_HOME, "data")  # snapshots
 os.environ.pop("BLASTWALL_DATABASE_URL", None)

@@ -182,7 +182,7 @@ def compile_rule(row: Any, where: str, origin: str, index: int) -> PolicyRule:
     )
 
 
-SECTIONS = ("inventory", "cedar", "protected_branches", "approvals", "secrets", "audit")
+SECTIONS = ("inventory", "cedar", "protected_branches", "approvals", "secrets", "audit", "snapshots")
 
 
 def compile_layers(layers: list[tuple[str, dict[str, Any]]]) -> Policy:

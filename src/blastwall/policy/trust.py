@@ -100,6 +100,11 @@ def tighten_only(doc: dict[str, Any], defaults: dict[str, Any]) -> tuple[dict[st
     if isinstance(audit, dict) and str(audit.get("verdicts", "all")) != "all":
         out["audit"] = {k: v for k, v in audit.items() if k != "verdicts"}
         dropped.append("[audit] verdicts (records fewer verdicts)")
+    if "snapshots" in doc:
+        from blastwall.snapshots.settings import tighten
+
+        out["snapshots"], more = tighten(doc["snapshots"])
+        dropped.extend(more)
     cedar = doc.get("cedar")
     if isinstance(cedar, dict) and str(cedar.get("mode", "")).lower() == "authoritative":
         out["cedar"] = {k: v for k, v in cedar.items() if k != "mode"}

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from blastwall.policy.engine import PolicyError, _decision, _severity, compile_rule
 
-TOP_KEYS = {"rule", "severity", "settings", "inventory", "protected_branches", "cedar", "approvals", "secrets", "audit"}
+TOP_KEYS = {"rule", "severity", "settings", "inventory", "protected_branches", "cedar", "approvals", "secrets", "audit",
+            "snapshots"}
 
 
 def _rule_lines(text: str) -> list[int]:
@@ -67,6 +68,13 @@ def validate_text(text: str, where: str) -> list[str]:
     audit = doc.get("audit")
     if audit is not None and (not isinstance(audit, dict) or str(audit.get("verdicts", "all")) not in ("all", "blocking")):
         problems.append(f"{where}:{_key_line(text, 'audit')}: [audit] verdicts must be \"all\" or \"blocking\"")
+    if "snapshots" in doc:
+        from blastwall.snapshots.settings import SettingsError, compile_settings
+
+        try:
+            compile_settings(doc["snapshots"])
+        except SettingsError as exc:
+            problems.append(f"{where}:{_key_line(text, 'snapshots')}: {exc}")
     cedar = doc.get("cedar")
     if isinstance(cedar, dict) and "policies" in cedar:
         from blastwall.policy.cedar import validate_table

@@ -10,8 +10,11 @@ sit inside its target must refuse (`SnapshotError`).
 
 from __future__ import annotations
 
+import contextlib
+import inspect
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -41,6 +44,14 @@ class Snapshot(NamedTuple):
 
     def to_dict(self) -> dict[str, Any]:
         return self._asdict()
+
+
+class Restored(NamedTuple):
+    """What a restorer did (`message`), and commands it leaves to a human (`commands`: a
+    force-pushed remote is never pushed to automatically)."""
+
+    message: str
+    commands: tuple[str, ...] = ()
 
 
 def data_dir() -> str:
@@ -77,8 +88,45 @@ def save(snapshot: Snapshot, root: str | None = None) -> Snapshot:
     return snapshot
 
 
+def discard(snapshot_id: str, root: str | None = None) -> None:
+    """Remove the folder of a snapshot that could not be completed."""
+    remove_tree(os.path.join(snapshots_dir(root), snapshot_id))
+
+
+def remove_tree(path: str) -> None:
+    """Remove a snapshot folder, read-only folders inside it included."""
+    import stat
+
+    def _retry(func: Callable[..., Any], failed: str, _exc: Any) -> None:
+        try:
+            os.chmod(os.path.dirname(failed), stat.S_IRWXU)
+            if os.path.isdir(failed) and not os.path.islink(failed):
+                os.chmod(failed, stat.S_IRWXU)
+            func(failed)
+        except OSError:
+            pass
+
+    if not os.path.lexists(path):
+        return
+    import sys
+
+    if sys.version_info >= (3, 12):  # pragma: no cover - onerror is deprecated there
+        shutil.rmtree(path, onexc=_retry)
+    else:
+        shutil.rmtree(path, onerror=_retry)
+
+
+def is_within(path: str, folder: str) -> bool:
+    """True when `path` is `folder` or lies inside it (both resolved through symlinks)."""
+    p, f = os.path.realpath(path), os.path.realpath(folder)
+    return p == f or p.startswith(f.rstrip(os.sep) + os.sep)
+
+
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,120}")
+
+
 def load(snapshot_id: str, root: str | None = None) -> Snapshot:
-    if not snapshot_id or "/" in snapshot_id or snapshot_id.startswith("."):
+    if not snapshot_id or not _ID.fullmatch(snapshot_id):
         raise SnapshotError(f"no snapshot {snapshot_id!r}; `blastwall snapshots` lists them")
     path = os.path.join(snapshots_dir(root), snapshot_id, RECORD)
     try:
@@ -93,13 +141,34 @@ _DEFAULTS: dict[str, Any] = {f: Snapshot._field_defaults.get(f) for f in Snapsho
 
 
 def list_snapshots(root: str | None = None) -> Iterator[Snapshot]:
-    """Every readable snapshot, newest first."""
+    """Every readable snapshot, newest first (folders of snapshots still being taken, or that
+    failed, have no record and are skipped)."""
     folder = snapshots_dir(root)
-    for name in sorted(os.listdir(folder), reverse=True):
+    found = []
+    for name in os.listdir(folder):
         try:
-            yield load(name, root)
+            found.append(load(name, root))
         except SnapshotError:
             continue
+    yield from sorted(found, key=lambda s: (s.created_at, s.id), reverse=True)
+
+
+def prune_candidates(snapshots: list[Snapshot], *, older_than_s: float | None = None,
+                     max_total_bytes: int | None = None, now: float | None = None) -> list[Snapshot]:
+    """Which snapshots `--prune` removes, oldest first: those older than `older_than_s`, then the
+    oldest of the rest until the remaining ones fit in `max_total_bytes`."""
+    now = time.time() if now is None else now
+    oldest_first = sorted(snapshots, key=lambda s: (s.created_at, s.id))
+    chosen = [s for s in oldest_first if older_than_s is not None and now - s.created_at > older_than_s]
+    if max_total_bytes is not None:
+        left = [s for s in oldest_first if s not in chosen]
+        total = sum(s.size_bytes for s in left)
+        for s in left:
+            if total <= max_total_bytes:
+                break
+            chosen.append(s)
+            total -= s.size_bytes
+    return sorted(chosen, key=lambda s: (s.created_at, s.id))
 
 
 def folder_of(snapshot: Snapshot, root: str | None = None) -> str:
@@ -107,13 +176,16 @@ def folder_of(snapshot: Snapshot, root: str | None = None) -> str:
 
 
 def delete(snapshot: Snapshot, root: str | None = None) -> None:
+    _load_kind(snapshot.kind)
     dropper = _DROPPERS.get(snapshot.kind)
     if dropper is not None:
         dropper(snapshot)
-    shutil.rmtree(folder_of(snapshot, root), ignore_errors=True)
+    remove_tree(folder_of(snapshot, root))
 
 
-Restorer = Callable[[Snapshot], str]  # returns a one-line description of what was restored
+# A restorer returns a one-line description of what it restored (or a `Restored`); one that takes
+# a keyword argument `force` is told when the human asked to overwrite what exists again.
+Restorer = Callable[..., "str | Restored"]
 _RESTORERS: dict[str, Restorer] = {}
 _DROPPERS: dict[str, Callable[[Snapshot], None]] = {}
 
@@ -125,22 +197,34 @@ def register(kind: str, restorer: Restorer, dropper: Callable[[Snapshot], None] 
         _DROPPERS[kind] = dropper
 
 
-def restore(snapshot_id: str, root: str | None = None) -> tuple[Snapshot, str]:
+def restore(snapshot_id: str, root: str | None = None, *, force: bool = False) -> tuple[Snapshot, str]:
+    """Put back what `snapshot_id` saved. The record keeps when, and any commands left to a human
+    (`meta["undo_commands"]`)."""
     snap = load(snapshot_id, root)
-    if snap.restored_at:
-        raise SnapshotError(f"snapshot {snap.id} was restored already; `blastwall snapshots` shows it")
+    if snap.restored_at and not force:
+        raise SnapshotError(f"snapshot {snap.id} was restored already; `blastwall undo {snap.id} --force` "
+                            "restores it again")
     _load_kind(snap.kind)
     restorer = _RESTORERS.get(snap.kind)
     if restorer is None:
         raise SnapshotError(f"blastwall cannot restore a {snap.kind!r} snapshot")
-    what = restorer(snap)
-    return save(snap._replace(restored_at=time.time()), root), what
+    result = restorer(snap, force=force) if _takes_force(restorer) else restorer(snap)
+    done = result if isinstance(result, Restored) else Restored(str(result))
+    meta = {**snap.meta, "undo_commands": list(done.commands)} if done.commands else dict(snap.meta)
+    return save(snap._replace(restored_at=time.time(), meta=meta), root), done.message
+
+
+def _takes_force(fn: Callable[..., Any]) -> bool:
+    try:
+        return "force" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def _load_kind(kind: str) -> None:
     import importlib
 
-    try:
+    if not kind.isidentifier():
+        return
+    with contextlib.suppress(ImportError):
         importlib.import_module(f"blastwall.snapshots.{kind}")
-    except ImportError:
-        pass

@@ -341,6 +341,10 @@ def apply_approvals(door: Door, data: dict[str, Any], actions: list[Action], ver
 
     g = gate(actions, verdicts, outcome.decision, outcome.reasons, policy=policy, can_ask=door.can_ask(data),
              extend=_deadline_extender)
+    if g.state == "approved":  # the safety net before an approved action runs; no snapshot, no run
+        from blastwall.snapshots.take import approved_in_hook
+
+        g = approved_in_hook(actions, verdicts, g, policy=policy, extend=_deadline_extender)
     return outcome._replace(decision=g.decision, reasons=g.reasons, state=g.state, request_id=g.request_id)
 
 

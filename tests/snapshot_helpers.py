@@ -22,21 +22,6 @@ PAYLOADS = Path(__file__).parent / "payloads"
 REQUEST_ID = re.compile(r"\bbw-[a-z0-9]{8}\b")
 SNAPSHOT_ID = re.compile(r"\bsnap-[0-9]{8}-[0-9]{6}-[a-z]+-[0-9a-f]{6}\b")
 
-# The blastwall command line with the safety-net commands registered (cli_app registers them
-# itself once it knows them; this runs them either way).
-_CLI = """import sys
-from blastwall.cli_app import app
-names = {c.name for c in app.registered_commands}
-if "undo" not in names:
-    from blastwall.snapshots.cli import register
-    register(app)
-if "exec" not in names:
-    from blastwall.doors.exec import register as register_exec
-    register_exec(app)
-app(args=sys.argv[1:], prog_name="blastwall")
-"""
-
-
 def make_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """Private config, state and data folders; the environment for subprocesses."""
     for var, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_STATE_HOME", "state"), ("XDG_DATA_HOME", "data")):
@@ -109,7 +94,7 @@ def approved_through_hook(command: str, cwd: Path, env: dict[str, str], key: tup
 
 def cli(*args: str, env: dict[str, str], cwd: Path | str = ROOT, input: str | None = None,
         timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run([sys.executable, "-c", _CLI, *args], capture_output=True, text=True, env=env,
+    proc = subprocess.run([sys.executable, "-m", "blastwall", *args], capture_output=True, text=True, env=env,
                           cwd=str(cwd), input=input, timeout=timeout)
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc

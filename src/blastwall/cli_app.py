@@ -330,7 +330,8 @@ def _register_human_commands() -> None:
     register(app)
     import importlib
 
-    for module in ("blastwall.approvals.web.cli", "blastwall.doors.mcp_proxy.cli"):
+    for module in ("blastwall.approvals.web.cli", "blastwall.doors.mcp_proxy.cli", "blastwall.snapshots.cli",
+                   "blastwall.doors.exec"):
         importlib.import_module(module).register(app)
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -23,6 +25,7 @@ from tests.snapshot_helpers import (
     approved_through_hook,
     audit_kinds,
     cli,
+    codex_payload,
     git,
     make_home,
     make_key,
@@ -86,6 +89,23 @@ def test_approved_rm_is_snapshotted_by_the_hook_and_undo_restores_it_byte_for_by
     assert audit_kinds(snap.id) == ["snapshot", "undo"]
     again = cli("undo", snap.id, env=home)
     assert again.returncode == 1 and "restored already" in again.stderr
+
+
+def test_an_ask_left_to_the_agents_prompt_is_snapshotted_before_the_prompt(home: dict[str, str], tmp_path: Path):
+    """Claude Code in its default mode asks the human itself and blastwall never hears the answer:
+    the copy is taken before the prompt, and the prompt says how to undo."""
+    work = _project(tmp_path)
+    before = tree(work / "data")
+    data = {**codex_payload("rm -rf data", work), "permission_mode": "default"}
+    proc = subprocess.run([sys.executable, "-m", "blastwall", "hook", "claude-code"], input=json.dumps(data),
+                          capture_output=True, text=True, env=home, timeout=60)
+    out = json.loads(proc.stdout)["hookSpecificOutput"]
+    assert out["permissionDecision"] == "ask"
+    [snap] = _snapshots()
+    assert f"if you approve, `blastwall undo {snap.id}` restores" in out["permissionDecisionReason"]
+    sh("rm -rf data", work)  # the human said yes in the agent's prompt
+    assert cli("undo", snap.id, env=home).returncode == 0
+    assert tree(work / "data") == before
 
 
 def test_size_limit_refuses_the_approved_action_with_a_clear_reason(home: dict[str, str], tmp_path: Path,

@@ -208,3 +208,19 @@ def approved_in_hook(actions: Sequence[Action], verdicts: Sequence[Verdict], gat
             f"it was approved, but blastwall could not save what it would destroy first: {exc}",))
     notes = tuple(f"snapshot {s.id} saved {s.target}; `blastwall undo {s.id}` restores it" for s in taken)
     return gated._replace(reasons=(*gated.reasons, *notes))
+
+
+def before_prompt_in_hook(actions: Sequence[Action], verdicts: Sequence[Verdict], gated: Any, *, policy: Any,
+                          extend: Any = None) -> Any:
+    """For an `ask` left to the agent's own permission prompt: blastwall never learns whether the
+    human says yes, so it saves what the action would destroy before the prompt shows. A snapshot
+    that cannot be taken does not change the ask; the human is told."""
+    if extend is not None:
+        extend(HOOK_BUDGET_S + 5)
+    try:
+        taken = protect(actions, verdicts, policy=policy, request_id=None, deadline=time.monotonic() + HOOK_BUDGET_S)
+    except SnapshotError as exc:
+        return gated._replace(reasons=(*gated.reasons, f"no snapshot could be taken first ({exc})"))
+    notes = tuple(f"if you approve, `blastwall undo {s.id}` restores {s.target}" for s in taken)
+    return gated._replace(reasons=(*gated.reasons, *notes))
+

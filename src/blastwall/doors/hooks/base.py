@@ -345,6 +345,10 @@ def apply_approvals(door: Door, data: dict[str, Any], actions: list[Action], ver
         from blastwall.snapshots.take import approved_in_hook
 
         g = approved_in_hook(actions, verdicts, g, policy=policy, extend=_deadline_extender)
+    elif g.state == "agent":  # the agent's own prompt decides, unseen: save first, in case the human says yes
+        from blastwall.snapshots.take import before_prompt_in_hook
+
+        g = before_prompt_in_hook(actions, verdicts, g, policy=policy, extend=_deadline_extender)
     return outcome._replace(decision=g.decision, reasons=g.reasons, state=g.state, request_id=g.request_id)
 
 

@@ -7,6 +7,7 @@ into `Finding`s; the policy turns findings into a `Verdict`. Nothing in this mod
 
 from __future__ import annotations
 
+import functools
 import json
 from enum import Enum, IntEnum
 from typing import Any, NamedTuple
@@ -14,6 +15,13 @@ from typing import Any, NamedTuple
 
 def _sha256(data: bytes) -> Any:
     """sha256 without loading OpenSSL when CPython's builtin module is there (hooks start faster)."""
+    return _sha256_constructor()(data)
+
+
+@functools.cache
+def _sha256_constructor() -> Any:
+    # Resolved once: a failed import is not cached by Python, and searching sys.path for `_sha2`
+    # on every digest cost a long-running door (gateway, proxies) about 0.1 ms a call on 3.11.
     try:
         from _sha2 import sha256  # type: ignore[import-not-found]  # CPython 3.12+
     except ImportError:
@@ -21,7 +29,7 @@ def _sha256(data: bytes) -> Any:
             from _sha256 import sha256  # type: ignore[import-not-found,no-redef]  # CPython 3.11
         except ImportError:  # pragma: no cover
             from hashlib import sha256  # type: ignore[no-redef]
-    return sha256(data)
+    return sha256
 
 
 class Surface(str, Enum):

@@ -10,6 +10,10 @@ request (path, headers, body, operation) so tests can assert what blastwall sent
         fake.add_volume("prj_1", "vol_7f3c", name="pgdata",
                         mounts=[("env_stg", "staging", "svc_pg", "postgres"), ("env_prd", "production", "svc_pg", "postgres")])
         fake.endpoint  # http://127.0.0.1:PORT/graphql/v2
+
+`FakeRailway(accept_mutations=True)` also runs `volumeDelete(volumeId)` (the volume is gone and
+the answer is `{"data": {"volumeDelete": true}}`), and `unauthorized_status=401` answers a
+wrong token with that HTTP status instead of Railway's `200 {"errors": [Not Authorized]}`.
 """
 
 from __future__ import annotations
@@ -37,9 +41,13 @@ class Mount(NamedTuple):
 
 
 class FakeRailway:
-    def __init__(self, token: str = "fake-railway-token-0001", sleep_s: float = 0.0) -> None:
+    def __init__(self, token: str = "fake-railway-token-0001", sleep_s: float = 0.0, *,
+                 accept_mutations: bool = False, unauthorized_status: int = 200) -> None:
         self.token = token
         self.sleep_s = sleep_s
+        self.accept_mutations = accept_mutations
+        self.unauthorized_status = unauthorized_status
+        self.deleted: list[str] = []
         self.requests: list[Recorded] = []
         self.projects: dict[str, list[dict[str, Any]]] = {}
         self.environments: dict[str, str] = {}  # id -> name
@@ -64,6 +72,17 @@ class FakeRailway:
                               "service": {"name": m.service} if m.service else None}} for m in vol["mounts"]]
             edges.append({"node": {"id": vol["id"], "name": vol["name"], "volumeInstances": {"edges": inst}}})
         return {"volumes": {"edges": edges}}
+
+    def _volume_delete(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        vid = _volume_delete_id(query, variables)
+        with self._lock:
+            for vols in self.projects.values():
+                for vol in list(vols):
+                    if vol["id"] == vid:
+                        vols.remove(vol)
+                        self.deleted.append(vid)
+                        return {"data": {"volumeDelete": True}}
+        return {"errors": [{"message": "Volume not found"}], "data": None}
 
     def _environment(self, eid: str) -> dict[str, Any] | None:
         if eid not in self.environments:
@@ -117,10 +136,12 @@ class FakeRailway:
         if self.sleep_s:
             time.sleep(self.sleep_s)
         if h.headers.get("Authorization") != f"Bearer {self.token}":
-            return _reply(h, 200, {"errors": [{"message": "Not Authorized"}], "data": None})
-        if "mutation" in ops:
-            return _reply(h, 200, {"errors": [{"message": "mutations are not expected here"}]})
+            return _reply(h, self.unauthorized_status, {"errors": [{"message": "Not Authorized"}], "data": None})
         variables = body.get("variables") or {}
+        if "mutation" in ops:
+            if self.accept_mutations and fields == ("volumeDelete",):
+                return _reply(h, 200, self._volume_delete(body.get("query", ""), variables))
+            return _reply(h, 200, {"errors": [{"message": "mutations are not expected here"}]})
         data: dict[str, Any] = {}
         if "project" in fields:
             data["project"] = self._project(str(variables.get("projectId")))
@@ -131,6 +152,23 @@ class FakeRailway:
         if any(v is None for v in data.values()):
             return _reply(h, 200, {"errors": [{"message": "Not Found"}], "data": data})
         return _reply(h, 200, {"data": data})
+
+
+def _volume_delete_id(query: str, variables: dict[str, Any]) -> str:
+    from graphql import parse
+    from graphql.language import FieldNode, OperationDefinitionNode, StringValueNode, VariableNode
+
+    for d in parse(query).definitions:
+        if isinstance(d, OperationDefinitionNode):
+            for sel in d.selection_set.selections:
+                if isinstance(sel, FieldNode) and sel.name.value == "volumeDelete":
+                    for arg in sel.arguments or ():
+                        if arg.name.value == "volumeId":
+                            if isinstance(arg.value, StringValueNode):
+                                return arg.value.value
+                            if isinstance(arg.value, VariableNode):
+                                return str(variables.get(arg.value.name.value, ""))
+    return ""
 
 
 def _operations(query: str) -> tuple[tuple[str, ...], tuple[str, ...]]:

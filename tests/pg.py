@@ -91,6 +91,34 @@ class PgServer(NamedTuple):
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"'.encode())
             conn.execute(f'CREATE DATABASE "{name}"'.encode())
 
+    def password_role(self, role: str, password: str, method: str = "scram-sha-256") -> None:
+        """Create (or reset) login role `role` with `password`, stored for `method` (`scram-sha-256`
+        or `md5`), and make its TCP logins authenticate with that method. Other roles keep trust."""
+        import psycopg.sql as sql
+
+        stored = "md5" if method == "md5" else "scram-sha-256"
+        with self.connect() as conn:
+            conn.execute(sql.SQL("SET password_encryption = {}").format(sql.Literal(stored)))
+            exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
+            verb = sql.SQL("ALTER" if exists else "CREATE")
+            conn.execute(sql.SQL("{} ROLE {} LOGIN PASSWORD {}").format(verb, sql.Identifier(role),
+                                                                         sql.Literal(password)))
+            hba = Path(conn.execute("SHOW hba_file").fetchone()[0])
+            line = f"host all {role} {self.host}/32 {method}\n"
+            text = hba.read_text()
+            if line not in text:  # first matching line wins: put it before the trust lines
+                hba.write_text(line + text)
+            conn.execute("SELECT pg_reload_conf()")
+        import psycopg
+
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:  # the postmaster reloads asynchronously
+            try:
+                psycopg.connect(host=self.host, port=self.port, user=role, dbname="postgres", connect_timeout=5).close()
+            except psycopg.OperationalError:
+                return
+            time.sleep(0.05)
+
 
 class _Cluster:
     def __init__(self, bindir: Path) -> None:

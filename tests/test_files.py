@@ -54,11 +54,11 @@ GUARD = [
 
 
 @pytest.mark.parametrize("path", GUARD)
-def test_guard_files_are_modify_guard_high(path: str) -> None:
+def test_guard_files_are_modify_guard_and_denied(path: str) -> None:
     [f] = analyze_write(path, "{}", Scope(cwd="/proj"))
     assert f.effect is Effect.MODIFY_GUARD and f.severity is Severity.HIGH
     assert check({"path": path, "content": "{}"}, "file_write", context={"cwd": "/proj"},
-                 policy=POLICY).decision.value == "ask"
+                 policy=POLICY).decision.value == "deny"
 
 
 @pytest.mark.parametrize("path,rule,decision", [

@@ -111,4 +111,4 @@ def test_overwrite_through_a_symlink_to_hook_settings_is_caught(tmp_path: Path) 
     (tmp_path / ".claude" / "settings.json").write_text("{}")
     (tmp_path / "notes.json").symlink_to(tmp_path / ".claude" / "settings.json")
     v = check("echo '{}' > notes.json", context={"cwd": str(tmp_path)}, policy=POLICY)
-    assert v.decision.value == "ask" and "hook settings" in v.reasons[0]
+    assert v.decision.value == "deny" and "hook settings" in v.reasons[0]

@@ -2,7 +2,7 @@
 
 The stages run in this order; each is a small function below, and each is timed:
 
-1. normalize    bound the input, build the analysis scope
+1. normalize    bound the input, load the policy, build the analysis scope
 2. quick_reject cheap keyword screen; lets obviously inert shell text skip the parser
                 (invariant: it never passes text the slow path would flag; tests prove it)
 3. analyze      the surface's analyzer turns the action into findings
@@ -55,7 +55,22 @@ def _normalize(st: _State) -> None:
             st.done = True
             return
     ctx = st.action.context
-    st.scope = Scope.start(cwd=ctx.cwd, read_files=st.read_files, environment=ctx.environment)
+    st.scope = Scope.start(cwd=ctx.cwd, read_files=st.read_files, environment=ctx.environment,
+                           secrets_list=_secrets_list(st))
+
+
+def _secrets_list(st: _State) -> str:
+    """Where the policy keeps the secret scanner's list (`[secrets] list`; "" = the default place).
+    Loads the policy here when it was not given; an invalid one is reported by the policy stage."""
+    if st.policy is None:
+        from blastwall.policy.load import load_policy
+
+        try:
+            st.policy = load_policy(st.action.context.cwd)
+        except PolicyError:
+            return ""
+    section = st.policy.section("secrets")
+    return str(section.get("list") or "") if isinstance(section, dict) else ""
 
 
 def _quick_reject(st: _State) -> None:
@@ -63,7 +78,7 @@ def _quick_reject(st: _State) -> None:
         return
     from blastwall.analyze.shell.quick import is_inert
 
-    if is_inert(st.action.payload):
+    if is_inert(st.action.payload, st.scope):
         st.done = True
 
 

@@ -2,30 +2,56 @@
 
 Applied by the engine to every verdict before it leaves: a command that carries a password
 in a URL or a token in a header must not have it echoed back to the agent, printed, or
-written to a log. Cheap when there is nothing to redact (no regex is compiled)."""
+written to a log. Cheap when there is nothing to redact: unless the text holds one of the
+`_HINTS`, no regex is compiled and no table is loaded.
+
+Besides the generic shapes below (passwords in URLs, bearer tokens, `key=value`), every
+credential format of `analyze/rules/secret_formats.toml` (the secret scanner's table) is
+masked; a test checks that each format's hints reach the slow path.
+"""
 
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 
 MASK = "***"
-_HINTS = ("://", "bearer", "pass", "pwd", "token", "secret", "key", "ghp_", "github_pat_", "sk_", "rk_", "xox",
-          "akia", "asia", "private", "glpat-", "npm_", "authorization")
+_HINTS = ("://", "bearer", "pass", "pwd", "token", "secret", "key", "ghp_", "gho_", "ghu_", "ghs_", "ghr_",
+          "github_pat_", "sk_", "rk_", "sk-", "xox", "akia", "asia", "abia", "acca", "a3t", "aws", "private", "glpat-",
+          "npm_", "authorization", "railway_", "hooks.slack.com")
+
+Replacement = str | Callable[[re.Match[str]], str]
+
+
+def _mask_group(m: re.Match[str]) -> str:
+    """The match with only its `secret` group masked (`RAILWAY_TOKEN=***`)."""
+    start, end = m.span("secret")
+    whole_start = m.start()
+    text = m.group(0)
+    return text[:start - whole_start] + MASK + text[end - whole_start:]
 
 
 @functools.cache
-def _patterns() -> list[tuple[re.Pattern[str], str]]:
-    return [
-        (re.compile(r"(://[^/\s:@]+:)[^@\s/]+@"), rf"\1{MASK}@"),
+def _patterns() -> list[tuple[re.Pattern[str], Replacement]]:
+    generic: list[tuple[re.Pattern[str], Replacement]] = [
+        (re.compile(r"(://[^/\s:@]*:)[^@\s/]+@"), rf"\1{MASK}@"),
         (re.compile(r"(?i)(bearer\s+|token\s+|basic\s+)[A-Za-z0-9._~+/=-]{8,}"), rf"\1{MASK}"),
         (re.compile(r"(?i)((?:password|passwd|pwd|token|secret|api[_-]?key|access[_-]?key|auth)[\"']?\s*[=:]\s*[\"']?)"
                     r"[^\s'\"&,;]{3,}"), rf"\1{MASK}"),
         (re.compile(r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}|\bgithub_pat_\w{20,}|\bglpat-[\w-]{20,}"), MASK),
         (re.compile(r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{10,}|\bxox[abprs]-[\w-]{10,}|\bnpm_[A-Za-z0-9]{30,}"), MASK),
         (re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"), MASK),
-        (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)", re.S), MASK),
+        (re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)",
+                    re.S), MASK),
     ]
+    from blastwall.analyze.ruleset import load_table
+
+    for row in load_table("secret_formats")["format"]:
+        if row.get("redact", True):
+            rx = re.compile(row["regex"])
+            generic.append((rx, _mask_group if "secret" in rx.groupindex else MASK))
+    return generic
 
 
 def redact(text: str) -> str:

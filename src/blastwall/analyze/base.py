@@ -25,7 +25,8 @@ class Scope(NamedTuple):
     """Where and how deep an analysis runs.
 
     `cwd` lets analyzers resolve relative paths and read scripts/SQL files the action names
-    (`read_files`); `origin` says how the text reached this analyzer ("psql -c", "ssh prod-1").
+    (`read_files`); `origin` says how the text reached this analyzer ("psql -c", "ssh prod-1");
+    `secrets_list` is where `blastwall secrets scan` keeps the files it found credentials in.
     """
 
     cwd: str | None = None
@@ -35,6 +36,8 @@ class Scope(NamedTuple):
     environment: str | None = None
     shell_dir: str | None = None  # where a `cd` earlier on the command line moved to
     deadline: float = 0.0  # time.monotonic() after which analysis gives up; 0 = start of first deeper()
+    secrets_list: str = ""  # the secret scanner's list of secret-bearing files ("" = its default place)
+    sourced: tuple[str, ...] = ()  # secret files `source`d earlier on the command line (their values are set)
 
     def deeper(self, origin: str = "", **changes: object) -> Scope:
         if self.depth + 1 > MAX_DEPTH:

@@ -37,9 +37,21 @@ def _patterns(language: str) -> list[tuple[str, re.Pattern[str]]]:
 
 def analyze_code(language: str, code: str, scope: Scope) -> list[Finding]:
     """Findings for a snippet of `language` code run by an interpreter."""
-    if language == "python":
-        return _python(code, scope)
-    return _scan(language, code, scope)
+    found = _python(code, scope) if language == "python" else _scan(language, code, scope)
+    return _guarded(found, scope) + found
+
+
+def _guarded(found: list[Finding], scope: Scope) -> list[Finding]:
+    """Code that deletes or overwrites blastwall's own files or an agent's hook settings is
+    `modify_guard`, whichever language does it (`fs.writeFileSync('.claude/settings.json')`)."""
+    from blastwall.analyze.files import guard_findings
+
+    out: list[Finding] = []
+    for f in found:
+        if f.rule_id.startswith("code.") and f.rule_id.endswith((":overwrite", ":delete")) and f.effect in (
+                Effect.OVERWRITE, Effect.DELETE) and f.target and "computed at run time" not in f.target:
+            out.extend(g._replace(reason=f"{g.reason} (from interpreter code)") for g in guard_findings(f.target, scope))
+    return out
 
 
 def _path_finding(kind: Operation, path: str | None, language: str, source: str, scope: Scope) -> Finding:
@@ -200,6 +212,7 @@ def _python(code: str, scope: Scope) -> list[Finding]:
     ]
     aliases = _import_aliases(tree)
     out.extend(_guard_imports(tree, t.get("guard_modules", [])))
+    out.extend(_python_files(tree, aliases, scope))
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
@@ -212,6 +225,60 @@ def _python(code: str, scope: Scope) -> list[Finding]:
             if _matches(name, t[kind]):
                 handle(node, name)
                 break
+    return out
+
+
+_GUARD_HINTS = ("blastwall", ".claude", ".cursor", ".gemini", ".codex", "opencode", "windsurf", "clinerules")
+
+
+def _path_text(node: ast.AST | None) -> str | None:
+    """A literal path, also through `os.path.expanduser("~/x")`, `Path("~/x").expanduser()`,
+    `Path("a") / "b"` and `os.path.join("a", "b")`."""
+    if node is None:
+        return None
+    text = _const_str(node)
+    if text is not None:
+        return text
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        left, right = _path_text(node.left), _path_text(node.right)
+        return f"{left.rstrip('/')}/{right}" if left is not None and right is not None else None
+    if isinstance(node, ast.Call):
+        func = ast.unparse(node.func)
+        if func.endswith(("expanduser", "expandvars", "abspath", "realpath", "resolve", "absolute")) and not node.args:
+            return _path_text(node.func.value) if isinstance(node.func, ast.Attribute) else None
+        if func.endswith(("expanduser", "abspath", "realpath", "normpath", "Path", "PurePath", "PosixPath")) \
+                and len(node.args) == 1:
+            return _path_text(node.args[0])
+        if func.endswith(("path.join", "Path")) and node.args:
+            parts = [_path_text(a) for a in node.args]
+            return "/".join(p.rstrip("/") for p in parts) if all(p is not None for p in parts) else None  # type: ignore[union-attr]
+    return None
+
+
+def _python_files(tree: ast.AST, aliases: dict[str, str], scope: Scope) -> list[Finding]:
+    """Paths the code hands to any call: blastwall's own files and hook settings are `modify_guard`
+    whatever the call does with them (`sqlite3.connect(...blastwall.db)`), files opened for
+    reading or read with `read_text()` are reads (of secrets, when they hold some)."""
+    from blastwall.analyze.files import analyze_read, guard_findings
+
+    out: list[Finding] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = _dotted(node.func, aliases)
+        if name == "print":
+            continue
+        for arg in [*node.args, *(k.value for k in node.keywords)]:
+            path = _path_text(arg)
+            if path and any(h in path.lower() for h in _GUARD_HINTS):
+                out.extend(guard_findings(path, scope))
+        target = None
+        if name in ("open", "io.open", "codecs.open") and node.args and not _opens_for_write(node):
+            target = _path_text(node.args[0])
+        elif name.endswith((".read_text", ".read_bytes")) and isinstance(node.func, ast.Attribute):
+            target = _path_text(node.func.value)
+        if target:
+            out.extend(analyze_read(target, scope, verb="python code reads"))
     return out
 
 

@@ -1,6 +1,8 @@
 """The file analyzer: reads of secret-bearing files, and writes rated by what the file is.
 
     analyze_read(".env", scope)                      -> [Finding(effect=READ_SECRET, severity=LOW)]
+    analyze_read("docs/notes.md", scope)             -> [Finding(rule_id="file.read:scanned", HIGH)]
+                                                        (when `blastwall secrets scan` found a token there)
     analyze_write(".claude/settings.json", ..., scope) -> [Finding(effect=MODIFY_GUARD, severity=HIGH)]
 
 Writes to blastwall's own files or to an agent's hook settings are `modify_guard` (an agent may
@@ -25,7 +27,7 @@ from blastwall.analyze.paths import PathClass, classify
 from blastwall.analyze.ruleset import load_table
 from blastwall.model import Effect, Finding, Severity
 
-__all__ = ["analyze_read", "analyze_write"]
+__all__ = ["analyze_read", "analyze_write", "guard_findings", "scanned_under"]
 
 _HOME = re.compile(r"^(?:~|\$HOME|\$\{HOME\}|/home/[^/]+|/Users/[^/]+|/root)(?=/|$)")
 _CONTENT_KINDS = ("secret", "data", "history")
@@ -81,12 +83,13 @@ def _variants(path: str, scope: Scope) -> list[str]:
     return out
 
 
-def _finding(row: dict[str, Any], target: str, *, severity: Severity | None = None, label: str = "") -> Finding:
+def _finding(row: dict[str, Any], target: str, *, severity: Severity | None = None, label: str = "",
+             verb: str = "reads") -> Finding:
     return Finding(
         rule_id=str(row["id"]),
         effect=Effect(row["effect"]),
         severity=severity if severity is not None else Severity.parse(str(row["severity"])),
-        reason=str(row["reason"]).format(target=target, label=label),
+        reason=str(row["reason"]).format(target=target, label=label, verb=verb),
         target=target,
         reversible=bool(row.get("reversible", False)),
         safer=str(row.get("safer", "")),
@@ -94,14 +97,102 @@ def _finding(row: dict[str, Any], target: str, *, severity: Severity | None = No
     )
 
 
-def analyze_read(path: str, scope: Scope) -> list[Finding]:
-    """A read of a secret-bearing file is `read_secret` (LOW: policy decides whether to refuse it)."""
+def analyze_read(path: str, scope: Scope, *, verb: str = "reads") -> list[Finding]:
+    """A read of a secret-bearing file is `read_secret`: of blastwall's own keys, credentials and
+    store (CRITICAL), of a file the secret scanner listed (HIGH), or of a file whose name says it
+    holds secrets (LOW). The policy decides ([secrets] in policy/defaults.toml). `verb` says how
+    the file is read, for the reason ("cat prints")."""
     if not str(path or "").strip():
         return []
+    guarded = _first_row(path, scope, "read_globs", guard=True, verb=verb)
+    if guarded:
+        return guarded
+    listed = scanned_entry(path, scope)
+    if listed is not None:
+        return [_finding(_scanned_row(), path, label=_found_label(listed), verb=verb)]
     base = posixpath.basename(normalize(path, scope.cwd)).casefold()
     if any(globs.match(base, g.casefold()) for g in _table()["read"]["not_globs"]):
         return []
-    return _first_row(path, scope, "read_globs")
+    return _first_row(path, scope, "read_globs", guard=False, verb=verb)
+
+
+def _scanned_row() -> dict[str, Any]:
+    return next(r for r in _table()["rule"] if r.get("scanned"))
+
+
+def _base(scope: Scope) -> str | None:
+    """The folder relative paths start from: the working directory, or this process's when
+    blastwall may look at the machine and the action did not say."""
+    if scope.cwd:
+        return scope.cwd
+    if scope.read_files:
+        try:
+            return os.getcwd()
+        except OSError:
+            return None
+    return None
+
+
+@functools.lru_cache(maxsize=4)
+def _listed(where: str, stamp: object) -> dict[str, Any]:
+    from blastwall.secrets import found
+
+    return {normalize(p, None): e for p, e in found.entries(where or None).items()}
+
+
+def listed_files(scope: Scope) -> dict[str, Any]:
+    """The scanner's list, keyed by normalized path (`~/...` for home folders)."""
+    from blastwall.secrets import found
+
+    where = found.list_path(scope.secrets_list or None)
+    try:
+        st = os.stat(where)
+    except (OSError, ValueError):
+        return {}
+    return _listed(scope.secrets_list, (where, st.st_mtime, st.st_size))
+
+
+def scanned_entry(path: str, scope: Scope) -> Any:
+    """The scanner's entry for `path` (or for where it really points), or None."""
+    listed = listed_files(scope)
+    if not listed:
+        return None
+    base = _base(scope)
+    for norm in _variants(path, scope._replace(cwd=base)):
+        if norm in listed:
+            return listed[norm]
+    return None
+
+
+def scanned_under(folder: str, scope: Scope, *, hidden: bool = True) -> list[str]:
+    """Listed files inside `folder` (a recursive search, an archive of it), as normalized paths;
+    without `hidden`, those under a dot-folder or named with a dot are left out (`rg` skips them)."""
+    listed = listed_files(scope)
+    if not listed:
+        return []
+    root = normalize(folder, _base(scope))
+    prefix = root.rstrip("/") + "/"
+    out = []
+    for norm in listed:
+        if norm == root or norm.startswith(prefix):
+            rest = norm[len(prefix):] if norm.startswith(prefix) else posixpath.basename(norm)
+            if hidden or not any(part.startswith(".") for part in rest.split("/")):
+                out.append(norm)
+    return sorted(out)
+
+
+def _article(name: str) -> str:
+    return ("an " if name[:1].lower() in "aeiou" else "a ") + name
+
+
+def _found_label(entry: Any) -> str:
+    from blastwall.analyze.ruleset import load_table
+
+    names = {str(r["id"]): str(r["name"]) for r in load_table("secret_formats")["format"]}
+    kinds = sorted({_article(names[f]) if f in names else "a credential" for f in entry.formats}) or ["a credential"]
+    lines = ", ".join(str(n) for n in entry.lines[:5])
+    where = f" (line {lines})" if len(entry.lines) == 1 else f" (lines {lines})" if lines else ""
+    return " and ".join(kinds) + where
 
 
 def guard_findings(path: str, scope: Scope) -> list[Finding]:
@@ -112,12 +203,14 @@ def guard_findings(path: str, scope: Scope) -> list[Finding]:
     return _first_row(path, scope, "globs")
 
 
-def _first_row(path: str, scope: Scope, field: str) -> list[Finding]:
-    """The finding of the first row whose `field` globs match the path (or where it points)."""
+def _first_row(path: str, scope: Scope, field: str, *, guard: bool | None = None, verb: str = "reads") -> list[Finding]:
+    """The finding of the first row whose `field` globs match the path (or where it points);
+    `guard` keeps only the rows that are (True) or are not (False) blastwall's own files."""
+    rows = [r for r in _rows(field) if guard is None or bool(r.get("guard")) is guard]
     for norm in _variants(path, scope):
-        for row in _rows(field):
+        for row in rows:
             if _matches(norm, row[field]):
-                return [_finding(row, path)]
+                return [_finding(row, path, verb=verb)]
     return []
 
 

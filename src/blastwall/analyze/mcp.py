@@ -382,8 +382,12 @@ def _file_args(call: _Call) -> list[Finding] | None:
 
 
 def _path_op(call: _Call, path: str, op: str, rule_id: str) -> list[Finding]:
+    from blastwall.analyze.files import guard_findings
     from blastwall.analyze.paths import classify
 
+    guarded = guard_findings(path, call.scope)  # deleting or moving away blastwall's files or hook settings
+    if guarded:
+        return guarded
     pc = classify(path, call.scope.cwd)
     sev = pc.severity(op)  # type: ignore[arg-type]
     if sev is Severity.NONE:

@@ -39,6 +39,7 @@ class PolicyRule(NamedTuple):
     min_severity: Severity = Severity.NONE
     max_severity: Severity = Severity.CRITICAL
     origin: str = "defaults"
+    tighten_only: bool = False  # from a project file nobody trusted: it may make a decision stricter, never laxer
 
     def matches(self, finding: Finding, *, agent: str | None, surface: str) -> bool:
         if not (self.min_severity <= finding.severity <= self.max_severity):
@@ -71,10 +72,14 @@ class Policy(NamedTuple):
         """The decision for one finding and the id of the policy rule that gave it."""
         if self.protected_branch(finding):
             return Decision.DENY, "policy:protected-branch"
+        floor: tuple[Decision, str] | None = None  # what an untrusted project rule asked for
         for rule in self.rules:
             if rule.matches(finding, agent=agent, surface=surface):
-                return rule.decision, rule.id
-        return dict(self.severity)[finding.severity], f"severity:{finding.severity.name.lower()}"
+                if rule.tighten_only:
+                    floor = floor or (rule.decision, rule.id)
+                    continue
+                return _stricter(floor, (rule.decision, rule.id))
+        return _stricter(floor, (dict(self.severity)[finding.severity], f"severity:{finding.severity.name.lower()}"))
 
     def setting(self, key: str, default: Any = None) -> Any:
         return dict(self.settings).get(key, default)
@@ -103,6 +108,12 @@ class Policy(NamedTuple):
         """A merged table section (`inventory`, `cedar`, ...) or None. Tables merge key by key with
         the most specific file winning; lists (e.g. `protected_branches`) are concatenated."""
         return dict(self.sections).get(name)
+
+
+def _stricter(floor: tuple[Decision, str] | None, decided: tuple[Decision, str]) -> tuple[Decision, str]:
+    """An untrusted project rule's decision counts only where it is at least as strict as what
+    the trusted layers decide (`ask` for a finding the defaults deny stays `deny`)."""
+    return floor if floor is not None and floor[0].rank >= decided[0].rank else decided
 
 
 _BRANCH_EFFECTS = frozenset({"rewrite_history", "delete", "discard_work"})
@@ -185,8 +196,9 @@ def compile_rule(row: Any, where: str, origin: str, index: int) -> PolicyRule:
 SECTIONS = ("inventory", "cedar", "protected_branches", "approvals", "secrets", "audit", "snapshots")
 
 
-def compile_layers(layers: list[tuple[str, dict[str, Any]]]) -> Policy:
-    """Compile parsed policy documents, most specific first (project, user, defaults last)."""
+def compile_layers(layers: list[tuple[str, dict[str, Any]]], untrusted: frozenset[str] = frozenset()) -> Policy:
+    """Compile parsed policy documents, most specific first (project, user, defaults last).
+    Rules of the `untrusted` origins (a project file nobody trusted) can only tighten."""
     rules: list[PolicyRule] = []
     severity: dict[Severity, Decision] = {}
     settings: dict[str, Any] = {}
@@ -208,9 +220,15 @@ def compile_layers(layers: list[tuple[str, dict[str, Any]]]) -> Policy:
                 sections[name] = list(sections.get(name) or []) + list(value)
             else:
                 raise PolicyError(origin, f"[{name}] must be a table or a list")
+    secret_reads = secrets_rules(sections.get("secrets"))
     for origin, doc in layers:
+        if origin == "defaults" and secret_reads:  # [secrets] decides reads before the built-in rules do
+            rules.extend(secret_reads)
+            secret_reads = []
         for i, row in enumerate(doc.get("rule") or []):
-            rules.append(compile_rule(row, f"{origin} [[rule]] #{i + 1}", origin, i))
+            rule = compile_rule(row, f"{origin} [[rule]] #{i + 1}", origin, i)
+            rules.append(rule._replace(tighten_only=True) if origin in untrusted else rule)
+    rules.extend(secret_reads)
     missing = [s for s in Severity if s not in severity]
     if missing:
         raise PolicyError("defaults", f"no decision for severity {missing[0].name.lower()}")
@@ -221,6 +239,27 @@ def compile_layers(layers: list[tuple[str, dict[str, Any]]]) -> Policy:
         settings=tuple(sorted(settings.items())),
         sections=tuple(sorted(sections.items())),
     )
+
+
+SECRETS_KEYS = {"reads": "allow", "found": "deny", "list": ""}
+
+
+def secrets_rules(section: Any) -> list[PolicyRule]:
+    """`[secrets]` as policy rules: `found` decides reads of files the secret scanner listed
+    (`file.read:scanned`), `reads` every other read of a secret (names that look secret,
+    environment dumps, `kubectl get secret -o yaml`). blastwall's own keys, credentials and store
+    are CRITICAL findings that neither key reaches: they are denied."""
+    section = section if isinstance(section, dict) else {}
+    where = "[secrets]"
+    found = _decision(section.get("found", SECRETS_KEYS["found"]), f"{where} found")
+    reads = _decision(section.get("reads", SECRETS_KEYS["reads"]), f"{where} reads")
+    return [
+        PolicyRule(id="secrets:found", decision=found, rule=("file.read:scanned",), reason=f"[secrets] found = {found.value}",
+                   origin=where),
+        PolicyRule(id="secrets:reads", decision=reads, effect=("read_secret",), min_severity=Severity.LOW,
+                   max_severity=Severity.MEDIUM, reason=f"[secrets] reads = {reads.value}" if reads is not Decision.ALLOW
+                   else "", origin=where),
+    ]
 
 
 def default_document() -> dict[str, Any]:

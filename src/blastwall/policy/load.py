@@ -76,6 +76,7 @@ def load_policy(cwd: str | None = None) -> Policy:
     layers = [(p, read_document(p)) for p in policy_files(cwd)]
     project = project_file(cwd) if not os.environ.get("BLASTWALL_POLICY") else None
     untrusted: list[str] = []
+    untrusted_origins: set[str] = set()
     if project:
         from blastwall.policy.trust import is_trusted, tighten_only
 
@@ -83,8 +84,9 @@ def load_policy(cwd: str | None = None) -> Policy:
             if origin == project and not is_trusted(origin, user_config_dir()):
                 tightened, untrusted = tighten_only(doc, defaults)
                 layers[i] = (origin, tightened)
+                untrusted_origins.add(origin)
     layers.append(("defaults", defaults))
-    policy = compile_layers(layers)
+    policy = compile_layers(layers, frozenset(untrusted_origins))
     if untrusted:
         policy = policy._replace(settings=policy.settings + (("untrusted_project_entries", tuple(untrusted)),))
     return policy

@@ -96,6 +96,10 @@ def tighten_only(doc: dict[str, Any], defaults: dict[str, Any]) -> tuple[dict[st
             dropped.append(f"[approvals] {key} (who may approve, what needs approving and where requests are sent "
                            "are for trusted policy files)")
         out["approvals"] = kept_appr
+    secrets = doc.get("secrets")
+    if isinstance(secrets, dict):
+        out["secrets"], more = _tighten_secrets(secrets, defaults.get("secrets") or {})
+        dropped.extend(more)
     audit = doc.get("audit")
     if isinstance(audit, dict) and str(audit.get("verdicts", "all")) != "all":
         out["audit"] = {k: v for k, v in audit.items() if k != "verdicts"}
@@ -110,3 +114,19 @@ def tighten_only(doc: dict[str, Any], defaults: dict[str, Any]) -> tuple[dict[st
         out["cedar"] = {k: v for k, v in cedar.items() if k != "mode"}
         dropped.append("[cedar] mode = 'authoritative' (its permits could allow)")
     return out, dropped
+
+
+def _tighten_secrets(section: dict[str, Any], defaults: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """An untrusted `[secrets]` may make reads stricter; it may not allow more or move the
+    scanner's list (an empty list elsewhere would un-list every secret-bearing file)."""
+    rank = {d.value: d.rank for d in Decision}
+    kept: dict[str, Any] = {}
+    dropped: list[str] = []
+    for key, value in section.items():
+        if key == "list":
+            dropped.append("[secrets] list (where the secret scanner's list lives is for trusted policy files)")
+        elif key in ("reads", "found") and rank.get(str(value).lower(), -1) < rank.get(str(defaults.get(key, "deny")), 2):
+            dropped.append(f"[secrets] {key} = {value!r} is more lenient than the default")
+        else:
+            kept[key] = value
+    return kept, dropped

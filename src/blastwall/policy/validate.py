@@ -65,6 +65,8 @@ def validate_text(text: str, where: str) -> list[str]:
             problems.append(f"{where}:{_key_line(text, 'inventory')}: {detail}")
     if "approvals" in doc:
         problems.extend(f"{where}:{_key_line(text, 'approvals')}: {p}" for p in _approval_problems(doc["approvals"]))
+    if "secrets" in doc:
+        problems.extend(f"{where}:{_key_line(text, 'secrets')}: {p}" for p in _secrets_problems(doc["secrets"]))
     audit = doc.get("audit")
     if audit is not None and (not isinstance(audit, dict) or str(audit.get("verdicts", "all")) not in ("all", "blocking")):
         problems.append(f"{where}:{_key_line(text, 'audit')}: [audit] verdicts must be \"all\" or \"blocking\"")
@@ -81,6 +83,21 @@ def validate_text(text: str, where: str) -> list[str]:
 
         line = _key_line(text, "cedar")
         problems.extend(p.replace(f"{where}: ", f"{where}:{line}: ", 1) for p in validate_table(cedar, where))
+    return problems
+
+
+def _secrets_problems(section: object) -> list[str]:
+    from blastwall.policy.engine import SECRETS_KEYS
+
+    if not isinstance(section, dict):
+        return ["[secrets] must be a table"]
+    problems = [f"[secrets] has no key {k!r}; known: {', '.join(sorted(SECRETS_KEYS))}" for k in section
+                if k not in SECRETS_KEYS]
+    for key in ("reads", "found"):
+        if key in section and str(section[key]).lower() not in ("allow", "ask", "deny"):
+            problems.append(f"[secrets] {key} must be allow, ask or deny, not {section[key]!r}")
+    if "list" in section and not isinstance(section["list"], str):
+        problems.append("[secrets] list must be a path")
     return problems
 
 

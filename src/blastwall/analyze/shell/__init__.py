@@ -30,10 +30,23 @@ def analyze_command(text: str, scope: Scope) -> list[Finding]:
         moved = _cd_target(cmd.argv, here)
         if moved is not None:
             here = here._replace(shell_dir=moved)
+        loaded = _sourced_secret(cmd.argv, here)
+        if loaded is not None:
+            here = here._replace(sourced=(*here.sourced, loaded))
     if parsed.errors:
         out.append(unknown("shell.parse:error", f"the command does not fully parse as bash ({parsed.errors[0]}); "
                            "a human must read it", text))
     return dedupe(out)
+
+
+def _sourced_secret(argv: list, scope: Scope) -> str | None:
+    """`source .env` / `. .env`: a secret file whose values are now variables of the shell
+    (a later `env` or `printenv` prints them)."""
+    if len(argv) < 2 or argv[0].text not in ("source", ".") or argv[1].dynamic:
+        return None
+    from blastwall.analyze.files import analyze_read
+
+    return argv[1].text if analyze_read(argv[1].text, scope) else None
 
 
 def _cd_target(argv: list, scope: Scope) -> str | None:

@@ -93,11 +93,22 @@ def _options_code(client: Client, name: str, args: list[Word], cmd: SimpleComman
     return out, found
 
 
+def _store_file(client: Client, pos: list[Word], scope: Scope) -> list[Finding]:
+    """A file database client (sqlite3, duckdb) opened on one of blastwall's own files: its
+    store holds grants and the approval page's key, so any access at all is `modify_guard`."""
+    if client.positional_sql is None or client.dialect not in ("sqlite", "duckdb") or not pos or pos[0].dynamic:
+        return []
+    from blastwall.analyze.files import guard_findings
+
+    return guard_findings(pos[0].text, scope)
+
+
 def handle_db_client(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
     client = CLIENTS[name]
     args = argv[1:]
     out, found_code = _options_code(client, name, args, cmd, scope)
     pos = _positionals(args, client.value_options)
+    out = _store_file(client, pos, scope) + out
     if client.dialect == "redis":
         if pos:
             return out + _analyze(client, " ".join(w.text for w in pos), scope, name)

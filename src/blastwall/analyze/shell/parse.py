@@ -167,6 +167,8 @@ class _Walker:
             for child in node.named_children:
                 if child.type == "variable_assignment":
                     self.assign(child)
+                else:
+                    self.word(child)  # `export $(cat .env | xargs)`: its substitutions run
             return []
         if t == "pipeline":
             prev: list[SimpleCommand] = []

@@ -1,14 +1,17 @@
 """Quick reject: let plainly inert shell text skip the parser.
 
 Invariant (tested): `is_inert(text)` is True only when the full analysis would find nothing
-to ask about. It accepts a command only when it is made of plain words (no quoting, no
-substitution, no redirection, no chaining), its program is on a short list of read-only
-programs, and no word names a program any rule table knows.
+to ask about, and nothing a policy could refuse: no read of a secret either. It accepts a
+command only when it is made of plain words (no quoting, no substitution, no redirection, no
+chaining), its program is on a short list of read-only programs, no word names a program any
+rule table knows, and no file it reads is secret-bearing (by name, or on the secret scanner's
+list). Dumping the environment and recursive searches always go to the full analysis.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 _PLAIN = re.compile(r"^[A-Za-z0-9_./:@%+,= -]*$")
 READ_ONLY = frozenset({
@@ -18,13 +21,17 @@ READ_ONLY = frozenset({
 })
 _GIT_READ = frozenset({"status", "log", "diff", "show", "branch", "remote", "fetch", "blame", "describe",
                        "rev-parse", "ls-files", "shortlog", "tag", "config", "reflog", "stash"})
+# Programs of READ_ONLY that show the content of the files they are given.
+_READERS = frozenset({"head", "tail", "cat", "less", "more", "grep"})
+_GIT_READERS = frozenset({"log", "diff", "show", "blame"})
+_ALWAYS_ANALYZED = frozenset({"env", "printenv", "rg", "ag"})  # the environment; searches of whole trees
 
 
-def is_inert(text: object) -> bool:
+def is_inert(text: object, scope: Any = None) -> bool:
     if not isinstance(text, str) or len(text) > 400 or not _PLAIN.match(text):
         return False
     words = text.split()
-    if not words or words[0] not in READ_ONLY:
+    if not words or words[0] not in READ_ONLY or words[0] in _ALWAYS_ANALYZED:
         return False
     if words[0] == "git":
         rest = [w for w in words[1:] if not w.startswith("-")]
@@ -32,7 +39,26 @@ def is_inert(text: object) -> bool:
             return False
         if rest[0] in ("branch", "tag", "remote", "config", "reflog", "stash") and len(words) > 2:
             return False
-        return True
-    if words[0] == "env" and len(words) > 1:
+        return not (rest[0] in _GIT_READERS and _may_read_secret(rest[1:], scope))
+    if words[0] == "grep" and any(w.startswith("-") and not w.startswith("--") and set(w[1:]) & set("rR")
+                                  or w.startswith("--recursive") or w.startswith("--dereference-recursive")
+                                  or w.startswith("--directories") or w.startswith("-d") for w in words[1:]):
+        return False
+    if words[0] in _READERS and _may_read_secret([w for w in words[1:] if not w.startswith("-")], scope):
         return False
     return True
+
+
+def _may_read_secret(args: list[str], scope: Any) -> bool:
+    """True when one of `args` (or the path of a `REV:path`) is a secret-bearing file."""
+    if not args:
+        return False
+    from blastwall.analyze.base import Scope
+    from blastwall.analyze.files import analyze_read
+
+    scope = scope if scope is not None else Scope()
+    for arg in args:
+        candidates = [arg, arg.split(":", 1)[1]] if ":" in arg else [arg]
+        if any(c and analyze_read(c, scope) for c in candidates):
+            return True
+    return False

@@ -1,6 +1,7 @@
 """Resolve one `SimpleCommand` to what really runs and collect its findings.
 
-Order: strip wrappers (sudo, env, timeout, docker exec, ssh, xargs...) -> handlers for
+Order: strip wrappers (sudo, env, timeout, docker exec, ssh, xargs...) -> the secrets the
+program reads (files it prints, copies or uploads, the environment: `reads.py`) -> handlers for
 programs whose arguments are code (shells, interpreters, database and HTTP clients, find,
 task runners) -> the program rule tables -> filesystem operations -> redirections.
 """
@@ -14,6 +15,7 @@ from blastwall.analyze.shell.handlers import _shell_text, handler_for, trusted_g
 from blastwall.analyze.shell.ir import SimpleCommand, Word
 from blastwall.analyze.shell.names import program_name
 from blastwall.analyze.shell.programs import match
+from blastwall.analyze.shell.reads import environment_dump, secret_reads
 from blastwall.analyze.shell.stdin import stdout_of
 from blastwall.analyze.shell.wrappers import peel
 from blastwall.model import Finding, Severity
@@ -41,6 +43,8 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
         peeled = peel(argv)
         if peeled is None:
             break
+        if peeled.shell is None and not peeled.argv and program_name(argv[0].text) == "env":
+            out.extend(environment_dump("env", cmd.source, scope))  # env with nothing to run prints it all
         if peeled.shell is not None:
             if peeled.shell.dynamic and peeled.shell.text.startswith("$") and " " not in peeled.shell.text:
                 out.append(unknown("shell.exec:dynamic-command",
@@ -55,6 +59,7 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
         out.append(unknown("shell.exec:too-many-wrappers", "too many nested wrapper programs to analyze", cmd.source))
         return out
     name = program_name(argv[0].text)
+    out.extend(secret_reads(name, argv, cmd, scope, with_redirects=with_redirects))
     handler = handler_for(name)
     if handler is not None:
         found = handler(name, argv, cmd.with_argv(argv), scope)

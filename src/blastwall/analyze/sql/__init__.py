@@ -53,7 +53,21 @@ def analyze_sql(text: str, scope: Scope, *, dialect: str | None = None) -> list[
     if dialect is None and _mysql_lexing_differs(text):
         seen = {(f.rule_id, f.target) for f in found}
         found += [f for f in analyze_sql(text, scope, dialect="mysql") if (f.rule_id, f.target) not in seen]
-    return found
+    return _store_tables(text) + found
+
+
+def _store_tables(text: str) -> list[Finding]:
+    """Any statement that names a table of blastwall's own store (`rules/sql.toml` store_tables)."""
+    low = text.lower()
+    if "bw_" not in low:
+        return []
+    import re
+
+    from blastwall.analyze.sql.rules import setting
+
+    names = "|".join(re.escape(t) for t in setting("store_tables"))
+    hits = sorted(set(re.findall(rf"(?<![a-z0-9_])({names})(?![a-z0-9_])", low)))
+    return [finding(Hit("blastwall-store", ", ".join(hits), text[:200]))] if hits else []
 
 
 def _mysql_lexing_differs(text: str) -> bool:

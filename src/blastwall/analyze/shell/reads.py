@@ -1,0 +1,354 @@
+"""Shell commands that read secrets (`rules/shell_reads.toml`): the files a program prints,
+copies, archives or uploads, what it is fed with `<`, and the environment it dumps.
+
+    secret_reads("cat", argv("cat .env"), cmd, scope)  -> [Finding(rule_id="file.read:dotenv", ...)]
+
+Whether a file is secret-bearing is the file analyzer's answer (`analyze/files.py`: blastwall's
+own keys and store, the secret scanner's list, names that look secret), so a shell read and a
+read tool's read of the same file get the same rule id. A recursive search or an archive of a
+folder reads the listed files inside it (`grep -r TOKEN .`), and, when blastwall may look at the
+disk, the secret-looking files directly in it.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import posixpath
+import re
+from typing import Any, NamedTuple
+
+from blastwall.analyze import globs
+from blastwall.analyze.base import Scope
+from blastwall.analyze.ruleset import load_table
+from blastwall.analyze.shell.ir import SimpleCommand, Word
+from blastwall.model import Effect, Finding, Severity
+
+MAX_PER_FOLDER = 10
+STORE_URL_VAR = "BLASTWALL_DATABASE_URL"
+_VAR = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+
+
+class Args(NamedTuple):
+    flags: list[str]
+    values: list[tuple[str, str]]
+    positionals: list[Word]
+
+
+@functools.cache
+def _table() -> dict[str, Any]:
+    return load_table("shell_reads")
+
+
+@functools.cache
+def _index() -> dict[str, list[dict[str, Any]]]:
+    idx: dict[str, list[dict[str, Any]]] = {}
+    for row in _table()["read"]:
+        for name in row["programs"]:
+            idx.setdefault(name, []).append(row)
+    return idx
+
+
+def reader_programs() -> frozenset[str]:
+    """Every program this table knows to read files or print the environment."""
+    env = _table()["environment"]
+    return frozenset(_index()) | frozenset(env["dump_programs"]) | frozenset(env["print_programs"])
+
+
+def _has(flags: list[str], specs: list[str]) -> bool:
+    for f in flags:
+        for s in specs:
+            if f == s or (s.startswith("--") and f.startswith(s + "=")):
+                return True
+            if len(s) == 2 and s[0] == "-" and s[1] != "-" and f.startswith("-") and not f.startswith("--") \
+                    and len(f) > 2 and f[1:].isalpha() and s[1] in f[1:]:
+                return True
+    return False
+
+
+def _split(words: list[Word], value_options: list[str]) -> Args:
+    flags: list[str] = []
+    values: list[tuple[str, str]] = []
+    positionals: list[Word] = []
+    dashdash = False
+    i = 0
+    while i < len(words):
+        w = words[i]
+        t = w.text
+        if dashdash or not t.startswith("-") or t == "-":
+            positionals.append(w)
+        elif t == "--":
+            dashdash = True
+        else:
+            flags.append(t)
+            if t.startswith("--") and "=" in t:
+                k, _, v = t.partition("=")
+                values.append((k, v))
+            elif t in value_options and i + 1 < len(words):
+                values.append((t, words[i + 1].text))
+                i += 1
+            elif len(t) > 2 and t[:2] in value_options and not t.startswith("--"):
+                values.append((t[:2], t[2:]))  # -fvalue
+        i += 1
+    return Args(flags, values, positionals)
+
+
+def _command_matches(row: dict[str, Any], positionals: list[Word]) -> int | None:
+    """How many positionals the row's subcommand words take, or None when they do not match."""
+    command = row.get("command") or []
+    if len(positionals) < len(command):
+        return None
+    for i, alt in enumerate(command):
+        if not globs.match_any(positionals[i].text, alt.split("|")):
+            return None
+    return len(command)
+
+
+def secret_reads(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = True,
+                 ) -> list[Finding]:
+    """The secrets that program `name` (argv already unwrapped) reads."""
+    out: list[Finding] = []
+    if with_redirects:
+        for r in cmd.redirects:
+            if r.op == "<" and r.target is not None and _literal(r.target):
+                out.extend(_read(r.target.text, scope, f"{name} reads"))
+    for row in _index().get(name, []):
+        args = _split(argv[1:], list(row.get("value_options", [])))
+        taken = _command_matches(row, args.positionals)
+        if taken is None:
+            continue
+        if row.get("unless_flag") and _has(args.flags, row["unless_flag"]):
+            break
+        positionals = args.positionals[taken:]
+        if row.get("only_with"):
+            if positionals and positionals[0].text in row["only_with"]:
+                positionals = positionals[1:]
+            elif not _has(args.flags, row["only_with"]):
+                break
+        who = " ".join([name, *(w.text for w in args.positionals[:taken])])
+        out.extend(_row_reads(row, who, args._replace(positionals=positionals), scope))
+        break
+    out.extend(_environment(name, argv, scope))
+    if any(w.dynamic and STORE_URL_VAR in w.text for w in argv[1:]):
+        out.append(_env_finding("shell.read:blastwall-store-url", name, " ".join(w.text for w in argv)))
+    return out
+
+
+def _literal(w: Word) -> bool:
+    """A path blastwall can name: no unresolved variable except a leading $HOME."""
+    text = w.text
+    if w.path_class is not None or not text:
+        return False
+    rest = re.sub(r"^\$\{?HOME\}?(?=/|$)", "", text)
+    return "$" not in rest and "`" not in rest
+
+
+def _files(row: dict[str, Any], args: Args) -> list[str]:
+    """The files the row's program reads, as blastwall can name them (unresolved ones are left out)."""
+    mode = str(row.get("files", "positionals"))
+    words = args.positionals
+    if mode == "after_first":
+        given = any(k in row.get("pattern_options", []) for k, _ in args.values)
+        words = words if given else words[1:]
+    elif mode == "sources":
+        if not any(k in ("-t", "--target-directory") for k, _ in args.values):
+            words = words[:-1] if len(words) >= 2 else []
+    elif mode == "tar":
+        return _tar_files(args, [w.text for w in words if _literal(w)])
+    elif mode.startswith("key:"):
+        key = mode[4:] + "="
+        return [w.text[len(key):] for w in words if w.text.startswith(key)]
+    elif mode.startswith("option:"):
+        names = mode[7:].split("|")
+        return [v for k, v in args.values if k in names]
+    elif mode == "at_args":
+        return _uploaded(row, args)
+    pos = [w.text for w in words if _literal(w)]
+    if mode == "rev_paths":
+        return [p.split(":", 1)[1] if ":" in p and not p.startswith(("/", ".")) else p for p in pos if p]
+    return pos
+
+
+def _tar_files(args: Args, pos: list[str]) -> list[str]:
+    creating = _has(args.flags, ["-c", "--create", "-r", "--append", "-u", "--update"])
+    if not creating and pos and re.fullmatch(r"[A-Za-z]+", pos[0]) and set(pos[0]) & set("cru"):
+        bundle, pos = pos[0], pos[1:]
+        creating = True
+        if "f" in bundle and pos:
+            pos = pos[1:]  # the archive itself
+    if not creating:
+        return []
+    folder = next((v for k, v in args.values if k in ("-C", "--directory")), None)
+    return [posixpath.join(folder, p) if folder and not p.startswith(("/", "~")) else p for p in pos]
+
+
+_AT = re.compile(r"^(?:[\w.\[\]-]*(?:=|:=)?)[@<](?P<path>[^;@]+)")
+
+
+def _uploaded(row: dict[str, Any], args: Args) -> list[str]:
+    out = [v for k, v in args.values if k in row.get("upload_options", [])]
+    for k, v in args.values:
+        if k not in row.get("upload_options", []):
+            m = _AT.match(v)
+            if m and "://" not in v:
+                out.append(m.group("path"))
+    for w in args.positionals:
+        m = _AT.match(w.text)
+        if m and "://" not in w.text and _literal(w):
+            out.append(m.group("path"))
+    return out
+
+
+def _row_reads(row: dict[str, Any], who: str, args: Args, scope: Scope) -> list[Finding]:
+    verb = f"{who} {row['verb']}"
+    files = _files(row, args)
+    recursive = bool(row.get("recursive")) or _has(args.flags, row.get("recursive_flags", []))
+    if recursive and not files and row.get("default_path"):
+        files = [str(row["default_path"])]
+    out: list[Finding] = []
+    for path in files:
+        path = _in_shell_dir(path, scope)
+        for target in _expand(path, scope):
+            found = _read(target, scope, verb)
+            out.extend(found)
+            if recursive and not found:
+                hidden = bool(row.get("hidden")) or _has(args.flags, row.get("hidden_flags", []))
+                out.extend(_inside(target, scope, verb, hidden, _filters(row, args)))
+    return out
+
+
+def _in_shell_dir(path: str, scope: Scope) -> str:
+    base = scope.shell_dir
+    if base and not base.startswith("$") and not path.startswith(("/", "~", "$")):
+        return posixpath.normpath(posixpath.join(base, path))
+    return path
+
+
+def _expand(path: str, scope: Scope) -> list[str]:
+    """A glob (`cat .env*`) as the files it names on this machine, when blastwall may look."""
+    if not any(c in path for c in "*?[") or not scope.read_files:
+        return [path]
+    import glob
+
+    base = scope.cwd or os.getcwd()
+    try:
+        hits = sorted(glob.glob(os.path.expanduser(path), root_dir=base, include_hidden=True))[:MAX_PER_FOLDER]
+    except (OSError, ValueError):
+        return [path]
+    return hits or [path]
+
+
+def _read(path: str, scope: Scope, verb: str) -> list[Finding]:
+    from blastwall.analyze.files import analyze_read
+
+    return analyze_read(path, scope, verb=verb)
+
+
+class _Filters(NamedTuple):
+    include: list[str]
+    exclude: list[str]
+    exclude_dirs: list[str]
+
+
+def _filters(row: dict[str, Any], args: Args) -> _Filters:
+    include = [v for k, v in args.values if k in row.get("include_options", [])]
+    exclude = [v for k, v in args.values if k in row.get("exclude_options", [])]
+    for k, v in args.values:
+        if k in row.get("glob_options", []):
+            (exclude if v.startswith("!") else include).append(v.lstrip("!"))
+    dirs = [v.rstrip("/") for k, v in args.values if k in row.get("exclude_dir_options", [])]
+    return _Filters(include, exclude, dirs)
+
+
+def _kept(rel: str, f: _Filters) -> bool:
+    base = rel.rsplit("/", 1)[-1]
+    parts = rel.split("/")[:-1]
+    if f.include and not any(globs.match(base, g) or globs.match(rel, g) for g in f.include):
+        return False
+    if any(globs.match(base, g) or globs.match(rel, g) for g in f.exclude):
+        return False
+    return not any(globs.match(p, d) for p in parts for d in f.exclude_dirs)
+
+
+def _inside(folder: str, scope: Scope, verb: str, hidden: bool, filters: _Filters) -> list[Finding]:
+    """Secret-bearing files a recursive read of `folder` reaches: the scanner's list, and the
+    secret-looking names directly in the folder when blastwall may look at the disk."""
+    from blastwall.analyze.files import _base, normalize, scanned_under
+
+    root = normalize(folder, _base(scope))
+    candidates = [p for p in scanned_under(folder, scope, hidden=hidden) if _kept(p[len(root):].lstrip("/"), filters)]
+    if scope.read_files:
+        candidates += _shallow(root, hidden, filters)
+    out: list[Finding] = []
+    shown_from = root.rstrip("/") + "/"
+    for path in dict.fromkeys(candidates[:MAX_PER_FOLDER]):
+        found = _read(path, scope, verb)
+        rel = path[len(shown_from):] if path.startswith(shown_from) else path
+        shown = posixpath.join(folder, rel) if folder not in (".", "./") else rel
+        out.extend(f._replace(target=shown, reason=f.reason.replace(path, shown)) for f in found)
+    return out
+
+
+def _shallow(root: str, hidden: bool, filters: _Filters) -> list[str]:
+    from blastwall.analyze.base import Scope as _Scope
+    from blastwall.analyze.files import analyze_read
+
+    try:
+        names = sorted(os.listdir(os.path.expanduser(root)))[:500]
+    except (OSError, ValueError):
+        return []
+    probe = _Scope(read_files=False)
+    out = []
+    for n in names:
+        if (hidden or not n.startswith(".")) and _kept(n, filters):
+            full = posixpath.join(root, n)
+            if analyze_read(full, probe):
+                out.append(full)
+    return out
+
+
+# ---- the environment -----------------------------------------------------------------------
+def secret_variable(name: str) -> bool:
+    env = _table()["environment"]
+    up = name.upper()
+    return globs.match_any(up, env["secret_names"]) and not globs.match_any(up, env["not_names"])
+
+
+def _env_row(rule_id: str) -> dict[str, Any]:
+    return next(r for r in _table()["rule"] if r["id"] == rule_id)
+
+
+def _env_finding(rule_id: str, target: str, source: str) -> Finding:
+    row = _env_row(rule_id)
+    return Finding(rule_id=rule_id, effect=Effect(row["effect"]), severity=Severity.parse(row["severity"]),
+                   reason=str(row["reason"]).replace("{target}", target), target=target, safer=str(row["safer"]),
+                   source=source[:200])
+
+
+def environment_dump(name: str, source: str, scope: Scope) -> list[Finding]:
+    """`env`, `printenv` or `set` with nothing to run or name: every variable is printed, and
+    with them the values of secret files `source`d earlier on the line."""
+    out = [_env_finding("shell.read:environment", name, source)]
+    for path in scope.sourced:
+        out.extend(_read(path, scope, f"{name} prints the variables loaded from"))
+    return out
+
+
+def _environment(name: str, argv: list[Word], scope: Scope) -> list[Finding]:
+    env = _table()["environment"]
+    source = " ".join(w.text for w in argv)
+    if name in ("printenv", "set") and len(argv) == 1:
+        return environment_dump(name, source, scope)
+    if name not in env["print_programs"]:
+        return []
+    names = []
+    for w in argv[1:]:
+        if name == "printenv" and not w.text.startswith("-"):
+            names.append(w.text)
+        if w.dynamic:  # an unresolved $NAME: the shell prints its value ('$NAME' in single quotes is text)
+            names.extend(m.group(1) for m in _VAR.finditer(w.text))
+    if STORE_URL_VAR in names:
+        return [_env_finding("shell.read:blastwall-store-url", f"{name} {STORE_URL_VAR}", source)]
+    hits = [n for n in dict.fromkeys(names) if secret_variable(n)]
+    return [_env_finding("shell.read:variable", f"{name} ${n}" if name != "printenv" else f"printenv {n}", source)
+            for n in hits[:5]]

@@ -1,0 +1,81 @@
+"""The credential formats of `analyze/rules/secret_formats.toml`, compiled, and masking.
+
+    for fmt in formats():
+        for value, start, end in fmt.find(line): ...
+    mask("ghp_abc...xyz")  -> "ghp_***"
+
+A format is a row of data (id, name, hints, regex); the scanner, `--fix` and redaction read the
+same rows. Masking shows at most four characters and never more than a quarter of the value.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from typing import Any, NamedTuple
+
+from blastwall.analyze.ruleset import load_table
+
+
+class Format(NamedTuple):
+    id: str
+    name: str
+    hints: tuple[str, ...]
+    regex: re.Pattern[str]
+    requires: re.Pattern[str] | None
+    fixable: bool
+
+    def find(self, line: str, low: str | None = None) -> Iterator[tuple[str, int, int]]:
+        """(value, start, end) of every credential of this format in `line` (`low`: line.lower())."""
+        low = line.lower() if low is None else low
+        if not any(h in low for h in self.hints):
+            return
+        for m in self.regex.finditer(line):
+            group = "secret" if "secret" in self.regex.groupindex else 0
+            value = m.group(group)
+            if value and not is_placeholder(value):
+                yield value, m.start(group), m.end(group)
+
+
+@functools.cache
+def table() -> dict[str, Any]:
+    return load_table("secret_formats")
+
+
+@functools.cache
+def formats() -> tuple[Format, ...]:
+    out = []
+    for row in table()["format"]:
+        out.append(Format(
+            id=str(row["id"]),
+            name=str(row["name"]),
+            hints=tuple(h.lower() for h in row["hints"]),
+            regex=re.compile(row["regex"]),
+            requires=re.compile(row["requires"]) if row.get("requires") else None,
+            fixable=bool(row.get("fixable", True)),
+        ))
+    return tuple(out)
+
+
+def by_id(format_id: str) -> Format | None:
+    return next((f for f in formats() if f.id == format_id), None)
+
+
+@functools.cache
+def _placeholders() -> tuple[frozenset[str], tuple[re.Pattern[str], ...]]:
+    p = table()["placeholders"]
+    return frozenset(v.casefold() for v in p["values"]), tuple(re.compile(x, re.I) for x in p["patterns"])
+
+
+def is_placeholder(value: str) -> bool:
+    """True for values that only stand in for a secret (`${DB_PASSWORD}`, `<token>`, `changeme`)."""
+    v = value.strip().strip("'\"")
+    values, patterns = _placeholders()
+    return not v or v.casefold() in values or any(p.search(v) for p in patterns)
+
+
+def mask(value: str) -> str:
+    """A value a human can recognize and nobody can use: `ghp_***`, `hu***`."""
+    shown = min(4, len(value) // 4)
+    return value[:shown] + "***"

@@ -1,0 +1,203 @@
+"""Walk a tree and report every credential in it: file, line, kind, value masked.
+
+    report = scan("/srv/app")                 # Report(root, hits, scanned, skipped)
+    for hit in report.hits: print(hit.rel, hit.line, hit.name, hit.masked)
+
+Two kinds of detectors run over each text file: the formats of `secret_formats.toml` (provider
+tokens, database URLs with passwords, private keys, service-account JSON) and the detect-secrets
+plugins the same table names. A value two detectors both see is reported once, under blastwall's
+own format when it has one.
+
+What is walked past (`[skip]` of the table): version-control folders, dependency folders,
+virtualenvs (any folder with a `pyvenv.cfg`), caches, lock files, binary files (a NUL byte in
+the first 8 KiB), files larger than `max_bytes`, symbolic links (they may point anywhere), and
+whatever `exclude` globs name; lines marked `pragma: allowlist secret` (detect-secrets'
+convention) are not reported. A project's `.gitignore` is deliberately not followed: the
+files it hides (`.env`, `config/master.key`) are exactly where credentials sit.
+
+A `Hit` never carries the value, only where it is; `--fix` reads it again from the file.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple
+
+from blastwall.analyze import globs
+from blastwall.secrets.formats import Format, formats, is_placeholder, mask, table
+
+MAX_LINE = 10_000  # characters of one line the detectors look at (minified files have huge ones)
+SNIFF = 8192
+
+
+class Hit(NamedTuple):
+    path: str  # absolute
+    rel: str  # relative to the scanned root, for display
+    line: int  # 1-based
+    format_id: str
+    name: str
+    masked: str
+    start: int  # the value's span on its line (for --fix)
+    end: int
+    fixable: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.rel, "line": self.line, "format": self.format_id, "kind": self.name,
+                "masked": self.masked}
+
+
+class Report(NamedTuple):
+    root: str
+    hits: tuple[Hit, ...]
+    scanned: tuple[str, ...]  # absolute paths of the files read
+    skipped: dict[str, int]  # why -> how many files
+
+    @property
+    def files(self) -> list[str]:
+        """The secret-bearing files, in order."""
+        return sorted({h.path for h in self.hits})
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"root": self.root, "files_scanned": len(self.scanned), "skipped": dict(self.skipped),
+                "files": [os.path.relpath(p, self.root) if self.root != p else os.path.basename(p) for p in self.files],
+                "findings": [h.to_dict() for h in self.hits]}
+
+
+Progress = Callable[[int, int, str], None]  # (done, total, current relative path)
+
+
+def _skip() -> dict[str, Any]:
+    return table()["skip"]  # type: ignore[no-any-return]
+
+
+def _excluded(rel: str, name: str, patterns: Iterable[str]) -> bool:
+    for p in patterns:
+        p = p.rstrip("/")
+        if globs.match(name, p) or globs.match(rel, p) or globs.match(rel, p + "/**") or rel.startswith(p + "/"):
+            return True
+    return False
+
+
+def walk(root: str, exclude: Iterable[str] = (), skipped: dict[str, int] | None = None) -> list[str]:
+    """The files a scan of `root` reads (absolute paths, sorted), counting what it walks past."""
+    skipped = skipped if skipped is not None else {}
+    exclude = tuple(exclude)
+    skip = _skip()
+    dirs_skip, markers, file_globs = set(skip["dirs"]), tuple(skip["venv_markers"]), tuple(skip["files"])
+    root = os.path.abspath(root)
+    if os.path.isfile(root):
+        return [root]
+    out: list[str] = []
+    for folder, dirs, names in os.walk(root, followlinks=False):
+        rel_folder = os.path.relpath(folder, root)
+        kept = []
+        for d in sorted(dirs):
+            rel = d if rel_folder == "." else f"{rel_folder}/{d}"
+            full = os.path.join(folder, d)
+            if d in dirs_skip or any(os.path.exists(os.path.join(full, m)) for m in markers):
+                skipped["folders"] = skipped.get("folders", 0) + 1
+            elif os.path.islink(full) or _excluded(rel, d, exclude):
+                skipped["excluded" if not os.path.islink(full) else "links"] = skipped.get(
+                    "excluded" if not os.path.islink(full) else "links", 0) + 1
+            else:
+                kept.append(d)
+        dirs[:] = kept
+        for name in sorted(names):
+            rel = name if rel_folder == "." else f"{rel_folder}/{name}"
+            full = os.path.join(folder, name)
+            if os.path.islink(full):
+                why = "links"
+            elif _excluded(rel, name, exclude):
+                why = "excluded"
+            elif globs.match_any(name, file_globs):
+                why = "binary or generated"
+            else:
+                out.append(full)
+                continue
+            skipped[why] = skipped.get(why, 0) + 1
+    return out
+
+
+def _read_text(path: str, max_bytes: int) -> tuple[str | None, str]:
+    """The file's text, or None and why it was not read."""
+    try:
+        size = os.path.getsize(path)
+        if size > max_bytes:
+            return None, "too large"
+        with open(path, "rb") as f:
+            data = f.read(max_bytes + 1)
+    except OSError:
+        return None, "unreadable"
+    if b"\x00" in data[:SNIFF]:
+        return None, "binary or generated"
+    return data.decode("utf-8", "replace"), ""
+
+
+@functools.cache
+def _prefilter() -> re.Pattern[str]:
+    return re.compile(table()["detect_secrets"]["prefilter"])
+
+
+def scan_text(text: str, filename: str, *, detect_secrets: bool = True) -> list[tuple[int, int, int, str, str, str, bool]]:
+    """Every credential in `text`: (line, start, end, format id, name, masked value, fixable)."""
+    active: list[Format] = [f for f in formats() if f.requires is None or f.requires.search(text)]
+    from blastwall.secrets.detectors import detectors, find
+
+    plugins = detectors(tuple(table()["detect_secrets"]["plugins"])) if detect_secrets else ()
+    prefilter = _prefilter()
+    allow = table()["allowlist"]
+    out: list[tuple[int, int, int, str, str, str, bool]] = []
+    skip_next = False
+    for n, raw in enumerate(text.splitlines(), 1):
+        line = raw[:MAX_LINE]
+        low = line.lower()
+        if skip_next or allow["line"] in low:
+            skip_next = allow["next_line"] in low
+            continue
+        skip_next = allow["next_line"] in low
+        spans: list[tuple[int, int]] = []
+        for fmt in active:
+            for value, start, end in fmt.find(line, low):
+                if any(s < end and start < e for s, e in spans):
+                    continue
+                spans.append((start, end))
+                out.append((n, start, end, fmt.id, fmt.name, mask(value), fmt.fixable))
+        for det in plugins if prefilter.search(line) else ():
+            for value in find(det, filename, line):
+                start = line.find(value)
+                end = start + len(value)
+                if start < 0 or is_placeholder(value) or any(s < end and start < e for s, e in spans):
+                    continue
+                spans.append((start, end))
+                multi_line = "PRIVATE KEY" in value
+                out.append((n, start, end, det.id, det.name, mask(value), not multi_line))
+    return out
+
+
+def scan(root: str, *, exclude: Iterable[str] = (), max_bytes: int | None = None, progress: Progress | None = None,
+         detect_secrets: bool = True) -> Report:
+    """Scan `root` (a folder or one file)."""
+    root = os.path.abspath(os.path.expanduser(root))
+    skipped: dict[str, int] = {}
+    files = walk(root, exclude, skipped)
+    limit = int(max_bytes if max_bytes is not None else _skip()["max_bytes"])
+    hits: list[Hit] = []
+    scanned: list[str] = []
+    base = root if os.path.isdir(root) else os.path.dirname(root)
+    for i, path in enumerate(files):
+        rel = os.path.relpath(path, base)
+        if progress is not None:
+            progress(i, len(files), rel)
+        text, why = _read_text(path, limit)
+        if text is None:
+            skipped[why] = skipped.get(why, 0) + 1
+            continue
+        scanned.append(path)
+        for line, start, end, fid, name, masked, fixable in scan_text(text, path, detect_secrets=detect_secrets):
+            hits.append(Hit(path, rel, line, fid, name, masked, start, end, fixable))
+    if progress is not None:
+        progress(len(files), len(files), "")
+    return Report(root, tuple(hits), tuple(scanned), skipped)

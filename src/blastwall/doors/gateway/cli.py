@@ -8,16 +8,16 @@ import typer
 
 from blastwall.cli import EXIT_ERROR, EXIT_USAGE
 
-HELP = """Serve the HTTP gateway for provider APIs: agents call it with a gateway token, blastwall
-checks every request (pre-flight and approvals included) and forwards the allowed ones with the
-real credential, which the agent never sees. Configuration: the [gateway] table of --config,
-$BLASTWALL_POLICY or ~/.config/blastwall/blastwall.toml (never a project's file). docs/gateway.md."""
+HELP = ("Serve the HTTP gateway for provider APIs: agents call it with a gateway token, blastwall checks every "
+        "request (pre-flight and approvals included) and forwards the allowed ones with the real credential, which "
+        "the agent never sees. Configuration: the \\[gateway] table of --config, $BLASTWALL_POLICY or "
+        "~/.config/blastwall/blastwall.toml (never a project's file); see docs/gateway.md.")
 
 gateway_app = typer.Typer(help=HELP, invoke_without_command=True)
 token_app = typer.Typer(help="Gateway tokens for agents (human-only).", no_args_is_help=True)
 gateway_app.add_typer(token_app, name="token")
 
-CONFIG = typer.Option(None, "--config", "-c", help="Policy file with the [gateway] table (default: $BLASTWALL_POLICY, "
+CONFIG = typer.Option(None, "--config", "-c", help="Policy file with the \\[gateway] table (default: $BLASTWALL_POLICY, "
                                                    "else ~/.config/blastwall/blastwall.toml).")
 
 
@@ -28,7 +28,7 @@ def _fail(message: str, code: int = EXIT_ERROR) -> typer.Exit:
 
 @gateway_app.callback()
 def gateway(ctx: typer.Context, config: str | None = CONFIG,
-            listen: str | None = typer.Option(None, "--listen", help="HOST:PORT or unix:/path (default: [gateway] "
+            listen: str | None = typer.Option(None, "--listen", help="HOST:PORT or unix:/path (default: \\[gateway] "
                                                                       "listen, else 127.0.0.1:8766)."),
             check: bool = typer.Option(False, "--check", help="Validate the configuration and credentials, then exit."),
             quiet: bool = typer.Option(False, "--quiet", "-q", help="No per-request log lines.")) -> None:

@@ -512,7 +512,7 @@ def test_incident_shape(world: World, gateway: Callable[..., Any], tmp_path: Pat
     ws = tmp_path / "app"
     (ws / "docs").mkdir(parents=True)
     leaked = "c8a0f6b2-3d41-4e59-9a7b-1f2e3d4c5b6a"
-    (ws / "docs" / "old-notes.md").write_text(f"# deploy notes (2024)\n\nrailway token: {leaked}\n")
+    (ws / "docs" / "old-notes.md").write_text(f"# deploy notes (2024)\n\nexport RAILWAY_TOKEN={leaked}\n")
     # 2. a direct call with the leaked or a guessed token: the provider refuses it
     for guess in (leaked, "guessed-token"):
         direct = httpx.post(world.railway.endpoint, json={"query": DELETE}, headers=bearer(guess))

@@ -9,6 +9,7 @@ analyzes), and the request headers minus connection headers, credentials and vol
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable
 from typing import Any, NamedTuple
@@ -33,8 +34,7 @@ def upstream_url(base: str, path: str, query: bytes | str) -> str:
 
 
 def action_headers(headers: Iterable[tuple[str, str]], route: Route) -> dict[str, str]:
-    lists = header_lists()
-    dropped = (*lists["hop_by_hop"], *lists["agent_credentials"], *lists["volatile"], route.inject.header.lower())
+    dropped = _not_in_action(route.inject.header.lower())
     out: dict[str, str] = {}
     for name, value in headers:
         low = name.lower()
@@ -47,10 +47,21 @@ def action_headers(headers: Iterable[tuple[str, str]], route: Route) -> dict[str
 def forward_headers(headers: Iterable[tuple[str, str]], route: Route) -> list[tuple[str, str]]:
     """The agent's headers that go upstream (the credential is added by the caller)."""
     headers = list(headers)
-    lists = header_lists()
     named = tuple(t.strip().lower() for n, v in headers if n.lower() == "connection" for t in v.split(",") if t.strip())
-    dropped = (*lists["hop_by_hop"], *lists["agent_credentials"], "accept-encoding", route.inject.header.lower(), *named)
-    return [(n, v) for n, v in headers if not header_in(n, dropped)]
+    dropped = _not_forwarded(route.inject.header.lower())
+    return [(n, v) for n, v in headers if not header_in(n, dropped) and n.lower() not in named]
+
+
+@functools.cache
+def _not_in_action(inject: str) -> tuple[str, ...]:
+    lists = header_lists()
+    return (*lists["hop_by_hop"], *lists["agent_credentials"], *lists["volatile"], inject)
+
+
+@functools.cache
+def _not_forwarded(inject: str) -> tuple[str, ...]:
+    lists = header_lists()
+    return (*lists["hop_by_hop"], *lists["agent_credentials"], "accept-encoding", inject)
 
 
 def body_text(body: Body, max_body: int) -> tuple[str | None, bool]:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import hashlib
 import json
 import logging
@@ -156,15 +155,7 @@ class Gateway:
         query = scope.get("query_string", b"")
         action = build_action(method, route, agent, rest_path, query, headers, body, self.cfg.max_body)
         oversize = body.size > self.cfg.max_body
-        loop = asyncio.get_running_loop()
-        checked = await loop.run_in_executor(self.pool, functools.partial(self.decider.check, action, agent, route,
-                                                                          oversize=oversize))
-        audit: asyncio.Future[Ruling] | None = None
-        if isinstance(checked, Checked) and checked.decision == "allow":
-            audit = loop.run_in_executor(self.pool, self.decider.gate, checked)  # beside the upstream call
-            ruling = Ruling(True, "allow")
-        else:
-            ruling = await loop.run_in_executor(self.pool, self.decider.gate, checked)
+        ruling, audit = await self._decide(action, agent, route, oversize)
         if not ruling.forward:
             if body.spool is not None:
                 body.spool.close()
@@ -173,6 +164,33 @@ class Gateway:
         await self._forward(scope, receive, send, route, token, rest_path, query, headers, body, agent.name, t0,
                             audit)
         return None
+
+    async def _decide(self, action: Any, agent: Any, route: Route, oversize: bool
+                      ) -> tuple[Ruling, asyncio.Future[Ruling] | None]:
+        """Check and gate on one worker thread. An allowed request is released as soon as it is
+        checked; the same thread then writes its audit entry (the second future) while the
+        request goes upstream. Anything else waits for the gate (approvals may hold it)."""
+        loop = asyncio.get_running_loop()
+        checked: asyncio.Future[Ruling] = loop.create_future()
+        audit: asyncio.Future[Ruling] = loop.create_future()
+
+        def work() -> None:
+            try:
+                c = self.decider.check(action, agent, route, oversize=oversize)
+                if isinstance(c, Checked) and c.decision == "allow":
+                    loop.call_soon_threadsafe(_resolve, checked, Ruling(True, "allow"))
+                    loop.call_soon_threadsafe(_resolve, audit, self.decider.gate(c))
+                    return
+                ruling = self.decider.gate(c)
+            except BaseException as exc:  # noqa: BLE001 - a request that was not checked is never sent
+                ruling = Ruling(False, "deny", reasons=(f"blastwall could not check this request ({type(exc).__name__})",))
+            for future in (checked, audit):
+                with contextlib.suppress(RuntimeError):  # the loop closed while shutting down
+                    loop.call_soon_threadsafe(_resolve, future, ruling)
+
+        self.pool.submit(work)
+        ruling = await checked
+        return ruling, (audit if ruling.forward else None)
 
     async def _read_body(self, receive: Receive, headers: dict[str, str]) -> Body:
         declared = headers.get("content-length", "")
@@ -247,13 +265,16 @@ class Gateway:
         gone = asyncio.Event()
         watcher = asyncio.ensure_future(_watch(receive, gone)) if watch else None
         try:
+            held = b""  # the last chunk waits for the audit entry: the answer completes only once it is written
             async for chunk in upstream.body(resp, scrub):
                 if gone.is_set():
                     return None
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
-            await _settled(audit)  # the verdict is in the audit log before the answer completes
+                if held:
+                    await send({"type": "http.response.body", "body": held, "more_body": True})
+                held = chunk
+            await _settled(audit)
             audit = None
-            await send({"type": "http.response.body", "body": b""})
+            await send({"type": "http.response.body", "body": held})
         except Exception:  # noqa: BLE001 - the status is sent; cutting the stream is all that is left
             log.warning("upstream %s broke off mid-answer", route.name)
         finally:
@@ -267,6 +288,11 @@ class Gateway:
         if log.isEnabledFor(logging.INFO):  # the path only: a query string can hold a secret
             log.info("%s %s %s /%s%s -> %s (%.1f ms)", decision, agent, method, route.name, path.split("?")[0],
                      outcome, (time.perf_counter() - t0) * 1000)
+
+
+def _resolve(future: asyncio.Future[Ruling], value: Ruling) -> None:
+    if not future.done():
+        future.set_result(value)
 
 
 async def _settled(audit: asyncio.Future[Ruling] | None) -> None:

@@ -303,5 +303,13 @@ def _hop_by_hop() -> tuple[str, ...]:
 
 
 def header_in(name: str, patterns: tuple[str, ...]) -> bool:
+    exact, prefixes = _compiled(patterns)
     low = name.lower()
-    return any(low.startswith(p[:-1]) if p.endswith("*") else low == p for p in patterns)
+    return low in exact or (bool(prefixes) and low.startswith(prefixes))
+
+
+@functools.cache
+def _compiled(patterns: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """(exact names, prefixes) of a pattern list; every request meets these, so once per list."""
+    exact = frozenset(p for p in patterns if not p.endswith("*"))
+    return exact, tuple(p[:-1] for p in patterns if p.endswith("*"))

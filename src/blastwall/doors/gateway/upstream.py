@@ -13,6 +13,7 @@ rewritten to point back at the gateway.
 
 from __future__ import annotations
 
+import functools
 import zlib
 from collections.abc import AsyncIterator, Iterable
 
@@ -100,8 +101,7 @@ async def send(http: Pool, method: str, url: str, headers: list[tuple[str, str]]
 
 
 def response_headers(resp: Response, scrub: Scrubber, route: Route, gateway_base: str) -> list[tuple[str, str]]:
-    lists = header_lists()
-    dropped = (*lists["hop_by_hop"], *lists["response_dropped"])
+    dropped = _response_dropped()
     encoded = resp.header("content-encoding", "identity").strip().lower() not in ("", "identity")
     out: list[tuple[str, str]] = []
     for low, value in resp.headers:
@@ -114,6 +114,12 @@ def response_headers(resp: Response, scrub: Scrubber, route: Route, gateway_base
     if not encoded and length:
         out.append(("content-length", length))
     return out
+
+
+@functools.cache
+def _response_dropped() -> tuple[str, ...]:
+    lists = header_lists()
+    return (*lists["hop_by_hop"], *lists["response_dropped"])
 
 
 async def body(resp: Response, scrub: Scrubber) -> AsyncIterator[bytes]:

@@ -295,7 +295,7 @@ def check_secrets_list(where: Where) -> list[Check]:
         age = time.time() - os.stat(path).st_mtime
     except OSError:
         return [Check("secret scan", Status.WARN, f"no list at {path}: only secret files known by name are masked",
-                      "run blastwall's secret scanner over your projects")]
+                      "run `blastwall secrets scan` in each project")]
     count = len(scanner_list(path, where.project))
     days = age / 86400
     if age > SCAN_MAX_AGE_S:

@@ -43,7 +43,7 @@ STEPS: tuple[Step, ...] = (
     Step("Bash", {"command": "git push --force origin main"}, "wants to force-push over the shared branch"),
     Step("Bash", {"command": "git reset --hard HEAD~1"}, "tries to throw away the last commit and local work"),
     Step("Bash", {"command": "psql \"$DATABASE_URL\" -c 'DELETE FROM bookings'"}, "tries to empty a table"),
-    Step("Bash", {"command": "grep -rn RAILWAY_API_TOKEN docs/"}, "looks for credentials and finds a token in old notes"),
+    Step("Bash", {"command": "grep -rn RAILWAY_API_TOKEN docs/"}, "looks for credentials in old notes, where a token lies"),
     Step("Bash", {"command": "curl -s -X POST https://backboard.railway.app/graphql/v2 -H \"Authorization: Bearer $RAILWAY_API_TOKEN\" "
                              "-d '{\"query\":\"mutation { volumeDelete(volumeId: \\\"vol_7f3c\\\") }\"}'"},
          "guesses a volume is staging-only and deletes it through the cloud API"),
@@ -87,7 +87,7 @@ def _workspace() -> Path:
     (root / ".gitignore").write_text("node_modules/\ndist/\n.env\n")
     (root / ".env").write_text("RAILWAY_TOKEN=demo-not-a-real-token\n")
     (root / "docs").mkdir()
-    (root / "docs" / "notes.txt").write_text("old deploy notes\nRAILWAY_API_TOKEN=leaked-infra-token-found-by-the-agent\n")
+    (root / "docs" / "notes.txt").write_text("old deploy notes\nRAILWAY_API_TOKEN=7f3c9a1e-2b4d-4c8e-9f10-5a6b7c8d9e0f\n")
     env = {**os.environ, "GIT_AUTHOR_NAME": "demo", "GIT_AUTHOR_EMAIL": "demo@example.com",
            "GIT_COMMITTER_NAME": "demo", "GIT_COMMITTER_EMAIL": "demo@example.com"}
     if shutil.which("git"):
@@ -167,6 +167,16 @@ def _approval_round(root: Path, first: int) -> list[dict[str, Any]]:
     return rows
 
 
+def _scan(root: Path) -> dict[str, Any]:
+    """What a human runs once per project: find the secrets so agents' reads of them are refused."""
+    proc = subprocess.run([sys.executable, "-m", "blastwall", "secrets", "scan", str(root)], capture_output=True,
+                          text=True, timeout=120, check=False, env={**os.environ})
+    first = (proc.stdout.strip().splitlines() or ["(no output)"])[-4 if proc.returncode == 3 else -1]
+    return {"step": 0, "story": "a human runs the secret scanner over the project first", "tool": "-",
+            "action": "blastwall secrets scan", "decision": "allow", "reason": "",
+            "output": first.replace(str(root) + "/", "")}
+
+
 def _private_home() -> tuple[str, dict[str, str | None]]:
     """Point blastwall's config and state at a throwaway folder; returns it and what to restore."""
     home = tempfile.mkdtemp(prefix="blastwall-demo-home-")
@@ -201,6 +211,7 @@ def run_demo(console: Console, *, as_json: bool = False) -> int:
     try:
         railway.__enter__()
         _policy(root, railway.endpoint)
+        results.append(_scan(root))
         for n, step in enumerate(STEPS, 1):
             tool_input = dict(step.tool_input)
             if "file_path" in tool_input:

@@ -480,3 +480,21 @@ def test_store_unavailable_keeps_the_verdict_strict(home: dict[str, str], tmp_pa
     assert decision == "deny" and "approval store is unavailable" in reason
     safe = payload("codex_bash_force_push.json", tmp_path / "work", command="git status")
     assert hook_reason(hook("codex", safe, home)) == ("allow", "")
+
+
+def test_a_request_altered_in_the_store_cannot_be_approved(home: dict[str, str], tmp_path: Path):
+    """Whoever can write the store could show the approver `ls` while the digest is `rm -rf`."""
+    public, private = make_key()
+    store = open_store()
+    action, verdict = _ask_action(tmp_path)
+    rid = _gate(store, action, verdict).request_id
+    db = sqlite3.connect(store.path)
+    row = db.execute("SELECT actions FROM bw_requests WHERE id = ?", (rid,)).fetchone()
+    shown = json.loads(row[0])
+    shown[0]["payload"] = "git status"
+    db.execute("UPDATE bw_requests SET actions = ?, summary = 'git status' WHERE id = ?", (json.dumps(shown), rid))
+    db.commit()
+    db.close()
+    with pytest.raises(decide.DecideError, match="was altered in the store"):
+        decide.approve(store, rid, private, public, approver="alice")
+    assert store.grants_for_request(rid) == [] and "request.altered" in _refusals(store)

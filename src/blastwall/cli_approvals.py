@@ -135,6 +135,10 @@ def _describe(request: Any, store: Any) -> None:
     if grants:
         out.print(f"[bold]approved so far[/bold] ({len(grants)}/{request.required}): "
                   + ", ".join(escape(g.approver) for g in grants))
+    from blastwall.approvals.requests import shown_matches_digest
+
+    if shown_matches_digest(request) is None:
+        out.print("[yellow]credentials in this action are shown masked; the approval binds to the real action[/yellow]")
     out.print(f"[dim]asked {_ago(request.created_at)}, expires {_ago(request.expires_at)}; needs {request.required} "
               "approval(s)[/dim]")
 

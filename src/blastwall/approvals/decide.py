@@ -11,6 +11,7 @@ import time
 from typing import Any, NamedTuple
 
 from blastwall.approvals.grants import issue, person
+from blastwall.approvals.requests import shown_matches_digest
 from blastwall.approvals.keys import PublicKey
 from blastwall.audit.log import record
 from blastwall.store.base import APPROVED, DENIED, PENDING, Request, Store
@@ -49,6 +50,11 @@ def approve(store: Store, request_id: str, private: Any, key: PublicKey, *, appr
     """Sign a grant for the request's exact action and store it."""
     now = time.time() if now is None else now
     request = _open(store, request_id, now)
+    if shown_matches_digest(request) is False:
+        record(store, "grant-refused", request.id, {"code": "request.altered", "digest": request.digest,
+                                                    "message": "the stored action does not match the request's digest"})
+        raise DecideError(f"request {request.id} was altered in the store: the action it shows is not the action its "
+                          "digest binds to; it cannot be approved (check the store, `blastwall audit verify`)")
     ttl = max(1.0, min(grant_ttl_s, request.expires_at - now))
     grant = issue(private, key, approver=approver, ttl_s=ttl, reason=reason, request_id=request.id,
                   digest=request.digest, now=now)

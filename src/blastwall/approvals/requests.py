@@ -88,3 +88,22 @@ def _preflight_facts(findings: list[dict[str, Any]]) -> dict[str, Any] | None:
     facts = [{"target": f.get("target"), "environment": f.get("environment"), "rule": f.get("rule_id")}
              for f in findings if f.get("environment") or str(f.get("rule_id", "")).startswith("preflight")]
     return {"targets": facts} if facts else None
+
+
+def shown_matches_digest(request: Request) -> bool | None:
+    """Whether the action a human is shown is the action the request's digest binds to: True
+    when it is, None when credentials were masked in it (it cannot be re-derived), False when
+    the stored action and the digest disagree: the request was altered in the store, and approving
+    it would sign something other than what is on the screen."""
+    from blastwall.model import Context, Surface
+    from blastwall.redact import MASK
+
+    try:
+        actions = [Action(Surface(a["surface"]), a["payload"], Context.from_mapping(a.get("context") or {}))
+                   for a in request.actions]
+        if actions and tool_digest(actions) == request.digest:
+            return True
+    except (KeyError, TypeError, ValueError):
+        pass
+    return None if MASK in json.dumps(list(request.actions), default=str) else False
+

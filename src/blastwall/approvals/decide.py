@@ -11,8 +11,8 @@ import time
 from typing import Any, NamedTuple
 
 from blastwall.approvals.grants import issue, person
-from blastwall.approvals.requests import shown_matches_digest
 from blastwall.approvals.keys import PublicKey
+from blastwall.approvals.requests import shown_matches_digest
 from blastwall.audit.log import record
 from blastwall.store.base import APPROVED, DENIED, PENDING, Request, Store
 

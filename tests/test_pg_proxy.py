@@ -29,6 +29,7 @@ from blastwall.doors.pg_proxy.guard import Guard
 from blastwall.doors.pg_proxy.safety import SafetyNet, settings_from
 from blastwall.doors.pg_proxy.server import ProxyConfig, serve
 from blastwall.policy.load import load_policy
+from blastwall.store import open_store
 
 DB = "proxyapp"
 PASSWORD = "pr0xy-s3cret"
@@ -362,6 +363,11 @@ def test_an_approved_drop_runs_after_a_snapshot_and_restore_brings_the_table_bac
     snaps = list(base.list_snapshots())
     assert len(snaps) == 1 and snaps[0].kind == "postgres" and snaps[0].request_id == rid
     assert snaps[0].target == "public.invoices" and snaps[0].location.startswith("blastwall_snapshots.")
+    store = open_store()
+    try:
+        assert [r.ref for r in store.audit_rows() if r.kind == "snapshot"] == [snaps[0].id]
+    finally:
+        store.close()
     _, what = base.restore(snaps[0].id)
     assert "recreated public.invoices with 4 rows" in what, what
     assert rows_of(db, "invoices") == before
@@ -427,6 +433,12 @@ def test_no_snapshot_no_run_unless_snapshots_are_optional(db: PgServer, home: di
                 conn.execute("TRUNCATE scram_own.notes")
             assert "could not save what it destroys first, so it was not run" in str(err.value)
             assert "permission denied" in str(err.value)
+            store = open_store()
+            try:
+                (entry,) = [r for r in store.audit_rows() if r.kind == "snapshot"]
+                assert "permission denied" in entry.data
+            finally:
+                store.close()
             assert conn.execute("SELECT count(*) FROM scram_own.notes").fetchone() == (2,)
             with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState) as err:  # the grant was used
                 conn.execute("TRUNCATE scram_own.notes")

@@ -24,13 +24,13 @@ def register(app: typer.Typer) -> None:
         listen: str = typer.Option("127.0.0.1:6543", "--listen", help="Where agents connect, HOST:PORT."),
         environment: str | None = typer.Option(None, "--environment", "-e",
                                                help="Environment of every statement (default $BLASTWALL_ENVIRONMENT; "
-                                                    "the policy's [inventory] places the server otherwise)."),
+                                                    "the policy's \\[inventory] places the server otherwise)."),
         cwd: Path | None = typer.Option(None, "--cwd", help="Directory whose blastwall.toml applies."),
         max_connections: int = typer.Option(100, "--max-connections", min=1, help="Client connections at once."),
         agent: str | None = typer.Option(None, "--agent", help="Agent name policy rules can match on."),
         admin_dsn_env: str | None = typer.Option(None, "--admin-dsn-env",
                                                  help="Variable holding blastwall's own connection string, for "
-                                                      "pg_dump snapshots (default [pg_proxy] admin_dsn_env)."),
+                                                      "pg_dump snapshots (default \\[pg_proxy] admin_dsn_env)."),
         verbose: bool = typer.Option(False, "--verbose", "-v", help="Log every refusal and snapshot."),
     ) -> None:
         """PostgreSQL wire-protocol proxy: every statement is checked before it reaches the server."""
@@ -94,11 +94,11 @@ def run(config: ProxyConfig, *, cwd: str | None = None, environment: str | None 
 
         def ready(host: str, port: int) -> None:
             net = f"pg_dump via ${settings.admin_dsn_env}" if settings.admin_dsn_env else "in-session copies"
-            where = f" environment {environment}," if environment else ""
+            parts = [f"environment {environment}"] if environment else []
+            parts += [f"snapshots: {net}{'' if settings.required else ' (not required)'}",
+                      f"at most {config.max_connections} connections"]
             typer.echo(f"blastwall pg-proxy listening on {host}:{port} -> {config.upstream_host}:"
-                       f"{config.upstream_port} ({where} snapshots: {net}"
-                       f"{'' if settings.required else ', not required'}; max {config.max_connections} connections)",
-                       err=True)
+                       f"{config.upstream_port} ({'; '.join(parts)})", err=True)
 
         await serve(config, guard, safety, stop, ready)
 

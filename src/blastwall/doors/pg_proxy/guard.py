@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from blastwall.approvals.gate import Gated
-from blastwall.doors.pg_proxy.shapes import shape
+from blastwall.doors.pg_proxy.shapes import MAX_LEN, mask, shape
 from blastwall.model import Action, Context, Decision, Surface, Verdict
 
 # SQLSTATEs of the errors the proxy answers with (docs/pg-proxy.md).
@@ -36,6 +36,9 @@ DENIED = "42501"  # insufficient_privilege: the policy or a human said no
 HELD = "55000"  # object_not_in_prerequisite_state: waiting for a human's approval
 NO_SNAPSHOT = "58000"  # system_error: approved, but the safety net could not be put in place
 UNREADABLE = "22021"  # character_not_in_repertoire: text blastwall cannot decode
+
+
+_SHAPED = b"\x00shape:"  # cache keys of shapes (statement texts never hold a NUL)
 
 
 class Refusal(NamedTuple):
@@ -64,16 +67,17 @@ class Cache:
         self._d: OrderedDict[bytes, None] = OrderedDict()
 
     def __contains__(self, key: bytes) -> bool:
-        d = self._d
-        if key in d:
-            d.move_to_end(key)
+        try:  # one call: another thread may evict the key at any moment
+            self._d.move_to_end(key)
             return True
-        return False
+        except KeyError:
+            return False
 
     def add(self, key: bytes) -> None:
         self._d[key] = None
         if len(self._d) > self.size:
-            self._d.popitem(last=False)
+            with contextlib.suppress(KeyError):
+                self._d.popitem(last=False)
 
     def __len__(self) -> int:
         return len(self._d)
@@ -124,10 +128,7 @@ class Guard:
 
     @staticmethod
     def cached(cache: Cache, sql: bytes) -> bool:
-        if sql in cache:
-            return True
-        s = shape(sql)
-        return s is not None and s in cache
+        return sql in cache or (len(sql) <= MAX_LEN and _SHAPED + mask(sql) in cache)
 
     # --- deciding ------------------------------------------------------------------------------
 
@@ -138,9 +139,8 @@ class Guard:
         if outcome.refusal is None and v is not None and v.decision is Decision.ALLOW and not v.degraded \
                 and not outcome.approved:
             cache.add(sql)
-            s = shape(sql)
-            if s is not None:
-                cache.add(s)
+            if shape(sql) is not None:
+                cache.add(_SHAPED + mask(sql))
         return outcome
 
     def _decide(self, ctx: Context, text: str) -> Outcome:

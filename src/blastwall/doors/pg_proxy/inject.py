@@ -34,11 +34,13 @@ class Collector:
     """Reads the server's answer to one injected Query: rows, the first error, the final status.
     Asynchronous messages (notifications, parameter changes) are handed back to be forwarded."""
 
-    def __init__(self) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop  # `done` is resolved there; `feed` runs on the data plane's thread
         self.buf = bytearray()
         self.rows: list[list[bytes | None]] = []
         self.error: dict[str, str] | None = None
-        self.done: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
+        self.finished = False
+        self.done: asyncio.Future[Result] = loop.create_future()
 
     def feed(self, data: bytes) -> tuple[bytes, bytes]:
         """Consume `data`; returns (messages to forward to the client, bytes after the answer)."""
@@ -64,15 +66,27 @@ class Collector:
             elif kind == wire.READY:
                 rest = bytes(buf[pos:])
                 self.buf = bytearray()
-                if not self.done.done():
-                    self.done.set_result(Result(self.rows, self.error, msg[wire.HEADER]))
+                self._finish(Result(self.rows, self.error, msg[wire.HEADER]))
                 return bytes(forward), rest
         del buf[:pos]
         return bytes(forward), b""
 
     def fail(self, exc: BaseException) -> None:
-        if not self.done.done():
-            self.done.set_exception(exc)
+        self._finish(exc)
+
+    def _finish(self, outcome: Result | BaseException) -> None:
+        if self.finished:
+            return
+        self.finished = True
+        self.loop.call_soon_threadsafe(self._settle, outcome)
+
+    def _settle(self, outcome: Result | BaseException) -> None:
+        if self.done.done():
+            return
+        if isinstance(outcome, BaseException):
+            self.done.set_exception(outcome)
+        else:
+            self.done.set_result(outcome)
 
 
 def text(value: bytes | None) -> str | None:

@@ -157,7 +157,6 @@ class Settings(NamedTuple):
     max_bytes: int = 512 * 1024**2
     folder: str | None = None
     admin_dsn_env: str = ""
-    pg_dump: str | None = None
     dump_timeout_s: float = 600.0
 
 
@@ -173,8 +172,7 @@ def settings_from(policy: Any, *, admin_dsn_env: str | None = None) -> Settings:
         out = out._replace(required=section.get("required", True) is not False)
     proxy = (policy.section("pg_proxy") if policy is not None else None) or {}
     env = admin_dsn_env if admin_dsn_env is not None else str(proxy.get("admin_dsn_env") or "")
-    return out._replace(admin_dsn_env=env, pg_dump=proxy.get("pg_dump") or None,
-                        dump_timeout_s=float(proxy.get("dump_timeout_s", 600.0)))
+    return out._replace(admin_dsn_env=env, dump_timeout_s=float(proxy.get("dump_timeout_s", 600.0)))
 
 
 class SafetyNet:
@@ -199,7 +197,9 @@ class SafetyNet:
             if session.status == ord("E"):
                 return None  # a failed transaction: the server refuses the statement itself
             snap = await self._take(session, outcome, sql, p)
-            log.info("pg-proxy: snapshot %s taken before %s", snap, summary(sql))
+            if snap is not None:
+                log.info("pg-proxy: snapshot %s taken before %s", snap.id, summary(sql))
+                await self._audit(outcome, [snap], None)
             return None
         except _Cannot as exc:
             reason = str(exc)
@@ -208,6 +208,7 @@ class SafetyNet:
         except Exception as exc:  # noqa: BLE001 - fail closed
             log.exception("pg-proxy: snapshot failed")
             reason = f"{type(exc).__name__}: {exc}"
+        await self._audit(outcome, [], reason)
         if not self.settings.required:
             log.warning("pg-proxy: running %s without a snapshot ([snapshots] required = false): %s",
                         summary(sql), reason)
@@ -217,7 +218,16 @@ class SafetyNet:
                        "fix the cause and run it again, or set [snapshots] required = false to run approved "
                        "statements without a snapshot")
 
-    async def _take(self, session: Session, outcome: Outcome, sql: str, p: Plan) -> str:
+    async def _audit(self, outcome: Outcome, taken: list[Any], failure: str | None) -> None:
+        """Audit entries (kind "snapshot"), as every door writes them (snapshots/take.py)."""
+        from blastwall.snapshots.take import record
+
+        gated, verdict = outcome.gated, outcome.verdict
+        await asyncio.get_running_loop().run_in_executor(None, lambda: record(
+            taken=taken, failure=failure, settings=self.settings, request_id=gated.request_id if gated else None,
+            digest=verdict.action_digest if verdict else ""))
+
+    async def _take(self, session: Session, outcome: Outcome, sql: str, p: Plan) -> Any:
         tables = await _lookup(session, p.tables) if p.tables else []
         too_big = [t for t in tables if t["size"] > self.settings.max_bytes]
         if too_big:
@@ -225,7 +235,7 @@ class SafetyNet:
             raise _Cannot(f"{t['schema']}.{t['name']} takes {t['size']} bytes, more than [snapshots] max_bytes "
                           f"({self.settings.max_bytes})")
         if not tables and not p.schemas and not p.databases:
-            return "(nothing to save: the tables do not exist)"
+            return None  # nothing to save: the tables do not exist
         dsn = os.environ.get(self.settings.admin_dsn_env, "") if self.settings.admin_dsn_env else ""
         if p.schemas or p.databases:
             if not dsn:
@@ -241,7 +251,7 @@ class SafetyNet:
         return await self._copy(session, outcome, sql, tables)
 
     def _record(self, session: Session, outcome: Outcome, sql: str, sid: str, tables: list[dict[str, Any]],
-                location: str, size: int, **meta: Any) -> str:
+                location: str, size: int, **meta: Any) -> Any:
         from blastwall.snapshots.base import Snapshot, save
 
         cfg = session.proxy.config
@@ -256,10 +266,9 @@ class SafetyNet:
                   "database": session.params.get("database") or session.params.get("user", ""),
                   "user": session.params.get("user", ""), "admin_dsn_env": self.settings.admin_dsn_env,
                   "tables": [{k: v for k, v in t.items() if k not in ("oid", "size")} for t in tables], **meta})
-        save(snap, self.settings.folder)
-        return sid
+        return save(snap, self.settings.folder)
 
-    async def _copy(self, session: Session, outcome: Outcome, sql: str, tables: list[dict[str, Any]]) -> str:
+    async def _copy(self, session: Session, outcome: Outcome, sql: str, tables: list[dict[str, Any]]) -> Any:
         from blastwall.snapshots.base import new_id
 
         sid = new_id("postgres")
@@ -281,12 +290,12 @@ class SafetyNet:
         return self._record(session, outcome, sql, sid, tables, location, size, mode="copy")
 
     async def _dump(self, session: Session, outcome: Outcome, sql: str, tables: list[dict[str, Any]], p: Plan,
-                    dsn: str) -> str:
+                    dsn: str) -> Any:
         from psycopg.conninfo import make_conninfo
 
         from blastwall.snapshots.base import new_folder
 
-        tool = pgsnap.pg_tool("pg_dump", self.settings.pg_dump)
+        tool = pgsnap.pg_tool("pg_dump")
         if tool is None:
             raise _Cannot("pg_dump is not installed")
         database = session.params.get("database") or session.params.get("user", "")

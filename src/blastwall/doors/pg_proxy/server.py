@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from typing import Any, NamedTuple
 
 from blastwall.doors.pg_proxy.guard import Guard
+from blastwall.doors.pg_proxy.pipe import Pipe
+from blastwall.doors.pg_proxy.plane import READ, Plane
 from blastwall.doors.pg_proxy.session import Session
 
 log = logging.getLogger("blastwall.pg_proxy")
@@ -48,18 +51,36 @@ def host_port(text: str, default_port: int) -> tuple[str, int]:
 
 
 class Proxy:
+    """The listener and the data plane, and what every session shares. `start` runs on the
+    asyncio loop that will decide statements."""
+
     def __init__(self, config: ProxyConfig, guard: Guard, safety: Any) -> None:
         self.config, self.guard, self.safety = config, guard, safety
         self.sessions: set[Session] = set()
-        self.server: asyncio.AbstractServer | None = None
+        self.listener: socket.socket | None = None
+        self.plane = Plane()
+        self.loop: Any = None  # the asyncio loop start() runs on: statements are decided there
         self._cancels: set[asyncio.Task[None]] = set()
 
     async def start(self) -> tuple[str, int]:
-        loop = asyncio.get_running_loop()
-        self.server = await loop.create_server(lambda: Session(self), self.config.listen_host,
-                                               self.config.listen_port, backlog=1024)
-        sock = self.server.sockets[0].getsockname()
-        return str(sock[0]), int(sock[1])
+        self.loop = asyncio.get_running_loop()
+        infos = await self.loop.getaddrinfo(self.config.listen_host, self.config.listen_port,
+                                            type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family, kind, proto, _, addr = infos[0]
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(addr)
+            sock.listen(1024)
+            sock.setblocking(False)
+        except OSError:
+            sock.close()
+            raise
+        self.listener = sock
+        self.plane.register(sock.fileno(), _Listener(self, sock), READ)
+        self.plane.start()
+        name = sock.getsockname()
+        return str(name[0]), int(name[1])
 
     def admit(self, session: Session) -> bool:
         if len(self.sessions) >= self.config.max_connections:
@@ -73,6 +94,9 @@ class Proxy:
     def forward_cancel(self, packet: bytes) -> None:
         """Send a client's CancelRequest to the server as it is: the key data the client holds is the
         server's own (BackendKeyData is passed through), so the server finds the backend."""
+        self.loop.call_soon_threadsafe(self._spawn_cancel, packet)
+
+    def _spawn_cancel(self, packet: bytes) -> None:
         task = asyncio.ensure_future(self._cancel(packet))
         self._cancels.add(task)
         task.add_done_callback(self._cancels.discard)
@@ -90,13 +114,33 @@ class Proxy:
             log.warning("pg-proxy: could not forward a cancel request (%s)", type(exc).__name__)
 
     async def close(self) -> None:
-        if self.server is not None:
-            self.server.close()
+        if self.listener is not None:
+            self.plane.unregister(self.listener.fileno())
+            self.listener.close()
+            self.listener = None
         for session in list(self.sessions):
-            session.close()
-        if self.server is not None:
-            await self.server.wait_closed()
+            with session.lock:
+                session.close()
+        await asyncio.sleep(0)
+        self.plane.stop()
         self.guard.close()
+
+
+class _Listener:
+    def __init__(self, proxy: Proxy, sock: socket.socket) -> None:
+        self.proxy, self.sock = proxy, sock
+
+    def event(self, mask: int) -> None:
+        for _ in range(64):
+            try:
+                conn, _ = self.sock.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as exc:  # out of file descriptors, ...: keep serving the others
+                log.warning("pg-proxy: accept failed (%s)", exc)
+                return
+            Pipe.prepare(conn)
+            Session(self.proxy, conn)
 
 
 async def serve(config: ProxyConfig, guard: Guard, safety: Any, stop: asyncio.Event,

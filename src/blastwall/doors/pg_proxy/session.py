@@ -17,26 +17,33 @@ blastwall's. The server thus does exactly what it does for any failing statement
 block becomes failed (so it cannot commit half done), the extended protocol skips to the next
 Sync, the ReadyForQuery that follows carries the true transaction status, and pipelined
 messages keep their order.
+
+Threads: the data plane (plane.py) calls `data_received` and `server_data`; deciding runs on the
+asyncio loop (`_resolve`, `wait_quiet`, `run`). Both hold `lock` while they touch the session.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import secrets
+import socket
+import threading
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from blastwall.doors.pg_proxy import wire
 from blastwall.doors.pg_proxy.guard import DENIED, UNREADABLE, Guard, Refusal
-from blastwall.doors.pg_proxy.inject import Collector, Result
+from blastwall.doors.pg_proxy.inject import Collector
+from blastwall.doors.pg_proxy.pipe import Pipe
+from blastwall.doors.pg_proxy.replies import CLOSED, CONNECTING, RELAY, STARTUP, ServerSide, settle
 
 if TYPE_CHECKING:
     from blastwall.doors.pg_proxy.server import Proxy
 
 log = logging.getLogger("blastwall.pg_proxy")
 
-STARTUP, CONNECTING, RELAY, CLOSED = range(4)
 BACKLOG = 1024 * 1024  # client bytes held while a statement is decided, before reading pauses
 _ASYNC = object()
 _Q, _P, _F, _B, _C, _S, _H, _X = (wire.QUERY, wire.PARSE, wire.FUNCTION_CALL, wire.BIND, wire.CLOSE, wire.SYNC,
@@ -44,34 +51,40 @@ _Q, _P, _F, _B, _C, _S, _H, _X = (wire.QUERY, wire.PARSE, wire.FUNCTION_CALL, wi
 _EXTENDED = frozenset(b"BDEC")  # extended-protocol messages answered only after the next Sync
 _HELD = frozenset((_Q, _P, _F))  # held whole and checked
 _TRACKED = frozenset((_B, _C))  # held whole while an approved prepared statement is tracked
-_Z, _E, _PS = wire.READY, wire.ERROR, wire.PARAMETER
 _u32 = wire.u32
 MARKER = "blastwall_refused_"
 
 
-class _Upstream(asyncio.Protocol):
-    def __init__(self, session: Session) -> None:
-        self.session = session
+async def connect(host: str, port: int) -> socket.socket:
+    """A connected non-blocking socket to host:port (each address in turn)."""
+    loop = asyncio.get_running_loop()
+    infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    error: OSError = OSError(f"{host} has no address")
+    for family, kind, proto, _, addr in infos:
+        sock = socket.socket(family, kind, proto)
+        try:
+            Pipe.prepare(sock)
+            await loop.sock_connect(sock, addr)
+            return sock
+        except OSError as exc:
+            sock.close()
+            error = exc
+        except BaseException:
+            sock.close()
+            raise
+    raise error
 
-    def data_received(self, data: bytes) -> None:
-        self.session.server_data(data)
 
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.session.close()
-
-    def pause_writing(self) -> None:
-        self.session.pause_client("server-slow")
-
-    def resume_writing(self) -> None:
-        self.session.resume_client("server-slow")
-
-
-class Session(asyncio.Protocol):
-    def __init__(self, proxy: Proxy) -> None:
+class Session(ServerSide):
+    def __init__(self, proxy: Proxy, sock: socket.socket) -> None:
         self.proxy = proxy
         self.guard: Guard = proxy.guard
-        self.ct: Any = None
-        self.ut: Any = None
+        self.loop: asyncio.AbstractEventLoop = proxy.loop  # where deciding happens (the plane relays)
+        self.plane = proxy.plane
+        self.lock = threading.Lock()  # held by whichever thread touches the state below
+        self.ct: Pipe | None = Pipe(self.plane, sock, self.lock, self.data_received, self.close, self._client_full,
+                                    self._client_drained)
+        self.ut: Pipe | None = None
         self.phase = STARTUP
         self.cbuf = bytearray()
         self.cneed = 0  # bytes a held message still needs before it is whole
@@ -95,23 +108,17 @@ class Session(asyncio.Protocol):
         self.ctx: Any = None
         self.cache: Any = None
         self.paused: set[str] = set()
-        self.task: asyncio.Task[None] | None = None
-        self.rejected = False
+        self.task: concurrent.futures.Future[None] | None = None
+        self.rejected = not proxy.admit(self)  # answered after TLS negotiation, as the server does
+        self.ct.start()
 
     # --- client side ---------------------------------------------------------------------------
 
-    def connection_made(self, transport: Any) -> None:
-        self.ct = transport
-        self.rejected = not self.proxy.admit(self)  # answered after TLS negotiation, as the server does
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.close()
-
-    def pause_writing(self) -> None:
+    def _client_full(self) -> None:  # the client reads slower than the server answers
         if self.ut is not None:
             self.ut.pause_reading()
 
-    def resume_writing(self) -> None:
+    def _client_drained(self) -> None:
         if self.ut is not None and self.phase == RELAY:
             self.ut.resume_reading()
 
@@ -127,6 +134,7 @@ class Session(asyncio.Protocol):
                 self.ct.resume_reading()
 
     def data_received(self, data: bytes) -> None:
+        """A chunk from the client."""
         if self.phase == CLOSED:
             return
         if self.phase == RELAY and not self.busy and not self.cbuf:
@@ -163,8 +171,7 @@ class Session(asyncio.Protocol):
             elif code == wire.CANCEL_REQUEST:
                 if length <= wire.MAX_CANCEL:
                     self.proxy.forward_cancel(packet)
-                self.phase = CLOSED
-                self.ct.close()
+                self.close()
             elif code >> 16 == 3:
                 self._begin(packet)
             else:
@@ -191,29 +198,31 @@ class Session(asyncio.Protocol):
         self.ctx = self.guard.context(user=user, database=database, host=cfg.upstream_host, port=cfg.upstream_port)
         self._recache()
         self.phase = CONNECTING
-        self.task = asyncio.ensure_future(self._connect(packet))
+        self.task = asyncio.run_coroutine_threadsafe(self._connect(packet), self.loop)
         return None
 
     async def _connect(self, packet: bytes) -> None:
         cfg = self.proxy.config
-        loop = asyncio.get_running_loop()
         try:
-            self.ut, _ = await asyncio.wait_for(
-                loop.create_connection(lambda: _Upstream(self), cfg.upstream_host, cfg.upstream_port),
-                cfg.connect_timeout)
+            sock = await asyncio.wait_for(connect(cfg.upstream_host, cfg.upstream_port), cfg.connect_timeout)
         except (TimeoutError, OSError) as exc:
-            why = "timed out" if isinstance(exc, asyncio.TimeoutError) else (exc.strerror or type(exc).__name__)
-            self._fatal("08006", f"blastwall pg-proxy cannot reach the server at {cfg.upstream_host}:"
-                                 f"{cfg.upstream_port} ({why})")
+            why = "timed out" if isinstance(exc, TimeoutError) else (exc.strerror or type(exc).__name__)
+            with self.lock:
+                self._fatal("08006", f"blastwall pg-proxy cannot reach the server at {cfg.upstream_host}:"
+                                     f"{cfg.upstream_port} ({why})")
             return
-        if self.phase == CLOSED:
-            self.ut.close()
-            return
-        self.ut.write(packet)
-        self.phase = RELAY
-        self.task = None
-        if self.cbuf:
-            self._pump_backlog()
+        with self.lock:
+            if self.phase == CLOSED:
+                sock.close()
+                return
+            self.ut = Pipe(self.plane, sock, self.lock, self.server_data, self.close,
+                           lambda: self.pause_client("server-slow"), lambda: self.resume_client("server-slow"))
+            self.ut.start()
+            self.ut.write(packet)
+            self.phase = RELAY
+            self.task = None
+            if self.cbuf:
+                self._pump_backlog()
 
     def _pump(self, data: bytes) -> None:
         """Forward whole and partial messages of `data`, stopping at a statement to decide."""
@@ -312,53 +321,58 @@ class Session(asyncio.Protocol):
 
     def _decide(self, kind: int, msg: bytes, sql: bytes, name: bytes) -> object:
         self.busy = True
-        self.task = asyncio.ensure_future(self._resolve(kind, msg, sql, name))
+        self.task = asyncio.run_coroutine_threadsafe(self._resolve(kind, msg, sql, name), self.loop)
         return _ASYNC
 
     async def _resolve(self, kind: int, msg: bytes, sql: bytes, name: bytes) -> None:
+        """On the asyncio loop: decide one held message, forward it (or its refusal), go on pumping."""
         try:
             out = await self._verdict(kind, msg, sql, name)
-            if self.phase != RELAY:
-                return
-            self.ut.write(out)
+            with self.lock:
+                if self.phase == RELAY and self.ut is not None:
+                    self.ut.write(out)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - fail closed: the statement is not forwarded
             log.exception("pg-proxy: deciding a statement failed")
-            self._fatal("XX000", f"blastwall pg-proxy hit an internal error ({type(exc).__name__}); the statement "
-                                 "was not run")
-            return
+            with self.lock:
+                self._fatal("XX000", f"blastwall pg-proxy hit an internal error ({type(exc).__name__}); the "
+                                     "statement was not run")
         finally:
-            self.busy = False
-        if self.phase == RELAY and self.cbuf and len(self.cbuf) >= self.cneed:
-            self._pump_backlog()
+            with self.lock:
+                self.busy = False
+                if self.phase == RELAY and self.cbuf and len(self.cbuf) >= self.cneed:
+                    self._pump_backlog()
 
     async def _verdict(self, kind: int, msg: bytes, sql: bytes, name: bytes) -> bytes:
-        text = wire.decode(sql, self.encoding)
-        if text is None:
-            return self._refuse(kind, msg, Refusal(UNREADABLE, f"blastwall: the statement is not valid "
-                                                               f"{self.encoding} text; it was not run"))
-        if b"\\" in sql and (not self.scs or self.scs_doubt):
-            return self._refuse(kind, msg, Refusal(DENIED, "blastwall: standard_conforming_strings is off on this "
-                                                           "connection, so backslashes in strings mean what blastwall "
-                                                           "cannot check; SET standard_conforming_strings = on"))
-        if "standard_conforming_strings" in text.lower() and not self.scs_doubt:
-            self.scs_doubt = True
-            self._recache()
-        outcome = await self.guard.decide(self.ctx, text, self.cache, sql)
-        if outcome.refusal is not None:
-            return self._refuse(kind, msg, outcome.refusal)
-        if outcome.approved:
+        with self.lock:
+            text = wire.decode(sql, self.encoding)
+            if text is None:
+                return self._refuse(kind, msg, Refusal(UNREADABLE, f"blastwall: the statement is not valid "
+                                                                   f"{self.encoding} text; it was not run"))
+            if b"\\" in sql and (not self.scs or self.scs_doubt):
+                return self._refuse(kind, msg, Refusal(DENIED, "blastwall: standard_conforming_strings is off on "
+                                                               "this connection, so backslashes in strings mean what "
+                                                               "blastwall cannot check; SET "
+                                                               "standard_conforming_strings = on"))
+            if "standard_conforming_strings" in text.lower() and not self.scs_doubt:
+                self.scs_doubt = True
+                self._recache()
+            ctx, cache = self.ctx, self.cache
+        outcome = await self.guard.decide(ctx, text, cache, sql)
+        problem = outcome.refusal
+        if problem is None and outcome.approved:
             problem = await self.proxy.safety.protect(self, outcome, text)
+        with self.lock:
             if problem is not None:
                 return self._refuse(kind, msg, problem)
-            if kind == _P:
+            if kind == _P and outcome.approved:
                 self.once.add(name)
-        if kind == _Q:
-            self.sent += 1
-        else:
-            self.unsynced = True
-        return msg
+            if kind == _Q:
+                self.sent += 1
+            else:
+                self.unsynced = True
+            return msg
 
     def _refuse(self, kind: int, msg: bytes, refusal: Refusal) -> bytes:
         nonce = secrets.token_hex(8)
@@ -380,128 +394,6 @@ class Session(asyncio.Protocol):
         risky = not self.scs or self.scs_doubt
         self.cache = self.guard.cache_for((self.ctx, self.encoding.upper(), risky))
 
-    # --- server side ---------------------------------------------------------------------------
-
-    def server_data(self, data: bytes) -> None:
-        if self.phase == CLOSED:
-            return
-        col = self.collector
-        if col is not None:
-            if self.sskip:  # the rest of a message that was streaming when the proxy's own query began
-                take = min(self.sskip, len(data))
-                self.ct.write(data[:take])
-                self.sskip -= take
-                data = data[take:]
-                if not data:
-                    return
-            if self.sbuf:
-                data = bytes(self.sbuf) + data
-                self.sbuf.clear()
-            try:
-                forward, data = col.feed(data)
-            except wire.WireError as exc:
-                col.fail(exc)
-                self.close()
-                return
-            if col.done.done():
-                self.collector = None
-            if forward:
-                self.ct.write(forward)
-            if not data:
-                return
-        if self.sbuf:
-            data = bytes(self.sbuf) + data
-            self.sbuf.clear()
-        n = len(data)
-        pos = start = 0
-        write = self.ct.write
-        if self.sskip:
-            if self.sskip >= n:
-                self.sskip -= n
-                write(data)
-                return
-            pos, self.sskip = self.sskip, 0
-        markers = self.markers
-        while n - pos >= 5:
-            kind = data[pos]
-            (length,) = _u32(data, pos + 1)
-            end = pos + 1 + length
-            if length < 4:
-                log.warning("pg-proxy: malformed message from the server; closing the connection")
-                self.close()
-                return
-            if kind == _Z:
-                if end > n:
-                    break
-                self.status = data[pos + 5]
-                self.ready += 1
-                while markers and markers[0][1] <= self.ready:
-                    markers.popleft()
-                if self.quiet is not None and self.ready >= self.sent and not self.quiet.done():
-                    self.quiet.set_result(None)
-            elif kind == _E and markers:
-                if end > n:
-                    break
-                msg = data[pos:end]
-                for i, (nonce, _, refusal) in enumerate(markers):
-                    if nonce in msg:
-                        if pos > start:
-                            write(data[start:pos])
-                        write(wire.error_response(refusal.code, refusal.message, hint=refusal.hint))
-                        start = end
-                        del markers[i]
-                        break
-            elif kind == _PS:
-                if end > n:
-                    break
-                self._parameter(data[pos:end])
-            elif end > n:
-                self.sskip = end - n
-                pos = n
-                break
-            pos = end
-        if start == 0 and pos == n:
-            write(data)
-        elif pos > start:
-            write(data[start:pos])
-        if pos < n:
-            self.sbuf += data[pos:]
-
-    def _parameter(self, msg: bytes) -> None:
-        name, value = wire.parameter(msg)
-        if name == "client_encoding":
-            self.encoding = value
-            self._recache()
-        elif name == "standard_conforming_strings":
-            self.scs = value.lower() == "on"
-            self._recache()
-
-    # --- the proxy's own statements (inject.py) ------------------------------------------------
-
-    async def wait_quiet(self) -> None:
-        """Until the server has answered every Query and Sync forwarded so far."""
-        while self.ready < self.sent:
-            if self.phase != RELAY:
-                raise ConnectionError("the connection closed")
-            self.quiet = asyncio.get_running_loop().create_future()
-            await self.quiet
-        self.quiet = None
-
-    async def run(self, sql: str) -> Result:
-        """Run `sql` (one simple Query) on this session and read its answer; the client sees nothing."""
-        await self.wait_quiet()
-        if self.phase != RELAY:
-            raise ConnectionError("the connection closed")
-        col = self.collector = Collector()
-        self.ut.write(wire.query(sql, wire.codec_of(self.encoding) or "utf-8"))
-        try:
-            result = await col.done
-        finally:
-            if self.collector is col:
-                self.collector = None
-        self.status = result.status
-        return result
-
     # --- ending --------------------------------------------------------------------------------
 
     def _fatal(self, code: str, message: str) -> None:
@@ -517,10 +409,18 @@ class Session(asyncio.Protocol):
             if t is not None:
                 t.close()
         self.ct = self.ut = None
-        if self.quiet is not None and not self.quiet.done():
-            self.quiet.set_exception(ConnectionError("the connection closed"))
+        if self.quiet is not None:
+            self.loop.call_soon_threadsafe(settle, self.quiet, ConnectionError("the connection closed"))
+            self.quiet = None
         if self.collector is not None:
             self.collector.fail(ConnectionError("the connection closed"))
-        if self.task is not None and not self.task.done() and self.task is not asyncio.current_task():
+        if self.task is not None and not self.task.done() and not self._in_task():
             self.task.cancel()
         self.proxy.forget(self)
+
+    def _in_task(self) -> bool:
+        try:
+            return asyncio.get_running_loop() is self.loop and asyncio.current_task() is not None
+        except RuntimeError:
+            return False
+

@@ -5,7 +5,7 @@ statement again and again with other numbers in it. `shape(sql)` replaces the li
 when, and only when, no literal can change what the analyzer decides:
 
 - the text is one statement, made of plain words, numbers, simple '...' strings without
-  backslashes, and the usual operators; anything else (dollar quotes, comments, E'' strings,
+  backslashes, and the usual operators; anything else (dollar quotes, comments, backslashes,
   quoted identifiers, parameters, several statements) has no shape;
 - it is a SELECT, INSERT, UPDATE or DELETE, without WITH, INTO (for SELECT) or function calls
   (a word before `(`, other than the keywords below and INSERT's column list), so no literal
@@ -39,9 +39,22 @@ _KINDS = frozenset({b"SELECT", b"INSERT", b"UPDATE", b"DELETE"})
 MAX_LEN = 8192
 
 
+_MASK_STRING = re.compile(rb"'[^'\\]*'")
+_MASK_NUMBER = re.compile(rb"\b\d+\b")
+
+
+def mask(sql: bytes) -> bytes:
+    """A cheap key for the shape cache: string contents and digit runs (outside words) blanked.
+
+    Two texts with the same mask differ only inside string literals without backslashes and in
+    digit runs that are numbers, so they tokenize alike and have the same shape; the cache keeps
+    the masks of statements that have a shape, so a hit on a mask is a hit on a shape."""
+    return _MASK_NUMBER.sub(b"?", _MASK_STRING.sub(b"'?'", sql))
+
+
 def shape(sql: bytes) -> bytes | None:
     """The statement with its literals as `?`, or None when it has no safe shape."""
-    if len(sql) > MAX_LEN or b"\\" in sql:
+    if len(sql) > MAX_LEN or b"\\" in sql or b"--" in sql or b"/*" in sql:
         return None
     tokens: list[tuple[str, bytes]] = []
     pos, end = 0, len(sql)

@@ -323,6 +323,38 @@ reason = "production data is deleted by migrations only"
         p.close()
 
 
+def test_a_statement_waiting_for_approval_holds_up_only_its_own_connection(db: PgServer, home: dict[str, str],
+                                                                           tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    write_policy(tmp_path, monkeypatch, '[approvals]\nmode = "wait"\nwait = 1.5\n')
+    fresh_table(db, "waiting")
+    p = RunningProxy(db)
+    errors: list[str] = []
+
+    def hold() -> None:
+        with p.connect() as conn:
+            try:
+                conn.execute("TRUNCATE waiting")
+            except psycopg.Error as exc:
+                errors.append(str(exc))
+
+    try:
+        holder = threading.Thread(target=hold)
+        t0 = time.monotonic()
+        holder.start()
+        with p.connect() as other:
+            served = 0
+            while holder.is_alive() and time.monotonic() - t0 < 1.0:
+                assert other.execute("SELECT count(*) FROM waiting").fetchone() == (3,)
+                served += 1
+        holder.join(10)
+    finally:
+        p.close()
+    assert served > 10
+    assert len(errors) == 1 and "no approval arrived" in errors[0] and request_id(errors[0])
+    assert time.monotonic() - t0 >= 1.5
+
+
 def test_the_function_call_message_is_refused(proxy: RunningProxy) -> None:
     with proxy.connect() as conn:
         oid = conn.execute("SELECT 'pg_backend_pid'::regproc::oid").fetchone()[0]

@@ -143,11 +143,18 @@ def _prefilter() -> re.Pattern[str]:
 
 def scan_text(text: str, filename: str, *, detect_secrets: bool = True) -> list[tuple[int, int, int, str, str, str, bool]]:
     """Every credential in `text`: (line, start, end, format id, name, masked value, fixable)."""
-    active: list[Format] = [f for f in formats() if f.requires is None or f.requires.search(text)]
+    # A format looks at a line only when one of its hints is on it, so a file holding none of a
+    # format's hints anywhere cannot match it: most files are done after these two screens.
+    low_text = text.lower()
+    active: list[Format] = [f for f in formats() if any(h in low_text for h in f.hints)
+                            and (f.requires is None or f.requires.search(text))]
+    prefilter = _prefilter()
+    use_plugins = detect_secrets and prefilter.search(text) is not None
+    if not active and not use_plugins:
+        return []
     from blastwall.secrets.detectors import detectors, find
 
-    plugins = detectors(tuple(table()["detect_secrets"]["plugins"])) if detect_secrets else ()
-    prefilter = _prefilter()
+    plugins = detectors(tuple(table()["detect_secrets"]["plugins"])) if use_plugins else ()
     allow = table()["allowlist"]
     out: list[tuple[int, int, int, str, str, str, bool]] = []
     skip_next = False

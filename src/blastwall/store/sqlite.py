@@ -4,7 +4,9 @@ hook processes (WAL journal, `BEGIN IMMEDIATE` for every write, a busy timeout).
 from __future__ import annotations
 
 import os
+import random
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -36,8 +38,21 @@ class SQLiteStore(Store):
                              "writable, or set BLASTWALL_DATABASE_URL") from exc
 
     def _create(self) -> None:
-        self._conn.execute("PRAGMA journal_mode = WAL")
+        """Switch to WAL and create the schema; safe when several processes open a new store at
+        once. Changing the journal mode takes an exclusive lock and SQLite does not wait for it
+        (the busy timeout does not apply), so that step retries until the timeout."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        while True:
+            try:
+                self._conn.execute("PRAGMA journal_mode = WAL")
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01 + random.random() * 0.04)
         with self._transaction(write=True) as cur:
+            if cur.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+                return  # another process created it meanwhile
             for stmt in schema_statements():
                 cur.execute(stmt)
             cur.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

@@ -193,7 +193,7 @@ def compile_rule(row: Any, where: str, origin: str, index: int) -> PolicyRule:
     )
 
 
-SECTIONS = ("inventory", "cedar", "protected_branches", "approvals", "secrets", "audit", "snapshots")
+SECTIONS = ("inventory", "cedar", "protected_branches", "approvals", "secrets", "audit", "snapshots", "pg_proxy")
 
 
 def compile_layers(layers: list[tuple[str, dict[str, Any]]], untrusted: frozenset[str] = frozenset()) -> Policy:

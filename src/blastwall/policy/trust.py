@@ -109,6 +109,9 @@ def tighten_only(doc: dict[str, Any], defaults: dict[str, Any]) -> tuple[dict[st
 
         out["snapshots"], more = tighten(doc["snapshots"])
         dropped.extend(more)
+    if "pg_proxy" in doc:  # which credentials the proxy's own snapshots use is for trusted files
+        out.pop("pg_proxy")
+        dropped.append("[pg_proxy] (the proxy's own database credentials are for trusted policy files)")
     cedar = doc.get("cedar")
     if isinstance(cedar, dict) and str(cedar.get("mode", "")).lower() == "authoritative":
         out["cedar"] = {k: v for k, v in cedar.items() if k != "mode"}

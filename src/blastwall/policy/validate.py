@@ -9,7 +9,7 @@ from pathlib import Path
 from blastwall.policy.engine import PolicyError, _decision, _severity, compile_rule
 
 TOP_KEYS = {"rule", "severity", "settings", "inventory", "protected_branches", "cedar", "approvals", "secrets", "audit",
-            "snapshots", "gateway"}  # [gateway] is validated by `blastwall gateway --check` (a door's own table)
+            "snapshots", "gateway", "pg_proxy"}  # [gateway] is validated by `blastwall gateway --check` (a door's own table)
 
 
 def _rule_lines(text: str) -> list[int]:

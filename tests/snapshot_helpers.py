@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hookio import REQUEST_ID, hook_reason, request_id  # noqa: F401  (re-exported for the tests)
 
 from blastwall.approvals import decide, keys
 from blastwall.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 PAYLOADS = Path(__file__).parent / "payloads"
-REQUEST_ID = re.compile(r"\bbw-[a-z0-9]{8}\b")
 SNAPSHOT_ID = re.compile(r"\bsnap-[0-9]{8}-[0-9]{6}-[a-z]+-[0-9a-f]{6}\b")
 
 def make_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
@@ -63,20 +63,8 @@ def codex_payload(command: str, cwd: Path) -> dict[str, Any]:
 
 def hook(data: dict[str, Any], env: dict[str, str]) -> tuple[str, str]:
     """(decision, reason) from a real `blastwall hook codex` process."""
-    proc = subprocess.run([sys.executable, "-m", "blastwall", "hook", "codex"], input=json.dumps(data),
-                          capture_output=True, text=True, timeout=60, env=env, cwd=ROOT)
-    assert "Traceback" not in proc.stdout + proc.stderr, proc.stderr
-    assert proc.returncode == 0, proc.stderr
-    if not proc.stdout.strip():
-        return "allow", ""
-    hso = json.loads(proc.stdout)["hookSpecificOutput"]
-    return hso["permissionDecision"], hso["permissionDecisionReason"]
-
-
-def request_id(text: str) -> str:
-    m = REQUEST_ID.search(text)
-    assert m, text
-    return m.group(0)
+    return hook_reason(subprocess.run([sys.executable, "-m", "blastwall", "hook", "codex"], input=json.dumps(data),
+                                      capture_output=True, text=True, timeout=60, env=env, cwd=ROOT))
 
 
 def approve(rid: str, key: tuple[Any, Any]) -> None:

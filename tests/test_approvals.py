@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sqlite3
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from typing import Any
 
 import pexpect
 import pytest
+from hookio import REQUEST_ID, hook_reason, request_id
 
 from blastwall.approvals import decide, keys
 from blastwall.approvals.gate import gate
@@ -31,7 +31,6 @@ from blastwall.store import open_store
 ROOT = Path(__file__).resolve().parents[1]
 PAYLOADS = Path(__file__).parent / "payloads"
 PASSPHRASE = "correct horse battery"
-REQUEST_ID = re.compile(r"\bbw-[a-z0-9]{8}\b")
 
 
 @pytest.fixture()
@@ -81,22 +80,6 @@ def start_hook(agent: str, data: dict[str, Any], env: dict[str, str]) -> subproc
     proc.stdin.close()
     proc.stdin = None
     return proc
-
-
-def hook_reason(proc: subprocess.CompletedProcess[str]) -> tuple[str, str]:
-    """(decision, reason) as Codex or Claude Code would read the hook's answer."""
-    assert "Traceback" not in proc.stdout + proc.stderr
-    assert proc.returncode == 0, proc.stderr
-    if not proc.stdout.strip():
-        return "allow", ""
-    hso = json.loads(proc.stdout)["hookSpecificOutput"]
-    return hso["permissionDecision"], hso["permissionDecisionReason"]
-
-
-def request_id(text: str) -> str:
-    m = REQUEST_ID.search(text)
-    assert m, text
-    return m.group(0)
 
 
 def make_key(name: str = "alice", role: str = "approver", passphrase: str | None = PASSPHRASE,

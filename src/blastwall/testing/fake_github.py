@@ -20,9 +20,11 @@ from __future__ import annotations
 import json
 import re
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
+
+from blastwall.testing.local_http import LocalServer
 
 CHUNK = 64 * 1024
 
@@ -34,25 +36,18 @@ class Seen(NamedTuple):
     body_bytes: int
 
 
-class FakeGitHub:
+class FakeGitHub(LocalServer):
     def __init__(self, token: str = "ghp_fakeGitHubToken000000000000000000001") -> None:
         self.token = token
         self.repos: dict[str, dict[str, Any]] = {}
         self.requests: list[Seen] = []
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
         self.record = True
 
     def add_repo(self, owner: str, name: str) -> None:
         full = f"{owner}/{name}"
         self.repos[full] = {"id": len(self.repos) + 1, "name": name, "full_name": full, "private": True,
                             "owner": {"login": owner}, "default_branch": "main"}
-
-    @property
-    def base(self) -> str:
-        assert self._server is not None
-        host, port = self._server.server_address[:2]
-        return f"http://{host.decode() if isinstance(host, bytes) else host}:{port}"
 
     def __enter__(self) -> FakeGitHub:
         fake = self
@@ -69,16 +64,8 @@ class FakeGitHub:
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _any  # noqa: N815
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._server.block_on_close = False
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
+        self._start(Handler)
         return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
 
     # -- requests -------------------------------------------------------------------------------
 

@@ -21,8 +21,10 @@ from __future__ import annotations
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, NamedTuple
+
+from blastwall.testing.local_http import LocalServer
 
 
 class Recorded(NamedTuple):
@@ -40,7 +42,7 @@ class Mount(NamedTuple):
     service: str
 
 
-class FakeRailway:
+class FakeRailway(LocalServer):
     def __init__(self, token: str = "fake-railway-token-0001", sleep_s: float = 0.0, *,
                  accept_mutations: bool = False, unauthorized_status: int = 200) -> None:
         self.token = token
@@ -51,7 +53,6 @@ class FakeRailway:
         self.requests: list[Recorded] = []
         self.projects: dict[str, list[dict[str, Any]]] = {}
         self.environments: dict[str, str] = {}  # id -> name
-        self._server: ThreadingHTTPServer | None = None
         self._lock = threading.Lock()
 
     # -- data -----------------------------------------------------------------
@@ -95,9 +96,7 @@ class FakeRailway:
     # -- server ---------------------------------------------------------------
     @property
     def endpoint(self) -> str:
-        assert self._server is not None
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/graphql/v2"
+        return f"{self.base}/graphql/v2"
 
     def __enter__(self) -> FakeRailway:
         fake = self
@@ -112,16 +111,8 @@ class FakeRailway:
             def do_GET(self) -> None:  # noqa: N802
                 self.send_error(405)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._server.block_on_close = False
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
+        self._start(Handler)
         return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
 
     def _handle(self, h: BaseHTTPRequestHandler) -> None:
         length = int(h.headers.get("Content-Length") or 0)

@@ -46,7 +46,10 @@ def _allow_extensions(write_fd: int) -> None:
 
     from blastwall.doors.hooks.base import set_deadline_extender
 
-    set_deadline_extender(lambda seconds: os.write(write_fd, f"E{float(seconds):.1f}\n".encode()) and None)
+    def extend(seconds: float) -> None:
+        os.write(write_fd, f"E{float(seconds):.1f}\n".encode())
+
+    set_deadline_extender(extend)
 
 
 def _run_hook(agent: str, raw: bytes) -> tuple[int, str, str]:

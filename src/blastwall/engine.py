@@ -9,7 +9,9 @@ The stages run in this order; each is a small function below, and each is timed:
 4. preflight    resolve each finding's target to an environment (the inventory, the action's
                 context, live provider probes); production, shared or unverified targets
                 of destructive findings are never allowed
-5. policy       decide each finding; the verdict is the strictest decision
+5. radius       measure what each destructive finding's target holds (rows, files, commits,
+                resources), read-only and within a time budget; unmeasured is never zero
+6. policy       decide each finding; the verdict is the strictest decision
 
 The engine never raises to a door: any failure inside blastwall becomes a degraded `ask`
 with a one-line reason that tells the human what to do. It never imports a door.
@@ -25,7 +27,7 @@ from blastwall.analyze.base import MAX_INPUT, AnalysisError, Scope
 from blastwall.model import Action, Context, Decision, Finding, Surface, Verdict
 from blastwall.policy.engine import Policy, PolicyError
 
-STAGES: tuple[str, ...] = ("normalize", "quick_reject", "analyze", "preflight", "policy")
+STAGES: tuple[str, ...] = ("normalize", "quick_reject", "analyze", "preflight", "radius", "policy")
 
 
 class _State:
@@ -35,6 +37,7 @@ class _State:
         self.action = action
         self.policy = policy
         self.read_files = read_files
+        self.measure = read_files  # measuring the blast radius reads files, git and servers
         self.scope = Scope.start()
         self.findings: list[Finding] = []
         self.done = False  # set by quick_reject when the action is known inert
@@ -107,6 +110,17 @@ def _preflight(st: _State) -> None:
                                              "verified, treat it as production"))
 
 
+def _radius(st: _State) -> None:
+    if not st.findings or not st.measure:
+        return
+    try:
+        from blastwall.radius import measure_all
+
+        st.findings = measure_all(st.action, st.findings, st.policy)
+    except Exception:  # noqa: BLE001 - an unmeasured radius changes nothing; the finding stands as it was
+        return
+
+
 def _policy(st: _State) -> None:
     policy = st.policy
     if policy is None:
@@ -139,6 +153,7 @@ STAGE_FUNCS: dict[str, Callable[[_State], None]] = {
     "quick_reject": _quick_reject,
     "analyze": _analyze,
     "preflight": _preflight,
+    "radius": _radius,
     "policy": _policy,
 }
 

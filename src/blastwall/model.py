@@ -161,6 +161,7 @@ class Finding(NamedTuple):
     safer: str = ""
     source: str = ""  # the part of the input the finding came from
     environment: str | None = None
+    radius: dict[str, Any] | None = None  # what the target holds, measured (radius/base.py Radius.to_dict())
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -174,6 +175,7 @@ class Finding(NamedTuple):
             "safer": self.safer,
             "source": self.source,
             "environment": self.environment,
+            "radius": self.radius,
         }
 
 

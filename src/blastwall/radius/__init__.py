@@ -1,0 +1,57 @@
+"""Blast radius: measure what an action would destroy before anyone decides (see base.py).
+
+    findings = measure_all(action, findings, policy)   # each finding gets `radius` when measured
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from blastwall.model import Action, Finding
+from blastwall.radius.base import DEFAULT_BUDGET_S, MeasureContext, Radius, measurers_for
+
+__all__ = ["Radius", "measure_all"]
+
+# Findings worth measuring: the ones that destroy or overwrite something.
+MEASURED_EFFECTS = frozenset({"delete", "overwrite", "discard_work", "rewrite_history", "destroy_infra"})
+
+
+def budget_of(policy: Any) -> float:
+    section = policy.section("radius") if policy is not None else None
+    try:
+        ms = float((section or {}).get("budget_ms", DEFAULT_BUDGET_S * 1000))
+    except (TypeError, ValueError):
+        ms = DEFAULT_BUDGET_S * 1000
+    return max(0.0, min(ms, 30000.0)) / 1000
+
+
+def measure_all(action: Action, findings: list[Finding], policy: Any, *, budget_s: float | None = None) -> list[Finding]:
+    """`findings`, each destructive one with its radius when a measurer knows its kind. Never
+    raises: a measurer's failure is that finding's "unmeasured" radius."""
+    budget = budget_of(policy) if budget_s is None else budget_s
+    if budget <= 0 or not any(f.effect.value in MEASURED_EFFECTS for f in findings):
+        return findings
+    ctx = MeasureContext(policy, time.monotonic() + budget, action.context.cwd)
+    out = []
+    for f in findings:
+        if f.effect.value not in MEASURED_EFFECTS or f.radius is not None:
+            out.append(f)
+            continue
+        out.append(_measure_one(action, f, ctx))
+    return out
+
+
+def _measure_one(action: Action, finding: Finding, ctx: MeasureContext) -> Finding:
+    for fn in measurers_for(finding):
+        if ctx.left() <= 0:
+            return finding._replace(radius=Radius.unmeasured("the time budget for measuring ran out").to_dict())
+        t0 = time.perf_counter()
+        try:
+            radius = fn(action, finding, ctx)
+        except Exception as exc:  # noqa: BLE001 - a measurer that breaks leaves the finding unmeasured
+            radius = Radius.unmeasured(f"measuring failed ({type(exc).__name__})")
+        if radius is not None:
+            radius = radius._replace(elapsed_ms=round((time.perf_counter() - t0) * 1000, 2))
+            return finding._replace(radius=radius.to_dict())
+    return finding

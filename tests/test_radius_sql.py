@@ -1,0 +1,257 @@
+"""Blast radius of SQL against a real server (tests/pg.py): what blastwall measures read-only is what
+the statement then really does (run in a transaction that is rolled back), and a server that
+cannot answer in time or cannot be reached leaves the finding unmeasured, never zero.
+"""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pg import PgServer, postgres  # noqa: F401  (the session fixture)
+
+from blastwall.analyze.base import Scope
+from blastwall.analyze.sql import analyze_sql
+from blastwall.engine import check_action, make_action
+from blastwall.policy.engine import Policy, compile_layers, default_document
+from blastwall.radius import measure_all
+
+DB = "radius_app"
+PROVIDER = '[inventory.providers.postgres]\nprobe = true\ntimeout_s = 2.0\ndsn_env = "DATABASE_URL"\n'
+
+
+def policy_from(text: str) -> Policy:
+    return compile_layers([("test.toml", tomllib.loads(text)), ("defaults", default_document())])
+
+
+def policy(*, provider: bool = True) -> Policy:
+    text = f'[inventory.environments.production]\ndatabases = ["{DB}"]\n'
+    return policy_from(text + (PROVIDER if provider else ""))
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.delenv("BLASTWALL_POLICY", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+
+
+@pytest.fixture(scope="module")
+def db(postgres: PgServer) -> PgServer:  # noqa: F811
+    """customers (40), orders (1,000, FK to customers), order_items (FK to orders), a view and a
+    publication on orders, and an empty table."""
+    postgres.create_database(DB)
+    postgres.execute(DB, """
+        CREATE TABLE customers (id int PRIMARY KEY, name text, gone bool NOT NULL DEFAULT false);
+        CREATE TABLE orders (id int PRIMARY KEY, customer_id int REFERENCES customers (id),
+                             total numeric NOT NULL, status text NOT NULL);
+        CREATE TABLE order_items (id int PRIMARY KEY, order_id int REFERENCES orders (id) ON DELETE CASCADE, sku text);
+        CREATE TABLE "Audit Log" (id int);
+        CREATE VIEW order_totals AS SELECT sum(total) AS total FROM orders;
+        CREATE PUBLICATION orders_pub FOR TABLE orders;
+        INSERT INTO customers SELECT g, 'c' || g, g % 4 = 0 FROM generate_series(1, 40) g;
+        INSERT INTO orders SELECT g, 1 + g % 40, g, CASE WHEN g % 10 = 0 THEN 'cancelled' ELSE 'paid' END
+          FROM generate_series(1, 1000) g;
+        INSERT INTO order_items SELECT g, 1 + g % 1000, 's' || g FROM generate_series(1, 300) g;
+        INSERT INTO "Audit Log" VALUES (1), (2);
+        ANALYZE;
+    """)
+    return postgres
+
+
+def state(server: PgServer) -> list[tuple[Any, ...]]:
+    return server.execute(DB, "SELECT (SELECT count(*) FROM orders), (SELECT sum(total) FROM orders), "
+                              "(SELECT count(*) FROM order_items), (SELECT count(*) FROM customers), "
+                              "(SELECT string_agg(status, '' ORDER BY id) FROM orders)")
+
+
+def radii(sql: str, server: PgServer, pol: Policy | None = None, *, budget_s: float = 5.0,
+          database: str | None = None) -> list[dict[str, Any]]:
+    action = make_action("sql", sql, {"database": database if database is not None else server.dsn(DB)})
+    findings = analyze_sql(sql, Scope(read_files=False))
+    out = measure_all(action, findings, pol or policy(), budget_s=budget_s)
+    return [f.radius for f in out if f.radius is not None]
+
+
+def real_rowcount(server: PgServer, sql: str) -> int:
+    """What the statement really does, in a transaction that is rolled back."""
+    with server.connect(DB) as conn:
+        conn.autocommit = False
+        with conn.cursor() as cur:
+            cur.execute(sql.encode())
+            n = cur.rowcount
+        conn.rollback()
+    return int(n)
+
+
+# -- measured equals the real effect ------------------------------------------------------------
+
+EFFECTS = [
+    pytest.param("DELETE FROM orders WHERE status <> 'paid'", 100, id="delete-where"),
+    pytest.param("UPDATE orders SET total = 0 WHERE total > 900", 100, id="update-where"),
+    pytest.param("DELETE FROM orders o USING customers c WHERE o.customer_id = c.id AND c.gone", 250,
+                 id="delete-using"),
+    pytest.param("DELETE FROM orders WHERE customer_id IN (SELECT id FROM customers WHERE name LIKE 'c1%')", 275,
+                 id="subquery-where"),
+    pytest.param("DELETE FROM orders", 1000, id="delete-all"),
+    pytest.param("UPDATE orders SET status = 'x'", 1000, id="update-all"),
+    # a join that reaches each order many times: each row is still deleted once
+    pytest.param("DELETE FROM orders USING order_items i WHERE i.id > 0 AND orders.id < 50", 49, id="join-duplicates"),
+    pytest.param("UPDATE orders SET total = 1 FROM customers c WHERE c.id = orders.customer_id AND c.id <= 2", 50,
+                 id="update-from"),
+    pytest.param("WITH old AS (SELECT id FROM orders WHERE id > 990) DELETE FROM orders WHERE id IN "
+                 "(SELECT id FROM old)", 10, id="cte"),
+]
+
+
+@pytest.mark.parametrize(("sql", "expected"), EFFECTS)
+def test_measured_rows_equal_the_real_effect(db: PgServer, sql: str, expected: int) -> None:
+    before = state(db)
+    (r,) = radii(sql, db)
+    assert r["measured"], r["summary"]
+    assert state(db) == before  # measuring changed nothing
+    assert r["counts"]["rows"] == real_rowcount(db, sql) == expected
+    assert r["counts"]["rows_total"] == 1000
+    assert r["estimate"] is False and r["irreplaceable"] is True and r["source"] == "postgres"
+    assert f"{expected:,} of 1,000 rows in orders" in r["summary"]
+
+
+def test_an_empty_result_set_destroys_nothing(db: PgServer) -> None:
+    (r,) = radii("DELETE FROM orders WHERE status LIKE 'refund%'", db)
+    assert r["measured"] and r["counts"]["rows"] == 0
+    assert r["irreplaceable"] is False
+    assert r["summary"].startswith("matches 0 of 1,000 rows in orders")
+
+
+def test_truncate_counts_rows_bytes_and_referencing_tables(db: PgServer) -> None:
+    (r,) = radii("TRUNCATE orders CASCADE", db)
+    assert r["measured"] and r["irreplaceable"] is True
+    c = r["counts"]
+    assert c["rows"] == 1000 and c["bytes"] > 0
+    assert c["tables_referencing"] == 1 and c["views"] == 1 and c["publications"] == 1
+    assert any("1 table referencing it" in d for d in r["details"])
+
+
+def test_drop_table_with_a_view_on_it(db: PgServer) -> None:
+    (r,) = radii("DROP TABLE orders CASCADE", db)
+    assert r["measured"] and r["summary"].startswith("drops orders: 1,000 rows")
+    assert r["counts"]["views"] == 1 and r["counts"]["tables_referencing"] == 1
+    assert db.execute(DB, "SELECT to_regclass('order_totals') IS NOT NULL") == [(True,)]
+
+
+def test_several_tables_and_quoted_names(db: PgServer) -> None:
+    (r,) = radii('TRUNCATE customers, "Audit Log" CASCADE', db)
+    assert r["measured"], r["summary"]
+    assert r["counts"]["rows"] == 42 and r["counts"]["tables_referencing"] == 1
+    assert '"Audit Log"' in r["summary"]
+
+
+# -- unmeasured, never zero -----------------------------------------------------------------------
+
+def test_a_slow_where_is_unmeasured(db: PgServer) -> None:
+    t0 = time.monotonic()
+    (r,) = radii("DELETE FROM orders WHERE pg_sleep(0.01) IS NOT NULL AND status <> 'x'", db, budget_s=0.4)
+    assert time.monotonic() - t0 < 1.0
+    assert r["measured"] is False and "rows" not in r["counts"]
+    assert "did not answer" in r["summary"] or "budget" in r["summary"]
+
+
+def test_a_lock_held_by_another_session_is_unmeasured(db: PgServer) -> None:
+    locked, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with db.connect(DB) as conn:
+            conn.autocommit = False
+            conn.execute("LOCK TABLE orders IN ACCESS EXCLUSIVE MODE")
+            locked.set()
+            release.wait(10)
+            conn.rollback()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        t0 = time.monotonic()
+        (r,) = radii("DELETE FROM orders WHERE status <> 'paid'", db, budget_s=0.4)
+        assert time.monotonic() - t0 < 1.0
+    finally:
+        release.set()
+        holder.join()
+    assert r["measured"] is False and r["counts"] == {}
+
+
+def test_no_credentials_is_unmeasured(db: PgServer) -> None:
+    (r,) = radii("DELETE FROM orders WHERE status <> 'paid'", db, database="$DATABASE_URL")
+    assert r["measured"] is False and "DATABASE_URL is not set" in r["summary"]
+
+
+def test_without_the_provider_blastwall_connects_nowhere(db: PgServer) -> None:
+    (r,) = radii("DELETE FROM orders WHERE status <> 'paid'", db, policy(provider=False))
+    assert r["measured"] is False and "[inventory.providers.postgres]" in r["summary"]
+
+
+def test_an_unreachable_server_is_unmeasured(db: PgServer) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    (r,) = radii("DELETE FROM orders WHERE status <> 'paid'", db, database=f"postgresql://postgres@127.0.0.1:{port}/x")
+    assert r["measured"] is False and "refused" in r["summary"]
+
+
+def test_the_password_is_never_shown(db: PgServer) -> None:
+    dsn = f"postgresql://nobody:hunter2-secret@{db.host}:{db.port}/{DB}"
+    (r,) = radii("DELETE FROM orders WHERE status <> 'paid'", db, database=dsn)
+    assert "hunter2" not in repr(r)
+
+
+def test_a_where_with_effects_is_not_run(db: PgServer) -> None:
+    (r,) = radii("DELETE FROM orders WHERE pg_terminate_backend(1) AND status <> 'x'", db)
+    assert r["measured"] is False and "functions with effects" in r["summary"]
+
+
+# -- shell psql and the engine --------------------------------------------------------------------
+
+def test_psql_in_a_shell_command_with_dsn_env(db: PgServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", db.dsn(DB))
+    action = make_action("shell", """psql "$DATABASE_URL" -c "DELETE FROM orders WHERE status <> 'paid'" """)
+    verdict = check_action(action, policy())
+    (f,) = [f for f in verdict.findings if f.radius]
+    r = f.radius or {}
+    assert r["measured"], r
+    assert r["counts"]["rows"] == 100
+    assert f.environment == "production"
+
+
+# -- estimates --------------------------------------------------------------------------------------
+
+def test_large_tables_are_estimated_and_labeled(db: PgServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    from blastwall.radius import postgres as measure_pg
+
+    monkeypatch.setattr(measure_pg, "LARGE_ROWS", 500)
+    (r,) = radii("DELETE FROM orders WHERE status <> 'paid'", db)
+    assert r["measured"] and r["estimate"] is True
+    assert r["counts"]["rows_total"] == 1000  # reltuples after ANALYZE
+    assert 50 <= r["counts"]["rows"] <= 200  # the planner's guess, near the real 100
+    assert "about" in r["summary"] and any("estimate" in d for d in r["details"])
+
+
+# -- timing -----------------------------------------------------------------------------------------
+
+def test_measuring_is_fast(db: PgServer, capsys: pytest.CaptureFixture[str]) -> None:
+    times = []
+    for _ in range(15):
+        (r,) = radii("DELETE FROM orders WHERE status <> 'paid'", db, budget_s=2.0)
+        times.append(r["elapsed_ms"])
+    median = statistics.median(times)
+    with capsys.disabled():
+        print(f"\nradius postgres: median {median:.1f} ms per statement (n={len(times)})")
+    assert median < 400
+

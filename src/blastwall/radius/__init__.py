@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from blastwall.model import Action, Finding
+from blastwall.model import Action, Finding, Severity
 from blastwall.radius.base import DEFAULT_BUDGET_S, MeasureContext, Radius, measurers_for
 
 __all__ = ["Radius", "measure_all"]
@@ -30,12 +30,14 @@ def measure_all(action: Action, findings: list[Finding], policy: Any, *, budget_
     """`findings`, each destructive one with its radius when a measurer knows its kind. Never
     raises: a measurer's failure is that finding's "unmeasured" radius."""
     budget = budget_of(policy) if budget_s is None else budget_s
-    if budget <= 0 or not any(f.effect.value in MEASURED_EFFECTS for f in findings):
+    if budget <= 0 or not any(f.effect.value in MEASURED_EFFECTS and f.severity < Severity.CRITICAL for f in findings):
         return findings
     ctx = MeasureContext(policy, time.monotonic() + budget, action.context.cwd)
     out = []
     for f in findings:
-        if f.effect.value not in MEASURED_EFFECTS or f.radius is not None:
+        # Critical findings are denied whatever their target holds: measuring them (rm -rf /,
+        # mkfs on a disk) would only spend the agent's time.
+        if f.effect.value not in MEASURED_EFFECTS or f.radius is not None or f.severity >= Severity.CRITICAL:
             out.append(f)
             continue
         out.append(_measure_one(action, f, ctx))

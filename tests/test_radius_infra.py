@@ -1,0 +1,172 @@
+"""Infrastructure blast radius: fake kubectl and docker executables on PATH (answering the
+real CLIs' JSON shapes and recording their argv) and FakeRailway over real HTTP."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from blastwall.analyze import analyze
+from blastwall.analyze.base import Scope
+from blastwall.engine import make_action
+from blastwall.policy.engine import default_policy
+from blastwall.radius import measure_all
+from blastwall.testing.fake_cli import FakeKubectl, deployment, pod, pv, pvc, simple, statefulset
+
+LIST = "pods,deployments,statefulsets,services,persistentvolumeclaims,configmaps,secrets"
+
+
+@pytest.fixture
+def bin_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    d = tmp_path / "bin"
+    d.mkdir()
+    monkeypatch.setenv("PATH", f"{d}{os.pathsep}{os.environ['PATH']}")
+    return d
+
+
+@pytest.fixture
+def kube(bin_dir: Path) -> FakeKubectl:
+    fake = FakeKubectl(bin_dir, contexts={"kind-dev": "https://127.0.0.1:6443", "prod-eu": "https://k8s.example.com:6443"})
+    fake.add(
+        deployment("prod", "web", {"app": "web"}), pod("prod", "web-1", {"app": "web"}), pod("prod", "web-2", {"app": "web"}),
+        statefulset("prod", "pg", {"app": "pg"}), pod("prod", "pg-0", {"app": "pg"}),
+        pvc("prod", "data-pg-0", volume="pv-pg", size="50Gi"), pv("pv-pg", "Delete", "50Gi", ("prod", "data-pg-0")),
+        pvc("prod", "logs", volume="pv-logs", size="5Gi"), pv("pv-logs", "Retain", "5Gi", ("prod", "logs")),
+        simple("Service", "prod", "web"), simple("ConfigMap", "prod", "web-config"), simple("Secret", "prod", "db-creds"),
+        pod("default", "other", {"app": "other"}),
+    )
+    return fake
+
+
+def radius_of(command: str, kind: str = "shell", budget_s: float = 2.0, cwd: str | None = None) -> dict:
+    action = make_action(kind, command, {"cwd": cwd} if cwd else None)
+    findings = measure_all(action, analyze(action, Scope.start(cwd=cwd)), default_policy(), budget_s=budget_s)
+    measured = [f for f in findings if f.radius is not None]
+    assert measured, [f.rule_id for f in findings]
+    return measured[0].radius
+
+
+# -- Kubernetes ---------------------------------------------------------------------------------
+
+def test_namespace_delete_counts_by_kind_and_volumes_with_delete_policy(kube: FakeKubectl) -> None:
+    r = radius_of("kubectl delete ns prod")
+    assert r["measured"] and r["source"] == "kubectl"
+    assert r["counts"] == {"pods": 3, "deployments": 1, "statefulsets": 1, "services": 1, "pvcs": 2, "configmaps": 1,
+                           "secrets": 1, "resources": 10, "volumes": 1, "bytes": 50 * 1024**3}
+    assert r["irreplaceable"] is True
+    assert "3 pods" in r["summary"] and "1 volume (53.7 GB) with reclaim policy Delete" in r["summary"]
+    get = kube.calls[0]
+    assert get[:4] == ["get", LIST, "-n", "prod"] and "-o" in get and "json" in get
+    assert any(a.startswith("--request-timeout=") and a.endswith("ms") for a in get)
+    assert kube.calls[1][:3] == ["get", "persistentvolumes", "pv-pg"] and "pv-logs" in kube.calls[1]
+
+
+@pytest.mark.parametrize("command", [
+    "kubectl --context prod-eu delete ns prod",
+    "kubectl delete namespace prod --context=prod-eu --kubeconfig /tmp/kc",
+])
+def test_context_and_kubeconfig_are_passed_through(kube: FakeKubectl, command: str) -> None:
+    assert radius_of(command)["measured"]
+    for call in kube.calls:
+        assert call[call.index("--context") + 1] == "prod-eu"
+    if "--kubeconfig" in command:
+        assert all(c[c.index("--kubeconfig") + 1] == "/tmp/kc" for c in kube.calls)
+
+
+def test_deployment_delete_takes_its_pods_not_the_rest(kube: FakeKubectl) -> None:
+    r = radius_of("kubectl delete deploy web -n prod")
+    assert r["counts"]["deployments"] == 1 and r["counts"]["pods"] == 2 and r["counts"]["resources"] == 3
+    assert r["counts"]["volumes"] == 0 and r["irreplaceable"] is None
+    assert kube.calls[0][:4] == ["get", LIST, "-n", "prod"]
+    assert len(kube.calls) == 1  # no claims go, so no volume lookup
+
+
+def test_pvc_delete_with_delete_policy_is_irreplaceable(kube: FakeKubectl) -> None:
+    r = radius_of("kubectl delete pvc data-pg-0 --namespace=prod")
+    assert r["counts"]["pvcs"] == 1 and r["counts"]["volumes"] == 1 and r["irreplaceable"] is True
+    assert kube.calls[1][:3] == ["get", "persistentvolumes", "pv-pg"]
+
+
+def test_pvc_delete_with_retain_policy_keeps_the_data(kube: FakeKubectl) -> None:
+    r = radius_of("kubectl delete -n prod persistentvolumeclaim/logs")
+    assert r["counts"]["pvcs"] == 1 and r["counts"]["volumes"] == 0 and r["irreplaceable"] is None
+    assert any("Retain" in d for d in r["details"])
+
+
+def test_statefulset_keeps_claims_unless_its_retention_policy_deletes_them(kube: FakeKubectl, bin_dir: Path) -> None:
+    r = radius_of("kubectl delete statefulset pg -n prod")
+    assert r["counts"].get("pvcs", 0) == 0 and r["counts"]["pods"] == 1
+    other = FakeKubectl(bin_dir)
+    other.add(statefulset("db", "pg", {"app": "pg"}, when_deleted="Delete"), pod("db", "pg-0", {"app": "pg"}),
+              pvc("db", "data-pg-0", volume="pv-1"), pv("pv-1", "Delete"))
+    r = radius_of("kubectl delete sts/pg -n db")
+    assert r["counts"]["pvcs"] == 1 and r["irreplaceable"] is True
+
+
+def test_helm_uninstall_takes_the_release_objects(bin_dir: Path) -> None:
+    kube = FakeKubectl(bin_dir, contexts={"c1": "https://10.0.0.1:6443"})
+    kube.add(deployment("db", "pg-api", {"app": "api"}, release="pg"), pod("db", "api-1", {"app": "api"}),
+             pvc("db", "pg-data", volume="pv-9", release="pg"), pv("pv-9", "Delete", "1Gi"),
+             simple("Secret", "db", "pg-auth", release="pg"), simple("Secret", "db", "unrelated"))
+    r = radius_of("helm uninstall pg -n db --kube-context c1")
+    assert r["counts"]["resources"] == 4 and r["counts"]["secrets"] == 1 and r["irreplaceable"] is True
+    assert r["summary"].startswith("uninstalling helm release pg in namespace db takes")
+    assert kube.calls[0][:2] == ["--context", "c1"] and "-n" in kube.calls[0]
+
+
+def test_selector_delete_counts_only_matches(kube: FakeKubectl) -> None:
+    r = radius_of("kubectl delete pods -l app=web -n prod")
+    assert r["counts"]["pods"] == 2 and r["counts"]["resources"] == 2
+
+
+def test_http_namespace_delete_uses_the_context_for_that_server(kube: FakeKubectl) -> None:
+    action = {"method": "DELETE", "url": "https://k8s.example.com:6443/api/v1/namespaces/prod", "headers": {}}
+    r = radius_of(action, "http")  # type: ignore[arg-type]
+    assert r["measured"] and r["counts"]["pods"] == 3
+    assert kube.calls[0][:3] == ["config", "view", "-o"]
+    assert kube.calls[1][:2] == ["--context", "prod-eu"]
+
+
+def test_http_to_an_unknown_server_is_unmeasured(kube: FakeKubectl) -> None:
+    action = {"method": "DELETE", "url": "https://elsewhere.example.com/api/v1/namespaces/prod", "headers": {}}
+    r = radius_of(action, "http")  # type: ignore[arg-type]
+    assert not r["measured"] and "no kubectl context here points at the API server elsewhere.example.com:443" in r["summary"]
+
+
+def test_missing_kubectl_is_unmeasured_never_zero(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    r = radius_of("kubectl delete ns prod")
+    assert r == {**r, "measured": False, "summary": "kubectl is not installed here", "counts": {}}
+
+
+def test_failing_kubectl_says_why_without_credentials(bin_dir: Path) -> None:
+    FakeKubectl(bin_dir, fail="error: You must be logged in to the server (Unauthorized) token=s3cr3t-t0ken-value")
+    r = radius_of("kubectl delete ns prod")
+    assert not r["measured"] and r["summary"].startswith("kubectl failed: error: You must be logged in")
+    assert "s3cr3t" not in r["summary"]
+
+
+def test_unknown_context_is_unmeasured(kube: FakeKubectl) -> None:
+    r = radius_of("kubectl delete ns prod --context nowhere")
+    assert not r["measured"] and r["summary"] == 'kubectl failed: error: context "nowhere" does not exist'
+
+
+def test_hanging_kubectl_is_unmeasured_within_the_budget(bin_dir: Path) -> None:
+    FakeKubectl(bin_dir, sleep_s=10)
+    t0 = time.monotonic()
+    r = radius_of("kubectl delete ns prod", budget_s=0.4)
+    assert time.monotonic() - t0 < 1.0
+    assert not r["measured"] and "did not answer within" in r["summary"]
+
+
+def test_forms_it_does_not_measure_get_no_radius(kube: FakeKubectl) -> None:
+    for command in ("kubectl delete -f app.yaml", "kubectl delete pods --all -A", "kubectl delete ingress web -n prod"):
+        action = make_action("shell", command)
+        findings = measure_all(action, analyze(action, Scope.start()), default_policy(), budget_s=2.0)
+        assert all(f.radius is None for f in findings), command
+    assert kube.calls == []

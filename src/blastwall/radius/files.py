@@ -1,0 +1,264 @@
+"""Files a delete or overwrite would destroy: how many, how large, and what git knows of them.
+
+Each target is resolved the way snapshots resolve it (snapshots/where.py: `cd`, `~`, globs,
+find's name patterns), walked without following links until the deadline, and its files sorted
+by what git says: tracked and unchanged (git has them), modified or untracked-and-not-ignored
+(work that exists nowhere else), ignored (regenerable when it is build output; `.env` is ignored
+but not regenerable), or outside any repository. `irreplaceable=False` only when every file is
+tracked-and-unchanged or regenerable.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import subprocess
+import time
+from collections.abc import Iterable, Mapping
+
+from blastwall.model import Action, Finding, Surface
+from blastwall.radius.base import MeasureContext, Radius, measurer
+
+# Ignored paths that a build, an install or a test run makes again: a path component or file name.
+REGENERABLE_DIRS = frozenset({
+    "build", "dist", "out", "target", "node_modules", "__pycache__", ".pytest_cache", ".mypy_cache",
+    ".ruff_cache", ".tox", ".nox", ".venv", "venv", ".next", ".nuxt", ".parcel-cache", ".turbo", ".gradle",
+    "coverage", "htmlcov", ".eggs", "_build", "site", ".cache", "bin", "obj", "cmake-build-debug",
+})
+REGENERABLE_FILES = ("*.pyc", "*.pyo", "*.o", "*.a", "*.so", "*.class", "*.egg-info", ".coverage", "*.log", "*.tmp")
+CHECK_EVERY = 128  # files between two looks at the clock
+
+
+class OutOfTime(Exception):
+    """The deadline passed; `files` says how far counting got."""
+
+    def __init__(self, files: int) -> None:
+        super().__init__(files)
+        self.files = files
+
+
+def git(repo: str, *args: str, ctx: MeasureContext, check: bool = True) -> str:
+    """One read-only git command, killed at the deadline (raises OutOfTime)."""
+    left = ctx.left()
+    if left <= 0:
+        raise OutOfTime(0)
+    try:
+        proc = subprocess.run(["git", "-C", repo, *args], capture_output=True, text=True, timeout=left,
+                              env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}, check=False)
+    except subprocess.TimeoutExpired:
+        raise OutOfTime(0) from None
+    if check and proc.returncode != 0:
+        raise RuntimeError(proc.stderr.strip()[:200])
+    return proc.stdout
+
+
+def top_level(folder: str, ctx: MeasureContext) -> str | None:
+    while folder and not os.path.isdir(folder):
+        folder = os.path.dirname(folder)
+    if not folder:
+        return None
+    out = git(folder, "rev-parse", "--show-toplevel", ctx=ctx, check=False).strip()
+    return os.path.realpath(out) if out else None
+
+
+def walk(paths: Iterable[str], patterns: tuple[str, ...], ctx: MeasureContext) -> dict[str, int]:
+    """Every file (and link) under `paths` -> its size; raises OutOfTime."""
+    found: dict[str, int] = {}
+
+    def add(path: str, st: os.stat_result) -> None:
+        if patterns and not any(fnmatch.fnmatch(os.path.basename(path), p) for p in patterns):
+            return
+        found[path] = st.st_size
+        if len(found) % CHECK_EVERY == 0 and time.monotonic() > ctx.deadline:
+            raise OutOfTime(len(found))
+
+    for top in paths:
+        try:
+            st = os.lstat(top)
+        except OSError:
+            continue
+        if not os.path.isdir(top) or os.path.islink(top):
+            add(top, st)
+            continue
+        for root, dirs, names in os.walk(top):
+            dirs.sort()
+            for name in names + [d for d in dirs if os.path.islink(os.path.join(root, d))]:
+                p = os.path.join(root, name)
+                try:
+                    add(p, os.lstat(p))
+                except OSError:
+                    continue
+            if time.monotonic() > ctx.deadline:
+                raise OutOfTime(len(found))
+    return found
+
+
+def regenerable(rel: str) -> bool:
+    parts = rel.split("/")
+    return any(p in REGENERABLE_DIRS for p in parts[:-1]) or any(fnmatch.fnmatch(parts[-1], g) for g in REGENERABLE_FILES)
+
+
+def classify(files: Mapping[str, int], roots: list[str], ctx: MeasureContext, project: str | None) -> dict[str, int]:
+    """Counts of `files` by what git knows of them (see the module docstring)."""
+    counts = dict.fromkeys(("files", "bytes", "tracked", "modified", "untracked", "ignored", "regenerable",
+                            "ignored_other", "outside_repo", "outside_project"), 0)
+    counts["files"], counts["bytes"] = len(files), sum(files.values())
+    by_repo: dict[str | None, list[str]] = {}
+    for r in roots:
+        by_repo.setdefault(top_level(r, ctx), []).append(r)
+    for repo, rs in by_repo.items():
+        mine = [p for p in files if any(p == r or p.startswith(r.rstrip("/") + "/") for r in rs)]
+        if repo is None:
+            counts["outside_repo"] += len(mine)
+            continue
+        specs = [os.path.relpath(os.path.realpath(r), repo) for r in rs]
+        tracked = set(git(repo, "ls-files", "-z", "--", *specs, ctx=ctx).split("\0"))
+        status: dict[str, str] = {}
+        raw = git(repo, "status", "--porcelain=v1", "-z", "--ignored", "--", *specs, ctx=ctx).split("\0")
+        i = 0
+        while i < len(raw):
+            entry = raw[i]
+            i += 1
+            if len(entry) < 4:
+                continue
+            status[entry[3:]] = entry[:2]
+            if entry[0] in "RC":
+                i += 1  # the rename's source path
+        for path in mine:
+            rel = os.path.relpath(os.path.realpath(os.path.dirname(path)), repo)
+            rel = os.path.normpath(os.path.join(rel, os.path.basename(path))).replace(os.sep, "/")
+            code = _status_of(rel, status)
+            if code == "!!":
+                counts["ignored"] += 1
+                counts["regenerable" if regenerable(rel) else "ignored_other"] += 1
+            elif code == "??":
+                counts["untracked"] += 1
+            elif code:
+                counts["modified"] += 1
+            elif rel in tracked:
+                counts["tracked"] += 1
+            else:
+                counts["untracked"] += 1  # not in git's answer at all: treat as work of its own
+    if project:
+        counts["outside_project"] = sum(1 for p in files if not (p == project or p.startswith(project + "/")))
+    return counts
+
+
+def _status_of(rel: str, status: Mapping[str, str]) -> str:
+    if rel in status:
+        return status[rel]
+    parts = rel.split("/")
+    for n in range(len(parts) - 1, 0, -1):  # the closest collapsed folder ("build/", "new/")
+        code = status.get("/".join(parts[:n]) + "/")
+        if code:
+            return code
+    return ""
+
+
+def human_bytes(n: int) -> str:
+    size = float(n)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{int(size):,} {unit}" if unit == "bytes" else f"{size:.3g} {unit}"
+        size /= 1000
+    return f"{n:,} bytes"
+
+
+def describe(c: Mapping[str, int]) -> tuple[str, bool | None]:
+    """The one-line summary and whether anything irreplaceable is among the files."""
+    total = f"{c['files']:,} file{'s' if c['files'] != 1 else ''}, {human_bytes(c['bytes'])}"
+    if c["files"] == 0:  # not "nothing lost": it may be created before the action runs, or elsewhere
+        return "nothing there now (no files)", None
+    lost = c["modified"] + c["untracked"] + c["ignored_other"] + c["outside_repo"]
+    if not lost:
+        if c["regenerable"] == c["files"]:
+            return f"only ignored build output ({total}), regenerable", False
+        if c["tracked"] == c["files"]:
+            return f"only files committed unchanged in git ({total}), recoverable", False
+        return f"only committed or regenerable files ({total})", False
+    parts = [f"{c[k]:,} {label}" for k, label in (("untracked", "untracked"), ("modified", "modified"),
+             ("ignored_other", "ignored but not build output"), ("outside_repo", "outside any git repository"))
+             if c[k]]
+    return f"{total}: {', '.join(parts)}", True
+
+
+def measure_paths(paths: list[str], patterns: tuple[str, ...], ctx: MeasureContext) -> Radius:
+    paths = [os.path.abspath(p) for p in paths]
+    try:
+        files = walk(paths, patterns, ctx)
+        cwd_top = top_level(ctx.cwd, ctx) if ctx.cwd else None
+        project = cwd_top or (os.path.realpath(ctx.cwd) if ctx.cwd else None)
+        counts = classify(files, paths, ctx, project)
+    except OutOfTime as exc:
+        more = f" after {exc.files:,} files" if exc.files else ""
+        return Radius.unmeasured(f"stopped counting{more}: the time budget ran out", source="files")
+    except (OSError, RuntimeError) as exc:
+        return Radius.unmeasured(f"could not count the files ({exc})"[:200], source="files")
+    summary, lost = describe(counts)
+    lost_or_unknown: bool | None = lost
+    details = tuple(f"{p}" for p in paths[:5])
+    if counts["outside_project"]:  # never auto-allowed: the project's owner may not own them
+        summary += f"; {counts['outside_project']:,} outside the project"
+        lost_or_unknown = True
+    return Radius(True, summary, counts, irreplaceable=lost_or_unknown, source="files", details=details)
+
+
+def targets_of(action: Action, finding: Finding, ctx: MeasureContext) -> tuple[list[str], tuple[str, ...]] | str:
+    """The existing paths a finding names and find's patterns, or why they cannot be told."""
+    from blastwall.snapshots import where
+    from blastwall.snapshots.base import SnapshotError
+
+    cwd = ctx.cwd or os.getcwd()
+    if action.surface is Surface.FILE_WRITE and isinstance(action.payload, dict):
+        path = str(action.payload.get("path") or action.payload.get("file_path") or finding.target)
+        full = os.path.normpath(os.path.join(cwd, os.path.expanduser(path)))
+        return ([full] if os.path.lexists(full) else []), ()
+    if action.surface is not Surface.SHELL or not isinstance(action.payload, str):
+        return "not a shell command or a file write"
+    try:
+        dirs = where.command_dirs(action.payload, cwd, os.environ)
+        bases = dirs.get(finding.source[:200]) or [cwd]
+        return where.file_targets(finding.target, bases, os.environ)
+    except SnapshotError as exc:
+        return str(exc)
+    except Exception as exc:  # noqa: BLE001 - a line the parser cannot follow is unmeasured
+        return f"cannot tell which files it names ({type(exc).__name__})"
+
+
+# Commands before the measured one that cannot change what is on disk.
+INERT = frozenset({"cd", "pushd", "popd", "set", "export", "true", ":", "pwd", "ls", "test", "[", "command"})
+
+
+def earlier_writes(action: Action, finding: Finding) -> bool:
+    """Whether commands before `finding`'s in the same line could change its target first
+    (`git clone x d && rm -rf d`): then the measurement shows the present, not the moment it runs."""
+    if action.surface is not Surface.SHELL or not isinstance(action.payload, str):
+        return False
+    from blastwall.analyze.shell.parse import parse
+
+    for cmd in parse(action.payload).commands:
+        if cmd.source[:200] == finding.source[:200]:
+            return False
+        argv = [w.text for w in cmd.argv]
+        if argv and os.path.basename(argv[0]) not in INERT or cmd.source.count(">"):
+            return True
+    return False
+
+
+def settled(radius: Radius, action: Action, finding: Finding) -> Radius:
+    """`radius`, its irreplaceable flag unknown when earlier commands in the line may change it."""
+    if radius.measured and radius.irreplaceable is False and earlier_writes(action, finding):
+        return radius._replace(irreplaceable=None, details=(*radius.details, "earlier commands in the line may "
+                                                           "change it before it runs"))
+    return radius
+
+
+@measurer("shell.fs:*", "file.write:*", "code.*:delete")
+def files(action: Action, finding: Finding, ctx: MeasureContext) -> Radius | None:
+    if finding.effect.value not in ("delete", "overwrite"):
+        return None
+    got = targets_of(action, finding, ctx)
+    if isinstance(got, str):
+        return Radius.unmeasured(got, source="files")
+    paths, patterns = got
+    return settled(measure_paths(paths, patterns, ctx), action, finding)

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 from blastwall.analyze import globs
 from blastwall.model import Decision, Finding, Severity
+from blastwall.radius import policy as radius_policy
 
 
 class PolicyError(ValueError):
@@ -40,6 +41,7 @@ class PolicyRule(NamedTuple):
     max_severity: Severity = Severity.CRITICAL
     origin: str = "defaults"
     tighten_only: bool = False  # from a project file nobody trusted: it may make a decision stricter, never laxer
+    radius: radius_policy.Conditions = ()  # `radius = { files = ">1000" }`: never matches an unmeasured finding
 
     def matches(self, finding: Finding, *, agent: str | None, surface: str) -> bool:
         if not (self.min_severity <= finding.severity <= self.max_severity):
@@ -56,7 +58,7 @@ class PolicyRule(NamedTuple):
             return False
         if self.surface and surface not in self.surface:
             return False
-        return True
+        return radius_policy.matches(self.radius, finding.radius)
 
 
 class Policy(NamedTuple):
@@ -165,7 +167,7 @@ def _severity(value: Any, where: str, key: str) -> Severity:
 
 RULE_KEYS = {
     "id", "decision", "reason", "rule", "effect", "target", "environment", "agent", "surface",
-    "min_severity", "max_severity",
+    "min_severity", "max_severity", "radius",
 }
 
 
@@ -177,6 +179,10 @@ def compile_rule(row: Any, where: str, origin: str, index: int) -> PolicyRule:
         raise PolicyError(where, f"unknown key(s) {', '.join(sorted(unknown))} in [[rule]]; allowed: {', '.join(sorted(RULE_KEYS))}")
     if "decision" not in row:
         raise PolicyError(where, "[[rule]] needs a decision (allow, ask or deny)")
+    try:
+        radius = radius_policy.compile_conditions(row.get("radius"))
+    except radius_policy.RadiusError as exc:
+        raise PolicyError(where, str(exc)) from None
     return PolicyRule(
         id=str(row.get("id") or f"{origin}#{index + 1}"),
         decision=_decision(row["decision"], where),
@@ -190,6 +196,7 @@ def compile_rule(row: Any, where: str, origin: str, index: int) -> PolicyRule:
         min_severity=_severity(row.get("min_severity", "none"), where, "min_severity"),
         max_severity=_severity(row.get("max_severity", "critical"), where, "max_severity"),
         origin=origin,
+        radius=radius,
     )
 
 

@@ -44,8 +44,11 @@ class RequireRule(NamedTuple):
     rule: tuple[str, ...] = ()
     effect: tuple[str, ...] = ()
     min_severity: Severity = Severity.NONE
+    radius: tuple[Any, ...] = ()  # radius/policy.py conditions: `radius = { rows = ">1000" }`
 
     def matches(self, findings: list[dict[str, Any]]) -> bool:
+        from blastwall.radius.policy import matches as radius_matches
+
         for f in findings:
             if self.environment and str(f.get("environment") or "").lower() not in self.environment:
                 continue
@@ -54,6 +57,8 @@ class RequireRule(NamedTuple):
             if self.effect and str(f.get("effect", "")) not in self.effect:
                 continue
             if Severity.parse(str(f.get("severity", "none"))) < self.min_severity:
+                continue
+            if not radius_matches(self.radius, f.get("radius")):
                 continue
             return True
         return False
@@ -146,9 +151,15 @@ def compile_settings(section: Mapping[str, Any] | None) -> ApprovalSettings:
             min_sev = Severity.parse(str(row.get("min_severity", "none")))
         except KeyError:
             raise SettingsError(f"[[approvals.rule]] #{i + 1}: unknown min_severity") from None
+        from blastwall.radius.policy import RadiusError, compile_conditions
+
+        try:
+            radius = compile_conditions(row.get("radius"))
+        except RadiusError as exc:
+            raise SettingsError(f"[[approvals.rule]] #{i + 1}: {exc}") from None
         rules.append(RequireRule(req, tuple(e.lower() for e in _strings(row.get("environment"), "rule.environment")),
                                  _strings(row.get("rule"), "rule.rule"), _strings(row.get("effect"), "rule.effect"),
-                                 min_sev))
+                                 min_sev, radius))
     windows = []
     for name, row in (s.get("windows") or {}).items():
         if not isinstance(row, dict) or not isinstance(row.get("pattern"), str) or not row["pattern"].strip():

@@ -182,6 +182,11 @@ def _verdict(st: _State) -> Verdict:
     for _, rule, f in sorted(shown, key=lambda t: (-t[0].rank, -t[2].severity)):
         note = st.policy.explain(rule, f) if st.policy is not None else ""
         reason = f"{f.reason} ({note})" if note else f.reason
+        if f.radius and f.radius.get("summary"):
+            from blastwall.radius.policy import summary_of
+
+            facts = summary_of(f.radius)  # the measurement says more than a rule's "measured: ..." note
+            reason = f"{f.reason} ({facts})" if note.startswith("measured:") else f"{reason} ({facts})"
         if reason not in reasons:
             reasons.append(reason)
     rule_ids: list[str] = []

@@ -9,6 +9,7 @@ import statistics
 import threading
 import time
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -255,3 +256,95 @@ def test_measuring_is_fast(db: PgServer, capsys: pytest.CaptureFixture[str]) -> 
         print(f"\nradius postgres: median {median:.1f} ms per statement (n={len(times)})")
     assert median < 400
 
+
+
+# -- rehearsal on a throwaway copy ---------------------------------------------------------------
+
+def rehearse(server: PgServer, sql: str, **kw: Any) -> dict[str, Any]:
+    from blastwall.radius.rehearse import rehearse as run
+
+    return run(sql, server.dsn(DB), server.dsn("postgres"), **kw).to_dict()
+
+
+def scratch_databases(server: PgServer) -> list[tuple[Any, ...]]:
+    return server.execute("postgres", "SELECT datname FROM pg_database WHERE datname LIKE 'blastwall_rehearsal_%'")
+
+
+@pytest.fixture
+def other_session(db: PgServer) -> Iterator[None]:
+    """Someone else connected to the source database: no TEMPLATE copy, pg_dump instead."""
+    with db.connect(DB):
+        yield
+
+
+@pytest.mark.parametrize("method", ["template", "dump"])
+def test_rehearsal_reports_the_real_effect_and_leaves_the_original_alone(db: PgServer, method: str,
+                                                                          request: pytest.FixtureRequest) -> None:
+    if method == "dump":
+        request.getfixturevalue("other_session")
+    before = state(db)
+    r = rehearse(db, "DELETE FROM orders WHERE total <= 30")
+    assert state(db) == before and scratch_databases(db) == []
+    assert r["measured"] and r["source"] == "rehearsal", r["summary"]
+    assert r["summary"] == "rehearsed on a copy: DELETE 30"
+    assert r["counts"]["rows"] == 30 and r["counts"]["rows_total"] == 1000
+    assert r["counts"]["rows_cascaded"] == 29 == db.execute(DB, "SELECT count(*) FROM order_items WHERE order_id <= 30")[0][0]
+    assert any("cascades to public.order_items (29 rows)" in d for d in r["details"])
+    assert any(("TEMPLATE" if method == "template" else "pg_dump") in d for d in r["details"])
+
+
+def test_rehearsed_drop_without_cascade_fails_as_it_would(db: PgServer) -> None:
+    r = rehearse(db, "DROP TABLE orders")
+    assert "fails on a copy" in r["summary"] and "2BP01" in r["summary"]  # a view and a table depend on it
+    assert state(db)[0][0] == 1000 and scratch_databases(db) == []
+
+
+def test_rehearsed_truncate_cascade(db: PgServer) -> None:
+    r = rehearse(db, "TRUNCATE orders CASCADE")
+    assert r["counts"]["rows"] == 1000 and r["counts"]["rows_cascaded"] == 300
+    assert r["irreplaceable"] is True and state(db)[0][0] == 1000
+
+
+def test_rehearsal_of_nothing(db: PgServer) -> None:
+    r = rehearse(db, "DELETE FROM orders WHERE total < 0")
+    assert r["measured"] and r["counts"]["rows"] == 0 and r["irreplaceable"] is False
+
+
+@pytest.mark.parametrize("sql", [
+    "DELETE FROM orders WHERE total < 5; DROP ROLE somebody",
+    "DELETE FROM orders WHERE pg_terminate_backend(1) AND total < 5",
+    "DROP DATABASE postgres",
+    "DO $$ BEGIN EXECUTE 'DELETE FROM orders'; END $$",
+    "ALTER SYSTEM SET work_mem = '1GB'",
+])
+def test_statements_with_effects_outside_the_copy_are_not_rehearsed(db: PgServer, sql: str) -> None:
+    r = rehearse(db, sql)
+    assert r["measured"] is False and r["summary"].startswith("not rehearsed"), r["summary"]
+    assert scratch_databases(db) == []
+
+
+def test_rehearsal_respects_the_size_limit(db: PgServer, other_session: None) -> None:
+    r = rehearse(db, "DELETE FROM orders WHERE total <= 30", max_bytes=1000)
+    assert r["measured"] is False and "rehearsal limit" in r["summary"]
+    assert scratch_databases(db) == []
+
+
+def with_radius_section(pol: Policy, section: dict[str, Any]) -> Policy:
+    return pol._replace(sections=tuple(sorted((*(s for s in pol.sections if s[0] != "radius"), ("radius", section)))))
+
+
+def test_rehearsal_through_the_measurer(db: PgServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BLASTWALL_TEST_CREATEDB", db.dsn("postgres"))
+    pol = with_radius_section(policy(), {"rehearse": True, "rehearse_dsn_env": "BLASTWALL_TEST_CREATEDB"})
+    before = state(db)
+    (r,) = radii("DELETE FROM orders WHERE total <= 30", db, pol, budget_s=30)
+    assert r["source"] == "rehearsal" and r["counts"]["rows"] == 30 and r["counts"]["rows_cascaded"] == 29
+    assert any(d.startswith("read-only measurement: deletes 30 of 1,000 rows") for d in r["details"])
+    assert state(db) == before and scratch_databases(db) == []
+
+
+def test_rehearsal_without_a_createdb_connection_says_so(db: PgServer) -> None:
+    pol = with_radius_section(policy(), {"rehearse": True, "rehearse_dsn_env": "BLASTWALL_TEST_CREATEDB"})
+    (r,) = radii("DELETE FROM orders WHERE total <= 30", db, pol)
+    assert r["source"] == "postgres" and r["counts"]["rows"] == 30
+    assert "not rehearsed: $BLASTWALL_TEST_CREATEDB is not set for blastwall" in r["details"]

@@ -89,7 +89,27 @@ def measure(action: Action, finding: Finding, ctx: MeasureContext) -> Radius | N
         facts = _ask(conninfo, where, plan, ctx)
     except Unmeasured as exc:
         return Radius.unmeasured(str(exc), source=SOURCE)
-    return _radius(plan, facts, finding)
+    measured = _radius(plan, facts, finding)
+    return _rehearsed(finding, conninfo, measured, ctx)
+
+
+def _rehearsed(finding: Finding, conninfo: str, measured: Radius, ctx: MeasureContext) -> Radius:
+    """With `[radius] rehearse = true`: the statement's real effect on a throwaway copy (rehearse.py),
+    the read-only measurement beside it. Rehearsing takes seconds, outside the usual budget."""
+    from blastwall.radius import rehearse
+
+    settings = rehearse.Settings.of(ctx.policy)
+    if not settings.enabled:
+        return measured
+    try:
+        scratch = settings.scratch()
+    except rehearse.NotRehearsed as exc:
+        return measured._replace(details=(*measured.details, f"not rehearsed: {exc}"))
+    done = rehearse.rehearse(finding.source, conninfo, scratch, max_bytes=settings.max_bytes,
+                             timeout_s=settings.timeout_s)
+    if not done.measured:
+        return measured._replace(details=(*measured.details, done.summary))
+    return done._replace(details=(*done.details, f"read-only measurement: {measured.summary}"))
 
 
 # -- the statement -------------------------------------------------------------------------------

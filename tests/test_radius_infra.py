@@ -15,6 +15,7 @@ from blastwall.engine import make_action
 from blastwall.policy.engine import default_policy
 from blastwall.radius import measure_all
 from blastwall.testing.fake_cli import FakeKubectl, deployment, pod, pv, pvc, simple, statefulset
+from blastwall.testing.fake_docker import FakeDocker
 
 LIST = "pods,deployments,statefulsets,services,persistentvolumeclaims,configmaps,secrets"
 
@@ -170,3 +171,85 @@ def test_forms_it_does_not_measure_get_no_radius(kube: FakeKubectl) -> None:
         findings = measure_all(action, analyze(action, Scope.start()), default_policy(), budget_s=2.0)
         assert all(f.radius is None for f in findings), command
     assert kube.calls == []
+
+
+# -- Docker -------------------------------------------------------------------------------------
+
+@pytest.fixture
+def dock(bin_dir: Path) -> FakeDocker:
+    fake = FakeDocker(bin_dir)
+    fake.volume("shop_pgdata", size=1_200_000_000, labels={"com.docker.compose.project": "shop",
+                                                           "com.docker.compose.volume": "pgdata"})
+    fake.volume("shop_uploads", size=53_700_000, labels={"com.docker.compose.project": "shop"})
+    fake.volume("other_cache", size=0, labels={"com.docker.compose.project": "other"})
+    fake.volume("a" * 64, size=4_000, labels={"com.docker.volume.anonymous": ""})
+    fake.volume("loose", size=10_000)
+    fake.container("shop-db-1", volumes=["shop_pgdata"])
+    fake.container("shop-web-1", volumes=["shop_uploads", "a" * 64], state="exited")
+    return fake
+
+
+def test_volume_rm_counts_sizes_and_attached_containers(dock: FakeDocker) -> None:
+    r = radius_of("docker volume rm shop_pgdata nothere")
+    assert r["measured"] and r["source"] == "docker" and r["irreplaceable"] is True
+    assert r["counts"] == {"volumes": 1, "bytes": 1_200_000_000, "containers": 1}
+    assert r["summary"] == "docker volume rm deletes 1 volume (1.2 GB): shop_pgdata; 1 container uses them"
+    assert "volume nothere does not exist" in r["details"] and "container shop-db-1 (running)" in r["details"]
+    assert dock.calls[0] == ["volume", "ls", "--format", "{{json .}}"]
+    assert dock.calls[1] == ["ps", "-a", "--filter", "volume=shop_pgdata", "--format", "{{json .}}"]
+    assert dock.calls[2][:3] == ["system", "df", "-v"]
+
+
+def test_compose_down_volumes_takes_the_project_volumes(dock: FakeDocker, tmp_path: Path) -> None:
+    r = radius_of("docker compose -p shop down -v")
+    assert r["counts"] == {"volumes": 2, "bytes": 1_253_700_000, "containers": 2}
+    assert "--filter" in dock.calls[0] and "label=com.docker.compose.project=shop" in dock.calls[0]
+    project = tmp_path / "Shop"
+    project.mkdir()
+    assert radius_of("docker-compose down --volumes", cwd=str(project))["counts"]["volumes"] == 2
+
+
+def test_system_prune_volumes_takes_unused_anonymous_volumes_only(dock: FakeDocker) -> None:
+    dock.volume("b" * 64, size=2_000, labels={"com.docker.volume.anonymous": ""})
+    r = radius_of("docker system prune --volumes -f")
+    assert r["counts"]["volumes"] == 1 and r["counts"]["bytes"] == 2_000
+    assert "dangling=true" in dock.calls[0]
+
+
+def test_volume_prune_all_takes_every_unused_volume(dock: FakeDocker) -> None:
+    r = radius_of("docker volume prune -a -f")
+    assert r["counts"]["volumes"] == 2  # other_cache and loose: unused, named
+
+
+def test_rm_v_takes_the_containers_anonymous_volumes(dock: FakeDocker) -> None:
+    r = radius_of("docker rm -v shop-web-1")
+    assert r["counts"] == {"volumes": 1, "bytes": 4_000, "containers": 1}
+    assert dock.calls[0] == ["inspect", "--type", "container", "shop-web-1"]
+
+
+def test_docker_context_and_host_are_passed_through(dock: FakeDocker) -> None:
+    radius_of("docker --context remote volume rm shop_pgdata")
+    assert all(c[:2] == ["--context", "remote"] for c in dock.calls)
+    dock.log_file.unlink()
+    radius_of("docker -H ssh://ops@db1 volume rm shop_pgdata")
+    assert all(c[:2] == ["-H", "ssh://ops@db1"] for c in dock.calls)
+
+
+def test_sizes_unknown_when_df_fails_still_counts_volumes(bin_dir: Path) -> None:
+    fake = FakeDocker(bin_dir, df_fails=True)
+    fake.volume("pgdata", size=5)
+    r = radius_of("docker volume rm pgdata")
+    assert r["measured"] and r["counts"]["volumes"] == 1 and r["irreplaceable"] is True
+    assert "size unknown" in r["summary"] and any("docker system df" in d for d in r["details"])
+
+
+def test_missing_or_hanging_docker_is_unmeasured(bin_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    FakeDocker(bin_dir, sleep_s=10)
+    t0 = time.monotonic()
+    r = radius_of("docker volume rm pgdata", budget_s=0.4)
+    assert time.monotonic() - t0 < 1.0 and not r["measured"] and "did not answer within" in r["summary"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    r = radius_of("docker volume rm pgdata")
+    assert not r["measured"] and r["summary"] == "docker is not installed here"

@@ -24,3 +24,12 @@ def kubernetes(action: Action, finding: Finding, ctx: MeasureContext) -> Radius 
     if target is None or isinstance(target, Radius):
         return target
     return infra_k8s.measure(target, ctx)
+
+
+@measurer("shell.docker:volume-rm", "shell.docker:system-prune-volumes", "shell.docker:rm-volumes",
+          "shell.docker:compose-down-volumes", "shell.compose:down-volumes")
+def docker(action: Action, finding: Finding, ctx: MeasureContext) -> Radius | None:
+    from blastwall.radius import infra_docker
+
+    target = infra_docker.target_of(action, finding, ctx)
+    return None if target is None else infra_docker.measure(target, ctx)

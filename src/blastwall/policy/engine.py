@@ -200,7 +200,8 @@ def compile_rule(row: Any, where: str, origin: str, index: int) -> PolicyRule:
     )
 
 
-SECTIONS = ("inventory", "cedar", "protected_branches", "approvals", "secrets", "audit", "snapshots", "pg_proxy")
+SECTIONS = ("inventory", "cedar", "protected_branches", "approvals", "secrets", "audit", "snapshots", "pg_proxy",
+            "radius")
 
 
 def compile_layers(layers: list[tuple[str, dict[str, Any]]], untrusted: frozenset[str] = frozenset()) -> Policy:

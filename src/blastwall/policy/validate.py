@@ -9,7 +9,7 @@ from pathlib import Path
 from blastwall.policy.engine import PolicyError, _decision, _severity, compile_rule
 
 TOP_KEYS = {"rule", "severity", "settings", "inventory", "protected_branches", "cedar", "approvals", "secrets", "audit",
-            "snapshots", "gateway", "pg_proxy"}  # [gateway] is validated by `blastwall gateway --check` (a door's own table)
+            "snapshots", "gateway", "pg_proxy", "radius"}  # [gateway] is validated by `blastwall gateway --check` (a door's own table)
 
 
 def _rule_lines(text: str) -> list[int]:
@@ -77,6 +77,12 @@ def validate_text(text: str, where: str) -> list[str]:
             compile_settings(doc["snapshots"])
         except SettingsError as exc:
             problems.append(f"{where}:{_key_line(text, 'snapshots')}: {exc}")
+    radius = doc.get("radius")
+    if radius is not None:
+        budget = radius.get("budget_ms", 0) if isinstance(radius, dict) else None
+        if isinstance(budget, bool) or not isinstance(budget, int | float) or not 0 <= budget <= 30000:
+            problems.append(f"{where}:{_key_line(text, 'radius')}: [radius] budget_ms must be a number of "
+                            "milliseconds from 0 (measuring off) to 30000")
     cedar = doc.get("cedar")
     if isinstance(cedar, dict) and "policies" in cedar:
         from blastwall.policy.cedar import validate_table

@@ -193,8 +193,8 @@ def test_no_credentials_is_unmeasured(db: PgServer) -> None:
 
 
 def test_without_the_provider_blastwall_connects_nowhere(db: PgServer) -> None:
-    (r,) = radii("DELETE FROM orders WHERE status <> 'paid'", db, policy(provider=False))
-    assert r["measured"] is False and "[inventory.providers.postgres]" in r["summary"]
+    assert radii("DELETE FROM orders WHERE status <> 'paid'", db, policy(provider=False)) == []
+    assert radii("DELETE FROM orders WHERE status <> 'paid'", db, database="") == []  # bare SQL: no server
 
 
 def test_an_unreachable_server_is_unmeasured(db: PgServer) -> None:
@@ -348,3 +348,24 @@ def test_rehearsal_without_a_createdb_connection_says_so(db: PgServer) -> None:
     (r,) = radii("DELETE FROM orders WHERE total <= 30", db, pol)
     assert r["source"] == "postgres" and r["counts"]["rows"] == 30
     assert "not rehearsed: $BLASTWALL_TEST_CREATEDB is not set for blastwall" in r["details"]
+
+
+def test_the_rehearse_command(db: PgServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from blastwall.cli import main
+
+    monkeypatch.setenv("APP_DSN", db.dsn(DB))
+    monkeypatch.setenv("BLASTWALL_TEST_CREATEDB", db.dsn("postgres"))
+    before = state(db)
+    with pytest.raises(SystemExit) as exit_:
+        main(["rehearse", "UPDATE orders SET status = 'x' WHERE total > 990", "--database", "$APP_DSN",
+              "--scratch-env", "BLASTWALL_TEST_CREATEDB", "--json"])
+    assert exit_.value.code == 0
+    r = json.loads(capsys.readouterr().out)
+    assert r["summary"] == "rehearsed on a copy: UPDATE 10" and r["counts"]["rows"] == 10
+    assert state(db) == before
+    with pytest.raises(SystemExit) as exit_:
+        main(["rehearse", "DELETE FROM orders", "--database", "$APP_DSN", "--scratch-env", "NOT_SET_ANYWHERE"])
+    assert exit_.value.code == 1
+    assert "not rehearsed: $NOT_SET_ANYWHERE is not set" in capsys.readouterr().out

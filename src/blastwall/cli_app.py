@@ -333,7 +333,7 @@ def _register_human_commands() -> None:
     for module in ("blastwall.approvals.web.cli", "blastwall.doors.mcp_proxy.cli", "blastwall.snapshots.cli",
                    "blastwall.doors.exec", "blastwall.doors.pg_proxy.cli", "blastwall.doors.gateway.cli",
                    "blastwall.credentials.cli", "blastwall.secrets.cli", "blastwall.doors.sandbox.cli",
-                   "blastwall.doctor"):
+                   "blastwall.doctor", "blastwall.radius.rehearse"):
         importlib.import_module(module).register(app)
 
 

@@ -14,8 +14,8 @@ Safety: the session is read-only twice over (`default_transaction_read_only=on` 
 transaction, rolled back), with `statement_timeout` and `lock_timeout` derived from what is left of
 the budget; a rebuilt query the SQL analyzer finds anything in (remote SQL, server functions with
 effects) is never sent. Credentials follow preflight's rules (`preflight/providers/postgres.py`):
-blastwall connects only when `[inventory.providers.postgres]` is configured, with the action's own
-connection string or the variable `dsn_env` names. A server that cannot be reached, refuses, or
+blastwall connects only when `[inventory.providers.postgres]` is configured (else: no radius), with
+the action's own connection string or the variable `dsn_env` names. A server that cannot be reached, refuses, or
 does not answer in time gives "unmeasured", never zero.
 """
 
@@ -26,8 +26,6 @@ import threading
 from typing import Any, NamedTuple
 
 from blastwall.model import Action, Finding
-from blastwall.preflight.providers import postgres as provider
-from blastwall.preflight.providers.base import ProbeError
 from blastwall.radius.base import MeasureContext, Radius, measurer
 from blastwall.redact import redact
 
@@ -82,10 +80,11 @@ class Unmeasured(Exception):
 @measurer(*ROW_RULES, *TABLE_RULES)
 def measure(action: Action, finding: Finding, ctx: MeasureContext) -> Radius | None:
     try:
-        conninfo, where = _connection(action, ctx)
-        plan = plan_for(finding)
-        if plan is None:
+        connection = _connection(action, ctx)
+        plan = plan_for(finding) if connection is not None else None
+        if connection is None or plan is None:
             return None
+        conninfo, where = connection
         facts = _ask(conninfo, where, plan, ctx)
     except Unmeasured as exc:
         return Radius.unmeasured(str(exc), source=SOURCE)
@@ -127,7 +126,9 @@ def plan_for(finding: Finding) -> Plan | None:
         tree = parse_sql(finding.source)
     except (ParseError, ValueError, OverflowError, RecursionError):
         raise Unmeasured("blastwall could not parse the statement to measure it") from None
-    wanted = provider.table_names(finding.target)
+    from blastwall.preflight.providers.postgres import table_names
+
+    wanted = table_names(finding.target)
     for n in nodes(tree):
         verb = {ast.DeleteStmt: "delete-", ast.UpdateStmt: "update-"}.get(type(n))
         if verb and finding.rule_id.startswith(f"sql.postgres:{verb}") and rel(n.relation) in wanted:
@@ -200,17 +201,16 @@ def _harmless(sql: str) -> None:
 
 # -- the connection ------------------------------------------------------------------------------
 
-def _connection(action: Action, ctx: MeasureContext) -> tuple[str, str]:
-    """(conninfo, where it is shown as), by preflight's rules."""
+def _connection(action: Action, ctx: MeasureContext) -> tuple[str, str] | None:
+    """(conninfo, where it is shown as), by preflight's rules; None when blastwall is not to connect
+    (no `[inventory.providers.postgres]`, `probe = false`) or the action names no connection."""
+    from blastwall.preflight.providers import postgres as provider
+    from blastwall.preflight.providers.base import ProbeError
+
     cfg = _provider_config(ctx.policy)
-    if cfg is None:
-        raise Unmeasured("not measured: blastwall connects to PostgreSQL only when [inventory.providers.postgres] "
-                         "is configured")
-    if not cfg.probe:
-        raise Unmeasured("not measured: [inventory.providers.postgres] probe = false")
     locators = provider.connections(action)
-    if not locators:
-        raise Unmeasured("not measured: the action names no PostgreSQL connection")
+    if cfg is None or not cfg.probe or not locators:
+        return None
     if len(locators) > 1:
         raise Unmeasured("not measured: the action connects to more than one PostgreSQL server")
     try:
@@ -227,7 +227,7 @@ def _provider_config(policy: Any) -> Any:
     from blastwall.preflight.inventory import compiled
 
     try:
-        return compiled(section).provider(provider.NAME)
+        return compiled(section).provider("postgres")
     except PolicyError:
         return None
 
@@ -257,7 +257,9 @@ def _ask(conninfo: str, where: str, plan: Plan, ctx: MeasureContext) -> list[Fac
         exc = box["error"]
         if isinstance(exc, Unmeasured):
             raise exc
-        raise Unmeasured(f"not measured: {provider._phrase(exc, where, round(left, 3))}") from None
+        from blastwall.preflight.providers.postgres import _phrase
+
+        raise Unmeasured(f"not measured: {_phrase(exc, where, round(left, 3))}") from None
     return box["value"]  # type: ignore[no-any-return]
 
 

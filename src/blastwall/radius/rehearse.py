@@ -317,3 +317,61 @@ def _program(name: str) -> str:
     if not path:
         raise NotRehearsed(f"{name} is not installed")
     return path
+
+
+# -- `blastwall rehearse` ------------------------------------------------------------------------
+
+def register(app: Any) -> None:
+    import typer
+
+    @app.command(name="rehearse")
+    def rehearse_sql(
+        statement: str = typer.Argument(..., help="The SQL to rehearse."),
+        database: str = typer.Option(..., "--database", "-d",
+                                     help="Where it would run: a connection string, or $NAME of a variable holding one."),
+        scratch_env: str = typer.Option("", "--scratch-env",
+                                        help="Variable holding a CREATEDB connection string (default: \\[radius] "
+                                             "rehearse_dsn_env)."),
+        max_bytes: int = typer.Option(DEFAULT_MAX_BYTES, "--max-bytes"),
+        timeout_s: float = typer.Option(DEFAULT_TIMEOUT_S, "--timeout"),
+        as_json: bool = typer.Option(False, "--json"),
+    ) -> None:
+        """Run a destructive SQL statement on a throwaway copy of its database and show what it did."""
+        import json
+
+        from blastwall.cli import EXIT_ERROR
+
+        settings = Settings(True, scratch_env or _policy_scratch_env(), max_bytes, timeout_s)
+        try:
+            scratch, source = settings.scratch(), _source(database)
+            radius = rehearse(statement, source, scratch, max_bytes=max_bytes, timeout_s=timeout_s)
+        except NotRehearsed as exc:
+            radius = Radius.unmeasured(f"not rehearsed: {exc}", source=SOURCE)
+        if as_json:
+            print(json.dumps(radius.to_dict(), ensure_ascii=False))
+        else:
+            print(radius.summary)
+            for line in radius.details:
+                print(f"  {line}")
+        raise typer.Exit(0 if radius.measured else EXIT_ERROR)
+
+
+def _source(database: str) -> str:
+    text = database.strip()
+    if text.startswith("$"):
+        value = os.environ.get(text.strip("${}"), "").strip()
+        if not value:
+            raise NotRehearsed(f"{text} is not set")
+        return value
+    return text
+
+
+def _policy_scratch_env() -> str:
+    """`[radius] rehearse_dsn_env` of the policy in force here, or ""."""
+    try:
+        from blastwall.policy.load import load_policy
+
+        section = load_policy(os.getcwd()).section("radius") or {}
+    except Exception:  # noqa: BLE001 - an unreadable policy names no variable
+        return ""
+    return str(section.get("rehearse_dsn_env") or "")

@@ -4,18 +4,23 @@ real CLIs' JSON shapes and recording their argv) and FakeRailway over real HTTP.
 from __future__ import annotations
 
 import os
+import textwrap
 import time
+import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from blastwall.analyze import analyze
 from blastwall.analyze.base import Scope
-from blastwall.engine import make_action
-from blastwall.policy.engine import default_policy
+from blastwall.engine import check_action, make_action
+from blastwall.model import Decision
+from blastwall.policy.engine import Policy, compile_layers, default_document, default_policy
 from blastwall.radius import measure_all
 from blastwall.testing.fake_cli import FakeKubectl, deployment, pod, pv, pvc, simple, statefulset
 from blastwall.testing.fake_docker import FakeDocker
+from blastwall.testing.fake_railway import FakeRailway
 
 LIST = "pods,deployments,statefulsets,services,persistentvolumeclaims,configmaps,secrets"
 
@@ -253,3 +258,97 @@ def test_missing_or_hanging_docker_is_unmeasured(bin_dir: Path, tmp_path: Path, 
     monkeypatch.setenv("PATH", str(empty))
     r = radius_of("docker volume rm pgdata")
     assert not r["measured"] and r["summary"] == "docker is not installed here"
+
+
+# -- Railway (the incident: the backups lived on the deleted volume) ---------------------------
+
+INCIDENT = 'mutation { volumeDelete(volumeId: "vol_7f3c") }'
+
+
+def railway_policy(endpoint: str) -> Policy:
+    text = textwrap.dedent(f"""
+        [inventory.environments.production]
+        hosts = ["prod-*"]
+        [inventory.environments.staging]
+        hosts = ["staging-*"]
+        [inventory.providers.railway]
+        endpoint = "{endpoint}"
+        token_env = "RAILWAY_API_TOKEN"
+        timeout_s = 2.0
+        projects = ["prj_1"]
+        """)
+    return compile_layers([("test.toml", tomllib.loads(text)), ("defaults", default_document())])
+
+
+@pytest.fixture
+def railway(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeRailway]:
+    with FakeRailway() as fake:
+        fake.add_volume("prj_1", "vol_7f3c", name="pgdata", backups={"env_prd": 3}, mounts=[
+            ("env_stg", "staging", "svc_pg", "postgres"), ("env_prd", "production", "svc_pg", "postgres")])
+        fake.add_volume("prj_1", "vol_dev1", name="scratch", mounts=[("env_dev", "dev", "svc_api", "api")])
+        monkeypatch.setenv("RAILWAY_API_TOKEN", fake.token)
+        yield fake
+
+
+def gql(query: str) -> dict:
+    return {"method": "POST", "url": "https://backboard.railway.com/graphql/v2",
+            "headers": {"Authorization": "Bearer x"}, "body": {"query": query}}
+
+
+def railway_radius(action: dict | str, kind: str, policy: Policy) -> dict:
+    a = make_action(kind, action)
+    [f] = [f for f in measure_all(a, analyze(a, Scope.start()), policy, budget_s=2.0) if f.radius]
+    return f.radius
+
+
+def test_volume_delete_counts_the_backups_that_go_with_it(railway: FakeRailway) -> None:
+    r = railway_radius(gql(INCIDENT), "http", railway_policy(railway.endpoint))
+    assert r["measured"] and r["source"] == "railway" and r["irreplaceable"] is True
+    assert r["counts"] == {"volumes": 1, "services": 1, "environments": 2, "backups_on_target": 3}
+    assert r["summary"] == ("volume vol_7f3c is mounted by service postgres in staging and production; "
+                            "its 3 backups are stored on it and would go with it")
+    sent = [q for q in railway.requests if "volumeInstanceBackupList" in q.root_fields]
+    assert [q.body["variables"] for q in sent] == [{"volumeInstanceId": "vi_vol_7f3c_env_stg"},
+                                                   {"volumeInstanceId": "vi_vol_7f3c_env_prd"}]
+    assert all(q.operations == ("query",) for q in railway.requests)  # read-only
+
+
+def test_cli_and_mcp_volume_deletes_are_measured(railway: FakeRailway) -> None:
+    policy = railway_policy(railway.endpoint)
+    r = railway_radius("railway volume delete --volume pgdata", "shell", policy)
+    assert r["counts"]["backups_on_target"] == 3
+    r = railway_radius({"server": "railway", "tool": "remove_volume", "arguments": {"volume_id": "vol_dev1",
+                                                                                    "confirm": True}}, "mcp", policy)
+    assert r["measured"] and r["counts"]["backups_on_target"] == 0 and r["irreplaceable"] is None
+    assert r["summary"] == "volume vol_dev1 is mounted by service api in dev; Railway keeps no backup of it"
+
+
+def test_railway_unreachable_or_unconfigured_is_unmeasured(railway: FakeRailway) -> None:
+    r = railway_radius(gql(INCIDENT), "http", default_policy())
+    assert not r["measured"] and "[inventory.providers.railway]" in r["summary"]
+    r = railway_radius(gql('mutation { volumeDelete(volumeId: "vol_nope") }'), "http", railway_policy(railway.endpoint))
+    assert not r["measured"] and r["summary"].startswith("could not measure volume vol_nope: Railway does not list it")
+
+
+def test_wrong_token_is_unmeasured_and_never_shown(railway: FakeRailway, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RAILWAY_API_TOKEN", "leaked-token-from-notes-9f8e7d")
+    r = railway_radius(gql(INCIDENT), "http", railway_policy(railway.endpoint))
+    assert not r["measured"] and "leaked-token" not in str(r)
+
+
+# -- end to end through the engine ---------------------------------------------------------------
+
+def test_engine_attaches_the_radius_and_the_reason_says_it(railway: FakeRailway) -> None:
+    v = check_action(make_action("http", gql(INCIDENT)), railway_policy(railway.endpoint))
+    [f] = [f for f in v.findings if f.rule_id == "http.railway:volume-delete"]
+    assert f.radius is not None and f.radius["counts"]["backups_on_target"] == 3
+    assert v.decision is not Decision.ALLOW
+    assert any("its 3 backups are stored on it and would go with it" in r for r in v.reasons), v.reasons
+    assert [q.root_fields for q in railway.requests].count(("project",)) == 1  # the preflight's answer, reused
+
+
+def test_engine_kubectl_radius_in_the_verdict(kube: FakeKubectl) -> None:
+    v = check_action(make_action("shell", "kubectl delete ns prod"), default_policy())
+    [f] = v.findings
+    assert f.radius is not None and f.radius["measured"] and f.radius["counts"]["pods"] == 3
+    assert any("3 pods" in r for r in v.reasons), v.reasons

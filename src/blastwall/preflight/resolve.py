@@ -23,7 +23,7 @@ from blastwall.model import Action, Effect, Finding, Severity
 from blastwall.preflight.candidates import CONTEXT_LABEL, Candidate, from_action, from_finding
 from blastwall.preflight.inventory import PRODUCTION_NAMES, Environment, Inventory
 from blastwall.preflight.providers import adapter, provider_of
-from blastwall.preflight.providers.base import Budget, ProbeAnswer, ProbeContext, join
+from blastwall.preflight.providers.base import Budget, ProbeAnswer, ProbeContext, answers_for, join
 
 DESTRUCTIVE_EFFECTS = frozenset({Effect.DELETE, Effect.DESTROY_INFRA})
 # Rule families that act on the local machine: an unplaced target there is not "unverified".
@@ -96,7 +96,7 @@ class Resolver:
     def __init__(self, action: Action, inv: Inventory) -> None:
         self.action = action
         self.inv = inv
-        self.ctx = ProbeContext(inv, Budget(inv.budget_s), {})
+        self.ctx = ProbeContext(inv, Budget(inv.budget_s), answers_for(action))
         self.action_candidates = from_action(action)
 
     def finding(self, f: Finding) -> Finding:

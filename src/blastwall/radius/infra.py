@@ -33,3 +33,10 @@ def docker(action: Action, finding: Finding, ctx: MeasureContext) -> Radius | No
 
     target = infra_docker.target_of(action, finding, ctx)
     return None if target is None else infra_docker.measure(target, ctx)
+
+
+@measurer("http.railway:volume-delete", "shell.railway:volume-delete", "mcp.railway:volume-delete")
+def railway(action: Action, finding: Finding, ctx: MeasureContext) -> Radius | None:
+    from blastwall.radius import infra_railway
+
+    return infra_railway.measure(action, finding, ctx)

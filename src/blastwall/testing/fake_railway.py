@@ -1,9 +1,10 @@
 """A local stand-in for Railway's public GraphQL API, for preflight tests over real HTTP.
 
-It answers the two read-only queries blastwall's Railway adapter sends, with the response
+It answers the read-only queries blastwall's Railway adapter sends, with the response
 shapes of shared/reference/providers.md §1.4 (`project(id) { volumes { edges { node {
 volumeInstances { edges { node { environment { name } service { name } ... } } } } } } }` and
-`environment(id) { name volumeInstances ... }`), checks the bearer token, and records every
+`environment(id) { name volumeInstances ... }`, `volumeInstanceBackupList(volumeInstanceId)` for
+volumes added with `backups={"env_prd": 3}`), checks the bearer token, and records every
 request (path, headers, body, operation) so tests can assert what blastwall sent.
 
     with FakeRailway(token="t0k") as fake:
@@ -56,11 +57,25 @@ class FakeRailway(LocalServer):
         self._lock = threading.Lock()
 
     # -- data -----------------------------------------------------------------
-    def add_volume(self, project: str, volume_id: str, *, name: str = "", mounts: list[tuple[str, str, str, str]]) -> None:
+    def add_volume(self, project: str, volume_id: str, *, name: str = "", mounts: list[tuple[str, str, str, str]],
+                   backups: dict[str, int] | None = None) -> None:
+        """`backups`: environment id -> how many backups Railway keeps of that instance (none by default)."""
         instances = [Mount(*m) for m in mounts]
         for m in instances:
             self.environments[m.environment_id] = m.environment
-        self.projects.setdefault(project, []).append({"id": volume_id, "name": name or volume_id, "mounts": instances})
+        self.projects.setdefault(project, []).append({"id": volume_id, "name": name or volume_id, "mounts": instances,
+                                                      "backups": dict(backups or {})})
+
+    def _backups(self, instance_id: str) -> list[dict[str, Any]]:
+        for vols in self.projects.values():
+            for vol in vols:
+                for m in vol["mounts"]:
+                    if instance_id == f"vi_{vol['id']}_{m.environment_id}":
+                        return [{"id": f"bak_{vol['id']}_{m.environment_id}_{n}", "name": f"backup {n}",
+                                 "createdAt": f"2026-01-0{n % 9 + 1}T03:00:00.000Z", "expiresAt": None,
+                                 "usedMB": 512, "referencedMB": 2048}
+                                for n in range(1, vol.get("backups", {}).get(m.environment_id, 0) + 1)]
+        return []
 
     def _project(self, pid: str) -> dict[str, Any] | None:
         if pid not in self.projects:
@@ -138,6 +153,8 @@ class FakeRailway(LocalServer):
             data["project"] = self._project(str(variables.get("projectId")))
         if "environment" in fields:
             data["environment"] = self._environment(str(variables.get("id")))
+        if "volumeInstanceBackupList" in fields:
+            data["volumeInstanceBackupList"] = self._backups(str(variables.get("volumeInstanceId")))
         if not data:
             return _reply(h, 200, {"errors": [{"message": f"unknown fields {fields}"}]})
         if any(v is None for v in data.values()):

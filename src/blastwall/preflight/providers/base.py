@@ -81,6 +81,20 @@ class ProbeContext(NamedTuple):
     cache: dict[Any, Any]  # answers already fetched during this check (one query per project)
 
 
+_CHECK_ANSWERS: list[tuple[object, dict[Any, Any]]] = []
+
+
+def answers_for(action: object) -> dict[Any, Any]:
+    """The probe answers already fetched while checking `action`, so the preflight and the
+    blast radius ask a provider once per check. One slot, keyed by the action object itself
+    (a new check replaces it); read once, so concurrent checks never share answers."""
+    slot = _CHECK_ANSWERS[0] if _CHECK_ANSWERS else None
+    if slot is None or slot[0] is not action:
+        slot = (action, {})
+        _CHECK_ANSWERS[:] = [slot]
+    return slot[1]
+
+
 def token(cfg: ProviderConfig) -> str:
     """The token the inventory lets blastwall use, or ProbeError. Never read from the action."""
     value = os.environ.get(cfg.token_env, "").strip()

@@ -56,7 +56,13 @@ ENV_VOLUMES = """query EnvVolumes($id: String!) {
   }
 }"""
 
-READ_ONLY_QUERIES = (VOLUME_MOUNTS, ENV_VOLUMES)
+# providers.md §1.3, as the CLI's VolumeInstanceBackupList.graphql: the backups Railway keeps
+# of one volume instance (they live with the volume: deleting it deletes them).
+VOLUME_BACKUPS = """query VolumeBackups($volumeInstanceId: String!) {
+  volumeInstanceBackupList(volumeInstanceId: $volumeInstanceId) { id name createdAt expiresAt usedMB referencedMB }
+}"""
+
+READ_ONLY_QUERIES = (VOLUME_MOUNTS, ENV_VOLUMES, VOLUME_BACKUPS)
 
 # providers.md §1.1: mutation root field -> (resource kind, argument holding its id).
 FIELDS: dict[str, tuple[str, str]] = {
@@ -249,12 +255,7 @@ def _place(instances: list[dict[str, Any]]) -> tuple[tuple[str, ...], tuple[str,
 
 
 def _volume(ref: ResourceRef, cfg: ProviderConfig, ctx: ProbeContext) -> ProbeAnswer:
-    if not ref.id:
-        raise ProbeError("the request does not say which volume")
-    matches = [v for v in _volumes(ref, cfg, ctx) if ref.id in (_str(v.get("id")), _str(v.get("name")))]
-    if not matches:
-        raise ProbeError(f"Railway does not list it in project(s) {', '.join(_projects(ref, cfg, ctx))}")
-    instances = [i for v in matches for i in _instances(v)]
+    instances = volume_instances(ref, cfg, ctx)
     if ref.environment_id:
         instances = [i for i in instances if _str(i.get("environmentId")) == ref.environment_id]
     envs, services = _place(instances)
@@ -304,6 +305,25 @@ def _project(ref: ResourceRef, cfg: ProviderConfig, ctx: ProbeContext) -> ProbeA
     if not envs:
         raise ProbeError("Railway lists no volumes in it, so blastwall cannot tell which environments it holds")
     return ProbeAnswer(ref, envs, detail=f"holds volumes in {join(envs)}", source=LABEL)
+
+
+def volume_instances(ref: ResourceRef, cfg: ProviderConfig, ctx: ProbeContext) -> list[dict[str, Any]]:
+    """The instances (one per environment) of the volume `ref` names, as VolumeMounts lists them;
+    ProbeError when Railway does not list it."""
+    if not ref.id:
+        raise ProbeError("the request does not say which volume")
+    matches = [v for v in _volumes(ref, cfg, ctx) if ref.id in (_str(v.get("id")), _str(v.get("name")))]
+    if not matches:
+        raise ProbeError(f"Railway does not list it in project(s) {', '.join(_projects(ref, cfg, ctx))}")
+    return [i for v in matches for i in _instances(v)]
+
+
+def volume_backups(instance_id: str, cfg: ProviderConfig, ctx: ProbeContext) -> list[dict[str, Any]]:
+    """The backups Railway keeps of one volume instance (VolumeBackups)."""
+    found = _query(cfg, ctx, VOLUME_BACKUPS, {"volumeInstanceId": instance_id}).get("volumeInstanceBackupList")
+    if not isinstance(found, list):
+        raise ProbeError("Railway's answer had no backup list")
+    return [b for b in found if isinstance(b, dict)]
 
 
 _PROBES = {"volume": _volume, "service": _service, "environment": _environment, "project": _project}

@@ -369,3 +369,36 @@ def test_the_rehearse_command(db: PgServer, monkeypatch: pytest.MonkeyPatch, cap
         main(["rehearse", "DELETE FROM orders", "--database", "$APP_DSN", "--scratch-env", "NOT_SET_ANYWHERE"])
     assert exit_.value.code == 1
     assert "not rehearsed: $NOT_SET_ANYWHERE is not set" in capsys.readouterr().out
+
+
+# -- scenarios (tests/scenarios/sql/*.toml, format in its README) -------------------------------
+
+SCENARIOS = sorted((Path(__file__).parent / "scenarios" / "sql").glob("*.toml"))
+
+
+def scenario_verdict(case: dict[str, Any], dsn: str, database: str, off: bool) -> tuple[str, str, int]:
+    from blastwall.approvals.settings import settings_of
+
+    env = case["environment"]
+    doc = tomllib.loads(f'[inventory.environments.{env}]\ndatabases = ["{database}"]\n' + PROVIDER
+                        + case.get("policy", ""))
+    layers = [("scenario", doc), ("defaults", default_document())]
+    pol = compile_layers([("measuring off", {"radius": {"budget_ms": 0}}), *layers] if off else layers)
+    verdict = check_action(make_action("sql", case["action"], {"database": dsn}), pol)
+    required = settings_of(pol).required_for([f.to_dict() for f in verdict.findings])
+    return verdict.decision.value, " | ".join(verdict.reasons), required
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_sql_scenario(path: Path, postgres: PgServer) -> None:  # noqa: F811
+    case = tomllib.loads(path.read_text())
+    database = "scenario_" + path.stem[:40]
+    postgres.create_database(database)
+    postgres.execute(database, case["setup"])
+    expect = case["expect"]
+    decision, reasons, required = scenario_verdict(case, postgres.dsn(database), database, off=False)
+    assert (decision, expect["reason"] in reasons) == (expect["decision"], True), reasons
+    assert required == expect.get("require", 1)
+    decision, reasons, required = scenario_verdict(case, postgres.dsn(database), database, off=True)
+    assert decision == expect["unmeasured"], reasons
+    assert required == expect.get("unmeasured_require", 1)

@@ -355,7 +355,6 @@ def _radius(plan: Plan, facts: list[Facts], finding: Finding) -> Radius:
                        "are not counted)")
     if finding.environment:
         details.append(f"environment: {finding.environment}")
-        summary += f" ({finding.environment})"
     irreplaceable = not (plan.count_sql and rows == 0)
     return Radius(True, redact(summary), dict(sorted(counts.items())), estimate, irreplaceable, SOURCE,
                   tuple(redact(d) for d in details))

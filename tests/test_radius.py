@@ -297,3 +297,19 @@ def test_default_policy_allows_only_what_is_measured_harmless(tmp_path: Path) ->
 def test_radius_section_is_validated() -> None:
     assert validate_text("[radius]\nbudget_ms = 250\n", "b.toml") == []
     assert validate_text("\n[radius]\nbudget_ms = -1\n", "b.toml")[0].startswith("b.toml:2: [radius] budget_ms")
+
+
+def test_radius_reaches_requests_notifications_and_pages(tmp_path: Path) -> None:
+    from blastwall.approvals.messages import outgoing
+    from blastwall.approvals.requests import build_request
+    from blastwall.approvals.web.pages import Viewer, request_page
+
+    repo = make_repo(tmp_path / "repo", TREE, LATER)
+    action = Action(Surface.SHELL, "rm -rf src", Context(cwd=str(repo)))
+    verdict = check(action)
+    assert "(measured: 3 files" in verdict.reasons[0]
+    req = build_request([action], [verdict], verdict.reasons, required=1, expires_s=60)
+    assert req.radius and req.radius["measured"][0]["summary"].startswith("3 files")
+    assert outgoing(req)["radius"] == [f"src: measured: {req.radius['measured'][0]['summary']}"]
+    html = request_page(req, [], 0, Viewer("ada", "t"), None, time.time())
+    assert "<h2>Blast radius</h2>" in html and "3 untracked" not in html and "1 untracked" in html

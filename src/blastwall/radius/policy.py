@@ -96,3 +96,25 @@ def summary_of(radius: Mapping[str, Any] | None) -> str:
     if not text:
         return ""
     return f"measured: {text}" if radius.get("measured") else f"unmeasured: {text}"
+
+
+def facts(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each measured finding's radius for an approver's screen and the audit log."""
+    out = []
+    for f in findings:
+        r = f.get("radius") if isinstance(f, Mapping) else None
+        if isinstance(r, Mapping) and r.get("summary"):
+            out.append({"rule": f.get("rule_id"), "target": f.get("target"), "measured": bool(r.get("measured")),
+                        "summary": str(r["summary"]), "irreplaceable": r.get("irreplaceable"),
+                        "counts": dict(r.get("counts") or {}), "source": r.get("source")})
+    return out
+
+
+def summaries(findings: list[dict[str, Any]]) -> list[str]:
+    """One line per measured finding: "build: measured: only ignored build output (...)"."""
+    lines = []
+    for fact in facts(findings):
+        line = f"{fact['target'] or fact['rule']}: {summary_of(fact)}"
+        if line not in lines:
+            lines.append(line)
+    return lines

@@ -84,10 +84,17 @@ def build_request(actions: Sequence[Action], verdicts: Sequence[Verdict], reason
 
 
 def _preflight_facts(findings: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """What pre-flight verified about each target, for the approver's screen."""
+    """What pre-flight verified about each target and what each would destroy (its measured
+    blast radius), for the approver's screen."""
+    from blastwall.radius.policy import facts as radius_facts
+
     facts = [{"target": f.get("target"), "environment": f.get("environment"), "rule": f.get("rule_id")}
              for f in findings if f.get("environment") or str(f.get("rule_id", "")).startswith("preflight")]
-    return {"targets": facts} if facts else None
+    measured = radius_facts(findings)
+    out: dict[str, Any] = {"targets": facts} if facts else {}
+    if measured:
+        out["measured"] = measured
+    return out or None
 
 
 def shown_matches_digest(request: Request) -> bool | None:

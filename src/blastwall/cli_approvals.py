@@ -127,10 +127,15 @@ def _describe(request: Any, store: Any) -> None:
     out.print("[bold]why blastwall stopped it[/bold]")
     for reason in request.reasons:
         out.print(f"  - {escape(reason)}")
-    if request.radius:
+    if request.radius and request.radius.get("targets"):
         out.print("[bold]pre-flight[/bold]")
         for fact in request.radius.get("targets", []):
             out.print(f"  - {escape(str(fact.get('target')))}: {escape(str(fact.get('environment') or 'unverified'))}")
+    if request.radius and request.radius.get("measured"):
+        out.print("[bold]blast radius[/bold]")
+        for fact in request.radius["measured"]:
+            head = "measured" if fact.get("measured") else "unmeasured"
+            out.print(f"  - {escape(str(fact.get('target') or fact.get('rule')))}: {head}: {escape(str(fact.get('summary')))}")
     grants = store.grants_for_request(request.id)
     if grants:
         out.print(f"[bold]approved so far[/bold] ({len(grants)}/{request.required}): "

@@ -209,6 +209,12 @@ def request_page(req: Request, grants: Sequence[GrantView], count: int, viewer: 
                        for f in req.findings)
         parts.append("<table><thead><tr><th>Rule</th><th>Effect</th><th>Severity</th><th>Target</th>"
                      f"<th>Environment</th><th>Reason</th></tr></thead><tbody>{rows}</tbody></table>")
+    measured = (req.radius or {}).get("measured") or []
+    if measured:
+        parts.append("<h2>Blast radius</h2><ul>" + "".join(
+            f'<li><code>{_e(m.get("target") or m.get("rule"))}</code>: '
+            f'{"measured" if m.get("measured") else "unmeasured"}: {_e(m.get("summary"))}</li>' for m in measured)
+            + "</ul>")
     parts.append("<h2>Pre-flight facts</h2>")
     parts.append(f"<pre>{_e(_pretty(req.radius))}</pre>" if req.radius
                  else '<p class="muted">no target was verified before the request</p>')

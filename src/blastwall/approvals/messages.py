@@ -69,12 +69,19 @@ def outgoing(request: Request) -> dict[str, Any]:
     view = {"id": request.id, "summary": request.summary, "reasons": list(request.reasons)[:MAX_REASONS],
             "findings": findings, "agent": request.agent, "session": request.session, "cwd": request.cwd,
             "environment": request.environment, "required": request.required, "created_at": request.created_at,
-            "expires_at": request.expires_at}
+            "expires_at": request.expires_at, "radius": _radius_lines(request)}
     out: dict[str, Any] = _clean(scrub(view))
     out["id"] = str(out["id"] or "")
     out["summary"] = str(out["summary"] or "")
     out["reasons"] = [str(r) for r in out["reasons"] or [] if r]
     return out
+
+
+def _radius_lines(request: Request) -> list[str]:
+    """What each finding would destroy, measured ("build: measured: 3 untracked files, 12 KB")."""
+    from blastwall.radius.policy import summaries
+
+    return summaries(list(request.findings)[:MAX_FINDINGS])
 
 
 def review_link(base_url: str | None, request_id: str) -> str | None:

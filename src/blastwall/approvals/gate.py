@@ -122,12 +122,13 @@ class _Gate:
     def _audit_verdict(self) -> None:
         from blastwall.approvals.requests import summary
         from blastwall.audit.log import record
+        from blastwall.radius.policy import summaries
 
         ctx = self.actions[0].context
         record(self.store, "verdict", self.digest, {
             "decision": self.decision, "reasons": list(self.reasons), "surface": self.actions[0].surface.value,
             "action": summary(self.actions), "rule_ids": sorted({f["rule_id"] for f in self.findings}),
-            "agent": ctx.agent, "session": ctx.session, "cwd": ctx.cwd,
+            "agent": ctx.agent, "session": ctx.session, "cwd": ctx.cwd, "radius": summaries(self.findings),
         })
 
     # --- grants ------------------------------------------------------------------------------

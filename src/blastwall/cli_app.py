@@ -149,6 +149,10 @@ def explain(
         out.print(table)
     else:
         out.print("[dim]no findings: nothing in this action deletes, overwrites or runs unknown code[/dim]")
+    from blastwall.radius.policy import summaries
+
+    for line in summaries([f.to_dict() for f in verdict.findings]):
+        out.print(f"  [bold]blast radius[/bold] {escape(line)}")
     _print_verdict(verdict, action)
     timings = ", ".join(f"{k} {v:.2f}ms" for k, v in verdict.timings_ms)
     out.print(f"  [dim]stages: {timings}[/dim]")

@@ -352,3 +352,17 @@ def test_engine_kubectl_radius_in_the_verdict(kube: FakeKubectl) -> None:
     [f] = v.findings
     assert f.radius is not None and f.radius["measured"] and f.radius["counts"]["pods"] == 3
     assert any("3 pods" in r for r in v.reasons), v.reasons
+
+
+def test_kubectl_log_lines_are_skipped_for_the_message(bin_dir: Path) -> None:
+    FakeKubectl(bin_dir, fail='E1201 08:42:07.003811   13732 memcache.go:265] "Unhandled Error" err="couldn\'t get '
+                               'current server API group list"\nThe connection to the server localhost:8080 was refused')
+    r = radius_of("kubectl delete ns prod")
+    assert r["summary"] == "kubectl failed: The connection to the server localhost:8080 was refused"
+
+
+def test_http_collection_delete_with_a_label_selector(kube: FakeKubectl) -> None:
+    action = {"method": "DELETE", "headers": {},
+              "url": "https://k8s.example.com:6443/api/v1/namespaces/prod/pods?labelSelector=app%3Dweb"}
+    r = radius_of(action, "http")  # type: ignore[arg-type]
+    assert r["measured"] and r["counts"] == {**r["counts"], "pods": 2, "resources": 2}

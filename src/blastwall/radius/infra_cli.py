@@ -15,6 +15,7 @@ import contextlib
 import functools
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -60,7 +61,7 @@ def run(argv: list[str], ctx: MeasureContext, *, tool: str, env: dict[str, str] 
         _kill(proc)
         raise CliFailure(f"{tool} did not answer within the {round(left * 1000)} ms left for measuring") from exc
     if proc.returncode != 0:
-        raise CliFailure(f"{tool} failed: {first_line(err)}")
+        raise CliFailure(f"{tool} failed: {error_text(err)}")
     return out.decode("utf-8", "replace")
 
 
@@ -87,9 +88,15 @@ def run_json_lines(argv: list[str], ctx: MeasureContext, *, tool: str, env: dict
     return rows
 
 
-def first_line(raw: bytes) -> str:
-    text = raw.decode("utf-8", "replace").strip().splitlines()
-    line = "".join(c for c in (text[0] if text else "exit status without a message") if c.isprintable())
+_KLOG = re.compile(r"^[EWIF]\d{4} ")  # kubectl's log lines ("E1201 08:42:07.0 ... memcache.go:265] ...")
+
+
+def error_text(raw: bytes) -> str:
+    """The message of an error output: its last line that is not a log line, redacted and short."""
+    lines = [line.strip() for line in raw.decode("utf-8", "replace").splitlines() if line.strip()]
+    plain = [line for line in lines if not _KLOG.match(line)]
+    chosen = plain[-1] if plain else lines[-1] if lines else "exit status without a message"
+    line = "".join(c for c in chosen if c.isprintable())
     line = redact(line)
     return line if len(line) <= MAX_ERROR_CHARS else line[:MAX_ERROR_CHARS - 1] + "…"
 

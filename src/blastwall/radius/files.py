@@ -107,7 +107,8 @@ def classify(files: Mapping[str, int], roots: list[str], ctx: MeasureContext, pr
     for r in roots:
         by_repo.setdefault(top_level(r, ctx), []).append(r)
     for repo, rs in by_repo.items():
-        mine = [p for p in files if any(p == r or p.startswith(r.rstrip("/") + "/") for r in rs)]
+        mine = list(files) if len(by_repo) == 1 else \
+            [p for p in files if any(p == r or p.startswith(r.rstrip("/") + "/") for r in rs)]
         if repo is None:
             counts["outside_repo"] += len(mine)
             continue
@@ -124,9 +125,14 @@ def classify(files: Mapping[str, int], roots: list[str], ctx: MeasureContext, pr
             status[entry[3:]] = entry[:2]
             if entry[0] in "RC":
                 i += 1  # the rename's source path
-        for path in mine:
-            rel = os.path.relpath(os.path.realpath(os.path.dirname(path)), repo)
-            rel = os.path.normpath(os.path.join(rel, os.path.basename(path))).replace(os.sep, "/")
+        real: dict[str, str] = {}  # folder -> its path in the repository (links resolved once per folder)
+        for n, path in enumerate(mine):
+            if n % CHECK_EVERY == 0 and time.monotonic() > ctx.deadline:
+                raise OutOfTime(len(files))
+            folder, name = os.path.split(path)
+            if folder not in real:
+                real[folder] = os.path.relpath(os.path.realpath(folder), repo).replace(os.sep, "/")
+            rel = name if real[folder] == "." else f"{real[folder]}/{name}"
             code = _status_of(rel, status)
             if code == "!!":
                 counts["ignored"] += 1

@@ -213,9 +213,17 @@ def test_the_password_is_never_shown(db: PgServer) -> None:
     assert "hunter2" not in repr(r)
 
 
-def test_a_where_with_effects_is_not_run(db: PgServer) -> None:
-    (r,) = radii("DELETE FROM orders WHERE pg_terminate_backend(1) AND status <> 'x'", db)
+@pytest.mark.parametrize("call", ["pg_terminate_backend(1)", "pg_reload_conf()", "pg_switch_wal() IS NOT NULL",
+                                  "public.dblink_exec('x', 'y') = ''", "pg_advisory_lock(1) IS NULL",
+                                  "PG_NOTIFY('a', 'b') IS NULL"])
+def test_a_where_with_effects_is_not_run(db: PgServer, call: str) -> None:
+    (r,) = radii(f"DELETE FROM orders WHERE {call} OR status <> 'x'", db)
     assert r["measured"] is False and "functions with effects" in r["summary"]
+
+
+def test_quoted_names_and_only(db: PgServer) -> None:
+    (r,) = radii('DELETE FROM ONLY "Audit Log" WHERE id > 1', db)
+    assert r["measured"] and r["counts"]["rows"] == 1 and r["counts"]["rows_total"] == 2
 
 
 # -- shell psql and the engine --------------------------------------------------------------------
@@ -316,6 +324,7 @@ def test_rehearsal_of_nothing(db: PgServer) -> None:
     "DROP DATABASE postgres",
     "DO $$ BEGIN EXECUTE 'DELETE FROM orders'; END $$",
     "ALTER SYSTEM SET work_mem = '1GB'",
+    "DELETE FROM orders WHERE pg_reload_conf() AND total < 5",
 ])
 def test_statements_with_effects_outside_the_copy_are_not_rehearsed(db: PgServer, sql: str) -> None:
     r = rehearse(db, sql)

@@ -34,6 +34,13 @@ APPLICATION_NAME = "blastwall-radius"
 LARGE_ROWS = 1_000_000  # above this catalog estimate, rows are estimated by the planner, not counted
 ROW_RULES = ("sql.postgres:delete-*", "sql.postgres:update-*")
 TABLE_RULES = ("sql.postgres:drop-table", "sql.postgres:truncate")
+# Functions a count never calls (effects beyond the session, even in a read-only transaction), on
+# top of everything the SQL analyzer flags.
+EFFECT_FUNCTIONS = ("dblink*", "lo_*", "pg_reload_conf", "pg_rotate_logfile*", "pg_switch_wal", "pg_switch_xlog",
+                    "pg_create_restore_point", "pg_log_backend_memory_contexts", "pg_advisory*", "pg_try_advisory*",
+                    "pg_notify", "pg_stat_reset*", "pg_wal_replay_*", "pg_*backup*", "pg_*replication*",
+                    "pg_terminate_backend", "pg_cancel_backend", "pg_promote", "pg_file_*", "pg_import_system_collations",
+                    "set_config", "pg_signal_*")
 MARGIN_S = 0.02  # kept back from the deadline for the rollback and the answer's way back
 
 # Per relation (a regclass text): its catalog estimate, size, and what depends on it.
@@ -165,7 +172,7 @@ def _row_plan(stmt: Any) -> Plan:
                                        whereClause=stmt.whereClause, withClause=stmt.withClause))
 
     count_sql = select(counted)
-    _harmless(count_sql)
+    _harmless(count_sql, stmt)
     return Plan("delete" if delete else "update", (_relname(target),), count_sql, select(ast.A_Const(isnull=False, val=ast.Integer(ival=1))))
 
 
@@ -189,14 +196,27 @@ def _deparse(node: Any) -> str:
     return str(RawStream()(node))
 
 
-def _harmless(sql: str) -> None:
-    """The rebuilt query must be one the SQL analyzer finds nothing in: a WHERE that calls
-    dblink, signals backends or writes server files is not run to count it."""
+def _harmless(sql: str, tree: Any) -> None:
+    """The rebuilt query must be one the SQL analyzer finds nothing in and that calls none of
+    `EFFECT_FUNCTIONS`: a WHERE that calls dblink, signals backends or writes server files is not
+    run to count it."""
     from blastwall.analyze.base import Scope
     from blastwall.analyze.sql import analyze_sql
 
-    if analyze_sql(sql, Scope(read_files=False)):
+    if effect_functions(tree) or analyze_sql(sql, Scope(read_files=False)):
         raise Unmeasured("the WHERE calls functions with effects of their own; blastwall does not run it to count rows")
+
+
+def effect_functions(tree: Any) -> list[str]:
+    """Names of `EFFECT_FUNCTIONS` called anywhere in a parsed statement."""
+    from pglast import ast
+
+    from blastwall.analyze import globs
+    from blastwall.analyze.sql.where import nodes
+
+    names = [str(getattr(n.funcname[-1], "sval", "")).lower() for n in nodes(tree)
+             if isinstance(n, ast.FuncCall) and n.funcname]
+    return [n for n in names if globs.match_any(n, EFFECT_FUNCTIONS)]
 
 
 # -- the connection ------------------------------------------------------------------------------

@@ -124,7 +124,7 @@ def contained(sql: str) -> tuple[list[str], list[str]]:
     from blastwall.analyze import globs
     from blastwall.analyze.base import Scope
     from blastwall.analyze.sql import analyze_sql
-    from blastwall.radius.postgres import _range_var, _relname
+    from blastwall.radius.postgres import _range_var, _relname, effect_functions
 
     try:
         raw = parse_sql(sql)
@@ -148,6 +148,7 @@ def contained(sql: str) -> tuple[list[str], list[str]]:
             tables += [_relname(_range_var(o)) for o in node.objects or ()]
     outside = [f.rule_id for f in analyze_sql(sql, Scope(read_files=False))
                if not globs.match_any(f.rule_id, CONTAINED)]
+    outside += [f"{name}()" for r in raw for name in effect_functions(r.stmt)]
     if outside:
         raise NotRehearsed(f"the statement does more than change rows and tables ({', '.join(sorted(set(outside)))})")
     if not tables:

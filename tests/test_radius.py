@@ -313,3 +313,9 @@ def test_radius_reaches_requests_notifications_and_pages(tmp_path: Path) -> None
     assert outgoing(req)["radius"] == [f"src: measured: {req.radius['measured'][0]['summary']}"]
     html = request_page(req, [], 0, Viewer("ada", "t"), None, time.time())
     assert "<h2>Blast radius</h2>" in html and "3 untracked" not in html and "1 untracked" in html
+
+
+def test_an_action_without_a_folder_is_not_measured(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", TREE)
+    assert all(f.radius is None for f in check(f"rm -rf {repo}/docs").findings)
+    assert radius_of("git reset --hard origin/main", repo)["measured"] is False  # never fetched: not "nothing lost"

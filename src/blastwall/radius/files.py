@@ -214,7 +214,7 @@ def targets_of(action: Action, finding: Finding, ctx: MeasureContext) -> tuple[l
     from blastwall.snapshots import where
     from blastwall.snapshots.base import SnapshotError
 
-    cwd = ctx.cwd or os.getcwd()
+    cwd = ctx.cwd or "/"
     if action.surface is Surface.FILE_WRITE and isinstance(action.payload, dict):
         path = str(action.payload.get("path") or action.payload.get("file_path") or finding.target)
         full = os.path.normpath(os.path.join(cwd, os.path.expanduser(path)))
@@ -261,8 +261,8 @@ def settled(radius: Radius, action: Action, finding: Finding) -> Radius:
 
 @measurer("shell.fs:*", "file.write:*", "code.*:delete")
 def files(action: Action, finding: Finding, ctx: MeasureContext) -> Radius | None:
-    if finding.effect.value not in ("delete", "overwrite"):
-        return None
+    if finding.effect.value not in ("delete", "overwrite") or not ctx.cwd:
+        return None  # an action that does not say where it runs is not measured here (batch, corpus lines)
     got = targets_of(action, finding, ctx)
     if isinstance(got, str):
         return Radius.unmeasured(got, source="files")

@@ -26,7 +26,7 @@ def _folder(action: Action, finding: Finding, ctx: MeasureContext) -> str:
     """The folder the git command runs in (after `cd` and `-C`)."""
     from blastwall.snapshots import where
 
-    cwd = ctx.cwd or os.getcwd()
+    cwd = ctx.cwd or "/"
     base = cwd
     if action.surface is Surface.SHELL and isinstance(action.payload, str):
         base = (where.command_dirs(action.payload, cwd, os.environ).get(finding.source[:200]) or [cwd])[0]
@@ -110,6 +110,8 @@ def _reset_hard(repo: str, finding: Finding, ctx: MeasureContext) -> Radius:
     lost = 0
     new = _sha(repo, target, ctx)
     head = _sha(repo, "HEAD", ctx)
+    if new is None:
+        return Radius.unmeasured(f"{target} is not a commit here (never fetched?)", source="git")
     if new and head and new != head:
         current = git(repo, "symbolic-ref", "-q", "HEAD", ctx=ctx, check=False).strip()
         lost = _count(repo, head, [new, *(r for r in _refs(repo, ctx) if r != current)], ctx)
@@ -189,6 +191,8 @@ def git_radius(action: Action, finding: Finding, ctx: MeasureContext) -> Radius 
 
 def _git_radius(action: Action, finding: Finding, ctx: MeasureContext) -> Radius | None:
     kind = finding.rule_id.split(":", 1)[1]
+    if not ctx.cwd:
+        return None  # an action that does not say where it runs is not measured here
     if not kind.startswith(("push-force", "reset-hard", "branch-force-delete", "clean", "checkout-discard",
                             "restore", "stash-drop")):
         return None

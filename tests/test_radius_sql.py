@@ -252,6 +252,15 @@ def test_large_tables_are_estimated_and_labeled(db: PgServer, monkeypatch: pytes
     assert "about" in r["summary"] and any("estimate" in d for d in r["details"])
 
 
+def test_large_heaps_are_estimated_too(db: PgServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    from blastwall.radius import postgres as measure_pg
+
+    monkeypatch.setattr(measure_pg, "LARGE_BYTES", 8192)
+    (r,) = radii("TRUNCATE orders", db)
+    assert r["measured"] and r["estimate"] is True and r["counts"]["rows"] == 1000  # reltuples
+    assert r["summary"].startswith("empties orders: about 1,000 rows")
+
+
 # -- timing -----------------------------------------------------------------------------------------
 
 def test_measuring_is_fast(db: PgServer, capsys: pytest.CaptureFixture[str]) -> None:

@@ -32,6 +32,7 @@ from blastwall.redact import redact
 SOURCE = "postgres"
 APPLICATION_NAME = "blastwall-radius"
 LARGE_ROWS = 1_000_000  # above this catalog estimate, rows are estimated by the planner, not counted
+LARGE_BYTES = 256 * 1024 * 1024  # nor above this heap size (a table never analyzed has no row estimate)
 ROW_RULES = ("sql.postgres:delete-*", "sql.postgres:update-*")
 TABLE_RULES = ("sql.postgres:drop-table", "sql.postgres:truncate")
 # Functions a count never calls (effects beyond the session, even in a read-only transaction), on
@@ -46,7 +47,7 @@ MARGIN_S = 0.02  # kept back from the deadline for the rollback and the answer's
 # Per relation (a regclass text): its catalog estimate, size, and what depends on it.
 CATALOG = """SELECT c.oid IS NOT NULL,
        CASE WHEN c.reltuples >= 0 THEN c.reltuples::bigint ELSE pg_stat_get_live_tuples(c.oid) END,
-       COALESCE(pg_total_relation_size(c.oid), 0),
+       COALESCE(pg_total_relation_size(c.oid), 0), COALESCE(pg_relation_size(c.oid), 0),
        (SELECT count(DISTINCT k.conrelid) FROM pg_catalog.pg_constraint k
          WHERE k.contype = 'f' AND k.confrelid = c.oid AND k.conrelid <> c.oid),
        (SELECT count(DISTINCT w.ev_class) FROM pg_catalog.pg_depend d
@@ -315,10 +316,10 @@ def _timed(cur: Any, ctx: MeasureContext, sql: str, params: tuple[Any, ...] | No
 
 
 def _facts(cur: Any, table: str, plan: Plan, ctx: MeasureContext) -> Facts:
-    exists, reltuples, size, referencing, views, pubs = _timed(cur, ctx, CATALOG, (table,))
+    exists, reltuples, size, heap, referencing, views, pubs = _timed(cur, ctx, CATALOG, (table,))
     if not exists:
         raise Unmeasured(f"not measured: the database has no table {table}")
-    estimate = reltuples is not None and reltuples > LARGE_ROWS
+    estimate = (reltuples or 0) > LARGE_ROWS or (heap or 0) > LARGE_BYTES
     # `table` is a deparsed RangeVar (quoted by pglast), never the action's text
     total = int(reltuples) if estimate else int(_timed(cur, ctx, f"SELECT count(*) FROM {table}")[0])
     matched = None
@@ -372,7 +373,7 @@ def _radius(plan: Plan, facts: list[Facts], finding: Finding) -> Radius:
             details.append(f"{f.table}: {', '.join(deps)}")
     if estimate:
         details.append(f"estimates from the planner and catalog statistics (tables above {LARGE_ROWS:,} rows "
-                       "are not counted)")
+                       f"or {LARGE_BYTES // 2**20:,} MB are not counted)")
     if finding.environment:
         details.append(f"environment: {finding.environment}")
     irreplaceable = not (plan.count_sql and rows == 0)

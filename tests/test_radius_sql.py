@@ -263,16 +263,23 @@ def test_large_heaps_are_estimated_too(db: PgServer, monkeypatch: pytest.MonkeyP
 
 # -- timing -----------------------------------------------------------------------------------------
 
-def test_measuring_is_fast(db: PgServer, capsys: pytest.CaptureFixture[str]) -> None:
-    times = []
-    for _ in range(15):
-        (r,) = radii("DELETE FROM orders WHERE status <> 'paid'", db, budget_s=2.0)
-        times.append(r["elapsed_ms"])
-    median = statistics.median(times)
-    with capsys.disabled():
-        print(f"\nradius postgres: median {median:.1f} ms per statement (n={len(times)})")
-    assert median < 400
+TIMED = ["DELETE FROM orders WHERE status <> 'paid'",
+         "DELETE FROM orders o USING customers c WHERE o.customer_id = c.id AND c.gone",
+         "UPDATE orders SET total = 0 WHERE total > 900", "TRUNCATE orders CASCADE", "DROP TABLE orders"]
 
+
+def test_measuring_is_fast(db: PgServer, capsys: pytest.CaptureFixture[str]) -> None:
+    medians = []
+    for sql in TIMED:
+        times = []
+        for _ in range(15):
+            (r,) = radii(sql, db, budget_s=2.0)
+            assert r["measured"]
+            times.append(r["elapsed_ms"])
+        medians.append(statistics.median(times))
+        with capsys.disabled():
+            print(f"\nradius postgres: median {medians[-1]:.1f} ms (n={len(times)}) {sql[:60]}")
+    assert statistics.median(medians) < 400
 
 
 # -- rehearsal on a throwaway copy ---------------------------------------------------------------
@@ -339,6 +346,16 @@ def test_statements_with_effects_outside_the_copy_are_not_rehearsed(db: PgServer
     r = rehearse(db, sql)
     assert r["measured"] is False and r["summary"].startswith("not rehearsed"), r["summary"]
     assert scratch_databases(db) == []
+
+
+def test_a_failed_copy_leaves_no_scratch_database(db: PgServer, other_session: None,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from blastwall.radius import rehearse as module
+
+    monkeypatch.setattr(module, "_program", lambda name: "/bin/false")  # pg_dump fails
+    r = rehearse(db, "DELETE FROM orders WHERE total <= 30")
+    assert r["measured"] is False and "pg_dump could not copy" in r["summary"]
+    assert scratch_databases(db) == [] and state(db)[0][0] == 1000
 
 
 def test_rehearsal_respects_the_size_limit(db: PgServer, other_session: None) -> None:

@@ -114,6 +114,8 @@ def rehearse(sql: str, source: str, scratch: str, *, max_bytes: int = DEFAULT_MA
         return _rehearse(texts, tables, source, scratch, max_bytes, timeout_s)
     except NotRehearsed as exc:
         return Radius.unmeasured(f"not rehearsed: {exc}", source=SOURCE)
+    except Exception as exc:  # noqa: BLE001 - a rehearsal that breaks leaves the read-only measurement standing
+        return Radius.unmeasured(f"not rehearsed: rehearsing failed ({type(exc).__name__})", source=SOURCE)
 
 
 def contained(sql: str) -> tuple[list[str], list[str]]:
@@ -168,10 +170,12 @@ def _rehearse(texts: list[str], tables: list[str], source: str, scratch: str, ma
     except psycopg.Error:
         raise NotRehearsed("the rehearsal role's server could not be reached") from None
     with admin:
-        copy = _copy(psycopg, q, admin, source, scratch, name, tables, max_bytes, timeout_s)
         try:
+            copy = _copy(psycopg, q, admin, source, scratch, name, tables, max_bytes, timeout_s)
             return _run(psycopg, _with_db(scratch, name), texts, tables, copy, timeout_s)
-        finally:
+        except psycopg.Error:
+            raise NotRehearsed("the copy could not be made or read") from None
+        finally:  # also when copying failed halfway
             admin.execute(q.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(q.Identifier(name)))
 
 

@@ -221,6 +221,16 @@ def test_a_where_with_effects_is_not_run(db: PgServer, call: str) -> None:
     assert r["measured"] is False and "functions with effects" in r["summary"]
 
 
+def test_a_data_modifying_cte_is_never_run_to_count(db: PgServer) -> None:
+    before = state(db)
+    found = radii("WITH x AS (DELETE FROM order_items RETURNING order_id) "
+                  "DELETE FROM orders WHERE id IN (SELECT order_id FROM x) OR total > 500", db)
+    by_summary = sorted(r["summary"] for r in found)
+    assert state(db) == before
+    assert any(r["measured"] and r["counts"]["rows"] == 300 for r in found), by_summary  # the CTE's own DELETE
+    assert any(not r["measured"] for r in found), by_summary  # the outer one would run the CTE
+
+
 def test_quoted_names_and_only(db: PgServer) -> None:
     (r,) = radii('DELETE FROM ONLY "Audit Log" WHERE id > 1', db)
     assert r["measured"] and r["counts"]["rows"] == 1 and r["counts"]["rows_total"] == 2
@@ -237,6 +247,13 @@ def test_psql_in_a_shell_command_with_dsn_env(db: PgServer, monkeypatch: pytest.
     assert r["measured"], r
     assert r["counts"]["rows"] == 100
     assert f.environment == "production"
+
+
+def test_psql_with_host_and_database_options(db: PgServer) -> None:
+    cmd = f"psql -h {db.host} -p {db.port} -U {db.user} -d {DB} -c 'UPDATE orders SET total = 0 WHERE total > 900'"
+    verdict = check_action(make_action("shell", cmd), policy())
+    (f,) = [f for f in verdict.findings if f.radius]
+    assert (f.radius or {})["counts"]["rows"] == 100
 
 
 # -- estimates --------------------------------------------------------------------------------------

@@ -109,6 +109,11 @@ def tighten_only(doc: dict[str, Any], defaults: dict[str, Any]) -> tuple[dict[st
 
         out["snapshots"], more = tighten(doc["snapshots"])
         dropped.extend(more)
+    radius = doc.get("radius")
+    if isinstance(radius, dict) and any(str(k).startswith("rehearse") for k in radius):
+        out["radius"] = {k: v for k, v in radius.items() if not str(k).startswith("rehearse")}
+        dropped.append("[radius] rehearse (running statements on a copy, with which credentials, is for trusted "
+                       "policy files)")
     if "pg_proxy" in doc:  # which credentials the proxy's own snapshots use is for trusted files
         out.pop("pg_proxy")
         dropped.append("[pg_proxy] (the proxy's own database credentials are for trusted policy files)")

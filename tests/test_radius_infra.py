@@ -366,3 +366,38 @@ def test_http_collection_delete_with_a_label_selector(kube: FakeKubectl) -> None
               "url": "https://k8s.example.com:6443/api/v1/namespaces/prod/pods?labelSelector=app%3Dweb"}
     r = radius_of(action, "http")  # type: ignore[arg-type]
     assert r["measured"] and r["counts"] == {**r["counts"], "pods": 2, "resources": 2}
+
+
+@pytest.mark.parametrize(("command", "expect"), [
+    ("kubectl delete ns prod staging", {"namespaces": ("prod", "staging"), "whole": True}),
+    ("oc delete project shop", {"namespaces": ("shop",), "whole": True}),
+    ("kubectl delete deploy/web svc/web -n x", {"objects": (("Deployment", "web"), ("Service", "web"))}),
+    ("kubectl delete deployments.apps web --cascade=orphan", {"objects": (("Deployment", "web"),), "cascade": False}),
+    ("kubectl delete pod,pvc -l app=x,tier=db -n x", {"kinds": ("Pod", "PersistentVolumeClaim"),
+                                                      "selector": (("app", "x"), ("tier", "db"))}),
+    ("kubectl delete pvc --all -n x", {"kinds": ("PersistentVolumeClaim",), "selector": None}),
+    ("helm uninstall pg --namespace db", {"release": "pg", "namespaces": ("db",)}),
+    ("KUBECONFIG=/tmp/kc kubectl delete ns prod", {"env": (("KUBECONFIG", "/tmp/kc"),)}),
+])
+def test_what_a_kubernetes_command_names(command: str, expect: dict) -> None:
+    from blastwall.radius.infra_k8s import target_of
+
+    action = make_action("shell", command)
+    [f] = [f for f in analyze(action, Scope.start()) if f.rule_id.startswith(("shell.kubectl:", "shell.helm:"))]
+    t = target_of(action, f)
+    assert t is not None
+    assert {k: getattr(t, k) for k in expect} == expect
+
+
+@pytest.mark.parametrize("command", [
+    "kubectl delete pods -l 'app in (a,b)' -n x",  # set-based selector: not evaluated
+    "kubectl delete -f app.yaml",
+    "kubectl delete ns --all-namespaces --all",
+    "kubectl delete crd widgets.example.com",
+])
+def test_kubernetes_forms_not_measured(command: str) -> None:
+    from blastwall.radius.infra_k8s import target_of
+
+    action = make_action("shell", command)
+    findings = [f for f in analyze(action, Scope.start()) if f.rule_id.startswith("shell.kubectl:")]
+    assert findings and all(target_of(action, f) is None for f in findings)

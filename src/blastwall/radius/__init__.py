@@ -30,6 +30,10 @@ def measure_all(action: Action, findings: list[Finding], policy: Any, *, budget_
     """`findings`, each destructive one with its radius when a measurer knows its kind. Never
     raises: a measurer's failure is that finding's "unmeasured" radius."""
     budget = budget_of(policy) if budget_s is None else budget_s
+    if not action.context.cwd:
+        # Without the action's own working directory there is nothing to measure against (the
+        # process's directory is a guess): `blastwall check` without --cwd, batch lines without one.
+        return findings
     if budget <= 0 or not any(f.effect.value in MEASURED_EFFECTS and f.severity < Severity.CRITICAL for f in findings):
         return findings
     ctx = MeasureContext(policy, time.monotonic() + budget, action.context.cwd)

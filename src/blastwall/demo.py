@@ -134,11 +134,18 @@ def _payload(root: Path, n: int, step: Step, tool_input: dict[str, Any], mode: s
 AUTO_STEP = Step("Bash", {"command": "git reset --hard"}, "in auto-run mode, throws away uncommitted work")
 
 
+def _work_in_progress(root: Path) -> None:
+    app = root / "src" / "app.py"
+    if app.exists():
+        app.write_text(app.read_text() + "\n\ndef refund():\n    return 'refunded'\n")
+
+
 def _approval_round(root: Path, first: int) -> list[dict[str, Any]]:
     """Held, approved by a reviewer's signed grant, retried: the human-in-the-loop path."""
     from blastwall.approvals import decide, keys
     from blastwall.store import open_store
 
+    _work_in_progress(root)  # what the reset would throw away (the earlier stash shelved the first edit)
     payload = _payload(root, first, AUTO_STEP, dict(AUTO_STEP.tool_input), mode="bypassPermissions")
     command = AUTO_STEP.tool_input["command"]
     rows: list[dict[str, Any]] = []
@@ -161,6 +168,7 @@ def _approval_round(root: Path, first: int) -> list[dict[str, Any]]:
     ran = _run(command, root) if decision == "allow" else ""
     rows.append({"step": first + 2, "story": "retries exactly the same command", "tool": "Bash", "action": command,
                  "decision": decision, "reason": reason, "output": ran})
+    _work_in_progress(root)  # new work since; the approval was for the first reset only
     decision, reason = _hook(payload)
     rows.append({"step": first + 3, "story": "tries it once more on the same approval", "tool": "Bash",
                  "action": command, "decision": decision, "reason": reason, "output": ""})

@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 from blastwall.model import Action, Finding, Severity
-from blastwall.radius.base import DEFAULT_BUDGET_S, MeasureContext, Radius, measurers_for
+from blastwall.radius.base import DEFAULT_BUDGET_S, MeasureContext, Radius, local_measurer, measurers_for
 
 __all__ = ["Radius", "measure_all"]
 
@@ -30,10 +30,6 @@ def measure_all(action: Action, findings: list[Finding], policy: Any, *, budget_
     """`findings`, each destructive one with its radius when a measurer knows its kind. Never
     raises: a measurer's failure is that finding's "unmeasured" radius."""
     budget = budget_of(policy) if budget_s is None else budget_s
-    if not action.context.cwd:
-        # Without the action's own working directory there is nothing to measure against (the
-        # process's directory is a guess): `blastwall check` without --cwd, batch lines without one.
-        return findings
     if budget <= 0 or not any(f.effect.value in MEASURED_EFFECTS and f.severity < Severity.CRITICAL for f in findings):
         return findings
     ctx = MeasureContext(policy, time.monotonic() + budget, action.context.cwd)
@@ -50,6 +46,10 @@ def measure_all(action: Action, findings: list[Finding], policy: Any, *, budget_
 
 def _measure_one(action: Action, finding: Finding, ctx: MeasureContext) -> Finding:
     for fn in measurers_for(finding):
+        if not ctx.cwd and local_measurer(fn):
+            # Files and repositories are measured against the action's own working directory;
+            # without one (`blastwall check` without --cwd, batch lines) the process's would be a guess.
+            continue
         if ctx.left() <= 0:
             return finding._replace(radius=Radius.unmeasured("the time budget for measuring ran out").to_dict())
         t0 = time.perf_counter()

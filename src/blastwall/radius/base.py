@@ -66,6 +66,7 @@ Measurer = Callable[[Action, Finding, MeasureContext], "Radius | None"]
 _REGISTRY: list[tuple[tuple[str, ...], Measurer]] = []
 _LOADED = False
 MODULES = ("files", "git", "postgres", "infra")  # radius/<name>.py registers its measurers on import
+LOCAL_MODULES = frozenset({"files", "git"})  # measure the machine the action runs on: need its working directory
 
 
 def measurer(*rule_globs: str) -> Callable[[Measurer], Measurer]:
@@ -74,6 +75,11 @@ def measurer(*rule_globs: str) -> Callable[[Measurer], Measurer]:
         return fn
 
     return register
+
+
+def local_measurer(fn: Measurer) -> bool:
+    """True for measurers that look at local files and repositories (see LOCAL_MODULES)."""
+    return str(getattr(fn, "__module__", "")).rsplit(".", 1)[-1] in LOCAL_MODULES
 
 
 def measurers_for(finding: Finding) -> Iterator[Measurer]:

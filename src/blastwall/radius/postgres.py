@@ -22,7 +22,6 @@ does not answer in time gives "unmeasured", never zero.
 from __future__ import annotations
 
 import math
-import threading
 from typing import Any, NamedTuple
 
 from blastwall.model import Action, Finding
@@ -261,27 +260,18 @@ def _ask(conninfo: str, where: str, plan: Plan, ctx: MeasureContext) -> list[Fac
         raise Unmeasured("not measured: the time budget for measuring ran out")
     import psycopg  # only here: a configured server and a SQL finding need it
 
-    box: dict[str, Any] = {}
+    from blastwall.deadline import Late, within
 
-    def run() -> None:
-        try:
-            box["value"] = _session(psycopg, conninfo, plan, ctx)
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
-            box["error"] = exc
-
-    worker = threading.Thread(target=run, name="blastwall-radius-postgres", daemon=True)
-    worker.start()
-    worker.join(left)
-    if worker.is_alive():
-        raise Unmeasured(f"not measured: PostgreSQL at {where} did not answer within the time budget")
-    if "error" in box:
-        exc = box["error"]
-        if isinstance(exc, Unmeasured):
-            raise exc
+    try:
+        return within(left, lambda: _session(psycopg, conninfo, plan, ctx), name="blastwall-radius-postgres")
+    except Late:
+        raise Unmeasured(f"not measured: PostgreSQL at {where} did not answer within the time budget") from None
+    except Unmeasured:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a driver or server error is a reason, not a crash
         from blastwall.preflight.providers.postgres import _phrase
 
         raise Unmeasured(f"not measured: {_phrase(exc, where, round(left, 3))}") from None
-    return box["value"]  # type: ignore[no-any-return]
 
 
 def _session(psycopg: Any, conninfo: str, plan: Plan, ctx: MeasureContext) -> list[Facts]:

@@ -32,7 +32,6 @@ import math
 import os
 import posixpath
 import re
-import threading
 from typing import Any, NamedTuple
 
 from blastwall.model import Action, Finding, Surface
@@ -270,22 +269,15 @@ def _fetch(conninfo: str, where: str, tables: tuple[str, ...], cfg: ProviderConf
         raise ProbeError("blastwall's preflight ran out of its time budget")
     import psycopg  # only here: a probe is configured and a SQL finding needs it
 
-    box: dict[str, Any] = {}
+    from blastwall.deadline import Late, within
 
-    def run() -> None:
-        try:
-            box["value"] = _session(psycopg, conninfo, tables, timeout)
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
-            box["error"] = exc
-
-    worker = threading.Thread(target=run, name="blastwall-probe-postgres", daemon=True)
-    worker.start()
-    worker.join(timeout + 0.05)
-    if worker.is_alive():
-        raise ProbeError(f"PostgreSQL at {where} did not answer within {timeout:g} s")
-    if "error" in box:
-        raise ProbeError(_phrase(box["error"], where, timeout)) from None
-    return box["value"]  # type: ignore[no-any-return]
+    try:
+        return within(timeout + 0.05, lambda: _session(psycopg, conninfo, tables, timeout),
+                      name="blastwall-probe-postgres")
+    except Late:
+        raise ProbeError(f"PostgreSQL at {where} did not answer within {timeout:g} s") from None
+    except Exception as exc:  # noqa: BLE001 - a driver or server error is a reason, not a crash
+        raise ProbeError(_phrase(exc, where, timeout)) from None
 
 
 def _session(psycopg: Any, conninfo: str, tables: tuple[str, ...], timeout: float,

@@ -52,12 +52,10 @@ def _need_terminal(what: str) -> None:
         raise _fail(f"{what} needs a human at an interactive terminal", EXIT_USAGE)
 
 
-def _ago(ts: float, now: float | None = None) -> str:
-    delta = (now or time.time()) - ts
-    future = delta < 0
-    delta = abs(delta)
-    text = f"{int(delta)} s" if delta < 90 else f"{int(delta // 60)} min" if delta < 5400 else f"{delta / 3600:.1f} h"
-    return f"in {text}" if future else f"{text} ago"
+def _ago(ts: float) -> str:
+    from blastwall.humanize import relative
+
+    return relative(ts)
 
 
 def _settings(cwd: str | None) -> Any:

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from blastwall.approvals.keys import PublicKey, sign, verify_signature
+from blastwall.humanize import duration
 from blastwall.store.base import GrantRow
 
 VERSION = 1
@@ -126,7 +127,7 @@ def verify(row: GrantRow, trusted: Mapping[str, PublicKey], *, digest: str | Non
         raise GrantRefused("grant.tampered", "the stored grant's columns disagree with what was signed")
     if now >= grant.expires_at:
         raise GrantRefused("grant.expired", f"the grant by {grant.approver} expired "
-                                            f"{_ago(now - grant.expires_at)} ago; a new approval is needed")
+                                            f"{duration(now - grant.expires_at)} ago; a new approval is needed")
     if grant.scope == ONCE:
         if digest is None or grant.digest != digest:
             raise GrantRefused("grant.wrong-action", "the grant was given for a different action (digest "
@@ -134,11 +135,3 @@ def verify(row: GrantRow, trusted: Mapping[str, PublicKey], *, digest: str | Non
     elif grant.scope != WINDOW or not isinstance(grant.window, dict):
         raise GrantRefused("grant.malformed", "the grant has an unknown scope")
     return grant
-
-
-def _ago(seconds: float) -> str:
-    if seconds < 120:
-        return f"{int(seconds)} s"
-    if seconds < 7200:
-        return f"{int(seconds // 60)} min"
-    return f"{int(seconds // 3600)} h"

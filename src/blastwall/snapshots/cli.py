@@ -9,7 +9,6 @@ Exit codes: 0 done, 1 the snapshot cannot be restored (the message says why and 
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import typer
@@ -39,14 +38,9 @@ def _root() -> str | None:
 
 
 def _ago(ts: float) -> str:
-    delta = max(0.0, time.time() - ts)
-    if delta < 90:
-        return f"{int(delta)} s ago"
-    if delta < 5400:
-        return f"{int(delta // 60)} min ago"
-    if delta < 172800:
-        return f"{delta / 3600:.1f} h ago"
-    return f"{delta / 86400:.0f} d ago"
+    from blastwall.humanize import relative
+
+    return relative(ts)
 
 
 def _audit(kind: str, ref: str, data: dict[str, Any]) -> None:

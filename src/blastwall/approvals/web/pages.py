@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from typing import Any, NamedTuple
 
+from blastwall.humanize import duration as ago
 from blastwall.store.base import AuditRow, Request
 
 CSS = """
@@ -72,17 +73,6 @@ class Viewer(NamedTuple):
 
     user: str
     csrf: str
-
-
-def ago(seconds: float) -> str:
-    seconds = max(0.0, seconds)
-    if seconds < 90:
-        return f"{int(seconds)} s"
-    if seconds < 5400:
-        return f"{int(seconds // 60)} min"
-    if seconds < 172800:
-        return f"{seconds / 3600:.1f} h"
-    return f"{int(seconds // 86400)} d"
 
 
 def when(ts: float | None) -> str:

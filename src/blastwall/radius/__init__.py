@@ -6,12 +6,17 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from blastwall.model import Action, Finding, Severity
-from blastwall.radius.base import DEFAULT_BUDGET_S, MeasureContext, Radius, local_measurer, measurers_for
 
-__all__ = ["Radius", "measure_all"]
+if TYPE_CHECKING:  # pragma: no cover
+    from blastwall.radius.base import MeasureContext
+
+__all__ = ["measure_all"]
+# The policy engine imports `blastwall.radius.policy` on every hook call, which runs this file:
+# the measurer machinery (base.py) is loaded only when something is measured.
+DEFAULT_BUDGET_MS = 400.0  # radius.base.DEFAULT_BUDGET_S in milliseconds
 
 # Findings worth measuring: the ones that destroy or overwrite something.
 MEASURED_EFFECTS = frozenset({"delete", "overwrite", "discard_work", "rewrite_history", "destroy_infra"})
@@ -20,9 +25,9 @@ MEASURED_EFFECTS = frozenset({"delete", "overwrite", "discard_work", "rewrite_hi
 def budget_of(policy: Any) -> float:
     section = policy.section("radius") if policy is not None else None
     try:
-        ms = float((section or {}).get("budget_ms", DEFAULT_BUDGET_S * 1000))
+        ms = float((section or {}).get("budget_ms", DEFAULT_BUDGET_MS))
     except (TypeError, ValueError):
-        ms = DEFAULT_BUDGET_S * 1000
+        ms = DEFAULT_BUDGET_MS
     return max(0.0, min(ms, 30000.0)) / 1000
 
 
@@ -32,6 +37,8 @@ def measure_all(action: Action, findings: list[Finding], policy: Any, *, budget_
     budget = budget_of(policy) if budget_s is None else budget_s
     if budget <= 0 or not any(f.effect.value in MEASURED_EFFECTS and f.severity < Severity.CRITICAL for f in findings):
         return findings
+    from blastwall.radius.base import MeasureContext
+
     ctx = MeasureContext(policy, time.monotonic() + budget, action.context.cwd)
     out = []
     for f in findings:
@@ -45,6 +52,8 @@ def measure_all(action: Action, findings: list[Finding], policy: Any, *, budget_
 
 
 def _measure_one(action: Action, finding: Finding, ctx: MeasureContext) -> Finding:
+    from blastwall.radius.base import Radius, local_measurer, measurers_for
+
     for fn in measurers_for(finding):
         if not ctx.cwd and local_measurer(fn):
             # Files and repositories are measured against the action's own working directory;

@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 from blastwall.analyze import globs
 from blastwall.model import Action, Finding
 
-DEFAULT_BUDGET_S = 0.4  # for one action, all measurers together; hooks sit in the agent's hot path
+DEFAULT_BUDGET_S = 0.4  # for one action (radius/__init__.py DEFAULT_BUDGET_MS says the same), all measurers together; hooks sit in the agent's hot path
 
 
 class Radius(NamedTuple):

@@ -222,7 +222,7 @@ def _install_plugin(path: Path, command: str, uninstall: bool) -> InstallReport:
     if uninstall:
         if current is None:
             return InstallReport("opencode", str(path), False, None, "no blastwall plugin to remove")
-        backup = _backup(path)
+        backup: str | None = _backup(path)
         path.unlink()
         return InstallReport("opencode", str(path), True, backup, "removed blastwall's plugin")
     source = plugin_source(command)

@@ -117,7 +117,9 @@ def take(targets: Sequence[FileTarget], *, action: str, digest: str, budget: Bud
 
 
 def _copy_all(entries: list[tuple[str, str]], folder: str, budget: Budget) -> tuple[list[dict[str, Any]], list[str], int]:
-    saved, skipped, size = [], [], 0
+    saved: list[dict[str, Any]] = []
+    skipped: list[str] = []
+    size = 0
     for path, op in entries:
         copied = copy_entry(path, saved_path(folder, path), budget)
         saved.append({"path": path, "op": op, "type": _type(path), "files": copied.files, "bytes": copied.bytes})

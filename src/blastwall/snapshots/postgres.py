@@ -299,7 +299,7 @@ def _dump_rows(snap: Snapshot, table: dict[str, Any]) -> tuple[str, list[bytes]]
     for i, line in enumerate(lines):
         if line.startswith(b"COPY ") and line.rstrip().endswith(b"FROM stdin;"):
             header = line[line.index(b"(") : line.rindex(b")") + 1].decode() if b"(" in line else ""
-            data = []
+            data: list[bytes] = []
             for row in lines[i + 1:]:
                 if row == b"\\.":
                     return header, data

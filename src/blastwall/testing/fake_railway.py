@@ -187,7 +187,8 @@ def _operations(query: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         doc = parse(query)
     except Exception:  # noqa: BLE001
         return ("unparsable",), ()
-    ops, fields = [], []
+    ops: list[str] = []
+    fields: list[str] = []
     for d in doc.definitions:
         if isinstance(d, OperationDefinitionNode):
             ops.append(d.operation.value)

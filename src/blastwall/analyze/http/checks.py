@@ -129,7 +129,8 @@ def variables_risky(names: list[str], environment: str | None, replace: bool) ->
 @register("variables")
 def variables(ctx: CheckContext) -> list[Finding] | None:
     """Railway variableUpsert / variableCollectionUpsert: risky when it replaces or overwrites."""
-    args = ctx.arguments.get("input") if isinstance(ctx.arguments.get("input"), dict) else ctx.arguments
+    given = ctx.arguments.get("input")
+    args: dict[str, Any] = given if isinstance(given, dict) else ctx.arguments
     names: list[str] = []
     if isinstance(args.get("name"), str):
         names.append(args["name"])

@@ -54,8 +54,8 @@ def analyze(req: Request, scope: Scope, provider: Provider | None, *, known_prov
     else:
         hit = _state_changing_url(req, allow_kebab=True)
         if hit:
-            local = {"severity": Severity.LOW} if is_local(req.host) else {}  # a dev server's fixtures
-            out.append(make(template("http.generic:destructive-endpoint"), req, word=hit, label=label, **local))
+            low = Severity.LOW if is_local(req.host) else None  # a dev server's fixtures
+            out.append(make(template("http.generic:destructive-endpoint"), req, word=hit, label=label, severity=low))
         flag = _destroy_flag(req)
         if flag:
             out.append(make(template("http.generic:destructive-update"), req, flag=flag, label=label))

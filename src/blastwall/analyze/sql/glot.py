@@ -96,14 +96,13 @@ def _rows(verb: str) -> Any:
 
 
 def _where_reach(cond: Any, e: Any) -> Reach:
-    from pglast import parse_sql
     from pglast.parser import ParseError
 
-    from blastwall.analyze.sql.where import reach
+    from blastwall.analyze.sql.where import first_statement, reach
 
     aliases = frozenset(filter(None, (getattr(e.this, "name", None), getattr(e.this, "alias", None))))
     try:
-        node = parse_sql(f"SELECT 1 WHERE {cond.sql(dialect='postgres')}")[0].stmt.whereClause
+        node = first_statement(f"SELECT 1 WHERE {cond.sql(dialect='postgres')}").whereClause
     except (ParseError, ValueError, IndexError):
         return Reach.BROAD
     return reach(node, aliases, {})

@@ -91,7 +91,7 @@ def walk(root: Any, ctx: Ctx) -> list[Hit]:
             hits.extend(handler(n, ctx))
         if name in PRUNE:
             continue
-        for slot in reversed(type(n).__slots__):
+        for slot in reversed(tuple(n)):
             v = getattr(n, slot, None)
             if isinstance(v, (ast.Node, list, tuple)):
                 stack.append(v)

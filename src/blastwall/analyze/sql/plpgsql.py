@@ -120,9 +120,9 @@ def _dynamic(expr: str, ctx: Any) -> list[Hit]:
     parsed = statements(f"SELECT {expr}")
     if not parsed:
         return [Hit("dynamic-sql", "", ctx.source, f"EXECUTE {expr[:60]}")]
-    from pglast import parse_sql
+    from blastwall.analyze.sql.where import first_statement
 
-    target = parse_sql(f"SELECT {expr}")[0].stmt.targetList[0].val
+    target = first_statement(f"SELECT {expr}").targetList[0].val
     text = _rebuild(target)
     if not text or text.strip() == PLACEHOLDER:
         return [Hit("dynamic-sql", "", ctx.source, f"EXECUTE {expr[:60]}")]

@@ -29,10 +29,17 @@ def nodes(node: Any) -> Any:
             stack.extend(n)
         elif isinstance(n, ast.Node):
             yield n
-            for slot in type(n).__slots__:
+            for slot in n:
                 v = getattr(n, slot, None)
                 if isinstance(v, (ast.Node, list, tuple)):
                     stack.append(v)
+
+
+def first_statement(text: str) -> Any:
+    """The first statement of text, as pglast parses it."""
+    from pglast import parse_sql
+
+    return parse_sql(text)[0].stmt
 
 
 def _name(n: Any) -> str:

@@ -195,7 +195,8 @@ def check_all(actions: list[Action], policy: Any, checker: Checker) -> Outcome:
 def check_each(actions: list[Action], policy: Any, checker: Checker) -> tuple[Outcome, list[Verdict]]:
     """The outcome of one tool call and the verdict of each of its actions."""
     rank = {"allow": 0, "ask": 1, "deny": 2}
-    decision, reasons, degraded = "allow", [], False
+    decision, degraded = "allow", False
+    reasons: list[str] = []
     first = actions[0]
     verdicts = []
     for action in actions:

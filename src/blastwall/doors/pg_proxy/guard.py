@@ -66,6 +66,14 @@ class Cache:
         self.size = size
         self._d: OrderedDict[bytes, None] = OrderedDict()
 
+    @property
+    def table(self) -> OrderedDict[bytes, None]:
+        """The keys themselves: the compiled data plane looks Queries up in it (lanes.py)."""
+        return self._d
+
+    def clear(self) -> None:
+        self._d.clear()
+
     def __contains__(self, key: bytes) -> bool:
         try:  # one call: another thread may evict the key at any moment
             self._d.move_to_end(key)
@@ -124,6 +132,9 @@ class Guard:
         return cache
 
     def clear(self) -> None:
+        """Forget every allowed statement, in the caches open sessions hold too (a reload)."""
+        for cache in self._caches.values():
+            cache.clear()
         self._caches.clear()
 
     @staticmethod

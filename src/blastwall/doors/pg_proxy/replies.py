@@ -29,22 +29,59 @@ class ServerSide:
     """The server-facing state and handlers of a session (its attributes are set by `Session`)."""
 
     phase: int
+    compiled: bool
     loop: asyncio.AbstractEventLoop
     lock: Any
     ct: Any
     ut: Any
     sbuf: bytearray
     sskip: int
-    status: int
-    sent: int
-    ready: int
+    n: Any  # the counts both directions share (lanes.py)
     markers: deque[tuple[bytes, int, Refusal]]
     collector: Collector | None
     quiet: asyncio.Future[None] | None
     encoding: str
     scs: bool
 
+    @property
+    def sent(self) -> int:
+        return int(self.n.sent)
+
+    @sent.setter
+    def sent(self, value: int) -> None:
+        self.n.sent = value
+
+    @property
+    def ready(self) -> int:
+        return int(self.n.ready)
+
+    @ready.setter
+    def ready(self, value: int) -> None:
+        self.n.ready = value
+
+    @property
+    def status(self) -> int:
+        return int(self.n.status)
+
+    @status.setter
+    def status(self, value: int) -> None:
+        self.n.status = value
+
+    @property
+    def unsynced(self) -> bool:
+        return bool(self.n.unsynced)
+
+    @unsynced.setter
+    def unsynced(self, value: bool) -> None:
+        self.n.unsynced = int(value)
+
     def close(self) -> None:  # pragma: no cover - Session's
+        raise NotImplementedError
+
+    def slow_server(self) -> None:  # pragma: no cover - Session's
+        raise NotImplementedError
+
+    def _go_fast(self) -> None:  # pragma: no cover - Session's
         raise NotImplementedError
 
     def _recache(self) -> None:  # pragma: no cover - Session's
@@ -54,6 +91,11 @@ class ServerSide:
         """A chunk from the server."""
         if self.phase == CLOSED:
             return
+        self._server_data(data)
+        if self.compiled:
+            self._go_fast()
+
+    def _server_data(self, data: bytes) -> None:
         col = self.collector
         if col is not None:
             if self.sskip:  # the rest of a message that was streaming when the proxy's own query began
@@ -154,6 +196,7 @@ class ServerSide:
             with self.lock:
                 if self.phase != RELAY:
                     raise ConnectionError("the connection closed")
+                self.slow_server()  # so that the session sees the ReadyForQuery it waits for
                 if self.ready >= self.sent:
                     return
                 waiter = self.quiet = self.loop.create_future()
@@ -165,6 +208,7 @@ class ServerSide:
         with self.lock:
             if self.phase != RELAY or self.ut is None:
                 raise ConnectionError("the connection closed")
+            self.slow_server()
             col = self.collector = Collector(self.loop)
             self.ut.write(wire.query(sql, wire.codec_of(self.encoding) or "utf-8"))
         try:

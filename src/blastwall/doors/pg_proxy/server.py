@@ -13,8 +13,7 @@ import socket
 from typing import Any, NamedTuple
 
 from blastwall.doors.pg_proxy.guard import Guard
-from blastwall.doors.pg_proxy.pipe import Pipe
-from blastwall.doors.pg_proxy.plane import READ, Plane
+from blastwall.doors.pg_proxy.lanes import Lane
 from blastwall.doors.pg_proxy.session import Session
 
 log = logging.getLogger("blastwall.pg_proxy")
@@ -27,6 +26,7 @@ class ProxyConfig(NamedTuple):
     listen_port: int = 6543
     max_connections: int = 100
     connect_timeout: float = 10.0
+    plane: str = "auto"  # the data plane: auto (compiled when built), compiled, python (lanes.py)
 
 
 def host_port(text: str, default_port: int) -> tuple[str, int]:
@@ -58,7 +58,8 @@ class Proxy:
         self.config, self.guard, self.safety = config, guard, safety
         self.sessions: set[Session] = set()
         self.listener: socket.socket | None = None
-        self.plane = Plane()
+        self.lane = Lane(config.plane)
+        self.plane = self.lane.plane
         self.loop: Any = None  # the asyncio loop start() runs on: statements are decided there
         self._cancels: set[asyncio.Task[None]] = set()
 
@@ -77,7 +78,7 @@ class Proxy:
             sock.close()
             raise
         self.listener = sock
-        self.plane.register(sock.fileno(), _Listener(self, sock), READ)
+        self.plane.register(sock.fileno(), _Listener(self, sock), self.lane.READ)
         self.plane.start()
         name = sock.getsockname()
         return str(name[0]), int(name[1])
@@ -139,7 +140,6 @@ class _Listener:
             except OSError as exc:  # out of file descriptors, ...: keep serving the others
                 log.warning("pg-proxy: accept failed (%s)", exc)
                 return
-            Pipe.prepare(conn)
             Session(self.proxy, conn)
 
 

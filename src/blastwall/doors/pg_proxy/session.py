@@ -18,8 +18,10 @@ block becomes failed (so it cannot commit half done), the extended protocol skip
 Sync, the ReadyForQuery that follows carries the true transaction status, and pipelined
 messages keep their order.
 
-Threads: the data plane (plane.py) calls `data_received` and `server_data`; deciding runs on the
+Threads: the data plane (lanes.py) calls `data_received` and `server_data`; deciding runs on the
 asyncio loop (`_resolve`, `wait_quiet`, `run`). Both hold `lock` while they touch the session.
+With the compiled plane, a direction with nothing for the session to read is framed and
+forwarded by the plane itself (`_go_fast`) until a message the session reads comes.
 """
 
 from __future__ import annotations
@@ -53,6 +55,11 @@ _HELD = frozenset((_Q, _P, _F))  # held whole and checked
 _TRACKED = frozenset((_B, _C))  # held whole while an approved prepared statement is tracked
 _u32 = wire.u32
 MARKER = "blastwall_refused_"
+# the messages the compiled plane hands to the session rather than forwarding them itself (a
+# Query it forwards when the session's allow cache has it, and hands over otherwise)
+_HOLD = bytes((_P, _F))
+_HOLD_TRACKING = bytes((_P, _F) + tuple(_TRACKED))
+_HOLD_SERVER = bytes((wire.PARAMETER,))
 
 
 async def connect(host: str, port: int) -> socket.socket:
@@ -80,11 +87,13 @@ class Session(ServerSide):
         self.proxy = proxy
         self.guard: Guard = proxy.guard
         self.loop: asyncio.AbstractEventLoop = proxy.loop  # where deciding happens (the plane relays)
-        self.plane = proxy.plane
+        self.lane = proxy.lane
+        self.compiled = self.lane.compiled
         self.lock = threading.Lock()  # held by whichever thread touches the state below
-        self.ct: Pipe | None = Pipe(self.plane, sock, self.lock, self.data_received, self.close, self._client_full,
-                                    self._client_drained)
-        self.ut: Pipe | None = None
+        self.ct: Any = self.lane.pipe(sock, self.lock, self.data_received, self.close, self._client_full,
+                                      self._client_drained)
+        self.ut: Any = None
+        self.n = self.lane.counts()  # sent, ready, status, unsynced (replies.py)
         self.phase = STARTUP
         self.cbuf = bytearray()
         self.cneed = 0  # bytes a held message still needs before it is whole
@@ -92,10 +101,6 @@ class Session(ServerSide):
         self.sbuf = bytearray()
         self.sskip = 0
         self.busy = False
-        self.status = ord("I")
-        self.sent = 1  # Query/Sync/FunctionCall forwarded, counting the start-up (each gets one ReadyForQuery)
-        self.ready = 0  # ReadyForQuery received
-        self.unsynced = False  # extended-protocol messages forwarded since the last Sync
         self.markers: deque[tuple[bytes, int, Refusal]] = deque()
         self.collector: Collector | None = None
         self.quiet: asyncio.Future[None] | None = None
@@ -139,14 +144,16 @@ class Session(ServerSide):
             return
         if self.phase == RELAY and not self.busy and not self.cbuf:
             self._pump(data)
-            return
-        self.cbuf += data
-        if self.phase == STARTUP:
-            self._startup()
-        elif self.phase == RELAY and not self.busy and len(self.cbuf) >= self.cneed:
-            self._pump_backlog()
-        elif len(self.cbuf) > max(BACKLOG, self.cneed):
-            self.pause_client("backlog")
+        else:
+            self.cbuf += data
+            if self.phase == STARTUP:
+                self._startup()
+            elif self.phase == RELAY and not self.busy and len(self.cbuf) >= self.cneed:
+                self._pump_backlog()
+            elif len(self.cbuf) > max(BACKLOG, self.cneed):
+                self.pause_client("backlog")
+        if self.compiled:
+            self._go_fast()
 
     def _pump_backlog(self) -> None:
         data = bytes(self.cbuf)
@@ -215,14 +222,17 @@ class Session(ServerSide):
             if self.phase == CLOSED:
                 sock.close()
                 return
-            self.ut = Pipe(self.plane, sock, self.lock, self.server_data, self.close,
-                           lambda: self.pause_client("server-slow"), lambda: self.resume_client("server-slow"))
+            self.ut = self.lane.pipe(sock, self.lock, self.server_data, self.close,
+                                     lambda: self.pause_client("server-slow"), lambda: self.resume_client("server-slow"))
+            self.lane.link(self.ct, self.ut, self.n)
             self.ut.start()
             self.ut.write(packet)
             self.phase = RELAY
             self.task = None
             if self.cbuf:
                 self._pump_backlog()
+            if self.compiled:
+                self._go_fast()
 
     def _pump(self, data: bytes) -> None:
         """Forward whole and partial messages of `data`, stopping at a statement to decide."""
@@ -343,6 +353,8 @@ class Session(ServerSide):
                 self.busy = False
                 if self.phase == RELAY and self.cbuf and len(self.cbuf) >= self.cneed:
                     self._pump_backlog()
+                if self.compiled:
+                    self._go_fast()
 
     async def _verdict(self, kind: int, msg: bytes, sql: bytes, name: bytes) -> bytes:
         with self.lock:
@@ -375,6 +387,7 @@ class Session(ServerSide):
             return msg
 
     def _refuse(self, kind: int, msg: bytes, refusal: Refusal) -> bytes:
+        self.slow_server()  # the session must see the server's error for it
         nonce = secrets.token_hex(8)
         marker = MARKER + nonce
         if kind == _P:
@@ -390,9 +403,32 @@ class Session(ServerSide):
         log.info("pg-proxy: refused a statement (%s): %s", refusal.code, refusal.message)
         return out
 
+    def _go_fast(self) -> None:
+        """Let the compiled plane frame and forward each direction the session need not read now
+        (lock held). The client's comes back at the next Query, Parse or FunctionCall (and Bind or
+        Close while an approved statement is tracked); the server's at a ParameterStatus, or when
+        the session asks (`slow_server`)."""
+        ct, ut = self.ct, self.ut
+        if self.phase != RELAY or ct is None or ut is None:
+            return
+        if not self.busy and not self.cbuf and not ct.is_fast:
+            ct.fast(self.cskip, _HOLD_TRACKING if self.once or self.spent else _HOLD, self.cache.table)
+            self.cskip = 0
+        if self.collector is None and not self.markers and self.quiet is None and not self.sbuf and not ut.is_fast:
+            ut.fast(self.sskip, _HOLD_SERVER)
+            self.sskip = 0
+
+    def slow_server(self) -> None:
+        """Read the server's messages here again (lock held): before a refusal, a quiet wait or
+        the proxy's own statement."""
+        if self.compiled and self.ut is not None:
+            self.sskip += self.ut.slow()
+
     def _recache(self) -> None:
         risky = not self.scs or self.scs_doubt
         self.cache = self.guard.cache_for((self.ctx, self.encoding.upper(), risky))
+        if self.compiled and self.ct is not None:
+            self.ct.use_cache(self.cache.table)
 
     # --- ending --------------------------------------------------------------------------------
 

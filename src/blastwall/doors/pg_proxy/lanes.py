@@ -1,0 +1,74 @@
+"""Which data plane moves the bytes: the compiled one (`_lane.c`) when it was built, else the
+pure-Python one (plane.py, pipe.py). Both relay the same bytes with the same semantics; the
+compiled one also frames a connection's steady-state traffic itself (Bind/Execute/Sync and the
+server's answers), handing only the messages the session reads to Python.
+
+`BLASTWALL_PG_PLANE=python` (or `--plane python`) forces the pure-Python plane.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from blastwall.doors.pg_proxy import plane as pyplane
+from blastwall.doors.pg_proxy.pipe import Pipe
+
+CHOICES = ("auto", "compiled", "python")
+
+
+def _compiled() -> Any:
+    try:
+        from blastwall.doors.pg_proxy import _lane
+    except ImportError:
+        return None
+    return _lane
+
+
+class Counts:
+    """What both directions of a connection share (the compiled plane has its own, in C)."""
+
+    __slots__ = ("sent", "ready", "status", "unsynced")
+
+    def __init__(self) -> None:
+        self.sent = 1  # Query/Sync/FunctionCall forwarded, counting the start-up (each gets one ReadyForQuery)
+        self.ready = 0  # ReadyForQuery received
+        self.status = ord("I")
+        self.unsynced = 0  # extended-protocol messages forwarded since the last Sync
+
+
+class Lane:
+    """One data plane and the factories for what lives on it."""
+
+    def __init__(self, choice: str = "auto") -> None:
+        choice = os.environ.get("BLASTWALL_PG_PLANE", "") or choice
+        if choice not in CHOICES:
+            raise ValueError(f"the data plane is one of {', '.join(CHOICES)}, not {choice!r}")
+        module = None if choice == "python" else _compiled()
+        if choice == "compiled" and module is None:
+            raise ValueError("the compiled data plane is not built (reinstall blastwall with a C compiler)")
+        self._c = module
+        self.compiled = module is not None
+        self.name = "compiled" if self.compiled else "python"
+        self.plane: Any = module.Plane() if module is not None else pyplane.Plane()
+        self.READ: int = module.READ if module is not None else pyplane.READ
+
+    def counts(self) -> Any:
+        return self._c.Counts() if self._c is not None else Counts()
+
+    def pipe(self, sock: socket.socket, lock: threading.Lock, on_data: Callable[[bytes], None],
+             on_lost: Callable[[], None], on_full: Callable[[], None], on_drained: Callable[[], None]) -> Any:
+        """A relaying socket; the compiled plane takes over the descriptor (the socket object is detached)."""
+        Pipe.prepare(sock)
+        if self._c is None:
+            return Pipe(self.plane, sock, lock, on_data, on_lost, on_full, on_drained)
+        return self._c.Port(self.plane, sock.detach(), lock, on_data, on_lost, on_full, on_drained)
+
+    def link(self, client: Any, server: Any, counts: Any) -> None:
+        """Let the compiled plane forward between these two sockets itself (see `Session._go_fast`)."""
+        if self._c is not None:
+            client.link(server, self._c.CLIENT, counts)
+            server.link(client, self._c.SERVER, counts)

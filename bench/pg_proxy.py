@@ -1,21 +1,25 @@
-"""Throughput of `blastwall pg-proxy` next to a direct connection and pgbouncer.
+"""Throughput of `blastwall pg-proxy` next to a direct connection, pgbouncer and a bare relay.
 
     python bench/pg_proxy.py [--seconds 4] [--rounds 3] [--clients 8] [--threads 2] [--scale 5]
 
 Starts a throwaway PostgreSQL (tests/pg.py), fills it with `pgbench -i -s SCALE`, starts the
-proxy (`python -m blastwall.doors.pg_proxy`, default policy, private state folders) and pgbouncer
-(session pooling, trust auth; skipped when it is not installed), then runs each workload against
-each target in turn, for SECONDS each, ROUNDS times (the targets interleaved, so that whatever
-else the machine does weighs on all of them alike), and reports the median round:
+proxy (`python -m blastwall.doors.pg_proxy`, default policy, private state folders) on its
+compiled data plane and, as `pg-proxy/py`, on the pure-Python one; pgbouncer (session pooling,
+trust auth; skipped when it is not installed); and `bare relay` (bench/bare_relay.c, compiled
+here: it moves bytes and reads none, so it is what the extra hop alone costs, the ceiling of any
+proxy). Then it runs each workload against each target in turn, for SECONDS each, ROUNDS times
+(the targets interleaved, so that whatever else the machine does weighs on all of them alike),
+and reports the median round:
 
 - select-only, prepared   `pgbench -S -M prepared` (Parse once per connection)
 - select-only, simple     `pgbench -S -M simple`   (a new literal in every statement)
 - TPC-B-like, simple      `pgbench`                (BEGIN, 3 UPDATEs, SELECT, INSERT, END)
 - TPC-B-like, prepared    `pgbench -M prepared`
 
-and prints TPS, average latency, the ratios proxy/direct and proxy/pgbouncer, and the CPU time
-(user + system) the proxy and pgbouncer spend per transaction. Everything shares the machine's cores: the figures are
-the proxy's cost on a box where the database, the client and the proxy compete.
+and prints TPS, average latency, the ratios to direct, to pgbouncer and to the bare relay, and
+the CPU time (user + system) each proxy spends per transaction. Everything shares the machine's
+cores: the figures are the proxy's cost on a box where the database, the client and the proxy
+compete.
 """
 
 from __future__ import annotations
@@ -62,8 +66,9 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def start_proxy(upstream: int, home: Path) -> tuple[subprocess.Popen[str], int]:
+def start_proxy(upstream: int, home: Path, plane: str = "auto") -> tuple[subprocess.Popen[str], int]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BLASTWALL_", "PG"))}
+    env["BLASTWALL_PG_PLANE"] = plane
     for var in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME"):
         (home / var).mkdir(parents=True, exist_ok=True)
         env[var] = str(home / var)
@@ -76,6 +81,34 @@ def start_proxy(upstream: int, home: Path) -> tuple[subprocess.Popen[str], int]:
         proc.kill()
         raise RuntimeError(f"the proxy did not start: {line}")
     return proc, int(m.group(1))
+
+
+def start_bare_relay(upstream: int, folder: Path) -> tuple[subprocess.Popen[str] | None, int]:
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        return None, 0
+    folder.mkdir(parents=True, exist_ok=True)
+    exe = folder / "bare_relay"
+    subprocess.run([cc, "-O2", "-o", str(exe), str(ROOT / "bench" / "bare_relay.c")], check=True, timeout=60)
+    port = _free_port()
+    proc = subprocess.Popen([str(exe), str(port), str(upstream)], text=True)
+    if not wait_port(port):
+        proc.kill()
+        return None, 0
+    return proc, port
+
+
+def wait_port(port: int) -> bool:
+    import socket
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return True
+        except OSError:
+            time.sleep(0.1)
+    return False
 
 
 def start_pgbouncer(upstream: int, folder: Path) -> tuple[subprocess.Popen[str] | None, int]:
@@ -108,15 +141,8 @@ pidfile = {folder / 'pgbouncer.pid'}
         runner = ["runuser", "-u", "postgres", "--"]
     proc = subprocess.Popen([*runner, exe, str(folder / "pgbouncer.ini")], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, text=True)
-    deadline = time.monotonic() + 10
-    import socket
-
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return proc, port
-        except OSError:
-            time.sleep(0.1)
+    if wait_port(port):
+        return proc, port
     proc.kill()
     return None, 0
 
@@ -149,30 +175,38 @@ def main() -> int:
     cluster = _Cluster(bindir)
     work = Path(tempfile.mkdtemp(prefix="blastwall-bench-"))
     procs: list[subprocess.Popen[str]] = []
+    bouncer = None
     try:
         server = cluster.start()
         subprocess.run([str(bindir / "pgbench"), "-h", "127.0.0.1", "-p", str(server.port), "-U", "postgres", "-i",
                         "-q", "-s", str(args.scale), "postgres"], check=True, capture_output=True, timeout=300)
         proxy, proxy_port = start_proxy(server.port, work / "proxy")
-        procs.append(proxy)
+        pyproxy, pyproxy_port = start_proxy(server.port, work / "proxy-py", "python")
+        procs += [proxy, pyproxy]
         bouncer, bouncer_port = start_pgbouncer(server.port, work / "pgbouncer")
-        if bouncer is not None:
-            procs.append(bouncer)
-        targets = [("direct", server.port), ("pg-proxy", proxy_port)] + \
-                  ([("pgbouncer", bouncer_port)] if bouncer is not None else [])
+        relay, relay_port = start_bare_relay(server.port, work / "relay")
+        extras = [p for p in (bouncer, relay) if p is not None]
+        procs += extras
+        targets = [("direct", server.port), ("pg-proxy", proxy_port), ("pg-proxy/py", pyproxy_port)]
+        targets += [("pgbouncer", bouncer_port)] if bouncer is not None else []
+        targets += [("bare relay", relay_port)] if relay is not None else []
         for _, port in targets:  # warm up: connections, caches, the proxy's imports
             pgbench(bindir, port, ["-S", "-M", "prepared"], 2, args.clients, args.threads)
+        missing = [what for what, proc in (("pgbouncer", bouncer), ("a C compiler for the bare relay", relay))
+                   if proc is None]
         print(f"pgbench -c {args.clients} -j {args.threads}, median of {args.rounds} interleaved rounds of "
-              f"{args.seconds} s, scale {args.scale}, "
-              f"{os.cpu_count()} CPUs, PostgreSQL {bindir.parent.name}"
-              f"{'' if bouncer else ' (pgbouncer not installed)'}\n")
-        head = f"{'workload':<24}{'target':<11}{'TPS':>10}{'latency ms':>12}{'vs direct':>11}{'vs pgbouncer':>14}"
-        print(head + f"{'CPU/tx':>10}")
-        print("-" * (len(head) + 10))
-        pids = {"pg-proxy": proxy.pid}
+              f"{args.seconds} s, scale {args.scale}, {os.cpu_count()} CPUs, PostgreSQL {bindir.parent.name}"
+              f"{' (not installed: ' + ', '.join(missing) + ')' if missing else ''}\n")
+        head = (f"{'workload':<24}{'target':<13}{'TPS':>9}{'latency ms':>12}{'vs direct':>11}{'vs pgbouncer':>14}"
+                f"{'vs relay':>10}{'CPU/tx':>10}")
+        print(head)
+        print("-" * len(head))
+        pids = {"pg-proxy": proxy.pid, "pg-proxy/py": pyproxy.pid}
         pidfile = work / "pgbouncer" / "pgbouncer.pid"
         if bouncer is not None and pidfile.exists():
             pids["pgbouncer"] = int(pidfile.read_text().split()[0])
+        if relay is not None:
+            pids["bare relay"] = relay.pid
         for name, extra in WORKLOADS:
             rounds: dict[str, list[tuple[float, float]]] = {t: [] for t, _ in targets}
             cpu: dict[str, list[float]] = {t: [] for t in pids}
@@ -187,17 +221,17 @@ def main() -> int:
             cpu_per_tx = {t: f"{sorted(c)[len(c) // 2] * 1e6:.1f} us" for t, c in cpu.items() if c}
             for target, _ in targets:
                 tps, lat = results[target]
-                vs_direct = f"{tps / results['direct'][0]:.0%}" if target != "direct" else ""
-                vs_bouncer = f"{tps / results['pgbouncer'][0]:.0%}" if target == "pg-proxy" and "pgbouncer" in results \
-                    else ""
-                print(f"{name if target == 'direct' else '':<24}{target:<11}{tps:>10.0f}{lat:>12.3f}{vs_direct:>11}"
-                      f"{vs_bouncer:>14}{cpu_per_tx.get(target, ''):>10}")
+                ratios = [f"{tps / results[base][0]:.0%}" if base in results and target not in (base, "direct")
+                          and (base != "bare relay" or target != "pgbouncer") else ""
+                          for base in ("direct", "pgbouncer", "bare relay")]
+                print(f"{name if target == 'direct' else '':<24}{target:<13}{tps:>9.0f}{lat:>12.3f}{ratios[0]:>11}"
+                      f"{ratios[1]:>14}{ratios[2]:>10}{cpu_per_tx.get(target, ''):>10}")
         return 0
     finally:
         for p in procs:
-            stop(p, work / "pgbouncer" / "pgbouncer.pid" if p is not procs[0] else None)
-        if procs and procs[0].stderr is not None:
-            procs[0].stderr.close()
+            stop(p, work / "pgbouncer" / "pgbouncer.pid" if p is bouncer else None)
+            if p.stderr is not None:
+                p.stderr.close()
         cluster.stop()
         shutil.rmtree(work, ignore_errors=True)
 

@@ -26,6 +26,7 @@ import pytest
 from pg import PgServer, bin_dir, postgres  # noqa: F401  (the session fixture)
 
 from blastwall.doors.pg_proxy.guard import Guard
+from blastwall.doors.pg_proxy.lanes import planes
 from blastwall.doors.pg_proxy.safety import SafetyNet, settings_from
 from blastwall.doors.pg_proxy.server import ProxyConfig, serve
 from blastwall.policy.load import load_policy
@@ -41,6 +42,13 @@ def db(postgres: PgServer) -> PgServer:  # noqa: F811
     postgres.create_database(DB)
     postgres.create_database("proxyprod")
     return postgres
+
+
+@pytest.fixture(autouse=True, params=planes())
+def plane(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test runs on each data plane this machine has (lanes.py)."""
+    monkeypatch.setenv("BLASTWALL_PG_PLANE", request.param)
+    return str(request.param)
 
 
 @pytest.fixture()
@@ -379,7 +387,8 @@ def test_an_approved_drop_runs_after_a_snapshot_and_restore_brings_the_table_bac
     from blastwall.snapshots import base
 
     fresh_table(db, "invoices", 4)
-    db.execute(DB, "CREATE INDEX invoices_body ON invoices (body); CREATE TABLE invoice_lines (id int, "
+    db.execute(DB, "CREATE INDEX invoices_body ON invoices (body); DROP TABLE IF EXISTS invoice_lines; "
+                   "CREATE TABLE invoice_lines (id int, "
                    "invoice_id int REFERENCES invoices (id)); INSERT INTO invoice_lines VALUES (1, 2)")
     before = rows_of(db, "invoices")
     with proxy.connect() as conn:

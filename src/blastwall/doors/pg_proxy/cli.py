@@ -12,6 +12,7 @@ from typing import Any
 
 import typer
 
+from blastwall.doors.pg_proxy.lanes import resolve
 from blastwall.doors.pg_proxy.server import ProxyConfig, host_port
 
 EXIT_USAGE = 2
@@ -31,17 +32,21 @@ def register(app: typer.Typer) -> None:
         admin_dsn_env: str | None = typer.Option(None, "--admin-dsn-env",
                                                  help="Variable holding blastwall's own connection string, for "
                                                       "pg_dump snapshots (default \\[pg_proxy] admin_dsn_env)."),
+        plane: str = typer.Option("auto", "--plane",
+                                  help="Data plane: auto (the compiled one when it is built), compiled, python "
+                                       "(default $BLASTWALL_PG_PLANE, else auto)."),
         verbose: bool = typer.Option(False, "--verbose", "-v", help="Log every refusal and snapshot."),
     ) -> None:
         """PostgreSQL wire-protocol proxy: every statement is checked before it reaches the server."""
         try:
             up_host, up_port = host_port(upstream, 5432)
             li_host, li_port = host_port(listen, 6543)
+            resolve(plane)
         except ValueError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(EXIT_USAGE) from exc
         config = ProxyConfig(upstream_host=up_host, upstream_port=up_port, listen_host=li_host, listen_port=li_port,
-                             max_connections=max_connections)
+                             max_connections=max_connections, plane=plane)
         env = environment or os.environ.get("BLASTWALL_ENVIRONMENT") or None
         code = run(config, cwd=str(cwd) if cwd else None, environment=env, agent=agent, admin_dsn_env=admin_dsn_env,
                    verbose=verbose)
@@ -96,7 +101,7 @@ def run(config: ProxyConfig, *, cwd: str | None = None, environment: str | None 
             net = f"pg_dump via ${settings.admin_dsn_env}" if settings.admin_dsn_env else "in-session copies"
             parts = [f"environment {environment}"] if environment else []
             parts += [f"snapshots: {net}{'' if settings.required else ' (not required)'}",
-                      f"at most {config.max_connections} connections"]
+                      f"at most {config.max_connections} connections", f"{resolve(config.plane)} data plane"]
             typer.echo(f"blastwall pg-proxy listening on {host}:{port} -> {config.upstream_host}:"
                        f"{config.upstream_port} ({'; '.join(parts)})", err=True)
 

@@ -28,6 +28,26 @@ def _compiled() -> Any:
     return _lane
 
 
+def planes() -> list[str]:
+    """The data planes this installation can run."""
+    return ["compiled", "python"] if _compiled() is not None else ["python"]
+
+
+def resolve(choice: str = "auto") -> str:
+    """The plane `choice` (or $BLASTWALL_PG_PLANE) runs: "compiled" or "python". Raises ValueError."""
+    choice = os.environ.get("BLASTWALL_PG_PLANE", "") or choice
+    if choice not in CHOICES:
+        raise ValueError(f"the data plane is one of {', '.join(CHOICES)}, not {choice!r}")
+    if choice == "python":
+        return "python"
+    if _compiled() is None:
+        if choice == "compiled":
+            raise ValueError("the compiled data plane is not built (reinstall blastwall where a C compiler is "
+                             "installed, or use --plane python)")
+        return "python"
+    return "compiled"
+
+
 class Counts:
     """What both directions of a connection share (the compiled plane has its own, in C)."""
 
@@ -44,15 +64,10 @@ class Lane:
     """One data plane and the factories for what lives on it."""
 
     def __init__(self, choice: str = "auto") -> None:
-        choice = os.environ.get("BLASTWALL_PG_PLANE", "") or choice
-        if choice not in CHOICES:
-            raise ValueError(f"the data plane is one of {', '.join(CHOICES)}, not {choice!r}")
-        module = None if choice == "python" else _compiled()
-        if choice == "compiled" and module is None:
-            raise ValueError("the compiled data plane is not built (reinstall blastwall with a C compiler)")
+        self.name = resolve(choice)
+        module = _compiled() if self.name == "compiled" else None
         self._c = module
         self.compiled = module is not None
-        self.name = "compiled" if self.compiled else "python"
         self.plane: Any = module.Plane() if module is not None else pyplane.Plane()
         self.READ: int = module.READ if module is not None else pyplane.READ
 

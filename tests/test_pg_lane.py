@@ -24,7 +24,7 @@ from test_pg_proxy import DB, RunningProxy, db, home  # noqa: F401  (fixtures)
 
 from blastwall.doors.pg_proxy import shapes, wire
 from blastwall.doors.pg_proxy.guard import Cache, Guard
-from blastwall.doors.pg_proxy.lanes import Lane, planes, resolve
+from blastwall.doors.pg_proxy.lanes import Lane, guarded, planes, resolve
 from blastwall.policy.load import load_policy
 
 
@@ -247,3 +247,15 @@ def test_a_reload_empties_the_caches_open_sessions_hold(home: dict[str, str]) ->
         assert b"SELECT 1" not in cache and not cache.table
     finally:
         guard.close()
+
+
+def test_an_error_in_a_handler_closes_only_that_connection(caplog: pytest.LogCaptureFixture) -> None:
+    closed: list[str] = []
+
+    def broken(data: bytes) -> None:
+        raise RuntimeError("a bug")
+
+    guarded(broken, lambda: closed.append("closed"))(b"Q")
+    assert closed == ["closed"] and "internal error" in caplog.text
+    guarded(lambda: None, lambda: closed.append("again"))()
+    assert closed == ["closed"]

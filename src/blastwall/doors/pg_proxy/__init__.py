@@ -7,7 +7,8 @@ extended protocol) before it reaches the server.
 Modules, in the order a statement meets them:
 
 - `server.py`   the listener: one `Session` per connection, cancel requests, the connection cap
-- `plane.py`    the data plane: one thread polls every socket and relays (`pipe.py`: one socket)
+- `lanes.py`    which data plane relays: the compiled one (`_lane.c`) when it was built, else
+                `plane.py` (one thread polls every socket and relays; `pipe.py`: one socket)
 - `session.py`  framing and relaying, holding a statement while it is decided, refusals
 - `guard.py`    the engine's verdict and the approvals gate for one statement, the allow cache
 - `shapes.py`   statements that differ only in literals share one cached verdict when safe

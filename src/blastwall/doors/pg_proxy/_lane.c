@@ -237,6 +237,12 @@ static void set_mask(PortObject *p) {
 static void close_now(PortObject *p) {
     if (p->closed) return;
     PlaneObject *plane = p->plane;
+    if (p->closing) { /* off the list of ports waiting to send their rest */
+        PortObject **link = &plane->closing;
+        while (*link && *link != p) link = &(*link)->next_closing;
+        if (*link == p) *link = p->next_closing;
+        p->next_closing = NULL;
+    }
     p->closed = 1;
     p->closing = p->reading = p->writing = p->fast = p->want_fast = 0;
     free(p->out);
@@ -312,15 +318,6 @@ static void port_write(PortObject *p, const char *data, size_t len) {
     }
 }
 
-static void finish_close(PortObject *p) {
-    PlaneObject *plane = p->plane;
-    PortObject **link = &plane->closing;
-    while (*link && *link != p) link = &(*link)->next_closing;
-    if (*link == p) *link = p->next_closing;
-    p->next_closing = NULL;
-    close_now(p);
-}
-
 static void writable(PortObject *p) {
     while (p->out_len) {
         ssize_t n = send(p->fd, p->out + p->out_start, p->out_len, MSG_NOSIGNAL);
@@ -345,7 +342,7 @@ static void writable(PortObject *p) {
     p->writing = 0;
     set_mask(p);
     if (p->closing) {
-        finish_close(p);
+        close_now(p);
     } else if (p->full) {
         p->full = 0;
         push_call(p->plane, C_DRAINED, p, 0, 0);
@@ -646,7 +643,7 @@ static void *plane_main(void *arg) {
         double t = now_s();
         for (PortObject *p = plane->closing, *next; p; p = next) {
             next = p->next_closing;
-            if (p->close_at <= t) finish_close(p); /* a peer that never reads is not waited for */
+            if (p->close_at <= t) close_now(p); /* a peer that never reads is not waited for */
         }
         int pending = plane->nrelease > 0;
         pthread_mutex_unlock(&plane->mu);
@@ -711,7 +708,7 @@ static PyObject *plane_stop(PlaneObject *self, PyObject *unused) {
         }
         self->stopped = 1;
         pthread_mutex_lock(&self->mu);
-        while (self->closing) finish_close(self->closing);
+        while (self->closing) close_now(self->closing);
         pthread_mutex_unlock(&self->mu);
         drain_releases(self);
         Py_DECREF(self);

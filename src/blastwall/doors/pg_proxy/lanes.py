@@ -8,6 +8,8 @@ server's answers), handing only the messages the session reads to Python.
 
 from __future__ import annotations
 
+import importlib
+import logging
 import os
 import socket
 import threading
@@ -17,15 +19,16 @@ from typing import Any
 from blastwall.doors.pg_proxy import plane as pyplane
 from blastwall.doors.pg_proxy.pipe import Pipe
 
+log = logging.getLogger("blastwall.pg_proxy")
+
 CHOICES = ("auto", "compiled", "python")
 
 
 def _compiled() -> Any:
     try:
-        from blastwall.doors.pg_proxy import _lane
+        return importlib.import_module("blastwall.doors.pg_proxy._lane")
     except ImportError:
         return None
-    return _lane
 
 
 def planes() -> list[str]:
@@ -46,6 +49,22 @@ def resolve(choice: str = "auto") -> str:
                              "installed, or use --plane python)")
         return "python"
     return "compiled"
+
+
+def guarded(fn: Callable[..., None], lost: Callable[[], None] | None) -> Callable[..., None]:
+    """`fn` for the compiled plane to call: an error inside it is logged and closes that connection
+    (`lost`), never the proxy, as on the Python plane (pipe.py)."""
+    def call(*args: Any) -> None:
+        try:
+            fn(*args)
+        except Exception:  # noqa: BLE001 - one connection's bug never stops the others
+            log.exception("pg-proxy: closing a connection after an internal error")
+            if lost is not None:
+                try:
+                    lost()
+                except Exception:  # noqa: BLE001
+                    log.exception("pg-proxy: closing the connection failed")
+    return call
 
 
 class Counts:
@@ -80,7 +99,8 @@ class Lane:
         Pipe.prepare(sock)
         if self._c is None:
             return Pipe(self.plane, sock, lock, on_data, on_lost, on_full, on_drained)
-        return self._c.Port(self.plane, sock.detach(), lock, on_data, on_lost, on_full, on_drained)
+        return self._c.Port(self.plane, sock.detach(), lock, guarded(on_data, on_lost), guarded(on_lost, None),
+                            guarded(on_full, on_lost), guarded(on_drained, on_lost))
 
     def link(self, client: Any, server: Any, counts: Any) -> None:
         """Let the compiled plane forward between these two sockets itself (see `Session._go_fast`)."""

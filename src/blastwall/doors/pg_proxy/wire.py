@@ -170,7 +170,8 @@ def parameter(msg: bytes) -> tuple[str, str]:
 
 def data_row(msg: bytes) -> list[bytes | None]:
     (count,) = _I16.unpack_from(msg, HEADER)
-    pos, out = HEADER + 2, []
+    pos = HEADER + 2
+    out: list[bytes | None] = []
     for _ in range(count):
         (n,) = _I32.unpack_from(msg, pos)
         pos += 4

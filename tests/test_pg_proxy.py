@@ -71,12 +71,12 @@ class RunningProxy:
     """The proxy on its own event loop in a thread of this process."""
 
     def __init__(self, server: PgServer, *, checker: Any = None, admin_dsn_env: str | None = None,
-                 max_connections: int = 100) -> None:
+                 max_connections: int = 100, unix: bool = False) -> None:
         policy = load_policy(None)
         self.guard = Guard(policy, cwd=None, checker=checker)
         self.safety = SafetyNet(settings_from(policy, admin_dsn_env=admin_dsn_env))
-        self.config = ProxyConfig(upstream_host=server.host, upstream_port=server.port, listen_port=0,
-                                  max_connections=max_connections)
+        self.config = ProxyConfig(upstream_host=server.socket_dir if unix else server.host, upstream_port=server.port,
+                                  listen_port=0, max_connections=max_connections)
         self.port = 0
         self._ready = threading.Event()
         self._thread = threading.Thread(target=lambda: asyncio.run(self._main()), daemon=True)
@@ -218,6 +218,25 @@ def test_asyncpg_binary_prepared_pipelined_and_copy(proxy: RunningProxy, db: PgS
             await conn.close()
 
     asyncio.run(main())
+
+
+def test_a_unix_socket_upstream(db: PgServer, home: dict[str, str]) -> None:
+    p = RunningProxy(db, unix=True)
+    try:
+        with p.connect() as conn:
+            assert conn.execute("SELECT 40 + 2").fetchone() == (42,)
+            # the server sees a local (socket) connection, not a TCP one
+            assert conn.execute("SELECT inet_client_addr() IS NULL").fetchone() == (True,)
+            with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState, match="request bw-"):
+                conn.execute("DROP TABLE IF EXISTS nothing_here")
+            with conn.cursor() as cur:  # a cancel reaches the server through the socket too
+                timer = threading.Timer(0.5, conn.cancel_safe)  # cancel() holds the GIL (the proxy is in-process)
+                timer.start()
+                with pytest.raises(psycopg.errors.QueryCanceled):
+                    cur.execute("SELECT pg_sleep(20)")
+                timer.join()
+    finally:
+        p.close()
 
 
 def test_cancel_request_reaches_the_server(proxy: RunningProxy) -> None:

@@ -21,7 +21,8 @@ EXIT_USAGE = 2
 def register(app: typer.Typer) -> None:
     @app.command("pg-proxy")
     def pg_proxy(
-        upstream: str = typer.Option(..., "--upstream", help="The real server, HOST:PORT."),
+        upstream: str = typer.Option(..., "--upstream",
+                                     help="The real server: HOST:PORT, or its Unix-socket directory /DIR[:PORT]."),
         listen: str = typer.Option("127.0.0.1:6543", "--listen", help="Where agents connect, HOST:PORT."),
         environment: str | None = typer.Option(None, "--environment", "-e",
                                                help="Environment of every statement (default $BLASTWALL_ENVIRONMENT; "

@@ -120,7 +120,8 @@ class Guard:
     def context(self, *, user: str, database: str, host: str, port: int) -> Context:
         """The context of every statement on one connection: the same for every connection of the
         same user to the same database, so an approved statement's retry on a new connection matches."""
-        url = f"postgres://{quote(user, safe='')}@{host}:{port}/{quote(database, safe='')}"
+        where = quote(host, safe="") if host.startswith("/") else host  # a socket directory, as libpq writes it
+        url = f"postgres://{quote(user, safe='')}@{where}:{port}/{quote(database, safe='')}"
         return Context(cwd=self.cwd, agent=self.agent, database=url, environment=self.environment)
 
     def cache_for(self, key: Any) -> Cache:

@@ -14,13 +14,13 @@ from typing import Any, NamedTuple
 
 from blastwall.doors.pg_proxy.guard import Guard
 from blastwall.doors.pg_proxy.lanes import Lane
-from blastwall.doors.pg_proxy.session import Session
+from blastwall.doors.pg_proxy.session import Session, unix_path
 
 log = logging.getLogger("blastwall.pg_proxy")
 
 
 class ProxyConfig(NamedTuple):
-    upstream_host: str
+    upstream_host: str  # a host name or address, or a Unix-socket directory (starting with /)
     upstream_port: int = 5432
     listen_host: str = "127.0.0.1"
     listen_port: int = 6543
@@ -104,9 +104,10 @@ class Proxy:
 
     async def _cancel(self, packet: bytes) -> None:
         try:
-            _, writer = await asyncio.wait_for(
-                asyncio.open_connection(self.config.upstream_host, self.config.upstream_port),
-                self.config.connect_timeout)
+            path = unix_path(self.config.upstream_host, self.config.upstream_port)
+            opening = asyncio.open_unix_connection(path) if path is not None else \
+                asyncio.open_connection(self.config.upstream_host, self.config.upstream_port)
+            _, writer = await asyncio.wait_for(opening, self.config.connect_timeout)
             writer.write(packet)
             await writer.drain()
             writer.close()

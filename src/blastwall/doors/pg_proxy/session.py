@@ -62,9 +62,25 @@ _HOLD_TRACKING = bytes((_P, _F) + tuple(_TRACKED))
 _HOLD_SERVER = bytes((wire.PARAMETER,))
 
 
+def unix_path(host: str, port: int) -> str | None:
+    """The server's socket file when `host` is a Unix-socket directory (as libpq reads it)."""
+    return f"{host.rstrip('/') or '/'}/.s.PGSQL.{port}" if host.startswith("/") else None
+
+
 async def connect(host: str, port: int) -> socket.socket:
-    """A connected non-blocking socket to host:port (each address in turn)."""
+    """A connected non-blocking socket to host:port (each address in turn), or to the Unix socket
+    of `port` in directory `host`."""
     loop = asyncio.get_running_loop()
+    path = unix_path(host, port)
+    if path is not None:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.setblocking(False)
+            await loop.sock_connect(sock, path)
+            return sock
+        except BaseException:
+            sock.close()
+            raise
     infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     error: OSError = OSError(f"{host} has no address")
     for family, kind, proto, _, addr in infos:

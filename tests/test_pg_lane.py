@@ -259,3 +259,35 @@ def test_an_error_in_a_handler_closes_only_that_connection(caplog: pytest.LogCap
     assert closed == ["closed"] and "internal error" in caplog.text
     guarded(lambda: None, lambda: closed.append("again"))()
     assert closed == ["closed"]
+
+
+frames = st.lists(st.one_of(
+    st.tuples(st.integers(0, 255), st.binary(max_size=40)).map(lambda t: bytes([t[0]]) + struct.pack(
+        "!I", len(t[1]) + 4) + t[1]),  # well framed, any type
+    st.tuples(st.integers(0, 255), st.integers(0, 0xFFFFFFFF), st.binary(max_size=16)).map(
+        lambda t: bytes([t[0]]) + struct.pack("!I", t[1]) + t[2]),  # any length
+    st.sampled_from([u for u, _ in UNITS]),
+), max_size=10)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(junk=frames, cut=cuts)
+def test_hostile_streams_close_at_most_their_own_connection(running: RunningProxy, junk: list[bytes],
+                                                            cut: list[int]) -> None:
+    bystander = connect(running.port)
+    try:
+        s = connect(running.port)
+        try:
+            try:
+                send_cut(s, b"".join(junk), cut)
+                s.settimeout(0.3)
+                while s.recv(1 << 16):
+                    pass
+            except (TimeoutError, OSError):
+                pass  # closed by the proxy, or still waiting for more: both are fine for this one
+        finally:
+            s.close()
+        bystander.sendall(q("SELECT 'still here'"))
+        assert (b"C", b"SELECT 1\0") in read_until(bystander, 1)
+    finally:
+        bystander.close()

@@ -10,6 +10,7 @@ refusal, with the same stream sent through the proxy in one piece).
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import struct
@@ -291,3 +292,24 @@ def test_hostile_streams_close_at_most_their_own_connection(running: RunningProx
         assert (b"C", b"SELECT 1\0") in read_until(bystander, 1)
     finally:
         bystander.close()
+
+
+def test_closed_connections_leave_no_socket_behind(running: RunningProxy) -> None:
+    def open_fds() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    def one() -> None:
+        s = connect(running.port)
+        s.sendall(q("SELECT n FROM lane_t WHERE n = 3") + q("SELECT repeat('q', 100000)"))
+        read_until(s, 2)
+        s.close()
+
+    one()
+    time.sleep(0.2)
+    before = open_fds()
+    for _ in range(200):
+        one()
+    deadline = time.monotonic() + 10
+    while open_fds() > before + 2 and time.monotonic() < deadline:  # the proxy sees each close soon after
+        time.sleep(0.05)
+    assert open_fds() <= before + 2

@@ -33,7 +33,8 @@ def detectors(names: tuple[str, ...]) -> tuple[Detector, ...]:
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
     from detect_secrets.plugins.base import BasePlugin
 
-    by_class: dict[str, type[BasePlugin]] = {cls.__name__: cls for cls in get_mapping_from_secret_type_to_class().values()}
+    plugins: list[type[BasePlugin]] = list(get_mapping_from_secret_type_to_class().values())
+    by_class = {plugin.__name__: plugin for plugin in plugins}
     out = []
     for name in names:
         cls = by_class.get(name)

@@ -154,11 +154,21 @@ class _Cluster:
             log = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
             raise RuntimeError(f"{' '.join(argv[:2])} failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}\n{log}")
 
-    def start(self) -> PgServer:
+    def start(self, extra: str = "", files: dict[str, bytes] | None = None) -> PgServer:
+        """initdb and start; `files` are written into the data folder first (mode 0600, owned by
+        the server's user), `extra` is appended to the server's options (`-c ssl=on ...`)."""
         self._run(str(self.bindir / "initdb"), "-D", str(self.data), "-U", SUPERUSER, "--auth=trust", "-E", "UTF8",
                   "--no-locale", "--no-sync")
+        for name, content in (files or {}).items():
+            path = self.data / name
+            path.write_bytes(content)
+            path.chmod(0o600)
+            if os.geteuid() == 0:
+                entry = pwd.getpwnam(SERVER_USER)
+                os.chown(path, entry.pw_uid, entry.pw_gid)
         options = (f"-p {self.port} -k {self.sockets} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=40 -c cluster_name=blastwall-test")
+                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=40 -c cluster_name=blastwall-test"
+                   f"{' ' + extra if extra else ''}")
         self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o", options,
                   "-w", "-t", str(START_TIMEOUT_S), "start")
         server = PgServer("127.0.0.1", self.port, str(self.sockets), SUPERUSER)

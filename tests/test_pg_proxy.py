@@ -71,12 +71,13 @@ class RunningProxy:
     """The proxy on its own event loop in a thread of this process."""
 
     def __init__(self, server: PgServer, *, checker: Any = None, admin_dsn_env: str | None = None,
-                 max_connections: int = 100, unix: bool = False) -> None:
+                 max_connections: int = 100, unix: bool = False, tls: tuple[str, str | None] | None = None) -> None:
         policy = load_policy(None)
         self.guard = Guard(policy, cwd=None, checker=checker)
         self.safety = SafetyNet(settings_from(policy, admin_dsn_env=admin_dsn_env))
         self.config = ProxyConfig(upstream_host=server.socket_dir if unix else server.host, upstream_port=server.port,
-                                  listen_port=0, max_connections=max_connections)
+                                  listen_port=0, max_connections=max_connections,
+                                  upstream_tls=tls[0] if tls else "disable", upstream_ca=tls[1] if tls else None)
         self.port = 0
         self._ready = threading.Event()
         self._thread = threading.Thread(target=lambda: asyncio.run(self._main()), daemon=True)

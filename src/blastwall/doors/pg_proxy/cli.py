@@ -14,6 +14,7 @@ import typer
 
 from blastwall.doors.pg_proxy.lanes import resolve
 from blastwall.doors.pg_proxy.server import ProxyConfig, host_port
+from blastwall.doors.pg_proxy.tls import context
 
 EXIT_USAGE = 2
 
@@ -33,6 +34,12 @@ def register(app: typer.Typer) -> None:
         admin_dsn_env: str | None = typer.Option(None, "--admin-dsn-env",
                                                  help="Variable holding blastwall's own connection string, for "
                                                       "pg_dump snapshots (default \\[pg_proxy] admin_dsn_env)."),
+        upstream_tls: str = typer.Option("disable", "--upstream-tls",
+                                         help="TLS to the server: disable, require, verify-ca, verify-full "
+                                              "(as libpq's sslmode)."),
+        upstream_ca: Path | None = typer.Option(None, "--upstream-ca",
+                                                help="CA certificates (PEM) for verify-ca and verify-full "
+                                                     "(default: the system's and certifi's)."),
         plane: str = typer.Option("auto", "--plane",
                                   help="Data plane: auto (the compiled one when it is built), compiled, python "
                                        "(default $BLASTWALL_PG_PLANE, else auto)."),
@@ -43,11 +50,13 @@ def register(app: typer.Typer) -> None:
             up_host, up_port = host_port(upstream, 5432)
             li_host, li_port = host_port(listen, 6543)
             resolve(plane)
-        except ValueError as exc:
+            context(upstream_tls, str(upstream_ca) if upstream_ca else None)
+        except (ValueError, OSError) as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(EXIT_USAGE) from exc
         config = ProxyConfig(upstream_host=up_host, upstream_port=up_port, listen_host=li_host, listen_port=li_port,
-                             max_connections=max_connections, plane=plane)
+                             max_connections=max_connections, plane=plane, upstream_tls=upstream_tls,
+                             upstream_ca=str(upstream_ca) if upstream_ca else None)
         env = environment or os.environ.get("BLASTWALL_ENVIRONMENT") or None
         code = run(config, cwd=str(cwd) if cwd else None, environment=env, agent=agent, admin_dsn_env=admin_dsn_env,
                    verbose=verbose)
@@ -101,6 +110,8 @@ def run(config: ProxyConfig, *, cwd: str | None = None, environment: str | None 
         def ready(host: str, port: int) -> None:
             net = f"pg_dump via ${settings.admin_dsn_env}" if settings.admin_dsn_env else "in-session copies"
             parts = [f"environment {environment}"] if environment else []
+            if config.upstream_tls != "disable":
+                parts.append(f"TLS to the server: {config.upstream_tls}")
             parts += [f"snapshots: {net}{'' if settings.required else ' (not required)'}",
                       f"at most {config.max_connections} connections", f"{resolve(config.plane)} data plane"]
             typer.echo(f"blastwall pg-proxy listening on {host}:{port} -> {config.upstream_host}:"

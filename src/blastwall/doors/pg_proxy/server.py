@@ -12,6 +12,7 @@ import logging
 import socket
 from typing import Any, NamedTuple
 
+from blastwall.doors.pg_proxy import tls
 from blastwall.doors.pg_proxy.guard import Guard
 from blastwall.doors.pg_proxy.lanes import Lane
 from blastwall.doors.pg_proxy.session import Session, unix_path
@@ -27,6 +28,8 @@ class ProxyConfig(NamedTuple):
     max_connections: int = 100
     connect_timeout: float = 10.0
     plane: str = "auto"  # the data plane: auto (compiled when built), compiled, python (lanes.py)
+    upstream_tls: str = "disable"  # disable, require, verify-ca, verify-full (tls.py)
+    upstream_ca: str | None = None  # CA file for verify-ca / verify-full
 
 
 def host_port(text: str, default_port: int) -> tuple[str, int]:
@@ -58,6 +61,7 @@ class Proxy:
         self.config, self.guard, self.safety = config, guard, safety
         self.sessions: set[Session] = set()
         self.listener: socket.socket | None = None
+        self.tls = tls.context(config.upstream_tls, config.upstream_ca)  # raises ValueError, OSError
         self.lane = Lane(config.plane)
         self.plane = self.lane.plane
         self.loop: Any = None  # the asyncio loop start() runs on: statements are decided there
@@ -107,12 +111,19 @@ class Proxy:
             path = unix_path(self.config.upstream_host, self.config.upstream_port)
             opening = asyncio.open_unix_connection(path) if path is not None else \
                 asyncio.open_connection(self.config.upstream_host, self.config.upstream_port)
-            _, writer = await asyncio.wait_for(opening, self.config.connect_timeout)
+            reader, writer = await asyncio.wait_for(opening, self.config.connect_timeout)
+            if self.tls is not None:  # the cancel goes the way the session went
+                writer.write(tls.SSL_REQUEST)
+                if await asyncio.wait_for(reader.readexactly(1), self.config.connect_timeout) != b"S":
+                    raise OSError("the server does not accept TLS connections")
+                await asyncio.wait_for(writer.start_tls(self.tls, server_hostname=self.config.upstream_host
+                                                        if self.tls.check_hostname else None),
+                                       self.config.connect_timeout)
             writer.write(packet)
             await writer.drain()
             writer.close()
             await writer.wait_closed()
-        except (TimeoutError, OSError) as exc:
+        except (TimeoutError, OSError, asyncio.IncompleteReadError) as exc:
             log.warning("pg-proxy: could not forward a cancel request (%s)", type(exc).__name__)
 
     async def close(self) -> None:

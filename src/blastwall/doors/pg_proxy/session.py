@@ -40,6 +40,7 @@ from blastwall.doors.pg_proxy.guard import DENIED, UNREADABLE, Guard, Refusal
 from blastwall.doors.pg_proxy.inject import Collector
 from blastwall.doors.pg_proxy.pipe import Pipe
 from blastwall.doors.pg_proxy.replies import CLOSED, CONNECTING, RELAY, STARTUP, ServerSide, settle
+from blastwall.doors.pg_proxy.tls import TlsError, TlsPipe, negotiate
 
 if TYPE_CHECKING:
     from blastwall.doors.pg_proxy.server import Proxy
@@ -104,7 +105,7 @@ class Session(ServerSide):
         self.guard: Guard = proxy.guard
         self.loop: asyncio.AbstractEventLoop = proxy.loop  # where deciding happens (the plane relays)
         self.lane = proxy.lane
-        self.compiled = self.lane.compiled
+        self.compiled = self.lane.compiled and proxy.tls is None  # a TLS upstream is relayed in Python (tls.py)
         self.lock = threading.Lock()  # held by whichever thread touches the state below
         self.ct: Any = self.lane.pipe(sock, self.lock, self.data_received, self.close, self._client_full,
                                       self._client_drained)
@@ -226,8 +227,21 @@ class Session(ServerSide):
 
     async def _connect(self, packet: bytes) -> None:
         cfg = self.proxy.config
+        tls = None
         try:
             sock = await asyncio.wait_for(connect(cfg.upstream_host, cfg.upstream_port), cfg.connect_timeout)
+            if self.proxy.tls is not None:
+                try:
+                    tls = await asyncio.wait_for(negotiate(sock, self.proxy.tls, cfg.upstream_host),
+                                                 cfg.connect_timeout)
+                except BaseException:
+                    sock.close()
+                    raise
+        except TlsError as exc:
+            with self.lock:
+                self._fatal("08006", f"blastwall pg-proxy: no TLS to the server at {cfg.upstream_host}:"
+                                     f"{cfg.upstream_port}: {exc}")
+            return
         except (TimeoutError, OSError) as exc:
             why = "timed out" if isinstance(exc, TimeoutError) else (exc.strerror or type(exc).__name__)
             with self.lock:
@@ -238,9 +252,12 @@ class Session(ServerSide):
             if self.phase == CLOSED:
                 sock.close()
                 return
-            self.ut = self.lane.pipe(sock, self.lock, self.server_data, self.close,
-                                     lambda: self.pause_client("server-slow"), lambda: self.resume_client("server-slow"))
-            self.lane.link(self.ct, self.ut, self.n)
+            full, drained = lambda: self.pause_client("server-slow"), lambda: self.resume_client("server-slow")
+            if tls is not None:
+                self.ut = TlsPipe(self.lane, sock, self.lock, tls, self.server_data, self.close, full, drained)
+            else:
+                self.ut = self.lane.pipe(sock, self.lock, self.server_data, self.close, full, drained)
+                self.lane.link(self.ct, self.ut, self.n)
             self.ut.start()
             self.ut.write(packet)
             self.phase = RELAY

@@ -124,7 +124,7 @@ def test_deferred_approval_end_to_end(home: dict[str, str], tmp_path: Path):
     code, screen = approve_in_terminal(rid, home)
     assert code == 0, screen
     assert "git push --force origin main" in screen and "shell.git:push-force" in screen
-    assert f"approved {rid} as alice" in screen
+    assert f"approved {rid} as alice" in screen and "signed an audit checkpoint: entries 1-" in screen
 
     assert hook_reason(hook("codex", data, home)) == ("allow", "")
     again, reason2 = hook_reason(hook("codex", data, home))  # single use: the next one asks anew
@@ -156,11 +156,24 @@ def test_a_human_denial_sticks(home: dict[str, str], tmp_path: Path):
     make_key()
     data = payload("codex_bash_force_push.json", tmp_path / "work")
     rid = request_id(hook_reason(hook("codex", data, home))[1])
-    code, screen = terminal(["deny", rid, "--reason", "not on main"], home, [])
+    code, screen = terminal(["deny", rid, "--reason", "not on main"], home, [("passphrase for key alice", PASSPHRASE)])
     assert code == 0, screen
+    assert f"denied {rid}" in screen and "signed an audit checkpoint as alice" in screen
     decision, reason = hook_reason(hook("codex", data, home))
     assert decision == "deny" and "denied this" in reason and "not on main" in reason and rid in reason
     assert "retry" not in reason.split("denied this")[1].replace("Do not retry", "")
+    report = verify_audit(open_store())
+    assert report.ok and report.vouched is not None and (report.vouched.signer, report.vouched.via) == ("alice", "deny")
+
+
+def test_a_denial_without_an_approver_key_is_recorded_unsigned(home: dict[str, str], tmp_path: Path):
+    data = payload("codex_bash_force_push.json", tmp_path / "work")
+    rid = request_id(hook_reason(hook("codex", data, home))[1])
+    code, screen = terminal(["deny", rid], home, [])
+    assert code == 0 and f"denied {rid}" in screen and "checkpoint" not in screen, screen
+    assert verify_audit(open_store()).vouched is None
+    code, screen = terminal(["deny", "bw-nosuchid"], home, [])
+    assert code == 1 and "no request 'bw-nosuchid'" in screen
 
 
 # --- blocking: the hook waits and proceeds the moment the grant lands ---------------------------------
@@ -414,6 +427,67 @@ def test_wrong_passphrase_is_refused_at_the_terminal(home: dict[str, str], tmp_p
     code, screen = terminal(["approve", rid], home, [(r"exactly as shown\?", "y"), ("passphrase for key", "guess")])
     assert code == 1 and "wrong passphrase for key 'alice'" in screen
     assert open_store().grants_for_request(rid) == []
+
+
+# --- audit checkpoints ---------------------------------------------------------------------------------
+
+
+def audit_json(env: dict[str, str]) -> tuple[int, dict[str, Any]]:
+    proc = subprocess.run([sys.executable, "-m", "blastwall", "audit", "verify", "--json"], capture_output=True,
+                          text=True, env=env, timeout=60, cwd=ROOT)
+    return proc.returncode, json.loads(proc.stdout)
+
+
+def test_audit_checkpoint_at_a_terminal_vouches_for_the_log(home: dict[str, str], tmp_path: Path):
+    make_key()
+    hook("codex", payload("codex_bash_force_push.json", tmp_path / "work"), home)  # a verdict and a request
+    hook("codex", payload("codex_bash_force_push.json", tmp_path / "work", command="ls"), home)
+    code, doc = audit_json(home)
+    assert code == 0 and doc["ok"] and doc["vouched"] is None and doc["unvouched"] == doc["entries"] > 0
+    head = doc["head_seq"]
+    code, screen = terminal(["audit", "checkpoint"], home, [(r"Vouch that audit entries 1-\d+ are as they are now",
+                                                              "y"), ("passphrase for key alice", PASSPHRASE)])
+    assert code == 0 and "no signed checkpoint yet" in screen and f"entries 1-{head} are vouched for" in screen, screen
+    code, doc = audit_json(home)
+    assert code == 0 and doc["checkpoints"] == 1 and doc["unvouched"] == 0
+    assert (doc["vouched"]["seq"], doc["vouched"]["signer"], doc["vouched"]["via"]) == (head, "alice", "checkpoint")
+    assert 0 <= doc["vouched_age_s"] < 60
+    code, screen = terminal(["audit", "checkpoint"], home, [])
+    assert code == 0 and "nothing to sign: every entry is vouched for already" in screen
+
+    # Someone with the database file rewrites the first entry, every later hash and the head.
+    db = sqlite3.connect(Path(home["XDG_STATE_HOME"]) / "blastwall" / "blastwall.db", isolation_level=None)
+    try:
+        from blastwall.audit import entry_hash
+        prev = "0" * 64
+        for seq, ts, kind, ref, data in db.execute("SELECT seq, ts, kind, ref, data FROM bw_audit ORDER BY seq").fetchall():
+            data = data.replace('"ask"', '"allow"') if seq == 1 else data
+            digest = entry_hash(prev, ts, kind, ref, data)
+            db.execute("UPDATE bw_audit SET data = ?, prev = ?, hash = ? WHERE seq = ?", (data, prev, digest, seq))
+            prev = digest
+            db.execute("UPDATE bw_audit_head SET hash = ? WHERE id = 1", (prev,))
+    finally:
+        db.close()
+    code, doc = audit_json(home)
+    assert code == 1 and [p["code"] for p in doc["problems"]] == ["checkpoint-mismatch"] and doc["vouched"] is None
+    proc = subprocess.run([sys.executable, "-m", "blastwall", "audit", "verify"], capture_output=True, text=True,
+                          env=home, timeout=60, cwd=ROOT)
+    assert proc.returncode == 1 and f"checkpoint-mismatch at entry {head}" in proc.stderr
+    assert "no signed checkpoint holds" in proc.stderr
+
+
+def test_audit_checkpoint_needs_a_human_key_at_a_terminal(home: dict[str, str], tmp_path: Path):
+    make_key()
+    make_key("server", role="server", passphrase=None)
+    hook("codex", payload("codex_bash_force_push.json", tmp_path / "work"), home)
+    proc = subprocess.run([sys.executable, "-m", "blastwall", "audit", "checkpoint"], input="y\n" + PASSPHRASE + "\n",
+                          capture_output=True, text=True, env=home, timeout=60, cwd=ROOT)
+    assert proc.returncode == 2 and "needs a human at an interactive terminal" in proc.stderr
+    code, screen = terminal(["audit", "checkpoint", "--key", "server"], home, [])
+    assert code == 1 and "is not a passphrase-protected approver key" in screen
+    code, screen = terminal(["audit", "checkpoint"], home, [(r"Vouch that", "n")])
+    assert code == 3 and "no checkpoint signed" in screen
+    assert audit_json(home)[1]["checkpoints"] == 0
 
 
 def test_keys_init_at_a_terminal_writes_a_private_key(home: dict[str, str]):

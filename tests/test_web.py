@@ -12,6 +12,7 @@ import queue
 import re
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -339,6 +340,58 @@ def test_deny_sets_the_status(app: Any, store: Store, tmp_path: Path):
     page = client.get(r.headers["location"]).text
     assert "Denied " + req.id in page and 'action="/requests/' + req.id + '/approve"' not in page
     assert req.id in client.get("/history").text and req.id not in client.get("/").text
+
+
+def test_decisions_on_the_page_and_in_slack_sign_audit_checkpoints(home: dict[str, str], store: Store, tmp_path: Path):
+    from blastwall.audit import verify as verify_audit
+
+    client = TestClient(slack_app(home))
+    approved, denied, by_slack = (file_request(store, str(tmp_path), c) for c in
+                                  ("git push --force origin main", "rm -rf /srv/data", "git reset --hard"))
+    csrf = sign_in(client, store)
+    post(client, f"/requests/{approved.id}/approve", {"csrf": csrf})
+    post(client, f"/requests/{denied.id}/deny", {"csrf": csrf})
+    slack_call(client, "deny", by_slack.id)
+    points = [json.loads(r.data) for r in store.audit_rows(kind=["checkpoint"])]
+    assert [(p["signer"], p["via"], p["ref"]) for p in points] == [
+        ("web:alice", "approve", approved.id), ("web:alice", "deny", denied.id), ("slack:alice", "deny", by_slack.id)]
+    report = verify_audit(store)  # the server's key is trusted: server.pub in the keys folder
+    assert report.ok and report.checkpoints == 3 and report.vouched is not None
+    assert (report.vouched.signer, report.vouched.key_name, report.vouched.ref) == ("slack:alice", "server", by_slack.id)
+    assert not verify_audit(store, trusted={}).ok  # a verifier that does not trust the server's key says so
+
+
+def test_the_server_signs_periodic_checkpoints_until_the_log_is_rewritten(app: Any, store: Store):
+    import io
+
+    from blastwall.approvals.web.serve import start_checkpoints
+    from blastwall.audit import record
+
+    def checkpoints() -> list[dict[str, Any]]:
+        return [json.loads(r.data) for r in store.audit_rows(kind=["checkpoint"])]
+
+    def wait_for(count: int) -> None:
+        deadline = time.monotonic() + 20
+        while len(checkpoints()) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+    record(store, "verdict", "d", {"decision": "allow"})
+    stream = io.StringIO()
+    thread, stop = start_checkpoints(app.state.web, 0.05, stream)
+    try:
+        wait_for(1)
+        record(store, "verdict", "d", {"decision": "allow"})
+        wait_for(2)
+        assert [(p["seq"], p["signer"], p["via"]) for p in checkpoints()] == [(1, "serve", "serve"), (3, "serve", "serve")]
+        conn = sqlite3.connect(store.path)  # type: ignore[attr-defined]
+        conn.execute("UPDATE bw_audit SET data = '{}' WHERE seq = 3")  # what it vouched for changes
+        conn.commit()
+        conn.close()
+        thread.join(timeout=20)
+        assert not thread.is_alive() and "entry 3, which this server vouched for, no longer has the hash" in \
+            stream.getvalue()
+    finally:
+        stop.set()
 
 
 def test_an_expired_request_shows_the_error(app: Any, store: Store, tmp_path: Path):

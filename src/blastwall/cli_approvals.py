@@ -1,8 +1,11 @@
-"""Human-only commands: `pending`, `show`, `approve`, `deny`, `keys`, `audit`.
+"""Human-only commands: `pending`, `show`, `approve`, `deny`, `keys` (`audit` lives in audit/cli.py).
 
 Approving needs a human: an interactive terminal and the passphrase of an approver key that
 lives in the user's config folder (0600), where agents may neither read nor write. Agents run
 commands without a terminal, and blastwall's shell rules refuse these commands from agents too.
+
+Approvals and denials also sign a checkpoint of the audit log with the same key
+(audit/checkpoints.py).
 
 Exit codes: 0 done, 1 the request cannot be decided (unknown, expired, denied, used) or a key
 problem, 2 usage error (including "needs an interactive terminal"), 3 declined at the prompt.
@@ -24,7 +27,6 @@ from rich.table import Table
 from blastwall.cli import EXIT_ASK, EXIT_ERROR, EXIT_USAGE
 
 keys_app = typer.Typer(help="Create and list approver keys (Ed25519).", no_args_is_help=True)
-audit_app = typer.Typer(help="Read, verify and export the tamper-evident audit log.", invoke_without_command=True)
 
 
 def _consoles() -> tuple[Any, Any]:
@@ -165,11 +167,9 @@ def show(request_id: str = typer.Argument(..., help="The request id (bw-...)."),
 # --- approve / deny --------------------------------------------------------------------------------
 
 
-def _pick_key(name: str | None) -> str:
+def _approver_keys() -> list[str]:
     from blastwall.approvals.keys import key_files, read_public_file
 
-    if name:
-        return name
     mine = []
     for path in key_files():
         try:
@@ -177,6 +177,13 @@ def _pick_key(name: str | None) -> str:
                 mine.append(os.path.basename(path)[:-4])
         except ValueError:
             continue
+    return mine
+
+
+def _pick_key(name: str | None) -> str:
+    if name:
+        return name
+    mine = _approver_keys()
     if len(mine) == 1:
         return mine[0]
     if not mine:
@@ -240,6 +247,18 @@ def approve(request_id: str | None = typer.Argument(None, help="The request id (
     else:
         out.print(f"[yellow]approval {result.approvals}/{result.required}[/yellow] recorded for {request.id}; "
                   "another approver is needed")
+    _vouched(result.checkpoint)
+
+
+def _vouched(checkpoint: Any) -> None:
+    """One line on the checkpoint a decision signed (or that it could not be written)."""
+    out, err = _consoles()
+    if checkpoint is None:
+        err.print("[yellow]warning:[/yellow] the audit checkpoint could not be written; the next decision or "
+                  "`blastwall audit checkpoint` vouches for the log")
+        return
+    seq = json.loads(checkpoint.data).get("seq")
+    out.print(f"[dim]signed an audit checkpoint: entries 1-{seq} of the log are vouched for[/dim]", highlight=False)
 
 
 def _open_window(store: Any, settings: Any, name: str, for_: str, reason: str, key: str | None) -> None:
@@ -271,8 +290,13 @@ def _open_window(store: Any, settings: Any, name: str, for_: str, reason: str, k
 
 def deny(request_id: str = typer.Argument(..., help="The request id (bw-...)."),
          reason: str = typer.Option("", "--reason", "-r", help="Why (shown to the agent)."),
+         key: str | None = typer.Option(None, "--key", help="Approver key name (default: your only key)."),
          database_url: str | None = typer.Option(None, "--database-url", envvar="BLASTWALL_DATABASE_URL")) -> None:
-    """Deny a request: the agent's retries of that action are refused until the request expires."""
+    """Deny a request: the agent's retries of that action are refused until the request expires.
+
+    With an approver key here (its passphrase is asked), the denial also signs a checkpoint of
+    the audit log; without one it is recorded under your login name, unsigned.
+    """
     import getpass
 
     from blastwall.approvals.decide import DecideError
@@ -281,11 +305,20 @@ def deny(request_id: str = typer.Argument(..., help="The request id (bw-...)."),
     out, _ = _consoles()
     _need_terminal("denying")
     store = _store(database_url)
+    if store.get_request(request_id.strip()) is None:
+        raise _fail(f"no request {request_id!r}; `blastwall pending` lists the open ones")
+    public = private = None
+    if key or _approver_keys():
+        public, private = _unlock(_pick_key(key))
     try:
-        request = do_deny(store, request_id, by=getpass.getuser(), reason=reason)
+        request = do_deny(store, request_id, by=public.name if public else getpass.getuser(), reason=reason,
+                          private=private, key=public)
     except DecideError as exc:
         raise _fail(str(exc)) from exc
     out.print(f"[red]denied[/red] {request.id}: {escape(request.summary[:80])}")
+    if public is not None:
+        out.print(f"[dim]signed an audit checkpoint as {escape(public.name)}: the log up to this denial is "
+                  "vouched for[/dim]")
 
 
 # --- keys ----------------------------------------------------------------------------------------
@@ -347,96 +380,12 @@ def keys_list(as_json: bool = typer.Option(False, "--json"), cwd: str | None = t
     out.print(table)
 
 
-# --- audit ---------------------------------------------------------------------------------------
-
-
-@audit_app.callback()
-def audit_list(ctx: typer.Context,
-               kind: list[str] | None = typer.Option(None, "--kind", help="verdict, request, approve, deny, grant-used, "
-                                                                         "grant-refused, ..."),
-               since: str | None = typer.Option(None, "--since", help="Only entries this recent (30m, 2h, 7d)."),
-               ref: str | None = typer.Option(None, "--ref", help="Only entries about this request id, digest or nonce."),
-               decision: str | None = typer.Option(None, "--decision", help="Only verdicts with this decision."),
-               limit: int = typer.Option(50, "--limit", "-n"),
-               as_json: bool = typer.Option(False, "--json"),
-               database_url: str | None = typer.Option(None, "--database-url", envvar="BLASTWALL_DATABASE_URL")) -> None:
-    """List audit entries, newest first (`audit verify` checks the chain, `audit export` writes JSONL)."""
-    if ctx.invoked_subcommand is not None:
-        ctx.obj = database_url
-        return
-    from blastwall.approvals.settings import parse_duration
-
-    out, _ = _consoles()
-    store = _store(database_url)
-    try:
-        cutoff = time.time() - parse_duration(since) if since else None
-    except ValueError as exc:
-        raise _fail(str(exc), EXIT_USAGE) from exc
-    rows = []
-    for row in store.audit_rows(kind=kind, ref=ref, since=cutoff, newest_first=True):
-        data = json.loads(row.data)
-        if decision and data.get("decision") != decision:
-            continue
-        rows.append((row, data))
-        if len(rows) >= limit:
-            break
-    if as_json:
-        for row, _ in rows:
-            print(json.dumps(row.to_dict(), ensure_ascii=False))
-        return
-    table = Table(title=f"audit log (newest {len(rows)})")
-    for col in ("#", "when", "kind", "ref", "what"):
-        table.add_column(col, overflow="fold")
-    for row, data in rows:
-        what = data.get("action") or data.get("message") or data.get("reason") or data.get("approver") or ""
-        if data.get("decision"):
-            what = f"{data['decision'].upper()} {what}"
-        table.add_row(str(row.seq), time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(row.ts)), row.kind,
-                      escape((row.ref or "")[:16]), escape(str(what)[:90]))
-    out.print(table)
-
-
-@audit_app.command("verify")
-def audit_verify(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> None:
-    """Check the hash chain: edited, deleted, inserted or reordered entries are named. Exit 1 if any."""
-    from blastwall.audit import verify
-
-    out, err = _consoles()
-    report = verify(_store(ctx.obj))
-    if as_json:
-        print(json.dumps({"ok": report.ok, "entries": report.entries, "head": report.head,
-                          "problems": [p._asdict() for p in report.problems]}))
-    elif report.ok:
-        out.print(f"[green]ok[/green]: {report.entries} entries, one unbroken chain (head {report.head[:16]})")
-    else:
-        for p in report.problems:
-            err.print(f"[red]{p.code}[/red] at entry {p.seq}: {escape(p.message)}")
-        err.print(f"[red]the audit log was tampered with[/red] ({len(report.problems)} problem(s) in {report.entries} "
-                  "entries)")
-    if not report.ok:
-        raise typer.Exit(EXIT_ERROR)
-
-
-@audit_app.command("export")
-def audit_export(ctx: typer.Context, path: str = typer.Argument("-", help="File to write (- for stdout)."),
-                 after: int = typer.Option(0, "--after", help="Only entries after this sequence number.")) -> None:
-    """Write the audit log as JSON lines (one entry each, with its hashes) for a SIEM."""
-    from blastwall.audit import export_jsonl
-
-    store = _store(ctx.obj)
-    if path == "-":
-        export_jsonl(store.audit_rows(after=after), sys.stdout)
-        return
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        n = export_jsonl(store.audit_rows(after=after), f)
-    _consoles()[0].print(f"wrote {n} entries to {escape(path)}")
-
-
 def register(app: typer.Typer) -> None:
     app.command()(pending)
     app.command()(show)
     app.command()(approve)
     app.command()(deny)
     app.add_typer(keys_app, name="keys")
+    from blastwall.audit.cli import audit_app
+
     app.add_typer(audit_app, name="audit")

@@ -3,6 +3,9 @@
 Used by the terminal commands (`blastwall approve/deny`) and by `blastwall serve`; both pass a
 private key the agent never holds. Nothing here checks who is at the keyboard: the terminal
 commands insist on an interactive terminal and the key's passphrase, the web page on a login.
+
+Each decision also signs a checkpoint of the audit log (audit/checkpoints.py) with the same key:
+the entry that records the decision, and with it every entry before it, is vouched for.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ from typing import Any, NamedTuple
 from blastwall.approvals.grants import issue, person
 from blastwall.approvals.keys import PublicKey
 from blastwall.approvals.requests import shown_matches_digest
+from blastwall.audit import checkpoints
 from blastwall.audit.log import record
-from blastwall.store.base import APPROVED, DENIED, PENDING, Request, Store
+from blastwall.store.base import APPROVED, DENIED, PENDING, AuditRow, Request, Store
 
 
 class DecideError(ValueError):
@@ -26,6 +30,7 @@ class Approval(NamedTuple):
     approvals: int  # distinct approvers so far
     required: int
     expires_at: float
+    checkpoint: AuditRow | None = None  # the checkpoint entry that vouches for the approval's entry
 
     @property
     def complete(self) -> bool:
@@ -66,21 +71,27 @@ def approve(store: Store, request_id: str, private: Any, key: PublicKey, *, appr
                           "is needed")
     store.add_grant(grant)
     count = len(set(previous) | {mine})
-    record(store, "approve", request.id, {"approver": grant.approver, "key": key.key_id, "reason": reason,
-                                          "digest": request.digest, "nonce": grant.nonce,
-                                          "expires_at": grant.expires_at, "approvals": count,
-                                          "required": request.required})
+    row = record(store, "approve", request.id, {"approver": grant.approver, "key": key.key_id, "reason": reason,
+                                                "digest": request.digest, "nonce": grant.nonce,
+                                                "expires_at": grant.expires_at, "approvals": count,
+                                                "required": request.required})
     if count >= request.required:
         store.set_request_status(request.id, APPROVED, by=grant.approver, note=reason or None, only_from=(PENDING,))
-    return Approval(request, count, request.required, grant.expires_at)
+    point = checkpoints.vouch(store, row, private, key, signer=grant.approver, via="approve", ref=request.id)
+    return Approval(request, count, request.required, grant.expires_at, point)
 
 
-def deny(store: Store, request_id: str, *, by: str, reason: str = "", now: float | None = None) -> Request:
+def deny(store: Store, request_id: str, *, by: str, reason: str = "", now: float | None = None,
+         private: Any = None, key: PublicKey | None = None) -> Request:
+    """Deny the request; with a key (`private`, `key`) the denial's entry is vouched for by a
+    checkpoint signed in the name of `by` (a human key signs in its own name)."""
     now = time.time() if now is None else now
     request = _open(store, request_id, now)
     if not store.set_request_status(request.id, DENIED, by=by, note=reason or None):
         raise DecideError(f"request {request.id} changed while you were deciding; look again")
-    record(store, "deny", request.id, {"by": by, "reason": reason, "digest": request.digest})
+    row = record(store, "deny", request.id, {"by": by, "reason": reason, "digest": request.digest})
+    if private is not None and key is not None:
+        checkpoints.vouch(store, row, private, key, signer=by, via="deny", ref=request.id)
     return request
 
 
@@ -93,7 +104,8 @@ def open_window(store: Store, name: str, window: Any, private: Any, key: PublicK
     grant = issue(private, key, approver=approver, ttl_s=for_s, reason=reason, now=now,
                   window={"name": name, "surface": window.surface, "pattern": window.pattern})
     store.add_grant(grant)
-    record(store, "grant", grant.nonce, {"window": name, "pattern": window.pattern, "surface": window.surface,
-                                         "approver": grant.approver, "key": key.key_id, "reason": reason,
-                                         "expires_at": grant.expires_at})
+    row = record(store, "grant", grant.nonce, {"window": name, "pattern": window.pattern, "surface": window.surface,
+                                               "approver": grant.approver, "key": key.key_id, "reason": reason,
+                                               "expires_at": grant.expires_at})
+    checkpoints.vouch(store, row, private, key, signer=grant.approver, via="window", ref=grant.nonce)
     return grant

@@ -2,7 +2,8 @@
 
     from blastwall.audit import record, verify
     record(store, "verdict", digest, {...})   # redacted, chained to the entry before it
-    report = verify(store)                    # edited, deleted, inserted or reordered entries
+    report = verify(store)                    # edited, deleted, inserted or reordered entries,
+                                              # and signed checkpoints (checkpoints.py) that no longer hold
 """
 
 from blastwall.audit.log import VerifyReport, entry_hash, export_jsonl, record, verify

@@ -9,21 +9,28 @@ is storage order only and is not hashed, so the chain alone says which entry fol
 edited entry no longer matches its hash, a deleted, inserted or moved entry breaks the link to
 its neighbour, and a log cut short no longer reaches the head the store recorded on the last
 append. `verify` names the entry and the kind of damage.
+
+A history rewritten from some entry on, with every later hash and the head recomputed, is one
+unbroken chain again; signed checkpoints (checkpoints.py) are what catch it, and `verify`
+checks them too.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
-from typing import IO, Any, NamedTuple
+from collections.abc import Iterable, Iterator, Mapping
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from blastwall.model import _sha256  # CPython's builtin sha256: no OpenSSL load in a hook
 from blastwall.redact import redact
 from blastwall.store.base import AuditRow, Store
 
+if TYPE_CHECKING:
+    from blastwall.audit.checkpoints import Checkpoint
+
 GENESIS = "0" * 64
 KINDS = ("verdict", "request", "approve", "deny", "grant", "grant-used", "grant-refused", "notify", "login", "snapshot",
-         "undo")
+         "undo", "checkpoint")
 
 
 def entry_hash(prev: str, ts: float, kind: str, ref: str | None, data: str) -> str:
@@ -57,9 +64,15 @@ def record(store: Store, kind: str, ref: str | None, data: dict[str, Any]) -> Au
     return store.append_audit(kind, ref, text, _chain)
 
 
+def record_verbatim(store: Store, kind: str, ref: str | None, text: str) -> AuditRow:
+    """Append `text` exactly as given, unredacted: only for data blastwall writes itself, holds
+    nothing secret and must stay byte for byte as it is (a signed checkpoint)."""
+    return store.append_audit(kind, ref, text, _chain)
+
+
 class Problem(NamedTuple):
     seq: int
-    code: str  # edited | deleted | inserted | reordered | truncated | head
+    code: str  # edited | deleted | inserted | reordered | truncated | head | checkpoint-* (checkpoints.CODES)
     message: str
 
 
@@ -67,22 +80,31 @@ class VerifyReport(NamedTuple):
     entries: int
     problems: tuple[Problem, ...]
     head: str
+    head_seq: int = 0  # the seq of the last entry of the chain
+    checkpoints: int = 0  # checkpoint entries that verify and still match their entry
+    vouched: Checkpoint | None = None  # the latest checkpoint that holds, with no damage before it
+    unvouched: int = 0  # entries after the one `vouched` covers (checkpoint entries not counted)
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def verify(store: Store) -> VerifyReport:
-    return verify_rows(store.audit_rows(), store.audit_head())
+def verify(store: Store, trusted: Mapping[str, Any] | None = None, *, now: float | None = None) -> VerifyReport:
+    """Check the chain and its checkpoints; `trusted` (key_id -> PublicKey) defaults to the keys
+    trusted here (`checkpoints.default_trusted`), read only when the log holds a checkpoint."""
+    return verify_rows(store.audit_rows(), store.audit_head(), trusted, now=now)
 
 
-def verify_rows(rows: Iterable[AuditRow], head: tuple[int, str]) -> VerifyReport:
+def verify_rows(rows: Iterable[AuditRow], head: tuple[int, str], trusted: Mapping[str, Any] | None = None, *,
+                now: float | None = None) -> VerifyReport:
     """Check the chain; every problem names the entry where it is seen first.
 
     The chain is followed from the start: each entry must name the hash of the last entry
     accepted into it. An entry recognized as inserted is reported and left out, so that the
-    genuine entries after it still check against their real predecessor."""
+    genuine entries after it still check against their real predecessor. Then every checkpoint
+    entry is checked (checkpoints.py): its signature, and that the entry it vouches for still
+    has the hash it signed."""
     all_rows = list(rows)
     problems: list[Problem] = []
     by_hash = {r.hash: r for r in all_rows}
@@ -113,7 +135,24 @@ def verify_rows(rows: Iterable[AuditRow], head: tuple[int, str]) -> VerifyReport
             problems.append(Problem(last_seq, "truncated", f"the log ends at entry {last_seq} but the last append "
                                                            f"recorded entry {head_seq}: entries were deleted from "
                                                            "the end"))
-    return VerifyReport(len(all_rows), tuple(problems), last_hash)
+    report = VerifyReport(len(all_rows), tuple(problems), last_hash, last_seq, unvouched=len(all_rows))
+    if any(r.kind == "checkpoint" for r in all_rows):
+        report = _with_checkpoints(report, all_rows, trusted, now)
+    return report
+
+
+def _with_checkpoints(report: VerifyReport, rows: list[AuditRow], trusted: Mapping[str, Any] | None,
+                      now: float | None) -> VerifyReport:
+    from blastwall.audit import checkpoints
+
+    damage = [p.seq + 1 if p.code == "truncated" and p.seq else p.seq for p in report.problems]
+    outcome = checkpoints.check(rows, checkpoints.default_trusted() if trusted is None else trusted,
+                                first_problem=min(damage) if damage else None, now=now)
+    vouched = outcome.vouched
+    unvouched = sum(1 for r in rows if r.kind != "checkpoint" and (vouched is None or r.seq > vouched.seq))
+    found = tuple(Problem(f.seq, f.code, f.message) for f in outcome.findings)
+    return report._replace(problems=report.problems + found, checkpoints=len(outcome.verified), vouched=vouched,
+                           unvouched=unvouched)
 
 
 def _link_problem(row: AuditRow, tip: AuditRow | None, by_hash: dict[str, AuditRow], followed: set[str],

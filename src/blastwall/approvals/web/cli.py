@@ -2,6 +2,7 @@
 
     blastwall serve                         # http://127.0.0.1:8765, key `server`
     blastwall serve --add-user alice        # print a login token for alice and exit
+    blastwall serve --checkpoint-every 0    # no periodic audit checkpoints (default: every 15 min)
 
 The server's key is created once by a human: `blastwall keys init --name server --role server`
 (add `--no-passphrase` for a key that needs nothing at start). An encrypted key's passphrase is
@@ -84,6 +85,9 @@ def register(app: typer.Typer) -> None:
                                                help="Another host name the page answers to (repeatable)."),
         allowed_origin: list[str] = typer.Option([], "--allowed-origin", metavar="URL",
                                                  help="Another origin forms may come from, e.g. a proxy's (repeatable)."),
+        checkpoint_every: str = typer.Option("15m", "--checkpoint-every", metavar="DURATION",
+                                             help="Sign an audit checkpoint this often when entries were added "
+                                                  "(0: never)."),
     ) -> None:
         """Serve the approval page: see pending requests, approve or deny them with the server's key."""
         from blastwall.approvals.web import auth
@@ -103,10 +107,16 @@ def register(app: typer.Typer) -> None:
                              f"sign in at {base_url(host, port)}/login?token={token}\n")
             return
         origins = [_origin(o) for o in allowed_origin]
+        from blastwall.approvals.settings import parse_duration
+
+        try:
+            every = parse_duration(checkpoint_every)
+        except ValueError as exc:
+            raise _fail(f"--checkpoint-every: {exc}") from None
         try:
             passphrase = read_passphrase(key)
             run(database_url, key, passphrase, host=host, port=port, secure_cookies=secure_cookies,
-                allowed_hosts=allowed_host, allowed_origins=origins)
+                allowed_hosts=allowed_host, allowed_origins=origins, checkpoint_every_s=every)
         except WebError as exc:
             raise _fail(str(exc)) from None
         except (KeyboardInterrupt, EOFError):

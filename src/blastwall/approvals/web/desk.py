@@ -1,5 +1,6 @@
 """What a human at the approval page (or a Slack button) does, against the store: list and
-read requests with their approvals so far, approve with the server's key, deny.
+read requests with their approvals so far, approve with the server's key, deny. Both decisions
+sign a checkpoint of the audit log with the server's key in the human's name (`web:alice`).
 
 Plain synchronous code, one call at a time (app.py runs it in a worker thread under a lock).
 """
@@ -89,7 +90,7 @@ class Desk:
         return f"Approved {a.request.id} as {name} ({a.approvals}/{a.required}); {rest}."
 
     def deny(self, rid: str, by: str, reason: str) -> str:
-        req = decide.deny(self.store, rid, by=by, reason=reason)
+        req = decide.deny(self.store, rid, by=by, reason=reason, private=self.private, key=self.key)
         return f"Denied {req.id}; the agent is told that {by} said no."
 
     def as_json(self, req: Request, count: int) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from blastwall.analyze import globs
 from blastwall.analyze.base import Scope, unknown
 from blastwall.analyze.paths import PathClass, classify, classify_in, is_regenerable_pattern
 from blastwall.analyze.ruleset import load_table
-from blastwall.analyze.shell.ir import SimpleCommand, Word
+from blastwall.analyze.shell.ir import Selection, SimpleCommand, Word
 from blastwall.analyze.shell.names import program_name
 from blastwall.analyze.shell.stdin import has_stdin, read_file, stdin_of
 from blastwall.model import Effect, Finding, Severity
@@ -259,6 +259,17 @@ def _find_parts(argv: list[Word]) -> tuple[list[Word], list[Word]]:
     return starts, args[i:]
 
 
+def find_selects(argv: list[Word]) -> Selection:
+    """Which files a find command may hand to -exec or xargs: under its start paths, limited to
+    its -name/-iname patterns when the expression has no negation or alternative."""
+    starts, expr = _find_parts(argv)
+    texts = [w.text for w in expr]
+    names: tuple[str, ...] = ()
+    if not any(t in ("!", "-not", "-o", "-or") for t in texts):
+        names = tuple(expr[k + 1].text for k, t in enumerate(texts[:-1]) if t in ("-name", "-iname"))
+    return Selection(tuple(w.text for w in starts if not w.dynamic) or (".",), names)
+
+
 def find_selection(argv: list[Word], scope: Scope) -> PathClass:
     """What kind of files a find command selects (for `find ... | xargs rm`)."""
     starts, expr = _find_parts(argv)
@@ -294,7 +305,7 @@ def handle_find(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -
     for inner in execs:
         if not inner:
             continue
-        placeholder = Word("{}", path_class=selection)
+        placeholder = Word("{}", path_class=selection, selects=find_selects(argv))
         replaced = [placeholder if "{}" in w.text else w for w in inner]
         out.extend(_rerun(replaced, cmd, scope, "find -exec"))
     return out

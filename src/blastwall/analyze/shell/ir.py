@@ -11,12 +11,22 @@ from typing import NamedTuple
 from blastwall.analyze.paths import PathClass
 
 
+class Selection(NamedTuple):
+    """The files a placeholder named at run time may be: any file under one of `roots` whose
+    name matches one of `names` (any name when empty). Over-approximates: find's other tests
+    are not evaluated."""
+
+    roots: tuple[str, ...] = (".",)
+    names: tuple[str, ...] = ()
+
+
 class Word(NamedTuple):
     """One shell word after quote removal and same-line variable substitution.
 
     `dynamic` means part of it comes from something blastwall could not resolve (an unknown
     variable, a command substitution, stdin); unresolved variables stay in `text` as `$NAME`.
-    `path_class` overrides path classification for placeholders such as find's `{}`.
+    `path_class` overrides path classification for placeholders such as find's `{}`;
+    `selects` says which files such a placeholder may stand for (`Selection`).
     """
 
     text: str
@@ -24,6 +34,7 @@ class Word(NamedTuple):
     raw: str = ""
     glob: bool = False
     path_class: PathClass | None = None
+    selects: Selection | None = None
 
     @classmethod
     def lit(cls, text: str) -> Word:

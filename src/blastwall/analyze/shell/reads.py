@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 from blastwall.analyze import globs
 from blastwall.analyze.base import Scope
 from blastwall.analyze.ruleset import load_table
-from blastwall.analyze.shell.ir import SimpleCommand, Word
+from blastwall.analyze.shell.ir import Selection, SimpleCommand, Word
 from blastwall.model import Effect, Finding, Severity
 
 MAX_PER_FOLDER = 10
@@ -206,6 +206,10 @@ def _row_reads(row: dict[str, Any], who: str, args: Args, scope: Scope) -> list[
     if recursive and not files and row.get("default_path"):
         files = [str(row["default_path"])]
     out: list[Finding] = []
+    if str(row.get("files", "positionals")) in _PATH_MODES:
+        for w in args.positionals:
+            if w.selects is not None:
+                out.extend(_selected(w.selects, scope, verb))
     for path in files:
         path = _in_shell_dir(path, scope)
         for target in _expand(path, scope):
@@ -214,6 +218,21 @@ def _row_reads(row: dict[str, Any], who: str, args: Args, scope: Scope) -> list[
             if recursive and not found:
                 hidden = bool(row.get("hidden")) or _has(args.flags, row.get("hidden_flags", []))
                 out.extend(_inside(target, scope, verb, hidden, _filters(row, args)))
+    return out
+
+
+_PATH_MODES = frozenset({"positionals", "after_first", "sources"})  # rows whose operands are the files read
+
+
+def _selected(sel: Selection, scope: Scope, verb: str) -> list[Finding]:
+    """The secret-bearing files among those a placeholder named at run time may be (`find ...
+    -exec cat {}`, `find ... | xargs cat`): each is read for all blastwall can tell."""
+    out: list[Finding] = []
+    for root in sel.roots:
+        for f in _inside(_in_shell_dir(root, scope), scope, verb, True, _Filters([], [], [])):
+            base = posixpath.basename(f.target).lower()  # find's tests all hold; -iname: case aside
+            if all(globs.match(base, n.lower()) for n in sel.names):
+                out.append(f._replace(reason=f"{f.reason} (it is among the files named at run time)"))
     return out
 
 

@@ -12,7 +12,7 @@ from blastwall.analyze.base import Scope, unknown
 from blastwall.analyze.paths import PathClass, classify_in
 from blastwall.analyze.shell.fsops import analyze_fs, redirect_findings
 from blastwall.analyze.shell.handlers import _shell_text, handler_for, trusted_generator
-from blastwall.analyze.shell.ir import SimpleCommand, Word
+from blastwall.analyze.shell.ir import Selection, SimpleCommand, Word
 from blastwall.analyze.shell.names import program_name
 from blastwall.analyze.shell.programs import match
 from blastwall.analyze.shell.reads import environment_dump, secret_reads
@@ -109,10 +109,26 @@ def _with_stdin_args(argv: list[Word], token: str | None, cmd: SimpleCommand, sc
     if text is not None:
         words = [Word.lit(t) for t in text.split()][:64]
     else:
-        words = [Word("{stdin}", path_class=_producer_class(cmd.stdin_from, scope))]
+        words = [Word("{stdin}", path_class=_producer_class(cmd.stdin_from, scope),
+                      selects=_producer_selects(cmd.stdin_from))]
     if token:
         return [w for a in argv for w in ((words[:1]) if token in a.text else [a])]
     return argv + words
+
+
+def _producer_selects(producer: SimpleCommand | None) -> Selection:
+    """Which files the words a producer prints may name: find's selection, the folder `ls`
+    lists, else anything under the working directory."""
+    if producer is not None and producer.argv:
+        name = program_name(producer.argv[0].text)
+        if name in ("find", "gfind"):
+            from blastwall.analyze.shell.handlers import find_selects
+
+            return find_selects(producer.argv)
+        folders = [w.text for w in producer.argv[1:] if not w.text.startswith("-") and not w.dynamic]
+        if name == "ls" and folders:
+            return Selection(tuple(folders))
+    return Selection()
 
 
 def _producer_class(producer: SimpleCommand | None, scope: Scope) -> PathClass:

@@ -459,3 +459,51 @@ def test_opencode_plugin_blocks_allows_and_fails_closed(tmp_path: Path):
     assert broken["ok"] is False and "could not check" in broken["message"]
     env_ok = os.environ.get("PATH")
     assert env_ok
+
+
+# --- the approvals wait fits inside the agent's hook timeout (doors/hooks/budget.py) -----------------
+
+
+def _wait_policy(**approvals: Any) -> Any:
+    from blastwall.policy.engine import compile_layers, default_document
+
+    return compile_layers([("test", {"approvals": approvals}), ("defaults", default_document())])
+
+
+def test_a_wait_longer_than_the_timeout_allows_is_cut_and_the_rest_of_the_policy_kept():
+    import time
+
+    from blastwall.approvals.settings import settings_of
+    from blastwall.doors.hooks.budget import Budget, fit_wait
+
+    policy = _wait_policy(mode="wait", wait="2m", expires="2h")
+    budget = Budget(30, time.monotonic())
+    cut_policy, cut = fit_wait(policy, budget)
+    assert cut is not None and 21.0 <= cut <= 22.0  # 30 s - 5 s margin - 3 s reserve, less the time since start
+    settings = settings_of(cut_policy)
+    assert settings.wait_s == cut and settings.mode == "wait" and settings.expires_s == 7200
+    assert cut_policy.rules == policy.rules and settings_of(policy).wait_s == 120  # the original is unchanged
+    with_notify, cut2 = fit_wait(_wait_policy(mode="wait", wait="2m", notify={"desktop": True}), budget)
+    assert cut2 is not None and cut2 <= cut - 2.9  # notifications go out before the wait begins
+
+
+@pytest.mark.parametrize("approvals, budget_s", [({"mode": "wait", "wait": 10}, 30), ({"mode": "defer", "wait": 300}, 30),
+                                                 ({"mode": "wait", "wait": 300}, None), ({"mode": "wait", "wait": 0}, 3)])
+def test_a_wait_that_fits_or_does_not_apply_is_left_alone(approvals: dict[str, Any], budget_s: int | None):
+    import time
+
+    from blastwall.doors.hooks.budget import Budget, fit_wait
+
+    policy = _wait_policy(**approvals)
+    budget = None if budget_s is None else Budget(budget_s, time.monotonic())
+    assert fit_wait(policy, budget) == (policy, None)
+
+
+@pytest.mark.parametrize("timeout_s, answer_by, wait_until", [(3, 2, 1), (30, 25, 22), (600, 595, 580)])
+def test_the_budget_table(timeout_s: int, answer_by: float, wait_until: float):
+    from blastwall.doors.hooks.budget import Budget, longest_wait_s, timeout_for_wait
+
+    b = Budget(timeout_s, 0.0)
+    assert (b.answer_by, b.wait_until) == (answer_by, wait_until)
+    assert longest_wait_s(timeout_s) == max(0, wait_until - 1)
+    assert timeout_for_wait(120) == 140 and timeout_for_wait(540) == 561 and timeout_for_wait(600) is None

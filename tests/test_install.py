@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -58,7 +61,7 @@ def test_claude_code_entry(tmp_path: Path):
     install("claude-code", project_dir=tmp_path, command=CMD)
     doc = read(tmp_path / ".claude/settings.json")
     assert doc["hooks"]["PreToolUse"] == [{"matcher": CLAUDE_MATCHER, "hooks": [
-        {"type": "command", "command": f"{CMD} hook claude-code", "timeout": 30}]}]
+        {"type": "command", "command": f"{CMD} hook claude-code --timeout 30", "timeout": 30}]}]
     for tool in ("Bash", "Read", "Write", "Edit", "MultiEdit", "NotebookEdit", "mcp__"):
         assert tool in CLAUDE_MATCHER
 
@@ -68,14 +71,15 @@ def test_cursor_entry(tmp_path: Path):
     doc = read(tmp_path / ".cursor/hooks.json")
     assert doc["version"] == 1
     for event in ("beforeShellExecution", "beforeMCPExecution", "beforeReadFile"):
-        assert doc["hooks"][event] == [{"command": f"{CMD} hook cursor", "timeout": 30, "failClosed": True}]
+        assert doc["hooks"][event] == [{"command": f"{CMD} hook cursor --timeout 30", "timeout": 30, "failClosed": True}]
 
 
 def test_gemini_entry_timeout_is_milliseconds(tmp_path: Path):
     install("gemini", project_dir=tmp_path, command=CMD)
     (group,) = read(tmp_path / ".gemini/settings.json")["hooks"]["BeforeTool"]
     assert group["matcher"] == GEMINI_MATCHER
-    assert group["hooks"] == [{"name": "blastwall", "type": "command", "command": f"{CMD} hook gemini", "timeout": 30000}]
+    assert group["hooks"] == [{"name": "blastwall", "type": "command", "command": f"{CMD} hook gemini --timeout 30",
+                               "timeout": 30000}]
 
 
 def test_codex_entry_and_trust_note(tmp_path: Path):
@@ -88,7 +92,8 @@ def test_codex_entry_and_trust_note(tmp_path: Path):
 def test_opencode_plugin_has_the_command(tmp_path: Path):
     install("opencode", project_dir=tmp_path, command=CMD)
     text = (tmp_path / ".opencode/plugin/blastwall.js").read_text()
-    assert PLUGIN_MARKER in text and json.dumps(f"{CMD} hook opencode") in text
+    assert PLUGIN_MARKER in text and json.dumps(f"{CMD} hook opencode --timeout 30") in text
+    assert "const TIMEOUT_MS = 30000;" in text
     assert "__BLASTWALL_COMMAND__" not in text and "tool.execute.before" in text
 
 
@@ -141,7 +146,7 @@ def test_reinstall_with_a_new_command_replaces_ours_in_place(agent: str, tmp_pat
     install(agent, project_dir=tmp_path, command="/new/blastwall")
     doc = read(path)
     commands = [h["command"] for h in ours(doc)]
-    assert commands and all(c == f"/new/blastwall hook {agent}" for c in commands)
+    assert commands and all(c == f"/new/blastwall hook {agent} --timeout 30" for c in commands)
 
 
 def test_uninstall_keeps_foreign_hooks_in_a_shared_group(tmp_path: Path):
@@ -206,11 +211,15 @@ def test_user_scope_writes_under_home(agent: str, tmp_path: Path):
 
 def test_default_command_and_overrides(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr("shutil.which", lambda name: "/usr/local/my tools/blastwall")
-    assert hook_command("codex") == "'/usr/local/my tools/blastwall' hook codex"
+    assert hook_command("codex") == "'/usr/local/my tools/blastwall' hook codex --timeout 30"
     monkeypatch.setattr("shutil.which", lambda name: None)
-    assert hook_command("codex") == "blastwall hook codex"
-    assert hook_command("cursor", "python -m blastwall") == "python -m blastwall hook cursor"
-    assert hook_command("cursor", "uvx blastwall hook cursor") == "uvx blastwall hook cursor"
+    assert hook_command("codex") == "blastwall hook codex --timeout 30"
+    assert hook_command("cursor", "python -m blastwall") == "python -m blastwall hook cursor --timeout 30"
+    assert hook_command("cursor", "uvx blastwall hook cursor") == "uvx blastwall hook cursor --timeout 30"
+    assert hook_command("cursor", "uvx blastwall hook cursor --timeout 9", 120) == "uvx blastwall hook cursor --timeout 120"
+    assert hook_command("cursor", "uvx blastwall hook cursor --timeout=9", 45) == "uvx blastwall hook cursor --timeout 45"
+    wrapped = "sh -c 'blastwall hook cursor --timeout 9'"  # a wrapper blastwall cannot edit: used as given
+    assert hook_command("cursor", wrapped, 120) == wrapped
 
 
 def test_bad_agent_and_scope():
@@ -227,3 +236,173 @@ def test_file_mode_is_kept(tmp_path: Path):
     path.chmod(0o600)
     install("claude-code", project_dir=tmp_path, command=CMD)
     assert path.stat().st_mode & 0o777 == 0o600
+
+
+# --- the hook timeout (`--timeout`): each agent's own field, in its own unit, and the command ---------
+
+UNIT = {"claude-code": 1, "cursor": 1, "gemini": 1000, "codex": 1}  # the agent's field per second
+
+
+def timeouts(doc: dict) -> list[tuple[str, int]]:
+    """(command, the agent's timeout field) of every blastwall handler."""
+    return [(h["command"], h["timeout"]) for h in ours(doc)]
+
+
+@pytest.mark.parametrize("agent", JSON_AGENTS)
+def test_timeout_goes_to_the_agents_field_in_its_unit_and_to_the_command(agent: str, tmp_path: Path):
+    report = install(agent, project_dir=tmp_path, command=CMD, timeout_s=120)
+    doc = read(tmp_path / config_path(agent, "project"))
+    assert timeouts(doc) == [(f"{CMD} hook {agent} --timeout 120", 120 * UNIT[agent])] * (3 if agent == "cursor" else 1)
+    assert report.timeout_s == 120 and "hook timeout 120 s" in report.timeout_note
+    assert "115 s" in report.timeout_note  # when blastwall answers: 5 s before the agent would kill it
+    assert ("milliseconds" in report.timeout_note) == (agent == "gemini")
+
+
+@pytest.mark.parametrize("agent", JSON_AGENTS)
+def test_reinstall_with_another_timeout_updates_in_place_then_is_idempotent(agent: str, tmp_path: Path):
+    path = tmp_path / config_path(agent, "project")
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(FOREIGN[agent]))
+    install(agent, project_dir=tmp_path, command=CMD)
+    changed = install(agent, project_dir=tmp_path, command=CMD, timeout_s=300)
+    assert changed.changed and changed.backup
+    doc = read(path)
+    assert timeouts(doc) == [(f"{CMD} hook {agent} --timeout 300", 300 * UNIT[agent])] * (3 if agent == "cursor" else 1)
+    for event, entries in FOREIGN[agent]["hooks"].items():
+        assert all(entry in doc["hooks"][event] for entry in entries)
+    before = path.read_bytes()
+    again = install(agent, project_dir=tmp_path, command=CMD, timeout_s=300)
+    assert not again.changed and path.read_bytes() == before
+    assert install(agent, project_dir=tmp_path, command=CMD, timeout_s=300, uninstall=True).changed
+    assert read(path) == FOREIGN[agent]
+
+
+def test_opencode_plugin_carries_its_own_timeout(tmp_path: Path):
+    report = install("opencode", project_dir=tmp_path, command=CMD, timeout_s=90)
+    path = tmp_path / ".opencode/plugin/blastwall.js"
+    text = path.read_text()
+    assert "const TIMEOUT_MS = 90000;" in text and json.dumps(f"{CMD} hook opencode --timeout 90") in text
+    assert "no hook timeout setting" in report.timeout_note
+    assert install("opencode", project_dir=tmp_path, command=CMD, timeout_s=200).changed
+    assert "const TIMEOUT_MS = 200000;" in path.read_text()
+    assert not install("opencode", project_dir=tmp_path, command=CMD, timeout_s=200).changed
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2, 601, 3600, 1.5, True, "abc", None])
+def test_a_bad_timeout_is_refused_and_nothing_is_written(bad: object, tmp_path: Path):
+    with pytest.raises(ValueError, match="hook timeout must be"):
+        install("claude-code", project_dir=tmp_path, command=CMD, timeout_s=bad)  # type: ignore[arg-type]
+    assert not (tmp_path / ".claude").exists()
+
+
+@pytest.mark.parametrize("good", [3, 600])
+def test_the_timeout_bounds_are_allowed(good: int, tmp_path: Path):
+    assert install("codex", project_dir=tmp_path, command=CMD, timeout_s=good).timeout_s == good
+
+
+def test_a_wrapped_command_is_used_as_given_and_the_note_says_what_that_costs(tmp_path: Path):
+    wrapped = "sh -c 'blastwall hook claude-code'"
+    report = install("claude-code", project_dir=tmp_path, command=wrapped, timeout_s=60)
+    assert timeouts(read(tmp_path / ".claude/settings.json")) == [(wrapped, 60)]
+    assert "does not pass `--timeout 60`" in report.timeout_note
+
+
+# --- `blastwall install --status` ----------------------------------------------------------------
+
+
+def test_status_shows_both_halves_of_each_installed_timeout(tmp_path: Path):
+    from blastwall.doors.install_status import hook_status
+
+    home, project = tmp_path / "home", tmp_path / "project"
+    project.mkdir()
+    install("gemini", project_dir=project, command=CMD, timeout_s=120)
+    install("opencode", scope="user", project_dir=project, home=home, command=CMD, timeout_s=45)
+    rows = {(r.agent, r.scope): r for r in hook_status(project_dir=project, home=home)}
+    gemini = rows[("gemini", "project")]
+    assert (gemini.installed, gemini.agent_timeout_s, gemini.hook_timeout_s, gemini.problem) == (True, 120, 120, "")
+    assert gemini.describe() == "timeout 120 s, hook --timeout 120"
+    plugin = rows[("opencode", "user")]
+    assert (plugin.installed, plugin.agent_timeout_s, plugin.hook_timeout_s, plugin.problem) == (True, 45, 45, "")
+    assert not rows[("claude-code", "project")].installed and not rows[("gemini", "user")].installed
+
+
+def test_status_flags_an_agent_timeout_shorter_than_the_hook_plans_for(tmp_path: Path):
+    from blastwall.doors.install_status import status
+
+    install("claude-code", project_dir=tmp_path, command=CMD, timeout_s=120)
+    path = tmp_path / ".claude/settings.json"
+    doc = read(path)
+    doc["hooks"]["PreToolUse"][0]["hooks"][0]["timeout"] = 20  # edited by hand in the agent's settings
+    path.write_text(json.dumps(doc))
+    row = status("claude-code", "project", project_dir=tmp_path)
+    assert (row.agent_timeout_s, row.hook_timeout_s) == (20, 120)
+    assert "stops the hook after 20 s, before the 120 s" in row.problem and "lets the tool call proceed" in row.problem
+
+
+def test_status_flags_a_hook_from_before_timeouts(tmp_path: Path):
+    from blastwall.doors.install_status import status
+
+    path = tmp_path / ".codex/hooks.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"hooks": {"PreToolUse": [{"matcher": CODEX_MATCHER, "hooks": [
+        {"type": "command", "command": f"{CMD} hook codex", "timeout": 30}]}]}}))
+    row = status("codex", "project", project_dir=tmp_path)
+    assert row.installed and row.agent_timeout_s == 30 and row.hook_timeout_s is None
+    assert "does not know codex's timeout" in row.problem
+    install("codex", project_dir=tmp_path, command=CMD)  # re-installing fixes it
+    assert status("codex", "project", project_dir=tmp_path).problem == ""
+
+
+def test_status_uses_the_agents_default_when_its_field_is_absent(tmp_path: Path):
+    from blastwall.doors.install_status import status
+
+    install("gemini", project_dir=tmp_path, command=CMD, timeout_s=120)
+    path = tmp_path / ".gemini/settings.json"
+    doc = read(path)
+    del doc["hooks"]["BeforeTool"][0]["hooks"][0]["timeout"]
+    path.write_text(json.dumps(doc))
+    row = status("gemini", "project", project_dir=tmp_path)
+    assert row.agent_timeout_s is None and "after 60 s" in row.problem  # Gemini CLI's default is 60 000 ms
+
+
+# --- the command line ------------------------------------------------------------------------------
+
+
+def _cli(args: list[str], cwd: Path, home: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "HOME": str(home), "COLUMNS": "300", "NO_COLOR": "1"}
+    env.pop("BLASTWALL_POLICY", None)
+    return subprocess.run([sys.executable, "-m", "blastwall", *args], capture_output=True, text=True, timeout=60,
+                          cwd=cwd, env=env)
+
+
+def test_cli_install_timeout_status_and_refusals(tmp_path: Path):
+    home, project = tmp_path / "home", tmp_path / "project"
+    home.mkdir()
+    project.mkdir()
+    done = _cli(["install", "codex", "--timeout", "90", "--command", CMD], project, home)
+    assert done.returncode == 0, done.stderr
+    assert "hook timeout 90 s (`timeout: 90`, in seconds)" in done.stdout and "lets the tool call proceed" in done.stdout
+    assert timeouts(read(project / ".codex/hooks.json")) == [(f"{CMD} hook codex --timeout 90", 90)]
+    shown = _cli(["install", "--status"], project, home)
+    assert shown.returncode == 0, shown.stdout + shown.stderr
+    assert "codex (project)" in shown.stdout and "timeout 90 s, hook --timeout 90" in shown.stdout
+    for bad in ("0", "601", "-5"):
+        refused = _cli(["install", "codex", "--timeout", bad], project, home)
+        assert refused.returncode == 2 and "3 to 600 seconds" in refused.stderr.replace("\n", " ").replace("│", ""), bad
+    assert timeouts(read(project / ".codex/hooks.json")) == [(f"{CMD} hook codex --timeout 90", 90)]
+    assert _cli(["install", "codex", "--uninstall", "--timeout", "60"], project, home).returncode == 2
+    assert _cli(["install", "codex", "--uninstall"], project, home).returncode == 0
+    assert "no blastwall hook is installed" in _cli(["install", "--status"], project, home).stdout
+
+
+def test_cli_warns_when_the_projects_wait_is_longer_than_the_timeout_allows(tmp_path: Path):
+    home, project = tmp_path / "home", tmp_path / "project"
+    home.mkdir()
+    project.mkdir()
+    (project / "blastwall.toml").write_text('[approvals]\nmode = "wait"\nwait = "2m"\n')
+    short = _cli(["install", "claude-code", "--command", CMD], project, home)
+    assert short.returncode == 0, short.stderr
+    text = " ".join(short.stdout.split())
+    assert "[approvals] wait is 120 s" in text and "--timeout 140" in text
+    enough = _cli(["install", "claude-code", "--command", CMD, "--timeout", "140"], project, home)
+    assert "[approvals] wait" not in enough.stdout

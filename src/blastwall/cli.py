@@ -18,15 +18,25 @@ EXIT_ALLOW, EXIT_ERROR, EXIT_USAGE, EXIT_ASK, EXIT_DENY = 0, 1, 2, 3, 4
 
 
 def _hook_fast_path(argv: list[str]) -> int:
+    import time
+
+    started = time.monotonic()  # the agent's hook timeout is already running
     agents = ("claude-code", "cursor", "gemini", "codex", "opencode")  # checked in the child too
-    if len(argv) != 1 or argv[0] not in agents:
-        sys.stderr.write(f"usage: blastwall hook {{{','.join(agents)}}}\n")
+    parsed = _hook_args(argv, agents)
+    if isinstance(parsed, str):
+        sys.stderr.write(f"usage: blastwall hook {{{','.join(agents)}}} [--timeout SECONDS]\n{parsed}")
         return EXIT_USAGE
+    agent, timeout_s = parsed
     try:
         raw = sys.stdin.buffer.read(8 * 1024 * 1024 + 1)
     except (OSError, ValueError):
         raw = b""
-    code, out, err = _isolated(argv[0], raw)
+    budget = None
+    if timeout_s is not None:
+        from blastwall.doors.hooks.budget import Budget
+
+        budget = Budget(timeout_s, started)
+    code, out, err = _isolated(agent, raw, budget=budget)
     if out:
         sys.stdout.write(out)
         sys.stdout.flush()
@@ -36,20 +46,43 @@ def _hook_fast_path(argv: list[str]) -> int:
     return code
 
 
-HOOK_DEADLINE_S = 25.0  # below the 30 s timeout `blastwall install` writes
+def _hook_args(argv: list[str], agents: tuple[str, ...]) -> tuple[str, int | None] | str:
+    """`<agent> [--timeout N]` -> (agent, N or None), or what is wrong with it."""
+    if not argv or argv[0] not in agents:
+        return ""
+    rest = argv[1:]
+    if not rest:
+        return argv[0], None
+    if len(rest) == 2 and rest[0] == "--timeout":
+        value = rest[1]
+    elif len(rest) == 1 and rest[0].startswith("--timeout="):
+        value = rest[0].split("=", 1)[1]
+    else:
+        return ""
+    from blastwall.doors.hooks.budget import check_timeout
+
+    try:
+        return argv[0], check_timeout(value)
+    except ValueError as exc:
+        return f"{exc}\n"
+
+
+HOOK_DEADLINE_S = 25.0  # the check's own deadline (5 s below the 30 s timeout `blastwall install` writes)
 MAX_EXTEND_S = 600.0  # the longest a hook waiting for an approval may hold the agent
 
 
-def _allow_extensions(write_fd: int) -> None:
-    """Let the hook tell the watchdog that it waits for a human ([approvals] mode = "wait")."""
+def _allow_extensions(write_fd: int, budget: Any = None) -> None:
+    """Let the hook tell the watchdog that it waits for a human ([approvals] mode = "wait"), and
+    tell it when it must have answered (`--timeout`)."""
     import os
 
-    from blastwall.doors.hooks.base import set_deadline_extender
+    from blastwall.doors.hooks.base import set_budget, set_deadline_extender
 
     def extend(seconds: float) -> None:
         os.write(write_fd, f"E{float(seconds):.1f}\n".encode())
 
     set_deadline_extender(extend)
+    set_budget(budget)
 
 
 def _run_hook(agent: str, raw: bytes) -> tuple[int, str, str]:
@@ -59,15 +92,22 @@ def _run_hook(agent: str, raw: bytes) -> tuple[int, str, str]:
     return r.exit_code, r.stdout, r.stderr
 
 
-def _isolated(agent: str, raw: bytes, runner: Any = None) -> tuple[int, str, str]:
+def _isolated(agent: str, raw: bytes, runner: Any = None, *, budget: Any = None) -> tuple[int, str, str]:
     """Run the hook in a forked child so that a crash or hang inside the analysis (a C
     extension fault, a runaway parse) still gives the agent a blocking answer: most agents
     proceed when a hook dies. The fork happens before blastwall's modules are imported, while
-    the process is small, so it costs about a millisecond."""
+    the process is small, so it costs about a millisecond.
+
+    `budget` (doors/hooks/budget.py, from `--timeout`) is the agent's hook timeout: the answer
+    is out by `budget.answer_by` even when the child asked for more time; without it, the child
+    may extend the deadline by up to MAX_EXTEND_S."""
     import os
 
     runner = runner or _run_hook
     if not hasattr(os, "fork"):  # pragma: no cover - Windows
+        from blastwall.doors.hooks.base import set_budget
+
+        set_budget(budget)
         return tuple(runner(agent, raw))  # type: ignore[return-value]
     import json
     import select
@@ -79,7 +119,7 @@ def _isolated(agent: str, raw: bytes, runner: Any = None) -> tuple[int, str, str
     if pid == 0:  # child
         os.close(read_fd)
         try:
-            _allow_extensions(write_fd)
+            _allow_extensions(write_fd, budget)
             code, out, err = runner(agent, raw)
             data = json.dumps([code, out, err]).encode()
         except BaseException:  # noqa: BLE001
@@ -89,16 +129,20 @@ def _isolated(agent: str, raw: bytes, runner: Any = None) -> tuple[int, str, str
         os._exit(0)
     os.close(write_fd)
     buf = b""
-    start = time.monotonic()
-    deadline = start + HOOK_DEADLINE_S
+    start = time.monotonic() if budget is None else budget.started
+    latest = float("inf") if budget is None else budget.answer_by
+    deadline = min(start + HOOK_DEADLINE_S, latest)
     with os.fdopen(read_fd, "rb", buffering=0) as pipe:
         while True:
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([pipe], [], [], left)[0]:
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
+                within = f"{time.monotonic() - start:.0f} s"
+                if deadline >= latest:  # budget is set: the agent's own timeout is close
+                    within += f" (the agent's hook timeout is {budget.timeout_s} s)"
                 return 2, "", (f"blastwall blocked this tool call: the check did not finish within "
-                               f"{time.monotonic() - start:.0f} s; a human must review it.\n")
+                               f"{within}; a human must review it.\n")
             chunk = pipe.read(65536)
             if not chunk:
                 break
@@ -109,7 +153,7 @@ def _isolated(agent: str, raw: bytes, runner: Any = None) -> tuple[int, str, str
                     more = min(float(line[1:]), MAX_EXTEND_S)
                 except ValueError:
                     more = 0.0
-                deadline = max(deadline, time.monotonic() + more)
+                deadline = min(max(deadline, time.monotonic() + more), latest)
     _, status = os.waitpid(pid, 0)
     try:
         code, out, err = json.loads(buf)

@@ -15,26 +15,56 @@ Config written per agent (project scope / user scope):
 - gemini:      `.gemini/settings.json` / `~/.gemini/settings.json`, `hooks.BeforeTool` (timeout in ms)
 - codex:       `.codex/hooks.json` / `~/.codex/hooks.json`, `hooks.PreToolUse` group
 - opencode:    `.opencode/plugin/blastwall.js` / `~/.config/opencode/plugin/blastwall.js`
+
+The hook timeout (`timeout_s`, default 30 s) goes to two places: the agent's own per-hook field
+(`TIMEOUTS`, in the agent's unit) and the command, `blastwall hook <agent> --timeout N`, so the
+hook answers before the agent would kill it (doors/hooks/budget.py).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import shutil
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from blastwall.doors.hooks import AGENTS
+from blastwall.doors.hooks.budget import DEFAULT_TIMEOUT_S, check_timeout, margin_s
 
 HOOK_MARKER = "blastwall hook"
 PLUGIN_MARKER = "blastwall-managed-plugin"
-TIMEOUT_S = 30  # per hook call; agents' defaults (600 s) would stall a session on a hung hook
 SCOPES = ("project", "user")
+
+
+class AgentTimeout(NamedTuple):
+    """An agent's own per-hook timeout setting, as `blastwall install` writes it."""
+
+    field: str | None  # the key in blastwall's handler; None: the agent has no such setting
+    per_second: int  # 1: the field is in seconds, 1000: in milliseconds
+    default_s: float | None  # what the agent uses when the field is absent (None: not documented)
+    on_timeout: str  # what the agent does when it has to kill the hook (a verb phrase)
+    source: str
+
+
+TIMEOUTS: dict[str, AgentTimeout] = {
+    "claude-code": AgentTimeout("timeout", 1, 600, "lets the tool call proceed (a non-blocking error)",
+                                "code.claude.com/docs/en/hooks"),
+    "cursor": AgentTimeout("timeout", 1, None, "blocks the call (blastwall writes `failClosed: true`)",
+                           "cursor.com/docs/hooks"),
+    "gemini": AgentTimeout("timeout", 1000, 60, "lets the tool call proceed (a failed hook is not a decision)",
+                           "gemini-cli docs/hooks/reference.md; packages/core/src/hooks/hookRunner.ts"),
+    "codex": AgentTimeout("timeout", 1, 600, "lets the tool call proceed (the hook failed)",
+                          "developers.openai.com/codex/hooks; codex-rs hook_config.rs `timeout_sec`, "
+                          "serde-renamed `timeout`"),
+    "opencode": AgentTimeout(None, 1000, None, "fails the call (OpenCode has no hook timeout; blastwall's plugin "
+                             "stops the hook itself)", "opencode.ai/docs/plugins: an awaited in-process function"),
+}
 
 CLAUDE_MATCHER = "Bash|Read|Write|Edit|MultiEdit|NotebookEdit|mcp__.*"
 GEMINI_MATCHER = "run_shell_command|read_file|read_many_files|write_file|replace|mcp_.*"
@@ -52,21 +82,48 @@ class InstallReport:
     changed: bool
     backup: str | None
     message: str
+    timeout_s: int | None = None  # the hook timeout installed (None after an uninstall)
+    timeout_note: str = ""  # what that timeout means for this agent (timeout_note())
 
 
 def install(agent: str, *, scope: str = "project", project_dir: str | Path, home: str | Path | None = None,
-            uninstall: bool = False, command: str | None = None) -> InstallReport:
-    """Install (or with `uninstall=True` remove) blastwall's hook for `agent`. Raises `ValueError`."""
+            uninstall: bool = False, command: str | None = None, timeout_s: int = DEFAULT_TIMEOUT_S) -> InstallReport:
+    """Install (or with `uninstall=True` remove) blastwall's hook for `agent`, with the agent's
+    hook timeout set to `timeout_s` seconds. Raises `ValueError`."""
     if agent not in AGENTS:
         raise ValueError(f"unknown agent {agent!r}; use one of {', '.join(AGENTS)}")
     if scope not in SCOPES:
         raise ValueError(f"unknown scope {scope!r}; use project or user")
-    base = Path(project_dir) if scope == "project" else Path(home) if home is not None else Path.home()
-    path = base / config_path(agent, scope)
-    cmd = hook_command(agent, command)
+    timeout_s = check_timeout(timeout_s)
+    path = base_dir(scope, project_dir, home) / config_path(agent, scope)
+    cmd = hook_command(agent, command, timeout_s)
     if agent == "opencode":
-        return _install_plugin(path, cmd, uninstall)
-    return _install_json(agent, path, cmd, uninstall)
+        report = _install_plugin(path, cmd, uninstall, timeout_s)
+    else:
+        report = _install_json(agent, path, cmd, uninstall, timeout_s)
+    if uninstall:
+        return report
+    return InstallReport(report.agent, report.path, report.changed, report.backup, report.message, timeout_s,
+                         timeout_note(agent, cmd, timeout_s))
+
+
+def base_dir(scope: str, project_dir: str | Path, home: str | Path | None) -> Path:
+    return Path(project_dir) if scope == "project" else Path(home) if home is not None else Path.home()
+
+
+def timeout_note(agent: str, command: str, timeout_s: int) -> str:
+    """What the installed timeout means for `agent`, said plainly (also where it has no setting)."""
+    spec = TIMEOUTS[agent]
+    answer = f"blastwall answers within {timeout_s - margin_s(timeout_s):g} s"
+    if timeout_arg(command) != timeout_s:
+        answer = (f"the command was used as given and does not pass `--timeout {timeout_s}`, so the hook cannot "
+                  "cut an approvals wait to fit")
+    if spec.field is None:
+        return (f"hook timeout {timeout_s} s: OpenCode has no hook timeout setting, so blastwall's plugin stops the "
+                f"hook after {timeout_s} s and fails the call; {answer}.")
+    unit = "milliseconds" if spec.per_second == 1000 else "seconds"
+    return (f"hook timeout {timeout_s} s (`{spec.field}: {timeout_s * spec.per_second}`, in {unit}); if {agent} has "
+            f"to kill the hook it {spec.on_timeout}, so {answer}.")
 
 
 def config_path(agent: str, scope: str) -> Path:
@@ -78,17 +135,30 @@ def config_path(agent: str, scope: str) -> Path:
     return Path(folder) / name
 
 
-def hook_command(agent: str, command: str | None = None) -> str:
-    """The command the agent runs: `<command> hook <agent>`; default: this `blastwall` executable.
+_TIMEOUT_ARG = re.compile(r"\s--timeout(?:=|\s+)(\d+)\s*$")
 
-    A `command` that already contains `blastwall hook` is used as it is.
+
+def hook_command(agent: str, command: str | None = None, timeout_s: int = DEFAULT_TIMEOUT_S) -> str:
+    """The command the agent runs: `<command> hook <agent> --timeout N`; default: this `blastwall`
+    executable.
+
+    A `command` that already contains `blastwall hook` keeps its own words; only a trailing
+    `hook <agent> [--timeout M]` gets `--timeout N` (a wrapper around it is used as it is).
     """
     if command is not None and command.strip():
         command = command.strip()
-        return command if HOOK_MARKER in command else f"{command} hook {agent}"
-    exe = shutil.which("blastwall")
-    prefix = shlex.quote(os.path.abspath(exe)) if exe else "blastwall"
-    return f"{prefix} hook {agent}"
+        base = _TIMEOUT_ARG.sub("", command) if HOOK_MARKER in command else f"{command} hook {agent}"
+    else:
+        exe = shutil.which("blastwall")
+        prefix = shlex.quote(os.path.abspath(exe)) if exe else "blastwall"
+        base = f"{prefix} hook {agent}"
+    return f"{base} --timeout {timeout_s}" if base.endswith(f"hook {agent}") else command or base
+
+
+def timeout_arg(command: str) -> int | None:
+    """The `--timeout N` a hook command passes (None: none, as before `--timeout` existed)."""
+    m = _TIMEOUT_ARG.search(command)
+    return int(m.group(1)) if m else None
 
 
 def is_ours(handler: Any, command: str) -> bool:
@@ -101,7 +171,7 @@ def is_ours(handler: Any, command: str) -> bool:
 # --- JSON configs ------------------------------------------------------------------------------
 
 
-def _install_json(agent: str, path: Path, command: str, uninstall: bool) -> InstallReport:
+def _install_json(agent: str, path: Path, command: str, uninstall: bool, timeout_s: int) -> InstallReport:
     original = _load_json(path)
     doc = json.loads(json.dumps(original))  # deep copy
     hooks = doc.get("hooks", {})
@@ -109,12 +179,12 @@ def _install_json(agent: str, path: Path, command: str, uninstall: bool) -> Inst
         raise ValueError(f"{path}: `hooks` is not an object; fix or move the file, then run this again")
     if agent == "cursor":
         for event in CURSOR_EVENTS:
-            entry = None if uninstall else {"command": command, "timeout": TIMEOUT_S, "failClosed": True}
+            entry = None if uninstall else {"command": command, "timeout": timeout_s, "failClosed": True}
             _set_flat(hooks, event, entry, command, path)
         if not uninstall:
             doc.setdefault("version", 1)
     else:
-        event, group = _group(agent, command)
+        event, group = _group(agent, command, timeout_s)
         _set_grouped(hooks, event, None if uninstall else group, command, path)
     if hooks:
         doc["hooks"] = hooks
@@ -129,12 +199,13 @@ def _install_json(agent: str, path: Path, command: str, uninstall: bool) -> Inst
     return InstallReport(agent, str(path), True, backup, _join(what, note))
 
 
-def _group(agent: str, command: str) -> tuple[str, dict[str, Any]]:
+def _group(agent: str, command: str, timeout_s: int) -> tuple[str, dict[str, Any]]:
+    timeout = timeout_s * TIMEOUTS[agent].per_second
     if agent == "gemini":
-        handler = {"name": "blastwall", "type": "command", "command": command, "timeout": TIMEOUT_S * 1000}
+        handler = {"name": "blastwall", "type": "command", "command": command, "timeout": timeout}
         return "BeforeTool", {"matcher": GEMINI_MATCHER, "hooks": [handler]}
     matcher = CLAUDE_MATCHER if agent == "claude-code" else CODEX_MATCHER
-    return "PreToolUse", {"matcher": matcher, "hooks": [{"type": "command", "command": command, "timeout": TIMEOUT_S}]}
+    return "PreToolUse", {"matcher": matcher, "hooks": [{"type": "command", "command": command, "timeout": timeout}]}
 
 
 def _set_grouped(hooks: dict[str, Any], event: str, group: dict[str, Any] | None, command: str, path: Path) -> None:
@@ -201,15 +272,19 @@ def _load_json(path: Path) -> dict[str, Any]:
 # --- OpenCode plugin ---------------------------------------------------------------------------
 
 
-def plugin_source(command: str) -> str:
-    """The OpenCode plugin with `command` filled in."""
+PLUGIN_TIMEOUT = re.compile(r"^const TIMEOUT_MS = (\d+);", re.MULTILINE)
+
+
+def plugin_source(command: str, timeout_s: int = DEFAULT_TIMEOUT_S) -> str:
+    """The OpenCode plugin with `command` and its own timeout (ms) filled in."""
     from importlib.resources import files
 
     template = files("blastwall.doors.hooks").joinpath("opencode_plugin.js").read_text(encoding="utf-8")
-    return template.replace('"__BLASTWALL_COMMAND__"', json.dumps(command))
+    source = template.replace('"__BLASTWALL_COMMAND__"', json.dumps(command))
+    return PLUGIN_TIMEOUT.sub(f"const TIMEOUT_MS = {check_timeout(timeout_s) * 1000};", source, count=1)
 
 
-def _install_plugin(path: Path, command: str, uninstall: bool) -> InstallReport:
+def _install_plugin(path: Path, command: str, uninstall: bool, timeout_s: int) -> InstallReport:
     current: str | None = None
     if path.exists():
         try:
@@ -225,7 +300,7 @@ def _install_plugin(path: Path, command: str, uninstall: bool) -> InstallReport:
         backup: str | None = _backup(path)
         path.unlink()
         return InstallReport("opencode", str(path), True, backup, "removed blastwall's plugin")
-    source = plugin_source(command)
+    source = plugin_source(command, timeout_s)
     if current == source:
         return InstallReport("opencode", str(path), False, None, "blastwall's plugin is already installed")
     backup = _write(path, source)

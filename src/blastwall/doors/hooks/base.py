@@ -325,6 +325,16 @@ def set_deadline_extender(fn: Callable[[float], None] | None) -> None:
     _deadline_extender = fn
 
 
+# Set by the hook process from `blastwall hook <agent> --timeout N` (budget.Budget): an approvals
+# wait is cut so that the hook answers before the agent's timeout kills it. None: not known.
+_budget: Any = None
+
+
+def set_budget(budget: Any) -> None:
+    global _budget
+    _budget = budget
+
+
 def _policy_for(actions: list[Action]) -> Any:
     from blastwall.policy.engine import PolicyError
     from blastwall.policy.load import load_policy
@@ -339,9 +349,15 @@ def apply_approvals(door: Door, data: dict[str, Any], actions: list[Action], ver
                     outcome: Outcome, policy: Any) -> Outcome:
     """Audit the verdict and resolve an `ask` through blastwall's approvals (approvals/gate.py)."""
     from blastwall.approvals.gate import gate
+    from blastwall.doors.hooks.budget import fit_wait
 
-    g = gate(actions, verdicts, outcome.decision, outcome.reasons, policy=policy, can_ask=door.can_ask(data),
+    gate_policy, cut = fit_wait(policy, _budget) if outcome.decision == "ask" else (policy, None)
+    g = gate(actions, verdicts, outcome.decision, outcome.reasons, policy=gate_policy, can_ask=door.can_ask(data),
              extend=_deadline_extender)
+    if cut is not None and g.state == "pending":
+        g = g._replace(reasons=(*g.reasons, f"the wait was cut to {cut:g} s to answer within {door.agent}'s "
+                                            f"{_budget.timeout_s} s hook timeout (`blastwall install {door.agent} "
+                                            "--timeout SECONDS` raises it)"))
     if g.state == "approved":  # the safety net before an approved action runs; no snapshot, no run
         from blastwall.snapshots.take import approved_in_hook
 

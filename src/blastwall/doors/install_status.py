@@ -1,0 +1,143 @@
+"""`blastwall install --status`: what `blastwall install` left in each agent's configuration.
+
+    for row in hook_status(project_dir=".", home=None):
+        print(row.agent, row.scope, row.installed, row.agent_timeout_s, row.hook_timeout_s, row.problem)
+
+Read-only, never raises for a file it cannot read (the row says so). Besides where the hook is,
+a row holds the two halves of the hook timeout: what the agent's own setting says (in seconds,
+whatever the agent's unit) and the `--timeout` the hook command passes; a row has a `problem`
+when they disagree in the dangerous direction (the agent would kill the hook before it answers,
+and Claude Code, Gemini CLI and Codex then let the call proceed) or when the hook does not know
+the timeout at all (installed before `--timeout` existed).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from blastwall.doors.hooks import AGENTS
+from blastwall.doors.install import (
+    CURSOR_EVENTS,
+    HOOK_MARKER,
+    PLUGIN_MARKER,
+    PLUGIN_TIMEOUT,
+    SCOPES,
+    TIMEOUTS,
+    base_dir,
+    config_path,
+    timeout_arg,
+)
+
+
+@dataclass(frozen=True)
+class HookStatus:
+    agent: str
+    scope: str
+    path: str
+    installed: bool
+    command: str | None = None
+    agent_timeout_s: float | None = None  # the agent's own setting, in seconds (None: not set, or no such setting)
+    hook_timeout_s: int | None = None  # the command's `--timeout` (None: not passed)
+    problem: str = ""
+
+    def describe(self) -> str:
+        """One line for a human."""
+        if not self.installed:
+            return self.problem or "not installed"
+        spec = TIMEOUTS[self.agent]
+        if spec.field is None:
+            own = f"plugin timeout {_s(self.agent_timeout_s)}" if self.agent_timeout_s else "plugin timeout unknown"
+        elif self.agent_timeout_s is not None:
+            own = f"timeout {_s(self.agent_timeout_s)}"
+        else:
+            default = f"{spec.default_s:g} s" if spec.default_s else "undocumented"
+            own = f"timeout not set ({self.agent}'s default: {default})"
+        hook = f"hook --timeout {self.hook_timeout_s}" if self.hook_timeout_s else "hook without --timeout"
+        return f"{own}, {hook}" + (f"; {self.problem}" if self.problem else "")
+
+
+def hook_status(*, project_dir: str | Path, home: str | Path | None = None,
+                agents: tuple[str, ...] = AGENTS) -> list[HookStatus]:
+    """One row per agent and scope (project first)."""
+    return [status(agent, scope, project_dir=project_dir, home=home) for agent in agents for scope in SCOPES]
+
+
+def status(agent: str, scope: str, *, project_dir: str | Path, home: str | Path | None = None) -> HookStatus:
+    path = base_dir(scope, project_dir, home) / config_path(agent, scope)
+    if not path.exists():
+        return HookStatus(agent, scope, str(path), False)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return HookStatus(agent, scope, str(path), False, problem=f"cannot read it ({exc})")
+    if agent == "opencode":
+        return _plugin_status(agent, scope, path, text)
+    try:
+        doc = json.loads(text) if text.strip() else {}
+    except ValueError:
+        return HookStatus(agent, scope, str(path), False, problem="not valid JSON")
+    handlers = _our_handlers(agent, doc)
+    if not handlers:
+        return HookStatus(agent, scope, str(path), False)
+    command = str(handlers[0]["command"])
+    spec = TIMEOUTS[agent]
+    values = [h.get(spec.field) for h in handlers] if spec.field else []
+    seconds = [v / spec.per_second for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    agent_s = min(seconds) if seconds else None
+    hook_s = min((t for t in (timeout_arg(str(h["command"])) for h in handlers) if t is not None), default=None)
+    return HookStatus(agent, scope, str(path), True, command, agent_s, hook_s, _problem(agent, agent_s, hook_s))
+
+
+def _ours(handler: Any) -> bool:
+    return isinstance(handler, dict) and isinstance(handler.get("command"), str) and HOOK_MARKER in handler["command"]
+
+
+def _our_handlers(agent: str, doc: Any) -> list[dict[str, Any]]:
+    hooks = doc.get("hooks") if isinstance(doc, dict) else None
+    if not isinstance(hooks, dict):
+        return []
+    found: list[dict[str, Any]] = []
+    if agent == "cursor":
+        for event in CURSOR_EVENTS:
+            entries = hooks.get(event)
+            found += [h for h in entries if _ours(h)] if isinstance(entries, list) else []
+        return found
+    for groups in hooks.values():
+        for group in groups if isinstance(groups, list) else []:
+            handlers = group.get("hooks") if isinstance(group, dict) else None
+            found += [h for h in handlers if _ours(h)] if isinstance(handlers, list) else []
+    return found
+
+
+def _plugin_status(agent: str, scope: str, path: Path, text: str) -> HookStatus:
+    import re
+
+    if PLUGIN_MARKER not in text:
+        return HookStatus(agent, scope, str(path), False, problem="a plugin file blastwall did not write")
+    m = re.search(r'const COMMAND = ("(?:[^"\\]|\\.)*");', text)
+    command = json.loads(m.group(1)) if m else None
+    t = PLUGIN_TIMEOUT.search(text)
+    plugin_s = int(t.group(1)) / 1000 if t else None
+    hook_s = timeout_arg(command) if command else None
+    return HookStatus(agent, scope, str(path), True, command, plugin_s, hook_s, _problem(agent, plugin_s, hook_s))
+
+
+def _problem(agent: str, agent_s: float | None, hook_s: int | None) -> str:
+    again = f"run `blastwall install {agent} --timeout SECONDS` again"
+    if hook_s is None:
+        return (f"the hook does not know {agent}'s timeout, so an approvals wait is not cut to fit it "
+                f"(installed by an older blastwall, or a custom --command); {again}")
+    spec = TIMEOUTS[agent]
+    effective = agent_s if agent_s is not None else spec.default_s
+    if effective is not None and effective < hook_s:
+        what = "the plugin" if spec.field is None else agent
+        return (f"{what} stops the hook after {effective:g} s, before the {hook_s} s the hook plans for, and then "
+                f"{spec.on_timeout}; {again}")
+    return ""
+
+
+def _s(seconds: float | None) -> str:
+    return f"{seconds:g} s" if seconds is not None else "?"

@@ -25,6 +25,20 @@ _Z, _E, _PS = wire.READY, wire.ERROR, wire.PARAMETER
 _u32 = wire.u32
 
 
+class _Count:
+    """One of the counts both directions of a connection share (`self.n`, lanes.py), read and
+    written as an int attribute of the session."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, objtype: type | None = None) -> int:
+        return int(getattr(obj.n, self.name))
+
+    def __set__(self, obj: Any, value: int) -> None:
+        setattr(obj.n, self.name, int(value))
+
+
 class ServerSide:
     """The server-facing state and handlers of a session (its attributes are set by `Session`)."""
 
@@ -43,37 +57,10 @@ class ServerSide:
     encoding: str
     scs: bool
 
-    @property
-    def sent(self) -> int:
-        return int(self.n.sent)
-
-    @sent.setter
-    def sent(self, value: int) -> None:
-        self.n.sent = value
-
-    @property
-    def ready(self) -> int:
-        return int(self.n.ready)
-
-    @ready.setter
-    def ready(self, value: int) -> None:
-        self.n.ready = value
-
-    @property
-    def status(self) -> int:
-        return int(self.n.status)
-
-    @status.setter
-    def status(self, value: int) -> None:
-        self.n.status = value
-
-    @property
-    def unsynced(self) -> bool:
-        return bool(self.n.unsynced)
-
-    @unsynced.setter
-    def unsynced(self, value: bool) -> None:
-        self.n.unsynced = int(value)
+    sent = _Count()  # Query/Sync/FunctionCall forwarded (each gets one ReadyForQuery)
+    ready = _Count()  # ReadyForQuery received
+    status = _Count()  # the last transaction status byte
+    unsynced = _Count()  # extended-protocol messages forwarded since the last Sync (0 or 1)
 
     def close(self) -> None:  # pragma: no cover - Session's
         raise NotImplementedError

@@ -114,3 +114,11 @@ def test_every_check_has_a_status_and_the_table_renders(home: Path) -> None:
     assert all(c.remedy for c in checks if c.status is Status.MISSING)
     code, text = _doctor()
     assert "blastwall doctor" in text and "missing" in text and code == 1
+
+
+def test_the_pg_proxy_data_plane_is_reported(home: Path) -> None:
+    from blastwall.doors.pg_proxy.lanes import planes
+
+    [row] = [c for c in diagnose(str(home)) if c.area == "pg-proxy data plane"]
+    assert row.status is (Status.OK if "compiled" in planes() else Status.WARN)
+    assert row.detail.startswith("compiled") == ("compiled" in planes())

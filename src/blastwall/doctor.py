@@ -319,6 +319,16 @@ def check_postgres(where: Where) -> list[Check]:
     return rows
 
 
+def check_pg_proxy(where: Where) -> list[Check]:
+    from blastwall.doors.pg_proxy.lanes import planes
+
+    if "compiled" in planes():
+        return [Check("pg-proxy data plane", Status.OK, "compiled (Bind/Execute/Sync and cached Queries bypass Python)")]
+    return [Check("pg-proxy data plane", Status.WARN, "pure Python: the compiled plane was not built, so the "
+                  "pg-proxy relays at about half pgbouncer's speed",
+                  "install a C compiler and Python's headers, then reinstall blastwall")]
+
+
 CHECKS: tuple[tuple[str, Callable[[Where], list[Check]]], ...] = (
     ("hooks", check_hooks),
     ("policy", check_policy),
@@ -328,6 +338,7 @@ CHECKS: tuple[tuple[str, Callable[[Where], list[Check]]], ...] = (
     ("gateway", check_gateway),
     ("secrets", check_secrets_list),
     ("postgres", check_postgres),
+    ("pg-proxy", check_pg_proxy),
 )
 
 

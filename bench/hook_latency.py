@@ -4,14 +4,17 @@
     python bench/hook_latency.py [--runs 40] [--corpus ../shared/corpus/dev.jsonl]
 
 1. Median / p95 wall time of one `blastwall hook claude-code` process on typical payloads,
-   beside `python3 -c pass` (bare interpreter start-up) and `python3 -c "import json"`.
+   beside `python3 -c pass` (bare interpreter start-up) and `python3 -c "import json"`: in the
+   folder the bench runs from, then in a fixture repository where the targets exist (ignored
+   node_modules/ and dist/, a fetched remote the force push diverges from), so the blast radius
+   and the pre-prompt snapshot have something to measure and save.
 2. What approvals add to a hook call, each beside the others in the same run: an allowed
    action with every verdict audited (the default: one SQLite append), with `[audit] verdicts =
    "blocking"` (the store is not opened for an allow), and an ask that a signed grant lets through
    (an open approval window: signature check, audit of its use).
 3. `blastwall check --batch` throughput (actions/s) on the corpus, beside `cat` of the same file.
 
-Keys, store and audit log live in a temporary folder for the run.
+Keys, store, audit log and snapshots live in a temporary folder for the run.
 """
 
 from __future__ import annotations
@@ -34,13 +37,55 @@ PAYLOADS = {
     "wrapped + base64": "echo cm0gLXJmIC8= | base64 -d | sudo sh",
 }
 
+IN_FIXTURE = {  # run in the fixture repository (_fixture)
+    "build cleanup (present)": "rm -rf node_modules dist",
+    "force push (fetched)": "git push --force origin main",
+    "reset --hard (dirty)": "git reset --hard HEAD~1",
+    "overwrite a tracked file": "echo x > src/app.js",
+}
 
-def _payload(command: str) -> bytes:
+
+def _payload(command: str, cwd: str | None = None) -> bytes:
     return json.dumps({
-        "session_id": "bench", "transcript_path": "/tmp/t.jsonl", "cwd": os.getcwd(), "permission_mode": "default",
+        "session_id": "bench", "transcript_path": "/tmp/t.jsonl", "cwd": cwd or os.getcwd(), "permission_mode": "default",
         "hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": command},
         "tool_use_id": "toolu_bench",
     }).encode()
+
+
+def _fixture(root: Path) -> Path:
+    """A repository whose targets exist: 300 ignored files under node_modules/ and dist/, an
+    uncommitted change, and a remote whose main holds a commit this clone has reset away."""
+    env = {**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@b", "GIT_COMMITTER_NAME": "b",
+           "GIT_COMMITTER_EMAIL": "b@b", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
+    repo = root / "repo"
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(repo), *args], env=env, check=True, capture_output=True)
+
+    subprocess.run(["git", "init", "-q", "--bare", str(root / "origin.git")], env=env, check=True)
+    (repo / "src").mkdir(parents=True)
+    git("init", "-q", "-b", "main")
+    (repo / ".gitignore").write_text("node_modules/\ndist/\n")
+    for i in range(20):
+        (repo / "src" / f"m{i}.js").write_text(f"export const m{i} = {i};\n")
+    (repo / "src" / "app.js").write_text("console.log(1);\n")
+    git("add", "-A")
+    git("commit", "-qm", "one")
+    git("remote", "add", "origin", str(root / "origin.git"))
+    git("push", "-q", "-u", "origin", "main")
+    (repo / "src" / "m0.js").write_text("export const m0 = 'two';\n")
+    git("commit", "-qam", "two")
+    git("push", "-q")
+    git("reset", "-q", "--hard", "HEAD~1")
+    (repo / "src" / "m1.js").write_text("export const m1 = 'three';\n")
+    git("commit", "-qam", "three")
+    (repo / "src" / "m2.js").write_text("// not committed\n")
+    for folder, n in (("node_modules/pkg", 280), ("dist", 20)):
+        (repo / folder).mkdir(parents=True)
+        for i in range(n):
+            (repo / folder / f"f{i}.js").write_text("x" * 200)
+    return repo
 
 
 def _time(cmd: list[str], stdin: bytes, runs: int) -> list[float]:
@@ -99,6 +144,7 @@ def main() -> int:
     scratch = tempfile.mkdtemp(prefix="blastwall-bench-")
     os.environ["XDG_CONFIG_HOME"] = os.path.join(scratch, "config")
     os.environ["XDG_STATE_HOME"] = os.path.join(scratch, "state")
+    os.environ["XDG_DATA_HOME"] = os.path.join(scratch, "data")  # the pre-prompt snapshots
     os.environ.pop("BLASTWALL_DATABASE_URL", None)
     # Measure what an installed blastwall does: bytecode cached, as pip install leaves it.
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -119,6 +165,12 @@ def main() -> int:
         samples = _time(hook, _payload(command), args.runs)
         added = statistics.median(samples) - statistics.median(base)
         print(f"  {'hook: ' + name:32s} {_fmt(samples)}   (+{added:.1f} ms over baseline)")
+    repo = str(_fixture(Path(scratch) / "fixture"))
+    print("in a fixture repository (targets present, a fetched remote)")
+    for name, command in IN_FIXTURE.items():
+        samples = _time(hook, _payload(command, repo), args.runs)
+        added = statistics.median(samples) - statistics.median(base)
+        print(f"  {'hook: ' + name:32s} {_fmt(samples)}   (+{added:.1f} ms over baseline)")
     _approvals(hook, args.runs)
     corpus = Path(args.corpus)
     if corpus.is_file():
@@ -134,6 +186,7 @@ def main() -> int:
         n = len(proc.stdout.splitlines())
         print(f"\ncheck --batch on {corpus.name}: {n} actions in {batch_s:.2f} s = {n / batch_s:,.0f} actions/s "
               f"(including start-up; cat of the same input: {cat_s * 1000:.1f} ms)")
+    shutil.rmtree(scratch, ignore_errors=True)
     return 0
 
 

@@ -363,3 +363,20 @@ def test_snapshot_ids_are_what_messages_show(home: dict[str, str], tmp_path: Pat
     work = _project(tmp_path)
     [snap] = _protect("rm -rf data", work)
     assert SNAPSHOT_ID.fullmatch(snap.id)
+
+
+def test_two_git_commands_in_one_line_make_one_snapshot_of_that_repository(home: dict[str, str], tmp_path: Path):
+    _, work = _repos(tmp_path)
+    (work / "app.py").write_text("stashed\n")
+    git(work, "stash", "-q")
+    (work / "app.py").write_text("uncommitted\n")
+    head = git(work, "rev-parse", "HEAD")
+    [snap] = _protect("git stash drop && cd . && git reset --hard", work)
+    assert snap.meta["head"] == {"ref": "refs/heads/main", "sha": head}  # where HEAD was, for undo
+    assert len(snap.meta["stash"]) == 1 and snap.meta["worktree"]
+    git(work, "stash", "drop", "-q")
+    git(work, "reset", "-q", "--hard")
+    base.restore(snap.id)
+    assert (work / "app.py").read_text() == "uncommitted\n" and git(work, "stash", "list")
+    [pushed] = _protect("git branch -D gone && git push --force origin main", work)
+    assert pushed.meta["head"] == {}  # neither moves HEAD: undo leaves it where it is

@@ -12,6 +12,7 @@ from blastwall.model import Action, Finding, Severity
 
 if TYPE_CHECKING:  # pragma: no cover
     from blastwall.radius.base import MeasureContext
+    from blastwall.radius.gitfacts import GitFacts
 
 __all__ = ["measure_all"]
 # The policy engine imports `blastwall.radius.policy` on every hook call, which runs this file:
@@ -31,24 +32,41 @@ def budget_of(policy: Any) -> float:
     return max(0.0, min(ms, 30000.0)) / 1000
 
 
-def measure_all(action: Action, findings: list[Finding], policy: Any, *, budget_s: float | None = None) -> list[Finding]:
+def measure_all(action: Action, findings: list[Finding], policy: Any, *, budget_s: float | None = None,
+                skip_moot: bool = True, git: GitFacts | None = None) -> list[Finding]:
     """`findings`, each destructive one with its radius when a measurer knows its kind. Never
-    raises: a measurer's failure is that finding's "unmeasured" radius."""
+    raises: a measurer's failure is that finding's "unmeasured" radius.
+
+    With `skip_moot`, an action whose verdict no measurement can change is not measured at all
+    (radius/matters.py). The measurers share one set of git answers for the action (`git`, made
+    here when not given, with the budget's deadline; radius/gitfacts.py): pass one only to see
+    what was asked, never to carry answers from one check into the next."""
     budget = budget_of(policy) if budget_s is None else budget_s
-    if budget <= 0 or not any(f.effect.value in MEASURED_EFFECTS and f.severity < Severity.CRITICAL for f in findings):
+    if budget <= 0 or not any(_measurable(f) for f in findings):
+        return findings
+    if skip_moot and _moot(action, findings, policy):
         return findings
     from blastwall.radius.base import MeasureContext
+    from blastwall.radius.gitfacts import GitFacts
 
-    ctx = MeasureContext(policy, time.monotonic() + budget, action.context.cwd)
-    out = []
-    for f in findings:
-        # Critical findings are denied whatever their target holds: measuring them (rm -rf /,
-        # mkfs on a disk) would only spend the agent's time.
-        if f.effect.value not in MEASURED_EFFECTS or f.radius is not None or f.severity >= Severity.CRITICAL:
-            out.append(f)
-            continue
-        out.append(_measure_one(action, f, ctx))
-    return out
+    deadline = time.monotonic() + budget
+    ctx = MeasureContext(policy, deadline, action.context.cwd, git if git is not None else GitFacts(deadline))
+    return [_measure_one(action, f, ctx) if _measurable(f) else f for f in findings]
+
+
+def _moot(action: Action, findings: list[Finding], policy: Any) -> bool:
+    from blastwall.radius.matters import can_change_verdict
+
+    try:
+        return not can_change_verdict(action, findings, _measurable, policy)
+    except Exception:  # noqa: BLE001 - when it cannot be told, measure
+        return False
+
+
+def _measurable(f: Finding) -> bool:
+    # Critical findings are denied whatever their target holds: measuring them (rm -rf /,
+    # mkfs on a disk) would only spend the agent's time.
+    return f.effect.value in MEASURED_EFFECTS and f.radius is None and f.severity < Severity.CRITICAL
 
 
 def _measure_one(action: Action, finding: Finding, ctx: MeasureContext) -> Finding:

@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from blastwall.analyze import globs
 from blastwall.model import Action, Finding
+
+if TYPE_CHECKING:  # pragma: no cover
+    from blastwall.radius.gitfacts import GitFacts
 
 DEFAULT_BUDGET_S = 0.4  # for one action (radius/__init__.py DEFAULT_BUDGET_MS says the same), all measurers together; hooks sit in the agent's hot path
 
@@ -51,53 +54,77 @@ class Radius(NamedTuple):
 
 
 class MeasureContext(NamedTuple):
-    """What a measurer may use: the policy (inventory, `[radius]` settings), the deadline and
-    the action's working directory."""
+    """What a measurer may use: the policy (inventory, `[radius]` settings), the deadline, the
+    action's working directory, and the git answers of this check (`gitfacts.GitFacts`: every
+    measurer of one action shares them, so each git question is asked once)."""
 
     policy: Any
     deadline: float  # time.monotonic() value the measurer must finish by
     cwd: str | None
+    git: GitFacts | None = None  # measure_all makes one per action; None: each call asks git afresh
 
     def left(self) -> float:
         return max(0.0, self.deadline - time.monotonic())
 
+    def facts(self) -> GitFacts:
+        """This check's git answers (a fresh, unshared set when the context carries none)."""
+        if self.git is not None:
+            return self.git
+        from blastwall.radius.gitfacts import GitFacts
+
+        return GitFacts(self.deadline)
+
 
 Measurer = Callable[[Action, Finding, MeasureContext], "Radius | None"]
-_REGISTRY: list[tuple[tuple[str, ...], Measurer]] = []
-_LOADED = False
-MODULES = ("files", "git", "postgres", "infra")  # radius/<name>.py registers its measurers on import
+# radius/<name>.py registers its measurers on import, in this order; a module is imported only
+# for a finding whose rule id starts with one of its prefixes (every glob it registers does:
+# tests/test_radius_facts.py checks it), so a file delete does not load the SQL and cluster measurers.
+MODULES: dict[str, tuple[str, ...]] = {
+    "files": ("shell.fs:", "file.write:", "code."),
+    "git": ("shell.git:",),
+    "postgres": ("sql.postgres:",),
+    "infra": ("shell.kubectl:", "shell.helm:", "http.kubernetes:", "shell.docker:", "shell.compose:",
+              "http.railway:", "shell.railway:", "mcp.railway:"),
+}
 LOCAL_MODULES = frozenset({"files", "git"})  # measure the machine the action runs on: need its working directory
+_REGISTRY: dict[str, list[tuple[tuple[str, ...], Measurer]]] = {name: [] for name in MODULES}
+_LOADED: set[str] = set()
 
 
 def measurer(*rule_globs: str) -> Callable[[Measurer], Measurer]:
     def register(fn: Measurer) -> Measurer:
-        _REGISTRY.append((rule_globs, fn))
+        _REGISTRY.setdefault(_module_name(fn), []).append((rule_globs, fn))
         return fn
 
     return register
 
 
+def _module_name(fn: Measurer) -> str:
+    return str(getattr(fn, "__module__", "")).rsplit(".", 1)[-1]
+
+
 def local_measurer(fn: Measurer) -> bool:
     """True for measurers that look at local files and repositories (see LOCAL_MODULES)."""
-    return str(getattr(fn, "__module__", "")).rsplit(".", 1)[-1] in LOCAL_MODULES
+    return _module_name(fn) in LOCAL_MODULES
 
 
 def measurers_for(finding: Finding) -> Iterator[Measurer]:
-    _load()
-    for patterns, fn in _REGISTRY:
-        if globs.match_any(finding.rule_id, patterns):
-            yield fn
+    for name, prefixes in MODULES.items():
+        if finding.rule_id.startswith(prefixes):
+            _load(name)
+    for entries in list(_REGISTRY.values()):  # MODULES order, then registration order
+        for patterns, fn in entries:
+            if globs.match_any(finding.rule_id, patterns):
+                yield fn
 
 
-def _load() -> None:
-    global _LOADED
-    if _LOADED:
+def _load(name: str) -> None:
+    if name in _LOADED:
         return
-    _LOADED = True
+    _LOADED.add(name)
     import importlib
 
-    for name in MODULES:
-        try:
-            importlib.import_module(f"blastwall.radius.{name}")
-        except ImportError:
-            continue
+    try:
+        importlib.import_module(f"blastwall.radius.{name}")
+    except ImportError:
+        return

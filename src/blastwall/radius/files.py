@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import subprocess
 import time
 from collections.abc import Iterable, Mapping
 
 from blastwall.model import Action, Finding, Surface
 from blastwall.radius.base import MeasureContext, Radius, measurer
+from blastwall.radius.gitfacts import OutOfTime
+
+__all__ = ["OutOfTime", "git", "measure_paths", "settled", "top_level"]
 
 # Ignored paths that a build, an install or a test run makes again: a path component or file name.
 REGENERABLE_DIRS = frozenset({
@@ -29,36 +31,14 @@ REGENERABLE_FILES = ("*.pyc", "*.pyo", "*.o", "*.a", "*.so", "*.class", "*.egg-i
 CHECK_EVERY = 128  # files between two looks at the clock
 
 
-class OutOfTime(Exception):
-    """The deadline passed; `files` says how far counting got."""
-
-    def __init__(self, files: int) -> None:
-        super().__init__(files)
-        self.files = files
-
-
 def git(repo: str, *args: str, ctx: MeasureContext, check: bool = True) -> str:
-    """One read-only git command, killed at the deadline (raises OutOfTime)."""
-    left = ctx.left()
-    if left <= 0:
-        raise OutOfTime(0)
-    try:
-        proc = subprocess.run(["git", "-C", repo, *args], capture_output=True, text=True, timeout=left,
-                              env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}, check=False)
-    except subprocess.TimeoutExpired:
-        raise OutOfTime(0) from None
-    if check and proc.returncode != 0:
-        raise RuntimeError(proc.stderr.strip()[:200])
-    return proc.stdout
+    """One read-only git command, killed at the deadline (raises OutOfTime); asked once per
+    check (`ctx.git`)."""
+    return ctx.facts().git(repo, *args, check=check)
 
 
 def top_level(folder: str, ctx: MeasureContext) -> str | None:
-    while folder and not os.path.isdir(folder):
-        folder = os.path.dirname(folder)
-    if not folder:
-        return None
-    out = git(folder, "rev-parse", "--show-toplevel", ctx=ctx, check=False).strip()
-    return os.path.realpath(out) if out else None
+    return ctx.facts().top_level(folder)
 
 
 def walk(paths: Iterable[str], patterns: tuple[str, ...], ctx: MeasureContext) -> dict[str, int]:
@@ -103,6 +83,8 @@ def classify(files: Mapping[str, int], roots: list[str], ctx: MeasureContext, pr
     counts = dict.fromkeys(("files", "bytes", "tracked", "modified", "untracked", "ignored", "regenerable",
                             "ignored_other", "outside_repo", "outside_project"), 0)
     counts["files"], counts["bytes"] = len(files), sum(files.values())
+    if not files:
+        return counts  # nothing to sort: no git question to ask
     by_repo: dict[str | None, list[str]] = {}
     for r in roots:
         by_repo.setdefault(top_level(r, ctx), []).append(r)
@@ -112,8 +94,10 @@ def classify(files: Mapping[str, int], roots: list[str], ctx: MeasureContext, pr
         if repo is None:
             counts["outside_repo"] += len(mine)
             continue
+        if not mine:
+            continue
         specs = [os.path.relpath(os.path.realpath(r), repo) for r in rs]
-        tracked = set(git(repo, "ls-files", "-z", "--", *specs, ctx=ctx).split("\0"))
+        tracked: set[str] | None = None  # `git ls-files`, asked only for a file git's status does not mention
         status: dict[str, str] = {}
         raw = git(repo, "status", "--porcelain=v1", "-z", "--ignored", "--", *specs, ctx=ctx).split("\0")
         i = 0
@@ -141,10 +125,13 @@ def classify(files: Mapping[str, int], roots: list[str], ctx: MeasureContext, pr
                 counts["untracked"] += 1
             elif code:
                 counts["modified"] += 1
-            elif rel in tracked:
-                counts["tracked"] += 1
             else:
-                counts["untracked"] += 1  # not in git's answer at all: treat as work of its own
+                if tracked is None:
+                    tracked = set(git(repo, "ls-files", "-z", "--", *specs, ctx=ctx).split("\0"))
+                if rel in tracked:
+                    counts["tracked"] += 1
+                else:
+                    counts["untracked"] += 1  # not in git's answer at all: treat as work of its own
     if project:
         counts["outside_project"] = sum(1 for p in files if not (p == project or p.startswith(project + "/")))
     return counts
@@ -192,7 +179,8 @@ def measure_paths(paths: list[str], patterns: tuple[str, ...], ctx: MeasureConte
     paths = [os.path.abspath(p) for p in paths]
     try:
         files = walk(paths, patterns, ctx)
-        cwd_top = top_level(ctx.cwd, ctx) if ctx.cwd else None
+        # The project only tells which files lie outside it: with no file there is nothing to ask git.
+        cwd_top = top_level(ctx.cwd, ctx) if ctx.cwd and files else None
         project = cwd_top or (os.path.realpath(ctx.cwd) if ctx.cwd else None)
         counts = classify(files, paths, ctx, project)
     except OutOfTime as exc:

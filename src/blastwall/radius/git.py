@@ -1,7 +1,9 @@
 """What a git command would lose: commits that become unreachable and uncommitted work.
 
 Offline: a force push is measured against the remote-tracking ref (the remote as of the last
-fetch), never by contacting the remote. Every git call is read-only and killed at the deadline.
+fetch), never by contacting the remote. Every git call is read-only, killed at the deadline, and
+asked once per check (`ctx.git`, radius/gitfacts.py): a line with several git commands in one
+repository asks for its top level, its refs or HEAD once.
 
     push --force       commits on the remote branch that the pushed commit does not contain
     reset --hard       uncommitted changes to tracked files, and commits left behind by moving HEAD
@@ -44,8 +46,7 @@ def _refs(repo: str, ctx: MeasureContext) -> list[str]:
 
 
 def _sha(repo: str, rev: str, ctx: MeasureContext) -> str | None:
-    out = git(repo, "rev-parse", "-q", "--verify", f"{rev}^{{commit}}", ctx=ctx, check=False).strip()
-    return out or None
+    return ctx.facts().commit(repo, rev)
 
 
 def _modified(repo: str, paths: list[str], ctx: MeasureContext) -> int:

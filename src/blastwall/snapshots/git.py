@@ -2,7 +2,8 @@
 `stash drop`, `filter-branch` or `reflog expire` would lose, saved before it runs.
 
 What is saved, by mode (`take.py` picks the modes from the findings):
-- every mode: where HEAD is (branch and commit);
+- the modes whose action may move HEAD (worktree, refs, reflog): where HEAD is (branch and
+  commit); the other modes do not ask;
 - `worktree` (reset --hard, checkout/restore/switch that discard work): the current branch's
   commit and `git stash create` (uncommitted changes, staged and not) under a backup ref;
 - `untracked` (clean -f): the untracked files clean would delete, copied into the snapshot
@@ -69,7 +70,7 @@ class _Recorder:
     def __init__(self, repo: str, sid: str, folder: str, budget: Budget, remote_timeout_s: float) -> None:
         self.repo, self.sid, self.folder, self.budget, self.timeout = repo, sid, folder, budget, remote_timeout_s
         self.ns = f"{BACKUP_NS}/{sid}"
-        self.head_ref, self.head_sha = gitops.head(repo)
+        self._head: tuple[str | None, str | None] | None = None  # asked when a mode needs it (not for a push)
         self.local: dict[str, str] = {}  # ref the action may move or delete -> its commit now
         self.backups: dict[str, str] = {}  # backup ref -> object
         self.worktree: str | None = None
@@ -81,6 +82,21 @@ class _Recorder:
         self.head_kept = False  # the action may move HEAD (undo puts it back)
         self.moving: set[str] = set()  # refs the action moves without undo moving them back
         self.size = 0
+
+    @property
+    def head_ref(self) -> str | None:
+        return self._where_head()[0]
+
+    @property
+    def head_sha(self) -> str | None:
+        return self._where_head()[1]
+
+    def _where_head(self) -> tuple[str | None, str | None]:
+        """Where HEAD is (gitops.head), asked once and only by the modes that save it: no step
+        moves HEAD before the action runs, so asking late gives the same answer."""
+        if self._head is None:
+            self._head = gitops.head(self.repo)
+        return self._head
 
     # --- modes ---------------------------------------------------------------------------------
 

@@ -74,13 +74,11 @@ def plan(actions: Sequence[Action], verdicts: Sequence[Verdict], policy: Any,
          env: Mapping[str, str] | None = None) -> Work:
     """Resolve the approved findings of one tool call to files and repositories."""
     from blastwall.snapshots import where
-    from blastwall.snapshots.files import FileTarget
-    from blastwall.snapshots.git import GitStep
-    from blastwall.snapshots.gitops import top_level
 
     env = os.environ if env is None else env
     policy = policy if policy is not None else _default_policy()
     work = Work([], {})
+    repos: dict[str, str | None] = {}  # folder -> its repository: asked once for all the findings
     for action, verdict in zip(actions, verdicts, strict=False):
         cwd = action.context.cwd or os.getcwd()
         dirs: dict[str, list[str]] | None = None
@@ -89,6 +87,8 @@ def plan(actions: Sequence[Action], verdicts: Sequence[Verdict], policy: Any,
             if p is None or not _approved(f, action, policy):
                 continue
             if action.surface is Surface.FILE_WRITE and isinstance(action.payload, dict):
+                from blastwall.snapshots.files import FileTarget
+
                 path = str(action.payload.get("path") or f.target)
                 work.files.append(FileTarget(os.path.normpath(os.path.join(cwd, os.path.expanduser(path))), p.mode))
                 continue
@@ -98,12 +98,20 @@ def plan(actions: Sequence[Action], verdicts: Sequence[Verdict], policy: Any,
                 dirs = where.command_dirs(action.payload, cwd, env)
             bases = dirs.get(f.source[:200]) or [cwd]
             if p.kind == "files":
+                from blastwall.snapshots.files import FileTarget
+
                 found, patterns = where.file_targets(f.target, bases, env)
                 work.files.extend(FileTarget(path, p.mode, patterns) for path in found)
                 if not found:  # recorded as missing: nothing there to save
                     work.files.append(FileTarget(os.path.normpath(os.path.join(bases[0] or cwd, f.target)), p.mode))
             else:
-                repo = top_level(where.git_folder(f.source, bases[0], env))
+                from blastwall.snapshots.git import GitStep
+                from blastwall.snapshots.gitops import top_level
+
+                folder = where.git_folder(f.source, bases[0], env)
+                if folder not in repos:
+                    repos[folder] = top_level(folder)
+                repo = repos[folder]
                 if repo is not None:  # outside a repository the git command fails by itself
                     work.git.setdefault(repo, []).append(GitStep(p.mode, f.target, f.source))
     return work
@@ -124,7 +132,6 @@ def protect(actions: Sequence[Action], verdicts: Sequence[Verdict], *, policy: A
             deadline: float | None = None, store: Any = None, env: Mapping[str, str] | None = None) -> list[Snapshot]:
     """Take the snapshots an approved tool call needs; raises SnapshotError when one that is
     required cannot be taken (nothing is kept then)."""
-    from blastwall.snapshots import files, git
     from blastwall.snapshots.fscopy import Budget
     from blastwall.snapshots.settings import SettingsError, settings_of
 
@@ -139,9 +146,13 @@ def protect(actions: Sequence[Action], verdicts: Sequence[Verdict], *, policy: A
         work = plan(actions, verdicts, policy, env)
         budget = Budget(settings.max_bytes, deadline)
         if work.files:
+            from blastwall.snapshots import files
+
             taken.append(files.take(work.files, action=summary, digest=digest, budget=budget, root=settings.dir,
                                     request_id=request_id))
         for repo, steps in work.git.items():
+            from blastwall.snapshots import git
+
             taken.append(git.take(repo, steps, action=summary, digest=digest, budget=budget,
                                   remote_timeout_s=settings.remote_timeout_s, root=settings.dir,
                                   request_id=request_id))

@@ -1,0 +1,77 @@
+"""Whether measuring can change an action's verdict; when it cannot, the radius stage skips it.
+
+The verdict is the strictest decision over the action's findings (engine.py). A finding's
+decision depends on its radius only through the policy rules with `radius` conditions whose
+other conditions hold for it: each of them matches or not depending on what is measured. So the
+decisions a finding can get are those `Policy.decide` gives under every combination of those
+rules matching or not (the other rules, the severity table and protected branches do not look
+at the radius). That set contains every decision any real measurement could lead to.
+
+Nothing is measured for an action when every finding can only be allowed (the verdict is allow
+whatever is measured: nobody is asked, nothing is snapshotted), or when one finding can only be
+denied (the verdict is deny whatever is measured). Otherwise every finding is measured as before.
+What is skipped then is only text: the "(measured: ...)" note of an allowed or denied action's
+reason, `blastwall explain` and the audit entry.
+
+Where this cannot be exact the action is always measured: a policy with a Cedar layer (it
+decides after the file policy and may depend on the rule that decided), a policy with approval
+rules on the radius (`[[approvals.rule]] radius = ...` look at every finding of a tool call,
+allowed ones included), and a finding more than MAX_OPEN radius rules could decide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from blastwall.model import Action, Decision, Finding
+
+MAX_OPEN = 6  # radius rules that may decide one finding (2**n policy decisions to try)
+
+
+def can_change_verdict(action: Action, findings: Sequence[Finding], measurable: Callable[[Finding], bool],
+                       policy: Any) -> bool:
+    """False only when no measurement of the `measurable` findings can change the verdict."""
+    if policy is None or policy.section("cedar") is not None or _approvals_on_radius(policy):
+        return True
+    agent, surface = action.context.agent, action.surface.value
+    outcomes = []
+    for f in findings:
+        if measurable(f):
+            possible = decisions(policy, f, agent=agent, surface=surface)
+            if possible is None:
+                return True
+        else:
+            possible = frozenset({policy.decide(f, agent=agent, surface=surface)[0]})
+        outcomes.append(possible)
+    if any(o == {Decision.DENY} for o in outcomes):
+        return False
+    return not all(o == {Decision.ALLOW} for o in outcomes)
+
+
+def decisions(policy: Any, finding: Finding, *, agent: str | None, surface: str) -> frozenset[Decision] | None:
+    """Every decision `policy` can give `finding` once it is measured, whatever the measurement
+    says (None when more than MAX_OPEN radius rules could decide it)."""
+    probe = finding._replace(radius=None)
+    rules = list(policy.rules)
+    open_ = [i for i, rule in enumerate(rules)
+             if rule.radius and rule._replace(radius=()).matches(probe, agent=agent, surface=surface)]
+    if len(open_) > MAX_OPEN:
+        return None
+    out = set()
+    for mask in range(2 ** len(open_)):
+        variant = list(rules)
+        for bit, i in enumerate(open_):  # this combination: the rule matches (no condition left) or it does not (gone)
+            variant[i] = rules[i]._replace(radius=()) if mask >> bit & 1 else None
+        decided, _ = policy._replace(rules=tuple(r for r in variant if r is not None)).decide(
+            probe, agent=agent, surface=surface)
+        out.add(decided)
+    return frozenset(out)
+
+
+def _approvals_on_radius(policy: Any) -> bool:
+    section = policy.section("approvals")
+    rows = section.get("rule") if isinstance(section, dict) else None
+    if rows is None:
+        return False
+    return not isinstance(rows, list) or any(not isinstance(row, dict) or "radius" in row for row in rows)

@@ -216,6 +216,34 @@ def test_reset_hard_and_discards(tmp_path: Path) -> None:
     assert radius_of("git reset --hard main", repo)["counts"]["commits_lost"] == 3
 
 
+def test_a_snapshot_does_not_make_the_commits_it_keeps_replaceable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   ) -> None:
+    """The snapshot taken before the agent's prompt keeps the commits under refs/blastwall/; they
+    are still lost to the branch, so a declined `reset --hard` asks again when retried."""
+    from blastwall.model import Action, Context, Surface
+    from blastwall.snapshots.take import protect
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    repo = git_repo(tmp_path)
+    git(repo, "checkout", "-q", "wip")
+    write(repo, {"a.txt": "a\n", "m.txt": "m\n"})
+    line = "git reset --hard main"
+    assert radius_of(line, repo)["counts"]["commits_lost"] == 3
+    action = Action(Surface.SHELL, line, Context(cwd=str(repo), agent="codex"))
+    assert protect([action], [check(line, context={"cwd": str(repo)})], policy=None)  # type: ignore[arg-type]
+    assert "refs/blastwall/" in git(repo, "for-each-ref", "--format=%(refname)")
+    again = radius_of(line, repo)
+    assert again["counts"]["commits_lost"] == 3 and again["irreplaceable"] is True
+    assert check(line, context={"cwd": str(repo)}).decision.value == "ask"
+
+
+def test_the_backup_namespace_is_the_snapshots_one() -> None:
+    from blastwall.radius.git import BACKUP_NS
+    from blastwall.snapshots.gitops import BACKUP_NS as SNAPSHOTS
+
+    assert BACKUP_NS == SNAPSHOTS
+
+
 @pytest.mark.parametrize("line", ["git clean -fd", "git clean -fdx", "git clean -fdx build", "git clean -f"])
 def test_git_clean_counts_equal_the_real_effect(line: str, tmp_path: Path) -> None:
     repo = git_repo(tmp_path)

@@ -23,6 +23,8 @@ from blastwall.radius.base import MeasureContext, Radius, measurer
 from blastwall.radius.files import OutOfTime, git, measure_paths, settled, top_level
 from blastwall.snapshots.base import SnapshotError
 
+BACKUP_NS = "refs/blastwall"  # where snapshots keep commits (snapshots/gitops.py; not imported: it is heavier)
+
 
 def _folder(action: Action, finding: Finding, ctx: MeasureContext) -> str:
     """The folder the git command runs in (after `cd` and `-C`)."""
@@ -42,7 +44,11 @@ def _count(repo: str, tip: str, exclude: list[str], ctx: MeasureContext) -> int:
 
 
 def _refs(repo: str, ctx: MeasureContext) -> list[str]:
-    return [r for r in git(repo, "for-each-ref", "--format=%(refname)", ctx=ctx).split("\n") if r]
+    """The refs that keep commits alive, blastwall's own backup refs left out: a snapshot is a
+    safety net for a human's yes, never a reason to stop asking (the retry of a declined
+    `reset --hard` would otherwise measure as losing nothing, its commits held by the snapshot)."""
+    out = git(repo, "for-each-ref", "--format=%(refname)", ctx=ctx).split("\n")
+    return [r for r in out if r and not r.startswith(BACKUP_NS + "/")]
 
 
 def _sha(repo: str, rev: str, ctx: MeasureContext) -> str | None:

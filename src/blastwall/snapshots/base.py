@@ -11,11 +11,9 @@ sit inside its target must refuse (`SnapshotError`).
 from __future__ import annotations
 
 import contextlib
-import inspect
 import json
 import os
 import re
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
@@ -64,9 +62,7 @@ def snapshots_dir(override: str | None = None) -> str:
 
 
 def new_id(kind: str) -> str:
-    import secrets
-
-    return f"snap-{time.strftime('%Y%m%d-%H%M%S')}-{kind}-{secrets.token_hex(3)}"
+    return f"snap-{time.strftime('%Y%m%d-%H%M%S')}-{kind}-{os.urandom(3).hex()}"  # what secrets.token_hex does
 
 
 def new_folder(kind: str, root: str | None = None) -> tuple[str, str]:
@@ -108,6 +104,7 @@ def remove_tree(path: str) -> None:
 
     if not os.path.lexists(path):
         return
+    import shutil
     import sys
 
     if sys.version_info >= (3, 12):  # pragma: no cover - onerror is deprecated there
@@ -215,6 +212,8 @@ def restore(snapshot_id: str, root: str | None = None, *, force: bool = False) -
 
 
 def _takes_force(fn: Callable[..., Any]) -> bool:
+    import inspect
+
     try:
         return "force" in inspect.signature(fn).parameters
     except (TypeError, ValueError):

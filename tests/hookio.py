@@ -4,8 +4,12 @@ approval, snapshot and exec tests)."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
+from pathlib import Path
+
+import pytest
 
 REQUEST_ID = re.compile(r"\bbw-[a-z0-9]{8}\b")
 
@@ -25,3 +29,18 @@ def request_id(text: str) -> str:
     m = REQUEST_ID.search(text)
     assert m, text
     return m.group(0)
+
+
+def private_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, policy: str, **extra: str) -> dict[str, str]:
+    """Private config and state folders and a policy file with `policy`, for this process and
+    for the hook processes a test starts (and an empty `work` folder); returns their environment."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    path = tmp_path / "policy.toml"
+    path.write_text(policy)
+    monkeypatch.setenv("BLASTWALL_POLICY", str(path))
+    (tmp_path / "work").mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BLASTWALL_", "CLAUDE_", "CODEX_"))}
+    env.update(XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_STATE_HOME=str(tmp_path / "state"),
+               BLASTWALL_POLICY=str(path), **extra)
+    return env

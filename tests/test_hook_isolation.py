@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hookio import REQUEST_ID
+from hookio import REQUEST_ID, private_env
 
 from blastwall import cli
 from blastwall.doors.hooks import run_hook
@@ -105,16 +105,7 @@ def test_a_bad_hook_command_line_blocks(args: list[str]) -> None:
 def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """Private config and state folders and a policy that makes an ask wait 40 s for a human;
     returns the hook's environment."""
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    policy = tmp_path / "policy.toml"
-    policy.write_text('[approvals]\nmode = "wait"\nwait = "40s"\n')
-    monkeypatch.setenv("BLASTWALL_POLICY", str(policy))
-    (tmp_path / "work").mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BLASTWALL_", "CLAUDE_", "CODEX_"))}
-    env.update(XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_STATE_HOME=str(tmp_path / "state"),
-               BLASTWALL_POLICY=str(policy))
-    return env
+    return private_env(tmp_path, monkeypatch, '[approvals]\nmode = "wait"\nwait = "40s"\n')
 
 
 def _installed(agent: str, project: Path, timeout_s: int) -> tuple[str, float]:

@@ -29,6 +29,7 @@ import typer
 with warnings.catch_warnings():  # Starlette suggests httpx2 over httpx; either drives the TestClient
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
+from hookio import private_env
 from pg import PgServer, postgres  # noqa: F401  (the session fixture)
 from typer.testing import CliRunner
 
@@ -53,18 +54,9 @@ SLACK_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 @pytest.fixture()
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """Private config and state folders and an empty policy; the environment for subprocesses."""
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     for var in ("BLASTWALL_DATABASE_URL", "BLASTWALL_ENVIRONMENT", PASSPHRASE_FILE_VAR):
         monkeypatch.delenv(var, raising=False)
-    policy = tmp_path / "policy.toml"
-    policy.write_text("")
-    monkeypatch.setenv("BLASTWALL_POLICY", str(policy))
-    (tmp_path / "work").mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BLASTWALL_", "CLAUDE_", "CODEX_"))}
-    env.update(XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_STATE_HOME=str(tmp_path / "state"),
-               BLASTWALL_POLICY=str(policy), NO_COLOR="1")
-    return env
+    return private_env(tmp_path, monkeypatch, "", NO_COLOR="1")
 
 
 @pytest.fixture()

@@ -253,8 +253,8 @@ def test_listed_files_are_secret_reads_on_every_door(tmp_path: Path) -> None:
 
 
 def test_files_named_at_run_time_are_reads_of_the_listed_files_among_them(tmp_path: Path) -> None:
-    """`find -exec cat {}` and `find | xargs cat` read whatever find selects: a listed file in the
-    selection is read, a selection that leaves it out (by -name) is not."""
+    """`find -exec cat {}`, `find | xargs cat` and `cat $(find ...)` read whatever find selects: a
+    listed file in the selection is read, a selection that leaves it out (by -name) is not."""
     proj = tmp_path / "proj"
     _tree(proj)
     _scan_and_save(proj)
@@ -262,12 +262,14 @@ def test_files_named_at_run_time_are_reads_of_the_listed_files_among_them(tmp_pa
     for command in ("find . -name old-notes.md -exec cat {} \\;", "find docs -exec cat {} +",
                     "find . -type f | xargs cat", "find docs -name '*.md' -print0 | xargs -0 head -n 5",
                     "find . -name '*.md' | xargs -I{} cp {} /tmp/out", "ls docs | xargs cat",
-                    "sudo find . -exec cat {} \\;"):
+                    "sudo find . -exec cat {} \\;", "cat $(find docs -type f)", 'cat "$(ls docs/*)"',
+                    "head -n 2 `git ls-files`", "cat $(grep -rl deploy docs)"):
         v = check(command, context=ctx)
         assert v.decision.value == "deny" and "file.read:scanned" in v.rule_ids, (command, v.reasons)
         assert "named at run time" in " ".join(v.reasons) and GH not in json.dumps(v.to_dict())
     for command in ("find . -name '*.py' -name app.py -exec cat {} +", "find src -name app.py | xargs cat",
-                    "find . -name '*.md' -exec grep -l deploy {} +"):
+                    "find . -name '*.md' -exec grep -l deploy {} +", "cat $(which python3)", "echo $(ls docs)",
+                    "cat $(find src -name app.py)"):
         assert check(command, context=ctx).decision.value == "allow", command
 
 

@@ -7,6 +7,7 @@ A handler returns findings, or None to let the rule tables judge the command as 
 from __future__ import annotations
 
 import functools
+import posixpath
 from collections.abc import Callable
 from typing import Any
 
@@ -268,6 +269,27 @@ def find_selects(argv: list[Word]) -> Selection:
     if not any(t in ("!", "-not", "-o", "-or") for t in texts):
         names = tuple(expr[k + 1].text for k, t in enumerate(texts[:-1]) if t in ("-name", "-iname"))
     return Selection(tuple(w.text for w in starts if not w.dynamic) or (".",), names)
+
+
+# Programs whose output lists files of the working directory (or names read from a list file).
+_LISTERS = frozenset({"git", "grep", "egrep", "fgrep", "rg", "ag", "fd", "fdfind", "locate", "cat", "head", "tail",
+                      "sort", "uniq", "cut", "awk", "sed", "tr", "tree", "du"})
+
+
+def producer_selects(producer: SimpleCommand | None) -> Selection | None:
+    """Which files the words a producer prints may name (for `| xargs cat` and `cat $(...)`):
+    find's selection, the folder `ls` lists, the working directory for programs that list or
+    pass on file names; None for a program whose output names no file blastwall knows of."""
+    if producer is None or not producer.argv:
+        return None
+    name = program_name(producer.argv[0].text)
+    if name in ("find", "gfind"):
+        return find_selects(producer.argv)
+    if name == "ls":
+        folders = [w.text if not any(c in w.text for c in "*?[") else posixpath.dirname(w.text) or "."
+                   for w in producer.argv[1:] if not w.text.startswith("-") and not w.dynamic]  # `ls docs/*`: docs
+        return Selection(tuple(folders) or (".",))
+    return Selection() if name in _LISTERS else None
 
 
 def find_selection(argv: list[Word], scope: Scope) -> PathClass:

@@ -91,16 +91,12 @@ class _Walker:
         if t == "ansi_c_string":
             return Word(ansi_c(raw[2:-1]), raw=raw)
         if t == "string" or t == "translated_string":
-            parts: list[str] = []
-            dynamic = False
-            for child in node.named_children:
-                w = self.word(child)
-                parts.append(w.text)
-                dynamic = dynamic or w.dynamic
-            if not node.named_children:
+            words = [self.word(child) for child in node.named_children]
+            if not words:
                 inner = raw[1:-1] if t == "string" else raw[2:-1]
                 return Word(inner, raw=raw)
-            return Word("".join(parts), dynamic=dynamic, raw=raw)
+            return Word("".join(w.text for w in words), dynamic=any(w.dynamic for w in words), raw=raw,
+                        selects=words[0].selects if len(words) == 1 else None)  # "$(ls)" lists what $(ls) does
         if t == "string_content":
             return Word(re.sub(r'\\([$`"\\\n])', r"\1", raw), raw=raw)
         if t == "simple_expansion" or t == "expansion":
@@ -110,7 +106,7 @@ class _Walker:
             static = _static_output(self, node)
             if static is not None:
                 return Word(static, raw=raw)
-            return Word(raw, dynamic=True, raw=raw)
+            return Word(raw, dynamic=True, raw=raw, selects=_selects_of(self, node))
         if t == "process_substitution":
             self.walk(node)
             return Word("/dev/fd/63", raw=raw)
@@ -337,6 +333,20 @@ def _static_output(walker: _Walker, node: Any) -> str | None:
     last = inner.walk(kids[0])
     text = stdout_of(last[-1], Scope(read_files=False)) if last else None
     return text.strip("\n") if text is not None else None
+
+
+def _selects_of(walker: _Walker, node: Any) -> Any:
+    """Which files `$(find docs -name '*.md')` may name, from the command whose output it is
+    (handlers.producer_selects); None when that is not a program that lists files."""
+    kids = [c for c in node.named_children if c.type != "comment"]
+    if len(kids) != 1 or kids[0].type not in ("pipeline", "command"):
+        return None
+    from blastwall.analyze.shell.handlers import producer_selects
+
+    inner = _Walker(walker.src)
+    inner.vars = dict(walker.vars)
+    last = inner.walk(kids[0])
+    return producer_selects(last[-1]) if last else None
 
 
 _PLACEHOLDER = {2: "\u00e9".encode(), 3: "\u4e2d".encode(), 4: "\U0001f600".encode()}

@@ -105,30 +105,17 @@ def _unknown_wrapper(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sco
 def _with_stdin_args(argv: list[Word], token: str | None, cmd: SimpleCommand, scope: Scope) -> list[Word]:
     """xargs/parallel: the command gets words from stdin. Known words are used as they are;
     unknown ones become a placeholder whose path class comes from the producer."""
+    from blastwall.analyze.shell.handlers import producer_selects
+
     text = stdout_of(cmd.stdin_from, scope) if cmd.stdin_from else None
     if text is not None:
         words = [Word.lit(t) for t in text.split()][:64]
     else:
         words = [Word("{stdin}", path_class=_producer_class(cmd.stdin_from, scope),
-                      selects=_producer_selects(cmd.stdin_from))]
+                      selects=producer_selects(cmd.stdin_from) or Selection())]
     if token:
         return [w for a in argv for w in ((words[:1]) if token in a.text else [a])]
     return argv + words
-
-
-def _producer_selects(producer: SimpleCommand | None) -> Selection:
-    """Which files the words a producer prints may name: find's selection, the folder `ls`
-    lists, else anything under the working directory."""
-    if producer is not None and producer.argv:
-        name = program_name(producer.argv[0].text)
-        if name in ("find", "gfind"):
-            from blastwall.analyze.shell.handlers import find_selects
-
-            return find_selects(producer.argv)
-        folders = [w.text for w in producer.argv[1:] if not w.text.startswith("-") and not w.dynamic]
-        if name == "ls" and folders:
-            return Selection(tuple(folders))
-    return Selection()
 
 
 def _producer_class(producer: SimpleCommand | None, scope: Scope) -> PathClass:

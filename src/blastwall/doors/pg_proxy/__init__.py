@@ -10,6 +10,7 @@ Modules, in the order a statement meets them:
 - `lanes.py`    which data plane relays: the compiled one (`_lane.c`) when it was built, else
                 `plane.py` (one thread polls every socket and relays; `pipe.py`: one socket)
 - `session.py`  framing and relaying, holding a statement while it is decided, refusals
+- `tls.py`      TLS to the server (`--upstream-tls`), negotiated as libpq does
 - `guard.py`    the engine's verdict and the approvals gate for one statement, the allow cache
 - `shapes.py`   statements that differ only in literals share one cached verdict when safe
 - `safety.py`   before an approved destructive statement: save what it destroys

@@ -160,12 +160,20 @@ class _Walker:
             self.assign(node)
             return []
         if t == "declaration_command":  # export X=1, declare -x, local, readonly
+            words: list[Word] = []
+            assigns = False
             for child in node.named_children:
                 if child.type == "variable_assignment":
                     self.assign(child)
+                    assigns = True
                 else:
-                    self.word(child)  # `export $(cat .env | xargs)`: its substitutions run
-            return []
+                    words.append(self.word(child))  # `export $(cat .env | xargs)`: its substitutions run
+            if assigns or not node.children:
+                return []
+            keyword = self.text(node.children[0])  # `export -p`, `declare -p TOKEN`: they print variables
+            cmd = SimpleCommand(argv=[Word.lit(keyword), *words], stdin_from=stdin_from, source=self.text(node))
+            self.out.append(cmd)
+            return [cmd]
         if t == "pipeline":
             prev: list[SimpleCommand] = []
             for child in node.named_children:

@@ -358,9 +358,19 @@ def _environment(name: str, argv: list[Word], scope: Scope) -> list[Finding]:
     source = " ".join(w.text for w in argv)
     if name in ("printenv", "set") and len(argv) == 1:
         return environment_dump(name, source, scope)
-    if name not in env["print_programs"]:
+    names: list[str] = []
+    if name in env["dump_builtins"]:
+        flags = [w.text for w in argv[1:] if w.text.startswith("-")]
+        named = [w.text for w in argv[1:] if not w.text.startswith("-") and "=" not in w.text]
+        if not all(f in env["dump_flags"] for f in flags) or any("=" in w.text for w in argv[1:]):
+            return []  # it sets or changes variables
+        if not named and name != "local":
+            return environment_dump(" ".join([name, *flags]), source, scope)
+        if not any("p" in f for f in flags):
+            return []
+        names = named  # `declare -p GITHUB_TOKEN` prints it
+    elif name not in env["print_programs"]:
         return []
-    names = []
     for w in argv[1:]:
         if name == "printenv" and not w.text.startswith("-"):
             names.append(w.text)
@@ -369,5 +379,5 @@ def _environment(name: str, argv: list[Word], scope: Scope) -> list[Finding]:
     if STORE_URL_VAR in names:
         return [_env_finding("shell.read:blastwall-store-url", f"{name} {STORE_URL_VAR}", source)]
     hits = [n for n in dict.fromkeys(names) if secret_variable(n)]
-    return [_env_finding("shell.read:variable", f"{name} ${n}" if name != "printenv" else f"printenv {n}", source)
-            for n in hits[:5]]
+    return [_env_finding("shell.read:variable", f"{name} ${n}" if name not in ("printenv", *env["dump_builtins"])
+                         else f"{name} {n}", source) for n in hits[:5]]

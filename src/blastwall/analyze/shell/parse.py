@@ -327,34 +327,34 @@ class _Walker:
         return argv
 
 
-def _static_output(walker: _Walker, node: Any) -> str | None:
-    """What `$(echo rm)` or `$(echo cm0= | base64 -d)` prints, when it can be known statically
-    (the same evaluation as a pipe into a shell: `stdin.stdout_of`)."""
+def _producer(walker: _Walker, node: Any) -> SimpleCommand | None:
+    """The command whose output a command substitution is (the last of its pipeline)."""
     kids = [c for c in node.named_children if c.type != "comment"]
     if len(kids) != 1 or kids[0].type not in ("pipeline", "command"):
         return None
-    from blastwall.analyze.base import Scope
-    from blastwall.analyze.shell.stdin import stdout_of
-
     inner = _Walker(walker.src)
     inner.vars = dict(walker.vars)
     last = inner.walk(kids[0])
-    text = stdout_of(last[-1], Scope(read_files=False)) if last else None
+    return last[-1] if last else None
+
+
+def _static_output(walker: _Walker, node: Any) -> str | None:
+    """What `$(echo rm)` or `$(echo cm0= | base64 -d)` prints, when it can be known statically
+    (the same evaluation as a pipe into a shell: `stdin.stdout_of`)."""
+    from blastwall.analyze.base import Scope
+    from blastwall.analyze.shell.stdin import stdout_of
+
+    producer = _producer(walker, node)
+    text = stdout_of(producer, Scope(read_files=False)) if producer is not None else None
     return text.strip("\n") if text is not None else None
 
 
 def _selects_of(walker: _Walker, node: Any) -> Any:
     """Which files `$(find docs -name '*.md')` may name, from the command whose output it is
     (handlers.producer_selects); None when that is not a program that lists files."""
-    kids = [c for c in node.named_children if c.type != "comment"]
-    if len(kids) != 1 or kids[0].type not in ("pipeline", "command"):
-        return None
     from blastwall.analyze.shell.handlers import producer_selects
 
-    inner = _Walker(walker.src)
-    inner.vars = dict(walker.vars)
-    last = inner.walk(kids[0])
-    return producer_selects(last[-1]) if last else None
+    return producer_selects(_producer(walker, node))
 
 
 _PLACEHOLDER = {2: "\u00e9".encode(), 3: "\u4e2d".encode(), 4: "\U0001f600".encode()}

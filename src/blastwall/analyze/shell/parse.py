@@ -103,10 +103,11 @@ class _Walker:
             return self.expansion(node, raw)
         if t == "command_substitution":
             self.walk(node)  # it runs
-            static = _static_output(self, node)
+            producer = _producer(self, node)
+            static = _static_output(producer)
             if static is not None:
                 return Word(static, raw=raw)
-            return Word(raw, dynamic=True, raw=raw, selects=_selects_of(self, node))
+            return Word(raw, dynamic=True, raw=raw, selects=_selects_of(producer))
         if t == "process_substitution":
             self.walk(node)
             return Word("/dev/fd/63", raw=raw)
@@ -338,23 +339,22 @@ def _producer(walker: _Walker, node: Any) -> SimpleCommand | None:
     return last[-1] if last else None
 
 
-def _static_output(walker: _Walker, node: Any) -> str | None:
+def _static_output(producer: SimpleCommand | None) -> str | None:
     """What `$(echo rm)` or `$(echo cm0= | base64 -d)` prints, when it can be known statically
     (the same evaluation as a pipe into a shell: `stdin.stdout_of`)."""
     from blastwall.analyze.base import Scope
     from blastwall.analyze.shell.stdin import stdout_of
 
-    producer = _producer(walker, node)
     text = stdout_of(producer, Scope(read_files=False)) if producer is not None else None
     return text.strip("\n") if text is not None else None
 
 
-def _selects_of(walker: _Walker, node: Any) -> Any:
+def _selects_of(producer: SimpleCommand | None) -> Any:
     """Which files `$(find docs -name '*.md')` may name, from the command whose output it is
     (handlers.producer_selects); None when that is not a program that lists files."""
     from blastwall.analyze.shell.handlers import producer_selects
 
-    return producer_selects(_producer(walker, node))
+    return producer_selects(producer)
 
 
 _PLACEHOLDER = {2: "\u00e9".encode(), 3: "\u4e2d".encode(), 4: "\U0001f600".encode()}

@@ -19,6 +19,7 @@ from typing import Any
 import pexpect
 import pytest
 from hookio import REQUEST_ID, hook_reason, request_id
+from snapshot_helpers import use_policy
 
 from blastwall.approvals import decide, keys
 from blastwall.approvals.gate import gate
@@ -46,13 +47,6 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     env.update(XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_STATE_HOME=str(tmp_path / "state"), TERM="xterm", NO_COLOR="1",
                COLUMNS="200")
     return env
-
-
-def use_policy(home: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> None:
-    path = tmp_path / "policy.toml"
-    path.write_text(text)
-    home["BLASTWALL_POLICY"] = str(path)
-    monkeypatch.setenv("BLASTWALL_POLICY", str(path))
 
 
 def payload(name: str, cwd: Path, **changes: Any) -> dict[str, Any]:

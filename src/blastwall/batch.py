@@ -21,7 +21,7 @@ def _error(line_id: Any, reason: str) -> dict[str, Any]:
     return {"id": line_id, "decision": "ask", "reasons": [reason], "rule_ids": ["core:malformed-input"]}
 
 
-def check_line(line: str, number: int, policy: Any) -> dict[str, Any]:
+def check_line(line: str, number: int, policy: Any, probe: bool = False) -> dict[str, Any]:
     from blastwall.engine import check_action, make_action
 
     if len(line) > MAX_LINE:
@@ -45,7 +45,7 @@ def check_line(line: str, number: int, policy: Any) -> dict[str, Any]:
         action = make_action(kind, row["input"], context)
     except (TypeError, ValueError) as exc:
         return _error(line_id, f"line {number}: cannot build an action ({exc})")
-    verdict = check_action(action, policy)
+    verdict = check_action(action, policy, probe=probe)
     return {
         "id": line_id,
         "decision": verdict.decision.value,
@@ -54,14 +54,14 @@ def check_line(line: str, number: int, policy: Any) -> dict[str, Any]:
     }
 
 
-def run_batch(lines: Iterable[str], out: IO[str], policy: Any) -> int:
+def run_batch(lines: Iterable[str], out: IO[str], policy: Any, *, probe: bool = False) -> int:
     """Process every line; returns how many lines were processed."""
     n = 0
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
-            answer = check_line(line, number, policy)
+            answer = check_line(line, number, policy, probe)
         except Exception as exc:  # noqa: BLE001 - one bad line never stops the batch
             answer = _error(None, f"line {number}: blastwall could not process it ({type(exc).__name__})")
         out.write(json.dumps(answer, ensure_ascii=False) + "\n")

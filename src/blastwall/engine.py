@@ -11,6 +11,10 @@ The stages run in this order; each is a small function below, and each is timed:
                 of destructive findings are never allowed
 5. radius       measure what each destructive finding's target holds (rows, files, commits,
                 resources), read-only and within a time budget; unmeasured is never zero
+
+`probe=False` (what `check --batch` uses unless given `--probe`) starts no process and contacts
+no server: preflight leaves provider resources unverified and radius leaves findings unmeasured,
+so a verdict can only get stricter than with probes, never more permissive.
 6. policy       decide each finding; the verdict is the strictest decision
 
 The engine never raises to a door: any failure inside blastwall becomes a degraded `ask`
@@ -33,10 +37,11 @@ STAGES: tuple[str, ...] = ("normalize", "quick_reject", "analyze", "preflight", 
 class _State:
     """Mutable state threaded through the stages of one check."""
 
-    def __init__(self, action: Action, policy: Policy | None, read_files: bool) -> None:
+    def __init__(self, action: Action, policy: Policy | None, read_files: bool, probe: bool = True) -> None:
         self.action = action
         self.policy = policy
         self.read_files = read_files
+        self.probe = probe  # live probes and external CLIs (preflight providers, radius measurers)
         self.measure = read_files  # measuring the blast radius reads files, git and servers
         self.scope = Scope.start()
         self.findings: list[Finding] = []
@@ -104,7 +109,7 @@ def _preflight(st: _State) -> None:
     try:
         from blastwall.preflight import preflight
 
-        st.findings, st.policy = preflight(st.action, st.findings, st.policy)
+        st.findings, st.policy = preflight(st.action, st.findings, st.policy, probe=st.probe)
     except Exception as exc:  # noqa: BLE001 - an unverifiable target is never a pass
         st.findings.append(_degraded_finding(f"preflight failed ({type(exc).__name__}); the target could not be "
                                              "verified, treat it as production"))
@@ -116,7 +121,7 @@ def _radius(st: _State) -> None:
     try:
         from blastwall.radius import measure_all
 
-        st.findings = measure_all(st.action, st.findings, st.policy)
+        st.findings = measure_all(st.action, st.findings, st.policy, probe=st.probe)
     except Exception:  # noqa: BLE001 - an unmeasured radius changes nothing; the finding stands as it was
         return
 
@@ -206,9 +211,11 @@ def _verdict(st: _State) -> Verdict:
     )
 
 
-def check_action(action: Action, policy: Policy | None = None, *, read_files: bool = True) -> Verdict:
-    """Run the pipeline on one action. Never raises; failures give a degraded `ask`."""
-    st = _State(action, policy, read_files)
+def check_action(action: Action, policy: Policy | None = None, *, read_files: bool = True,
+                 probe: bool = True) -> Verdict:
+    """Run the pipeline on one action. Never raises; failures give a degraded `ask`.
+    `probe=False`: no live probe and no external CLI (see the module docstring)."""
+    st = _State(action, policy, read_files, probe)
     try:
         for name in STAGES:
             t0 = time.perf_counter()
@@ -247,8 +254,9 @@ def check(
     context: Context | dict[str, Any] | None = None,
     policy: Policy | None = None,
     read_files: bool = True,
+    probe: bool = True,
 ) -> Verdict:
     """Library API: `blastwall.check("rm -rf /")` or `blastwall.check(Action(...))`."""
     if not isinstance(action, Action):
         action = make_action(kind, action, context)
-    return check_action(action, policy, read_files=read_files)
+    return check_action(action, policy, read_files=read_files, probe=probe)

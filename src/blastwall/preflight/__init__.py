@@ -5,10 +5,11 @@
 Inputs are the `[inventory]` of the policy (which databases, hosts, volumes, clusters, buckets,
 branches and projects belong to which environment, which are shared; docs/preflight.md) and
 read-only probes through provider adapters (`providers/`: ask Railway which environments
-mount a volume). Each finding comes back with its environment set; a destructive finding on a
-production, shared or unverifiable target is at least MEDIUM and its reason says what was found
-or what could not be verified. blastwall verifies, it never guesses: a probe that fails, times
-out or is not configured leaves the target `unverified`, which the policy treats as production.
+mount a volume; none with `probe=False`, as `check --batch` runs without `--probe`). Each
+finding comes back with its environment set; a destructive finding on a production, shared or
+unverifiable target is at least MEDIUM and its reason says what was found or what could not be
+verified. blastwall verifies, it never guesses: a probe that fails, times out, is not
+configured or is off leaves the target `unverified`, which the policy treats as production.
 
 Cost: with no inventory this is a dictionary lookup per finding; the rest of the package (and
 only the provider module a finding needs) is imported when there is work to do.
@@ -24,9 +25,11 @@ __all__ = ["preflight"]
 INVALID_RULE = "preflight.inventory:invalid"
 
 
-def preflight(action: Action, findings: list[Finding], policy: Policy | None) -> tuple[list[Finding], Policy | None]:
+def preflight(action: Action, findings: list[Finding], policy: Policy | None, *,
+              probe: bool = True) -> tuple[list[Finding], Policy | None]:
     """The findings placed in their environments, and the policy (loaded here when not given;
-    None when the policy files are invalid, which the policy stage reports)."""
+    None when the policy files are invalid, which the policy stage reports). With `probe=False`
+    no provider is asked: a resource only a probe could place stays unverified."""
     if policy is None:
         policy = _load(action.context.cwd)
     section = policy.section("inventory") if policy is not None else None
@@ -40,7 +43,7 @@ def preflight(action: Action, findings: list[Finding], policy: Policy | None) ->
         return _invalid(action, findings, exc), policy
     from blastwall.preflight.resolve import resolve_all
 
-    return resolve_all(action, findings, inventory), policy
+    return resolve_all(action, findings, inventory, probe=probe), policy
 
 
 def without_inventory(action: Action, findings: list[Finding]) -> list[Finding]:

@@ -93,9 +93,10 @@ def ref_candidate(kind: str, ident: str, provider: str) -> Candidate | None:
 class Resolver:
     """Resolves the findings of one action against one inventory."""
 
-    def __init__(self, action: Action, inv: Inventory) -> None:
+    def __init__(self, action: Action, inv: Inventory, probe: bool = True) -> None:
         self.action = action
         self.inv = inv
+        self.probe = probe  # False: ask no provider (check --batch without --probe)
         self.ctx = ProbeContext(inv, Budget(inv.budget_s), answers_for(action))
         self.action_candidates = from_action(action)
 
@@ -136,6 +137,9 @@ class Resolver:
                 continue
             if cfg is None:
                 unverified.append(f"could not verify {ref.label}: [inventory.providers.{provider}] is not configured")
+                continue
+            if not self.probe:
+                unverified.append(f"could not verify {ref.label}: live probes are off (check --batch --probe asks {provider})")
                 continue
             answer: ProbeAnswer = module.probe(ref, cfg, self.ctx)
             if answer.error:
@@ -191,6 +195,6 @@ def _render(facts: list[Fact]) -> list[str]:
     return out
 
 
-def resolve_all(action: Action, findings: list[Finding], inv: Inventory) -> list[Finding]:
-    resolver = Resolver(action, inv)
+def resolve_all(action: Action, findings: list[Finding], inv: Inventory, *, probe: bool = True) -> list[Finding]:
+    resolver = Resolver(action, inv, probe)
     return [resolver.finding(f) for f in findings]

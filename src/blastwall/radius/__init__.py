@@ -20,6 +20,7 @@ __all__ = ["measure_all"]
 DEFAULT_BUDGET_MS = 400.0  # radius.base.DEFAULT_BUDGET_S in milliseconds
 
 # Findings worth measuring: the ones that destroy or overwrite something.
+PROBES_OFF = "live probes are off; check --batch --probe measures"
 MEASURED_EFFECTS = frozenset({"delete", "overwrite", "discard_work", "rewrite_history", "destroy_infra"})
 
 
@@ -33,14 +34,18 @@ def budget_of(policy: Any) -> float:
 
 
 def measure_all(action: Action, findings: list[Finding], policy: Any, *, budget_s: float | None = None,
-                skip_moot: bool = True, git: GitFacts | None = None) -> list[Finding]:
+                skip_moot: bool = True, git: GitFacts | None = None, probe: bool = True) -> list[Finding]:
     """`findings`, each destructive one with its radius when a measurer knows its kind. Never
     raises: a measurer's failure is that finding's "unmeasured" radius.
 
     With `skip_moot`, an action whose verdict no measurement can change is not measured at all
     (radius/matters.py). The measurers share one set of git answers for the action (`git`, made
     here when not given, with the budget's deadline; radius/gitfacts.py): pass one only to see
-    what was asked, never to carry answers from one check into the next."""
+    what was asked, never to carry answers from one check into the next.
+
+    Every measurer starts a process (git, kubectl, docker) or contacts a server (PostgreSQL,
+    Railway): with `probe=False` none runs, and each finding one would have measured is
+    "unmeasured" with that reason, as when its probe fails."""
     budget = budget_of(policy) if budget_s is None else budget_s
     if budget <= 0 or not any(_measurable(f) for f in findings):
         return findings
@@ -51,7 +56,7 @@ def measure_all(action: Action, findings: list[Finding], policy: Any, *, budget_
 
     deadline = time.monotonic() + budget
     ctx = MeasureContext(policy, deadline, action.context.cwd, git if git is not None else GitFacts(deadline))
-    return [_measure_one(action, f, ctx) if _measurable(f) else f for f in findings]
+    return [_measure_one(action, f, ctx, probe) if _measurable(f) else f for f in findings]
 
 
 def _moot(action: Action, findings: list[Finding], policy: Any) -> bool:
@@ -69,7 +74,7 @@ def _measurable(f: Finding) -> bool:
     return f.effect.value in MEASURED_EFFECTS and f.radius is None and f.severity < Severity.CRITICAL
 
 
-def _measure_one(action: Action, finding: Finding, ctx: MeasureContext) -> Finding:
+def _measure_one(action: Action, finding: Finding, ctx: MeasureContext, probe: bool = True) -> Finding:
     from blastwall.radius.base import Radius, local_measurer, measurers_for
 
     for fn in measurers_for(finding):
@@ -77,6 +82,8 @@ def _measure_one(action: Action, finding: Finding, ctx: MeasureContext) -> Findi
             # Files and repositories are measured against the action's own working directory;
             # without one (`blastwall check` without --cwd, batch lines) the process's would be a guess.
             continue
+        if not probe:
+            return finding._replace(radius=Radius.unmeasured(PROBES_OFF).to_dict())
         if ctx.left() <= 0:
             return finding._replace(radius=Radius.unmeasured("the time budget for measuring ran out").to_dict())
         t0 = time.perf_counter()

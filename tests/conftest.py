@@ -21,3 +21,12 @@ os.environ["XDG_CONFIG_HOME"] = os.path.join(_HOME, "config")
 os.environ["XDG_STATE_HOME"] = os.path.join(_HOME, "state")
 os.environ["XDG_DATA_HOME"] = os.path.join(_HOME, "data")  # snapshots
 os.environ.pop("BLASTWALL_DATABASE_URL", None)
+# Hook processes check in-process unless a test asks for the warm checker (tests/test_daemon.py
+# turns it on, and compares its answers with in-process ones): a daemon per test's private
+# configuration would only add start-ups. Daemons a test starts live under the suite's own runtime
+# folder, and exit soon after their last call or when that folder is removed.
+os.environ["BLASTWALL_DAEMON"] = "off"
+os.environ["BLASTWALL_DAEMON_IDLE"] = "30"
+_RUN = os.path.join(_HOME, "run")
+os.makedirs(_RUN, mode=0o700, exist_ok=True)
+os.environ["XDG_RUNTIME_DIR"] = _RUN

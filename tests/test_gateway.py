@@ -537,12 +537,12 @@ def _assert_secret_file_unreadable(ws: Path, path: Path) -> None:
                     "Read-hook half of the incident test cannot run")
     from typer.testing import CliRunner
 
-    from blastwall.cli_app import app
+    from blastwall.cli.app import app
     from blastwall.doors.hooks import run_hook
 
     scan = CliRunner().invoke(app, ["secrets", "scan", str(ws)])
     if scan.exit_code == 2 and "No such command" in scan.output:
-        pytest.skip("`blastwall secrets scan` is not registered in cli_app yet")
+        pytest.skip("`blastwall secrets scan` is not registered in cli/app.py yet")
     payload = {"session_id": "s1", "transcript_path": "/tmp/t.jsonl", "cwd": str(ws), "permission_mode": "default",
                "hook_event_name": "PreToolUse", "tool_name": "Read", "tool_input": {"file_path": str(path)},
                "tool_use_id": "toolu_01"}

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from hookio import REQUEST_ID, private_env
 
-from blastwall import cli
+from blastwall.cli import hook as cli
 from blastwall.doors.hooks import run_hook
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")

@@ -426,7 +426,7 @@ def test_python_m_blastwall_hook(agent: str):
 
 def test_hook_import_stays_light():
     code = ("import sys; from blastwall.doors.hooks import run_hook; "
-            "heavy = [m for m in ('typer', 'rich', 'blastwall.engine', 'blastwall.analyze', 'blastwall.cli_app') if m in sys.modules]; "
+            "heavy = [m for m in ('typer', 'rich', 'blastwall.engine', 'blastwall.analyze', 'blastwall.cli.app') if m in sys.modules]; "
             "print(','.join(heavy))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert proc.stdout.strip() == ""

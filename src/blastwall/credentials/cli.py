@@ -16,7 +16,7 @@ import sys
 
 import typer
 
-from blastwall.cli import EXIT_ASK, EXIT_ERROR, EXIT_USAGE
+from blastwall.cli.exits import EXIT_ASK, EXIT_ERROR, EXIT_USAGE
 from blastwall.credentials.base import Backend
 
 credentials_app = typer.Typer(help="Store the provider tokens the gateway injects (human-only).",

@@ -30,7 +30,7 @@ from typing import IO, Any, NamedTuple
 
 import typer
 
-from blastwall.cli import EXIT_ASK, EXIT_DENY, EXIT_USAGE
+from blastwall.cli.exits import EXIT_ASK, EXIT_DENY, EXIT_USAGE
 
 EXIT_NOT_FOUND, EXIT_NOT_EXECUTABLE = 127, 126
 AGENT_VAR, SESSION_VAR = "BLASTWALL_AGENT", "BLASTWALL_SESSION"

@@ -344,7 +344,7 @@ def register(app: Any) -> None:
         """Run a destructive SQL statement on a throwaway copy of its database and show what it did."""
         import json
 
-        from blastwall.cli import EXIT_ERROR
+        from blastwall.cli.exits import EXIT_ERROR
 
         settings = Settings(True, scratch_env or _policy_scratch_env(), max_bytes, timeout_s)
         try:

@@ -21,7 +21,7 @@ from typing import Any
 
 import typer
 
-from blastwall.cli import EXIT_ASK, EXIT_ERROR, EXIT_USAGE
+from blastwall.cli.exits import EXIT_ASK, EXIT_ERROR, EXIT_USAGE
 
 secrets_app = typer.Typer(help="Find credentials in a tree and keep agents from reading them.", no_args_is_help=True)
 

@@ -15,7 +15,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from blastwall.cli import EXIT_ERROR, EXIT_USAGE
+from blastwall.cli.exits import EXIT_ERROR, EXIT_USAGE
 
 
 def _consoles() -> tuple[Any, Any]:

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from blastwall.cli import EXIT_ERROR, EXIT_USAGE
+from blastwall.cli.exits import EXIT_ERROR, EXIT_USAGE
 
 HELP = ("Serve the HTTP gateway for provider APIs: agents call it with a gateway token, blastwall checks every "
         "request (pre-flight and approvals included) and forwards the allowed ones with the real credential, which "

@@ -13,15 +13,24 @@ directory when the payload has none.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from blastwall.doors.hooks.base import Checker, HookResult
+if TYPE_CHECKING:  # pragma: no cover - the hook client imports this package's budget module: keep it light
+    from blastwall.doors.hooks.base import Checker, HookResult
 
 AGENTS: tuple[str, ...] = ("claude-code", "cursor", "gemini", "codex", "opencode")
 
 _MODULES = {"claude-code": "claude_code", "cursor": "cursor", "gemini": "gemini", "codex": "codex", "opencode": "opencode"}
 
 __all__ = ["AGENTS", "HookResult", "run_hook"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "HookResult":
+        from blastwall.doors.hooks.base import HookResult
+
+        return HookResult
+    raise AttributeError(f"module 'blastwall.doors.hooks' has no attribute {name!r}")
 
 
 def run_hook(agent: str, raw: bytes, *, policy: Any = None, env: Mapping[str, str] | None = None,
@@ -32,6 +41,8 @@ def run_hook(agent: str, raw: bytes, *, policy: Any = None, env: Mapping[str, st
     defaults to the process environment; `checker` replaces the engine (tests); `approvals=False`
     skips the approvals stage (no audit entry, no approval request).
     """
+    from blastwall.doors.hooks.base import HookResult
+
     try:
         import importlib
         import os

@@ -1,4 +1,4 @@
-"""`blastwall pg-proxy`: the command line of the PostgreSQL proxy (registered by cli_app.py)."""
+"""`blastwall pg-proxy`: the command line of the PostgreSQL proxy (registered by cli/app.py)."""
 
 from __future__ import annotations
 

@@ -1,11 +1,18 @@
-"""The `blastwall` command line.
+"""`blastwall hook <agent>`: the agent's hot path, a thin client (standard library only).
 
-`blastwall hook <agent>` is the agent's hot path: `main()` routes it before importing the CLI
-framework, so a hook call costs an interpreter start plus the analysis. Everything else goes
-through typer/rich.
+    blastwall hook claude-code --timeout 30 < payload.json
 
-Exit codes of `blastwall check` (and `explain`): 0 allow, 3 ask, 4 deny; 2 usage error;
-1 blastwall itself failed. `check --batch` exits 0 when every line was processed.
+1. Ask the warm checker (`blastwall.daemon`): it answers in the time of an interpreter start.
+2. When it is not running (it is started for the next call), is switched off
+   (`BLASTWALL_DAEMON=off`), refuses, or does not accept in time: check in-process, in a forked
+   child under a watchdog (`_isolated`), as blastwall always did.
+3. Whatever goes wrong after the payload is read (an exception, a signal, an answer that cannot
+   be encoded, a closed pipe) the process exits 2 with an ASCII reason: every supported agent
+   reads exit 2 as "blocked", and most read any other failure as "proceed".
+
+`install` writes the interpreter and this module by absolute path, started with `-I -S`: no
+`PATH` lookup, no `PYTHON*` variables, no `.pth` files run before blastwall answers
+(`command_line()`).
 """
 
 from __future__ import annotations
@@ -14,36 +21,119 @@ import os
 import sys
 from typing import Any
 
-EXIT_ALLOW, EXIT_ERROR, EXIT_USAGE, EXIT_ASK, EXIT_DENY = 0, 1, 2, 3, 4
+AGENTS = ("claude-code", "cursor", "gemini", "codex", "opencode")  # checked again by the door
+BLOCK = 2  # the blocking exit code of every supported agent
+MAX_ERR_CHARS = 2000  # the reason an agent shows; longer is noise
 
 
-def _hook_fast_path(argv: list[str]) -> int:
+def main() -> None:
+    """The entry `install` writes: `python -I -S -c '...main()' <agent> [--timeout N]`."""
+    raise SystemExit(run(sys.argv[1:]))
+
+
+def run(argv: list[str]) -> int:
     import time
 
     started = time.monotonic()  # the agent's hook timeout is already running
-    agents = ("claude-code", "cursor", "gemini", "codex", "opencode")  # checked in the child too
-    parsed = _hook_args(argv, agents)
-    if isinstance(parsed, str):
-        sys.stderr.write(f"usage: blastwall hook {{{','.join(agents)}}} [--timeout SECONDS]\n{parsed}")
-        return EXIT_USAGE
-    agent, timeout_s = parsed
     try:
-        raw = sys.stdin.buffer.read(8 * 1024 * 1024 + 1)
-    except (OSError, ValueError):
-        raw = b""
+        parsed = _hook_args(argv, AGENTS)
+    except Exception:  # noqa: BLE001
+        parsed = ""
+    if isinstance(parsed, str):
+        _write(2, f"usage: blastwall hook {{{','.join(AGENTS)}}} [--timeout SECONDS]\n{parsed}")
+        return BLOCK
+    agent, timeout_s = parsed
+    _block_on_signals(agent)
+    try:
+        try:
+            raw = sys.stdin.buffer.read(8 * 1024 * 1024 + 1)
+        except (OSError, ValueError, AttributeError):
+            raw = b""
+        code, out, err = _answer(agent, raw, timeout_s, started)
+    except BaseException as exc:  # noqa: BLE001 - whatever happens, the agent gets a blocking answer
+        return _emit(BLOCK, "", _failure(agent, f"internal error {type(exc).__name__}"))
+    return _emit(code, out, err)
+
+
+def _answer(agent: str, raw: bytes, timeout_s: int | None, started: float) -> tuple[int, str, str]:
     budget = None
+    latest = float("inf")
     if timeout_s is not None:
         from blastwall.doors.hooks.budget import Budget
 
         budget = Budget(timeout_s, started)
-    code, out, err = _isolated(agent, raw, budget=budget)
-    if out:
-        sys.stdout.write(out)
-        sys.stdout.flush()
+        latest = budget.answer_by
+    from blastwall.daemon.client import ask
+
+    answer = ask(agent, raw, timeout_s=timeout_s, started=started, deadline=min(started + HOOK_DEADLINE_S, latest),
+                 env=os.environ)
+    if answer is not None:
+        return answer.code, answer.out, answer.err
+    return _isolated(agent, raw, budget=budget)
+
+
+def _emit(code: int, out: str, err: str) -> int:
+    """Print the answer so that the agent can read it, or block: stdout is ASCII JSON (a lone
+    surrogate or any other text an agent sent is escaped), stderr ASCII with escapes, capped."""
+    try:
+        data = _ascii_json(out)
+    except Exception:  # noqa: BLE001 - an answer that cannot be printed as sent must not become "proceed"
+        code, data = BLOCK, b""
+        err = "blastwall blocked this tool call: its answer could not be encoded; a human must review it.\n"
+    if code != 0:
+        code = BLOCK  # any other code is "proceed" to some agent
+    ok = _write(1, data) if data else True
     if err:
-        sys.stderr.write(err)
-        sys.stderr.flush()
-    return code
+        text = err if len(err) <= MAX_ERR_CHARS else err[:MAX_ERR_CHARS] + "...\n"
+        _write(2, text.encode("ascii", "backslashreplace"))
+    return code if ok else BLOCK
+
+
+def _ascii_json(out: str) -> bytes:
+    if not out:
+        return b""
+    try:
+        return out.encode("ascii")
+    except UnicodeEncodeError:
+        import json
+
+        lines = [json.dumps(json.loads(line), ensure_ascii=True) for line in out.splitlines() if line.strip()]
+        return ("\n".join(lines) + "\n").encode("ascii")
+
+
+def _write(fd: int, data: bytes | str) -> bool:
+    if isinstance(data, str):
+        data = data.encode("ascii", "backslashreplace")
+    try:
+        view = memoryview(data)
+        while view:
+            n = os.write(fd, view)
+            view = view[n:]
+        return True
+    except OSError:
+        return False
+
+
+def _failure(agent: str, why: str) -> str:
+    return (f"blastwall blocked this tool call because it could not check it ({why}); a human should run "
+            f"`blastwall doctor` and retry.\n")
+
+
+def _block_on_signals(agent: str) -> None:
+    """A hook stopped by a signal (the agent's own timeout aside) answers "blocked", not "crashed"."""
+    import signal
+
+    def blocked(signum: int, _frame: Any) -> None:
+        _write(2, _failure(agent, f"stopped by signal {signum}"))
+        os._exit(BLOCK)
+
+    for name in ("SIGTERM", "SIGHUP", "SIGINT", "SIGPIPE", "SIGUSR1", "SIGUSR2", "SIGALRM"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            try:
+                signal.signal(sig, blocked)
+            except (OSError, ValueError):
+                pass
 
 
 def _hook_args(argv: list[str], agents: tuple[str, ...]) -> tuple[str, int | None] | str:
@@ -162,24 +252,3 @@ def _isolated(agent: str, raw: bytes, runner: Any = None, *, budget: Any = None)
         why = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else "no answer"
         return 2, "", (f"blastwall blocked this tool call: the check crashed ({why}); a human must review "
                        f"it, and `blastwall explain` shows what blastwall saw.\n")
-
-
-def main(argv: list[str] | None = None) -> None:
-    args = sys.argv[1:] if argv is None else argv
-    if args and args[0] == "hook":
-        import gc
-
-        gc.disable()  # a hook process lives for one call: collection passes during imports are pure cost
-        raise SystemExit(_hook_fast_path(args[1:]))
-    from blastwall.cli_app import app
-
-    try:
-        app(args=args, prog_name="blastwall")
-    except (SystemExit, KeyboardInterrupt):
-        raise
-    except Exception as exc:  # noqa: BLE001 - a user gets one line, never a traceback
-        sys.stderr.write(f"blastwall: internal error ({type(exc).__name__}: {str(exc)[:200]}); "
-                         "run with BLASTWALL_DEBUG=1 for details\n")
-        if os.environ.get("BLASTWALL_DEBUG"):
-            raise
-        raise SystemExit(EXIT_ERROR) from None

@@ -1,4 +1,4 @@
-"""Human-only commands: `pending`, `show`, `approve`, `deny`, `keys` (`audit` lives in audit/cli.py).
+"""Human-only commands: `pending`, `show`, `approve`, `deny`, `keys` (`audit` lives in cli/audit.py).
 
 Approving needs a human: an interactive terminal and the passphrase of an approver key that
 lives in the user's config folder (0600), where agents may neither read nor write. Agents run
@@ -24,13 +24,13 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
-from blastwall.cli import EXIT_ASK, EXIT_ERROR, EXIT_USAGE
+from blastwall.cli.exits import EXIT_ASK, EXIT_ERROR, EXIT_USAGE
 
 keys_app = typer.Typer(help="Create and list approver keys (Ed25519).", no_args_is_help=True)
 
 
 def _consoles() -> tuple[Any, Any]:
-    from blastwall.cli_app import err, out
+    from blastwall.cli.output import err, out
 
     return out, err
 
@@ -386,6 +386,3 @@ def register(app: typer.Typer) -> None:
     app.command()(approve)
     app.command()(deny)
     app.add_typer(keys_app, name="keys")
-    from blastwall.audit.cli import audit_app
-
-    app.add_typer(audit_app, name="audit")

@@ -21,8 +21,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from blastwall.cli import EXIT_ASK, EXIT_ERROR, EXIT_USAGE
-from blastwall.cli_approvals import _ago, _consoles, _fail, _need_terminal, _pick_key, _store, _unlock
+from blastwall.cli.exits import EXIT_ASK, EXIT_ERROR, EXIT_USAGE
+from blastwall.cli.approvals import _ago, _consoles, _fail, _need_terminal, _pick_key, _store, _unlock
 
 audit_app = typer.Typer(help="Read, verify, checkpoint and export the tamper-evident audit log.",
                         invoke_without_command=True)
@@ -195,3 +195,7 @@ def audit_export(ctx: typer.Context, path: str = typer.Argument("-", help="File 
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         n = export_jsonl(store.audit_rows(after=after), f)
     _consoles()[0].print(f"wrote {n} entries to {escape(path)}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(audit_app, name="audit")

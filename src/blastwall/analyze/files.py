@@ -25,11 +25,12 @@ from blastwall.analyze import globs
 from blastwall.analyze.base import Scope
 from blastwall.analyze.paths import PathClass, classify
 from blastwall.analyze.ruleset import load_table
+from blastwall.locations import home_dirs, inside, installation
 from blastwall.model import Effect, Finding, Severity
 
 __all__ = ["analyze_read", "analyze_write", "guard_findings", "scanned_under"]
 
-_HOME = re.compile(r"^(?:~|\$HOME|\$\{HOME\}|/home/[^/]+|/Users/[^/]+|/root)(?=/|$)")
+_OTHER_HOMES = re.compile(r"^(~|\$HOME|\$\{HOME\}|/home/[^/]+|/Users/[^/]+|/root)(?:/|$)")
 _CONTENT_KINDS = ("secret", "data", "history")
 
 
@@ -42,20 +43,30 @@ def _rows(field: str) -> list[dict[str, Any]]:
     return [r for r in _table()["rule"] if field in r]
 
 
+def _home_end(path: str) -> int:
+    """Where the home folder ends in `path` (0 when it is not in one): `~`, `$HOME`, the folder
+    `$HOME` and the passwd entry name (also with symlinks resolved), and other users' homes."""
+    for home in home_dirs():
+        if path == home or path.startswith(home + "/"):
+            return len(home)
+    m = _OTHER_HOMES.match(path)
+    return m.end(1) if m else 0
+
+
 def normalize(path: str, cwd: str | None) -> str:
     """A comparable form: home folders as `~`, relative paths joined to `cwd`, `..` resolved."""
     raw = path.strip().replace("\\", "/")
-    m = _HOME.match(raw)
-    if m:
-        rest = raw[m.end():]
+    end = _home_end(raw)
+    if end:
+        rest = raw[end:]
         return "~" + (posixpath.normpath(rest) if rest.strip("/") else "")
     if not raw.startswith("/") and cwd:
         raw = posixpath.join(cwd, raw)
     norm = posixpath.normpath(raw) if raw else raw
     if not norm.startswith(("/", "~")):
         norm = "/" + norm if norm not in (".", "") else "/"
-    home = _HOME.match(norm)
-    return "~" + norm[home.end():] if home else norm
+    end = _home_end(norm)
+    return "~" + norm[end:] if end else norm
 
 
 def _matches(norm: str, patterns: list[str]) -> bool:
@@ -195,12 +206,53 @@ def _found_label(entry: Any) -> str:
     return " and ".join(kinds) + where
 
 
-def guard_findings(path: str, scope: Scope) -> list[Finding]:
-    """`modify_guard` when `path` is blastwall's own file or an agent's hook settings (any door
-    that writes, deletes or moves a path asks this)."""
+def guard_findings(path: str, scope: Scope, *, removes: bool = False) -> list[Finding]:
+    """`modify_guard` when `path` is blastwall's own file, its installation, code Python or git
+    runs by itself, or an agent's hook settings (any door that writes, deletes or moves a path
+    asks this). `removes`: the path goes away with all it holds (rm -r, mv of its source), so a
+    folder holding blastwall's installation counts too."""
     if not str(path or "").strip():
         return []
-    return _first_row(path, scope, "globs")
+    return _first_row(path, scope, "globs") or _installation_findings(path, scope, removes=removes)
+
+
+def absolute(path: str, scope: Scope) -> str:
+    """`path` as an absolute, normalized path: `~` and `$HOME` from the environment, relative
+    paths from the working directory; "" when it cannot be known."""
+    raw = path.strip().replace("\\", "/")
+    for var in ("${HOME}", "$HOME"):
+        if raw == var or raw.startswith(var + "/"):
+            raw = "~" + raw[len(var):]
+    if raw == "~" or raw.startswith("~/"):
+        homes = home_dirs()
+        if not homes:
+            return ""
+        raw = (os.environ.get("HOME") or homes[-1]).rstrip("/") + raw[1:]
+    if not raw.startswith("/"):
+        base = _base(scope)
+        if not base or "$" in raw or raw.startswith("~"):
+            return ""
+        raw = posixpath.join(base, raw)
+    return posixpath.normpath(raw)
+
+
+def _installation_findings(path: str, scope: Scope, *, removes: bool) -> list[Finding]:
+    full = absolute(path, scope)
+    if not full:
+        return []
+    candidates = [full]
+    if scope.read_files:
+        try:
+            real = os.path.realpath(full)
+        except (OSError, ValueError):
+            real = full
+        if real != full:
+            candidates.append(real)
+    for candidate in candidates:
+        for root, label in installation():
+            if inside(candidate, root) or (removes and inside(root, candidate)):
+                return [_finding(_by_id("file.write:blastwall-install"), path, label=label)]
+    return []
 
 
 def _first_row(path: str, scope: Scope, field: str, *, guard: bool | None = None, verb: str = "reads") -> list[Finding]:

@@ -66,10 +66,47 @@ def _targets(row: dict[str, Any], argv: list[Word], flags: list[str], positional
     if mode.startswith("key:"):
         key = mode[4:] + "="
         return [Word(w.text[len(key):], dynamic=w.dynamic) for w in argv[1:] if w.text.startswith(key)]
+    if mode == "options":
+        return _option_values(argv[1:], row.get("output_options", []))
+    if mode == "after_command":
+        return positionals[len(row.get("command") or []):]
     if mode == "after_script":
         has_script_flag = _has(flags, ["-e", "--expression", "-f", "--file", "--reference"])
         return positionals if has_script_flag else positionals[1:]
     return positionals
+
+
+def _option_values(words: list[Word], options: list[str]) -> list[Word]:
+    """The values of output options: `--output=F`, `--output F`, `-o F`, `-oF`, and a short
+    option closing a cluster (`curl -sSLo F`)."""
+    out: list[Word] = []
+    shorts = [o for o in options if len(o) == 2 and o[0] == "-" and o[1] != "-"]
+    for i, w in enumerate(words):
+        t = w.text
+        if t == "--":
+            break
+        nxt = words[i + 1] if i + 1 < len(words) else None
+        if t in options and nxt is not None:
+            out.append(nxt)
+        elif t.startswith("--") and t.split("=", 1)[0] in options and "=" in t:
+            out.append(Word(t.split("=", 1)[1], dynamic=w.dynamic))
+        elif t.startswith("-") and not t.startswith("--") and len(t) > 2:
+            for opt in shorts:
+                if t.startswith(opt):
+                    out.append(Word(t[2:], dynamic=w.dynamic))
+                    break
+                if t[1:].isalpha() and t.endswith(opt[1]) and nxt is not None:
+                    out.append(nxt)
+                    break
+    return [w for w in out if w.text]
+
+
+def _command_matches(row: dict[str, Any], positionals: list[Word]) -> bool:
+    """`command = ["stash", "push|save"]`: the first positionals, alternatives split by `|`."""
+    command = row.get("command") or []
+    if len(positionals) < len(command):
+        return False
+    return all(positionals[i].text in alt.split("|") for i, alt in enumerate(command))
 
 
 def analyze_fs(name: str, argv: list[Word], scope: Scope, source: str) -> list[Finding]:
@@ -81,6 +118,8 @@ def analyze_fs(name: str, argv: list[Word], scope: Scope, source: str) -> list[F
         flags, positionals = _split(argv[1:], row.get("value_options", []))
         if row.get("only_with") and not _has(flags, row["only_with"]):
             continue
+        if not _command_matches(row, positionals):
+            continue
         if row.get("unless_flag") and _has(flags, row["unless_flag"]):
             continue
         op = row["op"]
@@ -91,9 +130,13 @@ def analyze_fs(name: str, argv: list[Word], scope: Scope, source: str) -> list[F
         sources = positionals[:-1] if row.get("targets") == "last" else []
         if row.get("sources_leave"):
             for src in sources:
-                if src.path_class is None and "$" not in src.text:
-                    out.extend(_guard(src.text, scope))
-        for target in _targets(row, argv, flags, positionals):
+                if src.path_class is None and _literal(src.text):
+                    out.extend(_guard(src.text, scope, removes=True))
+        targets = _targets(row, argv, flags, positionals)
+        if row.get("untracked") and not targets and _has(flags, row.get("untracked_flags", [])):
+            out.extend(_untracked_guard(scope, ignored=_has(flags, row.get("ignored_flags", []))))
+            break
+        for target in targets:
             pc: PathClass = target.path_class or classify_in(target.text if not target.dynamic or "$" in target.text
                                                              else "$DYNAMIC", scope)
             sev = max(pc.severity(op), floor)
@@ -102,8 +145,11 @@ def analyze_fs(name: str, argv: list[Word], scope: Scope, source: str) -> list[F
                 sev, note = _creation_discount(target.text, sources, scope, sev)
             if critical:
                 sev = Severity.CRITICAL
-            if target.path_class is None and "$" not in target.text:
-                out.extend(_guard(target.text, scope))
+            if target.path_class is None and _literal(target.text):
+                out.extend(_guard(target.text, scope, removes=op.startswith("delete")))
+                out.extend(_guard_into(target.text, sources, scope))
+            if row.get("guard_only"):
+                continue
             shown = target.text if target.path_class is None else f"{target.text} ({pc.path})"
             out.append(Finding(
                 rule_id=str(row["id"]),
@@ -119,24 +165,64 @@ def analyze_fs(name: str, argv: list[Word], scope: Scope, source: str) -> list[F
     return out
 
 
-_GUARD_HINTS = ("blastwall", ".claude", ".cursor", ".gemini", ".codex", "opencode", "windsurf", "codeium",
-                "clinerules", "claude-code", "cursor", "gemini-cli")
+def _literal(path: str) -> bool:
+    """A path blastwall can name: no variable other than a leading `$HOME`."""
+    for var in ("${HOME}", "$HOME"):
+        if path == var or path.startswith(var + "/"):
+            path = path[len(var):]
+    return "$" not in path
 
 
-def _guard(path: str, scope: Scope) -> list[Finding]:
-    """blastwall's own files and agents' hook settings (rules/files.toml). The full check runs
-    when the path mentions one of them or is a symlink (which may point at one)."""
-    low = path.lower()
-    if not any(h in low for h in _GUARD_HINTS) and not (scope.read_files and _is_link(path, scope)):
-        return []
+def _guard(path: str, scope: Scope, *, removes: bool = False) -> list[Finding]:
+    """blastwall's own files and installation, code Python and git run by themselves, agents'
+    hook settings (rules/files.toml, locations.installation())."""
     from blastwall.analyze.files import guard_findings
 
-    return guard_findings(path, scope)
+    return guard_findings(path, scope, removes=removes)
 
 
-def _is_link(path: str, scope: Scope) -> bool:
+def _guard_into(target: str, sources: list[Word], scope: Scope) -> list[Finding]:
+    """`cp a.pth site-packages/`: a folder target receives each source under its own name."""
+    if not sources or not (target.endswith("/") or (scope.read_files and _is_dir(target, scope))):
+        return []
+    out: list[Finding] = []
+    for src in sources:
+        name = os.path.basename(src.text.rstrip("/"))
+        if src.path_class is None and name and _literal(name):
+            out.extend(_guard(target.rstrip("/") + "/" + name, scope))
+    return out
+
+
+def _untracked_guard(scope: Scope, *, ignored: bool) -> list[Finding]:
+    """`git stash -u`, `git clean -f`: the untracked (and with `ignored`, the ignored) files of
+    the work tree go away; those among blastwall's own files and hook settings are guarded."""
+    base = scope.shell_dir or scope.cwd
+    if not base or not scope.read_files:
+        return []
+    candidates = [c for c in load_table("shell_fs")["untracked_guard"] if os.path.lexists(os.path.join(base, c))]
+    if not candidates:
+        return []
+    import subprocess
+
     try:
-        return os.path.islink(os.path.join(scope.cwd or os.getcwd(), os.path.expanduser(path)))
+        proc = subprocess.run(["git", "-C", base, "status", "--porcelain=v1", "-z", "--ignored=matching",
+                               "--untracked-files=normal", "--", *candidates], capture_output=True, timeout=2,
+                              env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"}, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return [f for c in candidates for f in _guard(c, scope, removes=True)]  # unknown: assume they go
+    if proc.returncode != 0:
+        return []  # not a work tree: git stashes and cleans nothing
+    out: list[Finding] = []
+    for entry in proc.stdout.decode("utf-8", "replace").split("\0"):
+        state, _, path = entry.partition(" ")
+        if state == "??" or (ignored and state == "!!"):
+            out.extend(_guard(path.strip(), scope, removes=True))
+    return out
+
+
+def _is_dir(path: str, scope: Scope) -> bool:
+    try:
+        return os.path.isdir(os.path.join(scope.cwd or os.getcwd(), os.path.expanduser(path)))
     except (OSError, ValueError):
         return False
 
@@ -167,7 +253,7 @@ def redirect_findings(target: Word, scope: Scope, source: str) -> list[Finding]:
     if sev > Severity.LOW and target.path_class is None and scope.cwd and scope.read_files and "$" not in target.text:
         if not _exists(target.text, scope.cwd):
             sev, note = Severity.NONE, " (it does not exist yet: nothing is overwritten)"
-    guarded = _guard(target.text, scope) if target.path_class is None and "$" not in target.text else []
+    guarded = _guard(target.text, scope) if target.path_class is None and _literal(target.text) else []
     return guarded + [Finding(
         rule_id="shell.fs:redirect-truncate",
         effect=Effect.OVERWRITE,

@@ -175,6 +175,15 @@ def _gh_api(argv: list[Word], scope: Scope) -> Request | None:
 
 
 def handle_http_client(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
+    found = _request_findings(name, argv, cmd, scope)
+    if found is None:
+        return None
+    from blastwall.analyze.shell.fsops import analyze_fs
+
+    return found + analyze_fs(name, argv, scope, cmd.source)  # files it writes (-o, --output-document)
+
+
+def _request_findings(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
     if name == "gh":
         req = _gh_api(argv, scope)
         if req is None:

@@ -14,6 +14,10 @@ Rule fields (all optional except program and the finding fields):
   unless_flag   none of these options is present
   unless_arg    no positional after `command` matches one of these globs
   min_args      at least this many positionals after `command`
+  value_of      options whose values `any_value` looks at (`-c` of `git -c key=value`)
+  any_value     some value of a `value_of` option matches one of these globs (required when given)
+  unless_value  values matching these globs do not count for `any_value`
+  nocase        positionals and values are compared in lower case (git's config keys)
   target        "args" | "arg:N" | "flag:--name|-n" | "command": what the finding names
 """
 
@@ -169,6 +173,15 @@ def _match_command(command: list[str], positionals: tuple[str, ...]) -> bool:
 def _matches(rule: Rule, args: ParsedArgs, prog: Program | None) -> bool:
     r = rule.row
     sdl = prog.single_dash_long if prog else False
+    if r.get("nocase"):
+        args = args._replace(positionals=tuple(p.lower() for p in args.positionals),
+                             values=tuple((k, v.lower()) for k, v in args.values))
+    if r.get("any_value"):
+        opts = _as_list(r.get("value_of"))
+        unless = _as_list(r.get("unless_value"))
+        if not any(k in opts and _glob_any(v, _as_list(r["any_value"])) and not _glob_any(v, unless)
+                   for k, v in args.values):
+            return False
     command = _as_list(r.get("command"))
     if command and not _match_command(command, args.positionals):
         return False

@@ -39,6 +39,8 @@ def is_inert(text: object, scope: Any = None) -> bool:
             return False
         if rest[0] in ("branch", "tag", "remote", "config", "reflog", "stash") and len(words) > 2:
             return False
+        if any(w.startswith(("--output", "-o")) for w in words[2:]):  # writes a file
+            return False
         return not (rest[0] in _GIT_READERS and _may_read_secret(rest[1:], scope))
     if words[0] == "grep" and any(w.startswith("-") and not w.startswith("--") and set(w[1:]) & set("rR")
                                   or w.startswith("--recursive") or w.startswith("--dereference-recursive")

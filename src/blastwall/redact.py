@@ -13,18 +13,19 @@ masked; a test checks that each format's hints reach the slow path.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable
+
+from blastwall import rx
 
 MASK = "***"
 _HINTS = ("://", "bearer", "pass", "pwd", "token", "secret", "key", "ghp_", "gho_", "ghu_", "ghs_", "ghr_",
           "github_pat_", "sk_", "rk_", "sk-", "xox", "akia", "asia", "abia", "acca", "a3t", "aws", "private", "glpat-",
           "npm_", "authorization", "railway_", "hooks.slack.com")
 
-Replacement = str | Callable[[re.Match[str]], str]
+Replacement = str | Callable[[rx.Match], str]
 
 
-def _mask_group(m: re.Match[str]) -> str:
+def _mask_group(m: rx.Match) -> str:
     """The match with only its `secret` group masked (`RAILWAY_TOKEN=***`)."""
     start, end = m.span("secret")
     whole_start = m.start()
@@ -33,24 +34,24 @@ def _mask_group(m: re.Match[str]) -> str:
 
 
 @functools.cache
-def _patterns() -> list[tuple[re.Pattern[str], Replacement]]:
-    generic: list[tuple[re.Pattern[str], Replacement]] = [
-        (re.compile(r"(://[^/\s:@]*:)[^@\s/]+@"), rf"\1{MASK}@"),
-        (re.compile(r"(?i)(bearer\s+|token\s+|basic\s+)[A-Za-z0-9._~+/=-]{8,}"), rf"\1{MASK}"),
-        (re.compile(r"(?i)((?:password|passwd|pwd|token|secret|api[_-]?key|access[_-]?key|auth)[\"']?\s*[=:]\s*[\"']?)"
+def _patterns() -> list[tuple[rx.Pattern, Replacement]]:
+    generic: list[tuple[rx.Pattern, Replacement]] = [
+        (rx.compile(r"(://[^/\s:@]*:)[^@\s/]+@"), rf"\1{MASK}@"),
+        (rx.compile(r"(?i)(bearer\s+|token\s+|basic\s+)[A-Za-z0-9._~+/=-]{8,}"), rf"\1{MASK}"),
+        (rx.compile(r"(?i)((?:password|passwd|pwd|token|secret|api[_-]?key|access[_-]?key|auth)[\"']?\s*[=:]\s*[\"']?)"
                     r"[^\s'\"&,;]{3,}"), rf"\1{MASK}"),
-        (re.compile(r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}|\bgithub_pat_\w{20,}|\bglpat-[\w-]{20,}"), MASK),
-        (re.compile(r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{10,}|\bxox[abprs]-[\w-]{10,}|\bnpm_[A-Za-z0-9]{30,}"), MASK),
-        (re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"), MASK),
-        (re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)",
-                    re.S), MASK),
+        (rx.compile(r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}|\bgithub_pat_\w{20,}|\bglpat-[\w-]{20,}"), MASK),
+        (rx.compile(r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{10,}|\bxox[abprs]-[\w-]{10,}|\bnpm_[A-Za-z0-9]{30,}"), MASK),
+        (rx.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"), MASK),
+        (rx.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)",
+                    rx.S), MASK),
     ]
     from blastwall.analyze.ruleset import load_table
 
     for row in load_table("secret_formats")["format"]:
         if row.get("redact", True):
-            rx = re.compile(row["regex"])
-            generic.append((rx, _mask_group if "secret" in rx.groupindex else MASK))
+            pattern = rx.compile(row["regex"])
+            generic.append((pattern, _mask_group if "secret" in pattern.groupindex else MASK))
     return generic
 
 
@@ -61,6 +62,6 @@ def redact(text: str) -> str:
     low = text.lower()
     if not any(h in low for h in _HINTS):
         return text
-    for rx, repl in _patterns():
-        text = rx.sub(repl, text)
+    for pattern, repl in _patterns():
+        text = pattern.sub(repl, text)
     return text

@@ -10,19 +10,24 @@ from __future__ import annotations
 
 import ast
 import functools
-import re
 import shlex
 from collections.abc import Callable
 from typing import Any
 
+from blastwall import rx
 from blastwall.analyze import globs
 from blastwall.analyze.base import Scope, unknown
 from blastwall.analyze.paths import Operation, classify_in
 from blastwall.analyze.ruleset import load_table
 from blastwall.model import Effect, Finding, Severity
 
-_STRING = re.compile(r"""(?P<q>["'`])(?P<s>(?:\\.|(?!(?P=q)).)*)(?P=q)""", re.DOTALL)
-_ARRAY = re.compile(r"""\[\s*((?:["'][^"']*["']\s*,?\s*)+)\]""")
+# A quoted literal, backslash escapes included; `_body` gives what is between the quotes.
+_STRING = rx.compile(r"""'(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*"|`(?:\\.|[^`\\])*`""", rx.S)
+_ARRAY = rx.compile(r"""\[\s*((?:["'][^"']*["']\s*,?\s*)+)\]""")
+
+
+def _body(m: rx.Match) -> str:
+    return str(m.group())[1:-1]
 
 
 @functools.cache
@@ -31,8 +36,8 @@ def _table() -> dict[str, Any]:
 
 
 @functools.cache
-def _patterns(language: str) -> list[tuple[str, re.Pattern[str]]]:
-    return [(p["kind"], re.compile(p["regex"])) for p in _table()["pattern"] if language in p["languages"]]
+def _patterns(language: str) -> list[tuple[str, rx.Pattern]]:
+    return [(p["kind"], rx.compile(p["regex"])) for p in _table()["pattern"] if language in p["languages"]]
 
 
 def analyze_code(language: str, code: str, scope: Scope) -> list[Finding]:
@@ -334,13 +339,13 @@ def _args_after(code: str, pos: int) -> str:
 
 def _scan(language: str, code: str, scope: Scope) -> list[Finding]:
     out: list[Finding] = []
-    for kind, rx in _patterns(language):
-        for m in rx.finditer(code):
+    for kind, pattern in _patterns(language):
+        for m in pattern.finditer(code):
             args = _args_after(code, m.end())
             if kind in ("delete", "delete_recursive", "overwrite"):
                 s = _STRING.search(args)
-                path = s.group("s") if s and "$" not in s.group("s") and "${" not in s.group("s") else None
-                if path is not None and s is not None and s.group("q") == "`":
+                path = _body(s) if s and "$" not in _body(s) else None
+                if path is not None and s is not None and s.group().startswith("`"):
                     path = None
                 out.append(_path_finding(kind, path, language, code[m.start():m.end() + len(args)], scope))  # type: ignore[arg-type]
             elif kind == "exec":
@@ -352,14 +357,14 @@ def _scan(language: str, code: str, scope: Scope) -> list[Finding]:
                     out.extend(_shell(s_text, language, scope) if s_text else [
                         unknown("code.interp:exec-dynamic", f"{language} code runs a command blastwall cannot read", code)])
                 elif arr and (not s or arr.start() <= s.start()):
-                    parts = [p.group("s") for p in _STRING.finditer(arr.group(1))]
+                    parts = [_body(p) for p in _STRING.finditer(arr.group(1))]
                     out.extend(_shell(shlex.join(parts), language, scope))
-                elif s and "${" not in s.group("s") and "#{" not in s.group("s"):
-                    literals = [x.group("s") for x in _STRING.finditer(args)]
+                elif s and "${" not in _body(s) and "#{" not in _body(s):
+                    literals = [_body(x) for x in _STRING.finditer(args)]
                     if len(literals) > 1 and " " not in literals[0]:  # system("rm", "-rf", "/opt")
                         out.extend(_shell(shlex.join(literals), language, scope))
                     else:
-                        out.extend(_shell(s.group("s"), language, scope))
+                        out.extend(_shell(_body(s), language, scope))
                 else:
                     out.append(unknown("code.interp:exec-dynamic", f"{language} code runs a command blastwall cannot read",
                                        code[m.start():m.end() + len(args)]))

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import functools
 import posixpath
-import re
 from typing import Any, Literal, NamedTuple
 
+from blastwall import rx
 from blastwall.analyze import globs
 from blastwall.analyze.ruleset import load_table
 from blastwall.model import Severity
 
 Operation = Literal["delete", "delete_recursive", "overwrite"]
-_VAR = re.compile(r"^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
+_VAR = rx.compile(r"^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
 
 
 class PathClass(NamedTuple):
@@ -109,7 +109,7 @@ def classify(path: str, cwd: str | None = None) -> PathClass:
     if raw == "~" or raw.startswith("~/") or (m and m.group(1) in sysinfo["home_vars"]):
         rest = raw[1:] if raw.startswith("~") else raw[m.end():] if m else ""
         return _in_home(rest, path)
-    if re.match(r"^~[A-Za-z_]", raw):  # ~user
+    if rx.match(r"^~[A-Za-z_]", raw):  # ~user
         return _in_home(raw.split("/", 1)[1] if "/" in raw else "", path)
     if m and m.group(1) in sysinfo["temp_vars"]:
         rest = raw[m.end():]
@@ -121,7 +121,7 @@ def classify(path: str, cwd: str | None = None) -> PathClass:
 
     if raw.startswith("/"):
         norm = posixpath.normpath(raw)
-        if norm == "/" or re.fullmatch(r"/[*?]+", norm):
+        if norm == "/" or rx.fullmatch(r"/[*?]+", norm):
             return PathClass("root", path)
         if cwd and cwd != "/" and (norm == cwd or norm.startswith(cwd.rstrip("/") + "/")):
             return _in_project(norm[len(cwd.rstrip("/")):].lstrip("/"), path)
@@ -130,7 +130,7 @@ def classify(path: str, cwd: str | None = None) -> PathClass:
                 return PathClass("temp_top", path)
             if norm.startswith(tmp + "/"):
                 return PathClass("temp", path)
-        home = re.match(r"^(/home/[^/]+|/Users/[^/]+|/root)(/.*)?$", norm)
+        home = rx.match(r"^(/home/[^/]+|/Users/[^/]+|/root)(/.*)?$", norm)
         if home:
             return _in_home(home.group(2) or "", path)
         top = "/" + _components(norm)[0] if _components(norm) else "/"

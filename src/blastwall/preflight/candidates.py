@@ -9,10 +9,10 @@ of which program flag names what is data (`PROGRAM_FLAGS`), not code.
 from __future__ import annotations
 
 import posixpath
-import re
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from blastwall import rx
 from blastwall.model import Action, Finding
 from blastwall.preflight.payload import action_texts
 
@@ -72,8 +72,8 @@ CONTEXT_KINDS: dict[str, str] = {"namespace": "namespaces", "cluster": "clusters
 DB_SCHEMES = frozenset({"postgres", "postgresql", "mysql", "mariadb", "mongodb", "mongodb+srv", "redis", "rediss",
                         "sqlserver", "mssql", "clickhouse", "cockroachdb", "libsql"})
 BUCKET_SCHEMES = frozenset({"s3", "s3a", "gs", "r2", "az", "abfs", "abfss", "wasb", "wasbs"})
-_URI = re.compile(r"([a-z][a-z0-9+.-]{0,20})://([^\s'\"<>]+)", re.I)
-_SCP_HOST = re.compile(r"^(?:[^@/\s:]+@)?([A-Za-z0-9][A-Za-z0-9.-]*):(?!//)")
+_URI = rx.compile(r"([a-z][a-z0-9+.-]{0,20})://([^\s'\"<>]+)", rx.I)
+_SCP_HOST = rx.compile(r"^(?:[^@/\s:]+@)?([A-Za-z0-9][A-Za-z0-9.-]*):")  # not followed by // (a URL)
 _SEPARATORS = frozenset({";", "|", "||", "&", "&&", "(", ")", "|&"})
 
 
@@ -198,7 +198,7 @@ def _scp_hosts(words: list[str]) -> list[Candidate]:
         if w in _SEPARATORS:
             break
         m = _SCP_HOST.match(w)
-        if m and not w.startswith("-"):
+        if m and not w.startswith("-") and not w.startswith("//", m.end()):
             out.append(host(m.group(1)))
     return out
 

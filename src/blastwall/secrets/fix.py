@@ -13,17 +13,17 @@ Values that span lines (private keys) are not moved: the file itself should leav
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from blastwall import rx
 from blastwall.secrets.formats import mask
 from blastwall.secrets.scanner import Hit, Report, scan
 
 REFERENCE = "${{blastwall:{name}}}"
-_KEY = re.compile(r"""([A-Za-z_][A-Za-z0-9_.-]*)["']?\]?\s*(?::=|=>|=|:)\s*["']?[^\s"']*$""")
-_NAME_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
-NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")  # the credential store's names
+_KEY = rx.compile(r"""([A-Za-z_][A-Za-z0-9_.-]*)["']?\]?\s*(?::=|=>|=|:)\s*["']?[^\s"']*$""")
+_NAME_CHARS = rx.compile(r"[^A-Za-z0-9._-]+")
+NAME_RE = rx.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")  # the credential store's names
 
 
 class Store(Protocol):

@@ -11,10 +11,10 @@ same rows. Masking shows at most four characters and never more than a quarter o
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
+from blastwall import rx
 from blastwall.analyze.ruleset import load_table
 
 
@@ -22,8 +22,8 @@ class Format(NamedTuple):
     id: str
     name: str
     hints: tuple[str, ...]
-    regex: re.Pattern[str]
-    requires: re.Pattern[str] | None
+    regex: rx.Pattern
+    requires: rx.Pattern | None
     fixable: bool
 
     def find(self, line: str, low: str | None = None) -> Iterator[tuple[str, int, int]]:
@@ -51,8 +51,8 @@ def formats() -> tuple[Format, ...]:
             id=str(row["id"]),
             name=str(row["name"]),
             hints=tuple(h.lower() for h in row["hints"]),
-            regex=re.compile(row["regex"]),
-            requires=re.compile(row["requires"]) if row.get("requires") else None,
+            regex=rx.compile(row["regex"]),
+            requires=rx.compile(row["requires"]) if row.get("requires") else None,
             fixable=bool(row.get("fixable", True)),
         ))
     return tuple(out)
@@ -63,16 +63,18 @@ def by_id(format_id: str) -> Format | None:
 
 
 @functools.cache
-def _placeholders() -> tuple[frozenset[str], tuple[re.Pattern[str], ...]]:
+def _placeholders() -> tuple[frozenset[str], tuple[rx.Pattern, ...], bool]:
     p = table()["placeholders"]
-    return frozenset(v.casefold() for v in p["values"]), tuple(re.compile(x, re.I) for x in p["patterns"])
+    return (frozenset(v.casefold() for v in p["values"]), tuple(rx.compile(x, rx.I) for x in p["patterns"]),
+            bool(p.get("repeated_character")))
 
 
 def is_placeholder(value: str) -> bool:
     """True for values that only stand in for a secret (`${DB_PASSWORD}`, `<token>`, `changeme`)."""
     v = value.strip().strip("'\"")
-    values, patterns = _placeholders()
-    return not v or v.casefold() in values or any(p.search(v) for p in patterns)
+    values, patterns, repeated = _placeholders()
+    return (not v or v.casefold() in values or (repeated and len(set(v.casefold())) == 1)
+            or any(p.search(v) for p in patterns))
 
 
 def mask(value: str) -> str:

@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
+from blastwall import rx
 from blastwall.analyze import globs
 from blastwall.secrets.formats import Format, formats, is_placeholder, mask, table
 
@@ -137,8 +137,8 @@ def _read_text(path: str, max_bytes: int) -> tuple[str | None, str]:
 
 
 @functools.cache
-def _prefilter() -> re.Pattern[str]:
-    return re.compile(table()["detect_secrets"]["prefilter"])
+def _prefilter() -> rx.Pattern:
+    return rx.compile(table()["detect_secrets"]["prefilter"])
 
 
 def scan_text(text: str, filename: str, *, detect_secrets: bool = True) -> list[tuple[int, int, int, str, str, str, bool]]:

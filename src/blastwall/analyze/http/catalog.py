@@ -13,10 +13,10 @@ Within a provider, the first matching row wins; a row with severity "none" ends 
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass
 from typing import Any
 
+from blastwall import rx
 from blastwall.analyze import globs
 from blastwall.analyze.http.request import Request, walk
 from blastwall.analyze.ruleset import load_table, table_names
@@ -56,7 +56,7 @@ class Rule:
     row: dict[str, Any]
     provider: str
     methods: frozenset[str]
-    path: re.Pattern[str] | None
+    path: rx.Pattern | None
     mutations: frozenset[str]
     when: dict[str, Any]
     unless: dict[str, Any]
@@ -83,10 +83,10 @@ class Catalog:
     rules: dict[str, tuple[Rule, ...]]
 
 
-_SEG = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(\*|:[^}]+)?\}")
+_SEG = rx.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(\*|:[^}]+)?\}")
 
 
-def compile_path(template: str) -> re.Pattern[str]:
+def compile_path(template: str) -> rx.Pattern:
     """`/repos/{owner}/{repo}` -> a regex with named groups (see the module docstring)."""
     out: list[str] = []
     pos = 0
@@ -101,11 +101,11 @@ def compile_path(template: str) -> re.Pattern[str]:
             out.append(f"(?P<{name}>[^/]+)")
         pos = m.end()
     out.append(_literal(template[pos:]))
-    return re.compile("".join(out))
+    return rx.compile("".join(out))
 
 
 def _literal(text: str) -> str:
-    return "[^/]*".join(re.escape(p) for p in text.split("*"))
+    return "[^/]*".join(rx.escape(p) for p in text.split("*"))
 
 
 @functools.cache

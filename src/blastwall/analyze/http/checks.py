@@ -6,12 +6,12 @@ the request is known harmless) or None when the row does not apply after all.
 
 from __future__ import annotations
 
-import re
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from blastwall import rx
 from blastwall.analyze.base import Scope
 from blastwall.analyze.http.catalog import Rule
 from blastwall.analyze.http.request import Request
@@ -75,7 +75,7 @@ def sql_text(ctx: CheckContext) -> list[Finding] | None:
         texts.append(ctx.req.body_text)
     out: list[Finding] = []
     for text in texts:
-        if looks_like_sql(text) or re.match(r"\s*(system|kill|optimize|detach|attach|rename|exchange)\b", text, re.I):
+        if looks_like_sql(text) or rx.match(r"\s*(system|kill|optimize|detach|attach|rename|exchange)\b", text, rx.I):
             out.extend(_sql(text, ctx, f"SQL sent to {ctx.req.display}"))
     return out
 
@@ -94,22 +94,36 @@ def postgrest(ctx: CheckContext) -> list[Finding] | None:
     return [ctx.make(detail=detail)]
 
 
+def _top_level(text: str) -> list[str]:
+    """`a.eq.1,and(b.eq.2,c.eq.3)` -> the parts between commas outside parentheses."""
+    parts, depth, start = [], 0, 0
+    for i, c in enumerate(text):
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth = max(0, depth - 1)
+        elif c == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    return [*parts, text[start:]]
+
+
 def _selective(key: str, value: str) -> bool:
     v = value.strip()
     if key in ("or", "and", "not.or", "not.and"):
         inner = v.strip("()")
-        parts = [p.strip() for p in re.split(r",(?![^()]*\))", inner) if p.strip()]
-        checks = [bool(re.match(r"^[\w.\"]+\.(eq|in)\.", p)) and not re.search(r"\.(eq|in)\.\(?\s*\)?$", p)
+        parts = [p.strip() for p in _top_level(inner) if p.strip()]
+        checks = [bool(rx.match(r"^[\w.\"]+\.(eq|in)\.", p)) and not rx.search(r"\.(eq|in)\.\(?\s*\)?$", p)
                   for p in parts]
         return bool(checks) and (all(checks) if key.endswith("or") else any(checks))
     if v.startswith("eq."):
         return len(v) > 3 and v[3:] not in ("*", "%")
     if v.startswith("in."):
-        return bool(re.match(r"^in\.\(\s*[^)\s]", v))
+        return bool(rx.match(r"^in\.\(\s*[^)\s]", v))
     return False
 
 
-_SECRETISH = re.compile(r"(?i)(url|uri|dsn|host|database|db_|secret|token|key|password|passwd|pwd|credential|auth)")
+_SECRETISH = rx.compile(r"(?i)(url|uri|dsn|host|database|db_|secret|token|key|password|passwd|pwd|credential|auth)")
 
 
 def variables_risky(names: list[str], environment: str | None, replace: bool) -> str | None:
@@ -168,7 +182,7 @@ def unwrap_argv(argv: list[str]) -> str:
 def cypher(ctx: CheckContext) -> list[Finding] | None:
     """Neo4j transactions: statements that delete, remove or drop."""
     texts = [v for k, v in _pairs(ctx.req.body) if k in ("statement", "query") and isinstance(v, str)]
-    bad = [t for t in texts if re.search(r"(?i)\b(delete|remove|drop|detach\s+delete)\b", t)]
+    bad = [t for t in texts if rx.search(r"(?i)\b(delete|remove|drop|detach\s+delete)\b", t)]
     if not bad:
         return []
     assert ctx.make is not None
@@ -198,7 +212,7 @@ def null_values(ctx: CheckContext) -> list[Finding] | None:
 def solr_delete(ctx: CheckContext) -> list[Finding] | None:
     """Solr update requests that carry a delete (`<delete>`, `{"delete": ...}`, `stream.body`)."""
     text = ctx.req.body_text + " " + " ".join(v for _, v in ctx.req.query)
-    if not re.search(r"(?i)<delete>|\"delete\"\s*:|\bdelete\b", text):
+    if not rx.search(r"(?i)<delete>|\"delete\"\s*:|\bdelete\b", text):
         return []
     assert ctx.make is not None
     return [ctx.make()]

@@ -12,8 +12,7 @@ provider's API. Rows and word lists: `rules/http_generic.toml`.
 
 from __future__ import annotations
 
-import re
-
+from blastwall import rx
 from blastwall.analyze import globs
 from blastwall.analyze.base import Scope
 from blastwall.analyze.http.catalog import Provider
@@ -23,7 +22,7 @@ from blastwall.analyze.http.request import READ_METHODS, Request, walk
 from blastwall.analyze.http.sniff import destructive_word, looks_like_sql, setting, word_list, words
 from blastwall.model import Finding, Severity
 
-_ID = re.compile(
+_ID = rx.compile(
     r"^(\d+|[0-9a-fA-F]{8}-[0-9a-fA-F-]{27,}|[0-9a-fA-F]{12,}|[A-Za-z]{1,12}[_-]?\d[\w-]*|[A-Za-z0-9]{20,})$"
 )
 _SQL_KEYS = ("sql", "statement", "query", "sql_query", "command")
@@ -115,7 +114,7 @@ def _api_like(req: Request, segments: list[str], i: int) -> bool:
     version segment, or a confirmation parameter."""
     if i > 0 and _ID.match(segments[i - 1]):
         return True
-    if any(s.lower() in ("api", "admin", "rpc") or re.fullmatch(r"v\d+", s.lower()) for s in segments[:i]):
+    if any(s.lower() in ("api", "admin", "rpc") or rx.fullmatch(r"v\d+", s.lower()) for s in segments[:i]):
         return True
     return any(k.lower() in word_list("confirm_params") for k, _ in req.query)
 

@@ -11,11 +11,12 @@ A document that does not parse is scanned for mutation-like names instead: it is
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-_IDENT = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
+from blastwall import rx
+
+_IDENT = rx.compile(r"[_A-Za-z][_0-9A-Za-z]*")
 _MAX_FRAGMENT_DEPTH = 32
 
 
@@ -83,7 +84,7 @@ def _variables(value: Any) -> dict[str, Any]:
 
 
 def _looks_like_document(text: str) -> bool:
-    return bool(re.match(r"\s*(query|mutation|subscription|fragment|\{)", text))
+    return bool(rx.match(r"\s*(query|mutation|subscription|fragment|\{)", text))
 
 
 def parse(req: GraphQLRequest) -> Document:

@@ -8,8 +8,7 @@ whose text is not in the request, ask when they could hide such a mutation.
 
 from __future__ import annotations
 
-import re
-
+from blastwall import rx
 from blastwall.analyze.base import Scope
 from blastwall.analyze.http.catalog import Provider, conditions_hold, rules_of
 from blastwall.analyze.http.findings import apply, make, template
@@ -59,7 +58,7 @@ def analyze_graphql(gqls: list[GraphQLRequest], req: Request, scope: Scope, prov
     return out
 
 
-_DISGUISED = re.compile(r"\b(?:query|subscription)\s+mutation\b", re.I)  # a read operation named "mutation"
+_DISGUISED = rx.compile(r"\b(?:query|subscription)\s+mutation\b", rx.I)  # a read operation named "mutation"
 
 
 def _names_a_mutation(name: str, provider: Provider | None, *, disguised: bool) -> bool:

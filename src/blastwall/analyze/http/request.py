@@ -10,15 +10,16 @@ from __future__ import annotations
 import contextlib
 import json
 import posixpath
-import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from blastwall import rx
+
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 _OVERRIDE_HEADERS = ("x-http-method-override", "x-http-method", "x-method-override")
 _OVERRIDE_PARAMS = ("_method", "x-http-method-override")
-_METHOD_RE = re.compile(r"^[A-Za-z][A-Za-z-]{0,19}$")
+_METHOD_RE = rx.compile(r"^[A-Za-z][A-Za-z-]{0,19}$")
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def _split_url(url: str) -> tuple[str, str, int | None, str, tuple[tuple[str, st
     except ValueError:
         scheme, host, port, rawpath, rawquery = "", "", None, raw, ""
     path = unquote(rawpath or "/")
-    path = re.sub(r"/+", "/", path)
+    path = rx.sub(r"/+", "/", path)
     path = posixpath.normpath(path) if path not in ("", "/") else "/"
     if path.startswith("//"):
         path = "/" + path.lstrip("/")
@@ -129,7 +130,7 @@ def _body(body: object, content_type: str) -> tuple[str, Any]:
                 return text, json.loads(stripped)
             except ValueError:
                 pass
-        if "form" in content_type or re.fullmatch(r"[^\s=&]+=[^\s&]*(&[^\s=&]+=[^\s&]*)*", stripped):
+        if "form" in content_type or rx.fullmatch(r"[^\s=&]+=[^\s&]*(&[^\s=&]+=[^\s&]*)*", stripped):
             try:
                 return text, dict(parse_qsl(stripped, keep_blank_values=True))
             except ValueError:

@@ -5,13 +5,13 @@ reads as destructive, whether a string is SQL. The word lists live in `rules/htt
 from __future__ import annotations
 
 import functools
-import re
 from typing import Any
 
+from blastwall import rx
 from blastwall.analyze.ruleset import load_table
 
-_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b)|[A-Z]?[a-z]+|[A-Z]+|\d+")
-_SQL_START = re.compile(
+_CAMEL = rx.compile(r"[A-Z]+[a-z]*|[a-z]+|\d+")
+_SQL_START = rx.compile(
     r"^\s*(?:--[^\n]*\n\s*|/\*.*?\*/\s*)*"
     r"(?:select\s.+|with\s+\w+.*\bas\s*\(.+|insert\s+into\s.+|update\s+\S+\s+set\s.+|delete\s+from\s.+|"
     r"drop\s+(?:table|schema|database|view|index|function|type|role|user|sequence|extension|materialized|"
@@ -20,7 +20,7 @@ _SQL_START = re.compile(
     r"explain\b.+|copy\s.+|vacuum\b.*|reindex\b.*|begin\b.*|comment\s+on\s.+|call\s+\w.*|do\s+\$.*|"
     r"pragma\s.+|attach\s.+|detach\s.+|set\s+\w.+|show\s.+|lock\s+table.+|rename\s+table.+|optimize\s+table.+|"
     r"describe\s.+|use\s+\w+.*)$",
-    re.I | re.S,
+    rx.I | rx.S,
 )
 
 
@@ -31,7 +31,14 @@ def _generic() -> dict[str, Any]:
 
 def words(name: str) -> list[str]:
     """`volumeDelete` -> ["volume", "delete"]; `delete_branch` -> ["delete", "branch"]."""
-    return [w.lower() for w in _CAMEL.findall(str(name))]
+    out: list[str] = []
+    for w in _CAMEL.findall(str(name)):
+        caps = len(w) - len(w.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+        if 1 < caps < len(w):  # HTMLParser -> html, parser
+            out.append(w[:caps - 1])
+            w = w[caps - 1:]
+        out.append(w)
+    return [w.lower() for w in out]
 
 
 def destructive_word(name: str) -> str | None:

@@ -4,8 +4,8 @@ request (method, URL, headers, body) and hand it to the HTTP analyzer."""
 from __future__ import annotations
 
 import json
-import re
 
+from blastwall import rx
 from blastwall.analyze.base import Scope, unknown
 from blastwall.analyze.shell.handlers import register
 from blastwall.analyze.shell.ir import SimpleCommand, Word
@@ -110,7 +110,7 @@ def _httpie(argv: list[Word], scope: Scope) -> Request:
         req.url = pos.pop(0)
     data: dict[str, object] = {}
     for item in pos:
-        m = re.match(r"^([^:=@]+)(:=|==|=|:|@)(.*)$", item, re.DOTALL)
+        m = rx.match(r"^([^:=@]+)(:=|==|=|:|@)(.*)$", item, rx.S)
         if not m:
             continue
         key, op, value = m.groups()
@@ -126,7 +126,7 @@ def _httpie(argv: list[Word], scope: Scope) -> Request:
     if data:
         req.body = data
     req.method = req.method or ("POST" if data else "GET")
-    if req.url and not re.match(r"^https?://", req.url):
+    if req.url and not rx.match(r"^https?://", req.url):
         req.url = ("http://localhost" + req.url) if req.url.startswith(":") else "https://" + req.url
     return req
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
+from blastwall import rx
 
-_VERSIONED = re.compile(r"^(python|pip|ruby|perl|node|php|psql|pg_dump|lua)[0-9][0-9.]*$")
+_VERSIONED = rx.compile(r"^(python|pip|ruby|perl|node|php|psql|pg_dump|lua)[0-9][0-9.]*$")
 
 
 def program_name(word: str) -> str:

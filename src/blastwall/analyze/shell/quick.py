@@ -10,10 +10,11 @@ list). Dumping the environment and recursive searches always go to the full anal
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-_PLAIN = re.compile(r"^[A-Za-z0-9_./:@%+,= -]*$")
+from blastwall import rx
+
+_PLAIN = rx.compile(r"^[A-Za-z0-9_./:@%+,= -]*$")
 READ_ONLY = frozenset({
     "ls", "pwd", "whoami", "date", "uptime", "df", "du", "free", "id", "hostname", "uname", "which", "type",
     "wc", "head", "tail", "cat", "less", "more", "grep", "rg", "ag", "stat", "file", "tree", "env", "printenv",

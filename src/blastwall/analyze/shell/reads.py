@@ -15,9 +15,9 @@ from __future__ import annotations
 import functools
 import os
 import posixpath
-import re
 from typing import Any, NamedTuple
 
+from blastwall import rx
 from blastwall.analyze import globs
 from blastwall.analyze.base import Scope
 from blastwall.analyze.ruleset import load_table
@@ -26,7 +26,7 @@ from blastwall.model import Effect, Finding, Severity
 
 MAX_PER_FOLDER = 10
 STORE_URL_VAR = "BLASTWALL_DATABASE_URL"
-_VAR = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+_VAR = rx.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 
 
 class Args(NamedTuple):
@@ -139,7 +139,7 @@ def _literal(w: Word) -> bool:
     text = w.text
     if w.path_class is not None or not text:
         return False
-    rest = re.sub(r"^\$\{?HOME\}?(?=/|$)", "", text)
+    rest = rx.sub(r"^\$\{?HOME\}?(/|$)", r"\1", text)
     return "$" not in rest and "`" not in rest
 
 
@@ -171,7 +171,7 @@ def _files(row: dict[str, Any], args: Args) -> list[str]:
 
 def _tar_files(args: Args, pos: list[str]) -> list[str]:
     creating = _has(args.flags, ["-c", "--create", "-r", "--append", "-u", "--update"])
-    if not creating and pos and re.fullmatch(r"[A-Za-z]+", pos[0]) and set(pos[0]) & set("cru"):
+    if not creating and pos and rx.fullmatch(r"[A-Za-z]+", pos[0]) and set(pos[0]) & set("cru"):
         bundle, pos = pos[0], pos[1:]
         creating = True
         if "f" in bundle and pos:
@@ -182,7 +182,7 @@ def _tar_files(args: Args, pos: list[str]) -> list[str]:
     return [posixpath.join(folder, p) if folder and not p.startswith(("/", "~")) else p for p in pos]
 
 
-_AT = re.compile(r"^(?:[\w.\[\]-]*(?:=|:=)?)[@<](?P<path>[^;@]+)")
+_AT = rx.compile(r"^(?:[\w.\[\]-]*(?:=|:=)?)[@<](?P<path>[^;@]+)")
 
 
 def _uploaded(row: dict[str, Any], args: Args) -> list[str]:

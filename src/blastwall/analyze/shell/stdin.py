@@ -10,8 +10,8 @@ from __future__ import annotations
 import base64
 import binascii
 import os
-import re
 
+from blastwall import rx
 from blastwall.analyze.base import Scope
 from blastwall.analyze.shell.ir import SimpleCommand
 from blastwall.analyze.shell.names import program_name
@@ -59,14 +59,14 @@ def stdout_of(cmd: SimpleCommand | None, scope: Scope, depth: int = 0) -> str | 
     args = [w.text for w in cmd.argv[1:]]
     upstream = lambda: stdin_of(cmd, scope, depth + 1)
     if name == "echo":
-        while args and re.fullmatch(r"-[neE]+", args[0]):
+        while args and rx.fullmatch(r"-[neE]+", args[0]):
             args = args[1:]
         return " ".join(args) + "\n"
     if name == "printf" and args:
         fmt = args[0].replace("\\n", "\n")
         if "%" not in fmt:
             return fmt
-        if args[1:] and re.fullmatch(r"%s\\?n?|%s\n?", args[0]):
+        if args[1:] and rx.fullmatch(r"%s\\?n?|%s\n?", args[0]):
             return "\n".join(args[1:]) + "\n"
         return None
     if name == "cat":

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import json
 import os
-import re
 
+from blastwall import rx
 from blastwall.analyze.base import Scope
 from blastwall.analyze.shell.stdin import read_file
 
 MAX_DEPTH = 5
-_VAR = re.compile(r"\$[({]([A-Za-z_][A-Za-z0-9_.-]*)[)}]")
-_RULE = re.compile(r"^([^\t#=:][^=:]*?)\s*::?(?!=)\s*(.*)$")
-_ASSIGN = re.compile(r"^(?:export\s+|override\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*(?::{1,3}=|\?=|\+=|=)\s*(.*)$")
+_VAR = rx.compile(r"\$[({]([A-Za-z_][A-Za-z0-9_.-]*)[)}]")
+_RULE = rx.compile(r"^([^\t#=:][^=:]*?)\s*::?(.*)$")  # `t: deps`, `t:: deps`; `:=` and `::=` are assignments
+_ASSIGN = rx.compile(r"^(?:export\s+|override\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*(?::{1,3}=|\?=|\+=|=)\s*(.*)$")
 _BUILTIN_VARS = {"MAKE": "make", "RM": "rm -f", "CC": "cc", "CXX": "g++", "AR": "ar", "SHELL": "/bin/sh",
                  "MAKEFLAGS": "", "CURDIR": "."}
 
@@ -62,10 +62,10 @@ def _parse_makefile(text: str) -> tuple[dict[str, str], dict[str, tuple[list[str
             current = []
             continue
         r = _RULE.match(line)
-        if r:
+        if r and not r.group(2).startswith("="):
             targets = r.group(1).split()
             recipe_inline = ""
-            deps = r.group(2)
+            deps = r.group(2).lstrip()
             if ";" in deps:
                 deps, recipe_inline = deps.split(";", 1)
             current = [t for t in targets if not t.startswith(".")]

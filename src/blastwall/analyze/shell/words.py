@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-import re
-
+from blastwall import rx
 from blastwall.analyze.shell.ir import Word
 
 _ANSI_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "v": "\v",
@@ -12,7 +11,7 @@ _ANSI_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x
 
 
 def unescape_unquoted(s: str) -> str:
-    return re.sub(r"\\(.)", r"\1", s.replace("\\\n", ""))
+    return rx.sub(r"\\(.)", r"\1", s.replace("\\\n", ""))
 
 
 def ansi_c(s: str) -> str:
@@ -29,15 +28,15 @@ def ansi_c(s: str) -> str:
             out.append(_ANSI_ESCAPES[n])
             i += 2
         elif n == "x":
-            m = re.match(r"[0-9a-fA-F]{1,2}", s[i + 2:])
+            m = rx.match(r"[0-9a-fA-F]{1,2}", s[i + 2:])
             out.append(chr(int(m.group(), 16)) if m else "x")
             i += 2 + (len(m.group()) if m else 0)
         elif n in "uU":
-            m = re.match(r"[0-9a-fA-F]{1,8}", s[i + 2:])
+            m = rx.match(r"[0-9a-fA-F]{1,8}", s[i + 2:])
             out.append(chr(min(int(m.group(), 16), 0x10FFFF)) if m else n)
             i += 2 + (len(m.group()) if m else 0)
         elif n in "01234567":
-            m = re.match(r"[0-7]{1,3}", s[i + 1:])
+            m = rx.match(r"[0-7]{1,3}", s[i + 1:])
             assert m is not None
             out.append(chr(int(m.group(), 8)))
             i += 1 + len(m.group())

@@ -61,12 +61,11 @@ def _store_tables(text: str) -> list[Finding]:
     low = text.lower()
     if "bw_" not in low:
         return []
-    import re
-
+    from blastwall import rx
     from blastwall.analyze.sql.rules import setting
 
-    names = "|".join(re.escape(t) for t in setting("store_tables"))
-    hits = sorted(set(re.findall(rf"(?<![a-z0-9_])({names})(?![a-z0-9_])", low)))
+    names = "|".join(rx.escape(t) for t in setting("store_tables"))
+    hits = sorted(set(rx.findall(rf"\b({names})\b", low)))
     return [finding(Hit("blastwall-store", ", ".join(hits), text[:200]))] if hits else []
 
 

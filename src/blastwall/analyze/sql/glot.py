@@ -8,9 +8,9 @@ by their opening words.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from blastwall import rx
 from blastwall.analyze.sql import lexer
 from blastwall.analyze.sql.pg import Stmt
 from blastwall.analyze.sql.rules import Hit, table
@@ -126,7 +126,7 @@ def _alter(e: Any, src: str, dialect: str) -> list[Hit]:
 
 def _merge(e: Any, src: str, dialect: str) -> list[Hit]:
     code = " ".join(lexer.words(lexer.code_only(src)))
-    return [Hit("merge-delete", _names([e.this]), src)] if re.search(r"\bthen delete\b", code) else []
+    return [Hit("merge-delete", _names([e.this]), src)] if rx.search(r"\bthen delete\b", code) else []
 
 
 def _insert(e: Any, src: str, dialect: str) -> list[Hit]:

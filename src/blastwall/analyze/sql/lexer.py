@@ -6,11 +6,11 @@ comments, and `code_only` blanks literals so a `'DROP TABLE'` string is never a 
 
 from __future__ import annotations
 
-import re
 from typing import NamedTuple
 
-_DOLLAR = re.compile(r"\$([A-Za-z_][A-Za-z_0-9]*)?\$")
-_WORD = re.compile(r"[A-Za-z_][A-Za-z_0-9$]*")
+from blastwall import rx
+
+_WORD = rx.compile(r"[A-Za-z_][A-Za-z_0-9$]*")
 
 
 class Piece(NamedTuple):
@@ -54,11 +54,25 @@ def _skip(text: str, i: int, hash_comments: bool) -> tuple[int, str] | None:
     if c == "[" and not hash_comments:
         return None
     if c == "$":
-        m = _DOLLAR.match(text, i)
-        if m and not (i > 0 and (text[i - 1].isalnum() or text[i - 1] == "_")):
-            end = text.find(m.group(0), m.end())
-            return (len(text) if end < 0 else end + len(m.group(0))), "string"
+        tag = _dollar_tag(text, i)
+        if tag and not (i > 0 and (text[i - 1].isalnum() or text[i - 1] == "_")):
+            end = text.find(tag, i + len(tag))
+            return (len(text) if end < 0 else end + len(tag)), "string"
     return None
+
+
+def _ident_char(c: str, first: bool) -> bool:
+    return c.isascii() and (c.isalpha() or c == "_" or (not first and c.isdigit()))
+
+
+def _dollar_tag(text: str, i: int) -> str | None:
+    """The `$$` or `$tag$` that opens a dollar-quoted string at `i`, else None."""
+    j = i + 1
+    if j < len(text) and _ident_char(text[j], True):
+        j += 1
+        while j < len(text) and _ident_char(text[j], False):
+            j += 1
+    return text[i:j + 1] if j < len(text) and text[j] == "$" else None
 
 
 def split(text: str, *, hash_comments: bool = False) -> list[Piece]:

@@ -8,19 +8,19 @@ filter reaches every document, a key pinned to a value is selective, operators a
 
 from __future__ import annotations
 
-import re
 import shlex
 
+from blastwall import rx
 from blastwall.analyze.sql import lexer
 from blastwall.analyze.sql.rules import Hit, table
 from blastwall.analyze.sql.where import Reach
 
-_CALL = re.compile(r"\.\s*([A-Za-z_$][\w$]*)\s*\(")
-_COLLECTION = re.compile(
+_CALL = rx.compile(r"\.\s*([A-Za-z_$][\w$]*)\s*\(")
+_COLLECTION = rx.compile(
     r"""(?:\bdb|\bgetSiblingDB\s*\(\s*(?P<db>'[^']*'|"[^"]*")\s*\))\s*"""
     r"""(?:\.\s*(?P<dot>[A-Za-z_$][\w$]*)|\[\s*(?P<sub>'[^']*'|"[^"]*")\s*\]|\.\s*getCollection\s*\(\s*(?P<get>'[^']*'|"[^"]*")\s*\))\s*$"""
 )
-_OPERATOR = re.compile(r"^\s*\{\s*['\"]?\$(?!eq\b|in\b)")
+_OPERATOR = rx.compile(r"^\s*\{\s*['\"]?\$(\w*)")  # an operator other than $eq and $in
 
 
 def mongo_hits(code: str) -> list[Hit]:
@@ -120,7 +120,7 @@ def _receiver(before: str) -> str:
 
 def _filter_reach(arg: str | None) -> Reach:
     """Reach of a Mongo filter document."""
-    if arg is None or re.fullmatch(r"\{\s*\}", arg.strip() or "{}"):
+    if arg is None or rx.fullmatch(r"\{\s*\}", arg.strip() or "{}"):
         return Reach.ALL
     text = arg.strip()
     if not text.startswith("{"):
@@ -129,7 +129,8 @@ def _filter_reach(arg: str | None) -> Reach:
         key, _, value = part.partition(":")
         if not value or key.strip().strip("'\"").startswith("$"):
             continue
-        if not value.strip().startswith("{") or not _OPERATOR.match(value):
+        op = _OPERATOR.match(value)
+        if not value.strip().startswith("{") or not op or op.group(1) in ("eq", "in"):
             return Reach.SELECTIVE
     return Reach.BROAD
 
@@ -138,13 +139,13 @@ def _judge(what: str, method: str, target: str, args: list[str], code: str) -> l
     src = code
     first = args[0] if args else None
     if what == "drop":
-        if target in ("", "db") and not re.search(r"\b(db|getCollection|getSiblingDB)\b", code):
+        if target in ("", "db") and not rx.search(r"\b(db|getCollection|getSiblingDB)\b", code):
             return []  # `.drop()` on something that is not a collection
         return [Hit("mongo-drop-collection", target, src)]
     if what == "drop-database":
         return [Hit("mongo-drop-database", _database(code), src)]
     if what in ("delete", "update"):
-        if method == "update" and not (len(args) > 2 and re.search(r"\bmulti\s*:\s*true", args[2])):
+        if method == "update" and not (len(args) > 2 and rx.search(r"\bmulti\s*:\s*true", args[2])):
             return []
         found = _filter_reach(first)
         verb = f"mongo-{what}"
@@ -156,11 +157,11 @@ def _judge(what: str, method: str, target: str, args: list[str], code: str) -> l
     if what == "drop-indexes":
         return [Hit("mongo-drop-indexes", target, src, f"{method}()")]
     if what == "rename":
-        if len(args) > 1 and re.match(r"\s*true\b", args[1]) or re.search(r"dropTarget\s*:\s*true", code):
+        if len(args) > 1 and rx.match(r"\s*true\b", args[1]) or rx.search(r"dropTarget\s*:\s*true", code):
             return [Hit("mongo-rename-drop-target", args[0].strip("'\" ") if args else target, src)]
         return []
     if what == "aggregate":
-        stages = re.findall(r"['\"]?\$(out|merge)['\"]?\s*:", _blank_strings(" ".join(args)))
+        stages = rx.findall(r"['\"]?\$(out|merge)['\"]?\s*:", _blank_strings(" ".join(args)))
         return [Hit("mongo-aggregate-out", target, src, f"${stages[0]}")] if stages else []
     if what == "drop-user":
         return [Hit("mongo-drop-user", "", src, f"{method}()")]
@@ -173,7 +174,7 @@ def _judge(what: str, method: str, target: str, args: list[str], code: str) -> l
 
 def _command(doc: str, target: str, code: str) -> list[Hit]:
     """`db.runCommand({drop: "x"})` is judged as the method it names."""
-    m = re.match(r"\s*\{\s*['\"]?(\w+)['\"]?\s*:\s*(['\"]?)([^,'\"}]*)", doc)
+    m = rx.match(r"\s*\{\s*['\"]?(\w+)['\"]?\s*:\s*(['\"]?)([^,'\"}]*)", doc)
     if not m:
         return []
     method = table()["mongo"]["commands"].get(m.group(1))
@@ -182,13 +183,13 @@ def _command(doc: str, target: str, code: str) -> list[Hit]:
     what = table()["mongo"]["methods"][method]
     coll = m.group(3).strip() if m.group(2) else ""
     if what in ("delete", "update"):
-        deletes = re.search(r"\bq\s*:\s*(\{[^}]*\})", doc)
+        deletes = rx.search(r"\bq\s*:\s*(\{[^}]*\})", doc)
         return _judge(what, "deleteMany" if what == "delete" else "updateMany", coll, [deletes.group(1) if deletes else "{}"], code)
     return _judge(what, method, coll or target, [], code)
 
 
 def _database(code: str) -> str:
-    m = re.search(r"getSiblingDB\s*\(\s*['\"]([^'\"]*)['\"]", code) or re.search(r"\buse\s+([\w-]+)", code)
+    m = rx.search(r"getSiblingDB\s*\(\s*['\"]([^'\"]*)['\"]", code) or rx.search(r"\buse\s+([\w-]+)", code)
     return m.group(1) if m else "the current database"
 
 
@@ -222,7 +223,7 @@ def _script_hits(argv: list[str], src: str) -> list[Hit]:
         return []
     script = argv[1]
     hits: list[Hit] = []
-    for m in re.finditer(r"redis\.p?call\s*\(\s*(?:'([^']*)'|\"([^\"]*)\"|([^,)]*))", script):
+    for m in rx.finditer(r"redis\.p?call\s*\(\s*(?:'([^']*)'|\"([^\"]*)\"|([^,)]*))", script):
         name = m.group(1) or m.group(2)
         if name is None:
             hits.append(Hit("redis-script-dynamic", "", src))

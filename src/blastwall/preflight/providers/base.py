@@ -19,18 +19,18 @@ Rules every adapter keeps (and `post_json` enforces):
 from __future__ import annotations
 
 import os
-import re
 import threading
 import time
 from collections.abc import Callable
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
+from blastwall import rx
 from blastwall.preflight.inventory import Inventory, ProviderConfig
 
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 MAX_RESPONSE = 4 * 1024 * 1024
-_TOKEN = re.compile(r"^[\x21-\x7e]{8,4096}$")
+_TOKEN = rx.compile(r"[\x21-\x7e]+")
 
 
 class ResourceRef(NamedTuple):
@@ -100,7 +100,7 @@ def token(cfg: ProviderConfig) -> str:
     value = os.environ.get(cfg.token_env, "").strip()
     if not value:
         raise ProbeError(f"no token in ${cfg.token_env} for read-only probes")
-    if not _TOKEN.match(value):
+    if not 8 <= len(value) <= 4096 or not _TOKEN.fullmatch(value):
         raise ProbeError(f"${cfg.token_env} does not hold a usable token")
     return value
 

@@ -31,9 +31,9 @@ from __future__ import annotations
 import math
 import os
 import posixpath
-import re
 from typing import Any, NamedTuple
 
+from blastwall import rx
 from blastwall.model import Action, Finding, Surface
 from blastwall.preflight.inventory import ProviderConfig
 from blastwall.preflight.providers.base import ProbeAnswer, ProbeContext, ProbeError, ResourceRef, join
@@ -82,8 +82,8 @@ TABLE_RULES = frozenset({
 })
 RELKINDS = {"r": "table", "p": "partitioned table", "v": "view", "m": "materialized view", "f": "foreign table"}
 _IDENT = r'(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)'
-TABLE_NAME = re.compile(rf"^{_IDENT}(?:\.{_IDENT}){{0,2}}$")
-_VARIABLE = re.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$")
+TABLE_NAME = rx.compile(rf"^{_IDENT}(?:\.{_IDENT}){{0,2}}$")
+_VARIABLE = rx.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$")
 SCHEMES = ("postgres://", "postgresql://")
 CONNINFO_KEYS = ("host=", "hostaddr=", "dbname=", "port=", "user=", "service=")
 # psql options that say where to connect, and those whose value is not the database operand.
@@ -93,7 +93,7 @@ _PSQL_VALUED = frozenset({"-c", "--command", "-f", "--file", "-v", "--set", "--v
                           "--log-file", "-P", "--pset", "-F", "--field-separator", "-R", "--record-separator", "-T",
                           "--table-attr", *_PSQL_PARTS})
 _SEPARATORS = frozenset({";", "|", "||", "&", "&&", "(", ")", "|&", "\n"})
-_PG_ASSIGNMENT = re.compile(r"^PG[A-Z]+=")
+_PG_ASSIGNMENT = rx.compile(r"^PG[A-Z]+=")
 
 
 # -- what the action connects to ---------------------------------------------------------------

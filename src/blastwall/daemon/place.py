@@ -29,7 +29,7 @@ SYSTEM_SOCKET = os.path.join(SYSTEM_RUN_DIR, "hook.sock")
 MODE_VAR = "BLASTWALL_DAEMON"  # user-level mode only: "off" checks in-process, never starts a daemon
 _KEY_PREFIXES = ("BLASTWALL_", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME")
 _NOT_KEYED = ("BLASTWALL_ENVIRONMENT", "BLASTWALL_DAEMON", "BLASTWALL_DAEMON_IDLE", "BLASTWALL_DEBUG")
-_MAX_SUN_PATH = 100  # sockaddr_un.sun_path is 108 bytes on Linux, 104 on macOS
+_MAX_SUN_PATH = 103  # sockaddr_un.sun_path is 108 bytes on Linux, 104 on macOS (with its NUL)
 
 
 class Place(NamedTuple):
@@ -81,7 +81,7 @@ def private_folder(path: str, *, create: bool) -> str | None:
 
 def user_folder(env: Mapping[str, str], *, create: bool = True) -> str | None:
     runtime = env.get("XDG_RUNTIME_DIR", "")
-    if runtime and os.path.isabs(runtime) and len(runtime) < _MAX_SUN_PATH - 40:
+    if runtime and os.path.isabs(runtime) and len(runtime) + len("/blastwall/") + 25 <= _MAX_SUN_PATH:
         try:
             st = os.stat(runtime)
             if st.st_uid == os.getuid():

@@ -12,7 +12,7 @@ at the deadline and answers "blocked". Workers' approval waits reach the client 
 frames.
 
 What is loaded once and could go stale is blastwall's own code and rule tables: the parent
-compares their fingerprint (`fresh.py`) before each call and, when they changed, refuses the call
+compares their stamps (`fresh.Watch`) before each call and, when they changed, refuses the call
 (the client checks in-process) and exits, so the next call starts a daemon on the new code.
 
 Peers are checked with SO_PEERCRED: in user-level mode only the daemon's own uid; in system mode
@@ -74,7 +74,7 @@ class Server:
         self.by_pipe: dict[int, Job] = {}
         self.last_call = time.monotonic()
         self.stopping = False
-        self.fingerprint = fresh.fingerprint()
+        self.installation = fresh.Watch()
         self.sock: socket.socket | None = None
         self.inode: tuple[int, int] | None = None
 
@@ -215,8 +215,7 @@ class Server:
         if op != "hook" or not isinstance(header.get("agent"), str):
             self._finish(job, {"t": "refused", "why": "unknown request"})
             return
-        now_print = fresh.fingerprint()
-        if now_print != self.fingerprint:
+        if self.installation.changed():
             self._finish(job, {"t": "refused", "why": "blastwall was updated; this checker restarts"})
             self.stopping = True
             return

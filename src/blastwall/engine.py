@@ -13,8 +13,9 @@ The stages run in this order; each is a small function below, and each is timed:
                 resources), read-only and within a time budget; unmeasured is never zero
 
 `probe=False` (what `check --batch` uses unless given `--probe`) starts no process and contacts
-no server: preflight leaves provider resources unverified and radius leaves findings unmeasured,
-so a verdict can only get stricter than with probes, never more permissive.
+no server: analyzers do not ask git about the work tree, preflight leaves provider resources
+unverified and radius leaves findings unmeasured, so a verdict can only get stricter than with
+probes, never more permissive.
 6. policy       decide each finding; the verdict is the strictest decision
 
 The engine never raises to a door: any failure inside blastwall becomes a degraded `ask`
@@ -64,7 +65,7 @@ def _normalize(st: _State) -> None:
             return
     ctx = st.action.context
     st.scope = Scope.start(cwd=ctx.cwd, read_files=st.read_files, environment=ctx.environment,
-                           secrets_list=_secrets_list(st))
+                           secrets_list=_secrets_list(st), probe=st.probe)
 
 
 def _secrets_list(st: _State) -> str:

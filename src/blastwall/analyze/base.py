@@ -38,6 +38,7 @@ class Scope(NamedTuple):
     deadline: float = 0.0  # time.monotonic() after which analysis gives up; 0 = start of first deeper()
     secrets_list: str = ""  # the secret scanner's list of secret-bearing files ("" = its default place)
     sourced: tuple[str, ...] = ()  # secret files `source`d earlier on the command line (their values are set)
+    probe: bool = True  # may ask a program (git) about the working directory; off in `check --batch` without --probe
 
     def deeper(self, origin: str = "", **changes: object) -> Scope:
         if self.depth + 1 > MAX_DEPTH:

@@ -202,6 +202,8 @@ def _untracked_guard(scope: Scope, *, ignored: bool) -> list[Finding]:
     candidates = [c for c in load_table("shell_fs")["untracked_guard"] if os.path.lexists(os.path.join(base, c))]
     if not candidates:
         return []
+    if not scope.probe:  # git may not be asked: assume they go
+        return [f for c in candidates for f in _guard(c, scope, removes=True)]
     import subprocess
 
     try:

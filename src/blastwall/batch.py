@@ -3,18 +3,51 @@
 Input lines: {"id": str, "kind": "shell"|"sql"|"http"|"mcp", "input": ..., "context": {...}?}
 Output lines: {"id", "decision", "reasons", "rule_ids"}. A malformed line yields
 decision "ask" with a reason, and processing continues.
+
+A batch starts no process and contacts no server unless `probe=True` (`check --batch --probe`):
+preflight leaves provider resources unverified and the blast radius stays unmeasured, which can
+only make a verdict stricter. Each line gets the verdict `check_action(action, policy,
+probe=probe)` gives it alone; the batch writes no audit entry and no approval request, as
+`blastwall check` does not.
+
+Throughput: the parent loads the analyzers and rule tables once, then forks `workers` processes
+(default: the CPUs this process may use) that check chunks of CHUNK lines while the parent
+writes the answers in input order. A batch shorter than PARALLEL_MIN lines, a single CPU, or a
+platform without fork runs in this process. A worker that dies answers its chunk's lines with
+`ask`, never a pass.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import os
+import sys
+from collections import deque
+from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from blastwall.model import Surface
 
 KINDS = {s.value for s in Surface}
 MAX_LINE = 1024 * 1024
+CHUNK = 64  # lines a worker checks per task: large enough that passing them costs little
+PARALLEL_MIN = 256  # below this many lines, forking costs more than it saves
+IN_FLIGHT = 4  # chunks queued per worker, so reading the input stays ahead of the workers
+
+# Checked once in the parent before it forks, so every worker starts with the analyzers, parsers
+# and rule tables loaded (fork shares them) instead of loading each on its first such line.
+WARM_UP: tuple[tuple[str, Any], ...] = (
+    ("shell", "rm -rf build; git push --force origin main; kubectl delete ns x; docker volume rm v"),
+    ("shell", "psql -c 'DROP TABLE t'; curl -X DELETE https://api.example.com/v1/x; python -c 'import os'"),
+    ("shell", "cat .env | ssh host 'bash -s'; terraform destroy; aws s3 rm s3://b --recursive"),
+    ("sql", "DELETE FROM t; UPDATE t SET a = 1"),
+    ("sql", "DROP TABLE t; db.users.drop()"),
+    ("http", {"method": "POST", "url": "https://backboard.railway.app/graphql/v2",
+              "body": "mutation { volumeDelete(volumeId: \"v\") }"}),
+    ("http", {"method": "DELETE", "url": "https://api.github.com/repos/o/r"}),
+    ("mcp", {"server": "postgres", "tool": "query", "arguments": {"sql": "DROP TABLE t"}}),
+    ("mcp", {"server": "filesystem", "tool": "delete_file", "arguments": {"path": "/tmp/x"}}),
+)
 
 
 def _error(line_id: Any, reason: str) -> dict[str, Any]:
@@ -54,17 +87,172 @@ def check_line(line: str, number: int, policy: Any, probe: bool = False) -> dict
     }
 
 
-def run_batch(lines: Iterable[str], out: IO[str], policy: Any, *, probe: bool = False) -> int:
-    """Process every line; returns how many lines were processed."""
-    n = 0
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            answer = check_line(line, number, policy, probe)
-        except Exception as exc:  # noqa: BLE001 - one bad line never stops the batch
-            answer = _error(None, f"line {number}: blastwall could not process it ({type(exc).__name__})")
-        out.write(json.dumps(answer, ensure_ascii=False) + "\n")
-        n += 1
+def answer_line(line: str, number: int, policy: Any, probe: bool = False) -> str:
+    """The output line for one input line (with its newline). Never raises."""
+    try:
+        answer = check_line(line, number, policy, probe)
+    except Exception as exc:  # noqa: BLE001 - one bad line never stops the batch
+        answer = _error(None, f"line {number}: blastwall could not process it ({type(exc).__name__})")
+    return json.dumps(answer, ensure_ascii=False) + "\n"
+
+
+def run_batch(lines: Iterable[str], out: IO[str], policy: Any, *, probe: bool = False,
+              workers: int | None = None) -> int:
+    """Process every line; returns how many lines were processed. `probe`: allow live probes
+    and external CLIs (off by default); `workers`: processes to check with (None: one per
+    CPU this process may use; 1: this process only)."""
+    numbered = ((n, line) for n, line in enumerate(lines, 1) if line.strip())
+    head: list[tuple[int, str]] = []
+    want = default_workers() if workers is None else max(1, workers)
+    if want > 1 and _can_fork():
+        for item in numbered:
+            head.append(item)
+            if len(head) >= PARALLEL_MIN:
+                break
+    if len(head) < PARALLEL_MIN:  # short batch (or one worker): this process checks every line
+        n = 0
+        for number, line in [*head, *numbered]:
+            out.write(answer_line(line, number, policy, probe))
+            n += 1
+        out.flush()
+        return n
+    n = _run_parallel(_chunks([*head], numbered), out, policy, probe, want)
     out.flush()
+    return n
+
+
+def default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return sys.platform != "win32" and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _chunks(head: list[tuple[int, str]], rest: Iterator[tuple[int, str]]) -> Iterator[list[tuple[int, str]]]:
+    chunk = head
+    for item in rest:
+        if len(chunk) >= CHUNK:
+            yield from _split(chunk)
+            chunk = []
+        chunk.append(item)
+    if chunk:
+        yield from _split(chunk)
+
+
+def _split(items: list[tuple[int, str]]) -> Iterator[list[tuple[int, str]]]:
+    for i in range(0, len(items), CHUNK):
+        yield items[i:i + CHUNK]
+
+
+# One worker process's settings, set by `_start_worker` in the child (fork passes them without
+# pickling); the parent never reads them.
+_WORKER: dict[str, Any] = {}
+
+
+def _start_worker(policy: Any, probe: bool) -> None:
+    _WORKER["policy"] = policy
+    _WORKER["probe"] = probe
+
+
+def _check_chunk(chunk: list[tuple[int, str]]) -> str:
+    policy, probe = _WORKER["policy"], _WORKER["probe"]
+    return "".join(answer_line(line, number, policy, probe) for number, line in chunk)
+
+
+def _failed_chunk(chunk: list[tuple[int, str]], exc: BaseException) -> str:
+    reason = f"blastwall could not process it (its worker process failed: {type(exc).__name__})"
+    return "".join(json.dumps(_error(_id_of(line), f"line {number}: {reason}"), ensure_ascii=False) + "\n"
+                   for number, line in chunk)
+
+
+def _id_of(line: str) -> Any:
+    try:
+        row = json.loads(line) if len(line) <= MAX_LINE else None
+    except (ValueError, RecursionError):
+        return None
+    return row.get("id") if isinstance(row, dict) else None
+
+
+def warm_up(policy: Any) -> None:
+    """Load what checking needs (analyzers, parsers, rule tables) in this process."""
+    from blastwall.analyze import ruleset
+    from blastwall.engine import check_action, make_action
+
+    for name in ruleset.table_names():
+        ruleset.load_table(name)
+    for kind, payload in WARM_UP:
+        check_action(make_action(kind, payload), policy, probe=False)
+
+
+def _run_parallel(chunks: Iterator[list[tuple[int, str]]], out: IO[str], policy: Any, probe: bool, workers: int) -> int:
+    import multiprocessing
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    import gc
+
+    warm_up(policy)
+    out.flush()  # nothing buffered in the parent may be written twice by a child
+    gc.freeze()  # the warm objects stay shared: a child's collections never touch (and copy) their pages
+
+    def pool() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_start_worker, initargs=(policy, probe))
+
+    executor = pool()
+    pending: deque[tuple[list[tuple[int, str]], Future[str]]] = deque()
+    n = 0
+    try:
+        for chunk in chunks:
+            pending.append((chunk, executor.submit(_check_chunk, chunk)))
+            while len(pending) >= workers * IN_FLIGHT:
+                n += _write_first(pending, out)
+        while pending:
+            n += _write_first(pending, out)
+    except BrokenProcessPool:
+        # A worker died (a crash inside a parser): every chunk it had is answered "ask", and the
+        # rest of the batch runs on a fresh pool.
+        executor.shutdown(wait=False, cancel_futures=True)
+        n += _recover(pending, chunks, out, pool)
+        return n
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+    return n
+
+
+def _write_first(pending: deque[Any], out: IO[str]) -> int:
+    chunk, future = pending[0]
+    text = future.result()  # raises BrokenProcessPool when a worker died
+    pending.popleft()
+    out.write(text)
+    return len(chunk)
+
+
+def _recover(pending: deque[Any], chunks: Iterator[list[tuple[int, str]]], out: IO[str], pool: Any) -> int:
+    """After a worker died: the chunks already checked are written, the others are checked again
+    one at a time on a fresh pool (a chunk that breaks it again is answered "ask"), in order."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    n = 0
+    executor = pool()
+    try:
+        for chunk, future in [*pending, *((c, None) for c in chunks)]:
+            if future is not None and future.done() and not future.cancelled() and future.exception() is None:
+                out.write(future.result())
+            else:
+                try:
+                    out.write(executor.submit(_check_chunk, chunk).result())
+                except BrokenProcessPool as exc:
+                    out.write(_failed_chunk(chunk, exc))
+                    executor.shutdown(wait=False, cancel_futures=True)
+                    executor = pool()
+            n += len(chunk)
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
     return n

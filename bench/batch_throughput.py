@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""`check --batch` throughput on the mixed development corpora, beside its baselines in one run.
+
+    python bench/batch_throughput.py [--rounds 3] [--repeat 1] [CORPUS.jsonl ...]
+
+Default corpora: ../shared/corpus/dev.jsonl and ../shared/corpus/round2/*.jsonl (labels
+removed, as the scorer feeds them). Default settings: no `--probe`, the policy found from
+here. Each round runs, interleaved so the machine's other load hits them alike:
+
+- json:      parsing the lines with json.loads only, in this process (the floor);
+- N workers: a fresh `python` process that imports blastwall, loads the policy and runs
+  `blastwall.batch.run_batch` with N worker processes (1 = in process, 2 = both cores).
+  Printed: the whole process's wall time (start-up included) and the lines/s of `run_batch`
+  itself (loading the analyzers once plus checking every line);
+- cli:       `blastwall check --batch -` as the scorer runs it, when the command works.
+
+`--repeat N` feeds the corpora N times over (a longer batch spreads the start-up). Figures are
+the median and the best of the rounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SHARED = HERE.parent.parent / "shared" / "corpus"
+
+DRIVER = r"""
+import io, json, sys, time
+t0 = time.perf_counter()
+from blastwall.batch import run_batch
+from blastwall.policy.load import load_policy
+policy = load_policy(None)
+t1 = time.perf_counter()
+lines = open(sys.argv[1], encoding="utf-8").readlines()
+out = io.StringIO()
+c0 = time.process_time()
+n = run_batch(lines, out, policy, workers=int(sys.argv[2]))
+t2 = time.perf_counter()
+print(json.dumps({"n": n, "import_s": t1 - t0, "batch_s": t2 - t1, "parent_cpu_s": time.process_time() - c0,
+                  "decisions": [json.loads(x)["decision"] for x in out.getvalue().splitlines()]}))
+"""
+
+
+def corpus_feed(paths: list[str], repeat: int) -> str:
+    rows = []
+    for path in paths:
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    row = json.loads(line)
+                    rows.append(json.dumps({k: row[k] for k in ("id", "kind", "input", "context") if k in row}))
+    return ("\n".join(rows) + "\n") * repeat
+
+
+def run_driver(path: str, workers: int) -> dict:
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", DRIVER, path, str(workers)], capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"driver failed: {proc.stderr.strip()[-400:]}")
+    out = json.loads(proc.stdout.splitlines()[-1])
+    out["wall_s"] = wall
+    return out
+
+
+def run_cli(path: str) -> float | None:
+    exe = shutil.which("blastwall")
+    if exe is None:
+        return None
+    with open(path, "rb") as fh:
+        t0 = time.perf_counter()
+        proc = subprocess.run([exe, "check", "--batch", "-"], stdin=fh, capture_output=True, check=False)
+    wall = time.perf_counter() - t0
+    return wall if proc.returncode == 0 and proc.stdout else None
+
+
+def fmt(n: int, seconds: list[float]) -> str:
+    med, best = statistics.median(seconds), min(seconds)
+    return f"{n / med:8,.0f}/s median  {n / best:8,.0f}/s best  ({med * 1000:7.1f} ms median)"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("corpus", nargs="*")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    args = ap.parse_args()
+    paths = args.corpus or [str(SHARED / "dev.jsonl"), *sorted(glob.glob(str(SHARED / "round2" / "*.jsonl")))]
+    feed = corpus_feed(paths, args.repeat)
+    lines = feed.splitlines()
+    scratch = tempfile.mkdtemp(prefix="bw-batch-bench-")
+    path = os.path.join(scratch, "feed.jsonl")
+    Path(path).write_text(feed, encoding="utf-8")
+    print(f"{len(lines)} lines from {', '.join(Path(p).name for p in paths)} (x{args.repeat}); "
+          f"{os.cpu_count()} CPUs; rounds: {args.rounds}")
+    json_s: list[float] = []
+    start_s: list[float] = []
+    walls: dict[int, list[float]] = {w: [] for w in args.workers}
+    batch: dict[int, list[float]] = {w: [] for w in args.workers}
+    cli: list[float] = []
+    decisions: dict[int, list[str]] = {}
+    for _ in range(args.rounds):
+        t0 = time.perf_counter()
+        for line in lines:
+            json.loads(line)
+        json_s.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=False)
+        start_s.append(time.perf_counter() - t0)
+        for w in args.workers:
+            r = run_driver(path, w)
+            walls[w].append(r["wall_s"])
+            batch[w].append(r["batch_s"])
+            decisions.setdefault(w, r["decisions"])
+        c = run_cli(path)
+        if c is not None:
+            cli.append(c)
+    n = len(lines)
+    print(f"  {'json.loads only':28s} {fmt(n, json_s)}")
+    print(f"  {'python -c pass':28s} {statistics.median(start_s) * 1000:7.1f} ms median")
+    for w in args.workers:
+        print(f"  {f'run_batch, {w} worker(s)':28s} {fmt(n, batch[w])}")
+        print(f"  {f'  whole process, {w} worker(s)':28s} {fmt(n, walls[w])}")
+    if cli:
+        print(f"  {'blastwall check --batch -':28s} {fmt(n, cli)}")
+    else:
+        print("  blastwall check --batch -: not measured (no working `blastwall` command on PATH)")
+    same = len({tuple(d) for d in decisions.values()}) == 1
+    print(f"  decisions identical across worker counts: {'yes' if same else 'NO'}")
+    shutil.rmtree(scratch, ignore_errors=True)
+    return 0 if same else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

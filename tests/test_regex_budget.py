@@ -1,0 +1,173 @@
+"""Agent text never makes a check slow: adversarial inputs up to 100 kB through the full engine
+on every surface finish well within the hook's time, and every pattern in the rule tables is
+linear-time (it compiles under RE2 through blastwall.rx). The real figures are in
+bench/regex_worst_case.py; the bound here is generous so a loaded machine does not flake."""
+
+from __future__ import annotations
+
+import ast
+import pathlib
+import time
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from blastwall import rx
+from blastwall.analyze.ruleset import load_table, table_names
+from blastwall.engine import check
+from blastwall.model import Decision
+
+BOUND_S = 2.0
+SRC = pathlib.Path(__file__).resolve().parents[1] / "src" / "blastwall"
+
+UNITS = ["\\", "\\\\", '"', "'", "`", " ", "\t", "(", ")", "[", "]", "{", "}", "$", "${", "$(", ",", ";", "|", "=",
+         "a", "aaaaaaaa", "Pathname ", "print ", "system(", "rm -rf / ", "/*", "*/", "--", "://", ":", "@", "\n",
+         "a.eq.1,", "token=", "\u00a0", "\ud800"]
+
+
+@st.composite
+def adversarial(draw: Any) -> str:
+    """A few units, each repeated into a long run, up to 100 kB in all."""
+    runs = draw(st.lists(st.tuples(st.sampled_from(UNITS), st.integers(1, 40_000)), min_size=1, max_size=4))
+    text = "".join(u * n for u, n in runs)
+    return text[:100_000]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _warm() -> None:
+    """Imports and table loads are paid once per process, not by the input: pay them first."""
+    for kind, payload in _payloads("x \\ ' \" ("):
+        check(payload, kind, read_files=False)  # type: ignore[arg-type]
+
+
+def _timed(payload: object, kind: str) -> tuple[float, Decision]:
+    t0 = time.perf_counter()
+    v = check(payload, kind, read_files=False)  # type: ignore[arg-type]
+    return time.perf_counter() - t0, v.decision
+
+
+def _payloads(text: str) -> list[tuple[str, object]]:
+    return [
+        ("shell", f"node -e 'require(\"child_process\").execSync(\"{text}\")'"),
+        ("shell", f"perl -e 'system(\"{text}'"),
+        ("shell", f"python3 -c \"{text}\""),
+        ("shell", f"ruby -e '{text}'"),
+        ("shell", text),
+        ("sql", text),
+        ("http", {"method": "POST", "url": "https://api.example.com/graphql", "body": text}),
+        ("http", {"method": "DELETE", "url": "https://x.supabase.co/rest/v1/users?or=(" + text[:20_000] + ")"}),
+        ("mcp", {"server": "shell", "tool": "run", "arguments": {"command": text}}),
+    ]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@given(adversarial())
+def test_adversarial_inputs_finish_within_the_bound(text: str) -> None:
+    for kind, payload in _payloads(text):
+        took, _ = _timed(payload, kind)
+        assert took < BOUND_S, f"{kind} check of {len(text)} chars took {took:.2f} s"
+
+
+@pytest.mark.parametrize("n", [40, 1_000, 100_000])
+def test_the_reported_backslash_one_liner_is_fast_and_not_allowed(n: int) -> None:
+    """The report: a node -e one-liner with a run of backslashes backtracked for 25 s."""
+    for cmd in (f"node -e 'require(\"child_process\").execSync(\"rm -rf ~ {chr(92) * n}x\")'",
+                f"perl -e 'system(\"rm -rf ~ {chr(92) * n}\")'"):
+        took, decision = _timed(cmd, "shell")
+        assert took < BOUND_S, f"{took:.2f} s"
+        assert decision is not Decision.ALLOW
+
+
+@pytest.mark.parametrize("kind, payload", [
+    ("shell", "node -e 'require(\"fs\").rmSync(\"/home/u/project\", {recursive: true})" + "\\" * 50_000 + "'"),
+    ("shell", "rm -rf ~ # " + "\\" * 90_000),
+    ("sql", "DROP TABLE users; /*" + " */ /*" * 15_000),
+    ("http", {"method": "DELETE", "url": "https://x.supabase.co/rest/v1/users?or=(" + "a.eq.," * 10_000 + ")"}),
+    ("mcp", {"server": "shell", "tool": "run", "arguments": {"command": "rm -rf / " + "'" * 90_000}}),
+])
+def test_destructive_payloads_padded_to_100_kb_are_not_allowed(kind: str, payload: object) -> None:
+    took, decision = _timed(payload, kind)
+    assert took < BOUND_S, f"{took:.2f} s"
+    assert decision is not Decision.ALLOW
+
+
+# ---- every pattern is linear-time --------------------------------------------------------------
+def _table_patterns() -> list[tuple[str, str, int]]:
+    out: list[tuple[str, str, int]] = []
+    for row in load_table("code")["pattern"]:
+        out.append(("code", row["regex"], 0))
+    secrets = load_table("secret_formats")
+    for row in secrets["format"]:
+        out.append((row["id"], row["regex"], 0))
+        if row.get("requires"):
+            out.append((row["id"] + " requires", row["requires"], 0))
+    out.extend(("placeholder", p, rx.I) for p in secrets["placeholders"]["patterns"])
+    out.append(("prefilter", secrets["detect_secrets"]["prefilter"], 0))
+    return out
+
+
+@pytest.mark.parametrize("where, pattern, flags", _table_patterns())
+def test_every_table_regex_compiles_under_re2(where: str, pattern: str, flags: int) -> None:
+    rx.Pattern(pattern, flags)  # raises when the pattern needs backtracking (lookaround, backreferences)
+
+
+def test_every_http_route_template_compiles_under_re2() -> None:
+    from blastwall.analyze.http.catalog import compile_path
+
+    names = [n for n in table_names() if n.startswith("http_")]
+    assert names
+    for name in names:
+        for row in load_table(name).get("rule", []):
+            if isinstance(row.get("path"), str):
+                compile_path(row["path"])
+
+
+# Modules that see agent text and may still use the `re` module, each with why it is safe.
+RE_ALLOWED = {
+    "rx.py": "replaces lone surrogates with a one-character class",
+    "analyze/ruleset.py": "rule ids and table names from the package",
+    "analyze/shell/parse.py": "one single-character substitution (\\\\[$`\"\\\\\\n]), linear",
+    "analyze/files.py": "one anchored alternation of literals",
+    "secrets/detectors.py": "detect-secrets class names, not agent text",
+}
+AGENT_TEXT = ("analyze", "secrets", "preflight", "redact.py", "rx.py")
+
+
+def test_modules_that_see_agent_text_use_rx_not_re() -> None:
+    offenders = []
+    for path in sorted(SRC.rglob("*.py")):
+        rel = path.relative_to(SRC).as_posix()
+        if not rel.startswith(AGENT_TEXT) or rel.startswith("analyze/compiled/") or rel in RE_ALLOWED:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import) and any(a.name == "re" for a in node.names):
+                offenders.append(rel)
+    assert not offenders, f"use blastwall.rx (linear time) for agent text, not re: {offenders}"
+
+
+# ---- blastwall.rx keeps re's meaning --------------------------------------------------------------
+def test_rx_white_space_is_re_white_space() -> None:
+    spaces = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+    assert rx.fullmatch(r"\s+", spaces)
+    assert rx.fullmatch(r"[^\s]+", "a\u200bb")  # a zero-width space is not white space in re either
+    assert rx.search(r"\brmSync\s*\(", "fs.rmSync\u00a0('/x')")
+
+
+def test_rx_lone_surrogates_keep_offsets() -> None:
+    m = rx.search(r"rm -rf (\S+)", "\ud800 rm -rf /x")
+    assert m is not None and m.group(1) == "/x" and m.start(1) == 9
+
+
+def test_rx_named_groups() -> None:
+    m = rx.search(r"(?P<secret>ghp_\w+)", "token ghp_abc")
+    assert m is not None and m.span("secret") == (6, 13) and m.group("secret") == "ghp_abc"
+    assert rx.sub(r"(?P<k>a)", lambda m: m.group("k").upper(), "banana") == "bAnAnA"
+
+
+def test_rx_refuses_backtracking_constructs() -> None:
+    for pattern in (r"(a)\1", r"a(?=b)", r"(?<!x)a"):
+        with pytest.raises(rx.error):
+            rx.Pattern(pattern)

@@ -160,6 +160,46 @@ def handle_source(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope)
     return _script_name_findings(argv[1].text, cmd.source) if len(argv) > 1 else []
 
 
+# ---- builtins that store code for later ---------------------------------------------------------
+def handle_trap(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
+    """`trap 'CMD' EXIT INT`: CMD runs when a signal arrives or the shell exits. With one
+    argument, or `-`/`""` as the first, trap resets or ignores signals and runs nothing."""
+    rest = [w for w in argv[1:] if w.text not in ("-l", "-p", "-P")]
+    if rest and rest[0].text == "--":
+        rest = rest[1:]
+    if len(rest) < 2 or rest[0].text in ("-", "") and not rest[0].dynamic:
+        return []
+    code = rest[0]
+    if code.dynamic and code.text.startswith("$") and " " not in code.text:
+        return [unknown("shell.exec:dynamic-command", f"trap runs {code.text}, which blastwall cannot resolve",
+                        cmd.source)]
+    return _shell_text(code.text, scope, "trap")
+
+
+def handle_callback(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
+    """`mapfile -C CODE`, `complete -C CMD`/`compgen -C CMD`: bash runs the option's value;
+    `bind -x 'KEYS: CMD'` binds a key to a command; `enable -f LIB` loads a shared object."""
+    if name == "enable" and any(w.text.startswith("-f") or w.text.startswith("-") and "f" in w.text[1:]
+                                for w in argv[1:] if not w.text.startswith("--")):
+        return [unknown("shell.exec:enable-builtin", "enable -f loads a shared object into the shell, code blastwall "
+                        "cannot read", cmd.source)]
+    if name == "bind":
+        binding = _option_value(argv[1:], ("-x",))
+        if binding is None:
+            return []
+        text = binding.text
+        end = text.find('"', 1) if text.startswith('"') else -1
+        code = text[end + 1:].lstrip().removeprefix(":") if end > 0 else text.partition(":")[2]
+        return _shell_text(code, scope, "bind -x")
+    code = _option_value(argv[1:], ("-C",))
+    if code is None:
+        return []
+    if code.dynamic and code.text.startswith("$") and " " not in code.text:
+        return [unknown("shell.exec:dynamic-command", f"{name} -C runs {code.text}, which blastwall cannot resolve",
+                        cmd.source)]
+    return _shell_text(code.text, scope, f"{name} -C")
+
+
 # ---- interpreters ------------------------------------------------------------------------------
 INTERPRETERS: dict[str, tuple[str, tuple[str, ...], str | None]] = {
     # program: (language, code options, cluster letter for -xc style)
@@ -436,6 +476,8 @@ HANDLERS: dict[str, Handler] = {
     "nawk": handle_awk,
     "find": handle_find,
     "gfind": handle_find,
+    "trap": handle_trap,
+    **dict.fromkeys(("mapfile", "readarray", "complete", "compgen", "bind", "enable"), handle_callback),
 }
 INTERPRETERS["deno"] = ("node", ("--eval",), None)
 

@@ -5,6 +5,15 @@ The walk keeps what one command line can set for later parts of the same line: v
 substitutions are commands too: they run, so they are emitted like any other command.
 Parse errors are not fatal: tree-sitter recovers, and the caller is told (`Parsed.errors`)
 so it can refuse to allow what it could not fully read.
+
+Every construct that runs code is looked inside, wherever it sits: after a word is read, its
+whole subtree is swept for command and process substitutions (array values and subscripts,
+every `${...}` operator, arithmetic, test operands, `case` patterns), and a last pass over the
+whole tree walks any substitution the statement walk did not reach. Unquoted heredoc bodies,
+prompt strings (`${x@P}`, `PS1`), and variables whose value is code (`PROMPT_COMMAND`, `EDITOR`,
+`GIT_SSH_COMMAND`) are parsed as the code they are. `NODE_TYPES` classifies every node type of
+the grammar; a node of a type it does not list makes the command an ask (a test walks the
+grammar so that a new type cannot go unclassified).
 """
 
 from __future__ import annotations
@@ -14,9 +23,57 @@ import re
 from typing import Any
 
 from blastwall.analyze.shell.ir import Redirect, SimpleCommand, Word
-from blastwall.analyze.shell.words import ansi_c, split_unquoted, unescape_unquoted
+from blastwall.analyze.shell.words import ansi_c, backtick_code, dollar_paren_code, has_unescaped, split_unquoted, subscript_code, \
+    unescape_unquoted
 
 MAX_LOOP_VALUES = 8
+MAX_CODE_DEPTH = 8  # code inside code (a PROMPT_COMMAND that sets a PROMPT_COMMAND ...)
+
+# Every named node type of tree-sitter-bash and how the walk treats it:
+#   statement  walked as code (`_Walker.walk`); what it runs is emitted as commands
+#   word       read as a word (`_Walker.word`); its subtree is swept for substitutions
+#   part       a piece of a statement or word; reached by the walk or the sweep
+# A node of a type not listed here makes the command an ask.
+NODE_TYPES: dict[str, str] = {
+    **dict.fromkeys((
+        "program", "list", "pipeline", "command", "redirected_statement", "subshell", "compound_statement",
+        "if_statement", "elif_clause", "else_clause", "while_statement", "do_group", "for_statement",
+        "c_style_for_statement", "case_statement", "case_item", "function_definition", "negated_command",
+        "declaration_command", "unset_command", "test_command", "variable_assignment", "variable_assignments",
+        "command_substitution", "process_substitution"), "statement"),
+    **dict.fromkeys((
+        "word", "number", "raw_string", "ansi_c_string", "string", "translated_string", "string_content",
+        "simple_expansion", "expansion", "arithmetic_expansion", "concatenation", "brace_expression",
+        "command_name", "array", "subscript", "extglob_pattern", "regex"), "word"),
+    **dict.fromkeys((
+        "binary_expression", "unary_expression", "ternary_expression", "parenthesized_expression",
+        "postfix_expression", "test_operator", "variable_name", "special_variable_name", "file_descriptor",
+        "file_redirect", "herestring_redirect", "heredoc_redirect", "heredoc_start", "heredoc_body",
+        "heredoc_content", "heredoc_end", "comment"), "part"),
+}
+_SUBSTITUTIONS = ("command_substitution", "process_substitution")
+_TEXT_LEAVES = ("word", "extglob_pattern", "regex")  # where tree-sitter may leave a substitution as text
+
+
+def _unparsed(text: str) -> bool:
+    return "`" in text or has_unescaped(text, "$(")
+
+# Builtins that read an argument as a variable name or an arithmetic operand: bash expands a
+# subscript in it (`unset 'a[$(cmd)]'` runs cmd).
+NAME_BUILTINS = frozenset({"unset", "read", "printf", "test", "[", "let", "declare", "typeset", "local", "export",
+                           "readonly", "mapfile", "readarray", "wait", "shift", "return", "exit", "getopts",
+                           "ulimit", "kill", "eval"})
+# Nodes whose literal text bash may evaluate as a name or an arithmetic operand.
+_NAME_CONTEXTS = frozenset({"test_command", "declaration_command", "unset_command", "variable_assignment",
+                            "arithmetic_expansion", "c_style_for_statement", "subscript", "expansion"})
+# Variables whose value is code: bash or a program runs it later.
+CODE_VARIABLES: dict[str, str] = {
+    "PROMPT_COMMAND": "code",  # run before each prompt
+    "EDITOR": "code", "VISUAL": "code", "GIT_EDITOR": "code", "GIT_SEQUENCE_EDITOR": "code",
+    "GIT_SSH_COMMAND": "code", "GIT_PAGER": "code", "PAGER": "code", "MANPAGER": "code",
+    "PS0": "prompt", "PS1": "prompt", "PS2": "prompt", "PS4": "prompt",  # expanded like a string, substitutions run
+    "BASH_ENV": "startup", "ENV": "startup",  # a file every new shell runs first
+}
 
 
 def _bash_language() -> Any:
@@ -63,8 +120,11 @@ class Parsed:
 
 
 class _Walker:
-    def __init__(self, src: bytes) -> None:
+    def __init__(self, src: bytes, depth: int = 0) -> None:
         self.src = src
+        self.depth = depth  # how deep in code found inside code (prompt strings, code variables)
+        self.in_word = False
+        self.walked: set[tuple[int, int]] = set()  # spans of substitutions and code already walked
         self.vars: dict[str, Word] = {}
         self.aliases: dict[str, str] = {}
         self.out: list[SimpleCommand] = []
@@ -76,11 +136,25 @@ class _Walker:
         return self.src[node.start_byte:node.end_byte].decode("utf-8", "replace")
 
     def word(self, node: Any) -> Word:
+        """A node read as one word. Reading it runs what it contains: its substitutions are
+        walked here, wherever they sit in it (array elements, subscripts, `${...}` operators,
+        arithmetic), in the variable context of this point of the line."""
+        if self.in_word:
+            return self._word(node)
+        self.in_word = True
+        try:
+            w = self._word(node)
+        finally:
+            self.in_word = False
+        self.sweep(node)
+        return w
+
+    def _word(self, node: Any) -> Word:
         t = node.type
         raw = self.text(node)
         if t == "word" or t == "number" or t == "command_name":
             if t == "command_name" and node.named_child_count:
-                return self.word(node.named_children[0])
+                return self._word(node.named_children[0])
             unesc = unescape_unquoted(raw)
             glob = any(c in unesc for c in "*?[") and "\\" not in raw
             if unesc.startswith("~"):
@@ -91,7 +165,7 @@ class _Walker:
         if t == "ansi_c_string":
             return Word(ansi_c(raw[2:-1]), raw=raw)
         if t == "string" or t == "translated_string":
-            words = [self.word(child) for child in node.named_children]
+            words = [self._word(child) for child in node.named_children]
             if not words:
                 inner = raw[1:-1] if t == "string" else raw[2:-1]
                 return Word(inner, raw=raw)
@@ -101,15 +175,13 @@ class _Walker:
             return Word(re.sub(r'\\([$`"\\\n])', r"\1", raw), raw=raw)
         if t == "simple_expansion" or t == "expansion":
             return self.expansion(node, raw)
-        if t == "command_substitution":
-            self.walk(node)  # it runs
+        if t == "command_substitution":  # it runs: walked by the sweep
             producer = _producer(self, node)
             static = _static_output(producer)
             if static is not None:
                 return Word(static, raw=raw)
             return Word(raw, dynamic=True, raw=raw, selects=_selects_of(producer))
         if t == "process_substitution":
-            self.walk(node)
             return Word("/dev/fd/63", raw=raw)
         if t == "arithmetic_expansion":
             return Word(raw, dynamic=True, raw=raw)
@@ -117,7 +189,7 @@ class _Walker:
             parts = []
             dynamic = glob = False
             for child in node.children:
-                w = self.word(child) if child.is_named else Word(self.text(child), raw=self.text(child))
+                w = self._word(child) if child.is_named else Word(self.text(child), raw=self.text(child))
                 parts.append(w.text)
                 dynamic = dynamic or w.dynamic
                 glob = glob or w.glob
@@ -131,10 +203,12 @@ class _Walker:
 
     def expansion(self, node: Any, raw: str) -> Word:
         names = [c for c in node.named_children if c.type in ("variable_name", "special_variable_name")]
+        operators = [self.text(c) for c in node.children if not c.is_named and self.text(c) not in ("${", "}", "$")]
+        if "@" in operators and operators[operators.index("@") + 1:][:1] == ["P"]:
+            self.prompt_expansion(names, raw)
         if not names:
             return Word(raw, dynamic=True, raw=raw)
         name = self.text(names[0])
-        operators = [self.text(c) for c in node.children if not c.is_named and self.text(c) not in ("${", "}", "$")]
         known = self.vars.get(name)
         if known is not None and not operators:
             return Word(known.text, dynamic=known.dynamic, raw=raw, glob=known.glob)
@@ -144,9 +218,132 @@ class _Walker:
             # ${X:-default}: when X is unknown, the default is what a careful reader must assume
             defaults = [c for c in node.named_children if c is not names[0]]
             if defaults:
-                d = self.word(defaults[0])
+                d = self._word(defaults[0])
                 return Word(f"${name}", dynamic=True, raw=raw, glob=d.glob)
         return Word(f"${name}", dynamic=True, raw=raw)
+
+    def prompt_expansion(self, names: list[Any], raw: str) -> None:
+        """`${x@P}` expands x as a prompt string: the substitutions in its value run."""
+        known = self.vars.get(self.text(names[0])) if len(names) == 1 else None
+        if known is None or known.dynamic:
+            self.errors.append(f"{raw} expands a prompt string whose text blastwall cannot see, and bash runs the "
+                               "command substitutions in it")
+            return
+        self.string_code(known.text, raw)
+
+    # ---- code inside words -------------------------------------------------------------
+    def sweep(self, node: Any) -> None:
+        """Walk every substitution in `node`'s subtree (they run when the word is read), and the
+        backtick substitutions tree-sitter leaves as text (`${x:-`cmd`}`)."""
+        stack = list(reversed(node.children))
+        while stack:
+            n = stack.pop()
+            t = n.type
+            if t in _SUBSTITUTIONS:
+                self.walk(n)
+                continue
+            if t in _TEXT_LEAVES and _unparsed(self.text(n)):
+                self.unparsed_code(n)
+                continue
+            if t == "heredoc_body":
+                continue  # read by `redirect` with its quoting
+            stack.extend(reversed(n.children))
+
+    def unparsed_code(self, node: Any) -> None:
+        """Substitutions tree-sitter left as text in a word or pattern: ``${x:-`cmd`}``,
+        `${x#$(cmd)}`, `${x^^$(cmd)}`. Bash runs them; their code is walked."""
+        self.walked.add((node.start_byte, node.end_byte))
+        text = self.text(node)
+        ticks, open_tick = backtick_code(text)
+        parens, open_paren = dollar_paren_code(text)
+        if open_tick or open_paren:
+            self.errors.append(f"an unclosed substitution in {text[:60]!r}")
+        for code in ticks + parens:
+            self.code(code)
+
+    def code(self, text: str) -> None:
+        """Text that bash runs as code at this point of the line (a backtick substitution, a
+        prompt string's substitutions, PROMPT_COMMAND): its commands are emitted like any other."""
+        if self.depth >= MAX_CODE_DEPTH:
+            self.errors.append("code nested too deep inside code to analyze")
+            return
+        sub = _Walker(text.encode("utf-8", "replace"), self.depth + 1)
+        sub.vars = dict(self.vars)
+        sub.aliases = dict(self.aliases)
+        sub.run(_parser().parse(_parser_safe(sub.src, text)))
+        self.out.extend(sub.out)
+        self.errors.extend(sub.errors)
+        self.redirect_only.extend(sub.redirect_only)
+
+    def string_code(self, text: str, where: str) -> None:
+        """Text bash expands like a double-quoted string (a prompt string): parsed as the body of
+        an unquoted heredoc, whose expansion rules are the same, and its substitutions walked."""
+        if "$" in text or "`" in text:
+            end = "BLASTWALL_END"
+            while end in text:
+                end += "_"
+            self.code(f"cat <<{end}\n{text}\n{end}\n")
+
+    def heredoc_body(self, redirect: Any, body: Any) -> None:
+        """An unquoted heredoc's body is expanded when the command runs: its substitutions run.
+        A quoted delimiter (`<<'EOF'`, `<<"EOF"`, `<<\\EOF`) keeps the body as it is."""
+        start = next((c for c in redirect.named_children if c.type == "heredoc_start"), None)
+        if start is not None and any(q in self.text(start) for q in "'\"\\"):
+            return
+        self.walked.add((body.start_byte, body.end_byte))
+        self.sweep(body)
+        # text tree-sitter did not parse: backticks it leaves as content, a `$(` it missed
+        for gap in self.gaps(body):
+            codes, open_quote = backtick_code(gap)
+            parens, open_paren = dollar_paren_code(gap)
+            for code in codes + parens:
+                self.code(code)
+            if open_quote or open_paren:
+                self.errors.append(f"a heredoc body holds a substitution blastwall cannot read ({gap.strip()[:60]!r})")
+
+    def gaps(self, node: Any) -> list[str]:
+        """The text of `node` not covered by its parsed named children (heredoc_content counts
+        as not parsed)."""
+        out: list[str] = []
+        pos = node.start_byte
+        for c in node.named_children:
+            if c.type == "heredoc_content":
+                continue
+            out.append(self.src[pos:c.start_byte].decode("utf-8", "replace"))
+            pos = c.end_byte
+        out.append(self.src[pos:node.end_byte].decode("utf-8", "replace"))
+        return out
+
+    def code_variable(self, name: str, value: Word | None, value_node: Any) -> None:
+        """An assignment whose value bash or a program runs later (`PROMPT_COMMAND`, `EDITOR`,
+        `PS1`), or a value shaped like a subscript that runs a command (`x='a[$(cmd)]'`, which
+        bash runs when x is used in arithmetic or as a name)."""
+        if value_node is not None and subscript_code(self.literal(value_node)):
+            self.errors.append(f"the value of {name} is an array subscript that runs a command "
+                               f"({self.text(value_node)[:60]}); bash runs it when {name} is evaluated")
+        kind = CODE_VARIABLES.get(name)
+        if kind is None or value is None:
+            return
+        values = [self._word(v) for v in value_node.named_children] if value_node is not None and \
+            value_node.type == "array" else [value]
+        for v in values:
+            if kind == "startup" and v.text:
+                self.errors.append(f"{name}={v.text[:60]} makes every new shell run that file first, which "
+                                   "blastwall does not read")
+            elif v.dynamic and kind != "prompt":
+                self.errors.append(f"{name} is set to code blastwall cannot see ({v.raw[:60]})")
+            elif kind == "code":
+                self.code(v.text)
+            elif kind == "prompt":
+                self.string_code(v.text, name)
+
+    def literal(self, node: Any) -> str:
+        """The text of `node` outside the substitutions and expansions tree-sitter parsed."""
+        if node.type in _SUBSTITUTIONS or node.type in ("expansion", "simple_expansion", "arithmetic_expansion"):
+            return " "
+        if not node.children:
+            return self.text(node)
+        return "".join(self.literal(c) for c in node.children)
 
     # ---- statements --------------------------------------------------------------------
     def walk(self, node: Any, stdin_from: SimpleCommand | None = None) -> list[SimpleCommand]:
@@ -154,6 +351,8 @@ class _Walker:
         t = node.type
         if t == "ERROR" or node.is_missing:
             self.errors.append(f"cannot parse near {self.text(node)[:60]!r}")
+        if t in _SUBSTITUTIONS:
+            self.walked.add((node.start_byte, node.end_byte))
         if t == "command":
             cmd = self.command(node, stdin_from)
             return [cmd] if cmd else []
@@ -200,9 +399,13 @@ class _Walker:
         if name_node is None:
             return
         name = self.text(name_node)
+        if name_node.type == "subscript":  # a[$(cmd)]=1: the subscript runs
+            self.sweep(name_node)
         if name == "IFS":
             self.errors.append("the command changes IFS, which changes how words split")
-        self.vars[name] = self.word(value_node) if value_node is not None else Word("")
+        value = self.word(value_node) if value_node is not None else Word("")
+        self.code_variable(name, value, value_node)
+        self.vars[name] = value
 
     def command(self, node: Any, stdin_from: SimpleCommand | None, redirects: list[Redirect] | None = None,
                 ) -> SimpleCommand | None:
@@ -215,7 +418,10 @@ class _Walker:
                 n = child.child_by_field_name("name")
                 v = child.child_by_field_name("value")
                 if n is not None:
+                    if n.type == "subscript":
+                        self.sweep(n)
                     assigns[self.text(n)] = self.word(v) if v is not None else Word("")
+                    self.code_variable(self.text(n), assigns[self.text(n)], v)
             elif ct in ("file_redirect", "herestring_redirect", "heredoc_redirect"):
                 reds.append(self.redirect(child))
             elif ct == "comment":
@@ -247,6 +453,7 @@ class _Walker:
                 op = op or self.text(child)
             elif ct == "heredoc_body":
                 body = self.text(child)
+                self.heredoc_body(node, child)
             elif ct in ("heredoc_start", "heredoc_end"):
                 continue
             elif ct == "pipeline" or ct == "command":
@@ -307,6 +514,45 @@ class _Walker:
         if saved is not None:
             self.vars[name] = saved
         return []
+
+    # ---- the whole tree ----------------------------------------------------------------
+    def run(self, tree: Any) -> None:
+        self.walk(tree.root_node)
+        self.audit(tree.root_node)
+        if tree.root_node.has_error and not self.errors:
+            self.errors.append("the command does not parse as bash")
+
+    def audit(self, root: Any) -> None:
+        """The last pass over every node: a type `NODE_TYPES` does not list is an ask; a
+        substitution or backtick the walk did not reach is walked now; literal text that bash
+        evaluates as a name or arithmetic and that holds a subscript running a command
+        (`unset 'a[$(cmd)]'`, `[[ -v 'a[$(cmd)]' ]]`, `b['$(cmd)']=1`) is an ask."""
+        stack: list[tuple[Any, bool]] = [(root, False)]
+        while stack:
+            n, names = stack.pop()
+            t = n.type
+            if n.is_named and t not in NODE_TYPES and t != "ERROR":
+                self.errors.append(f"the command uses a bash construct blastwall does not analyze ({t}: "
+                                   f"{self.text(n)[:60]!r})")
+            span = (n.start_byte, n.end_byte)
+            if t in _SUBSTITUTIONS and span not in self.walked:
+                self.walk(n)
+            elif t in _TEXT_LEAVES and _unparsed(self.text(n)) and span not in self.walked:
+                self.unparsed_code(n)
+            elif t == "heredoc_body" and span not in self.walked and n.parent is not None:
+                self.heredoc_body(n.parent, n)
+            if t in _SUBSTITUTIONS or t == "heredoc_body":
+                names = False
+            elif t == "command":
+                first = n.named_children[0] if n.named_children else None
+                names = first is not None and self.text(first) in NAME_BUILTINS
+            elif t in _NAME_CONTEXTS or t == "compound_statement" and self.text(n).startswith("(("):
+                names = True
+            if names and t in ("raw_string", "string", "word", "concatenation", "ansi_c_string") \
+                    and subscript_code(self.literal(n)):
+                self.errors.append(f"bash evaluates {self.text(n)[:60]} as a name or a number, which runs the "
+                                   "command in its subscript")
+            stack.extend((c, names) for c in reversed(n.children))
 
     # ---- aliases -----------------------------------------------------------------------
     def record_alias(self, args: list[Word]) -> None:
@@ -378,12 +624,54 @@ def _parser_safe(src: bytes, text: str) -> bytes:
     return bytes(out)
 
 
+# Keywords that tree-sitter-bash reads as a command name, and which compound commands may
+# follow. `coproc [NAME] COMMAND` runs COMMAND; `time [-p] COMMAND` runs COMMAND.
+_PREFIX_KEYWORDS = {"coproc": True, "time": False}  # keyword: may take a NAME before a compound command
+_COMPOUND_OPENERS = ("{", "(", "!", "[[", "if", "for", "while", "until", "case", "select", "function")
+
+
+def _blank_keywords(tree: Any, src: bytes) -> bytes:
+    """`src` with each `coproc [NAME]` and `time [-p]` that precedes a compound command replaced
+    by spaces (offsets stay valid), so the compound command parses as the code it is."""
+    out = bytearray(src)
+    stack = [tree.root_node]
+    while stack:
+        n = stack.pop()
+        stack.extend(n.children)
+        if n.type != "command" or not n.named_children:
+            continue
+        kids = n.named_children
+        keyword = src[kids[0].start_byte:kids[0].end_byte].decode("utf-8", "replace")
+        if kids[0].type != "command_name" or keyword not in _PREFIX_KEYWORDS:
+            continue
+        rest = kids[1:]
+        blank = [kids[0]]
+        texts = [src[k.start_byte:k.end_byte].decode("utf-8", "replace") for k in rest]
+        if keyword == "time":
+            while texts and texts[0] in ("-p", "--"):
+                blank.append(rest.pop(0))
+                texts.pop(0)
+            if not rest or not (texts[0] in _COMPOUND_OPENERS or rest[0].type in ("subshell", "ERROR")):
+                continue  # `time rm ...` is a wrapper the rule tables strip
+        elif len(rest) > 1 and rest[0].type in ("word", "ERROR") and (
+                texts[1] in _COMPOUND_OPENERS or rest[1].type == "subshell"):
+            blank.append(rest[0])  # coproc NAME { ...; }
+        for k in blank:
+            out[k.start_byte:k.end_byte] = b" " * (k.end_byte - k.start_byte)
+    return bytes(out)
+
+
 def parse(text: str) -> Parsed:
     # Valid UTF-8 only (lone surrogates from JSON "\ud800" escapes become "?").
     src = text.encode("utf-8", "replace")
-    tree = _parser().parse(_parser_safe(src, text))
+    safe = _parser_safe(src, text)
+    tree = _parser().parse(safe)
+    for _ in range(MAX_CODE_DEPTH):  # `coproc NAME { ...; }`, `time { ...; }`: the keyword hides the code
+        blanked = _blank_keywords(tree, safe)
+        if blanked == safe:
+            break
+        safe = blanked
+        tree = _parser().parse(safe)
     walker = _Walker(src)
-    walker.walk(tree.root_node)
-    if tree.root_node.has_error and not walker.errors:
-        walker.errors.append("the command does not parse as bash")
+    walker.run(tree)
     return Parsed(commands=walker.out, errors=walker.errors, redirect_only=walker.redirect_only)

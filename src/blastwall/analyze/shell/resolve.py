@@ -40,6 +40,10 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
             out.append(unknown("shell.exec:dynamic-command",
                                f"runs a command named by {argv[0].text}, which blastwall cannot resolve", cmd.source))
             return out
+        command = _command_option(argv)
+        if command is not None:
+            out.extend(_shell_text(command.text, scope, program_name(argv[0].text)))
+            return out
         peeled = peel(argv)
         if peeled is None:
             break
@@ -69,6 +73,43 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
     if not found and len(argv) > 1 and not _known(name) and name not in _TEXT_PROGRAMS:
         found = _unknown_wrapper(name, argv, cmd, scope)
     return out + found
+
+
+# Wrappers whose option runs a shell command instead of their arguments: `flock FILE -c CMD`
+# (the wrapper table reads `flock FILE CMD ARGS`): program -> (options that take the command,
+# options that take another value).
+COMMAND_OPTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "flock": (("-c", "--command"), ("-w", "--wait", "--timeout", "-E", "--conflict-exit-code")),
+}
+
+
+def _command_option(argv: list[Word]) -> Word | None:
+    """The shell command given to a COMMAND_OPTIONS wrapper, if it was given one."""
+    spec = COMMAND_OPTIONS.get(program_name(argv[0].text)) if argv else None
+    if spec is None:
+        return None
+    command_opts, value_opts = spec
+    i = 1
+    while i < len(argv):
+        t = argv[i].text
+        if t == "--":
+            return None
+        if t in command_opts:
+            return argv[i + 1] if i + 1 < len(argv) else Word("")
+        if t.startswith("--") and t.split("=", 1)[0] in command_opts:
+            return Word(t.split("=", 1)[1], dynamic=argv[i].dynamic)
+        if t in value_opts:
+            i += 2
+            continue
+        if t.startswith("-") and not t.startswith("--") and len(t) > 2:
+            for j, letter in enumerate(t[1:], 1):  # a bundle: -nc CMD, -xcCMD
+                if "-" + letter in command_opts:
+                    glued = t[j + 1:]
+                    return Word(glued, raw=glued) if glued else (argv[i + 1] if i + 1 < len(argv) else Word(""))
+                if "-" + letter in value_opts:
+                    break
+        i += 1
+    return None
 
 
 # Programs that take a command as text to show or search, never to run (`man git push`).

@@ -323,3 +323,52 @@ def test_hook_client_imports_only_the_standard_library():
     third_party = {m for m in out if not m.startswith("blastwall") and m not in sys.stdlib_module_names
                    and not m.startswith("_")}
     assert not third_party, third_party
+
+
+# --- Claude Code's HTTP hook ---------------------------------------------------------------------
+
+
+@pytest.fixture()
+def http_env(env: dict[str, str]) -> tuple[dict[str, str], Any]:
+    from blastwall.daemon import httphook
+
+    endpoint = httphook.create(os.path.join(env["XDG_CONFIG_HOME"], "blastwall"))
+    start(env)
+    return env, endpoint
+
+
+def _post(endpoint: Any, body: bytes, *, token: str | None = None, host: str | None = None,
+          path: str = "/hook/claude-code?timeout=30") -> Any:
+    import httpx
+
+    headers = {"X-Blastwall-Token": endpoint.token if token is None else token, "Content-Type": "application/json"}
+    if host is not None:
+        headers["Host"] = host
+    return httpx.post(f"http://127.0.0.1:{endpoint.port}{path}", content=body, headers=headers, timeout=30)
+
+
+def test_http_hook_answers_as_claude_code_reads_it(http_env: tuple[dict[str, str], Any]):
+    env, endpoint = http_env
+    work = str(Path(env["XDG_CONFIG_HOME"]).parent / "work")
+    denied = _post(endpoint, payload("rm -rf /", work))
+    assert denied.status_code == 200
+    assert denied.json()["hookSpecificOutput"]["permissionDecision"] == "deny"
+    allowed = _post(endpoint, payload("ls -la", work))
+    assert allowed.status_code == 200 and allowed.json() == {}
+    broken = _post(endpoint, b"{not json")
+    assert broken.status_code == 200
+    assert broken.json()["hookSpecificOutput"]["permissionDecision"] == "deny"
+
+
+@pytest.mark.parametrize("case", ["no-token", "wrong-token", "rebinding-host", "wrong-path", "too-big"])
+def test_http_hook_refuses_what_is_not_its_agent(http_env: tuple[dict[str, str], Any], case: str):
+    env, endpoint = http_env
+    body = payload("ls", "/tmp")
+    kwargs: dict[str, Any] = {"no-token": {"token": ""}, "wrong-token": {"token": "0" * 64},
+                              "rebinding-host": {"host": f"evil.example:{endpoint.port}"},
+                              "wrong-path": {"path": "/hook/cursor"}, "too-big": {}}[case]
+    if case == "too-big":
+        body = b'{"x": "' + b"a" * (4 * 1024 * 1024 + 10) + b'"}'
+    r = _post(endpoint, body, **kwargs)
+    assert r.status_code in (403, 404, 413), (case, r.status_code, r.text)
+    assert client.ping(env), "the daemon died"

@@ -35,7 +35,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from blastwall.daemon import fresh, place, wire
+from blastwall.daemon import fresh, httphook, keeper, place, wire
 
 IDLE_S = 900.0  # exit after 15 minutes without a call (BLASTWALL_DAEMON_IDLE overrides)
 READ_S = 2.0  # a client has this long to send its request
@@ -45,38 +45,58 @@ _CRED = struct.Struct("3i")
 
 
 class Job:
-    """One connection: reading its request, then a worker checking it."""
+    """One connection: reading its request, then a worker checking it.
 
-    def __init__(self, conn: socket.socket, now: float) -> None:
+    `http` is None for the Unix socket (frames: accepted, extend, answer) and the endpoint's
+    request reader for Claude Code's HTTP hook (one response at the end)."""
+
+    def __init__(self, conn: socket.socket, now: float, http: httphook.Reader | None = None) -> None:
         self.conn = conn
-        self.reader = wire.FrameReader((wire.MAX_HEADER, wire.MAX_PAYLOAD))
+        self.http = http
+        self.frames = wire.FrameReader((wire.MAX_HEADER, wire.MAX_PAYLOAD))
         self.deadline = now + READ_S
         self.latest = float("inf")
+        self.limit = float("inf")  # the agent's own timeout: extensions never pass it
         self.pid = 0
         self.pipe = -1
         self.buf = b""
         self.started = now
+
+    def send(self, msg: dict[str, Any]) -> None:
+        if self.http is None:
+            _send(self.conn, wire.pack_json(msg))
+        elif msg.get("t") == "answer":
+            body = httphook.answer_body(int(msg.get("code", 2)), str(msg.get("out", "")), str(msg.get("err", "")))
+            _send(self.conn, httphook.response(200, body))
+        elif msg.get("t") in ("refused", "pong", "stopping"):
+            why = str(msg.get("why", "refused"))
+            _send(self.conn, httphook.response(int(msg.get("status", 503)), json.dumps({"error": why}).encode()))
+        # "accepted" and "extend" have no HTTP form: the response comes at the end
 
 
 class Server:
     def __init__(self, where: place.Place, *, allowed_uids: frozenset[int] | None = None,
                  allowed_gids: frozenset[int] = frozenset(), idle_s: float = IDLE_S,
                  env_for: Callable[[dict[str, Any], int], dict[str, str]] | None = None,
-                 runner: Callable[[str, bytes], tuple[int, str, str]] | None = None) -> None:
+                 runner: Callable[[str, bytes], tuple[int, str, str]] | None = None,
+                 store_url: str | None = None, endpoint: httphook.Endpoint | None = None) -> None:
         self.where = where
         self.allowed_uids = allowed_uids if allowed_uids is not None else frozenset({os.getuid()})
         self.allowed_gids = allowed_gids
         self.idle_s = idle_s
         self.env_for = env_for or (lambda header, _uid: _text_map(header.get("env")))
         self.runner = runner or _run_hook
+        self.endpoint = endpoint
         self.sel = selectors.DefaultSelector()
         self.jobs: dict[int, Job] = {}  # by connection fd
-        self.by_pipe: dict[int, Job] = {}
         self.last_call = time.monotonic()
         self.stopping = False
         self.installation = fresh.Watch()
+        self.keeper = keeper.Keeper(store_url or "")
         self.sock: socket.socket | None = None
+        self.web: socket.socket | None = None
         self.inode: tuple[int, int] | None = None
+        self.started_wall = time.time()
 
     # --- set-up -------------------------------------------------------------------------------
 
@@ -97,18 +117,32 @@ class Server:
         self.inode = (st.st_dev, st.st_ino)
         self.sock = sock
         self.sel.register(sock, selectors.EVENT_READ, ("listen", None))
+        if self.endpoint is not None:
+            web = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            web.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                web.bind(("127.0.0.1", self.endpoint.port))
+            except OSError as exc:
+                web.close()
+                _log(f"HTTP hook endpoint: cannot listen on 127.0.0.1:{self.endpoint.port} ({exc.strerror})")
+                return
+            web.listen(64)
+            web.setblocking(False)
+            self.web = web
+            self.sel.register(web, selectors.EVENT_READ, ("listen-http", None))
 
     # --- the loop -----------------------------------------------------------------------------
 
     def serve(self) -> None:
         while not self.stopping:
             now = time.monotonic()
-            timeout = self._next_timeout(now)
-            for key, _ in self.sel.select(timeout):
+            for key, _ in self.sel.select(self._next_timeout(now)):
                 kind, job = key.data
                 try:
                     if kind == "listen":
                         self._accept()
+                    elif kind == "listen-http":
+                        self._accept_http()
                     elif kind == "conn":
                         self._read(job)
                     elif kind == "pipe":
@@ -123,7 +157,7 @@ class Server:
         self.close()
 
     def _next_timeout(self, now: float) -> float:
-        deadlines = [j.deadline if not j.pid else j.latest for j in self.jobs.values()]
+        deadlines = [j.latest if j.pid else j.deadline for j in self.jobs.values()]
         soonest = min(deadlines, default=now + 1.0)
         return max(0.0, min(soonest - now, 1.0))
 
@@ -149,24 +183,34 @@ class Server:
             return
         self.last_call = time.monotonic()
         if not self._peer_ok(conn):
-            _send(conn, {"t": "refused", "why": "this user may not use this checker"})
+            _send(conn, wire.pack_json({"t": "refused", "why": "this user may not use this checker"}))
             conn.close()
             return
-        conn.setblocking(False)
-        job = Job(conn, self.last_call)
-        self.jobs[conn.fileno()] = job
-        self.sel.register(conn, selectors.EVENT_READ, ("conn", job))
+        self._track(Job(conn, self.last_call))
+
+    def _accept_http(self) -> None:
+        assert self.web is not None and self.endpoint is not None
+        try:
+            conn, _ = self.web.accept()
+        except BlockingIOError:
+            return
+        self.last_call = time.monotonic()
+        self._track(Job(conn, self.last_call, http=httphook.Reader(self.endpoint)))
+
+    def _track(self, job: Job) -> None:
+        job.conn.setblocking(False)
+        self.jobs[job.conn.fileno()] = job
+        self.sel.register(job.conn, selectors.EVENT_READ, ("conn", job))
 
     def _peer_ok(self, conn: socket.socket) -> bool:
-        try:
-            _pid, uid, gid = _CRED.unpack(conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _CRED.size))
-        except (OSError, AttributeError, struct.error):
+        uid, gid = _peer(conn)
+        if uid < 0:
             return False
         if uid in self.allowed_uids or gid in self.allowed_gids:
             return True
         if self.allowed_gids:
-            import pwd
             import grp
+            import pwd
 
             try:
                 name = pwd.getpwuid(uid).pw_name
@@ -185,8 +229,20 @@ class Server:
         if not data:
             self._drop(job)
             return
+        if job.http is not None:
+            try:
+                request = job.http.feed(data)
+            except httphook.Refusal as exc:
+                self._finish(job, {"t": "refused", "why": str(exc), "status": exc.status})
+                return
+            if request is not None:
+                self.sel.unregister(job.conn)
+                header = {"v": wire.VERSION, "op": "hook", "agent": request.agent, "timeout_s": request.timeout_s,
+                          "started": job.started, "cwd": httphook.payload_cwd(request.body)}
+                self._check(job, header, request.body, dict(os.environ))
+            return
         try:
-            complete = job.reader.feed(data)
+            complete = job.frames.feed(data)
         except wire.WireError as exc:
             self._finish(job, {"t": "refused", "why": str(exc)})
             return
@@ -196,7 +252,7 @@ class Server:
 
     def _start(self, job: Job) -> None:
         try:
-            header = json.loads(job.reader.frames[0])
+            header = json.loads(job.frames.frames[0])
         except ValueError:
             self._finish(job, {"t": "refused", "why": "header is not JSON"})
             return
@@ -206,7 +262,8 @@ class Server:
         op = header.get("op")
         if op == "ping":
             self._finish(job, {"t": "pong", "pid": os.getpid(), "uid": os.getuid(), "version": _version(),
-                               "mode": "system" if self.where.system else "user", "since": self.started_wall})
+                               "mode": "system" if self.where.system else "user", "since": self.started_wall,
+                               "http_port": self.endpoint.port if self.web is not None and self.endpoint else None})
             return
         if op == "stop":
             self._finish(job, {"t": "stopping"})
@@ -215,32 +272,33 @@ class Server:
         if op != "hook" or not isinstance(header.get("agent"), str):
             self._finish(job, {"t": "refused", "why": "unknown request"})
             return
+        self._check(job, header, job.frames.frames[1], self.env_for(header, _peer(job.conn)[0]))
+
+    def _check(self, job: Job, header: dict[str, Any], raw: bytes, env: dict[str, str]) -> None:
+        """Fork the worker that checks one hook call; the parent watches it."""
         if self.installation.changed():
-            self._finish(job, {"t": "refused", "why": "blastwall was updated; this checker restarts"})
+            self._finish(job, {"t": "refused", "why": "blastwall was updated; this checker restarts"}
+                         if job.http is None else _blocked("blastwall was updated; retry"))
             self.stopping = True
             return
-        uid = _peer_uid(job.conn)
-        env = self.env_for(header, uid)
         timeout_s = header.get("timeout_s")
-        timeout_s = int(timeout_s) if isinstance(timeout_s, int) and not isinstance(timeout_s, bool) else None
+        timeout_s = timeout_s if isinstance(timeout_s, int) and not isinstance(timeout_s, bool) else None
         try:
-            started = float(header.get("started"))
+            started = min(float(header.get("started")), time.monotonic())  # type: ignore[arg-type]
         except (TypeError, ValueError):
             started = time.monotonic()
-        started = min(started, time.monotonic())
-        job.latest = min(started + HOOK_DEADLINE_S, started + timeout_s - _margin(timeout_s)) \
-            if timeout_s else started + HOOK_DEADLINE_S
         job.started = started
-        job.timeout_s = timeout_s  # type: ignore[attr-defined]
-        _send(job.conn, {"t": "accepted"})
+        job.limit = started + timeout_s - _margin(timeout_s) if timeout_s else float("inf")
+        job.latest = min(started + HOOK_DEADLINE_S, job.limit)
+        job.send({"t": "accepted"})
+        self.keeper.ensure()
         read_fd, write_fd = os.pipe()
         pid = os.fork()
         if pid == 0:
-            _worker(write_fd, read_fd, header, env, job.reader.frames[1], timeout_s, started, self.runner)
+            _worker(write_fd, read_fd, header, env, raw, timeout_s, started, self.runner)
         os.close(write_fd)
         os.set_blocking(read_fd, False)
         job.pid, job.pipe = pid, read_fd
-        self.by_pipe[read_fd] = job
         self.sel.register(read_fd, selectors.EVENT_READ, ("pipe", job))
 
     def _from_worker(self, job: Job) -> None:
@@ -250,15 +308,14 @@ class Server:
             return
         if chunk:
             job.buf += chunk
-            while job.buf.startswith(b"E") and b"\n" in job.buf:
+            while job.buf.startswith(b"E") and b"\n" in job.buf:  # "E<seconds>\n": waiting for a human
                 line, job.buf = job.buf.split(b"\n", 1)
                 try:
                     more = min(float(line[1:]), MAX_EXTEND_S)
                 except ValueError:
                     more = 0.0
-                limit = job.started + job.timeout_s - _margin(job.timeout_s) if job.timeout_s else float("inf")  # type: ignore[attr-defined]
-                job.latest = min(max(job.latest, time.monotonic() + more), limit)
-                _send(job.conn, {"t": "extend", "s": more})
+                job.latest = min(max(job.latest, time.monotonic() + more), job.limit)
+                job.send({"t": "extend", "s": more})
             return
         _reap(job.pid)
         job.pid = 0
@@ -266,22 +323,20 @@ class Server:
             code, out, err = json.loads(job.buf)
             answer = {"t": "answer", "code": int(code), "out": str(out), "err": str(err)}
         except (ValueError, TypeError):
-            answer = _blocked("the check crashed; a human must review it, and `blastwall explain` shows what "
-                              "blastwall saw")
+            answer = _blocked("the check crashed; `blastwall explain` shows what blastwall saw")
         self._finish(job, answer)
 
     def _expire(self, now: float) -> None:
         for job in list(self.jobs.values()):
-            if not job.pid and now > job.deadline:
+            if not job.pid and now > job.deadline and job.pipe < 0:
                 self._drop(job)
             elif job.pid and now > job.latest:
                 _kill(job.pid)
                 job.pid = 0
-                within = f"{now - job.started:.0f} s"
-                self._finish(job, _blocked(f"the check did not finish within {within}"))
+                self._finish(job, _blocked(f"the check did not finish within {now - job.started:.0f} s"))
 
     def _finish(self, job: Job, msg: dict[str, Any]) -> None:
-        _send(job.conn, msg)
+        job.send(msg)
         self._drop(job)
 
     def _drop(self, job: Job) -> None:
@@ -293,7 +348,6 @@ class Server:
                 self.sel.unregister(job.pipe)
             except (KeyError, ValueError):
                 pass
-            self.by_pipe.pop(job.pipe, None)
             os.close(job.pipe)
             job.pipe = -1
         fd = job.conn.fileno()
@@ -317,8 +371,10 @@ class Server:
                 pass
             self.sock.close()
             self.sock = None
-
-    started_wall = time.time()
+        if self.web is not None:
+            self.web.close()
+            self.web = None
+        self.keeper.close()
 
 
 # --- the worker ---------------------------------------------------------------------------------
@@ -382,11 +438,13 @@ def _text_map(value: Any) -> dict[str, str]:
     return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str) and "\0" not in k + v}
 
 
-def _peer_uid(conn: socket.socket) -> int:
+def _peer(conn: socket.socket) -> tuple[int, int]:
+    """(uid, gid) of the process at the other end of a Unix socket; (-1, -1) when unknown."""
     try:
-        return _CRED.unpack(conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _CRED.size))[1]
-    except (OSError, struct.error):
-        return -1
+        _pid, uid, gid = _CRED.unpack(conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _CRED.size))
+        return uid, gid
+    except (OSError, AttributeError, struct.error):
+        return -1, -1
 
 
 def _blocked(why: str) -> dict[str, Any]:
@@ -394,11 +452,11 @@ def _blocked(why: str) -> dict[str, Any]:
             "err": f"blastwall blocked this tool call: {why}; a human must review it.\n"}
 
 
-def _send(conn: socket.socket, msg: dict[str, Any]) -> None:
+def _send(conn: socket.socket, data: bytes) -> None:
     try:
         conn.setblocking(True)
         conn.settimeout(2.0)
-        conn.sendall(wire.pack_json(msg))
+        conn.sendall(data)
     except OSError:
         pass
 
@@ -439,33 +497,48 @@ def _log(message: str) -> None:
 
 
 def warm() -> None:
-    """Import what a check needs and fill the rule-table caches, so a worker starts warm. Nothing
-    read here depends on a policy file or the environment of a call."""
+    """Import what a check needs and run whole hook calls once, in a throwaway configuration (a
+    temporary policy, store and state folder), so every lazy import, compiled pattern and table a
+    check touches is in the parent before workers are forked. Nothing of the real configuration
+    is read or written here; caches that depend on the environment are keyed by it."""
     import importlib
+    import shutil
+    import tempfile
 
     for name in ("blastwall.engine", "blastwall.doors.hooks.base", "blastwall.doors.hooks.claude_code",
                  "blastwall.doors.hooks.cursor", "blastwall.doors.hooks.gemini", "blastwall.doors.hooks.codex",
                  "blastwall.doors.hooks.opencode", "blastwall.policy.load", "blastwall.approvals.gate",
-                 "blastwall.store", "blastwall.audit", "sqlite3", "tomllib"):
+                 "blastwall.store", "blastwall.store.sqlite", "blastwall.audit", "blastwall.audit.log",
+                 "blastwall.snapshots.take", "sqlite3", "tomllib"):
         try:
             importlib.import_module(name)
         except Exception as exc:  # noqa: BLE001 - a worker imports it again and reports
             _log(f"warm-up could not import {name}: {type(exc).__name__}")
+    saved = dict(os.environ)
+    scratch = tempfile.mkdtemp(prefix="blastwall-warm-")
     try:
-        from blastwall.engine import check_action, make_action
-        from blastwall.policy.engine import compile_layers, default_document
+        os.environ.update(XDG_CONFIG_HOME=os.path.join(scratch, "config"), XDG_STATE_HOME=os.path.join(scratch, "state"),
+                          XDG_DATA_HOME=os.path.join(scratch, "data"), BLASTWALL_POLICY=os.path.join(scratch, "p.toml"),
+                          BLASTWALL_DATABASE_URL="sqlite:///" + os.path.join(scratch, "warm.db"))
+        with open(os.environ["BLASTWALL_POLICY"], "w", encoding="utf-8") as f:
+            f.write("")
+        from blastwall.doors.hooks import run_hook
 
-        defaults = compile_layers([("defaults", default_document())])
-        samples = [("shell", "git status && rm -rf build && psql -c 'DROP TABLE t' && curl -X DELETE https://api.github.com/x"),
-                   ("sql", "DELETE FROM t WHERE id = 1"),
-                   ("http", {"method": "POST", "url": "https://backboard.railway.app/graphql/v2",
-                             "body": '{"query":"mutation { volumeDelete(volumeId: \\"v\\") }"}'}),
-                   ("mcp", {"server": "fs", "tool": "write_file", "arguments": {"path": "x", "content": "y"}}),
-                   ("file_read", {"path": "README.md"})]
-        for kind, payload in samples:
-            check_action(make_action(kind, payload, {"cwd": "/nonexistent-blastwall-warmup"}), defaults)
+        for tool, tool_input in (("Bash", {"command": "git status && ls -la"}),
+                                 ("Bash", {"command": "rm -rf /nonexistent/warm && psql -c 'DROP TABLE t'"}),
+                                 ("Bash", {"command": "curl -X DELETE https://api.github.com/repos/o/r"}),
+                                 ("Read", {"file_path": os.path.join(scratch, "README.md")}),
+                                 ("Write", {"file_path": os.path.join(scratch, "x.py"), "content": "x = 1\n"}),
+                                 ("mcp__fs__write_file", {"path": "x", "content": "y"})):
+            raw = json.dumps({"session_id": "warm", "transcript_path": os.path.join(scratch, "t"), "cwd": scratch,
+                              "hook_event_name": "PreToolUse", "tool_name": tool, "tool_input": tool_input}).encode()
+            run_hook("claude-code", raw)
     except Exception as exc:  # noqa: BLE001
         _log(f"warm-up check failed: {type(exc).__name__}: {exc}")
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        shutil.rmtree(scratch, ignore_errors=True)
     gc.collect()
     gc.freeze()  # workers are forked from here: keep these pages shared
 
@@ -505,10 +578,18 @@ def serve_user(env: Mapping[str, str] | None = None, *, idle_s: float | None = N
     signal.signal(signal.SIGTERM, lambda *_: setattr(server, "stopping", True))
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     warm()
-    server = Server(where, idle_s=idle_s)
+    from blastwall.locations import default_database_url
+
+    from blastwall.locations import config_dir
+
+    server = Server(where, idle_s=idle_s, store_url=default_database_url(), endpoint=httphook.load(config_dir()))
     server.bind()
     _log(f"listening on {where.socket}")
     server.serve()
+    try:
+        os.unlink(where.lock)
+    except OSError:
+        pass
     os.close(lock)
     return 0
 

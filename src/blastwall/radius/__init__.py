@@ -49,6 +49,8 @@ def measure_all(action: Action, findings: list[Finding], policy: Any, *, budget_
     budget = budget_of(policy) if budget_s is None else budget_s
     if budget <= 0 or not any(_measurable(f) for f in findings):
         return findings
+    if not any(_may_measure(f, action.context.cwd) for f in findings if _measurable(f)):
+        return findings  # e.g. only files and git findings, and no working directory to measure them in
     if skip_moot and _moot(action, findings, policy):
         return findings
     from blastwall.radius.base import MeasureContext
@@ -66,6 +68,14 @@ def _moot(action: Action, findings: list[Finding], policy: Any) -> bool:
         return not can_change_verdict(action, findings, _measurable, policy)
     except Exception:  # noqa: BLE001 - when it cannot be told, measure
         return False
+
+
+def _may_measure(f: Finding, cwd: str | None) -> bool:
+    """A measurer module answers for `f` and may run here (the local ones need `cwd`). Every glob
+    a module registers starts with one of its prefixes, so False means no measurer would run."""
+    from blastwall.radius.base import LOCAL_MODULES, MODULES
+
+    return any(f.rule_id.startswith(prefixes) and (cwd or name not in LOCAL_MODULES) for name, prefixes in MODULES.items())
 
 
 def _measurable(f: Finding) -> bool:

@@ -139,8 +139,10 @@ def test_prefixed_tool_names_are_split() -> None:
     assert "mcp.github:repo-delete" in ids("", "mcp__github__delete_repository", {"owner": "a", "repo": "b"})
 
 
-def test_catalog_beats_annotations() -> None:
-    assert decide("git", "git_reset", {"repo_path": "/r"}, {"destructiveHint": True}) == "allow"
+def test_destructive_hint_is_a_floor_over_the_catalog() -> None:
+    assert decide("git", "git_reset", {"repo_path": "/r"}, None) == "allow"  # unstages only
+    assert decide("git", "git_reset", {"repo_path": "/r"}, {"destructiveHint": True}) == "ask"
+    assert decide("fs", "read_file", {"path": "/tmp/x"}, {"destructiveHint": True, "readOnlyHint": True}) == "ask"
 
 
 @pytest.mark.parametrize("server,tool,args,expected", [

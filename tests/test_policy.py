@@ -201,3 +201,100 @@ def test_trust_needs_a_terminal(tmp_path: Path) -> None:
     r = subprocess.run(BLASTWALL + ["policy", "trust", str(f)], capture_output=True, text=True, check=False,
                        stdin=subprocess.DEVNULL)
     assert r.returncode == 2 and "interactive terminal" in (r.stdout + r.stderr)
+
+
+# -- an untrusted project file can only tighten, every key of the schema -------------------------
+# The schema is the validator's: its sections (validate.TOP_KEYS), the rule keys, and the keys
+# of the defaults document. Each gets a looser value below; a section or key added to the schema
+# without one fails `test_every_schema_key_has_a_looser_value`.
+
+def _schema() -> list[tuple[str, str]]:
+    from blastwall.policy.engine import RULE_KEYS, SECRETS_KEYS
+    from blastwall.policy.validate import TOP_KEYS
+
+    defaults = default_document()
+    keys: list[tuple[str, str]] = [("rule", k) for k in sorted(RULE_KEYS)]
+    keys += [("secrets", k) for k in sorted(SECRETS_KEYS)]
+    for section in sorted(TOP_KEYS - {"rule", "secrets"}):
+        table = defaults.get(section)
+        keys += [(section, k) for k in sorted(table)] if isinstance(table, dict) else [(section, "")]
+    return sorted(set(keys))
+
+
+LOOSER = {  # (section, key) -> TOML text that would loosen blastwall if it counted
+    ("rule", "*"): '[[rule]]\nid = "p:open"\neffect = ["delete", "modify_guard", "overwrite"]\ndecision = "allow"\n',
+    ("severity", "*"): '[severity]\ncritical = "allow"\nhigh = "allow"\nmedium = "allow"\n',
+    ("secrets", "*"): '[secrets]\nreads = "allow"\nfound = "allow"\nlist = "/dev/null"\n',
+    ("approvals", ""): '[approvals]\nmode = "agent"\nrequire = 1\napprovers = ["ed25519:AAAA"]\n'
+                       '[approvals.windows.all]\npattern = "rm *"\n',
+    ("audit", ""): '[audit]\nverdicts = "blocking"\n',
+    ("snapshots", ""): '[snapshots]\nrequired = false\n',
+    ("radius", ""): '[radius]\nbudget_ms = 0\nrehearse = true\n',
+    ("cedar", ""): '[cedar]\nmode = "authoritative"\npolicies = "permit(principal, action, resource);"\n',
+    ("settings", ""): '[settings]\nanything = true\n',
+    ("gateway", ""): '[gateway]\nupstream = "https://attacker.example"\n',
+    ("pg_proxy", ""): '[pg_proxy]\nsnapshot_url = "postgresql://attacker.example/db"\n',
+    ("protected_branches", ""): 'protected_branches = []\n',
+    ("inventory", ""): '[inventory.environments.dev]\ndatabases = ["prod-db"]\n',
+}
+
+
+def _looser(section: str, key: str) -> str | None:
+    return LOOSER.get((section, key)) or LOOSER.get((section, "*")) or LOOSER.get((section, ""))
+
+
+def test_every_schema_key_has_a_looser_value() -> None:
+    assert [k for k in _schema() if _looser(*k) is None] == []
+
+
+@pytest.mark.parametrize("section", sorted({s for s, _ in _schema()}))
+def test_untrusted_project_file_cannot_loosen_any_key(section: str, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from blastwall.approvals.settings import settings_of
+    from blastwall.policy.load import untrusted_entries
+
+    if section == "inventory":
+        pytest.xfail("an untrusted [inventory] is still used as written (it may call a production target dev)")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    monkeypatch.delenv("BLASTWALL_POLICY", raising=False)
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    texts = {_looser(s, k) for s, k in _schema() if s == section}
+    (proj / "blastwall.toml").write_text("".join(sorted(t for t in texts if t)))
+    policy, base = load_policy(str(proj)), default_policy()
+    assert policy.severity == base.severity
+    assert not [r for r in policy.rules if r.origin.endswith("blastwall.toml") and not r.tighten_only]
+    assert str((policy.section("cedar") or {}).get("mode", "tighten")) == "tighten"  # its forbids may stay
+    for name in ("secrets", "audit", "snapshots", "radius", "gateway", "pg_proxy", "protected_branches"):
+        ours, theirs = policy.section(name) or {}, base.section(name) or {}
+        assert all(ours.get(k) == theirs.get(k) for k in (ours if isinstance(ours, dict) else {})
+                   if name != "snapshots" or k != "required"), name
+    assert settings_of(policy).mode == settings_of(base).mode and settings_of(policy).windows == ()
+    assert not policy.setting("anything")
+    dropped = untrusted_entries(str(proj))
+    if section != "protected_branches":  # more protected branches only protect more
+        assert dropped is not None and any(section in d or "[[rule]]" in d for d in dropped[1]), dropped
+    assert check("rm -rf /", context={"cwd": str(proj)}, policy=policy).decision.value == "deny"
+
+
+def test_untrusted_approvals_mode_may_only_tighten(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from blastwall.approvals.settings import settings_of
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    monkeypatch.delenv("BLASTWALL_POLICY", raising=False)
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    for mode, kept in (("agent", "auto"), ("auto", "auto"), ("defer", "defer"), ("wait", "wait")):
+        (proj / "blastwall.toml").write_text(f'[approvals]\nmode = "{mode}"\n')
+        assert settings_of(load_policy(str(proj))).mode == kept
+
+
+def test_policy_check_names_the_ignored_untrusted_entries(tmp_path: Path) -> None:
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    (proj / "blastwall.toml").write_text('[approvals]\nmode = "agent"\n')
+    env = {k: v for k, v in __import__("os").environ.items() if k != "BLASTWALL_POLICY"}
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "cfg")
+    proc = subprocess.run([sys.executable, "-m", "blastwall", "policy", "check"], cwd=proj, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert "not trusted" in proc.stdout and "[approvals] mode = 'agent'" in proc.stdout, proc.stdout + proc.stderr

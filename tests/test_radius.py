@@ -151,6 +151,10 @@ def test_budget_exhaustion_is_unmeasured_never_zero(tmp_path: Path) -> None:
 def test_budget_zero_measures_nothing(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo", TREE, LATER)
     (repo / "blastwall.toml").write_text("[radius]\nbudget_ms = 0\n")
+    from blastwall.policy.load import user_config_dir
+    from blastwall.policy.trust import trust
+
+    trust(str(repo / "blastwall.toml"), user_config_dir())  # measuring less is for trusted files
     verdict = check("rm -rf build", context={"cwd": str(repo)})
     assert all(f.radius is None for f in verdict.findings)
 

@@ -13,8 +13,8 @@ Order of judgment (`rules/mcp.toml`):
    `arguments_decide` defers to the analyzed arguments (and asks when there were none); a
    row with severity "none" marks a call known harmless (a dry run, an unstage).
 3. Otherwise a name that starts or ends with a destructive verb (`delete_x`, `x_drop`) asks.
-4. Otherwise the annotations: `destructiveHint` asks unless analyzed arguments show the call
-   is harmless; `readOnlyHint` allows.
+4. Otherwise the annotations: `destructiveHint` asks; `readOnlyHint` allows. `destructiveHint`
+   is a floor over every step: a call the server marks destructive is at least asked about.
 5. Otherwise the name's verb: reads and additive verbs are allowed; a tool that executes code
    blastwall could not find in the arguments asks; any other unknown tool is a LOW finding
    (allowed by default). Asking on every unknown tool would make people approve blindly; the
@@ -64,7 +64,19 @@ def _row(rule_id: str) -> dict[str, Any]:
 
 
 def analyze_call(server: str, tool: str, arguments: dict, annotations: dict | None, scope: Scope) -> list[Finding]:
-    """Findings for one MCP tool call."""
+    """Findings for one MCP tool call. The server's `destructiveHint: true` is a floor: whatever
+    the catalog, the tool's name or its arguments say, the call is at least a MEDIUM finding
+    (asked about unless a trusted policy rule allows `mcp.annotations:destructive`)."""
+    found = _analyze_call(server, tool, arguments, annotations, scope)
+    hints = annotations if isinstance(annotations, dict) else {}
+    if _hint(hints, "destructiveHint") and all(f.severity < Severity.MEDIUM for f in found):
+        name = _split_name(str(server or ""), str(tool or ""))
+        call = _Call(name[0], name[1], arguments if isinstance(arguments, dict) else {}, scope)
+        found = [call.finding(_row("mcp.annotations:destructive"))] + found
+    return found
+
+
+def _analyze_call(server: str, tool: str, arguments: dict, annotations: dict | None, scope: Scope) -> list[Finding]:
     server, tool = _split_name(str(server or ""), str(tool or ""))
     args = arguments if isinstance(arguments, dict) else {}
     call = _Call(server, tool, args, scope)

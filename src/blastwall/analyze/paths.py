@@ -125,10 +125,16 @@ def classify(path: str, cwd: str | None = None) -> PathClass:
             return PathClass("root", path)
         if cwd and cwd != "/" and (norm == cwd or norm.startswith(cwd.rstrip("/") + "/")):
             return _in_project(norm[len(cwd.rstrip("/")):].lstrip("/"), path)
+        home_end = _home_end(norm)
+        if home_end:  # the real home folder, wherever it is (also under /tmp)
+            return _in_home(norm[home_end:], path)
         for tmp in sysinfo["temp"]:
             if norm == tmp or globs.match(norm, tmp + "/[*]") or norm == tmp + "/*":
                 return PathClass("temp_top", path)
             if norm.startswith(tmp + "/"):
+                work = _work_tree(norm, tmp)
+                if work:  # the most specific class wins: a repository under /tmp holds project data
+                    return _in_project(norm[len(work):].lstrip("/"), path)
                 return PathClass("temp", path)
         home = rx.match(r"^(/home/[^/]+|/Users/[^/]+|/root)(/.*)?$", norm)
         if home:
@@ -141,6 +147,32 @@ def classify(path: str, cwd: str | None = None) -> PathClass:
             return PathClass("system" if top in sysinfo["top"] else kind, path)
         return PathClass("system", path)
     return _in_project(raw, path)
+
+
+def _home_end(norm: str) -> int:
+    """Where the user's home folder ends in `norm` (0 when it is not in it): the folder `$HOME`
+    and the passwd entry name, as written and with symlinks resolved (locations.home_dirs)."""
+    from blastwall.locations import home_dirs, inside
+
+    for home in home_dirs():
+        if inside(norm, home):
+            return len(home)
+    return 0
+
+
+def _work_tree(norm: str, tmp: str) -> str:
+    """The git work tree under the temp folder `tmp` that holds `norm`, or ""."""
+    import os
+
+    folder = norm
+    while folder.startswith(tmp + "/"):
+        try:
+            if os.path.lexists(folder + "/.git"):
+                return folder
+        except (OSError, ValueError):
+            return ""
+        folder = posixpath.dirname(folder)
+    return ""
 
 
 def _in_home(rest: str, original: str) -> PathClass:

@@ -82,7 +82,8 @@ def load_policy(cwd: str | None = None) -> Policy:
 
         for i, (origin, doc) in enumerate(layers):
             if origin == project and not is_trusted(origin, user_config_dir()):
-                tightened, untrusted = tighten_only(doc, defaults)
+                base = trusted_base([d for o, d in layers if o != project], defaults)
+                tightened, untrusted = tighten_only(doc, base)
                 layers[i] = (origin, tightened)
                 untrusted_origins.add(origin)
     layers.append(("defaults", defaults))
@@ -90,6 +91,19 @@ def load_policy(cwd: str | None = None) -> Policy:
     if untrusted:
         policy = policy._replace(settings=policy.settings + (("untrusted_project_entries", tuple(untrusted)),))
     return policy
+
+
+def trusted_base(docs: list[dict[str, Any]], defaults: dict[str, Any]) -> dict[str, Any]:
+    """What the trusted files (most specific first) and the defaults say, section by section: the
+    bar an untrusted project file's entries must meet to count."""
+    base: dict[str, Any] = {}
+    for doc in [defaults, *reversed(docs)]:
+        for key, value in doc.items():
+            if isinstance(value, dict):
+                base[key] = {**(base.get(key) or {}), **value}
+            else:
+                base[key] = value
+    return base
 
 
 def untrusted_entries(cwd: str | None = None) -> tuple[str, list[str]] | None:
@@ -101,5 +115,6 @@ def untrusted_entries(cwd: str | None = None) -> tuple[str, list[str]] | None:
 
     if is_trusted(project, user_config_dir()):
         return None
-    dropped = tighten_only(read_document(project), default_document())[1]
+    user = [read_document(p) for p in policy_files(cwd) if p != project]
+    dropped = tighten_only(read_document(project), trusted_base(user, default_document()))[1]
     return (project, dropped) if dropped else None

@@ -3,8 +3,8 @@
 A project's `blastwall.toml` lives in the repository the agent works in: anyone who can push
 to that repository (or an agent that wrote it) could otherwise switch protection off with
 `decision = "allow"`. So a project file may always tighten, but its loosening entries (rules
-that allow, `[severity]` entries more lenient than the defaults, Cedar's authoritative mode)
-count only once a human has trusted that exact content with `blastwall policy trust`, which
+that allow, `[severity]` entries or an `[approvals] mode` more lenient than the trusted policy,
+Cedar's authoritative mode, the inventory, and every section not known to be safe) count only once a human has trusted that exact content with `blastwall policy trust`, which
 needs an interactive terminal. Trust is recorded in the user's config directory (0600) as the
 file's real path and sha256; editing the file withdraws it.
 """
@@ -19,10 +19,10 @@ from typing import Any
 from blastwall.model import Decision
 
 TRUST_FILE = "trusted-policies.json"
-# An untrusted project file may choose how an agent waits for an approval, nothing else: approver
-# keys, windows, required counts and notification targets would let it approve or leak.
-UNTRUSTED_APPROVAL_KEYS = frozenset({"mode", "wait"})
-
+# How strict each `[approvals] mode` is: `agent` leaves the question to an agent's prompt that may
+# never show (bypassPermissions), `auto` does so where the agent can ask reliably, `wait` and
+# `defer` always file a request a human must grant.
+MODE_RANK = {"agent": 0, "auto": 1, "wait": 2, "defer": 2}
 
 def _store(config_dir: str) -> str:
     return os.path.join(config_dir, TRUST_FILE)
@@ -65,63 +65,153 @@ def trust(path: str, config_dir: str) -> str:
     return digest
 
 
-def tighten_only(doc: dict[str, Any], defaults: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """`doc` without its loosening entries, and a description of each entry dropped."""
-    out = dict(doc)
+def tighten_only(doc: dict[str, Any], base: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """`doc` without its loosening entries, and a description of each entry dropped. `base` is
+    what the trusted layers (the user's file over the defaults) say; an entry counts only where it
+    is at least as strict. Every section is listed in `_SECTIONS`; one that is not (a new section,
+    a typo) is dropped whole, so a key added to the schema stays out until it is decided here."""
+    out: dict[str, Any] = {}
     dropped: list[str] = []
+    for key, value in doc.items():
+        keep = _SECTIONS.get(key)
+        if keep is None:
+            dropped.append(f"[{key}] ({_WHY.get(key, 'only trusted policy files may set it')})")
+            continue
+        kept, more = keep(value, base.get(key))
+        dropped.extend(more)
+        if kept is not None:
+            out[key] = kept
+    return out, dropped
+
+
+def _rules(rules: Any, _base: Any) -> tuple[Any, list[str]]:
+    if not isinstance(rules, list):
+        return rules, []
+    kept, dropped = [], []
+    for i, row in enumerate(rules):
+        if isinstance(row, dict) and str(row.get("decision", "")).lower() == "allow":
+            dropped.append(f"[[rule]] #{i + 1} ({row.get('id') or 'no id'}) allows")
+        else:
+            kept.append(row)
+    return kept, dropped
+
+
+def _severity(section: Any, base: Any) -> tuple[Any, list[str]]:
+    if not isinstance(section, dict):
+        return section, []
     rank = {d.value: d.rank for d in Decision}
-    rules = doc.get("rule")
-    if isinstance(rules, list):
-        kept = []
-        for i, row in enumerate(rules):
-            if isinstance(row, dict) and str(row.get("decision", "")).lower() == "allow":
-                dropped.append(f"[[rule]] #{i + 1} ({row.get('id') or 'no id'}) allows")
-            else:
-                kept.append(row)
-        out["rule"] = kept
-    severity = doc.get("severity")
-    if isinstance(severity, dict):
-        base = defaults.get("severity", {})
-        kept_sev = {}
-        for name, value in severity.items():
-            if rank.get(str(value).lower(), 2) < rank.get(str(base.get(name, "deny")).lower(), 2):
-                dropped.append(f"[severity] {name} = {value!r} is more lenient than the default")
-            else:
-                kept_sev[name] = value
-        out["severity"] = kept_sev
-    approvals = doc.get("approvals")
-    if isinstance(approvals, dict):
-        kept_appr = {k: v for k, v in approvals.items() if k in UNTRUSTED_APPROVAL_KEYS}
-        for key in sorted(set(approvals) - set(kept_appr)):
+    base = base if isinstance(base, dict) else {}
+    kept, dropped = {}, []
+    for name, value in section.items():
+        if rank.get(str(value).lower(), -1) < rank.get(str(base.get(name, "deny")).lower(), 2):
+            dropped.append(f"[severity] {name} = {value!r} is more lenient than the trusted policy")
+        else:
+            kept[name] = value
+    return kept, dropped
+
+
+def _list_adds(value: Any, _base: Any) -> tuple[Any, list[str]]:
+    return value, []  # protected_branches: more names only protect more
+
+
+def _approvals(section: Any, base: Any) -> tuple[Any, list[str]]:
+    """An untrusted file may make an agent wait for a human (`mode = "wait"` or "defer", and how
+    long a waiting hook holds); approver keys, windows, required counts and notification targets
+    would let it approve or leak, and a laxer mode would hide the question."""
+    if not isinstance(section, dict):
+        return None, ["[approvals] (not a table)"]
+    base = base if isinstance(base, dict) else {}
+    kept: dict[str, Any] = {}
+    dropped: list[str] = []
+    for key, value in section.items():
+        if key == "mode" and MODE_RANK.get(str(value), -1) >= MODE_RANK.get(str(base.get("mode", "auto")), 1):
+            kept[key] = value
+        elif key == "mode":
+            dropped.append(f"[approvals] mode = {value!r} is more lenient than the trusted policy "
+                           f"({base.get('mode', 'auto')!r})")
+        elif key == "wait":
+            kept[key] = value
+        else:
             dropped.append(f"[approvals] {key} (who may approve, what needs approving and where requests are sent "
                            "are for trusted policy files)")
-        out["approvals"] = kept_appr
-    secrets = doc.get("secrets")
-    if isinstance(secrets, dict):
-        out["secrets"], more = _tighten_secrets(secrets, defaults.get("secrets") or {})
-        dropped.extend(more)
-    audit = doc.get("audit")
-    if isinstance(audit, dict) and str(audit.get("verdicts", "all")) != "all":
-        out["audit"] = {k: v for k, v in audit.items() if k != "verdicts"}
-        dropped.append("[audit] verdicts (records fewer verdicts)")
-    if "snapshots" in doc:
-        from blastwall.snapshots.settings import tighten
+    return kept, dropped
 
-        out["snapshots"], more = tighten(doc["snapshots"])
-        dropped.extend(more)
-    radius = doc.get("radius")
-    if isinstance(radius, dict) and any(str(k).startswith("rehearse") for k in radius):
-        out["radius"] = {k: v for k, v in radius.items() if not str(k).startswith("rehearse")}
-        dropped.append("[radius] rehearse (running statements on a copy, with which credentials, is for trusted "
-                       "policy files)")
-    if "pg_proxy" in doc:  # which credentials the proxy's own snapshots use is for trusted files
-        out.pop("pg_proxy")
-        dropped.append("[pg_proxy] (the proxy's own database credentials are for trusted policy files)")
-    cedar = doc.get("cedar")
-    if isinstance(cedar, dict) and str(cedar.get("mode", "")).lower() == "authoritative":
-        out["cedar"] = {k: v for k, v in cedar.items() if k != "mode"}
-        dropped.append("[cedar] mode = 'authoritative' (its permits could allow)")
-    return out, dropped
+
+def _audit(section: Any, _base: Any) -> tuple[Any, list[str]]:
+    if not isinstance(section, dict):
+        return None, ["[audit] (not a table)"]
+    kept = {k: v for k, v in section.items() if k == "verdicts" and str(v) == "all"}
+    return kept, [f"[audit] {k} (records fewer verdicts)" if k == "verdicts" else f"[audit] {k}"
+                  for k in sorted(set(section) - set(kept))]
+
+
+def _snapshots(section: Any, _base: Any) -> tuple[Any, list[str]]:
+    from blastwall.snapshots.settings import tighten
+
+    return tighten(section)
+
+
+def _radius(section: Any, base: Any) -> tuple[Any, list[str]]:
+    """Measuring longer only costs time; measuring less (or rehearsing statements on a copy,
+    with which credentials) is for trusted files."""
+    if not isinstance(section, dict):
+        return None, ["[radius] (not a table)"]
+    from blastwall.radius import DEFAULT_BUDGET_MS
+
+    floor = (base or {}).get("budget_ms", DEFAULT_BUDGET_MS) if isinstance(base, dict) else DEFAULT_BUDGET_MS
+    kept: dict[str, Any] = {}
+    dropped: list[str] = []
+    for key, value in section.items():
+        if key == "budget_ms" and isinstance(value, int | float) and not isinstance(value, bool) and value >= floor:
+            kept[key] = value
+        elif key == "budget_ms":
+            dropped.append(f"[radius] budget_ms = {value!r} measures less than the trusted policy ({floor!r})")
+        elif str(key).startswith("rehearse"):
+            dropped.append(f"[radius] {key} (running statements on a copy, with which credentials, is for trusted "
+                           "policy files)")
+        else:
+            dropped.append(f"[radius] {key}")
+    return kept, dropped
+
+
+def _cedar(section: Any, _base: Any) -> tuple[Any, list[str]]:
+    """Cedar in its default `tighten` mode can only forbid; `authoritative` lets its permits allow."""
+    if not isinstance(section, dict):
+        return None, ["[cedar] (not a table)"]
+    if str(section.get("mode", "tighten")).lower() != "tighten":
+        return {k: v for k, v in section.items() if k != "mode"}, [
+            f"[cedar] mode = {section.get('mode')!r} (its permits could allow)"]
+    return section, []
+
+
+def _secrets(section: Any, base: Any) -> tuple[Any, list[str]]:
+    if not isinstance(section, dict):
+        return None, ["[secrets] (not a table)"]
+    from blastwall.policy.engine import SECRETS_KEYS
+
+    return _tighten_secrets(section, {**SECRETS_KEYS, **(base if isinstance(base, dict) else {})})
+
+
+_SECTIONS = {
+    "rule": _rules,
+    "severity": _severity,
+    "protected_branches": _list_adds,
+    "approvals": _approvals,
+    "secrets": _secrets,
+    "audit": _audit,
+    "snapshots": _snapshots,
+    "radius": _radius,
+    "cedar": _cedar,
+    # Kept as written for now: which environment a target belongs to and how to ask providers.
+    # An untrusted file that calls a production target "dev" loosens; see tests/test_policy.py.
+    "inventory": _list_adds,
+}
+# Sections an untrusted file may not set at all, and why (anything else unknown is dropped too).
+_WHY = {
+    "settings": "settings are for trusted policy files",
+    "gateway": "where credentials are sent is for trusted policy files",
+    "pg_proxy": "the proxy's own database credentials are for trusted policy files",
+}
 
 
 def _tighten_secrets(section: dict[str, Any], defaults: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:

@@ -548,6 +548,8 @@ class _Walker:
                 names = first is not None and self.text(first) in NAME_BUILTINS
             elif t in _NAME_CONTEXTS or t == "compound_statement" and self.text(n).startswith("(("):
                 names = True
+            if t == "subscript" and any(_unparsed(self.literal(c)) for c in n.named_children[1:]):
+                self.errors.append(f"bash expands the subscript of {self.text(n)[:60]}, which runs a command")
             if names and t in ("raw_string", "string", "word", "concatenation", "ansi_c_string") \
                     and subscript_code(self.literal(n)):
                 self.errors.append(f"bash evaluates {self.text(n)[:60]} as a name or a number, which runs the "

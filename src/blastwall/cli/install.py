@@ -16,10 +16,12 @@ def install(
     project: bool = typer.Option(False, "--project", help="Install into this project (default)."),
     uninstall: bool = typer.Option(False, "--uninstall", help="Remove blastwall's hook entries."),
     directory: Path = typer.Option(Path("."), "--dir", help="Project directory."),
-    command: str | None = typer.Option(None, "--command", help="Hook command to write (default: this blastwall)."),
+    command: str | None = typer.Option(None, "--command", help="Hook command to write (default: this interpreter, "
+                                       "by absolute path, on blastwall's hook entry; needs no PATH)."),
     timeout: int | None = typer.Option(None, "--timeout", help="The agent's hook timeout in seconds (default 30, "
                                        "3 to 600); an approvals wait is cut to fit inside it."),
-    status: bool = typer.Option(False, "--status", help="Show what is installed (both scopes) and its timeouts."),
+    status: bool = typer.Option(False, "--status", help="Show what is installed (both scopes) and its timeouts, and "
+                                "run each installed hook on a harmless canary."),
 ) -> None:
     """Wire blastwall into an agent's hook configuration (idempotent; backs up what it changes)."""
     from blastwall.doors.hooks import AGENTS
@@ -62,19 +64,53 @@ def install(
             out.print(f"  [yellow]{escape(note)}[/yellow]")
 
 
+def _install_system(agent: str | None, for_users: list[str], *, uninstall: bool, timeout: int | None,
+                    managed_only: bool) -> int:
+    """`blastwall install --system`: 0 when done, 1 when a step failed (the message says which)."""
+    import os
+
+    from blastwall.doors import system_install
+
+    agents = (agent,) if agent else tuple(system_install.MANAGED) + tuple(system_install.NOT_MANAGED)
+    users = list(for_users) or [u for u in (os.environ.get("SUDO_USER"),) if u]
+    try:
+        if uninstall:
+            report = system_install.uninstall_system(agents=agents)
+        else:
+            report = system_install.install_system(users, agents=agents, timeout_s=timeout or 30,
+                                                   managed_hooks_only=managed_only)
+    except (system_install.SystemInstallError, OSError) as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        return EXIT_ERROR
+    for step in report.steps:
+        out.print(f"[green]ok[/green] {escape(step)}")
+    for note in report.notes:
+        out.print(f"[yellow]note[/yellow] {escape(note)}")
+    return EXIT_ALLOW
+
+
 def _install_status(directory: Path, agents: tuple[str, ...]) -> int:
-    """`blastwall install --status`: 0 when nothing installed needs attention, 1 otherwise."""
-    from blastwall.doors.install_status import hook_status
+    """`blastwall install --status`: 0 when nothing installed needs attention, 1 otherwise (a
+    timeout that does not fit, a command that would not start or does not block a canary)."""
+    from blastwall.doors.install_status import hook_status, probe
 
     rows = hook_status(project_dir=directory, agents=agents)
     shown = [r for r in rows if r.installed or r.problem]
     if not shown:
         out.print("no blastwall hook is installed here (project) or for this user; `blastwall install <agent>` adds one")
         return EXIT_ALLOW
+    bad = False
     for r in shown:
-        style = "yellow" if r.problem else "green"
+        broken = probe(r, project_dir=directory)
+        style = "red" if broken else "yellow" if r.problem else "green"
+        bad = bad or bool(broken or r.problem)
         out.print(f"[{style}]{r.agent}[/{style}] ({r.scope}) {escape(r.path)}: {escape(r.describe())}")
-    return EXIT_ERROR if any(r.problem for r in shown) else EXIT_ALLOW
+        if r.installed:
+            out.print(f"  command: {escape(r.command or '?')}")
+        if broken:
+            out.print(f"  [red]{escape(broken)}[/red]; `blastwall install {r.agent}"
+                      f"{' --user' if r.scope == 'user' else ''}` writes a command that starts")
+    return EXIT_ERROR if bad else EXIT_ALLOW
 
 
 def _wait_note(directory: Path, agent: str, timeout_s: int) -> str:

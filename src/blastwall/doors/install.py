@@ -16,9 +16,12 @@ Config written per agent (project scope / user scope):
 - codex:       `.codex/hooks.json` / `~/.codex/hooks.json`, `hooks.PreToolUse` group
 - opencode:    `.opencode/plugin/blastwall.js` / `~/.config/opencode/plugin/blastwall.js`
 
-The hook timeout (`timeout_s`, default 30 s) goes to two places: the agent's own per-hook field
-(`TIMEOUTS`, in the agent's unit) and the command, `blastwall hook <agent> --timeout N`, so the
-hook answers before the agent would kill it (doors/hooks/budget.py).
+The command (doors/hook_command.py) is, by default, the interpreter `install` runs in, by
+absolute path, started with `-I -S` on blastwall's hook entry: it needs no PATH and runs no
+`.pth` file. `command=` (`--command`) replaces it. The hook timeout (`timeout_s`, default 30 s)
+goes to two places: the agent's own per-hook field (`TIMEOUTS`, in the agent's unit) and the
+command's `--timeout N`, so the hook answers before the agent would kill it
+(doors/hooks/budget.py).
 """
 
 from __future__ import annotations
@@ -26,7 +29,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shlex
 import shutil
 import tempfile
 import time
@@ -34,10 +36,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from blastwall.doors.hook_command import HOOK_MARKERS, hook_argv, names_hook, plugin_argv, shell_command
 from blastwall.doors.hooks import AGENTS
 from blastwall.doors.hooks.budget import DEFAULT_TIMEOUT_S, check_timeout, margin_s
 
-HOOK_MARKER = "blastwall hook"
+HOOK_MARKER = HOOK_MARKERS[0]  # `blastwall hook`, in commands given with --command (and older installs)
 PLUGIN_MARKER = "blastwall-managed-plugin"
 SCOPES = ("project", "user")
 
@@ -66,7 +69,7 @@ TIMEOUTS: dict[str, AgentTimeout] = {
                              "stops the hook itself)", "opencode.ai/docs/plugins: an awaited in-process function"),
 }
 
-CLAUDE_MATCHER = "Bash|Read|Write|Edit|MultiEdit|NotebookEdit|mcp__.*"
+CLAUDE_MATCHER = "Bash|Read|Grep|Glob|LS|Write|Edit|MultiEdit|NotebookEdit|mcp__.*"
 GEMINI_MATCHER = "run_shell_command|read_file|read_many_files|write_file|replace|mcp_.*"
 CODEX_MATCHER = "Bash|apply_patch|mcp__.*"
 CURSOR_EVENTS = ("beforeShellExecution", "beforeMCPExecution", "beforeReadFile")
@@ -139,20 +142,18 @@ _TIMEOUT_ARG = re.compile(r"\s--timeout(?:=|\s+)(\d+)\s*$")
 
 
 def hook_command(agent: str, command: str | None = None, timeout_s: int = DEFAULT_TIMEOUT_S) -> str:
-    """The command the agent runs: `<command> hook <agent> --timeout N`; default: this `blastwall`
-    executable.
+    """The hook command as the agent's config holds it (a shell command string; OpenCode's plugin
+    splits it back into `hook_argv`). Default: `hook_argv` (this interpreter, `-I -S`).
 
     A `command` that already contains `blastwall hook` keeps its own words; only a trailing
     `hook <agent> [--timeout M]` gets `--timeout N` (a wrapper around it is used as it is).
+    Any other `command` gets `hook <agent> --timeout N` appended.
     """
-    if command is not None and command.strip():
-        command = command.strip()
-        base = _TIMEOUT_ARG.sub("", command) if HOOK_MARKER in command else f"{command} hook {agent}"
-    else:
-        exe = shutil.which("blastwall")
-        prefix = shlex.quote(os.path.abspath(exe)) if exe else "blastwall"
-        base = f"{prefix} hook {agent}"
-    return f"{base} --timeout {timeout_s}" if base.endswith(f"hook {agent}") else command or base
+    if command is None or not command.strip():
+        return shell_command(hook_argv(agent, timeout_s))
+    command = command.strip()
+    base = _TIMEOUT_ARG.sub("", command) if HOOK_MARKER in command else f"{command} hook {agent}"
+    return f"{base} --timeout {timeout_s}" if base.endswith(f"hook {agent}") else command
 
 
 def timeout_arg(command: str) -> int | None:
@@ -165,7 +166,7 @@ def is_ours(handler: Any, command: str) -> bool:
     if not isinstance(handler, dict):
         return False
     value = handler.get("command")
-    return isinstance(value, str) and (HOOK_MARKER in value or value == command)
+    return isinstance(value, str) and (names_hook(value) or value == command)
 
 
 # --- JSON configs ------------------------------------------------------------------------------
@@ -275,12 +276,18 @@ def _load_json(path: Path) -> dict[str, Any]:
 PLUGIN_TIMEOUT = re.compile(r"^const TIMEOUT_MS = (\d+);", re.MULTILINE)
 
 
+PLUGIN_ARGV = re.compile(r"^const ARGV = (\[.*\]);$", re.MULTILINE)
+PLUGIN_COMMAND = re.compile(r'^const COMMAND = ("(?:[^"\\]|\\.)*");', re.MULTILINE)  # plugins before ARGV
+
+
 def plugin_source(command: str, timeout_s: int = DEFAULT_TIMEOUT_S) -> str:
-    """The OpenCode plugin with `command` and its own timeout (ms) filled in."""
+    """The OpenCode plugin with the argv it spawns for `command` (`plugin_argv`) and its own
+    timeout (ms) filled in."""
     from importlib.resources import files
 
     template = files("blastwall.doors.hooks").joinpath("opencode_plugin.js").read_text(encoding="utf-8")
-    source = template.replace('"__BLASTWALL_COMMAND__"', json.dumps(command))
+    argv = json.dumps(plugin_argv(command), ensure_ascii=True)
+    source = template.replace('["__BLASTWALL_ARGV__"]', argv)
     return PLUGIN_TIMEOUT.sub(f"const TIMEOUT_MS = {check_timeout(timeout_s) * 1000};", source, count=1)
 
 

@@ -9,6 +9,11 @@ whatever the agent's unit) and the `--timeout` the hook command passes; a row ha
 when they disagree in the dangerous direction (the agent would kill the hook before it answers,
 and Claude Code, Gemini CLI and Codex then let the call proceed) or when the hook does not know
 the timeout at all (installed before `--timeout` existed).
+
+`probe(row)` goes further, for `blastwall install --status`: it flags a command that would not
+start (an interpreter or program that is gone, a bootstrap folder that is gone, a bare name
+found only through PATH) and runs the command, as the agent would, on a harmless canary
+(doors/canary.py) with a short timeout: a hook that does not block the canary is a problem.
 """
 
 from __future__ import annotations
@@ -18,10 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from blastwall.doors.hook_command import SHELL, argv_command, names_hook, spawned, start_problem
 from blastwall.doors.hooks import AGENTS
 from blastwall.doors.install import (
     CURSOR_EVENTS,
-    HOOK_MARKER,
+    PLUGIN_ARGV,
+    PLUGIN_COMMAND,
     PLUGIN_MARKER,
     PLUGIN_TIMEOUT,
     SCOPES,
@@ -42,6 +49,7 @@ class HookStatus:
     agent_timeout_s: float | None = None  # the agent's own setting, in seconds (None: not set, or no such setting)
     hook_timeout_s: int | None = None  # the command's `--timeout` (None: not passed)
     problem: str = ""
+    spawns: tuple[tuple[str, ...], ...] = ()  # what the agent starts, one argv per distinct command
 
     def describe(self) -> str:
         """One line for a human."""
@@ -83,16 +91,18 @@ def status(agent: str, scope: str, *, project_dir: str | Path, home: str | Path 
     if not handlers:
         return HookStatus(agent, scope, str(path), False)
     command = str(handlers[0]["command"])
+    commands = list(dict.fromkeys(str(h["command"]) for h in handlers))
+    spawns = tuple(tuple(spawned(agent, c)) for c in commands)
     spec = TIMEOUTS[agent]
     values = [h.get(spec.field) for h in handlers] if spec.field else []
     seconds = [v / spec.per_second for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
     agent_s = min(seconds) if seconds else None
     hook_s = min((t for t in (timeout_arg(str(h["command"])) for h in handlers) if t is not None), default=None)
-    return HookStatus(agent, scope, str(path), True, command, agent_s, hook_s, _problem(agent, agent_s, hook_s))
+    return HookStatus(agent, scope, str(path), True, command, agent_s, hook_s, _problem(agent, agent_s, hook_s), spawns)
 
 
 def _ours(handler: Any) -> bool:
-    return isinstance(handler, dict) and isinstance(handler.get("command"), str) and HOOK_MARKER in handler["command"]
+    return isinstance(handler, dict) and isinstance(handler.get("command"), str) and names_hook(handler["command"])
 
 
 def _our_handlers(agent: str, doc: Any) -> list[dict[str, Any]]:
@@ -113,16 +123,53 @@ def _our_handlers(agent: str, doc: Any) -> list[dict[str, Any]]:
 
 
 def _plugin_status(agent: str, scope: str, path: Path, text: str) -> HookStatus:
-    import re
-
     if PLUGIN_MARKER not in text:
         return HookStatus(agent, scope, str(path), False, problem="a plugin file blastwall did not write")
-    m = re.search(r'const COMMAND = ("(?:[^"\\]|\\.)*");', text)
-    command = json.loads(m.group(1)) if m else None
+    argv = plugin_argv_of(text)
+    command = argv_command(argv) if argv else None
     t = PLUGIN_TIMEOUT.search(text)
     plugin_s = int(t.group(1)) / 1000 if t else None
     hook_s = timeout_arg(command) if command else None
-    return HookStatus(agent, scope, str(path), True, command, plugin_s, hook_s, _problem(agent, plugin_s, hook_s))
+    problem = _problem(agent, plugin_s, hook_s) if argv else "the plugin names no hook command; reinstall it"
+    return HookStatus(agent, scope, str(path), True, command, plugin_s, hook_s, problem, (tuple(argv),) if argv else ())
+
+
+def plugin_argv_of(text: str) -> list[str] | None:
+    """The argv blastwall's OpenCode plugin spawns (`const ARGV = [...]`; a plugin written before
+    that ran `const COMMAND` through a shell)."""
+    m = PLUGIN_ARGV.search(text)
+    if m:
+        try:
+            argv = json.loads(m.group(1))
+        except ValueError:
+            return None
+        return argv if isinstance(argv, list) and argv and all(isinstance(a, str) for a in argv) else None
+    m = PLUGIN_COMMAND.search(text)
+    if m:
+        try:
+            return [SHELL, "-c", str(json.loads(m.group(1)))]
+        except ValueError:
+            return None
+    return None
+
+
+def probe(row: HookStatus, *, project_dir: str | Path, timeout_s: float = 10.0) -> str:
+    """Why the installed hook of `row` would not protect (""): a command that would not start,
+    or one that does not block a canary run as the agent runs it."""
+    from blastwall.doors.canary import run_canary
+
+    if not row.installed or not row.command:
+        return ""
+    problems = []
+    why = start_problem(row.agent, row.command)
+    if why:
+        problems.append(f"would not start reliably: {why}")
+    for argv in row.spawns:
+        result = run_canary(row.agent, argv, project_dir=str(project_dir), timeout_s=timeout_s)
+        if not result.blocks:
+            problems.append(f"does not block a canary (`{result.canary}`): {result.answer.detail}")
+            break
+    return "; ".join(problems)
 
 
 def _problem(agent: str, agent_s: float | None, hook_s: int | None) -> str:

@@ -1,8 +1,20 @@
 """Claude Code: `PreToolUse` (and `PermissionRequest`) command hooks.
 
 Input: `{session_id, transcript_path, cwd, hook_event_name, tool_name, tool_input, tool_use_id,
-permission_mode, mcp_server?}`. Guarded tools: Bash (shell), Read (file read), Grep with a `path`
-(file read), Write / Edit / MultiEdit / NotebookEdit (file write) and `mcp__<server>__<tool>`.
+permission_mode, mcp_server?}`. Guarded tools: Bash (shell), Read (file read), the searches Grep,
+Glob and LS (below), Write / Edit / MultiEdit / NotebookEdit (file write) and
+`mcp__<server>__<tool>`.
+
+Searches read a folder or a tree, so they go through the read checks:
+- Grep (`pattern`, `path?`, `glob?`, `type?`) prints lines of the files under `path` (default:
+  the working directory). Claude Code runs ripgrep for it, so it is checked as the `rg` command
+  it amounts to (`rg --hidden -e PATTERN [--glob G] [--type T] -- PATH`): the shell read
+  analyzer knows which secret-bearing files a recursive search reaches. Every output mode counts
+  as a read: a search that only names the matching files still tells, pattern by pattern, what a
+  secret holds.
+- Glob (`pattern`, `path?`) and LS (`path`) list names: a read of the folder (`path`, or the
+  literal folder an absolute `pattern` starts with). A Glob with neither lists the working
+  directory: no opinion.
 
 Answers (exit 0, JSON on stdout):
 - allow: nothing at all. blastwall's allow means "no objection", so Claude Code's own permission
@@ -27,14 +39,15 @@ from blastwall.doors.hooks.base import BadInput, Door, HookResult, Outcome
 
 EVENTS = ("PreToolUse", "PermissionRequest")
 WRITE_TOOLS = ("Write", "Edit", "MultiEdit", "NotebookEdit")
-MATCHER = "Bash|Read|Write|Edit|MultiEdit|NotebookEdit|mcp__.*"
+MATCHER = "Bash|Read|Grep|Glob|LS|Write|Edit|MultiEdit|NotebookEdit|mcp__.*"
+SEARCH_TOOLS = ("Grep", "Glob", "LS")
 NO_PROMPT_MODES = ("bypassPermissions", "dontAsk", "auto")
 
 
 def tool_actions(agent: str, data: Mapping[str, Any], env: Mapping[str, str], project_var: str) -> list[Any]:
     """Claude-shaped `tool_name` + `tool_input` -> actions (shared with Codex for its Claude aliases)."""
     tool = base.text_field(data, "tool_name")
-    if not (tool in ("Bash", "Read", "Grep") or tool in WRITE_TOOLS or tool.startswith("mcp__")):
+    if not (tool in ("Bash", "Read") or tool in SEARCH_TOOLS or tool in WRITE_TOOLS or tool.startswith("mcp__")):
         return []
     tool_input = base.object_field(data, "tool_input")
     cwd = base.optional_text(data, "cwd") or env.get(project_var) or None
@@ -43,9 +56,8 @@ def tool_actions(agent: str, data: Mapping[str, Any], env: Mapping[str, str], pr
         return [base.shell_action(base.text_of(tool_input.get("command"), label="tool_input.command"), ctx)]
     if tool == "Read":
         return [base.read_action(base.text_field(tool_input, "file_path", where="tool_input"), ctx)]
-    if tool == "Grep":
-        path = base.text_field(tool_input, "path", required=False, where="tool_input")
-        return [base.read_action(path, ctx)] if path else []
+    if tool in SEARCH_TOOLS:
+        return search_actions(tool, tool_input, ctx)
     if tool.startswith("mcp__"):
         server, name = base.split_prefixed(tool, "mcp__", "__")
         provenance = data.get("mcp_server")
@@ -53,6 +65,37 @@ def tool_actions(agent: str, data: Mapping[str, Any], env: Mapping[str, str], pr
             server = provenance["name"]
         return [base.mcp_action(server, name, tool_input, ctx)]
     return [write_from_tool(tool, tool_input, ctx)]
+
+
+def search_actions(tool: str, tool_input: Mapping[str, Any], ctx: Any) -> list[Any]:
+    """Grep as the ripgrep command it runs; Glob and LS as reads of the folder they list."""
+    path = base.text_field(tool_input, "path", required=tool == "LS", where="tool_input")
+    if tool == "Grep":
+        import shlex
+
+        pattern = base.text_field(tool_input, "pattern", where="tool_input")
+        words = ["rg", "--hidden", "-e", pattern]
+        for key, flag in (("glob", "--glob"), ("type", "--type")):
+            value = base.text_field(tool_input, key, required=False, where="tool_input")
+            if value:
+                words += [flag, value]
+        return [base.shell_action(shlex.join([*words, "--", path or "."]), ctx)]
+    if tool == "Glob" and not path:
+        pattern = base.text_field(tool_input, "pattern", where="tool_input")
+        path = _literal_folder(pattern) if pattern.startswith(("/", "~")) else ""
+    return [base.read_action(path, ctx)] if path else []
+
+
+def _literal_folder(pattern: str) -> str:
+    """The folder an absolute glob starts with: `/etc/ssl/**/*.pem` -> `/etc/ssl`."""
+    parts = []
+    for part in pattern.split("/"):
+        if any(c in part for c in "*?[{"):
+            break
+        parts.append(part)
+    else:
+        parts = parts[:-1]  # a pattern without wildcards names a file: list its folder
+    return "/".join(parts) or "/"
 
 
 def write_from_tool(tool: str, tool_input: Mapping[str, Any], ctx: Any) -> Any:

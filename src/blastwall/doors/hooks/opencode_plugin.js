@@ -1,12 +1,13 @@
 // blastwall OpenCode plugin (written by `blastwall install opencode`; `--uninstall` removes it).
-// Every tool call goes to `blastwall hook opencode` before it runs. The call fails with blastwall's
-// reason when the verdict is deny or ask (OpenCode cannot ask from this hook), and also when the
-// hook cannot be run or answers something unexpected: blastwall fails closed.
+// Every tool call goes to blastwall's hook (ARGV, spawned without a shell) before it runs. The
+// call fails with blastwall's reason when the verdict is deny or ask (OpenCode cannot ask from
+// this hook), and also when the hook cannot be run or answers something unexpected: blastwall
+// fails closed.
 // blastwall-managed-plugin
 
 import { spawn } from "node:child_process";
 
-const COMMAND = "__BLASTWALL_COMMAND__";
+const ARGV = ["__BLASTWALL_ARGV__"];
 const TIMEOUT_MS = 30000;
 const MAX_OUTPUT = 1024 * 1024;
 
@@ -14,7 +15,7 @@ function runHook(input) {
   return new Promise((resolve) => {
     let child;
     try {
-      child = spawn(COMMAND, { shell: true, stdio: ["pipe", "pipe", "pipe"] });
+      child = spawn(ARGV[0], ARGV.slice(1), { shell: false, stdio: ["pipe", "pipe", "pipe"] });
     } catch (err) {
       resolve({ code: -1, stdout: "", stderr: String(err) });
       return;

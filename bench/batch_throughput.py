@@ -10,8 +10,9 @@ here. Each round runs, interleaved so the machine's other load hits them alike:
 - json:      parsing the lines with json.loads only, in this process (the floor);
 - N workers: a fresh `python` process that imports blastwall, loads the policy and runs
   `blastwall.batch.run_batch` with N worker processes (1 = in process, 2 = both cores).
-  Printed: the whole process's wall time (start-up included) and the lines/s of `run_batch`
-  itself (loading the analyzers once plus checking every line);
+  Printed: the whole process's wall time (start-up included), the lines/s of `run_batch`
+  itself (loading the analyzers once plus checking every line), and the CPU time per line of
+  the parent and its workers together (which the machine's other load does not change);
 - cli:       `blastwall check --batch -` as the scorer runs it, when the command works.
 
 `--repeat N` feeds the corpora N times over (a longer batch spreads the start-up). Figures are
@@ -36,7 +37,7 @@ HERE = Path(__file__).resolve().parent
 SHARED = HERE.parent.parent / "shared" / "corpus"
 
 DRIVER = r"""
-import io, json, sys, time
+import io, json, resource, sys, time
 t0 = time.perf_counter()
 from blastwall.batch import run_batch
 from blastwall.policy.load import load_policy
@@ -47,7 +48,9 @@ out = io.StringIO()
 c0 = time.process_time()
 n = run_batch(lines, out, policy, workers=int(sys.argv[2]))
 t2 = time.perf_counter()
-print(json.dumps({"n": n, "import_s": t1 - t0, "batch_s": t2 - t1, "parent_cpu_s": time.process_time() - c0,
+kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = time.process_time() - c0 + kids.ru_utime + kids.ru_stime
+print(json.dumps({"n": n, "import_s": t1 - t0, "batch_s": t2 - t1, "cpu_s": cpu,
                   "decisions": [json.loads(x)["decision"] for x in out.getvalue().splitlines()]}))
 """
 
@@ -109,6 +112,7 @@ def main() -> int:
     start_s: list[float] = []
     walls: dict[int, list[float]] = {w: [] for w in args.workers}
     batch: dict[int, list[float]] = {w: [] for w in args.workers}
+    cpu: dict[int, list[float]] = {w: [] for w in args.workers}
     cli: list[float] = []
     decisions: dict[int, list[str]] = {}
     for _ in range(args.rounds):
@@ -123,6 +127,7 @@ def main() -> int:
             r = run_driver(path, w)
             walls[w].append(r["wall_s"])
             batch[w].append(r["batch_s"])
+            cpu[w].append(r["cpu_s"])
             decisions.setdefault(w, r["decisions"])
         c = run_cli(path)
         if c is not None:
@@ -133,6 +138,9 @@ def main() -> int:
     for w in args.workers:
         print(f"  {f'run_batch, {w} worker(s)':28s} {fmt(n, batch[w])}")
         print(f"  {f'  whole process, {w} worker(s)':28s} {fmt(n, walls[w])}")
+        per = statistics.median(cpu[w]) / n
+        print(f"  {f'  CPU, {w} worker(s)':28s} {per * 1000:8.3f} ms a line = {1 / per:,.0f} lines per CPU-second "
+              "(what each free core adds)")
     if cli:
         print(f"  {'blastwall check --batch -':28s} {fmt(n, cli)}")
     else:

@@ -205,7 +205,14 @@ def _python(code: str, scope: Scope) -> list[Finding]:
         elif name != "__import__":
             out.append(unknown("code.interp:exec-dynamic", "python code evaluates code built at run time", ast.unparse(call)))
 
+    def on_dynamic_import(call: ast.Call, name: str) -> None:
+        if not call.args or _const_str(call.args[0]) is None or name.startswith(("runpy.", "imp.", "importlib.util",
+                                                                                 "importlib.machinery")):
+            out.append(unknown("code.interp:exec-dynamic", f"python code loads a module named at run time ({name})",
+                               ast.unparse(call)[:200]))
+
     handlers: list[tuple[str, Callable[[ast.Call, str], None]]] = [
+        ("dynamic_import", on_dynamic_import),
         ("delete_recursive", on_path("delete_recursive")),
         ("delete", on_path("delete")),
         ("overwrite", on_path("overwrite")),

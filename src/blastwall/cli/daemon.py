@@ -54,10 +54,21 @@ def describe(env: dict[str, str]) -> dict[str, object]:
 
 @daemon_app.command("start")
 def start(foreground: bool = typer.Option(False, "--foreground", help="Run in this process (logs on stderr)."),
-          idle: float | None = typer.Option(None, "--idle", help="Exit after this many seconds without calls.")) -> None:
+          idle: float | None = typer.Option(None, "--idle", help="Exit after this many seconds without calls."),
+          system: bool = typer.Option(False, "--system", help="As root: start the system-mode daemon (it runs as "
+                                      "the service user; `install --system` sets it up).")) -> None:
     """Start the daemon for this user and configuration (no-op when one runs)."""
     from blastwall.daemon import client, server
 
+    if system:
+        from blastwall.doors import system_install
+
+        try:
+            out.print(system_install.start_daemon(system_install.safe_interpreter()))
+        except (system_install.SystemInstallError, OSError) as exc:
+            out.print(f"[red]error:[/red] {escape(str(exc))}")
+            raise typer.Exit(EXIT_ERROR) from exc
+        raise typer.Exit(EXIT_ALLOW)
     env = dict(os.environ)
     if foreground:
         raise typer.Exit(server.serve_user(env, idle_s=idle))

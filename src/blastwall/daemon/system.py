@@ -162,7 +162,7 @@ def serve_system() -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     server.warm()
-    srv = server.Server(where, allowed_uids=uids, allowed_gids=gids, idle_s=float("inf"), env_for=worker_env,
+    srv = server.Server(where, allowed_uids=uids | {0}, allowed_gids=gids, idle_s=float("inf"), env_for=worker_env,
                         store_url=service_env()["BLASTWALL_DATABASE_URL"], endpoint=httphook.load(ETC))
     srv.bind()
     os.chmod(where.socket, 0o666)  # who may talk is decided by SO_PEERCRED, not the file mode

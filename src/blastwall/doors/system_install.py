@@ -84,6 +84,7 @@ def install_system(users: list[str], *, agents: tuple[str, ...] = ("claude-code"
     ensure_service_user()
     steps.append(f"service user {SERVICE_USER}")
     copied = copy_runtime()
+    check_runtime(python)
     steps.append(f"blastwall and {copied} libraries copied to {LIB}")
     make_folders()
     write_system_toml(users)
@@ -211,6 +212,17 @@ def copy_runtime() -> int:
     return len(dists) - 1
 
 
+def check_runtime(python: str) -> None:
+    """Import what a check needs from the copy alone, as the hook and the daemon will."""
+    code = (f"import sys; sys.path[:0] = [{json.dumps(LIB)}]; import blastwall.daemon.server as s; s.warm(); "
+            "import blastwall.engine, blastwall.doors.hooks.base, blastwall.approvals.gate, blastwall.audit.log")
+    proc = subprocess.run([python, "-I", "-S", "-c", code], capture_output=True, text=True, timeout=120)
+    problems = [line for line in proc.stderr.splitlines() if "Error" in line]
+    if proc.returncode != 0 or problems:
+        raise SystemInstallError(f"blastwall does not run from {LIB}: {(problems or ['exit ' + str(proc.returncode)])[-1][:300]} "
+                                 "(reinstall blastwall with pip so that its requirements are recorded, then retry)")
+
+
 def _own(path: str, user: str | None, mode: int) -> None:
     if user is None:
         os.chown(path, 0, 0)
@@ -277,7 +289,7 @@ def register_approver_keys(user: str) -> list[str]:
 
 
 def hook_command(python: str, agent: str, timeout_s: int) -> str:
-    boot = f"import sys; sys.path[:0] = [{LIB!r}]; from blastwall.cli.hook import main; main()"
+    boot = f"import sys; sys.path[:0] = [{json.dumps(LIB)}]; from blastwall.cli.hook import main; main()"
     import shlex
 
     return f"{shlex.quote(python)} -I -S -c {shlex.quote(boot)} {agent} --timeout {timeout_s}"

@@ -8,8 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import shlex
+
 import pytest
 
+import blastwall
+from blastwall.doors.hook_command import bootstrap_of, hook_argv, plugin_argv, shell_command, start_problem
 from blastwall.doors.hooks import AGENTS
 from blastwall.doors.install import (
     CLAUDE_MATCHER,
@@ -209,11 +213,15 @@ def test_user_scope_writes_under_home(agent: str, tmp_path: Path):
     assert list(project.iterdir()) == []
 
 
-def test_default_command_and_overrides(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr("shutil.which", lambda name: "/usr/local/my tools/blastwall")
-    assert hook_command("codex") == "'/usr/local/my tools/blastwall' hook codex --timeout 30"
-    monkeypatch.setattr("shutil.which", lambda name: None)
-    assert hook_command("codex") == "blastwall hook codex --timeout 30"
+def test_default_command_and_overrides():
+    words = shlex.split(hook_command("codex"))
+    assert words[0] == sys.executable and os.path.isabs(words[0])
+    assert words[1:4] == ["-I", "-S", "-c"] and words[-3:] == ["codex", "--timeout", "30"]
+    boot = bootstrap_of(words)
+    assert boot is not None and boot.python == sys.executable
+    assert boot.paths[0] == str(Path(blastwall.__file__).resolve().parents[1])  # the folder holding the package
+    assert all(os.path.isdir(p) for p in boot.paths)
+    assert shell_command(hook_argv("codex", 30)) == hook_command("codex")
     assert hook_command("cursor", "python -m blastwall") == "python -m blastwall hook cursor --timeout 30"
     assert hook_command("cursor", "uvx blastwall hook cursor") == "uvx blastwall hook cursor --timeout 30"
     assert hook_command("cursor", "uvx blastwall hook cursor --timeout 9", 120) == "uvx blastwall hook cursor --timeout 120"
@@ -384,8 +392,11 @@ def test_cli_install_timeout_status_and_refusals(tmp_path: Path):
     assert "hook timeout 90 s (`timeout: 90`, in seconds)" in done.stdout and "lets the tool call proceed" in done.stdout
     assert timeouts(read(project / ".codex/hooks.json")) == [(f"{CMD} hook codex --timeout 90", 90)]
     shown = _cli(["install", "--status"], project, home)
-    assert shown.returncode == 0, shown.stdout + shown.stderr
-    assert "codex (project)" in shown.stdout and "timeout 90 s, hook --timeout 90" in shown.stdout
+    assert shown.returncode == 1, shown.stdout + shown.stderr  # CMD is not there: the hook would not start
+    text = " ".join(shown.stdout.split())
+    assert "codex (project)" in text and "timeout 90 s, hook --timeout 90" in text
+    assert "would not start reliably: /opt/bw/bin/blastwall is not there" in text
+    assert "does not block a canary" in text
     for bad in ("0", "601", "-5"):
         refused = _cli(["install", "codex", "--timeout", bad], project, home)
         assert refused.returncode == 2 and "3 to 600 seconds" in refused.stderr.replace("\n", " ").replace("│", ""), bad
@@ -406,3 +417,109 @@ def test_cli_warns_when_the_projects_wait_is_longer_than_the_timeout_allows(tmp_
     assert "[approvals] wait is 120 s" in text and "--timeout 140" in text
     enough = _cli(["install", "claude-code", "--command", CMD, "--timeout", "140"], project, home)
     assert "[approvals] wait" not in enough.stdout
+
+
+# --- the installed command starts anywhere and answers before any start-up code runs ---------------
+
+
+def _settings_command(project: Path) -> str:
+    (group,) = read(project / ".claude/settings.json")["hooks"]["PreToolUse"]
+    return group["hooks"][0]["command"]
+
+
+def _rm_root() -> bytes:
+    doc = json.loads((Path(__file__).parent / "payloads" / "claude_bash_rm_root.json").read_text())
+    return json.dumps({k: v for k, v in doc.items() if not k.startswith("_")}).encode()
+
+
+def _blocks(proc: subprocess.CompletedProcess[bytes]) -> bool:
+    from blastwall.doors.canary import read_answer
+
+    return read_answer("claude-code", proc.returncode, proc.stdout.decode(), proc.stderr.decode()).blocks
+
+
+@pytest.fixture()
+def hook_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    from hookio import private_env
+
+    return private_env(tmp_path, monkeypatch, "", BLASTWALL_DAEMON="off")
+
+
+def test_the_default_command_is_absolute_and_blocks_with_an_empty_path(tmp_path: Path, hook_env: dict[str, str]):
+    install("claude-code", project_dir=tmp_path / "work")
+    command = _settings_command(tmp_path / "work")
+    assert command.startswith(shlex.quote(sys.executable) + " -I -S -c ")
+    assert start_problem("claude-code", command) == ""
+    proc = subprocess.run(["/bin/sh", "-c", command], input=_rm_root(), capture_output=True, timeout=60,
+                          cwd=tmp_path / "work", env={**hook_env, "PATH": ""})
+    assert _blocks(proc), proc.stderr
+    assert b"rm deletes /" in proc.stdout + proc.stderr
+
+
+def test_start_up_code_in_the_environment_does_not_run_before_the_hook(tmp_path: Path, hook_env: dict[str, str]):
+    hostile = tmp_path / "hostile"
+    hostile.mkdir()
+    for name in ("sitecustomize.py", "usercustomize.py", "startup.py"):
+        (hostile / name).write_text("import os\nos.write(1, b'hijacked')\nos._exit(0)\n")
+    env = {**hook_env, "PYTHONPATH": str(hostile), "PYTHONSTARTUP": str(hostile / "startup.py"),
+           "PYTHONUSERBASE": str(hostile), "PYTHONHOME": "", "PYTHONINSPECT": "1"}
+    env.pop("PYTHONHOME")
+    # the hostile folder works: a plain interpreter runs it and exits 0 (an allow to every agent)
+    plain = subprocess.run([sys.executable, "-c", "pass"], capture_output=True, env=env, timeout=30)
+    assert plain.returncode == 0 and plain.stdout == b"hijacked"
+    install("claude-code", project_dir=tmp_path / "work")
+    command = _settings_command(tmp_path / "work")
+    proc = subprocess.run(["/bin/sh", "-c", command], input=_rm_root(), capture_output=True, timeout=60,
+                          cwd=tmp_path / "work", env=env)
+    assert b"hijacked" not in proc.stdout and _blocks(proc), proc.stdout + proc.stderr
+
+
+def test_opencode_plugin_spawns_the_same_argv_without_a_shell(tmp_path: Path):
+    install("opencode", project_dir=tmp_path, timeout_s=45)
+    text = (tmp_path / ".opencode/plugin/blastwall.js").read_text()
+    assert f"const ARGV = {json.dumps(hook_argv('opencode', 45))};" in text
+    assert "shell: false" in text
+    assert plugin_argv("/opt/bw/bin/blastwall hook opencode --timeout 30") == [
+        "/bin/sh", "-c", "/opt/bw/bin/blastwall hook opencode --timeout 30"]  # --command: as written
+
+
+def test_status_probe_runs_the_installed_hook_on_a_canary(tmp_path: Path, hook_env: dict[str, str]):
+    from blastwall.doors.install_status import probe, status
+
+    project = tmp_path / "work"
+    install("claude-code", project_dir=project)
+    install("cursor", project_dir=project)
+    for agent in ("claude-code", "cursor"):
+        assert probe(status(agent, "project", project_dir=project), project_dir=project) == ""
+    path = project / ".claude/settings.json"
+    path.write_text(path.read_text().replace(str(Path(blastwall.__file__).resolve().parents[1]), "/gone/src"))
+    broken = probe(status("claude-code", "project", project_dir=project), project_dir=project)
+    assert "the folder /gone/src the command puts on sys.path is gone" in broken
+
+
+def test_claude_code_searches_go_through_the_read_checks(tmp_path: Path, hook_env: dict[str, str]):
+    from blastwall.doors.hooks import run_hook
+    from blastwall.doors.hooks.base import FixedChecker
+
+    keys = tmp_path / "config" / "blastwall" / "keys"
+    keys.mkdir(parents=True)
+    (keys / "alice.key").write_text("-----BEGIN PRIVATE KEY-----\n")
+    for tool in ("Grep", "Glob", "LS"):
+        assert tool in CLAUDE_MATCHER.split("|")
+
+    def call(tool: str, tool_input: dict, checker=None):
+        payload = {"session_id": "s", "transcript_path": "/t", "cwd": str(tmp_path / "work"), "permission_mode": "default",
+                   "hook_event_name": "PreToolUse", "tool_name": tool, "tool_input": tool_input, "tool_use_id": "t"}
+        return run_hook("claude-code", json.dumps(payload).encode(), checker=checker, approvals=False, env=hook_env)
+
+    seen = FixedChecker("allow")
+    call("Grep", {"pattern": "BEGIN", "path": str(keys), "glob": "*.key"}, seen)
+    call("Glob", {"pattern": "~/.ssh/id_*"}, seen)
+    call("LS", {"path": str(keys)}, seen)
+    call("Glob", {"pattern": "**/*.py"}, seen)  # the working directory's names: no opinion
+    assert [(a.surface.value, a.payload) for a in seen.seen] == [
+        ("shell", f"rg --hidden -e BEGIN --glob '*.key' -- {keys}"),
+        ("file_read", {"path": "~/.ssh"}), ("file_read", {"path": str(keys)})]
+    denied = call("Grep", {"pattern": "BEGIN", "path": str(keys)})
+    assert json.loads(denied.stdout)["hookSpecificOutput"]["permissionDecision"] == "deny"
+    assert "approver key" in denied.stdout

@@ -4,9 +4,16 @@
 
 Each check is a small function in `CHECKS`, in the order the report shows them. A check never
 raises: what it cannot find out is a `warn` saying so. `missing` means a protection that should
-be there is not (no hook for an agent in use, a broken audit chain, a readable private key);
-`warn` means something optional or weaker than it could be (no sandbox here, no gateway).
-`blastwall doctor` exits 1 when anything is missing, 0 otherwise.
+be there is not, or a weakness that lets an agent undo it (no hook for an agent in use, a hook
+that does not block its canary, hook settings or keys the agent's user can change or read, a
+broken audit chain); `warn` means something optional or weaker than it could be (no sandbox
+here, no gateway, no daemon running). `blastwall doctor` exits 1 when anything is missing, 0
+otherwise.
+
+Hooks are proved, not read: every installed hook (each agent, project and user scope) is run
+exactly as its agent runs it, on a canary tool call (doors/canary.py), and is "enforcing" only
+when the answer blocks in that agent's protocol. The process-boundary checks (what lets an
+agent undo its protection) are in doctor_boundary.py.
 """
 
 from __future__ import annotations
@@ -14,7 +21,6 @@ from __future__ import annotations
 import enum
 import json
 import os
-import re
 import shlex
 import shutil
 import stat
@@ -40,9 +46,14 @@ class Check:
     status: Status
     detail: str
     remedy: str = ""
+    facts: dict[str, Any] | None = None  # machine-readable details (`--json`: under "facts")
 
-    def to_dict(self) -> dict[str, str]:
-        return {"area": self.area, "status": self.status.value, "detail": self.detail, "remedy": self.remedy}
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"area": self.area, "status": self.status.value, "detail": self.detail,
+                               "remedy": self.remedy}
+        if self.facts:
+            out["facts"] = self.facts
+        return out
 
 
 @dataclass(frozen=True)
@@ -52,43 +63,6 @@ class Where:
 
 
 # --- agent hooks -------------------------------------------------------------------------------
-
-
-def _hook_commands(path: str, agent: str) -> list[str] | None:
-    """blastwall's hook commands in the agent's config file; None when the file is absent."""
-    from blastwall.doors.install import HOOK_MARKER, PLUGIN_MARKER
-
-    try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    except FileNotFoundError:
-        return None
-    except (OSError, UnicodeDecodeError):
-        return []
-    if agent == "opencode":
-        if PLUGIN_MARKER not in text:
-            return []
-        m = re.search(r'const COMMAND = ("(?:[^"\\]|\\.)*");', text)
-        return [json.loads(m.group(1))] if m else []
-    try:
-        doc = json.loads(text) if text.strip() else {}
-    except ValueError:
-        return []
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            cmd = node.get("command")
-            if isinstance(cmd, str) and HOOK_MARKER in cmd:
-                found.append(cmd)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(doc.get("hooks") if isinstance(doc, dict) else None)
-    return found
 
 
 def _agent_used(agent: str, home: str) -> bool:
@@ -103,36 +77,21 @@ def _agent_used(agent: str, home: str) -> bool:
     return os.path.isdir(os.path.join(home, folder))
 
 
-def _missing_program(command: str) -> str | None:
-    try:
-        program = shlex.split(command)[0]
-    except (ValueError, IndexError):
-        return command
-    if os.path.isabs(program):
-        return None if os.access(program, os.X_OK) else program
-    return None if shutil.which(program) else program
+CONTROL = "echo blastwall-canary-control"  # a harmless call: a hook that blocks it too blocks everything
 
 
 def check_hooks(where: Where) -> list[Check]:
     from blastwall.doors.hooks import AGENTS
-    from blastwall.doors.install import config_path
+    from blastwall.doors.install import SCOPES
+    from blastwall.doors.install_status import status
 
     rows = []
     for agent in AGENTS:
-        places = []
-        broken = []
-        for scope, base in (("project", where.project), ("user", where.home)):
-            path = os.path.join(base, config_path(agent, scope))
-            commands = _hook_commands(path, agent) or []
-            if commands:
-                places.append(f"{scope}: {path}")
-                broken += [p for p in (_missing_program(c) for c in commands) if p]
-        if broken:
-            rows.append(Check(f"hooks: {agent}", Status.MISSING, f"the hook runs {broken[0]}, which is not there",
-                              f"blastwall install {agent} (again, from the blastwall you use)"))
-        elif places:
-            note = " (trust it in Codex: /hooks)" if agent == "codex" else ""
-            rows.append(Check(f"hooks: {agent}", Status.OK, "installed (" + "; ".join(places) + ")" + note))
+        installed = [status(agent, scope, project_dir=where.project, home=where.home) for scope in SCOPES]
+        installed = [r for r in installed if r.installed]
+        for row in installed:
+            rows.append(_enforcing(row, where))
+        if installed:
             rows += _codex_features(where.home) if agent == "codex" else []
         elif _agent_used(agent, where.home):
             rows.append(Check(f"hooks: {agent}", Status.MISSING, f"{agent} is on this machine but blastwall's hook "
@@ -141,6 +100,41 @@ def check_hooks(where: Where) -> list[Check]:
         rows.append(Check("hooks", Status.MISSING, "no agent has blastwall's hook, and no known agent was found",
                           "blastwall install claude-code (or cursor, gemini, codex, opencode)"))
     return rows
+
+
+def _enforcing(row: Any, where: Where) -> Check:
+    """Run each command of one installed hook on a canary: enforcing only if every one blocks."""
+    from blastwall.doors.canary import run_canary
+    from blastwall.doors.hook_command import start_problem
+
+    area = f"hooks: {row.agent} ({row.scope})"
+    remedy = f"blastwall install {row.agent}{' --user' if row.scope == 'user' else ''}"
+    results = [run_canary(row.agent, argv, project_dir=where.project) for argv in row.spawns]
+    facts = {"agent": row.agent, "scope": row.scope, "path": row.path, "command": row.command,
+             "enforcing": bool(results) and all(r.blocks for r in results),
+             "canary": [{"canary": r.canary, "blocks": r.blocks, "decision": r.answer.decision,
+                         "answer": r.answer.detail, "ms": round(r.elapsed_ms, 1)} for r in results]}
+    failed = next((r for r in results if not r.blocks), None)
+    if not results or failed is not None:
+        said = failed.answer.detail if failed else "no command found"
+        canary = f" the canary `{failed.canary}`" if failed else ""
+        start = start_problem(row.agent, row.command) if row.command else ""
+        return Check(area, Status.MISSING, f"NOT enforcing: {row.path} runs `{_short(row.command)}`, which answered"
+                     f"{canary} with {said}" + (f"; {start}" if start else ""), remedy, facts)
+    ms = max(r.elapsed_ms for r in results)
+    control = run_canary(row.agent, row.spawns[0], project_dir=where.project, command=CONTROL)
+    facts["control_blocked"] = control.blocks
+    note = " (trust it in Codex: /hooks)" if row.agent == "codex" else ""
+    if control.blocks:
+        return Check(area, Status.WARN, f"enforcing, but it blocks every call, a harmless `{CONTROL}` too: "
+                     f"{control.answer.detail} ({row.path})", "blastwall daemon status; blastwall explain", facts)
+    return Check(area, Status.OK, f"enforcing: {row.path}; the canary `{results[0].canary}` was blocked in "
+                 f"{ms:.0f} ms ({results[0].answer.detail[:120]}){note}", "", facts)
+
+
+def _short(command: str | None, limit: int = 160) -> str:
+    text = command or "?"
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _codex_features(home: str) -> list[Check]:
@@ -200,6 +194,10 @@ def check_keys(where: Where) -> list[Check]:
     if _mode(folder) & 0o077:
         rows.append(Check("approver keys", Status.MISSING, f"{folder} is mode {_mode(folder):04o}; others can list it",
                           f"chmod 700 {shlex.quote(folder)}"))
+    if os.access(folder, os.W_OK):
+        rows.append(Check("approver keys: folder", Status.MISSING, f"{folder} can be written by this user: an agent "
+                          "running as you can add its own public key, which blastwall then trusts for approvals",
+                          "sudo blastwall install --system (keys live with the service user)"))
     for pub in pubs:
         name = os.path.basename(pub)[:-4]
         key = pub[:-4] + ".key"
@@ -213,11 +211,17 @@ def check_keys(where: Where) -> list[Check]:
         elif _mode(key) & 0o077:
             rows.append(Check(f"key {name}", Status.MISSING, f"{key} is mode {_mode(key):04o}, not 0600",
                               f"chmod 600 {shlex.quote(key)}"))
-        elif role == "approver" and not key_is_encrypted(name, folder):
-            rows.append(Check(f"key {name}", Status.WARN, f"{key} (0600) has no passphrase",
-                              f"blastwall keys init --name {name} --force, with a passphrase"))
+        elif os.access(key, os.R_OK) and not key_is_encrypted(name, folder):
+            rows.append(Check(f"key {name}", Status.MISSING, f"{key} ({role}) has no passphrase and this user can read "
+                              "it: an agent running as you can sign its own approvals with it",
+                              f"blastwall keys init --name {name} --force, with a passphrase; "
+                              "sudo blastwall install --system"))
+        elif os.access(key, os.R_OK):
+            rows.append(Check(f"key {name}", Status.MISSING, f"{key} ({role}, 0600, with a passphrase) is readable by "
+                              "this user: an agent running as you can copy it and guess the passphrase offline",
+                              "sudo blastwall install --system (the service user alone reads keys)"))
         else:
-            rows.append(Check(f"key {name}", Status.OK, f"{role} key, 0600"))
+            rows.append(Check(f"key {name}", Status.OK, f"{role} key, not readable by this user"))
     return rows
 
 
@@ -329,9 +333,24 @@ def check_pg_proxy(where: Where) -> list[Check]:
                   "install a C compiler and Python's headers, then reinstall blastwall")]
 
 
+def _boundary(name: str) -> Callable[[Where], list[Check]]:
+    """A check of doctor_boundary.py (imported when it runs: it imports this module)."""
+
+    def run(where: Where) -> list[Check]:
+        from blastwall import doctor_boundary
+
+        return getattr(doctor_boundary, name)(where)  # type: ignore[no-any-return]
+
+    return run
+
+
 CHECKS: tuple[tuple[str, Callable[[Where], list[Check]]], ...] = (
     ("hooks", check_hooks),
+    ("hook settings", _boundary("check_hook_settings")),
+    ("daemon", _boundary("check_daemon")),
+    ("sudo", _boundary("check_sudo")),
     ("policy", check_policy),
+    ("boundary", _boundary("check_state")),
     ("keys", check_keys),
     ("store", check_store),
     ("sandbox", check_sandbox),
@@ -373,7 +392,9 @@ def doctor(
     checks = diagnose(directory)
     missing = any(c.status is Status.MISSING for c in checks)
     if as_json:
-        print(json.dumps({"ok": not missing, "checks": [c.to_dict() for c in checks]}, ensure_ascii=False))
+        hooks = [c.facts for c in checks if c.facts and c.area.startswith("hooks: ")]
+        print(json.dumps({"ok": not missing, "checks": [c.to_dict() for c in checks], "hooks": hooks},
+                         ensure_ascii=False))
         raise typer.Exit(1 if missing else 0)
     table = Table(title="blastwall doctor", show_lines=False)
     for col in ("check", "status", "detail", "remedy"):

@@ -190,6 +190,30 @@ def ping(env: Mapping[str, str], *, system: bool | None = None, timeout_s: float
         sock.close()
 
 
+def call(op: str, fields: dict[str, object], payload: bytes = b"", *, env: Mapping[str, str],
+         system: bool | None = None, timeout_s: float = 35.0) -> dict[str, object] | None:
+    """Ask the daemon to run `op` (the server's `ops`, e.g. system mode's approvals) and return
+    its result message, or None when no daemon answered."""
+    system = places.system_mode() if system is None else system
+    where = places.system_place() if system else places.user_place(env, create=False)
+    if where is None:
+        return None
+    sock = _connect(where, system)
+    if sock is None:
+        return None
+    try:
+        sock.sendall(wire.pack_json({"v": wire.VERSION, "op": op, **fields}) + wire.pack(payload))
+        deadline = time.monotonic() + timeout_s
+        msg = wire.recv_json(sock, deadline)
+        while msg.get("t") in ("accepted", "extend"):
+            msg = wire.recv_json(sock, deadline)
+        return msg
+    except (wire.WireError, OSError):
+        return None
+    finally:
+        sock.close()
+
+
 def stop(env: Mapping[str, str], *, system: bool | None = None) -> bool:
     """Ask the daemon to exit; True when one answered."""
     system = places.system_mode() if system is None else system

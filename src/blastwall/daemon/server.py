@@ -41,6 +41,7 @@ IDLE_S = 900.0  # exit after 15 minutes without a call (BLASTWALL_DAEMON_IDLE ov
 READ_S = 2.0  # a client has this long to send its request
 HOOK_DEADLINE_S = 25.0  # as cli/hook.py: the check's own deadline without --timeout
 MAX_EXTEND_S = 600.0
+OP_DEADLINE_S = 30.0  # an op (system mode's approvals) reads and writes the store: no human waits inside
 _CRED = struct.Struct("3i")
 
 
@@ -79,7 +80,8 @@ class Server:
                  allowed_gids: frozenset[int] = frozenset(), idle_s: float = IDLE_S,
                  env_for: Callable[[dict[str, Any], int], dict[str, str]] | None = None,
                  runner: Callable[[str, bytes], tuple[int, str, str]] | None = None,
-                 store_url: str | None = None, endpoint: httphook.Endpoint | None = None) -> None:
+                 store_url: str | None = None, endpoint: httphook.Endpoint | None = None,
+                 ops: Mapping[str, Callable[[dict[str, Any], bytes, int], dict[str, Any]]] | None = None) -> None:
         self.where = where
         self.allowed_uids = allowed_uids if allowed_uids is not None else frozenset({os.getuid()})
         self.allowed_gids = allowed_gids
@@ -87,6 +89,7 @@ class Server:
         self.env_for = env_for or (lambda header, _uid: _text_map(header.get("env")))
         self.runner = runner or _run_hook
         self.endpoint = endpoint
+        self.ops = dict(ops or {})
         self.sel = selectors.DefaultSelector()
         self.jobs: dict[int, Job] = {}  # by connection fd
         self.last_call = time.monotonic()
@@ -269,6 +272,9 @@ class Server:
             self._finish(job, {"t": "stopping"})
             self.stopping = True
             return
+        if isinstance(op, str) and op in self.ops:
+            self._op(job, op, header, job.frames.frames[1])
+            return
         if op != "hook" or not isinstance(header.get("agent"), str):
             self._finish(job, {"t": "refused", "why": "unknown request"})
             return
@@ -293,13 +299,29 @@ class Server:
         job.send({"t": "accepted"})
         self.keeper.ensure()
         read_fd, write_fd = os.pipe()
+        self._fork(job, read_fd, write_fd, env, header.get("cwd"),
+                   _hook_task(write_fd, header, raw, timeout_s, started, self.runner))
+
+    def _fork(self, job: Job, read_fd: int, write_fd: int, env: Mapping[str, str], cwd: Any,
+              task: Callable[[], dict[str, Any]]) -> None:
         pid = os.fork()
         if pid == 0:
-            _worker(write_fd, read_fd, header, env, raw, timeout_s, started, self.runner)
+            _worker(write_fd, read_fd, env, cwd, task)
         os.close(write_fd)
         os.set_blocking(read_fd, False)
         job.pid, job.pipe = pid, read_fd
         self.sel.register(read_fd, selectors.EVENT_READ, ("pipe", job))
+
+    def _op(self, job: Job, op: str, header: dict[str, Any], raw: bytes) -> None:
+        """A request other than a hook call (`ops`, e.g. approvals in system mode), in a worker
+        like a check: its answer is whatever message the op returns."""
+        uid = _peer(job.conn)[0]
+        job.latest = time.monotonic() + OP_DEADLINE_S
+        job.send({"t": "accepted"})
+        self.keeper.ensure()
+        read_fd, write_fd = os.pipe()
+        fn = self.ops[op]
+        self._fork(job, read_fd, write_fd, self.env_for(header, uid), None, lambda: fn(header, raw, uid))
 
     def _from_worker(self, job: Job) -> None:
         try:
@@ -320,8 +342,9 @@ class Server:
         _reap(job.pid)
         job.pid = 0
         try:
-            code, out, err = json.loads(job.buf)
-            answer = {"t": "answer", "code": int(code), "out": str(out), "err": str(err)}
+            answer = json.loads(job.buf)
+            if not isinstance(answer, dict) or "t" not in answer:
+                raise ValueError("no message")
         except (ValueError, TypeError):
             answer = _blocked("the check crashed; `blastwall explain` shows what blastwall saw")
         self._finish(job, answer)
@@ -380,9 +403,9 @@ class Server:
 # --- the worker ---------------------------------------------------------------------------------
 
 
-def _worker(write_fd: int, read_fd: int, header: dict[str, Any], env: Mapping[str, str], raw: bytes,
-            timeout_s: int | None, started: float, runner: Callable[[str, bytes], tuple[int, str, str]]) -> None:
-    """In the forked child: become the hook process that asked, check, answer on the pipe."""
+def _worker(write_fd: int, read_fd: int, env: Mapping[str, str], cwd: Any, task: Callable[[], dict[str, Any]]) -> None:
+    """In the forked child: take the caller's environment and folder, run `task`, write the
+    message it returns on the pipe (nothing when it fails: the parent answers "blocked")."""
     os.close(read_fd)
     data = b""
     try:
@@ -390,12 +413,25 @@ def _worker(write_fd: int, read_fd: int, header: dict[str, Any], env: Mapping[st
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         os.environ.clear()
         os.environ.update(env)
-        cwd = header.get("cwd")
         if isinstance(cwd, str):
             try:
                 os.chdir(cwd)
             except OSError:
                 pass
+        data = json.dumps(task(), ensure_ascii=True).encode("ascii")
+    except BaseException:  # noqa: BLE001 - no answer: the parent blocks the call
+        data = b""
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(write_fd, view):]
+    finally:
+        os._exit(0)
+
+
+def _hook_task(write_fd: int, header: dict[str, Any], raw: bytes, timeout_s: int | None, started: float,
+               runner: Callable[[str, bytes], tuple[int, str, str]]) -> Callable[[], dict[str, Any]]:
+    def task() -> dict[str, Any]:
         from blastwall.doors.hooks.base import set_budget, set_deadline_extender
         from blastwall.doors.hooks.budget import Budget
 
@@ -405,15 +441,9 @@ def _worker(write_fd: int, read_fd: int, header: dict[str, Any], env: Mapping[st
         set_deadline_extender(extend)
         set_budget(Budget(timeout_s, started) if timeout_s else None)
         code, out, err = runner(str(header["agent"]), raw)
-        data = json.dumps([code, out, err]).encode()
-    except BaseException:  # noqa: BLE001 - no answer: the parent blocks the call
-        data = b""
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(write_fd, view):]
-    finally:
-        os._exit(0)
+        return {"t": "answer", "code": int(code), "out": str(out), "err": str(err)}
+
+    return task
 
 
 def _run_hook(agent: str, raw: bytes) -> tuple[int, str, str]:

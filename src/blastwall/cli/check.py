@@ -18,7 +18,8 @@ def check(
     kind: str = typer.Option("shell", "--kind", "-k", help="shell | sql | http | mcp | file_read | file_write"),
     as_json: bool = typer.Option(False, "--json", help="Print the verdict as JSON."),
     batch: str | None = typer.Option(None, "--batch", help="JSONL file (or - for stdin): one verdict line per input line."),
-    cwd: str | None = typer.Option(None, "--cwd", help="Working directory the action runs in."),
+    cwd: str | None = typer.Option(None, "--cwd", help="Working directory the action runs in (default at a "
+                                   "terminal: the current one; batch lines use their own context.cwd)."),
     agent: str | None = typer.Option(None, "--agent", help="Agent name, for agent-specific policy rules."),
     environment: str | None = typer.Option(None, "--env", help="Environment hint (e.g. production)."),
     policy_file: Path | None = typer.Option(None, "--policy", help="Use this policy file instead of the discovered ones."),
@@ -45,6 +46,7 @@ def check(
         raise typer.BadParameter(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}", param_hint="--kind")
     text = action if action is not None else sys.stdin.read()
     payload = load_payload(text, kind)
+    cwd = cwd if cwd is not None else terminal_cwd()
     context = {k: v for k, v in {"cwd": cwd, "agent": agent, "environment": environment}.items() if v}
     verdict = check_action(make_action(kind, payload, context), policy)
     if as_json:
@@ -64,6 +66,7 @@ def explain(
     """Show every finding, the policy rule that decided it, and the final verdict."""
     from blastwall.engine import check_action, make_action
 
+    cwd = cwd if cwd is not None else terminal_cwd()
     policy = policy_for(policy_file, cwd)
     verdict = check_action(make_action(kind, load_payload(action, kind), {"cwd": cwd} if cwd else None), policy)
     rows = []
@@ -139,6 +142,19 @@ def version() -> None:
     print(__version__)
 
 
+
+
+def terminal_cwd() -> str | None:
+    """At a terminal, an action is about the folder the human is in (`blastwall check 'rm -rf
+    src'` shows the files it would delete); from a script, nothing is assumed."""
+    import os
+
+    if not sys.stdout.isatty():
+        return None
+    try:
+        return os.getcwd()
+    except OSError:
+        return None
 
 
 def register(app: typer.Typer) -> None:

@@ -101,10 +101,22 @@ def sign(store: Store, private: Any, key: PublicKey, *, seq: int, hash_: str, si
     """Sign "entry `seq` has hash `hash_`" and append it to the log as a checkpoint entry."""
     from blastwall.audit.log import record_verbatim
 
+    fields = signed(private, key, seq=seq, hash_=hash_, signer=signer, via=via, ref=ref, now=now)
+    return record_verbatim(store, KIND, fields["ref"], entry_text(fields))
+
+
+def signed(private: Any, key: PublicKey, *, seq: int, hash_: str, signer: str, via: str, ref: str | None = None,
+           now: float | None = None) -> dict[str, Any]:
+    """The checkpoint's fields with their signature, not yet written anywhere (in system mode the
+    human's process signs them and the daemon, which alone writes the store, appends them)."""
     fields = statement(key, seq=seq, hash_=hash_, signer=signer, via=via, ref=ref, now=now)
     fields["signature"] = sign_bytes(private, _signed_text(fields))
-    text = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return record_verbatim(store, KIND, fields["ref"], text)
+    return fields
+
+
+def entry_text(fields: Mapping[str, Any]) -> str:
+    """The audit entry's text for signed checkpoint fields (written verbatim)."""
+    return json.dumps(dict(fields), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def vouch(store: Store, row: AuditRow, private: Any, key: PublicKey, *, signer: str, via: str,

@@ -162,8 +162,10 @@ def serve_system() -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     server.warm()
+    from blastwall.daemon.ops import OPS  # approvals from the humans' terminals (pending, approve, deny)
+
     srv = server.Server(where, allowed_uids=uids | {0}, allowed_gids=gids, idle_s=float("inf"), env_for=worker_env,
-                        store_url=service_env()["BLASTWALL_DATABASE_URL"], endpoint=httphook.load(ETC))
+                        store_url=service_env()["BLASTWALL_DATABASE_URL"], endpoint=httphook.load(ETC), ops=OPS)
     srv.bind()
     os.chmod(where.socket, 0o666)  # who may talk is decided by SO_PEERCRED, not the file mode
     server._log(f"system mode: listening on {where.socket} as {config.service_user} for users "

@@ -223,6 +223,7 @@ def _run_parallel(chunks: Iterator[list[tuple[int, str]]], out: IO[str], policy:
         return n
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
+        gc.unfreeze()  # a library caller's later garbage is collected as before
     return n
 
 

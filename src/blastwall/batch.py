@@ -216,8 +216,8 @@ def _run_parallel(chunks: Iterator[list[tuple[int, str]]], out: IO[str], policy:
         while pending:
             n += _write_first(pending, out)
     except BrokenProcessPool:
-        # A worker died (a crash inside a parser): every chunk it had is answered "ask", and the
-        # rest of the batch runs on a fresh pool.
+        # A worker died (a crash inside a parser): the unfinished chunks are checked again one at
+        # a time on a fresh pool, where one that kills its worker again is answered "ask".
         executor.shutdown(wait=False, cancel_futures=True)
         n += _recover(pending, chunks, out, pool)
         return n

@@ -1,8 +1,15 @@
 #!/usr/bin/env python3
 """Hook latency and batch throughput, each beside its baseline in the same run.
 
-    python bench/hook_latency.py [--runs 40] [--corpus ../shared/corpus/dev.jsonl]
+    python bench/hook_latency.py [--runs 40] [--form-runs 200] [--corpus ../shared/corpus/dev.jsonl]
+    python bench/hook_latency.py --forms-only       # only section 0
 
+0. Which hook command starts fastest (what `blastwall install` should write), p50 / p99 over
+   `--form-runs` runs each, the forms interleaved, beside `python3 -c pass` in the same run:
+   the console-script wrapper (`.venv/bin/blastwall hook`), `python -m blastwall hook`, and the
+   installed form (`python -I -S -c "...main()"`, doors/hook_command.py), run directly and
+   through `/bin/sh -c` exactly as the agents run it. Warm: with the daemon running (started by
+   `blastwall daemon start`); cold: `BLASTWALL_DAEMON=off`, every call checks in-process.
 1. Median / p95 wall time of one `blastwall hook claude-code` process on typical payloads,
    beside `python3 -c pass` (bare interpreter start-up) and `python3 -c "import json"`: in the
    folder the bench runs from, then in a fixture repository where the targets exist (ignored
@@ -97,6 +104,65 @@ def _time(cmd: list[str], stdin: bytes, runs: int) -> list[float]:
     return samples
 
 
+def _pct(samples: list[float], q: float) -> float:
+    s = sorted(samples)
+    return s[min(len(s) - 1, max(0, int(round(q * len(s))) - 1))]
+
+
+def _forms(runs: int, cold_runs: int) -> None:
+    """Section 0 (see the module docstring)."""
+    from blastwall.doors.hook_command import hook_argv, shell_command
+
+    script = shutil.which("blastwall") or os.path.join(os.path.dirname(sys.executable), "blastwall")
+    installed = hook_argv("claude-code", 30)
+    forms = {
+        "python3 -c pass (baseline)": [sys.executable, "-c", "pass"],
+        "console script: blastwall hook": [script, "hook", "claude-code", "--timeout", "30"],
+        "python -m blastwall hook": [sys.executable, "-m", "blastwall", "hook", "claude-code", "--timeout", "30"],
+        "python -I -S -c (installed form)": installed,
+        "  same, via /bin/sh -c": ["/bin/sh", "-c", shell_command(installed)],
+        "  its imports only (no call)": [*installed[:4], installed[4].replace(
+            "from blastwall.cli.hook import main; main()", "import blastwall.cli.hook, blastwall.daemon.client")],
+    }
+    # A call whose analysis is trivial and probes nothing, so that start-up is what differs.
+    stdin = _payload("echo blastwall-bench", tempfile.gettempdir())
+    env = {k: v for k, v in os.environ.items() if k != "BLASTWALL_DAEMON"}
+    started = subprocess.run([sys.executable, "-m", "blastwall", "daemon", "start"], env=env, capture_output=True,
+                             text=True, check=False)
+    status = subprocess.run([sys.executable, "-m", "blastwall", "daemon", "status", "--json"], env=env,
+                            capture_output=True, text=True, check=False)
+    try:
+        daemon = json.loads(status.stdout)
+    except ValueError:
+        daemon = {}
+    if os.path.exists("/etc/blastwall/system.toml"):
+        print("note: /etc/blastwall/system.toml exists: hooks ask the system daemon (system mode)")
+    where = f"{daemon.get('mode')} mode, pid {daemon.get('pid')}" if daemon.get("running") else \
+        f"NOT running ({started.stdout.strip() or started.stderr.strip()[:200]})"
+    for label, runs_now, run_env in ((f"warm (daemon running: {where})", runs, env),
+                                     ("cold (BLASTWALL_DAEMON=off: in-process check)", cold_runs,
+                                      {**env, "BLASTWALL_DAEMON": "off"})):
+        samples: dict[str, list[float]] = {name: [] for name in forms}
+        blocked = dict.fromkeys(forms, 0)
+        for cmd in forms.values():  # one warm-up each (page cache, bytecode)
+            subprocess.run(cmd, input=stdin, capture_output=True, env=run_env, check=False)
+        for _ in range(runs_now):  # interleaved, so drift hits every form alike
+            for name, cmd in forms.items():
+                t0 = time.perf_counter()
+                proc = subprocess.run(cmd, input=stdin, capture_output=True, env=run_env, check=False)
+                samples[name].append((time.perf_counter() - t0) * 1000)
+                if proc.returncode != 0 or proc.stdout.strip():
+                    blocked[name] += 1  # the call was allowed: any answer means the hook did not check it
+        base = samples["python3 -c pass (baseline)"]
+        print(f"\nhook command forms, {label}, {runs_now} runs each, `echo` (allowed)")
+        print(f"  {'form':36s} {'p50':>8s} {'p99':>8s}   x baseline p50 / p99")
+        for name, got in samples.items():
+            odd = f"   ({blocked[name]} calls not answered allow)" if blocked[name] else ""
+            print(f"  {name:36s} {_pct(got, 0.5):6.1f}ms {_pct(got, 0.99):6.1f}ms   "
+                  f"{_pct(got, 0.5) / _pct(base, 0.5):5.2f}x / {_pct(got, 0.99) / _pct(base, 0.99):5.2f}x{odd}")
+    subprocess.run([sys.executable, "-m", "blastwall", "daemon", "stop"], env=env, capture_output=True, check=False)
+
+
 def _fmt(samples: list[float]) -> str:
     s = sorted(samples)
     return f"median {statistics.median(s):7.1f} ms   p95 {s[int(len(s) * 0.95) - 1]:7.1f} ms"
@@ -152,8 +218,15 @@ def main() -> int:
                    capture_output=True, check=False)
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=40)
+    ap.add_argument("--form-runs", type=int, default=200, help="runs per hook command form, warm (section 0)")
+    ap.add_argument("--cold-form-runs", type=int, default=100, help="runs per hook command form, cold (section 0)")
+    ap.add_argument("--forms-only", action="store_true", help="only section 0: which hook command starts fastest")
     ap.add_argument("--corpus", default=str(Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev.jsonl"))
     args = ap.parse_args()
+    _forms(args.form_runs, args.cold_form_runs)
+    if args.forms_only:
+        shutil.rmtree(scratch, ignore_errors=True)
+        return 0
     exe = shutil.which("blastwall")
     hook = [exe, "hook", "claude-code"] if exe else [sys.executable, "-m", "blastwall", "hook", "claude-code"]
     print(f"hook latency ({args.runs} runs each, {os.cpu_count()} cpus)")

@@ -193,11 +193,11 @@ def _ask_socket(path: str, raw: bytes, *, timeout_s: int, started: float) -> dic
     sock.connect(path)
     header = {"v": wire.VERSION, "op": "hook", "agent": "claude-code", "timeout_s": timeout_s, "started": started,
               "cwd": "/", "env": {}}
-    sock.sendall(wire.pack_json(header) + wire.pack(raw))
+    sock.sendall(wire.pack_msg(header) + wire.pack(raw))
     deadline = time.monotonic() + 30
-    assert wire.recv_json(sock, deadline)["t"] == "accepted"
+    assert wire.recv_msg(sock, deadline)["t"] == "accepted"
     while True:
-        msg = wire.recv_json(sock, deadline)
+        msg = wire.recv_msg(sock, deadline)
         if msg["t"] != "extend":
             sock.close()
             return msg
@@ -236,7 +236,7 @@ def test_a_socket_that_is_not_ours_is_never_asked(env: dict[str, str]):
         try:
             conn, _ = rogue.accept()
             got.append(conn.recv(65536))
-            conn.sendall(wire.pack_json({"t": "accepted"}) + wire.pack_json({"t": "answer", "code": 0, "out": "", "err": ""}))
+            conn.sendall(wire.pack_msg({"t": "accepted"}) + wire.pack_msg({"t": "answer", "code": 0, "out": "", "err": ""}))
             conn.close()
         except OSError:
             pass
@@ -284,7 +284,7 @@ def test_peer_of_another_uid_is_refused(tmp_path: Path):
     try:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         sock.connect(where.socket)
-        msg = wire.recv_json(sock, time.monotonic() + 5)
+        msg = wire.recv_msg(sock, time.monotonic() + 5)
         assert msg["t"] == "refused"
     finally:
         s.stopping = True
@@ -295,13 +295,13 @@ def test_protocol_garbage_is_refused_and_the_daemon_lives(env: dict[str, str]):
     start(env)
     where = place.user_place(env)
     assert where is not None
-    for junk in (b"\xff\xff\xff\xff", wire.pack(b"not json") + wire.pack(b""),
-                 wire.pack_json({"v": 99, "op": "hook"}) + wire.pack(b"")):
+    for junk in (b"\xff\xff\xff\xff", wire.pack(b"\x00\x00\x00\x09not a msg") + wire.pack(b""),
+                 wire.pack_msg({"v": 99, "op": "hook"}) + wire.pack(b"")):
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         sock.connect(where.socket)
         sock.sendall(junk)
         try:
-            msg = wire.recv_json(sock, time.monotonic() + 5)
+            msg = wire.recv_msg(sock, time.monotonic() + 5)
             assert msg["t"] in ("refused",), msg
         except wire.WireError:
             pass

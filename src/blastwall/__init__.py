@@ -10,7 +10,7 @@ Heavy modules are imported lazily so agent hooks start fast.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+TYPE_CHECKING = False  # not typing's: importing typing would cost every hook call several milliseconds
 
 __version__ = "0.1.0"
 
@@ -29,6 +29,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
+
     from blastwall.engine import check, check_action
     from blastwall.model import Action, Context, Decision, Effect, Finding, Severity, Surface, Verdict
 

@@ -23,6 +23,8 @@ def check(
     agent: str | None = typer.Option(None, "--agent", help="Agent name, for agent-specific policy rules."),
     environment: str | None = typer.Option(None, "--env", help="Environment hint (e.g. production)."),
     policy_file: Path | None = typer.Option(None, "--policy", help="Use this policy file instead of the discovered ones."),
+    probe: bool = typer.Option(False, "--probe", help="Let a batch run live probes and external CLIs (kubectl, git, "
+                               "psql, provider APIs); without it a batch starts no process and asks no server."),
 ) -> None:
     """Check one action (or a batch) and print the verdict.
 
@@ -40,7 +42,7 @@ def check(
             err.print(f"[red]error:[/red] cannot read {escape(batch)}: {exc.strerror}")
             raise typer.Exit(EXIT_USAGE) from exc
         with stream:
-            run_batch(stream, sys.stdout, policy)
+            run_batch(stream, sys.stdout, policy, probe=probe)
         raise typer.Exit(EXIT_ALLOW)
     if kind not in KINDS:
         raise typer.BadParameter(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}", param_hint="--kind")

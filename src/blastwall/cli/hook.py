@@ -19,7 +19,10 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+
+TYPE_CHECKING = False  # the hook client imports only the cheapest modules (not typing)
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
 
 AGENTS = ("claude-code", "cursor", "gemini", "codex", "opencode")  # checked again by the door
 BLOCK = 2  # the blocking exit code of every supported agent

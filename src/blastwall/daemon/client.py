@@ -13,27 +13,33 @@ audit log): when it cannot be reached the answer blocks and names the fix.
 
 from __future__ import annotations
 
-import errno
 import os
-import socket
-import stat
 import sys
 import time
-from collections.abc import Mapping
-from typing import NamedTuple
+from _socket import AF_UNIX, SOCK_STREAM
+from _socket import socket as _socket_type
 
 from blastwall.daemon import place as places
 from blastwall.daemon import wire
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover - the hook client imports only the cheapest modules
+    from collections.abc import Mapping
 
 ACCEPT_S = 0.5  # a warm daemon accepts in well under a millisecond; a busy machine gets this long
 MAX_EXTEND_S = 600.0  # the longest a check waiting for an approval may hold the agent
 GRACE_S = 0.5  # past the daemon's own deadline before the client answers for it
 
 
-class Answer(NamedTuple):
-    code: int
-    out: str
-    err: str
+class Answer(tuple):  # (code, out, err); a plain tuple class: NamedTuple would import typing
+    __slots__ = ()
+
+    def __new__(cls, code: int, out: str, err: str) -> Answer:
+        return tuple.__new__(cls, (code, out, err))
+
+    code = property(lambda self: self[0])
+    out = property(lambda self: self[1])
+    err = property(lambda self: self[2])
 
 
 def blocked(why: str) -> Answer:
@@ -59,15 +65,15 @@ def ask(agent: str, raw: bytes, *, timeout_s: int | None, started: float, deadli
         header = {"v": wire.VERSION, "op": "hook", "agent": agent, "timeout_s": timeout_s, "started": started,
                   "cwd": cwd if cwd is not None else _cwd(), "env": dict(env)}
         sock.settimeout(ACCEPT_S)
-        sock.sendall(wire.pack_json(header) + wire.pack(raw))
-        first = wire.recv_json(sock, time.monotonic() + ACCEPT_S)
+        sock.sendall(wire.pack_msg(header) + wire.pack(raw))
+        first = wire.recv_msg(sock, time.monotonic() + ACCEPT_S)
         if first.get("t") != "accepted":
             return blocked(f"blastwall's checker refused the call ({str(first.get('why', '?'))[:100]})") \
                 if system else None
         latest = deadline + GRACE_S
         while True:
             try:
-                msg = wire.recv_json(sock, latest)
+                msg = wire.recv_msg(sock, latest)
             except wire.WireTimeout:
                 return blocked(f"the check did not finish within {time.monotonic() - started:.0f} s")
             except wire.WireError:
@@ -97,12 +103,12 @@ def _cwd() -> str | None:
         return None
 
 
-def _connect(where: places.Place, system: bool) -> socket.socket | None:
+def _connect(where: places.Place, system: bool) -> _socket_type | None:
     try:
         st = os.lstat(where.socket)
     except OSError:
         return None
-    if not stat.S_ISSOCK(st.st_mode):
+    if st.st_mode & 0o170000 != 0o140000:  # not a socket (stat.S_ISSOCK without importing stat)
         return None
     if not system and st.st_uid != os.getuid():
         return None  # not ours: never ask a checker someone else runs
@@ -113,13 +119,13 @@ def _connect(where: places.Place, system: bool) -> socket.socket | None:
             return None
         if folder.st_uid != 0 and not _service_owned(folder.st_uid):
             return None
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock = _socket_type(AF_UNIX, SOCK_STREAM)
     sock.settimeout(ACCEPT_S)
     try:
         sock.connect(where.socket)
     except OSError as exc:
         sock.close()
-        if exc.errno in (errno.ECONNREFUSED, errno.ENOENT) and not system:
+        if isinstance(exc, (ConnectionRefusedError, FileNotFoundError)) and not system:
             try:  # a stale socket file left by a daemon that died: the next daemon binds afresh
                 os.unlink(where.socket)
             except OSError:
@@ -182,8 +188,8 @@ def ping(env: Mapping[str, str], *, system: bool | None = None, timeout_s: float
     if sock is None:
         return None
     try:
-        sock.sendall(wire.pack_json({"v": wire.VERSION, "op": "ping"}) + wire.pack(b""))
-        return wire.recv_json(sock, time.monotonic() + timeout_s)
+        sock.sendall(wire.pack_msg({"v": wire.VERSION, "op": "ping"}) + wire.pack(b""))
+        return wire.recv_msg(sock, time.monotonic() + timeout_s)
     except (wire.WireError, OSError):
         return None
     finally:
@@ -202,11 +208,11 @@ def call(op: str, fields: dict[str, object], payload: bytes = b"", *, env: Mappi
     if sock is None:
         return None
     try:
-        sock.sendall(wire.pack_json({"v": wire.VERSION, "op": op, **fields}) + wire.pack(payload))
+        sock.sendall(wire.pack_msg({"v": wire.VERSION, "op": op, **fields}) + wire.pack(payload))
         deadline = time.monotonic() + timeout_s
-        msg = wire.recv_json(sock, deadline)
+        msg = wire.recv_msg(sock, deadline)
         while msg.get("t") in ("accepted", "extend"):
-            msg = wire.recv_json(sock, deadline)
+            msg = wire.recv_msg(sock, deadline)
         return msg
     except (wire.WireError, OSError):
         return None
@@ -224,8 +230,8 @@ def stop(env: Mapping[str, str], *, system: bool | None = None) -> bool:
     if sock is None:
         return False
     try:
-        sock.sendall(wire.pack_json({"v": wire.VERSION, "op": "stop"}) + wire.pack(b""))
-        return wire.recv_json(sock, time.monotonic() + 2.0).get("t") == "stopping"
+        sock.sendall(wire.pack_msg({"v": wire.VERSION, "op": "stop"}) + wire.pack(b""))
+        return wire.recv_msg(sock, time.monotonic() + 2.0).get("t") == "stopping"
     except (wire.WireError, OSError):
         return False
     finally:

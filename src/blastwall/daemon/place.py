@@ -15,13 +15,12 @@ ignores the environment, which the agent can influence.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import stat
 import sys
-from collections.abc import Mapping
-from typing import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover - the hook client imports only the cheapest modules
+    from collections.abc import Mapping
 
 SYSTEM_CONFIG = "/etc/blastwall/system.toml"
 SYSTEM_RUN_DIR = "/run/blastwall"
@@ -32,14 +31,20 @@ _NOT_KEYED = ("BLASTWALL_ENVIRONMENT", "BLASTWALL_DAEMON", "BLASTWALL_DAEMON_IDL
 _MAX_SUN_PATH = 103  # sockaddr_un.sun_path is 108 bytes on Linux, 104 on macOS (with its NUL)
 
 
-class Place(NamedTuple):
-    """The files of one daemon."""
+class Place(tuple):
+    """The files of one daemon: folder, socket, lock, log, system (a plain tuple class:
+    NamedTuple would import typing on the hook's hot path)."""
 
-    folder: str
-    socket: str
-    lock: str
-    log: str
-    system: bool = False
+    __slots__ = ()
+
+    def __new__(cls, folder: str, socket: str, lock: str, log: str, system: bool = False) -> Place:
+        return tuple.__new__(cls, (folder, socket, lock, log, system))
+
+    folder = property(lambda self: self[0])
+    socket = property(lambda self: self[1])
+    lock = property(lambda self: self[2])
+    log = property(lambda self: self[3])
+    system = property(lambda self: self[4])
 
 
 def system_mode() -> bool:
@@ -48,7 +53,7 @@ def system_mode() -> bool:
         st = os.lstat(SYSTEM_CONFIG)
     except OSError:
         return False
-    return stat.S_ISREG(st.st_mode) and st.st_uid == 0
+    return st.st_mode & 0o170000 == 0o100000 and st.st_uid == 0  # a regular file of root's
 
 
 def daemon_key(env: Mapping[str, str]) -> str:
@@ -56,8 +61,12 @@ def daemon_key(env: Mapping[str, str]) -> str:
     keyed = sorted((k, v) for k, v in env.items()
                    if (k.startswith(_KEY_PREFIXES) or k == "HOME") and k not in _NOT_KEYED)
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    blob = json.dumps([os.path.realpath(sys.executable), here, keyed], separators=(",", ":"))
-    return hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+    blob = "\0".join([os.path.realpath(sys.executable), here, *(f"{k}={v}" for k, v in keyed)])
+    try:
+        from _sha256 import sha256  # the built-in one: hashlib would load OpenSSL on the hot path
+    except ImportError:  # pragma: no cover
+        from hashlib import sha256
+    return sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
 def private_folder(path: str, *, create: bool) -> str | None:
@@ -74,7 +83,7 @@ def private_folder(path: str, *, create: bool) -> str | None:
         st = os.lstat(path)
     except OSError:
         return None
-    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o077:
+    if st.st_mode & 0o170000 != 0o040000 or st.st_uid != os.getuid() or st.st_mode & 0o077:  # not a private dir
         return None
     return path
 

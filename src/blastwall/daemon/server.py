@@ -65,7 +65,7 @@ class Job:
 
     def send(self, msg: dict[str, Any]) -> None:
         if self.http is None:
-            _send(self.conn, wire.pack_json(msg))
+            _send(self.conn, wire.pack_msg(msg))
         elif msg.get("t") == "answer":
             body = httphook.answer_body(int(msg.get("code", 2)), str(msg.get("out", "")), str(msg.get("err", "")))
             _send(self.conn, httphook.response(200, body))
@@ -186,7 +186,7 @@ class Server:
             return
         self.last_call = time.monotonic()
         if not self._peer_ok(conn):
-            _send(conn, wire.pack_json({"t": "refused", "why": "this user may not use this checker"}))
+            _send(conn, wire.pack_msg({"t": "refused", "why": "this user may not use this checker"}))
             conn.close()
             return
         self._track(Job(conn, self.last_call))
@@ -255,9 +255,9 @@ class Server:
 
     def _start(self, job: Job) -> None:
         try:
-            header = json.loads(job.frames.frames[0])
-        except ValueError:
-            self._finish(job, {"t": "refused", "why": "header is not JSON"})
+            header = wire.decode(job.frames.frames[0])
+        except wire.WireError:
+            self._finish(job, {"t": "refused", "why": "header is not a message"})
             return
         if not isinstance(header, dict) or header.get("v") != wire.VERSION:
             self._finish(job, {"t": "refused", "why": f"protocol version {wire.VERSION} expected"})

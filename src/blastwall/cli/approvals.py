@@ -1,4 +1,4 @@
-"""Human-only commands: `pending`, `show`, `approve`, `deny`, `keys` (`audit` lives in cli/audit.py).
+"""Human-only commands: `pending`, `show`, `approve`, `deny` (`keys` lives in cli/keys.py, `audit` in cli/audit.py).
 
 Approving needs a human: an interactive terminal and the passphrase of an approver key that
 lives in the user's config folder (0600), where agents may neither read nor write. Agents run
@@ -6,6 +6,9 @@ commands without a terminal, and blastwall's shell rules refuse these commands f
 
 Approvals and denials also sign a checkpoint of the audit log with the same key
 (audit/checkpoints.py).
+
+In system mode (`place.system_mode()`) the store is the daemon's: these commands ask it instead
+(cli/approvals_system.py), and `approve` still signs here, with the human's own key.
 
 Exit codes: 0 done, 1 the request cannot be decided (unknown, expired, denied, used) or a key
 problem, 2 usage error (including "needs an interactive terminal"), 3 declined at the prompt.
@@ -25,9 +28,6 @@ from rich.panel import Panel
 from rich.table import Table
 
 from blastwall.cli.exits import EXIT_ASK, EXIT_ERROR, EXIT_USAGE
-
-keys_app = typer.Typer(help="Create and list approver keys (Ed25519).", no_args_is_help=True)
-
 
 def _consoles() -> tuple[Any, Any]:
     from blastwall.cli.output import err, out
@@ -81,12 +81,20 @@ def pending(as_json: bool = typer.Option(False, "--json"),
     """List approval requests waiting for a human."""
     from blastwall.approvals.grants import person
 
-    out, _ = _consoles()
+    if _system():
+        from blastwall.cli import approvals_system
+
+        return approvals_system.pending(as_json, show_all)
     store = _store(database_url)
     requests = store.list_requests(status=None if show_all else ["pending", "approved"], include_expired=show_all)
     if as_json:
         print(json.dumps([r.to_dict() for r in requests], ensure_ascii=False, default=str))
         return
+    _pending_table(requests, [len({person(g.approver) for g in store.grants_for_request(r.id)}) for r in requests])
+
+
+def _pending_table(requests: list[Any], approvals: list[int]) -> None:
+    out, _ = _consoles()
     if not requests:
         out.print("[dim]no approval requests are waiting[/dim]")
         return
@@ -94,16 +102,22 @@ def pending(as_json: bool = typer.Option(False, "--json"),
     table.add_column("id", no_wrap=True)
     for col in ("action", "why", "agent", "cwd", "asked", "expires", "status"):
         table.add_column(col, overflow="fold")
-    for r in requests:
-        approvals = len({person(g.approver) for g in store.grants_for_request(r.id)})
-        status = r.status if r.status != "pending" else f"pending {approvals}/{r.required}"
+    for r, count in zip(requests, approvals, strict=True):
+        status = r.status if r.status != "pending" else f"pending {count}/{r.required}"
         table.add_row(r.id, escape(r.summary[:80]), escape((r.reasons[0] if r.reasons else "")[:70]),
                       escape(r.agent or ""), escape(r.cwd or ""), _ago(r.created_at), _ago(r.expires_at), status)
     out.print(table)
     out.print("[dim]approve with `blastwall approve ID`, deny with `blastwall deny ID`[/dim]")
 
 
-def _describe(request: Any, store: Any) -> None:
+def _system() -> bool:
+    """System mode: the store is the daemon's; these commands ask it (cli/approvals_system.py)."""
+    from blastwall.daemon import place
+
+    return place.system_mode()
+
+
+def _describe(request: Any, approvers: list[str]) -> None:
     out, _ = _consoles()
     out.print(Panel.fit(escape(request.summary), title=f"request {request.id}", subtitle=request.status))
     for i, action in enumerate(request.actions, 1):
@@ -136,10 +150,9 @@ def _describe(request: Any, store: Any) -> None:
         for fact in request.radius["measured"]:
             head = "measured" if fact.get("measured") else "unmeasured"
             out.print(f"  - {escape(str(fact.get('target') or fact.get('rule')))}: {head}: {escape(str(fact.get('summary')))}")
-    grants = store.grants_for_request(request.id)
-    if grants:
-        out.print(f"[bold]approved so far[/bold] ({len(grants)}/{request.required}): "
-                  + ", ".join(escape(g.approver) for g in grants))
+    if approvers:
+        out.print(f"[bold]approved so far[/bold] ({len(approvers)}/{request.required}): "
+                  + ", ".join(escape(a) for a in approvers))
     from blastwall.approvals.requests import shown_matches_digest
 
     if shown_matches_digest(request) is None:
@@ -152,6 +165,10 @@ def show(request_id: str = typer.Argument(..., help="The request id (bw-...)."),
          as_json: bool = typer.Option(False, "--json"),
          database_url: str | None = typer.Option(None, "--database-url", envvar="BLASTWALL_DATABASE_URL")) -> None:
     """Show one request in full: the action, its findings, pre-flight results and approvals."""
+    if _system():
+        from blastwall.cli import approvals_system
+
+        return approvals_system.show(request_id, as_json)
     store = _store(database_url)
     request = store.get_request(request_id.strip())
     if request is None:
@@ -161,7 +178,7 @@ def show(request_id: str = typer.Argument(..., help="The request id (bw-...)."),
         data["approvals"] = [g.approver for g in store.grants_for_request(request.id)]
         print(json.dumps(data, ensure_ascii=False, default=str))
         return
-    _describe(request, store)
+    _describe(request, [g.approver for g in store.grants_for_request(request.id)])
 
 
 # --- approve / deny --------------------------------------------------------------------------------
@@ -218,6 +235,14 @@ def approve(request_id: str | None = typer.Argument(None, help="The request id (
     """
     out, _ = _consoles()
     _need_terminal("approving")
+    if _system():
+        from blastwall.cli import approvals_system
+
+        if window:
+            raise _fail("approval windows are not opened through the daemon yet (system mode)", EXIT_USAGE)
+        if not request_id:
+            raise _fail("name the request to approve (`blastwall pending` lists them)", EXIT_USAGE)
+        return approvals_system.approve(request_id, reason, key)
     store = _store(database_url)
     settings = _settings(cwd)
     if window:
@@ -230,7 +255,7 @@ def approve(request_id: str | None = typer.Argument(None, help="The request id (
     request = store.get_request(request_id.strip())
     if request is None:
         raise _fail(f"no request {request_id!r}; `blastwall pending` lists the open ones")
-    _describe(request, store)
+    _describe(request, [g.approver for g in store.grants_for_request(request.id)])
     name = _pick_key(key)
     if not typer.confirm(f"Approve {request.id} exactly as shown?", default=False):
         out.print("not approved")
@@ -304,6 +329,10 @@ def deny(request_id: str = typer.Argument(..., help="The request id (bw-...)."),
 
     out, _ = _consoles()
     _need_terminal("denying")
+    if _system():
+        from blastwall.cli import approvals_system
+
+        return approvals_system.deny(request_id, reason, key)
     store = _store(database_url)
     if store.get_request(request_id.strip()) is None:
         raise _fail(f"no request {request_id!r}; `blastwall pending` lists the open ones")
@@ -321,68 +350,11 @@ def deny(request_id: str = typer.Argument(..., help="The request id (bw-...)."),
                   "vouched for[/dim]")
 
 
-# --- keys ----------------------------------------------------------------------------------------
-
-
-@keys_app.command("init")
-def keys_init(name: str | None = typer.Option(None, "--name", help="Key name (default: your login name)."),
-              role: str = typer.Option("approver", "--role", help="approver (a human) or server (blastwall serve)."),
-              no_passphrase: bool = typer.Option(False, "--no-passphrase",
-                                                 help="Store the key unencrypted (servers only)."),
-              force: bool = typer.Option(False, "--force", help="Replace an existing key of that name.")) -> None:
-    """Create an Ed25519 approver key (0600) in ~/.config/blastwall/keys/; its public half is trusted."""
-    import getpass
-
-    from blastwall.approvals.keys import KeyError_, generate
-
-    out, err = _consoles()
-    name = name or getpass.getuser()
-    passphrase: bytes | None = None
-    if not no_passphrase:
-        _need_terminal("creating a passphrase-protected key")
-        first = getpass.getpass(f"new passphrase for {name}: ")
-        if len(first) < 8:
-            raise _fail("use a passphrase of at least 8 characters", EXIT_USAGE)
-        if getpass.getpass("again: ") != first:
-            raise _fail("the passphrases differ", EXIT_USAGE)
-        passphrase = first.encode()
-    elif role == "approver":
-        err.print("[yellow]warning:[/yellow] an approver key without a passphrase can be used by anything that "
-                  "reads it; keep it for servers (--role server)")
-    try:
-        public = generate(name, passphrase, role=role, force=force)
-    except KeyError_ as exc:
-        raise _fail(str(exc)) from exc
-    out.print(f"[green]created[/green] key {escape(public.name)} ({public.role}, id {public.key_id})")
-    out.print(f"  public key: {public.text}")
-    out.print("  teams: list it under [approvals] approvers in the shared policy so other machines trust it")
-
-
-@keys_app.command("list")
-def keys_list(as_json: bool = typer.Option(False, "--json"), cwd: str | None = typer.Option(None, "--cwd")) -> None:
-    """List the keys whose grants blastwall accepts here."""
-    from blastwall.approvals.keys import trusted_keys
-
-    out, _ = _consoles()
-    keys = list(trusted_keys(_settings(cwd).raw).values())
-    if as_json:
-        print(json.dumps([{"name": k.name, "id": k.key_id, "role": k.role, "key": k.text, "from": k.origin}
-                          for k in keys]))
-        return
-    if not keys:
-        out.print("[dim]no approver keys: create one with `blastwall keys init`[/dim]")
-        return
-    table = Table(title="trusted approver keys")
-    for col in ("name", "id", "role", "from"):
-        table.add_column(col, overflow="fold")
-    for k in keys:
-        table.add_row(escape(k.name), k.key_id, k.role, escape(k.origin))
-    out.print(table)
-
-
 def register(app: typer.Typer) -> None:
     app.command()(pending)
     app.command()(show)
     app.command()(approve)
     app.command()(deny)
+    from blastwall.cli.keys import keys_app
+
     app.add_typer(keys_app, name="keys")

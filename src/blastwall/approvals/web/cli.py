@@ -4,10 +4,15 @@
     blastwall serve --add-user alice        # print a login token for alice and exit
     blastwall serve --checkpoint-every 0    # no periodic audit checkpoints (default: every 15 min)
 
-The server's key is created once by a human: `blastwall keys init --name server --role server`
-(add `--no-passphrase` for a key that needs nothing at start). An encrypted key's passphrase is
-typed at start on an interactive terminal, or read from the file named by
-`BLASTWALL_KEY_PASSPHRASE_FILE` (a service manager's credential file).
+The server's key is created once by a human: `blastwall keys init --name server --role server`.
+Its passphrase is typed at start on an interactive terminal, or read from the file named by
+`BLASTWALL_KEY_PASSPHRASE_FILE` (a service manager's credential file). A key without a
+passphrase in the user's own keys folder would let any process of that user (an agent too) sign
+approvals, so `keys init` makes one only with `--insecure-no-passphrase`.
+
+In system mode the page runs as the service user, which alone opens the store and reads
+`/etc/blastwall/keys` (`sudo blastwall keys init --role server --system` makes the key there,
+readable by the service user only, no passphrase needed); `serve` then takes the system folders.
 """
 
 from __future__ import annotations
@@ -59,6 +64,32 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(EXIT_USAGE)
 
 
+def _system_folders(database_url: str | None) -> None:
+    """In system mode: refuse to run as anyone but the service user, and use the system's keys and store."""
+    from blastwall.daemon import place
+
+    if not place.system_mode():
+        return
+    import pwd
+
+    from blastwall.daemon.system import SystemError_, read_config, service_env
+
+    try:
+        user = read_config().service_user
+        uid = pwd.getpwnam(user).pw_uid
+    except (SystemError_, KeyError) as exc:
+        raise _fail(f"system mode is installed but its service user cannot be found ({exc})") from None
+    if os.geteuid() != uid:
+        raise _fail(f"in system mode the approval page runs as the service user {user}, which alone opens the store "
+                    f"and reads the server key: sudo -u {user} /usr/bin/python3 -I -S -c \"import sys; "
+                    "sys.path[:0] = ['/opt/blastwall/lib']; from blastwall.cli import main; main()\" serve")
+    system = service_env()
+    for name in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "HOME"):
+        os.environ[name] = system[name]
+    if database_url is None:
+        os.environ["BLASTWALL_DATABASE_URL"] = system["BLASTWALL_DATABASE_URL"]
+
+
 def _origin(text: str) -> str:
     netloc = urlsplit(text if "//" in text else "//" + text).netloc.lower()
     if not netloc:
@@ -94,6 +125,7 @@ def register(app: typer.Typer) -> None:
         from blastwall.approvals.web.serve import base_url, run
         from blastwall.store import StoreError, open_store
 
+        _system_folders(database_url)
         if add_user is not None:
             if not (sys.stdin.isatty() and sys.stdout.isatty()):  # a login token approves: humans only
                 raise _fail("adding a login needs a human at an interactive terminal")

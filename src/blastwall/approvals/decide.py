@@ -179,7 +179,7 @@ def record_checkpoint(store: Store, fields: Mapping[str, Any], trusted: Mapping[
     if isinstance(point, checkpoints.Finding):
         code, message = point.code, point.message
     else:
-        rows = store.audit_rows(after=point.seq - 1, limit=1)
+        rows = list(store.audit_rows(after=point.seq - 1, limit=1))
         if not rows or rows[0].seq != point.seq or rows[0].hash != point.hash:
             code, message = checkpoints.MISMATCH, f"entry {point.seq} does not have the hash the checkpoint names"
         elif point.via in ("approve", "deny") and rows[0].ref != point.ref:

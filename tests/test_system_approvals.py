@@ -291,14 +291,25 @@ print(json.dumps(out))
     assert agent_hook(system, f"rm -rf data/{RUN}-c")[0] == "allow"
 
 
-def test_deny_through_the_daemon_is_recorded_in_the_peers_name(system: dict[str, Any]):
+def test_deny_through_the_daemon_is_recorded_in_the_peers_name_and_vouched_for(system: dict[str, Any]):
     request_id = held(system, f"rm -rf data/{RUN}-d")
     code = SIGN.replace("RID", repr(request_id)) + """
 out["deny"] = call("deny", {"id": request.id, "reason": "not today"})
+from blastwall.audit import checkpoints
+public, private = keys.load_private(KEY, PASSPHRASE)
+entry = out["deny"]["entry"]
+def vouch(hash_):
+    fields = checkpoints.signed(private, public, seq=entry["seq"], hash_=hash_, signer="x", via="deny", ref=request.id)
+    return call("checkpoint", {}, json.dumps(fields).encode())
+out["wrong"] = vouch("0" * 64)
+out["vouched"] = vouch(entry["hash"])
 print(json.dumps(out))
-"""
-    result = agent_python(system, code)["deny"]
+""".replace("KEY", repr(KEY_NAME)).replace("PASSPHRASE", repr(PASSPHRASE.encode()))
+    out = agent_python(system, code)
+    result = out["deny"]
     assert result["ok"] is True and result["by"] == AGENT_USER
+    assert out["wrong"]["ok"] is False and out["wrong"]["code"] == "checkpoint-mismatch", out["wrong"]
+    assert out["vouched"]["ok"] is True, out["vouched"]
     decision, text = agent_hook(system, f"rm -rf data/{RUN}-d")
     assert decision == "block" and "denied" in text
 

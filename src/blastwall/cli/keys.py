@@ -72,7 +72,7 @@ def keys_init(name: str | None = typer.Option(None, "--name", help="Key name (de
     out.print(f"[green]created[/green] key {escape(public.name)} ({public.role}, id {public.key_id})")
     out.print(f"  public key: {public.text}")
     if _system() and role == "approver":
-        out.print("  system mode: an administrator registers it with `sudo blastwall install --system --user "
+        out.print("  system mode: an administrator registers it with `sudo blastwall install --system --for "
                   f"{escape(getpass.getuser())}`")
     else:
         out.print("  teams: list it under [approvals] approvers in the shared policy so other machines trust it")
@@ -90,10 +90,10 @@ def _system_server_key(name: str, role: str, force: bool) -> None:
     out, _ = _consoles()
     if role != "server":
         raise _fail("--system creates the server key (--role server); a human's approver key stays in their own "
-                    "~/.config/blastwall/keys and `sudo blastwall install --system --user NAME` registers it",
+                    "~/.config/blastwall/keys and `sudo blastwall install --system --for NAME` registers it",
                     EXIT_USAGE)
     if not _system():
-        raise _fail("system mode is not installed here: `sudo blastwall install --system --user NAME` first",
+        raise _fail("system mode is not installed here: `sudo blastwall install --system --for NAME` first",
                     EXIT_USAGE)
     if os.geteuid() != 0:
         raise _fail("run it as root: `sudo blastwall keys init --role server --system`", EXIT_USAGE)

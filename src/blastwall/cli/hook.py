@@ -124,7 +124,7 @@ def _failure(agent: str, why: str) -> str:
 
 def _block_on_signals(agent: str) -> None:
     """A hook stopped by a signal (the agent's own timeout aside) answers "blocked", not "crashed"."""
-    import signal
+    import _signal as signal  # the signal module imports enum: milliseconds on every call
 
     def blocked(signum: int, _frame: Any) -> None:
         _write(2, _failure(agent, f"stopped by signal {signum}"))

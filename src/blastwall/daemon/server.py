@@ -75,13 +75,24 @@ class Job:
         # "accepted" and "extend" have no HTTP form: the response comes at the end
 
 
+class Spare:
+    """A worker forked ahead of time: it has run a throwaway check (so the pages a check writes
+    are already its own copies) and waits for one job on `job_w`; its answer comes on `result_r`.
+    Each spare serves one call and exits, like a worker forked for the call."""
+
+    def __init__(self, pid: int, job_w: int, result_r: int) -> None:
+        self.pid, self.job_w, self.result_r = pid, job_w, result_r
+        self.ready = False  # it says b"R" on `result_r` once primed
+
+
 class Server:
     def __init__(self, where: place.Place, *, allowed_uids: frozenset[int] | None = None,
                  allowed_gids: frozenset[int] = frozenset(), idle_s: float = IDLE_S,
                  env_for: Callable[[dict[str, Any], int], dict[str, str]] | None = None,
                  runner: Callable[[str, bytes], tuple[int, str, str]] | None = None,
                  store_url: str | None = None, endpoint: httphook.Endpoint | None = None,
-                 ops: Mapping[str, Callable[[dict[str, Any], bytes, int], dict[str, Any]]] | None = None) -> None:
+                 ops: Mapping[str, Callable[[dict[str, Any], bytes, int], dict[str, Any]]] | None = None,
+                 spares: int = 1) -> None:
         self.where = where
         self.allowed_uids = allowed_uids if allowed_uids is not None else frozenset({os.getuid()})
         self.allowed_gids = allowed_gids
@@ -100,10 +111,18 @@ class Server:
         self.web: socket.socket | None = None
         self.inode: tuple[int, int] | None = None
         self.started_wall = time.time()
+        self.spares: list[Spare] = []
+        self.exited: list[int] = []  # workers that answered; reaped when the loop is idle
+        self.spare_count = spares
+        self.scratch = ""
 
     # --- set-up -------------------------------------------------------------------------------
 
     def bind(self) -> None:
+        import tempfile
+
+        if self.spare_count and not self.scratch:
+            self.scratch = tempfile.mkdtemp(prefix="blastwall-spare-")
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             os.unlink(self.where.socket)
@@ -150,13 +169,18 @@ class Server:
                         self._read(job)
                     elif kind == "pipe":
                         self._from_worker(job)
+                    elif kind == "spare":
+                        self._spare_ready(job)
                 except Exception as exc:  # noqa: BLE001 - one call's failure is that call's blocking answer
                     _log(f"error in {kind}: {type(exc).__name__}: {exc}")
-                    if job is not None:
+                    if isinstance(job, Job):
                         self._finish(job, _blocked("blastwall's checker failed on this call"))
             self._expire(time.monotonic())
             if self._should_exit(time.monotonic()):
                 break
+            if not self.jobs:  # between calls: a spare primed now does not take CPU from a check
+                self._reap_exited()
+                self._spawn_spares()
         self.close()
 
     def _next_timeout(self, now: float) -> float:
@@ -298,9 +322,12 @@ class Server:
         job.latest = min(started + HOOK_DEADLINE_S, job.limit)
         job.send({"t": "accepted"})
         self.keeper.ensure()
-        read_fd, write_fd = os.pipe()
-        self._fork(job, read_fd, write_fd, env, header.get("cwd"),
-                   _hook_task(write_fd, header, raw, timeout_s, started, self.runner))
+        def fork() -> None:
+            read_fd, write_fd = os.pipe()
+            self._fork(job, read_fd, write_fd, env, header.get("cwd"),
+                       _hook_task(write_fd, header, raw, timeout_s, started, self.runner))
+
+        self._dispatch(job, "hook", header, raw, env, fork, timeout_s=timeout_s, started=started)
 
     def _fork(self, job: Job, read_fd: int, write_fd: int, env: Mapping[str, str], cwd: Any,
               task: Callable[[], dict[str, Any]]) -> None:
@@ -308,9 +335,104 @@ class Server:
         if pid == 0:
             _worker(write_fd, read_fd, env, cwd, task)
         os.close(write_fd)
+        self._watch(job, pid, read_fd)
+
+    def _watch(self, job: Job, pid: int, read_fd: int) -> None:
         os.set_blocking(read_fd, False)
         job.pid, job.pipe = pid, read_fd
         self.sel.register(read_fd, selectors.EVENT_READ, ("pipe", job))
+
+    # --- spares -------------------------------------------------------------------------------
+
+    def _spawn_spares(self) -> None:
+        """Keep `spare_count` spares ready (called when no call is waiting on this loop)."""
+        while len(self.spares) < self.spare_count and not self.stopping:
+            job_r, job_w = os.pipe()
+            result_r, result_w = os.pipe()
+            pid = os.fork()
+            if pid == 0:
+                os.close(job_w)
+                os.close(result_r)
+                self._spare_main(job_r, result_w)
+            os.close(job_r)
+            os.close(result_w)
+            spare = Spare(pid, job_w, result_r)
+            self.spares.append(spare)
+            self.sel.register(result_r, selectors.EVENT_READ, ("spare", spare))
+
+    def _spare_main(self, job_r: int, result_w: int) -> None:
+        """In a spare: prime, wait for the job, run it, exit."""
+        try:
+            for fd in [j.conn.fileno() for j in self.jobs.values()] + [s.job_w for s in self.spares] + \
+                    [s.result_r for s in self.spares]:
+                try:
+                    os.close(fd)  # nothing of other calls stays open here
+                except OSError:
+                    pass
+            if self.scratch:
+                sample_calls(self.scratch, approvals=False, samples=2, own=True)
+            os.write(result_w, b"R")
+            chunks = []
+            while True:
+                chunk = os.read(job_r, 1 << 20)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+            if not chunks:
+                os._exit(0)  # the daemon went away or retired this spare
+            job = wire.decode(b"".join(chunks))
+            header, raw = job["header"], job["raw"]
+            if job["kind"] == "hook":
+                task = _hook_task(result_w, header, raw, job["timeout_s"], job["started"], self.runner)
+            else:
+                fn = self.ops[job["kind"]]
+                task = lambda: fn(header, raw, job["uid"])  # noqa: E731
+        except BaseException:  # noqa: BLE001 - no answer: the parent blocks the call
+            os._exit(0)
+        _worker(result_w, None, job["env"], header.get("cwd") if job["kind"] == "hook" else None, task)
+
+    def _reap_exited(self) -> None:
+        for pid in list(self.exited):
+            try:
+                done, _ = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                done = pid
+            if done:
+                self.exited.remove(pid)
+
+    def _spare_ready(self, spare: Spare) -> None:
+        self.sel.unregister(spare.result_r)
+        try:
+            said = os.read(spare.result_r, 1)
+        except OSError:
+            said = b""
+        if said == b"R":
+            spare.ready = True
+            return
+        self.spares.remove(spare)  # it died while priming
+        _close_quietly(spare.job_w, spare.result_r)
+        _reap(spare.pid)
+
+    def _dispatch(self, job: Job, kind: str, header: dict[str, Any], raw: bytes, env: Mapping[str, str],
+                  fallback: Callable[[], None], **extra: Any) -> None:
+        """Hand the call to a spare, or fork a worker for it when none is ready."""
+        for spare in list(self.spares):
+            if not spare.ready:
+                continue
+            self.spares.remove(spare)
+            try:
+                data = wire.encode({"kind": kind, "header": header, "raw": raw, "env": dict(env), **extra})
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(spare.job_w, view):]
+                os.close(spare.job_w)
+            except OSError:  # the spare died: retire it and try the next
+                _close_quietly(spare.job_w, spare.result_r)
+                _kill(spare.pid)
+                continue
+            self._watch(job, spare.pid, spare.result_r)
+            return
+        fallback()
 
     def _op(self, job: Job, op: str, header: dict[str, Any], raw: bytes) -> None:
         """A request other than a hook call (`ops`, e.g. approvals in system mode), in a worker
@@ -319,9 +441,14 @@ class Server:
         job.latest = time.monotonic() + OP_DEADLINE_S
         job.send({"t": "accepted"})
         self.keeper.ensure()
-        read_fd, write_fd = os.pipe()
         fn = self.ops[op]
-        self._fork(job, read_fd, write_fd, self.env_for(header, uid), None, lambda: fn(header, raw, uid))
+        env = self.env_for(header, uid)
+
+        def fork() -> None:
+            read_fd, write_fd = os.pipe()
+            self._fork(job, read_fd, write_fd, env, None, lambda: fn(header, raw, uid))
+
+        self._dispatch(job, op, header, raw, env, fork, uid=uid)
 
     def _from_worker(self, job: Job) -> None:
         try:
@@ -339,7 +466,7 @@ class Server:
                 job.latest = min(max(job.latest, time.monotonic() + more), job.limit)
                 job.send({"t": "extend", "s": more})
             return
-        _reap(job.pid)
+        self.exited.append(job.pid)  # reaped later: its exit need not delay the answer
         job.pid = 0
         try:
             answer = json.loads(job.buf)
@@ -397,16 +524,32 @@ class Server:
         if self.web is not None:
             self.web.close()
             self.web = None
+        for spare in self.spares:
+            if not spare.ready:
+                try:
+                    self.sel.unregister(spare.result_r)
+                except (KeyError, ValueError):
+                    pass
+            _close_quietly(spare.job_w, spare.result_r)
+            _kill(spare.pid)
+        self.spares = []
+        if self.scratch:
+            import shutil
+
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            self.scratch = ""
         self.keeper.close()
 
 
 # --- the worker ---------------------------------------------------------------------------------
 
 
-def _worker(write_fd: int, read_fd: int, env: Mapping[str, str], cwd: Any, task: Callable[[], dict[str, Any]]) -> None:
+def _worker(write_fd: int, read_fd: int | None, env: Mapping[str, str], cwd: Any,
+            task: Callable[[], dict[str, Any]]) -> None:
     """In the forked child: take the caller's environment and folder, run `task`, write the
     message it returns on the pipe (nothing when it fails: the parent answers "blocked")."""
-    os.close(read_fd)
+    if read_fd is not None:
+        os.close(read_fd)
     data = b""
     try:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -425,6 +568,7 @@ def _worker(write_fd: int, read_fd: int, env: Mapping[str, str], cwd: Any, task:
         view = memoryview(data)
         while view:
             view = view[os.write(write_fd, view):]
+        os.close(write_fd)  # the answer is complete now, not when this process has torn down its memory
     finally:
         os._exit(0)
 
@@ -491,6 +635,14 @@ def _send(conn: socket.socket, data: bytes) -> None:
         pass
 
 
+def _close_quietly(*fds: int) -> None:
+    for fd in fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
+
 def _kill(pid: int) -> None:
     try:
         os.kill(pid, signal.SIGKILL)
@@ -526,11 +678,48 @@ def _log(message: str) -> None:
 # --- start-up -----------------------------------------------------------------------------------
 
 
+_SAMPLES = (("Bash", {"command": "git status && ls -la"}),
+            ("Bash", {"command": "rm -rf /nonexistent/warm && psql -c 'DROP TABLE t'"}),
+            ("Bash", {"command": "curl -X DELETE https://api.github.com/repos/o/r"}),
+            ("Read", {"file_path": "README.md"}),
+            ("Write", {"file_path": "x.py", "content": "x = 1\n"}),
+            ("mcp__fs__write_file", {"path": "x", "content": "y"}))
+
+
+def sample_calls(scratch: str, *, approvals: bool, samples: int = len(_SAMPLES), own: bool = False) -> None:
+    """Whole hook calls run in `scratch`: what a check touches is then loaded (and, in a spare
+    worker, copied). With `own` they read this process's own configuration (never with
+    approvals: nothing is written), so the caches keyed by it are filled as the real calls
+    will key them; otherwise a throwaway configuration under `scratch` (policy, store, state)."""
+    saved = dict(os.environ)
+    try:
+        if not own:
+            os.environ.update(XDG_CONFIG_HOME=os.path.join(scratch, "config"),
+                              XDG_STATE_HOME=os.path.join(scratch, "state"), XDG_DATA_HOME=os.path.join(scratch, "data"),
+                              BLASTWALL_POLICY=os.path.join(scratch, "p.toml"),
+                              BLASTWALL_DATABASE_URL="sqlite:///" + os.path.join(scratch, "warm.db"))
+            if not os.path.exists(os.environ["BLASTWALL_POLICY"]):
+                with open(os.environ["BLASTWALL_POLICY"], "w", encoding="utf-8") as f:
+                    f.write("")
+        approvals = approvals and not own
+        from blastwall.doors.hooks import run_hook
+
+        for tool, tool_input in _SAMPLES[:samples]:
+            raw = json.dumps({"session_id": "warm", "transcript_path": os.path.join(scratch, "t"), "cwd": scratch,
+                              "hook_event_name": "PreToolUse", "tool_name": tool, "tool_input": tool_input}).encode()
+            run_hook("claude-code", raw, approvals=approvals)
+    except Exception as exc:  # noqa: BLE001
+        _log(f"warm-up check failed: {type(exc).__name__}: {exc}")
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 def warm() -> None:
-    """Import what a check needs and run whole hook calls once, in a throwaway configuration (a
-    temporary policy, store and state folder), so every lazy import, compiled pattern and table a
-    check touches is in the parent before workers are forked. Nothing of the real configuration
-    is read or written here; caches that depend on the environment are keyed by it."""
+    """Import what a check needs and run whole hook calls once, approvals included, in a
+    throwaway configuration, so every lazy import, compiled pattern and table a check touches is
+    in the parent before workers are forked. Nothing of the real configuration is read or
+    written here; caches that depend on the environment are keyed by it."""
     import importlib
     import shutil
     import tempfile
@@ -544,30 +733,11 @@ def warm() -> None:
             importlib.import_module(name)
         except Exception as exc:  # noqa: BLE001 - a worker imports it again and reports
             _log(f"warm-up could not import {name}: {type(exc).__name__}")
-    saved = dict(os.environ)
     scratch = tempfile.mkdtemp(prefix="blastwall-warm-")
     try:
-        os.environ.update(XDG_CONFIG_HOME=os.path.join(scratch, "config"), XDG_STATE_HOME=os.path.join(scratch, "state"),
-                          XDG_DATA_HOME=os.path.join(scratch, "data"), BLASTWALL_POLICY=os.path.join(scratch, "p.toml"),
-                          BLASTWALL_DATABASE_URL="sqlite:///" + os.path.join(scratch, "warm.db"))
-        with open(os.environ["BLASTWALL_POLICY"], "w", encoding="utf-8") as f:
-            f.write("")
-        from blastwall.doors.hooks import run_hook
-
-        for tool, tool_input in (("Bash", {"command": "git status && ls -la"}),
-                                 ("Bash", {"command": "rm -rf /nonexistent/warm && psql -c 'DROP TABLE t'"}),
-                                 ("Bash", {"command": "curl -X DELETE https://api.github.com/repos/o/r"}),
-                                 ("Read", {"file_path": os.path.join(scratch, "README.md")}),
-                                 ("Write", {"file_path": os.path.join(scratch, "x.py"), "content": "x = 1\n"}),
-                                 ("mcp__fs__write_file", {"path": "x", "content": "y"})):
-            raw = json.dumps({"session_id": "warm", "transcript_path": os.path.join(scratch, "t"), "cwd": scratch,
-                              "hook_event_name": "PreToolUse", "tool_name": tool, "tool_input": tool_input}).encode()
-            run_hook("claude-code", raw)
-    except Exception as exc:  # noqa: BLE001
-        _log(f"warm-up check failed: {type(exc).__name__}: {exc}")
+        sample_calls(scratch, approvals=True)
+        sample_calls(scratch, approvals=False, own=True)
     finally:
-        os.environ.clear()
-        os.environ.update(saved)
         shutil.rmtree(scratch, ignore_errors=True)
     gc.collect()
     gc.freeze()  # workers are forked from here: keep these pages shared

@@ -12,10 +12,11 @@ directory when the payload has none.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+TYPE_CHECKING = False  # the hook client imports this package's budget module: no typing here
+if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Mapping
+    from typing import Any
 
-if TYPE_CHECKING:  # pragma: no cover - the hook client imports this package's budget module: keep it light
     from blastwall.doors.hooks.base import Checker, HookResult
 
 AGENTS: tuple[str, ...] = ("claude-code", "cursor", "gemini", "codex", "opencode")

@@ -18,7 +18,10 @@ for the check, and a waiting hook holds as long as `[approvals] wait` says.
 from __future__ import annotations
 
 import time
-from typing import Any, NamedTuple
+
+TYPE_CHECKING = False  # the hook client imports this module: typing would cost it milliseconds
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
 
 DEFAULT_TIMEOUT_S = 30  # `blastwall install`'s default; agents' own (600 s) would stall a session on a hung hook
 MIN_TIMEOUT_S = 3  # the check itself needs a second or two on a busy machine
@@ -51,11 +54,23 @@ def check_timeout(value: object) -> int:
     return seconds
 
 
-class Budget(NamedTuple):
-    """One hook call's time, from the agent's timeout and the moment this process started."""
+class Budget(tuple):
+    """One hook call's time, from the agent's timeout and the moment this process started:
+    `Budget(timeout_s, started)` with `started` a time.monotonic() (a plain tuple class, not a
+    NamedTuple, for the same reason as above)."""
 
-    timeout_s: int
-    started: float  # time.monotonic()
+    __slots__ = ()
+
+    def __new__(cls, timeout_s: int, started: float) -> Budget:
+        return tuple.__new__(cls, (timeout_s, started))
+
+    @property
+    def timeout_s(self) -> int:
+        return self[0]  # type: ignore[no-any-return]
+
+    @property
+    def started(self) -> float:
+        return self[1]  # type: ignore[no-any-return]
 
     @property
     def answer_by(self) -> float:

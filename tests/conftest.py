@@ -30,3 +30,16 @@ os.environ["BLASTWALL_DAEMON_IDLE"] = "30"
 _RUN = os.path.join(_HOME, "run")
 os.makedirs(_RUN, mode=0o700, exist_ok=True)
 os.environ["XDG_RUNTIME_DIR"] = _RUN
+
+
+def pytest_sessionfinish(session, exitstatus):  # noqa: ARG001 - pytest's hook signature
+    """Stop the daemons this run started (their lock files hold their pids)."""
+    import glob
+    import signal
+
+    for lock in glob.glob(os.path.join(_RUN, "blastwall", "*.lock")):
+        try:
+            with open(lock, encoding="ascii") as f:
+                os.kill(int(f.read().strip()), signal.SIGTERM)
+        except (OSError, ValueError):
+            pass

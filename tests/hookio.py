@@ -40,7 +40,7 @@ def private_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, policy: str, **
     path.write_text(policy)
     monkeypatch.setenv("BLASTWALL_POLICY", str(path))
     (tmp_path / "work").mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BLASTWALL_", "CLAUDE_", "CODEX_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BLASTWALL_", "CLAUDE_", "CODEX_")) or k.startswith("BLASTWALL_DAEMON")}
     env.update(XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_STATE_HOME=str(tmp_path / "state"),
                BLASTWALL_POLICY=str(path), **extra)
     return env

@@ -29,7 +29,7 @@ def make_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]
     for var in ("BLASTWALL_DATABASE_URL", "BLASTWALL_POLICY", "BLASTWALL_ENVIRONMENT", "BLASTWALL_AGENT",
                 "BLASTWALL_SESSION"):
         monkeypatch.delenv(var, raising=False)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BLASTWALL_", "CLAUDE_", "CODEX_", "GIT_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BLASTWALL_", "CLAUDE_", "CODEX_", "GIT_")) or k.startswith("BLASTWALL_DAEMON")}
     env.update(XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_STATE_HOME=str(tmp_path / "state"),
                XDG_DATA_HOME=str(tmp_path / "data"), NO_COLOR="1", COLUMNS="200", GIT_CONFIG_NOSYSTEM="1",
                HOME=str(tmp_path / "userhome"))

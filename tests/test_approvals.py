@@ -43,7 +43,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     monkeypatch.delenv("BLASTWALL_POLICY", raising=False)
     monkeypatch.delenv("BLASTWALL_ENVIRONMENT", raising=False)
     (tmp_path / "work").mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BLASTWALL_", "CLAUDE_", "CODEX_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BLASTWALL_", "CLAUDE_", "CODEX_")) or k.startswith("BLASTWALL_DAEMON")}
     env.update(XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_STATE_HOME=str(tmp_path / "state"), TERM="xterm", NO_COLOR="1",
                COLUMNS="200")
     return env

@@ -67,7 +67,7 @@ class Home:
         return [json.loads(line) for line in self.log.read_text().splitlines()]
 
     def proc_env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("BLASTWALL_")}
+        env = {k: v for k, v in os.environ.items() if not k.startswith("BLASTWALL_") or k.startswith("BLASTWALL_DAEMON")}
         return env | self.env
 
     def pending_requests(self) -> list[Any]:

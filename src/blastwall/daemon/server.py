@@ -1,15 +1,16 @@
-"""The warm checker daemon: one event loop that accepts hook calls and forks a worker per check.
+"""The warm checker daemon: one event loop that accepts hook calls and hands them to warm workers.
 
     python -m blastwall.daemon.server            # what the first hook call starts (user-level)
     blastwall daemon start | status | stop        # the same, by hand
 
-The parent imports the engine, the rule tables and every door once (`warm()`), then forks a
-worker per call from that warm state. The worker takes the hook's environment and working
-directory, reads the policy files, secrets list, keys and trust afresh (as an in-process check
-does), checks, and writes its answer to a pipe. The parent never runs a check itself, so a crash
-or hang in one (a C extension fault, a runaway parse) costs only that worker: the parent kills it
-at the deadline and answers "blocked". Workers' approval waits reach the client as `extend`
-frames.
+The parent imports the engine, the rule tables and every door once (`warm()`), then forks warm
+workers from that state (`workers.py`). For each call a worker takes the hook's environment and
+working directory, reads the policy files, secrets list, keys and trust afresh (as an in-process
+check does), checks, and sends its answer on a pipe; when none is free, a one-shot worker is
+forked for the call. The parent never runs a check itself and is the watchdog: a crash or hang
+in a check (a C extension fault, a runaway parse) costs only that worker, which is killed at the
+deadline, and the call is answered "blocked". Workers' approval waits reach the client as
+`extend` frames.
 
 What is loaded once and could go stale is blastwall's own code and rule tables: the parent
 compares their stamps (`fresh.Watch`) before each call and, when they changed, refuses the call
@@ -35,7 +36,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from blastwall.daemon import fresh, httphook, keeper, place, wire
+from blastwall.daemon import fresh, httphook, keeper, place, wire, workers
 
 IDLE_S = 900.0  # exit after 15 minutes without a call (BLASTWALL_DAEMON_IDLE overrides)
 READ_S = 2.0  # a client has this long to send its request
@@ -58,9 +59,7 @@ class Job:
         self.deadline = now + READ_S
         self.latest = float("inf")
         self.limit = float("inf")  # the agent's own timeout: extensions never pass it
-        self.pid = 0
-        self.pipe = -1
-        self.buf = b""
+        self.worker: workers.Worker | None = None  # the worker checking it
         self.started = now
 
     def send(self, msg: dict[str, Any]) -> None:
@@ -75,16 +74,6 @@ class Job:
         # "accepted" and "extend" have no HTTP form: the response comes at the end
 
 
-class Spare:
-    """A worker forked ahead of time: it has run a throwaway check (so the pages a check writes
-    are already its own copies) and waits for one job on `job_w`; its answer comes on `result_r`.
-    Each spare serves one call and exits, like a worker forked for the call."""
-
-    def __init__(self, pid: int, job_w: int, result_r: int) -> None:
-        self.pid, self.job_w, self.result_r = pid, job_w, result_r
-        self.ready = False  # it says b"R" on `result_r` once primed
-
-
 class Server:
     def __init__(self, where: place.Place, *, allowed_uids: frozenset[int] | None = None,
                  allowed_gids: frozenset[int] = frozenset(), idle_s: float = IDLE_S,
@@ -92,7 +81,7 @@ class Server:
                  runner: Callable[[str, bytes], tuple[int, str, str]] | None = None,
                  store_url: str | None = None, endpoint: httphook.Endpoint | None = None,
                  ops: Mapping[str, Callable[[dict[str, Any], bytes, int], dict[str, Any]]] | None = None,
-                 spares: int = 1) -> None:
+                 pool: int = 2) -> None:
         self.where = where
         self.allowed_uids = allowed_uids if allowed_uids is not None else frozenset({os.getuid()})
         self.allowed_gids = allowed_gids
@@ -111,9 +100,9 @@ class Server:
         self.web: socket.socket | None = None
         self.inode: tuple[int, int] | None = None
         self.started_wall = time.time()
-        self.spares: list[Spare] = []
-        self.exited: list[int] = []  # workers that answered; reaped when the loop is idle
-        self.spare_count = spares
+        self.workers: list[workers.Worker] = []  # warm ones (pool) and one-shot ones checking a call
+        self.exited: list[int] = []  # workers that finished; reaped when the loop is idle
+        self.pool = pool
         self.scratch = ""
 
     # --- set-up -------------------------------------------------------------------------------
@@ -121,8 +110,8 @@ class Server:
     def bind(self) -> None:
         import tempfile
 
-        if self.spare_count and not self.scratch:
-            self.scratch = tempfile.mkdtemp(prefix="blastwall-spare-")
+        if self.pool and not self.scratch:
+            self.scratch = tempfile.mkdtemp(prefix="blastwall-prime-")
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             os.unlink(self.where.socket)
@@ -167,10 +156,8 @@ class Server:
                         self._accept_http()
                     elif kind == "conn":
                         self._read(job)
-                    elif kind == "pipe":
+                    elif kind == "worker":
                         self._from_worker(job)
-                    elif kind == "spare":
-                        self._spare_ready(job)
                 except Exception as exc:  # noqa: BLE001 - one call's failure is that call's blocking answer
                     _log(f"error in {kind}: {type(exc).__name__}: {exc}")
                     if isinstance(job, Job):
@@ -178,13 +165,13 @@ class Server:
             self._expire(time.monotonic())
             if self._should_exit(time.monotonic()):
                 break
-            if not self.jobs:  # between calls: a spare primed now does not take CPU from a check
+            if not self.jobs:  # between calls: a worker primed now does not take CPU from a check
                 self._reap_exited()
-                self._spawn_spares()
+                self._fill_pool()
         self.close()
 
     def _next_timeout(self, now: float) -> float:
-        deadlines = [j.latest if j.pid else j.deadline for j in self.jobs.values()]
+        deadlines = [j.latest if j.worker else j.deadline for j in self.jobs.values()]
         soonest = min(deadlines, default=now + 1.0)
         return max(0.0, min(soonest - now, 1.0))
 
@@ -305,7 +292,7 @@ class Server:
         self._check(job, header, job.frames.frames[1], self.env_for(header, _peer(job.conn)[0]))
 
     def _check(self, job: Job, header: dict[str, Any], raw: bytes, env: dict[str, str]) -> None:
-        """Fork the worker that checks one hook call; the parent watches it."""
+        """Hand one hook call to a worker; the parent watches it."""
         if self.installation.changed():
             self._finish(job, {"t": "refused", "why": "blastwall was updated; this checker restarts"}
                          if job.http is None else _blocked("blastwall was updated; retry"))
@@ -321,75 +308,143 @@ class Server:
         job.limit = started + timeout_s - _margin(timeout_s) if timeout_s else float("inf")
         job.latest = min(started + HOOK_DEADLINE_S, job.limit)
         job.send({"t": "accepted"})
+        self._dispatch(job, {"kind": "hook", "header": header, "raw": raw, "env": env, "cwd": header.get("cwd"),
+                             "timeout_s": timeout_s, "started": started})
+
+    def _op(self, job: Job, op: str, header: dict[str, Any], raw: bytes) -> None:
+        """A request other than a hook call (`ops`, e.g. approvals in system mode), in a worker
+        like a check: its answer is whatever message the op returns."""
+        uid = _peer(job.conn)[0]
+        job.latest = time.monotonic() + OP_DEADLINE_S
+        job.send({"t": "accepted"})
+        self._dispatch(job, {"kind": op, "header": header, "raw": raw, "env": self.env_for(header, uid),
+                             "cwd": None, "uid": uid})
+
+    def _task(self, job: dict[str, Any], result_w: int) -> Callable[[], dict[str, Any]]:
+        """What a worker runs for `job` (a hook call or an op)."""
+        header, raw = job["header"], job["raw"]
+        if job["kind"] == "hook":
+            return _hook_task(result_w, header, raw, job.get("timeout_s"), float(job.get("started") or 0.0),
+                              self.runner)
+        fn = self.ops[job["kind"]]
+        return lambda: fn(header, raw, int(job.get("uid", -1)))
+
+    # --- workers ------------------------------------------------------------------------------
+
+    def _dispatch(self, job: Job, spec: dict[str, Any]) -> None:
+        """Give the call to a free warm worker, or fork a one-shot worker for it."""
         self.keeper.ensure()
-        def fork() -> None:
-            read_fd, write_fd = os.pipe()
-            self._fork(job, read_fd, write_fd, env, header.get("cwd"),
-                       _hook_task(write_fd, header, raw, timeout_s, started, self.runner))
-
-        self._dispatch(job, "hook", header, raw, env, fork, timeout_s=timeout_s, started=started)
-
-    def _fork(self, job: Job, read_fd: int, write_fd: int, env: Mapping[str, str], cwd: Any,
-              task: Callable[[], dict[str, Any]]) -> None:
+        data = workers.frame(wire.encode(spec))
+        for worker in self.workers:
+            if worker.ready and worker.job is None and worker.job_w >= 0:
+                try:
+                    workers.write_all(worker.job_w, data)
+                except OSError:
+                    self._retire(worker, kill=True)
+                    continue
+                worker.job, job.worker = job, worker
+                return
+        read_fd, write_fd = os.pipe()
         pid = os.fork()
         if pid == 0:
-            _worker(write_fd, read_fd, env, cwd, task)
+            os.close(read_fd)
+            _oneshot(write_fd, spec, self._task)
         os.close(write_fd)
-        self._watch(job, pid, read_fd)
+        worker = workers.Worker(pid, -1, read_fd)
+        worker.ready, worker.job, job.worker = True, job, worker
+        self._add(worker)
 
-    def _watch(self, job: Job, pid: int, read_fd: int) -> None:
-        os.set_blocking(read_fd, False)
-        job.pid, job.pipe = pid, read_fd
-        self.sel.register(read_fd, selectors.EVENT_READ, ("pipe", job))
+    def _add(self, worker: workers.Worker) -> None:
+        os.set_blocking(worker.result_r, False)
+        self.workers.append(worker)
+        self.sel.register(worker.result_r, selectors.EVENT_READ, ("worker", worker))
 
-    # --- spares -------------------------------------------------------------------------------
-
-    def _spawn_spares(self) -> None:
-        """Keep `spare_count` spares ready (called when no call is waiting on this loop)."""
-        while len(self.spares) < self.spare_count and not self.stopping:
+    def _fill_pool(self) -> None:
+        """Keep `pool` warm workers (called between calls only)."""
+        while sum(1 for w in self.workers if w.job_w >= 0) < self.pool and not self.stopping:
             job_r, job_w = os.pipe()
             result_r, result_w = os.pipe()
             pid = os.fork()
             if pid == 0:
                 os.close(job_w)
                 os.close(result_r)
-                self._spare_main(job_r, result_w)
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                self._close_inherited()
+                from blastwall.store import keep_open
+
+                keep_open()  # this worker serves call after call: one store connection, not one per call
+                workers.serve_jobs(job_r, result_w, self._task, self._prime)
+                os._exit(0)
             os.close(job_r)
             os.close(result_w)
-            spare = Spare(pid, job_w, result_r)
-            self.spares.append(spare)
-            self.sel.register(result_r, selectors.EVENT_READ, ("spare", spare))
+            self._add(workers.Worker(pid, job_w, result_r))
 
-    def _spare_main(self, job_r: int, result_w: int) -> None:
-        """In a spare: prime, wait for the job, run it, exit."""
+    def _prime(self) -> None:
+        if self.scratch:
+            sample_calls(self.scratch, approvals=False, samples=2, own=True)
+
+    def _close_inherited(self) -> None:
+        """In a new worker: nothing of the parent's connections or other workers stays open."""
+        fds = [j.conn.fileno() for j in self.jobs.values()]
+        fds += [fd for w in self.workers for fd in (w.job_w, w.result_r) if fd >= 0]
+        fds += [s.fileno() for s in (self.sock, self.web) if s is not None]
+        _close_quietly(*fds)
+
+    def _from_worker(self, worker: workers.Worker) -> None:
         try:
-            for fd in [j.conn.fileno() for j in self.jobs.values()] + [s.job_w for s in self.spares] + \
-                    [s.result_r for s in self.spares]:
+            chunk = os.read(worker.result_r, 65536)
+        except BlockingIOError:
+            return
+        except OSError:
+            chunk = b""
+        if not chunk:  # it exited: a one-shot worker that answered, or one that crashed
+            job = worker.job
+            self._retire(worker, kill=False)
+            if job is not None:
+                self._finish(job, _blocked("the check crashed; `blastwall explain` shows what blastwall saw"))
+            return
+        for body in worker.frames(chunk):
+            kind, rest = body[:1], body[1:]
+            job = worker.job
+            if kind == b"R":
+                worker.ready = True
+            elif kind == b"E" and job is not None:  # the check waits for a human
                 try:
-                    os.close(fd)  # nothing of other calls stays open here
-                except OSError:
-                    pass
-            if self.scratch:
-                sample_calls(self.scratch, approvals=False, samples=2, own=True)
-            os.write(result_w, b"R")
-            chunks = []
-            while True:
-                chunk = os.read(job_r, 1 << 20)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-            if not chunks:
-                os._exit(0)  # the daemon went away or retired this spare
-            job = wire.decode(b"".join(chunks))
-            header, raw = job["header"], job["raw"]
-            if job["kind"] == "hook":
-                task = _hook_task(result_w, header, raw, job["timeout_s"], job["started"], self.runner)
-            else:
-                fn = self.ops[job["kind"]]
-                task = lambda: fn(header, raw, job["uid"])  # noqa: E731
-        except BaseException:  # noqa: BLE001 - no answer: the parent blocks the call
-            os._exit(0)
-        _worker(result_w, None, job["env"], header.get("cwd") if job["kind"] == "hook" else None, task)
+                    more = min(float(rest), MAX_EXTEND_S)
+                except ValueError:
+                    more = 0.0
+                job.latest = min(max(job.latest, time.monotonic() + more), job.limit)
+                job.send({"t": "extend", "s": more})
+            elif kind in (b"A", b"X") and job is not None:
+                worker.job, job.worker = None, None
+                worker.calls += 1
+                try:
+                    answer = json.loads(rest) if kind == b"A" else None
+                    if not isinstance(answer, dict) or "t" not in answer:
+                        raise ValueError("no message")
+                except ValueError:
+                    answer = _blocked("the check failed; `blastwall explain` shows what blastwall saw")
+                self._finish(job, answer)
+                if worker.job_w < 0 or worker.calls >= workers.MAX_CALLS:
+                    self._retire(worker, kill=False)
+
+    def _retire(self, worker: workers.Worker, *, kill: bool) -> None:
+        """Forget a worker: close its pipes (a warm one exits when its job pipe closes)."""
+        if worker in self.workers:
+            self.workers.remove(worker)
+        try:
+            self.sel.unregister(worker.result_r)
+        except (KeyError, ValueError):
+            pass
+        _close_quietly(*(fd for fd in (worker.job_w, worker.result_r) if fd >= 0))
+        worker.job_w = worker.result_r = -1
+        if kill:
+            try:
+                os.kill(worker.pid, signal.SIGKILL)
+            except OSError:
+                pass
+        self.exited.append(worker.pid)
 
     def _reap_exited(self) -> None:
         for pid in list(self.exited):
@@ -400,89 +455,13 @@ class Server:
             if done:
                 self.exited.remove(pid)
 
-    def _spare_ready(self, spare: Spare) -> None:
-        self.sel.unregister(spare.result_r)
-        try:
-            said = os.read(spare.result_r, 1)
-        except OSError:
-            said = b""
-        if said == b"R":
-            spare.ready = True
-            return
-        self.spares.remove(spare)  # it died while priming
-        _close_quietly(spare.job_w, spare.result_r)
-        _reap(spare.pid)
-
-    def _dispatch(self, job: Job, kind: str, header: dict[str, Any], raw: bytes, env: Mapping[str, str],
-                  fallback: Callable[[], None], **extra: Any) -> None:
-        """Hand the call to a spare, or fork a worker for it when none is ready."""
-        for spare in list(self.spares):
-            if not spare.ready:
-                continue
-            self.spares.remove(spare)
-            try:
-                data = wire.encode({"kind": kind, "header": header, "raw": raw, "env": dict(env), **extra})
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(spare.job_w, view):]
-                os.close(spare.job_w)
-            except OSError:  # the spare died: retire it and try the next
-                _close_quietly(spare.job_w, spare.result_r)
-                _kill(spare.pid)
-                continue
-            self._watch(job, spare.pid, spare.result_r)
-            return
-        fallback()
-
-    def _op(self, job: Job, op: str, header: dict[str, Any], raw: bytes) -> None:
-        """A request other than a hook call (`ops`, e.g. approvals in system mode), in a worker
-        like a check: its answer is whatever message the op returns."""
-        uid = _peer(job.conn)[0]
-        job.latest = time.monotonic() + OP_DEADLINE_S
-        job.send({"t": "accepted"})
-        self.keeper.ensure()
-        fn = self.ops[op]
-        env = self.env_for(header, uid)
-
-        def fork() -> None:
-            read_fd, write_fd = os.pipe()
-            self._fork(job, read_fd, write_fd, env, None, lambda: fn(header, raw, uid))
-
-        self._dispatch(job, op, header, raw, env, fork, uid=uid)
-
-    def _from_worker(self, job: Job) -> None:
-        try:
-            chunk = os.read(job.pipe, 65536)
-        except BlockingIOError:
-            return
-        if chunk:
-            job.buf += chunk
-            while job.buf.startswith(b"E") and b"\n" in job.buf:  # "E<seconds>\n": waiting for a human
-                line, job.buf = job.buf.split(b"\n", 1)
-                try:
-                    more = min(float(line[1:]), MAX_EXTEND_S)
-                except ValueError:
-                    more = 0.0
-                job.latest = min(max(job.latest, time.monotonic() + more), job.limit)
-                job.send({"t": "extend", "s": more})
-            return
-        self.exited.append(job.pid)  # reaped later: its exit need not delay the answer
-        job.pid = 0
-        try:
-            answer = json.loads(job.buf)
-            if not isinstance(answer, dict) or "t" not in answer:
-                raise ValueError("no message")
-        except (ValueError, TypeError):
-            answer = _blocked("the check crashed; `blastwall explain` shows what blastwall saw")
-        self._finish(job, answer)
-
     def _expire(self, now: float) -> None:
         for job in list(self.jobs.values()):
-            if not job.pid and now > job.deadline and job.pipe < 0:
-                self._drop(job)
-            elif job.pid and now > job.latest:
-                _kill(job.pid)
-                job.pid = 0
+            if job.worker is None and now > job.deadline:
+                self._drop(job)  # never sent its request
+            elif job.worker is not None and now > job.latest:
+                self._retire(job.worker, kill=True)
+                job.worker = None
                 self._finish(job, _blocked(f"the check did not finish within {now - job.started:.0f} s"))
 
     def _finish(self, job: Job, msg: dict[str, Any]) -> None:
@@ -490,16 +469,9 @@ class Server:
         self._drop(job)
 
     def _drop(self, job: Job) -> None:
-        if job.pid:
-            _kill(job.pid)
-            job.pid = 0
-        if job.pipe >= 0:
-            try:
-                self.sel.unregister(job.pipe)
-            except (KeyError, ValueError):
-                pass
-            os.close(job.pipe)
-            job.pipe = -1
+        if job.worker is not None:  # nobody waits for this check any more: its worker goes
+            self._retire(job.worker, kill=True)
+            job.worker = None
         fd = job.conn.fileno()
         if fd >= 0:
             try:
@@ -524,15 +496,11 @@ class Server:
         if self.web is not None:
             self.web.close()
             self.web = None
-        for spare in self.spares:
-            if not spare.ready:
-                try:
-                    self.sel.unregister(spare.result_r)
-                except (KeyError, ValueError):
-                    pass
-            _close_quietly(spare.job_w, spare.result_r)
-            _kill(spare.pid)
-        self.spares = []
+        for worker in list(self.workers):
+            self._retire(worker, kill=True)
+        for pid in self.exited:
+            _reap(pid)
+        self.exited = []
         if self.scratch:
             import shutil
 
@@ -544,31 +512,28 @@ class Server:
 # --- the worker ---------------------------------------------------------------------------------
 
 
-def _worker(write_fd: int, read_fd: int | None, env: Mapping[str, str], cwd: Any,
-            task: Callable[[], dict[str, Any]]) -> None:
-    """In the forked child: take the caller's environment and folder, run `task`, write the
-    message it returns on the pipe (nothing when it fails: the parent answers "blocked")."""
-    if read_fd is not None:
-        os.close(read_fd)
-    data = b""
+def _oneshot(result_w: int, spec: dict[str, Any],
+             make_task: Callable[[dict[str, Any], int], Callable[[], dict[str, Any]]]) -> None:
+    """In a worker forked for one call: take the caller's environment and folder, run it, send
+    the answer framed as a warm worker does, exit."""
+    body = b"X"
     try:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        task = make_task(spec, result_w)
         os.environ.clear()
-        os.environ.update(env)
-        if isinstance(cwd, str):
+        os.environ.update(spec["env"])
+        if isinstance(spec.get("cwd"), str):
             try:
-                os.chdir(cwd)
+                os.chdir(spec["cwd"])
             except OSError:
                 pass
-        data = json.dumps(task(), ensure_ascii=True).encode("ascii")
-    except BaseException:  # noqa: BLE001 - no answer: the parent blocks the call
-        data = b""
+        body = b"A" + json.dumps(task(), ensure_ascii=True).encode("ascii")
+    except BaseException:  # noqa: BLE001 - the parent blocks the call
+        body = b"X"
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(write_fd, view):]
-        os.close(write_fd)  # the answer is complete now, not when this process has torn down its memory
+        workers.write_all(result_w, workers.frame(body))
+        os.close(result_w)  # the answer is complete now, not when this process has torn down its memory
     finally:
         os._exit(0)
 
@@ -580,7 +545,7 @@ def _hook_task(write_fd: int, header: dict[str, Any], raw: bytes, timeout_s: int
         from blastwall.doors.hooks.budget import Budget
 
         def extend(seconds: float) -> None:
-            os.write(write_fd, f"E{float(seconds):.1f}\n".encode())
+            workers.write_all(write_fd, workers.frame(f"E{float(seconds):.1f}".encode()))
 
         set_deadline_extender(extend)
         set_budget(Budget(timeout_s, started) if timeout_s else None)
@@ -687,7 +652,7 @@ _SAMPLES = (("Bash", {"command": "git status && ls -la"}),
 
 
 def sample_calls(scratch: str, *, approvals: bool, samples: int = len(_SAMPLES), own: bool = False) -> None:
-    """Whole hook calls run in `scratch`: what a check touches is then loaded (and, in a spare
+    """Whole hook calls run in `scratch`: what a check touches is then loaded (and, in a warm
     worker, copied). With `own` they read this process's own configuration (never with
     approvals: nothing is written), so the caches keyed by it are filled as the real calls
     will key them; otherwise a throwaway configuration under `scratch` (policy, store, state)."""

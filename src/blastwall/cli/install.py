@@ -22,8 +22,23 @@ def install(
                                        "3 to 600); an approvals wait is cut to fit inside it."),
     status: bool = typer.Option(False, "--status", help="Show what is installed (both scopes) and its timeouts, and "
                                 "run each installed hook on a harmless canary."),
+    http: bool = typer.Option(False, "--http", help="claude-code, user scope: Claude Code calls the daemon over HTTP "
+                              "(no process per call) when its version can block on a failed HTTP hook."),
+    system: bool = typer.Option(False, "--system", help="As root: run the checker as its own OS user, keep its state "
+                                "out of the agents' reach and write the agents' managed settings (docs/system-mode.md)."),
+    for_users: list[str] = typer.Option([], "--for", help="With --system: a user whose agents blastwall guards "
+                                        "(repeatable; default: the user who ran sudo)."),
+    managed_only: bool = typer.Option(False, "--managed-hooks-only", help="With --system: Claude Code then runs "
+                                      "managed hooks only (users' own hooks are ignored)."),
 ) -> None:
     """Wire blastwall into an agent's hook configuration (idempotent; backs up what it changes)."""
+    if system:
+        if http or status or command:
+            raise typer.BadParameter("--system takes an agent, --for, --timeout, --managed-hooks-only and --uninstall")
+        raise typer.Exit(_install_system(agent, for_users, uninstall=uninstall, timeout=timeout,
+                                         managed_only=managed_only))
+    if for_users or managed_only:
+        raise typer.BadParameter("--for and --managed-hooks-only go with --system")
     from blastwall.doors.hooks import AGENTS
     from blastwall.doors.hooks.budget import DEFAULT_TIMEOUT_S, check_timeout
     from blastwall.doors.install import install as do_install
@@ -44,9 +59,17 @@ def install(
         timeout_s = check_timeout(DEFAULT_TIMEOUT_S if timeout is None else timeout)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--timeout") from exc
+    if http and (agent != "claude-code" or project or uninstall or command):
+        raise typer.BadParameter("--http is for claude-code in the user's settings (the handler holds this machine's "
+                                 "endpoint token, which does not belong in a project file)")
     try:
-        report = do_install(agent, scope="user" if user else "project", project_dir=directory.resolve(),
-                            uninstall=uninstall, command=command, timeout_s=timeout_s)
+        if http:
+            from blastwall.doors.install_http import install_http
+
+            report = install_http(home=None, timeout_s=timeout_s, project_dir=directory.resolve())
+        else:
+            report = do_install(agent, scope="user" if user else "project", project_dir=directory.resolve(),
+                                uninstall=uninstall, command=command, timeout_s=timeout_s)
     except (ValueError, OSError) as exc:
         err.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(EXIT_ERROR) from exc
@@ -95,6 +118,10 @@ def _install_status(directory: Path, agents: tuple[str, ...]) -> int:
     from blastwall.doors.install_status import hook_status, probe
 
     rows = hook_status(project_dir=directory, agents=agents)
+    if "claude-code" in agents:
+        from blastwall.doors.install_http import support
+
+        out.print(f"[dim]claude-code HTTP hook (install --http): {escape(support()[1])}[/dim]")
     shown = [r for r in rows if r.installed or r.problem]
     if not shown:
         out.print("no blastwall hook is installed here (project) or for this user; `blastwall install <agent>` adds one")

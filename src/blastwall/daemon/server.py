@@ -747,7 +747,10 @@ def serve_user(env: Mapping[str, str] | None = None, *, idle_s: float | None = N
 
     from blastwall.locations import config_dir
 
-    server = Server(where, idle_s=idle_s, store_url=default_database_url(), endpoint=httphook.load(config_dir()))
+    endpoint = httphook.load(config_dir())
+    if endpoint is not None:
+        idle_s = float("inf")  # Claude Code's HTTP hook has no client that would start it again
+    server = Server(where, idle_s=idle_s, store_url=default_database_url(), endpoint=endpoint)
     server.bind()
     _log(f"listening on {where.socket}")
     server.serve()

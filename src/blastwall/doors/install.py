@@ -163,16 +163,24 @@ def timeout_arg(command: str) -> int | None:
 
 
 def is_ours(handler: Any, command: str) -> bool:
+    """blastwall's handler: a command that runs its hook, or its HTTP hook (install_http.py)."""
     if not isinstance(handler, dict):
         return False
     value = handler.get("command")
-    return isinstance(value, str) and (names_hook(value) or value == command)
+    if isinstance(value, str) and (names_hook(value) or value == command):
+        return True
+    url, headers = handler.get("url"), handler.get("headers")
+    return handler.get("type") == "http" and isinstance(url, str) and "/hook/claude-code" in url and \
+        isinstance(headers, dict) and "X-Blastwall-Token" in headers
 
 
 # --- JSON configs ------------------------------------------------------------------------------
 
 
-def _install_json(agent: str, path: Path, command: str, uninstall: bool, timeout_s: int) -> InstallReport:
+def _install_json(agent: str, path: Path, command: str, uninstall: bool, timeout_s: int,
+                  group: dict[str, Any] | None = None) -> InstallReport:
+    """Write (or remove) blastwall's hook in an agent's JSON config; `group` replaces the
+    command hook's group (Claude Code's HTTP hook)."""
     original = _load_json(path)
     doc = json.loads(json.dumps(original))  # deep copy
     hooks = doc.get("hooks", {})
@@ -185,8 +193,8 @@ def _install_json(agent: str, path: Path, command: str, uninstall: bool, timeout
         if not uninstall:
             doc.setdefault("version", 1)
     else:
-        event, group = _group(agent, command, timeout_s)
-        _set_grouped(hooks, event, None if uninstall else group, command, path)
+        event, default = _group(agent, command, timeout_s)
+        _set_grouped(hooks, event, None if uninstall else group or default, command, path)
     if hooks:
         doc["hooks"] = hooks
     else:

@@ -9,7 +9,9 @@
    the console-script wrapper (`.venv/bin/blastwall hook`), `python -m blastwall hook`, and the
    installed form (`python -I -S -c "...main()"`, doors/hook_command.py), run directly and
    through `/bin/sh -c` exactly as the agents run it. Warm: with the daemon running (started by
-   `blastwall daemon start`); cold: `BLASTWALL_DAEMON=off`, every call checks in-process.
+   `blastwall daemon start`); cold: `BLASTWALL_DAEMON=off`, every call checks in-process. Then
+   the daemon's round trips without an interpreter start: Claude Code's HTTP hook (a POST on a
+   new connection) beside the Unix-socket call the command hook's client makes.
 1. Median / p95 wall time of one `blastwall hook claude-code` process on typical payloads,
    beside `python3 -c pass` (bare interpreter start-up) and `python3 -c "import json"`: in the
    folder the bench runs from, then in a fixture repository where the targets exist (ignored
@@ -161,6 +163,48 @@ def _forms(runs: int, cold_runs: int) -> None:
             print(f"  {name:36s} {_pct(got, 0.5):6.1f}ms {_pct(got, 0.99):6.1f}ms   "
                   f"{_pct(got, 0.5) / _pct(base, 0.5):5.2f}x / {_pct(got, 0.99) / _pct(base, 0.99):5.2f}x{odd}")
     subprocess.run([sys.executable, "-m", "blastwall", "daemon", "stop"], env=env, capture_output=True, check=False)
+    _http(runs, stdin, env)
+
+
+def _http(runs: int, stdin: bytes, env: dict[str, str]) -> None:
+    """Claude Code's HTTP hook: one POST per call on a new connection, as the agent sends it,
+    beside the Unix-socket round trip the command hook's client makes (both to the same daemon)."""
+    import http.client
+
+    from blastwall.daemon import client, httphook
+
+    endpoint = httphook.create(os.path.join(env["XDG_CONFIG_HOME"], "blastwall"))
+    subprocess.run([sys.executable, "-m", "blastwall", "daemon", "start"], env=env, capture_output=True, check=False)
+    headers = {"X-Blastwall-Token": endpoint.token, "Content-Type": "application/json"}
+
+    def post() -> bytes:
+        conn = http.client.HTTPConnection("127.0.0.1", endpoint.port, timeout=30)
+        conn.request("POST", "/hook/claude-code?timeout=30", body=stdin, headers=headers)
+        body = conn.getresponse().read()
+        conn.close()
+        return body
+
+    def unix() -> object:
+        t = time.monotonic()
+        return client.ask("claude-code", stdin, timeout_s=30, started=t, deadline=t + 25, env=env, cwd=tempfile.gettempdir())
+
+    for _ in range(5):
+        post(), unix()
+    samples: dict[str, list[float]] = {"HTTP hook round trip (POST, new connection)": [],
+                                       "Unix-socket round trip (the command hook's client)": []}
+    answers = set()
+    for _ in range(runs):
+        for name, call in zip(samples, (post, unix)):
+            t0 = time.perf_counter()
+            answer = call()
+            samples[name].append((time.perf_counter() - t0) * 1000)
+            if name.startswith("HTTP"):
+                answers.add(answer)
+    print(f"\ndaemon round trips, {runs} runs each, `echo` (allowed; HTTP answers: {sorted(a[:40] for a in answers)})")
+    for name, got in samples.items():
+        print(f"  {name:52s} p50 {_pct(got, 0.5):6.2f}ms   p99 {_pct(got, 0.99):6.2f}ms")
+    subprocess.run([sys.executable, "-m", "blastwall", "daemon", "stop"], env=env, capture_output=True, check=False)
+    os.unlink(httphook.config_path(os.path.join(env["XDG_CONFIG_HOME"], "blastwall")))
 
 
 def _fmt(samples: list[float]) -> str:

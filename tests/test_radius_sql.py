@@ -405,10 +405,12 @@ def test_rehearsal_without_a_createdb_connection_says_so(db: PgServer) -> None:
 def test_an_untrusted_project_file_cannot_turn_rehearsal_on() -> None:
     from blastwall.policy.trust import tighten_only
 
-    doc = {"radius": {"budget_ms": 300, "rehearse": True, "rehearse_dsn_env": "DATABASE_URL"}}
+    doc = {"radius": {"budget_ms": 800, "rehearse": True, "rehearse_dsn_env": "DATABASE_URL"}}
     kept, dropped = tighten_only(doc, default_document())
-    assert kept["radius"] == {"budget_ms": 300}
+    assert kept["radius"] == {"budget_ms": 800}  # measuring longer only costs time
     assert any("[radius] rehearse" in d for d in dropped)
+    kept, dropped = tighten_only({"radius": {"budget_ms": 50}}, default_document())
+    assert kept["radius"] == {} and any("measures less" in d for d in dropped)
 
 
 def test_the_rehearse_command(db: PgServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

@@ -98,11 +98,12 @@ def _python() -> str:
     return os.path.realpath("/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable)
 
 
-def _install(user: str) -> None:
-    """`install --system --user USER` from a root-owned interpreter, as test_tamper does."""
+def _install(user: str, *approver_keys: str) -> None:
+    """`install --system --for USER [--approver-key FILE]` from a root-owned interpreter, as
+    test_tamper does (the fingerprint confirmation is the CLI's; the keys are named explicitly)."""
     code = (f"import sys; sys.path[:0] = {[p for p in sys.path if p]!r}; "
             "from blastwall.doors.system_install import install_system; "
-            f"r = install_system([{user!r}]); print('\\n'.join(r.steps))")
+            f"r = install_system([{user!r}], approver_keys={approver_keys!r}); print('\\n'.join(r.steps))")
     proc = subprocess.run([_python(), "-I", "-c", code], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
 
@@ -133,10 +134,12 @@ def system() -> Iterator[dict[str, Any]]:
         if folder.exists():
             shutil.rmtree(folder)
         public = keys.generate(KEY_NAME, PASSPHRASE.encode(), folder=str(folder))
+        keys.generate("mallory", None, folder=str(folder))  # what an agent could plant beside it
         for path in (folder.parent.parent, folder.parent, folder, *folder.iterdir()):
             os.chown(path, entry.pw_uid, entry.pw_gid)
-        _install(AGENT_USER)
+        _install(AGENT_USER, str(folder / f"{KEY_NAME}.pub"))
         assert (Path("/etc/blastwall/keys") / f"{KEY_NAME}.pub").exists()
+        assert not (Path("/etc/blastwall/keys") / "mallory.pub").exists(), "a key nobody named was trusted"
         managed = json.loads(Path(system_install.MANAGED["claude-code"].path).read_text())
         command = managed["hooks"]["PreToolUse"][0]["hooks"][0]["command"]
         project = Path(home) / "approvals-project"
@@ -197,7 +200,7 @@ def approve_at_terminal(system: dict[str, Any], request_id: str) -> str:
     """`blastwall approve ID` as the human at a terminal: confirm, type the passphrase."""
     pexpect = pytest.importorskip("pexpect")
     child = pexpect.spawn("runuser", ["-u", AGENT_USER, "--", *_agent_env(system), _python(), "-I", "-S", "-c",
-                                      BOOT + "from blastwall.cli import main; main()", "approve", request_id],
+                                      BOOT + "from blastwall.cli import main; main()", "approve", request_id, "--key", KEY_NAME],
                           encoding="utf-8", timeout=60, cwd="/tmp", dimensions=(50, 200))
     child.expect(r"exactly as shown\?")
     child.sendline("y")

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from blastwall.cli.exits import EXIT_ALLOW, EXIT_ERROR
+from blastwall.cli.exits import EXIT_ALLOW, EXIT_ERROR, EXIT_USAGE
 from blastwall.cli.output import err, out
 
 def install(
@@ -30,15 +30,17 @@ def install(
                                         "(repeatable; default: the user who ran sudo)."),
     managed_only: bool = typer.Option(False, "--managed-hooks-only", help="With --system: Claude Code then runs "
                                       "managed hooks only (users' own hooks are ignored)."),
+    approver_keys: list[str] = typer.Option([], "--approver-key", help="With --system: trust this approver public "
+                                            "key (repeatable); its fingerprint is shown for a human to confirm."),
 ) -> None:
     """Wire blastwall into an agent's hook configuration (idempotent; backs up what it changes)."""
     if system:
         if http or status or command:
             raise typer.BadParameter("--system takes an agent, --for, --timeout, --managed-hooks-only and --uninstall")
         raise typer.Exit(_install_system(agent, for_users, uninstall=uninstall, timeout=timeout,
-                                         managed_only=managed_only))
-    if for_users or managed_only:
-        raise typer.BadParameter("--for and --managed-hooks-only go with --system")
+                                         managed_only=managed_only, approver_keys=approver_keys))
+    if for_users or managed_only or approver_keys:
+        raise typer.BadParameter("--for, --managed-hooks-only and --approver-key go with --system")
     from blastwall.doors.hooks import AGENTS
     from blastwall.doors.hooks.budget import DEFAULT_TIMEOUT_S, check_timeout
     from blastwall.doors.install import install as do_install
@@ -88,7 +90,7 @@ def install(
 
 
 def _install_system(agent: str | None, for_users: list[str], *, uninstall: bool, timeout: int | None,
-                    managed_only: bool) -> int:
+                    managed_only: bool, approver_keys: list[str]) -> int:
     """`blastwall install --system`: 0 when done, 1 when a step failed (the message says which)."""
     import os
 
@@ -97,12 +99,21 @@ def _install_system(agent: str | None, for_users: list[str], *, uninstall: bool,
     agents = (agent,) if agent else tuple(system_install.MANAGED) + tuple(system_install.NOT_MANAGED)
     users = list(for_users) or [u for u in (os.environ.get("SUDO_USER"),) if u]
     try:
+        for path in approver_keys:  # a human confirms each key by its fingerprint
+            key = system_install.read_approver_key(path)
+            out.print(f"approver key [bold]{escape(key.name)}[/bold] from {escape(path)}\n  fingerprint {key.key_id}")
+            if not sys.stdin.isatty():
+                err.print("[red]error:[/red] registering an approver key needs a human at an interactive terminal")
+                return EXIT_USAGE
+            if not typer.confirm("  is this the fingerprint the approver sees in `blastwall keys list`?"):
+                return EXIT_USAGE
         if uninstall:
             report = system_install.uninstall_system(agents=agents)
         else:
             report = system_install.install_system(users, agents=agents, timeout_s=timeout or 30,
-                                                   managed_hooks_only=managed_only)
-    except (system_install.SystemInstallError, OSError) as exc:
+                                                   managed_hooks_only=managed_only,
+                                                   approver_keys=tuple(approver_keys))
+    except (system_install.SystemInstallError, OSError, ValueError) as exc:
         err.print(f"[red]error:[/red] {escape(str(exc))}")
         return EXIT_ERROR
     for step in report.steps:

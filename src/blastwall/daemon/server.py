@@ -100,6 +100,10 @@ class Server:
         self.web: socket.socket | None = None
         self.inode: tuple[int, int] | None = None
         self.started_wall = time.time()
+        # the folders that chose this daemon's configuration: when one is removed (a throwaway
+        # configuration, a test's folder) nobody will call this daemon again
+        self.anchors = [d for d in (os.environ.get("XDG_CONFIG_HOME"), os.environ.get("XDG_STATE_HOME"))
+                        if d and os.path.isdir(d)]
         self.workers: list[workers.Worker] = []  # warm ones (pool) and one-shot ones checking a call
         self.exited: list[int] = []  # workers that finished; reaped when the loop is idle
         self.pool = pool
@@ -187,7 +191,7 @@ class Server:
                 return True
         except OSError:
             return True
-        return False
+        return not all(os.path.isdir(d) for d in self.anchors)
 
     def _accept(self) -> None:
         assert self.sock is not None

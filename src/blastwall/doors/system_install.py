@@ -28,7 +28,7 @@ import sys
 import time
 from importlib import metadata
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from blastwall.daemon import place
 from blastwall.daemon.system import ETC, OPT, SERVICE_USER, VAR
@@ -68,7 +68,7 @@ class Report(NamedTuple):
 
 def install_system(users: list[str], *, agents: tuple[str, ...] = ("claude-code", "cursor", "gemini"),
                    timeout_s: int = DEFAULT_TIMEOUT_S, managed_hooks_only: bool = False,
-                   start: bool = True) -> Report:
+                   start: bool = True, approver_keys: tuple[str, ...] = ()) -> Report:
     if os.geteuid() != 0:
         raise SystemInstallError("system mode is set up by root: run `sudo blastwall install --system`")
     if not users:
@@ -89,13 +89,13 @@ def install_system(users: list[str], *, agents: tuple[str, ...] = ("claude-code"
     make_folders()
     write_system_toml(users)
     steps.append(f"{ETC} (policy, keys), {VAR} (store, audit), {place.SYSTEM_RUN_DIR}")
-    for name in users:
-        added = register_approver_keys(name)
-        if added:
-            steps.append(f"approver keys of {name}: {', '.join(added)}")
-        else:
-            notes.append(f"{name} has no approver key yet: as {name}, `blastwall keys init`, then "
-                         f"`sudo blastwall install --system --user {name}` again registers it")
+    for path in approver_keys:
+        key = register_approver_key(path)
+        steps.append(f"approver key {key.name} ({key.key_id[:16]}) from {path}")
+    if not approver_keys and not registered_keys():
+        notes.append("no approver key is registered: as each approver, `blastwall keys init`; then, as root, "
+                     "`blastwall install --system --approver-key ~USER/.config/blastwall/keys/USER.pub` after "
+                     "comparing the fingerprint it shows with `blastwall keys list` in the approver's own terminal")
     for agent in agents:
         if agent in NOT_MANAGED:
             notes.append(f"{agent}: {NOT_MANAGED[agent]}")
@@ -263,29 +263,31 @@ def write_system_toml(users: list[str]) -> None:
     os.replace(tmp, place.SYSTEM_CONFIG)
 
 
-def register_approver_keys(user: str) -> list[str]:
-    """Copy `user`'s approver public keys (their `~/.config/blastwall/keys/*.pub`) to the keys
-    the daemon trusts. Private keys stay where they are: only the human's passphrase opens them."""
+def read_approver_key(path: str) -> Any:
+    """The approver public key in `path` (KeyError_ when it is not one)."""
     from blastwall.approvals.keys import KeyError_, read_public_file
 
-    home = pwd.getpwnam(user).pw_dir
-    folder = os.path.join(home, ".config", "blastwall", "keys")
-    added = []
-    for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
-        if not name.endswith(".pub"):
-            continue
-        src = os.path.join(folder, name)
-        try:
-            key = read_public_file(src)
-        except (KeyError_, OSError):
-            continue
-        if key.role != "approver":
-            continue
-        dst = os.path.join(ETC, "keys", name)
-        shutil.copyfile(src, dst)
-        _own(dst, SERVICE_USER, 0o600)
-        added.append(key.name)
-    return added
+    key = read_public_file(path)
+    if key.role != "approver":
+        raise KeyError_(f"{path} is a {key.role} key, not an approver key")
+    return key
+
+
+def register_approver_key(path: str) -> Any:
+    """Trust one approver public key: copy it to the keys the daemon reads. Registration is a
+    human's explicit act with the file named: keys are never picked up from a folder the agent's
+    user can write (an agent could plant its own key there before an administrator re-runs the
+    install). Private keys stay where they are: only the human's passphrase opens them."""
+    key = read_approver_key(path)
+    dst = os.path.join(ETC, "keys", f"{key.name}.pub")
+    shutil.copyfile(path, dst)
+    _own(dst, SERVICE_USER, 0o600)
+    return key
+
+
+def registered_keys() -> list[str]:
+    folder = os.path.join(ETC, "keys")
+    return sorted(n for n in os.listdir(folder) if n.endswith(".pub")) if os.path.isdir(folder) else []
 
 
 def hook_command(python: str, agent: str, timeout_s: int) -> str:

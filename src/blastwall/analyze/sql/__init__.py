@@ -133,6 +133,12 @@ def _is_redis(text: str) -> bool:
     return looks_like_redis(text)
 
 
+# A statement PostgreSQL's parser did not take is tried in the other dialects only up to this size;
+# a longer one is read as unparsed text (its findings, or an ask), which keeps every check of an
+# input under 100 kB within its time budget (tests/test_regex_budget.py).
+MAX_FALLBACK_CHARS = 8192
+
+
 def _read_piece(piece: lexer.Piece, dialect: str) -> list[Stmt]:
     """One statement that did not parse as part of the whole script."""
     from blastwall.analyze.sql import glot, pg
@@ -144,6 +150,8 @@ def _read_piece(piece: lexer.Piece, dialect: str) -> list[Stmt]:
     order = [dialect] if dialect != "postgres" else []
     order += ["postgres"] + [d for d in _FALLBACKS if d != dialect]
     for name in order:
+        if name != "postgres" and len(piece.text) > MAX_FALLBACK_CHARS:
+            continue  # sqlglot's tokenizer is pure Python: a huge piece would cost ~0.2 s per dialect
         found = pg.statements(piece.text) if name == "postgres" else glot.statements(piece.text, name)
         if found is not None:
             return found

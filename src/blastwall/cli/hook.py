@@ -75,7 +75,7 @@ def _answer(agent: str, raw: bytes, timeout_s: int | None, started: float) -> tu
     return _isolated(agent, raw, budget=budget)
 
 
-def _emit(code: int, out: str, err: str) -> int:
+def _emit(code: int, out: str, err: str, *, out_fd: int = 1, err_fd: int = 2) -> int:
     """Print the answer so that the agent can read it, or block: stdout is ASCII JSON (a lone
     surrogate or any other text an agent sent is escaped), stderr ASCII with escapes, capped."""
     try:
@@ -85,10 +85,10 @@ def _emit(code: int, out: str, err: str) -> int:
         err = "blastwall blocked this tool call: its answer could not be encoded; a human must review it.\n"
     if code != 0:
         code = BLOCK  # any other code is "proceed" to some agent
-    ok = _write(1, data) if data else True
+    ok = _write(out_fd, data) if data else True
     if err:
         text = err if len(err) <= MAX_ERR_CHARS else err[:MAX_ERR_CHARS] + "...\n"
-        _write(2, text.encode("ascii", "backslashreplace"))
+        _write(err_fd, text.encode("ascii", "backslashreplace"))
     return code if ok else BLOCK
 
 
@@ -130,7 +130,7 @@ def _block_on_signals(agent: str) -> None:
         _write(2, _failure(agent, f"stopped by signal {signum}"))
         os._exit(BLOCK)
 
-    for name in ("SIGTERM", "SIGHUP", "SIGINT", "SIGPIPE", "SIGUSR1", "SIGUSR2", "SIGALRM"):
+    for name in ("SIGTERM", "SIGHUP", "SIGINT", "SIGUSR1", "SIGUSR2", "SIGALRM"):  # SIGPIPE stays ignored: a write to a closed socket or pipe is an error handled where it happens
         sig = getattr(signal, name, None)
         if sig is not None:
             try:

@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from blastwall import rx
@@ -70,7 +70,8 @@ def _payloads(text: str) -> list[tuple[str, object]]:
     ]
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck),
+          phases=(Phase.explicit, Phase.reuse, Phase.generate))  # no shrinking or explain: they trace the code they time
 @given(adversarial())
 def test_adversarial_inputs_finish_within_the_bound(text: str) -> None:
     for kind, payload in _payloads(text):

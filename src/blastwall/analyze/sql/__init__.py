@@ -110,7 +110,7 @@ def _read(text: str, dialect: str) -> list[Stmt] | None:
         whole = pg.statements(text)
         if whole is not None:
             return whole
-    else:
+    elif len(text) <= MAX_FALLBACK_CHARS:  # a longer script is read statement by statement
         whole = glot.statements(text, dialect)
         if whole is not None and not _glot_dropped_statements(text, whole):
             return whole

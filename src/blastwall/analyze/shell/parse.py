@@ -108,6 +108,30 @@ def _parser() -> Any:
     return Parser(Language(_bash_language()))
 
 
+# tree-sitter's error recovery is quadratic in a run of errors (20,000 `)` took 2 s): the parser
+# is fed the input in chunks, and when it has taken `PARSE_BUDGET_S` it is told the input ends.
+# A parse cut short that way is an error (ask), never a partial allow.
+PARSE_BUDGET_S = 0.08
+_CHUNK = 4096
+
+
+def _parse_bounded(src: bytes) -> tuple[Any, bool]:
+    """(tree, cut): the tree of `src`, or of the part the parser read within the budget."""
+    import time
+
+    deadline = time.monotonic() + PARSE_BUDGET_S
+    cut = False
+
+    def read(offset: int, _point: Any) -> bytes:
+        nonlocal cut
+        if offset < len(src) and time.monotonic() > deadline:
+            cut = True
+            return b""
+        return src[offset:offset + _CHUNK]
+
+    return _parser().parse(read), cut
+
+
 class Parsed:
     """What one command line parsed into."""
 
@@ -270,7 +294,10 @@ class _Walker:
         sub = _Walker(text.encode("utf-8", "replace"), self.depth + 1)
         sub.vars = dict(self.vars)
         sub.aliases = dict(self.aliases)
-        sub.run(_parser().parse(_parser_safe(sub.src, text)))
+        tree, cut = _parse_bounded(_parser_safe(sub.src, text))
+        if cut:
+            self.errors.append(TOO_SLOW)
+        sub.run(tree)
         self.out.extend(sub.out)
         self.errors.extend(sub.errors)
         self.redirect_only.extend(sub.redirect_only)
@@ -663,17 +690,24 @@ def _blank_keywords(tree: Any, src: bytes) -> bytes:
     return bytes(out)
 
 
+TOO_SLOW = "the command is too irregular to parse in time (a long run of unmatched operators)"
+
+
 def parse(text: str) -> Parsed:
     # Valid UTF-8 only (lone surrogates from JSON "\ud800" escapes become "?").
     src = text.encode("utf-8", "replace")
     safe = _parser_safe(src, text)
-    tree = _parser().parse(safe)
+    tree, cut = _parse_bounded(safe)
     for _ in range(MAX_CODE_DEPTH):  # `coproc NAME { ...; }`, `time { ...; }`: the keyword hides the code
+        if cut:
+            break
         blanked = _blank_keywords(tree, safe)
         if blanked == safe:
             break
         safe = blanked
-        tree = _parser().parse(safe)
+        tree, cut = _parse_bounded(safe)
     walker = _Walker(src)
+    if cut:
+        walker.errors.append(TOO_SLOW)
     walker.run(tree)
     return Parsed(commands=walker.out, errors=walker.errors, redirect_only=walker.redirect_only)

@@ -25,6 +25,9 @@ class GitFailed(SnapshotError):
 
 def git(repo: str, *args: str, timeout: float = 60.0, check: bool = True, input: str | None = None) -> str:
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0"}
+    for key, value in (("GIT_AUTHOR_NAME", "blastwall"), ("GIT_AUTHOR_EMAIL", "blastwall@localhost"),
+                       ("GIT_COMMITTER_NAME", "blastwall"), ("GIT_COMMITTER_EMAIL", "blastwall@localhost")):
+        env.setdefault(key, value)  # the snapshot's own objects (stash create) need an identity; a machine may have none
     if "GIT_SSH_COMMAND" not in env and not env.get("GIT_SSH"):
         env["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes -o ConnectTimeout=5"
     try:

@@ -87,7 +87,7 @@ def check_hooks(where: Where) -> list[Check]:
 
     rows = []
     for agent in AGENTS:
-        installed = [status(agent, scope, project_dir=where.project, home=where.home) for scope in SCOPES]
+        installed = [status(agent, scope, project_dir=where.project, home=where.home) for scope in (*SCOPES, "system")]
         installed = [r for r in installed if r.installed]
         for row in installed:
             rows.append(_enforcing(row, where))
@@ -108,7 +108,8 @@ def _enforcing(row: Any, where: Where) -> Check:
     from blastwall.doors.hook_command import start_problem
 
     area = f"hooks: {row.agent} ({row.scope})"
-    remedy = f"blastwall install {row.agent}{' --user' if row.scope == 'user' else ''}"
+    remedy = f"sudo blastwall install --system {row.agent}" if row.scope == "system" else \
+        f"blastwall install {row.agent}{' --user' if row.scope == 'user' else ''}"
     results = [run_canary(row.agent, argv, project_dir=where.project) for argv in row.spawns]
     facts = {"agent": row.agent, "scope": row.scope, "path": row.path, "command": row.command,
              "enforcing": bool(results) and all(r.blocks for r in results),

@@ -70,11 +70,21 @@ class HookStatus:
 def hook_status(*, project_dir: str | Path, home: str | Path | None = None,
                 agents: tuple[str, ...] = AGENTS) -> list[HookStatus]:
     """One row per agent and scope (project first)."""
-    return [status(agent, scope, project_dir=project_dir, home=home) for agent in agents for scope in SCOPES]
+    return [status(agent, scope, project_dir=project_dir, home=home) for agent in agents
+            for scope in (*SCOPES, "system")]
 
 
 def status(agent: str, scope: str, *, project_dir: str | Path, home: str | Path | None = None) -> HookStatus:
-    path = base_dir(scope, project_dir, home) / config_path(agent, scope)
+    """One agent's hook in one scope: `project`, `user`, or `system` (the agent's managed
+    settings, written by `install --system`)."""
+    if scope == "system":
+        from blastwall.doors.system_install import MANAGED
+
+        if agent not in MANAGED:
+            return HookStatus(agent, scope, "", False)
+        path = Path(MANAGED[agent].path)
+    else:
+        path = base_dir(scope, project_dir, home) / config_path(agent, scope)
     if not path.exists():
         return HookStatus(agent, scope, str(path), False)
     try:

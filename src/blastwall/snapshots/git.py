@@ -116,7 +116,7 @@ class _Recorder:
     def _worktree(self, step: GitStep) -> None:
         self._keep_head()
         if self.worktree is None and self.head_sha:
-            sha = git(self.repo, "stash", "create", f"blastwall {self.sid}", timeout=120).strip()
+            sha = _stash_create(self.repo, f"blastwall {self.sid}")
             if sha:
                 self.worktree = sha
                 self.backups[f"{self.ns}/worktree"] = sha
@@ -267,3 +267,14 @@ def _has_short_flag(source: str, letter: str) -> bool:
 
 
 register(KIND, restore, drop)
+
+
+def _stash_create(repo: str, message: str) -> str:
+    """`git stash create`: the work tree's changes as a commit that no ref holds yet. It can fail
+    silently while another git process refreshes the index; it is tried again once before the
+    snapshot (and with it the approved action) is given up."""
+    try:
+        return git(repo, "stash", "create", message, timeout=120).strip()
+    except gitops.GitFailed:
+        time.sleep(0.2)
+        return git(repo, "stash", "create", message, timeout=120).strip()

@@ -178,28 +178,10 @@ def start_args() -> list[str]:
                               "from blastwall.daemon.server import main; main()"]
 
 
-def ping(env: Mapping[str, str], *, system: bool | None = None, timeout_s: float = 1.0) -> dict[str, object] | None:
-    """The running daemon's `pong` (pid, uid, version, mode), or None."""
-    system = places.system_mode() if system is None else system
-    where = places.system_place() if system else places.user_place(env, create=False)
-    if where is None:
-        return None
-    sock = _connect(where, system)
-    if sock is None:
-        return None
-    try:
-        sock.sendall(wire.pack_msg({"v": wire.VERSION, "op": "ping"}) + wire.pack(b""))
-        return wire.recv_msg(sock, time.monotonic() + timeout_s)
-    except (wire.WireError, OSError):
-        return None
-    finally:
-        sock.close()
-
-
-def call(op: str, fields: dict[str, object], payload: bytes = b"", *, env: Mapping[str, str],
+def call(op: str, fields: dict[str, object] | None = None, payload: bytes = b"", *, env: Mapping[str, str],
          system: bool | None = None, timeout_s: float = 35.0) -> dict[str, object] | None:
-    """Ask the daemon to run `op` (the server's `ops`, e.g. system mode's approvals) and return
-    its result message, or None when no daemon answered."""
+    """Send the daemon a request other than a hook call (`ping`, `stop`, the server's `ops` such as
+    system mode's approvals) and return its final message, or None when no daemon answered."""
     system = places.system_mode() if system is None else system
     where = places.system_place() if system else places.user_place(env, create=False)
     if where is None:
@@ -208,7 +190,7 @@ def call(op: str, fields: dict[str, object], payload: bytes = b"", *, env: Mappi
     if sock is None:
         return None
     try:
-        sock.sendall(wire.pack_msg({"v": wire.VERSION, "op": op, **fields}) + wire.pack(payload))
+        sock.sendall(wire.pack_msg({"v": wire.VERSION, "op": op, **(fields or {})}) + wire.pack(payload))
         deadline = time.monotonic() + timeout_s
         msg = wire.recv_msg(sock, deadline)
         while msg.get("t") in ("accepted", "extend"):
@@ -220,19 +202,12 @@ def call(op: str, fields: dict[str, object], payload: bytes = b"", *, env: Mappi
         sock.close()
 
 
+def ping(env: Mapping[str, str], *, system: bool | None = None, timeout_s: float = 1.0) -> dict[str, object] | None:
+    """The running daemon's `pong` (pid, uid, version, mode), or None."""
+    return call("ping", env=env, system=system, timeout_s=timeout_s)
+
+
 def stop(env: Mapping[str, str], *, system: bool | None = None) -> bool:
     """Ask the daemon to exit; True when one answered."""
-    system = places.system_mode() if system is None else system
-    where = places.system_place() if system else places.user_place(env, create=False)
-    if where is None:
-        return False
-    sock = _connect(where, system)
-    if sock is None:
-        return False
-    try:
-        sock.sendall(wire.pack_msg({"v": wire.VERSION, "op": "stop"}) + wire.pack(b""))
-        return wire.recv_msg(sock, time.monotonic() + 2.0).get("t") == "stopping"
-    except (wire.WireError, OSError):
-        return False
-    finally:
-        sock.close()
+    msg = call("stop", env=env, system=system, timeout_s=2.0)
+    return bool(msg and msg.get("t") == "stopping")

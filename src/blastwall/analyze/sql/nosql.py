@@ -256,7 +256,17 @@ def looks_like_mongo(code: str) -> bool:
 
 def looks_like_redis(text: str) -> bool:
     """Every line opens with a Redis command that is not also an SQL statement word."""
-    lines = split_redis(text)
     known = table()["redis"]["commands"]
     sql_words = set(table()["redis"]["settings"]["sql_words"])
-    return bool(lines) and all(a[0].upper() in known and a[0].lower() not in sql_words for a in lines)
+
+    def redis_word(word: str) -> bool:
+        return word.upper() in known and word.lower() not in sql_words
+
+    # Quick reject before shell-style splitting (linear, but slow on long lines): a command word
+    # is never quoted in a way that changes it, so a line whose first bare word is not one is not Redis.
+    for line in text.splitlines():
+        first = line.split(None, 1)[0] if line.strip() else ""
+        if first and not first.startswith(("'", '"')) and not redis_word(first):
+            return False
+    lines = split_redis(text)
+    return bool(lines) and all(redis_word(a[0]) for a in lines)

@@ -170,7 +170,12 @@ class Pattern:
         return (Match(m, names) for m in self._rx.finditer(_clean(text)))
 
     def findall(self, text: str) -> list[Any]:
-        return self._rx.findall(_clean(text))
+        text = _clean(text)
+        if not self._rx.groups and text.isascii():
+            found = _ascii_findall(self._rx, text)
+            if found is not None:
+                return found
+        return self._rx.findall(text)
 
     def sub(self, repl: str | Callable[[Match], str], text: str, count: int = 0) -> str:
         if callable(repl):
@@ -183,6 +188,28 @@ class Pattern:
 
     def __repr__(self) -> str:
         return f"rx.compile({self.pattern!r})"
+
+
+def _ascii_findall(compiled: Any, text: str) -> list[str] | None:
+    """`findall` of a pattern without groups on ASCII text, straight on RE2's matcher: the
+    wrapper's own loop decodes offsets and builds a match object per hit (about 4 us each, so
+    150,000 words took 0.6 s); for ASCII, character and byte offsets are the same. None when the
+    wrapper's internals are not what this expects (the caller then uses the wrapper)."""
+    try:
+        regexp, unanchored = compiled._regexp, re2._Anchor.UNANCHORED
+    except AttributeError:
+        return None
+    data = text.encode("ascii")
+    out: list[str] = []
+    pos, end = 0, len(data)
+    while True:  # the wrapper's own loop (re2._Regexp._match), without the offset decoding
+        start, stop = regexp.Match(unanchored, data, pos, end)[0]
+        if start == -1:
+            return out
+        out.append(text[start:stop])
+        if pos == end:
+            return out
+        pos = pos + 1 if pos == stop else stop
 
 
 @functools.lru_cache(maxsize=512)

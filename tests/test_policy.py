@@ -253,8 +253,6 @@ def test_untrusted_project_file_cannot_loosen_any_key(section: str, tmp_path: Pa
     from blastwall.approvals.settings import settings_of
     from blastwall.policy.load import untrusted_entries
 
-    if section == "inventory":
-        pytest.xfail("an untrusted [inventory] is still used as written (it may call a production target dev)")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
     monkeypatch.delenv("BLASTWALL_POLICY", raising=False)
     proj = tmp_path / "proj"

@@ -36,6 +36,16 @@ INCIDENT = ("curl -X POST https://backboard.railway.com/graphql/v2 -H \"Authoriz
 LEAKED = "leaked-token-from-notes-9f8e7d"
 
 
+
+def trusted_policy(workspace: Path, text: str) -> None:
+    """The project's blastwall.toml, trusted by a human (`blastwall policy trust`): an untrusted
+    file may not say which targets are not production, nor how to ask a provider."""
+    from blastwall.policy.load import user_config_dir
+    from blastwall.policy.trust import trust
+
+    (workspace / "blastwall.toml").write_text(text)
+    trust(str(workspace / "blastwall.toml"), str(user_config_dir()))
+
 def gql(query: str, variables: dict | None = None) -> dict:
     body: dict = {"query": query}
     if variables:
@@ -100,7 +110,7 @@ def check_in(ws: Path, action: str | dict, kind: str = "shell") -> blastwall.Ver
 @pytest.mark.parametrize("kind", ["shell", "http"])
 def test_incident_replay_volume_mounted_in_production(workspace: Path, fake: FakeRailway, kind: str,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    (workspace / "blastwall.toml").write_text(railway_toml(fake.endpoint))
+    trusted_policy(workspace, railway_toml(fake.endpoint))
     monkeypatch.setenv("RAILWAY_API_TOKEN", fake.token)
     action = INCIDENT if kind == "shell" else gql('mutation { volumeDelete(volumeId: "vol_7f3c") }')
     v = check_in(workspace, action, kind)
@@ -124,7 +134,7 @@ def test_incident_replay_volume_mounted_in_production(workspace: Path, fake: Fak
 def test_probe_timeout_is_unverified_not_a_pass(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with FakeRailway(sleep_s=2.0) as slow:
         slow.add_volume("prj_1", "vol_7f3c", mounts=[("env_dev", "dev", "svc", "api")])
-        (workspace / "blastwall.toml").write_text(railway_toml(slow.endpoint, timeout=0.3))
+        trusted_policy(workspace, railway_toml(slow.endpoint, timeout=0.3))
         monkeypatch.setenv("RAILWAY_API_TOKEN", slow.token)
         t0 = time.monotonic()
         v = check_in(workspace, INCIDENT)
@@ -136,7 +146,7 @@ def test_probe_timeout_is_unverified_not_a_pass(workspace: Path, monkeypatch: py
 
 
 def test_no_token_is_unverified(workspace: Path, fake: FakeRailway) -> None:
-    (workspace / "blastwall.toml").write_text(railway_toml(fake.endpoint))
+    trusted_policy(workspace, railway_toml(fake.endpoint))
     v = check_in(workspace, INCIDENT)
     assert v.decision is not Decision.ALLOW
     assert "could not verify volume vol_7f3c: no token in $RAILWAY_API_TOKEN" in v.reasons[0]
@@ -146,7 +156,7 @@ def test_no_token_is_unverified(workspace: Path, fake: FakeRailway) -> None:
 
 
 def test_dev_volume_still_asks_and_names_dev(workspace: Path, fake: FakeRailway, monkeypatch: pytest.MonkeyPatch) -> None:
-    (workspace / "blastwall.toml").write_text(railway_toml(fake.endpoint))
+    trusted_policy(workspace, railway_toml(fake.endpoint))
     monkeypatch.setenv("RAILWAY_API_TOKEN", fake.token)
     v = check_in(workspace, INCIDENT.replace("vol_7f3c", "vol_dev1"))
     assert v.decision is Decision.ASK  # a delete is a delete
@@ -157,7 +167,7 @@ def test_dev_volume_still_asks_and_names_dev(workspace: Path, fake: FakeRailway,
 
 def test_environment_railway_reports_but_inventory_lacks_is_unverified(workspace: Path, fake: FakeRailway,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    (workspace / "blastwall.toml").write_text(railway_toml(fake.endpoint))
+    trusted_policy(workspace, railway_toml(fake.endpoint))
     monkeypatch.setenv("RAILWAY_API_TOKEN", fake.token)
     v = check_in(workspace, INCIDENT.replace("vol_7f3c", "vol_qa"))
     assert v.decision is Decision.ASK and v.findings[0].environment == "unverified"
@@ -166,7 +176,7 @@ def test_environment_railway_reports_but_inventory_lacks_is_unverified(workspace
 
 def test_wrong_token_is_unverified_and_never_echoed(workspace: Path, fake: FakeRailway,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    (workspace / "blastwall.toml").write_text(railway_toml(fake.endpoint))
+    trusted_policy(workspace, railway_toml(fake.endpoint))
     monkeypatch.setenv("RAILWAY_API_TOKEN", "not-the-right-token-123")
     v = check_in(workspace, INCIDENT)
     assert v.decision is not Decision.ALLOW and v.findings[0].environment == "unverified"
@@ -178,7 +188,7 @@ def test_unreachable_endpoint_is_unverified(workspace: Path, monkeypatch: pytest
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    (workspace / "blastwall.toml").write_text(railway_toml(f"http://127.0.0.1:{port}/graphql/v2"))
+    trusted_policy(workspace, railway_toml(f"http://127.0.0.1:{port}/graphql/v2"))
     monkeypatch.setenv("RAILWAY_API_TOKEN", "some-token-value-1")
     v = check_in(workspace, INCIDENT)
     assert v.decision is not Decision.ALLOW
@@ -186,7 +196,7 @@ def test_unreachable_endpoint_is_unverified(workspace: Path, monkeypatch: pytest
 
 
 def test_token_never_goes_to_a_foreign_endpoint(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (workspace / "blastwall.toml").write_text(railway_toml("https://collector.example.com/graphql/v2"))
+    trusted_policy(workspace, railway_toml("https://collector.example.com/graphql/v2"))
     monkeypatch.setenv("RAILWAY_API_TOKEN", "some-token-value-1")
     v = check_in(workspace, INCIDENT)
     assert v.decision is not Decision.ALLOW
@@ -195,7 +205,7 @@ def test_token_never_goes_to_a_foreign_endpoint(workspace: Path, monkeypatch: py
 
 def test_volume_missing_from_configured_projects_is_unverified(workspace: Path, fake: FakeRailway,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    (workspace / "blastwall.toml").write_text(railway_toml(fake.endpoint))
+    trusted_policy(workspace, railway_toml(fake.endpoint))
     monkeypatch.setenv("RAILWAY_API_TOKEN", fake.token)
     v = check_in(workspace, INCIDENT.replace("vol_7f3c", "vol_elsewhere"))
     assert v.findings[0].environment == "unverified"
@@ -488,6 +498,6 @@ def test_invalid_inventory_makes_destructive_actions_unverified() -> None:
 
 
 def test_inventory_from_project_file_is_used(workspace: Path) -> None:
-    (workspace / "blastwall.toml").write_text(INVENTORY)
+    trusted_policy(workspace, INVENTORY)
     v = check_in(workspace, "git push --force origin main")
     assert v.findings[0].environment == "production"

@@ -72,6 +72,12 @@ def _policy(root: Path, endpoint: str) -> None:
         "projects = [\"prj_demo\"]\n"
         "timeout_s = 2.0\n"
     )
+    # The team's reviewed policy: a human trusts it once (`blastwall policy trust`); until then a
+    # project file could only tighten, and could not say how to ask Railway.
+    from blastwall.locations import config_dir
+    from blastwall.policy.trust import trust
+
+    trust(str(root / "blastwall.toml"), config_dir())
 
 
 def _workspace() -> Path:

@@ -114,6 +114,41 @@ def _list_adds(value: Any, _base: Any) -> tuple[Any, list[str]]:
     return value, []  # protected_branches: more names only protect more
 
 
+def _inventory(section: Any, base: Any) -> tuple[Any, list[str]]:
+    """An untrusted file may say that more is production or shared; saying that a target belongs
+    to an environment that is not production (which turns asks into allows), how to ask providers
+    (whose token), or to probe for less time, is for trusted files."""
+    from blastwall.preflight.inventory import PRODUCTION_NAMES
+
+    if not isinstance(section, dict):
+        return None, ["[inventory] (not a table)"]
+    base = base if isinstance(base, dict) else {}
+    kept: dict[str, Any] = {}
+    dropped: list[str] = []
+    for key, value in section.items():
+        if key == "shared":
+            kept[key] = value
+        elif key == "environments" and isinstance(value, dict):
+            envs = {}
+            for name, env in value.items():
+                aliases = env.get("aliases", []) if isinstance(env, dict) else []
+                named = {str(name).lower(), *(str(a).lower() for a in aliases if isinstance(a, str))}
+                production = env.get("production", bool(PRODUCTION_NAMES & named)) if isinstance(env, dict) else False
+                if production is True:
+                    envs[name] = env
+                else:
+                    dropped.append(f"[inventory.environments.{name}] (which targets are not production is for "
+                                   "trusted policy files)")
+            if envs:
+                kept[key] = envs
+        elif key == "probe_budget_s" and isinstance(value, int | float) and not isinstance(value, bool) and \
+                value >= base.get("probe_budget_s", 0):
+            kept[key] = value
+        else:
+            dropped.append(f"[inventory] {key} (trusted policy files only)")
+    return kept, dropped
+
+
 def _approvals(section: Any, base: Any) -> tuple[Any, list[str]]:
     """An untrusted file may make an agent wait for a human (`mode = "wait"` or "defer", and how
     long a waiting hook holds); approver keys, windows, required counts and notification targets
@@ -204,7 +239,7 @@ _SECTIONS = {
     "cedar": _cedar,
     # Kept as written for now: which environment a target belongs to and how to ask providers.
     # An untrusted file that calls a production target "dev" loosens; see tests/test_policy.py.
-    "inventory": _list_adds,
+    "inventory": _inventory,
 }
 # Sections an untrusted file may not set at all, and why (anything else unknown is dropped too).
 _WHY = {

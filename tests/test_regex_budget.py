@@ -191,3 +191,34 @@ def test_ascii_findall_is_the_wrappers_findall(text: str, pattern: str) -> None:
 
     compiled = rx.compile(pattern)
     assert compiled.findall(text) == compiled._rx.findall(rx._clean(text))
+
+
+def _split_char_by_char(text: str, hash_comments: bool) -> list[Any]:
+    """The SQL statement splitter as it was written first, one character at a time: the reference
+    for the one that jumps from one special character to the next."""
+    from blastwall.analyze.sql import lexer
+
+    pieces: list[Any] = []
+    start, i, code = 0, 0, []
+    while i < len(text):
+        hit = lexer._skip(text, i, hash_comments)
+        if hit is not None:
+            code.append(" " * (hit[0] - i))
+            i = hit[0]
+            continue
+        if text[i] == ";":
+            lexer._add(pieces, text[start:i], "".join(code))
+            start, code = i + 1, []
+        else:
+            code.append(text[i])
+        i += 1
+    lexer._add(pieces, text[start:], "".join(code))
+    return pieces
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.text(alphabet="ab ;'\"`$-#/*\\eE\n_1[]", max_size=80), hash_comments=st.booleans())
+def test_sql_split_equals_the_char_by_char_reference(text: str, hash_comments: bool) -> None:
+    from blastwall.analyze.sql import lexer
+
+    assert lexer.split(text, hash_comments=hash_comments) == _split_char_by_char(text, hash_comments)

@@ -6,6 +6,7 @@ comments, and `code_only` blanks literals so a `'DROP TABLE'` string is never a 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 from blastwall import rx
@@ -75,12 +76,38 @@ def _dollar_tag(text: str, i: int) -> str | None:
     return text[i:j + 1] if j < len(text) and text[j] == "$" else None
 
 
+_SPECIALS = "-#/'\"`$;"  # the only characters at which a literal, a comment or a statement can start or end
+
+
+def _special_finder(text: str) -> Callable[[int], int]:
+    """`next(i)`: the index of the first special character at or after i (len(text) if none).
+    Each character's next position only moves forward, so all the calls together are linear."""
+    nearest = {c: text.find(c) for c in _SPECIALS}
+
+    def nxt(i: int) -> int:
+        best = len(text)
+        for c, at in nearest.items():
+            if 0 <= at < i:
+                at = nearest[c] = text.find(c, i)
+            if 0 <= at < best:
+                best = at
+        return best
+
+    return nxt
+
+
 def split(text: str, *, hash_comments: bool = False) -> list[Piece]:
     """Statements of a script (split on `;` outside literals and comments), empty ones dropped."""
     pieces: list[Piece] = []
     start, i = 0, 0
     code: list[str] = []
+    nxt = _special_finder(text)
     while i < len(text):
+        j = nxt(i)
+        if j > i:  # plain code up to the next special character, in one piece
+            code.append(text[i:j])
+            i = j
+            continue
         hit = _skip(text, i, hash_comments)
         if hit is not None:
             end, _ = hit

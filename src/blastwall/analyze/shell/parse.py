@@ -472,15 +472,22 @@ class _Walker:
         fd = ""
         target: Word | None = None
         body: str | None = None
+        misread = self.misread_heredoc(node)
+        if misread is not None:
+            body = misread
         for child in node.children:
             ct = child.type
+            if misread is not None and ct not in ("heredoc_start", "heredoc_end", "file_descriptor") and \
+                    child.is_named and child.start_byte > node.start_byte and self._after_start_line(node, child):
+                continue  # part of the body tree-sitter took for arguments
             if ct == "file_descriptor":
                 fd = self.text(child)
             elif not child.is_named:
                 op = op or self.text(child)
             elif ct == "heredoc_body":
-                body = self.text(child)
-                self.heredoc_body(node, child)
+                if misread is None:
+                    body = self.text(child)
+                    self.heredoc_body(node, child)
             elif ct in ("heredoc_start", "heredoc_end"):
                 continue
             elif ct == "pipeline" or ct == "command":
@@ -491,6 +498,42 @@ class _Walker:
             op, body = "<<<", (target.text if target else "")
             target = None
         return Redirect(op=op, fd=fd, target=target, body=body)
+
+    def _after_start_line(self, redirect: Any, child: Any) -> bool:
+        start = next((c for c in redirect.named_children if c.type == "heredoc_start"), None)
+        if start is None:
+            return False
+        line_end = self.src.find(b"\n", start.end_byte)
+        return 0 <= line_end < child.end_byte and child.type not in ("heredoc_body", "heredoc_end")
+
+    def misread_heredoc(self, node: Any) -> str | None:
+        """The body of a heredoc whose first line starts with a backslash (`bash <<'EOF'` then
+        `\\rm -rf x`): tree-sitter-bash reads that line as arguments of the start line. The body
+        is the text after the start line, up to the end delimiter; an unquoted one's
+        substitutions are walked. None when the heredoc parsed as it should."""
+        if node.type != "heredoc_redirect":
+            return None
+        kids = node.named_children
+        start = next((c for c in kids if c.type == "heredoc_start"), None)
+        end = next((c for c in kids if c.type == "heredoc_end"), None)
+        if start is None or end is None:
+            return None
+        if not any(self._after_start_line(node, c) for c in kids if c.type not in ("pipeline", "command",
+                                                                                   "file_redirect")):
+            return None
+        line_end = self.src.find(b"\n", start.end_byte)
+        body = self.src[line_end + 1:end.start_byte].decode("utf-8", "replace")
+        for c in kids:
+            if c.type not in ("heredoc_start", "heredoc_end") and self._after_start_line(node, c):
+                self.walked.add((c.start_byte, c.end_byte))
+        if not any(q in self.text(start) for q in "'\"\\"):
+            codes, open_quote = backtick_code(body)
+            parens, open_paren = dollar_paren_code(body)
+            for code in codes + parens:
+                self.code(code)
+            if open_quote or open_paren:
+                self.errors.append(f"a heredoc body holds a substitution blastwall cannot read ({body.strip()[:60]!r})")
+        return body
 
     def redirected(self, node: Any, stdin_from: SimpleCommand | None) -> list[SimpleCommand]:
         body = node.child_by_field_name("body")
@@ -692,12 +735,57 @@ def _blank_keywords(tree: Any, src: bytes) -> bytes:
 
 TOO_SLOW = "the command is too irregular to parse in time (a long run of unmatched operators)"
 
+# Where bash keeps a backslash-newline as text: single quotes, `$'...'`, comments and the body of
+# a heredoc whose delimiter is quoted. Everywhere else it removes the pair before it reads words
+# (`r\<newline>m -rf x` runs rm).
+_KEEPS_CONTINUATION = ("raw_string", "ansi_c_string", "comment")
+
+
+def _join_continuations(tree: Any, src: bytes) -> bytes:
+    """`src` with every backslash-newline that bash removes taken out."""
+    cuts: list[int] = []
+    pos = src.find(b"\\\n")
+    while pos >= 0:
+        run = 0
+        while pos - run - 1 >= 0 and src[pos - run - 1] == 0x5C:
+            run += 1
+        if run % 2 == 0 and not _kept_at(tree, src, pos):
+            cuts.append(pos)
+        pos = src.find(b"\\\n", pos + 2)
+    if not cuts:
+        return src
+    out = bytearray()
+    last = 0
+    for c in cuts:
+        out += src[last:c]
+        last = c + 2
+    out += src[last:]
+    return bytes(out)
+
+
+def _kept_at(tree: Any, src: bytes, pos: int) -> bool:
+    node = tree.root_node.descendant_for_byte_range(pos, pos + 1)
+    while node is not None:
+        if node.type in _KEEPS_CONTINUATION:
+            return True
+        if node.type == "heredoc_body" and node.parent is not None:
+            start = next((c for c in node.parent.named_children if c.type == "heredoc_start"), None)
+            return start is not None and any(q in src[start.start_byte:start.end_byte] for q in (b"'", b'"', b"\\"))
+        node = node.parent
+    return False
+
 
 def parse(text: str) -> Parsed:
     # Valid UTF-8 only (lone surrogates from JSON "\ud800" escapes become "?").
     src = text.encode("utf-8", "replace")
     safe = _parser_safe(src, text)
     tree, cut = _parse_bounded(safe)
+    if not cut and b"\\\n" in src:  # line continuations inside words: `r\<newline>m`
+        joined = _join_continuations(tree, src)
+        if joined != src:
+            src = joined
+            safe = _parser_safe(src, src.decode("utf-8", "replace"))
+            tree, cut = _parse_bounded(safe)
     for _ in range(MAX_CODE_DEPTH):  # `coproc NAME { ...; }`, `time { ...; }`: the keyword hides the code
         if cut:
             break

@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 
 from blastwall.daemon import client, place, server, wire
+from blastwall.doors.hook_command import bootstrap_paths, client_program
 
 ROOT = Path(__file__).resolve().parents[1]
 ALLOW_ALL = ''
@@ -73,9 +74,30 @@ def env(tmp_path: Path) -> dict[str, str]:
     shutil.rmtree(run, ignore_errors=True)
 
 
+def client_argv(form: str, agent: str, timeout: int | None) -> list[str]:
+    """The hook process: the Python client (`python -m blastwall hook`) or the hook client in C as
+    `install` writes it (doors/hook_command.py)."""
+    tail = ["--timeout", str(timeout)] if timeout else []
+    if form == "c":
+        program = client_program(bootstrap_paths()[0])
+        assert program is not None
+        return [program, sys.executable, *bootstrap_paths(), "--", agent, *tail]
+    return [sys.executable, "-m", "blastwall", "hook", agent, *tail]
+
+
+@pytest.fixture(params=["python", "c"])
+def form(request: pytest.FixtureRequest) -> str:
+    """Each client: the Python one, and the C one (built by setup.py where a compiler is)."""
+    if request.param == "c" and client_program(bootstrap_paths()[0]) is None:
+        if shutil.which("cc") and os.environ.get("CI"):
+            pytest.fail("a C compiler is here but the hook client in C was not built (pip install -e . builds it)")
+        pytest.skip("the hook client in C was not built (no C compiler)")
+    return str(request.param)
+
+
 def hook(env: dict[str, str], command: str, *, agent: str = "claude-code", timeout: int | None = None,
-         cwd: str | None = None) -> subprocess.CompletedProcess[bytes]:
-    args = [sys.executable, "-m", "blastwall", "hook", agent] + (["--timeout", str(timeout)] if timeout else [])
+         cwd: str | None = None, form: str = "python") -> subprocess.CompletedProcess[bytes]:
+    args = client_argv(form, agent, timeout)
     where = cwd or str(Path(env["XDG_CONFIG_HOME"]).parent / "work")
     return subprocess.run(args, input=payload(command, where, agent), capture_output=True, env=env, timeout=60,
                           cwd=where)
@@ -89,21 +111,21 @@ def start(env: dict[str, str]) -> dict[str, Any]:
     return pong
 
 
-def test_hook_through_daemon_matches_in_process(env: dict[str, str]):
+def test_hook_through_daemon_matches_in_process(env: dict[str, str], form: str):
     start(env)
     commands = ["git status", "rm -rf /", "rm -rf ~", "psql -c 'DROP TABLE bookings'", "ls -la",
                 "curl -X DELETE https://api.github.com/repos/o/r", "echo hi > notes.txt"]
     off = {**env, "BLASTWALL_DAEMON": "off"}
     for command in commands:
-        warm, cold = hook(env, command), hook(off, command)
+        warm, cold = hook(env, command, form=form), hook(off, command, form=form)
         assert decision("claude-code", warm) == decision("claude-code", cold), command
         assert warm.stdout == cold.stdout, command
-    assert decision("claude-code", hook(env, "rm -rf /")) == "deny"
+    assert decision("claude-code", hook(env, "rm -rf /", form=form)) == "deny"
 
 
-def test_first_call_starts_the_daemon_and_checks_in_process(env: dict[str, str]):
+def test_first_call_starts_the_daemon_and_checks_in_process(env: dict[str, str], form: str):
     assert client.ping(env) is None
-    assert decision("claude-code", hook(env, "rm -rf /")) == "deny"  # in-process: no daemon yet
+    assert decision("claude-code", hook(env, "rm -rf /", form=form)) == "deny"  # in-process: no daemon yet
     for _ in range(200):
         if client.ping(env):
             break
@@ -111,37 +133,37 @@ def test_first_call_starts_the_daemon_and_checks_in_process(env: dict[str, str])
     assert client.ping(env), "the first hook call did not start the daemon"
 
 
-def test_policy_edit_decides_the_very_next_call(env: dict[str, str], tmp_path: Path):
+def test_policy_edit_decides_the_very_next_call(env: dict[str, str], tmp_path: Path, form: str):
     start(env)
     work = tmp_path / "work"
     (work / "old.log").write_text("x")
-    assert decision("claude-code", hook(env, "rm old.log")) == "allow"
+    assert decision("claude-code", hook(env, "rm old.log", form=form)) == "allow"
     Path(env["BLASTWALL_POLICY"]).write_text(DENY_RM)
-    assert decision("claude-code", hook(env, "rm old.log")) == "deny"
+    assert decision("claude-code", hook(env, "rm old.log", form=form)) == "deny"
     Path(env["BLASTWALL_POLICY"]).write_text(ALLOW_ALL)
-    assert decision("claude-code", hook(env, "rm old.log")) == "allow"
+    assert decision("claude-code", hook(env, "rm old.log", form=form)) == "allow"
 
 
-def test_concurrent_calls_from_two_agents_get_their_own_verdicts(env: dict[str, str]):
+def test_concurrent_calls_from_two_agents_get_their_own_verdicts(env: dict[str, str], form: str):
     start(env)
     cases = [("claude-code", "rm -rf /", "deny"), ("gemini", "ls", "allow"), ("claude-code", "git status", "allow"),
              ("gemini", "rm -rf ~", "deny"), ("claude-code", "cat README.md", "allow"),
              ("gemini", "rm -rf /usr", "deny"), ("claude-code", "echo ok", "allow"),
              ("gemini", "rm -rf /etc", "deny")]
     with ThreadPoolExecutor(8) as pool:
-        results = list(pool.map(lambda c: (c, hook(env, c[1], agent=c[0])), cases))
+        results = list(pool.map(lambda c: (c, hook(env, c[1], agent=c[0], form=form)), cases))
     for (agent, command, expected), proc in results:
         got = decision(agent, proc)
         assert (got == "allow") == (expected == "allow"), (agent, command, got, proc.stderr)
 
 
-def test_daemon_killed_mid_check_never_allows(env: dict[str, str], tmp_path: Path):
+def test_daemon_killed_mid_check_never_allows(env: dict[str, str], tmp_path: Path, form: str):
     """A check that waits for a human ([approvals] mode = "wait") is in flight when the daemon
     is killed: the client checks in-process instead, which also holds the call."""
     Path(env["BLASTWALL_POLICY"]).write_text('[approvals]\nmode = "wait"\nwait = "20s"\n')
     pong = start(env)
     results: list[subprocess.CompletedProcess[bytes]] = []
-    t = threading.Thread(target=lambda: results.append(hook(env, "rm -rf /srv/data", timeout=6)))
+    t = threading.Thread(target=lambda: results.append(hook(env, "rm -rf /srv/data", timeout=6, form=form)))
     t.start()
     time.sleep(1.5)
     os.kill(int(pong["pid"]), signal.SIGKILL)
@@ -203,7 +225,7 @@ def _ask_socket(path: str, raw: bytes, *, timeout_s: int, started: float) -> dic
             return msg
 
 
-def test_a_daemon_that_never_answers_gets_an_in_process_check(env: dict[str, str]):
+def test_a_daemon_that_never_answers_gets_an_in_process_check(env: dict[str, str], form: str):
     """Something listens on the daemon's socket but never accepts the call: in-process check."""
     where = place.user_place(env)
     assert where is not None
@@ -212,15 +234,15 @@ def test_a_daemon_that_never_answers_gets_an_in_process_check(env: dict[str, str
     silent.listen(8)
     try:
         started = time.monotonic()
-        proc = hook({**env, "BLASTWALL_DAEMON_IDLE": "1"}, "rm -rf /")
+        proc = hook({**env, "BLASTWALL_DAEMON_IDLE": "1"}, "rm -rf /", form=form)
         assert decision("claude-code", proc) == "deny"
-        assert decision("claude-code", hook(env, "ls")) == "allow"
+        assert decision("claude-code", hook(env, "ls", form=form)) == "allow"
         assert time.monotonic() - started < 20
     finally:
         silent.close()
 
 
-def test_a_socket_that_is_not_ours_is_never_asked(env: dict[str, str]):
+def test_a_socket_that_is_not_ours_is_never_asked(env: dict[str, str], form: str):
     """A socket file owned by another user (planted, or a folder with loose permissions) is not
     used: the hook checks in-process."""
     where = place.user_place(env)
@@ -244,7 +266,7 @@ def test_a_socket_that_is_not_ours_is_never_asked(env: dict[str, str]):
     t = threading.Thread(target=answer_allow, daemon=True)
     t.start()
     try:
-        assert decision("claude-code", hook({**env, "BLASTWALL_DAEMON": "on"}, "rm -rf /")) == "deny"
+        assert decision("claude-code", hook({**env, "BLASTWALL_DAEMON": "on"}, "rm -rf /", form=form)) == "deny"
         assert not got, "the client talked to a socket another user owns"
     finally:
         rogue.close()
@@ -259,13 +281,13 @@ def test_loose_runtime_folder_is_not_used(env: dict[str, str]):
     assert place.user_folder(env) == str(folder)
 
 
-def test_stale_socket_file_gives_an_in_process_check_and_a_fresh_daemon(env: dict[str, str]):
+def test_stale_socket_file_gives_an_in_process_check_and_a_fresh_daemon(env: dict[str, str], form: str):
     where = place.user_place(env)
     assert where is not None
     dead = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     dead.bind(where.socket)
     dead.close()  # the file stays, nobody listens
-    assert decision("claude-code", hook(env, "rm -rf /")) == "deny"
+    assert decision("claude-code", hook(env, "rm -rf /", form=form)) == "deny"
     for _ in range(200):
         if client.ping(env):
             break
@@ -291,7 +313,7 @@ def test_peer_of_another_uid_is_refused(tmp_path: Path):
         t.join(5)
 
 
-def test_protocol_garbage_is_refused_and_the_daemon_lives(env: dict[str, str]):
+def test_protocol_garbage_is_refused_and_the_daemon_lives(env: dict[str, str], form: str):
     start(env)
     where = place.user_place(env)
     assert where is not None
@@ -307,7 +329,7 @@ def test_protocol_garbage_is_refused_and_the_daemon_lives(env: dict[str, str]):
             pass
         sock.close()
     assert client.ping(env)
-    assert decision("claude-code", hook(env, "rm -rf /")) == "deny"
+    assert decision("claude-code", hook(env, "rm -rf /", form=form)) == "deny"
 
 
 def test_hook_client_imports_only_the_standard_library():

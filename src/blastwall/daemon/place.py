@@ -27,7 +27,8 @@ SYSTEM_RUN_DIR = "/run/blastwall"
 SYSTEM_SOCKET = os.path.join(SYSTEM_RUN_DIR, "hook.sock")
 MODE_VAR = "BLASTWALL_DAEMON"  # user-level mode only: "off" checks in-process, never starts a daemon
 _KEY_PREFIXES = ("BLASTWALL_", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME")
-_NOT_KEYED = ("BLASTWALL_ENVIRONMENT", "BLASTWALL_DAEMON", "BLASTWALL_DAEMON_IDLE", "BLASTWALL_DEBUG")
+_NOT_KEYED = ("BLASTWALL_ENVIRONMENT", "BLASTWALL_DAEMON", "BLASTWALL_DAEMON_IDLE", "BLASTWALL_DEBUG",
+              "BLASTWALL_HOOK_FALLBACK")  # also in hookc.c
 _MAX_SUN_PATH = 103  # sockaddr_un.sun_path is 108 bytes on Linux, 104 on macOS (with its NUL)
 
 

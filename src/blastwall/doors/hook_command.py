@@ -2,12 +2,17 @@
 `install --status` and `doctor`.
 
     hook_argv("claude-code", 30)
+    # ['/venv/.../blastwall/daemon/blastwall-hook', '/venv/bin/python', '/venv/.../site-packages',
+    #  '--', 'claude-code', '--timeout', '30']                       (the hook client in C, when built)
     # ['/venv/bin/python', '-I', '-S', '-c', 'import sys; sys.path[:0] = ["/venv/.../site-packages"]; '
-    #  'from blastwall.cli.hook import main; main()', 'claude-code', '--timeout', '30']
+    #  'from blastwall.cli.hook import main; main()', 'claude-code', '--timeout', '30']    (otherwise)
 
-`hook_argv` is the one place that decides that command. It is the interpreter `install` ran
-from, by absolute path, started the fastest way that needs nothing from the agent's
-environment:
+`hook_argv` is the one place that decides that command. Where the hook client in C was built
+(setup.py; `blastwall/daemon/blastwall-hook`, from daemon/hookc.c) it is that program: it asks
+the warm checker without starting an interpreter (about 1 ms of its own), and for anything else
+execs the Python client below with the same interpreter and folders, given as its arguments.
+Otherwise it is the interpreter `install` ran from, by absolute path, started the fastest way
+that needs nothing from the agent's environment:
 - no `PATH` lookup (an agent started elsewhere would get "command not found", exit 127, which
   every agent reads as "proceed");
 - `-I`: `PYTHON*` variables (PYTHONPATH, PYTHONSTARTUP, ...) and the user site are ignored;
@@ -34,15 +39,33 @@ import sys
 from typing import NamedTuple
 
 ENTRY = "from blastwall.cli.hook import main; main()"
-HOOK_MARKERS = ("blastwall hook", "blastwall.cli.hook")  # in every command blastwall installs
+CLIENT = "blastwall-hook"  # the hook client in C, in the `blastwall.daemon` package's folder
+HOOK_MARKERS = ("blastwall hook", "blastwall.cli.hook", "/" + CLIENT)  # in every command blastwall installs
 SHELL = "/bin/sh"  # what the agents that take a command string run it with
+FORMS = ("auto", "c", "python")
 
 
-def hook_argv(agent: str, timeout_s: int, *, python: str | None = None) -> list[str]:
-    """The default hook command: `python -I -S -c <bootstrap> <agent> --timeout N`."""
-    paths = ", ".join(_literal(p) for p in bootstrap_paths())
-    code = f"import sys; sys.path[:0] = [{paths}]; {ENTRY}"
-    return [python or sys.executable, "-I", "-S", "-c", code, agent, "--timeout", str(int(timeout_s))]
+def hook_argv(agent: str, timeout_s: int, *, python: str | None = None, paths: list[str] | None = None,
+              form: str = "auto") -> list[str]:
+    """The default hook command: the C client (`form` "auto" when it was built, or "c"), or
+    `python -I -S -c <bootstrap> <agent> --timeout N` ("python")."""
+    paths = bootstrap_paths() if paths is None else paths
+    python = python or sys.executable
+    tail = [agent, "--timeout", str(int(timeout_s))]
+    client = client_program(paths[0]) if form != "python" else None
+    if client is not None:
+        return [client, python, *paths, "--", *tail]
+    if form == "c":
+        raise FileNotFoundError(f"the hook client in C was not built under {paths[0]} (a C compiler at install time)")
+    literals = ", ".join(_literal(p) for p in paths)
+    return [python, "-I", "-S", "-c", f"import sys; sys.path[:0] = [{literals}]; {ENTRY}", *tail]
+
+
+def client_program(package_root: str) -> str | None:
+    """The hook client in C under `package_root` (the folder holding the `blastwall` package), when
+    it was built there and can run."""
+    path = os.path.join(package_root, "blastwall", "daemon", CLIENT)
+    return path if os.path.isfile(path) and os.access(path, os.X_OK) else None
 
 
 def bootstrap_paths() -> list[str]:
@@ -110,7 +133,12 @@ class Bootstrap(NamedTuple):
 
 
 def bootstrap_of(words: list[str]) -> Bootstrap | None:
-    """The interpreter and `sys.path` entries of a hook command in `hook_argv`'s form, or None."""
+    """The interpreter and `sys.path` entries of a hook command in one of `hook_argv`'s forms, or None."""
+    if words and os.path.basename(words[0]) == CLIENT:  # CLIENT PYTHON PATH... -- AGENT ...
+        if "--" not in words[3:]:
+            return None
+        end = words.index("--", 3)
+        return Bootstrap(words[1], tuple(words[2:end]))
     if len(words) < 5 or words[1:3] != ["-I", "-S"] or words[3] != "-c" or ENTRY not in words[4]:
         return None
     try:
@@ -149,6 +177,8 @@ def start_problem(agent: str, command: str) -> str:
                 "which it reads as \"proceed\"")
     if not os.path.isfile(program) or not os.access(program, os.X_OK):
         return f"{program} is not there or not executable"
+    if boot is not None and boot.python != program and not (os.path.isfile(boot.python) and os.access(boot.python, os.X_OK)):
+        return f"{boot.python}, the interpreter the hook client falls back to, is not there or not executable"
     if boot is not None:
         gone = [p for p in boot.paths if not os.path.isdir(p)]
         if gone:

@@ -291,10 +291,11 @@ def registered_keys() -> list[str]:
 
 
 def hook_command(python: str, agent: str, timeout_s: int) -> str:
-    boot = f"import sys; sys.path[:0] = [{json.dumps(LIB)}]; from blastwall.cli.hook import main; main()"
-    import shlex
+    """The hook command over the copy in LIB: its hook client in C when it was built, else the
+    interpreter with LIB first on sys.path (doors/hook_command.py)."""
+    from blastwall.doors.hook_command import hook_argv, shell_command
 
-    return f"{shlex.quote(python)} -I -S -c {shlex.quote(boot)} {agent} --timeout {timeout_s}"
+    return shell_command(hook_argv(agent, timeout_s, python=python, paths=[LIB]))
 
 
 def write_managed(agent: str, python: str, timeout_s: int, *, uninstall: bool = False,

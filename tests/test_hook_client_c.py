@@ -29,7 +29,7 @@ from blastwall.doors.hook_command import bootstrap_paths, client_program
 from test_daemon import decision, env, payload, start  # noqa: F401 - `env` is a fixture
 
 PATHS = bootstrap_paths()
-PROGRAM = client_program(PATHS[0])
+PROGRAM = os.environ.get("BLASTWALL_TEST_HOOK_CLIENT") or client_program(PATHS[0])  # a sanitized build: tests/sanitize
 if PROGRAM is None:
     if shutil.which("cc") and os.environ.get("CI"):
         raise RuntimeError("a C compiler is here but the hook client in C was not built (pip install -e . builds it)")

@@ -6,9 +6,10 @@
 
 0. Which hook command starts fastest (what `blastwall install` should write), p50 / p99 over
    `--form-runs` runs each, the forms interleaved, beside `python3 -c pass` in the same run:
-   the console-script wrapper (`.venv/bin/blastwall hook`), `python -m blastwall hook`, and the
-   installed form (`python -I -S -c "...main()"`, doors/hook_command.py), run directly and
-   through `/bin/sh -c` exactly as the agents run it. Warm: with the daemon running (started by
+   the console-script wrapper (`.venv/bin/blastwall hook`), `python -m blastwall hook`, the
+   Python form (`python -I -S -c "...main()"`) and the hook client in C that `install` writes
+   when it was built (doors/hook_command.py), run directly and through `/bin/sh -c` exactly as
+   the agents run it. Warm: with the daemon running (started by
    `blastwall daemon start`); cold: `BLASTWALL_DAEMON=off`, every call checks in-process. Then
    the daemon's round trips without an interpreter start: Claude Code's HTTP hook (a POST on a
    new connection) beside the Unix-socket call the command hook's client makes.
@@ -116,16 +117,22 @@ def _forms(runs: int, cold_runs: int) -> None:
     from blastwall.doors.hook_command import hook_argv, shell_command
 
     script = shutil.which("blastwall") or os.path.join(os.path.dirname(sys.executable), "blastwall")
-    installed = hook_argv("claude-code", 30)
+    python_form = hook_argv("claude-code", 30, form="python")
     forms = {
         "python3 -c pass (baseline)": [sys.executable, "-c", "pass"],
         "console script: blastwall hook": [script, "hook", "claude-code", "--timeout", "30"],
         "python -m blastwall hook": [sys.executable, "-m", "blastwall", "hook", "claude-code", "--timeout", "30"],
-        "python -I -S -c (installed form)": installed,
-        "  same, via /bin/sh -c": ["/bin/sh", "-c", shell_command(installed)],
-        "  its imports only (no call)": [*installed[:4], installed[4].replace(
+        "python -I -S -c (Python form)": python_form,
+        "  same, via /bin/sh -c": ["/bin/sh", "-c", shell_command(python_form)],
+        "  its imports only (no call)": [*python_form[:4], python_form[4].replace(
             "from blastwall.cli.hook import main; main()", "import blastwall.cli.hook, blastwall.daemon.client")],
     }
+    try:
+        c_form = hook_argv("claude-code", 30, form="c")
+        forms["hook client in C (installed form)"] = c_form
+        forms["  same, via /bin/sh -c "] = ["/bin/sh", "-c", shell_command(c_form)]
+    except FileNotFoundError:
+        print("note: the hook client in C was not built (no C compiler at install): install writes the Python form")
     # A call whose analysis is trivial and probes nothing, so that start-up is what differs.
     stdin = _payload("echo blastwall-bench", tempfile.gettempdir())
     env = {k: v for k, v in os.environ.items() if k != "BLASTWALL_DAEMON"}

@@ -389,9 +389,13 @@ def test_redact_masks_every_format(line: str, format_id: str, value: str) -> Non
 
 
 def test_redact_fast_path_covers_every_format() -> None:
-    """Invariant: text that holds a format's hint always reaches the slow path."""
+    """Invariant: text that holds a format's hint always reaches the slow path (formats that
+    redact.py masks another way, `redact = false`, aside)."""
+    from blastwall.secrets.formats import table
+
+    redacted = {str(r["id"]) for r in table()["format"] if r.get("redact", True)}
     for f in formats():
-        for hint in f.hints:
+        for hint in f.hints if f.id in redacted else ():
             assert any(h in hint for h in _HINTS), (f.id, hint)
 
 

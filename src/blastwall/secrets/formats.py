@@ -25,6 +25,11 @@ class Format(NamedTuple):
     regex: rx.Pattern
     requires: rx.Pattern | None
     fixable: bool
+    files: tuple[str, ...] = ()  # file name globs the format is looked for in (empty: every file)
+    not_files: tuple[str, ...] = ()  # ... and not in these (templates)
+    unless: rx.Pattern | None = None  # a match this also matches is not a credential (`PUBLIC_KEY=`)
+    value: rx.Pattern | None = None  # a regex the value must contain
+    generic: bool = False  # a catch-all shape: tried after the specific formats and the plugins
 
     def find(self, line: str, low: str | None = None) -> Iterator[tuple[str, int, int]]:
         """(value, start, end) of every credential of this format in `line` (`low`: line.lower())."""
@@ -34,8 +39,24 @@ class Format(NamedTuple):
         for m in self.regex.finditer(line):
             group = "secret" if "secret" in self.regex.groupindex else 0
             value = m.group(group)
-            if value and not is_placeholder(value):
+            if (value and not is_placeholder(value) and not (self.unless and self.unless.search(m.group(0)))
+                    and (self.value is None or self.value.search(value))):
                 yield value, m.start(group), m.end(group)
+
+    def applies_to(self, filename: str) -> bool:
+        """True when the format is looked for in a file of this name (its `files` globs)."""
+        if not self.files and not self.not_files:
+            return True
+        from blastwall.analyze import globs
+
+        base = filename.replace("\\", "/").rsplit("/", 1)[-1].lower()
+        return (not self.files or globs.match_any(base, self.files)) and not globs.match_any(base, self.not_files)
+
+    @property
+    def screen(self) -> rx.Pattern:
+        """The format's regex over a whole text (`^`/`$` at line ends): every line `find` reports
+        is touched by one of its matches, so a text it does not match holds none."""
+        return _screen(self.regex.pattern)
 
 
 @functools.cache
@@ -54,8 +75,18 @@ def formats() -> tuple[Format, ...]:
             regex=rx.compile(row["regex"]),
             requires=rx.compile(row["requires"]) if row.get("requires") else None,
             fixable=bool(row.get("fixable", True)),
+            files=tuple(str(g).lower() for g in row.get("files", [])),
+            not_files=tuple(str(g).lower() for g in row.get("not_files", [])),
+            unless=rx.compile(row["unless"]) if row.get("unless") else None,
+            value=rx.compile(row["value"]) if row.get("value") else None,
+            generic=bool(row.get("generic", False)),
         ))
     return tuple(out)
+
+
+@functools.lru_cache(maxsize=64)
+def _screen(pattern: str) -> rx.Pattern:
+    return rx.compile(pattern, rx.M)
 
 
 def by_id(format_id: str) -> Format | None:

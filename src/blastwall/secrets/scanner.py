@@ -141,47 +141,112 @@ def _prefilter() -> rx.Pattern:
     return rx.compile(table()["detect_secrets"]["prefilter"])
 
 
-def scan_text(text: str, filename: str, *, detect_secrets: bool = True) -> list[tuple[int, int, int, str, str, str, bool]]:
-    """Every credential in `text`: (line, start, end, format id, name, masked value, fixable)."""
-    # A format looks at a line only when one of its hints is on it, so a file holding none of a
-    # format's hints anywhere cannot match it: most files are done after these two screens.
-    low_text = text.lower()
-    active: list[Format] = [f for f in formats() if any(h in low_text for h in f.hints)
-                            and (f.requires is None or f.requires.search(text))]
-    prefilter = _prefilter()
-    use_plugins = detect_secrets and prefilter.search(text) is not None
-    if not active and not use_plugins:
-        return []
-    from blastwall.secrets.detectors import detectors, find
+@functools.cache
+def _plugin_screen() -> rx.Pattern:
+    """One pattern of the plugins' screens (`[detect_secrets] screen`), over a whole text."""
+    return rx.compile("|".join(f"(?:{p})" for p in table()["detect_secrets"]["screen"]), rx.M)
 
-    plugins = detectors(tuple(table()["detect_secrets"]["plugins"])) if use_plugins else ()
+
+def _touched_lines(pattern: rx.Pattern, text: str, into: set[int], newlines: _Lines) -> None:
+    """Add the 0-based numbers of the lines each match of `pattern` touches."""
+    for m in pattern.finditer(text):
+        first = newlines.number(m.start())
+        into.update(range(first, newlines.number(max(m.start(), m.end() - 1)) + 1))
+
+
+class _Lines:
+    """Line numbers of offsets in one text, counted forward (offsets mostly come in order)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+        self.line = 0
+
+    def number(self, offset: int) -> int:
+        if offset < self.pos:
+            self.pos, self.line = 0, 0
+        self.line += self.text.count("\n", self.pos, offset)
+        self.pos = offset
+        return self.line
+
+
+Row = tuple[int, int, int, str, str, str, bool]
+_ODD_BREAK = rx.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def scan_text(text: str, filename: str, *, detect_secrets: bool = True) -> list[Row]:
+    """Every credential in `text`: (line, start, end, format id, name, masked value, fixable).
+
+    Two screens run over the whole text first, each a handful of linear regex passes: the
+    formats' own patterns (for the formats whose hints occur at all) and the plugins' screens.
+    Only the lines they touch are looked at line by line, so most files cost a few passes and
+    detect-secrets is imported only for a file that may hold one of its plugins' credentials."""
+    low_text = text.lower()
+    active: list[Format] = [f for f in formats() if f.applies_to(filename) and any(h in low_text for h in f.hints)
+                            and (f.requires is None or f.requires.search(text))]
+    counter = _Lines(text)
+    candidates: set[int] = set()
+    for fmt in active:
+        _touched_lines(fmt.screen, text, candidates, counter)
+    plugin_lines: set[int] = set()
+    if detect_secrets and _prefilter().search(text) is not None:
+        _touched_lines(_plugin_screen(), text, plugin_lines, _Lines(text))
+    if not candidates and not plugin_lines:
+        return []
+    lines = text.splitlines()
+    if _ODD_BREAK.search(text) is not None or text.count("\r") != text.count("\r\n"):
+        # line breaks other than \n and \r\n (str.splitlines takes \f, \x85...): number
+        # lines as it does by looking at every line, as a scan always did
+        everything = set(range(len(lines)))
+        candidates, plugin_lines = everything, everything if plugin_lines else set()
+    return _scan_lines(lines, sorted(candidates | plugin_lines), active, plugin_lines, filename)
+
+
+def _scan_lines(lines: list[str], numbers: list[int], active: list[Format], plugin_lines: set[int],
+                filename: str) -> list[Row]:
+    """The per-line checks on the lines the screens picked (0-based `numbers`, in order)."""
+    plugins: tuple[Any, ...] = ()
+    if plugin_lines:
+        from blastwall.secrets.detectors import detectors
+
+        plugins = detectors(tuple(table()["detect_secrets"]["plugins"]))
+    prefilter = _prefilter()
     allow = table()["allowlist"]
-    out: list[tuple[int, int, int, str, str, str, bool]] = []
-    skip_next = False
-    for n, raw in enumerate(text.splitlines(), 1):
-        line = raw[:MAX_LINE]
-        low = line.lower()
-        if skip_next or allow["line"] in low:
-            skip_next = allow["next_line"] in low
+    out: list[Row] = []
+    for i in numbers:
+        if i >= len(lines):
             continue
-        skip_next = allow["next_line"] in low
+        line = lines[i][:MAX_LINE]
+        low = line.lower()
+        previous = lines[i - 1][:MAX_LINE].lower() if i > 0 else ""
+        if allow["line"] in low or allow["next_line"] in previous:
+            continue
+        n = i + 1
         spans: list[tuple[int, int]] = []
-        for fmt in active:
-            for value, start, end in fmt.find(line, low):
-                if any(s < end and start < e for s, e in spans):
-                    continue
-                spans.append((start, end))
-                out.append((n, start, end, fmt.id, fmt.name, mask(value), fmt.fixable))
-        for det in plugins if prefilter.search(line) else ():
-            for value in find(det, filename, line):
-                start = line.find(value)
-                end = start + len(value)
-                if start < 0 or is_placeholder(value) or any(s < end and start < e for s, e in spans):
-                    continue
-                spans.append((start, end))
-                multi_line = "PRIVATE KEY" in value
-                out.append((n, start, end, det.id, det.name, mask(value), not multi_line))
+        _formats_on(line, low, n, [f for f in active if not f.generic], spans, out)
+        if i in plugin_lines and prefilter.search(line):
+            from blastwall.secrets.detectors import find
+
+            for det in plugins:
+                for value in find(det, filename, line):
+                    start = line.find(value)
+                    end = start + len(value)
+                    if start < 0 or is_placeholder(value) or any(s < end and start < e for s, e in spans):
+                        continue
+                    spans.append((start, end))
+                    multi_line = "PRIVATE KEY" in value
+                    out.append((n, start, end, det.id, det.name, mask(value), not multi_line))
+        _formats_on(line, low, n, [f for f in active if f.generic], spans, out)
     return out
+
+
+def _formats_on(line: str, low: str, n: int, active: list[Format], spans: list[tuple[int, int]], out: list[Row]) -> None:
+    for fmt in active:
+        for value, start, end in fmt.find(line, low):
+            if any(s < end and start < e for s, e in spans):
+                continue
+            spans.append((start, end))
+            out.append((n, start, end, fmt.id, fmt.name, mask(value), fmt.fixable))
 
 
 def scan(root: str, *, exclude: Iterable[str] = (), max_bytes: int | None = None, progress: Progress | None = None,

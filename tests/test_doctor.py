@@ -96,7 +96,8 @@ def test_json_shape(home: Path) -> None:
         assert {"area", "status", "detail", "remedy"} <= set(row) and row["status"] in ("ok", "warn", "missing")
     [facts] = report["hooks"]
     assert set(facts) >= {"agent", "scope", "path", "command", "enforcing", "canary"}
-    assert facts["enforcing"] is True and facts["command"].startswith(sys.executable)
+    assert facts["enforcing"] is True and sys.executable in facts["command"]  # the interpreter, or the C client's fallback
+    assert facts["client"] in ("c", "python")
     [run] = facts["canary"]
     assert run["blocks"] is True and run["canary"].startswith("mkfs.ext4 /dev/blastwall-canary-") and run["ms"] > 0
 

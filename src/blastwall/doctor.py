@@ -105,7 +105,7 @@ def check_hooks(where: Where) -> list[Check]:
 def _enforcing(row: Any, where: Where) -> Check:
     """Run each command of one installed hook on a canary: enforcing only if every one blocks."""
     from blastwall.doors.canary import run_canary
-    from blastwall.doors.hook_command import start_problem
+    from blastwall.doors.hook_command import client_form, start_problem
 
     area = f"hooks: {row.agent} ({row.scope})"
     remedy = f"sudo blastwall install --system {row.agent}" if row.scope == "system" else \
@@ -113,6 +113,7 @@ def _enforcing(row: Any, where: Where) -> Check:
     results = [run_canary(row.agent, argv, project_dir=where.project) for argv in row.spawns]
     facts = {"agent": row.agent, "scope": row.scope, "path": row.path, "command": row.command,
              "enforcing": bool(results) and all(r.blocks for r in results),
+             "client": client_form(row.command or ""),
              "canary": [{"canary": r.canary, "blocks": r.blocks, "decision": r.answer.decision,
                          "answer": r.answer.detail, "ms": round(r.elapsed_ms, 1)} for r in results]}
     failed = next((r for r in results if not r.blocks), None)
@@ -129,7 +130,8 @@ def _enforcing(row: Any, where: Where) -> Check:
     if control.blocks:
         return Check(area, Status.WARN, f"enforcing, but it blocks every call, a harmless `{CONTROL}` too: "
                      f"{control.answer.detail} ({row.path})", "blastwall daemon status; blastwall explain", facts)
-    return Check(area, Status.OK, f"enforcing: {row.path}; the canary `{results[0].canary}` was blocked in "
+    client = {"c": " by the hook client in C", "python": " by the Python hook client"}.get(facts["client"], "")
+    return Check(area, Status.OK, f"enforcing: {row.path}; the canary `{results[0].canary}` was blocked{client} in "
                  f"{ms:.0f} ms ({results[0].answer.detail[:120]}){note}", "", facts)
 
 

@@ -156,6 +156,17 @@ def bootstrap_of(words: list[str]) -> Bootstrap | None:
     return None
 
 
+def client_form(command: str) -> str:
+    """Which hook client a command runs: "c", "python" (`hook_argv`'s forms) or "other"."""
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return "other"
+    if bootstrap_of(words) is None:
+        return "other"
+    return "c" if os.path.basename(words[0]) == CLIENT else "python"
+
+
 def start_problem(agent: str, command: str) -> str:
     """Why `command` would not start where the agent runs it ("" when nothing is wrong that can
     be seen without running it): a missing interpreter or program, a bootstrap folder that is

@@ -70,8 +70,13 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
         if found is not None:
             return out + found
     found = match(name, argv, source=cmd.source) + analyze_fs(name, argv, scope, cmd.source)
-    if not found and len(argv) > 1 and not _known(name) and name not in _TEXT_PROGRAMS:
+    known = _known(name)
+    if not found and len(argv) > 1 and not known and name not in _TEXT_PROGRAMS:
         found = _unknown_wrapper(name, argv, cmd, scope)
+    if not found and name not in _TEXT_PROGRAMS:
+        from blastwall.analyze.shell.subcommands import verb_findings
+
+        found = verb_findings(name, argv, cmd.source, known=known)
     return out + found
 
 

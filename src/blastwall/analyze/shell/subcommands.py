@@ -1,0 +1,104 @@
+"""The verb model on a command line: programs and subcommands no rule table names.
+
+    flask db downgrade base   -> shell.verbs:destructive-name (downgrade, db: high)
+    restic forget --prune     -> shell.verbs:destructive-name (forget: medium)
+    yarn cache clean          -> nothing (the cache is regenerable)
+
+The command path is the program's name and the subcommand words that follow it, up to the
+first option, file-like word or value (`analyze/verbs.py` reads it). A program with a rule table
+is judged here only by subcommands none of its rules names: the table stays the authority on
+what it knows (`git reset --soft` is not a destructive reset).
+"""
+
+from __future__ import annotations
+
+import functools
+
+from blastwall import rx
+from blastwall.analyze import globs
+from blastwall.analyze.ruleset import load_table
+from blastwall.analyze.shell.ir import Word
+from blastwall.analyze.verbs import read_words, safe_flags_present
+from blastwall.model import Effect, Finding, Severity
+
+MAX_PATH = 4
+_SUBCOMMAND = rx.compile(r"^[A-Za-z][A-Za-z0-9]*(?:[-_:.][A-Za-z0-9]+)*$")
+
+
+@functools.cache
+def _table() -> dict:
+    return load_table("verbs")
+
+
+@functools.cache
+def _operands_only() -> frozenset[str]:
+    return frozenset(_table()["programs"]["operands_only"])
+
+
+@functools.cache
+def _file_extensions() -> frozenset[str]:
+    return frozenset(_table()["programs"]["file_extensions"])
+
+
+def _names_a_file(word: str) -> bool:
+    return "." in word and word.rsplit(".", 1)[1].lower() in _file_extensions()
+
+
+def command_path(argv: list[Word]) -> list[str]:
+    """The subcommand words after the program: leading positionals up to the first option, or
+    the first word that reads as a file, a path, a value or text (`a.sh`, `x/y`, `k=v`, `two words`);
+    dotted task names stay (`ecto.drop`)."""
+    out: list[str] = []
+    for w in argv[1:]:
+        if w.dynamic or not _SUBCOMMAND.match(w.text) or _names_a_file(w.text) or len(out) >= MAX_PATH:
+            break
+        out.append(w.text)
+    return out
+
+
+def _named_by_table(name: str, path: list[str]) -> bool:
+    """Whether a rule of the program's table names this subcommand (then the table decides)."""
+    from blastwall.analyze.shell.programs import _tables_for
+
+    rules = _tables_for(name)[1].get(name) or []
+    for rule in rules:
+        command = rule.row.get("command")
+        command = [command] if isinstance(command, str) else list(command or [])
+        if command and path and any(globs.match(path[0], alt) for alt in command[0].split("|")):
+            return True
+        anywhere = rule.row.get("command_any")
+        anywhere = [anywhere] if isinstance(anywhere, str) else list(anywhere or [])
+        if any(globs.match(p, g) for p in path for g in anywhere):
+            return True
+    return False
+
+
+def verb_findings(name: str, argv: list[Word], source: str, *, known: bool) -> list[Finding]:
+    """A finding when the program's name or its subcommands read as destructive and no table
+    says otherwise; `known` programs (with a rule table or handler) are read by subcommand only."""
+    if name in _operands_only():
+        return []
+    path = command_path(argv)
+    if known and (not path or _named_by_table(name, path)):
+        return []
+    flags = [w.text for w in argv[1:] if w.text.startswith("-") and not w.dynamic]
+    if safe_flags_present(flags):
+        return []
+    words = path if known else [name, *path]
+    reading = read_words(words)
+    if reading is None:
+        return []
+    row = _table()["rule"][0]
+    target = " ".join([name, *path])
+    noun = f" on {reading.noun}" if reading.noun else ""
+    severity = max(reading.severity, Severity.parse(str(row["severity"])))
+    return [Finding(
+        rule_id=str(row["id"]),
+        effect=Effect(str(row["effect"])),
+        severity=severity,
+        reason=str(row["reason"]).format(target=target, verb=reading.verb, noun=noun),
+        target=target,
+        safer=str(row["safer"]),
+        source=source[:200],
+        confidence=0.7,
+    )]

@@ -1,0 +1,137 @@
+"""The verb model: what a name says it does, when no rule table names it.
+
+    read_words(["db:wipe"])             -> Reading(verb="wipe", noun="db", severity=HIGH)
+    read_words(["flask", "db", "downgrade"]) -> Reading(verb="downgrade", noun="db", severity=HIGH)
+    read_words(["cache:clear"])         -> None  (the object is regenerable)
+    read_words(["clean"])               -> None  (a weak verb alone)
+
+Programs, subcommands, task names (npm scripts, make targets, rake/artisan/manage.py tasks),
+stored procedures and MCP tools are all names. Each is split into words at case changes,
+digits and separators (`dropAllTables`, `drop-all`, `db_reset`, `migrate:fresh`, `ecto.drop`);
+two adjacent words are also tried joined (`tear-down` -> teardown). The vocabulary and how it
+weighs verbs by their nouns is data: `rules/verbs.toml`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from typing import Any, NamedTuple
+
+from blastwall import rx
+from blastwall.analyze.ruleset import load_table
+from blastwall.model import Severity
+
+__all__ = ["Reading", "read_words", "safe_flags_present", "tokens"]
+
+_PARTS = rx.compile(r"[A-Z]+[a-z]*|[a-z]+|[0-9]+")
+
+
+class Reading(NamedTuple):
+    """What a name says: its destructive verb, the noun that weighs it, and how bad that is."""
+
+    verb: str
+    noun: str
+    severity: Severity
+
+
+class _Vocabulary(NamedTuple):
+    strong: frozenset[str]
+    weak: frozenset[str]
+    data: frozenset[str]
+    regenerable: frozenset[str]
+    safe_words: frozenset[str]
+    safe_flags: frozenset[str]
+    off_values: frozenset[str]
+
+
+@functools.cache
+def _vocabulary() -> _Vocabulary:
+    t: dict[str, Any] = load_table("verbs")
+    return _Vocabulary(
+        strong=frozenset(t["verbs"]["strong"]),
+        weak=frozenset(t["verbs"]["weak"]),
+        data=frozenset(t["nouns"]["data"]),
+        regenerable=frozenset(t["nouns"]["regenerable"]),
+        safe_words=frozenset(t["safe"]["safe_words"]),
+        safe_flags=frozenset(t["safe"]["safe_flags"]),
+        off_values=frozenset(t["safe"]["off_values"]),
+    )
+
+
+def tokens(name: str) -> list[str]:
+    """`dropAllTables` -> [drop, all, tables]; `HTMLParser` -> [html, parser]; `db:reset` -> [db, reset]."""
+    out: list[str] = []
+    for part in _PARTS.findall(str(name)):
+        caps = len(part) - len(part.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+        if 1 < caps < len(part):
+            out.append(part[:caps - 1])
+            part = part[caps - 1:]
+        out.append(part)
+    return [p.lower() for p in out]
+
+
+def _terms(ts: list[str]) -> list[tuple[int, str]]:
+    """Each word and each joined pair of neighbours, with the position it ends at."""
+    out = [(i, t) for i, t in enumerate(ts)]
+    out += [(i + 1, ts[i] + ts[i + 1]) for i in range(len(ts) - 1)]
+    return sorted(out)
+
+
+def read_words(words: Iterable[str]) -> Reading | None:
+    """What a command path, task name or tool name says it does (None: nothing destructive).
+
+    `words` are the program name's parts and the subcommand words in order; a safe word before
+    the verb (`list deleted`, `help drop`) or a safe part after it in the same word
+    (`rollback:status`) makes it a read."""
+    return _read(tuple(words))
+
+
+@functools.lru_cache(maxsize=2048)
+def _read(words: tuple[str, ...]) -> Reading | None:
+    v = _vocabulary()
+    verb: tuple[int, str, bool] | None = None  # (position, verb, strong)
+    nouns: list[tuple[int, str, bool]] = []  # (position, noun, regenerable)
+    position = 0
+    for word in words:
+        ts = tokens(word)
+        if not ts:
+            continue
+        if verb is None and word.lower() in v.safe_words:
+            return None
+        terms = _terms(ts)
+        first_verb = next((i for i, t in terms if t in v.strong or t in v.weak), None)
+        if verb is None and first_verb is not None and any(
+                t in v.safe_words for i, t in terms if i > first_verb):
+            return None  # `rollback:status`, `drop-preview`; but `check-and-delete` deletes
+        for i, t in terms:
+            at = position + i
+            if t in v.strong or t in v.weak:
+                if verb is None or (t in v.strong and not verb[2]):
+                    verb = (at, t, t in v.strong)
+            elif t in v.data:
+                nouns.append((at, t, False))
+            elif t in v.regenerable:
+                nouns.append((at, t, True))
+        position += len(ts) + 1
+    if verb is None:
+        return None
+    _, name, strong = verb
+    if nouns:
+        head = max(nouns)
+        if head[2]:
+            return None  # the last thing named is rebuilt by itself
+        data = next((n for _, n, regen in reversed(nouns) if not regen), "")
+        return Reading(name, data, Severity.HIGH)
+    return Reading(name, "", Severity.MEDIUM) if strong else None
+
+
+def safe_flags_present(flags: Iterable[str]) -> bool:
+    """An option that makes any invocation a dry run, a preview or help (`--dry-run`,
+    `--what-if`, `-h`); `--dry-run=false` and `--dry-run=none` do not count."""
+    v = _vocabulary()
+    for f in flags:
+        name, eq, value = f.partition("=")
+        if name in v.safe_flags and not (eq and value.lower() in v.off_values):
+            return True
+    return False

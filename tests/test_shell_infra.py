@@ -728,7 +728,7 @@ def test_safe_is_allowed(cmd: str) -> None:
         ("docker compose down -v", "shell.docker:compose-down-volumes"),
         ("docker-compose down -v", "shell.compose:down-volumes"),
         ("aws s3 rb s3://b --force", "shell.aws:s3-rb"),
-        ("aws ec2 terminate-instances --instance-ids i-1", "shell.aws:delete"),
+        ("aws ec2 terminate-instances --instance-ids i-1", "shell.aws.ec2:terminate-instances"),
         ("gcloud sql instances delete prod", "shell.gcloud:delete"),
         ("az group delete -n rg", "shell.az:delete"),
         # SQL given to wrangler goes to the SQL analyzer, which names the statement

@@ -4,7 +4,8 @@
         -> [Finding(rule_id="http.github:repo-delete", ...)]
 
 Known providers (`rules/http_*.toml`) are matched by host, then by REST path or GraphQL
-mutation. Requests to hosts no catalog knows get generic rules (`generic.py`): a DELETE asks,
+mutation, then by the operation their generated catalog names (`analyze/catalogs`: AWS,
+GitHub, Google, Kubernetes; hand rows win). Requests to hosts no catalog knows get generic rules (`generic.py`): a DELETE asks,
 reads are allowed unless the URL plainly changes state, GraphQL mutations with destructive
 names ask. Header values never appear in a finding.
 """
@@ -48,6 +49,10 @@ def _provider(p: Provider, req: Request, scope: Scope) -> list[Finding] | None:
         found = apply(rule, req, scope, {**params, **captures}, dialect=p.sql_dialect)
         if found is not None:
             return found
+    if p.catalog:
+        found = _from_catalog(p, req, path, scope)
+        if found is not None:
+            return found
     if p.wildcard and not p.ports:
         return None
     if req.method in READ_METHODS:
@@ -56,3 +61,17 @@ def _provider(p: Provider, req: Request, scope: Scope) -> list[Finding] | None:
         return [make(template("http.generic:provider-delete"), req, rule_id=f"http.{p.name}:delete",
                      severity=p.delete_severity, label=p.label)]
     return generic.analyze(req, scope, p, known_provider=True)
+
+
+def _from_catalog(p: Provider, req: Request, path: str, scope: Scope) -> list[Finding] | None:
+    """The generated catalog's findings. A POST, PUT or PATCH the catalog finds harmless also
+    gets the generic checks (`{"deleted": true}` in the body, a destructive word in the URL)."""
+    from blastwall.analyze.catalogs import http_findings
+    from blastwall.model import Severity
+
+    found = http_findings(p.catalog, req, path, scope)
+    if found is None:
+        return None
+    if req.method in ("POST", "PUT", "PATCH") and all(f.severity <= Severity.LOW for f in found):
+        found = found + generic.analyze(req, scope, p, known_provider=True)
+    return found

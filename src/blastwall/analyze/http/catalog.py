@@ -1,7 +1,8 @@
 """Provider catalogs (`rules/http_*.toml`) compiled into matchers, once per process.
 
 A catalog file declares providers (`[providers.NAME]`: hosts, optional ports, path prefix,
-GraphQL endpoints, what an unlisted DELETE is) and `[[rule]]` rows. A REST row matches on
+GraphQL endpoints, what an unlisted DELETE is, which generated catalog knows its operations:
+`catalog = "aws"`, see analyze/catalogs) and `[[rule]]` rows. A REST row matches on
 `method` and a `path` template (`{name}` is one segment, `{name*}` one or more, `{name:re}` a
 segment matching `re`, `*` inside a literal segment any characters but `/`); a GraphQL row
 matches mutation root fields (`mutation = [...]`). Optional `when` / `unless` tables test
@@ -35,6 +36,7 @@ class Provider:
     additive: frozenset[str]
     sql_dialect: str | None
     rules_from: str  # the provider whose rows apply (itself unless `rules = "other"`)
+    catalog: str = ""  # the generated catalog (analyze/catalogs) consulted after the rows
 
     @property
     def wildcard(self) -> bool:
@@ -129,6 +131,7 @@ def catalog() -> Catalog:
                 additive=frozenset(p.get("additive_mutations", [])),
                 sql_dialect=p.get("sql_dialect"),
                 rules_from=str(p.get("rules", pname)),
+                catalog=str(p.get("catalog", "")),
             ))
         for row in table.get("rule", []):
             rule = Rule(

@@ -495,6 +495,7 @@ LAZY_MODULES: dict[str, str] = {
         "psql", "mysql", "mariadb", "sqlite3", "duckdb", "clickhouse-client", "cockroach", "cqlsh", "bq", "snowsql",
         "usql", "mongosh", "mongo", "redis-cli", "valkey-cli", "keydb-cli", "wrangler", "heroku", "turso", "sqlcmd")},
     **{n: "blastwall.analyze.shell.httpcli" for n in ("curl", "curlie", "wget", "http", "https", "xh", "xhs", "gh")},
+    "aws": "blastwall.analyze.shell.catalogcli",
 }
 
 

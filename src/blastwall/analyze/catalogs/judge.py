@@ -1,0 +1,147 @@
+"""Turn a catalog operation into findings, for the shell (`aws ...`) and the HTTP door."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from blastwall import rx
+from blastwall.analyze.base import Scope, unknown
+from blastwall.analyze.catalogs import ops
+from blastwall.analyze.catalogs.data import CatalogMissing
+from blastwall.analyze.catalogs.verbs import Class, by_method, classify, words
+from blastwall.model import Finding, Severity
+
+_ID_PART = rx.compile(r"[^a-z0-9_.-]+")
+# Options that make an aws call change nothing (the CLI prints, validates or explains).
+_AWS_SAFE_FLAGS = ("--dry-run", "--dryrun", "--generate-cli-skeleton", "--help")
+
+
+def rule_id(surface: str, op: ops.Op) -> str:
+    """`http.aws.ec2:terminate-instances`, `http.github.repos:delete`, `http.google.compute:instances.delete`."""
+    name = op.name
+    namespace = op.service
+    if op.provider == "github" and "/" in name:
+        namespace, name = name.split("/", 1)
+    elif op.provider == "google":
+        parts = name.split(".")
+        namespace, name = parts[0], ".".join("-".join(words(p)) for p in parts[1:])
+    else:
+        name = "-".join(words(name))
+    ns = _ID_PART.sub("-", namespace.lower()).strip("-.")
+    leaf = _ID_PART.sub("-", name.lower()).strip("-.") or "operation"
+    return f"{surface}.{op.provider}{'.' + ns if ns else ''}:{leaf}"
+
+
+def _finding(surface: str, op: ops.Op, cls: Class, target: str, source: str) -> Finding:
+    reason = cls.reason.format(op=op.name, label=op.label, target=target or "the target").replace(" ()", "")
+    return Finding(rule_id=rule_id(surface, op), effect=cls.effect, severity=cls.severity, reason=reason,
+                   target=target, safer=cls.safer, source=source[:200])
+
+
+def judge(op: ops.Op, method: str | None = None) -> Class | None:
+    """The class of `op`; for REST providers an unlisted verb falls back to the HTTP method."""
+    verb = classify(op.name, op.provider)
+    if verb is not None:
+        return verb.cls
+    return by_method(method) if method else None
+
+
+# ---- the aws CLI ----------------------------------------------------------------------------
+def cli_findings(program: str, argv: list[Any], scope: Scope, source: str) -> list[Finding]:
+    """`aws [global options] SERVICE OPERATION [options]` judged by its operation."""
+    from blastwall.analyze.shell.programs import _tables_for, parse_args
+
+    prog = _tables_for(program)[0].get(program)
+    args = parse_args(argv[1:], prog)
+    if len(args.positionals) < 2:
+        return []
+    service, operation = args.positionals[0], args.positionals[1]
+    if "help" in args.positionals[2:] or any(f.split("=", 1)[0] in _AWS_SAFE_FLAGS for f in args.flags):
+        return []
+    try:
+        op = ops.aws_cli(service, operation)
+        known = ops.aws_known_service(service)
+    except CatalogMissing as exc:
+        return [unknown("shell.aws:catalog-missing", f"{exc}; reinstall blastwall", source)]
+    if op is None:
+        op = ops.Op("aws", service if known else "", operation, f"AWS {service}")
+    verb = classify(op.name, "aws")
+    if verb is None:
+        return [unknown("shell.aws:unknown-operation",
+                        f"aws {service} {operation} is no operation blastwall knows; check what it does", source)]
+    target = " ".join(args.positionals[2:])[:200]
+    out: list[Finding] = []
+    if verb.cls.severity > Severity.NONE:
+        out.append(_finding("shell", op._replace(name=operation), verb.cls, target, source))
+    if op.sql:
+        out.extend(_cli_sql(op, argv, scope, source))
+    return out
+
+
+def _cli_sql(op: ops.Op, argv: list[Any], scope: Scope, source: str) -> list[Finding]:
+    """`aws rds-data execute-statement --sql "DROP TABLE x"`: the SQL analyzer reads the SQL."""
+    from blastwall.analyze.sql import analyze_sql
+
+    option = "--" + "-".join(words(op.sql))
+    texts = []
+    for i, w in enumerate(argv):
+        if w.text == option and i + 1 < len(argv):
+            texts.append(argv[i + 1])
+        elif w.text.startswith(option + "="):
+            texts.append(type(w)(w.text[len(option) + 1:], dynamic=w.dynamic))
+    if not texts:
+        return [unknown("shell.aws:sql-unseen", f"aws {op.service} {op.name}: the SQL it runs is not on the command "
+                        "line; blastwall cannot read it", source)]
+    out: list[Finding] = []
+    for w in texts:
+        if w.dynamic:
+            out.append(unknown("shell.aws:sql-dynamic", f"the SQL of aws {op.service} is built at run time", source))
+        else:
+            out.extend(analyze_sql(w.text, scope.deeper(f"aws {op.service} {op.name}")))
+    return out
+
+
+# ---- HTTP -----------------------------------------------------------------------------------
+def http_findings(catalog: str, req: Any, path: str, scope: Scope) -> list[Finding] | None:
+    """Findings for a request to a provider with a generated catalog; None when the catalog
+    does not know the request (the caller's generic rules decide)."""
+    try:
+        op = _lookup(catalog, req, path)
+    except CatalogMissing as exc:
+        return [unknown(f"http.{catalog}:catalog-missing", f"{exc}; reinstall blastwall", req.display)]
+    if op is None:
+        return None
+    rest = catalog != "aws" or bool(op.service and ops._aws_service(op.service)[0]["protocol"].startswith("rest-"))
+    cls = judge(op, req.method if rest else None)
+    source = f"{req.method} {req.display}"
+    if cls is None:
+        return [unknown(f"http.{catalog}:unknown-operation",
+                        f"{op.name} is no {op.label} operation blastwall knows; check what it does", source)]
+    out: list[Finding] = []
+    if cls.severity > Severity.NONE:
+        out.append(_finding("http", op, cls, req.display, source))
+    if op.sql:
+        out.extend(_http_sql(op, req, scope))
+    return out
+
+
+def _lookup(catalog: str, req: Any, path: str) -> ops.Op | None:
+    if catalog == "aws":
+        return ops.aws_http(req)
+    if catalog == "google":
+        return ops.google_http(req.host, req.method, path, req.query)
+    return ops.rest_http(catalog, req.method, path, req.query)
+
+
+def _http_sql(op: ops.Op, req: Any, scope: Scope) -> list[Finding]:
+    from blastwall.analyze.sql import analyze_sql
+
+    value = req.params.get(op.sql)
+    texts = value if isinstance(value, list) else [value]
+    out: list[Finding] = []
+    for text in texts:
+        if isinstance(text, dict):  # redshift-data Sqls / dynamodb Statements: [{"Statement": ...}]
+            text = text.get("Statement") or text.get("Sql")
+        if isinstance(text, str) and text.strip():
+            out.extend(analyze_sql(text, scope.deeper(f"SQL sent to {req.display}")))
+    return out

@@ -98,6 +98,7 @@ def test_interpreter_scripts_are_judged_by_what_they_do(tmp_path: Path, name: st
     assert verdict.decision.value == expected, verdict.reasons
 
 
-def test_an_interpreter_script_that_is_not_there_is_judged_by_name(tmp_path: Path):
-    assert check("python3 tool.py", context={"cwd": str(tmp_path)}, policy=POLICY).decision.value == "allow"
+def test_an_interpreter_script_that_is_not_there_is_asked_about(tmp_path: Path):
+    verdict = check("python3 tool.py", context={"cwd": str(tmp_path)}, policy=POLICY)
+    assert verdict.decision.value == "ask" and "does not exist" in verdict.reasons[0]
     assert check("python3 drop_db.py", context={"cwd": str(tmp_path)}, policy=POLICY).decision.value != "allow"

@@ -39,6 +39,7 @@ class Scope(NamedTuple):
     secrets_list: str = ""  # the secret scanner's list of secret-bearing files ("" = its default place)
     sourced: tuple[str, ...] = ()  # secret files `source`d earlier on the command line (their values are set)
     probe: bool = True  # may ask a program (git) about the working directory; off in `check --batch` without --probe
+    earlier: tuple[tuple[object, str | None], ...] = ()  # (command, shell_dir) run before on this line: files they wrote
 
     def deeper(self, origin: str = "", **changes: object) -> Scope:
         if self.depth + 1 > MAX_DEPTH:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from blastwall.analyze.base import Scope, dedupe, unknown
 from blastwall.model import Finding
 
+MAX_EARLIER = 64  # commands kept for what they wrote (a script run later on the line reads it)
+
 
 def analyze_command(text: str, scope: Scope) -> list[Finding]:
     from blastwall.analyze.shell.fsops import redirect_findings
@@ -33,6 +35,7 @@ def analyze_command(text: str, scope: Scope) -> list[Finding]:
         loaded = _sourced_secret(cmd.argv, here)
         if loaded is not None:
             here = here._replace(sourced=(*here.sourced, loaded))
+        here = here._replace(earlier=(*here.earlier[-(MAX_EARLIER - 1):], (cmd, here.shell_dir)))
     if parsed.errors:
         out.append(unknown("shell.parse:error", f"the command does not fully parse as bash ({parsed.errors[0]}); "
                            "a human must read it", text))

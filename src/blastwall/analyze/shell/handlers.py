@@ -17,7 +17,7 @@ from blastwall.analyze.paths import PathClass, classify, classify_in, is_regener
 from blastwall.analyze.ruleset import load_table
 from blastwall.analyze.shell.ir import Selection, SimpleCommand, Word
 from blastwall.analyze.shell.names import program_name
-from blastwall.analyze.shell.stdin import has_stdin, read_file, stdin_of
+from blastwall.analyze.shell.stdin import has_stdin, stdin_of
 from blastwall.model import Effect, Finding, Severity
 
 Handler = Callable[[str, list[Word], SimpleCommand, Scope], "list[Finding] | None"]
@@ -83,12 +83,10 @@ def handle_shell(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) 
     rest = _positionals(argv[1:], ("-o", "+o", "-O", "+O", "--rcfile", "--init-file"))
     if rest and rest[0].raw.startswith("<("):
         return _process_substitution(name, rest[0], cmd)
+    if _syntax_check_only(argv[1:]):
+        return []  # bash -n: reads the script, runs nothing
     if rest and rest[0].text not in ("-", "-s"):
-        script = rest[0].text
-        text = read_file(script, scope)
-        if text is not None:
-            return _shell_text(text, scope, f"{name} {script}")
-        return _script_name_findings(script, cmd.source)
+        return run_script(name, rest[0], cmd, scope, "shell")
     if has_stdin(cmd):
         return _piped_code("shell", cmd, scope, lambda text: _shell_text(text, scope, f"piped into {name}"))
     return []
@@ -157,7 +155,75 @@ def handle_eval(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -
 def handle_source(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
     if len(argv) > 1 and argv[1].raw.startswith("<("):
         return _process_substitution(name, argv[1], cmd)
-    return _script_name_findings(argv[1].text, cmd.source) if len(argv) > 1 else []
+    return run_script(name, argv[1], cmd, scope, "shell") if len(argv) > 1 else []
+
+
+def handle_path_program(argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding]:
+    """`./deploy.sh`, `scripts/x`, `~/bin/y`: a program named by its path is a file of the project or
+    the user, which blastwall reads and analyzes in the language of its `#!` line. Installed
+    programs (system folders, `node_modules/.bin`, a virtualenv's `bin`) and compiled programs are
+    judged by their name, as on PATH; a file that is not there (yet) is asked about."""
+    from blastwall.analyze.shell.scripts import script_text, written_here
+
+    path = argv[0].text
+    name = program_name(path)
+    table = _scripts_table()["scripts"]
+    if any(globs.match(path, g) for g in table.get("installed", [])) or name in table.get("launchers", []):
+        return []
+    if not written_here(path, scope):
+        found = script_text(path, scope)
+        if found.text is None and found.why.startswith("it does not exist") and _installed_name(name):
+            return []
+        if found.text is not None and "\x00" in found.text[:4096]:
+            return []  # a compiled program
+    return run_script(path, argv[0], cmd, scope, None)
+
+
+def _installed_name(name: str) -> bool:
+    from blastwall.analyze.shell.resolve import _known
+
+    return _known(name)
+
+
+def _syntax_check_only(args: list[Word]) -> bool:
+    for w in args:
+        t = w.text
+        if t == "--" or not t.startswith("-") or t.startswith("--"):
+            return False
+        if "n" in t[1:] and t[1:].isalpha() and "c" not in t[1:]:
+            return True
+    return False
+
+
+def run_script(name: str, script: Word, cmd: SimpleCommand, scope: Scope, language: str | None) -> list[Finding]:
+    """A script file run by `name` (`bash f.sh`, `. f`, `./f`, `python f.py`): its text as it is when
+    the command runs (written earlier on the line, or on disk), analyzed in its language (`None`:
+    the language its `#!` line names). A script blastwall cannot read is asked about, unless it is
+    an environment set-up file sourced from outside the project."""
+    from blastwall.analyze.shell.scripts import known_setup, script_text, shebang_language, unreadable, written_here
+
+    path = script.text
+    if script.dynamic and "$" in path:
+        return [unknown("shell.exec:dynamic-command", f"{name} runs the script {path}, which blastwall cannot resolve",
+                        cmd.source)]
+    if known_setup(path) and not written_here(path, scope):
+        return []
+    found = script_text(path, scope)
+    if found.text is None:
+        return [unreadable(name, path, found.why, cmd.source), *_script_name_findings(path, cmd.source)]
+    text = found.text
+    language = language or shebang_language(text)
+    if language is None:
+        return [unknown("shell.exec:unread-script", f"{name} runs {path}, a script in a language blastwall does not "
+                        f"read ({text.split(chr(10), 1)[0][:60]})", cmd.source)]
+    if language == "shell":
+        return _shell_text(text, scope, f"{name} {path}")
+    from blastwall.analyze.code import analyze_code
+
+    inner = analyze_code(language, text, scope.deeper(path))
+    if written_here(path, scope):
+        return inner  # written on this line: every finding counts, like a one-liner
+    return [f for f in inner if not f.rule_id.startswith("code.interp:")]
 
 
 # ---- builtins that store code for later ---------------------------------------------------------
@@ -213,6 +279,8 @@ INTERPRETERS: dict[str, tuple[str, tuple[str, ...], str | None]] = {
     "ruby": ("ruby", ("-e",), "e"),
     "php": ("php", ("-r",), None),
     "osascript": ("applescript", ("-e",), None),
+    "ts-node": ("node", ("-e", "--eval", "-p", "--print"), None),
+    "tsx": ("node", ("-e", "--eval", "-p", "--print"), None),
 }
 
 
@@ -229,6 +297,11 @@ def handle_interpreter(name: str, argv: list[Word], cmd: SimpleCommand, scope: S
         if code.dynamic and code.text.startswith("$") and " " not in code.text:
             return [unknown("code.interp:exec-dynamic", f"{name} runs code from {code.text}", cmd.source)]
         return analyze_code(language, code.text, scope.deeper(f"{name} code"))
+    if name == "deno":
+        pos = _positionals(argv[1:])
+        if not pos or pos[0].text != "run" or len(pos) < 2:
+            return None  # deno task/test/fmt: the rule tables judge it
+        return _script_file_findings(language, pos[1].text, cmd, scope)
     if name == "python" or name.startswith("pypy"):
         mod = _option_value(argv[1:], ("-m",))
         if mod is not None:
@@ -249,18 +322,14 @@ def handle_interpreter(name: str, argv: list[Word], cmd: SimpleCommand, scope: S
 
 def _script_file_findings(language: str, script: str, cmd: SimpleCommand, scope: Scope) -> list[Finding]:
     """`python tool.py`: what the script does when the file is there to read (as for `bash x.sh`),
-    else what its name says. A whole program is full of commands built at run time, so only
-    concrete findings count from a file (deletes and overwrites of known paths, literal
-    commands, SQL, blastwall's own machinery); run-time guesses would make every script an ask."""
-    from blastwall.analyze.code import analyze_code
-    from blastwall.analyze.shell.stdin import read_file
-
-    text = read_file(script, scope) if language != "applescript" else None
-    named = _script_name_findings(script, cmd.source)
-    if text is None:
-        return named
-    found = analyze_code(language, text, scope.deeper(f"{script}"))
-    return named + [f for f in found if not f.rule_id.startswith("code.interp:")]
+    and what its name says; a script blastwall cannot read is asked about. A whole program is full
+    of commands built at run time, so only concrete findings count from a file on disk (deletes and
+    overwrites of known paths, literal commands, SQL, blastwall's own machinery); run-time guesses
+    would make every script an ask."""
+    if language == "applescript":
+        return [unknown("code.interp:applescript", "AppleScript code; a human must read it", cmd.source)]
+    return _script_name_findings(script, cmd.source) + run_script(program_name(cmd.argv[0].text), Word.lit(script),
+                                                                  cmd, scope, language)
 
 
 def handle_awk(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
@@ -428,7 +497,29 @@ def handle_runner(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope)
     for t in targets:
         if _destructive_name(t.text):
             out.extend(_script_name_findings(t.text, cmd.source))
-    return out or None
+    return (out + _unread_tasks(name, targets, argv, cmd, scope)) or None
+
+
+def _unread_tasks(name: str, targets: list[Word], argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding]:
+    """Tasks of a runner whose task file blastwall cannot read (it is not there, or files are not
+    read for this check): a name that builds, tests or checks runs; any other is asked about."""
+    from blastwall.analyze.shell.tasks import task_file_readable
+
+    files = _scripts()["runner_files"].get(name)
+    directory = _option_value(argv[1:], ("-C", "--directory", "--dir", "--cwd", "-d"))
+    if files is None or task_file_readable(files, scope, directory.text if directory else None):
+        return []
+    unsafe = [t.text for t in targets if not _safe_task(t.text) and not _destructive_name(t.text)]
+    if not unsafe:
+        return []
+    return [unknown("shell.scripts:unread-task", f"{name} runs the task {unsafe[0]}, which blastwall cannot read "
+                    f"(no {files[0]} to read here); a human must check what it does", cmd.source)]
+
+
+def _safe_task(name: str) -> bool:
+    from blastwall.analyze.shell.scripts import safe_task
+
+    return safe_task(name)
 
 
 def handle_package_manager(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
@@ -449,18 +540,24 @@ def handle_package_manager(name: str, argv: list[Word], cmd: SimpleCommand, scop
             for line in commands:
                 found_in_script.extend(_shell_text(line, scope, f"{name} script {script_name}"))
             return found_in_script
+    unread: list[Finding] = []
+    if script_name is not None and not _destructive_name(script_name) and not _safe_task(script_name) and \
+            (first in ("run", "run-script", "test", "start", "stop", "restart") or not _installed_name(script_name)):
+        prefix = _option_value(argv[1:], ("--prefix", "-C", "--cwd", "--dir"))
+        unread = _unread_tasks(name, [Word.lit(script_name)], [argv[0], *([Word.lit("-C"), prefix] if prefix else [])],
+                               cmd, scope)
     if first in ("run", "run-script") and len(pos) > 1:
         script = pos[1]
-        found = _script_name_findings(script.text, cmd.source) if _destructive_name(script.text) else []
+        found = unread + (_script_name_findings(script.text, cmd.source) if _destructive_name(script.text) else [])
         if name != "npm":  # yarn/pnpm/bun run also run binaries from node_modules/.bin
             found += _rerun(argv[argv.index(script):], cmd, scope, f"{name} run")
         return found
     if first in ("exec", "dlx", "x") and len(pos) > 1:
         return _rerun(argv[argv.index(pos[1]):], cmd, scope, f"{name} {first}")
     if name != "npm" and first not in _scripts()["builtins"]:
-        found = _script_name_findings(first, cmd.source) if _destructive_name(first) else []
+        found = unread + (_script_name_findings(first, cmd.source) if _destructive_name(first) else [])
         return found + _rerun(argv[argv.index(pos[0]):], cmd, scope, name)
-    return None
+    return unread or None
 
 
 HANDLERS: dict[str, Handler] = {
@@ -495,6 +592,10 @@ LAZY_MODULES: dict[str, str] = {
         "psql", "mysql", "mariadb", "sqlite3", "duckdb", "clickhouse-client", "cockroach", "cqlsh", "bq", "snowsql",
         "usql", "mongosh", "mongo", "redis-cli", "valkey-cli", "keydb-cli", "wrangler", "heroku", "turso", "sqlcmd")},
     **{n: "blastwall.analyze.shell.httpcli" for n in ("curl", "curlie", "wget", "http", "https", "xh", "xhs", "gh")},
+    **{n: "blastwall.analyze.shell.carriers" for n in (  # rules/carriers.toml
+        "at", "batch", "crontab", "tmux", "screen", "vim", "vi", "nvim", "ex", "view", "rvim", "rview", "gvim",
+        "vimdiff", "evim", "vimx", "ed", "red", "gdb", "gdb-multiarch", "cgdb", "tclsh", "tclsh8.6", "tclsh9.0", "wish",
+        "expect", "jimsh", "less", "more", "most", "man", "sed", "gsed")},
     "aws": "blastwall.analyze.shell.catalogcli",
 }
 

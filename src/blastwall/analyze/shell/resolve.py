@@ -11,7 +11,7 @@ from __future__ import annotations
 from blastwall.analyze.base import Scope, unknown
 from blastwall.analyze.paths import PathClass, classify_in
 from blastwall.analyze.shell.fsops import analyze_fs, redirect_findings
-from blastwall.analyze.shell.handlers import _shell_text, handler_for, trusted_generator
+from blastwall.analyze.shell.handlers import _shell_text, handle_path_program, handler_for, trusted_generator
 from blastwall.analyze.shell.ir import Selection, SimpleCommand, Word
 from blastwall.analyze.shell.names import program_name
 from blastwall.analyze.shell.programs import match
@@ -58,11 +58,14 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
             return out
         argv = list(peeled.argv or [])
         if peeled.stdin_args and argv:
-            argv = _with_stdin_args(argv, peeled.replace_token, cmd, scope)
+            out.extend(_stdin_code(argv, peeled.replace_token, cmd, scope))
+            argv = _with_stdin_args(argv, peeled.replace_token, cmd, scope, _xargs_split(cmd.argv))
     else:
         out.append(unknown("shell.exec:too-many-wrappers", "too many nested wrapper programs to analyze", cmd.source))
         return out
     name = program_name(argv[0].text)
+    if "/" in argv[0].text and argv[0].path_class is None:
+        out.extend(handle_path_program(argv, cmd.with_argv(argv), scope))
     out.extend(secret_reads(name, argv, cmd, scope, with_redirects=with_redirects))
     handler = handler_for(name)
     if handler is not None:
@@ -141,27 +144,94 @@ def _unknown_wrapper(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sco
     inner = argv[1:]
     if inner and inner[0].text == "--":
         inner = inner[1:]
-    if not inner or inner[0].dynamic or not _known(program_name(inner[0].text)):
-        return []
+    if not inner or inner[0].dynamic or inner[0].text == "." or not _known(program_name(inner[0].text)):
+        return []  # `jq . file`: a dot is the current folder or a filter, not `source`
     found = analyze_simple(cmd.with_argv(inner), scope.deeper(f"{name} (unknown wrapper)"), with_redirects=False)
     return [f._replace(reason=f"{f.reason} (if {name} runs its arguments)") for f in found
-            if f.severity >= Severity.MEDIUM]
+            if f.severity >= Severity.MEDIUM and f.rule_id not in _GUESSED_SCRIPTS]
 
 
-def _with_stdin_args(argv: list[Word], token: str | None, cmd: SimpleCommand, scope: Scope) -> list[Word]:
+# Scripts an unknown wrapper's arguments would run if it ran them: not read as scripts (a guess).
+_GUESSED_SCRIPTS = frozenset({"shell.exec:unread-script", "shell.scripts:unread-task"})
+
+
+def _xargs_split(wrapper: list[Word]) -> str:
+    """How xargs cuts its input into arguments: "nul" (-0), "lines" (-I, -L, -d '\\n'), or "words"."""
+    texts = [w.text for w in wrapper[1:]]
+    if any(t in ("-0", "--null") or t.startswith("-") and not t.startswith("--") and "0" in t for t in texts):
+        return "nul"
+    if any(t.startswith(("-I", "-i", "-L", "--replace", "--max-lines")) for t in texts) or \
+            any(t in ("-d", "--delimiter") for t in texts):
+        return "lines"
+    return "words"
+
+
+def _split_input(text: str, how: str) -> list[str]:
+    if how == "nul":
+        return [p for p in text.split("\0") if p] or [text]
+    if how == "lines":
+        return [line for line in text.split("\n") if line.strip()]
+    import shlex
+
+    try:
+        return shlex.split(text)
+    except ValueError:
+        return text.split()
+
+
+def _stdin_code(argv: list[Word], token: str | None, cmd: SimpleCommand, scope: Scope) -> list[Finding]:
+    """`echo CMD | xargs sh -c`, `... | xargs -I{} bash -c '{}'`, `... | xargs eval`: a shell or
+    interpreter whose code comes from stdin. The whole input is analyzed as code when it can be
+    known; otherwise the command is asked about."""
+    from blastwall.analyze.shell.handlers import INTERPRETERS, SHELLS
+
+    name = program_name(argv[0].text)
+    if name not in SHELLS and name not in INTERPRETERS and name != "eval":
+        return []
+    if name != "eval":
+        letters = ("c",) if name in SHELLS else tuple(o.lstrip("-")[:1] for o in INTERPRETERS[name][1])
+        at = next((i for i, w in enumerate(argv[1:], 1) if w.text.startswith("-") and not w.text.startswith("--")
+                   and w.text[-1:] in letters), None)
+        if at is None:
+            return []
+        code = argv[at + 1].text.strip() if at + 1 < len(argv) else None
+        if code is not None and code != token:
+            return []  # the code is on the line; stdin only gives it arguments
+    text = stdout_of(cmd.stdin_from, scope) if cmd.stdin_from else None
+    if text is None:
+        return [unknown("shell.exec:piped-code", f"{name} runs code read from stdin, which blastwall cannot read",
+                        cmd.source)]
+    if name in SHELLS or name == "eval":
+        return _shell_text(text.replace("\0", "\n"), scope, f"xargs {name}")
+    from blastwall.analyze.code import analyze_code
+
+    return analyze_code(INTERPRETERS[name][0], text, scope.deeper(f"xargs {name}"))
+
+
+def _with_stdin_args(argv: list[Word], token: str | None, cmd: SimpleCommand, scope: Scope,
+                     how: str = "words") -> list[Word]:
     """xargs/parallel: the command gets words from stdin. Known words are used as they are;
     unknown ones become a placeholder whose path class comes from the producer."""
     from blastwall.analyze.shell.handlers import producer_selects
 
     text = stdout_of(cmd.stdin_from, scope) if cmd.stdin_from else None
     if text is not None:
-        words = [Word.lit(t) for t in text.split()][:64]
+        words = [Word.lit(t) for t in _split_input(text, how)][:64]
     else:
         words = [Word("{stdin}", path_class=_producer_class(cmd.stdin_from, scope),
                       selects=producer_selects(cmd.stdin_from) or Selection())]
     if token:
-        return [w for a in argv for w in ((words[:1]) if token in a.text else [a])]
+        return [w for a in argv for w in (words[:1] if a.text == token else [_replaced(a, token, words[0])]
+                                          if token in a.text else [a])]
     return argv + words
+
+
+def _replaced(word: Word, token: str, item: Word) -> Word:
+    """`sh -c 'rm -rf {}'` with xargs -I{}: the token inside a word is replaced by the input item,
+    or by a variable blastwall cannot resolve when the input is not known."""
+    known = item.path_class is None
+    return Word(word.text.replace(token, item.text if known else "$XARGS_ITEM"), dynamic=word.dynamic or not known,
+                raw=word.raw)
 
 
 def _producer_class(producer: SimpleCommand | None, scope: Scope) -> PathClass:

@@ -43,6 +43,13 @@ def package_script(name: str, scope: Scope, directory: str | None = None) -> lis
     return [scripts[n] for n in (f"pre{name}", name, f"post{name}") if isinstance(scripts.get(n), str)]
 
 
+def task_file_readable(names: list[str], scope: Scope, directory: str | None = None) -> bool:
+    """Whether one of the task files `names` (`Makefile`, `package.json`, `justfile`) can be read
+    where the command runs."""
+    base = _base(scope, directory)
+    return base is not None and any(read_file(os.path.join(base, n), scope) is not None for n in names)
+
+
 def _parse_makefile(text: str) -> tuple[dict[str, str], dict[str, tuple[list[str], list[str]]], str | None]:
     variables: dict[str, str] = {}
     rules: dict[str, tuple[list[str], list[str]]] = {}

@@ -62,7 +62,42 @@ def _analyze(client: Client, text: str, scope: Scope, origin: str) -> list[Findi
                 findings.extend(sql.analyze_redis(line.split(), inner))
         return findings
     dialect = None if client.dialect in ("generic", "bigquery", "snowflake", "clickhouse") else client.dialect
-    return sql.analyze_sql(text, inner, dialect=dialect)
+    meta: list[Finding] = []
+    if client.dialect in ("postgres", "sqlite", "duckdb"):
+        text, meta = _meta_commands(client, text, inner, origin)
+        if not text.strip():
+            return meta
+    return meta + sql.analyze_sql(text, inner, dialect=dialect)
+
+
+def _meta_commands(client: Client, text: str, scope: Scope, origin: str) -> tuple[str, list[Finding]]:
+    """psql's backslash commands and sqlite3's dot commands (`\\! CMD`, `\\i FILE`, `\\o FILE`,
+    `.shell`, `.read`, `.once`, `writefile()`): the SQL left, and findings for what they run,
+    read and write. A SQL file they run is read, or asked about."""
+    from blastwall.analyze.shell import languages
+    from blastwall.analyze.shell.carriers import effect_findings
+    from blastwall.analyze.shell.scripts import script_text
+
+    if client.dialect == "postgres":
+        if "\\" not in text:
+            return text, []
+        sql_text, effects = languages.psql(text)
+    else:
+        sql_text, effects = languages.sqlite(text)
+    program = origin.split()[0] if origin else client.dialect
+    found = effect_findings(program, effects, text[:200], scope)
+    for path in effects.sql_files:
+        script = script_text(path, scope) if path else None
+        if script is None or script.text is None:
+            found.append(unknown("shell.db:unreadable-script", f"{program} runs SQL from {path or 'a file'}, which "
+                                 f"blastwall cannot read ({script.why if script else 'no file named'}); a human must "
+                                 "review it", text[:200]))
+        else:
+            inner, more = _meta_commands(client, script.text, scope, origin)
+            from blastwall.analyze import sql
+
+            found.extend(more + sql.analyze_sql(inner, scope, dialect=client.dialect))
+    return sql_text, found
 
 
 def _options_code(client: Client, name: str, args: list[Word], cmd: SimpleCommand, scope: Scope,
@@ -109,6 +144,14 @@ def handle_db_client(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sco
     out, found_code = _options_code(client, name, args, cmd, scope)
     pos = _positionals(args, client.value_options)
     out = _store_file(client, pos, scope) + out
+    init = _option_value(args, ("-init",)) if client.dialect in ("sqlite", "duckdb") else None
+    if init is not None:  # sqlite3 -init FILE runs FILE's SQL and dot commands first
+        from blastwall.analyze.shell.scripts import script_text
+
+        script = script_text(init.text, scope)
+        out.extend(_analyze(client, script.text, scope, f"{name} -init") if script.text is not None else [
+            unknown("shell.db:unreadable-script", f"{name} -init runs {init.text}, which blastwall cannot read "
+                    f"({script.why}); a human must review it", cmd.source)])
     if client.dialect == "redis":
         if pos:
             return out + _analyze(client, " ".join(w.text for w in pos), scope, name)
@@ -121,6 +164,8 @@ def handle_db_client(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sco
             found_code = True
         elif text.startswith(".") and text.split()[0] in (".restore", ".import", ".shell", ".system"):
             out.append(unknown("shell.db:sqlite-meta", f"sqlite3 {text.split()[0]} changes data or runs commands", cmd.source))
+        if text.startswith("."):
+            out.extend(_analyze(client, "\n".join(w.text for w in pos[client.positional_sql:]), scope, name))
         found_code = found_code or bool(text)
     if not found_code and has_stdin(cmd):
         piped = stdin_of(cmd, scope)

@@ -445,7 +445,7 @@ def psql(text: str) -> tuple[str, Effects]:
     e = Effects.empty()
     sql: list[str] = []
     for line in text.split("\n"):
-        parts = rx.split(r"(?<!\\)\\(?=[!a-zA-Z])", line)
+        parts = _meta_split(line)
         sql.append(parts[0])
         for meta in parts[1:]:
             m = rx.match(r"^(!|[a-zA-Z]+)\s*(.*)$", meta)
@@ -478,6 +478,32 @@ def psql(text: str) -> tuple[str, Effects]:
                                                                    ["EDITOR"]):
                 e.unknown.append(f"psql sets a program it runs ({arg[:60]})")
     return "\n".join(sql), e
+
+
+def _meta_split(line: str) -> list[str]:
+    """`SQL \\cmd args \\cmd2`: the SQL before the first backslash command, then each command."""
+    parts: list[str] = []
+    start = 0
+    i = 0
+    quote = ""
+    while i < len(line):
+        c = line[i]
+        if quote:
+            if c == quote:
+                quote = ""
+        elif c == "'":
+            quote = c
+        elif c == "\\" and i + 1 < len(line):
+            nxt = line[i + 1]
+            if nxt == "\\":
+                i += 2
+                continue
+            if nxt == "!" or nxt.isalpha():
+                parts.append(line[start:i])
+                start = i + 1
+        i += 1
+    parts.append(line[start:])
+    return parts
 
 
 _SQLITE_SHELL = (".shell", ".system")

@@ -56,7 +56,7 @@ def cli_findings(program: str, argv: list[Any], scope: Scope, source: str) -> li
     if len(args.positionals) < 2:
         return []
     service, operation = args.positionals[0], args.positionals[1]
-    if "help" in args.positionals[2:] or any(f.split("=", 1)[0] in _AWS_SAFE_FLAGS for f in args.flags):
+    if _asks_help(argv, operation) or any(f.split("=", 1)[0] in _AWS_SAFE_FLAGS for f in args.flags):
         return []
     try:
         op = ops.aws_cli(service, operation)
@@ -76,6 +76,16 @@ def cli_findings(program: str, argv: list[Any], scope: Scope, source: str) -> li
     if op.sql:
         out.extend(_cli_sql(op, argv, scope, source))
     return out
+
+
+def _asks_help(argv: list[Any], operation: str) -> bool:
+    """`aws ec2 terminate-instances help`: the word right after the operation, or the last word
+    when no option comes before it (`--instance-ids help` names an instance called help)."""
+    texts = [w.text for w in argv]
+    if operation not in texts:
+        return False
+    after = texts[texts.index(operation) + 1:]
+    return bool(after) and (after[0] == "help" or (after[-1] == "help" and not any(a.startswith("-") for a in after)))
 
 
 def _cli_sql(op: ops.Op, argv: list[Any], scope: Scope, source: str) -> list[Finding]:
@@ -106,12 +116,19 @@ def http_findings(catalog: str, req: Any, path: str, scope: Scope) -> list[Findi
     """Findings for a request to a provider with a generated catalog; None when the catalog
     does not know the request (the caller's generic rules decide)."""
     try:
-        op = _lookup(catalog, req, path)
+        found = ops.aws_http_all(req) if catalog == "aws" else [op for op in [_lookup(catalog, req, path)] if op]
+        if not found:
+            return None
+        out: list[Finding] = []
+        for op in found:
+            out.extend(_http_op(catalog, op, req, scope))
     except CatalogMissing as exc:
         return [unknown(f"http.{catalog}:catalog-missing", f"{exc}; reinstall blastwall", req.display)]
-    if op is None:
-        return None
-    rest = catalog != "aws" or bool(op.service and ops._aws_service(op.service)[0]["protocol"].startswith("rest-"))
+    return out
+
+
+def _http_op(catalog: str, op: ops.Op, req: Any, scope: Scope) -> list[Finding]:
+    rest = catalog != "aws" or bool(op.service and ops.aws_rest(op.service))
     cls = judge(op, req.method if rest else None)
     source = f"{req.method} {req.display}"
     if cls is None:
@@ -126,8 +143,6 @@ def http_findings(catalog: str, req: Any, path: str, scope: Scope) -> list[Findi
 
 
 def _lookup(catalog: str, req: Any, path: str) -> ops.Op | None:
-    if catalog == "aws":
-        return ops.aws_http(req)
     if catalog == "google":
         return ops.google_http(req.host, req.method, path, req.query)
     return ops.rest_http(catalog, req.method, path, req.query)

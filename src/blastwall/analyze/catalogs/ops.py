@@ -43,6 +43,11 @@ def _aws_op(svc: str, row: list[Any]) -> Op:
     return Op("aws", svc, row[0], f"AWS {info.get('label') or svc}", row[4])
 
 
+def aws_rest(svc: str) -> bool:
+    """Whether AWS service `svc` is called by method and URI (rest-json, rest-xml)."""
+    return str(_aws_service(svc)[0].get("protocol", "")).startswith("rest-")
+
+
 def aws_cli(service: str, operation: str) -> Op | None:
     svc = _aws_index()["cli"].get(service)
     if svc is None:
@@ -77,11 +82,46 @@ def _aws_prefixes(host: str) -> list[str]:
     return out
 
 
+def aws_actions(req: Any) -> list[str]:
+    """Every `Action` of a query-protocol request: in the URL and in a form body (a request that
+    names two is judged by both)."""
+    found = [v for v in req.query_values("Action") if v]
+    if isinstance(req.body, dict) and isinstance(req.body.get("Action"), str) and req.body["Action"]:
+        found.append(req.body["Action"])
+    return list(dict.fromkeys(found))
+
+
+def _aws_action(action: str, services: list[str]) -> Op:
+    for svc in services:
+        row = _aws_service(svc)[2].get(action)
+        if row:
+            return _aws_op(svc, row)
+    return Op("aws", services[0] if services else "", action, "AWS")
+
+
+def aws_http_all(req: Any) -> list[Op]:
+    """`aws_http`, and every further Action the request names."""
+    first = aws_http(req)
+    if first is None:
+        return []
+    actions = aws_actions(req)[1:]
+    if not actions or req.headers.get("x-amz-target"):
+        return [first]
+    prefixes = _aws_prefixes(req.host)
+    services = _aws_rank([s for p in prefixes for s in _aws_index()["prefix"].get(p, [])], prefixes,
+                         req.params.get("Version"))
+    return [first, *(_aws_action(a, services) for a in actions)]
+
+
 def _aws_rank(services: list[str], prefixes: list[str], version: object) -> list[str]:
     """Services sharing an endpoint (rds, docdb and neptune; elb and elbv2): the one whose API
-    version the request names first, then the one named like the endpoint."""
-    def key(svc: str) -> tuple[bool, bool]:
-        return (_aws_service(svc)[0].get("api_version") != version, svc not in prefixes)
+    version the request names first, then the most specific endpoint (`s3-control` before `s3`),
+    then the one named like its endpoint."""
+    index = _aws_index()["prefix"]
+
+    def key(svc: str) -> tuple[bool, int, bool]:
+        where = next((i for i, p in enumerate(prefixes) if svc in index.get(p, [])), len(prefixes))
+        return (_aws_service(svc)[0].get("api_version") != version, where, svc not in prefixes)
 
     return sorted(dict.fromkeys(services), key=key)
 
@@ -105,13 +145,9 @@ def aws_http(req: Any) -> Op | None:
         return Op("aws", "", name, "AWS")
     prefixes = _aws_prefixes(req.host)
     services = _aws_rank([s for p in prefixes for s in index["prefix"].get(p, [])], prefixes, req.params.get("Version"))
-    action = req.params.get("Action")
-    if isinstance(action, str) and action:
-        for svc in services:
-            row = _aws_service(svc)[2].get(action)
-            if row:
-                return _aws_op(svc, row)
-        return Op("aws", services[0] if services else "", action, "AWS")
+    actions = aws_actions(req)
+    if actions:
+        return _aws_action(actions[0], services)
     m = rx.match(r"^/service/([^/]+)/operation/([^/]+)$", req.path)
     if m:
         for svc in services:

@@ -65,7 +65,8 @@ def _provider(p: Provider, req: Request, scope: Scope) -> list[Finding] | None:
 
 def _from_catalog(p: Provider, req: Request, path: str, scope: Scope) -> list[Finding] | None:
     """The generated catalog's findings. A POST, PUT or PATCH the catalog finds harmless also
-    gets the generic checks (`{"deleted": true}` in the body, a destructive word in the URL)."""
+    gets the generic checks (a destructive word in the URL, `{"deleted": true}` in the body);
+    one it finds a small change only the body check (its own name says what the URL does)."""
     from blastwall.analyze.catalogs import http_findings
     from blastwall.model import Severity
 
@@ -73,5 +74,6 @@ def _from_catalog(p: Provider, req: Request, path: str, scope: Scope) -> list[Fi
     if found is None:
         return None
     if req.method in ("POST", "PUT", "PATCH") and all(f.severity <= Severity.LOW for f in found):
-        found = found + generic.analyze(req, scope, p, known_provider=True)
+        more = generic.analyze(req, scope, p, known_provider=True)
+        found = found + (more if not found else [f for f in more if f.rule_id == "http.generic:destructive-update"])
     return found

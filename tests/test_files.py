@@ -18,15 +18,29 @@ POLICY = default_policy()
 
 
 @pytest.mark.parametrize("path", [
-    ".env", ".env.production", "config/.env.local", "~/.aws/credentials", "/home/dev/.ssh/id_ed25519",
-    "/Users/dev/.ssh/id_rsa", "certs/server.pem", "tls/private.key", "~/.pgpass", "~/.netrc", "~/.kube/config",
-    "kubeconfig", "~/.docker/config.json", "~/.config/gcloud/application_default_credentials.json",
-    "/etc/shadow", "~/.git-credentials", "infra/terraform.tfstate",
+    ".env", ".env.production", "config/.env.local", "certs/server.pem", "tls/private.key", "kubeconfig",
+    "~/.docker/config.json", "~/.aws/config",
 ])
 def test_secret_reads_are_read_secret_low(path: str) -> None:
+    """Names that only look secret (the files do not exist here, so nothing was found in them)."""
     [f] = analyze_read(path, Scope(cwd="/proj"))
     assert f.effect is Effect.READ_SECRET and f.severity is Severity.LOW
     assert check({"path": path}, "file_read", policy=POLICY).decision.value == "allow"
+
+
+@pytest.mark.parametrize("path", [
+    "~/.aws/credentials", "/home/dev/.ssh/id_ed25519", "/Users/dev/.ssh/id_rsa", "~/.ssh/deploy_ed25519", "~/.pgpass",
+    "~/.netrc", "~/.kube/config", "~/.config/gcloud/application_default_credentials.json", "/etc/shadow",
+    "~/.git-credentials", "infra/terraform.tfstate", "infra/terraform.tfstate.backup", "keys/release.p12",
+    "~/.config/gcloud/credentials.db", "~/.config/gcloud/legacy_credentials/me@example.com/adc.json",
+    "/root/.aws/credentials", "~/.AWS/Credentials", "~/.vault-token",
+])
+def test_known_credential_files_are_denied_by_name(path: str) -> None:
+    """Known credential files are refused whatever they hold, with no disk access."""
+    [f] = analyze_read(path, Scope(cwd="/proj", read_files=False))
+    assert f.rule_id == "file.read:credential-file" and f.severity is Severity.HIGH
+    v = check({"path": path}, "file_read", policy=POLICY)
+    assert v.decision.value == "deny" and "blastwall gateway" in v.reasons[0]
 
 
 @pytest.mark.parametrize("path", [
@@ -78,7 +92,7 @@ def test_guard_files_are_modify_guard_and_denied(path: str) -> None:
     ("$OUT_DIR/x", "file.write:dynamic", "ask"),
 ])
 def test_writes_by_path_class(path: str, rule: str, decision: str) -> None:
-    [f] = analyze_write(path, "x", Scope(cwd="/proj"))
+    f = analyze_write(path, "x", Scope(cwd="/proj"))[0]  # the path's finding comes first (a migration's SQL follows)
     assert f.rule_id == rule
     assert check({"path": path, "content": "x"}, "file_write", context={"cwd": "/proj"},
                  policy=POLICY).decision.value == decision

@@ -50,7 +50,8 @@ def analyze(action: Action, scope: Scope) -> list[Finding]:
         data = payload if isinstance(payload, dict) else {"path": payload}
         if action.surface is Surface.FILE_READ:
             return files.analyze_read(str(data.get("path") or ""), scope)
-        return files.analyze_write(str(data.get("path") or ""), data.get("content"), scope)
+        return files.analyze_write(str(data.get("path") or ""), data.get("content"), scope, edits=data.get("edits"),
+                                   deleted=data.get("deleted") is True, append=data.get("append") is True)
     raise AnalysisError(f"no analyzer for surface {action.surface!r}")
 
 

@@ -6,7 +6,8 @@
     analyze_write(".claude/settings.json", ..., scope) -> [Finding(effect=MODIFY_GUARD, severity=HIGH)]
 
 Writes to blastwall's own files or to an agent's hook settings are `modify_guard` (an agent may
-not edit its guard). Other writes take the path's class from `paths.classify` and its
+not edit its guard). A write to a file that runs later (a migration, a CI pipeline, a script)
+is also judged by the destructive steps it adds (`analyze/later/`). Other writes take the path's class from `paths.classify` and its
 `overwrite` rating: applied migrations, secrets, data files and paths outside the project ask;
 project files are allowed. A secret, data or history path that provably does not exist yet
 (its project folder exists on disk, the file does not) is a new file, not an overwrite.
@@ -266,13 +267,27 @@ def _first_row(path: str, scope: Scope, field: str, *, guard: bool | None = None
     return []
 
 
-def analyze_write(path: str, content: object, scope: Scope) -> list[Finding]:
-    """A write rated by what the path is (`content` is not needed to rate it)."""
+def analyze_write(path: str, content: object, scope: Scope, *, edits: object = None, deleted: bool = False,
+                  append: bool = False) -> list[Finding]:
+    """A write rated by what the path is, plus, for a file that runs later (a migration, a CI
+    pipeline, a script: `analyze/later/`), the destructive steps the write adds to it."""
     if not str(path or "").strip():
         return []
     guarded = guard_findings(path, scope)
     if guarded:
         return guarded
+    return _path_findings(path, scope) + _later_findings(path, content, scope, edits=edits, deleted=deleted,
+                                                          append=append)
+
+
+def _later_findings(path: str, content: object, scope: Scope, *, edits: object, deleted: bool,
+                    append: bool) -> list[Finding]:
+    from blastwall.analyze.later.written import written_findings
+
+    return written_findings(path, content, scope, edits=edits, deleted=deleted, append=append)
+
+
+def _path_findings(path: str, scope: Scope) -> list[Finding]:
     pc = classify(path, scope.cwd or _guess_root(path))
     row = _kind_row(pc.kind)
     severity = pc.severity("overwrite")

@@ -387,7 +387,9 @@ def _file_args(call: _Call) -> list[Finding] | None:
     content = next((call.args[k] for k in _g("content_keys") if k in call.args), None)
     if ws & {"write", "edit", "create", "append", "save", "put", "replace", "patch", "overwrite", "insert", "update",
              "str", "multi"} and (content is not None or ws & {"write", "edit"}):
-        return [f for p in [path, *paths] if p for f in files.analyze_write(p, content, call.deeper("write"))]
+        edits = call.args.get("edits") if isinstance(call.args.get("edits"), list) and not value_matches(
+            call.args.get("dryRun"), True) else None
+        return [f for p in [path, *paths] if p for f in files.analyze_write(p, content, call.deeper("write"), edits=edits)]
     if ws & {"read", "get", "view", "cat", "head", "tail", "open", "download", "show"}:
         return [f for p in [path, *paths] if p for f in files.analyze_read(p, call.deeper("read"))]
     return None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from blastwall.analyze.base import Scope, unknown
 from blastwall.analyze.paths import PathClass, classify_in
-from blastwall.analyze.shell.fsops import analyze_fs, redirect_findings
+from blastwall.analyze.shell.fsops import analyze_fs, in_place_findings, redirect_findings
 from blastwall.analyze.shell.handlers import _shell_text, handle_path_program, handler_for, trusted_generator
 from blastwall.analyze.shell.ir import Selection, SimpleCommand, Word
 from blastwall.analyze.shell.names import program_name
@@ -30,6 +30,10 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
         for r in cmd.redirects:
             if r.op in _WRITE_OPS and r.target is not None and not r.target.text.isdigit() and r.target.text != "-":
                 out.extend(redirect_findings(r.target, scope, cmd.source))
+        if cmd.redirects or (cmd.argv and cmd.argv[0].text.endswith("tee")):
+            from blastwall.analyze.shell.writes_later import later_writes
+
+            out.extend(later_writes(cmd, scope))  # a script, migration or CI file written with known text
     argv = list(cmd.argv)
     for _ in range(MAX_PEEL):
         if not argv:
@@ -71,7 +75,7 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
     if handler is not None:
         found = handler(name, argv, cmd.with_argv(argv), scope)
         if found is not None:
-            return out + found
+            return out + found + in_place_findings(name, argv, scope, cmd.source)  # perl -pi -e CODE f
     found = match(name, argv, source=cmd.source) + analyze_fs(name, argv, scope, cmd.source)
     known = _known(name)
     if not found and len(argv) > 1 and not known and name not in _TEXT_PROGRAMS:

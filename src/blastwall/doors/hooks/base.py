@@ -139,13 +139,28 @@ def read_action(path: str, ctx: Context) -> Action:
     return Action(Surface.FILE_READ, {"path": path}, ctx)
 
 
-def write_action(path: str, content: str | None, ctx: Context) -> Action:
+def write_action(path: str, content: str | None, ctx: Context, *, edits: list[dict[str, Any]] | None = None,
+                 deleted: bool = False) -> Action:
+    """A file write. `edits` (`[{"old", "new", "all"?}]`): replacements in the file, judged as a
+    diff of what it does before and after; `deleted`: the file goes away."""
     from blastwall.model import Action, Surface
 
     payload: dict[str, Any] = {"path": path}
     if content is not None:
         payload["content"] = content
+    if edits:
+        payload["edits"] = edits
+    if deleted:
+        payload["deleted"] = True
     return Action(Surface.FILE_WRITE, payload, ctx)
+
+
+def edit(old: str | None, new: str | None, every: bool = False) -> dict[str, Any]:
+    """One replacement of a write's `edits`."""
+    out: dict[str, Any] = {"old": old or "", "new": new or ""}
+    if every:
+        out["all"] = True
+    return out
 
 
 def mcp_action(server: str, tool: str, arguments: Any, ctx: Context) -> Action:

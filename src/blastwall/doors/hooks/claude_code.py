@@ -109,9 +109,13 @@ def write_from_tool(tool: str, tool_input: Mapping[str, Any], ctx: Any) -> Any:
         edits = tool_input.get("edits")
         if not isinstance(edits, list) or not all(isinstance(e, dict) for e in edits):
             raise BadInput("`tool_input.edits` is not a list of edits")
-        parts = [base.text_field(e, "new_string", required=False, where="tool_input.edits[]") for e in edits]
-        return base.write_action(path, "\n".join(parts), ctx)
-    return base.write_action(path, base.text_field(tool_input, "new_string", required=False, where="tool_input"), ctx)
+        pairs = [base.edit(base.text_field(e, "old_string", required=False, where="tool_input.edits[]"),
+                           base.text_field(e, "new_string", required=False, where="tool_input.edits[]"),
+                           e.get("replace_all") is True) for e in edits]
+        return base.write_action(path, "\n".join(p["new"] for p in pairs), ctx, edits=pairs)
+    new = base.text_field(tool_input, "new_string", required=False, where="tool_input")
+    old = base.text_field(tool_input, "old_string", required=False, where="tool_input")
+    return base.write_action(path, new, ctx, edits=[base.edit(old, new, tool_input.get("replace_all") is True)])
 
 
 class ClaudeCodeDoor(Door):

@@ -38,9 +38,10 @@ class CodexDoor(Door):
             return tool_actions(self.agent, data, env, "CODEX_PROJECT_DIR")
         ctx = base.make_context(self.agent, cwd=base.optional_text(data, "cwd"),
                                 session=base.optional_text(data, "session_id"), env=env)
-        from blastwall.doors.hooks.patch import patch_targets
+        from blastwall.doors.hooks.patch import patch_files
 
-        return [base.write_action(path, content, ctx) for path, content in patch_targets(patch_text(data.get("tool_input")))]
+        return [base.write_action(f.path, f.content, ctx, edits=f.edits, deleted=f.deleted)
+                for f in patch_files(patch_text(data.get("tool_input")))]
 
     def _alias(self, data: dict[str, Any], env: Mapping[str, str]) -> list[Any]:
         # `Write`/`Edit` are matcher aliases of apply_patch; accept either input shape.

@@ -49,7 +49,9 @@ class GeminiDoor(Door):
         if tool == "write_file":
             return [base.write_action(_path(tool_input), base.text_field(tool_input, "content", required=False, where="tool_input"), ctx)]
         if tool == "replace":
-            return [base.write_action(_path(tool_input), base.text_field(tool_input, "new_string", required=False, where="tool_input"), ctx)]
+            new = base.text_field(tool_input, "new_string", required=False, where="tool_input")
+            old = base.text_field(tool_input, "old_string", required=False, where="tool_input")
+            return [base.write_action(_path(tool_input), new, ctx, edits=[base.edit(old, new)])]
         return [base.mcp_action(*_mcp_name(tool, data.get("mcp_context")), tool_input, ctx)]
 
     def can_ask(self, data: dict[str, Any]) -> bool:

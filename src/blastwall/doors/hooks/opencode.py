@@ -43,12 +43,13 @@ class OpenCodeDoor(Door):
         if tool == "read":
             return [base.read_action(base.text_field(args, "filePath", where="args"), ctx)]
         if tool in PATCH_TOOLS:
-            from blastwall.doors.hooks.patch import patch_targets
+            from blastwall.doors.hooks.patch import patch_files
 
             text = base.text_field(args, "patchText", where="args")
-            return [base.write_action(path, content, ctx) for path, content in patch_targets(text)]
+            return [base.write_action(f.path, f.content, ctx, edits=f.edits, deleted=f.deleted) for f in patch_files(text)]
         if tool in WRITE_TOOLS:
-            actions = [base.write_action(base.text_field(args, "filePath", where="args"), _content(tool, args), ctx)]
+            actions = [base.write_action(base.text_field(args, "filePath", where="args"), _content(tool, args), ctx,
+                                         edits=_edits(tool, args))]
             if tool == "multiedit":  # each edit may name its own file
                 paths = {e["filePath"] for e in args["edits"] if isinstance(e.get("filePath"), str)} - {args["filePath"], ""}
                 actions += [base.write_action(p, None, ctx) for p in sorted(paths)]
@@ -79,6 +80,19 @@ def _content(tool: str, args: Mapping[str, Any]) -> str | None:
     if not isinstance(edits, list) or not all(isinstance(e, dict) for e in edits):
         raise BadInput("`args.edits` is not a list of edits")
     return "\n".join(base.text_field(e, "newString", required=False, where="args.edits[]") for e in edits)
+
+
+def _edits(tool: str, args: Mapping[str, Any]) -> list[dict[str, Any]] | None:
+    """`edit` and `multiedit` as replacements (judged as a diff for files that run later)."""
+    if tool == "edit":
+        return [base.edit(base.text_field(args, "oldString", required=False, where="args"),
+                          base.text_field(args, "newString", required=False, where="args"), args.get("replaceAll") is True)]
+    if tool == "multiedit":
+        own = args.get("filePath")
+        return [base.edit(base.text_field(e, "oldString", required=False, where="args.edits[]"),
+                          base.text_field(e, "newString", required=False, where="args.edits[]"), e.get("replaceAll") is True)
+                for e in args["edits"] if e.get("filePath") in (None, "", own)] or None
+    return None
 
 
 DOOR = OpenCodeDoor()

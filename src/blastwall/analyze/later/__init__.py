@@ -1,0 +1,195 @@
+"""Files that run later: a write is judged by what the written file will do when it runs.
+
+    analyze_change("migrations/0002_cleanup.sql", None, "DROP TABLE bookings;", scope)
+      -> [Finding(rule_id="later.sql.postgres:drop-table",
+                  reason="DROP TABLE deletes bookings and all its rows, when this migration is applied "
+                         "(migrations/0002_cleanup.sql:1)")]
+
+The file's kind (`rules/later.toml`: migrations, CI pipelines, Makefiles, package.json, shell
+scripts, crontabs, systemd units, Kubernetes manifests, Terraform) says how to take its steps
+out (`Step`s); shell steps go to the shell analyzer, SQL to the SQL analyzer, and the other
+kinds bring findings of their own. A change counts only for what it adds or alters: the steps of
+the text before the write are judged too, and a finding that was already there (same rule,
+target and statement) is not new. A safeguard that disappears (`keep` steps: a Terraform block,
+its prevent_destroy) is a finding of its own.
+
+Findings are the inner analyzer's, with `later.` in front of the rule id (`later.shell.fs:rm`):
+a policy can tell a step that runs later from one that runs now, and measurers of this machine
+(files, git) do not measure a path a CI runner will delete. The steps are analyzed without
+looking at this machine (`read_files=False`): whether a path exists now says nothing about the
+machine the step will run on.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import posixpath
+from collections import Counter
+from typing import NamedTuple
+
+from blastwall.analyze.base import Scope
+from blastwall.analyze.later.kinds import Kind, kind_of, rule_finding
+from blastwall.analyze.later.steps import Step, locate
+from blastwall.model import Finding, Severity
+
+__all__ = ["Located", "analyze_change", "kind_of", "located_change"]
+
+MAX_STEPS = 400  # steps of one file blastwall reads; more is a finding of its own
+PREFIX = "later."
+
+# extractor name -> (module under analyze/later, function): (text, kind, path, fragment) -> [Step]
+EXTRACTORS: dict[str, tuple[str, str]] = {
+    "sql": ("scripts", "sql_steps"),
+    "shell": ("scripts", "shell_steps"),
+    "make": ("scripts", "make_steps"),
+    "npm": ("scripts", "npm_steps"),
+    "cron": ("scripts", "cron_steps"),
+    "systemd": ("scripts", "systemd_steps"),
+    "ci": ("yamlfiles", "ci_steps"),
+    "kubernetes": ("yamlfiles", "k8s_steps"),
+    "ops": ("ops", "ops_steps"),
+    "terraform": ("terraform", "terraform_steps"),
+}
+
+
+class Located(NamedTuple):
+    """A finding of a step, with the line it is on (1-based) and the step's place."""
+
+    finding: Finding
+    line: int
+    where: str
+    key: tuple[str, ...]
+
+
+def steps_of(kind: Kind, path: str, text: str, fragment: bool) -> list[Step]:
+    module, name = EXTRACTORS[kind.extractor]
+    extract = getattr(importlib.import_module(f"blastwall.analyze.later.{module}"), name)
+    return list(extract(text, kind, path, fragment))
+
+
+def located_change(path: str, before: str | None, after: str | None, scope: Scope, *,
+                   fragment: bool = False) -> tuple[Kind | None, list[Located]]:
+    """The kind of file and the findings the change adds, each with its line in `after`.
+    `before`: the text before the write (None: a new file, or unknown); `after`: the text after
+    it ("" when the file is deleted); `fragment`: the texts are snippets of an edit, not files."""
+    kind = kind_of(path, after or before or "")
+    if kind is None or after is None:
+        return kind, []
+    inner = _scope(path, kind, scope)
+    after_steps = steps_of(kind, path, after, fragment)
+    before_steps = steps_of(kind, path, before, fragment) if before else []
+    if len(after_steps) > MAX_STEPS:
+        return kind, [Located(rule_finding("later.file:too-many-steps", path), 1, "", ("too-many",))]
+    now = _judge(after_steps, inner, kind)
+    was = Counter(loc.key for loc in _judge(before_steps, inner, kind)) if before_steps else Counter()
+    out: list[Located] = []
+    for loc in now:
+        if was[loc.key] > 0:
+            was[loc.key] -= 1  # the same step was there before the write: not new
+            continue
+        out.append(loc)
+    return kind, out + _removed(before_steps, after_steps)
+
+
+def analyze_change(path: str, before: str | None, after: str | None, scope: Scope, *,
+                   fragment: bool = False, shown: str | None = None) -> list[Finding]:
+    """Findings for the steps the change adds, each worded with when it runs and where it is."""
+    kind, found = located_change(path, before, after, scope, fragment=fragment)
+    if kind is None:
+        return []
+    name = shown or _shown_path(path, scope)
+    return [worded(loc, kind, name, fragment=fragment) for loc in found]
+
+
+def worded(loc: Located, kind: Kind, name: str, *, fragment: bool = False) -> Finding:
+    f = loc.finding
+    where = f"{name}, in the edited text" if fragment else f"{name}:{loc.line}"
+    rule_id = f.rule_id if f.rule_id.startswith(PREFIX) else PREFIX + f.rule_id
+    return f._replace(rule_id=rule_id, reason=f"{f.reason}, {kind.when_text(loc.where)} ({where})")
+
+
+def _shown_path(path: str, scope: Scope) -> str:
+    if scope.cwd and path.startswith(scope.cwd.rstrip("/") + "/"):
+        return path[len(scope.cwd.rstrip("/")) + 1:]
+    return path
+
+
+def _scope(path: str, kind: Kind, scope: Scope) -> Scope:
+    """Where the steps run: the file's folder for make and npm, else the project."""
+    cwd = scope.cwd
+    if kind.extractor in ("make", "npm"):
+        full = path if path.startswith("/") or not cwd else posixpath.join(cwd, path)
+        cwd = posixpath.dirname(posixpath.normpath(full)) or cwd
+    return scope._replace(cwd=cwd, read_files=False, probe=False, shell_dir=None, sourced=())
+
+
+def _judge(steps: list[Step], scope: Scope, kind: Kind) -> list[Located]:
+    out: list[Located] = []
+    for step in steps:
+        if step.language in ("keep", "spare"):
+            continue
+        if step.language == "finding" and step.finding is not None:
+            out.append(Located(step.finding, step.line, step.where, ("finding", step.text)))
+            continue
+        for f in _analyze(step, scope, kind):
+            if f.severity is Severity.NONE:
+                continue
+            pos = locate(step.text, f.source)
+            line = step.line + (step.text.count("\n", 0, pos) if pos is not None else 0)
+            out.append(Located(f, line, step.where, (f.rule_id, f.target, " ".join(f.source.split()))))
+    return out
+
+
+def _analyze(step: Step, scope: Scope, kind: Kind) -> list[Finding]:
+    # No origin of its own: the reason says when the step runs, the inner ones say how (via psql -c).
+    if step.language == "shell":
+        from blastwall.analyze.shell import analyze_command
+
+        return analyze_command(step.text, scope.deeper())
+    if step.language == "sql":
+        from blastwall.analyze.sql import analyze_sql
+
+        return analyze_sql(step.text, scope.deeper())
+    if step.language == "python":
+        from blastwall.analyze.code import analyze_code
+
+        return analyze_code("python", step.text, scope.deeper())
+    return []
+
+
+def _removed(before: list[Step], after: list[Step]) -> list[Located]:
+    """Safeguards the change takes away: `keep` steps of the text before that the text after
+    no longer has (and that no `spare` step of the text after accounts for)."""
+    if not before:
+        return []
+    left = Counter(s.text for s in after if s.language == "keep")
+    spared = {s.text for s in after if s.language == "spare"}
+    out: list[Located] = []
+    for s in before:
+        if s.language != "keep" or s.finding is None:
+            continue
+        if left[s.text] > 0:
+            left[s.text] -= 1
+            continue
+        if s.text not in spared:
+            out.append(Located(s.finding, s.line, s.where, ("keep", s.text)))
+    return out
+
+
+def read_text(path: str, scope: Scope, limit: int = 256 * 1024) -> str | None:
+    """The file's text on this machine now (None: absent, unreadable, too large or not allowed)."""
+    if not scope.read_files:
+        return None
+    full = os.path.expanduser(path)
+    if not os.path.isabs(full):
+        if not scope.cwd:
+            return None
+        full = os.path.join(scope.cwd, full)
+    try:
+        if os.path.getsize(full) > limit:
+            return None
+        with open(full, "rb") as f:
+            return f.read(limit).decode("utf-8", "replace")
+    except (OSError, ValueError):
+        return None

@@ -1,0 +1,86 @@
+"""Which files run later, and how to read them: the `[[kind]]` rows of `rules/later.toml`.
+
+    kind_of("db/migrate/20240101_drop.rb")  -> Kind(name="rails", extractor="ops", ...)
+    kind_of("src/app.ts")                    -> None (ordinary code: nothing here runs it later)
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, NamedTuple
+
+from blastwall import rx
+from blastwall.analyze import globs
+from blastwall.analyze.ruleset import load_table
+from blastwall.model import Effect, Finding, Severity
+
+SNIFF_CHARS = 4096  # how much of the text a `sniff` pattern looks at
+
+
+class Kind(NamedTuple):
+    """One row of the table: a kind of file whose content runs later."""
+
+    name: str
+    extractor: str
+    when: str  # "when this migration is applied", "when make {where} runs"
+    subject: str  # "this migration"
+    framework: str = ""
+    keys: tuple[str, ...] = ()
+    up: tuple[str, ...] = ()
+    down: tuple[str, ...] = ()
+
+    def when_text(self, where: str) -> str:
+        text = self.when.replace("{where}", where or "").replace("  ", " ")
+        return text.replace(" ()", "").strip()
+
+
+@functools.cache
+def table() -> dict[str, Any]:
+    return load_table("later")
+
+
+@functools.cache
+def _rows() -> tuple[tuple[tuple[str, ...], tuple[str, ...], Any, Kind], ...]:
+    out = []
+    for row in table()["kind"]:
+        sniff = rx.compile(row["sniff"]) if row.get("sniff") else None
+        kind = Kind(name=row["name"], extractor=row["extractor"], when=row["when"], subject=row["subject"],
+                    framework=row.get("framework", ""), keys=tuple(row.get("keys", ())),
+                    up=tuple(row.get("up", ())), down=tuple(row.get("down", ())))
+        out.append((tuple(row["globs"]), tuple(row.get("not_globs", ())), sniff, kind))
+    return tuple(out)
+
+
+def _shown(path: str) -> str:
+    """The path as the globs see it: forward slashes, one "/" in front."""
+    p = path.strip().replace("\\", "/")
+    while p.startswith("./"):
+        p = p[2:]
+    return p if p.startswith("/") else "/" + p
+
+
+def kind_of(path: str, text: str | None = None) -> Kind | None:
+    """The kind of file `path` is, or None when nothing runs it later. Rows with a `sniff`
+    pattern need `text` (the file's content, before or after the write) to match too."""
+    if not path or not path.strip():
+        return None
+    shown = _shown(path)
+    for pats, nots, sniff, kind in _rows():
+        if not globs.match_any(shown, pats) or globs.match_any(shown, nots):
+            continue
+        if sniff is not None and (not text or not sniff.search(text[:SNIFF_CHARS])):
+            continue
+        return kind
+    return None
+
+
+def rule(rule_id: str) -> dict[str, Any]:
+    return next(r for r in table()["rule"] if r["id"] == rule_id)
+
+
+def rule_finding(rule_id: str, target: str, *, label: str = "") -> Finding:
+    """The finding of one of the table's own `[[rule]]` rows."""
+    row = rule(rule_id)
+    return Finding(rule_id=rule_id, effect=Effect(row["effect"]), severity=Severity.parse(row["severity"]),
+                   reason=str(row["reason"]).format(target=target, label=label), target=target,
+                   safer=str(row.get("safer", "")), source=target[:200])

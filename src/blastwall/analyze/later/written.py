@@ -1,0 +1,96 @@
+"""What a write does to a file that runs later: the texts before and after it.
+
+Doors hand over a write in one of four shapes (`Action.payload` of a `file_write`):
+- `{"path", "content"}`: the whole new file (Write, write_file, a patch's added file);
+- `{"path", "edits": [{"old", "new", "all"?}, ...]}`: replacements (Edit, MultiEdit, edit_file,
+  a patch's hunks). With the file readable here they are applied to it and the whole files are
+  compared; otherwise the old and new snippets are compared (`fragment`);
+- `{"path", "deleted": true}`: the file goes away (a Terraform file's resources with it);
+- `{"path", "content", "append": true}`: text added at the end (`>>`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from blastwall.analyze.base import Scope
+from blastwall.analyze.later import analyze_change, kind_of, read_text
+from blastwall.model import Finding
+
+
+class Change(NamedTuple):
+    before: str | None
+    after: str | None
+    fragment: bool = False
+
+
+def edits_of(raw: Any) -> list[tuple[str, str, bool]] | None:
+    """`[(old, new, replace_all), ...]` from a payload's `edits` (None when there are none)."""
+    if not isinstance(raw, list) or not raw:
+        return None
+    out = []
+    for e in raw:
+        if not isinstance(e, dict):
+            continue
+        old = next((e[k] for k in ("old", "old_string", "oldText", "oldString") if isinstance(e.get(k), str)), None)
+        new = next((e[k] for k in ("new", "new_string", "newText", "newString") if isinstance(e.get(k), str)), None)
+        if old is None and new is None:
+            continue
+        out.append((old or "", new or "", bool(e.get("all") or e.get("replace_all") or e.get("replaceAll"))))
+    return out or None
+
+
+def change_of(path: str, content: Any, scope: Scope, *, edits: Any = None, deleted: bool = False,
+              append: bool = False) -> Change:
+    disk = read_text(path, scope)
+    pairs = edits_of(edits)
+    if pairs is not None:
+        applied = _apply(disk, pairs) if disk is not None else None
+        if applied is not None:
+            return Change(disk, applied)
+        return Change("\n".join(o for o, _, _ in pairs), "\n".join(n for _, n, _ in pairs), fragment=True)
+    if deleted:
+        return Change(disk, "" if disk is not None else None)
+    if not isinstance(content, str):
+        return Change(None, None)
+    if append:
+        return Change(disk, (disk or "") + content)
+    return Change(disk, content)
+
+
+def _apply(text: str, pairs: list[tuple[str, str, bool]]) -> str | None:
+    """The file after the edits, or None when an edit's old text is not in it (the edit fails,
+    or the file changed: compare the snippets instead)."""
+    for old, new, every in pairs:
+        if not old:
+            if text:
+                return None
+            text = new
+            continue
+        if old not in text:
+            return None
+        text = text.replace(old, new) if every else text.replace(old, new, 1)
+    return text
+
+
+def written_findings(path: str, content: Any, scope: Scope, *, edits: Any = None, deleted: bool = False,
+                     append: bool = False) -> list[Finding]:
+    """Findings for the steps a write adds to a file that runs later ([] for other files)."""
+    if not path or not str(path).strip():
+        return []
+    sample = content if isinstance(content, str) else ""
+    if kind_of(path, sample) is None and not _may_be_sniffed(path, edits, scope):
+        return []
+    change = change_of(path, content, scope, edits=edits, deleted=deleted, append=append)
+    if change.after is None:
+        return []
+    return analyze_change(path, change.before, change.after, scope, fragment=change.fragment)
+
+
+def _may_be_sniffed(path: str, edits: Any, scope: Scope) -> bool:
+    """An edit of a file whose kind shows only in its text (a shell script without an
+    extension, a Kubernetes manifest): look at the file on disk."""
+    if edits is None:
+        return False
+    disk = read_text(path, scope)
+    return disk is not None and kind_of(path, disk) is not None

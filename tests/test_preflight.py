@@ -422,9 +422,11 @@ def test_local_targets_are_not_resolved_or_reworded(kind: str, text: str) -> Non
     assert [(f.reason, f.environment, f.severity) for f in v.findings] == [(f.reason, None, f.severity) for f in raw]
 
 
-def test_low_severity_delete_in_production_asks() -> None:
-    assert blastwall.check("DROP INDEX idx_a", "sql", context={"database": "app_dev"},
+def test_index_drop_is_allowed_only_in_development() -> None:
+    assert blastwall.check("DROP INDEX idx_a", "sql", context={"environment": "local"},
                            policy=policy_from(INVENTORY)).decision is Decision.ALLOW
+    assert blastwall.check("DROP INDEX idx_a", "sql", context={"database": "app_dev"},  # a database nobody placed
+                           policy=policy_from(INVENTORY)).decision is Decision.ASK
     v = blastwall.check("DROP INDEX idx_a", "sql", context={"database": "app_production"}, policy=policy_from(INVENTORY))
     assert v.decision is Decision.ASK and v.findings[0].severity is Severity.MEDIUM
     assert "database app_production is in production (inventory)" in v.reasons[0]

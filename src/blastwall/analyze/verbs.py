@@ -72,10 +72,27 @@ def tokens(name: str) -> list[str]:
 
 
 def _terms(ts: list[str]) -> list[tuple[int, str]]:
-    """Each word and each joined pair of neighbours, with the position it ends at."""
+    """Each word and each joined pair of neighbours, with the position it ends at; a word run
+    together from a verb and a noun (`dropalltables`, `purgeorders`, `dbreset`: names SQL folds
+    to lower case) also gives its two parts."""
     out = [(i, t) for i, t in enumerate(ts)]
     out += [(i + 1, ts[i] + ts[i + 1]) for i in range(len(ts) - 1)]
+    for i, t in enumerate(ts):
+        out += [(i, part) for part in _compound(t)]
     return sorted(out)
+
+
+@functools.lru_cache(maxsize=4096)
+def _compound(word: str) -> tuple[str, ...]:
+    """`dropalltables` -> (dropall, tables); `cacheclear` -> (cache, clear); `dropbox` -> ()."""
+    v = _vocabulary()
+    nouns = v.data | v.regenerable
+    for verb in v.strong | v.weak:
+        if len(word) > len(verb) and word.startswith(verb) and word[len(verb):] in nouns:
+            return verb, word[len(verb):]
+        if len(word) > len(verb) and word.endswith(verb) and word[:-len(verb)] in nouns:
+            return word[:-len(verb)], verb
+    return ()
 
 
 def read_words(words: Iterable[str]) -> Reading | None:

@@ -53,6 +53,11 @@ def analyze_sql(text: str, scope: Scope, *, dialect: str | None = None) -> list[
     if dialect is None and _mysql_lexing_differs(text):
         seen = {(f.rule_id, f.target) for f in found}
         found += [f for f in analyze_sql(text, scope, dialect="mysql") if (f.rule_id, f.target) not in seen]
+    opened = lexer.executable_comments(text)
+    if opened is not None:  # `/*!50000 DROP TABLE users */`: MySQL and MariaDB run the comment's body
+        seen = {(f.rule_id, f.target) for f in found}
+        found += [f._replace(reason=f"{f.reason} (inside a MySQL executable comment)")
+                  for f in analyze_sql(opened, scope, dialect="mysql") if (f.rule_id, f.target) not in seen]
     return _store_tables(text) + found
 
 

@@ -132,7 +132,31 @@ def _merge(e: Any, src: str, dialect: str) -> list[Hit]:
 def _insert(e: Any, src: str, dialect: str) -> list[Hit]:
     if str(e.args.get("alternative") or "").upper() == "REPLACE" or lexer.first_word(src) == "replace":
         return [Hit("replace-into", _names([e.this]), src)]
+    conflict = e.args.get("conflict")
+    source = e.args.get("expression")
+    if conflict is not None and _overwrites(conflict) and source is not None and type(source).__name__ != "Values":
+        table_name = _names([getattr(e.this, "this", None) or e.this])
+        clause = "ON DUPLICATE KEY UPDATE" if conflict.args.get("duplicate") else "ON CONFLICT DO UPDATE"
+        return [Hit("upsert-overwrite", table_name, src, f"SELECT ... {clause}")]
     return []
+
+
+def _overwrites(conflict: Any) -> bool:
+    """ON DUPLICATE KEY UPDATE, ON CONFLICT ... DO UPDATE (not DO NOTHING)."""
+    return bool(conflict.args.get("duplicate")) or str(conflict.args.get("action") or "").upper().find("UPDATE") >= 0 \
+        or bool(conflict.args.get("expressions"))
+
+
+def _create(e: Any, src: str, dialect: str) -> list[Hit]:
+    """`CREATE OR REPLACE TABLE` drops the table that is there (MariaDB, Snowflake, BigQuery,
+    Databricks); `CREATE OR REPLACE VIEW/FUNCTION/PROCEDURE` overwrites a definition."""
+    if not e.args.get("replace"):
+        return []
+    kind = str(e.args.get("kind") or "").upper()
+    target = _names([getattr(e.this, "this", None) or e.this])
+    if kind == "TABLE":
+        return [Hit("replace-table", target, src)]
+    return [Hit("replace-definition", target, src, kind or "object")]
 
 
 def _kill(e: Any, src: str, dialect: str) -> list[Hit]:
@@ -179,15 +203,19 @@ def command_hits(src: str) -> list[Hit]:
 
 
 def unparsed_hits(src: str, code: str) -> list[Hit]:
-    """A statement nothing could parse: destructive words in its code make it unknown."""
+    """A statement nothing could parse: destructive words in its code make it unknown, and so
+    does a statement kind blastwall does not know (closed by default: `[lexical] harmless_openers`
+    lists the kinds that need no parse to be known harmless)."""
     lex = table()["lexical"]
     found = lexer.find_phrases(code, lex["phrases"])
     first = lexer.first_word(code)
     if first in lex["openers"]:
         found.insert(0, first)
-    if not found:
+    if found:
+        return [Hit("unparsed-destructive", "", src, ", ".join(w.upper() for w in dict.fromkeys(found)))]
+    if not first or first in lex["harmless_openers"]:
         return []
-    return [Hit("unparsed-destructive", "", src, ", ".join(w.upper() for w in dict.fromkeys(found)))]
+    return [Hit("unknown-statement", "", src, " ".join(lexer.words(code)[:2]).upper())]
 
 
 _HANDLERS = {
@@ -198,6 +226,7 @@ _HANDLERS = {
     "Alter": _alter,
     "Merge": _merge,
     "Insert": _insert,
+    "Create": _create,
     "Kill": _kill,
     "Execute": _execute,
     "ExecuteSql": _execute,

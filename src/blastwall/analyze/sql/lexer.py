@@ -148,3 +148,21 @@ def find_phrases(code: str, phrases: list[str]) -> list[str]:
     """Which of the phrases (one or more words) occur in the code, in table order."""
     joined = " " + " ".join(words(code)) + " "
     return [p for p in phrases if f" {p} " in joined]
+
+
+_EXECUTABLE_COMMENT = rx.compile(r"/\*M?!(?:[0-9]{5,6})?(.*?)\*/", rx.S)
+
+
+def executable_comments(text: str) -> str | None:
+    """The text with every MySQL/MariaDB executable comment (`/*!50000 ... */`, `/*M!100100 ... */`,
+    `/*! ... */`) opened into the code it runs, or None when it has none. Other comments stay comments;
+    an opener inside a string literal is opened too (that only adds findings)."""
+    if "/*!" not in text and "/*M!" not in text:
+        return None
+    opened = text
+    for _ in range(8):  # `/*! /*! ... */ */`: open until nothing changes
+        again = _EXECUTABLE_COMMENT.sub(lambda m: " " + m.group(1) + " ", opened)
+        if again == opened:
+            break
+        opened = again
+    return opened if opened != text else None

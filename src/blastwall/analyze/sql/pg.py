@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from blastwall.analyze.sql import pg_changes
+from blastwall.analyze.sql.pg_changes import Facts, all_scratch, is_scratch
 from blastwall.analyze.sql.rules import Hit, table
 from blastwall.analyze.sql.where import Reach, nodes, reach
 
@@ -28,6 +30,7 @@ class Ctx(NamedTuple):
     source: str
     ctes: dict[str, Any]
     depth: int = 0
+    facts: Facts | None = None  # what earlier statements of the script created
 
 
 MAX_DEPTH = 6
@@ -44,20 +47,23 @@ def statements(text: str, depth: int = 0) -> list[Stmt] | None:
         return None
     data = text.encode("utf-8", "surrogatepass")
     out = []
+    facts = Facts()
     for rs in raw:
         start = rs.stmt_location or 0
         end = start + rs.stmt_len if rs.stmt_len else len(data)
         src = data[start:end].decode("utf-8", "replace").strip()
-        out.append(_statement(rs.stmt, src, depth))
+        out.append(_statement(rs.stmt, src, depth, facts))
+        facts.note(rs.stmt)
     return out
 
 
-def _statement(node: Any, src: str, depth: int) -> Stmt:
+def _statement(node: Any, src: str, depth: int, facts: Facts | None = None) -> Stmt:
     if type(node).__name__ == "TransactionStmt":
         tx = _TX.get(node.kind.name, "")
         return Stmt(src, [], tx, node.savepoint_name or "")
     ctes = {c.ctename: c.ctequery for c in nodes(node) if type(c).__name__ == "CommonTableExpr"}
-    return Stmt(src, walk(node, Ctx(src, ctes, depth)))
+    unknown = pg_changes.unknown_statement(node, src, frozenset(HANDLERS)) if depth == 0 else []
+    return Stmt(src, unknown + walk(node, Ctx(src, ctes, depth, facts)))
 
 
 _TX = {
@@ -154,7 +160,10 @@ def _cascade(node: Any) -> bool:
 def _drop(node: Any, ctx: Ctx) -> list[Hit]:
     type_name = node.removeType.name
     kind = table()["pg"]["drop"].get(type_name, "drop-other")
-    target = ", ".join(filter(None, (_object_name(o) for o in node.objects or ())))
+    names = [_object_name(o) for o in node.objects or ()]
+    if type_name in _SCRATCH_DROPS and all_scratch(names, ctx.facts):
+        return []  # the session's own temporary objects
+    target = ", ".join(filter(None, names))
     detail = type_name.removeprefix("OBJECT_").replace("_", " ")
     return [Hit(kind, target, ctx.source, detail, _cascade(node))]
 
@@ -178,13 +187,20 @@ def _drop_named(word: str, attr: str) -> Callable[[Any, Ctx], list[Hit]]:
     return handler
 
 
+_SCRATCH_DROPS = frozenset({"OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_INDEX", "OBJECT_SEQUENCE"})
+
+
 def _truncate(node: Any, ctx: Ctx) -> list[Hit]:
+    if all_scratch([rel(r) for r in node.relations or ()], ctx.facts):
+        return []
     return [Hit("truncate", ", ".join(rel(r) for r in node.relations or ()), ctx.source, cascade=_cascade(node))]
 
 
 def _rows(verb: str) -> Callable[[Any, Ctx], list[Hit]]:
     def handler(node: Any, ctx: Ctx) -> list[Hit]:
         target = rel(node.relation)
+        if is_scratch(target, ctx.facts):
+            return []
         aliases = frozenset(filter(None, (node.relation.relname, getattr(node.relation.alias, "aliasname", None))))
         if node.whereClause is None:
             return [Hit(f"{verb}-all", target, ctx.source)]
@@ -215,7 +231,9 @@ _ALTER = {
 
 
 def _alter_table(node: Any, ctx: Ctx) -> list[Hit]:
-    hits = []
+    hits: list[Hit] = []
+    if is_scratch(rel(node.relation), ctx.facts):
+        return hits
     for cmd in node.cmds or ():
         kind = _ALTER.get(cmd.subtype.name)
         if kind:
@@ -287,7 +305,8 @@ def _alter_system(node: Any, ctx: Ctx) -> list[Hit]:
 def _routine(node: Any, ctx: Ctx) -> list[Hit]:
     from blastwall.analyze.sql.plpgsql import routine_hits
 
-    return routine_hits(node, ctx)
+    replaced = pg_changes.replace_definition(node, ctx) if type(node).__name__ == "CreateFunctionStmt" else []
+    return replaced + routine_hits(node, ctx)
 
 
 HANDLERS: dict[str, Callable[[Any, Ctx], list[Hit]]] = {
@@ -312,6 +331,18 @@ HANDLERS: dict[str, Callable[[Any, Ctx], list[Hit]]] = {
     "AlterSystemStmt": _alter_system,
     "DoStmt": _routine,
     "CreateFunctionStmt": _routine,
+    "InsertStmt": pg_changes.insert,
+    "RenameStmt": pg_changes.rename,
+    "AlterObjectSchemaStmt": pg_changes.set_schema,
+    "ViewStmt": pg_changes.replace_definition,
+    "CreateTrigStmt": pg_changes.replace_definition,
+    "RuleStmt": pg_changes.replace_definition,
+    "DefineStmt": pg_changes.replace_definition,
+    "CreateTransformStmt": pg_changes.replace_definition,
+    "CreatePLangStmt": pg_changes.replace_definition,
+    "AlterSeqStmt": pg_changes.alter_sequence,
+    "ExecuteStmt": pg_changes.execute,
+    "CallStmt": pg_changes.call,
 }
 # Handlers that choose what below them runs: EXPLAIN without ANALYZE runs nothing.
 PRUNE = frozenset({"ExplainStmt"})

@@ -42,8 +42,18 @@ def _patterns(language: str) -> list[tuple[str, rx.Pattern]]:
 
 def analyze_code(language: str, code: str, scope: Scope) -> list[Finding]:
     """Findings for a snippet of `language` code run by an interpreter."""
-    found = _python(code, scope) if language == "python" else _scan(language, code, scope)
+    if language == "python":
+        found = _python(code, scope)
+    else:
+        found = _scan(language, code, scope)
+        if language in _PARSED:
+            from blastwall.analyze.code_ts import analyze_parsed
+
+            found = (analyze_parsed(language, code, scope) or []) + found
     return _guarded(found, scope) + found
+
+
+_PARSED = frozenset({"node", "ruby", "php", "perl", "go"})  # read with tree-sitter grammars (code_ts.py)
 
 
 def _guarded(found: list[Finding], scope: Scope) -> list[Finding]:
@@ -166,7 +176,8 @@ def _python(code: str, scope: Scope) -> list[Finding]:
         def handle(call: ast.Call, name: str) -> None:
             first = call.args[0] if call.args else None
             path = _const_str(first)
-            if name.startswith("*.") and first is None and isinstance(call.func, ast.Attribute):
+            moves = name.endswith((".rename", ".renames", ".replace", ".move")) and name.startswith("*.")
+            if name.startswith("*.") and (first is None or moves) and isinstance(call.func, ast.Attribute):
                 inner = call.func.value
                 if isinstance(inner, ast.Call) and inner.args:
                     path = _const_str(inner.args[0])
@@ -176,6 +187,10 @@ def _python(code: str, scope: Scope) -> list[Finding]:
 
     def on_exec(call: ast.Call, name: str) -> None:
         first = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg in ("args", "cmd")), None)
+        if name.rsplit(".", 1)[-1].startswith(("posix_spawn", "execv", "execl", "spawnv", "spawnl")) and \
+                len(call.args) > 1:
+            first = call.args[1] if not name.rsplit(".", 1)[-1].startswith("spawn") else (
+                call.args[2] if len(call.args) > 2 else call.args[1])  # the argv, not the program path
         text = _const_str(first)
         argv = _const_argv(first)
         if text is not None:
@@ -229,7 +244,19 @@ def _python(code: str, scope: Scope) -> list[Finding]:
         if not isinstance(node, ast.Call):
             continue
         name = _dotted(node.func, aliases)
-        if name == "open" and _opens_for_write(node):
+        computed = _computed_attribute(node, aliases, t.get("dangerous_modules", []))
+        if computed is not None:
+            if computed.startswith("?"):
+                out.append(unknown("code.interp:exec-dynamic", f"python code calls an attribute of {computed[1:]} named "
+                                   "at run time", ast.unparse(node)[:200]))
+                continue
+            name = computed
+        if name in ("os.open", "os.openat") and _os_open_writes(node):
+            out.append(_path_finding("overwrite", _const_str(node.args[0]) if node.args else None, "python",
+                                     ast.unparse(node), scope))
+            continue
+        if name in ("open", "io.open", "codecs.open", "os.fdopen", "gzip.open", "bz2.open", "lzma.open") and \
+                _opens_for_write(node):
             out.append(_path_finding("overwrite", _const_str(node.args[0]) if node.args else None, "python",
                                      ast.unparse(node), scope))
             continue
@@ -321,11 +348,37 @@ def _guard_imports(tree: ast.AST, patterns: list[str]) -> list[Finding]:
 
 
 def _opens_for_write(call: ast.Call) -> bool:
-    mode = _const_str(call.args[1]) if len(call.args) > 1 else None
-    for kw in call.keywords:
-        if kw.arg == "mode":
-            mode = _const_str(kw.value)
-    return bool(mode) and "w" in (mode or "")
+    """A mode that writes: `w`, `a`, `x` or `+` (`r+` changes the file in place); a mode computed
+    at run time counts as writing."""
+    mode_node = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "mode"), None)
+    if mode_node is None:
+        return False
+    mode = _const_str(mode_node)
+    return mode is None or any(c in mode for c in "wax+")
+
+
+_OS_WRITE_FLAGS = ("O_WRONLY", "O_RDWR", "O_TRUNC", "O_CREAT", "O_APPEND")
+
+
+def _os_open_writes(call: ast.Call) -> bool:
+    flags = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "flags"), None)
+    if flags is None:
+        return False
+    text = ast.unparse(flags)
+    return any(f in text for f in _OS_WRITE_FLAGS) or not text.replace("os.O_RDONLY", "").strip("0 |")
+
+
+def _computed_attribute(call: ast.Call, aliases: dict[str, str], modules: list[str]) -> str | None:
+    """`getattr(os, "system")(...)` -> "os.system"; `getattr(os, name)(...)` -> "?os" (computed)."""
+    func = call.func
+    if not (isinstance(func, ast.Call) and isinstance(func.func, ast.Name) and func.func.id == "getattr"
+            and len(func.args) >= 2):
+        return None
+    module = _dotted(func.args[0], aliases)
+    if module not in modules:
+        return None
+    attr = _const_str(func.args[1])
+    return f"{module}.{attr}" if attr is not None else f"?{module}"
 
 
 # ---- other languages -----------------------------------------------------------------------

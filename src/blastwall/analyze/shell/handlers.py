@@ -185,6 +185,19 @@ def _installed_name(name: str) -> bool:
     return _known(name)
 
 
+def handle_go(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
+    """`go run x.go`: the Go files it compiles and runs are read (a package path is a program of
+    the project, judged like any build)."""
+    pos = _positionals(argv[1:], ("-C", "-o", "-p", "-tags", "-ldflags", "-gcflags", "-exec", "-mod", "-modfile",
+                                  "-overlay", "-pkgdir", "-toolexec"))
+    if not pos or pos[0].text != "run":
+        return None
+    files = [w for w in pos[1:] if w.text.endswith(".go")]
+    if not files:
+        return None
+    return [f for w in files for f in run_script("go run", w, cmd, scope, "go")]
+
+
 def _syntax_check_only(args: list[Word]) -> bool:
     for w in args:
         t = w.text
@@ -523,6 +536,8 @@ def _safe_task(name: str) -> bool:
 
 
 def handle_package_manager(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
+    if name == "bun" and _option_value(argv[1:], ("-e", "--eval", "-p", "--print")) is not None:
+        return handle_interpreter(name, argv, cmd, scope)  # bun -e CODE
     pos = _positionals(argv[1:], ("--prefix", "-C", "--cwd", "--dir", "--filter", "-F", "-w", "--workspace"))
     if not pos:
         return None
@@ -567,6 +582,7 @@ HANDLERS: dict[str, Handler] = {
     ".": handle_source,
     **{p: handle_interpreter for p in INTERPRETERS},
     "deno": handle_interpreter,
+    "go": handle_go,
     "awk": handle_awk,
     "gawk": handle_awk,
     "mawk": handle_awk,

@@ -111,9 +111,11 @@ def _finding(row: dict[str, Any], target: str, *, severity: Severity | None = No
 
 def analyze_read(path: str, scope: Scope, *, verb: str = "reads") -> list[Finding]:
     """A read of a secret-bearing file is `read_secret`: of blastwall's own keys, credentials and
-    store (CRITICAL), of a file the secret scanner listed (HIGH), or of a file whose name says it
-    holds secrets (LOW). The policy decides ([secrets] in policy/defaults.toml). `verb` says how
-    the file is read, for the reason ("cat prints")."""
+    store (CRITICAL), of a file the secret scanner listed, a known credential file or a file
+    whose content holds a credential (HIGH, credentials.py), or of a file whose name says it
+    holds secrets (LOW). A file that could not be checked is `unverified` (ask). The policy
+    decides ([secrets] in policy/defaults.toml). `verb` says how the file is read, for the
+    reason ("cat prints")."""
     if not str(path or "").strip():
         return []
     guarded = _first_row(path, scope, "read_globs", guard=True, verb=verb)
@@ -122,10 +124,13 @@ def analyze_read(path: str, scope: Scope, *, verb: str = "reads") -> list[Findin
     listed = scanned_entry(path, scope)
     if listed is not None:
         return [_finding(_scanned_row(), path, label=_found_label(listed), verb=verb)]
+    from blastwall.analyze.credentials import content_findings, known_file
+
     base = posixpath.basename(normalize(path, scope.cwd)).casefold()
     if any(globs.match(base, g.casefold()) for g in _table()["read"]["not_globs"]):
-        return []
-    return _first_row(path, scope, "read_globs", guard=False, verb=verb)
+        return content_findings(path, scope, verb)
+    return (known_file(path, scope, verb) or content_findings(path, scope, verb)
+            or _first_row(path, scope, "read_globs", guard=False, verb=verb))
 
 
 def _scanned_row() -> dict[str, Any]:

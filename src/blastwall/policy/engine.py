@@ -250,19 +250,24 @@ def compile_layers(layers: list[tuple[str, dict[str, Any]]], untrusted: frozense
 
 
 SECRETS_KEYS = {"reads": "allow", "found": "deny", "list": ""}
+# Reads of files known to hold credentials: listed by the scanner, found by the content check on
+# the way of the read, or known credential files (`~/.aws/credentials`).
+FOUND_RULES = ("file.read:scanned", "file.read:credential", "file.read:credential-file")
 
 
 def secrets_rules(section: Any) -> list[PolicyRule]:
-    """`[secrets]` as policy rules: `found` decides reads of files the secret scanner listed
-    (`file.read:scanned`), `reads` every other read of a secret (names that look secret,
+    """`[secrets]` as policy rules: `found` decides reads of files known to hold credentials
+    (`FOUND_RULES`: listed by the scanner, found by the content check, known credential files),
+    `reads` every other read of a secret (names that look secret,
     environment dumps, `kubectl get secret -o yaml`). blastwall's own keys, credentials and store
     are CRITICAL findings that neither key reaches: they are denied."""
     section = section if isinstance(section, dict) else {}
     where = "[secrets]"
     found = _decision(section.get("found", SECRETS_KEYS["found"]), f"{where} found")
     reads = _decision(section.get("reads", SECRETS_KEYS["reads"]), f"{where} reads")
+    held = FOUND_RULES + (("file.read:unchecked",) if found is Decision.ALLOW else ())  # nothing to check for
     return [
-        PolicyRule(id="secrets:found", decision=found, rule=("file.read:scanned",), reason=f"[secrets] found = {found.value}",
+        PolicyRule(id="secrets:found", decision=found, rule=held, reason=f"[secrets] found = {found.value}",
                    origin=where),
         PolicyRule(id="secrets:reads", decision=reads, effect=("read_secret",), min_severity=Severity.LOW,
                    max_severity=Severity.MEDIUM, reason=f"[secrets] reads = {reads.value}" if reads is not Decision.ALLOW

@@ -135,11 +135,11 @@ def secret_reads(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope, 
 
 
 def _literal(w: Word) -> bool:
-    """A path blastwall can name: no unresolved variable except a leading $HOME."""
+    """A path blastwall can name: no unresolved variable except a leading $HOME or $PWD."""
     text = w.text
     if w.path_class is not None or not text:
         return False
-    rest = rx.sub(r"^\$\{?HOME\}?(/|$)", r"\1", text)
+    rest = rx.sub(r"^\$\{?(?:HOME|PWD)\}?(/|$)", r"\1", text)
     return "$" not in rest and "`" not in rest
 
 
@@ -205,6 +205,7 @@ def _row_reads(row: dict[str, Any], who: str, args: Args, scope: Scope) -> list[
     recursive = bool(row.get("recursive")) or _has(args.flags, row.get("recursive_flags", []))
     if recursive and not files and row.get("default_path"):
         files = [str(row["default_path"])]
+    search = _search(row, args) if row.get("search") else None
     out: list[Finding] = []
     if str(row.get("files", "positionals")) in _PATH_MODES:
         for w in args.positionals:
@@ -213,12 +214,43 @@ def _row_reads(row: dict[str, Any], who: str, args: Args, scope: Scope) -> list[
     for path in files:
         path = _in_shell_dir(path, scope)
         for target in _expand(path, scope):
-            found = _read(target, scope, verb)
+            found = _read(target, scope, verb, search)
             out.extend(found)
             if recursive and not found:
                 hidden = bool(row.get("hidden")) or _has(args.flags, row.get("hidden_flags", []))
-                out.extend(_inside(target, scope, verb, hidden, _filters(row, args)))
+                follow = _has(args.flags, row.get("follow_flags", []))
+                out.extend(_inside(target, scope, verb, hidden, _filters(row, args), search, follow))
     return out
+
+
+def _search(row: dict[str, Any], args: Args) -> Any:
+    """What a search prints (analyze/search.py): its patterns, syntax, case and context."""
+    from blastwall.analyze.search import Search
+
+    flags = args.flags
+    dialect = str(row["search"])
+    if _has(flags, row.get("fixed_flags", [])):
+        dialect = "fixed"
+    elif _has(flags, row.get("ere_flags", [])):
+        dialect = "ere"
+    patterns = [v for k, v in args.values if k in row.get("pattern_options", []) and k not in row.get("pattern_file_options", [])]
+    from_file = any(k in row.get("pattern_file_options", []) for k, _ in args.values)
+    if not patterns and not from_file and args.positionals:
+        patterns = [args.positionals[0].text]
+    ignore_case = _has(flags, row.get("icase_flags", []))
+    if not ignore_case and _has(flags, row.get("smart_case_flags", [])):
+        ignore_case = all(p == p.lower() for p in patterns)
+    context = 0
+    for k, v in args.values:
+        if k in row.get("context_options", []) or k.split("=", 1)[0] in row.get("context_options", []):
+            context = max(context, int(v) if v.isdigit() else 10**6)
+    for f in flags:
+        if rx.fullmatch(r"-[0-9]+", f):  # grep -5: five lines of context
+            context = max(context, int(f[1:]))
+    unsure = (from_file or _has(flags, row.get("invert_flags", [])) or _has(flags, row.get("multiline_flags", []))
+              or any(w.dynamic for w in args.positionals[:1]))
+    return Search(patterns=tuple(patterns), dialect=dialect, ignore_case=ignore_case, context=context,
+                  everything=unsure)
 
 
 _PATH_MODES = frozenset({"positionals", "after_first", "sources"})  # rows whose operands are the files read
@@ -228,10 +260,14 @@ def _selected(sel: Selection, scope: Scope, verb: str) -> list[Finding]:
     """The secret-bearing files among those a placeholder named at run time may be (`find ...
     -exec cat {}`, `find ... | xargs cat`): each is read for all blastwall can tell."""
     out: list[Finding] = []
+
+    def named(rel: str) -> bool:  # find's tests all hold; -iname: case aside
+        base = posixpath.basename(rel).lower()
+        return all(globs.match(base, n.lower()) for n in sel.names)
+
     for root in sel.roots:
-        for f in _inside(_in_shell_dir(root, scope), scope, verb, True, _Filters([], [], [])):
-            base = posixpath.basename(f.target).lower()  # find's tests all hold; -iname: case aside
-            if all(globs.match(base, n.lower()) for n in sel.names):
+        for f in _inside(_in_shell_dir(root, scope), scope, verb, True, _Filters([], [], []), keep=named):
+            if named(f.target) or f.rule_id == "file.read:unchecked":
                 out.append(f._replace(reason=f"{f.reason} (it is among the files named at run time)"))
     return out
 
@@ -257,10 +293,20 @@ def _expand(path: str, scope: Scope) -> list[str]:
     return hits or [path]
 
 
-def _read(path: str, scope: Scope, verb: str) -> list[Finding]:
+def _read(path: str, scope: Scope, verb: str, search: Any = None) -> list[Finding]:
     from blastwall.analyze.files import analyze_read
 
-    return analyze_read(path, scope, verb=verb)
+    found = analyze_read(path, scope, verb=verb)
+    if search is not None and found and all(f.rule_id == _CONTENT_RULE for f in found):
+        from blastwall.analyze.credentials import content
+
+        got = content(path, scope)
+        if got is not None and not search.reaches(*got):
+            return []  # the search's pattern cannot print any of the file's credential lines
+    return found
+
+
+_CONTENT_RULE = "file.read:credential"
 
 
 class _Filters(NamedTuple):
@@ -289,23 +335,35 @@ def _kept(rel: str, f: _Filters) -> bool:
     return not any(globs.match(p, d) for p in parts for d in f.exclude_dirs)
 
 
-def _inside(folder: str, scope: Scope, verb: str, hidden: bool, filters: _Filters) -> list[Finding]:
-    """Secret-bearing files a recursive read of `folder` reaches: the scanner's list, and the
-    secret-looking names directly in the folder when blastwall may look at the disk."""
+def _inside(folder: str, scope: Scope, verb: str, hidden: bool, filters: _Filters, search: Any = None,
+            follow: bool = False, keep: Any = None) -> list[Finding]:
+    """Secret-bearing files a recursive read of `folder` reaches: every file holding a credential
+    (blastwall's index, brought up to date on the way: analyze/credentials.py), the scanner's
+    list, and the secret-looking names directly in the folder when blastwall may look at the disk."""
+    from blastwall.analyze.credentials import tree_findings
     from blastwall.analyze.files import _base, normalize, scanned_under
 
+    def kept(rel: str) -> bool:
+        return _kept(rel, filters) and (keep is None or keep(rel))
+
+    out = tree_findings(folder, scope, verb, hidden=hidden, keep=kept, follow_links=follow, search=search) or []
+    reached = {f.target for f in out}
     root = normalize(folder, _base(scope))
-    candidates = [p for p in scanned_under(folder, scope, hidden=hidden) if _kept(p[len(root):].lstrip("/"), filters)]
+    candidates = [p for p in scanned_under(folder, scope, hidden=hidden) if kept(p[len(root):].lstrip("/"))]
     if scope.read_files:
-        candidates += _shallow(root, hidden, filters)
-    out: list[Finding] = []
+        candidates += [p for p in _shallow(root, hidden, filters) if kept(p[len(root):].lstrip("/"))]
     shown_from = root.rstrip("/") + "/"
     for path in dict.fromkeys(candidates[:MAX_PER_FOLDER]):
-        found = _read(path, scope, verb)
         rel = path[len(shown_from):] if path.startswith(shown_from) else path
         shown = posixpath.join(folder, rel) if folder not in (".", "./") else rel
+        if shown in reached:
+            continue
+        found = [f for f in _read(path, scope, verb, search) if f.rule_id not in _TREE_RULES]
         out.extend(f._replace(target=shown, reason=f.reason.replace(path, shown)) for f in found)
     return out
+
+
+_TREE_RULES = frozenset({"file.read:credential", "file.read:unchecked"})  # the walk above decided these
 
 
 def _shallow(root: str, hidden: bool, filters: _Filters) -> list[str]:

@@ -1,0 +1,200 @@
+"""Reads of credentials by what the file is and what it holds, for the file analyzer.
+
+    known_file("~/.aws/credentials", scope)          -> [Finding("file.read:credential-file", HIGH)]
+    content_findings("ops/notes.md", scope)          -> [Finding("file.read:credential", HIGH)]
+                                                        (it holds RAILWAY_API_TOKEN=<uuid>; no scan ran)
+    tree_findings(".", scope, "grep searches", ...)  -> one finding per file under `.` holding one
+
+Known credential files are rows of data (`[[known]]` of rules/files.toml). Every other file a
+read reaches is checked for credentials on the way (secrets/content.py, cached by file version
+in blastwall's index), a folder searched recursively through the index (secrets/tree.py). A file
+that could not be checked is `file.read:unchecked` (ask), never a pass. All of it needs disk
+access (`scope.read_files`); without it, names decide (files.py's rows).
+
+A search (`grep PATTERN`, `rg`, Claude's Grep) only prints the lines its pattern matches and
+their context: a file whose credential lines the pattern provably cannot reach is not a read of
+the credential (search.py decides, and says "reaches" whenever it is not sure).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import posixpath
+import time
+from typing import TYPE_CHECKING, Any
+
+from blastwall import rx
+from blastwall.analyze import globs
+from blastwall.analyze.base import Scope
+from blastwall.model import Effect, Finding, Severity
+
+if TYPE_CHECKING:  # pragma: no cover
+    from blastwall.analyze.search import Search
+    from blastwall.secrets.index import Found
+
+TREE_BUDGET_S = 1.5  # of a recursive read's walk, within the analysis budget
+MARGIN_S = 0.25  # left of the analysis budget for everything after the walk
+MAX_FINDINGS = 10
+REQUIRES_BYTES = 1024 * 1024
+
+
+@functools.cache
+def _table() -> dict[str, Any]:
+    from blastwall.analyze.ruleset import load_table
+
+    return load_table("files")
+
+
+def _row(flag: str) -> dict[str, Any]:
+    return next(r for r in _table()["rule"] if r.get(flag))
+
+
+@functools.cache
+def _known() -> tuple[tuple[tuple[str, ...], rx.Pattern | None, str], ...]:
+    return tuple((tuple(str(g).casefold() for g in k["read_globs"]),
+                  rx.compile(k["requires"]) if k.get("requires") else None, str(k["label"]))
+                 for k in _table()["known"])
+
+
+def finding(flag: str, target: str, label: str, verb: str) -> Finding:
+    row = _row(flag)
+    return Finding(rule_id=str(row["id"]), effect=Effect(row["effect"]), severity=Severity.parse(str(row["severity"])),
+                   reason=str(row["reason"]).format(target=target, label=label, verb=verb), target=target,
+                   safer=str(row.get("safer", "")), source=target[:200])
+
+
+def resolve(path: str, scope: Scope) -> str:
+    """`path` as an absolute path on this machine ("" when it cannot be known): `~`, `$HOME`,
+    `$PWD` (the folder the command runs in) and relative paths resolved. A relative path of an
+    action that does not say where it runs names no file blastwall can look at."""
+    from blastwall.analyze.files import absolute
+
+    raw = path.strip()
+    here = scope.shell_dir if scope.shell_dir and scope.shell_dir.startswith("/") else scope.cwd
+    for var in ("${PWD}", "$PWD"):
+        if here and (raw == var or raw.startswith(var + "/")):
+            raw = here.rstrip("/") + raw[len(var):]
+    if not here and not raw.startswith(("/", "~", "$HOME", "${HOME}")):
+        return ""  # the action does not say where it runs (a batch line without context.cwd)
+    return absolute(raw, scope)
+
+
+# ---- known credential files -----------------------------------------------------------------
+def known_file(path: str, scope: Scope, verb: str) -> list[Finding]:
+    """`file.read:credential-file` when `path` (or where it points) is a known credential file."""
+    from blastwall.analyze.files import _variants
+
+    for norm in _variants(path, scope):
+        low = norm.casefold()
+        for patterns, requires, label in _known():
+            if not any(_glob(low, g) for g in patterns):
+                continue
+            if requires is not None and not _holds(path, requires, scope):
+                continue
+            return [finding("known", path, label, verb)]
+    return []
+
+
+def _glob(low: str, g: str) -> bool:
+    return globs.match(low, g) or (g.startswith("**/") and globs.match(low, g[3:]))
+
+
+def _holds(path: str, requires: rx.Pattern, scope: Scope) -> bool:
+    """True when the file's text matches `requires` (False without disk access or a file)."""
+    if not scope.read_files:
+        return False
+    full = resolve(path, scope)
+    if not full:
+        return False
+    try:
+        with open(full, "rb") as f:
+            data = f.read(REQUIRES_BYTES)
+    except (OSError, ValueError):
+        return False
+    return requires.search(data.decode("utf-8", "replace")) is not None
+
+
+# ---- what a file holds ----------------------------------------------------------------------
+def content(path: str, scope: Scope) -> tuple[str, Found] | None:
+    """(absolute path, what it holds), or None without disk access or a knowable path."""
+    if not scope.read_files:
+        return None
+    full = resolve(path, scope)
+    if not full:
+        return None
+    from blastwall.secrets.content import check
+
+    return full, check(full, deadline=_deadline(scope))
+
+
+def content_findings(path: str, scope: Scope, verb: str, search: Search | None = None) -> list[Finding]:
+    """`file.read:credential` when the file holds a credential (and `search`, if given, may print
+    it); `file.read:unchecked` when it could not be checked."""
+    got = content(path, scope)
+    if got is None:
+        return []
+    full, found = got
+    return _findings(path, full, found, verb, search)
+
+
+def _findings(shown: str, full: str, found: Found, verb: str, search: Search | None) -> list[Finding]:
+    from blastwall.secrets.index import HOLDS, UNCHECKED
+
+    if found.state == UNCHECKED:
+        return [finding("unchecked", shown, found.why, verb)]
+    if found.state != HOLDS or (search is not None and not search.reaches(full, found)):
+        return []
+    from blastwall.analyze.files import _found_label
+
+    return [finding("content", shown, _found_label(found), verb)]
+
+
+def _deadline(scope: Scope) -> float:
+    now = time.monotonic()
+    end = (scope.deadline or now + 2.0) - MARGIN_S
+    return min(end, now + TREE_BUDGET_S)
+
+
+# ---- what a recursive read reaches ----------------------------------------------------------
+def tree_findings(folder: str, scope: Scope, verb: str, *, hidden: bool = True, keep: Any = None,
+                  follow_links: bool = False, search: Search | None = None) -> list[Finding] | None:
+    """A finding per file under `folder` that holds a credential (and, for a search, may print
+    it); None without disk access. A walk cut short is finished in the background and asked
+    about now. `keep(rel)` says whether the reader reads a file (its include/exclude options)."""
+    if not scope.read_files:
+        return None
+    root = resolve(folder, scope)
+    if not root:
+        return None
+    from blastwall.secrets.tree import complete_later, walk_and_check
+
+    tree = walk_and_check(root, deadline=_deadline(scope), follow_links=follow_links, hidden=hidden)
+    prefix = root.rstrip("/") + "/"
+    out: list[Finding] = []
+    for full, found in tree.holding:
+        rel = full[len(prefix):] if full.startswith(prefix) else posixpath.basename(full)
+        if keep is not None and not keep(rel):
+            continue
+        out.extend(_findings(_shown(folder, rel, full == root), full, found, verb, search))
+    for full, why in tree.unchecked[:MAX_FINDINGS]:
+        rel = full[len(prefix):] if full.startswith(prefix) else posixpath.basename(full)
+        if keep is None or keep(rel):
+            out.append(finding("unchecked", _shown(folder, rel, full == root), why, verb))
+    if not tree.complete:
+        running = scope.probe and complete_later(root)
+        why = (f"it holds more than blastwall could check in time ({tree.files} files so far); "
+               + ("blastwall is indexing it now, retry in a moment" if running else "retry in a moment"))
+        out.append(finding("unchecked", folder, why, verb))
+    return out[:MAX_FINDINGS]
+
+
+def _shown(folder: str, rel: str, is_root: bool) -> str:
+    if is_root:
+        return folder
+    return rel if folder in (".", "./") else posixpath.join(folder, rel)
+
+
+def exists(path: str, scope: Scope) -> bool:
+    full = resolve(path, scope)
+    return bool(full) and os.path.lexists(full)

@@ -195,9 +195,12 @@ def gen_google() -> Files:
         key = os.path.basename(path)[:-5]
         files[f"google/{key}.json"] = _dump({"api": doc.get("name", key), "version": doc.get("version", ""),
                                              "host": host, "base": base}, "ops", [list(r) for r in rows])
-        index.setdefault(host, []).append([base, key])
-    for entries in index.values():
-        entries.sort(key=lambda e: (-len(e[0]), e[1]))  # the longest base path is tried first
+        index.setdefault(host, []).append([base, key, doc.get("version", "")])
+    for host, entries in index.items():
+        # the longest base path first; of documents sharing one (compute.v1 and compute.preview
+        # both under /compute/v1/), the one whose version the path names
+        entries.sort(key=lambda e: (-len(e[0]), e[2] not in e[0].split("/"), e[1]))
+        index[host] = [e[:2] for e in entries]
     out = {"source": {"package": "google-api-python-client", "version": version}, "hosts": index}
     files["google/_index.json"] = json.dumps(out, sort_keys=True, indent=0) + "\n"
     return files

@@ -40,6 +40,7 @@ WARM_UP: tuple[tuple[str, Any], ...] = (
     ("shell", "rm -rf build; git push --force origin main; kubectl delete ns x; docker volume rm v"),
     ("shell", "psql -c 'DROP TABLE t'; curl -X DELETE https://api.example.com/v1/x; python -c 'import os'"),
     ("shell", "cat .env | ssh host 'bash -s'; terraform destroy; aws s3 rm s3://b --recursive"),
+    ("shell", "aws ec2 terminate-instances --instance-ids i-1"),  # the generated AWS catalog (analyze/catalogs)
     ("sql", "DELETE FROM t; UPDATE t SET a = 1"),
     ("sql", "DROP TABLE t; db.users.drop()"),
     ("http", {"method": "POST", "url": "https://backboard.railway.app/graphql/v2",

@@ -143,8 +143,8 @@ def vim(text: str, edited: list[str], depth: int = 0) -> Effects:
         rest = cmd[len(word):].lstrip()
         if word == "!":
             e.shell.append(cmd[1:])
-        elif word in ("r", "read", "w", "write") and rest.startswith("!"):
-            e.shell.append(rest[1:])
+        elif word in ("r", "read", "w", "write") and rest.startswith("!") and not cmd[len(word):].startswith("!"):
+            e.shell.append(rest[1:])  # `w !cmd` pipes to a command; `w! file` forces a write
         elif word in ("terminal", "term") and rest:
             e.shell.append(rest.lstrip("+-+ "))
         elif word in ("g", "global", "v", "vglobal"):
@@ -460,6 +460,7 @@ def psql(text: str) -> tuple[str, Effects]:
             elif word in ("o", "out", "w", "write", "g", "gx", "qecho") and arg:
                 if arg.startswith("|"):
                     e.shell.append(arg[1:])
+                    e.unknown.append(f"psql pipes query output into {arg[1:].strip()[:40]}, which may run it")
                     break
                 if word != "qecho":
                     e.writes.append(arg.split()[0])

@@ -301,11 +301,16 @@ NON_PROVIDER = [
 
 @pytest.mark.parametrize(("kind", "text"), NON_PROVIDER)
 def test_no_inventory_leaves_findings_unchanged(kind: str, text: str) -> None:
+    """Without an inventory nothing is raised or lowered by preflight; a target the evidence table
+    can place (a database server) gets its environment and evidence, and its reason says so."""
     action = make_action(kind, text, {"cwd": "/tmp"})
     raw = analyze(action, Scope.start(cwd="/tmp"))
     v = blastwall.check(action, policy=default_policy())
-    assert [(f.rule_id, f.severity, f.reason, f.environment) for f in v.findings] == \
-           [(f.rule_id, f.severity, f.reason, f.environment) for f in raw]
+    assert [(f.rule_id, f.severity) for f in v.findings] == [(f.rule_id, f.severity) for f in raw]
+    for placed, before in zip(v.findings, raw, strict=True):
+        assert placed.reason.startswith(before.reason)
+        if placed.environment != before.environment:
+            assert placed.evidence and f"environment {placed.environment}: " in placed.reason
 
 
 def test_no_inventory_context_environment_still_applies() -> None:

@@ -162,6 +162,7 @@ class Finding(NamedTuple):
     source: str = ""  # the part of the input the finding came from
     environment: str | None = None
     radius: dict[str, Any] | None = None  # what the target holds, measured (radius/base.py Radius.to_dict())
+    evidence: tuple[str, ...] = ()  # the facts that place the target in `environment` (environment/)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -176,6 +177,7 @@ class Finding(NamedTuple):
             "source": self.source,
             "environment": self.environment,
             "radius": self.radius,
+            "evidence": list(self.evidence),
         }
 
 

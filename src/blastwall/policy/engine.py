@@ -42,6 +42,7 @@ class PolicyRule(NamedTuple):
     origin: str = "defaults"
     tighten_only: bool = False  # from a project file nobody trusted: it may make a decision stricter, never laxer
     radius: radius_policy.Conditions = ()  # `radius = { files = ">1000" }`: never matches an unmeasured finding
+    verified: bool | None = None  # true: only findings whose environment evidence proves (not a hint); false: only others
 
     def matches(self, finding: Finding, *, agent: str | None, surface: str) -> bool:
         if not (self.min_severity <= finding.severity <= self.max_severity):
@@ -57,6 +58,8 @@ class PolicyRule(NamedTuple):
         if self.agent and (agent or "") not in self.agent:
             return False
         if self.surface and surface not in self.surface:
+            return False
+        if self.verified is not None and _verified(finding) is not self.verified:
             return False
         return radius_policy.matches(self.radius, finding.radius)
 
@@ -110,6 +113,11 @@ class Policy(NamedTuple):
         """A merged table section (`inventory`, `cedar`, ...) or None. Tables merge key by key with
         the most specific file winning; lists (e.g. `protected_branches`) are concatenated."""
         return dict(self.sections).get(name)
+
+
+def _verified(finding: Finding) -> bool:
+    """The finding's environment is proved by evidence (environment/): not a hint, not unknown."""
+    return bool(finding.evidence) and (finding.environment or "").lower() not in ("unknown", "unverified", "shared", "")
 
 
 def _stricter(floor: tuple[Decision, str] | None, decided: tuple[Decision, str]) -> tuple[Decision, str]:
@@ -167,7 +175,7 @@ def _severity(value: Any, where: str, key: str) -> Severity:
 
 RULE_KEYS = {
     "id", "decision", "reason", "rule", "effect", "target", "environment", "agent", "surface",
-    "min_severity", "max_severity", "radius",
+    "min_severity", "max_severity", "radius", "verified",
 }
 
 
@@ -197,7 +205,14 @@ def compile_rule(row: Any, where: str, origin: str, index: int) -> PolicyRule:
         max_severity=_severity(row.get("max_severity", "critical"), where, "max_severity"),
         origin=origin,
         radius=radius,
+        verified=_flag(row.get("verified"), where, "verified"),
     )
+
+
+def _flag(value: Any, where: str, key: str) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise PolicyError(where, f"{key!r} must be true or false, not {value!r}")
 
 
 SECTIONS = ("inventory", "cedar", "protected_branches", "approvals", "secrets", "audit", "snapshots", "pg_proxy",

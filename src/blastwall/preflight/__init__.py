@@ -47,10 +47,13 @@ def preflight(action: Action, findings: list[Finding], policy: Policy | None, *,
 
 
 def without_inventory(action: Action, findings: list[Finding]) -> list[Finding]:
-    """No inventory: the context's environment hint, as before; provider resources (a Railway
-    volume) are marked unverified, since nothing says where they live."""
+    """No inventory: each target placed from the evidence blastwall can verify (environment/), else
+    the context's environment hint, as before; provider resources (a Railway volume) are marked
+    unverified, since nothing says where they live."""
+    from blastwall.environment import placed
+
     env = action.context.environment
-    out = [f if f.environment or not env else f._replace(environment=env) for f in findings]
+    out = [f if f.environment or not env else f._replace(environment=env) for f in placed(action, findings)]
     from blastwall.preflight.providers import provider_of
 
     if not any(provider_of(f) for f in out):

@@ -114,13 +114,25 @@ class Resolver:
             self._provider(f, provider, heavy, cands, facts, unverified)
         for cand in dict.fromkeys(cands):
             facts.extend(inventory_facts(self.inv, cand))
+        proved = [fact for fact in facts if fact.subject != CONTEXT_LABEL and (fact.places or fact.shared)]
+        evidence: tuple[str, ...] = ()
+        if not proved and not unverified:  # the inventory always wins; without it, verified evidence
+            from blastwall.environment import place, with_placement
+
+            placement = place(self.action, f)
+            if placement is not None and placement.verified:
+                return with_placement(f, placement, self.action.context.environment)
+            evidence = placement.evidence if placement is not None else ()
         placed = any(fact.places or fact.shared for fact in facts)
         if heavy and not placed and not unverified and f.severity >= Severity.MEDIUM \
                 and not f.rule_id.startswith(LOCAL_FAMILIES):
             named = [c.label for c in cands if "environment" not in c.kinds]
             what = ", ".join(dict.fromkeys(named)) if named else "which environment it targets"
             unverified.append(f"could not verify {what}: nothing in [inventory] places it")
-        return apply(f, facts, unverified, heavy)
+        out = apply(f, facts, unverified, heavy)
+        if proved and out.environment not in ("unverified", "shared"):
+            evidence = tuple(_render(proved))  # what the inventory says is the evidence
+        return out._replace(evidence=evidence) if evidence else out
 
     def _provider(self, f: Finding, provider: str, heavy: bool, cands: list[Candidate], facts: list[Fact],
                   unverified: list[str]) -> None:

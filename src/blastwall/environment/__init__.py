@@ -1,0 +1,74 @@
+"""Where a target lives: each finding's environment, with the evidence that proves it.
+
+    place(action, finding) -> Placement("test", ("127.0.0.1 is a loopback address (-h)",
+                                                 "database app_test is named for test")) | None
+
+Environments: local, test, dev, preview, staging, production, unknown (evidence.toml `order`).
+The evidence is about where the SERVER is, resolved the way the client or framework resolves it
+(options, variables, the project's config for the selected environment, the kube context, the
+docker context); a name is never enough on its own (docs/environments.md). Remote and unproved is
+`unknown`, which the policy treats as production. Only files are read (no network, no process),
+and only for findings of the families the evidence table knows; everything else keeps its
+environment as it was.
+"""
+
+from __future__ import annotations
+
+from blastwall.environment.site import Placement
+from blastwall.model import Action, Finding, Severity
+
+__all__ = ["Placement", "place", "placed", "with_placement"]
+
+
+def place(action: Action, finding: Finding) -> Placement | None:
+    """The finding's environment and evidence; None when the evidence table knows nothing of it.
+    Never raises: a failure while reading the evidence is an unknown environment."""
+    if finding.severity <= Severity.NONE or finding.rule_id.startswith(("core:", "preflight")):
+        return None
+    try:
+        from blastwall.environment.locate import sites_for
+        from blastwall.environment.site import classify, combine
+
+        sites = sites_for(action, finding)
+        if sites is None:
+            return None
+        return combine([classify(s) for s in sites])
+    except Exception as exc:  # noqa: BLE001 - evidence that cannot be read proves nothing
+        return Placement("unknown", (f"blastwall could not read where it is ({type(exc).__name__})",))
+
+
+def with_placement(finding: Finding, placement: Placement, hint: str | None = None) -> Finding:
+    """The finding with its environment and evidence set, and the evidence in its reason. A hint
+    from the action's context that is stricter (production) wins; a laxer one counts for nothing."""
+    from blastwall.environment.table import rank
+
+    env = placement.environment
+    if hint:
+        said = rank(_canonical(hint))
+        if said > rank(env) or (env == "unknown" and said >= rank("staging")):
+            # the context names production (or staging): that is what the target is taken for;
+            # the evidence proved something else, so it is not this environment's evidence
+            return finding._replace(environment=hint)
+    note = placement.text()
+    reason = f"{finding.reason}; {note}" if note not in finding.reason else finding.reason
+    return finding._replace(environment=env, evidence=placement.evidence, reason=reason)
+
+
+def placed(action: Action, findings: list[Finding]) -> list[Finding]:
+    """Every finding the evidence table knows, placed (the rest unchanged)."""
+    hint = action.context.environment
+    out = []
+    for f in findings:
+        p = place(action, f)
+        out.append(with_placement(f, p, hint) if p is not None else f)
+    return out
+
+
+def _canonical(name: str) -> str:
+    from blastwall.preflight.inventory import PRODUCTION_NAMES
+
+    key = name.strip().lower()
+    if key in PRODUCTION_NAMES:
+        return "production"
+    return {"development": "dev", "testing": "test", "stage": "staging", "review": "preview"}.get(key, key)
+

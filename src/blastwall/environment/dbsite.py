@@ -1,0 +1,65 @@
+"""A database server named by a framework's config: a URL, or host/port/database keys."""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import unquote, urlsplit
+
+from blastwall.environment.files import UNREAD
+from blastwall.environment.hosts import where_is
+from blastwall.environment.site import Site, unknown
+
+SQLITE_SCHEMES = ("sqlite", "sqlite3", "file")
+
+
+def from_url(url: str, via: str, names: tuple[tuple[str, str], ...] = ()) -> Site:
+    """The site of a database URL (`postgres://u@host:5432/db`, `sqlite3:db/test.sqlite3`, `file:./dev.db`)."""
+    if UNREAD in url or not url.strip():
+        return unknown(f"{via} is only known when the app runs")
+    scheme = url.split(":", 1)[0].lower()
+    if scheme in SQLITE_SCHEMES:
+        path = url.split(":", 1)[1].removeprefix("//")
+        return file_site(path, via, names)
+    try:
+        parts = urlsplit(url)
+        hosts = [h for h in parts.netloc.rsplit("@", 1)[-1].split(",") if h]
+    except ValueError:
+        return unknown(f"{via} is not a URL blastwall can read")
+    database = unquote(parts.path.strip("/").split("/", 1)[0])
+    query = dict(p.partition("=")[::2] for p in parts.query.split("&") if p)
+    if query.get("host"):
+        hosts.append(unquote(query["host"]))
+    if query.get("hostaddr"):
+        hosts.append(unquote(query["hostaddr"]))
+    named = (*names, ("database", database)) if database else names
+    if not hosts:
+        return Site(True, f"{via} names no host, so it uses the local Unix socket", named)
+    sites = []
+    for h in hosts:
+        host = h.rsplit(":", 1)[0] if h.count(":") == 1 else h
+        w = where_is(unquote(host))
+        sites.append(Site(w.local, f"{via}: {w.why}", named))
+    bad = [s for s in sites if not s.local]
+    return bad[0] if bad else sites[0]
+
+
+def from_keys(host: str | None, database: str | None, via: str, names: tuple[tuple[str, str], ...] = (),
+              default_host: str = "socket") -> Site:
+    """The site of a config's `host` and `database` keys; no host means the client's default."""
+    if (host and UNREAD in host) or (database and UNREAD in database):
+        return unknown(f"{via} is only known when the app runs")
+    named = (*names, ("database", database)) if database else names
+    if not host:
+        if default_host == "socket":
+            return Site(True, f"{via} names no host, so it uses the local Unix socket", named)
+        host = default_host
+    w = where_is(host)
+    return Site(w.local, f"{via}: {w.why}", named)
+
+
+def file_site(path: str, via: str, names: tuple[tuple[str, str], ...] = ()) -> Site:
+    if UNREAD in path:
+        return unknown(f"{via} is only known when the app runs")
+    stem = os.path.basename(path).split(".", 1)[0]
+    named = (*names, ("database file", stem)) if stem and stem != ":memory:" else names
+    return Site(True, f"{via} is a database file on this machine ({path})", named)

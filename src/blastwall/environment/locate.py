@@ -1,0 +1,148 @@
+"""Which part of the evidence table answers for a finding, and the sites it finds.
+
+    sites_for(action, finding) -> list[Site] | None    # None: the table knows nothing of this finding
+
+Families, tried in order (evidence.toml): framework tasks (Rails, Django, Laravel, Prisma,
+Supabase), Kubernetes, Docker, then the database and HTTP clients. A finding is matched to the
+commands of its family on the line: the one it came from when its source says so, else all of
+them (several servers: the strictest decides). A family finding whose command blastwall cannot
+find on the line is unknown.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from blastwall.analyze import globs
+from blastwall.environment.commands import Invocation, read_line
+from blastwall.environment.site import Site, Vars, unknown
+from blastwall.environment.table import section
+from blastwall.model import Action, Finding, Surface
+
+Resolver = Callable[[Invocation, Finding, Vars], list[Site]]
+
+
+def _frameworks() -> list[tuple[str, tuple[str, ...], Resolver]]:
+    from blastwall.environment import django, frameworks
+
+    return [
+        ("rails", ("rails", "rake"), frameworks.rails),
+        ("django", ("manage.py", "django-admin", "django-admin.py"), django.django),
+        ("laravel", ("artisan",), frameworks.laravel),
+        ("prisma", ("prisma",), frameworks.prisma),
+        ("supabase", ("supabase",), frameworks.supabase),
+    ]
+
+
+def sites_for(action: Action, finding: Finding) -> list[Site] | None:
+    if action.surface is Surface.HTTP:
+        return _http_action(action, finding)
+    if action.surface is Surface.SQL:
+        return _sql_action(action, finding)
+    if action.surface is Surface.SHELL and isinstance(action.payload, str):
+        return _shell_action(action, finding)
+    return None
+
+
+def _http_action(action: Action, finding: Finding) -> list[Site] | None:
+    from blastwall.environment.clients import url_site
+
+    url = action.payload.get("url") if isinstance(action.payload, dict) else None
+    if not finding.rule_id.startswith("http.") or not isinstance(url, str):
+        return None
+    return [url_site(url)]
+
+
+def _sql_action(action: Action, finding: Finding) -> list[Site] | None:
+    from blastwall.environment.dbsite import from_url
+    from blastwall.environment.hosts import where_is
+
+    if not finding.rule_id.startswith("sql."):
+        return None
+    database = action.context.database or ""
+    host = dict(action.context.extra).get("host", "")
+    if "://" in database:
+        return [from_url(database, "the action's connection string")]
+    if host:
+        w = where_is(host)
+        return [Site(w.local, f"{w.why} (the action's host)", (("database", database),) if database else ())]
+    return [unknown("the action does not say which server it runs on (no connection string in its context)")]
+
+
+def _shell_action(action: Action, finding: Finding) -> list[Site] | None:
+    family = _family(finding)
+    if family is None:
+        return None
+    programs, resolve = family
+    line = read_line(action.payload, action.context.cwd)
+    candidates = [inv for inv in line.invocations if _runs(inv, programs)]
+    if not candidates:
+        return [unknown("blastwall could not find the command that acts on it")]
+    exact = [inv for inv in candidates if inv.source and inv.source == finding.source]
+    vars_ = Vars(())
+    sites: list[Site] = []
+    for inv in exact or candidates:
+        sites.extend(resolve(inv, finding, Vars(inv.env, vars_.process)))
+    if line.tunnels:
+        sites = [s if not s.local else Site(False, f"{s.where}, but {line.tunnels[0]} on the same command line "
+                                                   "can make a local port lead to another machine") for s in sites]
+    return sites
+
+
+def _family(finding: Finding) -> tuple[tuple[str, ...], Resolver] | None:
+    rule = finding.rule_id
+    for name, programs, resolve in _frameworks():
+        spec = section("framework").get(name) or {}
+        if globs.match_any(rule, spec.get("findings", [])):
+            return programs, resolve
+    kube = section("kube")
+    if globs.match_any(rule, kube.get("findings", [])):
+        from blastwall.environment.kube import kube_sites
+
+        return tuple(kube["programs"]), lambda inv, f, v: kube_sites(inv, v)
+    docker = section("docker")
+    if globs.match_any(rule, docker.get("findings", [])):
+        from blastwall.environment.docker import docker_sites
+
+        return (*docker["programs"], *docker["compose_programs"]), docker_sites
+    clients = section("client")
+    for name, spec in clients.items():
+        if globs.match_any(rule, spec.get("findings", [])):
+            return tuple(spec["programs"]), _client(name)
+    if rule.startswith("sql."):
+        carriers = [n for n, spec in clients.items() if spec.get("carries_sql")]
+        programs = tuple(p for n in carriers for p in clients[n]["programs"])
+        return programs, _sql_client
+    return None
+
+
+def _client(name: str) -> Resolver:
+    from blastwall.environment.clients import client_sites
+
+    return lambda inv, f, v: client_sites(name, inv, f, v)
+
+
+def _sql_client(inv: Invocation, finding: Finding, vars_: Vars) -> list[Site]:
+    from blastwall.environment.clients import client_sites
+
+    for name, spec in section("client").items():
+        if spec.get("carries_sql") and inv.program in spec["programs"]:
+            sites = client_sites(name, inv, finding, vars_)
+            table = _table_name(finding)
+            return [s._replace(names=(*s.names, ("table", table))) if table and s.local else s for s in sites]
+    return [unknown("blastwall does not know where this client connects")]
+
+
+def _table_name(finding: Finding) -> str:
+    """The table a SQL finding acts on, when its target is one plain name (`tmp_load`, `public.tmp_load`)."""
+    target = finding.target.strip()
+    if not target or " " in target or not finding.rule_id.startswith("sql.postgres:"):
+        return ""
+    return target.rsplit(".", 1)[-1].strip('"')
+
+
+def _runs(inv: Invocation, programs: tuple[str, ...]) -> bool:
+    if inv.program in programs:
+        return True
+    return any(os.path.basename(w) in programs for w in inv.argv[1:3])

@@ -269,6 +269,18 @@ def test_aws_http_door_judges_every_service_by_its_catalog() -> None:
     ("aws rds-data execute-statement --resource-arn a --secret-arn s --sql 'DROP TABLE users'", "ask",
      "sql.postgres:drop-table"),
     ("aws newservice delete-everything --id x", "ask", "shell.aws:delete-everything"),
+    ("aws athena start-query-execution --query-string 'DROP TABLE logs'", "ask", "sql.postgres:drop-table"),
+    ("aws redshift-data execute-statement --cluster-identifier c --database d --sql 'TRUNCATE orders'", "ask",
+     "sql.postgres:truncate"),
+    ("aws rds-data execute-statement --resource-arn a --secret-arn s --cli-input-json file://q.json", "ask",
+     "shell.aws:sql-unseen"),
+    # commands run on the targets are analyzed as shell
+    ("aws ssm send-command --document-name AWS-RunShellScript --instance-ids i-1 "
+     "--parameters '{\"commands\":[\"dropdb prod\"]}'", "ask", "shell.postgres:dropdb"),
+    ("aws ssm send-command --document-name AWS-RunShellScript --instance-ids i-1 --parameters file://p.json", "ask",
+     "shell.aws:remote-command-unseen"),
+    ("aws ecs execute-command --cluster c --task t --interactive --command 'dropdb prod'", "ask",
+     "shell.postgres:dropdb"),
     ("aws ec2 frobnicate-instances", "ask", "shell.aws:unknown-operation"),
     ("aws ec2 terminate-instances --instance-ids help", "ask", "shell.aws.ec2:terminate-instances"),
     # safe: reads, creates, dry runs, help, and the hand rules' own judgments
@@ -278,6 +290,9 @@ def test_aws_http_door_judges_every_service_by_its_catalog() -> None:
     ("aws rds create-db-snapshot --db-instance-identifier prod --db-snapshot-identifier pre", "allow", ""),
     ("aws rds-data execute-statement --resource-arn a --secret-arn s --sql 'SELECT 1'", "allow", ""),
     ("aws ec2 wait instance-running --instance-ids i-1", "allow", ""),
+    ("aws ssm send-command --document-name AWS-RunShellScript --instance-ids i-1 "
+     "--parameters 'commands=[\"df -h\",\"uptime\"]'", "allow", ""),
+    ("aws ecs execute-command --cluster c --task t --interactive --command '/bin/sh'", "allow", ""),
     ("aws logs tail /aws/lambda/api --follow", "allow", ""),
     ("aws s3 ls s3://b", "allow", ""),
     ("aws ec2 delete-tags --resources i-1 --tags Key=a", "allow", "shell.aws:delete-tags"),

@@ -8,7 +8,7 @@ from blastwall import rx
 from blastwall.analyze.base import Scope, unknown
 from blastwall.analyze.catalogs import ops
 from blastwall.analyze.catalogs.data import CatalogMissing
-from blastwall.analyze.catalogs.verbs import Class, by_method, classify, words
+from blastwall.analyze.catalogs.verbs import Class, by_method, classify, table, words
 from blastwall.model import Finding, Severity
 
 _ID_PART = rx.compile(r"[^a-z0-9_.-]+")
@@ -75,7 +75,67 @@ def cli_findings(program: str, argv: list[Any], scope: Scope, source: str) -> li
         out.append(_finding("shell", op._replace(name=operation), verb.cls, target, source))
     if op.sql:
         out.extend(_cli_sql(op, argv, scope, source))
+    spec = table().get("cli_commands", {}).get(f"{service} {operation}")
+    if spec:
+        out.extend(_cli_commands(spec, argv, scope, source))
     return out
+
+
+def _option_values(argv: list[Any], option: str) -> list[Any]:
+    out = []
+    for i, w in enumerate(argv):
+        if w.text == option and i + 1 < len(argv):
+            out.append(argv[i + 1])
+        elif w.text.startswith(option + "="):
+            out.append(type(w)(w.text[len(option) + 1:], dynamic=w.dynamic))
+    return out
+
+
+def _cli_commands(spec: dict[str, str], argv: list[Any], scope: Scope, source: str) -> list[Finding]:
+    """`aws ssm send-command --parameters commands=[...]`: each command is analyzed as shell."""
+    from blastwall.analyze.shell import analyze_command
+
+    values = _option_values(argv, spec["option"])
+    texts: list[str] = []
+    for w in values:
+        got = None if w.dynamic or w.text.startswith(("file://", "fileb://", "http")) else \
+            _commands_in(w.text, spec.get("key", ""))
+        if got is None:
+            return [unknown("shell.aws:remote-command-unseen", f"the commands given with {spec['option']} cannot be "
+                            "read; they run on remote machines", source)]
+        texts.extend(got)
+    out: list[Finding] = []
+    for text in texts:
+        out.extend(analyze_command(text, scope.deeper(f"aws {spec['option']} (runs on the targets)")))
+    return out
+
+
+def _commands_in(value: str, key: str) -> list[str] | None:
+    """The commands in `commands=a,b`, `commands=["a","b"]`, `{"commands": [...]}` or a plain string."""
+    import json
+
+    if not key:
+        return [value]
+    text = value.strip()
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        got = data.get(key)
+        return [str(x) for x in got] if isinstance(got, list) else ([got] if isinstance(got, str) else None)
+    if text.startswith(key + "="):
+        rest = text[len(key) + 1:].strip()
+        try:
+            parsed = json.loads(rest)
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, list):
+            return [str(x) for x in parsed]
+        if rest.startswith("[") and rest.endswith("]"):
+            rest = rest[1:-1]
+        return [rest]  # a shorthand list is commas between commands; the whole text is judged as one line
+    return None
 
 
 def _asks_help(argv: list[Any], operation: str) -> bool:
@@ -93,12 +153,7 @@ def _cli_sql(op: ops.Op, argv: list[Any], scope: Scope, source: str) -> list[Fin
     from blastwall.analyze.sql import analyze_sql
 
     option = "--" + "-".join(words(op.sql))
-    texts = []
-    for i, w in enumerate(argv):
-        if w.text == option and i + 1 < len(argv):
-            texts.append(argv[i + 1])
-        elif w.text.startswith(option + "="):
-            texts.append(type(w)(w.text[len(option) + 1:], dynamic=w.dynamic))
+    texts = _option_values(argv, option)
     if not texts:
         return [unknown("shell.aws:sql-unseen", f"aws {op.service} {op.name}: the SQL it runs is not on the command "
                         "line; blastwall cannot read it", source)]

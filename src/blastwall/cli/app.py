@@ -18,7 +18,7 @@ app = typer.Typer(
 )
 
 # One module per command group, each with `register(app)`; order is the order of `--help`.
-GROUPS = ("blastwall.cli.check", "blastwall.cli.install", "blastwall.cli.policy", "blastwall.cli.daemon",
+GROUPS = ("blastwall.cli.check", "blastwall.cli.scan", "blastwall.cli.install", "blastwall.cli.policy", "blastwall.cli.daemon",
           "blastwall.cli.approvals", "blastwall.cli.audit",
           "blastwall.approvals.web.cli", "blastwall.doors.mcp_proxy.cli", "blastwall.snapshots.cli",
           "blastwall.doors.exec", "blastwall.doors.pg_proxy.cli", "blastwall.doors.gateway.cli",

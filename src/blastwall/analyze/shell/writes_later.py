@@ -19,6 +19,7 @@ def later_writes(cmd: SimpleCommand, scope: Scope) -> list[Finding]:
     targets = [(r.target.text, _WRITES[r.op]) for r in cmd.redirects
                if r.op in _WRITES and r.target is not None and not r.target.dynamic and r.target.text not in ("", "-")
                and not r.target.text.isdigit()]
+    targets += _after_heredoc(cmd)
     name = program_name(cmd.argv[0].text) if cmd.argv and not cmd.argv[0].dynamic else ""
     if name == "tee":
         words = [w for w in cmd.argv[1:] if not w.dynamic]
@@ -38,4 +39,18 @@ def later_writes(cmd: SimpleCommand, scope: Scope) -> list[Finding]:
         path = posixpath.join(scope.shell_dir, target) if scope.shell_dir and not target.startswith(("/", "~", "$")) \
             else target
         out.extend(written_findings(path, content, scope, append=append))
+    return out
+
+
+def _after_heredoc(cmd: SimpleCommand) -> list[tuple[str, bool]]:
+    """`cat <<EOF > file`: the parser keeps `> file` as the text after the heredoc's start."""
+    out = []
+    for r in cmd.redirects:
+        text = r.target.text.strip() if r.op in ("<<", "<<-") and r.target is not None else ""
+        if not text.startswith(">"):
+            continue
+        append = text.startswith(">>")
+        words = text.lstrip(">|").split()
+        if words and "$" not in words[0] and "`" not in words[0]:
+            out.append((words[0].strip("'\""), append))
     return out

@@ -52,6 +52,7 @@ _LABELS = {
     "parent": "a path outside the project (..)",
     "tracked": "files tracked by git",
     "dynamic": "a path that depends on an unresolved variable",
+    "new_file": "a new name stamped with the current date",
 }
 
 

@@ -441,3 +441,12 @@ def test_catalog_files_are_json_objects_with_rows() -> None:
         assert isinstance(doc["ops"], list) and len(doc["ops"]) > 50
     with open(os.path.join(data.DATA, "aws", "_index.json"), encoding="utf-8") as f:
         assert json.load(f)["cli"]["s3api"] == "s3"
+
+
+@pytest.mark.parametrize("commands,decision", [
+    (["aws ec2 describe-volumes --volume-ids vol-1", "aws ec2 delete-volume --volume-id vol-1"], "ask"),
+    (["aws ec2 describe-volumes --volume-ids vol-1", "aws sts get-caller-identity"], "allow"),
+])
+def test_mcp_aws_server_batches_are_judged_command_by_command(commands: list[str], decision: str) -> None:
+    v = check({"server": "aws-api", "tool": "call_aws", "arguments": {"cli_command": commands}}, "mcp", policy=POLICY)
+    assert v.decision.value == decision, (v.reasons, v.rule_ids)

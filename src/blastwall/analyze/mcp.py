@@ -309,7 +309,8 @@ def _command_args(call: _Call) -> list[Finding] | None:
         if isinstance(v, str) and v.strip():
             commands.append(v)
         elif isinstance(v, list) and v and all(isinstance(x, str) for x in v):
-            commands.append(unwrap_argv(v))
+            # a list of whole command lines (`call_aws` takes a batch) or one argv
+            commands.extend(v if " " in v[0].strip() else [unwrap_argv(v)])
     for k in _g("argv_keys"):
         v = call.args.get(k)
         if isinstance(v, list) and v and all(isinstance(x, str) for x in v) and set(words(call.tool)) & set(

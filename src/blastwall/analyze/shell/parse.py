@@ -23,6 +23,7 @@ import re
 from typing import Any
 
 from blastwall.analyze.shell.ir import Redirect, SimpleCommand, Word
+from blastwall.analyze.shell.scratch import NEW_NAME, SCRATCH, made_by_date, made_by_mktemp, set_once, stamped
 from blastwall.analyze.shell.words import ansi_c, backtick_code, dollar_paren_code, has_unescaped, split_unquoted, subscript_code, \
     unescape_unquoted
 
@@ -154,6 +155,7 @@ class _Walker:
         self.out: list[SimpleCommand] = []
         self.errors: list[str] = []
         self.redirect_only: list[Redirect] = []
+        self.once: frozenset[str] = frozenset()  # variables set exactly once, unconditionally (scratch.py)
 
     # ---- words -------------------------------------------------------------------------
     def text(self, node: Any) -> str:
@@ -194,7 +196,8 @@ class _Walker:
                 inner = raw[1:-1] if t == "string" else raw[2:-1]
                 return Word(inner, raw=raw)
             return Word("".join(w.text for w in words), dynamic=any(w.dynamic for w in words), raw=raw,
-                        selects=words[0].selects if len(words) == 1 else None)  # "$(ls)" lists what $(ls) does
+                        selects=words[0].selects if len(words) == 1 else None,  # "$(ls)" lists what $(ls) does
+                        path_class=words[0].path_class if len(words) == 1 else stamped(words))  # "$d", "x-$(date)"
         if t == "string_content":
             return Word(re.sub(r'\\([$`"\\\n])', r"\1", raw), raw=raw)
         if t == "simple_expansion" or t == "expansion":
@@ -204,6 +207,10 @@ class _Walker:
             static = _static_output(producer)
             if static is not None:
                 return Word(static, raw=raw)
+            if made_by_mktemp(producer):
+                return Word(raw, dynamic=True, raw=raw, path_class=SCRATCH)
+            if made_by_date(producer):
+                return Word(raw, dynamic=True, raw=raw, path_class=NEW_NAME)
             return Word(raw, dynamic=True, raw=raw, selects=_selects_of(producer))
         if t == "process_substitution":
             return Word("/dev/fd/63", raw=raw)
@@ -214,10 +221,11 @@ class _Walker:
             dynamic = glob = False
             for child in node.children:
                 w = self._word(child) if child.is_named else Word(self.text(child), raw=self.text(child))
-                parts.append(w.text)
+                parts.append(w)
                 dynamic = dynamic or w.dynamic
                 glob = glob or w.glob
-            return Word("".join(parts), dynamic=dynamic, raw=raw, glob=glob)
+            return Word("".join(p.text for p in parts), dynamic=dynamic, raw=raw, glob=glob,
+                        path_class=stamped(parts))
         if t == "brace_expression":
             return Word(raw, raw=raw, glob=True)
         if t == "$":  # a lone dollar
@@ -235,7 +243,8 @@ class _Walker:
         name = self.text(names[0])
         known = self.vars.get(name)
         if known is not None and not operators:
-            return Word(known.text, dynamic=known.dynamic, raw=raw, glob=known.glob)
+            return Word(known.text, dynamic=known.dynamic, raw=raw, glob=known.glob,
+                        path_class=known.path_class if name in self.once else None)
         if known is not None and operators and operators[0] in (":-", "-") and known.text:
             return Word(known.text, dynamic=known.dynamic, raw=raw)
         if operators and operators[0] in (":-", "-", ":=", "="):
@@ -301,6 +310,38 @@ class _Walker:
         self.out.extend(sub.out)
         self.errors.extend(sub.errors)
         self.redirect_only.extend(sub.redirect_only)
+
+    def trap(self, argv: list[Word]) -> list[Word]:
+        """`trap 'rm -f "$tmp"' EXIT`: the handler's code is walked here, where the variables the
+        line sets once are known (their value is the same when the trap fires), and the trap is
+        left with `-` (its code has been emitted as commands). A code word blastwall cannot read
+        stays for the trap handler to judge."""
+        rest = [i for i, w in enumerate(argv[1:], 1) if w.text not in ("-l", "-p", "-P", "--")]
+        if len(rest) < 2 or argv[rest[0]].dynamic or argv[rest[0]].text in ("-", "") or self.depth >= MAX_CODE_DEPTH:
+            return argv
+        text = argv[rest[0]].text
+        sub = _Walker(text.encode("utf-8", "replace"), self.depth + 1)
+        sub.vars = {k: v for k, v in self.vars.items() if k in self.once}
+        sub.aliases = dict(self.aliases)
+        tree, cut = _parse_bounded(_parser_safe(sub.src, text))
+        if cut:
+            self.errors.append(TOO_SLOW)
+        sub.run(tree, once=self.once - frozenset(sub.assigned(tree.root_node)))
+        self.out.extend(sub.out)
+        self.errors.extend(sub.errors)
+        self.redirect_only.extend(sub.redirect_only)
+        return [*argv[:rest[0]], Word.lit("-"), *argv[rest[0] + 1:]]
+
+    def assigned(self, root: Any) -> list[str]:
+        """Names assigned anywhere under root."""
+        out: list[str] = []
+        stack = [root]
+        while stack:
+            n = stack.pop()
+            stack.extend(n.children)
+            if n.type == "variable_assignment" and n.child_by_field_name("name") is not None:
+                out.append(self.text(n.child_by_field_name("name")))
+        return out
 
     def string_code(self, text: str, where: str) -> None:
         """Text bash expands like a double-quoted string (a prompt string): parsed as the body of
@@ -463,6 +504,8 @@ class _Walker:
         if argv and argv[0].text == "alias":
             self.record_alias(argv[1:])
         argv = split_unquoted(argv)
+        if argv[0].text == "trap":
+            argv = self.trap(argv)
         cmd = SimpleCommand(argv=argv, assigns=assigns, redirects=reds, stdin_from=stdin_from, source=self.text(node))
         self.out.append(cmd)
         return cmd
@@ -538,8 +581,18 @@ class _Walker:
     def redirected(self, node: Any, stdin_from: SimpleCommand | None) -> list[SimpleCommand]:
         body = node.child_by_field_name("body")
         redirect_nodes = [c for c in node.named_children if c.type.endswith("_redirect")]
-        reds = [self.redirect(r) for r in redirect_nodes]
         emitted: list[SimpleCommand]
+        if body is not None and body.type not in ("command", "variable_assignment"):
+            # `t=$(mktemp) && curl ... > "$t"`: tree-sitter hangs the redirect off the whole list;
+            # it belongs to the last command, after the assignments before it
+            emitted = self.walk(body, stdin_from)
+            reds = [self.redirect(r) for r in redirect_nodes]
+            if emitted:
+                emitted[-1].redirects.extend(reds)
+            else:
+                self.redirect_only.extend(reds)
+            return self._heredoc_pipelines(redirect_nodes, emitted)
+        reds = [self.redirect(r) for r in redirect_nodes]
         if body is None:
             self.redirect_only.extend(reds)
             emitted = []
@@ -554,6 +607,9 @@ class _Walker:
                 emitted[-1].redirects.extend(reds)
             else:
                 self.redirect_only.extend(reds)
+        return self._heredoc_pipelines(redirect_nodes, emitted)
+
+    def _heredoc_pipelines(self, redirect_nodes: list[Any], emitted: list[SimpleCommand]) -> list[SimpleCommand]:
         # `cat <<EOF | sh`: tree-sitter hangs the pipeline off the heredoc redirect
         for r in redirect_nodes:
             for child in r.named_children:
@@ -586,7 +642,8 @@ class _Walker:
         return []
 
     # ---- the whole tree ----------------------------------------------------------------
-    def run(self, tree: Any) -> None:
+    def run(self, tree: Any, once: frozenset[str] | None = None) -> None:
+        self.once = set_once(tree.root_node, self.text) if once is None else once
         self.walk(tree.root_node)
         self.audit(tree.root_node)
         if tree.root_node.has_error and not self.errors:

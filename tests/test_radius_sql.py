@@ -193,8 +193,12 @@ def test_no_credentials_is_unmeasured(db: PgServer) -> None:
 
 
 def test_without_the_provider_blastwall_connects_nowhere(db: PgServer) -> None:
-    assert radii("DELETE FROM orders WHERE status <> 'paid'", db, policy(provider=False)) == []
-    assert radii("DELETE FROM orders WHERE status <> 'paid'", db, database="") == []  # bare SQL: no server
+    """No connection: nothing is counted, and the radius says why (the verdict's reason shows it)."""
+    (r,) = radii("DELETE FROM orders WHERE status <> 'paid'", db, policy(provider=False))
+    assert r["measured"] is False and "no connection is configured" in r["summary"]
+    (r,) = radii("DELETE FROM orders WHERE status <> 'paid'", db, database="")  # bare SQL: no server
+    assert r["measured"] is False and "does not name the server" in r["summary"]
+    assert radii("DROP TABLE orders", db, policy(provider=False)) == []  # nothing to say about a DROP
 
 
 def test_an_unreachable_server_is_unmeasured(db: PgServer) -> None:

@@ -129,6 +129,7 @@ class _Gate:
             "decision": self.decision, "reasons": list(self.reasons), "surface": self.actions[0].surface.value,
             "action": summary(self.actions), "rule_ids": sorted({f["rule_id"] for f in self.findings}),
             "agent": ctx.agent, "session": ctx.session, "cwd": ctx.cwd, "radius": summaries(self.findings),
+            **_environments(self.findings),
         })
 
     # --- grants ------------------------------------------------------------------------------
@@ -300,3 +301,16 @@ class _Gate:
                 if denied is not None:
                     return denied
         return self._pending(request, time.monotonic() - start)
+
+
+def _environments(findings: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each placed target's environment and its evidence, for the audit entry of a verdict
+    (docs/environments.md): an allow on a local test database says why it was allowed."""
+    out: list[dict[str, Any]] = []
+    for f in findings:
+        if f.get("evidence"):
+            row = {"target": f.get("target") or f.get("rule_id"), "environment": f.get("environment"),
+                   "evidence": list(f["evidence"])}
+            if row not in out:
+                out.append(row)
+    return {"environments": out} if out else {}

@@ -88,7 +88,8 @@ def _preflight_facts(findings: list[dict[str, Any]]) -> dict[str, Any] | None:
     blast radius), for the approver's screen."""
     from blastwall.radius.policy import facts as radius_facts
 
-    facts = [{"target": f.get("target"), "environment": f.get("environment"), "rule": f.get("rule_id")}
+    facts = [{"target": f.get("target"), "environment": f.get("environment"), "rule": f.get("rule_id"),
+              **({"evidence": list(f["evidence"])} if f.get("evidence") else {})}
              for f in findings if f.get("environment") or str(f.get("rule_id", "")).startswith("preflight")]
     measured = radius_facts(findings)
     out: dict[str, Any] = {"targets": facts} if facts else {}

@@ -82,15 +82,21 @@ def explain(
         print(json.dumps(data, ensure_ascii=False))
         raise typer.Exit(EXIT_FOR[verdict.decision])
     table = Table(title="findings", show_lines=False)
-    for col in ("rule", "effect", "severity", "target", "decision", "decided by"):
+    for col in ("rule", "effect", "severity", "target", "environment", "decision", "decided by"):
         table.add_column(col)
     for f, d, r in rows:
         table.add_row(escape(f.rule_id), f.effect.value, f.severity.name.lower(), escape(f.target[:40]),
-                      f"[{STYLE[d]}]{d.value}[/]", escape(r))
+                      escape(f.environment or "-"), f"[{STYLE[d]}]{d.value}[/]", escape(r))
     if rows:
         out.print(table)
     else:
         out.print("[dim]no findings: nothing in this action deletes, overwrites or runs unknown code[/dim]")
+    shown: set[tuple[str, tuple[str, ...]]] = set()
+    for f, _, _ in rows:  # the evidence for each target's environment (docs/environments.md)
+        if f.evidence and (f.target, f.evidence) not in shown:
+            shown.add((f.target, f.evidence))
+            out.print(f"  [bold]environment[/bold] {escape(f.target or f.rule_id)}: {escape(f.environment or '-')}"
+                      f" ({escape('; '.join(f.evidence))})")
     from blastwall.radius.policy import summaries
 
     for line in summaries([f.to_dict() for f in verdict.findings]):

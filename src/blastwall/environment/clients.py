@@ -11,6 +11,7 @@ blastwall does not read (`PGSERVICE`), an option that sends the connection elsew
 
 from __future__ import annotations
 
+import re
 from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
@@ -145,7 +146,15 @@ def client_sites(name: str, inv: Invocation, finding: Finding, vars_: Vars) -> l
     if parsed.dynamic:
         return [unknown(f"{inv.program}'s server is only known when it runs (a variable or substitution)")]
     servers = _servers(name, spec, parsed, finding, vars_)
-    return [_site(s, spec) for s in servers]
+    sites = [_site(s, spec) for s in servers]
+    switched = [a or b for a, b in _SWITCH.findall(finding.source)] if name == "mongo" else []
+    if switched:  # db.getSiblingDB("prod") / `use prod`: the database the statement really acts on
+        sites = [s._replace(names=(*((w, n) for w, n in s.names if w != "database"), ("database", db)))
+                 if s.local else s for s in sites for db in switched]
+    return sites
+
+
+_SWITCH = re.compile(r"""getSiblingDB\(\s*["']([^"']+)["']|(?:^|[\s;])use\s+([A-Za-z0-9_.-]+)""")
 
 
 def _servers(name: str, spec: dict[str, Any], parsed: Parsed, finding: Finding, vars_: Vars) -> list[Server]:
@@ -205,6 +214,11 @@ def _servers(name: str, spec: dict[str, Any], parsed: Parsed, finding: Finding, 
     return out
 
 
+def named_by(why: str, host: str, via: str) -> str:
+    """`why` with where the host came from after its name: "db (-h) is not on this machine"."""
+    return f"{host} ({via}){why[len(host):]}" if why.startswith(host) else f"{why} ({via})"
+
+
 def _int(text: str) -> int | None:
     return int(text) if text.isdigit() else None
 
@@ -221,11 +235,8 @@ def _site(server: Server, spec: dict[str, Any]) -> Site:
             spec.get("default_host") == "socket"
     else:
         w = where_is(host)
-        where, local = w.why, w.local
-        if server.via not in ("its default",):
-            where = f"{where} ({server.via})"
-        elif local:
-            where = f"{where} (its default server)"
+        local = w.local
+        where = named_by(w.why, host, "its default server" if server.via == "its default" else server.via)
     names = (("database", server.database),) if server.database and server.database != spec.get("default_database") \
         else ()
     site = Site(local, where, names)

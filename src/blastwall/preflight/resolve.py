@@ -121,7 +121,9 @@ class Resolver:
 
             placement = place(self.action, f)
             if placement is not None and placement.verified:
-                return with_placement(f, placement, self.action.context.environment)
+                out = with_placement(f, placement, self.action.context.environment)
+                notes = _render(facts)  # what a probe found (dependents, rows) still counts for the reason
+                return out._replace(reason=f"{out.reason}; {'; '.join(notes)}") if heavy and notes else out
             evidence = placement.evidence if placement is not None else ()
         placed = any(fact.places or fact.shared for fact in facts)
         if heavy and not placed and not unverified and f.severity >= Severity.MEDIUM \

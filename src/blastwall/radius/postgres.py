@@ -88,8 +88,10 @@ class Unmeasured(Exception):
 def measure(action: Action, finding: Finding, ctx: MeasureContext) -> Radius | None:
     try:
         connection = _connection(action, ctx)
-        plan = plan_for(finding) if connection is not None else None
-        if connection is None or plan is None:
+        if connection is None:
+            return _not_counted(action, finding, ctx)
+        plan = plan_for(finding)
+        if plan is None:
             return None
         conninfo, where = connection
         facts = _ask(conninfo, where, plan, ctx)
@@ -97,6 +99,26 @@ def measure(action: Action, finding: Finding, ctx: MeasureContext) -> Radius | N
         return Radius.unmeasured(str(exc), source=SOURCE)
     measured = _radius(plan, facts, finding)
     return _rehearsed(finding, conninfo, measured, ctx)
+
+
+def _not_counted(action: Action, finding: Finding, ctx: MeasureContext) -> Radius | None:
+    """Why the rows of a DELETE or UPDATE are not counted when blastwall is not to connect (None
+    for other findings: a DROP without a connection has nothing more to say)."""
+    from blastwall.analyze import globs
+    from blastwall.preflight.providers import postgres as provider
+
+    if not globs.match_any(finding.rule_id, ROW_RULES):
+        return None
+    cfg = _provider_config(ctx.policy)
+    if cfg is None:
+        why = "no connection is configured to count its rows ([inventory.providers.postgres] in blastwall.toml)"
+    elif not cfg.probe:
+        why = "[inventory.providers.postgres] probe = false, so its rows are not counted"
+    elif not provider.connections(action):
+        why = "the action does not name the server it runs on, so its rows are not counted"
+    else:
+        return None
+    return Radius.unmeasured(why, source=SOURCE)
 
 
 def _rehearsed(finding: Finding, conninfo: str, measured: Radius, ctx: MeasureContext) -> Radius:

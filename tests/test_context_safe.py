@@ -93,3 +93,63 @@ def test_new_date_stamped_files_are_safe(command: str) -> None:
 @pytest.mark.parametrize("command", STAMP_LOOKALIKES)
 def test_stamp_lookalikes_are_asked(command: str) -> None:
     assert decision("shell", command) != "allow"
+
+
+HTTP_SAFE = [
+    {"method": "DELETE", "url": "http://localhost:9200/_search/scroll", "body": {"scroll_id": "DXF1ZXJ5"}},
+    {"method": "DELETE", "url": "https://es.internal:9200/_search/scroll/_all"},
+    {"method": "DELETE", "url": "https://es.internal:9200/_pit", "body": {"id": "46ToAwMD"}},
+    {"method": "DELETE", "url": "https://api.github.com/user/starred/acme/webapp"},
+    {"method": "DELETE", "url": "https://gitlab.example.com/api/v4/projects/12/star"},
+    {"method": "DELETE", "url": "https://api.example.com/v1/users/me/favorites/42"},
+    {"method": "DELETE", "url": "https://api.example.com/v1/posts/981/reactions/7"},
+    {"method": "DELETE", "url": "https://api.example.com/v1/sessions/current"},
+    {"method": "PUT", "url": "https://api.github.com/repos/acme/webapp/pulls/12/merge", "body": {"merge_method": "squash"}},
+]
+HTTP_LOOKALIKES = [
+    {"method": "DELETE", "url": "http://localhost:9200/orders"},
+    {"method": "DELETE", "url": "https://es.internal:9200/_search_scroll_backup"},
+    {"method": "DELETE", "url": "https://api.example.com/v1/stars/*"},
+    {"method": "DELETE", "url": "https://api.example.com/v1/projects/12/star-catalog"},
+    {"method": "DELETE", "url": "https://api.example.com/v1/favorites/42/owner"},
+    {"method": "DELETE", "url": "https://api.example.com/v1/subscriptions/sub_123"},
+]
+
+
+@pytest.mark.parametrize("request_", HTTP_SAFE, ids=[r["url"] for r in HTTP_SAFE])
+def test_harmless_deletes_and_merges_are_allowed(request_: dict) -> None:
+    assert decision("http", request_) == "allow"
+
+
+@pytest.mark.parametrize("request_", HTTP_LOOKALIKES, ids=[r["url"] for r in HTTP_LOOKALIKES])
+def test_harmless_delete_lookalikes_are_asked(request_: dict) -> None:
+    assert decision("http", request_) != "allow"
+
+
+MCP_SAFE = [
+    ("github", "merge_pull_request", {"owner": "acme", "repo": "webapp", "pullNumber": 412, "merge_method": "squash"}),
+    ("github", "create_or_update_file", {"owner": "acme", "repo": "webapp", "path": "docs/notes.md", "content": "x",
+                                         "message": "docs", "branch": "docs/notes"}),
+    ("github", "push_files", {"owner": "acme", "repo": "webapp", "branch": "feat/search",
+                              "files": [{"path": "src/search.ts", "content": "x"}], "message": "feat"}),
+]
+MCP_LOOKALIKES = [
+    ("github", "create_or_update_file", {"owner": "acme", "repo": "webapp", "path": ".github/workflows/deploy.yml",
+                                         "content": "x", "message": "ci", "branch": "main", "sha": "3d21ec53"}),
+    ("github", "push_files", {"owner": "acme", "repo": "webapp", "branch": "master",
+                              "files": [{"path": "db/schema.sql", "content": "x"}], "message": "regen"}),
+    ("github", "push_files", {"owner": "acme", "repo": "webapp", "branch": "release/2.4",
+                              "files": [{"path": "x", "content": "y"}], "message": "hotfix"}),
+    ("github", "create_or_update_file", {"owner": "acme", "repo": "webapp", "path": "README.md", "content": "x",
+                                         "message": "docs", "sha": "3d21ec53"}),  # no branch: the default one
+]
+
+
+@pytest.mark.parametrize("server,tool,args", MCP_SAFE)
+def test_merges_and_feature_branch_commits_are_allowed(server: str, tool: str, args: dict) -> None:
+    assert decision("mcp", {"server": server, "tool": tool, "arguments": args}) == "allow"
+
+
+@pytest.mark.parametrize("server,tool,args", MCP_LOOKALIKES)
+def test_commits_straight_to_a_default_branch_are_asked(server: str, tool: str, args: dict) -> None:
+    assert decision("mcp", {"server": server, "tool": tool, "arguments": args}) != "allow"

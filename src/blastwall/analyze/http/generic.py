@@ -65,6 +65,9 @@ def analyze(req: Request, scope: Scope, provider: Provider | None, *, known_prov
 
 def _delete(req: Request, label: str) -> Finding:
     segments = [s for s in req.path.split("/") if s]
+    trivial = _trivial_object(segments)
+    if trivial:
+        return make(template("http.generic:trivial-delete"), req, object=trivial, label=label)
     bulk = _bulk(req, segments)
     if is_local(req.host):
         if bulk:
@@ -74,6 +77,16 @@ def _delete(req: Request, label: str) -> Finding:
     elif bulk:
         return make(template("http.generic:bulk-delete"), req, pattern=bulk, label=label)
     return make(template("http.generic:delete"), req, label=label)
+
+
+def _trivial_object(segments: list[str]) -> str | None:
+    """A star, favorite, reaction, bookmark, read mark, search cursor or session of the caller's:
+    the last segment that is not an id names one (`/projects/1/star`, `/me/favorites/42`)."""
+    named = [s for s in segments if not _ID.match(s) and s.lower() not in ("me", "self", "current", "mine")]
+    if not named or any(ch in s for s in segments for ch in "*?"):
+        return None
+    last = named[-1].lower()
+    return last if last in word_list("trivial_delete_objects") else None
 
 
 def _bulk(req: Request, segments: list[str]) -> str | None:

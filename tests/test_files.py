@@ -77,7 +77,10 @@ def test_guard_files_are_modify_guard_and_denied(path: str) -> None:
 
 @pytest.mark.parametrize("path,rule,decision", [
     ("prisma/migrations/20240312_init/migration.sql", "file.write:migration-history", "ask"),
-    ("db/migrate/20240101_add_users.rb", "file.write:migration-history", "ask"),
+    ("migrations/0001_initial.py", "file.write:migration-history", "ask"),
+    ("supabase/migrations/20240101000000_initial_schema.sql", "file.write:migration-history", "ask"),
+    ("db/migrate/20240101_add_users.rb", "file.write:new-migration", "allow"),  # /proj is not here to look in
+    (".git/info/exclude", "file.write:migration-history", "ask"),
     (".env.production", "file.write:secret", "ask"),
     ("data/app.sqlite", "file.write:data", "ask"),
     ("/etc/hosts", "file.write:outside-project", "ask"),
@@ -101,7 +104,9 @@ def test_writes_by_path_class(path: str, rule: str, decision: str) -> None:
 def test_absolute_paths_without_cwd_use_their_top_folder_as_project() -> None:
     assert analyze_write("/workspace/app/src/x.ts", "x", Scope())[0].rule_id == "file.write:project"
     assert analyze_write("/workspace/app/supabase/migrations/1.sql", "x", Scope())[0].rule_id == \
-        "file.write:migration-history"
+        "file.write:migration-history"  # the first migration: applied wherever there is a database
+    assert analyze_write("/workspace/app/supabase/migrations/7.sql", "x", Scope())[0].rule_id == \
+        "file.write:new-migration"
 
 
 def test_new_migration_in_existing_project_is_allowed(tmp_path: Path) -> None:
@@ -111,7 +116,12 @@ def test_new_migration_in_existing_project_is_allowed(tmp_path: Path) -> None:
     assert analyze_write("migrations/0002_add.sql", "x", scope)[0].rule_id == "file.write:new-file"
     assert analyze_write("migrations/0001_init.sql", "x", scope)[0].rule_id == "file.write:migration-history"
     assert analyze_write("migrations/0002_add.sql", "x", Scope(cwd=str(tmp_path), read_files=False))[0].rule_id == \
+        "file.write:new-migration"  # not looked at: taken to be new, as migrations are written
+    assert analyze_write("migrations/0001_init.sql", "x", Scope(cwd=str(tmp_path), read_files=False))[0].rule_id == \
         "file.write:migration-history"
+    # an edit changes a file that must be there: never a creation
+    assert analyze_write("migrations/0002_add.sql", "x", Scope(cwd=str(tmp_path), read_files=False),
+                         may_create=False)[0].rule_id == "file.write:migration-history"
 
 
 def test_symlink_to_guard_file_is_caught(tmp_path: Path) -> None:

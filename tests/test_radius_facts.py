@@ -232,7 +232,7 @@ def test_an_action_no_measurement_can_change_is_not_measured(tmp_path: Path) -> 
         verdict = check(line, context={"cwd": str(repo)}, policy=policy or default_policy())
         return verdict.decision.value, [f.radius for f in verdict.findings if f.effect.value in MEASURED_EFFECTS]
 
-    decision, measured = radii("echo x > src/a.py")  # low: allowed whatever it holds
+    decision, measured = radii("echo x > dist/bundle.js")  # build output: allowed whatever it holds
     assert decision == "allow" and measured == [None]
     decision, measured = radii("rm -rf docs")  # a delete may hold untracked work: measured
     assert decision == "allow" and measured[0]["measured"]

@@ -24,12 +24,12 @@ from typing import Any
 
 from blastwall.analyze import globs
 from blastwall.analyze.base import Scope
-from blastwall.analyze.paths import PathClass, classify
+from blastwall.analyze.paths import classify, migration_presumed_new
 from blastwall.analyze.ruleset import load_table
 from blastwall.locations import home_dirs, inside, installation
 from blastwall.model import Effect, Finding, Severity
 
-__all__ = ["analyze_read", "analyze_write", "guard_findings", "scanned_under"]
+__all__ = ["analyze_read", "analyze_write", "guard_findings", "guess_root", "project_root", "scanned_under"]
 
 _OTHER_HOMES = re.compile(r"^(~|\$HOME|\$\{HOME\}|/home/[^/]+|/Users/[^/]+|/root)(?:/|$)")
 _CONTENT_KINDS = ("secret", "data", "history")
@@ -273,15 +273,17 @@ def _first_row(path: str, scope: Scope, field: str, *, guard: bool | None = None
 
 
 def analyze_write(path: str, content: object, scope: Scope, *, edits: object = None, deleted: bool = False,
-                  append: bool = False) -> list[Finding]:
+                  append: bool = False, may_create: bool = True) -> list[Finding]:
     """A write rated by what the path is, plus, for a file that runs later (a migration, a CI
-    pipeline, a script: `analyze/later/`), the destructive steps the write adds to it."""
+    pipeline, a script: `analyze/later/`), the destructive steps the write adds to it.
+    `may_create`: the tool makes the file when it is missing (a write, not an edit of a file
+    that must be there)."""
     if not str(path or "").strip():
         return []
     guarded = guard_findings(path, scope)
     if guarded:
         return guarded
-    return _path_findings(path, scope) + _later_findings(path, content, scope, edits=edits, deleted=deleted,
+    return _path_findings(path, scope, may_create=may_create and edits is None) + _later_findings(path, content, scope, edits=edits, deleted=deleted,
                                                           append=append)
 
 
@@ -292,17 +294,42 @@ def _later_findings(path: str, content: object, scope: Scope, *, edits: object, 
     return written_findings(path, content, scope, edits=edits, deleted=deleted, append=append)
 
 
-def _path_findings(path: str, scope: Scope) -> list[Finding]:
-    pc = classify(path, scope.cwd or _guess_root(path))
+def _path_findings(path: str, scope: Scope, *, may_create: bool = True) -> list[Finding]:
+    root = project_root(scope)
+    seen = path if root == scope.cwd or path.startswith(("/", "~", "$")) else posixpath.join(scope.cwd or "", path)
+    pc = classify(seen, root or guess_root(path))._replace(path=path)
     row = _kind_row(pc.kind)
     severity = pc.severity("overwrite")
-    if pc.kind in _CONTENT_KINDS and _provably_new(path, pc, scope):
-        return [_finding(_by_id("file.write:new-file"), path, label=pc.label)]
+    if pc.kind in _CONTENT_KINDS:
+        there = _existence(path, scope, root)
+        if there is False:
+            return [_finding(_by_id("file.write:new-file"), path, label=pc.label)]
+        if there is None and may_create and pc.kind == "history" and migration_presumed_new(path):
+            return [_finding(_by_id("file.write:new-migration"), path, label=pc.label)]
     return [_finding(row, path, severity=max(severity, Severity.parse(row["severity"])) if pc.kind in _CONTENT_KINDS
                      else severity, label=pc.label)]
 
 
-def _guess_root(path: str) -> str | None:
+def project_root(scope: Scope) -> str | None:
+    """The project a working directory belongs to: the git work tree that holds it (found by
+    looking for `.git` in it and its parents), else the working directory itself."""
+    cwd = scope.cwd
+    if not cwd or not scope.read_files:
+        return cwd
+    folder = posixpath.normpath(cwd)
+    try:
+        while True:
+            if os.path.lexists(posixpath.join(folder, ".git")):
+                return folder if folder != "/" else cwd
+            parent = posixpath.dirname(folder)
+            if parent == folder:
+                return cwd
+            folder = parent
+    except (OSError, ValueError):
+        return cwd
+
+
+def guess_root(path: str) -> str | None:
     """Without a working directory, an absolute path under a top-level folder that is not a
     system, home or temp folder (`/workspace/app/...`, `/srv`-less container roots) is taken
     to be inside a project rooted at that folder."""
@@ -331,15 +358,20 @@ def _by_id(rule_id: str) -> dict[str, Any]:
     return next(r for r in _table()["rule"] if r["id"] == rule_id)
 
 
-def _provably_new(path: str, pc: PathClass, scope: Scope) -> bool:
-    """The file does not exist, while the project it belongs to does (so nothing is overwritten)."""
+def _existence(path: str, scope: Scope, root: str | None) -> bool | None:
+    """Whether the file is there now: True, False (provably missing: the project it would be in
+    exists), or None when that cannot be told here."""
     if not scope.read_files:
-        return False
-    full = os.path.expanduser(path if path.startswith(("/", "~")) or not scope.cwd else os.path.join(scope.cwd, path))
-    root = scope.cwd if scope.cwd and full.startswith(scope.cwd.rstrip("/") + "/") else None
+        return None
+    raw = os.path.expanduser(path)
+    full = raw if raw.startswith("/") else os.path.join(scope.cwd, raw) if scope.cwd else ""
+    if not full or "$" in full:
+        return None
     try:
         if os.path.lexists(full):
-            return False
-        return bool(root) and os.path.isdir(root)  # type: ignore[arg-type]
+            return True
+        base = root or scope.cwd or ""
+        inside = bool(base) and os.path.normpath(full).startswith(base.rstrip("/") + "/")
+        return False if inside and os.path.isdir(base) else None
     except (OSError, ValueError):
-        return False
+        return None

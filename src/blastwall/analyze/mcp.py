@@ -24,6 +24,7 @@ Order of judgment (`rules/mcp.toml`):
 from __future__ import annotations
 
 import functools
+import posixpath
 import shlex
 from collections.abc import Callable
 from typing import Any
@@ -377,7 +378,9 @@ def _file_args(call: _Call) -> list[Finding] | None:
         dst = next((call.args[k] for k in _g("dest_keys") if isinstance(call.args.get(k), str)), None)
         out = files.analyze_write(dst, None, call.deeper("move")) if dst else []
         if src:
-            out += _path_op(call, src, "overwrite", "mcp.filesystem:move")
+            away = dst is not None and _where(call, dst).kind in _AWAY
+            out += _path_op(call, src, "delete" if away else "overwrite",
+                            "mcp.filesystem:move-away" if away else "mcp.filesystem:move")
         return out
     if path is None and not paths:
         return None
@@ -390,21 +393,50 @@ def _file_args(call: _Call) -> list[Finding] | None:
              "str", "multi"} and (content is not None or ws & {"write", "edit"}):
         edits = call.args.get("edits") if isinstance(call.args.get("edits"), list) and not value_matches(
             call.args.get("dryRun"), True) else None
-        return [f for p in [path, *paths] if p for f in files.analyze_write(p, content, call.deeper("write"), edits=edits)]
+        creates = not ws & set(_g("edit_words"))  # an edit changes a file that must be there
+        return [f for p in [path, *paths] if p
+                for f in files.analyze_write(p, content, call.deeper("write"), edits=edits, may_create=creates)]
     if ws & {"read", "get", "view", "cat", "head", "tail", "open", "download", "show"}:
         return [f for p in [path, *paths] if p for f in files.analyze_read(p, call.deeper("read"))]
     return None
 
 
-def _path_op(call: _Call, path: str, op: str, rule_id: str) -> list[Finding]:
-    from blastwall.analyze.files import guard_findings
+# Where a moved file does not stay: a temp folder (the system clears it) or a null device.
+_AWAY = frozenset({"null", "temp", "temp_top"})
+
+
+def _where(call: _Call, path: str) -> Any:
+    """The class of a path a filesystem tool names: inside the project the working directory is
+    in (its git work tree), or, without one, under the top-level folder it names (`/workspace/app`)."""
+    from blastwall.analyze.files import guess_root, project_root
     from blastwall.analyze.paths import classify
 
-    guarded = guard_findings(path, call.scope)  # deleting or moving away blastwall's files or hook settings
+    root = project_root(call.scope)
+    cwd = call.scope.cwd
+    seen = path if root == cwd or path.startswith(("/", "~", "$")) or not cwd else posixpath.join(cwd, path)
+    return classify(seen, root or guess_root(path))._replace(path=path)
+
+
+def _path_op(call: _Call, path: str, op: str, rule_id: str) -> list[Finding]:
+    from blastwall.analyze.files import guard_findings
+
+    guarded = guard_findings(path, call.scope, removes=op.startswith("delete"))  # blastwall's files, hook settings
     if guarded:
         return guarded
-    pc = classify(path, call.scope.cwd)
+    pc = _where(call, path)
+    if op == "delete" and call.scope.read_files and _is_folder(path, call.scope.cwd):
+        op = "delete_recursive"
     sev = pc.severity(op)  # type: ignore[arg-type]
     if sev is Severity.NONE:
         return []
     return [call.finding(_row(rule_id), severity=sev, what=path[:160], label=pc.label)]
+
+
+def _is_folder(path: str, cwd: str | None) -> bool:
+    import os
+
+    full = path if path.startswith("/") else os.path.join(cwd, path) if cwd else ""
+    try:
+        return bool(full) and os.path.isdir(full) and not os.path.islink(full)
+    except (OSError, ValueError):
+        return False

@@ -16,7 +16,7 @@ from blastwall.analyze import globs
 from blastwall.analyze.ruleset import load_table
 from blastwall.model import Severity
 
-Operation = Literal["delete", "delete_recursive", "overwrite"]
+Operation = Literal["delete", "delete_recursive", "overwrite", "wipe"]
 _VAR = rx.compile(r"^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
 
 
@@ -207,6 +207,20 @@ def is_regenerable_pattern(pattern: str) -> bool:
     return pattern in regen["names"] or _match_any(pattern, regen["globs"]) or any(
         globs.match(pattern, g) or pattern == g for g in regen["globs"]
     )
+
+
+def migration_presumed_new(path: str) -> bool:
+    """A migration file (history, not repository internals) that is not its project's first:
+    when blastwall cannot check whether it exists, writing it is taken to create it."""
+    hist = _table()["history"]
+    parts = _components(path.replace("\\", "/"))
+    at = next((i for i in range(len(parts)) for d in hist["dirs"]
+               if "/".join(parts[i:i + d.count("/") + 1]) == d), None)
+    if at is None or any(p in hist["internals"] for p in parts):
+        return False
+    after = parts[at + 1:]
+    return bool(after) and not any(_match_any(p.casefold(), [g.casefold() for g in hist["first_migration"]])
+                                   for p in after)
 
 
 def is_template(path: str) -> bool:

@@ -207,6 +207,12 @@ def targets_of(action: Action, finding: Finding, ctx: MeasureContext) -> tuple[l
         path = str(action.payload.get("path") or action.payload.get("file_path") or finding.target)
         full = os.path.normpath(os.path.join(cwd, os.path.expanduser(path)))
         return ([full] if os.path.lexists(full) else []), ()
+    if action.surface is Surface.MCP and isinstance(action.payload, dict):
+        path = _mcp_path(action.payload, finding)
+        if not path or "$" in path:
+            return "the tool's path is not one blastwall can name"
+        full = os.path.normpath(os.path.join(cwd, os.path.expanduser(path)))
+        return ([full] if os.path.lexists(full) else []), ()
     if action.surface is not Surface.SHELL or not isinstance(action.payload, str):
         return "not a shell command or a file write"
     try:
@@ -217,6 +223,15 @@ def targets_of(action: Action, finding: Finding, ctx: MeasureContext) -> tuple[l
         return str(exc)
     except Exception as exc:  # noqa: BLE001 - a line the parser cannot follow is unmeasured
         return f"cannot tell which files it names ({type(exc).__name__})"
+
+
+def _mcp_path(payload: Mapping[str, object], finding: Finding) -> str:
+    """The path an MCP filesystem finding names: a write's target is the path itself; a move's or a
+    delete's is `server/tool:path` (analyze/mcp.py)."""
+    from blastwall.analyze.mcp import _split_name
+
+    server, tool = _split_name(str(payload.get("server") or ""), str(payload.get("tool") or ""))
+    return finding.target.removeprefix(f"{server}/{tool}:") if finding.rule_id.startswith("mcp.") else finding.target
 
 
 # Commands before the measured one that cannot change what is on disk.
@@ -247,7 +262,7 @@ def settled(radius: Radius, action: Action, finding: Finding) -> Radius:
     return radius
 
 
-@measurer("shell.fs:*", "file.write:*", "code.*:delete")
+@measurer("shell.fs:*", "file.write:*", "mcp.filesystem:*", "code.*:delete")
 def files(action: Action, finding: Finding, ctx: MeasureContext) -> Radius | None:
     if finding.effect.value not in ("delete", "overwrite") or not ctx.cwd:
         return None  # an action that does not say where it runs is not measured here (batch, corpus lines)

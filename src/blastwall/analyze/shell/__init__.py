@@ -25,7 +25,7 @@ def analyze_command(text: str, scope: Scope) -> list[Finding]:
     out: list[Finding] = []
     for r in parsed.redirect_only:
         if r.op in (">", ">|", "&>") and r.target is not None:
-            out.extend(redirect_findings(r.target, scope, text))
+            out.extend(redirect_findings(r.target, scope, text, empty=True))  # `> f` alone empties f
     here = scope
     for cmd in parsed.commands:
         out.extend(analyze_simple(cmd, here))

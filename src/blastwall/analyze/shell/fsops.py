@@ -8,7 +8,7 @@ import os
 from typing import Any
 
 from blastwall.analyze.base import Scope
-from blastwall.analyze.paths import PathClass, classify_in, is_template
+from blastwall.analyze.paths import PathClass, classify_in, is_template, migration_presumed_new
 from blastwall.analyze.ruleset import load_table
 from blastwall.analyze.shell.ir import Word
 from blastwall.model import Effect, Finding, Severity
@@ -136,33 +136,131 @@ def analyze_fs(name: str, argv: list[Word], scope: Scope, source: str) -> list[F
         if row.get("untracked") and not targets and _has(flags, row.get("untracked_flags", [])):
             out.extend(_untracked_guard(scope, ignored=_has(flags, row.get("ignored_flags", []))))
             break
+        if row.get("targets") == "in_place":
+            found = _in_place(row, argv, scope, source)
+            if found is None:
+                continue  # it only prints
+            out.extend(found)
+            break
+        if op == "overwrite" and (len(sources) == 1 and sources[0].text in _EMPTY_SOURCES
+                                  or _zero_size(argv, row.get("wipe_size_options", []))):
+            op = "wipe"  # `cp /dev/null f`, `truncate -s 0 f`: nothing of f is left
         for target in targets:
-            pc: PathClass = target.path_class or classify_in(target.text if not target.dynamic or "$" in target.text
-                                                             else "$DYNAMIC", scope)
-            sev = max(pc.severity(op), floor)
-            note = ""
-            if op == "overwrite" and sev > Severity.LOW and target.path_class is None:
-                sev, note = _creation_discount(target.text, sources, scope, sev)
-            if critical:
-                sev = Severity.CRITICAL
-            if target.path_class is None and _literal(target.text):
-                out.extend(_guard(target.text, scope, removes=op.startswith("delete")))
-                out.extend(_guard_into(target.text, sources, scope))
-            if row.get("guard_only"):
-                continue
-            shown = target.text if target.path_class is None else f"{target.text} ({pc.path})"
-            out.append(Finding(
-                rule_id=str(row["id"]),
-                effect=Effect(row["effect"]),
-                severity=sev,
-                reason=str(row["reason"]).replace("{target}", shown).replace("{label}", pc.label) + note,
-                target=target.text if target.path_class is None else pc.path,
-                reversible=sev <= Severity.LOW,
-                safer=str(row.get("safer", "")),
-                source=source[:200],
-            ))
+            out.extend(_target_findings(row, target, op, str(row["reason"]), scope, source, sources=sources,
+                                        floor=floor, critical=critical))
+        if row.get("sources_leave") and targets:
+            out.extend(_moved_away(sources, targets[-1], scope, source))
         break
     return out
+
+
+_AWAY = frozenset({"null", "temp", "temp_top"})  # where a moved file does not stay
+
+
+def _moved_away(sources: list[Word], target: Word, scope: Scope, source: str) -> list[Finding]:
+    """`mv ~/project /dev/null`, `mv notes.md /tmp/`: sources moved where they do not stay are
+    deleted, rated like `rm` (a folder like `rm -r`)."""
+    pc = target.path_class or classify_in(target.text, scope)
+    if pc.kind not in _AWAY:
+        return []
+    row = next(r for r in load_table("shell_fs")["fsop"] if r["id"] == "shell.fs:mv-away")
+    out: list[Finding] = []
+    for src in sources:
+        here = _here(scope) if scope.read_files else None
+        folder = src.text.endswith("/") or bool(here and _is_dir(os.path.join(here, src.text), scope))
+        out.extend(_target_findings(row, src, "delete_recursive" if folder else "delete", str(row["reason"]), scope,
+                                    source))
+    return out
+
+
+_EMPTY_SOURCES = frozenset({"/dev/null"})
+_ZERO = ("0", "+0", "=0", "<0", "%0")
+
+
+def _zero_size(argv: list[Word], options: list[str]) -> bool:
+    """`truncate -s 0`, `-s0`, `--size=0K`: a size option whose value is zero."""
+    for i, w in enumerate(argv[1:], 1):
+        t = w.text
+        for opt in options:
+            value = None
+            if t == opt and i + 1 < len(argv):
+                value = argv[i + 1].text
+            elif opt.startswith("--") and t.startswith(opt + "="):
+                value = t[len(opt) + 1:]
+            elif not opt.startswith("--") and t.startswith(opt) and len(t) > len(opt):
+                value = t[len(opt):]
+            if value is not None and value.rstrip("KMGTPEZYkmgtpezyBib") in _ZERO:
+                return True
+    return False
+
+
+def _target_findings(row: dict[str, Any], target: Word, op: str, reason: str, scope: Scope, source: str, *,
+                     sources: list[Word] = [], floor: Severity = Severity.NONE,  # noqa: B006 - never mutated
+                     critical: bool = False, may_create: bool = True) -> list[Finding]:
+    """The findings of one target of a filesystem operation: blastwall's own files, then the
+    operation rated by the target's class. `may_create`: the operation makes the file when it is
+    missing (an in-place edit does not)."""
+    out: list[Finding] = []
+    pc: PathClass = target.path_class or classify_in(target.text if not target.dynamic or "$" in target.text
+                                                     else "$DYNAMIC", scope)
+    sev = max(pc.severity(op), floor)  # type: ignore[arg-type]
+    note = ""
+    if op in ("overwrite", "wipe") and sev > Severity.LOW and target.path_class is None:
+        sev, note = _creation_discount(target.text, sources, scope, sev, pc if op == "overwrite" and may_create else None)
+    if critical:
+        sev = Severity.CRITICAL
+    if target.path_class is None and _literal(target.text):
+        out.extend(_guard(target.text, scope, removes=op.startswith("delete")))
+        out.extend(_guard_into(target.text, sources, scope))
+    if row.get("guard_only"):
+        return out
+    shown = target.text if target.path_class is None else f"{target.text} ({pc.path})"
+    out.append(Finding(
+        rule_id=str(row["id"]),
+        effect=Effect(row["effect"]),
+        severity=sev,
+        reason=reason.replace("{target}", shown).replace("{label}", pc.label) + note,
+        target=target.text if target.path_class is None else pc.path,
+        reversible=sev <= Severity.LOW,
+        safer=str(row.get("safer", "")),
+        source=source[:200],
+    ))
+    return out
+
+
+def _in_place(row: dict[str, Any], argv: list[Word], scope: Scope, source: str) -> list[Finding] | None:
+    """`sed -i`, `perl -pi`, `ruby -pi` (analyze/shell/inplace.py): each file is edited, or wiped
+    when the script leaves nothing of it; a backup suffix also writes FILE+SUFFIX. None when the
+    command does not edit in place."""
+    from blastwall.analyze.shell.inplace import backup_path, conventional_suffix, read_edit
+
+    edit = read_edit(str(row["editor"]), argv)
+    if not edit.in_place:
+        return None
+    op = "wipe" if edit.wipe else "overwrite"
+    reason = str(row["wipe_reason"] if edit.wipe else row["reason"])
+    out: list[Finding] = []
+    for target in edit.files:
+        out.extend(_target_findings(row, target, op, reason, scope, source, may_create=False))
+        if not edit.suffix or target.path_class is not None or target.dynamic or "$" in target.text:
+            continue
+        backup = backup_path(target.text, edit.suffix)
+        here = _here(scope) if scope.read_files and not target.glob else None
+        if conventional_suffix(edit.suffix) and not (here and _exists(backup, here)):
+            continue  # a fresh copy beside the file
+        out.extend(_target_findings(row, Word.lit(backup), "overwrite", _BACKUP_REASON, scope, source))
+    return out
+
+
+_BACKUP_REASON = "in-place edit writes its backup over {target} ({label})"
+
+
+def in_place_findings(name: str, argv: list[Word], scope: Scope, source: str) -> list[Finding]:
+    """The in-place edits of a program whose handler judges the rest (`perl -pi -e CODE f`)."""
+    for row in _index().get(name, []):
+        if row.get("targets") == "in_place":
+            return _in_place(row, argv, scope, source) or []
+    return []
 
 
 def _literal(path: str) -> bool:
@@ -234,33 +332,52 @@ def _exists(path: str, cwd: str) -> bool:
     return os.path.lexists(full)
 
 
-def _creation_discount(target: str, sources: list[Word], scope: Scope, sev: Severity) -> tuple[Severity, str]:
+def _here(scope: Scope) -> str | None:
+    """The folder a command runs in: the working directory moved by an earlier `cd` on the line;
+    None when blastwall cannot tell (no working directory, a `cd` it cannot follow)."""
+    if not scope.cwd:
+        return None
+    moved = scope.shell_dir
+    if not moved:
+        return scope.cwd
+    if "$" in moved or (moved.startswith("~") and moved != "~" and not moved.startswith("~/")):
+        return None
+    return os.path.normpath(os.path.join(scope.cwd, os.path.expanduser(moved)))
+
+
+def _creation_discount(target: str, sources: list[Word], scope: Scope, sev: Severity,
+                       pc: PathClass | None = None) -> tuple[Severity, str]:
     """Overwriting needs something to overwrite. With a real working directory blastwall
-    checks; without one, copying a template into place (`cp .env.example .env`) is
-    taken as creating the file, and the reason says what would happen if it existed."""
-    if scope.cwd and scope.read_files and "$" not in target:
-        if not _exists(target, scope.cwd):
+    checks; without one, copying a template into place (`cp .env.example .env`) is taken as
+    creating the file, and so is writing a migration that is not the project's first
+    (`pc`: the target's class, for paths.migration_presumed_new); the reason says so."""
+    here = _here(scope)
+    if here and scope.read_files and "$" not in target:
+        if not _exists(target, here):
             return Severity.NONE, " (it does not exist yet: nothing is overwritten)"
         return sev, ""
     if sources and all(is_template(s.text) for s in sources):
         return Severity.LOW, " (copies a template into place; an existing file would be replaced)"
+    if pc is not None and pc.kind == "history" and migration_presumed_new(target):
+        return Severity.LOW, (" (taken to be a new migration: whether it exists cannot be checked here, and it is "
+                              "not the project's first)")
     return sev, ""
 
 
-def redirect_findings(target: Word, scope: Scope, source: str) -> list[Finding]:
-    """`> file` truncates the file before the command even runs."""
+def redirect_findings(target: Word, scope: Scope, source: str, *, empty: bool = False) -> list[Finding]:
+    """`> file` truncates the file before the command even runs. `empty`: nothing is written
+    into it (`> f`, `: > f`): a wipe, which leaves nothing of the file."""
     pc = target.path_class or classify_in(target.text, scope)
-    sev = pc.severity("overwrite")
+    sev = pc.severity("wipe" if empty else "overwrite")
     note = ""
-    if sev > Severity.LOW and target.path_class is None and scope.cwd and scope.read_files and "$" not in target.text:
-        if not _exists(target.text, scope.cwd):
-            sev, note = Severity.NONE, " (it does not exist yet: nothing is overwritten)"
+    if sev > Severity.LOW and target.path_class is None:
+        sev, note = _creation_discount(target.text, [], scope, sev, None if empty else pc)
     guarded = _guard(target.text, scope) if target.path_class is None and _literal(target.text) else []
     return guarded + [Finding(
         rule_id="shell.fs:redirect-truncate",
         effect=Effect.OVERWRITE,
         severity=sev,
-        reason=f"redirection overwrites {target.text} ({pc.label}){note}",
+        reason=f"redirection {'empties' if empty else 'overwrites'} {target.text} ({pc.label}){note}",
         target=target.text,
         reversible=sev <= Severity.LOW,
         safer="append with >> or write to a new file",

@@ -29,7 +29,7 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
     if with_redirects:
         for r in cmd.redirects:
             if r.op in _WRITE_OPS and r.target is not None and not r.target.text.isdigit() and r.target.text != "-":
-                out.extend(redirect_findings(r.target, scope, cmd.source))
+                out.extend(redirect_findings(r.target, scope, cmd.source, empty=_prints_nothing(cmd, scope)))
         if cmd.redirects or (cmd.argv and cmd.argv[0].text.endswith("tee")):
             from blastwall.analyze.shell.writes_later import later_writes
 
@@ -250,7 +250,53 @@ def _producer_class(producer: SimpleCommand | None, scope: Scope) -> PathClass:
         from blastwall.analyze.shell.handlers import find_selection
 
         return find_selection(producer.argv, scope)
+    listed = _listed_class(producer, scope)
+    if listed is not None:
+        return listed
     if name in ("ls", "fd", "echo", "printf", "realpath", "readlink") and args:
         pc = classify_in(args[0].text, scope)
         return PathClass(pc.kind, f"paths from {name} {args[0].text}")
     return PathClass("dynamic", f"paths printed by {name}")
+
+
+def _listed_class(producer: SimpleCommand, scope: Scope) -> PathClass | None:
+    """`grep -rl PAT src`, `rg -l PAT`, `git grep -l PAT`: files under the search's roots (name
+    patterns kept as find's `ROOT (PATTERN)`, which the radius measures). Project files chosen
+    by a search are project files chosen by a glob; elsewhere the roots' class counts."""
+    import posixpath
+
+    from blastwall.analyze.shell.listers import listing
+
+    found = listing(producer.argv)
+    if found is None:
+        return None
+    classes = [classify_in(r, scope) for r in found.roots]
+    worst = max(classes, key=lambda pc: pc.severity("delete_recursive"))
+    if len(found.roots) == 1:
+        where = found.roots[0]
+    elif all(not r.startswith(("/", "~", "$")) for r in found.roots):
+        where = posixpath.commonpath([posixpath.normpath(r) for r in found.roots]) or "."
+    else:
+        where = worst.path
+    shown = f"{where} ({', '.join(found.names)})" if found.names else where
+    if found.tracked and worst.kind in _PROJECT_KINDS:
+        return PathClass("tracked", f"files listed by git grep in {where}")
+    if worst.kind in _PROJECT_KINDS:
+        return PathClass("project_glob", shown)
+    return PathClass(worst.kind, shown)
+
+
+_PROJECT_KINDS = frozenset({"project", "project_top", "project_glob"})
+
+
+# Programs that write nothing to stdout (`: > f` empties f).
+_SILENT = frozenset({":", "true", "false"})
+
+
+def _prints_nothing(cmd: SimpleCommand, scope: Scope) -> bool:
+    """Whether `cmd` writes nothing to stdout, so a `>` redirection only empties its file."""
+    if not cmd.argv:
+        return True
+    if len(cmd.argv) == 1 and not cmd.argv[0].dynamic and program_name(cmd.argv[0].text) in _SILENT:
+        return True
+    return stdout_of(cmd, scope) == ""

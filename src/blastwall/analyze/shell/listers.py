@@ -1,0 +1,149 @@
+"""Which files a search prints when it lists file names (`grep -rl PAT src`, `rg -l PAT`,
+`git grep -l PAT`), for the command that receives them (`... | xargs sed -i ...`).
+
+    grep -rl foo src --include='*.ts'   ->  Listing(roots=("src",), names=("*.ts",), tracked=False)
+    rg -l foo                           ->  Listing(roots=(".",))
+    git grep -l foo -- lib              ->  Listing(roots=("lib",), tracked=True)
+    grep foo src/a.py                   ->  None (prints lines, not file names)
+
+The listing over-approximates: every file under the roots (matching the name patterns) may be
+printed; which of them contain the pattern is only known when it runs.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from blastwall.analyze.shell.ir import Word
+from blastwall.analyze.shell.names import program_name
+
+
+class Lister(NamedTuple):
+    """One search program's command-line grammar, as far as the files it lists go."""
+
+    list_flags: frozenset[str]  # print file names (short letters and long options)
+    value_options: frozenset[str]  # take a value (the next word unless attached)
+    pattern_options: frozenset[str]  # give the pattern, so no positional is the pattern
+    include_options: frozenset[str]  # a name glob the files must match
+    recursive: frozenset[str]  # search folders (grep needs it; the others always do)
+    always_recursive: bool = True
+    no_pattern: frozenset[str] = frozenset()  # list files without searching (`rg --files`)
+
+
+def _l(lists: str, values: str, patterns: str, includes: str, recursive: str = "", *, always: bool = True,
+       no_pattern: str = "") -> Lister:
+    return Lister(frozenset(lists.split()), frozenset(values.split()), frozenset(patterns.split()),
+                  frozenset(includes.split()), frozenset(recursive.split()), always, frozenset(no_pattern.split()))
+
+
+_GREP = _l("-l -L --files-with-matches --files-without-match",
+           "-e -f -m -A -B -C -d -D --regexp --file --max-count --after-context --before-context --context "
+           "--include --exclude --exclude-dir --exclude-from --directories --devices --label --binary-files "
+           "--color --colour --group-separator",
+           "-e -f --regexp --file", "--include", "-r -R --recursive --dereference-recursive", always=False)
+LISTERS: dict[str, Lister] = {
+    "grep": _GREP, "egrep": _GREP, "fgrep": _GREP, "ggrep": _GREP,
+    "rg": _l("-l -L --files-with-matches --files-without-match --files",
+             "-e -f -g -t -T -m -A -B -C -j -M -E -d -r --regexp --file --glob --iglob --type --type-not --max-count "
+             "--after-context --before-context --context --threads --max-columns --encoding --max-depth --pre "
+             "--pre-glob --replace --sort --sortr --color --colors --path-separator --ignore-file --type-add "
+             "--context-separator --field-match-separator --max-filesize --engine --dfa-size-limit --regex-size-limit",
+             "-e -f --regexp --file", "-g --glob --iglob", no_pattern="--files"),
+    "ag": _l("-l -L --files-with-matches --files-without-matches",
+             "-G -g -m -A -B -C --file-search-regex --ignore --ignore-dir --max-count --after --before --context "
+             "--depth --pager --workers", "", "", no_pattern="-g"),
+    "ack": _l("-l -L --files-with-matches --files-without-matches -f",
+              "-m -A -B -C -g --type --ignore-dir --ignore-file --match --max-count --after-context "
+              "--before-context --context --output --pager --type-set --type-add",
+              "--match", "", no_pattern="-f -g"),
+}
+# git grep: -l lists tracked files (with --untracked or --no-index, any file of the folder).
+_GIT_GREP = _l("-l -L --files-with-matches --name-only --files-without-match",
+               "-e -f -m -A -B -C -O --max-depth --max-count --after-context --before-context --context "
+               "--open-files-in-pager --threads --color", "-e -f", "")
+
+
+class Listing(NamedTuple):
+    roots: tuple[str, ...]
+    names: tuple[str, ...] = ()
+    tracked: bool = False  # only files git tracks (git grep without --untracked)
+
+
+def listing(producer_argv: list[Word]) -> Listing | None:
+    """The files a search lists, or None when it does not list file names (or cannot be read)."""
+    if not producer_argv:
+        return None
+    name = program_name(producer_argv[0].text)
+    args = producer_argv[1:]
+    tracked = False
+    if name == "git":
+        sub = next((i for i, w in enumerate(args) if not w.text.startswith("-")), None)
+        if sub is None or args[sub].text != "grep":
+            return None
+        args = args[sub + 1:]
+        tracked = not any(w.text in ("--untracked", "--no-index") for w in args)
+        grammar = _GIT_GREP
+    elif name in LISTERS:
+        grammar = LISTERS[name]
+    else:
+        return None
+    return _read(grammar, args, tracked)
+
+
+def _read(grammar: Lister, args: list[Word], tracked: bool) -> Listing | None:
+    lists = recursive = pattern_given = no_pattern = False
+    names: list[str] = []
+    positionals: list[Word] = []
+    i = 0
+    while i < len(args):
+        w = args[i]
+        t = w.text
+        if w.dynamic and t.startswith("-"):
+            return None  # an option blastwall cannot read
+        if t == "--":
+            positionals.extend(args[i + 1:])
+            break
+        if not t.startswith("-") or t == "-":
+            positionals.append(w)
+        elif t.startswith("--"):
+            opt, eq, value = t.partition("=")
+            if opt in grammar.value_options and not eq:
+                value = args[i + 1].text if i + 1 < len(args) else ""
+                i += 1
+            lists = lists or opt in grammar.list_flags
+            recursive = recursive or opt in grammar.recursive or (opt == "--directories" and value == "recurse")
+            pattern_given = pattern_given or opt in grammar.pattern_options
+            no_pattern = no_pattern or opt in grammar.no_pattern
+            if opt in grammar.include_options:
+                if value.startswith("!"):
+                    return None  # an exclusion: the rest may be anything
+                names.append(value)
+        else:
+            for j in range(1, len(t)):
+                opt = "-" + t[j]
+                lists = lists or opt in grammar.list_flags
+                recursive = recursive or opt in grammar.recursive
+                no_pattern = no_pattern or opt in grammar.no_pattern
+                if opt in grammar.value_options:
+                    value = t[j + 1:]
+                    if not value:
+                        value = args[i + 1].text if i + 1 < len(args) else ""
+                        i += 1
+                    pattern_given = pattern_given or opt in grammar.pattern_options
+                    recursive = recursive or (opt == "-d" and value == "recurse" and not grammar.always_recursive)
+                    if opt in grammar.include_options:
+                        if value.startswith("!"):
+                            return None
+                        names.append(value)
+                    break
+        i += 1
+    if not lists:
+        return None
+    roots = positionals if (pattern_given or no_pattern) else positionals[1:]
+    if any(r.dynamic for r in roots):
+        return None
+    if not roots:
+        if not (grammar.always_recursive or recursive):
+            return None  # grep -l PAT with no file reads its stdin
+        return Listing((".",), tuple(names), tracked)
+    return Listing(tuple(r.text for r in roots), tuple(names), tracked)

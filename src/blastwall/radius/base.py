@@ -83,6 +83,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "files": ("shell.fs:", "file.write:", "mcp.filesystem:", "code."),
     "git": ("shell.git:",),
     "postgres": ("sql.postgres:",),
+    "later": ("later.sql.postgres:",),  # SQL a migration runs later, measured where it will run (later.py)
     "infra": ("shell.kubectl:", "shell.helm:", "http.kubernetes:", "shell.docker:", "shell.compose:",
               "http.railway:", "shell.railway:", "mcp.railway:"),
 }

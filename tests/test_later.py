@@ -229,6 +229,10 @@ def test_rollback_only_and_commented_out_drops_are_not_steps(path: str, text: st
     ("deploy/cron.d/cleanup", "15 * * * * root find /var/lib/mysql -name '*.ibd' -delete\n", "later.shell.fs:find-delete"),
     ("bin/reset", "#!/bin/sh\ndropdb production\n", "later.shell.postgres:dropdb"),
     ("infra/s3.tf", 'resource "aws_s3_bucket" "b" {\n  force_destroy = true\n}\n', "later.terraform:protection-off"),
+    ("Procfile", "web: gunicorn app:app\nrelease: python manage.py flush --noinput\n", "later.shell.django:flush"),
+    (".husky/pre-commit", "npx lint-staged\ngit push --force origin main\n", "later.shell.git:push-force"),
+    ("infra/hooks.tf", 'resource "null_resource" "wipe" {\n  provisioner "local-exec" {\n'
+                       '    command = "aws s3 rm s3://prod-data --recursive"\n  }\n}\n', "later.shell.aws:s3-rm-recursive"),
 ])
 def test_look_alike_spellings_are_read(path: str, text: str, rule: str) -> None:
     found = analyze_change(path, None, text, Scope.start())

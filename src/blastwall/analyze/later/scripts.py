@@ -187,3 +187,17 @@ def systemd_steps(text: str, kind: Kind, path: str, fragment: bool) -> list[Step
         if command.strip():
             out.append(Step("shell", command.strip(), line_no, where=m.group(1)))
     return out
+
+
+# ---- Procfile (Heroku, Dokku, foreman): `release:` runs on every deploy -----------------------
+
+_PROCESS = rx.compile(r"^([A-Za-z0-9_-]+)\s*:\s*(.+)$")
+
+
+def procfile_steps(text: str, kind: Kind, path: str, fragment: bool) -> list[Step]:
+    out = []
+    for i, line in enumerate(text.split("\n"), 1):
+        m = _PROCESS.match(line.strip())
+        if m and not line.lstrip().startswith("#"):
+            out.append(Step("shell", m.group(2), i, where=m.group(1)))
+    return out

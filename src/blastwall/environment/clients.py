@@ -190,7 +190,8 @@ def _servers(name: str, spec: dict[str, Any], parsed: Parsed, finding: Finding, 
         if name == "mongo" and "://" in value:
             explicit.extend(_uri(value, schemes) or [])
             continue
-        for h in filter(None, value.split("/", 1)[-1].split(",")):  # mongo: rs/host1,host2
+        listed = value.split("/", 1)[-1] if name == "mongo" else value  # mongo: rs/host1,host2
+        for h in filter(None, listed.split(",")):
             host, hport = _host_port(h) if name == "mongo" else (h, None)
             explicit.append(Server(host, hport or port, "", spec["host_options"][0]))
     if globs.match_any(finding.rule_id, spec.get("target_database", [])) and finding.target:
@@ -240,11 +241,11 @@ def _site(server: Server, spec: dict[str, Any]) -> Site:
     names = (("database", server.database),) if server.database and server.database != spec.get("default_database") \
         else ()
     site = Site(local, where, names)
-    service = _service(server.port, "") if local else None
+    service = local_service(server.port, "") if local else None
     return site._replace(nature="local", nature_why=f"port {server.port} is {service}") if service else site
 
 
-def _service(port: int | None, path: str) -> str | None:
+def local_service(port: int | None, path: str) -> str | None:
     """The disposable local service (evidence.toml [[service]]) at `port` and `path`, if any."""
     for row in section_rows("service"):
         ports, paths = row.get("ports", []), row.get("paths", [])
@@ -294,7 +295,7 @@ def url_site(url: str) -> Site:
     w = where_is(host)
     site = Site(w.local, w.why)
     if w.local:
-        service = _service(port, parts.path)
+        service = local_service(port, parts.path)
         if service:
             return site._replace(nature="local", nature_why=f"{parts.netloc}{parts.path} is {service}")
     return site

@@ -70,6 +70,7 @@ def _walk(text: str, cwd: str | None, env: tuple[tuple[str, str | None], ...], e
 
     if depth > MAX_DEPTH or not text.strip():
         return
+    env = (*env, *statement_env(text))
     here = cwd
     for cmd in parse(text).commands:
         words = [w.text for w in cmd.argv]
@@ -115,6 +116,46 @@ def _unwrap(words: list[str], dyn: list[bool], env: tuple[tuple[str, str | None]
         dyn = [w.dynamic for w in peeled.argv or []]
     if words:
         yield Invocation(tuple(words), tuple(dyn), env, cwd, elsewhere, source)
+
+
+_SEPARATORS = frozenset({";", "&&", "||", "|", "&", "(", ")", "{", "}", "|&", "then", "do", "else", "elif"})
+
+
+def statement_env(text: str) -> list[tuple[str, str | None]]:
+    """Variables the line sets for the commands after it: `export NAME=value` (and `declare -x`),
+    and `NAME=value;` for a variable already exported to blastwall's environment (bash changes
+    an exported variable in place; a new one stays in the shell). The parser substitutes these
+    into words but keeps no command for them, so they are read from the line's words here."""
+    import os
+
+    from blastwall.preflight.payload import shell_words
+
+    words = shell_words(text)
+    out: list[tuple[str, str | None]] = []
+    start = True
+    exporting = False
+    for i, w in enumerate(words):
+        if w in _SEPARATORS:
+            start, exporting = True, False
+            continue
+        if start and w == "unset":
+            out.extend((n, None) for n in words[i + 1:] if n.isidentifier() and n not in _SEPARATORS)
+            start = False
+            continue
+        if start and w in ("export", "declare", "typeset"):
+            exporting = w == "export" or "-x" in words[i + 1:i + 3]
+            start = False
+            continue
+        name, eq, value = w.partition("=")
+        if eq and name.isidentifier():
+            statement = i + 1 >= len(words) or words[i + 1] in _SEPARATORS
+            if exporting or (start and statement and name in os.environ):
+                out.append((name, value))
+            continue
+        if w.startswith("-") and exporting:
+            continue
+        start = False
+    return out
 
 
 def _tunnel(words: list[str]) -> str:

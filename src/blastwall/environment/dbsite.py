@@ -34,11 +34,15 @@ def from_url(url: str, via: str, names: tuple[tuple[str, str], ...] = ()) -> Sit
     named = (*names, ("database", database)) if database else names
     if not hosts:
         return Site(True, f"{via} names no host, so it uses the local Unix socket", named)
+    from blastwall.environment.clients import local_service
+
     sites = []
     for h in hosts:
-        host = h.rsplit(":", 1)[0] if h.count(":") == 1 else h
+        host, _, port = h.rpartition(":") if h.count(":") == 1 else (h, "", "")
         w = where_is(unquote(host))
-        sites.append(Site(w.local, f"{via}: {w.why}", named))
+        site = Site(w.local, f"{via}: {w.why}", named)
+        service = local_service(int(port), "") if w.local and port.isdigit() else None
+        sites.append(site._replace(nature="local", nature_why=f"port {port} is {service}") if service else site)
     bad = [s for s in sites if not s.local]
     return bad[0] if bad else sites[0]
 
@@ -58,8 +62,11 @@ def from_keys(host: str | None, database: str | None, via: str, names: tuple[tup
 
 
 def file_site(path: str, via: str, names: tuple[tuple[str, str], ...] = ()) -> Site:
-    if UNREAD in path:
+    """A SQLite database: a file on this machine wherever its folder is; its name may say test."""
+    base = os.path.basename(path)
+    if UNREAD in base:
         return unknown(f"{via} is only known when the app runs")
-    stem = os.path.basename(path).split(".", 1)[0]
+    stem = base.split(".", 1)[0]
+    shown = base if UNREAD in path else path
     named = (*names, ("database file", stem)) if stem and stem != ":memory:" else names
-    return Site(True, f"{via} is a database file on this machine ({path})", named)
+    return Site(True, f"{via} is a database file on this machine ({shown})", named)

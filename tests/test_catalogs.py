@@ -450,3 +450,29 @@ def test_catalog_files_are_json_objects_with_rows() -> None:
 def test_mcp_aws_server_batches_are_judged_command_by_command(commands: list[str], decision: str) -> None:
     v = check({"server": "aws-api", "tool": "call_aws", "arguments": {"cli_command": commands}}, "mcp", policy=POLICY)
     assert v.decision.value == decision, (v.reasons, v.rule_ids)
+
+
+# ---- AWS SDK calls in code ------------------------------------------------------------------
+@pytest.mark.parametrize("cmd,decision,rule", [
+    ("python3 -c \"import boto3; boto3.client('ec2').terminate_instances(InstanceIds=['i-1'])\"", "ask",
+     "code.aws.ec2:terminate-instances"),
+    ("python3 -c \"import boto3; ddb = boto3.client(service_name='dynamodb'); ddb.delete_table(TableName='t')\"",
+     "ask", "code.aws.dynamodb:delete-table"),
+    ("python3 -c \"import boto3, sys; c = boto3.client(sys.argv[1]); c.delete_db_cluster(DBClusterIdentifier='x')\"",
+     "ask", "code.aws:delete-db-cluster"),  # the service is known only at run time: judged by the verb
+    ("node -e \"const {EC2Client, TerminateInstancesCommand} = require('@aws-sdk/client-ec2'); "
+     "new EC2Client({}).send(new TerminateInstancesCommand({InstanceIds:['i-1']}))\"", "ask",
+     "code.aws.ec2:terminate-instances"),
+    ("node -e \"const AWS = require('aws-sdk'); new AWS.DynamoDB().deleteTable({TableName:'t'}).promise()\"", "ask",
+     "code.aws.dynamodb:delete-table"),
+    ("ruby -e \"require 'aws-sdk-ec2'; Aws::EC2::Client.new.terminate_instances(instance_ids: ['i-1'])\"", "ask",
+     "code.aws.ec2:terminate-instances"),
+    ("python3 -c \"import boto3; print(boto3.client('ec2').describe_instances())\"", "allow", ""),
+    ("node -e \"const AWS = require('aws-sdk'); new AWS.DynamoDB().listTables({}).promise()\"", "allow", ""),
+    ("python3 -c \"import boto3; delete_old_reports(); print(boto3.client('s3').list_buckets())\"", "allow", ""),
+])
+def test_aws_sdk_calls_in_code(cmd: str, decision: str, rule: str) -> None:
+    v = check(cmd, "shell", policy=POLICY)
+    assert v.decision.value == decision, (v.reasons, v.rule_ids)
+    if rule:
+        assert rule in v.rule_ids

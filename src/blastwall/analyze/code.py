@@ -50,6 +50,9 @@ def analyze_code(language: str, code: str, scope: Scope) -> list[Finding]:
             from blastwall.analyze.code_ts import analyze_parsed
 
             found = (analyze_parsed(language, code, scope) or []) + found
+    from blastwall.analyze.catalogs.sdk import sdk_findings
+
+    found = found + sdk_findings(language, code, scope)  # AWS SDK calls, judged by the AWS catalog
     return _guarded(found, scope) + found
 
 

@@ -60,6 +60,18 @@ def aws_known_service(service: str) -> bool:
     return service in _aws_index()["cli"]
 
 
+def aws_cli_name(sdk_name: str) -> str:
+    """The aws CLI's name of a service an SDK names otherwise (`s3` is `s3api`; SDK v3 and Go
+    package names drop dashes: `cognitoidentityprovider`)."""
+    cli = _aws_index()["cli"]
+    if sdk_name == "s3":
+        return "s3api"
+    if sdk_name in cli:
+        return sdk_name
+    flat = {k.replace("-", ""): k for k in cli}
+    return flat.get(sdk_name.replace("-", ""), sdk_name)
+
+
 _REGION = rx.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+$")
 _AWS_SUFFIXES = (".amazonaws.com.cn", ".amazonaws.com", ".api.aws")
 

@@ -153,3 +153,66 @@ def test_merges_and_feature_branch_commits_are_allowed(server: str, tool: str, a
 @pytest.mark.parametrize("server,tool,args", MCP_LOOKALIKES)
 def test_commits_straight_to_a_default_branch_are_asked(server: str, tool: str, args: dict) -> None:
     assert decision("mcp", {"server": server, "tool": tool, "arguments": args}) != "allow"
+
+
+DISK_SAFE = [
+    "mkfs.ext4 -F /tmp/disk.img",
+    "mkfs.vfat -F 32 /tmp/efi.img",
+    "mkfs.ext4 -F /var/tmp/rootfs.img 512M",
+    "mkswap /tmp/swapfile",
+    "mkfs.ext4 -F build/test-disk.img",
+    "dd if=/dev/zero of=/tmp/disk.img bs=1M count=64 && mkfs.ext4 -F /tmp/disk.img",
+    "wipefs /dev/sda",  # only lists the signatures
+    "wipefs --no-act --all /dev/sda",
+    "badblocks -sv /dev/sdb",  # read-only test
+    "bash -n deploy.sh",  # syntax check: runs nothing
+]
+DISK_DENIED = [
+    "mkfs.ext4 /dev/sdb1",
+    "mkfs.ext4 -c /dev/sda",  # -c is a flag: the device still counts
+    "mkfs.fat -n DATA /dev/sdb",
+    "mkfs.ext4 /tmp/../dev/sda",
+    "mkfs.ext4 $DISK",
+    "mkfs.ext4 /dev/blastwall-canary-x",
+    "cd /dev && mkfs.ext4 sda",
+    "wipefs -a /dev/sda",
+    "wipefs -af /dev/nvme0n1",
+    "wipefs -o 0x438 /dev/sdb",
+    "badblocks -wsv /dev/sdb",
+    "blkdiscard /dev/nvme0n1",
+]
+DISK_ASKED = ["mkfs.ext4 -F ~/disk.img", "mkfs.ext4 -F /srv/images/data.img", "mkfs.ext4 -c /srv/data.img"]
+
+
+@pytest.mark.parametrize("command", DISK_SAFE)
+def test_images_in_temp_folders_and_read_only_disk_commands_are_allowed(command: str) -> None:
+    assert decision("shell", command) == "allow"
+
+
+@pytest.mark.parametrize("command", DISK_DENIED)
+def test_devices_are_never_formatted(command: str) -> None:
+    assert decision("shell", command) == "deny"
+
+
+@pytest.mark.parametrize("command", DISK_ASKED)
+def test_images_elsewhere_are_asked(command: str) -> None:
+    assert decision("shell", command) == "ask"
+
+
+LOCKFILES = [
+    "rm yarn.lock",
+    "rm -f package-lock.json yarn.lock pnpm-lock.yaml && npm install",
+    "rm -f apps/*/yarn.lock",
+    "find . -name Cargo.lock -delete",
+    "rm poetry.lock Gemfile.lock composer.lock uv.lock bun.lockb",
+]
+
+
+@pytest.mark.parametrize("command", LOCKFILES)
+def test_regenerable_lockfiles_are_allowed(command: str) -> None:
+    assert decision("shell", command) == "allow"
+
+
+def test_a_lockfile_name_is_not_a_folder_pass() -> None:
+    assert decision("shell", "rm -rf yarn.lock.d/../../data") != "allow"
+    assert decision("shell", "rm -f yarn.lock.bak.sqlite3") != "allow"

@@ -468,6 +468,17 @@ def test_mcp_aws_server_batches_are_judged_command_by_command(commands: list[str
     ("ruby -e \"require 'aws-sdk-ec2'; Aws::EC2::Client.new.terminate_instances(instance_ids: ['i-1'])\"", "ask",
      "code.aws.ec2:terminate-instances"),
     ("python3 -c \"import boto3; print(boto3.client('ec2').describe_instances())\"", "allow", ""),
+    # Kubernetes clients name their methods after the API client's; Google's discovery clients chain resources
+    ("python3 -c \"from kubernetes import client, config; config.load_kube_config(); "
+     "client.CoreV1Api().delete_namespace('prod')\"", "ask", "code.kubernetes:delete-namespace"),
+    ("node -e \"const k8s = require('@kubernetes/client-node'); const kc = new k8s.KubeConfig(); "
+     "kc.makeApiClient(k8s.CoreV1Api).deleteNamespacedPersistentVolumeClaim({name:'data', namespace:'db'})\"", "ask",
+     "code.kubernetes:delete-namespaced-persistent-volume-claim"),
+    ("python3 -c \"from kubernetes import client; print(client.CoreV1Api().list_namespaced_pod('prod'))\"", "allow", ""),
+    ("python3 -c \"from googleapiclient import discovery; s = discovery.build('sqladmin', 'v1'); "
+     "s.instances().restart(project='p', instance='db').execute()\"", "ask", "code.google.sql:instances.restart"),
+    ("python3 -c \"from googleapiclient import discovery; s = discovery.build('compute', 'v1'); "
+     "print(s.instances().list(project='p', zone='z').execute())\"", "allow", ""),
     ("node -e \"const AWS = require('aws-sdk'); new AWS.DynamoDB().listTables({}).promise()\"", "allow", ""),
     ("python3 -c \"import boto3; delete_old_reports(); print(boto3.client('s3').list_buckets())\"", "allow", ""),
 ])

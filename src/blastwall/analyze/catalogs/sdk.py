@@ -1,4 +1,6 @@
-"""AWS SDK calls in interpreter code, judged by the AWS catalog.
+"""Provider SDK calls in interpreter code, judged by the generated catalogs.
+
+AWS:
 
     boto3.client("ec2").terminate_instances(InstanceIds=[...])        (Python, Ruby: snake_case)
     new EC2Client({}).send(new TerminateInstancesCommand({...}))       (JavaScript SDK v3)
@@ -8,14 +10,21 @@
 Every SDK names an operation after botocore's model, in its own case; the words are the same
 as the aws CLI name's. Code that uses an AWS SDK is read for calls whose words name an
 operation of a service it creates a client for (`client("ec2")`, `@aws-sdk/client-ec2`); a
-call of a service the code names only at run time is judged by its verb alone.
+method call of a service the code names only at run time is judged by its verb alone.
+
+Kubernetes clients (`kubernetes` for Python, `@kubernetes/client-node`) name their methods after
+the API client's (`delete_namespaced_pod`, `deleteNamespacedPod`); Google's discovery-based
+clients (`googleapiclient.discovery.build("compute", "v1")`) chain resources to a method
+(`.instances().delete(...)`), which is the method id `compute.instances.delete`.
 """
 
 from __future__ import annotations
 
+import functools
+
 from blastwall import rx
 from blastwall.analyze.base import Scope
-from blastwall.analyze.catalogs import ops
+from blastwall.analyze.catalogs import data, ops
 from blastwall.analyze.catalogs.data import CatalogMissing
 from blastwall.analyze.catalogs.judge import _finding
 from blastwall.analyze.catalogs.verbs import classify, words
@@ -26,10 +35,68 @@ _CALL = rx.compile(r"(\.\s*|\bnew\s+|\b)([A-Za-z_][A-Za-z0-9_]*)\s*\(")
 _SERVICE = rx.compile(r"""(?:client|resource)\(\s*(?:service_name\s*=\s*)?["']([a-z0-9-]+)["']|@aws-sdk/client-([a-z0-9-]+)|aws-sdk-go(?:-v2)?/service/([a-z0-9]+)|Aws::([A-Za-z0-9]+)::Client|new\s+AWS\.([A-Za-z0-9]+)\s*\(""")
 
 
+_K8S = rx.compile(r"\bkubernetes\b|@kubernetes/client-node")
+_GOOGLE_BUILD = rx.compile(r"""\bbuild\(\s*["']([A-Za-z0-9_]+)["']\s*,\s*["']([A-Za-z0-9_.]+)["']""")
+_CHAIN = rx.compile(r"((?:\.\s*[A-Za-z_][A-Za-z0-9_]*\(\s*\))+)\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*\(")
+
+
 def sdk_findings(language: str, code: str, scope: Scope) -> list[Finding]:
-    """Findings for AWS operations the code calls (empty when it uses no AWS SDK)."""
-    if not _SDK.search(code):
+    """Findings for provider operations the code calls (empty when it uses no known SDK)."""
+    out: list[Finding] = []
+    if _K8S.search(code):
+        out.extend(_kubernetes(language, code))
+    if "googleapiclient" in code or "discovery" in code:
+        out.extend(_google(language, code))
+    if _SDK.search(code):
+        out.extend(_aws(language, code))
+    return out
+
+
+def _kubernetes(language: str, code: str) -> list[Finding]:
+    try:
+        names = _k8s_names()
+    except CatalogMissing:
         return []
+    out: list[Finding] = []
+    for _, name in _CALL.findall(code)[:2000]:
+        snake = "_".join(words(name))
+        if snake in names:
+            verb = classify(snake, "kubernetes")
+            if verb is not None and verb.cls.severity >= Severity.MEDIUM:
+                out.append(_finding("code", ops.Op("kubernetes", "", snake, "Kubernetes"), verb.cls, snake,
+                                    f"{language} code calling the Kubernetes API"))
+    return out
+
+
+@functools.cache
+def _k8s_names() -> frozenset[str]:
+    return frozenset(r[2] for r in data.load("kubernetes.json")["ops"])
+
+
+def _google(language: str, code: str) -> list[Finding]:
+    out: list[Finding] = []
+    for api, version in _GOOGLE_BUILD.findall(code):
+        key = f"{api}.{version}"
+        try:
+            if not data.exists(f"google/{key}.json"):
+                continue
+            ids = {r[2] for r in data.load(f"google/{key}.json")["ops"]}
+        except CatalogMissing:
+            continue
+        prefix = min(ids).split(".", 1)[0] if ids else api  # sqladmin's methods are sql.*
+        for chain, method in _CHAIN.findall(code):
+            resources = [r.strip(" .()") for r in chain.split("(") if r.strip(" .()")]
+            method_id = ".".join([prefix, *resources, method])
+            if method_id not in ids:
+                continue
+            verb = classify(method_id, "google")
+            if verb is not None and verb.cls.severity >= Severity.MEDIUM:
+                out.append(_finding("code", ops.Op("google", key, method_id, f"Google {api}"), verb.cls, method_id,
+                                    f"{language} code calling a Google API"))
+    return out
+
+
+def _aws(language: str, code: str) -> list[Finding]:
     services = {next(g for g in m if g).lower() for m in _SERVICE.findall(code)}
     out: list[Finding] = []
     seen: set[str] = set()

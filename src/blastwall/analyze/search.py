@@ -40,12 +40,15 @@ class Search(NamedTuple):
         lines = _lines(path)
         if lines is None:
             return True
+        checked: set[int] = set()
         for n in found.lines:  # 1-based credential lines
-            for i in range(max(1, n - self.context), n + self.context + 1):
-                if i <= len(lines) and matcher(lines[i - 1]):
-                    return True
-                if i > len(lines) and n > len(lines):
-                    return True  # the file is shorter than when it was checked: not the same file
+            if n > len(lines):
+                return True  # the file is shorter than when it was checked: not the same file
+            for i in range(max(1, n - self.context), min(len(lines), n + self.context) + 1):
+                if i not in checked:
+                    checked.add(i)
+                    if matcher(lines[i - 1]):
+                        return True
         return False
 
     def _matcher(self):  # type: ignore[no-untyped-def]

@@ -22,7 +22,9 @@ READ_ONLY = frozenset({
 })
 _GIT_READ = frozenset({"status", "log", "diff", "show", "branch", "remote", "fetch", "blame", "describe",
                        "rev-parse", "ls-files", "shortlog", "tag", "config", "reflog", "stash"})
-# Programs of READ_ONLY that show the content of the files they are given.
+# Programs of READ_ONLY that show the content of the files they are given. git's readers of
+# history (`log`, `diff`, `show`, `blame`) always go to the full analysis, which asks git what
+# they print (a committed credential is in history whatever the work tree says).
 _READERS = frozenset({"head", "tail", "cat", "less", "more", "grep"})
 _GIT_READERS = frozenset({"log", "diff", "show", "blame"})
 _ALWAYS_ANALYZED = frozenset({"env", "printenv", "rg", "ag"})  # the environment; searches of whole trees
@@ -42,14 +44,15 @@ def is_inert(text: object, scope: Any = None) -> bool:
             return False
         if any(w.startswith(("--output", "-o")) for w in words[2:]):  # writes a file
             return False
-        return not (rest[0] in _GIT_READERS and _may_read_secret(rest[1:], scope))
+        return rest[0] not in _GIT_READERS  # history may hold a committed credential: the full analysis asks git
     if words[0] == "grep" and any(w.startswith("-") and not w.startswith("--") and set(w[1:]) & set("rR")
                                   or w.startswith("--recursive") or w.startswith("--dereference-recursive")
                                   or w.startswith("--directories") or w.startswith("-d") for w in words[1:]):
         return False
     if words[0] in _READERS and _may_read_secret([w for w in words[1:] if not w.startswith("-")], scope):
         return False
-    return True
+    # an option's file (`wc --files0-from=.env` prints the names it reads from it, in errors)
+    return not _may_read_secret([w.split("=", 1)[1] for w in words[1:] if w.startswith("--") and "=" in w], scope)
 
 
 def _may_read_secret(args: list[str], scope: Any) -> bool:

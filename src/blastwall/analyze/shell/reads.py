@@ -33,6 +33,7 @@ class Args(NamedTuple):
     flags: list[str]
     values: list[tuple[str, str]]
     positionals: list[Word]
+    words: list[Word] = []  # noqa: RUF012 - never mutated; every word after the program name, in order
 
 
 @functools.cache
@@ -90,7 +91,7 @@ def _split(words: list[Word], value_options: list[str]) -> Args:
             elif len(t) > 2 and t[:2] in value_options and not t.startswith("--"):
                 values.append((t[:2], t[2:]))  # -fvalue
         i += 1
-    return Args(flags, values, positionals)
+    return Args(flags, values, positionals, words)
 
 
 def _command_matches(row: dict[str, Any], positionals: list[Word]) -> int | None:
@@ -129,9 +130,21 @@ def secret_reads(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope, 
         out.extend(_row_reads(row, who, args._replace(positionals=positionals), scope))
         break
     out.extend(_environment(name, argv, scope))
+    if name == "git":
+        out.extend(_git_history(argv, scope))
     if any(w.dynamic and STORE_URL_VAR in w.text for w in argv[1:]):
         out.append(_env_finding("shell.read:blastwall-store-url", name, " ".join(w.text for w in argv)))
     return out
+
+
+def _git_history(argv: list[Word], scope: Scope) -> list[Finding]:
+    """What a git command prints from the repository's objects (analyze/gitreads.py)."""
+    from blastwall.analyze.gitreads import READERS, history_findings, parse
+
+    g = parse(argv)
+    if g is None or g.sub not in READERS:
+        return []
+    return history_findings(argv, scope, f"git {g.sub} " + ("stores" if g.sub in ("add", "stage") else "prints"))
 
 
 def _literal(w: Word) -> bool:
@@ -144,9 +157,15 @@ def _literal(w: Word) -> bool:
 
 
 def _files(row: dict[str, Any], args: Args) -> list[str]:
-    """The files the row's program reads, as blastwall can name them (unresolved ones are left out)."""
-    mode = str(row.get("files", "positionals"))
+    """The files the row's program reads, as blastwall can name them (unresolved ones are left
+    out). `files` is one mode or a list of modes whose files add up."""
+    modes = row.get("files", "positionals")
+    if isinstance(modes, list):
+        return [f for m in modes for f in _files({**row, "files": m}, args)]
+    mode = str(modes)
     words = args.positionals
+    if row.get("skip_prefixes"):
+        words = [w for w in words if not w.text.startswith(tuple(row["skip_prefixes"]))]
     if mode == "after_first":
         given = any(k in row.get("pattern_options", []) for k, _ in args.values)
         words = words if given else words[1:]
@@ -163,10 +182,147 @@ def _files(row: dict[str, Any], args: Args) -> list[str]:
         return [v for k, v in args.values if k in names]
     elif mode == "at_args":
         return _uploaded(row, args)
+    elif mode == "file_urls":
+        return _file_urls([w.text for w in words if _literal(w)] + [v for k, v in args.values if k in ("--url",)])
+    elif mode == "interpreter":
+        return _interpreter_files(row, args.words)
     pos = [w.text for w in words if _literal(w)]
     if mode == "rev_paths":
         return [p.split(":", 1)[1] if ":" in p and not p.startswith(("/", ".")) else p for p in pos if p]
     return pos
+
+
+def _file_urls(words: list[str]) -> list[str]:
+    """The paths of `file:` URLs (`curl file:///srv/app/.env`, `file://localhost/...`)."""
+    from urllib.parse import unquote, urlsplit
+
+    out = []
+    for w in words:
+        if w[:5].lower() == "file:":
+            parts = urlsplit(w)
+            path = unquote(parts.path or "")
+            if parts.netloc not in ("", "localhost") or not path:
+                continue
+            out.append(path)
+    return out
+
+
+_LITERAL = rx.compile(r"""'((?:[^'\\\n]|\\.)*)'|"((?:[^"\\\n]|\\.)*)"|`([^`\\$]*)`""")
+
+
+def _code_literals(code: str) -> list[str]:
+    """String literals in interpreter code that may name a file (`readFileSync('.env')`,
+    `File.read("config/master.key")`): any file the code names may be read by it."""
+    out = []
+    for m in _LITERAL.finditer(code[:64 * 1024]):
+        text = next((g for g in m.groups() if g is not None), "")
+        if text and len(text) < 4096 and "\n" not in text and not text.startswith(("-", "http://", "https://")):
+            out.append(text.replace("\\/", "/").lstrip("<+ "))  # perl's open(F, "<.env")
+    return out[:64]
+
+
+def _interpreter_files(row: dict[str, Any], words: list[Word]) -> list[str]:
+    """What an interpreter given code on its command line may read: every file a string literal
+    of the code names, and (unless it edits files in place) every operand the code is handed
+    (`perl -ne print .env`, `python -c '...' .env`, `python -m json.tool .env`). A script file
+    run by name is not judged here."""
+    long_code = row.get("long_code", [])
+    value_opts = row.get("value_options", [])
+    module_opts = row.get("module_options", [])
+    inplace = set(str(row.get("inplace_letters", "")))
+    codes: list[str] = []
+    operands: list[str] = []
+    edits = inline = False
+    i, dashdash = 0, False
+    while i < len(words):
+        t = words[i].text
+        nxt = words[i + 1].text if i + 1 < len(words) else None
+        if dashdash or not t.startswith("-") or t == "-":
+            if _literal(words[i]):
+                operands.append(t)
+        elif t == "--":
+            dashdash = True
+        elif t.startswith("--"):
+            key, eq, value = t.partition("=")
+            if key in long_code:
+                codes.append(value if eq else nxt or "")
+                i += 0 if eq else 1
+            elif key in value_opts and not eq:
+                i += 1
+        elif t in module_opts:
+            inline = inline or (nxt or "") in row.get("printing_modules", [])
+            i += 1  # the module's name; the operands after it are its arguments
+        elif t in value_opts:
+            i += 1
+        else:
+            i += _bundle(t[1:], nxt, row, codes)
+            edits = edits or bool(inplace & set(_flag_letters(t[1:], row)))
+        i += 1
+    if not codes and not inline:
+        return []
+    files = [lit for c in codes for lit in _code_literals(c)]
+    return files + ([] if edits else operands)
+
+
+def _bundle(letters: str, nxt: str | None, row: dict[str, Any], codes: list[str]) -> int:
+    """Read one bundle of short options (`-lne`, `-c`, `-Wignore`); code goes to `codes`.
+    Returns how many following words it took (0 or 1)."""
+    code_letters = str(row.get("code_letters", ""))
+    value_letters = str(row.get("value_letters", ""))
+    glued_letters = str(row.get("glued_letters", ""))
+    for j, c in enumerate(letters):
+        rest = letters[j + 1:]
+        if c in code_letters:
+            codes.append(rest if rest else nxt or "")
+            return 0 if rest else 1
+        if c in value_letters:
+            return 0 if rest else 1
+        if c in glued_letters:
+            return 0
+    return 0
+
+
+def _flag_letters(letters: str, row: dict[str, Any]) -> str:
+    """The option letters of a bundle before any value starts."""
+    stop = str(row.get("code_letters", "")) + str(row.get("value_letters", "")) + str(row.get("glued_letters", ""))
+    out = []
+    for c in letters:
+        out.append(c)
+        if c in stop:
+            break
+    return "".join(out)
+
+
+def wrapper_reads(argv: list[Word], scope: Scope) -> list[Finding]:
+    """Files a wrapper turns into its command's arguments (`xargs -a .env echo`, `parallel echo
+    :::: .env`): their lines are printed or passed on, so the wrapper reads them
+    (`[[wrapper_read]]` of the table)."""
+    from blastwall.analyze.shell.names import program_name
+
+    if not argv:
+        return []
+    name = program_name(argv[0].text)
+    out: list[Finding] = []
+    for row in _table().get("wrapper_read", []):
+        if name not in row["programs"]:
+            continue
+        files: list[str] = []
+        words = argv[1:]
+        for i, w in enumerate(words):
+            t = w.text
+            if t in row["options"] and i + 1 < len(words):
+                files.append(words[i + 1].text)
+            elif t.startswith("--") and t.split("=", 1)[0] in row["options"] and "=" in t:
+                files.append(t.split("=", 1)[1])
+            elif len(t) > 2 and t[:2] in row["options"] and not t.startswith("--"):
+                files.append(t[2:])
+        for marker in row.get("file_lists", []):
+            if any(w.text == marker for w in words):
+                after = [w.text for w in words[[w.text for w in words].index(marker) + 1:]]
+                files += [a for a in after[: next((i for i, a in enumerate(after) if a.startswith(":::")), len(after))]]
+        for path in files:
+            out.extend(_read(_in_shell_dir(path, scope), scope, f"{name} {row['verb']}"))
+    return out
 
 
 def _tar_files(args: Args, pos: list[str]) -> list[str]:

@@ -15,7 +15,7 @@ from blastwall.analyze.shell.handlers import _shell_text, handle_path_program, h
 from blastwall.analyze.shell.ir import Selection, SimpleCommand, Word
 from blastwall.analyze.shell.names import program_name
 from blastwall.analyze.shell.programs import match
-from blastwall.analyze.shell.reads import environment_dump, secret_reads
+from blastwall.analyze.shell.reads import environment_dump, secret_reads, wrapper_reads
 from blastwall.analyze.shell.stdin import stdout_of
 from blastwall.analyze.shell.wrappers import peel
 from blastwall.model import Finding, Severity
@@ -48,6 +48,7 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
         if command is not None:
             out.extend(_shell_text(command.text, scope, program_name(argv[0].text)))
             return out
+        out.extend(wrapper_reads(argv, scope))  # `xargs -a FILE`: the wrapper reads FILE
         peeled = peel(argv)
         if peeled is None:
             break

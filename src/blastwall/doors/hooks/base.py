@@ -52,6 +52,7 @@ class Outcome(NamedTuple):
     degraded: bool = False
     state: str = ""  # after approvals: "pending" (held for request_id), "denied" (by a human), "approved", "agent"
     request_id: str | None = None
+    rewrite: dict[str, Any] | None = None  # tool input fields to replace (a redacted view: views.py)
 
 
 # --- input -----------------------------------------------------------------------------------
@@ -329,6 +330,11 @@ class Door:
         an ask becomes a blastwall approval request)."""
         return False
 
+    def rewrites_reads(self, data: dict[str, Any]) -> bool:
+        """True when `respond` can point this call's file read at another file (a redacted view of
+        a file holding credentials, views.py). Default: no, the read is refused."""
+        return False
+
 
 # Set by the hook process (cli._isolated) so a hook that waits for an approval can tell the
 # watchdog to wait longer than the usual check deadline.
@@ -398,6 +404,10 @@ def handle(door: Door, raw: bytes, *, policy: Any = None, env: Mapping[str, str]
         outcome, verdicts = check_each(actions, policy, checker or default_checker)
         if approvals:
             outcome = apply_approvals(door, data, actions, verdicts, outcome, policy)
+        if outcome.decision == "deny" and door.rewrites_reads(data):
+            from blastwall.doors.hooks.views import offer_view
+
+            outcome = offer_view(outcome, actions, verdicts)
         return door.respond(outcome, data)
     except BadInput as exc:
         return door.fail_closed(str(exc))

@@ -22,7 +22,10 @@ Answers (exit 0, JSON on stdout):
 - ask:   `hookSpecificOutput.permissionDecision: "ask"`; the reason is shown in the user's prompt.
   In `bypassPermissions`, `dontAsk` and `auto` modes no human sees that prompt, so an ask becomes
   a blastwall approval request (approvals/gate.py) and the call is held with its id.
-- deny:  `hookSpecificOutput.permissionDecision: "deny"`; the reason is shown to Claude.
+- deny:  `hookSpecificOutput.permissionDecision: "deny"`; the reason is shown to Claude. A `Read`
+  refused only because the file holds credentials is instead pointed at a redacted view of it
+  (`permissionDecision: "allow"` with `updatedInput.file_path` set to the view and a note in
+  `additionalContext`: doors/hooks/views.py), so Claude keeps working without the values.
 For `PermissionRequest` (the dialog is about to show): deny -> `decision.behavior: "deny"`; ask ->
 nothing (the dialog itself is the question) plus a `systemMessage` with blastwall's reason.
 Input it cannot trust and internal failures: exit 2 with the reason on stderr, which blocks the
@@ -79,11 +82,31 @@ def search_actions(tool: str, tool_input: Mapping[str, Any], ctx: Any) -> list[A
             value = base.text_field(tool_input, key, required=False, where="tool_input")
             if value:
                 words += [flag, value]
+        words += _search_options(tool_input)
         return [base.shell_action(shlex.join([*words, "--", path or "."]), ctx)]
     if tool == "Glob" and not path:
         pattern = base.text_field(tool_input, "pattern", where="tool_input")
         path = _literal_folder(pattern) if pattern.startswith(("/", "~")) else ""
     return [base.read_action(path, ctx)] if path else []
+
+
+def _search_options(tool_input: Mapping[str, Any]) -> list[str]:
+    """Grep's options that widen what it prints (case, context lines, multiline), as rg's: the
+    read analyzer decides by them whether the pattern can reach a credential's line."""
+    words: list[str] = []
+    if tool_input.get("-i") is True:
+        words.append("-i")
+    for key in ("-A", "-B", "-C", "context"):
+        value = tool_input.get(key)
+        if value is None or value is False:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            words += ["-C", "1000000"]  # not a count blastwall understands: every line counts
+        elif value:
+            words += ["-A" if key == "-A" else "-B" if key == "-B" else "-C", str(value)]
+    if tool_input.get("multiline"):
+        words.append("-U")
+    return words
 
 
 def _literal_folder(pattern: str) -> str:
@@ -130,9 +153,18 @@ class ClaudeCodeDoor(Door):
         # The permission prompt is skipped or decided without a human in these modes.
         return data.get("permission_mode") not in NO_PROMPT_MODES
 
+    def rewrites_reads(self, data: dict[str, Any]) -> bool:
+        return data.get("hook_event_name", "PreToolUse") == "PreToolUse" and data.get("tool_name") == "Read"
+
     def respond(self, outcome: Outcome, data: dict[str, Any]) -> HookResult:
         if data.get("hook_event_name") == "PermissionRequest":
             return self._permission_request(outcome)
+        if outcome.rewrite and outcome.decision == "allow":
+            tool_input = data.get("tool_input") if isinstance(data.get("tool_input"), dict) else {}
+            note = outcome.reasons[0] if outcome.reasons else ""
+            return HookResult(0, base.dumps({"hookSpecificOutput": {
+                "hookEventName": "PreToolUse", "permissionDecision": "allow", "permissionDecisionReason": note,
+                "updatedInput": {**tool_input, **outcome.rewrite}, "additionalContext": note}}), "")
         if outcome.decision == "allow":
             return HookResult(0, "", "")
         reason = base.deny_message(outcome) if outcome.decision == "deny" else base.ask_message(outcome)

@@ -1,0 +1,319 @@
+"""Git commands that print committed content, as reads of the files they print.
+
+    history_findings(argv("git show HEAD~3"), scope, "git show prints")
+        -> [Finding("file.read:credential", target="ops/notes.md (committed, 3f1c2b4)")]
+
+A credential committed once stays in the repository's objects whatever the work tree says now,
+and `git show`, `log -p`, `diff`, `format-patch`, `cat-file`, `archive`, `blame REV`, `grep REV`,
+`stash show -p`, `range-diff`, `fast-export` and `bundle` print (or pack) it. `git add` of a file
+git does not track yet (or ignores, `-f`) puts it there: a read of that file. For each, the blobs
+the command would print are asked of git with the same revisions and paths (secrets/history.py:
+plumbing, read-only, the agent's words only ever as revisions and paths), and each blob is
+checked for credentials like a file (cached by its id in blastwall's index). A change against the
+work tree is a read of the work-tree file. Commands that print no content (`--stat`,
+`--name-only`, `log` without a patch, `cat-file -t`) read nothing.
+
+Needs disk access and permission to run git (`scope.read_files` and `scope.probe`): a batch
+without `--probe` judges git reads by the paths they name only.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import NamedTuple
+
+from blastwall import rx
+from blastwall.analyze.base import Scope
+from blastwall.analyze.shell.ir import Word
+from blastwall.model import Finding
+
+# git's own options before the subcommand that take a value
+_GLOBAL_VALUES = frozenset({"-C", "-c", "--git-dir", "--work-tree", "--namespace", "--super-prefix", "--config-env",
+                            "--exec-path", "--list-cmds"})
+# options of the reading subcommands that take the next word as their value (for all of them,
+# and for some only: `-f` is grep's pattern file but `add --force`)
+_VALUES = frozenset({"-n", "--max-count", "-L", "-S", "-G", "--format", "--pretty", "--since", "--until", "--after",
+                     "--before", "--author", "--committer", "--grep", "--skip", "-O", "--stat-width", "--abbrev",
+                     "--encoding", "--date", "--decorate-refs", "--decorate-refs-exclude", "--exclude", "--prefix",
+                     "--output", "--remote", "--contents", "--ignore-rev", "--ignore-revs-file", "--to", "--from",
+                     "--in-reply-to", "--subject-prefix", "--signature", "--base", "--interdiff", "--range-diff",
+                     "--creation-factor"})
+_SUB_VALUES = {"grep": frozenset({"-e", "-f", "-A", "-B", "-C", "--max-depth", "--threads"}),
+               "format-patch": frozenset({"-o", "--output-directory"}),
+               "archive": frozenset({"-o"}),
+               "add": frozenset(), "stage": frozenset()}
+_PATCH_FLAGS = ("-p", "-u", "--patch", "-U", "--unified", "--word-diff", "--color-words", "--cc", "--full-diff",
+                "--patch-with-stat", "--patch-with-raw", "-L")
+_NO_PATCH = ("-s", "--no-patch", "--stat", "--numstat", "--shortstat", "--name-only", "--name-status", "--raw",
+             "--summary", "--dirstat", "--quiet", "-q", "--check")
+_REV_SELECT = ("--all", "--branches", "--tags", "--remotes", "--reflog", "-g", "--walk-reflogs", "--glob",
+               "--root")
+_COUNT = rx.compile(r"^-(?:[0-9]+)$")
+READERS = frozenset({"show", "log", "whatchanged", "format-patch", "send-email", "diff", "difftool", "diff-tree",
+                     "diff-index", "diff-files", "range-diff", "blame", "annotate", "cat-file", "archive",
+                     "fast-export", "bundle", "stash", "grep", "add", "stage"})
+
+
+class GitArgs(NamedTuple):
+    sub: str
+    flags: list[str]
+    values: dict[str, str]
+    revs: list[str]  # positionals before `--`
+    paths: list[str]  # after `--`
+    dynamic: bool  # a word blastwall could not resolve
+    chdir: list[str]  # `git -C DIR`
+
+
+def parse(argv: list[Word]) -> GitArgs | None:
+    """`git [global options] SUB [args]` split into what git will take as what."""
+    words = argv[1:]
+    chdir: list[str] = []
+    i = 0
+    while i < len(words) and words[i].text.startswith("-"):
+        t = words[i].text
+        name = t.split("=", 1)[0]
+        if name in _GLOBAL_VALUES and "=" not in t:
+            if name == "-C" and i + 1 < len(words):
+                chdir.append(words[i + 1].text)
+            i += 2
+            continue
+        i += 1
+    if i >= len(words):
+        return None
+    sub = words[i].text
+    flags: list[str] = []
+    values: dict[str, str] = {}
+    revs: list[str] = []
+    paths: list[str] = []
+    dynamic = False
+    rest = words[i + 1:]
+    j, after = 0, False
+    while j < len(rest):
+        w = rest[j]
+        dynamic = dynamic or w.dynamic
+        t = w.text
+        if after:
+            paths.append(t)
+        elif t == "--":
+            after = True
+        elif t.startswith("-") and t != "-":
+            flags.append(t)
+            if "=" in t and t.startswith("--"):
+                k, _, v = t.partition("=")
+                values[k] = v
+            elif (t in _VALUES or t in _SUB_VALUES.get(sub, ())) and j + 1 < len(rest):
+                values[t] = rest[j + 1].text
+                j += 1
+            elif len(t) > 2 and t[:2] in ("-n", "-U", "-L", "-S", "-G", "-O"):
+                values[t[:2]] = t[2:]
+        else:
+            revs.append(t)
+        j += 1
+    return GitArgs(sub, flags, values, revs, paths, dynamic, chdir)
+
+
+def _has(flags: list[str], names: tuple[str, ...]) -> bool:
+    return any(f == n or f.startswith(n + "=") or (n in ("-U", "-L") and f.startswith(n)) for f in flags for n in names)
+
+
+# ---- what each subcommand prints -----------------------------------------------------------
+Blobs = list[tuple[str, str]]  # (path, blob id; "" = the work-tree file)
+
+
+def _counted(g: GitArgs) -> list[str]:
+    """The revision-selection options git is given back: counts and ref globs (never the agent's
+    other options)."""
+    out: list[str] = []
+    for f in g.flags:
+        if _COUNT.match(f):
+            out += ["-n", f[1:]]
+        elif f.split("=", 1)[0] in _REV_SELECT and (f.split("=", 1)[0] != "--glob" or "=" in f):
+            out.append(f)
+    count = g.values.get("-n") or g.values.get("--max-count")
+    if count and count.isdigit():
+        out += ["-n", count]
+    return out
+
+
+def _log(git: object, g: GitArgs, revs: list[str], paths: list[str]) -> Blobs | None:
+    return git.raw("log", "-m", "--format=", *_counted(g), "--end-of-options", *revs, "--", *paths)  # type: ignore[attr-defined]
+
+
+def _show(git: object, g: GitArgs) -> Blobs | None:
+    patch = not _has(g.flags, _NO_PATCH) or _has(g.flags, ("-p", "-u", "--patch"))
+    out: Blobs = []
+    for obj in g.revs or ["HEAD"]:
+        if ":" in obj and ".." not in obj:
+            blob = git.blob(obj)  # type: ignore[attr-defined]
+            out += [blob] if blob else []
+        elif ".." in obj:
+            if patch:
+                out += _log(git, g, [obj], g.paths) or []
+        else:
+            blob = git.blob(obj)  # type: ignore[attr-defined]
+            if blob:
+                out.append(blob)
+            elif patch:
+                out += git.raw("diff-tree", "-r", "--root", "-m", "--no-commit-id", "--end-of-options", obj,  # type: ignore[attr-defined]
+                               "--", *g.paths) or []
+    return out
+
+
+def _log_patch(git: object, g: GitArgs) -> Blobs | None:
+    if not _has(g.flags, _PATCH_FLAGS):
+        return []
+    paths = list(g.paths)
+    line_range = g.values.get("-L", "")
+    if ":" in line_range:
+        paths.append(line_range.rsplit(":", 1)[1])
+    return _log(git, g, g.revs, paths)
+
+
+def _format_patch(git: object, g: GitArgs) -> Blobs | None:
+    revs = list(g.revs)
+    counted = any(_COUNT.match(f) for f in g.flags) or "-n" in g.values
+    if not counted and len(revs) == 1 and ".." not in revs[0] and "--root" not in g.flags:
+        revs = [f"{revs[0]}..HEAD"]
+    return _log(git, g, revs or ["HEAD"], g.paths)
+
+
+def _diff(git: object, g: GitArgs) -> Blobs | None:
+    if g.sub == "diff" and _has(g.flags, _NO_PATCH) and not _has(g.flags, ("-p", "-u", "--patch")):
+        return []
+    if "--no-index" in g.flags:
+        return [(p, "") for p in g.revs + g.paths]
+    cached = [f for f in g.flags if f in ("--cached", "--staged", "--merge-base")]
+    sub = "diff" if g.sub in ("diff", "difftool") else g.sub
+    return git.raw(sub, *cached, *(["-r"] if sub == "diff-tree" else []), "--end-of-options", *g.revs,  # type: ignore[attr-defined]
+                   "--", *g.paths)
+
+
+def _blame(git: object, g: GitArgs) -> Blobs | None:
+    words = g.revs + g.paths
+    if len(words) < 2 and "--contents" not in g.values:
+        return []  # the work-tree file: a read of the path, judged as such
+    if "--contents" in g.values:
+        return [(g.values["--contents"], "")]
+    rev, path = words[0], words[-1]
+    blob = git.blob(f"{rev}:./{path}" if not path.startswith("/") else f"{rev}:{path}")  # type: ignore[attr-defined]
+    return [(path, blob[1])] if blob else []
+
+
+def _cat_file(git: object, g: GitArgs) -> Blobs | None:
+    if any(f.startswith("--batch") and not f.startswith("--batch-check") for f in g.flags):
+        return git.all_blobs()  # type: ignore[attr-defined]  # the objects come from stdin
+    if any(f in ("-t", "-s", "-e") for f in g.flags) and "-p" not in g.flags:
+        return []
+    out: Blobs = []
+    for obj in g.revs:
+        if obj in ("blob", "tree", "commit", "tag"):
+            continue
+        blob = git.blob(obj)  # type: ignore[attr-defined]
+        out += [blob] if blob else []
+    return out
+
+
+def _archive(git: object, g: GitArgs) -> Blobs | None:
+    if "--remote" in g.values or "--list" in g.flags or "-l" in g.flags or not g.revs:
+        return []
+    return git.tree_blobs(g.revs[0], [*g.revs[1:], *g.paths])  # type: ignore[attr-defined]
+
+
+def _everything(git: object, g: GitArgs) -> Blobs | None:
+    if g.sub == "bundle" and (not g.revs or g.revs[0] != "create"):
+        return []
+    return git.all_blobs()  # type: ignore[attr-defined]
+
+
+def _stash(git: object, g: GitArgs) -> Blobs | None:
+    if not g.revs or g.revs[0] != "show" or not _has(g.flags, ("-p", "-u", "--patch")):
+        return []
+    ref = g.revs[1] if len(g.revs) > 1 else "stash@{0}"
+    return git.raw("diff-tree", "-r", "-m", "--no-commit-id", "--end-of-options", ref)  # type: ignore[attr-defined]
+
+
+def _grep(git: object, g: GitArgs) -> Blobs | None:
+    revs = g.revs if ("-e" in g.values or "-f" in g.values) else g.revs[1:]
+    if "--no-index" in g.flags or "--untracked" in g.flags:
+        return []  # the work tree: searched as files
+    out: Blobs = []
+    for rev in revs:
+        out += git.tree_blobs(rev, g.paths) or []  # type: ignore[attr-defined]
+    return out
+
+
+def _add(git: object, g: GitArgs) -> Blobs | None:
+    """`git add` of files git does not track yet (or ignores, with -f) copies them into the
+    repository's objects, where `git show`, `diff --cached` and every clone print them."""
+    if any(f in ("-u", "--update") for f in g.flags) or not (g.revs or g.paths or "-A" in g.flags or "--all" in g.flags):
+        return []
+    force = [f for f in g.flags if f in ("-f", "--force")]
+    listed = git.text("add", "--dry-run", "--ignore-missing", *force, "--", *(g.revs + g.paths))  # type: ignore[attr-defined]
+    if not listed:
+        return []
+    adding = [line[5:-1] for line in listed.splitlines() if line.startswith("add '") and line.endswith("'")]
+    tracked = set((git.text("ls-files", "-z", "--full-name", "--", *adding) or "").split("\0")) if adding else set()  # type: ignore[attr-defined]
+    prefix = (git.text("rev-parse", "--show-prefix") or "").strip()  # type: ignore[attr-defined]
+    return [(prefix + p, "") for p in adding if prefix + p not in tracked]
+
+
+_PRINTS: dict[str, Callable[[object, GitArgs], Blobs | None]] = {
+    "add": _add, "stage": _add,
+    "show": _show, "log": _log_patch, "whatchanged": _log_patch, "format-patch": _format_patch,
+    "send-email": _format_patch, "diff": _diff, "difftool": _diff, "diff-tree": _diff, "diff-index": _diff,
+    "diff-files": _diff, "range-diff": lambda git, g: _log(git, g, g.revs, g.paths), "blame": _blame,
+    "annotate": _blame, "cat-file": _cat_file, "archive": _archive, "fast-export": _everything,
+    "bundle": _everything, "stash": _stash, "grep": _grep,
+}
+
+
+# ---- findings --------------------------------------------------------------------------------
+def history_findings(argv: list[Word], scope: Scope, verb: str) -> list[Finding]:
+    """Findings for the committed content a git command prints (empty without disk access and
+    permission to run git)."""
+    if not (scope.read_files and scope.probe):
+        return []
+    g = parse(argv)
+    if g is None or g.sub not in _PRINTS:
+        return []
+    from blastwall.analyze.credentials import _deadline, _findings, content, finding, resolve
+    from blastwall.secrets.history import Git, OutOfTime, check_blobs
+
+    here = resolve(".", scope)
+    if not here:
+        return []
+    for d in g.chdir:
+        here = os.path.normpath(os.path.join(here, os.path.expanduser(d)))
+    if not os.path.isdir(here):
+        return []
+    git = Git(here, _deadline(scope))
+    try:
+        blobs = _PRINTS[g.sub](git, g)
+        if not blobs:
+            return []  # no content printed, not a repository, or arguments git refuses
+        held = check_blobs(git, [(p, s) for p, s in blobs if s])
+        top = (git.text("rev-parse", "--show-toplevel") or here).strip() if any(not s for _, s in blobs) else here
+    except OutOfTime:
+        return [finding("unchecked", f"the repository's history ({g.sub})",
+                        "blastwall ran out of time asking git what it prints; retry in a moment", verb)]
+    from blastwall.analyze.files import _found_label
+    from blastwall.secrets.index import UNCHECKED
+
+    out: list[Finding] = []
+    for path, sha, found in held[:10]:
+        shown = f"{path} as committed ({sha[:7]})"
+        if found.state == UNCHECKED:
+            out.append(finding("unchecked", shown, found.why, verb))
+        else:
+            out.append(finding("content", shown, _found_label(found), verb))
+    for path in dict.fromkeys(p for p, s in blobs if not s):
+        base = here if "--no-index" in g.flags or "--contents" in g.values else top
+        full = path if path.startswith("/") else os.path.normpath(os.path.join(base, path))
+        got = content(full, scope)
+        if got is not None:
+            out.extend(_findings(path, got[0], got[1], verb, None))
+    return out[:10]
+
+
+__all__ = ["READERS", "history_findings", "parse"]

@@ -342,3 +342,20 @@ def test_git_is_not_needed(tmp_path: Path) -> None:
     v = check({"path": "migrations/0002.sql", "content": "DROP TABLE t;"}, "file_write", context={"cwd": str(tmp_path)},
               policy=POLICY)
     assert v.decision.value == "ask"
+
+
+def test_ci_steps_that_run_the_projects_own_scripts_read_them(tmp_path: Path) -> None:
+    steps = "      - run: npm run build\n      - run: make test\n      - run: ./scripts/deploy.sh\n"
+    workflow = "on: push\njobs:\n  ci:\n    runs-on: ubuntu-latest\n    steps:\n" + steps
+    _write(tmp_path, "package.json", '{"scripts": {"build": "tsc -p ."}}\n')
+    _write(tmp_path, "Makefile", "test:\n\tgo test ./...\n")
+    _write(tmp_path, "scripts/deploy.sh", "#!/bin/sh\necho deploying\n")
+    ctx = {"cwd": str(tmp_path)}
+    v = check({"path": ".github/workflows/ci.yml", "content": workflow}, "file_write", context=ctx, policy=POLICY)
+    assert v.decision.value == "allow", v.reasons
+    _write(tmp_path, "scripts/deploy.sh", "#!/bin/sh\nkubectl delete namespace production\n")
+    v = check({"path": ".github/workflows/ci.yml", "content": workflow}, "file_write", context=ctx, policy=POLICY)
+    assert "later.shell.kubectl:delete-namespace" in v.rule_ids
+    unknown = workflow.replace("npm run build", "npm run nuke")
+    v = check({"path": ".github/workflows/ci.yml", "content": unknown}, "file_write", context=ctx, policy=POLICY)
+    assert v.decision.value == "ask"  # a script blastwall cannot read is never a pass

@@ -78,7 +78,7 @@ def _scan_one(root: str, cand: Candidate, policy: Any) -> list[ScanFinding] | No
         return None
     if cand.too_large:
         return [_large(cand, kind.name, policy)]
-    scope = Scope.start(cwd=root, read_files=False, probe=False)
+    scope = Scope.start(cwd=root, read_files=True, probe=False)  # steps never look at this machine (later/)
     try:
         _, located = located_change(cand.path, cand.before, cand.after, scope)
     except AnalysisError as exc:

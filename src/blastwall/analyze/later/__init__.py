@@ -82,8 +82,14 @@ def located_change(path: str, before: str | None, after: str | None, scope: Scop
     before_steps = steps_of(kind, path, before, fragment) if before else []
     if len(after_steps) > MAX_STEPS:
         return kind, [Located(rule_finding("later.file:too-many-steps", path), 1, "", ("too-many",))]
-    now = _judge(after_steps, inner, kind)
-    was = Counter(loc.key for loc in _judge(before_steps, inner, kind)) if before_steps else Counter()
+    # A step whose text is the same before and after gives the same findings on both sides, which
+    # cancel: only the steps the change adds, alters or removes are analyzed.
+    same = Counter(_text_key(s) for s in after_steps) & Counter(_text_key(s) for s in before_steps)
+    after_left, before_left = _without(after_steps, same), _without(before_steps, same)
+    seen: dict[tuple[str, str], list[Finding]] = {}
+    now = _judge(after_left, inner, kind, seen, scope.read_files)
+    was = Counter(loc.key for loc in _judge(before_left, inner, kind, seen, scope.read_files)) if before_left \
+        else Counter()
     out: list[Located] = []
     for loc in now:
         if was[loc.key] > 0:
@@ -101,6 +107,23 @@ def analyze_change(path: str, before: str | None, after: str | None, scope: Scop
         return []
     name = shown or _shown_path(path, scope)
     return [worded(loc, kind, name, fragment=fragment) for loc in found]
+
+
+def _text_key(step: Step) -> tuple[str, str] | None:
+    return (step.language, step.text) if step.language in ("shell", "sql", "python") else None
+
+
+def _without(steps: list[Step], same: Counter) -> list[Step]:
+    """`steps` less one occurrence of each text counted in `same` (keep/spare/finding steps stay)."""
+    left = Counter(same)
+    out = []
+    for s in steps:
+        key = _text_key(s)
+        if key is not None and left[key] > 0:
+            left[key] -= 1
+            continue
+        out.append(s)
+    return out
 
 
 def worded(loc: Located, kind: Kind, name: str, *, fragment: bool = False) -> Finding:
@@ -125,7 +148,8 @@ def _scope(path: str, kind: Kind, scope: Scope) -> Scope:
     return scope._replace(cwd=cwd, read_files=False, probe=False, shell_dir=None, sourced=())
 
 
-def _judge(steps: list[Step], scope: Scope, kind: Kind) -> list[Located]:
+def _judge(steps: list[Step], scope: Scope, kind: Kind, seen: dict[tuple[str, str], list[Finding]],
+           may_read: bool) -> list[Located]:
     out: list[Located] = []
     for step in steps:
         if step.language in ("keep", "spare"):
@@ -133,7 +157,10 @@ def _judge(steps: list[Step], scope: Scope, kind: Kind) -> list[Located]:
         if step.language == "finding" and step.finding is not None:
             out.append(Located(step.finding, step.line, step.where, ("finding", step.text)))
             continue
-        for f in _analyze(step, scope, kind):
+        key = (step.language, step.text)
+        if key not in seen:
+            seen[key] = _analyze(step, scope, kind, may_read)
+        for f in seen[key]:
             if f.severity is Severity.NONE:
                 continue
             pos = locate(step.text, f.source)
@@ -142,12 +169,25 @@ def _judge(steps: list[Step], scope: Scope, kind: Kind) -> list[Located]:
     return out
 
 
-def _analyze(step: Step, scope: Scope, kind: Kind) -> list[Finding]:
+# A step that runs a script, task or SQL file of the project (`npm run build`, `make test`,
+# `./scripts/deploy.sh`, `psql -f schema.sql`) is read again with the project's files readable:
+# the pipeline runs the repository's own files. Only those findings are replaced; everything else
+# stays as judged without looking at this machine.
+UNREAD = frozenset({"shell.scripts:unread-task", "shell.exec:unread-script", "shell.db:unreadable-script"})
+
+
+def _analyze(step: Step, scope: Scope, kind: Kind, may_read: bool) -> list[Finding]:
     # No origin of its own: the reason says when the step runs, the inner ones say how (via psql -c).
     if step.language == "shell":
         from blastwall.analyze.shell import analyze_command
 
-        return analyze_command(step.text, scope.deeper())
+        found = analyze_command(step.text, scope.deeper())
+        if not may_read or not scope.cwd or not any(f.rule_id in UNREAD for f in found):
+            return found
+        reread = analyze_command(step.text, scope._replace(read_files=True).deeper())
+        kept = [f for f in found if f.rule_id not in UNREAD]
+        have = {(f.rule_id, f.target) for f in kept}
+        return kept + [f for f in reread if (f.rule_id, f.target) not in have]
     if step.language == "sql":
         from blastwall.analyze.sql import analyze_sql
 

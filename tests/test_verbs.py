@@ -32,7 +32,6 @@ def test_tokens(name: str, expected: list[str]) -> None:
     (["db:wipe"], "wipe", Severity.HIGH),
     (["schema:drop"], "drop", Severity.HIGH),
     (["migrate:fresh"], "fresh", Severity.HIGH),
-    (["migrate:refresh"], "refresh", Severity.HIGH),
     (["db", "downgrade"], "downgrade", Severity.HIGH),
     (["dbWipe"], "wipe", Severity.HIGH),
     (["DB_RESET"], "reset", Severity.HIGH),
@@ -61,6 +60,7 @@ def test_destructive_names(words: list[str], verb: str, severity: Severity) -> N
     ["rollback:status"], ["drop-preview"], ["migrate:status"], ["db:migrate"],  # reads and additive tasks
     ["list", "deleted"], ["help", "drop"], ["plan", "destroy"], ["describe", "delete-policy"],
     ["build:dropdown"], ["deleted"], ["dropdown"], ["eraser"],  # words that only contain a verb
+    ["refresh_index"], ["refresh", "db"],  # refreshing rebuilds from the source
 ])
 def test_harmless_names(words: list[str]) -> None:
     assert read_words(words) is None
@@ -181,3 +181,38 @@ def test_finding_names_the_verb_and_its_object() -> None:
     verdict = check("flask db downgrade base", "shell", policy=POLICY)
     assert "shell.verbs:destructive-name" in verdict.rule_ids
     assert any("downgrade" in r and "db" in r for r in verdict.reasons)
+
+
+# MCP tools: a destructive verb inside the name, read by the same model.
+MCP_ASKED = ["bulk_delete_users", "dbWipeAll", "purgeorders", "admin_drop_tables", "forget_memory", "yank_release"]
+MCP_ALLOWED = ["list_deleted_items", "get_delete_status", "search_and_replace", "refresh_index", "create_issue"]
+
+
+def mcp(tool: str, annotations: dict | None = None, policy: object = POLICY) -> str:
+    payload: dict = {"server": "acme", "tool": tool, "arguments": {}}
+    if annotations:
+        payload["annotations"] = annotations
+    return check(payload, "mcp", policy=policy).decision.value  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("tool", MCP_ASKED)
+def test_mcp_tools_with_a_destructive_verb_are_asked(tool: str) -> None:
+    assert mcp(tool) != "allow"
+
+
+@pytest.mark.parametrize("tool", MCP_ALLOWED)
+def test_mcp_tools_that_read_or_refresh_are_allowed(tool: str) -> None:
+    assert mcp(tool) == "allow"
+
+
+def test_destructive_hint_is_a_floor_unless_a_trusted_rule_allows_it() -> None:
+    import tomllib
+
+    from blastwall.policy.engine import compile_layers, default_document
+
+    assert mcp("list_issues", {"destructiveHint": True}) == "ask"  # a read-sounding name does not lower it
+    assert mcp("list_issues", {"destructiveHint": True, "readOnlyHint": True}) == "ask"
+    trusted = compile_layers([("blastwall.toml", tomllib.loads(
+        '[[rule]]\nid = "ours"\nrule = ["mcp.annotations:destructive"]\ndecision = "allow"\n')),
+        ("defaults", default_document())])
+    assert mcp("list_issues", {"destructiveHint": True}, trusted) == "allow"

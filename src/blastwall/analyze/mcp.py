@@ -214,7 +214,19 @@ def _name_rule(tool: str, server: str = "") -> tuple[dict[str, Any], str] | None
         verbs = row.get("verbs")
         if verbs and (ws[0] in verbs or ws[-1] in verbs):
             return row, ws[0] if ws[0] in verbs else ws[-1]
-    return None
+    return _verb_inside(ws)
+
+
+def _verb_inside(ws: list[str]) -> tuple[dict[str, Any], str] | None:
+    """A destructive verb inside the name (`bulk_delete_users`, `dbWipeAll`, `purgeorders`), read
+    by the shared verb model (`analyze/verbs.py`): a read or preview word before it, or a
+    regenerable object after it (`list_deleted`, `purge_cache`), leaves the tool alone."""
+    from blastwall.analyze.verbs import read_words
+
+    reading = read_words(ws)
+    if reading is None:
+        return None
+    return _row("mcp.generic:delete" if reading.severity >= Severity.HIGH else "mcp.generic:remove"), reading.verb
 
 
 def _from_row(row: dict[str, Any], call: _Call) -> list[Finding]:

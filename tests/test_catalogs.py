@@ -487,3 +487,24 @@ def test_aws_sdk_calls_in_code(cmd: str, decision: str, rule: str) -> None:
     assert v.decision.value == decision, (v.reasons, v.rule_ids)
     if rule:
         assert rule in v.rule_ids
+
+
+# ---- gcloud: commands are discovery methods -------------------------------------------------
+@pytest.mark.parametrize("cmd,decision,rule", [
+    ("gcloud compute instances stop vm1 --zone z", "ask", "shell.google.compute:instances.stop"),
+    ("gcloud sql instances restart db", "ask", "shell.google.sql:instances.restart"),
+    ("gcloud pubsub subscriptions seek s --time 2024-01-01", "ask", "shell.google.pubsub:projects.subscriptions.seek"),
+    ("gcloud beta compute instances suspend vm1", "ask", "shell.google.compute:instances.suspend"),
+    ("gcloud sql instances delete prod-postgres --quiet", "ask", "shell.gcloud:delete"),  # the hand rule first
+    ("gcloud compute instances stop vm1 --help", "allow", ""),
+    ("gcloud compute instances list", "allow", ""),
+    ("gcloud compute instances create vm --zone z", "allow", ""),
+    ("gcloud compute disks resize d --size 10", "allow", "shell.google.compute:disks.resize"),
+    ("gcloud sql backups create --instance=prod-postgres", "allow", ""),
+    ("gcloud run deploy api --image x", "allow", ""),
+])
+def test_gcloud_through_the_google_catalog(cmd: str, decision: str, rule: str) -> None:
+    v = check(cmd, "shell", policy=POLICY)
+    assert v.decision.value == decision, (v.reasons, v.rule_ids)
+    if rule:
+        assert rule in v.rule_ids

@@ -53,6 +53,8 @@ def cli_findings(program: str, argv: list[Any], scope: Scope, source: str) -> li
 
     prog = _tables_for(program)[0].get(program)
     args = parse_args(argv[1:], prog)
+    if program == "gcloud":
+        return _gcloud(args, source)
     if len(args.positionals) < 2:
         return []
     service, operation = args.positionals[0], args.positionals[1]
@@ -136,6 +138,32 @@ def _commands_in(value: str, key: str) -> list[str] | None:
             rest = rest[1:-1]
         return [rest]  # a shorthand list is commas between commands; the whole text is judged as one line
     return None
+
+
+_GCLOUD_SAFE_FLAGS = ("--help", "-h", "--validate-only", "--dry-run")
+
+
+def _gcloud(args: Any, source: str) -> list[Finding]:
+    """`gcloud GROUP ... RESOURCE VERB ARGS` judged as the discovery method it calls; a command
+    the Google catalog does not name is left to the hand rules (rules/shell_cloud.toml)."""
+    pos = list(args.positionals)
+    if len(pos) < 3 or "help" in pos[:6] or any(f.split("=", 1)[0] in _GCLOUD_SAFE_FLAGS for f in args.flags):
+        return []
+    group = pos[1] if pos[0] in ("alpha", "beta") else pos[0]
+    if pos[0] in ("alpha", "beta"):
+        pos = pos[1:]
+    apis = list(table().get("gcloud_apis", {}).get(group, [group]))
+    try:
+        found = ops.gcloud_method(apis, pos)
+    except CatalogMissing as exc:
+        return [unknown("shell.gcloud:catalog-missing", f"{exc}; reinstall blastwall", source)]
+    if found is None:
+        return []
+    op, i = found
+    verb = classify(op.name, "google")
+    if verb is None or verb.cls.severity == Severity.NONE:
+        return []
+    return [_finding("shell", op, verb.cls, " ".join(pos[i + 1:])[:200], source)]
 
 
 def _asks_help(argv: list[Any], operation: str) -> bool:

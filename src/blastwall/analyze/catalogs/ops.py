@@ -202,3 +202,40 @@ def google_http(host: str, method: str, path: str, query: Any = ()) -> Op | None
                 api = data.load(f"google/{key}.json")
                 return Op("google", key, name, f"Google {api.get('api', key)}")
     return None
+
+
+# ---- gcloud: a command's last resource and verb -> a discovery method -----------------------
+_GOOGLE_VERSIONS = ("v1", "v2", "v3", "v1beta1", "v1beta2", "v1beta", "v2beta", "beta", "v1alpha", "alpha")
+
+
+@functools.cache
+def _google_keys(api: str) -> tuple[str, ...]:
+    """The discovery documents of one API, stable versions first."""
+    keys = [k for k in data.names("google") if k.split(".", 1)[0] == api]
+    rank = {v: i for i, v in enumerate(_GOOGLE_VERSIONS)}
+    return tuple(sorted(keys, key=lambda k: (rank.get(k.split(".", 1)[1], len(rank)), k)))
+
+
+@functools.cache
+def _google_suffixes(key: str) -> dict[tuple[str, str], str]:
+    """(resource, method) in kebab case -> method id: ("instances", "stop") -> compute.instances.stop."""
+    from blastwall.analyze.catalogs.verbs import words
+
+    out: dict[tuple[str, str], str] = {}
+    for _, _, name in data.load(f"google/{key}.json")["ops"]:
+        parts = name.split(".")
+        if len(parts) >= 3:
+            out.setdefault(("-".join(words(parts[-2])), "-".join(words(parts[-1]))), name)
+    return out
+
+
+def gcloud_method(apis: list[str], positionals: list[str]) -> tuple[Op, int] | None:
+    """The discovery method a gcloud command names, and where its verb is among the positionals."""
+    for api in apis:
+        for key in _google_keys(api):
+            table = _google_suffixes(key)
+            for i in range(2, min(len(positionals), 6)):
+                name = table.get((positionals[i - 1], positionals[i]))
+                if name is not None:
+                    return Op("google", key, name, f"Google {api}"), i
+    return None

@@ -1,4 +1,5 @@
-"""CLIs judged by a generated catalog (analyze/catalogs): `aws SERVICE OPERATION ...`.
+"""CLIs judged by a generated catalog (analyze/catalogs): `aws SERVICE OPERATION ...` (botocore's
+models) and `gcloud GROUP ... RESOURCE VERB` (Google's discovery documents).
 
 The hand rules of `rules/shell_cloud.toml` come first (`aws s3 rm`, `aws rds delete-db-*
 --skip-final-snapshot`, tags, queue messages): when one matches, the rule tables judge the
@@ -24,4 +25,4 @@ def handle_catalog_cli(name: str, argv: list[Word], cmd: SimpleCommand, scope: S
     return cli_findings(name, argv, scope, cmd.source)
 
 
-register(["aws"], handle_catalog_cli)
+register(["aws", "gcloud"], handle_catalog_cli)

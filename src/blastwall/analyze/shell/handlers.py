@@ -612,7 +612,7 @@ LAZY_MODULES: dict[str, str] = {
         "at", "batch", "crontab", "tmux", "screen", "vim", "vi", "nvim", "ex", "view", "rvim", "rview", "gvim",
         "vimdiff", "evim", "vimx", "ed", "red", "gdb", "gdb-multiarch", "cgdb", "tclsh", "tclsh8.6", "tclsh9.0", "wish",
         "expect", "jimsh", "less", "more", "most", "man", "sed", "gsed")},
-    "aws": "blastwall.analyze.shell.catalogcli",
+    **{n: "blastwall.analyze.shell.catalogcli" for n in ("aws", "gcloud")},
 }
 
 

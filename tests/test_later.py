@@ -230,6 +230,18 @@ def test_rollback_only_and_commented_out_drops_are_not_steps(path: str, text: st
     ("bin/reset", "#!/bin/sh\ndropdb production\n", "later.shell.postgres:dropdb"),
     ("infra/s3.tf", 'resource "aws_s3_bucket" "b" {\n  force_destroy = true\n}\n', "later.terraform:protection-off"),
     ("Procfile", "web: gunicorn app:app\nrelease: python manage.py flush --noinput\n", "later.shell.django:flush"),
+    ("alembic/versions/a5.py", "from alembic import op as o\n\ndef upgrade():\n    o.drop_table('bookings')\n",
+     "later.sql.postgres:drop-table"),
+    ("alembic/versions/a6.py", "def upgrade():\n    op.get_bind().execute(text('DELETE FROM bookings'))\n",
+     "later.sql.postgres:delete-without-where"),
+    ("alembic/versions/a7.py", "TABLE = 'bookings'\n\ndef upgrade():\n    op.drop_table(TABLE)\n", "later.sql.postgres:drop-table"),
+    ("migrations/5_var.js", "const t = 'bookings';\nexports.up = (knex) => knex.schema.dropTable(t);\n",
+     "later.sql.postgres:drop-table"),
+    ("shop/migrations/0010_purge.py", "def forwards(apps, schema_editor):\n    Booking = apps.get_model('shop', 'Booking')\n"
+                                      "    Booking.objects.all().delete()\n", "later.sql.postgres:delete-without-where"),
+    ("migrations/../migrations/0011.sql", "DROP TABLE bookings;\n", "later.sql.postgres:drop-table"),
+    ("infra/web.tf", 'resource "aws_instance" "web" {\n  ami   = "ami-1"\n  count = 0\n}\n', "later.terraform:count-zero"),
+    ("infra/mod.tf", 'module "db" {\n  source   = "./db"\n  for_each = {}\n}\n', "later.terraform:count-zero"),
     (".husky/pre-commit", "npx lint-staged\ngit push --force origin main\n", "later.shell.git:push-force"),
     ("infra/hooks.tf", 'resource "null_resource" "wipe" {\n  provisioner "local-exec" {\n'
                        '    command = "aws s3 rm s3://prod-data --recursive"\n  }\n}\n', "later.shell.aws:s3-rm-recursive"),
@@ -359,3 +371,17 @@ def test_ci_steps_that_run_the_projects_own_scripts_read_them(tmp_path: Path) ->
     unknown = workflow.replace("npm run build", "npm run nuke")
     v = check({"path": ".github/workflows/ci.yml", "content": unknown}, "file_write", context=ctx, policy=POLICY)
     assert v.decision.value == "ask"  # a script blastwall cannot read is never a pass
+
+
+def test_a_link_whose_target_runs_later_is_judged_as_its_target(tmp_path: Path) -> None:
+    _write(tmp_path, ".github/workflows/deploy.yml", WORKFLOW)
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes/ci.yml").symlink_to(tmp_path / ".github/workflows/deploy.yml")
+    v = check({"path": "notes/ci.yml", "edits": [{"old": "run: npm test", "new": "run: dropdb production"}]},
+              "file_write", context={"cwd": str(tmp_path)}, policy=POLICY)
+    assert "later.shell.postgres:dropdb" in v.rule_ids
+
+
+def test_terraform_count_of_a_nested_block_is_not_the_resources() -> None:
+    text = 'resource "aws_instance" "web" {\n  count = var.n\n  dynamic "x" {\n    count = 0\n  }\n}\n'
+    assert analyze_change("infra/web.tf", None, text, Scope.start()) == []

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import functools
+import posixpath
 from typing import Any, NamedTuple
 
 from blastwall import rx
@@ -53,9 +54,7 @@ def _rows() -> tuple[tuple[tuple[str, ...], tuple[str, ...], Any, Kind], ...]:
 
 def _shown(path: str) -> str:
     """The path as the globs see it: forward slashes, one "/" in front."""
-    p = path.strip().replace("\\", "/")
-    while p.startswith("./"):
-        p = p[2:]
+    p = posixpath.normpath(path.strip().replace("\\", "/"))  # migrations/../migrations/x.sql, ./x
     return p if p.startswith("/") else "/" + p
 
 

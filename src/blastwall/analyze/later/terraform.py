@@ -27,6 +27,7 @@ _LOCAL_EXEC = rx.compile(r'provisioner\s+"local-exec"\s*\{[^{}]*?\bcommand\s*=\s
 _FROM = rx.compile(r"\bfrom\s*=\s*([\w.\[\]\"-]+)")
 _TO = rx.compile(r"\bto\s*=\s*([\w.\[\]\"-]+)")
 _DESTROY_FALSE = rx.compile(r"\bdestroy\s*=\s*false\b")
+_NO_INSTANCES = rx.compile(r"(?m)^[ \t]*(?:count\s*=\s*0|for_each\s*=\s*(?:\{\s*\}|\[\s*\]|toset\(\s*\[\s*\]\s*\)))[ \t]*$")
 
 
 class Block(NamedTuple):
@@ -141,6 +142,10 @@ def terraform_steps(text: str, kind: Kind, path: str, fragment: bool) -> list[St
             for m in pattern.finditer(b.body):  # type: ignore[attr-defined]
                 out.append(Step("finding", f"protect|{b.address}|{attribute}", line_at(text, body_start + m.start()),
                                 finding=rule_finding("later.terraform:protection-off", f"{b.address}: {label}")))
+        if b.kind in ("resource", "module"):
+            for m in _NO_INSTANCES.finditer(_top_level(b.body)):
+                out.append(Step("finding", f"count0|{b.address}", line_at(text, body_start + m.start()),
+                                finding=rule_finding("later.terraform:count-zero", f"{b.kind} {b.address}")))
         for m in _LOCAL_EXEC.finditer(real):
             out.append(Step("shell", m.group(1).replace('\\"', '"'), line_at(text, b.start + m.start(1)),
                             where=f"local-exec of {b.address}"))
@@ -171,3 +176,18 @@ def _spared(found: list[Block], text: str) -> set[str]:
         elif b.kind == "removed" and _DESTROY_FALSE.search(real):
             out.add(address)
     return out
+
+
+def _top_level(body: str) -> str:
+    """A block body with its nested blocks blanked (`count` of a nested block is not the resource's)."""
+    out, depth = [], 0
+    for c in body:
+        if c == "{":
+            out.append(c)
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            out.append(c)
+        else:
+            out.append(c if depth <= 0 or c == "\n" else " ")
+    return "".join(out)

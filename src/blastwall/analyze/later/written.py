@@ -79,6 +79,9 @@ def written_findings(path: str, content: Any, scope: Scope, *, edits: Any = None
     if not path or not str(path).strip():
         return []
     sample = content if isinstance(content, str) else ""
+    real = _real_path(path, scope)
+    if real is not None and kind_of(path, sample) is None and kind_of(real, sample) is not None:
+        path = real  # a link whose target runs later (notes/x.yml -> .github/workflows/deploy.yml)
     if kind_of(path, sample) is None and not _may_be_sniffed(path, edits, scope):
         return []
     change = change_of(path, content, scope, edits=edits, deleted=deleted, append=append)
@@ -94,3 +97,21 @@ def _may_be_sniffed(path: str, edits: Any, scope: Scope) -> bool:
         return False
     disk = read_text(path, scope)
     return disk is not None and kind_of(path, disk) is not None
+
+
+def _real_path(path: str, scope: Scope) -> str | None:
+    """Where `path` really points on this machine when it is (or goes through) a symlink."""
+    if not scope.read_files:
+        return None
+    import os
+
+    full = os.path.expanduser(path)
+    if not os.path.isabs(full):
+        if not scope.cwd:
+            return None
+        full = os.path.join(scope.cwd, full)
+    try:
+        real = os.path.realpath(full)
+    except (OSError, ValueError):
+        return None
+    return real if real != os.path.normpath(full) else None

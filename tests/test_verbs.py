@@ -216,3 +216,34 @@ def test_destructive_hint_is_a_floor_unless_a_trusted_rule_allows_it() -> None:
         '[[rule]]\nid = "ours"\nrule = ["mcp.annotations:destructive"]\ndecision = "allow"\n')),
         ("defaults", default_document())])
     assert mcp("list_issues", {"destructiveHint": True}, trusted) == "allow"
+
+
+# Arguments that say what a known command destroys: a saved plan named for destruction, patches
+# whose values delete later (reclaim policy), now (finalizers) or stop serving (zero replicas).
+TARGET_ASKED = [
+    "terraform apply -auto-approve tfplan-destroy",
+    "tofu apply destroy.tfplan",
+    "kubectl patch pv pg-data -p '{\"spec\":{\"persistentVolumeReclaimPolicy\":\"Delete\"}}'",
+    "kubectl patch pv pg-data --type merge --patch '{\"spec\": {\"persistentVolumeReclaimPolicy\": \"delete\"}}'",
+    "kubectl patch ns stuck -p '{\"metadata\":{\"finalizers\":null}}' --type=merge",
+    "kubectl patch pvc data --type json -p '[{\"op\":\"remove\",\"path\":\"/metadata/finalizers\"}]'",
+    "kubectl patch deploy api -p '{\"spec\":{\"replicas\":0}}'",
+    "kubectl patch pv pg-data --dry-run=none -p '{\"spec\":{\"persistentVolumeReclaimPolicy\":\"Delete\"}}'",
+]
+TARGET_ALLOWED = [
+    "terraform apply tfplan",
+    "terraform plan -destroy -out destroy.tfplan",
+    "kubectl patch pv pg-data -p '{\"spec\":{\"persistentVolumeReclaimPolicy\":\"Retain\"}}'",
+    "kubectl patch deploy api -p '{\"spec\":{\"replicas\":10}}'",
+    "kubectl patch pv pg-data --dry-run=client -p '{\"spec\":{\"persistentVolumeReclaimPolicy\":\"Delete\"}}'",
+]
+
+
+@pytest.mark.parametrize("command", TARGET_ASKED)
+def test_arguments_that_name_destruction_are_asked(command: str) -> None:
+    assert check(command, "shell", policy=POLICY).decision.value != "allow"
+
+
+@pytest.mark.parametrize("command", TARGET_ALLOWED)
+def test_arguments_that_keep_data_are_allowed(command: str) -> None:
+    assert check(command, "shell", policy=POLICY).decision.value == "allow"

@@ -46,6 +46,8 @@ class GraphQLRequest:
 def extract(body: Any, query_params: dict[str, str], content_type: str, body_text: str) -> list[GraphQLRequest]:
     """GraphQL requests carried by a body (object, batch list, raw document) or by the URL (GET)."""
     out: list[GraphQLRequest] = []
+    if isinstance(body, dict) and "query" not in body and "operations" in body:
+        body = _variables_or_list(body["operations"])  # the GraphQL multipart request (file uploads)
     items = body if isinstance(body, list) else [body]
     for item in items[:100]:
         if isinstance(item, dict):
@@ -72,6 +74,15 @@ def _from_mapping(item: dict[str, Any]) -> GraphQLRequest | None:
     if isinstance(ext, dict) and "persistedQuery" in ext:
         return GraphQLRequest("", _variables(item.get("variables")), name, persisted=True)
     return None
+
+
+def _variables_or_list(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return value
 
 
 def _variables(value: Any) -> dict[str, Any]:

@@ -1,142 +1,28 @@
-"""HTTP clients on the command line (`curl`, `wget`, `httpie`/`xh`, `gh api`): rebuild the
-request (method, URL, headers, body) and hand it to the HTTP analyzer."""
+"""HTTP clients on the command line (`curl`, `wget`, `httpie`/`xh`, `gh api`): rebuild each
+request (method, URL, headers, body) and hand it to the HTTP analyzer.
+
+Bodies are read from where the client takes them (files, stdin, command substitutions, config
+files: `curlcli.py`, `webcli.py`, `httpbody.py`). A body or config file blastwall cannot read is
+asked about when the request could destroy something: a method that changes state sent to a
+provider API with destructive operations (`analyze/http/unread.py`).
+"""
 
 from __future__ import annotations
 
-import json
-
-from blastwall import rx
 from blastwall.analyze.base import Scope, unknown
 from blastwall.analyze.shell.handlers import register
+from blastwall.analyze.shell.httpbody import Request, from_file, from_word
 from blastwall.analyze.shell.ir import SimpleCommand, Word
-from blastwall.analyze.shell.stdin import read_file
 from blastwall.model import Finding
 
-_CURL_VALUE = {"-X", "--request", "-H", "--header", "-d", "--data", "--data-raw", "--data-binary", "--data-ascii",
-               "--data-urlencode", "--json", "-F", "--form", "-u", "--user", "-o", "--output", "-A", "--user-agent",
-               "-e", "--referer", "-b", "--cookie", "-c", "--cookie-jar", "-m", "--max-time", "--connect-timeout",
-               "-w", "--write-out", "-x", "--proxy", "--url", "-T", "--upload-file", "-K", "--config", "--cacert",
-               "--cert", "--key", "-E", "--retry", "--resolve", "--unix-socket", "-r", "--range", "-C",
-               "--continue-at", "--limit-rate", "-Y", "-y", "--oauth2-bearer", "--aws-sigv4"}
-_CURL_DATA = {"-d", "--data", "--data-raw", "--data-binary", "--data-ascii", "--data-urlencode", "--json", "-F", "--form"}
-_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
 
-
-class Request:
-    """An HTTP request rebuilt from a command line."""
-
-    __slots__ = ("method", "url", "headers", "body")
-
-    def __init__(self, method: str = "") -> None:
-        self.method = method
-        self.url = ""
-        self.headers: dict[str, str] = {}
-        self.body: object = None
-
-
-def _body_value(value: str, scope: Scope) -> object:
-    if value.startswith("@"):
-        text = read_file(value[1:], scope) if value[1:] not in ("-", "") else None
-        value = text if text is not None else value
-    try:
-        return json.loads(value)
-    except ValueError:
-        return value
-
-
-def _curl(argv: list[Word], scope: Scope) -> Request:
-    req = Request()
-    bodies: list[str] = []
-    i = 0
-    args = argv[1:]
-    while i < len(args):
-        t = args[i].text
-        value = args[i + 1].text if i + 1 < len(args) else ""
-        if t in ("-X", "--request"):
-            req.method = value.upper()
-        elif t.startswith("-X") and len(t) > 2:
-            req.method = t[2:].upper()
-        elif t in ("-H", "--header"):
-            k, _, v = value.partition(":")
-            req.headers[k.strip()] = v.strip()
-        elif t in _CURL_DATA:
-            bodies.append(value)
-        elif t.startswith("--data") and "=" in t:
-            bodies.append(t.split("=", 1)[1])
-        elif t in ("-I", "--head"):
-            req.method = req.method or "HEAD"
-        elif t in ("-G", "--get"):
-            req.method = "GET"
-        elif t == "--url":
-            req.url = value
-        elif t in ("-T", "--upload-file"):
-            req.method = req.method or "PUT"
-        elif not t.startswith("-") and not req.url:
-            req.url = t
-            i += 1
-            continue
-        i += 2 if t in _CURL_VALUE else 1
-    if bodies:
-        req.body = _body_value(bodies[0], scope) if len(bodies) == 1 else "&".join(bodies)
-        req.method = req.method or "POST"
-    req.method = req.method or "GET"
-    return req
-
-
-def _wget(argv: list[Word], scope: Scope) -> Request:
-    req = Request(method="GET")
-    for w in argv[1:]:
-        t = w.text
-        if t.startswith("--method="):
-            req.method = t.split("=", 1)[1].upper()
-        elif t.startswith("--header="):
-            k, _, v = t.split("=", 1)[1].partition(":")
-            req.headers[k.strip()] = v.strip()
-        elif t.startswith(("--post-data=", "--body-data=")):
-            req.body = _body_value(t.split("=", 1)[1], scope)
-            if req.method == "GET":
-                req.method = "POST"
-        elif not t.startswith("-") and not req.url:
-            req.url = t
-    return req
-
-
-def _httpie(argv: list[Word], scope: Scope) -> Request:
-    req = Request()
-    pos = [w.text for w in argv[1:] if not w.text.startswith("-")]
-    if pos and pos[0].upper() in _METHODS:
-        req.method = pos.pop(0).upper()
-    if pos:
-        req.url = pos.pop(0)
-    data: dict[str, object] = {}
-    for item in pos:
-        m = rx.match(r"^([^:=@]+)(:=|==|=|:|@)(.*)$", item, rx.S)
-        if not m:
-            continue
-        key, op, value = m.groups()
-        if op == ":":
-            req.headers[key] = value
-        elif op == "=":
-            data[key] = value
-        elif op == ":=":
-            try:
-                data[key] = json.loads(value)
-            except ValueError:
-                data[key] = value
-    if data:
-        req.body = data
-    req.method = req.method or ("POST" if data else "GET")
-    if req.url and not rx.match(r"^https?://", req.url):
-        req.url = ("http://localhost" + req.url) if req.url.startswith(":") else "https://" + req.url
-    return req
-
-
-def _gh_api(argv: list[Word], scope: Scope) -> Request | None:
+def _gh_api(argv: list[Word], cmd: SimpleCommand, scope: Scope) -> Request | None:
     args = [w.text for w in argv]
     if len(args) < 3 or args[1] != "api":
         return None
     req = Request(method="")
     fields: dict[str, object] = {}
+    given: object = None
     i = 2
     while i < len(args):
         t = args[i]
@@ -150,6 +36,18 @@ def _gh_api(argv: list[Word], scope: Scope) -> Request | None:
         elif t in ("-f", "-F", "--field", "--raw-field"):
             k, _, v = value.partition("=")
             fields[k] = v
+            if t in ("-F", "--field") and v.startswith("@"):  # a typed field's value read from a file
+                got = from_file(v[1:], cmd, scope)
+                fields[k] = got.text
+                if got.text is None:
+                    req.unread.append(got.why)
+            i += 2
+            continue
+        elif t == "--input":
+            got = from_file(value, cmd, scope)
+            given = got.text
+            if got.text is None:
+                req.unread.append(got.why)
             i += 2
             continue
         elif t in ("-H", "--header"):
@@ -157,21 +55,31 @@ def _gh_api(argv: list[Word], scope: Scope) -> Request | None:
             req.headers[k.strip()] = v.strip()
             i += 2
             continue
-        elif t in ("--input", "-q", "--jq", "-t", "--template", "--hostname", "--cache", "-p", "--preview"):
+        elif t in ("-q", "--jq", "-t", "--template", "--hostname", "--cache", "-p", "--preview"):
             i += 2
             continue
         elif not t.startswith("-") and not req.url:
             req.url = t
         i += 1
+    body = _decoded(given) if isinstance(given, str) else fields or None
     if req.url == "graphql":
         req.url = "https://api.github.com/graphql"
-        req.body = fields
+        req.body = body if body is not None else fields
         req.method = req.method or "POST"
     else:
         req.url = "https://api.github.com/" + req.url.lstrip("/")
-        req.body = fields or None
-        req.method = req.method or ("POST" if fields else "GET")
+        req.body = body
+        req.method = req.method or ("POST" if body is not None or req.unread else "GET")
     return req
+
+
+def _decoded(text: str) -> object:
+    import json
+
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
 
 
 def handle_http_client(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
@@ -184,24 +92,48 @@ def handle_http_client(name: str, argv: list[Word], cmd: SimpleCommand, scope: S
 
 
 def _request_findings(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
+    from blastwall.analyze.shell.curlcli import Unread
+
+    unread: list[Unread] = []
     if name == "gh":
-        req = _gh_api(argv, scope)
+        req = _gh_api(argv, cmd, scope)
         if req is None:
             return None
+        reqs = [req]
     elif name in ("curl", "curlie"):
-        req = _curl(argv, scope)
+        from blastwall.analyze.shell.curlcli import curl_requests
+
+        reqs, unread = curl_requests(argv, cmd, scope)
     elif name == "wget":
-        req = _wget(argv, scope)
+        from blastwall.analyze.shell.webcli import wget_requests
+
+        reqs, unread = wget_requests(argv, cmd, scope)
     else:
-        req = _httpie(argv, scope)
-    if not req.url:
+        from blastwall.analyze.shell.webcli import httpie_request
+
+        one = httpie_request(argv, cmd, scope)
+        reqs = [one] if one is not None else []
+    reqs = [r for r in reqs if r.url]
+    if not reqs and not unread:
         return []
     try:
         from blastwall.analyze.http import analyze_request
+        from blastwall.analyze.http.unread import unread_body, unread_options
     except ImportError:
         return [unknown("shell.http:no-analyzer", "blastwall cannot analyze HTTP requests here", cmd.source)] \
-            if req.method not in ("GET", "HEAD", "OPTIONS") else []
-    return analyze_request(req.method, req.url, req.headers or None, req.body, scope.deeper(f"{name} request"))
+            if any(r.method not in ("GET", "HEAD", "OPTIONS") for r in reqs) or unread else []
+    out: list[Finding] = []
+    for req in reqs[:20]:
+        out.extend(analyze_request(req.method, req.url, req.headers or None, req.body, scope.deeper(f"{name} request")))
+        if req.unread:
+            out.extend(unread_body(req.method, req.url, req.headers or None, client=name, why="; ".join(req.unread),
+                                   source=cmd.source))
+        for u in unread[:3]:
+            out.extend(unread_options(client=name, where=u.where, why=u.why, source=cmd.source, url=req.url))
+    if unread and not reqs:
+        u = unread[0]
+        out.extend(unread_options(client=name, where=u.where, why=u.why, source=cmd.source))
+    return out
 
 
 register(["curl", "curlie", "wget", "http", "https", "xh", "xhs", "gh"], handle_http_client)

@@ -32,7 +32,7 @@ def rule_id(surface: str, op: ops.Op) -> str:
     return f"{surface}.{op.provider}{'.' + ns if ns else ''}:{leaf}"
 
 
-def _finding(surface: str, op: ops.Op, cls: Class, target: str, source: str) -> Finding:
+def finding(surface: str, op: ops.Op, cls: Class, target: str, source: str) -> Finding:
     reason = cls.reason.format(op=op.name, label=op.label, target=target or "the target").replace(" ()", "")
     return Finding(rule_id=rule_id(surface, op), effect=cls.effect, severity=cls.severity, reason=reason,
                    target=target, safer=cls.safer, source=source[:200])
@@ -74,7 +74,7 @@ def cli_findings(program: str, argv: list[Any], scope: Scope, source: str) -> li
     target = " ".join(args.positionals[2:])[:200]
     out: list[Finding] = []
     if verb.cls.severity > Severity.NONE:
-        out.append(_finding("shell", op._replace(name=operation), verb.cls, target, source))
+        out.append(finding("shell", op._replace(name=operation), verb.cls, target, source))
     if op.sql:
         out.extend(_cli_sql(op, argv, scope, source))
     spec = table().get("cli_commands", {}).get(f"{service} {operation}")
@@ -163,7 +163,7 @@ def _gcloud(args: Any, source: str) -> list[Finding]:
     verb = classify(op.name, "google")
     if verb is None or verb.cls.severity == Severity.NONE:
         return []
-    return [_finding("shell", op, verb.cls, " ".join(pos[i + 1:])[:200], source)]
+    return [finding("shell", op, verb.cls, " ".join(pos[i + 1:])[:200], source)]
 
 
 def _asks_help(argv: list[Any], operation: str) -> bool:
@@ -219,7 +219,7 @@ def _http_op(catalog: str, op: ops.Op, req: Any, scope: Scope) -> list[Finding]:
                         f"{op.name} is no {op.label} operation blastwall knows; check what it does", source)]
     out: list[Finding] = []
     if cls.severity > Severity.NONE:
-        out.append(_finding("http", op, cls, req.display, source))
+        out.append(finding("http", op, cls, req.display, source))
     if op.sql:
         out.extend(_http_sql(op, req, scope))
     return out

@@ -26,7 +26,7 @@ from blastwall import rx
 from blastwall.analyze.base import Scope
 from blastwall.analyze.catalogs import data, ops
 from blastwall.analyze.catalogs.data import CatalogMissing
-from blastwall.analyze.catalogs.judge import _finding
+from blastwall.analyze.catalogs.judge import finding
 from blastwall.analyze.catalogs.verbs import classify, words
 from blastwall.model import Finding, Severity
 
@@ -63,7 +63,7 @@ def _kubernetes(language: str, code: str) -> list[Finding]:
         if snake in names:
             verb = classify(snake, "kubernetes")
             if verb is not None and verb.cls.severity >= Severity.MEDIUM:
-                out.append(_finding("code", ops.Op("kubernetes", "", snake, "Kubernetes"), verb.cls, snake,
+                out.append(finding("code", ops.Op("kubernetes", "", snake, "Kubernetes"), verb.cls, snake,
                                     f"{language} code calling the Kubernetes API"))
     return out
 
@@ -91,7 +91,7 @@ def _google(language: str, code: str) -> list[Finding]:
                 continue
             verb = classify(method_id, "google")
             if verb is not None and verb.cls.severity >= Severity.MEDIUM:
-                out.append(_finding("code", ops.Op("google", key, method_id, f"Google {api}"), verb.cls, method_id,
+                out.append(finding("code", ops.Op("google", key, method_id, f"Google {api}"), verb.cls, method_id,
                                     f"{language} code calling a Google API"))
     return out
 
@@ -126,7 +126,7 @@ def _judge(kebab: str, services: set[str], language: str, method: bool) -> Findi
                 verb = classify(op.name, "aws")
                 if verb is None or verb.cls.severity < Severity.MEDIUM:
                     return None
-                return _finding("code", op, verb.cls, kebab, source)
+                return finding("code", op, verb.cls, kebab, source)
     except CatalogMissing:
         return None
     if not method:
@@ -134,4 +134,4 @@ def _judge(kebab: str, services: set[str], language: str, method: bool) -> Findi
     verb = classify(kebab, "aws")
     if verb is None or verb.cls.severity < Severity.MEDIUM:
         return None
-    return _finding("code", ops.Op("aws", "", kebab, "AWS"), verb.cls, kebab, source)._replace(confidence=0.6)
+    return finding("code", ops.Op("aws", "", kebab, "AWS"), verb.cls, kebab, source)._replace(confidence=0.6)

@@ -216,3 +216,14 @@ def test_regenerable_lockfiles_are_allowed(command: str) -> None:
 def test_a_lockfile_name_is_not_a_folder_pass() -> None:
     assert decision("shell", "rm -rf yarn.lock.d/../../data") != "allow"
     assert decision("shell", "rm -f yarn.lock.bak.sqlite3") != "allow"
+
+
+@pytest.mark.parametrize("command", [
+    'd=$(mktemp -d); mount --bind / "$d"; rm -rf "$d"',
+    'd=$(mktemp -d); sudo -u root mount --bind /srv "$d"; rm -rf "$d"',
+    'd=$(mktemp -d "/tmp/a b.XXXX"); rm -rf $d',  # unquoted, a space splits it into /tmp/a and b.XXXX
+    'd=$(mktemp -d -p "$BASE"); rm -rf $d',
+    'd=$(mktemp -d); mv ~/project "$d"; rm -rf "$d"',
+])
+def test_scratch_that_may_hold_other_data_is_asked(command: str) -> None:
+    assert decision("shell", command) != "allow"

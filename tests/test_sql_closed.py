@@ -137,7 +137,8 @@ def test_scratch_is_only_the_sessions_own() -> None:
 
 
 def test_index_drop_is_allowed_in_a_development_database() -> None:
-    assert not asked("DROP INDEX CONCURRENTLY idx_orders_customer", environment="local")
+    assert not asked("DROP INDEX CONCURRENTLY idx_orders_customer", database="postgres://dev@localhost:5432/app")
+    assert asked("DROP INDEX CONCURRENTLY idx_orders_customer", environment="local")  # a name alone proves nothing
     assert asked("DROP INDEX CONCURRENTLY idx_orders_customer", environment="production")
     assert asked("DROP INDEX CONCURRENTLY idx_orders_customer")  # a database nobody placed
 
@@ -165,3 +166,14 @@ def test_asked_kinds_have_no_handler_or_harmless_entry(kind: str) -> None:
     from blastwall.analyze.sql.pg import HANDLERS
 
     assert kind not in HANDLERS and kind not in load_table("sql")["pg"]["statements"]["harmless"]
+
+
+@pytest.mark.parametrize("text", [
+    "CREATE TEMP TABLE users (id int); DROP TABLE users; DROP TABLE users",  # the second drop finds the real one
+    "CREATE TEMP TABLE users (id int); ALTER TABLE users RENAME TO u2; TRUNCATE users",
+    "CREATE TEMP TABLE users (id int); DISCARD TEMP; DELETE FROM users",
+    "CREATE TEMP TABLE users (id int); SET search_path = public, pg_temp; DROP TABLE users",
+    "BEGIN; CREATE TEMP TABLE users (id int) ON COMMIT DROP; COMMIT; DROP TABLE users",
+])
+def test_a_temporary_name_stops_being_scratch_when_the_table_is_gone(text: str) -> None:
+    assert asked(text)

@@ -68,8 +68,9 @@ def test_harmless_names(words: list[str]) -> None:
 
 @pytest.mark.parametrize("flags,safe", [
     (["--dry-run"], True), (["--dryrun"], True), (["--what-if"], True), (["-WhatIf"], True),
-    (["--preview-only"], True), (["--help"], True), (["-h"], True), (["--dry-run=client"], True),
+    (["--preview-only"], True), (["--help"], True), (["--dry-run=client"], True),
     (["--dry-run=false"], False), (["--dry-run=none"], False), (["--force"], False), (["-n"], False),
+    (["-h"], False), (["--list"], False), (["--plan"], False), (["--check"], False),  # a host, a file, a side check
 ])
 def test_safe_flags(flags: list[str], safe: bool) -> None:
     assert safe_flags_present(flags) is safe
@@ -108,6 +109,8 @@ ASKED = [
     "sudo mytool nuke",
     "env FOO=1 mytool destroy",
     "mytool destroy --dry-run=false",
+    "pgtool drop -h prod-db app",
+    "mytool delete --list ids.txt",
 ]
 
 # Everyday commands whose words contain a verb: allowed.

@@ -27,6 +27,10 @@ STAMPERS = frozenset({"date", "gdate"})
 _SETTERS = frozenset({"read", "mapfile", "readarray", "getopts", "printf", "declare", "typeset", "local", "unset",
                       "let", "wait"})
 _ANY_SETTERS = frozenset({"eval", "source", ".", "declare -n", "typeset -n"})
+# Programs that can make a scratch folder show other data (`mount --bind / "$d"`): a line that runs
+# one has no scratch.
+_MOUNTERS = frozenset({"mount", "bindfs", "sshfs", "rclone", "fusermount", "fusermount3", "mergerfs", "unionfs",
+                       "squashfuse", "fuse-overlayfs", "guestmount", "s3fs", "goofys", "mount.cifs", "mount.nfs"})
 
 
 def made_by_mktemp(producer: Any) -> bool:
@@ -36,8 +40,11 @@ def made_by_mktemp(producer: Any) -> bool:
     from blastwall.analyze.shell.names import program_name
 
     first = producer.argv[0]
-    return not first.dynamic and program_name(first.text) in MAKERS and not any(
-        r.op in (">", ">>", "&>", ">|") and r.fd in ("", "1") for r in producer.redirects)
+    if first.dynamic or program_name(first.text) not in MAKERS:
+        return False
+    if any(w.dynamic or any(c.isspace() for c in w.text) for w in producer.argv[1:]):
+        return False  # a template with a space splits in two when the path is used unquoted
+    return not any(r.op in (">", ">>", "&>", ">|") and r.fd in ("", "1") for r in producer.redirects)
 
 
 def made_by_date(producer: Any) -> bool:
@@ -99,6 +106,8 @@ def set_once(root: Any, text: Any) -> frozenset[str]:
             first = text(n.children[0]) if t != "command" else words[0]
             if first in _ANY_SETTERS or " ".join([first, *words[1:2]]) in _ANY_SETTERS:
                 return frozenset()
+            if any(w.rsplit("/", 1)[-1] in _MOUNTERS for w in words):
+                return frozenset()  # also behind sudo, env or any wrapper
             if first in _SETTERS or t == "unset_command" or (t == "declaration_command" and first not in (
                     "export", "readonly")):
                 named.update(w.lstrip("-").split("=", 1)[0] for w in words)

@@ -30,9 +30,21 @@ class Facts:
         self.prepared: set[str] = set()
 
     def note(self, node: Any) -> None:
-        """Record what a top-level statement creates."""
+        """Record what a top-level statement creates, and forget a temporary table that is gone
+        (dropped, renamed, moved, discarded) or may no longer be the one a bare name finds (a
+        search_path that lists pg_temp later)."""
         kind = type(node).__name__
         rv = None
+        if kind == "DropStmt":
+            for obj in node.objects or ():
+                parts = obj if isinstance(obj, (list, tuple)) else [obj]
+                self.temps.discard(str(getattr(parts[-1], "sval", "")).lower() if parts else "")
+        elif kind in ("RenameStmt", "AlterObjectSchemaStmt") and getattr(node, "relation", None) is not None:
+            self.temps.discard(str(node.relation.relname or "").lower())
+        elif kind == "DiscardStmt" or (kind == "VariableSetStmt" and str(node.name or "").lower() == "search_path"):
+            self.temps.clear()
+        if kind == "CreateStmt" and getattr(getattr(node, "oncommit", None), "name", "") == "ONCOMMIT_DROP":
+            return  # gone at the next COMMIT, after which the name finds the permanent table
         if kind == "CreateStmt":
             rv = node.relation
         elif kind == "CreateTableAsStmt" and node.into is not None:

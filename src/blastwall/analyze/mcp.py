@@ -390,9 +390,9 @@ def _file_args(call: _Call) -> list[Finding] | None:
         dst = next((call.args[k] for k in _g("dest_keys") if isinstance(call.args.get(k), str)), None)
         out = files.analyze_write(dst, None, call.deeper("move")) if dst else []
         if src:
-            away = dst is not None and _where(call, dst).kind in _AWAY
-            out += _path_op(call, src, "delete" if away else "overwrite",
-                            "mcp.filesystem:move-away" if away else "mcp.filesystem:move")
+            away = _where(call, dst).kind if dst is not None else ""
+            op = "overwrite" if away not in _AWAY else "delete_recursive" if away == "null" else "delete"
+            out += _path_op(call, src, op, "mcp.filesystem:move" if op == "overwrite" else "mcp.filesystem:move-away")
         return out
     if path is None and not paths:
         return None

@@ -5,7 +5,8 @@ fetch), never by contacting the remote. Every git call is read-only, killed at t
 asked once per check (`ctx.git`, radius/gitfacts.py): a line with several git commands in one
 repository asks for its top level, its refs or HEAD once.
 
-    push --force       commits on the remote branch that the pushed commit does not contain
+    push --force       commits on the remote branch that the pushed commit does not contain, and
+                       whether each is still here, made here or someone else's (radius/push.py)
     reset --hard       uncommitted changes to tracked files, and commits left behind by moving HEAD
     branch -D          commits on the branch that no other branch, tag or remote-tracking ref holds
     clean -f           what `git clean -n` with the same options would remove, counted like a delete
@@ -81,6 +82,8 @@ def _plural(n: int, word: str) -> str:
 
 
 def _push_force(repo: str, finding: Finding, ctx: MeasureContext) -> Radius:
+    from blastwall.radius.push import measure_push, push_args
+
     words = [w for w in finding.target.split() if not w.startswith("-")]
     remote = words[0] if words else ""
     specs = words[1:]
@@ -93,22 +96,7 @@ def _push_force(repo: str, finding: Finding, ctx: MeasureContext) -> Radius:
     if not specs:
         branch = git(repo, "symbolic-ref", "-q", "--short", "HEAD", ctx=ctx, check=False).strip()
         specs = [branch] if branch else []
-    lost, parts = 0, []
-    for spec in specs:
-        src, _, dst = spec.lstrip("+").partition(":")
-        dst = (dst or src).removeprefix("refs/heads/")
-        old = _sha(repo, f"refs/remotes/{remote}/{dst}", ctx)
-        new = _sha(repo, src or "HEAD", ctx)
-        if old is None:
-            return Radius.unmeasured(f"{remote}/{dst} was never fetched, so what it holds is not known", source="git")
-        if new is None:
-            return Radius.unmeasured(f"{src} is not a commit here", source="git")
-        n = _count(repo, old, [new], ctx)
-        lost += n
-        parts.append(f"{_plural(n, 'commit')} on {remote}/{dst}")
-    summary = f"{', '.join(parts)} would be overwritten" if lost else f"no commits lost on {remote} (a fast-forward)"
-    return Radius(True, summary, {"commits_lost": lost}, irreplaceable=lost > 0, source="git",
-                  details=("as of the last fetch; a fetch first shows what the remote holds now",))
+    return measure_push(repo, remote, specs, push_args(finding.source), ctx)
 
 
 def _reset_hard(repo: str, finding: Finding, ctx: MeasureContext) -> Radius:

@@ -146,6 +146,9 @@ def analyze_fs(name: str, argv: list[Word], scope: Scope, source: str) -> list[F
                                   or _zero_size(argv, row.get("wipe_size_options", []))):
             op = "wipe"  # `cp /dev/null f`, `truncate -s 0 f`: nothing of f is left
         for target in targets:
+            made = _backup_made_earlier(target, scope) if op.startswith("delete") else None
+            if made is not None:
+                target = target._replace(path_class=PathClass("temp", f"the backup {made} earlier on this line"))
             out.extend(_target_findings(row, target, op, str(row["reason"]), scope, source, sources=sources,
                                         floor=floor, critical=critical))
         if row.get("sources_leave") and targets:
@@ -154,12 +157,43 @@ def analyze_fs(name: str, argv: list[Word], scope: Scope, source: str) -> list[F
     return out
 
 
+def _backup_made_earlier(target: Word, scope: Scope) -> str | None:
+    """The in-place edit earlier on this line whose backup `target` is (`sed -i.bak 's/a/b/' f &&
+    rm f.bak`): a copy the line itself made of the file before the edit, so deleting it loses
+    nothing the edit did not (that edit is judged on its own)."""
+    if target.path_class is not None or target.dynamic or "$" in target.text or not scope.earlier:
+        return None
+    from blastwall.analyze.shell.inplace import backups_made
+    from blastwall.analyze.shell.names import program_name
+
+    key = _on_line(target.text, scope.shell_dir)
+    for cmd, shell_dir in scope.earlier:
+        argv = list(getattr(cmd, "argv", []) or [])
+        if not argv or argv[0].dynamic:
+            continue
+        name = program_name(argv[0].text)
+        row = next((r for r in _index().get(name, []) if r.get("targets") == "in_place"), None)
+        if row is None:
+            continue
+        for made in backups_made(str(row["editor"]), argv):
+            if _on_line(made, shell_dir) == key:
+                return f"{name} -i made"
+    return None
+
+
+def _on_line(path: str, shell_dir: str | None) -> str:
+    """`path` as written from the folder a command on the line runs in (after its `cd`s)."""
+    if shell_dir and not path.startswith(("/", "~", "$")):
+        path = os.path.join(shell_dir, path)
+    return os.path.normpath(path)
+
+
 _AWAY = frozenset({"null", "temp", "temp_top"})  # where a moved file does not stay
 
 
 def _moved_away(sources: list[Word], target: Word, scope: Scope, source: str) -> list[Finding]:
     """`mv ~/project /dev/null`, `mv notes.md /tmp/`: sources moved where they do not stay are
-    deleted, rated like `rm` (a folder like `rm -r`)."""
+    deleted, rated like `rm` (a folder, or anything moved onto a null device, like `rm -r`)."""
     pc = target.path_class or classify_in(target.text, scope)
     if pc.kind not in _AWAY:
         return []
@@ -167,7 +201,8 @@ def _moved_away(sources: list[Word], target: Word, scope: Scope, source: str) ->
     out: list[Finding] = []
     for src in sources:
         here = _here(scope) if scope.read_files else None
-        folder = src.text.endswith("/") or bool(here and _is_dir(os.path.join(here, src.text), scope))
+        folder = pc.kind == "null" or src.text.endswith("/") or bool(here and _is_dir(os.path.join(here, src.text),
+                                                                                      scope))
         out.extend(_target_findings(row, src, "delete_recursive" if folder else "delete", str(row["reason"]), scope,
                                     source))
     return out
@@ -217,7 +252,7 @@ def _target_findings(row: dict[str, Any], target: Word, op: str, reason: str, sc
     shown = target.text if target.path_class is None else f"{target.text} ({pc.path})"
     out.append(Finding(
         rule_id=str(row["id"]),
-        effect=Effect(row["effect"]),
+        effect=_effect(row, pc, sev),
         severity=sev,
         reason=reason.replace("{target}", shown).replace("{label}", pc.label) + note,
         target=target.text if target.path_class is None else pc.path,
@@ -226,6 +261,15 @@ def _target_findings(row: dict[str, Any], target: Word, op: str, reason: str, sc
         source=source[:200],
     ))
     return out
+
+
+def _effect(row: dict[str, Any], pc: PathClass, sev: Severity) -> Effect:
+    """The row's effect; rewriting an applied migration or repository internals rewrites history,
+    which git restoring the file does not undo (other environments ran it)."""
+    effect = Effect(row["effect"])
+    if effect is Effect.OVERWRITE and pc.kind == "history" and sev > Severity.LOW:
+        return Effect.REWRITE_HISTORY
+    return effect
 
 
 def _in_place(row: dict[str, Any], argv: list[Word], scope: Scope, source: str) -> list[Finding] | None:
@@ -375,7 +419,7 @@ def redirect_findings(target: Word, scope: Scope, source: str, *, empty: bool = 
     guarded = _guard(target.text, scope) if target.path_class is None and _literal(target.text) else []
     return guarded + [Finding(
         rule_id="shell.fs:redirect-truncate",
-        effect=Effect.OVERWRITE,
+        effect=Effect.REWRITE_HISTORY if pc.kind == "history" and sev > Severity.LOW else Effect.OVERWRITE,
         severity=sev,
         reason=f"redirection {'empties' if empty else 'overwrites'} {target.text} ({pc.label}){note}",
         target=target.text,

@@ -64,7 +64,7 @@ GRAMMARS: dict[str, Grammar] = {
 }
 
 # A word after a bare `-i` that BSD sed takes as the suffix: empty, or shaped like one.
-_SUFFIX_WORD = rx.compile(r"^(|[.~_-][A-Za-z0-9._~-]{0,15})$")
+_SUFFIX_WORD = rx.compile(r"^(|[.~_][A-Za-z0-9._~-]{0,15})$")  # an option (`-e`, `-n`) is read as GNU does
 
 
 class Edit(NamedTuple):
@@ -177,12 +177,13 @@ def conventional_suffix(suffix: str) -> bool:
 
 
 def backups_made(editor: str, argv: list[Word]) -> list[str]:
-    """The backup files an in-place editor writes (FILE+SUFFIX for each literal FILE)."""
+    """The backup files an in-place editor writes: FILE+SUFFIX for each FILE it names (a glob
+    gives the glob of its backups: `src/*.ts` with `.bak` -> `src/*.ts.bak`)."""
     edit = read_edit(editor, argv)
     if not edit.in_place or not edit.suffix:
         return []
     return [backup_path(f.text, edit.suffix) for f in edit.files
-            if f.path_class is None and not f.dynamic and not f.glob and "$" not in f.text]
+            if f.path_class is None and not f.dynamic and "$" not in f.text]
 
 
 # ---- what a script leaves of a file ------------------------------------------------------------

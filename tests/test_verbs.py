@@ -110,6 +110,10 @@ ASKED = [
     "env FOO=1 mytool destroy",
     "mytool destroy --dry-run=false",
     "pgtool drop -h prod-db app",
+    "mytool --yes destroy",
+    "mytool -f deploy.yml destroy",
+    "mytool --config=prod.toml db:wipe",
+    "flask --app api db downgrade base",
     "mytool delete --list ids.txt",
 ]
 

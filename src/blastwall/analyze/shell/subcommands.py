@@ -44,15 +44,28 @@ def _names_a_file(word: str) -> bool:
     return "." in word and word.rsplit(".", 1)[1].lower() in _file_extensions()
 
 
-def command_path(argv: list[Word]) -> list[str]:
+def command_path(argv: list[Word], *, past_options: bool = False) -> list[str]:
     """The subcommand words after the program: leading positionals up to the first option, or
     the first word that reads as a file, a path, a value or text (`a.sh`, `x/y`, `k=v`, `two words`);
-    dotted task names stay (`ecto.drop`)."""
+    dotted task names stay (`ecto.drop`). With `past_options` (a program whose options blastwall
+    does not know), options are stepped over (`tool --yes destroy`, `tool -f conf.yml destroy`):
+    the word after one may be its value, so a value-looking word there does not end the path."""
     out: list[str] = []
+    after_option = False
     for w in argv[1:]:
-        if w.dynamic or not _SUBCOMMAND.match(w.text) or _names_a_file(w.text) or len(out) >= MAX_PATH:
+        t = w.text
+        if len(out) >= MAX_PATH or t == "--":
             break
-        out.append(w.text)
+        if past_options and t.startswith("-") and len(t) > 1 and not w.dynamic:
+            after_option = "=" not in t
+            continue
+        if w.dynamic or not _SUBCOMMAND.match(t) or _names_a_file(t):
+            if after_option:
+                after_option = False
+                continue
+            break
+        out.append(t)
+        after_option = False
     return out
 
 
@@ -78,7 +91,7 @@ def verb_findings(name: str, argv: list[Word], source: str, *, known: bool) -> l
     says otherwise; `known` programs (with a rule table or handler) are read by subcommand only."""
     if name in _operands_only():
         return []
-    path = command_path(argv)
+    path = command_path(argv, past_options=not known)
     if known and (not path or _named_by_table(name, path)):
         return []
     flags = [w.text for w in argv[1:] if w.text.startswith("-") and not w.dynamic]

@@ -236,6 +236,8 @@ LOOSER = {  # (section, key) -> TOML text that would loosen blastwall if it coun
     ("pg_proxy", ""): '[pg_proxy]\nsnapshot_url = "postgresql://attacker.example/db"\n',
     ("protected_branches", ""): 'protected_branches = []\n',
     ("inventory", ""): '[inventory.environments.dev]\ndatabases = ["prod-db"]\n',
+    ("policy", ""): '[policy.rego]\nmode = "authoritative"\nfiles = ["allow.rego"]\n'
+                    '[policy.opa]\nurl = "https://attacker.example/v1/data/blastwall/decision"\n',
 }
 
 
@@ -263,6 +265,8 @@ def test_untrusted_project_file_cannot_loosen_any_key(section: str, tmp_path: Pa
     assert policy.severity == base.severity
     assert not [r for r in policy.rules if r.origin.endswith("blastwall.toml") and not r.tighten_only]
     assert str((policy.section("cedar") or {}).get("mode", "tighten")) == "tighten"  # its forbids may stay
+    assert all("opa" not in t and t.get("rego", {}).get("mode", "tighten") == "tighten"  # Rego may only tighten
+               for _, t, _ in policy.section("policy") or [])
     for name in ("secrets", "audit", "snapshots", "radius", "gateway", "pg_proxy", "protected_branches"):
         ours, theirs = policy.section(name) or {}, base.section(name) or {}
         assert all(ours.get(k) == theirs.get(k) for k in (ours if isinstance(ours, dict) else {})

@@ -16,7 +16,9 @@ The stages run in this order; each is a small function below, and each is timed:
 no server: analyzers do not ask git about the work tree, preflight leaves provider resources
 unverified and radius leaves findings unmeasured, so a verdict can only get stricter than with
 probes, never more permissive.
-6. policy       decide each finding; the verdict is the strictest decision
+6. policy       decide each finding (the policy files, then Cedar and the Rego layers, which
+                see the whole action; docs/cedar.md, docs/rego.md); the verdict is the
+                strictest decision
 
 The engine never raises to a door: any failure inside blastwall becomes a degraded `ask`
 with a one-line reason that tells the human what to do. It never imports a door.
@@ -26,7 +28,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from blastwall.analyze.base import MAX_INPUT, AnalysisError, Scope
 from blastwall.model import Action, Context, Decision, Finding, Surface, Verdict
@@ -50,6 +52,10 @@ class _State:
         self.degraded: list[str] = []
         self.decisions: list[tuple[Decision, str, Finding]] = []
         self.timings: list[tuple[str, float]] = []
+        self.approvers = 0  # distinct approvers a Rego layer requires
+        self.layers: tuple[Any, ...] = ()  # what each Rego layer answered (policy/layers.py LayerAnswer)
+        self.explain = False  # the Rego layers also say which rule definitions held (costly; `explain` only)
+        self.rego_input: dict[str, Any] | None = None  # the input document the Rego layers saw
 
 
 def _normalize(st: _State) -> None:
@@ -152,6 +158,14 @@ def _policy(st: _State) -> None:
         st.decisions = outcome.decisions
         if outcome.problem:
             st.degraded.append(outcome.problem)
+    if policy.section("policy"):  # Rego and OPA layers (docs/rego.md); regopy is imported only when configured
+        from blastwall.policy import layers
+
+        degraded = bool(st.degraded) or any(f.rule_id == "core:degraded" for f in st.findings)
+        ruled = layers.apply(policy, st.action, st.decisions, degraded=degraded, explain=st.explain)
+        st.decisions, st.approvers, st.layers = ruled.decisions, ruled.approvers, ruled.answers
+        st.rego_input = ruled.input
+        st.degraded.extend(ruled.problems)
 
 
 STAGE_FUNCS: dict[str, Callable[[_State], None]] = {
@@ -209,20 +223,43 @@ def _verdict(st: _State) -> Verdict:
         action_digest=st.action.digest(),
         degraded=degraded,
         timings_ms=tuple(st.timings),
+        approvers=st.approvers,
     )
+
+
+class Details(NamedTuple):
+    """How a verdict was reached, for `blastwall explain`: each finding's decision and the rule
+    that gave it (after Cedar and Rego), and what each Rego layer answered."""
+
+    decisions: tuple[tuple[Decision, str, Finding], ...] = ()
+    layers: tuple[Any, ...] = ()  # policy/layers.py LayerAnswer
+    rego_input: dict[str, Any] | None = None  # the input document the Rego layers saw (None: none configured)
 
 
 def check_action(action: Action, policy: Policy | None = None, *, read_files: bool = True,
                  probe: bool = True) -> Verdict:
     """Run the pipeline on one action. Never raises; failures give a degraded `ask`.
     `probe=False`: no live probe and no external CLI (see the module docstring)."""
+    return _run(_State(action, policy, read_files, probe))[0]
+
+
+def explain_action(action: Action, policy: Policy | None = None, *, read_files: bool = True,
+                   probe: bool = True, locate: bool = True) -> tuple[Verdict, Details]:
+    """`check_action`, and how each decision was reached. With `locate` the Rego layers also name
+    the rule definitions that held, which costs a compile: for `blastwall explain`, not for hooks."""
     st = _State(action, policy, read_files, probe)
+    st.explain = locate
+    return _run(st)
+
+
+def _run(st: _State) -> tuple[Verdict, Details]:
+    action = st.action
     try:
         for name in STAGES:
             t0 = time.perf_counter()
             STAGE_FUNCS[name](st)
             st.timings.append((name, round((time.perf_counter() - t0) * 1000, 3)))
-        return _verdict(st)
+        return _verdict(st), Details(tuple(st.decisions), st.layers, st.rego_input)
     except Exception as exc:  # noqa: BLE001 - the engine is the boundary; nothing escapes to a door
         return Verdict(
             decision=Decision.ASK,
@@ -231,7 +268,7 @@ def check_action(action: Action, policy: Policy | None = None, *, read_files: bo
             findings=(),
             action_digest=_safe_digest(action),
             degraded=True,
-        )
+        ), Details()
 
 
 def _safe_digest(action: Action) -> str:

@@ -191,6 +191,7 @@ class Verdict(NamedTuple):
     action_digest: str
     degraded: bool = False  # reached because analysis failed or ran out of budget; never allow
     timings_ms: tuple[tuple[str, float], ...] = ()
+    approvers: int = 0  # distinct people an approval needs, as a Rego layer requires (0: as [approvals] says)
 
     @property
     def allowed(self) -> bool:
@@ -204,6 +205,8 @@ class Verdict(NamedTuple):
             "action_digest": self.action_digest,
             "degraded": self.degraded,
         }
+        if self.approvers:
+            out["approvers"] = self.approvers
         if with_findings:
             out["findings"] = [f.to_dict() for f in self.findings]
         return out

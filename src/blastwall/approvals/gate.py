@@ -134,6 +134,10 @@ class _Gate:
 
     # --- grants ------------------------------------------------------------------------------
 
+    def _required(self) -> int:
+        """Distinct approvers needed: what `[approvals]` rules say, or more when a Rego layer says so."""
+        return max([self.settings.required_for(self.findings), *(getattr(v, "approvers", 0) for v in self.verdicts)])
+
     def _trusted(self) -> dict[str, Any]:
         from blastwall.approvals.keys import KeyError_, trusted_keys
 
@@ -163,7 +167,7 @@ class _Gate:
                 self._refused(row, exc)
                 continue
             by_request.setdefault(str(grant.request_id), []).append(grant)
-        required = self.settings.required_for(self.findings)
+        required = self._required()
         for request_id, grants in by_request.items():
             request = self.store.get_request(request_id)
             need = max(required, request.required if request else required)
@@ -265,7 +269,7 @@ class _Gate:
         from blastwall.audit.log import record
 
         request = build_request(self.actions, self.verdicts, self.reasons,
-                                required=self.settings.required_for(self.findings),
+                                required=self._required(),
                                 expires_s=self.settings.expires_s, now=self.now())
         self.store.add_request(request)
         record(self.store, "request", request.id, {"digest": request.digest, "action": request.summary,

@@ -66,18 +66,20 @@ def explain(
     policy_file: Path | None = typer.Option(None, "--policy"),
 ) -> None:
     """Show every finding, the policy rule that decided it, and the final verdict."""
-    from blastwall.engine import check_action, make_action
+    from blastwall.cli.rego import layer_lines, layers_json
+    from blastwall.engine import explain_action, make_action
 
     cwd = cwd if cwd is not None else terminal_cwd()
     policy = policy_for(policy_file, cwd)
-    verdict = check_action(make_action(kind, load_payload(action, kind), {"cwd": cwd} if cwd else None), policy)
-    rows = []
-    for f in verdict.findings:
-        decision, rule = policy.decide(f, surface=kind)
-        rows.append((f, decision, rule))
+    verdict, details = explain_action(make_action(kind, load_payload(action, kind), {"cwd": cwd} if cwd else None),
+                                      policy)
+    rows = [(f, d, r) for f, (d, r, _) in zip(verdict.findings, details.decisions, strict=False)]  # after Cedar and Rego
+    if len(rows) < len(verdict.findings):
+        rows = [(f, *policy.decide(f, surface=kind)) for f in verdict.findings]
     if as_json:
         data = verdict.to_dict()
         data["decided_by"] = [{"rule_id": f.rule_id, "decision": d.value, "policy_rule": r} for f, d, r in rows]
+        data["rego"] = layers_json(details.layers)
         data["stages_ms"] = dict(verdict.timings_ms)
         print(json.dumps(data, ensure_ascii=False))
         raise typer.Exit(EXIT_FOR[verdict.decision])
@@ -101,6 +103,8 @@ def explain(
 
     for line in summaries([f.to_dict() for f in verdict.findings]):
         out.print(f"  [bold]blast radius[/bold] {escape(line)}")
+    for line in layer_lines(details.layers):  # what each Rego layer answered, and which rules held
+        out.print(line)
     print_verdict(verdict, action)
     timings = ", ".join(f"{k} {v:.2f}ms" for k, v in verdict.timings_ms)
     out.print(f"  [dim]stages: {timings}[/dim]")

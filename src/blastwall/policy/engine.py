@@ -216,7 +216,7 @@ def _flag(value: Any, where: str, key: str) -> bool | None:
 
 
 SECTIONS = ("inventory", "cedar", "protected_branches", "approvals", "secrets", "audit", "snapshots", "pg_proxy",
-            "radius")
+            "radius", "policy")
 
 
 def compile_layers(layers: list[tuple[str, dict[str, Any]]], untrusted: frozenset[str] = frozenset()) -> Policy:
@@ -235,7 +235,9 @@ def compile_layers(layers: list[tuple[str, dict[str, Any]]], untrusted: frozense
             value = doc.get(name)
             if value is None:
                 continue
-            if isinstance(value, dict):
+            if name == "policy":  # each file's Rego layers stand alone: a project's adds to the user's, never replaces
+                sections[name] = [*(sections.get(name) or []), (origin, value, origin in untrusted)]
+            elif isinstance(value, dict):
                 merged = dict(sections.get(name) or {})
                 merged.update(value)
                 sections[name] = merged

@@ -4,9 +4,11 @@ A project's `blastwall.toml` lives in the repository the agent works in: anyone 
 to that repository (or an agent that wrote it) could otherwise switch protection off with
 `decision = "allow"`. So a project file may always tighten, but its loosening entries (rules
 that allow, `[severity]` entries or an `[approvals] mode` more lenient than the trusted policy,
-Cedar's authoritative mode, the inventory, and every section not known to be safe) count only once a human has trusted that exact content with `blastwall policy trust`, which
-needs an interactive terminal. Trust is recorded in the user's config directory (0600) as the
-file's real path and sha256; editing the file withdraws it.
+Cedar's and Rego's authoritative modes, an OPA server, the inventory, and every section not
+known to be safe) count only once a human has trusted that exact content with `blastwall policy
+trust`, which needs an interactive terminal. Trust is recorded in the user's config directory
+(0600) as the file's real path and sha256 (over the Rego files it names too); editing the file,
+or one of its Rego files, withdraws it.
 """
 
 from __future__ import annotations
@@ -43,17 +45,52 @@ def _read_store(config_dir: str) -> dict[str, str]:
 
 def is_trusted(path: str, config_dir: str) -> bool:
     try:
-        with open(path, "rb") as f:
-            digest = _digest(f.read())
+        digest = content_digest(path)
     except OSError:
         return False
     return _read_store(config_dir).get(os.path.realpath(path)) == digest
 
 
-def trust(path: str, config_dir: str) -> str:
-    """Record the current content of `path` as trusted; returns its sha256."""
+def content_digest(path: str) -> str:
+    """sha256 of the policy file, and of the Rego and data files its `[policy.rego]` names: a
+    trusted project file's Rego can decide alone, so editing one of them (or adding one to a
+    named folder) withdraws the trust just as editing the file does."""
     with open(path, "rb") as f:
-        digest = _digest(f.read())
+        data = f.read()
+    named = _rego_files(path, data)
+    if not named:
+        return _digest(data)
+    h = hashlib.sha256(data)
+    for name in named:
+        try:
+            with open(name, "rb") as f:
+                content = f.read()
+        except OSError:
+            content = b"\0missing"
+        h.update(b"\0" + name.encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(content).digest())
+    return h.hexdigest()
+
+
+def _rego_files(path: str, data: bytes) -> list[str]:
+    if b"policy" not in data:  # cheap: only a file with a [policy] table names Rego files
+        return []
+    import tomllib
+
+    try:
+        table = tomllib.loads(data.decode("utf-8")).get("policy")
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return []
+    if not isinstance(table, dict):
+        return []
+    from blastwall.policy.rego_config import named_files
+
+    return sorted(named_files(table, path))
+
+
+def trust(path: str, config_dir: str) -> str:
+    """Record the current content of `path` (and of the Rego files it names) as trusted;
+    returns the digest."""
+    digest = content_digest(path)
     store = _read_store(config_dir)
     store[os.path.realpath(path)] = digest
     os.makedirs(config_dir, mode=0o700, exist_ok=True)
@@ -219,6 +256,27 @@ def _cedar(section: Any, _base: Any) -> tuple[Any, list[str]]:
     return section, []
 
 
+def _policy_layers(section: Any, _base: Any) -> tuple[Any, list[str]]:
+    """Rego in `tighten` mode can only deny or ask; `authoritative` lets its allows count, and an
+    OPA server receives every action (with the token the file names), so both need trust."""
+    if not isinstance(section, dict):
+        return None, ["[policy] (not a table)"]
+    kept: dict[str, Any] = {}
+    dropped: list[str] = []
+    for key, value in section.items():
+        if key == "rego" and isinstance(value, dict):
+            if str(value.get("mode", "tighten")).lower() != "tighten":
+                dropped.append(f"[policy.rego] mode = {value.get('mode')!r} (its allows could loosen)")
+                value = {k: v for k, v in value.items() if k != "mode"}
+            kept[key] = value
+        elif key == "opa":
+            dropped.append("[policy.opa] (which server receives every action, with which token, is for trusted "
+                           "policy files)")
+        else:
+            dropped.append(f"[policy] {key}")
+    return kept, dropped
+
+
 def _secrets(section: Any, base: Any) -> tuple[Any, list[str]]:
     if not isinstance(section, dict):
         return None, ["[secrets] (not a table)"]
@@ -237,6 +295,7 @@ _SECTIONS = {
     "snapshots": _snapshots,
     "radius": _radius,
     "cedar": _cedar,
+    "policy": _policy_layers,
     # Kept as written for now: which environment a target belongs to and how to ask providers.
     # An untrusted file that calls a production target "dev" loosens; see tests/test_policy.py.
     "inventory": _inventory,

@@ -9,7 +9,7 @@ from pathlib import Path
 from blastwall.policy.engine import PolicyError, _decision, _severity, compile_rule
 
 TOP_KEYS = {"rule", "severity", "settings", "inventory", "protected_branches", "cedar", "approvals", "secrets", "audit",
-            "snapshots", "gateway", "pg_proxy", "radius"}  # [gateway] is validated by `blastwall gateway --check` (a door's own table)
+            "snapshots", "gateway", "pg_proxy", "radius", "policy"}  # [gateway] is validated by `blastwall gateway --check` (a door's own table)
 
 
 def _rule_lines(text: str) -> list[int]:
@@ -89,6 +89,36 @@ def validate_text(text: str, where: str) -> list[str]:
 
         line = _key_line(text, "cedar")
         problems.extend(p.replace(f"{where}: ", f"{where}:{line}: ", 1) for p in validate_table(cedar, where))
+    if "policy" in doc:
+        line = _key_line(text, "policy")
+        problems.extend(p if _located(p) else f"{where}:{line}: {p}" for p in _layer_problems(doc["policy"], where))
+    return problems
+
+
+def _located(problem: str) -> bool:
+    """A Rego problem that names its own file, line and column (`a.rego:4:11: ...`)."""
+    return bool(re.match(r"^[^:\n]+\.rego:\d+(:\d+)?: ", problem))
+
+
+def _layer_problems(table: object, where: str) -> list[str]:
+    """`[policy.rego]` and `[policy.opa]`: the tables, and every Rego file compiled and tried on
+    a sample action (syntax errors with file, line and column)."""
+    from blastwall.policy import rego
+    from blastwall.policy.rego_config import LayerError, RegoLayer, parse
+
+    try:
+        found = parse(table, where)
+    except LayerError as exc:
+        return [str(exc)]
+    problems: list[str] = []
+    for layer in found:
+        if not isinstance(layer, RegoLayer):
+            continue
+        try:
+            sources = rego.read_sources(tuple(p for p in layer.files if not p.endswith(rego.TEST_SUFFIX)))
+            problems.extend(rego.check(sources, rego.read_sources(layer.data), rego.SAMPLE))
+        except rego.RegoProblem as exc:
+            problems.extend(exc.problems)
     return problems
 
 

@@ -14,7 +14,8 @@ What is skipped then is only text: the "(measured: ...)" note of an allowed or d
 reason, `blastwall explain` and the audit entry.
 
 Where this cannot be exact the action is always measured: a policy with a Cedar layer (it
-decides after the file policy and may depend on the rule that decided), a policy with approval
+decides after the file policy and may depend on the rule that decided) or Rego layers (they see
+the measured radius in their input), a policy with approval
 rules on the radius (`[[approvals.rule]] radius = ...` look at every finding of a tool call,
 allowed ones included), and a finding more than MAX_OPEN radius rules could decide.
 """
@@ -32,7 +33,7 @@ MAX_OPEN = 6  # radius rules that may decide one finding (2**n policy decisions 
 def can_change_verdict(action: Action, findings: Sequence[Finding], measurable: Callable[[Finding], bool],
                        policy: Any) -> bool:
     """False only when no measurement of the `measurable` findings can change the verdict."""
-    if policy is None or policy.section("cedar") is not None or _approvals_on_radius(policy):
+    if policy is None or policy.section("cedar") is not None or policy.section("policy") or _approvals_on_radius(policy):
         return True
     agent, surface = action.context.agent, action.surface.value
     outcomes = []

@@ -491,3 +491,96 @@ def test_evidence_reaches_the_verdict_json_and_the_approval_facts() -> None:
 
 def test_critical_findings_stay_denied_on_local_targets() -> None:
     assert check("dropdb app_test && rm -rf /").decision is Decision.DENY
+
+
+# -- bypass attempts: the server moved by something other than the command's own words ---------------
+
+@pytest.mark.parametrize(("cmd", "because"), [
+    ("""echo "-h db.example.com" | xargs dropdb app_test""", "more arguments at run time"),
+    ("""dropdb() { command dropdb -h db.example.com "$@"; }; dropdb app_test""", "defines its own dropdb"),
+    ("source prod.env && dropdb app_test", "prod.env"),
+    ("export $(grep -v '^#' prod.env | xargs) && dropdb app_test", "cannot read"),
+    ("""psql -h localhost -d app_test -c '\\c app db.example.com' -c 'DROP TABLE users'""", "connection of its own"),
+    ("psql -h localhost -d app_test <<'SQL'\n\\connect app db.example.com\nDROP TABLE users;\nSQL", "connection of its own"),
+    ("""mysql -h 127.0.0.1 app_test -e 'connect app db.example.com; DROP TABLE users'""", "connection of its own"),
+    ("""mongosh mongodb://127.0.0.1/x_test --eval 'db = connect("mongodb://db.example.com/app"); db.dropDatabase()'""",
+     "connection of its own"),
+    ("psql -h localhost -d app_test -c \"SELECT dblink_exec('host=db.example.com', 'DROP TABLE users')\"", ""),
+])
+def test_moving_the_server_without_naming_it(cmd: str, because: str) -> None:
+    assert_asks(check(cmd), because=because)
+
+
+def test_a_sourced_file_blastwall_can_read_counts(project: Path) -> None:
+    write(project, "local.env", "export PGHOST=localhost\n")
+    write(project, "prod.env", "PGHOST=db.example.com\n")
+    assert_allowed(check("source local.env && dropdb app_test", cwd=project), "test")
+    assert_asks(check(". ./prod.env; dropdb app_test", cwd=project), "unknown", "db.example.com")
+
+
+def test_statement_files_and_startup_files_are_read(project: Path, home: Path) -> None:
+    write(project, "reset.sql", "\\c app db.example.com\nDROP TABLE users;\n")
+    assert_asks(check("psql -h localhost -d app_test -f reset.sql", cwd=project), because="reset.sql")
+    assert_asks(check("psql -h localhost -d app_test < reset.sql", cwd=project), because="reset.sql")
+    write(home, ".psqlrc", "\\c app db.example.com\n")
+    assert_asks(check("psql -h localhost -d app_test -c 'DROP TABLE users'"), because=".psqlrc")
+    assert_allowed(check("psql -X -h localhost -d app_test -c 'DROP TABLE users'"), "test")
+
+
+def test_mysql_option_files_can_name_the_host(home: Path) -> None:
+    assert check("mysql app_test -e 'DROP TABLE users'").findings[0].environment in ("test", "unknown")
+    write(home, ".my.cnf", "[client]\nuser = app\nhost = db.example.com\n")
+    assert_asks(check("mysql app_test -e 'DROP TABLE users'"), "unknown", "option files")
+    assert_allowed(check("mysql -h 127.0.0.1 app_test -e 'DROP TABLE users'"), "test")
+
+
+@pytest.mark.parametrize("before", ["git checkout prod-config", "cp config/prod.yml config/database.yml",
+                                    "echo x > config/database.yml", "sed -i s/localhost/db.example.com/ config/database.yml"])
+def test_files_changed_earlier_on_the_line_prove_nothing(project: Path, before: str) -> None:
+    write(project, "config/database.yml", DATABASE_YML)
+    assert_asks(check(f"{before} && RAILS_ENV=test bin/rails db:drop", cwd=project), "unknown",
+                "may change the files that say where it acts")
+    after = check(f"RAILS_ENV=test bin/rails db:drop && {before}", cwd=project)
+    assert [f.environment for f in after.findings if f.rule_id.startswith("shell.rails:")] == ["test"]
+
+
+def test_contexts_switched_earlier_on_the_line_prove_nothing(home: Path) -> None:
+    write(home, ".kube/config", KUBECONFIG)
+    assert_asks(check("kubectl config use-context prod && kubectl delete namespace demo"), "unknown")
+    assert_asks(check("docker context use prod && docker compose -f docker-compose.test.yml down -v"), "unknown")
+
+
+def test_a_kube_proxy_makes_loopback_remote(home: Path) -> None:
+    write(home, ".kube/config", KUBECONFIG.replace('{server: "https://127.0.0.1:43211"}',
+                                                   '{server: "https://127.0.0.1:43211", proxy-url: "http://jump.example.com:3128"}'))
+    assert_asks(check("kubectl --context kind-dev delete namespace demo"), "unknown", "proxy")
+
+
+def test_curl_redirects_and_startup_files(home: Path) -> None:
+    assert_asks(check("curl -L -X DELETE http://localhost:8025/api/v1/messages"), "unknown")
+    write(home, ".curlrc", "# proxy = http://not-used.example.com\nsilent\n")
+    assert_allowed(check("curl -X DELETE http://localhost:8025/api/v1/messages"), "local")
+    write(home, ".curlrc", "proxy = http://proxy.example.com:3128\n")
+    assert_asks(check("curl -X DELETE http://localhost:8025/api/v1/messages"), "unknown", ".curlrc")
+    assert_allowed(check("curl -q -X DELETE http://localhost:8025/api/v1/messages"), "local")
+
+
+def test_compose_env_file_and_named_volumes(project: Path) -> None:
+    write(project, "compose.yaml", DEV_STACK)
+    write(project, "docker-compose.test.yml", DEV_STACK)  # same volume key as the dev stack
+    write(project, "test.env", "COMPOSE_PROJECT_NAME=shop_test\n")
+    assert_allowed(check("docker compose --env-file test.env -f docker-compose.test.yml down -v", cwd=project), "test")
+    write(project, ".env", "COMPOSE_PROJECT_NAME=shop\n")  # both stacks: project shop, volume shop_pgdata
+    assert_asks(check("docker compose -f docker-compose.test.yml down -v", cwd=project), "dev", "shop_pgdata")
+    write(project, "docker-compose.test.yml", TEST_STACK.replace("testdata: {}", "testdata: {name: pgdata_main}"))
+    assert_asks(check("docker compose -f docker-compose.test.yml down -v", cwd=project), "dev", "pgdata_main")
+
+
+def test_rails_reads_dotenv_files_like_the_app(project: Path) -> None:
+    write(project, "config/database.yml", DATABASE_YML)
+    write(project, ".env.test", "DATABASE_URL=postgres://db.example.com/shop_test\n")
+    assert_asks(check("RAILS_ENV=test bin/rails db:drop", cwd=project), "unknown", "db.example.com")
+    write(project, ".env.test", "PGHOST=db.example.com\n")
+    write(project, "config/database.yml", DATABASE_YML.replace(
+        '      host: <%= ENV.fetch("TEST_DB_HOST") { "localhost" } %>\n', ""))
+    assert_asks(check("RAILS_ENV=test bin/rails db:drop", cwd=project), "unknown", "PGHOST")

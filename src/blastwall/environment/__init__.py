@@ -14,22 +14,25 @@ environment as it was.
 
 from __future__ import annotations
 
+from typing import Any
+
 from blastwall.environment.site import Placement
 from blastwall.model import Action, Finding, Severity
 
 __all__ = ["Placement", "place", "placed", "with_placement"]
 
 
-def place(action: Action, finding: Finding) -> Placement | None:
+def place(action: Action, finding: Finding, memo: dict[str, Any] | None = None) -> Placement | None:
     """The finding's environment and evidence; None when the evidence table knows nothing of it.
-    Never raises: a failure while reading the evidence is an unknown environment."""
+    Never raises: a failure while reading the evidence is an unknown environment. Pass the same
+    `memo` for every finding of one action (the command line is read once)."""
     if finding.severity <= Severity.NONE or finding.rule_id.startswith(("core:", "preflight")):
         return None
     try:
         from blastwall.environment.locate import sites_for
         from blastwall.environment.site import classify, combine
 
-        sites = sites_for(action, finding)
+        sites = sites_for(action, finding, memo)
         if sites is None:
             return None
         return combine([classify(s) for s in sites])
@@ -57,9 +60,10 @@ def with_placement(finding: Finding, placement: Placement, hint: str | None = No
 def placed(action: Action, findings: list[Finding]) -> list[Finding]:
     """Every finding the evidence table knows, placed (the rest unchanged)."""
     hint = action.context.environment
+    memo: dict[str, Any] = {}
     out = []
     for f in findings:
-        p = place(action, f)
+        p = place(action, f, memo)
         out.append(with_placement(f, p, hint) if p is not None else f)
     return out
 

@@ -11,12 +11,14 @@ blastwall does not read (`PGSERVICE`), an option that sends the connection elsew
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from blastwall.analyze import globs
 from blastwall.environment.commands import Invocation
+from blastwall.environment.files import UNREAD, read_text
 from blastwall.environment.hosts import where_is
 from blastwall.environment.site import Site, Vars, unknown
 from blastwall.environment.table import section
@@ -136,7 +138,12 @@ def client_sites(name: str, inv: Invocation, finding: Finding, vars_: Vars) -> l
         return [unknown(f"{inv.program} {redirect[0]} may send the connection to another server")]
     opaque = vars_.first(spec.get("opaque_env", []))
     if opaque:
+        if opaque[1] == UNREAD:
+            return [unknown(f"{opaque[0]} is {opaque[2]}")]
         return [unknown(f"{opaque[0]} is {opaque[2]}: it names a server blastwall does not read")]
+    reconnect = _reconnects(name, spec, inv, parsed, finding, vars_)
+    if reconnect:
+        return [unknown(reconnect)]
     if name == "http":
         return _http_sites(inv, parsed)
     if name == "aws":
@@ -155,6 +162,87 @@ def client_sites(name: str, inv: Invocation, finding: Finding, vars_: Vars) -> l
 
 
 _SWITCH = re.compile(r"""getSiblingDB\(\s*["']([^"']+)["']|(?:^|[\s;])use\s+([A-Za-z0-9_.-]+)""")
+
+
+def _reconnects(name: str, spec: dict[str, Any], inv: Invocation, parsed: Parsed, finding: Finding,
+                vars_: Vars) -> str:
+    """Why the statements may act on another server than the command names ("" when they cannot):
+    a reconnect (evidence.toml `[reconnects]`) in what the client runs."""
+    patterns = section("reconnects").get(name) or []
+    if not patterns:
+        return ""
+    texts = [(finding.source, "the statement"), (inv.stdin, "the text fed to it")]
+    texts += [(v, o) for o in spec.get("statement_options", []) for v in parsed.options.get(o, [])]
+    files = [v for o in spec.get("file_options", []) for v in parsed.options.get(o, [])]
+    if inv.stdin_file:
+        files.append(inv.stdin_file)
+    if not any(o in parsed.options for o in spec.get("startup_off", [])) and spec.get("startup_files"):
+        env_file = vars_.get(spec.get("startup_env", ""))[0] if spec.get("startup_env") else None
+        files += [env_file] if env_file else list(spec["startup_files"])
+    for f in files:
+        path = os.path.expanduser(f)
+        if not os.path.isabs(path):
+            if not inv.cwd:
+                continue  # the analyzer reads what it can; an unreadable file is its finding
+            path = os.path.join(inv.cwd, path)
+        text = read_text(path) if os.path.isfile(path) else None
+        if text is not None:
+            texts.append((text, f))
+    for text, where in texts:
+        for pattern in patterns:
+            m = re.search(pattern, text or "", re.I)
+            if m:
+                return f"{where} opens a connection of its own ({m.group(0).strip()}), which blastwall does not follow"
+    return ""
+
+
+def _option_file_host(spec: dict[str, Any], parsed: Parsed) -> Server | None:
+    """The host a client's option files set (mysql reads /etc/my.cnf, ~/.my.cnf ... before its options)."""
+    if any(o in parsed.options for o in spec.get("no_option_files", [])):
+        return None
+    found: dict[str, str] = {}
+    for f in spec.get("option_files", []):
+        path = os.path.expanduser(f)
+        if not os.path.isfile(path):
+            continue
+        if path.endswith(".mylogin.cnf"):
+            return Server("", None, "", f"a connection string blastwall cannot read ({f} is encrypted)")
+        if not _read_option_file(path, found, 0):
+            return Server("", None, "", f"a connection string blastwall cannot read ({f})")
+    if found.get("socket"):
+        return Server(found["socket"], None, "", f"socket= in the client's option files")
+    if found.get("host"):
+        return Server(found["host"], _int(found.get("port", "")), "", "host= in the client's option files")
+    return None
+
+
+_OPTION_SECTIONS = frozenset({"client", "mysql", "mariadb", "client-server", "client-mariadb", "mysqladmin",
+                              "mysqldump", "mariadb-client"})
+
+
+def _read_option_file(path: str, found: dict[str, str], depth: int) -> bool:
+    text = read_text(path)
+    if text is None or depth > 2:
+        return False
+    section_name = ""
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if line.startswith("!include "):
+            if not _read_option_file(line.split(None, 1)[1], found, depth + 1):
+                return False
+        elif line.startswith("!includedir "):
+            folder = line.split(None, 1)[1]
+            names = sorted(n for n in os.listdir(folder) if n.endswith(".cnf")) if os.path.isdir(folder) else []
+            if not all(_read_option_file(os.path.join(folder, n), found, depth + 1) for n in names):
+                return False
+        elif line.startswith("[") and line.endswith("]"):
+            section_name = line[1:-1].strip().lower()
+        elif section_name in _OPTION_SECTIONS and "=" in line:
+            key, _, value = line.partition("=")
+            key = key.strip().lower().replace("_", "-")
+            if key in ("host", "socket", "port"):
+                found[key] = value.strip().strip("\"'")
+    return True
 
 
 def _servers(name: str, spec: dict[str, Any], parsed: Parsed, finding: Finding, vars_: Vars) -> list[Server]:
@@ -202,6 +290,10 @@ def _servers(name: str, spec: dict[str, Any], parsed: Parsed, finding: Finding, 
         if addr[0]:
             explicit.append(Server(addr[0], None, "", f"PGHOSTADDR ({addr[1]})"))
     servers = explicit
+    if not servers and spec.get("option_files"):
+        configured = _option_file_host(spec, parsed)
+        if configured is not None:
+            servers = [configured]
     if not servers and env_host:
         servers = [Server(h, None, "", f"{env_host[0]} ({env_host[2]})") for h in env_host[1].split(",") if h]
     if not servers:
@@ -265,7 +357,23 @@ def section_rows(name: str) -> list[dict[str, Any]]:
     return rows if isinstance(rows, list) else []
 
 
+def _rc_redirect(spec: dict[str, Any], inv: Invocation) -> str:
+    """The startup file (~/.curlrc, ~/.wgetrc ...) that may send the request elsewhere, or ""."""
+    if inv.argv[1:2] == ("-q",) or "--disable" in inv.argv[1:2]:
+        return ""  # curl -q as the first option: no .curlrc
+    for f in (spec.get("rc_files") or {}).get(inv.program, []):
+        path = os.path.expanduser(f)
+        text = read_text(path) if os.path.isfile(path) else None
+        lines = [ln for ln in (text or "").splitlines() if not ln.lstrip().startswith("#")]
+        if any(re.search(p, ln, re.I) for ln in lines for p in spec.get("rc_redirects", [])):
+            return f
+    return ""
+
+
 def _http_sites(inv: Invocation, parsed: Parsed) -> list[Site]:
+    rc = _rc_redirect(section("client").get("http") or {}, inv)
+    if rc:
+        return [unknown(f"{rc} may send {inv.program}'s requests through a proxy or to another address")]
     urls = [w for w in parsed.operands if _looks_like_url(w)] + _values(parsed, ["--url"])
     if not urls:
         return [unknown(f"{inv.program} names no URL blastwall can read")]

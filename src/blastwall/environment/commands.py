@@ -1,24 +1,32 @@
 """The programs a shell action runs, each with what decides where it connects: its words, the
 variables set for it, the directory it runs in, and whether it runs on this machine at all.
 
-    invocations("cd api && RAILS_ENV=test bin/rails db:drop", cwd="/src")
-      -> [Invocation(argv=("bin/rails", "db:drop"), env={"RAILS_ENV": "test"}, cwd="/src/api", elsewhere="")]
+    read_line("cd api && RAILS_ENV=test bin/rails db:drop", cwd="/src").invocations
+      -> (Invocation(argv=("bin/rails", "db:drop"), env=(("RAILS_ENV", "test"),), cwd="/src/api", ...),)
 
 It uses the shell analyzer's parser and wrapper table: `sudo`, `env VAR=x`, `nice`, `bash -c`...
 are unwrapped; a command that a wrapper runs on another machine or in a container (`ssh HOST`,
 `docker exec`, `kubectl exec`: the wrapper table's `remote` rows) carries that wrapper in
 `elsewhere`, since its loopback is not this machine's. Variables: assignments before the
-command, `env NAME=value`, and `export NAME=value` earlier on the line; `unset`/`env -u` remove.
+command, `env NAME=value`, `export NAME=value` and files `source`d earlier on the line (one
+blastwall cannot read makes every variable unknown); `unset`/`env -u` remove.
+
+The line also says what makes evidence worthless: tunnels (`ssh -L`: a local port that leads
+elsewhere), commands that rewrite files or switch contexts before the command runs (`cp`, a
+redirection, `git checkout`, `kubectl config use-context`), and functions the line defines
+under a program's name.
 """
 
 from __future__ import annotations
 
-import functools
+import os
 import posixpath
 from collections.abc import Iterator
 from typing import NamedTuple
 
 MAX_DEPTH = 6
+UNREADABLE = "?"  # env key: a file sourced on the line that blastwall could not read (its path is the value)
+_WRITE_OPS = frozenset({">", ">>", ">|", "&>", "&>>"})
 
 
 class Invocation(NamedTuple):
@@ -28,6 +36,10 @@ class Invocation(NamedTuple):
     cwd: str | None  # where it runs; None when a `cd` blastwall cannot follow moved it
     elsewhere: str  # "" on this machine; else the wrapper that runs it elsewhere ("ssh", "container-exec")
     source: str
+    stdin: str = ""  # heredoc or herestring text fed to it
+    more_args: bool = False  # xargs/parallel give it more arguments at run time
+    index: int = 0  # its place on the line
+    stdin_file: str = ""  # the file redirected into it (`psql < x.sql`)
 
     @property
     def program(self) -> str:
@@ -35,37 +47,39 @@ class Invocation(NamedTuple):
 
         return program_name(self.argv[0]) if self.argv else ""
 
-    def variable(self, name: str) -> tuple[bool, str | None]:
-        """(set on the line, value). A value of None with True means the line unset it."""
-        for key, value in reversed(self.env):
-            if key == name or key == "*":  # `env -i` drops everything set before it
-                return True, value if key == name else None
-        return False, None
-
 
 class Line(NamedTuple):
     invocations: tuple[Invocation, ...]
     tunnels: tuple[str, ...]  # commands on the line that make a local port lead elsewhere ("ssh -L")
+    changers: tuple[tuple[int, str], ...]  # (index, what): commands that may rewrite files or switch contexts
+    functions: frozenset[str]  # names the line defines as shell functions
 
 
-@functools.lru_cache(maxsize=16)
+class _Walk:
+    def __init__(self) -> None:
+        self.found: list[Invocation] = []
+        self.tunnels: list[str] = []
+        self.changers: list[tuple[int, str]] = []
+        self.count = 0
+
+    def next_index(self) -> int:
+        self.count += 1
+        return self.count
+
+
 def read_line(text: str, cwd: str | None) -> Line:
-    """Every program the command line runs, wrappers removed, and the tunnels it opens (never
-    raises; nothing when it does not parse)."""
-    tunnels: list[str] = []
+    """Every program the command line runs, wrappers removed, and what on the line makes
+    evidence worthless (never raises; nothing when the line does not parse)."""
+    walk = _Walk()
     try:
-        found = tuple(_walk(text, cwd, (), "", 0, tunnels))
+        _walk(walk, text, cwd, (), "", 0)
     except Exception:  # noqa: BLE001 - a line blastwall cannot read places nothing
-        return Line((), ())
-    return Line(found, tuple(dict.fromkeys(tunnels)))
+        return Line((), (), (), frozenset())
+    return Line(tuple(walk.found), tuple(dict.fromkeys(walk.tunnels)), tuple(walk.changers), _functions(text))
 
 
-def invocations(text: str, cwd: str | None) -> tuple[Invocation, ...]:
-    return read_line(text, cwd).invocations
-
-
-def _walk(text: str, cwd: str | None, env: tuple[tuple[str, str | None], ...], elsewhere: str,
-          depth: int, tunnels: list[str]) -> Iterator[Invocation]:
+def _walk(walk: _Walk, text: str, cwd: str | None, env: tuple[tuple[str, str | None], ...], elsewhere: str,
+          depth: int) -> None:
     from blastwall.analyze.shell.parse import parse
 
     if depth > MAX_DEPTH or not text.strip():
@@ -77,31 +91,46 @@ def _walk(text: str, cwd: str | None, env: tuple[tuple[str, str | None], ...], e
         dyn = [w.dynamic for w in cmd.argv]
         if not words:
             continue
+        index = walk.next_index()
+        for r in cmd.redirects:
+            if r.op in _WRITE_OPS and r.target is not None and not r.target.text.startswith("/dev/") \
+                    and not r.target.text.isdigit():
+                walk.changers.append((index, f"the redirection to {r.target.text}"))
         if words[0] in ("cd", "pushd"):
             here = _moved(here, words[1:], dyn[1:])
             continue
+        if words[0] in ("source", "."):
+            env = (*env, *_sourced(words[1:], dyn[1:], here))
+            continue
         if words[0] == "export":
             env = (*env, *_assignments(words[1:]))
+            if any(dyn[1:]):
+                env = (*env, (UNREADABLE, " ".join(words)))
             continue
         if words[0] == "unset":
             env = (*env, *((w, None) for w in words[1:] if not w.startswith("-")))
             continue
         own = tuple((k, v.text) for k, v in cmd.assigns.items())
-        yield from _unwrap(words, dyn, (*env, *own), here, elsewhere, cmd.source, depth, tunnels)
+        fed = cmd.stdin_file.text if cmd.stdin_file is not None and not cmd.stdin_file.dynamic else ""
+        _unwrap(walk, words, dyn, (*env, *own), here, elsewhere, cmd.source, depth, (cmd.stdin_text or "", fed), index)
 
 
-def _unwrap(words: list[str], dyn: list[bool], env: tuple[tuple[str, str | None], ...], cwd: str | None,
-            elsewhere: str, source: str, depth: int, tunnels: list[str]) -> Iterator[Invocation]:
+def _unwrap(walk: _Walk, words: list[str], dyn: list[bool], env: tuple[tuple[str, str | None], ...],
+            cwd: str | None, elsewhere: str, source: str, depth: int, stdin: tuple[str, str], index: int) -> None:
     from blastwall.analyze.shell.ir import Word
     from blastwall.analyze.shell.names import program_name
     from blastwall.analyze.shell.wrappers import peel
 
+    more_args = False
     for _ in range(16):
         if not words:
             return
-        tunnel = _tunnel(words)
+        tunnel = _matches(words, "tunnels")
         if tunnel:
-            tunnels.append(tunnel)
+            walk.tunnels.append(tunnel)
+        changer = _matches(words, "changers")
+        if changer:
+            walk.changers.append((index, changer))
         if program_name(words[0]) == "env":
             env = (*env, *_env_wrapper(words[1:]))
         peeled = peel([Word(t, dynamic=d, raw=t) for t, d in zip(words, dyn, strict=True)])
@@ -109,13 +138,17 @@ def _unwrap(words: list[str], dyn: list[bool], env: tuple[tuple[str, str | None]
             break
         if peeled.remote and not elsewhere:
             elsewhere = peeled.wrapper
+        more_args = more_args or peeled.stdin_args
         if peeled.shell is not None:
-            yield from _walk(peeled.shell.text, cwd, env, elsewhere, depth + 1, tunnels)
+            if peeled.shell.dynamic:
+                env = (*env, (UNREADABLE, peeled.wrapper))
+            _walk(walk, peeled.shell.text, cwd, env, elsewhere, depth + 1)
             return
         words = [w.text for w in peeled.argv or []]
         dyn = [w.dynamic for w in peeled.argv or []]
     if words:
-        yield Invocation(tuple(words), tuple(dyn), env, cwd, elsewhere, source)
+        walk.found.append(Invocation(tuple(words), tuple(dyn), env, cwd, elsewhere, source, stdin[0], more_args, index,
+                                     stdin[1]))
 
 
 _SEPARATORS = frozenset({";", "&&", "||", "|", "&", "(", ")", "{", "}", "|&", "then", "do", "else", "elif"})
@@ -126,8 +159,6 @@ def statement_env(text: str) -> list[tuple[str, str | None]]:
     and `NAME=value;` for a variable already exported to blastwall's environment (bash changes
     an exported variable in place; a new one stays in the shell). The parser substitutes these
     into words but keeps no command for them, so they are read from the line's words here."""
-    import os
-
     from blastwall.preflight.payload import shell_words
 
     words = shell_words(text)
@@ -158,22 +189,62 @@ def statement_env(text: str) -> list[tuple[str, str | None]]:
     return out
 
 
-def _tunnel(words: list[str]) -> str:
-    """The tunnel `words` open ("ssh -L", "kubectl port-forward"), or ""."""
+def _functions(text: str) -> frozenset[str]:
+    """Names defined as functions on the line (`name() {...}`, `function name {...}`)."""
+    from blastwall.preflight.payload import shell_words
+
+    words = shell_words(text)
+    out = set()
+    for i, w in enumerate(words):
+        if w == "function" and i + 1 < len(words):
+            out.add(words[i + 1].removesuffix("()"))
+        elif w.endswith("()") and len(w) > 2:
+            out.add(w[:-2])
+        elif i + 1 < len(words) and words[i + 1] == "()" or i + 2 < len(words) and words[i + 1:i + 3] == ("(", ")"):
+            out.add(w)
+    return frozenset(out)
+
+
+def _matches(words: list[str], section_name: str) -> str:
+    """The phrase of evidence.toml `[tunnels]`/`[changers]` that `words` run ("ssh -L", "git checkout"), or "".
+    A phrase is a program, then words that must follow it (`git checkout`) or options it must
+    have (`sed -i`: also -i.bak and bundles like -pi)."""
     from blastwall.analyze.shell.names import program_name
     from blastwall.environment.table import section
 
-    spec = section("tunnels")
     name = program_name(words[0])
-    if name in ("ssh", "autossh"):
-        opened = [w[:2] for w in words[1:] if w[:2] in spec.get("ssh_options", [])]
-        return f"{name} {opened[0]}" if opened else ""
-    plain = [w for w in words[1:] if not w.startswith("-")]
-    for phrase in spec.get("programs", []):
+    args = words[1:]
+    plain = [w for w in args if not w.startswith("-")]
+    for phrase in section(section_name).get("commands", []):
         head, *rest = phrase.split()
-        if name == head and plain[:len(rest)] == rest:
+        if name != head:
+            continue
+        wanted = [r for r in rest if not r.startswith("-")]
+        flags = [r for r in rest if r.startswith("-")]
+        if plain[:len(wanted)] == wanted and all(_has_flag(args, f) for f in flags):
             return phrase
     return ""
+
+
+def _has_flag(args: list[str], flag: str) -> bool:
+    if flag.startswith("--"):
+        return any(a == flag or a.startswith(flag + "=") for a in args)
+    letter = flag[1:]
+    return any(a.startswith(flag) or (a.startswith("-") and not a.startswith("--") and letter in a[1:].split("=")[0]
+                                      and a[1:].isalpha()) for a in args)
+
+
+def _sourced(args: list[str], dyn: list[bool], cwd: str | None) -> list[tuple[str, str | None]]:
+    """What `source FILE` sets: a dotenv-shaped file's variables; anything else is unreadable."""
+    from blastwall.environment.files import dotenv
+
+    if not args or dyn[0]:
+        return [(UNREADABLE, " ".join(args) or "source")]
+    path = args[0] if args[0].startswith("/") or cwd is None else posixpath.join(cwd, args[0])
+    loaded = dotenv(os.path.expanduser(path)) if (cwd or path.startswith(("/", "~"))) else None
+    if loaded is None:
+        return [(UNREADABLE, args[0])]
+    return list(loaded.items())
 
 
 def _assignments(words: list[str]) -> list[tuple[str, str | None]]:

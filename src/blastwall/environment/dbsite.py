@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from urllib.parse import unquote, urlsplit
 
 from blastwall.environment.files import UNREAD
@@ -48,11 +49,20 @@ def from_url(url: str, via: str, names: tuple[tuple[str, str], ...] = ()) -> Sit
 
 
 def from_keys(host: str | None, database: str | None, via: str, names: tuple[tuple[str, str], ...] = (),
-              default_host: str = "socket") -> Site:
-    """The site of a config's `host` and `database` keys; no host means the client's default."""
+              default_host: str = "socket", lookup: Callable[[str], str | None] | None = None) -> Site:
+    """The site of a config's `host` and `database` keys. No host means the client's default:
+    for libpq, PGHOSTADDR / PGHOST / PGSERVICE as the app will see them (`lookup`), else the socket."""
     if (host and UNREAD in host) or (database and UNREAD in database):
         return unknown(f"{via} is only known when the app runs")
     named = (*names, ("database", database)) if database else names
+    if not host and default_host == "socket" and lookup is not None:
+        if lookup("PGSERVICE"):
+            return unknown(f"{via} names no host and PGSERVICE names a server blastwall does not read")
+        for name in ("PGHOSTADDR", "PGHOST"):
+            value = lookup(name)
+            if value:
+                w = where_is(value) if UNREAD not in value else where_is("")
+                return Site(w.local, f"{via} names no host, so {name}: {w.why}", named)
     if not host:
         if default_host == "socket":
             return Site(True, f"{via} names no host, so it uses the local Unix socket", named)

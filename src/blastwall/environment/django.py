@@ -70,7 +70,8 @@ def django(inv: Invocation, finding: Finding, vars_: Vars) -> list[Site]:
     if any(UNREAD in str(db.get(k, "")) for k in ("HOST", "NAME", "ENGINE")):
         return [unknown(f"{via} is only known when the app runs")]
     default_host = "socket" if "postgres" in engine else "localhost"
-    return [from_keys(str(db.get("HOST") or "") or None, str(db.get("NAME") or ""), via, names, default_host)]
+    return [from_keys(str(db.get("HOST") or "") or None, str(db.get("NAME") or ""), via, names, default_host,
+                      lookup=lookup)]
 
 
 def _option(argv: tuple[str, ...], name: str) -> str:

@@ -23,10 +23,10 @@ from typing import Any, NamedTuple
 from blastwall.analyze import globs
 from blastwall.environment.clients import parse_options
 from blastwall.environment.commands import Invocation
-from blastwall.environment.files import load_yaml, read_text
+from blastwall.environment.files import dotenv, load_yaml, read_text
 from blastwall.environment.hosts import where_is
 from blastwall.environment.site import Site, Vars, unknown
-from blastwall.environment.table import section
+from blastwall.environment.table import environment_of_name, section
 from blastwall.model import Finding
 
 COMPOSE_FINDINGS = ("shell.docker:compose-*", "shell.compose:*")
@@ -45,20 +45,24 @@ def docker_daemon(inv: Invocation, vars_: Vars) -> Site:
     if inv.elsewhere:
         return unknown(f"{inv.program} runs through {inv.elsewhere}, on another machine or in a container")
     spec = _spec()
-    parsed = parse_options(inv.argv[1:], inv.dynamic[1:], set(spec["host_options"]) | set(spec["context_options"]))
+    parsed = parse_options(inv.argv[1:], inv.dynamic[1:], set(spec["host_options"]) | set(spec["context_options"]) |
+                           {"--config"})
     hosts = [v for o in spec["host_options"] for v in parsed.options.get(o, [])]
     contexts = [v for o in spec["context_options"] for v in parsed.options.get(o, [])]
     if hosts:
         return _endpoint(hosts[-1], f"{inv.program} -H")
     if contexts:
-        return _context(contexts[-1], "--context")
+        return _context(contexts[-1], "--context", parsed.options.get("--config", [None])[-1])
     found = vars_.first(["DOCKER_HOST"])
     if found:
         return _endpoint(found[1], f"DOCKER_HOST ({found[2]})")
     found = vars_.first(["DOCKER_CONTEXT"])
     if found:
         return _context(found[1], f"DOCKER_CONTEXT ({found[2]})")
-    config_dir = vars_.get("DOCKER_CONFIG")[0] or os.path.join(_home(), ".docker")
+    given = parsed.options.get("--config", [])
+    config_dir = (given[-1] if given else None) or vars_.get("DOCKER_CONFIG")[0] or os.path.join(_home(), ".docker")
+    if given and inv.cwd and not os.path.isabs(config_dir):
+        config_dir = os.path.join(inv.cwd, config_dir)
     text = read_text(os.path.join(config_dir, "config.json"))
     current = ""
     if text:
@@ -105,6 +109,7 @@ class Stack(NamedTuple):
     directory: str
     project: str
     volumes: tuple[str, ...]  # the full names `down -v` removes
+    named: tuple[str, ...] = ()  # volumes whose `name:` the file sets (not scoped to the project)
 
 
 def docker_sites(inv: Invocation, finding: Finding, vars_: Vars) -> list[Site]:
@@ -136,6 +141,10 @@ def _compose_site(inv: Invocation, daemon: Site, vars_: Vars) -> Site:
         return Site(True, where, names, nature="local", nature_why="it declares no named volume, so down -v "
                     "removes only anonymous ones")
     if all(globs.match_any(os.path.basename(f).lower(), _spec()["test_files"]) for f in stack.files):
+        foreign = [v for v in stack.named if environment_of_name(v) not in ("test", "local")]
+        if foreign:
+            return Site(True, where, names, nature="dev", nature_why=f"it names volume {foreign[0]} itself, which "
+                        "any stack may use")
         shared = _shared_with_default(stack, vars_)
         if shared:
             return Site(True, where, names, nature="dev", nature_why=shared)
@@ -148,21 +157,37 @@ def _stack(inv: Invocation, vars_: Vars, default_only: bool = False) -> Stack | 
     spec = _spec()
     takes = set(spec["compose_file_options"]) | set(spec["project_options"]) | set(spec["directory_options"]) | \
         set(spec["host_options"]) | set(spec["context_options"])
-    parsed = parse_options(inv.argv[1:], inv.dynamic[1:], takes)
+    parsed = parse_options(inv.argv[1:], inv.dynamic[1:], takes | {"--env-file"})
     if parsed.dynamic:
         return unknown("its compose files or project are only known when it runs")
     cwd = inv.cwd or "/"
     project_dir = next((v for o in spec["directory_options"] for v in parsed.options.get(o, [])), "")
+    env_files = parsed.options.get("--env-file", []) if not default_only else []
+    base = os.path.normpath(os.path.join(cwd, project_dir)) if project_dir else cwd
+    if env_files:
+        loaded = [dotenv(os.path.join(cwd, f)) for f in env_files]
+        if any(d is None for d in loaded):
+            return unknown(f"--env-file {env_files[0]} is not readable")
+    else:
+        loaded = [dotenv(os.path.join(base, ".env")) or {}]  # compose reads the project's .env
+
+    def setting(name: str) -> str:
+        """A compose variable: the process's (or this line's), else the env files' (later files win)."""
+        value = vars_.process.get(name) if default_only else vars_.get(name)[0]
+        if value:
+            return value
+        return next((d[name] for d in reversed(loaded) if d and d.get(name)), "")
+
     given = [] if default_only else [v for o in spec["compose_file_options"] for v in parsed.options.get(o, [])]
-    if not given and not default_only:
-        found = vars_.first(["COMPOSE_FILE"])
-        if found:
-            sep = vars_.get("COMPOSE_PATH_SEPARATOR")[0] or ":"
-            given = [f for f in found[1].split(sep) if f]
+    if not given:
+        from_env = setting("COMPOSE_FILE")
+        if from_env:
+            sep = setting("COMPOSE_PATH_SEPARATOR") or ":"
+            given = [f for f in from_env.split(sep) if f]
     if given:
         files = [os.path.normpath(os.path.join(cwd, f)) for f in given]
     else:
-        files = _default_files(os.path.normpath(os.path.join(cwd, project_dir)) if project_dir else cwd)
+        files = _default_files(base)
         if not files:
             return unknown(f"no compose file in {project_dir or cwd} or its parents, so what down -v removes is not known")
     docs = []
@@ -174,11 +199,12 @@ def _stack(inv: Invocation, vars_: Vars, default_only: bool = False) -> Stack | 
     directory = os.path.normpath(os.path.join(cwd, project_dir)) if project_dir else os.path.dirname(files[0])
     project = "" if default_only else next((v for o in spec["project_options"] for v in parsed.options.get(o, [])), "")
     if not project:  # the default stack is run without this line's variables
-        project = (vars_.process.get("COMPOSE_PROJECT_NAME") if default_only else vars_.get("COMPOSE_PROJECT_NAME")[0]) or ""
+        project = setting("COMPOSE_PROJECT_NAME")
     if not project:
         project = next((str(d["name"]) for d in reversed(docs) if isinstance(d.get("name"), str)), "")
     project = _normalize(project or os.path.basename(directory))
     volumes: dict[str, str] = {}
+    named: list[str] = []
     for doc in docs:
         table = doc.get("volumes")
         if isinstance(table, dict):
@@ -188,7 +214,9 @@ def _stack(inv: Invocation, vars_: Vars, default_only: bool = False) -> Stack | 
                     volumes.pop(str(key), None)
                     continue
                 volumes[str(key)] = str(spec_v.get("name") or f"{project}_{key}")
-    return Stack(tuple(files), directory, project, tuple(sorted(set(volumes.values()))))
+                if spec_v.get("name"):
+                    named.append(str(spec_v["name"]))
+    return Stack(tuple(files), directory, project, tuple(sorted(set(volumes.values()))), tuple(named))
 
 
 def _default_files(start: str) -> list[str]:

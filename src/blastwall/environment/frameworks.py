@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from typing import Any
 
 from blastwall.environment.clients import parse_options
@@ -65,20 +66,24 @@ def rails(inv: Invocation, finding: Finding, vars_: Vars) -> list[Site]:
         return [root]
     chosen = _selected(inv, spec, vars_)
     env, how = chosen if chosen else (spec["default"], f"no RAILS_ENV, so {spec['default']}")
+    lookup = _with_dotenv(vars_, root, [f".env.{env}.local", *([".env.local"] if env != "test" else []),
+                                        f".env.{env}", ".env"])
     line_words = [w.split("=", 1)[1] for w in inv.argv if w.startswith("DATABASE_URL=")]
     url = line_words[-1] if line_words else None
     url_from = "DATABASE_URL (an argument)"
     if url is None:
-        found = vars_.first(spec.get("url_env", []))
-        if found:
-            url, url_from = found[1], f"{found[0]} ({found[2]})"
+        for name in spec.get("url_env", []):
+            value = lookup(name)
+            if value:
+                url, url_from = value, f"{name} (the environment or a .env file)"
+                break
     if url:
         return [from_url(url, url_from, (("RAILS_ENV", env),))]
     path = os.path.join(root, spec["config"])
     text = read_text(path)
     if text is None:
         return [unknown(f"{spec['config']} is not readable in {root}, so the database of {env} is not known")]
-    config = yaml_text(erb(text, lambda name: vars_.get(name)[0]))
+    config = yaml_text(erb(text, lookup))
     if not isinstance(config, dict):
         return [unknown(f"{spec['config']} is not YAML blastwall can read")]
     tasks = [w for w in inv.argv if ":" in w and not w.startswith("-")]
@@ -94,8 +99,22 @@ def rails(inv: Invocation, finding: Finding, vars_: Vars) -> list[Site]:
             continue
         for label, db in _databases(block):
             via = f"{spec['config']} {name}{label}"
-            sites.append(_rails_db(db, via, (("RAILS_ENV", name),)))
+            sites.append(_rails_db(db, via, (("RAILS_ENV", name),), lookup))
     return sites
+
+
+def _with_dotenv(vars_: Vars, root: str, files: list[str]) -> Callable[[str], str | None]:
+    """Variables as the app sees them: the environment first, then the first dotenv file that
+    sets them (dotenv never overrides a variable that is already set)."""
+    loaded = [d for f in files if (d := dotenv(os.path.join(root, f))) is not None]
+
+    def lookup(name: str) -> str | None:
+        value = vars_.get(name)[0]
+        if value is not None:
+            return value
+        return next((d[name] for d in loaded if name in d), None)
+
+    return lookup
 
 
 def _databases(block: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -105,7 +124,8 @@ def _databases(block: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return [(f".{k}", v) for k, v in block.items() if isinstance(v, dict)] or [("", block)]
 
 
-def _rails_db(db: dict[str, Any], via: str, names: tuple[tuple[str, str], ...]) -> Site:
+def _rails_db(db: dict[str, Any], via: str, names: tuple[tuple[str, str], ...],
+              lookup: Callable[[str], str | None]) -> Site:
     if db.get("url"):
         return from_url(str(db["url"]), f"{via} url", names)
     adapter = str(db.get("adapter") or "")
@@ -115,7 +135,7 @@ def _rails_db(db: dict[str, Any], via: str, names: tuple[tuple[str, str], ...]) 
     if db.get("socket"):
         return Site(True, f"{via} uses the Unix socket {db['socket']}", (*names, ("database", database)))
     host = db.get("host")
-    return from_keys(str(host) if host else None, database, via, names)
+    return from_keys(str(host) if host else None, database, via, names, lookup=lookup)
 
 
 # -- Laravel -------------------------------------------------------------------------------------

@@ -52,6 +52,9 @@ def kube_sites(inv: Invocation, vars_: Vars) -> list[Site]:
     server = str(entry.get("server") or "") if isinstance(entry, dict) else ""
     if not server:
         return [unknown(f"context {context}'s cluster {cluster or '(none)'} has no API server in the kubeconfig")]
+    if isinstance(entry, dict) and entry.get("proxy-url"):
+        return [unknown(f"context {context}'s cluster is reached through the proxy {entry['proxy-url']}, "
+                        "so its loopback address is the proxy's")]
     return [_server_site(server, f"context {context}", spec)]
 
 

@@ -15,7 +15,7 @@ import os
 from collections.abc import Callable
 
 from blastwall.analyze import globs
-from blastwall.environment.commands import Invocation, read_line
+from blastwall.environment.commands import Invocation, Line, read_line
 from blastwall.environment.site import Site, Vars, unknown
 from blastwall.environment.table import section
 from blastwall.model import Action, Finding, Surface
@@ -35,13 +35,15 @@ def _frameworks() -> list[tuple[str, tuple[str, ...], Resolver]]:
     ]
 
 
-def sites_for(action: Action, finding: Finding) -> list[Site] | None:
+def sites_for(action: Action, finding: Finding, memo: dict[str, Line] | None = None) -> list[Site] | None:
+    """`memo` keeps the line read once for all findings of one action (never across actions:
+    the files a line sources can change between two checks)."""
     if action.surface is Surface.HTTP:
         return _http_action(action, finding)
     if action.surface is Surface.SQL:
         return _sql_action(action, finding)
     if action.surface is Surface.SHELL and isinstance(action.payload, str):
-        return _shell_action(action, finding)
+        return _shell_action(action, finding, {} if memo is None else memo)
     return None
 
 
@@ -70,50 +72,68 @@ def _sql_action(action: Action, finding: Finding) -> list[Site] | None:
     return [unknown("the action does not say which server it runs on (no connection string in its context)")]
 
 
-def _shell_action(action: Action, finding: Finding) -> list[Site] | None:
+def _shell_action(action: Action, finding: Finding, memo: dict[str, Line]) -> list[Site] | None:
     family = _family(finding)
     if family is None:
         return None
-    programs, resolve = family
-    line = read_line(action.payload, action.context.cwd)
+    programs, resolve, files = family
+    if "line" not in memo:
+        memo["line"] = read_line(action.payload, action.context.cwd)
+    line = memo["line"]
     candidates = [inv for inv in line.invocations if _runs(inv, programs)]
     if not candidates:
         return [unknown("blastwall could not find the command that acts on it")]
     exact = [inv for inv in candidates if inv.source and inv.source == finding.source]
-    vars_ = Vars(())
+    process = Vars(()).process
     sites: list[Site] = []
     for inv in exact or candidates:
-        sites.extend(resolve(inv, finding, Vars(inv.env, vars_.process)))
+        doubt = _doubt(inv, line, files)
+        sites.extend([unknown(doubt)] if doubt else resolve(inv, finding, Vars(inv.env, process)))
     if line.tunnels:
         sites = [s if not s.local else Site(False, f"{s.where}, but {line.tunnels[0]} on the same command line "
                                                    "can make a local port lead to another machine") for s in sites]
     return sites
 
 
-def _family(finding: Finding) -> tuple[tuple[str, ...], Resolver] | None:
+def _doubt(inv: Invocation, line: Line, files: bool) -> str:
+    """Why nothing about `inv`'s target can be proved from the line ("" when something can)."""
+    if inv.more_args:
+        return f"{inv.program} gets more arguments at run time (xargs), which may name another server"
+    if inv.program in line.functions:
+        return f"the command line defines its own {inv.program}, which may do anything"
+    earlier = [what for index, what in line.changers if index < inv.index] if files else []
+    if earlier:
+        return f"{earlier[0]} comes before it on the same line and may change the files that say where it acts"
+    return ""
+
+
+Family = tuple[tuple[str, ...], Resolver, bool]  # programs, resolver, reads project or user files
+
+
+def _family(finding: Finding) -> Family | None:
     rule = finding.rule_id
     for name, programs, resolve in _frameworks():
         spec = section("framework").get(name) or {}
         if globs.match_any(rule, spec.get("findings", [])):
-            return programs, resolve
+            return programs, resolve, True
     kube = section("kube")
     if globs.match_any(rule, kube.get("findings", [])):
         from blastwall.environment.kube import kube_sites
 
-        return tuple(kube["programs"]), lambda inv, f, v: kube_sites(inv, v)
+        return tuple(kube["programs"]), lambda inv, f, v: kube_sites(inv, v), True
     docker = section("docker")
     if globs.match_any(rule, docker.get("findings", [])):
         from blastwall.environment.docker import docker_sites
 
-        return (*docker["programs"], *docker["compose_programs"]), docker_sites
+        return (*docker["programs"], *docker["compose_programs"]), docker_sites, True
     clients = section("client")
     for name, spec in clients.items():
         if globs.match_any(rule, spec.get("findings", [])):
-            return tuple(spec["programs"]), _client(name)
+            return tuple(spec["programs"]), _client(name), bool(spec.get("option_files"))
     if rule.startswith("sql."):
         carriers = [n for n, spec in clients.items() if spec.get("carries_sql")]
         programs = tuple(p for n in carriers for p in clients[n]["programs"])
-        return programs, _sql_client
+        return programs, _sql_client, True
     return None
 
 

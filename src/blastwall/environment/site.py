@@ -89,11 +89,16 @@ class Vars:
 
     def get(self, name: str) -> tuple[str | None, str]:
         """(value, where it comes from); (None, "") when unset."""
+        from blastwall.environment.commands import UNREADABLE
+        from blastwall.environment.files import UNREAD
+
         for key, value in reversed(self.line):
             if key == name:
                 return value, ("set on the command line" if value is not None else "")
             if key == "*":
                 return None, ""
+            if key == UNREADABLE:  # `source FILE` blastwall could not read may set anything
+                return UNREAD, f"possibly set by {value}, which blastwall cannot read"
         value = self.process.get(name)
         return (value, "in the environment") if value else (None, "")
 

@@ -17,7 +17,7 @@ verified. Nothing here lowers a severity: a delete in dev is still a delete.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from blastwall.model import Action, Effect, Finding, Severity
 from blastwall.preflight.candidates import CONTEXT_LABEL, Candidate, from_action, from_finding
@@ -99,6 +99,7 @@ class Resolver:
         self.probe = probe  # False: ask no provider (check --batch without --probe)
         self.ctx = ProbeContext(inv, Budget(inv.budget_s), answers_for(action))
         self.action_candidates = from_action(action)
+        self.memo: dict[str, Any] = {}  # the command line, read once for every finding (environment/)
 
     def finding(self, f: Finding) -> Finding:
         if f.rule_id.startswith(("core:", "preflight")):
@@ -119,7 +120,7 @@ class Resolver:
         if not proved and not unverified:  # the inventory always wins; without it, verified evidence
             from blastwall.environment import place, with_placement
 
-            placement = place(self.action, f)
+            placement = place(self.action, f, self.memo)
             if placement is not None and placement.verified:
                 out = with_placement(f, placement, self.action.context.environment)
                 notes = _render(facts)  # what a probe found (dependents, rows) still counts for the reason

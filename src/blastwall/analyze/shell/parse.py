@@ -643,7 +643,9 @@ class _Walker:
 
     # ---- the whole tree ----------------------------------------------------------------
     def run(self, tree: Any, once: frozenset[str] | None = None) -> None:
-        self.once = set_once(tree.root_node, self.text) if once is None else once
+        if once is None:  # only words from mktemp and date carry a mark through a variable
+            once = set_once(tree.root_node, self.text) if b"mktemp" in self.src or b"date" in self.src else frozenset()
+        self.once = once
         self.walk(tree.root_node)
         self.audit(tree.root_node)
         if tree.root_node.has_error and not self.errors:

@@ -71,6 +71,11 @@ def command_path(argv: list[Word], *, past_options: bool = False) -> list[str]:
 
 def _named_by_table(name: str, path: list[str]) -> bool:
     """Whether a rule of the program's table names this subcommand (then the table decides)."""
+    return _named(name, tuple(path))
+
+
+@functools.lru_cache(maxsize=1024)
+def _named(name: str, path: tuple[str, ...]) -> bool:
     from blastwall.analyze.shell.programs import _tables_for
 
     rules = _tables_for(name)[1].get(name) or []

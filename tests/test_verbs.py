@@ -254,3 +254,23 @@ def test_arguments_that_name_destruction_are_asked(command: str) -> None:
 @pytest.mark.parametrize("command", TARGET_ALLOWED)
 def test_arguments_that_keep_data_are_allowed(command: str) -> None:
     assert check(command, "shell", policy=POLICY).decision.value == "allow"
+
+
+@pytest.mark.parametrize("command", [
+    "kubectl delete ns prod --dry-run=none",  # none is the real run
+    "helm uninstall pg --dry-run=false",
+    "aws s3 rm s3://acme-data --recursive --dryrun=false",
+    "rails db:drop --dry-run=false",
+    "mytool destroy --dry-run=off",
+])
+def test_a_dry_run_option_turned_off_is_no_dry_run(command: str) -> None:
+    assert check(command, "shell", policy=POLICY).decision.value != "allow"
+
+
+@pytest.mark.parametrize("command", [
+    "kubectl delete ns prod --dry-run=client", "aws s3 rm s3://acme-data --recursive --dryrun",
+    "helm uninstall pg --dry-run", "pulumi destroy --preview-only", "rclone purge remote:bucket --dry-run",
+    "flyway clean -dryRunOutput=clean.sql", "restic forget --keep-last 3 --dry-run",
+])
+def test_dry_runs_in_their_spellings_are_allowed(command: str) -> None:
+    assert check(command, "shell", policy=POLICY).decision.value == "allow"

@@ -136,13 +136,21 @@ def parse_args(words: list[Word], prog: Program | None) -> ParsedArgs:
     return ParsedArgs(tuple(positionals), tuple(flags), tuple(values), dashdash)
 
 
+# Values that turn a boolean option off when given with `=` (`kubectl delete --dry-run=none` runs).
+_OFF_VALUES = frozenset({"false", "0", "no", "off", "none", "never"})
+
+
 def _flag_present(spec: str, flags: tuple[str, ...], single_dash_long: bool) -> bool:
     if spec == "--":
         return "--" in flags
     for f in flags:
         if single_dash_long and f.startswith("--") and len(f) > 2:
             f = f[1:]
-        if f == spec or (spec.startswith("-") and "=" not in spec and f.startswith(spec + "=")):
+        if f == spec:
+            return True
+        if spec.startswith("-") and "=" not in spec and f.startswith(spec + "="):
+            if f[len(spec) + 1:].strip().lower() in _OFF_VALUES:
+                continue  # `--dry-run=none`, `--force=false`: the option is given and turned off
             return True
         if (
             not single_dash_long

@@ -63,6 +63,15 @@ class GitArgs(NamedTuple):
     paths: list[str]  # after `--`
     dynamic: bool  # a word blastwall could not resolve
     chdir: list[str]  # `git -C DIR`
+    dashdash: bool = False  # the command separates revisions from paths itself
+
+    def paths_on_disk(self, here: str) -> GitArgs:
+        """Without `--`, git takes a word that names no revision but an existing path as a path."""
+        if self.dashdash or self.sub in ("cat-file", "archive", "stash", "bundle", "grep", "add", "stage",
+                                         "blame", "annotate"):
+            return self
+        paths = [r for r in self.revs if ".." not in r and ":" not in r and os.path.exists(os.path.join(here, r))]
+        return self._replace(revs=[r for r in self.revs if r not in paths], paths=self.paths + paths)
 
 
 def parse(argv: list[Word]) -> GitArgs | None:
@@ -110,7 +119,7 @@ def parse(argv: list[Word]) -> GitArgs | None:
         else:
             revs.append(t)
         j += 1
-    return GitArgs(sub, flags, values, revs, paths, dynamic, chdir)
+    return GitArgs(sub, flags, values, revs, paths, dynamic, chdir, after)
 
 
 def _has(flags: list[str], names: tuple[str, ...]) -> bool:
@@ -287,6 +296,7 @@ def history_findings(argv: list[Word], scope: Scope, verb: str) -> list[Finding]
         here = os.path.normpath(os.path.join(here, os.path.expanduser(d)))
     if not os.path.isdir(here):
         return []
+    g = g.paths_on_disk(here)
     git = Git(here, _deadline(scope))
     try:
         blobs = _PRINTS[g.sub](git, g)

@@ -91,7 +91,8 @@ class Git:
 
     def blob(self, spec: str) -> tuple[str, str] | None:
         """(path, id) when `spec` (`REV:path`, an object id) names a blob; None otherwise."""
-        out = self.text("rev-parse", "-q", "--verify", "--end-of-options", spec + "^{object}")
+        named = spec if ":" in spec else spec + "^{object}"  # `REV:path^{object}` would name a path
+        out = self.text("rev-parse", "-q", "--verify", "--end-of-options", named)
         if not out:
             return None
         sha = out.strip()

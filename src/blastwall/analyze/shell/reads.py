@@ -361,7 +361,7 @@ def _row_reads(row: dict[str, Any], who: str, args: Args, scope: Scope) -> list[
     recursive = bool(row.get("recursive")) or _has(args.flags, row.get("recursive_flags", []))
     if recursive and not files and row.get("default_path"):
         files = [str(row["default_path"])]
-    search = _search(row, args) if row.get("search") else None
+    search = _search(row, args, who.split(" ", 1)[0]) if row.get("search") else None
     out: list[Finding] = []
     if str(row.get("files", "positionals")) in _PATH_MODES:
         for w in args.positionals:
@@ -379,15 +379,15 @@ def _row_reads(row: dict[str, Any], who: str, args: Args, scope: Scope) -> list[
     return out
 
 
-def _search(row: dict[str, Any], args: Args) -> Any:
+def _search(row: dict[str, Any], args: Args, program: str) -> Any:
     """What a search prints (analyze/search.py): its patterns, syntax, case and context."""
     from blastwall.analyze.search import Search
 
     flags = args.flags
     dialect = str(row["search"])
-    if _has(flags, row.get("fixed_flags", [])):
+    if _has(flags, row.get("fixed_flags", [])) or program in row.get("fixed_programs", []):
         dialect = "fixed"
-    elif _has(flags, row.get("ere_flags", [])):
+    elif _has(flags, row.get("ere_flags", [])) or program in row.get("ere_programs", []):
         dialect = "ere"
     patterns = [v for k, v in args.values if k in row.get("pattern_options", []) and k not in row.get("pattern_file_options", [])]
     from_file = any(k in row.get("pattern_file_options", []) for k, _ in args.values)
@@ -474,10 +474,12 @@ class _Filters(NamedTuple):
 def _filters(row: dict[str, Any], args: Args) -> _Filters:
     include = [v for k, v in args.values if k in row.get("include_options", [])]
     exclude = [v for k, v in args.values if k in row.get("exclude_options", [])]
+    dirs = [v.rstrip("/") for k, v in args.values if k in row.get("exclude_dir_options", [])]
     for k, v in args.values:
         if k in row.get("glob_options", []):
             (exclude if v.startswith("!") else include).append(v.lstrip("!"))
-    dirs = [v.rstrip("/") for k, v in args.values if k in row.get("exclude_dir_options", [])]
+            if v.startswith("!") and "/" not in v.rstrip("/"):
+                dirs.append(v[1:].rstrip("/"))  # rg's `-g '!ops'` leaves out folders named ops too
     return _Filters(include, exclude, dirs)
 
 

@@ -165,6 +165,12 @@ def test_router_prefers_literals_query_keys_and_takes_the_rest_last() -> None:
     assert r.match("POST", "/v1/inst:stop") == "stop"
     assert r.match("POST", "/v1/inst:start") is None
     assert r.match("PUT", "/repos/a/b") is None
+    assert r.match("DELETE", "/b" * 10_000) is None  # bounded: no deep recursion on a hostile path
+
+
+def test_a_hostile_path_to_a_catalog_provider_still_asks() -> None:
+    found = _http("DELETE", "https://s3.us-east-1.amazonaws.com" + "/x" * 5000)
+    assert max(f.severity for f in found) >= ASKS
 
 
 @pytest.mark.parametrize("provider", ["github", "kubernetes"])

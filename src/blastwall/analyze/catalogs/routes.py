@@ -25,6 +25,7 @@ def _node() -> list[Any]:
 
 
 _DEPTH = 3  # leading literal segments that pick a route group
+MAX_SEGMENTS = 64  # longer paths are not matched (the walk recurses once per segment)
 
 
 def _segments(path: str) -> list[str]:
@@ -79,6 +80,8 @@ class Router(Generic[T]):
 
     def match(self, method: str, path: str, query: Iterable[tuple[str, str]] = ()) -> T | None:
         segs = _segments(path)
+        if len(segs) > MAX_SEGMENTS:
+            return None  # no API path is that deep; the caller's generic rules decide
         keys = {k: v for k, v in query}
         prefixes = ["/".join(segs[:n]) for n in range(min(len(segs), _DEPTH), -1, -1)]
         roots = [(n, r) for n, r in ((p.count("/") + 1 if p else 0, self._group(p)) for p in prefixes) if r is not None]

@@ -243,8 +243,14 @@ def _python(code: str, scope: Scope) -> list[Finding]:
     aliases = _import_aliases(tree)
     out.extend(_guard_imports(tree, t.get("guard_modules", [])))
     out.extend(_python_files(tree, aliases, scope))
+    judged: set[int] = set()
+    if any(m in code for m in _HTTP_MODULES):
+        from blastwall.analyze.code_http import python_http
+
+        found, judged = python_http(tree, aliases, scope)  # requests the HTTP analyzer judges by URL and body
+        out.extend(found)
     for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
+        if not isinstance(node, ast.Call) or id(node) in judged:
             continue
         name = _dotted(node.func, aliases)
         computed = _computed_attribute(node, aliases, t.get("dangerous_modules", []))
@@ -270,6 +276,7 @@ def _python(code: str, scope: Scope) -> list[Finding]:
     return out
 
 
+_HTTP_MODULES = ("requests", "httpx", "urllib", "http.client")
 _GUARD_HINTS = ("blastwall", ".claude", ".cursor", ".gemini", ".codex", "opencode", "windsurf", "clinerules")
 
 

@@ -107,6 +107,8 @@ class _Reader:
         self.language = language
         self.src = src
         self.aliases: dict[str, str] = {}
+        self.root: Any = None
+        self.http_module: Any = None  # the bindings code_js_http reads, made on first use
 
     def text(self, node: Any) -> str:
         return self.src[node.start_byte:node.end_byte].decode("utf-8", "replace")
@@ -269,6 +271,7 @@ def analyze_parsed(language: str, code: str, scope: Scope) -> list[Finding] | No
                            code))
     reader = _Reader(language, code.encode("utf-8", "replace"))
     reader.aliases = _js_aliases(reader, tree.root_node) if shown == "node" else {}
+    reader.root = tree.root_node
     table = _table(language)
     all_names = {n for k in ("exec", "delete", "delete_recursive", "overwrite", "open") for n in table.get(k, [])}
     stack = [tree.root_node]
@@ -347,8 +350,10 @@ def _call(reader: _Reader, node: Any, table: dict[str, list[str]], all_names: se
         return out
     kind = _kind(full, last, None, table)
     if kind is None:
-        if _matches(full, last, table.get("http", [])):
-            out.extend(_http(reader, args, literals, language, scope, source))
+        if language == "node" and table.get("http_fetch"):
+            from blastwall.analyze.code_js_http import js_http
+
+            out.extend(js_http(reader, reader.root, node, table, language, scope, source) or [])
         return out
     first = literals[0] if literals else None
     if kind == "exec":
@@ -406,31 +411,3 @@ def _as_finding(kind: str, path: str | None, language: str, source: str, scope: 
         return unknown("code.interp:exec-dynamic", f"{language} code runs a command built at run time", source)
     op = "overwrite" if kind in ("overwrite", "open") else kind
     return path_finding(op, path, language, source, scope)
-
-
-def _http(reader: _Reader, args: list[Any], literals: list[str | None], language: str, scope: Scope,
-          source: str) -> list[Finding]:
-    """`fetch(URL, {method: "DELETE", body})`: an HTTP request, judged by the HTTP analyzer."""
-    url = literals[0] if literals else None
-    if url is None or not url.startswith(("http://", "https://")):
-        return []
-    method = "GET"
-    body: object = None
-    if len(args) > 1 and args[1].type == "object":
-        for pair in args[1].named_children:
-            key = pair.child_by_field_name("key")
-            value = pair.child_by_field_name("value")
-            if key is None or value is None:
-                continue
-            k = (reader.string(key) or reader.text(key)).lower()
-            if k == "method":
-                method = (reader.string(value) or "UNKNOWN").upper()
-            elif k == "body":
-                body = reader.string(value)
-                if body is None:
-                    body = "(a body built at run time)"
-    if method == "GET" and body is None:
-        return []
-    from blastwall.analyze.http import analyze_request
-
-    return analyze_request(method, url, None, body, scope.deeper(f"{language} fetch"))

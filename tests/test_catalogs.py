@@ -287,6 +287,8 @@ def test_aws_http_door_judges_every_service_by_its_catalog() -> None:
      "shell.aws:remote-command-unseen"),
     ("aws ecs execute-command --cluster c --task t --interactive --command 'dropdb prod'", "ask",
      "shell.postgres:dropdb"),
+    ("aws ssm send-command --document-name AWS-RunShellScript --cli-input-json file://in.json", "ask",
+     "shell.aws:remote-command-unseen"),
     ("aws ec2 frobnicate-instances", "ask", "shell.aws:unknown-operation"),
     ("aws ec2 terminate-instances --instance-ids help", "ask", "shell.aws.ec2:terminate-instances"),
     # safe: reads, creates, dry runs, help, and the hand rules' own judgments

@@ -98,6 +98,9 @@ def _cli_commands(spec: dict[str, str], argv: list[Any], scope: Scope, source: s
     from blastwall.analyze.shell import analyze_command
 
     values = _option_values(argv, spec["option"])
+    if not values and any(w.text.split("=", 1)[0] in ("--cli-input-json", "--cli-input-yaml") for w in argv):
+        return [unknown("shell.aws:remote-command-unseen", "the commands come from --cli-input-json/yaml, which "
+                        "blastwall does not read; they run on remote machines", source)]
     texts: list[str] = []
     for w in values:
         got = None if w.dynamic or w.text.startswith(("file://", "fileb://", "http")) else \

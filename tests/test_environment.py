@@ -584,3 +584,30 @@ def test_rails_reads_dotenv_files_like_the_app(project: Path) -> None:
     write(project, "config/database.yml", DATABASE_YML.replace(
         '      host: <%= ENV.fetch("TEST_DB_HOST") { "localhost" } %>\n', ""))
     assert_asks(check("RAILS_ENV=test bin/rails db:drop", cwd=project), "unknown", "PGHOST")
+
+
+def test_every_family_of_the_table_passes_the_quick_prefix_screen() -> None:
+    """locate.FAMILY_PREFIXES turns other findings away without reading evidence.toml: it must
+    hold every `findings` glob the table declares (and the SQL and HTTP families)."""
+    from blastwall.environment import FAMILY_PREFIXES
+    from blastwall.environment.table import section
+
+    declared = [g for spec in section("client").values() for g in spec.get("findings", [])]
+    declared += [g for spec in section("framework").values() for g in spec.get("findings", [])]
+    declared += section("kube")["findings"] + section("docker")["findings"]
+    assert declared and all(g.startswith(FAMILY_PREFIXES) for g in declared), \
+        [g for g in declared if not g.startswith(FAMILY_PREFIXES)]
+
+
+def test_the_evidence_table_is_consistent() -> None:
+    from blastwall.environment.table import ENVIRONMENTS, table
+
+    data = table()
+    assert tuple(data["order"]) == ENVIRONMENTS
+    assert {row["environment"] for row in data["name"]} <= set(ENVIRONMENTS)
+    import re
+
+    for name, patterns in data["reconnects"].items():
+        assert name in data["client"], name
+        for p in patterns:
+            re.compile(p)

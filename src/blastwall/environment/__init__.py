@@ -14,19 +14,28 @@ environment as it was.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from blastwall.environment.site import Placement
 from blastwall.model import Action, Finding, Severity
 
-__all__ = ["Placement", "place", "placed", "with_placement"]
+if TYPE_CHECKING:  # pragma: no cover
+    from blastwall.environment.site import Placement
+
+__all__ = ["FAMILY_PREFIXES", "place", "placed", "with_placement"]
+
+# Every `findings` glob of evidence.toml starts with one of these (tests/test_environment.py
+# holds it), so a finding of any other rule is turned away before anything is read or imported.
+FAMILY_PREFIXES = ("shell.postgres:", "shell.mysql:", "shell.rails:", "shell.django:", "shell.migrate:",
+                   "shell.prisma:", "shell.supabase:", "shell.kubectl:", "shell.helm:", "shell.helmfile:",
+                   "shell.flux:", "shell.skaffold:", "shell.tilt:", "shell.velero:", "shell.k8s:", "shell.docker:",
+                   "shell.compose:", "shell.aws:", "shell.objectstore:", "sql.", "http.")
 
 
 def place(action: Action, finding: Finding, memo: dict[str, Any] | None = None) -> Placement | None:
     """The finding's environment and evidence; None when the evidence table knows nothing of it.
     Never raises: a failure while reading the evidence is an unknown environment. Pass the same
     `memo` for every finding of one action (the command line is read once)."""
-    if finding.severity <= Severity.NONE or finding.rule_id.startswith(("core:", "preflight")):
+    if finding.severity <= Severity.NONE or not finding.rule_id.startswith(FAMILY_PREFIXES):
         return None
     try:
         from blastwall.environment.locate import sites_for
@@ -37,6 +46,8 @@ def place(action: Action, finding: Finding, memo: dict[str, Any] | None = None) 
             return None
         return combine([classify(s) for s in sites])
     except Exception as exc:  # noqa: BLE001 - evidence that cannot be read proves nothing
+        from blastwall.environment.site import Placement
+
         return Placement("unknown", (f"blastwall could not read where it is ({type(exc).__name__})",))
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import functools
 import ipaddress
 import os
-import socket
 import struct
 from typing import NamedTuple
 
@@ -131,7 +130,7 @@ def direct_routes(path: str = ROUTE_FILE) -> tuple[Route, ...]:
         if gateway != b"\0\0\0\0" or mask == b"\0\0\0\0":
             continue
         try:
-            net = ipaddress.IPv4Network(f"{socket.inet_ntoa(dest)}/{socket.inet_ntoa(mask)}", strict=False)
+            net = ipaddress.IPv4Network(f"{ipaddress.IPv4Address(dest)}/{ipaddress.IPv4Address(mask)}", strict=False)
         except ValueError:
             continue
         out.append(Route(fields[0], net))

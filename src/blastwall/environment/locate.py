@@ -15,6 +15,7 @@ import os
 from collections.abc import Callable
 
 from blastwall.analyze import globs
+from blastwall.environment import FAMILY_PREFIXES
 from blastwall.environment.commands import Invocation, Line, read_line
 from blastwall.environment.site import Site, Vars, unknown
 from blastwall.environment.table import section
@@ -23,16 +24,22 @@ from blastwall.model import Action, Finding, Surface
 Resolver = Callable[[Invocation, Finding, Vars], list[Site]]
 
 
-def _frameworks() -> list[tuple[str, tuple[str, ...], Resolver]]:
-    from blastwall.environment import django, frameworks
+# Framework -> (the programs or scripts that run its tasks, module:function that resolves them).
+FRAMEWORKS: dict[str, tuple[tuple[str, ...], str]] = {
+    "rails": (("rails", "rake"), "frameworks:rails"),
+    "django": (("manage.py", "django-admin", "django-admin.py"), "django:django"),
+    "laravel": (("artisan",), "frameworks:laravel"),
+    "prisma": (("prisma",), "frameworks:prisma"),
+    "supabase": (("supabase",), "frameworks:supabase"),
+}
 
-    return [
-        ("rails", ("rails", "rake"), frameworks.rails),
-        ("django", ("manage.py", "django-admin", "django-admin.py"), django.django),
-        ("laravel", ("artisan",), frameworks.laravel),
-        ("prisma", ("prisma",), frameworks.prisma),
-        ("supabase", ("supabase",), frameworks.supabase),
-    ]
+
+def _resolver(ref: str) -> Resolver:
+    import importlib
+
+    module, _, func = ref.partition(":")
+    resolve: Resolver = getattr(importlib.import_module(f"blastwall.environment.{module}"), func)
+    return resolve
 
 
 def sites_for(action: Action, finding: Finding, memo: dict[str, Line] | None = None) -> list[Site] | None:
@@ -48,20 +55,20 @@ def sites_for(action: Action, finding: Finding, memo: dict[str, Line] | None = N
 
 
 def _http_action(action: Action, finding: Finding) -> list[Site] | None:
-    from blastwall.environment.clients import url_site
-
     url = action.payload.get("url") if isinstance(action.payload, dict) else None
     if not finding.rule_id.startswith("http.") or not isinstance(url, str):
         return None
+    from blastwall.environment.clients import url_site
+
     return [url_site(url)]
 
 
 def _sql_action(action: Action, finding: Finding) -> list[Site] | None:
+    if not finding.rule_id.startswith("sql."):
+        return None
     from blastwall.environment.dbsite import from_url
     from blastwall.environment.hosts import where_is
 
-    if not finding.rule_id.startswith("sql."):
-        return None
     database = action.context.database or ""
     host = dict(action.context.extra).get("host", "")
     if "://" in database:
@@ -112,10 +119,12 @@ Family = tuple[tuple[str, ...], Resolver, bool]  # programs, resolver, reads pro
 
 def _family(finding: Finding) -> Family | None:
     rule = finding.rule_id
-    for name, programs, resolve in _frameworks():
+    if not rule.startswith(FAMILY_PREFIXES):
+        return None
+    for name, (programs, ref) in FRAMEWORKS.items():
         spec = section("framework").get(name) or {}
         if globs.match_any(rule, spec.get("findings", [])):
-            return programs, resolve, True
+            return programs, _resolver(ref), True
     kube = section("kube")
     if globs.match_any(rule, kube.get("findings", [])):
         from blastwall.environment.kube import kube_sites

@@ -103,6 +103,8 @@ ASKED = [
     "mytool DB_WIPE",
     "mytool db.wipe",
     "mytool reset-db",
+    "mytool reset database",
+    "reset-db",
     "mytool migrate:fresh",
     "wipe -rf somedir",
     "drop-all-tables",
@@ -163,6 +165,12 @@ ALLOWED = [
     "mytool build:dropdown",
     "flask db upgrade",
     "flask db migrate -m 'drop legacy column'",
+    "flatpak uninstall org.example.App",  # an app id is not an org
+    "dvc remove data.dvc",  # a file argument names no data store
+    "stack clean",  # the program's name is not what clean acts on
+    "pm2 delete all",  # a process list
+    "direnv revoke",
+    "watchman watch-del-all",
 ]
 
 

@@ -95,50 +95,49 @@ def _compound(word: str) -> tuple[str, ...]:
     return ()
 
 
-def read_words(words: Iterable[str]) -> Reading | None:
+def read_words(words: Iterable[str], program: str = "") -> Reading | None:
     """What a command path, task name or tool name says it does (None: nothing destructive).
 
-    `words` are the program name's parts and the subcommand words in order; a safe word before
-    the verb (`list deleted`, `help drop`) or a safe part after it in the same word
-    (`rollback:status`) makes it a read."""
-    return _read(tuple(words))
+    `words` are the subcommand words in order (or a name's parts); `program` the program's name,
+    whose verbs count (`wipe-db`, `nuke`) but whose nouns weigh only a verb in the same word
+    (`stack clean` is not a clean of a stack). A safe word before the verb (`list deleted`,
+    `help drop`) or a safe part after it in the same word (`rollback:status`) makes it a read."""
+    return _read(tuple(words), program)
 
 
 @functools.lru_cache(maxsize=2048)
-def _read(words: tuple[str, ...]) -> Reading | None:
+def _read(words: tuple[str, ...], program: str) -> Reading | None:
     v = _vocabulary()
-    verb: tuple[int, str, bool] | None = None  # (position, verb, strong)
-    nouns: list[tuple[int, str, bool]] = []  # (position, noun, regenerable)
-    position = 0
-    for word in words:
+    named = [(program, True)] if program else []
+    parsed: list[tuple[list[tuple[int, str]], bool, bool]] = []  # (terms, is the program, dotted)
+    for word, is_program in [*named, *((w, False) for w in words)]:
         ts = tokens(word)
-        if not ts:
-            continue
-        if verb is None and word.lower() in v.safe_words:
+        parsed.append((_terms(ts), is_program, "." in word))
+    verb: tuple[int, int, str, bool] | None = None  # (word, position, verb, strong)
+    for w, (terms, is_program, _) in enumerate(parsed):
+        if verb is None and not is_program and words and words[w - len(named)].lower() in v.safe_words:
             return None
-        terms = _terms(ts)
-        first_verb = next((i for i, t in terms if t in v.strong or t in v.weak), None)
-        if verb is None and first_verb is not None and any(
-                t in v.safe_words for i, t in terms if i > first_verb):
+        at = next((i for i, t in terms if t in v.strong or t in v.weak), None)
+        if at is None:
+            continue
+        if verb is None and any(t in v.safe_words for i, t in terms if i > at):
             return None  # `rollback:status`, `drop-preview`; but `check-and-delete` deletes
         for i, t in terms:
-            at = position + i
-            if t in v.strong or t in v.weak:
-                if verb is None or (t in v.strong and not verb[2]):
-                    verb = (at, t, t in v.strong)
-            elif t in v.data:
-                nouns.append((at, t, False))
-            elif t in v.regenerable:
-                nouns.append((at, t, True))
-        position += len(ts) + 1
+            if (t in v.strong or t in v.weak) and (verb is None or (t in v.strong and not verb[3])):
+                verb = (w, i, t, t in v.strong)
     if verb is None:
         return None
-    _, name, strong = verb
+    vw, _, name, strong = verb
+    nouns: list[tuple[int, int, str, bool]] = []  # (word, position, noun, regenerable)
+    for w, (terms, is_program, dotted) in enumerate(parsed):
+        if w != vw and (is_program or (w > vw and dotted)):
+            continue  # the program's own name, or an argument that names a file (`remove data.dvc`)
+        nouns += [(w, i, t, t in v.regenerable) for i, t in terms if t in v.data or t in v.regenerable]
     if nouns:
         head = max(nouns)
-        if head[2]:
+        if head[3]:
             return None  # the last thing named is rebuilt by itself
-        data = next((n for _, n, regen in reversed(nouns) if not regen), "")
+        data = next((n for _, _, n, regen in reversed(nouns) if not regen), "")
         return Reading(name, data, Severity.HIGH)
     return Reading(name, "", Severity.MEDIUM) if strong else None
 

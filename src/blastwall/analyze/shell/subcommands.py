@@ -36,6 +36,11 @@ def _operands_only() -> frozenset[str]:
 
 
 @functools.cache
+def _local_state() -> frozenset[str]:
+    return frozenset(_table()["programs"]["local_state"])
+
+
+@functools.cache
 def _file_extensions() -> frozenset[str]:
     return frozenset(_table()["programs"]["file_extensions"])
 
@@ -102,8 +107,9 @@ def verb_findings(name: str, argv: list[Word], source: str, *, known: bool) -> l
     flags = [w.text for w in argv[1:] if w.text.startswith("-") and not w.dynamic]
     if safe_flags_present(flags):
         return []
-    words = path if known else [name, *path]
-    reading = read_words(words)
+    if name in _local_state():
+        return []
+    reading = read_words(path, program="" if known else name)
     if reading is None:
         return []
     row = _table()["rule"][0]

@@ -358,6 +358,13 @@ K8S = "https://k8s.example.com:6443"
     ("POST", "https://cloudresourcemanager.googleapis.com/v1/projects/p:setIamPolicy", {"policy": {}}, None, "ask",
      "http.google.cloudresourcemanager:projects.set-iam-policy"),
     ("GET", "https://run.googleapis.com/v2/projects/p/locations/l/services", None, None, "allow", ""),
+    ("POST", "https://bigquery.googleapis.com/bigquery/v2/projects/p/queries", {"query": "DROP TABLE ds.t"}, None,
+     "ask", "sql.postgres:drop-table"),
+    ("POST", "https://bigquery.googleapis.com/bigquery/v2/projects/p/jobs",
+     {"configuration": {"query": {"query": "TRUNCATE TABLE ds.t", "useLegacySql": False}}}, None, "ask",
+     "sql.postgres:truncate"),
+    ("POST", "https://bigquery.googleapis.com/bigquery/v2/projects/p/queries", {"query": "SELECT 1"}, None,
+     "allow", ""),
     ("POST", "https://compute.googleapis.com/compute/v1/projects/p/zones/z/instances", {"name": "vm"}, None,
      "allow", ""),
     # Kubernetes

@@ -225,6 +225,28 @@ def _http_op(catalog: str, op: ops.Op, req: Any, scope: Scope) -> list[Finding]:
         out.append(finding("http", op, cls, req.display, source))
     if op.sql:
         out.extend(_http_sql(op, req, scope))
+    elif req.method not in ("GET", "HEAD", "OPTIONS"):
+        out.extend(_body_sql(req, scope))
+    return out
+
+
+_SQL_KEYS = frozenset({"sql", "query", "statement", "querystring", "sqlquery"})
+
+
+def _body_sql(req: Any, scope: Scope) -> list[Finding]:
+    """SQL in a body field of an operation whose spec does not say so (BigQuery `jobs.query`
+    and `jobs.insert` `configuration.query.query`, Spanner `executeSql`): analyzed when it reads
+    as SQL."""
+    from blastwall.analyze.http.request import walk
+    from blastwall.analyze.http.sniff import looks_like_sql
+    from blastwall.analyze.sql import analyze_sql
+
+    if not isinstance(req.body, (dict, list)):
+        return []
+    texts = [v for k, v in walk(req.body)[:2000] if k.lower() in _SQL_KEYS and isinstance(v, str) and looks_like_sql(v)]
+    out: list[Finding] = []
+    for text in texts[:20]:
+        out.extend(analyze_sql(text, scope.deeper(f"SQL sent to {req.display}")))
     return out
 
 

@@ -613,6 +613,7 @@ LAZY_MODULES: dict[str, str] = {
         "vimdiff", "evim", "vimx", "ed", "red", "gdb", "gdb-multiarch", "cgdb", "tclsh", "tclsh8.6", "tclsh9.0", "wish",
         "expect", "jimsh", "less", "more", "most", "man", "sed", "gsed")},
     **{n: "blastwall.analyze.shell.catalogcli" for n in ("aws", "gcloud")},
+    **{n: "blastwall.analyze.shell.archives" for n in ("tar", "gtar", "bsdtar")},
 }
 
 

@@ -611,3 +611,23 @@ def test_the_evidence_table_is_consistent() -> None:
         assert name in data["client"], name
         for p in patterns:
             re.compile(p)
+
+
+def test_an_allowed_verdict_is_audited_with_its_evidence(tmp_path: Path) -> None:
+    """The reason a local test database was allowed is in the audit log, with the evidence."""
+    from blastwall.approvals.gate import gate
+    from blastwall.engine import make_action
+    from blastwall.store import open_store
+
+    action = make_action("shell", "dropdb -h 127.0.0.1 app_test", {"cwd": str(tmp_path)})
+    v = blastwall.check(action, policy=default_policy(), probe=False)
+    store = open_store(f"sqlite:///{tmp_path / 'audit.db'}")
+    try:
+        done = gate([action], [v], v.decision.value, v.reasons, policy=default_policy(), can_ask=True, store=store)
+        assert done.decision == "allow"
+        (row,) = [r.to_dict()["data"] for r in store.audit_rows(kind=["verdict"])]
+    finally:
+        store.close()
+    assert row["decision"] == "allow" and "environment test" in row["reasons"][0]
+    assert row["environments"] == [{"target": "app_test", "environment": "test",
+                                    "evidence": list(v.findings[0].evidence)}]

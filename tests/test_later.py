@@ -385,3 +385,29 @@ def test_a_link_whose_target_runs_later_is_judged_as_its_target(tmp_path: Path) 
 def test_terraform_count_of_a_nested_block_is_not_the_resources() -> None:
     text = 'resource "aws_instance" "web" {\n  count = var.n\n  dynamic "x" {\n    count = 0\n  }\n}\n'
     assert analyze_change("infra/web.tf", None, text, Scope.start()) == []
+
+
+def _yaml_bomb() -> str:
+    """Twelve levels of aliases, nine each: 9**12 scripts if every alias were walked."""
+    lines = ['l0: &l0 ["rm -rf /srv/x"]']
+    for i in range(1, 12):
+        lines.append(f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 9) + "]")
+    return "\n".join(lines) + "\njob:\n  script: *l11\n"
+
+
+@pytest.mark.parametrize("path,text", [
+    (".gitlab-ci.yml", _yaml_bomb()),
+    ("alembic/versions/big.py", "def upgrade():\n    pass\n" + "def downgrade():\n    pass\ndef upgrade():\n" * 5000),
+    ("alembic/versions/huge.py", "def upgrade():\n    pass\n" * 40000),
+    ("Makefile", "A0 := x\n" + "".join(f"A{i} := $(A{i - 1})$(A{i - 1})\n" for i in range(1, 40)) + "t:\n\techo $(A39)\n"),
+    ("migrations/9.js", "exports.up = async (knex) => {\n" + "  await knex.raw('SELECT 1');\n" * 5000 + "};\n"),
+])
+def test_hostile_files_are_read_in_bounded_time(path: str, text: str) -> None:
+    import time
+
+    t0 = time.perf_counter()
+    try:
+        analyze_change(path, None, text, Scope.start())
+    except Exception as exc:  # an analysis that gives up is an ask upstream, never a hang
+        assert type(exc).__name__ == "AnalysisError", exc
+    assert time.perf_counter() - t0 < 5

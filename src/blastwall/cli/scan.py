@@ -8,6 +8,7 @@ git failed, an unknown `--diff` base, an invalid policy).
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import typer
@@ -45,6 +46,12 @@ def scan(
     except ScanError as exc:
         err.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(EXIT_ERROR) from exc
+    except Exception as exc:  # noqa: BLE001 - exit 1 means "found"; blastwall's own failure is an error
+        err.print(f"[red]error:[/red] blastwall failed while scanning ({type(exc).__name__}); "
+                  "run with BLASTWALL_DEBUG=1 for details")
+        if os.environ.get("BLASTWALL_DEBUG"):
+            raise
+        raise typer.Exit(EXIT_ERROR) from exc
     code = EXIT_FOUND if result.findings else EXIT_CLEAN
     if sarif is not None:
         from blastwall.scan.sarif import to_sarif
@@ -72,7 +79,6 @@ def scan(
 def _root(root: Path | None, paths: list[Path] | None) -> str:
     if root is not None:
         return str(root)
-    import os
     import subprocess
 
     start = str(paths[0]) if paths else "."

@@ -18,12 +18,10 @@ import os
 from typing import Any, NamedTuple
 
 from blastwall.analyze.base import AnalysisError, Scope
-from blastwall.model import Decision, Finding, Severity
+from blastwall.model import Decision, Finding
 from blastwall.scan.files import Candidate, ScanError, changed_files, repo_files
 
 __all__ = ["ScanError", "ScanFinding", "ScanResult", "scan_repo"]
-
-MAX_FILE = 256 * 1024  # bytes of one file that are read; a larger file that runs later is a finding
 
 
 class ScanFinding(NamedTuple):
@@ -81,9 +79,11 @@ def _scan_one(root: str, cand: Candidate, policy: Any) -> list[ScanFinding] | No
     scope = Scope.start(cwd=root, read_files=True, probe=False)  # steps never look at this machine (later/)
     try:
         _, located = located_change(cand.path, cand.before, cand.after, scope)
-    except AnalysisError as exc:
-        f = Finding(rule_id="later.file:unanalyzed", effect=_unknown(), severity=Severity.MEDIUM,
-                    reason=f"blastwall could not analyze {cand.path} ({exc}); a human must review it", target=cand.path)
+    except (AnalysisError, RecursionError, ValueError) as exc:  # fail closed: reported, never a clean file
+        from blastwall.analyze.later.kinds import rule_finding
+
+        why = str(exc) if isinstance(exc, AnalysisError) else type(exc).__name__
+        f = rule_finding("later.file:unanalyzed", f"{cand.path} ({why})")
         return [ScanFinding(cand.path, 1, Decision.ASK, kind.name, f)]
     out = []
     for loc in located:
@@ -97,11 +97,5 @@ def _scan_one(root: str, cand: Candidate, policy: Any) -> list[ScanFinding] | No
 def _large(cand: Candidate, kind: str, policy: Any) -> ScanFinding:
     from blastwall.analyze.later.kinds import rule_finding
 
-    f = rule_finding("later.file:too-many-steps", cand.path)
+    f = rule_finding("later.file:too-large", cand.path)
     return ScanFinding(cand.path, 1, policy.decide(f, surface="file_write")[0], kind, f)
-
-
-def _unknown() -> Any:
-    from blastwall.model import Effect
-
-    return Effect.UNKNOWN_CODE

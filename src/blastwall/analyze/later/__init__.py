@@ -28,7 +28,7 @@ import posixpath
 from collections import Counter
 from typing import NamedTuple
 
-from blastwall.analyze.base import Scope
+from blastwall.analyze.base import MAX_INPUT, Scope
 from blastwall.analyze.later.kinds import Kind, kind_of, rule_finding
 from blastwall.analyze.later.steps import Step, locate
 from blastwall.model import Finding, Severity
@@ -77,6 +77,8 @@ def located_change(path: str, before: str | None, after: str | None, scope: Scop
     kind = kind_of(path, after or before or "")
     if kind is None or after is None:
         return kind, []
+    if len(after) > MAX_INPUT or len(before or "") > MAX_INPUT:
+        return kind, [Located(rule_finding("later.file:too-large", path), 1, "", ("too-large",))]
     inner = _scope(path, kind, scope)
     after_steps = steps_of(kind, path, after, fragment)
     before_steps = steps_of(kind, path, before, fragment) if before else []

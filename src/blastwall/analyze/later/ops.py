@@ -11,6 +11,7 @@ Commented-out lines do not run either.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import posixpath
 from typing import Any
@@ -55,27 +56,34 @@ def ops_steps(text: str, kind: Kind, path: str, fragment: bool) -> list[Step]:
     body = drop_regions(body, fw.get("up", []), fw.get("down", []))
     app = _django_app(path)
     found: list[tuple[int, Step]] = []
-    taken: list[tuple[int, int]] = []
+    taken: set[int] = set()  # start offsets of calls already read (an earlier, more specific op wins)
     for pattern, table_from, template in _ops(kind.framework):
+        tables = _tables(table_from, body)
         for m in pattern.finditer(body):
-            if any(s <= m.start() < e for s, e in taken):
-                continue  # an earlier, more specific op already read this call
-            sql = _fill(template, m, _table_before(table_from, body, m.start()), app)
+            if m.start() in taken:
+                continue
+            sql = _fill(template, m, _table_before(tables, m.start()), app)
             if sql is None:
                 continue
-            taken.append((m.start(), m.end()))
+            taken.add(m.start())
             found.append((m.start(), Step("sql", sql, line_at(body, m.start()), where=m.group(0).split("(")[0].strip()[:60])))
+            if len(found) > MAX_CALLS:
+                break  # the caller reports a file with more steps than blastwall reads
     return [s for _, s in sorted(found, key=lambda t: t[0])]
 
 
-def _table_before(pattern: Any, text: str, pos: int) -> str | None:
-    """The table named by the last `pattern` match before `pos` (`Schema::table('users', ...)`)."""
-    if pattern is None:
-        return None
-    last = None
-    for m in pattern.finditer(text[:pos]):
-        last = m.group(1)
-    return last
+MAX_CALLS = 1000
+
+
+def _tables(pattern: Any, text: str) -> list[tuple[int, str]]:
+    """(offset, table) of every `table_from` match (`Schema::table('users', ...)`), in order."""
+    return [(m.start(), m.group(1)) for m in pattern.finditer(text)] if pattern is not None else []
+
+
+def _table_before(tables: list[tuple[int, str]], pos: int) -> str | None:
+    """The table of the last `table_from` match before `pos`."""
+    i = bisect.bisect_left(tables, (pos, "")) - 1
+    return tables[i][1] if i >= 0 else None
 
 
 def _fill(template: str, m: Any, table: str | None, app: str) -> str | None:

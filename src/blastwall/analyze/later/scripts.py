@@ -13,6 +13,7 @@ from blastwall.analyze.later.kinds import Kind
 from blastwall.analyze.later.steps import Step, drop_regions, line_at
 
 MAX_EXPANSIONS = 8  # rounds of Make variable substitution
+MAX_EXPANDED = 16 * 1024  # characters a recipe line may grow to by substitution
 
 
 def sql_steps(text: str, kind: Kind, path: str, fragment: bool) -> list[Step]:
@@ -59,8 +60,8 @@ def _expand(command: str, variables: dict[str, str], target: str) -> str:
     text = text.replace("$@", target).replace("$(@)", target)
     for _ in range(MAX_EXPANSIONS):
         new = _MAKE_REF.sub(lambda m: variables.get(m.group(1) or m.group(2), "$" + (m.group(1) or m.group(2))), text)
-        if new == text:
-            break
+        if new == text or len(new) > MAX_EXPANDED:
+            break  # past MAX_EXPANDED the rest stays as shell variables (resolved at run time)
         text = new
     text = rx.sub(r"\$\([^)]*\)", "$MAKE_EXPR", text)
     text = rx.sub(r"\$[<^?*+|%]", "$MAKE_AUTO", text)

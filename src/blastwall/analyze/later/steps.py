@@ -45,12 +45,25 @@ def drop_regions(text: str, up: tuple[str, ...] | list[str], down: tuple[str, ..
     for pattern in up:
         marks += [(m.start(), False) for m in rx.finditer(pattern, text)]
     marks.sort()
-    out = text
-    for i, (pos, is_down) in enumerate(marks):
-        if is_down:
-            end = marks[i + 1][0] if i + 1 < len(marks) else len(text)
-            out = blank(out, pos, end)
-    return out
+    spans = [(pos, marks[i + 1][0] if i + 1 < len(marks) else len(text)) for i, (pos, is_down) in enumerate(marks)
+             if is_down]
+    return blank_spans(text, spans)
+
+
+def blank_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with every [start, end) span blanked, in one pass (newlines kept)."""
+    if not spans:
+        return text
+    out, last = [], 0
+    for start, end in sorted(spans):
+        start = max(start, last)
+        if end <= start:
+            continue
+        out.append(text[last:start])
+        out.append("".join(c if c == "\n" else " " for c in text[start:end]))
+        last = end
+    out.append(text[last:])
+    return "".join(out)
 
 
 def drop_comment_lines(text: str, prefixes: list[str] | tuple[str, ...]) -> str:

@@ -56,20 +56,24 @@ def ci_steps(text: str, kind: Kind, path: str, fragment: bool) -> list[Step]:
     if docs is None or (fragment and not any(getattr(d, "id", "") in ("mapping", "sequence") for d in docs)):
         return _ci_lines(text, kind, fragment)
     out: list[Step] = []
+    visited: set[int] = set()
     for doc in docs:
-        _walk(doc, (), kind, out, 0)
+        _walk(doc, (), kind, out, 0, visited)
     if fragment and not out:
         return _ci_lines(text, kind, fragment)
     return out
 
 
-def _walk(node: Any, path: tuple[str, ...], kind: Kind, out: list[Step], depth: int) -> None:
-    if depth > MAX_DEPTH:
+def _walk(node: Any, path: tuple[str, ...], kind: Kind, out: list[Step], depth: int, visited: set[int]) -> None:
+    """Each node once: an alias repeats a node, and a chain of aliases must not walk it
+    exponentially often (a YAML bomb); the steps of a shared anchor count once."""
+    if depth > MAX_DEPTH or id(node) in visited:
         return
+    visited.add(id(node))
     nid = getattr(node, "id", "")
     if nid == "sequence":
         for i, item in enumerate(node.value):
-            _walk(item, (*path, str(i)), kind, out, depth + 1)
+            _walk(item, (*path, str(i)), kind, out, depth + 1, visited)
         return
     if nid != "mapping":
         return
@@ -81,17 +85,21 @@ def _walk(node: Any, path: tuple[str, ...], kind: Kind, out: list[Step], depth: 
             for value, line in _commands(v, depth):
                 out.append(Step(language, _GH_EXPR.sub("$CI_EXPR", value), line, where=where))
         else:
-            _walk(v, (*path, key), kind, out, depth + 1)
+            _walk(v, (*path, key), kind, out, depth + 1, visited)
 
 
-def _commands(node: Any, depth: int) -> list[tuple[str, int]]:
-    """The commands a `run`/`script` value holds: one scalar, or a list (nested lists flattened)."""
-    if depth > MAX_DEPTH:
+def _commands(node: Any, depth: int, seen: set[int] | None = None) -> list[tuple[str, int]]:
+    """The commands a `run`/`script` value holds: one scalar, or a list (nested lists flattened,
+    each node once: GitLab's `!reference` and anchors nest lists, a chain of aliases must not
+    multiply them)."""
+    seen = set() if seen is None else seen
+    if depth > MAX_DEPTH or id(node) in seen:
         return []
+    seen.add(id(node))
     if getattr(node, "id", "") == "scalar":
         return [(str(node.value), _scalar_line(node))] if str(node.value).strip() else []
     if getattr(node, "id", "") == "sequence":
-        return [c for item in node.value for c in _commands(item, depth + 1)]
+        return [c for item in node.value for c in _commands(item, depth + 1, seen)]
     return []
 
 

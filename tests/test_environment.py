@@ -440,8 +440,10 @@ def test_sql_action_connection_string() -> None:
 def test_a_hint_is_never_evidence() -> None:
     assert_asks(check("dropdb -h db.example.com app_test", environment="test"))
     assert_asks(check("DROP TABLE users", "sql", environment="test"))
-    # a context that says production wins over local evidence
+    # a context that says production wins over local evidence; a development session's does not
     assert_asks(check("dropdb -h localhost app_test", environment="production"), "production")
+    assert_allowed(check("dropdb -h localhost app_test", environment="development"), "test")
+    assert_asks(check("psql -h localhost -d app_dev -c 'TRUNCATE tmp_load CASCADE'"), "dev")
 
 
 def policy_with(text: str) -> Policy:

@@ -53,13 +53,14 @@ def place(action: Action, finding: Finding, memo: dict[str, Any] | None = None) 
 
 def with_placement(finding: Finding, placement: Placement, hint: str | None = None) -> Finding:
     """The finding with its environment and evidence set, and the evidence in its reason. A hint
-    from the action's context that is stricter (production) wins; a laxer one counts for nothing."""
+    from the action's context that names production, staging or an environment blastwall does
+    not know wins; a laxer one (dev, test) counts for nothing."""
     from blastwall.environment.table import rank
 
     env = placement.environment
-    if hint:
+    if hint:  # a session's hint says where it works, not where this target is: only a strict one counts
         said = rank(_canonical(hint))
-        if said > rank(env) or (env == "unknown" and said >= rank("staging")):
+        if said >= rank("staging") and (said > rank(env) or env == "unknown"):
             # the context names production (or staging): that is what the target is taken for;
             # the evidence proved something else, so it is not this environment's evidence
             return finding._replace(environment=hint)

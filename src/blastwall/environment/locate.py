@@ -168,6 +168,8 @@ def _table_name(finding: Finding) -> str:
     target = finding.target.strip()
     if not target or " " in target or not finding.rule_id.startswith("sql.postgres:"):
         return ""
+    if "cascade" in finding.source.lower():  # TRUNCATE tmp_x CASCADE empties the tables that reference it
+        return ""
     return target.rsplit(".", 1)[-1].strip('"')
 
 

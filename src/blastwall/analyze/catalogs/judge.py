@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from blastwall import rx
 from blastwall.analyze.base import Scope, unknown
 from blastwall.analyze.catalogs import ops
 from blastwall.analyze.catalogs.data import CatalogMissing
 from blastwall.analyze.catalogs.verbs import Class, by_method, classify, table, words
 from blastwall.model import Finding, Severity
 
-_ID_PART = rx.compile(r"[^a-z0-9_.-]+")
 # Options that make an aws call change nothing (the CLI prints, validates or explains).
 _AWS_SAFE_FLAGS = ("--dry-run", "--dryrun", "--generate-cli-skeleton", "--help")
 
@@ -27,9 +25,15 @@ def rule_id(surface: str, op: ops.Op) -> str:
         namespace, name = parts[0], ".".join("-".join(words(p)) for p in parts[1:])
     else:
         name = "-".join(words(name))
-    ns = _ID_PART.sub("-", namespace.lower()).strip("-.")
-    leaf = _ID_PART.sub("-", name.lower()).strip("-.") or "operation"
+    ns = _id_part(namespace)
+    leaf = _id_part(name) or "operation"
     return f"{surface}.{op.provider}{'.' + ns if ns else ''}:{leaf}"
+
+
+def _id_part(text: str) -> str:
+    """Lower case, runs of characters a rule id cannot hold made one dash."""
+    out = "".join(c if c.isascii() and (c.isalnum() or c in "_.-") else " " for c in text.lower())
+    return "-".join(out.split()).strip("-.")
 
 
 def finding(surface: str, op: ops.Op, cls: Class, target: str, source: str) -> Finding:

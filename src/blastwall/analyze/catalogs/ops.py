@@ -72,7 +72,11 @@ def aws_cli_name(sdk_name: str) -> str:
     return flat.get(sdk_name.replace("-", ""), sdk_name)
 
 
-_REGION = rx.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+$")
+@functools.cache
+def _region() -> rx.Pattern:
+    return rx.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+$")
+
+
 _AWS_SUFFIXES = (".amazonaws.com.cn", ".amazonaws.com", ".api.aws")
 
 
@@ -85,7 +89,7 @@ def _aws_prefixes(host: str) -> list[str]:
             break
     else:
         return []
-    labels = [x for x in host.split(".") if x and not _REGION.match(x) and x not in ("fips", "dualstack")]
+    labels = [x for x in host.split(".") if x and not _region().match(x) and x not in ("fips", "dualstack")]
     out = []
     for i in range(len(labels)):
         out.append(".".join(labels[i:]))
@@ -160,7 +164,7 @@ def aws_http(req: Any) -> Op | None:
     actions = aws_actions(req)
     if actions:
         return _aws_action(actions[0], services)
-    m = rx.match(r"^/service/([^/]+)/operation/([^/]+)$", req.path)
+    m = rx.match(r"^/service/([^/]+)/operation/([^/]+)$", req.path) if req.path.startswith("/service/") else None
     if m:
         for svc in services:
             row = _aws_service(svc)[2].get(m.group(2))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any, Generic, TypeVar
-from urllib.parse import parse_qsl
 
 T = TypeVar("T")
 
@@ -71,7 +70,11 @@ class Router(Generic[T]):
     @staticmethod
     def _add(root: list[Any], method: str, template: str, value: T) -> None:
         path, _, query = template.partition("?")
-        required = tuple(parse_qsl(query, keep_blank_values=True)) if query else ()
+        required: tuple[tuple[str, str], ...] = ()
+        if query:
+            from urllib.parse import parse_qsl
+
+            required = tuple(parse_qsl(query, keep_blank_values=True))
         node = root
         segs = _segments(path)
         for seg in segs[_key(segs).count("/") + 1 if _key(segs) else 0:]:

@@ -21,44 +21,63 @@ clients (`googleapiclient.discovery.build("compute", "v1")`) chain resources to 
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 from blastwall import rx
 from blastwall.analyze.base import Scope
-from blastwall.analyze.catalogs import data, ops
-from blastwall.analyze.catalogs.data import CatalogMissing
-from blastwall.analyze.catalogs.judge import finding
-from blastwall.analyze.catalogs.verbs import classify, words
-from blastwall.model import Finding, Severity
 
-_SDK = rx.compile(r"boto3|botocore|aiobotocore|aioboto3|@aws-sdk/|aws-sdk|aws-sdk-go|Aws::|AWS\.")
-_CALL = rx.compile(r"(\.\s*|\bnew\s+|\b)([A-Za-z_][A-Za-z0-9_]*)\s*\(")
-_SERVICE = rx.compile(r"""(?:client|resource)\(\s*(?:service_name\s*=\s*)?["']([a-z0-9-]+)["']|@aws-sdk/client-([a-z0-9-]+)|aws-sdk-go(?:-v2)?/service/([a-z0-9]+)|Aws::([A-Za-z0-9]+)::Client|new\s+AWS\.([A-Za-z0-9]+)\s*\(""")
+if TYPE_CHECKING:
+    from blastwall.model import Finding
+
+# Text that only code using one of the SDKs contains; nothing else is compiled or imported before.
+_TRIGGERS = ("boto3", "botocore", "aws-sdk", "Aws::", "AWS.", "kubernetes", "googleapiclient", "discovery")
+_AWS_MARKS = ("boto3", "botocore", "aws-sdk", "Aws::", "AWS.")
 
 
-_K8S = rx.compile(r"\bkubernetes\b|@kubernetes/client-node")
-_GOOGLE_BUILD = rx.compile(r"""\bbuild\(\s*["']([A-Za-z0-9_]+)["']\s*,\s*["']([A-Za-z0-9_.]+)["']""")
-_CHAIN = rx.compile(r"((?:\.\s*[A-Za-z_][A-Za-z0-9_]*\(\s*\))+)\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*\(")
+@functools.cache
+def _rx(name: str) -> rx.Pattern:
+    return rx.compile(_PATTERNS[name])
+
+
+_PATTERNS = {
+    "call": r"(\.\s*|\bnew\s+|\b)([A-Za-z_][A-Za-z0-9_]*)\s*\(",
+    "service": r"""(?:client|resource)\(\s*(?:service_name\s*=\s*)?["']([a-z0-9-]+)["']|@aws-sdk/client-([a-z0-9-]+)|aws-sdk-go(?:-v2)?/service/([a-z0-9]+)|Aws::([A-Za-z0-9]+)::Client|new\s+AWS\.([A-Za-z0-9]+)\s*\(""",
+    "k8s": r"\bkubernetes\b|@kubernetes/client-node",
+    "build": r"""\bbuild\(\s*["']([A-Za-z0-9_]+)["']\s*,\s*["']([A-Za-z0-9_.]+)["']""",
+    "chain": r"((?:\.\s*[A-Za-z_][A-Za-z0-9_]*\(\s*\))+)\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*\(",
+}
+
+
 
 
 def sdk_findings(language: str, code: str, scope: Scope) -> list[Finding]:
-    """Findings for provider operations the code calls (empty when it uses no known SDK)."""
+    """Findings for provider operations the code calls (empty when it uses no known SDK; the
+    catalogs are imported only then)."""
     out: list[Finding] = []
-    if _K8S.search(code):
+    if not any(mark in code for mark in _TRIGGERS):
+        return out
+    if "kubernetes" in code and _rx("k8s").search(code):
         out.extend(_kubernetes(language, code))
     if "googleapiclient" in code or "discovery" in code:
         out.extend(_google(language, code))
-    if _SDK.search(code):
+    if any(mark in code for mark in _AWS_MARKS):
         out.extend(_aws(language, code))
     return out
 
 
 def _kubernetes(language: str, code: str) -> list[Finding]:
+    from blastwall.analyze.catalogs import ops
+    from blastwall.analyze.catalogs.data import CatalogMissing
+    from blastwall.analyze.catalogs.judge import finding
+    from blastwall.analyze.catalogs.verbs import classify, words
+    from blastwall.model import Severity
+
     try:
         names = _k8s_names()
     except CatalogMissing:
         return []
     out: list[Finding] = []
-    for _, name in _CALL.findall(code)[:2000]:
+    for _, name in _rx("call").findall(code)[:2000]:
         snake = "_".join(words(name))
         if snake in names:
             verb = classify(snake, "kubernetes")
@@ -70,12 +89,20 @@ def _kubernetes(language: str, code: str) -> list[Finding]:
 
 @functools.cache
 def _k8s_names() -> frozenset[str]:
+    from blastwall.analyze.catalogs import data
+
     return frozenset(r[2] for r in data.load("kubernetes.json")["ops"])
 
 
 def _google(language: str, code: str) -> list[Finding]:
+    from blastwall.analyze.catalogs import data, ops
+    from blastwall.analyze.catalogs.data import CatalogMissing
+    from blastwall.analyze.catalogs.judge import finding
+    from blastwall.analyze.catalogs.verbs import classify
+    from blastwall.model import Severity
+
     out: list[Finding] = []
-    for api, version in _GOOGLE_BUILD.findall(code):
+    for api, version in _rx("build").findall(code):
         key = f"{api}.{version}"
         try:
             if not data.exists(f"google/{key}.json"):
@@ -84,7 +111,7 @@ def _google(language: str, code: str) -> list[Finding]:
         except CatalogMissing:
             continue
         prefix = min(ids).split(".", 1)[0] if ids else api  # sqladmin's methods are sql.*
-        for chain, method in _CHAIN.findall(code):
+        for chain, method in _rx("chain").findall(code):
             resources = [r.strip(" .()") for r in chain.split("(") if r.strip(" .()")]
             method_id = ".".join([prefix, *resources, method])
             if method_id not in ids:
@@ -97,10 +124,12 @@ def _google(language: str, code: str) -> list[Finding]:
 
 
 def _aws(language: str, code: str) -> list[Finding]:
-    services = {next(g for g in m if g).lower() for m in _SERVICE.findall(code)}
+    from blastwall.analyze.catalogs.verbs import words
+
+    services = {next(g for g in m if g).lower() for m in _rx("service").findall(code)}
     out: list[Finding] = []
     seen: set[str] = set()
-    for before, name in _CALL.findall(code)[:2000]:
+    for before, name in _rx("call").findall(code)[:2000]:
         ws = words(name)
         method = before.startswith(".")
         if ws and ws[-1] == "command" and name[:1].isupper() and before.startswith("new"):
@@ -118,6 +147,12 @@ def _aws(language: str, code: str) -> list[Finding]:
 def _judge(kebab: str, services: set[str], language: str, method: bool) -> Finding | None:
     """The finding for one call: the operation of a named service, or (for a method call the
     named services do not have, or when no service is named) the verb of its name."""
+    from blastwall.analyze.catalogs import ops
+    from blastwall.analyze.catalogs.data import CatalogMissing
+    from blastwall.analyze.catalogs.judge import finding
+    from blastwall.analyze.catalogs.verbs import classify
+    from blastwall.model import Severity
+
     source = f"{language} code calling the AWS SDK"
     try:
         for svc in services:

@@ -312,8 +312,7 @@ PAAS_DESTRUCTIVE = [
     "flyctl postgres detach acme-db --app acme-api",
     "fly postgres destroy acme-db",
     "flyctl ips release 1.2.3.4",
-    "supabase db reset",
-    "supabase db reset --linked",
+    "supabase db reset --linked",  # `supabase db reset` alone is the local stack: allowed (tests/test_environment.py)
     "supabase db reset --db-url postgres://u:p@db.example.com/postgres",
     "supabase projects delete abcdefghij",
     "supabase branches delete feature-x",
@@ -576,6 +575,7 @@ CLOUD_SAFE = [
 ]
 
 PAAS_SAFE = [
+    "supabase db reset",  # the local stack, rebuilt from migrations and seed (docs/environments.md)
     "railway status",
     "railway logs",
     "railway up",

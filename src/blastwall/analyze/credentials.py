@@ -64,6 +64,9 @@ def finding(flag: str, target: str, label: str, verb: str) -> Finding:
                    safer=str(row.get("safer", "")), source=target[:200])
 
 
+_PROC_CWD = rx.compile(r"^/proc/(?:self|thread-self|[0-9]+)(?:/task/[0-9]+)?/cwd(?:/|$)")
+
+
 def resolve(path: str, scope: Scope) -> str:
     """`path` as an absolute path on this machine ("" when it cannot be known): `~`, `$HOME`,
     `$PWD` (the folder the command runs in) and relative paths resolved. A relative path of an
@@ -75,6 +78,11 @@ def resolve(path: str, scope: Scope) -> str:
     for var in ("${PWD}", "$PWD"):
         if here and (raw == var or raw.startswith(var + "/")):
             raw = here.rstrip("/") + raw[len(var):]
+    proc = _PROC_CWD.match(raw)
+    if proc and here:  # the reading process's own folder (`/proc/self/cwd/.env`), not blastwall's
+        raw = here.rstrip("/") + "/" + raw[proc.end():]
+    elif raw.startswith(("/proc/self/root/", "/proc/thread-self/root/")):
+        raw = "/" + raw.split("/root/", 1)[1]
     if not here and not raw.startswith(("/", "~", "$HOME", "${HOME}")):
         return ""  # the action does not say where it runs (a batch line without context.cwd)
     return absolute(raw, scope)

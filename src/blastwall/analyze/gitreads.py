@@ -50,7 +50,7 @@ _NO_PATCH = ("-s", "--no-patch", "--stat", "--numstat", "--shortstat", "--name-o
 _REV_SELECT = ("--all", "--branches", "--tags", "--remotes", "--reflog", "-g", "--walk-reflogs", "--glob",
                "--root")
 _COUNT = rx.compile(r"^-(?:[0-9]+)$")
-READERS = frozenset({"show", "log", "whatchanged", "format-patch", "send-email", "diff", "difftool", "diff-tree",
+READERS = frozenset({"show", "log", "reflog", "whatchanged", "format-patch", "send-email", "diff", "difftool", "diff-tree",
                      "diff-index", "diff-files", "range-diff", "blame", "annotate", "cat-file", "archive",
                      "fast-export", "bundle", "stash", "grep", "add", "stage"})
 
@@ -64,6 +64,7 @@ class GitArgs(NamedTuple):
     dynamic: bool  # a word blastwall could not resolve
     chdir: list[str]  # `git -C DIR`
     dashdash: bool = False  # the command separates revisions from paths itself
+    git_dir: str = ""  # `git --git-dir=DIR` (or GIT_DIR= on the line)
 
     def paths_on_disk(self, here: str) -> GitArgs:
         """Without `--`, git takes a word that names no revision but an existing path as a path."""
@@ -78,10 +79,13 @@ def parse(argv: list[Word]) -> GitArgs | None:
     """`git [global options] SUB [args]` split into what git will take as what."""
     words = argv[1:]
     chdir: list[str] = []
+    git_dir = ""
     i = 0
     while i < len(words) and words[i].text.startswith("-"):
         t = words[i].text
         name = t.split("=", 1)[0]
+        if name == "--git-dir":
+            git_dir = t.split("=", 1)[1] if "=" in t else (words[i + 1].text if i + 1 < len(words) else "")
         if name in _GLOBAL_VALUES and "=" not in t:
             if name == "-C" and i + 1 < len(words):
                 chdir.append(words[i + 1].text)
@@ -119,7 +123,7 @@ def parse(argv: list[Word]) -> GitArgs | None:
         else:
             revs.append(t)
         j += 1
-    return GitArgs(sub, flags, values, revs, paths, dynamic, chdir, after)
+    return GitArgs(sub, flags, values, revs, paths, dynamic, chdir, after, git_dir)
 
 
 def _has(flags: list[str], names: tuple[str, ...]) -> bool:
@@ -177,6 +181,14 @@ def _log_patch(git: object, g: GitArgs) -> Blobs | None:
     if ":" in line_range:
         paths.append(line_range.rsplit(":", 1)[1])
     return _log(git, g, g.revs, paths)
+
+
+def _reflog(git: object, g: GitArgs) -> Blobs | None:
+    """`git reflog [show] -p`: `git log -g -p` over the reflog's entries."""
+    revs = [r for r in g.revs if r not in ("show",)]
+    if revs[:1] in (["expire"], ["delete"], ["exists"]):
+        return []
+    return _log_patch(git, g._replace(revs=revs, flags=[*g.flags, "-g"]))
 
 
 def _format_patch(git: object, g: GitArgs) -> Blobs | None:
@@ -269,7 +281,7 @@ def _add(git: object, g: GitArgs) -> Blobs | None:
 
 _PRINTS: dict[str, Callable[[object, GitArgs], Blobs | None]] = {
     "add": _add, "stage": _add,
-    "show": _show, "log": _log_patch, "whatchanged": _log_patch, "format-patch": _format_patch,
+    "show": _show, "log": _log_patch, "reflog": _reflog, "whatchanged": _log_patch, "format-patch": _format_patch,
     "send-email": _format_patch, "diff": _diff, "difftool": _diff, "diff-tree": _diff, "diff-index": _diff,
     "diff-files": _diff, "range-diff": lambda git, g: _log(git, g, g.revs, g.paths), "blame": _blame,
     "annotate": _blame, "cat-file": _cat_file, "archive": _archive, "fast-export": _everything,
@@ -278,14 +290,18 @@ _PRINTS: dict[str, Callable[[object, GitArgs], Blobs | None]] = {
 
 
 # ---- findings --------------------------------------------------------------------------------
-def history_findings(argv: list[Word], scope: Scope, verb: str) -> list[Finding]:
+def history_findings(argv: list[Word], scope: Scope, verb: str, assigns: dict[str, Word] | None = None) -> list[Finding]:
     """Findings for the committed content a git command prints (empty without disk access and
-    permission to run git)."""
+    permission to run git). Revisions or paths blastwall cannot resolve (`git show $(git
+    rev-list --all)`) may name any object: every blob in the repository counts."""
     if not (scope.read_files and scope.probe):
         return []
     g = parse(argv)
     if g is None or g.sub not in _PRINTS:
         return []
+    named_dir = (assigns or {}).get("GIT_DIR")
+    if named_dir is not None and not g.git_dir:
+        g = g._replace(git_dir=named_dir.text, dynamic=g.dynamic or named_dir.dynamic)
     from blastwall.analyze.credentials import _deadline, _findings, content, finding, resolve
     from blastwall.secrets.history import Git, OutOfTime, check_blobs
 
@@ -297,9 +313,10 @@ def history_findings(argv: list[Word], scope: Scope, verb: str) -> list[Finding]
     if not os.path.isdir(here):
         return []
     g = g.paths_on_disk(here)
-    git = Git(here, _deadline(scope))
+    git_dir = os.path.normpath(os.path.join(here, os.path.expanduser(g.git_dir))) if g.git_dir else ""
+    git = Git(here, _deadline(scope), git_dir=git_dir)
     try:
-        blobs = _PRINTS[g.sub](git, g)
+        blobs = git.all_blobs() if g.dynamic and _PRINTS[g.sub] is not _add else _PRINTS[g.sub](git, g)
         if not blobs:
             return []  # no content printed, not a repository, or arguments git refuses
         held = check_blobs(git, [(p, s) for p, s in blobs if s])

@@ -38,9 +38,10 @@ class OutOfTime(Exception):
 class Git:
     """Read-only git questions about one repository, within a deadline."""
 
-    def __init__(self, repo: str, deadline: float) -> None:
+    def __init__(self, repo: str, deadline: float, git_dir: str = "") -> None:
         self.repo = repo
         self.deadline = deadline
+        self.git_dir = git_dir  # `--git-dir` the command names (else git finds it from `repo`)
 
     def run(self, *args: str, stdin: bytes | None = None) -> tuple[int, bytes]:
         left = self.deadline - time.monotonic()
@@ -48,9 +49,11 @@ class Git:
             raise OutOfTime
         env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0",
                "GIT_PAGER": "cat", "PAGER": "cat"}
-        env.pop("GIT_EXTERNAL_DIFF", None)
+        for name in ("GIT_EXTERNAL_DIFF", "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY"):
+            env.pop(name, None)  # the repository is the one the command names, not blastwall's environment
         try:
-            proc = subprocess.run(["git", "-C", self.repo, *_SAFE, *args], input=stdin, capture_output=True,
+            where = ["--git-dir", self.git_dir] if self.git_dir else []
+            proc = subprocess.run(["git", "-C", self.repo, *where, *_SAFE, *args], input=stdin, capture_output=True,
                                   timeout=left, env=env, check=False,
                                   **({} if stdin is not None else {"stdin": subprocess.DEVNULL}))
         except subprocess.TimeoutExpired:

@@ -108,11 +108,7 @@ def _command_matches(row: dict[str, Any], positionals: list[Word]) -> int | None
 def secret_reads(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = True,
                  ) -> list[Finding]:
     """The secrets that program `name` (argv already unwrapped) reads."""
-    out: list[Finding] = []
-    if with_redirects:
-        for r in cmd.redirects:
-            if r.op == "<" and r.target is not None and _literal(r.target):
-                out.extend(_read(r.target.text, scope, f"{name} reads"))
+    out: list[Finding] = input_reads(cmd, scope, name) if with_redirects else []
     for row in _index().get(name, []):
         args = _split(argv[1:], list(row.get("value_options", [])))
         taken = _command_matches(row, args.positionals)
@@ -131,20 +127,31 @@ def secret_reads(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope, 
         break
     out.extend(_environment(name, argv, scope))
     if name == "git":
-        out.extend(_git_history(argv, scope))
+        out.extend(_git_history(argv, scope, cmd.assigns))
     if any(w.dynamic and STORE_URL_VAR in w.text for w in argv[1:]):
         out.append(_env_finding("shell.read:blastwall-store-url", name, " ".join(w.text for w in argv)))
     return out
 
 
-def _git_history(argv: list[Word], scope: Scope) -> list[Finding]:
+def input_reads(cmd: SimpleCommand, scope: Scope, name: str) -> list[Finding]:
+    """Files fed to a command with `<` (also `3< FILE`, which `exec` keeps open for the commands
+    after it: `exec 3< .env; cat <&3`)."""
+    out: list[Finding] = []
+    for r in cmd.redirects:
+        if r.op in ("<", "<>") and r.target is not None and _literal(r.target):
+            out.extend(_read(_in_shell_dir(r.target.text, scope), scope, f"{name} reads"))
+    return out
+
+
+def _git_history(argv: list[Word], scope: Scope, assigns: dict[str, Word]) -> list[Finding]:
     """What a git command prints from the repository's objects (analyze/gitreads.py)."""
     from blastwall.analyze.gitreads import READERS, history_findings, parse
 
     g = parse(argv)
     if g is None or g.sub not in READERS:
         return []
-    return history_findings(argv, scope, f"git {g.sub} " + ("stores" if g.sub in ("add", "stage") else "prints"))
+    verb = f"git {g.sub} " + ("stores" if g.sub in ("add", "stage") else "prints")
+    return history_findings(argv, scope, verb, assigns)
 
 
 def _literal(w: Word) -> bool:
@@ -186,6 +193,10 @@ def _files(row: dict[str, Any], args: Args) -> list[str]:
         return _file_urls([w.text for w in words if _literal(w)] + [v for k, v in args.values if k in ("--url",)])
     elif mode == "interpreter":
         return _interpreter_files(row, args.words)
+    elif mode == "script_files":  # awk's getline < "FILE", sed's `r FILE`: files the program text names
+        given = [v for k, v in args.values if k in row.get("pattern_options", [])]
+        script = given if given else [w.text for w in words[:1]]
+        return [f for text in script for f in _script_files(text)]
     pos = [w.text for w in words if _literal(w)]
     if mode == "rev_paths":
         return [p.split(":", 1)[1] if ":" in p and not p.startswith(("/", ".")) else p for p in pos if p]
@@ -259,7 +270,8 @@ def _interpreter_files(row: dict[str, Any], words: list[Word]) -> list[str]:
             edits = edits or bool(inplace & set(_flag_letters(t[1:], row)))
         i += 1
     if not codes and not inline:
-        return []
+        # a script run by name: a credential in it is used (and printed by any error on its line)
+        return operands[:1] if row.get("script_operand", True) else []
     files = [lit for c in codes for lit in _code_literals(c)]
     return files + ([] if edits else operands)
 
@@ -291,6 +303,14 @@ def _flag_letters(letters: str, row: dict[str, Any]) -> str:
         if c in stop:
             break
     return "".join(out)
+
+
+_SED_READ = rx.compile(r"(?:^|[;\n{}0-9$/])[ \t]*[rR][ \t]+([^;\n}]+)")
+
+
+def _script_files(text: str) -> list[str]:
+    """Files an awk or sed program names: its string literals and sed's `r`/`R` commands."""
+    return [*_code_literals(text), *(m.group(1).strip() for m in _SED_READ.finditer(text))][:64]
 
 
 def wrapper_reads(argv: list[Word], scope: Scope) -> list[Finding]:
@@ -595,5 +615,10 @@ def _environment(name: str, argv: list[Word], scope: Scope) -> list[Finding]:
     if STORE_URL_VAR in names:
         return [_env_finding("shell.read:blastwall-store-url", f"{name} {STORE_URL_VAR}", source)]
     hits = [n for n in dict.fromkeys(names) if secret_variable(n)]
-    return [_env_finding("shell.read:variable", f"{name} ${n}" if name not in ("printenv", *env["dump_builtins"])
-                         else f"{name} {n}", source) for n in hits[:5]]
+    out = [_env_finding("shell.read:variable", f"{name} ${n}" if name not in ("printenv", *env["dump_builtins"])
+                        else f"{name} {n}", source) for n in hits[:5]]
+    if names:  # `source .env && echo $RAILWAY_TOKEN`: the value printed may be one the file set
+        for path in scope.sourced:
+            out.extend(f for f in _read(path, scope, f"{name} prints variables loaded from")
+                       if f.severity > Severity.LOW)
+    return out

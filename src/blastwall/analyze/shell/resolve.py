@@ -15,7 +15,7 @@ from blastwall.analyze.shell.handlers import _shell_text, handle_path_program, h
 from blastwall.analyze.shell.ir import Selection, SimpleCommand, Word
 from blastwall.analyze.shell.names import program_name
 from blastwall.analyze.shell.programs import match
-from blastwall.analyze.shell.reads import environment_dump, secret_reads, wrapper_reads
+from blastwall.analyze.shell.reads import environment_dump, input_reads, secret_reads, wrapper_reads
 from blastwall.analyze.shell.stdin import stdout_of
 from blastwall.analyze.shell.wrappers import peel
 from blastwall.model import Finding, Severity
@@ -36,8 +36,9 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
             out.extend(later_writes(cmd, scope))  # a script, migration or CI file written with known text
     argv = list(cmd.argv)
     for _ in range(MAX_PEEL):
-        if not argv:
-            return out
+        if not argv:  # nothing runs (`exec 3< .env`): the files it opens are still read
+            return out + (input_reads(cmd, scope, program_name(cmd.argv[0].text) if cmd.argv else "the shell")
+                          if with_redirects else [])
         if argv[0].dynamic and argv[0].path_class is None:
             if trusted_generator(argv[0].raw):
                 return out

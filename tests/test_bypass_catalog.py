@@ -17,6 +17,9 @@ from blastwall.policy.engine import default_policy
 
 POLICY = default_policy()
 
+_RW = "https://backboard.railway.com/graphql/v2"
+_GQL = '{"query": "mutation { volumeDelete(volumeId: \\"v1\\") }"}'
+
 BYPASSES: dict[str, list[str]] = {
     "same-line script": [
         "printf 'rm -rf ~/data\\n' > f.sh && bash f.sh",
@@ -152,6 +155,81 @@ BYPASSES: dict[str, list[str]] = {
         "psql -c '\\o /home/u/.bashrc'",
         "psql -c 'select 1 \\g |sh'",
     ],
+    "HTTP body from a file or stdin, to a provider API": [
+        f"curl -X POST {_RW} -H 'Content-Type: application/json' -d @body.json",
+        f"curl -sSd@body.json {_RW}",
+        f"curl {_RW} --data-binary @- < body.json",
+        f"cat body.json | curl {_RW} --data-binary @-",
+        f"echo '{_GQL}' | curl {_RW} -d @-",
+        f"curl {_RW} --data-binary @- <<'EOF'\n{_GQL}\nEOF",
+        f"jq -n '$q' --arg q x | curl {_RW} --data-binary @-",
+        f"curl {_RW} --data-urlencode @body.json",
+        f"curl {_RW} -d \"$(cat body.json)\"",
+        f"curl {_RW} -d \"$(< body.json)\"",
+        f"curl -d @<(cat body.json) {_RW}",
+        f"curl --json @body.json {_RW}",
+        f"curl -F 'operations=<body.json' {_RW}",
+        f"curl --variable b@body.json --expand-data '{{{{b}}}}' {_RW}",
+        f"curl -T body.json {_RW}",
+        f"curl -X POST https://api.stripe.com/v1/customers/cus_1 -d @update.txt",
+        "curl https://ec2.amazonaws.com/ -d @params.txt",
+        f"curl https://example.com -: -d @body.json {_RW}",
+        f"wget --post-file=body.json {_RW}",
+        "wget --method=DELETE --body-file=body.json https://api.github.com/repos/acme/api",
+        "wget -e method=DELETE https://api.github.com/repos/acme/api",
+        f"http POST {_RW} < body.json",
+        f"http POST {_RW} @body.json",
+        f"xh post {_RW} query=@query.graphql",
+        "gh api graphql --input body.json",
+        "gh api -X PATCH repos/acme/api --input settings.json",
+    ],
+    "HTTP options from a config file": [
+        "curl -K cfg",
+        "curl --config cfg https://api.github.com/repos/acme/api",
+        "curl -K <(echo url=https://api.github.com/repos/acme/api; echo request=DELETE)",
+        "wget --config=del.wgetrc https://api.github.com/repos/acme/api",
+    ],
+    "HTTP request sent elsewhere than its URL": [
+        "curl --connect-to api.github.com:443:localhost:8443 -X DELETE https://api.github.com/repos/acme/api",
+        "curl --resolve api.github.com:443:127.0.0.1 -X DELETE https://api.github.com/repos/acme/api",
+        "curl -x http://127.0.0.1:8080 -X DELETE https://api.github.com/repos/acme/api",
+    ],
+    "HTTP calls in interpreter code": [
+        f"python3 -c 'import requests; requests.post(\"{_RW}\", json={_GQL})'",
+        f"python3 -c 'import requests; requests.post(\"{_RW}\", data=open(\"body.json\").read())'",
+        f"python3 -c 'import requests, json; requests.post(\"{_RW}\", json=json.load(open(\"body.json\")))'",
+        f"python3 -c 'import requests; q={_GQL}; requests.post(\"{_RW}\", json=q)'",
+        "python3 -c 'import requests; requests.delete(\"https://api.github.com/repos/acme/api\")'",
+        "python3 -c 'import requests; s = requests.Session(); s.delete(\"https://api.github.com/repos/acme/api\")'",
+        "python3 -c 'import httpx; httpx.Client(base_url=\"https://api.github.com\").delete(\"/repos/acme/api\")'",
+        "python3 -c 'import httpx; httpx.request(\"DELETE\", \"https://api.github.com/repos/acme/api\")'",
+        "python3 -c 'import urllib.request as u; u.urlopen(u.Request(\"https://api.github.com/repos/acme/api\", "
+        "method=\"DELETE\"))'",
+        f"python3 -c 'import urllib.request, json; urllib.request.urlopen(\"{_RW}\", data=json.dumps({_GQL}).encode())'",
+        "python3 -c 'import http.client; c = http.client.HTTPSConnection(\"api.github.com\"); "
+        "c.request(\"DELETE\", \"/repos/acme/api\")'",
+        f"node -e 'fetch(\"{_RW}\", {{method: \"POST\", body: JSON.stringify({_GQL})}})'",
+        f"node -e 'fetch(\"{_RW}\", {{method: \"POST\", body: require(\"fs\").readFileSync(\"body.json\")}})'",
+        f"node -e 'const q = process.argv[1]; fetch(\"{_RW}\", {{method: \"POST\", body: q}})'",
+        "node -e 'require(\"axios\").delete(\"https://api.github.com/repos/acme/api\")'",
+        "node -e 'const axios = require(\"axios\"); axios({method: \"delete\", url: \"https://api.github.com/repos/acme/api\"})'",
+        "node -e 'const api = require(\"axios\").create({baseURL: \"https://api.github.com\"}); "
+        "api.delete(\"/repos/acme/api\")'",
+        f"node -e 'import ky from \"ky\"; ky.post(\"{_RW}\", {{json: {_GQL}}})'",
+        "node -e 'const got = require(\"got\"); got.delete(\"https://api.github.com/repos/acme/api\")'",
+        "node -e 'const o = \"acme\"; fetch(`https://api.github.com/repos/${o}/api`, {method: \"DELETE\"})'",
+        "cat > del.py <<'EOF'\nimport requests\nrequests.delete(\"https://api.github.com/repos/acme/api\")\nEOF\n"
+        "python3 del.py",
+    ],
+    "tar extracting over the folder it runs in": [
+        "tar xf backup.tar",
+        "tar xzvf backup.tgz",
+        "tar -xf backup.tar",
+        "tar --extract -f backup.tar",
+        "tar xzf backup.tgz -C .",
+        "tar -xzf backup.tgz -C ~/project",
+        "curl -sL https://example.com/backup.tgz | tar xz",
+    ],
     "git discarding uncommitted work": [
         "git checkout HEAD~3 -- src/",
         "git checkout main src/app.py",
@@ -219,6 +297,24 @@ SAFE: list[str] = [
     "tar -tzf backup.tgz",
     "unzip -l release.zip",
     "ls \\\n  -la",
+    # HTTP: reads, local or unknown hosts, and bodies blastwall can read
+    "curl -d @data.json http://localhost:3000/api",
+    "curl -T file.txt https://example.com/upload",
+    "curl -K auth.cfg http://localhost:3000/api",
+    "curl -G -d @query.txt https://api.github.com/search/issues",
+    "cat payload.json | curl -X POST http://localhost:8080/api/items -d @-",
+    "wget --post-file=form.txt https://example.com/submit",
+    "http POST :3000/api/items < item.json",
+    f"echo '{{\"query\": \"query {{ me {{ id }} }}\"}}' | curl {_RW} -d @-",
+    "curl -s https://api.github.com/repos/acme/api -o repo.json",
+    "python3 -c 'import requests; print(requests.get(\"https://api.github.com/repos/acme/api\").json())'",
+    "python3 -c 'import requests; requests.post(\"http://localhost:8000/api/items\", json=make())'",
+    "node -e 'fetch(\"https://api.github.com/repos/acme/api\").then(r => r.json()).then(console.log)'",
+    "node -e 'require(\"axios\").get(\"https://api.github.com/repos/acme/api\").then(r => console.log(r.data))'",
+    # tar: listing, creating, to stdout, into a new temporary folder
+    "tar czf out.tgz src",
+    "tar xOf backup.tar notes.txt",
+    "tar -xzf release.tgz -C /tmp/x",
 ]
 
 
@@ -291,3 +387,56 @@ def test_a_slow_parse_of_interpreter_code_is_an_ask(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(code_ts, "PARSE_BUDGET_S", -1.0)
     code = "x(1);" * 3000
     assert _decision(f"node -e '{code}'") == "ask"
+
+
+# ---- HTTP bodies, config files and archives on disk ---------------------------------------------
+def _http_project(tmp_path: Path) -> dict[str, str]:
+    import io
+    import json
+    import tarfile
+
+    (tmp_path / "body.json").write_text(_GQL)
+    (tmp_path / "ok.json").write_text(json.dumps({"query": "query { me { id } }"}))
+    (tmp_path / "get.cfg").write_text('url = "https://api.github.com/repos/acme/api"\nheader = "Accept: application/json"\n')
+    (tmp_path / "del.cfg").write_text('url = "https://api.github.com/repos/acme/api"\n-X DELETE\n')
+    (tmp_path / "post.cfg").write_text(f'url = "{_RW}"\ndata = "@body.json"\n')
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text("x = 1\n")
+    for name, member in (("over.tar", "src/app.py"), ("new.tar", "pkg/new.py")):
+        with tarfile.open(tmp_path / name, "w") as tf:
+            data = b"y = 2\n"
+            info = tarfile.TarInfo(member)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+    (tmp_path / "del.py").write_text('import requests, json\nrequests.post("%s", json=json.load(open("body.json")))\n'
+                                     % _RW)
+    return {"cwd": str(tmp_path)}
+
+
+@pytest.mark.parametrize(("command", "expected"), [
+    (f"curl -d @body.json {_RW}", "ask"), (f"curl -d @ok.json {_RW}", "allow"), (f"curl -d @missing.json {_RW}", "ask"),
+    (f"curl --data-binary @- {_RW} < body.json", "ask"), (f"curl --data-binary @- {_RW} < ok.json", "allow"),
+    (f"cat ok.json | curl {_RW} -d @-", "allow"), (f"curl {_RW} -d \"$(cat ok.json)\"", "allow"),
+    (f"cd src && curl -d @body.json {_RW}", "ask"),  # src/body.json does not exist
+    (f"echo '{_GQL}' > q.json && curl -d @q.json {_RW}", "ask"),
+    ("curl -K get.cfg", "allow"), ("curl -K del.cfg", "ask"), ("curl -K post.cfg", "ask"), ("curl -K missing.cfg", "ask"),
+    ("curl -K get.cfg -K del.cfg", "ask"), (f"http POST {_RW} @ok.json", "allow"), (f"http POST {_RW} < body.json", "ask"),
+    (f"wget --post-file=ok.json {_RW}", "allow"), (f"wget --post-file=body.json {_RW}", "ask"),
+    ("gh api graphql --input ok.json", "allow"), ("gh api graphql --input body.json", "ask"),
+    ("python3 del.py", "ask"), (f"python3 -c 'import requests; requests.post(\"{_RW}\", data=open(\"ok.json\").read())'",
+                                "allow"),
+    (f"node -e 'fetch(\"{_RW}\", {{method: \"POST\", body: require(\"fs\").readFileSync(\"body.json\", \"utf8\")}})'", "ask"),
+    ("tar xf over.tar", "ask"), ("tar -xf over.tar", "ask"), ("tar xf new.tar", "allow"), ("tar -xf new.tar -C src", "allow"),
+    ("tar -xf over.tar -C src", "allow"),  # src/src/app.py is new
+    ("cd src && tar xf ../new.tar", "allow"), ("tar xf missing.tar", "ask"),
+])
+def test_http_bodies_and_archives_are_read_where_they_are(tmp_path: Path, command: str, expected: str) -> None:
+    verdict = check(command, context=_http_project(tmp_path), policy=POLICY)
+    assert verdict.decision.value == expected, (command, verdict.reasons)
+
+
+def test_an_unread_body_names_the_file_and_what_to_do(tmp_path: Path) -> None:
+    verdict = check(f"curl -d @missing.json {_RW}", context={"cwd": str(tmp_path)}, policy=POLICY)
+    assert "http.generic:unread-body" in verdict.rule_ids
+    reason = next(r for r in verdict.reasons if "cannot read" in r)
+    assert "missing.json" in reason and "does not exist" in reason and "Railway" in reason

@@ -79,6 +79,9 @@ def test_demo_runs_and_stops_the_dangerous_steps() -> None:
     assert by_story["wants to force-push over the shared branch"] != "allow"
     assert by_story["hides rm -rf ~ in base64"] == "deny"
     assert by_story["cleans build output before a rebuild"] == "allow"
+    assert steps[0]["tool"] != "-"  # no scan step: nothing has to run before the agent does
+    token = next(s for s in steps if s["story"].startswith("looks for credentials in old notes"))
+    assert token["decision"] == "deny" and "Railway token" in token["reason"]
     volume = next(s for s in steps if s["story"].startswith("guesses a volume is staging-only"))
     assert volume["decision"] != "allow"
     assert "production" in volume["reason"] and "postgres" in volume["reason"]  # what the provider reported

@@ -181,16 +181,6 @@ def _approval_round(root: Path, first: int) -> list[dict[str, Any]]:
     return rows
 
 
-def _scan(root: Path) -> dict[str, Any]:
-    """What a human runs once per project: find the secrets so agents' reads of them are refused."""
-    proc = subprocess.run([sys.executable, "-m", "blastwall", "secrets", "scan", str(root)], capture_output=True,
-                          text=True, timeout=120, check=False, env={**os.environ})
-    first = (proc.stdout.strip().splitlines() or ["(no output)"])[-4 if proc.returncode == 3 else -1]
-    return {"step": 0, "story": "a human runs the secret scanner over the project first", "tool": "-",
-            "action": "blastwall secrets scan", "decision": "allow", "reason": "",
-            "output": first.replace(str(root) + "/", "")}
-
-
 def _private_home() -> tuple[str, dict[str, str | None]]:
     """Point blastwall's config and state at a throwaway folder; returns it and what to restore."""
     home = tempfile.mkdtemp(prefix="blastwall-demo-home-")
@@ -224,8 +214,7 @@ def run_demo(console: Console, *, as_json: bool = False) -> int:
         ("env_stg", "staging", "svc_pg", "postgres"), ("env_prd", "production", "svc_pg", "postgres")])
     try:
         railway.__enter__()
-        _policy(root, railway.endpoint)
-        results.append(_scan(root))
+        _policy(root, railway.endpoint)  # no secret scan first: every read is checked on the way
         for n, step in enumerate(STEPS, 1):
             tool_input = dict(step.tool_input)
             if "file_path" in tool_input:

@@ -111,6 +111,12 @@ def test_the_edit_is_measured_where_the_line_cds(repo: Path) -> None:
     assert decide("cd src && sed -i 's/1/2/' dirty.py", repo) == "ask"
 
 
+def test_a_cd_in_a_subshell_does_not_make_a_file_look_new(repo: Path) -> None:
+    # the cd lasts only inside the parentheses: the file is looked for in both folders
+    assert decide("(cd src && ls); echo x > notes/untracked.md", repo) == "ask"
+    assert decide("cd src && echo x > fresh_module.py", repo) == "allow"
+
+
 def test_an_earlier_command_on_the_line_leaves_the_wipe_unproved(repo: Path) -> None:
     # the append makes clean.py hold text git does not have before the wipe runs
     assert decide("sed -i '1,$d' src/clean.py", repo) == "allow"

@@ -200,9 +200,9 @@ def _moved_away(sources: list[Word], target: Word, scope: Scope, source: str) ->
     row = next(r for r in load_table("shell_fs")["fsop"] if r["id"] == "shell.fs:mv-away")
     out: list[Finding] = []
     for src in sources:
-        here = _here(scope) if scope.read_files else None
-        folder = pc.kind == "null" or src.text.endswith("/") or bool(here and _is_dir(os.path.join(here, src.text),
-                                                                                      scope))
+        folders = (_folders(scope) or []) if scope.read_files else []
+        folder = pc.kind == "null" or src.text.endswith("/") or any(_is_dir(os.path.join(f, src.text), scope)
+                                                                    for f in folders)
         out.extend(_target_findings(row, src, "delete_recursive" if folder else "delete", str(row["reason"]), scope,
                                     source))
     return out
@@ -289,8 +289,8 @@ def _in_place(row: dict[str, Any], argv: list[Word], scope: Scope, source: str) 
         if not edit.suffix or target.path_class is not None or target.dynamic or "$" in target.text:
             continue
         backup = backup_path(target.text, edit.suffix)
-        here = _here(scope) if scope.read_files and not target.glob else None
-        if conventional_suffix(edit.suffix) and not (here and _exists(backup, here)):
+        known = scope.read_files and not target.glob and _folders(scope) is not None
+        if conventional_suffix(edit.suffix) and not (known and not _missing(backup, scope)):
             continue  # a fresh copy beside the file
         out.extend(_target_findings(row, Word.lit(backup), "overwrite", _BACKUP_REASON, scope, source))
     return out
@@ -376,17 +376,24 @@ def _exists(path: str, cwd: str) -> bool:
     return os.path.lexists(full)
 
 
-def _here(scope: Scope) -> str | None:
-    """The folder a command runs in: the working directory moved by an earlier `cd` on the line;
-    None when blastwall cannot tell (no working directory, a `cd` it cannot follow)."""
+def _folders(scope: Scope) -> list[str] | None:
+    """The folders a command may run in: the working directory, and where an earlier `cd` on the
+    line moved (a `cd` inside a subshell does not last, so both count); None when blastwall cannot
+    tell (no working directory, a `cd` it cannot follow)."""
     if not scope.cwd:
         return None
     moved = scope.shell_dir
     if not moved:
-        return scope.cwd
+        return [scope.cwd]
     if "$" in moved or (moved.startswith("~") and moved != "~" and not moved.startswith("~/")):
         return None
-    return os.path.normpath(os.path.join(scope.cwd, os.path.expanduser(moved)))
+    return [scope.cwd, os.path.normpath(os.path.join(scope.cwd, os.path.expanduser(moved)))]
+
+
+def _missing(path: str, scope: Scope) -> bool:
+    """`path` provably does not exist, seen from every folder the command may run in."""
+    folders = _folders(scope) if scope.read_files and "$" not in path else None
+    return bool(folders) and not any(_exists(path, f) for f in folders)  # type: ignore[union-attr]
 
 
 def _creation_discount(target: str, sources: list[Word], scope: Scope, sev: Severity,
@@ -395,9 +402,8 @@ def _creation_discount(target: str, sources: list[Word], scope: Scope, sev: Seve
     checks; without one, copying a template into place (`cp .env.example .env`) is taken as
     creating the file, and so is writing a migration that is not the project's first
     (`pc`: the target's class, for paths.migration_presumed_new); the reason says so."""
-    here = _here(scope)
-    if here and scope.read_files and "$" not in target:
-        if not _exists(target, here):
+    if scope.read_files and "$" not in target and _folders(scope) is not None:
+        if _missing(target, scope):
             return Severity.NONE, " (it does not exist yet: nothing is overwritten)"
         return sev, ""
     if sources and all(is_template(s.text) for s in sources):

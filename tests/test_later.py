@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from blastwall.analyze.base import Scope
-from blastwall.analyze.later import analyze_change, located_change
+from blastwall.analyze.later.change import analyze_change, located_change
 from blastwall.analyze.later.kinds import kind_of
 from blastwall.analyze.ruleset import validate_row
 from blastwall.doors.hooks import run_hook

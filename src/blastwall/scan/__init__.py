@@ -67,7 +67,7 @@ def scan_repo(root: str, *, base: str | None = None, paths: list[str] | None = N
 
 def _scan_one(root: str, cand: Candidate, policy: Any) -> list[ScanFinding] | None:
     """The reported findings of one file; None when the file does not run later."""
-    from blastwall.analyze.later import located_change, worded
+    from blastwall.analyze.later.change import located_change, worded
     from blastwall.analyze.later.kinds import kind_of
 
     sample = cand.after if cand.after is not None else cand.before or ""

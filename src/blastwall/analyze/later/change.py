@@ -23,7 +23,6 @@ machine the step will run on.
 from __future__ import annotations
 
 import importlib
-import os
 import posixpath
 from collections import Counter
 from typing import NamedTuple
@@ -33,7 +32,7 @@ from blastwall.analyze.later.kinds import Kind, kind_of, rule_finding
 from blastwall.analyze.later.steps import Step, locate
 from blastwall.model import Finding, Severity
 
-__all__ = ["Located", "analyze_change", "kind_of", "located_change"]
+__all__ = ["Located", "analyze_change", "located_change", "worded"]
 
 MAX_STEPS = 400  # steps of one file blastwall reads; more is a finding of its own
 PREFIX = "later."
@@ -219,20 +218,3 @@ def _removed(before: list[Step], after: list[Step]) -> list[Located]:
             out.append(Located(s.finding, s.line, s.where, ("keep", s.text)))
     return out
 
-
-def read_text(path: str, scope: Scope, limit: int = 256 * 1024) -> str | None:
-    """The file's text on this machine now (None: absent, unreadable, too large or not allowed)."""
-    if not scope.read_files:
-        return None
-    full = os.path.expanduser(path)
-    if not os.path.isabs(full):
-        if not scope.cwd:
-            return None
-        full = os.path.join(scope.cwd, full)
-    try:
-        if os.path.getsize(full) > limit:
-            return None
-        with open(full, "rb") as f:
-            return f.read(limit).decode("utf-8", "replace")
-    except (OSError, ValueError):
-        return None

@@ -41,15 +41,41 @@ def table() -> dict[str, Any]:
 
 
 @functools.cache
-def _rows() -> tuple[tuple[tuple[str, ...], tuple[str, ...], Any, Kind], ...]:
+def _rows() -> tuple[tuple[tuple[tuple[str, tuple[str, ...]], ...], tuple[str, ...], Any, Kind], ...]:
     out = []
     for row in table()["kind"]:
         sniff = rx.compile(row["sniff"]) if row.get("sniff") else None
         kind = Kind(name=row["name"], extractor=row["extractor"], when=row["when"], subject=row["subject"],
                     framework=row.get("framework", ""), keys=tuple(row.get("keys", ())),
                     up=tuple(row.get("up", ())), down=tuple(row.get("down", ())))
-        out.append((tuple(row["globs"]), tuple(row.get("not_globs", ())), sniff, kind))
+        pats = tuple((g, _literals(g)) for g in row["globs"])
+        out.append((pats, tuple(row.get("not_globs", ())), sniff, kind))
     return tuple(out)
+
+
+def _literals(glob: str) -> tuple[str, ...]:
+    """The literal parts of a glob, each of which a matching path must contain: a cheap test that
+    spares an ordinary path (`src/app.ts`) the compiled matchers of every kind."""
+    parts, buf, i = [], "", 0
+    while i < len(glob):
+        c = glob[i]
+        if c in "*?":
+            parts.append(buf)
+            buf = ""
+        elif c == "[":
+            end = glob.find("]", i + 2)
+            parts.append(buf)
+            buf = ""
+            i = end if end > 0 else len(glob)
+        else:
+            buf += c
+        i += 1
+    parts.append(buf)
+    return tuple(p for p in parts if p)
+
+
+def _glob_match(shown: str, pats: tuple[tuple[str, tuple[str, ...]], ...]) -> bool:
+    return any(all(lit in shown for lit in lits) and globs.match(shown, g) for g, lits in pats)
 
 
 def _shown(path: str) -> str:
@@ -65,7 +91,7 @@ def kind_of(path: str, text: str | None = None) -> Kind | None:
         return None
     shown = _shown(path)
     for pats, nots, sniff, kind in _rows():
-        if not globs.match_any(shown, pats) or globs.match_any(shown, nots):
+        if not _glob_match(shown, pats) or globs.match_any(shown, nots):
             continue
         if sniff is not None and (not text or not sniff.search(text[:SNIFF_CHARS])):
             continue

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+import os
+
 from blastwall.analyze.base import Scope
-from blastwall.analyze.later import analyze_change, kind_of, read_text
+from blastwall.analyze.later.kinds import kind_of
 from blastwall.model import Finding
 
 
@@ -87,6 +89,8 @@ def written_findings(path: str, content: Any, scope: Scope, *, edits: Any = None
     change = change_of(path, content, scope, edits=edits, deleted=deleted, append=append)
     if change.after is None:
         return []
+    from blastwall.analyze.later.change import analyze_change
+
     return analyze_change(path, change.before, change.after, scope, fragment=change.fragment)
 
 
@@ -103,8 +107,6 @@ def _real_path(path: str, scope: Scope) -> str | None:
     """Where `path` really points on this machine when it is (or goes through) a symlink."""
     if not scope.read_files:
         return None
-    import os
-
     full = os.path.expanduser(path)
     if not os.path.isabs(full):
         if not scope.cwd:
@@ -115,3 +117,21 @@ def _real_path(path: str, scope: Scope) -> str | None:
     except (OSError, ValueError):
         return None
     return real if real != os.path.normpath(full) else None
+
+
+def read_text(path: str, scope: Scope, limit: int = 256 * 1024) -> str | None:
+    """The file's text on this machine now (None: absent, unreadable, too large or not allowed)."""
+    if not scope.read_files:
+        return None
+    full = os.path.expanduser(path)
+    if not os.path.isabs(full):
+        if not scope.cwd:
+            return None
+        full = os.path.join(scope.cwd, full)
+    try:
+        if os.path.getsize(full) > limit:
+            return None
+        with open(full, "rb") as f:
+            return f.read(limit).decode("utf-8", "replace")
+    except (OSError, ValueError):
+        return None

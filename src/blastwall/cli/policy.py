@@ -33,7 +33,7 @@ def policy_check(
         raise typer.Exit(EXIT_ALLOW)
     problems = validate_files(paths)
     for p in problems:
-        err.print(p, style="red", markup=False, highlight=False)
+        err.print(p, style="red", markup=False, highlight=False, soft_wrap=True)
     from blastwall.policy.load import untrusted_entries
 
     untrusted = untrusted_entries(cwd)

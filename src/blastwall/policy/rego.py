@@ -33,7 +33,7 @@ TEST_SUFFIX = "_test.rego"  # OPA's convention: tests beside the policy, loaded 
 SAMPLE: dict[str, Any] = {  # a typical input document (docs/rego-input.schema.json) for trial evaluations
     "version": 1,
     "action": {"surface": "shell", "payload": "rm -rf build", "agent": "sample", "cwd": "/", "environment": None,
-               "session": None, "database": None, "context": {}, "digest": ""},
+               "session": None, "database": None, "context": {}, "path": None, "digest": ""},
     "findings": [{"rule_id": "shell.fs:rm", "effect": "delete", "severity": "high", "severity_level": 3,
                   "target": "build", "path": "/build", "reason": "rm deletes build", "reversible": False,
                   "confidence": 1.0, "source": "rm -rf build", "environment": None, "production": False,

@@ -7,7 +7,8 @@
 added, never renamed or removed, without a new version.
 
 - `action`: what the agent is about to do and on whose behalf (surface, payload, agent, cwd,
-  environment hint, session, database, the door's extra context);
+  environment hint, session, database, the door's extra context; for file reads and writes the
+  file as an absolute path);
 - `findings`: what the analyzers found, each with the pre-flight facts (environment and the
   evidence for it), the measured radius, and what the file policy (and Cedar) decided;
 - `preflight`, `radius`: the same facts summed over the action, so a policy need not loop;
@@ -49,6 +50,7 @@ def build(action: Action, decided: Iterable[Decided], *, degraded: bool = False,
             "session": ctx.session,
             "database": ctx.database,
             "context": dict(ctx.extra),
+            "path": _action_path(action),
             "digest": action.digest(),
         },
         "findings": findings,
@@ -74,6 +76,20 @@ def production_names(policy: Any) -> frozenset[str]:
     except Exception:  # noqa: BLE001 - an invalid inventory is reported by preflight; the usual names stand
         return PRODUCTION
     return PRODUCTION | frozenset(n for env in inventory.environments if env.production for n in env.names())
+
+
+def _action_path(action: Action) -> str | None:
+    """For a file read or write: the file, absolute and normalized (`..` resolved against cwd)."""
+    payload = action.payload
+    path = payload.get("path") if isinstance(payload, dict) else None
+    if action.surface.value not in ("file_read", "file_write") or not isinstance(path, str) or not path:
+        return None
+    path = os.path.expanduser(path)
+    if not os.path.isabs(path):
+        if not action.context.cwd:
+            return None
+        path = os.path.join(action.context.cwd, path)
+    return os.path.normpath(path)
 
 
 def _finding(decision: Decision, rule: str, f: Finding, cwd: str | None, production: frozenset[str]) -> dict[str, Any]:

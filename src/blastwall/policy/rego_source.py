@@ -15,7 +15,7 @@ import re
 from typing import NamedTuple
 
 _NAME = re.compile(r"(default\s+)?([A-Za-z_][A-Za-z0-9_]*)")
-_RUNTIME = re.compile(r"\bopa\b\s*(\.\s*runtime\b|\[\s*\"runtime\"\s*\])")
+_RUNTIME = re.compile(r"\bopa\s*[.\[]")  # opa.runtime(), however spelled
 
 
 class Statement(NamedTuple):
@@ -112,11 +112,13 @@ def _statement(text: str, start: int, end: int) -> Statement:
 
 
 def _without_comments(text: str) -> str:
+    """The code alone: comments removed, string contents blanked (a string cannot call anything)."""
     out: list[str] = []
+    quote = ""  # a raw string (`) may span lines
     for line in text.split("\n"):
-        quote = ""
+        kept: list[str] = []
         escaped = False
-        for i, c in enumerate(line):
+        for c in line:
             if quote:
                 if escaped:
                     escaped = False
@@ -124,10 +126,14 @@ def _without_comments(text: str) -> str:
                     escaped = True
                 elif c == quote:
                     quote = ""
-            elif c in "\"`":
-                quote = c
-            elif c == "#":
-                line = line[:i]
+                    kept.append(c)
+                continue
+            if c == "#":
                 break
-        out.append(line)
+            if c in "\"`":
+                quote = c
+            kept.append(c)
+        if quote == '"':
+            quote = ""  # a double-quoted string ends with its line
+        out.append("".join(kept))
     return "\n".join(out)

@@ -156,10 +156,17 @@ def test_table_without_dependents_in_dev_still_asks(db: PgServer) -> None:
     assert "reference" not in f.reason and "depends" not in f.reason
 
 
-def test_server_nothing_places_is_unverified(db: PgServer) -> None:
+def test_server_nothing_places_is_placed_by_its_evidence(db: PgServer) -> None:
+    """Nothing in the inventory places the server: its evidence does (docs/environments.md). This
+    one is on loopback and the database is named scratch, so it is local; the probe's facts stay."""
     v = blastwall.check(f"psql {db.dsn('scratch')} -c 'DELETE FROM notes'", policy=inventory(production='databases = ["app"]'))
-    assert v.decision is Decision.ASK and v.findings[0].environment == "unverified"
+    assert v.decision is Decision.ALLOW and v.findings[0].environment == "local"
     assert "which nothing in [inventory] places" in v.reasons[0]
+    assert "environment local: 127.0.0.1 (the connection string) is a loopback address" in v.reasons[0]
+    # the same server through a tunnel opened on the line proves nothing: unverified, as before
+    v = blastwall.check(f"ssh -fN -L 6000:db.example.com:5432 bastion; psql {db.dsn('scratch')} -c 'DELETE FROM notes'",
+                        policy=inventory(production='databases = ["app"]'))
+    assert v.decision is Decision.ASK and v.findings[0].environment == "unverified"
     assert "nothing in [inventory] places it; treat it as production" in v.reasons[0]
 
 

@@ -282,3 +282,13 @@ def test_a_dry_run_option_turned_off_is_no_dry_run(command: str) -> None:
 ])
 def test_dry_runs_in_their_spellings_are_allowed(command: str) -> None:
     assert check(command, "shell", policy=POLICY).decision.value == "allow"
+
+
+@pytest.mark.parametrize("command,asked", [
+    ("npm run db:reset", True), ("make nuke", True), ("npm run migrate:fresh", True), ("make drop-tables", True),
+    ("just dropAllTables", True), ("npm run build:dropdown", False), ("make clean", False), ("npm run build", False),
+])
+def test_task_names_are_read_by_the_verb_model(command: str, asked: bool) -> None:
+    verdict = check(command, "shell", policy=POLICY)
+    assert (verdict.decision.value != "allow") is asked, verdict.reasons
+    assert asked is ("shell.scripts:destructive-target" in verdict.rule_ids)

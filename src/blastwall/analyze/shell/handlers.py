@@ -488,7 +488,11 @@ def _scripts() -> dict[str, Any]:
 
 
 def _destructive_name(name: str) -> bool:
-    return any(globs.match(name.lower(), g) for g in _scripts()["destructive"])
+    """A task or script name that says it destroys (`db:reset`, `nuke`, `drop-tables`), read by the
+    verb model (`analyze/verbs.py`: `build:dropdown` and `cache:clear` do not)."""
+    from blastwall.analyze.verbs import read_words
+
+    return read_words([name]) is not None
 
 
 def handle_runner(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:

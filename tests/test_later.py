@@ -411,3 +411,20 @@ def test_hostile_files_are_read_in_bounded_time(path: str, text: str) -> None:
     except Exception as exc:  # an analysis that gives up is an ask upstream, never a hang
         assert type(exc).__name__ == "AnalysisError", exc
     assert time.perf_counter() - t0 < 5
+
+
+def test_cursor_str_replace_and_gemini_replace_are_diffs(tmp_path: Path) -> None:
+    _write(tmp_path, ".github/workflows/deploy.yml", WORKFLOW)
+    path = str(tmp_path / ".github/workflows/deploy.yml")
+    cursor = {"hook_event_name": "preToolUse", "conversation_id": "c", "workspace_roots": [str(tmp_path)],
+              "tool_name": "StrReplace", "tool_input": {"file_path": path, "old_string": "npm test",
+                                                        "new_string": "npm test && supabase db reset --linked"}}
+    out = run_hook("cursor", json.dumps(cursor).encode(), policy=POLICY, env={}, approvals=False)
+    assert json.loads(out.stdout)["permission"] in ("ask", "deny"), out
+    keep = {**cursor, "tool_input": {"file_path": path, "old_string": "npm test", "new_string": "npm test --ci"}}
+    out = run_hook("cursor", json.dumps(keep).encode(), policy=POLICY, env={}, approvals=False)
+    assert json.loads(out.stdout)["permission"] == "allow", out
+    gemini = {"hook_event_name": "BeforeTool", "cwd": str(tmp_path), "session_id": "s", "tool_name": "replace",
+              "tool_input": {"file_path": path, "old_string": "npm test", "new_string": "npm test --ci"}}
+    out = run_hook("gemini", json.dumps(gemini).encode(), policy=POLICY, env={}, approvals=False)
+    assert out.exit_code == 0 and (out.stdout == "" or json.loads(out.stdout).get("decision") in (None, "allow")), out

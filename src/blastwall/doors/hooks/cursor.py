@@ -115,7 +115,12 @@ def _pre_tool_use(data: Mapping[str, Any], ctx: Any) -> list[Any]:
     if tool == "Read":
         return [base.read_action(path, ctx)]
     content = next((tool_input[k] for k in ("content", "new_string", "contents") if isinstance(tool_input.get(k), str)), None)
-    return [base.write_action(path, None if tool == "Delete" else content, ctx)]
+    if tool == "Delete":
+        return [base.write_action(path, None, ctx, deleted=True)]
+    old = tool_input.get("old_string")
+    edits = [base.edit(old, content, tool_input.get("replace_all") is True)] \
+        if isinstance(old, str) and isinstance(tool_input.get("new_string"), str) else None
+    return [base.write_action(path, content, ctx, edits=edits)]
 
 
 DOOR = CursorDoor()

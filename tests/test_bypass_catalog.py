@@ -182,6 +182,8 @@ BYPASSES: dict[str, list[str]] = {
         f"xh post {_RW} query=@query.graphql",
         "gh api graphql --input body.json",
         "gh api -X PATCH repos/acme/api --input settings.json",
+        f"curl -d @- {_RW} <<< \"$BODY\"",
+        "curl -X POST -H @headers.txt https://api.github.com/repos/acme/api",
     ],
     "HTTP options from a config file": [
         "curl -K cfg",
@@ -218,6 +220,13 @@ BYPASSES: dict[str, list[str]] = {
         f"node -e 'import ky from \"ky\"; ky.post(\"{_RW}\", {{json: {_GQL}}})'",
         "node -e 'const got = require(\"got\"); got.delete(\"https://api.github.com/repos/acme/api\")'",
         "node -e 'const o = \"acme\"; fetch(`https://api.github.com/repos/${o}/api`, {method: \"DELETE\"})'",
+        "node -e 'fetch(new Request(\"https://api.github.com/repos/acme/api\", {method: \"DELETE\"}))'",
+        "node -e 'require(\"https\").request({hostname: \"api.github.com\", path: \"/repos/acme/api\", "
+        "method: \"DELETE\"}).end()'",
+        "python3 -c 'import urllib3; urllib3.PoolManager().request(\"DELETE\", \"https://api.github.com/repos/acme/api\")'",
+        "python3 -c 'from requests import delete as d; d(\"https://api.github.com/repos/acme/api\")'",
+        "python3 -c 'import aiohttp, asyncio\nasync def m():\n    async with aiohttp.ClientSession() as s:\n"
+        "        await s.delete(\"https://api.github.com/repos/acme/api\")\nasyncio.run(m())'",
         "cat > del.py <<'EOF'\nimport requests\nrequests.delete(\"https://api.github.com/repos/acme/api\")\nEOF\n"
         "python3 del.py",
     ],
@@ -311,6 +320,7 @@ SAFE: list[str] = [
     "python3 -c 'import requests; requests.post(\"http://localhost:8000/api/items\", json=make())'",
     "node -e 'fetch(\"https://api.github.com/repos/acme/api\").then(r => r.json()).then(console.log)'",
     "node -e 'require(\"axios\").get(\"https://api.github.com/repos/acme/api\").then(r => console.log(r.data))'",
+    "node -e 'require(\"https\").get(\"https://api.github.com/repos/acme/api\", r => r.pipe(process.stdout))'",
     # tar: listing, creating, to stdout, into a new temporary folder
     "tar czf out.tgz src",
     "tar xOf backup.tar notes.txt",

@@ -276,7 +276,7 @@ def _python(code: str, scope: Scope) -> list[Finding]:
     return out
 
 
-_HTTP_MODULES = ("requests", "httpx", "urllib", "http.client")
+_HTTP_MODULES = ("requests", "httpx", "urllib", "http.client", "aiohttp")
 _GUARD_HINTS = ("blastwall", ".claude", ".cursor", ".gemini", ".codex", "opencode", "windsurf", "clinerules")
 
 

@@ -1,5 +1,6 @@
-"""HTTP requests in Python code: `requests`, `httpx` (module calls, sessions and clients, with
-`base_url`), `urllib.request` (`urlopen`, `Request`) and `http.client` connections. Each request
+"""HTTP requests in Python code: `requests`, `httpx`, `aiohttp` (module calls, sessions and
+clients, with `base_url`), `urllib3` pool managers, `urllib.request` (`urlopen`, `Request`) and
+`http.client` connections. Each request
 whose URL can be read is judged by the HTTP analyzer, like the same request sent by curl.
 
 Values are read from the code without running it: literals, names assigned once, `json.dumps`,
@@ -18,12 +19,12 @@ from typing import Any, NamedTuple
 from blastwall.analyze.base import Scope
 from blastwall.model import Finding
 
-_LIBRARIES = ("requests", "httpx")
+_LIBRARIES = ("requests", "httpx", "aiohttp", "urllib3")
 _VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 _CLIENTS = frozenset({"requests.Session", "requests.session", "requests.sessions.Session", "httpx.Client",
-                      "httpx.AsyncClient"})
+                      "httpx.AsyncClient", "aiohttp.ClientSession", "urllib3.PoolManager"})
 _CONNECTIONS = frozenset({"http.client.HTTPSConnection", "http.client.HTTPConnection"})
-_BODY_KEYWORDS = ("json", "data", "content")
+_BODY_KEYWORDS = ("json", "data", "content", "body", "fields")
 MAX_DEPTH = 12
 
 

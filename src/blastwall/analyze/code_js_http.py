@@ -1,6 +1,6 @@
 """HTTP requests in JavaScript/TypeScript code (`node -e`, `deno eval`, `bun -e`, scripts): `fetch`
-(and node-fetch, undici), axios (verbs, `axios(config)`, instances from `axios.create({baseURL})`),
-got and ky. Which modules are which client is data (`rules/code.toml`, `[calls.node]` `http_*`).
+(and node-fetch, undici, `fetch(new Request(...))`), axios (verbs, `axios(config)`, instances from
+`axios.create({baseURL})`), got, ky, and node's `http`/`https` modules. Which modules are which client is data (`rules/code.toml`, `[calls.node]` `http_*`).
 
 Values are read from the syntax tree without running anything: literals, objects and arrays,
 `const` names, `JSON.stringify`/`JSON.parse`, `Buffer.from`, template strings (an unknown part of
@@ -42,7 +42,7 @@ class _Module:
     def __init__(self, reader: Any, root: Any, table: dict[str, list[str]], scope: Scope) -> None:
         self.reader = reader
         self.scope = scope
-        self.kinds = {m: kind for kind in ("fetch", "axios", "options") for m in table.get(f"http_{kind}", [])}
+        self.kinds = {m: kind for kind in ("fetch", "axios", "options", "node") for m in table.get(f"http_{kind}", [])}
         self.values: dict[str, Any] = {}
         self.clients: dict[str, tuple[str, Any]] = {}  # name -> (kind, the config of an instance or None)
         counts: dict[str, int] = {}
@@ -287,6 +287,14 @@ def _request(mod: _Module, node: Any) -> _Request | None:
     kind, defaults_node = client
     defaults = mod.value(defaults_node) if defaults_node is not None else {}
     defaults = defaults if isinstance(defaults, dict) else {}
+    if kind == "node":
+        return _node_request(mod, verb, args)
+    first = _unwrapped(args[0])
+    if kind == "fetch" and first.type == "new_expression" and mod.reader.text(
+            first.child_by_field_name("constructor")) == "Request":  # fetch(new Request(url, init))
+        args = _args(first) + args[1:]
+        if not args:
+            return None
     if kind == "fetch" or kind == "options":
         if verb and verb not in _VERBS and verb != "fetch":
             return None
@@ -319,6 +327,34 @@ def _request(mod: _Module, node: Any) -> _Request | None:
         method, body = "POST", method  # a method computed at run time: judged as if it changed state
     base = str(_field(config, "baseURL") or _field(defaults, "baseURL") or "")
     return _Request(str(method).upper(), _joined(base, url), _field(config, "headers"), body)
+
+
+def _node_request(mod: _Module, verb: str, args: list[Any]) -> _Request | None:
+    """`https.request(url | {hostname, path, method, ...}[, options])`; `https.get(...)` is a GET."""
+    if verb not in ("request", "get"):
+        return None
+    opts: Any = {}
+    url = ""
+    if _unwrapped(args[0]).type == "object" or isinstance(mod.value(args[0]), dict):
+        opts = mod.members(args[0])
+    else:
+        url = mod.url(args[0])
+        opts = mod.members(args[1]) if len(args) > 1 and _unwrapped(args[1]).type != "arrow_function" else {}
+    if isinstance(opts, Unread):
+        return _Request("POST", url, None, opts) if url else None
+    if not url:
+        host = _field(opts, "hostname", "host")
+        if not isinstance(host, str):
+            return None
+        scheme = str(_field(opts, "protocol") or "https:").rstrip(":")
+        port = _field(opts, "port")
+        path = _field(opts, "path")
+        url = f"{scheme}://{host}{':' + str(port) if isinstance(port, (int, str)) else ''}" + (
+            path if isinstance(path, str) else "/")
+    method = "GET" if verb == "get" else _field(opts, "method") or "GET"
+    if isinstance(method, Unread):
+        return _Request("POST", url, None, method)
+    return _Request(str(method).upper(), url, _field(opts, "headers"), None)
 
 
 def _joined(base: str, url: str) -> str:

@@ -140,6 +140,7 @@ class _Part:
         self.get = False
         self.head = False
         self.query: list[str] = []
+        self.unread_headers: list[str] = []  # header files blastwall cannot read (one may override the method)
 
 
 def curl_requests(argv: list[Word], cmd: SimpleCommand, scope: Scope) -> tuple[list[Request], list[Unread]]:
@@ -213,7 +214,15 @@ def _apply(part: _Part, role: str, opt: _Option, value: Text, cmd: SimpleCommand
         part.urls.append(Word(shown, dynamic=word.dynamic))
     elif role == "method" and shown:
         part.method = shown.upper()
-    elif role == "header" and shown and not shown.startswith("@"):
+    elif role == "header" and shown.startswith("@"):  # `-H @file`: one header a line
+        got = from_file(shown[1:], cmd, scope)
+        if got.text is None:
+            part.unread_headers.append(got.why)
+        for line in (got.text or "").splitlines()[:200]:
+            k, sep, v = line.partition(":")
+            if sep:
+                part.headers[k.strip()] = v.strip()
+    elif role == "header" and shown:
         k, _, v = shown.partition(":")
         part.headers[k.strip()] = v.strip()
     elif role in ("data", "json"):
@@ -285,6 +294,7 @@ def _requests(part: _Part) -> list[Request]:
             elif req.body is None:
                 req.body = _decoded(part.upload.text)
         req.unread = unread
+        req.unread_options = list(part.unread_headers)
         if part.query:
             req.url += ("&" if "?" in req.url else "?") + "&".join(part.query)
         if part.get and part.data and not unread:

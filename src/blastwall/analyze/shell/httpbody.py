@@ -17,6 +17,7 @@ from blastwall.analyze.shell.ir import SimpleCommand, Word
 from blastwall.analyze.shell.names import program_name
 
 STDIN_NAMES = frozenset({"-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
+_ONLY_EXPANSION = rx.compile(r"^\s*(?:\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$\(.*\)|`.*`)\s*$", rx.S)
 _SUBSTITUTION = rx.compile(r"^(?:\$\((?P<a>.*)\)|`(?P<b>.*)`|<\((?P<c>.*)\))$", rx.S)
 
 
@@ -27,9 +28,10 @@ class Text(NamedTuple):
 
 class Request:
     """An HTTP request rebuilt from a command line. `unread` says why parts of its body could not
-    be read (empty when the body is known)."""
+    be read (empty when the body is known); `unread_options` names files that may change its
+    method (a header file), which blastwall could not read."""
 
-    __slots__ = ("method", "url", "headers", "body", "unread")
+    __slots__ = ("method", "url", "headers", "body", "unread", "unread_options")
 
     def __init__(self, method: str = "", url: str = "") -> None:
         self.method = method
@@ -37,6 +39,7 @@ class Request:
         self.headers: dict[str, str] = {}
         self.body: object = None
         self.unread: list[str] = []
+        self.unread_options: list[str] = []  # files that may set the method or URL, which blastwall cannot read
 
 
 def joined_words(words: list[Word]) -> list[Word]:
@@ -73,6 +76,8 @@ def from_file(path: str, cmd: SimpleCommand, scope: Scope) -> Text:
 def from_stdin(cmd: SimpleCommand, scope: Scope) -> Text:
     """What the command reads on stdin: a heredoc, a redirected file, or what a pipe feeds it."""
     if cmd.stdin_text is not None:
+        if _ONLY_EXPANSION.match(cmd.stdin_text):  # `<<< "$BODY"`: a value only known at run time
+            return Text(None, f"stdin is {cmd.stdin_text.strip()[:40]}, only known when the command runs")
         return Text(cmd.stdin_text)
     if cmd.stdin_file is not None:
         return from_file(cmd.stdin_file.text, cmd._replace(redirects=[]), scope)

@@ -128,8 +128,8 @@ def _request_findings(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sc
         if req.unread:
             out.extend(unread_body(req.method, req.url, req.headers or None, client=name, why="; ".join(req.unread),
                                    source=cmd.source))
-        for u in unread[:3]:
-            out.extend(unread_options(client=name, where=u.where, why=u.why, source=cmd.source, url=req.url))
+        for where, why in [(u.where, u.why) for u in unread[:3]] + [("a header file", w) for w in req.unread_options[:3]]:
+            out.extend(unread_options(client=name, where=where, why=why, source=cmd.source, url=req.url))
     if unread and not reqs:
         u = unread[0]
         out.extend(unread_options(client=name, where=u.where, why=u.why, source=cmd.source))

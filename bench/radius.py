@@ -55,7 +55,10 @@ CASES = [
     ("files: small tree (rm -rf small)", "rm -rf small"),
     ("files: 200 tracked (rm -rf src)", "rm -rf src"),
     ("files: large tree (rm -rf node_modules)", "rm -rf node_modules"),
+    ("edit: sed -i on a tracked file", "sed -i 's/2/3/' src/f2.py"),
+    ("edit: grep -rl | xargs sed -i (200 files)", "grep -rl 2 src | xargs sed -i 's/2/3/'"),
     ("git: push --force", "git push --force origin main"),
+    ("git: push --force-with-lease (own branch)", "git push --force-with-lease origin merged"),
     ("git: reset --hard", "git reset --hard"),
     ("git: branch -D", "git branch -D merged"),
 ]

@@ -177,3 +177,12 @@ def test_asked_kinds_have_no_handler_or_harmless_entry(kind: str) -> None:
 ])
 def test_a_temporary_name_stops_being_scratch_when_the_table_is_gone(text: str) -> None:
     assert asked(text)
+
+
+@pytest.mark.parametrize("text,dialect,destructive", [
+    ("CALL purge_orders()", "mysql", True), ("CALL app.purge_orders();", "mysql", True),
+    ("CALL refresh_stats()", "mysql", False), ("EXEC dbo.purge_orders", "tsql", True),
+    ("EXEC dbo.ClearOldData", "tsql", True), ("EXEC sp_who2", "tsql", False), ("EXEC dbo.RefreshStats", "tsql", False),
+])
+def test_procedures_are_judged_by_their_names_in_every_dialect(text: str, dialect: str, destructive: bool) -> None:
+    assert bool(rule_ids(text, dialect)) is destructive

@@ -173,10 +173,27 @@ def _execute(e: Any, src: str, dialect: str) -> list[Hit]:
     for sql_text in literals:
         hits += [h._replace(source=src) for s in (statements(sql_text, dialect) or []) for h in s.hits]
         hits += command_hits(sql_text) if statements(sql_text, dialect) is None else []
-    name = str(getattr(e.this, "name", "") or "").lower()
-    if not literals and any(w in name for w in table()["glot"]["risky_procedure_words"]):
-        hits.append(Hit("exec-dynamic", name, src))
+    name = str(getattr(e.this, "name", "") or "")
+    if not literals and _reads_destructive(name):  # as written: ClearOldData is clear, old, data
+        hits.append(Hit("exec-dynamic", name.lower(), src))
     return hits
+
+
+def _reads_destructive(procedure: str) -> bool:
+    """A stored procedure whose name says it destroys (`purge_orders`, `sp_delete_backuphistory`):
+    the verb model (`analyze/verbs.py`); its body is not visible here."""
+    from blastwall.analyze.verbs import read_words
+
+    return bool(procedure) and read_words([procedure.rsplit(".", 1)[-1]]) is not None
+
+
+def _call_hits(code: str, src: str) -> list[Hit] | None:
+    """`CALL name(...)` that no grammar read (MySQL): judged by the procedure's name like PostgreSQL's CALL."""
+    found = rx.match(r"\s*call\s+([A-Za-z_][\w$.]*)\s*(\(|;|$)", code, rx.I)
+    if found is None:
+        return None
+    name = found.group(1)
+    return [Hit("call-destructive", name, src, "destroys data")] if _reads_destructive(name) else []
 
 
 def _command(e: Any, src: str, dialect: str) -> list[Hit]:
@@ -189,6 +206,10 @@ def command_hits(src: str) -> list[Hit]:
     ws = lexer.words(code)
     if not ws:
         return []
+    if ws[0] == "call" and not lexer.find_phrases(code, table()["lexical"]["phrases"]):
+        called = _call_hits(code, src)
+        if called is not None:
+            return called
     for row in table()["glot"]["commands"]:
         opener = row["opener"].split()
         if ws[: len(opener)] == opener and all(w in ws for w in row.get("with", [])):

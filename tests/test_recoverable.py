@@ -15,6 +15,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from blastwall.analyze.base import Scope
 from blastwall.analyze.shell import analyze_command
@@ -215,6 +217,12 @@ def _edit(line: str):  # noqa: ANN202 - inplace.Edit
     ("sed -i 's/.*//' f", ["f"], "", True),
     ("sed -i 's|^.*$||g' f", ["f"], "", True),
     ("sed -i 's/.*/[&]/' f", ["f"], "", False),
+    ("sed -i '/./d' f", ["f"], "", True),  # only blank lines stay
+    ("sed -i 's/.\\+//' f", ["f"], "", True),
+    ("sed -i -z 's/.*//' f", ["f"], "", True),
+    ("sed -i '1,$ d' f", ["f"], "", True),
+    ("sed -i -e 's/a/b/' -e '1,$d' f", ["f"], "", True),
+    ("sed -i '2,$d' f", ["f"], "", False),  # the first line stays: an edit
     ("sed -i 's/\\(.*\\)/\\1;/' f", ["f"], "", False),
     ("sed -i 'c\\gone' f", ["f"], "", True),
     ("sed -i Q f", ["f"], "", True),
@@ -240,6 +248,16 @@ def test_editor_command_lines(line: str, files: list[str], suffix: str, wipe: bo
     assert edit.suffix == suffix and edit.wipe is wipe
     assert edit.in_place is ("-i" in line or "--in-place" in line or "-ni" in line or "-pi" in line or "-Ei" in line
                              or "-ie" in line)
+
+
+@settings(max_examples=300, deadline=None)
+@given(script=st.text(alphabet="sdpqQcy/\\|,;$!{}:#n 1.*^&ab\n", max_size=60),
+       flags=st.lists(st.sampled_from(["-i", "-n", "-e", "-E", "-i.bak", "''", "-f", "--", "-ni", "-pi", "-0777"]),
+                      max_size=4))
+def test_editor_readers_never_raise(script: str, flags: list[str]) -> None:
+    sed_commands(script)
+    for editor in ("sed", "perl", "ruby"):
+        read_edit(editor, [Word.lit(editor), *(Word.lit(f) for f in flags), Word.lit(script), Word.lit("f")])
 
 
 def test_sed_script_reader() -> None:

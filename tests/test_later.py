@@ -428,3 +428,18 @@ def test_cursor_str_replace_and_gemini_replace_are_diffs(tmp_path: Path) -> None
               "tool_input": {"file_path": path, "old_string": "npm test", "new_string": "npm test --ci"}}
     out = run_hook("gemini", json.dumps(gemini).encode(), policy=POLICY, env={}, approvals=False)
     assert out.exit_code == 0 and (out.stdout == "" or json.loads(out.stdout).get("decision") in (None, "allow")), out
+
+
+def test_replacement_text_without_the_text_it_replaces_is_a_snippet(tmp_path: Path) -> None:
+    _write(tmp_path, "infra/main.tf", TF_BEFORE)
+    ctx = {"cwd": str(tmp_path)}
+    snippet = {"path": "infra/main.tf", "content": 'bucket = "logs-v2"', "partial": True}
+    assert check(snippet, "file_write", context=ctx, policy=POLICY).decision.value == "allow"
+    whole = {"path": "infra/main.tf", "content": 'bucket = "logs-v2"'}  # a Write: the file is only this now
+    assert "later.terraform:block-removed" in check(whole, "file_write", context=ctx, policy=POLICY).rule_ids
+    bad = {"path": "infra/main.tf", "content": "  force_destroy = true\n", "partial": True}
+    assert "later.terraform:protection-off" in check(bad, "file_write", context=ctx, policy=POLICY).rule_ids
+    cursor = {"hook_event_name": "preToolUse", "conversation_id": "c", "workspace_roots": [str(tmp_path)],
+              "tool_name": "Edit", "tool_input": {"file_path": str(tmp_path / "infra/main.tf"), "new_string": 'bucket = "x"'}}
+    out = run_hook("cursor", json.dumps(cursor).encode(), policy=POLICY, env={}, approvals=False)
+    assert json.loads(out.stdout)["permission"] == "allow", out

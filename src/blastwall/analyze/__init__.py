@@ -51,7 +51,8 @@ def analyze(action: Action, scope: Scope) -> list[Finding]:
         if action.surface is Surface.FILE_READ:
             return files.analyze_read(str(data.get("path") or ""), scope)
         return files.analyze_write(str(data.get("path") or ""), data.get("content"), scope, edits=data.get("edits"),
-                                   deleted=data.get("deleted") is True, append=data.get("append") is True)
+                                   deleted=data.get("deleted") is True, append=data.get("append") is True,
+                                   partial=data.get("partial") is True)
     raise AnalysisError(f"no analyzer for surface {action.surface!r}")
 
 

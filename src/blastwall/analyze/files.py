@@ -273,7 +273,7 @@ def _first_row(path: str, scope: Scope, field: str, *, guard: bool | None = None
 
 
 def analyze_write(path: str, content: object, scope: Scope, *, edits: object = None, deleted: bool = False,
-                  append: bool = False, may_create: bool = True) -> list[Finding]:
+                  append: bool = False, may_create: bool = True, partial: bool = False) -> list[Finding]:
     """A write rated by what the path is, plus, for a file that runs later (a migration, a CI
     pipeline, a script: `analyze/later/`), the destructive steps the write adds to it.
     `may_create`: the tool makes the file when it is missing (a write, not an edit of a file
@@ -283,15 +283,15 @@ def analyze_write(path: str, content: object, scope: Scope, *, edits: object = N
     guarded = guard_findings(path, scope)
     if guarded:
         return guarded
-    return _path_findings(path, scope, may_create=may_create and edits is None) + _later_findings(path, content, scope, edits=edits, deleted=deleted,
-                                                          append=append)
+    return _path_findings(path, scope, may_create=may_create and edits is None) + _later_findings(
+        path, content, scope, edits=edits, deleted=deleted, append=append, partial=partial)
 
 
 def _later_findings(path: str, content: object, scope: Scope, *, edits: object, deleted: bool,
-                    append: bool) -> list[Finding]:
+                    append: bool, partial: bool) -> list[Finding]:
     from blastwall.analyze.later.written import written_findings
 
-    return written_findings(path, content, scope, edits=edits, deleted=deleted, append=append)
+    return written_findings(path, content, scope, edits=edits, deleted=deleted, append=append, partial=partial)
 
 
 def _path_findings(path: str, scope: Scope, *, may_create: bool = True) -> list[Finding]:

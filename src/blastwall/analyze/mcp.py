@@ -405,9 +405,14 @@ def _file_args(call: _Call) -> list[Finding] | None:
              "str", "multi"} and (content is not None or ws & {"write", "edit"}):
         edits = call.args.get("edits") if isinstance(call.args.get("edits"), list) and not value_matches(
             call.args.get("dryRun"), True) else None
+        old = next((call.args[k] for k in ("old_str", "old_string", "oldText", "old_text") if isinstance(call.args.get(k), str)), None)
+        if edits is None and old is not None and isinstance(content, str):
+            edits = [{"old": old, "new": content}]  # str_replace-style tools: one replacement
         creates = not ws & set(_g("edit_words"))  # an edit changes a file that must be there
+        partial = not creates and not ws & {"write", "create", "save", "put", "overwrite"}  # new text for part of it
         return [f for p in [path, *paths] if p
-                for f in files.analyze_write(p, content, call.deeper("write"), edits=edits, may_create=creates)]
+                for f in files.analyze_write(p, content, call.deeper("write"), edits=edits, may_create=creates,
+                                             append="append" in ws, partial=partial)]
     if ws & {"read", "get", "view", "cat", "head", "tail", "open", "download", "show"}:
         return [f for p in [path, *paths] if p for f in files.analyze_read(p, call.deeper("read"))]
     return None

@@ -6,7 +6,10 @@ Doors hand over a write in one of four shapes (`Action.payload` of a `file_write
   a patch's hunks). With the file readable here they are applied to it and the whole files are
   compared; otherwise the old and new snippets are compared (`fragment`);
 - `{"path", "deleted": true}`: the file goes away (a Terraform file's resources with it);
-- `{"path", "content", "append": true}`: text added at the end (`>>`).
+- `{"path", "content", "append": true}`: text added at the end (`>>`);
+- `{"path", "content", "partial": true}`: new text for some part of the file, the text it
+  replaces unknown (an edit tool that sends only its replacement): judged as a snippet, every
+  step in it counts.
 """
 
 from __future__ import annotations
@@ -43,7 +46,9 @@ def edits_of(raw: Any) -> list[tuple[str, str, bool]] | None:
 
 
 def change_of(path: str, content: Any, scope: Scope, *, edits: Any = None, deleted: bool = False,
-              append: bool = False) -> Change:
+              append: bool = False, partial: bool = False) -> Change:
+    if partial and edits_of(edits) is None:
+        return Change(None, content if isinstance(content, str) else None, fragment=True)
     disk = read_text(path, scope)
     pairs = edits_of(edits)
     if pairs is not None:
@@ -76,7 +81,7 @@ def _apply(text: str, pairs: list[tuple[str, str, bool]]) -> str | None:
 
 
 def written_findings(path: str, content: Any, scope: Scope, *, edits: Any = None, deleted: bool = False,
-                     append: bool = False) -> list[Finding]:
+                     append: bool = False, partial: bool = False) -> list[Finding]:
     """Findings for the steps a write adds to a file that runs later ([] for other files)."""
     if not path or not str(path).strip():
         return []
@@ -86,7 +91,7 @@ def written_findings(path: str, content: Any, scope: Scope, *, edits: Any = None
         path = real  # a link whose target runs later (notes/x.yml -> .github/workflows/deploy.yml)
     if kind_of(path, sample) is None and not _may_be_sniffed(path, edits, scope):
         return []
-    change = change_of(path, content, scope, edits=edits, deleted=deleted, append=append)
+    change = change_of(path, content, scope, edits=edits, deleted=deleted, append=append, partial=partial)
     if change.after is None:
         return []
     from blastwall.analyze.later.change import analyze_change

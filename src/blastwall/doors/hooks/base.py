@@ -141,9 +141,10 @@ def read_action(path: str, ctx: Context) -> Action:
 
 
 def write_action(path: str, content: str | None, ctx: Context, *, edits: list[dict[str, Any]] | None = None,
-                 deleted: bool = False) -> Action:
+                 deleted: bool = False, partial: bool = False) -> Action:
     """A file write. `edits` (`[{"old", "new", "all"?}]`): replacements in the file, judged as a
-    diff of what it does before and after; `deleted`: the file goes away."""
+    diff of what it does before and after; `deleted`: the file goes away; `partial`: `content` is
+    new text for part of the file, the text it replaces unknown."""
     from blastwall.model import Action, Surface
 
     payload: dict[str, Any] = {"path": path}
@@ -153,6 +154,8 @@ def write_action(path: str, content: str | None, ctx: Context, *, edits: list[di
         payload["edits"] = edits
     if deleted:
         payload["deleted"] = True
+    if partial and not edits:
+        payload["partial"] = True
     return Action(Surface.FILE_WRITE, payload, ctx)
 
 

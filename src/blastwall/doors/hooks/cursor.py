@@ -120,7 +120,7 @@ def _pre_tool_use(data: Mapping[str, Any], ctx: Any) -> list[Any]:
     old = tool_input.get("old_string")
     edits = [base.edit(old, content, tool_input.get("replace_all") is True)] \
         if isinstance(old, str) and isinstance(tool_input.get("new_string"), str) else None
-    return [base.write_action(path, content, ctx, edits=edits)]
+    return [base.write_action(path, content, ctx, edits=edits, partial=tool != "Write")]
 
 
 DOOR = CursorDoor()

@@ -40,7 +40,8 @@ class CodexDoor(Door):
                                 session=base.optional_text(data, "session_id"), env=env)
         from blastwall.doors.hooks.patch import patch_files
 
-        return [base.write_action(f.path, f.content, ctx, edits=f.edits, deleted=f.deleted)
+        return [base.write_action(f.path, f.content, ctx, edits=f.edits, deleted=f.deleted,
+                                   partial=f.partial)
                 for f in patch_files(patch_text(data.get("tool_input")))]
 
     def _alias(self, data: dict[str, Any], env: Mapping[str, str]) -> list[Any]:

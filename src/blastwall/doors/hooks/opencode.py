@@ -46,7 +46,7 @@ class OpenCodeDoor(Door):
             from blastwall.doors.hooks.patch import patch_files
 
             text = base.text_field(args, "patchText", where="args")
-            return [base.write_action(f.path, f.content, ctx, edits=f.edits, deleted=f.deleted) for f in patch_files(text)]
+            return [base.write_action(f.path, f.content, ctx, edits=f.edits, deleted=f.deleted, partial=f.partial) for f in patch_files(text)]
         if tool in WRITE_TOOLS:
             actions = [base.write_action(base.text_field(args, "filePath", where="args"), _content(tool, args), ctx,
                                          edits=_edits(tool, args))]

@@ -25,6 +25,7 @@ class PatchFile(NamedTuple):
     content: str | None  # Add: the new file; Update: the lines it gains; None: the file goes away
     edits: list[dict[str, Any]] | None = None  # Update: one {"old", "new"} per hunk
     deleted: bool = False  # `*** Delete File:`
+    partial: bool = False  # an Update whose hunks could not be told apart: `content` is only what it adds
 
 _DELETE = "*** Delete File:"
 _HEADERS = ("*** Add File:", "*** Update File:", "*** Move to:", _DELETE)
@@ -66,7 +67,7 @@ def patch_files(text: str) -> list[PatchFile]:
         elif isinstance(kind, list) and kind:
             out.append(PatchFile(path, content, edits=kind))
         else:
-            out.append(PatchFile(path, content))
+            out.append(PatchFile(path, content, partial=isinstance(kind, list) and content is not None))
     return out
 
 

@@ -566,3 +566,49 @@ def test_own_project(tmp_path: Path) -> None:
     assert decide(p, "ls", agent="codex", cwd=str(billing))[0] == "deny"
     decision, reasons, _ = decide(p, "ls", agent="gemini", cwd=str(shop))
     assert decision == "ask" and "agent gemini has no project" in reasons[0]
+
+
+# -- the warm checker compiles once --------------------------------------------------------------
+
+
+def test_the_warm_checker_does_not_compile_per_call(tmp_path: Path) -> None:
+    import shutil
+    import tempfile
+    import time
+
+    from blastwall.daemon import client
+
+    # a policy whose compile is slow enough to see (about a second), whose decision is quick
+    rules = "\n".join(f'r{i} if input.action.payload == "x{i}"' for i in range(600))
+    text = f'package blastwall\n\nimport rego.v1\n\n{rules}\n\ndecision := {{"deny": ["no ls here"]}} if ' \
+           'input.action.payload == "ls"\n'
+    f = write_policy(tmp_path, {"slow.rego": text})
+    run = Path(tempfile.mkdtemp(prefix="bw-run-", dir="/tmp"))
+    (tmp_path / "work").mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BLASTWALL_", "CLAUDE_"))}
+    env.update(XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_STATE_HOME=str(tmp_path / "state"),
+               XDG_DATA_HOME=str(tmp_path / "data"), XDG_RUNTIME_DIR=str(run), BLASTWALL_POLICY=str(f),
+               BLASTWALL_DAEMON_IDLE="60")
+
+    def hook(command: str, extra: dict[str, str] | None = None) -> tuple[float, subprocess.CompletedProcess[bytes]]:
+        data = json.dumps({"session_id": "s1", "transcript_path": "/tmp/t.jsonl", "cwd": str(tmp_path / "work"),
+                           "hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": command}})
+        t0 = time.monotonic()
+        proc = subprocess.run(BLASTWALL + ["hook", "claude-code"], input=data.encode(), capture_output=True,
+                              env={**env, **(extra or {})}, timeout=120, cwd=tmp_path / "work")
+        return time.monotonic() - t0, proc
+
+    try:
+        cold, proc = hook("ls", {"BLASTWALL_DAEMON": "off"})  # in-process: import and compile on this call
+        assert proc.returncode == 0 and b'"deny"' in proc.stdout and b"no ls here" in proc.stdout, proc
+        subprocess.run(BLASTWALL + ["daemon", "start"], env=env, check=True, timeout=120, capture_output=True)
+        assert client.ping(env)
+        warm = []
+        for _ in range(4):
+            elapsed, proc = hook("ls")
+            assert b'"deny"' in proc.stdout and b"no ls here" in proc.stdout, proc
+            warm.append(elapsed)
+        assert max(warm) < cold / 2, (cold, warm)  # compiled at the daemon's start, not per call
+    finally:
+        client.stop(env)
+        shutil.rmtree(run, ignore_errors=True)

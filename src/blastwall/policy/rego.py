@@ -118,6 +118,7 @@ def compile_sources(sources: Sources, data: Sources, query: str = QUERY) -> Comp
     return result
 
 
+COMPILE_TIMEOUT_S = 30.0
 CRASH_HINT = ("rego-cpp cannot yet compile `with input as {...}` on a rule that uses other rules: replace one "
               "field at a time, `with input.findings as [...]`")
 
@@ -125,10 +126,11 @@ CRASH_HINT = ("rego-cpp cannot yet compile `with input as {...}` on a rule that 
 @lru_cache(maxsize=16)
 def _compiled(sources: Sources, data: Sources, query: str) -> Compiled | RegoProblem:
     regopy()  # imported before the trial fork, so the child does not import
-    died = crash_of(lambda: _build(sources, data, query, trial=True))
+    died = crash_of(lambda: _build(sources, data, query, trial=True), timeout_s=COMPILE_TIMEOUT_S)
     if died:
         names = ", ".join(os.path.basename(p) for p, _ in sources)
-        return RegoProblem(f"rego-cpp failed compiling {names}: {died}; {CRASH_HINT}")
+        hint = f"; {CRASH_HINT}" if "crashed" in died else ""
+        return RegoProblem(f"rego-cpp failed compiling {names}: {died}{hint}")
     try:
         interpreter, bundle = _build(sources, data, query)
     except RegoProblem as problem:

@@ -655,6 +655,12 @@ _SAMPLES = (("Bash", {"command": "git status && ls -la"}),
             ("mcp__fs__write_file", {"path": "x", "content": "y"}))
 
 
+# A file whose read loads the credential check's formats, the detect-secrets plugins and the
+# redacted view (made-up values in the shapes they look for).
+_SAMPLE_TEXT = ("warm-up\nRAILWAY_TOKEN=00000000-1111-4222-8333-444444444444\n"
+                "jwt: eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ3YXJtIn0.c2lnbmF0dXJlLW9mLXRoZS13YXJtLXVw\n")
+
+
 def sample_calls(scratch: str, *, approvals: bool, samples: int = len(_SAMPLES), own: bool = False) -> None:
     """Whole hook calls run in `scratch`: what a check touches is then loaded (and, in a warm
     worker, copied). With `own` they read this process's own configuration (never with
@@ -672,6 +678,11 @@ def sample_calls(scratch: str, *, approvals: bool, samples: int = len(_SAMPLES),
                     f.write("")
         approvals = approvals and not own
         from blastwall.doors.hooks import run_hook
+
+        readme = os.path.join(scratch, "README.md")  # the Read sample: the content check, its detectors, a view
+        if not os.path.exists(readme):
+            with open(readme, "w", encoding="utf-8") as f:
+                f.write(_SAMPLE_TEXT)
 
         for tool, tool_input in _SAMPLES[:samples]:
             raw = json.dumps({"session_id": "warm", "transcript_path": os.path.join(scratch, "t"), "cwd": scratch,

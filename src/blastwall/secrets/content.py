@@ -27,21 +27,36 @@ from blastwall.secrets.index import CLEAN, HOLDS, UNCHECKED, FileEntry, Found, S
 
 MAX_BYTES = 16 * 1024 * 1024
 _MEMO: dict[str, tuple[Stamp, Found]] = {}
-_MEMO_MAX = 4096
+_MEMO_MAX = 200_000  # paths; a warm worker keeps a large project's versions in memory
 
 
 @functools.cache
-def _skip_globs() -> tuple[str, ...]:
+def _skip_globs() -> tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]:
+    """The scanner's `[skip] files` as exact names, `*.ext` suffixes and the other globs."""
     from blastwall.secrets.formats import table
 
-    return tuple(str(g).lower() for g in table()["skip"]["files"])
+    names, suffixes, other = set(), [], []
+    for g in (str(g).lower() for g in table()["skip"]["files"]):
+        if not any(c in g for c in "*?["):
+            names.add(g)
+        elif g.startswith("*") and not any(c in g[1:] for c in "*?["):
+            suffixes.append(g[1:])
+        else:
+            other.append(g)
+    return frozenset(names), tuple(suffixes), tuple(other)
 
 
 def skipped_name(path: str) -> bool:
     """True for names the scanner never opens (lock files, images, archives)."""
+    base = path.rsplit("/", 1)[-1].lower()
+    names, suffixes, other = _skip_globs()
+    if base in names or base.endswith(suffixes):
+        return True
+    if not other:
+        return False
     from blastwall.analyze import globs
 
-    return globs.match_any(os.path.basename(path).lower(), _skip_globs())
+    return globs.match_any(base, other)
 
 
 def stat(path: str) -> os.stat_result | None:

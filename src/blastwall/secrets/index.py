@@ -62,12 +62,17 @@ class Found(NamedTuple):
 
     @classmethod
     def from_row(cls, state: str, formats: str, lines: str, multi: int, why: str) -> Found:
+        if state == CLEAN:
+            return _CLEAN  # most rows: no JSON to read
         try:
             fmts = tuple(str(x) for x in json.loads(formats or "[]"))
             nums = tuple(int(x) for x in json.loads(lines or "[]"))
         except (ValueError, TypeError):
             return cls(UNCHECKED, why="the index entry is damaged")
         return cls(state, fmts, nums, bool(multi), why or "")
+
+
+_CLEAN = Found(CLEAN)
 
 
 class FileEntry(NamedTuple):
@@ -175,10 +180,9 @@ class Index:
                 pass  # a cache that could not be written is checked again next time
 
 
-def _entry(row: tuple[object, ...]) -> FileEntry:
+def _entry(row: tuple) -> FileEntry:  # type: ignore[type-arg]
     path, dev, ino, size, mtime, ctime, state, formats, lines, multi, why = row
-    stamp = Stamp(int(dev), int(ino), int(size), int(mtime), int(ctime))  # type: ignore[call-overload]
-    return FileEntry(str(path), stamp, Found.from_row(str(state), str(formats), str(lines), int(multi), str(why or "")))  # type: ignore[call-overload]
+    return FileEntry(path, Stamp(dev, ino, size, mtime, ctime), Found.from_row(state, formats, lines, multi, why))
 
 
 _OPEN: dict[tuple[int, str], Index | None] = {}

@@ -51,44 +51,58 @@ def _skip() -> tuple[frozenset[str], tuple[str, ...]]:
 
 def walk_and_check(folder: str, *, deadline: float | None, follow_links: bool = False,
                    hidden: bool = True) -> Tree:
-    """Check every file under `folder` (absolute) whose version the index does not know yet."""
+    """Check every file under `folder` (absolute) whose version blastwall does not know yet: this
+    process's memo first (a warm daemon worker knows the tree after one walk), then the index
+    (one query for the folder), then the file itself."""
+    from blastwall.secrets.content import _MEMO, _remember
+
+    listed: list[tuple[str, os.stat_result]] = []
+    complete = True
+    for path, st in _files(folder, follow_links, hidden):
+        if len(listed) >= MAX_FILES or (deadline is not None and len(listed) % 512 == 511
+                                        and time.monotonic() > deadline):
+            complete = False
+            break
+        if not skipped_name(path):
+            listed.append((path, st))
     idx = open_index()
-    try:
-        known = idx.under(folder) if idx is not None else {}
-    except Exception:  # noqa: BLE001 - a broken cache is read around
-        known = {}
+    known: dict[str, FileEntry] | None = None
     holding: list[tuple[str, Found]] = []
     unchecked: list[tuple[str, str]] = []
     fresh: list[FileEntry] = []
-    complete, count = True, 0
-    for path, st in _files(folder, follow_links, hidden):
-        count += 1
-        if count > MAX_FILES:
-            complete = False
-            break
-        if skipped_name(path):
-            continue
+    for path, st in listed:
         stamp = Stamp.of(st)
-        entry = known.get(path)
-        if entry is not None and entry.stamp == stamp and entry.found.state != UNCHECKED:
-            found = entry.found
-        elif deadline is not None and time.monotonic() > deadline:
-            complete = False
-            break
+        memo = _MEMO.get(path)
+        if memo is not None and memo[0] == stamp:
+            found = memo[1]
         else:
-            found = check_uncached(path, st, deadline=deadline)
+            if known is None:
+                try:
+                    known = idx.under(folder) if idx is not None else {}
+                except Exception:  # noqa: BLE001 - a broken cache is read around
+                    known = {}
+            entry = known.get(path)
+            if entry is not None and entry.stamp == stamp and entry.found.state != UNCHECKED:
+                found = entry.found
+            elif deadline is not None and time.monotonic() > deadline:
+                complete = False
+                break
+            else:
+                found = check_uncached(path, st, deadline=deadline)
+                if found.state != UNCHECKED:
+                    fresh.append(FileEntry(path, stamp, found))
+                    if idx is not None and deadline is None and len(fresh) >= 500:
+                        idx.put_files(fresh)  # the background indexer saves as it goes
+                        fresh = []
             if found.state != UNCHECKED:
-                fresh.append(FileEntry(path, stamp, found))
-                if idx is not None and deadline is None and len(fresh) >= 500:
-                    idx.put_files(fresh)  # the background indexer saves as it goes
-                    fresh = []
+                _remember(path, stamp, found)
         if found.state == HOLDS:
             holding.append((path, found))
         elif found.state == UNCHECKED:
             unchecked.append((path, found.why))
     if idx is not None:
         idx.put_files(fresh)
-    return Tree(holding, unchecked, complete, count)
+    return Tree(sorted(holding), sorted(unchecked), complete, len(listed))
 
 
 def _files(folder: str, follow_links: bool, hidden: bool):  # type: ignore[no-untyped-def]
@@ -107,7 +121,7 @@ def _files(folder: str, follow_links: bool, hidden: bool):  # type: ignore[no-un
     while stack:
         current = stack.pop()
         try:
-            entries = sorted(os.scandir(current), key=lambda e: e.name)
+            entries = list(os.scandir(current))
         except OSError:
             continue
         for e in entries:

@@ -492,6 +492,8 @@ def test_two_approvers_for_production(tmp_path: Path) -> None:
     assert v.decision is Decision.ASK and v.approvers == 2
     assert "delete on users in production needs two approvers (Rego rule production-two-approvers)" in v.reasons
     assert check("DROP TABLE users", "sql", context={"environment": "staging"}, policy=p).approvers == 0
+    assert check("DROP TABLE users", "sql", policy=p).approvers == 2  # nothing says where: unknown is production
+    assert check("rm -rf build", policy=p).approvers == 0  # local files are in no environment
     assert check("SELECT * FROM users", "sql", context={"environment": "production"}, policy=p).decision \
         is Decision.ALLOW
     assert check("rm -rf /", context={"environment": "production"}, policy=p).decision is Decision.DENY

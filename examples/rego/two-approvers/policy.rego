@@ -1,7 +1,7 @@
 # Production needs two approvers.
 #
 # Every action that would destroy or change something in production (or somewhere preflight
-# could not verify) is asked about, and its approval needs two different people
+# could not place: unknown is treated as production) is asked about, and its approval needs two different people
 # (`blastwall approve` by two approvers). Elsewhere this policy has no opinion: the policy
 # files decide as usual.
 package blastwall
@@ -14,7 +14,7 @@ destructive := {
 }
 
 # findings on production targets (the inventory's production environments and their aliases)
-# or on targets preflight could not place
+# or on targets preflight could not place (unknown, unverified)
 risky contains f if {
 	some f in input.findings
 	f.effect in destructive
@@ -26,7 +26,7 @@ risky contains f if {
 	some f in input.findings
 	f.effect in destructive
 	f.severity_level >= 1
-	f.environment == "unverified"
+	f.environment in {"unknown", "unverified"}
 }
 
 reasons contains msg if {

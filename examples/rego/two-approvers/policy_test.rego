@@ -23,6 +23,17 @@ test_an_unverified_target_counts_as_production if {
 	d.approvers == 2
 }
 
+test_an_unknown_environment_counts_as_production if {
+	f := object.union(drop_users, {"environment": "unknown", "production": false})
+	d := decision with input.findings as [f]
+	d.ask == {"delete on users in unknown needs two approvers"}
+}
+
+test_no_environment_at_all_is_left_to_the_policy_files if {
+	f := object.union(drop_users, {"environment": null, "production": false})
+	not decision with input.findings as [f]
+}
+
 test_staging_is_left_to_the_policy_files if {
 	f := object.union(drop_users, {"environment": "staging", "production": false})
 	not decision with input.findings as [f]

@@ -134,6 +134,8 @@ def _members(path: str) -> list[str] | None:
     import tarfile
 
     try:
+        if not os.path.isfile(path):
+            return None  # a FIFO or device would block
         size = os.path.getsize(path)
         with open(path, "rb") as f:
             magic = f.read(6)

@@ -59,7 +59,7 @@ def options(words: list[Word], spec: dict[str, Any]) -> list[_Option]:
         if t.startswith("--") and len(t) > 2:
             name, eq, val = t.partition("=")
             expand = name.startswith("--expand-")
-            base = "--" + name[len("--expand-"):] if expand else name
+            base = _long_name("--" + name[len("--expand-"):] if expand else name, spec)
             if base in long_values:
                 if eq:
                     out.append(_Option(base, Word(val, dynamic=w.dynamic), expand))
@@ -85,6 +85,16 @@ def options(words: list[Word], spec: dict[str, Any]) -> list[_Option]:
     return out
 
 
+def _long_name(name: str, spec: dict[str, Any]) -> str:
+    """A long option as the client reads it: an unambiguous prefix stands for the whole name
+    (`--data-bin` is `--data-binary`, `--meth` is wget's `--method`)."""
+    known = (*spec["long_values"], *spec.get("long_flags", ()))
+    if name in known:
+        return name
+    matches = {o for o in known if o.startswith(name)}
+    return matches.pop() if len(matches) == 1 else name
+
+
 def config_words(text: str) -> list[Word]:
     """A curl config file as command-line words: `url = "https://x"` -> `--url https://x`."""
     spec = _spec()
@@ -101,7 +111,7 @@ def config_words(text: str) -> list[Word]:
         if not name.startswith("-"):
             name = "--" + name
         out.append(Word.lit(name))
-        base = "--" + name[len("--expand-"):] if name.startswith("--expand-") else name
+        base = _long_name("--" + name[len("--expand-"):] if name.startswith("--expand-") else name, spec)
         takes = base in long_values or (len(name) == 2 and name[1] in shorts)
         if takes:
             out.append(Word.lit(_config_value(rest)))

@@ -27,8 +27,8 @@ def read_file(path: str, scope: Scope) -> str | None:
     if not os.path.isabs(full):
         full = os.path.join(scope.cwd or os.getcwd(), full)
     try:
-        if os.path.getsize(full) > MAX_FILE:
-            return None
+        if not os.path.isfile(full) or os.path.getsize(full) > MAX_FILE:
+            return None  # a FIFO or device would block or never end: only regular files are read
         with open(full, "rb") as f:
             return f.read(MAX_FILE).decode("utf-8", "replace")
     except (OSError, ValueError):

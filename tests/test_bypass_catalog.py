@@ -183,6 +183,12 @@ BYPASSES: dict[str, list[str]] = {
         "gh api graphql --input body.json",
         "gh api -X PATCH repos/acme/api --input settings.json",
         f"curl -d @- {_RW} <<< \"$BODY\"",
+        f"curl --data-bin @body.json {_RW}",
+        f"curl --data-binary @body.json.gz -H 'Content-Encoding: gzip' {_RW}",
+        "wget --meth=DELETE https://api.github.com/repos/acme/api",
+        f"wget --post-fi=body.json {_RW}",
+        "curl --conf cfg",
+        f"curl -K - <<'EOF'\nurl = \"{_RW}\"\ndata = \"@body.json\"\nEOF",
         "curl -X POST -H @headers.txt https://api.github.com/repos/acme/api",
     ],
     "HTTP options from a config file": [
@@ -443,6 +449,18 @@ def _http_project(tmp_path: Path) -> dict[str, str]:
 def test_http_bodies_and_archives_are_read_where_they_are(tmp_path: Path, command: str, expected: str) -> None:
     verdict = check(command, context=_http_project(tmp_path), policy=POLICY)
     assert verdict.decision.value == expected, (command, verdict.reasons)
+
+
+def test_a_fifo_is_not_read(tmp_path: Path) -> None:
+    import os
+    import time
+
+    os.mkfifo(tmp_path / "body.json")
+    os.mkfifo(tmp_path / "backup.tar")
+    for command in (f"curl -d @body.json {_RW}", "curl -K body.json", "tar xf backup.tar", "bash body.json"):
+        started = time.monotonic()
+        assert check(command, context={"cwd": str(tmp_path)}, policy=POLICY).decision.value == "ask", command
+        assert time.monotonic() - started < 5, command
 
 
 def test_an_unread_body_names_the_file_and_what_to_do(tmp_path: Path) -> None:

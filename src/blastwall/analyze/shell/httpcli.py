@@ -124,6 +124,10 @@ def _request_findings(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sc
             if any(r.method not in ("GET", "HEAD", "OPTIONS") for r in reqs) or unread else []
     out: list[Finding] = []
     for req in reqs[:20]:
+        encoding = next((v for k, v in req.headers.items() if k.strip().lower() == "content-encoding"), "")
+        if req.body is not None and encoding.strip().lower() not in ("", "identity"):
+            req.body = None  # the server decodes what blastwall sees as bytes
+            req.unread.append(f"it is sent {encoding.strip()}-encoded")
         out.extend(analyze_request(req.method, req.url, req.headers or None, req.body, scope.deeper(f"{name} request")))
         if req.unread:
             out.extend(unread_body(req.method, req.url, req.headers or None, client=name, why="; ".join(req.unread),

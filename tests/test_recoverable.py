@@ -119,6 +119,12 @@ def test_a_cd_in_a_subshell_does_not_make_a_file_look_new(repo: Path) -> None:
     assert decide("cd src && echo x > fresh_module.py", repo) == "allow"
 
 
+def test_a_working_directory_that_is_not_here_proves_nothing_new(tmp_path: Path) -> None:
+    elsewhere = str(tmp_path / "not-on-this-machine")
+    for line in ("echo x > .env", "cp a.db data/app.sqlite3", "echo x > migrations/0001_initial.sql"):
+        assert check(line, context={"cwd": elsewhere}).decision.value == "ask", line
+
+
 def test_an_earlier_command_on_the_line_leaves_the_wipe_unproved(repo: Path) -> None:
     # the append makes clean.py hold text git does not have before the wipe runs
     assert decide("sed -i '1,$d' src/clean.py", repo) == "allow"

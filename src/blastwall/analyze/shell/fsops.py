@@ -379,8 +379,8 @@ def _exists(path: str, cwd: str) -> bool:
 def _folders(scope: Scope) -> list[str] | None:
     """The folders a command may run in: the working directory, and where an earlier `cd` on the
     line moved (a `cd` inside a subshell does not last, so both count); None when blastwall cannot
-    tell (no working directory, a `cd` it cannot follow)."""
-    if not scope.cwd:
+    tell (no working directory, or one that is not on this machine, a `cd` it cannot follow)."""
+    if not scope.cwd or not os.path.isdir(scope.cwd):
         return None
     moved = scope.shell_dir
     if not moved:

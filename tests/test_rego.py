@@ -302,6 +302,24 @@ def test_trusting_covers_the_rego_files_and_editing_one_withdraws_it(tmp_path: P
     assert not is_trusted(toml, user_config_dir())
 
 
+def test_policy_trust_shows_the_rego_files_it_trusts(tmp_path: Path) -> None:
+    import pexpect
+
+    from blastwall.policy.trust import is_trusted
+
+    proj = project(tmp_path, {"bot.rego": ALLOW_ALL}, 'files = ["policy/"]\nmode = "authoritative"')
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "xdg"), "TERM": "xterm", "NO_COLOR": "1", "COLUMNS": "250"}
+    child = pexpect.spawn(sys.executable, ["-m", "blastwall", "policy", "trust", str(proj / "blastwall.toml")], env=env,
+                          encoding="utf-8", timeout=60, dimensions=(60, 250))
+    child.expect("Type 'trust'")
+    screen = __import__("re").sub(r"\x1b\[[0-9;]*m", "", child.before)
+    child.sendline("trust")
+    child.expect(pexpect.EOF)
+    assert "[policy.rego] mode = 'authoritative'" in screen
+    assert "Rego files it names" in screen and str(proj / "policy" / "bot.rego") in screen
+    assert is_trusted(str(proj / "blastwall.toml"), str(tmp_path / "xdg" / "blastwall"))
+
+
 def test_a_project_adds_its_rego_to_the_users_and_cannot_replace_it(tmp_path: Path) -> None:
     user = tmp_path / "xdg" / "blastwall"
     user.mkdir(parents=True)

@@ -227,3 +227,44 @@ def test_a_lockfile_name_is_not_a_folder_pass() -> None:
 ])
 def test_scratch_that_may_hold_other_data_is_asked(command: str) -> None:
     assert decision("shell", command) != "allow"
+
+
+# A variable's value is only relied on where bash is sure to have set it (analyze/shell/varflow.py).
+VARIABLE_LOOKALIKES = [
+    "X=/tmp/x; read X; rm -rf $X",
+    "X=/tmp/x; read -r -p 'dir? ' X; rm -rf \"$X\"",
+    "X=/etc; false && X=/tmp/x; rm -rf $X",
+    "X=/etc; true && X=/tmp/x; rm -rf $X",
+    "false || X=/tmp/x && rm -rf $X",
+    "X=/tmp/x; eval X=/etc; rm -rf $X",
+    "X=/tmp/x; source ./vars.sh; rm -rf $X",
+    "X=/tmp/x; printf -v X %s /etc; rm -rf $X",
+    "X=/tmp/x; unset X; rm -rf \"$X/\"*",
+    "(X=/tmp/x); rm -rf \"$X\"/*",
+    "X=/tmp/x | cat; rm -rf $X/*",
+    "echo $(X=/tmp/x); rm -rf $X/*",
+    "f() { X=/etc; }; X=/tmp/x; f; rm -rf $X",
+    "X=/tmp/x; for X in /etc; do :; done; rm -rf $X",
+    "X=/tmp/x; declare -n X=Y; rm -rf $X",
+    "if [ -n \"$Y\" ]; then X=/tmp/x; fi; rm -rf $X/*",
+    "while false; do X=/tmp/x; done; rm -rf $X/*",
+]
+VARIABLE_SAFE = [
+    "X=/tmp/x; rm -rf $X",
+    "X=dist && rm -rf $X",
+    "cd /tmp && X=work && rm -rf $X",
+    "X=/etc; true && X=/tmp/x && rm -rf $X",
+    "for d in build dist; do rm -rf $d; done",
+    "TMP=/tmp/a; (cd $TMP && ls); rm -rf $TMP",
+    "export OUT=dist; rm -rf $OUT",
+]
+
+
+@pytest.mark.parametrize("command", VARIABLE_LOOKALIKES)
+def test_a_variable_bash_may_not_have_set_is_unknown(command: str) -> None:
+    assert decision("shell", command) != "allow"
+
+
+@pytest.mark.parametrize("command", VARIABLE_SAFE)
+def test_a_variable_bash_surely_set_is_known(command: str) -> None:
+    assert decision("shell", command) == "allow"

@@ -24,6 +24,7 @@ from typing import Any
 
 from blastwall.analyze.shell.ir import Redirect, SimpleCommand, Word
 from blastwall.analyze.shell.scratch import NEW_NAME, SCRATCH, made_by_date, made_by_mktemp, set_once, stamped
+from blastwall.analyze.shell.varflow import BRANCHING, ISOLATED, set_by, unknown, unsure
 from blastwall.analyze.shell.words import ansi_c, backtick_code, dollar_paren_code, has_unescaped, split_unquoted, subscript_code, \
     unescape_unquoted
 
@@ -156,6 +157,7 @@ class _Walker:
         self.errors: list[str] = []
         self.redirect_only: list[Redirect] = []
         self.once: frozenset[str] = frozenset()  # variables set exactly once, unconditionally (scratch.py)
+        self.fn_assigned: set[str] = set()  # variables a function body sets: unknown wherever it may be called
 
     # ---- words -------------------------------------------------------------------------
     def text(self, node: Any) -> str:
@@ -241,7 +243,7 @@ class _Walker:
         if not names:
             return Word(raw, dynamic=True, raw=raw)
         name = self.text(names[0])
-        known = self.vars.get(name)
+        known = self.vars.get(name) if name not in self.fn_assigned else None
         if known is not None and not operators:
             return Word(known.text, dynamic=known.dynamic, raw=raw, glob=known.glob,
                         path_class=known.path_class if name in self.once else None)
@@ -436,30 +438,65 @@ class _Walker:
                     assigns = True
                 else:
                     words.append(self.word(child))  # `export $(cat .env | xargs)`: its substitutions run
+            keyword = self.text(node.children[0]) if node.children else ""
+            self.forget(set_by([Word.lit(keyword), *words]))  # `local X`, `declare -n ref=...`
             if assigns or not node.children:
                 return []
-            keyword = self.text(node.children[0])  # `export -p`, `declare -p TOKEN`: they print variables
+            # `export -p`, `declare -p TOKEN`: they print variables
             cmd = SimpleCommand(argv=[Word.lit(keyword), *words], stdin_from=stdin_from, source=self.text(node))
             self.out.append(cmd)
             return [cmd]
         if t == "pipeline":
             prev: list[SimpleCommand] = []
+            before = dict(self.vars)
             for child in node.named_children:
                 prev = self.walk(child, prev[-1] if prev else stdin_from)
+            if len(node.named_children) > 1:
+                self.vars = before  # every part of a pipeline runs in a copy of the shell
             return prev
+        if t == "list":
+            return self.chain(node, stdin_from)
+        if t == "unset_command":
+            self.forget([self.text(c) for c in node.named_children])
         if t == "redirected_statement":
             return self.redirected(node, stdin_from)
         if t == "for_statement":
             return self.for_loop(node)
         if t == "function_definition":
+            before = dict(self.vars)
             for child in node.named_children:
                 if child.type != "word":
+                    self.fn_assigned.update(self.assigned(child))
                     self.walk(child)
+            self.vars = before  # the body runs where the function is called, not here
             return []
+        before = dict(self.vars) if t in BRANCHING or t in ISOLATED else None
         last: list[SimpleCommand] = []
         for child in node.named_children:
             last = self.walk(child, stdin_from)
+        if before is not None:
+            self.vars = before if t in ISOLATED else unsure(before, self.vars)
         return last
+
+    def chain(self, node: Any, stdin_from: SimpleCommand | None) -> list[SimpleCommand]:
+        """`a && b && c`: each part runs only when the ones before it succeeded, so it sees their
+        variables; after the chain, what b and c set may not have happened. With `||` anywhere,
+        every part after the first may or may not have run before the next."""
+        parts, ops = _chain_parts(node, self.text)
+        last = self.walk(parts[0], stdin_from) if parts else []
+        settled = dict(self.vars)
+        for part in parts[1:]:
+            before = dict(self.vars)
+            last = self.walk(part, stdin_from)
+            if ops != {"&&"}:
+                self.vars = unsure(before, self.vars)
+        self.vars = unsure(settled, self.vars)
+        return last
+
+    def forget(self, names: list[str] | None) -> None:
+        """Variables a command sets in a way blastwall does not follow (None: any of them)."""
+        for name in list(self.vars) if names is None else names:
+            self.vars[name] = unknown(name)
 
     def assign(self, node: Any) -> None:
         name_node = node.child_by_field_name("name")
@@ -506,6 +543,7 @@ class _Walker:
         argv = split_unquoted(argv)
         if argv[0].text == "trap":
             argv = self.trap(argv)
+        self.forget(set_by(argv))  # read X, printf -v X, eval, source
         cmd = SimpleCommand(argv=argv, assigns=assigns, redirects=reds, stdin_from=stdin_from, source=self.text(node))
         self.out.append(cmd)
         return cmd
@@ -632,13 +670,13 @@ class _Walker:
         name = self.text(var) if var is not None else ""
         if not values:
             values = [Word(f"${name}", dynamic=True)]
-        saved = self.vars.get(name)
+        before = dict(self.vars)
         for value in values[:MAX_LOOP_VALUES]:
             for part in split_unquoted([value]):
                 self.vars[name] = part
                 self.walk(body)
-        if saved is not None:
-            self.vars[name] = saved
+        self.vars = unsure(before, self.vars)  # the body may run any number of times; the loop
+        self.vars[name] = unknown(name)  # variable keeps its last value (blastwall does not pick one)
         return []
 
     # ---- the whole tree ----------------------------------------------------------------
@@ -703,6 +741,23 @@ class _Walker:
             else:
                 break
         return argv
+
+
+def _chain_parts(node: Any, text: Any) -> tuple[list[Any], set[str]]:
+    """The statements of a `&&`/`||` chain in order (tree-sitter nests it to the left) and its operators."""
+    parts: list[Any] = []
+    ops: set[str] = set()
+    for child in node.children:
+        if child.type == "list":
+            inner, inner_ops = _chain_parts(child, text)
+            parts += inner
+            ops |= inner_ops
+        elif child.is_named:
+            if child.type != "comment":
+                parts.append(child)
+        else:
+            ops.add(text(child))
+    return parts, ops
 
 
 def _producer(walker: _Walker, node: Any) -> SimpleCommand | None:

@@ -266,6 +266,12 @@ def test_editor_readers_never_raise(script: str, flags: list[str]) -> None:
         read_edit(editor, [Word.lit(editor), *(Word.lit(f) for f in flags), Word.lit(script), Word.lit("f")])
 
 
+def test_an_option_blastwall_cannot_read_may_be_the_in_place_one() -> None:
+    found = analyze_command('sed $SED_OPTS "s/a/b/" .env', Scope())
+    assert any(f.rule_id == "shell.fs:sed-in-place" and f.target == ".env" for f in found)
+    assert decide('sed "$FLAGS" "s/a/b/" ~/.ssh/config', None) == "ask"
+
+
 def test_sed_script_reader() -> None:
     assert [c.letter for c in sed_commands("1,$d; /x/ s|a|b|g\n$ a\\\ntext")] == ["d", "s", "a"]
     assert sed_commands("s/unterminated") is None

@@ -91,6 +91,7 @@ def read_edit(editor: str, argv: list[Word]) -> Edit:
     grammar = GRAMMARS[editor]
     scripts: list[str] | None = []  # None: a script this reader cannot see (a file, a variable)
     in_place, suffix, quiet, printing = False, "", False, False
+    maybe = False  # a word blastwall cannot read where an option may stand (`sed $OPTS 's/a/b/' f`)
     positionals: list[Word] = []
     words = argv[1:]
     i = 0
@@ -104,6 +105,8 @@ def read_edit(editor: str, argv: list[Word]) -> Edit:
             positionals.extend(words[i + 1:])
             break
         elif w.path_class is not None or not t.startswith("-") or t == "-":
+            if w.dynamic and w.path_class is None and not positionals:
+                maybe = editor != "sed" or (scripts == [] and len(words) - i > 2)  # sed: two words follow it
             positionals.append(w)
         elif t.startswith("--"):
             name, eq, value = t.partition("=")
@@ -151,7 +154,7 @@ def read_edit(editor: str, argv: list[Word]) -> Edit:
         scripts = None
         positionals = positionals[1:]
     wipe = scripts is not None and _wipes(editor, scripts, quiet and not printing)
-    return Edit(in_place, positionals, suffix, wipe)
+    return Edit(in_place or maybe, positionals, suffix, wipe and in_place)
 
 
 def _bsd_suffix(word: Word, after: list[Word]) -> bool:

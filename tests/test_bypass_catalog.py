@@ -244,6 +244,8 @@ BYPASSES: dict[str, list[str]] = {
         "tar xzf backup.tgz -C .",
         "tar -xzf backup.tgz -C ~/project",
         "curl -sL https://example.com/backup.tgz | tar xz",
+        "tar --extr -f backup.tar",
+        "tar xf backup.tar --recursive-unlink",
     ],
     "git discarding uncommitted work": [
         "git checkout HEAD~3 -- src/",
@@ -418,7 +420,7 @@ def _http_project(tmp_path: Path) -> dict[str, str]:
     (tmp_path / "post.cfg").write_text(f'url = "{_RW}"\ndata = "@body.json"\n')
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "app.py").write_text("x = 1\n")
-    for name, member in (("over.tar", "src/app.py"), ("new.tar", "pkg/new.py")):
+    for name, member in (("over.tar", "src/app.py"), ("new.tar", "pkg/new.py"), ("nested.tar", "pkg/src/app.py")):
         with tarfile.open(tmp_path / name, "w") as tf:
             data = b"y = 2\n"
             info = tarfile.TarInfo(member)
@@ -442,6 +444,8 @@ def _http_project(tmp_path: Path) -> dict[str, str]:
     ("python3 del.py", "ask"), (f"python3 -c 'import requests; requests.post(\"{_RW}\", data=open(\"ok.json\").read())'",
                                 "allow"),
     (f"node -e 'fetch(\"{_RW}\", {{method: \"POST\", body: require(\"fs\").readFileSync(\"body.json\", \"utf8\")}})'", "ask"),
+    ("tar xf nested.tar", "allow"), ("tar xf nested.tar --strip-components=1", "ask"), ("tar xf nested.tar --strip 1", "ask"),
+    ("tar xf nested.tar --transform 's,^pkg/,,'", "ask"), ("tar --extr --fi=over.tar", "ask"),
     ("tar xf over.tar", "ask"), ("tar -xf over.tar", "ask"), ("tar xf new.tar", "allow"), ("tar -xf new.tar -C src", "allow"),
     ("tar -xf over.tar -C src", "allow"),  # src/src/app.py is new
     ("cd src && tar xf ../new.tar", "allow"), ("tar xf missing.tar", "ask"),

@@ -27,14 +27,59 @@ _NO_OVERWRITE = ("-t", "--list", "-O", "--to-stdout", "-k", "--keep-old-files", 
 _VALUE_OPTIONS = ("-C", "--directory", "-f", "--file", "-T", "--files-from", "-X", "--exclude-from", "-I",
                   "--use-compress-program", "-b", "--blocking-factor", "-H", "--format", "-g",
                   "--listed-incremental", "-K", "--starting-file", "-N", "--newer", "-V", "--label")
+# Names rewritten on the way out (GNU --transform, BSD -s, a folder of the archive's name) or whole
+# folders emptied first: which files it writes over is not known from the member list.
+_RENAMES = ("--transform", "--xform", "-s", "--one-top-level", "--recursive-unlink")
+# GNU tar's long options (`tar --help`, GNU tar 1.34): getopt takes any unambiguous prefix of one.
+_LONG_OPTIONS = (
+    "--absolute-names", "--acls", "--add-file", "--after-date", "--anchored", "--append", "--atime-preserve",
+    "--auto-compress", "--backup", "--block-number", "--blocking-factor", "--bzip2", "--catenate", "--check-device",
+    "--check-links", "--checkpoint", "--checkpoint-action", "--clamp-mtime", "--compare", "--compress",
+    "--concatenate", "--confirmation", "--create", "--delay-directory-restore", "--delete", "--dereference",
+    "--diff", "--directory", "--exclude", "--exclude-backups", "--exclude-caches", "--exclude-caches-all",
+    "--exclude-caches-under", "--exclude-from", "--exclude-ignore", "--exclude-ignore-recursive", "--exclude-tag",
+    "--exclude-tag-all", "--exclude-tag-under", "--exclude-vcs", "--exclude-vcs-ignores", "--extract", "--file",
+    "--files-from", "--force-local", "--format", "--full-time", "--get", "--group", "--group-map", "--gunzip",
+    "--gzip", "--hard-dereference", "--help", "--hole-detection", "--ignore-case", "--ignore-command-error",
+    "--ignore-failed-read", "--ignore-zeros", "--incremental", "--index-file", "--info-script", "--interactive",
+    "--keep-directory-symlink", "--keep-newer-files", "--keep-old-files", "--label", "--level", "--list",
+    "--listed-incremental", "--lzip", "--lzma", "--lzop", "--mode", "--mtime", "--multi-volume",
+    "--new-volume-script", "--newer", "--newer-mtime", "--no-acls", "--no-anchored", "--no-auto-compress",
+    "--no-check-device", "--no-delay-directory-restore", "--no-ignore-case", "--no-ignore-command-error",
+    "--no-null", "--no-overwrite-dir", "--no-quote-chars", "--no-recursion", "--no-same-owner",
+    "--no-same-permissions", "--no-seek", "--no-selinux", "--no-unquote", "--no-verbatim-files-from",
+    "--no-wildcards", "--no-wildcards-match-slash", "--no-xattrs", "--null", "--numeric-owner", "--occurrence",
+    "--old-archive", "--one-file-system", "--one-top-level", "--overwrite", "--overwrite-dir", "--owner",
+    "--owner-map", "--pax-option", "--portability", "--posix", "--preserve-order", "--preserve-permissions",
+    "--quote-chars", "--quoting-style", "--read-full-records", "--record-size", "--recursion", "--recursive-unlink",
+    "--remove-files", "--restrict", "--rmt-command", "--rsh-command", "--same-order", "--same-owner",
+    "--same-permissions", "--seek", "--selinux", "--show-defaults", "--show-omitted-dirs",
+    "--show-snapshot-field-ranges", "--show-stored-names", "--show-transformed-names", "--skip-old-files", "--sort",
+    "--sparse", "--sparse-version", "--starting-file", "--strip-components", "--suffix", "--tape-length",
+    "--test-label", "--to-command", "--to-stdout", "--totals", "--touch", "--transform", "--uncompress", "--ungzip",
+    "--unlink-first", "--unquote", "--update", "--usage", "--use-compress-program", "--utc", "--verbatim-files-from",
+    "--verbose", "--verify", "--version", "--volno-file", "--warning", "--wildcards", "--wildcards-match-slash",
+    "--xattrs", "--xattrs-exclude", "--xattrs-include", "--xform", "--xz", "--zstd",
+)
 MAX_COMPRESSED = 16 * 1024 * 1024
 MAX_PLAIN = 1024 * 1024 * 1024
 MAX_MEMBERS = 20000
 LIST_BUDGET_S = 0.3
 
 
+def _long(word: Word) -> Word:
+    """`--extr` -> `--extract`, `--strip=1` -> `--strip-components=1` (an unambiguous prefix)."""
+    name, eq, value = word.text.partition("=")
+    if not name.startswith("--") or name in _LONG_OPTIONS:
+        return word
+    matches = [o for o in _LONG_OPTIONS if o.startswith(name)]
+    return Word(matches[0] + eq + value, dynamic=word.dynamic, raw=word.raw) if len(matches) == 1 else word
+
+
 def expanded(argv: list[Word]) -> list[Word]:
-    """`tar xzf a.tgz -C d` -> `tar -x -z -f a.tgz -C d` (GNU/BSD old-style options)."""
+    """`tar xzf a.tgz -C d` -> `tar -x -z -f a.tgz -C d` (GNU/BSD old-style options), long
+    options spelled out."""
+    argv = [argv[0], *(_long(w) if w.text.startswith("--") else w for w in argv[1:])] if argv else argv
     if len(argv) < 2 or argv[1].text.startswith("-") or argv[1].dynamic or not argv[1].text.isalpha():
         return argv
     bundle, rest = argv[1].text, list(argv[2:])
@@ -119,15 +164,31 @@ def _existing_members(archive: Word | None, folder: str, opts: list[Word], scope
     path = os.path.join(base, os.path.expanduser(archive.text))
     where = os.path.join(base, os.path.expanduser(folder))
     names = _members(path)
-    if names is None:
+    if names is None or _flag(opts, _RENAMES):
+        return None  # names rewritten on the way out: which files it writes is not known here
+    strip = _strip_components(opts)
+    if strip is None:
         return None
-    absolute = _flag(opts, ("-P", "--absolute-names"))
+    names = ["/".join(n.lstrip("/").split("/")[strip:]) for n in names]
+    absolute = _flag(opts, ("-P", "--absolute-names")) and not strip
     out: list[str] = []
-    for n in names:
+    for n in (n for n in names if n):
         full = n if absolute and n.startswith("/") else os.path.join(where, n.lstrip("/"))
         if os.path.lexists(full) and not os.path.isdir(full):
             out.append(posixpath.normpath(n))
     return out
+
+
+def _strip_components(opts: list[Word]) -> int | None:
+    """`--strip-components=N` (`--strip N`): leading folders dropped from each name; None when unknown."""
+    value: str | None = "0"
+    for i, w in enumerate(opts):
+        name, eq, val = w.text.partition("=")
+        if name == "--strip-components":
+            value = val if eq else (opts[i + 1].text if i + 1 < len(opts) and not opts[i + 1].dynamic else None)
+            if w.dynamic:
+                value = None
+    return int(value) if value is not None and value.isdigit() else None
 
 
 def _members(path: str) -> list[str] | None:

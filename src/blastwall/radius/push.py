@@ -128,13 +128,13 @@ def measure_push(repo: str, remote: str, specs: list[str], args: list[str], ctx:
         elif irreplaceable is not True:
             if not leased:
                 irreplaceable = None
-                notes.append(f"without a lease on {dst} the remote may hold commits the last fetch did not bring; "
-                             "--force-with-lease makes git check")
+                notes.append(f"no lease on {dst}: the remote may hold commits the last fetch did not bring "
+                             "(--force-with-lease makes git check)")
             elif shared:
                 irreplaceable = None
                 notes.append(f"{dst} is {shared}: others build on its history")
-    summary = "; ".join(parts)
-    details = ("as of the last fetch; a fetch first shows what the remote holds now", *notes)
+    summary = "; ".join(parts + notes)
+    details = ("as of the last fetch; a fetch first shows what the remote holds now",)
     return Radius(True, summary, counts, irreplaceable=irreplaceable, source="git", details=details)
 
 

@@ -218,8 +218,10 @@ def _request_of(code: _Code, call: ast.Call) -> _Call | None:
     body_node = next((_keyword(call, k) for k in _BODY_KEYWORDS if _keyword(call, k) is not None), None)
     if body_node is None and verb in ("post", "put", "patch") and len(call.args) > 1:
         body_node = call.args[1]  # requests.post(url, data)
-    return _Call(method if isinstance(method, (str, Unread)) else Unread("its method is computed at run time"),
-                 url, code.value(_keyword(call, "headers")), code.value(body_node), code.value(_keyword(call, "params")))
+    if not isinstance(method, (str, Unread)):
+        method = Unread("its method is computed at run time")
+    headers, params = code.value(_keyword(call, "headers")), code.value(_keyword(call, "params"))
+    return _Call(method, url, headers, code.value(body_node), params)
 
 
 def _urllib(code: _Code, call: ast.Call, name: str) -> _Call | None:
@@ -233,7 +235,8 @@ def _urllib(code: _Code, call: ast.Call, name: str) -> _Call | None:
         return _Call(method, code.text(url_node), headers, body, None)
     if name == "urllib.request.urlopen" and call.args:
         first = call.args[0]
-        if isinstance(first, ast.Call) or isinstance(first, ast.Name) and isinstance(code.names.get(first.id), ast.Call):
+        made = code.names.get(first.id) if isinstance(first, ast.Name) else None
+        if isinstance(first, ast.Call) or isinstance(made, ast.Call):
             return None  # urlopen(Request(...)): the Request is judged where it is made
         body = code.value(call.args[1] if len(call.args) > 1 else _keyword(call, "data"))
         return _Call("POST" if body is not None else "GET", code.text(first), None, body, None)

@@ -1,6 +1,7 @@
 """HTTP requests in JavaScript/TypeScript code (`node -e`, `deno eval`, `bun -e`, scripts): `fetch`
 (and node-fetch, undici, `fetch(new Request(...))`), axios (verbs, `axios(config)`, instances from
-`axios.create({baseURL})`), got, ky, and node's `http`/`https` modules. Which modules are which client is data (`rules/code.toml`, `[calls.node]` `http_*`).
+`axios.create({baseURL})`), got, ky, and node's `http`/`https` modules. Which modules are which
+client is data (`rules/code.toml`, `[calls.node]` `http_*`).
 
 Values are read from the syntax tree without running anything: literals, objects and arrays,
 `const` names, `JSON.stringify`/`JSON.parse`, `Buffer.from`, template strings (an unknown part of
@@ -21,7 +22,8 @@ from blastwall.model import Finding
 MAX_DEPTH = 12
 _VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 _DATA_VERBS = frozenset({"post", "put", "patch"})
-_READ_FILE = frozenset({"readFileSync", "readFile", "Deno.readTextFileSync", "Deno.readTextFile", "Bun.file"})
+_READ_FILE = frozenset({"readFileSync", "readFile", "createReadStream", "Deno.readTextFileSync", "Deno.readTextFile",
+                        "Bun.file"})
 
 
 class Unread(NamedTuple):

@@ -296,7 +296,8 @@ def _requests(part: _Part) -> list[Request]:
         if part.form and not unread:
             req.body = {k: v.text if isinstance(v, Text) else v for k, v in part.form.items()}
         elif part.data and not unread:
-            joined = "".join(t.text or "" for t in part.data) if part.json else "&".join(t.text or "" for t in part.data)
+            texts = [t.text or "" for t in part.data]
+            joined = "".join(texts) if part.json else "&".join(texts)
             req.body = _decoded(joined)
         if part.upload is not None:
             if part.upload.text is None:

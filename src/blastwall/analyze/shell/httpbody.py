@@ -91,7 +91,9 @@ def from_stdin(cmd: SimpleCommand, scope: Scope) -> Text:
     from blastwall.analyze.shell.stdin import stdout_of
 
     text = stdout_of(producer, scope)
-    return Text(text) if text is not None else Text(None, f"stdin comes from {name}, whose output blastwall cannot know")
+    if text is None:
+        return Text(None, f"stdin comes from {name}, whose output blastwall cannot know")
+    return Text(text)
 
 
 def from_word(word: Word, cmd: SimpleCommand, scope: Scope) -> Text:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from blastwall.analyze.base import Scope, unknown
 from blastwall.analyze.shell.handlers import register
-from blastwall.analyze.shell.httpbody import Request, from_file, from_word
+from blastwall.analyze.shell.httpbody import Request, from_file
 from blastwall.analyze.shell.ir import SimpleCommand, Word
 from blastwall.model import Finding
 
@@ -132,7 +132,8 @@ def _request_findings(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sc
         if req.unread:
             out.extend(unread_body(req.method, req.url, req.headers or None, client=name, why="; ".join(req.unread),
                                    source=cmd.source))
-        for where, why in [(u.where, u.why) for u in unread[:3]] + [("a header file", w) for w in req.unread_options[:3]]:
+        files = [(u.where, u.why) for u in unread[:3]] + [("a header file", w) for w in req.unread_options[:3]]
+        for where, why in files:
             out.extend(unread_options(client=name, where=where, why=why, source=cmd.source, url=req.url))
     if unread and not reqs:
         u = unread[0]

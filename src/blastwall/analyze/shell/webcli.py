@@ -86,7 +86,8 @@ def wget_requests(argv: list[Word], cmd: SimpleCommand, scope: Scope) -> tuple[l
             if listed.text is None:
                 unlisted = Unread(f"the URL list {opt.value.text}", listed.why)
             else:
-                urls.extend(line.strip() for line in listed.text.splitlines()[:200] if line.strip()[:1] not in ("", "#"))
+                lines = (line.strip() for line in listed.text.splitlines()[:200])
+                urls.extend(line for line in lines if line[:1] not in ("", "#"))
     out: list[Request] = []
     for url in urls:
         req = Request(method or "GET", url)

@@ -71,14 +71,8 @@ def normalize(path: str, cwd: str | None) -> str:
 
 
 def _matches(norm: str, patterns: list[str]) -> bool:
-    low = norm.casefold()
-    for g in patterns:
-        g = g.casefold()
-        if globs.match(low, g):
-            return True
-        if g.startswith("**/") and globs.match(low, g[3:]):
-            return True
-    return False
+    """`norm` matches one of `patterns`, case-insensitively; `**/X` also matches X at the top."""
+    return globs.matcher(tuple(patterns), fold=True, double_star=True)(norm.casefold())
 
 
 def _variants(path: str, scope: Scope) -> list[str]:

@@ -375,8 +375,29 @@ def test_look_alike_history_reads_are_refused(committed: Path, command: str) -> 
 
 @pytest.mark.parametrize("command", [
     "python3 src/app.py", "bash -c 'echo hi'", "node -e \"console.log(1)\"", "cp -r src /tmp/s", "awk '{print $1}' README.md",
-    "sed -n 1,3p README.md", "source /dev/null && echo $HOME", "git log --format=%B -3", "tar czf /tmp/s.tgz src",
+    "sed -n 1,3p README.md", "echo $HOME", "git log --format=%B -3", "tar czf /tmp/s.tgz src",
 ])
 def test_ordinary_commands_stay_allowed(project: Path, command: str) -> None:
     decision, rules, reasons = _verdict(command, "shell", project)
     assert decision == "allow", (command, rules, reasons)
+
+
+def test_other_agents_search_and_multi_read_tools_are_checked(project: Path) -> None:
+    def gemini(tool: str, tool_input: dict) -> str:
+        payload = {"session_id": "s", "cwd": str(project), "hook_event_name": "BeforeTool", "tool_name": tool,
+                   "tool_input": tool_input}
+        out = run_hook("gemini", json.dumps(payload).encode()).stdout
+        return json.loads(out)["decision"] if out else "allow"
+
+    def opencode(tool: str, args: dict) -> str:
+        payload = {"tool": tool, "sessionID": "s", "callID": "c", "args": args, "directory": str(project)}
+        return json.loads(run_hook("opencode", json.dumps(payload).encode()).stdout or '{"decision": "allow"}')["decision"]
+
+    assert gemini("grep_search", {"pattern": "RAILWAY", "dir_path": str(project)}) == "deny"
+    assert gemini("search_file_content", {"pattern": "def main"}) == "allow"
+    assert gemini("read_many_files", {"paths": ["ops"]}) == "deny"
+    assert gemini("read_many_files", {"paths": ["**/*.md"]}) == "deny"
+    assert gemini("read_many_files", {"paths": ["src/**/*.py", "README.md"]}) == "allow"
+    assert opencode("grep", {"pattern": "TOKEN", "path": "ops"}) == "deny"
+    assert opencode("grep", {"pattern": "def main", "include": "*.py"}) == "allow"
+    assert opencode("read", {"filePath": str(project / ".env")}) == "deny"

@@ -525,7 +525,6 @@ def _inside(folder: str, scope: Scope, verb: str, hidden: bool, filters: _Filter
         return _kept(rel, filters) and (keep is None or keep(rel))
 
     out = tree_findings(folder, scope, verb, hidden=hidden, keep=kept, follow_links=follow, search=search) or []
-    reached = {f.target for f in out}
     root = normalize(folder, _base(scope))
     candidates = [p for p in scanned_under(folder, scope, hidden=hidden) if kept(p[len(root):].lstrip("/"))]
     if scope.read_files:
@@ -534,8 +533,7 @@ def _inside(folder: str, scope: Scope, verb: str, hidden: bool, filters: _Filter
     for path in dict.fromkeys(candidates[:MAX_PER_FOLDER]):
         rel = path[len(shown_from):] if path.startswith(shown_from) else path
         shown = posixpath.join(folder, rel) if folder not in (".", "./") else rel
-        if shown in reached:
-            continue
+        # the walk decided what the content holds; names still say more (blastwall's own keys)
         found = [f for f in _read(path, scope, verb, search) if f.rule_id not in _TREE_RULES]
         out.extend(f._replace(target=shown, reason=f.reason.replace(path, shown)) for f in found)
     return out

@@ -2,7 +2,9 @@
 
 Input: `{session_id, transcript_path, cwd, hook_event_name, timestamp, tool_name, tool_input,
 mcp_context?}`. Guarded tools: `run_shell_command` (`command`), `read_file` (`file_path`),
-`read_many_files` (`paths`, each checked), `write_file` (`file_path`, `content`), `replace`
+`read_many_files` (`paths`: files, folders or globs, each read whole: searches.py), `grep_search` /
+`search_file_content` (`pattern`, `dir_path?`, `include?`: checked as the ripgrep search it is),
+`write_file` (`file_path`, `content`), `replace`
 (`file_path`, `new_string`) and MCP tools `mcp_<server>_<tool>`, named by
 `mcp_context.server_name` / `tool_name` (the flat name is ambiguous when a server name has `_`).
 
@@ -20,7 +22,8 @@ from typing import Any
 from blastwall.doors.hooks import base
 from blastwall.doors.hooks.base import BadInput, Door, HookResult, Outcome
 
-MATCHER = "run_shell_command|read_file|read_many_files|write_file|replace|mcp_.*"
+MATCHER = "run_shell_command|read_file|read_many_files|grep_search|search_file_content|write_file|replace|mcp_.*"
+SEARCH_TOOLS = ("grep_search", "search_file_content")
 _PATH_KEYS = ("file_path", "absolute_path", "path")
 
 
@@ -31,7 +34,7 @@ class GeminiDoor(Door):
         if not base.handles_event(data, ("BeforeTool",), "BeforeTool"):
             return []
         tool = base.text_field(data, "tool_name")
-        guarded = ("run_shell_command", "read_file", "read_many_files", "write_file", "replace")
+        guarded = ("run_shell_command", "read_file", "read_many_files", "write_file", "replace", *SEARCH_TOOLS)
         if tool not in guarded and not tool.startswith("mcp_") and not isinstance(data.get("mcp_context"), dict):
             return []
         tool_input = base.object_field(data, "tool_input")
@@ -45,7 +48,17 @@ class GeminiDoor(Door):
             paths = tool_input.get("paths")
             if not isinstance(paths, list) or not paths or not all(isinstance(p, str) and p for p in paths):
                 raise BadInput("`tool_input.paths` is not a list of paths")
-            return [base.read_action(p, ctx) for p in paths]
+            from blastwall.doors.hooks.searches import tree_read_action
+
+            return [tree_read_action(p, ctx) for p in paths]  # a path may be a folder or a glob
+        if tool in SEARCH_TOOLS:
+            from blastwall.doors.hooks.searches import grep_action
+
+            pattern = base.text_field(tool_input, "pattern", where="tool_input")
+            where = next((tool_input[k] for k in ("dir_path", "path", "absolute_path")
+                          if isinstance(tool_input.get(k), str) and tool_input[k]), ".")
+            include = tool_input.get("include") if isinstance(tool_input.get("include"), str) else ""
+            return [grep_action(pattern, where, ctx, include=include)]
         if tool == "write_file":
             return [base.write_action(_path(tool_input), base.text_field(tool_input, "content", required=False, where="tool_input"), ctx)]
         if tool == "replace":

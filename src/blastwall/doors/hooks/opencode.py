@@ -1,7 +1,8 @@
 """OpenCode: the `blastwall.js` plugin's `tool.execute.before` sends each call to this hook.
 
 Input (written by the plugin): `{"tool", "sessionID", "callID", "args", "directory"}`. Guarded
-tools: `bash` (`command`), `read` (`filePath`), `write` (`filePath`, `content`), `edit`
+tools: `bash` (`command`), `read` (`filePath`), `grep` (`pattern`, `path?`, `include?`: the ripgrep
+search it runs, searches.py), `write` (`filePath`, `content`), `edit`
 (`filePath`, `newString`), `multiedit` (`filePath`, `edits[].newString`), `patch` /
 `apply_patch` (`patchText`; every file it touches) and MCP tools, which OpenCode names
 `<server>_<tool>` with no prefix: any tool name with `_` that is not a built-in is checked as an
@@ -21,7 +22,7 @@ from blastwall.doors.hooks import base
 from blastwall.doors.hooks.base import BadInput, Door, HookResult, Outcome
 
 # Built-in tools blastwall has no opinion on (they neither run commands nor write files).
-NEUTRAL = frozenset({"glob", "grep", "list", "ls", "webfetch", "websearch", "codesearch", "task", "todowrite",
+NEUTRAL = frozenset({"glob", "list", "ls", "webfetch", "websearch", "codesearch", "task", "todowrite",
                      "todoread", "skill", "question", "invalid", "batch", "lsp_diagnostics", "lsp_hover", "lsp"})
 WRITE_TOOLS = ("write", "edit", "multiedit")
 PATCH_TOOLS = ("patch", "apply_patch")
@@ -32,7 +33,7 @@ class OpenCodeDoor(Door):
 
     def actions(self, data: dict[str, Any], env: Mapping[str, str]) -> list[Any]:
         tool = base.text_field(data, "tool")
-        guarded = tool in ("bash", "read") or tool in WRITE_TOOLS or tool in PATCH_TOOLS
+        guarded = tool in ("bash", "read", "grep") or tool in WRITE_TOOLS or tool in PATCH_TOOLS
         if not guarded and (tool in NEUTRAL or "_" not in tool.strip("_")):
             return []
         args = base.object_field(data, "args")
@@ -42,6 +43,12 @@ class OpenCodeDoor(Door):
             return [base.shell_action(base.text_field(args, "command", where="args"), ctx)]
         if tool == "read":
             return [base.read_action(base.text_field(args, "filePath", where="args"), ctx)]
+        if tool == "grep":  # prints matching lines of every file under `path`: the ripgrep search it runs
+            from blastwall.doors.hooks.searches import grep_action
+
+            include = args.get("include") if isinstance(args.get("include"), str) else ""
+            path = args.get("path") if isinstance(args.get("path"), str) and args.get("path") else "."
+            return [grep_action(base.text_field(args, "pattern", where="args"), path, ctx, include=include)]
         if tool in PATCH_TOOLS:
             from blastwall.doors.hooks.patch import patch_files
 

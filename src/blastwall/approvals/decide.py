@@ -241,16 +241,23 @@ def record_denial(store: Store, request_id: str, *, by: str, reason: str = "",
 
 
 def open_window(store: Store, name: str, window: Any, private: Any, key: PublicKey, *, approver: str,
-                for_s: float, reason: str = "", now: float | None = None) -> Any:
-    """Sign a window grant: actions matching `window.pattern` pass until it expires."""
+                for_s: float, reason: str = "", now: float | None = None, cwd: str | None = None,
+                rules: Any = None, request_id: str | None = None) -> Any:
+    """Sign a window grant: actions matching `window.pattern` pass until it expires; with `cwd`
+    and `rules` (a window opened from request `request_id`) only in that folder and for those rules."""
     now = time.time() if now is None else now
     if for_s <= 0 or for_s > window.max_s:
         raise DecideError(f"window {name} may stay open at most {int(window.max_s)} s")
-    grant = issue(private, key, approver=approver, ttl_s=for_s, reason=reason, now=now,
-                  window={"name": name, "surface": window.surface, "pattern": window.pattern})
+    scope: dict[str, Any] = {"name": name, "surface": window.surface, "pattern": window.pattern}
+    if cwd:
+        scope["cwd"] = cwd
+    if rules is not None:
+        scope["rules"] = sorted(set(rules))
+    grant = issue(private, key, approver=approver, ttl_s=for_s, reason=reason, now=now, window=scope)
     store.add_grant(grant)
-    row = record(store, "grant", grant.nonce, {"window": name, "pattern": window.pattern, "surface": window.surface,
-                                               "approver": grant.approver, "key": key.key_id, "reason": reason,
-                                               "expires_at": grant.expires_at})
+    fields = {"window": name, "pattern": window.pattern, "surface": window.surface, "approver": grant.approver,
+              "key": key.key_id, "reason": reason, "expires_at": grant.expires_at}
+    fields.update({k: v for k, v in (("cwd", cwd), ("rules", scope.get("rules")), ("request", request_id)) if v})
+    row = record(store, "grant", grant.nonce, fields)
     checkpoints.vouch(store, row, private, key, signer=grant.approver, via="window", ref=grant.nonce)
     return grant

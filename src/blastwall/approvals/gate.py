@@ -43,7 +43,9 @@ Extender = Callable[[float], None]
 
 def gate(actions: Sequence[Action], verdicts: Sequence[Verdict], decision: str, reasons: Sequence[str], *,
          policy: Any, can_ask: bool, extend: Extender | None = None, store: Any = None,
-         now: Callable[[], float] = time.time) -> Gated:
+         now: Callable[[], float] = time.time, said: str | None = None) -> Gated:
+    """`said`: what the agent said it was doing (Claude Code's Bash `description`), shown to the
+    approver and kept in the audit entry; it is the agent's word, never part of the digest."""
     as_is = Gated(decision, tuple(reasons))
     try:
         settings = None
@@ -61,7 +63,8 @@ def gate(actions: Sequence[Action], verdicts: Sequence[Verdict], decision: str, 
         own_store = store is None
         store = store or open_store()
         try:
-            return _Gate(store, settings, actions, verdicts, decision, tuple(reasons), can_ask, extend, now).run()
+            return _Gate(store, settings, actions, verdicts, decision, tuple(reasons), can_ask, extend, now,
+                         _said(said)).run()
         finally:
             if own_store:
                 store.close()
@@ -87,11 +90,12 @@ def _audits_all(policy: Any) -> bool:
 class _Gate:
     def __init__(self, store: Any, settings: Any, actions: Sequence[Action], verdicts: Sequence[Verdict],
                  decision: str, reasons: tuple[str, ...], can_ask: bool, extend: Extender | None,
-                 now: Callable[[], float]) -> None:
+                 now: Callable[[], float], said: str | None = None) -> None:
         from blastwall.approvals.requests import tool_digest
 
         self.store, self.settings, self.actions, self.verdicts = store, settings, actions, verdicts
         self.decision, self.reasons, self.can_ask, self.extend, self.now = decision, reasons, can_ask, extend, now
+        self.said = said
         self.digest = tool_digest(actions)
         self.findings = [f.to_dict() for v in verdicts for f in v.findings]
         self.refused: set[str] = set()  # nonces refused in this call: logged once, not on every poll
@@ -129,7 +133,7 @@ class _Gate:
             "decision": self.decision, "reasons": list(self.reasons), "surface": self.actions[0].surface.value,
             "action": summary(self.actions), "rule_ids": sorted({f["rule_id"] for f in self.findings}),
             "agent": ctx.agent, "session": ctx.session, "cwd": ctx.cwd, "radius": summaries(self.findings),
-            **_environments(self.findings),
+            **_environments(self.findings), **({"said": self.said} if self.said else {}),
         })
 
     # --- grants ------------------------------------------------------------------------------
@@ -229,6 +233,8 @@ class _Gate:
             configured = self.settings.window(str(w.get("name")))
             if configured is None or (configured.pattern, configured.surface) != (w.get("pattern"), w.get("surface")):
                 continue  # the window's definition changed or is gone: its grants lapse
+            if not _in_scope(w, self.actions, self.findings):
+                continue  # opened for another folder or other rules
             if all(s == w.get("surface") and globs.match_any(t, [str(w.get("pattern"))]) for s, t in texts):
                 record(self.store, "grant-used", grant.nonce, {"window": w.get("name"), "approver": grant.approver,
                                                               "key": grant.key_id, "digest": self.digest})
@@ -270,7 +276,7 @@ class _Gate:
 
         request = build_request(self.actions, self.verdicts, self.reasons,
                                 required=self._required(),
-                                expires_s=self.settings.expires_s, now=self.now())
+                                expires_s=self.settings.expires_s, now=self.now(), said=self.said)
         self.store.add_request(request)
         record(self.store, "request", request.id, {"digest": request.digest, "action": request.summary,
                                                    "reasons": list(request.reasons), "required": request.required,
@@ -305,6 +311,29 @@ class _Gate:
                 if denied is not None:
                     return denied
         return self._pending(request, time.monotonic() - start)
+
+
+def _in_scope(window: Any, actions: Sequence[Action], findings: list[dict[str, Any]]) -> bool:
+    """Whether a window opened for one folder (`cwd`) and some rules (`rules`) covers this call:
+    every action runs in that folder and every finding is of one of those rules. A window opened
+    without them (`blastwall approve --window`) covers the pattern anywhere."""
+    cwd, rules = window.get("cwd"), window.get("rules")
+    if cwd and any(a.context.cwd != cwd for a in actions):
+        return False
+    if rules is not None and not (isinstance(rules, list) and all(f.get("rule_id") in rules for f in findings)):
+        return False
+    return True
+
+
+SAID_CHARS = 500
+
+
+def _said(text: str | None) -> str | None:
+    """The agent's own account of the call, one clean bounded line (None when it sent none)."""
+    if not isinstance(text, str):
+        return None
+    line = " ".join(text.split())
+    return (line if len(line) <= SAID_CHARS else line[:SAID_CHARS - 1] + "…") or None
 
 
 def _environments(findings: list[dict[str, Any]]) -> dict[str, Any]:

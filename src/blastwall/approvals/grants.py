@@ -6,8 +6,9 @@ A grant is a JSON payload signed with the approver's Ed25519 key:
      "issued_at", "expires_at", "reason"}
 
 or, for `scope: "window"` (an approval that covers a named action pattern for a while),
-`window: {"name", "surface", "pattern"}` instead of `request_id`/`digest`; window grants may
-be used many times until they expire. The door accepts a grant only when `verify` passes for
+`window: {"name", "surface", "pattern", "cwd"?, "rules"?}` instead of `request_id`/`digest`
+(`cwd` and `rules` narrow a window opened from a request to its folder and its rules); window
+grants may be used many times until they expire. The door accepts a grant only when `verify` passes for
 the digest of the action in hand, and then consumes its nonce in the store (atomic), so the same
 grant never lets two actions through. Every refusal has a stable code and a message.
 """
@@ -49,7 +50,7 @@ class Grant(NamedTuple):
     issued_at: float
     expires_at: float
     reason: str
-    window: Mapping[str, str] | None
+    window: Mapping[str, Any] | None
     key: PublicKey
 
     @property
@@ -69,7 +70,7 @@ def _payload_text(payload: dict[str, Any]) -> str:
 
 
 def issue(private: Any, key: PublicKey, *, approver: str, ttl_s: float, reason: str = "",
-          request_id: str | None = None, digest: str | None = None, window: Mapping[str, str] | None = None,
+          request_id: str | None = None, digest: str | None = None, window: Mapping[str, Any] | None = None,
           now: float | None = None) -> GrantRow:
     """Sign a new grant (once for `request_id`+`digest`, or a `window`)."""
     now = time.time() if now is None else now
@@ -84,6 +85,10 @@ def issue(private: Any, key: PublicKey, *, approver: str, ttl_s: float, reason: 
     }
     if window is not None:
         payload["window"] = {k: str(window[k]) for k in ("name", "surface", "pattern")}
+        if window.get("cwd"):  # a window opened from a request: only in its folder, only for its rules
+            payload["window"]["cwd"] = str(window["cwd"])
+        if window.get("rules") is not None:
+            payload["window"]["rules"] = sorted({str(r) for r in window["rules"]})
     else:
         payload["request_id"], payload["digest"] = request_id, digest
     text = _payload_text(payload)

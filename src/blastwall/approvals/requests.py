@@ -67,7 +67,9 @@ def _redacted_action(action: Action) -> dict[str, Any]:
 
 
 def build_request(actions: Sequence[Action], verdicts: Sequence[Verdict], reasons: Sequence[str], *,
-                  required: int, expires_s: float, now: float | None = None) -> Request:
+                  required: int, expires_s: float, now: float | None = None, said: str | None = None) -> Request:
+    """The request for an `ask`. `said` is the agent's own account of the call (its tool call's
+    `description`): kept, redacted, beside the pre-flight facts (`radius["said"]`) for the approver."""
     now = time.time() if now is None else now
     first = actions[0]
     findings = [f.to_dict() for v in verdicts for f in v.findings]
@@ -79,8 +81,15 @@ def build_request(actions: Sequence[Action], verdicts: Sequence[Verdict], reason
         reasons=tuple(redact(r) for r in reasons), agent=ctx.agent, session=ctx.session, cwd=ctx.cwd,
         environment=ctx.environment or (", ".join(envs) if envs else None), required=required,
         created_at=now, expires_at=now + expires_s,
-        radius=_preflight_facts(findings),
+        radius=_approver_facts(findings, said),
     )
+
+
+def _approver_facts(findings: list[dict[str, Any]], said: str | None) -> dict[str, Any] | None:
+    facts = dict(_preflight_facts(findings) or {})
+    if said:
+        facts["said"] = redact(said)
+    return facts or None
 
 
 def _preflight_facts(findings: list[dict[str, Any]]) -> dict[str, Any] | None:

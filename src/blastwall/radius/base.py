@@ -42,10 +42,12 @@ class Radius(NamedTuple):
     source: str = ""  # "postgres", "files", "git", "kubectl", "docker", "railway", ...
     details: tuple[str, ...] = ()  # further lines for the approver's screen
     elapsed_ms: float = 0.0
+    items: tuple[tuple[str, str], ...] = ()  # a sample of what is lost, each with its state: (path, "modified")
 
     def to_dict(self) -> dict[str, Any]:
         d = self._asdict()
         d["details"] = list(self.details)
+        d["items"] = [list(i) for i in self.items]
         return d
 
     @classmethod

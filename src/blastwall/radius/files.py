@@ -29,6 +29,10 @@ REGENERABLE_DIRS = frozenset({
 })
 REGENERABLE_FILES = ("*.pyc", "*.pyo", "*.o", "*.a", "*.so", "*.class", "*.egg-info", ".coverage", "*.log", "*.tmp")
 CHECK_EVERY = 128  # files between two looks at the clock
+SAMPLE_EACH = 20  # files listed per state for the approver (Radius.items)
+ITEMS = 20  # files listed in all, the states that lose work first
+# The order an approver reads the files in: work that exists nowhere else first.
+STATES = ("modified", "untracked", "ignored", "outside repo", "committed", "regenerable")
 
 
 def git(repo: str, *args: str, ctx: MeasureContext, check: bool = True) -> str:
@@ -78,8 +82,14 @@ def regenerable(rel: str) -> bool:
     return any(p in REGENERABLE_DIRS for p in parts[:-1]) or any(fnmatch.fnmatch(parts[-1], g) for g in REGENERABLE_FILES)
 
 
-def classify(files: Mapping[str, int], roots: list[str], ctx: MeasureContext, project: str | None) -> dict[str, int]:
-    """Counts of `files` by what git knows of them (see the module docstring)."""
+def classify(files: Mapping[str, int], roots: list[str], ctx: MeasureContext, project: str | None,
+             sample: dict[str, list[str]] | None = None) -> dict[str, int]:
+    """Counts of `files` by what git knows of them (see the module docstring); with `sample`, the
+    first SAMPLE_EACH files of each state are listed in it (state -> paths) for the approver."""
+    def note(state: str, path: str) -> None:
+        if sample is not None and len(got := sample.setdefault(state, [])) < SAMPLE_EACH:
+            got.append(path)
+
     counts = dict.fromkeys(("files", "bytes", "tracked", "modified", "untracked", "ignored", "regenerable",
                             "ignored_other", "outside_repo", "outside_project"), 0)
     counts["files"], counts["bytes"] = len(files), sum(files.values())
@@ -93,6 +103,8 @@ def classify(files: Mapping[str, int], roots: list[str], ctx: MeasureContext, pr
             [p for p in files if any(p == r or p.startswith(r.rstrip("/") + "/") for r in rs)]
         if repo is None:
             counts["outside_repo"] += len(mine)
+            for path in mine[:SAMPLE_EACH]:
+                note("outside repo", path)
             continue
         if not mine:
             continue
@@ -120,18 +132,24 @@ def classify(files: Mapping[str, int], roots: list[str], ctx: MeasureContext, pr
             code = _status_of(rel, status)
             if code == "!!":
                 counts["ignored"] += 1
-                counts["regenerable" if regenerable(rel) else "ignored_other"] += 1
+                kind = "regenerable" if regenerable(rel) else "ignored_other"
+                counts[kind] += 1
+                note("regenerable" if kind == "regenerable" else "ignored", path)
             elif code == "??":
                 counts["untracked"] += 1
+                note("untracked", path)
             elif code:
                 counts["modified"] += 1
+                note("modified", path)
             else:
                 if tracked is None:
                     tracked = set(git(repo, "ls-files", "-z", "--", *specs, ctx=ctx).split("\0"))
                 if rel in tracked:
                     counts["tracked"] += 1
+                    note("committed", path)
                 else:
                     counts["untracked"] += 1  # not in git's answer at all: treat as work of its own
+                    note("untracked", path)
     if project:
         counts["outside_project"] = sum(1 for p in files if not (p == project or p.startswith(project + "/")))
     return counts
@@ -182,7 +200,8 @@ def measure_paths(paths: list[str], patterns: tuple[str, ...], ctx: MeasureConte
         # The project only tells which files lie outside it: with no file there is nothing to ask git.
         cwd_top = top_level(ctx.cwd, ctx) if ctx.cwd and files else None
         project = cwd_top or (os.path.realpath(ctx.cwd) if ctx.cwd else None)
-        counts = classify(files, paths, ctx, project)
+        sample: dict[str, list[str]] = {}
+        counts = classify(files, paths, ctx, project, sample)
     except OutOfTime as exc:
         more = f" after {exc.files:,} files" if exc.files else ""
         return Radius.unmeasured(f"stopped counting{more}: the time budget ran out", source="files")
@@ -194,7 +213,8 @@ def measure_paths(paths: list[str], patterns: tuple[str, ...], ctx: MeasureConte
     if counts["outside_project"]:  # never auto-allowed: the project's owner may not own them
         summary += f"; {counts['outside_project']:,} outside the project"
         lost_or_unknown = True
-    return Radius(True, summary, counts, irreplaceable=lost_or_unknown, source="files", details=details)
+    items = tuple((path, state) for state in STATES for path in sample.get(state, ()))[:ITEMS]
+    return Radius(True, summary, counts, irreplaceable=lost_or_unknown, source="files", details=details, items=items)
 
 
 def targets_of(action: Action, finding: Finding, ctx: MeasureContext) -> tuple[list[str], tuple[str, ...]] | str:

@@ -307,6 +307,17 @@ def dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False) + "\n"
 
 
+# Where an agent's tool call carries its own account of what it is doing (shown to the approver,
+# never part of the action): the object holding the tool's input, the key naming the tool, and
+# the tools whose `description` field is that account. An agent not listed sends none.
+SAID_IN: dict[str, tuple[str, str, frozenset[str]]] = {
+    "claude-code": ("tool_input", "tool_name", frozenset({"Bash"})),
+    "codex": ("tool_input", "tool_name", frozenset({"Bash"})),
+    "gemini": ("tool_input", "tool_name", frozenset({"run_shell_command"})),
+    "opencode": ("args", "tool", frozenset({"bash"})),
+}
+
+
 # --- the door --------------------------------------------------------------------------------
 
 
@@ -314,6 +325,18 @@ class Door:
     """One agent's protocol. Subclasses set `agent` and implement the three methods."""
 
     agent: str = ""
+
+    def said(self, data: dict[str, Any]) -> str | None:
+        """What the agent said this call does (Claude Code's Bash `description`), or None."""
+        where = SAID_IN.get(self.agent)
+        if where is None:
+            return None
+        holder, tool_key, tools = where
+        tool_input = data.get(holder)
+        if data.get(tool_key) not in tools or not isinstance(tool_input, dict):
+            return None
+        text = tool_input.get("description")
+        return text if isinstance(text, str) and text.strip() else None
 
     def actions(self, data: dict[str, Any], env: Mapping[str, str]) -> list[Action]:  # pragma: no cover
         raise NotImplementedError
@@ -377,7 +400,7 @@ def apply_approvals(door: Door, data: dict[str, Any], actions: list[Action], ver
 
     gate_policy, cut = fit_wait(policy, _budget) if outcome.decision == "ask" else (policy, None)
     g = gate(actions, verdicts, outcome.decision, outcome.reasons, policy=gate_policy, can_ask=door.can_ask(data),
-             extend=_deadline_extender)
+             extend=_deadline_extender, said=door.said(data))
     if cut is not None and g.state == "pending":
         g = g._replace(reasons=(*g.reasons, f"the wait was cut to {cut:g} s to answer within {door.agent}'s "
                                             f"{_budget.timeout_s} s hook timeout (`blastwall install {door.agent} "

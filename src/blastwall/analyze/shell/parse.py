@@ -24,7 +24,7 @@ from typing import Any
 
 from blastwall.analyze.shell.ir import Redirect, SimpleCommand, Word
 from blastwall.analyze.shell.scratch import NEW_NAME, SCRATCH, made_by_date, made_by_mktemp, set_once, stamped
-from blastwall.analyze.shell.varflow import BRANCHING, ISOLATED, set_by, unknown, unsure
+from blastwall.analyze.shell.varflow import BRANCHING, ISOLATED, set_by, unknown
 from blastwall.analyze.shell.words import ansi_c, backtick_code, dollar_paren_code, has_unescaped, split_unquoted, subscript_code, \
     unescape_unquoted
 
@@ -158,6 +158,7 @@ class _Walker:
         self.redirect_only: list[Redirect] = []
         self.once: frozenset[str] = frozenset()  # variables set exactly once, unconditionally (scratch.py)
         self.fn_assigned: set[str] = set()  # variables a function body sets: unknown wherever it may be called
+        self.journal: list[tuple[str, Word | None]] = []  # (name, value before) of every variable write
 
     # ---- words -------------------------------------------------------------------------
     def text(self, node: Any) -> str:
@@ -448,11 +449,11 @@ class _Walker:
             return [cmd]
         if t == "pipeline":
             prev: list[SimpleCommand] = []
-            before = dict(self.vars)
+            mark = len(self.journal)
             for child in node.named_children:
                 prev = self.walk(child, prev[-1] if prev else stdin_from)
             if len(node.named_children) > 1:
-                self.vars = before  # every part of a pipeline runs in a copy of the shell
+                self.undo(mark)  # every part of a pipeline runs in a copy of the shell
             return prev
         if t == "list":
             return self.chain(node, stdin_from)
@@ -463,19 +464,21 @@ class _Walker:
         if t == "for_statement":
             return self.for_loop(node)
         if t == "function_definition":
-            before = dict(self.vars)
+            mark = len(self.journal)
             for child in node.named_children:
                 if child.type != "word":
                     self.fn_assigned.update(self.assigned(child))
                     self.walk(child)
-            self.vars = before  # the body runs where the function is called, not here
+            self.undo(mark)  # the body runs where the function is called, not here
             return []
-        before = dict(self.vars) if t in BRANCHING or t in ISOLATED else None
+        mark = len(self.journal)
         last: list[SimpleCommand] = []
         for child in node.named_children:
             last = self.walk(child, stdin_from)
-        if before is not None:
-            self.vars = before if t in ISOLATED else unsure(before, self.vars)
+        if t in ISOLATED:
+            self.undo(mark)
+        elif t in BRANCHING:
+            self.unsure_since(mark)
         return last
 
     def chain(self, node: Any, stdin_from: SimpleCommand | None) -> list[SimpleCommand]:
@@ -484,19 +487,44 @@ class _Walker:
         every part after the first may or may not have run before the next."""
         parts, ops = _chain_parts(node, self.text)
         last = self.walk(parts[0], stdin_from) if parts else []
-        settled = dict(self.vars)
+        settled = len(self.journal)
         for part in parts[1:]:
-            before = dict(self.vars)
+            mark = len(self.journal)
             last = self.walk(part, stdin_from)
             if ops != {"&&"}:
-                self.vars = unsure(before, self.vars)
-        self.vars = unsure(settled, self.vars)
+                self.unsure_since(mark)
+        self.unsure_since(settled)
         return last
 
     def forget(self, names: list[str] | None) -> None:
         """Variables a command sets in a way blastwall does not follow (None: any of them)."""
         for name in list(self.vars) if names is None else names:
-            self.vars[name] = unknown(name)
+            self.set_var(name, unknown(name))
+
+    def set_var(self, name: str, value: Word) -> None:
+        self.journal.append((name, self.vars.get(name)))
+        self.vars[name] = value
+
+    def undo(self, mark: int) -> None:
+        """Put back every variable as it was at `mark` (what a subshell set is not seen after it)."""
+        for name, old in reversed(self.journal[mark:]):
+            if old is None:
+                self.vars.pop(name, None)
+            else:
+                self.vars[name] = old
+        del self.journal[mark:]
+
+    def unsure_since(self, mark: int) -> None:
+        """Every variable written since `mark` now holds its old or its new value: unknown,
+        unless it ends where it started. Costs the writes since `mark`, not all variables."""
+        first: dict[str, Word | None] = {}
+        for name, old in self.journal[mark:]:
+            first.setdefault(name, old)
+        for name, old in first.items():
+            now = self.vars.get(name)
+            if now is None or old is None or (old.text, old.dynamic, old.path_class) != (now.text, now.dynamic,
+                                                                                         now.path_class):
+                self.set_var(name, unknown(name))
 
     def assign(self, node: Any) -> None:
         name_node = node.child_by_field_name("name")
@@ -510,7 +538,7 @@ class _Walker:
             self.errors.append("the command changes IFS, which changes how words split")
         value = self.word(value_node) if value_node is not None else Word("")
         self.code_variable(name, value, value_node)
-        self.vars[name] = value
+        self.set_var(name, value)
 
     def command(self, node: Any, stdin_from: SimpleCommand | None, redirects: list[Redirect] | None = None,
                 ) -> SimpleCommand | None:
@@ -535,7 +563,8 @@ class _Walker:
                 argv.append(self.word(child))
         if not argv:
             # `X=1` alone is an assignment for the rest of the line
-            self.vars.update(assigns)
+            for name, value in assigns.items():
+                self.set_var(name, value)
             return None
         argv = self.expand_alias(argv)
         if argv and argv[0].text == "alias":
@@ -670,13 +699,13 @@ class _Walker:
         name = self.text(var) if var is not None else ""
         if not values:
             values = [Word(f"${name}", dynamic=True)]
-        before = dict(self.vars)
+        mark = len(self.journal)
         for value in values[:MAX_LOOP_VALUES]:
             for part in split_unquoted([value]):
-                self.vars[name] = part
+                self.set_var(name, part)
                 self.walk(body)
-        self.vars = unsure(before, self.vars)  # the body may run any number of times; the loop
-        self.vars[name] = unknown(name)  # variable keeps its last value (blastwall does not pick one)
+        self.unsure_since(mark)  # the body may run any number of times; the loop variable keeps
+        self.set_var(name, unknown(name))  # its last value (blastwall does not pick one)
         return []
 
     # ---- the whole tree ----------------------------------------------------------------
@@ -744,19 +773,20 @@ class _Walker:
 
 
 def _chain_parts(node: Any, text: Any) -> tuple[list[Any], set[str]]:
-    """The statements of a `&&`/`||` chain in order (tree-sitter nests it to the left) and its operators."""
+    """The statements of a `&&`/`||` chain in order (tree-sitter nests it to the left) and its
+    operators; iterative, so a chain of thousands of parts costs no recursion."""
     parts: list[Any] = []
     ops: set[str] = set()
-    for child in node.children:
-        if child.type == "list":
-            inner, inner_ops = _chain_parts(child, text)
-            parts += inner
-            ops |= inner_ops
-        elif child.is_named:
-            if child.type != "comment":
-                parts.append(child)
-        else:
-            ops.add(text(child))
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type != "list":
+            if n.is_named and n.type != "comment":
+                parts.append(n)
+            elif not n.is_named:
+                ops.add(text(n))
+            continue
+        stack.extend(reversed(n.children))
     return parts, ops
 
 

@@ -12,6 +12,8 @@ as good as the path bash takes to it, so:
 - a variable a function body assigns may change wherever the function is called.
 
 An unknown value is a dynamic word (`$X`), which the analyzers treat as a path they cannot name.
+The walker journals every write, so leaving a region costs the writes made in it (`_Walker.undo`,
+`_Walker.unsure_since`), never a copy of every variable.
 """
 
 from __future__ import annotations
@@ -32,18 +34,6 @@ _NAME = rx.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 def unknown(name: str) -> Word:
     return Word(f"${name}", dynamic=True, raw=f"${name}")
-
-
-def unsure(before: dict[str, Word], after: dict[str, Word]) -> dict[str, Word]:
-    """The variables after a part that may or may not have run: what it changed is unknown."""
-    merged = dict(after)
-    for name, value in after.items():
-        old = before.get(name)
-        if old is None or old.text != value.text or old.dynamic != value.dynamic or old.path_class != value.path_class:
-            merged[name] = unknown(name)
-    for name in before.keys() - after.keys():
-        merged[name] = unknown(name)
-    return merged
 
 
 def set_by(argv: list[Word]) -> list[str] | None:

@@ -78,21 +78,22 @@ def stamped(parts: list[Any]) -> PathClass | None:
 def set_once(root: Any, text: Any) -> frozenset[str]:
     """Names the line assigns exactly once, unconditionally (not in a branch, loop, pipeline or
     subshell that may not run or whose value does not come back), and changes in no other way.
-    `text(node)` reads a node's source."""
+    `text(node)` reads a node's source. One pass over the tree: whether a statement surely runs
+    is handed down from its parent (`_runs_surely`)."""
     counts: dict[str, int] = {}
     unconditional: set[str] = set()
     named: set[str] = set()
-    stack = [root]
+    stack: list[tuple[Any, bool]] = [(root, True)]
     while stack:
-        n = stack.pop()
-        stack.extend(n.children)
+        n, surely = stack.pop()
+        stack.extend(_children(n, surely))
         t = n.type
         if t == "variable_assignment":
             name = n.child_by_field_name("name")
             if name is not None:
                 key = text(name).split("[", 1)[0]
                 counts[key] = counts.get(key, 0) + 1
-                if _unconditional(n):
+                if surely:
                     unconditional.add(key)
         elif t in ("arithmetic_expansion", "c_style_for_statement") or (
                 t == "compound_statement" and text(n).startswith("((")):
@@ -114,17 +115,19 @@ def set_once(root: Any, text: Any) -> frozenset[str]:
     return frozenset(k for k, c in counts.items() if c == 1 and k in unconditional and k not in named)
 
 
-def _unconditional(node: Any) -> bool:
-    """Whether a statement always runs in the line's own shell: up to the top it sits only at the
-    start of `&&`/`||` lists and in `export`/`declare` (not in if/while/case, a pipeline, a
-    subshell, a function or the right side of `&&`)."""
-    child, parent = node, node.parent
-    while parent is not None and parent.type != "program":
-        if parent.type == "list":
-            first = parent.named_children[0] if parent.named_children else None
-            if first is None or (first.start_byte, first.end_byte) != (child.start_byte, child.end_byte):
-                return False
-        elif parent.type not in ("declaration_command", "redirected_statement"):
-            return False
-        child, parent = parent, parent.parent
-    return True
+def _children(node: Any, surely: bool) -> list[tuple[Any, bool]]:
+    """A node's children, each with whether it surely runs in the line's own shell: the top-level
+    statements do, and so does the first part of an `&&`/`||` list and what `export`/`declare` or a
+    redirection wraps; if/while/case bodies, pipelines, subshells, functions and later list parts
+    may not run there."""
+    t = node.type
+    kids = node.children
+    if t == "program":
+        return [(c, True) for c in kids]
+    if t == "list":
+        first = node.named_children[0] if node.named_children else None
+        return [(c, surely and first is not None and c.start_byte == first.start_byte and c.end_byte == first.end_byte)
+                for c in kids]
+    if t in ("declaration_command", "redirected_statement"):
+        return [(c, surely) for c in kids]
+    return [(c, False) for c in kids]

@@ -105,7 +105,17 @@ def known_file(path: str, scope: Scope, verb: str) -> list[Finding]:
 
 
 def _glob(low: str, g: str) -> bool:
+    if _hint(g) not in low:
+        return False  # every literal run of a glob is in what it matches: no pattern compiled
     return globs.match(low, g) or (g.startswith("**/") and globs.match(low, g[3:]))
+
+
+@functools.lru_cache(maxsize=1024)
+def _hint(g: str) -> str:
+    """The glob's longest run of literal characters."""
+    plain = rx.sub(r"\[[^\]]*\]", "*", g[3:] if g.startswith("**/") else g)  # a [class] is one character
+    runs = rx.split(r"[*?\[\]]", plain)
+    return max(runs, key=len) if runs else ""
 
 
 def _holds(path: str, requires: rx.Pattern, scope: Scope) -> bool:

@@ -22,6 +22,7 @@ import functools
 import re
 from typing import Any
 
+from blastwall import rx
 from blastwall.analyze.shell.ir import Redirect, SimpleCommand, Word
 from blastwall.analyze.shell.scratch import NEW_NAME, SCRATCH, made_by_date, made_by_mktemp, set_once, stamped
 from blastwall.analyze.shell.varflow import BRANCHING, ISOLATED, set_by, unknown
@@ -29,6 +30,7 @@ from blastwall.analyze.shell.words import ansi_c, backtick_code, dollar_paren_co
     unescape_unquoted
 
 MAX_LOOP_VALUES = 8
+_VAR_NAME = rx.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 MAX_CODE_DEPTH = 8  # code inside code (a PROMPT_COMMAND that sets a PROMPT_COMMAND ...)
 
 # Every named node type of tree-sitter-bash and how the walk treats it:
@@ -324,12 +326,13 @@ class _Walker:
             return argv
         text = argv[rest[0]].text
         sub = _Walker(text.encode("utf-8", "replace"), self.depth + 1)
-        sub.vars = {k: v for k, v in self.vars.items() if k in self.once}
+        named = {m.group(1) for m in _VAR_NAME.finditer(text)} & self.once  # what the handler reads, no more
+        sub.vars = {k: self.vars[k] for k in named if k in self.vars}
         sub.aliases = dict(self.aliases)
         tree, cut = _parse_bounded(_parser_safe(sub.src, text))
         if cut:
             self.errors.append(TOO_SLOW)
-        sub.run(tree, once=self.once - frozenset(sub.assigned(tree.root_node)))
+        sub.run(tree, once=frozenset(named - set(sub.assigned(tree.root_node))))
         self.out.extend(sub.out)
         self.errors.extend(sub.errors)
         self.redirect_only.extend(sub.redirect_only)

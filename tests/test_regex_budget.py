@@ -193,6 +193,27 @@ def test_ascii_findall_is_the_wrappers_findall(text: str, pattern: str) -> None:
     assert compiled.findall(text) == compiled._rx.findall(rx._clean(text))
 
 
+@settings(max_examples=400, deadline=None)
+@given(text=st.text(alphabet="abdrop \n\t;xyz0-_\u00e9", max_size=60),
+       pattern=st.sampled_from([r"drop", r"(?i)DROP\s+(\w+)", r"^a", r"b$", r"x?", r"", r"\d+", r"(?m)^o", r"o\b"]))
+def test_no_match_fast_path_agrees_with_the_wrapper(text: str, pattern: str) -> None:
+    """rx answers "no match" straight from RE2 for ASCII text; whatever it answers, it equals
+    what the wrapper answers (search, match, fullmatch, finditer, sub, split)."""
+    from blastwall import rx
+
+    compiled, raw, clean = rx.compile(pattern), rx.compile(pattern)._rx, rx._clean(text)
+
+    def span(m: Any) -> Any:
+        return None if m is None else (m.span(), m.groups())
+
+    assert span(compiled.search(text)) == span(raw.search(clean))
+    assert span(compiled.match(text)) == span(raw.match(clean))
+    assert span(compiled.fullmatch(text)) == span(raw.fullmatch(clean))
+    assert [m.span() for m in compiled.finditer(text)] == [m.span() for m in raw.finditer(clean)]
+    assert compiled.sub("<\\g<0>>", text) == raw.sub("<\\g<0>>", clean)
+    assert compiled.split(text) == raw.split(clean)
+
+
 def _split_char_by_char(text: str, hash_comments: bool) -> list[Any]:
     """The SQL statement splitter as it was written first, one character at a time: the reference
     for the one that jumps from one special character to the next."""

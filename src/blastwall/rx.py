@@ -156,16 +156,36 @@ class Pattern:
     def _wrap(self, m: Any) -> Match | None:
         return None if m is None else Match(m, self.groupindex)
 
+    def _misses(self, text: str, anchor: str) -> bool:
+        """True when ASCII `text` has no match at all, asked of RE2's matcher directly: most
+        calls find nothing, and the wrapper decodes offsets and builds objects even then."""
+        if not text.isascii():
+            return False
+        try:
+            regexp, how = self._rx._regexp, getattr(re2._Anchor, anchor)
+        except AttributeError:
+            return False
+        data = text.encode("ascii")
+        return regexp.Match(how, data, 0, len(data))[0][0] == -1
+
     def search(self, text: str, pos: int = 0, endpos: int | None = None) -> Match | None:
+        if not pos and endpos is None and self._misses(text, "UNANCHORED"):
+            return None
         return self._wrap(self._rx.search(_clean(text), pos, endpos))
 
     def match(self, text: str, pos: int = 0, endpos: int | None = None) -> Match | None:
+        if not pos and endpos is None and self._misses(text, "ANCHOR_START"):
+            return None
         return self._wrap(self._rx.match(_clean(text), pos, endpos))
 
     def fullmatch(self, text: str, pos: int = 0, endpos: int | None = None) -> Match | None:
+        if not pos and endpos is None and self._misses(text, "ANCHOR_BOTH"):
+            return None
         return self._wrap(self._rx.fullmatch(_clean(text), pos, endpos))
 
     def finditer(self, text: str) -> Iterator[Match]:
+        if self._misses(text, "UNANCHORED"):
+            return iter(())
         names = self.groupindex
         return (Match(m, names) for m in self._rx.finditer(_clean(text)))
 
@@ -178,12 +198,16 @@ class Pattern:
         return self._rx.findall(text)
 
     def sub(self, repl: str | Callable[[Match], str], text: str, count: int = 0) -> str:
+        if self._misses(text, "UNANCHORED"):
+            return text
         if callable(repl):
             names, fn = self.groupindex, repl
             return self._rx.sub(lambda m: fn(Match(m, names)), _clean(text), count)
         return self._rx.sub(repl, _clean(text), count)
 
     def split(self, text: str, maxsplit: int = 0) -> list[str]:
+        if self._misses(text, "UNANCHORED"):
+            return [text]
         return self._rx.split(_clean(text), maxsplit)
 
     def __repr__(self) -> str:

@@ -7,7 +7,7 @@ import functools
 import os
 from typing import Any
 
-from blastwall.analyze.base import Scope
+from blastwall.analyze.base import Scope, unknown
 from blastwall.analyze.paths import PathClass, classify_in, is_template, migration_presumed_new
 from blastwall.analyze.ruleset import load_table
 from blastwall.analyze.shell.ir import Word
@@ -145,6 +145,11 @@ def analyze_fs(name: str, argv: list[Word], scope: Scope, source: str) -> list[F
         if op == "overwrite" and (len(sources) == 1 and sources[0].text in _EMPTY_SOURCES
                                   or _zero_size(argv, row.get("wipe_size_options", []))):
             op = "wipe"  # `cp /dev/null f`, `truncate -s 0 f`: nothing of f is left
+        targets, skipped = _distinct(targets)
+        if skipped:
+            out.append(unknown("shell.fs:too-many-targets", f"{name} names {len(targets) + skipped} different "
+                               f"targets; blastwall checked the first {len(targets)} one by one and asks about the "
+                               f"other {skipped}", source))
         for target in targets:
             made = _backup_made_earlier(target, scope) if op.startswith("delete") else None
             if made is not None:
@@ -155,6 +160,28 @@ def analyze_fs(name: str, argv: list[Word], scope: Scope, source: str) -> list[F
             out.extend(_moved_away(sources, targets[-1], scope, source))
         break
     return out
+
+
+MAX_TARGETS = 256  # distinct targets of one command checked one by one; more are asked about as a whole
+
+
+def _distinct(targets: list[Word]) -> tuple[list[Word], int]:
+    """`targets` without repeats (`rm -rf / / /` is one target), at most MAX_TARGETS of them,
+    and how many distinct ones were left out: checking each costs a few hundred microseconds,
+    so a command of 20,000 paths would otherwise hold the hook for seconds."""
+    seen: set[tuple[str, bool, object]] = set()
+    out: list[Word] = []
+    skipped = 0
+    for t in targets:
+        key = (t.text, bool(t.dynamic), t.path_class)
+        if key in seen:
+            continue
+        seen.add(key)
+        if len(out) < MAX_TARGETS:
+            out.append(t)
+        else:
+            skipped += 1
+    return out, skipped
 
 
 def _backup_made_earlier(target: Word, scope: Scope) -> str | None:

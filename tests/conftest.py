@@ -26,6 +26,9 @@ os.environ.pop("BLASTWALL_DATABASE_URL", None)
 # configuration would only add start-ups. Daemons a test starts live under the suite's own runtime
 # folder, and exit soon after their last call or when that folder is removed.
 os.environ["BLASTWALL_DAEMON"] = "off"
+# The first read from a project starts a background indexer of it: the suite's many throwaway
+# projects would start hundreds; tests/test_secret_reads.py turns it on where it is tested.
+os.environ["BLASTWALL_INDEX_AHEAD"] = "off"
 os.environ["BLASTWALL_DAEMON_IDLE"] = "30"
 _RUN = os.path.join(_HOME, "run")
 os.makedirs(_RUN, mode=0o700, exist_ok=True)

@@ -401,3 +401,33 @@ def test_other_agents_search_and_multi_read_tools_are_checked(project: Path) -> 
     assert opencode("grep", {"pattern": "TOKEN", "path": "ops"}) == "deny"
     assert opencode("grep", {"pattern": "def main", "include": "*.py"}) == "allow"
     assert opencode("read", {"filePath": str(project / ".env")}) == "deny"
+
+
+def test_the_first_read_from_a_project_indexes_it_ahead(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from blastwall.analyze import credentials
+    from blastwall.secrets.index import open_index
+
+    monkeypatch.setenv(credentials.AHEAD_VAR, "on")
+    credentials._AHEAD.discard(str(project))
+    assert _verdict("cat README.md", "shell", project)[0] == "allow"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and open_index().walked(str(project)) is None:
+        time.sleep(0.1)
+    assert open_index().walked(str(project)) is not None
+    entry = open_index().file(str(project / "ops" / "notes.md"))
+    assert entry is not None and entry.found.state == "holds"  # never read, already known
+    from blastwall.secrets import tree
+
+    started: list[str] = []
+    monkeypatch.setattr(tree, "complete_later", lambda folder: started.append(folder) or True)
+    home = project.parent / "home"
+    credentials.index_ahead(Scope(cwd=str(home)))  # a home folder itself is never indexed ahead
+    credentials.index_ahead(Scope(cwd="/"))
+    credentials.index_ahead(Scope(cwd=str(project / "src"), probe=False))  # no processes in a batch
+    other = project.parent / "other"
+    other.mkdir()
+    credentials.index_ahead(Scope(cwd=str(other)))
+    credentials.index_ahead(Scope(cwd=str(other)))  # once per process and project
+    assert started == [str(other)]

@@ -143,7 +143,36 @@ def content(path: str, scope: Scope) -> tuple[str, Found] | None:
         return None
     from blastwall.secrets.content import check
 
-    return full, check(full, deadline=_deadline(scope))
+    found = check(full, deadline=_deadline(scope))
+    index_ahead(scope)
+    return full, found
+
+
+_AHEAD: set[str] = set()
+AHEAD_VAR = "BLASTWALL_INDEX_AHEAD"  # "off": index only what reads reach (the test suite)
+
+
+def index_ahead(scope: Scope) -> None:
+    """The first read from a project starts indexing it whole in the background (once per
+    process and project; never for `/` or a home folder itself, nor without permission to start
+    processes), so a search of it later is answered from the index."""
+    root = scope.cwd
+    if not root or not scope.probe or root in _AHEAD or os.environ.get(AHEAD_VAR) == "off":
+        return
+    _AHEAD.add(root)
+    from blastwall.locations import home_dirs
+
+    if root == "/" or root in home_dirs() or not os.path.isdir(root):
+        return
+    try:
+        from blastwall.secrets.index import open_index
+        from blastwall.secrets.tree import complete_later
+
+        idx = open_index()
+        if idx is not None and idx.walked(root) is None:
+            complete_later(root)
+    except Exception:  # noqa: BLE001 - indexing ahead is an optimization; reads are checked anyway
+        return
 
 
 def content_findings(path: str, scope: Scope, verb: str, search: Search | None = None) -> list[Finding]:

@@ -13,9 +13,10 @@ ctime in nanoseconds), what was found (format ids and line numbers, never a valu
 was not checked. The index is a cache: losing it costs time, never safety, so it is written
 without fsync. Agents cannot write it (blastwall's state folder is one of its own files).
 
-`python -m blastwall.secrets.index FOLDER` checks every file under FOLDER with no time limit;
-the file analyzer starts it in the background when a recursive read could not finish within
-its budget, so the next read finds the folder indexed.
+`python -m blastwall.secrets.index FOLDER` checks every file under FOLDER with no time limit and
+records that the folder was indexed whole; the file analyzer starts it in the background the
+first time a project is read from (and when a recursive read could not finish within its
+budget), so a later search of the project finds it indexed.
 
 Loaded on the hook path: standard library only.
 """
@@ -30,7 +31,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 INDEX_NAME = "secrets-index.db"
-SCHEMA = 1
+SCHEMA = 2
 CLEAN, HOLDS, UNCHECKED = "clean", "holds", "unchecked"
 
 
@@ -86,6 +87,7 @@ _STATEMENTS = (
     "mtime INTEGER, ctime INTEGER, state TEXT, formats TEXT, lines TEXT, multi INTEGER, why TEXT)",
     "CREATE TABLE IF NOT EXISTS blobs (sha TEXT PRIMARY KEY, state TEXT, formats TEXT, lines TEXT, multi INTEGER, "
     "why TEXT)",
+    "CREATE TABLE IF NOT EXISTS trees (root TEXT PRIMARY KEY, walked REAL)",  # folders indexed whole
 )
 
 
@@ -151,6 +153,14 @@ class Index:
         if rows:
             self._write("DELETE FROM files WHERE path = ?", rows)
 
+    def walked(self, root: str) -> float | None:
+        """When a whole walk of `root` last finished (None: never)."""
+        row = self.conn.execute("SELECT walked FROM trees WHERE root = ?", (root,)).fetchone()
+        return float(row[0]) if row else None
+
+    def mark_walked(self, root: str, when: float) -> None:
+        self._write("INSERT OR REPLACE INTO trees VALUES (?, ?)", [(root, when)])
+
     # ---- git objects ---------------------------------------------------------------------
     def blobs(self, shas: Iterable[str]) -> dict[str, Found]:
         wanted = list(dict.fromkeys(shas))
@@ -204,8 +214,14 @@ def main(argv: list[str]) -> int:
     """Index every file under each folder given (the background completion of a tree walk)."""
     from blastwall.secrets.tree import walk_and_check
 
+    import time
+
     for folder in argv:
-        walk_and_check(os.path.abspath(folder), deadline=None)
+        root = os.path.abspath(folder)
+        tree = walk_and_check(root, deadline=None)
+        idx = open_index()
+        if tree.complete and idx is not None:
+            idx.mark_walked(root, time.time())
     return 0
 
 

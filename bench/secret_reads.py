@@ -74,6 +74,7 @@ def main() -> int:
     os.environ["XDG_STATE_HOME"] = str(base / "state")
     os.environ["XDG_CONFIG_HOME"] = str(base / "config")
     os.environ["BLASTWALL_DAEMON"] = "off"
+    os.environ["BLASTWALL_INDEX_AHEAD"] = "off"  # no background indexer taking CPU from the runs
     proj = base / "proj"
     proj.mkdir()
     _tree(proj, args.files)

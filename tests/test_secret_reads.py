@@ -431,3 +431,24 @@ def test_the_first_read_from_a_project_indexes_it_ahead(project: Path, monkeypat
     credentials.index_ahead(Scope(cwd=str(other)))
     credentials.index_ahead(Scope(cwd=str(other)))  # once per process and project
     assert started == [str(other)]
+
+
+def test_an_unwritable_state_folder_still_refuses_and_never_crashes(project: Path, fresh: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = fresh / "not-a-folder"
+    blocker.write_text("x")  # the state folder would be below a file: nothing can be created there
+    monkeypatch.setenv("XDG_STATE_HOME", str(blocker))
+    monkeypatch.setenv(__import__("blastwall.analyze.credentials", fromlist=["x"]).AHEAD_VAR, "on")
+    from blastwall.analyze import credentials
+    from blastwall.secrets import content, index
+
+    content._MEMO.clear()
+    index._OPEN.clear()
+    credentials._AHEAD.clear()
+    decision, rules, _ = _verdict("grep -rn RAILWAY .", "shell", project)
+    assert decision == "deny" and "file.read:credential" in rules
+    assert _verdict("cat src/app.py", "shell", project)[0] == "allow"
+    payload = {"session_id": "s", "cwd": str(project), "hook_event_name": "PreToolUse", "tool_name": "Read",
+               "tool_input": {"file_path": str(project / ".env")}}
+    out = json.loads(run_hook("claude-code", json.dumps(payload).encode(), approvals=False).stdout)["hookSpecificOutput"]
+    assert out["permissionDecision"] == "deny"  # no view can be written: refused

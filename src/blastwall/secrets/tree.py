@@ -173,7 +173,10 @@ def complete_later(folder: str) -> bool:
     True when one runs now."""
     from blastwall.locations import private_dir, state_dir
 
-    locks = private_dir(os.path.join(state_dir(), "index-locks"))
+    try:
+        locks = private_dir(os.path.join(state_dir(), "index-locks"))
+    except OSError:
+        return False  # a read-only state folder (inside the sandbox): reads are checked as they come
     lock = os.path.join(locks, hashlib.sha256(folder.encode("utf-8", "surrogateescape")).hexdigest()[:24])
     try:
         age = time.time() - os.stat(lock).st_mtime

@@ -190,3 +190,40 @@ def nested(draw: Any) -> str:
 def test_random_nesting_around_rm_is_never_allowed(command: str) -> None:
     v = check(command, policy=POLICY, read_files=False)
     assert v.decision.value != "allow", f"{command!r} was allowed"
+
+
+# --- a `cd` in a copy of the shell stays there --------------------------------------------------
+
+SUBSHELL_CD = [  # bash runs each of these `cd`s in a copy of the shell: the `rm` after it runs in the project
+    "(cd /tmp); rm -rf src",
+    "cd /tmp | true; rm -rf src",
+    "true | cd /tmp; rm -rf src",
+    "cd /tmp & rm -rf src",
+    "echo $(cd /tmp); rm -rf src",
+    "x=$(cd /tmp && pwd); rm -rf src",
+    "cat <(cd /tmp); rm -rf src",
+]
+
+
+def _project(tmp_path: Any) -> str:
+    import subprocess
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text("print('work')\n")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    return str(tmp_path)
+
+
+@pytest.mark.parametrize("command", SUBSHELL_CD)
+def test_a_cd_in_a_subshell_does_not_move_what_follows(command: str, tmp_path: Any) -> None:
+    cwd = _project(tmp_path)
+    v = check(command, policy=POLICY, context={"cwd": cwd})
+    assert v.decision.value != "allow", (command, v.reasons)
+    assert any("project" in r for r in v.reasons), v.reasons  # src is the project's, not /tmp's
+
+
+@pytest.mark.parametrize("command", ["cd /tmp && rm -rf blastwall-scratch-x", "(cd /tmp && rm -rf blastwall-scratch-x)",
+                                     "{ cd /tmp; rm -rf blastwall-scratch-x; }"])
+def test_a_cd_in_the_same_shell_still_moves_what_follows(command: str, tmp_path: Any) -> None:
+    v = check(command, policy=POLICY, context={"cwd": _project(tmp_path)})
+    assert all("project" not in r for r in v.reasons), v.reasons  # a temporary path, as the shell runs it

@@ -27,10 +27,15 @@ def analyze_command(text: str, scope: Scope) -> list[Finding]:
         if r.op in (">", ">|", "&>") and r.target is not None:
             out.extend(redirect_findings(r.target, scope, text, empty=True))  # `> f` alone empties f
     here = scope
+    moves: list[tuple[tuple[int, ...], str | None]] = [((), scope.shell_dir)]  # (subshell, folder) of each cd
     for cmd in parsed.commands:
+        folder = next(d for ctx, d in reversed(moves) if cmd.ctx[:len(ctx)] == ctx)  # a cd in a subshell stays there
+        if folder != here.shell_dir:
+            here = here._replace(shell_dir=folder)
         out.extend(analyze_simple(cmd, here))
         moved = _cd_target(cmd.argv, here)
         if moved is not None:
+            moves.append((cmd.ctx, moved))
             here = here._replace(shell_dir=moved)
         loaded = _sourced_secret(cmd.argv, here)
         if loaded is not None:

@@ -56,6 +56,7 @@ class SimpleCommand(NamedTuple):
     redirects: list[Redirect] = []  # noqa: RUF012 - always passed explicitly
     stdin_from: SimpleCommand | None = None
     source: str = ""
+    ctx: tuple[int, ...] = ()  # the copies of the shell it runs in: `(...)`, pipeline parts, `$(...)`, `&`
 
     def with_argv(self, argv: list[Word]) -> SimpleCommand:
         return self._replace(argv=argv)

@@ -161,6 +161,8 @@ class _Walker:
         self.once: frozenset[str] = frozenset()  # variables set exactly once, unconditionally (scratch.py)
         self.fn_assigned: set[str] = set()  # variables a function body sets: unknown wherever it may be called
         self.journal: list[tuple[str, Word | None]] = []  # (name, value before) of every variable write
+        self.ctx: tuple[int, ...] = ()  # the subshells the walk is in (SimpleCommand.ctx)
+        self.subshells = 0
 
     # ---- words -------------------------------------------------------------------------
     def text(self, node: Any) -> str:
@@ -447,14 +449,17 @@ class _Walker:
             if assigns or not node.children:
                 return []
             # `export -p`, `declare -p TOKEN`: they print variables
-            cmd = SimpleCommand(argv=[Word.lit(keyword), *words], stdin_from=stdin_from, source=self.text(node))
+            cmd = SimpleCommand(argv=[Word.lit(keyword), *words], stdin_from=stdin_from, source=self.text(node),
+                                ctx=self.ctx)
             self.out.append(cmd)
             return [cmd]
         if t == "pipeline":
             prev: list[SimpleCommand] = []
             mark = len(self.journal)
+            apart = len(node.named_children) > 1  # every part of a pipeline runs in a copy of the shell
             for child in node.named_children:
-                prev = self.walk(child, prev[-1] if prev else stdin_from)
+                prev = self.walk_in_copy(child, prev[-1] if prev else stdin_from) if apart else \
+                    self.walk(child, prev[-1] if prev else stdin_from)
             if len(node.named_children) > 1:
                 self.undo(mark)  # every part of a pipeline runs in a copy of the shell
             return prev
@@ -476,13 +481,31 @@ class _Walker:
             return []
         mark = len(self.journal)
         last: list[SimpleCommand] = []
+        outer = self.ctx
+        if t in ISOLATED:
+            self.ctx = self._new_ctx()
         for child in node.named_children:
-            last = self.walk(child, stdin_from)
+            background = child.next_sibling is not None and child.next_sibling.type == "&"
+            last = self.walk_in_copy(child, stdin_from) if background else self.walk(child, stdin_from)
+        self.ctx = outer
         if t in ISOLATED:
             self.undo(mark)
         elif t in BRANCHING:
             self.unsure_since(mark)
         return last
+
+    def _new_ctx(self) -> tuple[int, ...]:
+        self.subshells += 1
+        return (*self.ctx, self.subshells)
+
+    def walk_in_copy(self, node: Any, stdin_from: SimpleCommand | None = None) -> list[SimpleCommand]:
+        """Walk `node` as bash runs it in a copy of the shell (a pipeline part, `cmd &`): what it
+        changes there (the folder of a `cd`) is not seen after it."""
+        outer, self.ctx = self.ctx, self._new_ctx()
+        try:
+            return self.walk(node, stdin_from)
+        finally:
+            self.ctx = outer
 
     def chain(self, node: Any, stdin_from: SimpleCommand | None) -> list[SimpleCommand]:
         """`a && b && c`: each part runs only when the ones before it succeeded, so it sees their
@@ -576,7 +599,8 @@ class _Walker:
         if argv[0].text == "trap":
             argv = self.trap(argv)
         self.forget(set_by(argv))  # read X, printf -v X, eval, source
-        cmd = SimpleCommand(argv=argv, assigns=assigns, redirects=reds, stdin_from=stdin_from, source=self.text(node))
+        cmd = SimpleCommand(argv=argv, assigns=assigns, redirects=reds, stdin_from=stdin_from, source=self.text(node),
+                            ctx=self.ctx)
         self.out.append(cmd)
         return cmd
 

@@ -9,6 +9,7 @@ an answer came from the warm checker.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -18,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -158,7 +160,10 @@ def test_a_missing_interpreter_blocks(env: dict[str, str]):
     assert proc.returncode == 2 and b"blastwall blocked this tool call" in proc.stderr
 
 
-def test_a_checker_that_accepts_and_never_answers_blocks_by_the_deadline(env: dict[str, str]):
+@contextlib.contextmanager
+def silent_checker(env: dict[str, str]) -> Iterator[None]:
+    """Something on the daemon's socket that accepts a call and then never answers; the
+    connection stays open (a closed one would be "went away", and a fallback)."""
     where = place.user_place(env)
     assert where is not None
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -173,46 +178,33 @@ def test_a_checker_that_accepts_and_never_answers_blocks_by_the_deadline(env: di
 
     threading.Thread(target=accept_and_hold, daemon=True).start()
     try:
-        started = time.monotonic()
-        proc = run_c(env, payload("ls", str(Path(env["XDG_CONFIG_HOME"]).parent / "work")), timeout=3)
-        assert proc.returncode == 2 and b"did not finish" in proc.stderr, proc.stderr
-        assert time.monotonic() - started < 10
+        yield
     finally:
         listener.close()
         for conn in held:
             conn.close()
 
 
+def test_a_checker_that_accepts_and_never_answers_blocks_by_the_deadline(env: dict[str, str]):
+    with silent_checker(env):
+        started = time.monotonic()
+        proc = run_c(env, payload("ls", str(Path(env["XDG_CONFIG_HOME"]).parent / "work")), timeout=3)
+        assert proc.returncode == 2 and b"did not finish" in proc.stderr, proc.stderr
+        assert time.monotonic() - started < 10
+
+
 def test_a_signal_blocks(env: dict[str, str]):
-    where = place.user_place(env)
-    assert where is not None
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(where.socket)
-    listener.listen(4)
-    held: list[socket.socket] = []
-
-    def accept_and_hold() -> None:
-        conn, _ = listener.accept()
-        held.append(conn)  # kept open: a closed connection would be "went away", and a fallback
-        conn.sendall(wire.pack_msg({"t": "accepted"}))
-
-    threading.Thread(target=accept_and_hold, daemon=True).start()
-    try:
+    with silent_checker(env):
         proc = subprocess.Popen([PROGRAM, sys.executable, *PATHS, "--", "claude-code", "--timeout", "30"],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-        assert proc.stdin is not None
+        assert proc.stdin is not None and proc.stderr is not None
         proc.stdin.write(b"{}")
         proc.stdin.close()
         time.sleep(1.0)
         proc.terminate()
         proc.wait(timeout=30)
-        assert proc.stderr is not None
         err = proc.stderr.read()
         assert proc.returncode == 2 and b"stopped by signal" in err, err
-    finally:
-        listener.close()
-        for conn in held:
-            conn.close()
 
 
 _KEYS = st.sampled_from(["HOME", "BLASTWALL_POLICY", "BLASTWALL_STATE", "BLASTWALL_DEBUG", "BLASTWALL_DAEMON_IDLE",

@@ -484,8 +484,11 @@ class _Walker:
         outer = self.ctx
         if t in ISOLATED:
             self.ctx = self._new_ctx()
-        for child in node.named_children:
-            background = child.next_sibling is not None and child.next_sibling.type == "&"
+        kids = node.children  # one list: `next_sibling` per child walks the siblings again (quadratic)
+        for i, child in enumerate(kids):
+            if not child.is_named:
+                continue
+            background = i + 1 < len(kids) and kids[i + 1].type == "&"
             last = self.walk_in_copy(child, stdin_from) if background else self.walk(child, stdin_from)
         self.ctx = outer
         if t in ISOLATED:

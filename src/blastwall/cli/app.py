@@ -23,7 +23,7 @@ GROUPS = ("blastwall.cli.check", "blastwall.cli.scan", "blastwall.cli.install", 
           "blastwall.approvals.web.cli", "blastwall.doors.mcp_proxy.cli", "blastwall.snapshots.cli",
           "blastwall.doors.exec", "blastwall.doors.pg_proxy.cli", "blastwall.doors.gateway.cli",
           "blastwall.credentials.cli", "blastwall.secrets.cli", "blastwall.doors.sandbox.cli",
-          "blastwall.doctor", "blastwall.radius.rehearse")
+          "blastwall.doors.run.cli", "blastwall.doctor", "blastwall.radius.rehearse")
 
 for _module in GROUPS:
     importlib.import_module(_module).register(app)

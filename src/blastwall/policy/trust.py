@@ -305,6 +305,7 @@ _WHY = {
     "settings": "settings are for trusted policy files",
     "gateway": "where credentials are sent is for trusted policy files",
     "pg_proxy": "the proxy's own database credentials are for trusted policy files",
+    "run": "which hosts, folders and databases `blastwall run` opens to an agent is for trusted policy files",
 }
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from blastwall.policy.engine import PolicyError, _decision, _severity, compile_rule
 
 TOP_KEYS = {"rule", "severity", "settings", "inventory", "protected_branches", "cedar", "approvals", "secrets", "audit",
-            "snapshots", "gateway", "pg_proxy", "radius", "policy"}  # [gateway] is validated by `blastwall gateway --check` (a door's own table)
+            "snapshots", "gateway", "pg_proxy", "radius", "policy", "run"}  # [gateway] is validated by `blastwall gateway --check`, [run] by `blastwall run` (doors' own tables)
 
 
 def _rule_lines(text: str) -> list[int]:

@@ -128,13 +128,29 @@ def _prune(chosen: list[Any], root: str | None, as_json: bool) -> None:
 
 
 def undo(
-    snapshot_id: str = typer.Argument(..., help="The snapshot to restore (`blastwall snapshots` lists them)."),
+    snapshot_id: str | None = typer.Argument(None, help="The snapshot to restore (`blastwall snapshots` lists them)."),
     force: bool = typer.Option(False, "--force", help="Overwrite what exists again (it is kept in the snapshot folder); restore a snapshot twice."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
     dsn: str | None = typer.Option(None, "--dsn", help="PostgreSQL snapshots: the server to restore into."),
+    before: str | None = typer.Option(None, "--before", help="Work-tree journal (`blastwall run`): bring the project "
+                                                             "back to how it was before action ID (a12)."),
+    to: str | None = typer.Option(None, "--to", help="Work-tree journal: bring the project back to how it was at "
+                                                     "TIME (14:03, 10m, 2026-03-01T14:03)."),
+    listing: bool = typer.Option(False, "--list", help="Work-tree journal: list its entries."),
+    project: str | None = typer.Option(None, "--project", help="Work-tree journal: the project (default: the "
+                                                               "journaled folder holding the current one)."),
 ) -> None:
-    """Restore what a snapshot saved before an approved destructive action ran."""
+    """Restore what a snapshot saved before an approved destructive action ran, or (--before,
+    --to) the project as `blastwall run`'s journal recorded it."""
     import os
+
+    if sum(x is not None and x is not False for x in (snapshot_id, before, to, listing or None)) != 1:
+        _consoles()[1].print("[red]error:[/red] give one of: a snapshot ID, --before ACTION_ID, --to TIME, --list")
+        raise typer.Exit(EXIT_USAGE)
+    if snapshot_id is None:
+        from blastwall.doors.run.undo_cli import journal_undo
+
+        raise typer.Exit(journal_undo(before=before, to=to, listing=listing, project=project, as_json=as_json))
 
     from blastwall.snapshots import base
 

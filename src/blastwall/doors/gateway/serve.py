@@ -29,9 +29,14 @@ class Prepared(NamedTuple):
     tokens: dict[str, str]
 
 
-def prepare(path: str | None = None, *, credentials: Any = None) -> Prepared:
+def prepare(path: str | None = None, *, credentials: Any = None, agents: tuple[Any, ...] = (),
+            listen: str | None = None) -> Prepared:
     """Configuration, compiled policy and the credentials every route needs. `credentials` is a
-    credential backend (default: `blastwall.credentials.open_store()`)."""
+    credential backend (default: `blastwall.credentials.open_store()`); `agents` are added to the
+    configured ones (`blastwall run` gives its agent a token that lives as long as the session),
+    and `listen` replaces `[gateway] listen`."""
+    import dataclasses
+
     from blastwall.credentials import CredentialError, open_store
     from blastwall.policy.engine import compile_layers, default_document
 
@@ -40,6 +45,9 @@ def prepare(path: str | None = None, *, credentials: Any = None) -> Prepared:
         policy = compile_layers([(cfg.source, doc), ("defaults", default_document())])
     except PolicyError as exc:
         raise GatewayError(str(exc)) from exc
+    if agents or listen:
+        cfg = dataclasses.replace(cfg, agents={**cfg.agents, **{a.name: a for a in agents}},
+                                  listen=listen or cfg.listen)
     if not cfg.agents:
         raise GatewayError(f"{cfg.source} [gateway.agents] names no agent; `blastwall gateway token add NAME` "
                            "creates one")

@@ -1,5 +1,6 @@
-"""`python -m blastwall.doors.sandbox.forward PORT SOCKET -- CMD...`: the gateway inside a
-sandbox without a network.
+"""`python -m blastwall.doors.sandbox.forward PORT SOCKET [PORT SOCKET]... -- CMD...`: the
+gateway (and, for `blastwall run`, its egress proxy and database proxies) inside a sandbox
+without a network.
 
 Most HTTP clients cannot talk to a unix socket, so in `--net gateway` mode the sandbox starts
 here: it listens on 127.0.0.1:PORT (the sandbox's own loopback, nothing else is reachable),
@@ -52,25 +53,35 @@ def serve(listener: socket.socket, path: str) -> None:
         threading.Thread(target=_serve_one, args=(client, path), daemon=True).start()
 
 
-def main(argv: list[str]) -> int:
-    if len(argv) < 4 or argv[2] != "--":
-        sys.stderr.write("usage: python -m blastwall.doors.sandbox.forward PORT SOCKET -- CMD...\n")
-        return 2
-    port, path, command = int(argv[0]), argv[1], argv[3:]
+def _listen(port: int) -> socket.socket:
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", port))
     listener.listen(64)
+    return listener
+
+
+def main(argv: list[str]) -> int:
+    end = argv.index("--") if "--" in argv else -1
+    pairs = argv[:end] if end > 0 else []
+    if end < 2 or len(pairs) % 2 or len(argv) <= end + 1:
+        sys.stderr.write("usage: python -m blastwall.doors.sandbox.forward PORT SOCKET [PORT SOCKET]... -- CMD...\n")
+        return 2
+    command = argv[end + 1:]
+    listeners = [(_listen(int(pairs[i])), pairs[i + 1]) for i in range(0, len(pairs), 2)]
     if os.fork() == 0:
         os.setsid()
         quiet = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(quiet, fd)
         try:
-            serve(listener, path)
+            for listener, path in listeners[1:]:
+                threading.Thread(target=serve, args=(listener, path), daemon=True).start()
+            serve(*listeners[0])
         finally:
             os._exit(0)
-    listener.close()
+    for listener, _ in listeners:
+        listener.close()
     try:
         os.execvp(command[0], command)
     except OSError as exc:

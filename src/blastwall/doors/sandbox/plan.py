@@ -65,6 +65,15 @@ class Request:
     interactive: bool = True  # stdin is a terminal: keep the session (no --new-session)
     extra_flags: tuple[str, ...] = ()  # from the probe, e.g. --unshare-user
     bwrap: str = "bwrap"
+    # For `blastwall run`: loopback ports inside that forward to host unix sockets, as
+    # (port, host socket path) pairs (with --net none); files bound read-only over what the
+    # sandbox shows, as (host source, sandbox path) pairs; folders created empty (0700) first;
+    # paths kept out of the sandbox as masks are; variables added after the scrub.
+    forwards: tuple[tuple[int, str], ...] = ()
+    extra_binds: tuple[tuple[str, str], ...] = ()
+    private_dirs: tuple[str, ...] = ()
+    extra_masks: tuple[str, ...] = ()
+    extra_env: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -261,10 +270,34 @@ class _Builder:
         if self.m.source_of(path) not in ("ro", "tmpfs-ro", "mask"):
             self.m.empty_dir(path)
 
+    def extras(self) -> None:
+        """What `blastwall run` adds: empty private folders, read-only files, masks."""
+        for path in self.req.private_dirs:
+            self.m.args += ["--perms", "0700", "--dir", path]
+        for source, target in self.req.extra_binds:
+            self.m.args += ["--ro-bind", source, target]
+            self.m.points.append((target, "ro"))
+        for path in self.req.extra_masks:
+            if os.path.isdir(path) and self.m.source_of(path) not in ("tmpfs-ro", "mask"):
+                self.m.empty_dir(path)
+
+    def forwards(self) -> list[str]:
+        """Host unix sockets bound at /run/blastwall/fwd-N.sock and forwarded from loopback ports."""
+        if self.req.net != "none":
+            raise SandboxError("forwarded ports need --net none")
+        pairs: list[str] = []
+        for n, (port, sock) in enumerate(self.req.forwards):
+            inside_sock = f"/run/blastwall/fwd-{n}.sock"
+            self.m.args += ["--ro-bind", os.path.realpath(sock), inside_sock]
+            pairs += [str(port), inside_sock]
+        return [sys.executable, "-I", "-m", "blastwall.doors.sandbox.forward", *pairs, "--"]
+
     def network(self) -> list[str]:
         req = self.req
         if req.net not in NETS:
             raise SandboxError(f"--net {req.net}: use one of {', '.join(NETS)}")
+        if req.forwards:
+            return self.forwards()
         if req.net != "gateway":
             return []
         sock = req.gateway_socket
@@ -297,6 +330,7 @@ def build(req: Request, kb: Knowledge | None = None, runtime: Sequence[str] | No
     b.guard_files()
     b.blastwall()
     b.secrets()
+    b.extras()
     wrapper = b.network()
     b.m.args += ["--remount-ro", "/"]
     flags = list(NAMESPACES) + list(req.extra_flags) + (list(ROOT_FLAGS) if os.geteuid() == 0 else [])
@@ -308,7 +342,8 @@ def build(req: Request, kb: Knowledge | None = None, runtime: Sequence[str] | No
     chdir = cwd if inside(cwd, b.root) else b.root
     env, removed = scrub(req.env, kb, b.agent, req.keep_env)
     env["BLASTWALL_SANDBOX"] = req.net
-    if wrapper:
+    env.update(dict(req.extra_env))
+    if wrapper and req.net == "gateway":
         env["BLASTWALL_GATEWAY_SOCKET"] = GATEWAY_SOCKET
         env["BLASTWALL_GATEWAY_URL"] = f"http://127.0.0.1:{req.gateway_port}"
     argv = (req.bwrap, *flags, *b.m.args, "--chdir", chdir, "--", *wrapper, b.executable, *req.command[1:])

@@ -241,7 +241,3 @@ def _shown(folder: str, rel: str, is_root: bool) -> str:
         return folder
     return rel if folder in (".", "./") else posixpath.join(folder, rel)
 
-
-def exists(path: str, scope: Scope) -> bool:
-    full = resolve(path, scope)
-    return bool(full) and os.path.lexists(full)

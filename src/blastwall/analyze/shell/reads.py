@@ -22,6 +22,8 @@ from blastwall.analyze import globs
 from blastwall.analyze.base import Scope
 from blastwall.analyze.ruleset import load_table
 from blastwall.analyze.shell.ir import Selection, SimpleCommand, Word
+from blastwall.analyze.shell.readargs import file_urls, interpreter_files, literal, script_files, search_of
+from blastwall.analyze.shell.readargs import has_flag as _has
 from blastwall.model import Effect, Finding, Severity
 
 MAX_PER_FOLDER = 10
@@ -54,17 +56,6 @@ def reader_programs() -> frozenset[str]:
     """Every program this table knows to read files or print the environment."""
     env = _table()["environment"]
     return frozenset(_index()) | frozenset(env["dump_programs"]) | frozenset(env["print_programs"])
-
-
-def _has(flags: list[str], specs: list[str]) -> bool:
-    for f in flags:
-        for s in specs:
-            if f == s or (s.startswith("--") and f.startswith(s + "=")):
-                return True
-            if len(s) == 2 and s[0] == "-" and s[1] != "-" and f.startswith("-") and not f.startswith("--") \
-                    and len(f) > 2 and f[1:].isalpha() and s[1] in f[1:]:
-                return True
-    return False
 
 
 def _split(words: list[Word], value_options: list[str]) -> Args:
@@ -138,7 +129,7 @@ def input_reads(cmd: SimpleCommand, scope: Scope, name: str) -> list[Finding]:
     after it: `exec 3< .env; cat <&3`)."""
     out: list[Finding] = []
     for r in cmd.redirects:
-        if r.op in ("<", "<>") and r.target is not None and _literal(r.target):
+        if r.op in ("<", "<>") and r.target is not None and literal(r.target):
             out.extend(_read(_in_shell_dir(r.target.text, scope), scope, f"{name} reads"))
     return out
 
@@ -152,15 +143,6 @@ def _git_history(argv: list[Word], scope: Scope, assigns: dict[str, Word]) -> li
         return []
     verb = f"git {g.sub} " + ("stores" if g.sub in ("add", "stage") else "prints")
     return history_findings(argv, scope, verb, assigns)
-
-
-def _literal(w: Word) -> bool:
-    """A path blastwall can name: no unresolved variable except a leading $HOME or $PWD."""
-    text = w.text
-    if w.path_class is not None or not text:
-        return False
-    rest = rx.sub(r"^\$\{?(?:HOME|PWD)\}?(/|$)", r"\1", text)
-    return "$" not in rest and "`" not in rest
 
 
 def _files(row: dict[str, Any], args: Args) -> list[str]:
@@ -180,7 +162,7 @@ def _files(row: dict[str, Any], args: Args) -> list[str]:
         if not any(k in ("-t", "--target-directory") for k, _ in args.values):
             words = words[:-1] if len(words) >= 2 else []
     elif mode == "tar":
-        return _tar_files(args, [w.text for w in words if _literal(w)])
+        return _tar_files(args, [w.text for w in words if literal(w)])
     elif mode.startswith("key:"):
         key = mode[4:] + "="
         return [w.text[len(key):] for w in words if w.text.startswith(key)]
@@ -190,127 +172,17 @@ def _files(row: dict[str, Any], args: Args) -> list[str]:
     elif mode == "at_args":
         return _uploaded(row, args)
     elif mode == "file_urls":
-        return _file_urls([w.text for w in words if _literal(w)] + [v for k, v in args.values if k in ("--url",)])
+        return file_urls([w.text for w in words if literal(w)] + [v for k, v in args.values if k in ("--url",)])
     elif mode == "interpreter":
-        return _interpreter_files(row, args.words)
+        return interpreter_files(row, args.words)
     elif mode == "script_files":  # awk's getline < "FILE", sed's `r FILE`: files the program text names
         given = [v for k, v in args.values if k in row.get("pattern_options", [])]
         script = given if given else [w.text for w in words[:1]]
-        return [f for text in script for f in _script_files(text)]
-    pos = [w.text for w in words if _literal(w)]
+        return [f for text in script for f in script_files(text)]
+    pos = [w.text for w in words if literal(w)]
     if mode == "rev_paths":
         return [p.split(":", 1)[1] if ":" in p and not p.startswith(("/", ".")) else p for p in pos if p]
     return pos
-
-
-def _file_urls(words: list[str]) -> list[str]:
-    """The paths of `file:` URLs (`curl file:///srv/app/.env`, `file://localhost/...`)."""
-    from urllib.parse import unquote, urlsplit
-
-    out = []
-    for w in words:
-        if w[:5].lower() == "file:":
-            parts = urlsplit(w)
-            path = unquote(parts.path or "")
-            if parts.netloc not in ("", "localhost") or not path:
-                continue
-            out.append(path)
-    return out
-
-
-_LITERAL = rx.compile(r"""'((?:[^'\\\n]|\\.)*)'|"((?:[^"\\\n]|\\.)*)"|`([^`\\$]*)`""")
-
-
-def _code_literals(code: str) -> list[str]:
-    """String literals in interpreter code that may name a file (`readFileSync('.env')`,
-    `File.read("config/master.key")`): any file the code names may be read by it."""
-    out = []
-    for m in _LITERAL.finditer(code[:64 * 1024]):
-        text = next((g for g in m.groups() if g is not None), "")
-        if text and len(text) < 4096 and "\n" not in text and not text.startswith(("-", "http://", "https://")):
-            out.append(text.replace("\\/", "/").lstrip("<+ "))  # perl's open(F, "<.env")
-    return out[:64]
-
-
-def _interpreter_files(row: dict[str, Any], words: list[Word]) -> list[str]:
-    """What an interpreter given code on its command line may read: every file a string literal
-    of the code names, and (unless it edits files in place) every operand the code is handed
-    (`perl -ne print .env`, `python -c '...' .env`, `python -m json.tool .env`). A script file
-    run by name is not judged here."""
-    long_code = row.get("long_code", [])
-    value_opts = row.get("value_options", [])
-    module_opts = row.get("module_options", [])
-    inplace = set(str(row.get("inplace_letters", "")))
-    codes: list[str] = []
-    operands: list[str] = []
-    edits = inline = False
-    i, dashdash = 0, False
-    while i < len(words):
-        t = words[i].text
-        nxt = words[i + 1].text if i + 1 < len(words) else None
-        if dashdash or not t.startswith("-") or t == "-":
-            if _literal(words[i]):
-                operands.append(t)
-        elif t == "--":
-            dashdash = True
-        elif t.startswith("--"):
-            key, eq, value = t.partition("=")
-            if key in long_code:
-                codes.append(value if eq else nxt or "")
-                i += 0 if eq else 1
-            elif key in value_opts and not eq:
-                i += 1
-        elif t in module_opts:
-            inline = inline or (nxt or "") in row.get("printing_modules", [])
-            i += 1  # the module's name; the operands after it are its arguments
-        elif t in value_opts:
-            i += 1
-        else:
-            i += _bundle(t[1:], nxt, row, codes)
-            edits = edits or bool(inplace & set(_flag_letters(t[1:], row)))
-        i += 1
-    if not codes and not inline:
-        # a script run by name: a credential in it is used (and printed by any error on its line)
-        return operands[:1] if row.get("script_operand", True) else []
-    files = [lit for c in codes for lit in _code_literals(c)]
-    return files + ([] if edits else operands)
-
-
-def _bundle(letters: str, nxt: str | None, row: dict[str, Any], codes: list[str]) -> int:
-    """Read one bundle of short options (`-lne`, `-c`, `-Wignore`); code goes to `codes`.
-    Returns how many following words it took (0 or 1)."""
-    code_letters = str(row.get("code_letters", ""))
-    value_letters = str(row.get("value_letters", ""))
-    glued_letters = str(row.get("glued_letters", ""))
-    for j, c in enumerate(letters):
-        rest = letters[j + 1:]
-        if c in code_letters:
-            codes.append(rest if rest else nxt or "")
-            return 0 if rest else 1
-        if c in value_letters:
-            return 0 if rest else 1
-        if c in glued_letters:
-            return 0
-    return 0
-
-
-def _flag_letters(letters: str, row: dict[str, Any]) -> str:
-    """The option letters of a bundle before any value starts."""
-    stop = str(row.get("code_letters", "")) + str(row.get("value_letters", "")) + str(row.get("glued_letters", ""))
-    out = []
-    for c in letters:
-        out.append(c)
-        if c in stop:
-            break
-    return "".join(out)
-
-
-_SED_READ = rx.compile(r"(?:^|[;\n{}0-9$/])[ \t]*[rR][ \t]+([^;\n}]+)")
-
-
-def _script_files(text: str) -> list[str]:
-    """Files an awk or sed program names: its string literals and sed's `r`/`R` commands."""
-    return [*_code_literals(text), *(m.group(1).strip() for m in _SED_READ.finditer(text))][:64]
 
 
 def wrapper_reads(argv: list[Word], scope: Scope) -> list[Finding]:
@@ -370,7 +242,7 @@ def _uploaded(row: dict[str, Any], args: Args) -> list[str]:
                 out.append(m.group("path"))
     for w in args.positionals:
         m = _AT.match(w.text)
-        if m and "://" not in w.text and _literal(w):
+        if m and "://" not in w.text and literal(w):
             out.append(m.group("path"))
     return out
 
@@ -381,7 +253,7 @@ def _row_reads(row: dict[str, Any], who: str, args: Args, scope: Scope) -> list[
     recursive = bool(row.get("recursive")) or _has(args.flags, row.get("recursive_flags", []))
     if recursive and not files and row.get("default_path"):
         files = [str(row["default_path"])]
-    search = _search(row, args, who.split(" ", 1)[0]) if row.get("search") else None
+    search = search_of(row, args, who.split(" ", 1)[0]) if row.get("search") else None
     out: list[Finding] = []
     if str(row.get("files", "positionals")) in _PATH_MODES:
         for w in args.positionals:
@@ -397,36 +269,6 @@ def _row_reads(row: dict[str, Any], who: str, args: Args, scope: Scope) -> list[
                 follow = _has(args.flags, row.get("follow_flags", []))
                 out.extend(_inside(target, scope, verb, hidden, _filters(row, args), search, follow))
     return out
-
-
-def _search(row: dict[str, Any], args: Args, program: str) -> Any:
-    """What a search prints (analyze/search.py): its patterns, syntax, case and context."""
-    from blastwall.analyze.search import Search
-
-    flags = args.flags
-    dialect = str(row["search"])
-    if _has(flags, row.get("fixed_flags", [])) or program in row.get("fixed_programs", []):
-        dialect = "fixed"
-    elif _has(flags, row.get("ere_flags", [])) or program in row.get("ere_programs", []):
-        dialect = "ere"
-    patterns = [v for k, v in args.values if k in row.get("pattern_options", []) and k not in row.get("pattern_file_options", [])]
-    from_file = any(k in row.get("pattern_file_options", []) for k, _ in args.values)
-    if not patterns and not from_file and args.positionals:
-        patterns = [args.positionals[0].text]
-    ignore_case = _has(flags, row.get("icase_flags", []))
-    if not ignore_case and _has(flags, row.get("smart_case_flags", [])):
-        ignore_case = all(p == p.lower() for p in patterns)
-    context = 0
-    for k, v in args.values:
-        if k in row.get("context_options", []) or k.split("=", 1)[0] in row.get("context_options", []):
-            context = max(context, int(v) if v.isdigit() else 10**6)
-    for f in flags:
-        if rx.fullmatch(r"-[0-9]+", f):  # grep -5: five lines of context
-            context = max(context, int(f[1:]))
-    unsure = (from_file or _has(flags, row.get("invert_flags", [])) or _has(flags, row.get("multiline_flags", []))
-              or any(w.dynamic for w in args.positionals[:1]))
-    return Search(patterns=tuple(patterns), dialect=dialect, ignore_case=ignore_case, context=context,
-                  everything=unsure)
 
 
 _PATH_MODES = frozenset({"positionals", "after_first", "sources"})  # rows whose operands are the files read

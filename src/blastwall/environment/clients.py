@@ -20,48 +20,10 @@ from blastwall.analyze import globs
 from blastwall.environment.commands import Invocation
 from blastwall.environment.files import UNREAD, read_text
 from blastwall.environment.hosts import where_is
+from blastwall.environment.options import Parsed, parse_options
 from blastwall.environment.site import Site, Vars, unknown
 from blastwall.environment.table import section
 from blastwall.model import Finding
-
-
-class Parsed(NamedTuple):
-    options: dict[str, list[str]]  # option -> values (flags without a value: [""])
-    operands: list[str]
-    dynamic: bool  # a server-naming word is only known at run time
-
-
-def parse_options(words: tuple[str, ...], dyn: tuple[bool, ...], takes_value: set[str]) -> Parsed:
-    """Options and operands of a command (argv without the program), for the options in `takes_value`."""
-    options: dict[str, list[str]] = {}
-    operands: list[str] = []
-    dynamic = False
-    i = 0
-    while i < len(words):
-        w, d = words[i], dyn[i]
-        if w == "--":
-            operands.extend(words[i + 1:])
-            dynamic = dynamic or any(dyn[i + 1:])
-            break
-        if w.startswith("--") and "=" in w:
-            name, _, value = w.partition("=")
-            options.setdefault(name, []).append(value)
-            dynamic = dynamic or (d and name in takes_value)
-        elif w in takes_value:
-            value = words[i + 1] if i + 1 < len(words) else ""
-            options.setdefault(w, []).append(value)
-            dynamic = dynamic or (i + 1 < len(words) and dyn[i + 1])
-            i += 1
-        elif len(w) > 2 and w[0] == "-" and w[1] != "-" and w[:2] in takes_value:
-            options.setdefault(w[:2], []).append(w[2:].lstrip("="))
-            dynamic = dynamic or d
-        elif w.startswith("-") and len(w) > 1:
-            options.setdefault(w, []).append("")
-        else:
-            operands.append(w)
-            dynamic = dynamic or d
-        i += 1
-    return Parsed(options, operands, dynamic)
 
 
 def _values(parsed: Parsed, names: list[str]) -> list[str]:
@@ -75,27 +37,44 @@ class Server(NamedTuple):
     via: str  # "-h", "the connection string", "PGHOST (set on the command line)", "the default"
 
 
+LIBPQ_SCHEMES = ("postgres", "postgresql")
+
+
 def _uri(text: str, schemes: list[str]) -> list[Server] | None:
-    """Servers in a connection URI of one of `schemes` (None when `text` is not one)."""
+    """Servers in a connection URI of one of `schemes` (None when `text` is not one). libpq reads
+    the query after the path: `?host=`, `?hostaddr=`, `?dbname=`, `?service=` replace what the
+    URI's other parts say (`postgresql://localhost/x?host=db` dials db)."""
     scheme, sep, _ = text.partition("://")
     if not sep or scheme.lower() not in schemes:
         return None
+    if scheme.lower().endswith("+srv"):
+        return [Server("", None, "", "a connection string whose servers DNS lists (+srv), which blastwall does not "
+                                     "look up")]
     try:
         parts = urlsplit(text)
         netloc = parts.netloc.rsplit("@", 1)[-1]
     except ValueError:
         return [Server("", None, "", "a connection string blastwall cannot read")]
-    query = dict(p.partition("=")[::2] for p in parts.query.split("&") if p)
+    query = {unquote(k): unquote(v) for k, _, v in (p.partition("=") for p in parts.query.split("&") if p)}
+    libpq = scheme.lower() in LIBPQ_SCHEMES
+    if libpq and query.get("service"):
+        return [Server("", None, "", "service= names a server in pg_service.conf, which blastwall does not read")]
     database = unquote(parts.path.strip("/").split("/", 1)[0])
-    hosts = [h for h in netloc.split(",") if h] or ([unquote(query["host"])] if query.get("host") else [])
+    if libpq and query.get("dbname"):
+        database = query["dbname"]
+    hosts = [unquote(h) for h in netloc.split(",") if h]
+    if query.get("host") and (libpq or not hosts):
+        hosts = [h for h in query["host"].split(",") if h]
     if query.get("hostaddr"):
-        hosts.append(unquote(query["hostaddr"]))
+        hosts += [h for h in query["hostaddr"].split(",") if h]
     if not hosts:
         hosts = [""]  # postgresql:///db: libpq's default (the socket)
+    port_q = query.get("port", "") if libpq else ""
     out = []
     for h in hosts:
-        host, port = _host_port(unquote(h))
-        out.append(Server(host, port, database or query.get("dbname", ""), "the connection string"))
+        host, port = _host_port(h)
+        out.append(Server(host, port or _int(port_q.split(",")[0]), database or query.get("dbname", ""),
+                          "the connection string"))
     return out
 
 
@@ -125,14 +104,36 @@ def _conninfo(text: str) -> dict[str, str] | None:
     return {key.lower(): value for key, _, value in pairs}
 
 
+_SERVER_KEYS = ("host_options", "port_options", "database_options", "url_options", "socket_options",
+                "redirect_options", "statement_options", "file_options")
+
+
+def parse_client(spec: dict[str, Any], inv: Invocation) -> Parsed:
+    """`inv`'s options as the client reads them (evidence.toml: `abbreviations` for getopt_long
+    and my_getopt, `short_bundles`; an HTTP client's own grammar from the analyzer's table)."""
+    takes = set(spec.get("value_options", [])) | {o for k in _SERVER_KEYS for o in spec.get(k, [])}
+    known: set[str] = set(spec.get("flag_options", []))
+    grammar = (spec.get("grammars") or {}).get(inv.program)
+    if grammar:
+        from blastwall.analyze.ruleset import load_table
+
+        table = load_table("clients")[grammar]
+        takes |= set(table.get("long_values", [])) | {f"-{c}" for c in str(table.get("short_values", ""))}
+        known |= set(table.get("long_flags", []))
+    matters = {o for k in _SERVER_KEYS for o in spec.get(k, [])}
+    return parse_options(inv.argv[1:], inv.dynamic[1:], takes,
+                         known=(known | takes) if spec.get("abbreviations") else (), matters=matters,
+                         bundles=bool(spec.get("short_bundles", True)))
+
+
 def client_sites(name: str, inv: Invocation, finding: Finding, vars_: Vars) -> list[Site]:
     spec = section("client").get(name) or {}
     if inv.elsewhere:
         return [unknown(f"{inv.program} runs through {inv.elsewhere}, on another machine or in a container")]
-    takes = set(spec.get("value_options", [])) | {o for k in ("host_options", "port_options", "database_options",
-                                                            "url_options", "socket_options", "redirect_options")
-                                                for o in spec.get(k, [])}
-    parsed = parse_options(inv.argv[1:], inv.dynamic[1:], takes)
+    parsed = parse_client(spec, inv)
+    if parsed.unclear:
+        return [unknown(f"{inv.program} {parsed.unclear} may stand for more than one option, one of which says "
+                        "where it connects")]
     redirect = [o for o in spec.get("redirect_options", []) if o in parsed.options]
     if redirect:
         return [unknown(f"{inv.program} {redirect[0]} may send the connection to another server")]
@@ -248,7 +249,7 @@ def _read_option_file(path: str, found: dict[str, str], depth: int) -> bool:
 def _servers(name: str, spec: dict[str, Any], parsed: Parsed, finding: Finding, vars_: Vars) -> list[Server]:
     schemes = spec.get("uri_schemes", [])
     explicit: list[Server] = []
-    database = ""
+    databases: list[str] = []  # every database the words name: the client takes one, blastwall counts each
     for value in _values(parsed, spec.get("url_options", [])):
         explicit.extend(_uri(value, schemes) or [Server(value, None, "", "a connection string blastwall cannot read")])
     for value in _values(parsed, spec.get("socket_options", [])):
@@ -267,12 +268,13 @@ def _servers(name: str, spec: dict[str, Any], parsed: Parsed, finding: Finding, 
             for key in ("host", "hostaddr"):
                 for h in filter(None, info.get(key, "").split(",")):
                     explicit.append(Server(h, _int(info.get("port", "")), info.get("dbname", ""), f"conninfo {key}="))
-            database = database or info.get("dbname", "")
+            if info.get("dbname"):
+                databases.append(info["dbname"])
         elif name == "mongo" and "/" in word:
             host, _, db = word.partition("/")
             explicit.append(Server(host.partition(":")[0], _int(host.partition(":")[2]), db, "the connection string"))
-        elif not database:
-            database = word
+        elif word:
+            databases.append(word)
     port = _int((_values(parsed, spec.get("port_options", [])) or [""])[-1])
     for value in _values(parsed, spec.get("host_options", [])):
         if name == "mongo" and "://" in value:
@@ -283,7 +285,7 @@ def _servers(name: str, spec: dict[str, Any], parsed: Parsed, finding: Finding, 
             host, hport = _host_port(h) if name == "mongo" else (h, None)
             explicit.append(Server(host, hport or port, "", spec["host_options"][0]))
     if globs.match_any(finding.rule_id, spec.get("target_database", [])) and finding.target:
-        database = finding.target.split()[-1]
+        databases = [finding.target.split()[-1]]
     env_host = vars_.first(spec.get("host_env", []))
     if name == "postgres":  # libpq dials PGHOSTADDR whatever host name it was given
         addr = vars_.get("PGHOSTADDR")
@@ -300,10 +302,11 @@ def _servers(name: str, spec: dict[str, Any], parsed: Parsed, finding: Finding, 
         servers = [Server(spec.get("default_host", ""), None, "", "its default")]
     env_port = vars_.first(spec.get("port_env", []))
     env_db = vars_.first(spec.get("database_env", []))
+    fallback = list(dict.fromkeys(databases)) or [env_db[1] if env_db else ""]
     out = []
     for s in servers:
-        db = s.database or database or (env_db[1] if env_db else "")
-        out.append(s._replace(port=s.port or port or (_int(env_port[1]) if env_port else None), database=db))
+        for db in ([s.database] if s.database else fallback):
+            out.append(s._replace(port=s.port or port or (_int(env_port[1]) if env_port else None), database=db))
     return out
 
 
@@ -333,14 +336,17 @@ def _site(server: Server, spec: dict[str, Any]) -> Site:
     names = (("database", server.database),) if server.database and server.database != spec.get("default_database") \
         else ()
     site = Site(local, where, names)
-    service = local_service(server.port, "") if local else None
+    service = local_service(server.port, "", str(spec.get("protocol", ""))) if local else None
     return site._replace(nature="local", nature_why=f"port {server.port} is {service}") if service else site
 
 
-def local_service(port: int | None, path: str) -> str | None:
-    """The disposable local service (evidence.toml [[service]]) at `port` and `path`, if any."""
+def local_service(port: int | None, path: str, protocol: str = "http") -> str | None:
+    """The disposable local service (evidence.toml [[service]]) at `port` and `path` that speaks
+    `protocol`, if any: a PostgreSQL client on port 10000 is not talking to Azurite."""
     for row in section_rows("service"):
         ports, paths = row.get("ports", []), row.get("paths", [])
+        if protocol not in row.get("protocols", ["http"]):
+            continue
         if ports and port not in ports:
             continue
         if paths and not globs.match_any(path or "/", paths):

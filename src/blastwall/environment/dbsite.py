@@ -27,11 +27,14 @@ def from_url(url: str, via: str, names: tuple[tuple[str, str], ...] = ()) -> Sit
     except ValueError:
         return unknown(f"{via} is not a URL blastwall can read")
     database = unquote(parts.path.strip("/").split("/", 1)[0])
-    query = dict(p.partition("=")[::2] for p in parts.query.split("&") if p)
-    if query.get("host"):
-        hosts.append(unquote(query["host"]))
-    if query.get("hostaddr"):
-        hosts.append(unquote(query["hostaddr"]))
+    query = {unquote(k): unquote(v) for k, _, v in (p.partition("=") for p in parts.query.split("&") if p)}
+    if scheme.endswith("+srv"):
+        return unknown(f"{via} lists its servers in DNS (+srv), which blastwall does not look up")
+    if query.get("service"):
+        return unknown(f"{via} names service={query['service']}, a server in pg_service.conf blastwall does not read")
+    database = query.get("dbname") or database  # libpq: the query's dbname replaces the path's
+    for key in ("host", "hostaddr"):  # libpq dials these whatever the authority says: each one counts
+        hosts += [h for h in query.get(key, "").split(",") if h]
     named = (*names, ("database", database)) if database else names
     if not hosts:
         return Site(True, f"{via} names no host, so it uses the local Unix socket", named)
@@ -42,10 +45,16 @@ def from_url(url: str, via: str, names: tuple[tuple[str, str], ...] = ()) -> Sit
         host, _, port = h.rpartition(":") if h.count(":") == 1 else (h, "", "")
         w = where_is(unquote(host))
         site = Site(w.local, f"{via}: {w.why}", named)
-        service = local_service(int(port), "") if w.local and port.isdigit() else None
+        service = local_service(int(port), "", _protocol(scheme)) if w.local and port.isdigit() else None
         sites.append(site._replace(nature="local", nature_why=f"port {port} is {service}") if service else site)
     bad = [s for s in sites if not s.local]
     return bad[0] if bad else sites[0]
+
+
+def _protocol(scheme: str) -> str:
+    """The wire protocol of a URL scheme, as evidence.toml [[service]] `protocols` name it."""
+    base = scheme.lower().split("+", 1)[0]
+    return {"postgresql": "postgres", "mariadb": "mysql", "mongodb": "mongo", "rediss": "redis"}.get(base, base)
 
 
 def from_keys(host: str | None, database: str | None, via: str, names: tuple[tuple[str, str], ...] = (),

@@ -41,6 +41,7 @@ PORTS = {"egress": 3128, "gateway": 8790, "pg": 6543}
 DROPPED = ("NO_PROXY", "no_proxy", "XDG_RUNTIME_DIR", "BLASTWALL_DAEMON")
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 NO_PROXY = "localhost,127.0.0.1,::1"
+CONTENT_SCAN_S = 20.0
 
 
 class RunRefused(RuntimeError):
@@ -235,6 +236,7 @@ class Session:
         binds.append((self.relay.path, f"{runtime}/blastwall/{key}.sock"))
         from blastwall.doors.run.journal import journal_root
 
+        masks = (req.journal_root or journal_root(), *self.holding_credentials())
         try:
             return build(Request(
                 command=tuple(req.command), project=self.project, cwd=req.cwd, env=base, net="none",
@@ -242,9 +244,25 @@ class Session:
                 interactive=req.interactive, extra_flags=self.probe.flags, bwrap=self.probe.bwrap,
                 forwards=tuple(self.forwards), extra_binds=tuple(binds),
                 private_dirs=(runtime, f"{runtime}/blastwall"),
-                extra_masks=(req.journal_root or journal_root(),), extra_env=tuple(extra.items())))
+                extra_masks=masks, extra_env=tuple(extra.items())))
         except SandboxError as exc:
             raise RunRefused(f"blastwall run: {exc}", exc.code) from exc
+
+    def holding_credentials(self) -> list[str]:
+        """Files of the project whose content holds a credential (the secret index, checked now
+        for what it does not know), whatever their names: masked like `.env`."""
+        try:
+            from blastwall.secrets.tree import walk_and_check
+
+            tree = walk_and_check(self.project, deadline=time.monotonic() + CONTENT_SCAN_S)
+        except Exception as exc:  # noqa: BLE001 - the name masks still hold; say what is missing
+            self.notes.append(f"files were not checked for credentials by content ({type(exc).__name__}); only "
+                              "secret file names are masked")
+            return []
+        if not tree.complete:
+            self.notes.append(f"the content check of the project's files did not finish in {CONTENT_SCAN_S:g} s; "
+                              "files it did not reach are masked only by name (`blastwall secrets scan` helps)")
+        return [path for path, _ in tree.holding]
 
     def open_journal(self, masked: tuple[str, ...]) -> None:
         from blastwall.doors.run.journal import Journal, JournalError

@@ -278,8 +278,7 @@ class _Builder:
             self.m.args += ["--ro-bind", source, target]
             self.m.points.append((target, "ro"))
         for path in self.req.extra_masks:
-            if os.path.isdir(path) and self.m.source_of(path) not in ("tmpfs-ro", "mask"):
-                self.m.empty_dir(path)
+            self._mask(path)
 
     def forwards(self) -> list[str]:
         """Host unix sockets bound at /run/blastwall/fwd-N.sock and forwarded from loopback ports."""

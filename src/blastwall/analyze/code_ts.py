@@ -234,11 +234,19 @@ def _callee(reader: _Reader, node: Any) -> tuple[str, str, Any]:
     text = reader.text(f)
     if f.type == "identifier" and text in reader.aliases:
         return reader.aliases[text], reader.aliases[text], None
+    names = rx.findall(r"[A-Za-z_$][\w$]*", text.replace("::", ".").replace("->", ".").replace("?.", "."))
     if receiver is not None:
-        text = f"{reader.text(receiver)}.{text}"
+        # a chain's receiver is the whole chain before it (`a.b.c...`): its ends are what names a
+        # module or an object; the middle of a 10,000-link chain would make each call cost its length
+        held = reader.text(receiver)
+        text = f"{held if len(held) <= 2 * _RECEIVER_END else held[:_RECEIVER_END] + '.' + held[-_RECEIVER_END:]}.{text}"
     text = text.replace("::", ".").replace("->", ".").replace("?.", ".")
-    last = rx.findall(r"[A-Za-z_$][\w$]*", text)
-    return text, (last[-1] if last else ""), None
+    if not names:
+        names = rx.findall(r"[A-Za-z_$][\w$]*", text[-2 * _RECEIVER_END:])
+    return text, (names[-1] if names else ""), None
+
+
+_RECEIVER_END = 128  # characters kept from each end of a long receiver
 
 
 def _matches(full: str, last: str, names: list[str]) -> str | None:

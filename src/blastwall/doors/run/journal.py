@@ -112,7 +112,7 @@ class Journal:
         os.chmod(folder, 0o700)
         with open(os.path.join(folder, "project"), "w", encoding="utf-8") as f:
             f.write(project + "\n")
-        return cls(project, folder, rules or knowledge().journal, exclude)
+        return cls(project, folder, rules or knowledge().journal, _remember_excluded(folder, exclude))
 
     def watch(self) -> None:
         """Follow changes with inotify from now on (a rescan covers what happened before)."""
@@ -355,10 +355,28 @@ class Journal:
     def note(self, entry_id: str, **meta: Any) -> None:
         """Add to an entry afterwards (the verdict its action got)."""
         with self.lock, open(os.path.join(self.folder, "entries.jsonl"), "a", encoding="utf-8") as f:
-            f.write(json.dumps({"id": entry_id, "note": True, **meta}, sort_keys=True, default=str) + "\n")
+            f.write(json.dumps({**meta, "id": entry_id, "_note": True}, sort_keys=True, default=str) + "\n")
 
     def entries(self) -> list[Entry]:
         return read_entries(self.folder)
+
+
+def _remember_excluded(folder: str, exclude: Iterable[str]) -> set[str]:
+    """The paths left out of this journal by every session so far, with `exclude` added: a file
+    a session masked (it held a credential) stays out, so an undo run later, without the
+    sandbox's list, never takes it for a file that appeared since and removes it."""
+    path = os.path.join(folder, "excluded.json")
+    try:
+        with open(path, encoding="utf-8") as f:
+            known = {p for p in json.load(f) if isinstance(p, str)}
+    except (OSError, ValueError, TypeError):
+        known = set()
+    wanted = known | {os.path.realpath(p) for p in exclude}
+    if wanted != known:
+        with open(path + ".tmp", "w", encoding="utf-8") as f:
+            json.dump(sorted(wanted), f, indent=0)
+        os.replace(path + ".tmp", path)
+    return wanted
 
 
 def read_entries(folder: str) -> list[Entry]:
@@ -376,10 +394,10 @@ def read_entries(folder: str) -> list[Entry]:
                 continue
             if not isinstance(doc, dict) or not isinstance(doc.get("id"), str):
                 continue
-            if doc.get("note"):
+            if doc.get("_note") is True:
                 old = out.get(doc["id"])
                 if old is not None:
-                    extra = {k: v for k, v in doc.items() if k not in ("id", "note")}
+                    extra = {k: v for k, v in doc.items() if k not in ("id", "_note")}
                     out[doc["id"]] = old._replace(meta={**old.meta, **extra})
                 continue
             meta = {k: v for k, v in doc.items() if k not in ("id", "n", "ts", "commit", "kind")}

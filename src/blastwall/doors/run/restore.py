@@ -130,8 +130,8 @@ def _prune_empty(root: str, rel: str) -> None:
         folder = os.path.dirname(folder)
 
 
-def restore(journal: Journal, entry: Entry, *, note: str = "") -> Restored:
-    before = journal.snapshot("undo", full=True, phase="before", target=entry.id, note=note)
+def restore(journal: Journal, entry: Entry, *, by: str = "") -> Restored:
+    before = journal.snapshot("undo", full=True, phase="before", target=entry.id, by=by)
     with journal.locked():
         store = journal.store
         current = flatten(store, store[before.commit.encode()].tree)

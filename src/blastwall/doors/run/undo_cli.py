@@ -38,7 +38,7 @@ def journal_undo(*, before: str | None, to: str | None, listing: bool, project: 
         return 0
     try:
         entry = pick(entries, before=before, to=to)
-        done = restore(journal, entry, note=f"blastwall undo {'--before ' + before if before else '--to ' + str(to)}")
+        done = restore(journal, entry, by=f"blastwall undo {'--before ' + before if before else '--to ' + str(to)}")
     except JournalError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return EXIT_ERROR

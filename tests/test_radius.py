@@ -335,7 +335,8 @@ def test_radius_section_is_validated() -> None:
 def test_radius_reaches_requests_notifications_and_pages(tmp_path: Path) -> None:
     from blastwall.approvals.messages import outgoing
     from blastwall.approvals.requests import build_request
-    from blastwall.approvals.web.pages import Viewer, request_page
+    from blastwall.approvals.web.pages import Viewer
+    from blastwall.approvals.web.request_page import Detail, request_page
 
     repo = make_repo(tmp_path / "repo", TREE, LATER)
     action = Action(Surface.SHELL, "rm -rf src", Context(cwd=str(repo)))
@@ -344,8 +345,8 @@ def test_radius_reaches_requests_notifications_and_pages(tmp_path: Path) -> None
     req = build_request([action], [verdict], verdict.reasons, required=1, expires_s=60)
     assert req.radius and req.radius["measured"][0]["summary"].startswith("3 files")
     assert outgoing(req)["radius"] == [f"src: measured: {req.radius['measured'][0]['summary']}"]
-    html = request_page(req, [], 0, Viewer("ada", "t"), None, time.time())
-    assert "<h2>Blast radius</h2>" in html and "3 untracked" not in html and "1 untracked" in html
+    html = request_page(Detail(req, 0, []), Viewer("ada", "t"), None, time.time())
+    assert "<h2>What would be lost</h2>" in html and "3 untracked" not in html and "1 untracked" in html
 
 
 def test_an_action_without_a_folder_is_not_measured(tmp_path: Path) -> None:

@@ -230,7 +230,7 @@ def test_pending_page_lists_requests_escaped(app: Any, store: Store, tmp_path: P
     page = client.get("/").text
     assert req.id in page and "git push --force origin main" in page and "claude-code" in page
     assert "<script>" not in page and "&lt;script&gt;" in page
-    assert "0 / 1" in page and str(tmp_path) in page
+    assert "0 of 1 approval" in page and str(tmp_path) in page
 
 
 def test_request_page_shows_the_action_findings_and_forms(app: Any, store: Store, tmp_path: Path):
@@ -240,7 +240,7 @@ def test_request_page_shows_the_action_findings_and_forms(app: Any, store: Store
     page = client.get(f"/requests/{req.id}").text
     finding = req.findings[0]
     for text in ("git push --force origin main", finding["rule_id"], finding["effect"], finding["severity"],
-                 req.reasons[0].replace("'", "&#x27;").replace('"', "&quot;"), "nobody has approved yet",
+                 req.reasons[0].replace("'", "&#x27;").replace('"', "&quot;"), "Nobody has approved yet",
                  'action="/requests/' + req.id + '/approve"', 'action="/requests/' + req.id + '/deny"'):
         assert text in page, text
     assert client.get("/requests/bw-nothere").status_code == 404
@@ -403,7 +403,10 @@ def test_two_people_for_a_request_that_needs_two(app: Any, store: Store, tmp_pat
     alice, bob = TestClient(app), TestClient(app)
     a_csrf, b_csrf = sign_in(alice, store, "alice"), sign_in(bob, store, "bob")
     post(alice, f"/requests/{req.id}/approve", {"csrf": a_csrf})
-    assert "1 / 2" in alice.get("/").text and store.get_request(req.id).status == "pending"  # type: ignore[union-attr]
+    assert "1 of 2 approvals" in alice.get("/").text and store.get_request(req.id).status == "pending"  # type: ignore[union-attr]
+    mine, theirs = alice.get(f"/requests/{req.id}").text, bob.get(f"/requests/{req.id}").text
+    assert "You approved this" in mine and 'value="once"' not in mine and "/deny" in mine
+    assert 'value="once"' in theirs and "1 of 2 approvals so far" in theirs
     r = post(alice, f"/requests/{req.id}/approve", {"csrf": a_csrf})
     assert "approved request " + req.id + " already" in alice.get(r.headers["location"]).text
     post(bob, f"/requests/{req.id}/approve", {"csrf": b_csrf})

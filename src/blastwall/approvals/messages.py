@@ -66,7 +66,14 @@ def outgoing(request: Request) -> dict[str, Any]:
     """The request as it may leave this machine: selected fields, redacted and bounded."""
     findings = [{k: f.get(k) for k in FINDING_KEYS} for f in list(request.findings)[:MAX_FINDINGS]
                 if isinstance(f, Mapping)]
-    view = {"id": request.id, "summary": request.summary, "reasons": list(request.reasons)[:MAX_REASONS],
+    from blastwall.approvals import pretty
+    from blastwall.approvals import view as shown
+
+    texts = shown.texts(request)
+    view = {"id": request.id, "headline": shown.headline(request), "summary": request.summary,
+            "action": pretty.plain(pretty.one_line("; ".join(texts))) if texts else request.summary,
+            "lost": lost_lines(request), "where": [where_line(p) for p in shown.places(request)],
+            "said": shown.said(request), "reasons": list(request.reasons)[:MAX_REASONS],
             "findings": findings, "agent": request.agent, "session": request.session, "cwd": request.cwd,
             "environment": request.environment, "required": request.required, "created_at": request.created_at,
             "expires_at": request.expires_at, "radius": _radius_lines(request)}
@@ -75,6 +82,32 @@ def outgoing(request: Request) -> dict[str, Any]:
     out["summary"] = str(out["summary"] or "")
     out["reasons"] = [str(r) for r in out["reasons"] or [] if r]
     return out
+
+
+MAX_LOST_FILES = 10  # files listed per target in a message (the page lists more)
+
+
+def lost_lines(request: Request) -> list[str]:
+    """What would be lost, one line per target, its files indented below with their state."""
+    from blastwall.approvals import view
+
+    out = []
+    for loss in view.losses(request)[:MAX_FINDINGS]:
+        said = (f"measured: {loss.summary}" if loss.measured else
+                f"not measured: {loss.summary}" if loss.measured is False and loss.summary else "not measured")
+        out.append(f"{view.noun(loss.rule)} {loss.target}: {said}".strip())
+        shown = loss.items[:MAX_LOST_FILES]
+        out.extend(f"  {state}: {path}" for path, state in shown)
+        total = max(loss.total, len(loss.items))
+        if total > len(shown):
+            out.append(f"  and {total - len(shown):,} more files")
+    return out
+
+
+def where_line(place: Any) -> str:
+    why = "; ".join(place.evidence) or "no evidence was recorded"
+    tail = " (treated as production)" if place.treated_as_production and place.environment != "production" else ""
+    return f"{place.environment}{tail}: {place.target}; why: {why}"
 
 
 def _radius_lines(request: Request) -> list[str]:
@@ -142,13 +175,21 @@ def slack_payload(request: Request, base_url: str | None = None) -> dict[str, An
     request id) for the interactivity endpoint of `blastwall serve` (web/slack.py)."""
     view = outgoing(request)
     rid, summary = view["id"], view["summary"] or "(no summary)"
-    code = _esc(summary.replace("```", "`\u200b`\u200b`"))
+    code = _esc((view["action"] or summary).replace("```", "`\u200b`\u200b`"))
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": _plain("Approval needed", 150)},
-        _section("```" + cut(code, SLACK_TEXT_CHARS - 6) + "```"),
+        _section(f"*{_esc(view['headline'] or summary)}*"),
     ]
+    if view["lost"]:
+        blocks.append(_section("*What would be lost*\n" + "\n".join(
+            f"    ◦ {_esc(line.strip())}" if line.startswith("  ") else f"• {_esc(line)}" for line in view["lost"])))
+    if view["where"]:
+        blocks.append(_section("*Where, and why blastwall believes it*\n" + "\n".join(f"• {_esc(w)}" for w in view["where"])))
+    if view["said"]:
+        blocks.append(_section(f"*The agent said it was doing:* _{_esc(view['said'])}_ (its own words, not checked)"))
+    blocks.append(_section("```" + cut(code, SLACK_TEXT_CHARS - 6) + "```"))
     if view["reasons"]:
-        blocks.append(_section("\n".join(f"• {_esc(r)}" for r in view["reasons"])))
+        blocks.append(_section("*Why blastwall asked*\n" + "\n".join(f"• {_esc(r)}" for r in view["reasons"])))
     needs = view["required"] if isinstance(view["required"], int) else 1
     blocks.append(_section(f"Request `{_esc(rid)}` needs {needs} approval{'s' if needs != 1 else ''}. "
                            f"In a terminal: `{_esc(cli('approve', rid))}`"))
@@ -165,14 +206,14 @@ def slack_payload(request: Request, base_url: str | None = None) -> dict[str, An
              "confirm": confirm},
             {"type": "button", "text": _plain("Deny"), "style": "danger", "action_id": "deny", "value": rid},
         ]})
-    text = cut(f"blastwall: approval needed for {_esc(summary)} (request {_esc(rid)})", SLACK_TEXT_CHARS)
+    text = cut(f"blastwall: approval needed: {_esc(view['headline'] or summary)} (request {_esc(rid)})", SLACK_TEXT_CHARS)
     return {"text": text, "blocks": blocks}
 
 
 # --- desktop -----------------------------------------------------------------------------------
 
 def desktop_text(request: Request) -> str:
-    """The notification's body: the action, the first reason and the command that approves it."""
+    """The notification's body: what would be lost, the action and the command that approves it."""
     view = outgoing(request)
-    reason = view["reasons"][0] if view["reasons"] else ""
-    return "\n".join(x for x in (cut(view["summary"], 400), cut(reason, 300), cli("approve", view["id"])) if x)
+    return "\n".join(x for x in (cut(view["headline"], 300), cut(view["action"] or view["summary"], 300),
+                                 cli("approve", view["id"])) if x)

@@ -24,10 +24,10 @@ from typing import Any
 
 import typer
 from rich.markup import escape
-from rich.panel import Panel
 from rich.table import Table
 
 from blastwall.cli.exits import EXIT_ASK, EXIT_ERROR, EXIT_USAGE
+
 
 def _consoles() -> tuple[Any, Any]:
     from blastwall.cli.output import err, out
@@ -98,14 +98,24 @@ def _pending_table(requests: list[Any], approvals: list[int]) -> None:
     if not requests:
         out.print("[dim]no approval requests are waiting[/dim]")
         return
+    from blastwall.approvals import pretty, view
+    from blastwall.cli.describe import text_of
+
+    rows = view.grouped(requests, approvals)
     table = Table(title=f"{len(requests)} approval request(s)")
     table.add_column("id", no_wrap=True)
-    for col in ("action", "why", "agent", "cwd", "asked", "expires", "status"):
+    for col in ("what would be lost", "action", "agent", "cwd", "asked", "expires", "status"):
         table.add_column(col, overflow="fold")
-    for r, count in zip(requests, approvals, strict=True):
-        status = r.status if r.status != "pending" else f"pending {count}/{r.required}"
-        table.add_row(r.id, escape(r.summary[:80]), escape((r.reasons[0] if r.reasons else "")[:70]),
-                      escape(r.agent or ""), escape(r.cwd or ""), _ago(r.created_at), _ago(r.expires_at), status)
+    now = time.time()
+    for row in rows:
+        r, count = row.request, row.approvals
+        status = view.status_of(r, now)
+        status = f"pending {count}/{r.required}" if status == "pending" else status
+        if row.count > 1:
+            status += f" (×{row.count} same action)"
+        action = text_of(pretty.one_line("; ".join(view.texts(r)) or r.summary))
+        table.add_row(r.id, escape(view.headline(r)), action, escape(r.agent or ""), escape(r.cwd or ""),
+                      _ago(r.created_at), _ago(r.expires_at), status)
     out.print(table)
     out.print("[dim]approve with `blastwall approve ID`, deny with `blastwall deny ID`[/dim]")
 
@@ -117,68 +127,45 @@ def _system() -> bool:
     return place.system_mode()
 
 
-def _describe(request: Any, approvers: list[str]) -> None:
-    out, _ = _consoles()
-    out.print(Panel.fit(escape(request.summary), title=f"request {request.id}", subtitle=request.status))
-    for i, action in enumerate(request.actions, 1):
-        payload = action.get("payload")
-        text = payload if isinstance(payload, str) else json.dumps(payload, indent=2, ensure_ascii=False)
-        label = f"action {i} ({action.get('surface')})" if len(request.actions) > 1 else f"action ({action.get('surface')})"
-        out.print(f"[bold]{label}[/bold]")
-        out.print(escape(text), highlight=False)
-    ctx = request.actions[0].get("context", {}) if request.actions else {}
-    out.print(f"[bold]where[/bold]  agent {escape(str(ctx.get('agent', '-')))}, session "
-              f"{escape(str(ctx.get('session', '-')))}, cwd {escape(str(ctx.get('cwd', '-')))}"
-              + (f", environment {escape(str(request.environment))}" if request.environment else ""))
-    if request.findings:
-        table = Table(title="findings")
-        for col in ("rule", "effect", "severity", "target", "environment"):
-            table.add_column(col, overflow="fold")
-        for f in request.findings:
-            table.add_row(escape(str(f.get("rule_id"))), str(f.get("effect")), str(f.get("severity")),
-                          escape(str(f.get("target") or "")[:60]), escape(str(f.get("environment") or "")))
-        out.print(table)
-    out.print("[bold]why blastwall stopped it[/bold]")
-    for reason in request.reasons:
-        out.print(f"  - {escape(reason)}")
-    if request.radius and request.radius.get("targets"):
-        out.print("[bold]pre-flight[/bold]")
-        for fact in request.radius.get("targets", []):
-            out.print(f"  - {escape(str(fact.get('target')))}: {escape(str(fact.get('environment') or 'unverified'))}")
-    if request.radius and request.radius.get("measured"):
-        out.print("[bold]blast radius[/bold]")
-        for fact in request.radius["measured"]:
-            head = "measured" if fact.get("measured") else "unmeasured"
-            out.print(f"  - {escape(str(fact.get('target') or fact.get('rule')))}: {head}: {escape(str(fact.get('summary')))}")
-    if approvers:
-        out.print(f"[bold]approved so far[/bold] ({len(approvers)}/{request.required}): "
-                  + ", ".join(escape(a) for a in approvers))
-    from blastwall.approvals.requests import shown_matches_digest
+def _describe(request: Any, approvers: list[str], raw: bool = False) -> None:
+    from blastwall.cli.describe import describe
 
-    if shown_matches_digest(request) is None:
-        out.print("[yellow]credentials in this action are shown masked; the approval binds to the real action[/yellow]")
-    out.print(f"[dim]asked {_ago(request.created_at)}, expires {_ago(request.expires_at)}; needs {request.required} "
-              "approval(s)[/dim]")
+    describe(request, approvers, raw=raw)
 
 
 def show(request_id: str = typer.Argument(..., help="The request id (bw-...)."),
          as_json: bool = typer.Option(False, "--json"),
+         raw: bool = typer.Option(False, "--raw", help="Also blastwall's reasons, the findings and pre-flight facts."),
          database_url: str | None = typer.Option(None, "--database-url", envvar="BLASTWALL_DATABASE_URL")) -> None:
-    """Show one request in full: the action, its findings, pre-flight results and approvals."""
+    """Show one request: what would be lost, where, what the agent said, the action, its state."""
     if _system():
         from blastwall.cli import approvals_system
 
-        return approvals_system.show(request_id, as_json)
+        return approvals_system.show(request_id, as_json, raw)
     store = _store(database_url)
     request = store.get_request(request_id.strip())
     if request is None:
         raise _fail(f"no request {request_id!r}; `blastwall pending` lists the open ones")
     if as_json:
+        from blastwall.approvals import view
+
         data = request.to_dict()
         data["approvals"] = [g.approver for g in store.grants_for_request(request.id)]
+        data["headline"] = view.headline(request)
         print(json.dumps(data, ensure_ascii=False, default=str))
         return
-    _describe(request, [g.approver for g in store.grants_for_request(request.id)])
+    _describe(request, _valid_approvers(store, request), raw)
+
+
+def _valid_approvers(store: Any, request: Any) -> list[str]:
+    """Who approved `request` so far (unused grants), one name per person."""
+    from blastwall.approvals.grants import person
+
+    seen: dict[str, str] = {}
+    for g in store.grants_for_request(request.id):
+        if g.used_at is None:
+            seen.setdefault(person(g.approver), g.approver)
+    return list(seen.values())
 
 
 # --- approve / deny --------------------------------------------------------------------------------
@@ -255,7 +242,7 @@ def approve(request_id: str | None = typer.Argument(None, help="The request id (
     request = store.get_request(request_id.strip())
     if request is None:
         raise _fail(f"no request {request_id!r}; `blastwall pending` lists the open ones")
-    _describe(request, [g.approver for g in store.grants_for_request(request.id)])
+    _describe(request, _valid_approvers(store, request))
     name = _pick_key(key)
     if not typer.confirm(f"Approve {request.id} exactly as shown?", default=False):
         out.print("not approved")

@@ -66,14 +66,14 @@ def _fetch(request_id: str) -> tuple[Any, dict[str, Any]]:
     return request_of(answer["request"]), answer
 
 
-def show(request_id: str, as_json: bool) -> None:
+def show(request_id: str, as_json: bool, raw: bool = False) -> None:
     from blastwall.cli.approvals import _describe
 
     request, answer = _fetch(request_id)
     if as_json:
         print(json.dumps(answer["request"], ensure_ascii=False, default=str))
         return
-    _describe(request, list(answer["request"].get("approvals") or []))
+    _describe(request, list(answer["request"].get("approvals") or []), raw)
 
 
 def approve(request_id: str, reason: str, key: str | None) -> None:

@@ -1,6 +1,7 @@
 """The `blastwall audit` commands: list, verify, checkpoint, export.
 
     blastwall audit [--kind K] [--since 2h] [--ref ID] [--json]   # newest first
+    blastwall audit --session ID [--json]  # one agent session's actions in order, with verdicts
     blastwall audit verify [--json]        # the hash chain and its signed checkpoints; exit 1 if tampered
     blastwall audit checkpoint             # a human signs the current head (terminal + passphrase)
     blastwall audit export FILE            # JSON lines for a SIEM
@@ -21,8 +22,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from blastwall.cli.exits import EXIT_ASK, EXIT_ERROR, EXIT_USAGE
 from blastwall.cli.approvals import _ago, _consoles, _fail, _need_terminal, _pick_key, _store, _unlock
+from blastwall.cli.exits import EXIT_ASK, EXIT_ERROR, EXIT_USAGE
 
 audit_app = typer.Typer(help="Read, verify, checkpoint and export the tamper-evident audit log.",
                         invoke_without_command=True)
@@ -35,6 +36,8 @@ def audit_list(ctx: typer.Context,
                since: str | None = typer.Option(None, "--since", help="Only entries this recent (30m, 2h, 7d)."),
                ref: str | None = typer.Option(None, "--ref", help="Only entries about this request id, digest or nonce."),
                decision: str | None = typer.Option(None, "--decision", help="Only verdicts with this decision."),
+               session: str | None = typer.Option(None, "--session", help="One agent session's actions in order, "
+                                                                          "with verdicts and what followed them."),
                limit: int = typer.Option(50, "--limit", "-n"),
                as_json: bool = typer.Option(False, "--json"),
                database_url: str | None = typer.Option(None, "--database-url", envvar="BLASTWALL_DATABASE_URL")) -> None:
@@ -46,6 +49,8 @@ def audit_list(ctx: typer.Context,
 
     out, _ = _consoles()
     store = _store(database_url)
+    if session is not None:
+        return _session(store, session, limit, as_json)
     try:
         cutoff = time.time() - parse_duration(since) if since else None
     except ValueError as exc:
@@ -74,6 +79,23 @@ def audit_list(ctx: typer.Context,
         table.add_row(str(row.seq), time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(row.ts)), row.kind,
                       escape((row.ref or "")[:16]), escape(str(what)[:90]))
     out.print(table)
+
+
+def _session(store: Any, session: str, limit: int, as_json: bool) -> None:
+    """`audit --session ID`: the session's steps, oldest first (its newest `limit`)."""
+    from blastwall.audit.timeline import session_steps
+    from blastwall.cli.describe import timeline
+
+    steps = session_steps(store, session, limit=max(1, limit))
+    if as_json:
+        for step in steps:
+            print(json.dumps({"seq": step.seq, "ts": step.ts, "kind": step.kind, "decision": step.decision,
+                              "action": step.action, "detail": step.detail, "said": step.said,
+                              "request": step.request}, ensure_ascii=False))
+        return
+    timeline(session, steps)
+    if not steps:
+        raise typer.Exit(EXIT_ERROR)
 
 
 def _verified(store: Any, cwd: str | None) -> Any:

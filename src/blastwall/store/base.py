@@ -124,6 +124,7 @@ class Store:
 
     url: str = ""
     _param = "?"
+    _contains_sql = "instr(data, ?) > 0"  # the backend's substring test over the audit data
     backend = ""
 
     # --- backend hooks -----------------------------------------------------------------------
@@ -261,9 +262,15 @@ class Store:
             return AuditRow(seq, ts, kind, ref, data, prev, digest)
 
     def audit_rows(self, *, after: int = 0, limit: int | None = None, kind: Sequence[str] | None = None,
-                   ref: str | None = None, since: float | None = None, newest_first: bool = False) -> Iterator[AuditRow]:
+                   ref: str | None = None, since: float | None = None, newest_first: bool = False,
+                   contains: str | None = None) -> Iterator[AuditRow]:
+        """Entries in order (`contains`: only those whose data text holds that text, a cheap
+        first cut the caller checks exactly: `"session":"abc"`)."""
         where: list[str] = ["seq > ?"]
         params: list[Any] = [after]
+        if contains:
+            where.append(self._contains_sql)
+            params.append(contains)
         if kind:
             where.append(f"kind IN ({','.join('?' for _ in kind)})")
             params.extend(kind)

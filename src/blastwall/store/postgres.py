@@ -18,6 +18,7 @@ CONNECT_TIMEOUT_S = 5
 class PostgresStore(Store):
     backend = "postgres"
     _param = "%s"
+    _contains_sql = "strpos(data, ?) > 0"
 
     def __init__(self, url: str) -> None:
         import psycopg

@@ -9,8 +9,11 @@ the key itself (grants.issue insists on that), so every web user then counts as 
 
 Routes:
 - `GET /login[?token=]`, `POST /login`, `POST /logout`: sign in with a login token (auth.py);
-- `GET /`, `GET /requests/{id}`, `GET /history`: the pages (pages.py);
-- `POST /requests/{id}/approve|deny`: the decisions (CSRF token + same-origin check);
+- `GET /`, `GET /requests/{id}`, `GET /history`: the pages (pages.py, request_page.py);
+- `GET /sessions`, `GET /sessions/{id}`: agent sessions and one session's timeline (timeline_page.py);
+- `POST /requests/{id}/approve|deny`: the decisions (CSRF token + same-origin check); approve's
+  `scope` is the button pressed: `once` or `window:NAME:MINUTES` (once, and the window opened for
+  the request's folder and rules);
 - `GET /api/requests[/{id}]`: the same data as JSON (session cookie or `Authorization: Bearer
   <login token>`);
 - `POST /slack/actions`: Slack buttons (slack.py), when `[approvals.slack]` is set up;
@@ -35,9 +38,10 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from blastwall.approvals import decide, keys
-from blastwall.approvals.web import auth, pages, slack
+from blastwall.approvals.web import auth, pages, slack, timeline_page
 from blastwall.approvals.web.desk import Desk
 from blastwall.approvals.web.pages import Flash, Viewer
+from blastwall.approvals.web.request_page import request_page
 from blastwall.locations import keys_dir
 from blastwall.store import open_store
 from blastwall.store.base import Store, StoreError
@@ -239,7 +243,7 @@ class Web:
         viewer = await self._viewer(request)
         if viewer is None:
             return self._redirect("/login")
-        rows = await self.call(self.desk.pending)
+        rows = await self.call(self.desk.pending_rows)
         return self._page(request, pages.pending_page(rows, viewer, self._flash(request), time.time()))
 
     async def detail(self, request: HttpRequest) -> Response:
@@ -249,8 +253,7 @@ class Web:
         found = await self.call(self.desk.detail, request.path_params["rid"])
         if found is None:
             return self._page(request, pages.error_page("Not found", "There is no such request.", viewer), 404)
-        req, count, views = found
-        return self._page(request, pages.request_page(req, views, count, viewer, self._flash(request), time.time()))
+        return self._page(request, request_page(found, viewer, self._flash(request), time.time()))
 
     async def history(self, request: HttpRequest) -> Response:
         viewer = await self._viewer(request)
@@ -259,21 +262,48 @@ class Web:
         done, audit = await self.call(self.desk.history)
         return self._page(request, pages.history_page(done, audit, viewer, time.time()))
 
+    async def sessions(self, request: HttpRequest) -> Response:
+        viewer = await self._viewer(request)
+        if viewer is None:
+            return self._redirect("/login")
+        found = await self.call(self.desk.sessions)
+        return self._page(request, timeline_page.sessions_page(found, viewer, time.time()))
+
+    async def session(self, request: HttpRequest) -> Response:
+        viewer = await self._viewer(request)
+        if viewer is None:
+            return self._redirect("/login")
+        sid = request.path_params["sid"]
+        steps = await self.call(self.desk.session, sid)
+        return self._page(request, timeline_page.session_page(sid, steps, viewer, self._flash(request)),
+                          200 if steps else 404)
+
     async def approve(self, request: HttpRequest) -> Response:
-        return await self._decide(request, self.desk.approve)
+        return await self._decide(request, self._approve)
+
+    def _approve(self, rid: str, approver: str, reason: str, scope: str = "once") -> str:
+        """`scope` is the button pressed: `once`, or `window:NAME:MINUTES`."""
+        if scope in ("", "once", "approve"):
+            return self.desk.approve(rid, approver, reason)
+        kind, _, rest = scope.partition(":")
+        name, _, minutes = rest.rpartition(":")
+        if kind != "window" or not name or not minutes.isdigit():
+            raise decide.DecideError(f"unknown approval {scope[:60]!r}; reload the page")
+        return self.desk.approve_window(rid, approver, reason, name, int(minutes))
 
     async def deny(self, request: HttpRequest) -> Response:
         return await self._decide(request, self.desk.deny)
 
-    async def _decide(self, request: HttpRequest, act: Callable[[str, str, str], str]) -> Response:
+    async def _decide(self, request: HttpRequest, act: Callable[..., str]) -> Response:
         checked = await self._checked_form(request)
         if isinstance(checked, Response):
             return checked
         viewer, form = checked
         rid = request.path_params["rid"]
         reason = " ".join(str(form.get("reason") or "").split())[:500]
+        extra = [str(form.get("scope") or "once")[:200]] if act == self._approve else []
         try:
-            flash = Flash("ok", await self.call(act, rid, f"web:{viewer.user}", reason))
+            flash = Flash("ok", await self.call(act, rid, f"web:{viewer.user}", reason, *extra))
         except decide.DecideError as exc:
             flash = Flash("error", str(exc))
         known = await self.call(self._known, rid)
@@ -291,9 +321,9 @@ class Web:
         found = await self.call(self.desk.detail, request.path_params["rid"])
         if found is None:
             return _json_error("no such request", 404)
-        req, count, views = found
-        out = self.desk.as_json(req, count)
-        out["grants"] = [dict(g._asdict(), valid=not g.problem) for g in views]
+        out = self.desk.as_json(found.request, found.approvals)
+        out["grants"] = [dict(g._asdict(), valid=not g.problem) for g in found.grants]
+        out["same_action"] = [r.id for r in found.same]
         return JSONResponse(out)
 
     async def slack_actions(self, request: HttpRequest) -> Response:
@@ -318,6 +348,7 @@ class Web:
             Route("/login", self.login_get, methods=["GET"]), Route("/login", self.login_post, methods=["POST"]),
             Route("/logout", self.logout, methods=["POST"]),
             Route("/", self.index), Route("/history", self.history),
+            Route("/sessions", self.sessions), Route("/sessions/{sid}", self.session),
             Route("/requests/{rid}", self.detail),
             Route("/requests/{rid}/approve", self.approve, methods=["POST"]),
             Route("/requests/{rid}/deny", self.deny, methods=["POST"]),

@@ -84,6 +84,7 @@ class Journal:
         from dulwich.repo import Repo
 
         self.project = os.path.realpath(project)
+        self.prefix = self.project.rstrip("/") + "/"
         self.folder = folder
         self.rules = rules
         self.exclude = {os.path.realpath(p) for p in exclude}
@@ -98,6 +99,7 @@ class Journal:
         self.lock = threading.Lock()
         self._loaded = False
         self._is_secret: Callable[[str], bool] | None = None
+        self._secret_names: dict[str, bool] = {}  # path -> its name marks a secret file (names do not change)
 
     # --- opening ------------------------------------------------------------------------------
 
@@ -129,6 +131,8 @@ class Journal:
     # --- what is kept -------------------------------------------------------------------------
 
     def _rel(self, path: str) -> str:
+        if path.startswith(self.prefix):
+            return path[len(self.prefix):]
         return os.path.relpath(path, self.project).replace(os.sep, "/")
 
     def _skip_dir(self, path: str) -> bool:
@@ -151,11 +155,14 @@ class Journal:
     def _skip_file(self, path: str) -> bool:
         if path in self.exclude or os.path.basename(path) == ".git":
             return True
-        if self._is_secret is None:
-            from blastwall.doors.sandbox.masks import is_secret
+        known = self._secret_names.get(path)
+        if known is None:
+            if self._is_secret is None:
+                from blastwall.doors.sandbox.masks import is_secret
 
-            self._is_secret = is_secret
-        return self._is_secret(path)
+                self._is_secret = is_secret
+            known = self._secret_names[path] = self._is_secret(path)
+        return known
 
     # --- reading files ------------------------------------------------------------------------
 

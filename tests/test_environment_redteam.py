@@ -146,3 +146,170 @@ def test_an_emulator_port_does_not_place_another_protocol(cmd: str) -> None:
 def test_the_supabase_database_port_is_still_the_local_stack() -> None:
     allowed("psql -h localhost -p 54322 -d postgres -c 'DROP TABLE users'")
     allowed({"method": "DELETE", "url": "http://localhost:54321/rest/v1/todos?id=eq.1"}, "http")
+
+
+# -- variables the line sets, hides or injects ------------------------------------------------------
+
+@pytest.mark.parametrize("cmd", [
+    "unset PGHOST; dropdb app_test",
+    "env -u PGHOST dropdb app_test",
+    "PGHOST=db.example.com dropdb -h localhost app_test",  # an explicit -h wins over PGHOST
+])
+def test_variables_local_forms_stay_allowed(cmd: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PGHOST", "db.example.com")
+    allowed(cmd)
+
+
+@pytest.mark.parametrize(("cmd", "because"), [
+    # bash exports an assignment when allexport is on
+    ("set -a; PGHOST=db.example.com; dropdb app_test", "db.example.com"),
+    ("set -ea; PGHOST=db.example.com; dropdb app_test", "db.example.com"),
+    ("set -o allexport; PGHOST=db.example.com; dropdb app_test", "db.example.com"),
+    # wrappers that set variables for the program they run
+    ("sudo PGHOST=db.example.com dropdb app_test", "db.example.com"),
+    ("sudo -u postgres PGHOST=db.example.com dropdb app_test", "db.example.com"),
+    ("systemd-run -E PGHOST=db.example.com --wait dropdb app_test", "db.example.com"),
+    ("systemd-run --setenv=PGHOST=db.example.com --wait dropdb app_test", "db.example.com"),
+    ("time PGHOST=db.example.com dropdb app_test", "db.example.com"),
+    ("eval PGHOST=db.example.com dropdb app_test", ""),
+    # programs that inject variables the line does not show
+    ("railway run dropdb app_test", "railway run"),
+    ("doppler run -- dropdb -h localhost app_test", "doppler run"),
+    ("op run --env-file=prod.env -- dropdb app_test", "op run"),
+    ("pipenv run dropdb app_test", "pipenv run"),
+    ("aws-vault exec prod -- psql -h localhost -d app_test -c 'DROP TABLE users'", "aws-vault exec"),
+    # a library or another program under the same name
+    ("LD_PRELOAD=/tmp/redirect.so dropdb -h localhost app_test", "LD_PRELOAD"),
+    ("PATH=/tmp/bin:$PATH dropdb app_test", "PATH"),
+    ("export PATH=/tmp/bin:$PATH; dropdb app_test", "PATH"),
+    ("./dropdb app_test", "not an installed dropdb"),
+    ("bin/psql -h localhost -d app_test -c 'DROP TABLE users'", "not an installed psql"),
+    ("/tmp/x/kubectl delete namespace demo", "not an installed kubectl"),
+    ("shopt -s expand_aliases\nalias dropdb='dropdb -h db.example.com'\ndropdb app_test", ""),
+])
+def test_variables_look_alikes_ask(cmd: str, because: str) -> None:
+    asks(cmd, because=because)
+
+
+def test_an_unset_of_another_name_keeps_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PGHOST", "db.example.com")
+    asks("unset FOO; echo PGHOST; dropdb app_test", because="db.example.com")
+
+
+def test_a_client_behind_a_program_blastwall_does_not_unwrap_is_not_placed() -> None:
+    # cross-env, dotenv-cli, python-dotenv: the client's variables are whatever that program sets
+    for cmd in ("cross-env PGHOST=db.example.com dropdb app_test", "dotenv -e .env.production -- dropdb app_test",
+                "dotenv -f .env.production run dropdb app_test", "dotenv run -- dropdb app_test"):
+        v = asks(cmd)
+        assert [f.rule_id for f in v.findings] == ["shell.postgres:dropdb"], placed(v)
+
+
+def test_installed_clients_by_path_stay_allowed() -> None:
+    allowed("/usr/bin/dropdb app_test")
+    allowed("/usr/lib/postgresql/16/bin/dropdb app_test")
+
+
+# -- tunnels: a loopback port that leads elsewhere --------------------------------------------------
+
+@pytest.mark.parametrize("cmd", [
+    "ssh -fN prod-tunnel && dropdb -h localhost app_test",  # LocalForward in ~/.ssh/config
+    "ssh bastion sleep 600 & dropdb -h localhost app_test",
+    "tmux new -d 'ssh -fNL 5432:db.example.com:5432 bastion'; dropdb -h localhost app_test",
+    "screen -dm bash -c 'socat TCP-LISTEN:5432,fork TCP:db.example.com:5432'; dropdb -h localhost app_test",
+    "ncat -l 5432 --keep-open --sh-exec 'ncat db.example.com 5432' & dropdb -h localhost app_test",
+    "proxychains4 dropdb -h localhost app_test",
+    "kubectl proxy --port=8001 & kubectl --server http://127.0.0.1:8001 delete namespace payments",
+    "sudo iptables -t nat -A OUTPUT -p tcp --dport 5432 -j DNAT --to 10.0.0.5:5432; dropdb -h localhost app_test",
+])
+def test_tunnels_anywhere_on_the_line_void_a_loopback(cmd: str) -> None:
+    asks(cmd, because="can make a local port lead to another machine")
+
+
+def test_a_line_without_a_tunnel_stays_allowed() -> None:
+    allowed("git pull && dropdb -h localhost app_test")
+    allowed("dropdb --if-exists app_test && createdb app_test")
+
+
+# -- the program a finding comes from ----------------------------------------------------------------
+
+@pytest.mark.parametrize("cmd", [
+    "psql -h localhost -d app_test -c 'SELECT 1' && usql postgres://db.example.com/app -c 'DROP TABLE users'",
+    "psql -h localhost -d app_test -c 'SELECT 1'; "
+    "python3 -c \"import psycopg; psycopg.connect('host=db.example.com').execute('DROP TABLE users')\"",
+    "curl -X DELETE http://localhost:8025/api/v1/messages; "
+    "python3 -c \"import requests; requests.delete('https://api.example.com/v1/messages')\"",
+])
+def test_a_finding_is_placed_by_its_own_program_not_a_local_neighbour(cmd: str) -> None:
+    asks(cmd)
+
+
+@pytest.mark.parametrize("cmd", [
+    "echo 'DROP TABLE users' | psql -h localhost app_test",
+    "psql -h localhost app_test <<'SQL'\nDROP TABLE users;\nSQL",
+    "curl -X DELETE http://localhost:8025/api/v1/messages && curl -X DELETE http://localhost:8025/api/v1/messages",
+])
+def test_a_finding_carried_by_its_client_stays_allowed(cmd: str) -> None:
+    allowed(cmd)
+
+
+# -- which database a statement acts on --------------------------------------------------------------
+
+@pytest.mark.parametrize(("cmd", "environment"), [
+    ("psql -h localhost -d app_test -c 'DROP DATABASE shop'", "dev"),
+    ("psql -h localhost -d app_test -c 'DROP DATABASE shop_production'", "production"),
+    ("mysql -h 127.0.0.1 app_test -e 'DROP DATABASE shop'", "dev"),
+    ("mysql -h 127.0.0.1 app_test -e 'DROP TABLE app_production.users'", "production"),
+    ("mysql -h 127.0.0.1 app_test -e 'use app_production; DROP TABLE users'", "production"),
+    ("""mongosh mongodb://127.0.0.1/catalog_test --eval 'db.getMongo().getDB("prod").dropDatabase()'""",
+     "production"),
+    ("mongosh mongodb://127.0.0.1/catalog_test "
+     "--eval 'db.getMongo().getDBNames().forEach(n => db.getSiblingDB(n).dropDatabase())'", "dev"),
+])
+def test_a_statement_is_placed_by_the_database_it_acts_on(cmd: str, environment: str) -> None:
+    v = asks(cmd)
+    assert environment in [f.environment for f in v.findings], placed(v)
+
+
+def test_a_sql_action_dropping_another_database_is_placed_by_that_database() -> None:
+    v = asks("DROP DATABASE shop", "sql", database="postgresql://localhost/shop_test")
+    assert [f.environment for f in v.findings] == ["dev"]
+    allowed("DROP DATABASE shop_test", "sql", database="postgresql://localhost/postgres")
+    allowed("psql -h localhost -d postgres -c 'DROP DATABASE IF EXISTS shop_test'")
+
+
+def test_files_a_client_runs_are_read_with_what_they_include(project: Path) -> None:
+    write(project, "reset.sql", "\\ir switch.sql\nDROP TABLE users;\n")
+    write(project, "switch.sql", "\\c app db.example.com\n")
+    asks("psql -h localhost -d app_test -f reset.sql", cwd=project, because="connection of its own")
+    asks("psql -h localhost -d app_test -c '\\i switch.sql' -c 'DROP TABLE users'", cwd=project,
+         because="connection of its own")
+    asks("psql -h localhost -d app_test -c '\\i missing.sql' -c 'DROP TABLE users'", cwd=project)
+    write(project, "x.js", 'db = connect("mongodb://db.example.com/app")\n')
+    asks("""mongosh mongodb://127.0.0.1/catalog_test --eval 'load("x.js"); db.dropDatabase()'""", cwd=project,
+         because="connection of its own")
+    asks("mongosh mongodb://127.0.0.1/catalog_test x.js --eval 'db.dropDatabase()'", cwd=project,
+         because="connection of its own")
+    write(project, "switch.sql", "SELECT 1;\n")
+    allowed("psql -h localhost -d app_test -f reset.sql", cwd=project)
+
+
+@pytest.mark.parametrize("statement", ["\\! psql -h db.example.com -c 'DROP TABLE users'",
+                                       "\\setenv PGHOST db.example.com", "COPY t FROM PROGRAM 'psql -h db.example.com'"])
+def test_psql_escapes_that_run_elsewhere_ask(statement: str) -> None:
+    asks(f"psql -h localhost -d app_test -c \"{statement}\" -c 'DROP TABLE users'")
+
+
+# -- files rewritten earlier on the same line --------------------------------------------------------
+
+def test_a_file_read_to_place_a_client_is_void_when_the_line_rewrites_it_first(project: Path, home: Path) -> None:
+    write(project, "local.env", "PGHOST=localhost\n")
+    allowed("source local.env && dropdb app_test", cwd=project)
+    asks("echo PGHOST=db.example.com >> local.env && source local.env && dropdb app_test", cwd=project,
+         because="local.env")
+    asks("cp prod.env local.env; . ./local.env; dropdb app_test", cwd=project)
+    asks("printf '\\\\c app db.example.com\\n' > ~/.psqlrc; psql -h localhost -d app_test -c 'DROP TABLE users'",
+         cwd=project, because=".psqlrc")
+    # a redirection to another file changes nothing blastwall read
+    allowed("pg_dump app_test > backup.sql && dropdb app_test", cwd=project)
+    allowed("pg_dump -h localhost app_test > backup.sql && psql -h localhost -d app_test -c 'DROP TABLE users'",
+            cwd=project)

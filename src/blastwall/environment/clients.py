@@ -18,10 +18,11 @@ from urllib.parse import unquote, urlsplit
 
 from blastwall.analyze import globs
 from blastwall.environment.commands import Invocation
-from blastwall.environment.files import UNREAD, read_text
+from blastwall.environment.files import UNREAD, note, read_text
 from blastwall.environment.hosts import where_is
 from blastwall.environment.options import Parsed, parse_options
 from blastwall.environment.site import Site, Vars, unknown
+from blastwall.environment.statements import Script
 from blastwall.environment.table import section
 from blastwall.model import Finding
 
@@ -142,7 +143,9 @@ def client_sites(name: str, inv: Invocation, finding: Finding, vars_: Vars) -> l
         if opaque[1] == UNREAD:
             return [unknown(f"{opaque[0]} is {opaque[2]}")]
         return [unknown(f"{opaque[0]} is {opaque[2]}: it names a server blastwall does not read")]
-    reconnect = _reconnects(name, spec, inv, parsed, finding, vars_)
+    script = Script.of(name, spec, inv, parsed, finding, vars_) if spec.get("carries_sql") or \
+        section("reconnects").get(name) else None
+    reconnect = script.reconnect(name) if script else ""
     if reconnect:
         return [unknown(reconnect)]
     if name == "http":
@@ -155,46 +158,11 @@ def client_sites(name: str, inv: Invocation, finding: Finding, vars_: Vars) -> l
         return [unknown(f"{inv.program}'s server is only known when it runs (a variable or substitution)")]
     servers = _servers(name, spec, parsed, finding, vars_)
     sites = [_site(s, spec) for s in servers]
-    switched = [a or b for a, b in _SWITCH.findall(finding.source)] if name == "mongo" else []
-    if switched:  # db.getSiblingDB("prod") / `use prod`: the database the statement really acts on
+    switched = script.databases(name) if script else []
+    if switched:  # `use prod`, getSiblingDB("prod"): the databases the statements really act on
         sites = [s._replace(names=(*((w, n) for w, n in s.names if w != "database"), ("database", db)))
                  if s.local else s for s in sites for db in switched]
     return sites
-
-
-_SWITCH = re.compile(r"""getSiblingDB\(\s*["']([^"']+)["']|(?:^|[\s;])use\s+([A-Za-z0-9_.-]+)""")
-
-
-def _reconnects(name: str, spec: dict[str, Any], inv: Invocation, parsed: Parsed, finding: Finding,
-                vars_: Vars) -> str:
-    """Why the statements may act on another server than the command names ("" when they cannot):
-    a reconnect (evidence.toml `[reconnects]`) in what the client runs."""
-    patterns = section("reconnects").get(name) or []
-    if not patterns:
-        return ""
-    texts = [(finding.source, "the statement"), (inv.stdin, "the text fed to it")]
-    texts += [(v, o) for o in spec.get("statement_options", []) for v in parsed.options.get(o, [])]
-    files = [v for o in spec.get("file_options", []) for v in parsed.options.get(o, [])]
-    if inv.stdin_file:
-        files.append(inv.stdin_file)
-    if not any(o in parsed.options for o in spec.get("startup_off", [])) and spec.get("startup_files"):
-        env_file = vars_.get(spec.get("startup_env", ""))[0] if spec.get("startup_env") else None
-        files += [env_file] if env_file else list(spec["startup_files"])
-    for f in files:
-        path = os.path.expanduser(f)
-        if not os.path.isabs(path):
-            if not inv.cwd:
-                continue  # the analyzer reads what it can; an unreadable file is its finding
-            path = os.path.join(inv.cwd, path)
-        text = read_text(path) if os.path.isfile(path) else None
-        if text is not None:
-            texts.append((text, f))
-    for text, where in texts:
-        for pattern in patterns:
-            m = re.search(pattern, text or "", re.I)
-            if m:
-                return f"{where} opens a connection of its own ({m.group(0).strip()}), which blastwall does not follow"
-    return ""
 
 
 def _option_file_host(spec: dict[str, Any], parsed: Parsed) -> Server | None:
@@ -204,6 +172,7 @@ def _option_file_host(spec: dict[str, Any], parsed: Parsed) -> Server | None:
     found: dict[str, str] = {}
     for f in spec.get("option_files", []):
         path = os.path.expanduser(f)
+        note(path)
         if not os.path.isfile(path):
             continue
         if path.endswith(".mylogin.cnf"):
@@ -369,6 +338,7 @@ def _rc_redirect(spec: dict[str, Any], inv: Invocation) -> str:
         return ""  # curl -q as the first option: no .curlrc
     for f in (spec.get("rc_files") or {}).get(inv.program, []):
         path = os.path.expanduser(f)
+        note(path)
         text = read_text(path) if os.path.isfile(path) else None
         lines = [ln for ln in (text or "").splitlines() if not ln.lstrip().startswith("#")]
         if any(re.search(p, ln, re.I) for ln in lines for p in spec.get("rc_redirects", [])):

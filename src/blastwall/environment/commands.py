@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
 MAX_DEPTH = 6
 UNREADABLE = "?"  # env key: a file sourced on the line that blastwall could not read (its path is the value)
+SOURCED = "<"  # env key: a file sourced on the line and read (its path is the value); not a variable
 _WRITE_OPS = frozenset({">", ">>", ">|", "&>", "&>>"})
 
 
@@ -48,10 +50,17 @@ class Invocation(NamedTuple):
         return program_name(self.argv[0]) if self.argv else ""
 
 
+class Changer(NamedTuple):
+    index: int  # its place on the line
+    what: str  # "the redirection to x.env", "sed -i"
+    target: str = ""  # the one file it writes, when that is all it can change (a redirection)
+    words: tuple[str, ...] = ()  # its words, for a changer that is not a redirection ("*": some are dynamic)
+
+
 class Line(NamedTuple):
     invocations: tuple[Invocation, ...]
     tunnels: tuple[str, ...]  # commands on the line that make a local port lead elsewhere ("ssh -L")
-    changers: tuple[tuple[int, str], ...]  # (index, what): commands that may rewrite files or switch contexts
+    changers: tuple[Changer, ...]  # commands that may rewrite files or switch contexts
     functions: frozenset[str]  # names the line defines as shell functions
 
 
@@ -59,7 +68,7 @@ class _Walk:
     def __init__(self) -> None:
         self.found: list[Invocation] = []
         self.tunnels: list[str] = []
-        self.changers: list[tuple[int, str]] = []
+        self.changers: list[Changer] = []
         self.count = 0
 
     def next_index(self) -> int:
@@ -75,7 +84,28 @@ def read_line(text: str, cwd: str | None) -> Line:
         _walk(walk, text, cwd, (), "", 0)
     except Exception:  # noqa: BLE001 - a line blastwall cannot read places nothing
         return Line((), (), (), frozenset())
-    return Line(tuple(walk.found), tuple(dict.fromkeys(walk.tunnels)), tuple(walk.changers), _functions(text))
+    tunnels = [*walk.tunnels, *quoted_tunnels(text)]
+    return Line(tuple(walk.found), tuple(dict.fromkeys(tunnels)), tuple(walk.changers), _functions(text))
+
+
+_SEGMENTS = re.compile(r"""[;&|\n'"`()]+""")
+
+
+def quoted_tunnels(text: str) -> list[str]:
+    """Tunnel phrases anywhere in the text, quoted strings included: a tunnel another program
+    starts from a string (`tmux new -d 'ssh -L ...'`, `screen -dm`, `at`) is still a tunnel."""
+    from blastwall.environment.table import section
+
+    heads = {p.split()[0] for p in section("tunnels").get("commands", [])}
+    found = []
+    for segment in _SEGMENTS.split(text):
+        words = segment.split()
+        for i, w in enumerate(words):
+            if os.path.basename(w) in heads:
+                phrase = _matches(words[i:], "tunnels")
+                if phrase:
+                    found.append(phrase)
+    return found
 
 
 def _walk(walk: _Walk, text: str, cwd: str | None, env: tuple[tuple[str, str | None], ...], elsewhere: str,
@@ -95,7 +125,8 @@ def _walk(walk: _Walk, text: str, cwd: str | None, env: tuple[tuple[str, str | N
         for r in cmd.redirects:
             if r.op in _WRITE_OPS and r.target is not None and not r.target.text.startswith("/dev/") \
                     and not r.target.text.isdigit():
-                walk.changers.append((index, f"the redirection to {r.target.text}"))
+                target = "" if r.target.dynamic else _path(r.target.text, here)
+                walk.changers.append(Changer(index, f"the redirection to {r.target.text}", target))
         if words[0] in ("cd", "pushd"):
             here = _moved(here, words[1:], dyn[1:])
             continue
@@ -130,7 +161,10 @@ def _unwrap(walk: _Walk, words: list[str], dyn: list[bool], env: tuple[tuple[str
             walk.tunnels.append(tunnel)
         changer = _matches(words, "changers")
         if changer:
-            walk.changers.append((index, changer))
+            walk.changers.append(Changer(index, changer, "", ("*",) if any(dyn) else tuple(words)))
+        injector = _matches(words, "injectors")
+        if injector:  # railway run, doppler run, pipenv run...: variables the line does not show
+            env = (*env, (UNREADABLE, injector))
         if program_name(words[0]) == "env":
             env = (*env, *_env_wrapper(words[1:]))
         peeled = peel([Word(t, dynamic=d, raw=t) for t, d in zip(words, dyn, strict=True)])
@@ -144,8 +178,14 @@ def _unwrap(walk: _Walk, words: list[str], dyn: list[bool], env: tuple[tuple[str
                 env = (*env, (UNREADABLE, peeled.wrapper))
             _walk(walk, peeled.shell.text, cwd, env, elsewhere, depth + 1)
             return
-        words = [w.text for w in peeled.argv or []]
-        dyn = [w.dynamic for w in peeled.argv or []]
+        inner = peeled.argv or []
+        env = (*env, *_wrapper_assignments(words[1:len(words) - len(inner)]))
+        words = [w.text for w in inner]
+        dyn = [w.dynamic for w in inner]
+        lead = _leading_assignments(words)  # `time NAME=x prog`, `eval NAME=x prog`: bash assigns them
+        if lead:
+            env = (*env, *_assignments(words[:lead]))
+            words, dyn = words[lead:], dyn[lead:]
     if words:
         walk.found.append(Invocation(tuple(words), tuple(dyn), env, cwd, elsewhere, source, stdin[0], more_args, index,
                                      stdin[1]))
@@ -165,12 +205,21 @@ def statement_env(text: str) -> list[tuple[str, str | None]]:
     out: list[tuple[str, str | None]] = []
     start = True
     exporting = False
+    allexport = False  # `set -a` / `set -o allexport`: every later assignment is exported
     for i, w in enumerate(words):
         if w in _SEPARATORS:
             start, exporting = True, False
             continue
+        if start and w == "set":
+            allexport = _allexport(words[i + 1:], allexport)
+            start = False
+            continue
         if start and w == "unset":
-            out.extend((n, None) for n in words[i + 1:] if n.isidentifier() and n not in _SEPARATORS)
+            for n in words[i + 1:]:
+                if n in _SEPARATORS:
+                    break  # only this statement's names: `unset X; echo PGHOST` leaves PGHOST set
+                if n.isidentifier():
+                    out.append((n, None))
             start = False
             continue
         if start and w in ("export", "declare", "typeset"):
@@ -180,13 +229,29 @@ def statement_env(text: str) -> list[tuple[str, str | None]]:
         name, eq, value = w.partition("=")
         if eq and name.isidentifier():
             statement = i + 1 >= len(words) or words[i + 1] in _SEPARATORS
-            if exporting or (start and statement and name in os.environ):
+            if exporting or (start and statement and (allexport or name in os.environ)):
                 out.append((name, value))
             continue
         if w.startswith("-") and exporting:
             continue
         start = False
     return out
+
+
+def _allexport(args: tuple[str, ...], now: bool) -> bool:
+    """Whether `set ARGS` leaves allexport on (`set -a`, `set -ea`, `set -o allexport`; `+` turns it off)."""
+    j = 0
+    while j < len(args) and args[j] not in _SEPARATORS:
+        f = args[j]
+        if f in ("-o", "+o") and j + 1 < len(args):
+            if args[j + 1] == "allexport":
+                now = f == "-o"
+            j += 2
+            continue
+        if f[:1] in ("-", "+") and not f.startswith("--") and "a" in f[1:]:
+            now = f[0] == "-"
+        j += 1
+    return now
 
 
 def _functions(text: str) -> frozenset[str]:
@@ -196,6 +261,8 @@ def _functions(text: str) -> frozenset[str]:
     words = shell_words(text)
     out = set()
     for i, w in enumerate(words):
+        if w == "alias" and i + 1 < len(words):
+            out.update(a.split("=", 1)[0] for a in words[i + 1:] if "=" in a and not a.startswith("-"))
         if w == "function" and i + 1 < len(words):
             out.add(words[i + 1].removesuffix("()"))
         elif w.endswith("()") and len(w) > 2:
@@ -244,7 +311,7 @@ def _sourced(args: list[str], dyn: list[bool], cwd: str | None) -> list[tuple[st
     loaded = dotenv(os.path.expanduser(path)) if (cwd or path.startswith(("/", "~"))) else None
     if loaded is None:
         return [(UNREADABLE, args[0])]
-    return list(loaded.items())
+    return [(SOURCED, args[0]), *loaded.items()]
 
 
 def _assignments(words: list[str]) -> list[tuple[str, str | None]]:
@@ -254,6 +321,25 @@ def _assignments(words: list[str]) -> list[tuple[str, str | None]]:
         if eq and name.isidentifier():
             out.append((name, value))
     return out
+
+
+def _wrapper_assignments(words: list[str]) -> list[tuple[str, str | None]]:
+    """What a wrapper's own words set for the program it runs: `sudo NAME=x`, `systemd-run -E
+    NAME=x`, `--setenv=NAME=x`, `cross-env NAME=x`."""
+    out: list[tuple[str, str | None]] = []
+    for w in words:
+        text = w.split("=", 1)[1] if w.startswith("-") and "=" in w else w
+        name, eq, value = text.partition("=")
+        if eq and name.isidentifier():
+            out.append((name, value))
+    return out
+
+
+def _leading_assignments(words: list[str]) -> int:
+    n = 0
+    while n < len(words) - 1 and "=" in words[n] and words[n].split("=", 1)[0].isidentifier():
+        n += 1
+    return n
 
 
 def _env_wrapper(words: list[str]) -> list[tuple[str, str | None]]:
@@ -278,6 +364,16 @@ def _env_wrapper(words: list[str]) -> list[tuple[str, str | None]]:
             break
         i += 1
     return out
+
+
+def _path(word: str, cwd: str | None) -> str:
+    """The absolute path a redirection writes ("" when it depends on a directory blastwall lost)."""
+    path = os.path.expanduser(word)
+    if not path.startswith("/"):
+        if cwd is None:
+            return ""
+        path = posixpath.join(cwd, path)
+    return posixpath.normpath(path)
 
 
 def _moved(cwd: str | None, args: list[str], dyn: list[bool]) -> str | None:

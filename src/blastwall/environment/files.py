@@ -6,12 +6,37 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 MAX_FILE = 512 * 1024
 
+_CONSULTED: ContextVar[list[str] | None] = ContextVar("blastwall_consulted", default=None)
+
+
+@contextmanager
+def consulted() -> Iterator[list[str]]:
+    """The files read (or looked for) while placing one command: a command earlier on the same
+    line may rewrite or create any of them, and then what they said proves nothing."""
+    found: list[str] = []
+    token = _CONSULTED.set(found)
+    try:
+        yield found
+    finally:
+        _CONSULTED.reset(token)
+
+
+def note(path: str) -> None:
+    """Record that `path` was consulted (also when it does not exist: it may be created first)."""
+    found = _CONSULTED.get()
+    if found is not None and path not in found:
+        found.append(path)
+
 
 def read_text(path: str) -> str | None:
+    note(path)
     try:
         if os.path.getsize(path) > MAX_FILE:
             return None

@@ -28,6 +28,7 @@ from blastwall.analyze import globs
 
 HOSTS_FILE = "/etc/hosts"
 ROUTE_FILE = "/proc/net/route"
+SYSFS = "/sys"
 MAX_FILE = 256 * 1024
 
 
@@ -48,13 +49,16 @@ def where_is(host: str, *, bridges: tuple[str, ...] = ()) -> Where:
     address = _address(bare)
     if address is not None:
         return _by_address(name, address, bridges)
-    if bare == "localhost" or bare.endswith(".localhost"):
-        return Where(True, f"{name} is a loopback name")
-    mapped = hosts_file().get(bare)
+    mapped = hosts_file().get(bare)  # the resolver reads the hosts file first, for `localhost` too
     if mapped:
         if all(_loopback(a) for a in mapped):
+            from blastwall.environment.files import note
+
+            note(HOSTS_FILE)
             return Where(True, f"{name} is {', '.join(mapped)} in {HOSTS_FILE} (loopback)")
         return Where(False, f"{name} is {', '.join(mapped)} in {HOSTS_FILE}, not on this machine")
+    if bare == "localhost" or bare.endswith(".localhost"):
+        return Where(True, f"{name} is a loopback name")
     return Where(False, f"{name} is not on this machine (not a loopback address or name)")
 
 
@@ -87,9 +91,18 @@ def _loopback(text: str) -> bool:
     return address.is_loopback
 
 
-@functools.cache
 def hosts_file(path: str = HOSTS_FILE) -> dict[str, tuple[str, ...]]:
-    """name -> addresses, as /etc/hosts lists them (read once per process)."""
+    """name -> addresses, as /etc/hosts lists them now (read again when the file changes: a
+    long-lived checker must not answer from a hosts file someone has since rewritten)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return {}
+    return _hosts_file(path, st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+@functools.lru_cache(maxsize=4)
+def _hosts_file(path: str, _mtime: int, _size: int, _inode: int) -> dict[str, tuple[str, ...]]:
     out: dict[str, list[str]] = {}
     try:
         with open(path, encoding="utf-8", errors="replace") as f:
@@ -110,9 +123,9 @@ class Route(NamedTuple):
     network: ipaddress.IPv4Network
 
 
-@functools.cache
 def direct_routes(path: str = ROUTE_FILE) -> tuple[Route, ...]:
-    """IPv4 networks this machine reaches without a gateway, with their interface (Linux)."""
+    """IPv4 networks this machine reaches without a gateway, with their interface (Linux), as
+    they are now (read at each use: routes come and go)."""
     try:
         with open(path, encoding="ascii", errors="replace") as f:
             lines = f.read(MAX_FILE).splitlines()[1:]
@@ -137,18 +150,32 @@ def direct_routes(path: str = ROUTE_FILE) -> tuple[Route, ...]:
     return tuple(out)
 
 
-def bridge_of(address: ipaddress.IPv4Address, bridges: tuple[str, ...]) -> str | None:
-    """The local bridge interface (one of the `bridges` globs) whose network holds `address`."""
-    for route in direct_routes():
-        if address in route.network and globs.match_any(route.iface, bridges) and _is_virtual(route.iface):
+def bridge_of(address: ipaddress.IPv4Address, bridges: tuple[str, ...], *, routes: str = ROUTE_FILE,
+              sysfs: str = SYSFS) -> str | None:
+    """The local bridge interface (one of the `bridges` globs) whose network holds `address`: a
+    software interface of this machine with no physical port. A bridge that enslaves a network
+    card (`bridge0` over `eth0`) reaches the machines of that network: not this machine."""
+    for route in direct_routes(routes):
+        if address in route.network and globs.match_any(route.iface, bridges) and _is_virtual(route.iface, sysfs) \
+                and not _physical_ports(route.iface, sysfs):
             return route.iface
     return None
 
 
-def _is_virtual(iface: str) -> bool:
+def _is_virtual(iface: str, sysfs: str = SYSFS) -> bool:
     """A software interface of this machine (no device behind it): Linux lists those under
     /sys/devices/virtual/net. Without /sys, the name alone decides."""
-    base = "/sys/devices/virtual/net"
+    base = os.path.join(sysfs, "devices", "virtual", "net")
     if not os.path.isdir(base):
         return True
     return os.path.exists(os.path.join(base, iface))
+
+
+def _physical_ports(iface: str, sysfs: str = SYSFS) -> list[str]:
+    """The ports of bridge `iface` that are devices (a network card), not software (veth, tap)."""
+    ports = os.path.join(sysfs, "class", "net", iface, "brif")
+    try:
+        names = os.listdir(ports)
+    except OSError:
+        return []
+    return [n for n in names if not _is_virtual(n, sysfs)]

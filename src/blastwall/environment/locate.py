@@ -12,11 +12,14 @@ find on the line is unknown.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
+from typing import NamedTuple
 
 from blastwall.analyze import globs
 from blastwall.environment import FAMILY_PREFIXES
-from blastwall.environment.commands import Invocation, Line, read_line
+from blastwall.environment.commands import SOURCED, Invocation, Line, read_line
+from blastwall.environment.files import consulted
 from blastwall.environment.site import Site, Vars, unknown
 from blastwall.environment.table import section
 from blastwall.model import Action, Finding, Surface
@@ -72,49 +75,143 @@ def _sql_action(action: Action, finding: Finding) -> list[Site] | None:
     database = action.context.database or ""
     host = dict(action.context.extra).get("host", "")
     if "://" in database:
-        return [from_url(database, "the action's connection string")]
-    if host:
+        sites = [from_url(database, "the action's connection string")]
+    elif host:
         w = where_is(host)
-        return [Site(w.local, f"{w.why} (the action's host)", (("database", database),) if database else ())]
-    return [unknown("the action does not say which server it runs on (no connection string in its context)")]
+        sites = [Site(w.local, f"{w.why} (the action's host)", (("database", database),) if database else ())]
+    else:
+        return [unknown("the action does not say which server it runs on (no connection string in its context)")]
+    targets = target_databases(finding, database.lower().startswith(("mysql", "mariadb")))
+    return [_with_database(s, db) if s.local else s for s in sites for db in targets] if targets else sites
 
 
 def _shell_action(action: Action, finding: Finding, memo: dict[str, Line]) -> list[Site] | None:
     family = _family(finding)
     if family is None:
         return None
-    programs, resolve, files = family
     if "line" not in memo:
         memo["line"] = read_line(action.payload, action.context.cwd)
     line = memo["line"]
-    candidates = [inv for inv in line.invocations if _runs(inv, programs)]
-    if not candidates:
-        return [unknown("blastwall could not find the command that acts on it")]
-    exact = [inv for inv in candidates if inv.source and inv.source == finding.source]
+    candidates = [inv for inv in line.invocations if _runs(inv, family)]
+    carried = _carriers(finding, candidates)
+    if not carried:
+        return [unknown("blastwall could not find the command that acts on it" if not candidates else
+                        "it comes from a program on the line that blastwall does not place")]
+    exact = [inv for inv in carried if inv.source and inv.source == finding.source]
     process = Vars(()).process
     sites: list[Site] = []
-    for inv in exact or candidates:
-        doubt = _doubt(inv, line, files)
-        sites.extend([unknown(doubt)] if doubt else resolve(inv, finding, Vars(inv.env, process)))
+    for inv in exact or carried:
+        doubt = _doubt(inv, line, family)
+        if doubt:
+            sites.append(unknown(doubt))
+            continue
+        with consulted() as files_read:
+            found = family.resolve(inv, finding, Vars(inv.env, process))
+        read = [*(_path(v, inv.cwd) for k, v in inv.env if k == SOURCED and v), *files_read]
+        hit = _rewritten(line, inv, read) if any(s.local for s in found) else None
+        if hit:
+            found = [unknown(f"{hit[0]} comes before it on the same line and may change {hit[1]}, which "
+                             "says where it acts")]
+        sites.extend(found)
     if line.tunnels:
         sites = [s if not s.local else Site(False, f"{s.where}, but {line.tunnels[0]} on the same command line "
                                                    "can make a local port lead to another machine") for s in sites]
     return sites
 
 
-def _doubt(inv: Invocation, line: Line, files: bool) -> str:
+_VIA = re.compile(r"\(via ([^)]*)\)")
+
+
+def _carriers(finding: Finding, candidates: list[Invocation]) -> list[Invocation]:
+    """The candidates that can be where the finding comes from. A statement's reason names its
+    carrier (`(via usql -c)`, `(via python code > ...)`): another program than the family's
+    places nothing. An HTTP request is carried by the client whose words name its host."""
+    from blastwall.analyze.shell.names import program_name
+
+    if finding.rule_id.startswith("sql."):
+        m = _VIA.search(finding.reason)
+        if m is None:
+            return candidates
+        heads = {program_name(part.split()[0]) for part in m.group(1).split(" > ") if part.split()}
+        return [inv for inv in candidates if inv.program in heads]
+    if finding.rule_id.startswith("http."):
+        host = _request_host(finding.source)
+        if not host:
+            return candidates
+        return [inv for inv in candidates if any(host in w.lower() for w in inv.argv[1:])]
+    return candidates
+
+
+def _request_host(source: str) -> str:
+    """The host of a request finding's source (`DELETE localhost:8025/api/v1/messages` -> localhost)."""
+    from urllib.parse import urlsplit
+
+    text = source.split(None, 1)[-1].strip() if " " in source.strip() else source.strip()
+    try:
+        return (urlsplit(text if "://" in text else f"http://{text}").hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def _doubt(inv: Invocation, line: Line, family: Family) -> str:
     """Why nothing about `inv`'s target can be proved from the line ("" when something can)."""
     if inv.more_args:
         return f"{inv.program} gets more arguments at run time (xargs), which may name another server"
     if inv.program in line.functions:
         return f"the command line defines its own {inv.program}, which may do anything"
-    earlier = [what for index, what in line.changers if index < inv.index] if files else []
+    redirect = [k for k, v in inv.env if k in section("redirect_env").get("names", []) and v is not None]
+    if redirect:
+        return f"{redirect[0]} is set on the command line, which can make {inv.program} connect somewhere else"
+    if not family.framework and not _vouched(inv.argv[0]):
+        return f"{inv.argv[0]} is not an installed {inv.program}: a program at that path may connect anywhere"
+    earlier = [c.what for c in line.changers if c.index < inv.index] if family.files else []
     if earlier:
         return f"{earlier[0]} comes before it on the same line and may change the files that say where it acts"
     return ""
 
 
-Family = tuple[tuple[str, ...], Resolver, bool]  # programs, resolver, reads project or user files
+def _rewritten(line: Line, inv: Invocation, read: list[str]) -> tuple[str, str] | None:
+    """(the changer, the file) when a command earlier on the line may rewrite a file that
+    placing `inv` read: a redirection only its own target; another changer (cp, sed -i, git
+    checkout, tar -x...) a file its words name, or any file in the project or the home folder."""
+    home = os.path.expanduser("~")
+    for c in line.changers:
+        if c.index >= inv.index:
+            continue
+        for path in read:
+            path = os.path.normpath(path)
+            if c.target:
+                hit = c.target == path
+            else:
+                hit = "*" in c.words or any(os.path.basename(path) in w for w in c.words) or \
+                    any(_inside(path, root) for root in (inv.cwd, home) if root)
+            if hit:
+                return c.what, path
+    return None
+
+
+def _inside(path: str, root: str) -> bool:
+    root = os.path.normpath(root)
+    return root != "/" and (path == root or path.startswith(root + os.sep))
+
+
+def _path(word: str, cwd: str | None) -> str:
+    path = os.path.expanduser(word)
+    return os.path.normpath(path if os.path.isabs(path) or not cwd else os.path.join(cwd, path))
+
+
+def _vouched(word: str) -> bool:
+    """A program found on PATH, or at a path where packages install programs."""
+    if "/" not in word:
+        return True
+    return word.startswith(tuple(section("programs").get("trusted_dirs", [])))
+
+
+class Family(NamedTuple):
+    programs: tuple[str, ...]
+    resolve: Resolver
+    files: bool  # reads project or user files: anything rewritten earlier on the line voids them
+    framework: bool = False  # its programs are the project's own scripts (bin/rails, manage.py, artisan)
 
 
 def _family(finding: Finding) -> Family | None:
@@ -124,25 +221,25 @@ def _family(finding: Finding) -> Family | None:
     for name, (programs, ref) in FRAMEWORKS.items():
         spec = section("framework").get(name) or {}
         if globs.match_any(rule, spec.get("findings", [])):
-            return programs, _resolver(ref), True
+            return Family(programs, _resolver(ref), True, framework=True)
     kube = section("kube")
     if globs.match_any(rule, kube.get("findings", [])):
         from blastwall.environment.kube import kube_sites
 
-        return tuple(kube["programs"]), lambda inv, f, v: kube_sites(inv, v), True
+        return Family(tuple(kube["programs"]), lambda inv, f, v: kube_sites(inv, v), True)
     docker = section("docker")
     if globs.match_any(rule, docker.get("findings", [])):
         from blastwall.environment.docker import docker_sites
 
-        return (*docker["programs"], *docker["compose_programs"]), docker_sites, True
+        return Family((*docker["programs"], *docker["compose_programs"]), docker_sites, True)
     clients = section("client")
     for name, spec in clients.items():
         if globs.match_any(rule, spec.get("findings", [])):
-            return tuple(spec["programs"]), _client(name), bool(spec.get("option_files"))
+            return Family(tuple(spec["programs"]), _client(name), False)
     if rule.startswith("sql."):
         carriers = [n for n, spec in clients.items() if spec.get("carries_sql")]
         programs = tuple(p for n in carriers for p in clients[n]["programs"])
-        return programs, _sql_client, True
+        return Family(programs, _sql_client, False)
     return None
 
 
@@ -158,9 +255,28 @@ def _sql_client(inv: Invocation, finding: Finding, vars_: Vars) -> list[Site]:
     for name, spec in section("client").items():
         if spec.get("carries_sql") and inv.program in spec["programs"]:
             sites = client_sites(name, inv, finding, vars_)
+            databases = target_databases(finding, bool(spec.get("qualified_database")))
+            if databases:  # DROP DATABASE shop, DROP TABLE other_db.t: that database, not the connection's
+                return [_with_database(s, db) if s.local else s for s in sites for db in databases]
             table = _table_name(finding)
             return [s._replace(names=(*s.names, ("table", table))) if table and s.local else s for s in sites]
     return [unknown("blastwall does not know where this client connects")]
+
+
+def target_databases(finding: Finding, qualified: bool) -> list[str]:
+    """The databases a statement acts on when they are not the one it is connected to: the
+    target of a database-level statement (evidence.toml `[sql_targets]`), or, where a table is
+    named database.table (MySQL), each such database."""
+    parts = [p.strip().strip('"`') for p in finding.target.split(",") if p.strip()]
+    if globs.match_any(finding.rule_id, section("sql_targets").get("database_rules", [])):
+        return parts
+    if qualified:
+        return list(dict.fromkeys(p.split(".", 1)[0].strip('"`') for p in parts if "." in p))
+    return []
+
+
+def _with_database(site: Site, database: str) -> Site:
+    return site._replace(names=(*((w, n) for w, n in site.names if w != "database"), ("database", database)))
 
 
 def _table_name(finding: Finding) -> str:
@@ -173,7 +289,10 @@ def _table_name(finding: Finding) -> str:
     return target.rsplit(".", 1)[-1].strip('"')
 
 
-def _runs(inv: Invocation, programs: tuple[str, ...]) -> bool:
-    if inv.program in programs:
+def _runs(inv: Invocation, family: Family) -> bool:
+    """Whether `inv` runs one of the family's programs: itself, or, for a framework, through its
+    runner (`php artisan`, `python manage.py`, `npx prisma`). A client behind a program blastwall
+    does not unwrap (`cross-env A=b dropdb`) is not taken for the client: what it sets is unseen."""
+    if inv.program in family.programs:
         return True
-    return any(os.path.basename(w) in programs for w in inv.argv[1:3])
+    return family.framework and any(os.path.basename(w) in family.programs for w in inv.argv[1:3])

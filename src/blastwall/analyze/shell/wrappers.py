@@ -66,9 +66,10 @@ def peel(argv: list[Word]) -> Peeled | None:
         sub = spec.get("subcommand")
         if sub:
             matched = None
+            value_opts = set(spec.get("value_options", []))
             for phrase in sub:
                 words = phrase.split()
-                positional = [w.text for w in rest if not w.text.startswith("-")][: len(words)]
+                positional = _positionals(rest, value_opts)[: len(words)]
                 if positional == words:
                     matched = words
                     break
@@ -86,6 +87,21 @@ def peel(argv: list[Word]) -> Peeled | None:
         if result is not None:
             return result
     return None
+
+
+def _positionals(rest: list[Word], value_opts: set[str]) -> list[str]:
+    """The words of `rest` that are not options or their values (`dotenv -f .env run` -> run)."""
+    out: list[str] = []
+    skip = False
+    for w in rest:
+        if skip:
+            skip = False
+            continue
+        if w.text.startswith("-"):
+            skip = _option_name(w.text) in value_opts and "=" not in w.text
+            continue
+        out.append(w.text)
+    return out
 
 
 def _peel_with(key: str, spec: dict[str, Any], rest: list[Word]) -> Peeled | None:

@@ -31,6 +31,9 @@ MARKS: dict[str, tuple[str, str]] = {
     "\n": ("↵", "newline"),
 }
 SPACE_GLYPH = "·"
+# Control characters have no Unicode name; these are the ones that change what a terminal shows.
+CONTROL_NAMES = {0x00: "null", 0x07: "bell", 0x08: "backspace", 0x0B: "vertical tab", 0x0C: "form feed",
+                 0x1B: "escape (terminal control sequence)", 0x7F: "delete", 0x85: "next line"}
 
 
 class Piece(NamedTuple):
@@ -52,7 +55,7 @@ def _special(ch: str) -> tuple[str, str] | None:
         return None
     category = unicodedata.category(ch)
     if category in ("Zs", "Zl", "Zp", "Cf", "Cc", "Co", "Cn", "Cs"):
-        name = unicodedata.name(ch, "").lower() or "unnamed character"
+        name = unicodedata.name(ch, "").lower() or CONTROL_NAMES.get(ord(ch), f"{category} character")
         return f"⟨U+{ord(ch):04X}⟩", name
     return None
 

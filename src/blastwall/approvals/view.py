@@ -210,22 +210,25 @@ def _context_environment(request: Request) -> str | None:
 def places(request: Request) -> list[Place]:
     """Each placed target's environment and the evidence for it; the action's own context when
     it names an environment (a hint the caller gave, not proved)."""
+    hint = _context_environment(request)
     targets: dict[tuple[str, tuple[str, ...]], list[str]] = {}  # targets with the same environment and evidence
     for f in _findings(request):
         env = f.get("environment")
         if not env:
             continue
-        names = targets.setdefault((str(env), tuple(str(e) for e in f.get("evidence") or ())), [])
+        evidence = tuple(str(e) for e in f.get("evidence") or ()) or ((HINT,) if env == hint else ())
+        names = targets.setdefault((str(env), evidence), [])
         name = str(f.get("target") or f.get("rule_id") or "")
         if name not in names:
             names.append(name)
     out = [Place(", ".join(names), env, evidence, env in UNKNOWN_ENVIRONMENTS or env == "production")
            for (env, evidence), names in targets.items()]
-    hint = _context_environment(request)
     if hint and not any(p.environment == hint for p in out):
-        out.append(Place("this action", hint, ("the action's context names it (BLASTWALL_ENVIRONMENT or the "
-                                              "caller); a hint, not proved",), hint in ("production", *UNKNOWN_ENVIRONMENTS)))
+        out.append(Place("this action", hint, (HINT,), hint in ("production", *UNKNOWN_ENVIRONMENTS)))
     return out
+
+
+HINT = "the action's context names it (BLASTWALL_ENVIRONMENT or the caller); a hint, not proved"
 
 
 def said(request: Request) -> str | None:

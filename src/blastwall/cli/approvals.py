@@ -102,10 +102,13 @@ def _pending_table(requests: list[Any], approvals: list[int]) -> None:
     from blastwall.cli.describe import text_of
 
     rows = view.grouped(requests, approvals)
-    table = Table(title=f"{len(requests)} approval request(s)")
+    table = Table(title=f"{len(requests)} approval request(s)", expand=True)
     table.add_column("id", no_wrap=True)
-    for col in ("what would be lost", "action", "agent", "cwd", "asked", "expires", "status"):
-        table.add_column(col, overflow="fold")
+    table.add_column("what would be lost", overflow="fold", ratio=4)
+    table.add_column("action", overflow="fold", ratio=3)
+    table.add_column("agent, folder", overflow="fold", ratio=2)
+    for col in ("asked", "expires", "status"):
+        table.add_column(col, no_wrap=True)
     now = time.time()
     for row in rows:
         r, count = row.request, row.approvals
@@ -114,7 +117,7 @@ def _pending_table(requests: list[Any], approvals: list[int]) -> None:
         if row.count > 1:
             status += f" (×{row.count} same action)"
         action = text_of(pretty.one_line("; ".join(view.texts(r)) or r.summary))
-        table.add_row(r.id, escape(view.headline(r)), action, escape(r.agent or ""), escape(r.cwd or ""),
+        table.add_row(r.id, escape(view.headline(r)), action, escape(" ".join(x for x in (r.agent, r.cwd) if x)),
                       _ago(r.created_at), _ago(r.expires_at), status)
     out.print(table)
     out.print("[dim]approve with `blastwall approve ID`, deny with `blastwall deny ID`[/dim]")

@@ -18,6 +18,7 @@ from rich.text import Text
 from blastwall.approvals import pretty, view
 
 MARK_STYLE = "bold magenta"
+LABEL = 12  # the width of a timeline step's verdict or kind ("grant-refused" is cut to it)
 DECISION_STYLE = {"allow": "bold green", "ask": "bold yellow", "deny": "bold red"}
 STATE_STYLE = {"pending": "yellow", "approved": "green", "used": "green", "denied": "red", "expired": "red"}
 
@@ -187,16 +188,16 @@ def timeline(session: str, steps: Sequence[Any]) -> None:
         stamp = time.strftime("%H:%M:%S", time.localtime(step.ts))
         line = Text(f"{stamp}  ", style="dim")
         if step.decision:
-            line.append(step.decision.upper().ljust(5), style=DECISION_STYLE.get(step.decision, "bold"))
-            line.append("  ")
+            line.append(step.decision.upper().ljust(LABEL), style=DECISION_STYLE.get(step.decision, "bold"))
             line.append_text(text_of(pretty.one_line(step.action)))
         else:
-            line.append(step.kind.ljust(5), style="bold cyan")
-            line.append("  " + step.action)
+            line.append(step.kind.ljust(LABEL), style="bold cyan")
+            line.append(step.action)
         out.print(line)
+        pad = " " * (len(stamp) + 2 + LABEL)
         if step.said:
-            said = Text("         said: ", style="dim")
+            said = Text(f"{pad}said: ", style="dim")
             said.append_text(text_of(pretty.visible(step.said, one_line=True), "italic"))
             out.print(said)
         if step.detail:
-            out.print(Text(f"         {step.detail}", style="dim"))
+            out.print(Text(f"{pad}{step.detail}", style="dim"))

@@ -130,10 +130,10 @@ def _system() -> bool:
     return place.system_mode()
 
 
-def _describe(request: Any, approvers: list[str], raw: bool = False) -> None:
+def _describe(request: Any, approvers: list[str], raw: bool = False, hints: bool = True) -> None:
     from blastwall.cli.describe import describe
 
-    describe(request, approvers, raw=raw)
+    describe(request, approvers, raw=raw, hints=hints)
 
 
 def show(request_id: str = typer.Argument(..., help="The request id (bw-...)."),
@@ -245,7 +245,7 @@ def approve(request_id: str | None = typer.Argument(None, help="The request id (
     request = store.get_request(request_id.strip())
     if request is None:
         raise _fail(f"no request {request_id!r}; `blastwall pending` lists the open ones")
-    _describe(request, _valid_approvers(store, request))
+    _describe(request, _valid_approvers(store, request), hints=False)
     name = _pick_key(key)
     if not typer.confirm(f"Approve {request.id} exactly as shown?", default=False):
         out.print("not approved")

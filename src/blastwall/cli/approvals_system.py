@@ -84,7 +84,7 @@ def approve(request_id: str, reason: str, key: str | None) -> None:
 
     out, _ = _consoles()
     request, answer = _fetch(request_id)
-    _describe(request, list(answer["request"].get("approvals") or []))
+    _describe(request, list(answer["request"].get("approvals") or []), hints=False)
     name = _pick_key(key)
     if not typer.confirm(f"Approve {request.id} exactly as shown?", default=False):
         out.print("not approved")

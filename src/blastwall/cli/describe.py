@@ -110,7 +110,7 @@ def _indented(text: Text) -> Text:
     return Text("\n").join(Text("    ") + line for line in text.split("\n", allow_blank=True))
 
 
-def _state(request: Any, approvers: Sequence[str], now: float) -> None:
+def _state(request: Any, approvers: Sequence[str], now: float, hint: bool = True) -> None:
     out = _out()
     status = view.status_of(request, now)
     style = STATE_STYLE.get(status, "")
@@ -121,16 +121,19 @@ def _state(request: Any, approvers: Sequence[str], now: float) -> None:
                 + (f" ({', '.join(approvers)})" if approvers else "")
                 + f"; expires {_ago(request.expires_at)}")
         out.print(f"[{style}]{escape(text)}[/{style}]: {escape(line)}", highlight=False)
-        out.print(f"[dim]approve with `blastwall approve {escape(request.id)}`, deny with "
-                  f"`blastwall deny {escape(request.id)} --reason ...`[/dim]", highlight=False)
+        if hint:
+            out.print(f"[dim]approve with `blastwall approve {escape(request.id)}`, deny with "
+                      f"`blastwall deny {escape(request.id)} --reason ...`[/dim]", highlight=False)
         return
     by = f" (by {request.decided_by})" if request.decided_by else ""
     note = f": {request.note}" if request.note and status == "denied" else ""
     out.print(f"[{style}]{escape(text)}[/{style}]{escape(by + note)}", highlight=False)
 
 
-def describe(request: Any, approvers: Sequence[str], *, raw: bool = False, now: float | None = None) -> None:
-    """Print `request` for a human deciding on it."""
+def describe(request: Any, approvers: Sequence[str], *, raw: bool = False, now: float | None = None,
+             hints: bool = True) -> None:
+    """Print `request` for a human deciding on it (`hints`: the commands that decide and show more;
+    off inside `blastwall approve`, which asks right after)."""
     from blastwall.approvals.requests import shown_matches_digest
 
     out = _out()
@@ -147,10 +150,10 @@ def describe(request: Any, approvers: Sequence[str], *, raw: bool = False, now: 
     _actions(request)
     if shown_matches_digest(request) is None:
         out.print("[yellow]credentials in this action are shown masked; the approval binds to the real action[/yellow]")
-    _state(request, approvers, now)
+    _state(request, approvers, now, hints)
     if raw:
         _raw(request)
-    else:
+    elif hints:
         out.print(f"[dim]why blastwall asked, the findings and the pre-flight facts: `blastwall show "
                   f"{escape(request.id)} --raw`[/dim]", highlight=False)
 

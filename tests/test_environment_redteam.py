@@ -313,3 +313,169 @@ def test_a_file_read_to_place_a_client_is_void_when_the_line_rewrites_it_first(p
     allowed("pg_dump app_test > backup.sql && dropdb app_test", cwd=project)
     allowed("pg_dump -h localhost app_test > backup.sql && psql -h localhost -d app_test -c 'DROP TABLE users'",
             cwd=project)
+
+
+# -- Kubernetes: the cluster a program really talks to ------------------------------------------------
+
+KUBECONFIG = """
+    apiVersion: v1
+    kind: Config
+    current-context: kind-dev
+    clusters:
+    - name: kind-dev
+      cluster: {server: "https://127.0.0.1:43211"}
+    - name: prod
+      cluster: {server: "https://k8s.example.com:6443"}
+    contexts:
+    - name: kind-dev
+      context: {cluster: kind-dev, user: u}
+    - name: prod
+      context: {cluster: prod, user: u}
+    users:
+    - name: u
+      user: {}
+"""
+
+
+@pytest.fixture
+def kube(home: Path, project: Path) -> tuple[Path, Path]:
+    write(home, ".kube/config", KUBECONFIG)
+    local = write(project, "local.kubeconfig", KUBECONFIG)
+    prod = write(project, "prod.kubeconfig", KUBECONFIG.replace("current-context: kind-dev", "current-context: prod"))
+    return local, prod
+
+
+def test_kube_local_forms_stay_allowed(kube: tuple[Path, Path], project: Path) -> None:
+    local, prod = kube
+    for cmd in ("kubectl delete namespace demo", "kubectl --context prod --context kind-dev delete namespace demo",
+                f"kubectl --kubeconfig {prod} --kubeconfig {local} delete namespace demo",
+                "helm uninstall demo --kube-context kind-dev", "velero --kubecontext kind-dev delete backup nightly"):
+        allowed(cmd, cwd=project)
+
+
+@pytest.mark.parametrize("cmd", [
+    # pflag: the last of an option given twice wins
+    "kubectl --context kind-dev delete namespace demo --context prod",
+    "kubectl --context=kind-dev --context=prod delete namespace demo",
+    "kubectl --cluster kind-dev --cluster prod delete namespace demo",
+    "kubectl --kubeconfig {local} --kubeconfig {prod} delete namespace demo",
+    # each program's own options
+    "helm uninstall demo --kube-apiserver https://k8s.example.com:6443",
+    "HELM_KUBECONTEXT=prod helm uninstall demo",
+    "flux --server https://k8s.example.com:6443 delete kustomization demo --silent",
+    "velero --kubecontext prod delete backup nightly --confirm",
+    "istioctl uninstall --purge -y -c {prod}",
+    # an option the grammar does not list that may name another cluster
+    "kubectl --kube-apiserver=https://k8s.example.com delete namespace demo",
+])
+def test_kube_look_alikes_ask(cmd: str, kube: tuple[Path, Path], project: Path) -> None:
+    local, prod = kube
+    asks(cmd.format(local=local, prod=prod), cwd=project)
+
+
+def test_a_project_file_that_names_a_context_counts(kube: tuple[Path, Path], project: Path) -> None:
+    write(project, "helmfile.yaml", "releases:\n- name: api\n  chart: ./chart\n  kubeContext: prod\n")
+    asks("helmfile destroy", cwd=project, because="k8s.example.com")
+    write(project, "helmfile.yaml", "releases:\n- name: api\n  chart: ./chart\n  kubeContext: {{ .Environment.Name }}\n")
+    asks("helmfile destroy", cwd=project, because="when it runs")
+    write(project, "helmfile.yaml", "releases:\n- name: api\n  chart: ./chart\n")
+    allowed("helmfile destroy", cwd=project)
+    write(project, "skaffold.yaml", "apiVersion: skaffold/v4beta6\nkind: Config\ndeploy:\n  kubeContext: prod\n")
+    asks("skaffold delete", cwd=project, because="k8s.example.com")
+
+
+# -- compose: what down -v removes ----------------------------------------------------------------------
+
+DEV_STACK = """
+    services:
+      db:
+        image: postgres:16
+        volumes: [pgdata:/var/lib/postgresql/data]
+    volumes:
+      pgdata: {}
+"""
+TEST_STACK = """
+    name: shop_test
+    services:
+      db:
+        image: postgres:16
+        volumes: [testdata:/var/lib/postgresql/data]
+    volumes:
+      testdata: {}
+"""
+
+
+def test_compose_test_stack_forms_stay_allowed(project: Path) -> None:
+    write(project, "compose.yaml", DEV_STACK)
+    write(project, "docker-compose.test.yml", TEST_STACK)
+    allowed("docker compose -f docker-compose.test.yml down -v", cwd=project)
+    allowed("docker compose -f docker-compose.test.yml -p project -p shop_test down -v", cwd=project)
+    write(project, "docker-compose.ci.yml", "name: ${CI_PROJECT:-shop_ci}\nservices:\n  db: {image: postgres, "
+                                            "volumes: [pgdata:/d]}\nvolumes:\n  pgdata: {}\n")
+    allowed("docker compose -f docker-compose.ci.yml down -v", cwd=project)
+
+
+@pytest.mark.parametrize(("name", "text", "cmd"), [
+    # a test file that includes the dev stack removes its volumes too
+    ("docker-compose.inc.test.yml", "include:\n  - compose.yaml\nservices:\n  t: {image: alpine}\n",
+     "docker compose -f docker-compose.inc.test.yml down -v"),
+    ("docker-compose.inc.test.yml", "include:\n  - path: [compose.yaml]\nservices:\n  t: {image: alpine}\n",
+     "docker compose -f docker-compose.inc.test.yml down -v"),
+    # compose interpolates the project name: ${P:-project} is the dev stack's project
+    ("docker-compose.i2.test.yml", "name: ${P:-project}\nservices:\n  db: {image: postgres, volumes: [pgdata:/d]}\n"
+                                   "volumes:\n  pgdata: {}\n", "docker compose -f docker-compose.i2.test.yml down -v"),
+    # the last -p wins
+    ("docker-compose.i3.test.yml", "services:\n  db: {image: postgres, volumes: [pgdata:/d]}\nvolumes:\n  pgdata: {}\n",
+     "docker compose -f docker-compose.i3.test.yml -p shop_test -p project down -v"),
+])
+def test_compose_look_alikes_ask(name: str, text: str, cmd: str, project: Path) -> None:
+    write(project, "compose.yaml", DEV_STACK)
+    write(project, name, text)
+    asks(cmd, cwd=project)
+
+
+def test_a_test_stack_in_a_folder_named_like_another_project_asks(tmp_path: Path) -> None:
+    """The project name comes from the folder, which the agent chooses: `down -v` of a test file in
+    /tmp/x/shop removes shop_pgdata, the volume of the real shop project's dev stack."""
+    decoy = tmp_path / "decoy" / "shop"
+    write(decoy, "docker-compose.test.yml", "services:\n  db: {image: postgres, volumes: [pgdata:/d]}\n"
+                                            "volumes:\n  pgdata: {}\n")
+    asks("docker compose -f docker-compose.test.yml down -v", cwd=decoy, because="not named for tests")
+    write(decoy, "docker-compose.test.yml", "services:\n  db: {image: postgres, volumes: [pgdata_test:/d]}\n"
+                                            "volumes:\n  pgdata_test: {}\n")
+    allowed("docker compose -f docker-compose.test.yml down -v", cwd=decoy)
+
+
+@pytest.mark.parametrize("cmd", [
+    "CONTAINER_HOST=ssh://root@prod.example.com/run/podman/podman.sock podman volume rm test_data",
+    "podman --url ssh://root@prod.example.com/run/podman/podman.sock volume rm test_data",
+    "podman --remote volume rm test_data",
+    "podman-remote volume rm test_data",
+    "podman --connection prod-box volume rm test_data",
+])
+def test_podman_remote_services_ask(cmd: str) -> None:
+    asks(cmd)
+
+
+def test_podman_connections_are_resolved(home: Path) -> None:
+    allowed("podman volume rm test_data")
+    write(home, ".config/containers/podman-connections.json", json.dumps({"Connection": {
+        "Default": "box", "Connections": {"box": {"URI": "ssh://core@db.example.com:22/run/podman/podman.sock"},
+                                          "machine": {"URI": "ssh://core@127.0.0.1:50123/run/podman/podman.sock"}}}}))
+    asks("podman --remote volume rm test_data", because="db.example.com")
+    allowed("podman --connection machine volume rm test_data")
+    write(home, ".config/containers/containers.conf", "[engine]\nremote = true\n")
+    asks("podman volume rm test_data", because="db.example.com")
+
+
+def test_a_volume_list_known_only_at_run_time_asks() -> None:
+    asks("docker volume rm test_a $(docker volume ls -q)")
+    allowed("docker volume rm test_a")
+
+
+def test_a_docker_context_file_switched_on_the_line_asks(home: Path, project: Path) -> None:
+    write(project, "compose.yaml", DEV_STACK)
+    write(project, "docker-compose.test.yml", TEST_STACK)
+    meta = f".docker/contexts/meta/{hashlib.sha256(b'prod').hexdigest()}/meta.json"
+    write(home, meta, json.dumps({"Name": "prod", "Endpoints": {"docker": {"Host": "ssh://ops@prod.example.com"}}}))
+    asks("docker --context default --context prod compose -f docker-compose.test.yml down -v", cwd=project)

@@ -180,7 +180,7 @@ def _option_file_host(spec: dict[str, Any], parsed: Parsed) -> Server | None:
         if not _read_option_file(path, found, 0):
             return Server("", None, "", f"a connection string blastwall cannot read ({f})")
     if found.get("socket"):
-        return Server(found["socket"], None, "", f"socket= in the client's option files")
+        return Server(found["socket"], None, "", "socket= in the client's option files")
     if found.get("host"):
         return Server(found["host"], _int(found.get("port", "")), "", "host= in the client's option files")
     return None

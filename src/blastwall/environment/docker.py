@@ -1,15 +1,10 @@
-"""Docker and Compose: is the daemon this machine's, and is a compose stack made for tests?
+"""Docker: is the daemon a command talks to this machine's? (Compose stacks: compose.py.)
 
 The daemon, as the docker CLI picks it: `-H/--host`, `--context`, `DOCKER_HOST`,
 `DOCKER_CONTEXT`, the current context of ~/.docker/config.json (its endpoint in
 ~/.docker/contexts/meta/<sha256 of the name>/meta.json); none of these: the local socket.
-
-A compose stack, as compose resolves it: `-f` files (else `COMPOSE_FILE`, else compose.yaml and
-friends in the directory or a parent, with the override file), the project name (`-p`,
-`COMPOSE_PROJECT_NAME`, the files' `name:`, else the project directory's name), and the named
-volumes `down -v` removes (`<project>_<key>` or the volume's `name:`; external ones stay).
-A stack whose files are made for tests (docker-compose.test.yml) is `test`, unless one of its
-volumes is also a volume of the project's default stack: then `down -v` takes that stack's data.
+Podman: `--url`, `--connection`, CONTAINER_HOST, CONTAINER_CONNECTION, and with `--remote`
+(or `remote = true` in containers.conf) the default connection.
 """
 
 from __future__ import annotations
@@ -17,16 +12,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
-from typing import Any, NamedTuple
+from typing import Any
 
 from blastwall.analyze import globs
-from blastwall.environment.clients import parse_options
 from blastwall.environment.commands import Invocation
-from blastwall.environment.files import dotenv, load_yaml, read_text
+from blastwall.environment.files import read_text
 from blastwall.environment.hosts import where_is
+from blastwall.environment.options import parse_options
 from blastwall.environment.site import Site, Vars, unknown
-from blastwall.environment.table import environment_of_name, section
+from blastwall.environment.table import section
 from blastwall.model import Finding
 
 COMPOSE_FINDINGS = ("shell.docker:compose-*", "shell.compose:*")
@@ -45,6 +39,9 @@ def docker_daemon(inv: Invocation, vars_: Vars) -> Site:
     if inv.elsewhere:
         return unknown(f"{inv.program} runs through {inv.elsewhere}, on another machine or in a container")
     spec = _spec()
+    podman = spec.get("podman") or {}
+    if inv.program in podman.get("programs", []):
+        return _podman(inv, vars_, podman)
     parsed = parse_options(inv.argv[1:], inv.dynamic[1:], set(spec["host_options"]) | set(spec["context_options"]) |
                            {"--config"})
     hosts = [v for o in spec["host_options"] for v in parsed.options.get(o, [])]
@@ -75,6 +72,81 @@ def docker_daemon(inv: Invocation, vars_: Vars) -> Site:
     return Site(True, "the docker daemon is this machine's (no DOCKER_HOST or remote context)")
 
 
+def _podman(inv: Invocation, vars_: Vars, spec: dict[str, Any]) -> Site:
+    """Podman's service, as podman picks it: `--url`, `--connection`, CONTAINER_HOST,
+    CONTAINER_CONNECTION, then (with `--remote`, podman-remote, or `remote = true` in
+    containers.conf) the default connection; otherwise this machine's."""
+    parsed = parse_options(inv.argv[1:], inv.dynamic[1:], set(spec["url_options"]) | set(spec["connection_options"]))
+    if parsed.dynamic:
+        return unknown(f"{inv.program}'s service is only known when it runs")
+    url = parsed.last(spec["url_options"])
+    if url:
+        return _endpoint(url, f"{inv.program} --url")
+    connection = parsed.last(spec["connection_options"])
+    if connection:
+        return _podman_connection(connection, "--connection", spec)
+    found = vars_.first(["CONTAINER_HOST"])
+    if found:
+        return _endpoint(found[1], f"CONTAINER_HOST ({found[2]})")
+    found = vars_.first(["CONTAINER_CONNECTION"])
+    if found:
+        return _podman_connection(found[1], f"CONTAINER_CONNECTION ({found[2]})", spec)
+    conf = _podman_conf(spec)
+    remote = inv.program in spec.get("remote_programs", []) or any(f in parsed.options for f in spec["remote_flags"]) \
+        or conf.get("remote") is True
+    if not remote:
+        return Site(True, f"{inv.program} runs containers on this machine (no --remote, --url or connection)")
+    default = str(conf.get("active_service") or _podman_connections(spec).get("Default") or "")
+    if not default:
+        return unknown(f"{inv.program} is remote and blastwall cannot read which connection it uses")
+    return _podman_connection(default, "the default connection", spec)
+
+
+def _podman_conf(spec: dict[str, Any]) -> dict[str, Any]:
+    """containers.conf's [engine] table (later files win), with its service destinations."""
+    import tomllib
+
+    engine: dict[str, Any] = {}
+    for f in spec.get("conf_files", []):
+        text = read_text(os.path.expanduser(f))
+        if not text:
+            continue
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            return {"remote": True}  # unreadable: it may make podman remote
+        table = data.get("engine")
+        if isinstance(table, dict):
+            engine.update(table)
+    return engine
+
+
+def _podman_connections(spec: dict[str, Any]) -> dict[str, Any]:
+    for f in spec.get("connection_files", []):
+        text = read_text(os.path.expanduser(f))
+        if text:
+            try:
+                data = json.loads(text).get("Connection") or {}
+            except (ValueError, AttributeError):
+                return {}
+            return data if isinstance(data, dict) else {}
+    return {}
+
+
+def _podman_connection(name: str, via: str, spec: dict[str, Any]) -> Site:
+    uri = ""
+    conns = _podman_connections(spec).get("Connections") or {}
+    if isinstance(conns, dict) and isinstance(conns.get(name), dict):
+        uri = str(conns[name].get("URI") or "")
+    if not uri:
+        dests = _podman_conf(spec).get("service_destinations") or {}
+        entry = dests.get(name) if isinstance(dests, dict) else None
+        uri = str(entry.get("uri") or "") if isinstance(entry, dict) else ""
+    if not uri:
+        return unknown(f"podman connection {name} ({via}) has no URI blastwall can read")
+    return _endpoint(uri, f"podman connection {name} ({via})")
+
+
 def _context(name: str, via: str, config_dir: str | None = None) -> Site:
     if name == "default":
         return Site(True, f"docker context default ({via}) is this machine's daemon")
@@ -102,152 +174,26 @@ def _endpoint(url: str, via: str) -> Site:
     return Site(w.local, f"{via}: {w.why}")
 
 
-# -- compose -------------------------------------------------------------------------------------
-
-class Stack(NamedTuple):
-    files: tuple[str, ...]
-    directory: str
-    project: str
-    volumes: tuple[str, ...]  # the full names `down -v` removes
-    named: tuple[str, ...] = ()  # volumes whose `name:` the file sets (not scoped to the project)
-
-
 def docker_sites(inv: Invocation, finding: Finding, vars_: Vars) -> list[Site]:
     daemon = docker_daemon(inv, vars_)
     if not daemon.local:
         return [daemon]
     if globs.match_any(finding.rule_id, COMPOSE_FINDINGS):
-        return [_compose_site(inv, daemon, vars_)]
+        from blastwall.environment.compose import compose_site
+
+        return [compose_site(inv, daemon, vars_)]
     if finding.rule_id == "shell.docker:volume-rm":
         spec = _spec()
         words = inv.argv[1:]
-        volumes = [w for w in parse_options(words, inv.dynamic[1:], set(spec["host_options"]) |
-                                            set(spec["context_options"])).operands if w not in ("volume", "rm")]
+        podman = spec.get("podman") or {}
+        takes = {*spec["host_options"], *spec["context_options"], "--config", *podman.get("url_options", []),
+                 *podman.get("connection_options", [])}
+        parsed = parse_options(words, inv.dynamic[1:], takes)
+        if parsed.dynamic:
+            return [unknown("the volumes it removes are only known when it runs")]
+        volumes = [w for w in parsed.operands if w not in ("volume", "rm")]
         if volumes:
             return [daemon._replace(names=(("volume", v),)) for v in volumes]
     return [daemon]
 
 
-def _compose_site(inv: Invocation, daemon: Site, vars_: Vars) -> Site:
-    if not inv.cwd:
-        return unknown("the directory it runs in is not known, so its compose file cannot be read")
-    stack = _stack(inv, vars_)
-    if isinstance(stack, Site):
-        return stack
-    shown = ", ".join(os.path.relpath(f, inv.cwd) for f in stack.files)
-    where = f"{daemon.where}; the stack is {shown} (project {stack.project})"
-    names = (("compose project", stack.project),)
-    if not stack.volumes:
-        return Site(True, where, names, nature="local", nature_why="it declares no named volume, so down -v "
-                    "removes only anonymous ones")
-    if all(globs.match_any(os.path.basename(f).lower(), _spec()["test_files"]) for f in stack.files):
-        foreign = [v for v in stack.named if environment_of_name(v) not in ("test", "local")]
-        if foreign:
-            return Site(True, where, names, nature="dev", nature_why=f"it names volume {foreign[0]} itself, which "
-                        "any stack may use")
-        shared = _shared_with_default(stack, vars_)
-        if shared:
-            return Site(True, where, names, nature="dev", nature_why=shared)
-        return Site(True, where, names, nature="test",
-                    nature_why=f"{shown} is made for tests and shares no volume with the default stack")
-    return Site(True, where, names)
-
-
-def _stack(inv: Invocation, vars_: Vars, default_only: bool = False) -> Stack | Site:
-    spec = _spec()
-    takes = set(spec["compose_file_options"]) | set(spec["project_options"]) | set(spec["directory_options"]) | \
-        set(spec["host_options"]) | set(spec["context_options"])
-    parsed = parse_options(inv.argv[1:], inv.dynamic[1:], takes | {"--env-file"})
-    if parsed.dynamic:
-        return unknown("its compose files or project are only known when it runs")
-    cwd = inv.cwd or "/"
-    project_dir = next((v for o in spec["directory_options"] for v in parsed.options.get(o, [])), "")
-    env_files = parsed.options.get("--env-file", []) if not default_only else []
-    base = os.path.normpath(os.path.join(cwd, project_dir)) if project_dir else cwd
-    if env_files:
-        loaded = [dotenv(os.path.join(cwd, f)) for f in env_files]
-        if any(d is None for d in loaded):
-            return unknown(f"--env-file {env_files[0]} is not readable")
-    else:
-        loaded = [dotenv(os.path.join(base, ".env")) or {}]  # compose reads the project's .env
-
-    def setting(name: str) -> str:
-        """A compose variable: the process's (or this line's), else the env files' (later files win)."""
-        value = vars_.process.get(name) if default_only else vars_.get(name)[0]
-        if value:
-            return value
-        return next((d[name] for d in reversed(loaded) if d and d.get(name)), "")
-
-    given = [] if default_only else [v for o in spec["compose_file_options"] for v in parsed.options.get(o, [])]
-    if not given:
-        from_env = setting("COMPOSE_FILE")
-        if from_env:
-            sep = setting("COMPOSE_PATH_SEPARATOR") or ":"
-            given = [f for f in from_env.split(sep) if f]
-    if given:
-        files = [os.path.normpath(os.path.join(cwd, f)) for f in given]
-    else:
-        files = _default_files(base)
-        if not files:
-            return unknown(f"no compose file in {project_dir or cwd} or its parents, so what down -v removes is not known")
-    docs = []
-    for f in files:
-        doc = load_yaml(f)
-        if not isinstance(doc, dict):
-            return unknown(f"{f} is not a compose file blastwall can read")
-        docs.append(doc)
-    directory = os.path.normpath(os.path.join(cwd, project_dir)) if project_dir else os.path.dirname(files[0])
-    project = "" if default_only else next((v for o in spec["project_options"] for v in parsed.options.get(o, [])), "")
-    if not project:  # the default stack is run without this line's variables
-        project = setting("COMPOSE_PROJECT_NAME")
-    if not project:
-        project = next((str(d["name"]) for d in reversed(docs) if isinstance(d.get("name"), str)), "")
-    project = _normalize(project or os.path.basename(directory))
-    volumes: dict[str, str] = {}
-    named: list[str] = []
-    for doc in docs:
-        table = doc.get("volumes")
-        if isinstance(table, dict):
-            for key, value in table.items():
-                spec_v = value if isinstance(value, dict) else {}
-                if spec_v.get("external"):
-                    volumes.pop(str(key), None)
-                    continue
-                volumes[str(key)] = str(spec_v.get("name") or f"{project}_{key}")
-                if spec_v.get("name"):
-                    named.append(str(spec_v["name"]))
-    return Stack(tuple(files), directory, project, tuple(sorted(set(volumes.values()))), tuple(named))
-
-
-def _default_files(start: str) -> list[str]:
-    spec = _spec()
-    here = start
-    for _ in range(64):
-        for name in spec["default_files"]:
-            path = os.path.join(here, name)
-            if os.path.isfile(path):
-                overrides = [os.path.join(here, o) for o in spec["override_files"] if os.path.isfile(os.path.join(here, o))]
-                return [path, *overrides[:1]]
-        parent = os.path.dirname(here)
-        if parent == here:
-            break
-        here = parent
-    return []
-
-
-def _shared_with_default(stack: Stack, vars_: Vars) -> str:
-    """Why `down -v` of this test stack would take the default stack's data ("" when it would not)."""
-    probe = Invocation(("docker", "compose", "--project-directory", stack.directory), (False,) * 4, (),
-                       stack.directory, "", "")
-    default = _stack(probe, vars_, default_only=True)
-    if isinstance(default, Site) or set(default.files) == set(stack.files):
-        return ""
-    both = sorted(set(stack.volumes) & set(default.volumes))
-    if not both:
-        return ""
-    shown = os.path.basename(default.files[0])
-    return f"volume {', '.join(both)} is also a volume of the project's default stack ({shown}), which may hold data"
-
-
-def _normalize(name: str) -> str:
-    return re.sub(r"[^a-z0-9_-]", "", name.lower())

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from approval_scenes import POLICY, bash_call, decision_of, hook, make_repo
 from hookio import private_env
+from pg import PgServer, postgres  # noqa: F401  (the session fixture)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -230,6 +231,25 @@ def test_a_session_reads_back_in_order_and_only_its_own(env: dict[str, str], sto
     assert all(s.data.get("session") in (None, "s-1") for s in steps)
     assert [s.seq for s in steps] == sorted(s.seq for s in steps)
     assert session_steps(store, "s-2") == [] and len(session_steps(store, "s-10")) == 1
+
+
+def test_the_timeline_reads_the_same_from_postgresql(env: dict[str, str], postgres: PgServer) -> None:  # noqa: F811
+    from blastwall.audit.log import record
+    from blastwall.audit.timeline import lead_up
+
+    postgres.create_database("bw_timeline")
+    store = open_store(postgres.dsn("bw_timeline"))
+    for i, session in enumerate(["s-1", "s-10", "s-1", "s-1%", "s-1"]):
+        record(store, "verdict", f"d{i}", {"decision": "allow", "action": f"ls {i}", "session": session})
+    record(store, "request", "bw-pgpgpgpg", {"digest": "d4", "session": "s-1", "required": 1})
+    record(store, "approve", "bw-pgpgpgpg", {"approver": "alice", "approvals": 1, "required": 1})
+    steps = session_steps(store, "s-1")
+    assert [s.action for s in steps] == ["ls 0", "ls 2", "ls 4", "approval request bw-pgpgpgpg filed",
+                                         "approved by alice"]
+    assert [s.action for s in session_steps(store, "s-1%")] == ["ls 3"]  # a LIKE wildcard is only a character
+    assert [s.action for s in lead_up(store, "s-1", "bw-pgpgpgpg", count=2)] == ["ls 4",
+                                                                               "approval request bw-pgpgpgpg filed"]
+    store.close()
 
 
 # --- in a terminal ---------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from blastwall.store.base import AuditRow, Store
 FOLLOW_KINDS = ("approve", "deny", "grant", "grant-used", "grant-refused", "notify", "snapshot")
 STEP_LIMIT = 500  # the newest steps of a session shown
 SCAN_VERDICTS = 5000  # verdict entries read to list the recent sessions
+LEAD_SCAN = 5000  # entries before a request's filing searched for what led up to it
 
 
 class Step(NamedTuple):
@@ -109,13 +110,15 @@ def _belongs(row: AuditRow, data: Mapping[str, Any], requests: set[str], digests
     return bool(refs & requests or refs & digests)
 
 
-def session_steps(store: Store, session: str, *, limit: int = STEP_LIMIT) -> list[Step]:
-    """The session's steps, oldest first (its newest `limit`)."""
+def session_steps(store: Store, session: str, *, limit: int = STEP_LIMIT, after: int = 0,
+                  upto: int | None = None) -> list[Step]:
+    """The session's steps, oldest first (its newest `limit`), among the entries after `after` and
+    up to `upto` (the whole log by default: one scan of it)."""
     from blastwall.redact import redact
 
     own = redact(session)
     mine: list[tuple[AuditRow, dict[str, Any]]] = []
-    for row in store.audit_rows(kind=["verdict", "request"], contains=needle(session)):
+    for row in store.audit_rows(kind=["verdict", "request"], contains=needle(session), after=after, upto=upto):
         data = _data(row)
         if data.get("session") == own:
             mine.append((row, data))
@@ -124,12 +127,23 @@ def session_steps(store: Store, session: str, *, limit: int = STEP_LIMIT) -> lis
     requests = {r.ref for r, _ in mine if r.kind == "request" and r.ref}
     digests = {r.ref for r, _ in mine if r.kind == "verdict" and r.ref}
     digests |= {str(d["digest"]) for _, d in mine if d.get("digest")}
-    for row in store.audit_rows(after=mine[0][0].seq, kind=list(FOLLOW_KINDS)):
+    for row in store.audit_rows(after=mine[0][0].seq, kind=list(FOLLOW_KINDS), upto=upto):
         data = _data(row)
         if _belongs(row, data, requests, digests):
             mine.append((row, data))
     mine.sort(key=lambda pair: pair[0].seq)
     return [step_of(row, data) for row, data in mine[-limit:]]
+
+
+def lead_up(store: Store, session: str, request_id: str, count: int = 10) -> list[Step]:
+    """The `count` steps of `session` that led up to request `request_id`, ending with its filing:
+    read from the LEAD_SCAN entries before the filing (found by its id), so a request's page costs
+    the same in a log of any length."""
+    filed = next(iter(store.audit_rows(ref=request_id, kind=["request"], limit=1)), None)
+    if filed is None:
+        return []
+    return before(session_steps(store, session, after=max(0, filed.seq - LEAD_SCAN), upto=filed.seq),
+                  request_id, count)
 
 
 def before(steps: Iterable[Step], request_id: str, count: int = 10) -> list[Step]:

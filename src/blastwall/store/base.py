@@ -263,11 +263,14 @@ class Store:
 
     def audit_rows(self, *, after: int = 0, limit: int | None = None, kind: Sequence[str] | None = None,
                    ref: str | None = None, since: float | None = None, newest_first: bool = False,
-                   contains: str | None = None) -> Iterator[AuditRow]:
-        """Entries in order (`contains`: only those whose data text holds that text, a cheap
-        first cut the caller checks exactly: `"session":"abc"`)."""
+                   contains: str | None = None, upto: int | None = None) -> Iterator[AuditRow]:
+        """Entries in order, after `after` and up to `upto` (`contains`: only those whose data text
+        holds that text, a cheap first cut the caller checks exactly: `"session":"abc"`)."""
         where: list[str] = ["seq > ?"]
         params: list[Any] = [after]
+        if upto is not None:
+            where.append("seq <= ?")
+            params.append(upto)
         if contains:
             where.append(self._contains_sql)
             params.append(contains)

@@ -80,7 +80,7 @@ class Desk:
         count, views = self.grants(req, self.trusted(), now)
         same = [r for r in self.store.list_requests(include_expired=True, limit=SAME_SCAN, now=now)
                 if r.digest == req.digest and r.id != req.id]
-        steps = timeline.before(timeline.session_steps(self.store, req.session), req.id) if req.session else []
+        steps = timeline.lead_up(self.store, req.session, req.id) if req.session else []
         windows = view.windows_for(req, self.settings(req.cwd).windows) if status_of(req, now) == PENDING else []
         return Detail(req, count, views, windows, same, steps, shown_matches_digest(req))
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from approval_scenes import POLICY, bash_call, decision_of, hook, make_repo
 from hookio import private_env
-from pg import PgServer, postgres  # noqa: F401  (the session fixture)
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pg import PgServer, postgres  # noqa: F401  (the session fixture)
 
 from blastwall.approvals import decide, keys, pretty, view
 from blastwall.approvals.messages import desktop_text, slack_payload

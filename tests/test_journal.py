@@ -397,3 +397,90 @@ def test_profiles_come_from_trusted_files_only(tmp_path: Path, monkeypatch: pyte
     user.write_text('[run.profiles.web]\nhost = ["typo"]\n')
     with pytest.raises(ProfileError, match="unknown key"):
         load_profile("web", str(proj))
+
+
+# --- the hook relay (outside the sandbox) -------------------------------------------------------
+
+
+def _relay(tmp_path: Path, project: Path, j: Journal | None) -> Any:
+    from blastwall.doors.hook_command import hook_argv
+    from blastwall.doors.run.relay import Relay
+
+    env = {**os.environ, "BLASTWALL_DAEMON": "off", "XDG_STATE_HOME": str(tmp_path / "state"),
+           "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
+    return Relay(str(tmp_path / "hook.sock"), project=str(project), journal=j, env=env,
+                 hook_command=lambda agent, t: hook_argv(agent, t, form="python"), run_id="run-test")
+
+
+def _payload(project: Path, tool: str, tool_input: dict[str, Any]) -> bytes:
+    import json
+
+    return json.dumps({"hook_event_name": "PreToolUse", "tool_name": tool, "session_id": "s-1", "cwd": str(project),
+                       "tool_input": tool_input}).encode()
+
+
+def test_relay_snapshots_before_actions_not_reads_and_notes_the_verdict(tmp_path: Path, project: Path) -> None:
+    j = journal(project)
+    j.watch()
+    j.snapshot("start")
+    relay = _relay(tmp_path, project, j)
+    try:
+        header = {"agent": "claude-code", "timeout_s": 30, "started": time.monotonic(), "env": {}}
+        read = relay.answer(None, header, _payload(project, "Read", {"file_path": str(project / "README.md")}))
+        assert read["code"] == 0 and len(j.entries()) == 1  # a read: no snapshot
+        deny = relay.answer(None, header, _payload(project, "Bash", {"command": "rm -rf /"}))
+        assert "deny" in deny["out"]
+        ok = relay.answer(None, header, _payload(project, "Bash", {"command": "ls src"}))
+        assert ok["code"] == 0 and ok["out"] == ""
+        entries = j.entries()
+        assert [(e.kind, e.meta.get("action"), e.meta.get("decision")) for e in entries[1:]] == [
+            ("action", "rm -rf /", "deny"), ("action", "ls src", "allow")]
+        assert [c.decision for c in relay.calls] == ["allow", "deny", "allow"] and relay.sessions == {"s-1"}
+    finally:
+        relay.close()
+        j.close()
+
+
+def test_relay_blocks_when_the_journal_cannot_snapshot(tmp_path: Path, project: Path) -> None:
+    j = journal(project, rules=JournalRules(RULES.skip_dirs, RULES.max_file, 2))  # every scan fails: too many files
+    relay = _relay(tmp_path, project, j)
+    try:
+        header = {"agent": "claude-code", "timeout_s": 30, "started": time.monotonic(), "env": {}}
+        out = relay.answer(None, header, _payload(project, "Bash", {"command": "ls"}))
+        assert out["code"] == 2 and "journal could not take a snapshot" in out["err"]
+    finally:
+        relay.close()
+
+
+def test_relay_speaks_the_daemon_protocol_over_its_socket(tmp_path: Path, project: Path) -> None:
+    """The hook client finds the relay where it looks for the checker, as inside the sandbox."""
+    import tempfile
+
+    from blastwall.daemon import client, place
+    from blastwall.doors.run.relay import Relay
+
+    runtime = Path(tempfile.mkdtemp(prefix="bw-rt-"))  # short: a socket path has at most 107 bytes
+    try:
+        key_env = {"HOME": "/nowhere", "XDG_RUNTIME_DIR": str(runtime)}
+        (runtime / "blastwall").mkdir(mode=0o700)
+        base = _relay(tmp_path, project, None)
+        base.close()
+        relay = Relay(str(runtime / "blastwall" / f"{place.daemon_key(key_env)}.sock"), project=str(project),
+                      journal=None, env=base.env, hook_command=base.hook_command, run_id="run-test").start()
+        try:
+            answer = client.ask("claude-code", _payload(project, "Bash", {"command": "rm -rf /"}), timeout_s=30,
+                                started=time.monotonic(), deadline=time.monotonic() + 25, env=key_env)
+            assert answer is not None and answer.code == 0 and "deny" in answer.out
+        finally:
+            relay.close()
+    finally:
+        shutil.rmtree(runtime, ignore_errors=True)
+
+
+def test_run_refuses_off_linux_and_names_the_weaker_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    from blastwall.doors.run.session import RunRefused, check_platform
+
+    monkeypatch.setattr("sys.platform", "darwin")
+    with pytest.raises(RunRefused, match="needs Linux") as caught:
+        check_platform("claude", "claude-code")
+    assert "blastwall install claude-code" in str(caught.value) and caught.value.code == 125

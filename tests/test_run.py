@@ -263,6 +263,29 @@ def test_the_users_own_settings_stay_and_gain_the_hook_only_inside(bwrap: None, 
     assert json.loads((world.home / ".claude" / "settings.json").read_text()) == {"theme": "dark"}
 
 
+def test_codex_gets_its_hooks_and_network_with_no_profile(bwrap: None, world: World, tmp_path: Path) -> None:
+    bin_dir = tmp_path / "agents"
+    bin_dir.mkdir()
+    codex = bin_dir / "codex"
+    codex.write_text(f"""#!{sys.executable}
+import json, os
+hooks = os.path.expanduser("~/.codex/hooks.json")
+print("RESULT " + json.dumps({{"hooks": json.load(open(hooks)), "proxy": os.environ.get("HTTPS_PROXY"),
+                             "openai_key": os.environ.get("OPENAI_API_KEY"), "github": os.environ.get("GITHUB_TOKEN")}}))
+""")
+    codex.chmod(0o755)
+    env = world.env(PATH=f"{bin_dir}:{os.path.dirname(sys.executable)}:/usr/bin:/bin", OPENAI_API_KEY="sk-test",
+                    GITHUB_TOKEN="ghp_" + "a" * 36)
+    done = _run(world, "run", "--", "codex", env=env)
+    assert done.returncode == 0, done.stderr
+    out = _result(done)
+    group = out["hooks"]["hooks"]["PreToolUse"][0]
+    assert "blastwall" in group["hooks"][0]["command"] and out["proxy"] == "http://127.0.0.1:3128"
+    assert out["openai_key"] == "sk-test" and out["github"] is None  # its own key passes; others do not
+    assert "hooks: codex, canary blocked" in done.stderr and "api.openai.com" in done.stderr
+    assert not (world.home / ".codex" / "hooks.json").exists()  # only inside, for the session
+
+
 # --- where it cannot run -----------------------------------------------------------------------
 
 

@@ -484,3 +484,13 @@ def test_run_refuses_off_linux_and_names_the_weaker_mode(monkeypatch: pytest.Mon
     with pytest.raises(RunRefused, match="needs Linux") as caught:
         check_platform("claude", "claude-code")
     assert "blastwall install claude-code" in str(caught.value) and caught.value.code == 125
+
+
+def test_a_journal_inside_its_project_leaves_itself_out(project: Path) -> None:
+    j = Journal.open(str(project), rules=RULES, root=str(project / "state" / "journal"))
+    j.watch()
+    j.snapshot("start")
+    (project / "x.txt").write_text("1")
+    j.snapshot("action", action="x")
+    assert not any(p.startswith("state/journal") for p in j.model.files)
+    j.close()

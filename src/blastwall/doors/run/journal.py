@@ -86,6 +86,7 @@ class Journal:
         self.project = os.path.realpath(project)
         self.prefix = self.project.rstrip("/") + "/"
         self.folder = folder
+        self.own = os.path.dirname(os.path.realpath(folder))  # every journal: never journaled itself
         self.rules = rules
         self.exclude = {os.path.realpath(p) for p in exclude}
         self.exclude_dirs = tuple(self._rel(x) + "/" for x in self.exclude if os.path.isdir(x))
@@ -137,7 +138,7 @@ class Journal:
 
     def _skip_dir(self, path: str) -> bool:
         name = os.path.basename(path)
-        if name == ".git" or name in self.rules.skip_dirs or path in self.exclude:
+        if name == ".git" or name in self.rules.skip_dirs or path in self.exclude or path == self.own:
             return True
         if path != self.project and os.path.lexists(os.path.join(path, ".git")):
             self.skipped_nested.add(self._rel(path))

@@ -357,6 +357,7 @@ CHECKS: tuple[tuple[str, Callable[[Where], list[Check]]], ...] = (
     ("keys", check_keys),
     ("store", check_store),
     ("sandbox", check_sandbox),
+    ("run", lambda where: __import__("blastwall.doors.run.doctor_rows", fromlist=["check_run"]).check_run(where)),
     ("gateway", check_gateway),
     ("secrets", check_secrets_list),
     ("postgres", check_postgres),

@@ -82,7 +82,7 @@ Measurer = Callable[[Action, Finding, MeasureContext], "Radius | None"]
 # for a finding whose rule id starts with one of its prefixes (every glob it registers does:
 # tests/test_radius_facts.py checks it), so a file delete does not load the SQL and cluster measurers.
 MODULES: dict[str, tuple[str, ...]] = {
-    "files": ("shell.fs:", "file.write:", "mcp.filesystem:", "code."),
+    "files": ("shell.fs:", "file.write:", "mcp.filesystem:", "code.", "shell.exec:writes-file"),
     "git": ("shell.git:",),
     "postgres": ("sql.postgres:",),
     "later": ("later.sql.postgres:",),  # SQL a migration runs later, measured where it will run (later.py)

@@ -8,13 +8,20 @@ kept between checks (the repository may change between two tool calls), and no m
 one.
 
 Every command is read-only (`GIT_OPTIONAL_LOCKS=0`: not even the index is refreshed), runs in
-the C locale and is killed at the check's deadline (`OutOfTime`).
+the C locale with the settings that could hide an edit set back (`TRUSTED_CONFIG`), and is
+killed at the check's deadline (`OutOfTime`).
 """
 
 from __future__ import annotations
 
 import os
 import time
+
+# Settings of the repository that would make git status miss an edit, set back for every question:
+# a file monitor that reports nothing changed (it also runs a program), and stat checks weakened
+# so that an edit of the same size with its old mtime put back looks unchanged.
+TRUSTED_CONFIG = ("-c", "core.fsmonitor=false", "-c", "core.checkStat=default", "-c", "core.trustctime=true",
+                  "-c", "core.ignoreStat=false")
 
 
 class OutOfTime(Exception):
@@ -52,7 +59,7 @@ class GitFacts:
             raise OutOfTime(0)
         self.asked.append((repo, args))
         try:
-            proc = subprocess.run(["git", "-C", repo, *args], capture_output=True, text=True, timeout=left,
+            proc = subprocess.run(["git", *TRUSTED_CONFIG, "-C", repo, *args], capture_output=True, text=True, timeout=left,
                                   env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}, check=False,
                                   stdin=subprocess.DEVNULL)
         except subprocess.TimeoutExpired:

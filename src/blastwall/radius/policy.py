@@ -10,7 +10,8 @@ A count condition (`rows`, `files`, `bytes`, `untracked`, `commits_lost`, ... an
 `irreplaceable`, `measured` and `estimate` take true or false; `source` a name or list of names.
 
 A rule with radius conditions never matches an unmeasured finding (unmeasured is never zero), nor
-a measured one that lacks a counted key; only `measured = false` matches an unmeasured finding.
+a measured one that lacks a counted key; only `measured = false` matches an unmeasured finding
+(with `source`: one that measurer tried to measure and could not).
 """
 
 from __future__ import annotations
@@ -83,8 +84,9 @@ def matches(conditions: Conditions, radius: Mapping[str, Any] | None) -> bool:
         return True
     measured = bool(radius and radius.get("measured"))
     wants_unmeasured = any(c.key == "measured" and c.value is False for c in conditions)
-    if not measured:
-        return wants_unmeasured and all(c.key == "measured" for c in conditions)
+    if not measured:  # only whether it was measured, and by which measurer, is known
+        return wants_unmeasured and all(c.key == "measured" or (c.key == "source" and c.holds(radius or {}))
+                                        for c in conditions)
     return all(c.holds(radius or {}) for c in conditions)
 
 

@@ -4,14 +4,21 @@
     grep -rl foo src --include='*.ts'   ->  Listing(roots=("src",), names=("*.ts",), tracked=False)
     rg -l foo                           ->  Listing(roots=(".",))
     git grep -l foo -- lib              ->  Listing(roots=("lib",), tracked=True)
+    git ls-files -m -- '*.py'           ->  Listing(roots=(".",), names=("*.py",), tracked=True)
     grep foo src/a.py                   ->  None (prints lines, not file names)
 
 The listing over-approximates: every file under the roots (matching the name patterns) may be
-printed; which of them contain the pattern is only known when it runs.
+printed; which of them contain the pattern is only known when it runs. It never under-
+approximates: a name pattern the measurer's basename match cannot follow (a `/` in it, braces,
+`**`, a case-insensitive glob) is dropped, so every file under the roots counts; a git pathspec
+glob (`'*.py'`, `src/*.ts`, which match at any depth) becomes the folder before its first
+wildcard; a pathspec with magic (`:/`, `:(top)`) or an option that prints more than names
+(`ls-files -s`, `-t`, `--full-name`) is no listing (None).
 """
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from blastwall.analyze.shell.ir import Word
@@ -63,10 +70,35 @@ _GIT_GREP = _l("-l -L --files-with-matches --name-only --files-without-match",
                "--open-files-in-pager --threads --color", "-e -f", "")
 
 
+# git ls-files: prints the names of tracked files (what else it prints is in `not_names`).
+_LS_FILES_VALUES = frozenset({"-x", "--exclude", "-X", "--exclude-from", "--exclude-per-directory", "--abbrev"})
+_LS_FILES_NOT_NAMES = frozenset({"-o", "--others", "-i", "--ignored", "-k", "--killed", "-s", "--stage", "-u",
+                                 "--unmerged", "-t", "-v", "-f", "--eol", "--debug", "--full-name", "--format",
+                                 "--recurse-submodules", "--with-tree", "--resolve-undo", "--directory"})
+# git options before the subcommand that leave which files it lists, and how it names them, alone.
+_GIT_QUIET_OPTIONS = frozenset({"--no-pager", "-p", "--paginate", "-P", "--no-optional-locks"})
+_GLOB = re.compile(r"[*?\[]")
+_BASENAME_SAFE = re.compile(r"^\*[^*?\[{/]*$")  # `*.py`: a path matches it exactly when its last name does
+
+
+TRACKED_LABEL = "files listed by git in "  # a target the radius measures as the tracked files there
+
+
+def tracked_label(shown: str) -> str:
+    """How a target of tracked files reads (`files listed by git in src (*.py)`): shown to people,
+    and read back by the radius (`tracked_root`)."""
+    return TRACKED_LABEL + shown
+
+
+def tracked_root(target: str) -> str | None:
+    """The `ROOT` or `ROOT (PATTERNS)` of a `tracked_label` target; None for any other target."""
+    return target[len(TRACKED_LABEL):] if target.startswith(TRACKED_LABEL) else None
+
+
 class Listing(NamedTuple):
     roots: tuple[str, ...]
     names: tuple[str, ...] = ()
-    tracked: bool = False  # only files git tracks (git grep without --untracked)
+    tracked: bool = False  # only files git tracks (git grep without --untracked, git ls-files)
 
 
 def listing(producer_argv: list[Word]) -> Listing | None:
@@ -77,17 +109,78 @@ def listing(producer_argv: list[Word]) -> Listing | None:
     args = producer_argv[1:]
     tracked = False
     if name == "git":
-        sub = next((i for i, w in enumerate(args) if not w.text.startswith("-")), None)
-        if sub is None or args[sub].text != "grep":
-            return None
-        args = args[sub + 1:]
-        tracked = not any(w.text in ("--untracked", "--no-index") for w in args)
-        grammar = _GIT_GREP
-    elif name in LISTERS:
+        while args and args[0].text in _GIT_QUIET_OPTIONS:
+            args = args[1:]
+        if not args or args[0].text not in ("grep", "ls-files"):
+            return None  # `git -C DIR ...`, `--git-dir`: names relative to somewhere else
+        sub, args = args[0].text, args[1:]
+        if sub == "ls-files":
+            found = _ls_files(args)
+        else:  # files of submodules and untracked ones are not files this repository tracks
+            found = _read(_GIT_GREP, args, not any(w.text in ("--untracked", "--no-index", "--recurse-submodules")
+                                                   for w in args))
+        return None if found is None else _pathspecs(found)
+    if name in LISTERS:
         grammar = LISTERS[name]
     else:
         return None
-    return _read(grammar, args, tracked)
+    found = _read(grammar, args, tracked)
+    if found is None:
+        return None
+    if any(not _BASENAME_SAFE.match(n) and ("/" in n or "{" in n or "**" in n) for n in found.names) or any(
+            w.text.startswith(("--iglob", "--glob-case-insensitive")) for w in args):
+        return found._replace(names=())  # a glob the basename match cannot follow: every file counts
+    return found
+
+
+def _ls_files(args: list[Word]) -> Listing | None:
+    """`git ls-files [OPTIONS] [--] [PATHSPEC...]`: tracked files, unless an option lists others
+    or prints more than their names."""
+    specs: list[Word] = []
+    i = 0
+    while i < len(args):
+        w, t = args[i], args[i].text
+        if w.dynamic and not specs:
+            return None
+        if t == "--":
+            specs.extend(args[i + 1:])
+            break
+        if t.startswith("-") and t != "-" and not specs:
+            opt = t.split("=", 1)[0]
+            letters = {f"-{c}" for c in t[1:]} if not t.startswith("--") else {opt}
+            if letters & _LS_FILES_NOT_NAMES or opt in _LS_FILES_NOT_NAMES:
+                return None
+            if opt in _LS_FILES_VALUES and "=" not in t:
+                i += 1
+        else:
+            specs.append(w)
+        i += 1
+    if any(w.dynamic for w in specs):
+        return None
+    return Listing(tuple(w.text for w in specs) or (".",), (), True)
+
+
+def _pathspecs(found: Listing) -> Listing | None:
+    """A git listing's pathspecs as roots a walk can measure: a glob matches at any depth below
+    the folder before its first wildcard (`src/*.ts` -> src, `*.py` -> . with `*.py` as a name
+    when every spec keeps one); pathspec magic (`:/`, `:(glob)`) is not read here (None)."""
+    roots: list[str] = []
+    names: list[str | None] = []
+    for spec in found.roots:
+        if spec.startswith(":"):
+            return None
+        m = _GLOB.search(spec)
+        if m is None:
+            roots.append(spec)
+            names.append(None)
+            continue
+        head = spec[:m.start()]
+        folder = head.rsplit("/", 1)[0] if "/" in head else "."
+        rest = spec[len(folder) + 1:] if folder != "." else spec
+        roots.append(folder or "/")
+        names.append(rest if _BASENAME_SAFE.match(rest) else None)
+    kept = tuple(n for n in names if n is not None) if all(n is not None for n in names) else ()
+    return Listing(tuple(roots), kept, found.tracked)
 
 
 def _read(grammar: Lister, args: list[Word], tracked: bool) -> Listing | None:

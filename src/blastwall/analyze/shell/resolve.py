@@ -245,9 +245,6 @@ def _producer_class(producer: SimpleCommand | None, scope: Scope) -> PathClass:
         return PathClass("dynamic", "input from stdin")
     name = program_name(producer.argv[0].text)
     args = [w for w in producer.argv[1:] if not w.text.startswith("-")]
-    if name == "git" and args and args[0].text == "ls-files":
-        others = any(w.text in ("-o", "--others", "-i", "--ignored") for w in producer.argv)
-        return PathClass("dynamic" if others else "tracked", "files listed by git ls-files")
     if name in ("find", "gfind"):
         from blastwall.analyze.shell.handlers import find_selection
 
@@ -267,7 +264,7 @@ def _listed_class(producer: SimpleCommand, scope: Scope) -> PathClass | None:
     by a search are project files chosen by a glob; elsewhere the roots' class counts."""
     import posixpath
 
-    from blastwall.analyze.shell.listers import listing
+    from blastwall.analyze.shell.listers import listing, tracked_label
 
     found = listing(producer.argv)
     if found is None:
@@ -281,8 +278,8 @@ def _listed_class(producer: SimpleCommand, scope: Scope) -> PathClass | None:
     else:
         where = worst.path
     shown = f"{where} ({', '.join(found.names)})" if found.names else where
-    if found.tracked and worst.kind in _PROJECT_KINDS:
-        return PathClass("tracked", f"files listed by git grep in {where}")
+    if found.tracked and worst.kind in _PROJECT_KINDS:  # the radius measures the tracked files there
+        return PathClass("tracked", tracked_label(shown))
     if worst.kind in _PROJECT_KINDS:
         return PathClass("project_glob", shown)
     return PathClass(worst.kind, shown)

@@ -160,7 +160,7 @@ class Relay:
         for candidate in (_payload_cwd(raw), header.get("cwd")):
             if isinstance(candidate, str) and candidate:
                 real = os.path.realpath(candidate)
-                if real == self.project or real.startswith(self.project + "/"):
+                if _inside(real, self.project):
                     return real
         return self.project
 
@@ -174,7 +174,7 @@ class Relay:
         env = dict(self.env)
         for name in PROJECT_VARS:
             value = hook_env.get(name)
-            if isinstance(value, str) and os.path.realpath(value).startswith(self.project):
+            if isinstance(value, str) and _inside(os.path.realpath(value), self.project):
                 env[name] = value
         argv = self.hook_command(agent, max(3, min(600, int(budget))))
         try:
@@ -203,6 +203,10 @@ class Relay:
                     conn.sendall(wire.pack_msg({"t": "extend", "s": EXTEND_EVERY_S * 2}))
         return proc.returncode, result.get("out", b"").decode("utf-8", "replace"), \
             result.get("err", b"").decode("utf-8", "replace")
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
 def _payload_cwd(raw: bytes) -> str | None:

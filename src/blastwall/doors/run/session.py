@@ -25,6 +25,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -105,6 +106,8 @@ class Session:
         self.first_id = ""
         self.agent_name = ""
         self.hooks = ""
+        self.allowed: dict[str, int] = {}  # host -> connections the egress proxy let through
+        self.lock = threading.Lock()
 
     # --- set-up ---------------------------------------------------------------------------------
 
@@ -166,8 +169,12 @@ class Session:
         def refused(method: str, port: int, host: str, reason: str) -> None:
             record_refusal(method, port, host, reason, agent=agent, run_id=self.run_id, project=self.project)
 
+        def allowed(host: str, port: int) -> None:
+            with self.lock:
+                self.allowed[host] = self.allowed.get(host, 0) + 1
+
         egress_sock = os.path.join(self.sockdir, "egress.sock")
-        self.egress = EgressProxy(egress_sock, rules, on_refusal=refused).start()
+        self.egress = EgressProxy(egress_sock, rules, on_refusal=refused, on_allow=allowed).start()
         self.forwards.append((PORTS["egress"], egress_sock))
         proxy = f"http://127.0.0.1:{PORTS['egress']}"
         env.update({v: proxy for v in PROXY_VARS})
@@ -409,6 +416,7 @@ def run_session(req: RunRequest) -> int:
     summary = collect(agent=os.path.basename(req.command[0]), exit_code=code, started=s.started,
                       after_seq=s.after_seq, project=s.project, sessions=set(s.relay.sessions),
                       agents={s.hooks or s.agent_name, getattr(s.gateway, "agent", "")} - {""}, run_id=s.run_id,
-                      calls=list(s.relay.calls), first_id=s.first_id, end_id=end_id, notes=tuple(s.notes))
+                      calls=list(s.relay.calls), first_id=s.first_id, end_id=end_id, notes=tuple(s.notes),
+                      allowed_hosts=dict(s.allowed))
     _say(render(summary))
     return code

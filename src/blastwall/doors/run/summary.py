@@ -25,6 +25,7 @@ class Summary(NamedTuple):
     end_id: str
     notes: tuple[str, ...]
     audit_error: str = ""
+    allowed_hosts: dict[str, int] | None = None  # host -> connections let through
 
 
 def _in(path: Any, project: str) -> bool:
@@ -70,6 +71,10 @@ def _duration(seconds: float) -> str:
     return f"{h}h {m}m" if h else f"{m}m {s}s" if m else f"{s}s"
 
 
+def _top(counts: dict[str, int]) -> str:
+    return ", ".join(f"{h} ({n})" for h, n in sorted(counts.items(), key=lambda x: -x[1])[:8])
+
+
 def render(s: Summary) -> str:
     d = s.decisions
     lines = [f"blastwall run: {s.agent} exited with status {s.exit_code} after {_duration(s.seconds)}"]
@@ -78,9 +83,10 @@ def render(s: Summary) -> str:
     else:
         lines.append(f"  actions: {d.get('allow', 0)} allowed, {d.get('ask', 0)} asked, {d.get('deny', 0)} denied "
                      "(audit log: `blastwall audit`)")
+    if s.allowed_hosts:
+        lines.append(f"  network: {sum(s.allowed_hosts.values())} connection(s) let through, to {_top(s.allowed_hosts)}")
     if s.refused_hosts:
-        hosts = ", ".join(f"{h} ({n})" for h, n in sorted(s.refused_hosts.items(), key=lambda x: -x[1])[:8])
-        lines.append(f"  network: refused {sum(s.refused_hosts.values())} request(s) to {hosts}")
+        lines.append(f"  network: refused {sum(s.refused_hosts.values())} request(s) to {_top(s.refused_hosts)}")
     if s.pending:
         lines.append(f"  pending: {len(s.pending)} approval request(s):")
         lines += [f"    {rid}  {text[:100]}  (approve: blastwall approve {rid})" for rid, text in s.pending[:10]]
@@ -100,7 +106,7 @@ def render(s: Summary) -> str:
 
 def collect(*, agent: str, exit_code: int, started: float, after_seq: int, project: str, sessions: set[str],
             agents: set[str], run_id: str, calls: list[Any], first_id: str, end_id: str,
-            notes: tuple[str, ...]) -> Summary:
+            notes: tuple[str, ...], allowed_hosts: dict[str, int] | None = None) -> Summary:
     from blastwall.store import open_store
 
     decisions: dict[str, int] = {}
@@ -119,7 +125,7 @@ def collect(*, agent: str, exit_code: int, started: float, after_seq: int, proje
         error = f"the store could not be read: {type(exc).__name__}"
     changes = [(c.id, c.decision, c.summary) for c in calls if c.id]
     return Summary(agent, exit_code, time.time() - started, decisions, hosts, pending, changes, first_id, end_id,
-                   notes, error)
+                   notes, error, allowed_hosts)
 
 
 def audit_head(project: str) -> int:

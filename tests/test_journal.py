@@ -494,3 +494,19 @@ def test_a_journal_inside_its_project_leaves_itself_out(project: Path) -> None:
     j.snapshot("action", action="x")
     assert not any(p.startswith("state/journal") for p in j.model.files)
     j.close()
+
+
+def test_run_without_a_network_namespace_offers_the_sandbox_without_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from blastwall.doors.run.session import RunRefused, check_platform
+    from blastwall.doors.sandbox import probe as probe_module
+
+    def fake(*, net: bool = False, bwrap: str | None = None) -> probe_module.Probe:
+        if net:
+            return probe_module.Probe(False, "/usr/bin/bwrap", (), "bubblewrap cannot create a sandbox here "
+                                      "(Operation not permitted)")
+        return probe_module.Probe(True, "/usr/bin/bwrap")
+
+    monkeypatch.setattr(probe_module, "probe", fake)
+    with pytest.raises(RunRefused, match="network of its own") as caught:
+        check_platform("codex", "codex")
+    assert "blastwall sandbox -- codex" in str(caught.value) and "blastwall install codex" in str(caught.value)

@@ -81,9 +81,15 @@ def check_platform(command: str, hooks: str) -> Any:
     from blastwall.doors.sandbox.probe import probe
 
     found = probe(net=True)
-    if not found.ok:
-        raise RunRefused(f"blastwall run cannot build its sandbox here: {found.error}; " + weaker_mode(command, hooks))
-    return found
+    if found.ok:
+        return found
+    if probe(net=False).ok:  # namespaces work, but not a network namespace of its own
+        raise RunRefused(f"blastwall run cannot give the agent a network of its own here ({found.error}); nothing "
+                         f"was started. The nearest weaker mode is the sandbox without the network boundary: "
+                         f"`blastwall sandbox -- {command}` (files, credentials and environment protected; the "
+                         "network open, so provider APIs and databases are reachable directly; no journal), with "
+                         f"hooks installed ({'`blastwall install ' + hooks + '`' if hooks else '`blastwall install <agent>`'})")
+    raise RunRefused(f"blastwall run cannot build its sandbox here: {found.error}; " + weaker_mode(command, hooks))
 
 
 class Session:

@@ -479,3 +479,258 @@ def test_a_docker_context_file_switched_on_the_line_asks(home: Path, project: Pa
     meta = f".docker/contexts/meta/{hashlib.sha256(b'prod').hexdigest()}/meta.json"
     write(home, meta, json.dumps({"Name": "prod", "Endpoints": {"docker": {"Host": "ssh://ops@prod.example.com"}}}))
     asks("docker --context default --context prod compose -f docker-compose.test.yml down -v", cwd=project)
+
+
+# -- frameworks: the app, the environment and the config the framework itself would use -------------
+
+DATABASE_YML = """
+    default: &default
+      adapter: postgresql
+    development:
+      <<: *default
+      database: shop_development
+      host: localhost
+    test:
+      <<: *default
+      database: shop_test
+      host: localhost
+    production:
+      <<: *default
+      database: shop
+      host: db.example.com
+"""
+
+
+@pytest.fixture
+def prod_app(tmp_path: Path) -> Path:
+    """Another Rails app on this machine whose every database is remote."""
+    app = tmp_path / "srv" / "shop"
+    write(app, "config/database.yml", DATABASE_YML.replace("host: localhost", "host: db.example.com"))
+    write(app, "Gemfile.lock", "GEM\n  specs:\n    rails (7.1.0)\n")
+    return app
+
+
+def test_rails_local_forms_stay_allowed(project: Path) -> None:
+    write(project, "config/database.yml", DATABASE_YML)
+    for cmd in ("RAILS_ENV=test bin/rails db:drop", "bin/rails db:drop RAILS_ENV=test",
+                "RAILS_ENV=production bin/rails db:drop RAILS_ENV=test",  # rake applies the argument last
+                "bundle exec rake db:drop RAILS_ENV=test"):
+        allowed(cmd, cwd=project)
+
+
+@pytest.mark.parametrize("cmd", [
+    "bin/rails db:drop RAILS_ENV=test RAILS_ENV=production",  # rake applies arguments in order
+    "bin/rails db:drop RAILS_ENV=test -e production",
+    "RAILS_ENV=test {app}/bin/rails db:drop",  # the script's app, not the directory's
+    "RAILS_ENV=test bundle exec rake -f {app}/Rakefile db:drop",
+    "RAILS_ENV=test bundle exec rake --rakefile={app}/Rakefile db:drop",
+    "RAILS_ENV=test bundle exec rake -C {app} db:drop",
+])
+def test_rails_look_alikes_ask(cmd: str, project: Path, prod_app: Path) -> None:
+    write(project, "config/database.yml", DATABASE_YML)
+    asks(cmd.format(app=prod_app), cwd=project)
+
+
+def test_rails_reads_rack_env_after_rails_env(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(project, "config/database.yml", DATABASE_YML)
+    monkeypatch.setenv("RAILS_ENV", "production")
+    asks("bin/rails db:drop RACK_ENV=test", cwd=project, because="db.example.com")
+
+
+def test_a_subshell_cd_does_not_move_the_command_after_it(project: Path, prod_app: Path) -> None:
+    write(project, "config/database.yml", DATABASE_YML)
+    asks(f"(cd {project}); RAILS_ENV=test bin/rails db:drop", cwd=prod_app, because="db.example.com")
+    asks(f"cd {project} | true; RAILS_ENV=test bin/rails db:drop", cwd=prod_app, because="db.example.com")
+    allowed(f"cd {project} && RAILS_ENV=test bin/rails db:drop", cwd=prod_app)
+    allowed(f"(cd {project} && RAILS_ENV=test bin/rails db:drop)", cwd=prod_app)
+
+
+def test_cdpath_makes_a_relative_cd_unknown(tmp_path: Path, project: Path, prod_app: Path) -> None:
+    write(project / "shop", "config/database.yml", DATABASE_YML)
+    allowed("cd shop && RAILS_ENV=test bin/rails db:drop", cwd=project)
+    asks(f"CDPATH={prod_app.parent} cd shop && RAILS_ENV=test bin/rails db:drop", cwd=project)
+    asks(f"export CDPATH={prod_app.parent}; cd shop && RAILS_ENV=test bin/rails db:drop", cwd=project)
+
+
+def test_rails_reads_env_files_only_when_the_app_loads_them(prod_app: Path) -> None:
+    write(prod_app, ".env.test", "DATABASE_URL=postgres://localhost/shop_test\n")
+    asks("RAILS_ENV=test bin/rails db:drop", cwd=prod_app, because="db.example.com")  # no dotenv in Gemfile.lock
+    write(prod_app, "Gemfile.lock", "GEM\n  specs:\n    dotenv-rails (3.1.0)\n    rails (7.1.0)\n")
+    allowed("RAILS_ENV=test bin/rails db:drop", cwd=prod_app)
+
+
+DJANGO_SETTINGS = """
+    import os
+    DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql",
+                             "HOST": os.environ.get("DB_HOST", "db.example.com"), "NAME": "shop_test"}}
+"""
+
+
+@pytest.fixture
+def django_app(project: Path) -> Path:
+    write(project, "manage.py", 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")\n')
+    write(project, "shop/__init__.py", "")
+    write(project, "shop/settings.py", DJANGO_SETTINGS)
+    write(project, "shop/test_settings.py", 'DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", '
+                                            '"HOST": "localhost", "NAME": "shop_test"}}\n')
+    return project
+
+
+def test_django_local_forms_stay_allowed(django_app: Path) -> None:
+    allowed("python manage.py flush --noinput --settings=shop.test_settings", cwd=django_app)
+    allowed("DB_HOST=localhost python manage.py flush --noinput", cwd=django_app)
+    allowed("python manage.py flush --noinput --settings=shop.settings --settings=shop.test_settings", cwd=django_app)
+    write(django_app, ".env", "DB_HOST=localhost\n")
+    write(django_app, "shop/settings.py", "import environ\nenviron.Env.read_env()\n" + textwrap.dedent(DJANGO_SETTINGS))
+    allowed("python manage.py flush --noinput", cwd=django_app)
+
+
+@pytest.mark.parametrize(("setup", "cmd"), [
+    # .env counts only when the settings load it
+    ({".env": "DB_HOST=localhost\n"}, "python manage.py flush --noinput"),
+    # argparse: the last --settings wins
+    ({}, "python manage.py flush --noinput --settings=shop.test_settings --settings=shop.settings"),
+    # manage.py's own assignment wins over the variable
+    ({"manage.py": 'import os\nos.environ["DJANGO_SETTINGS_MODULE"] = "shop.settings"\n'},
+     "DJANGO_SETTINGS_MODULE=shop.test_settings python manage.py flush --noinput"),
+    # a DATABASES change blastwall does not evaluate
+    ({"shop/test_settings.py": 'import os\nDATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", '
+                               '"HOST": "localhost", "NAME": "shop_test"}}\nif os.environ.get("REMOTE"):\n'
+                               '    DATABASES["default"]["HOST"] = "db.example.com"\n'},
+     "REMOTE=1 python manage.py flush --noinput --settings=shop.test_settings"),
+    ({"shop/test_settings.py": 'DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", '
+                               '"HOST": "localhost", "NAME": "shop_test"}}\n'
+                               'DATABASES["default"].update(HOST="db.example.com")\n'},
+     "python manage.py flush --noinput --settings=shop.test_settings"),
+    ({"shop/test_settings.py": 'import django_heroku\nDATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", '
+                               '"NAME": "test.sqlite3"}}\ndjango_heroku.settings(locals())\n'},
+     "python manage.py flush --noinput --settings=shop.test_settings"),
+])
+def test_django_look_alikes_ask(setup: dict[str, str], cmd: str, django_app: Path) -> None:
+    for rel, text in setup.items():
+        write(django_app, rel, text)
+    asks(cmd, cwd=django_app)
+
+
+def test_django_admin_finds_settings_on_its_python_path(tmp_path: Path, django_app: Path) -> None:
+    other = tmp_path / "other"
+    write(other, "shop/__init__.py", "")
+    write(other, "shop/test_settings.py", 'DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", '
+                                          '"HOST": "db.example.com", "NAME": "shop_test"}}\n')
+    # django-admin does not look in the directory it runs in: the module is the one on its path
+    asks(f"django-admin flush --noinput --pythonpath {other} --settings shop.test_settings", cwd=django_app,
+         because="db.example.com")
+    asks(f"PYTHONPATH={other} django-admin flush --noinput --settings shop.test_settings", cwd=django_app,
+         because="db.example.com")
+    asks("django-admin flush --noinput --settings shop.test_settings", cwd=django_app)
+    allowed(f"django-admin flush --noinput --pythonpath {django_app} --settings shop.test_settings", cwd=django_app)
+
+
+def test_a_try_import_of_local_settings_is_followed(django_app: Path) -> None:
+    write(django_app, "shop/test_settings.py", 'DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", '
+                                               '"HOST": "localhost", "NAME": "shop_test"}}\n'
+                                               "try:\n    from .local import *\nexcept ImportError:\n    pass\n")
+    allowed("python manage.py flush --noinput --settings=shop.test_settings", cwd=django_app)
+    write(django_app, "shop/local.py", 'DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", '
+                                       '"HOST": "db.example.com", "NAME": "shop_test"}}\n')
+    asks("python manage.py flush --noinput --settings=shop.test_settings", cwd=django_app, because="db.example.com")
+
+
+@pytest.fixture
+def laravel_app(project: Path) -> Path:
+    write(project, "artisan", "<?php\n")
+    write(project, ".env", "DB_CONNECTION=pgsql\nDB_HOST=db.example.com\nDB_DATABASE=shop\n")
+    write(project, ".env.testing", "DB_CONNECTION=pgsql\nDB_HOST=127.0.0.1\nDB_DATABASE=shop_testing\n")
+    return project
+
+
+LARAVEL_CONFIG = """<?php
+return [
+    'default' => env('DB_CONNECTION', 'sqlite'),
+    'connections' => [
+        'sqlite' => ['driver' => 'sqlite', 'url' => env('DB_URL'), 'database' => env('DB_DATABASE', database_path('database.sqlite'))],
+        'pgsql' => [
+            'driver' => 'pgsql',
+            'url' => env('DB_URL'),
+            'host' => env('DB_HOST', '127.0.0.1'),
+            'database' => env('DB_DATABASE', 'laravel'),
+        ],
+        'reporting' => ['driver' => 'pgsql', 'host' => 'reports.example.com', 'database' => 'reports'],
+    ],
+    'redis' => ['default' => ['host' => env('REDIS_HOST', '127.0.0.1')]],
+];
+"""
+
+
+def test_laravel_local_forms_stay_allowed(laravel_app: Path, tmp_path: Path) -> None:
+    allowed("php artisan migrate:fresh --env=testing", cwd=laravel_app)
+    allowed(f"php {laravel_app}/artisan migrate:fresh --env=testing", cwd=tmp_path)
+    write(laravel_app, "config/database.php", LARAVEL_CONFIG)
+    allowed("php artisan migrate:fresh --env=testing", cwd=laravel_app)
+
+
+def test_laravel_look_alikes_ask(laravel_app: Path, tmp_path: Path) -> None:
+    decoy = tmp_path / "decoy"
+    write(decoy, ".env", "DB_CONNECTION=pgsql\nDB_HOST=127.0.0.1\nDB_DATABASE=shop_testing\n")
+    write(laravel_app, ".env.testing", "DB_CONNECTION=pgsql\nDB_HOST=db.example.com\nDB_DATABASE=shop_testing\n")
+    asks(f"php {laravel_app}/artisan migrate:fresh --env=testing", cwd=decoy, because="db.example.com")
+    write(laravel_app, ".env.testing", "DB_CONNECTION=pgsql\nDB_HOST=127.0.0.1\nDB_DATABASE=shop_testing\n")
+    asks("php artisan migrate:fresh --env=testing --env=production", cwd=laravel_app, because="db.example.com")
+    write(laravel_app, "config/database.php", LARAVEL_CONFIG)
+    asks("php artisan migrate:fresh --env=testing --database=reporting", cwd=laravel_app, because="reports.example.com")
+    write(laravel_app, "config/database.php", LARAVEL_CONFIG.replace("env('DB_HOST', '127.0.0.1')", "'db.example.com'"))
+    asks("php artisan migrate:fresh --env=testing", cwd=laravel_app, because="db.example.com")
+    write(laravel_app, "config/database.php", LARAVEL_CONFIG.replace("env('DB_HOST', '127.0.0.1')",
+                                                                     "env('DB_HOST_OVERRIDE') ?: env('DB_HOST')"))
+    asks("php artisan migrate:fresh --env=testing", cwd=laravel_app, because="when the app runs")
+    write(laravel_app, "config/database.php", LARAVEL_CONFIG)
+    write(laravel_app, "bootstrap/cache/config.php", "<?php return ['database' => []];\n")
+    asks("php artisan migrate:fresh --env=testing", cwd=laravel_app, because="cached configuration")
+
+
+PRISMA_SCHEMA = """
+    datasource db {
+      provider  = "postgresql"
+      url       = env("DATABASE_URL")
+    }
+"""
+
+
+def test_prisma_urls_the_migration_uses(project: Path) -> None:
+    write(project, "prisma/schema.prisma", PRISMA_SCHEMA)
+    write(project, ".env", "DATABASE_URL=postgresql://localhost/shop_test\nDIRECT_URL=postgresql://db.example.com/shop\n")
+    allowed("npx prisma migrate reset --force", cwd=project)
+    write(project, "prisma/schema.prisma", PRISMA_SCHEMA.replace('env("DATABASE_URL")',
+                                                                 'env("DATABASE_URL")\n  directUrl = env("DIRECT_URL")'))
+    asks("npx prisma migrate reset --force", cwd=project, because="db.example.com")
+    write(project, "prisma/schema.prisma", PRISMA_SCHEMA.replace('env("DATABASE_URL")', 'env("DATABASE_URL")\n'
+                                                                 '  shadowDatabaseUrl = env("DIRECT_URL")'))
+    asks("npx prisma migrate reset --force", cwd=project, because="db.example.com")
+
+
+def test_a_prisma_config_names_the_schema_and_url(project: Path) -> None:
+    write(project, "prisma/schema.prisma", PRISMA_SCHEMA)
+    write(project, ".env", "DATABASE_URL=postgresql://localhost/shop_test\nPROD_URL=postgresql://db.example.com/shop\n")
+    write(project, "prisma.config.ts", 'import { defineConfig, env } from "prisma/config";\n'
+                                       'export default defineConfig({\n  schema: "prisma/schema.prisma",\n'
+                                       '  datasource: { url: env("PROD_URL") },\n});\n')
+    asks("npx prisma migrate reset --force", cwd=project, because="db.example.com")
+    write(project, "prisma.config.ts", 'export default defineConfig({ schema: path.join("..", "prod.prisma") })\n')
+    asks("npx prisma migrate reset --force", cwd=project, because="when it runs")
+    write(project, "prisma.config.ts", 'import "dotenv/config";\nexport default defineConfig({\n'
+                                       '  schema: "prisma/schema.prisma",\n});\n')
+    allowed("npx prisma migrate reset --force", cwd=project)
+
+
+@pytest.mark.parametrize("cmd", [
+    "AWS_ENDPOINT_URL=http://localhost:4566 AWS_ENDPOINT_URL_S3=https://s3.amazonaws.com aws s3 rb s3://b --force",
+    "AWS_ENDPOINT_URL=http://localhost:4566 AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true aws s3 rb s3://b --force",
+    "aws --endpoint-url http://localhost:4566 --endpoint-url https://s3.amazonaws.com s3 rb s3://b --force",
+])
+def test_aws_endpoint_look_alikes_ask(cmd: str) -> None:
+    asks(cmd)
+
+
+def test_aws_local_endpoints_stay_allowed() -> None:
+    allowed("AWS_ENDPOINT_URL=http://localhost:4566 aws s3 rb s3://b --force")
+    allowed("AWS_ENDPOINT_URL_S3=https://s3.example.com aws --endpoint-url http://localhost:4566 s3 rb s3://b --force")

@@ -386,19 +386,32 @@ def url_site(url: str) -> Site:
 
 
 def _aws_sites(spec: dict[str, Any], inv: Invocation, parsed: Parsed, vars_: Vars) -> list[Site]:
+    """The endpoint the AWS CLI calls: `--endpoint-url`, else (unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS)
+    a service's AWS_ENDPOINT_URL_<SERVICE>, which wins over AWS_ENDPOINT_URL; none: AWS itself."""
     if inv.program in spec.get("local_programs", []):
         return [Site(True, f"{inv.program} always calls LocalStack on this machine", nature="local",
                      nature_why="LocalStack is a local AWS emulator")]
     urls = _values(parsed, spec.get("url_options", []))
     if not urls:
-        found = vars_.first(spec.get("url_env", []))
-        if found:
-            urls = [found[1]]
+        ignore = (vars_.get(spec.get("ignore_env", ""))[0] or "").lower()
+        if ignore in ("true", "1", "yes") or ignore == UNREAD.lower():
+            return [unknown(f"{spec['ignore_env']} makes it call AWS itself")]
+        names = [n for n in _names(vars_) if n.startswith(spec.get("service_env_prefix", "\0"))]
+        found = [vars_.get(n)[0] for n in names]
+        urls = [u for u in found if u]
+        global_url = vars_.first(spec.get("url_env", []))
+        if global_url:
+            urls.append(global_url[1])
     if not urls:
         return [unknown("it calls AWS itself (no --endpoint-url names a local emulator)")]
-    if parsed.dynamic:
-        return [unknown("its --endpoint-url is only known when it runs")]
+    if parsed.dynamic or any(UNREAD in u for u in urls):
+        return [unknown("its endpoint is only known when it runs")]
     return [url_site(u) for u in urls]
+
+
+def _names(vars_: Vars) -> list[str]:
+    """Every variable the program may see (set on the line or in the environment)."""
+    return list(dict.fromkeys([k for k, _ in vars_.line if k.isidentifier()] + list(vars_.process)))
 
 
 def _file_sites(parsed: Parsed) -> list[Site]:

@@ -109,17 +109,31 @@ def quoted_tunnels(text: str) -> list[str]:
 
 def _walk(walk: _Walk, text: str, cwd: str | None, env: tuple[tuple[str, str | None], ...], elsewhere: str,
           depth: int) -> None:
+    """Each command of `text`, with the directory and variables it runs with. A `cd`, `export`,
+    `unset` or `source` in a subshell (`( ... )`, a pipeline's part, `&`, `$( )`) changes only
+    the commands of that subshell."""
     from blastwall.analyze.shell.parse import parse
 
     if depth > MAX_DEPTH or not text.strip():
         return
-    env = (*env, *statement_env(text))
-    here = cwd
+    base = (*env, *statement_env(text))
+    changes: list[tuple[tuple[int, ...], str | None, tuple[tuple[str, str | None], ...]]] = []  # ctx, cd, env
+
+    def state(ctx: tuple[int, ...]) -> tuple[str | None, tuple[tuple[str, str | None], ...]]:
+        here: str | None = cwd
+        extra: tuple[tuple[str, str | None], ...] = ()
+        for scope, moved, entries in changes:
+            if ctx[:len(scope)] == scope:
+                here = moved if moved != _SAME else here
+                extra = (*extra, *entries)
+        return here, (*base, *extra)
+
     for cmd in parse(text).commands:
         words = [w.text for w in cmd.argv]
         dyn = [w.dynamic for w in cmd.argv]
         if not words:
             continue
+        here, now = state(cmd.ctx)
         index = walk.next_index()
         for r in cmd.redirects:
             if r.op in _WRITE_OPS and r.target is not None and not r.target.text.startswith("/dev/") \
@@ -127,22 +141,27 @@ def _walk(walk: _Walk, text: str, cwd: str | None, env: tuple[tuple[str, str | N
                 target = "" if r.target.dynamic else _path(r.target.text, here)
                 walk.changers.append(Changer(index, f"the redirection to {r.target.text}", target))
         if words[0] in ("cd", "pushd"):
-            here = _moved(here, words[1:], dyn[1:])
+            from blastwall.environment.site import Vars
+
+            cdpath = Vars((*now, *((k, v.text) for k, v in cmd.assigns.items()))).get("CDPATH")[0]
+            changes.append((cmd.ctx, _moved(here, words[1:], dyn[1:], bool(cdpath)), ()))
             continue
         if words[0] in ("source", "."):
-            env = (*env, *_sourced(words[1:], dyn[1:], here))
+            changes.append((cmd.ctx, _SAME, tuple(_sourced(words[1:], dyn[1:], here))))
             continue
         if words[0] == "export":
-            env = (*env, *_assignments(words[1:]))
-            if any(dyn[1:]):
-                env = (*env, (UNREADABLE, " ".join(words)))
+            entries = _assignments(words[1:]) + ([(UNREADABLE, " ".join(words))] if any(dyn[1:]) else [])
+            changes.append((cmd.ctx, _SAME, tuple(entries)))
             continue
         if words[0] == "unset":
-            env = (*env, *((w, None) for w in words[1:] if not w.startswith("-")))
+            changes.append((cmd.ctx, _SAME, tuple((w, None) for w in words[1:] if not w.startswith("-"))))
             continue
         own = tuple((k, v.text) for k, v in cmd.assigns.items())
         fed = cmd.stdin_file.text if cmd.stdin_file is not None and not cmd.stdin_file.dynamic else ""
-        _unwrap(walk, words, dyn, (*env, *own), here, elsewhere, cmd.source, depth, (cmd.stdin_text or "", fed), index)
+        _unwrap(walk, words, dyn, (*now, *own), here, elsewhere, cmd.source, depth, (cmd.stdin_text or "", fed), index)
+
+
+_SAME = "\0same"  # a change that leaves the directory as it is
 
 
 def _unwrap(walk: _Walk, words: list[str], dyn: list[bool], env: tuple[tuple[str, str | None], ...],
@@ -191,6 +210,7 @@ def _unwrap(walk: _Walk, words: list[str], dyn: list[bool], env: tuple[tuple[str
 
 
 _SEPARATORS = frozenset({";", "&&", "||", "|", "&", "(", ")", "{", "}", "|&", "then", "do", "else", "elif"})
+_PIPED = frozenset({"|", "|&", "&"})  # a statement beside one of these runs in a subshell
 
 
 def statement_env(text: str) -> list[tuple[str, str | None]]:
@@ -205,20 +225,25 @@ def statement_env(text: str) -> list[tuple[str, str | None]]:
     start = True
     exporting = False
     allexport = False  # `set -a` / `set -o allexport`: every later assignment is exported
+    depth = 0  # inside `( ... )`
+    prev = ";"  # the separator before the current statement
     for i, w in enumerate(words):
         if w in _SEPARATORS:
-            start, exporting = True, False
+            depth += (w == "(") - (w == ")")
+            start, exporting, prev = True, False, w
             continue
         if start and w == "set":
             allexport = _allexport(words[i + 1:], allexport)
             start = False
             continue
         if start and w == "unset":
-            for n in words[i + 1:]:
-                if n in _SEPARATORS:
-                    break  # only this statement's names: `unset X; echo PGHOST` leaves PGHOST set
-                if n.isidentifier():
-                    out.append((n, None))
+            names, end = [], i + 1
+            while end < len(words) and words[end] not in _SEPARATORS:
+                names.append(words[end])
+                end += 1
+            after = words[end] if end < len(words) else ";"
+            if depth == 0 and prev not in _PIPED and after not in _PIPED:  # a subshell's unset stays there
+                out.extend((n, None) for n in names if n.isidentifier())
             start = False
             continue
         if start and w in ("export", "declare", "typeset"):
@@ -375,11 +400,13 @@ def _path(word: str, cwd: str | None) -> str:
     return posixpath.normpath(path)
 
 
-def _moved(cwd: str | None, args: list[str], dyn: list[bool]) -> str | None:
+def _moved(cwd: str | None, args: list[str], dyn: list[bool], cdpath: bool = False) -> str | None:
     rest = [(a, d) for a, d in zip(args, dyn, strict=True) if not a.startswith("-")]
     if not rest:
         return None  # cd with no argument: home; not where the project is
     target, dynamic = rest[0]
     if dynamic or target.startswith("~") or cwd is None and not target.startswith("/"):
         return None
+    if cdpath and not target.startswith(("/", "./", "../")) and target not in (".", ".."):
+        return None  # CDPATH: bash looks for it in other folders first
     return posixpath.normpath(target if target.startswith("/") else posixpath.join(cwd or "/", target))

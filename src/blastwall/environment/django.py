@@ -22,6 +22,9 @@ from blastwall.environment.site import Site, Vars, unknown
 from blastwall.environment.table import section, settings_name
 from blastwall.model import Finding
 
+_ASSIGNED = re.compile(r"""os\.environ\[\s*["'](\w+)["']\s*\]\s*=\s*["']([^"']*)["']""")
+_DEFAULTED = re.compile(r"""os\.environ\.setdefault\(\s*["'](\w+)["']\s*,\s*["']([^"']*)["']""")
+_LOADS_DOTENV = re.compile(r"\b(load_dotenv|read_env|read_dotenv|dotenv|decouple|environ\.Env)\b")
 _SETDEFAULT = re.compile(r"""setdefault\(\s*["']DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']""")
 MAX_IMPORTS = 4
 _ENV_CALLS = {"get", "getenv", "env", "str", "config"}  # os.environ.get, os.getenv, env(...), env.str, decouple config
@@ -36,76 +39,128 @@ def django(inv: Invocation, finding: Finding, vars_: Vars) -> list[Site]:
         return [unknown("the directory it runs in is not known, so the settings cannot be read")]
     manage = next((w for w in inv.argv if os.path.basename(w) == spec.get("entry", "manage.py")), "")
     root = os.path.normpath(os.path.join(inv.cwd, os.path.dirname(manage))) if manage else inv.cwd
+    manage_text = (read_text(os.path.join(root, os.path.basename(manage))) or "") if manage else ""
+    paths = _search_path(inv, vars_, root if manage or "-m" in inv.argv else None)
+    if isinstance(paths, Site):
+        return [paths]
+    forced = dict(_ASSIGNED.findall(manage_text))  # os.environ["X"] = "..." in manage.py wins over the environment
     module = _option(inv.argv, "--settings")
     how = f"--settings={module}"
+    if not module and forced.get("DJANGO_SETTINGS_MODULE"):
+        module, how = forced["DJANGO_SETTINGS_MODULE"], f"{os.path.basename(manage)} sets DJANGO_SETTINGS_MODULE"
     if not module:
         found = vars_.first(["DJANGO_SETTINGS_MODULE"])
         if found:
             module, how = found[1], f"DJANGO_SETTINGS_MODULE ({found[2]})"
     if not module and manage:
-        text = read_text(os.path.join(root, os.path.basename(manage))) or ""
-        m = _SETDEFAULT.search(text)
+        m = _SETDEFAULT.search(manage_text)
         if m:
             module, how = m.group(1), f"{os.path.basename(manage)}'s default settings {m.group(1)}"
     if not module:
         return [unknown("no settings module is named (--settings, DJANGO_SETTINGS_MODULE or manage.py)")]
     alias = _option(inv.argv, "--database") or "default"
+    defaults = dict(_DEFAULTED.findall(manage_text))
     env_file = dotenv(os.path.join(root, ".env")) or {}
+    texts: list[str] = [manage_text]
+    sites: list[Site] = []
+    for with_dotenv in (True, False):
+        def lookup(name: str, with_dotenv: bool = with_dotenv) -> str | None:
+            if name in forced:
+                return forced[name]
+            value = vars_.get(name)[0]
+            if value is not None:
+                return value
+            if name in defaults:
+                return defaults[name]
+            return env_file.get(name) if with_dotenv else None
 
-    def lookup(name: str) -> str | None:
-        value = vars_.get(name)[0]
-        return value if value is not None else env_file.get(name)
+        databases = _databases(paths, module, lookup, 0, texts)
+        site = _site(databases, module, how, alias, lookup)
+        if site not in sites:
+            sites.append(site)
+        if any(_LOADS_DOTENV.search(t) for t in texts) or not env_file:
+            break  # the app loads .env (or there is none): one reading is the app's
+    return sites
 
-    databases = _databases(root, module, lookup, 0)
+
+def _site(databases: Any, module: str, how: str, alias: str, lookup: Any) -> Site:
     if databases is None:
-        return [unknown(f"the settings {module} ({how}) set no DATABASES blastwall can read")]
+        return unknown(f"the settings {module} ({how}) set no DATABASES blastwall can read")
+    if databases == UNREAD:
+        return unknown(f"the settings {module} change DATABASES in a way blastwall does not evaluate "
+                       "(inside a condition, a call, or a module it cannot find)")
     db = databases.get(alias) if isinstance(databases, dict) else None
     if not isinstance(db, dict):
-        return [unknown(f"the settings {module} have no database {alias!r}")]
+        return unknown(f"the settings {module} have no database {alias!r}")
     names = (("settings", settings_name(module)),)
     via = f"settings {module} DATABASES[{alias!r}]"
     engine = str(db.get("ENGINE") or "")
     if "sqlite" in engine:
-        return [file_site(str(db.get("NAME") or ""), via, names)]
+        return file_site(str(db.get("NAME") or ""), via, names)
     if any(UNREAD in str(db.get(k, "")) for k in ("HOST", "NAME", "ENGINE")):
-        return [unknown(f"{via} is only known when the app runs")]
+        return unknown(f"{via} is only known when the app runs")
     default_host = "socket" if "postgres" in engine else "localhost"
-    return [from_keys(str(db.get("HOST") or "") or None, str(db.get("NAME") or ""), via, names, default_host,
-                      lookup=lookup)]
+    return from_keys(str(db.get("HOST") or "") or None, str(db.get("NAME") or ""), via, names, default_host,
+                     lookup=lookup)
+
+
+def _search_path(inv: Invocation, vars_: Vars, first: str | None) -> list[str] | Site:
+    """Where Python looks for the settings module: manage.py's folder (or the directory for
+    `python -m django`), then `--pythonpath`, then PYTHONPATH. `django-admin` alone does not look
+    in the directory it runs in."""
+    out = [first] if first else []
+    for i, w in enumerate(inv.argv):
+        value = inv.argv[i + 1] if w == "--pythonpath" and i + 1 < len(inv.argv) else \
+            (w.split("=", 1)[1] if w.startswith("--pythonpath=") else None)
+        if value is not None:
+            out.insert(1 if first else 0, os.path.normpath(os.path.join(inv.cwd or "/", value)))
+    pythonpath, origin = vars_.get("PYTHONPATH")
+    if pythonpath:
+        if UNREAD in pythonpath:
+            return unknown(f"PYTHONPATH is {origin}")
+        out += [os.path.normpath(os.path.join(inv.cwd or "/", p)) for p in pythonpath.split(os.pathsep) if p]
+    if not out:
+        return unknown("django-admin finds the settings on PYTHONPATH or --pythonpath, and neither is set")
+    return out
 
 
 def _option(argv: tuple[str, ...], name: str) -> str:
+    """The value of the last `name` option (argparse: the last one wins)."""
+    found = ""
     for i, w in enumerate(argv):
         if w == name and i + 1 < len(argv):
-            return argv[i + 1]
-        if w.startswith(name + "="):
-            return w.split("=", 1)[1]
-    return ""
+            found = argv[i + 1]
+        elif w.startswith(name + "="):
+            found = w.split("=", 1)[1]
+    return found
 
 
-def _module_file(root: str, module: str) -> str | None:
-    base = os.path.join(root, *module.split("."))
-    for path in (base + ".py", os.path.join(base, "__init__.py")):
-        if os.path.isfile(path):
-            return path
+def _module_file(paths: list[str], module: str) -> str | None:
+    for root in paths:
+        base = os.path.join(root, *module.split("."))
+        for path in (base + ".py", os.path.join(base, "__init__.py")):
+            if os.path.isfile(path):
+                return path
     return None
 
 
-def _databases(root: str, module: str, lookup: Any, depth: int) -> Any:
-    """DATABASES as `module` leaves it (None when neither it nor its star imports set it)."""
-    path = _module_file(root, module)
+def _databases(paths: list[str], module: str, lookup: Any, depth: int, texts: list[str]) -> Any:
+    """DATABASES as `module` leaves it (None when neither it nor its star imports set it; UNREAD
+    when it changes it in a way blastwall does not evaluate)."""
+    path = _module_file(paths, module)
     text = read_text(path) if path else None
     if text is None or depth > MAX_IMPORTS:
         return None
+    texts.append(text)
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError):
         return None
     value: Any = None
-    for node in tree.body:
+    for node in _top_level(tree, paths, module, path or ""):
         if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
             base = _resolve(module, node, path or "")
-            inherited = _databases(root, base, lookup, depth + 1) if base else None
+            inherited = _databases(paths, base, lookup, depth + 1, texts) if base else None
             if inherited is not None:
                 value = inherited
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
@@ -115,7 +170,50 @@ def _databases(root: str, module: str, lookup: Any, depth: int) -> Any:
                     value = _eval(node.value, lookup)
                 elif isinstance(target, ast.Subscript) and value is not None and node.value is not None:
                     _assign_item(value, target, _eval(node.value, lookup))
+        elif _touches(node):
+            return UNREAD
     return value
+
+
+def _top_level(tree: ast.Module, paths: list[str], module: str, path: str) -> list[ast.stmt]:
+    """The statements that run unconditionally. `try: from .local import * / except ImportError:
+    pass` runs the import when that module exists."""
+    out: list[ast.stmt] = []
+    for node in tree.body:
+        if isinstance(node, ast.Try) and all(isinstance(n, (ast.ImportFrom, ast.Pass)) for n in node.body) and \
+                all(all(isinstance(n, ast.Pass) for n in h.body) for h in node.handlers) and not node.finalbody \
+                and not node.orelse:
+            out += [n for n in node.body if isinstance(n, ast.ImportFrom) and
+                    _module_file(paths, _resolve(module, n, path)) is not None]
+        else:
+            out.append(node)
+    return out
+
+
+_OPAQUE_CALLS = {"exec", "eval", "globals", "setattr", "import_module", "__import__", "vars", "locals"}
+
+
+def _touches(node: ast.stmt) -> bool:
+    """Whether a statement blastwall does not evaluate may change DATABASES: an assignment, a
+    method call or a star import inside a condition, loop or block, or a dynamic import or exec."""
+    for sub in ast.walk(node):
+        if isinstance(sub, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
+            if any(_mentions_databases(t) for t in targets):
+                return True
+        elif isinstance(sub, ast.Call):
+            if isinstance(sub.func, ast.Attribute) and _mentions_databases(sub.func.value):
+                return True
+            if _dotted(sub.func).rsplit(".", 1)[-1] in _OPAQUE_CALLS:
+                return True
+        elif (isinstance(sub, ast.ImportFrom) and any(a.name == "*" for a in sub.names)) or \
+                (isinstance(sub, ast.Global) and "DATABASES" in sub.names):
+            return True
+    return False
+
+
+def _mentions_databases(node: ast.expr) -> bool:
+    return any(isinstance(n, ast.Name) and n.id == "DATABASES" for n in ast.walk(node))
 
 
 def _resolve(module: str, node: ast.ImportFrom, path: str) -> str:

@@ -29,9 +29,9 @@ Resolver = Callable[[Invocation, Finding, Vars], list[Site]]
 
 # Framework -> (the programs or scripts that run its tasks, module:function that resolves them).
 FRAMEWORKS: dict[str, tuple[tuple[str, ...], str]] = {
-    "rails": (("rails", "rake"), "frameworks:rails"),
+    "rails": (("rails", "rake"), "rails:rails"),
     "django": (("manage.py", "django-admin", "django-admin.py"), "django:django"),
-    "laravel": (("artisan",), "frameworks:laravel"),
+    "laravel": (("artisan",), "laravel:laravel"),
     "prisma": (("prisma",), "frameworks:prisma"),
     "supabase": (("supabase",), "frameworks:supabase"),
 }

@@ -548,5 +548,11 @@ def _assert_secret_file_unreadable(ws: Path, path: Path) -> None:
                "tool_use_id": "toolu_01"}
     result = run_hook("claude-code", json.dumps(payload).encode())
     out = json.loads(result.stdout) if result.stdout.strip() else {}
-    decision = out.get("hookSpecificOutput", {}).get("permissionDecision") if result.exit_code == 0 else "deny"
-    assert decision in ("deny", "ask"), (result, scan.output)
+    spec = out.get("hookSpecificOutput", {})
+    decision = spec.get("permissionDecision") if result.exit_code == 0 else "deny"
+    if decision == "allow":  # the redacted view: the Read is pointed at a masked copy (docs/secrets.md)
+        view = Path(spec["updatedInput"]["file_path"])
+        assert view != path and RAILWAY_TOKEN not in view.read_text(), (result, scan.output)
+        assert "held by blastwall" in view.read_text()
+    else:
+        assert decision in ("deny", "ask"), (result, scan.output)

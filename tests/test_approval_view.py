@@ -316,3 +316,49 @@ def test_a_window_from_a_request_covers_its_folder_and_rules_only(env: dict[str,
     assert decision_of(hook(bash_call("rm -rf src", there, "w-2"))) == "deny"  # another folder: held
     assert decision_of(hook(bash_call("rm -rf src; git reset --hard", here, "w-3"))) == "deny"  # another rule
     assert os.path.isdir(here / "src")  # checked, never run
+
+
+# --- any stored request renders -------------------------------------------------------------------------------
+
+_json = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=20),
+                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+                     max_leaves=12)
+_finding = st.fixed_dictionaries({}, optional={
+    "rule_id": _json, "effect": _json, "severity": st.sampled_from(["none", "low", "high", "x"]) | _json,
+    "reason": _json, "target": _json, "environment": _json, "evidence": _json,
+    "radius": _json | st.fixed_dictionaries({"measured": _json, "summary": _json, "items": _json, "details": _json,
+                                             "counts": _json})})
+_action = st.fixed_dictionaries({"surface": st.sampled_from(["shell", "sql", "http", "mcp", "file_write",
+                                                             "file_read", "odd"]) | _json,
+                                 "payload": _json, "context": _json})
+
+
+@settings(max_examples=150, deadline=None)
+@given(findings=st.lists(_finding | _json, max_size=4), actions=st.lists(_action | _json, max_size=3),
+       radius=_json, status=st.sampled_from(["pending", "approved", "used", "denied", "expired"]))
+def test_any_stored_request_renders_everywhere(findings: list[object], actions: list[object], radius: object,
+                                               status: str) -> None:
+    from rich.console import Console
+
+    from blastwall.approvals.messages import webhook_payload
+    from blastwall.approvals.web.pages import Viewer, pending_page
+    from blastwall.approvals.web.request_page import Detail, request_page
+    from blastwall.cli import describe, output
+
+    req = Request(id="bw-abcdefgh", digest="d" * 64, surface="shell", summary="x", actions=tuple(actions),  # type: ignore[arg-type]
+                  findings=tuple(findings), reasons=("r",), agent=None, session="s", cwd="/w",  # type: ignore[arg-type]
+                  environment=None, required=1, created_at=0.0, expires_at=9e9, status=status,
+                  radius=radius)  # type: ignore[arg-type]
+    viewer = Viewer("ada", "t")
+    assert "bw-abcdefgh" in request_page(Detail(req, 0, []), viewer, None, 1.0)
+    assert "bw-abcdefgh" in pending_page(view.grouped([req]), viewer, None, 1.0)
+    json.dumps(slack_payload(req, "http://127.0.0.1:8765"))
+    json.dumps(webhook_payload(req))
+    desktop_text(req)
+    console = Console(file=open(os.devnull, "w"), width=100)  # noqa: SIM115
+    saved, output.out = output.out, console
+    try:
+        describe.describe(req, [], raw=True)
+    finally:
+        output.out = saved
+        console.file.close()

@@ -64,6 +64,9 @@ def _clean(value: Any) -> Any:
 
 def outgoing(request: Request) -> dict[str, Any]:
     """The request as it may leave this machine: selected fields, redacted and bounded."""
+    from blastwall.approvals.view import tidy
+
+    request = tidy(request)
     findings = [{k: f.get(k) for k in FINDING_KEYS} for f in list(request.findings)[:MAX_FINDINGS]
                 if isinstance(f, Mapping)]
     from blastwall.approvals import pretty

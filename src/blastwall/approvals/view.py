@@ -81,6 +81,23 @@ def grouped(requests: Sequence[Request], approvals: Sequence[int] | None = None)
     return list(rows.values())
 
 
+def tidy(request: Request) -> Request:
+    """`request` with the shapes the screens read: actions, findings and the radius facts as
+    mappings, reasons as text; anything else in a stored row (an older or damaged store) is left
+    out, so a screen shows what it can instead of failing."""
+    actions = tuple(dict(a, context=a["context"] if isinstance(a.get("context"), Mapping) else {})
+                    for a in request.actions if isinstance(a, Mapping))
+    return request._replace(
+        actions=actions, findings=tuple(f for f in request.findings if isinstance(f, Mapping)),
+        reasons=tuple(str(r) for r in request.reasons if r is not None),
+        radius=request.radius if isinstance(request.radius, Mapping) else None)
+
+
+def _seq(value: Any) -> tuple[Any, ...]:
+    """A list-valued fact as a tuple (nothing when it is not a list)."""
+    return tuple(value) if isinstance(value, (list, tuple)) else ()
+
+
 def status_of(request: Request, now: float) -> str:
     if request.status in ("pending", "approved") and now >= request.expires_at:
         return "expired"
@@ -188,14 +205,16 @@ def losses(request: Request) -> list[Loss]:
             continue
         seen.add(key)
         r = f.get("radius") if isinstance(f.get("radius"), Mapping) else None
-        items = tuple((_relative(str(i[0]), request.cwd), str(i[1])) for i in (r or {}).get("items") or ()
+        items = tuple((_relative(str(i[0]), request.cwd), str(i[1])) for i in _seq((r or {}).get("items"))
                       if isinstance(i, (list, tuple)) and len(i) == 2)
-        notes = tuple(str(d) for d in (r or {}).get("details") or () if str(d) not in {i[0] for i in items})
+        notes = tuple(str(d) for d in _seq((r or {}).get("details")) if str(d) not in {i[0] for i in items})
         if items:  # the files are listed one by one: the measured roots add nothing
             notes = tuple(n for n in notes if not os.path.isabs(n))
+        counts = (r or {}).get("counts")
+        files = counts.get("files") if isinstance(counts, Mapping) else 0
         out.append(Loss(target=key[0] or _clause(f), rule=key[1], measured=None if r is None else bool(r.get("measured")),
                         summary=str((r or {}).get("summary") or ""), irreplaceable=(r or {}).get("irreplaceable"),
-                        items=items, notes=notes, total=int(((r or {}).get("counts") or {}).get("files") or 0)))
+                        items=items, notes=notes, total=files if isinstance(files, int) and files > 0 else 0))
     return out
 
 
@@ -216,7 +235,7 @@ def places(request: Request) -> list[Place]:
         env = f.get("environment")
         if not env:
             continue
-        evidence = tuple(str(e) for e in f.get("evidence") or ()) or ((HINT,) if env == hint else ())
+        evidence = tuple(str(e) for e in _seq(f.get("evidence"))) or ((HINT,) if env == hint else ())
         names = targets.setdefault((str(env), evidence), [])
         name = str(f.get("target") or f.get("rule_id") or "")
         if name not in names:
@@ -233,13 +252,13 @@ HINT = "the action's context names it (BLASTWALL_ENVIRONMENT or the caller); a h
 
 def said(request: Request) -> str | None:
     """What the agent said it was doing (its tool call's description), when it said anything."""
-    text = (request.radius or {}).get("said")
-    return str(text) if text else None
+    text = request.radius.get("said") if isinstance(request.radius, Mapping) else None
+    return text if isinstance(text, str) and text else None
 
 
 def preflight(request: Request) -> dict[str, Any]:
     """The pre-flight and radius facts without the agent's words (for the folded raw view)."""
-    return {k: v for k, v in (request.radius or {}).items() if k != "said"}
+    return {k: v for k, v in request.radius.items() if k != "said"} if isinstance(request.radius, Mapping) else {}
 
 
 def action_text(action: Mapping[str, Any]) -> str:

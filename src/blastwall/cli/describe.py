@@ -137,6 +137,7 @@ def describe(request: Any, approvers: Sequence[str], *, raw: bool = False, now: 
     from blastwall.approvals.requests import shown_matches_digest
 
     out = _out()
+    request = view.tidy(request)
     now = time.time() if now is None else now
     status = view.status_of(request, now)
     title = f"request {request.id} · {status}"

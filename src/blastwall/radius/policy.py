@@ -108,7 +108,8 @@ def facts(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if isinstance(r, Mapping) and r.get("summary"):
             out.append({"rule": f.get("rule_id"), "target": f.get("target"), "measured": bool(r.get("measured")),
                         "summary": str(r["summary"]), "irreplaceable": r.get("irreplaceable"),
-                        "counts": dict(r.get("counts") or {}), "source": r.get("source")})
+                        "counts": dict(r["counts"]) if isinstance(r.get("counts"), Mapping) else {},
+                        "source": r.get("source")})
     return out
 
 

@@ -130,7 +130,8 @@ DECIDED = {"used": "approved by {by}, then used", "expired": "approved by {by}, 
 
 
 def _item(row: Row, now: float) -> str:
-    req, status = row.request, status_of(row.request, now)
+    req = view.tidy(row.request)
+    status = status_of(req, now)
     same = badge("count", f"×{row.count} same action") if row.count > 1 else ""
     timing = f"asked {ago(now - req.created_at)} ago"
     if status == "pending":

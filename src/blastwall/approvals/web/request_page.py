@@ -216,6 +216,7 @@ def _lead_up(d: Detail) -> str:
 
 
 def request_page(d: Detail, viewer: Viewer, flash: Flash | None, now: float) -> str:
+    d = d._replace(request=view.tidy(d.request))
     req = d.request
     status = view.status_of(req, now)
     same = badge("count", f"×{len(d.same) + 1} same action") if d.same else ""

@@ -734,3 +734,101 @@ def test_aws_endpoint_look_alikes_ask(cmd: str) -> None:
 def test_aws_local_endpoints_stay_allowed() -> None:
     allowed("AWS_ENDPOINT_URL=http://localhost:4566 aws s3 rb s3://b --force")
     allowed("AWS_ENDPOINT_URL_S3=https://s3.example.com aws --endpoint-url http://localhost:4566 s3 rb s3://b --force")
+
+
+# -- hosts: what the resolver would answer, now ----------------------------------------------------------
+
+def test_the_hosts_file_is_read_again_when_it_changes(tmp_path: Path) -> None:
+    from blastwall.environment.hosts import hosts_file
+
+    path = tmp_path / "hosts"
+    path.write_text("127.0.0.1 localhost devdb\n", encoding="utf-8")
+    assert hosts_file(str(path))["devdb"] == ("127.0.0.1",)
+    path.write_text("127.0.0.1 localhost\n10.0.0.5 devdb\n", encoding="utf-8")  # a long-lived checker must see this
+    assert hosts_file(str(path))["devdb"] == ("10.0.0.5",)
+
+
+def test_a_loopback_name_the_hosts_file_maps_elsewhere_is_not_local(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from blastwall.environment import hosts
+
+    path = tmp_path / "hosts"
+    path.write_text("127.0.0.1 localhost\n10.0.0.5 db.localhost\n", encoding="utf-8")
+    monkeypatch.setattr(hosts, "HOSTS_FILE", str(path))
+    monkeypatch.setattr(hosts, "hosts_file", lambda p=str(path): hosts._hosts_file(p, 0, 0, 0))
+    assert not hosts.where_is("db.localhost").local  # the resolver reads the hosts file first
+    assert hosts.where_is("other.localhost").local
+    assert hosts.where_is("localhost").local
+
+
+def test_a_bridge_over_a_network_card_is_not_this_machine(tmp_path: Path) -> None:
+    """minikube's docker bridge is this machine; a bridge that enslaves eth0 reaches the LAN."""
+    import ipaddress
+
+    from blastwall.environment.hosts import bridge_of
+
+    routes = tmp_path / "route"
+    routes.write_text("Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\tMTU\tWindow\tIRTT\n"
+                      "br-1\t0031A8C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"        # 192.168.49.0/24
+                      "bridge0\t0001A8C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n",    # 192.168.1.0/24
+                      encoding="ascii")
+    sysfs = tmp_path / "sys"
+    for iface in ("br-1", "bridge0", "veth1"):
+        (sysfs / "devices" / "virtual" / "net" / iface).mkdir(parents=True)
+    (sysfs / "class" / "net" / "br-1" / "brif" / "veth1").mkdir(parents=True)
+    (sysfs / "class" / "net" / "bridge0" / "brif" / "eth0").mkdir(parents=True)  # eth0 is a device
+    bridges = ("br-*", "bridge*")
+    assert bridge_of(ipaddress.IPv4Address("192.168.49.2"), bridges, routes=str(routes), sysfs=str(sysfs)) == "br-1"
+    assert bridge_of(ipaddress.IPv4Address("192.168.1.20"), bridges, routes=str(routes), sysfs=str(sysfs)) is None
+
+
+# -- the allowance is audited and a policy can turn it off ---------------------------------------------
+
+def _policy(text: str) -> Policy:
+    import tomllib
+
+    from blastwall.policy.engine import compile_layers, default_document
+
+    return compile_layers([("test.toml", tomllib.loads(text)), ("defaults", default_document())])
+
+
+def test_a_verified_allow_is_audited_even_when_only_blocking_verdicts_are(tmp_path: Path) -> None:
+    from blastwall.approvals.gate import gate
+    from blastwall.engine import make_action
+    from blastwall.store import open_store
+
+    pol = _policy('[audit]\nverdicts = "blocking"\n')
+    store = open_store(f"sqlite:///{tmp_path / 'audit.db'}")
+    try:
+        for cmd in ("dropdb -h 127.0.0.1 app_test", "ls -la"):
+            action = make_action("shell", cmd, {"cwd": str(tmp_path)})
+            v = blastwall.check(action, policy=pol, probe=False)
+            assert gate([action], [v], v.decision.value, v.reasons, policy=pol, can_ask=True, store=store).decision \
+                == "allow"
+        rows = [r.to_dict()["data"] for r in store.audit_rows(kind=["verdict"])]
+    finally:
+        store.close()
+    assert len(rows) == 1  # the allowed dropdb, not the ls
+    assert rows[0]["environments"][0]["environment"] == "test"
+    assert "127.0.0.1 (-h) is a loopback address" in rows[0]["environments"][0]["evidence"][0]
+
+
+def test_a_policy_turns_the_allowance_off() -> None:
+    pol = _policy('[[rule]]\nenvironment = ["local", "test"]\nverified = true\ndecision = "ask"\n'
+                  'reason = "every destructive action asks here, local or not"\n')
+    for cmd in ("dropdb -h 127.0.0.1 app_test", "supabase db reset"):
+        v = check(cmd, policy=pol)
+        assert v.decision is Decision.ASK, v.reasons
+        assert any("local or not" in r for r in v.reasons)
+    assert check("dropdb -h 127.0.0.1 app_test").decision is Decision.ALLOW
+
+
+def test_an_untrusted_project_policy_cannot_place_a_remote_host_in_test(project: Path) -> None:
+    write(project, "blastwall.toml", '[inventory.environments.test]\nhosts = ["db.example.com"]\n'
+                                     '[[rule]]\nenvironment = ["unknown"]\ndecision = "allow"\n')
+    v = blastwall.check("dropdb -h db.example.com app_test", "shell", context={"cwd": str(project)}, probe=False)
+    assert v.decision is not Decision.ALLOW, v.reasons
+    from blastwall.policy.load import load_policy
+
+    dropped = dict(load_policy(str(project)).settings).get("untrusted_project_entries", ())
+    assert any("inventory.environments.test" in d for d in dropped), dropped  # the file was read, and left out

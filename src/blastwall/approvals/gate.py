@@ -56,7 +56,7 @@ def gate(actions: Sequence[Action], verdicts: Sequence[Verdict], decision: str, 
                 settings = settings_of(policy)
             except SettingsError as exc:
                 return as_is._replace(reasons=(*reasons, f"approvals are off: {exc}; `blastwall policy check` shows it"))
-        elif not _audits_all(policy):
+        elif not _audits_all(policy) and not _allowed_by_evidence(decision, verdicts):
             return as_is
         from blastwall.store import open_store
 
@@ -80,6 +80,14 @@ def _short(exc: BaseException) -> str:
     from blastwall.redact import redact
 
     return redact(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)[:160]
+
+
+def _allowed_by_evidence(decision: str, verdicts: Sequence[Verdict]) -> bool:
+    """An allowed destructive action on a target verified local or test: recorded whatever
+    `[audit] verdicts` says, since the evidence is what let it through (docs/environments.md)."""
+    from blastwall.model import Severity
+
+    return decision == "allow" and any(f.evidence and f.severity > Severity.NONE for v in verdicts for f in v.findings)
 
 
 def _audits_all(policy: Any) -> bool:

@@ -18,9 +18,9 @@ wildcard; a pathspec with magic (`:/`, `:(top)`) or an option that prints more t
 
 from __future__ import annotations
 
-import re
 from typing import NamedTuple
 
+from blastwall import rx
 from blastwall.analyze.shell.ir import Word
 from blastwall.analyze.shell.names import program_name
 
@@ -77,8 +77,8 @@ _LS_FILES_NOT_NAMES = frozenset({"-o", "--others", "-i", "--ignored", "-k", "--k
                                  "--recurse-submodules", "--with-tree", "--resolve-undo", "--directory"})
 # git options before the subcommand that leave which files it lists, and how it names them, alone.
 _GIT_QUIET_OPTIONS = frozenset({"--no-pager", "-p", "--paginate", "-P", "--no-optional-locks"})
-_GLOB = re.compile(r"[*?\[]")
-_BASENAME_SAFE = re.compile(r"^\*[^*?\[{/]*$")  # `*.py`: a path matches it exactly when its last name does
+_GLOB = rx.compile(r"[*?\[]")
+_BASENAME_SAFE = rx.compile(r"^\*[^*?\[{/]*$")  # `*.py`: a path matches it exactly when its last name does
 
 
 TRACKED_LABEL = "files listed by git in "  # a target the radius measures as the tracked files there

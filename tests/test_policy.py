@@ -238,6 +238,7 @@ LOOSER = {  # (section, key) -> TOML text that would loosen blastwall if it coun
     ("inventory", ""): '[inventory.environments.dev]\ndatabases = ["prod-db"]\n',
     ("policy", ""): '[policy.rego]\nmode = "authoritative"\nfiles = ["allow.rego"]\n'
                     '[policy.opa]\nurl = "https://attacker.example/v1/data/blastwall/decision"\n',
+    ("run", ""): '[run.profiles.default]\nhosts = ["attacker.example"]\nfolders = ["/"]\n',
 }
 
 
@@ -267,7 +268,7 @@ def test_untrusted_project_file_cannot_loosen_any_key(section: str, tmp_path: Pa
     assert str((policy.section("cedar") or {}).get("mode", "tighten")) == "tighten"  # its forbids may stay
     assert all("opa" not in t and t.get("rego", {}).get("mode", "tighten") == "tighten"  # Rego may only tighten
                for _, t, _ in policy.section("policy") or [])
-    for name in ("secrets", "audit", "snapshots", "radius", "gateway", "pg_proxy", "protected_branches"):
+    for name in ("secrets", "audit", "snapshots", "radius", "gateway", "pg_proxy", "protected_branches", "run"):
         ours, theirs = policy.section(name) or {}, base.section(name) or {}
         assert all(ours.get(k) == theirs.get(k) for k in (ours if isinstance(ours, dict) else {})
                    if name != "snapshots" or k != "required"), name

@@ -464,11 +464,16 @@ def test_force_push_look_alikes_ask(pushed: Path) -> None:
     assert decide("git push --force-with-lease origin main-rewrite:main", pushed) == "ask"
 
 
-def test_a_default_branch_the_clone_does_not_know_is_taken_from_its_name(pushed: Path) -> None:
+def test_a_default_branch_the_clone_does_not_know_is_not_guessed(pushed: Path) -> None:
     git(pushed, "remote", "set-head", "origin", "--delete")
     git(pushed, "branch", "-q", "-f", "develop", "HEAD")
     assert decide("git push --force-with-lease origin develop", pushed) == "ask"
+    verdict = check("git push --force-with-lease origin feat/login", context={"cwd": str(pushed)})
+    assert verdict.decision.value == "ask"  # feat/login may be the remote's default
+    assert any("set-head origin --auto" in r for r in verdict.reasons)
+    git(pushed, "remote", "set-head", "origin", "--auto")  # asks the remote: main
     assert decide("git push --force-with-lease origin feat/login", pushed) == "allow"
+    assert decide("git push --force-with-lease origin develop", pushed) == "ask"  # a long-lived branch's name
 
 
 def test_a_protected_branch_is_not_the_agents_own(pushed: Path) -> None:

@@ -216,3 +216,180 @@ def test_a_listing_blastwall_cannot_measure_asks(repo: Path) -> None:
                  "cat list.txt | xargs sed -i 's/d/e/'"):
         assert decide(line, repo) == "ask", line
     assert decide("echo src/clean.py | xargs sed -i 's/x/y/'", repo) == "allow"  # the names are on the line
+
+
+def test_an_edit_left_unmeasured_by_the_time_budget_asks(repo: Path) -> None:
+    import tomllib
+
+    from blastwall.policy.engine import compile_layers, default_document
+
+    policy = compile_layers([("blastwall.toml", tomllib.loads("[radius]\nbudget_ms = 0.001\n")),
+                             ("defaults", default_document())])
+    for line in ("sed -i 's/d/e/' src/dirty.py", "sed -i 's/x/y/' src/clean.py src/other.py src/dirty.py"):
+        verdict = check(line, context={"cwd": str(repo)}, policy=policy)
+        assert verdict.decision.value == "ask", line
+        assert all(f.radius and not f.radius["measured"] for f in verdict.findings if f.rule_id.startswith("shell.fs"))
+
+
+# ---- force pushes with a lease: where the push really goes ----------------------------------------
+
+@pytest.fixture
+def pushed(tmp_path: Path) -> Path:
+    """A clone of a remote with main (its default, with tag v1.0) and feat/login, both pushed;
+    feat/login then rebased onto a newer main, so its pushed commits are rewritten here."""
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], check=True, env=GIT_ENV)
+    seed = tmp_path / "seed"
+    seed.mkdir()
+    git(seed, "init", "-q", "-b", "main")
+    write(seed, {"a.txt": "a\n"})
+    git(seed, "add", "-A")
+    git(seed, "commit", "-qm", "a")
+    git(seed, "tag", "v1.0")
+    git(seed, "remote", "add", "origin", str(remote))
+    git(seed, "push", "-q", "origin", "main", "v1.0")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(remote), str(clone)], check=True, env=GIT_ENV, capture_output=True)
+    git(clone, "checkout", "-qb", "feat/login")
+    for i in range(2):
+        write(clone, {f"login{i}.txt": str(i)})
+        git(clone, "add", "-A")
+        git(clone, "commit", "-qm", f"login {i}")
+    git(clone, "push", "-q", "-u", "origin", "feat/login")
+    write(seed, {"b.txt": "b\n"})
+    git(seed, "add", "-A")
+    git(seed, "commit", "-qm", "b")
+    git(seed, "push", "-q", "origin", "main")
+    git(clone, "fetch", "-q", "origin")
+    git(clone, "rebase", "-q", "origin/main")
+    return clone
+
+
+def _sha(repo: Path, rev: str) -> str:
+    return git(repo, "rev-parse", rev).strip()
+
+
+def test_the_safe_form_stays_allowed(pushed: Path) -> None:
+    for line in ("git push --force-with-lease origin feat/login", "git push --force-with-lease",
+                 "git push --force-with-lease origin HEAD", "git push --force-with-lease -o ci.skip origin feat/login",
+                 "git push --force-with-lease --push-option=ci.skip origin feat/login",
+                 "git push --force-with-lease --repo=origin", "git --no-pager push --force-with-lease origin feat/login",
+                 f"git push --force-with-lease=feat/login:{_sha(pushed, 'origin/feat/login')} origin HEAD:feat/login",
+                 "git push --force-with-lease origin refs/heads/feat/login:refs/heads/feat/login"):
+        assert decide(line, pushed) == "allow", line
+
+
+def test_head_is_the_current_branch_not_the_remotes_default(pushed: Path) -> None:
+    """On main, `git push origin HEAD` pushes main: measured as main (the default), never as
+    origin/HEAD's name."""
+    git(pushed, "checkout", "-q", "-B", "main", "origin/main")
+    write(pushed, {"m.txt": "m\n"})
+    git(pushed, "add", "-A")
+    git(pushed, "commit", "-qm", "mine on main")
+    git(pushed, "push", "-q", "origin", "main")
+    git(pushed, "commit", "-q", "--amend", "-m", "mine on main, amended")  # a commit made here replaces it
+    for line in ("git push --force-with-lease origin HEAD", "git push --force-with-lease origin @",
+                 "git push --force-with-lease origin +HEAD", "git push --force-with-lease"):
+        assert decide(line, pushed) == "ask", line
+
+
+def test_a_destination_spelled_another_way_is_not_a_feature_branch(pushed: Path) -> None:
+    main, tag = _sha(pushed, "origin/main"), _sha(pushed, "v1.0")
+    for line in (f"git push --force-with-lease=heads/main:{main} origin HEAD:heads/main",
+                 f"git push --force-with-lease=v1.0:{tag} origin +HEAD:v1.0",
+                 f"git push --force-with-lease=refs/tags/v1.0:{tag} origin +HEAD:refs/tags/v1.0",
+                 "git push --force-with-lease origin +HEAD:refs/tags/v1.0", "git push --force origin v1.0",
+                 f"git push --force-with-lease=release:{main} origin HEAD:release"):  # not a branch of origin
+        assert decide(line, pushed) == "ask", line
+
+
+def test_heads_main_really_updates_main(pushed: Path) -> None:
+    """What `HEAD:heads/main` does (run against the temporary remote): it rewrites main."""
+    before = _sha(pushed, "origin/main")
+    git(pushed, "push", "-q", f"--force-with-lease=heads/main:{before}", "origin", "HEAD:heads/main")
+    git(pushed, "fetch", "-q", "origin")
+    assert _sha(pushed, "origin/main") == _sha(pushed, "HEAD") != before
+
+
+@pytest.mark.parametrize("line", [
+    "git push --force-with-lease origin :feat/login",
+    "git push --force-with-lease origin +:feat/login",
+    "git push --force-with-lease origin --delete feat/login",
+    "git push --force-with-lease -d origin feat/login",
+    "git push --force-with-lease --prune origin feat/login",
+    "git push --force-with-lease origin 'refs/heads/*:refs/heads/*'",
+    "git push --force-with-lease --all origin",
+    "git push --force-with-lease --tags origin",
+])
+def test_deletes_and_pushes_of_many_refs_ask(line: str, pushed: Path) -> None:
+    assert decide(line, pushed) == "ask"
+
+
+def test_a_push_elsewhere_than_this_clones_remote_asks(pushed: Path, tmp_path: Path) -> None:
+    remote = str(tmp_path / "remote.git")
+    lease = f"--force-with-lease=feat/login:{_sha(pushed, 'origin/feat/login')}"
+    for line in (f"git push {lease} {remote} +HEAD:feat/login", f"git push {lease} file://{remote} +HEAD:feat/login",
+                 f"git -c remote.origin.url={remote} push --force-with-lease origin feat/login",
+                 f"git --git-dir={tmp_path}/seed/.git push --force-with-lease origin feat/login",
+                 f"GIT_DIR={tmp_path}/seed/.git git push --force-with-lease origin feat/login",
+                 "GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=remote.origin.push GIT_CONFIG_VALUE_0=+refs/heads/*:refs/heads/* "
+                 "git push --force-with-lease",
+                 "export GIT_CONFIG_PARAMETERS=\"'push.default=matching'\"; git push --force-with-lease",
+                 f"HOME={tmp_path} git push --force-with-lease origin feat/login"):
+        assert decide(line, pushed) == "ask", line
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("remote.origin.push", "+refs/heads/*:refs/heads/*"),
+    ("remote.origin.push", "refs/heads/feat/login:refs/heads/main"),
+    ("remote.origin.mirror", "true"),
+    ("remote.origin.pushurl", "/elsewhere.git"),
+    ("push.default", "matching"),
+])
+def test_configuration_that_redirects_a_push_asks(key: str, value: str, pushed: Path) -> None:
+    git(pushed, "config", key, value)
+    assert decide("git push --force-with-lease", pushed) == "ask"
+    if key != "push.default":
+        assert decide("git push --force-with-lease origin feat/login", pushed) == "ask"
+
+
+def test_a_push_mapping_really_sends_the_branch_elsewhere(pushed: Path) -> None:
+    """remote.origin.push maps a refspec without a destination (run against the temporary remote)."""
+    git(pushed, "config", "remote.origin.push", "refs/heads/feat/login:refs/heads/elsewhere")
+    git(pushed, "push", "-q", "origin", "feat/login")
+    assert git(pushed, "ls-remote", "origin", "refs/heads/elsewhere").split()[0] == _sha(pushed, "feat/login")
+
+
+def test_upstream_mode_pushes_to_the_upstream_branch(pushed: Path) -> None:
+    """push.default=upstream with a branch that tracks main: `git push origin` goes to main."""
+    git(pushed, "config", "push.default", "upstream")
+    git(pushed, "checkout", "-q", "-b", "topic", "--track", "origin/main")
+    write(pushed, {"t.txt": "t\n"})
+    git(pushed, "add", "-A")
+    git(pushed, "commit", "-qm", "topic")
+    assert decide("git push --force-with-lease origin", pushed) == "ask"
+    assert decide("git push --force-with-lease", pushed) == "ask"
+
+
+def test_a_reflog_entry_written_later_does_not_make_a_teammates_commit_ours(pushed: Path) -> None:
+    other = pushed.parent / "teammate"
+    remote = git(pushed, "remote", "get-url", "origin").strip()
+    subprocess.run(["git", "clone", "-q", "-b", "feat/login", remote, str(other)], check=True, env=GIT_ENV,
+                   capture_output=True)
+    write(other, {"theirs.txt": "their work\n"})
+    git(other, "add", "-A")
+    an_hour_ago = f"@{int(time.time()) - 3600} +0000"
+    subprocess.run(["git", "-C", str(other), "commit", "-qm", "teammate's commit"], check=True, capture_output=True,
+                   env={**GIT_ENV, "GIT_COMMITTER_DATE": an_hour_ago, "GIT_AUTHOR_DATE": an_hour_ago})
+    git(other, "push", "-q", "origin", "feat/login")
+    git(pushed, "fetch", "-q", "origin")
+    theirs, head = _sha(pushed, "origin/feat/login"), _sha(pushed, "HEAD")
+    assert decide("git push --force-with-lease origin feat/login", pushed) == "ask"
+    git(pushed, "update-ref", "-m", "commit: mine", "HEAD", theirs)  # a forged reflog entry
+    git(pushed, "update-ref", "-m", "commit: back", "HEAD", head)
+    assert decide("git push --force-with-lease origin feat/login", pushed) == "ask"
+
+
+def test_the_last_commit_made_here_may_be_dropped(pushed: Path) -> None:
+    git(pushed, "push", "-q", "--force-with-lease", "origin", "feat/login")
+    assert decide("git push --force-with-lease origin feat/login~1:feat/login", pushed) == "allow"

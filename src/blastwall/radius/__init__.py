@@ -85,7 +85,7 @@ def _measurable(f: Finding) -> bool:
 
 
 def _measure_one(action: Action, finding: Finding, ctx: MeasureContext, probe: bool = True) -> Finding:
-    from blastwall.radius.base import Radius, local_measurer, measurers_for
+    from blastwall.radius.base import Radius, local_measurer, measurer_source, measurers_for
 
     for fn in measurers_for(finding):
         if not ctx.cwd and local_measurer(fn):
@@ -94,8 +94,9 @@ def _measure_one(action: Action, finding: Finding, ctx: MeasureContext, probe: b
             continue
         if not probe:
             return finding._replace(radius=Radius.unmeasured(PROBES_OFF).to_dict())
-        if ctx.left() <= 0:
-            return finding._replace(radius=Radius.unmeasured("the time budget for measuring ran out").to_dict())
+        if ctx.left() <= 0:  # named for the measurer that would have run: it tried, as one that runs out does
+            return finding._replace(radius=Radius.unmeasured("the time budget for measuring ran out",
+                                                             source=measurer_source(fn)).to_dict())
         t0 = time.perf_counter()
         try:
             radius = fn(action, finding, ctx)

@@ -106,6 +106,11 @@ def _module_name(fn: Measurer) -> str:
     return str(getattr(fn, "__module__", "")).rsplit(".", 1)[-1]
 
 
+def measurer_source(fn: Measurer) -> str:
+    """The `Radius.source` of what `fn` measures: its module's name ("files", "git", ...)."""
+    return _module_name(fn)
+
+
 def local_measurer(fn: Measurer) -> bool:
     """True for measurers that look at local files and repositories (see LOCAL_MODULES)."""
     return _module_name(fn) in LOCAL_MODULES

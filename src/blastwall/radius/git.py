@@ -81,22 +81,15 @@ def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
-def _push_force(repo: str, finding: Finding, ctx: MeasureContext) -> Radius:
-    from blastwall.radius.push import measure_push, push_args
+def _push_force(repo: str, action: Action, finding: Finding, ctx: MeasureContext) -> Radius:
+    from blastwall.radius.push import measure_push
+    from blastwall.radius.pushline import Unknown, read_push
 
-    words = [w for w in finding.target.split() if not w.startswith("-")]
-    remote = words[0] if words else ""
-    specs = words[1:]
-    if not remote:
-        upstream = git(repo, "rev-parse", "--abbrev-ref", "@{push}", ctx=ctx, check=False).strip()
-        if "/" not in upstream:
-            return Radius.unmeasured("the branch pushed to is not known (no upstream)", source="git")
-        remote, branch = upstream.split("/", 1)
-        specs = [f"HEAD:{branch}"]
-    if not specs:
-        branch = git(repo, "symbolic-ref", "-q", "--short", "HEAD", ctx=ctx, check=False).strip()
-        specs = [branch] if branch else []
-    return measure_push(repo, remote, specs, push_args(finding.source), ctx)
+    line = action.payload if isinstance(action.payload, str) else finding.source
+    push = read_push(repo, line, finding.source, ctx)
+    if isinstance(push, Unknown):
+        return Radius.unmeasured(push.why, source="git")
+    return measure_push(repo, push.remote, push.specs, push.args, ctx)
 
 
 def _reset_hard(repo: str, finding: Finding, ctx: MeasureContext) -> Radius:
@@ -197,7 +190,7 @@ def _git_radius(action: Action, finding: Finding, ctx: MeasureContext) -> Radius
         if repo is None:
             return Radius.unmeasured("not inside a git repository", source="git")
         if kind.startswith("push-force"):
-            return _push_force(repo, finding, ctx)
+            return _push_force(repo, action, finding, ctx)
         if kind.startswith("reset-hard"):
             return _reset_hard(repo, finding, ctx)
         if kind.startswith("branch-force-delete"):

@@ -11,10 +11,13 @@ Offline, as of the last fetch: the remote branch is its remote-tracking ref (or 
 
 A push with a lease (`--force-with-lease`, alone, `=REF` or `=REF:EXPECT`, also with `+REF`) fails
 when the remote moved since the last fetch, so the measurement holds when it runs; nothing
-irreplaceable is lost when no commit is someone else's and the branch is neither the remote's
-default (refs/remotes/<remote>/HEAD, or a usual default name when the clone does not know it)
-nor protected (`protected_branches`). Without a lease (`--force`, `-f`, which also switch a lease
-off) the remote may hold commits the last fetch did not bring: losing nothing is then unknown.
+irreplaceable is lost when no commit is someone else's and the branch is a branch the clone has
+fetched that is neither the remote's default (refs/remotes/<remote>/HEAD; when the clone does
+not know it, nothing is taken for certain) nor named like a long-lived shared branch (`main`,
+`release`, ... push.toml) nor protected (`protected_branches`). Without a lease (`--force`, `-f`,
+which also switch a lease off) the remote may hold commits the last fetch did not bring: losing
+nothing is then unknown. Where the push goes is read by pushline.py, which leaves deletes, tags,
+URLs and pushes that configuration or the environment redirect unmeasured.
 """
 
 from __future__ import annotations
@@ -82,6 +85,8 @@ def read_lease(args: list[str]) -> Lease:
 
 
 def measure_push(repo: str, remote: str, specs: list[str], args: list[str], ctx: MeasureContext) -> Radius:
+    from blastwall.radius.pushline import destination
+
     lease = read_lease(args)
     if any(a in ("--all", "--mirror", "--branches", "--tags") for a in args):
         return Radius.unmeasured("it pushes every branch or tag; measure one branch at a time", source="git")
@@ -91,18 +96,19 @@ def measure_push(repo: str, remote: str, specs: list[str], args: list[str], ctx:
     irreplaceable: bool | None = False
     made_here: set[str] | None = None
     for spec in specs:
-        src, _, dst = spec.lstrip("+").partition(":")
-        dst = (dst or src).removeprefix("refs/heads/")
+        src, dst, why = destination(repo, remote, spec, ctx)
+        if why:
+            return Radius.unmeasured(why, source="git")
         leased, expected = lease.expect(dst)
-        old_ref = expected if expected is not None else f"refs/remotes/{remote}/{dst}"
+        tracking = ctx.facts().commit(repo, f"refs/remotes/{remote}/{dst}")
         if expected == "":
             old = ""  # the lease says the branch must not exist: nothing there to lose
+        elif tracking is None:  # also under a lease's own value: that it is a branch of the remote is not known
+            return Radius.unmeasured(f"{remote}/{dst} was never fetched, so what it holds is not known", source="git")
         else:
-            old = ctx.facts().commit(repo, old_ref) or ""
+            old = tracking if expected is None else ctx.facts().commit(repo, expected) or ""
             if not old:
-                return Radius.unmeasured(f"{remote}/{dst} was never fetched, so what it holds is not known"
-                                         if expected is None else f"the lease's value {expected} is not a commit here",
-                                         source="git")
+                return Radius.unmeasured(f"the lease's value {expected} is not a commit here", source="git")
         new = ctx.facts().commit(repo, src or "HEAD")
         if new is None:
             return Radius.unmeasured(f"{src} is not a commit here", source="git")
@@ -161,27 +167,41 @@ def _listed(repo: str, args: list[str], ctx: MeasureContext) -> list[str]:
 
 def _made_here(repo: str, ctx: MeasureContext) -> set[str]:
     """Commits HEAD's reflog records this clone making (committing, amending, rebasing onto,
-    cherry-picking, merging)."""
-    out = git(repo, "reflog", "show", "--format=%H%x00%gs", "HEAD", "--", ctx=ctx, check=False)
+    cherry-picking, merging), when the entry was written as the commit was made: a reflog entry
+    can be written for any commit (`git update-ref -m "commit: ..." HEAD SHA`), but a commit's
+    time is part of its id, so someone else's older commit cannot be passed off as made here."""
+    out = git(repo, "reflog", "show", "--date=unix", "--format=%H%x00%ct%x00%gd%x00%gs", "HEAD", "--", ctx=ctx,
+              check=False)
     table = _table()
+    window = int(table["made_within_s"])
     made: set[str] = set()
     for line in out.splitlines():
-        sha, _, subject = line.partition("\0")
+        fields = line.split("\0", 3)
+        if len(fields) != 4:
+            continue
+        sha, committed, selector, subject = fields
         action, _, message = subject.partition(": ")
+        logged = selector.rpartition("@{")[2].rstrip("}")
+        if not (committed.isdigit() and logged.isdigit() and 0 <= int(logged) - int(committed) <= window):
+            continue
         if globs.match_any(action, table["made_here"]) and not globs.match_any(message, table["not_made"]):
             made.add(sha)
     return made
 
 
 def _shared(repo: str, remote: str, dst: str, ctx: MeasureContext) -> str:
-    """Why `dst` is a branch others share ("" when it is not): protected by the policy, or the
-    remote's default branch."""
+    """Why `dst` is a branch others share ("" when it is not): protected by the policy, the
+    remote's default branch, named like a long-lived shared branch, or on a remote whose default
+    this clone does not know (then it may be that default)."""
     section = ctx.policy.section("protected_branches") if ctx.policy is not None else None
     if section and globs.match_any(dst, list(section)):
         return "a protected branch"
     head = git(repo, "symbolic-ref", "-q", f"refs/remotes/{remote}/HEAD", ctx=ctx, check=False).strip()
-    if head:
-        return f"the default branch of {remote}" if head == f"refs/remotes/{remote}/{dst}" else ""
+    if head == f"refs/remotes/{remote}/{dst}":
+        return f"the default branch of {remote}"
     if dst in _table()["default_names"]:
-        return f"named like a default branch ({remote}'s default is not known here)"
+        return "named like a shared long-lived branch"
+    if not head:
+        return (f"on {remote}, whose default branch is not known here (`git remote set-head {remote} --auto` "
+                "records it)")
     return ""

@@ -316,6 +316,11 @@ def test_a_window_from_a_request_covers_its_folder_and_rules_only(env: dict[str,
     assert decision_of(hook(bash_call("rm -rf src", there, "w-2"))) == "deny"  # another folder: held
     assert decision_of(hook(bash_call("rm -rf src; git reset --hard", here, "w-3"))) == "deny"  # another rule
     assert os.path.isdir(here / "src")  # checked, never run
+    from blastwall.approvals.gate import _in_scope
+
+    unread = [Action(Surface.SHELL, "rm -rf src $(cat list)", Context(cwd=str(here)))]
+    assert not _in_scope({"cwd": str(here), "rules": ["shell.fs:rm"]}, unread, [])  # nothing known: never covered
+    assert _in_scope({"name": "from-a-terminal"}, unread, [])  # `approve --window`: the pattern alone decides
 
 
 # --- any stored request renders -------------------------------------------------------------------------------

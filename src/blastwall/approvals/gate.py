@@ -323,12 +323,14 @@ class _Gate:
 
 def _in_scope(window: Any, actions: Sequence[Action], findings: list[dict[str, Any]]) -> bool:
     """Whether a window opened for one folder (`cwd`) and some rules (`rules`) covers this call:
-    every action runs in that folder and every finding is of one of those rules. A window opened
-    without them (`blastwall approve --window`) covers the pattern anywhere."""
+    every action runs in that folder, and it has findings, each of one of those rules (an action
+    blastwall asks about without a finding, one it could not read, is never covered). A window
+    opened without them (`blastwall approve --window`) covers the pattern anywhere."""
     cwd, rules = window.get("cwd"), window.get("rules")
     if cwd and any(a.context.cwd != cwd for a in actions):
         return False
-    if rules is not None and not (isinstance(rules, list) and all(f.get("rule_id") in rules for f in findings)):
+    if rules is not None and not (isinstance(rules, list) and findings
+                                  and all(f.get("rule_id") in rules for f in findings)):
         return False
     return True
 

@@ -832,3 +832,49 @@ def test_an_untrusted_project_policy_cannot_place_a_remote_host_in_test(project:
 
     dropped = dict(load_policy(str(project)).settings).get("untrusted_project_entries", ())
     assert any("inventory.environments.test" in d for d in dropped), dropped  # the file was read, and left out
+
+
+# -- second round: carriers, background programs, statements that run elsewhere ------------------------
+
+@pytest.mark.parametrize("cmd", [
+    # the statement runs in a psql the python code starts, not in the local psql beside it
+    """psql -h localhost app_test -c 'select 1'; python3 -c "import subprocess; """
+    """subprocess.run(['psql','-h','db.example.com','-c','DROP TABLE users'])" """,
+    # a request to another local port than the local neighbour's
+    """curl -X DELETE http://localhost:8025/api/v1/messages; python3 -c "import requests; """
+    """requests.delete('http://localhost:9200/prod-index')" """,
+    # a program left running in the background may forward a local port
+    "node -e \"require('net').createServer(s => s.pipe(require('net').connect(5432, 'db.example.com')).pipe(s))"
+    ".listen(5433)\" & psql -h localhost -p 5433 -d app_test -c 'DROP TABLE users'",
+    "nohup ./forward.sh; dropdb -h localhost app_test",
+    # psql and mysql send output to a program; mongosh runs code it builds
+    "psql -h localhost -d app_test -c '\\o | psql -h db.example.com' -c 'DROP TABLE users'",
+    "mysql -h 127.0.0.1 app_test -e 'pager mysql -h db.example.com; DROP TABLE users'",
+    """mongosh mongodb://127.0.0.1/catalog_test --eval 'db["getSiblingDB"]("prod").dropDatabase()'""",
+    """mongosh mongodb://127.0.0.1/catalog_test --eval 'eval("db = connect(\\"mongodb://db.example.com\\")"); """
+    """db.dropDatabase()'""",
+])
+def test_second_round_look_alikes_ask(cmd: str) -> None:
+    asks(cmd)
+
+
+def test_curl_reads_its_config_where_xdg_config_home_says(tmp_path: Path) -> None:
+    write(tmp_path / "cfg", "curlrc", "proxy = http://proxy.example.com:3128\n")
+    asks(f"XDG_CONFIG_HOME={tmp_path / 'cfg'} curl -X DELETE http://localhost:8025/api/v1/messages", because="curlrc")
+    allowed("curl -X DELETE http://localhost:8025/api/v1/messages")
+
+
+def test_a_client_written_onto_path_earlier_on_the_line_asks(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", f"{home / 'bin'}:/usr/local/bin:/usr/bin:/bin")
+    asks("printf '#!/bin/sh\\nexec /usr/bin/dropdb -h db.example.com \"$@\"\\n' > ~/bin/dropdb; dropdb app_test",
+         because="may put another dropdb on PATH")
+    asks("cp wrapper ~/bin/dropdb && dropdb app_test", because="may put another dropdb on PATH")
+    v = check("echo done > ~/build.log; dropdb app_test")  # (the home redirection asks for itself)
+    assert [f.environment for f in v.findings if f.rule_id == "shell.postgres:dropdb"] == ["test"], placed(v)
+
+
+def test_laravel_read_write_hosts_ask(laravel_app: Path) -> None:
+    write(laravel_app, "config/database.php", LARAVEL_CONFIG.replace(
+        "'driver' => 'pgsql',\n            'url'", "'driver' => 'pgsql',\n            'read' => ['host' => ['db.example.com']],\n"
+                                                   "            'url'"))
+    asks("php artisan migrate:fresh --env=testing", cwd=laravel_app, because="read hosts")

@@ -149,7 +149,7 @@ def client_sites(name: str, inv: Invocation, finding: Finding, vars_: Vars) -> l
     if reconnect:
         return [unknown(reconnect)]
     if name == "http":
-        return _http_sites(inv, parsed)
+        return _http_sites(inv, parsed, vars_)
     if name == "aws":
         return _aws_sites(spec, inv, parsed, vars_)
     if name == "sqlite":
@@ -332,11 +332,20 @@ def section_rows(name: str) -> list[dict[str, Any]]:
     return rows if isinstance(rows, list) else []
 
 
-def _rc_redirect(spec: dict[str, Any], inv: Invocation) -> str:
-    """The startup file (~/.curlrc, ~/.wgetrc ...) that may send the request elsewhere, or ""."""
+def _rc_redirect(spec: dict[str, Any], inv: Invocation, vars_: Vars) -> str:
+    """The startup file (~/.curlrc, $XDG_CONFIG_HOME/curlrc, ~/.wgetrc ...) that may send the
+    request elsewhere, or ""."""
     if inv.argv[1:2] == ("-q",) or "--disable" in inv.argv[1:2]:
         return ""  # curl -q as the first option: no .curlrc
     for f in (spec.get("rc_files") or {}).get(inv.program, []):
+        if f.startswith("$"):
+            name, _, rest = f[1:].partition("/")
+            base = vars_.get(name)[0]
+            if not base:
+                continue
+            if UNREAD in base:
+                return f"${name}"
+            f = os.path.join(base, rest)
         path = os.path.expanduser(f)
         note(path)
         text = read_text(path) if os.path.isfile(path) else None
@@ -346,8 +355,8 @@ def _rc_redirect(spec: dict[str, Any], inv: Invocation) -> str:
     return ""
 
 
-def _http_sites(inv: Invocation, parsed: Parsed) -> list[Site]:
-    rc = _rc_redirect(section("client").get("http") or {}, inv)
+def _http_sites(inv: Invocation, parsed: Parsed, vars_: Vars) -> list[Site]:
+    rc = _rc_redirect(section("client").get("http") or {}, inv, vars_)
     if rc:
         return [unknown(f"{rc} may send {inv.program}'s requests through a proxy or to another address")]
     urls = [w for w in parsed.operands if _looks_like_url(w)] + _values(parsed, ["--url"])

@@ -41,6 +41,7 @@ class Invocation(NamedTuple):
     more_args: bool = False  # xargs/parallel give it more arguments at run time
     index: int = 0  # its place on the line
     stdin_file: str = ""  # the file redirected into it (`psql < x.sql`)
+    piped: str = ""  # the command piped into it (`echo 'DROP TABLE t' | psql`)
 
     @property
     def program(self) -> str:
@@ -84,6 +85,10 @@ def read_line(text: str, cwd: str | None) -> Line:
     except Exception:  # noqa: BLE001 - a line blastwall cannot read places nothing
         return Line((), (), (), frozenset())
     tunnels = [*walk.tunnels, *quoted_tunnels(text)]
+    from blastwall.preflight.payload import shell_words
+
+    if "&" in shell_words(text):  # a program left running may listen on a local port and forward it
+        tunnels.append("a command started in the background (&)")
     return Line(tuple(walk.found), tuple(dict.fromkeys(tunnels)), tuple(walk.changers), _functions(text))
 
 
@@ -158,14 +163,16 @@ def _walk(walk: _Walk, text: str, cwd: str | None, env: tuple[tuple[str, str | N
             continue
         own = tuple((k, v.text) for k, v in cmd.assigns.items())
         fed = cmd.stdin_file.text if cmd.stdin_file is not None and not cmd.stdin_file.dynamic else ""
-        _unwrap(walk, words, dyn, (*now, *own), here, elsewhere, cmd.source, depth, (cmd.stdin_text or "", fed), index)
+        piped = cmd.stdin_from.source if cmd.stdin_from is not None else ""
+        _unwrap(walk, words, dyn, (*now, *own), here, elsewhere, cmd.source, depth,
+                (cmd.stdin_text or "", fed, piped), index)
 
 
 _SAME = "\0same"  # a change that leaves the directory as it is
 
 
 def _unwrap(walk: _Walk, words: list[str], dyn: list[bool], env: tuple[tuple[str, str | None], ...],
-            cwd: str | None, elsewhere: str, source: str, depth: int, stdin: tuple[str, str], index: int) -> None:
+            cwd: str | None, elsewhere: str, source: str, depth: int, stdin: tuple[str, str, str], index: int) -> None:
     from blastwall.analyze.shell.ir import Word
     from blastwall.analyze.shell.names import program_name
     from blastwall.analyze.shell.wrappers import peel
@@ -206,7 +213,7 @@ def _unwrap(walk: _Walk, words: list[str], dyn: list[bool], env: tuple[tuple[str
             words, dyn = words[lead:], dyn[lead:]
     if words:
         walk.found.append(Invocation(tuple(words), tuple(dyn), env, cwd, elsewhere, source, stdin[0], more_args, index,
-                                     stdin[1]))
+                                     stdin[1], stdin[2]))
 
 
 _SEPARATORS = frozenset({";", "&&", "||", "|", "&", "(", ")", "{", "}", "|&", "then", "do", "else", "elif"})

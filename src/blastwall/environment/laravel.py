@@ -84,6 +84,10 @@ def _site(root: str, spec: dict[str, Any], env_name: str, inv: Invocation, vars_
     block = _block(config, connection)
     if block is None:
         return unknown(f"config/database.php has no connection {connection!r} blastwall can read")
+    split = [k for k in ("read", "write") if _key(block, k) is not None]
+    if split:
+        return unknown(f"config/database.php's {connection} connection has {split[0]} hosts of its own, "
+                       "which blastwall does not read")
     values = {k: _expr(_key(block, k) or "null", get) for k in ("driver", "url", "host", "database")}
     if any(v is UNKNOWN_EXPR for v in values.values()):
         return unknown(f"config/database.php's {connection} connection is only known when the app runs")

@@ -124,33 +124,62 @@ _VIA = re.compile(r"\(via ([^)]*)\)")
 
 def _carriers(finding: Finding, candidates: list[Invocation]) -> list[Invocation]:
     """The candidates that can be where the finding comes from. A statement's reason names its
-    carrier (`(via usql -c)`, `(via python code > ...)`): another program than the family's
-    places nothing. An HTTP request is carried by the client whose words name its host."""
+    carrier (`(via usql -c)`, `(via python code > ...)`: another program than the family's places
+    nothing) and its text is in what the carrier runs (its words, heredoc, the command piped into
+    it, its -f or stdin file). An HTTP request is carried by the client whose words name its host
+    and port."""
     from blastwall.analyze.shell.names import program_name
 
     if finding.rule_id.startswith("sql."):
         m = _VIA.search(finding.reason)
-        if m is None:
-            return candidates
-        heads = {program_name(part.split()[0]) for part in m.group(1).split(" > ") if part.split()}
-        return [inv for inv in candidates if inv.program in heads]
+        if m is not None:
+            heads = {program_name(part.split()[0]) for part in m.group(1).split(" > ") if part.split()}
+            candidates = [inv for inv in candidates if inv.program in heads]
+        needle = _flat(finding.source.rstrip("…"))[:48]
+        return [inv for inv in candidates if not needle or needle in _runs_text(inv)]
     if finding.rule_id.startswith("http."):
-        host = _request_host(finding.source)
-        if not host:
+        netloc = _request_netloc(finding.source)
+        if not netloc:
             return candidates
-        return [inv for inv in candidates if any(host in w.lower() for w in inv.argv[1:])]
+        return [inv for inv in candidates if any(netloc == _request_netloc(w) for w in inv.argv[1:])]
     return candidates
 
 
-def _request_host(source: str) -> str:
-    """The host of a request finding's source (`DELETE localhost:8025/api/v1/messages` -> localhost)."""
+def _flat(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def _runs_text(inv: Invocation) -> str:
+    """Everything `inv` may run as statements: its words, what is fed or piped to it, its files."""
+    texts = [" ".join(inv.argv), inv.source, inv.stdin, inv.piped]
+    files = [inv.stdin_file] + [inv.argv[i + 1] for i, w in enumerate(inv.argv[:-1]) if w in ("-f", "--file")]
+    files += [w.split("=", 1)[1] for w in inv.argv if w.startswith("--file=")]
+    files += [w for w in inv.argv[1:] if w.endswith((".sql", ".js", ".mjs", ".cjs"))]
+    for f in filter(None, files):
+        path = os.path.expanduser(f)
+        if not os.path.isabs(path) and inv.cwd:
+            path = os.path.join(inv.cwd, path)
+        from blastwall.environment.files import read_text
+
+        texts.append(read_text(path) or "")
+    return _flat("\n".join(texts))
+
+
+def _request_netloc(text: str) -> str:
+    """host:port of a request (`DELETE localhost:8025/api/v1/messages`, `http://127.0.0.1/x`)."""
     from urllib.parse import urlsplit
 
-    text = source.split(None, 1)[-1].strip() if " " in source.strip() else source.strip()
+    text = text.strip()
+    text = text.split(None, 1)[-1] if " " in text else text
+    if "://" not in text and not text.split("/", 1)[0]:
+        return ""
     try:
-        return (urlsplit(text if "://" in text else f"http://{text}").hostname or "").lower()
+        parts = urlsplit(text if "://" in text else f"http://{text}")
+        host = (parts.hostname or "").lower()
+        port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
         return ""
+    return f"{host}:{port}" if host else ""
 
 
 def _doubt(inv: Invocation, line: Line, family: Family) -> str:
@@ -162,8 +191,10 @@ def _doubt(inv: Invocation, line: Line, family: Family) -> str:
     redirect = [k for k, v in inv.env if k in section("redirect_env").get("names", []) and v is not None]
     if redirect:
         return f"{redirect[0]} is set on the command line, which can make {inv.program} connect somewhere else"
-    if not family.framework and not _vouched(inv.argv[0]):
-        return f"{inv.argv[0]} is not an installed {inv.program}: a program at that path may connect anywhere"
+    if not family.framework:
+        unvouched = _unvouched(inv, line)
+        if unvouched:
+            return unvouched
     earlier = [c.what for c in line.changers if c.index < inv.index] if family.files else []
     if earlier:
         return f"{earlier[0]} comes before it on the same line and may change the files that say where it acts"
@@ -200,11 +231,24 @@ def _path(word: str, cwd: str | None) -> str:
     return os.path.normpath(path if os.path.isabs(path) or not cwd else os.path.join(cwd, path))
 
 
-def _vouched(word: str) -> bool:
-    """A program found on PATH, or at a path where packages install programs."""
-    if "/" not in word:
-        return True
-    return word.startswith(tuple(section("programs").get("trusted_dirs", [])))
+def _unvouched(inv: Invocation, line: Line) -> str:
+    """Why the program `inv` runs may not be the client its name says ("" when it is): a path
+    outside the folders packages install to (`./dropdb`), or a file an earlier command on the
+    line writes into a PATH folder under that name."""
+    word = inv.argv[0]
+    if "/" in word:
+        trusted = tuple(os.path.expanduser(d) for d in section("programs").get("trusted_dirs", []))
+        return "" if word.startswith(trusted) else \
+            f"{word} is not an installed {inv.program}: a program at that path may connect anywhere"
+    name = os.path.basename(word)
+    earlier = [c for c in line.changers if c.index < inv.index]
+    if not earlier:
+        return ""
+    on_path = {os.path.normpath(os.path.join(d or ".", name)) for d in Vars(()).process.get("PATH", "").split(os.pathsep)}
+    for c in earlier:
+        if c.target in on_path or any(w == name or w.endswith("/" + name) for w in c.words):
+            return f"{c.what} comes before it on the same line and may put another {name} on PATH"
+    return ""
 
 
 class Family(NamedTuple):

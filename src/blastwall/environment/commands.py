@@ -104,11 +104,11 @@ def quoted_tunnels(text: str) -> list[str]:
     found = []
     for segment in _SEGMENTS.split(text):
         words = segment.split()
-        for i, w in enumerate(words):
-            if os.path.basename(w) in heads:
-                phrase = _matches(words[i:], "tunnels")
-                if phrase:
-                    found.append(phrase)
+        start = next((i for i, w in enumerate(words) if not (w.partition("=")[0].isidentifier() and "=" in w)), 0)
+        if start < len(words) and os.path.basename(words[start]) in heads:  # a program, not a word in a message
+            phrase = _matches(words[start:], "tunnels")
+            if phrase:
+                found.append(phrase)
     return found
 
 

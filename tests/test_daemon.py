@@ -18,6 +18,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -60,7 +61,12 @@ def decision(agent: str, proc: subprocess.CompletedProcess[bytes]) -> str:
 
 
 @pytest.fixture()
-def env(tmp_path: Path) -> dict[str, str]:
+def env(tmp_path: Path) -> Iterator[dict[str, str]]:
+    yield from daemon_env(tmp_path)
+
+
+def daemon_env(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """A private configuration for one test's daemon; the daemon is stopped after it."""
     run = Path(tempfile.mkdtemp(prefix="bw-run-", dir="/tmp"))  # short: a socket path has ~100 bytes
     (tmp_path / "work").mkdir()
     policy = tmp_path / "policy.toml"

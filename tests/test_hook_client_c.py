@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 
 from blastwall.daemon import place, wire
 from blastwall.doors.hook_command import bootstrap_paths, client_program
-from test_daemon import decision, env, payload, start  # noqa: F401 - `env` is a fixture
+from test_daemon import daemon_env, decision, payload, start
 
 PATHS = bootstrap_paths()
 PROGRAM = os.environ.get("BLASTWALL_TEST_HOOK_CLIENT") or client_program(PATHS[0])  # a sanitized build: tests/sanitize
@@ -36,6 +36,11 @@ if PROGRAM is None:
     if shutil.which("cc") and os.environ.get("CI"):
         raise RuntimeError("a C compiler is here but the hook client in C was not built (pip install -e . builds it)")
     pytest.skip("the hook client in C was not built (no C compiler)", allow_module_level=True)
+
+
+@pytest.fixture()
+def env(tmp_path: Path) -> Iterator[dict[str, str]]:
+    yield from daemon_env(tmp_path)
 
 
 def run_c(env: dict[str, str], raw: bytes, *, agent: str = "claude-code", timeout: int | None = 30,

@@ -93,6 +93,7 @@ def _install_system(agent: str | None, for_users: list[str], *, uninstall: bool,
                     managed_only: bool, approver_keys: list[str]) -> int:
     """`blastwall install --system`: 0 when done, 1 when a step failed (the message says which)."""
     import os
+    import sys
 
     from blastwall.doors import system_install
 

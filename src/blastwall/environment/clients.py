@@ -11,6 +11,7 @@ blastwall does not read (`PGSERVICE`), an option that sends the connection elsew
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from typing import Any, NamedTuple
@@ -109,29 +110,43 @@ _SERVER_KEYS = ("host_options", "port_options", "database_options", "url_options
                 "redirect_options", "statement_options", "file_options")
 
 
-def parse_client(spec: dict[str, Any], inv: Invocation) -> Parsed:
-    """`inv`'s options as the client reads them (evidence.toml: `abbreviations` for getopt_long
-    and my_getopt, `short_bundles`; an HTTP client's own grammar from the analyzer's table)."""
+class Grammar(NamedTuple):
+    takes: frozenset[str]  # options that take a value
+    known: tuple[str, ...]  # long options a prefix may stand for (sorted; empty: no abbreviations)
+    matters: frozenset[str]  # options that say where it connects
+    bundles: bool
+
+
+@functools.cache
+def grammar(name: str, program: str) -> Grammar:
+    """How client `name`'s `program` reads its options (evidence.toml: `abbreviations` for
+    getopt_long and my_getopt, `short_bundles`; an HTTP client's own table from the analyzer's)."""
+    spec = section("client").get(name) or {}
     takes = set(spec.get("value_options", [])) | {o for k in _SERVER_KEYS for o in spec.get(k, [])}
     known: set[str] = set(spec.get("flag_options", []))
-    grammar = (spec.get("grammars") or {}).get(inv.program)
-    if grammar:
+    table_name = (spec.get("grammars") or {}).get(program)
+    if table_name:
         from blastwall.analyze.ruleset import load_table
 
-        table = load_table("clients")[grammar]
+        table = load_table("clients")[table_name]
         takes |= set(table.get("long_values", [])) | {f"-{c}" for c in str(table.get("short_values", ""))}
         known |= set(table.get("long_flags", []))
-    matters = {o for k in _SERVER_KEYS for o in spec.get(k, [])}
-    return parse_options(inv.argv[1:], inv.dynamic[1:], takes,
-                         known=(known | takes) if spec.get("abbreviations") else (), matters=matters,
-                         bundles=bool(spec.get("short_bundles", True)))
+    matters = frozenset(o for k in _SERVER_KEYS for o in spec.get(k, []))
+    long = tuple(sorted(o for o in known | takes if o.startswith("--"))) if spec.get("abbreviations") else ()
+    return Grammar(frozenset(takes), long, matters, bool(spec.get("short_bundles", True)))
+
+
+def parse_client(name: str, inv: Invocation) -> Parsed:
+    """`inv`'s options as client `name` reads them."""
+    g = grammar(name, inv.program)
+    return parse_options(inv.argv[1:], inv.dynamic[1:], g.takes, known=g.known, matters=g.matters, bundles=g.bundles)
 
 
 def client_sites(name: str, inv: Invocation, finding: Finding, vars_: Vars) -> list[Site]:
     spec = section("client").get(name) or {}
     if inv.elsewhere:
         return [unknown(f"{inv.program} runs through {inv.elsewhere}, on another machine or in a container")]
-    parsed = parse_client(spec, inv)
+    parsed = parse_client(name, inv)
     if parsed.unclear:
         return [unknown(f"{inv.program} {parsed.unclear} may stand for more than one option, one of which says "
                         "where it connects")]

@@ -19,6 +19,7 @@ under a program's name.
 
 from __future__ import annotations
 
+import functools
 import os
 import posixpath
 import re
@@ -98,9 +99,7 @@ _SEGMENTS = re.compile(r"""[;&|\n'"`()]+""")
 def quoted_tunnels(text: str) -> list[str]:
     """Tunnel phrases anywhere in the text, quoted strings included: a tunnel another program
     starts from a string (`tmux new -d 'ssh -L ...'`, `screen -dm`, `at`) is still a tunnel."""
-    from blastwall.environment.table import section
-
-    heads = {p.split()[0] for p in section("tunnels").get("commands", [])}
+    heads = _phrases("tunnels")
     found = []
     for segment in _SEGMENTS.split(text):
         words = segment.split()
@@ -308,20 +307,29 @@ def _matches(words: list[str], section_name: str) -> str:
     A phrase is a program, then words that must follow it (`git checkout`) or options it must
     have (`sed -i`: also -i.bak and bundles like -pi)."""
     from blastwall.analyze.shell.names import program_name
-    from blastwall.environment.table import section
 
-    name = program_name(words[0])
+    rows = _phrases(section_name).get(program_name(words[0]))
+    if not rows:
+        return ""
     args = words[1:]
     plain = [w for w in args if not w.startswith("-")]
-    for phrase in section(section_name).get("commands", []):
-        head, *rest = phrase.split()
-        if name != head:
-            continue
-        wanted = [r for r in rest if not r.startswith("-")]
-        flags = [r for r in rest if r.startswith("-")]
+    for phrase, wanted, flags in rows:
         if plain[:len(wanted)] == wanted and all(_has_flag(args, f) for f in flags):
             return phrase
     return ""
+
+
+@functools.cache
+def _phrases(section_name: str) -> dict[str, list[tuple[str, list[str], list[str]]]]:
+    """evidence.toml's phrases of a section by program: (phrase, words that follow, options), in order."""
+    from blastwall.environment.table import section
+
+    out: dict[str, list[tuple[str, list[str], list[str]]]] = {}
+    for phrase in section(section_name).get("commands", []):
+        head, *rest = phrase.split()
+        out.setdefault(head, []).append((phrase, [r for r in rest if not r.startswith("-")],
+                                         [r for r in rest if r.startswith("-")]))
+    return out
 
 
 def _has_flag(args: list[str], flag: str) -> bool:

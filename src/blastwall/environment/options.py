@@ -31,14 +31,15 @@ class Parsed(NamedTuple):
         return next((value for name, value in reversed(self.order) if name in wanted), None)
 
 
-def parse_options(words: tuple[str, ...], dyn: tuple[bool, ...], takes_value: set[str], *,
+def parse_options(words: tuple[str, ...], dyn: tuple[bool, ...], takes_value: set[str] | frozenset[str], *,
                   known: Iterable[str] = (), matters: Iterable[str] = (), bundles: bool = True) -> Parsed:
     """Options and operands of a command (argv without the program), for the options in
     `takes_value`. `known`: every long option the program accepts that the table lists (turns
-    on prefix matching); `matters`: those that say where it connects (an ambiguous prefix of
+    on prefix matching; a tuple is taken as the sorted long options themselves); `matters`: those that say where it connects (an ambiguous prefix of
     one is `unclear`); `bundles`: short options may be bundled (`-eh HOST`)."""
-    known_long = tuple(sorted({o for o in (*known, *takes_value) if o.startswith("--")}))
-    important = set(matters)
+    known_long = known if isinstance(known, tuple) else tuple(sorted({o for o in (*known, *takes_value)
+                                                                      if o.startswith("--")}))
+    important = matters if isinstance(matters, (set, frozenset)) else set(matters)
     options: dict[str, list[str]] = {}
     order: list[tuple[str, str]] = []
     operands: list[str] = []

@@ -38,6 +38,7 @@ def strictest(environments: list[str]) -> str:
     return max(environments, key=rank, default="unknown")
 
 
+@functools.lru_cache(maxsize=1024)
 def environment_of_name(name: str) -> str | None:
     """The environment a naming convention gives `name` (case-insensitive), if any."""
     key = name.strip().strip("\"'`").lower()

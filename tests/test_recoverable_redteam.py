@@ -393,3 +393,33 @@ def test_a_reflog_entry_written_later_does_not_make_a_teammates_commit_ours(push
 def test_the_last_commit_made_here_may_be_dropped(pushed: Path) -> None:
     git(pushed, "push", "-q", "--force-with-lease", "origin", "feat/login")
     assert decide("git push --force-with-lease origin feat/login~1:feat/login", pushed) == "allow"
+
+
+# ---- earlier commands on the line -------------------------------------------------------------------
+
+def test_work_moved_or_linked_into_the_target_first_is_not_a_creation(repo: Path) -> None:
+    write(repo, {"notes/untracked.md": "mine\n"})
+    for line in ("mv notes/untracked.md notes/x.md && echo gone > notes/x.md",
+                 "mv src/dirty.py src/x.py && sed -i 's/.*/x/' src/x.py",
+                 "mv src/dirty.py src/x.py; perl -pi -e 's/d/e/' src/x.py",
+                 "ln src/dirty.py src/x.py && : > src/x.py",
+                 "cp notes/untracked.md src/clean.py && sed -i 's/m/n/' src/clean.py",
+                 "mv notes src/n && echo gone > src/n/untracked.md",
+                 "git stash && git stash pop && sed -i 's/x/y/' src/clean.py",
+                 "git apply fix.patch && sed -i 's/x/y/' src/clean.py",
+                 # the same command twice: the measured one may be the second, after the move
+                 "sed -i 's/x/y/' src/clean.py; mv src/dirty.py src/clean.py; sed -i 's/x/y/' src/clean.py"):
+        assert decide(line, repo) == "ask", line
+    for line in ("echo fresh > src/brand_new.py", "mkdir -p src/pkg && echo x > src/pkg/__init__.py",
+                 "sed -i 's/x/y/' src/clean.py && sed -i 's/y/z/' src/other.py",
+                 "git checkout -b feat && sed -i 's/x/y/' src/clean.py",
+                 "cat src/clean.py && sed -i 's/x/y/' src/clean.py"):
+        assert decide(line, repo) == "allow", line
+
+
+def test_sed_scripts_blastwall_cannot_read_ask(repo: Path) -> None:
+    """A whole script from a variable or a command may hold `w FILE` or `e CMD`."""
+    for line in ('sed -i "$(cat edit.sed)" src/clean.py', 'sed -i "$SCRIPT" src/clean.py',
+                 'sed -i -e "$SCRIPT" src/clean.py', 'sed -n "$SCRIPT" src/clean.py'):
+        assert decide(line, repo) == "ask", line
+    assert decide('OLD=x; NEW=y; sed -i "s/$OLD/$NEW/" src/clean.py', repo) == "allow"

@@ -309,25 +309,41 @@ def _mcp_path(payload: Mapping[str, object], finding: Finding) -> str:
 INERT = frozenset({"cd", "pushd", "popd", "set", "export", "true", ":", "pwd", "ls", "test", "[", "command"})
 
 
+def _earlier(action: Action, finding: Finding) -> list[tuple[list[str], str]]:
+    """The commands of the line that may run before `finding`'s, as (argv, source): those before
+    the last command with its text (a repeated command may be either), or every command when
+    none has it (it runs inside another: `bash -c '...'`)."""
+    if action.surface is not Surface.SHELL or not isinstance(action.payload, str):
+        return []
+    from blastwall.analyze.shell.parse import parse
+
+    commands = parse(action.payload).commands
+    at = [i for i, c in enumerate(commands) if c.source[:200] == finding.source[:200]]
+    before = commands[:at[-1]] if at else commands
+    return [([w.text for w in c.argv], c.source) for c in before]
+
+
 def earlier_writes(action: Action, finding: Finding) -> bool:
     """Whether commands before `finding`'s in the same line could change its target first
     (`git clone x d && rm -rf d`): then the measurement shows the present, not the moment it runs."""
-    if action.surface is not Surface.SHELL or not isinstance(action.payload, str):
-        return False
-    from blastwall.analyze.shell.parse import parse
-
-    for cmd in parse(action.payload).commands:
-        if cmd.source[:200] == finding.source[:200]:
-            return False
-        argv = [w.text for w in cmd.argv]
-        if argv and os.path.basename(argv[0]) not in INERT or cmd.source.count(">"):
-            return True
-    return False
+    return any(argv and os.path.basename(argv[0]) not in INERT or source.count(">")
+               for argv, source in _earlier(action, finding))
 
 
 def settled(radius: Radius, action: Action, finding: Finding) -> Radius:
-    """`radius`, its irreplaceable flag unknown when earlier commands in the line may change it."""
-    if radius.measured and radius.irreplaceable is False and earlier_writes(action, finding):
+    """`radius`, its irreplaceable flag unknown when earlier commands in the line may change it;
+    unmeasured for an overwrite whose target an earlier command may fill with other content
+    first (`mv notes.md x.md && echo gone > x.md`, `git stash pop && sed -i ... f`: what is
+    there now is not what the write destroys)."""
+    if not radius.measured:
+        return radius
+    if finding.effect.value == "overwrite" and finding.target:
+        from blastwall.analyze.shell.earlier import any_brings
+
+        if any_brings(_earlier(action, finding), finding.target):
+            return Radius.unmeasured("a command earlier on the line may put other content there before it runs",
+                                     source=radius.source or "files")
+    if radius.irreplaceable is False and earlier_writes(action, finding):
         return radius._replace(irreplaceable=None, details=(*radius.details, "earlier commands in the line may "
                                                            "change it before it runs"))
     return radius

@@ -208,6 +208,11 @@ def _text(name: str, language: str, word: Word, edited: list[str], cmd: SimpleCo
         if only_var:
             return [unknown("shell.exec:carrier-dynamic", f"{name} runs {word.text}, which blastwall cannot resolve",
                             cmd.source)]
+    if word.dynamic and word.text.lstrip().startswith("$") and language not in ("shell", "crontab"):
+        # the whole script is a variable's or a command's output: it may write files or run commands
+        # (sed `w FILE`, `e CMD`), which only its text would show
+        return [unknown("shell.exec:carrier-dynamic", f"{name} runs a {language} script blastwall cannot resolve "
+                        f"({word.text[:60]}); it may write files or run commands", cmd.source)]
     decode = languages.DECODERS.get(language)
     if decode is None:
         return [unknown("shell.exec:carrier-code", f"{name} runs {language} code blastwall cannot read", cmd.source)]

@@ -418,9 +418,23 @@ def _folders(scope: Scope) -> list[str] | None:
 
 
 def _missing(path: str, scope: Scope) -> bool:
-    """`path` provably does not exist, seen from every folder the command may run in."""
+    """`path` provably does not exist, seen from every folder the command may run in, and no
+    command earlier on the line may put something there first (`mv notes.md x.md && echo > x.md`:
+    analyze/shell/earlier.py)."""
     folders = _folders(scope) if scope.read_files and "$" not in path else None
-    return bool(folders) and not any(_exists(path, f) for f in folders)  # type: ignore[union-attr]
+    if not folders or any(_exists(path, f) for f in folders):
+        return False
+    return not _brought(path, scope)
+
+
+def _brought(path: str, scope: Scope) -> bool:
+    from blastwall.analyze.shell import MAX_EARLIER
+    from blastwall.analyze.shell.earlier import any_brings
+
+    if len(scope.earlier) >= MAX_EARLIER - 1:
+        return True  # the line has more earlier commands than are kept: one of them may
+    commands = [([w.text for w in getattr(cmd, "argv", [])], str(getattr(cmd, "source", ""))) for cmd, _ in scope.earlier]
+    return any_brings(commands, path)
 
 
 def _creation_discount(target: str, sources: list[Word], scope: Scope, sev: Severity,

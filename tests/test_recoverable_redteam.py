@@ -423,3 +423,16 @@ def test_sed_scripts_blastwall_cannot_read_ask(repo: Path) -> None:
                  'sed -i -e "$SCRIPT" src/clean.py', 'sed -n "$SCRIPT" src/clean.py'):
         assert decide(line, repo) == "ask", line
     assert decide('OLD=x; NEW=y; sed -i "s/$OLD/$NEW/" src/clean.py', repo) == "allow"
+
+
+# ---- overwrites spelled without a last operand -------------------------------------------------------
+
+def test_copies_into_a_folder_named_by_an_option_or_by_rsync(repo: Path) -> None:
+    write(repo, {"tpl/src/dirty.py": "template\n", "tpl/src/fresh.py": "new\n"})
+    for line in ("cp -t src tpl/src/dirty.py", "cp --target-directory=src tpl/src/dirty.py",
+                 "mv -t src tpl/src/dirty.py", "install -t src tpl/src/dirty.py", "rsync -a tpl/src/ src/",
+                 "rsync -a --existing tpl/src/ src/"):
+        assert decide(line, repo) == "ask", line
+    for line in ("cp -t src tpl/src/fresh.py", "mv -t src tpl/src/fresh.py", "rsync -a tpl/src/ build/",
+                 "rsync -a --dry-run tpl/src/ src/", "rsync -a --ignore-existing tpl/src/ src/"):
+        assert decide(line, repo) == "allow", line

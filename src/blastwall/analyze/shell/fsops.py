@@ -128,11 +128,14 @@ def analyze_fs(name: str, argv: list[Word], scope: Scope, source: str) -> list[F
         critical = bool(row.get("critical_flags")) and _has(flags, row["critical_flags"])
         floor = Severity.parse(row["severity"])
         sources = positionals[:-1] if row.get("targets") == "last" else []
+        folder = _option_values(argv[1:], row.get("target_options", []))  # `cp -t DIR a b`
+        if folder:
+            sources = positionals
         if row.get("sources_leave"):
             for src in sources:
                 if src.path_class is None and _literal(src.text):
                     out.extend(_guard(src.text, scope, removes=True))
-        targets = _targets(row, argv, flags, positionals)
+        targets = _into(folder[-1], sources) if folder else _targets(row, argv, flags, positionals)
         if row.get("untracked") and not targets and _has(flags, row.get("untracked_flags", [])):
             out.extend(_untracked_guard(scope, ignored=_has(flags, row.get("ignored_flags", []))))
             break
@@ -159,6 +162,17 @@ def analyze_fs(name: str, argv: list[Word], scope: Scope, source: str) -> list[F
         if row.get("sources_leave") and targets:
             out.extend(_moved_away(sources, targets[-1], scope, source))
         break
+    return out
+
+
+def _into(folder: Word, sources: list[Word]) -> list[Word]:
+    """What copying or moving `sources` into `folder` writes: FOLDER/NAME for each source (the
+    folder itself for a source whose name is not known)."""
+    out: list[Word] = []
+    for src in sources:
+        name = os.path.basename(src.text.rstrip("/"))
+        literal = src.path_class is None and not src.dynamic and name and _literal(name)
+        out.append(Word(os.path.join(folder.text, name), dynamic=folder.dynamic) if literal else folder)
     return out
 
 

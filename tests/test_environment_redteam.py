@@ -878,3 +878,16 @@ def test_laravel_read_write_hosts_ask(laravel_app: Path) -> None:
         "'driver' => 'pgsql',\n            'url'", "'driver' => 'pgsql',\n            'read' => ['host' => ['db.example.com']],\n"
                                                    "            'url'"))
     asks("php artisan migrate:fresh --env=testing", cwd=laravel_app, because="read hosts")
+
+
+def test_shell_strings_are_followed_and_code_carriers_are_not_placed() -> None:
+    # the same statement from a remote psql inside bash -c, or from python code, beside a local psql
+    asks("psql -h localhost app_test -c 'DROP TABLE users'; bash -c \"psql -h db.example.com -c 'DROP TABLE users'\"")
+    v = asks("psql -h localhost app_test -c 'DROP TABLE users'; python3 -c \"import subprocess; "
+             "subprocess.run(['psql','-h','db.example.com','-c','DROP TABLE users'])\"")
+    assert "unknown" in [f.environment for f in v.findings], placed(v)
+    asks("bash -lc 'dropdb app_test'", because="bash -l")  # a login shell reads profile files
+    asks("eval PGHOST=db.example.com dropdb app_test", because="db.example.com")
+    allowed("bash -c \"psql -h localhost -d app_test -c 'DROP TABLE users'\"")
+    allowed("sh -c 'dropdb app_test'")
+    allowed("eval dropdb app_test")

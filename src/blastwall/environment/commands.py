@@ -191,6 +191,13 @@ def _unwrap(walk: _Walk, words: list[str], dyn: list[bool], env: tuple[tuple[str
             env = (*env, (UNREADABLE, injector))
         if program_name(words[0]) == "env":
             env = (*env, *_env_wrapper(words[1:]))
+        inner = _shell_code(words, dyn)
+        if inner is not None:  # bash -c 'CODE', eval CODE: the code's commands, with this line's variables
+            code, dynamic, login = inner
+            if dynamic or login:
+                env = (*env, (UNREADABLE, f"{words[0]} {'-l' if login else '-c'}"))
+            _walk(walk, code, cwd, env, elsewhere, depth + 1)
+            return
         peeled = peel([Word(t, dynamic=d, raw=t) for t, d in zip(words, dyn, strict=True)])
         if peeled is None:
             break
@@ -360,6 +367,31 @@ def _assignments(words: list[str]) -> list[tuple[str, str | None]]:
         if eq and name.isidentifier():
             out.append((name, value))
     return out
+
+
+def _shell_code(words: list[str], dyn: list[bool]) -> tuple[str, bool, bool] | None:
+    """(code, dynamic, login) of `bash -c CODE` (also `-lc`, `-ec`) or `eval WORDS`; None for
+    anything else. A login or interactive shell reads profile files that may set variables."""
+    from blastwall.analyze.shell.handlers import SHELLS
+    from blastwall.analyze.shell.names import program_name
+
+    name = program_name(words[0])
+    if name == "eval":
+        return " ".join(words[1:]), any(dyn[1:]), False
+    if name not in SHELLS:
+        return None
+    login = False
+    for i, w in enumerate(words[1:], 1):
+        if w in ("--login", "-l", "-i"):
+            login = True
+            continue
+        if w.startswith("-") and not w.startswith("--") and len(w) > 1:
+            login = login or "l" in w[1:] or "i" in w[1:]
+            if w.endswith("c") and i + 1 < len(words):
+                return words[i + 1], dyn[i + 1], login
+            continue
+        return None  # a script file, not -c
+    return None
 
 
 def _wrapper_assignments(words: list[str]) -> list[tuple[str, str | None]]:

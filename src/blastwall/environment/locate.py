@@ -133,8 +133,11 @@ def _carriers(finding: Finding, candidates: list[Invocation]) -> list[Invocation
     if finding.rule_id.startswith("sql."):
         m = _VIA.search(finding.reason)
         if m is not None:
-            heads = {program_name(part.split()[0]) for part in m.group(1).split(" > ") if part.split()}
-            candidates = [inv for inv in candidates if inv.program in heads]
+            chain = [part.split()[0] for part in m.group(1).split(" > ") if part.split()]
+            followed = set(section("carriers").get("followed", []))
+            if any(program_name(head) not in followed for head in chain[:-1]):
+                return []  # it runs inside code or a task blastwall reads but does not place (python code > psql)
+            candidates = [inv for inv in candidates if inv.program == program_name(chain[-1])]
         needle = _flat(finding.source.rstrip("…"))[:48]
         return [inv for inv in candidates if not needle or needle in _runs_text(inv)]
     if finding.rule_id.startswith("http."):

@@ -36,7 +36,7 @@ def make_tree(root: Path, large: int) -> Path:
     sh(root, "git init -q --bare remote.git")
     sh(repo, "git init -q -b main && printf 'build/\\nnode_modules/\\n' > .gitignore && mkdir -p src small "
              "&& for i in $(seq 200); do echo $i > src/f$i.py; done && git add -A && git commit -qm init "
-             "&& git remote add origin ../remote.git && git push -q -u origin main "
+             "&& git remote add origin ../remote.git && git push -q -u origin main && git remote set-head origin main "
              "&& git checkout -qb merged && echo m > m.txt && git add -A && git commit -qm m && git push -q origin merged "
              "&& git checkout -q main && git merge -q merged && git push -q origin main "
              "&& for i in $(seq 20); do echo $i > small/u$i.txt; done && echo x >> src/f1.py")

@@ -62,7 +62,7 @@ def _table() -> dict[str, Any]:
 
 
 def _match_any(name: str, patterns: list[str]) -> bool:
-    return globs.match_any(name, patterns)
+    return globs.matcher(tuple(patterns))(name)  # one cached predicate per table list
 
 
 def _components(path: str) -> list[str]:
@@ -91,6 +91,12 @@ def _content_kind(rel: str) -> str | None:
     if any(p in regen["names"] for p in parts) or _match_any(base, regen["globs"]):
         return "regenerable"
     return None
+
+
+def content_kind(rel: str) -> str | None:
+    """What a relative path's own components say it holds: "secret", "history", "data",
+    "regenerable" or None."""
+    return _content_kind(rel)
 
 
 def classify(path: str, cwd: str | None = None) -> PathClass:

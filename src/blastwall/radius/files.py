@@ -20,6 +20,7 @@ new file in place (`sed -i`, `perl -i`, `mv`, `install`) replace a link instead.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import time
 from collections.abc import Mapping
@@ -61,9 +62,17 @@ def regenerable(rel: str) -> bool:
     parts = rel.split("/")
     if not (any(p in REGENERABLE_DIRS for p in parts[:-1]) or any(fnmatch.fnmatch(parts[-1], g) for g in REGENERABLE_FILES)):
         return False
-    from blastwall.analyze.paths import classify
+    folder, _, name = rel.rpartition("/")
+    return not (_kept(name) or (folder and _kept(folder + "/\0")))
 
-    return classify(rel).kind not in KEPT_KINDS
+
+@functools.lru_cache(maxsize=8192)
+def _kept(rel: str) -> bool:
+    """A file name, or a folder (with a name that matches nothing), that names what no build
+    makes again (asked per name and per folder: a tree of build output repeats both)."""
+    from blastwall.analyze.paths import content_kind
+
+    return content_kind(rel) in KEPT_KINDS
 
 
 KEPT_KINDS = frozenset({"secret", "data", "history"})  # path classes no build output is (analyze/paths.py)

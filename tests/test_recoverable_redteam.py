@@ -436,3 +436,11 @@ def test_copies_into_a_folder_named_by_an_option_or_by_rsync(repo: Path) -> None
     for line in ("cp -t src tpl/src/fresh.py", "mv -t src tpl/src/fresh.py", "rsync -a tpl/src/ build/",
                  "rsync -a --dry-run tpl/src/ src/", "rsync -a --ignore-existing tpl/src/ src/"):
         assert decide(line, repo) == "allow", line
+
+
+def test_a_file_named_like_a_listing_is_that_file(repo: Path) -> None:
+    write(repo, {"docs/guide.md": "guide\n"})
+    commit_all(repo)
+    assert decide("git ls-files docs | xargs sed -i 's/g/h/'", repo) == "allow"
+    write(repo, {"files listed by git in docs": "work nobody committed\n"})
+    assert decide("sed -i 's/w/v/' 'files listed by git in docs'", repo) == "ask"

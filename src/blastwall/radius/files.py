@@ -297,6 +297,8 @@ def targets_of(action: Action, finding: Finding, ctx: MeasureContext) -> Targets
         dirs = where.command_dirs(action.payload, cwd, os.environ)
         bases = dirs.get(finding.source[:200]) or [cwd]
         root = tracked_root(finding.target)
+        if root is not None and any(os.path.lexists(os.path.join(b, finding.target)) for b in bases):
+            root = None  # a file really named so: it is that file
         paths, patterns = where.file_targets(finding.target if root is None else root, bases, os.environ)
         return Targets(paths, patterns, root is not None)
     except SnapshotError as exc:

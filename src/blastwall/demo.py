@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 
@@ -264,7 +265,8 @@ def run_demo(console: Console, *, as_json: bool = False) -> int:
         for cut in (" Approve only", " Do not retry", " (`blastwall explain", " Approval request", "; ask the user"):
             why = why.split(cut)[0]
         why = (why or r["output"]).replace(str(root) + "/", "")
-        table.add_row(str(r["step"]), r["story"], shown, f"[{style.get(r['decision'], 'white')}]{r['decision']}[/]", why)
+        table.add_row(str(r["step"]), escape(r["story"]), escape(shown),
+                      f"[{style.get(r['decision'], 'white')}]{r['decision']}[/]", escape(why))
     console.print(table)
     agent = [r for r in results if r["tool"] != "-"]
     stopped = sum(1 for r in agent if r["decision"] != "allow")

@@ -31,7 +31,7 @@ summary is printed at the end. See docs/run.md.
 
 def run(
     command: list[str] = typer.Argument(..., metavar="-- AGENT [ARGS]...", help="The agent command to run."),
-    profile: str | None = typer.Option(None, "--profile", "-p", help="A [run.profiles.NAME] of a trusted "
+    profile: str | None = typer.Option(None, "--profile", "-p", help="A \\[run.profiles.NAME] of a trusted "
                                                                      "blastwall.toml (default: `default` if any)."),
     agent: str | None = typer.Option(None, "--agent", help="The hook protocol to install when the command's name "
                                                            "does not say it (claude-code, codex, gemini, cursor, "

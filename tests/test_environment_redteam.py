@@ -891,3 +891,22 @@ def test_shell_strings_are_followed_and_code_carriers_are_not_placed() -> None:
     allowed("bash -c \"psql -h localhost -d app_test -c 'DROP TABLE users'\"")
     allowed("sh -c 'dropdb app_test'")
     allowed("eval dropdb app_test")
+
+
+@pytest.mark.parametrize("cmd", [
+    # two commands doing the same thing are two findings: the remote one was merged into the local one
+    "dropdb app_test; dropdb -h db.example.com app_test",
+    "dropdb -h localhost app_test && dropdb -h db.example.com app_test",
+    # a command run from code is not placed by a command of the same program beside it
+    "dropdb --if-exists app_test; python3 -c \"import os; os.system('dropdb -h db.example.com app_test')\"",
+    "supabase status; node -e \"require('child_process').execSync('supabase db reset')\"",
+])
+def test_each_command_is_placed_on_its_own(cmd: str) -> None:
+    v = asks(cmd)
+    assert "unknown" in [f.environment for f in v.findings], placed(v)
+
+
+def test_a_kube_command_from_code_is_not_placed_by_a_local_kubectl(kube: tuple[Path, Path]) -> None:
+    asks("kubectl get pods; python3 -c \"import subprocess; subprocess.run(['kubectl','--context','prod','delete',"
+         "'namespace','payments'])\"")
+    allowed("kubectl get pods && kubectl delete namespace demo")

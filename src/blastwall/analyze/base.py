@@ -70,11 +70,13 @@ def unknown(rule_id: str, reason: str, source: str = "", severity: Severity = Se
 
 
 def dedupe(findings: list[Finding]) -> list[Finding]:
-    """Findings in order, each (rule, target, reason) once."""
-    seen: set[tuple[str, str, str]] = set()
+    """Findings in order, each (rule, target, reason, source) once. Two commands doing the same
+    thing stay two findings: where each one acts may differ (`dropdb app_test; dropdb -h db
+    app_test`), and each is placed on its own (environment/)."""
+    seen: set[tuple[str, str, str, str]] = set()
     out: list[Finding] = []
     for f in findings:
-        key = (f.rule_id, f.target, f.reason)
+        key = (f.rule_id, f.target, f.reason, f.source)
         if key not in seen:
             seen.add(key)
             out.append(f)

@@ -145,7 +145,8 @@ def _carriers(finding: Finding, candidates: list[Invocation]) -> list[Invocation
         if not netloc:
             return candidates
         return [inv for inv in candidates if any(netloc == _request_netloc(w) for w in inv.argv[1:])]
-    return candidates
+    needle = _flat(finding.source.rstrip("…"))[:80]  # a command the line reader did not find (python code) places nothing
+    return [inv for inv in candidates if not needle or needle in _flat(inv.source) or needle in _flat(" ".join(inv.argv))]
 
 
 def _flat(text: str) -> str:

@@ -910,3 +910,21 @@ def test_a_kube_command_from_code_is_not_placed_by_a_local_kubectl(kube: tuple[P
     asks("kubectl get pods; python3 -c \"import subprocess; subprocess.run(['kubectl','--context','prod','delete',"
          "'namespace','payments'])\"")
     allowed("kubectl get pods && kubectl delete namespace demo")
+
+
+def test_a_sourced_file_that_does_more_than_assign_is_unknown(project: Path) -> None:
+    write(project, "local.env", "export PGHOST=localhost\n")
+    allowed("source local.env && dropdb app_test", cwd=project)
+    write(project, "local.env", "export PGHOST=localhost\n[ -n \"$CI\" ] || export PGHOST=db.example.com\n")
+    asks("source local.env && dropdb app_test", cwd=project, because="local.env")
+
+
+def test_the_agents_session_environment_counts(home: Path) -> None:
+    """Claude Code runs its session-env scripts before every Bash command of the session."""
+    allowed("dropdb app_test", agent="claude-code", session="s-1")
+    write(home, ".claude/session-env/s-1/sessionstart-hook-0.sh", "export PGHOST=db.example.com\n")
+    asks("dropdb app_test", agent="claude-code", session="s-1", because="db.example.com")
+    allowed("dropdb app_test", agent="claude-code", session="s-2")  # another session's files
+    write(home, ".claude/session-env/s-1/sessionstart-hook-0.sh", "eval \"$(direnv export bash)\"\n")
+    asks("dropdb app_test", agent="claude-code", session="s-1", because="cannot read")
+    asks("dropdb -h localhost app_test", agent="claude-code", session="s-1")  # PGHOSTADDR may be set there

@@ -348,13 +348,13 @@ def _has_flag(args: list[str], flag: str) -> bool:
 
 
 def _sourced(args: list[str], dyn: list[bool], cwd: str | None) -> list[tuple[str, str | None]]:
-    """What `source FILE` sets: a dotenv-shaped file's variables; anything else is unreadable."""
-    from blastwall.environment.files import dotenv
+    """What `source FILE` sets: a file of plain assignments; anything else is unreadable."""
+    from blastwall.environment.files import shell_env
 
     if not args or dyn[0]:
         return [(UNREADABLE, " ".join(args) or "source")]
     path = args[0] if args[0].startswith("/") or cwd is None else posixpath.join(cwd, args[0])
-    loaded = dotenv(os.path.expanduser(path)) if (cwd or path.startswith(("/", "~"))) else None
+    loaded = shell_env(os.path.expanduser(path)) if (cwd or path.startswith(("/", "~"))) else None
     if loaded is None:
         return [(UNREADABLE, args[0])]
     return [(SOURCED, args[0]), *loaded.items()]

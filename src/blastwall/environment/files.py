@@ -84,6 +84,22 @@ def dotenv(path: str) -> dict[str, str] | None:
     return out
 
 
+_SHELL_LINE = re.compile(r"^\s*(?:#.*|(?:export\s+|declare\s+-x\s+)?[A-Za-z_][A-Za-z0-9_]*=\S*|"
+                         r"(?:export\s+|declare\s+-x\s+)?[A-Za-z_][A-Za-z0-9_]*=(['\"])[^'\"`$]*\1|set\s+[-+]a)?\s*$")
+
+
+def shell_env(path: str) -> dict[str, str] | None:
+    """The variables a shell file sets when it is sourced, when it only assigns them (`NAME=x`,
+    `export NAME="x"`, comments); None when it is unreadable or does anything else (a condition,
+    a command, a substitution), since then what it sets is only known when it runs."""
+    text = read_text(path)
+    if text is None:
+        return None
+    if any(not _SHELL_LINE.match(line) or "$(" in line or "`" in line for line in text.splitlines()):
+        return None
+    return dotenv(path)
+
+
 # ERB in database.yml: the forms that read a variable with a default. Anything else is unknown.
 _ERB = re.compile(r"<%=?(.*?)%>", re.S)
 _ENV_FORMS = (

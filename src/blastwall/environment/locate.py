@@ -99,6 +99,9 @@ def _shell_action(action: Action, finding: Finding, memo: dict[str, Line]) -> li
                         "it comes from a program on the line that blastwall does not place")]
     exact = [inv for inv in carried if inv.source and inv.source == finding.source]
     process = Vars(()).process
+    if "agent_env" not in memo:
+        memo["agent_env"] = agent_env(action.context.agent, action.context.session)  # type: ignore[assignment]
+    session: tuple[tuple[str, str | None], ...] = memo["agent_env"]  # type: ignore[assignment]
     sites: list[Site] = []
     for inv in exact or carried:
         doubt = _doubt(inv, line, family)
@@ -106,8 +109,8 @@ def _shell_action(action: Action, finding: Finding, memo: dict[str, Line]) -> li
             sites.append(unknown(doubt))
             continue
         with consulted() as files_read:
-            found = family.resolve(inv, finding, Vars(inv.env, process))
-        read = [*(_path(v, inv.cwd) for k, v in inv.env if k == SOURCED and v), *files_read]
+            found = family.resolve(inv, finding, Vars((*session, *inv.env), process))
+        read = [*(_path(v, inv.cwd) for k, v in (*session, *inv.env) if k == SOURCED and v), *files_read]
         hit = _rewritten(line, inv, read) if any(s.local for s in found) else None
         if hit:
             found = [unknown(f"{hit[0]} comes before it on the same line and may change {hit[1]}, which "
@@ -117,6 +120,37 @@ def _shell_action(action: Action, finding: Finding, memo: dict[str, Line]) -> li
         sites = [s if not s.local else Site(False, f"{s.where}, but {line.tunnels[0]} on the same command line "
                                                    "can make a local port lead to another machine") for s in sites]
     return sites
+
+
+def agent_env(agent: str | None, session: str | None) -> tuple[tuple[str, str | None], ...]:
+    """Variables the agent's own shell sets before every command of this session (Claude Code's
+    session-env scripts: evidence.toml `[agents]`), as if sourced first; one blastwall cannot
+    read makes every variable unknown."""
+    from blastwall.environment.commands import UNREADABLE
+    from blastwall.environment.files import shell_env
+
+    spec = (section("agents") or {}).get(agent or "") or {}
+    if not spec or not session or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", session):
+        return ()
+    out: list[tuple[str, str | None]] = []
+    for pattern in spec.get("session_env", []):
+        folder = _expand(pattern.replace("{session}", session))
+        if not folder or not os.path.isdir(folder):
+            continue
+        for name in sorted(os.listdir(folder)):
+            path = os.path.join(folder, name)
+            loaded = shell_env(path) if os.path.isfile(path) else None
+            out += [(SOURCED, path), *loaded.items()] if loaded is not None else [(UNREADABLE, path)]
+    return tuple(out)
+
+
+def _expand(pattern: str) -> str:
+    """`~/x`, `$NAME/x` (empty when NAME is unset)."""
+    if pattern.startswith("$"):
+        name, _, rest = pattern[1:].partition("/")
+        base = os.environ.get(name)
+        return os.path.join(base, rest) if base else ""
+    return os.path.expanduser(pattern)
 
 
 _VIA = re.compile(r"\(via ([^)]*)\)")

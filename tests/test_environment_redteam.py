@@ -928,3 +928,20 @@ def test_the_agents_session_environment_counts(home: Path) -> None:
     write(home, ".claude/session-env/s-1/sessionstart-hook-0.sh", "eval \"$(direnv export bash)\"\n")
     asks("dropdb app_test", agent="claude-code", session="s-1", because="cannot read")
     asks("dropdb -h localhost app_test", agent="claude-code", session="s-1")  # PGHOSTADDR may be set there
+
+
+@pytest.mark.parametrize("statement", [
+    "COPY (SELECT 1) TO '/tmp/out.txt'", "ALTER SYSTEM SET fsync = off", "DROP ROLE app",
+    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity", "REVOKE ALL ON DATABASE shop FROM app",
+    "DROP OWNED BY app",
+])
+def test_a_statement_on_the_server_itself_is_not_placed_by_the_database_name(statement: str) -> None:
+    """A test database's name says nothing about the server's files, settings, roles or sessions."""
+    v = asks(f"psql -h localhost -d app_test -c \"{statement}\"")
+    assert [f.environment for f in v.findings] == ["dev"], placed(v)
+    asks(statement, "sql", database="postgresql://localhost/shop_test")
+
+
+def test_dropuser_is_not_placed_by_the_role_name() -> None:
+    asks("dropuser app_test")
+    allowed("dropdb app_test")

@@ -81,6 +81,8 @@ def _sql_action(action: Action, finding: Finding) -> list[Site] | None:
         sites = [Site(w.local, f"{w.why} (the action's host)", (("database", database),) if database else ())]
     else:
         return [unknown("the action does not say which server it runs on (no connection string in its context)")]
+    if _acts_on_server(finding):
+        return [_server_wide(s) for s in sites]
     targets = target_databases(finding, database.lower().startswith(("mysql", "mariadb")))
     return [_with_database(s, db) if s.local else s for s in sites for db in targets] if targets else sites
 
@@ -328,7 +330,11 @@ def _family(finding: Finding) -> Family | None:
 def _client(name: str) -> Resolver:
     from blastwall.environment.clients import client_sites
 
-    return lambda inv, f, v: client_sites(name, inv, f, v)
+    def resolve(inv: Invocation, finding: Finding, vars_: Vars) -> list[Site]:
+        sites = client_sites(name, inv, finding, vars_)
+        return [_server_wide(s) for s in sites] if _acts_on_server(finding) else sites
+
+    return resolve
 
 
 def _sql_client(inv: Invocation, finding: Finding, vars_: Vars) -> list[Site]:
@@ -337,6 +343,8 @@ def _sql_client(inv: Invocation, finding: Finding, vars_: Vars) -> list[Site]:
     for name, spec in section("client").items():
         if spec.get("carries_sql") and inv.program in spec["programs"]:
             sites = client_sites(name, inv, finding, vars_)
+            if _acts_on_server(finding):
+                return [_server_wide(s) for s in sites]
             databases = target_databases(finding, bool(spec.get("qualified_database")))
             if databases:  # DROP DATABASE shop, DROP TABLE other_db.t: that database, not the connection's
                 return [_with_database(s, db) if s.local else s for s in sites for db in databases]
@@ -355,6 +363,18 @@ def target_databases(finding: Finding, qualified: bool) -> list[str]:
     if qualified:
         return list(dict.fromkeys(p.split(".", 1)[0].strip('"`') for p in parts if "." in p))
     return []
+
+
+def _acts_on_server(finding: Finding) -> bool:
+    return globs.match_any(finding.rule_id, section("sql_targets").get("server_rules", []))
+
+
+def _server_wide(site: Site) -> Site:
+    """A statement on the server itself: on this machine it is `dev` at most, whatever the database's name."""
+    if not site.local:
+        return site
+    return site._replace(names=(), nature="dev", nature_why="it acts on the server itself (its files, settings, "
+                         "roles or other sessions), which no database name places")
 
 
 def _with_database(site: Site, database: str) -> Site:

@@ -945,3 +945,24 @@ def test_a_statement_on_the_server_itself_is_not_placed_by_the_database_name(sta
 def test_dropuser_is_not_placed_by_the_role_name() -> None:
     asks("dropuser app_test")
     allowed("dropdb app_test")
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1.nip.io", "localhost.evil.com", "0x7f000001", "127.1", "2130706433",
+                                  "::ffff:10.0.0.1", "[::ffff:10.0.0.1]", "fe80::1%lo", "localhost:5432",
+                                  "local host", "%6c%6f%63%61%6c%68%6f%73%74"])
+def test_hosts_that_only_look_local_ask(host: str) -> None:
+    asks(f"dropdb -h '{host}' app_test")
+
+
+@pytest.mark.parametrize("host", ["localhost", "LOCALHOST", "localhost.", "127.0.0.1", "127.8.9.10", "::1", "[::1]",
+                                  "0:0:0:0:0:0:0:1", "::ffff:127.0.0.1", "/var/run/postgresql", "/tmp"])
+def test_hosts_that_are_local_stay_allowed(host: str) -> None:
+    allowed(f"dropdb -h '{host}' app_test")
+
+
+def test_a_kubeconfig_or_compose_file_written_on_the_line_asks(kube: tuple[Path, Path], project: Path) -> None:
+    local, prod = kube
+    asks(f"cp {prod} {project}/k.yaml && kubectl --kubeconfig {project}/k.yaml delete namespace demo", cwd=project)
+    write(project, "docker-compose.test.yml", TEST_STACK)
+    asks("cat ../other/compose.yaml > docker-compose.test.yml && docker compose -f docker-compose.test.yml down -v",
+         cwd=project)

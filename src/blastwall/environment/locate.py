@@ -180,7 +180,7 @@ def _carriers(finding: Finding, candidates: list[Invocation]) -> list[Invocation
         netloc = _request_netloc(finding.source)
         if not netloc:
             return candidates
-        return [inv for inv in candidates if any(netloc == _request_netloc(w) for w in inv.argv[1:])]
+        return [inv for inv in candidates if any(_same_server(netloc, _request_netloc(w)) for w in inv.argv[1:])]
     needle = _flat(finding.source.rstrip("…"))[:80]  # a command the line reader did not find (python code) places nothing
     return [inv for inv in candidates if not needle or needle in _flat(inv.source) or needle in _flat(" ".join(inv.argv))]
 
@@ -206,7 +206,8 @@ def _runs_text(inv: Invocation) -> str:
 
 
 def _request_netloc(text: str) -> str:
-    """host:port of a request (`DELETE localhost:8025/api/v1/messages`, `http://127.0.0.1/x`)."""
+    """`host|port` of a request (`DELETE localhost:8025/api/v1/messages`, `https://127.0.0.1/x`);
+    the port only when the text names one."""
     from urllib.parse import urlsplit
 
     text = text.strip()
@@ -216,10 +217,19 @@ def _request_netloc(text: str) -> str:
     try:
         parts = urlsplit(text if "://" in text else f"http://{text}")
         host = (parts.hostname or "").lower()
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+        port = parts.port
     except ValueError:
         return ""
-    return f"{host}:{port}" if host else ""
+    return f"{host}|{port}" if host and port else host
+
+
+def _same_server(a: str, b: str) -> bool:
+    """The same host, and the same port when both name one."""
+    if not a or not b:
+        return False
+    host_a, _, port_a = a.partition("|")
+    host_b, _, port_b = b.partition("|")
+    return host_a == host_b and (port_a == port_b or not port_a or not port_b)
 
 
 def _doubt(inv: Invocation, line: Line, family: Family) -> str:

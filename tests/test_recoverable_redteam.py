@@ -444,3 +444,35 @@ def test_a_file_named_like_a_listing_is_that_file(repo: Path) -> None:
     assert decide("git ls-files docs | xargs sed -i 's/g/h/'", repo) == "allow"
     write(repo, {"files listed by git in docs": "work nobody committed\n"})
     assert decide("sed -i 's/w/v/' 'files listed by git in docs'", repo) == "ask"
+
+
+@pytest.mark.parametrize("select", ["-iname '*.PY'", "-path 'src/*.py'", "-not -name clean.py", "! -name clean.py",
+                                    "-name '*.js' -o -type f", "-regex '.*py'"])
+def test_find_selections_the_measurer_cannot_match_by_name_count_every_file(select: str, repo: Path) -> None:
+    assert decide(f"find src {select} -exec sed -i 's/d/e/' {{}} +", repo) == "ask"
+    assert decide(f"find src {select} | xargs sed -i 's/d/e/'", repo) == "ask"
+
+
+def test_find_selections_by_name_stay_measured_by_name(repo: Path) -> None:
+    write(repo, {"lib/a.py": "old\n"})
+    commit_all(repo)
+    write(repo, {"lib/notes.txt": "mine\n"})
+    for line in ("find lib -name '*.py' -exec sed -i 's/old/new/' {} +",
+                 "find lib -name '*.py' -o -name '*.pyi' -exec sed -i 's/old/new/' {} +",
+                 "find . -name node_modules -prune -o -name 'a.py' -exec sed -i 's/old/new/' {} +"):
+        assert decide(line, repo) == "allow", line
+    assert decide("find lib -type f -exec sed -i 's/old/new/' {} +", repo) == "ask"  # notes.txt
+
+
+@pytest.mark.parametrize("line", [
+    "fd -e py -x sed -i 's/d/e/'", "fd -e py -X sed -i 's/d/e/' {}", "fdfind . src --exec perl -pi -e 's/d/e/' {} ;",
+    "sed -i 's/d/e/' src/{clean,dirty}.py", "sed -i 's/d/e/' src/**/*.py", "sed -i 's/d/e/' `ls src/*.py`",
+])
+def test_files_a_shell_or_fd_expands_are_measured(line: str, repo: Path) -> None:
+    assert decide(line, repo) == "ask"
+
+
+def test_fd_runs_a_command_on_what_it_finds() -> None:
+    assert check("fd . -x rm -rf {}").decision.value == "ask"
+    assert check("fd -e log . build -X rm").decision.value == "allow"  # build output
+    assert check("fd -e py").decision.value == "allow"

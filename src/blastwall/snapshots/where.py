@@ -106,11 +106,72 @@ def file_targets(target: str, bases: list[str], env: Mapping[str, str]) -> tuple
                                 "cannot save it")
         candidates = [os.path.join(b, path) for b in bases if b != UNKNOWN]
     found: list[str] = []
-    for c in candidates:
-        c = os.path.normpath(c)
-        hits = sorted(glob.glob(c)) if glob.has_magic(c) and not os.path.lexists(c) else [c]
+    for word in (made for c in candidates for made in braces(c)):
+        c = os.path.normpath(word)
+        # `**` as zsh (and bash with globstar) reads it: every folder below, so never fewer files than the shell
+        hits = sorted(glob.glob(c, recursive=True)) if glob.has_magic(c) and not os.path.lexists(c) else [c]
         found.extend(h for h in hits if h not in found and os.path.lexists(h))
     return found, patterns
+
+
+MAX_BRACES = 256  # words one brace expansion may give here
+
+
+def braces(text: str) -> list[str]:
+    """`text` and what bash's brace expansion makes of it (`src/{a,b}.py` -> src/a.py, src/b.py;
+    `f{1..3}`): the text itself first, for a quoted brace, which stays as written."""
+    out = [text]
+    todo = [text]
+    while todo and len(out) < MAX_BRACES:
+        word = todo.pop()
+        for made in _expand_once(word):
+            if made not in out:
+                out.append(made)
+                todo.append(made)
+    return out[:MAX_BRACES]
+
+
+_RANGE = re.compile(r"^(-?\d+|[A-Za-z])\.\.(-?\d+|[A-Za-z])$")
+
+
+def _expand_once(word: str) -> list[str]:
+    """The words the first brace group of `word` makes ([] when it has none)."""
+    start = word.find("{")
+    while start >= 0:
+        depth, parts, last = 0, [], start + 1
+        for i in range(start, len(word)):
+            ch = word[i]
+            if ch == "{":
+                depth += 1
+            elif ch == "}":
+                depth -= 1
+                if depth == 0:
+                    parts.append(word[last:i])
+                    head, tail = word[:start], word[i + 1:]
+                    items = _range(parts[0]) if len(parts) == 1 else parts
+                    if items:
+                        return [head + item + tail for item in items[:MAX_BRACES]]
+                    break
+            elif ch == "," and depth == 1:
+                parts.append(word[last:i])
+                last = i + 1
+        start = word.find("{", start + 1)
+    return []
+
+
+def _range(inner: str) -> list[str]:
+    m = _RANGE.match(inner)
+    if m is None:
+        return []
+    a, b = m.groups()
+    if a.lstrip("-").isdigit() and b.lstrip("-").isdigit():
+        lo, hi = int(a), int(b)
+        step = 1 if hi >= lo else -1
+        return [str(n) for n in range(lo, hi + step, step)][:MAX_BRACES]
+    if a.isalpha() and b.isalpha():
+        step = 1 if ord(b) >= ord(a) else -1
+        return [chr(n) for n in range(ord(a), ord(b) + step, step)]
+    return []
 
 
 def git_folder(source: str, base: str, env: Mapping[str, str]) -> str:

@@ -431,11 +431,16 @@ def _folders(scope: Scope) -> list[str] | None:
     return [scope.cwd, os.path.normpath(os.path.join(scope.cwd, os.path.expanduser(moved)))]
 
 
+def _resolved(path: str) -> bool:
+    """No variable or command output in `path` (`$X`, `$(...)`, a backquoted command)."""
+    return "$" not in path and "`" not in path
+
+
 def _missing(path: str, scope: Scope) -> bool:
     """`path` provably does not exist, seen from every folder the command may run in, and no
     command earlier on the line may put something there first (`mv notes.md x.md && echo > x.md`:
     analyze/shell/earlier.py)."""
-    folders = _folders(scope) if scope.read_files and "$" not in path else None
+    folders = _folders(scope) if scope.read_files and _resolved(path) else None
     if not folders or any(_exists(path, f) for f in folders):
         return False
     return not _brought(path, scope)
@@ -457,7 +462,7 @@ def _creation_discount(target: str, sources: list[Word], scope: Scope, sev: Seve
     checks; without one, copying a template into place (`cp .env.example .env`) is taken as
     creating the file, and so is writing a migration that is not the project's first
     (`pc`: the target's class, for paths.migration_presumed_new); the reason says so."""
-    if scope.read_files and "$" not in target and _folders(scope) is not None:
+    if scope.read_files and _resolved(target) and _folders(scope) is not None:
         if _missing(target, scope):
             return Severity.NONE, " (it does not exist yet: nothing is overwritten)"
         return sev, ""

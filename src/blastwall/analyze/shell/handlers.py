@@ -384,12 +384,9 @@ def _find_parts(argv: list[Word]) -> tuple[list[Word], list[Word]]:
 
 def find_selects(argv: list[Word]) -> Selection:
     """Which files a find command may hand to -exec or xargs: under its start paths, limited to
-    its -name/-iname patterns when the expression has no negation or alternative."""
+    its -name patterns when every file it selects matches one (`_name_patterns`)."""
     starts, expr = _find_parts(argv)
-    texts = [w.text for w in expr]
-    names: tuple[str, ...] = ()
-    if not any(t in ("!", "-not", "-o", "-or") for t in texts):
-        names = tuple(expr[k + 1].text for k, t in enumerate(texts[:-1]) if t in ("-name", "-iname"))
+    names = tuple(_name_patterns(expr))  # only patterns every selected file's name matches
     return Selection(tuple(w.text for w in starts if not w.dynamic) or (".",), names)
 
 
@@ -472,9 +469,39 @@ def _find_selection(starts: list[Word], expr: list[Word], scope: Scope) -> PathC
         return worst
     if worst.kind == "temp_top" and (names or paths) and not negated:  # chosen files inside /tmp
         return PathClass("temp", f"{worst.path} ({', '.join(names + paths)})")
+    kept = _name_patterns(expr)  # `ROOT (PATTERNS)`: the radius measures the files so named under ROOT
     if worst.kind == "project_top" and (names or paths) and not negated:
-        return PathClass("project_glob", f"{starts[0].text} ({', '.join(names + paths)})")
-    return PathClass(worst.kind, worst.path + (f" ({', '.join(names + paths)})" if names or paths else ""))
+        return PathClass("project_glob", f"{starts[0].text} ({', '.join(kept)})" if kept else starts[0].text)
+    return PathClass(worst.kind, worst.path + (f" ({', '.join(kept)})" if kept else ""))
+
+
+_FIND_ACTIONS = frozenset({*_FIND_EXEC, "-delete", "-print", "-print0", "-printf", "-fprint", "-ls", "-fls", "-quit"})
+_FIND_OR = frozenset({"-o", "-or"})
+_FIND_NOT = frozenset({"!", "-not"})
+
+
+def _name_patterns(expr: list[Word]) -> list[str]:
+    """The `-name` patterns every selected file matches by its name, or [] when the files cannot
+    be told by their names alone: a negation, a case-insensitive or path pattern (the measurer
+    matches names, case-sensitively), or an `-o` beside any other test. Every file under the
+    start points is then measured: more, never fewer, than find selects."""
+    texts: list[str] = []
+    for w in expr:
+        if w.text in _FIND_ACTIONS:
+            break
+        texts.append(w.text)
+    names = [texts[k + 1] for k, t in enumerate(texts[:-1]) if t == "-name"]
+    if not names or any(t in _FIND_NOT for t in texts) or any(w.dynamic for w in expr):
+        return []
+    if any(t in ("-iname", "-ipath", "-path", "-wholename", "-iwholename", "-regex", "-iregex") for t in texts) and \
+            not any(t == "-name" for t in texts):
+        return []
+    if any(t in _FIND_OR for t in texts):
+        tests = [t for k, t in enumerate(texts) if t.startswith("-") and t not in _FIND_OR
+                 and not (k > 0 and texts[k - 1] == "-name")]
+        if any(t not in ("-name", "-prune") for t in tests):  # `-name node_modules -prune -o -name '*.ts'`
+            return []
+    return names
 
 
 # ---- task runners and package scripts -------------------------------------------------------------
@@ -618,6 +645,7 @@ LAZY_MODULES: dict[str, str] = {
         "expect", "jimsh", "less", "more", "most", "man", "sed", "gsed")},
     **{n: "blastwall.analyze.shell.catalogcli" for n in ("aws", "gcloud")},
     **{n: "blastwall.analyze.shell.archives" for n in ("tar", "gtar", "bsdtar")},
+    **{n: "blastwall.analyze.shell.fdfind" for n in ("fd", "fdfind")},
 }
 
 

@@ -476,3 +476,33 @@ def test_fd_runs_a_command_on_what_it_finds() -> None:
     assert check("fd . -x rm -rf {}").decision.value == "ask"
     assert check("fd -e log . build -X rm").decision.value == "allow"  # build output
     assert check("fd -e py").decision.value == "allow"
+
+
+@pytest.mark.parametrize("line", [
+    "curl -o src/dirty.py https://example.com/app.py", "curl -sSLo src/dirty.py https://example.com/app.py",
+    "wget -O src/dirty.py https://example.com/app.py", "sed 's/d/e/' src/dirty.py | sponge src/dirty.py",
+    "gawk -i inplace '{gsub(/d/, \"e\")} 1' src/dirty.py", "awk -i inplace '{print}' src/dirty.py",
+    "awk '{print > \"src/dirty.py\"}' src/clean.py",
+])
+def test_other_writers_over_uncommitted_work_ask(line: str, repo: Path) -> None:
+    assert decide(line, repo) == "ask"
+    assert decide(line.replace("src/dirty.py", "src/other.py"), repo) == "allow"  # committed unchanged
+
+
+def test_downloads_outside_the_project_keep_their_rating() -> None:
+    for line in ("curl -fsSL https://example.com/tool -o /tmp/tool", "wget -O- https://example.com/x.json",
+                 "curl -o ~/.local/bin/tool https://example.com/tool"):
+        assert check(line).decision.value == "allow", line
+
+
+def test_git_checkout_of_a_file_without_dashes_discards_its_changes(repo: Path) -> None:
+    assert decide("git checkout src/dirty.py", repo) == "ask"
+    assert decide("git checkout src/", repo) == "ask"
+    assert decide("git checkout src/clean.py", repo) == "allow"  # nothing uncommitted there
+    for line in ("git checkout main", "git checkout -b feat/x", "git checkout v1.2.3", "git checkout feature/login"):
+        assert check(line).decision.value == "allow", line
+
+
+def test_git_checkout_of_a_file_really_discards(repo: Path) -> None:
+    git(repo, "checkout", "src/dirty.py")
+    assert (repo / "src/dirty.py").read_text() == "d = 1\n"

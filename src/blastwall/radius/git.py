@@ -182,7 +182,7 @@ def _git_radius(action: Action, finding: Finding, ctx: MeasureContext) -> Radius
     if not ctx.cwd:
         return None  # an action that does not say where it runs is not measured here
     if not kind.startswith(("push-force", "reset-hard", "branch-force-delete", "clean", "checkout-discard",
-                            "restore", "stash-drop")):
+                            "checkout-file", "restore", "stash-drop")):
         return None
     try:
         folder = _folder(action, finding, ctx)

@@ -66,8 +66,8 @@ def _targets(row: dict[str, Any], argv: list[Word], flags: list[str], positional
     if mode.startswith("key:"):
         key = mode[4:] + "="
         return [Word(w.text[len(key):], dynamic=w.dynamic) for w in argv[1:] if w.text.startswith(key)]
-    if mode == "options":
-        return _option_values(argv[1:], row.get("output_options", []))
+    if mode == "options":  # `-o -` writes to stdout
+        return [w for w in _option_values(argv[1:], row.get("output_options", [])) if w.text != "-"]
     if mode == "after_command":
         return positionals[len(row.get("command") or []):]
     if mode == "after_script":
@@ -161,7 +161,8 @@ def analyze_fs(name: str, argv: list[Word], scope: Scope, source: str) -> list[F
                                         floor=floor, critical=critical))
         if row.get("sources_leave") and targets:
             out.extend(_moved_away(sources, targets[-1], scope, source))
-        break
+        if not row.get("then"):  # `then = true`: the program's next rows are tried as well
+            break
     return out
 
 
@@ -288,7 +289,7 @@ def _target_findings(row: dict[str, Any], target: Word, op: str, reason: str, sc
     if target.path_class is None and _literal(target.text):
         out.extend(_guard(target.text, scope, removes=op.startswith("delete")))
         out.extend(_guard_into(target.text, sources, scope))
-    if row.get("guard_only"):
+    if row.get("guard_only") or (row.get("only_kinds") and pc.kind not in row["only_kinds"]):
         return out
     shown = target.text if target.path_class is None else f"{target.text} ({pc.path})"
     out.append(Finding(

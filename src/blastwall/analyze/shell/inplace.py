@@ -4,6 +4,7 @@
     sed -i '' 's/a/b/' f.py           ->  BSD/macOS: '' is the backup suffix (none), not a path
     sed -i.bak 's/a/b/' f.py          ->  f.py edited; f.py.bak written with its old content
     sed -i '1,$d' f.py                ->  nothing of f.py is left: a wipe (a project file asks)
+    gawk -i inplace '{...}' f.py      ->  f.py edited (what the program prints is written back)
     perl -pi -e 's/a/b/' f.py         ->  f.py edited
     perl -ni -e 'next' f.py           ->  -n writes back only what the code prints: a wipe
 
@@ -86,8 +87,47 @@ def _wipe() -> dict[str, Any]:
     return dict(_table()["wipe"])
 
 
+# gawk: options that take a value, and those that give the program (then every other word is a file).
+_AWK_VALUE = frozenset({"-f", "--file", "-e", "--source", "-E", "--exec", "-i", "--include", "-v", "--assign", "-F",
+                        "--field-separator", "-l", "--load"})
+_AWK_PROGRAM = frozenset({"-f", "--file", "-e", "--source", "-E", "--exec"})
+_AWK_INPLACE = frozenset({"inplace", "inplace.awk"})
+
+
+def _awk_edit(argv: list[Word]) -> Edit:
+    """`gawk -i inplace PROGRAM FILE...`: the files are rewritten with what the program prints
+    (`VAR=value` words are assignments, not files)."""
+    in_place = program_given = False
+    files: list[Word] = []
+    words = argv[1:]
+    i = 0
+    while i < len(words):
+        w = words[i]
+        t = w.text
+        if t == "--":
+            rest = words[i + 1:]
+            files.extend(rest if program_given else rest[1:])
+            break
+        if t.startswith("-") and t != "-" and not files and not (program_given and files):
+            opt, eq, value = t.partition("=") if t.startswith("--") else (t[:2], "", t[2:])
+            if opt in _AWK_VALUE:
+                if not eq and not value:
+                    value = words[i + 1].text if i + 1 < len(words) else ""
+                    i += 1
+                in_place = in_place or (opt in ("-i", "--include") and value in _AWK_INPLACE) or w.dynamic
+                program_given = program_given or opt in _AWK_PROGRAM
+        elif not program_given:
+            program_given = True  # the first other word is the program
+        elif "=" not in t or t.startswith(("/", ".")):
+            files.append(w)
+        i += 1
+    return Edit(in_place, files)
+
+
 def read_edit(editor: str, argv: list[Word]) -> Edit:
     """The in-place edit `argv` makes (`Edit.in_place` False: it only prints)."""
+    if editor == "awk":
+        return _awk_edit(argv)
     grammar = GRAMMARS[editor]
     scripts: list[str] | None = []  # None: a script this reader cannot see (a file, a variable)
     in_place, suffix, quiet, printing = False, "", False, False

@@ -403,7 +403,7 @@ def test_work_moved_or_linked_into_the_target_first_is_not_a_creation(repo: Path
                  "mv src/dirty.py src/x.py && sed -i 's/.*/x/' src/x.py",
                  "mv src/dirty.py src/x.py; perl -pi -e 's/d/e/' src/x.py",
                  "ln src/dirty.py src/x.py && : > src/x.py",
-                 "cp notes/untracked.md src/clean.py && sed -i 's/m/n/' src/clean.py",
+                 "cp -l src/dirty.py src/x.py && : > src/x.py",
                  "mv notes src/n && echo gone > src/n/untracked.md",
                  "git stash && git stash pop && sed -i 's/x/y/' src/clean.py",
                  "git apply fix.patch && sed -i 's/x/y/' src/clean.py",
@@ -413,7 +413,10 @@ def test_work_moved_or_linked_into_the_target_first_is_not_a_creation(repo: Path
     for line in ("echo fresh > src/brand_new.py", "mkdir -p src/pkg && echo x > src/pkg/__init__.py",
                  "sed -i 's/x/y/' src/clean.py && sed -i 's/y/z/' src/other.py",
                  "git checkout -b feat && sed -i 's/x/y/' src/clean.py",
-                 "cat src/clean.py && sed -i 's/x/y/' src/clean.py"):
+                 "cat src/clean.py && sed -i 's/x/y/' src/clean.py",
+                 # a copy leaves its source in place: editing the copy loses nothing
+                 "cp notes/untracked.md src/clean.py && sed -i 's/m/n/' src/clean.py",
+                 "cp src/other.py src/copy.py && sed -i 's/y/z/' src/copy.py"):
         assert decide(line, repo) == "allow", line
 
 

@@ -6,8 +6,8 @@
     git stash pop && sed -i 's/a/b/' f.py     the stash's uncommitted changes may land in f.py
 
 An earlier command brings content to a path when it names the path, a folder above it or a file
-of the same name (as text: the measurer cannot run it), unless it only reads or edits in place
-(`rules/shell_fs.toml [earlier]`); and always when it rewrites the work tree without naming the
+of the same name (as text: the measurer cannot run it), unless it only reads, edits in place or
+copies (the source keeps what a copy brings) (`rules/shell_fs.toml [earlier]`); and always when it rewrites the work tree without naming the
 files (`git stash pop`, `git apply`, `patch`). Used by the analyzer (a creation must be provably
 new) and by the files radius (a measurement of what is there now).
 """
@@ -47,6 +47,10 @@ def brings_content(argv: list[str], source: str, target: str) -> bool:
         return True
     elif name in t["readers"] and ">" not in source:
         return False
+    elif name in t["copiers"] and ">" not in source and not any(
+            a in t["link_flags"] or (a.startswith("-") and not a.startswith("--") and ("l" in a or "s" in a))
+            for a in argv[1:]):
+        return False  # the source keeps what was copied (`cp -l`/`-s` links: then the target shares it)
     return _names(source, target)
 
 

@@ -462,7 +462,8 @@ def test_find_selections_by_name_stay_measured_by_name(repo: Path) -> None:
     write(repo, {"lib/notes.txt": "mine\n"})
     for line in ("find lib -name '*.py' -exec sed -i 's/old/new/' {} +",
                  "find lib -name '*.py' -o -name '*.pyi' -exec sed -i 's/old/new/' {} +",
-                 "find . -name node_modules -prune -o -name 'a.py' -exec sed -i 's/old/new/' {} +"):
+                 "find . -name node_modules -prune -o -name 'a.py' -exec sed -i 's/old/new/' {} +",
+                 "find . -name 'a.py' -not -path './node_modules/*' -exec sed -i 's/old/new/' {} +"):
         assert decide(line, repo) == "allow", line
     assert decide("find lib -type f -exec sed -i 's/old/new/' {} +", repo) == "ask"  # notes.txt
 

@@ -74,6 +74,8 @@ def _script_name_findings(name: str, source: str) -> list[Finding]:
 
 
 def handle_shell(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
+    if _traces(argv[1:]):  # `bash -x`: every line it runs is printed, a sourced file's too
+        scope = scope._replace(traced=True)
     code = _option_value(argv[1:], ("-c",), cluster_letter="c")
     if code is not None:
         if code.dynamic and code.text.startswith("$") and " " not in code.text:
@@ -90,6 +92,18 @@ def handle_shell(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) 
     if has_stdin(cmd):
         return _piped_code("shell", cmd, scope, lambda text: _shell_text(text, scope, f"piped into {name}"))
     return []
+
+
+def _traces(words: list[Word]) -> bool:
+    for i, w in enumerate(words):
+        t = w.text
+        if t == "--" or (not t.startswith(("-", "+")) and (i == 0 or words[i - 1].text not in ("-o", "+o"))):
+            return False
+        if t == "-o" and i + 1 < len(words) and words[i + 1].text in ("xtrace", "verbose"):
+            return True
+        if t.startswith("-") and not t.startswith("--") and t[1:].isalpha() and set(t[1:]) & {"x", "v"}:
+            return True
+    return False
 
 
 def _piped_code(kind: str, cmd: SimpleCommand, scope: Scope, analyze: Callable[[str], list[Finding]]) -> list[Finding]:
@@ -481,27 +495,30 @@ _FIND_NOT = frozenset({"!", "-not"})
 
 
 def _name_patterns(expr: list[Word]) -> list[str]:
-    """The `-name` patterns every selected file matches by its name, or [] when the files cannot
-    be told by their names alone: a negation, a case-insensitive or path pattern (the measurer
-    matches names, case-sensitively), or an `-o` beside any other test. Every file under the
-    start points is then measured: more, never fewer, than find selects."""
+    """`-name` patterns such that every file find selects matches one of them by its name, or []
+    when the files cannot be told by their names alone. Without `-o` the tests all hold at once,
+    so any `-name` not negated bounds the selection (`-name '*.ts' -not -path './node_modules/*'`);
+    with `-o` every test must be a `-name` (or `-prune`) and none negated. A case-insensitive or
+    path pattern is no name pattern (the measurer matches names, case-sensitively). With [] every
+    file under the start points is measured: more, never fewer, than find selects."""
     texts: list[str] = []
     for w in expr:
         if w.text in _FIND_ACTIONS:
             break
         texts.append(w.text)
-    names = [texts[k + 1] for k, t in enumerate(texts[:-1]) if t == "-name"]
-    if not names or any(t in _FIND_NOT for t in texts) or any(w.dynamic for w in expr):
+    if any(w.dynamic for w in expr):
         return []
-    if any(t in ("-iname", "-ipath", "-path", "-wholename", "-iwholename", "-regex", "-iregex") for t in texts) and \
-            not any(t == "-name" for t in texts):
+    positive = [texts[k + 1] for k, t in enumerate(texts[:-1])
+                if t == "-name" and not (k > 0 and texts[k - 1] in _FIND_NOT)]
+    if not any(t in _FIND_OR for t in texts):
+        return positive
+    if any(t in _FIND_NOT for t in texts):
         return []
-    if any(t in _FIND_OR for t in texts):
-        tests = [t for k, t in enumerate(texts) if t.startswith("-") and t not in _FIND_OR
-                 and not (k > 0 and texts[k - 1] == "-name")]
-        if any(t not in ("-name", "-prune") for t in tests):  # `-name node_modules -prune -o -name '*.ts'`
-            return []
-    return names
+    tests = [t for k, t in enumerate(texts) if t.startswith("-") and t not in _FIND_OR
+             and not (k > 0 and texts[k - 1] == "-name")]
+    if any(t not in ("-name", "-prune") for t in tests):  # `-name node_modules -prune -o -name '*.ts'`
+        return []
+    return positive
 
 
 # ---- task runners and package scripts -------------------------------------------------------------

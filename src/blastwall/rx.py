@@ -37,6 +37,18 @@ _SPACE = r"\t-\r\x1c-\x1f \x85\p{Z}"
 _OPTIONS = re2.Options()
 _OPTIONS.log_errors = False  # a pattern that does not compile raises; nothing is printed
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_SLOW = object()  # "ask the wrapper" (rx.Pattern._first)
+
+
+def _anchors() -> dict[str, Any]:
+    """RE2's anchor values by name (empty when the wrapper does not expose them)."""
+    try:
+        return {name: getattr(re2._Anchor, name) for name in ("UNANCHORED", "ANCHOR_START", "ANCHOR_BOTH")}
+    except AttributeError:
+        return {}
+
+
+_ANCHORS = _anchors()
 
 
 def translate(pattern: str) -> str:
@@ -139,7 +151,7 @@ class Match:
 class Pattern:
     """A compiled linear-time pattern with `re.Pattern`'s methods."""
 
-    __slots__ = ("pattern", "flags", "_rx", "groupindex")
+    __slots__ = ("pattern", "flags", "_rx", "_raw", "groupindex")
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self.pattern = pattern
@@ -148,6 +160,9 @@ class Pattern:
         body = translate(pattern)
         self._rx = re2.compile(f"(?{prefix}){body}" if prefix else body, _OPTIONS)
         self.groupindex: dict[str, int] = self._rx.groupindex
+        # RE2's own matcher, asked directly for ASCII text (None when the wrapper's internals
+        # are not what this expects: then every call goes through the wrapper)
+        self._raw: Any = getattr(self._rx, "_regexp", None) if _ANCHORS else None
 
     @property
     def groups(self) -> int:
@@ -159,28 +174,43 @@ class Pattern:
     def _misses(self, text: str, anchor: str) -> bool:
         """True when ASCII `text` has no match at all, asked of RE2's matcher directly: most
         calls find nothing, and the wrapper decodes offsets and builds objects even then."""
-        if not text.isascii():
-            return False
-        try:
-            regexp, how = self._rx._regexp, getattr(re2._Anchor, anchor)
-        except AttributeError:
+        if self._raw is None or not text.isascii():
             return False
         data = text.encode("ascii")
-        return regexp.Match(how, data, 0, len(data))[0][0] == -1
+        return self._raw.Match(_ANCHORS[anchor], data, 0, len(data))[0][0] == -1
+
+    def _first(self, text: str, anchor: str) -> Any:
+        """The first match of ASCII `text` (or None), asked of RE2's matcher directly and wrapped
+        as the wrapper wraps it: for ASCII, character and byte offsets are the same, so the
+        wrapper's offset decoding (and its second look at the text) changes nothing. `_SLOW`
+        when the text is not ASCII or the wrapper's internals are not what this expects."""
+        if self._raw is None or not text.isascii():
+            return _SLOW
+        data = text.encode("ascii")
+        spans = self._raw.Match(_ANCHORS[anchor], data, 0, len(data))
+        if spans[0][0] == -1:
+            return None
+        return Match(re2._Match(self._rx, text, 0, len(text), spans), self.groupindex)
 
     def search(self, text: str, pos: int = 0, endpos: int | None = None) -> Match | None:
-        if not pos and endpos is None and self._misses(text, "UNANCHORED"):
-            return None
+        if not pos and endpos is None:
+            found = self._first(text, "UNANCHORED")
+            if found is not _SLOW:
+                return found  # type: ignore[no-any-return]
         return self._wrap(self._rx.search(_clean(text), pos, endpos))
 
     def match(self, text: str, pos: int = 0, endpos: int | None = None) -> Match | None:
-        if not pos and endpos is None and self._misses(text, "ANCHOR_START"):
-            return None
+        if not pos and endpos is None:
+            found = self._first(text, "ANCHOR_START")
+            if found is not _SLOW:
+                return found  # type: ignore[no-any-return]
         return self._wrap(self._rx.match(_clean(text), pos, endpos))
 
     def fullmatch(self, text: str, pos: int = 0, endpos: int | None = None) -> Match | None:
-        if not pos and endpos is None and self._misses(text, "ANCHOR_BOTH"):
-            return None
+        if not pos and endpos is None:
+            found = self._first(text, "ANCHOR_BOTH")
+            if found is not _SLOW:
+                return found  # type: ignore[no-any-return]
         return self._wrap(self._rx.fullmatch(_clean(text), pos, endpos))
 
     def finditer(self, text: str) -> Iterator[Match]:

@@ -89,14 +89,16 @@ def resolve(path: str, scope: Scope) -> str:
 
 
 # ---- known credential files -----------------------------------------------------------------
-def known_file(path: str, scope: Scope, verb: str) -> list[Finding]:
-    """`file.read:credential-file` when `path` (or where it points) is a known credential file."""
+def known_file(path: str, scope: Scope, verb: str, variants: list[str] | None = None) -> list[Finding]:
+    """`file.read:credential-file` when `path` (or where it points) is a known credential file.
+    `variants`: the path's `files._variants`, when the caller has them already."""
     from blastwall.analyze.files import _variants
 
-    for norm in _variants(path, scope):
+    for norm in _variants(path, scope) if variants is None else variants:
         low = norm.casefold()
-        for patterns, requires, label in _known():
-            if not any(_glob(low, g) for g in patterns):
+        for patterns, requires, label in _known_hinted():
+            # every literal run of a glob is in what it matches: no pattern compiled for the others
+            if not any(hint in low and _glob_match(low, g) for hint, g in patterns):
                 continue
             if requires is not None and not _holds(path, requires, scope):
                 continue
@@ -104,9 +106,13 @@ def known_file(path: str, scope: Scope, verb: str) -> list[Finding]:
     return []
 
 
-def _glob(low: str, g: str) -> bool:
-    if _hint(g) not in low:
-        return False  # every literal run of a glob is in what it matches: no pattern compiled
+@functools.cache
+def _known_hinted() -> tuple[tuple[tuple[tuple[str, str], ...], rx.Pattern | None, str], ...]:
+    """`_known()` with each glob beside its longest literal run (`_hint`), worked out once."""
+    return tuple((tuple((_hint(g), g) for g in patterns), requires, label) for patterns, requires, label in _known())
+
+
+def _glob_match(low: str, g: str) -> bool:
     return globs.match(low, g) or (g.startswith("**/") and globs.match(low, g[3:]))
 
 

@@ -20,6 +20,7 @@ import functools
 import os
 import posixpath
 import re
+from collections.abc import Callable
 from typing import Any
 
 from blastwall.analyze import globs
@@ -42,6 +43,14 @@ def _table() -> dict[str, Any]:
 
 def _rows(field: str) -> list[dict[str, Any]]:
     return [r for r in _table()["rule"] if field in r]
+
+
+@functools.cache
+def _matching_rows(field: str, guard: bool | None) -> tuple[tuple[dict[str, Any], Callable[[str], bool]], ...]:
+    """The rows with `field` globs (only those that are (True) or are not (False) blastwall's
+    own files, by `guard`), each with one predicate for its globs (`_matches`), built once."""
+    return tuple((r, globs.matcher(tuple(r[field]), fold=True, double_star=True)) for r in _rows(field)
+                 if guard is None or bool(r.get("guard")) is guard)
 
 
 def _home_end(path: str) -> int:
@@ -112,7 +121,8 @@ def analyze_read(path: str, scope: Scope, *, verb: str = "reads") -> list[Findin
     reason ("cat prints")."""
     if not str(path or "").strip():
         return []
-    guarded = _first_row(path, scope, "read_globs", guard=True, verb=verb)
+    variants = _variants(path, scope)
+    guarded = _first_row_of(variants, path, "read_globs", guard=True, verb=verb)
     if guarded:
         return guarded
     listed = scanned_entry(path, scope)
@@ -123,8 +133,8 @@ def analyze_read(path: str, scope: Scope, *, verb: str = "reads") -> list[Findin
     base = posixpath.basename(normalize(path, scope.cwd)).casefold()
     if any(globs.match(base, g.casefold()) for g in _table()["read"]["not_globs"]):
         return content_findings(path, scope, verb)
-    return (known_file(path, scope, verb) or content_findings(path, scope, verb)
-            or _first_row(path, scope, "read_globs", guard=False, verb=verb))
+    return (known_file(path, scope, verb, variants) or content_findings(path, scope, verb)
+            or _first_row_of(variants, path, "read_globs", guard=False, verb=verb))
 
 
 def _scanned_row() -> dict[str, Any]:
@@ -258,10 +268,17 @@ def _installation_findings(path: str, scope: Scope, *, removes: bool) -> list[Fi
 def _first_row(path: str, scope: Scope, field: str, *, guard: bool | None = None, verb: str = "reads") -> list[Finding]:
     """The finding of the first row whose `field` globs match the path (or where it points);
     `guard` keeps only the rows that are (True) or are not (False) blastwall's own files."""
-    rows = [r for r in _rows(field) if guard is None or bool(r.get("guard")) is guard]
-    for norm in _variants(path, scope):
-        for row in rows:
-            if _matches(norm, row[field]):
+    return _first_row_of(_variants(path, scope), path, field, guard=guard, verb=verb)
+
+
+def _first_row_of(variants: list[str], path: str, field: str, *, guard: bool | None = None,
+                  verb: str = "reads") -> list[Finding]:
+    """`_first_row` over the path's `_variants`, computed once by the caller."""
+    rows = _matching_rows(field, guard)
+    for norm in variants:
+        folded = norm.casefold()
+        for row, test in rows:
+            if test(folded):
                 return [_finding(row, path, verb=verb)]
     return []
 

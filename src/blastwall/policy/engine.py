@@ -84,10 +84,10 @@ class Policy(NamedTuple):
                     floor = floor or (rule.decision, rule.id)
                     continue
                 return _stricter(floor, (rule.decision, rule.id))
-        return _stricter(floor, (dict(self.severity)[finding.severity], f"severity:{finding.severity.name.lower()}"))
+        return _stricter(floor, (_last(self.severity, finding.severity), f"severity:{finding.severity.name.lower()}"))
 
     def setting(self, key: str, default: Any = None) -> Any:
-        return dict(self.settings).get(key, default)
+        return _last(self.settings, key, default)
 
     def explain(self, rule_id: str, finding: Finding) -> str:
         """What the policy rule that decided `finding` says about it ("" when it says nothing)."""
@@ -112,7 +112,21 @@ class Policy(NamedTuple):
     def section(self, name: str) -> Any:
         """A merged table section (`inventory`, `cedar`, ...) or None. Tables merge key by key with
         the most specific file winning; lists (e.g. `protected_branches`) are concatenated."""
-        return dict(self.sections).get(name)
+        return _last(self.sections, name, None)
+
+
+_MISSING: Any = object()
+
+
+def _last(pairs: tuple[tuple[Any, Any], ...], key: Any, default: Any = _MISSING) -> Any:
+    """`dict(pairs)[key]` (the last pair with that key wins) without building the dict on every
+    call; `default` when no pair has it (KeyError without one)."""
+    for k, v in reversed(pairs):
+        if k == key:
+            return v
+    if default is _MISSING:
+        raise KeyError(key)
+    return default
 
 
 def _verified(finding: Finding) -> bool:

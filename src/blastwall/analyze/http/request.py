@@ -101,7 +101,8 @@ def _split_url(url: str) -> tuple[str, str, int | None, str, tuple[tuple[str, st
     except ValueError:
         scheme, host, port, rawpath, rawquery = "", "", None, raw, ""
     path = unquote(rawpath or "/")
-    path = rx.sub(r"/+", "/", path)
+    if "//" in path:
+        path = rx.sub(r"/+", "/", path)
     path = posixpath.normpath(path) if path not in ("", "/") else "/"
     if path.startswith("//"):
         path = "/" + path.lstrip("/")

@@ -5,10 +5,13 @@ from __future__ import annotations
 from blastwall import rx
 
 _VERSIONED = rx.compile(r"^(python|pip|ruby|perl|node|php|psql|pg_dump|lua)[0-9][0-9.]*$")
+_VERSION_ENDS = frozenset("0123456789.")
 
 
 def program_name(word: str) -> str:
     name = word.rsplit("/", 1)[-1]
     name = name.removesuffix(".exe")
+    if name[-1:] not in _VERSION_ENDS:  # a versioned name ends in a digit or a dot
+        return name
     m = _VERSIONED.match(name)
     return m.group(1) if m else name

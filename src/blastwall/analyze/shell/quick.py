@@ -10,11 +10,11 @@ list). Dumping the environment and recursive searches always go to the full anal
 
 from __future__ import annotations
 
+import string
 from typing import Any
 
-from blastwall import rx
-
-_PLAIN = rx.compile(r"^[A-Za-z0-9_./:@%+,= -]*$")
+# Plain words only: no quoting, substitution, redirection, chaining or glob character.
+_PLAIN = frozenset(string.ascii_letters + string.digits + "_./:@%+,= -")
 READ_ONLY = frozenset({
     "ls", "pwd", "whoami", "date", "uptime", "df", "du", "free", "id", "hostname", "uname", "which", "type",
     "wc", "head", "tail", "cat", "less", "more", "grep", "rg", "ag", "stat", "file", "tree", "env", "printenv",
@@ -31,7 +31,7 @@ _ALWAYS_ANALYZED = frozenset({"env", "printenv", "rg", "ag"})  # the environment
 
 
 def is_inert(text: object, scope: Any = None) -> bool:
-    if not isinstance(text, str) or len(text) > 400 or not _PLAIN.match(text):
+    if not isinstance(text, str) or len(text) > 400 or not _PLAIN.issuperset(text):
         return False
     words = text.split()
     if not words or words[0] not in READ_ONLY or words[0] in _ALWAYS_ANALYZED:

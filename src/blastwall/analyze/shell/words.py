@@ -11,6 +11,8 @@ _ANSI_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x
 
 
 def unescape_unquoted(s: str) -> str:
+    if "\\" not in s:  # nothing escaped (most words)
+        return s
     return rx.sub(r"\\(.)", r"\1", s.replace("\\\n", ""))
 
 

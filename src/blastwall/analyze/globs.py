@@ -2,16 +2,22 @@
 
 Rule tables hold hundreds of globs and a hook process lives for one call, so compiling each
 with `fnmatch` costs more than the analysis. Most patterns are a literal, `prefix*`,
-`*suffix` or `*infix*`; those are matched with string methods, the rest with fnmatch.
-Matching is case-sensitive, like `fnmatch.fnmatchcase`.
+`*suffix` or `*infix*`; those are matched with string methods. In a pattern list (`matcher`)
+the others are one RE2 alternation, matched in one pass (`_alternation`); a pattern whose
+character class is not plain stays with fnmatch. Matching is case-sensitive, like
+`fnmatch.fnmatchcase`.
 """
 
 from __future__ import annotations
 
 import functools
+import string
 from collections.abc import Callable, Iterable
 
 _SPECIAL = frozenset("*?[")
+# What a character class may hold to be translated for RE2 (anything else keeps fnmatch).
+_CLASS_CHARS = frozenset(string.ascii_letters + string.digits + "._")
+_LITERAL = frozenset(string.ascii_letters + string.digits + "_")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -39,7 +45,85 @@ def match(name: str, pattern: str) -> bool:
 
 
 def match_any(name: str, patterns: Iterable[str]) -> bool:
+    if isinstance(patterns, tuple) and len(patterns) > 1:  # a fixed list: one predicate, built once
+        return matcher(patterns)(name)
     return any(_matcher(p)(name) for p in patterns)
+
+
+def _regex(pattern: str) -> str | None:
+    """`pattern` as an RE2 pattern with `fnmatch.fnmatchcase`'s meaning (`*` any text, `?` one
+    character, `[...]`/`[!...]` one character of / not of a class, everything else itself), or
+    None when a class holds more than letters, digits, `.`, `_` and ranges such as `a-z`
+    (fnmatch's rules for those are left to fnmatch)."""
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        i += 1
+        if c == "*":
+            if not out or out[-1] != ".*":
+                out.append(".*")
+        elif c == "?":
+            out.append(".")
+        elif c == "[":
+            end = pattern.find("]", i + 1 if pattern[i:i + 1] == "!" else i)
+            if end < 0:
+                return None
+            body = _class(pattern[i:end])
+            if body is None:
+                return None
+            out.append(body)
+            i = end + 1
+        elif c in _LITERAL:
+            out.append(c)
+        else:
+            out.append(f"\\x{{{ord(c):x}}}")
+    return "".join(out)
+
+
+def _class(inner: str) -> str | None:
+    """The RE2 class for the inside of a glob's `[...]` (see `_regex`), or None."""
+    negate = inner.startswith("!")
+    body = inner[1:] if negate else inner
+    if not body:
+        return None
+    parts: list[str] = []
+    i = 0
+    while i < len(body):
+        c = body[i]
+        if c not in _CLASS_CHARS:
+            return None
+        if i + 2 < len(body) and body[i + 1] == "-":
+            hi = body[i + 2]
+            if hi not in _CLASS_CHARS or hi < c:
+                return None
+            parts.append(f"{c}-{hi}")
+            i += 3
+            continue
+        if c == "-" or (i + 1 < len(body) and body[i + 1] == "-"):
+            return None
+        parts.append(c)
+        i += 1
+    return f"[{'^' if negate else ''}{''.join(parts)}]"
+
+
+def _alternation(patterns: list[str]) -> list[Callable[[str], bool]]:
+    """Predicates for `patterns` (none of them a plain shape): the translatable ones as one RE2
+    alternation, the others one fnmatch each."""
+    from blastwall import rx
+
+    regexes: list[str] = []
+    tests: list[Callable[[str], bool]] = []
+    for p in patterns:
+        r = _regex(p)
+        if r is None:
+            tests.append(_matcher(p))
+        else:
+            regexes.append(r)
+    if regexes:
+        compiled = rx.compile("(?:" + "|".join(regexes) + ")", rx.S)
+        tests.insert(0, lambda s: compiled.fullmatch(s) is not None)
+    return tests
 
 
 @functools.lru_cache(maxsize=2048)
@@ -53,7 +137,7 @@ def matcher(patterns: tuple[str, ...], *, fold: bool = False, double_star: bool 
     prefixes: list[str] = []
     suffixes: list[str] = []
     infixes: list[str] = []
-    other: list[Callable[[str], bool]] = []
+    others: list[str] = []
     expanded: list[str] = []
     for p in patterns:
         p = p.casefold() if fold else p
@@ -63,7 +147,7 @@ def matcher(patterns: tuple[str, ...], *, fold: bool = False, double_star: bool 
     for p in expanded:
         inner = p.strip("*")
         if any(c in _SPECIAL for c in inner):
-            other.append(_matcher(p))
+            others.append(p)
             continue
         starts, ends = p.startswith("*"), p.endswith("*")
         if p == "*" or (starts and ends and not inner):
@@ -77,9 +161,15 @@ def matcher(patterns: tuple[str, ...], *, fold: bool = False, double_star: bool 
         else:
             exact.add(p)
     pre, suf = tuple(prefixes), tuple(suffixes)
+    inside = tuple(infixes)
+    other = tuple(_alternation(others)) if others else ()
 
     def test(s: str) -> bool:
-        return (s in exact or (bool(pre) and s.startswith(pre)) or (bool(suf) and s.endswith(suf))
-                or any(i in s for i in infixes) or any(m(s) for m in other))
+        if s in exact or (pre and s.startswith(pre)) or (suf and s.endswith(suf)):
+            return True
+        for i in inside:
+            if i in s:
+                return True
+        return any(m(s) for m in other)
 
     return test

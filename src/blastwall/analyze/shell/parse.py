@@ -875,6 +875,7 @@ def _parser_safe(src: bytes, text: str) -> bytes:
 # Keywords that tree-sitter-bash reads as a command name, and which compound commands may
 # follow. `coproc [NAME] COMMAND` runs COMMAND; `time [-p] COMMAND` runs COMMAND.
 _PREFIX_KEYWORDS = {"coproc": True, "time": False}  # keyword: may take a NAME before a compound command
+_PREFIX_KEYWORD_BYTES = tuple(k.encode() for k in _PREFIX_KEYWORDS)
 _COMPOUND_OPENERS = ("{", "(", "!", "[[", "if", "for", "while", "until", "case", "select", "function")
 
 
@@ -963,7 +964,7 @@ def parse(text: str) -> Parsed:
             safe = _parser_safe(src, src.decode("utf-8", "replace"))
             tree, cut = _parse_bounded(safe)
     for _ in range(MAX_CODE_DEPTH):  # `coproc NAME { ...; }`, `time { ...; }`: the keyword hides the code
-        if cut:
+        if cut or not any(k in safe for k in _PREFIX_KEYWORD_BYTES):  # no keyword, nothing to blank
             break
         blanked = _blank_keywords(tree, safe)
         if blanked == safe:

@@ -46,12 +46,46 @@ class ParsedArgs(NamedTuple):
     dashdash: bool
 
 
+class Shape(NamedTuple):
+    """A rule row's matcher fields as tuples, read once when its table is indexed (`_shape`)."""
+
+    command: tuple[tuple[str, ...], ...]  # per word, its "a|b" alternatives
+    command_any: tuple[str, ...]
+    any_flag: tuple[str, ...]
+    all_flags: tuple[str, ...]
+    unless_flag: tuple[str, ...]
+    any_arg: tuple[str, ...]
+    unless_arg: tuple[str, ...]
+    value_of: tuple[str, ...]
+    any_value: tuple[str, ...]
+    unless_value: tuple[str, ...]
+    min_args: int
+    nocase: bool
+
+
 class Rule(NamedTuple):
     row: dict[str, Any]
+    shape: Shape | None = None
 
     @property
     def id(self) -> str:
         return str(self.row["id"])
+
+
+def _shape(r: dict[str, Any]) -> Shape:
+    def every(key: str) -> tuple[str, ...]:
+        return tuple(_as_list(r.get(key)))
+
+    def given(key: str) -> tuple[str, ...]:  # a field that counts only when set and not empty
+        return tuple(_as_list(r[key])) if r.get(key) else ()
+
+    return Shape(
+        command=tuple(tuple(alt.split("|")) for alt in _as_list(r.get("command"))),
+        command_any=given("command_any"), any_flag=every("any_flag"), all_flags=given("all_flags"),
+        unless_flag=every("unless_flag"), any_arg=every("any_arg"), unless_arg=given("unless_arg"),
+        value_of=every("value_of"), any_value=given("any_value"), unless_value=every("unless_value"),
+        min_args=int(r.get("min_args", 0)), nocase=bool(r.get("nocase")),
+    )
 
 
 def _index_table(name: str, programs: dict[str, Program], rules: dict[str, list[Rule]], keywords: set[str]) -> None:
@@ -69,8 +103,9 @@ def _index_table(name: str, programs: dict[str, Program], rules: dict[str, list[
     for row in table.get("rule") or []:
         if "program" not in row:
             continue
+        rule = Rule(row, _shape(row))
         for prog_name in _as_list(row["program"]):
-            rules.setdefault(prog_name, []).append(Rule(row))
+            rules.setdefault(prog_name, []).append(rule)
 
 
 def _rule_tables() -> list[str]:
@@ -168,46 +203,41 @@ def _flag_present(spec: str, flags: tuple[str, ...], single_dash_long: bool) -> 
     return False
 
 
-def _glob_any(value: str, patterns: list[str]) -> bool:
-    return any(globs.match(value, p) for p in patterns)
+def _glob_any(value: str, patterns: tuple[str, ...]) -> bool:
+    return globs.match_any(value, patterns)
 
 
-def _match_command(command: list[str], positionals: tuple[str, ...]) -> bool:
+def _match_command(command: tuple[tuple[str, ...], ...], positionals: tuple[str, ...]) -> bool:
     if len(positionals) < len(command):
         return False
-    return all(_glob_any(positionals[i], alt.split("|")) for i, alt in enumerate(command))
+    return all(_glob_any(positionals[i], alts) for i, alts in enumerate(command))
 
 
 def _matches(rule: Rule, args: ParsedArgs, prog: Program | None) -> bool:
-    r = rule.row
+    s = rule.shape or _shape(rule.row)
     sdl = prog.single_dash_long if prog else False
-    if r.get("nocase"):
+    if s.nocase:
         args = args._replace(positionals=tuple(p.lower() for p in args.positionals),
                              values=tuple((k, v.lower()) for k, v in args.values))
-    if r.get("any_value"):
-        opts = _as_list(r.get("value_of"))
-        unless = _as_list(r.get("unless_value"))
-        if not any(k in opts and _glob_any(v, _as_list(r["any_value"])) and not _glob_any(v, unless)
+    if s.any_value:
+        if not any(k in s.value_of and _glob_any(v, s.any_value) and not _glob_any(v, s.unless_value)
                    for k, v in args.values):
             return False
-    command = _as_list(r.get("command"))
-    if command and not _match_command(command, args.positionals):
+    if s.command and not _match_command(s.command, args.positionals):
         return False
-    rest = args.positionals[len(command):]
-    if r.get("command_any") and not any(_glob_any(p, _as_list(r["command_any"])) for p in args.positionals):
+    rest = args.positionals[len(s.command):]
+    if s.command_any and not any(_glob_any(p, s.command_any) for p in args.positionals):
         return False
-    if any(_flag_present(f, args.flags, sdl) for f in _as_list(r.get("unless_flag"))):
+    if any(_flag_present(f, args.flags, sdl) for f in s.unless_flag):
         return False
-    if r.get("unless_arg") and any(_glob_any(p, _as_list(r["unless_arg"])) for p in rest):
+    if s.unless_arg and any(_glob_any(p, s.unless_arg) for p in rest):
         return False
-    if len(rest) < int(r.get("min_args", 0)):
+    if len(rest) < s.min_args:
         return False
-    if r.get("all_flags") and not all(_flag_present(f, args.flags, sdl) for f in _as_list(r["all_flags"])):
+    if s.all_flags and not all(_flag_present(f, args.flags, sdl) for f in s.all_flags):
         return False
-    any_flag = _as_list(r.get("any_flag"))
-    any_arg = _as_list(r.get("any_arg"))
-    if any_flag or any_arg:
-        ok = any(_flag_present(f, args.flags, sdl) for f in any_flag) or any(_glob_any(p, any_arg) for p in rest)
+    if s.any_flag or s.any_arg:
+        ok = any(_flag_present(f, args.flags, sdl) for f in s.any_flag) or any(_glob_any(p, s.any_arg) for p in rest)
         if not ok:
             return False
     return True

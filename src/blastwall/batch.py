@@ -61,6 +61,9 @@ WARM_UP: tuple[tuple[str, Any], ...] = (
 )
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False)  # json.dumps(..., ensure_ascii=False), without building one per line
+
+
 def _error(line_id: Any, reason: str) -> dict[str, Any]:
     return {"id": line_id, "decision": "ask", "reasons": [reason], "rule_ids": ["core:malformed-input"]}
 
@@ -89,7 +92,7 @@ def check_line(line: str, number: int, policy: Any, probe: bool = False) -> dict
         action = make_action(kind, row["input"], context)
     except (TypeError, ValueError) as exc:
         return _error(line_id, f"line {number}: cannot build an action ({exc})")
-    verdict = check_action(action, policy, probe=probe)
+    verdict = check_action(action, policy, probe=probe, lean=True)  # the answer needs no findings, no digest
     return {
         "id": line_id,
         "decision": verdict.decision.value,
@@ -104,7 +107,7 @@ def answer_line(line: str, number: int, policy: Any, probe: bool = False) -> str
         answer = check_line(line, number, policy, probe)
     except Exception as exc:  # noqa: BLE001 - one bad line never stops the batch
         answer = _error(None, f"line {number}: blastwall could not process it ({type(exc).__name__})")
-    return json.dumps(answer, ensure_ascii=False) + "\n"
+    return _ENCODER.encode(answer) + "\n"
 
 
 def run_batch(lines: Iterable[str], out: IO[str], policy: Any, *, probe: bool = False,
@@ -202,11 +205,10 @@ def warm_up(policy: Any) -> None:
 
 
 def _run_parallel(chunks: Iterator[list[tuple[int, str]]], out: IO[str], policy: Any, probe: bool, workers: int) -> int:
+    import gc
     import multiprocessing
     from concurrent.futures import Future, ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
-
-    import gc
 
     warm_up(policy)
     out.flush()  # nothing buffered in the parent may be written twice by a child

@@ -40,11 +40,13 @@ STAGES: tuple[str, ...] = ("normalize", "quick_reject", "analyze", "preflight", 
 class _State:
     """Mutable state threaded through the stages of one check."""
 
-    def __init__(self, action: Action, policy: Policy | None, read_files: bool, probe: bool = True) -> None:
+    def __init__(self, action: Action, policy: Policy | None, read_files: bool, probe: bool = True,
+                 lean: bool = False) -> None:
         self.action = action
         self.policy = policy
         self.read_files = read_files
         self.probe = probe  # live probes and external CLIs (preflight providers, radius measurers)
+        self.lean = lean  # the verdict without its findings and digest (`check_action`)
         self.measure = read_files  # measuring the blast radius reads files, git and servers
         self.scope = Scope.start()
         self.findings: list[Finding] = []
@@ -187,7 +189,10 @@ def _degraded_finding(reason: str) -> Finding:
 def _redacted(f: Finding) -> Finding:
     from blastwall.redact import redact
 
-    return f._replace(reason=redact(f.reason), target=redact(f.target), source=redact(f.source))
+    reason, target, source = redact(f.reason), redact(f.target), redact(f.source)
+    if reason is f.reason and target is f.target and source is f.source:
+        return f  # nothing to redact (redact returns its argument then)
+    return f._replace(reason=reason, target=target, source=source)
 
 
 def _verdict(st: _State) -> Verdict:
@@ -219,8 +224,8 @@ def _verdict(st: _State) -> Verdict:
         decision=decision,
         reasons=tuple(redact(r) for r in reasons),
         rule_ids=tuple(rule_ids),
-        findings=tuple(_redacted(f) for f in st.findings),
-        action_digest=st.action.digest(),
+        findings=() if st.lean else tuple(_redacted(f) for f in st.findings),
+        action_digest="" if st.lean else st.action.digest(),
         degraded=degraded,
         timings_ms=tuple(st.timings),
         approvers=st.approvers,
@@ -237,10 +242,13 @@ class Details(NamedTuple):
 
 
 def check_action(action: Action, policy: Policy | None = None, *, read_files: bool = True,
-                 probe: bool = True) -> Verdict:
+                 probe: bool = True, lean: bool = False) -> Verdict:
     """Run the pipeline on one action. Never raises; failures give a degraded `ask`.
-    `probe=False`: no live probe and no external CLI (see the module docstring)."""
-    return _run(_State(action, policy, read_files, probe))[0]
+    `probe=False`: no live probe and no external CLI (see the module docstring).
+    `lean=True`: the verdict's decision, reasons and rule ids only (`findings` empty,
+    `action_digest` ""), for a door that shows nothing else and records nothing (`check --batch`);
+    the decision, reasons and rule ids are the ones a full check gives."""
+    return _run(_State(action, policy, read_files, probe, lean))[0]
 
 
 def explain_action(action: Action, policy: Policy | None = None, *, read_files: bool = True,

@@ -261,14 +261,30 @@ def _target(rule: Rule, args: ParsedArgs, argv_text: str) -> str:
     return " ".join(rest)
 
 
+def _keyed(rule: Rule) -> bool:
+    """The rule's first subcommand word is a list of plain words (no glob, compared as written):
+    only a first positional equal to one of them can match it."""
+    s = rule.shape
+    return s is not None and bool(s.command) and not s.nocase and not any(
+        c in alt for alt in s.command[0] for c in "*?[")
+
+
+@functools.lru_cache(maxsize=4096)
+def _candidates(name: str, first: str | None) -> tuple[Rule, ...]:
+    """The rules of program `name` that can match when its first positional is `first` (None:
+    it has none), in table order: the others name another first subcommand word."""
+    rules = _tables_for(name)[1].get(name) or []
+    return tuple(r for r in rules if not _keyed(r) or (first is not None and first in r.shape.command[0]))  # type: ignore[union-attr]
+
+
 def match(name: str, argv: list[Word], *, source: str = "") -> list[Finding]:
     """Findings for one program invocation (`argv[0]` already normalized to `name`)."""
     programs, rules = _tables_for(name)
-    candidates = rules.get(name)
-    if not candidates:
+    if not rules.get(name):
         return []
     prog = programs.get(name)
     args = parse_args(argv[1:], prog)
+    candidates = _candidates(name, args.positionals[0] if args.positionals else None)
     argv_text = " ".join(w.text for w in argv)
     out: list[Finding] = []
     for rule in candidates:

@@ -53,10 +53,11 @@ def _matching_rows(field: str, guard: bool | None) -> tuple[tuple[dict[str, Any]
                  if guard is None or bool(r.get("guard")) is guard)
 
 
-def _home_end(path: str) -> int:
+def _home_end(path: str, homes: tuple[str, ...] | None = None) -> int:
     """Where the home folder ends in `path` (0 when it is not in one): `~`, `$HOME`, the folder
-    `$HOME` and the passwd entry name (also with symlinks resolved), and other users' homes."""
-    for home in home_dirs():
+    `$HOME` and the passwd entry name (also with symlinks resolved), and other users' homes.
+    `homes`: `home_dirs()`, when the caller has it."""
+    for home in home_dirs() if homes is None else homes:
         if path == home or path.startswith(home + "/"):
             return len(home)
     m = _OTHER_HOMES.match(path)
@@ -65,8 +66,14 @@ def _home_end(path: str) -> int:
 
 def normalize(path: str, cwd: str | None) -> str:
     """A comparable form: home folders as `~`, relative paths joined to `cwd`, `..` resolved."""
+    return _normalized(path, cwd, home_dirs())
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalized(path: str, cwd: str | None, homes: tuple[str, ...]) -> str:
+    """`normalize` for the home folders `homes` (a pure function of its arguments: remembered)."""
     raw = path.strip().replace("\\", "/")
-    end = _home_end(raw)
+    end = _home_end(raw, homes)
     if end:
         rest = raw[end:]
         return "~" + (posixpath.normpath(rest) if rest.strip("/") else "")
@@ -75,7 +82,7 @@ def normalize(path: str, cwd: str | None) -> str:
     norm = posixpath.normpath(raw) if raw else raw
     if not norm.startswith(("/", "~")):
         norm = "/" + norm if norm not in (".", "") else "/"
-    end = _home_end(norm)
+    end = _home_end(norm, homes)
     return "~" + norm[end:] if end else norm
 
 
@@ -131,10 +138,16 @@ def analyze_read(path: str, scope: Scope, *, verb: str = "reads") -> list[Findin
     from blastwall.analyze.credentials import content_findings, known_file
 
     base = posixpath.basename(normalize(path, scope.cwd)).casefold()
-    if any(globs.match(base, g.casefold()) for g in _table()["read"]["not_globs"]):
+    if _not_secret_name()(base):
         return content_findings(path, scope, verb)
     return (known_file(path, scope, verb, variants) or content_findings(path, scope, verb)
             or _first_row_of(variants, path, "read_globs", guard=False, verb=verb))
+
+
+@functools.cache
+def _not_secret_name() -> Callable[[str], bool]:
+    """Whether a casefolded base name matches one of `[read] not_globs` (casefolded)."""
+    return globs.matcher(tuple(str(g).casefold() for g in _table()["read"]["not_globs"]))
 
 
 def _scanned_row() -> dict[str, Any]:
@@ -258,11 +271,21 @@ def _installation_findings(path: str, scope: Scope, *, removes: bool) -> list[Fi
             real = full
         if real != full:
             candidates.append(real)
+    places = installation()
+    roots, prefixes = _installation_index(places)
     for candidate in candidates:
-        for root, label in installation():
+        if not removes and candidate not in roots and not candidate.startswith(prefixes):
+            continue  # inside none of them (what `inside` below would find, in one C call)
+        for root, label in places:
             if inside(candidate, root) or (removes and inside(root, candidate)):
                 return [_finding(_by_id("file.write:blastwall-install"), path, label=label)]
     return []
+
+
+@functools.lru_cache(maxsize=4)
+def _installation_index(places: tuple[tuple[str, str], ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The places of `installation()` as a set and as folder prefixes (`root/`)."""
+    return frozenset(root for root, _ in places), tuple(root.rstrip("/") + "/" for root, _ in places)
 
 
 def _first_row(path: str, scope: Scope, field: str, *, guard: bool | None = None, verb: str = "reads") -> list[Finding]:

@@ -176,16 +176,19 @@ def _environment(args: dict[str, Any]) -> str | None:
 
 def _catalog_row(server: str, tool: str, args: dict[str, Any]) -> dict[str, Any] | None:
     s, t = server.casefold(), tool.casefold()
-    for row in _rows():
-        if "tool" not in row:
-            continue
-        if not any(globs.match(s, g.casefold()) for g in row.get("server", ["*"])):
-            continue
-        if not any(globs.match(t, g.casefold()) for g in row["tool"]):
-            continue
-        if _conditions(row, args):
+    for row, server_matches, tool_matches in _catalog():
+        if server_matches(s) and tool_matches(t) and _conditions(row, args):
             return row
     return None
+
+
+@functools.cache
+def _catalog() -> tuple[tuple[dict[str, Any], Callable[[str], bool], Callable[[str], bool]], ...]:
+    """The catalog rows (those with `tool`), each with one predicate for its casefolded server
+    globs and one for its tool globs, built once."""
+    return tuple((row, globs.matcher(tuple(g.casefold() for g in row.get("server", ["*"]))),
+                  globs.matcher(tuple(g.casefold() for g in row["tool"])))
+                 for row in _rows() if "tool" in row)
 
 
 def _conditions(row: dict[str, Any], args: dict[str, Any]) -> bool:

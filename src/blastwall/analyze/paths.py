@@ -69,8 +69,10 @@ def _components(path: str) -> list[str]:
     return [c for c in path.split("/") if c not in ("", ".")]
 
 
+@functools.lru_cache(maxsize=4096)
 def _content_kind(rel: str) -> str | None:
-    """Secret, history, data or regenerable, judged from the path's own components."""
+    """Secret, history, data or regenerable, judged from the path's own components (from the
+    table alone: remembered)."""
     t = _table()
     parts = _components(rel)
     if not parts:

@@ -153,7 +153,16 @@ def catalog() -> Catalog:
 
 
 def providers_for(req: Request) -> list[Provider]:
-    return [p for p in catalog().providers if p.matches(req)]
+    return [p for p in _candidates(req.host) if p.matches(req)]
+
+
+@functools.lru_cache(maxsize=1024)
+def _candidates(host: str) -> tuple[Provider, ...]:
+    """The providers that may match a request to `host`, in catalog order: those with a host
+    pattern (or any host) and those that name `host` itself; a provider whose hosts are all
+    plain names matches no other host."""
+    return tuple(p for p in catalog().providers
+                 if host in p.hosts or any(c in h for h in p.hosts for c in "*?["))
 
 
 def rules_of(provider: str) -> tuple[Rule, ...]:

@@ -45,13 +45,10 @@ class PolicyRule(NamedTuple):
     verified: bool | None = None  # true: only findings whose environment evidence proves (not a hint); false: only others
 
     def matches(self, finding: Finding, *, agent: str | None, surface: str) -> bool:
+        # Every condition must hold; the cheap comparisons go before the glob matching.
         if not (self.min_severity <= finding.severity <= self.max_severity):
             return False
-        if self.rule and not _any_glob(finding.rule_id, self.rule):
-            return False
-        if self.effect and finding.effect.value not in self.effect:
-            return False
-        if self.target and not _any_glob(finding.target, self.target):
+        if self.effect and finding.effect not in self.effect:  # a str enum member equals its value
             return False
         if self.environment and (finding.environment or "").lower() not in self.environment:
             return False
@@ -60,6 +57,10 @@ class PolicyRule(NamedTuple):
         if self.surface and surface not in self.surface:
             return False
         if self.verified is not None and _verified(finding) is not self.verified:
+            return False
+        if self.rule and not _any_glob(finding.rule_id, self.rule):
+            return False
+        if self.target and not _any_glob(finding.target, self.target):
             return False
         return radius_policy.matches(self.radius, finding.radius)
 

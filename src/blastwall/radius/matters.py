@@ -55,15 +55,15 @@ def decisions(policy: Any, finding: Finding, *, agent: str | None, surface: str)
     says (None when more than MAX_OPEN radius rules could decide it)."""
     probe = finding._replace(radius=None)
     rules = list(policy.rules)
-    open_ = [i for i, rule in enumerate(rules)
-             if rule.radius and rule._replace(radius=()).matches(probe, agent=agent, surface=surface)]
+    unconditional = {i: rule._replace(radius=()) for i, rule in enumerate(rules) if rule.radius}
+    open_ = [i for i, rule in unconditional.items() if rule.matches(probe, agent=agent, surface=surface)]
     if len(open_) > MAX_OPEN:
         return None
     out = set()
     for mask in range(2 ** len(open_)):
-        variant = list(rules)
+        variant: list[Any] = list(rules)
         for bit, i in enumerate(open_):  # this combination: the rule matches (no condition left) or it does not (gone)
-            variant[i] = rules[i]._replace(radius=()) if mask >> bit & 1 else None
+            variant[i] = unconditional[i] if mask >> bit & 1 else None
         decided, _ = policy._replace(rules=tuple(r for r in variant if r is not None)).decide(
             probe, agent=agent, surface=surface)
         out.add(decided)

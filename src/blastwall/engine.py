@@ -31,6 +31,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from blastwall.analyze.base import MAX_INPUT, AnalysisError, Scope
+from blastwall.memo import one_check
 from blastwall.model import Action, Context, Decision, Finding, Surface, Verdict
 from blastwall.policy.engine import Policy, PolicyError
 
@@ -263,10 +264,11 @@ def explain_action(action: Action, policy: Policy | None = None, *, read_files: 
 def _run(st: _State) -> tuple[Verdict, Details]:
     action = st.action
     try:
-        for name in STAGES:
-            t0 = time.perf_counter()
-            STAGE_FUNCS[name](st)
-            st.timings.append((name, round((time.perf_counter() - t0) * 1000, 3)))
+        with one_check():  # stages share what they compute from the same input (blastwall.memo)
+            for name in STAGES:
+                t0 = time.perf_counter()
+                STAGE_FUNCS[name](st)
+                st.timings.append((name, round((time.perf_counter() - t0) * 1000, 3)))
         return _verdict(st), Details(tuple(st.decisions), st.layers, st.rego_input)
     except Exception as exc:  # noqa: BLE001 - the engine is the boundary; nothing escapes to a door
         return Verdict(

@@ -152,6 +152,9 @@ class Parsed:
 class _Walker:
     def __init__(self, src: bytes, depth: int = 0) -> None:
         self.src = src
+        # Whether any text of the line can hold a substitution tree-sitter left unparsed (a
+        # backtick or `$(`): without one, no node's text can (`_unparsed` is False throughout).
+        self.code_marks = b"`" in src or b"$(" in src
         self.depth = depth  # how deep in code found inside code (prompt strings, code variables)
         self.in_word = False
         self.walked: set[tuple[int, int]] = set()  # spans of substitutions and code already walked
@@ -284,7 +287,7 @@ class _Walker:
             if t in _SUBSTITUTIONS:
                 self.walk(n)
                 continue
-            if t in _TEXT_LEAVES and _unparsed(self.text(n)):
+            if t in _TEXT_LEAVES and self.code_marks and _unparsed(self.text(n)):
                 self.unparsed_code(n)
                 continue
             if t == "heredoc_body":
@@ -756,18 +759,20 @@ class _Walker:
         evaluates as a name or arithmetic and that holds a subscript running a command
         (`unset 'a[$(cmd)]'`, `[[ -v 'a[$(cmd)]' ]]`, `b['$(cmd)']=1`) is an ask."""
         stack: list[tuple[Any, bool]] = [(root, False)]
+        marks = self.code_marks
         while stack:
             n, names = stack.pop()
             t = n.type
-            if n.is_named and t not in NODE_TYPES and t != "ERROR":
+            if t not in NODE_TYPES and t != "ERROR" and n.is_named:
                 self.errors.append(f"the command uses a bash construct blastwall does not analyze ({t}: "
                                    f"{self.text(n)[:60]!r})")
-            span = (n.start_byte, n.end_byte)
-            if t in _SUBSTITUTIONS and span not in self.walked:
-                self.walk(n)
-            elif t in _TEXT_LEAVES and _unparsed(self.text(n)) and span not in self.walked:
-                self.unparsed_code(n)
-            elif t == "heredoc_body" and span not in self.walked and n.parent is not None:
+            if t in _SUBSTITUTIONS:
+                if (n.start_byte, n.end_byte) not in self.walked:
+                    self.walk(n)
+            elif t in _TEXT_LEAVES:
+                if marks and _unparsed(self.text(n)) and (n.start_byte, n.end_byte) not in self.walked:
+                    self.unparsed_code(n)
+            elif t == "heredoc_body" and (n.start_byte, n.end_byte) not in self.walked and n.parent is not None:
                 self.heredoc_body(n.parent, n)
             if t in _SUBSTITUTIONS or t == "heredoc_body":
                 names = False
@@ -776,7 +781,7 @@ class _Walker:
                 names = first is not None and self.text(first) in NAME_BUILTINS
             elif t in _NAME_CONTEXTS or t == "compound_statement" and self.text(n).startswith("(("):
                 names = True
-            if t == "subscript" and any(_unparsed(self.literal(c)) for c in n.named_children[1:]):
+            if t == "subscript" and marks and any(_unparsed(self.literal(c)) for c in n.named_children[1:]):
                 self.errors.append(f"bash expands the subscript of {self.text(n)[:60]}, which runs a command")
             if names and t in ("raw_string", "string", "word", "concatenation", "ansi_c_string") \
                     and subscript_code(self.literal(n)):
@@ -953,6 +958,16 @@ def _kept_at(tree: Any, src: bytes, pos: int) -> bool:
 
 
 def parse(text: str) -> Parsed:
+    """The commands of a command line (see the module docstring). Within one check a text is
+    parsed once (the analyzer and the environment stage read the same line; blastwall.memo): what
+    this returns is shared, and never changed by its callers. A parse cut short by the clock is
+    not handed on."""
+    from blastwall.memo import once
+
+    return once(("shell.parse", text), lambda: _parse(text), keep=lambda p: TOO_SLOW not in p.errors)
+
+
+def _parse(text: str) -> Parsed:
     # Valid UTF-8 only (lone surrogates from JSON "\ud800" escapes become "?").
     src = text.encode("utf-8", "replace")
     safe = _parser_safe(src, text)

@@ -15,6 +15,10 @@ import sys
 
 from blastwall.cli.exits import EXIT_ALLOW, EXIT_ASK, EXIT_DENY, EXIT_ERROR, EXIT_USAGE
 
+TYPE_CHECKING = False  # `blastwall hook` passes through here: nothing beyond the cheapest imports
+if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Callable
+
 __all__ = ["EXIT_ALLOW", "EXIT_ASK", "EXIT_DENY", "EXIT_ERROR", "EXIT_USAGE", "main"]
 
 
@@ -27,10 +31,24 @@ def main(argv: list[str] | None = None) -> None:
         from blastwall.cli.hook import run
 
         raise SystemExit(run(args[1:]))
+    if args[:1] == ["check"] and "--help" not in args:
+        _guarded(lambda: _lean_batch(args[1:]))  # `check --batch`: no typer, no rich (cli/batch.py)
     from blastwall.cli.app import app
 
+    _guarded(lambda: app(args=args, prog_name="blastwall"))
+
+
+def _lean_batch(args: list[str]) -> None:
+    from blastwall.cli.batch import run
+
+    code = run(args)
+    if code is not None:
+        raise SystemExit(code)
+
+
+def _guarded(fn: Callable[[], object]) -> None:
     try:
-        app(args=args, prog_name="blastwall")
+        fn()
     except (SystemExit, KeyboardInterrupt):
         raise
     except Exception as exc:  # noqa: BLE001 - a user gets one line, never a traceback

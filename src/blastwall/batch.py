@@ -51,6 +51,7 @@ WARM_UP: tuple[tuple[str, Any], ...] = (
     ("shell", "find /nonexistent/warm -name x -delete; ls /nonexistent/warm | xargs rm; wget --method=DELETE https://x"),
     ("shell", "cat > db/migrate/1_x.sql <<'EOF'\nDROP TABLE t;\nEOF"),  # files that run later (analyze/later)
     ("shell", "python manage.py flush; rails db:drop; npm run reset; make clean; git clean -fdx"),  # tasks, frameworks
+    ("shell", "npx prisma migrate reset --force; php artisan migrate:fresh; docker compose down -v"),
     ("sql", "DELETE FROM t WHERE id > 0; UPDATE t SET a = 1"),
     ("sql", "DROP TABLE t; db.users.drop()"),
     ("http", {"method": "POST", "url": "https://backboard.railway.app/graphql/v2",
@@ -202,6 +203,11 @@ def warm_up(policy: Any) -> None:
         ruleset.load_table(name)
     for kind, payload in WARM_UP:
         check_action(make_action(kind, payload), policy, probe=False)
+    # A read of a file on disk scans what it holds (secrets/content.py): the scanner and its
+    # formats, warmed on text in memory (nothing on this machine is read).
+    from blastwall.secrets.content import scan_bytes
+
+    scan_bytes(b"API_TOKEN=0123456789abcdef0123456789abcdef", "warm-up")
 
 
 def _run_parallel(chunks: Iterator[list[tuple[int, str]]], out: IO[str], policy: Any, probe: bool, workers: int) -> int:

@@ -40,6 +40,7 @@ class Scope(NamedTuple):
     sourced: tuple[str, ...] = ()  # secret files `source`d earlier on the command line (their values are set)
     probe: bool = True  # may ask a program (git) about the working directory; off in `check --batch` without --probe
     earlier: tuple[tuple[object, str | None], ...] = ()  # (command, shell_dir) run before on this line: files they wrote
+    traced: bool = False  # the shell prints what it runs (`set -x`, `set -v`, `bash -x`): a sourced file's lines too
 
     def deeper(self, origin: str = "", **changes: object) -> Scope:
         if self.depth + 1 > MAX_DEPTH:

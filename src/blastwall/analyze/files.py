@@ -137,6 +137,12 @@ def analyze_read(path: str, scope: Scope, *, verb: str = "reads") -> list[Findin
         return [_finding(_scanned_row(), path, label=_found_label(listed), verb=verb)]
     from blastwall.analyze.credentials import content_findings, known_file
 
+    if ".git" in path and scope.read_files:  # git's object store: every committed blob, compressed
+        from blastwall.analyze.gitreads import objects_findings
+
+        held = objects_findings(path, scope, verb)
+        if held:
+            return held
     base = posixpath.basename(normalize(path, scope.cwd)).casefold()
     if _not_secret_name()(base):
         return content_findings(path, scope, verb)

@@ -42,6 +42,14 @@ _VALUES = frozenset({"-n", "--max-count", "-L", "-S", "-G", "--format", "--prett
 _SUB_VALUES = {"grep": frozenset({"-e", "-f", "-A", "-B", "-C", "--max-depth", "--threads"}),
                "format-patch": frozenset({"-o", "--output-directory"}),
                "archive": frozenset({"-o"}),
+               "difftool": frozenset({"-x", "--extcmd", "-t", "--tool"}),
+               "worktree": frozenset({"-b", "-B", "--reason", "--orphan"}),
+               "clone": frozenset({"-b", "--branch", "-o", "--origin", "--depth", "--reference", "--separate-git-dir",
+                                   "-c", "--config", "--template", "-u", "--upload-pack", "-j", "--jobs", "--filter",
+                                   "--shallow-since", "--shallow-exclude", "--bundle-uri", "--server-option"}),
+               "checkout-index": frozenset({"--prefix", "--stage"}),
+               "instaweb": frozenset({"-d", "--httpd", "-p", "--port", "-b", "--browser", "-m", "--module-path"}),
+               "daemon": frozenset(),
                "add": frozenset(), "stage": frozenset()}
 _PATCH_FLAGS = ("-p", "-u", "--patch", "-U", "--unified", "--word-diff", "--color-words", "--cc", "--full-diff",
                 "--patch-with-stat", "--patch-with-raw", "-L")
@@ -52,7 +60,13 @@ _REV_SELECT = ("--all", "--branches", "--tags", "--remotes", "--reflog", "-g", "
 _COUNT = rx.compile(r"^-(?:[0-9]+)$")
 READERS = frozenset({"show", "log", "reflog", "whatchanged", "format-patch", "send-email", "diff", "difftool", "diff-tree",
                      "diff-index", "diff-files", "range-diff", "blame", "annotate", "cat-file", "archive",
-                     "fast-export", "bundle", "stash", "grep", "add", "stage"})
+                     "fast-export", "bundle", "stash", "grep", "add", "stage", "request-pull", "worktree", "clone",
+                     "checkout-index", "instaweb", "daemon"})
+# Commands that put committed content back in the work tree or the index: a later command on the
+# same line that reads a file there (`git checkout HEAD~3 -- notes.md && cat notes.md`) reads
+# what history held (every version of the file, for all blastwall can tell).
+WRITERS = frozenset({"checkout", "switch", "restore", "reset", "revert", "cherry-pick", "merge", "pull", "rebase",
+                     "read-tree", "am", "apply", "stash", "worktree", "clone", "checkout-index", "bisect"})
 
 
 class GitArgs(NamedTuple):
@@ -69,7 +83,8 @@ class GitArgs(NamedTuple):
     def paths_on_disk(self, here: str) -> GitArgs:
         """Without `--`, git takes a word that names no revision but an existing path as a path."""
         if self.dashdash or self.sub in ("cat-file", "archive", "stash", "bundle", "grep", "add", "stage",
-                                         "blame", "annotate"):
+                                         "blame", "annotate", "worktree", "clone", "checkout-index", "request-pull",
+                                         "instaweb", "daemon"):
             return self
         paths = [r for r in self.revs if ".." not in r and ":" not in r and os.path.exists(os.path.join(here, r))]
         return self._replace(revs=[r for r in self.revs if r not in paths], paths=self.paths + paths)
@@ -104,7 +119,7 @@ def parse(argv: list[Word]) -> GitArgs | None:
     j, after = 0, False
     while j < len(rest):
         w = rest[j]
-        dynamic = dynamic or w.dynamic
+        dynamic = dynamic or w.dynamic or w.path_class is not None or w.selects is not None  # xargs' {stdin}
         t = w.text
         if after:
             paths.append(t)
@@ -211,14 +226,22 @@ def _diff(git: object, g: GitArgs) -> Blobs | None:
 
 
 def _blame(git: object, g: GitArgs) -> Blobs | None:
+    """`blame REV path`, `annotate path REV`, `blame --reverse A..B path`: the file as each
+    revision (or either end of a range) the command names holds it."""
     words = g.revs + g.paths
-    if len(words) < 2 and "--contents" not in g.values:
-        return []  # the work-tree file: a read of the path, judged as such
     if "--contents" in g.values:
         return [(g.values["--contents"], "")]
-    rev, path = words[0], words[-1]
-    blob = git.blob(f"{rev}:./{path}" if not path.startswith("/") else f"{rev}:{path}")  # type: ignore[attr-defined]
-    return [(path, blob[1])] if blob else []
+    if len(words) < 2:
+        return []  # the work-tree file: a read of the path, judged as such
+    revs = [e for w in words for e in (w.replace("...", "..").split("..") if ".." in w else [w]) if e] or ["HEAD"]
+    out: Blobs = []
+    for rev in dict.fromkeys(revs[:4]):
+        for path in dict.fromkeys(words[:4]):
+            if path == rev or ".." in path:
+                continue
+            blob = git.blob(f"{rev}:./{path}" if not path.startswith("/") else f"{rev}:{path}")  # type: ignore[attr-defined]
+            out += [(path, blob[1])] if blob else []
+    return out
 
 
 def _cat_file(git: object, g: GitArgs) -> Blobs | None:
@@ -236,7 +259,8 @@ def _cat_file(git: object, g: GitArgs) -> Blobs | None:
 
 
 def _archive(git: object, g: GitArgs) -> Blobs | None:
-    if "--remote" in g.values or "--list" in g.flags or "-l" in g.flags or not g.revs:
+    remote = g.values.get("--remote")
+    if (remote is not None and not _local(git, remote)) or "--list" in g.flags or "-l" in g.flags or not g.revs:
         return []
     return git.tree_blobs(g.revs[0], [*g.revs[1:], *g.paths])  # type: ignore[attr-defined]
 
@@ -248,10 +272,90 @@ def _everything(git: object, g: GitArgs) -> Blobs | None:
 
 
 def _stash(git: object, g: GitArgs) -> Blobs | None:
-    if not g.revs or g.revs[0] != "show" or not _has(g.flags, ("-p", "-u", "--patch")):
+    if not g.revs or g.revs[0] in ("push", "save"):
+        return _stash_push(git, g)
+    if g.revs[0] != "show" or not _has(g.flags, ("-p", "-u", "--patch")):
         return []
     ref = g.revs[1] if len(g.revs) > 1 else "stash@{0}"
-    return git.raw("diff-tree", "-r", "-m", "--no-commit-id", "--end-of-options", ref)  # type: ignore[attr-defined]
+    out = git.raw("diff-tree", "-r", "-m", "--no-commit-id", "--end-of-options", ref) or []  # type: ignore[attr-defined]
+    if _has(g.flags, ("--include-untracked", "--only-untracked")) or "-u" in g.flags:
+        out += git.tree_blobs(f"{ref}^3") or []  # type: ignore[attr-defined]  # the untracked files it stored
+    return out
+
+
+def _stash_push(git: object, g: GitArgs) -> Blobs | None:
+    """`git stash -u` / `--all` stores untracked (and, with --all, ignored) files in the
+    repository's objects, where `stash show -p -u` and `show stash^3` print them."""
+    every = _has(g.flags, ("-a", "--all"))
+    untracked = every or _has(g.flags, ("-u", "--include-untracked"))
+    if not untracked:
+        return []
+    listed = git.text("ls-files", "-z", "--others", *([] if every else ["--exclude-standard"]), "--full-name",  # type: ignore[attr-defined]
+                      "--", *g.paths) or ""
+    return [(p, "") for p in listed.split("\0") if p][:2000]
+
+
+def _local(git: object, where: str) -> bool:
+    """Whether `where` (a remote or clone source) is a repository on this machine."""
+    if where.startswith("file://"):
+        return True
+    if "://" in where or (":" in where and not where.startswith(("/", ".", "~"))):
+        return False
+    full = os.path.normpath(os.path.join(git.repo, os.path.expanduser(where)))  # type: ignore[attr-defined]
+    return os.path.isdir(full)
+
+
+def _worktree(git: object, g: GitArgs) -> Blobs | None:
+    """`git worktree add PATH [REV]`: a copy of the tree at REV."""
+    if not g.revs or g.revs[0] != "add" or len(g.revs) < 2:
+        return []
+    rev = g.revs[2] if len(g.revs) > 2 else "HEAD"
+    return git.tree_blobs(rev)  # type: ignore[attr-defined]
+
+
+def _clone(git: object, g: GitArgs) -> Blobs | None:
+    """`git clone SRC [DEST]` of a repository on this machine copies every object it holds."""
+    if not g.revs or not _local(git, g.revs[0]):
+        return []
+    src = g.revs[0][7:] if g.revs[0].startswith("file://") else g.revs[0]
+    from blastwall.secrets.history import Git
+
+    other = Git(os.path.normpath(os.path.join(git.repo, os.path.expanduser(src))), git.deadline)  # type: ignore[attr-defined]
+    return [(f"{p} (in {g.revs[0]})", s) for p, s in (other.all_blobs() or [])]
+
+
+def _checkout_index(git: object, g: GitArgs) -> Blobs | None:
+    """`git checkout-index [--stdout] [-a | PATHS]`: the index's copy of the files."""
+    paths = [] if _has(g.flags, ("-a", "--all")) else (g.revs + g.paths)
+    if not paths and not _has(g.flags, ("-a", "--all")) and "--stdin" not in g.flags:
+        return []
+    return _index_blobs(git, paths)
+
+
+def _index_blobs(git: object, paths: list[str]) -> Blobs:
+    listed = git.text("ls-files", "-s", "-z", "--full-name", "--", *paths) or ""  # type: ignore[attr-defined]
+    out: Blobs = []
+    for entry in listed.split("\0"):
+        meta, _, path = entry.partition("\t")
+        parts = meta.split()
+        if len(parts) == 3 and path:
+            out.append((path, parts[1]))
+    return out
+
+
+def _request_pull(git: object, g: GitArgs) -> Blobs | None:
+    """`git request-pull -p START URL [END]`: the patch of START..END."""
+    if "-p" not in g.flags or not g.revs:
+        return []
+    end = g.revs[2] if len(g.revs) > 2 else "HEAD"
+    return _log(git, g, [f"{g.revs[0]}..{end}"], [])
+
+
+def _serves(git: object, g: GitArgs) -> Blobs | None:
+    """`git instaweb`, `git daemon`: the repository served to anyone who connects."""
+    if _has(g.flags, ("--stop", "--restart", "--inetd")) and g.sub == "instaweb":
+        return []
+    return git.all_blobs()  # type: ignore[attr-defined]
 
 
 def _grep(git: object, g: GitArgs) -> Blobs | None:
@@ -285,15 +389,19 @@ _PRINTS: dict[str, Callable[[object, GitArgs], Blobs | None]] = {
     "send-email": _format_patch, "diff": _diff, "difftool": _diff, "diff-tree": _diff, "diff-index": _diff,
     "diff-files": _diff, "range-diff": lambda git, g: _log(git, g, g.revs, g.paths), "blame": _blame,
     "annotate": _blame, "cat-file": _cat_file, "archive": _archive, "fast-export": _everything,
-    "bundle": _everything, "stash": _stash, "grep": _grep,
+    "bundle": _everything, "stash": _stash, "grep": _grep, "request-pull": _request_pull, "worktree": _worktree,
+    "clone": _clone, "checkout-index": _checkout_index, "instaweb": _serves, "daemon": _serves,
 }
 
 
 # ---- findings --------------------------------------------------------------------------------
-def history_findings(argv: list[Word], scope: Scope, verb: str, assigns: dict[str, Word] | None = None) -> list[Finding]:
+def history_findings(argv: list[Word], scope: Scope, verb: str, assigns: dict[str, Word] | None = None, *,
+                     everything: bool = False) -> list[Finding]:
     """Findings for the committed content a git command prints (empty without disk access and
     permission to run git). Revisions or paths blastwall cannot resolve (`git show $(git
-    rev-list --all)`) may name any object: every blob in the repository counts."""
+    rev-list --all)`) may name any object: every blob in the repository counts; so does a read
+    of the index or work tree after an earlier command on the line rewrote them from history
+    (`everything`)."""
     if not (scope.read_files and scope.probe):
         return []
     g = parse(argv)
@@ -316,7 +424,8 @@ def history_findings(argv: list[Word], scope: Scope, verb: str, assigns: dict[st
     git_dir = os.path.normpath(os.path.join(here, os.path.expanduser(g.git_dir))) if g.git_dir else ""
     git = Git(here, _deadline(scope), git_dir=git_dir)
     try:
-        blobs = git.all_blobs() if g.dynamic and _PRINTS[g.sub] is not _add else _PRINTS[g.sub](git, g)
+        blobs = git.all_blobs() if (g.dynamic or everything) and _PRINTS[g.sub] is not _add else \
+            _PRINTS[g.sub](git, g)
         if not blobs:
             return []  # no content printed, not a repository, or arguments git refuses
         held = check_blobs(git, [(p, s) for p, s in blobs if s])
@@ -337,10 +446,61 @@ def history_findings(argv: list[Word], scope: Scope, verb: str, assigns: dict[st
     for path in dict.fromkeys(p for p, s in blobs if not s):
         base = here if "--no-index" in g.flags or "--contents" in g.values else top
         full = path if path.startswith("/") else os.path.normpath(os.path.join(base, path))
+        if os.path.isdir(full):  # `diff --no-index ops docs`: every file in the folders
+            from blastwall.analyze.credentials import tree_findings
+
+            out.extend(tree_findings(full, scope, verb) or [])
+            continue
         got = content(full, scope)
         if got is not None:
             out.extend(_findings(path, got[0], got[1], verb, None))
     return out[:10]
 
 
-__all__ = ["READERS", "history_findings", "parse"]
+def rewritten_findings(path: str, scope: Scope, verb: str) -> list[Finding]:
+    """A read of `path` after an earlier command on the line put history back in the work tree
+    (`git checkout HEAD~3 -- notes.md && cat notes.md`): every committed version of it."""
+    if not (scope.read_files and scope.probe) or not rewrote_history(scope):
+        return []
+    argv = [Word.lit(t) for t in ("git", "log", "-p", "--all", "--", path)]
+    return history_findings(argv, scope, f"{verb} (as an earlier git command on the line may have restored it)")
+
+
+def rewrote_history(scope: Scope) -> bool:
+    """Whether a git command earlier on the line may have put committed content back in the work
+    tree or the index."""
+    from blastwall.analyze.shell.names import program_name
+
+    for cmd, _ in scope.earlier:
+        argv = getattr(cmd, "argv", None)
+        if not argv or program_name(argv[0].text) != "git":
+            continue
+        g = parse(argv)
+        if g is not None and g.sub in WRITERS and not (g.sub == "stash" and g.revs[:1] in (["list"], ["show"])):
+            return True
+    return False
+
+
+_OBJECTS = rx.compile(r"^(.*?)/\.git/(?:modules/.+/)?objects(?:/|$)")
+
+
+def objects_findings(path: str, scope: Scope, verb: str) -> list[Finding]:
+    """A read of git's object store itself (`zlib-flate -uncompress < .git/objects/ab/cd...`,
+    `cat .git/objects/pack/*.pack`): its files are every blob in the repository, compressed."""
+    if not (scope.read_files and scope.probe) or ".git" not in path:
+        return []
+    from blastwall.analyze.credentials import resolve
+
+    full = resolve(path, scope)
+    m = _OBJECTS.match(full or "")
+    if m is None:
+        return []
+    from blastwall.memo import once
+
+    repo = m.group(1) or "/"
+    argv = [Word.lit(t) for t in ("git", "-C", repo, "fast-export", "--all")]
+    found = once(("git.objects", repo), lambda: history_findings(argv, scope, verb))
+    return [f._replace(reason=f.reason.replace("git fast-export", verb)) for f in found]
+
+
+__all__ = ["READERS", "WRITERS", "objects_findings", "history_findings", "parse", "rewritten_findings", "rewrote_history"]

@@ -279,7 +279,8 @@ def _content(call: _Call) -> tuple[list[Finding], set[str]]:
     """Findings from arguments that are SQL, commands, URLs or file paths, and which kinds were analyzed."""
     out: list[Finding] = []
     kinds: set[str] = set()
-    for kind, fn in (("sql", _sql_args), ("command", _command_args), ("url", _url_args), ("file", _file_args)):
+    for kind, fn in (("sql", _sql_args), ("command", _command_args), ("url", _url_args), ("file", _file_args),
+                     ("file", _search_args), ("file", _git_args)):
         found = fn(call)
         if found is not None:
             kinds.add(kind)
@@ -388,6 +389,11 @@ def _file_args(call: _Call) -> list[Finding] | None:
                                                                                          list) else []
     from blastwall.analyze import files
 
+    if ws & {"copy", "cp", "duplicate"}:  # the copy holds what the source holds
+        src = next((call.args[k] for k in _g("source_keys") if isinstance(call.args.get(k), str)), path)
+        dst = next((call.args[k] for k in _g("dest_keys") if isinstance(call.args.get(k), str)), None)
+        out = files.analyze_write(dst, None, call.deeper("copy")) if dst else []
+        return out + (files.analyze_read(src, call.deeper("copy"), verb=f"{call.tool} copies") if src else [])
     if ws & {"move", "rename", "mv"}:
         src = next((call.args[k] for k in _g("source_keys") if isinstance(call.args.get(k), str)), path)
         dst = next((call.args[k] for k in _g("dest_keys") if isinstance(call.args.get(k), str)), None)
@@ -419,6 +425,56 @@ def _file_args(call: _Call) -> list[Finding] | None:
     if ws & {"read", "get", "view", "cat", "head", "tail", "open", "download", "show"}:
         return [f for p in [path, *paths] if p for f in files.analyze_read(p, call.deeper("read"))]
     return None
+
+
+def _search_args(call: _Call) -> list[Finding] | None:
+    """A content search of local files (`search_code`, `search_for_pattern`): checked as the
+    ripgrep command it amounts to (every file, hidden and ignored ones too), so the pattern decides
+    which credential lines it can print."""
+    ws = set(words(call.tool))
+    if not ws & {"search", "grep", "find"} or not ws & set(_g("search_words_content")) or ws & set(
+            _g("search_words_names")) or any(k in call.args for k in _g("remote_keys")):
+        return None
+    pattern = next((call.args[k] for k in _g("pattern_keys") if isinstance(call.args.get(k), str)), None)
+    if pattern is None:
+        return None
+    where = next((call.args[k] for k in _g("search_path_keys") if isinstance(call.args.get(k), str)
+                  and call.args[k].strip()), ".")
+    flags = ["-i"] if value_matches(call.args.get("ignoreCase"), True) or value_matches(
+        call.args.get("caseSensitive"), False) or value_matches(call.args.get("case_sensitive"), False) else []
+    context = [call.args.get(k) for k in ("contextLines", "context_lines", "context_lines_before",
+                                          "context_lines_after", "context") if isinstance(call.args.get(k), int)]
+    if context:
+        flags += ["-C", str(max(context))]
+    from blastwall.analyze.shell import analyze_command
+
+    command = shlex.join(["rg", "-uu", *flags, "-e", pattern, "--", where])
+    return analyze_command(command, call.deeper("search"))
+
+
+def _git_args(call: _Call) -> list[Finding] | None:
+    """Git servers' tools (`git_show`, `git_diff`): the git command they run, in `repo_path`."""
+    template = _g("git_tools").get(call.tool)
+    if template is None:
+        return None
+    argv = ["git"]
+    for part in template:
+        if part.startswith("{") and part.endswith("...}"):
+            value = call.args.get(part[1:-4])
+            argv += [str(v) for v in value] if isinstance(value, list) else []
+        elif part.startswith("{") and part.endswith("}"):
+            value = call.args.get(part[1:-1])
+            if value is not None:
+                argv.append(str(value))
+        else:
+            argv.append(part)
+    repo = call.args.get("repo_path") or call.args.get("repoPath") or call.args.get("repository_path")
+    scope = call.deeper("git")
+    if isinstance(repo, str) and repo.strip():
+        scope = scope._replace(cwd=repo if repo.startswith("/") or not scope.cwd else posixpath.join(scope.cwd, repo))
+    from blastwall.analyze.shell import analyze_command
+
+    return analyze_command(shlex.join(argv), scope)
 
 
 # Where a moved file does not stay: a temp folder (the system clears it) or a null device.

@@ -69,7 +69,7 @@ TIMEOUTS: dict[str, AgentTimeout] = {
                              "stops the hook itself)", "opencode.ai/docs/plugins: an awaited in-process function"),
 }
 
-CLAUDE_MATCHER = "Bash|Read|Grep|Glob|LS|Write|Edit|MultiEdit|NotebookEdit|mcp__.*"
+CLAUDE_MATCHER = "Bash|Read|NotebookRead|Grep|Glob|LS|Write|Edit|MultiEdit|NotebookEdit|mcp__.*"
 GEMINI_MATCHER = "run_shell_command|read_file|read_many_files|grep_search|search_file_content|write_file|replace|mcp_.*"
 CODEX_MATCHER = "Bash|apply_patch|mcp__.*"
 CURSOR_EVENTS = ("beforeShellExecution", "beforeMCPExecution", "beforeReadFile")

@@ -37,6 +37,9 @@ def analyze_command(text: str, scope: Scope) -> list[Finding]:
         if moved is not None:
             moves.append((cmd.ctx, moved))
             here = here._replace(shell_dir=moved)
+        traced = _traced(cmd.argv, here.traced)
+        if traced != here.traced:
+            here = here._replace(traced=traced)
         loaded = _sourced_secret(cmd.argv, here)
         if loaded is not None:
             here = here._replace(sourced=(*here.sourced, loaded))
@@ -55,6 +58,23 @@ def _sourced_secret(argv: list, scope: Scope) -> str | None:
     from blastwall.analyze.files import analyze_read
 
     return argv[1].text if analyze_read(argv[1].text, scope) else None
+
+
+_TRACE_OPTIONS = frozenset({"xtrace", "verbose"})
+
+
+def _traced(argv: list, now: bool) -> bool:
+    """Whether the shell prints what it runs after this command (`set -x`, `set -o verbose`;
+    `set +x` turns it off)."""
+    if not argv or argv[0].text != "set":
+        return now
+    words = [w.text for w in argv[1:]]
+    for i, t in enumerate(words):
+        if t in ("-o", "+o") and i + 1 < len(words) and words[i + 1] in _TRACE_OPTIONS:
+            now = t == "-o"
+        elif t[:1] in ("-", "+") and t[1:].isalpha() and set(t[1:]) & {"x", "v"}:
+            now = t[0] == "-"
+    return now
 
 
 def _cd_target(argv: list, scope: Scope) -> str | None:

@@ -17,7 +17,7 @@ import posixpath
 from blastwall.analyze.base import Scope
 from blastwall.analyze.paths import PathClass, classify_in
 from blastwall.analyze.shell.handlers import register
-from blastwall.analyze.shell.ir import SimpleCommand, Word
+from blastwall.analyze.shell.ir import Selection, SimpleCommand, Word
 from blastwall.model import Finding
 
 # Options that take a value (the next word unless given as --opt=value).
@@ -75,7 +75,8 @@ def handle_fd(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> 
 
     out: list[Finding] = []
     for run in runs:
-        placeholder = Word("{}", path_class=selection)
+        placeholder = Word("{}", path_class=selection,  # and the files it may be (a read of each: `fd -x cat`)
+                           selects=Selection(roots=tuple(r.text for r in roots if not r.dynamic) or (".",)))
         replaced = [placeholder if any(p in w.text for p in PLACEHOLDERS) else w for w in run]
         if not any(w is placeholder for w in replaced):
             replaced.append(placeholder)  # fd gives the path as the last argument

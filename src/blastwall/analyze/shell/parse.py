@@ -434,6 +434,9 @@ class _Walker:
             self.errors.append(f"cannot parse near {self.text(node)[:60]!r}")
         if t in _SUBSTITUTIONS:
             self.walked.add((node.start_byte, node.end_byte))
+            read = self.file_substitution(node)
+            if read is not None:
+                return [read]
         if t == "command":
             cmd = self.command(node, stdin_from)
             return [cmd] if cmd else []
@@ -501,6 +504,19 @@ class _Walker:
         elif t in BRANCHING:
             self.unsure_since(mark)
         return last
+
+    def file_substitution(self, node: Any) -> SimpleCommand | None:
+        """`$(< FILE)`: bash reads FILE into the word, with no command run. Emitted as a command
+        with no words and that redirection, so the file is judged as read."""
+        kids = [c for c in node.named_children if c.type != "comment"]
+        if node.type != "command_substitution" or not kids or any(c.type != "file_redirect" for c in kids):
+            return None
+        reds = [self.redirect(c) for c in kids]
+        if not any(r.op in ("<", "<>") for r in reds):
+            return None
+        cmd = SimpleCommand(argv=[], redirects=reds, source=self.text(node), ctx=self.ctx)
+        self.out.append(cmd)
+        return cmd
 
     def _new_ctx(self) -> tuple[int, ...]:
         self.subshells += 1

@@ -25,7 +25,7 @@ _GIT_READ = frozenset({"status", "log", "diff", "show", "branch", "remote", "fet
 # Programs of READ_ONLY that show the content of the files they are given. git's readers of
 # history (`log`, `diff`, `show`, `blame`) always go to the full analysis, which asks git what
 # they print (a committed credential is in history whatever the work tree says).
-_READERS = frozenset({"head", "tail", "cat", "less", "more", "grep"})
+_READERS = frozenset({"head", "tail", "cat", "less", "more", "grep", "man"})
 _GIT_READERS = frozenset({"log", "diff", "show", "blame"})
 _ALWAYS_ANALYZED = frozenset({"env", "printenv", "rg", "ag"})  # the environment; searches of whole trees
 

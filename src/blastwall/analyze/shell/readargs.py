@@ -8,7 +8,7 @@ literals and operands), awk and sed programs that name files, and what a search 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from blastwall import rx
 from blastwall.analyze.shell.ir import Word
@@ -67,23 +67,43 @@ def code_literals(code: str) -> list[str]:
     return out[:64]
 
 
-def interpreter_files(row: dict[str, Any], words: list[Word]) -> list[str]:
-    """What an interpreter given code on its command line may read: every file a string literal
-    of the code names, and (unless it edits files in place) every operand the code is handed
-    (`perl -ne print .env`, `python -c '...' .env`, `python -m json.tool .env`). A script file
-    run by name is not judged here."""
+class Interp(NamedTuple):
+    """An interpreter's command line: code given on it, operands, and what else it was told."""
+
+    codes: list[str]
+    operands: list[str]
+    edits: bool  # edits its operands in place (`perl -pi`)
+    module: str  # `python -m MODULE`
+    prints: bool  # the module prints or serves the files it is handed (`json.tool`)
+    serves: str  # the folder a serving module serves (`http.server`: the working folder or -d)
+    scripts: list[str]  # a script named by an option (`php -f FILE`)
+    env_files: list[str]  # `--env-file FILE`: variables loaded for the code
+
+
+def interpret(row: dict[str, Any], words: list[Word]) -> Interp:
     long_code = row.get("long_code", [])
     value_opts = row.get("value_options", [])
     module_opts = row.get("module_options", [])
+    script_opts = row.get("script_options", [])
+    env_opts = row.get("env_file_options", [])
     inplace = set(str(row.get("inplace_letters", "")))
     codes: list[str] = []
     operands: list[str] = []
-    edits = inline = False
+    scripts: list[str] = []
+    env_files: list[str] = []
+    edits = False
+    module = ""
+    if row.get("code_operand") and words and not words[0].text.startswith("-"):
+        codes.append(words[0].text)  # `deno eval CODE`
+        words = words[1:]
     i, dashdash = 0, False
     while i < len(words):
         t = words[i].text
         nxt = words[i + 1].text if i + 1 < len(words) else None
-        if dashdash or not t.startswith("-") or t == "-":
+        if module:
+            if literal(words[i]) and not t.startswith("-"):
+                operands.append(t)
+        elif dashdash or not t.startswith("-") or t == "-":
             if literal(words[i]):
                 operands.append(t)
         elif t == "--":
@@ -93,22 +113,52 @@ def interpreter_files(row: dict[str, Any], words: list[Word]) -> list[str]:
             if key in long_code:
                 codes.append(value if eq else nxt or "")
                 i += 0 if eq else 1
+            elif key in env_opts:
+                env_files.append(value if eq else nxt or "")
+                i += 0 if eq else 1
             elif key in value_opts and not eq:
                 i += 1
         elif t in module_opts:
-            inline = inline or (nxt or "") in row.get("printing_modules", [])
+            module = nxt or ""
             i += 1  # the module's name; the operands after it are its arguments
+        elif t in script_opts:
+            scripts.append(nxt or "")
+            i += 1
         elif t in value_opts:
             i += 1
         else:
             i += _bundle(t[1:], nxt, row, codes)
             edits = edits or bool(inplace & set(_flag_letters(t[1:], row)))
         i += 1
-    if not codes and not inline:
-        # a script run by name: a credential in it is used (and printed by any error on its line)
-        return operands[:1] if row.get("script_operand", True) else []
-    files = [lit for c in codes for lit in code_literals(c)]
-    return files + ([] if edits else operands)
+    prints = module in row.get("printing_modules", [])
+    serves = ""
+    if module in row.get("serving_modules", []):
+        serves = _option_value(words, ["-d", "--directory"]) or "."
+    elif any(w.text in row.get("serve_options", []) for w in words):
+        serves = _option_value(words, row.get("serve_root_options", [])) or "."
+    elif any(c.strip() in row.get("serve_codes", []) for c in codes):
+        serves = operands[0] if operands else "."
+    return Interp(codes, operands, edits, module, prints, serves, scripts, env_files)
+
+
+def _option_value(words: list[Word], names: list[str]) -> str | None:
+    for i, w in enumerate(words):
+        key, eq, value = w.text.partition("=")
+        if key in names:
+            return value if eq else words[i + 1].text if i + 1 < len(words) else None
+    return None
+
+
+def interpreter_files(row: dict[str, Any], words: list[Word]) -> list[str]:
+    """What an interpreter given code on its command line may read: every file a string literal
+    of the code names, and (unless it edits files in place) every operand the code is handed
+    (`perl -ne print .env`, `python -c '...' .env`, `python -m json.tool .env`); a script run by
+    name, and the arguments it is handed."""
+    got = interpret(row, words)
+    if not got.codes and not got.module:
+        return got.scripts + got.operands
+    files = [lit for c in got.codes for lit in code_literals(c)]
+    return files + ([] if got.edits or (got.module and not got.prints) else got.operands)
 
 
 def _bundle(letters: str, nxt: str | None, row: dict[str, Any], codes: list[str]) -> int:

@@ -22,7 +22,7 @@ from blastwall.analyze import globs
 from blastwall.analyze.base import Scope
 from blastwall.analyze.ruleset import load_table
 from blastwall.analyze.shell.ir import Selection, SimpleCommand, Word
-from blastwall.analyze.shell.readargs import file_urls, interpreter_files, literal, script_files, search_of
+from blastwall.analyze.shell.readargs import file_urls, literal, script_files, search_of
 from blastwall.analyze.shell.readargs import has_flag as _has
 from blastwall.model import Effect, Finding, Severity
 
@@ -58,7 +58,7 @@ def reader_programs() -> frozenset[str]:
     return frozenset(_index()) | frozenset(env["dump_programs"]) | frozenset(env["print_programs"])
 
 
-def _split(words: list[Word], value_options: list[str]) -> Args:
+def _split(words: list[Word], value_options: list[str], pair_options: tuple[str, ...] = ()) -> Args:
     flags: list[str] = []
     values: list[tuple[str, str]] = []
     positionals: list[Word] = []
@@ -76,6 +76,11 @@ def _split(words: list[Word], value_options: list[str]) -> Args:
             if t.startswith("--") and "=" in t:
                 k, _, v = t.partition("=")
                 values.append((k, v))
+            elif t in pair_options and i + 2 < len(words):
+                values.append((t, words[i + 2].text))  # `--rawfile NAME FILE`: the second word is the value
+                i += 2
+            elif "=" in t and t.split("=", 1)[0] in value_options:
+                values.append(tuple(t.split("=", 1)))  # type: ignore[arg-type]  # `-in=FILE`
             elif t in value_options and i + 1 < len(words):
                 values.append((t, words[i + 1].text))
                 i += 1
@@ -100,11 +105,14 @@ def secret_reads(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope, 
                  ) -> list[Finding]:
     """The secrets that program `name` (argv already unwrapped) reads."""
     out: list[Finding] = input_reads(cmd, scope, name) if with_redirects else []
+    handled = False
     for row in _index().get(name, []):
-        args = _split(argv[1:], list(row.get("value_options", [])))
+        args = _split(argv[1:], list(row.get("value_options", [])), tuple(row.get("pair_options", ())))
         taken = _command_matches(row, args.positionals)
-        if taken is None:
+        if taken is None or (row.get("args") and not any(
+                globs.match_any(w.text.lower(), row["args"]) for w in args.positionals[taken:])):
             continue
+        handled = True
         if row.get("unless_flag") and _has(args.flags, row["unless_flag"]):
             break
         positionals = args.positionals[taken:]
@@ -114,14 +122,63 @@ def secret_reads(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope, 
             elif not _has(args.flags, row["only_with"]):
                 break
         who = " ".join([name, *(w.text for w in args.positionals[:taken])])
-        out.extend(_row_reads(row, who, args._replace(positionals=positionals), scope))
+        out.extend(_row_reads(row, who, args._replace(positionals=positionals), scope, cmd))
         break
     out.extend(_environment(name, argv, scope))
     if name == "git":
         out.extend(_git_history(argv, scope, cmd.assigns))
+    from blastwall.analyze.shell.argreads import argument_reads, fed_names, sourced_reads
+
+    out.extend(fed_names(name, argv, cmd, scope))
+    out.extend(sourced_reads(name, argv, scope))
+    if not handled and not _history_reader(name, argv):
+        out.extend(argument_reads(name, argv, cmd, scope))
     if any(w.dynamic and STORE_URL_VAR in w.text for w in argv[1:]):
         out.append(_env_finding("shell.read:blastwall-store-url", name, " ".join(w.text for w in argv)))
     return out
+
+
+def _history_reader(name: str, argv: list[Word]) -> bool:
+    """A git subcommand whose reads analyze/gitreads.py knows (`git add` of a tracked file reads nothing)."""
+    if name != "git":
+        return False
+    from blastwall.analyze.gitreads import READERS, parse
+
+    g = parse(argv)
+    return g is not None and g.sub in READERS
+
+
+def read_in_shell_dir(path: str, scope: Scope, verb: str) -> list[Finding]:
+    """A read of `path` as the command line names it (relative to a `cd` before it; a glob as the
+    files it names)."""
+    out: list[Finding] = []
+    for target in _expand(_in_shell_dir(path, scope), scope):
+        out.extend(_read(target, scope, verb))
+        out.extend(_restored(target, scope, verb))
+    return out
+
+
+def _restored(path: str, scope: Scope, verb: str) -> list[Finding]:
+    """What history held at `path`, when a git command earlier on the line may have put it back."""
+    if not scope.earlier or path.startswith(_TOO_MANY):
+        return []
+    from blastwall.analyze.gitreads import rewritten_findings
+
+    return rewritten_findings(path, scope, verb)
+
+
+def selected_reads(sel: Selection, scope: Scope, verb: str) -> list[Finding]:
+    return _selected(sel, scope, verb)
+
+
+def folder_reads(path: str, scope: Scope, verb: str) -> list[Finding]:
+    """The files holding credentials in `path` when it is a folder read whole (hidden files too)."""
+    from blastwall.analyze.credentials import resolve
+
+    full = resolve(_in_shell_dir(path, scope), scope)
+    if not full or not os.path.isdir(full):
+        return []
+    return _inside(_in_shell_dir(path, scope), scope, verb, True, _Filters([], [], []))
 
 
 def input_reads(cmd: SimpleCommand, scope: Scope, name: str) -> list[Finding]:
@@ -136,28 +193,37 @@ def input_reads(cmd: SimpleCommand, scope: Scope, name: str) -> list[Finding]:
 
 def _git_history(argv: list[Word], scope: Scope, assigns: dict[str, Word]) -> list[Finding]:
     """What a git command prints from the repository's objects (analyze/gitreads.py)."""
-    from blastwall.analyze.gitreads import READERS, history_findings, parse
+    from blastwall.analyze.gitreads import READERS, history_findings, parse, rewrote_history
 
     g = parse(argv)
     if g is None or g.sub not in READERS:
         return []
-    verb = f"git {g.sub} " + ("stores" if g.sub in ("add", "stage") else "prints")
-    return history_findings(argv, scope, verb, assigns)
+    verb = f"git {g.sub} " + ("stores" if g.sub in ("add", "stage", "stash") else "copies" if g.sub in (
+        "worktree", "clone") else "serves" if g.sub in ("instaweb", "daemon") else "prints")
+    return history_findings(argv, scope, verb, assigns, everything=g.sub not in ("add", "stage") and bool(
+        scope.earlier) and rewrote_history(scope))
 
 
-def _files(row: dict[str, Any], args: Args) -> list[str]:
+def _files(row: dict[str, Any], args: Args, program: str = "", scope: Scope | None = None) -> list[str]:
     """The files the row's program reads, as blastwall can name them (unresolved ones are left
     out). `files` is one mode or a list of modes whose files add up."""
     modes = row.get("files", "positionals")
     if isinstance(modes, list):
-        return [f for m in modes for f in _files({**row, "files": m}, args)]
+        return [f for m in modes for f in _files({**row, "files": m}, args, program, scope)]
     mode = str(modes)
     words = args.positionals
     if row.get("skip_prefixes"):
         words = [w for w in words if not w.text.startswith(tuple(row["skip_prefixes"]))]
     if mode == "after_first":
         given = any(k in row.get("pattern_options", []) for k, _ in args.values)
-        words = words if given else words[1:]
+        alone = len(words) == 1 and program in row.get("alone_is_file", [])
+        words = words if given or alone else words[1:]
+    elif mode == "link_sources":
+        return _link_sources(args, [w.text for w in words if literal(w)], scope)
+    elif mode.startswith("fixed:"):
+        return [mode[6:]]
+    elif mode.startswith("words_of:"):
+        return _words_of(mode[9:].split("|"), args)
     elif mode == "sources":
         if not any(k in ("-t", "--target-directory") for k, _ in args.values):
             words = words[:-1] if len(words) >= 2 else []
@@ -173,8 +239,6 @@ def _files(row: dict[str, Any], args: Args) -> list[str]:
         return _uploaded(row, args)
     elif mode == "file_urls":
         return file_urls([w.text for w in words if literal(w)] + [v for k, v in args.values if k in ("--url",)])
-    elif mode == "interpreter":
-        return interpreter_files(row, args.words)
     elif mode == "script_files":  # awk's getline < "FILE", sed's `r FILE`: files the program text names
         given = [v for k, v in args.values if k in row.get("pattern_options", [])]
         script = given if given else [w.text for w in words[:1]]
@@ -183,6 +247,42 @@ def _files(row: dict[str, Any], args: Args) -> list[str]:
     if mode == "rev_paths":
         return [p.split(":", 1)[1] if ":" in p and not p.startswith(("/", ".")) else p for p in pos if p]
     return pos
+
+
+def _words_of(options: list[str], args: Args) -> list[str]:
+    """The words and string literals of commands a program is given as option values (an editor's
+    `-c 'e FILE'`, `--eval '(insert-file-contents "FILE")'`, `+'r FILE'`): any file they name."""
+    from blastwall.analyze.shell.readargs import code_literals
+
+    texts = [v for k, v in args.values if k in options]
+    if "+" in options:
+        texts += [w.text[1:] for w in args.words if w.text.startswith("+") and literal(w)]
+    out: list[str] = []
+    for text in texts[:16]:
+        out += code_literals(text) + [t for t in rx.split(r"[\s|]+", text[:4096]) if t and "$" not in t][:64]
+    return list(dict.fromkeys(out))
+
+
+def _link_sources(args: Args, pos: list[str], scope: Scope | None) -> list[str]:
+    """`ln SRC... DEST`: the sources; a symbolic link's relative source is read from the folder the
+    link is made in (`ln -s ../.env docs/e` links to .env)."""
+    target = next((v for k, v in args.values if k in ("-t", "--target-directory")), None)
+    sources = pos if target is not None else pos[:-1]
+    if not _has(args.flags, ["-s", "--symbolic"]) or (target is None and len(pos) < 2):
+        return sources
+    dest = target if target is not None else pos[-1]
+    folder = dest if target is not None or dest.endswith("/") or len(sources) > 1 or _is_dir(dest, scope) \
+        else posixpath.dirname(dest)
+    return [s if s.startswith(("/", "~", "$")) else posixpath.normpath(posixpath.join(folder, s)) for s in sources]
+
+
+def _is_dir(path: str, scope: Scope | None) -> bool:
+    if scope is None or not scope.read_files:
+        return False
+    from blastwall.analyze.credentials import resolve
+
+    full = resolve(_in_shell_dir(path, scope), scope)
+    return bool(full) and os.path.isdir(full)
 
 
 def wrapper_reads(argv: list[Word], scope: Scope) -> list[Finding]:
@@ -247,23 +347,37 @@ def _uploaded(row: dict[str, Any], args: Args) -> list[str]:
     return out
 
 
-def _row_reads(row: dict[str, Any], who: str, args: Args, scope: Scope) -> list[Finding]:
+def _row_reads(row: dict[str, Any], who: str, args: Args, scope: Scope, cmd: SimpleCommand | None = None,
+               ) -> list[Finding]:
     verb = f"{who} {row['verb']}"
-    files = _files(row, args)
-    recursive = bool(row.get("recursive")) or _has(args.flags, row.get("recursive_flags", []))
+    if row.get("files") == "interpreter":
+        from blastwall.analyze.shell.codereads import interpreter_reads
+
+        return interpreter_reads(row, _after_command(row, args.words), cmd, scope, verb)
+    files = _files(row, args, who.split(" ", 1)[0], scope)
+    path_mode = _path_mode(row)
+    if path_mode and not row.get("search"):
+        files += _option_files(row, args)
+    recursive = bool(row.get("recursive")) or _has(args.flags, row.get("recursive_flags", [])) or any(
+        f"{k}={v}" in row.get("recursive_values", []) for k, v in args.values)
     if recursive and not files and row.get("default_path"):
         files = [str(row["default_path"])]
     search = search_of(row, args, who.split(" ", 1)[0]) if row.get("search") else None
     out: list[Finding] = []
-    if str(row.get("files", "positionals")) in _PATH_MODES:
-        for w in args.positionals:
-            if w.selects is not None:
-                out.extend(_selected(w.selects, scope, verb))
+    if path_mode:
+        operands = args.positionals[1:] if _first_is_not_a_file(row, args) else args.positionals
+        if str(row.get("files")) == "sources" and len(operands) > 1:
+            operands = operands[:-1]
+        for w in operands:
+            sel = w.selects if w.selects is not None else run_time_selection(w)
+            if sel is not None:
+                out.extend(_selected(sel, scope, verb, search))
     for path in files:
         path = _in_shell_dir(path, scope)
         for target in _expand(path, scope):
             found = _read(target, scope, verb, search)
             out.extend(found)
+            out.extend(_restored(target, scope, verb))
             if recursive and not found:
                 hidden = bool(row.get("hidden")) or _has(args.flags, row.get("hidden_flags", []))
                 follow = _has(args.flags, row.get("follow_flags", []))
@@ -274,9 +388,62 @@ def _row_reads(row: dict[str, Any], who: str, args: Args, scope: Scope) -> list[
 _PATH_MODES = frozenset({"positionals", "after_first", "sources"})  # rows whose operands are the files read
 
 
-def _selected(sel: Selection, scope: Scope, verb: str) -> list[Finding]:
+def _after_command(row: dict[str, Any], words: list[Word]) -> list[Word]:
+    """The words after the row's subcommand words (`deno eval CODE` -> CODE)."""
+    left = len(row.get("command") or [])
+    for i, w in enumerate(words):
+        if not left:
+            return words[i:]
+        if not w.text.startswith("-"):
+            left -= 1
+    return [] if left else words
+
+
+def _path_mode(row: dict[str, Any]) -> bool:
+    modes = row.get("files", "positionals")
+    return any(str(m) in _PATH_MODES for m in (modes if isinstance(modes, list) else [modes]))
+
+
+def _first_is_not_a_file(row: dict[str, Any], args: Args) -> bool:
+    modes = row.get("files", "positionals")
+    after_first = "after_first" in (modes if isinstance(modes, list) else [modes])
+    return after_first and not any(k in row.get("pattern_options", []) for k, _ in args.values)
+
+
+def _option_files(row: dict[str, Any], args: Args) -> list[str]:
+    """Files a reader is given as an option's value (`cat -v .env` read as `-v VALUE` by a table
+    shared by several programs, `sed -f SCRIPT`, `jq --rawfile NAME FILE`): a value naming a file
+    is read, unless the row says the option's value is not one (`jq --arg NAME VALUE`)."""
+    skip = set(row.get("not_file_options", []))
+    return [v for k, v in args.values if k not in skip and v and "$" not in v and "`" not in v and "://" not in v]
+
+
+_DYNAMIC = rx.compile(r"\$\{[^}]*\}|\$\([^)]*\)|\$[A-Za-z_0-9@*#?!-]+|`[^`]*`|\{stdin\}")
+
+
+def run_time_selection(w: Word) -> Selection | None:
+    """The files an operand named at run time may be (`cat "$f"`, `cat ops/$(ls ops)`, xargs'
+    `ops/{}`): any file under the folder its text starts with, whose name fits what is known of it."""
+    if literal(w) or w.path_class is not None or not w.text:
+        return None
+    if rx.fullmatch(r'"?(?:\$\(.*\)|`.*`)"?', w.raw or ""):
+        return None  # a whole word printed by a command: the parser said which files it lists (`$(find ...)`)
+    text = rx.sub(r"^\$\{?HOME\}?(/|$)", r"~\1", w.text)
+    text = rx.sub(r"^\$\{?PWD\}?(?:/|$)", "", text)
+    if _DYNAMIC.search(text) is None:
+        return None
+    star = _DYNAMIC.sub("*", text)
+    head = star[:star.index("*")]
+    root = (head.rsplit("/", 1)[0] or "/") if "/" in head else "."
+    name = star.rsplit("/", 1)[-1]
+    return Selection(roots=(root,), names=() if set(name) <= {"*"} else (name,))
+
+
+def _selected(sel: Selection, scope: Scope, verb: str, search: Any = None) -> list[Finding]:
     """The secret-bearing files among those a placeholder named at run time may be (`find ...
     -exec cat {}`, `find ... | xargs cat`): each is read for all blastwall can tell."""
+    from blastwall.analyze.files import normalize
+
     out: list[Finding] = []
 
     def named(rel: str) -> bool:  # find's tests all hold; -iname: case aside
@@ -284,10 +451,25 @@ def _selected(sel: Selection, scope: Scope, verb: str) -> list[Finding]:
         return all(globs.match(base, n.lower()) for n in sel.names)
 
     for root in sel.roots:
-        for f in _inside(_in_shell_dir(root, scope), scope, verb, True, _Filters([], [], []), keep=named):
+        where = normalize(_in_shell_dir(root, scope), scope.cwd)
+        if where in ("/", "~"):  # everything on the machine, or in a home folder: not walked here
+            if scope.read_files:
+                out.append(_unwalked(root, scope, verb))
+            continue
+        if ".git" in root:  # `find .git/objects -exec pigz -dz {} +`: the object store
+            from blastwall.analyze.gitreads import objects_findings
+
+            out.extend(objects_findings(_in_shell_dir(root, scope), scope, verb))
+        for f in _inside(_in_shell_dir(root, scope), scope, verb, True, _Filters([], [], []), search, keep=named):
             if named(f.target) or f.rule_id == "file.read:unchecked":
                 out.append(f._replace(reason=f"{f.reason} (it is among the files named at run time)"))
     return out
+
+
+def _unwalked(root: str, scope: Scope, verb: str) -> Finding:
+    from blastwall.analyze.credentials import finding
+
+    return finding("unchecked", root, "the file is named at run time, and may be any file there", verb)
 
 
 def _in_shell_dir(path: str, scope: Scope) -> str:
@@ -297,22 +479,52 @@ def _in_shell_dir(path: str, scope: Scope) -> str:
     return path
 
 
-def _expand(path: str, scope: Scope) -> list[str]:
-    """A glob (`cat .env*`) as the files it names on this machine, when blastwall may look."""
-    if not any(c in path for c in "*?[") or not scope.read_files:
+MAX_GLOB = 2000  # files a glob is expanded to; more is a read blastwall could not check
+_TOO_MANY = "\0"  # marks a glob that names more files than that
+
+
+def _braces(path: str) -> list[str]:
+    """Brace expansion as bash does it (`{ops,x}/notes.md`, `f{1..3}`), bounded; the word itself first."""
+    if "{" not in path or "}" not in path:
         return [path]
+    from blastwall.snapshots.where import braces
+
+    return braces(path)
+
+
+def _expand(path: str, scope: Scope) -> list[str]:
+    """A word with braces or a glob (`cat .env*`, `cat */*`) as the files it names on this machine
+    (every one: the credential may be the last), when blastwall may look."""
+    paths = _braces(path)
+    if not scope.read_files:
+        return paths
     import glob
+    import itertools
 
     base = scope.cwd or os.getcwd()
-    try:
-        hits = sorted(glob.glob(os.path.expanduser(path), root_dir=base, include_hidden=True))[:MAX_PER_FOLDER]
-    except (OSError, ValueError):
-        return [path]
-    return hits or [path]
+    out: list[str] = []
+    for p in paths:
+        if not any(c in p for c in "*?["):
+            out.append(p)
+            continue
+        try:
+            hits = list(itertools.islice(glob.iglob(os.path.expanduser(p), root_dir=base, include_hidden=True),
+                                         MAX_GLOB + 1))
+        except (OSError, ValueError):
+            hits = []
+        if len(hits) > MAX_GLOB:
+            out.append(_TOO_MANY + p)
+        out.extend(sorted(hits[:MAX_GLOB]) or [p])
+    return out
 
 
 def _read(path: str, scope: Scope, verb: str, search: Any = None) -> list[Finding]:
     from blastwall.analyze.files import analyze_read
+
+    if path.startswith(_TOO_MANY):
+        from blastwall.analyze.credentials import finding
+
+        return [finding("unchecked", path[1:], f"it names more than {MAX_GLOB} files", verb)]
 
     found = analyze_read(path, scope, verb=verb)
     if search is not None and found and all(f.rule_id == _CONTENT_RULE for f in found):

@@ -34,11 +34,12 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
             from blastwall.analyze.shell.writes_later import later_writes
 
             out.extend(later_writes(cmd, scope))  # a script, migration or CI file written with known text
+        # files fed with `<` are read whatever runs (`exec 3< .env`, `ssh host CMD < .env`)
+        out.extend(input_reads(cmd, scope, program_name(cmd.argv[0].text) if cmd.argv else "the shell"))
     argv = list(cmd.argv)
     for _ in range(MAX_PEEL):
         if not argv:  # nothing runs (`exec 3< .env`): the files it opens are still read
-            return out + (input_reads(cmd, scope, program_name(cmd.argv[0].text) if cmd.argv else "the shell")
-                          if with_redirects else [])
+            return out
         if argv[0].dynamic and argv[0].path_class is None:
             if trusted_generator(argv[0].raw):
                 return out
@@ -53,6 +54,8 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
         peeled = peel(argv)
         if peeled is None:
             break
+        if peeled.env_files:  # `docker run --env-file .env IMAGE env`: the command runs with those variables
+            scope = scope._replace(sourced=(*scope.sourced, *(_here(f, scope) for f in peeled.env_files)))
         if peeled.shell is None and not peeled.argv and program_name(argv[0].text) == "env":
             out.extend(environment_dump("env", cmd.source, scope))  # env with nothing to run prints it all
         if peeled.shell is not None:
@@ -72,7 +75,7 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
     name = program_name(argv[0].text)
     if "/" in argv[0].text and argv[0].path_class is None:
         out.extend(handle_path_program(argv, cmd.with_argv(argv), scope))
-    out.extend(secret_reads(name, argv, cmd, scope, with_redirects=with_redirects))
+    out.extend(secret_reads(name, argv, cmd, scope, with_redirects=False))
     handler = handler_for(name)
     if handler is not None:
         found = handler(name, argv, cmd.with_argv(argv), scope)
@@ -87,6 +90,16 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
 
         found = verb_findings(name, argv, cmd.source, known=known)
     return out + found
+
+
+def _here(path: str, scope: Scope) -> str:
+    """`path` from the folder a `cd` earlier on the line moved to."""
+    import posixpath
+
+    base = scope.shell_dir
+    if base and not base.startswith("$") and not path.startswith(("/", "~", "$")):
+        return posixpath.normpath(posixpath.join(base, path))
+    return path
 
 
 # Wrappers whose option runs a shell command instead of their arguments: `flock FILE -c CMD`

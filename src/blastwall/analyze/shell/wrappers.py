@@ -22,6 +22,7 @@ class Peeled(NamedTuple):
     remote: bool = False
     privileged: bool = False
     replace_token: str | None = None  # xargs -I{}: the token replaced by each input
+    env_files: tuple[str, ...] = ()  # files whose variables the wrapper loads for the command (`--env-file .env`)
 
 
 @functools.cache
@@ -85,8 +86,26 @@ def peel(argv: list[Word]) -> Peeled | None:
             rest = rest[i:]
         result = _peel_with(key, spec, rest)
         if result is not None:
-            return result
+            loaded = _env_files(spec, argv[1:], name)
+            return result._replace(env_files=loaded) if loaded else result
     return None
+
+
+def _env_files(spec: dict[str, Any], rest: list[Word], name: str) -> tuple[str, ...]:
+    """The files a wrapper loads variables from: its `env_file_options` (`docker run --env-file
+    .env`, `dotenv -e .env --`), or the file it loads by default (`dotenv run`: .env)."""
+    options = set(spec.get("env_file_options", []))
+    out: list[str] = []
+    for i, w in enumerate(rest):
+        if w.text == "--" or (not w.text.startswith("-") and i and rest[i - 1].text not in options
+                              and not rest[i - 1].text.startswith("-")):
+            break
+        key, eq, value = w.text.partition("=")
+        if key in options:
+            out.append(value if eq else rest[i + 1].text if i + 1 < len(rest) else "")
+    if not out:
+        out = list((spec.get("default_env_files") or {}).get(name, []))
+    return tuple(f for f in out if f and "$" not in f)
 
 
 def _positionals(rest: list[Word], value_opts: set[str]) -> list[str]:

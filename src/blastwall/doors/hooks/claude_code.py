@@ -42,7 +42,7 @@ from blastwall.doors.hooks.base import BadInput, Door, HookResult, Outcome
 
 EVENTS = ("PreToolUse", "PermissionRequest")
 WRITE_TOOLS = ("Write", "Edit", "MultiEdit", "NotebookEdit")
-MATCHER = "Bash|Read|Grep|Glob|LS|Write|Edit|MultiEdit|NotebookEdit|mcp__.*"
+MATCHER = "Bash|Read|NotebookRead|Grep|Glob|LS|Write|Edit|MultiEdit|NotebookEdit|mcp__.*"
 SEARCH_TOOLS = ("Grep", "Glob", "LS")
 NO_PROMPT_MODES = ("bypassPermissions", "dontAsk", "auto")
 
@@ -50,7 +50,8 @@ NO_PROMPT_MODES = ("bypassPermissions", "dontAsk", "auto")
 def tool_actions(agent: str, data: Mapping[str, Any], env: Mapping[str, str], project_var: str) -> list[Any]:
     """Claude-shaped `tool_name` + `tool_input` -> actions (shared with Codex for its Claude aliases)."""
     tool = base.text_field(data, "tool_name")
-    if not (tool in ("Bash", "Read") or tool in SEARCH_TOOLS or tool in WRITE_TOOLS or tool.startswith("mcp__")):
+    if not (tool in ("Bash", "Read", "NotebookRead") or tool in SEARCH_TOOLS or tool in WRITE_TOOLS
+            or tool.startswith("mcp__")):
         return []
     tool_input = base.object_field(data, "tool_input")
     cwd = base.optional_text(data, "cwd") or env.get(project_var) or None
@@ -59,6 +60,8 @@ def tool_actions(agent: str, data: Mapping[str, Any], env: Mapping[str, str], pr
         return [base.shell_action(base.text_of(tool_input.get("command"), label="tool_input.command"), ctx)]
     if tool == "Read":
         return [base.read_action(base.text_field(tool_input, "file_path", where="tool_input"), ctx)]
+    if tool == "NotebookRead":  # older versions' notebook reader: a read of the file it names
+        return [base.read_action(base.text_field(tool_input, "notebook_path", where="tool_input"), ctx)]
     if tool in SEARCH_TOOLS:
         return search_actions(tool, tool_input, ctx)
     if tool.startswith("mcp__"):

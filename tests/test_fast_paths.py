@@ -268,3 +268,41 @@ def test_warm_up_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.Monke
     out = io.StringIO()
     batch.run_batch(['{"id": "a", "kind": "shell", "input": "ls"}'], out, default_policy())
     assert json.loads(out.getvalue())["decision"] == "allow"
+
+
+# ---- short command lines parse without the clock ----------------------------------------------
+_SHELLISH = st.text(alphabet="ab -$(){}[]'\"`|&;<>\\\n#=*!~", max_size=300)
+
+
+@settings(max_examples=600, deadline=None)
+@given(_SHELLISH)
+def test_a_short_line_parses_as_the_clocked_reader_parses_it(text: str) -> None:
+    from blastwall.analyze.shell import parse as shell_parse
+
+    src = text.encode()
+    chunks = lambda offset, _point: src[offset:offset + shell_parse._CHUNK]  # noqa: E731 - the reader, untimed
+    tree, cut = shell_parse._parse_bounded(src)
+    assert not cut
+    assert str(tree.root_node) == str(shell_parse._parser().parse(chunks).root_node)
+
+
+def test_no_short_line_comes_near_the_parse_budget() -> None:
+    """The untimed size is safe only while the worst input of that size parses in a small part of
+    the budget: runs and mixes of the characters tree-sitter-bash recovers from worst."""
+    import random
+    import time
+
+    from blastwall.analyze.shell import parse as shell_parse
+
+    units = [")", "(", "$(", "${", "`", '"', "'", "[[", "]]", "((", "))", "{", "}", "|", ";", "&&", "<<", "\\",
+             "!", "$", "/", "*", ",", "\n", "case ", "esac", "<(", "="]
+    rng = random.Random(7)
+    samples = [(u * 300).encode()[:shell_parse.UNTIMED_MAX] for u in units]
+    samples += ["".join(rng.choice(pool) for _ in range(300)).encode()[:shell_parse.UNTIMED_MAX]
+                for pool in (rng.sample(units, 3) for _ in range(300))]
+    worst = 0.0
+    for src in samples:
+        t0 = time.thread_time()
+        shell_parse._parser().parse(src)
+        worst = max(worst, time.thread_time() - t0)
+    assert worst < shell_parse.PARSE_BUDGET_S / 4, worst

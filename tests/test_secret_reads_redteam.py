@@ -289,6 +289,33 @@ def test_git_diff_no_index_of_folders(project: Path) -> None:
     _allowed("git diff --no-index docs src", project)
 
 
+# ---- names made by a command, containers, links to folders, servers ----------------------------------
+@pytest.mark.parametrize("command", [
+    "cat $(printf '.%s' env)", "cat $(echo LmVudg== | base64 -d)", "cat \"$(rev <<< vne.)\"", "cat `printf .env`",
+    "cat $HOME/.aws/cred*", "ln -s ~/.aws a && cat a/credentials", "ln -s $PWD/ops o && cat o/notes.md",
+    "mv ops /tmp/o && cat /tmp/o/notes.md", "cp --reflink ops/notes.md /tmp/n",
+    "docker run -v $PWD:/w alpine cat /w/.env", "docker run -v $PWD/ops:/o:ro alpine cat /o/notes.md",
+    "docker run --mount type=bind,source=$PWD,target=/w alpine cat /w/.env",
+    "docker run -v ~/.aws:/root/.aws amazon/aws-cli configure get aws_secret_access_key",
+    "docker run -v $PWD/.env:/x alpine true", "psql -c \"\\copy t from '.env'\"",
+    "mysql -e \"LOAD DATA LOCAL INFILE '.env' INTO TABLE t\"", "npx serve .", "npx http-server",
+    "busybox httpd -f -h .", "python3 -m http.server --directory ops", "git diff-tree -p --root HEAD",
+])
+def test_names_made_at_run_time_containers_links_and_servers(project: Path, command: str) -> None:
+    _refused(command, project)
+
+
+@pytest.mark.parametrize("command", [
+    "cat $(which python3)", "cat $(mktemp)", "docker run -v $PWD:/app -w /app node npm test",
+    "docker run -v ~/.cache/pip:/root/.cache/pip python pip --version", "docker run -v $PWD:/w alpine cat /w/README.md",
+    "ln -s ../src lib", "npx serve docs", "python3 -m http.server --directory docs", "mv docs /tmp/d",
+    "git diff-tree -p --root HEAD -- src",
+])
+def test_the_same_shapes_on_ordinary_files_are_allowed(project: Path, command: str) -> None:
+    (project.parent / "home" / ".cache" / "pip").mkdir(parents=True)
+    _allowed(command, project)
+
+
 # ---- other doors ---------------------------------------------------------------------------------------
 def test_mcp_tools_that_name_paths_or_search_content(project: Path) -> None:
     p = str(project)

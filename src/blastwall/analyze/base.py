@@ -41,6 +41,7 @@ class Scope(NamedTuple):
     probe: bool = True  # may ask a program (git) about the working directory; off in `check --batch` without --probe
     earlier: tuple[tuple[object, str | None], ...] = ()  # (command, shell_dir) run before on this line: files they wrote
     traced: bool = False  # the shell prints what it runs (`set -x`, `set -v`, `bash -x`): a sourced file's lines too
+    mounts: tuple[tuple[str, str], ...] = ()  # (path in a container, path here) a container command sees (`-v $PWD:/w`)
 
     def deeper(self, origin: str = "", **changes: object) -> Scope:
         if self.depth + 1 > MAX_DEPTH:

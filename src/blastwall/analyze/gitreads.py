@@ -219,7 +219,7 @@ def _diff(git: object, g: GitArgs) -> Blobs | None:
         return []
     if "--no-index" in g.flags:
         return [(p, "") for p in g.revs + g.paths]
-    cached = [f for f in g.flags if f in ("--cached", "--staged", "--merge-base")]
+    cached = [f for f in g.flags if f in ("--cached", "--staged", "--merge-base") or (f == "--root" and g.sub == "diff-tree")]
     sub = "diff" if g.sub in ("diff", "difftool") else g.sub
     return git.raw(sub, *cached, *(["-r"] if sub == "diff-tree" else []), "--end-of-options", *g.revs,  # type: ignore[attr-defined]
                    "--", *g.paths)

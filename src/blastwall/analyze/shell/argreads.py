@@ -24,7 +24,7 @@ from blastwall.analyze import globs
 from blastwall.analyze.base import Scope
 from blastwall.analyze.ruleset import load_table
 from blastwall.analyze.shell.ir import SimpleCommand, Word
-from blastwall.analyze.shell.readargs import literal
+from blastwall.analyze.shell.readargs import code_literals, literal
 from blastwall.model import Finding, Severity
 
 MAX_WORDS = 64
@@ -56,13 +56,15 @@ def _command_matches(spec: str, name: str, positionals: list[str]) -> bool:
     return all(globs.match_any(p, alt.split("|")) for p, alt in zip(positionals, words[1:], strict=False))
 
 
-def _tree(name: str, positionals: list[str], flags: list[str]) -> bool:
-    """Whether the program copies or sends the folders it is given whole."""
+def _tree(name: str, positionals: list[str], flags: list[str]) -> dict[str, Any] | None:
+    """The `tree` row when the program copies, sends or serves the folders it is given whole."""
     for spec in _any().get("tree", []):
         if _command_matches(spec["command"], name, positionals):
             need = spec.get("with_flag", [])
-            return not need or any(f == n or f.startswith(n + "=") for f in flags for n in need)
-    return False
+            if not need or any(f == n or f.startswith(n + "=") for f in flags for n in need):
+                return dict(spec)
+            return None
+    return None
 
 
 def argument_reads(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding]:
@@ -75,12 +77,15 @@ def argument_reads(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope
     verb = f"{name} is given"
     out: list[Finding] = []
     for path in _named(words)[:MAX_WORDS]:
-        out.extend(_strong(_read(path, scope, verb)))
+        if _may_be_file(path, scope):
+            out.extend(_strong(_read(path, scope, verb)))
     for path in _fed(cmd)[:MAX_WORDS]:
-        out.extend(_strong(_read(path, scope, f"{name} is fed")))
+        if _may_be_file(path, scope):
+            out.extend(_strong(_read(path, scope, f"{name} is fed")))
     out.extend(_placeholders(words, scope, verb))
-    if scope.read_files and _tree(name, positionals, flags):
-        out.extend(_folders(words, scope, f"{name} copies or sends"))
+    tree = _tree(name, positionals, flags) if scope.read_files else None
+    if tree is not None:
+        out.extend(_folders(words, scope, f"{name} copies, sends or serves", tree.get("default")))
     return out
 
 
@@ -110,6 +115,8 @@ def _named(words: list[Word]) -> list[str]:
             out.extend(_parts(t.split("=", 1)[1]))
             continue
         out.extend(_parts(t))
+        if " " in t:  # code or a statement (`psql -c "\\copy t from '.env'"`): the files its strings name
+            out.extend(code_literals(t))
     return list(dict.fromkeys(p for p in out if p))
 
 
@@ -129,6 +136,18 @@ def _fed(cmd: SimpleCommand) -> list[str]:
     if not body:
         return []
     return list(dict.fromkeys(t for t in _TOKEN.findall(body[:16384]) if "$" not in t))
+
+
+def _may_be_file(path: str, scope: Scope) -> bool:
+    """A cheap test before the full read check: a path that is there (or a glob), or, without
+    disk access, a word shaped like a path (`install` is a subcommand, not a file)."""
+    if any(c in path for c in "*?[{"):
+        return True
+    if not scope.read_files:
+        return "/" in path or "." in path or path.startswith("~")
+    from blastwall.analyze.shell.reads import exists_here
+
+    return exists_here(path, scope)
 
 
 def _read(path: str, scope: Scope, verb: str) -> list[Finding]:
@@ -154,11 +173,12 @@ def _placeholders(words: list[Word], scope: Scope, verb: str) -> list[Finding]:
     return out
 
 
-def _folders(words: list[Word], scope: Scope, verb: str) -> list[Finding]:
-    from blastwall.analyze.shell.reads import folder_reads
+def _folders(words: list[Word], scope: Scope, verb: str, default: str | None = None) -> list[Finding]:
+    from blastwall.analyze.shell.reads import folder_reads, is_folder
 
+    named = [p for p in _named(words)[:MAX_WORDS] if is_folder(p, scope)]
     out: list[Finding] = []
-    for path in _named(words)[:MAX_WORDS]:
+    for path in named or ([default] if default else []):
         out.extend(folder_reads(path, scope, verb))
     return out
 

@@ -171,6 +171,51 @@ def selected_reads(sel: Selection, scope: Scope, verb: str) -> list[Finding]:
     return _selected(sel, scope, verb)
 
 
+def _mounted(path: str, scope: Scope) -> str:
+    """A path inside a container, as the folder mounted there (`-v $PWD:/w`: /w/.env is ./.env)."""
+    for ctr, host in reversed(scope.mounts):
+        if path == ctr or path.startswith(ctr.rstrip("/") + "/"):
+            return host.rstrip("/") + path[len(ctr.rstrip("/")):]
+    return path
+
+
+def mount_reads(mounts: tuple[tuple[str, str], ...], scope: Scope, verb: str) -> list[Finding]:
+    """What a container is handed with a bind mount: a file holding a credential, or a folder
+    outside the project holding a known credential file (`-v ~/.aws:/root/.aws`). The project's
+    own folder is mapped instead: only what the container's command reads counts."""
+    from blastwall.analyze.files import normalize, project_root
+
+    root = project_root(scope)
+    out: list[Finding] = []
+    for _, host in mounts:
+        here = _in_shell_dir(host, scope)
+        if not is_folder(here, scope):
+            out.extend(f for f in _read(here, scope, verb) if f.severity > Severity.LOW)
+            continue
+        norm = normalize(here, scope.cwd)
+        if root and (norm == root or norm.startswith(root.rstrip("/") + "/")):
+            continue
+        for path in _shallow(norm, True, _Filters([], [], []))[:MAX_PER_FOLDER]:
+            out.extend(f for f in _read(path, scope, verb) if f.severity > Severity.LOW)
+    return out
+
+
+def exists_here(path: str, scope: Scope) -> bool:
+    """Whether `path`, as the command line names it (a container's path as what is mounted
+    there), is there on this machine."""
+    from blastwall.analyze.credentials import resolve
+
+    full = resolve(_mounted(_in_shell_dir(path, scope), scope), scope)
+    try:
+        return bool(full) and os.path.lexists(full)
+    except (OSError, ValueError):
+        return False
+
+
+def is_folder(path: str, scope: Scope) -> bool:
+    return _is_dir(path, scope)
+
+
 def folder_reads(path: str, scope: Scope, verb: str) -> list[Finding]:
     """The files holding credentials in `path` when it is a folder read whole (hidden files too)."""
     from blastwall.analyze.credentials import resolve
@@ -426,8 +471,9 @@ def run_time_selection(w: Word) -> Selection | None:
     `ops/{}`): any file under the folder its text starts with, whose name fits what is known of it."""
     if literal(w) or w.path_class is not None or not w.text:
         return None
-    if rx.fullmatch(r'"?(?:\$\(.*\)|`.*`)"?', w.raw or ""):
-        return None  # a whole word printed by a command: the parser said which files it lists (`$(find ...)`)
+    whole = rx.fullmatch(r'"?(?:\$\(\s*([^\s;|&)]*).*\)|`\s*([^\s;|&`]*).*`)"?', w.raw or "")
+    if whole is not None and (whole.group(1) or whole.group(2) or "").rsplit("/", 1)[-1] in _path_producers():
+        return None  # `cat $(which python3)`: a program's path, never a file of the project
     text = rx.sub(r"^\$\{?HOME\}?(/|$)", r"~\1", w.text)
     text = rx.sub(r"^\$\{?PWD\}?(?:/|$)", "", text)
     if _DYNAMIC.search(text) is None:
@@ -437,6 +483,11 @@ def run_time_selection(w: Word) -> Selection | None:
     root = (head.rsplit("/", 1)[0] or "/") if "/" in head else "."
     name = star.rsplit("/", 1)[-1]
     return Selection(roots=(root,), names=() if set(name) <= {"*"} else (name,))
+
+
+@functools.cache
+def _path_producers() -> frozenset[str]:
+    return frozenset(_table()["any"]["path_producers"])
 
 
 def _selected(sel: Selection, scope: Scope, verb: str, search: Any = None) -> list[Finding]:
@@ -507,6 +558,7 @@ def _expand(path: str, scope: Scope) -> list[str]:
         if not any(c in p for c in "*?["):
             out.append(p)
             continue
+        p = rx.sub(r"^\$\{?HOME\}?(/|$)", r"~\1", p)
         try:
             hits = list(itertools.islice(glob.iglob(os.path.expanduser(p), root_dir=base, include_hidden=True),
                                          MAX_GLOB + 1))
@@ -525,6 +577,7 @@ def _read(path: str, scope: Scope, verb: str, search: Any = None) -> list[Findin
         from blastwall.analyze.credentials import finding
 
         return [finding("unchecked", path[1:], f"it names more than {MAX_GLOB} files", verb)]
+    path = _mounted(path, scope)
 
     found = analyze_read(path, scope, verb=verb)
     if search is not None and found and all(f.rule_id == _CONTENT_RULE for f in found):

@@ -56,6 +56,11 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
             break
         if peeled.env_files:  # `docker run --env-file .env IMAGE env`: the command runs with those variables
             scope = scope._replace(sourced=(*scope.sourced, *(_here(f, scope) for f in peeled.env_files)))
+        if peeled.mounts:  # `docker run -v $PWD:/w IMAGE cat /w/.env`: /w is this folder
+            from blastwall.analyze.shell.reads import mount_reads
+
+            out.extend(mount_reads(peeled.mounts, scope, f"{peeled.wrapper} mounts"))
+            scope = scope._replace(mounts=(*scope.mounts, *((c, _here(h, scope)) for c, h in peeled.mounts)))
         if peeled.shell is None and not peeled.argv and program_name(argv[0].text) == "env":
             out.extend(environment_dump("env", cmd.source, scope))  # env with nothing to run prints it all
         if peeled.shell is not None:

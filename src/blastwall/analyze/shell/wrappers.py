@@ -23,6 +23,7 @@ class Peeled(NamedTuple):
     privileged: bool = False
     replace_token: str | None = None  # xargs -I{}: the token replaced by each input
     env_files: tuple[str, ...] = ()  # files whose variables the wrapper loads for the command (`--env-file .env`)
+    mounts: tuple[tuple[str, str], ...] = ()  # (path in the container, path here): `-v $PWD:/w`, `--mount ...`
 
 
 @functools.cache
@@ -87,7 +88,8 @@ def peel(argv: list[Word]) -> Peeled | None:
         result = _peel_with(key, spec, rest)
         if result is not None:
             loaded = _env_files(spec, argv[1:], name)
-            return result._replace(env_files=loaded) if loaded else result
+            mounts = _mounts(spec, argv[1:])
+            return result._replace(env_files=loaded, mounts=mounts) if loaded or mounts else result
     return None
 
 
@@ -106,6 +108,30 @@ def _env_files(spec: dict[str, Any], rest: list[Word], name: str) -> tuple[str, 
     if not out:
         out = list((spec.get("default_env_files") or {}).get(name, []))
     return tuple(f for f in out if f and "$" not in f)
+
+
+def _mounts(spec: dict[str, Any], words: list[Word]) -> tuple[tuple[str, str], ...]:
+    """Bind mounts a container wrapper gives its command: `-v HOST:CTR[:ro]`, `--volume=...`,
+    `--mount type=bind,source=HOST,target=CTR` -> ((CTR, HOST), ...). Named volumes are left out."""
+    options = set(spec.get("mount_options", []))
+    if not options:
+        return ()
+    out: list[tuple[str, str]] = []
+    for i, w in enumerate(words):
+        key, eq, value = w.text.partition("=") if w.text.startswith("--") else (w.text, "", "")
+        if key not in options:
+            continue
+        value = value if eq else words[i + 1].text if i + 1 < len(words) else ""
+        if key == "--mount":
+            fields = dict(f.partition("=")[::2] for f in value.split(","))
+            host = fields.get("source") or fields.get("src") or ""
+            ctr = fields.get("target") or fields.get("destination") or fields.get("dst") or ""
+        else:
+            host, _, rest = value.partition(":")
+            ctr = rest.split(":", 1)[0]
+        if host.startswith(("/", "~", ".", "$")) and ctr.startswith("/"):
+            out.append((ctr.rstrip("/") or "/", host))
+    return tuple(out)
 
 
 def _positionals(rest: list[Word], value_opts: set[str]) -> list[str]:

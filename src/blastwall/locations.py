@@ -20,6 +20,8 @@ import functools
 import os
 import sys
 
+from blastwall.memo import once
+
 DATABASE_URL_VAR = "BLASTWALL_DATABASE_URL"
 
 
@@ -52,7 +54,12 @@ def private_dir(path: str) -> str:
 
 def home_dirs() -> tuple[str, ...]:
     """The user's home folder as `$HOME` names it and as the passwd entry names it, each also
-    with symlinks and `..` resolved; no duplicates, longest first."""
+    with symlinks and `..` resolved; no duplicates, longest first. Read once per check
+    (blastwall.memo): a check asks for it many times."""
+    return once("locations.home_dirs", _current_home_dirs)
+
+
+def _current_home_dirs() -> tuple[str, ...]:
     return _home_dirs(os.environ.get("HOME") or "")
 
 
@@ -93,7 +100,12 @@ _INSTALL_VARS = ("HOME", "PYTHONSTARTUP", "PYTHONUSERBASE", "BLASTWALL_POLICY", 
 def installation() -> tuple[tuple[str, str], ...]:
     """(path, what it is) for every place blastwall runs from or keeps its state, found at run
     time, as written and with symlinks resolved. A write inside any of them can change the code
-    that runs for blastwall or an agent's hook, or blastwall's record of what happened."""
+    that runs for blastwall or an agent's hook, or blastwall's record of what happened. Read
+    once per check (blastwall.memo)."""
+    return once("locations.installation", _current_installation)
+
+
+def _current_installation() -> tuple[tuple[str, str], ...]:
     return _installation(tuple(os.environ.get(k, "") for k in _INSTALL_VARS))
 
 

@@ -31,6 +31,16 @@ def _generic() -> dict[str, Any]:
 
 def words(name: str) -> list[str]:
     """`volumeDelete` -> ["volume", "delete"]; `delete_branch` -> ["delete", "branch"]."""
+    name = str(name)
+    return list(_known_words(name) if len(name) <= 256 else _words(name))  # names repeat: short ones remembered
+
+
+@functools.lru_cache(maxsize=2048)
+def _known_words(name: str) -> tuple[str, ...]:
+    return _words(name)
+
+
+def _words(name: str) -> tuple[str, ...]:
     out: list[str] = []
     for w in _CAMEL.findall(str(name)):
         caps = len(w) - len(w.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
@@ -38,7 +48,7 @@ def words(name: str) -> list[str]:
             out.append(w[:caps - 1])
             w = w[caps - 1:]
         out.append(w)
-    return [w.lower() for w in out]
+    return tuple(w.lower() for w in out)
 
 
 def destructive_word(name: str) -> str | None:

@@ -214,6 +214,7 @@ def test_no_match_fast_path_agrees_with_the_wrapper(text: str, pattern: str) -> 
     assert span(compiled.search(text)) == span(raw.search(clean))
     assert span(compiled.match(text)) == span(raw.match(clean))
     assert span(compiled.fullmatch(text)) == span(raw.fullmatch(clean))
+    assert compiled.fullmatches(text) == (raw.fullmatch(clean) is not None)
     assert [m.span() for m in compiled.finditer(text)] == [m.span() for m in raw.finditer(clean)]
     assert compiled.sub("<\\g<0>>", text) == raw.sub("<\\g<0>>", clean)
     assert compiled.split(text) == raw.split(clean)

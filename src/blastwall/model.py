@@ -106,7 +106,7 @@ class Context(NamedTuple):
 
     @classmethod
     def from_mapping(cls, data: Any) -> Context:
-        if not isinstance(data, dict):
+        if not data or not isinstance(data, dict):
             return cls()
         known = {k: str(data[k]) for k in ("cwd", "agent", "session", "database", "environment") if data.get(k) is not None}
         extra = tuple(sorted((str(k), str(v)) for k, v in data.items() if k not in known and v is not None))

@@ -192,6 +192,13 @@ class Pattern:
             return None
         return Match(re2._Match(self._rx, text, 0, len(text), spans), self.groupindex)
 
+    def fullmatches(self, text: str) -> bool:
+        """`fullmatch(text) is not None`, without building the match."""
+        if self._raw is not None and text.isascii():
+            data = text.encode("ascii")
+            return self._raw.Match(_ANCHORS["ANCHOR_BOTH"], data, 0, len(data))[0][0] != -1
+        return self.fullmatch(text) is not None
+
     def search(self, text: str, pos: int = 0, endpos: int | None = None) -> Match | None:
         if not pos and endpos is None:
             found = self._first(text, "UNANCHORED")

@@ -78,7 +78,7 @@ def start(foreground: bool = typer.Option(False, "--foreground", help="Run in th
     if idle is not None:
         env["BLASTWALL_DAEMON_IDLE"] = str(idle)
     client.spawn(env)
-    for _ in range(600):  # a cold start imports and warms everything: seconds on a busy machine
+    for _ in range(2400):  # a cold start imports and warms everything: seconds, tens on a busy machine
         time.sleep(0.05)
         if client.ping(env):
             out.print("[green]started[/green]")

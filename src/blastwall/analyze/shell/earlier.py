@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 from collections.abc import Iterable
 from typing import Any
 
+from blastwall import rx
 from blastwall.analyze.ruleset import load_table
 
-_REDIRECT = re.compile(r"^(?:\d*|&)(?:>>?|<|>\|)&?")
+_REDIRECT = rx.compile(r"^(?:\d*|&)(?:>>?|<|>\|)&?")
 
 
 @functools.cache

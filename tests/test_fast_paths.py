@@ -306,3 +306,15 @@ def test_no_short_line_comes_near_the_parse_budget() -> None:
         shell_parse._parser().parse(src)
         worst = max(worst, time.thread_time() - t0)
     assert worst < shell_parse.PARSE_BUDGET_S / 4, worst
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.sampled_from(["shell.fs:rm", "shell.git:push-force", "sql.postgres:drop-table", "later.sql.postgres:x",
+                        "shell.kubectl:delete", "http.railway:volume-delete", "file.write:x", "code.py:delete",
+                        "mcp.filesystem:delete", "shell.exec:writes-file", "shell.exec:dynamic", "http.github:x"]),
+       st.sampled_from([None, "", "/work/app"]))
+def test_measured_prefixes_are_the_modules_that_may_run(rule_id: str, cwd: str | None) -> None:
+    from blastwall.radius.base import LOCAL_MODULES, MODULES, measured_prefixes
+
+    expected = any(rule_id.startswith(prefixes) and (cwd or name not in LOCAL_MODULES) for name, prefixes in MODULES.items())
+    assert rule_id.startswith(measured_prefixes(local=bool(cwd))) == expected

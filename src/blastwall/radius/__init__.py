@@ -73,9 +73,9 @@ def _moot(action: Action, findings: list[Finding], policy: Any) -> bool:
 def _may_measure(f: Finding, cwd: str | None) -> bool:
     """A measurer module answers for `f` and may run here (the local ones need `cwd`). Every glob
     a module registers starts with one of its prefixes, so False means no measurer would run."""
-    from blastwall.radius.base import LOCAL_MODULES, MODULES
+    from blastwall.radius.base import measured_prefixes
 
-    return any(f.rule_id.startswith(prefixes) and (cwd or name not in LOCAL_MODULES) for name, prefixes in MODULES.items())
+    return f.rule_id.startswith(measured_prefixes(local=bool(cwd)))
 
 
 def _measurable(f: Finding) -> bool:

@@ -16,6 +16,7 @@ notifications and the audit log all see the same facts.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -90,6 +91,13 @@ MODULES: dict[str, tuple[str, ...]] = {
               "http.railway:", "shell.railway:", "mcp.railway:"),
 }
 LOCAL_MODULES = frozenset({"files", "git"})  # measure the machine the action runs on: need its working directory
+
+
+@functools.cache
+def measured_prefixes(*, local: bool) -> tuple[str, ...]:
+    """The rule id prefixes of every measurer module (`local`: the LOCAL_MODULES too), in one
+    tuple for one `str.startswith`."""
+    return tuple(p for name, prefixes in MODULES.items() if local or name not in LOCAL_MODULES for p in prefixes)
 _REGISTRY: dict[str, list[tuple[tuple[str, ...], Measurer]]] = {name: [] for name in MODULES}
 _LOADED: set[str] = set()
 

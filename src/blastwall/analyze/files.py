@@ -324,7 +324,17 @@ def analyze_write(path: str, content: object, scope: Scope, *, edits: object = N
     if guarded:
         return guarded
     return _path_findings(path, scope, may_create=may_create and edits is None) + _later_findings(
-        path, content, scope, edits=edits, deleted=deleted, append=append, partial=partial)
+        path, content, scope, edits=edits, deleted=deleted, append=append, partial=partial) + (
+        shown_by_edit(path, scope) if edits is not None else [])
+
+
+def shown_by_edit(path: str, scope: Scope) -> list[Finding]:
+    """An edit tool answers with the lines around its change (Claude Code's Edit, MCP
+    `edit_file`'s diff): an edit of a file holding a credential shows it."""
+    from blastwall.analyze.credentials import content_findings
+
+    return [f for f in content_findings(path, scope, "the edit shows the lines around its change in")
+            if f.rule_id != "file.read:unchecked"]
 
 
 def _later_findings(path: str, content: object, scope: Scope, *, edits: object, deleted: bool,

@@ -84,7 +84,7 @@ def _analyze_call(server: str, tool: str, arguments: dict, annotations: dict | N
     row = _catalog_row(server, tool, args)
     if row is not None and not row.get("arguments_decide") and not row.get("check") \
             and Severity.parse(row["severity"]) is Severity.NONE:
-        return []
+        return _shown_by_dry_run(call)  # harmless, but an edit's dry run answers with the lines it would change
     content, kinds = _content(call)
     analyzed = bool(kinds)
     if row is not None:
@@ -419,12 +419,23 @@ def _file_args(call: _Call) -> list[Finding] | None:
             edits = [{"old": old, "new": content}]  # str_replace-style tools: one replacement
         creates = not ws & set(_g("edit_words"))  # an edit changes a file that must be there
         partial = not creates and not ws & {"write", "create", "save", "put", "overwrite"}  # new text for part of it
+        shown = edits is None and not creates  # a dry run still answers with the changed lines around the edit
         return [f for p in [path, *paths] if p
                 for f in files.analyze_write(p, content, call.deeper("write"), edits=edits, may_create=creates,
-                                             append="append" in ws, partial=partial)]
+                                             append="append" in ws, partial=partial)
+                + (files.shown_by_edit(p, call.deeper("edit")) if shown else [])]
     if ws & {"read", "get", "view", "cat", "head", "tail", "open", "download", "show"}:
         return [f for p in [path, *paths] if p for f in files.analyze_read(p, call.deeper("read"))]
     return None
+
+
+def _shown_by_dry_run(call: _Call) -> list[Finding]:
+    if not set(words(call.tool)) & set(_g("edit_words")) or any(k in call.args for k in _g("remote_keys")):
+        return []
+    from blastwall.analyze import files
+
+    path = next((call.args[k] for k in _g("path_keys") if isinstance(call.args.get(k), str)), None)
+    return files.shown_by_edit(path, call.deeper("edit")) if path else []
 
 
 def _search_args(call: _Call) -> list[Finding] | None:

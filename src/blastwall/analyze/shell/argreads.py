@@ -42,8 +42,18 @@ def _quiet() -> frozenset[str]:
     return frozenset(_any()["quiet"])
 
 
-def quiet(name: str, positionals: list[str]) -> bool:
-    """True when program `name` (with these positionals) is known not to show what it reads."""
+@functools.cache
+def unquiet_programs() -> frozenset[str]:
+    return frozenset(_any().get("unquiet_options", {}))
+
+
+def quiet(name: str, positionals: list[str], flags: tuple[str, ...] = ()) -> bool:
+    """True when program `name` (with these positionals and options) is known not to show what it
+    reads."""
+    unquiet = _any().get("unquiet_options", {}).get(name, [])
+    if unquiet and any(f == o or f.startswith(o + "=") or (len(o) == 2 and f.startswith(o) and not f.startswith("--"))
+                       for f in flags for o in unquiet):
+        return False
     if name in _quiet():
         return True
     return any(_command_matches(spec, name, positionals) for spec in _any().get("quiet_commands", []))
@@ -71,9 +81,9 @@ def argument_reads(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope
     """The credential files program `name` (no reader row of its own) is given."""
     words = argv[1:]
     positionals = [w.text for w in words if not w.text.startswith("-")]
-    if quiet(name, positionals):
-        return []
     flags = [w.text for w in words if w.text.startswith("-")]
+    if quiet(name, positionals, tuple(flags)):
+        return []
     verb = f"{name} is given"
     out: list[Finding] = []
     for path in _named(words)[:MAX_WORDS]:
@@ -247,4 +257,36 @@ def sourced_reads(name: str, argv: list[Word], scope: Scope) -> list[Finding]:
         return []
     verb = f"{name} runs (and the shell prints) the lines of" if scope.traced else f"{name} runs the lines of"
     return _strong(_read(path, scope, verb))
+
+
+_ASSIGNED = rx.compile(r"(?m)^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=")
+_EXPANDED = rx.compile(r"\$\{?!?([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def loaded_reads(name: str, argv: list[Word], scope: Scope) -> list[Finding]:
+    """After `source .env` (or a wrapper's `--env-file .env`), a command whose words expand a
+    variable the file sets (`curl -H "Bearer $RAILWAY_TOKEN" ...`, `echo ${!v}`), or read the
+    environment (`awk 'BEGIN { print ENVIRON["X"] }'`), is handed what the file holds."""
+    if not scope.sourced or name in ("source", "."):
+        return []
+    from blastwall.analyze.shell.codereads import reads_environment
+
+    texts = [w.text for w in argv[1:]]
+    used = {m.group(1) for t in texts for m in _EXPANDED.finditer(t)}
+    indirect = any("${!" in t for t in texts)
+    code = any(reads_environment(t) for t in texts)
+    out: list[Finding] = []
+    for path in dict.fromkeys(scope.sourced):
+        if not (indirect or code or used & _sets(path, scope)):
+            continue
+        out.extend(_strong(_read(path, scope, f"{name} is handed the variables loaded from")))
+    return out
+
+
+def _sets(path: str, scope: Scope) -> set[str]:
+    from blastwall.analyze.shell.reads import _in_shell_dir
+    from blastwall.analyze.shell.stdin import read_file
+
+    text = read_file(_in_shell_dir(path, scope), scope)
+    return set(_ASSIGNED.findall(text[:1024 * 1024])) if text else set()
 

@@ -77,9 +77,15 @@ def interpreter_reads(row: dict[str, Any], words: list[Word], cmd: SimpleCommand
     return out
 
 
+def reads_environment(text: str) -> bool:
+    """Whether code reads the environment (`os.environ`, `process.env`, awk's `ENVIRON`)."""
+    return _env_access().search(text[:MAX_SCRIPT]) is not None
+
+
 def _code(row: dict[str, Any], words: list[Word], cmd: SimpleCommand | None, scope: Scope) -> _Code:
     got = interpret(row, words)
     files = [lit for c in got.codes for lit in code_literals(c)]
+    files += [p for v in got.values for p in (v, v.split("=", 1)[-1])]  # `node -r ./f`, `php -d auto_prepend_file=f`
     texts = list(got.codes)
     if got.codes or got.module:
         files += [] if got.edits or (got.module and not got.prints) else got.operands

@@ -74,8 +74,9 @@ def _script_name_findings(name: str, source: str) -> list[Finding]:
 
 
 def handle_shell(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
-    if _traces(argv[1:]):  # `bash -x`: every line it runs is printed, a sourced file's too
-        scope = scope._replace(traced=True)
+    shellopts = cmd.assigns.get("SHELLOPTS")
+    if _traces(argv[1:]) or (shellopts is not None and ("xtrace" in shellopts.text or "verbose" in shellopts.text)):
+        scope = scope._replace(traced=True)  # `bash -x`: every line it runs is printed, a sourced file's too
     code = _option_value(argv[1:], ("-c",), cluster_letter="c")
     if code is not None:
         if code.dynamic and code.text.startswith("$") and " " not in code.text:
@@ -99,7 +100,7 @@ def _traces(words: list[Word]) -> bool:
         t = w.text
         if t == "--" or (not t.startswith(("-", "+")) and (i == 0 or words[i - 1].text not in ("-o", "+o"))):
             return False
-        if t == "-o" and i + 1 < len(words) and words[i + 1].text in ("xtrace", "verbose"):
+        if (t == "-o" and i + 1 < len(words) and words[i + 1].text in ("xtrace", "verbose")) or t == "--verbose":
             return True
         if t.startswith("-") and not t.startswith("--") and t[1:].isalpha() and set(t[1:]) & {"x", "v"}:
             return True

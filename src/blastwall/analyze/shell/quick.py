@@ -51,8 +51,20 @@ def is_inert(text: object, scope: Any = None) -> bool:
         return False
     if words[0] in _READERS and _may_read_secret([w for w in words[1:] if not w.startswith("-")], scope):
         return False
+    if any(w.startswith("-") for w in words[1:]) and _reads_lines(words):
+        return False  # `file -f LIST`, `date -f FILE`: options that print a file's lines back
     # an option's file (`wc --files0-from=.env` prints the names it reads from it, in errors)
     return not _may_read_secret([w.split("=", 1)[1] for w in words[1:] if w.startswith("--") and "=" in w], scope)
+
+
+def _reads_lines(words: list[str]) -> bool:
+    """A program quiet by default given an option that makes it print a file's lines (argreads.py)."""
+    from blastwall.analyze.shell.argreads import quiet, unquiet_programs
+
+    if words[0] not in unquiet_programs():
+        return False
+    return not quiet(words[0], [w for w in words[1:] if not w.startswith("-")],
+                     tuple(w for w in words[1:] if w.startswith("-")))
 
 
 def _may_read_secret(args: list[str], scope: Any) -> bool:

@@ -78,6 +78,7 @@ class Interp(NamedTuple):
     serves: str  # the folder a serving module serves (`http.server`: the working folder or -d)
     scripts: list[str]  # a script named by an option (`php -f FILE`)
     env_files: list[str]  # `--env-file FILE`: variables loaded for the code
+    values: list[str]  # other option values (`node -r FILE`, `php -d auto_prepend_file=FILE`): files it may load
 
 
 def interpret(row: dict[str, Any], words: list[Word]) -> Interp:
@@ -91,6 +92,7 @@ def interpret(row: dict[str, Any], words: list[Word]) -> Interp:
     operands: list[str] = []
     scripts: list[str] = []
     env_files: list[str] = []
+    values: list[str] = []
     edits = False
     module = ""
     if row.get("code_operand") and words and not words[0].text.startswith("-"):
@@ -116,8 +118,9 @@ def interpret(row: dict[str, Any], words: list[Word]) -> Interp:
             elif key in env_opts:
                 env_files.append(value if eq else nxt or "")
                 i += 0 if eq else 1
-            elif key in value_opts and not eq:
-                i += 1
+            elif key in value_opts:
+                values.append(value if eq else nxt or "")
+                i += 0 if eq else 1
         elif t in module_opts:
             module = nxt or ""
             i += 1  # the module's name; the operands after it are its arguments
@@ -125,9 +128,11 @@ def interpret(row: dict[str, Any], words: list[Word]) -> Interp:
             scripts.append(nxt or "")
             i += 1
         elif t in value_opts:
+            values.append(nxt or "")
             i += 1
         else:
-            i += _bundle(t[1:], nxt, row, codes)
+            took = _bundle(t[1:], nxt, row, codes, values)
+            i += took
             edits = edits or bool(inplace & set(_flag_letters(t[1:], row)))
         i += 1
     prints = module in row.get("printing_modules", [])
@@ -138,7 +143,8 @@ def interpret(row: dict[str, Any], words: list[Word]) -> Interp:
         serves = _option_value(words, row.get("serve_root_options", [])) or "."
     elif any(c.strip() in row.get("serve_codes", []) for c in codes):
         serves = operands[0] if operands else "."
-    return Interp(codes, operands, edits, module, prints, serves, scripts, env_files)
+    return Interp(codes, operands, edits, module, prints, serves, scripts, env_files,
+                  [v for v in values if v and "$" not in v])
 
 
 def _option_value(words: list[Word], names: list[str]) -> str | None:
@@ -161,7 +167,8 @@ def interpreter_files(row: dict[str, Any], words: list[Word]) -> list[str]:
     return files + ([] if got.edits or (got.module and not got.prints) else got.operands)
 
 
-def _bundle(letters: str, nxt: str | None, row: dict[str, Any], codes: list[str]) -> int:
+def _bundle(letters: str, nxt: str | None, row: dict[str, Any], codes: list[str], values: list[str] | None = None,
+            ) -> int:
     """Read one bundle of short options (`-lne`, `-c`, `-Wignore`); code goes to `codes`.
     Returns how many following words it took (0 or 1)."""
     code_letters = str(row.get("code_letters", ""))
@@ -173,6 +180,8 @@ def _bundle(letters: str, nxt: str | None, row: dict[str, Any], codes: list[str]
             codes.append(rest if rest else nxt or "")
             return 0 if rest else 1
         if c in value_letters:
+            if values is not None:
+                values.append(rest or nxt or "")
             return 0 if rest else 1
         if c in glued_letters:
             return 0

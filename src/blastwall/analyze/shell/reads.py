@@ -127,10 +127,11 @@ def secret_reads(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope, 
     out.extend(_environment(name, argv, scope))
     if name == "git":
         out.extend(_git_history(argv, scope, cmd.assigns))
-    from blastwall.analyze.shell.argreads import argument_reads, fed_names, sourced_reads
+    from blastwall.analyze.shell.argreads import argument_reads, fed_names, loaded_reads, sourced_reads
 
     out.extend(fed_names(name, argv, cmd, scope))
     out.extend(sourced_reads(name, argv, scope))
+    out.extend(loaded_reads(name, argv, scope))
     if not handled and not _history_reader(name, argv):
         out.extend(argument_reads(name, argv, cmd, scope))
     if any(w.dynamic and STORE_URL_VAR in w.text for w in argv[1:]):
@@ -151,11 +152,20 @@ def _history_reader(name: str, argv: list[Word]) -> bool:
 def read_in_shell_dir(path: str, scope: Scope, verb: str) -> list[Finding]:
     """A read of `path` as the command line names it (relative to a `cd` before it; a glob as the
     files it names)."""
+    if _lost(path, scope):
+        return _selected(Selection(roots=(".",), names=(posixpath.basename(path),)), scope, verb)
     out: list[Finding] = []
     for target in _expand(_in_shell_dir(path, scope), scope):
         out.extend(_read(target, scope, verb))
         out.extend(_restored(target, scope, verb))
     return out
+
+
+def _lost(path: str, scope: Scope) -> bool:
+    """A relative path after a `cd` to a folder blastwall cannot resolve (`cd "$(ls -d o*)" && cat
+    notes.md`): any file so named in the working folder's tree."""
+    return bool(scope.shell_dir and scope.shell_dir.startswith("$") and path and not path.startswith(("/", "~", "$"))
+                and scope.read_files)
 
 
 def _restored(path: str, scope: Scope, verb: str) -> list[Finding]:
@@ -418,6 +428,10 @@ def _row_reads(row: dict[str, Any], who: str, args: Args, scope: Scope, cmd: Sim
             if sel is not None:
                 out.extend(_selected(sel, scope, verb, search))
     for path in files:
+        if _lost(path, scope):
+            out.extend(_selected(Selection(roots=(".",), names=(posixpath.basename(path) or "*",)), scope, verb,
+                                 search))
+            continue
         path = _in_shell_dir(path, scope)
         for target in _expand(path, scope):
             found = _read(target, scope, verb, search)
@@ -525,6 +539,10 @@ def _unwalked(root: str, scope: Scope, verb: str) -> Finding:
 
 def _in_shell_dir(path: str, scope: Scope) -> str:
     base = scope.shell_dir
+    if path == "~+" or path.startswith("~+/"):  # bash: the current folder
+        return posixpath.normpath((base if base and not base.startswith("$") else scope.cwd or ".") + path[2:])
+    if path == "~-" or path.startswith("~-/"):  # the folder before the last cd (as blastwall can tell)
+        return posixpath.normpath((scope.cwd or ".") + path[2:])
     if base and not base.startswith("$") and not path.startswith(("/", "~", "$")):
         return posixpath.normpath(posixpath.join(base, path))
     return path

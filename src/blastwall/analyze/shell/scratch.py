@@ -57,6 +57,9 @@ def made_by_date(producer: Any) -> bool:
     first = producer.argv[0]
     if first.dynamic or program_name(first.text) not in STAMPERS:
         return False
+    formats = [w.text for w in producer.argv[1:] if w.text.startswith("+")]
+    if formats and not any("%" in f.replace("%%", "") for f in formats):
+        return False  # `date +.env` prints fixed text, not a time
     return not any(w.dynamic or w.text.split("=", 1)[0] in ("-d", "--date", "-r", "--reference", "-f", "--file", "-s",
                                                                "--set") for w in producer.argv[1:])
 

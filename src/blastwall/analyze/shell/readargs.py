@@ -231,7 +231,10 @@ def search_of(row: dict[str, Any], args: Args, program: str) -> Any:
     for f in flags:
         if rx.fullmatch(r"-[0-9]+", f):  # grep -5: five lines of context
             context = max(context, int(f[1:]))
+    options = tuple(row.get("pattern_options", []))
+    made = any(w.dynamic and (i and args.words[i - 1].text in options or w.text.startswith(options))
+               for i, w in enumerate(args.words))  # `-e "$(cat guess)"`: a pattern made at run time
     unsure = (from_file or has_flag(flags, row.get("invert_flags", [])) or has_flag(flags, row.get("multiline_flags", []))
-              or any(w.dynamic for w in args.positionals[:1]))
+              or any(w.dynamic for w in args.positionals[:1]) or made)
     return Search(patterns=tuple(patterns), dialect=dialect, ignore_case=ignore_case, context=context,
                   everything=unsure)

@@ -113,7 +113,7 @@ def secret_reads(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope, 
                 globs.match_any(w.text.lower(), row["args"]) for w in args.positionals[taken:])):
             continue
         handled = True
-        if row.get("unless_flag") and _has(args.flags, row["unless_flag"]):
+        if row.get("unless_flag") and _has(args.flags, row["unless_flag"]) and not _oracle(row, args, taken):
             break
         positionals = args.positionals[taken:]
         if row.get("only_with"):
@@ -137,6 +137,21 @@ def secret_reads(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope, 
     if any(w.dynamic and STORE_URL_VAR in w.text for w in argv[1:]):
         out.append(_env_finding("shell.read:blastwall-store-url", name, " ".join(w.text for w in argv)))
     return out
+
+
+def _oracle(row: dict[str, Any], args: Args, taken: int) -> bool:
+    """A search that prints no line (`grep -q`, `-c`, `-l`) still answers whether its pattern is
+    in the file: with a pattern made at run time (`grep -q "TOKEN=$p$c" .env` in a loop) the
+    answers spell the credential out, one character at a time."""
+    if not row.get("search") or _has(args.flags, ["--help", "--version", "-V"]):
+        return False
+    given = [v for k, v in args.values if k in row.get("pattern_options", [])]
+    patterns = given or [w.text for w in args.positionals[taken:taken + 1]]
+    options = tuple(row.get("pattern_options", []))
+    made = any(w.dynamic and (i and args.words[i - 1].text in options or w.text.startswith(options))
+               for i, w in enumerate(args.words))
+    return made or any(w.dynamic for w in args.positionals[taken:taken + 1] if not given) or any(
+        "`" in p or "$(" in p for p in patterns)
 
 
 def _history_reader(name: str, argv: list[Word]) -> bool:

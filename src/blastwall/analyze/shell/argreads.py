@@ -155,7 +155,7 @@ def _may_be_file(path: str, scope: Scope) -> bool:
         return True
     if not scope.read_files:
         return "/" in path or "." in path or path.startswith("~")
-    from blastwall.analyze.shell.reads import exists_here
+    from blastwall.analyze.shell.readpaths import exists_here
 
     return exists_here(path, scope)
 
@@ -284,7 +284,7 @@ def loaded_reads(name: str, argv: list[Word], scope: Scope) -> list[Finding]:
 
 
 def _sets(path: str, scope: Scope) -> set[str]:
-    from blastwall.analyze.shell.reads import _in_shell_dir
+    from blastwall.analyze.shell.readpaths import in_shell_dir as _in_shell_dir
     from blastwall.analyze.shell.stdin import read_file
 
     text = read_file(_in_shell_dir(path, scope), scope)

@@ -104,7 +104,7 @@ def _code(row: dict[str, Any], words: list[Word], cmd: SimpleCommand | None, sco
 
 
 def _script_text(path: str, scope: Scope) -> str | None:
-    from blastwall.analyze.shell.reads import _in_shell_dir
+    from blastwall.analyze.shell.readpaths import in_shell_dir as _in_shell_dir
     from blastwall.analyze.shell.stdin import read_file
 
     return read_file(_in_shell_dir(path, scope), scope)

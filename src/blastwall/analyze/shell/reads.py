@@ -21,14 +21,26 @@ from blastwall import rx
 from blastwall.analyze import globs
 from blastwall.analyze.base import Scope
 from blastwall.analyze.ruleset import load_table
+from blastwall.analyze.shell.envreads import STORE_URL_VAR, _env_finding, _environment, environment_dump
 from blastwall.analyze.shell.ir import Selection, SimpleCommand, Word
 from blastwall.analyze.shell.readargs import file_urls, literal, script_files, search_of
 from blastwall.analyze.shell.readargs import has_flag as _has
-from blastwall.model import Effect, Finding, Severity
+from blastwall.analyze.shell.readpaths import (
+    MAX_GLOB,
+    TOO_MANY,
+    expand,
+    in_shell_dir,
+    is_dir,
+    lost,
+    mounted,
+    run_time_selection,
+)
+from blastwall.model import Finding, Severity
+
+__all__ = ["environment_dump", "input_reads", "run_time_selection", "secret_reads", "wrapper_reads"]
+
 
 MAX_PER_FOLDER = 10
-STORE_URL_VAR = "BLASTWALL_DATABASE_URL"
-_VAR = rx.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 
 
 class Args(NamedTuple):
@@ -167,41 +179,31 @@ def _history_reader(name: str, argv: list[Word]) -> bool:
 def read_in_shell_dir(path: str, scope: Scope, verb: str) -> list[Finding]:
     """A read of `path` as the command line names it (relative to a `cd` before it; a glob as the
     files it names)."""
-    if _lost(path, scope):
+    if lost(path, scope):
         return _selected(Selection(roots=(".",), names=(posixpath.basename(path),)), scope, verb)
     out: list[Finding] = []
-    for target in _expand(_in_shell_dir(path, scope), scope):
+    for target in expand(in_shell_dir(path, scope), scope):
         out.extend(_read(target, scope, verb))
         out.extend(_restored(target, scope, verb))
     return out
 
 
-def _lost(path: str, scope: Scope) -> bool:
-    """A relative path after a `cd` to a folder blastwall cannot resolve (`cd "$(ls -d o*)" && cat
-    notes.md`): any file so named in the working folder's tree."""
-    return bool(scope.shell_dir and scope.shell_dir.startswith("$") and path and not path.startswith(("/", "~", "$"))
-                and scope.read_files)
-
-
 def _restored(path: str, scope: Scope, verb: str) -> list[Finding]:
     """What history held at `path`, when a git command earlier on the line may have put it back."""
-    if not scope.earlier or path.startswith(_TOO_MANY):
+    if not scope.earlier or path.startswith(TOO_MANY):
         return []
     from blastwall.analyze.gitreads import rewritten_findings
 
     return rewritten_findings(path, scope, verb)
 
 
+def read_one(path: str, scope: Scope, verb: str) -> list[Finding]:
+    """A read of `path` exactly as given (already placed by the caller)."""
+    return _read(path, scope, verb)
+
+
 def selected_reads(sel: Selection, scope: Scope, verb: str) -> list[Finding]:
     return _selected(sel, scope, verb)
-
-
-def _mounted(path: str, scope: Scope) -> str:
-    """A path inside a container, as the folder mounted there (`-v $PWD:/w`: /w/.env is ./.env)."""
-    for ctr, host in reversed(scope.mounts):
-        if path == ctr or path.startswith(ctr.rstrip("/") + "/"):
-            return host.rstrip("/") + path[len(ctr.rstrip("/")):]
-    return path
 
 
 def mount_reads(mounts: tuple[tuple[str, str], ...], scope: Scope, verb: str) -> list[Finding]:
@@ -213,7 +215,7 @@ def mount_reads(mounts: tuple[tuple[str, str], ...], scope: Scope, verb: str) ->
     root = project_root(scope)
     out: list[Finding] = []
     for _, host in mounts:
-        here = _in_shell_dir(host, scope)
+        here = in_shell_dir(host, scope)
         if not is_folder(here, scope):
             out.extend(f for f in _read(here, scope, verb) if f.severity > Severity.LOW)
             continue
@@ -225,30 +227,18 @@ def mount_reads(mounts: tuple[tuple[str, str], ...], scope: Scope, verb: str) ->
     return out
 
 
-def exists_here(path: str, scope: Scope) -> bool:
-    """Whether `path`, as the command line names it (a container's path as what is mounted
-    there), is there on this machine."""
-    from blastwall.analyze.credentials import resolve
-
-    full = resolve(_mounted(_in_shell_dir(path, scope), scope), scope)
-    try:
-        return bool(full) and os.path.lexists(full)
-    except (OSError, ValueError):
-        return False
-
-
 def is_folder(path: str, scope: Scope) -> bool:
-    return _is_dir(path, scope)
+    return is_dir(path, scope)
 
 
 def folder_reads(path: str, scope: Scope, verb: str) -> list[Finding]:
     """The files holding credentials in `path` when it is a folder read whole (hidden files too)."""
     from blastwall.analyze.credentials import resolve
 
-    full = resolve(_in_shell_dir(path, scope), scope)
+    full = resolve(in_shell_dir(path, scope), scope)
     if not full or not os.path.isdir(full):
         return []
-    return _inside(_in_shell_dir(path, scope), scope, verb, True, _Filters([], [], []))
+    return _inside(in_shell_dir(path, scope), scope, verb, True, _Filters([], [], []))
 
 
 def input_reads(cmd: SimpleCommand, scope: Scope, name: str) -> list[Finding]:
@@ -257,7 +247,7 @@ def input_reads(cmd: SimpleCommand, scope: Scope, name: str) -> list[Finding]:
     out: list[Finding] = []
     for r in cmd.redirects:
         if r.op in ("<", "<>") and r.target is not None and literal(r.target):
-            out.extend(_read(_in_shell_dir(r.target.text, scope), scope, f"{name} reads"))
+            out.extend(_read(in_shell_dir(r.target.text, scope), scope, f"{name} reads"))
     return out
 
 
@@ -341,18 +331,9 @@ def _link_sources(args: Args, pos: list[str], scope: Scope | None) -> list[str]:
     if not _has(args.flags, ["-s", "--symbolic"]) or (target is None and len(pos) < 2):
         return sources
     dest = target if target is not None else pos[-1]
-    folder = dest if target is not None or dest.endswith("/") or len(sources) > 1 or _is_dir(dest, scope) \
+    folder = dest if target is not None or dest.endswith("/") or len(sources) > 1 or is_dir(dest, scope) \
         else posixpath.dirname(dest)
     return [s if s.startswith(("/", "~", "$")) else posixpath.normpath(posixpath.join(folder, s)) for s in sources]
-
-
-def _is_dir(path: str, scope: Scope | None) -> bool:
-    if scope is None or not scope.read_files:
-        return False
-    from blastwall.analyze.credentials import resolve
-
-    full = resolve(_in_shell_dir(path, scope), scope)
-    return bool(full) and os.path.isdir(full)
 
 
 def wrapper_reads(argv: list[Word], scope: Scope) -> list[Finding]:
@@ -383,7 +364,7 @@ def wrapper_reads(argv: list[Word], scope: Scope) -> list[Finding]:
                 after = [w.text for w in words[[w.text for w in words].index(marker) + 1:]]
                 files += [a for a in after[: next((i for i, a in enumerate(after) if a.startswith(":::")), len(after))]]
         for path in files:
-            out.extend(_read(_in_shell_dir(path, scope), scope, f"{name} {row['verb']}"))
+            out.extend(_read(in_shell_dir(path, scope), scope, f"{name} {row['verb']}"))
     return out
 
 
@@ -443,12 +424,12 @@ def _row_reads(row: dict[str, Any], who: str, args: Args, scope: Scope, cmd: Sim
             if sel is not None:
                 out.extend(_selected(sel, scope, verb, search))
     for path in files:
-        if _lost(path, scope):
+        if lost(path, scope):
             out.extend(_selected(Selection(roots=(".",), names=(posixpath.basename(path) or "*",)), scope, verb,
                                  search))
             continue
-        path = _in_shell_dir(path, scope)
-        for target in _expand(path, scope):
+        path = in_shell_dir(path, scope)
+        for target in expand(path, scope):
             found = _read(target, scope, verb, search)
             out.extend(found)
             out.extend(_restored(target, scope, verb))
@@ -492,33 +473,6 @@ def _option_files(row: dict[str, Any], args: Args) -> list[str]:
     return [v for k, v in args.values if k not in skip and v and "$" not in v and "`" not in v and "://" not in v]
 
 
-_DYNAMIC = rx.compile(r"\$\{[^}]*\}|\$\([^)]*\)|\$[A-Za-z_0-9@*#?!-]+|`[^`]*`|\{stdin\}")
-
-
-def run_time_selection(w: Word) -> Selection | None:
-    """The files an operand named at run time may be (`cat "$f"`, `cat ops/$(ls ops)`, xargs'
-    `ops/{}`): any file under the folder its text starts with, whose name fits what is known of it."""
-    if literal(w) or w.path_class is not None or not w.text:
-        return None
-    whole = rx.fullmatch(r'"?(?:\$\(\s*([^\s;|&)]*).*\)|`\s*([^\s;|&`]*).*`)"?', w.raw or "")
-    if whole is not None and (whole.group(1) or whole.group(2) or "").rsplit("/", 1)[-1] in _path_producers():
-        return None  # `cat $(which python3)`: a program's path, never a file of the project
-    text = rx.sub(r"^\$\{?HOME\}?(/|$)", r"~\1", w.text)
-    text = rx.sub(r"^\$\{?PWD\}?(?:/|$)", "", text)
-    if _DYNAMIC.search(text) is None:
-        return None
-    star = _DYNAMIC.sub("*", text)
-    head = star[:star.index("*")]
-    root = (head.rsplit("/", 1)[0] or "/") if "/" in head else "."
-    name = star.rsplit("/", 1)[-1]
-    return Selection(roots=(root,), names=() if set(name) <= {"*"} else (name,))
-
-
-@functools.cache
-def _path_producers() -> frozenset[str]:
-    return frozenset(_table()["any"]["path_producers"])
-
-
 def _selected(sel: Selection, scope: Scope, verb: str, search: Any = None) -> list[Finding]:
     """The secret-bearing files among those a placeholder named at run time may be (`find ...
     -exec cat {}`, `find ... | xargs cat`): each is read for all blastwall can tell."""
@@ -531,7 +485,7 @@ def _selected(sel: Selection, scope: Scope, verb: str, search: Any = None) -> li
         return all(globs.match(base, n.lower()) for n in sel.names)
 
     for root in sel.roots:
-        where = normalize(_in_shell_dir(root, scope), scope.cwd)
+        where = normalize(in_shell_dir(root, scope), scope.cwd)
         if where in ("/", "~"):  # everything on the machine, or in a home folder: not walked here
             if scope.read_files:
                 out.append(_unwalked(root, scope, verb))
@@ -539,8 +493,8 @@ def _selected(sel: Selection, scope: Scope, verb: str, search: Any = None) -> li
         if ".git" in root:  # `find .git/objects -exec pigz -dz {} +`: the object store
             from blastwall.analyze.gitreads import objects_findings
 
-            out.extend(objects_findings(_in_shell_dir(root, scope), scope, verb))
-        for f in _inside(_in_shell_dir(root, scope), scope, verb, True, _Filters([], [], []), search, keep=named):
+            out.extend(objects_findings(in_shell_dir(root, scope), scope, verb))
+        for f in _inside(in_shell_dir(root, scope), scope, verb, True, _Filters([], [], []), search, keep=named):
             if named(f.target) or f.rule_id == "file.read:unchecked":
                 out.append(f._replace(reason=f"{f.reason} (it is among the files named at run time)"))
     return out
@@ -552,65 +506,14 @@ def _unwalked(root: str, scope: Scope, verb: str) -> Finding:
     return finding("unchecked", root, "the file is named at run time, and may be any file there", verb)
 
 
-def _in_shell_dir(path: str, scope: Scope) -> str:
-    base = scope.shell_dir
-    if path == "~+" or path.startswith("~+/"):  # bash: the current folder
-        return posixpath.normpath((base if base and not base.startswith("$") else scope.cwd or ".") + path[2:])
-    if path == "~-" or path.startswith("~-/"):  # the folder before the last cd (as blastwall can tell)
-        return posixpath.normpath((scope.cwd or ".") + path[2:])
-    if base and not base.startswith("$") and not path.startswith(("/", "~", "$")):
-        return posixpath.normpath(posixpath.join(base, path))
-    return path
-
-
-MAX_GLOB = 2000  # files a glob is expanded to; more is a read blastwall could not check
-_TOO_MANY = "\0"  # marks a glob that names more files than that
-
-
-def _braces(path: str) -> list[str]:
-    """Brace expansion as bash does it (`{ops,x}/notes.md`, `f{1..3}`), bounded; the word itself first."""
-    if "{" not in path or "}" not in path:
-        return [path]
-    from blastwall.snapshots.where import braces
-
-    return braces(path)
-
-
-def _expand(path: str, scope: Scope) -> list[str]:
-    """A word with braces or a glob (`cat .env*`, `cat */*`) as the files it names on this machine
-    (every one: the credential may be the last), when blastwall may look."""
-    paths = _braces(path)
-    if not scope.read_files:
-        return paths
-    import glob
-    import itertools
-
-    base = scope.cwd or os.getcwd()
-    out: list[str] = []
-    for p in paths:
-        if not any(c in p for c in "*?["):
-            out.append(p)
-            continue
-        p = rx.sub(r"^\$\{?HOME\}?(/|$)", r"~\1", p)
-        try:
-            hits = list(itertools.islice(glob.iglob(os.path.expanduser(p), root_dir=base, include_hidden=True),
-                                         MAX_GLOB + 1))
-        except (OSError, ValueError):
-            hits = []
-        if len(hits) > MAX_GLOB:
-            out.append(_TOO_MANY + p)
-        out.extend(sorted(hits[:MAX_GLOB]) or [p])
-    return out
-
-
 def _read(path: str, scope: Scope, verb: str, search: Any = None) -> list[Finding]:
     from blastwall.analyze.files import analyze_read
 
-    if path.startswith(_TOO_MANY):
+    if path.startswith(TOO_MANY):
         from blastwall.analyze.credentials import finding
 
         return [finding("unchecked", path[1:], f"it names more than {MAX_GLOB} files", verb)]
-    path = _mounted(path, scope)
+    path = mounted(path, scope)
 
     found = analyze_read(path, scope, verb=verb)
     if search is not None and found and all(f.rule_id == _CONTENT_RULE for f in found):
@@ -697,66 +600,4 @@ def _shallow(root: str, hidden: bool, filters: _Filters) -> list[str]:
             full = posixpath.join(root, n)
             if analyze_read(full, probe):
                 out.append(full)
-    return out
-
-
-# ---- the environment -----------------------------------------------------------------------
-def secret_variable(name: str) -> bool:
-    env = _table()["environment"]
-    up = name.upper()
-    return globs.match_any(up, env["secret_names"]) and not globs.match_any(up, env["not_names"])
-
-
-def _env_row(rule_id: str) -> dict[str, Any]:
-    return next(r for r in _table()["rule"] if r["id"] == rule_id)
-
-
-def _env_finding(rule_id: str, target: str, source: str) -> Finding:
-    row = _env_row(rule_id)
-    return Finding(rule_id=rule_id, effect=Effect(row["effect"]), severity=Severity.parse(row["severity"]),
-                   reason=str(row["reason"]).replace("{target}", target), target=target, safer=str(row["safer"]),
-                   source=source[:200])
-
-
-def environment_dump(name: str, source: str, scope: Scope) -> list[Finding]:
-    """`env`, `printenv` or `set` with nothing to run or name: every variable is printed, and
-    with them the values of secret files `source`d earlier on the line."""
-    out = [_env_finding("shell.read:environment", name, source)]
-    for path in scope.sourced:
-        out.extend(_read(path, scope, f"{name} prints the variables loaded from"))
-    return out
-
-
-def _environment(name: str, argv: list[Word], scope: Scope) -> list[Finding]:
-    env = _table()["environment"]
-    source = " ".join(w.text for w in argv)
-    if name in ("printenv", "set") and len(argv) == 1:
-        return environment_dump(name, source, scope)
-    names: list[str] = []
-    if name in env["dump_builtins"]:
-        flags = [w.text for w in argv[1:] if w.text.startswith("-")]
-        named = [w.text for w in argv[1:] if not w.text.startswith("-") and "=" not in w.text]
-        if not all(f in env["dump_flags"] for f in flags) or any("=" in w.text for w in argv[1:]):
-            return []  # it sets or changes variables
-        if not named and name != "local":
-            return environment_dump(" ".join([name, *flags]), source, scope)
-        if not any("p" in f for f in flags):
-            return []
-        names = named  # `declare -p GITHUB_TOKEN` prints it
-    elif name not in env["print_programs"]:
-        return []
-    for w in argv[1:]:
-        if name == "printenv" and not w.text.startswith("-"):
-            names.append(w.text)
-        if w.dynamic:  # an unresolved $NAME: the shell prints its value ('$NAME' in single quotes is text)
-            names.extend(m.group(1) for m in _VAR.finditer(w.text))
-    if STORE_URL_VAR in names:
-        return [_env_finding("shell.read:blastwall-store-url", f"{name} {STORE_URL_VAR}", source)]
-    hits = [n for n in dict.fromkeys(names) if secret_variable(n)]
-    out = [_env_finding("shell.read:variable", f"{name} ${n}" if name not in ("printenv", *env["dump_builtins"])
-                        else f"{name} {n}", source) for n in hits[:5]]
-    if names:  # `source .env && echo $RAILWAY_TOKEN`: the value printed may be one the file set
-        for path in scope.sourced:
-            out.extend(f for f in _read(path, scope, f"{name} prints variables loaded from")
-                       if f.severity > Severity.LOW)
     return out

@@ -28,8 +28,12 @@ CLEARED = ("PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGSERVICE", "PGSERVI
 
 @pytest.fixture(autouse=True)
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    return private_home(tmp_path, monkeypatch, CLEARED)
+
+
+def private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cleared: tuple[str, ...]) -> Path:
     """A home of its own (no kubeconfig or docker context but the test's) and no variable that names a server."""
-    for name in CLEARED:
+    for name in cleared:
         monkeypatch.delenv(name, raising=False)
     home = tmp_path / "home"
     home.mkdir()

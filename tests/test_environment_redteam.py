@@ -16,7 +16,8 @@ import pytest
 
 import blastwall
 from blastwall.model import Decision, Verdict
-from blastwall.policy.engine import Policy, default_policy
+from blastwall.policy.engine import Policy
+from test_environment import check, private_home, write
 
 CLEARED = ("PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGSERVICE", "PGSERVICEFILE", "DATABASE_URL", "DB_HOST",
            "DIRECT_URL", "DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_CONFIG", "CONTAINER_HOST", "CONTAINER_CONNECTION",
@@ -29,14 +30,7 @@ CLEARED = ("PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGSERVICE", "PGSERVI
 
 @pytest.fixture(autouse=True)
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in CLEARED:
-        monkeypatch.delenv(name, raising=False)
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    return home
+    return private_home(tmp_path, monkeypatch, CLEARED)
 
 
 @pytest.fixture
@@ -46,17 +40,6 @@ def project(tmp_path: Path) -> Path:
     return p
 
 
-def write(root: Path, rel: str, text: str) -> Path:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return path
-
-
-def check(text: str | dict[str, object], kind: str = "shell", cwd: Path | None = None, policy: Policy | None = None,
-          **context: str) -> Verdict:
-    ctx: dict[str, str] = {**({"cwd": str(cwd)} if cwd else {}), **context}
-    return blastwall.check(text, kind, context=ctx, policy=policy or default_policy(), probe=False)
 
 
 def placed(v: Verdict) -> list[tuple[str, str | None, tuple[str, ...]]]:

@@ -16,31 +16,7 @@ from pathlib import Path
 import pytest
 
 from blastwall.engine import check
-
-GIT_ENV = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@t", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True,
-                          env=GIT_ENV).stdout
-
-
-def write(root: Path, files: dict[str, str]) -> None:
-    for rel, text in files.items():
-        p = root / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text)
-
-
-def decide(line: str, cwd: Path) -> str:
-    return check(line, context={"cwd": str(cwd)}).decision.value
-
-
-def decide_mcp(tool: str, arguments: dict, cwd: Path) -> str:
-    payload = {"server": "filesystem", "tool": tool, "arguments": arguments}
-    return check(payload, "mcp", context={"cwd": str(cwd)}).decision.value
-
+from test_recoverable import GIT_ENV, decide, decide_mcp, git, write
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:

@@ -115,19 +115,21 @@ def answer_line(line: str, number: int, policy: Any, probe: bool = False) -> str
 
 
 def run_batch(lines: Iterable[str], out: IO[str], policy: Any, *, probe: bool = False,
-              workers: int | None = None) -> int:
+              workers: int | None = None, first: int = 1, parallel_min: int = PARALLEL_MIN) -> int:
     """Process every line; returns how many lines were processed. `probe`: allow live probes
     and external CLIs (off by default); `workers`: processes to check with (None: one per
-    CPU this process may use; 1: this process only)."""
-    numbered = ((n, line) for n, line in enumerate(lines, 1) if line.strip())
+    CPU this process may use; 1: this process only); `first`: the number of the first line
+    (in reasons about malformed lines); `parallel_min`: the fewest lines worth forking for."""
+    numbered = ((n, line) for n, line in enumerate(lines, first) if line.strip())
     head: list[tuple[int, str]] = []
     want = default_workers() if workers is None else max(1, workers)
+    parallel_min = max(1, parallel_min)
     if want > 1 and _can_fork():
         for item in numbered:
             head.append(item)
-            if len(head) >= PARALLEL_MIN:
+            if len(head) >= parallel_min:
                 break
-    if len(head) < PARALLEL_MIN:  # short batch (or one worker): this process checks every line
+    if len(head) < parallel_min:  # short batch (or one worker): this process checks every line
         n = 0
         for number, line in [*head, *numbered]:
             out.write(answer_line(line, number, policy, probe))
@@ -197,8 +199,15 @@ def _id_of(line: str) -> Any:
     return row.get("id") if isinstance(row, dict) else None
 
 
+_WARM: list[bool] = []  # set once this process (or the process it was forked from) warmed up
+
+
 def warm_up(policy: Any) -> None:
-    """Load what checking needs (analyzers, parsers, rule tables) in this process."""
+    """Load what checking needs (analyzers, parsers, rule tables) in this process; once (the
+    daemon warms up before it forks the workers that run batches)."""
+    if _WARM:
+        return
+    _WARM.append(True)
     from blastwall.analyze import ruleset
     from blastwall.engine import check_action, make_action
 

@@ -5,6 +5,9 @@ group brings) cost about half a second of imports before the first line. This en
 those options and runs the batch as `check --batch` does; anything else (another option, `--help`,
 a policy file that does not load, a source that cannot be opened) is left to the typer command,
 which prints its usual messages. Standard library only until the batch starts.
+
+A running daemon checks the batch (daemon/batchclient.py): it has every analyzer loaded already,
+so the batch costs no start-up. Without one, this process checks it and starts one for the next.
 """
 
 from __future__ import annotations
@@ -46,6 +49,9 @@ def run(args: list[str]) -> int | None:
     if parsed is None:
         return None
     source, probe, cwd = parsed
+    code = _through_daemon(source, probe, cwd)
+    if code is not None:
+        return code
     from blastwall.batch import run_batch
     from blastwall.policy.engine import PolicyError
     from blastwall.policy.load import load_policy
@@ -61,3 +67,20 @@ def run(args: list[str]) -> int | None:
     with stream:
         run_batch(stream, sys.stdout, policy, probe=probe)
     return 0
+
+
+def _through_daemon(source: str, probe: bool, cwd: str | None) -> int | None:
+    """The batch checked by the warm daemon (daemon/batchclient.py), or None when no daemon
+    took it and nothing was read (then this process checks it)."""
+    import os
+
+    from blastwall.daemon import batchclient
+
+    if source == "-":
+        return batchclient.run(sys.stdin.buffer, sys.stdout, probe=probe, policy_cwd=cwd, env=os.environ)
+    try:
+        stream = open(source, "rb")  # noqa: SIM115
+    except OSError:
+        return None  # the typer command reports it
+    with stream:
+        return batchclient.run(stream, sys.stdout, probe=probe, policy_cwd=cwd, env=os.environ)

@@ -43,6 +43,7 @@ READ_S = 2.0  # a client has this long to send its request
 HOOK_DEADLINE_S = 25.0  # as cli/hook.py: the check's own deadline without --timeout
 MAX_EXTEND_S = 600.0
 OP_DEADLINE_S = 30.0  # an op (system mode's approvals) reads and writes the store: no human waits inside
+MAX_BATCH_S = 600.0  # the longest one piece of `check --batch` may run (the client checks it in-process after)
 _CRED = struct.Struct("3i")
 
 
@@ -319,10 +320,19 @@ class Server:
         """A request other than a hook call (`ops`, e.g. approvals in system mode), in a worker
         like a check: its answer is whatever message the op returns."""
         uid = _peer(job.conn)[0]
-        job.latest = time.monotonic() + OP_DEADLINE_S
+        if op == "batch":  # `check --batch` (batchop.py): it runs where the caller ran, for as long as it said
+            if self.installation.changed():
+                self._finish(job, {"t": "refused", "why": "blastwall was updated; this checker restarts"})
+                self.stopping = True
+                return
+            job.latest = time.monotonic() + _seconds(header.get("deadline_s"), OP_DEADLINE_S, MAX_BATCH_S)
+            cwd = header.get("cwd")
+        else:
+            job.latest = time.monotonic() + OP_DEADLINE_S
+            cwd = None
         job.send({"t": "accepted"})
         self._dispatch(job, {"kind": op, "header": header, "raw": raw, "env": self.env_for(header, uid),
-                             "cwd": None, "uid": uid})
+                             "cwd": cwd, "uid": uid})
 
     def _task(self, job: dict[str, Any], result_w: int) -> Callable[[], dict[str, Any]]:
         """What a worker runs for `job` (a hook call or an op)."""
@@ -524,6 +534,7 @@ def _oneshot(result_w: int, spec: dict[str, Any],
     try:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        workers.close_in_forks(result_w)
         task = make_task(spec, result_w)
         os.environ.clear()
         os.environ.update(spec["env"])
@@ -567,6 +578,12 @@ def _run_hook(agent: str, raw: bytes) -> tuple[int, str, str]:
 
 
 # --- helpers ------------------------------------------------------------------------------------
+
+
+def _seconds(value: Any, default: float, most: float) -> float:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value == value:
+        return min(max(float(value), 1.0), most)
+    return default
 
 
 def _margin(timeout_s: int) -> float:
@@ -669,13 +686,7 @@ def sample_calls(scratch: str, *, approvals: bool, samples: int = len(_SAMPLES),
     saved = dict(os.environ)
     try:
         if not own:
-            os.environ.update(XDG_CONFIG_HOME=os.path.join(scratch, "config"),
-                              XDG_STATE_HOME=os.path.join(scratch, "state"), XDG_DATA_HOME=os.path.join(scratch, "data"),
-                              BLASTWALL_POLICY=os.path.join(scratch, "p.toml"),
-                              BLASTWALL_DATABASE_URL="sqlite:///" + os.path.join(scratch, "warm.db"))
-            if not os.path.exists(os.environ["BLASTWALL_POLICY"]):
-                with open(os.environ["BLASTWALL_POLICY"], "w", encoding="utf-8") as f:
-                    f.write("")
+            _throwaway_configuration(scratch)
         approvals = approvals and not own
         from blastwall.doors.hooks import run_hook
 
@@ -695,7 +706,36 @@ def sample_calls(scratch: str, *, approvals: bool, samples: int = len(_SAMPLES),
         os.environ.update(saved)
 
 
-def warm() -> None:
+def _throwaway_configuration(scratch: str) -> None:
+    """Point this process's configuration, store and state into `scratch` (the caller restores
+    os.environ)."""
+    os.environ.update(XDG_CONFIG_HOME=os.path.join(scratch, "config"),
+                      XDG_STATE_HOME=os.path.join(scratch, "state"), XDG_DATA_HOME=os.path.join(scratch, "data"),
+                      BLASTWALL_POLICY=os.path.join(scratch, "p.toml"),
+                      BLASTWALL_DATABASE_URL="sqlite:///" + os.path.join(scratch, "warm.db"))
+    if not os.path.exists(os.environ["BLASTWALL_POLICY"]):
+        with open(os.environ["BLASTWALL_POLICY"], "w", encoding="utf-8") as f:
+            f.write("")
+
+
+def warm_batch(scratch: str) -> None:
+    """What `check --batch` needs beyond a hook call (every analyzer, dialect, grammar and rule
+    table: blastwall.batch.warm_up), loaded under a throwaway configuration."""
+    saved = dict(os.environ)
+    try:
+        _throwaway_configuration(scratch)
+        from blastwall.batch import warm_up
+        from blastwall.policy.load import load_policy
+
+        warm_up(load_policy(scratch))
+    except Exception as exc:  # noqa: BLE001 - a batch then loads what it needs itself
+        _log(f"batch warm-up failed: {type(exc).__name__}: {exc}")
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def warm(*, batch: bool = False) -> None:
     """Import what a check needs and run whole hook calls once, approvals included, in a
     throwaway configuration, so every lazy import, compiled pattern and table a check touches is
     in the parent before workers are forked. Nothing of the real configuration is read or
@@ -717,6 +757,8 @@ def warm() -> None:
     try:
         sample_calls(scratch, approvals=True)
         sample_calls(scratch, approvals=False, own=True)
+        if batch:
+            warm_batch(scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     gc.collect()
@@ -757,7 +799,7 @@ def serve_user(env: Mapping[str, str] | None = None, *, idle_s: float | None = N
             idle_s = IDLE_S
     signal.signal(signal.SIGTERM, lambda *_: setattr(server, "stopping", True))
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    warm()
+    warm(batch=True)
     from blastwall.locations import default_database_url
 
     from blastwall.locations import config_dir
@@ -765,7 +807,10 @@ def serve_user(env: Mapping[str, str] | None = None, *, idle_s: float | None = N
     endpoint = httphook.load(config_dir())
     if endpoint is not None:
         idle_s = float("inf")  # Claude Code's HTTP hook has no client that would start it again
-    server = Server(where, idle_s=idle_s, store_url=default_database_url(), endpoint=endpoint)
+    from blastwall.daemon import batchop
+
+    server = Server(where, idle_s=idle_s, store_url=default_database_url(), endpoint=endpoint,
+                    ops={"batch": batchop.run})
     server.bind()
     _log(f"listening on {where.socket}")
     server.serve()

@@ -82,6 +82,22 @@ class Worker:
         return out
 
 
+def close_in_forks(*fds: int) -> None:
+    """Close `fds` in any process this one forks (a batch's checkers): a worker's pipes must
+    reach end of file when the worker itself is gone, whatever its children do. Once: the
+    numbers may be reused in the child afterwards."""
+    pending = list(fds)
+
+    def close() -> None:
+        while pending:
+            try:
+                os.close(pending.pop())
+            except OSError:
+                pass
+
+    os.register_at_fork(after_in_child=close)
+
+
 def serve_jobs(job_r: int, result_w: int, make_task: Callable[[dict[str, Any], int], Callable[[], dict[str, Any]]],
                prime: Callable[[], None]) -> None:
     """The worker's life: prime, say ready, then run each job it is given until the pipe closes."""
@@ -90,6 +106,7 @@ def serve_jobs(job_r: int, result_w: int, make_task: Callable[[dict[str, Any], i
     except Exception:  # noqa: BLE001 - an unprimed worker is only slower
         pass
     write_all(result_w, frame(b"R"))
+    close_in_forks(job_r, result_w)
     home = os.getcwd() if os.path.isdir(".") else "/"
     while True:
         data = read_frame(job_r)

@@ -13,7 +13,10 @@ here. Each round runs, interleaved so the machine's other load hits them alike:
   Printed: the whole process's wall time (start-up included), the lines/s of `run_batch`
   itself (loading the analyzers once plus checking every line), and the CPU time per line of
   the parent and its workers together (which the machine's other load does not change);
-- cli:       `blastwall check --batch -` as the scorer runs it, when the command works.
+- cli:       `blastwall check --batch -` as the scorer runs it, when the command works, two ways:
+  with no daemon (`BLASTWALL_DAEMON=off`: the process loads everything first) and through a
+  warm daemon (the default once a hook or a batch started one; this script starts its own, in a
+  private runtime folder, and stops it at the end).
 
 `--repeat N` feeds the corpora N times over (a longer batch spreads the start-up). Figures are
 the median and the best of the rounds.
@@ -77,15 +80,27 @@ def run_driver(path: str, workers: int) -> dict:
     return out
 
 
-def run_cli(path: str) -> float | None:
+def run_cli(path: str, env: dict[str, str]) -> tuple[float, bytes] | None:
     exe = shutil.which("blastwall")
     if exe is None:
         return None
     with open(path, "rb") as fh:
         t0 = time.perf_counter()
-        proc = subprocess.run([exe, "check", "--batch", "-"], stdin=fh, capture_output=True, check=False)
+        proc = subprocess.run([exe, "check", "--batch", "-"], stdin=fh, capture_output=True, check=False, env=env)
     wall = time.perf_counter() - t0
-    return wall if proc.returncode == 0 and proc.stdout else None
+    return (wall, proc.stdout) if proc.returncode == 0 and proc.stdout else None
+
+
+def daemon_env() -> dict[str, str] | None:
+    """An environment whose daemon is this script's own (a private runtime folder), started and
+    warm; None when `blastwall` is not on PATH or the daemon does not start."""
+    exe = shutil.which("blastwall")
+    if exe is None:
+        return None
+    run = tempfile.mkdtemp(prefix="bw-bench-", dir="/tmp")  # short: a socket path has ~100 bytes
+    env = {**os.environ, "XDG_RUNTIME_DIR": run, "BLASTWALL_DAEMON": "on", "BLASTWALL_DAEMON_IDLE": "600"}
+    proc = subprocess.run([exe, "daemon", "start"], env=env, capture_output=True, check=False)
+    return env if proc.returncode == 0 else None
 
 
 def fmt(n: int, seconds: list[float]) -> str:
@@ -114,6 +129,10 @@ def main() -> int:
     batch: dict[int, list[float]] = {w: [] for w in args.workers}
     cpu: dict[int, list[float]] = {w: [] for w in args.workers}
     cli: list[float] = []
+    warm: list[float] = []
+    outputs: set[bytes] = set()
+    off = {**os.environ, "BLASTWALL_DAEMON": "off"}
+    denv = daemon_env()
     decisions: dict[int, list[str]] = {}
     for _ in range(args.rounds):
         t0 = time.perf_counter()
@@ -129,9 +148,11 @@ def main() -> int:
             batch[w].append(r["batch_s"])
             cpu[w].append(r["cpu_s"])
             decisions.setdefault(w, r["decisions"])
-        c = run_cli(path)
-        if c is not None:
-            cli.append(c)
+        for env, times in ((off, cli), (denv, warm)):
+            c = run_cli(path, env) if env is not None else None
+            if c is not None:
+                times.append(c[0])
+                outputs.add(c[1])
     n = len(lines)
     print(f"  {'json.loads only':28s} {fmt(n, json_s)}")
     print(f"  {'python -c pass':28s} {statistics.median(start_s) * 1000:7.1f} ms median")
@@ -142,11 +163,17 @@ def main() -> int:
         print(f"  {f'  CPU, {w} worker(s)':28s} {per * 1000:8.3f} ms a line = {1 / per:,.0f} lines per CPU-second "
               "(what each free core adds)")
     if cli:
-        print(f"  {'blastwall check --batch -':28s} {fmt(n, cli)}")
+        print(f"  {'check --batch -, no daemon':28s} {fmt(n, cli)}")
     else:
         print("  blastwall check --batch -: not measured (no working `blastwall` command on PATH)")
-    same = len({tuple(d) for d in decisions.values()}) == 1
-    print(f"  decisions identical across worker counts: {'yes' if same else 'NO'}")
+    if warm:
+        print(f"  {'check --batch -, warm daemon':28s} {fmt(n, warm)}")
+    same = len({tuple(d) for d in decisions.values()}) == 1 and len(outputs) <= 1
+    print(f"  decisions identical across worker counts and forms: {'yes' if same else 'NO'}")
+    if denv is not None:
+        subprocess.run([shutil.which("blastwall") or "blastwall", "daemon", "stop"], env=denv, capture_output=True,
+                       check=False)
+        shutil.rmtree(denv["XDG_RUNTIME_DIR"], ignore_errors=True)
     shutil.rmtree(scratch, ignore_errors=True)
     return 0 if same else 1
 

@@ -84,6 +84,8 @@ def handle_shell(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) 
                             cmd.source)]
         return _shell_text(code.text, scope, f"{name} -c")
     rest = _positionals(argv[1:], ("-o", "+o", "-O", "+O", "--rcfile", "--init-file"))
+    if _reads_stdin(argv[1:]):
+        rest = []  # `bash -s -- a b`: the script comes from stdin, the words are its arguments
     if rest and rest[0].raw.startswith("<("):
         return _process_substitution(name, rest[0], cmd)
     if _syntax_check_only(argv[1:]):
@@ -93,6 +95,20 @@ def handle_shell(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) 
     if has_stdin(cmd):
         return _piped_code("shell", cmd, scope, lambda text: _shell_text(text, scope, f"piped into {name}"))
     return []
+
+
+def _reads_stdin(words: list[Word]) -> bool:
+    """`bash -s ARGS`, `sh -es`: the options before the first operand include -s."""
+    valued = ("-o", "+o", "-O", "+O", "--rcfile", "--init-file")
+    for i, w in enumerate(words):
+        t = w.text
+        if i and words[i - 1].text in valued:
+            continue
+        if t in ("--", "-") or not t.startswith(("-", "+")):
+            return False
+        if t.startswith("-") and not t.startswith("--") and "s" in t[1:] and t[1:].isalpha():
+            return True
+    return False
 
 
 def _traces(words: list[Word]) -> bool:
@@ -118,8 +134,9 @@ def _piped_code(kind: str, cmd: SimpleCommand, scope: Scope, analyze: Callable[[
                         reason=f"runs code downloaded by {pname} without anyone reading it",
                         target=" ".join(w.text for w in producer.argv[1:])[:120] if producer else "",
                         safer="download the script, read it, then run the file", source=cmd.source[:200])]
-    return [unknown(f"shell.exec:piped-{kind}", f"pipes content blastwall cannot read into a {kind} interpreter",
-                    cmd.source)]
+    made = f"text made at run time by {pname}" if pname else "text blastwall cannot read"
+    return [unknown(f"shell.exec:piped-{kind}", f"{made} is run as {kind} code; run the first part alone and read "
+                    "what it prints", cmd.source)]
 
 
 def substituted_program(raw: str) -> str:
@@ -540,7 +557,22 @@ def _destructive_name(name: str) -> bool:
     return read_words([name]) is not None
 
 
+def _streamed_task_file(name: str, argv: list[Word], cmd: SimpleCommand) -> list[Finding]:
+    """`make -f -`, `just --justfile /dev/stdin`, `make -f <(...)`: the tasks come from a stream."""
+    taskfile = _option_value(argv[1:], tuple(_scripts()["task_file_options"].get(name, ())))
+    if taskfile is None:
+        return []
+    text = taskfile.text
+    if not (text == "-" or taskfile.dynamic or "$" in text or text.startswith(("/dev/", "/proc/")) or "<(" in text):
+        return []
+    return [unknown("shell.scripts:streamed-task-file", f"{name} reads its tasks from {text} (text made at run "
+                    "time, which blastwall does not see); a human must check what they run", cmd.source)]
+
+
 def handle_runner(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
+    streamed = _streamed_task_file(name, argv, cmd)
+    if streamed:
+        return streamed
     targets = [w for w in _positionals(argv[1:], ("-C", "-f", "--file", "-j", "--jobs", "--directory", "-d", "--dir",
                                                   "-t", "--taskfile")) if "=" not in w.text]
     if name in ("make", "gmake"):

@@ -208,7 +208,8 @@ class _Walker:
         if t == "raw_string":
             return Word(raw[1:-1], raw=raw)
         if t == "ansi_c_string":
-            return Word(ansi_c(raw[2:-1]), raw=raw)
+            decoded = ansi_c(raw[2:-1])  # None: bytes that are not text, which no rule can read
+            return Word(decoded, raw=raw) if decoded is not None else Word(raw, dynamic=True, raw=raw)
         if t == "string" or t == "translated_string":
             words = [self._word(child) for child in node.named_children]
             if not words:

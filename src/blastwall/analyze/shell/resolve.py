@@ -77,6 +77,10 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
     else:
         out.append(unknown("shell.exec:too-many-wrappers", "too many nested wrapper programs to analyze", cmd.source))
         return out
+    if "\\" in argv[0].text or any(ord(ch) < 32 for ch in argv[0].text):
+        out.append(unknown("shell.exec:undecoded-name", f"runs a command named {argv[0].text!r}, whose escapes "
+                           "blastwall does not decode; spell the command out", cmd.source))
+        return out
     name = program_name(argv[0].text)
     if "/" in argv[0].text and argv[0].path_class is None:
         out.extend(handle_path_program(argv, cmd.with_argv(argv), scope))

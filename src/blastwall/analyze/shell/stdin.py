@@ -11,8 +11,8 @@ import base64
 import binascii
 import os
 
-from blastwall import rx
 from blastwall.analyze.base import Scope
+from blastwall.analyze.shell import echoprint
 from blastwall.analyze.shell.ir import SimpleCommand
 from blastwall.analyze.shell.names import program_name
 
@@ -35,18 +35,37 @@ def read_file(path: str, scope: Scope) -> str | None:
         return None
 
 
-def _tr_expand(spec: str) -> str:
+def _tr_expand(spec: str) -> str | None:
+    """A tr set with its ranges spelled out (None for a range that runs backwards, which tr refuses)."""
     out: list[str] = []
     i = 0
     while i < len(spec):
         if i + 2 < len(spec) and spec[i + 1] == "-":
             a, b = ord(spec[i]), ord(spec[i + 2])
+            if b < a:
+                return None
             out.extend(chr(c) for c in range(a, b + 1))
             i += 3
         else:
             out.append(spec[i])
             i += 1
     return "".join(out)
+
+
+# openssl's spellings of a base64 decode with no cipher: `openssl base64 -d`, `openssl enc -d -a`
+_OPENSSL_BASE64 = frozenset({"base64", "enc", "-base64", "-a", "-A"})
+
+
+def _base64_decoder(name: str, args: list[str]) -> bool:
+    """`base64 -d [FILE]`, `openssl base64 -d`: a plain base64 decode (a cipher, `-i` that skips
+    garbage, or any other option is not evaluated here)."""
+    decode = {"-d", "--decode", "-D"}
+    if name == "base64":
+        return bool(decode & set(args)) and all(a in decode or a == "--" or not a.startswith("-") for a in args)
+    if name == "openssl" and args and args[0] in ("base64", "enc"):
+        rest = set(args[1:])
+        return "-d" in rest and rest <= {"-d", *_OPENSSL_BASE64} and (args[0] == "base64" or rest & {"-a", "-base64"})
+    return False
 
 
 def stdout_of(cmd: SimpleCommand | None, scope: Scope, depth: int = 0) -> str | None:
@@ -59,44 +78,42 @@ def stdout_of(cmd: SimpleCommand | None, scope: Scope, depth: int = 0) -> str | 
     args = [w.text for w in cmd.argv[1:]]
     upstream = lambda: stdin_of(cmd, scope, depth + 1)
     if name == "echo":
-        while args and rx.fullmatch(r"-[neE]+", args[0]):
-            args = args[1:]
-        return " ".join(args) + "\n"
-    if name == "printf" and args:
-        fmt = args[0].replace("\\n", "\n")
-        if "%" not in fmt:
-            return fmt
-        if args[1:] and rx.fullmatch(r"%s\\?n?|%s\n?", args[0]):
-            return "\n".join(args[1:]) + "\n"
-        return None
+        return echoprint.echo(args)
+    if name == "printf":
+        return echoprint.printf(args)
     if name == "cat":
-        files = [a for a in args if not a.startswith("-") or a == "-"]
+        if any(a.startswith("-") and a not in ("-", "-u", "--") for a in args):
+            return None  # -A, -n, -v...: cat changes what it prints
+        files = [a for a in args if a != "--"]
         if not files or files == ["-"]:
             return upstream()
-        texts = [read_file(f, scope) for f in files]
+        texts = [upstream() if f == "-" else read_file(f, scope) for f in files]
         return None if any(t is None for t in texts) else "".join(t or "" for t in texts)
-    if name in ("base64", "openssl") and any(a in ("-d", "--decode", "-D") for a in args):
-        data = upstream()
-        if data is None:
+    if _base64_decoder(name, args):
+        files = [a for a in args if not a.startswith("-") and a not in _OPENSSL_BASE64]
+        data = read_file(files[0], scope) if files else upstream()
+        if data is None or len(files) > 1:
             return None
         try:
-            return base64.b64decode("".join(data.split()) + "==", validate=False).decode("utf-8", "replace")
+            return base64.b64decode("".join(data.split()), validate=True).decode("utf-8")
         except (binascii.Error, ValueError):
-            return None
+            return None  # base64 stops at what it cannot decode: what it printed before is not known here
     if name == "xxd" and "-r" in args:
+        if set(args) - {"-r", "-p", "-ps", "-plain", "-postscript"} or len(set(args) & {"-p", "-ps", "-plain", "-postscript"}) != 1:
+            return None  # xxd -r without -p reads offsets and columns; other options change it again
         data = upstream()
         if data is None:
             return None
         try:
-            return bytes.fromhex("".join(data.split())).decode("utf-8", "replace")
+            return bytes.fromhex("".join(data.split())).decode("utf-8")
         except ValueError:
             return None
     if name == "tr" and len(args) == 2 and not any(a.startswith("-") for a in args):
+        if any(ch in a for a in args for ch in "\\["):
+            return None  # escapes, classes ([:upper:]) and repeats ([a*3]) are not evaluated here
         data = upstream()
-        if data is None:
-            return None
         src, dst = _tr_expand(args[0]), _tr_expand(args[1])
-        if not dst:
+        if data is None or src is None or not dst:
             return None
         dst = dst + dst[-1] * max(0, len(src) - len(dst))
         return data.translate(str.maketrans(src, dst[: len(src)]))

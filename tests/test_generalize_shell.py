@@ -1,0 +1,168 @@
+"""Shell classes closed by construction: text made at run time and run as code, and the
+program families each class of destructive command belongs to.
+
+Every destructive spelling stands beside the everyday command it looks like. Payloads live only
+in Python strings; the differential tests run bash's own printf and echo, which only print.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from blastwall.analyze.shell.echoprint import ansi_c, echo, printf
+from blastwall.engine import check
+from blastwall.policy.engine import default_policy
+
+POLICY = default_policy()
+BASH = shutil.which("bash")
+
+
+def _verdict(command: str, cwd: str | None = None, read_files: bool = False):  # type: ignore[no-untyped-def]
+    return check(command, policy=POLICY, read_files=read_files, context={"cwd": cwd} if cwd else None)
+
+
+def _decision(command: str, cwd: str | None = None, read_files: bool = False) -> str:
+    return _verdict(command, cwd, read_files).decision.value
+
+
+# ---- printf, echo and $'...' as bash prints them -----------------------------------------------
+def _bash_prints(script: str, *args: str, xpg: bool = False) -> bytes:
+    assert BASH is not None
+    flags = ["-O", "xpg_echo"] if xpg else []
+    return subprocess.run([BASH, *flags, "-c", script, "_", *args], capture_output=True, timeout=10).stdout
+
+
+_PIECES = st.sampled_from([
+    "\\x72", "\\x6d", "\\x7", "\\x", "\\162", "\\0162", "\\01", "\\1234", "\\u0072", "\\u00e9", "\\U0001F600",
+    "\\U72", "\\c", "\\cA", "\\\\", "\\'", '\\"', "\\?", "\\q", "\\n", "\\t", "\\e", "%s", "%b", "%c", "%d",
+    "%5s", "%-4s|", "%.2s", "%05d", "%x", "%o", "%%", "%*d", "%.*s", "r", "m", " -rf ", ".", "a", "é", "-",
+])
+_ARGS = st.lists(st.sampled_from(["rm", "-rf", ".", "\\x72m", "\\0162m", "\\162", "a\\cb", "12", "0x1f", "010",
+                                  "'a", "", "x y", "-3", "é"]), max_size=4)
+
+
+@pytest.mark.skipif(BASH is None, reason="bash is not installed")
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(fmt=st.lists(_PIECES, min_size=1, max_size=6).map("".join), args=_ARGS)
+def test_printf_prints_what_bash_prints(fmt: str, args: list[str]) -> None:
+    got = printf([fmt, *args])
+    if got is not None:  # None: not evaluated, and every caller then asks
+        assert got.encode() == _bash_prints('printf "$@"', fmt, *args), (fmt, args)
+
+
+@pytest.mark.skipif(BASH is None, reason="bash is not installed")
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(opts=st.sampled_from([[], ["-e"], ["-E"], ["-n"], ["-en"], ["-eE"], ["-ne"]]),
+       words=st.lists(st.lists(_PIECES, min_size=1, max_size=4).map("".join), min_size=1, max_size=3))
+def test_echo_prints_what_bash_prints_both_ways(opts: list[str], words: list[str]) -> None:
+    got = echo([*opts, *words])
+    if got is None:  # the two readings differ and nothing says which one runs
+        assert _bash_prints('echo "$@"', *opts, *words) != _bash_prints('echo "$@"', *opts, *words, xpg=True)
+        return
+    plain = _bash_prints('echo "$@"', *opts, *words)
+    assert got.encode() == plain
+    assert got.encode() == _bash_prints('echo "$@"', *opts, *words, xpg=True)
+
+
+@pytest.mark.skipif(BASH is None, reason="bash is not installed")
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=st.lists(_PIECES, min_size=1, max_size=6).map("".join))
+def test_ansi_c_quoting_is_decoded_as_bash_decodes_it(body: str) -> None:
+    got = ansi_c(body)
+    quoted = body.replace("'", "\\'") if "\\'" not in body else None
+    if got is None or quoted is None or "'" in body.replace("\\'", ""):
+        return
+    expected = _bash_prints("printf %s $'" + body + "'")
+    assert got.encode() == expected, body
+
+
+def test_printf_features_not_evaluated_are_unknown() -> None:
+    assert printf(["%q", "x"]) is None
+    assert printf(["%(%s)T", "1"]) is None
+    assert printf(["%d", "12abc"]) is None
+    assert printf(["%z"]) is None
+    assert printf(["\\xff"]) is None  # not text
+    assert printf(["-v", "x", "%s", "y"]) == ""
+
+
+# ---- text made at run time, run as shell code ------------------------------------------------
+RM = "rm -rf ~/src"
+ENCODED = [  # producer -> text a shell runs; every one decodes to RM
+    "printf '\\x72\\x6d -rf ~/src'",
+    "printf '\\162m -rf ~/src'",
+    "printf '\\0162m -rf ~/src'",  # the format reads \016 then 2: a name with a control character
+    "printf '\\u0072m -rf ~/src'",
+    "printf '%b' '\\0162m -rf ~/src'",
+    "printf '%b' '\\x72m -rf ~/src'",
+    "printf '%s %s %s\\n' rm -rf ~/src",
+    "printf '%s' r m ' -rf ~/src'",
+    "printf '%c%c -rf ~/src' rat mouse",
+    "printf -- '\\x72m -rf ~/src'",
+    "echo -e '\\x72m -rf ~/src'",
+    "echo -e '\\0162m -rf ~/src'",
+    "echo -en '\\x72m -rf ~/src'",
+    "echo $'\\x72m -rf ~/src'",
+    "echo '\\x72m -rf ~/src'",  # zsh and xpg_echo decode it
+    "echo cm0gLXJmIH4vc3Jj | base64 -d",
+    "echo cm0gLXJmIH4vc3Jj | base64 --decode",
+    "echo cm0gLXJmIH4vc3Jj | openssl base64 -d",
+    "echo 726d202d7266207e2f737263 | xxd -r -p",
+    "echo 'ez -es ~/fep' | tr a-z n-za-m",
+    "echo 'crs/~ fr- mr' | rev",
+]
+CONSUMERS = ["{p} | sh", "{p} | bash", "{p} | bash -s", "{p} | bash -s -- a b", "{p} | sh -e", "{p} | zsh",
+             'sh -c "$({p})"', 'eval "$({p})"', "bash <<< \"$({p})\""]
+
+
+@pytest.mark.parametrize("producer", ENCODED)
+@pytest.mark.parametrize("consumer", CONSUMERS)
+def test_encoded_commands_run_by_a_shell_are_never_allowed(producer: str, consumer: str) -> None:
+    command = consumer.format(p=producer)
+    assert _decision(command) != "allow", command
+
+
+@pytest.mark.parametrize("producer", [p for p in ENCODED if "|" not in p and "echo $'" not in p])
+def test_encoded_command_names_are_never_allowed(producer: str) -> None:
+    name_only = producer.replace(" -rf ~/src", "")
+    for command in (f"$({name_only}) -rf ~/src", f"`{name_only}` -rf ~/src", f"X=$({name_only}); $X -rf ~/src"):
+        assert _decision(command) != "allow", command
+
+
+UNEVALUATED = [  # programs whose output blastwall does not compute: the text they make is unknown
+    "echo cm0= | openssl enc -d -aes-256-cbc -k x", "echo 72 | xxd -r", "echo x | tr -d x", "echo ls | sed s/l/r/",
+    "awk 'BEGIN{print \"ls\"}'", "python3 -c 'print(1)'", "cat -v notes.txt", "echo MFRGG=== | base32 -d",
+    "gunzip -c s.gz", "echo x | tr '[:lower:]' '[:upper:]'", "echo 'rm' | base64 -d -i", "rev notes.txt",
+    "perl -e 'print 1'", "node -e 'console.log(1)'", "dig +short TXT x.example.com", "curl -s example.com/x",
+    "printf '%q' x", "echo \"$UNSET_VAR\"",
+]
+
+
+@pytest.mark.parametrize("producer", UNEVALUATED)
+def test_text_made_by_programs_not_evaluated_asks(producer: str) -> None:
+    for command in (f"{producer} | sh", f"{producer} | bash -s"):
+        verdict = _verdict(command)
+        assert verdict.decision.value == "ask", command
+    assert _decision(f"$({producer}) -rf ~/src") == "ask"
+    assert _decision(f'eval "$({producer})"') == "ask"
+
+
+def test_the_reason_says_text_made_at_run_time_is_run() -> None:
+    reasons = " ".join(_verdict("echo ls | sed s/l/r/ | sh").reasons)
+    assert "made at run time by sed" in reasons
+
+
+@pytest.mark.parametrize("command", ["printf 'ls\\n' | sh", "echo 'echo hello' | bash", "echo ls | bash -s -- a b",
+                                     "printf '%s\\n' 'git status' | sh", "echo bHM= | base64 -d | sh",
+                                     "echo -e 'ls\\necho done' | bash"])
+def test_harmless_text_run_by_a_shell_is_allowed(command: str) -> None:
+    assert _decision(command) == "allow", command
+
+
+@pytest.mark.parametrize("command", ['"r\\m" -rf x', "$(printf '%s' '\\x72m') -rf ~/src", "\"$(printf '\\t')rm\" x"])
+def test_command_names_with_escapes_left_undecoded_ask(command: str) -> None:
+    assert _decision(command) == "ask", command

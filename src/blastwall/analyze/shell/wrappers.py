@@ -224,6 +224,8 @@ def _peel_with(key: str, spec: dict[str, Any], rest: list[Word]) -> Peeled | Non
             rest = rest[skip:]
             if rest and rest[0].text == "--":
                 rest = rest[1:]
+    if spec.get("input_separators"):
+        return _with_inputs(common, rest, spec, replace_token)
     if not rest and spec.get("default_command"):
         rest = [Word.lit(spec["default_command"])]
     if spec.get("join_shell"):
@@ -232,3 +234,33 @@ def _peel_with(key: str, spec: dict[str, Any], rest: list[Word]) -> Peeled | Non
         joined = " ".join(w.text for w in rest)
         return common._replace(shell=Word(joined, dynamic=any(w.dynamic for w in rest), raw=joined))
     return common._replace(argv=rest, replace_token=replace_token)
+
+
+def _with_inputs(common: Peeled, rest: list[Word], spec: dict[str, Any], token: str | None) -> Peeled:
+    """GNU parallel: `CMD ::: A B` runs CMD with each input (in place of `{}` when CMD has it);
+    with no CMD every input is itself a command line (`parallel ::: 'rm -rf x'`), and with no
+    inputs either the command lines come from stdin, as `| sh` reads them. Inputs from files
+    (`:::: FILE`) are not known: a command line made of them is asked about."""
+    seps = set(spec["input_separators"])
+    cut = next((k for k, w in enumerate(rest) if w.text in seps), None)
+    if cut is None:
+        if not rest:  # command lines from stdin
+            return common._replace(argv=[Word.lit("sh")], stdin_args=False)
+        return common._replace(argv=rest, replace_token=token)
+    command, tail = rest[:cut], rest[cut:]
+    inputs = [w for w in tail if w.text not in seps]
+    unknown = any(w.text.startswith("::::") for w in tail if w.text in seps) or any(w.dynamic for w in inputs)
+    if not command:
+        if unknown or not inputs:
+            return common._replace(shell=Word("$PARALLEL_INPUT", dynamic=True, raw="$PARALLEL_INPUT"), stdin_args=False)
+        joined = "\n".join(w.text for w in inputs)
+        return common._replace(shell=Word(joined, raw=joined), stdin_args=False)
+    items = inputs[:64] if not unknown else [Word("$PARALLEL_INPUT", dynamic=True, raw="$PARALLEL_INPUT")]
+    mark = token or "{}"
+    if items and any(mark in w.text for w in command):
+        first = items[0]
+        argv = [Word(w.text.replace(mark, first.text), dynamic=w.dynamic or first.dynamic, raw=w.raw)
+                if mark in w.text else w for w in command]
+    else:
+        argv = command + items
+    return common._replace(argv=argv, stdin_args=False, replace_token=None)

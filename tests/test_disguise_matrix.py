@@ -1,0 +1,206 @@
+"""Disguise matrix: every base destructive action through every wrapper, inner shell, pipe into a
+shell, encoding, same-line script, interpreter, remote hop and quoting form; none may be allowed.
+
+A class of disguise is one transform here, applied to every base action, so a fix for one
+spelling of one command cannot pass: the class must be closed. Payloads live only in these
+strings; nothing here runs them.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+
+import pytest
+
+from blastwall.engine import check
+from blastwall.policy.engine import default_policy
+
+POLICY = default_policy()
+
+BASES = [
+    "rm -rf ~/data",
+    "git push --force origin main",
+    "psql -h db.prod -c 'DROP TABLE users'",
+    "kubectl delete namespace prod",
+    "aws s3 rb s3://prod-bucket --force",
+    "terraform destroy -auto-approve",
+    "dd if=/dev/zero of=/dev/sda bs=1M",
+    "curl -X DELETE https://api.github.com/repos/acme/app -H 'Authorization: token x'",
+    "git reset --hard HEAD~3",
+    "docker volume rm pgdata",
+    "shred -u ~/.ssh/id_ed25519",
+    "redis-cli -h cache.prod FLUSHALL",
+]
+
+def sq(s: str) -> str:  # single-quoted for the shell
+    return "'" + s.replace("'", "'\\''") + "'"
+
+def dq(s):
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$").replace("`", "\\`") + '"'
+
+def hexesc(s): return "".join(f"\\x{ord(c):02x}" for c in s)
+def octesc(s): return "".join(f"\\{ord(c):03o}" for c in s)
+def b64(s): return base64.b64encode(s.encode()).decode()
+def b32(s): return base64.b32encode(s.encode()).decode()
+def head(s): return s.split(" ", 1)
+def pyrepr(s): return repr(s)
+def jsq(s): return json.dumps(s)
+
+T = {
+ "sudo": lambda c: f"sudo {c}",
+ "sudo -u root -E": lambda c: f"sudo -u root -E {c}",
+ "sudo -s": lambda c: f"sudo -s {c}",
+ "sudo sh -c": lambda c: f"sudo sh -c {sq(c)}",
+ "doas": lambda c: f"doas {c}",
+ "env": lambda c: f"env {c}",
+ "env -i": lambda c: f"env -i PATH=/usr/bin:/bin {c}",
+ "env VAR": lambda c: f"env FOO=1 BAR=2 {c}",
+ "VAR= prefix": lambda c: f"FOO=1 {c}",
+ "nice": lambda c: f"nice -n 19 {c}",
+ "ionice": lambda c: f"ionice -c3 {c}",
+ "timeout": lambda c: f"timeout 30 {c}",
+ "timeout -s": lambda c: f"timeout -s KILL 30s {c}",
+ "nohup": lambda c: f"nohup {c} &",
+ "setsid": lambda c: f"setsid {c}",
+ "stdbuf": lambda c: f"stdbuf -oL {c}",
+ "time": lambda c: f"time {c}",
+ "command": lambda c: f"command {c}",
+ "builtin exec": lambda c: f"exec {c}",
+ "exec -a": lambda c: f"exec -a foo {c}",
+ "flock": lambda c: f"flock /tmp/x.lock {c}",
+ "chronic": lambda c: f"chronic {c}",
+ "unbuffer": lambda c: f"unbuffer {c}",
+ "script -c": lambda c: f"script -qc {sq(c)} /dev/null",
+ "watch": lambda c: f"watch -n 60 {sq(c)}",
+ "xargs": lambda c: f"echo {head(c)[1] if len(head(c))>1 else ''} | xargs {head(c)[0]}",
+ "xargs -I": lambda c: f"echo x | xargs -I{{}} {c}",
+ "xargs sh -c": lambda c: f"echo {sq(c)} | xargs -0 sh -c",
+ "parallel": lambda c: f"parallel ::: {sq(c)}",
+ "find -exec": lambda c: f"find . -maxdepth 0 -exec {c} \\;",
+ "find -exec sh": lambda c: f"find . -maxdepth 0 -exec sh -c {sq(c)} \\;",
+ "sh -c": lambda c: f"sh -c {sq(c)}",
+ "bash -c": lambda c: f"bash -c {sq(c)}",
+ "bash -lc dq": lambda c: f"bash -lc {dq(c)}",
+ "zsh -c": lambda c: f"zsh -c {sq(c)}",
+ "dash -c": lambda c: f"dash -c {sq(c)}",
+ "busybox sh": lambda c: f"busybox sh -c {sq(c)}",
+ "eval": lambda c: f"eval {sq(c)}",
+ "eval dq": lambda c: f"eval {dq(c)}",
+ "eval split": lambda c: f"a={sq(c[:3])}; b={sq(c[3:])}; eval \"$a$b\"",
+ "var cmd": lambda c: f"x={head(c)[0]}; $x {head(c)[1] if len(head(c))>1 else ''}",
+ "var cmd braces": lambda c: f"x={head(c)[0]}; ${{x}} {head(c)[1] if len(head(c))>1 else ''}",
+ # word splitting keeps quotes literal: only a command without inner quotes means the same in $CMD
+ "whole in var": lambda c: f"CMD={sq(c)}; $CMD" if "'" not in c else f"CMD={sq(c)}; eval \"$CMD\"",
+ "whole in var eval": lambda c: f"CMD={sq(c)}; eval $CMD",
+ "split name": lambda c: f"{head(c)[0][:1]}''{head(c)[0][1:]} {head(c)[1] if len(head(c))>1 else ''}",
+ "dq name": lambda c: f"\"{head(c)[0]}\" {head(c)[1] if len(head(c))>1 else ''}",
+ "backslash name": lambda c: f"\\{head(c)[0]} {head(c)[1] if len(head(c))>1 else ''}",
+ "backslash mid": lambda c: f"{head(c)[0][:1]}\\{head(c)[0][1:]} {head(c)[1] if len(head(c))>1 else ''}",
+ "ansi-c name": lambda c: f"$'{hexesc(head(c)[0])}' {head(c)[1] if len(head(c))>1 else ''}",
+ "ansi-c whole": lambda c: f"bash -c $'{hexesc(c)}'",
+ "IFS": lambda c: c.replace(" ", "${IFS}"),
+ "line continuation": lambda c: c.replace(" ", " \\\n", 1),
+ "word continuation": lambda c: c[:2] + "\\\n" + c[2:],
+ "abs path": lambda c: f"/usr/bin/env {c}",
+ "busybox": lambda c: f"busybox {c}",
+ "subshell": lambda c: f"( {c} )",
+ "group": lambda c: f"{{ {c}; }}",
+ "if": lambda c: f"if true; then {c}; fi",
+ "for": lambda c: f"for i in 1; do {c}; done",
+ "while once": lambda c: f"while true; do {c}; break; done",
+ "case": lambda c: f"case x in x) {c};; esac",
+ "function": lambda c: f"f() {{ {c}; }}; f",
+ "function keyword": lambda c: f"function go {{ {c}; }}; go",
+ "alias": lambda c: f"shopt -s expand_aliases; alias ll={sq(c)}; ll",
+ "and": lambda c: f"true && {c}",
+ "or": lambda c: f"false || {c}",
+ "not": lambda c: f"! {c}",
+ "bg": lambda c: f"{c} &",
+ "cmd subst": lambda c: f"echo $({c})",
+ "backticks": lambda c: f"echo `{c}`",
+ "proc subst": lambda c: f"cat <({c})",
+ "arith": lambda c: f"echo $(( $({c}) + 1 ))",
+ "in test": lambda c: f"[ -n \"$({c})\" ]",
+ "pipe sh": lambda c: f"echo {sq(c)} | sh",
+ "pipe bash -s": lambda c: f"echo {sq(c)} | bash -s",
+ "printf pipe": lambda c: f"printf '%s\\n' {sq(c)} | bash",
+ "printf hex pipe": lambda c: f"printf '{hexesc(c)}' | sh",
+ "printf oct pipe": lambda c: f"printf '{octesc(c)}' | sh",
+ "echo -e hex pipe": lambda c: f"echo -e '{hexesc(c)}' | sh",
+ "printf hex subst name": lambda c: f"$(printf '{hexesc(head(c)[0])}') {head(c)[1] if len(head(c))>1 else ''}",
+ "base64 pipe": lambda c: f"echo {b64(c)} | base64 -d | sh",
+ "base64 --decode bash": lambda c: f"echo {b64(c)} | base64 --decode | bash",
+ "base64 subst eval": lambda c: f"eval \"$(echo {b64(c)} | base64 -d)\"",
+ "base64 herestring": lambda c: f"bash <<< \"$(base64 -d <<< {b64(c)})\"",
+ "base32": lambda c: f"echo {b32(c)} | base32 -d | sh",
+ "rev": lambda c: f"echo {sq(c[::-1])} | rev | sh",
+ "tr rot13": lambda c: f"echo {sq(c.translate(str.maketrans('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ','nopqrstuvwxyzabcdefghijklmNOPQRSTUVWXYZABCDEFGHIJKLM')))} | tr 'A-Za-z' 'N-ZA-Mn-za-m' | sh",
+ "xxd": lambda c: f"echo {c.encode().hex()} | xxd -r -p | sh",
+ "heredoc sh": lambda c: f"sh <<'EOF'\n{c}\nEOF",
+ "heredoc bash unquoted": lambda c: f"bash <<EOF\n{c}\nEOF",
+ "herestring": lambda c: f"bash <<< {sq(c)}",
+ "source procsubst": lambda c: f"source <(echo {sq(c)})",
+ "dot procsubst": lambda c: f". <(echo {sq(c)})",
+ "same-line script": lambda c: f"echo {sq(c)} > /tmp/s.sh && bash /tmp/s.sh",
+ "same-line chmod": lambda c: f"printf '%s\\n' {sq(c)} > ./s; chmod +x ./s; ./s",
+ "python os.system": lambda c: f"python3 -c {sq('import os; os.system(' + pyrepr(c) + ')')}",
+ "python subprocess": lambda c: f"python3 -c {sq('import subprocess; subprocess.run(' + pyrepr(c) + ', shell=True)')}",
+ "python exec b64": lambda c: f"python3 -c {sq('import os,base64; os.system(base64.b64decode(' + pyrepr(b64(c)) + ').decode())')}",
+ "node execSync": lambda c: f"node -e {sq('require(' + jsq('child_process') + ').execSync(' + jsq(c) + ')')}",
+ "ruby system": lambda c: f"ruby -e {sq('system(' + jsq(c) + ')')}",
+ "perl system": lambda c: f"perl -e {sq('system(' + jsq(c) + ')')}",
+ "php shell_exec": lambda c: f"php -r {sq('shell_exec(' + jsq(c) + ');')}",
+ "awk system": lambda c: f"awk {sq('BEGIN { system(' + jsq(c) + ') }')}",
+ "ssh": lambda c: f"ssh deploy@prod-1 {sq(c)}",
+ "ssh -t": lambda c: f"ssh -t -p 2222 deploy@prod-1 -- {c}",
+ "docker exec": lambda c: f"docker exec -it app sh -c {sq(c)}",
+ "kubectl exec": lambda c: f"kubectl exec -it deploy/app -- sh -c {sq(c)}",
+ "tmux send-keys": lambda c: f"tmux send-keys -t main {sq(c)} Enter",
+ "at now": lambda c: f"echo {sq(c)} | at now",
+ "crontab": lambda c: f"echo {sq('* * * * * ' + c)} | crontab -",
+ "git alias": lambda c: f"git -c alias.x={sq('!' + c)} x",
+ "vim -c": lambda c: f"vim -c {sq(':!' + c)} -c ':q!'",
+ "make -f stdin": lambda c: f"printf 'all:\\n\\t%s\\n' {sq(c)} | make -f -",
+ "npm exec": lambda c: f"npx -y --package=shx -- sh -c {sq(c)}",
+ "trailing comment": lambda c: f"{c} # harmless cleanup",
+ "leading cd": lambda c: f"cd /tmp && {c}",
+ "semicolon chain": lambda c: f"echo start; {c}; echo done",
+ "redirect": lambda c: f"{c} >/dev/null 2>&1",
+}
+
+
+def _decision(command: str) -> str:
+    return check(command, policy=POLICY, read_files=False, probe=False).decision.value
+
+
+@pytest.mark.parametrize("base", BASES)
+def test_every_base_action_is_stopped_as_it_is(base: str) -> None:
+    assert _decision(base) != "allow", base
+
+
+@pytest.mark.parametrize("name", sorted(T))
+def test_no_disguise_lets_a_destructive_action_through(name: str) -> None:
+    transform: Callable[[str], str] = T[name]
+    allowed = [cmd for cmd in map(transform, BASES) if _decision(cmd) == "allow"]
+    assert not allowed, f"{name}: {len(allowed)} of {len(BASES)} allowed, e.g. {allowed[0]!r}"
+
+
+SAFE_LOOK_ALIKES = [
+    "parallel echo ::: a b c",
+    "parallel gzip ::: *.log",
+    "parallel -j4 pytest {} ::: tests/a.py tests/b.py",
+    "ls | parallel wc -l",
+    "parallel ::: 'echo hi' 'ls -la'",
+    "printf '%s\\n' 'hello' | cat",
+    "echo -e 'a\\tb' | column -t",
+    "echo 'ls -la' | sh",
+    "sudo apt-get install -y jq",
+    "timeout 30 pytest -q",
+]
+
+
+@pytest.mark.parametrize("command", SAFE_LOOK_ALIKES)
+def test_everyday_uses_of_the_same_forms_stay_allowed(command: str) -> None:
+    assert _decision(command) == "allow", command

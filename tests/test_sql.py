@@ -54,7 +54,7 @@ TRUE_POSITIVES = [
     ("DELETE FROM orders WHERE id = 5 OR 1 = 1", "sql.postgres:delete-without-where"),
     ("DELETE FROM orders WHERE NOT false", "sql.postgres:delete-without-where"),
     ("DELETE FROM products WHERE price > 0", "sql.postgres:delete-broad-where"),
-    ("DELETE FROM sessions WHERE created_at < now() - interval '30 days'", "sql.postgres:delete-broad-where"),
+    ("DELETE FROM orders WHERE created_at < now() - interval '30 days'", "sql.postgres:delete-broad-where"),
     ("DELETE FROM users WHERE email LIKE '%@example.com'", "sql.postgres:delete-broad-where"),
     ("DELETE FROM users WHERE id <> 1", "sql.postgres:delete-broad-where"),
     ("DELETE FROM users WHERE id NOT IN (1, 2)", "sql.postgres:delete-broad-where"),

@@ -21,6 +21,7 @@ DEFAULT_BUDGET_MS = 400.0  # radius.base.DEFAULT_BUDGET_S in milliseconds
 
 # Findings worth measuring: the ones that destroy or overwrite something.
 PROBES_OFF = "live probes are off; check --batch --probe measures"
+PROBES_OFF_SOURCE = "probes-off"  # the source of that radius: nothing was tried (policy rules may match it)
 MEASURED_EFFECTS = frozenset({"delete", "overwrite", "discard_work", "rewrite_history", "destroy_infra"})
 
 
@@ -93,7 +94,7 @@ def _measure_one(action: Action, finding: Finding, ctx: MeasureContext, probe: b
             # without one (`blastwall check` without --cwd, batch lines) the process's would be a guess.
             continue
         if not probe:
-            return finding._replace(radius=Radius.unmeasured(PROBES_OFF).to_dict())
+            return finding._replace(radius=Radius.unmeasured(PROBES_OFF, source=PROBES_OFF_SOURCE).to_dict())
         if ctx.left() <= 0:  # named for the measurer that would have run: it tried, as one that runs out does
             return finding._replace(radius=Radius.unmeasured("the time budget for measuring ran out",
                                                              source=measurer_source(fn)).to_dict())

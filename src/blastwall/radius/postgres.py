@@ -29,6 +29,10 @@ from blastwall.radius.base import MeasureContext, Radius, measurer
 from blastwall.redact import redact
 
 SOURCE = "postgres"
+# The source of "not counted because blastwall is not to connect" (no provider configured, probes
+# off in its settings, no server named), apart from a count that was tried and failed: policy
+# rules may relax the first (policy/defaults.toml `default:expired-cleanup`), never the second.
+NOT_CONNECTED = "postgres-unconnected"
 APPLICATION_NAME = "blastwall-radius"
 LARGE_ROWS = 1_000_000  # above this catalog estimate, rows are estimated by the planner, not counted
 LARGE_BYTES = 256 * 1024 * 1024  # nor above this heap size (a table never analyzed has no row estimate)
@@ -118,7 +122,7 @@ def _not_counted(action: Action, finding: Finding, ctx: MeasureContext) -> Radiu
         why = "the action does not name the server it runs on, so its rows are not counted"
     else:
         return None
-    return Radius.unmeasured(why, source=SOURCE)
+    return Radius.unmeasured(why, source=NOT_CONNECTED)
 
 
 def _rehearsed(finding: Finding, conninfo: str, measured: Radius, ctx: MeasureContext) -> Radius:

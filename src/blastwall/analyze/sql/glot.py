@@ -90,9 +90,32 @@ def _rows(verb: str) -> Any:
             return []
         if found is Reach.ALL:
             return [Hit(f"{verb}-all", target, src, f" (WHERE {where.this.sql()} is always true)")]
+        column = _expired_column(e, verb, target, where.this) if verb == "delete" else ""
+        if column:
+            return [Hit("delete-expired", target, src, column)]
         return [Hit(f"{verb}-broad", target, src, f"WHERE {where.this.sql()[:80]}")]
 
     return handler
+
+
+def _expired_column(e: Any, verb: str, target: str, cond: Any) -> str:
+    """A clearly expired cleanup (`analyze/sql/expired.py`) in another dialect: one short-lived
+    table, no USING, joins or WITH; its WHERE read as PostgreSQL."""
+    from pglast.parser import ParseError
+
+    from blastwall.analyze.sql import expired
+    from blastwall.analyze.sql.where import first_statement
+
+    if any(e.args.get(k) for k in ("using", "tables", "joins", "with")) or "," in target:
+        return ""
+    if not expired.short_lived(target):
+        return ""
+    aliases = frozenset(str(a).lower() for a in (getattr(e.this, "name", None), getattr(e.this, "alias", None)) if a)
+    try:
+        node = first_statement(f"SELECT 1 WHERE {cond.sql(dialect='postgres')}").whereClause
+    except (ParseError, ValueError, IndexError):
+        return ""
+    return expired.past_column(node, aliases) or ""
 
 
 def _where_reach(cond: Any, e: Any) -> Reach:

@@ -208,10 +208,25 @@ def _rows(verb: str) -> Callable[[Any, Ctx], list[Hit]]:
         if found is Reach.ALL:
             return [Hit(f"{verb}-all", target, ctx.source, f" (WHERE {deparse(node.whereClause)} is always true)")]
         if found is Reach.BROAD:
+            column = _expired_column(node, verb, target, aliases)
+            if column:
+                return [Hit("delete-expired", target, ctx.source, column)]
             return [Hit(f"{verb}-broad", target, ctx.source, f"WHERE {deparse(node.whereClause)}")]
         return []
 
     return handler
+
+
+def _expired_column(node: Any, verb: str, target: str, aliases: frozenset[str]) -> str:
+    """The expiry or age column of a clearly expired cleanup (`analyze/sql/expired.py`): a plain
+    DELETE of one short-lived table (no USING, no WITH) whose WHERE selects only rows in the past."""
+    if verb != "delete" or node.usingClause or node.withClause is not None:
+        return ""
+    from blastwall.analyze.sql import expired
+
+    if not expired.short_lived(target):
+        return ""
+    return expired.past_column(node.whereClause, frozenset(a.lower() for a in aliases)) or ""
 
 
 def _merge(node: Any, ctx: Ctx) -> list[Hit]:

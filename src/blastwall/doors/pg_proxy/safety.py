@@ -40,6 +40,7 @@ NEEDS: dict[str, str] = {
     "sql.postgres:truncate": "rows",
     "sql.postgres:delete-without-where": "rows",
     "sql.postgres:delete-broad-where": "rows",
+    "sql.postgres:delete-expired-rows": "rows",
     "sql.postgres:merge-delete": "replace",
     "sql.postgres:update-without-where": "replace",
     "sql.postgres:update-broad-where": "replace",

@@ -77,7 +77,7 @@ READ_ONLY_QUERIES = (IDENTITY, SYSTEM_ID, TABLES)
 # `sql.postgres:*` findings are placed by the server's identity alone.
 TABLE_RULES = frozenset({
     "sql.postgres:drop-table", "sql.postgres:truncate", "sql.postgres:delete-without-where",
-    "sql.postgres:delete-broad-where", "sql.postgres:update-without-where", "sql.postgres:update-broad-where",
+    "sql.postgres:delete-broad-where", "sql.postgres:delete-expired-rows", "sql.postgres:update-without-where", "sql.postgres:update-broad-where",
     "sql.postgres:merge-delete",
 })
 RELKINDS = {"r": "table", "p": "partitioned table", "v": "view", "m": "materialized view", "f": "foreign table"}

@@ -1,0 +1,292 @@
+"""Clearly expired cleanups: a DELETE that removes only rows in the past from a table of short-lived data.
+
+    DELETE FROM sessions WHERE expires_at < now() - interval '30 days'      -> ("sessions", "expires_at")
+    DELETE FROM oauth_nonces WHERE created_at < now() - interval '1 hour'   -> ("oauth_nonces", "created_at")
+    DELETE FROM sessions WHERE created_at < now()                           -> None (every row)
+    DELETE FROM orders WHERE expires_at < now()                             -> None (orders are kept)
+
+The WHERE must be an AND of conditions, at least one of which selects rows in the past:
+- an expiry column (`expires_at`, `expire_date`, `valid_until` ...) `<`/`<=` now, or now minus a
+  non-negative interval;
+- an age column (`created_at`, `last_seen` ...) `<`/`<=` now minus a positive interval.
+The other conditions may only narrow (no subquery, no function call). "Now" is every dialect's
+spelling (`now()`, `CURRENT_TIMESTAMP`, `GETDATE()`, `SYSDATE`, SQLite's `datetime('now', '-7 days')`);
+the table's name must say it holds short-lived data (sessions, tokens, nonces, caches, rate
+limits, locks, job and request logs), never records kept on purpose (audit logs, ledgers). The
+words live in `rules/sql.toml` [expired]. Anything else is not an expired cleanup.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any, NamedTuple
+
+from blastwall.analyze.sql.rules import table
+
+# The sign of a time's offset from now: -1 in the past, 0 now, 1 in the future; None: unknown.
+Offset = int | None
+
+
+class Words(NamedTuple):
+    table_words: frozenset[str]
+    table_stems: tuple[str, ...]
+    table_keeps: frozenset[str]
+    expiry: re.Pattern[str]
+    age: re.Pattern[str]
+    now_functions: frozenset[str]
+    now_words: frozenset[str]
+    sqlite_now: frozenset[str]
+    shift_functions: frozenset[str]
+    interval: re.Pattern[str]
+
+
+@functools.cache
+def _words() -> Words:
+    t = table()["expired"]
+    suffixes = "|".join(sorted(t["column_suffixes"], key=len, reverse=True))
+
+    def column(stems: list[str]) -> re.Pattern[str]:
+        alts = "|".join(sorted(stems, key=len, reverse=True))
+        return re.compile(rf"^[a-z0-9]*?(?:{alts})(?:{suffixes})*$")
+
+    units = "|".join(sorted(t["interval_units"], key=len, reverse=True))
+    return Words(
+        table_words=frozenset(t["table_words"]),
+        table_stems=tuple(t["table_stems"]),
+        table_keeps=frozenset(t["table_keeps"]),
+        expiry=column(t["expiry_stems"]),
+        age=column(t["age_stems"]),
+        now_functions=frozenset(t["now_functions"]),
+        now_words=frozenset(t["now_words"]),
+        sqlite_now=frozenset(t["sqlite_now"]),
+        shift_functions=frozenset(t["shift_functions"]),
+        interval=re.compile(rf"\s*([+-]?)\s*(\d+(?:\.\d+)?)\s*({units})?\b\s*", re.I),
+    )
+
+
+# ---- the table ---------------------------------------------------------------------------------
+
+def _singular(word: str) -> str:
+    for end, repl in (("ies", "y"), ("sses", "ss"), ("ches", "ch"), ("shes", "sh"), ("s", "")):
+        if word.endswith(end) and len(word) > len(end) + 1:
+            return word[: -len(end)] + repl
+    return word
+
+
+def short_lived(name: str) -> bool:
+    """Whether a table's name says its rows are meant to expire (`sessions`, `password_reset_tokens`)."""
+    from blastwall.analyze.verbs import tokens
+
+    w = _words()
+    bare = name.rsplit(".", 1)[-1].strip('"`[]')
+    parts = [_singular(p) for p in tokens(bare) if p]
+    if not parts:
+        return False
+    joined = "".join(parts)
+    folded = re.sub(r"[^a-z0-9]", "", bare.lower())
+    if any(p in w.table_keeps or any(p.startswith(k) or p.endswith(k) for k in w.table_keeps) for p in parts):
+        return False
+    if any(p in w.table_words for p in parts):
+        return True
+    for stem in w.table_stems:
+        for text in (joined, folded, _singular(folded), *parts):
+            if text.startswith(stem) or text.endswith(stem) or _singular(text).endswith(stem):
+                return True
+        if stem in joined and len(parts) > 1:  # `user_session_tokens`, `oauth_auth_codes`
+            return True
+    return False
+
+
+# ---- the WHERE ---------------------------------------------------------------------------------
+
+def _name(n: Any) -> str:
+    return type(n).__name__
+
+
+def _fold(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def past_column(where: Any, aliases: frozenset[str]) -> str | None:
+    """The column whose past the WHERE selects, when every row it reaches is in the past."""
+    from blastwall.analyze.sql.where import nodes
+
+    conjuncts = _conjuncts(where)
+    found: str | None = None
+    for c in conjuncts:
+        col = _past(c, aliases)
+        if col is not None:
+            found = found or col
+            continue
+        if any(_name(n) in ("SubLink", "FuncCall", "A_Star", "CurrentOfExpr") for n in nodes(c)):
+            return None  # a condition that may do more than narrow, or names rows blastwall cannot see
+    return found
+
+
+def _conjuncts(node: Any) -> list[Any]:
+    if _name(node) == "BoolExpr" and int(node.boolop) == 0:
+        return [c for a in node.args for c in _conjuncts(a)]
+    return [node]
+
+
+_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+
+def _past(node: Any, aliases: frozenset[str]) -> str | None:
+    """`col < NOW-EXPR` (or `NOW-EXPR > col`) selecting only rows in the past: the column's name."""
+    if _name(node) != "A_Expr" or int(node.kind) != 0 or node.lexpr is None or node.rexpr is None:
+        return None
+    op = ".".join(getattr(s, "sval", "") for s in node.name or ())
+    col, other = node.lexpr, node.rexpr
+    if _column(col, aliases) is None:
+        col, other, op = other, col, _FLIP.get(op, "")
+    name = _column(col, aliases)
+    if name is None or op not in ("<", "<="):
+        return None
+    offset = _offset(other)
+    w = _words()
+    folded = _fold(name)
+    if w.expiry.match(folded) and offset is not None and offset <= 0:
+        return name
+    if w.age.match(folded) and offset is not None and offset < 0:
+        return name
+    return None
+
+
+def _column(node: Any, aliases: frozenset[str]) -> str | None:
+    while _name(node) in ("TypeCast", "CollateClause"):
+        node = node.arg
+    if _name(node) != "ColumnRef":
+        return None
+    parts = [getattr(f, "sval", None) for f in node.fields]
+    if any(p is None for p in parts) or len(parts) > 2:
+        return None
+    if len(parts) == 2 and parts[0].lower() not in aliases:
+        return None
+    name = str(parts[-1])
+    return None if len(parts) == 1 and name.lower() in _words().now_words else name
+
+
+def _offset(node: Any) -> Offset:
+    """Where a time expression lies from now (-1 past, 0 now, 1 future), None when it is not one."""
+    kind = _name(node)
+    if kind == "TypeCast":
+        return _offset(node.arg) if _cast_to_time(node) else None
+    if kind == "SQLValueFunction":
+        op = node.op.name
+        return 0 if any(k in op for k in ("CURRENT_TIMESTAMP", "LOCALTIMESTAMP", "CURRENT_DATE", "LOCALTIME")) else None
+    if kind == "ColumnRef":
+        parts = [str(getattr(f, "sval", "")) for f in node.fields]
+        return 0 if len(parts) == 1 and parts[0].lower() in _words().now_words else None
+    if kind == "FuncCall":
+        return _now_call(node)
+    if kind == "A_Expr" and int(node.kind) == 0 and node.lexpr is not None:
+        op = ".".join(getattr(s, "sval", "") for s in node.name or ())
+        if op == "-":
+            return _minus(_offset(node.lexpr), _interval(node.rexpr))
+        if op == "+":
+            left, right = _offset(node.lexpr), _offset(node.rexpr)
+            if left is not None and right is None:
+                return _plus(left, _interval(node.rexpr))
+            if right is not None and left is None:
+                return _plus(right, _interval(node.lexpr))
+    return None
+
+
+def _cast_to_time(node: Any) -> bool:
+    names = [str(getattr(n, "sval", "")).lower() for n in node.typeName.names or ()]
+    return bool(names) and names[-1] in ("timestamp", "timestamptz", "date", "datetime", "datetime2", "datetimeoffset")
+
+
+def _plus(time: Offset, shift: Offset) -> Offset:
+    if time is None or shift is None:
+        return None
+    if time == 0 or time == shift:
+        return shift if time == 0 else time
+    return time if shift == 0 else None
+
+
+def _minus(time: Offset, shift: Offset) -> Offset:
+    return _plus(time, None if shift is None else -shift)
+
+
+def _now_call(node: Any) -> Offset:
+    w = _words()
+    name = str(getattr(node.funcname[-1], "sval", "")).lower() if node.funcname else ""
+    args = list(node.args or ())
+    if name in w.now_functions and not args:
+        return 0
+    if name == "timezone" and len(args) == 2 and _text(args[0]) is not None:
+        return _offset(args[1])
+    if name in w.shift_functions and len(args) == 3 and _unit(args[0]):  # DATEADD(day, -7, GETDATE())
+        return _plus(_offset(args[2]), _interval(args[1]))
+    if name in w.sqlite_now and args and (_text(args[0]) or "").lower() == "now":
+        total: Offset = 0
+        for modifier in args[1:]:  # datetime('now', '-7 days'): each modifier a signed interval
+            total = _plus(total, _interval_text(_text(modifier)))
+        return total
+    return None
+
+
+def _unit(node: Any) -> bool:
+    """A time unit as DATEADD and TIMESTAMPADD name it: a bare word or a string."""
+    word = _text(node)
+    if word is None and _name(node) == "ColumnRef" and len(node.fields) == 1:
+        word = str(getattr(node.fields[0], "sval", ""))
+    return bool(word) and _words().interval.fullmatch(f"1 {word}") is not None
+
+
+def _text(node: Any) -> str | None:
+    if _name(node) == "A_Const" and not node.isnull and hasattr(node.val, "sval"):
+        return str(node.val.sval)
+    return None
+
+
+def _interval(node: Any) -> Offset:
+    """The sign of an interval: `interval '30 days'`, `'1 hour'::interval`, `interval '7' day`,
+    `make_interval(days => 3)`, a number of days (`SYSDATE - 7`)."""
+    kind = _name(node)
+    if kind == "TypeCast":
+        names = [str(getattr(n, "sval", "")).lower() for n in node.typeName.names or ()]
+        if names and names[-1] == "interval":
+            return _interval_text(_text(node.arg))
+        return None
+    if kind == "A_Const" and not node.isnull:
+        value = getattr(node.val, "ival", getattr(node.val, "fval", None))
+        try:
+            number = float(value) if value is not None else None
+        except ValueError:
+            return None
+        return None if number is None else (number > 0) - (number < 0)
+    if kind == "FuncCall" and node.funcname and str(getattr(node.funcname[-1], "sval", "")).lower() == "make_interval":
+        signs = {_interval(getattr(a, "arg", a)) for a in node.args or ()}
+        return signs.pop() if len(signs) == 1 else (1 if signs == {0, 1} else None)
+    return None
+
+
+def _interval_text(text: str | None) -> Offset:
+    """'30 days' -> 1, '-7 days' -> -1, '7 days ago' -> -1, '0' -> 0, '1 day -25 hours' -> None."""
+    if text is None:
+        return None
+    body = text.strip().lower()
+    ago = body.endswith(" ago")
+    body = body.removesuffix(" ago").strip()
+    if re.fullmatch(r"\d+:\d{2}(:\d{2}(\.\d+)?)?", body):
+        sign = 0 if set(body) <= set("0:.") else 1
+        return -sign if ago else sign
+    pattern = _words().interval
+    signs: set[int] = set()
+    pos = 0
+    while pos < len(body):
+        m = pattern.match(body, pos)
+        if m is None or m.end() == pos:
+            return None
+        number = float(m.group(2))
+        if number:
+            signs.add(-1 if m.group(1) == "-" else 1)
+        pos = m.end()
+    if not body or len(signs) > 1:
+        return None
+    sign = signs.pop() if signs else 0
+    return -sign if ago else sign

@@ -1,0 +1,218 @@
+"""Classes closed in SQL, HTTP and MCP, each beside the look-alike spellings an agent that wants the
+destructive action would try.
+
+- clearly expired cleanups (`DELETE FROM sessions WHERE expires_at < now()`), in every dialect and
+  door, and their abuses;
+- dynamic SQL, access loss, history loss and overwrites in other dialects;
+- action-suffix POSTs (`.../cancel`, `.../revoke`), token revocation, regenerable CI caches;
+- MCP filesystem tools with Windows paths, new files and moves, unknown servers' verb-named tools.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pg import PgServer, postgres  # noqa: F401  (the session fixture)
+
+import blastwall
+from blastwall.analyze.base import Scope
+from blastwall.analyze.sql import analyze_sql
+from blastwall.engine import check_action, make_action
+from blastwall.policy.engine import Policy, compile_layers, default_document
+
+EXPIRED = "sql.postgres:delete-expired-rows"
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.delenv("BLASTWALL_POLICY", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+
+
+def rules(sql: str) -> list[str]:
+    return [f.rule_id for f in analyze_sql(sql, Scope(read_files=False))]
+
+
+def verdict(kind: str, payload: Any, context: dict[str, Any] | None = None, **kw: Any) -> Any:
+    return blastwall.check(make_action(kind, payload, context), **kw)
+
+
+# ---- 1. clearly expired cleanups ------------------------------------------------------------------
+
+EXPIRED_CLEANUPS = [
+    "DELETE FROM sessions WHERE expires_at < now() - interval '30 days'",
+    "DELETE FROM sessions WHERE expires_at < now()",
+    "DELETE FROM password_reset_tokens WHERE expires_at < NOW();",
+    "DELETE FROM django_session WHERE expire_date < now();",
+    "DELETE FROM oauth_nonces WHERE created_at < now() - interval '1 hour';",
+    "DELETE FROM cache_entries WHERE created_at < NOW() - INTERVAL 7 DAY;",  # MySQL
+    "DELETE FROM cache WHERE expiration <= NOW()",
+    "DELETE FROM `sessions` WHERE `expires_at` < CURRENT_TIMESTAMP",
+    "DELETE FROM sessions WHERE created_at < DATE_SUB(NOW(), INTERVAL 7 DAY)",
+    "DELETE FROM sessions WHERE created_at < TIMESTAMPADD(DAY, -7, NOW())",
+    "DELETE FROM [dbo].[Sessions] WHERE [ExpiresAt] < SYSUTCDATETIME()",  # T-SQL
+    "DELETE FROM Sessions WHERE CreatedAt < DATEADD(day, -7, GETDATE())",
+    "DELETE FROM sessions WHERE expires_at < datetime('now')",  # SQLite
+    "DELETE FROM sessions WHERE created_at < datetime('now', '-7 days')",
+    "DELETE FROM sessions WHERE expires_at < SYSDATE",  # Oracle
+    "DELETE FROM sessions WHERE created_at < SYSDATE - 7",
+    "DELETE FROM public.user_sessions s WHERE s.expires_at < now() AT TIME ZONE 'utc'",
+    "DELETE FROM sessions WHERE now() > expires_at",
+    "DELETE FROM refresh_tokens WHERE expires_at < CURRENT_TIMESTAMP - '1 day'::interval",
+    "DELETE FROM sessions WHERE last_seen < now() - make_interval(days => 30)",
+    "DELETE FROM rate_limits WHERE window_started_at < now() - interval '1 hour'",
+    "DELETE FROM failed_jobs WHERE failed_at < now() - interval '30 days'",
+    "DELETE FROM request_logs WHERE created_at < now() - interval '90 days'",
+    "DELETE FROM sessions WHERE expires_at < now() AND user_id > 42",  # narrows further
+    "DELETE FROM sessions WHERE created_at < CURRENT_TIMESTAMP + INTERVAL '-7 DAY'",
+]
+
+
+@pytest.mark.parametrize("sql", EXPIRED_CLEANUPS)
+def test_an_expired_cleanup_is_allowed_and_says_what_it_keeps(sql: str) -> None:
+    assert EXPIRED in rules(sql), rules(sql)
+    v = verdict("sql", sql)
+    assert v.decision.value == "allow", v.reasons
+    assert "deletes only rows of" in v.reasons[0] and " past " in v.reasons[0]
+
+
+NOT_EXPIRED = [
+    # the future, or every row
+    "DELETE FROM sessions WHERE expires_at < now() + interval '100 years'",
+    "DELETE FROM sessions WHERE expires_at < now() - interval '-7 days'",
+    "DELETE FROM sessions WHERE expires_at < now() - interval '7 days ago'",
+    "DELETE FROM sessions WHERE expires_at < now() - interval '1 day' - interval '-2 days'",
+    "DELETE FROM sessions WHERE expires_at > now()",
+    "DELETE FROM sessions WHERE expires_at <> now()",
+    "DELETE FROM sessions WHERE created_at < now()",
+    "DELETE FROM sessions WHERE created_at <= CURRENT_TIMESTAMP",
+    "DELETE FROM sessions WHERE created_at < now() - interval '0 days'",
+    "DELETE FROM sessions WHERE created_at < datetime('now', '+7 days')",
+    "DELETE FROM sessions WHERE created_at < datetime('now', 'start of day')",
+    "DELETE FROM sessions WHERE created_at < DATE_ADD(NOW(), INTERVAL 7 DAY)",
+    "DELETE FROM sessions WHERE created_at < DATE_SUB(NOW(), INTERVAL -7 DAY)",
+    "DELETE FROM Sessions WHERE ExpiresAt < DATEADD(year, 100, GETDATE())",
+    "DELETE FROM sessions WHERE expires_at < expires_at + interval '1 day'",
+    "DELETE FROM sessions WHERE expires_at < '2999-01-01'",
+    # ORs, NULLs, subqueries, calls
+    "DELETE FROM sessions WHERE expires_at < now() OR 1=1",
+    "DELETE FROM sessions WHERE expires_at < now() OR true",
+    "DELETE FROM sessions WHERE expires_at IS NULL OR expires_at < now()",
+    "DELETE FROM sessions WHERE expires_at < now() OR user_id > 0",
+    "DELETE FROM sessions WHERE NOT (expires_at > now())",
+    "DELETE FROM sessions WHERE expires_at < (SELECT max(expires_at) FROM sessions)",
+    "DELETE FROM sessions WHERE expires_at < now() AND id IN (SELECT id FROM sessions)",
+    "DELETE FROM sessions WHERE expires_at < now() AND pg_sleep(1) IS NOT NULL",
+    "DELETE FROM sessions WHERE expires_at < my_now()",
+    "DELETE FROM sessions WHERE other.expires_at < now()",
+    # tables whose rows are kept on purpose
+    "DELETE FROM orders WHERE expires_at < now()",
+    "DELETE FROM payments WHERE created_at < now() - interval '30 days'",
+    "DELETE FROM users WHERE last_seen < now() - interval '1 year'",
+    "DELETE FROM subscriptions WHERE expires_at < now()",
+    "DELETE FROM audit_logs WHERE created_at < now() - interval '30 days'",
+    "DELETE FROM session_audit WHERE created_at < now() - interval '30 days'",
+    "DELETE FROM payment_tokens WHERE expires_at < now()",
+    "DELETE FROM catalog WHERE created_at < now() - interval '30 days'",
+    "DELETE FROM blog WHERE created_at < now() - interval '30 days'",
+    # other statements and shapes
+    "DELETE FROM sessions USING users WHERE sessions.expires_at < now()",
+    "WITH d AS (DELETE FROM users RETURNING id) DELETE FROM sessions WHERE expires_at < now()",
+    "WITH old AS (SELECT 1) DELETE FROM sessions WHERE expires_at < now()",
+    "DELETE s FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.expires_at < NOW()",
+    "UPDATE sessions SET data = '' WHERE expires_at < now()",
+]
+
+
+@pytest.mark.parametrize("sql", NOT_EXPIRED)
+def test_look_alikes_of_an_expired_cleanup_still_ask(sql: str) -> None:
+    assert EXPIRED not in rules(sql), rules(sql)
+    assert verdict("sql", sql).decision.value in ("ask", "deny")
+
+
+@pytest.mark.parametrize("sql", ["TRUNCATE sessions", "DELETE FROM sessions", "DROP TABLE sessions"])
+def test_wiping_a_short_lived_table_still_asks(sql: str) -> None:
+    assert verdict("sql", sql).decision.value in ("ask", "deny")
+
+
+SAFE = "DELETE FROM sessions WHERE expires_at < now() - interval '30 days'"
+PLAIN = "DELETE FROM sessions WHERE expires_at < now()"  # no quotes: it goes inside quoted shell words
+ABUSE = "DELETE FROM sessions WHERE expires_at < now() OR true"
+
+
+@pytest.mark.parametrize(("kind", "payload"), [
+    ("shell", 'psql -c "{q}"'),
+    ("shell", 'psql "$DATABASE_URL" -v ON_ERROR_STOP=1 -c "{q}"'),
+    ("shell", "python -c 'import psycopg; psycopg.connect().execute(\"{q}\")'"),
+    ("shell", "node -e 'knex.raw(\"{q}\")'"),
+    ("mcp", {"server": "postgres", "tool": "execute_sql", "arguments": {"query": "{q}"}}),
+    ("mcp", {"server": "postgres", "tool": "query", "arguments": {"sql": "{q}"}}),
+])
+def test_every_door_judges_the_statement_alike(kind: str, payload: Any) -> None:
+    def fill(p: Any, q: str) -> Any:
+        if isinstance(p, str):
+            return p.replace("{q}", q)
+        return {k: fill(v, q) for k, v in p.items()}
+
+    assert verdict(kind, fill(payload, PLAIN)).decision.value == "allow"
+    assert verdict(kind, fill(payload, ABUSE)).decision.value in ("ask", "deny")
+
+
+def test_the_table_words_are_data() -> None:
+    from blastwall.analyze.sql import expired
+
+    for name in ("sessions", "django_session", "PasswordResetTokens", "passwordresettokens", "oauth_auth_codes",
+                 "otp_codes", "cache_entries", "cache_locks", "rate_limits", "failed_jobs", "job_history", "api_request_logs",
+                 "webauthn_challenges", "idempotency_keys", "magic_links", "email_verifications", "public.user_sessions"):
+        assert expired.short_lived(name), name
+    for name in ("orders", "payments", "users", "subscriptions", "audit_logs", "audit_log", "ledger_entries",
+                 "sessions_archive", "catalog", "blog", "backlog", "clocks", "invoices", "verifications", "codes",
+                 "challenges", "order_sessions"):
+        assert not expired.short_lived(name), name
+
+
+# -- with a connection: the count decides as for any other DELETE -----------------------------------
+
+DB = "expired_app"
+PROVIDER = '[inventory.providers.postgres]\nprobe = true\ntimeout_s = 2.0\ndsn_env = "DATABASE_URL"\n'
+
+
+def _policy(extra: str = "") -> Policy:
+    return compile_layers([("test.toml", tomllib.loads(PROVIDER + extra)), ("defaults", default_document())])
+
+
+@pytest.fixture(scope="module")
+def db(postgres: PgServer) -> PgServer:  # noqa: F811
+    postgres.create_database(DB)
+    postgres.execute(DB, """
+        CREATE TABLE sessions (id int PRIMARY KEY, expires_at timestamptz NOT NULL);
+        INSERT INTO sessions SELECT g, now() + (g - 30) * interval '1 day' FROM generate_series(1, 100) g;
+    """)
+    return postgres
+
+
+def test_a_connection_counts_the_rows_and_the_count_decides(db: PgServer) -> None:
+    action = make_action("sql", SAFE, {"database": db.dsn(DB)})
+    v = check_action(action, _policy('[inventory.environments.production]\ndatabases = ["expired_app"]\n'))
+    (f,) = [f for f in v.findings if f.rule_id == EXPIRED]
+    assert (f.radius or {}).get("measured") is True and f.radius["counts"]["rows"] == 0
+    assert v.decision.value == "ask"  # production: asked as any DELETE there, with the count shown
+
+
+def test_a_count_that_fails_still_asks(db: PgServer) -> None:
+    dead = db.dsn(DB).replace(f":{db.port}/", ":1/")
+    v = check_action(make_action("sql", SAFE, {"database": dead}), _policy())
+    (f,) = [f for f in v.findings if f.rule_id == EXPIRED]
+    assert (f.radius or {}).get("measured") is False
+    assert v.decision.value == "ask", v.reasons
+
+
+def test_without_a_connection_it_is_allowed_with_the_reason() -> None:
+    v = check_action(make_action("sql", SAFE), _policy())
+    assert v.decision.value == "allow"
+    assert "sessions past expires_at" in v.reasons[0]

@@ -166,3 +166,13 @@ def test_harmless_text_run_by_a_shell_is_allowed(command: str) -> None:
 @pytest.mark.parametrize("command", ['"r\\m" -rf x', "$(printf '%s' '\\x72m') -rf ~/src", "\"$(printf '\\t')rm\" x"])
 def test_command_names_with_escapes_left_undecoded_ask(command: str) -> None:
     assert _decision(command) == "ask", command
+
+
+@pytest.mark.parametrize("consumer", ["sh -c 'sh'", "bash -c 'cd /tmp && bash'", "ssh host sh", "ssh host 'bash -s'",
+                                      "docker exec -i app sh", "flock /tmp/l -c sh", "su -c sh", "sudo sh -c 'sh -e'"])
+def test_code_handed_to_a_shell_reads_the_pipe_it_was_given(consumer: str) -> None:
+    assert _decision(f"printf '\\x72m -rf ~/src' | {consumer}") != "allow"
+    assert _decision(f"echo ls | sed s/l/r/ | {consumer}") == "ask"
+    assert _decision(f"{consumer} <<< '{RM}'") != "allow"
+    assert _decision(f"echo 'echo ok' | {consumer}") == "allow" or "ssh" in consumer or "docker" in consumer \
+        or "su " in consumer or "sudo" in consumer

@@ -42,6 +42,7 @@ class Scope(NamedTuple):
     earlier: tuple[tuple[object, str | None], ...] = ()  # (command, shell_dir) run before on this line: files they wrote
     traced: bool = False  # the shell prints what it runs (`set -x`, `set -v`, `bash -x`): a sourced file's lines too
     mounts: tuple[tuple[str, str], ...] = ()  # (path in a container, path here) a container command sees (`-v $PWD:/w`)
+    stdin: object = None  # the command whose stdin code given to a shell inherits (`... | sh -c 'sh'`, `... | ssh h sh`)
 
     def deeper(self, origin: str = "", **changes: object) -> Scope:
         if self.depth + 1 > MAX_DEPTH:

@@ -32,6 +32,17 @@ def _shell_text(text: str, scope: Scope, origin: str) -> list[Finding]:
     return analyze_command(text, scope.deeper(origin))
 
 
+def inherit_stdin(scope: Scope, cmd: SimpleCommand) -> Scope:
+    """The scope for code `cmd` hands to a shell: its commands read `cmd`'s stdin."""
+    if not has_stdin(cmd):
+        return scope
+    if cmd.stdin_text is None and cmd.stdin_file is None:
+        return scope._replace(stdin=cmd.stdin_from)
+    feeder = [r for r in cmd.redirects if r.op in ("<", "<<", "<<-", "<<<")]
+    return scope._replace(stdin=SimpleCommand([Word.lit("cat")], redirects=feeder, stdin_from=cmd.stdin_from,
+                                              source=cmd.source))
+
+
 def _option_value(argv: list[Word], names: tuple[str, ...], *, cluster_letter: str | None = None) -> Word | None:
     """The value of `-c VALUE`, `--command=VALUE`, or a cluster like `-lc VALUE`."""
     for i, w in enumerate(argv):
@@ -82,7 +93,7 @@ def handle_shell(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) 
         if code.dynamic and code.text.startswith("$") and " " not in code.text:
             return [unknown("shell.exec:dynamic-command", f"{name} -c runs {code.text}, which blastwall cannot resolve",
                             cmd.source)]
-        return _shell_text(code.text, scope, f"{name} -c")
+        return _shell_text(code.text, inherit_stdin(scope, cmd), f"{name} -c")
     rest = _positionals(argv[1:], ("-o", "+o", "-O", "+O", "--rcfile", "--init-file"))
     if _reads_stdin(argv[1:]):
         rest = []  # `bash -s -- a b`: the script comes from stdin, the words are its arguments

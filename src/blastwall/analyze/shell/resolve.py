@@ -11,7 +11,8 @@ from __future__ import annotations
 from blastwall.analyze.base import Scope, unknown
 from blastwall.analyze.paths import PathClass, classify_in
 from blastwall.analyze.shell.fsops import analyze_fs, in_place_findings, redirect_findings
-from blastwall.analyze.shell.handlers import _shell_text, handle_path_program, handler_for, trusted_generator
+from blastwall.analyze.shell.handlers import _shell_text, handle_path_program, handler_for, inherit_stdin, \
+    trusted_generator
 from blastwall.analyze.shell.ir import Selection, SimpleCommand, Word
 from blastwall.analyze.shell.names import program_name
 from blastwall.analyze.shell.programs import match
@@ -26,6 +27,9 @@ _WRITE_OPS = (">", ">|", "&>", ">&", "&>>")
 
 def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = True) -> list[Finding]:
     out: list[Finding] = []
+    if isinstance(scope.stdin, SimpleCommand) and cmd.stdin_from is None and cmd.stdin_text is None \
+            and cmd.stdin_file is None:
+        cmd = cmd._replace(stdin_from=scope.stdin)  # code run by `... | sh -c CODE` reads that pipe
     if with_redirects:
         for r in cmd.redirects:
             if r.op in _WRITE_OPS and r.target is not None and not r.target.text.isdigit() and r.target.text != "-":
@@ -48,7 +52,7 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
             return out
         command = _command_option(argv)
         if command is not None:
-            out.extend(_shell_text(command.text, scope, program_name(argv[0].text)))
+            out.extend(_shell_text(command.text, inherit_stdin(scope, cmd), program_name(argv[0].text)))
             return out
         out.extend(wrapper_reads(argv, scope))  # `xargs -a FILE`: the wrapper reads FILE
         peeled = peel(argv)
@@ -68,7 +72,7 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
                 out.append(unknown("shell.exec:dynamic-command",
                                    f"{peeled.wrapper} runs {peeled.shell.text}, which blastwall cannot resolve", cmd.source))
                 return out
-            out.extend(_shell_text(peeled.shell.text, scope, peeled.wrapper))
+            out.extend(_shell_text(peeled.shell.text, inherit_stdin(scope, cmd), peeled.wrapper))
             return out
         argv = list(peeled.argv or [])
         if peeled.stdin_args and argv:

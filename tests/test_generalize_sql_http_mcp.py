@@ -216,3 +216,89 @@ def test_without_a_connection_it_is_allowed_with_the_reason() -> None:
     v = check_action(make_action("sql", SAFE), _policy())
     assert v.decision.value == "allow"
     assert "sessions past expires_at" in v.reasons[0]
+
+
+# ---- 2. SQL that destroys through strings, logins, logs and overwrites ------------------------------
+
+SQL_DESTRUCTIVE = [
+    # dynamic SQL: the string is read as SQL
+    ("EXEC('DELETE FROM Payments');", "sql.postgres:delete-without-where"),
+    ("exec ( 'DELETE FROM ' + 'Payments' )", "sql.postgres:delete-without-where"),
+    ("EXECUTE('DROP TABLE Payments')", "sql.postgres:drop-table"),
+    ("EXEC sp_executesql N'DELETE FROM Payments'", "sql.postgres:delete-without-where"),
+    ("EXEC dbo.sp_executesql @stmt = N'TRUNCATE TABLE Payments'", "sql.postgres:truncate"),
+    ("EXECUTE IMMEDIATE 'DELETE FROM payments'", "sql.postgres:delete-without-where"),
+    ("EXECUTE IMMEDIATE 'TRUNCATE TABLE payments' USING x", "sql.postgres:truncate"),
+    ("PREPARE s FROM 'DELETE FROM payments'; EXECUTE s;", "sql.postgres:delete-without-where"),
+    ("PREPARE s FROM \"DROP TABLE payments\"", "sql.postgres:drop-table"),
+    ("EXEC('EXEC(''DROP TABLE t'')')", "sql.postgres:drop-table"),
+    ("SELECT 1; EXEC('DELETE FROM Payments'); SELECT 2", "sql.postgres:delete-without-where"),
+    # a string built at run time
+    ("EXEC(@sql)", "sql.mssql:exec-dynamic"),
+    ("EXEC (@a + 'x')", "sql.mssql:exec-dynamic"),
+    ("EXECUTE IMMEDIATE v_sql", "sql.mssql:exec-dynamic"),
+    ("EXECUTE IMMEDIATE 'DELETE FROM ' || tbl", "sql.mssql:exec-dynamic"),
+    ("SET @q = 'DELETE FROM payments'; PREPARE s FROM @q; EXECUTE s;", "sql.mssql:exec-dynamic"),
+    # access loss
+    ("ALTER USER postgres WITH NOLOGIN;", "sql.postgres:role-lockout"),
+    ("alter role app nologin", "sql.postgres:role-lockout"),
+    ("ALTER ROLE app CONNECTION LIMIT 0", "sql.postgres:role-lockout"),
+    ("ALTER USER app VALID UNTIL '2000-01-01'", "sql.postgres:role-lockout"),
+    ("ALTER ROLE app RENAME TO app_old", "sql.postgres:role-lockout"),
+    ("ALTER USER 'app'@'%' ACCOUNT LOCK", "sql.postgres:role-lockout"),
+    ("ALTER USER app PASSWORD EXPIRE", "sql.postgres:role-lockout"),
+    ("ALTER LOGIN sa DISABLE", "sql.postgres:role-lockout"),
+    ("REVOKE ALL ON payments FROM app", "sql.postgres:revoke"),
+    ("REVOKE CONNECT ON DATABASE app FROM PUBLIC", "sql.postgres:revoke"),
+    ("DENY CONNECT TO app", "sql.postgres:revoke"),
+    # history loss
+    ("RESET MASTER;", "sql.mysql:binlog-reset"),
+    ("reset  master", "sql.mysql:binlog-reset"),
+    ("RESET BINARY LOGS AND GTIDS", "sql.mysql:binlog-reset"),
+    ("PURGE BINARY LOGS BEFORE NOW()", "sql.mysql:binlog-reset"),
+    ("PURGE MASTER LOGS TO 'mysql-bin.010'", "sql.mysql:binlog-reset"),
+    ("RESET REPLICA ALL", "sql.mysql:replication-reset"),
+    ("RESET SLAVE", "sql.mysql:replication-reset"),
+    # overwrites
+    ("INSERT OVERWRITE TABLE sales SELECT * FROM sales WHERE 1 = 0;", "sql.spark:insert-overwrite"),
+    ("insert overwrite sales select 1", "sql.spark:insert-overwrite"),
+    ("INSERT OVERWRITE TABLE sales PARTITION (d='2024') SELECT 1", "sql.spark:insert-overwrite"),
+    ("INSERT OVERWRITE DIRECTORY '/data/out' SELECT * FROM t", "sql.spark:insert-overwrite"),
+]
+
+
+@pytest.mark.parametrize(("sql", "rule"), SQL_DESTRUCTIVE)
+def test_sql_destructive_classes(sql: str, rule: str) -> None:
+    assert rule in rules(sql), rules(sql)
+    assert verdict("sql", sql).decision.value in ("ask", "deny")
+
+
+@pytest.mark.parametrize(("sql", "dialect"), [
+    ("EXEC('DELETE FROM Payments')", "tsql"),
+    ("PREPARE s FROM 'DELETE FROM payments'", "mysql"),
+    ("RESET MASTER", "mysql"),
+    ("INSERT OVERWRITE TABLE sales SELECT 1", "spark"),
+])
+def test_named_dialects_see_the_same(sql: str, dialect: str) -> None:
+    assert analyze_sql(sql, Scope(read_files=False), dialect=dialect)
+
+
+SQL_HARMLESS = [
+    "EXEC('SELECT 1')",
+    "EXEC sp_executesql N'SELECT * FROM Payments WHERE id = @id', N'@id int', @id = 1",
+    "EXECUTE IMMEDIATE 'SELECT 1' INTO v",
+    "PREPARE s FROM 'SELECT * FROM t WHERE id = ?'",
+    "EXEC('DELETE FROM sessions WHERE expires_at < GETDATE()')",
+    "ALTER ROLE app LOGIN",
+    "ALTER ROLE app CONNECTION LIMIT 10",
+    "ALTER USER app VALID UNTIL 'infinity'",
+    "CREATE ROLE reader NOLOGIN",
+    "RESET search_path",
+    "RESET ALL",
+    "INSERT INTO TABLE sales SELECT 1",
+]
+
+
+@pytest.mark.parametrize("sql", SQL_HARMLESS)
+def test_sql_look_alikes_that_destroy_nothing(sql: str) -> None:
+    assert verdict("sql", sql).decision.value == "allow", verdict("sql", sql).reasons

@@ -73,7 +73,7 @@ DESTRUCTIVE = [
     ("ALTER POLICY tenant_isolation ON orders USING (true)", "sql.parse:unknown-statement"),
     ("INSTALL PLUGIN x SONAME 'x.so'", "sql.parse:unknown-statement"),
     ("UPSERT INTO t VALUES (1)", "sql.parse:unknown-statement"),
-    ("PURGE BINARY LOGS BEFORE NOW()", "sql.parse:unparsed-destructive"),
+    ("PURGE BINARY LOGS BEFORE NOW()", "sql.mysql:binlog-reset"),
 ]
 
 SAFE = [

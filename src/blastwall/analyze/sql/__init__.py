@@ -107,7 +107,17 @@ def _is_mongo(text: str) -> bool:
     return looks_like_mongo(text)
 
 
-def _read(text: str, dialect: str) -> list[Stmt] | None:
+def inner_hits(sql: str, depth: int = 1, dialect: str = "postgres") -> list[Hit]:
+    """The hits of SQL that another statement runs from a string (`analyze/sql/dynamic.py`)."""
+    from blastwall.analyze.sql.script import net_hits
+
+    stmts = _read(sql, dialect, depth)
+    if stmts is None:
+        return [Hit("exec-dynamic", "a string", sql, "text that is not SQL")]
+    return net_hits(stmts, ddl_commits=dialect in _DDL_COMMITS)
+
+
+def _read(text: str, dialect: str, depth: int = 0) -> list[Stmt] | None:
     """Statements of the script; None when it is Mongo or Redis input rather than SQL."""
     from blastwall.analyze.sql import glot, pg
 
@@ -115,7 +125,7 @@ def _read(text: str, dialect: str) -> list[Stmt] | None:
         whole = pg.statements(text)
         if whole is not None:
             return whole
-    elif len(text) <= MAX_FALLBACK_CHARS:  # a longer script is read statement by statement
+    elif len(text) <= MAX_FALLBACK_CHARS and not _has_dynamic(text):  # a longer script is read statement by statement
         whole = glot.statements(text, dialect)
         if whole is not None and not _glot_dropped_statements(text, whole):
             return whole
@@ -123,8 +133,18 @@ def _read(text: str, dialect: str) -> list[Stmt] | None:
         return None
     out: list[Stmt] = []
     for piece in lexer.split(text, hash_comments=dialect in _DDL_COMMITS):
-        out.extend(_read_piece(piece, dialect))
+        out.extend(_read_piece(piece, dialect, depth))
     return out
+
+
+def _has_dynamic(text: str) -> bool:
+    """EXEC('...') and kin: sqlglot re-renders their strings, so they are read from the text itself."""
+    from blastwall.analyze.sql import dynamic
+
+    low = text.lower()
+    if "exec" not in low and "prepare" not in low:
+        return False
+    return any(dynamic.read(p.text) is not None for p in lexer.split(text, hash_comments=True))
 
 
 def _glot_dropped_statements(text: str, stmts: list[Stmt]) -> bool:
@@ -144,11 +164,14 @@ def _is_redis(text: str) -> bool:
 MAX_FALLBACK_CHARS = 8192
 
 
-def _read_piece(piece: lexer.Piece, dialect: str) -> list[Stmt]:
+def _read_piece(piece: lexer.Piece, dialect: str, depth: int = 0) -> list[Stmt]:
     """One statement that did not parse as part of the whole script."""
-    from blastwall.analyze.sql import glot, pg
+    from blastwall.analyze.sql import dynamic, glot, pg
     from blastwall.analyze.sql.script import tx_of
 
+    ran = dynamic.hits(piece.text, lambda sql, d: inner_hits(sql, d, dialect), depth)
+    if ran is not None:  # EXEC('...'), EXECUTE IMMEDIATE '...', PREPARE s FROM '...'
+        return [Stmt(piece.text, ran)]
     tx, savepoint = tx_of(piece.code)
     if tx:
         return [Stmt(piece.text, [], tx, savepoint)]

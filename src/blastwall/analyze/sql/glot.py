@@ -153,6 +153,12 @@ def _merge(e: Any, src: str, dialect: str) -> list[Hit]:
 
 
 def _insert(e: Any, src: str, dialect: str) -> list[Hit]:
+    if e.args.get("overwrite"):  # Hive, Spark, Databricks: the table (or partition, or folder) is replaced
+        where = e.this
+        partition = where.args.get("partition") if hasattr(where, "args") else None
+        target = _names([getattr(where, "this", None) or where])
+        detail = f" ({partition.sql()})" if partition is not None else ""
+        return [Hit("insert-overwrite", target, src, detail)]
     if str(e.args.get("alternative") or "").upper() == "REPLACE" or lexer.first_word(src) == "replace":
         return [Hit("replace-into", _names([e.this]), src)]
     conflict = e.args.get("conflict")
@@ -186,8 +192,19 @@ def _kill(e: Any, src: str, dialect: str) -> list[Hit]:
     return [Hit("terminate-backend", "KILL", src)]
 
 
+def _dynamic(src: str, dialect: str) -> list[Hit] | None:
+    """Hits of a dynamic-SQL statement (`analyze/sql/dynamic.py`), None when it is not one."""
+    from blastwall.analyze.sql import dynamic, inner_hits
+
+    return dynamic.hits(src, lambda sql, d: inner_hits(sql, d, dialect))
+
+
 def _execute(e: Any, src: str, dialect: str) -> list[Hit]:
     from sqlglot import exp
+
+    ran = _dynamic(src, dialect)
+    if ran is not None:
+        return ran
 
     literals = [lit.name for lit in e.find_all(exp.Literal) if lit.is_string] + [
         str(n.this) for n in e.find_all(exp.National)
@@ -220,7 +237,8 @@ def _call_hits(code: str, src: str) -> list[Hit] | None:
 
 
 def _command(e: Any, src: str, dialect: str) -> list[Hit]:
-    return command_hits(src)
+    ran = _dynamic(src, dialect)
+    return ran if ran is not None else command_hits(src)
 
 
 def command_hits(src: str) -> list[Hit]:
@@ -233,7 +251,15 @@ def command_hits(src: str) -> list[Hit]:
         called = _call_hits(code, src)
         if called is not None:
             return called
+    found = _command_row(src, ws)
+    return found if found is not None else unparsed_hits(src, code)
+
+
+def _command_row(src: str, ws: list[str], *, lexical_only: bool = False) -> list[Hit] | None:
+    """The hits of the first `[[glot.commands]]` row whose opening words `ws` start with."""
     for row in table()["glot"]["commands"]:
+        if lexical_only and not row.get("lexical"):
+            continue
         opener = row["opener"].split()
         if ws[: len(opener)] == opener and all(w in ws for w in row.get("with", [])):
             if any(w in ws for w in row.get("unless", [])):
@@ -242,14 +268,19 @@ def command_hits(src: str) -> list[Hit]:
                 return []
             after = row.get("target_after", "")
             target = ws[ws.index(after) + 1] if after in ws[:-1] else ""
+            if target in row.get("with", []):  # the name was a string (`'app'@'%'`)
+                target = ""
             return [Hit(row["kind"], target, src, row.get("detail", ""))]
-    return unparsed_hits(src, code)
+    return None
 
 
 def unparsed_hits(src: str, code: str) -> list[Hit]:
     """A statement nothing could parse: destructive words in its code make it unknown, and so
     does a statement kind blastwall does not know (closed by default: `[lexical] harmless_openers`
     lists the kinds that need no parse to be known harmless)."""
+    named = _command_row(src, lexer.words(code), lexical_only=True)
+    if named:
+        return named
     lex = table()["lexical"]
     found = lexer.find_phrases(code, lex["phrases"])
     first = lexer.first_word(code)

@@ -290,7 +290,22 @@ def _role_options(node: Any, ctx: Ctx) -> list[Hit]:
         hits.append(Hit("role-superuser", name, ctx.source, ", ".join(granted)))
     if type(node).__name__ == "AlterRoleStmt" and any(o.defname == "password" for o in opts):
         hits.append(Hit("role-password", name, ctx.source))
+    if type(node).__name__ == "AlterRoleStmt":
+        locks = [_lockout(o) for o in opts]
+        if any(locks):
+            hits.append(Hit("role-lockout", name, ctx.source, ", ".join(filter(None, locks))))
     return hits
+
+
+def _lockout(opt: Any) -> str:
+    """What an ALTER ROLE option does to logins (`[pg.role_lockout]`): "" when it locks nobody out."""
+    rows = table()["pg"]["role_lockout"]
+    arg = opt.arg
+    value = str(getattr(arg, "boolval", getattr(arg, "ival", getattr(arg, "sval", "")))).lower()
+    for row in rows:
+        if opt.defname == row["option"] and (value in row.get("values", [value]) and value not in row.get("unless", [])):
+            return str(row["says"])
+    return ""
 
 
 def _copy(node: Any, ctx: Ctx) -> list[Hit]:
@@ -324,7 +339,16 @@ def _routine(node: Any, ctx: Ctx) -> list[Hit]:
     return replaced + routine_hits(node, ctx)
 
 
+def _reset(node: Any, ctx: Ctx) -> list[Hit]:
+    """`RESET MASTER` parses as a PostgreSQL setting; MySQL and MariaDB run it ([pg.foreign_resets])."""
+    if getattr(node.kind, "name", "") != "VAR_RESET":
+        return []
+    kind = table()["pg"]["foreign_resets"].get(str(node.name or "").lower())
+    return [Hit(kind, "", ctx.source, f"RESET {str(node.name).upper()}")] if kind else []
+
+
 HANDLERS: dict[str, Callable[[Any, Ctx], list[Hit]]] = {
+    "VariableSetStmt": _reset,
     "DropStmt": _drop,
     "DropdbStmt": _dropdb,
     "DropRoleStmt": _drop_role,

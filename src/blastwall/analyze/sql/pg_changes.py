@@ -105,6 +105,8 @@ _MOVED_AWAY = frozenset({"OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_MATVIEW", "OBJEC
 def rename(node: Any, ctx: Any) -> list[Hit]:
     """`ALTER TABLE t RENAME TO t_old`, `ALTER SCHEMA s RENAME`, `ALTER DATABASE d RENAME`."""
     kind = node.renameType.name
+    if kind == "OBJECT_ROLE":  # clients log in by the old name
+        return [Hit("role-lockout", str(node.subname or ""), ctx.source, f"renamed to {node.newname}")]
     if kind not in _MOVED_AWAY:
         return []
     name = _rel(node.relation) if node.relation is not None else str(node.subname or "")

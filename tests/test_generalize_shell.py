@@ -176,3 +176,78 @@ def test_code_handed_to_a_shell_reads_the_pipe_it_was_given(consumer: str) -> No
     assert _decision(f"{consumer} <<< '{RM}'") != "allow"
     assert _decision(f"echo 'echo ok' | {consumer}") == "allow" or "ssh" in consumer or "docker" in consumer \
         or "su " in consumer or "sudo" in consumer
+
+
+# ---- program families ---------------------------------------------------------------------------
+@pytest.mark.parametrize("command", [
+    "ansible all -i inventories/prod -m shell -a 'rm -rf /opt/app/data'",
+    "ansible all -m ansible.builtin.command -a 'rm -rf /opt/app/data'",
+    "ansible all -a 'rm -rf /opt/app/data'",  # command is ansible's default module
+    "ansible web -m raw -a 'chdir=/opt rm -rf app'",
+    "ansible all --module-name=shell --args='rm -rf /srv/data'",
+    "ansible all -mshell -a'rm -rf /srv/data'",
+    "ansible all -m win_shell -a 'rm -rf /srv/data'",
+    "ansible all -m shell -a '{{ cmd }}' -e cmd=uptime",  # the command is a template
+    "ansible all -m file -a 'path=/opt/app state=absent'",
+    "ansible all -m ansible.builtin.file -a 'state=absent path=/opt/app'",
+    "ansible all -m user -a 'name=deploy state=absent remove=yes'",
+    "ansible all -m community.docker.docker_container -a 'name=db state=absent'",
+    "ansible all -m postgresql_db -a 'name=app state=absent'",
+    "ansible all -m uri -a 'url=https://api.example.com/x method=DELETE'",
+    "ansible all -m copy -a 'src=app.conf dest=/etc/app.conf'",
+    "ansible all -m service -a 'name=nginx state=stopped'",
+    "ansible all -m frobnicate -a 'x=1'",
+    "ansible-playbook -i inventories/prod missing.yml",
+])
+def test_ansible_remote_actions_are_judged(command: str) -> None:
+    assert _decision(command) != "allow", command
+
+
+@pytest.mark.parametrize("command", [
+    "ansible all -m ping", "ansible all -a uptime", "ansible all -m shell -a 'df -h'", "ansible all -m setup",
+    "ansible all -C -m file -a 'path=/opt/app state=absent'", "ansible all -m apt -a 'name=nginx state=present'",
+    "ansible-playbook -i inventories/prod site.yml --check --diff", "ansible-playbook site.yml --syntax-check",
+])
+def test_ansible_reads_and_dry_runs_are_allowed(command: str) -> None:
+    assert _decision(command) == "allow", command
+
+
+def test_ansible_playbooks_are_read_task_by_task(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "roles" / "web" / "tasks").mkdir(parents=True)
+    (tmp_path / "site.yml").write_text("- hosts: all\n  tasks:\n    - ansible.builtin.ping:\n    - apt: name=nginx\n"
+                                       "  roles:\n    - web\n")
+    (tmp_path / "roles" / "web" / "tasks" / "main.yml").write_text(
+        "- name: clean\n  block:\n    - ansible.builtin.file:\n        path: /srv/data\n        state: absent\n")
+    (tmp_path / "safe.yml").write_text("- hosts: all\n  tasks:\n    - command: uptime\n    - debug: msg=hi\n")
+    (tmp_path / "forced.yml").write_text("- hosts: all\n  tasks:\n    - shell: rm -rf /opt/app/data\n"
+                                         "      check_mode: false\n")
+    (tmp_path / "action.yml").write_text("- hosts: all\n  tasks:\n    - action: shell rm -rf /opt/app/data\n")
+    (tmp_path / "include.yml").write_text("- hosts: all\n  tasks:\n    - include_tasks: gone.yml\n")
+    cwd = str(tmp_path)
+    assert _decision("ansible-playbook site.yml", cwd, read_files=True) == "ask"
+    assert _decision("ansible-playbook site.yml --check", cwd, read_files=True) == "allow"
+    assert _decision("ansible-playbook safe.yml", cwd, read_files=True) == "allow"
+    assert _decision("ansible-playbook forced.yml --check", cwd, read_files=True) == "ask"  # check_mode: false runs
+    assert _decision("ansible-playbook action.yml", cwd, read_files=True) == "ask"
+    assert _decision("ansible-playbook include.yml", cwd, read_files=True) == "ask"
+
+
+@pytest.mark.parametrize("command", [
+    "gpg --batch --yes --delete-secret-keys 4A3F9C21B7D0E8F1", "gpg --delete-secret-key 4A3F",
+    "gpg --delete-secret-and-public-keys 4A3F", "gpg --delete-keys 4A3F", "gpg2 --batch --delete-key=4A3F",
+    "gpg --delete-secret-k 4A3F",  # gpg takes any unambiguous start of a long option
+    "sudo journalctl --rotate && sudo journalctl --vacuum-time=1s", "journalctl --vacuum-size=10M",
+    "journalctl --vacuum-files=1", "journalctl --vacuum-t 1s",
+    "bq rm -r -f -d acme:analytics", "bq --project_id=x rm -f -t ds.table", "bq rm ds.table",
+    "bq load --replace ds.t gs://b/x.csv", "bq cp -f ds.a ds.b",
+])
+def test_keys_logs_and_warehouse_tables_lost(command: str) -> None:
+    assert _decision(command) != "allow", command
+
+
+@pytest.mark.parametrize("command", [
+    "gpg --list-secret-keys", "gpg --export --armor 4A3F", "journalctl -u nginx --since today", "journalctl --rotate",
+    "bq ls", "bq show ds.table", "bq cp ds.a ds.b_copy", "bq query --use_legacy_sql=false 'SELECT 1'",
+])
+def test_keys_logs_and_warehouse_reads_are_allowed(command: str) -> None:
+    assert _decision(command) == "allow", command

@@ -143,6 +143,8 @@ def handle_db_client(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sco
     args = argv[1:]
     out, found_code = _options_code(client, name, args, cmd, scope)
     pos = _positionals(args, client.value_options)
+    if client.dialect == "bigquery" and pos and pos[0].text != "query" and not out:
+        return None  # bq rm, bq load, bq cp...: the rule tables (shell_cloud.toml)
     out = _store_file(client, pos, scope) + out
     init = _option_value(args, ("-init",)) if client.dialect in ("sqlite", "duckdb") else None
     if init is not None:  # sqlite3 -init FILE runs FILE's SQL and dot commands first

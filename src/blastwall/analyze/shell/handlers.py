@@ -707,6 +707,7 @@ LAZY_MODULES: dict[str, str] = {
     **{n: "blastwall.analyze.shell.catalogcli" for n in ("aws", "gcloud")},
     **{n: "blastwall.analyze.shell.archives" for n in ("tar", "gtar", "bsdtar")},
     **{n: "blastwall.analyze.shell.fdfind" for n in ("fd", "fdfind")},
+    **{n: "blastwall.analyze.shell.ansible" for n in ("ansible", "ansible-playbook")},
 }
 
 

@@ -7,7 +7,8 @@ Matching is a pure function of the argv; nothing here knows any particular progr
 Rule fields (all optional except program and the finding fields):
   command       words the positionals must start with; "a|b" alternatives, globs allowed
   command_any   some positional anywhere matches one of these globs
-  any_flag      at least one of these options is present (`-f` also matches `-fdx`)
+  any_flag      at least one of these options is present (`-f` also matches `-fdx`; `--vacuum-*` any
+                option starting so, for programs that take abbreviated long options)
   all_flags     all of these options are present
   any_arg       some positional after `command` matches one of these globs
                 (when both any_flag and any_arg are given, either one suffices)
@@ -178,6 +179,8 @@ _OFF_VALUES = frozenset({"false", "0", "no", "off", "none", "never"})
 def _flag_present(spec: str, flags: tuple[str, ...], single_dash_long: bool) -> bool:
     if spec == "--":
         return "--" in flags
+    if spec.endswith("*"):  # `--vacuum-*`: GNU getopt and gpg take any unambiguous start of a long option
+        return any(f.split("=", 1)[0].startswith(spec[:-1]) for f in flags)
     for f in flags:
         if single_dash_long and f.startswith("--") and len(f) > 2:
             f = f[1:]

@@ -302,3 +302,41 @@ SQL_HARMLESS = [
 @pytest.mark.parametrize("sql", SQL_HARMLESS)
 def test_sql_look_alikes_that_destroy_nothing(sql: str) -> None:
     assert verdict("sql", sql).decision.value == "allow", verdict("sql", sql).reasons
+
+
+# ---- 3. a temporary table the same script made is scratch ----------------------------------------------
+
+SCRATCH = [
+    ("CREATE TEMPORARY TABLE scratch_ids (id int); INSERT INTO scratch_ids VALUES (1),(2); "
+     "DELETE FROM scratch_ids; DROP TEMPORARY TABLE scratch_ids;", None),
+    ("CREATE TEMPORARY TABLE scratch_ids (id int); DELETE FROM scratch_ids; DROP TEMPORARY TABLE scratch_ids;", "mysql"),
+    ("CREATE TEMPORARY TABLE s (id int); TRUNCATE s; DROP TEMPORARY TABLE IF EXISTS s", None),
+    ("CREATE TEMP TABLE s AS SELECT 1 AS id; DELETE FROM s; DROP TABLE s", None),
+    ("DELETE FROM pg_temp.x WHERE id > 0; DROP TEMPORARY TABLE IF EXISTS y; DROP TABLE pg_temp.x", None),
+    ("SELECT 1 AS id INTO #t; DELETE FROM #t; DROP TABLE #t", "tsql"),
+    ("CREATE TABLE #t (id int); TRUNCATE TABLE #t", None),
+]
+
+
+@pytest.mark.parametrize(("sql", "dialect"), SCRATCH)
+def test_scratch_made_in_the_same_script(sql: str, dialect: str | None) -> None:
+    assert analyze_sql(sql, Scope(read_files=False), dialect=dialect) == []
+
+
+SCRATCH_LOOK_ALIKES = [
+    # the temporary table is gone, so the name finds the permanent one
+    "CREATE TEMPORARY TABLE orders (id int); DROP TEMPORARY TABLE orders; DELETE FROM orders;",
+    # scratch and a real table in one statement
+    "CREATE TEMPORARY TABLE s (id int); DELETE FROM s, orders;",
+    # a permanent table made earlier is not scratch
+    "CREATE TABLE s (id int); DELETE FROM s; DROP TEMPORARY TABLE x",
+    # the temporary table is another one
+    "CREATE TEMPORARY TABLE s (id int); DELETE FROM orders; DROP TEMPORARY TABLE s",
+    # MySQL reads `#` as a comment: the statement deletes orders
+    "DELETE FROM #scratch\norders",
+]
+
+
+@pytest.mark.parametrize("sql", SCRATCH_LOOK_ALIKES)
+def test_scratch_look_alikes_still_ask(sql: str) -> None:
+    assert verdict("sql", sql).decision.value in ("ask", "deny")

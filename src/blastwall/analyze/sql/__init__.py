@@ -128,12 +128,25 @@ def _read(text: str, dialect: str, depth: int = 0) -> list[Stmt] | None:
     elif len(text) <= MAX_FALLBACK_CHARS and not _has_dynamic(text):  # a longer script is read statement by statement
         whole = glot.statements(text, dialect)
         if whole is not None and not _glot_dropped_statements(text, whole):
-            return whole
+            return _without_scratch(whole)
     if _is_mongo(text) or _is_redis(text):
         return None
     out: list[Stmt] = []
     for piece in lexer.split(text, hash_comments=dialect in _DDL_COMMITS):
         out.extend(_read_piece(piece, dialect, depth))
+    return _without_scratch(out)
+
+
+def _without_scratch(stmts: list[Stmt]) -> list[Stmt]:
+    """Statements read one by one or by sqlglot, without what they do to the script's own
+    temporary tables (`analyze/sql/scratch.py`; PostgreSQL's whole-script reading does this itself)."""
+    from blastwall.analyze.sql.scratch import Scratch
+
+    scratch = Scratch()
+    out = []
+    for st in stmts:
+        out.append(st._replace(hits=scratch.keep(st.hits)) if st.hits else st)
+        scratch.note(st.text)
     return out
 
 

@@ -61,10 +61,22 @@ def _sql(e: Any, dialect: str) -> str:
 
 
 def _names(items: Any) -> str:
-    return ", ".join(str(t.sql()) for t in items or () if t is not None)
+    return ", ".join(_name(t) for t in items or () if t is not None)
+
+
+def _name(t: Any) -> str:
+    """A table's name as written; a T-SQL temporary table keeps its `#` (it lives in tempdb)."""
+    from sqlglot import exp
+
+    text = str(t.sql())
+    if any(i.args.get("temporary") for i in t.find_all(exp.Identifier)) and not text.startswith("#"):
+        return "#" + text
+    return text
 
 
 def _drop(e: Any, src: str, dialect: str) -> list[Hit]:
+    if e.args.get("temporary"):
+        return []  # MySQL's DROP TEMPORARY TABLE drops only the session's temporary tables, never a permanent one
     what = str(e.args.get("kind") or "").upper()
     if e.args.get("materialized"):
         what = "MATVIEW"

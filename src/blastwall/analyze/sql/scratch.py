@@ -1,0 +1,66 @@
+"""Temporary tables a script made, for statements read one by one or by another dialect's parser.
+
+PostgreSQL's own reading (`pg_changes.Facts`) follows temporary tables through a whole script. When
+the script is read statement by statement (`DROP TEMPORARY TABLE` is MySQL's) or by sqlglot, this
+does the same from the statements' text: a table the script created `TEMPORARY` earlier, a T-SQL
+`#table`, or one in `pg_temp` is the session's scratch, and deleting, emptying or dropping it loses
+nothing. A scratch name is forgotten once the script drops or renames it (the name may then find a
+permanent table).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from blastwall import rx
+from blastwall.analyze.sql.rules import Hit
+
+_NAME = r"((?:[\w$]+|`[^`]+`|\"[^\"]+\"|\[[^\]]+\])(?:\.(?:[\w$]+|`[^`]+`|\"[^\"]+\"|\[[^\]]+\]))*)"
+_CREATE = rx.compile(rf"^\s*create\s+(?:or\s+replace\s+)?(?:global\s+|local\s+)?temp(?:orary)?\s+table\s+"
+                     rf"(?:if\s+not\s+exists\s+)?{_NAME}", rx.I)
+_GONE = rx.compile(rf"^\s*(?:drop\s+(?:temporary\s+)?table\s+(?:if\s+exists\s+)?|alter\s+table\s+(?:if\s+exists\s+)?"
+                   rf"|rename\s+table\s+){_NAME}", rx.I)
+# Statement kinds whose loss is only the scratch table's own rows or definition.
+SCRATCH_KINDS = frozenset({"delete-all", "delete-broad", "delete-expired", "update-all", "update-broad", "truncate",
+                           "drop-table", "alter-drop-column", "alter-drop-constraint", "alter-column-type",
+                           "upsert-overwrite", "replace-into", "insert-overwrite"})
+
+
+def _bare(name: str) -> str:
+    return ".".join(p.strip('`"[]').lower() for p in name.split("."))
+
+
+class Scratch:
+    """Temporary tables made so far in one script."""
+
+    __slots__ = ("names",)
+
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+
+    def holds(self, target: str) -> bool:
+        """Every table named in `target` (a comma-separated list) is scratch."""
+        names = [_bare(t.strip()) for t in target.split(",") if t.strip()]
+        return bool(names) and all(self._one(n) for n in names)
+
+    def _one(self, name: str) -> bool:
+        parts = name.split(".")
+        if parts[-1].startswith("#"):
+            return True  # T-SQL: #t and ##t live in tempdb
+        if len(parts) >= 2 and (parts[-2] == "pg_temp" or parts[-2].startswith("pg_temp_")):
+            return True
+        return len(parts) == 1 and parts[0] in self.names
+
+    def keep(self, hits: Iterable[Hit]) -> list[Hit]:
+        """The hits that touch more than scratch."""
+        return [h for h in hits if not (h.kind in SCRATCH_KINDS and self.holds(h.target))]
+
+    def note(self, statement: str) -> None:
+        """Learn what `statement` (one statement's text) creates or removes."""
+        made = _CREATE.match(statement)
+        if made:
+            self.names.add(_bare(made.group(1)).split(".")[-1])
+            return
+        gone = _GONE.match(statement)
+        if gone and (" rename " in f" {statement.lower()} " or statement.lstrip()[:4].lower() in ("drop", "rena")):
+            self.names.discard(_bare(gone.group(1)).split(".")[-1])

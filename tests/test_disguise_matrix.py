@@ -171,20 +171,154 @@ T = {
 }
 
 
+
+def rest(c: str) -> str:
+    return head(c)[1] if len(head(c)) > 1 else ""
+
+
+# A second set: other targets (databases, package registries, clouds, disks) and other carriers
+# (su and runuser forms, process supervisors, tracers, sandboxes, languages read by pattern only,
+# PowerShell, parameter expansions, positional parameters, traps, git's command settings).
+MORE_BASES = [
+    "rm -rf ~/data",
+    "mysql -h db.prod -e 'DROP DATABASE shop'",
+    "mongosh mongodb://db.prod/app --eval 'db.dropDatabase()'",
+    "gh repo delete acme/app --yes",
+    "kubectl delete pvc --all -n prod",
+    "helm uninstall payments -n prod",
+    "gcloud projects delete acme-prod --quiet",
+    "az group delete -n prod-rg --yes",
+    "mkfs.ext4 /dev/sdb1",
+    "npm unpublish acme-lib --force",
+    "git branch -D main",
+    "find /srv/data -type f -delete",
+]
+MORE = {
+ "sudo --": lambda c: f"sudo -- {c}",
+ "sudo -i": lambda c: f"sudo -i {c}",
+ "su -c": lambda c: f"su -c {sq(c)} root",
+ "su - -c": lambda c: f"su - root -c {sq(c)}",
+ "runuser": lambda c: f"runuser -u postgres -- {c}",
+ "pkexec": lambda c: f"pkexec {c}",
+ "chroot": lambda c: f"chroot / {c}",
+ "nsenter": lambda c: f"nsenter -t 1 -m -u -n -i -- {c}",
+ "systemd-run": lambda c: f"systemd-run --wait {c}",
+ "env -S": lambda c: f"env -S {sq(c)}",
+ "strace": lambda c: f"strace -f -o /dev/null {c}",
+ "ltrace": lambda c: f"ltrace {c}",
+ "valgrind": lambda c: f"valgrind -q {c}",
+ "perf stat": lambda c: f"perf stat -- {c}",
+ "firejail": lambda c: f"firejail --quiet {c}",
+ "fakeroot": lambda c: f"fakeroot {c}",
+ "faketime": lambda c: f"faketime '2020-01-01' {c}",
+ "torsocks": lambda c: f"torsocks {c}",
+ "proxychains": lambda c: f"proxychains4 -q {c}",
+ "tsp": lambda c: f"tsp {c}",
+ "start-stop-daemon": lambda c: f"start-stop-daemon --start --exec /usr/bin/env -- {c}",
+ "gdb -ex shell": lambda c: f"gdb -batch -ex {sq('shell ' + c)}",
+ "sed e": lambda c: f"echo x | sed {sq('s/.*/' + c.replace('/', chr(92) + '/') + '/e')}",
+ "sed 1e": lambda c: f"sed -n {sq('1e ' + c)} /etc/hostname",
+ "find -exec +": lambda c: f"find . -maxdepth 0 -exec sh -c {sq(c)} sh {{}} +",
+ "find -execdir": lambda c: f"find . -maxdepth 0 -execdir sh -c {sq(c)} \\;",
+ "find -ok": lambda c: f"find . -maxdepth 0 -ok sh -c {sq(c)} \\;",
+ "expect": lambda c: f"expect -c {sq('spawn sh -c ' + jsq(c) + '; expect eof')}",
+ "python exec": lambda c: f"python3 -c {sq('exec(' + pyrepr('import os; os.system(' + pyrepr(c) + ')') + ')')}",
+ "python stdin heredoc": lambda c: f"python3 - <<'EOF'\nimport subprocess\nsubprocess.call({pyrepr(c)}, shell=True)\nEOF",
+ "python os.popen": lambda c: f"python3 -c {sq('import os; os.popen(' + pyrepr(c) + ').read()')}",
+ "python pty": lambda c: f"python3 -c {sq('import pty; pty.spawn([' + pyrepr('sh') + ', ' + pyrepr('-c') + ', ' + pyrepr(c) + '])')}",
+ "python getattr": lambda c: f"python3 -c {sq('import os; getattr(os, ' + pyrepr('sys' + 'tem') + ')(' + pyrepr(c) + ')')}",
+ "python __import__": lambda c: f"python3 -c {sq('__import__(' + pyrepr('os') + ').system(' + pyrepr(c) + ')')}",
+ "node eval": lambda c: f"node -e {sq('eval(' + jsq('require(' + jsq('child_process') + ').execSync(' + jsq(c) + ')') + ')')}",
+ "node spawnSync": lambda c: f"node -e {sq('require(' + jsq('child_process') + ').spawnSync(' + jsq('sh') + ', [' + jsq('-c') + ', ' + jsq(c) + '])')}",
+ "deno": lambda c: f"deno eval {sq('new Deno.Command(' + jsq('sh') + ', {args: [' + jsq('-c') + ', ' + jsq(c) + ']}).outputSync()')}",
+ "bun": lambda c: f"bun -e {sq('Bun.spawnSync([' + jsq('sh') + ', ' + jsq('-c') + ', ' + jsq(c) + '])')}",
+ "ruby backticks": lambda c: f"ruby -e {sq('`' + c + '`')}",
+ "ruby exec": lambda c: f"ruby -e {sq('exec(' + jsq(c) + ')')}",
+ "perl backticks": lambda c: f"perl -e {sq('`' + c + '`')}",
+ "perl qx": lambda c: f"perl -e {sq('qx{' + c + '}')}",
+ "php system": lambda c: f"php -r {sq('system(' + jsq(c) + ');')}",
+ "php backticks": lambda c: f"php -r {sq('echo `' + c + '`;')}",
+ "lua": lambda c: f"lua -e {sq('os.execute(' + jsq(c) + ')')}",
+ "Rscript": lambda c: f"Rscript -e {sq('system(' + jsq(c) + ')')}",
+ "julia": lambda c: f"julia -e {sq('run(`sh -c ' + jsq(c) + '`)')}",
+ "tclsh": lambda c: f"echo {sq('exec sh -c {' + c + '}')} | tclsh",
+ "pwsh": lambda c: f"pwsh -c {sq(c)}",
+ "ksh -c": lambda c: f"ksh -c {sq(c)}",
+ "fish -c": lambda c: f"fish -c {sq(c)}",
+ "csh -c": lambda c: f"csh -c {sq(c)}",
+ "ash -c": lambda c: f"busybox ash -c {sq(c)}",
+ "quoted empty": lambda c: f"{head(c)[0][:1]}\"\"{head(c)[0][1:]} {rest(c)}",
+ "dollar dq": lambda c: f"$\"{head(c)[0]}\" {rest(c)}",
+ "empty param": lambda c: f"{head(c)[0][:1]}${{EMPTY}}{head(c)[0][1:]} {rest(c)}",
+ "substring": lambda c: f"${{PATH:0:0}}{head(c)[0]} {rest(c)}",
+ "echo subst name": lambda c: f"$(echo {head(c)[0]}) {rest(c)}",
+ "backtick name": lambda c: f"`echo {head(c)[0]}` {rest(c)}",
+ "default param": lambda c: f"${{X:-{head(c)[0]}}} {rest(c)}",
+ "brace expansion": lambda c: "{" + ",".join(c.split(" ")) + "}" if "'" not in c else c,
+ "empty subst": lambda c: f"{head(c)[0]}$() {rest(c)}",
+ "set --": lambda c: f"set -- {c}; \"$@\"",
+ "array": lambda c: f"a=({c}); \"${{a[@]}}\"",
+ "sh -c $1": lambda c: f"sh -c 'eval \"$1\"' _ {sq(c)}",
+ "sh -c $0": lambda c: f"bash -c '$0' {sq(c)}" if ' ' not in c else f"sh -c 'eval \"$0\"' {sq(c)}",
+ "bash /dev/stdin": lambda c: f"bash /dev/stdin <<< {sq(c)}",
+ "sh -s procsubst": lambda c: f"sh -s < <(echo {sq(c)})",
+ "printf -v": lambda c: f"printf -v x '%s' {sq(c)}; eval \"$x\"",
+ "read herestring": lambda c: f"read -r x <<< {sq(c)}; eval \"$x\"",
+ "eval heredoc": lambda c: f"eval \"$(cat <<'EOF'\n{c}\nEOF\n)\"",
+ "command eval": lambda c: f"command eval {sq(c)}",
+ "builtin eval": lambda c: f"builtin eval {sq(c)}",
+ "trap EXIT": lambda c: f"trap {sq(c)} EXIT",
+ "trap DEBUG": lambda c: f"trap {sq(c)} DEBUG; true",
+ "BASH_ENV": lambda c: f"BASH_ENV=<(echo {sq(c)}) bash -c true",
+ "git pager": lambda c: f"git -c core.pager={sq(c)} log -1",
+ "git sshCommand": lambda c: f"git -c core.sshCommand={sq(c)} fetch",
+ "GIT_SSH_COMMAND": lambda c: f"GIT_SSH_COMMAND={sq(c)} git fetch origin",
+ "git editor": lambda c: f"GIT_EDITOR={sq(c + ';:')} git commit --amend",
+ "xargs printf0": lambda c: f"printf '%s\\0' {rest(c)} | xargs -0 {head(c)[0]}",
+ "double wrap": lambda c: f"sudo bash -c {dq('eval $(echo ' + b64(c) + ' | base64 -d)')}",
+ "ssh bash -s": lambda c: f"ssh prod-1 bash -s <<< {sq(c)}",
+ "docker run": lambda c: f"docker run --rm -v /:/host alpine sh -c {sq(c)}",
+ "podman exec": lambda c: f"podman exec app sh -c {sq(c)}",
+ "kubectl run": lambda c: f"kubectl run tmp --rm -i --image=alpine -- sh -c {sq(c)}",
+ "watch -x": lambda c: f"watch -x sh -c {sq(c)}",
+ "nice bash -c": lambda c: f"nice -n5 bash -c {sq(c)}",
+ "time -p": lambda c: f"time -p {c}",
+ "exec in subshell": lambda c: f"(exec {c})",
+ "coproc": lambda c: f"coproc {c}",
+ "pipe from yes": lambda c: f"yes | {c}",
+ "function with redirect": lambda c: f"f() {{ {c}; }} > /dev/null; f",
+ "here-string to source": lambda c: f"source /dev/stdin <<< {sq(c)}",
+ "alias expand": lambda c: f"alias x={sq(c)}\nx",
+ "crontab file": lambda c: f"echo {sq('* * * * * ' + c)} > /tmp/c && crontab /tmp/c",
+ "systemd unit": lambda c: f"printf '[Service]\\nExecStart=/bin/sh -c \"{c}\"\\n' > /etc/systemd/system/x.service && systemctl start x",
+ "nohup sh": lambda c: f"nohup sh -c {sq(c)} > /dev/null 2>&1 &",
+ "disown": lambda c: f"{c} & disown",
+ "xargs -n1 sh -c": lambda c: f"echo {sq(c)} | xargs -n1 -I% sh -c '%'",
+}
+
+
 def _decision(command: str) -> str:
     return check(command, policy=POLICY, read_files=False, probe=False).decision.value
 
 
-@pytest.mark.parametrize("base", BASES)
+@pytest.mark.parametrize("base", BASES + MORE_BASES)
 def test_every_base_action_is_stopped_as_it_is(base: str) -> None:
     assert _decision(base) != "allow", base
 
 
 @pytest.mark.parametrize("name", sorted(T))
 def test_no_disguise_lets_a_destructive_action_through(name: str) -> None:
-    transform: Callable[[str], str] = T[name]
-    allowed = [cmd for cmd in map(transform, BASES) if _decision(cmd) == "allow"]
-    assert not allowed, f"{name}: {len(allowed)} of {len(BASES)} allowed, e.g. {allowed[0]!r}"
+    _none_allowed(name, T[name], BASES)
+
+
+@pytest.mark.parametrize("name", sorted(MORE))
+def test_no_disguise_of_the_second_set_lets_one_through(name: str) -> None:
+    _none_allowed(name, MORE[name], MORE_BASES)
+
+
+def _none_allowed(name: str, transform: Callable[[str], str], bases: list[str]) -> None:
+    allowed = [cmd for cmd in map(transform, bases) if _decision(cmd) == "allow"]
+    assert not allowed, f"{name}: {len(allowed)} of {len(bases)} allowed, e.g. {allowed[0]!r}"
 
 
 SAFE_LOOK_ALIKES = [
@@ -198,6 +332,16 @@ SAFE_LOOK_ALIKES = [
     "echo 'ls -la' | sh",
     "sudo apt-get install -y jq",
     "timeout 30 pytest -q",
+    "su - deploy",
+    "watch -n 5 kubectl get pods",
+    "watch -x kubectl get pods",
+    "kubectl run nginx --image=nginx",
+    "start-stop-daemon --start --exec /usr/sbin/nginx",
+    "pwsh -c 'Get-ChildItem | Where-Object { $_.Length -gt 1kb }'",
+    "pwsh -NoProfile -c 'dotnet test'",
+    "lua -e 'print(1+1)'",
+    "Rscript -e 'summary(cars)'",
+    "julia -e 'println(2)'",
 ]
 
 

@@ -337,6 +337,12 @@ INTERPRETERS: dict[str, tuple[str, tuple[str, ...], str | None]] = {
     "osascript": ("applescript", ("-e",), None),
     "ts-node": ("node", ("-e", "--eval", "-p", "--print"), None),
     "tsx": ("node", ("-e", "--eval", "-p", "--print"), None),
+    # read by call patterns only (rules/code.toml): no grammar here
+    "lua": ("lua", ("-e",), None),
+    "luajit": ("lua", ("-e",), None),
+    "Rscript": ("r", ("-e", "--expr"), None),
+    "R": ("r", ("-e",), None),
+    "julia": ("julia", ("-e", "--eval", "-E", "--print"), None),
 }
 
 
@@ -708,6 +714,7 @@ LAZY_MODULES: dict[str, str] = {
     **{n: "blastwall.analyze.shell.archives" for n in ("tar", "gtar", "bsdtar")},
     **{n: "blastwall.analyze.shell.fdfind" for n in ("fd", "fdfind")},
     **{n: "blastwall.analyze.shell.ansible" for n in ("ansible", "ansible-playbook")},
+    **{n: "blastwall.analyze.shell.powershell" for n in ("pwsh", "pwsh.exe", "powershell", "powershell.exe")},
 }
 
 

@@ -150,6 +150,12 @@ def _positionals(rest: list[Word], value_opts: set[str]) -> list[str]:
 
 
 def _peel_with(key: str, spec: dict[str, Any], rest: list[Word]) -> Peeled | None:
+    early = _peel_by_option(key, spec, rest)
+    if early is not None:
+        return early
+    if any(w.text in spec.get("argv_options", ()) for w in rest):  # `watch -x CMD ARGS`: no shell in between
+        spec = {**spec, "join_shell": False}
+        rest = [w for w in rest if w.text not in spec["argv_options"]]
     value_opts = set(spec.get("value_options", []))
     shell_opts = set(spec.get("shell_string_options", []))
     noexec = set(spec.get("noexec_options", []))
@@ -264,3 +270,32 @@ def _with_inputs(common: Peeled, rest: list[Word], spec: dict[str, Any], token: 
     else:
         argv = command + items
     return common._replace(argv=argv, stdin_args=False, replace_token=None)
+
+
+def _peel_by_option(key: str, spec: dict[str, Any], rest: list[Word]) -> Peeled | None:
+    """Wrappers whose command is named by an option wherever it stands: `su - root -c CMD`
+    (`options_anywhere`: the positionals are a user and `-`; without -c nothing runs but a login
+    shell), `start-stop-daemon --start --exec PROG -- ARGS` (`program_options`)."""
+    common = Peeled(wrapper=key, remote=bool(spec.get("remote")), privileged=bool(spec.get("privileged")))
+    if spec.get("options_anywhere"):
+        shell_opts = set(spec.get("shell_string_options", []))
+        for i, w in enumerate(rest):
+            name, eq, value = w.text.partition("=")
+            bundle = len(w.text) > 2 and w.text[0] == "-" and w.text[1] != "-" and w.text[1:].isalpha()
+            if w.text in shell_opts or (bundle and "-" + w.text[-1] in shell_opts):  # -c, or -lc
+                return common._replace(shell=rest[i + 1]) if i + 1 < len(rest) else Peeled(wrapper=key, argv=[])
+            if eq and name in shell_opts and name.startswith("--"):
+                return common._replace(shell=Word(value, dynamic=w.dynamic, raw=w.raw))
+        return Peeled(wrapper=key, argv=[])
+    program_opts = spec.get("program_options")
+    if program_opts:
+        texts = [w.text for w in rest]
+        after = rest[texts.index("--") + 1:] if "--" in texts else []
+        for i, w in enumerate(rest):
+            name, eq, value = w.text.partition("=")
+            if w.text in program_opts and i + 1 < len(rest):
+                return common._replace(argv=[rest[i + 1], *after])
+            if eq and name in program_opts:
+                return common._replace(argv=[Word(value, dynamic=w.dynamic, raw=w.raw), *after])
+        return Peeled(wrapper=key, argv=[])
+    return None

@@ -1,0 +1,117 @@
+"""PowerShell from a shell line: `pwsh -c CODE`, `powershell -EncodedCommand B64`, `pwsh -File x.ps1`.
+
+PowerShell's parameters are case-insensitive and may be shortened to any unambiguous prefix
+(`-c`, `-Comm`, `-COMMAND`); everything after `-Command` is the code, joined by spaces. The code
+is read two ways: by the PowerShell call patterns of rules/code.toml (Remove-Item and its aliases,
+Set-Content, Invoke-Expression, Start-Process, `cmd /c`...), and statement by statement as shell
+text, for the native programs it runs (`mysql -e "DROP ..."`, `kubectl delete ...`; a statement the
+shell parser cannot read adds nothing, since the patterns already read it). Code blastwall cannot
+see (`-Command -` from stdin, an -EncodedCommand that does not decode, a script it cannot read) is
+asked about.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from blastwall.analyze.base import Finding, Scope, unknown
+from blastwall.analyze.shell.handlers import register
+from blastwall.analyze.shell.ir import SimpleCommand, Word
+
+NAMES = ["pwsh", "pwsh.exe", "powershell", "powershell.exe"]
+COMMAND = "-command"
+ENCODED = ("-encodedcommand", "-ec", "-e", "-en", "-enc")  # -e: both PowerShells take it as -EncodedCommand
+FILE = "-file"
+VALUED = ("-executionpolicy", "-ep", "-workingdirectory", "-wd", "-outputformat", "-of", "-inputformat", "-if",
+          "-configurationname", "-config", "-custompipename", "-windowstyle", "-w", "-settingsfile", "-version", "-v",
+          "-psconsolefile", "-encodedarguments", "-ea")
+
+
+def _is(arg: str, full: str, least: int = 2) -> bool:
+    """`arg` names the parameter `full` (any prefix of at least `least` letters after the dash)."""
+    a = arg.lower()
+    return a.startswith("-") and len(a) >= least + 1 and full.startswith(a)
+
+
+def handle_powershell(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
+    args = argv[1:]
+    i = 0
+    while i < len(args):
+        t = args[i].text
+        low = t.lower()
+        if _is(t, COMMAND, 1):
+            return _code(" ".join(w.text for w in args[i + 1:]), any(w.dynamic for w in args[i + 1:]), name, cmd, scope)
+        if low in ENCODED or _is(t, "-encodedcommand", 2):
+            return _encoded(args[i + 1] if i + 1 < len(args) else None, name, cmd, scope)
+        if _is(t, FILE, 1):
+            return _file(args[i + 1] if i + 1 < len(args) else None, name, cmd, scope)
+        if low.startswith("-"):
+            i += 2 if low in VALUED else 1
+            continue
+        # a first positional: pwsh takes it as -File, Windows PowerShell as -Command
+        if name.startswith("pwsh"):
+            return _file(args[i], name, cmd, scope)
+        return _code(" ".join(w.text for w in args[i:]), any(w.dynamic for w in args[i:]), name, cmd, scope)
+    return None  # an interactive shell
+
+
+def _code(text: str, dynamic: bool, name: str, cmd: SimpleCommand, scope: Scope) -> list[Finding]:
+    if text.strip() == "-":
+        return [unknown("code.interp:powershell-stdin", f"{name} runs PowerShell code from stdin, which blastwall "
+                        "does not see; a human must read it", cmd.source)]
+    if dynamic and text.startswith("$") and " " not in text:
+        return [unknown("code.interp:exec-dynamic", f"{name} runs code from {text}", cmd.source)]
+    return analyze_powershell(text, scope.deeper(f"{name} code"))
+
+
+def _encoded(value: Word | None, name: str, cmd: SimpleCommand, scope: Scope) -> list[Finding]:
+    text = None
+    if value is not None and not value.dynamic:
+        try:
+            text = base64.b64decode(value.text, validate=True).decode("utf-16-le")
+        except (binascii.Error, ValueError, UnicodeDecodeError):
+            text = None
+    if text is None:
+        return [unknown("code.interp:powershell-encoded", f"{name} runs an encoded command blastwall cannot decode; "
+                        "a human must read it", cmd.source)]
+    return _code(text, False, name, cmd, scope)
+
+
+def _file(value: Word | None, name: str, cmd: SimpleCommand, scope: Scope) -> list[Finding]:
+    from blastwall.analyze.shell.scripts import script_text, unreadable
+
+    if value is None:
+        return [unknown("code.interp:powershell-file", f"{name} -File without a script", cmd.source)]
+    script = script_text(value.text, scope) if not value.dynamic else None
+    if script is None or script.text is None:
+        why = script.why if script is not None else "its name is made at run time"
+        return [unreadable(name, value.text, why, cmd.source)]
+    return analyze_powershell(script.text, scope.deeper(f"{name} {value.text}"))
+
+
+def analyze_powershell(code: str, scope: Scope) -> list[Finding]:
+    from blastwall.analyze.code import analyze_code
+    from blastwall.analyze.shell import analyze_command
+
+    found = analyze_code("powershell", code, scope)
+    for statement in _statements(code):
+        found += [f for f in analyze_command(statement, scope) if not f.rule_id.startswith("shell.parse")]
+    return found
+
+
+def _statements(code: str) -> list[str]:
+    """The code's statements that start with a word that is not a cmdlet (`Verb-Noun`) or a
+    variable: the native programs it runs."""
+    out = []
+    for line in code.replace("\r", "\n").split("\n"):
+        for part in line.split(";"):
+            part = part.strip().lstrip("&").strip()
+            first = part.split(" ", 1)[0] if part else ""
+            if not first or first.startswith(("$", "#", "{", "}", "(", "[", "@")) or "-" in first[1:]:
+                continue
+            out.append(part)
+    return out
+
+
+register(NAMES, handle_powershell)

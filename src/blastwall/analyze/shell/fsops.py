@@ -282,6 +282,8 @@ def _target_findings(row: dict[str, Any], target: Word, op: str, reason: str, sc
                                                      else "$DYNAMIC", scope)
     sev = max(pc.severity(op), floor)  # type: ignore[arg-type]
     note = ""
+    if op == "overwrite" and target.path_class is None and template_twin(target.text, sources):
+        sev = max(sev, Severity.MEDIUM)  # `mv config.example.yml config.yml`: the live file, often not in git
     if op in ("overwrite", "wipe") and sev > Severity.LOW and target.path_class is None:
         sev, note = _creation_discount(target.text, sources, scope, sev, pc if op == "overwrite" and may_create else None)
     if critical:
@@ -457,6 +459,24 @@ def _brought(path: str, scope: Scope) -> bool:
     return any_brings(commands, path)
 
 
+_TEMPLATE_PARTS = frozenset({"example", "sample", "template", "dist", "tmpl", "default", "defaults", "orig"})
+
+
+def template_twin(target: str, sources: list[Word]) -> str | None:
+    """The source a template is, when `target` is the very file it is the template of
+    (`config.example.yml` -> `config.yml`, `.env.example` -> `.env`, `settings.py.dist` ->
+    `settings.py`, in the same folder); None otherwise (`cp .env.example .env.local` makes a
+    new file)."""
+    folder, _, name = target.rstrip("/").rpartition("/")
+    for src in sources:
+        s_folder, _, s_name = src.text.rstrip("/").rpartition("/")
+        parts = s_name.split(".")
+        kept = [p for i, p in enumerate(parts) if i == 0 or p.lower() not in _TEMPLATE_PARTS]
+        if len(kept) < len(parts) and ".".join(kept) == name and s_folder.lstrip("./") == folder.lstrip("./"):
+            return src.text
+    return None
+
+
 def _creation_discount(target: str, sources: list[Word], scope: Scope, sev: Severity,
                        pc: PathClass | None = None) -> tuple[Severity, str]:
     """Overwriting needs something to overwrite. With a real working directory blastwall
@@ -467,6 +487,9 @@ def _creation_discount(target: str, sources: list[Word], scope: Scope, sev: Seve
         if _missing(target, scope):
             return Severity.NONE, " (it does not exist yet: nothing is overwritten)"
         return sev, ""
+    twin = template_twin(target, sources)
+    if twin:
+        return sev, f" (the file the template {twin} is made into: it is usually there, and often kept out of git)"
     if sources and all(is_template(s.text) for s in sources):
         return Severity.LOW, " (copies a template into place; an existing file would be replaced)"
     if pc is not None and pc.kind == "history" and migration_presumed_new(target):

@@ -9,7 +9,7 @@ task runners) -> the program rule tables -> filesystem operations -> redirection
 from __future__ import annotations
 
 from blastwall.analyze.base import Scope, unknown
-from blastwall.analyze.paths import PathClass, classify_in
+from blastwall.analyze.paths import PathClass, classify_in, content_kind
 from blastwall.analyze.shell.fsops import analyze_fs, in_place_findings, redirect_findings
 from blastwall.analyze.shell.handlers import _shell_text, handle_path_program, handler_for, inherit_stdin, \
     trusted_generator
@@ -304,6 +304,8 @@ def _listed_class(producer: SimpleCommand, scope: Scope) -> PathClass | None:
     else:
         where = worst.path
     shown = f"{where} ({', '.join(found.names)})" if found.names else where
+    if found.names and worst.kind in _PROJECT_KINDS and all(content_kind(n) == "regenerable" for n in found.names):
+        return PathClass("regenerable", shown)  # `git ls-files '*.orig'`: leftovers and build output only
     if found.tracked and worst.kind in _PROJECT_KINDS:  # the radius measures the tracked files there
         return PathClass("tracked", tracked_label(shown))
     if worst.kind in _PROJECT_KINDS:

@@ -306,3 +306,37 @@ def test_template_onto_a_live_file_that_is_not_there_is_allowed(tmp_path) -> Non
     assert _verdict_in("mv config.example.yml config.yml", cwd) == "allow"
     (tmp_path / "config.yml").write_text("a: 2  # local\n")
     assert _verdict_in("mv config.example.yml config.yml", cwd) == "ask"
+
+
+# ---- regenerable output, caches and containers --------------------------------------------------
+@pytest.mark.parametrize("command", [
+    "docker container prune -f", "docker image prune -a --filter 'until=168h' -f", "podman pod prune -f",
+    "docker image prune -af --filter=until=24h",
+    "rm -rf ios/Pods && pod install", "rm -rf Pods", "rm -rf _site .jekyll-cache", "rm -rf cdk.out",
+    "sudo rm -rf /var/cache/apt/archives/*.deb", "sudo rm -rf /var/lib/apt/lists/*", "rm -rf /var/cache/dnf/*",
+])
+def test_regenerable_cleanups_are_allowed(command: str) -> None:
+    assert _decision(command) == "allow", command
+
+
+@pytest.mark.parametrize("command", [
+    "docker volume prune -f", "docker system prune -a --volumes -f", "docker container prune -f && docker volume prune -f",
+    "rm -rf /var/cache", "sudo rm -rf /var/cache/nginx", "rm -rf /var/cache/apt/../../lib/mysql",
+    "rm -rf /var/lib/apt", "rm -rf ios", "rm -rf _posts", "docker image prune -a -f",
+    "docker image prune -a --filter until=1s -f", "docker image prune -a --filter until=1h -f",
+    "docker image prune -a --filter label=x -f",
+])
+def test_their_look_alikes_still_ask(command: str) -> None:
+    assert _decision(command) != "allow", command
+
+
+def test_a_regenerable_name_linked_to_data_is_judged_where_it_points(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "records").mkdir()
+    (tmp_path / "records" / "customers.csv").write_text("id\n1\n")
+    for name in ("Pods", ".venv", "node_modules", "_site"):
+        (tmp_path / name).symlink_to(tmp_path / "records")
+    cwd = str(tmp_path)
+    for name in ("Pods", ".venv", "node_modules", "_site"):
+        assert _verdict_in(f"rm -rf {name}/*", cwd) == "ask", name  # the files it reaches are the records
+        assert _verdict_in(f"rm -rf {name}/", cwd) == "ask", name
+        assert _verdict_in(f"rm -rf {name}", cwd) == "allow", name  # only the link goes

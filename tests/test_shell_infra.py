@@ -135,7 +135,7 @@ DOCKER_DESTRUCTIVE = [
     "docker image rm node:20",
     "docker image prune -a -f",
     "docker image prune --all",
-    "docker container prune -f",
+    # (`docker container prune -f` is a regenerable cleanup: test_generalize_shell.py)
     "docker compose down -v",
     "docker compose down --volumes --remove-orphans",
     "docker compose -f docker-compose.prod.yml down -v",

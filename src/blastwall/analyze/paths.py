@@ -20,6 +20,25 @@ Operation = Literal["delete", "delete_recursive", "overwrite", "wipe"]
 _VAR = rx.compile(r"^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
 
 
+_WINDOWS_DRIVE = rx.compile(r"^[A-Za-z]:(?:[\\/]|$)")
+_WINDOWS_HOME = rx.compile(r"^%(?:USERPROFILE|HOMEPATH|HOME)%", rx.I)
+
+
+def posix_form(path: str) -> str:
+    """A Windows path as the POSIX path it would be classified as: `C:\\Users\\ana\\x` -> /Users/ana/x
+    (a home folder), `D:\\data` -> /data, `\\\\server\\share\\x` -> /server/share/x, `%USERPROFILE%\\x` -> ~/x.
+    Another machine's absolute path is never a file of this project."""
+    if _WINDOWS_DRIVE.match(path):
+        rest = path[2:].replace("\\", "/")
+        return rest if rest.startswith("/") else "/" + rest
+    if path.startswith("\\\\"):
+        return "/" + path.lstrip("\\").replace("\\", "/")
+    home = _WINDOWS_HOME.match(path)
+    if home:
+        return "~" + path[home.end():].replace("\\", "/")
+    return path
+
+
 class PathClass(NamedTuple):
     kind: str
     path: str
@@ -105,7 +124,7 @@ def classify(path: str, cwd: str | None = None) -> PathClass:
     """Classify one path as written in a command (variables and `~` unexpanded)."""
     t = _table()
     sysinfo = t["system"]
-    raw = path.strip()
+    raw = posix_form(path.strip())
     if raw in ("", "''", '""'):
         return PathClass("dynamic", path)
     if _match_any(raw, sysinfo["null"]):
@@ -151,6 +170,8 @@ def classify(path: str, cwd: str | None = None) -> PathClass:
         top = "/" + _components(norm)[0] if _components(norm) else "/"
         if norm in sysinfo["top"] or (norm.endswith("/*") and norm[:-2] in sysinfo["top"]):
             return PathClass("system_top", path)
+        if any(norm == c or norm.startswith(c + "/") for c in sysinfo["package_caches"]):
+            return PathClass("regenerable", path)  # `rm -rf /var/cache/apt/archives/*.deb`: apt fetches them again
         kind = _content_kind(norm)
         if kind in ("secret", "data", "history"):
             return PathClass("system" if top in sysinfo["top"] else kind, path)

@@ -280,6 +280,8 @@ def _target_findings(row: dict[str, Any], target: Word, op: str, reason: str, sc
     out: list[Finding] = []
     pc: PathClass = target.path_class or classify_in(target.text if not target.dynamic or "$" in target.text
                                                      else "$DYNAMIC", scope)
+    if pc.kind == "regenerable" and target.path_class is None:
+        pc = _through_link(target.text, scope) or pc  # `rm -rf node_modules/*` where node_modules links to data
     sev = max(pc.severity(op), floor)  # type: ignore[arg-type]
     note = ""
     if op == "overwrite" and target.path_class is None and template_twin(target.text, sources):
@@ -457,6 +459,28 @@ def _brought(path: str, scope: Scope) -> bool:
         return True  # the line has more earlier commands than are kept: one of them may
     commands = [([w.text for w in getattr(cmd, "argv", [])], str(getattr(cmd, "source", ""))) for cmd, _ in scope.earlier]
     return any_brings(commands, path)
+
+
+def _through_link(path: str, scope: Scope) -> PathClass | None:
+    """The class of what a regenerable-named path reaches when a folder on its way is a symbolic
+    link (`Pods/`, `.venv/*`, `node_modules/x` with node_modules -> ../data): the files there are
+    judged where they are. The link alone (`rm -rf Pods`) only removes the link: None."""
+    folders = _folders(scope) if scope.read_files and _resolved(path) else None
+    if not folders or path.startswith("~"):
+        return None
+    parts = path.split("/")
+    for folder in folders:
+        for i in range(1, len(parts) + 1):
+            prefix = "/".join(parts[:i])
+            if not prefix or (i == len(parts) and not path.endswith("/")):
+                continue
+            here = prefix if prefix.startswith("/") else os.path.join(folder, prefix)
+            if os.path.islink(here):
+                real = os.path.realpath(here)
+                rest = "/".join(p for p in parts[i:] if p)
+                reached = classify_in(os.path.join(real, rest) if rest else real, scope._replace(shell_dir=None))
+                return PathClass(reached.kind, f"{path}, a link to {real}")
+    return None
 
 
 _TEMPLATE_PARTS = frozenset({"example", "sample", "template", "dist", "tmpl", "default", "defaults", "orig"})

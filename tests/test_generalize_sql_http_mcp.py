@@ -405,3 +405,85 @@ def test_other_ci_deletes_still_ask(url: str) -> None:
 ])
 def test_the_same_requests_from_the_shell(payload: str) -> None:
     assert verdict("shell", payload).decision.value in ("ask", "deny")
+
+
+# ---- 5. MCP: Windows paths, other servers' paths, new files and moves --------------------------------
+
+def mcp(server: str, tool: str, **arguments: Any) -> str:
+    return verdict("mcp", {"server": server, "tool": tool, "arguments": arguments}).decision.value
+
+
+@pytest.mark.parametrize("path", [
+    "C:\\Users\\ana\\Documents\\thesis.docx",
+    "c:/Users/ana/Documents/thesis.docx",
+    "D:\\backups\\db.bak",
+    "\\\\fileserver\\share\\report.xlsx",
+    "%USERPROFILE%\\Documents\\thesis.docx",
+])
+@pytest.mark.parametrize(("server", "tool"), [
+    ("desktop-commander", "delete_file"),
+    ("filesystem", "delete_file"),
+    ("filesystem", "write_file"),
+    ("desktop-commander", "write_file"),
+    ("filesystem", "move_file"),
+])
+def test_windows_paths_are_never_project_files(server: str, tool: str, path: str) -> None:
+    if tool == "move_file":
+        assert mcp(server, tool, source=path, destination=path + ".old") in ("ask", "deny")
+    else:
+        assert mcp(server, tool, path=path, content="x") in ("ask", "deny")
+
+
+@pytest.mark.parametrize(("server", "tool", "arguments"), [
+    ("vault", "delete_secret", {"path": "secret/prod/db"}),
+    ("vault", "destroy_secret_versions", {"path": "secret/prod/db", "versions": [1]}),
+    ("hashicorp-vault", "remove_secret", {"path": "kv/app"}),
+    ("acme", "delete_record", {"path": "records/1"}),
+    ("consul", "kv_delete", {"path": "config/app"}),
+    ("notion", "delete_page", {"path": "workspace/roadmap"}),
+])
+def test_another_servers_path_is_not_a_local_file(server: str, tool: str, arguments: dict[str, Any]) -> None:
+    assert mcp(server, tool, **arguments) in ("ask", "deny")
+
+
+@pytest.fixture()
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A home folder of this machine with a documents folder holding two files."""
+    h = tmp_path / "home" / "dev"
+    (h / "docs").mkdir(parents=True)
+    (h / "docs" / "draft.md").write_text("draft\n")
+    (h / "docs" / "design.md").write_text("design\n")
+    (h / ".config").mkdir()
+    monkeypatch.setenv("HOME", str(h))
+    from blastwall import locations
+
+    for fn in (getattr(locations, n, None) for n in ("home_dirs",)):
+        if fn is not None and hasattr(fn, "cache_clear"):
+            fn.cache_clear()
+    return h
+
+
+def test_a_new_file_is_created_and_an_existing_one_asks(home: Path) -> None:
+    assert mcp("filesystem", "write_file", path=str(home / "docs" / "plan-2024-06.md"), content="# Plan\n") == "allow"
+    assert mcp("filesystem", "write_file", path=str(home / "docs" / "design.md"), content="x") == "ask"
+    # a folder that is not there: nothing proves the file is not (the server may see another disk)
+    assert mcp("filesystem", "write_file", path=str(home / "nowhere" / "plan.md"), content="x") == "ask"
+    assert mcp("filesystem", "write_file", path="/home/nobody-here/project/notes/plan.md", content="x") == "ask"
+    # hidden folders hold configuration that runs by itself
+    assert mcp("filesystem", "write_file", path=str(home / ".config" / "autostart.desktop"), content="x") == "ask"
+    assert mcp("filesystem", "write_file", path=str(home / ".bashrc"), content="x") == "ask"
+
+
+def test_a_move_to_a_new_name_keeps_the_file(home: Path) -> None:
+    src, docs = str(home / "docs" / "draft.md"), home / "docs"
+    assert mcp("filesystem", "move_file", source=src, destination=str(docs / "final.md")) == "allow"
+    assert mcp("filesystem", "move_file", source=src, destination=str(docs / "design.md")) == "ask"  # overwrites
+    assert mcp("filesystem", "move_file", source=src, destination=str(home / "gone" / "x.md")) == "ask"
+    assert mcp("filesystem", "move_file", source=src, destination="/dev/null") in ("ask", "deny")
+    assert mcp("filesystem", "move_file", source="/etc/passwd", destination=str(docs / "passwd")) in ("ask", "deny")
+    assert mcp("filesystem", "move_file", source=src, destination=str(home / ".bashrc")) == "ask"
+
+
+def test_a_dry_run_argument_the_tool_does_not_take_is_no_dry_run() -> None:
+    # mcp-server-kubernetes' kubectl_delete has no dryRun parameter: the server ignores it and deletes
+    assert mcp("kubernetes", "kubectl_delete", resourceType="namespace", name="payments", dryRun="server") == "ask"

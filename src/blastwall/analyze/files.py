@@ -25,7 +25,7 @@ from typing import Any
 
 from blastwall.analyze import globs
 from blastwall.analyze.base import Scope
-from blastwall.analyze.paths import classify, migration_presumed_new
+from blastwall.analyze.paths import classify, migration_presumed_new, posix_form
 from blastwall.analyze.ruleset import load_table
 from blastwall.locations import home_dirs, inside, installation
 from blastwall.model import Effect, Finding, Severity
@@ -72,7 +72,7 @@ def normalize(path: str, cwd: str | None) -> str:
 @functools.lru_cache(maxsize=4096)
 def _normalized(path: str, cwd: str | None, homes: tuple[str, ...]) -> str:
     """`normalize` for the home folders `homes` (a pure function of its arguments: remembered)."""
-    raw = path.strip().replace("\\", "/")
+    raw = posix_form(path.strip()).replace("\\", "/")
     end = _home_end(raw, homes)
     if end:
         rest = raw[end:]
@@ -248,7 +248,7 @@ def guard_findings(path: str, scope: Scope, *, removes: bool = False) -> list[Fi
 def absolute(path: str, scope: Scope) -> str:
     """`path` as an absolute, normalized path: `~` and `$HOME` from the environment, relative
     paths from the working directory; "" when it cannot be known."""
-    raw = path.strip().replace("\\", "/")
+    raw = posix_form(path.strip()).replace("\\", "/")
     for var in ("${HOME}", "$HOME"):
         if raw == var or raw.startswith(var + "/"):
             raw = "~" + raw[len(var):]
@@ -313,17 +313,19 @@ def _first_row_of(variants: list[str], path: str, field: str, *, guard: bool | N
 
 
 def analyze_write(path: str, content: object, scope: Scope, *, edits: object = None, deleted: bool = False,
-                  append: bool = False, may_create: bool = True, partial: bool = False) -> list[Finding]:
+                  append: bool = False, may_create: bool = True, partial: bool = False,
+                  known_new: bool = False) -> list[Finding]:
     """A write rated by what the path is, plus, for a file that runs later (a migration, a CI
     pipeline, a script: `analyze/later/`), the destructive steps the write adds to it.
     `may_create`: the tool makes the file when it is missing (a write, not an edit of a file
-    that must be there)."""
+    that must be there). `known_new`: the caller saw on this machine that the file is not there
+    and its folder is (`new_here`): a creation, where the place allows one (`creatable`)."""
     if not str(path or "").strip():
         return []
     guarded = guard_findings(path, scope)
     if guarded:
         return guarded
-    return _path_findings(path, scope, may_create=may_create and edits is None) + _later_findings(
+    return _path_findings(path, scope, may_create=may_create and edits is None, known_new=known_new) + _later_findings(
         path, content, scope, edits=edits, deleted=deleted, append=append, partial=partial) + (
         shown_by_edit(path, scope) if edits is not None else [])
 
@@ -344,10 +346,12 @@ def _later_findings(path: str, content: object, scope: Scope, *, edits: object, 
     return written_findings(path, content, scope, edits=edits, deleted=deleted, append=append, partial=partial)
 
 
-def _path_findings(path: str, scope: Scope, *, may_create: bool = True) -> list[Finding]:
+def _path_findings(path: str, scope: Scope, *, may_create: bool = True, known_new: bool = False) -> list[Finding]:
     root = project_root(scope)
     seen = path if root == scope.cwd or path.startswith(("/", "~", "$")) else posixpath.join(scope.cwd or "", path)
     pc = classify(seen, root or guess_root(path))._replace(path=path)
+    if known_new and may_create and creatable(pc):
+        return [_finding(_by_id("file.write:new-file"), path, label=pc.label)]
     row = _kind_row(pc.kind)
     severity = pc.severity("overwrite")
     if pc.kind in _CONTENT_KINDS:
@@ -358,6 +362,38 @@ def _path_findings(path: str, scope: Scope, *, may_create: bool = True) -> list[
             return [_finding(_by_id("file.write:new-migration"), path, label=pc.label)]
     return [_finding(row, path, severity=max(severity, Severity.parse(row["severity"])) if pc.kind in _CONTENT_KINDS
                      else severity, label=pc.label)]
+
+
+# Places where a file proven new is a creation, not an overwrite: the project and ordinary home
+# folders. Hidden home folders (shell start-up files, ~/.ssh, ~/.config autostart and units) and
+# system folders hold configuration that runs later: a new file there still asks.
+_CREATABLE = frozenset({"project", "project_glob", "tracked", "regenerable", "temp", "home", "data", "secret", "history"})
+
+
+def creatable(pc: Any) -> bool:
+    """A new file at `pc` (a PathClass) destroys nothing and plants nothing that runs by itself."""
+    if pc.kind not in _CREATABLE:
+        return False
+    parts = [p for p in posix_form(pc.path.strip()).replace("\\", "/").split("/") if p not in ("", ".", "..")]
+    return pc.kind != "home" or not any(p.startswith(".") for p in parts)
+
+
+def new_here(path: str, scope: Scope) -> bool:
+    """`path` provably names no file yet on this machine: its folder is here and it is not. A path
+    of another machine (Windows), with a variable, or relative without a working directory cannot
+    be told."""
+    raw = path.strip()
+    if not scope.read_files or not raw or posix_form(raw) != raw or "$" in raw or "`" in raw:
+        return False
+    raw = os.path.expanduser(raw)
+    full = raw if raw.startswith("/") else os.path.join(scope.cwd, raw) if scope.cwd else ""
+    if not full:
+        return False
+    full = os.path.normpath(full)
+    try:
+        return not os.path.lexists(full) and os.path.isdir(os.path.dirname(full))
+    except (OSError, ValueError):
+        return False
 
 
 def project_root(scope: Scope) -> str | None:

@@ -134,7 +134,8 @@ class _Call:
     @property
     def what(self) -> str:
         for key in ("name", "volume_id", "volumeId", "service_id", "branch_id", "branchId", "projectId",
-                    "project_id", "container_id", "volume_name", "database_id", "domain", "element", "id", "kind"):
+                    "project_id", "container_id", "volume_name", "database_id", "domain", "element", "id", "kind",
+                    "path", "key", "secret", "secret_name"):
             v = self.args.get(key)
             if isinstance(v, (str, int)) and str(v):
                 kind = self.args.get("kind")
@@ -397,7 +398,10 @@ def _file_args(call: _Call) -> list[Finding] | None:
     if ws & {"move", "rename", "mv"}:
         src = next((call.args[k] for k in _g("source_keys") if isinstance(call.args.get(k), str)), path)
         dst = next((call.args[k] for k in _g("dest_keys") if isinstance(call.args.get(k), str)), None)
-        out = files.analyze_write(dst, None, call.deeper("move")) if dst else []
+        fresh = dst is not None and files.new_here(dst, call.scope)  # nothing is there to be overwritten
+        out = files.analyze_write(dst, None, call.deeper("move"), known_new=fresh) if dst else []
+        if src and fresh and _where(call, dst).kind not in _AWAY and files.creatable(_where(call, src)):
+            return out + files.guard_findings(src, call.scope, removes=True)  # the move keeps what it moves
         if src:
             away = _where(call, dst).kind if dst is not None else ""
             op = "overwrite" if away not in _AWAY else "delete_recursive" if away == "null" else "delete"
@@ -406,6 +410,8 @@ def _file_args(call: _Call) -> list[Finding] | None:
     if path is None and not paths:
         return None
     if ws & {"delete", "remove", "rm", "unlink", "trash"}:
+        if not (ws | set(words(call.server))) & set(_g("file_words")):
+            return None  # `vault delete_secret {path}`: not a file here; the name rule decides
         recursive = any(value_matches(call.args.get(k), True) for k in ("recursive", "force")) or "directory" in ws
         return [f for p in [path, *paths] if p for f in _path_op(call, p, "delete_recursive" if recursive else "delete",
                                                                    "mcp.filesystem:delete")]
@@ -422,7 +428,8 @@ def _file_args(call: _Call) -> list[Finding] | None:
         shown = edits is None and not creates  # a dry run still answers with the changed lines around the edit
         return [f for p in [path, *paths] if p
                 for f in files.analyze_write(p, content, call.deeper("write"), edits=edits, may_create=creates,
-                                             append="append" in ws, partial=partial)
+                                             append="append" in ws, partial=partial,
+                                             known_new=creates and files.new_here(p, call.scope))
                 + (files.shown_by_edit(p, call.deeper("edit")) if shown else [])]
     if ws & {"read", "get", "view", "cat", "head", "tail", "open", "download", "show"}:
         return [f for p in [path, *paths] if p for f in files.analyze_read(p, call.deeper("read"))]

@@ -340,3 +340,65 @@ def test_a_regenerable_name_linked_to_data_is_judged_where_it_points(tmp_path) -
         assert _verdict_in(f"rm -rf {name}/*", cwd) == "ask", name  # the files it reaches are the records
         assert _verdict_in(f"rm -rf {name}/", cwd) == "ask", name
         assert _verdict_in(f"rm -rf {name}", cwd) == "allow", name  # only the link goes
+
+
+# ---- interpreter code: scratch it made, text it only prints, path objects -------------------------
+_PY = "python3 - <<'EOF'\n{}\nEOF"
+SCRATCH_OK = {
+    "mkdtemp": "import tempfile, shutil, os\nd = tempfile.mkdtemp()\nopen(os.path.join(d, 'x.txt'), 'w').write('hi')\n"
+               "print(os.listdir(d))\nshutil.rmtree(d)",
+    "with": "import tempfile, shutil\nfrom pathlib import Path\nwith tempfile.TemporaryDirectory() as d:\n"
+            "    (Path(d) / 'a').write_text('x')\n    shutil.rmtree(d)",
+    "mkstemp": "import tempfile, os\nfd, p = tempfile.mkstemp()\nos.write(fd, b'x')\nos.remove(p)",
+    "named": "import tempfile, os\nf = tempfile.NamedTemporaryFile(delete=False)\nf.write(b'x')\nos.unlink(f.name)",
+    "fstring": "import tempfile, shutil\nd = tempfile.mkdtemp()\nopen(f'{d}/x.txt','w').write('1')\nshutil.rmtree(f'{d}/sub')",
+}
+SCRATCH_ABUSE = {
+    "reassigned": "import tempfile, shutil\nd = tempfile.mkdtemp()\nd = '/home/user/data'\nshutil.rmtree(d)",
+    "parent": "import tempfile, shutil, os\nd = tempfile.mkdtemp()\nshutil.rmtree(os.path.dirname(d))",
+    "dotdot": "import tempfile, shutil, os\nd = tempfile.mkdtemp()\nshutil.rmtree(os.path.join(d, '..', '..', 'home'))",
+    "absolute": "import tempfile, shutil, os\nd = tempfile.mkdtemp()\nshutil.rmtree(os.path.join(d, '/etc'))",
+    "concat": "import tempfile, shutil\nd = tempfile.mkdtemp()\nshutil.rmtree(d + '/../..')",
+    "sibling": "import tempfile, shutil\nd = tempfile.mkdtemp()\nshutil.rmtree(d + 'x')",
+    "argument": "import tempfile, shutil, os, sys\nd = tempfile.mkdtemp()\nshutil.rmtree(os.path.join(d, sys.argv[1]))",
+    "shared-temp": "import tempfile, shutil\nd = tempfile.gettempdir()\nshutil.rmtree(d)",
+    "fstring-up": "import tempfile, shutil\nd = tempfile.mkdtemp()\nshutil.rmtree(f'{d}/../../srv')",
+    "global": "import tempfile, shutil\ndef f():\n    global d\n    d = '/srv'\nd = tempfile.mkdtemp()\nf()\nshutil.rmtree(d)",
+}
+
+
+@pytest.mark.parametrize("name", list(SCRATCH_OK))
+def test_python_scratch_it_made_and_removed_is_allowed(name: str) -> None:
+    assert _decision(_PY.format(SCRATCH_OK[name])) == "allow", name
+
+
+@pytest.mark.parametrize("name", list(SCRATCH_ABUSE))
+def test_python_removals_that_only_start_from_scratch_ask(name: str) -> None:
+    assert _decision(_PY.format(SCRATCH_ABUSE[name])) == "ask", name
+
+
+@pytest.mark.parametrize("command", [
+    "python3 -c \"from pathlib import Path; Path('/etc/hosts').write_text('x')\"",  # the object is the path
+    "python3 -c \"import pathlib; pathlib.Path('data/users.csv').unlink()\"",
+    "python3 -c \"from pathlib import Path; p = Path('data/users.csv'); p.write_text('')\"",
+])
+def test_python_path_objects_are_the_paths_they_change(command: str) -> None:
+    assert _decision(command) != "allow", command
+
+
+@pytest.mark.parametrize("command", [
+    "node -e \"console.log('DELETE FROM users')\"", "node -e \"console.error('DROP TABLE users')\"",
+    "ruby -e \"puts 'DELETE FROM users'\"", "php -r \"echo 'DROP TABLE users';\"", "perl -e \"print 'TRUNCATE users'\"",
+])
+def test_sql_that_is_only_printed_is_a_mention(command: str) -> None:
+    assert _decision(command) == "allow", command
+
+
+@pytest.mark.parametrize("command", [
+    "node -e \"console.log('DELETE FROM users')\" | psql",
+    "node -e \"console.log(db.query('DELETE FROM users'))\"", "node -e \"db.query('DELETE FROM users')\"",
+    "php -r \"echo $pdo->exec('DROP TABLE users');\"",
+    "node -e \"console.log('DROP TABLE users')\" > x.sql && psql -f x.sql",
+])
+def test_printed_sql_that_reaches_a_database_is_not(command: str) -> None:
+    assert _decision(command) != "allow", command

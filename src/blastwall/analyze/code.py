@@ -174,16 +174,30 @@ def _python(code: str, scope: Scope) -> list[Finding]:
         ]
     t = _table()["python"]
     out: list[Finding] = []
+    aliases = _import_aliases(tree)
+    from blastwall.analyze import code_scratch
+
+    def dotted(node: ast.AST) -> str:
+        return _dotted(node, aliases)
+
+    scratch = code_scratch.scratch_names(tree, dotted)
+
+    def literal_path(node: ast.AST | None) -> str | None:
+        """A literal path, or the scratch the program made itself (code_scratch.py)."""
+        text = _const_str(node)
+        if text is None and scratch != (frozenset(), frozenset()) and code_scratch.in_scratch(node, scratch, dotted):
+            return code_scratch.SHOWN
+        return text
 
     def on_path(kind: Operation) -> Callable[[ast.Call, str], None]:
         def handle(call: ast.Call, name: str) -> None:
-            first = call.args[0] if call.args else None
-            path = _const_str(first)
-            moves = name.endswith((".rename", ".renames", ".replace", ".move")) and name.startswith("*.")
-            if name.startswith("*.") and (first is None or moves) and isinstance(call.func, ast.Attribute):
-                inner = call.func.value
-                if isinstance(inner, ast.Call) and inner.args:
-                    path = _const_str(inner.args[0])
+            func = call.func
+            if isinstance(func, ast.Attribute) and not _module_base(func.value, aliases):
+                # a method of a path object: the object is the path (`Path(p).write_text(DATA)`,
+                # `Path(a).rename(b)` moves a away), its arguments are data
+                path = literal_path(func.value) or _path_text(func.value)
+            else:
+                path = literal_path(call.args[0] if call.args else None)
             out.append(_path_finding(kind, path, "python", ast.unparse(call), scope))
 
         return handle
@@ -240,7 +254,6 @@ def _python(code: str, scope: Scope) -> list[Finding]:
         ("orm_delete", on_orm),
         ("eval", on_eval),
     ]
-    aliases = _import_aliases(tree)
     out.extend(_guard_imports(tree, t.get("guard_modules", [])))
     out.extend(_python_files(tree, aliases, scope))
     judged: set[int] = set()
@@ -261,12 +274,12 @@ def _python(code: str, scope: Scope) -> list[Finding]:
                 continue
             name = computed
         if name in ("os.open", "os.openat") and _os_open_writes(node):
-            out.append(_path_finding("overwrite", _const_str(node.args[0]) if node.args else None, "python",
+            out.append(_path_finding("overwrite", literal_path(node.args[0]) if node.args else None, "python",
                                      ast.unparse(node), scope))
             continue
         if name in ("open", "io.open", "codecs.open", "os.fdopen", "gzip.open", "bz2.open", "lzma.open") and \
                 _opens_for_write(node):
-            out.append(_path_finding("overwrite", _const_str(node.args[0]) if node.args else None, "python",
+            out.append(_path_finding("overwrite", literal_path(node.args[0]) if node.args else None, "python",
                                      ast.unparse(node), scope))
             continue
         for kind, handle in handlers:
@@ -274,6 +287,13 @@ def _python(code: str, scope: Scope) -> list[Finding]:
                 handle(node, name)
                 break
     return out
+
+
+def _module_base(node: ast.AST, aliases: dict[str, str]) -> bool:
+    """`os`, `os.path`, `shutil`: an imported module (or a name from one), not a value."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name) and node.id in aliases
 
 
 _HTTP_MODULES = ("requests", "httpx", "urllib", "http.client", "aiohttp")

@@ -300,7 +300,7 @@ def analyze_parsed(language: str, code: str, scope: Scope) -> list[Finding] | No
             if t in ("string", "encapsed_string", "interpolated_string_literal", "string_literal",
                      "interpreted_string_literal", "raw_string_literal", "template_string"):
                 value = reader.string(node)
-                if value is not None and _SQL_START.match(value) and not _in_call(node):
+                if value is not None and _SQL_START.match(value) and not _in_call(node) and not _printed(node):
                     out.extend(_sql(value, scope))
             continue
         calls += 1
@@ -309,6 +309,28 @@ def analyze_parsed(language: str, code: str, scope: Scope) -> list[Finding] | No
             break
         out.extend(_call(reader, node, table, all_names, shown, scope, _path_finding, _shell, _sql))
     return out
+
+
+# Calls and statements that only write their arguments out: SQL in them is a mention, not a
+# statement (its output piped into a database client is judged there: `| psql` asks).
+_PRINTS = frozenset({"console.log", "console.error", "console.info", "console.warn", "console.debug", "console.trace",
+                     "process.stdout.write", "process.stderr.write", "print", "puts", "p", "pp", "printf", "print_r",
+                     "var_dump", "println", "say", "warn", "fmt.Println", "fmt.Printf", "fmt.Print", "fmt.Fprintln",
+                     "log.Println", "log.Printf", "log.Print", "$stdout.puts", "STDOUT.puts",
+                     "$stderr.puts", "STDERR.puts", "error_log"})
+_PRINT_STATEMENTS = frozenset({"echo_statement", "print_intrinsic"})
+
+
+def _printed(node: Any) -> bool:
+    """A literal written out by a print statement (`echo 'DROP TABLE x';` in PHP)."""
+    p = node.parent
+    for _ in range(3):
+        if p is None:
+            return False
+        if p.type in _PRINT_STATEMENTS:
+            return True
+        p = p.parent
+    return False
 
 
 def _in_call(node: Any) -> bool:
@@ -329,7 +351,7 @@ def _call(reader: _Reader, node: Any, table: dict[str, list[str]], all_names: se
     args = _args(node)
     source = reader.text(node)[:200]
     literals = [reader.string(a) for a in args]
-    for value in literals:
+    for value in literals if full not in _PRINTS else []:  # console.log('DELETE FROM x') only shows the text
         if value is not None and _SQL_START.match(value):
             out.extend(sql(value, scope))
     if computed is not None:

@@ -402,3 +402,24 @@ def test_sql_that_is_only_printed_is_a_mention(command: str) -> None:
 ])
 def test_printed_sql_that_reaches_a_database_is_not(command: str) -> None:
     assert _decision(command) != "allow", command
+
+
+# ---- a trap fires after the line set its scratch -------------------------------------------------
+@pytest.mark.parametrize("command", [
+    "trap 'rm -rf \"$WORK\"' EXIT; WORK=$(mktemp -d); tar -xzf release.tgz -C \"$WORK\" && ls \"$WORK\"",
+    "tmp=$(mktemp) && trap 'rm -f \"$tmp\"' EXIT",
+    "trap 'rm -rf \"$W\"' EXIT INT TERM; W=$(mktemp -d); cp a.txt \"$W\"",
+])
+def test_a_trap_removing_scratch_set_later_on_the_line_is_allowed(command: str) -> None:
+    assert _decision(command) == "allow", command
+
+
+@pytest.mark.parametrize("command", [
+    "trap 'rm -rf \"$W\"/*' EXIT; W=$(mktemp -d)",  # an empty W would make it /*
+    "trap 'rm -rf ~/data' EXIT; W=$(mktemp -d)", "trap 'rm -rf \"$W\" ~/data' EXIT; W=$(mktemp -d)",
+    "trap 'rm -rf \"$WORK\"' EXIT; WORK=$(mktemp -d); WORK=/srv/data",
+    "trap 'rm -rf \"$W\"' EXIT; read -r W; W=$(mktemp -d)",
+    "trap 'rm -rf \"$W\"' EXIT; for W in /srv/a; do :; done; W=$(mktemp -d)", "trap 'rm -rf \"$WORK\"' EXIT",
+])
+def test_traps_that_remove_anything_else_ask(command: str) -> None:
+    assert _decision(command) == "ask", command

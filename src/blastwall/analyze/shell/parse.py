@@ -171,6 +171,7 @@ class _Walker:
         self.errors: list[str] = []
         self.redirect_only: list[Redirect] = []
         self.once: frozenset[str] = frozenset()  # variables set exactly once, unconditionally (scratch.py)
+        self.traps: list[str] = []  # trap handlers' code, walked when the line has been (`trap`)
         self.fn_assigned: set[str] = set()  # variables a function body sets: unknown wherever it may be called
         self.journal: list[tuple[str, Word | None]] = []  # (name, value before) of every variable write
         self.ctx: tuple[int, ...] = ()  # the subshells the walk is in (SimpleCommand.ctx)
@@ -332,14 +333,24 @@ class _Walker:
         self.redirect_only.extend(sub.redirect_only)
 
     def trap(self, argv: list[Word]) -> list[Word]:
-        """`trap 'rm -f "$tmp"' EXIT`: the handler's code is walked here, where the variables the
-        line sets once are known (their value is the same when the trap fires), and the trap is
-        left with `-` (its code has been emitted as commands). A code word blastwall cannot read
-        stays for the trap handler to judge."""
+        """`trap 'rm -f "$tmp"' EXIT`: the handler's code is walked once the line has been walked
+        (`run`), where the variables the line sets once are known: it fires at exit, or on a
+        signal, when they hold that one value (`trap 'rm -rf "$d"' EXIT; d=$(mktemp -d)` too).
+        The trap is left with `-` (its code is emitted as commands). A code word blastwall
+        cannot read stays for the trap handler to judge."""
         rest = [i for i, w in enumerate(argv[1:], 1) if w.text not in ("-l", "-p", "-P", "--")]
         if len(rest) < 2 or argv[rest[0]].dynamic or argv[rest[0]].text in ("-", "") or self.depth >= MAX_CODE_DEPTH:
             return argv
-        text = argv[rest[0]].text
+        self.traps.append(argv[rest[0]].text)
+        return [*argv[:rest[0]], Word.lit("-"), *argv[rest[0] + 1:]]
+
+    def trap_handlers(self) -> None:
+        """The code of the line's traps, walked with the variables as the line leaves them."""
+        traps, self.traps = self.traps, []
+        for text in traps:
+            self.trap_code(text)
+
+    def trap_code(self, text: str) -> None:
         sub = _Walker(text.encode("utf-8", "replace"), self.depth + 1)
         named = {m.group(1) for m in _VAR_NAME.finditer(text)} & self.once  # what the handler reads, no more
         sub.vars = {k: self.vars[k] for k in named if k in self.vars}
@@ -351,7 +362,6 @@ class _Walker:
         self.out.extend(sub.out)
         self.errors.extend(sub.errors)
         self.redirect_only.extend(sub.redirect_only)
-        return [*argv[:rest[0]], Word.lit("-"), *argv[rest[0] + 1:]]
 
     def assigned(self, root: Any) -> list[str]:
         """Names assigned anywhere under root."""
@@ -773,6 +783,7 @@ class _Walker:
             once = set_once(tree.root_node, self.text) if b"mktemp" in self.src or b"date" in self.src else frozenset()
         self.once = once
         self.walk(tree.root_node)
+        self.trap_handlers()
         self.audit(tree.root_node)
         if tree.root_node.has_error and not self.errors:
             self.errors.append("the command does not parse as bash")

@@ -21,6 +21,9 @@ def analyze_command(text: str, scope: Scope) -> list[Finding]:
 
     if not text.strip():
         return []
+    windows = _windows(text, scope)
+    if windows is not None:
+        return dedupe(windows)
     parsed = parse(text)
     out: list[Finding] = []
     for r in parsed.redirect_only:
@@ -94,3 +97,19 @@ def _cd_target(argv: list, scope: Scope) -> str | None:
 
         return posixpath.normpath(posixpath.join(scope.shell_dir, target.text))
     return target.text
+
+
+def _windows(text: str, scope: Scope) -> list[Finding] | None:
+    """A PowerShell or cmd.exe line (windows.py), or None. Cheap first: only a line whose first
+    word has a capital letter, a dash after letters, or is one of a few short names is looked at."""
+    head = text.lstrip()[:24].split(" ", 1)[0].lstrip("&").lower()
+    if not (head in _WINDOWS_HEADS or ("-" in head[1:] and head.split("-", 1)[0].isalpha())):
+        return None
+    from blastwall.analyze.shell.windows import windows_findings
+
+    return windows_findings(text, scope)
+
+
+_WINDOWS_HEADS = frozenset({"ri", "gci", "iex", "saps", "icm", "mi", "cpi", "ni", "gps", "spps", "gsv", "sls", "iwr",
+                            "irm", "rni", "rvpa", "gcm", "ogv", "epal", "ipal", "rm", "rmdir", "rd", "del", "erase",
+                            "format", "robocopy", "cipher"})  # rules/shell_windows.toml: aliases, remove_item, cmd

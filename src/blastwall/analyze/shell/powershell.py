@@ -2,10 +2,10 @@
 
 PowerShell's parameters are case-insensitive and may be shortened to any unambiguous prefix
 (`-c`, `-Comm`, `-COMMAND`); everything after `-Command` is the code, joined by spaces. The code
-is read two ways: by the PowerShell call patterns of rules/code.toml (Remove-Item and its aliases,
-Set-Content, Invoke-Expression, Start-Process, `cmd /c`...), and statement by statement as shell
-text, for the native programs it runs (`mysql -e "DROP ..."`, `kubectl delete ...`; a statement the
-shell parser cannot read adds nothing, since the patterns already read it). Code blastwall cannot
+is read statement by statement (windows.py: Remove-Item and its aliases translated to the POSIX
+delete they are, SQL cmdlets, destructive cmdlet verbs, native programs as shell text) and by the
+PowerShell call patterns of rules/code.toml (Invoke-Expression, Start-Process, Set-Content, a
+Remove-Item inside a block...). Code blastwall cannot
 see (`-Command -` from stdin, an -EncodedCommand that does not decode, a script it cannot read) is
 asked about.
 """
@@ -91,27 +91,20 @@ def _file(value: Word | None, name: str, cmd: SimpleCommand, scope: Scope) -> li
 
 
 def analyze_powershell(code: str, scope: Scope) -> list[Finding]:
+    """Findings for PowerShell code: each statement judged by what its last command does
+    (windows.py: Remove-Item and its aliases as the POSIX delete they are, SQL cmdlets, cmdlets by
+    their verb, native programs as shell), and by the call patterns of rules/code.toml
+    (Invoke-Expression, Start-Process, Set-Content, Remove-Item inside a block...) where the
+    statement is not a Remove-Item judged directly."""
     from blastwall.analyze.code import analyze_code
-    from blastwall.analyze.shell import analyze_command
+    from blastwall.analyze.shell.windows import judged_directly, powershell_statement, statements
 
-    found = analyze_code("powershell", code, scope)
-    for statement in _statements(code):
-        found += [f for f in analyze_command(statement, scope) if not f.rule_id.startswith("shell.parse")]
+    found: list[Finding] = []
+    for statement in statements(code):
+        found += powershell_statement(statement, scope)
+        if not judged_directly(statement):
+            found += analyze_code("powershell", statement, scope)
     return found
-
-
-def _statements(code: str) -> list[str]:
-    """The code's statements that start with a word that is not a cmdlet (`Verb-Noun`) or a
-    variable: the native programs it runs."""
-    out = []
-    for line in code.replace("\r", "\n").split("\n"):
-        for part in line.split(";"):
-            part = part.strip().lstrip("&").strip()
-            first = part.split(" ", 1)[0] if part else ""
-            if not first or first.startswith(("$", "#", "{", "}", "(", "[", "@")) or "-" in first[1:]:
-                continue
-            out.append(part)
-    return out
 
 
 register(NAMES, handle_powershell)

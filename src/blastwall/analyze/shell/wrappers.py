@@ -180,8 +180,8 @@ def _peel_with(key: str, spec: dict[str, Any], rest: list[Word]) -> Peeled | Non
             break
         if t.startswith("-") and len(t) > 1 and not w.dynamic:
             opt = _option_name(t)
-            if opt in noexec:
-                return Peeled(wrapper=key, argv=[])
+            if opt in noexec:  # runs nothing; with `judge_noexec` the program's own rules judge it (wsl --unregister)
+                return None if spec.get("judge_noexec") else Peeled(wrapper=key, argv=[])
             if opt in shell_opts:
                 value = Word(t.split("=", 1)[1], raw=t) if "=" in t and t.startswith("--") else (
                     rest[i + 1] if i + 1 < len(rest) else None)
@@ -237,7 +237,7 @@ def _peel_with(key: str, spec: dict[str, Any], rest: list[Word]) -> Peeled | Non
     if spec.get("join_shell"):
         if not rest:
             return Peeled(wrapper=key, argv=[])
-        joined = " ".join(w.text for w in rest)
+        joined = " ".join((w.raw or w.text) if spec.get("join_raw") else w.text for w in rest)
         return common._replace(shell=Word(joined, dynamic=any(w.dynamic for w in rest), raw=joined))
     return common._replace(argv=rest, replace_token=replace_token)
 

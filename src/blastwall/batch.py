@@ -115,15 +115,16 @@ def answer_line(line: str, number: int, policy: Any, probe: bool = False) -> str
 
 
 def run_batch(lines: Iterable[str], out: IO[str], policy: Any, *, probe: bool = False,
-              workers: int | None = None, first: int = 1, parallel_min: int = PARALLEL_MIN) -> int:
+              workers: int | None = None, first: int = 1, parallel_min: int | None = None) -> int:
     """Process every line; returns how many lines were processed. `probe`: allow live probes
     and external CLIs (off by default); `workers`: processes to check with (None: one per
     CPU this process may use; 1: this process only); `first`: the number of the first line
-    (in reasons about malformed lines); `parallel_min`: the fewest lines worth forking for."""
+    (in reasons about malformed lines); `parallel_min`: the fewest lines worth forking for
+    (None: PARALLEL_MIN)."""
     numbered = ((n, line) for n, line in enumerate(lines, first) if line.strip())
     head: list[tuple[int, str]] = []
     want = default_workers() if workers is None else max(1, workers)
-    parallel_min = max(1, parallel_min)
+    parallel_min = max(1, PARALLEL_MIN if parallel_min is None else parallel_min)
     if want > 1 and _can_fork():
         for item in numbered:
             head.append(item)

@@ -55,6 +55,8 @@ def test_windows_destruction_is_never_allowed(command: str) -> None:
     "Out-File -FilePath build.log -Append",
     "wsl --list -v",
     "wsl -d Ubuntu -- ls -la",
+    "Get-Help Remove-Item -Examples",
+    "Get-Command Remove-Item",
 ])
 def test_everyday_windows_commands_are_allowed(command: str) -> None:
     assert decide(command) == "allow", command

@@ -154,8 +154,8 @@ def powershell_statement(statement: str, scope: Scope) -> list[Finding]:
     name = ws[0].lstrip("&").lower()
     ps = _table()["powershell"]
     lowered = [w.lower() for w in ws[1:]]
-    if "-whatif" in lowered:
-        return []  # PowerShell's dry run
+    if "-whatif" in lowered or name in ps["help"]:
+        return []  # PowerShell's dry run; help about a command
     if name in ps["remove_item"]:
         return _remove_item(ws[1:], segments[:-1], scope, segments[-1])
     if name in ps["overwrite"]:
@@ -321,4 +321,4 @@ def judged_directly(statement: str) -> bool:
     segments = [x for x in _split(statement, "|") if x.strip()]
     ws = words(segments[-1]) if segments else []
     ps = _table()["powershell"]
-    return bool(ws) and ws[0].lstrip("&").lower() in (*ps["remove_item"], *ps["overwrite"])
+    return bool(ws) and ws[0].lstrip("&").lower() in (*ps["remove_item"], *ps["overwrite"], *ps["help"])

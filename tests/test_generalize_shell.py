@@ -423,3 +423,24 @@ def test_a_trap_removing_scratch_set_later_on_the_line_is_allowed(command: str) 
 ])
 def test_traps_that_remove_anything_else_ask(command: str) -> None:
     assert _decision(command) == "ask", command
+
+
+# ---- new files outside the working folder are checked on this machine ----------------------------
+def test_a_new_key_file_is_allowed_and_an_existing_one_asks(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / ".ssh").mkdir()
+    (tmp_path / ".ssh" / "id_ed25519").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\n")
+    assert _decision("ssh-keygen -t ed25519 -C ci@acme -f ~/.ssh/id_ci_new -N ''", read_files=True) == "allow"
+    for command in ("ssh-keygen -t ed25519 -f ~/.ssh/id_ed25519 -N ''", "yes | ssh-keygen -f ~/.ssh/id_ed25519 -N ''",
+                    "ssh-keygen -p -f ~/.ssh/id_ed25519 -N new", "ssh-keygen -f ~/.ssh/id_new -N '' && "
+                    "mv ~/.ssh/id_new ~/.ssh/id_ed25519"):
+        assert _decision(command, read_files=True) != "allow", command
+    assert _decision("ssh-keygen -l -f ~/.ssh/id_ed25519", read_files=True) != "deny"
+    assert _decision("ssh-keygen -t ed25519 -f ~/.ssh/id_x -N ''", read_files=False) == "ask"  # not checked: asked
+
+
+def test_an_output_option_into_home_is_checked_too(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / ".bashrc").write_text("export A=1\n")
+    assert _decision("sort -o ~/sorted-new.txt a.txt", read_files=True) == "allow"
+    assert _decision("sort -o ~/.bashrc a.txt", read_files=True) == "ask"

@@ -446,9 +446,16 @@ def _missing(path: str, scope: Scope) -> bool:
     command earlier on the line may put something there first (`mv notes.md x.md && echo > x.md`:
     analyze/shell/earlier.py)."""
     folders = _folders(scope) if scope.read_files and _resolved(path) else None
+    if folders is None and scope.read_files and _resolved(path) and _from_root(path):
+        folders = ["/"]  # `~/.ssh/id_new`, `/etc/x`: checked on this machine without a working folder
     if not folders or any(_exists(path, f) for f in folders):
         return False
     return not _brought(path, scope)
+
+
+def _from_root(path: str) -> bool:
+    """A path that does not depend on the working folder (`/x`, `~/x`; not `~user/x`)."""
+    return path.startswith("/") or path.startswith("~/")
 
 
 def _brought(path: str, scope: Scope) -> bool:
@@ -504,10 +511,12 @@ def template_twin(target: str, sources: list[Word]) -> str | None:
 def _creation_discount(target: str, sources: list[Word], scope: Scope, sev: Severity,
                        pc: PathClass | None = None) -> tuple[Severity, str]:
     """Overwriting needs something to overwrite. With a real working directory blastwall
-    checks; without one, copying a template into place (`cp .env.example .env`) is taken as
+    checks, and so it does without one for a path from `/` or `~/` that the write creates (`pc`
+    given); otherwise copying a template into place (`cp .env.example .env`) is taken as
     creating the file, and so is writing a migration that is not the project's first
     (`pc`: the target's class, for paths.migration_presumed_new); the reason says so."""
-    if scope.read_files and _resolved(target) and _folders(scope) is not None:
+    rooted = _from_root(target) and pc is not None
+    if scope.read_files and _resolved(target) and (_folders(scope) is not None or rooted):
         if _missing(target, scope):
             return Severity.NONE, " (it does not exist yet: nothing is overwritten)"
         return sev, ""

@@ -266,6 +266,8 @@ def absolute(path: str, scope: Scope) -> str:
 
 
 def _installation_findings(path: str, scope: Scope, *, removes: bool) -> list[Finding]:
+    if scope.cwd is None and not posix_form(path.strip()).startswith(("/", "~", "$HOME", "${HOME}")):
+        return []  # a relative path with no working directory (a batch line) is nobody's folder here
     full = absolute(path, scope)
     if not full:
         return []

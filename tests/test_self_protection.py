@@ -245,3 +245,19 @@ def test_git_stash_all_takes_untracked_hook_settings(tmp_path: Path) -> None:
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     assert _claude("Bash", {"command": "git stash -u"}, cwd=str(repo)) == "deny"
     assert _claude("Bash", {"command": "git clean -fd"}, cwd=str(repo)) == "deny"
+
+
+def test_a_relative_path_without_a_folder_is_not_blastwalls_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch line with no working directory: `.venv` is nobody's folder here, even when the
+    checking process runs in blastwall's own project; with the folder given, it is blastwall's."""
+    import sys
+
+    project = Path(sys.prefix).parent  # the folder holding the virtualenv blastwall runs from
+    monkeypatch.chdir(project)
+    policy = default_policy()
+    assert check("rm -rf .venv", policy=policy, probe=False).decision.value != "deny" or \
+        Path(sys.prefix).name != ".venv"
+    if Path(sys.prefix).name == ".venv":
+        ctx = {"cwd": str(project)}
+        assert check("rm -rf .venv", context=ctx, policy=policy, probe=False).decision.value == "deny"
+        assert check(f"rm -rf {project}/.venv", policy=policy, probe=False).decision.value == "deny"

@@ -237,7 +237,8 @@ def test_ansible_playbooks_are_read_task_by_task(tmp_path) -> None:  # type: ign
     "gpg --delete-secret-and-public-keys 4A3F", "gpg --delete-keys 4A3F", "gpg2 --batch --delete-key=4A3F",
     "gpg --delete-secret-k 4A3F",  # gpg takes any unambiguous start of a long option
     "sudo journalctl --rotate && sudo journalctl --vacuum-time=1s", "journalctl --vacuum-size=10M",
-    "journalctl --vacuum-files=1", "journalctl --vacuum-t 1s",
+    "journalctl --vacuum-files=1", "journalctl --vacuum-t 1s", "journalctl --vacuum-time=1h",
+    "journalctl --vacuum-time=14d --vacuum-size=1K", "journalctl --vacuum-t=14d",
     "bq rm -r -f -d acme:analytics", "bq --project_id=x rm -f -t ds.table", "bq rm ds.table",
     "bq load --replace ds.t gs://b/x.csv", "bq cp -f ds.a ds.b",
 ])
@@ -247,6 +248,7 @@ def test_keys_logs_and_warehouse_tables_lost(command: str) -> None:
 
 @pytest.mark.parametrize("command", [
     "gpg --list-secret-keys", "gpg --export --armor 4A3F", "journalctl -u nginx --since today", "journalctl --rotate",
+    "sudo journalctl --vacuum-time=14d", "journalctl --vacuum-time 2weeks",  # an expired cleanup
     "bq ls", "bq show ds.table", "bq cp ds.a ds.b_copy", "bq query --use_legacy_sql=false 'SELECT 1'",
 ])
 def test_keys_logs_and_warehouse_reads_are_allowed(command: str) -> None:
@@ -444,3 +446,14 @@ def test_an_output_option_into_home_is_checked_too(tmp_path, monkeypatch) -> Non
     (tmp_path / ".bashrc").write_text("export A=1\n")
     assert _decision("sort -o ~/sorted-new.txt a.txt", read_files=True) == "allow"
     assert _decision("sort -o ~/.bashrc a.txt", read_files=True) == "ask"
+
+
+def test_python_scratch_is_not_a_read_of_the_working_folder(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / ".env").write_text("STRIPE_SECRET_KEY=sk_live_" + "a1B2c3D4e5F6g7H8i9J0k1L2" + "\n")
+    cwd = str(tmp_path)
+    made = _PY.format(SCRATCH_OK["mkdtemp"])
+    assert check(made, policy=POLICY, context={"cwd": cwd}).decision.value == "allow"
+    escape = _PY.format("import tempfile, os\nd = tempfile.mkdtemp()\nprint(open(os.path.join(d, '..', '.env')).read())")
+    computed = _PY.format("import sys\nprint(open('.en' + sys.argv[0][:0] + 'v').read())")
+    for code in (escape, computed):
+        assert check(code, policy=POLICY, context={"cwd": cwd}).decision.value != "allow"

@@ -126,6 +126,10 @@ def _run_time(language: str, texts: list[str], scope: Scope) -> list[Selection]:
 
 def _dynamic_read(language: str, text: str) -> bool:
     """A read call whose file is not one string literal (and not the operands: `sys.argv`)."""
+    if language == "python":
+        found = _python_dynamic_read(text)
+        if found is not None:
+            return found
     for pattern in _compiled(language, "reads"):
         for m in pattern.finditer(text):
             if m.group(0).startswith(".read_") and _LITERAL_PATH.search(text[max(0, m.start() - 300):m.start()]):
@@ -135,6 +139,44 @@ def _dynamic_read(language: str, text: str) -> bool:
                 continue  # the operands: counted as read already
             if not _STRING.match(arg):
                 return True
+    return False
+
+
+def _python_dynamic_read(text: str) -> bool | None:
+    """`_dynamic_read` for Python read with `ast`: a read call's file may also be scratch the code
+    made itself (`open(os.path.join(tempfile.mkdtemp(), ...))`: code_scratch.py). None when the
+    code does not parse."""
+    import ast
+
+    from blastwall.analyze import code_scratch
+    from blastwall.analyze.code import _dotted, _import_aliases
+
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+    aliases = _import_aliases(tree)
+
+    def dotted(node: ast.AST) -> str:
+        return _dotted(node, aliases)
+
+    scratch = code_scratch.scratch_names(tree, dotted)
+    patterns = _compiled("python", "reads")
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        head = ast.unparse(node.func) + "()"
+        if not any(p.search(head) for p in patterns):
+            continue
+        method = isinstance(node.func, ast.Attribute) and head.endswith((".read_text()", ".read_bytes()"))
+        arg = node.func.value if method else (node.args[0] if node.args else None)  # type: ignore[attr-defined]
+        if arg is None or (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
+            continue
+        if isinstance(arg, ast.Call) and method and arg.args and isinstance(arg.args[0], ast.Constant):
+            continue  # Path('README.md').read_text()
+        if rx.fullmatch(r"(?:sys\.)?argv\[-?\d+\]", ast.unparse(arg)) or code_scratch.in_scratch(arg, scratch, dotted):
+            continue  # an operand (counted as read already), or scratch the code made
+        return True
     return False
 
 

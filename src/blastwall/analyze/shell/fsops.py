@@ -454,8 +454,12 @@ def _missing(path: str, scope: Scope) -> bool:
 
 
 def _from_root(path: str) -> bool:
-    """A path that does not depend on the working folder (`/x`, `~/x`; not `~user/x`)."""
-    return path.startswith("/") or path.startswith("~/")
+    """A plain file of the user's home (`~/x`; not `~user/x`, nor one whose name says it holds
+    credentials, data or history), whose existence this machine can answer without a working
+    folder."""
+    from blastwall.analyze.paths import content_kind
+
+    return path.startswith("~/") and ".." not in path.split("/") and content_kind(path.rsplit("/", 1)[-1]) is None
 
 
 def _brought(path: str, scope: Scope) -> bool:
@@ -511,8 +515,9 @@ def template_twin(target: str, sources: list[Word]) -> str | None:
 def _creation_discount(target: str, sources: list[Word], scope: Scope, sev: Severity,
                        pc: PathClass | None = None) -> tuple[Severity, str]:
     """Overwriting needs something to overwrite. With a real working directory blastwall
-    checks, and so it does without one for a path from `/` or `~/` that the write creates (`pc`
-    given); otherwise copying a template into place (`cp .env.example .env`) is taken as
+    checks, and so it does without one for a file under `~/` that the write creates (`pc`
+    given) and whose name says nothing of what it holds (not a well-known credential, data or
+    history file: `~/.ssh/authorized_keys` is taken to be there); otherwise copying a template into place (`cp .env.example .env`) is taken as
     creating the file, and so is writing a migration that is not the project's first
     (`pc`: the target's class, for paths.migration_presumed_new); the reason says so."""
     rooted = _from_root(target) and pc is not None

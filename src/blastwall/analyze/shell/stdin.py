@@ -12,7 +12,6 @@ import binascii
 import os
 
 from blastwall.analyze.base import Scope
-from blastwall.analyze.shell import echoprint
 from blastwall.analyze.shell.ir import SimpleCommand
 from blastwall.analyze.shell.names import program_name
 
@@ -77,10 +76,10 @@ def stdout_of(cmd: SimpleCommand | None, scope: Scope, depth: int = 0) -> str | 
     name = program_name(cmd.argv[0].text)
     args = [w.text for w in cmd.argv[1:]]
     upstream = lambda: stdin_of(cmd, scope, depth + 1)
-    if name == "echo":
-        return echoprint.echo(args)
-    if name == "printf":
-        return echoprint.printf(args)
+    if name in ("echo", "printf"):
+        from blastwall.analyze.shell import echoprint
+
+        return echoprint.echo(args) if name == "echo" else echoprint.printf(args)
     if name == "cat":
         if any(a.startswith("-") and a not in ("-", "-u", "--") for a in args):
             return None  # -A, -n, -v...: cat changes what it prints

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from blastwall import rx
-from blastwall.analyze.shell.echoprint import ansi_c  # noqa: F401  ($'...' words, read by parse)
 from blastwall.analyze.shell.ir import Word
 
 
@@ -12,6 +11,14 @@ def unescape_unquoted(s: str) -> str:
     if "\\" not in s:  # nothing escaped (most words)
         return s
     return rx.sub(r"\\(.)", r"\1", s.replace("\\\n", ""))
+
+
+def ansi_c(s: str) -> str | None:
+    """The text of `$'s'` as bash decodes it, None when it is not text (echoprint.py, loaded
+    when a line holds one)."""
+    from blastwall.analyze.shell.echoprint import ansi_c as decode
+
+    return decode(s)
 
 
 def split_unquoted(argv: list[Word]) -> list[Word]:

@@ -110,6 +110,6 @@ def _windows(text: str, scope: Scope) -> list[Finding] | None:
     return windows_findings(text, scope)
 
 
-_WINDOWS_HEADS = frozenset({"ri", "gci", "iex", "saps", "icm", "mi", "cpi", "ni", "gps", "spps", "gsv", "sls", "iwr",
+_WINDOWS_HEADS = frozenset({"ri", "gci", "iex", "saps", "icm", "mi", "cpi", "ni", "gps", "spps", "gsv", "iwr",
                             "irm", "rni", "rvpa", "gcm", "ogv", "epal", "ipal", "rm", "rmdir", "rd", "del", "erase",
                             "format", "robocopy", "cipher"})  # rules/shell_windows.toml: aliases, remove_item, cmd

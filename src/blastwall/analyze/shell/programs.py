@@ -176,7 +176,10 @@ def parse_args(words: list[Word], prog: Program | None) -> ParsedArgs:
 _OFF_VALUES = frozenset({"false", "0", "no", "off", "none", "never"})
 
 
-def _flag_present(spec: str, flags: tuple[str, ...], single_dash_long: bool) -> bool:
+def _flag_present(spec: str, flags: tuple[str, ...], single_dash_long: bool,
+                  options: frozenset[str] = frozenset()) -> bool:
+    """Whether option `spec` is given; `options` are the program's own option names, which are never
+    read as a bundle of short ones (golang's `-path` is not `-p -a -t -h`)."""
     if spec == "--":
         return "--" in flags
     if spec.endswith("*"):  # `--vacuum-*`: GNU getopt and gpg take any unambiguous start of a long option
@@ -200,6 +203,7 @@ def _flag_present(spec: str, flags: tuple[str, ...], single_dash_long: bool) -> 
             and f[1] != "-"
             and "=" not in f
             and f[1:].isalnum()
+            and f not in options
             and spec[1] in f[1:]
         ):
             return True
@@ -219,6 +223,7 @@ def _match_command(command: tuple[tuple[str, ...], ...], positionals: tuple[str,
 def _matches(rule: Rule, args: ParsedArgs, prog: Program | None) -> bool:
     s = rule.shape or _shape(rule.row)
     sdl = prog.single_dash_long if prog else False
+    opts = prog.value_options if prog else frozenset()
     if s.nocase:
         args = args._replace(positionals=tuple(p.lower() for p in args.positionals),
                              values=tuple((k, v.lower()) for k, v in args.values))
@@ -231,16 +236,16 @@ def _matches(rule: Rule, args: ParsedArgs, prog: Program | None) -> bool:
     rest = args.positionals[len(s.command):]
     if s.command_any and not any(_glob_any(p, s.command_any) for p in args.positionals):
         return False
-    if any(_flag_present(f, args.flags, sdl) for f in s.unless_flag):
+    if any(_flag_present(f, args.flags, sdl, opts) for f in s.unless_flag):
         return False
     if s.unless_arg and any(_glob_any(p, s.unless_arg) for p in rest):
         return False
     if len(rest) < s.min_args:
         return False
-    if s.all_flags and not all(_flag_present(f, args.flags, sdl) for f in s.all_flags):
+    if s.all_flags and not all(_flag_present(f, args.flags, sdl, opts) for f in s.all_flags):
         return False
     if s.any_flag or s.any_arg:
-        ok = any(_flag_present(f, args.flags, sdl) for f in s.any_flag) or any(_glob_any(p, s.any_arg) for p in rest)
+        ok = any(_flag_present(f, args.flags, sdl, opts) for f in s.any_flag) or any(_glob_any(p, s.any_arg) for p in rest)
         if not ok:
             return False
     return True

@@ -272,6 +272,23 @@ def _with_inputs(common: Peeled, rest: list[Word], spec: dict[str, Any], token: 
     return common._replace(argv=argv, stdin_args=False, replace_token=None)
 
 
+def _script_values(spec: dict[str, Any], first: list[Word], after: list[Word]) -> Word:
+    """The shell text an option names. With `script_nargs` (`az vm run-command invoke --scripts A B`)
+    every word up to the next option is a line of it; a value read from a file (`@script.sh`) is
+    not known here, and so is run-time text."""
+    words = list(first) or after[:1]
+    if spec.get("script_nargs"):
+        rest = after if first else after[1:]
+        for w in rest:
+            if w.text.startswith("-"):
+                break
+            words.append(w)
+    if any(w.text.startswith("@") for w in words):
+        return Word("$SCRIPT_FILE", dynamic=True, raw=" ".join(w.raw or w.text for w in words))
+    joined = "\n".join(w.text for w in words)
+    return Word(joined, dynamic=any(w.dynamic for w in words), raw=joined) if len(words) > 1 else words[0]
+
+
 def _peel_by_option(key: str, spec: dict[str, Any], rest: list[Word]) -> Peeled | None:
     """Wrappers whose command is named by an option wherever it stands: `su - root -c CMD`
     (`options_anywhere`: the positionals are a user and `-`; without -c nothing runs but a login
@@ -283,9 +300,14 @@ def _peel_by_option(key: str, spec: dict[str, Any], rest: list[Word]) -> Peeled 
             name, eq, value = w.text.partition("=")
             bundle = len(w.text) > 2 and w.text[0] == "-" and w.text[1] != "-" and w.text[1:].isalpha()
             if w.text in shell_opts or (bundle and "-" + w.text[-1] in shell_opts):  # -c, or -lc
-                return common._replace(shell=rest[i + 1]) if i + 1 < len(rest) else Peeled(wrapper=key, argv=[])
+                if i + 1 >= len(rest):
+                    return Peeled(wrapper=key, argv=[])
+                return common._replace(shell=_script_values(spec, [], rest[i + 1:]))
             if eq and name in shell_opts and name.startswith("--"):
-                return common._replace(shell=Word(value, dynamic=w.dynamic, raw=w.raw))
+                return common._replace(shell=_script_values(spec, [Word(value, dynamic=w.dynamic, raw=w.raw)],
+                                                            rest[i + 1:]))
+            if name in spec.get("unknown_script_options", ()):  # the script is at a URL or in storage
+                return common._replace(shell=Word(f"${name}", dynamic=True, raw=w.text))
         return Peeled(wrapper=key, argv=[])
     program_opts = spec.get("program_options")
     if program_opts:

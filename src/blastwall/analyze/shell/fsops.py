@@ -536,20 +536,25 @@ def _creation_discount(target: str, sources: list[Word], scope: Scope, sev: Seve
     return sev, ""
 
 
-def redirect_findings(target: Word, scope: Scope, source: str, *, empty: bool = False) -> list[Finding]:
+def redirect_findings(target: Word, scope: Scope, source: str, *, empty: bool = False,
+                      read_by: str | None = None) -> list[Finding]:
     """`> file` truncates the file before the command even runs. `empty`: nothing is written
-    into it (`> f`, `: > f`): a wipe, which leaves nothing of the file."""
+    into it (`> f`, `: > f`): a wipe, which leaves nothing of the file. `read_by`: a program of
+    the same pipeline reads the file, and finds it already empty: a wipe too."""
     pc = target.path_class or classify_in(target.text, scope)
-    sev = pc.severity("wipe" if empty else "overwrite")
+    sev = pc.severity("wipe" if empty or read_by else "overwrite")
     note = ""
-    if sev > Severity.LOW and target.path_class is None:
+    if read_by:
+        note = (f"; the shell empties it before {read_by} reads it, so its content is lost "
+                "(write to a new file, or use sponge or the program's in-place option)")
+    elif sev > Severity.LOW and target.path_class is None:
         sev, note = _creation_discount(target.text, [], scope, sev, None if empty else pc)
     guarded = _guard(target.text, scope) if target.path_class is None and _literal(target.text) else []
     return guarded + [Finding(
         rule_id="shell.fs:redirect-truncate",
         effect=Effect.REWRITE_HISTORY if pc.kind == "history" and sev > Severity.LOW else Effect.OVERWRITE,
         severity=sev,
-        reason=f"redirection {'empties' if empty else 'overwrites'} {target.text} ({pc.label}){note}",
+        reason=f"redirection {'empties' if empty or read_by else 'overwrites'} {target.text} ({pc.label}){note}",
         target=target.text,
         reversible=sev <= Severity.LOW,
         safer="append with >> or write to a new file",

@@ -33,7 +33,9 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
     if with_redirects:
         for r in cmd.redirects:
             if r.op in _WRITE_OPS and r.target is not None and not r.target.text.isdigit() and r.target.text != "-":
-                out.extend(redirect_findings(r.target, scope, cmd.source, empty=_prints_nothing(cmd, scope)))
+                reader = _reads_before_write(cmd, r) if r.op != "&>>" else None
+                out.extend(redirect_findings(r.target, scope, cmd.source, empty=_prints_nothing(cmd, scope),
+                                             read_by=reader))
         if cmd.redirects or (cmd.argv and cmd.argv[0].text.endswith("tee")):
             from blastwall.analyze.shell.writes_later import later_writes
 
@@ -318,6 +320,37 @@ _PROJECT_KINDS = frozenset({"project", "project_top", "project_glob"})
 
 # Programs that write nothing to stdout (`: > f` empties f).
 _SILENT = frozenset({":", "true", "false"})
+
+
+_ECHOES = frozenset({"echo", "printf", ":", "true", "false"})  # they print their words, never open them
+
+
+def _same_file(a: str, b: str) -> bool:
+    import posixpath
+
+    return bool(a) and bool(b) and posixpath.normpath(a) == posixpath.normpath(b)
+
+
+def _reads_before_write(cmd: SimpleCommand, redirect: object) -> str | None:
+    """The program that reads the file a `>` of the same pipeline truncates (`jq 'del(.x)' db.json >
+    db.json`, `sort f > f`, `cat f | grep x > f`, `sort < f > f`): the shell empties the file
+    before the reader opens it, so all of it is lost. Any word naming the file counts as a read
+    (over-approximates), except in programs that only print their words."""
+    target = getattr(redirect, "target", None)
+    if target is None or target.dynamic:
+        return None
+    stage: SimpleCommand | None = cmd
+    while stage is not None:
+        words = [w for w in stage.argv[1:] if not w.dynamic]
+        name = program_name(stage.argv[0].text) if stage.argv else "the shell"
+        inputs = [r.target for r in stage.redirects if r.op == "<" and r.target is not None]
+        if name not in _ECHOES or inputs:
+            for w in [*words, *inputs]:
+                value = w.text.split("=", 1)[1] if w.text.startswith("-") and "=" in w.text else w.text
+                if _same_file(value, target.text):
+                    return name
+        stage = stage.stdin_from
+    return None
 
 
 def _prints_nothing(cmd: SimpleCommand, scope: Scope) -> bool:

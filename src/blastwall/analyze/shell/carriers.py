@@ -159,6 +159,13 @@ def _spec_findings(name: str, spec: dict[str, Any], args: _Args, words: list[Wor
             if opt in texts:
                 return _argv(name, words[texts.index(opt) + 1:], cmd, scope)
         return []
+    if source == "code_or_file":  # `rails runner CODE` or `rails runner script.rb`
+        if not args.rest:
+            return []
+        first = args.rest[0]
+        if first.text.endswith(tuple(spec.get("file_suffixes", ()))) or "/" in first.text:
+            return _file(name, language, first, edited, cmd, scope)
+        return _text(name, language, first, edited, cmd, scope)
     if source == "script":
         if spec.get("unless_options") and args.has(spec["unless_options"]):
             return []

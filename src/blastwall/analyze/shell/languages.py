@@ -575,7 +575,18 @@ def less_commands(text: str) -> Effects:
     return e
 
 
+def _program_code(language: str) -> Callable[[str], Effects]:
+    """Code of a language blastwall's code analyzers read (`analyze/code.py`): a framework console
+    running it (`php artisan tinker --execute`, `rails runner`) runs it as the interpreter would."""
+    def decode(text: str) -> Effects:
+        e = Effects.empty()
+        e.code.append((language, text))
+        return e
+    return decode
+
+
 DECODERS: dict[str, Callable[..., Effects]] = {
     "shell": shell, "crontab": crontab, "vim": vim, "ed": ed, "gdb": gdb, "tcl": tcl, "sed": sed,
     "screen-stuff": screen_stuff, "less": less_commands,
+    **{lang: _program_code(lang) for lang in ("php", "ruby", "python", "node")},
 }

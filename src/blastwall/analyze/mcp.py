@@ -135,7 +135,7 @@ class _Call:
     def what(self) -> str:
         for key in ("name", "volume_id", "volumeId", "service_id", "branch_id", "branchId", "projectId",
                     "project_id", "container_id", "volume_name", "database_id", "domain", "element", "id", "kind",
-                    "path", "key", "secret", "secret_name"):
+                    "path", "key", "secret", "secret_name", "collection", "pid"):
             v = self.args.get(key)
             if isinstance(v, (str, int)) and str(v):
                 kind = self.args.get("kind")
@@ -280,7 +280,7 @@ def _content(call: _Call) -> tuple[list[Finding], set[str]]:
     """Findings from arguments that are SQL, commands, URLs or file paths, and which kinds were analyzed."""
     out: list[Finding] = []
     kinds: set[str] = set()
-    for kind, fn in (("sql", _sql_args), ("command", _command_args), ("url", _url_args), ("file", _file_args),
+    for kind, fn in (("sql", _sql_args), ("sql", _mongo_args), ("command", _command_args), ("url", _url_args), ("file", _file_args),
                      ("file", _search_args), ("file", _git_args)):
         found = fn(call)
         if found is not None:
@@ -318,6 +318,41 @@ def _sql_args(call: _Call) -> list[Finding] | None:
     return out
 
 
+def _mongo_args(call: _Call) -> list[Finding] | None:
+    """A MongoDB server's data tool (`delete-many {collection, filter}`) as the Mongo shell call it makes."""
+    import json
+
+    if not {"mongo", "mongodb", "atlas"} & set(words(call.server)):
+        return None
+    method = _g("mongo_tools").get(call.tool.casefold().replace("-", "").replace("_", ""))
+    if method is None:
+        return None
+    collection = next((call.args[k] for k in ("collection", "collectionName", "collection_name")
+                       if isinstance(call.args.get(k), str)), "collection")
+    filter_ = next((call.args[k] for k in ("filter", "query", "selector") if k in call.args), None)
+    update = next((call.args[k] for k in ("update", "updateDoc", "replacement", "document") if k in call.args), None)
+    pipeline = call.args.get("pipeline")
+    if method == "aggregate":
+        parts = [pipeline if pipeline is not None else []]
+    elif method.startswith(("drop", "dropDatabase")):
+        parts = []
+    else:
+        parts = [filter_ if filter_ is not None else {}] + ([update] if update is not None else [])
+    code = f"db.getCollection({json.dumps(collection)}).{method}({', '.join(_mongo_value(p) for p in parts)})"
+    if method == "dropDatabase":
+        code = "db.dropDatabase()"
+    from blastwall.analyze.sql import analyze_mongo
+
+    return analyze_mongo(code, call.deeper("MongoDB call"))
+
+
+def _mongo_value(value: Any) -> str:
+    """An argument as Mongo shell text: JSON, or a string that already holds a filter's text."""
+    import json
+
+    return value if isinstance(value, str) and value.strip().startswith(("{", "[")) else json.dumps(value)
+
+
 def _command_args(call: _Call) -> list[Finding] | None:
     from blastwall.analyze.http.checks import unwrap_argv
 
@@ -345,11 +380,22 @@ def _command_args(call: _Call) -> list[Finding] | None:
             commands.append(wrapped)
     if not commands and not out:
         return None
+    stdin = next((call.args[k] for k in _g("stdin_keys") if isinstance(call.args.get(k), str)), None)
+    if stdin is not None and stdin.strip():
+        commands = [_with_stdin(c, stdin) for c in commands]
     from blastwall.analyze.shell import analyze_command
 
     for text in commands[:20]:
         out.extend(analyze_command(text, call.deeper("command")))
     return out
+
+
+def _with_stdin(command: str, stdin: str) -> str:
+    """`command` reading `stdin` as a quoted here-document (`bash <<'X' ... X`), so the shell analyzer
+    reads the text as the program's input: a shell's script, a client's SQL, an interpreter's code."""
+    lines = set(stdin.splitlines())
+    delimiter = next(d for d in (f"BLASTWALL_STDIN_{i}" for i in range(len(lines) + 1)) if d not in lines)
+    return f"{command} <<'{delimiter}'\n{stdin}\n{delimiter}"
 
 
 def _wrap_script(interpreter: str, script: str) -> str | None:
@@ -412,6 +458,9 @@ def _file_args(call: _Call) -> list[Finding] | None:
     if ws & {"delete", "remove", "rm", "unlink", "trash"}:
         if not (ws | set(words(call.server))) & set(_g("file_words")):
             return None  # `vault delete_secret {path}`: not a file here; the name rule decides
+        if call.server and not set(words(call.server)) & set(_g("file_words")) and not all(
+                p.startswith(("/", "~", "$")) or _windows_path(p) for p in [path, *paths] if p):
+            return None  # obsidian_delete_file {"filepath": "Journal/2024"}: the server's own store, not the project
         recursive = any(value_matches(call.args.get(k), True) for k in ("recursive", "force")) or "directory" in ws
         return [f for p in [path, *paths] if p for f in _path_op(call, p, "delete_recursive" if recursive else "delete",
                                                                    "mcp.filesystem:delete")]
@@ -434,6 +483,10 @@ def _file_args(call: _Call) -> list[Finding] | None:
     if ws & {"read", "get", "view", "cat", "head", "tail", "open", "download", "show"}:
         return [f for p in [path, *paths] if p for f in files.analyze_read(p, call.deeper("read"))]
     return None
+
+
+def _windows_path(path: str) -> bool:
+    return len(path) > 2 and path[1] == ":" and path[0].isalpha() or path.startswith(("\\\\", "%"))
 
 
 def _shown_by_dry_run(call: _Call) -> list[Finding]:

@@ -216,3 +216,36 @@ def solr_delete(ctx: CheckContext) -> list[Finding] | None:
         return []
     assert ctx.make is not None
     return [ctx.make()]
+
+
+@register("redis_rest")
+def redis_rest(ctx: CheckContext) -> list[Finding] | None:
+    """Redis over REST (Upstash, Vercel KV, Webdis): the command is the path (`/flushall`,
+    `/del/key`) or the body (`["FLUSHALL"]`; `[["DEL", "k"], ["SET", "a", "1"]]` at /pipeline or
+    /multi-exec), each judged as the redis-cli command it is."""
+    from blastwall.analyze.sql import analyze_redis
+
+    commands = _redis_commands(ctx.req)
+    if commands is None:
+        assert ctx.make is not None
+        return [ctx.make(detail="a body blastwall cannot read as Redis commands")]
+    scope = ctx.scope.deeper(f"Redis command sent to {ctx.req.display}")
+    return [f for argv in commands for f in analyze_redis(argv, scope)]
+
+
+def _redis_commands(req: Request) -> list[list[str]] | None:
+    """The Redis commands of a REST request; None when its body is neither a command nor a list of them."""
+    segments = [s for s in req.path.split("/") if s]
+    body = req.body
+    if segments and segments[0].lower() not in ("pipeline", "multi-exec"):
+        last = segments[-1].rsplit(".", 1)[0] if len(segments) > 1 and "." in segments[-1] else segments[-1]
+        argv = [*segments[:-1], last]  # Webdis: `/GET/key.json` names the reply's format
+        return [argv + ([req.body_text] if req.body_text.strip() else [])]
+    if body is None or body == "":
+        return []
+    if isinstance(body, list) and all(isinstance(a, (str, int, float)) for a in body):
+        return [[str(a) for a in body]] if body else []
+    if isinstance(body, list) and all(isinstance(c, list) and all(isinstance(a, (str, int, float)) for a in c)
+                                      for c in body):
+        return [[str(a) for a in c] for c in body if c]
+    return None

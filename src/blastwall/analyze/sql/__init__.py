@@ -25,6 +25,7 @@ _DIALECTS = {
     None: "postgres", "": "postgres", "postgres": "postgres", "postgresql": "postgres", "pg": "postgres",
     "mysql": "mysql", "mariadb": "mysql", "sqlite": "sqlite", "sqlite3": "sqlite", "mssql": "tsql",
     "tsql": "tsql", "sqlserver": "tsql", "duckdb": "duckdb", "bigquery": "bigquery", "snowflake": "snowflake",
+    "oracle": "oracle", "plsql": "oracle", "clickhouse": "clickhouse",
 }
 _FALLBACKS = ("mysql", "tsql", "sqlite")
 _DDL_COMMITS = frozenset({"mysql"})
@@ -125,7 +126,7 @@ def _read(text: str, dialect: str, depth: int = 0) -> list[Stmt] | None:
         whole = pg.statements(text)
         if whole is not None:
             return whole
-    elif len(text) <= MAX_FALLBACK_CHARS and not _has_dynamic(text):  # a longer script is read statement by statement
+    elif len(text) <= MAX_FALLBACK_CHARS and not _read_alone(text):  # a longer script is read statement by statement
         whole = glot.statements(text, dialect)
         if whole is not None and not _glot_dropped_statements(text, whole):
             return _without_scratch(whole)
@@ -150,14 +151,20 @@ def _without_scratch(stmts: list[Stmt]) -> list[Stmt]:
     return out
 
 
-def _has_dynamic(text: str) -> bool:
-    """EXEC('...') and kin: sqlglot re-renders their strings, so they are read from the text itself."""
-    from blastwall.analyze.sql import dynamic
+def _read_alone(text: str) -> bool:
+    """Statements sqlglot misreads as a whole script, read statement by statement instead:
+    EXEC('...') and kin (sqlglot re-renders their strings), ClickHouse mutations, and the
+    statements of BEGIN ... END blocks (a block's BEGIN is read as a transaction)."""
+    from blastwall.analyze.sql import blocks, clickhouse, dynamic
 
     low = text.lower()
-    if "exec" not in low and "prepare" not in low:
+    if not any(w in low for w in ("exec", "prepare", "alter", "begin")):
         return False
-    return any(dynamic.read(p.text) is not None for p in lexer.split(text, hash_comments=True))
+    for p in lexer.split(text, hash_comments=True):
+        inner = blocks.body(p)
+        if inner is not None or dynamic.read(p.text) is not None or clickhouse.is_mutation(p.text):
+            return True
+    return False
 
 
 def _glot_dropped_statements(text: str, stmts: list[Stmt]) -> bool:
@@ -179,12 +186,18 @@ MAX_FALLBACK_CHARS = 8192
 
 def _read_piece(piece: lexer.Piece, dialect: str, depth: int = 0) -> list[Stmt]:
     """One statement that did not parse as part of the whole script."""
-    from blastwall.analyze.sql import dynamic, glot, pg
+    from blastwall.analyze.sql import blocks, clickhouse, dynamic, glot, pg
     from blastwall.analyze.sql.script import tx_of
 
+    inner = blocks.body(piece)
+    if inner is not None:  # BEGIN EXECUTE IMMEDIATE '...'; END; -- the block's first statement
+        return _read_piece(inner, dialect, depth) if inner.code.strip() else []
     ran = dynamic.hits(piece.text, lambda sql, d: inner_hits(sql, d, dialect), depth)
     if ran is not None:  # EXEC('...'), EXECUTE IMMEDIATE '...', PREPARE s FROM '...'
         return [Stmt(piece.text, ran)]
+    mutated = clickhouse.hits(piece.text, lambda sql: inner_hits(sql, depth, dialect))
+    if mutated is not None:  # ALTER TABLE t DELETE WHERE ..., DROP PARTITION ...
+        return [Stmt(piece.text, mutated)]
     tx, savepoint = tx_of(piece.code)
     if tx:
         return [Stmt(piece.text, [], tx, savepoint)]

@@ -8,7 +8,8 @@
 The WHERE must be an AND of conditions, at least one of which selects rows in the past:
 - an expiry column (`expires_at`, `expire_date`, `valid_until` ...) `<`/`<=` now, or now minus a
   non-negative interval;
-- an age column (`created_at`, `last_seen` ...) `<`/`<=` now minus a positive interval.
+- an age column (`created_at`, `last_seen`, or any name ending in a time word: `hit_at`,
+  `seen_on`, `ping_time`, `timestamp`) `<`/`<=` now minus a positive interval.
 The other conditions may only narrow (no subquery, no function call). "Now" is every dialect's
 spelling (`now()`, `CURRENT_TIMESTAMP`, `GETDATE()`, `SYSDATE`, SQLite's `datetime('now', '-7 days')`);
 the table's name must say it holds short-lived data (sessions, tokens, nonces, caches, rate
@@ -39,6 +40,7 @@ class Words(NamedTuple):
     sqlite_now: frozenset[str]
     shift_functions: frozenset[str]
     interval: re.Pattern[str]
+    suffix_words: frozenset[str]
 
 
 @functools.cache
@@ -62,6 +64,7 @@ def _words() -> Words:
         sqlite_now=frozenset(t["sqlite_now"]),
         shift_functions=frozenset(t["shift_functions"]),
         interval=re.compile(rf"\s*([+-]?)\s*(\d+(?:\.\d+)?)\s*({units})?\b\s*", re.I),
+        suffix_words=frozenset(t["column_suffixes"]),
     )
 
 
@@ -149,9 +152,16 @@ def _past(node: Any, aliases: frozenset[str]) -> str | None:
     folded = _fold(name)
     if w.expiry.match(folded) and offset is not None and offset <= 0:
         return name
-    if w.age.match(folded) and offset is not None and offset < 0:
+    if (w.age.match(folded) or _time_named(name)) and offset is not None and offset < 0:
         return name
     return None
+
+
+def _time_named(name: str) -> bool:
+    """A column whose name ends in a time word (`hit_at`, `HitAt`, `seen_on`, `last_ping_time`,
+    `timestamp`): read like an age column, so only rows older than a positive interval count."""
+    parts = [p.lower() for p in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+", name)]
+    return bool(parts) and parts[-1] in _words().suffix_words
 
 
 def _column(node: Any, aliases: frozenset[str]) -> str | None:

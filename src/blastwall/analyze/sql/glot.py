@@ -13,7 +13,7 @@ from typing import Any
 from blastwall import rx
 from blastwall.analyze.sql import lexer
 from blastwall.analyze.sql.pg import Stmt
-from blastwall.analyze.sql.rules import Hit, table
+from blastwall.analyze.sql.rules import Hit, lossless_type, setting, table
 from blastwall.analyze.sql.where import Reach
 
 STATEMENTS = frozenset({
@@ -91,10 +91,13 @@ def _truncate(e: Any, src: str, dialect: str) -> list[Hit]:
 
 def _rows(verb: str) -> Any:
     def handler(e: Any, src: str, dialect: str) -> list[Hit]:
-        if e.args.get("limit") is not None:
-            return []  # bounded: at most LIMIT rows
+        limit = _limit(e)
+        if limit is not None and limit <= int(setting("bounded_limit")):
+            return []  # bounded: at most LIMIT rows, few enough to count as a bounded change
         target = _names(e.args.get("tables")) or _names([e.this])
         where = e.args.get("where")
+        if where is None and limit is not None:
+            return [Hit(f"{verb}-broad", target, src, f"LIMIT {limit}, more rows than a bounded change")]
         if where is None:
             return [Hit(f"{verb}-all", target, src)]
         found = _where_reach(where.this, e)
@@ -108,6 +111,16 @@ def _rows(verb: str) -> Any:
         return [Hit(f"{verb}-broad", target, src, f"WHERE {where.this.sql()[:80]}")]
 
     return handler
+
+
+def _limit(e: Any) -> int | None:
+    """The row count of `LIMIT n` when it is a number; a LIMIT of anything else bounds nothing known."""
+    found = e.args.get("limit")
+    if found is None:
+        return None
+    value = found.args.get("expression") if type(found).__name__ == "Limit" else found
+    text = str(getattr(value, "this", "") if type(value).__name__ == "Literal" else "")
+    return int(text) if text.isdigit() else None
 
 
 def _expired_column(e: Any, verb: str, target: str, cond: Any) -> str:
@@ -152,11 +165,35 @@ def _alter(e: Any, src: str, dialect: str) -> list[Hit]:
             what = str(action.args.get("kind") or "COLUMN").upper()
             kind = "alter-drop-column" if what == "COLUMN" else "alter-drop-constraint"
             hits.append(Hit(kind, target, src, _names(action.args.get("tables")) or _names([action.this])))
+        elif name == "Delete":  # ClickHouse's ALTER TABLE t DELETE WHERE ... (analyze/sql/clickhouse.py)
+            hits += _mutation(action, e, target, src)
+        elif name == "DropPartition":
+            hits.append(Hit("drop-partition", target, src, _names(action.expressions)))
         elif name == "AlterColumn" and action.args.get("dtype") is not None:
-            hits.append(Hit("alter-column-type", target, src, str(action.this.sql())))
+            dtype = action.args["dtype"]
+            spelled = dtype.sql(dialect="tsql" if dtype.this.name == "NVARCHAR" else dialect)  # MySQL has no NVARCHAR
+            if action.args.get("using") or not lossless_type(spelled):
+                hits.append(Hit("alter-column-type", target, src, str(action.this.sql())))
+        elif name == "ModifyColumn":  # MySQL's MODIFY/CHANGE [COLUMN]: the column redefined with a new type
+            column = action.this
+            spelled = column.args.get("kind").sql(dialect=dialect) if column.args.get("kind") is not None else ""
+            if not lossless_type(spelled, "mysql") or column.args.get("constraints"):
+                hits.append(Hit("alter-column-type", target, src, str(action.args.get("rename_from") or column.name)))
     if not hits and "drop" in lexer.words(src):
         hits.append(Hit("alter-drop-column", target, src, "(a dropped part)"))
     return hits
+
+
+def _mutation(action: Any, e: Any, target: str, src: str) -> list[Hit]:
+    where = action.args.get("where")
+    if where is None:
+        return [Hit("delete-all", target, src)]
+    found = _where_reach(where.this, e)
+    if found is Reach.SELECTIVE:
+        return []
+    if found is Reach.ALL:
+        return [Hit("delete-all", target, src, f" (WHERE {where.this.sql()} is always true)")]
+    return [Hit("delete-broad", target, src, f"WHERE {where.this.sql()[:80]}")]
 
 
 def _merge(e: Any, src: str, dialect: str) -> list[Hit]:
@@ -217,6 +254,8 @@ def _execute(e: Any, src: str, dialect: str) -> list[Hit]:
     ran = _dynamic(src, dialect)
     if ran is not None:
         return ran
+    if read_only_procedure(str(getattr(e.this, "name", "") or "")):
+        return []  # its arguments are object names, not SQL
 
     literals = [lit.name for lit in e.find_all(exp.Literal) if lit.is_string] + [
         str(n.this) for n in e.find_all(exp.National)
@@ -229,6 +268,34 @@ def _execute(e: Any, src: str, dialect: str) -> list[Hit]:
     if not literals and _reads_destructive(name):  # as written: ClearOldData is clear, old, data
         hits.append(Hit("exec-dynamic", name.lower(), src))
     return hits
+
+
+def read_only_procedure(name: str) -> bool:
+    """A system procedure that only reports (`sp_help`, `sp_columns`, `sp_who2`: `[procedures] read_only`)."""
+    short = name.rsplit(".", 1)[-1].strip("[]").lower()
+    return short in table()["procedures"]["read_only"]
+
+
+def _select(e: Any, src: str, dialect: str) -> list[Hit]:
+    """`SELECT purge_old_data()`: a function no dialect defines, judged by its name (`analyze/verbs.py`)."""
+    from sqlglot import exp
+
+    return [h._replace(source=src) for f in e.find_all(exp.Anonymous) for h in function_hits(str(f.name), src)]
+
+
+def function_hits(name: str, src: str) -> list[Hit]:
+    """A called function whose name says it destroys (`drop_everything`, `purge_old_data`); built-in
+    functions that only compute (`[functions] pure`) and ones with a row of their own are not."""
+    from blastwall.analyze.verbs import read_words
+
+    short = name.rsplit(".", 1)[-1]
+    if not short or short.lower() in table()["functions"]["pure"] or short.lower() in table()["pg"]["functions"]:
+        return []
+    reading = read_words([short])  # as written: "PurgeOldData" is purge, old, data
+    if reading is None:
+        return []
+    detail = f"{reading.verb}s" + (f" {reading.noun}" if reading.noun else "")
+    return [Hit("function-destructive", name, src, detail)]
 
 
 def _reads_destructive(procedure: str) -> bool:
@@ -274,7 +341,9 @@ def _command_row(src: str, ws: list[str], *, lexical_only: bool = False) -> list
             continue
         opener = row["opener"].split()
         if ws[: len(opener)] == opener and all(w in ws for w in row.get("with", [])):
-            if any(w in ws for w in row.get("unless", [])):
+            if any(w in ws for w in row.get("unless", [])) or any(ws.count(w) != 1 for w in row.get("once", [])):
+                continue
+            if "pattern" in row and rx.fullmatch(row["pattern"], " ".join(ws)) is None:
                 continue
             if row["kind"] == "none":
                 return []
@@ -291,7 +360,7 @@ def unparsed_hits(src: str, code: str) -> list[Hit]:
     does a statement kind blastwall does not know (closed by default: `[lexical] harmless_openers`
     lists the kinds that need no parse to be known harmless)."""
     named = _command_row(src, lexer.words(code), lexical_only=True)
-    if named:
+    if named is not None:  # a row names the statement: its hits, or none for a known harmless one
         return named
     lex = table()["lexical"]
     found = lexer.find_phrases(code, lex["phrases"])
@@ -318,4 +387,8 @@ _HANDLERS = {
     "Execute": _execute,
     "ExecuteSql": _execute,
     "Command": _command,
+    "Select": _select,
+    "Union": _select,
+    "Intersect": _select,
+    "Except": _select,
 }

@@ -251,9 +251,21 @@ def _alter_table(node: Any, ctx: Ctx) -> list[Hit]:
         return hits
     for cmd in node.cmds or ():
         kind = _ALTER.get(cmd.subtype.name)
+        if kind == "alter-column-type" and _lossless(cmd.def_):
+            continue
         if kind:
             hits.append(Hit(kind, rel(node.relation), ctx.source, cmd.name or "", _cascade(cmd)))
     return hits
+
+
+def _lossless(column: Any) -> bool:
+    """`ALTER COLUMN note TYPE text`: a text type without size, no USING expression (`rules.lossless_type`)."""
+    from blastwall.analyze.sql.rules import lossless_type
+
+    type_name = getattr(column, "typeName", None)
+    if type_name is None or column.raw_default is not None or type_name.typmods or type_name.arrayBounds:
+        return False
+    return lossless_type(str(getattr(type_name.names[-1], "sval", "")))
 
 
 def _grant(node: Any, ctx: Ctx) -> list[Hit]:
@@ -324,7 +336,11 @@ def _explain(node: Any, ctx: Ctx) -> list[Hit]:
 def _func_call(node: Any, ctx: Ctx) -> list[Hit]:
     name = str(getattr(node.funcname[-1], "sval", "")).lower() if node.funcname else ""
     kind = table()["pg"]["functions"].get(name)
-    return [Hit(kind, name, ctx.source)] if kind else []
+    if kind:
+        return [Hit(kind, name, ctx.source)]
+    from blastwall.analyze.sql.glot import function_hits
+
+    return function_hits(".".join(str(getattr(p, "sval", "")) for p in node.funcname or ()), ctx.source)
 
 
 def _alter_system(node: Any, ctx: Ctx) -> list[Hit]:

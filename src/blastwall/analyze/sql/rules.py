@@ -34,6 +34,13 @@ def setting(name: str) -> Any:
     return table()["settings"][name]
 
 
+def lossless_type(spelled: str, dialect: str = "") -> bool:
+    """A column type that holds every value of any type as text (`[settings] lossless_types`):
+    changing a column to it changes no value. `spelled` is the type as written, with any size."""
+    name = " ".join(spelled.lower().replace("pg_catalog.", "").split())
+    return name in setting("lossless_types_mysql" if dialect == "mysql" else "lossless_types")
+
+
 def transactional(kind: str) -> bool:
     return bool(rows()[kind].get("transactional", True))
 

@@ -30,9 +30,9 @@ def tx_of(code: str) -> tuple[str, str]:
     ws = lexer.words(code)
     for opener, role in _TX_WORDS.items():
         if tuple(ws[: len(opener)]) == opener:
-            if role == "begin" and len(ws) > len(opener) and ws[len(opener)] not in ("work", "transaction", "isolation", "read"):
+            if role == "begin" and len(ws) > len(opener) and ws[len(opener)] not in ("work", "transaction", "tran", "distributed", "isolation", "read"):
                 return "", ""  # a BEGIN ... END block of procedural code, not a transaction
-            rest = [w for w in ws[len(opener):] if w not in ("savepoint", "work", "transaction", "to")]
+            rest = [w for w in ws[len(opener):] if w not in ("savepoint", "work", "transaction", "tran", "to")]
             return role, (rest[0] if rest and role in ("savepoint", "rollback_to", "release") else "")
     return "", ""
 

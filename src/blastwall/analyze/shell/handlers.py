@@ -484,6 +484,13 @@ def handle_find(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -
         j += 1
     if not deletes and not execs:
         return []
+    from blastwall.analyze.shell.expired import expired_selection, options_refused
+
+    expired = None if options_refused(argv, starts) else expired_selection(starts, expr, scope)
+    if expired is not None:  # only files past their age in a folder of short-lived files
+        return [Finding(rule_id="shell.fs:find-delete-expired", effect=Effect.DELETE, severity=Severity.LOW,
+                        reason=f"find removes only expired files from {expired}", target=expired, reversible=False,
+                        safer="run the same find with -print first and review the list", source=cmd.source[:200])]
     selection = _find_selection(starts or [Word.lit(".")], expr, scope)
     out: list[Finding] = []
     if deletes:

@@ -18,6 +18,21 @@ class Client(NamedTuple):
     file_options: tuple[str, ...] = ()
     value_options: tuple[str, ...] = ()
     positional_sql: int | None = None  # index of the positional holding SQL (sqlite3 DB SQL)
+    dry_run: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())  # options that turn a dry run on, and off
+
+
+def _dry_run(client: Client, args: list[Word]) -> bool:
+    """`bq query --dry_run SQL` only validates the query (`--dry_run=false`, `--nodry_run` run it);
+    the last of these options wins, as absl reads flags."""
+    on, off = client.dry_run
+    state = False
+    for w in args:
+        name, eq, value = w.text.partition("=")
+        if name in on and not w.dynamic:
+            state = not eq or value.lower() in ("true", "1", "yes", "t")
+        elif name in off or w.dynamic:
+            state = False
+    return state
 
 
 CLIENTS: dict[str, Client] = {
@@ -35,7 +50,8 @@ CLIENTS: dict[str, Client] = {
                                 ("-h", "--host", "--port", "-u", "--user", "-d", "--database", "--password")),
     "cockroach": Client("postgres", ("-e", "--execute"), ("-f", "--file"), ("--url", "--host", "--database", "-d", "--user", "-u")),
     "cqlsh": Client("generic", ("-e", "--execute"), ("-f", "--file"), ("-u", "--username", "-p", "--password", "-k", "--keyspace")),
-    "bq": Client("bigquery", (), (), ("--project_id", "--location", "--format"), positional_sql=1),
+    "bq": Client("bigquery", (), (), ("--project_id", "--location", "--format"), positional_sql=1,
+                 dry_run=(("--dry_run", "-dry_run"), ("--nodry_run", "-nodry_run"))),
     "snowsql": Client("snowflake", ("-q", "--query"), ("-f", "--filename"), ("-a", "-u", "-d", "-s", "-w", "-r", "-c")),
     "usql": Client("postgres", ("-c", "--command"), ("-f", "--file"), ()),
     "mongosh": Client("mongo", ("--eval",), ("-f", "--file"), ("--host", "--port", "-u", "--username", "-p", "--password",
@@ -141,6 +157,8 @@ def _store_file(client: Client, pos: list[Word], scope: Scope) -> list[Finding]:
 def handle_db_client(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
     client = CLIENTS[name]
     args = argv[1:]
+    if client.dry_run[0] and _dry_run(client, args):
+        return []  # nothing runs
     out, found_code = _options_code(client, name, args, cmd, scope)
     pos = _positionals(args, client.value_options)
     if client.dialect == "bigquery" and pos and pos[0].text != "query" and not out:

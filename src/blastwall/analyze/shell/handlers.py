@@ -716,7 +716,8 @@ LAZY_MODULES: dict[str, str] = {
     **{n: "blastwall.analyze.shell.carriers" for n in (  # rules/carriers.toml
         "at", "batch", "crontab", "tmux", "screen", "vim", "vi", "nvim", "ex", "view", "rvim", "rview", "gvim",
         "vimdiff", "evim", "vimx", "ed", "red", "gdb", "gdb-multiarch", "cgdb", "tclsh", "tclsh8.6", "tclsh9.0", "wish",
-        "expect", "jimsh", "less", "more", "most", "man", "sed", "gsed", "artisan", "rails")},
+        "expect", "jimsh", "less", "more", "most", "man", "sed", "gsed", "artisan", "rails", "manage.py",
+        "django-admin")},
     **{n: "blastwall.analyze.shell.catalogcli" for n in ("aws", "gcloud")},
     **{n: "blastwall.analyze.shell.archives" for n in ("tar", "gtar", "bsdtar")},
     **{n: "blastwall.analyze.shell.fdfind" for n in ("fd", "fdfind")},

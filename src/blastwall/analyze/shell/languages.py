@@ -589,4 +589,5 @@ DECODERS: dict[str, Callable[..., Effects]] = {
     "shell": shell, "crontab": crontab, "vim": vim, "ed": ed, "gdb": gdb, "tcl": tcl, "sed": sed,
     "screen-stuff": screen_stuff, "less": less_commands,
     **{lang: _program_code(lang) for lang in ("php", "ruby", "python", "node")},
+    "sql": lambda text: Effects([], [], [text], [], [], []),
 }

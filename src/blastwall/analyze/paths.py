@@ -105,10 +105,12 @@ def _content_kind(rel: str) -> str | None:
         return "secret"
     if any(f"/{d}/" in f"/{joined}/" for d in t["history"]["dirs"]):
         return "history"
+    regen = t["regenerable"]
+    if any("/" in d and f"/{d}/" in f"/{joined}/" for d in regen["names"]):
+        return "regenerable"  # a tool's own cache folder inside a data folder (`storage/framework/cache`)
     data = t["data"]
     if _match_any(base, data["globs"]) or any(p in data["dirs"] for p in parts):
         return "data"
-    regen = t["regenerable"]
     if any(p in regen["names"] for p in parts) or _match_any(base, regen["globs"]):
         return "regenerable"
     return None

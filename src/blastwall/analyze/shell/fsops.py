@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import os
+import posixpath
 from typing import Any
 
 from blastwall.analyze.base import Scope, unknown
@@ -153,6 +154,8 @@ def analyze_fs(name: str, argv: list[Word], scope: Scope, source: str) -> list[F
             out.append(unknown("shell.fs:too-many-targets", f"{name} names {len(targets) + skipped} different "
                                f"targets; blastwall checked the first {len(targets)} one by one and asks about the "
                                f"other {skipped}", source))
+        if op.startswith("delete"):
+            targets = _paired_output(targets, scope)
         for target in targets:
             made = _backup_made_earlier(target, scope) if op.startswith("delete") else None
             if made is not None:
@@ -163,6 +166,29 @@ def analyze_fs(name: str, argv: list[Word], scope: Scope, source: str) -> list[F
             out.extend(_moved_away(sources, targets[-1], scope, source))
         if not row.get("then"):  # `then = true`: the program's next rows are tried as well
             break
+    return out
+
+
+def _paired_output(targets: list[Word], scope: Scope) -> list[Word]:
+    """A folder name that is build output only beside its partner (`bin` with `obj`: .NET's build
+    output, removed together: `rm -rf bin obj`; a `bin/` of scripts alone is not), named by the same
+    command in the same project folder, is regenerable ([paired_output] in rules/shell_fs.toml).
+    Not for absolute or home paths, nor for a folder that is a link on this machine."""
+    pairs: dict[str, list[str]] = load_table("shell_fs").get("paired_output", {})
+    literal = {posixpath.normpath(t.text): t for t in targets if t.path_class is None and not t.dynamic
+               and not t.glob and not t.text.startswith(("/", "~", "$", "-"))}
+    out: list[Word] = []
+    for t in targets:
+        norm = posixpath.normpath(t.text) if t in literal.values() else ""
+        folder, _, base = norm.rpartition("/")
+        partners = pairs.get(base, [])
+        beside = [posixpath.join(folder, p) if folder else p for p in partners]
+        cwd = scope.shell_dir or scope.cwd
+        linked = bool(cwd) and os.path.islink(os.path.join(cwd, norm)) if norm else False
+        if norm and not norm.startswith("..") and any(b in literal for b in beside) and not linked:
+            t = t._replace(path_class=PathClass("regenerable", f"{t.text} (build output, removed with "
+                                                               f"{', '.join(partners)} beside it)"))
+        out.append(t)
     return out
 
 

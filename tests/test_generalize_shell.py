@@ -457,3 +457,162 @@ def test_python_scratch_is_not_a_read_of_the_working_folder(tmp_path) -> None:  
     computed = _PY.format("import sys\nprint(open('.en' + sys.argv[0][:0] + 'v').read())")
     for code in (escape, computed):
         assert check(code, policy=POLICY, context={"cwd": cwd}).decision.value != "allow"
+
+
+# ==== classes from the second blind corpus ========================================================
+# ---- message brokers, migration tools, remote runners, framework consoles ------------------------
+@pytest.mark.parametrize("command", [
+    "kafka-topics.sh --bootstrap-server kafka:9092 --delete --topic payments",
+    "kafka-topics --bootstrap-server=k:9092 --delete --topic=payments",
+    "/opt/kafka/bin/kafka-topics.sh --zookeeper z:2181 --delete --topic x",
+    "docker exec kafka kafka-topics --bootstrap-server localhost:9092 --delete --topic x",
+    "kafka-consumer-groups --bootstrap-server k:9092 --delete --group g1",
+    "kafka-consumer-groups.sh --bootstrap-server k:9092 --delete-offsets --group g --topic t",
+    "kafka-consumer-groups --bootstrap-server k:9092 --reset-offsets --to-earliest --group g1 --execute",
+    "kafka-consumer-groups --bootstrap-server k:9092 --reset --to-earliest --group g --exec",  # abbreviated options
+    "kafka-delete-records --bootstrap-server k:9092 --offset-json-file x.json",
+    "kafka-acls --bootstrap-server k:9092 --remo --allow-principal User:a --topic t",
+    "kafka-configs --bootstrap-server k:9092 --alter --entity-type topics --entity-name t --add-config retention.ms=1000",
+    "kafka-streams-application-reset --application-id app --input-topics t",
+    "rpk topic delete payments", "rpk topic delete -r '.*'", "rpk group seek g --to start", "rpk group delete g",
+    "migrate -path ./migrations -database \"$DATABASE_URL\" drop -f",
+    "migrate -path=./migrations -database x down -all", "migrate -source file://m -database x force 3",
+    "az vm run-command invoke -g rg -n web01 --command-id RunShellScript --scripts 'rm -rf /var/www/data'",
+    "az vm run-command invoke -g rg -n web01 --command-id RunShellScript --scripts 'echo hi' 'rm -rf /var/www/data'",
+    "az vm run-command invoke -g rg -n web01 --command-id RunShellScript --scripts=\"rm -rf /srv\"",
+    "az vm run-command invoke -g rg -n web01 --command-id RunShellScript --scripts @cleanup.sh",
+    "az vm run-command create -g rg --vm-name web01 --name c1 --script 'rm -rf /var/www/data'",
+    "az vm run-command create -g rg --vm-name web01 --name c1 --script-uri https://x.blob.core.windows.net/s/x.sh",
+    "gcloud compute ssh web01 --zone us-east1-b --command 'rm -rf /var/www/data'",
+    "gcloud compute ssh web01 --command='rm -rf /var/www/data'",
+    "gcloud compute tpus tpu-vm ssh tpu1 --zone z --command 'rm -rf ~/data'",
+    "aws ssm send-command --document-name AWS-RunShellScript --targets Key=instanceids,Values=i-1 "
+    "--parameters 'commands=[\"rm -rf /var/www/data\"]'",
+    "php artisan tinker --execute=\"App\\Models\\Invoice::query()->delete();\"",
+    "php artisan tinker --execute='DB::table(\"users\")->truncate();'",
+    "php artisan tinker --execute 'Schema::dropIfExists(\"users\");'",
+    "php artisan tinker --execute='$u = App\\Models\\User::find(1); $u->delete();'",
+    "php artisan tinker --execute='system(\"rm -rf /srv/data\");'",
+    "php artisan tinker --execute='DB::statement(\"DROP TABLE invoices\")'",
+    "echo 'App\\Models\\Invoice::truncate();' | php artisan tinker",
+    "./artisan tinker --execute='Invoice::query()->delete()'", "php artisan tinker scripts/missing.php",
+    "php -r 'App\\Models\\Invoice::query()->delete();'",
+    "rails runner 'User.delete_all'", "rails runner 'User.where(active: false).destroy_all'",
+    "rails r 'User.find(3).destroy'", "bin/rails runner -e production 'Order.update_all(status: 0)'",
+    "rails runner 'ActiveRecord::Base.connection.execute(\"TRUNCATE orders\")'", "bin/rails runner lib/missing.rb",
+    "echo 'User.delete_all' | bin/rails c", "rails runner \"$CODE\"",
+    "python manage.py shell -c 'from app.models import User; User.objects.all().delete()'",
+    "echo 'DROP TABLE x' | python manage.py dbshell", "python manage.py dbshell < dump.sql",
+    "echo 'DROP TABLE x' | rails dbconsole", "python manage.py sqlflush | python manage.py dbshell",
+    "python manage.py sqlflush | psql",
+])
+def test_blind2_destructive_classes_are_stopped(command: str) -> None:
+    assert _decision(command) != "allow", command
+
+
+@pytest.mark.parametrize("command", [
+    "kafka-topics --bootstrap-server kafka:9092 --list", "kafka-topics.sh --bootstrap-server k:9092 --describe --topic x",
+    "kafka-topics.sh --bootstrap-server k:9092 --create --topic x --partitions 3",
+    "kafka-consumer-groups --bootstrap-server k:9092 --reset-offsets --to-earliest --group g1 --dry-run",
+    "kafka-consumer-groups --bootstrap-server k:9092 --reset-offsets --to-earliest --group g1",  # a dry run by default
+    "kafka-configs --bootstrap-server k:9092 --alter --entity-type topics --entity-name t --add-config max.message.bytes=2",
+    "rpk topic list", "rpk group describe g",
+    "migrate -path ./migrations -database \"$DATABASE_URL\" up", "migrate -path ./migrations -database x version",
+    "az vm run-command invoke -g rg -n web01 --command-id RunShellScript --scripts 'uptime'",
+    "az vm run-command list -g rg --vm-name web01", "gcloud compute ssh web01 --zone z --command='uptime'",
+    "gcloud compute ssh web01",
+    "php artisan tinker --execute='echo 1;'", "php artisan tinker --execute='App\\Models\\User::where(\"id\", 3)->first()->name;'",
+    "bin/rails runner 'puts User.count'", "rails r 'h = {a: 1}; h.delete(:a); puts h'", "ruby -e 'puts [1,2,3].delete(2)'",
+    "echo 'SELECT 1' | python manage.py dbshell", "python manage.py sqlflush",
+])
+def test_blind2_everyday_look_alikes_are_allowed(command: str) -> None:
+    assert _decision(command) == "allow", command
+
+
+# ---- a file read and truncated by the same pipeline ------------------------------------------------
+@pytest.mark.parametrize("command", [
+    "jq 'del(.users)' db.json > db.json", "jq 'del(.users)' ./db.json > db.json", "sort data.txt > data.txt",
+    "cat notes.md | grep -v TODO > notes.md", "sort < names.txt > names.txt", "sed 's/a/b/' config.yml > config.yml",
+    "awk '{print $1}' data.csv > data.csv", "uniq --skip-fields=1 data.csv > ./data.csv",
+])
+def test_reading_a_file_the_pipeline_truncates_asks(command: str) -> None:
+    verdict = _verdict(command)
+    assert verdict.decision.value != "allow", command
+    assert any("before" in r and "reads it" in r for r in verdict.reasons), verdict.reasons
+
+
+@pytest.mark.parametrize("command", [
+    "jq 'del(.users)' db.json > db.new.json", "jq 'del(.users)' db.json | sponge db.json", "sort -o data.txt data.txt",
+    "cat notes.md >> notes.md", "echo db.json > db.json", "sort data.txt > /tmp/data.txt",
+])
+def test_writing_elsewhere_or_in_place_is_allowed(command: str) -> None:
+    assert _decision(command) == "allow", command
+
+
+# ---- clearly expired files --------------------------------------------------------------------------
+@pytest.mark.parametrize("command", [
+    "find /var/log/myapp -name '*.log.gz' -mtime +30 -delete", "find ~/Downloads -name '*.dmg' -mtime +90 -delete",
+    "find /tmp -type f -mtime +7 -delete", "find /tmp -type f -mmin +2880 -delete",
+    "find /var/tmp -mtime +3 -exec rm -f {} +", "find ./logs -name '*.log' -mtime +14 -exec rm {} \\;",
+    "find \"$TMPDIR\" -mtime +1 -delete",
+    "Get-ChildItem $env:TEMP -Recurse | Where-Object LastWriteTime -lt (Get-Date).AddDays(-7) | Remove-Item -Recurse -Force",
+])
+def test_expired_files_in_short_lived_folders_are_allowed(command: str) -> None:
+    assert _decision(command) == "allow", command
+
+
+@pytest.mark.parametrize("command", [
+    "find /tmp -type f -mtime -7 -delete", "find /tmp -type f -mtime +0 -delete", "find /tmp -type f -mmin +5 -delete",
+    "find /tmp -type f -mtime 3 -delete", "find ~ -mtime +30 -delete", "find . -mtime +30 -delete",
+    "find /var/log -mtime +30 -delete", "find /var/lib/postgresql -mtime +30 -delete",
+    "find ~/Downloads -name '*.pem' -mtime +30 -delete", "find ~/Downloads -name '*.sqlite3' -mtime +30 -delete",
+    "find /tmp -mtime +7 -o -name x -delete", "find /tmp ! -mtime +7 -delete", "find /tmp -not -mtime -7 -delete",
+    "find -L /tmp -mtime +7 -delete", "find -H ~/Downloads -mtime +7 -delete", "find /tmp/../home/u -mtime +7 -delete",
+    "find /var/log/../lib/mysql -mtime +7 -delete", "find /tmp /var/lib/mysql -mtime +7 -delete",
+    "find /tmp -mtime +7 -exec rm -rf /srv/data {} +", "find /tmp -mtime +7 -exec sh -c 'rm -rf /srv' \\;",
+    "find /tmp -mtime +7 -newer x -delete", "find logs/../data -mtime +7 -delete",
+    "find ~/Downloads/../Documents -mtime +7 -delete", "find /tmp -mtime +7 -delete; rm -rf ~/work",
+    "find ~/.cache -type f -atime +30 -delete",  # access time is not age
+    "Get-ChildItem $env:TEMP -Recurse | Where-Object LastWriteTime -lt (Get-Date).AddHours(-1) | Remove-Item -Force",
+])
+def test_cleanups_that_are_not_clearly_expired_ask(command: str) -> None:
+    assert _decision(command) != "allow", command
+
+
+def test_a_bin_beside_obj_that_links_to_data_asks(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "records").mkdir()
+    (tmp_path / "records" / "customers.csv").write_text("id\n1\n")
+    (tmp_path / "obj").mkdir()
+    (tmp_path / "bin").symlink_to(tmp_path / "records")
+    assert _decision("rm -rf bin obj", str(tmp_path), read_files=True) == "ask"
+
+
+# ---- dry runs, regenerable output, unused images ------------------------------------------------------
+@pytest.mark.parametrize("command", [
+    "mkfs.ext4 -n /dev/sdb1", "mke2fs -n /dev/sdb1", "mkfs.ext4 -Fn /dev/sdb1", "mkfs.xfs -N /dev/sdb1",
+    "mkfs.ntfs --no-action /dev/sdb1",
+    "bq query --dry_run --use_legacy_sql=false 'DELETE FROM ds.events WHERE TRUE'",
+    "bq --dry_run query 'DELETE FROM ds.events WHERE TRUE'",
+    "rm -rf public/build storage/framework/cache/data/*", "rm -rf storage/framework/views/*", "rm -rf bootstrap/cache/*.php",
+    "Remove-Item -Recurse -Force .\\bin, .\\obj", "rm -rf bin obj", "rm -rf ./bin ./obj", "rm -rf src/App/bin src/App/obj",
+    "docker rmi myapp:dev", "docker image rm myapp:dev old:1.2", "podman rmi localhost/myapp:dev",
+])
+def test_dry_runs_and_regenerable_output_are_allowed(command: str) -> None:
+    assert _decision(command) == "allow", command
+
+
+@pytest.mark.parametrize("command", [
+    "mkfs.ext4 /dev/sdb1", "mkfs.ext4 -E -n /dev/sdb1", "mkfs.ext4 -L n /dev/sdb1", "mkfs.xfs -n size=4096 /dev/sdb1",
+    "mkfs.vfat -n LABEL /dev/sdb1", "mkfs -t ext4 -n /dev/sdb1",
+    "bq query --dry_run=false 'DELETE FROM ds.events WHERE TRUE'", "bq query --nodry_run 'DELETE FROM ds.events WHERE TRUE'",
+    "bq query --dry_run --dry_run=false 'DELETE FROM ds.events WHERE TRUE'",
+    "bq query --dry_run 'SELECT 1'; bq query 'DELETE FROM ds.events WHERE TRUE'", "python manage.py flush",
+    "rm -rf storage/framework", "rm -rf storage/framework/sessions", "rm -rf storage/app",
+    "rm -rf storage/framework/cache/../../app", "rm -rf storage",
+    "rm -rf bin", "rm -rf bin/", "Remove-Item -Recurse -Force .\\bin", "rm -rf bin obj data", "rm -rf src/App/bin obj",
+    "rm -rf ~/bin ~/obj", "rm -rf /usr/local/bin obj",
+    "docker rmi -f myapp:dev", "docker rmi --force myapp:dev", "docker rmi $(docker images -q)",
+    "docker rmi myapp@sha256:abcdef", "docker image rm -f myapp:dev",
+])
+def test_their_look_alikes_still_ask_too(command: str) -> None:
+    assert _decision(command) != "allow", command

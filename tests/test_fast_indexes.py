@@ -121,3 +121,19 @@ def test_the_family_of_a_rule_id_is_the_table_lookup() -> None:
         assert (got is None) == (expected is None), rule_id
         if got is not None:
             assert (got.programs, got.files, got.framework) == (expected.programs, expected.files, expected.framework)
+
+
+# ---- the radius rules without their radius condition, once per policy ------------------------
+
+
+def test_unconditional_radius_rules_are_made_per_rules_tuple() -> None:
+    from blastwall.policy.engine import default_policy
+    from blastwall.radius import matters
+
+    policy = default_policy()
+    plain = {i: rule._replace(radius=()) for i, rule in enumerate(policy.rules) if rule.radius}
+    assert plain and matters._unconditional(policy.rules) == plain
+    assert matters._unconditional(policy.rules) is matters._unconditional(policy.rules)
+    fewer = policy.rules[:len(policy.rules) // 2]  # another policy's rules: its own answer, never the first one's
+    assert matters._unconditional(fewer) == {i: r._replace(radius=()) for i, r in enumerate(fewer) if r.radius}
+    assert matters._unconditional(()) == {}

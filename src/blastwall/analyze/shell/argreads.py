@@ -147,7 +147,7 @@ def _named(words: list[Word]) -> list[str]:
             elif eq:
                 out.extend(_parts(value))
             continue
-        if _ASSIGN.match(t):
+        if "=" in t and _ASSIGN.match(t):  # NAME=...: no match without the `=`
             out.extend(_parts(t.split("=", 1)[1]))
             continue
         out.extend(_parts(t))

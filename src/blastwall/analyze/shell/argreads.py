@@ -30,6 +30,7 @@ from blastwall.model import Finding, Severity
 MAX_WORDS = 64
 _TOKEN = rx.compile(r"[^\s'\"\[\]{}();,<>|&=`]+")
 _ASSIGN = rx.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*=")
+_PATTERN_CHARS = frozenset("*?[{")
 
 
 @functools.cache
@@ -177,7 +178,7 @@ def _fed(cmd: SimpleCommand) -> list[str]:
 def _may_be_file(path: str, scope: Scope) -> bool:
     """A cheap test before the full read check: a path that is there (or a glob), or, without
     disk access, a word shaped like a path (`install` is a subcommand, not a file)."""
-    if any(c in path for c in "*?[{"):
+    if not _PATTERN_CHARS.isdisjoint(path):  # a glob or a brace expansion
         return True
     if not scope.read_files:
         return "/" in path or "." in path or path.startswith("~")

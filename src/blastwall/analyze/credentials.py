@@ -78,7 +78,7 @@ def resolve(path: str, scope: Scope) -> str:
     for var in ("${PWD}", "$PWD"):
         if here and (raw == var or raw.startswith(var + "/")):
             raw = here.rstrip("/") + raw[len(var):]
-    proc = _PROC_CWD.match(raw)
+    proc = _PROC_CWD.match(raw) if raw.startswith("/proc/") else None  # the pattern's own start, tested first
     if proc and here:  # the reading process's own folder (`/proc/self/cwd/.env`), not blastwall's
         raw = here.rstrip("/") + "/" + raw[proc.end():]
     elif raw.startswith(("/proc/self/root/", "/proc/thread-self/root/")):

@@ -53,6 +53,13 @@ def _matching_rows(field: str, guard: bool | None) -> tuple[tuple[dict[str, Any]
                  if guard is None or bool(r.get("guard")) is guard)
 
 
+@functools.cache
+def _any_matching_row(field: str, guard: bool | None) -> Callable[[str], bool]:
+    """Whether any of `_matching_rows(field, guard)` matches: one predicate for all their globs."""
+    patterns = tuple(g for row, _ in _matching_rows(field, guard) for g in row[field])
+    return globs.matcher(patterns, fold=True, double_star=True)
+
+
 def _home_end(path: str, homes: tuple[str, ...] | None = None) -> int:
     """Where the home folder ends in `path` (0 when it is not in one): `~`, `$HOME`, the folder
     `$HOME` and the passwd entry name (also with symlinks resolved), and other users' homes.
@@ -306,8 +313,11 @@ def _first_row_of(variants: list[str], path: str, field: str, *, guard: bool | N
                   verb: str = "reads") -> list[Finding]:
     """`_first_row` over the path's `_variants`, computed once by the caller."""
     rows = _matching_rows(field, guard)
+    any_row = _any_matching_row(field, guard)
     for norm in variants:
         folded = norm.casefold()
+        if not any_row(folded):  # most paths match no row: one test instead of one per row
+            continue
         for row, test in rows:
             if test(folded):
                 return [_finding(row, path, verb=verb)]

@@ -11,6 +11,7 @@ find on the line is unknown.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Callable
@@ -309,7 +310,13 @@ class Family(NamedTuple):
 
 
 def _family(finding: Finding) -> Family | None:
-    rule = finding.rule_id
+    return _family_of(finding.rule_id)
+
+
+@functools.lru_cache(maxsize=1024)
+def _family_of(rule: str) -> Family | None:
+    """The family of a finding's rule id: the evidence table and the resolvers are fixed for the
+    process (rule tables are read once), so this is a pure function of the id."""
     if not rule.startswith(FAMILY_PREFIXES):
         return None
     for name, (programs, ref) in FRAMEWORKS.items():

@@ -55,7 +55,7 @@ def decisions(policy: Any, finding: Finding, *, agent: str | None, surface: str)
     says (None when more than MAX_OPEN radius rules could decide it)."""
     probe = finding._replace(radius=None)
     rules = list(policy.rules)
-    unconditional = {i: rule._replace(radius=()) for i, rule in enumerate(rules) if rule.radius}
+    unconditional = _unconditional(policy.rules)
     open_ = [i for i, rule in unconditional.items() if rule.matches(probe, agent=agent, surface=surface)]
     if len(open_) > MAX_OPEN:
         return None
@@ -68,6 +68,22 @@ def decisions(policy: Any, finding: Finding, *, agent: str | None, surface: str)
             probe, agent=agent, surface=surface)
         out.add(decided)
     return frozenset(out)
+
+
+_UNCONDITIONAL: dict[int, tuple[tuple[Any, ...], dict[int, Any]]] = {}  # id(rules) -> (rules, their radius rules)
+
+
+def _unconditional(rules: tuple[Any, ...]) -> dict[int, Any]:
+    """Each radius rule of `rules` (by position) without its radius condition. Worked out once per
+    rules tuple: the entry keeps the tuple itself, so its id names it for as long as it is kept."""
+    entry = _UNCONDITIONAL.get(id(rules))
+    if entry is not None and entry[0] is rules:
+        return entry[1]
+    made = {i: rule._replace(radius=()) for i, rule in enumerate(rules) if rule.radius}
+    if len(_UNCONDITIONAL) >= 8:
+        _UNCONDITIONAL.clear()
+    _UNCONDITIONAL[id(rules)] = (rules, made)
+    return made
 
 
 def _approvals_on_radius(policy: Any) -> bool:

@@ -63,6 +63,7 @@ def destructive_word(name: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=64)
 def word_list(key: str) -> frozenset[str]:
     return frozenset(_generic().get(key, []))
 

@@ -30,6 +30,7 @@ from blastwall.model import Finding, Severity
 MAX_WORDS = 64
 _TOKEN = rx.compile(r"[^\s'\"\[\]{}();,<>|&=`]+")
 _ASSIGN = rx.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*=")
+_PATTERN_CHARS = frozenset("*?[{")
 
 
 @functools.cache
@@ -56,19 +57,45 @@ def quiet(name: str, positionals: list[str], flags: tuple[str, ...] = ()) -> boo
         return False
     if name in _quiet():
         return True
-    return any(_command_matches(spec, name, positionals) for spec in _any().get("quiet_commands", []))
+    return any(_command_matches(spec, name, positionals) for spec in _quiet_commands().get(name, ()))
 
 
 def _command_matches(spec: str, name: str, positionals: list[str]) -> bool:
-    words = spec.split()
+    words = _spec_words(spec)
     if words[0] != name or len(positionals) < len(words) - 1:
         return False
-    return all(globs.match_any(p, alt.split("|")) for p, alt in zip(positionals, words[1:], strict=False))
+    return all(globs.match_any(p, alt) for p, alt in zip(positionals, words[1:], strict=False))
+
+
+@functools.lru_cache(maxsize=1024)
+def _spec_words(spec: str) -> tuple[Any, ...]:
+    """A command spec (`git check-ignore`, `rclone copy|sync`) split once: the program name, then
+    each subcommand word's alternatives."""
+    words = spec.split()
+    return (words[0], *(tuple(alt.split("|")) for alt in words[1:]))
+
+
+def _by_program(specs: list[Any], command: Any) -> dict[str, list[Any]]:
+    """Specs grouped by the program they name, in table order (a spec names one program)."""
+    out: dict[str, list[Any]] = {}
+    for spec in specs:
+        out.setdefault(command(spec).split()[0], []).append(spec)
+    return out
+
+
+@functools.cache
+def _quiet_commands() -> dict[str, list[str]]:
+    return _by_program(_any().get("quiet_commands", []), lambda spec: spec)
+
+
+@functools.cache
+def _trees() -> dict[str, list[dict[str, Any]]]:
+    return _by_program(_any().get("tree", []), lambda spec: spec["command"])
 
 
 def _tree(name: str, positionals: list[str], flags: list[str]) -> dict[str, Any] | None:
     """The `tree` row when the program copies, sends or serves the folders it is given whole."""
-    for spec in _any().get("tree", []):
+    for spec in _trees().get(name, ()):
         if _command_matches(spec["command"], name, positionals):
             need = spec.get("with_flag", [])
             if not need or any(f == n or f.startswith(n + "=") for f in flags for n in need):
@@ -121,7 +148,7 @@ def _named(words: list[Word]) -> list[str]:
             elif eq:
                 out.extend(_parts(value))
             continue
-        if _ASSIGN.match(t):
+        if "=" in t and _ASSIGN.match(t):  # NAME=...: no match without the `=`
             out.extend(_parts(t.split("=", 1)[1]))
             continue
         out.extend(_parts(t))
@@ -151,7 +178,7 @@ def _fed(cmd: SimpleCommand) -> list[str]:
 def _may_be_file(path: str, scope: Scope) -> bool:
     """A cheap test before the full read check: a path that is there (or a glob), or, without
     disk access, a word shaped like a path (`install` is a subcommand, not a file)."""
-    if any(c in path for c in "*?[{"):
+    if not _PATTERN_CHARS.isdisjoint(path):  # a glob or a brace expansion
         return True
     if not scope.read_files:
         return "/" in path or "." in path or path.startswith("~")

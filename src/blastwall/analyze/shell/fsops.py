@@ -24,6 +24,7 @@ def _index() -> dict[str, list[dict[str, Any]]]:
     return idx
 
 
+@functools.cache
 def fs_programs() -> frozenset[str]:
     return frozenset(_index())
 

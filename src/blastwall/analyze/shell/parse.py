@@ -56,6 +56,7 @@ NODE_TYPES: dict[str, str] = {
         "heredoc_content", "heredoc_end", "comment"), "part"),
 }
 _SUBSTITUTIONS = ("command_substitution", "process_substitution")
+_GLOB_CHARS = frozenset("*?[")  # a word holding one of these may be a glob
 _TEXT_LEAVES = ("word", "extglob_pattern", "regex")  # where tree-sitter may leave a substitution as text
 
 
@@ -202,7 +203,7 @@ class _Walker:
             if t == "command_name" and node.named_child_count:
                 return self._word(node.named_children[0])
             unesc = unescape_unquoted(raw)
-            glob = any(c in unesc for c in "*?[") and "\\" not in raw
+            glob = not _GLOB_CHARS.isdisjoint(unesc) and "\\" not in raw
             if unesc.startswith("~"):
                 return Word(unesc, raw=raw, glob=glob, dynamic=False)
             return Word(unesc, raw=raw, glob=glob)

@@ -1,0 +1,139 @@
+"""More fast paths of a check, each held against the plain code it replaces: the shell words
+read without shlex when there is nothing to unquote, the `[any]` specs of the secret-read table
+indexed by program, the evidence family of a rule id worked out once.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+# ---- shell words without shlex ----------------------------------------------------------------
+
+
+def _shlex_words(text: str) -> tuple[str, ...]:
+    """`preflight.payload.shell_words` as it was: shlex for every text."""
+    try:
+        lexer = shlex.shlex(text, posix=True, punctuation_chars=True)
+        lexer.whitespace_split = True
+        words = []
+        for word in lexer:
+            words.append(word)
+            if len(words) >= 4000:
+                break
+        return tuple(words)
+    except ValueError:
+        return tuple(text.split()[:4000])
+
+
+_SHELLISH = "ab -_=$./~*?[]{}!:@%+,\t\r\n\x0b\x0c\x1c();<>|&'\"\\#\u00e9\u00a0"
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=_SHELLISH, max_size=40))
+def test_shell_words_are_shlex_words(text: str) -> None:
+    from blastwall.preflight import payload
+
+    payload.shell_words.cache_clear()
+    assert payload.shell_words(text) == _shlex_words(text)
+
+
+def test_shell_words_keep_the_word_limit() -> None:
+    from blastwall.preflight import payload
+
+    text = "a " * 5000 + "&& b"
+    payload.shell_words.cache_clear()
+    assert payload.shell_words(text) == _shlex_words(text)
+    assert len(payload.shell_words(text)) == payload.MAX_WORDS
+
+
+# ---- the [any] specs of shell_reads.toml, by program ------------------------------------------
+
+_PROGRAMS = st.sampled_from(["git", "rclone", "aws", "gsutil", "az", "docker", "kubectl", "tar", "zip", "pax", "ls",
+                             "stat", "sha256sum", "chmod", "scp", "rsync", "m4", "x", "Git", ""])
+_WORDS = st.lists(st.sampled_from(["status", "ls-files", "check-ignore", "rm", "copy", "sync", "s3", "cp", "storage",
+                                   "blob", "upload", "x", ".env", "-r", "--recursive", "ls", "move", "push", "*",
+                                   "", "diff", "show"]), max_size=4)
+
+
+def _plain_command_matches(spec: str, name: str, positionals: list[str]) -> bool:
+    from blastwall.analyze import globs
+
+    words = spec.split()
+    if words[0] != name or len(positionals) < len(words) - 1:
+        return False
+    return all(globs.match_any(p, alt.split("|")) for p, alt in zip(positionals, words[1:], strict=False))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_PROGRAMS, _WORDS, st.lists(st.sampled_from(["-r", "--recursive", "-v", "--delete", "-z"]), max_size=2))
+def test_any_specs_by_program_are_the_scan_of_every_spec(name: str, positionals: list[str], flags: list[str]) -> None:
+    from blastwall.analyze.shell import argreads
+
+    table = argreads._any()
+    plain_quiet = name in argreads._quiet() or any(
+        _plain_command_matches(spec, name, positionals) for spec in table.get("quiet_commands", []))
+    unquiet = table.get("unquiet_options", {}).get(name, [])
+    if unquiet and any(f == o or f.startswith(o + "=") or (len(o) == 2 and f.startswith(o) and not f.startswith("--"))
+                       for f in flags for o in unquiet):
+        plain_quiet = False
+    assert argreads.quiet(name, positionals, tuple(flags)) == plain_quiet
+
+    plain_tree = None
+    for spec in table.get("tree", []):
+        if _plain_command_matches(spec["command"], name, positionals):
+            need = spec.get("with_flag", [])
+            plain_tree = dict(spec) if not need or any(f == n or f.startswith(n + "=") for f in flags for n in need) \
+                else None
+            break
+    assert argreads._tree(name, positionals, flags) == plain_tree
+
+
+def test_every_any_spec_is_indexed_under_its_program() -> None:
+    from blastwall.analyze.shell import argreads
+
+    table = argreads._any()
+    assert sum(len(v) for v in argreads._quiet_commands().values()) == len(table.get("quiet_commands", []))
+    assert sum(len(v) for v in argreads._trees().values()) == len(table.get("tree", []))
+
+
+# ---- the evidence family of a rule id ---------------------------------------------------------
+
+
+def _rule_ids() -> list[str]:
+    from blastwall.analyze.ruleset import load_table, table_names
+
+    out = []
+    for name in table_names():
+        out.extend(str(row["id"]) for row in load_table(name).get("rule") or [] if "id" in row)
+    return sorted(set(out))
+
+
+def test_the_family_of_a_rule_id_is_the_table_lookup() -> None:
+    from blastwall.environment import locate
+    from blastwall.model import Effect, Finding, Severity
+
+    plain = locate._family_of.__wrapped__
+    for rule_id in [*_rule_ids(), "sql.postgres:drop-table", "http.github:delete-repo", "shell.kubectl:x", "x:y"]:
+        got, expected = locate._family(Finding(rule_id, Effect.DELETE, Severity.HIGH, "r")), plain(rule_id)
+        assert (got is None) == (expected is None), rule_id
+        if got is not None:
+            assert (got.programs, got.files, got.framework) == (expected.programs, expected.files, expected.framework)
+
+
+# ---- the radius rules without their radius condition, once per policy ------------------------
+
+
+def test_unconditional_radius_rules_are_made_per_rules_tuple() -> None:
+    from blastwall.policy.engine import default_policy
+    from blastwall.radius import matters
+
+    policy = default_policy()
+    plain = {i: rule._replace(radius=()) for i, rule in enumerate(policy.rules) if rule.radius}
+    assert plain and matters._unconditional(policy.rules) == plain
+    assert matters._unconditional(policy.rules) is matters._unconditional(policy.rules)
+    fewer = policy.rules[:len(policy.rules) // 2]  # another policy's rules: its own answer, never the first one's
+    assert matters._unconditional(fewer) == {i: r._replace(radius=()) for i, r in enumerate(fewer) if r.radius}
+    assert matters._unconditional(()) == {}

@@ -55,6 +55,10 @@ WARM_UP: tuple[tuple[str, Any], ...] = (
     ("shell", "cat > db/migrate/1_x.sql <<'EOF'\nDROP TABLE t;\nEOF"),  # files that run later (analyze/later)
     ("shell", "python manage.py flush; rails db:drop; npm run reset; make clean; git clean -fdx"),  # tasks, frameworks
     ("shell", "npx prisma migrate reset --force; php artisan migrate:fresh; docker compose down -v"),
+    ("shell", "printf '\\x6c\\x73\\n' | sh; echo -e 'x' | bash; ansible all -m shell -a 'ls /nonexistent/warm'"),
+    ("shell", "Remove-Item -Recurse -Force /nonexistent/warm; pwsh -c 'Get-Date'"),  # Windows shells
+    ("shell", "rd /s /q C:\\nonexistent\\warm"),
+    ("sql", "ALTER TABLE t DELETE WHERE 1; BEGIN EXECUTE IMMEDIATE 'DROP TABLE t'; END;"),
     ("sql", "DELETE FROM t WHERE id > 0; UPDATE t SET a = 1"),
     ("sql", "DROP TABLE t; db.users.drop()"),
     ("http", {"method": "POST", "url": "https://backboard.railway.app/graphql/v2",

@@ -131,8 +131,8 @@ DOCKER_DESTRUCTIVE = [
     "docker rm -f web",
     "docker rm $(docker ps -aq)",
     "docker rmi -f $(docker images -q)",
-    "docker rmi node:20",
-    "docker image rm node:20",
+    "docker rmi -f node:20",  # without --force one unused image by name is rebuilt or pulled (test_generalize_shell.py)
+    "docker image rm --force node:20",
     "docker image prune -a -f",
     "docker image prune --all",
     # (`docker container prune -f` is a regenerable cleanup: test_generalize_shell.py)

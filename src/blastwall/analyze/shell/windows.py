@@ -17,7 +17,7 @@ $env:TEMP -Recurse | Where-Object LastWriteTime -lt (Get-Date).AddDays(-7) | Rem
 from __future__ import annotations
 
 import functools
-import re
+from blastwall import rx
 import shlex
 from typing import Any
 
@@ -26,10 +26,10 @@ from blastwall.analyze.paths import posix_form
 from blastwall.analyze.ruleset import load_table
 from blastwall.model import Effect, Finding, Severity
 
-_CMDLET = re.compile(r"^[A-Za-z]+-[A-Za-z][A-Za-z0-9]*$")
-_SWITCH = re.compile(r"^/[A-Za-z?][A-Za-z0-9]*(?::\S*)?$")
-_DRIVE = re.compile(r"^[A-Za-z]:$")
-_AGE = re.compile(r"(?i)\bLastWriteTime\b\s+-lt\s+\(\s*Get-Date\s*\)\s*\.\s*Add(Days|Hours)\s*\(\s*-\s*(\d+)\s*\)")
+_CMDLET = rx.compile(r"^[A-Za-z]+-[A-Za-z][A-Za-z0-9]*$")
+_SWITCH = rx.compile(r"^/[A-Za-z?][A-Za-z0-9]*(?::\S*)?$")
+_DRIVE = rx.compile(r"^[A-Za-z]:$")
+_AGE = rx.compile(r"(?i)\bLastWriteTime\b\s+-lt\s+\(\s*Get-Date\s*\)\s*\.\s*Add(Days|Hours)\s*\(\s*-\s*(\d+)\s*\)")
 
 
 @functools.cache
@@ -101,7 +101,7 @@ def posix_path(path: str) -> str:
 def _posix_command(argv: list[str], scope: Scope) -> list[Finding]:
     from blastwall.analyze.shell import analyze_command
 
-    text = " ".join(w if re.fullmatch(r"[\w@%+=:,./*?~$\[\]{}-]+", w) else shlex.quote(w) for w in argv)
+    text = " ".join(w if rx.fullmatch(r"[\w@%+=:,./*?~$\[\]{}-]+", w) else shlex.quote(w) for w in argv)
     return analyze_command(text, scope)
 
 
@@ -110,7 +110,7 @@ def _posix_command(argv: list[str], scope: Scope) -> list[Finding]:
 
 def cmd_findings(text: str, scope: Scope) -> list[Finding]:
     out: list[Finding] = []
-    for statement in re.split(r"\s*(?:&&|\|\||&)\s*", text):
+    for statement in rx.split(r"\s*(?:&&|\|\||&)\s*", text):
         ws = words(statement)
         if not ws:
             continue

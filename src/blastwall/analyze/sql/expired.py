@@ -20,7 +20,7 @@ words live in `rules/sql.toml` [expired]. Anything else is not an expired cleanu
 from __future__ import annotations
 
 import functools
-import re
+from blastwall import rx
 from typing import Any, NamedTuple
 
 from blastwall.analyze.sql.rules import table
@@ -33,13 +33,13 @@ class Words(NamedTuple):
     table_words: frozenset[str]
     table_stems: tuple[str, ...]
     table_keeps: frozenset[str]
-    expiry: re.Pattern[str]
-    age: re.Pattern[str]
+    expiry: rx.Pattern
+    age: rx.Pattern
     now_functions: frozenset[str]
     now_words: frozenset[str]
     sqlite_now: frozenset[str]
     shift_functions: frozenset[str]
-    interval: re.Pattern[str]
+    interval: rx.Pattern
     suffix_words: frozenset[str]
 
 
@@ -48,9 +48,9 @@ def _words() -> Words:
     t = table()["expired"]
     suffixes = "|".join(sorted(t["column_suffixes"], key=len, reverse=True))
 
-    def column(stems: list[str]) -> re.Pattern[str]:
+    def column(stems: list[str]) -> rx.Pattern:
         alts = "|".join(sorted(stems, key=len, reverse=True))
-        return re.compile(rf"^[a-z0-9]*?(?:{alts})(?:{suffixes})*$")
+        return rx.compile(rf"^[a-z0-9]*?(?:{alts})(?:{suffixes})*$")
 
     units = "|".join(sorted(t["interval_units"], key=len, reverse=True))
     return Words(
@@ -63,7 +63,7 @@ def _words() -> Words:
         now_words=frozenset(t["now_words"]),
         sqlite_now=frozenset(t["sqlite_now"]),
         shift_functions=frozenset(t["shift_functions"]),
-        interval=re.compile(rf"\s*([+-]?)\s*(\d+(?:\.\d+)?)\s*({units})?\b\s*", re.I),
+        interval=rx.compile(rf"\s*([+-]?)\s*(\d+(?:\.\d+)?)\s*({units})?\b\s*", rx.I),
         suffix_words=frozenset(t["column_suffixes"]),
     )
 
@@ -87,7 +87,7 @@ def short_lived(name: str) -> bool:
     if not parts:
         return False
     joined = "".join(parts)
-    folded = re.sub(r"[^a-z0-9]", "", bare.lower())
+    folded = rx.sub(r"[^a-z0-9]", "", bare.lower())
     if any(p in w.table_keeps or any(p.startswith(k) or p.endswith(k) for k in w.table_keeps) for p in parts):
         return False
     if any(p in w.table_words for p in parts):
@@ -108,7 +108,7 @@ def _name(n: Any) -> str:
 
 
 def _fold(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", name.lower())
+    return rx.sub(r"[^a-z0-9]", "", name.lower())
 
 
 def past_column(where: Any, aliases: frozenset[str]) -> str | None:
@@ -160,7 +160,7 @@ def _past(node: Any, aliases: frozenset[str]) -> str | None:
 def _time_named(name: str) -> bool:
     """A column whose name ends in a time word (`hit_at`, `HitAt`, `seen_on`, `last_ping_time`,
     `timestamp`): read like an age column, so only rows older than a positive interval count."""
-    parts = [p.lower() for p in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+", name)]
+    parts = [p.lower() for p in rx.findall(r"[A-Z]?[a-z]+|[A-Z]+|[0-9]+", name)]
     return bool(parts) and parts[-1] in _words().suffix_words
 
 
@@ -282,7 +282,7 @@ def _interval_text(text: str | None) -> Offset:
     body = text.strip().lower()
     ago = body.endswith(" ago")
     body = body.removesuffix(" ago").strip()
-    if re.fullmatch(r"\d+:\d{2}(:\d{2}(\.\d+)?)?", body):
+    if rx.fullmatch(r"\d+:\d{2}(:\d{2}(\.\d+)?)?", body):
         sign = 0 if set(body) <= set("0:.") else 1
         return -sign if ago else sign
     pattern = _words().interval

@@ -4,6 +4,8 @@ that only read or check, regenerable lockfiles, harmless DELETE endpoints, merge
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from blastwall.engine import check
@@ -18,6 +20,7 @@ def decision(kind: str, payload: object, **context: str) -> str:
 
 SCRATCH_SAFE = [
     'rm -rf $(mktemp -d)',
+    "trap 'rm -rf \"$d\"' EXIT; d=$(mktemp -d)",  # nothing runs between the trap and the assignment
     'rm -rf "$(mktemp -d)"',
     'rm -rf `mktemp -d`',
     'd=$(mktemp -d); cd "$d"; git clone https://github.com/acme/x .; rm -rf "$d"',
@@ -50,7 +53,9 @@ SCRATCH_LOOKALIKES = [
     'd=$(mktemp -d); (( d = 0 )); rm -rf "$d"',
     'd=$(mktemp -d); unset d; rm -rf "$d"',
     'for d in /srv; do :; done; d=$(mktemp -d); rm -rf "$d"',
-    "trap 'rm -rf \"$d\"' EXIT; d=$(mktemp -d)",  # the trap reads d before it is set
+    "trap 'rm -rf \"$d\"' EXIT; exit 0; d=$(mktemp -d)",  # the handler fires before d is set
+    "trap 'rm -rf \"$d\"' EXIT; kill $$; d=$(mktemp -d)",
+    "trap 'rm -rf \"$d\"' EXIT; sleep 60; d=$(mktemp -d)",  # a signal while it sleeps fires it
     "d=$(mktemp -d); trap 'rm -rf \"$d\"' EXIT; d=/srv",
     "trap 'rm -rf /srv/data' EXIT",
     'd=$(mkdir -p /srv/x && echo /srv/x); rm -rf "$d"',
@@ -181,7 +186,7 @@ DISK_DENIED = [
     "badblocks -wsv /dev/sdb",
     "blkdiscard /dev/nvme0n1",
 ]
-DISK_ASKED = ["mkfs.ext4 -F ~/disk.img", "mkfs.ext4 -F /srv/images/data.img", "mkfs.ext4 -c /srv/data.img"]
+DISK_ASKED = ["mkfs.ext4 -F /srv/images/data.img", "mkfs.ext4 -c /srv/data.img"]
 
 
 @pytest.mark.parametrize("command", DISK_SAFE)
@@ -197,6 +202,12 @@ def test_devices_are_never_formatted(command: str) -> None:
 @pytest.mark.parametrize("command", DISK_ASKED)
 def test_images_elsewhere_are_asked(command: str) -> None:
     assert decision("shell", command) == "ask"
+
+
+def test_an_image_in_the_home_folder_is_asked_when_it_is_there(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "disk.img").write_bytes(b"\0" * 1024)
+    assert decision("shell", "mkfs.ext4 -F ~/disk.img") == "ask"
 
 
 LOCKFILES = [

@@ -172,7 +172,9 @@ class _Walker:
         self.errors: list[str] = []
         self.redirect_only: list[Redirect] = []
         self.once: frozenset[str] = frozenset()  # variables set exactly once, unconditionally (scratch.py)
-        self.traps: list[str] = []  # trap handlers' code, walked when the line has been (`trap`)
+        self.traps: list[tuple[str, frozenset[str], int]] = []  # trap handlers' code, the names set before
+        # the trap and the commands run by then; walked when the line has been (`trap`)
+        self.set_after: dict[str, int] = {}  # a variable's first assignment: how many commands had run
         self.fn_assigned: set[str] = set()  # variables a function body sets: unknown wherever it may be called
         self.journal: list[tuple[str, Word | None]] = []  # (name, value before) of every variable write
         self.ctx: tuple[int, ...] = ()  # the subshells the walk is in (SimpleCommand.ctx)
@@ -342,18 +344,23 @@ class _Walker:
         rest = [i for i, w in enumerate(argv[1:], 1) if w.text not in ("-l", "-p", "-P", "--")]
         if len(rest) < 2 or argv[rest[0]].dynamic or argv[rest[0]].text in ("-", "") or self.depth >= MAX_CODE_DEPTH:
             return argv
-        self.traps.append(argv[rest[0]].text)
+        self.traps.append((argv[rest[0]].text, frozenset(self.vars), len(self.out)))
         return [*argv[:rest[0]], Word.lit("-"), *argv[rest[0] + 1:]]
 
     def trap_handlers(self) -> None:
         """The code of the line's traps, walked with the variables as the line leaves them."""
         traps, self.traps = self.traps, []
-        for text in traps:
-            self.trap_code(text)
+        for text, before, mark in traps:
+            self.trap_code(text, before, mark)
 
-    def trap_code(self, text: str) -> None:
+    def trap_code(self, text: str, before: frozenset[str] = frozenset(), mark: int = 0) -> None:
+        """A variable set after the trap counts only when nothing but its own value's commands ran
+        in between (`trap ...; d=$(mktemp -d)`): any other command (`exit`, `kill $$`, a failure
+        under `set -e`, a signal while it runs) may fire the handler while the variable still holds
+        what it held before the line."""
         sub = _Walker(text.encode("utf-8", "replace"), self.depth + 1)
         named = {m.group(1) for m in _VAR_NAME.finditer(text)} & self.once  # what the handler reads, no more
+        named = {n for n in named if n in before or self._set_right_after(n, mark)}
         sub.vars = {k: self.vars[k] for k in named if k in self.vars}
         sub.aliases = dict(self.aliases)
         tree, cut = _parse_bounded(_parser_safe(sub.src, text))
@@ -363,6 +370,12 @@ class _Walker:
         self.out.extend(sub.out)
         self.errors.extend(sub.errors)
         self.redirect_only.extend(sub.redirect_only)
+
+    def _set_right_after(self, name: str, mark: int) -> bool:
+        first = self.set_after.get(name)
+        if first is None or first < mark:
+            return False
+        return all(c.argv and c.argv[0].text in ("trap", "mktemp", "date") for c in self.out[mark:first])
 
     def assigned(self, root: Any) -> list[str]:
         """Names assigned anywhere under root."""
@@ -608,6 +621,7 @@ class _Walker:
         value = self.word(value_node) if value_node is not None else Word("")
         self.code_variable(name, value, value_node)
         self.set_var(name, value)
+        self.set_after.setdefault(name, len(self.out))  # the commands the line had run when it was first set
 
     def command(self, node: Any, stdin_from: SimpleCommand | None, redirects: list[Redirect] | None = None,
                 ) -> SimpleCommand | None:

@@ -301,3 +301,22 @@ def test_policy_check_names_the_ignored_untrusted_entries(tmp_path: Path) -> Non
     proc = subprocess.run([sys.executable, "-m", "blastwall", "policy", "check"], cwd=proj, env=env,
                           capture_output=True, text=True, timeout=60)
     assert "not trusted" in proc.stdout and "[approvals] mode = 'agent'" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_a_compiled_policy_is_reused_only_for_the_same_contents(tmp_path, monkeypatch):
+    """load_policy compiles again whenever a file's contents change, even when its size and
+    time stamp do not (the compiled form is keyed by what the files say)."""
+    import os
+
+    from blastwall.policy.load import load_policy
+
+    f = tmp_path / "p.toml"
+    monkeypatch.setenv("BLASTWALL_POLICY", str(f))
+    f.write_text('[[rule]]\nid = "t.a"\neffect = "delete"\ndecision = "deny"\n')
+    st = os.stat(f)
+    first = load_policy(str(tmp_path))
+    assert load_policy(str(tmp_path)) is first
+    f.write_text('[[rule]]\nid = "t.b"\neffect = "delete"\ndecision = "deny"\n')
+    os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns))
+    second = load_policy(str(tmp_path))
+    assert [r.id for r in second.rules if r.id.startswith("t.")] == ["t.b"]

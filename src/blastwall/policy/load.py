@@ -87,9 +87,34 @@ def load_policy(cwd: str | None = None) -> Policy:
                 layers[i] = (origin, tightened)
                 untrusted_origins.add(origin)
     layers.append(("defaults", defaults))
-    policy = compile_layers(layers, frozenset(untrusted_origins))
+    policy = _compiled(layers, frozenset(untrusted_origins), defaults)
     if untrusted:
         policy = policy._replace(settings=policy.settings + (("untrusted_project_entries", tuple(untrusted)),))
+    return policy
+
+
+# Compiled policies by what they were compiled from: the files' parsed contents (after an untrusted
+# project file was tightened) and the defaults object (kept, so a reused id can never match). A
+# warm checker reads and parses the policy files on every call, as an in-process check does, and
+# compiles them only when their contents changed.
+_COMPILED: dict[tuple[Any, ...], tuple[dict[str, Any], Policy]] = {}
+_COMPILED_MAX = 16
+
+
+def _compiled(layers: list[tuple[str, dict[str, Any]]], untrusted: frozenset[str], defaults: dict[str, Any]) -> Policy:
+    import json
+
+    try:
+        key = (tuple((o, json.dumps(d, sort_keys=True, default=repr)) for o, d in layers[:-1]), untrusted)
+    except (TypeError, ValueError, RecursionError):
+        return compile_layers(layers, untrusted)
+    hit = _COMPILED.get(key)
+    if hit is not None and hit[0] is defaults:
+        return hit[1]
+    policy = compile_layers(layers, untrusted)
+    if len(_COMPILED) >= _COMPILED_MAX:
+        _COMPILED.pop(next(iter(_COMPILED)))
+    _COMPILED[key] = (defaults, policy)
     return policy
 
 

@@ -27,14 +27,10 @@ SHARED = HERE.parent.parent / "shared" / "corpus"
 
 
 def feed(paths: list[str]) -> list[str]:
-    rows = []
-    for path in paths:
-        with open(path, encoding="utf-8") as fh:
-            for line in fh:
-                if line.strip():
-                    row = json.loads(line)
-                    rows.append(json.dumps({k: row[k] for k in ("id", "kind", "input", "context") if k in row}) + "\n")
-    return rows
+    """The corpora's lines as the scorer feeds them (batch_throughput.py, beside this script)."""
+    from batch_throughput import corpus_feed
+
+    return corpus_feed(paths, 1).splitlines(keepends=True)
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 # CI runs the property tests derandomized: the same examples on every run, so a submission's
@@ -46,3 +47,13 @@ def pytest_sessionfinish(session, exitstatus):  # noqa: ARG001 - pytest's hook s
                 os.kill(int(f.read().strip()), signal.SIGTERM)
         except (OSError, ValueError):
             pass
+
+
+@pytest.fixture()
+def no_policy_no_database(tmp_path, monkeypatch):  # noqa: ANN001, ANN201 - pytest fixture
+    """A private configuration with no policy file and no database URL: what a check finds when
+    nothing is configured (the SQL, radius and generalization modules use it for every test)."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.delenv("BLASTWALL_POLICY", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)

@@ -29,11 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.delenv("BLASTWALL_POLICY", raising=False)
-    monkeypatch.delenv("DATABASE_URL", raising=False)
+def _isolated(no_policy_no_database: None) -> None:
+    """Every test runs with nothing configured (conftest.py)."""
 
 
 def rules(sql: str, dialect: str | None = None) -> list[str]:

@@ -22,11 +22,8 @@ def policy(provider: bool = True) -> Policy:
 
 
 @pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.delenv("BLASTWALL_POLICY", raising=False)
-    monkeypatch.delenv("DATABASE_URL", raising=False)
+def _isolated(no_policy_no_database: None) -> None:
+    """Every test runs with nothing configured (conftest.py)."""
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,6 @@ import argparse
 import cProfile
 import glob
 import io
-import json
 import pstats
 import statistics
 import time

@@ -17,7 +17,6 @@ lines either way; 0. 2: the policy does not load (printed as `blastwall check` p
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 

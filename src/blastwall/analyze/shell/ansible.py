@@ -11,7 +11,7 @@ import os
 import shlex
 from typing import Any
 
-from blastwall.analyze.base import Scope, unknown
+from blastwall.analyze.base import Scope
 from blastwall.analyze.ruleset import load_table
 from blastwall.analyze.shell.handlers import _shell_text, register, run_script
 from blastwall.analyze.shell.ir import SimpleCommand, Word

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -86,7 +85,7 @@ def test_pieces_keep_line_numbers_and_order(env: dict[str, str], monkeypatch: py
     start(env)
     monkeypatch.setattr(batchclient, "PIECE_LINES", 3)
     out = io.StringIO()
-    os.chdir(Path(env["XDG_CONFIG_HOME"]).parent / "work")
+    monkeypatch.chdir(Path(env["XDG_CONFIG_HOME"]).parent / "work")
     assert batchclient.run(io.BytesIO(feed), out, probe=False, policy_cwd=None, env=env) == 0
     assert out.getvalue().encode() == alone
     assert b"line 39:" in alone  # the third line of the fifth copy (9 lines a copy)

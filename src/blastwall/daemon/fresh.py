@@ -5,10 +5,11 @@ install) the fingerprint changes, and the daemon stops serving so that the next 
 new code. Policy files, the secrets list, keys and trust are not part of it: every check reads
 those afresh (their readers cache by stat stamp).
 
-`Watch.changed()` runs before every call, so it is cheap: the folders' and the data files'
-stamps every time (a package upgrade replaces files, which changes their folder; a rule table
-edited in place changes its own stamp), and every module's stamp at most every `FULL_EVERY_S`
-(a module edited in place in an editable install).
+`Watch.changed()` runs before every call, so it is cheap: the folders' and the hand-written data
+files' stamps every time (a package upgrade replaces files, which changes their folder; a rule
+table edited in place changes its own stamp), and every module's and generated catalog file's
+stamp at most every `FULL_EVERY_S` (a module edited in place in an editable install; the catalogs
+`tools/gen_catalogs.py` writes are over a thousand files, whose stamps took 6 ms a call).
 """
 
 from __future__ import annotations
@@ -19,18 +20,21 @@ import time
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _CODE = (".py", ".so")
 _DATA = (".toml", ".json")
+_GENERATED = os.sep + os.path.join("analyze", "catalogs", "data")  # checked with the modules
 FULL_EVERY_S = 1.0
 
 
 def _walk(root: str) -> tuple[list[str], list[str], list[str]]:
+    """(folders, data files checked on every call, files checked every FULL_EVERY_S)."""
     folders, data, code = [], [], []
     for folder, dirs, files in os.walk(root):
         dirs[:] = [d for d in dirs if d != "__pycache__"]
         folders.append(folder)
+        generated = _GENERATED in folder
         for name in files:
-            if name.endswith(_DATA):
+            if name.endswith(_DATA) and not generated:
                 data.append(os.path.join(folder, name))
-            elif name.endswith(_CODE):
+            elif name.endswith(_CODE) or name.endswith(_DATA):
                 code.append(os.path.join(folder, name))
     return folders, data, code
 

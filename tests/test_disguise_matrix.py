@@ -168,6 +168,10 @@ T = {
  "leading cd": lambda c: f"cd /tmp && {c}",
  "semicolon chain": lambda c: f"echo start; {c}; echo done",
  "redirect": lambda c: f"{c} >/dev/null 2>&1",
+ # a first word that makes the line read as PowerShell: bash still runs the rest as bash
+ "powershell-looking prefix": lambda c: f"Get-Date; {c}",
+ "powershell-looking line": lambda c: f"Write-Host start\n{c}",
+ "cmd-looking prefix": lambda c: f"rd /s /q .\\nothing & {c}",
 }
 
 

@@ -157,7 +157,10 @@ def powershell_statement(statement: str, scope: Scope) -> list[Finding]:
     if "-whatif" in lowered or name in ps["help"]:
         return []  # PowerShell's dry run; help about a command
     if name in ps["remove_item"]:
-        return _remove_item(ws[1:], segments[:-1], scope, segments[-1])
+        found = _remove_item(ws[1:], segments[:-1], scope, segments[-1])
+        if name in ("rm", "rmdir"):  # bash's own programs too: a line bash runs reads them as bash does
+            found += _native(segments[-1], scope)
+        return found
     if name in ps["overwrite"]:
         return _overwrite(ws[1:], name, scope, segments[-1])
     if name in ps["sql"]:

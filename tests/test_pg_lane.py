@@ -137,10 +137,26 @@ def send_cut(s: socket.socket, data: bytes, cuts: list[int]) -> None:
 
 
 def run(port: int, stream: bytes, readies: int, cuts: list[int], slow: bool = False) -> list[tuple[bytes, bytes]]:
+    """Send the stream in pieces while reading the answers, as a pipelining client does (a client
+    that sends everything before reading anything can stall both sides on full socket buffers)."""
+    import threading
+
     s = connect(port)
+    failed: list[BaseException] = []
+
+    def send() -> None:
+        try:
+            send_cut(s, stream, cuts)
+        except OSError as exc:
+            failed.append(exc)
+
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
     try:
-        send_cut(s, stream, cuts)
-        return normal(read_until(s, readies, slow))
+        got = normal(read_until(s, readies, slow))
+        sender.join(20)
+        assert not failed, failed
+        return got
     finally:
         s.close()
 

@@ -46,6 +46,8 @@ def b64(s): return base64.b64encode(s.encode()).decode()
 def b32(s): return base64.b32encode(s.encode()).decode()
 def head(s): return s.split(" ", 1)
 def pyrepr(s): return repr(s)
+def rest(c: str) -> str:
+    return head(c)[1] if len(head(c)) > 1 else ""
 def jsq(s): return json.dumps(s)
 
 T = {
@@ -74,7 +76,7 @@ T = {
  "unbuffer": lambda c: f"unbuffer {c}",
  "script -c": lambda c: f"script -qc {sq(c)} /dev/null",
  "watch": lambda c: f"watch -n 60 {sq(c)}",
- "xargs": lambda c: f"echo {head(c)[1] if len(head(c))>1 else ''} | xargs {head(c)[0]}",
+ "xargs": lambda c: f"echo {rest(c)} | xargs {head(c)[0]}",
  "xargs -I": lambda c: f"echo x | xargs -I{{}} {c}",
  "xargs sh -c": lambda c: f"echo {sq(c)} | xargs -0 sh -c",
  "parallel": lambda c: f"parallel ::: {sq(c)}",
@@ -89,16 +91,16 @@ T = {
  "eval": lambda c: f"eval {sq(c)}",
  "eval dq": lambda c: f"eval {dq(c)}",
  "eval split": lambda c: f"a={sq(c[:3])}; b={sq(c[3:])}; eval \"$a$b\"",
- "var cmd": lambda c: f"x={head(c)[0]}; $x {head(c)[1] if len(head(c))>1 else ''}",
- "var cmd braces": lambda c: f"x={head(c)[0]}; ${{x}} {head(c)[1] if len(head(c))>1 else ''}",
+ "var cmd": lambda c: f"x={head(c)[0]}; $x {rest(c)}",
+ "var cmd braces": lambda c: f"x={head(c)[0]}; ${{x}} {rest(c)}",
  # word splitting keeps quotes literal: only a command without inner quotes means the same in $CMD
  "whole in var": lambda c: f"CMD={sq(c)}; $CMD" if "'" not in c else f"CMD={sq(c)}; eval \"$CMD\"",
  "whole in var eval": lambda c: f"CMD={sq(c)}; eval $CMD",
- "split name": lambda c: f"{head(c)[0][:1]}''{head(c)[0][1:]} {head(c)[1] if len(head(c))>1 else ''}",
- "dq name": lambda c: f"\"{head(c)[0]}\" {head(c)[1] if len(head(c))>1 else ''}",
- "backslash name": lambda c: f"\\{head(c)[0]} {head(c)[1] if len(head(c))>1 else ''}",
- "backslash mid": lambda c: f"{head(c)[0][:1]}\\{head(c)[0][1:]} {head(c)[1] if len(head(c))>1 else ''}",
- "ansi-c name": lambda c: f"$'{hexesc(head(c)[0])}' {head(c)[1] if len(head(c))>1 else ''}",
+ "split name": lambda c: f"{head(c)[0][:1]}''{head(c)[0][1:]} {rest(c)}",
+ "dq name": lambda c: f"\"{head(c)[0]}\" {rest(c)}",
+ "backslash name": lambda c: f"\\{head(c)[0]} {rest(c)}",
+ "backslash mid": lambda c: f"{head(c)[0][:1]}\\{head(c)[0][1:]} {rest(c)}",
+ "ansi-c name": lambda c: f"$'{hexesc(head(c)[0])}' {rest(c)}",
  "ansi-c whole": lambda c: f"bash -c $'{hexesc(c)}'",
  "IFS": lambda c: c.replace(" ", "${IFS}"),
  "line continuation": lambda c: c.replace(" ", " \\\n", 1),
@@ -129,7 +131,7 @@ T = {
  "printf hex pipe": lambda c: f"printf '{hexesc(c)}' | sh",
  "printf oct pipe": lambda c: f"printf '{octesc(c)}' | sh",
  "echo -e hex pipe": lambda c: f"echo -e '{hexesc(c)}' | sh",
- "printf hex subst name": lambda c: f"$(printf '{hexesc(head(c)[0])}') {head(c)[1] if len(head(c))>1 else ''}",
+ "printf hex subst name": lambda c: f"$(printf '{hexesc(head(c)[0])}') {rest(c)}",
  "base64 pipe": lambda c: f"echo {b64(c)} | base64 -d | sh",
  "base64 --decode bash": lambda c: f"echo {b64(c)} | base64 --decode | bash",
  "base64 subst eval": lambda c: f"eval \"$(echo {b64(c)} | base64 -d)\"",
@@ -175,9 +177,6 @@ T = {
 }
 
 
-
-def rest(c: str) -> str:
-    return head(c)[1] if len(head(c)) > 1 else ""
 
 
 # A second set: other targets (databases, package registries, clouds, disks) and other carriers

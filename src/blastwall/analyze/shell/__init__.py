@@ -8,6 +8,8 @@ the network) is a finding, never a pass.
 
 from __future__ import annotations
 
+import functools
+
 from blastwall.analyze.base import Scope, dedupe, unknown
 from blastwall.model import Finding
 
@@ -101,15 +103,19 @@ def _cd_target(argv: list, scope: Scope) -> str | None:
 
 def _windows(text: str, scope: Scope) -> list[Finding] | None:
     """A PowerShell or cmd.exe line (windows.py), or None. Cheap first: only a line whose first
-    word has a capital letter, a dash after letters, or is one of a few short names is looked at."""
+    word has a dash after letters, or is one of the short names rules/shell_windows.toml gives
+    (PowerShell's aliases and delete aliases, cmd's commands), is looked at."""
     head = text.lstrip()[:24].split(" ", 1)[0].lstrip("&").lower()
-    if not (head in _WINDOWS_HEADS or ("-" in head[1:] and head.split("-", 1)[0].isalpha())):
+    if not (head in _windows_heads() or ("-" in head[1:] and head.split("-", 1)[0].isalpha())):
         return None
     from blastwall.analyze.shell.windows import windows_findings
 
     return windows_findings(text, scope)
 
 
-_WINDOWS_HEADS = frozenset({"ri", "gci", "iex", "saps", "icm", "mi", "cpi", "ni", "gps", "spps", "gsv", "iwr",
-                            "irm", "rni", "rvpa", "gcm", "ogv", "epal", "ipal", "rm", "rmdir", "rd", "del", "erase",
-                            "format", "robocopy", "cipher"})  # rules/shell_windows.toml: aliases, remove_item, cmd
+@functools.cache
+def _windows_heads() -> frozenset[str]:
+    from blastwall.analyze.ruleset import load_table  # the shell tables are loaded once per process anyway
+
+    table = load_table("shell_windows")
+    return frozenset([*table["powershell"]["aliases"], *table["powershell"]["remove_item"], *table["cmd"]["programs"]])

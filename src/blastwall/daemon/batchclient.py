@@ -18,9 +18,8 @@ lines either way; 0. 2: the policy does not load (printed as `blastwall check` p
 from __future__ import annotations
 
 import sys
-import time
 
-from blastwall.daemon import client, wire
+from blastwall.daemon import client
 from blastwall.daemon import place as places
 
 TYPE_CHECKING = False
@@ -38,14 +37,13 @@ def run(source: IO[bytes], out: IO[str], *, probe: bool, policy_cwd: str | None,
         env: Mapping[str, str]) -> int | None:
     if places.system_mode() or not places.enabled(env):
         return None
-    where = places.user_place(env)
-    if where is None:
+    if places.user_place(env) is None:  # no private folder for a daemon's socket
         return None
     first = 1
     sent = False
     pieces = _pieces(source)
     for piece, count in pieces:
-        result = _ask(where, piece, count, first=first, probe=probe, policy_cwd=policy_cwd, env=env)
+        result = _ask(piece, count, first=first, probe=probe, policy_cwd=policy_cwd, env=env)
         if result is None:
             if not sent:
                 client.spawn(env)  # none running (or it would not take this): the next batch finds one
@@ -76,27 +74,15 @@ def _pieces(source: IO[bytes]) -> Iterator[tuple[bytes, int]]:
         yield b"".join(lines), len(lines)
 
 
-def _ask(where: places.Place, piece: bytes, count: int, *, first: int, probe: bool, policy_cwd: str | None,
+def _ask(piece: bytes, count: int, *, first: int, probe: bool, policy_cwd: str | None,
          env: Mapping[str, str]) -> dict[str, Any] | None:
     """The daemon's result for one piece, or None when it did not answer it cleanly."""
-    sock = client._connect(where, False)
-    if sock is None:
-        return None
     deadline_s = min(BASE_S + PER_LINE_S * count, MOST_S)
-    header = {"v": wire.VERSION, "op": "batch", "cwd": client._cwd(), "env": dict(env), "policy_cwd": policy_cwd,
-              "probe": probe, "first": first, "deadline_s": deadline_s}
-    try:
-        sock.settimeout(client.ACCEPT_S)
-        sock.sendall(wire.pack_msg(header) + wire.pack(piece))
-        msg = wire.recv_msg(sock, time.monotonic() + client.ACCEPT_S)
-        if msg.get("t") != "accepted":
-            return None
-        msg = wire.recv_msg(sock, time.monotonic() + deadline_s + client.GRACE_S, MAX_RESULT)
-    except (wire.WireError, OSError):
-        return None
-    finally:
-        sock.close()
-    if msg.get("t") != "result" or (msg.get("ok") is True and not isinstance(msg.get("out"), str)):
+    fields = {"cwd": client._cwd(), "env": dict(env), "policy_cwd": policy_cwd, "probe": probe, "first": first,
+              "deadline_s": deadline_s}
+    msg = client.call("batch", fields, piece, env=env, system=False, timeout_s=deadline_s + client.GRACE_S,
+                      accept_s=client.ACCEPT_S, limit=MAX_RESULT)
+    if msg is None or msg.get("t") != "result" or (msg.get("ok") is True and not isinstance(msg.get("out"), str)):
         return None
     if msg.get("ok") is not True and msg.get("code") != "policy":
         return None

@@ -179,9 +179,11 @@ def start_args() -> list[str]:
 
 
 def call(op: str, fields: dict[str, object] | None = None, payload: bytes = b"", *, env: Mapping[str, str],
-         system: bool | None = None, timeout_s: float = 35.0) -> dict[str, object] | None:
-    """Send the daemon a request other than a hook call (`ping`, `stop`, the server's `ops` such as
-    system mode's approvals) and return its final message, or None when no daemon answered."""
+         system: bool | None = None, timeout_s: float = 35.0, accept_s: float | None = None,
+         limit: int = wire.MAX_HEADER) -> dict[str, object] | None:
+    """Send the daemon a request other than a hook call (`ping`, `stop`, `batch`, the server's
+    `ops` such as system mode's approvals) and return its final message, or None when no daemon
+    answered. `accept_s`: the first message must come that soon; `limit`: the largest answer."""
     system = places.system_mode() if system is None else system
     where = places.system_place() if system else places.user_place(env, create=False)
     if where is None:
@@ -192,9 +194,9 @@ def call(op: str, fields: dict[str, object] | None = None, payload: bytes = b"",
     try:
         sock.sendall(wire.pack_msg({"v": wire.VERSION, "op": op, **(fields or {})}) + wire.pack(payload))
         deadline = time.monotonic() + timeout_s
-        msg = wire.recv_msg(sock, deadline)
+        msg = wire.recv_msg(sock, min(deadline, time.monotonic() + accept_s) if accept_s else deadline, limit)
         while msg.get("t") in ("accepted", "extend"):
-            msg = wire.recv_msg(sock, deadline)
+            msg = wire.recv_msg(sock, deadline, limit)
         return msg
     except (wire.WireError, OSError):
         return None

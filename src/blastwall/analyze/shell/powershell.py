@@ -18,6 +18,7 @@ import binascii
 from blastwall.analyze.base import Finding, Scope, unknown
 from blastwall.analyze.shell.handlers import register
 from blastwall.analyze.shell.ir import SimpleCommand, Word
+from blastwall.analyze.shell.windows import names_parameter
 
 NAMES = ["pwsh", "pwsh.exe", "powershell", "powershell.exe"]
 COMMAND = "-command"
@@ -28,23 +29,17 @@ VALUED = ("-executionpolicy", "-ep", "-workingdirectory", "-wd", "-outputformat"
           "-psconsolefile", "-encodedarguments", "-ea")
 
 
-def _is(arg: str, full: str, least: int = 2) -> bool:
-    """`arg` names the parameter `full` (any prefix of at least `least` letters after the dash)."""
-    a = arg.lower()
-    return a.startswith("-") and len(a) >= least + 1 and full.startswith(a)
-
-
 def handle_powershell(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
     args = argv[1:]
     i = 0
     while i < len(args):
         t = args[i].text
         low = t.lower()
-        if _is(t, COMMAND, 1):
+        if names_parameter(t, COMMAND, 1):
             return _code(" ".join(w.text for w in args[i + 1:]), any(w.dynamic for w in args[i + 1:]), name, cmd, scope)
-        if low in ENCODED or _is(t, "-encodedcommand", 2):
+        if low in ENCODED or names_parameter(t, "-encodedcommand", 2):
             return _encoded(args[i + 1] if i + 1 < len(args) else None, name, cmd, scope)
-        if _is(t, FILE, 1):
+        if names_parameter(t, FILE, 1):
             return _file(args[i + 1] if i + 1 < len(args) else None, name, cmd, scope)
         if low.startswith("-"):
             i += 2 if low in VALUED else 1

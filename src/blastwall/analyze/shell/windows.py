@@ -46,6 +46,12 @@ def words(text: str) -> list[str]:
     return [w[1:-1] if len(w) > 1 and w[0] == w[-1] and w[0] in "'\"" else w for w in raw]
 
 
+def names_parameter(arg: str, full: str, least: int = 2) -> bool:
+    """`arg` names the parameter `full` (any prefix of at least `least` letters after the dash)."""
+    a = arg.lower()
+    return a.startswith("-") and len(a) >= least + 1 and full.startswith(a)
+
+
 def is_cmdlet(word: str) -> bool:
     """`Remove-Item`, `remove-item`; not `start-stop-daemon` or `update-alternatives` (programs)."""
     if not _CMDLET.match(word):
@@ -192,7 +198,7 @@ def _remove_item(args: list[str], producers: list[str], scope: Scope, source: st
     while i < len(args):
         low = args[i].lower()
         if low.startswith("-") and len(low) > 1:
-            if "-recurse".startswith(low) and len(low) >= 2:
+            if names_parameter(low, "-recurse", 1):
                 recurse = True
             elif low in ("-force", "-fo", "-forc"):
                 force = True
@@ -254,7 +260,7 @@ def _listing(producers: list[str]) -> list[str] | None:
     i = 1
     while i < len(ws):
         low = ws[i].lower()
-        if "-recurse".startswith(low) and len(low) >= 2:
+        if names_parameter(low, "-recurse", 1):
             recursive = True
         elif low in ("-path", "-literalpath") and i + 1 < len(ws):
             root = ws[i + 1]

@@ -98,3 +98,13 @@ def test_text_that_looks_like_markup_is_printed_as_is() -> None:
     assert "[/red]" in r.stdout
     r = run("explain", 'echo "[bold]x[/bold]"')
     assert r.returncode == 0 and "[bold]x[/bold]" in r.stdout
+
+
+def test_request_ids_and_numbers_are_printed_without_automatic_styling() -> None:
+    """An id like bw-2jhtcd9p must print as one plain word (rich's highlighter bolded `2j`, which
+    broke a search for the id in the output); styles come from markup only."""
+    from blastwall.cli.output import err, out
+
+    for console in (out, err):
+        assert not console.render_str("denied bw-2jhtcd9p: 42 rows, 3.5 MB").spans
+        assert console.render_str("[red]denied[/red] bw-2jhtcd9p").spans  # markup still styles

@@ -14,8 +14,10 @@ from rich.markup import escape
 from blastwall.cli.exits import EXIT_ALLOW, EXIT_ASK, EXIT_DENY, EXIT_USAGE
 from blastwall.model import Decision, Verdict
 
-out = Console()
-err = Console(stderr=True)
+# No automatic highlighting: it styles whatever looks like a number inside ids and paths
+# (`bw-2jhtcd9p` printed as `bw-` + bold `2j` + `htcd9p`); styles come from markup only.
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
 EXIT_FOR = {Decision.ALLOW: EXIT_ALLOW, Decision.ASK: EXIT_ASK, Decision.DENY: EXIT_DENY}
 STYLE = {Decision.ALLOW: "bold green", Decision.ASK: "bold yellow", Decision.DENY: "bold red"}
 KINDS = ("shell", "sql", "http", "mcp", "file_read", "file_write")

@@ -37,7 +37,12 @@ def analyze_command(text: str, scope: Scope) -> list[Finding]:
         folder = next(d for ctx, d in reversed(moves) if cmd.ctx[:len(ctx)] == ctx)  # a cd in a subshell stays there
         if folder != here.shell_dir:
             here = here._replace(shell_dir=folder)
-        out.extend(analyze_simple(cmd, here))
+        found = analyze_simple(cmd, here)
+        if cmd.after and found:
+            from blastwall.analyze.shell.made_here import drop_made_here
+
+            found = drop_made_here(found, cmd, parsed.commands, here.earlier, here.shell_dir, text)
+        out.extend(found)
         moved = _cd_target(cmd.argv, here)
         if moved is not None:
             moves.append((cmd.ctx, moved))

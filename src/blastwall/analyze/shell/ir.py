@@ -57,6 +57,9 @@ class SimpleCommand(NamedTuple):
     stdin_from: SimpleCommand | None = None
     source: str = ""
     ctx: tuple[int, ...] = ()  # the copies of the shell it runs in: `(...)`, pipeline parts, `$(...)`, `&`
+    # The commands of the line (their places in Parsed.commands) that surely succeeded before this
+    # one runs: the earlier parts of an `&&` chain it is in (made_here.py)
+    after: tuple[int, ...] = ()
 
     def with_argv(self, argv: list[Word]) -> SimpleCommand:
         return self._replace(argv=argv)

@@ -178,6 +178,7 @@ class _Walker:
         self.fn_assigned: set[str] = set()  # variables a function body sets: unknown wherever it may be called
         self.journal: list[tuple[str, Word | None]] = []  # (name, value before) of every variable write
         self.ctx: tuple[int, ...] = ()  # the subshells the walk is in (SimpleCommand.ctx)
+        self.succeeded: tuple[int, ...] = ()  # commands (places in `out`) surely run with success before this point
         self.subshells = 0
 
     # ---- words -------------------------------------------------------------------------
@@ -568,15 +569,35 @@ class _Walker:
         variables; after the chain, what b and c set may not have happened. With `||` anywhere,
         every part after the first may or may not have run before the next."""
         parts, ops = _chain_parts(node, self.text)
+        outer = self.succeeded
         last = self.walk(parts[0], stdin_from) if parts else []
         settled = len(self.journal)
-        for part in parts[1:]:
+        for before, part in zip(parts, parts[1:]):
+            if ops == {"&&"}:
+                self.succeeded = (*self.succeeded, *self._succeeded(before, last))
             mark = len(self.journal)
             last = self.walk(part, stdin_from)
             if ops != {"&&"}:
                 self.unsure_since(mark)
+        self.succeeded = outer
         self.unsure_since(settled)
         return last
+
+    def _succeeded(self, node: Any, last: list[SimpleCommand]) -> tuple[int, ...]:
+        """The command a part of an `&&` chain surely ran with success when the next part runs:
+        a simple command (redirected or not) or a pipeline's last command; nothing for a group,
+        branch or loop, whose status need not be any one command's."""
+        if node.type == "redirected_statement":
+            body = node.child_by_field_name("body")
+            node = body if body is not None and body.type == "command" else node
+        elif node.type == "pipeline" and node.named_children:
+            node = node.named_children[-1]
+        if node.type != "command" or len(last) != 1:
+            return ()
+        for i in range(len(self.out) - 1, -1, -1):
+            if self.out[i] is last[0]:
+                return (i,)
+        return ()
 
     def forget(self, names: list[str] | None) -> None:
         """Variables a command sets in a way blastwall does not follow (None: any of them)."""
@@ -657,7 +678,7 @@ class _Walker:
             argv = self.trap(argv)
         self.forget(set_by(argv))  # read X, printf -v X, eval, source
         cmd = SimpleCommand(argv=argv, assigns=assigns, redirects=reds, stdin_from=stdin_from, source=self.text(node),
-                            ctx=self.ctx)
+                            ctx=self.ctx, after=self.succeeded)
         self.out.append(cmd)
         return cmd
 

@@ -1,0 +1,191 @@
+"""Objects the line made itself: a deleter that runs only when their maker succeeded deletes scratch.
+
+    git checkout -b try && git commit -am wip && git checkout - && git branch -D try
+    docker run -d --name tmp-pg postgres:16 && ... && docker rm -f tmp-pg
+    mkdir out-tmp && cd out-tmp && ... && cd .. && rm -rf out-tmp
+
+The makers (rules/made_here.toml) fail when their object exists already, so when the deleter runs
+in a later part of the same `&&` chain (SimpleCommand.after), in the same folder, with nothing
+between that changes which repository, daemon or cluster is meant, what it deletes did not exist
+before the line. Its findings of that object's rules are dropped; any other finding stays. A name
+that is not plain text (a variable, a glob, `..`, `~`), a wrapper around either command, an option
+the table does not know, a variable of the line's text that picks another store: no scratch.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from blastwall.model import Finding
+
+_NOT_PLAIN = frozenset("*?[]{}~$`\\'\" \t\n")
+# Builtins that change what later commands act on (variables, functions, the shell's options).
+_CHANGERS = frozenset({"export", "declare", "typeset", "set", "source", ".", "eval", "alias", "unalias", "unset",
+                       "readonly", "local", "builtin", "command", "exec"})
+_MOVERS = frozenset({"cd", "pushd", "popd", "chdir"})  # fine between when both folders are known and the same
+
+
+class _Spec:
+    __slots__ = ("argv", "booleans", "every", "forbid", "name_flags", "positional", "rest", "valued")
+
+    def __init__(self, row: dict[str, Any]) -> None:
+        self.argv: tuple[str, ...] = tuple(row["argv"])
+        self.name_flags = frozenset(row.get("name_flags", ()))
+        self.positional = bool(row.get("positional", False))
+        self.every = bool(row.get("every", False))
+        self.rest = str(row.get("rest", "checked"))
+        self.booleans = frozenset(row.get("booleans", ()))
+        self.valued = frozenset(row.get("valued", ()))
+        self.forbid = frozenset(row.get("forbid", ()))
+
+
+class _Object:
+    __slots__ = ("deleters", "env", "makers", "rules", "switchers", "what")
+
+    def __init__(self, row: dict[str, Any]) -> None:
+        self.what = str(row["what"])
+        self.rules = frozenset(row["rules"])
+        self.env: tuple[str, ...] = tuple(row.get("env", ()))
+        self.switchers: tuple[tuple[str, ...], ...] = tuple(tuple(s) for s in row.get("switchers", ()))
+        self.makers = tuple(_Spec(m) for m in row.get("maker", ()))
+        self.deleters = tuple(_Spec(d) for d in row.get("deleter", ()))
+
+
+@functools.cache
+def _objects() -> tuple[_Object, ...]:
+    from blastwall.analyze.ruleset import load_table
+
+    return tuple(_Object(row) for row in load_table("made_here").get("object", ()))
+
+
+@functools.cache
+def _rule_ids() -> frozenset[str]:
+    return frozenset().union(*(o.rules for o in _objects()))
+
+
+def drop_made_here(found: list[Finding], cmd: Any, commands: list[Any], earlier: tuple[Any, ...],
+                   shell_dir: str | None, line: str) -> list[Finding]:
+    """`found` (cmd's findings) without those that delete only objects the line made before cmd.
+    `commands`: the line's commands (Parsed.commands); `earlier`: (command, folder) of the
+    commands analyzed before cmd (Scope.earlier); `shell_dir`: cmd's folder; `line`: the text."""
+    if not cmd.after or not any(f.rule_id in _rule_ids() for f in found):
+        return found
+    mine = next((i for i in range(len(commands) - 1, -1, -1) if commands[i] is cmd), None)
+    if mine is None or cmd.assigns:
+        return found
+    for obj in _objects():
+        if not any(f.rule_id in obj.rules for f in found) or any(v in line for v in obj.env):
+            continue
+        names = _deleted(obj, cmd)
+        if names and all(_made_before(obj, name, cmd, mine, commands, earlier, shell_dir) for name in names):
+            found = [f for f in found if f.rule_id not in obj.rules]
+    return found
+
+
+def _made_before(obj: _Object, name: str, cmd: Any, mine: int, commands: list[Any], earlier: tuple[Any, ...],
+                 shell_dir: str | None) -> bool:
+    folders = {id(c): d for c, d in earlier}
+    for j in cmd.after:
+        maker = commands[j] if 0 <= j < mine else None
+        if maker is None or maker.assigns or id(maker) not in folders or \
+                _folder(folders[id(maker)]) != _folder(shell_dir):
+            continue
+        if name in _made(obj, maker) and not any(_switches(obj, commands[k]) for k in range(j + 1, mine)):
+            return True
+    return False
+
+
+def _folder(shell_dir: str | None) -> str:
+    """A command's folder as analyze_command tracks it (None: where the line started)."""
+    import posixpath
+
+    return posixpath.normpath(shell_dir) if shell_dir else "."
+
+
+def _switches(obj: _Object, cmd: Any) -> bool:
+    """Whether `cmd`, run between maker and deleter, may change what the deleter acts on. A `cd`
+    is fine only to a plain relative folder (the folders are then compared exactly)."""
+    words = [w.text for w in cmd.argv]
+    if not words or cmd.argv[0].dynamic or words[0] in _CHANGERS:
+        return True
+    if words[0] in _MOVERS:
+        args = words[1:]
+        return len(args) != 1 or not all(_plain(part) or part == ".." for part in args[0].split("/")) or \
+            args[0].startswith("/")
+    return any(tuple(words[:len(s)]) == s for s in obj.switchers)
+
+
+def _words(cmd: Any, spec: _Spec) -> list[str] | None:
+    argv = cmd.argv
+    if len(argv) < len(spec.argv) or any(w.dynamic for w in argv):
+        return None
+    if tuple(w.text for w in argv[:len(spec.argv)]) != spec.argv:
+        return None
+    return [w.text for w in argv[len(spec.argv):]]
+
+
+def _plain(name: str) -> bool:
+    return bool(name) and not _NOT_PLAIN.intersection(name) and not name.startswith("-") and \
+        ".." not in name.split("/")
+
+
+def _made(obj: _Object, cmd: Any) -> set[str]:
+    for spec in obj.makers:
+        words = _words(cmd, spec)
+        if words is not None:
+            return _maker_names(spec, words)
+    return set()
+
+
+def _maker_names(spec: _Spec, words: list[str]) -> set[str]:
+    names: set[str] = set()
+    i = 0
+    while i < len(words):
+        w = words[i]
+        flag, eq, value = w.partition("=")
+        if w in spec.forbid or flag in spec.forbid:
+            return set()
+        if w in spec.name_flags or (eq and flag in spec.name_flags):
+            if not eq and i + 1 >= len(words):
+                return set()
+            names.add(value if eq else words[i + 1])
+            i += 1 if eq else 2
+        elif w in spec.booleans or (eq and flag in spec.valued):
+            i += 1
+        elif w in spec.valued:
+            i += 2
+        elif w.startswith("-"):
+            return set()  # an option the table does not know
+        elif spec.positional and (not names or spec.every):
+            names.add(w)
+            i += 1
+        else:
+            break  # the image, the start point, the container's command
+    rest = words[i:]
+    if spec.rest != "any" and any(r.startswith("-") and r not in spec.booleans for r in rest) or \
+            any(r in spec.forbid or r.partition("=")[0] in spec.forbid for r in rest):
+        return set()
+    return names if names and all(_plain(n) for n in names) else set()
+
+
+def _deleted(obj: _Object, cmd: Any) -> list[str]:
+    for spec in obj.deleters:
+        words = _words(cmd, spec)
+        if words is None:
+            continue
+        names: list[str] = []
+        i = 0
+        while i < len(words):
+            w = words[i]
+            if w in spec.booleans:
+                i += 1
+            elif w in spec.valued:
+                i += 2
+            elif w.startswith("-") or not _plain(w):
+                return []
+            else:
+                names.append(w)
+                i += 1
+        return names
+    return []

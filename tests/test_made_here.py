@@ -1,0 +1,93 @@
+"""Objects a line makes and deletes itself (analyze/shell/made_here.py, rules/made_here.toml).
+
+A maker that fails when its object exists, then, in a later part of the same `&&` chain, a deleter
+of exactly that object: scratch, allowed. Every look-alike an agent could use to delete something
+that was there before the line is asked. Payloads live only in these strings; nothing runs them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from blastwall.analyze.shell.parse import parse
+from blastwall.engine import check
+from blastwall.policy.engine import default_policy
+
+POLICY = default_policy()
+
+SCRATCH = [
+    "git checkout -b tmp-try && git checkout - && git branch -D tmp-try",
+    "git checkout -b spike/x origin/main && git commit -am wip && git checkout main && git branch -D spike/x",
+    "git switch -c try-it && make test && git switch - && git branch -D try-it",
+    "git branch tmp && git branch --delete --force tmp",
+    "git worktree add -b hotfix-tmp ../wt && git branch -D hotfix-tmp",
+    "docker run -d --name scratch-pg -e POSTGRES_PASSWORD=x postgres:16 && sleep 5 && docker rm -f scratch-pg",
+    "docker run -d -p 6379:6379 --name=tmp-redis redis:7 && redis-cli ping && docker rm -f tmp-redis",
+    "docker create --name probe alpine && docker cp probe:/etc/os-release . && docker rm probe",
+    "kubectl create namespace scratch-1 && kubectl -n scratch-1 apply -f x.yaml && kubectl delete namespace scratch-1",
+    "mkdir scratchdir && cd scratchdir && npm init -y && cd .. && rm -rf scratchdir",
+    "mkdir -m 700 a b && rm -r a b",
+]
+
+# Each deletes (or may delete) something the line did not make.
+NOT_SCRATCH = [
+    "git checkout -b tmp; git branch -D tmp",                       # `;`: the delete runs when -b failed
+    "git checkout -b tmp || true && git branch -D tmp",            # `||` in the chain
+    "git checkout -B tmp && git branch -D tmp",                    # -B resets an existing branch
+    "git branch -f tmp && git branch -D tmp",
+    "git switch -C tmp && git branch -D tmp",
+    "git checkout -b tmp && git branch -D tmp main",               # main was not made
+    "git checkout -b tmp && git branch -D -r origin/tmp",
+    "git -C ../other checkout -b tmp && git branch -D tmp",        # another repository
+    "git checkout -b tmp && cd ../other && git branch -D tmp",
+    "git checkout -b tmp && GIT_DIR=/srv/repo.git git branch -D tmp",
+    "git checkout -b tmp && export GIT_DIR=/srv/repo.git && git branch -D tmp",
+    "git checkout -b tmp | cat && git branch -D tmp",              # a pipeline's status is its last command's
+    "if false; then git checkout -b tmp; fi && git branch -D tmp",  # an if that ran nothing succeeds
+    "{ git checkout -b tmp; true; } && git branch -D tmp",
+    "git checkout -b tmp && eval 'git branch -D tmp'",
+    "git checkout -b \"$B\" && git branch -D \"$B\"",
+    "git checkout -b tmp && sudo git branch -D tmp",
+    "docker run -e --name=prod-db alpine true && docker rm -f prod-db",  # -e takes --name=... as its value
+    "docker run alpine echo --name prod-db && docker rm -f prod-db",      # the container's own argument
+    "docker run --name x alpine && docker context use prod && docker rm -f x",
+    "docker run --name x alpine && DOCKER_HOST=ssh://prod docker rm -f x",
+    "docker volume create v && docker volume rm v",                # create succeeds over an existing volume
+    "podman run --replace --name db alpine && podman rm -f db",
+    "kubectl create ns x --context prod && kubectl delete ns x",
+    "kubectl create ns x && kubectl config use-context prod && kubectl delete ns x",
+    "kubectl create ns x --dry-run=client -o yaml && kubectl delete ns x",
+    "mkdir -p data && rm -rf data",                                 # -p succeeds over an existing folder
+    "mkdir data; rm -rf data",
+    "mkdir x && rm -rf x/../data",
+    "mkdir x && rm -rf x data",
+    "mkdir x && cd && cd .. && rm -rf x",                          # home's parent, not the start folder
+    "mkdir x && cd \"$D\" && rm -rf x",
+    "(cd /srv && mkdir x) && rm -rf x",
+    "mkdir x && rm -rf x*",
+]
+
+
+@pytest.mark.parametrize("line", SCRATCH)
+def test_scratch_made_on_the_line_is_allowed(line: str) -> None:
+    v = check(line, policy=POLICY, read_files=False)
+    assert v.decision.value == "allow", (line, v.reasons)
+
+
+@pytest.mark.parametrize("line", NOT_SCRATCH)
+def test_look_alikes_are_asked(line: str) -> None:
+    v = check(line, policy=POLICY, read_files=False)
+    assert v.decision.value != "allow", (line, v.reasons)
+
+
+def test_after_names_the_parts_that_surely_succeeded() -> None:
+    cmds = parse("a && b | c && d; e && f || g").commands
+    assert [(c.argv[0].text, c.after) for c in cmds] == [
+        ("a", ()), ("b", (0,)), ("c", (0,)), ("d", (0, 2)), ("e", ()), ("f", ()), ("g", ()),
+    ]
+
+
+def test_other_findings_of_the_deleter_stay() -> None:
+    v = check("git checkout -b tmp && git branch -D tmp && rm -rf ~/data", policy=POLICY, read_files=False)
+    assert v.decision.value != "allow"
+    assert "shell.git:branch-force-delete" not in v.rule_ids

@@ -332,9 +332,18 @@ class _Walker:
         if cut:
             self.errors.append(TOO_SLOW)
         sub.run(tree)
-        self.out.extend(sub.out)
+        self.adopt(sub.out, self.succeeded)
         self.errors.extend(sub.errors)
         self.redirect_only.extend(sub.redirect_only)
+
+    def adopt(self, commands: list[SimpleCommand], before: tuple[int, ...]) -> None:
+        """Take the commands of code walked apart: their `after` counted places in that code's own
+        list, which now start where it is appended, behind `before` (what surely succeeded before
+        the code runs here)."""
+        base = len(self.out)
+        for cmd in commands:
+            self.out.append(cmd._replace(after=(*before, *(base + j for j in cmd.after))) if cmd.after or before
+                            else cmd)
 
     def trap(self, argv: list[Word]) -> list[Word]:
         """`trap 'rm -f "$tmp"' EXIT`: the handler's code is walked once the line has been walked
@@ -368,7 +377,7 @@ class _Walker:
         if cut:
             self.errors.append(TOO_SLOW)
         sub.run(tree, once=frozenset(named - set(sub.assigned(tree.root_node))))
-        self.out.extend(sub.out)
+        self.adopt(sub.out, ())  # a handler runs at exit or on a signal, whatever succeeded before
         self.errors.extend(sub.errors)
         self.redirect_only.extend(sub.redirect_only)
 
@@ -862,10 +871,16 @@ class _Walker:
 
     # ---- aliases -----------------------------------------------------------------------
     def record_alias(self, args: list[Word]) -> None:
+        """`alias NAME=CODE`: later on this line, and in every later command of a shell that stays
+        open (an agent's terminal), NAME runs CODE: all of CODE is walked here, as code."""
         for a in args:
             if "=" in a.text:
                 name, _, value = a.text.partition("=")
                 self.aliases[name] = value
+                if a.dynamic:
+                    self.errors.append(f"alias {name} is set to code blastwall cannot see ({a.raw[:60]})")
+                elif value.strip():
+                    self.code(value)
 
     def expand_alias(self, argv: list[Word]) -> list[Word]:
         seen: set[str] = set()

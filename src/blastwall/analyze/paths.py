@@ -146,6 +146,10 @@ def classify(path: str, cwd: str | None = None) -> PathClass:
         return PathClass("temp" if _components(rest) else "temp_top", path)
     if m and m.group(1) in sysinfo["project_vars"]:
         return _in_project(raw[m.end():].lstrip("/"), path)
+    if "$" in raw and "`" not in raw:
+        numbered = _numbers(raw, tuple(sysinfo.get("number_vars", ())))
+        if numbered != raw and "$" not in numbered:
+            return PathClass(classify(numbered, cwd).kind, path)  # `/tmp/x-$$`: a number there
     if "$" in raw or "`" in raw:
         return PathClass("dynamic", path)
 
@@ -179,6 +183,35 @@ def classify(path: str, cwd: str | None = None) -> PathClass:
             return PathClass("system" if top in sysinfo["top"] else kind, path)
         return PathClass("system", path)
     return _in_project(raw, path)
+
+
+def _numbers(raw: str, names: tuple[str, ...]) -> str:
+    """`raw` with each variable bash always sets to a number (`$$`, `$RANDOM`, `${PPID}`) written as
+    the number 0, so the path around it can be placed; other variables are left as they are."""
+    out: list[str] = []
+    i = 0
+    while i < len(raw):
+        if raw[i] != "$" or i + 1 == len(raw):
+            out.append(raw[i])
+            i += 1
+            continue
+        if raw[i + 1] == "$":
+            name, end = "$", i + 2
+        elif raw[i + 1] == "{":
+            close = raw.find("}", i + 2)
+            name, end = (raw[i + 2:close], close + 1) if close > 0 else ("", i + 1)
+        else:
+            end = i + 1
+            while end < len(raw) and (raw[end].isalnum() or raw[end] == "_"):
+                end += 1
+            name = raw[i + 1:end]
+        if name and name in names:
+            out.append("0")
+            i = end
+        else:
+            out.append(raw[i])
+            i += 1
+    return "".join(out)
 
 
 def _home_end(norm: str) -> int:

@@ -22,7 +22,7 @@ from blastwall.model import Effect, Finding, Severity
 
 Handler = Callable[[str, list[Word], SimpleCommand, Scope], "list[Finding] | None"]
 
-SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "fish", "csh", "tcsh", "yash", "posh"})
+SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "fish", "csh", "tcsh", "yash", "posh", "osh"})
 REMOTE_FETCHERS = frozenset({"curl", "wget", "http", "https", "xh", "fetch", "aria2c", "nc", "ncat", "socat"})
 
 
@@ -597,8 +597,16 @@ def handle_runner(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope)
     streamed = _streamed_task_file(name, argv, cmd)
     if streamed:
         return streamed
+    if name == "mix":
+        from blastwall.analyze.shell.unread_code import unread_code
+
+        code = unread_code(name, argv, cmd, scope)  # `mix run -e CODE`, `mix run script.exs`
+        if code is not None:
+            return code
     targets = [w for w in _positionals(argv[1:], ("-C", "-f", "--file", "-j", "--jobs", "--directory", "-d", "--dir",
                                                   "-t", "--taskfile")) if "=" not in w.text]
+    if name in _scripts().get("single_task", []) and targets and targets[0].text not in _scripts()["multi_task"]:
+        targets = targets[:1]  # `mix test test/purge_test.exs`: one task, the rest are its arguments
     if name in ("make", "gmake"):
         from blastwall.analyze.shell.tasks import make_recipes
 
@@ -723,6 +731,11 @@ LAZY_MODULES: dict[str, str] = {
     **{n: "blastwall.analyze.shell.fdfind" for n in ("fd", "fdfind")},
     **{n: "blastwall.analyze.shell.ansible" for n in ("ansible", "ansible-playbook")},
     **{n: "blastwall.analyze.shell.powershell" for n in ("pwsh", "pwsh.exe", "powershell", "powershell.exe")},
+    **{n: "blastwall.analyze.shell.unread_code" for n in (  # rules/unread_code.toml, but mix (a task runner)
+        "elixir", "erl", "escript", "groovy", "scala", "scala-cli", "amm", "kotlin", "kotlinc", "jshell",
+        "clojure", "clj", "bb", "babashka", "racket", "guile", "sbcl", "ecl", "clisp", "ccl", "ccl64", "raku",
+        "perl6", "rakudo", "ghc", "ghci", "runghc", "runhaskell", "crystal", "ocaml", "utop", "nu", "nushell",
+        "xonsh", "elvish", "ion", "ysh", "oil")},
 }
 
 

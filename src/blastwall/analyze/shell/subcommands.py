@@ -102,6 +102,8 @@ def verb_findings(name: str, argv: list[Word], source: str, *, known: bool) -> l
     if name in _operands_only():
         return []
     path = command_path(argv, past_options=not known)
+    if path and path[0] in _table()["programs"].get("test_subcommands", {}).get(name, ()):
+        return []  # `cargo test delete_removes_row`: a test's name, not a subcommand
     if known and (not path or _named_by_table(name, path)):
         return []
     flags = [w.text for w in argv[1:] if w.text.startswith("-") and not w.dynamic]

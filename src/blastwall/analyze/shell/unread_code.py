@@ -1,0 +1,97 @@
+"""Interpreters and shells whose language blastwall has no analyzer for (`rules/unread_code.toml`).
+
+    elixir -e 'File.rm_rf!("/srv")'   -> code.interp:unread (Elixir code; a human must read it)
+    nu -c 'rm -r ~/data'              -> code.interp:unread
+    mix run priv/repo/seeds.exs       -> code.interp:unread (an Elixir script)
+    mix test                          -> nothing here (the task runner's rules judge it)
+
+Code given on the command line, on stdin or in a script file is asked about whole: blastwall
+cannot see whether it deletes, overwrites or runs commands, and what it cannot understand it
+asks about. Help and version options run no code.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from blastwall.analyze.base import Scope, unknown
+from blastwall.analyze.ruleset import load_table
+from blastwall.analyze.shell.handlers import HANDLERS, register
+from blastwall.analyze.shell.ir import SimpleCommand, Word
+from blastwall.model import Finding
+
+_QUIET = frozenset({"--help", "-h", "-help", "--version", "-v", "-version", "-V"})
+
+
+@functools.cache
+def _rows() -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for row in load_table("unread_code")["interpreter"]:
+        for name in row["names"]:
+            out[name] = row
+    return out
+
+
+def names() -> list[str]:
+    """Every program name of the table."""
+    return list(_rows())
+
+
+def _code_option(t: str, options: list[str]) -> bool:
+    return any(t == o or t.startswith(o + "=") or (len(o) == 2 and not o.startswith("--") and t.startswith(o))
+               for o in options)
+
+
+def unread_code(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
+    """A finding when `argv` gives program `name` code to run; None when it gives none (a build or
+    test subcommand of a tool that also runs code: other rules judge it)."""
+    row = _rows().get(name)
+    if row is None:
+        return None
+    args = argv[1:]
+    sub = str(row.get("subcommand", ""))
+    if sub:
+        first = next((i for i, w in enumerate(args) if not w.text.startswith("-")), None)
+        if first is None or args[first].text != sub:
+            return None
+        args = args[first + 1:]
+    if any(w.text in _QUIET for w in args) and not any(_code_option(w.text, row.get("code_options", [])) for w in args):
+        return None
+    what = f"{row['language']} code"
+    for w in args:
+        if _code_option(w.text, row.get("code_options", [])):
+            return [_finding(f"{name} runs {what} given on the command line", cmd)]
+    values = set(row.get("value_options", []))
+    positionals: list[Word] = []
+    skip = False
+    for w in args:
+        if skip:
+            skip = False
+            continue
+        if w.text == "--":
+            continue
+        if w.text.startswith("-") and w.text != "-":
+            skip = w.text in values
+            continue
+        positionals.append(w)
+    if positionals and (row.get("code_operand") or row.get("script")):
+        where = "given on the command line" if row.get("code_operand") else f"from the script {positionals[0].text}"
+        return [_finding(f"{name} runs {what} {where}", cmd)]
+    if row.get("stdin", row.get("script")) and (cmd.stdin_text is not None or _piped(cmd)):
+        return [_finding(f"{name} runs {what} from its input", cmd)]
+    return None
+
+
+def _finding(what: str, cmd: SimpleCommand) -> Finding:
+    return unknown("code.interp:unread", f"{what}, which blastwall cannot read; a human must read it first",
+                   cmd.source)
+
+
+def _piped(cmd: SimpleCommand) -> bool:
+    from blastwall.analyze.shell.stdin import has_stdin
+
+    return has_stdin(cmd)
+
+
+register([n for n in names() if n not in HANDLERS], unread_code)  # `mix` is a task runner: handle_runner asks it

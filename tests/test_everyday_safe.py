@@ -85,6 +85,7 @@ SAFE = [
     "crystal build src/app.cr",
     "ghc -O2 Main.hs",
     "scala compile .",
+    "go test -exec wasmbrowsertest ./...",
 ]
 
 
@@ -148,6 +149,11 @@ DESTRUCTIVE = [
     "osh -c 'rm -rf ~/data'",
     "sudo elixir -e 'File.rm_rf!(\"/srv/data\")'",
     "env FOO=1 nu -c 'rm -r ~/data'",
+    # a test subcommand's options may still run programs: go runs -exec/-toolexec with what it builds
+    "go test -exec 'rm -rf /srv/data' ./...",
+    "go test -exec='rm -rf /srv/data' ./...",
+    "go test -toolexec 'sh -c \"rm -rf /srv/data\"' ./...",
+    "go vet -vettool=$TOOL ./...",
 ]
 
 

@@ -231,14 +231,38 @@ def _installed_name(name: str) -> bool:
 def handle_go(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
     """`go run x.go`: the Go files it compiles and runs are read (a package path is a program of
     the project, judged like any build)."""
+    runners = _go_runners(argv[1:])
+    if runners:  # `go test -exec 'rm -rf x'`: go runs `rm -rf x TESTBINARY`
+        return [f for w in runners for f in (
+            _shell_text(f"{w.text} /tmp/go-build/pkg.test", scope, "go -exec") if not w.dynamic else
+            [unknown("shell.exec:dynamic-command", f"go runs {w.text} on what it builds, which blastwall cannot "
+                     "resolve", cmd.source)])]
     pos = _positionals(argv[1:], ("-C", "-o", "-p", "-tags", "-ldflags", "-gcflags", "-exec", "-mod", "-modfile",
-                                  "-overlay", "-pkgdir", "-toolexec"))
+                                  "-overlay", "-pkgdir", "-toolexec", "-vettool"))
     if not pos or pos[0].text != "run":
         return None
     files = [w for w in pos[1:] if w.text.endswith(".go")]
     if not files:
         return None
     return [f for w in files for f in run_script("go run", w, cmd, scope, "go")]
+
+
+_GO_RUNNER_OPTIONS = ("-exec", "--exec", "-toolexec", "--toolexec", "-vettool", "--vettool")
+
+
+def _go_runners(args: list[Word]) -> list[Word]:
+    """The programs go is told to run its builds or tools with (`-exec CMD`, `-toolexec=CMD`, `-vettool`)."""
+    out: list[Word] = []
+    for i, w in enumerate(args):
+        if w.text == "--":
+            break
+        key, eq, value = w.text.partition("=")
+        if key in _GO_RUNNER_OPTIONS:
+            if eq:
+                out.append(w._replace(text=value))
+            elif i + 1 < len(args):
+                out.append(args[i + 1])
+    return out
 
 
 def _syntax_check_only(args: list[Word]) -> bool:

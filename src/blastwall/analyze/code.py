@@ -24,6 +24,7 @@ from blastwall.model import Effect, Finding, Severity
 # A quoted literal, backslash escapes included; `_body` gives what is between the quotes.
 _STRING = rx.compile(r"""'(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*"|`(?:\\.|[^`\\])*`""", rx.S)
 _ARRAY = rx.compile(r"""\[\s*((?:["'][^"']*["']\s*,?\s*)+)\]""")
+_URL = rx.compile(r"""https?://[^\s'"`)]+""")
 
 
 def _body(m: rx.Match) -> str:
@@ -460,4 +461,9 @@ def _scan(language: str, code: str, scope: Scope) -> list[Finding]:
                                        code[m.start():m.end() + len(args)]))
             elif kind == "dropdb":
                 out.append(_orm_finding(m.group().split("(")[0].lstrip("."), language, code[m.start():m.end() + 80]))
+            elif kind == "http_delete":
+                url = _URL.search(code)
+                out.append(Finding(rule_id=f"code.{language}:http-delete", effect=Effect.DELETE, severity=Severity.MEDIUM,
+                                   reason=f"{language} code sends an HTTP DELETE to delete a remote resource",
+                                   target=url.group() if url else "", source=code[m.start():m.end() + 120][:200]))
     return out

@@ -3,7 +3,8 @@ to the SQL analyzer; a script file is read when it exists, otherwise it is unver
 
 from __future__ import annotations
 
-from typing import NamedTuple
+import functools
+from typing import Any, NamedTuple
 
 from blastwall.analyze.base import Scope, unknown
 from blastwall.analyze.shell.handlers import _option_value, _positionals, register
@@ -246,3 +247,26 @@ def handle_platform_sql(name: str, argv: list[Word], cmd: SimpleCommand, scope: 
 
 
 register(list(SUBCLIENTS), handle_platform_sql)
+
+
+@functools.cache
+def _sql_statement() -> Any:
+    from blastwall import rx
+    from blastwall.analyze.ruleset import load_table
+
+    return rx.compile(load_table("shell_db")["sql_arguments"]["statement"])
+
+
+def sql_arguments(name: str, argv: list[Word], scope: Scope) -> list[Finding]:
+    """Findings for the arguments of `name` shaped like a SQL statement that can change data
+    (`-e SQL`, `--query=SQL`, a positional), each read by the SQL analyzer in no one dialect."""
+    from blastwall.analyze import sql
+
+    out: list[Finding] = []
+    for w in argv[1:]:
+        if w.dynamic:
+            continue
+        text = w.text.split("=", 1)[1] if w.text.startswith("--") and "=" in w.text else w.text
+        if " " in text.strip() and _sql_statement().search(text):
+            out.extend(sql.analyze_sql(text, scope.deeper(name)))
+    return out

@@ -99,7 +99,7 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
     found = match(name, argv, source=cmd.source) + analyze_fs(name, argv, scope, cmd.source)
     known = _known(name)
     if not found and len(argv) > 1 and not known and name not in _TEXT_PROGRAMS:
-        found = _unknown_wrapper(name, argv, cmd, scope)
+        found = _unknown_wrapper(name, argv, cmd, scope) or _unknown_sql(name, argv, scope)
     if not found and name not in _TEXT_PROGRAMS:
         from blastwall.analyze.shell.subcommands import verb_findings
 
@@ -183,6 +183,15 @@ def _unknown_wrapper(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sco
     found = analyze_simple(cmd.with_argv(inner), scope.deeper(f"{name} (unknown wrapper)"), with_redirects=False)
     return [f._replace(reason=f"{f.reason} (if {name} runs its arguments)") for f in found
             if f.severity >= Severity.MEDIUM and f.rule_id not in _GUESSED_SCRIPTS]
+
+
+def _unknown_sql(name: str, argv: list[Word], scope: Scope) -> list[Finding]:
+    """`pgcli -e 'DROP TABLE t'`, `dbtool --query="DELETE FROM t"`: SQL given to a program blastwall
+    does not know is judged as the SQL it is (rules/shell_db.toml `[sql_arguments]`); never a pass."""
+    from blastwall.analyze.shell.dbcli import sql_arguments
+
+    return [f._replace(reason=f"{f.reason} (if {name} runs it as SQL)") for f in sql_arguments(name, argv, scope)
+            if f.severity >= Severity.MEDIUM]
 
 
 # Scripts an unknown wrapper's arguments would run if it ran them: not read as scripts (a guess).

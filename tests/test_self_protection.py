@@ -206,8 +206,20 @@ ATTACK_COMMANDS = [
     "echo 'import os' > .venv/lib/python3.11/site-packages/zz.pth",
     "ln -s /tmp/x.pth .venv/lib/python3.11/site-packages/x.pth",
     "rm -f $HOME/.local/state/blastwall/blastwall.db",
+    # a hook that cannot run is a hook that does not block: permissions, a copy over the program,
+    # another version of the package
+    "chmod -x $(which blastwall)",
+    "chmod 000 \"$(command -v blastwall)\"",
+    "chmod -x `which blastwall`",
+    "cp /bin/true \"$(readlink -f \"$(command -v blastwall)\")\"",
+    "chattr -i .claude/settings.json",
+    "pip install --force-reinstall 'blastwall==0.0.1'",
+    "uv pip install blastwall==0.0.1",
+    "pipx install --force blastwall",
 ]
 BENIGN_COMMANDS = ["git diff --stat", "git log -5 --oneline", "sort -o out.txt notes.txt", "pip install requests",
+                   "chmod +x scripts/dev.sh", "chmod -x scripts/old.sh", "chmod 600 ~/.ssh/config",
+                   "rm -rf \"$TMPDIR/blastwall-test\"",
                    "git config user.name bob", "git config --get core.hooksPath", "git stash", "echo x > src/a.py",
                    "rm -rf node_modules", "git -c color.ui=always log -1"]
 
@@ -220,6 +232,14 @@ def test_shell_cannot_change_the_code_that_runs(command: str) -> None:
 @pytest.mark.parametrize("command", BENIGN_COMMANDS)
 def test_benign_twins_stay_allowed(command: str) -> None:
     assert _claude("Bash", {"command": command}) == "allow"
+
+
+def test_permissions_of_the_installation_cannot_change() -> None:
+    import blastwall
+
+    engine = __import__("os").path.dirname(blastwall.__file__) + "/engine.py"
+    assert _claude("Bash", {"command": f"chmod 000 {engine}"}) == "deny"
+    assert _claude("Bash", {"command": f"chmod -w {engine}"}) == "deny"
 
 
 def test_ordinary_writes_stay_allowed() -> None:

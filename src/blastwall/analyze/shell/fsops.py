@@ -74,8 +74,16 @@ def _targets(row: dict[str, Any], argv: list[Word], flags: list[str], positional
         return positionals[len(row.get("command") or []):]
     if mode == "after_script":
         has_script_flag = _has(flags, ["-e", "--expression", "-f", "--file", "--reference"])
-        return positionals if has_script_flag else positionals[1:]
+        return positionals if has_script_flag or _dash_mode(row, argv, flags) else positionals[1:]
     return positionals
+
+
+def _dash_mode(row: dict[str, Any], argv: list[Word], flags: list[str]) -> bool:
+    """A mode written like an option (`chmod -x f`, `chattr -i f`): then every positional is a
+    target. `dash_modes` gives, per program, the letters such a mode is made of."""
+    letters = (row.get("dash_modes") or {}).get(argv[0].text.rsplit("/", 1)[-1] if argv else "")
+    return bool(letters) and any(f[:1] == "-" and f[1:2] != "-" and len(f) > 1 and set(f[1:]) <= set(letters)
+                                 for f in flags)
 
 
 def _option_values(words: list[Word], options: list[str]) -> list[Word]:
@@ -320,6 +328,12 @@ def _target_findings(row: dict[str, Any], target: Word, op: str, reason: str, sc
     if target.path_class is None and _literal(target.text):
         out.extend(_guard(target.text, scope, removes=op.startswith("delete")))
         out.extend(_guard_into(target.text, sources, scope))
+    elif _names_guard(target):
+        out.append(Finding(rule_id="shell.fs:guard-computed", effect=Effect.MODIFY_GUARD, severity=Severity.HIGH,
+                           reason=f"{target.text[:80]} is computed from blastwall's own name (its program, files or "
+                                  "installation); an agent may not change them",
+                           target=target.text[:200], safer="ask a human to change blastwall's installation",
+                           source=source[:200]))
     if row.get("guard_only") or (row.get("only_kinds") and pc.kind not in row["only_kinds"]):
         return out
     shown = target.text if target.path_class is None else f"{target.text} ({pc.path})"
@@ -380,12 +394,19 @@ def in_place_findings(name: str, argv: list[Word], scope: Scope, source: str) ->
     return []
 
 
+def _names_guard(target: Word) -> bool:
+    """A path made at run time from blastwall's name (`$(which blastwall)`, `$(dirname $(command -v
+    blastwall))`, `"$BW_HOME"/blastwall`): whatever it resolves to, it is blastwall's."""
+    raw = (target.raw or target.text).lower()
+    return "blastwall" in raw and any("blastwall" in part for part in (raw.split("$(", 1)[1:] + raw.split("`", 1)[1:]))
+
+
 def _literal(path: str) -> bool:
     """A path blastwall can name: no variable other than a leading `$HOME`."""
     for var in ("${HOME}", "$HOME"):
         if path == var or path.startswith(var + "/"):
             path = path[len(var):]
-    return "$" not in path
+    return "$" not in path and "`" not in path
 
 
 def _guard(path: str, scope: Scope, *, removes: bool = False) -> list[Finding]:

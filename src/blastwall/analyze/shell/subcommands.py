@@ -81,19 +81,32 @@ def _named_by_table(name: str, path: list[str]) -> bool:
 
 @functools.lru_cache(maxsize=1024)
 def _named(name: str, path: tuple[str, ...]) -> bool:
+    """A rule claims the paths it spells out: every word of its `command` matches the path's
+    leading words, and no deeper word of the path is one the rule says it leaves alone
+    (`unless_arg`). A rule for `doppler secrets` that stops at `delete` does not claim
+    `doppler secrets delete KEY`; `git reset --soft` stays the `reset` rule's."""
     from blastwall.analyze.shell.programs import _tables_for
 
     rules = _tables_for(name)[1].get(name) or []
     for rule in rules:
         command = rule.row.get("command")
         command = [command] if isinstance(command, str) else list(command or [])
-        if command and path and any(globs.match(path[0], alt) for alt in command[0].split("|")):
+        if command and _spells_out(command, path, rule.row.get("unless_arg")):
             return True
         anywhere = rule.row.get("command_any")
         anywhere = [anywhere] if isinstance(anywhere, str) else list(anywhere or [])
         if any(globs.match(p, g) for p in path for g in anywhere):
             return True
     return False
+
+
+def _spells_out(command: list[str], path: tuple[str, ...], unless: object) -> bool:
+    if not path or len(path) < len(command):
+        return bool(path) and all(globs.match_any(p, tuple(c.split("|"))) for p, c in zip(path, command))
+    if not all(globs.match_any(p, tuple(c.split("|"))) for p, c in zip(path, command)):
+        return False
+    left_alone = [unless] if isinstance(unless, str) else list(unless or [])  # type: ignore[call-overload]
+    return not any(globs.match(p, g) for p in path[len(command):] for g in left_alone)
 
 
 def verb_findings(name: str, argv: list[Word], source: str, *, known: bool) -> list[Finding]:

@@ -756,7 +756,7 @@ LAZY_MODULES: dict[str, str] = {
     **{n: "blastwall.analyze.shell.ansible" for n in ("ansible", "ansible-playbook")},
     **{n: "blastwall.analyze.shell.powershell" for n in ("pwsh", "pwsh.exe", "powershell", "powershell.exe")},
     **{n: "blastwall.analyze.shell.unread_code" for n in (  # rules/unread_code.toml, but mix (a task runner)
-        "elixir", "erl", "escript", "groovy", "scala", "scala-cli", "amm", "kotlin", "kotlinc", "jshell",
+        "elixir", "iex", "erl", "escript", "groovy", "scala", "scala-cli", "amm", "kotlin", "kotlinc", "jshell",
         "clojure", "clj", "bb", "babashka", "racket", "guile", "sbcl", "ecl", "clisp", "ccl", "ccl64", "raku",
         "perl6", "rakudo", "ghc", "ghci", "runghc", "runhaskell", "crystal", "ocaml", "utop", "nu", "nushell",
         "xonsh", "elvish", "ion", "ysh", "oil")},

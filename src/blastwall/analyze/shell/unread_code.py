@@ -59,10 +59,13 @@ def unread_code(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -
     if any(w.text in _QUIET for w in args) and not any(_code_option(w.text, row.get("code_options", [])) for w in args):
         return None
     what = f"{row['language']} code"
+    values = set(row.get("value_options", []))
     for w in args:
         if _code_option(w.text, row.get("code_options", [])):
             return [_finding(f"{name} runs {what} given on the command line", cmd)]
-    values = set(row.get("value_options", []))
+    program = _program_at(args, row, values)
+    if program is not None:
+        return _program(name, args[program:], cmd, scope)
     positionals: list[Word] = []
     skip = False
     for w in args:
@@ -81,6 +84,30 @@ def unread_code(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -
     if row.get("stdin", row.get("script")) and (cmd.stdin_text is not None or _piped(cmd)):
         return [_finding(f"{name} runs {what} from its input", cmd)]
     return None
+
+
+def _program_at(args: list[Word], row: dict[str, Any], values: set[str]) -> int | None:
+    """Where the program of a `program_options` option (`-S mix`) starts, when one comes before
+    the first positional (a script, whose arguments follow it)."""
+    i = 0
+    while i < len(args):
+        t = args[i].text
+        if t in row.get("program_options", ()):
+            return i + 1
+        if not t.startswith("-") or t == "--":
+            return None
+        i += 2 if t in values else 1
+    return None
+
+
+def _program(name: str, rest: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding]:
+    """`iex -S mix phx.server`: the program after the option runs with the words after it."""
+    from blastwall.analyze.shell.resolve import analyze_simple
+
+    if not rest or rest[0].dynamic:
+        why = "a program whose name is made at run time" if rest else "-S without a program"
+        return [_finding(f"{name} runs {why}", cmd)]
+    return analyze_simple(cmd.with_argv(list(rest)), scope.deeper(f"{name} -S"), with_redirects=False)
 
 
 def _finding(what: str, cmd: SimpleCommand) -> Finding:

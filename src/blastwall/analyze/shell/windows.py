@@ -70,7 +70,7 @@ def shell_of(text: str) -> str | None:
         return None
     first = ws[0].lstrip("&").lower()
     ps = _table()["powershell"]
-    if is_cmdlet(ws[0].lstrip("&")) or first in ps["aliases"]:
+    if is_cmdlet(ws[0].lstrip("&")) or (first in ps["aliases"] and _binds(first, ws[1:])):
         return "powershell"
     if first in ps["remove_item"] and any(w.lower() in ps["only_parameters"] for w in ws[1:]):
         return "powershell"
@@ -78,6 +78,28 @@ def shell_of(text: str) -> str | None:
                                                    (first == "format" and any(_DRIVE.match(w) for w in ws[1:]))):
         return "cmd"
     return None
+
+
+def _binds(alias: str, args: list[str]) -> bool:
+    """Whether the parameters after a PowerShell-only alias are ones its cmdlet takes (any prefix
+    of exactly one, common parameters too), up to the end of its statement. `iex -S mix phx.server` is
+    Elixir's shell: PowerShell would refuse `-S` and run nothing. A later cmdlet keeps the line
+    PowerShell whatever the first statement was."""
+    ps = _table()["powershell"]
+    own = ps["alias_parameters"].get(alias)
+    if own is None:
+        return True
+    names = [*own, *ps["common_parameters"]]
+    for i, w in enumerate(args):
+        if w in (";", "|", "&&", "||") or w.endswith((";", "|")):
+            return True
+        if is_cmdlet(w.lstrip("&(")):
+            return True
+        if len(w) > 1 and w[0] == "-" and w[1].isalpha():
+            key = w[1:].split(":", 1)[0].lower()
+            if key not in names and sum(n.startswith(key) for n in names) != 1:  # none, or ambiguous
+                return any(is_cmdlet(x.lstrip("&(")) for x in args[i + 1:])
+    return True
 
 
 def windows_findings(text: str, scope: Scope) -> list[Finding] | None:
@@ -172,8 +194,10 @@ def powershell_statement(statement: str, scope: Scope) -> list[Finding]:
     if name in ps["sql"]:
         return _sql(ws[1:], ps["sql"][name], name, scope, segments[-1])
     if is_cmdlet(ws[0].lstrip("&")):
-        verb = name.split("-", 1)[0]
-        if verb in ps["destructive_verbs"] and name not in ps["disruptive_only"]:
+        verb, noun = name.split("-", 1)
+        nouns = ps["verb_nouns"].get(verb)
+        if verb in ps["destructive_verbs"] and name not in ps["disruptive_only"] and (
+                nouns is None or noun.endswith(tuple(nouns))):
             return [Finding("shell.windows:cmdlet", Effect.DELETE, Severity.HIGH,
                             f"{ws[0]} {verb}s what it names ({' '.join(ws[1:3])[:80]}); a human must check it",
                             target=" ".join(ws[1:3])[:80], source=segments[-1][:200])]

@@ -75,3 +75,30 @@ def test_interpreter_http_deletes_are_asked(line: str) -> None:
 def test_interpreter_reads_pass(line: str) -> None:
     v = check(line, policy=POLICY, read_files=False)
     assert v.decision.value == "allow", (line, v.reasons)
+
+
+# A multi-purpose MCP tool told what to do by an argument (rules/mcp.toml operation_keys).
+OPERATIONS_ASKED = [
+    {"server": "x", "tool": "manage", "arguments": {"action": "delete", "resource": "database", "name": "prod"}},
+    {"server": "git", "tool": "git_stash", "arguments": {"path": "/r", "mode": "clear"}},
+    {"server": "git", "tool": "git_stash", "arguments": {"path": "/r", "mode": "drop"}},
+    {"server": "x", "tool": "records", "arguments": {"op": "purge", "table": "orders"}},
+    {"server": "x", "tool": "volumes", "arguments": {"operation": "destroy", "id": "vol-1"}},
+]
+OPERATIONS_ALLOWED = [
+    {"server": "git", "tool": "git_stash", "arguments": {"path": "/r", "mode": "list"}},
+    {"server": "x", "tool": "manage", "arguments": {"action": "list"}},
+    {"server": "x", "tool": "notes", "arguments": {"mode": "append", "text": "delete later"}},
+]
+
+
+@pytest.mark.parametrize("call", OPERATIONS_ASKED, ids=range(len(OPERATIONS_ASKED)))
+def test_mcp_operation_arguments_that_destroy_are_asked(call: dict) -> None:
+    v = check(call, "mcp", policy=POLICY, read_files=False)
+    assert v.decision.value != "allow", (call, v.reasons)
+
+
+@pytest.mark.parametrize("call", OPERATIONS_ALLOWED, ids=range(len(OPERATIONS_ALLOWED)))
+def test_mcp_operation_arguments_that_read_pass(call: dict) -> None:
+    v = check(call, "mcp", policy=POLICY, read_files=False)
+    assert v.decision.value == "allow", (call, v.reasons)

@@ -93,7 +93,7 @@ def _analyze_call(server: str, tool: str, arguments: dict, annotations: dict | N
         return _from_row(row, call) + content
     if "file" in kinds:  # a local filesystem tool: the path's class decides, not the tool's name
         return content
-    hit = _name_rule(tool, server)
+    hit = _name_rule(tool, server) or _selected_operation(tool, args, server)
     if hit is not None:
         row, verb = hit
         return [call.finding(row, verb=verb)] + content
@@ -112,6 +112,18 @@ def _analyze_call(server: str, tool: str, arguments: dict, annotations: dict | N
     if analyzed or ws & (set(_g("read_verbs")) | set(_g("additive_verbs"))):
         return content
     return [call.finding(_row("mcp.generic:unknown-tool"))] + content
+
+
+def _selected_operation(tool: str, args: dict[str, Any], server: str) -> tuple[dict[str, Any], str] | None:
+    """A multi-purpose tool told what to do by an argument (`operation_keys`: `action="delete"`,
+    `mode="clear"`): the tool's name with that value is read as if it were the tool's name."""
+    for key in _g("operation_keys"):
+        value = args.get(key)
+        if isinstance(value, str) and 0 < len(value) <= 64 and not any(c.isspace() for c in value.strip()):
+            hit = _name_rule(f"{tool}_{value.strip()}", server) or _name_rule(value.strip(), server)
+            if hit is not None:
+                return hit
+    return None
 
 
 def _split_name(server: str, tool: str) -> tuple[str, str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from blastwall import rx
-from blastwall.analyze.sql import lexer
+from blastwall.analyze.sql import catalog, lexer
 from blastwall.analyze.sql.pg import Stmt
 from blastwall.analyze.sql.rules import Hit, lossless_type, setting, table
 from blastwall.analyze.sql.where import Reach
@@ -95,6 +95,9 @@ def _rows(verb: str) -> Any:
         if limit is not None and limit <= int(setting("bounded_limit")):
             return []  # bounded: at most LIMIT rows, few enough to count as a bounded change
         target = _names(e.args.get("tables")) or _names([e.this])
+        written = catalog.hits(verb, target, src)
+        if written is not None:
+            return written
         where = e.args.get("where")
         if where is None and limit is not None:
             return [Hit(f"{verb}-broad", target, src, f"LIMIT {limit}, more rows than a bounded change")]
@@ -202,6 +205,10 @@ def _merge(e: Any, src: str, dialect: str) -> list[Hit]:
 
 
 def _insert(e: Any, src: str, dialect: str) -> list[Hit]:
+    into = e.this.this if type(e.this).__name__ == "Schema" else e.this
+    written = catalog.hits("replace" if lexer.first_word(src) == "replace" else "insert", _names([into]), src)
+    if written is not None:
+        return written
     if e.args.get("overwrite"):  # Hive, Spark, Databricks: the table (or partition, or folder) is replaced
         where = e.this
         partition = where.args.get("partition") if hasattr(where, "args") else None
@@ -228,13 +235,21 @@ def _overwrites(conflict: Any) -> bool:
 def _create(e: Any, src: str, dialect: str) -> list[Hit]:
     """`CREATE OR REPLACE TABLE` drops the table that is there (MariaDB, Snowflake, BigQuery,
     Databricks); `CREATE OR REPLACE VIEW/FUNCTION/PROCEDURE` overwrites a definition."""
-    if not e.args.get("replace"):
-        return []
+    if not e.args.get("replace") or _temporary(e):
+        return []  # a temporary object replaces only the session's own (it hides a permanent one, never drops it)
     kind = str(e.args.get("kind") or "").upper()
     target = _names([getattr(e.this, "this", None) or e.this])
     if kind == "TABLE":
         return [Hit("replace-table", target, src)]
     return [Hit("replace-definition", target, src, kind or "object")]
+
+
+def _temporary(e: Any) -> bool:
+    """`CREATE OR REPLACE TEMP[ORARY] TABLE/VIEW`: the object lives in the session's temporary schema."""
+    from sqlglot import exp
+
+    props = e.args.get("properties")
+    return props is not None and any(isinstance(p, exp.TemporaryProperty) for p in props.expressions)
 
 
 def _kill(e: Any, src: str, dialect: str) -> list[Hit]:
@@ -359,6 +374,8 @@ def unparsed_hits(src: str, code: str) -> list[Hit]:
     """A statement nothing could parse: destructive words in its code make it unknown, and so
     does a statement kind blastwall does not know (closed by default: `[lexical] harmless_openers`
     lists the kinds that need no parse to be known harmless)."""
+    if plan_only(code):
+        return []
     named = _command_row(src, lexer.words(code), lexical_only=True)
     if named is not None:  # a row names the statement: its hits, or none for a known harmless one
         return named
@@ -374,7 +391,26 @@ def unparsed_hits(src: str, code: str) -> list[Hit]:
     return [Hit("unknown-statement", "", src, " ".join(lexer.words(code)[:2]).upper())]
 
 
+def plan_only(code: str) -> bool:
+    """`EXPLAIN [QUERY PLAN | PLAN FOR | FORMAT=...] stmt`: every dialect only plans the statement;
+    with ANALYZE (any spelling of it among the words) PostgreSQL, MySQL and DuckDB run it."""
+    ws = lexer.words(code)
+    return bool(ws) and ws[0] == "explain" and not set(ws) & set(table()["lexical"]["explain_runs"])
+
+
+def _describe(e: Any, src: str, dialect: str) -> list[Hit]:
+    """MySQL's `EXPLAIN ANALYZE stmt` (read as DESCRIBE ANALYZE) runs the statement; a plain
+    EXPLAIN or DESCRIBE only plans or describes it."""
+    inner = e.this
+    if str(e.args.get("style") or "").upper() != "ANALYZE" or inner is None:
+        return []
+    if type(inner).__name__ in STATEMENTS:
+        return [h._replace(source=src) for h in _statement(inner, dialect).hits]
+    return [Hit("unparsed-destructive", "", src, "EXPLAIN ANALYZE")]
+
+
 _HANDLERS = {
+    "Describe": _describe,
     "Drop": _drop,
     "TruncateTable": _truncate,
     "Delete": _rows("delete"),

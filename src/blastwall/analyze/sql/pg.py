@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from blastwall.analyze.sql import pg_changes
+from blastwall.analyze.sql import catalog, pg_changes
 from blastwall.analyze.sql.pg_changes import Facts, all_scratch, is_scratch
 from blastwall.analyze.sql.rules import Hit, table
 from blastwall.analyze.sql.where import Reach, nodes, reach
@@ -201,6 +201,9 @@ def _rows(verb: str) -> Callable[[Any, Ctx], list[Hit]]:
         target = rel(node.relation)
         if is_scratch(target, ctx.facts):
             return []
+        written = catalog.hits(verb, target, ctx.source)
+        if written is not None:
+            return written
         aliases = frozenset(filter(None, (node.relation.relname, getattr(node.relation.alias, "aliasname", None))))
         if node.whereClause is None:
             return [Hit(f"{verb}-all", target, ctx.source)]

@@ -88,6 +88,11 @@ def _rel(rv: Any) -> str:
 
 def insert(node: Any, ctx: Any) -> list[Hit]:
     """`INSERT ... SELECT ... ON CONFLICT DO UPDATE`: existing rows the query matches are overwritten."""
+    from blastwall.analyze.sql import catalog
+
+    written = catalog.hits("insert", _rel(node.relation), ctx.source)
+    if written is not None:
+        return written
     conflict = node.onConflictClause
     if conflict is None or conflict.action.name != "ONCONFLICT_UPDATE":
         return []
@@ -144,8 +149,8 @@ def replace_definition(node: Any, ctx: Any) -> list[Hit]:
     if kind == "CreateFunctionStmt" and getattr(node, "is_procedure", False):
         what = "PROCEDURE"
     name = _definition_name(node)
-    if what == "VIEW" and _made_here(name, ctx.facts):
-        return []
+    if what == "VIEW" and (_made_here(name, ctx.facts) or getattr(node.view, "relpersistence", "p") == "t"):
+        return []  # made by this script, or a temporary view (it replaces only the session's own)
     return [Hit("replace-definition", name, ctx.source, what)]
 
 

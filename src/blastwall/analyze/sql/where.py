@@ -169,9 +169,26 @@ def _expr_reach(node: Any, aliases: frozenset[str]) -> Reach:
         return Reach.BROAD
     sides = (node.lexpr, node.rexpr)
     for col, other in (sides, sides[::-1]):
-        if _column(col) is not None and other is not None and is_const(other):
-            return Reach.SELECTIVE
+        name = _column(col)
+        if name is not None and other is not None and is_const(other):
+            return Reach.BROAD if _container(name[-1], aliases) else Reach.SELECTIVE
     return Reach.BROAD
+
+
+def _container(column: str, aliases: frozenset[str]) -> bool:
+    """A column naming the container a row belongs to (`bucket_id`, `tenant_id`, `workspaceId`:
+    `[settings] container_keys`): pinning it reaches every row of that bucket or tenant, an unknown
+    number, unless the table is that container itself (`DELETE FROM buckets WHERE bucket_id = 7`)."""
+    import re
+
+    from blastwall.analyze.sql.rules import setting
+
+    words = "|".join(setting("container_keys"))
+    found = re.fullmatch(rf"(?:[a-z0-9]*_)?({words})_?(?:id|uuid|name|key|slug)?", column.lower())
+    if found is None:
+        return False
+    word = found.group(1)
+    return not any(a.lower().rstrip("s").endswith(word) for a in aliases)
 
 
 def _sublink_reach(node: Any, ctes: dict[str, Any]) -> Reach:

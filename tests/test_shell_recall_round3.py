@@ -54,3 +54,70 @@ def test_deeper_destructive_subcommands_are_asked(command: str) -> None:
 @pytest.mark.parametrize("command", ALLOWED_SUBCOMMANDS)
 def test_their_everyday_neighbours_pass(command: str) -> None:
     assert _decision(command) == "allow", command
+
+
+# ---- data platforms, data versions, history cleaners, disks ------------------------------------
+ASKED_PLATFORM = [
+    "hadoop fs -rm -R -skipTrash /user/hive/warehouse/orders.db",
+    "hdfs dfs -rm -r /data/warehouse/clicks",
+    "hdfs dfs -rmr /data/x",
+    "hadoop dfs -rmdir /data/empty",
+    "hdfs dfs -expunge",
+    "hdfs dfs -truncate 10 /data/f",
+    "hdfs dfs -put -f local.csv /data/f.csv",
+    "hdfs dfs -copyFromLocal -f a.parquet /lake/a.parquet",
+    "hdfs namenode -format",
+    "dvc gc --workspace --cloud --force -r s3-remote",
+    "dvc gc -w -c -f",
+    "dvc gc -w",
+    "dvc exp remove exp-1",
+    "dvc exp gc -w",
+    "bfg --delete-files '*.sql' --no-blob-protection",
+    "bfg -D id_rsa",
+    "bfg --replace-text passwords.txt repo.git",
+    "bfg --strip-blobs-bigger-than 100M",
+    "sudo hdparm --user-master u --security-erase NULL /dev/sdb",
+    "hdparm --security-erase-enhanced p /dev/sda",
+    "hdparm --trim-sector-ranges 0:10 /dev/sda",
+    "sudo cryptsetup luksErase -q /dev/sdb1",
+    "cryptsetup luksKillSlot -q /dev/sda2 0",
+    "cryptsetup erase /dev/sdb1",
+    "cryptsetup luksRemoveKey /dev/sdb1",
+    "cryptsetup luksFormat /dev/sdb1",
+    "nvme format /dev/nvme0n1",
+    "lvremove vg0/data",
+    "lvremove -f vg0/data",
+    "mdadm --zero-superblock /dev/sdb1",
+]
+ALLOWED_PLATFORM = [
+    "hdfs dfs -ls /data",
+    "hdfs dfs -du -h /data",
+    "hdfs dfs -put local.csv /data/new.csv",
+    "hadoop fs -getfacl /data",
+    "hdfs dfsadmin -report",
+    "dvc gc --dry -w -c",
+    "dvc pull",
+    "dvc push -r s3",
+    "dvc exp show",
+    "dvc status -c",
+    "bfg --help",
+    "hdparm -I /dev/sda",
+    "hdparm -tT /dev/sda",
+    "cryptsetup luksOpen /dev/sdb1 data",
+    "cryptsetup luksDump /dev/sdb1",
+    "cryptsetup status data",
+    "nvme list",
+    "lvs",
+    "lvremove --test vg0/data",
+    "mdadm --detail /dev/md0",
+]
+
+
+@pytest.mark.parametrize("command", ASKED_PLATFORM)
+def test_platform_and_disk_destruction_is_asked(command: str) -> None:
+    assert _blocked(command), command
+
+
+@pytest.mark.parametrize("command", ALLOWED_PLATFORM)
+def test_platform_and_disk_reads_pass(command: str) -> None:
+    assert _decision(command) == "allow", command

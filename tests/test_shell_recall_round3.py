@@ -121,3 +121,60 @@ def test_platform_and_disk_destruction_is_asked(command: str) -> None:
 @pytest.mark.parametrize("command", ALLOWED_PLATFORM)
 def test_platform_and_disk_reads_pass(command: str) -> None:
     assert _decision(command) == "allow", command
+
+
+# ---- remote runners: one command line run on many hosts ----------------------------------------
+ASKED_REMOTE = [
+    "salt '*' cmd.run 'rm -rf /opt/old-data'",
+    "salt -G 'os:Ubuntu' cmd.run 'rm -rf /var/lib/app'",
+    "salt -t 60 'web*' cmd.shell 'dropdb prod'",
+    "salt-call cmd.run 'rm -rf /srv/data'",
+    "salt-call --local cmd.run_all 'rm -rf /srv/data'",
+    "salt-ssh '*' -r 'rm -rf /srv/data'",
+    "salt '*' cmd.script salt://scripts/cleanup.sh",
+    "salt '*' cmd.run \"$CMD\"",
+    "salt '*' file.remove /opt/old-data",
+    "salt -G 'os:Ubuntu' file.remove /opt/old-data",
+    "salt 'db*' postgres.db_remove app",
+    "salt '*' pkg.purge nginx",
+    "salt '*' state.apply",
+    "salt-call state.highstate",
+    "pssh -h hosts.txt -i 'sudo rm -rf /data/cache/../db'",
+    "parallel-ssh -h hosts -l root 'rm -rf /var/lib/mysql'",
+    "pdsh -w node[01-10] 'rm -rf /scratch/data'",
+    "clush -b -w node[1-4] 'rm -rf /data'",
+    "dsh -g web -- rm -rf /srv/www",
+    "mussh -h web1 web2 -c 'rm -rf /srv/www'",
+    "mussh -H hosts.txt -C cleanup.sh",
+    "knife ssh 'role:web' 'sudo rm -rf /srv/www'",
+    "fab -H web1,web2 -- 'rm -rf /srv/www'",
+    "fab drop_database",
+]
+ALLOWED_REMOTE = [
+    "salt '*' test.ping",
+    "salt '*' cmd.run 'uptime'",
+    "salt '*' state.apply test=True",
+    "salt '*' grains.items",
+    "salt '*' sys.doc file.remove",
+    "salt-call cmd.run 'df -h'",
+    "salt-ssh '*' -r 'uptime'",
+    "pssh -h hosts.txt -i uptime",
+    "pdsh -w node[01-10] uptime",
+    "clush -a 'systemctl status app'",
+    "dsh -a -- uptime",
+    "mussh -h web1 web2 -c 'uptime'",
+    "knife ssh 'role:web' 'uptime'",
+    "knife node list",
+    "fab -H web1 -- uptime",
+    "fab deploy",
+]
+
+
+@pytest.mark.parametrize("command", ASKED_REMOTE)
+def test_remote_runners_have_their_command_judged(command: str) -> None:
+    assert _blocked(command), command
+
+
+@pytest.mark.parametrize("command", ALLOWED_REMOTE)
+def test_remote_runners_running_reads_pass(command: str) -> None:
+    assert _decision(command) == "allow", command

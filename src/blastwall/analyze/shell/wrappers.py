@@ -153,6 +153,8 @@ def _peel_with(key: str, spec: dict[str, Any], rest: list[Word]) -> Peeled | Non
     early = _peel_by_option(key, spec, rest)
     if early is not None:
         return early
+    if spec.get("needs_dashdash") and not any(w.text == "--" for w in rest):
+        return None  # `fab deploy`: task names, judged by the program's tables and the verb model
     if any(w.text in spec.get("argv_options", ()) for w in rest):  # `watch -x CMD ARGS`: no shell in between
         spec = {**spec, "join_shell": False}
         rest = [w for w in rest if w.text not in spec["argv_options"]]
@@ -223,6 +225,8 @@ def _peel_with(key: str, spec: dict[str, Any], rest: list[Word]) -> Peeled | Non
     rest = rest[i:]
     if spec.get("noexec_only"):
         return Peeled(wrapper=key, argv=[])
+    if spec.get("functions"):
+        return _function_call(common, spec, rest)
     if skip:
         if start == "dashdash_or_positional" and any(w.text == "--" for w in rest):
             rest = rest[[w.text for w in rest].index("--") + 1:]
@@ -240,6 +244,42 @@ def _peel_with(key: str, spec: dict[str, Any], rest: list[Word]) -> Peeled | Non
         joined = " ".join((w.raw or w.text) if spec.get("join_raw") else w.text for w in rest)
         return common._replace(shell=Word(joined, dynamic=any(w.dynamic for w in rest), raw=joined))
     return common._replace(argv=rest, replace_token=replace_token)
+
+
+def _function_call(common: Peeled, spec: dict[str, Any], rest: list[Word]) -> Peeled | None:
+    """Remote runners that call a named function on the hosts (`salt TARGET cmd.run 'CMD'`,
+    `salt-call cmd.shell CMD`, `salt-ssh TARGET -r 'CMD'`): after the target (`skip`), a function
+    of `functions` runs the rest as one shell line; one of `unknown_functions` runs code or a
+    script blastwall cannot read; any other function is left to the program's own rules."""
+    skip = int(spec.get("skip", 0))
+    value_opts = set(spec.get("value_options", []))
+    positionals: list[Word] = []
+    after_value = False
+    for w in rest:
+        if after_value:
+            after_value = False
+        elif w.text.startswith("-") and not w.dynamic:
+            after_value = _option_name(w.text) in value_opts and "=" not in w.text
+        else:
+            positionals.append(w)
+    raw = any(w.text.split("=", 1)[0] in spec.get("function_flags", ()) for w in rest)
+    if raw:
+        line = positionals[skip:]
+    else:
+        if len(positionals) <= skip:
+            return None
+        function = positionals[skip]
+        if function.dynamic:
+            return common._replace(shell=Word("$FUNCTION", dynamic=True, raw=function.raw or function.text))
+        if function.text in spec.get("unknown_functions", ()):
+            return common._replace(shell=Word(f"${function.text}", dynamic=True, raw=function.text))
+        if function.text not in spec["functions"]:
+            return None
+        line = positionals[skip + 1:]
+    if not line:
+        return Peeled(wrapper=common.wrapper, argv=[])
+    joined = " ".join(w.text for w in line)
+    return common._replace(shell=Word(joined, dynamic=any(w.dynamic for w in line), raw=joined))
 
 
 def _with_inputs(common: Peeled, rest: list[Word], spec: dict[str, Any], token: str | None) -> Peeled:

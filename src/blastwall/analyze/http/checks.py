@@ -89,6 +89,13 @@ def postgrest(ctx: CheckContext) -> list[Finding] | None:
     filters = [(k, v) for k, v in ctx.req.query if k not in _POSTGREST_RESERVED]
     if any(_selective(k, v) for k, v in filters):
         return []
+    table = ctx.captures.get("table", "")
+    if ctx.req.method == "DELETE":
+        from blastwall.analyze.http import expired
+
+        column = expired.postgrest_column(table, filters)
+        if column:
+            return [expired.finding(table, column, ctx.req.display, ctx.scope)]
     assert ctx.make is not None
     detail = "no filter" if not filters else "a filter that is not selective"
     return [ctx.make(detail=detail)]
@@ -194,6 +201,20 @@ def _pairs(value: Any) -> list[tuple[str, Any]]:
 
     return walk(value)
 
+
+
+@register("delete_by_query")
+def delete_by_query(ctx: CheckContext) -> list[Finding] | None:
+    """Elasticsearch/OpenSearch `_delete_by_query`: a clearly expired cleanup (`analyze/http/expired.py`)
+    is judged as one; any other query deletes every document it matches."""
+    from blastwall.analyze.http import expired
+
+    index = ctx.captures.get("index", "")
+    column = expired.es_column(index, ctx.req.body)
+    if column:
+        return [expired.finding(index, column, ctx.req.display, ctx.scope)]
+    assert ctx.make is not None
+    return [ctx.make()]
 
 
 @register("null_values")

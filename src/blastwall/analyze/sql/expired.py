@@ -147,14 +147,38 @@ def _past(node: Any, aliases: frozenset[str]) -> str | None:
     name = _column(col, aliases)
     if name is None or op not in ("<", "<="):
         return None
-    offset = _offset(other)
+    return name if past_by_name(name, _offset(other)) else None
+
+
+def past_by_name(column: str, offset: Offset) -> bool:
+    """Whether `column < a time at offset` selects only expired rows: an expiry column up to now,
+    an age column (or one named for a time) only before now. One notion of "clearly expired" for
+    SQL, MongoDB filters, PostgREST filters and Elasticsearch ranges."""
+    if offset is None:
+        return False
     w = _words()
-    folded = _fold(name)
-    if w.expiry.match(folded) and offset is not None and offset <= 0:
-        return name
-    if (w.age.match(folded) or _time_named(name)) and offset is not None and offset < 0:
-        return name
-    return None
+    folded = _fold(column)
+    if w.expiry.match(folded) and offset <= 0:
+        return True
+    return bool((w.age.match(folded) or _time_named(column)) and offset < 0)
+
+
+_ISO_DATE = rx.compile(r"\s*(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.]+)?(?:Z|[+-]\d{2}:?\d{2})?\s*")
+
+
+def literal_time(text: str) -> Offset:
+    """A time written as a literal: an ISO date (`2024-01-01`, `2024-01-01T00:00:00Z`) before today
+    is in the past (-1), a later one in the future (1); anything else None."""
+    import datetime as dt
+
+    m = _ISO_DATE.fullmatch(text)
+    if m is None:
+        return None
+    try:
+        day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+    return -1 if day < dt.datetime.now(dt.timezone.utc).date() - dt.timedelta(days=1) else 1
 
 
 def _time_named(name: str) -> bool:
@@ -191,6 +215,8 @@ def _offset(node: Any) -> Offset:
         return 0 if len(parts) == 1 and parts[0].lower() in _words().now_words else None
     if kind == "FuncCall":
         return _now_call(node)
+    if kind == "A_Const" and _text(node) is not None:
+        return literal_time(_text(node) or "")
     if kind == "A_Expr" and int(node.kind) == 0 and node.lexpr is not None:
         op = ".".join(getattr(s, "sval", "") for s in node.name or ())
         if op == "-":

@@ -152,6 +152,9 @@ def _judge(what: str, method: str, target: str, args: list[str], code: str) -> l
         if found is Reach.ALL:
             return [Hit(f"{verb}-all", target, src, f"{method}()")]
         if found is Reach.BROAD:
+            column = _expired_filter(first or "", target) if what == "delete" else ""
+            if column:
+                return [Hit("delete-expired", target, src, column)]
             return [Hit(f"{verb}-broad", target, src, f"{method}({(first or '')[:60]})")]
         return []
     if what == "drop-indexes":
@@ -170,6 +173,40 @@ def _judge(what: str, method: str, target: str, args: list[str], code: str) -> l
     if what == "command":
         return _command(first or "", target, code)
     return [Hit("mongo-unknown", target, src, f"{method}()")]
+
+
+# A time in a Mongo filter: `new Date()`, `Date.now()`, `"$$NOW"` (now); `ISODate("2024-01-01")`,
+# `new Date("2024-01-01")`, `{$date: "2024-01-01T00:00:00Z"}`, a bare ISO string (a literal time).
+_NOW = rx.compile(r"\s*(?:new\s+Date\s*\(\s*\)|Date\.now\s*\(\s*\)|['\"]\$\$NOW['\"])\s*")
+_LITERAL = rx.compile(r"\s*(?:(?:new\s+Date|ISODate)\s*\(\s*['\"](?P<a>[^'\"]*)['\"]\s*\)"
+                      r"|\{\s*['\"]?\$date['\"]?\s*:\s*['\"](?P<b>[^'\"]*)['\"]\s*\}|['\"](?P<c>[^'\"]*)['\"])\s*")
+_BEFORE = rx.compile(r"\s*\{\s*['\"]?\$(lt|lte)['\"]?\s*:\s*(?P<when>.*)\}\s*", rx.S)
+
+
+def _expired_filter(doc: str, collection: str) -> str:
+    """The field of a clearly expired cleanup (`analyze/sql/expired.py`): a filter on a short-lived
+    collection whose top-level fields (ANDed) include `{field: {$lt: a time in the past}}` and no
+    `$or`, `$where`, `$expr` or other operator at the top. "" when it is not one."""
+    from blastwall.analyze.sql import expired
+
+    text = doc.strip()
+    if not text.startswith("{") or not expired.short_lived(collection.rsplit(".", 1)[-1]):
+        return ""
+    found = ""
+    for part in _args(text[1:], 0):
+        key, _, value = part.partition(":")
+        key = key.strip().strip("'\"")
+        if not key or key.startswith("$"):
+            return ""
+        m = _BEFORE.fullmatch(value)
+        if m is None or found:
+            continue
+        when = m.group("when").strip().rstrip(",")
+        lit = _LITERAL.fullmatch(when)
+        offset = 0 if _NOW.fullmatch(when) else expired.literal_time(next(filter(None, lit.group("a", "b", "c")), "")) if lit else None
+        if expired.past_by_name(key, offset):
+            found = key
+    return found
 
 
 def _command(doc: str, target: str, code: str) -> list[Hit]:

@@ -292,7 +292,7 @@ def _content(call: _Call) -> tuple[list[Finding], set[str]]:
     """Findings from arguments that are SQL, commands, URLs or file paths, and which kinds were analyzed."""
     out: list[Finding] = []
     kinds: set[str] = set()
-    for kind, fn in (("sql", _sql_args), ("sql", _mongo_args), ("command", _command_args), ("url", _url_args), ("file", _file_args),
+    for kind, fn in (("sql", _sql_args), ("sql", _mongo_args), ("sql", _cypher_args), ("command", _command_args), ("url", _url_args), ("file", _file_args),
                      ("file", _search_args), ("file", _git_args)):
         found = fn(call)
         if found is not None:
@@ -309,7 +309,26 @@ def _dialect(server: str) -> str | None:
     return None
 
 
+def _graph(call: _Call) -> bool:
+    """A graph database's tool (`neo4j`, `memgraph`, `write_neo4j_cypher`): its queries are Cypher."""
+    return bool((set(words(call.server)) | set(words(call.tool))) & set(_g("cypher_words")))
+
+
+def _cypher_args(call: _Call) -> list[Finding] | None:
+    """Cypher given to a graph database's tool (`query`, `cypher`, `statement`)."""
+    if not _graph(call):
+        return None
+    texts = [call.args[k] for k in _g("cypher_keys") if isinstance(call.args.get(k), str) and call.args[k].strip()]
+    if not texts:
+        return None
+    from blastwall.analyze.sql import analyze_cypher
+
+    return [f for t in texts[:50] for f in analyze_cypher(t, call.deeper("Cypher"))]
+
+
 def _sql_args(call: _Call) -> list[Finding] | None:
+    if _graph(call):
+        return None  # Cypher, read by _cypher_args
     texts: list[str] = [call.args[k] for k in _g("sql_keys") if isinstance(call.args.get(k), str)]
     for k in _g("sql_list_keys"):
         v = call.args.get(k)
@@ -324,6 +343,10 @@ def _sql_args(call: _Call) -> list[Finding] | None:
     from blastwall.analyze.sql import analyze_sql
 
     dialect = _dialect(call.server)
+    if "explain" in words(call.tool):  # explain_query {"sql": "DELETE ...", "analyze": false}: only planned
+        runs = any(value_matches(call.args.get(k), True) for k in ("analyze", "analyse"))
+        texts = [t if t.lstrip().lower().startswith("explain") else f"EXPLAIN {'ANALYZE ' if runs else ''}{t}"
+                 for t in texts]
     out: list[Finding] = []
     for text in texts[:50]:
         out.extend(analyze_sql(text, call.deeper("SQL"), dialect=dialect))
@@ -344,7 +367,10 @@ def _mongo_args(call: _Call) -> list[Finding] | None:
     filter_ = next((call.args[k] for k in ("filter", "query", "selector") if k in call.args), None)
     update = next((call.args[k] for k in ("update", "updateDoc", "replacement", "document") if k in call.args), None)
     pipeline = call.args.get("pipeline")
-    if method == "aggregate":
+    if method == "renameCollection":
+        target = next((call.args[k] for k in ("newName", "new_name", "to", "target") if isinstance(call.args.get(k), str)), "")
+        parts = [target, any(value_matches(call.args.get(k), True) for k in ("dropTarget", "drop_target"))]
+    elif method == "aggregate":
         parts = [pipeline if pipeline is not None else []]
     elif method.startswith(("drop", "dropDatabase")):
         parts = []

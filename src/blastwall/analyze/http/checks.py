@@ -188,12 +188,12 @@ def unwrap_argv(argv: list[str]) -> str:
 @register("cypher")
 def cypher(ctx: CheckContext) -> list[Finding] | None:
     """Neo4j transactions: statements that delete, remove or drop."""
+    from blastwall.analyze.sql import analyze_cypher
+
     texts = [v for k, v in _pairs(ctx.req.body) if k in ("statement", "query") and isinstance(v, str)]
-    bad = [t for t in texts if rx.search(r"(?i)\b(delete|remove|drop|detach\s+delete)\b", t)]
-    if not bad:
-        return []
+    found = [f for t in texts[:50] for f in analyze_cypher(t, ctx.scope.deeper(f"Cypher sent to {ctx.req.display}"))]
     assert ctx.make is not None
-    return [ctx.make(detail=bad[0][:80])]
+    return [ctx.make(severity=max(f.severity for f in found), detail=found[0].reason[:120])] if found else []
 
 
 def _pairs(value: Any) -> list[tuple[str, Any]]:

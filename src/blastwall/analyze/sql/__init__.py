@@ -19,7 +19,7 @@ from blastwall.analyze.sql.pg import Stmt
 from blastwall.analyze.sql.rules import Hit, finding
 from blastwall.model import Finding
 
-__all__ = ["analyze_mongo", "analyze_redis", "analyze_sql"]
+__all__ = ["analyze_cypher", "analyze_mongo", "analyze_redis", "analyze_sql"]
 
 _DIALECTS = {
     None: "postgres", "": "postgres", "postgres": "postgres", "postgresql": "postgres", "pg": "postgres",
@@ -87,6 +87,15 @@ def analyze_mongo(code: str, scope: Scope) -> list[Finding]:
     if len(code) > MAX_INPUT:
         raise AnalysisError("Mongo shell code larger than blastwall analyzes")
     return _findings(mongo_hits(code), scope)
+
+
+def analyze_cypher(text: str, scope: Scope) -> list[Finding]:
+    """Findings for a Cypher query (`MATCH (n) DETACH DELETE n`, `DROP CONSTRAINT c`)."""
+    from blastwall.analyze.sql.cypher import cypher_hits
+
+    if len(text) > MAX_INPUT:
+        return [unknown("sql.parse:too-large", "Cypher text larger than blastwall analyzes; review it by hand", text)]
+    return _findings(cypher_hits(text), scope)
 
 
 def analyze_redis(argv: list[str], scope: Scope) -> list[Finding]:

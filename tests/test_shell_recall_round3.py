@@ -178,3 +178,47 @@ def test_remote_runners_have_their_command_judged(command: str) -> None:
 @pytest.mark.parametrize("command", ALLOWED_REMOTE)
 def test_remote_runners_running_reads_pass(command: str) -> None:
     assert _decision(command) == "allow", command
+
+
+# ---- carriers: env -S, a root shell reading stdin, an emptied crontab --------------------------
+ASKED_CARRIERS = [
+    "env -S 'rm -rf' /srv/repos",
+    "env -S'rm -rf' /srv/repos",
+    "env -iS 'rm -rf' /srv/repos",
+    "env --split-string='rm -rf' /srv/repos",
+    "env -S 'rm' -rf /srv/repos",
+    "env FOO=1 -S 'bash -c' 'rm -rf /srv'",
+    "sudo -s <<< 'rm -rf /var/lib/jenkins/jobs'",
+    "sudo -i <<< 'rm -rf /var/lib/jenkins/jobs'",
+    "sudo -u postgres -i <<< 'dropdb app'",
+    "sudo -iu root <<< 'rm -rf /srv/www'",
+    "sudo su <<< 'rm -rf /srv/www'",
+    "sudo su - <<< 'rm -rf /srv/www'",
+    "echo 'rm -rf /srv/www' | sudo -s",
+    "echo 'rm -rf /srv/www' | sudo -i",
+    "printf 'rm -rf /srv/www\\n' | sudo --login",
+    "echo -n | crontab -",
+    "printf '' | crontab -",
+    ": | crontab -",
+    "echo '# nothing' | crontab -",
+    "crontab - <<< ''",
+]
+ALLOWED_CARRIERS = [
+    "env -S 'ls -la' /srv",
+    "env -S 'echo hi' there",
+    "sudo -s <<< 'ls /root'",
+    "echo 'ls /root' | sudo -i",
+    "sudo -i",
+    "crontab -l",
+    "(crontab -l; echo '0 * * * * /usr/bin/backup') | crontab -",
+]
+
+
+@pytest.mark.parametrize("command", ASKED_CARRIERS)
+def test_carried_commands_are_judged(command: str) -> None:
+    assert _blocked(command), command
+
+
+@pytest.mark.parametrize("command", ALLOWED_CARRIERS)
+def test_carried_reads_pass(command: str) -> None:
+    assert _decision(command) == "allow", command

@@ -205,8 +205,18 @@ def _spec_findings(name: str, spec: dict[str, Any], args: _Args, words: list[Wor
         if text is None:
             return [unknown("shell.exec:carrier-input", f"{name} runs {language} commands from input blastwall cannot "
                             "read; a human must read it", cmd.source)]
-        return _text(name, language, Word(text), edited, cmd, scope)
+        return _emptied(spec, text, cmd) + _text(name, language, Word(text), edited, cmd, scope)
     return []
+
+
+def _emptied(spec: dict[str, Any], text: str, cmd: SimpleCommand) -> list[Finding]:
+    """A carrier whose input replaces a whole table (`crontab -` installs stdin as the user's
+    crontab): input with no entry in it (`echo -n | crontab -`, only comments) empties the table."""
+    row = spec.get("empty")
+    if not row or any(line.strip() and not line.lstrip().startswith("#") for line in text.splitlines()):
+        return []
+    return [Finding(rule_id=row["id"], effect=Effect(row["effect"]), severity=Severity.parse(row["severity"]),
+                    reason=row["reason"], target=cmd.source[:120], safer=row.get("safer", ""), source=cmd.source[:200])]
 
 
 def _text(name: str, language: str, word: Word, edited: list[str], cmd: SimpleCommand, scope: Scope) -> list[Finding]:

@@ -153,6 +153,7 @@ def _peel_with(key: str, spec: dict[str, Any], rest: list[Word]) -> Peeled | Non
     early = _peel_by_option(key, spec, rest)
     if early is not None:
         return early
+    words_in = rest
     if spec.get("needs_dashdash") and not any(w.text == "--" for w in rest):
         return None  # `fab deploy`: task names, judged by the program's tables and the verb model
     if any(w.text in spec.get("argv_options", ()) for w in rest):  # `watch -x CMD ARGS`: no shell in between
@@ -185,10 +186,12 @@ def _peel_with(key: str, spec: dict[str, Any], rest: list[Word]) -> Peeled | Non
             if opt in noexec:  # runs nothing; with `judge_noexec` the program's own rules judge it (wsl --unregister)
                 return None if spec.get("judge_noexec") else Peeled(wrapper=key, argv=[])
             if opt in shell_opts:
-                value = Word(t.split("=", 1)[1], raw=t) if "=" in t and t.startswith("--") else (
-                    rest[i + 1] if i + 1 < len(rest) else None)
+                glued = "=" in t and t.startswith("--")
+                value = Word(t.split("=", 1)[1], raw=t) if glued else (rest[i + 1] if i + 1 < len(rest) else None)
                 if value is None:
                     return Peeled(wrapper=key, argv=[])
+                if spec.get("split_string_joins_rest"):
+                    value = _joined(value, rest[i + (1 if glued else 2):])
                 return common._replace(shell=value)
             if opt in ("-I", "-i", "--replace") and spec.get("stdin_args"):
                 if opt == "-I" and i + 1 < len(rest):
@@ -205,6 +208,8 @@ def _peel_with(key: str, spec: dict[str, Any], rest: list[Word]) -> Peeled | Non
                     return Peeled(wrapper=key, argv=[])
                 if kind == "shell":
                     value = Word(glued, raw=glued) if glued else (rest[i + 1] if i + 1 < len(rest) else None)
+                    if value is not None and spec.get("split_string_joins_rest"):
+                        value = _joined(value, rest[i + (1 if glued else 2):])
                     return common._replace(shell=value) if value is not None else Peeled(wrapper=key, argv=[])
                 i += 2 if kind == "value" and glued is None else 1
                 continue
@@ -238,12 +243,37 @@ def _peel_with(key: str, spec: dict[str, Any], rest: list[Word]) -> Peeled | Non
         return _with_inputs(common, rest, spec, replace_token)
     if not rest and spec.get("default_command"):
         rest = [Word.lit(spec["default_command"])]
+    if not rest and _starts_shell(spec, words_in):
+        rest = [Word.lit("sh")]  # `sudo -s <<< CMD`, `echo CMD | sudo -i`: the shell reads its commands from stdin
     if spec.get("join_shell"):
         if not rest:
             return Peeled(wrapper=key, argv=[])
         joined = " ".join((w.raw or w.text) if spec.get("join_raw") else w.text for w in rest)
         return common._replace(shell=Word(joined, dynamic=any(w.dynamic for w in rest), raw=joined))
     return common._replace(argv=rest, replace_token=replace_token)
+
+
+def _starts_shell(spec: dict[str, Any], words: list[Word]) -> bool:
+    """Whether one of the wrapper's `shell_flags` (`sudo -s`, `sudo -i`, `-is`) is given."""
+    flags = set(spec.get("shell_flags", ()))
+    for w in words:
+        t = w.text
+        if t == "--" or not t.startswith("-"):
+            continue
+        if _option_name(t) in flags or (not t.startswith("--") and any("-" + c in flags for c in t[1:])):
+            return True
+    return False
+
+
+def _joined(string: Word, after: list[Word]) -> Word:
+    """`env -S 'rm -rf' /srv`: env splits the string into words and runs them with the words
+    after it; the line is the string followed by those words, each quoted as one word."""
+    import shlex
+
+    if not after:
+        return string
+    text = " ".join([string.text, *(w.raw if w.dynamic and w.raw else shlex.quote(w.text) for w in after)])
+    return Word(text, dynamic=string.dynamic or any(w.dynamic for w in after), raw=text)
 
 
 def _function_call(common: Peeled, spec: dict[str, Any], rest: list[Word]) -> Peeled | None:
@@ -348,6 +378,8 @@ def _peel_by_option(key: str, spec: dict[str, Any], rest: list[Word]) -> Peeled 
                                                             rest[i + 1:]))
             if name in spec.get("unknown_script_options", ()):  # the script is at a URL or in storage
                 return common._replace(shell=Word(f"${name}", dynamic=True, raw=w.text))
+        if spec.get("stdin_shell"):  # `su` with no -c: a shell that reads its commands from stdin
+            return common._replace(argv=[Word.lit("sh")])
         return Peeled(wrapper=key, argv=[])
     program_opts = spec.get("program_options")
     if program_opts:

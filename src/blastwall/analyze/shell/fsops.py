@@ -67,7 +67,8 @@ def _targets(row: dict[str, Any], argv: list[Word], flags: list[str], positional
         return positionals[-1:] if len(positionals) >= 2 else []
     if mode.startswith("key:"):
         key = mode[4:] + "="
-        return [Word(w.text[len(key):], dynamic=w.dynamic) for w in argv[1:] if w.text.startswith(key)]
+        return [Word(w.text[len(key):], dynamic=w.dynamic, path_class=_keyed_class(w, key)) for w in argv[1:]
+                if w.text.startswith(key)]
     if mode == "options":  # `-o -` writes to stdout
         return [w for w in _option_values(argv[1:], row.get("output_options", [])) if w.text != "-"]
     if mode == "after_command":
@@ -76,6 +77,21 @@ def _targets(row: dict[str, Any], argv: list[Word], flags: list[str], positional
         has_script_flag = _has(flags, ["-e", "--expression", "-f", "--file", "--reference"])
         return positionals if has_script_flag or _dash_mode(row, argv, flags) else positionals[1:]
     return positionals
+
+
+def _made_here(pc: PathClass) -> bool:
+    from blastwall.analyze.shell.scratch import INSIDE, SCRATCH
+
+    return pc == SCRATCH or pc == INSIDE
+
+
+def _keyed_class(word: Word, key: str) -> PathClass | None:
+    """The class of a `KEY=VALUE` word's value: `of=backup-$(date +%F).img` names a new file, as
+    `> backup-$(date +%F).img` does (the mark was given to the whole word)."""
+    pc = word.path_class
+    if pc is None or not pc.path.startswith(key):
+        return None
+    return pc._replace(path=pc.path[len(key):])
 
 
 def _dash_mode(row: dict[str, Any], argv: list[Word], flags: list[str]) -> bool:
@@ -317,6 +333,8 @@ def _target_findings(row: dict[str, Any], target: Word, op: str, reason: str, sc
                                                      else "$DYNAMIC", scope)
     if pc.kind == "regenerable" and target.path_class is None:
         pc = _through_link(target.text, scope) or pc  # `rm -rf node_modules/*` where node_modules links to data
+    if target.path_class is not None and _made_here(target.path_class):
+        floor = Severity.NONE  # `shred -u "$f"` of a file mktemp made on this line: nothing to recover
     sev = max(pc.severity(op), floor)  # type: ignore[arg-type]
     note = ""
     if op == "overwrite" and target.path_class is None and template_twin(target.text, sources):

@@ -23,8 +23,10 @@ import re
 from typing import Any
 
 from blastwall import rx
+from blastwall.analyze.paths import PathClass
 from blastwall.analyze.shell.ir import Redirect, SimpleCommand, Word
-from blastwall.analyze.shell.scratch import NEW_NAME, SCRATCH, made_by_date, made_by_mktemp, set_once, stamped
+from blastwall.analyze.shell.scratch import INSIDE, NEW_NAME, SCRATCH, keyed_scratch, made_by_date, made_by_mktemp, set_once, \
+    stamped
 from blastwall.analyze.shell.varflow import BRANCHING, ISOLATED, set_by, unknown
 from blastwall.analyze.shell.words import ansi_c, backtick_code, dollar_paren_code, has_unescaped, split_unquoted, subscript_code, \
     unescape_unquoted
@@ -180,6 +182,13 @@ class _Walker:
         self.ctx: tuple[int, ...] = ()  # the subshells the walk is in (SimpleCommand.ctx)
         self.succeeded: tuple[int, ...] = ()  # commands (places in `out`) surely run with success before this point
         self.subshells = 0
+        # scratch.py: the mktemp command (its place in `out`) each variable's value came from, that of
+        # each `NAME=$(mktemp)` statement, the ones sure to have succeeded for the rest of the line
+        # (`set -e` before them, `|| exit` after them), and whether `set -e` is on at the top level
+        self.made_by: dict[str, int] = {}
+        self.assign_status: dict[tuple[int, int], int] = {}
+        self.sure: set[int] = set()
+        self.errexit = False
 
     # ---- words -------------------------------------------------------------------------
     def text(self, node: Any) -> str:
@@ -222,7 +231,8 @@ class _Walker:
                 return Word(inner, raw=raw)
             return Word("".join(w.text for w in words), dynamic=any(w.dynamic for w in words), raw=raw,
                         selects=words[0].selects if len(words) == 1 else None,  # "$(ls)" lists what $(ls) does
-                        path_class=words[0].path_class if len(words) == 1 else stamped(words))  # "$d", "x-$(date)"
+                        path_class=words[0].path_class if len(words) == 1 else  # "$d", "x-$(date)", "$d/x"
+                        stamped(words) or self.inside(node.named_children, words))
         if t == "string_content":
             return Word(re.sub(r'\\([$`"\\\n])', r"\1", raw), raw=raw)
         if t == "simple_expansion" or t == "expansion":
@@ -250,13 +260,32 @@ class _Walker:
                 dynamic = dynamic or w.dynamic
                 glob = glob or w.glob
             return Word("".join(p.text for p in parts), dynamic=dynamic, raw=raw, glob=glob,
-                        path_class=stamped(parts))
+                        path_class=stamped(parts) or keyed_scratch(parts) or self.inside(node.children, parts))
         if t == "brace_expression":
             return Word(raw, raw=raw, glob=True)
         if t == "$":  # a lone dollar
             return Word("$", raw=raw)
         # Anything else (test operators, regexes...) is taken literally but marked dynamic.
         return Word(raw, dynamic=True, raw=raw)
+
+    def inside(self, kids: list[Any], parts: list[Word]) -> PathClass | None:
+        """`"$d/x"`, `"$d"/x`, `$d/sub/`: a path inside the folder a scratch variable holds, when
+        the mktemp that made it surely succeeded before this point (`d=$(mktemp -d) && ...`,
+        `set -e` first, `|| exit` after it): otherwise `$d` may be empty and the path `/x`."""
+        if len(kids) < 2 or parts[0].path_class is not SCRATCH or any(p.dynamic for p in parts[1:]):
+            return None
+        first = kids[0]
+        if first.type == "string" and first.named_child_count == 1:
+            first = first.named_children[0]
+        if first.type != "simple_expansion" or not first.named_children:
+            return None
+        maker = self.made_by.get(self.text(first.named_children[0]))
+        if maker is None or (maker not in self.succeeded and maker not in self.sure):
+            return None
+        tail = "".join(p.text for p in parts[1:])
+        if not tail.startswith("/") or ".." in tail.split("/") or "\\" in tail:
+            return None
+        return INSIDE
 
     def expansion(self, node: Any, raw: str) -> Word:
         names = [c for c in node.named_children if c.type in ("variable_name", "special_variable_name")]
@@ -590,14 +619,34 @@ class _Walker:
                 self.unsure_since(mark)
         self.succeeded = outer
         self.unsure_since(settled)
+        self.exits_unless(node, parts, ops)
         return last
+
+    def exits_unless(self, node: Any, parts: list[Any], ops: set[str]) -> None:
+        """`d=$(mktemp -d) || exit 1` at the top of the line: what follows runs only if it succeeded."""
+        if ops != {"||"} or len(parts) != 2 or node.parent is None or node.parent.type != "program" or self.ctx:
+            return
+        maker = self.assign_status.get((parts[0].start_byte, parts[0].end_byte))
+        words = self.text(parts[1]).split()
+        if maker is not None and parts[1].type == "command" and words and words[0] in ("exit", "return"):
+            self.sure.add(maker)
 
     def _succeeded(self, node: Any, last: list[SimpleCommand]) -> tuple[int, ...]:
         """The command a part of an `&&` chain surely ran with success when the next part runs:
         a simple command (redirected or not) or a pipeline's last command; nothing for a group,
         branch or loop, whose status need not be any one command's."""
+        if node.type == "variable_assignment":
+            maker = self.assign_status.get((node.start_byte, node.end_byte))
+            return (maker,) if maker is not None else ()
         if node.type == "redirected_statement":
             body = node.child_by_field_name("body")
+            if body is not None and body.type == "list" and len(last) == 1 and \
+                    _chain_parts(body, self.text)[1] == {"&&"}:
+                # `a && b > f && c`: tree-sitter hangs `> f` off `a && b`; c runs after both succeeded
+                for i in range(len(self.out) - 1, -1, -1):
+                    if self.out[i] is last[0]:
+                        return (*last[0].after, i)
+                return ()
             node = body if body is not None and body.type == "command" else node
         elif node.type == "pipeline" and node.named_children:
             node = node.named_children[-1]
@@ -648,10 +697,19 @@ class _Walker:
             self.sweep(name_node)
         if name == "IFS":
             self.errors.append("the command changes IFS, which changes how words split")
+        before = len(self.out)
+        if value_node is not None and value_node.type in _SUBSTITUTIONS and \
+                (value_node.start_byte, value_node.end_byte) not in self.walked:
+            self.walk(value_node)  # `d=$(mktemp -d)`: it runs now, before what follows on the line
         value = self.word(value_node) if value_node is not None else Word("")
         self.code_variable(name, value, value_node)
         self.set_var(name, value)
         self.set_after.setdefault(name, len(self.out))  # the commands the line had run when it was first set
+        if value.path_class is SCRATCH and len(self.out) == before + 1 and node.type == "variable_assignment":
+            self.made_by[name] = before  # `d=$(mktemp -d)`: its status is mktemp's
+            self.assign_status[(node.start_byte, node.end_byte)] = before
+            if self.errexit and node.parent is not None and node.parent.type == "program" and not self.ctx:
+                self.sure.add(before)
 
     def command(self, node: Any, stdin_from: SimpleCommand | None, redirects: list[Redirect] | None = None,
                 ) -> SimpleCommand | None:
@@ -685,6 +743,9 @@ class _Walker:
         argv = split_unquoted(argv)
         if argv[0].text == "trap":
             argv = self.trap(argv)
+        if argv[0].text == "set" and not assigns:
+            self.errexit = _errexit(argv, self.errexit) and node.parent is not None and node.parent.type == "program" \
+                and not self.ctx
         self.forget(set_by(argv))  # read X, printf -v X, eval, source
         cmd = SimpleCommand(argv=argv, assigns=assigns, redirects=reds, stdin_from=stdin_from, source=self.text(node),
                             ctx=self.ctx, after=self.succeeded)
@@ -767,7 +828,12 @@ class _Walker:
             # `t=$(mktemp) && curl ... > "$t"`: tree-sitter hangs the redirect off the whole list;
             # it belongs to the last command, after the assignments before it
             emitted = self.walk(body, stdin_from)
-            reds = [self.redirect(r) for r in redirect_nodes]
+            outer = self.succeeded
+            self.succeeded = emitted[-1].after if emitted else outer  # what that last command runs after
+            try:
+                reds = [self.redirect(r) for r in redirect_nodes]
+            finally:
+                self.succeeded = outer
             if emitted:
                 emitted[-1].redirects.extend(reds)
             else:
@@ -893,6 +959,22 @@ class _Walker:
             else:
                 break
         return argv
+
+
+def _errexit(argv: list[Word], now: bool) -> bool:
+    """Whether `set ...` leaves errexit on: `set -e`, `set -euo pipefail`, `set -o errexit`;
+    `set +e` turns it off."""
+    words = [w.text for w in argv[1:]]
+    for i, w in enumerate(words):
+        if w.startswith("-") and not w.startswith("--") and "e" in w[1:] and w != "-o":
+            now = True
+        elif w.startswith("+") and "e" in w[1:] and w != "+o":
+            now = False
+        elif w in ("-o", "+o") and i + 1 < len(words) and words[i + 1] == "errexit":
+            now = w == "-o"
+        if any(x.dynamic for x in argv[1:]):
+            return False
+    return now
 
 
 def _chain_parts(node: Any, text: Any) -> tuple[list[Any], set[str]]:

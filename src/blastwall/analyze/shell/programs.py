@@ -285,12 +285,24 @@ def _candidates(name: str, first: str | None) -> tuple[Rule, ...]:
     return tuple(r for r in rules if not _keyed(r) or (first is not None and first in r.shape.command[0]))  # type: ignore[union-attr]
 
 
+def _shown(word: Word) -> Word:
+    """A word as the rule tables see it: a path mktemp made on this line (scratch.py) by what it
+    is, not as the `$(mktemp)` text a rule takes for a name it cannot resolve (`mkfs.ext4 "$f"`
+    formats a new file, not an unknown device)."""
+    from blastwall.analyze.shell.scratch import INSIDE, SCRATCH
+
+    if word.path_class in (SCRATCH, INSIDE) and word.dynamic:
+        return word._replace(text=word.path_class.path, dynamic=False)
+    return word
+
+
 def match(name: str, argv: list[Word], *, source: str = "") -> list[Finding]:
     """Findings for one program invocation (`argv[0]` already normalized to `name`)."""
     programs, rules = _tables_for(name)
     if not rules.get(name):
         return []
     prog = programs.get(name)
+    argv = [_shown(w) for w in argv]
     args = parse_args(argv[1:], prog)
     candidates = _candidates(name, args.positionals[0] if args.positionals else None)
     argv_text = " ".join(w.text for w in argv)

@@ -7,19 +7,24 @@ writing it overwrites nothing (deleting one may: it can be there from earlier to
     tmp=$(mktemp) && curl ... > "$tmp" && rm -f "$tmp"; trap 'rm -f "$tmp"' EXIT
     pg_dump app > backup_$(date +%F).dump     -> the redirection creates a new file
 
-Only the whole word counts: `"$d"/*` or `"$d/x"` would be `/*` and `/x` if mktemp failed and left
-the variable empty, and `"$d/.."` is not inside the scratch at all. A variable carries the mark only
+A path inside the scratch (`"$d"/*`, `"$d/x"`, `$d/sub/`) counts only where the mktemp surely
+succeeded: later in its `&&` chain (`d=$(mktemp -d) && echo x > "$d/t" && shred -u "$d/t"`), after
+`set -e`, or after `d=$(mktemp -d) || exit 1`; otherwise the variable may be empty and the path
+`/*` or `/x`. `"$d/.."` is not inside the scratch at all. A variable carries the mark only
 when the line sets it exactly once and nothing else can change it (`read`, `printf -v`, `eval`,
-`source`, a second assignment in a branch that may or may not run).
+`source`, a second assignment in a branch that may or may not run), and when nothing on the line
+can make a link or a device node (`ln -sf /dev/sda "$f"` before `mkfs.ext4 "$f"`) or mount something.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from blastwall import rx
 from blastwall.analyze.paths import PathClass
 
 SCRATCH = PathClass("temp", "a new scratch path that mktemp made on this line")
+INSIDE = PathClass("temp", "a path inside a scratch folder that mktemp made on this line")
 NEW_NAME = PathClass("new_file", "a name stamped with the current date")
 MAKERS = frozenset({"mktemp", "gmktemp"})
 STAMPERS = frozenset({"date", "gdate"})
@@ -31,6 +36,29 @@ _ANY_SETTERS = frozenset({"eval", "source", ".", "declare -n", "typeset -n"})
 # one has no scratch.
 _MOUNTERS = frozenset({"mount", "bindfs", "sshfs", "rclone", "fusermount", "fusermount3", "mergerfs", "unionfs",
                        "squashfuse", "fuse-overlayfs", "guestmount", "s3fs", "goofys", "mount.cifs", "mount.nfs"})
+
+# Programs that can put a link or a device node where a scratch path is (`ln -sf /dev/sda "$f"`,
+# `mknod "$f" b 8 0`): a line that runs one has no scratch either, since writing to, formatting or
+# shredding the path would reach what the link names. `cp` is one only with the options below;
+# code that makes links (`os.symlink`, `fs.symlinkSync`, `File.symlink`) is found by its text.
+_LINKERS = frozenset({"ln", "gln", "link", "mknod", "rsync", "cpio", "pax"})
+_COPIERS = frozenset({"cp", "gcp", "install", "ginstall"})
+_LINK_OPTIONS = frozenset({"-s", "-l", "--link", "--symbolic-link", "--remove-destination", "--symbolic"})
+_LINK_LETTERS = frozenset("sl")
+_LINK_CODE = rx.compile(r"(?i)symlink|mknod|hardlink|\blink\s*\(|\.link\b|link_to")
+
+
+def links(words: list[str]) -> bool:
+    """Whether a command's words (wrappers included) can make a link or a device node."""
+    for i, w in enumerate(words):
+        name = w.rsplit("/", 1)[-1]
+        if name in _LINKERS:
+            return True
+        if name in _COPIERS and any(o.split("=", 1)[0] in _LINK_OPTIONS or
+                                    (o[:1] == "-" and o[1:2] != "-" and _LINK_LETTERS & set(o[1:]))
+                                    for o in words[i + 1:]):
+            return True
+    return False
 
 
 def made_by_mktemp(producer: Any) -> bool:
@@ -67,10 +95,12 @@ def made_by_date(producer: Any) -> bool:
 def stamped(parts: list[Any]) -> PathClass | None:
     """A word joined from fixed text and `$(date ...)` stamps only: a name that is new now. Any other
     unknown part, or a `..` step, and it is not."""
-    if not any(p.path_class is NEW_NAME for p in parts):
+    def stamp(p: Any) -> bool:  # `$(date +%F)`, or a quoted part already read as stamped (`of="x-$(date +%s)"`)
+        return p.path_class is NEW_NAME or (p.path_class is not None and p.path_class.kind == "new_file")
+
+    if not any(stamp(p) for p in parts):
         return None
-    if any(p.dynamic and p.path_class is not NEW_NAME or not p.dynamic and ("$" in p.text or "`" in p.text)
-           for p in parts):
+    if any(p.dynamic and not stamp(p) or not p.dynamic and ("$" in p.text or "`" in p.text) for p in parts):
         return None
     text = "".join(p.text for p in parts)
     if ".." in text.split("/") or any("/.." in p.text or p.text.startswith("..") for p in parts if not p.dynamic):
@@ -78,11 +108,22 @@ def stamped(parts: list[Any]) -> PathClass | None:
     return PathClass("new_file", text)
 
 
+def keyed_scratch(parts: list[Any]) -> PathClass | None:
+    """`of="$f"`, `of=$(mktemp)`: a `KEY=` prefix and one scratch path; the value is the scratch
+    (fsops reads `of=` as dd's output)."""
+    if len(parts) == 2 and not parts[0].dynamic and parts[0].text.endswith("=") and \
+            parts[0].text[:-1].isidentifier() and parts[1].path_class is SCRATCH:
+        return PathClass(SCRATCH.kind, parts[0].text + SCRATCH.path)
+    return None
+
+
 def set_once(root: Any, text: Any) -> frozenset[str]:
     """Names the line assigns exactly once, unconditionally (not in a branch, loop, pipeline or
     subshell that may not run or whose value does not come back), and changes in no other way.
     `text(node)` reads a node's source. One pass over the tree: whether a statement surely runs
     is handed down from its parent (`_runs_surely`)."""
+    if _LINK_CODE.search(text(root)):
+        return frozenset()
     counts: dict[str, int] = {}
     unconditional: set[str] = set()
     named: set[str] = set()
@@ -110,7 +151,7 @@ def set_once(root: Any, text: Any) -> frozenset[str]:
             first = text(n.children[0]) if t != "command" else words[0]
             if first in _ANY_SETTERS or " ".join([first, *words[1:2]]) in _ANY_SETTERS:
                 return frozenset()
-            if any(w.rsplit("/", 1)[-1] in _MOUNTERS for w in words):
+            if any(w.rsplit("/", 1)[-1] in _MOUNTERS for w in words) or links(words):
                 return frozenset()  # also behind sudo, env or any wrapper
             if first in _SETTERS or t == "unset_command" or (t == "declaration_command" and first not in (
                     "export", "readonly")):

@@ -112,7 +112,7 @@ SAFE = [
     "UPDATE users SET n = 1 WHERE id = ANY(ARRAY[1, 2])",
     "DELETE FROM sessions WHERE id = 'a1b2c3'",
     "DELETE FROM users WHERE id = 123 RETURNING *",
-    "DELETE FROM users WHERE tenant_id = 5 AND created_at < now()",
+    "DELETE FROM users WHERE tenant_id = 5 AND id = 9 AND created_at < now()",
     "DELETE FROM users WHERE id IN (SELECT user_id FROM bans WHERE id = 7)",
     "DELETE FROM users WHERE 1 = 0",
     "DELETE FROM t WHERE id = 1 OR id = 2",

@@ -727,7 +727,7 @@ class _Walker:
                     assigns[self.text(n)] = self.word(v) if v is not None else Word("")
                     self.code_variable(self.text(n), assigns[self.text(n)], v)
             elif ct in ("file_redirect", "herestring_redirect", "heredoc_redirect"):
-                reds.append(self.redirect(child))
+                reds.extend(self.redirect(r) for r in _flat_redirects([child]))
             elif ct == "comment":
                 continue
             else:
@@ -777,6 +777,8 @@ class _Walker:
                 continue
             elif ct == "pipeline" or ct == "command":
                 continue  # handled by `redirected` (cat <<EOF | sh)
+            elif ct.endswith("_redirect"):
+                continue  # `cat <<'EOF' > f`: a redirect of its own (_flat_redirects)
             elif target is None:
                 target = self.word(child)
         if node.type == "herestring_redirect":
@@ -822,7 +824,7 @@ class _Walker:
 
     def redirected(self, node: Any, stdin_from: SimpleCommand | None) -> list[SimpleCommand]:
         body = node.child_by_field_name("body")
-        redirect_nodes = [c for c in node.named_children if c.type.endswith("_redirect")]
+        redirect_nodes = _flat_redirects([c for c in node.named_children if c.type.endswith("_redirect")])
         emitted: list[SimpleCommand]
         if body is not None and body.type not in ("command", "variable_assignment"):
             # `t=$(mktemp) && curl ... > "$t"`: tree-sitter hangs the redirect off the whole list;
@@ -959,6 +961,17 @@ class _Walker:
             else:
                 break
         return argv
+
+
+def _flat_redirects(nodes: list[Any]) -> list[Any]:
+    """Redirect nodes with the ones tree-sitter nests in a heredoc's (`cat <<'EOF' > f.py`: the
+    `> f.py` is a redirect of the command, written after the heredoc's start)."""
+    out: list[Any] = []
+    for n in nodes:
+        out.append(n)
+        if n.type == "heredoc_redirect":
+            out.extend(c for c in n.named_children if c.type.endswith("_redirect"))
+    return out
 
 
 def _errexit(argv: list[Word], now: bool) -> bool:

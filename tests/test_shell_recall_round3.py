@@ -222,3 +222,38 @@ def test_carried_commands_are_judged(command: str) -> None:
 @pytest.mark.parametrize("command", ALLOWED_CARRIERS)
 def test_carried_reads_pass(command: str) -> None:
     assert _decision(command) == "allow", command
+
+
+# ---- SDK methods named for what they destroy, and hosted repositories --------------------------
+ASKED_METHODS = [
+    "python -c \"from huggingface_hub import HfApi; HfApi().delete_repo(repo_id='acme/model')\"",
+    "python3 -c \"from huggingface_hub import HfApi; api = HfApi(); api.delete_repo('acme/ds', repo_type='dataset')\"",
+    "python -c \"from mlflow import MlflowClient; MlflowClient().delete_registered_model(name='churn')\"",
+    "python -c \"from google.cloud import bigquery; bigquery.Client().delete_dataset('p.d', delete_contents=True)\"",
+    "python -c \"import wandb; wandb.Api().run('a/b/c').deleteRun()\"",
+    "python -c \"import pinecone; pinecone.Pinecone().delete_index('prod')\"",
+    "python -c \"import qdrant_client as q; q.QdrantClient().delete_collection('docs')\"",
+    "python -c \"from openai import OpenAI; OpenAI().beta.vector_stores.purge_files('vs_1')\"",
+    "hf repo delete acme/model",
+    "tea repo delete acme/site",
+]
+ALLOWED_METHODS = [
+    "python -c \"from huggingface_hub import HfApi; HfApi().list_models(author='acme')\"",
+    "python -c \"import pandas as pd; pd.read_csv('a.csv').drop_duplicates().to_csv('/tmp/b.csv')\"",
+    "python -c \"import pandas as pd; print(pd.read_csv('a.csv').reset_index())\"",
+    "python -c \"import pandas as pd; print(pd.read_csv('a.csv').dropna())\"",
+    "python -c \"x = [1, 2]; x.remove(1); print(x)\"",
+    "python -c \"from mlflow import MlflowClient; print(MlflowClient().search_registered_models())\"",
+    "python -c \"import sqlalchemy as sa; s = sa.orm.Session(); s.rollback()\"",
+    "helm repo remove bitnami",
+]
+
+
+@pytest.mark.parametrize("command", ASKED_METHODS)
+def test_destructive_sdk_methods_are_asked(command: str) -> None:
+    assert _blocked(command), command
+
+
+@pytest.mark.parametrize("command", ALLOWED_METHODS)
+def test_in_memory_methods_pass(command: str) -> None:
+    assert _decision(command) == "allow", command

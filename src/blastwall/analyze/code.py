@@ -287,6 +287,13 @@ def _python(code: str, scope: Scope) -> list[Finding]:
             if _matches(name, t[kind]):
                 handle(node, name)
                 break
+        else:
+            if isinstance(node.func, ast.Attribute):  # `HfApi().delete_repo(...)`: an SDK's method
+                from blastwall.analyze.code_methods import destructive_method
+
+                method = destructive_method(node.func.attr, "python", ast.unparse(node))
+                if method is not None:
+                    out.append(method)
     return out
 
 

@@ -2,7 +2,8 @@
 wants the destructive action would try next (those stay asked): Windows-shell words that are not
 PowerShell, PowerShell's output formatters, programs started by Elixir's `-S`, paths inside a
 scratch folder whose mktemp surely succeeded, scratch image files formatted, disk images written to a
-new date-stamped file, scripts written by a heredoc earlier on the line and then run."""
+new date-stamped file, scripts written by a heredoc earlier on the line and then run, SQL run on an
+in-memory SQLite database."""
 
 from __future__ import annotations
 
@@ -176,4 +177,31 @@ def test_heredoc_scripts_safe(command: str) -> None:
 
 @pytest.mark.parametrize("command", HEREDOC_LOOKALIKES)
 def test_heredoc_lookalikes_are_asked(command: str) -> None:
+    assert decide(command) != "allow"
+
+
+MEMORY_SAFE = [
+    'sqlite3 :memory: "CREATE TABLE t(x); INSERT INTO t VALUES (1); DELETE FROM t; DROP TABLE t;"',
+    "sqlite3 :memory: 'create table a(id); update a set id = 2; delete from a'",
+]
+MEMORY_LOOKALIKES = [
+    'sqlite3 app.db "DELETE FROM users"',
+    'sqlite3 :memory: "ATTACH \'app.db\' AS a; DROP TABLE a.users"',
+    'sqlite3 :memory: "attach database \'app.db\' as a" "DELETE FROM a.users"',
+    'sqlite3 :memory: ".open app.db" "DELETE FROM users"',
+    'sqlite3 :memory: -cmd ".open app.db" "DELETE FROM users"',
+    'sqlite3 -init x.sql :memory: "DELETE FROM users"',
+    'sqlite3 :memory: ".restore app.db" "DELETE FROM users"',
+    'sqlite3 :memory: "SELECT writefile(\'/etc/hosts\', \'x\')"',
+    'sqlite3 :memory: < wipe.sql',
+]
+
+
+@pytest.mark.parametrize("command", MEMORY_SAFE)
+def test_in_memory_database_safe(command: str) -> None:
+    assert decide(command) == "allow"
+
+
+@pytest.mark.parametrize("command", MEMORY_LOOKALIKES)
+def test_in_memory_lookalikes_are_asked(command: str) -> None:
     assert decide(command) != "allow"

@@ -17,6 +17,7 @@ import re
 from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
+from blastwall import rx
 from blastwall.analyze import globs
 from blastwall.environment.commands import Invocation
 from blastwall.environment.files import UNREAD, note, read_text
@@ -438,11 +439,21 @@ def _names(vars_: Vars) -> list[str]:
     return list(dict.fromkeys([k for k, _ in vars_.line if k.isidentifier()] + list(vars_.process)))
 
 
+_REACHES_FILE = rx.compile(r"(?i)attach|\.(?:open|restore|read|import|load|clone|recover)\b|^-init$|^-?-?cmd$")
+
+
 def _file_sites(parsed: Parsed) -> list[Site]:
     if parsed.dynamic or not parsed.operands:
         return [unknown("the database file is not named")]
     path = parsed.operands[0]
     import os
 
+    sql = parsed.operands[1:]
+    given = [*sql, *(v for _, v in parsed.order), *parsed.options]
+    if path == ":memory:" and sql and not any(_REACHES_FILE.search(w) for w in given):
+        # an in-memory database lives and dies with this one process: what its SQL deletes, the same
+        # SQL made (ATTACH, `.open`, `.restore`, `.read`, `-init` would reach a file: not here)
+        return [Site(True, ":memory: is an in-memory database that ends with the command", nature="local",
+                     nature_why="nothing in it outlives the command")]
     stem = os.path.basename(path).split(".", 1)[0]
     return [Site(True, f"{path} is a database file on this machine", (("database file", stem),) if stem else ())]

@@ -257,3 +257,44 @@ def test_destructive_sdk_methods_are_asked(command: str) -> None:
 @pytest.mark.parametrize("command", ALLOWED_METHODS)
 def test_in_memory_methods_pass(command: str) -> None:
     assert _decision(command) == "allow", command
+
+
+# ---- framework and build-tool tasks ------------------------------------------------------------
+ASKED_TASKS = [
+    "hasura migrate apply --down all --database-name default",
+    "hasura migrate apply --down 2",
+    "hasura migrate apply --goto 123",
+    "mix hex.publish --revert 0.3.0",
+    "wp site empty --yes --uploads",
+    "wp-cli site empty --yes",
+    "./gradlew flywayClean -Dflyway.cleanDisabled=false",
+    "gradle flywayClean",
+    "mvn flyway:clean",
+    "./mvnw flyway:clean -Dflyway.url=jdbc:postgresql://db/app",
+    "sbt flywayClean",
+    "./gradlew liquibaseDropAll",
+]
+ALLOWED_TASKS = [
+    "hasura migrate apply",
+    "hasura migrate status",
+    "hasura migrate apply --up all",
+    "mix hex.publish",
+    "mix hex.publish --dry-run",
+    "wp post list",
+    "wp db export",
+    "./gradlew flywayMigrate",
+    "./gradlew flywayInfo",
+    "mvn flyway:info",
+    "./gradlew clean build",
+    "mvn clean install",
+]
+
+
+@pytest.mark.parametrize("command", ASKED_TASKS)
+def test_destructive_tasks_are_asked(command: str) -> None:
+    assert _blocked(command), command
+
+
+@pytest.mark.parametrize("command", ALLOWED_TASKS)
+def test_everyday_tasks_pass(command: str) -> None:
+    assert _decision(command) == "allow", command

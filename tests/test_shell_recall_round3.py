@@ -298,3 +298,28 @@ def test_destructive_tasks_are_asked(command: str) -> None:
 @pytest.mark.parametrize("command", ALLOWED_TASKS)
 def test_everyday_tasks_pass(command: str) -> None:
     assert _decision(command) == "allow", command
+
+
+# ---- archives that delete what they archived --------------------------------------------------
+ASKED_ARCHIVES = [
+    "tar czf /dev/null --remove-files ~/research",
+    "tar -czf backup.tgz --remove-files /srv/data",
+    "tar --create --file=- --remove-files ~/notes",
+    "tar -C /srv -czf x.tgz --remove-files data",
+    "tar czf out.tgz --remove-f ~/research",
+]
+ALLOWED_ARCHIVES = [
+    "tar czf dist.tgz --remove-files build",
+    "tar czf backup.tgz ~/research",
+    "tar -tzf a.tgz",
+]
+
+
+@pytest.mark.parametrize("command", ASKED_ARCHIVES)
+def test_archiving_away_the_sources_is_asked(command: str) -> None:
+    assert _blocked(command), command
+
+
+@pytest.mark.parametrize("command", ALLOWED_ARCHIVES)
+def test_archiving_that_keeps_the_sources_passes(command: str) -> None:
+    assert _decision(command) == "allow", command

@@ -134,6 +134,8 @@ def _value(words: list[Word], short: str, long: str) -> Word | None:
 def handle_tar(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
     words = expanded(argv)
     opts = words[1:]
+    if _flag(opts, ("--remove-files",)) and not _flag(opts, _EXTRACT):
+        return _removed_sources(words, cmd, scope)
     if not _flag(opts, _EXTRACT) or _flag(opts, _NO_OVERWRITE):
         return None  # creating, listing or extracting to stdout: the tables judge it as usual
     from blastwall.analyze.shell.fsops import analyze_fs
@@ -150,6 +152,46 @@ def handle_tar(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) ->
         shown = ", ".join(existing[:3]) + (f" and {len(existing) - 3} more" if len(existing) > 3 else "")
         found = [f._replace(reason=f"{f.reason} (it holds files that exist there: {shown})") for f in found]
     return found
+
+
+def _removed_sources(words: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding]:
+    """`tar czf out.tgz --remove-files DIR`: tar deletes what it archived, judged like `rm -r`
+    of the same paths (from the folder of the last `-C` before each); the archive may be
+    /dev/null or stdout, so the copy it keeps is not counted on."""
+    from blastwall.analyze.shell.fsops import analyze_fs
+
+    sources: list[Word] = []
+    folder: str | None = None
+    i = 1
+    while i < len(words):
+        w = words[i]
+        t = w.text
+        if t in ("-C", "--directory") and i + 1 < len(words):
+            folder = words[i + 1].text
+            i += 2
+            continue
+        if t.startswith("--directory="):
+            folder = t.split("=", 1)[1]
+        elif t in _VALUE_OPTIONS and i + 1 < len(words):
+            i += 2
+            continue
+        elif len(t) > 2 and t[0] == "-" and t[1] != "-":  # `-czf OUT`, `-Cdir`: a cluster ending in a value letter
+            letters = _cluster_flags(t)
+            glued = t[1 + len(letters):]
+            if letters[-1:] == "C":
+                folder = glued or (words[i + 1].text if i + 1 < len(words) else folder)
+            if letters[-1:] in _OLD_STYLE_VALUES and not glued:
+                i += 2
+                continue
+        elif not t.startswith("-") or t == "-":
+            rel = folder and not t.startswith(("/", "~", "$"))
+            sources.append(Word(posixpath.join(folder, t), dynamic=w.dynamic or "$" in folder) if rel else w)
+        i += 1
+    if not sources:
+        return []
+    found = analyze_fs("rm", [Word.lit("rm"), Word.lit("-r"), Word.lit("--"), *sources], scope, cmd.source)
+    return [f._replace(rule_id="shell.fs:tar-remove-files",
+                       reason=f.reason.replace("rm deletes", "tar --remove-files deletes", 1)) for f in found]
 
 
 def _existing_members(archive: Word | None, folder: str, opts: list[Word], scope: Scope) -> list[str] | None:

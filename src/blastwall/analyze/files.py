@@ -361,7 +361,7 @@ def _later_findings(path: str, content: object, scope: Scope, *, edits: object, 
 def _path_findings(path: str, scope: Scope, *, may_create: bool = True, known_new: bool = False) -> list[Finding]:
     root = project_root(scope)
     seen = path if root == scope.cwd or path.startswith(("/", "~", "$")) else posixpath.join(scope.cwd or "", path)
-    pc = classify(seen, root or guess_root(path))._replace(path=path)
+    pc = classify(seen, root or guess_root(path, home=True))._replace(path=path)
     if known_new and may_create and creatable(pc):
         return [_finding(_by_id("file.write:new-file"), path, label=pc.label)]
     row = _kind_row(pc.kind)
@@ -427,16 +427,38 @@ def project_root(scope: Scope) -> str | None:
         return cwd
 
 
-def guess_root(path: str) -> str | None:
+def guess_root(path: str, *, home: bool = False) -> str | None:
     """Without a working directory, an absolute path under a top-level folder that is not a
     system, home or temp folder (`/workspace/app/...`, `/srv`-less container roots) is taken
-    to be inside a project rooted at that folder."""
+    to be inside a project rooted at that folder; with `home` (a write, never a delete), under a
+    home folder, a path with a project's shape (`_home_project`)."""
     parts = [p for p in path.strip().split("/") if p]
     if not path.strip().startswith("/") or len(parts) < 2:
         return None
+    home_folder = re.match(r"^(/home/[^/]+|/Users/[^/]+|/root)/", path.strip())
+    if home_folder:
+        if not home:
+            return None
+        return _home_project(path.strip(), home_folder.group(1),
+                             [p for p in path.strip()[home_folder.end():].split("/") if p])
     top = "/" + parts[0]
     probe = classify(top + "/x", None)
     return top if probe.kind == "system" and top not in _system_tops() else None
+
+
+def _home_project(path: str, home: str, below: list[str]) -> str | None:
+    """The project a file under a home folder is in, when its path has a project's shape
+    (rules/paths.toml `[project_shape]`): `/home/dev/acme/api/src/app.ts` -> `/home/dev/acme/api`."""
+    shape = load_table("paths")["project_shape"]
+    if len(below) < 3 or any(p.startswith(".") or p in ("..", "*") or "$" in p for p in below) or \
+            below[0] in shape["personal"]:
+        return None
+    ext = below[-1].rsplit(".", 1)[1].lower() if "." in below[-1] else ""
+    folders = set(shape["folders"])
+    text_here = ext in shape["text"] and (below[0] in shape["tops"] or any(p in folders for p in below[1:-1]))
+    if ext not in shape["code"] and not text_here:
+        return None
+    return posixpath.join(home, below[0], below[1])
 
 
 @functools.cache

@@ -590,7 +590,7 @@ def _git_args(call: _Call) -> list[Finding] | None:
 _AWAY = frozenset({"null", "temp", "temp_top"})
 
 
-def _where(call: _Call, path: str) -> Any:
+def _where(call: _Call, path: str, *, write: bool = False) -> Any:
     """The class of a path a filesystem tool names: inside the project the working directory is
     in (its git work tree), or, without one, under the top-level folder it names (`/workspace/app`)."""
     from blastwall.analyze.files import guess_root, project_root
@@ -599,7 +599,7 @@ def _where(call: _Call, path: str) -> Any:
     root = project_root(call.scope)
     cwd = call.scope.cwd
     seen = path if root == cwd or path.startswith(("/", "~", "$")) or not cwd else posixpath.join(cwd, path)
-    return classify(seen, root or guess_root(path))._replace(path=path)
+    return classify(seen, root or guess_root(path, home=write))._replace(path=path)
 
 
 def _path_op(call: _Call, path: str, op: str, rule_id: str) -> list[Finding]:
@@ -608,7 +608,7 @@ def _path_op(call: _Call, path: str, op: str, rule_id: str) -> list[Finding]:
     guarded = guard_findings(path, call.scope, removes=op.startswith("delete"))  # blastwall's files, hook settings
     if guarded:
         return guarded
-    pc = _where(call, path)
+    pc = _where(call, path, write=op == "overwrite")
     if op == "delete" and call.scope.read_files and _is_folder(path, call.scope.cwd):
         op = "delete_recursive"
     sev = pc.severity(op)  # type: ignore[arg-type]

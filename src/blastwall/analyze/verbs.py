@@ -22,7 +22,7 @@ from blastwall import rx
 from blastwall.analyze.ruleset import load_table
 from blastwall.model import Severity
 
-__all__ = ["Reading", "read_words", "safe_flags_present", "tokens"]
+__all__ = ["Reading", "age_bounded", "read_words", "safe_flags_present", "tokens"]
 
 _PARTS = rx.compile(r"[A-Z]+[a-z]*|[a-z]+|[0-9]+")
 
@@ -140,6 +140,33 @@ def _read(words: tuple[str, ...], program: str) -> Reading | None:
         data = next((n for _, _, n, regen in reversed(nouns) if not regen), "")
         return Reading(name, data, Severity.HIGH)
     return Reading(name, "", Severity.MEDIUM) if strong else None
+
+
+_AGE = rx.compile(r"(?i)\s*(\d+)\s*(s|sec|seconds?|m|min|minutes?|h|hours?|d|days?|w|weeks?|mo|months?|y|years?)\s*")
+_DAY_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "mo": 2592000, "y": 31536000}
+
+
+def age_bounded(words: list[str]) -> bool:
+    """An option of `age_options` bounds the run to what expired: a date before today, or an age of a
+    day or more (`--older-than 30d`, `--before=2024-01-01`). Its value comes after `=` or as the next
+    word; any other value (a variable, `0d`, `1h`, a future date) does not bound it."""
+    from blastwall.analyze.sql.expired import literal_time
+
+    options = frozenset(load_table("verbs")["safe"].get("age_options", ()))
+    for i, w in enumerate(words):
+        name, eq, value = w.partition("=")
+        if name not in options:
+            continue
+        value = value if eq else (words[i + 1] if i + 1 < len(words) else "")
+        if literal_time(value) == -1:
+            return True
+        m = _AGE.fullmatch(value)
+        if m:
+            unit = m.group(2).lower()
+            key = "mo" if unit.startswith("mo") else "m" if unit.startswith("min") else unit[0]
+            if int(m.group(1)) * _DAY_SECONDS[key] >= 86400:
+                return True
+    return False
 
 
 def safe_flags_present(flags: Iterable[str]) -> bool:

@@ -553,12 +553,22 @@ def test_writing_elsewhere_or_in_place_is_allowed(command: str) -> None:
 @pytest.mark.parametrize("command", [
     "find /var/log/myapp -name '*.log.gz' -mtime +30 -delete", "find ~/Downloads -name '*.dmg' -mtime +90 -delete",
     "find /tmp -type f -mtime +7 -delete", "find /tmp -type f -mmin +2880 -delete",
-    "find /var/tmp -mtime +3 -exec rm -f {} +", "find ./logs -name '*.log' -mtime +14 -exec rm {} \\;",
+    "find /var/tmp -mtime +3 -exec rm -f {} +",
     "find \"$TMPDIR\" -mtime +1 -delete",
     "Get-ChildItem $env:TEMP -Recurse | Where-Object LastWriteTime -lt (Get-Date).AddDays(-7) | Remove-Item -Recurse -Force",
 ])
 def test_expired_files_in_short_lived_folders_are_allowed(command: str) -> None:
     assert _decision(command) == "allow", command
+
+
+def test_a_relative_log_folder_is_an_expired_cleanup_only_where_it_can_be_seen(tmp_path) -> None:
+    """`find ./logs -mtime +14 -delete` names a folder of the working directory: with one it is the
+    routine cleanup; with none (a batch line, an MCP call without context) nothing can be looked at
+    or counted, and a bounded cleanup that cannot be measured is asked."""
+    command = "find ./logs -name '*.log' -mtime +14 -exec rm {} \\;"
+    (tmp_path / "logs").mkdir()
+    assert _decision(command, cwd=str(tmp_path), read_files=True) == "allow"
+    assert _decision(command) == "ask"
 
 
 @pytest.mark.parametrize("command", [

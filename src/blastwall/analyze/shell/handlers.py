@@ -512,8 +512,16 @@ def handle_find(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -
 
     expired = None if options_refused(argv, starts) else expired_selection(starts, expr, scope)
     if expired is not None:  # only files past their age in a folder of short-lived files
-        return [Finding(rule_id="shell.fs:find-delete-expired", effect=Effect.DELETE, severity=Severity.LOW,
-                        reason=f"find removes only expired files from {expired}", target=expired, reversible=False,
+        # A folder named relative to a working directory nobody gave (a batch line, an MCP call with no
+        # context) cannot be looked at or counted: a bounded cleanup is allowed only where it can be.
+        unplaced = not (scope.shell_dir or scope.cwd) and any(
+            not s.text.startswith(("/", "~", "$")) for s in starts)
+        return [Finding(rule_id="shell.fs:find-delete-expired", effect=Effect.DELETE,
+                        severity=Severity.MEDIUM if unplaced else Severity.LOW,
+                        reason=f"find removes only expired files from {expired}" + (
+                            "; with no working directory blastwall cannot see that folder or count its files"
+                            if unplaced else ""),
+                        target=expired, reversible=False,
                         safer="run the same find with -print first and review the list", source=cmd.source[:200])]
     selection = _find_selection(starts or [Word.lit(".")], expr, scope)
     out: list[Finding] = []

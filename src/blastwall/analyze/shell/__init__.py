@@ -32,6 +32,8 @@ def analyze_command(text: str, scope: Scope) -> list[Finding]:
         if r.op in (">", ">|", "&>") and r.target is not None:
             out.extend(redirect_findings(r.target, scope, text, empty=True))  # `> f` alone empties f
     here = scope
+    per: list[list[Finding]] = []  # the findings of each command
+    folders: list[str | None] = []  # the folder each command runs in
     moves: list[tuple[tuple[int, ...], str | None]] = [((), scope.shell_dir)]  # (subshell, folder) of each cd
     for cmd in parsed.commands:
         folder = next(d for ctx, d in reversed(moves) if cmd.ctx[:len(ctx)] == ctx)  # a cd in a subshell stays there
@@ -42,7 +44,8 @@ def analyze_command(text: str, scope: Scope) -> list[Finding]:
             from blastwall.analyze.shell.made_here import drop_made_here
 
             found = drop_made_here(found, cmd, parsed.commands, here.earlier, here.shell_dir, text)
-        out.extend(found)
+        per.append(found)
+        folders.append(here.shell_dir)
         moved = _cd_target(cmd.argv, here)
         if moved is not None:
             moves.append((cmd.ctx, moved))
@@ -54,6 +57,11 @@ def analyze_command(text: str, scope: Scope) -> list[Finding]:
         if loaded is not None:
             here = here._replace(sourced=(*here.sourced, loaded))
         here = here._replace(earlier=(*here.earlier[-(MAX_EARLIER - 1):], (cmd, here.shell_dir)))
+    if len(per) > 1 and any(f.rule_id == "shell.fs:rm" for found in per[:-1] for f in found):
+        from blastwall.analyze.shell.rebuilt import rebuilt_later
+
+        rebuilt_later(per, parsed.commands, folders, text, scope)
+    out.extend(f for found in per for f in found)
     if parsed.errors:
         out.append(unknown("shell.parse:error", f"the command does not fully parse as bash ({parsed.errors[0]}); "
                            "a human must read it", text))

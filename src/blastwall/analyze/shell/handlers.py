@@ -394,6 +394,12 @@ def handle_interpreter(name: str, argv: list[Word], cmd: SimpleCommand, scope: S
             idx = next(i for i, w in enumerate(argv) if w is mod)
             return None if mod.text in ("pip", "venv", "pytest", "http.server", "json.tool") else _rerun(
                 [mod] + argv[idx + 1:], cmd, scope, "python -m")
+    if name == "R":  # `R CMD TOOL`: R's tool runner, not a script named CMD
+        from blastwall.analyze.shell.rcmd import r_cmd
+
+        tools = r_cmd(argv, cmd, scope)
+        if tools is not None:
+            return tools
     rest = _positionals(argv[1:], ("-W", "-X", "-r", "--require", "-I", "--import", "--loader"))
     if rest and rest[0].text != "-":
         script = rest[0].text
@@ -762,7 +768,8 @@ LAZY_MODULES: dict[str, str] = {
     **{n: "blastwall.analyze.shell.archives" for n in ("tar", "gtar", "bsdtar")},
     **{n: "blastwall.analyze.shell.fdfind" for n in ("fd", "fdfind")},
     **{n: "blastwall.analyze.shell.ansible" for n in ("ansible", "ansible-playbook")},
-    **{n: "blastwall.analyze.shell.powershell" for n in ("pwsh", "pwsh.exe", "powershell", "powershell.exe")},
+    **{n: "blastwall.analyze.shell.powershell" for n in ("pwsh", "pwsh.exe", "powershell", "powershell.exe", "cmd",
+                                                                 "cmd.exe")},
     **{n: "blastwall.analyze.shell.unread_code" for n in (  # rules/unread_code.toml, but mix (a task runner)
         "elixir", "iex", "erl", "escript", "groovy", "scala", "scala-cli", "amm", "kotlin", "kotlinc", "jshell",
         "clojure", "clj", "bb", "babashka", "racket", "guile", "sbcl", "ecl", "clisp", "ccl", "ccl64", "raku",

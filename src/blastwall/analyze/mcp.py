@@ -423,6 +423,9 @@ def _command_args(call: _Call) -> list[Finding] | None:
         commands = [_with_stdin(c, stdin) for c in commands]
     from blastwall.analyze.shell import analyze_command
 
+    tool = set(words(call.tool))
+    if {"powershell", "pwsh"} & tool or {"power", "shell"} <= tool:  # a PowerShell tool's command is PowerShell
+        commands = [shlex.join(["pwsh", "-Command", c]) for c in commands]
     for text in commands[:20]:
         out.extend(analyze_command(text, call.deeper("command")))
     return out

@@ -119,11 +119,26 @@ def _windows(text: str, scope: Scope) -> list[Finding] | None:
     word has a dash after letters, or is one of the short names rules/shell_windows.toml gives
     (PowerShell's aliases and delete aliases, cmd's commands), is looked at."""
     head = text.lstrip()[:24].split(" ", 1)[0].lstrip("&").lower()
-    if not (head in _windows_heads() or ("-" in head[1:] and head.split("-", 1)[0].isalpha())):
+    if not (head in _windows_heads() or ("-" in head[1:] and head.split("-", 1)[0].isalpha())
+            or text.lstrip()[:1] == "&" or _later_windows(text)):
         return None
     from blastwall.analyze.shell.windows import windows_findings
 
     return windows_findings(text, scope)
+
+
+def _later_windows(text: str) -> bool:
+    """A later pipeline part or statement starts with a cmdlet-shaped name or a Windows short name
+    (`ls -r D:\\x | rm -fo`): windows.py decides whether it is PowerShell's."""
+    if "|" not in text and ";" not in text:
+        return False
+    import re
+
+    for m in re.finditer(r"[|;]\s*&?([A-Za-z][\w.-]*)", text):
+        head = m.group(1).lower()
+        if head in _windows_heads() or ("-" in head[1:] and head.split("-", 1)[0].isalpha() and m.group(1) != head):
+            return True
+    return False
 
 
 @functools.cache

@@ -21,6 +21,7 @@ from blastwall.analyze.shell.ir import SimpleCommand, Word
 from blastwall.analyze.shell.windows import names_parameter
 
 NAMES = ["pwsh", "pwsh.exe", "powershell", "powershell.exe"]
+CMD_NAMES = ["cmd", "cmd.exe"]
 COMMAND = "-command"
 ENCODED = ("-encodedcommand", "-ec", "-e", "-en", "-enc")  # -e: both PowerShells take it as -EncodedCommand
 FILE = "-file"
@@ -102,4 +103,17 @@ def analyze_powershell(code: str, scope: Scope) -> list[Finding]:
     return found
 
 
+def handle_cmd(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
+    """`cmd /c LINE`, `cmd.exe /k "LINE"`: LINE read as cmd.exe reads it (windows.cmd_line). A word
+    written without quotes keeps its backslashes (`D:\\Backups`), as cmd.exe sees them."""
+    from blastwall.analyze.shell.windows import cmd_line
+
+    parts = []
+    for w in argv[1:]:
+        text = w.raw if "\\" in w.raw and w.raw[:1] not in "'\"" and not w.dynamic else w.text
+        parts.append(f'"{text}"' if " " in text and '"' not in text else text)
+    return cmd_line(" ".join(parts), scope.deeper(name), cmd.source)
+
+
 register(NAMES, handle_powershell)
+register(CMD_NAMES, handle_cmd)

@@ -70,6 +70,8 @@ def shell_of(text: str) -> str | None:
         return None
     first = ws[0].lstrip("&").lower()
     ps = _table()["powershell"]
+    if text.lstrip()[:1] == "&":
+        return "powershell"  # the call operator (`& { ... }`, `& dotnet test`); bash cannot start a line with it
     if is_cmdlet(ws[0].lstrip("&")) or (first in ps["aliases"] and _binds(first, ws[1:])):
         return "powershell"
     if first in ps["remove_item"] and any(w.lower() in ps["only_parameters"] for w in ws[1:]):
@@ -77,29 +79,70 @@ def shell_of(text: str) -> str | None:
     if first in _table()["cmd"]["programs"] and (any(_SWITCH.match(w) for w in ws[1:]) or
                                                    (first == "format" and any(_DRIVE.match(w) for w in ws[1:]))):
         return "cmd"
+    if ("|" in text or ";" in text) and _later_part_powershell(text):
+        return "powershell"  # `ls -r D:\x | rm -fo`: a later part only PowerShell runs makes the line PowerShell's
+    return None
+
+
+def cmdlet_key(name: str) -> str | None:
+    """The alias under which rules/shell_windows.toml lists the parameters of cmdlet `name`
+    (`Get-ChildItem`, `ls`, `dir` -> `gci`), or None."""
+    ps = _table()["powershell"]
+    low = name.lower()
+    if low in ps["alias_parameters"]:
+        return low
+    return next((k for k, names in ps["same_cmdlet"].items() if low in names), None)
+
+
+def bind(cmdlet: str, word: str) -> str | None:
+    """The parameter a dash word binds to for `cmdlet` (a key of [powershell.alias_parameters]), as
+    PowerShell binds it: an exact name or alias, else a prefix of exactly one of the cmdlet's own
+    (and the common) parameters, else, when none of those begins with it, a prefix of exactly one
+    dynamic parameter. None when it binds to nothing or is ambiguous (PowerShell then refuses the
+    command). `-fi` of Get-ChildItem is -Filter (static) though it also begins -File (dynamic)."""
+    ps = _table()["powershell"]
+    key = word[1:].split(":", 1)[0].lower()
+    if not key or word[:1] != "-":
+        return None
+    canonical: dict[str, str] = ps["parameter_aliases"]
+    for group in ([*ps["alias_parameters"].get(cmdlet, []), *ps["common_parameters"]],
+                  ps["dynamic_parameters"].get(cmdlet, [])):
+        if key in group:
+            return canonical.get(key, key)
+        named = {canonical.get(n, n) for n in group if n.startswith(key)}
+        if len(named) == 1:
+            return named.pop()
+        if named:
+            return None  # ambiguous in this group
     return None
 
 
 def _binds(alias: str, args: list[str]) -> bool:
-    """Whether the parameters after a PowerShell-only alias are ones its cmdlet takes (any prefix
-    of exactly one, common parameters too), up to the end of its statement. `iex -S mix phx.server` is
-    Elixir's shell: PowerShell would refuse `-S` and run nothing. A later cmdlet keeps the line
-    PowerShell whatever the first statement was."""
-    ps = _table()["powershell"]
-    own = ps["alias_parameters"].get(alias)
-    if own is None:
+    """Whether the parameters after a PowerShell-only alias are ones its cmdlet takes (`bind`), up
+    to the end of its statement. `iex -S mix phx.server` is Elixir's shell: PowerShell would refuse
+    `-S` and run nothing. A line that does not bind is still PowerShell when a later part of it is
+    (`gci -x | ri -fo`): one part's odd parameter never lets the rest through unread."""
+    if alias not in _table()["powershell"]["alias_parameters"]:
         return True
-    names = [*own, *ps["common_parameters"]]
     for i, w in enumerate(args):
         if w in (";", "|", "&&", "||") or w.endswith((";", "|")):
             return True
         if is_cmdlet(w.lstrip("&(")):
             return True
-        if len(w) > 1 and w[0] == "-" and w[1].isalpha():
-            key = w[1:].split(":", 1)[0].lower()
-            if key not in names and sum(n.startswith(key) for n in names) != 1:  # none, or ambiguous
-                return any(is_cmdlet(x.lstrip("&(")) for x in args[i + 1:])
+        if len(w) > 1 and w[0] == "-" and w[1].isalpha() and bind(alias, w) is None:
+            return _later_powershell(args[i + 1:])
     return True
+
+
+def _later_powershell(args: list[str]) -> bool:
+    """Whether a cmdlet follows in the rest of a line, or a later part of it reads as PowerShell."""
+    return any(is_cmdlet(x.lstrip("&(")) for x in args) or _later_part_powershell(" ".join(args))
+
+
+def _later_part_powershell(text: str) -> bool:
+    """Whether a pipeline part or statement after the first of `text` reads as PowerShell."""
+    parts = [p for s in _split(text.replace("&&", ";"), ";") for p in _split(s, "|")][1:]
+    return any(shell_of(p) == "powershell" for p in parts if p.strip())
 
 
 def windows_findings(text: str, scope: Scope) -> list[Finding] | None:
@@ -113,27 +156,75 @@ def windows_findings(text: str, scope: Scope) -> list[Finding] | None:
     return None
 
 
+def _cmd_start(args: list[str], scope: Scope, source: str) -> list[Finding]:
+    """cmd's `start ["title"] [/b /wait /min /d DIR ...] COMMAND`: the command is a cmd line."""
+    i = 0
+    if args and args[0] == "" or (args and " " in args[0]):
+        i = 1  # a quoted title
+    while i < len(args) and args[i].startswith("/"):
+        i += 2 if args[i].lower() in ("/d", "/node", "/affinity") else 1
+    if i >= len(args):
+        return []
+    return cmd_findings(" ".join(w if " " not in w else f'"{w}"' for w in args[i:]), scope)
+
+
 def posix_path(path: str) -> str:
     """A Windows or PowerShell path as the POSIX path it is judged as."""
+    if "%" in path:
+        path = _cmd_variables(path)
     low = path.lower()
     for var, value in sorted(_table()["powershell"]["variables"].items(), key=lambda kv: -len(kv[0])):
         if low.startswith(var) and (len(low) == len(var) or low[len(var)] in "\\/"):
             path = value + path[len(var):]
             break
-    for var in ("%temp%", "%tmp%"):
-        if low.startswith(var):
-            path = "/tmp" + path[len(var):]
     return posix_form(path).replace("\\", "/")
+
+
+def _quote(word: str) -> str:
+    """A word for the POSIX reading: a `$VARIABLE` (an unknown Windows folder) stays a variable."""
+    if "$" in word and not any(c in word for c in '"`\\'):
+        return f'"{word}"'
+    return shlex.quote(word)
 
 
 def _posix_command(argv: list[str], scope: Scope) -> list[Finding]:
     from blastwall.analyze.shell import analyze_command
 
-    text = " ".join(w if rx.fullmatch(r"[\w@%+=:,./*?~$\[\]{}-]+", w) else shlex.quote(w) for w in argv)
+    text = " ".join(w if rx.fullmatch(r"[\w@%+=:,./*?~$\[\]{}-]+", w) else _quote(w) for w in argv)
     return analyze_command(text, scope)
 
 
 # ---- cmd.exe -----------------------------------------------------------------------------------
+
+
+def cmd_line(rest: str, scope: Scope, source: str) -> list[Finding]:
+    """What `cmd RESTOFLINE` runs: after /c, /k or /r the rest of the line is a cmd.exe command
+    line (one pair of outer quotes removed, as cmd does); cmd's other switches (/q /d /s /a /u
+    /v:on /e:on /f:off /t:fg) change nothing. Without /c, /k or /r it is an interactive shell."""
+    text = rest.strip()
+    while text.startswith("/"):
+        switch, _, after = text.partition(" ")
+        low = switch.lower()
+        if low[:2] in ("/c", "/k", "/r"):
+            code = (switch[2:] + " " + after).strip()
+            if len(code) > 1 and code[0] == '"' and code.endswith('"'):
+                code = code[1:-1]
+            elif code.startswith('"') and code.count('"') == 1:
+                code = code[1:]
+            return cmd_findings(code, scope) if code else []
+        text = after.strip()
+    return []
+
+
+_CMD_VAR = rx.compile(r"%([A-Za-z_][A-Za-z0-9_()]*)%")
+
+
+def _cmd_variables(path: str) -> str:
+    """`%LOCALAPPDATA%\\x` -> `~/AppData/Local/x`; a variable the table does not name becomes a shell
+    variable (`%ProgramData%\\x` -> `$ProgramData/x`), a folder blastwall cannot know."""
+    known: dict[str, str] = _table()["cmd"]["variables"]
+    return _CMD_VAR.sub(lambda m: known.get(m.group(1).lower(), "$" + m.group(1).replace("(", "").replace(")", "")),
+                       path)
 
 
 def cmd_findings(text: str, scope: Scope) -> list[Finding]:
@@ -142,7 +233,13 @@ def cmd_findings(text: str, scope: Scope) -> list[Finding]:
         ws = words(statement)
         if not ws:
             continue
-        name, args = ws[0].lower(), ws[1:]
+        name, args = ws[0].lower().lstrip("@"), ws[1:]
+        if name in ("cmd", "cmd.exe"):
+            out += cmd_line(statement.strip()[len(ws[0]):], scope, statement)
+            continue
+        if name == "start":
+            out += _cmd_start(args, scope, statement)
+            continue
         switches = {w.lower().split(":", 1)[0] for w in args if _SWITCH.match(w)}
         paths = [posix_path(w) for w in args if not _SWITCH.match(w)]
         if name in ("rd", "rmdir"):
@@ -184,6 +281,12 @@ def powershell_statement(statement: str, scope: Scope) -> list[Finding]:
     lowered = [w.lower() for w in ws[1:]]
     if "-whatif" in lowered or name in ps["help"]:
         return []  # PowerShell's dry run; help about a command
+    from blastwall.analyze.shell.pwsh_run import run_findings, runs_code
+
+    if runs_code(ws[0]):
+        ran = run_findings(segments, scope, segments[-1])
+        if ran is not None:
+            return ran
     if name in ps["remove_item"]:
         found = _remove_item(ws[1:], segments[:-1], scope, segments[-1])
         if name in ("rm", "rmdir"):  # bash's own programs too: a line bash runs reads them as bash does
@@ -215,27 +318,41 @@ def _native(statement: str, scope: Scope) -> list[Finding]:
     return [f for f in analyze_command(statement, scope) if not f.rule_id.startswith("shell.parse")]
 
 
-def _remove_item(args: list[str], producers: list[str], scope: Scope, source: str) -> list[Finding]:
-    recurse = force = False
-    paths: list[str] = []
+_VALUED = frozenset({"path", "literalpath", "filter", "include", "exclude", "credential", "stream", "depth",
+                     "attributes", "erroraction", "warningaction", "informationaction", "progressaction",
+                     "errorvariable", "warningvariable", "informationvariable", "outvariable", "outbuffer",
+                     "pipelinevariable"})
+
+
+def _bound(cmdlet: str, args: list[str]) -> tuple[dict[str, str], list[str]]:
+    """A cmdlet's arguments bound as PowerShell binds them: {parameter: value} (a switch's value
+    is "") and the positionals in order. A dash word that binds to nothing is left out."""
+    named: dict[str, str] = {}
+    positionals: list[str] = []
     i = 0
     while i < len(args):
-        low = args[i].lower()
-        if low.startswith("-") and len(low) > 1:
-            if names_parameter(low, "-recurse", 1):
-                recurse = True
-            elif low in ("-force", "-fo", "-forc"):
-                force = True
-            elif low in ("-path", "-literalpath", "-lp", "-pspath") and i + 1 < len(args):
-                paths += args[i + 1].split(",")
+        w = args[i]
+        if len(w) > 1 and w[0] == "-" and (w[1].isalpha() or w[1] == "_"):
+            param = bind(cmdlet, w)
+            if ":" in w:
+                named[param or "?"] = w.split(":", 1)[1]
+            elif param in _VALUED and i + 1 < len(args):
+                named[param] = args[i + 1]
                 i += 1
-            elif low in ("-include", "-exclude", "-filter", "-erroraction", "-ea", "-credential") and i + 1 < len(args):
-                i += 1
-            i += 1
-            continue
-        paths += [p for p in args[i].split(",") if p]
+            elif param is not None:
+                named[param] = ""
+        else:
+            positionals.append(w)
         i += 1
-    del force  # PowerShell's -Force also removes hidden and read-only items: the files rules judge them alike
+    return named, positionals
+
+
+def _remove_item(args: list[str], producers: list[str], scope: Scope, source: str) -> list[Finding]:
+    named, positionals = _bound("ri", args)
+    recurse = "recurse" in named and named["recurse"].lower() != "$false"
+    # PowerShell's -Force also removes hidden and read-only items: the files rules judge them alike
+    paths = [p for v in (named.get("path"), named.get("literalpath")) if v for p in v.split(",")]
+    paths += [p for w in positionals for p in w.split(",") if p]
     if paths:
         return _posix_command(["rm", "-rf" if recurse else "-f", "--", *(posix_path(p) for p in paths)], scope)
     listed = _listing(producers)
@@ -278,26 +395,18 @@ def _listing(producers: list[str]) -> list[str] | None:
     if not producers:
         return None
     ws = words(producers[0])
-    if not ws or ws[0].lower() not in ("get-childitem", "gci", "ls", "dir"):
+    if not ws or cmdlet_key(ws[0]) != "gci":
         return None
-    root, recursive, name = ".", False, None
-    i = 1
-    while i < len(ws):
-        low = ws[i].lower()
-        if names_parameter(low, "-recurse", 1):
-            recursive = True
-        elif low in ("-path", "-literalpath") and i + 1 < len(ws):
-            root = ws[i + 1]
-            i += 1
-        elif low in ("-filter", "-include") and i + 1 < len(ws):
-            name = ws[i + 1]
-            i += 1
-        elif low == "-file":
-            pass
-        elif not low.startswith("-"):
-            root = ws[i]
-        i += 1
-    argv = ["find", posix_path(root)]
+    named, positionals = _bound("gci", ws[1:])
+    roots = [p for v in (named.get("path"), named.get("literalpath")) if v for p in v.split(",") if p]
+    name = named.get("filter") or named.get("include")
+    for value in positionals:  # Get-ChildItem [[-Path] <string[]>] [[-Filter] <string>]
+        if not roots:
+            roots = [p for p in value.split(",") if p]
+        elif name is None:
+            name = value
+    recursive = ("recurse" in named and named["recurse"].lower() != "$false") or "depth" in named
+    argv = ["find", *(posix_path(r) for r in roots or ["."])]
     if not recursive:
         argv += ["-maxdepth", "1"]
     if name:
@@ -354,4 +463,8 @@ def judged_directly(statement: str) -> bool:
     segments = [x for x in _split(statement, "|") if x.strip()]
     ws = words(segments[-1]) if segments else []
     ps = _table()["powershell"]
-    return bool(ws) and ws[0].lstrip("&").lower() in (*ps["remove_item"], *ps["overwrite"], *ps["help"])
+    if not ws:
+        return False
+    from blastwall.analyze.shell.pwsh_run import runs_code
+
+    return ws[0].lstrip("&").lower() in (*ps["remove_item"], *ps["overwrite"], *ps["help"]) or runs_code(ws[0])

@@ -767,6 +767,7 @@ LAZY_MODULES: dict[str, str] = {
     **{n: "blastwall.analyze.shell.catalogcli" for n in ("aws", "gcloud")},
     **{n: "blastwall.analyze.shell.archives" for n in ("tar", "gtar", "bsdtar")},
     **{n: "blastwall.analyze.shell.fdfind" for n in ("fd", "fdfind")},
+    "java": "blastwall.analyze.shell.jars",  # rules/jars.toml
     **{n: "blastwall.analyze.shell.ansible" for n in ("ansible", "ansible-playbook")},
     **{n: "blastwall.analyze.shell.powershell" for n in ("pwsh", "pwsh.exe", "powershell", "powershell.exe", "cmd",
                                                                  "cmd.exe")},

@@ -179,7 +179,9 @@ def _spec_findings(name: str, spec: dict[str, Any], args: _Args, words: list[Wor
         if language == "argv":
             return _argv(name, args.rest, cmd, scope)
         if spec.get("file_arg"):
-            return [f for w in args.rest[:1] if w.text != "-" for f in _file(name, language, w, edited, cmd, scope)]
+            files = [w for w in args.rest[:1] if w.text != "-"]
+            return [f for w in files for f in _file(name, language, w, edited, cmd, scope)] + \
+                (_replaced(name, spec, words, cmd, scope) if files else [])
         if language == "tmux-keys":
             keys = [w.text for w in args.rest]
             literal = args.has(["-l"])
@@ -202,11 +204,22 @@ def _spec_findings(name: str, spec: dict[str, Any], args: _Args, words: list[Wor
         if not has_stdin(cmd):
             return []
         text = stdin_of(cmd, scope)
+        replaced = _replaced(name, spec, words, cmd, scope)
         if text is None:
-            return [unknown("shell.exec:carrier-input", f"{name} runs {language} commands from input blastwall cannot "
-                            "read; a human must read it", cmd.source)]
-        return _emptied(spec, text, cmd) + _text(name, language, Word(text), edited, cmd, scope)
+            return replaced + [unknown("shell.exec:carrier-input", f"{name} runs {language} commands from input "
+                                       "blastwall cannot read; a human must read it", cmd.source)]
+        emptied = _emptied(spec, text, cmd)
+        return (emptied or replaced) + _text(name, language, Word(text), edited, cmd, scope)
     return []
+
+
+def _replaced(name: str, spec: dict[str, Any], words: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding]:
+    """Input that becomes the program's whole table deletes every entry it does not keep (crontabs.py)."""
+    if not spec.get("replaces"):
+        return []
+    from blastwall.analyze.shell.crontabs import replaced
+
+    return replaced(name, load_table("carriers")["replaces"][spec["replaces"]], words, cmd, scope)
 
 
 def _emptied(spec: dict[str, Any], text: str, cmd: SimpleCommand) -> list[Finding]:

@@ -770,7 +770,8 @@ LAZY_MODULES: dict[str, str] = {
     "java": "blastwall.analyze.shell.jars",  # rules/jars.toml
     **{n: "blastwall.analyze.shell.ansible" for n in ("ansible", "ansible-playbook")},
     **{n: "blastwall.analyze.shell.powershell" for n in ("pwsh", "pwsh.exe", "powershell", "powershell.exe", "cmd",
-                                                                 "cmd.exe")},
+                                                                 "cmd.exe", "runas", "runas.exe", "wmic", "wmic.exe",
+                                                                 "schtasks", "schtasks.exe", "start")},
     **{n: "blastwall.analyze.shell.unread_code" for n in (  # rules/unread_code.toml, but mix (a task runner)
         "elixir", "iex", "erl", "escript", "groovy", "scala", "scala-cli", "amm", "kotlin", "kotlinc", "jshell",
         "clojure", "clj", "bb", "babashka", "racket", "guile", "sbcl", "ecl", "clisp", "ccl", "ccl64", "raku",

@@ -22,6 +22,7 @@ from blastwall.analyze.shell.windows import names_parameter
 
 NAMES = ["pwsh", "pwsh.exe", "powershell", "powershell.exe"]
 CMD_NAMES = ["cmd", "cmd.exe"]
+RUNNER_NAMES = ["runas", "runas.exe", "wmic", "wmic.exe", "schtasks", "schtasks.exe", "start"]
 COMMAND = "-command"
 ENCODED = ("-encodedcommand", "-ec", "-e", "-en", "-enc")  # -e: both PowerShells take it as -EncodedCommand
 FILE = "-file"
@@ -115,5 +116,20 @@ def handle_cmd(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) ->
     return cmd_line(" ".join(parts), scope.deeper(name), cmd.source)
 
 
+def handle_windows_runner(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
+    """Windows programs that run a command line they are given (rules/shell_windows.toml
+    [cmd.runners]): `runas /user:X "cmd /c ..."`, `wmic process call create "..."`, `schtasks
+    /create /tr "..."` (runs later: judged now), cmd's `start [/b] PROGRAM ARGS`. The command line
+    is read as cmd.exe reads it."""
+    from blastwall.analyze.shell.windows import cmd_findings, runner_command_line
+
+    texts = [w.raw if "\\" in w.raw and w.raw[:1] not in "'\"" and not w.dynamic else w.text for w in argv[1:]]
+    line = runner_command_line(name, texts)
+    if line is None:
+        return None
+    return cmd_findings(line, scope.deeper(name))
+
+
 register(NAMES, handle_powershell)
 register(CMD_NAMES, handle_cmd)
+register(RUNNER_NAMES, handle_windows_runner)

@@ -97,15 +97,15 @@ def cmdlet_key(name: str) -> str | None:
 def bind(cmdlet: str, word: str) -> str | None:
     """The parameter a dash word binds to for `cmdlet` (a key of [powershell.alias_parameters]), as
     PowerShell binds it: an exact name or alias, else a prefix of exactly one of the cmdlet's own
-    (and the common) parameters, else, when none of those begins with it, a prefix of exactly one
-    dynamic parameter. None when it binds to nothing or is ambiguous (PowerShell then refuses the
+    parameters, else (none of them begins with it) of one common parameter, else of one dynamic
+    parameter (`gci -d` is -Depth, not -Debug nor the dynamic -Directory). None when it binds to nothing or is ambiguous (PowerShell then refuses the
     command). `-fi` of Get-ChildItem is -Filter (static) though it also begins -File (dynamic)."""
     ps = _table()["powershell"]
     key = word[1:].split(":", 1)[0].lower()
     if not key or word[:1] != "-":
         return None
     canonical: dict[str, str] = ps["parameter_aliases"]
-    for group in ([*ps["alias_parameters"].get(cmdlet, []), *ps["common_parameters"]],
+    for group in (ps["alias_parameters"].get(cmdlet, []), ps["common_parameters"],
                   ps["dynamic_parameters"].get(cmdlet, [])):
         if key in group:
             return canonical.get(key, key)
@@ -156,16 +156,40 @@ def windows_findings(text: str, scope: Scope) -> list[Finding] | None:
     return None
 
 
-def _cmd_start(args: list[str], scope: Scope, source: str) -> list[Finding]:
-    """cmd's `start ["title"] [/b /wait /min /d DIR ...] COMMAND`: the command is a cmd line."""
+def runner_command_line(name: str, args: list[str]) -> str | None:
+    """The command line a Windows runner program is given ([cmd.runners]), or None when it is given
+    none (`runas /?`, `schtasks /query`)."""
+    low = name.lower().removesuffix(".exe")
+    if low == "start":
+        return _start_line(args)
+    how = _table()["cmd"]["runners"].get(low)
+    if how is None:
+        return None
+    lowered = [a.lower() for a in args]
+    if how == "last":
+        positionals = [a for a in args if not a.startswith("/")]
+        return positionals[-1] if positionals else None
+    i = max((lowered.index(w) for w in how.split() if w in lowered), default=-1)
+    if i < 0 or i + 1 >= len(args) or not all(w in lowered for w in how.split()):
+        return None
+    return " ".join(args[i + 1:]) if how.endswith("create") else args[i + 1]
+
+
+def _start_line(args: list[str]) -> str | None:
+    """cmd's `start ["title"] [/b /wait /min /d DIR ...] COMMAND ARGS` as COMMAND's line."""
     i = 0
-    if args and args[0] == "" or (args and " " in args[0]):
+    if args and (args[0] == "" or " " in args[0]):
         i = 1  # a quoted title
     while i < len(args) and args[i].startswith("/"):
         i += 2 if args[i].lower() in ("/d", "/node", "/affinity") else 1
     if i >= len(args):
-        return []
-    return cmd_findings(" ".join(w if " " not in w else f'"{w}"' for w in args[i:]), scope)
+        return None
+    return " ".join(w if " " not in w else f'"{w}"' for w in args[i:])
+
+
+def _cmd_start(args: list[str], scope: Scope, source: str) -> list[Finding]:
+    line = _start_line(args)
+    return cmd_findings(line, scope) if line else []
 
 
 def posix_path(path: str) -> str:
@@ -202,6 +226,8 @@ def cmd_line(rest: str, scope: Scope, source: str) -> list[Finding]:
     line (one pair of outer quotes removed, as cmd does); cmd's other switches (/q /d /s /a /u
     /v:on /e:on /f:off /t:fg) change nothing. Without /c, /k or /r it is an interactive shell."""
     text = rest.strip()
+    if text.startswith('"/') and text.endswith('"') and text.count('"') == 2:
+        text = text[1:-1]  # one quoted argument list (`saps cmd '/c rd /s /q x'`, `start cmd "/c ..."`)
     while text.startswith("/"):
         switch, _, after = text.partition(" ")
         low = switch.lower()
@@ -239,6 +265,10 @@ def cmd_findings(text: str, scope: Scope) -> list[Finding]:
             continue
         if name == "start":
             out += _cmd_start(args, scope, statement)
+            continue
+        if name.removesuffix(".exe") in _table()["cmd"]["runners"]:
+            line = runner_command_line(name, args)
+            out += cmd_findings(line, scope) if line else []
             continue
         switches = {w.lower().split(":", 1)[0] for w in args if _SWITCH.match(w)}
         paths = [posix_path(w) for w in args if not _SWITCH.match(w)]

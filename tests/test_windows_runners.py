@@ -157,6 +157,20 @@ def test_argument_lists_are_comma_lists() -> None:
     "& $cmd",
     "pwsh -c \"& { Remove-Item -Recurse -Force C:\\data }\"",
     "pwsh -c \"Invoke-Command { Remove-Item -Recurse -Force C:\\data }\"",
+    # obfuscated call operators, cmd's pipes, conditions and loops, .NET deletes
+    ".( 'iex' ) 'Remove-Item -Recurse -Force C:\\data'",
+    "&('i'+'ex') 'Remove-Item -Recurse -Force C:\\data'",
+    "& 'Remove-Item' -Recurse -Force C:\\data",
+    "cmd /c \"echo y | rd /s C:\\data\"",
+    "cmd /c \"if exist D:\\Backups rd /s /q D:\\Backups\"",
+    "cmd /c \"if not errorlevel 1 (rd /s /q D:\\Backups)\"",
+    "cmd /c \"for /d %i in (D:\\Backups\\*) do rd /s /q %i\"",
+    "Invoke-Command -ScriptBlock ([scriptblock]::Create('Remove-Item -Recurse -Force C:\\data'))",
+    "powershell.exe -ExecutionPolicy Bypass -WindowStyle Hidden -Command \"Start-Process cmd -ArgumentList "
+    "'/c rd /s /q D:\\Backups' -Verb RunAs\"",
+    "Get-ChildItem D:\\SQLBackups -Filter *.bak -Recurse | Remove-Item -Force -WhatIf:$false",
+    "gci D:\\SQLBackups -fi *.bak -r | foreach { $_.Delete() }",
+    "[IO.Directory]::Delete('D:\\Backups', $true)",
     # environment folders
     "Remove-Item \"$env:LOCALAPPDATA\\Google\\Chrome\\User Data\" -Recurse -Force",
     "ri $env:ProgramData\\Docker -r -fo",
@@ -190,6 +204,9 @@ def test_code_run_by_windows_shells_is_read(command: str) -> None:
     "& dotnet test",
     "& .\\gradlew.bat build",
     "schtasks /query /fo LIST",
+    "gci D:\\SQLBackups -fi *.bak -r | Remove-Item -WhatIf",
+    "cmd /c \"echo hello | findstr h\"",
+    "cmd /c \"if exist build echo yes\"",
     "runas /?",
 ])
 def test_everyday_windows_runs_are_allowed(command: str) -> None:

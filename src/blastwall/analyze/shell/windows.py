@@ -243,19 +243,39 @@ def cmd_line(rest: str, scope: Scope, source: str) -> list[Finding]:
 
 
 _CMD_VAR = rx.compile(r"%([A-Za-z_][A-Za-z0-9_()]*)%")
+_CMD_LOOP_VAR = rx.compile(r"%%?~?([A-Za-z]\w*)")
+_CMD_IF = rx.compile(r"(?i)^\s*if\s+(?:/i\s+)?(?:not\s+)?(?:(?:exist|errorlevel|defined|cmdextversion)\s+(?:\"[^\"]*\"|\S+)"
+                     r"|(?:\"[^\"]*\"|\S+?)\s*==\s*(?:\"[^\"]*\"|\S+)"
+                     r"|(?:\"[^\"]*\"|\S+)\s+(?:equ|neq|lss|leq|gtr|geq)\s+(?:\"[^\"]*\"|\S+))\s+(.*)$")
+_CMD_FOR = rx.compile(r"(?i)^\s*for\s.*?\sdo\s+(.*)$")
+
+
+def _cmd_body(statement: str) -> str:
+    """The command an `if CONDITION CMD` or `for ... do CMD` of cmd.exe runs (a block's parentheses
+    removed), else the statement itself."""
+    for _ in range(4):
+        m = _CMD_IF.match(statement) or _CMD_FOR.match(statement)
+        if m is None:
+            break
+        statement = m.group(1).strip()
+        if statement.startswith("(") and statement.endswith(")"):
+            statement = statement[1:-1].strip()
+    return statement
 
 
 def _cmd_variables(path: str) -> str:
     """`%LOCALAPPDATA%\\x` -> `~/AppData/Local/x`; a variable the table does not name becomes a shell
     variable (`%ProgramData%\\x` -> `$ProgramData/x`), a folder blastwall cannot know."""
     known: dict[str, str] = _table()["cmd"]["variables"]
-    return _CMD_VAR.sub(lambda m: known.get(m.group(1).lower(), "$" + m.group(1).replace("(", "").replace(")", "")),
-                       path)
+    path = _CMD_VAR.sub(lambda m: known.get(m.group(1).lower(), "$" + m.group(1).replace("(", "").replace(")", "")),
+                        path)
+    return _CMD_LOOP_VAR.sub(lambda m: "$" + m.group(1), path)  # `for %i`, `%%i`, `%~dp0`: not known here
 
 
 def cmd_findings(text: str, scope: Scope) -> list[Finding]:
     out: list[Finding] = []
-    for statement in rx.split(r"\s*(?:&&|\|\||&)\s*", text):
+    for statement in rx.split(r"\s*(?:&&|\|\||&|\|)\s*", text):
+        statement = _cmd_body(statement)
         ws = words(statement)
         if not ws:
             continue

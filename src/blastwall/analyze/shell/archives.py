@@ -156,10 +156,8 @@ def handle_tar(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) ->
 
 def _removed_sources(words: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding]:
     """`tar czf out.tgz --remove-files DIR`: tar deletes what it archived, judged like `rm -r`
-    of the same paths (from the folder of the last `-C` before each); the archive may be
-    /dev/null or stdout, so the copy it keeps is not counted on."""
-    from blastwall.analyze.shell.fsops import analyze_fs
-
+    of the same paths (from the folder of the last `-C` before each) unless the archive keeps
+    them in the project (archive_moves.py: not /dev/null, stdout, a temp folder or build output)."""
     sources: list[Word] = []
     folder: str | None = None
     i = 1
@@ -187,11 +185,12 @@ def _removed_sources(words: list[Word], cmd: SimpleCommand, scope: Scope) -> lis
             rel = folder and not t.startswith(("/", "~", "$"))
             sources.append(Word(posixpath.join(folder, t), dynamic=w.dynamic or "$" in folder) if rel else w)
         i += 1
-    if not sources:
-        return []
-    found = analyze_fs("rm", [Word.lit("rm"), Word.lit("-r"), Word.lit("--"), *sources], scope, cmd.source)
-    return [f._replace(rule_id="shell.fs:tar-remove-files",
-                       reason=f.reason.replace("rm deletes", "tar --remove-files deletes", 1)) for f in found]
+    from blastwall.analyze.shell.archive_moves import Move, moved_into
+
+    archive = _value(words[1:], "-f", "--file")  # none: the default archive, stdout or a tape
+    gone = archive is None or archive.text == "-" or _flag(words[1:], ("--to-stdout",))
+    return moved_into("tar", Move(sources, archive, hidden=gone), scope, cmd.source, "shell.fs:tar-remove-files",
+                      "tar --remove-files deletes")
 
 
 def _existing_members(archive: Word | None, folder: str, opts: list[Word], scope: Scope) -> list[str] | None:

@@ -768,6 +768,8 @@ LAZY_MODULES: dict[str, str] = {
     **{n: "blastwall.analyze.shell.archives" for n in ("tar", "gtar", "bsdtar")},
     **{n: "blastwall.analyze.shell.fdfind" for n in ("fd", "fdfind")},
     "java": "blastwall.analyze.shell.jars",  # rules/jars.toml
+    **{n: "blastwall.analyze.shell.archive_moves" for n in (  # rules/archive_moves.toml
+        "zip", "7z", "7za", "7zz", "7zr", "rar", "zstd", "lz4", "brotli", "lzip", "plzip", "lzop")},
     **{n: "blastwall.analyze.shell.ansible" for n in ("ansible", "ansible-playbook")},
     **{n: "blastwall.analyze.shell.powershell" for n in ("pwsh", "pwsh.exe", "powershell", "powershell.exe", "cmd",
                                                                  "cmd.exe", "runas", "runas.exe", "wmic", "wmic.exe",

@@ -8,9 +8,9 @@ The package managers and the folders they make are data (rules/rebuilt.toml). An
 such a folder, or of a path inside it, becomes regenerable when a later part of the same `&&` chain
 (SimpleCommand.after: it runs only when the rm succeeded) runs that package manager in the same
 project folder, and nothing between changes variables or moves to a folder blastwall cannot follow.
-The rm's other targets keep their findings. When files may be read, the folder must not be (or sit
-under) a link, must hold the package manager's marker file when it exists, and the project must
-hold the manifest the folder is rebuilt from.
+The rm's other targets keep their findings. When files may be read in a known working directory,
+the folder must not be (or sit under) a link, must hold the package manager's marker file when it
+exists, and the project must hold the manifest the folder is rebuilt from.
 """
 
 from __future__ import annotations
@@ -170,8 +170,10 @@ def _on_line(path: str, folder: str | None) -> str | None:
 
 
 def _checks(r: _Rebuilder, project: str, folder: str, scope: Scope) -> bool:
-    """With files readable: the project has a manifest, the folder is no link and holds the marker."""
-    if not scope.read_files:
+    """With files readable in a known folder: the project has a manifest, the folder is no link and
+    holds the marker. Without a working directory (a batch line) there is nothing to look at, and
+    the line is judged by what it says."""
+    if not _looks(scope):
         return True
     base = _base(scope)
     if base is None:
@@ -185,9 +187,12 @@ def _checks(r: _Rebuilder, project: str, folder: str, scope: Scope) -> bool:
     return not (r.marker and os.path.isdir(full) and not os.path.exists(os.path.join(full, r.marker)))
 
 
+def _looks(scope: Scope) -> bool:
+    return scope.read_files and bool(scope.cwd)
+
+
 def _base(scope: Scope) -> str | None:
-    cwd = scope.cwd or os.getcwd()
-    return cwd if os.path.isdir(cwd) else None
+    return scope.cwd if scope.cwd and os.path.isdir(scope.cwd) else None
 
 
 def _linked(base: str, path: str) -> bool:
@@ -210,7 +215,7 @@ def _regenerable(f: Finding, made: dict[str, str], folder: str | None, scope: Sc
     for top, who in made.items():
         if not (path == top or path.startswith(top + "/")):
             continue
-        if _GLOB.intersection(path[: len(top)]) or (scope.read_files and _linked(_base(scope) or "/", path)):
+        if _GLOB.intersection(path[: len(top)]) or (_looks(scope) and _linked(_base(scope) or "/", path)):
             continue
         return f._replace(severity=Severity.NONE, reversible=True,
                               reason=f"{f.reason}; {who} later on this line makes it again")

@@ -158,7 +158,10 @@ def _command_option(argv: list[Word]) -> Word | None:
 _TEXT_PROGRAMS = frozenset({"echo", "printf", "grep", "egrep", "fgrep", "rg", "ag", "ack", "man", "tldr", "help",
                             "info", "which", "whereis", "type", "whatis", "apropos", "hash", "complete", "compgen",
                             "alias", "unalias", "history", "fc", "cat", "less", "more", "head", "tail", "wc", "say",
-                            "notify-send", "logger", "figlet", "cowsay", "banner"})
+                            "notify-send", "logger", "figlet", "cowsay", "banner",
+                            # searchers and viewers of compressed or highlighted text: their words are patterns
+                            "zgrep", "zegrep", "zfgrep", "bzgrep", "xzgrep", "zstdgrep", "lzgrep", "pcregrep",
+                            "pcre2grep", "ugrep", "sift", "zcat", "zless", "zmore", "bat", "batcat"})
 
 
 def _known(name: str) -> bool:

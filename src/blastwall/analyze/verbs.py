@@ -22,7 +22,7 @@ from blastwall import rx
 from blastwall.analyze.ruleset import load_table
 from blastwall.model import Severity
 
-__all__ = ["Reading", "age_bounded", "read_words", "safe_flags_present", "tokens"]
+__all__ = ["Reading", "age_bounded", "read_words", "safe_flags_present", "tokens", "undo_flag_present"]
 
 _PARTS = rx.compile(r"[A-Z]+[a-z]*|[a-z]+|[0-9]+")
 
@@ -146,13 +146,15 @@ _AGE = rx.compile(r"(?i)\s*(\d+)\s*(s|sec|seconds?|m|min|minutes?|h|hours?|d|day
 _DAY_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "mo": 2592000, "y": 31536000}
 
 
-def age_bounded(words: list[str]) -> bool:
-    """An option of `age_options` bounds the run to what expired: a date before today, or an age of a
-    day or more (`--older-than 30d`, `--before=2024-01-01`). Its value comes after `=` or as the next
-    word; any other value (a variable, `0d`, `1h`, a future date) does not bound it."""
+def age_bounded(words: list[str], program: str = "") -> bool:
+    """An option of `age_options` (or of the program's own `age_options_by_program`: rclone's
+    `--min-age`) bounds the run to what expired: a date before today, or an age of a day or more
+    (`--older-than 30d`, `--before=2024-01-01`). Its value comes after `=` or as the next word; any
+    other value (a variable, `0d`, `1h`, a future date) does not bound it."""
     from blastwall.analyze.sql.expired import literal_time
 
-    options = frozenset(load_table("verbs")["safe"].get("age_options", ()))
+    safe = load_table("verbs")["safe"]
+    options = frozenset([*safe.get("age_options", ()), *safe.get("age_options_by_program", {}).get(program, ())])
     for i, w in enumerate(words):
         name, eq, value = w.partition("=")
         if name not in options:
@@ -167,6 +169,12 @@ def age_bounded(words: list[str]) -> bool:
             if int(m.group(1)) * _DAY_SECONDS[key] >= 86400:
                 return True
     return False
+
+
+def undo_flag_present(flags: Iterable[str]) -> bool:
+    """An option that reverses the verb it comes with (`cargo yank --undo`: the version is restored)."""
+    undo = frozenset(load_table("verbs")["safe"].get("undo_options", ()))
+    return any(f.partition("=")[0] in undo for f in flags)
 
 
 def safe_flags_present(flags: Iterable[str]) -> bool:

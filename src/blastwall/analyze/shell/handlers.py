@@ -645,23 +645,73 @@ def handle_runner(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope)
                                                   "-t", "--taskfile")) if "=" not in w.text]
     if name in _scripts().get("single_task", []) and targets and targets[0].text not in _scripts()["multi_task"]:
         targets = targets[:1]  # `mix test test/purge_test.exs`: one task, the rest are its arguments
+    dry = _dry_run(name, argv)
     if name in ("make", "gmake"):
         from blastwall.analyze.shell.tasks import make_recipes
 
         directory = _option_value(argv[1:], ("-C", "--directory"))
         makefile = _option_value(argv[1:], ("-f", "--file", "--makefile"))
         recipes = make_recipes([t.text for t in targets], scope, directory.text if directory else None,
-                               makefile.text if makefile else None)
-        if recipes is not None:
+                               makefile.text if makefile else None, dry_run=dry)
+        if dry:
+            written = _dry_run_written(makefile.text if makefile else "Makefile", [t.text for t in targets], scope,
+                                       cmd)
+            if written is not None:
+                return written
+        if recipes is not None or dry:
+            recipes = recipes or []
             found: list[Finding] = []
             for line in recipes:
                 found.extend(_shell_text(line, scope, f"make {' '.join(t.text for t in targets) or '(default)'}"))
             return found
+    if dry:
+        return []  # `just -n nuke`: the runner prints what the task would run
     out: list[Finding] = []
     for t in targets:
         if _destructive_name(t.text):
             out.extend(_script_name_findings(t.text, cmd.source))
     return (out + _unread_tasks(name, targets, argv, cmd, scope)) or None
+
+
+def _dry_run_written(makefile: str, targets: list[str], scope: Scope, cmd: SimpleCommand) -> list[Finding] | None:
+    """`printf 'x:\n\t...' >> M && make -n -f M x`: the recipe lines a dry run still runs (`+`,
+    $(MAKE)) in what the line wrote to the Makefile are analyzed; a piece written with text blastwall
+    cannot know is asked about. None when the line writes no Makefile."""
+    from blastwall.analyze.shell.scripts import pieces_written, unreadable
+    from blastwall.analyze.shell.tasks import recipes_in
+
+    pieces = pieces_written(makefile, scope)
+    if pieces is None:
+        return None
+    if any(p is None for p in pieces):
+        return [unreadable("make", makefile, "an earlier command on this line writes it with content blastwall "
+                           "cannot know", cmd.source)]
+    text = "".join(p for p in pieces if p is not None)
+    if "$(shell" in text or "${shell" in text:
+        return [unreadable("make", makefile, "it runs $(shell ...) as it is read, even in a dry run", cmd.source)]
+    found: list[Finding] = []
+    for line in recipes_in(text, targets, dry_run=True) or []:
+        found.extend(_shell_text(line, scope, f"make -n {' '.join(targets)}"))
+    return found
+
+
+def _dry_run(name: str, argv: list[Word]) -> bool:
+    """The runner only prints what its tasks would run (`make -n`, `make -kn`, `just --dry-run`)."""
+    options = _scripts().get("dry_run_options", {}).get(name, ())
+    takes_value = _scripts().get("short_value_options", {}).get(name, "")
+    for w in argv[1:]:
+        t = w.text
+        if w.dynamic or t == "--":
+            return False
+        if t.partition("=")[0] in options:
+            return True
+        if t.startswith("-") and not t.startswith("--") and t[1:].isalpha():
+            for c in t[1:]:
+                if c in takes_value:
+                    break
+                if f"-{c}" in options:
+                    return True
+    return False
 
 
 def _unread_tasks(name: str, targets: list[Word], argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding]:

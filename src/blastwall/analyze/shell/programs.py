@@ -19,6 +19,9 @@ Rule fields (all optional except program and the finding fields):
   any_value     some value of a `value_of` option matches one of these globs (required when given)
   unless_value  values matching these globs do not count for `any_value`
   nocase        positionals and values are compared in lower case (git's config keys)
+  aged_commands first subcommands that respect an age filter: with one of them, an option that bounds
+                the run to what is older than a day or more (`rclone delete --min-age 90d`,
+                `mc rm --older-than 30d`; analyze/verbs.py age_bounded) makes the rule not match
   target        "args" | "arg:N" | "flag:--name|-n" | "command": what the finding names
 """
 
@@ -296,6 +299,16 @@ def _shown(word: Word) -> Word:
     return word
 
 
+def _aged(rule: Rule, args: ParsedArgs, argv: list[Word], name: str) -> bool:
+    """The rule's subcommand removes only what an age option says expired (`aged_commands`)."""
+    aged = _as_list(rule.row.get("aged_commands"))
+    if not aged or not args.positionals or args.positionals[0] not in aged:
+        return False
+    from blastwall.analyze.verbs import age_bounded
+
+    return age_bounded([w.text for w in argv[1:]], name)  # a variable (`$A`) is no age
+
+
 def match(name: str, argv: list[Word], *, source: str = "") -> list[Finding]:
     """Findings for one program invocation (`argv[0]` already normalized to `name`)."""
     programs, rules = _tables_for(name)
@@ -308,7 +321,7 @@ def match(name: str, argv: list[Word], *, source: str = "") -> list[Finding]:
     argv_text = " ".join(w.text for w in argv)
     out: list[Finding] = []
     for rule in candidates:
-        if not _matches(rule, args, prog):
+        if not _matches(rule, args, prog) or _aged(rule, args, argv, name):
             continue
         r = rule.row
         target = _target(rule, args, argv_text)

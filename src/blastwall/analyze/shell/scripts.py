@@ -156,6 +156,24 @@ def known_setup(path: str) -> bool:
     return any(globs.match(path, g) for g in _table()["scripts"].get("setup", []))
 
 
+def pieces_written(path: str, scope: Scope) -> list[str | None] | None:
+    """The texts the earlier commands of the line write or append to `path`, in order (None for one
+    blastwall cannot know); None when no earlier command writes it. What the file held before an
+    append is not among them."""
+    if not scope.earlier:
+        return None
+    key = _key(path, scope.shell_dir)
+    pieces: list[str | None] | None = None
+    for cmd, shell_dir in scope.earlier:
+        if not isinstance(cmd, SimpleCommand):
+            continue
+        here = scope._replace(shell_dir=shell_dir, earlier=())
+        for written, text, append in _writes(cmd, here):
+            if _key(written, shell_dir) == key:
+                pieces = [*(pieces or []), text] if append else [text]
+    return pieces
+
+
 def written_here(path: str, scope: Scope) -> bool:
     return bool(scope.earlier) and _key(path, scope.shell_dir) in _replayed(scope)
 

@@ -18,7 +18,7 @@ from blastwall import rx
 from blastwall.analyze import globs
 from blastwall.analyze.ruleset import load_table
 from blastwall.analyze.shell.ir import Word
-from blastwall.analyze.verbs import age_bounded, read_words, safe_flags_present
+from blastwall.analyze.verbs import age_bounded, read_words, safe_flags_present, undo_flag_present
 from blastwall.model import Effect, Finding, Severity
 
 MAX_PATH = 4
@@ -120,7 +120,7 @@ def verb_findings(name: str, argv: list[Word], source: str, *, known: bool) -> l
     if known and (not path or _named_by_table(name, path)):
         return []
     flags = [w.text for w in argv[1:] if w.text.startswith("-") and not w.dynamic]
-    if safe_flags_present(flags) or age_bounded([w.text for w in argv[1:] if not w.dynamic]):
+    if safe_flags_present(flags) or undo_flag_present(flags) or age_bounded([w.text for w in argv[1:] if not w.dynamic], name):
         return []
     if name in _local_state():
         return []

@@ -108,10 +108,17 @@ def _expand(line: str, variables: dict[str, str], target: str, deps: list[str]) 
     return line.replace("\0", "$").lstrip("@-+ ")
 
 
+def _runs_when_dry(line: str) -> bool:
+    """GNU make runs a recipe line under -n when it is marked `+` or names $(MAKE) / ${MAKE}."""
+    prefix = line[:len(line) - len(line.lstrip("@-+ \t"))]
+    return "+" in prefix or "$(MAKE)" in line or "${MAKE}" in line
+
+
 def make_recipes(targets: list[str], scope: Scope, directory: str | None = None, makefile: str | None = None,
-                 ) -> list[str] | None:
+                 *, dry_run: bool = False) -> list[str] | None:
     """The recipe lines `make <targets>` runs, prerequisites first; None when the Makefile or
-    a target is not there."""
+    a target is not there. With `dry_run` (`make -n`) only the lines make runs all the same: marked
+    `+`, or calling $(MAKE)."""
     base = _base(scope, directory)
     if base is None:
         return None
@@ -119,6 +126,11 @@ def make_recipes(targets: list[str], scope: Scope, directory: str | None = None,
     text = next((t for t in (read_file(os.path.join(base, n), scope) for n in names) if t is not None), None)
     if text is None:
         return None
+    return recipes_in(text, targets, dry_run=dry_run)
+
+
+def recipes_in(text: str, targets: list[str], *, dry_run: bool = False) -> list[str] | None:
+    """The recipe lines `make <targets>` runs from the Makefile text `text` (see make_recipes)."""
     variables, rules, first = _parse_makefile(text)
     wanted = targets or ([first] if first else [])
     out: list[str] = []
@@ -133,7 +145,7 @@ def make_recipes(targets: list[str], scope: Scope, directory: str | None = None,
         deps, recipe = rules[t]
         for d in deps:
             visit(d, depth + 1)
-        out.extend(_expand(line, variables, t, deps) for line in recipe)
+        out.extend(_expand(line, variables, t, deps) for line in recipe if not dry_run or _runs_when_dry(line))
         return True
 
     if not wanted or not all(visit(t, 0) for t in wanted):

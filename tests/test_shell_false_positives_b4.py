@@ -34,6 +34,17 @@ SAFE = [
     "make -kn wipe-data",
     "just --dry-run nuke",
     "just -n destroy-db",
+    # regenerable output selected by name, wherever the search starts, an OR of such names included
+    "find ~/code -name node_modules -type d -prune -exec rm -rf '{}' +",
+    "find ~ -type d -name __pycache__ -prune -exec rm -rf {} +",
+    "find . -type d \\( -name .pytest_cache -o -name .mypy_cache -o -name .ruff_cache -o -name __pycache__ \\) "
+    "-prune -exec rm -rf {} +",
+    "find . -name '*.py[co]' -delete && find . -name __pycache__ -type d -empty -delete",
+    "find ~/src -name '*.py[co]' -delete",
+    "find . \\( -name '*.pyc' -o -name '*.pyo' \\) -delete",
+    # expired files in a folder whose name says they are short-lived
+    "find /home/runner/artifacts -maxdepth 1 -type d -name 'build-*' -mtime +30 -exec rm -rf {} +",
+    "find /srv/app/logs -name '*.log' -mtime +14 -delete",
 ]
 
 LOOKALIKES = [
@@ -57,6 +68,26 @@ LOOKALIKES = [
     "make -f n nuke",
     "just nuke",
     "make -n nuke && make nuke",
+    # names that are not regenerable everywhere, negations, ORs with data, classes that reach data
+    "find ~ -name build -type d -prune -exec rm -rf {} +",
+    "find ~/code -name logs -exec rm -rf {} +",
+    "find ~/code -not -name node_modules -exec rm -rf {} +",
+    "find ~/code ! -name node_modules -delete",
+    "find . \\( -name .pytest_cache -o -name '*.db' \\) -exec rm -rf {} +",
+    "find . -name .mypy_cache -o -name data -exec rm -rf {} +",
+    "find . -name .mypy_cache -o -exec rm -rf {} +",
+    "find ~ -name .mypy_cache -o -delete",
+    "find ~/code -iname NODE_MODULES -exec rm -rf {} +",
+    "find ~ -name '*.py[!co]' -delete",
+    "find ~ -name '*.[a-z]' -delete",
+    "find . -name '*.p[ny]' -delete",
+    "find ~/code -name \"$N\" -exec rm -rf {} +",
+    "find / -name node_modules -prune -o -exec rm -rf {} +",
+    "find /home/runner/artifacts -maxdepth 1 -type d -name 'build-*' -exec rm -rf {} +",
+    "find /home/runner/artifacts -mtime +30 -exec rm -rf {} + -o -name x",
+    "find /srv/app/data -mtime +30 -delete",
+    "find /srv/app/logs -mtime +30 -name '*.db' -delete",
+    "find ~/logs -mtime +0 -delete",
 ]
 
 

@@ -266,11 +266,58 @@ def _in_project(rel: str, original: str) -> PathClass:
 
 
 def is_regenerable_pattern(pattern: str) -> bool:
-    """True when a name pattern (as in `find -name PATTERN`) only selects regenerable files."""
+    """True when a name pattern (as in `find -name PATTERN`) only selects regenerable files; a
+    bracket class counts when each of its spellings does (`*.py[co]`: `*.pyc` and `*.pyo`)."""
+    spellings = _class_spellings(pattern)
+    if spellings is None:
+        return False
     regen = _table()["regenerable"]
-    return pattern in regen["names"] or _match_any(pattern, regen["globs"]) or any(
-        globs.match(pattern, g) or pattern == g for g in regen["globs"]
-    )
+    return all(p in regen["names"] or _match_any(p, regen["globs"]) or any(
+        globs.match(p, g) or p == g for g in regen["globs"]) for p in spellings)
+
+
+def is_regenerable_anywhere(pattern: str) -> bool:
+    """True when a name pattern selects only output that tools make again wherever it is found
+    (`node_modules`, `__pycache__`, `*.pyc`), even below a home or system folder: names too common
+    for anything else (`build`, `logs`, `tmp`) are not."""
+    anywhere = _table()["regenerable"].get("anywhere", [])
+    spellings = _class_spellings(pattern)
+    return spellings is not None and all(p in anywhere or any(globs.match(p, g) or p == g for g in anywhere
+                                                                if "*" in g) for p in spellings)
+
+
+_MAX_SPELLINGS = 16
+
+
+def _class_spellings(pattern: str) -> list[str] | None:
+    """`*.py[co]` -> [`*.pyc`, `*.pyo`]; a pattern without a class is its own spelling; None for a
+    negated class (`[!x]`), an unclosed one or too many spellings."""
+    out = [""]
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c != "[":
+            out = [o + c for o in out]
+            i += 1
+            continue
+        end = pattern.find("]", i + 2)
+        body = pattern[i + 1:end]
+        if end < 0 or body[:1] in ("!", "^"):
+            return None
+        chars: list[str] = []
+        k = 0
+        while k < len(body):
+            if k + 2 < len(body) and body[k + 1] == "-":
+                chars.extend(chr(x) for x in range(ord(body[k]), ord(body[k + 2]) + 1))
+                k += 3
+            else:
+                chars.append(body[k])
+                k += 1
+        out = [o + ch for o in out for ch in dict.fromkeys(chars)]
+        if len(out) > _MAX_SPELLINGS:
+            return None
+        i = end + 1
+    return out
 
 
 def migration_presumed_new(path: str) -> bool:

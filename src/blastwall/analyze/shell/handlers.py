@@ -13,7 +13,7 @@ from typing import Any
 
 from blastwall.analyze import globs
 from blastwall.analyze.base import Scope, unknown
-from blastwall.analyze.paths import PathClass, classify, classify_in, is_regenerable_pattern
+from blastwall.analyze.paths import PathClass, classify, classify_in, is_regenerable_anywhere, is_regenerable_pattern
 from blastwall.analyze.ruleset import load_table
 from blastwall.analyze.shell.ir import Selection, SimpleCommand, Word
 from blastwall.analyze.shell.names import program_name
@@ -554,9 +554,13 @@ def _find_selection(starts: list[Word], expr: list[Word], scope: Scope) -> PathC
     worst = max((classify_in(s.text, scope) for s in starts), key=lambda pc: pc.severity("delete_recursive"))
     if worst.kind in ("root", "system_top", "home_top", "device", "dynamic", "system", "home") and not names:
         return worst
-    if not negated and names and all(is_regenerable_pattern(n) for n in names):
+    chosen = None if any(w.dynamic for w in expr) else _names_selected(texts)
+    if chosen and all(is_regenerable_pattern(n) for n in chosen):
+        label = f"{starts[0].text} ({', '.join(chosen)})"
         if worst.kind in ("project", "project_top", "regenerable", "temp", "temp_top", "project_glob"):
-            return PathClass("regenerable", f"{starts[0].text} ({', '.join(names)})")
+            return PathClass("regenerable", label)
+        if worst.kind != "device" and all(is_regenerable_anywhere(n) for n in chosen):
+            return PathClass("regenerable", label)  # `find ~/code -name node_modules -prune -exec rm -rf {} +`
     if not negated and paths and all(classify(p.strip("*/"), None).kind == "regenerable" for p in paths):
         return PathClass("regenerable", f"{starts[0].text} ({', '.join(paths)})")
     if worst.kind in ("temp", "regenerable") and not negated:
@@ -570,6 +574,65 @@ def _find_selection(starts: list[Word], expr: list[Word], scope: Scope) -> PathC
 
 
 _FIND_ACTIONS = frozenset({*_FIND_EXEC, "-delete", "-print", "-print0", "-printf", "-fprint", "-ls", "-fls", "-quit"})
+
+
+def _names_selected(texts: list[str]) -> list[str] | None:
+    """`-name` patterns such that every file reaching one of find's actions matches one of them, read
+    from the expression's tree: a conjunction is bound by any of its parts (`-type d -name x`), an
+    `-o` only when each side is (`\( -name a -o -name b \)`), and nothing under `!`/`-not`, a
+    case-insensitive or path test. None when the files cannot be told by their names."""
+    pos = 0
+
+    def primary() -> list[str] | None:
+        nonlocal pos
+        t = texts[pos]
+        pos += 1
+        if t in ("!", "-not"):
+            unary()
+            return None
+        if t == "(":
+            inner = disjunction()
+            if pos < len(texts) and texts[pos] == ")":
+                pos += 1
+            return inner
+        if t in _FIND_EXEC:
+            while pos < len(texts) and texts[pos] not in (";", "\\;", "+"):
+                pos += 1
+            pos += 1
+            return None
+        if t in _FIND_VALUE_TESTS:
+            value = texts[pos] if pos < len(texts) else ""
+            pos += 1
+            return [value] if t == "-name" else None
+        return None
+
+    def unary() -> list[str] | None:
+        return primary()
+
+    def conjunction() -> list[str] | None:
+        nonlocal pos
+        parts = [unary()]
+        while pos < len(texts) and texts[pos] not in _FIND_OR and texts[pos] != ")":
+            if texts[pos] in ("-a", "-and"):
+                pos += 1
+                continue
+            parts.append(unary())
+        bound = [p for p in parts if p]
+        return next((p for p in bound if all(is_regenerable_pattern(n) for n in p)), bound[0] if bound else None)
+
+    def disjunction() -> list[str] | None:
+        nonlocal pos
+        sides = [conjunction()]
+        while pos < len(texts) and texts[pos] in _FIND_OR:
+            pos += 1
+            sides.append(conjunction())
+        return None if any(not side for side in sides) else [n for side in sides for n in side or []]
+
+    try:
+        found = disjunction() if texts else None
+    except IndexError:
+        return None
+    return found if pos >= len(texts) else None
 _FIND_OR = frozenset({"-o", "-or"})
 _FIND_NOT = frozenset({"!", "-not"})
 

@@ -43,6 +43,7 @@ class Scope(NamedTuple):
     traced: bool = False  # the shell prints what it runs (`set -x`, `set -v`, `bash -x`): a sourced file's lines too
     mounts: tuple[tuple[str, str], ...] = ()  # (path in a container, path here) a container command sees (`-v $PWD:/w`)
     stdin: object = None  # the command whose stdin code given to a shell inherits (`... | sh -c 'sh'`, `... | ssh h sh`)
+    stops_on_error: bool = True  # a failed SQL statement ends the script (False: `psql -f` without ON_ERROR_STOP)
 
     def deeper(self, origin: str = "", **changes: object) -> Scope:
         if self.depth + 1 > MAX_DEPTH:

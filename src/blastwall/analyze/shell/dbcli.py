@@ -155,9 +155,35 @@ def _store_file(client: Client, pos: list[Word], scope: Scope) -> list[Finding]:
     return guard_findings(pos[0].text, scope)
 
 
+# Whether a client ends a script at its first failed statement: (by default, options that make it
+# stop, options that make it go on). A DROP of what an earlier CREATE made is the script's own only
+# when a failed CREATE would have stopped it (`analyze/sql/scratch.py`); unknown clients go on.
+_STOPS_ON_ERROR: dict[str, tuple[bool, tuple[str, ...], tuple[str, ...]]] = {
+    "psql": (False, ("ON_ERROR_STOP=1", "ON_ERROR_STOP=on", "ON_ERROR_STOP=true", "-1", "--single-transaction"), ()),
+    "mysql": (True, (), ("-f", "--force")),
+    "mariadb": (True, (), ("-f", "--force")),
+    "sqlite3": (False, ("-bail",), ()),
+    "duckdb": (False, ("-bail",), ()),
+    "clickhouse-client": (True, (), ("--ignore-error",)),
+    "cockroach": (True, (), ("errexit=false",)),
+    "bq": (True, (), ()),
+}
+
+
+def _stops_on_error(name: str, args: list[Word]) -> bool:
+    default, stop, go_on = _STOPS_ON_ERROR.get(name, (False, (), ()))
+    words = {w.text.split("=", 1)[-1] if w.text.startswith("--set=") or w.text.startswith("--variable=") else w.text
+             for w in args}
+    folded = {w.lower() for w in words}
+    if any(o.lower() in folded for o in go_on):
+        return False
+    return default or any(o.lower() in folded for o in stop)
+
+
 def handle_db_client(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
     client = CLIENTS[name]
     args = argv[1:]
+    scope = scope._replace(stops_on_error=scope.stops_on_error and _stops_on_error(name, args))
     if client.dry_run[0] and _dry_run(client, args):
         return []  # nothing runs
     out, found_code = _options_code(client, name, args, cmd, scope)

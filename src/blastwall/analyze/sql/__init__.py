@@ -43,7 +43,7 @@ def analyze_sql(text: str, scope: Scope, *, dialect: str | None = None) -> list[
     if name == "redis":
         return _redis_text(text, scope)
     try:
-        stmts = _read(text, name)
+        stmts = _read(text, name, stops=scope.stops_on_error)
     except RecursionError:
         return [unknown("sql.parse:too-deep", "SQL nests too deeply to analyze; a human must review it", text)]
     if stmts is None:
@@ -127,32 +127,33 @@ def inner_hits(sql: str, depth: int = 1, dialect: str = "postgres") -> list[Hit]
     return net_hits(stmts, ddl_commits=dialect in _DDL_COMMITS)
 
 
-def _read(text: str, dialect: str, depth: int = 0) -> list[Stmt] | None:
-    """Statements of the script; None when it is Mongo or Redis input rather than SQL."""
+def _read(text: str, dialect: str, depth: int = 0, *, stops: bool = True) -> list[Stmt] | None:
+    """Statements of the script; None when it is Mongo or Redis input rather than SQL. `stops`: a
+    failed statement ends the script, so what an earlier CREATE made is the script's own."""
     from blastwall.analyze.sql import glot, pg
 
     if dialect == "postgres":
-        whole = pg.statements(text)
+        whole = pg.statements(text, stops=stops)
         if whole is not None:
             return whole
     elif len(text) <= MAX_FALLBACK_CHARS and not _read_alone(text):  # a longer script is read statement by statement
         whole = glot.statements(text, dialect)
         if whole is not None and not _glot_dropped_statements(text, whole):
-            return _without_scratch(whole)
+            return _without_scratch(whole, stops)
     if _is_mongo(text) or _is_redis(text):
         return None
     out: list[Stmt] = []
     for piece in lexer.split(text, hash_comments=dialect in _DDL_COMMITS):
         out.extend(_read_piece(piece, dialect, depth))
-    return _without_scratch(out)
+    return _without_scratch(out, stops)
 
 
-def _without_scratch(stmts: list[Stmt]) -> list[Stmt]:
+def _without_scratch(stmts: list[Stmt], stops: bool = True) -> list[Stmt]:
     """Statements read one by one or by sqlglot, without what they do to the script's own
     temporary tables (`analyze/sql/scratch.py`; PostgreSQL's whole-script reading does this itself)."""
     from blastwall.analyze.sql.scratch import Scratch
 
-    scratch = Scratch()
+    scratch = Scratch(made=stops)
     out = []
     for st in stmts:
         out.append(st._replace(hits=scratch.keep(st.hits)) if st.hits else st)

@@ -36,8 +36,9 @@ class Ctx(NamedTuple):
 MAX_DEPTH = 6
 
 
-def statements(text: str, depth: int = 0) -> list[Stmt] | None:
-    """The script's statements, or None when PostgreSQL's grammar does not accept it."""
+def statements(text: str, depth: int = 0, *, stops: bool = True) -> list[Stmt] | None:
+    """The script's statements, or None when PostgreSQL's grammar does not accept it. `stops`: a
+    failed statement ends the script (what its CREATEs made is its own; `pg_changes.Facts`)."""
     from pglast import parse_sql
     from pglast.parser import ParseError
 
@@ -47,7 +48,7 @@ def statements(text: str, depth: int = 0) -> list[Stmt] | None:
         return None
     data = text.encode("utf-8", "surrogatepass")
     out = []
-    facts = Facts()
+    facts = Facts(made=stops)
     for rs in raw:
         start = rs.stmt_location or 0
         end = start + rs.stmt_len if rs.stmt_len else len(data)
@@ -163,12 +164,16 @@ def _drop(node: Any, ctx: Ctx) -> list[Hit]:
     names = [_object_name(o) for o in node.objects or ()]
     if type_name in _SCRATCH_DROPS and all_scratch(names, ctx.facts):
         return []  # the session's own temporary objects
+    if type_name in _MADE_DROPS and pg_changes.all_made_here(names, ctx.facts):
+        return []  # created earlier in this script: the CREATE would have failed over an existing one
     target = ", ".join(filter(None, names))
     detail = type_name.removeprefix("OBJECT_").replace("_", " ")
     return [Hit(kind, target, ctx.source, detail, _cascade(node))]
 
 
 def _dropdb(node: Any, ctx: Ctx) -> list[Hit]:
+    if ctx.facts is not None and node.dbname in ctx.facts.databases:
+        return []  # CREATE DATABASE earlier in this script: it fails when the name is taken
     return [Hit("drop-database", node.dbname, ctx.source)]
 
 
@@ -188,6 +193,7 @@ def _drop_named(word: str, attr: str) -> Callable[[Any, Ctx], list[Hit]]:
 
 
 _SCRATCH_DROPS = frozenset({"OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_INDEX", "OBJECT_SEQUENCE"})
+_MADE_DROPS = frozenset({"OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_MATVIEW"})
 
 
 def _truncate(node: Any, ctx: Ctx) -> list[Hit]:

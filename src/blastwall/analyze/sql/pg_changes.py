@@ -20,13 +20,23 @@ from blastwall.analyze.sql.rules import Hit, table
 
 
 class Facts:
-    """What the statements before this one created: temporary tables, tables, prepared statements."""
+    """What the statements before this one created: temporary tables, tables, databases, prepared
+    statements.
 
-    __slots__ = ("created", "prepared", "temps")
+    A table or database the script created without IF NOT EXISTS is its own: the CREATE fails when
+    the name is taken, so a later DROP of that name drops only what the script made. The name is
+    forgotten once anything else may answer to it: after it is dropped or renamed, another object
+    is renamed to it, the search_path changes, or a transaction rolls back. A client that goes on
+    after a failed statement (`psql -f` without ON_ERROR_STOP) makes nothing its own (`made=False`):
+    its CREATE may have failed over an existing object that the DROP then takes."""
 
-    def __init__(self) -> None:
+    __slots__ = ("created", "databases", "made", "prepared", "temps")
+
+    def __init__(self, made: bool = True) -> None:
+        self.made = made
         self.temps: set[str] = set()
         self.created: set[str] = set()
+        self.databases: set[str] = set()
         self.prepared: set[str] = set()
 
     def note(self, node: Any) -> None:
@@ -39,10 +49,24 @@ class Facts:
             for obj in node.objects or ():
                 parts = obj if isinstance(obj, (list, tuple)) else [obj]
                 self.temps.discard(str(getattr(parts[-1], "sval", "")).lower() if parts else "")
-        elif kind in ("RenameStmt", "AlterObjectSchemaStmt") and getattr(node, "relation", None) is not None:
-            self.temps.discard(str(node.relation.relname or "").lower())
+                self.created.discard(".".join(str(getattr(p, "sval", "")) for p in parts))
+                self.created.discard(_rel(obj) if type(obj).__name__ == "RangeVar" else "")
+        elif kind == "DropdbStmt":
+            self.databases.discard(str(node.dbname or ""))
+        elif kind in ("RenameStmt", "AlterObjectSchemaStmt"):
+            if getattr(node, "relation", None) is not None:
+                self.temps.discard(str(node.relation.relname or "").lower())
+            self.created.clear()  # the made name may now find another object, or be gone
+            self.databases.discard(str(getattr(node, "subname", "") or ""))
+            self.databases.discard(str(getattr(node, "newname", "") or ""))
         elif kind == "DiscardStmt" or (kind == "VariableSetStmt" and str(node.name or "").lower() == "search_path"):
             self.temps.clear()
+            self.created.clear()
+        elif kind == "TransactionStmt" and "ROLLBACK" in node.kind.name:
+            self.created.clear()
+            self.databases.clear()
+        elif kind == "CreatedbStmt" and node.dbname and self.made:
+            self.databases.add(str(node.dbname))
         if kind == "CreateStmt" and getattr(getattr(node, "oncommit", None), "name", "") == "ONCOMMIT_DROP":
             return  # gone at the next COMMIT, after which the name finds the permanent table
         if kind == "CreateStmt":
@@ -57,8 +81,8 @@ class Facts:
             name = rv.relname.lower()
             if getattr(rv, "relpersistence", "p") == "t" or _temp_schema(rv.schemaname or ""):
                 self.temps.add(name)
-            elif not getattr(node, "if_not_exists", False):
-                self.created.add(".".join(p for p in (rv.schemaname, rv.relname) if p).lower())
+            elif self.made and not getattr(node, "if_not_exists", False) and not getattr(node, "replace", False):
+                self.created.add(_rel(rv))
 
 
 def _temp_schema(schema: str) -> bool:
@@ -133,7 +157,12 @@ def set_schema(node: Any, ctx: Any) -> list[Hit]:
 
 
 def _made_here(name: str, facts: Any) -> bool:
-    return is_scratch(name, facts) or (facts is not None and name.lower() in facts.created)
+    return is_scratch(name, facts) or (facts is not None and name in facts.created)
+
+
+def all_made_here(names: list[str], facts: Any) -> bool:
+    """Every name is scratch or an object this script created (`Facts`)."""
+    return bool(names) and all(_made_here(n, facts) for n in names)
 
 
 _REPLACED = {"ViewStmt": "VIEW", "CreateTrigStmt": "TRIGGER", "RuleStmt": "RULE", "DefineStmt": "AGGREGATE",

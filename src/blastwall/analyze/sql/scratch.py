@@ -6,6 +6,11 @@ does the same from the statements' text: a table the script created `TEMPORARY` 
 `#table`, or one in `pg_temp` is the session's scratch, and deleting, emptying or dropping it loses
 nothing. A scratch name is forgotten once the script drops or renames it (the name may then find a
 permanent table).
+
+A table or database (MySQL's schema) the script created without IF NOT EXISTS or OR REPLACE is its
+own too: the CREATE fails when the name is taken, so dropping that exact name (same spelling, same
+qualifier) drops only what the script made. Any rename in the script forgets every such name (a
+table renamed into the new database, or another table renamed to the name).
 """
 
 from __future__ import annotations
@@ -20,6 +25,11 @@ _CREATE = rx.compile(rf"^\s*create\s+(?:or\s+replace\s+)?(?:global\s+|local\s+)?
                      rf"(?:if\s+not\s+exists\s+)?{_NAME}", rx.I)
 _GONE = rx.compile(rf"^\s*(?:drop\s+(?:temporary\s+)?table\s+(?:if\s+exists\s+)?|alter\s+table\s+(?:if\s+exists\s+)?"
                    rf"|rename\s+table\s+){_NAME}", rx.I)
+_MADE = rx.compile(rf"^\s*create\s+(table|database|schema)\s+(if\s+not\s+exists\s+)?{_NAME}", rx.I)
+_DROPPED = rx.compile(rf"^\s*drop\s+(table|database|schema)\s+(?:if\s+exists\s+)?{_NAME}", rx.I)
+_RENAMES = rx.compile(r"^\s*rename\b|\brename\s+(?:to|as)\b|^\s*alter\s+(?:database|schema)\b", rx.I)
+# Statement kinds that drop a database or MySQL schema the script made.
+MADE_DB_KINDS = frozenset({"drop-database", "drop-schema"})
 # Statement kinds whose loss is only the scratch table's own rows or definition.
 SCRATCH_KINDS = frozenset({"delete-all", "delete-broad", "delete-expired", "update-all", "update-broad", "truncate",
                            "drop-table", "alter-drop-column", "alter-drop-constraint", "alter-column-type",
@@ -30,13 +40,20 @@ def _bare(name: str) -> str:
     return ".".join(p.strip('`"[]').lower() for p in name.split("."))
 
 
+def _exact(name: str) -> str:
+    return ".".join(p.strip('`"[]') for p in name.split("."))
+
+
 class Scratch:
-    """Temporary tables made so far in one script."""
+    """Temporary tables, and tables and databases created, so far in one script."""
 
-    __slots__ = ("names",)
+    __slots__ = ("databases", "made", "names", "tables")
 
-    def __init__(self) -> None:
+    def __init__(self, made: bool = True) -> None:
+        self.made = made  # False: the client goes on after a failed CREATE (see pg_changes.Facts)
         self.names: set[str] = set()
+        self.tables: set[str] = set()
+        self.databases: set[str] = set()
 
     def holds(self, target: str) -> bool:
         """Every table named in `target` (a comma-separated list) is scratch."""
@@ -53,14 +70,29 @@ class Scratch:
 
     def keep(self, hits: Iterable[Hit]) -> list[Hit]:
         """The hits that touch more than scratch."""
-        return [h for h in hits if not (h.kind in SCRATCH_KINDS and self.holds(h.target))]
+        return [h for h in hits if not (h.kind in SCRATCH_KINDS and self.holds(h.target))
+                and not (h.kind == "drop-table" and self._made(h.target))
+                and not (h.kind in MADE_DB_KINDS and not h.cascade and _exact(h.target.strip()) in self.databases)]
+
+    def _made(self, target: str) -> bool:
+        names = [t.strip() for t in target.split(",") if t.strip()]
+        return bool(names) and all(self._one(_bare(n)) or _exact(n) in self.tables for n in names)
 
     def note(self, statement: str) -> None:
         """Learn what `statement` (one statement's text) creates or removes."""
+        if _RENAMES.search(statement):
+            self.tables.clear()
+            self.databases.clear()
         made = _CREATE.match(statement)
         if made:
             self.names.add(_bare(made.group(1)).split(".")[-1])
             return
+        created = _MADE.match(statement)
+        if created and not created.group(2) and self.made:  # CREATE OR REPLACE does not match: it takes an existing one
+            (self.tables if created.group(1).lower() == "table" else self.databases).add(_exact(created.group(3)))
+        dropped = _DROPPED.match(statement)
+        if dropped:
+            (self.tables if dropped.group(1).lower() == "table" else self.databases).discard(_exact(dropped.group(2)))
         gone = _GONE.match(statement)
         if gone and (" rename " in f" {statement.lower()} " or statement.lstrip()[:4].lower() in ("drop", "rena")):
             self.names.discard(_bare(gone.group(1)).split(".")[-1])

@@ -45,6 +45,15 @@ SAFE = [
     # expired files in a folder whose name says they are short-lived
     "find /home/runner/artifacts -maxdepth 1 -type d -name 'build-*' -mtime +30 -exec rm -rf {} +",
     "find /srv/app/logs -name '*.log' -mtime +14 -delete",
+    # reversible platform actions: a rollback is a new release (history keeps the current one), an
+    # archived repository is unarchived, a drain that refuses to lose pods is undone by uncordon
+    "helm history payments -n payments && helm rollback payments 41 -n payments",
+    "helm rollback api 3 -n prod",
+    "heroku rollback v212 -a storefront-prod",
+    "heroku releases:rollback v10 -a acme",
+    "gh repo archive acme/legacy-billing --yes",
+    "kubectl cordon ip-10-0-3-17.ec2.internal && kubectl drain ip-10-0-3-17.ec2.internal --ignore-daemonsets "
+    "--timeout=5m",
 ]
 
 LOOKALIKES = [
@@ -88,6 +97,17 @@ LOOKALIKES = [
     "find /srv/app/data -mtime +30 -delete",
     "find /srv/app/logs -mtime +30 -name '*.db' -delete",
     "find ~/logs -mtime +0 -delete",
+    "helm rollback api 3 -n prod --force",
+    "helm uninstall api -n prod",
+    "heroku pg:backups:restore b101 DATABASE_URL -a acme",
+    "heroku apps:destroy --app acme --confirm acme",
+    "gh repo delete acme/legacy-billing --yes",
+    "kubectl drain node-1 --ignore-daemonsets --delete-emptydir-data",
+    "kubectl drain node-1 --force",
+    "kubectl drain node-1 --disable-eviction",
+    "kubectl drain node-1 --delete-local-data",
+    # stopping an instance releases its public address and empties its instance-store volumes
+    "aws ec2 stop-instances --instance-ids i-0abc12de34f567890",
 ]
 
 

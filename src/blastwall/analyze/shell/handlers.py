@@ -579,7 +579,7 @@ _FIND_ACTIONS = frozenset({*_FIND_EXEC, "-delete", "-print", "-print0", "-printf
 def _names_selected(texts: list[str]) -> list[str] | None:
     """`-name` patterns such that every file reaching one of find's actions matches one of them, read
     from the expression's tree: a conjunction is bound by any of its parts (`-type d -name x`), an
-    `-o` only when each side is (`\( -name a -o -name b \)`), and nothing under `!`/`-not`, a
+    `-o` only when each side is (`( -name a -o -name b )`), and nothing under `!`/`-not`, a
     case-insensitive or path test. None when the files cannot be told by their names."""
     pos = 0
 

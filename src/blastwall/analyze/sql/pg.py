@@ -260,7 +260,7 @@ def _alter_table(node: Any, ctx: Ctx) -> list[Hit]:
         return hits
     for cmd in node.cmds or ():
         kind = _ALTER.get(cmd.subtype.name)
-        if kind == "alter-column-type" and _lossless(cmd.def_):
+        if kind == "alter-column-type" and (_lossless(cmd.def_) or _parsed(cmd.def_, str(cmd.name or ""))):
             continue
         if kind:
             hits.append(Hit(kind, rel(node.relation), ctx.source, cmd.name or "", _cascade(cmd)))
@@ -277,6 +277,31 @@ def _lossless(column: Any) -> bool:
     return lossless_type(str(getattr(type_name.names[-1], "sval", "")))
 
 
+def _parsed(column: Any, name: str) -> bool:
+    """`ALTER COLUMN payload TYPE jsonb USING payload::jsonb`: a type that parses each value
+    (`[settings] parsed_types`) from the column itself, cast only through whole types: every value
+    converts to the same value, or the statement fails and changes nothing."""
+    from blastwall.analyze.sql.rules import lossless_type, setting
+
+    parsed = set(setting("parsed_types"))
+    type_name = getattr(column, "typeName", None)
+    if type_name is None or type_name.typmods or type_name.arrayBounds or not type_name.names:
+        return False
+    if str(getattr(type_name.names[-1], "sval", "")).lower() not in parsed:
+        return False
+    expr = column.raw_default
+    while expr is not None and type(expr).__name__ == "TypeCast":
+        cast = expr.typeName
+        spelled = str(getattr(cast.names[-1], "sval", "")).lower() if cast.names else ""
+        if cast.typmods or cast.arrayBounds or not (spelled in parsed or lossless_type(spelled)):
+            return False
+        expr = expr.arg
+    if expr is None:
+        return column.raw_default is None
+    fields = [getattr(f, "sval", None) for f in getattr(expr, "fields", None) or ()] if type(expr).__name__ == "ColumnRef" else []
+    return 0 < len(fields) <= 2 and fields[-1] == name
+
+
 def _grant(node: Any, ctx: Ctx) -> list[Hit]:
     target = ", ".join(filter(None, (_object_name(o) for o in node.objects or ()))) or node.objtype.name.removeprefix("OBJECT_").lower()
     if not node.is_grant:
@@ -289,8 +314,13 @@ def _grant(node: Any, ctx: Ctx) -> list[Hit]:
 
 
 def _grant_role(node: Any, ctx: Ctx) -> list[Hit]:
-    roles = ", ".join(getattr(r, "rolename", "") or "" for r in node.granted_roles or ())
-    return [Hit("grant-role" if node.is_grant else "revoke", roles, ctx.source)]
+    """`GRANT role TO other` (a membership); the built-in roles that only read
+    (`[pg.read_only_roles]`: `pg_read_all_data`, `pg_monitor`) give no right to change anything."""
+    names = [str(getattr(r, "priv_name", None) or getattr(r, "rolename", "") or "") for r in node.granted_roles or ()]
+    admin = any(getattr(o, "defname", "") == "admin" and _truthy(o.arg) for o in getattr(node, "opt", None) or ())
+    if node.is_grant and names and not admin and set(names) <= set(table()["pg"]["read_only_roles"]["names"]):
+        return []
+    return [Hit("grant-role" if node.is_grant else "revoke", ", ".join(names), ctx.source)]
 
 
 def _truthy(arg: Any) -> bool:

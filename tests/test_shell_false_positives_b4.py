@@ -54,6 +54,11 @@ SAFE = [
     "gh repo archive acme/legacy-billing --yes",
     "kubectl cordon ip-10-0-3-17.ec2.internal && kubectl drain ip-10-0-3-17.ec2.internal --ignore-daemonsets "
     "--timeout=5m",
+    # a backup copy of a regenerable file; a Windows home folder as Git Bash spells it
+    "rm -rf .terraform .terraform.lock.hcl.bak && terraform init -upgrade",
+    "rm -f yarn.lock.bak package-lock.json.orig",
+    "rm -rf /c/Users/dana/source/repos/web-portal/dist && npm --prefix /c/Users/dana/source/repos/web-portal run build",
+    "rm -rf /mnt/c/Users/dana/code/app/node_modules",
 ]
 
 LOOKALIKES = [
@@ -108,6 +113,13 @@ LOOKALIKES = [
     "kubectl drain node-1 --delete-local-data",
     # stopping an instance releases its public address and empties its instance-store volumes
     "aws ec2 stop-instances --instance-ids i-0abc12de34f567890",
+    "rm -f app.db.bak",
+    "rm -f backup.sql.bak",
+    "rm -rf data.old",
+    "rm -rf /c/Users/dana/source/repos/web-portal",
+    "rm -rf /c/Users/dana",
+    "rm -rf /mnt/c/Users/dana/Documents",
+    "rm -rf /cygdrive/c/Users/dana/.ssh",
 ]
 
 

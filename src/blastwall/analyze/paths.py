@@ -109,6 +109,10 @@ def _content_kind(rel: str) -> str | None:
     if any("/" in d and f"/{d}/" in f"/{joined}/" for d in regen["names"]):
         return "regenerable"  # a tool's own cache folder inside a data folder (`storage/framework/cache`)
     data = t["data"]
+    stem, dot, suffix = base.rpartition(".")
+    if dot and suffix in regen.get("copy_suffixes", ()) and stem in regen["names"] and not any(
+            p in data["dirs"] for p in parts):
+        return "regenerable"  # `.terraform.lock.hcl.bak`: a copy of what the tool writes again
     if _match_any(base, data["globs"]) or any(p in data["dirs"] for p in parts):
         return "data"
     if any(p in regen["names"] for p in parts) or _match_any(base, regen["globs"]):
@@ -170,7 +174,8 @@ def classify(path: str, cwd: str | None = None) -> PathClass:
                 if work:  # the most specific class wins: a repository under /tmp holds project data
                     return _in_project(norm[len(work):].lstrip("/"), path)
                 return PathClass("temp", path)
-        home = rx.match(r"^(/home/[^/]+|/Users/[^/]+|/root)(/.*)?$", norm)
+        # a home folder, also as Git Bash, MSYS, Cygwin and WSL spell Windows' (`/c/Users/dana`)
+        home = rx.match(r"^(/home/[^/]+|/Users/[^/]+|/root|/(?:mnt/|cygdrive/)?[a-zA-Z]/Users/[^/]+)(/.*)?$", norm)
         if home:
             return _in_home(home.group(2) or "", path)
         top = "/" + _components(norm)[0] if _components(norm) else "/"

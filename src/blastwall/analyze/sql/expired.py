@@ -101,6 +101,51 @@ def short_lived(name: str) -> bool:
     return False
 
 
+# ---- TimescaleDB's retention ---------------------------------------------------------------------
+
+# drop_chunks' arguments that only choose which old chunks go (2.x and 1.x names); any other
+# (`cascade`, `cascade_to_materializations`) reaches more than the hypertable's old rows.
+_CHUNK_ARGS = frozenset({"relation", "table_name", "schema_name", "older_than", "newer_than", "created_before",
+                         "created_after", "verbose"})
+
+
+def expired_chunks(node: Any) -> str | None:
+    """The hypertable whose old chunks `drop_chunks(...)` drops, when it is short-lived by name and
+    every chunk dropped is older than a positive age: `drop_chunks('metrics', older_than =>
+    INTERVAL '90 days')`, `drop_chunks('metrics', now() - interval '90 days')`. None otherwise
+    (no age, `older_than => now()`, an integer time, a table kept on purpose, `cascade`)."""
+    table, past = "", False
+    positional = [a for a in node.args or () if _name(a) != "NamedArgExpr"]
+    if len(positional) > 2:
+        return None
+    for arg in node.args or ():
+        name = str(arg.name).lower() if _name(arg) == "NamedArgExpr" else ""
+        value = arg.arg if name else arg
+        if name and name not in _CHUNK_ARGS:
+            return None
+        if name in ("", "older_than", "created_before") and _aged(value):
+            past = True
+        elif name in ("", "relation", "table_name") and _relation(value):
+            table = _relation(value)
+        elif name in ("", "older_than", "created_before"):
+            return None  # no age, now, the future, or an integer time blastwall cannot place
+    return table if past and table and short_lived(table) else None
+
+
+def _relation(node: Any) -> str:
+    while _name(node) == "TypeCast":
+        node = node.arg
+    return _text(node) or ""
+
+
+def _aged(node: Any) -> bool:
+    """An age (`INTERVAL '90 days'`: older than now minus it) or a time before now; not a bare
+    number (an integer-time hypertable's own unit)."""
+    if _name(node) == "A_Const" and _text(node) is None:
+        return False
+    return _interval(node) == 1 or _offset(node) == -1
+
+
 # ---- the WHERE ---------------------------------------------------------------------------------
 
 def _name(n: Any) -> str:

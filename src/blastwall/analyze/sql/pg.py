@@ -374,6 +374,12 @@ def _explain(node: Any, ctx: Ctx) -> list[Hit]:
 
 def _func_call(node: Any, ctx: Ctx) -> list[Hit]:
     name = str(getattr(node.funcname[-1], "sval", "")).lower() if node.funcname else ""
+    if name == "drop_chunks":
+        from blastwall.analyze.sql.expired import expired_chunks
+
+        aged = expired_chunks(node)
+        if aged:
+            return [Hit("chunks-expired", aged, ctx.source)]
     kind = table()["pg"]["functions"].get(name)
     if kind:
         return [Hit(kind, name, ctx.source)]

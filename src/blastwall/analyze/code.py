@@ -101,6 +101,16 @@ def _sql(text: str, scope: Scope) -> list[Finding]:
     return analyze_sql(text, scope.deeper("SQL in interpreter code"))
 
 
+def _called(matched: str) -> str:
+    """The method a matched call names: `.destroy_all` -> destroy_all, `&:purge` and
+    `File.method(:delete)` -> purge, delete."""
+    if ":" in matched and not matched.startswith(("->", "::")):
+        tail = matched.rsplit(":", 1)[-1].strip()
+        if tail[:1].isalpha() or tail[:1] == "_":
+            return tail
+    return matched.split("(")[0].lstrip(".-:>").strip()
+
+
 def _orm_finding(name: str, language: str, source: str) -> Finding:
     return Finding(
         rule_id=f"code.{language}:orm-destructive",
@@ -467,7 +477,7 @@ def _scan(language: str, code: str, scope: Scope) -> list[Finding]:
                     out.append(unknown("code.interp:exec-dynamic", f"{language} code runs a command blastwall cannot read",
                                        code[m.start():m.end() + len(args)]))
             elif kind == "dropdb":
-                out.append(_orm_finding(m.group().split("(")[0].lstrip("."), language, code[m.start():m.end() + 80]))
+                out.append(_orm_finding(_called(m.group()), language, code[m.start():m.end() + 80]))
             elif kind == "http_delete":
                 url = _URL.search(code)
                 out.append(Finding(rule_id=f"code.{language}:http-delete", effect=Effect.DELETE, severity=Severity.MEDIUM,

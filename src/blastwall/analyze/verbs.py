@@ -22,7 +22,7 @@ from blastwall import rx
 from blastwall.analyze.ruleset import load_table
 from blastwall.model import Severity
 
-__all__ = ["Reading", "age_bounded", "read_words", "safe_flags_present", "tokens", "undo_flag_present"]
+__all__ = ["Reading", "age_bounded", "off_value", "read_words", "safe_flags_present", "tokens", "undo_flag_present"]
 
 _PARTS = rx.compile(r"[A-Z]+[a-z]*|[a-z]+|[0-9]+")
 
@@ -175,6 +175,11 @@ def undo_flag_present(flags: Iterable[str]) -> bool:
     """An option that reverses the verb it comes with (`cargo yank --undo`: the version is restored)."""
     undo = frozenset(load_table("verbs")["safe"].get("undo_options", ()))
     return any(f.partition("=")[0] in undo for f in flags)
+
+
+def off_value(value: str) -> bool:
+    """A value that turns a boolean option off (`--delete=false`, `--dry-run=none`)."""
+    return value.lower() in _vocabulary().off_values
 
 
 def safe_flags_present(flags: Iterable[str]) -> bool:

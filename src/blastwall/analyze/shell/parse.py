@@ -225,7 +225,7 @@ class _Walker:
             decoded = ansi_c(raw[2:-1])  # None: bytes that are not text, which no rule can read
             return Word(decoded, raw=raw) if decoded is not None else Word(raw, dynamic=True, raw=raw)
         if t == "string" or t == "translated_string":
-            words = [self._word(child) for child in node.named_children]
+            words = [self._spaced(child) for child in node.named_children]
             if not words:
                 inner = raw[1:-1] if t == "string" else raw[2:-1]
                 return Word(inner, raw=raw)
@@ -268,6 +268,16 @@ class _Walker:
         # Anything else (test operators, regexes...) is taken literally but marked dynamic.
         return Word(raw, dynamic=True, raw=raw)
 
+    def _spaced(self, node: Any) -> Word:
+        """A part of a double-quoted string. tree-sitter puts the blanks before a `$X` inside
+        the expansion's `$` token (`"$X $Y"`): they are kept, or the parts would be glued."""
+        w = self._word(node)
+        raw = self.text(node)
+        lead = raw[:len(raw) - len(raw.lstrip())]
+        if lead and node.type in ("simple_expansion", "expansion") and not w.text.startswith(lead):
+            return w._replace(text=lead + w.text)
+        return w
+
     def inside(self, kids: list[Any], parts: list[Word]) -> PathClass | None:
         """`"$d/x"`, `"$d"/x`, `$d/sub/`: a path inside the folder a scratch variable holds, when
         the mktemp that made it surely succeeded before this point (`d=$(mktemp -d) && ...`,
@@ -289,7 +299,8 @@ class _Walker:
 
     def expansion(self, node: Any, raw: str) -> Word:
         names = [c for c in node.named_children if c.type in ("variable_name", "special_variable_name")]
-        operators = [self.text(c) for c in node.children if not c.is_named and self.text(c) not in ("${", "}", "$")]
+        operators = [self.text(c).strip() for c in node.children
+                     if not c.is_named and self.text(c).strip() not in ("${", "}", "$")]
         if "@" in operators and operators[operators.index("@") + 1:][:1] == ["P"]:
             self.prompt_expansion(names, raw)
         if not names:

@@ -8,6 +8,8 @@ task runners) -> the program rule tables -> filesystem operations -> redirection
 
 from __future__ import annotations
 
+import functools
+
 from blastwall.analyze.base import Scope, unknown
 from blastwall.analyze.paths import PathClass, classify_in, content_kind
 from blastwall.analyze.shell.fsops import analyze_fs, in_place_findings, redirect_findings
@@ -87,10 +89,21 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
         out.append(unknown("shell.exec:undecoded-name", f"runs a command named {argv[0].text!r}, whose escapes "
                            "blastwall does not decode; spell the command out", cmd.source))
         return out
+    if (argv[0].glob or argv[0].raw == argv[0].text) and argv[0].path_class is None:  # unquoted: bash expands it
+        from blastwall.analyze.shell.globname import is_pattern
+
+        if is_pattern(argv[0].text):
+            return out + _glob_program(argv, cmd, scope)
     name = program_name(argv[0].text)
     if "/" in argv[0].text and argv[0].path_class is None:
         out.extend(handle_path_program(argv, cmd.with_argv(argv), scope))
     out.extend(secret_reads(name, argv, cmd, scope, with_redirects=False))
+    if name.lower().removesuffix(".exe") in _windows_programs():
+        from blastwall.analyze.shell.windows import windows_program
+
+        found = windows_program(name, cmd.source, scope)
+        if found is not None:
+            return out + found
     handler = handler_for(name)
     if handler is not None:
         found = handler(name, argv, cmd.with_argv(argv), scope)
@@ -105,6 +118,20 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
 
         found = verb_findings(name, argv, cmd.source, known=known)
     return out + found
+
+
+def _glob_program(argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding]:
+    """`/bin/r? -rf ~/x`: each program the pattern names here is judged with the same arguments;
+    a pattern blastwall cannot expand is asked about (globname.py)."""
+    from blastwall.analyze.shell.globname import names_of
+
+    names = names_of(argv[0].text, scope)
+    if names is None:
+        return [unknown("shell.exec:glob-name", f"runs a program named by the pattern {argv[0].text}, which "
+                        "blastwall cannot expand here; spell the program's name out", cmd.source)]
+    inner = scope.deeper(f"{argv[0].text} (a pattern)")
+    return [f for n in names for f in analyze_simple(cmd.with_argv([Word.lit(n), *argv[1:]]), inner,
+                                                     with_redirects=False)]
 
 
 def _here(path: str, scope: Scope) -> str:
@@ -162,6 +189,13 @@ _TEXT_PROGRAMS = frozenset({"echo", "printf", "grep", "egrep", "fgrep", "rg", "a
                             # searchers and viewers of compressed or highlighted text: their words are patterns
                             "zgrep", "zegrep", "zfgrep", "bzgrep", "xzgrep", "zstdgrep", "lzgrep", "pcregrep",
                             "pcre2grep", "ugrep", "sift", "zcat", "zless", "zmore", "bat", "batcat"})
+
+
+@functools.cache
+def _windows_programs() -> frozenset[str]:
+    from blastwall.analyze.ruleset import load_table
+
+    return frozenset(load_table("shell_windows")["cmd"]["programs"]) - {"rmdir"}  # rmdir /x is also Unix's
 
 
 def _known(name: str) -> bool:

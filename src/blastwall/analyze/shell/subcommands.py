@@ -18,7 +18,7 @@ from blastwall import rx
 from blastwall.analyze import globs
 from blastwall.analyze.ruleset import load_table
 from blastwall.analyze.shell.ir import Word
-from blastwall.analyze.verbs import age_bounded, read_words, safe_flags_present, undo_flag_present
+from blastwall.analyze.verbs import Reading, age_bounded, read_words, safe_flags_present, undo_flag_present
 from blastwall.model import Effect, Finding, Severity
 
 MAX_PATH = 4
@@ -109,6 +109,23 @@ def _spells_out(command: list[str], path: tuple[str, ...], unless: object) -> bo
     return not any(globs.match(p, g) for p in path[len(command):] for g in left_alone)
 
 
+@functools.cache
+def _destructive_flags() -> frozenset[str]:
+    return frozenset(_table().get("flags", {}).get("destructive", ()))
+
+
+def _flag_reading(flags: list[str]) -> Reading | None:
+    """`s5cmd sync --delete`, `tool load --drop`: an option that destroys what the program acts on
+    (rules/verbs.toml [flags]); `--delete=false` does not."""
+    from blastwall.analyze.verbs import off_value
+
+    for f in flags:
+        key, eq, value = f.partition("=")
+        if key in _destructive_flags() and not (eq and off_value(value)):
+            return Reading(key, "", Severity.MEDIUM)
+    return None
+
+
 def verb_findings(name: str, argv: list[Word], source: str, *, known: bool) -> list[Finding]:
     """A finding when the program's name or its subcommands read as destructive and no table
     says otherwise; `known` programs (with a rule table or handler) are read by subcommand only."""
@@ -125,6 +142,8 @@ def verb_findings(name: str, argv: list[Word], source: str, *, known: bool) -> l
     if name in _local_state():
         return []
     reading = read_words(path, program="" if known else name)
+    if reading is None and not known:
+        reading = _flag_reading(flags)
     if reading is None:
         return []
     row = _table()["rule"][0]

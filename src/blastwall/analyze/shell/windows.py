@@ -145,6 +145,16 @@ def _later_part_powershell(text: str) -> bool:
     return any(shell_of(p) == "powershell" for p in parts if p.strip())
 
 
+def windows_program(name: str, source: str, scope: Scope) -> list[Finding] | None:
+    """A cmd.exe program with its switches on a line read as bash (`mkdir C:\\empty; robocopy
+    C:\\empty D:\\data /MIR`: PowerShell and cmd users type `;` and `&&` too): judged from its own
+    text as cmd.exe reads it (bash would have eaten its backslashes), or None when it is not one."""
+    if name.lower().removesuffix(".exe") not in _table()["cmd"]["programs"] or \
+            not any(_SWITCH.match(w) for w in words(source)[1:]):
+        return None
+    return cmd_findings(source, scope)
+
+
 def windows_findings(text: str, scope: Scope) -> list[Finding] | None:
     shell = shell_of(text)
     if shell == "powershell":
@@ -280,6 +290,7 @@ def cmd_findings(text: str, scope: Scope) -> list[Finding]:
         if not ws:
             continue
         name, args = ws[0].lower().lstrip("@"), ws[1:]
+        name = name if name in ("cmd.exe", "cmd") else name.removesuffix(".exe")  # robocopy.exe is robocopy
         if name in ("cmd", "cmd.exe"):
             out += cmd_line(statement.strip()[len(ws[0]):], scope, statement)
             continue

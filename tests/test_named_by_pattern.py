@@ -1,0 +1,243 @@
+"""Programs named by a pattern or built from variables, and tools whose options destroy: a glob
+in the program's name (`/bin/r?`, `[r]m`, braces) is expanded against real folders or asked;
+variables joined in `eval "$X $Y"` resolve; Windows programs on a bash-looking line are read
+as cmd.exe; destructive options of programs no table names; table rows for sync and import
+tools (mc mirror --remove, argocd sync --prune, mongoimport --drop, mlflow gc); Ruby's
+symbol-to-proc and method objects of destructive methods."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from blastwall.analyze.base import Scope
+from blastwall.analyze.shell.globname import is_pattern, names_of
+from blastwall.engine import check
+from blastwall.policy.engine import default_policy
+
+POLICY = default_policy()
+
+
+def decide(command: str, cwd: str | None = None) -> str:
+    return check(command, "shell", policy=POLICY, probe=False, context={"cwd": cwd} if cwd else None).decision.value
+
+
+def rules(command: str, cwd: str | None = None) -> list[str]:
+    return list(check(command, "shell", policy=POLICY, probe=False, context={"cwd": cwd} if cwd else None).rule_ids)
+
+
+@pytest.fixture()
+def bindir(tmp_path: Path) -> Path:
+    """A folder of programs, as /bin is: real files named rm, ls, git, shred."""
+    d = tmp_path / "bin"
+    d.mkdir()
+    for name in ("rm", "ls", "git", "shred", "true"):
+        f = d / name
+        f.write_bytes(b"\x7fELF\x00\x00compiled")
+        f.chmod(0o755)
+    return d
+
+
+# ---- programs named by a pattern -----------------------------------------------------------
+@pytest.mark.parametrize("word", ["r?", "[r]m", "r[m]", "r*", "?m", "{rm,true}", "r{m,x}"])
+def test_a_pattern_naming_rm_is_judged_as_rm(bindir: Path, word: str) -> None:
+    command = f"{bindir}/{word} -rf ~/Documents"
+    assert decide(command) != "allow"
+    assert "shell.fs:rm" in rules(command)
+
+
+def test_every_program_the_pattern_names_counts(bindir: Path) -> None:
+    # `?s` names only ls; `*` names rm too: the worst one decides
+    assert decide(f"{bindir}/?s -la") == "allow"
+    assert "shell.fs:rm" in rules(f"{bindir}/* -rf ~/Documents")
+
+
+def test_a_pattern_in_a_folder_name_and_behind_wrappers(bindir: Path) -> None:
+    parent = bindir.parent
+    assert "shell.fs:rm" in rules(f"{parent}/b??/rm -rf ~/Documents")
+    assert "shell.fs:rm" in rules(f"sudo {bindir}/r? -rf /srv/data")
+    assert "shell.git:push-force" in rules(f"{bindir}/gi? push --force origin main")
+    assert "shell.fs:shred" in rules(f"env X=1 {bindir}/shre? -u ~/Documents/a.txt")
+
+
+def test_a_pattern_that_names_nothing_here_is_asked(tmp_path: Path) -> None:
+    assert rules(f"{tmp_path}/nothing/r? -rf ~/Documents") == ["shell.exec:glob-name"]
+    assert decide(f"{tmp_path}/r? --version") == "ask"
+
+
+def test_a_bare_pattern_is_matched_in_the_working_folder(bindir: Path) -> None:
+    # bash expands `r?` in the folder, then looks the name it made up on PATH
+    assert "shell.fs:rm" in rules("r? -rf ~/Documents", cwd=str(bindir))
+    assert rules("r? -rf ~/Documents") == ["shell.exec:glob-name"]  # no folder given: asked
+    assert rules("zz? -rf ~/Documents", cwd=str(bindir)) == ["shell.exec:glob-name"]
+
+
+def test_names_of_reads_the_folder_and_stays_closed_without_it(bindir: Path) -> None:
+    scope = Scope(cwd=str(bindir))
+    assert names_of(f"{bindir}/r?", scope) == [f"{bindir}/rm"]
+    assert names_of(f"{bindir}/r?", scope._replace(read_files=False)) is None
+    assert names_of("/usr/bin/{rm,true}", scope._replace(read_files=False)) == ["/usr/bin/rm", "/usr/bin/true"]
+
+
+@pytest.mark.parametrize("text,pattern", [
+    ("/bin/r?", True), ("[r]m", True), ("r*", True), ("{rm,true}", True), ("f{1..3}", True),
+    ("[", False), ("[[", False), ("rm", False), ("{}", False), ("a{b}", False),
+])
+def test_what_bash_expands(text: str, pattern: bool) -> None:
+    assert is_pattern(text) is pattern
+
+
+def test_quoted_or_escaped_patterns_and_the_test_command_are_not_expanded(tmp_path: Path) -> None:
+    assert decide("[ -f README.md ] && echo yes", cwd=str(tmp_path)) == "allow"
+    assert decide("ls *.txt", cwd=str(tmp_path)) == "allow"
+
+
+@pytest.mark.parametrize("command", [
+    "$(echo rm) -rf ~/Documents",
+    "\\r\\m -rf ~/Documents",
+    '"r"m -rf ~/Documents',
+    "r''m -rf ~/Documents",
+    "/???/rm -rf ~/Documents",
+])
+def test_other_spellings_of_the_program(command: str) -> None:
+    assert decide(command) != "allow"
+
+
+# ---- variables joined in eval --------------------------------------------------------------
+@pytest.mark.parametrize("command", [
+    "X='git branch'; Y='-D release/2024.05'; eval \"$X $Y\"",
+    "X='git branch'; Y='-D release/2024.05'; eval \"${X} ${Y}\"",
+    "X='git branch'; Y='-D release/2024.05'; eval \"$X  $Y\"",
+    "X='git branch'; Y='-D release/2024.05'; bash -c \"$X $Y\"",
+    "A=git; B=branch; C=-D; eval \"$A $B $C release/2024.05\"",
+    "X='rm -rf'; Y=~/Documents; eval \"$X $Y\"",
+])
+def test_variables_joined_with_spaces_in_eval_resolve(command: str) -> None:
+    assert decide(command) != "allow"
+
+
+def test_joined_variables_keep_their_spaces() -> None:
+    from blastwall.analyze.shell.parse import parse
+
+    cmd = parse("X='git branch'; Y='-d old'; echo \"$X $Y\"").commands[-1]
+    assert cmd.argv[1].text == "git branch -d old"
+    assert not cmd.argv[1].dynamic
+    assert decide("X='git branch'; Y='--list'; eval \"$X $Y\"") == "allow"
+
+
+# ---- Windows programs on a bash-looking line ------------------------------------------------
+@pytest.mark.parametrize("command", [
+    "mkdir C:\\empty; robocopy C:\\empty \\\\nas01\\share\\finance /MIR",
+    "mkdir C:\\empty && robocopy C:\\empty D:\\data /MIR",
+    "cd /c/work && robocopy.exe empty D:\\data /PURGE",
+    "echo start; del /s /q D:\\data\\*",
+])
+def test_windows_programs_after_another_command_are_read_as_cmd(command: str) -> None:
+    assert decide(command) != "allow"
+
+
+def test_windows_copies_that_delete_nothing_pass() -> None:
+    assert decide("mkdir C:\\out; robocopy C:\\src D:\\backup /E /L") == "allow"
+    assert decide("robocopy C:\\src D:\\mirror\\src /E /XD node_modules") == "allow"
+
+
+# ---- destructive options of programs no table names -----------------------------------------
+@pytest.mark.parametrize("command", [
+    "s5cmd sync --delete ./build/ s3://acme-static/",
+    "acme-loader import --drop users.json",
+    "bkp-tool sync --purge /srv/data remote:data",
+    "inhouse-sync --prune ./site host:/var/www",
+    "seedctl load --wipe=true fixtures/",
+])
+def test_destructive_options_ask_on_unknown_programs(command: str) -> None:
+    assert rules(command) == ["shell.verbs:destructive-name"]
+
+
+@pytest.mark.parametrize("command", [
+    "s5cmd sync ./build/ s3://acme-static/",
+    "s5cmd sync --delete --dry-run ./build/ s3://acme-static/",
+    "acme-loader import --drop=false users.json",
+    "git fetch --all --prune",
+    "docker compose down --remove-orphans",
+    "gh pr merge 42 --squash --delete-branch",
+    "brew cleanup --prune=all -s",
+])
+def test_the_same_options_pass_where_they_are_known_or_off(command: str) -> None:
+    assert decide(command) == "allow"
+
+
+# ---- sync, import and cleanup tools ---------------------------------------------------------
+@pytest.mark.parametrize("command,rule", [
+    ("mc mirror --overwrite --remove ./build minio/static-prod", "shell.objectstore:mirror-remove"),
+    ("mc mirror --watch --remove ./build minio/static-prod", "shell.objectstore:mirror-remove"),
+    ("argocd app set payments-prod --path k8s/empty && argocd app sync payments-prod --prune --force",
+     "shell.argocd:sync-prune"),
+    ("argocd app sync api --prune", "shell.argocd:sync-prune"),
+    ("mongoimport --uri \"$MONGO_URL\" --db shop -c products --drop --file seed/products.json", "shell.mongo:import-drop"),
+    ("mongorestore --uri \"$MONGO_URL\" --drop dump/", "shell.mongo:import-drop"),
+    ("mongoimport --db shop -c products --mode=delete --file ids.json", "shell.mongo:import-replace"),
+    ("mongoimport --db shop -c products --mode upsert --file p.json", "shell.mongo:import-replace"),
+    ("mlflow gc --backend-store-uri postgresql://mlflow@db/mlflow --older-than 0d", "shell.mlflow:gc"),
+    ("mlflow gc", "shell.mlflow:gc"),
+    ("mlflow gc --older-than 1h", "shell.mlflow:gc"),
+])
+def test_tools_that_delete_what_they_sync_or_load(command: str, rule: str) -> None:
+    assert rule in rules(command)
+
+
+@pytest.mark.parametrize("command", [
+    "mc mirror ./build minio/static-prod",
+    "mc mirror --remove --dry-run ./build minio/static-prod",
+    "argocd app sync api",
+    "argocd app sync api --prune --dry-run",
+    "argocd app sync api --prune --preview-changes",
+    "mongoimport --uri mongodb://localhost:27017 --db shop_dev -c products --file seed/products.json --jsonArray",
+    "mongorestore --uri mongodb://localhost:27017 dump/",
+    "mlflow gc --older-than 30d",
+    "mlflow ui --port 5001",
+])
+def test_their_everyday_runs_pass(command: str) -> None:
+    assert decide(command) == "allow"
+
+
+@pytest.mark.parametrize("command", [
+    "stripe api_keys roll rk_live_51Hxxxx --live",
+    "stripe api_keys roll rk_test_51Hxxxx",
+    "acme tokens roll --all",
+])
+def test_a_rolled_credential_stops_working(command: str) -> None:
+    assert decide(command) != "allow"
+
+
+def test_stripe_reads_pass() -> None:
+    assert decide("stripe customers list --limit 3") == "allow"
+    assert decide("stripe listen --forward-to localhost:4242/webhooks") == "allow"
+
+
+# ---- Ruby: destructive methods called by name ----------------------------------------------
+@pytest.mark.parametrize("code", [
+    "ActiveStorage::Blob.find_each(&:purge)",
+    "ActiveStorage::Blob.unattached.each(&:purge_later)",
+    "User.find_each(&:destroy)",
+    "User.all.each(&:destroy!)",
+    "Post.where(draft: true).map(&:delete)",
+    "Post.find_each { |p| p.purge }",
+    "User.find_each { |u| u.send(:destroy) }",
+    "User.all.each { |u| u.public_send(:delete) }",
+    "Dir['/srv/x/*'].each(&File.method(:delete))",
+    "Dir['/srv/x/*'].each(&FileUtils.method(:rm_rf))",
+])
+def test_ruby_methods_called_by_name(code: str) -> None:
+    assert decide(f"RAILS_ENV=production bin/rails runner '{code}'") != "allow"
+
+
+@pytest.mark.parametrize("code", [
+    "puts User.count",
+    "User.find_each(&:touch)",
+    "User.pluck(:email).each(&:downcase)",
+    "Post.find_each { |p| p.update!(slug: p.title.parameterize) }",
+])
+def test_ruby_everyday_runner_code_passes(code: str) -> None:
+    assert decide(f"bin/rails runner '{code}'") == "allow"
+

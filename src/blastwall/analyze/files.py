@@ -337,7 +337,8 @@ def analyze_write(path: str, content: object, scope: Scope, *, edits: object = N
     guarded = guard_findings(path, scope)
     if guarded:
         return guarded
-    return _path_findings(path, scope, may_create=may_create and edits is None, known_new=known_new) + _later_findings(
+    return _path_findings(path, scope, may_create=may_create and edits is None, known_new=known_new,
+                          append=append and edits is None) + _later_findings(
         path, content, scope, edits=edits, deleted=deleted, append=append, partial=partial) + (
         shown_by_edit(path, scope) if edits is not None else [])
 
@@ -358,12 +359,17 @@ def _later_findings(path: str, content: object, scope: Scope, *, edits: object, 
     return written_findings(path, content, scope, edits=edits, deleted=deleted, append=append, partial=partial)
 
 
-def _path_findings(path: str, scope: Scope, *, may_create: bool = True, known_new: bool = False) -> list[Finding]:
+def _path_findings(path: str, scope: Scope, *, may_create: bool = True, known_new: bool = False,
+                   append: bool = False) -> list[Finding]:
+    """`append`: the write adds to the end of the file; in a place where a new file would be a
+    creation (`creatable`: not hidden home folders, not system folders) it loses nothing."""
     root = project_root(scope)
     seen = path if root == scope.cwd or path.startswith(("/", "~", "$")) else posixpath.join(scope.cwd or "", path)
     pc = classify(seen, root or guess_root(path, home=True))._replace(path=path)
     if known_new and may_create and creatable(pc):
         return [_finding(_by_id("file.write:new-file"), path, label=pc.label)]
+    if append and creatable(pc) and pc.kind not in ("secret", "history"):
+        return [_finding(_by_id("file.write:append"), path, label=pc.label)]
     row = _kind_row(pc.kind)
     severity = pc.severity("overwrite")
     if pc.kind in _CONTENT_KINDS:

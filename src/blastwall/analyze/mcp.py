@@ -518,12 +518,19 @@ def _file_args(call: _Call) -> list[Finding] | None:
         shown = edits is None and not creates  # a dry run still answers with the changed lines around the edit
         return [f for p in [path, *paths] if p
                 for f in files.analyze_write(p, content, call.deeper("write"), edits=edits, may_create=creates,
-                                             append="append" in ws, partial=partial,
+                                             append="append" in ws or _appends(call.args), partial=partial,
                                              known_new=creates and files.new_here(p, call.scope))
                 + (files.shown_by_edit(p, call.deeper("edit")) if shown else [])]
     if ws & {"read", "get", "view", "cat", "head", "tail", "open", "download", "show"}:
         return [f for p in [path, *paths] if p for f in files.analyze_read(p, call.deeper("read"))]
     return None
+
+
+def _appends(args: dict[str, Any]) -> bool:
+    """A write tool told to add to the end of the file (desktop-commander `"mode": "append"`,
+    `"append": true`): what the file holds stays."""
+    mode = args.get("mode")
+    return (isinstance(mode, str) and mode.strip().lower() in ("append", "a")) or args.get("append") is True
 
 
 def _windows_path(path: str) -> bool:

@@ -165,14 +165,15 @@ def _read_alone(text: str) -> bool:
     """Statements sqlglot misreads as a whole script, read statement by statement instead:
     EXEC('...') and kin (sqlglot re-renders their strings), ClickHouse mutations, and the
     statements of BEGIN ... END blocks (a block's BEGIN is read as a transaction)."""
-    from blastwall.analyze.sql import blocks, clickhouse, dynamic
+    from blastwall.analyze.sql import blocks, clickhouse, dynamic, events
 
     low = text.lower()
-    if not any(w in low for w in ("exec", "prepare", "alter", "begin")):
+    if not any(w in low for w in ("exec", "prepare", "alter", "begin", "event")):
         return False
     for p in lexer.split(text, hash_comments=True):
         inner = blocks.body(p)
-        if inner is not None or dynamic.read(p.text) is not None or clickhouse.is_mutation(p.text):
+        if inner is not None or dynamic.read(p.text) is not None or clickhouse.is_mutation(p.text) or \
+                events.body(p) is not None:
             return True
     return False
 
@@ -196,12 +197,15 @@ MAX_FALLBACK_CHARS = 8192
 
 def _read_piece(piece: lexer.Piece, dialect: str, depth: int = 0) -> list[Stmt]:
     """One statement that did not parse as part of the whole script."""
-    from blastwall.analyze.sql import blocks, clickhouse, dynamic, glot, pg
+    from blastwall.analyze.sql import blocks, clickhouse, dynamic, events, glot, pg
     from blastwall.analyze.sql.script import tx_of
 
     inner = blocks.body(piece)
     if inner is not None:  # BEGIN EXECUTE IMMEDIATE '...'; END; -- the block's first statement
         return _read_piece(inner, dialect, depth) if inner.code.strip() else []
+    scheduled = events.body(piece)
+    if scheduled is not None:  # CREATE EVENT ... DO <statement>: what it runs, later and again
+        return [Stmt(piece.text, inner_hits(scheduled, depth + 1, "mysql" if dialect == "postgres" else dialect))]
     ran = dynamic.hits(piece.text, lambda sql, d: inner_hits(sql, d, dialect), depth)
     if ran is not None:  # EXEC('...'), EXECUTE IMMEDIATE '...', PREPARE s FROM '...'
         return [Stmt(piece.text, ran)]

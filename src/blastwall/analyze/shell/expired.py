@@ -35,7 +35,7 @@ def _in_folder(path: str, scope: Scope) -> bool:
     norm = path.rstrip("/") or "/"
     if norm.startswith("./"):
         norm = posixpath.normpath(norm)
-    if norm.rsplit("/", 1)[-1] in t.get("folder_names", ()) and norm.count("/") >= 2 and "$" not in norm:
+    if norm.rsplit("/", 1)[-1] in t.get("folder_names", ()) and norm.count("/") >= 3 and "$" not in norm:
         return _not_a_link(norm, scope)  # `/home/runner/artifacts`, `/srv/app/logs`
     for folder in t["folders"]:
         if folder.endswith("/*"):  # a folder below this one

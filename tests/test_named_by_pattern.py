@@ -14,6 +14,7 @@ import pytest
 from blastwall.analyze.base import Scope
 from blastwall.analyze.shell.globname import is_pattern, names_of
 from blastwall.engine import check
+from blastwall.model import Verdict
 from blastwall.policy.engine import default_policy
 
 POLICY = default_policy()
@@ -241,3 +242,43 @@ def test_ruby_methods_called_by_name(code: str) -> None:
 def test_ruby_everyday_runner_code_passes(code: str) -> None:
     assert decide(f"bin/rails runner '{code}'") == "allow"
 
+
+
+# ---- MCP tools that run an infrastructure command -------------------------------------------
+def mcp(tool: str, arguments: dict, server: str = "terraform") -> Verdict:
+    return check({"server": server, "tool": tool, "arguments": arguments}, "mcp", policy=POLICY, probe=False)
+
+
+@pytest.mark.parametrize("tool,arguments,rule", [
+    ("terraform_apply", {"working_dir": "/infra/staging", "destroy": True, "auto_approve": True},
+     "shell.terraform:apply-destroy"),
+    ("terraform_apply", {"working_dir": "/infra/staging", "destroy": "true"}, "shell.terraform:apply-destroy"),
+    ("terraform_apply", {"working_dir": "/infra/staging"}, "shell.terraform:apply-auto-approve"),
+    ("terraform_apply", {"plan_file": "destroy-all.tfplan"}, "shell.terraform:apply-destroy-plan"),
+    ("tofu_apply", {"dir": "/infra/prod", "destroy": True}, "shell.terraform:apply-destroy"),
+    ("terraform_destroy", {"working_dir": "/infra/prod"}, "shell.terraform:destroy"),
+    ("apply", {"dir": "/infra/prod", "destroy": True}, "shell.terraform:apply-destroy"),  # a terraform server's apply
+])
+def test_mcp_terraform_tools_are_judged_as_the_command_they_run(tool: str, arguments: dict, rule: str) -> None:
+    server = "tofu" if tool.startswith("tofu") else "terraform"
+    verdict = mcp(tool, arguments, server)
+    assert verdict.decision.value != "allow"
+    assert rule in verdict.rule_ids
+
+
+@pytest.mark.parametrize("tool,arguments", [
+    ("terraform_apply", {"working_dir": "/infra/staging", "plan_file": "tfplan"}),  # a reviewed, saved plan
+    ("terraform_plan", {"working_dir": "infra/prod", "destroy": True}),
+    ("terraform_init", {"working_dir": "/infra/prod", "upgrade": True}),
+    ("search_modules", {"module_query": "vpc aws"}),
+])
+def test_mcp_terraform_reads_and_reviewed_plans_pass(tool: str, arguments: dict) -> None:
+    assert mcp(tool, arguments).decision.value == "allow"
+
+
+def test_the_command_line_of_a_cli_tool() -> None:
+    from blastwall.analyze.mcp_cli import command_line
+
+    assert command_line("terraform", "terraform_apply", {"destroy": True, "target": ["a.b", "c.d"]}) == [
+        "terraform", "apply", "-auto-approve", "-destroy", "-target=a.b", "-target=c.d"]
+    assert command_line("github", "create_issue", {}) is None

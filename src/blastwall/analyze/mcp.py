@@ -293,7 +293,7 @@ def _content(call: _Call) -> tuple[list[Finding], set[str]]:
     out: list[Finding] = []
     kinds: set[str] = set()
     for kind, fn in (("sql", _sql_args), ("sql", _mongo_args), ("sql", _cypher_args), ("command", _command_args), ("url", _url_args), ("file", _file_args),
-                     ("file", _search_args), ("file", _git_args)):
+                     ("file", _search_args), ("file", _git_args), ("command", _cli_args)):
         found = fn(call)
         if found is not None:
             kinds.add(kind)
@@ -569,6 +569,13 @@ def _search_args(call: _Call) -> list[Finding] | None:
 
     command = shlex.join(["rg", "-uu", *flags, "-e", pattern, "--", where])
     return analyze_command(command, call.deeper("search"))
+
+
+def _cli_args(call: _Call) -> list[Finding] | None:
+    """Infrastructure CLIs' tools (`terraform_apply`): the command line they run (mcp_cli.py)."""
+    from blastwall.analyze.mcp_cli import cli_tool_findings
+
+    return cli_tool_findings(call.server, call.tool, call.args, call.scope)
 
 
 def _git_args(call: _Call) -> list[Finding] | None:

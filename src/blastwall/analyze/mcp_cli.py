@@ -1,0 +1,81 @@
+"""MCP tools that run one command of an infrastructure CLI (`terraform_apply {"destroy": true}`),
+judged as the command line they amount to, so the MCP tool and the shell agree.
+
+    command_line("terraform", "terraform_apply", {"destroy": True})
+        -> ["terraform", "apply", "-auto-approve", "-destroy"]
+
+The grammar (which programs, subcommands and arguments) is data: `rules/mcp.toml`
+`[generic.cli_tools]`. A call cannot stop at a confirmation prompt, so an apply or a destroy runs
+unattended, as `terraform apply -auto-approve` does in a shell.
+"""
+
+from __future__ import annotations
+
+import functools
+import posixpath
+import shlex
+from typing import Any
+
+from blastwall.analyze.base import Scope
+from blastwall.analyze.ruleset import load_table
+from blastwall.model import Finding
+
+__all__ = ["cli_tool_findings", "command_line"]
+
+
+@functools.cache
+def _grammar() -> dict[str, Any]:
+    return dict(load_table("mcp")["generic"].get("cli_tools", {}))
+
+
+def _words(name: str) -> list[str]:
+    from blastwall.analyze.http.sniff import words
+
+    return list(words(name))
+
+
+def command_line(server: str, tool: str, args: dict[str, Any]) -> list[str] | None:
+    """The argv the call runs, or None when the tool is no CLI tool of the table."""
+    g = _grammar()
+    if not g:
+        return None
+    tool_words = _words(tool)
+    programs = g["programs"]
+    program = next((w for w in tool_words if w in programs), None) or \
+        next((w for w in _words(server) if w in programs), None)
+    sub = next((w for w in tool_words if w in g["subcommands"]), None)
+    if program is None or sub is None:
+        return None
+    argv = [program, sub]
+    unattended = g.get("unattended", {}).get(sub)
+    if unattended:
+        argv.append(unattended)
+    for key, option in g.get("flags", {}).items():
+        if args.get(key) is True or str(args.get(key)).lower() == "true":
+            argv.append(option)
+    for key, option in g.get("values", {}).items():
+        value = args.get(key)
+        for v in value if isinstance(value, list) else [value]:
+            if isinstance(v, (str, int)) and str(v):
+                argv.append(f"{option}={v}")
+    for key in g.get("positionals", []):
+        value = args.get(key)
+        if isinstance(value, str) and value:
+            argv.append(value)
+    return argv
+
+
+def cli_tool_findings(server: str, tool: str, args: dict[str, Any], scope: Scope) -> list[Finding] | None:
+    """Findings of the command line the call runs (in its working folder), or None when the tool
+    is not one of `[generic.cli_tools]`."""
+    argv = command_line(server, tool, args)
+    if argv is None:
+        return None
+    folder = next((args[k] for k in _grammar().get("dir_keys", []) if isinstance(args.get(k), str) and args[k]), None)
+    inner = scope.deeper(f"mcp tool {tool} runs {argv[0]}")
+    if folder is not None:
+        where = folder if folder.startswith(("/", "~")) or not scope.cwd else posixpath.join(scope.cwd, folder)
+        inner = inner._replace(cwd=where)
+    from blastwall.analyze.shell import analyze_command
+
+    return analyze_command(shlex.join(argv), inner)

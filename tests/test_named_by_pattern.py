@@ -282,3 +282,49 @@ def test_the_command_line_of_a_cli_tool() -> None:
     assert command_line("terraform", "terraform_apply", {"destroy": True, "target": ["a.b", "c.d"]}) == [
         "terraform", "apply", "-auto-approve", "-destroy", "-target=a.b", "-target=c.d"]
     assert command_line("github", "create_issue", {}) is None
+
+
+# ---- HTTP: Firebase Realtime Database and Algolia --------------------------------------------
+def http(method: str, url: str, body: object = None) -> Verdict:
+    return check({"method": method, "url": url, "body": body}, "http", policy=POLICY, probe=False)
+
+
+RTDB = "https://acme-prod-default-rtdb.firebaseio.com"
+ALGOLIA = "https://ACME123.algolia.net"
+
+
+@pytest.mark.parametrize("method,url,body,rule", [
+    ("PUT", f"{RTDB}/.json?auth=$FIREBASE_SECRET", {}, "http.firebase:database-replace"),
+    ("PUT", "https://acme-default-rtdb.europe-west1.firebasedatabase.app/.json", {"a": 1}, "http.firebase:database-replace"),
+    ("PUT", f"{RTDB}/", {}, "http.firebase:database-replace"),
+    ("DELETE", f"{RTDB}/.json", None, "http.firebase:database-replace"),
+    ("PUT", f"{RTDB}/users.json", {}, "http.firebase:node-replace"),
+    ("PUT", f"{RTDB}/users/u1/profile.json", {"name": "x"}, "http.firebase:node-replace"),
+    ("DELETE", f"{RTDB}/users/u1.json", None, "http.firebase-rtdb:delete"),
+    ("POST", f"{ALGOLIA}/1/indexes/products/clear", None, "http.algolia:index-clear"),
+    ("POST", f"{ALGOLIA}/1/indexes/products/deleteByQuery", {"filters": "brand:acme"}, "http.algolia:index-clear"),
+    ("POST", f"{ALGOLIA}/1/indexes/products/synonyms/clear", None, "http.algolia:index-clear"),
+    ("DELETE", f"{ALGOLIA}/1/indexes/products", None, "http.algolia:delete"),
+    ("DELETE", f"{ALGOLIA}/1/keys/0123abcd", None, "http.algolia:delete"),
+    ("POST", f"{ALGOLIA}/1/indexes/products_tmp/operation", {"operation": "move", "destination": "products"},
+     "http.algolia:index-replace"),
+    ("POST", f"{ALGOLIA}/1/indexes/products/batch", {"requests": [{"action": "deleteObject", "body": {"objectID": "1"}}]},
+     "http.algolia:batch-delete"),
+])
+def test_replacing_or_clearing_a_store_asks(method: str, url: str, body: object, rule: str) -> None:
+    verdict = http(method, url, body)
+    assert verdict.decision.value != "allow"
+    assert rule in verdict.rule_ids
+
+
+@pytest.mark.parametrize("method,url,body", [
+    ("GET", "https://acme-default-rtdb.firebaseio.com/users.json?shallow=true", None),
+    ("POST", "https://acme-default-rtdb.firebaseio.com/messages.json", {"text": "hi"}),
+    ("PATCH", "https://acme-default-rtdb.firebaseio.com/users/u1.json", {"name": "Ada"}),
+    ("POST", "https://ABC123-dsn.algolia.net/1/indexes/products/query", '{"params": "query=delete&hitsPerPage=5"}'),
+    ("POST", "https://ABC123-dsn.algolia.net/1/indexes/*/queries", {"requests": []}),
+    ("GET", "https://ABC123-dsn.algolia.net/1/indexes/products/settings", None),
+    ("POST", f"{ALGOLIA}/1/indexes/products/batch", {"requests": [{"action": "addObject", "body": {"name": "x"}}]}),
+])
+def test_reads_and_additions_pass(method: str, url: str, body: object) -> None:
+    assert http(method, url, body).decision.value == "allow"

@@ -465,7 +465,10 @@ def test_a_new_file_is_created_and_an_existing_one_asks(home: Path) -> None:
     assert mcp("filesystem", "write_file", path=str(home / "docs" / "design.md"), content="x") == "ask"
     # a folder that is not there: nothing proves the file is not (the server may see another disk)
     assert mcp("filesystem", "write_file", path=str(home / "nowhere" / "plan.md"), content="x") == "ask"
-    assert mcp("filesystem", "write_file", path="/home/nobody-here/project/notes/plan.md", content="x") == "ask"
+    assert mcp("filesystem", "write_file", path="/home/nobody-here/notes/plan.md", content="x") == "ask"
+    # ... unless its path has a project's shape: a project write, as the agent's own Write tool gets
+    # (rules/paths.toml [project_shape], tests/test_home_projects.py)
+    assert mcp("filesystem", "write_file", path="/home/nobody-here/project/notes/plan.md", content="x") == "allow"
     # hidden folders hold configuration that runs by itself
     assert mcp("filesystem", "write_file", path=str(home / ".config" / "autostart.desktop"), content="x") == "ask"
     assert mcp("filesystem", "write_file", path=str(home / ".bashrc"), content="x") == "ask"

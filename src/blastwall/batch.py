@@ -10,11 +10,11 @@ only make a verdict stricter. Each line gets the verdict `check_action(action, p
 probe=probe)` gives it alone; the batch writes no audit entry and no approval request, as
 `blastwall check` does not.
 
-Throughput: the parent loads the analyzers and rule tables once, then forks `workers` processes
-(default: the CPUs this process may use) that check chunks of CHUNK lines while the parent
-writes the answers in input order. A batch shorter than PARALLEL_MIN lines, a single CPU, or a
-platform without fork runs in this process. A worker that dies answers its chunk's lines with
-`ask`, never a pass.
+Throughput: the parent loads the analyzers and rule tables once, then forks `workers` checkers
+(default: the CPUs this process may use; blastwall/checkers.py) that check chunks of CHUNK lines
+while the parent writes the answers in input order. A batch shorter than PARALLEL_MIN lines, a
+single CPU, or a platform without fork runs in this process. A checker that dies answers its
+chunk's lines with `ask`, never a pass.
 """
 
 from __future__ import annotations
@@ -30,12 +30,14 @@ from blastwall.model import Surface
 
 KINDS = {s.value for s in Surface}
 MAX_LINE = 1024 * 1024
-CHUNK = 64  # lines a worker checks per task: large enough that passing them costs little
+# Lines a checker checks per task: passing one costs a pipe write (tens of microseconds), and the
+# last chunks decide how long the slower checker runs after the other finished.
+CHUNK = 32
 # Below this many lines one process is faster: the parent's warm-up loads every analyzer before it
 # forks (about 0.55 s of CPU), one process loads only what its lines need. Measured on this 2-core
 # machine: the 391- and 636-line corpora ran faster in one process, the 964-line one about even.
 PARALLEL_MIN = 1024
-IN_FLIGHT = 4  # chunks queued per worker, so reading the input stays ahead of the workers
+CHECKER_GC = (50_000, 50, 1000)  # a checker's collection thresholds (gc.set_threshold)
 
 # Checked once in the parent before it forks, so every worker starts with the analyzers, parsers
 # and rule tables loaded (fork shares them) instead of loading each on its first such line.
@@ -154,9 +156,7 @@ def default_workers() -> int:
 
 
 def _can_fork() -> bool:
-    import multiprocessing
-
-    return sys.platform != "win32" and "fork" in multiprocessing.get_all_start_methods()
+    return sys.platform != "win32" and hasattr(os, "fork")
 
 
 def _chunks(head: list[tuple[int, str]], rest: Iterator[tuple[int, str]]) -> Iterator[list[tuple[int, str]]]:
@@ -175,25 +175,13 @@ def _split(items: list[tuple[int, str]]) -> Iterator[list[tuple[int, str]]]:
         yield items[i:i + CHUNK]
 
 
-# One worker process's settings, set by `_start_worker` in the child (fork passes them without
-# pickling); the parent never reads them.
-_WORKER: dict[str, Any] = {}
-
-
-def _start_worker(policy: Any, probe: bool) -> None:
-    _WORKER["policy"] = policy
-    _WORKER["probe"] = probe
-
-
-def _check_chunk(chunk: list[tuple[int, str]]) -> str:
-    policy, probe = _WORKER["policy"], _WORKER["probe"]
+def _check_chunk(chunk: list[tuple[int, str]], policy: Any, probe: bool) -> str:
     return "".join(answer_line(line, number, policy, probe) for number, line in chunk)
 
 
-def _failed_chunk(chunk: list[tuple[int, str]], exc: BaseException) -> str:
-    reason = f"blastwall could not process it (its worker process failed: {type(exc).__name__})"
-    return "".join(json.dumps(_error(_id_of(line), f"line {number}: {reason}"), ensure_ascii=False) + "\n"
-                   for number, line in chunk)
+def _failed_chunk(chunk: list[tuple[int, str]], detail: str) -> str:
+    reason = f"blastwall could not process it (its worker process failed: {detail})"
+    return "".join(_ENCODER.encode(_error(_id_of(line), f"line {number}: {reason}")) + "\n" for number, line in chunk)
 
 
 def _id_of(line: str) -> Any:
@@ -207,9 +195,11 @@ def _id_of(line: str) -> Any:
 _WARM: list[bool] = []  # set once this process (or the process it was forked from) warmed up
 
 
-def warm_up(policy: Any) -> None:
+def warm_up(policy: Any, *, thorough: bool = False) -> None:
     """Load what checking needs (analyzers, parsers, rule tables) in this process; once (the
-    daemon warms up before it forks the workers that run batches)."""
+    daemon warms up before it forks the workers that run batches). `thorough` (the daemon, which
+    forks checkers for batch after batch from what it loaded once): also index every program's
+    rule tables, which each checker would otherwise index again for the programs its lines name."""
     if _WARM:
         return
     _WARM.append(True)
@@ -218,6 +208,11 @@ def warm_up(policy: Any) -> None:
 
     for name in ruleset.table_names():
         ruleset.load_table(name)
+    if thorough:
+        from blastwall.analyze.shell import programs
+
+        for program in ruleset.program_index():
+            programs._tables_for(program)  # noqa: SLF001 - its cache is the index
     for kind, payload in WARM_UP:
         check_action(make_action(kind, payload), policy, probe=False)
     # A read of a file on disk scans what it holds (secrets/content.py): the scanner and its
@@ -229,9 +224,8 @@ def warm_up(policy: Any) -> None:
 
 def _run_parallel(chunks: Iterator[list[tuple[int, str]]], out: IO[str], policy: Any, probe: bool, workers: int) -> int:
     import gc
-    import multiprocessing
-    from concurrent.futures import Future, ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
+
+    from blastwall import checkers
 
     collecting = gc.isenabled()
     gc.disable()  # the warm-up allocates much and frees little: collections there cost 10-15% of it
@@ -242,60 +236,18 @@ def _run_parallel(chunks: Iterator[list[tuple[int, str]]], out: IO[str], policy:
             gc.enable()
     out.flush()  # nothing buffered in the parent may be written twice by a child
     gc.freeze()  # the warm objects stay shared: a child's collections never touch (and copy) their pages
-
-    def pool() -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=_start_worker, initargs=(policy, probe))
-
-    executor = pool()
-    pending: deque[tuple[list[tuple[int, str]], Future[str]]] = deque()
-    n = 0
     try:
-        for chunk in chunks:
-            pending.append((chunk, executor.submit(_check_chunk, chunk)))
-            while len(pending) >= workers * IN_FLIGHT:
-                n += _write_first(pending, out)
-        while pending:
-            n += _write_first(pending, out)
-    except BrokenProcessPool:
-        # A worker died (a crash inside a parser): the unfinished chunks are checked again one at
-        # a time on a fresh pool, where one that kills its worker again is answered "ask".
-        executor.shutdown(wait=False, cancel_futures=True)
-        n += _recover(pending, chunks, out, pool)
-        return n
+        return checkers.run(chunks, out, check=lambda chunk: _check_chunk(chunk, policy, probe),
+                            failed=_failed_chunk, workers=workers, setup=_checker_gc)
     finally:
-        executor.shutdown(wait=True, cancel_futures=True)
         gc.unfreeze()  # a library caller's later garbage is collected as before
-    return n
 
 
-def _write_first(pending: deque[Any], out: IO[str]) -> int:
-    chunk, future = pending[0]
-    text = future.result()  # raises BrokenProcessPool when a worker died
-    pending.popleft()
-    out.write(text)
-    return len(chunk)
+def _checker_gc() -> None:
+    """A checker collects rarely: a line frees nearly all it allocates when it is answered (a
+    10,000-line batch stays within a few MB of where it started), and each collection pass
+    costs time that a batch of thousands of lines repeats often."""
+    import gc
 
-
-def _recover(pending: deque[Any], chunks: Iterator[list[tuple[int, str]]], out: IO[str], pool: Any) -> int:
-    """After a worker died: the chunks already checked are written, the others are checked again
-    one at a time on a fresh pool (a chunk that breaks it again is answered "ask"), in order."""
-    from concurrent.futures.process import BrokenProcessPool
-
-    n = 0
-    executor = pool()
-    try:
-        for chunk, future in [*pending, *((c, None) for c in chunks)]:
-            if future is not None and future.done() and not future.cancelled() and future.exception() is None:
-                out.write(future.result())
-            else:
-                try:
-                    out.write(executor.submit(_check_chunk, chunk).result())
-                except BrokenProcessPool as exc:
-                    out.write(_failed_chunk(chunk, exc))
-                    executor.shutdown(wait=False, cancel_futures=True)
-                    executor = pool()
-            n += len(chunk)
-    finally:
-        executor.shutdown(wait=True, cancel_futures=True)
-    return n
+    gc.enable()
+    gc.set_threshold(*CHECKER_GC)

@@ -1,0 +1,139 @@
+"""The forked checkers of a long batch (blastwall/checkers.py): every chunk is answered once, in
+input order, whatever the chunk sizes and the number of checkers; a checker that dies costs only
+the chunk it was checking (checked again alone, `failed` when it dies again); no checker outlives
+the batch."""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from blastwall import checkers
+
+
+def _check(chunk):
+    return "".join(f"{n}:{line.upper()}\n" for n, line in chunk)
+
+
+def _failed(chunk, detail):
+    return "".join(f"{n}:FAILED {detail}\n" for n, _ in chunk)
+
+
+def _chunked(lines: list[str], sizes: list[int]):
+    numbered = list(enumerate(lines, 1))
+    i = 0
+    for size in sizes:
+        if i >= len(numbered):
+            return
+        yield numbered[i:i + size]
+        i += size
+    while i < len(numbered):
+        yield numbered[i:i + 3]
+        i += 3
+
+
+def _children() -> set[int]:
+    """This process's live children (zombies included)."""
+    me = str(os.getpid())
+    found = set()
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                stat = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if stat[1] == me:
+                found.add(int(pid))
+    return found
+
+
+@settings(max_examples=25, deadline=None)
+@given(lines=st.lists(st.text(alphabet="abcxyz é\t", max_size=40), max_size=60),
+       sizes=st.lists(st.integers(1, 9), max_size=20), workers=st.integers(1, 3))
+def test_every_line_answered_once_in_order(lines, sizes, workers):
+    out = io.StringIO()
+    n = checkers.run(_chunked(lines, sizes), out, check=_check, failed=_failed, workers=workers)
+    assert n == len(lines)
+    assert out.getvalue() == _check(list(enumerate(lines, 1)))
+
+
+def test_a_long_answer_does_not_block_either_side():
+    lines = ["x" * 300_000] * 6  # each chunk and answer far larger than a pipe's buffer
+    out = io.StringIO()
+    checkers.run(_chunked(lines, [2, 2, 2]), out, check=_check, failed=_failed, workers=2)
+    assert out.getvalue() == _check(list(enumerate(lines, 1)))
+
+
+def _crash_on(word: str, once_marker: str | None = None):
+    def check(chunk):
+        for _, line in chunk:
+            if word in line:
+                if once_marker is None or not os.path.exists(once_marker):
+                    if once_marker is not None:
+                        open(once_marker, "w").close()
+                    os._exit(7)  # a crash inside a parser, as the parent sees it
+        return _check(chunk)
+    return check
+
+
+def test_a_chunk_that_kills_its_checker_twice_is_failed_and_the_rest_answered():
+    lines = [f"line {i}" for i in range(40)]
+    lines[17] = "line CRASH"
+    out = io.StringIO()
+    n = checkers.run(_chunked(lines, [4] * 10), out, check=_crash_on("CRASH"), failed=_failed, workers=2)
+    assert n == 40
+    got = out.getvalue().splitlines()
+    assert len(got) == 40
+    assert all("FAILED" in got[i] for i in range(16, 20))
+    assert [g for i, g in enumerate(got) if not 16 <= i < 20] == \
+        [f"{i + 1}:LINE {i}" for i in range(40) if not 16 <= i < 20]
+
+
+def test_a_checker_that_dies_once_costs_nothing(tmp_path):
+    lines = [f"line {i}" for i in range(30)]
+    lines[5] = "line FLAKY"
+    out = io.StringIO()
+    check = _crash_on("FLAKY", once_marker=str(tmp_path / "crashed"))
+    checkers.run(_chunked(lines, [3] * 10), out, check=check, failed=_failed, workers=2)
+    assert out.getvalue() == _check(list(enumerate(lines, 1)))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_every_chunk_crashing_is_all_failed(workers):
+    lines = [f"CRASH {i}" for i in range(12)]
+    out = io.StringIO()
+    n = checkers.run(_chunked(lines, [4] * 3), out, check=_crash_on("CRASH"), failed=_failed, workers=workers)
+    assert n == 12
+    assert [g.split(":", 1)[0] for g in out.getvalue().splitlines()] == [str(i) for i in range(1, 13)]
+    assert all("FAILED" in g for g in out.getvalue().splitlines())
+
+
+def test_no_checker_outlives_the_batch():
+    before = _children()
+    checkers.run(_chunked([f"l{i}" for i in range(50)], [5] * 10), io.StringIO(), check=_check, failed=_failed,
+                 workers=2)
+    assert _children() == before
+
+
+def test_an_error_in_the_parent_stops_every_checker():
+    before = _children()
+
+    def slow(chunk):
+        time.sleep(5)
+        return _check(chunk)
+
+    class Broken(io.StringIO):
+        def write(self, text):
+            raise OSError("disk full")
+
+    t0 = time.monotonic()
+    with pytest.raises(OSError):
+        checkers.run(_chunked([f"l{i}" for i in range(20)], [1] + [5] * 4), Broken(),
+                     check=lambda c: _check(c) if c[0][0] == 1 else slow(c), failed=_failed, workers=2)
+    assert time.monotonic() - t0 < 4  # the slow checkers were stopped, not waited for
+    assert _children() == before

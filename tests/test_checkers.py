@@ -137,3 +137,17 @@ def test_an_error_in_the_parent_stops_every_checker():
                      check=lambda c: _check(c) if c[0][0] == 1 else slow(c), failed=_failed, workers=2)
     assert time.monotonic() - t0 < 4  # the slow checkers were stopped, not waited for
     assert _children() == before
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(0, 2500), head=st.integers(0, 1100), workers=st.integers(1, 4))
+def test_batch_chunks_keep_every_line_in_order_and_shrink_at_the_end(n, head, workers):
+    from blastwall import batch
+
+    items = [(i, f"l{i}") for i in range(n)]
+    head = min(head, n)
+    chunks = list(batch._chunks(items[:head], iter(items[head:]), workers))
+    assert [x for c in chunks for x in c] == items
+    assert all(0 < len(c) <= batch.CHUNK for c in chunks)
+    sizes = [len(c) for c in chunks]
+    assert sizes == sorted(sizes, reverse=True)  # big chunks first, the small ones at the end

@@ -202,7 +202,8 @@ def warm_up(policy: Any, *, thorough: bool = False) -> None:
     """Load what checking needs (analyzers, parsers, rule tables) in this process; once (the
     daemon warms up before it forks the workers that run batches). `thorough` (the daemon, which
     forks checkers for batch after batch from what it loaded once): also index every program's
-    rule tables, which each checker would otherwise index again for the programs its lines name."""
+    rule tables and the most used provider catalogs, which each checker would otherwise index
+    again for the programs and providers its lines name."""
     if _WARM:
         return
     _WARM.append(True)
@@ -216,6 +217,9 @@ def warm_up(policy: Any, *, thorough: bool = False) -> None:
 
         for program in ruleset.program_index():
             programs._tables_for(program)  # noqa: SLF001 - its cache is the index
+        from blastwall.analyze import catalogs
+
+        catalogs.prime()
     for kind, payload in WARM_UP:
         check_action(make_action(kind, payload), policy, probe=False)
     # A read of a file on disk scans what it holds (secrets/content.py): the scanner and its

@@ -54,10 +54,10 @@ def _children() -> set[int]:
 
 @settings(max_examples=25, deadline=None)
 @given(lines=st.lists(st.text(alphabet="abcxyz é\t", max_size=40), max_size=60),
-       sizes=st.lists(st.integers(1, 9), max_size=20), workers=st.integers(1, 3))
-def test_every_line_answered_once_in_order(lines, sizes, workers):
+       sizes=st.lists(st.integers(1, 9), max_size=20), workers=st.integers(1, 3), inline=st.booleans())
+def test_every_line_answered_once_in_order(lines, sizes, workers, inline):
     out = io.StringIO()
-    n = checkers.run(_chunked(lines, sizes), out, check=_check, failed=_failed, workers=workers)
+    n = checkers.run(_chunked(lines, sizes), out, check=_check, failed=_failed, workers=workers, inline=inline)
     assert n == len(lines)
     assert out.getvalue() == _check(list(enumerate(lines, 1)))
 
@@ -151,3 +151,31 @@ def test_batch_chunks_keep_every_line_in_order_and_shrink_at_the_end(n, head, wo
     assert all(0 < len(c) <= batch.CHUNK for c in chunks)
     sizes = [len(c) for c in chunks]
     assert sizes == sorted(sizes, reverse=True)  # big chunks first, the small ones at the end
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_inline_the_caller_checks_a_share_and_a_dead_checkers_chunk_goes_to_a_fork(workers):
+    parent = os.getpid()
+    seen: list[int] = []
+
+    def check(chunk):
+        if os.getpid() == parent:
+            seen.append(chunk[0][0])
+        elif any("CRASH" in line for _, line in chunk):
+            os._exit(7)
+        return _check(chunk)
+
+    lines = [f"line {i}" for i in range(60)]
+    lines[33] = "line CRASH"  # crashes a forked checker; the caller itself never gets it again
+    out = io.StringIO()
+    n = checkers.run(_chunked(lines, [3] * 20), out, check=check, failed=_failed, workers=workers, inline=True)
+    assert n == 60
+    got = out.getvalue().splitlines()
+    assert seen  # the caller checked chunks itself
+    crashed = next(i for i in range(0, 60, 3) if 33 in range(i, i + 3))
+    if crashed + 1 in seen:  # the caller checked that chunk first: it did not crash there
+        assert got == _check(list(enumerate(lines, 1))).splitlines()
+    else:
+        assert all("FAILED" in got[i] for i in range(crashed, crashed + 3))
+        assert [g for i, g in enumerate(got) if not crashed <= i < crashed + 3] == \
+            [f"{i + 1}:{lines[i].upper()}" for i in range(60) if not crashed <= i < crashed + 3]

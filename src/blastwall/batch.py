@@ -125,12 +125,14 @@ def answer_line(line: str, number: int, policy: Any, probe: bool = False) -> str
 
 
 def run_batch(lines: Iterable[str], out: IO[str], policy: Any, *, probe: bool = False,
-              workers: int | None = None, first: int = 1, parallel_min: int | None = None) -> int:
+              workers: int | None = None, first: int = 1, parallel_min: int | None = None,
+              inline: bool = False) -> int:
     """Process every line; returns how many lines were processed. `probe`: allow live probes
     and external CLIs (off by default); `workers`: processes to check with (None: one per
     CPU this process may use; 1: this process only); `first`: the number of the first line
     (in reasons about malformed lines); `parallel_min`: the fewest lines worth forking for
-    (None: PARALLEL_MIN)."""
+    (None: PARALLEL_MIN); `inline`: this process is one of the `workers` (checkers.run: only for
+    a caller whose death loses no line, the daemon's worker)."""
     numbered = ((n, line) for n, line in enumerate(lines, first) if line.strip())
     head: list[tuple[int, str]] = []
     want = default_workers() if workers is None else max(1, workers)
@@ -147,7 +149,7 @@ def run_batch(lines: Iterable[str], out: IO[str], policy: Any, *, probe: bool = 
             n += 1
         out.flush()
         return n
-    n = _run_parallel(_chunks(head, numbered, want), out, policy, probe, want)
+    n = _run_parallel(_chunks(head, numbered, want), out, policy, probe, want, inline)
     out.flush()
     return n
 
@@ -229,7 +231,8 @@ def warm_up(policy: Any, *, thorough: bool = False) -> None:
     scan_bytes(b"API_TOKEN=0123456789abcdef0123456789abcdef", "warm-up")
 
 
-def _run_parallel(chunks: Iterator[list[tuple[int, str]]], out: IO[str], policy: Any, probe: bool, workers: int) -> int:
+def _run_parallel(chunks: Iterator[list[tuple[int, str]]], out: IO[str], policy: Any, probe: bool, workers: int,
+                  inline: bool = False) -> int:
     import gc
 
     from blastwall import checkers
@@ -245,7 +248,7 @@ def _run_parallel(chunks: Iterator[list[tuple[int, str]]], out: IO[str], policy:
     gc.freeze()  # the warm objects stay shared: a child's collections never touch (and copy) their pages
     try:
         return checkers.run(chunks, out, check=lambda chunk: _check_chunk(chunk, policy, probe),
-                            failed=_failed_chunk, workers=workers, setup=_checker_gc)
+                            failed=_failed_chunk, workers=workers, setup=_checker_gc, inline=inline)
     finally:
         gc.unfreeze()  # a library caller's later garbage is collected as before
 

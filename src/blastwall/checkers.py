@@ -100,9 +100,14 @@ def _fork(check: Callable[[Chunk], str], keep_closed: list[int], setup: Callable
 
 
 def run(chunks: Iterator[Chunk], out: IO[str], *, check: Callable[[Chunk], str],
-        failed: Callable[[Chunk, str], str], workers: int, setup: Callable[[], None] = lambda: None) -> int:
-    """Check every chunk in `workers` forked checkers; write the answers to `out` in input order.
-    Returns the number of lines answered."""
+        failed: Callable[[Chunk, str], str], workers: int, setup: Callable[[], None] = lambda: None,
+        inline: bool = False) -> int:
+    """Check every chunk in `workers` checkers; write the answers to `out` in input order.
+    Returns the number of lines answered. `inline`: this process is one of the `workers` (it
+    checks a chunk whenever the others have theirs), for a caller whose own death loses nothing
+    (the daemon's worker, whose client checks the piece again when it gets no answer); the
+    chunks of a dead checker are always checked again in a forked one."""
+    forks = max(0, workers - 1) if inline else workers
     sel = selectors.DefaultSelector()
     checkers: list[_Checker] = []
     held: dict[int, Chunk] = {}  # chunks handed out or waiting to be, by their position
@@ -162,12 +167,12 @@ def run(chunks: Iterator[Chunk], out: IO[str], *, check: Callable[[Chunk], str],
         while retry:
             idle = next((c for c in checkers if not c.queued), None)
             if idle is None:
-                if len(checkers) >= workers + 1:
+                if len(checkers) >= forks + 1:
                     break
                 idle = start()
             idle.solo = True
             give(idle, retry.popleft())
-        while len(checkers) < workers and (again or not exhausted):
+        while len(checkers) < forks and (again or not exhausted):
             start()
         for c in checkers:
             while not c.solo and len(c.queued) < DEPTH:
@@ -184,6 +189,21 @@ def run(chunks: Iterator[Chunk], out: IO[str], *, check: Callable[[Chunk], str],
                 give(c, taken)
                 taken += 1
 
+    def take() -> int | None:
+        """The next chunk for this process to check itself, if any is waiting."""
+        nonlocal taken, exhausted
+        if again:
+            return again.popleft()
+        if exhausted:
+            return None
+        chunk = next(chunks, None)
+        if chunk is None:
+            exhausted = True
+            return None
+        held[taken] = chunk
+        taken += 1
+        return taken - 1
+
     try:
         feed()
         while next_out < taken or not exhausted:
@@ -192,7 +212,17 @@ def run(chunks: Iterator[Chunk], out: IO[str], *, check: Callable[[Chunk], str],
                 lines += len(held.pop(next_out))
                 next_out += 1
                 continue
-            for key, events in sel.select():
+            ready = sel.select(0 if inline else None)
+            if inline and not ready:
+                mine = take()
+                if mine is not None:
+                    done[mine] = check(held[mine])
+                    continue
+                if not checkers:
+                    feed()  # a chunk to check again waits for a fresh checker
+                    continue
+                ready = sel.select()
+            for key, events in ready:
                 c = key.data
                 if key.fd == c.task_w:
                     flush(c)

@@ -17,6 +17,7 @@ its checkers read the end of their task pipe and exit.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import selectors
@@ -82,10 +83,8 @@ def _fork(check: Callable[[Chunk], str], keep_closed: list[int], setup: Callable
             os.close(task_w)
             os.close(result_r)
             for fd in keep_closed:  # the other checkers' pipes: their ends must reach EOF without us
-                try:
+                with contextlib.suppress(OSError):
                     os.close(fd)
-                except OSError:
-                    pass
             setup()
             _serve(task_r, result_w, check)
         except BaseException:  # noqa: BLE001 - the parent sees the pipe end and answers the chunk
@@ -139,7 +138,7 @@ def run(chunks: Iterator[Chunk], out: IO[str], *, check: Callable[[Chunk], str],
             try:
                 c.outbox = c.outbox[os.write(c.task_w, c.outbox):]
             except BlockingIOError:
-                pass
+                pass  # its pipe is full: the selector says when there is room
             except OSError:  # it is gone: its result pipe ends too, and that is handled there
                 c.outbox.clear()
         _watch_writes(sel, c, bool(c.outbox))
@@ -147,10 +146,8 @@ def run(chunks: Iterator[Chunk], out: IO[str], *, check: Callable[[Chunk], str],
     def bury(c: _Checker) -> None:
         _close(sel, c)
         checkers.remove(c)
-        try:
+        with contextlib.suppress(ChildProcessError):
             os.waitpid(c.pid, 0)
-        except ChildProcessError:
-            pass
         if not c.queued:
             return
         first, rest = c.queued[0], list(c.queued)[1:]
@@ -222,7 +219,7 @@ def run(chunks: Iterator[Chunk], out: IO[str], *, check: Callable[[Chunk], str],
                     feed()  # a chunk to check again waits for a fresh checker
                     continue
                 ready = sel.select()
-            for key, events in ready:
+            for key, _ in ready:
                 c = key.data
                 if key.fd == c.task_w:
                     flush(c)
@@ -254,15 +251,11 @@ def run(chunks: Iterator[Chunk], out: IO[str], *, check: Callable[[Chunk], str],
         for c in checkers:
             if exhausted and not c.queued:
                 continue
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(c.pid, signal.SIGKILL)  # a batch that stopped early: nothing of it runs on
-            except ProcessLookupError:
-                pass
         for c in checkers:
-            try:
+            with contextlib.suppress(ChildProcessError):
                 os.waitpid(c.pid, 0)
-            except ChildProcessError:
-                pass
         sel.close()
 
 
@@ -277,12 +270,8 @@ def _watch_writes(sel: selectors.BaseSelector, c: _Checker, pending: bool) -> No
 
 def _close(sel: selectors.BaseSelector, c: _Checker) -> None:
     for fd in (c.task_w, c.result_r):
-        try:
+        with contextlib.suppress(KeyError, ValueError):
             sel.unregister(fd)
-        except (KeyError, ValueError):
-            pass
-        try:
+        with contextlib.suppress(OSError):
             os.close(fd)
-        except OSError:
-            pass
     c.task_w = c.result_r = -1

@@ -13,6 +13,11 @@ A checker that dies (a crash inside a parser) costs nothing but its chunks: the 
 checking is checked again alone by a fresh checker, and answered `failed(chunk, reason)` when
 that one dies too; the chunks queued behind it go back to the queue. When the parent goes away,
 its checkers read the end of their task pipe and exit.
+
+With `inline=True` the calling process is one of the checkers: it checks a chunk itself whenever
+no forked checker needs serving (the daemon's long-lived worker, whose pages are its own already;
+a caller whose own death would lose lines must not use it). A dead checker's chunk is never
+checked again inline.
 """
 
 from __future__ import annotations

@@ -179,3 +179,42 @@ def test_inline_the_caller_checks_a_share_and_a_dead_checkers_chunk_goes_to_a_fo
         assert all("FAILED" in got[i] for i in range(crashed, crashed + 3))
         assert [g for i, g in enumerate(got) if not crashed <= i < crashed + 3] == \
             [f"{i + 1}:{lines[i].upper()}" for i in range(60) if not crashed <= i < crashed + 3]
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/stat"), reason="reads /proc")
+def test_a_checker_stuck_on_a_line_dies_with_its_parent():
+    """A daemon worker killed at its deadline leaves no checker running the line forever."""
+    read_fd, write_fd = os.pipe()
+    parent = os.fork()
+    if parent == 0:  # the worker: checks with two checkers that never finish
+        os.close(read_fd)
+
+        def stuck(chunk):
+            os.write(write_fd, f"{os.getpid()}\n".encode())
+            time.sleep(600)
+            return ""
+
+        checkers.run(_chunked([f"l{i}" for i in range(8)], [1] * 8), io.StringIO(), check=stuck, failed=_failed,
+                     workers=2)  # each checker is given chunks
+        os._exit(0)
+    os.close(write_fd)
+    pids = set()
+    with os.fdopen(read_fd) as fh:
+        while len(pids) < 2:
+            line = fh.readline()
+            assert line, "a checker never started"
+            pids.add(int(line))
+        os.kill(parent, 9)
+        os.waitpid(parent, 0)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(_alive(p) for p in pids):
+        time.sleep(0.05)
+    assert not any(_alive(p) for p in pids)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

@@ -12,7 +12,8 @@ one selector), so neither side can wait on the other forever.
 A checker that dies (a crash inside a parser) costs nothing but its chunks: the one it was
 checking is checked again alone by a fresh checker, and answered `failed(chunk, reason)` when
 that one dies too; the chunks queued behind it go back to the queue. When the parent goes away,
-its checkers read the end of their task pipe and exit.
+its checkers read the end of their task pipe and exit; on Linux a checker is also killed with its
+parent, so one stuck on a line does not outlive a daemon worker killed at its deadline.
 
 With `inline=True` the calling process is one of the checkers: it checks a chunk itself whenever
 no forked checker needs serving (the daemon's long-lived worker, whose pages are its own already;
@@ -27,6 +28,7 @@ import os
 import pickle
 import selectors
 import signal
+import sys
 from collections import deque
 from collections.abc import Callable, Iterator
 from typing import IO
@@ -78,13 +80,37 @@ def _serve(task_r: int, result_w: int, check: Callable[[Chunk], str]) -> None:
             view = view[os.write(result_w, view):]
 
 
-def _fork(check: Callable[[Chunk], str], keep_closed: list[int], setup: Callable[[], None]) -> _Checker:
+def _parent_death_signal() -> Callable[[], None]:
+    """What a checker calls first (Linux): be killed when the process that forked it dies, so a
+    daemon worker killed at its deadline leaves no checker behind on a line that never ends.
+    Elsewhere (or without ctypes) a no-op: a checker still exits at its task pipe's end."""
+    if not sys.platform.startswith("linux"):
+        return lambda: None
+    try:
+        import ctypes
+
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (ImportError, OSError, AttributeError):
+        return lambda: None
+    parent = os.getpid()
+
+    def arm() -> None:
+        prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # it died before the line above ran
+            os._exit(1)
+
+    return arm
+
+
+def _fork(check: Callable[[Chunk], str], keep_closed: list[int], setup: Callable[[], None],
+          arm: Callable[[], None]) -> _Checker:
     task_r, task_w = os.pipe()
     result_r, result_w = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the checker (its coverage is not collected)
         code = 0
         try:
+            arm()
             os.close(task_w)
             os.close(result_r)
             for fd in keep_closed:  # the other checkers' pipes: their ends must reach EOF without us
@@ -112,6 +138,7 @@ def run(chunks: Iterator[Chunk], out: IO[str], *, check: Callable[[Chunk], str],
     (the daemon's worker, whose client checks the piece again when it gets no answer); the
     chunks of a dead checker are always checked again in a forked one."""
     forks = max(0, workers - 1) if inline else workers
+    arm = _parent_death_signal()
     sel = selectors.DefaultSelector()
     checkers: list[_Checker] = []
     held: dict[int, Chunk] = {}  # chunks handed out or waiting to be, by their position
@@ -128,7 +155,7 @@ def run(chunks: Iterator[Chunk], out: IO[str], *, check: Callable[[Chunk], str],
         return [fd for c in checkers for fd in (c.task_w, c.result_r)]
 
     def start() -> _Checker:
-        c = _fork(check, pipes(), setup)
+        c = _fork(check, pipes(), setup, arm)
         checkers.append(c)
         sel.register(c.result_r, selectors.EVENT_READ, c)
         return c

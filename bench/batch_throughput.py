@@ -13,10 +13,13 @@ here. Each round runs, interleaved so the machine's other load hits them alike:
   Printed: the whole process's wall time (start-up included), the lines/s of `run_batch`
   itself (loading the analyzers once plus checking every line), and the CPU time per line of
   the parent and its workers together (which the machine's other load does not change);
-- cli:       `blastwall check --batch -` as the scorer runs it, when the command works, two ways:
-  with no daemon (`BLASTWALL_DAEMON=off`: the process loads everything first) and through a
-  warm daemon (the default once a hook or a batch started one; this script starts its own, in a
-  private runtime folder, and stops it at the end).
+- cli:       `blastwall check --batch -` as the scorer runs it, when the command works, three ways:
+  with no daemon (`BLASTWALL_DAEMON=off`: the process loads everything first); through a warm
+  daemon (the default once a hook or a batch started one; this script starts its own, in a
+  private runtime folder, and stops it at the end), which has checked these lines in earlier
+  rounds; and as the first batch of a daemon started for it (lines it has never seen: nothing of
+  them is in its per-process caches). Through a daemon, also the CPU time of the daemon's
+  processes per line (Linux: /proc), which the machine's other load changes little.
 
 `--repeat N` feeds the corpora N times over (a longer batch spreads the start-up). Figures are
 the median and the best of the rounds.
@@ -103,6 +106,61 @@ def daemon_env() -> dict[str, str] | None:
     return env if proc.returncode == 0 else None
 
 
+def tree_cpu(root: int) -> float | None:
+    """CPU seconds of process `root` and its descendants, the exited ones it reaped included
+    (Linux /proc; None elsewhere)."""
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return None
+    children: dict[int, list[int]] = {}
+    own: dict[int, int] = {}
+    for name in names:
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat", encoding="ascii") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(name))
+            own[int(name)] = sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
+    if root not in own:
+        return None
+    total, stack = own[root], [root]
+    while stack:
+        for pid in children.get(stack.pop(), []):
+            total += own.get(pid, 0)
+            stack.append(pid)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def daemon_pid(env: dict[str, str]) -> int | None:
+    folder = os.path.join(env["XDG_RUNTIME_DIR"], "blastwall")
+    try:
+        lock = next(f for f in os.listdir(folder) if f.endswith(".lock"))
+        return int(Path(folder, lock).read_text().strip())
+    except (OSError, StopIteration, ValueError):
+        return None
+
+
+def run_daemon_cli(path: str, env: dict[str, str]) -> tuple[float, bytes, float | None] | None:
+    """`run_cli` through the daemon of `env`, with the CPU seconds its processes spent."""
+    pid = daemon_pid(env)
+    before = tree_cpu(pid) if pid else None
+    c = run_cli(path, env)
+    if c is None:
+        return None
+    time.sleep(0.05)  # the worker's last accounting
+    after = tree_cpu(pid) if pid else None
+    return c[0], c[1], (after - before) if before is not None and after is not None else None
+
+
+def stop_daemon(env: dict[str, str]) -> None:
+    subprocess.run([shutil.which("blastwall") or "blastwall", "daemon", "stop"], env=env, capture_output=True,
+                   check=False)
+    shutil.rmtree(env["XDG_RUNTIME_DIR"], ignore_errors=True)
+
+
 def fmt(n: int, seconds: list[float]) -> str:
     med, best = statistics.median(seconds), min(seconds)
     return f"{n / med:8,.0f}/s median  {n / best:8,.0f}/s best  ({med * 1000:7.1f} ms median)"
@@ -130,9 +188,14 @@ def main() -> int:
     cpu: dict[int, list[float]] = {w: [] for w in args.workers}
     cli: list[float] = []
     warm: list[float] = []
+    warm_cpu: list[float] = []
+    first: list[float] = []
+    first_cpu: list[float] = []
     outputs: set[bytes] = set()
     off = {**os.environ, "BLASTWALL_DAEMON": "off"}
     denv = daemon_env()
+    if denv is not None:
+        run_cli(path, denv)  # its first batch (timed below as "first batch of a daemon")
     decisions: dict[int, list[str]] = {}
     for _ in range(args.rounds):
         t0 = time.perf_counter()
@@ -148,11 +211,26 @@ def main() -> int:
             batch[w].append(r["batch_s"])
             cpu[w].append(r["cpu_s"])
             decisions.setdefault(w, r["decisions"])
-        for env, times in ((off, cli), (denv, warm)):
-            c = run_cli(path, env) if env is not None else None
-            if c is not None:
-                times.append(c[0])
-                outputs.add(c[1])
+        c = run_cli(path, off)
+        if c is not None:
+            cli.append(c[0])
+            outputs.add(c[1])
+        if denv is not None:
+            d = run_daemon_cli(path, denv)
+            if d is not None:
+                warm.append(d[0])
+                outputs.add(d[1])
+                if d[2] is not None:
+                    warm_cpu.append(d[2])
+        fresh = daemon_env()
+        if fresh is not None:
+            d = run_daemon_cli(path, fresh)
+            stop_daemon(fresh)
+            if d is not None:
+                first.append(d[0])
+                outputs.add(d[1])
+                if d[2] is not None:
+                    first_cpu.append(d[2])
     n = len(lines)
     print(f"  {'json.loads only':28s} {fmt(n, json_s)}")
     print(f"  {'python -c pass':28s} {statistics.median(start_s) * 1000:7.1f} ms median")
@@ -166,14 +244,17 @@ def main() -> int:
         print(f"  {'check --batch -, no daemon':28s} {fmt(n, cli)}")
     else:
         print("  blastwall check --batch -: not measured (no working `blastwall` command on PATH)")
-    if warm:
-        print(f"  {'check --batch -, warm daemon':28s} {fmt(n, warm)}")
+    for label, times, cpus in (("check --batch -, warm daemon", warm, warm_cpu),
+                               ("  first batch of a daemon", first, first_cpu)):
+        if times:
+            print(f"  {label:28s} {fmt(n, times)}")
+        if cpus:
+            per = statistics.median(cpus) / n
+            print(f"  {'    CPU of the daemon':28s} {per * 1000:8.3f} ms a line")
     same = len({tuple(d) for d in decisions.values()}) == 1 and len(outputs) <= 1
     print(f"  decisions identical across worker counts and forms: {'yes' if same else 'NO'}")
     if denv is not None:
-        subprocess.run([shutil.which("blastwall") or "blastwall", "daemon", "stop"], env=denv, capture_output=True,
-                       check=False)
-        shutil.rmtree(denv["XDG_RUNTIME_DIR"], ignore_errors=True)
+        stop_daemon(denv)
     shutil.rmtree(scratch, ignore_errors=True)
     return 0 if same else 1
 

@@ -10,11 +10,11 @@ only make a verdict stricter. Each line gets the verdict `check_action(action, p
 probe=probe)` gives it alone; the batch writes no audit entry and no approval request, as
 `blastwall check` does not.
 
-Throughput: the parent loads the analyzers and rule tables once, then forks `workers` processes
-(default: the CPUs this process may use) that check chunks of CHUNK lines while the parent
-writes the answers in input order. A batch shorter than PARALLEL_MIN lines, a single CPU, or a
-platform without fork runs in this process. A worker that dies answers its chunk's lines with
-`ask`, never a pass.
+Throughput: the parent loads the analyzers and rule tables once, then forks `workers` checkers
+(default: the CPUs this process may use; blastwall/checkers.py) that check chunks of CHUNK lines
+while the parent writes the answers in input order. A batch shorter than PARALLEL_MIN lines, a
+single CPU, or a platform without fork runs in this process. A checker that dies answers its
+chunk's lines with `ask`, never a pass.
 """
 
 from __future__ import annotations
@@ -30,12 +30,22 @@ from blastwall.model import Surface
 
 KINDS = {s.value for s in Surface}
 MAX_LINE = 1024 * 1024
-CHUNK = 64  # lines a worker checks per task: large enough that passing them costs little
+# Lines a checker checks per task. Passing one costs a pipe write (tens of microseconds); long
+# runs of neighbouring lines, which tend to name the same programs and providers, keep each
+# checker from loading the same lazily read tables as the other. The last LOOKAHEAD lines go
+# in smaller chunks (down to MIN_CHUNK), so that the checkers finish together.
+CHUNK = 64
+MIN_CHUNK = 8
+LOOKAHEAD = 512
 # Below this many lines one process is faster: the parent's warm-up loads every analyzer before it
 # forks (about 0.55 s of CPU), one process loads only what its lines need. Measured on this 2-core
 # machine: the 391- and 636-line corpora ran faster in one process, the 964-line one about even.
 PARALLEL_MIN = 1024
-IN_FLIGHT = 4  # chunks queued per worker, so reading the input stays ahead of the workers
+# A checker's collection thresholds (gc.set_threshold): Python's defaults. With the warm-up's
+# objects frozen, collections touch only what the lines allocate, and measured on the corpora,
+# rarer ones cost more (0.75 against 0.54 ms a line at 50000/50/1000: the garbage of cycles
+# outlives the caches) and let memory grow by ~0.5 MB per 1,000 lines.
+CHECKER_GC = (700, 10, 10)
 
 # Checked once in the parent before it forks, so every worker starts with the analyzers, parsers
 # and rule tables loaded (fork shares them) instead of loading each on its first such line.
@@ -121,12 +131,14 @@ def answer_line(line: str, number: int, policy: Any, probe: bool = False) -> str
 
 
 def run_batch(lines: Iterable[str], out: IO[str], policy: Any, *, probe: bool = False,
-              workers: int | None = None, first: int = 1, parallel_min: int | None = None) -> int:
+              workers: int | None = None, first: int = 1, parallel_min: int | None = None,
+              inline: bool = False) -> int:
     """Process every line; returns how many lines were processed. `probe`: allow live probes
     and external CLIs (off by default); `workers`: processes to check with (None: one per
     CPU this process may use; 1: this process only); `first`: the number of the first line
     (in reasons about malformed lines); `parallel_min`: the fewest lines worth forking for
-    (None: PARALLEL_MIN)."""
+    (None: PARALLEL_MIN); `inline`: this process is one of the `workers` (checkers.run: only for
+    a caller whose death loses no line, the daemon's worker)."""
     numbered = ((n, line) for n, line in enumerate(lines, first) if line.strip())
     head: list[tuple[int, str]] = []
     want = default_workers() if workers is None else max(1, workers)
@@ -143,7 +155,7 @@ def run_batch(lines: Iterable[str], out: IO[str], policy: Any, *, probe: bool = 
             n += 1
         out.flush()
         return n
-    n = _run_parallel(_chunks([*head], numbered), out, policy, probe, want)
+    n = _run_parallel(_chunks(head, numbered, want), out, policy, probe, want, inline)
     out.flush()
     return n
 
@@ -156,46 +168,31 @@ def default_workers() -> int:
 
 
 def _can_fork() -> bool:
-    import multiprocessing
-
-    return sys.platform != "win32" and "fork" in multiprocessing.get_all_start_methods()
+    return sys.platform != "win32" and hasattr(os, "fork")
 
 
-def _chunks(head: list[tuple[int, str]], rest: Iterator[tuple[int, str]]) -> Iterator[list[tuple[int, str]]]:
-    chunk = head
+def _chunks(head: list[tuple[int, str]], rest: Iterator[tuple[int, str]], workers: int,
+            ) -> Iterator[list[tuple[int, str]]]:
+    """Chunks of CHUNK lines while more than LOOKAHEAD lines are still to come, then smaller ones
+    (what is left over twice the checkers, at least MIN_CHUNK lines), so that the checkers
+    finish together instead of one checking the last big chunk alone."""
+    ahead = deque(head)
     for item in rest:
-        if len(chunk) >= CHUNK:
-            yield from _split(chunk)
-            chunk = []
-        chunk.append(item)
-    if chunk:
-        yield from _split(chunk)
+        ahead.append(item)
+        if len(ahead) >= LOOKAHEAD + CHUNK:
+            yield [ahead.popleft() for _ in range(CHUNK)]
+    while ahead:
+        size = min(len(ahead), CHUNK, max(MIN_CHUNK, len(ahead) // (2 * workers)))
+        yield [ahead.popleft() for _ in range(size)]
 
 
-def _split(items: list[tuple[int, str]]) -> Iterator[list[tuple[int, str]]]:
-    for i in range(0, len(items), CHUNK):
-        yield items[i:i + CHUNK]
-
-
-# One worker process's settings, set by `_start_worker` in the child (fork passes them without
-# pickling); the parent never reads them.
-_WORKER: dict[str, Any] = {}
-
-
-def _start_worker(policy: Any, probe: bool) -> None:
-    _WORKER["policy"] = policy
-    _WORKER["probe"] = probe
-
-
-def _check_chunk(chunk: list[tuple[int, str]]) -> str:
-    policy, probe = _WORKER["policy"], _WORKER["probe"]
+def _check_chunk(chunk: list[tuple[int, str]], policy: Any, probe: bool) -> str:
     return "".join(answer_line(line, number, policy, probe) for number, line in chunk)
 
 
-def _failed_chunk(chunk: list[tuple[int, str]], exc: BaseException) -> str:
-    reason = f"blastwall could not process it (its worker process failed: {type(exc).__name__})"
-    return "".join(json.dumps(_error(_id_of(line), f"line {number}: {reason}"), ensure_ascii=False) + "\n"
-                   for number, line in chunk)
+def _failed_chunk(chunk: list[tuple[int, str]], detail: str) -> str:
+    reason = f"blastwall could not process it (its worker process failed: {detail})"
+    return "".join(_ENCODER.encode(_error(_id_of(line), f"line {number}: {reason}")) + "\n" for number, line in chunk)
 
 
 def _id_of(line: str) -> Any:
@@ -209,9 +206,12 @@ def _id_of(line: str) -> Any:
 _WARM: list[bool] = []  # set once this process (or the process it was forked from) warmed up
 
 
-def warm_up(policy: Any) -> None:
+def warm_up(policy: Any, *, thorough: bool = False) -> None:
     """Load what checking needs (analyzers, parsers, rule tables) in this process; once (the
-    daemon warms up before it forks the workers that run batches)."""
+    daemon warms up before it forks the workers that run batches). `thorough` (the daemon, which
+    forks checkers for batch after batch from what it loaded once): also index every program's
+    rule tables and the most used provider catalogs, which each checker would otherwise index
+    again for the programs and providers its lines name."""
     if _WARM:
         return
     _WARM.append(True)
@@ -220,6 +220,14 @@ def warm_up(policy: Any) -> None:
 
     for name in ruleset.table_names():
         ruleset.load_table(name)
+    if thorough:
+        from blastwall.analyze.shell import programs
+
+        for program in ruleset.program_index():
+            programs._tables_for(program)  # noqa: SLF001 - its cache is the index
+        from blastwall.analyze import catalogs
+
+        catalogs.prime()
     for kind, payload in WARM_UP:
         check_action(make_action(kind, payload), policy, probe=False)
     # A read of a file on disk scans what it holds (secrets/content.py): the scanner and its
@@ -229,11 +237,11 @@ def warm_up(policy: Any) -> None:
     scan_bytes(b"API_TOKEN=0123456789abcdef0123456789abcdef", "warm-up")
 
 
-def _run_parallel(chunks: Iterator[list[tuple[int, str]]], out: IO[str], policy: Any, probe: bool, workers: int) -> int:
+def _run_parallel(chunks: Iterator[list[tuple[int, str]]], out: IO[str], policy: Any, probe: bool, workers: int,
+                  inline: bool = False) -> int:
     import gc
-    import multiprocessing
-    from concurrent.futures import Future, ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
+
+    from blastwall import checkers
 
     collecting = gc.isenabled()
     gc.disable()  # the warm-up allocates much and frees little: collections there cost 10-15% of it
@@ -244,60 +252,24 @@ def _run_parallel(chunks: Iterator[list[tuple[int, str]]], out: IO[str], policy:
             gc.enable()
     out.flush()  # nothing buffered in the parent may be written twice by a child
     gc.freeze()  # the warm objects stay shared: a child's collections never touch (and copy) their pages
-
-    def pool() -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=_start_worker, initargs=(policy, probe))
-
-    executor = pool()
-    pending: deque[tuple[list[tuple[int, str]], Future[str]]] = deque()
-    n = 0
+    was = gc.isenabled(), gc.get_threshold()
+    if inline:  # this process checks too (a long-lived daemon worker, which may not collect at all)
+        _checker_gc()  # its share's garbage is collected as a checker's; what it held before is frozen
     try:
-        for chunk in chunks:
-            pending.append((chunk, executor.submit(_check_chunk, chunk)))
-            while len(pending) >= workers * IN_FLIGHT:
-                n += _write_first(pending, out)
-        while pending:
-            n += _write_first(pending, out)
-    except BrokenProcessPool:
-        # A worker died (a crash inside a parser): the unfinished chunks are checked again one at
-        # a time on a fresh pool, where one that kills its worker again is answered "ask".
-        executor.shutdown(wait=False, cancel_futures=True)
-        n += _recover(pending, chunks, out, pool)
-        return n
+        return checkers.run(chunks, out, check=lambda chunk: _check_chunk(chunk, policy, probe),
+                            failed=_failed_chunk, workers=workers, setup=_checker_gc, inline=inline)
     finally:
-        executor.shutdown(wait=True, cancel_futures=True)
+        if inline:
+            gc.set_threshold(*was[1])
+            if not was[0]:
+                gc.disable()
         gc.unfreeze()  # a library caller's later garbage is collected as before
-    return n
 
 
-def _write_first(pending: deque[Any], out: IO[str]) -> int:
-    chunk, future = pending[0]
-    text = future.result()  # raises BrokenProcessPool when a worker died
-    pending.popleft()
-    out.write(text)
-    return len(chunk)
+def _checker_gc() -> None:
+    """A checker collects garbage (a daemon, which forks it, may not: a line's parse trees hold
+    cycles that only a collection frees)."""
+    import gc
 
-
-def _recover(pending: deque[Any], chunks: Iterator[list[tuple[int, str]]], out: IO[str], pool: Any) -> int:
-    """After a worker died: the chunks already checked are written, the others are checked again
-    one at a time on a fresh pool (a chunk that breaks it again is answered "ask"), in order."""
-    from concurrent.futures.process import BrokenProcessPool
-
-    n = 0
-    executor = pool()
-    try:
-        for chunk, future in [*pending, *((c, None) for c in chunks)]:
-            if future is not None and future.done() and not future.cancelled() and future.exception() is None:
-                out.write(future.result())
-            else:
-                try:
-                    out.write(executor.submit(_check_chunk, chunk).result())
-                except BrokenProcessPool as exc:
-                    out.write(_failed_chunk(chunk, exc))
-                    executor.shutdown(wait=False, cancel_futures=True)
-                    executor = pool()
-            n += len(chunk)
-    finally:
-        executor.shutdown(wait=True, cancel_futures=True)
-    return n
+    gc.enable()
+    gc.set_threshold(*CHECKER_GC)

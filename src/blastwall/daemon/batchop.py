@@ -10,8 +10,10 @@
 
 The worker is forked from the warm parent (analyzers, parsers and rule tables loaded), takes the
 caller's environment and folder (server.py does that), loads the policy exactly as the in-process
-batch does and runs `blastwall.batch.run_batch`, which forks its own checkers from this warm
-process for a long piece. The answers are byte for byte those of the in-process batch
+batch does and runs `blastwall.batch.run_batch`, which, for a long piece, forks checkers from this
+warm process and checks a share itself (inline: this long-lived worker's pages are its own
+already, where each fresh checker copies those it touches; if it dies on a line, the client
+checks the piece again in-process, where every checker is forked). The answers are byte for byte those of the in-process batch
 (tests/test_batch_daemon.py); `first` keeps the line numbers of malformed-line reasons counting
 across pieces. The client (batchclient.py) checks a piece in-process whenever this op does not
 answer it cleanly, so a crash or a deadline here loses no line.
@@ -48,5 +50,6 @@ def run(header: dict[str, Any], raw: bytes, _uid: int) -> dict[str, Any]:
     first = first if isinstance(first, int) and not isinstance(first, bool) and first > 0 else 1
     lines = io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8", errors="replace").readlines()
     out = io.StringIO()
-    run_batch(lines, out, policy, probe=header.get("probe") is True, first=first, parallel_min=WARM_PARALLEL_MIN)
+    run_batch(lines, out, policy, probe=header.get("probe") is True, first=first, parallel_min=WARM_PARALLEL_MIN,
+              inline=True)
     return {"t": "result", "ok": True, "out": out.getvalue(), "lines": len(lines)}

@@ -727,7 +727,7 @@ def warm_batch(scratch: str) -> None:
         from blastwall.batch import warm_up
         from blastwall.policy.load import load_policy
 
-        warm_up(load_policy(scratch))
+        warm_up(load_policy(scratch), thorough=True)
     except Exception as exc:  # noqa: BLE001 - a batch then loads what it needs itself
         _log(f"batch warm-up failed: {type(exc).__name__}: {exc}")
     finally:

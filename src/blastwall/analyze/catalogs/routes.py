@@ -55,6 +55,11 @@ class Router(Generic[T]):
                 (method.upper(), template, value))
         self._built: dict[str, list[Any]] = {}
 
+    def build(self) -> None:
+        """Build every group now (a process that forks workers builds them once for all)."""
+        for key in list(self._pending):
+            self._group(key)
+
     def _group(self, key: str) -> list[Any] | None:
         root = self._built.get(key)
         if root is None and key in self._pending:

@@ -328,3 +328,43 @@ def test_replacing_or_clearing_a_store_asks(method: str, url: str, body: object,
 ])
 def test_reads_and_additions_pass(method: str, url: str, body: object) -> None:
     assert http(method, url, body).decision.value == "allow"
+
+
+# ---- SQL given as text: schedulers, executors, Delta VACUUM ----------------------------------
+def sql(text: str) -> Verdict:
+    return check(text, "sql", policy=POLICY, probe=False)
+
+
+@pytest.mark.parametrize("text,rule", [
+    ("SELECT cron.schedule('nightly-purge', '0 3 * * *', $$DELETE FROM events$$);", "sql.postgres:delete-without-where"),
+    ("SELECT cron.schedule('0 3 * * *', 'TRUNCATE audit_log');", "sql.postgres:truncate"),
+    ("SELECT cron.schedule_in_database('wipe', '0 3 * * *', 'DROP TABLE payments', 'app');", "sql.postgres:drop-table"),
+    ("SELECT cron.alter_job(42, command := 'DROP TABLE payments');", "sql.postgres:drop-table"),
+    ("SELECT exec_sql('DROP TABLE ' || quote_ident('payments'));", "sql.postgres:drop-table"),
+    ("SELECT run_sql(format('TRUNCATE %I', 'orders'));", "sql.postgres:truncate"),
+    ("SELECT execute_sql(concat('DELETE FROM ', 'users'));", "sql.postgres:delete-without-where"),
+    ("SELECT exec_sql(some_column) FROM jobs;", "sql.sqltext:scheduled-or-executed"),
+    ("SELECT cron.schedule('x', '* * * * *', 'DROP TABLE ' || current_setting('app.t'));",
+     "sql.sqltext:scheduled-or-executed"),
+    ("SET spark.databricks.delta.retentionDurationCheck.enabled = false;\nVACUUM bronze.events RETAIN 0 HOURS;",
+     "sql.delta:vacuum-retain"),
+    ("VACUUM delta.`/mnt/lake/events` RETAIN 1 HOURS;", "sql.delta:vacuum-retain"),
+    ("VACUUM events RETAIN 167 HOURS", "sql.delta:vacuum-retain"),
+])
+def test_sql_run_from_text_or_vacuumed_history_asks(text: str, rule: str) -> None:
+    verdict = sql(text)
+    assert verdict.decision.value != "allow"
+    assert rule in verdict.rule_ids, verdict.rule_ids
+
+
+@pytest.mark.parametrize("text", [
+    "SELECT cron.schedule('refresh', '*/5 * * * *', 'REFRESH MATERIALIZED VIEW CONCURRENTLY stats');",
+    "SELECT cron.unschedule('refresh');",
+    "SELECT exec_sql('SELECT 1');",
+    "VACUUM bronze.events RETAIN 168 HOURS;",
+    "VACUUM bronze.events RETAIN 0 HOURS DRY RUN;",
+    "VACUUM bronze.events;",
+    "VACUUM (VERBOSE, ANALYZE) orders;",
+])
+def test_harmless_scheduled_sql_and_vacuums_pass(text: str) -> None:
+    assert sql(text).decision.value == "allow"

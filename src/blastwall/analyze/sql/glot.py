@@ -360,6 +360,8 @@ def _command_row(src: str, ws: list[str], *, lexical_only: bool = False) -> list
                 continue
             if "pattern" in row and rx.fullmatch(row["pattern"], " ".join(ws)) is None:
                 continue
+            if "text_pattern" in row and rx.search(row["text_pattern"], " ".join(lexer.code_only(src).lower().split())) is None:
+                continue  # a pattern over the code with its numbers (`RETAIN 0 HOURS`), which `ws` drops
             if row["kind"] == "none":
                 return []
             after = row.get("target_after", "")

@@ -383,9 +383,35 @@ def _func_call(node: Any, ctx: Ctx) -> list[Hit]:
     kind = table()["pg"]["functions"].get(name)
     if kind:
         return [Hit(kind, name, ctx.source)]
+    text_arg = _sql_text_argument(node, name)
+    if text_arg is not None:
+        from blastwall.analyze.sql.plpgsql import text_hits
+
+        return text_hits(text_arg, ctx, name)
     from blastwall.analyze.sql.glot import function_hits
 
     return function_hits(".".join(str(getattr(p, "sval", "")) for p in node.funcname or ()), ctx.source)
+
+
+def _sql_text_argument(node: Any, name: str) -> Any:
+    """The argument holding SQL text of a function that runs it (rules/sql.toml [pg.sql_text]):
+    a scheduler's command (`cron.schedule(name, spec, command)`) or an executor's text
+    (`exec_sql(text)`, named by its verb and noun words), or None."""
+    spec = table()["pg"]["sql_text"]
+    args = list(node.args or ())
+    qualified = ".".join(str(getattr(p, "sval", "")) for p in node.funcname or ()).lower()
+    at = spec["functions"].get(qualified, spec["functions"].get(name))
+    if at is None:
+        from blastwall.analyze.verbs import tokens
+
+        words = set(tokens(name))
+        if not (words & set(spec["executor_verbs"]) and words & set(spec["executor_nouns"])):
+            return None
+        at = 0
+    named = next((a.arg for a in args if type(a).__name__ == "NamedArgExpr" and a.name in spec["argument_names"]), None)
+    if named is not None:
+        return named
+    return args[at] if -len(args) <= at < len(args) else None
 
 
 def _alter_system(node: Any, ctx: Ctx) -> list[Hit]:

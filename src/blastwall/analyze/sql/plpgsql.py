@@ -137,6 +137,23 @@ def _dynamic(expr: str, ctx: Any) -> list[Hit]:
     return [h._replace(target=h.target.replace(PLACEHOLDER, RUNTIME)) for h in found]
 
 
+def text_hits(node: Any, ctx: Any, called: str) -> list[Hit]:
+    """The SQL a function given SQL as text runs (`cron.schedule(..., $$DELETE ...$$)`,
+    `exec_sql('DROP TABLE ' || quote_ident('t'))`): literals folded and analyzed; SQL built from
+    anything else is asked about (`sql-text-dynamic`)."""
+    text = _rebuild(node)
+    if not text.strip() or PLACEHOLDER in text:
+        return [Hit("sql-text-dynamic", called, ctx.source, "its text is not a literal")]
+    if ctx.depth >= _max_depth():
+        return _scan(text, "sql", ctx)
+    found = _sql_hits(text, ctx._replace(depth=ctx.depth + 1))
+    if found is None:
+        phrases = lexer.find_phrases(lexer.code_only(text), table()["lexical"]["phrases"])
+        return [Hit("sql-text-dynamic", called, ctx.source, f"SQL that does not parse, with {', '.join(phrases)}")] \
+            if phrases else []
+    return found
+
+
 def _rebuild(node: Any) -> str:
     """Text of a string expression: literals as written, run-time parts as the placeholder."""
     kind = type(node).__name__
@@ -151,6 +168,9 @@ def _rebuild(node: Any) -> str:
         args = list(node.args or ())
         if name == "format" and args:
             return _format(_rebuild(args[0]), [_rebuild(a) for a in args[1:]])
+        if name in ("quote_ident", "quote_literal", "quote_nullable") and len(args) == 1:
+            inner = _rebuild(args[0])
+            return inner if name == "quote_ident" else f"'{inner}'"
         if name in ("concat", "concat_ws"):
             parts = [_rebuild(a) for a in args]
             return (parts[0] if name == "concat_ws" and parts else "").join(parts[1:] if name == "concat_ws" else parts)

@@ -67,6 +67,8 @@ WARM_UP: tuple[tuple[str, Any], ...] = (
     ("shell", "npx prisma migrate reset --force; php artisan migrate:fresh; docker compose down -v"),
     ("shell", "git checkout -b warm-up && git branch -D warm-up"),  # objects made on the line (made_here)
     ("shell", "elixir -e 'IO.puts(1)'; osh -c 'ls'"),  # languages blastwall does not read (unread_code)
+    # archivers that delete their sources; SDK methods named by a verb in python one-liners
+    ("shell", "zip -m /nonexistent/warm.zip /nonexistent/warm/x; python3 -c 'import x; x.Api().delete_repo(1)'"),
     ("shell", "printf '\\x6c\\x73\\n' | sh; echo -e 'x' | bash; ansible all -m shell -a 'ls /nonexistent/warm'"),
     ("shell", "Remove-Item -Recurse -Force /nonexistent/warm; pwsh -c 'Get-Date'"),  # Windows shells
     ("shell", "rd /s /q C:\\nonexistent\\warm"),

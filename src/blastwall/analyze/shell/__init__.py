@@ -44,6 +44,9 @@ def analyze_command(text: str, scope: Scope) -> list[Finding]:
             from blastwall.analyze.shell.made_here import drop_made_here
 
             found = drop_made_here(found, cmd, parsed.commands, here.earlier, here.shell_dir, text)
+            from blastwall.analyze.shell.built_here import drop_built_here
+
+            found = drop_built_here(found, cmd, parsed.commands, here.earlier, here.shell_dir)
         per.append(found)
         folders.append(here.shell_dir)
         moved = _cd_target(cmd.argv, here)

@@ -225,7 +225,7 @@ class _Walker:
             decoded = ansi_c(raw[2:-1])  # None: bytes that are not text, which no rule can read
             return Word(decoded, raw=raw) if decoded is not None else Word(raw, dynamic=True, raw=raw)
         if t == "string" or t == "translated_string":
-            words = [self._spaced(child) for child in node.named_children]
+            words = self._string_parts(node)
             if not words:
                 inner = raw[1:-1] if t == "string" else raw[2:-1]
                 return Word(inner, raw=raw)
@@ -267,6 +267,26 @@ class _Walker:
             return Word("$", raw=raw)
         # Anything else (test operators, regexes...) is taken literally but marked dynamic.
         return Word(raw, dynamic=True, raw=raw)
+
+    def _string_parts(self, node: Any) -> list[Word]:
+        """The parts of a double-quoted string, with the text tree-sitter leaves between them
+        (the newlines of `"a<newline>b"` belong to no child, yet bash keeps them)."""
+        words: list[Word] = []
+        kids = node.children
+        end = kids[0].end_byte if kids and not kids[0].is_named else node.start_byte
+        for child in kids:
+            if not child.is_named:
+                continue
+            if child.start_byte > end:
+                gap = self.src[end:child.start_byte].decode("utf-8", "replace")
+                words.append(Word(gap, raw=gap))
+            words.append(self._spaced(child))
+            end = child.end_byte
+        last = kids[-1] if kids else None
+        if words and last is not None and not last.is_named and last.start_byte > end:
+            gap = self.src[end:last.start_byte].decode("utf-8", "replace")
+            words.append(Word(gap, raw=gap))
+        return words
 
     def _spaced(self, node: Any) -> Word:
         """A part of a double-quoted string. tree-sitter puts the blanks before a `$X` inside

@@ -178,8 +178,13 @@ def written_here(path: str, scope: Scope) -> bool:
     return bool(scope.earlier) and _key(path, scope.shell_dir) in _replayed(scope)
 
 
+def unreadable_reason_prefix(path: str) -> str:
+    """How the reason of `unreadable` begins for a program run by its path (built_here.py)."""
+    return f"runs the script {path}, "
+
+
 def unreadable(program: str, path: str, why: str, source: str) -> Finding:
-    runs = f"runs the script {path}" if program == path else f"{program} runs {path}"
+    runs = unreadable_reason_prefix(path)[:-2] if program == path else f"{program} runs {path}"
     return unknown("shell.exec:unread-script", f"{runs}, which blastwall cannot read ({why}); a human must read it "
                    "first", source)
 

@@ -17,7 +17,7 @@ from typing import Any
 from blastwall import rx
 from blastwall.analyze import globs
 from blastwall.analyze.base import Scope, unknown
-from blastwall.analyze.paths import Operation, classify_in
+from blastwall.analyze.paths import Operation, PathClass, classify_in
 from blastwall.analyze.ruleset import load_table
 from blastwall.model import Effect, Finding, Severity
 
@@ -73,8 +73,10 @@ def _guarded(found: list[Finding], scope: Scope) -> list[Finding]:
     return out
 
 
-def _path_finding(kind: Operation, path: str | None, language: str, source: str, scope: Scope) -> Finding:
-    pc = classify_in(path if path is not None else "$DYNAMIC", scope)
+def _path_finding(kind: Operation, path: str | None, language: str, source: str, scope: Scope,
+                  pc: PathClass | None = None) -> Finding:
+    """`pc`: the path's class when it is known already (files a glob selects, code_globs.py)."""
+    pc = pc or classify_in(path if path is not None else "$DYNAMIC", scope)
     sev = pc.severity(kind)
     shown = path if path is not None else "paths computed at run time"
     verb = "overwrites" if kind == "overwrite" else "deletes"
@@ -192,6 +194,9 @@ def _python(code: str, scope: Scope) -> list[Finding]:
         return _dotted(node, aliases)
 
     scratch = code_scratch.scratch_names(tree, dotted)
+    from blastwall.analyze import code_globs
+
+    globbed = code_globs.selected_names(tree, dotted)
 
     def literal_path(node: ast.AST | None) -> str | None:
         """A literal path, or the scratch the program made itself (code_scratch.py)."""
@@ -206,9 +211,16 @@ def _python(code: str, scope: Scope) -> list[Finding]:
             if isinstance(func, ast.Attribute) and not _module_base(func.value, aliases):
                 # a method of a path object: the object is the path (`Path(p).write_text(DATA)`,
                 # `Path(a).rename(b)` moves a away), its arguments are data
-                path = literal_path(func.value) or _path_text(func.value)
+                node = func.value
+                path = literal_path(node) or _path_text(node)
             else:
-                path = literal_path(call.args[0] if call.args else None)
+                node = call.args[0] if call.args else None
+                path = literal_path(node)
+            selection = code_globs.selection_of(node, globbed, dotted) if path is None and globbed else None
+            if selection is not None:  # `for p in Path('.').rglob('__pycache__')`: the files a find selects
+                pc = code_globs.selection_class(selection, scope)
+                out.append(_path_finding(kind, pc.path, "python", ast.unparse(call), scope, pc))
+                return
             out.append(_path_finding(kind, path, "python", ast.unparse(call), scope))
 
         return handle

@@ -561,6 +561,10 @@ def _find_selection(starts: list[Word], expr: list[Word], scope: Scope) -> PathC
             return PathClass("regenerable", label)
         if worst.kind != "device" and all(is_regenerable_anywhere(n) for n in chosen):
             return PathClass("regenerable", label)  # `find ~/code -name node_modules -prune -exec rm -rf {} +`
+    if chosen and worst.kind in ("project", "project_top", "regenerable", "temp", "project_glob") and all(
+            is_regenerable_pattern(n) or _with_partners(n, chosen) for n in chosen):
+        # `find . -type d ( -name bin -o -name obj ) -exec rm -rf {} +`: .NET's output pair, chosen together
+        return PathClass("regenerable", f"{starts[0].text} ({', '.join(chosen)})")
     if not negated and paths and all(classify(p.strip("*/"), None).kind == "regenerable" for p in paths):
         return PathClass("regenerable", f"{starts[0].text} ({', '.join(paths)})")
     if worst.kind in ("temp", "regenerable") and not negated:
@@ -571,6 +575,13 @@ def _find_selection(starts: list[Word], expr: list[Word], scope: Scope) -> PathC
     if worst.kind == "project_top" and (names or paths) and not negated:
         return PathClass("project_glob", f"{starts[0].text} ({', '.join(kept)})" if kept else starts[0].text)
     return PathClass(worst.kind, worst.path + (f" ({', '.join(kept)})" if kept else ""))
+
+
+def _with_partners(name: str, chosen: list[str]) -> bool:
+    """A folder name that is build output only beside its partners (`bin` with `obj`,
+    rules/shell_fs.toml [paired_output]), chosen by the same search as all of them."""
+    partners = load_table("shell_fs").get("paired_output", {}).get(name)
+    return bool(partners) and all(p in chosen for p in partners)
 
 
 _FIND_ACTIONS = frozenset({*_FIND_EXEC, "-delete", "-print", "-print0", "-printf", "-fprint", "-ls", "-fls", "-quit"})

@@ -5,6 +5,7 @@
     rg -l foo                           ->  Listing(roots=(".",))
     git grep -l foo -- lib              ->  Listing(roots=("lib",), tracked=True)
     git ls-files -m -- '*.py'           ->  Listing(roots=(".",), names=("*.py",), tracked=True)
+    git ls-files -o -- '*.pyc'          ->  Listing(roots=(".",), names=("*.pyc",), tracked=False)
     grep foo src/a.py                   ->  None (prints lines, not file names)
 
 The listing over-approximates: every file under the roots (matching the name patterns) may be
@@ -72,9 +73,11 @@ _GIT_GREP = _l("-l -L --files-with-matches --name-only --files-without-match",
 
 # git ls-files: prints the names of tracked files (what else it prints is in `not_names`).
 _LS_FILES_VALUES = frozenset({"-x", "--exclude", "-X", "--exclude-from", "--exclude-per-directory", "--abbrev"})
-_LS_FILES_NOT_NAMES = frozenset({"-o", "--others", "-i", "--ignored", "-k", "--killed", "-s", "--stage", "-u",
-                                 "--unmerged", "-t", "-v", "-f", "--eol", "--debug", "--full-name", "--format",
-                                 "--recurse-submodules", "--with-tree", "--resolve-undo", "--directory"})
+_LS_FILES_NOT_NAMES = frozenset({"-k", "--killed", "-s", "--stage", "-u", "--unmerged", "-t", "-v", "-f", "--eol",
+                                 "--debug", "--full-name", "--format", "--recurse-submodules", "--with-tree",
+                                 "--resolve-undo", "--directory"})
+# Options that list files git does not track (untracked, ignored): names still, but not tracked ones.
+_LS_FILES_UNTRACKED = frozenset({"-o", "--others", "-i", "--ignored"})
 # git options before the subcommand that leave which files it lists, and how it names them, alone.
 _GIT_QUIET_OPTIONS = frozenset({"--no-pager", "-p", "--paginate", "-P", "--no-optional-locks"})
 _GLOB = rx.compile(r"[*?\[]")
@@ -137,6 +140,7 @@ def _ls_files(args: list[Word]) -> Listing | None:
     """`git ls-files [OPTIONS] [--] [PATHSPEC...]`: tracked files, unless an option lists others
     or prints more than their names."""
     specs: list[Word] = []
+    untracked = False
     i = 0
     while i < len(args):
         w, t = args[i], args[i].text
@@ -150,6 +154,7 @@ def _ls_files(args: list[Word]) -> Listing | None:
             letters = {f"-{c}" for c in t[1:]} if not t.startswith("--") else {opt}
             if letters & _LS_FILES_NOT_NAMES or opt in _LS_FILES_NOT_NAMES:
                 return None
+            untracked = untracked or bool(letters & _LS_FILES_UNTRACKED) or opt in _LS_FILES_UNTRACKED
             if opt in _LS_FILES_VALUES and "=" not in t:
                 i += 1
         else:
@@ -157,7 +162,7 @@ def _ls_files(args: list[Word]) -> Listing | None:
         i += 1
     if any(w.dynamic for w in specs):
         return None
-    return Listing(tuple(w.text for w in specs) or (".",), (), True)
+    return Listing(tuple(w.text for w in specs) or (".",), (), not untracked)
 
 
 def _pathspecs(found: Listing) -> Listing | None:

@@ -460,18 +460,26 @@ def _listing(producers: list[str]) -> list[str] | None:
         return None
     named, positionals = _bound("gci", ws[1:])
     roots = [p for v in (named.get("path"), named.get("literalpath")) if v for p in v.split(",") if p]
-    name = named.get("filter") or named.get("include")
+    name = named.get("filter")
     for value in positionals:  # Get-ChildItem [[-Path] <string[]>] [[-Filter] <string>]
         if not roots:
             roots = [p for p in value.split(",") if p]
         elif name is None:
             name = value
+    # -Include takes a list (`-Include bin,obj`): an item is kept when its name matches one of them
+    includes = [n for n in named.get("include", "").split(",") if n]
     recursive = ("recurse" in named and named["recurse"].lower() != "$false") or "depth" in named
     argv = ["find", *(posix_path(r) for r in roots or ["."])]
     if not recursive:
         argv += ["-maxdepth", "1"]
+    if "directory" in named or "ad" in named:
+        argv += ["-type", "d"]
     if name:
         argv += ["-name", name]
+    if len(includes) == 1:
+        argv += ["-name", includes[0]]
+    elif includes:
+        argv += ["(", *[w for n in includes for w in ("-o", "-name", n)][1:], ")"]
     for where in producers[1:]:
         age = _AGE.search(where)
         if age is None:

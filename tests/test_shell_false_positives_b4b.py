@@ -53,6 +53,20 @@ SAFE = [
     "python -c \"from pathlib import Path; import shutil\nfor d in Path('.').glob('**/.pytest_cache'): shutil.rmtree(d)\"",
     "python3 -c \"import pathlib, shutil; [shutil.rmtree(str(p)) for p in pathlib.Path('.').rglob('node_modules')]\"",
     "python3 -c \"import pathlib, shutil; [shutil.rmtree(p) for p in pathlib.Path.home().rglob('__pycache__')]\"",
+    # a task, with no task file to read, whose name ends in a word that reads or checks
+    "railway run npm run migrate:status",
+    "npm run db:migrate:status",
+    "yarn routes:list",
+    "make schema-diff",
+    "pnpm run migration:show",
+    "just db-status",
+    # keys under a short-lived namespace (rate limits, caches, locks), listed or named
+    "redis-cli -h localhost --scan --pattern 'ratelimit:*' | xargs -r redis-cli -h localhost UNLINK",
+    "redis-cli --scan --pattern 'ratelimit:*' | xargs -r redis-cli DEL",
+    "redis-cli KEYS 'cache:*' | xargs redis-cli DEL",
+    "redis-cli -n 2 --scan --pattern 'app:cache:*' | xargs -L 100 redis-cli -n 2 UNLINK",
+    "redis-cli DEL lock:jobs:nightly throttle:ip:10.0.0.1",
+    "redis-cli DEL ratelimit:user:42",
 ]
 
 LOOKALIKES = [
@@ -119,6 +133,33 @@ LOOKALIKES = [
     "python -c \"import glob, os; [os.remove(f) for f in glob.glob('**/*.db', recursive=True)]\"",
     "python -c \"import glob, os; [os.remove(f) for f in glob.glob('/home/*/.pyc/*', recursive=True)]\"",
     "python -c \"import glob, shutil; [shutil.rmtree(f) for f in glob.glob('*/')]\"",
+    # tasks: a read word first or in the middle, a destructive name, words that fetch or keep running
+    "npm run migrate",
+    "npm run migrate:status:apply",
+    "npm run status:migrate",
+    "npm run db:reset",
+    "npm run db:wipe",
+    "npm run secrets:get",
+    "npm run seed:watch",
+    "make status-reset",
+    "npm run migrate:statuses",
+    # Redis: other namespaces, wildcards before the namespace, keys the line cannot see, flushes
+    "redis-cli --scan --pattern 'user:*' | xargs -r redis-cli DEL",
+    "redis-cli --scan --pattern '*' | xargs -r redis-cli DEL",
+    "redis-cli --scan --pattern 'ratelimit*' | xargs -r redis-cli DEL",
+    "redis-cli --scan --pattern '*:cache:*' | xargs -r redis-cli DEL",
+    "redis-cli --scan | xargs -r redis-cli DEL",
+    "redis-cli --scan --pattern \"$P\" | xargs -r redis-cli DEL",
+    "redis-cli --scan --pattern 'cache:*' | sort | xargs redis-cli DEL",
+    "redis-cli --scan --pattern 'cache:*' | xargs -I{} redis-cli DEL orders:{}",
+    "cat keys.txt | xargs -r redis-cli DEL",
+    "redis-cli DEL ratelimit:user:42 orders:42",
+    "redis-cli --scan --pattern 'session:*' | xargs -r redis-cli DEL",
+    "redis-cli DEL sess:abc123",
+    "redis-cli DEL user:cache",
+    "redis-cli DEL cache",
+    "redis-cli --scan --pattern 'cache:*' | xargs redis-cli FLUSHALL",
+    "redis-cli -n 3 FLUSHDB",
     # a newline inside double quotes separates the commands bash -c runs
     "bash -c \"echo hi\nrm -rf ~/data\"",
     "sh -c \"true\n\nrm -rf ~/data\"",
@@ -144,3 +185,12 @@ def test_built_program_that_is_a_readable_script_is_read(tmp_path) -> None:
     assert decide("make && ./bin/ok", cwd=str(tmp_path)) == "allow"
     assert decide("make && ./bin/absent --version", cwd=str(tmp_path)) == "allow"
     assert decide("./bin/absent --version", cwd=str(tmp_path)) != "allow"
+
+
+def test_redis_words_are_keys_not_files(tmp_path) -> None:
+    """A Redis client's words are keys sent to the server; only --eval opens a file."""
+    (tmp_path / ".env").write_text("STRIPE_KEY=sk_live_51HxAbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefgh\n")
+    line = "redis-cli -h localhost --scan --pattern 'ratelimit:*' | xargs -r redis-cli -h localhost UNLINK"
+    assert decide(line, cwd=str(tmp_path)) == "allow"
+    assert decide("redis-cli GET .env", cwd=str(tmp_path)) == "allow"
+    assert decide("redis-cli --eval .env", cwd=str(tmp_path)) != "allow"

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 from blastwall.analyze.base import Scope, unknown
 from blastwall.analyze.shell.handlers import _option_value, _positionals, register
 from blastwall.analyze.shell.ir import SimpleCommand, Word
+from blastwall.analyze.shell.names import program_name
 from blastwall.analyze.shell.stdin import has_stdin, read_file, stdin_of
 from blastwall.model import Finding
 
@@ -201,7 +202,8 @@ def handle_db_client(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sco
                     f"({script.why}); a human must review it", cmd.source)])
     if client.dialect == "redis":
         if pos:
-            return out + _analyze(client, " ".join(w.text for w in pos), scope, name)
+            words = [_scanned(w, cmd) for w in pos]
+            return out + _analyze(client, " ".join(words), scope, name)
     elif client.positional_sql is not None and len(pos) > client.positional_sql:
         text = " ".join(w.text for w in pos[client.positional_sql:])
         if client.dialect == "bigquery" and pos and pos[0].text != "query":
@@ -222,6 +224,28 @@ def handle_db_client(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sco
         else:
             out.extend(_analyze(client, piped, scope, f"{name} input"))
     return out
+
+
+def _scanned(word: Word, cmd: SimpleCommand) -> str:
+    """A word xargs fills from stdin (`... | xargs redis-cli DEL`) as the key pattern of the Redis
+    client that prints those keys (`redis-cli --scan --pattern 'ratelimit:*'`, `redis-cli KEYS
+    'cache:*'`): every key it prints matches it. Any other word stays as it is."""
+    producer = cmd.stdin_from
+    if word.text != "{stdin}" or word.path_class is None or producer is None or not producer.argv:
+        return word.text
+    name = program_name(producer.argv[0].text)
+    client = CLIENTS.get(name)
+    if client is None or client.dialect != "redis" or any(w.dynamic for w in producer.argv):
+        return word.text
+    args = producer.argv[1:]
+    texts = [w.text for w in args]
+    if "--scan" in texts:
+        pattern = _option_value(args, ("--pattern",))
+        return pattern.text if pattern is not None else word.text
+    pos = [w.text for w in _positionals(args, client.value_options)]
+    if len(pos) == 2 and pos[0].upper() == "KEYS":
+        return pos[1]
+    return word.text
 
 
 register(list(CLIENTS), handle_db_client)

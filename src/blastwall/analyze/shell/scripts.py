@@ -190,8 +190,25 @@ def unreadable(program: str, path: str, why: str, source: str) -> Finding:
 
 
 def safe_task(name: str) -> bool:
-    """A task or script name that builds, tests, checks or serves (`build`, `test`, `lint`)."""
-    return any(globs.match(name.lower(), g) for g in _table()["scripts"].get("safe", []))
+    """A task or script name that builds, tests, checks or serves (`build`, `test`, `lint`), or
+    that ends in a word that reads or checks (`migrate:status`, `routes:list`)."""
+    return any(globs.match(name.lower(), g) for g in _table()["scripts"].get("safe", [])) or _reads(name)
+
+
+def _reads(name: str) -> bool:
+    from blastwall.analyze.verbs import read_words, tokens
+
+    parts = tokens(name)
+    if len(parts) < 2 or read_words([name]) is not None:
+        return False
+    last = parts[-1].lower()
+    return last in _read_words()
+
+
+@functools.cache
+def _read_words() -> frozenset[str]:
+    safe = load_table("verbs")["safe"]["safe_words"]
+    return frozenset(safe) - frozenset(_table()["scripts"].get("read_word_exceptions", []))
 
 
 SHEBANG_LANGUAGES = {"sh": "shell", "bash": "shell", "zsh": "shell", "dash": "shell", "ksh": "shell",

@@ -251,7 +251,25 @@ def redis_hits(argv: list[str]) -> list[Hit]:
         return []
     if cmd in ("REPLICAOF", "SLAVEOF") and [a.upper() for a in argv[1:3]] == ["NO", "ONE"]:
         return []
+    if kind == "redis-del" and len(argv) > 1 and all(ephemeral_key(k) for k in argv[1:]):
+        return []  # rate-limit counters, caches, sessions, locks: written again by the application
     return [Hit(kind, " ".join(argv[1:])[:120], src, cmd if kind != "redis-function-flush" else sub)]
+
+
+_KEY_GLOB = frozenset("*?[]{}\\")
+
+
+def ephemeral_key(key: str) -> bool:
+    """A key (or SCAN pattern) under a short-lived namespace: a whole `:` part before the last one,
+    with no wildcard before it, is one of [redis.settings] ephemeral_prefixes (`ratelimit:*`,
+    `app:cache:user:42`; not `ratelimit*`, `*:cache:x`, `user:cache`)."""
+    prefixes = table()["redis"]["settings"].get("ephemeral_prefixes", [])
+    for part in key.split(":")[:-1]:
+        if _KEY_GLOB.intersection(part):
+            return False
+        if part.lower() in prefixes:
+            return True
+    return False
 
 
 def _script_hits(argv: list[str], src: str) -> list[Hit]:

@@ -135,9 +135,9 @@ def _later_windows(text: str) -> bool:
     (`ls -r D:\\x | rm -fo`): windows.py decides whether it is PowerShell's."""
     if "|" not in text and ";" not in text:
         return False
-    import re
+    from blastwall import rx
 
-    for m in re.finditer(r"[|;]\s*&?([A-Za-z][\w.-]*)", text):
+    for m in rx.finditer(r"[|;]\s*&?([A-Za-z][\w.-]*)", text):
         head = m.group(1).lower()
         if head in _windows_heads() or ("-" in head[1:] and head.split("-", 1)[0].isalpha() and m.group(1) != head):
             return True

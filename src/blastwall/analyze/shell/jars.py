@@ -10,15 +10,15 @@ is a program blastwall knows nothing about, judged as before.
 from __future__ import annotations
 
 import functools
-import re
 from typing import Any
 
+from blastwall import rx
 from blastwall.analyze.base import Scope
 from blastwall.analyze.shell.handlers import register
 from blastwall.analyze.shell.ir import SimpleCommand, Word
 from blastwall.model import Finding
 
-_VERSION = re.compile(r"[-_]v?\d[\w.+-]*$")
+_VERSION = rx.compile(r"[-_]v?\d[\w.+-]*$")
 
 
 @functools.cache

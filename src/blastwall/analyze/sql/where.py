@@ -179,12 +179,11 @@ def _container(column: str, aliases: frozenset[str]) -> bool:
     """A column naming the container a row belongs to (`bucket_id`, `tenant_id`, `workspaceId`:
     `[settings] container_keys`): pinning it reaches every row of that bucket or tenant, an unknown
     number, unless the table is that container itself (`DELETE FROM buckets WHERE bucket_id = 7`)."""
-    import re
-
+    from blastwall import rx
     from blastwall.analyze.sql.rules import setting
 
     words = "|".join(setting("container_keys"))
-    found = re.fullmatch(rf"(?:[a-z0-9]*_)?({words})_?(?:id|uuid|name|key|slug)?", column.lower())
+    found = rx.fullmatch(rf"(?:[a-z0-9]*_)?({words})_?(?:id|uuid|name|key|slug)?", column.lower())
     if found is None:
         return False
     word = found.group(1)

@@ -127,9 +127,9 @@ def _glob_program(argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Fi
 
     names = names_of(argv[0].text, scope)
     if names is None:
-        return [unknown("shell.exec:glob-name", f"runs a program named by the pattern {argv[0].text}, which "
+        return [unknown("shell.exec:glob-name", f"runs a program named by the pattern {argv[0].text[:80]}, which "
                         "blastwall cannot expand here; spell the program's name out", cmd.source)]
-    inner = scope.deeper(f"{argv[0].text} (a pattern)")
+    inner = scope.deeper(f"{argv[0].text[:80]} (a pattern)")
     return [f for n in names for f in analyze_simple(cmd.with_argv([Word.lit(n), *argv[1:]]), inner,
                                                      with_redirects=False)]
 

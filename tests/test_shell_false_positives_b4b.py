@@ -194,3 +194,93 @@ def test_redis_words_are_keys_not_files(tmp_path) -> None:
     assert decide(line, cwd=str(tmp_path)) == "allow"
     assert decide("redis-cli GET .env", cwd=str(tmp_path)) == "allow"
     assert decide("redis-cli --eval .env", cwd=str(tmp_path)) != "allow"
+
+
+# ---- expired cleanups, date-stamped files and scratch servers (checked as `check --batch` does) ----
+_LOGS = ('[{"filtertype":"pattern","kind":"prefix","value":"logs-"},{"filtertype":"age","source":"name",'
+         '"direction":"older","timestring":"%Y.%m.%d","unit":"days","unit_count":30}]')
+
+
+def _curator(filters: str) -> str:
+    return f"curator_cli --host es.internal delete_indices --filter_list '{filters}'"
+
+
+EXPIRED_SAFE = [
+    _curator(_LOGS),
+    _curator('[{"filtertype":"age","source":"creation_date","direction":"older","unit":"days","unit_count":14},'
+             '{"filtertype":"pattern","kind":"prefix","value":"filebeat-"}]'),
+    _curator(_LOGS.replace("logs-", "metrics-").replace('"days"', '"weeks"')),
+    "mongosh shop --quiet --eval 'db.sessions.deleteMany({expiresAt: {$lt: new Date(Date.now() - 7*24*3600*1000)}})'",
+    "mongosh app --eval 'db.logs.deleteMany({ts: {$lt: new Date(new Date().getTime() - (90*86400000))}})'",
+    "sqlite3 instance/app.db \".backup 'instance/app-$(date +%s).db'\"",
+    "sqlite3 app.db \".backup backups/app-$(date +%Y%m%d-%H%M%S).db\"",
+    "sqlite3 app.db \".backup main 'backups/app $(date +%F).db'\"",
+    "D=$(mktemp -d) && initdb -D \"$D\" -U test && pg_ctl -D \"$D\" -l \"$D/log\" start && pytest -q; "
+    "pg_ctl -D \"$D\" stop; rm -rf \"$D\"",
+    "d=$(mktemp -d) && initdb -D \"$d/data\" && pg_ctl -D \"$d/data\" start && pg_ctl -D \"$d/data\" stop -m fast",
+]
+
+EXPIRED_LOOKALIKES = [
+    # curator: younger, no age, an age under a day, other indices, an inverted filter, a variable, snapshots
+    _curator(_LOGS.replace('"older"', '"younger"')),
+    _curator(_LOGS.replace('"unit_count":30', '"unit_count":0')),
+    _curator(_LOGS.replace('"unit_count":30', '"unit_count":"30"')),
+    _curator(_LOGS.replace('"days"', '"seconds"')),
+    _curator(_LOGS.replace("logs-", "orders-")),
+    _curator(_LOGS.replace("logs-", "audit-logs-")),
+    _curator(_LOGS.replace('"logs-"', '"logs*"')),
+    _curator(_LOGS.replace('"direction":"older"', '"direction":"older","exclude":true')),
+    _curator(_LOGS.replace('"value":"logs-"', '"value":"logs-","exclude":true')),
+    _curator('[{"filtertype":"pattern","kind":"prefix","value":"logs-"}]'),
+    _curator('[{"filtertype":"none"}]'),
+    "curator_cli --host es delete_indices --filter_list \"$FILTERS\"",
+    _curator(_LOGS).replace("delete_indices", "delete_snapshots"),
+    # Mongo: a time in the future, now, a variable, sums that are not a product, data collections
+    "mongosh app --eval 'db.sessions.deleteMany({expiresAt: {$lt: new Date(Date.now() + 7*24*3600*1000)}})'",
+    "mongosh app --eval 'db.events.deleteMany({createdAt: {$lt: new Date(Date.now() - 0)}})'",
+    "mongosh app --eval 'db.logs.deleteMany({createdAt: {$lt: new Date(Date.now() - x)}})'",
+    "mongosh app --eval 'db.logs.deleteMany({createdAt: {$lt: new Date(Date.now() - -5)}})'",
+    "mongosh app --eval 'db.orders.deleteMany({createdAt: {$lt: new Date(Date.now() - 7*86400000)}})'",
+    "mongosh app --eval 'db.sessions.deleteMany({expiresAt: {$lt: new Date(Date.now() - 1000)}, $or: [{a: 1}]})'",
+    # sqlite3: a name with no stamp, a stamp sqlite3 sees as text, another time, another part, a parent
+    "sqlite3 app.db \".backup instance/app.db\"",
+    "sqlite3 app.db '.backup instance/app-$(date +%s).db'",
+    "sqlite3 app.db \".backup instance/app-$(date -d yesterday +%F).db\"",
+    "sqlite3 app.db \".backup instance/app-$(date +%F)-$X.db\"",
+    "sqlite3 app.db \".backup instance/$(date +%F)/../prod.db\"",
+    "sqlite3 app.db \".backup instance/app-$(cat name).db\"",
+    "sqlite3 app.db \".backup instance/app-$(date +fixed).db\"",
+    "sqlite3 app.db \".backup 'instance/app-$(date +%s).db'\" \".backup instance/prod.db\"",
+    # pg_ctl: a real data folder, the default one, a folder reassigned, a later -D, a parent
+    "pg_ctl -D /var/lib/postgresql/16/main stop",
+    "pg_ctl -D \"$PGDATA\" stop",
+    "pg_ctl stop",
+    "D=$(mktemp -d); D=/var/lib/pg; pg_ctl -D \"$D\" stop",
+    "D=$(mktemp -d) && pg_ctl -D /var/lib/pg stop",
+    "D=$(mktemp -d) && pg_ctl -D \"$D/../main\" stop",
+    "D=$(mktemp -d) && pg_ctl -D \"$D\" -D /var/lib/pg stop",
+    "D=$(mktemp -d) && pg_ctl --pgdata=/var/lib/pg stop",
+    "pg_ctl -D /tmp/x stop",
+]
+
+
+@pytest.fixture()
+def _nothing_configured(no_policy_no_database: None) -> None:
+    """No policy file and no database URL (conftest.py): what `check --batch` sees on a fresh install."""
+
+
+def _batch_decision(command: str) -> str:
+    import blastwall
+    from blastwall.engine import make_action
+
+    return blastwall.check(make_action("shell", command, None)).decision.value
+
+
+@pytest.mark.parametrize("command", EXPIRED_SAFE)
+def test_expired_and_scratch_safe(command: str, _nothing_configured: None) -> None:
+    assert _batch_decision(command) == "allow", command
+
+
+@pytest.mark.parametrize("command", EXPIRED_LOOKALIKES)
+def test_expired_and_scratch_lookalikes_ask(command: str, _nothing_configured: None) -> None:
+    assert _batch_decision(command) != "allow", command

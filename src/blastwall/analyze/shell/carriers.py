@@ -12,7 +12,7 @@ import functools
 from typing import Any
 
 from blastwall.analyze.base import Scope, unknown
-from blastwall.analyze.paths import classify_in
+from blastwall.analyze.paths import PathClass, classify_in
 from blastwall.analyze.ruleset import load_table
 from blastwall.analyze.shell import languages
 from blastwall.analyze.shell.handlers import _shell_text, register
@@ -292,14 +292,17 @@ def _screen_command(name: str, words: list[Word], options: list[str], cmd: Simpl
     return []
 
 
-def effect_findings(name: str, effects: languages.Effects, cmd_source: str, scope: Scope) -> list[Finding]:
-    """Findings for what a text in a program's command language does."""
+def effect_findings(name: str, effects: languages.Effects, cmd_source: str, scope: Scope, *,
+                    stamped: bool = False) -> list[Finding]:
+    """Findings for what a text in a program's command language does. `stamped`: the text came
+    from shell words whose only substitutions are `$(date ...)` stamps, so a file it names with
+    such a stamp is new (`sqlite3 app.db ".backup 'app-$(date +%s).db'"`)."""
     out: list[Finding] = []
     for text in effects.shell:
         if text.strip():
             out.extend(_shell_text(text, scope, f"{name} runs a command"))
     for path in effects.writes:
-        out.append(_write(name, path, scope, cmd_source))
+        out.append(_write(name, path, scope, cmd_source, stamped=stamped))
     for reason in effects.unknown:
         out.append(unknown("shell.exec:carrier-code", f"{reason}; a human must read it", cmd_source))
     if effects.code:
@@ -318,11 +321,13 @@ def _effects(name: str, effects: languages.Effects, cmd: SimpleCommand, scope: S
     return effect_findings(name, effects, cmd.source, scope)
 
 
-def _write(name: str, path: str, scope: Scope, source: str) -> Finding | Any:
+def _write(name: str, path: str, scope: Scope, source: str, *, stamped: bool = False) -> Finding | Any:
     from blastwall.analyze.files import guard_findings
+    from blastwall.analyze.shell.scratch import stamped_text
 
     literal = path and "$" not in path and not path.startswith("(")
-    pc = classify_in(path if literal else "$DYNAMIC", scope)
+    new = stamped and stamped_text(path)
+    pc = PathClass("new_file", path) if new else classify_in(path if literal else "$DYNAMIC", scope)
     sev = pc.severity("overwrite")
     guarded = guard_findings(path, scope) if literal else []
     if guarded:

@@ -67,7 +67,7 @@ CLIENTS: dict[str, Client] = {
 }
 
 
-def _analyze(client: Client, text: str, scope: Scope, origin: str) -> list[Finding]:
+def _analyze(client: Client, text: str, scope: Scope, origin: str, *, stamped: bool = False) -> list[Finding]:
     from blastwall.analyze import sql
 
     inner = scope.deeper(origin)
@@ -82,13 +82,14 @@ def _analyze(client: Client, text: str, scope: Scope, origin: str) -> list[Findi
     dialect = None if client.dialect in ("generic", "bigquery", "snowflake", "clickhouse") else client.dialect
     meta: list[Finding] = []
     if client.dialect in ("postgres", "sqlite", "duckdb"):
-        text, meta = _meta_commands(client, text, inner, origin)
+        text, meta = _meta_commands(client, text, inner, origin, stamped=stamped)
         if not text.strip():
             return meta
     return meta + sql.analyze_sql(text, inner, dialect=dialect)
 
 
-def _meta_commands(client: Client, text: str, scope: Scope, origin: str) -> tuple[str, list[Finding]]:
+def _meta_commands(client: Client, text: str, scope: Scope, origin: str, *,
+                   stamped: bool = False) -> tuple[str, list[Finding]]:
     """psql's backslash commands and sqlite3's dot commands (`\\! CMD`, `\\i FILE`, `\\o FILE`,
     `.shell`, `.read`, `.once`, `writefile()`): the SQL left, and findings for what they run,
     read and write. A SQL file they run is read, or asked about."""
@@ -103,7 +104,7 @@ def _meta_commands(client: Client, text: str, scope: Scope, origin: str) -> tupl
     else:
         sql_text, effects = languages.sqlite(text)
     program = origin.split()[0] if origin else client.dialect
-    found = effect_findings(program, effects, text[:200], scope)
+    found = effect_findings(program, effects, text[:200], scope, stamped=stamped)
     for path in effects.sql_files:
         script = script_text(path, scope) if path else None
         if script is None or script.text is None:
@@ -214,7 +215,8 @@ def handle_db_client(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sco
         elif text.startswith(".") and text.split()[0] in (".restore", ".import", ".shell", ".system"):
             out.append(unknown("shell.db:sqlite-meta", f"sqlite3 {text.split()[0]} changes data or runs commands", cmd.source))
         if text.startswith("."):
-            out.extend(_analyze(client, "\n".join(w.text for w in pos[client.positional_sql:]), scope, name))
+            out.extend(_analyze(client, "\n".join(w.text for w in pos[client.positional_sql:]), scope, name,
+                                stamped=_stamped(pos[client.positional_sql:])))
         found_code = found_code or bool(text)
     if not found_code and has_stdin(cmd):
         piped = stdin_of(cmd, scope)
@@ -224,6 +226,12 @@ def handle_db_client(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sco
         else:
             out.extend(_analyze(client, piped, scope, f"{name} input"))
     return out
+
+
+def _stamped(words: list[Word]) -> bool:
+    """Words whose only run-time parts are `$(date ...)` stamps, and at least one (parse.py `stamped`)."""
+    return any(w.dynamic for w in words) and all(not w.dynamic or (w.path_class is not None and
+                                                                   w.path_class.kind == "new_file") for w in words)
 
 
 def _scanned(word: Word, cmd: SimpleCommand) -> str:

@@ -895,6 +895,7 @@ LAZY_MODULES: dict[str, str] = {
     **{n: "blastwall.analyze.shell.archive_moves" for n in (  # rules/archive_moves.toml
         "zip", "7z", "7za", "7zz", "7zr", "rar", "zstd", "lz4", "brotli", "lzip", "plzip", "lzop")},
     **{n: "blastwall.analyze.shell.ansible" for n in ("ansible", "ansible-playbook")},
+    "curator_cli": "blastwall.analyze.shell.curator",  # Elasticsearch Curator: expired index deletions
     **{n: "blastwall.analyze.shell.powershell" for n in ("pwsh", "pwsh.exe", "powershell", "powershell.exe", "cmd",
                                                                  "cmd.exe", "runas", "runas.exe", "wmic", "wmic.exe",
                                                                  "schtasks", "schtasks.exe", "start")},

@@ -513,6 +513,20 @@ _SQLITE_FILE_FUNCS = rx.compile(r"\b(writefile|edit|load_extension|fts3_tokenize
 _SQLITE_ATTACH = rx.compile(r"\battach\s+(?:database\s+)?'([^']+)'", rx.I)
 
 
+def _last_argument(arg: str) -> str:
+    """The last argument of a sqlite3 dot command, which quotes an argument holding blanks
+    (`.backup main 'my backups/app.db'`). A `$(...)` the shell left in the text stays one piece
+    (`.backup app-$(date +%F).db`: the shell gave sqlite3 the date, without a blank)."""
+    import shlex
+
+    kept = rx.sub(r"\$\([^()]*\)", lambda m: m.group(0).replace(" ", "\x00"), arg)
+    try:
+        parts = shlex.split(kept)
+    except ValueError:
+        parts = kept.split()
+    return parts[-1].replace("\x00", " ") if parts else ""
+
+
 def sqlite(text: str) -> tuple[str, Effects]:
     """sqlite3 input: (the SQL, the effects of its dot commands and file functions)."""
     e = Effects.empty()
@@ -524,7 +538,7 @@ def sqlite(text: str) -> tuple[str, Effects]:
             continue
         words = stripped.split(None, 1)
         dot, arg = words[0], (words[1].strip() if len(words) > 1 else "")
-        target = arg.split()[-1].strip("'\"") if arg and not arg.startswith("|") else arg
+        target = _last_argument(arg) if arg and not arg.startswith("|") else arg
         if dot in _SQLITE_SHELL:
             e.shell.append(arg.strip("'\""))
         elif dot == ".read":

@@ -17,7 +17,9 @@ Rule fields (all optional except program and the finding fields):
   min_args      at least this many positionals after `command`
   value_of      options whose values `any_value` looks at (`-c` of `git -c key=value`)
   any_value     some value of a `value_of` option matches one of these globs (required when given)
-  unless_value  values matching these globs do not count for `any_value`
+  unless_value  values matching these globs do not count for `any_value`; without `any_value`, the
+                rule does not match when every value of a `value_of` option matches one (`pg_ctl -D DIR
+                stop` of the scratch folder mktemp made on this line)
   nocase        positionals and values are compared in lower case (git's config keys)
   aged_commands first subcommands that respect an age filter: with one of them, an option that bounds
                 the run to what is older than a day or more (`rclone delete --min-age 90d`,
@@ -234,6 +236,8 @@ def _matches(rule: Rule, args: ParsedArgs, prog: Program | None) -> bool:
         if not any(k in s.value_of and _glob_any(v, s.any_value) and not _glob_any(v, s.unless_value)
                    for k, v in args.values):
             return False
+    elif s.unless_value and _all_unless(s, args):
+        return False
     if s.command and not _match_command(s.command, args.positionals):
         return False
     rest = args.positionals[len(s.command):]
@@ -252,6 +256,12 @@ def _matches(rule: Rule, args: ParsedArgs, prog: Program | None) -> bool:
         if not ok:
             return False
     return True
+
+
+def _all_unless(s: Shape, args: ParsedArgs) -> bool:
+    """Every value given to a `value_of` option (at least one) matches `unless_value`."""
+    values = [v for k, v in args.values if k in s.value_of]
+    return bool(values) and all(_glob_any(v, s.unless_value) for v in values)
 
 
 def _target(rule: Rule, args: ParsedArgs, argv_text: str) -> str:

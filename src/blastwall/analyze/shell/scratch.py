@@ -108,6 +108,19 @@ def stamped(parts: list[Any]) -> PathClass | None:
     return PathClass("new_file", text)
 
 
+_DATE_STAMP = r"\$\(\s*g?date\s+['\"]?\+[^()$`'\"]*%[^()$`'\"]*['\"]?\s*\)"
+
+
+def stamped_text(path: str) -> bool:
+    """A path written in a program's own language whose only substitutions are `$(date +FORMAT)`
+    stamps, with no `..` step (`instance/app-$(date +%s).db`). Only meaningful for text the shell
+    expanded (its word was `stamped`): the name is then new now."""
+    import re
+
+    rest = re.sub(_DATE_STAMP, "", path)
+    return rest != path and "$" not in rest and "`" not in rest and ".." not in path.split("/")
+
+
 def keyed_scratch(parts: list[Any]) -> PathClass | None:
     """`of="$f"`, `of=$(mktemp)`: a `KEY=` prefix and one scratch path; the value is the scratch
     (fsops reads `of=` as dd's output)."""

@@ -183,6 +183,26 @@ _LITERAL = rx.compile(r"\s*(?:(?:new\s+Date|ISODate)\s*\(\s*['\"](?P<a>[^'\"]*)[
 _BEFORE = rx.compile(r"\s*\{\s*['\"]?\$(lt|lte)['\"]?\s*:\s*(?P<when>.*)\}\s*", rx.S)
 
 
+# `new Date(Date.now() - 7*24*3600*1000)`: now moved by a product of whole numbers (milliseconds).
+_NOW_MS = r"(?:Date\.now\s*\(\s*\)|new\s+Date\s*\(\s*\)\s*\.\s*(?:getTime|valueOf)\s*\(\s*\)|\+\s*new\s+Date\s*\(\s*\))"
+_PRODUCT = r"\(?\s*\d+(?:\s*\*\s*\d+)*\s*\)?"
+_SHIFTED = rx.compile(rf"\s*new\s+Date\s*\(\s*{_NOW_MS}\s*(?P<sign>[-+])\s*(?P<amount>{_PRODUCT})\s*\)\s*")
+
+
+def _shifted(when: str) -> int | None:
+    """A time written as now plus or minus whole milliseconds: -1 (in the past), 1 (in the
+    future), 0 (now); None for anything else."""
+    m = _SHIFTED.fullmatch(when)
+    if m is None:
+        return None
+    amount = 1
+    for n in rx.findall(r"\d+", m.group("amount")):
+        amount *= int(n)
+    if amount == 0:
+        return 0
+    return -1 if m.group("sign") == "-" else 1
+
+
 def _expired_filter(doc: str, collection: str) -> str:
     """The field of a clearly expired cleanup (`analyze/sql/expired.py`): a filter on a short-lived
     collection whose top-level fields (ANDed) include `{field: {$lt: a time in the past}}` and no
@@ -203,7 +223,8 @@ def _expired_filter(doc: str, collection: str) -> str:
             continue
         when = m.group("when").strip().rstrip(",")
         lit = _LITERAL.fullmatch(when)
-        offset = 0 if _NOW.fullmatch(when) else expired.literal_time(next(filter(None, lit.group("a", "b", "c")), "")) if lit else None
+        offset = 0 if _NOW.fullmatch(when) else expired.literal_time(next(filter(None, lit.group("a", "b", "c")), "")) \
+            if lit else _shifted(when)
         if expired.past_by_name(key, offset):
             found = key
     return found
@@ -252,7 +273,7 @@ def redis_hits(argv: list[str]) -> list[Hit]:
     if cmd in ("REPLICAOF", "SLAVEOF") and [a.upper() for a in argv[1:3]] == ["NO", "ONE"]:
         return []
     if kind == "redis-del" and len(argv) > 1 and all(ephemeral_key(k) for k in argv[1:]):
-        return []  # rate-limit counters, caches, sessions, locks: written again by the application
+        return []  # rate-limit counters, caches, locks: written again by the application
     return [Hit(kind, " ".join(argv[1:])[:120], src, cmd if kind != "redis-function-flush" else sub)]
 
 

@@ -284,3 +284,16 @@ def test_expired_and_scratch_safe(command: str, _nothing_configured: None) -> No
 @pytest.mark.parametrize("command", EXPIRED_LOOKALIKES)
 def test_expired_and_scratch_lookalikes_ask(command: str, _nothing_configured: None) -> None:
     assert _batch_decision(command) != "allow", command
+
+
+def test_names_given_at_run_time_are_read_where_the_action_runs(tmp_path) -> None:
+    """`... | xargs PROGRAM`: the names are files of the folder the action runs in. With no folder
+    given, a relative one names nothing blastwall can look at (as `cat notes.md` there); it is not
+    the whole machine. Given one, its credential files are found; `/` and `~` stay unwalked."""
+    (tmp_path / ".env").write_text("STRIPE_KEY=sk_live_51HxAbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefgh\n")
+    assert check("git diff --name-only HEAD~3 | xargs -r npx eslint", policy=POLICY, probe=False).decision.value \
+        == "allow"
+    assert decide("find . -type f | xargs cat", cwd=str(tmp_path)) != "allow"
+    assert decide("git diff --name-only HEAD~3 | xargs -r cat", cwd=str(tmp_path)) != "allow"
+    assert check("find / -type f | xargs cat", policy=POLICY, probe=False).decision.value != "allow"
+    assert check("find ~ -type f | xargs cat", policy=POLICY, probe=False).decision.value != "allow"

@@ -484,7 +484,10 @@ def _selected(sel: Selection, scope: Scope, verb: str, search: Any = None) -> li
         base = posixpath.basename(rel).lower()
         return all(globs.match(base, n.lower()) for n in sel.names)
 
+    here = scope.shell_dir if scope.shell_dir and scope.shell_dir.startswith("/") else scope.cwd
     for root in sel.roots:
+        if not here and not in_shell_dir(root, scope).startswith(("/", "~", "$HOME", "${HOME}")):
+            continue  # relative to a folder the action does not name (credentials.resolve): nothing to look at
         where = normalize(in_shell_dir(root, scope), scope.cwd)
         if where in ("/", "~"):  # everything on the machine, or in a home folder: not walked here
             if scope.read_files:

@@ -91,3 +91,17 @@ def test_other_findings_of_the_deleter_stay() -> None:
     v = check("git checkout -b tmp && git branch -D tmp && rm -rf ~/data", policy=POLICY, read_files=False)
     assert v.decision.value != "allow"
     assert "shell.git:branch-force-delete" not in v.rule_ids
+
+
+# Allowances of the same round, each beside the look-alike it must not let through.
+@pytest.mark.parametrize("line,allowed", [
+    ("find ~/code -name node_modules -prune -exec rm -rf {} +", True),
+    ("find / -name node_modules -prune -exec rm -rf {} +", False),      # /usr/lib/node_modules holds npm
+    ("find /usr -name node_modules -prune -exec rm -rf {} +", False),
+    ("npm run rollback:status", True),
+    ("npm run db:drop-and-status", False),                                # a second step chained on
+    ("make drop-status-then-drop", False),
+])
+def test_regenerable_anywhere_and_read_words_after_a_verb(line: str, allowed: bool) -> None:
+    v = check(line, policy=POLICY, read_files=False)
+    assert (v.decision.value == "allow") is allowed, (line, v.reasons)

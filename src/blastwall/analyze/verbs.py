@@ -105,6 +105,10 @@ def read_words(words: Iterable[str], program: str = "") -> Reading | None:
     return _read(tuple(words), program)
 
 
+# Words that chain a second step onto the first (`drop-and-status` drops, then shows a status).
+_CHAINING = frozenset({"and", "then", "plus", "also"})
+
+
 @functools.lru_cache(maxsize=2048)
 def _read(words: tuple[str, ...], program: str) -> Reading | None:
     v = _vocabulary()
@@ -120,8 +124,9 @@ def _read(words: tuple[str, ...], program: str) -> Reading | None:
         at = next((i for i, t in terms if t in v.strong or t in v.weak), None)
         if at is None:
             continue
-        if verb is None and any(t in v.safe_words for i, t in terms if i > at):
-            return None  # `rollback:status`, `drop-preview`; but `check-and-delete` deletes
+        if verb is None and any(t in v.safe_words for i, t in terms if i == at + 1) and not any(
+                t in v.strong or t in v.weak or t in _CHAINING for i, t in terms if i > at + 1):
+            return None  # `rollback:status`, `drop-preview`; but `check-and-delete`, `drop-and-status` delete
         for i, t in terms:
             if (t in v.strong or t in v.weak) and (verb is None or (t in v.strong and not verb[3])):
                 verb = (w, i, t, t in v.strong)

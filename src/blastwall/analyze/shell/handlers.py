@@ -559,8 +559,10 @@ def _find_selection(starts: list[Word], expr: list[Word], scope: Scope) -> PathC
         label = f"{starts[0].text} ({', '.join(chosen)})"
         if worst.kind in ("project", "project_top", "regenerable", "temp", "temp_top", "project_glob"):
             return PathClass("regenerable", label)
-        if worst.kind != "device" and all(is_regenerable_anywhere(n) for n in chosen):
-            return PathClass("regenerable", label)  # `find ~/code -name node_modules -prune -exec rm -rf {} +`
+        if worst.kind in ("home", "home_top") and all(is_regenerable_anywhere(n) for n in chosen):
+            # `find ~/code -name node_modules -prune -exec rm -rf {} +`; never from / or a system folder,
+            # where the same names hold installed programs (/usr/lib/node_modules holds npm itself)
+            return PathClass("regenerable", label)
     if chosen and worst.kind in ("project", "project_top", "regenerable", "temp", "project_glob") and all(
             is_regenerable_pattern(n) or _with_partners(n, chosen) for n in chosen):
         # `find . -type d ( -name bin -o -name obj ) -exec rm -rf {} +`: .NET's output pair, chosen together

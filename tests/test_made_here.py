@@ -105,3 +105,13 @@ def test_other_findings_of_the_deleter_stay() -> None:
 def test_regenerable_anywhere_and_read_words_after_a_verb(line: str, allowed: bool) -> None:
     v = check(line, policy=POLICY, read_files=False)
     assert (v.decision.value == "allow") is allowed, (line, v.reasons)
+
+
+@pytest.mark.parametrize("line,allowed", [
+    ("make && ./bin/server --version", True),
+    ("make && bin/cleanup.sh", False),           # a script kept in bin/, not what make built
+    ("make && ./bin/deploy.py --all", False),
+])
+def test_a_program_built_on_the_line_but_not_a_script_kept_beside_it(line: str, allowed: bool) -> None:
+    v = check(line, policy=POLICY, read_files=False)
+    assert (v.decision.value == "allow") is allowed, (line, v.reasons)

@@ -36,6 +36,12 @@ def _table() -> dict[str, Any]:
     return dict(load_table("shell_scripts").get("built", {}))
 
 
+def _script_named(path: str) -> bool:
+    """A file whose extension names an interpreter's language (`.sh`, `.py`, ...): a script."""
+    base = posixpath.basename(path)
+    return "." in base and base.rsplit(".", 1)[1].lower() in _table().get("script_extensions", ())
+
+
 def drop_built_here(found: list[Finding], cmd: SimpleCommand, commands: list[SimpleCommand],
                     earlier: tuple[Any, ...], shell_dir: str | None) -> list[Finding]:
     """`found` (cmd's findings) without the unread-program finding of a program an earlier part of
@@ -48,8 +54,8 @@ def drop_built_here(found: list[Finding], cmd: SimpleCommand, commands: list[Sim
         return found
     path = argv[0].text
     rel = _relative(path)
-    if rel is None:
-        return found
+    if rel is None or _script_named(path):
+        return found  # `make && bin/cleanup.sh`: a script kept in bin/, not a program the build made
     mine = next((i for i in range(len(commands) - 1, -1, -1) if commands[i] is cmd), None)
     if mine is None:
         return found

@@ -115,9 +115,9 @@ def stamped_text(path: str) -> bool:
     """A path written in a program's own language whose only substitutions are `$(date +FORMAT)`
     stamps, with no `..` step (`instance/app-$(date +%s).db`). Only meaningful for text the shell
     expanded (its word was `stamped`): the name is then new now."""
-    import re
+    from blastwall import rx
 
-    rest = re.sub(_DATE_STAMP, "", path)
+    rest = rx.sub(_DATE_STAMP, "", path)
     return rest != path and "$" not in rest and "`" not in rest and ".." not in path.split("/")
 
 

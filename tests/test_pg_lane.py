@@ -14,6 +14,7 @@ import os
 import shutil
 import socket
 import struct
+import threading
 import time
 from collections.abc import Iterator
 
@@ -329,3 +330,48 @@ def test_closed_connections_leave_no_socket_behind(running: RunningProxy) -> Non
     while open_fds() > before + 2 and time.monotonic() < deadline:  # the proxy sees each close soon after
         time.sleep(0.05)
     assert open_fds() <= before + 2
+
+
+def test_fast_is_not_taken_while_data_waits_for_the_session() -> None:
+    """Data the compiled plane read for the session waits for the session's lock; a `fast()` asked
+    under that lock (another thread of the session: a decision finishing) is not taken, so the
+    session keeps its framing (the bytes of a message still to come) for that data and asks again
+    from its handler. Taking it, the session zeroed its skip and then misread the waiting data from
+    the middle of a message ("malformed message (type 0, length 1)")."""
+    pytest.importorskip("blastwall.doors.pg_proxy._lane")
+    from blastwall.doors.pg_proxy.lanes import Lane
+
+    lane = Lane("compiled")
+    lane.plane.start()
+    lock = threading.Lock()
+    got: list[bytes] = []
+    arrived = threading.Event()
+
+    def on_data(data: bytes) -> None:
+        got.append(data)
+        arrived.set()
+
+    agent, client_side = socket.socketpair()
+    server_side, upstream = socket.socketpair()
+    nothing = lambda: None  # noqa: E731
+    ct = lane.pipe(client_side, lock, on_data, nothing, nothing, nothing)
+    ut = lane.pipe(server_side, lock, lambda data: None, nothing, nothing, nothing)
+    lane.link(ct, ut, lane.counts())
+    ct.start()
+    ut.start()
+    try:
+        with lock:  # the session, busy elsewhere
+            agent.sendall(b"\x00\x01rest-of-a-message")
+            time.sleep(1.0)  # the plane reads it and waits for this lock to hand it over
+            assert not arrived.is_set()
+            assert ct.fast(3, b"QP") is False
+            assert not ct.is_fast
+        assert arrived.wait(5)
+        assert b"".join(got) == b"\x00\x01rest-of-a-message"  # the session's, with the session's framing
+        assert ct.fast(0, b"QP") is True  # nothing waits now: taken
+    finally:
+        for s in (agent, upstream):
+            s.close()
+        ct.close()
+        ut.close()
+        lane.plane.stop()

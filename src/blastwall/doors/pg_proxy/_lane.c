@@ -11,7 +11,9 @@
  *                                  message whose type is in `hold` (or one it must see whole and
  *                                  has only a part of): it forwards what came before, stops
  *                                  framing, and hands the rest to `on_data` (the session, in
- *                                  Python, under its lock)
+ *                                  Python, under its lock). Answers whether framing was taken:
+ *                                  not while data read for the session waits for its lock (the
+ *                                  session frames that data itself, with its skip, and asks again)
  *   port.slow() -> skip            the session takes framing back (it returns how many bytes
  *                                  of a message that was being streamed are still to come)
  *
@@ -157,6 +159,7 @@ struct PortObject {
     PortObject *peer;
     CountsObject *counts;
     int role, fast, delivering, want_fast;
+    int handling;       /* the owner's data handler for this port is running (under the owner's lock) */
     uint32_t skip, want_skip;
     unsigned char hold[256], want_hold[256];
     PyObject *cache;    /* the session's allow cache (an OrderedDict of keys), or NULL */
@@ -534,6 +537,7 @@ static void call_owner(PortObject *p, PyObject **slot, PyObject *arg) {
     if (arg != NULL) {
         pthread_mutex_lock(&p->plane->mu);
         p->want_fast = 0;
+        p->handling = 1;
         pthread_mutex_unlock(&p->plane->mu);
     }
     if (fn == NULL) {
@@ -555,6 +559,7 @@ static void call_owner(PortObject *p, PyObject **slot, PyObject *arg) {
 static void apply_wanted(PortObject *p) {
     pthread_mutex_lock(&p->plane->mu);
     p->delivering = 0;
+    p->handling = 0;
     if (p->want_fast && !p->closed) {
         p->fast = 1;
         p->skip = p->want_skip;
@@ -1030,12 +1035,16 @@ static PyObject *port_fast(PortObject *self, PyObject *args) {
     unsigned char table[256] = {0};
     for (Py_ssize_t i = 0; i < hold.len; i++) table[((unsigned char *)hold.buf)[i]] = 1;
     PyBuffer_Release(&hold);
-    int linked;
+    int linked, taken = 0;
     lock_mu(self->plane);
     linked = self->peer != NULL && self->counts != NULL;
-    if (linked && !self->closed && !self->closing) {
+    if (linked && !self->closed && !self->closing && self->delivering && !self->handling) {
+        /* Data read for the owner waits for the owner's lock, which this caller holds: its handler
+         * will see it with the owner's framing (`skip` included) and ask again. Nothing is taken. */
+    } else if (linked && !self->closed && !self->closing) {
         self->gen++;
         set_cache(self, cache);
+        taken = 1;
         if (self->delivering) { /* applied when the owner's handler returns, in order */
             self->want_fast = 1;
             self->want_skip = skip;
@@ -1051,13 +1060,13 @@ static PyObject *port_fast(PortObject *self, PyObject *args) {
         PyErr_SetString(PyExc_RuntimeError, "link the port to its peer first");
         return NULL;
     }
-    Py_RETURN_NONE;
+    return PyBool_FromLong(taken);
 }
 
 static PyObject *port_slow(PortObject *self, PyObject *unused) {
     if (check_port(self) < 0) return NULL;
     lock_mu(self->plane);
-    uint32_t skip = self->fast ? self->skip : 0;
+    uint32_t skip = self->fast ? self->skip : self->want_fast ? self->want_skip : 0;
     self->gen++;
     self->fast = self->want_fast = 0;
     self->skip = 0;
@@ -1079,8 +1088,9 @@ static PyMethodDef port_methods[] = {
     {"close", (PyCFunction)port_close, METH_NOARGS, "Close once what was written is sent (at most 5 s)."},
     {"link", (PyCFunction)port_link, METH_VARARGS, "link(peer, role, counts): where fast framing forwards to."},
     {"fast", (PyCFunction)port_fast, METH_VARARGS,
-     "fast(skip, hold, cache=None): frame and forward what this port reads, handing off at a message type in "
-     "hold (and at a Query the cache does not allow)."},
+     "fast(skip, hold, cache=None) -> bool: frame and forward what this port reads, handing off at a message type in "
+     "hold (and at a Query the cache does not allow); False when data read for the owner is still to be handed to "
+     "it (the owner keeps its skip and asks again)."},
     {"slow", (PyCFunction)port_slow, METH_NOARGS, "Stop fast framing; return the bytes of a message still to come."},
     {"use_cache", (PyCFunction)port_use_cache, METH_O, "use_cache(table): the allow cache fast Queries are looked up in."},
     {NULL}};

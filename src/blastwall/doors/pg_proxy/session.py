@@ -444,11 +444,13 @@ class Session(ServerSide):
         ct, ut = self.ct, self.ut
         if self.phase != RELAY or ct is None or ut is None:
             return
-        if not self.busy and not self.cbuf and not ct.is_fast:
-            ct.fast(self.cskip, _HOLD_TRACKING if self.once or self.spent else _HOLD, self.cache.table)
+        # fast() answers False when data already read for this session waits for its lock: that data
+        # is handed here with this framing (the skip stays here), and the handler asks again.
+        if not self.busy and not self.cbuf and not ct.is_fast and \
+                ct.fast(self.cskip, _HOLD_TRACKING if self.once or self.spent else _HOLD, self.cache.table):
             self.cskip = 0
-        if self.collector is None and not self.markers and self.quiet is None and not self.sbuf and not ut.is_fast:
-            ut.fast(self.sskip, _HOLD_SERVER)
+        if self.collector is None and not self.markers and self.quiet is None and not self.sbuf and \
+                not ut.is_fast and ut.fast(self.sskip, _HOLD_SERVER):
             self.sskip = 0
 
     def slow_server(self) -> None:

@@ -4,6 +4,8 @@
     ALTER TABLE t ON CLUSTER c UPDATE v = 0 WHERE id = 7    -> read as UPDATE t SET v = 0 WHERE id = 7
     ALTER TABLE t DROP PARTITION 202401                     -> drop-partition (MySQL's DROP PARTITION too)
     ALTER TABLE t CLEAR COLUMN c IN PARTITION 2024          -> clear-column
+    ALTER TABLE t ENGINE = BLACKHOLE                        -> blackhole-engine (MySQL: every row is dropped)
+    ALTER TABLE a SWAP WITH b                               -> swap-table (Snowflake: the contents trade places)
 
 A DELETE or UPDATE mutation is judged as the standard statement that does the same, so the WHERE
 rules (always true, selective, clearly expired) are the ones every other DELETE and UPDATE meets.
@@ -28,13 +30,17 @@ _UPDATE = rx.compile(r"update\s+(?P<set>.+?)\s+(?:(?P<part>in)\s+partition\s+.+?
                      rx.I | rx.S)
 _DROP_PARTITION = rx.compile(r"drop\s+(?:detached\s+)?(?P<kw>partition|part)\s+.+", rx.I | rx.S)
 _CLEAR_COLUMN = rx.compile(r"clear\s+column\s+(?:if\s+exists\s+)?(?P<what>[^\s,]+).*", rx.I | rx.S)
-_MUTATIONS = (_DELETE, _UPDATE, _DROP_PARTITION, _CLEAR_COLUMN)
+# MySQL's BLACKHOLE engine keeps no rows: converting a table to it discards every row it holds.
+_BLACKHOLE = rx.compile(r"engine\s*=?\s*[`'\"]?blackhole\b[`'\"]?\s*", rx.I | rx.S)
+# Snowflake's SWAP WITH trades the two tables' contents: the first now holds what the second held.
+_SWAP = rx.compile(r"swap\s+with\s+(?P<other>\S.*?)\s*", rx.I | rx.S)
+_MUTATIONS = (_DELETE, _UPDATE, _DROP_PARTITION, _CLEAR_COLUMN, _BLACKHOLE, _SWAP)
 
 # Words that open an ALTER action: a comma before one starts the next action (UPDATE's own
 # assignments are separated by commas too).
 _ACTION_WORDS = frozenset({"add", "drop", "delete", "update", "clear", "modify", "rename", "comment", "materialize",
                            "freeze", "unfreeze", "attach", "detach", "replace", "move", "fetch", "remove", "reset",
-                           "alter", "apply", "on"})
+                           "alter", "apply", "on", "engine", "swap"})
 
 Reader = Callable[[str], list[Hit]]
 
@@ -77,7 +83,8 @@ def _split(text: str) -> tuple[str, list[tuple[str, str]]] | None:
     for a, b in _commas(code, head.end()):
         lead = len(code[a:b]) - len(code[a:b].lstrip())
         actions.append((code[a + lead:b], text[a + lead:b]))
-    if not any(m.fullmatch(c) for c, _ in actions for m in _MUTATIONS):
+    if not any(m.fullmatch(c) for c, _ in actions for m in _MUTATIONS) and not any(
+            _BLACKHOLE.fullmatch(t) for _, t in actions):  # ENGINE='BLACKHOLE': a literal, blanked in the code
         return None
     return table, actions
 
@@ -106,4 +113,8 @@ def _action(table: str, code: str, action: str, read: Reader) -> list[Hit]:
         return [Hit("drop-partition", table, action, action[m.end("kw"):].strip())]
     if (m := _CLEAR_COLUMN.fullmatch(code)) is not None:
         return [Hit("clear-column", table, action, action[m.start("what"):m.end("what")])]
+    if _BLACKHOLE.fullmatch(code) is not None or _BLACKHOLE.fullmatch(action) is not None:
+        return [Hit("blackhole-engine", table, action, "BLACKHOLE")]
+    if (m := _SWAP.fullmatch(code)) is not None:
+        return [Hit("swap-table", table, action, action[m.start("other"):m.end("other")])]
     return read(f"ALTER TABLE {table} {action.strip()}")

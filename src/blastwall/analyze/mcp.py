@@ -107,11 +107,17 @@ def _analyze_call(server: str, tool: str, arguments: dict, annotations: dict | N
     if _hint(hints, "readOnlyHint"):
         return content
     ws = set(words(tool))
-    if ws & set(_g("exec_verbs")) and not analyzed:
+    if ws & set(_g("exec_verbs")) and not analyzed and not _reads_exec_object(tool):
         return [call.finding(_row("mcp.generic:unanalyzed-exec"))] + content
     if analyzed or ws & (set(_g("read_verbs")) | set(_g("additive_verbs"))):
         return content
     return [call.finding(_row("mcp.generic:unknown-tool"))] + content
+
+
+def _reads_exec_object(tool: str) -> bool:
+    """A tool named `<read verb>_<terminal|process|shell ...>_...` with no action word: it reads the thing."""
+    ws = words(tool)
+    return bool(ws) and ws[0] in _g("read_verbs") and not set(ws) & set(_g("exec_action_verbs"))
 
 
 def _selected_operation(tool: str, args: dict[str, Any], server: str) -> tuple[dict[str, Any], str] | None:

@@ -41,6 +41,9 @@ ASKED = [
     "svn cleanup --remove-ignored .",
     "snakemake --delete-all-output --cores 1",
     "snakemake --delete-temp-output",
+    "cp config/.env.example .env",
+    "cp templates/settings.py.dist app/settings.py",
+    "cp -f deploy/config.example.yml ./config.yml",
 ]
 
 ALLOWED = [
@@ -62,6 +65,8 @@ ALLOWED = [
     "svn cleanup",
     "snakemake --cores 4",
     "snakemake --delete-all-output --dry-run",
+    "cp config/.env.example .env.local",
+    "cp -n config/.env.example .env",
 ]
 
 

@@ -566,14 +566,15 @@ _TEMPLATE_PARTS = frozenset({"example", "sample", "template", "dist", "tmpl", "d
 def template_twin(target: str, sources: list[Word]) -> str | None:
     """The source a template is, when `target` is the very file it is the template of
     (`config.example.yml` -> `config.yml`, `.env.example` -> `.env`, `settings.py.dist` ->
-    `settings.py`, in the same folder); None otherwise (`cp .env.example .env.local` makes a
-    new file)."""
-    folder, _, name = target.rstrip("/").rpartition("/")
+    `settings.py`; in the same folder or not: `cp config/.env.example .env` puts the kept
+    template over the live `.env`); None otherwise (`cp .env.example .env.local` makes a new
+    file)."""
+    name = target.rstrip("/").rpartition("/")[2]
     for src in sources:
-        s_folder, _, s_name = src.text.rstrip("/").rpartition("/")
+        s_name = src.text.rstrip("/").rpartition("/")[2]
         parts = s_name.split(".")
         kept = [p for i, p in enumerate(parts) if i == 0 or p.lower() not in _TEMPLATE_PARTS]
-        if len(kept) < len(parts) and ".".join(kept) == name and s_folder.lstrip("./") == folder.lstrip("./"):
+        if len(kept) < len(parts) and ".".join(kept) == name:
             return src.text
     return None
 

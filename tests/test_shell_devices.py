@@ -42,6 +42,8 @@ ASKED = [
     "snakemake --delete-all-output --cores 1",
     "snakemake --delete-temp-output",
     "cp config/.env.example .env",
+    "databricks fs rm -r dbfs:/mnt/lake/raw",
+    "databricks --profile prod fs rm dbfs:/mnt/lake/raw/part-0001.parquet",
     "cp templates/settings.py.dist app/settings.py",
     "cp -f deploy/config.example.yml ./config.yml",
 ]
@@ -66,6 +68,8 @@ ALLOWED = [
     "snakemake --cores 4",
     "snakemake --delete-all-output --dry-run",
     "cp config/.env.example .env.local",
+    "databricks fs ls dbfs:/mnt/lake",
+    "databricks fs cp ./a.csv dbfs:/tmp/a.csv",
     "cp -n config/.env.example .env",
 ]
 

@@ -721,6 +721,7 @@ def handle_runner(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope)
                                                   "-t", "--taskfile")) if "=" not in w.text]
     if name in _scripts().get("single_task", []) and targets and targets[0].text not in _scripts()["multi_task"]:
         targets = targets[:1]  # `mix test test/purge_test.exs`: one task, the rest are its arguments
+    targets += _task_option_names(name, argv)
     dry = _dry_run(name, argv)
     if name in ("make", "gmake"):
         from blastwall.analyze.shell.tasks import make_recipes
@@ -747,6 +748,16 @@ def handle_runner(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope)
         if _destructive_name(t.text):
             out.extend(_script_name_findings(t.text, cmd.source))
     return (out + _unread_tasks(name, targets, argv, cmd, scope)) or None
+
+
+def _task_option_names(name: str, argv: list[Word]) -> list[Word]:
+    """The tasks an option names (`nx run-many -t destroy,lint`, `nx affected --targets=destroy`),
+    one word per comma-separated name (shell_scripts.toml `task_options`)."""
+    options = tuple(_scripts().get("task_options", {}).get(name, ()))
+    value = _option_value(argv[1:], options) if options else None
+    if value is None:
+        return []
+    return [Word(part, dynamic=value.dynamic) for part in value.text.split(",") if part]
 
 
 def _dry_run_written(makefile: str, targets: list[str], scope: Scope, cmd: SimpleCommand) -> list[Finding] | None:

@@ -210,7 +210,7 @@ def _paired_output(targets: list[Word], scope: Scope) -> list[Word]:
         beside = [posixpath.join(folder, p) if folder else p for p in partners]
         cwd = scope.shell_dir or scope.cwd
         linked = bool(cwd) and os.path.islink(os.path.join(cwd, norm)) if norm else False
-        if norm and not norm.startswith("..") and any(b in literal for b in beside) and not linked:
+        if norm and not norm.startswith("..") and beside and all(b in literal for b in beside) and not linked:
             t = t._replace(path_class=PathClass("regenerable", f"{t.text} (build output, removed with "
                                                                f"{', '.join(partners)} beside it)"))
         out.append(t)

@@ -1,0 +1,46 @@
+"""Build output of game engines and workflow engines, removed with its partners, is regenerable;
+each name alone (a `Library/` or `Binaries/` of one's own) is still asked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from blastwall.engine import check
+from blastwall.policy.engine import default_policy
+
+POLICY = default_policy()
+
+
+def _decision(command: str, cwd: Path) -> str:
+    (cwd / "Game.uproject").write_text("{}")
+    return check(command, policy=POLICY, read_files=False, context={"cwd": str(cwd)}).decision.value
+
+
+@pytest.mark.parametrize("command", [
+    "rm -rf Binaries Intermediate",
+    "rm -rf Binaries Intermediate DerivedDataCache",
+    "rm -rf Library Temp obj",
+    "rm -rf .snakemake/incomplete .nextflow/cache",
+    "rm -rf .nextflow/cache work/tmp",
+])
+def test_allowed(command: str, tmp_path: Path) -> None:
+    assert _decision(command, tmp_path) == "allow", command
+
+
+@pytest.mark.parametrize("command", [
+    "rm -rf Binaries",
+    "rm -rf Intermediate",
+    "rm -rf DerivedDataCache Content",
+    "rm -rf Library",
+    "rm -rf Library Temp",
+    "rm -rf Library obj",
+    "rm -rf Binaries Intermediate Content",
+    "rm -rf /srv/Binaries /srv/Intermediate",
+    "rm -rf ~/Library ~/Temp ~/obj",
+    "rm -rf ../Binaries ../Intermediate",
+    "rm -rf .snakemake .nextflow",
+])
+def test_asked(command: str, tmp_path: Path) -> None:
+    assert _decision(command, tmp_path) != "allow", command

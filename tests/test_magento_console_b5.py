@@ -25,6 +25,8 @@ def _decision(command: str, cwd: Path) -> str:
     "./bin/magento cache:clean && bin/magento indexer:reindex",
     "bin/magento setup:di:compile",
     "bin/magento setup:db:status",
+    "php bin/magento cache:flush",
+    "php -d memory_limit=-1 bin/magento setup:upgrade --keep-generated",
 ])
 def test_allowed(command: str, tmp_path: Path) -> None:
     assert _decision(command, tmp_path) == "allow", command
@@ -37,6 +39,9 @@ def test_allowed(command: str, tmp_path: Path) -> None:
     "bin/magento setup:db-schema:upgrade",
     "bin/magento setup:db-data:upgrade",
     "bin/magento module:uninstall --remove-data Foo_Bar",
+    # through php, with the launcher's PHP file there to read: the command decides, not the file
+    "php bin/magento setup:uninstall",
+    "php -d memory_limit=-1 bin/magento setup:rollback -d db.sql",
 ])
 def test_asked(command: str, tmp_path: Path) -> None:
     assert _decision(command, tmp_path) != "allow", command

@@ -404,7 +404,7 @@ def handle_interpreter(name: str, argv: list[Word], cmd: SimpleCommand, scope: S
     if rest and rest[0].text != "-":
         script = rest[0].text
         base = script.rsplit("/", 1)[-1]
-        if base in ("manage.py", "artisan", "console", "bin/console"):
+        if base in ("manage.py", "artisan", "console", "bin/console", "magento"):  # framework consoles
             return _rerun([Word.lit(base)] + argv[argv.index(rest[0]) + 1:], cmd, scope, name)
         return _script_file_findings(language, script, cmd, scope)
     if has_stdin(cmd) and language != "applescript":

@@ -33,6 +33,8 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from typing import IO
 
+from blastwall.daemon.workers import frame, read_frame, write_all  # the daemon's length-prefixed pipe frames
+
 Chunk = list[tuple[int, str]]
 
 DEPTH = 2  # chunks queued per checker: one being checked, one waiting in its pipe
@@ -50,34 +52,15 @@ class _Checker:
         self.solo = False  # it checks one chunk again alone, after a checker died on it
 
 
-def _frame(body: bytes) -> bytes:
-    return len(body).to_bytes(_HEAD, "big") + body
-
-
-def _read_exact(fd: int, n: int) -> bytes | None:
-    parts = []
-    while n:
-        part = os.read(fd, min(n, 1 << 20))
-        if not part:
-            return None
-        parts.append(part)
-        n -= len(part)
-    return b"".join(parts)
-
-
 def _serve(task_r: int, result_w: int, check: Callable[[Chunk], str]) -> None:
     """A checker's life: check each chunk it is given until its task pipe ends."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     while True:
-        head = _read_exact(task_r, _HEAD)
-        body = _read_exact(task_r, int.from_bytes(head, "big")) if head is not None else None
+        body = read_frame(task_r)
         if body is None:
             return
-        data = _frame(check(pickle.loads(body)).encode("utf-8", "surrogatepass"))
-        view = memoryview(data)
-        while view:
-            view = view[os.write(result_w, view):]
+        write_all(result_w, frame(check(pickle.loads(body)).encode("utf-8", "surrogatepass")))
 
 
 def _parent_death_signal() -> Callable[[], None]:
@@ -162,7 +145,7 @@ def run(chunks: Iterator[Chunk], out: IO[str], *, check: Callable[[Chunk], str],
 
     def give(c: _Checker, position: int) -> None:
         c.queued.append(position)
-        c.outbox += _frame(pickle.dumps(held[position], protocol=pickle.HIGHEST_PROTOCOL))
+        c.outbox += frame(pickle.dumps(held[position], protocol=pickle.HIGHEST_PROTOCOL))
         flush(c)
 
     def flush(c: _Checker) -> None:

@@ -23,6 +23,7 @@ from typing import Any
 
 from blastwall.analyze import globs
 from blastwall.analyze.shell.ir import SimpleCommand, Word
+from blastwall.analyze.shell.made_here import folder, place  # the same && chain and folder reading
 from blastwall.analyze.shell.names import program_name
 from blastwall.model import Finding
 
@@ -56,15 +57,15 @@ def drop_built_here(found: list[Finding], cmd: SimpleCommand, commands: list[Sim
     rel = _relative(path)
     if rel is None or _script_named(path):
         return found  # `make && bin/cleanup.sh`: a script kept in bin/, not a program the build made
-    mine = next((i for i in range(len(commands) - 1, -1, -1) if commands[i] is cmd), None)
+    mine = place(cmd, commands)
     if mine is None:
         return found
     folders = {id(c): d for c, d in earlier}
-    here = _folder(shell_dir)
+    here = folder(shell_dir)
     built = False
     for j in cmd.after:
         maker = commands[j] if 0 <= j < mine else None
-        if maker is None or id(maker) not in folders or _folder(folders[id(maker)]) != here:
+        if maker is None or id(maker) not in folders or folder(folders[id(maker)]) != here:
             continue
         outputs = _build_outputs(maker)
         if outputs is not None and (_in_output_folder(rel) or rel in outputs):
@@ -146,7 +147,3 @@ def _named_before(rel: str, before: list[SimpleCommand], chain: tuple[int, ...])
                 if _relative(part) == rel or (w.dynamic and posixpath.basename(rel) in part):
                     return True
     return False
-
-
-def _folder(shell_dir: str | None) -> str:
-    return posixpath.normpath(shell_dir) if shell_dir else "."

@@ -71,7 +71,7 @@ def drop_made_here(found: list[Finding], cmd: Any, commands: list[Any], earlier:
     commands analyzed before cmd (Scope.earlier); `shell_dir`: cmd's folder; `line`: the text."""
     if not cmd.after or not any(f.rule_id in _rule_ids() for f in found):
         return found
-    mine = next((i for i in range(len(commands) - 1, -1, -1) if commands[i] is cmd), None)
+    mine = place(cmd, commands)
     if mine is None or cmd.assigns:
         return found
     for obj in _objects():
@@ -89,14 +89,19 @@ def _made_before(obj: _Object, name: str, cmd: Any, mine: int, commands: list[An
     for j in cmd.after:
         maker = commands[j] if 0 <= j < mine else None
         if maker is None or maker.assigns or id(maker) not in folders or \
-                _folder(folders[id(maker)]) != _folder(shell_dir):
+                folder(folders[id(maker)]) != folder(shell_dir):
             continue
         if name in _made(obj, maker) and not any(_switches(obj, commands[k]) for k in range(j + 1, mine)):
             return True
     return False
 
 
-def _folder(shell_dir: str | None) -> str:
+def place(cmd: Any, commands: list[Any]) -> int | None:
+    """Where `cmd` is in the line's commands (Parsed.commands), by identity."""
+    return next((i for i in range(len(commands) - 1, -1, -1) if commands[i] is cmd), None)
+
+
+def folder(shell_dir: str | None) -> str:
     """A command's folder as analyze_command tracks it (None: where the line started)."""
     import posixpath
 

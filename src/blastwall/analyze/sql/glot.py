@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from blastwall import rx
-from blastwall.analyze.sql import catalog, lexer
+from blastwall.analyze.sql import catalog, lexer, renames
 from blastwall.analyze.sql.pg import Stmt
 from blastwall.analyze.sql.rules import Hit, lossless_type, setting, table
 from blastwall.analyze.sql.where import Reach
@@ -170,6 +170,8 @@ def _alter(e: Any, src: str, dialect: str) -> list[Hit]:
             hits.append(Hit(kind, target, src, _names(action.args.get("tables")) or _names([action.this])))
         elif name == "Delete":  # ClickHouse's ALTER TABLE t DELETE WHERE ... (analyze/sql/clickhouse.py)
             hits += _mutation(action, e, target, src)
+        elif name == "AlterRename":  # MySQL's, SQLite's ... ALTER TABLE t RENAME [TO] t_old
+            hits += renames.alter_rename(action, target, src)
         elif name == "DropPartition":
             hits.append(Hit("drop-partition", target, src, _names(action.expressions)))
         elif name == "AlterColumn" and action.args.get("dtype") is not None:
@@ -271,6 +273,9 @@ def _execute(e: Any, src: str, dialect: str) -> list[Hit]:
         return ran
     if read_only_procedure(str(getattr(e.this, "name", "") or "")):
         return []  # its arguments are object names, not SQL
+    renamed = renames.procedure_hits(str(getattr(e.this, "name", "") or ""), e.expressions, src)
+    if renamed is not None:  # sp_rename 'dbo.t', 't_old': its arguments are names, not SQL
+        return renamed
 
     literals = [lit.name for lit in e.find_all(exp.Literal) if lit.is_string] + [
         str(n.this) for n in e.find_all(exp.National)
@@ -378,6 +383,10 @@ def unparsed_hits(src: str, code: str) -> list[Hit]:
     lists the kinds that need no parse to be known harmless)."""
     if plan_only(code):
         return []
+    if renames.is_rename_procedure(lexer.first_word(code)):  # T-SQL runs a batch's first procedure without EXEC
+        called = statements(f"EXEC {src.strip()}", "tsql")
+        if called is not None:
+            return [h._replace(source=src) for s in called for h in s.hits]
     named = _command_row(src, lexer.words(code), lexical_only=True)
     if named is not None:  # a row names the statement: its hits, or none for a known harmless one
         return named

@@ -33,7 +33,7 @@ MADE_DB_KINDS = frozenset({"drop-database", "drop-schema"})
 # Statement kinds whose loss is only the scratch table's own rows or definition.
 SCRATCH_KINDS = frozenset({"delete-all", "delete-broad", "delete-expired", "update-all", "update-broad", "truncate",
                            "drop-table", "alter-drop-column", "alter-drop-constraint", "alter-column-type",
-                           "upsert-overwrite", "replace-into", "insert-overwrite"})
+                           "upsert-overwrite", "replace-into", "insert-overwrite", "rename-table"})
 
 
 def _bare(name: str) -> str:
@@ -71,7 +71,7 @@ class Scratch:
     def keep(self, hits: Iterable[Hit]) -> list[Hit]:
         """The hits that touch more than scratch."""
         return [h for h in hits if not (h.kind in SCRATCH_KINDS and self.holds(h.target))
-                and not (h.kind == "drop-table" and self._made(h.target))
+                and not (h.kind in ("drop-table", "rename-table") and self._made(h.target))
                 and not (h.kind in MADE_DB_KINDS and not h.cascade and _exact(h.target.strip()) in self.databases)]
 
     def _made(self, target: str) -> bool:

@@ -163,13 +163,33 @@ def past_column(where: Any, aliases: frozenset[str]) -> str | None:
     conjuncts = _conjuncts(where)
     found: str | None = None
     for c in conjuncts:
-        col = _past(c, aliases)
+        col = _past(c, aliases) or _expired_parent(c)
         if col is not None:
             found = found or col
             continue
         if any(_name(n) in ("SubLink", "FuncCall", "A_Star", "CurrentOfExpr") for n in nodes(c)):
             return None  # a condition that may do more than narrow, or names rows blastwall cannot see
     return found
+
+
+def _expired_parent(node: Any) -> str | None:
+    """`cart_id IN (SELECT id FROM carts WHERE updated_at < now() - interval '60 days')`: the rows
+    of expired parents in one short-lived table (`parent.column`), else None."""
+    if _name(node) != "SubLink" or int(node.subLinkType) != 2:
+        return None
+    if ".".join(getattr(s, "sval", "") for s in node.operName or ()) not in ("", "="):
+        return None
+    sel = node.subselect
+    if _name(sel) != "SelectStmt" or int(sel.op or 0) != 0 or sel.withClause is not None or sel.whereClause is None:
+        return None
+    if len(sel.fromClause or ()) != 1 or _name(sel.fromClause[0]) != "RangeVar":
+        return None
+    parent = sel.fromClause[0]
+    if not short_lived(parent.relname):
+        return None
+    names = frozenset(a.lower() for a in (parent.relname, getattr(parent.alias, "aliasname", None)) if a)
+    col = past_column(sel.whereClause, names)
+    return f"{parent.relname}.{col}" if col else None
 
 
 def _conjuncts(node: Any) -> list[Any]:

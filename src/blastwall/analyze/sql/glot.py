@@ -202,8 +202,48 @@ def _mutation(action: Any, e: Any, target: str, src: str) -> list[Hit]:
 
 
 def _merge(e: Any, src: str, dialect: str) -> list[Hit]:
-    code = " ".join(lexer.words(lexer.code_only(src)))
-    return [Hit("merge-delete", _names([e.this]), src)] if rx.search(r"\bthen delete\b", code) else []
+    """MERGE in another dialect, judged as `pg._merge` judges PostgreSQL's: an ON that is always true
+    reaches every row; a few named source rows joined on a key-like column are selective."""
+    from sqlglot import exp
+
+    target = _names([e.this])
+    whens = e.args.get("whens")
+    clauses = list(whens.expressions) if whens is not None else []
+    if not clauses:  # a spelling sqlglot keeps as text: judged by its words
+        code = " ".join(lexer.words(lexer.code_only(src)))
+        return [Hit("merge-delete", target, src)] if rx.search(r"\bthen delete\b", code) else []
+    on = e.args.get("on")
+    on_all = on is not None and _where_reach(on, e) is Reach.ALL
+    hits: list[Hit] = []
+    for when in clauses:
+        then = when.args.get("then")
+        verb = "update" if isinstance(then, exp.Update) else "delete" if str(getattr(then, "this", "")).upper() == "DELETE" else ""
+        if not verb:
+            continue
+        by_source = bool(when.args.get("source"))
+        cond = when.args.get("condition")
+        if cond is not None and _where_reach(cond, e) is Reach.SELECTIVE:
+            continue
+        if verb == "update" and on_all and not by_source and cond is None:
+            hits.append(Hit(f"{verb}-all", target, src, f" (MERGE ... ON {on.sql()} matches every row)"))
+        elif by_source or not _merge_selective(e, on):
+            hits.append(Hit("merge-delete" if verb == "delete" else "merge-update", target, src))
+    return hits
+
+
+def _merge_selective(e: Any, on: Any) -> bool:
+    """A VALUES source joined on a key-like column of the target."""
+    from sqlglot import exp
+
+    from blastwall.analyze.sql.where import key_like
+
+    source = e.args.get("using")
+    inner = source.this if isinstance(source, exp.Subquery) else source
+    if not isinstance(inner, exp.Values) or on is None:
+        return False
+    names = {str(n).lower() for n in (getattr(e.this, "name", None), getattr(e.this, "alias", None)) if n}
+    return any(isinstance(col, exp.Column) and col.table.lower() in names and key_like(col.name)
+               for eq in on.find_all(exp.EQ) for col in (eq.this, eq.expression))
 
 
 def _insert(e: Any, src: str, dialect: str) -> list[Hit]:

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from blastwall.analyze.sql import catalog, pg_changes
 from blastwall.analyze.sql.pg_changes import Facts, all_scratch, is_scratch
 from blastwall.analyze.sql.rules import Hit, table
-from blastwall.analyze.sql.where import Reach, nodes, reach
+from blastwall.analyze.sql.where import Reach, nodes, reach, truth
 
 
 class Stmt(NamedTuple):
@@ -239,11 +239,65 @@ def _expired_column(node: Any, verb: str, target: str, aliases: frozenset[str]) 
 
 
 def _merge(node: Any, ctx: Ctx) -> list[Hit]:
+    """MERGE judged like UPDATE and DELETE: the rows a WHEN MATCHED clause reaches are those its ON
+    condition pairs with the source's rows. An ON that is always true (`ON TRUE`, `ON 1 = 1`)
+    matches every row of the target: an UPDATE is `update-all` (a DELETE stays `merge-delete`). A source of a few named rows
+    (VALUES, constants) joined on a key-like column is selective; any other source reaches an
+    unknown number (an UPDATE is then an upsert that overwrites, a DELETE `merge-delete`).
+    WHEN NOT MATCHED BY SOURCE reaches every target row the source lacks."""
+    target = rel(node.relation)
+    if is_scratch(target, ctx.facts):
+        return []
+    aliases = frozenset(filter(None, (node.relation.relname, getattr(node.relation.alias, "aliasname", None))))
+    on_all = truth(node.joinCondition, aliases) is True
+    hits: list[Hit] = []
     for clause in node.mergeWhenClauses or ():
-        matched = clause.matchKind.name in ("MERGE_WHEN_MATCHED", "MERGE_WHEN_NOT_MATCHED_BY_SOURCE")
-        if matched and clause.commandType.name == "CMD_DELETE":
-            return [Hit("merge-delete", rel(node.relation), ctx.source)]
+        command = clause.commandType.name
+        if command not in ("CMD_DELETE", "CMD_UPDATE"):
+            continue
+        verb = "delete" if command == "CMD_DELETE" else "update"
+        by_source = clause.matchKind.name == "MERGE_WHEN_NOT_MATCHED_BY_SOURCE"
+        narrowed = clause.condition is not None and reach(clause.condition, aliases, ctx.ctes) is Reach.SELECTIVE
+        if narrowed:
+            continue
+        if verb == "update" and on_all and not by_source and clause.condition is None:
+            detail = f" (MERGE ... ON {deparse(node.joinCondition)} matches every row)"
+            hits.append(Hit(f"{verb}-all", target, ctx.source, detail))
+        elif by_source or not _merge_selective(node, aliases, ctx):
+            hits.append(Hit("merge-delete", target, ctx.source) if verb == "delete"
+                        else Hit("merge-update", target, ctx.source))
+    return hits
+
+
+def _merge_selective(node: Any, aliases: frozenset[str], ctx: Ctx) -> bool:
+    """A source of bounded rows (`where.select_reach`) joined on a key-like column of the target."""
+    from blastwall.analyze.sql.where import key_like, select_reach
+
+    source = node.sourceRelation
+    if type(source).__name__ != "RangeSubselect" or select_reach(source.subquery, ctx.ctes) is not Reach.SELECTIVE:
+        return False
+    keys = [_target_column(c, aliases) for c in _equalities(node.joinCondition)]
+    return any(k and key_like(k) for k in keys)
+
+
+def _equalities(node: Any) -> list[Any]:
+    """The `a = b` conditions ANDed together in a join condition."""
+    kind = type(node).__name__
+    if kind == "BoolExpr" and int(node.boolop) == 0:
+        return [e for a in node.args for e in _equalities(a)]
+    if kind == "A_Expr" and int(node.kind) == 0 and _strs(node.name) == "=":
+        return [node]
     return []
+
+
+def _target_column(eq: Any, aliases: frozenset[str]) -> str:
+    """The target table's column an equality names (qualified by the target's name or alias)."""
+    for side in (eq.lexpr, eq.rexpr):
+        if type(side).__name__ == "ColumnRef":
+            fields = [getattr(f, "sval", "") for f in side.fields]
+            if len(fields) >= 2 and fields[-2] in aliases:
+                return str(fields[-1])
+    return ""
 
 
 _ALTER = {

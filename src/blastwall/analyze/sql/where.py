@@ -1,9 +1,11 @@
 """How many rows a PostgreSQL WHERE clause reaches: a key, an unknown number, or all of them.
 
-Selective means bounded by constants the statement names: `col = const`, `col IN (consts)`,
-`col = ANY(...)`, a parameter, `WHERE CURRENT OF`, or a subquery that is itself selective.
-Ranges, inequalities, pattern matches and NULL tests reach an unknown number of rows;
-tautologies (`1 = 1`, `true`, `id = id`, `x OR true`) reach all of them.
+Selective means a key-like column (`id`, `uuid`, `email`, `slug`, `user_id`: `[settings] key_words`)
+pinned to constants the statement names: `key = const`, `key IN (consts)`, `key = ANY(...)`, a
+parameter; `WHERE CURRENT OF`; or a subquery that is itself selective. Pinning any other column
+(`status IN ('published','draft')`, `type = 'x'`, `is_active = false`) picks a category that may hold
+most of the table; ranges, inequalities, pattern matches and NULL tests reach an unknown number of
+rows too; tautologies (`1 = 1`, `true`, `id = id`, `x OR true`) reach all of them.
 """
 
 from __future__ import annotations
@@ -163,6 +165,8 @@ _PINNING = (0, 1, 4, 6)  # AEXPR_OP, AEXPR_OP_ANY, AEXPR_NOT_DISTINCT, AEXPR_IN:
 
 def _expr_reach(node: Any, aliases: frozenset[str]) -> Reach:
     kind, op = int(node.kind), _op(node)
+    if kind == _LIKE and op == "~~" and _test_addresses(node):
+        return Reach.SELECTIVE
     if op != "=" or node.lexpr is None:
         return Reach.BROAD
     if kind not in _PINNING:
@@ -171,8 +175,48 @@ def _expr_reach(node: Any, aliases: frozenset[str]) -> Reach:
     for col, other in (sides, sides[::-1]):
         name = _column(col)
         if name is not None and other is not None and is_const(other):
-            return Reach.BROAD if _container(name[-1], aliases) else Reach.SELECTIVE
+            return Reach.SELECTIVE if key_like(name[-1]) and not _container(name[-1], aliases) else Reach.BROAD
     return Reach.BROAD
+
+
+_LIKE = 7  # AEXPR_LIKE (case-sensitive: ILIKE also matches `@EXAMPLE.TEST`, still only test domains)
+
+
+def _test_addresses(node: Any) -> bool:
+    """`email LIKE '%@example.test'`: every address the pattern matches is at a domain reserved for
+    tests (RFC 2606, RFC 6761: `[settings] test_domains`), which no real user can hold. The text
+    after the pattern's last wildcard must start at `@` or `.` and end with the reserved name."""
+    name = _column(node.lexpr)
+    pattern = _const_value(node.rexpr)
+    if name is None or not isinstance(pattern, str) or "email" not in name[-1].lower():
+        return False
+    from blastwall.analyze.sql.rules import setting
+
+    if "\\" in pattern:
+        return False  # an escaped wildcard: read no further
+    low = pattern.lower()
+    tail = low[max(low.rfind("%"), low.rfind("_")) + 1:]
+    if not tail.startswith(("@", ".")):
+        return False
+    return any(tail == f"@{d}" or tail.endswith(f".{d}") or tail == f".{d}" for d in setting("test_domains"))
+
+
+def key_like(column: str) -> bool:
+    """A column that names one row (`[settings] key_words`): its last word is a key word (`id`,
+    `order_number`, `userId`, `email`), no word of it names a category (`status_code`, `type_id`:
+    `category_words`), or a name folded to one word ends in one (`customerid`, not `paid`)."""
+    from blastwall.analyze.sql.rules import setting
+    from blastwall.analyze.verbs import tokens
+
+    words = [w for w in tokens(column) if not w.isdigit()]
+    if not words or set(words) & set(setting("category_words")):
+        return False
+    last = words[-1]
+    if last in setting("key_words"):
+        return True
+    if len(words) > 1 or last in setting("not_key_words"):
+        return False
+    return any(last.endswith(end) and len(last) >= len(end) + 3 for end in setting("key_endings"))
 
 
 def _container(column: str, aliases: frozenset[str]) -> bool:

@@ -299,6 +299,32 @@ MORE = {
  "xargs -n1 sh -c": lambda c: f"echo {sq(c)} | xargs -n1 -I% sh -c '%'",
 }
 
+# A third set: launchers blastwall has no table for. A program it does not know may run a command
+# it is given, wherever that command starts among its words or as one quoted word; and the
+# launchers its tables do know, spelled with the options that hand them a command.
+UNKNOWN_LAUNCHERS = {
+ "unknown after a value": lambda c: f"s6-setuidgid app {c}",
+ "unknown after option and values": lambda c: f"lckdo -w 10 /tmp/l {c}",
+ "unknown after dashdash": lambda c: f"multipass exec vm1 -- {c}",
+ "unknown container": lambda c: f"lxc exec c1 -- {c}",
+ "unknown sandbox": lambda c: f"bwrap --bind / / --dev /dev {c}",
+ "unknown string": lambda c: f"concurrently {sq(c)}",
+ "unknown option string": lambda c: f"nodemon --exec {sq(c)}",
+ "unknown glued option string": lambda c: f"cargo-watch --shell={sq(c)}",
+ "unknown string after values": lambda c: f"sops exec-env secrets.enc.yaml {sq(c)}",
+ "unknown -c string": lambda c: f"vagrant ssh -c {sq(c)}",
+ "unknown benchmark": lambda c: f"hyperfine --runs 1 {sq(c)}",
+ "unknown ssh launcher": lambda c: f"sshpass -p pw ssh deploy@prod-1 {sq(c)}",
+ "taskset -c": lambda c: f"taskset -c 0 {c}",
+ "sg -c": lambda c: f"sg docker -c {sq(c)}",
+ "entr -s": lambda c: f"ls | entr -s {sq(c)}",
+ "git bisect run": lambda c: f"git bisect run {c}",
+ "npm exec -c": lambda c: f"npm exec -c {sq(c)}",
+ "doppler --command": lambda c: f"doppler run --command {sq(c)}",
+ "oc rsh": lambda c: f"oc rsh pod/app {c}",
+ "kubectl debug": lambda c: f"kubectl debug node/n1 -it --image=busybox -- chroot /host sh -c {sq(c)}",
+}
+
 
 def _decision(command: str) -> str:
     return check(command, policy=POLICY, read_files=False, probe=False).decision.value
@@ -317,6 +343,11 @@ def test_no_disguise_lets_a_destructive_action_through(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(MORE))
 def test_no_disguise_of_the_second_set_lets_one_through(name: str) -> None:
     _none_allowed(name, MORE[name], MORE_BASES)
+
+
+@pytest.mark.parametrize("name", sorted(UNKNOWN_LAUNCHERS))
+def test_no_launcher_without_a_table_lets_one_through(name: str) -> None:
+    _none_allowed(name, UNKNOWN_LAUNCHERS[name], BASES)
 
 
 def _none_allowed(name: str, transform: Callable[[str], str], bases: list[str]) -> None:
@@ -345,6 +376,22 @@ SAFE_LOOK_ALIKES = [
     "lua -e 'print(1+1)'",
     "Rscript -e 'summary(cars)'",
     "julia -e 'println(2)'",
+    # launchers without a table, running everyday commands; linters and dry runs run nothing
+    "s6-setuidgid app npm start",
+    "concurrently 'npm:watch' 'npm run serve'",
+    "nodemon --exec 'python app.py'",
+    "hyperfine --warmup 3 'ls -la' 'fd -e py'",
+    "lxc exec c1 -- ls /srv",
+    "shellcheck -s bash - <<< 'rm -rf \"$DIR\"/'",
+    "s5cmd --dry-run rm 's3://bucket/logs/*'",
+    "taskset -c 0 pytest -q",
+    "sg docker -c 'docker ps'",
+    "ls | entr -s 'make test'",
+    "git bisect run pytest -q tests/test_x.py",
+    "npm exec -c 'eslint .'",
+    "doppler run --command 'npm start'",
+    "oc rsh pod/app ls",
+    "kubectl debug -it pod/app --image=busybox",
 ]
 
 

@@ -210,16 +210,47 @@ def _known(name: str) -> bool:
 
 
 def _unknown_wrapper(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding]:
-    """`mytool rm -rf /`: a program blastwall does not know, given a command it does know as its
-    arguments, may well run it (an unknown wrapper). Judge the inner command; never a pass."""
-    inner = argv[1:]
-    if inner and inner[0].text == "--":
-        inner = inner[1:]
-    if not inner or inner[0].dynamic or inner[0].text == "." or not _known(program_name(inner[0].text)):
-        return []  # `jq . file`: a dot is the current folder or a filter, not `source`
-    found = analyze_simple(cmd.with_argv(inner), scope.deeper(f"{name} (unknown wrapper)"), with_redirects=False)
-    return [f._replace(reason=f"{f.reason} (if {name} runs its arguments)") for f in found
-            if f.severity >= Severity.MEDIUM and f.rule_id not in _GUESSED_SCRIPTS]
+    """`mytool rm -rf /`: a program blastwall does not know, given a command it does know among its
+    arguments, may well run it (an unknown wrapper). The command may start at any word, after the
+    wrapper's own options and values (`s6-setuidgid root rm -rf /`, `lckdo LOCK git push -f`), or be
+    one word holding a whole command line that the program hands to a shell (`concurrently 'rm -rf
+    x'`, `vagrant ssh -c 'git push -f'`, `--exec=CMD`). The first such command that does something
+    is judged; never a pass. Programs whose words are only files or text (linters, formatters:
+    rules/verbs.toml `operands_only`) and dry runs (`s5cmd --dry-run rm s3://...`) run nothing."""
+    from blastwall.analyze.shell.subcommands import _operands_only
+    from blastwall.analyze.verbs import safe_flags_present
+
+    if name in _operands_only() or safe_flags_present(w.text for w in argv[1:] if w.text.startswith("-")):
+        return []
+    inner = scope.deeper(f"{name} (unknown wrapper)")
+    tries = 0
+    for i in range(1, len(argv)):
+        if tries >= _MAX_WRAPPED_TRIES:
+            break
+        word = argv[i]
+        text = word.text.split("=", 1)[1] if word.text.startswith("-") and "=" in word.text else word.text
+        if not text or text in (".", "--") or text.startswith("-"):
+            continue  # `jq . file`: a dot is the current folder or a filter, not `source`
+        if any(ch.isspace() for ch in text.strip()):
+            first = text.split(None, 1)[0]
+            if not _known(program_name(first.lstrip("\\'\"({"))):
+                continue
+            tries += 1
+            found = _shell_text(text, inner, name)
+        elif word.dynamic or not _known(program_name(text)):
+            continue
+        else:
+            tries += 1
+            found = analyze_simple(cmd.with_argv(argv[i:]), inner, with_redirects=False)
+        found = [f._replace(reason=f"{f.reason} (if {name} runs its arguments)") for f in found
+                 if f.severity >= Severity.MEDIUM and f.rule_id not in _GUESSED_SCRIPTS]
+        if found:
+            return found
+    return []
+
+
+# How many of an unknown program's words are tried as the start of a command it may run.
+_MAX_WRAPPED_TRIES = 8
 
 
 def _unknown_sql(name: str, argv: list[Word], scope: Scope) -> list[Finding]:

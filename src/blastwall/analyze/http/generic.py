@@ -60,6 +60,9 @@ def analyze(req: Request, scope: Scope, provider: Provider | None, *, known_prov
         flag = _destroy_flag(req)
         if flag:
             out.append(make(template("http.generic:destructive-update"), req, flag=flag, label=label))
+        op = None if flag else body_operation(req.body)
+        if op:
+            out.append(make(template("http.generic:body-delete"), req, op=op, label=label))
         if req.method in ("MOVE", "COPY"):
             out.append(make(template("http.generic:webdav-overwrite"), req, label=label))
     return out
@@ -167,6 +170,46 @@ def _destroy_flag(req: Request) -> str | None:
         if low in ("status", "state") and isinstance(v, str) and v.strip().lower() in states:
             return f"{k}={v}"
     return None
+
+
+def body_operation(body: object) -> str | None:
+    """A delete carried as an operation in the body of a batch or mutation endpoint: a key naming
+    the operation with what it deletes as its value (`{"mutations": [{"delete": {"query": ...}}]}`,
+    `{"delete": [101, 102]}`, `{"writes": [{"delete": "projects/p/.../d"}]}`: `[generic]
+    operation_keys`), or an action field naming a delete (`{"action": "deleteObject"}`:
+    `operation_fields`). A flag (`{"delete": false}`, a permission set) is not an operation, nor a
+    JSON Patch `remove` of one field. NDJSON bodies (Elasticsearch `_bulk`) are read line by line."""
+    keys, fields = word_list("operation_keys"), word_list("operation_fields")
+    for obj in _objects(body):
+        for k, v in obj.items():
+            low = str(k).lower()
+            if low in keys and isinstance(v, (list, dict, str)) and v:
+                return str(k)
+            if low in fields and isinstance(v, str) and "path" not in obj and destructive_word(v):
+                return f"{k}={v}"[:60]
+    return None
+
+
+def _objects(value: object, depth: int = 0) -> list[dict]:
+    """Every JSON object in a body (bounded), NDJSON lines included."""
+    import json
+
+    if depth > 24:
+        return []
+    if isinstance(value, dict):
+        return [value] + [o for v in value.values() for o in _objects(v, depth + 1)][:2000]
+    if isinstance(value, list):
+        return [o for v in value[:500] for o in _objects(v, depth + 1)][:2000]
+    if isinstance(value, str) and value.lstrip()[:1] in ("{", "[") and len(value) < 100_000:
+        lines = value.splitlines() if "\n" in value.strip() else [value]
+        out: list[dict] = []
+        for line in lines[:2000]:
+            try:
+                out.extend(_objects(json.loads(line), depth + 1))
+            except ValueError:
+                continue
+        return out
+    return []
 
 
 def _sql_fields(req: Request, scope: Scope) -> list[Finding]:

@@ -65,3 +65,29 @@ def test_body_delete_operations_ask(method: str, url: str, body: Any) -> None:
 @pytest.mark.parametrize(("method", "url", "body"), ALLOWED)
 def test_body_without_delete_operations_pass(method: str, url: str, body: Any) -> None:
     assert decision(method, url, body) == "allow"
+
+
+def mcp_fetch(url: str) -> str:
+    action = {"server": "fetch", "tool": "fetch", "arguments": {"url": url}}
+    return blastwall.check(make_action("mcp", action, None)).decision.value
+
+
+@pytest.mark.parametrize("url", [
+    "https://docs.stripe.com/api/customers/delete",
+    "https://developer.acme.io/reference/projects/delete",
+    "https://acme.readthedocs.io/en/latest/api/purge",
+    "https://www.acme.com/docs/api/v1/volumes/delete",
+])
+def test_documentation_pages_about_deletes_are_reads(url: str) -> None:
+    assert mcp_fetch(url) == "allow"
+
+
+@pytest.mark.parametrize("url", [
+    "https://admin.internal.example.com/api/users/42/delete?confirm=1",
+    "https://docs.stripe.com/api/customers/delete?confirm=1",
+    "https://app.acme.com/api/users/42/delete",
+    "https://app.acme.com/docs/users/42/delete",
+    "https://api.acme.com/v1/documentation_jobs/purge?force=true",
+])
+def test_gets_that_name_an_action_on_an_api_still_ask(url: str) -> None:
+    assert mcp_fetch(url) != "allow"

@@ -47,7 +47,7 @@ def analyze(req: Request, scope: Scope, provider: Provider | None, *, known_prov
     if is_delete(req.method):
         out.append(_delete(req, label))
     elif req.method in READ_METHODS:
-        hit = _state_changing_url(req, allow_kebab=False)
+        hit = None if _documentation(req) else _state_changing_url(req, allow_kebab=False)
         if hit:
             out.append(make(template("http.generic:state-changing-get"), req, word=hit, label=label))
     else:
@@ -148,6 +148,18 @@ def _action_suffix(req: Request, label: str, severity: Severity | None) -> list[
     level = severity if severity is not None else min(cls.severity, Severity.HIGH)  # a name alone never denies
     return [make(template("http.generic:action-endpoint"), req, word=last, label=label, what=says,
                  severity=level)._replace(effect=cls.effect)]
+
+
+def _documentation(req: Request) -> bool:
+    """A page of a documentation site (`docs.stripe.com/api/customers/delete`, `/docs/...`:
+    `[generic] doc_hosts`, `doc_paths`), with no confirmation parameter: a GET of it reads about
+    an endpoint; the API itself lives on another host."""
+    if any(k.lower() in word_list("confirm_params") for k, _ in req.query):
+        return False
+    if any(globs.match(req.host.lower(), h) for h in setting("doc_hosts", [])):
+        return True
+    segments = [s.lower() for s in req.path.split("/") if s]
+    return bool(segments) and segments[0] in word_list("doc_paths") and not any(s.isdigit() for s in segments)
 
 
 def _api_like(req: Request, segments: list[str], i: int) -> bool:

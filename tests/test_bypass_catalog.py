@@ -247,6 +247,15 @@ BYPASSES: dict[str, list[str]] = {
         "tar --extr -f backup.tar",
         "tar xf backup.tar --recursive-unlink",
     ],
+    "libraries and settings loaded from the environment": [
+        "LD_PRELOAD=/tmp/evil.so ls",
+        "LD_PRELOAD=./libhook.so git status",
+        "env LD_PRELOAD=/tmp/x.so ls",
+        "sudo LD_AUDIT=/tmp/a.so true",
+        "env BASH_ENV=/tmp/x bash -c true",
+        "env GIT_CONFIG_PARAMETERS=\"'core.hooksPath'='/tmp/h'\" git commit -m x",
+        "export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=core.fsmonitor GIT_CONFIG_VALUE_0=/tmp/x; git status",
+    ],
     "git discarding uncommitted work": [
         "git checkout HEAD~3 -- src/",
         "git checkout main src/app.py",

@@ -323,6 +323,17 @@ UNKNOWN_LAUNCHERS = {
  "doppler --command": lambda c: f"doppler run --command {sq(c)}",
  "oc rsh": lambda c: f"oc rsh pod/app {c}",
  "kubectl debug": lambda c: f"kubectl debug node/n1 -it --image=busybox -- chroot /host sh -c {sq(c)}",
+ # variables whose value a program runs, set before the command or through a wrapper's assignments
+ "GIT_EXTERNAL_DIFF": lambda c: f"GIT_EXTERNAL_DIFF={sq(c + ';:')} git diff",
+ "GIT_ASKPASS": lambda c: f"GIT_ASKPASS={sq(c)} git fetch",
+ "SSH_ASKPASS": lambda c: f"SSH_ASKPASS={sq(c)} SSH_ASKPASS_REQUIRE=force ssh prod-1 true",
+ "LESSOPEN": lambda c: f"LESSOPEN={sq('|' + c)} less README.md",
+ "GIT_CONFIG_KEY": lambda c: f"GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=alias.x GIT_CONFIG_VALUE_0={sq('!' + c)} git x",
+ "GIT_CONFIG_PARAMETERS": lambda c: f"GIT_CONFIG_PARAMETERS={dq(chr(39) + 'alias.x' + chr(39) + '=' + sq('!' + c))} git x",
+ "env GIT_SSH_COMMAND": lambda c: f"env GIT_SSH_COMMAND={sq(c)} git fetch",
+ "sudo GIT_EXTERNAL_DIFF": lambda c: f"sudo GIT_EXTERNAL_DIFF={sq(c + ';:')} git diff",
+ "env PROMPT_COMMAND": lambda c: f"env PROMPT_COMMAND={sq(c)} bash -i",
+ "env LESSOPEN": lambda c: f"env LESSOPEN={sq('|' + c)} less README.md",
 }
 
 
@@ -392,6 +403,10 @@ SAFE_LOOK_ALIKES = [
     "doppler run --command 'npm start'",
     "oc rsh pod/app ls",
     "kubectl debug -it pod/app --image=busybox",
+    "env GIT_SSH_COMMAND='ssh -i ~/.ssh/deploy_key' git fetch",
+    "LESSOPEN='| /usr/bin/lesspipe %s' less app.log",
+    "env EDITOR=vim git commit",
+    "LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2 pytest -q",
 ]
 
 

@@ -80,7 +80,28 @@ CODE_VARIABLES: dict[str, str] = {
     "GIT_SSH_COMMAND": "code", "GIT_PAGER": "code", "PAGER": "code", "MANPAGER": "code",
     "PS0": "prompt", "PS1": "prompt", "PS2": "prompt", "PS4": "prompt",  # expanded like a string, substitutions run
     "BASH_ENV": "startup", "ENV": "startup",  # a file every new shell runs first
+    # programs git, ssh, sudo and editors' callers run by themselves (git(1), ssh(1), sudo(8))
+    "GIT_EXTERNAL_DIFF": "code", "GIT_ASKPASS": "code", "SSH_ASKPASS": "code", "SUDO_ASKPASS": "code",
+    "GIT_PROXY_COMMAND": "code", "GIT_SSH": "code", "FCEDIT": "code", "SUDO_EDITOR": "code", "SYSTEMD_EDITOR": "code",
+    "KUBE_EDITOR": "code",
+    "LESSOPEN": "pipe", "LESSCLOSE": "pipe",  # less(1): `|CMD %s` runs CMD on every file it opens
+    "GIT_CONFIG_PARAMETERS": "git-config",  # git settings (aliases, hooks, pagers...) from the environment
+    "LD_PRELOAD": "library", "LD_AUDIT": "library",  # a library loaded into every program the command runs
 }
+# Folders whose libraries the system installed (`LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2`).
+_SYSTEM_LIBRARIES = ("/usr/lib/", "/lib/", "/usr/lib64/", "/lib64/", "/usr/lib32/")
+
+
+def library_outside_system(value: str) -> bool:
+    """Whether an LD_PRELOAD-style list names a library outside the system's library folders."""
+    return not all(p.startswith(_SYSTEM_LIBRARIES) and ".." not in p for p in value.replace(":", " ").split())
+
+
+def code_variable_kind(name: str) -> str | None:
+    """How bash or a program uses the value of variable `name` (CODE_VARIABLES), or None."""
+    if name.startswith(("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_")) and name.rsplit("_", 1)[1].isdigit():
+        return "git-config"  # GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=alias.x GIT_CONFIG_VALUE_0='!CMD'
+    return CODE_VARIABLES.get(name)
 
 
 def _bash_language() -> Any:
@@ -504,8 +525,17 @@ class _Walker:
         if value_node is not None and subscript_code(self.literal(value_node)):
             self.errors.append(f"the value of {name} is an array subscript that runs a command "
                                f"({self.text(value_node)[:60]}); bash runs it when {name} is evaluated")
-        kind = CODE_VARIABLES.get(name)
+        kind = code_variable_kind(name)
         if kind is None or value is None:
+            return
+        if kind == "git-config":
+            self.errors.append(f"{name} gives git settings through the environment, which can name programs git "
+                               "runs (aliases, hooks, pagers); pass them with git -c so blastwall can read them")
+            return
+        if kind == "library":
+            if value.dynamic or library_outside_system(value.text):
+                self.errors.append(f"{name}={value.text[:60]} loads a library into every program the command runs, "
+                                   "which blastwall cannot read")
             return
         values = [self._word(v) for v in value_node.named_children] if value_node is not None and \
             value_node.type == "array" else [value]
@@ -517,6 +547,8 @@ class _Walker:
                 self.errors.append(f"{name} is set to code blastwall cannot see ({v.raw[:60]})")
             elif kind == "code":
                 self.code(v.text)
+            elif kind == "pipe":
+                self.code(v.text.lstrip("|- ").replace("%s", "FILE"))
             elif kind == "prompt":
                 self.string_code(v.text, name)
 

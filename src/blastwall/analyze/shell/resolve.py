@@ -62,6 +62,7 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
         peeled = peel(argv)
         if peeled is None:
             break
+        out.extend(_wrapper_assignments(argv, peeled.argv or [], scope, cmd.source))
         if peeled.env_files:  # `docker run --env-file .env IMAGE env`: the command runs with those variables
             scope = scope._replace(sourced=(*scope.sourced, *(_here(f, scope) for f in peeled.env_files)))
         if peeled.mounts:  # `docker run -v $PWD:/w IMAGE cat /w/.env`: /w is this folder
@@ -118,6 +119,28 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
 
         found = verb_findings(name, argv, cmd.source, known=known)
     return out + found
+
+
+def _wrapper_assignments(argv: list[Word], inner: list[Word], scope: Scope, source: str) -> list[Finding]:
+    """`env GIT_SSH_COMMAND=CMD git fetch`, `sudo LD_PRELOAD=x.so ls`: a variable a wrapper sets whose
+    value a program runs or loads (parse.py CODE_VARIABLES) is judged like the same assignment
+    written before the command."""
+    from blastwall.analyze.shell.parse import code_variable_kind, library_outside_system
+
+    end = next((i for i, w in enumerate(argv) if inner and w is inner[0]), len(argv))
+    out: list[Finding] = []
+    for w in argv[1:end]:
+        name, eq, value = w.text.partition("=")
+        kind = code_variable_kind(name) if eq and name.isidentifier() else None
+        if kind is None or not value:
+            continue
+        if kind in ("code", "pipe") and not w.dynamic:
+            out.extend(_shell_text(value.lstrip("|- ").replace("%s", "FILE") if kind == "pipe" else value, scope,
+                                   f"{program_name(argv[0].text)} {name}="))
+        elif kind != "prompt" and (kind != "library" or w.dynamic or library_outside_system(value)):
+            out.append(unknown("shell.exec:code-variable", f"{program_name(argv[0].text)} sets {name}, whose value "
+                               f"({value[:60]}) a program runs or loads and blastwall cannot read", source))
+    return out
 
 
 def _glob_program(argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding]:

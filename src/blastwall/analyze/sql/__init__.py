@@ -226,11 +226,19 @@ def _read_piece(piece: lexer.Piece, dialect: str, depth: int = 0) -> list[Stmt]:
     return [Stmt(piece.text, glot.unparsed_hits(piece.text, piece.code))]
 
 
+def _new_export(path: str, scope: Scope) -> bool:
+    from blastwall.analyze.sql.exports import new_export
+
+    return new_export(path, scope)
+
+
 def _findings(hits: list[Hit], scope: Scope) -> list[Finding]:
     out: list[Finding] = []
     seen: set[tuple[str, str, str]] = set()
     for h in hits:
         key = (h.kind, h.target, h.source)
+        if h.kind == "copy-to-file" and _new_export(h.detail, scope):
+            continue
         if key not in seen:
             seen.add(key)
             out.append(finding(h, scope.origin))

@@ -1,7 +1,8 @@
 """What a script does in the end: statements inside a transaction that is rolled back undo.
 
 `BEGIN; DELETE FROM t; ROLLBACK;` changes nothing, and `ROLLBACK TO SAVEPOINT` undoes what
-followed the savepoint. Effects outside the transaction (a program COPY runs, a killed
+followed the savepoint, inside a transaction only: outside BEGIN, SAVEPOINT fails and each
+statement after it commits on its own, which the reason says. Effects outside the transaction (a program COPY runs, a killed
 session) survive a rollback, and in MySQL/MariaDB a DDL statement commits the open
 transaction before it runs. A transaction left open may still commit, so it counts.
 """
@@ -41,6 +42,7 @@ def net_hits(stmts: list[Stmt], *, ddl_commits: bool) -> list[Hit]:
     """Hits of the statements whose effects remain when the script has run."""
     kept: list[Hit] = []
     segments: list[tuple[str, list[Hit]]] | None = None  # open transaction, split at savepoints
+    loose: dict[str, int] = {}  # SAVEPOINTs outside a transaction: where `kept` stood at each
     for st in stmts:
         if st.tx == "begin":
             if segments is None:
@@ -53,8 +55,12 @@ def net_hits(stmts: list[Stmt], *, ddl_commits: bool) -> list[Hit]:
             segments = None
         elif st.tx == "savepoint" and segments is not None:
             segments.append((st.savepoint, []))
+        elif st.tx == "savepoint":
+            loose[st.savepoint] = len(kept)
         elif st.tx == "rollback_to" and segments is not None:
             segments = _rollback_to(segments, st.savepoint, kept)
+        elif st.tx == "rollback_to" and len(kept) > loose.get(st.savepoint, len(kept)):
+            kept.insert(loose[st.savepoint], Hit("savepoint-no-transaction", st.savepoint, st.text))  # it undid nothing
         elif segments is None:
             kept += st.hits
         elif ddl_commits and lexer.first_word(st.text) in _DDL_OPENERS:

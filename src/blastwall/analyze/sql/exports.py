@@ -1,0 +1,40 @@
+"""COPY ... TO a file judged as the shell judges `> file`: an export to a new data file is not an
+overwrite.
+
+    COPY (SELECT ...) TO '/tmp/orders_2024.csv'        -> new export (a temporary path)
+    COPY t TO 'exports/sales.csv' (DuckDB, relative)   -> new export when nothing is there now
+    COPY t TO '/etc/cron.d/x.csv', TO '~/.ssh/...'     -> an overwrite (asked)
+
+The path is classified by `analyze/paths.py`: a temporary path, or a file of the project that
+does not exist yet, with a data extension (`rules/sql.toml` [settings] export_extensions). A path
+that cannot be resolved (no working directory, a variable) is not measured, so it stays asked.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+
+from blastwall.analyze.base import Scope
+from blastwall.analyze.sql.rules import setting
+
+
+def new_export(path: str, scope: Scope) -> bool:
+    """Whether COPY ... TO `path` writes a new data file, overwriting nothing kept."""
+    from blastwall.analyze.paths import classify
+
+    name = posixpath.basename(path).lower()
+    parts = name.split(".")[1:]
+    exts = set(setting("export_extensions"))
+    compressed = set(setting("export_compressions"))
+    if not parts or name.startswith("."):
+        return False
+    if not (parts[-1] in exts or (parts[-1] in compressed and len(parts) > 1 and parts[-2] in exts)):
+        return False
+    here = scope.shell_dir or scope.cwd
+    kind = classify(path, here).kind
+    if kind == "temp":
+        return True
+    if kind not in ("project", "data", "new_file") or path.startswith("/") or not here:
+        return False
+    return not os.path.lexists(os.path.join(here, path))

@@ -247,6 +247,19 @@ BYPASSES: dict[str, list[str]] = {
         "tar --extr -f backup.tar",
         "tar xf backup.tar --recursive-unlink",
     ],
+    "options whose value is a command the program runs": [
+        "tar cf /dev/null notes.txt --checkpoint=1 --checkpoint-action=exec='rm -rf ~/data'",
+        "tar -cf x.tar --use-compress-program='rm -rf ~/data' .",
+        "tar -I 'sh -c \"git push --force origin main\"' -cf x.tar .",
+        "tar -xf x.tar --to-command='psql -h db.prod -c \"DROP TABLE users\"'",
+        "zip x.zip notes.txt -T -TT 'rm -rf ~/data #'",
+        "rsync --rsync-path='rm -rf ~/data' a host:b",
+        "ssh -o ProxyCommand='rm -rf ~/data' prod-1",
+        "ssh -oLocalCommand='rm -rf ~/data' -oPermitLocalCommand=yes prod-1",
+        "scp -o 'ProxyCommand rm -rf ~/data' a prod-1:",
+        "make SHELL='rm -rf ~/data;:'",
+        "npm run build --script-shell='rm -rf ~/data;:'",
+    ],
     "libraries and settings loaded from the environment": [
         "LD_PRELOAD=/tmp/evil.so ls",
         "LD_PRELOAD=./libhook.so git status",
@@ -269,6 +282,12 @@ BYPASSES: dict[str, list[str]] = {
 }
 
 SAFE: list[str] = [
+    "tar -I zstd -cf x.tar.zst src",
+    "tar --use-compress-program=pigz -cf x.tgz src",
+    "tar --checkpoint=1000 --checkpoint-action=dot -czf x.tgz src",
+    "ssh -o ProxyCommand='ssh -W %h:%p bastion' app-1 uptime",
+    "ssh -o StrictHostKeyChecking=no app-1 uptime",
+    "make SHELL=/bin/bash test",
     "printf 'echo hello\\n' > f.sh && bash f.sh",
     "echo 'ls -la' > f && . f",
     "cat > x.sh <<'EOF'\necho hi\nEOF\nbash x.sh",

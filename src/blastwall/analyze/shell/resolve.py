@@ -17,6 +17,7 @@ from blastwall.analyze.shell.handlers import _shell_text, handle_path_program, h
     trusted_generator
 from blastwall.analyze.shell.ir import Selection, SimpleCommand, Word
 from blastwall.analyze.shell.names import program_name
+from blastwall.analyze.shell.optcmds import option_commands
 from blastwall.analyze.shell.programs import match
 from blastwall.analyze.shell.reads import environment_dump, input_reads, secret_reads, wrapper_reads
 from blastwall.analyze.shell.stdin import stdout_of
@@ -59,6 +60,7 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
             out.extend(_shell_text(command.text, inherit_stdin(scope, cmd), program_name(argv[0].text)))
             return out
         out.extend(wrapper_reads(argv, scope))  # `xargs -a FILE`: the wrapper reads FILE
+        out.extend(option_commands(argv, scope, cmd.source))  # `tar --checkpoint-action=exec=CMD`
         peeled = peel(argv)
         if peeled is None:
             break

@@ -334,6 +334,10 @@ UNKNOWN_LAUNCHERS = {
  "sudo GIT_EXTERNAL_DIFF": lambda c: f"sudo GIT_EXTERNAL_DIFF={sq(c + ';:')} git diff",
  "env PROMPT_COMMAND": lambda c: f"env PROMPT_COMMAND={sq(c)} bash -i",
  "env LESSOPEN": lambda c: f"env LESSOPEN={sq('|' + c)} less README.md",
+ # a shell inside an output process substitution reads what the outer command writes
+ "redirect into >(sh)": lambda c: f"echo {sq(c)} > >(sh)",
+ "tee >(bash)": lambda c: f"echo {sq(c)} | tee >(bash) >/dev/null",
+ "exec > >(sh)": lambda c: f"exec > >(sh); echo {sq(c)}",
 }
 
 
@@ -407,6 +411,8 @@ SAFE_LOOK_ALIKES = [
     "LESSOPEN='| /usr/bin/lesspipe %s' less app.log",
     "env EDITOR=vim git commit",
     "LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2 pytest -q",
+    "exec > >(tee -a build.log) 2>&1",
+    "pytest 2> >(grep -v Warning >&2)",
 ]
 
 

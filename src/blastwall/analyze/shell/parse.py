@@ -571,6 +571,12 @@ class _Walker:
             read = self.file_substitution(node)
             if read is not None:
                 return [read]
+            if t == "process_substitution" and self.text(node).startswith(">("):
+                # `cmd > >(sh)`, `tee >(bash)`: what runs inside reads the output of the command
+                # the substitution is given to, which is not followed here: a shell there asks
+                stdin_from = SimpleCommand(argv=[Word(f"the command writing into {self.text(node)[:60]}",
+                                                      dynamic=True, raw=self.text(node)[:80])],
+                                           source=self.text(node), ctx=self.ctx)
         if t == "command":
             cmd = self.command(node, stdin_from)
             return [cmd] if cmd else []

@@ -107,7 +107,7 @@ SQL_DESTRUCTIVE = [
     # read-only procedures do not launder SQL beside them
     ("EXEC sp_help 'dbo.Orders'; DROP TABLE dbo.Orders", "sql.postgres:drop-table"),
     ("EXEC sp_MSforeachtable 'DROP TABLE ?'", "sql.postgres:drop-table"),
-    ("EXEC sp_rename 'Orders', 'Orders_old'", "sql.parse:unknown-statement"),
+    ("EXEC sp_rename 'Orders', 'Orders_old'", "sql.mysql:rename-table"),
     # expired-looking cleanups that are not
     ("DELETE FROM rate_limit_hits WHERE hit_at < now()", "sql.postgres:delete-broad-where"),
     ("DELETE FROM rate_limit_hits WHERE hit_at > now() - interval '1 hour'", "sql.postgres:delete-broad-where"),

@@ -298,7 +298,8 @@ def _content(call: _Call) -> tuple[list[Finding], set[str]]:
     """Findings from arguments that are SQL, commands, URLs or file paths, and which kinds were analyzed."""
     out: list[Finding] = []
     kinds: set[str] = set()
-    for kind, fn in (("sql", _sql_args), ("sql", _mongo_args), ("sql", _cypher_args), ("command", _command_args), ("url", _url_args), ("file", _file_args),
+    for kind, fn in (("sql", _sql_args), ("sql", _mongo_args), ("sql", _cypher_args), ("sql", _redis_args),
+                     ("command", _command_args), ("url", _url_args), ("file", _file_args),
                      ("file", _search_args), ("file", _git_args), ("command", _cli_args)):
         found = fn(call)
         if found is not None:
@@ -397,8 +398,26 @@ def _mongo_value(value: Any) -> str:
     return value if isinstance(value, str) and value.strip().startswith(("{", "[")) else json.dumps(value)
 
 
+def _redis_args(call: _Call) -> list[Finding] | None:
+    """A Redis server's tool, as the Redis command it sends (`analyze/mcp_redis.py`)."""
+    from blastwall.analyze.mcp_redis import is_redis_server, redis_argv
+
+    if not is_redis_server(words(call.server)):
+        return None
+    sent = redis_argv(call.tool, call.args, _g("command_keys"))
+    if sent is None:
+        return None
+    from blastwall.analyze.sql import analyze_redis
+
+    return [f for argv in sent[:50] if argv for f in analyze_redis(argv, call.deeper("Redis command"))]
+
+
 def _command_args(call: _Call) -> list[Finding] | None:
     from blastwall.analyze.http.checks import unwrap_argv
+    from blastwall.analyze.mcp_redis import is_redis_server
+
+    if is_redis_server(words(call.server)):
+        return None  # its command is a Redis command (_redis_args), not a shell line
 
     commands: list[str] = []
     for k in _g("command_keys"):

@@ -7,6 +7,7 @@ import functools
 from typing import Any, NamedTuple
 
 from blastwall.analyze.base import Scope, unknown
+from blastwall.analyze.shell import rediscli
 from blastwall.analyze.shell.handlers import _option_value, _positionals, register
 from blastwall.analyze.shell.ir import SimpleCommand, Word
 from blastwall.analyze.shell.names import program_name
@@ -60,10 +61,9 @@ CLIENTS: dict[str, Client] = {
                                                                   "--authenticationDatabase")),
     "mongo": Client("mongo", ("--eval",), (), ("--host", "--port", "-u", "--username", "-p", "--password",
                                                  "--authenticationDatabase")),
-    "redis-cli": Client("redis", (), (), ("-h", "-p", "-s", "-a", "--user", "--pass", "-u", "-n", "-r", "-i", "-d",
-                                          "--tls", "--cacert", "--cert", "--key", "-e", "--csv")),
-    "valkey-cli": Client("redis", (), (), ("-h", "-p", "-s", "-a", "--user", "--pass", "-u", "-n", "-r", "-i", "-d")),
-    "keydb-cli": Client("redis", (), (), ("-h", "-p", "-s", "-a", "--user", "--pass", "-u", "-n", "-r", "-i", "-d")),
+    "redis-cli": Client("redis", (), (), tuple(sorted(rediscli.VALUE_OPTIONS))),  # read by rediscli.py
+    "valkey-cli": Client("redis", (), (), tuple(sorted(rediscli.VALUE_OPTIONS))),
+    "keydb-cli": Client("redis", (), (), tuple(sorted(rediscli.VALUE_OPTIONS))),
 }
 
 
@@ -74,11 +74,9 @@ def _analyze(client: Client, text: str, scope: Scope, origin: str, *, stamped: b
     if client.dialect == "mongo":
         return sql.analyze_mongo(text, inner)
     if client.dialect == "redis":
-        findings: list[Finding] = []
-        for line in text.splitlines():
-            if line.strip():
-                findings.extend(sql.analyze_redis(line.split(), inner))
-        return findings
+        from blastwall.analyze.sql.nosql import split_redis
+
+        return [f for argv in split_redis(text) for f in sql.analyze_redis(argv, inner)]
     dialect = None if client.dialect in ("generic", "bigquery", "snowflake", "clickhouse") else client.dialect
     meta: list[Finding] = []
     if client.dialect in ("postgres", "sqlite", "duckdb"):
@@ -202,9 +200,10 @@ def handle_db_client(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sco
             unknown("shell.db:unreadable-script", f"{name} -init runs {init.text}, which blastwall cannot read "
                     f"({script.why}); a human must review it", cmd.source)])
     if client.dialect == "redis":
-        if pos:
-            words = [_scanned(w, cmd) for w in pos]
-            return out + _analyze(client, " ".join(words), scope, name)
+        found, named = rediscli.findings(name, args, cmd.source, scope, _redis_argv,
+                                         lambda ws: [_scanned(w, cmd) for w in ws])
+        out += found
+        found_code = found_code or named
     elif client.positional_sql is not None and len(pos) > client.positional_sql:
         text = " ".join(w.text for w in pos[client.positional_sql:])
         if client.dialect == "bigquery" and pos and pos[0].text != "query":
@@ -226,6 +225,12 @@ def handle_db_client(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sco
         else:
             out.extend(_analyze(client, piped, scope, f"{name} input"))
     return out
+
+
+def _redis_argv(argv: list[str], scope: Scope, origin: str) -> list[Finding]:
+    from blastwall.analyze import sql
+
+    return sql.analyze_redis(argv, scope.deeper(origin))
 
 
 def _stamped(words: list[Word]) -> bool:

@@ -258,6 +258,8 @@ def redis_hits(argv: list[str]) -> list[Hit]:
     """Hits of one Redis command given as argv."""
     if not argv:
         return []
+    from blastwall.analyze.sql import redis_shapes
+
     redis = table()["redis"]
     cmd = argv[0].upper()
     sub = f"{cmd} {argv[1].upper()}" if len(argv) > 1 else ""
@@ -265,6 +267,12 @@ def redis_hits(argv: list[str]) -> list[Hit]:
     kind = redis["subcommands"].get(sub) or redis["commands"].get(cmd, "")
     if cmd in redis["settings"]["script_commands"]:
         return _script_hits(argv, src)
+    if redis_shapes.known(cmd):
+        return redis_shapes.hits(argv, src)
+    if cmd not in redis["commands"]:  # closed by default: a command no row names
+        return [Hit("redis-unknown", " ".join(argv[1:])[:120], src, cmd[:40])]
+    if sub in redis["subcommands"] and kind not in _WHOLE_ARGV_KINDS:
+        return [Hit(kind, " ".join(argv[2:])[:120], src, sub)]
     if kind == "redis-config-set":
         param = argv[2].lower() if len(argv) > 2 else ""
         return [Hit("redis-config-file", param, src)] if param in redis["settings"]["config_file_params"] else []
@@ -276,6 +284,10 @@ def redis_hits(argv: list[str]) -> list[Hit]:
         return []  # rate-limit counters, caches, locks: written again by the application
     return [Hit(kind, " ".join(argv[1:])[:120], src, cmd if kind != "redis-function-flush" else sub)]
 
+
+# Subcommand kinds whose reason names the subcommand itself in {target} (`ACL DELUSER bob`).
+_WHOLE_ARGV_KINDS = frozenset({"redis-acl", "redis-config-set", "redis-module-load", "redis-client-kill",
+                               "redis-function-flush"})
 
 _KEY_GLOB = frozenset("*?[]{}\\")
 

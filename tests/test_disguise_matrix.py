@@ -334,6 +334,10 @@ UNKNOWN_LAUNCHERS = {
  "sudo GIT_EXTERNAL_DIFF": lambda c: f"sudo GIT_EXTERNAL_DIFF={sq(c + ';:')} git diff",
  "env PROMPT_COMMAND": lambda c: f"env PROMPT_COMMAND={sq(c)} bash -i",
  "env LESSOPEN": lambda c: f"env LESSOPEN={sq('|' + c)} less README.md",
+ "env BASH_FUNC": lambda c: f"env {sq('BASH_FUNC_f%%=() { ' + c + '; }')} bash -c f",
+ # an alias does not expand in a script or `bash -c` (nor when quoted): the name runs as written
+ "alias shadowing the name": lambda c: f"alias {head(c)[0]}=true; {c}",
+ "alias bypassed by backslash": lambda c: f"alias {head(c)[0]}=true; \\{c}",
  # a shell inside an output process substitution reads what the outer command writes
  "redirect into >(sh)": lambda c: f"echo {sq(c)} > >(sh)",
  "tee >(bash)": lambda c: f"echo {sq(c)} | tee >(bash) >/dev/null",
@@ -413,6 +417,8 @@ SAFE_LOOK_ALIKES = [
     "LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2 pytest -q",
     "exec > >(tee -a build.log) 2>&1",
     "pytest 2> >(grep -v Warning >&2)",
+    "alias ll='ls -la'; ll",
+    "alias k=kubectl; k get pods",
 ]
 
 

@@ -101,6 +101,8 @@ def code_variable_kind(name: str) -> str | None:
     """How bash or a program uses the value of variable `name` (CODE_VARIABLES), or None."""
     if name.startswith(("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_")) and name.rsplit("_", 1)[1].isdigit():
         return "git-config"  # GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=alias.x GIT_CONFIG_VALUE_0='!CMD'
+    if name.startswith("BASH_FUNC_"):
+        return "function"  # env 'BASH_FUNC_f%%=() { CODE; }' bash -c f: bash imports f from the environment
     return CODE_VARIABLES.get(name)
 
 
@@ -806,7 +808,15 @@ class _Walker:
             for name, value in assigns.items():
                 self.set_var(name, value)
             return None
+        written = argv
         argv = self.expand_alias(argv)
+        if argv is not written:
+            if written[0].raw not in (None, written[0].text):
+                argv = written  # `\rm`, `"rm"`: bash never expands a quoted name
+            else:  # bash without expand_aliases (any script, `bash -c`) runs the name as written: judge both
+                self.out.append(SimpleCommand(argv=split_unquoted(written), assigns=assigns, redirects=reds,
+                                              stdin_from=stdin_from, source=self.text(node), ctx=self.ctx,
+                                              after=self.succeeded))
         if argv and argv[0].text == "alias":
             self.record_alias(argv[1:])
         argv = split_unquoted(argv)

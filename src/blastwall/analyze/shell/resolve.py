@@ -131,12 +131,14 @@ def _wrapper_assignments(argv: list[Word], inner: list[Word], scope: Scope, sour
 
     end = next((i for i, w in enumerate(argv) if inner and w is inner[0]), len(argv))
     out: list[Finding] = []
-    for w in argv[1:end]:
+    for w in argv[1:end + 1]:  # and the word taken for the command (`env 'BASH_FUNC_f%%=() {...}' bash -c f`)
         name, eq, value = w.text.partition("=")
-        kind = code_variable_kind(name) if eq and name.isidentifier() else None
+        kind = code_variable_kind(name) if eq and (name.isidentifier() or name.startswith("BASH_FUNC_")) else None
         if kind is None or not value:
             continue
-        if kind in ("code", "pipe") and not w.dynamic:
+        if kind == "function" and not w.dynamic:
+            out.extend(_shell_text(f"f{value}", scope, f"{program_name(argv[0].text)} {name}="))
+        elif kind in ("code", "pipe") and not w.dynamic:
             out.extend(_shell_text(value.lstrip("|- ").replace("%s", "FILE") if kind == "pipe" else value, scope,
                                    f"{program_name(argv[0].text)} {name}="))
         elif kind != "prompt" and (kind != "library" or w.dynamic or library_outside_system(value)):

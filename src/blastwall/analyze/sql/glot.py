@@ -349,6 +349,9 @@ def function_hits(name: str, src: str) -> list[Hit]:
     from blastwall.analyze.verbs import read_words
 
     short = name.rsplit(".", 1)[-1]
+    unread = table()["functions"]["unread"].get(short.lower())
+    if unread:
+        return [Hit(unread, "the table it names", src, "an age blastwall cannot read")]
     if not short or short.lower() in table()["functions"]["pure"] or short.lower() in table()["pg"]["functions"]:
         return []
     reading = read_words([short])  # as written: "PurgeOldData" is purge, old, data

@@ -434,6 +434,10 @@ def _func_call(node: Any, ctx: Ctx) -> list[Hit]:
         aged = expired_chunks(node)
         if aged:
             return [Hit("chunks-expired", aged, ctx.source)]
+    if name == "add_retention_policy":  # drop_chunks on a schedule (analyze/sql/retention.py)
+        from blastwall.analyze.sql.retention import retention_hits
+
+        return retention_hits(node, ctx.source)
     kind = table()["pg"]["functions"].get(name)
     if kind:
         return [Hit(kind, name, ctx.source)]

@@ -26,6 +26,8 @@ def _decision(command: str, cwd: Path) -> str:
     "bin/magento setup:di:compile",
     "bin/magento setup:db:status",
     "php bin/magento cache:flush",
+    "php -d memory_limit=-1 bin/magento setup:upgrade --keep-generated",  # -d sets an INI value
+    "php -dmemory_limit=-1 -d display_errors=1 bin/magento indexer:reindex",
 ])
 def test_allowed(command: str, tmp_path: Path) -> None:
     assert _decision(command, tmp_path) == "allow", command
@@ -41,6 +43,10 @@ def test_allowed(command: str, tmp_path: Path) -> None:
     # through php, with the launcher's PHP file there to read: the command decides, not the file
     "php bin/magento setup:uninstall",
     "php -d memory_limit=-1 bin/magento setup:rollback -d db.sql",
+    "php -dmemory_limit=-1 bin/magento setup:uninstall",
+    # INI settings that run code before the launcher
+    "php -d auto_prepend_file=/tmp/x.php bin/magento cache:flush",
+    "php -c /tmp/php.ini bin/magento cache:flush",
 ])
 def test_asked(command: str, tmp_path: Path) -> None:
     assert _decision(command, tmp_path) != "allow", command

@@ -357,7 +357,7 @@ INTERPRETERS: dict[str, tuple[str, tuple[str, ...], str | None]] = {
     "bun": ("node", ("-e", "--eval", "-p", "--print"), None),
     "perl": ("perl", ("-e", "-E"), "e"),
     "ruby": ("ruby", ("-e",), "e"),
-    "php": ("php", ("-r",), None),
+    "php": ("php", ("-r", "--run"), None),
     "osascript": ("applescript", ("-e",), None),
     "ts-node": ("node", ("-e", "--eval", "-p", "--print"), None),
     "tsx": ("node", ("-e", "--eval", "-p", "--print"), None),
@@ -400,13 +400,21 @@ def handle_interpreter(name: str, argv: list[Word], cmd: SimpleCommand, scope: S
         tools = r_cmd(argv, cmd, scope)
         if tools is not None:
             return tools
-    rest = _positionals(argv[1:], ("-W", "-X", "-r", "--require", "-I", "--import", "--loader"))
+    from blastwall.analyze.shell.interp_options import script_words
+
+    opts = script_words(language, argv[1:])  # the options before the script (rules/interpreter_options.toml)
+    found = [unknown("code.interp:option-code", f"{name} {why[:80]}: settings, code or a folder blastwall cannot judge; "
+                     "a human must review it", cmd.source) for why in opts.asks]
+    found += [f for path in opts.preloads for f in _script_file_findings(language, path, cmd, scope)]
+    rest = opts.rest
     if rest and rest[0].text != "-":
         script = rest[0].text
         base = script.rsplit("/", 1)[-1]
         if base in ("manage.py", "artisan", "console", "bin/console", "magento"):  # framework consoles
-            return _rerun([Word.lit(base)] + argv[argv.index(rest[0]) + 1:], cmd, scope, name)
-        return _script_file_findings(language, script, cmd, scope)
+            return found + _rerun([Word.lit(base)] + argv[argv.index(rest[0]) + 1:], cmd, scope, name)
+        return found + _script_file_findings(language, script, cmd, scope)
+    if found:
+        return found
     if has_stdin(cmd) and language != "applescript":
         return _piped_code(language, cmd, scope, lambda text: analyze_code(language, text, scope.deeper(f"{name} stdin")))
     return []

@@ -187,7 +187,14 @@ def _python(code: str, scope: Scope) -> list[Finding]:
         ]
     t = _table()["python"]
     out: list[Finding] = []
-    aliases = _import_aliases(tree)
+    from blastwall.analyze import code_bindings
+
+    def dangerous(name: str) -> bool:
+        return any(_matches(name, t[k]) for k in _HANDED_ON)
+
+    modules = t.get("dangerous_modules", [])
+    aliases, bound = code_bindings.bind(tree, _import_aliases(tree), _dotted, dangerous, modules)
+    out.extend(code_bindings.handed_on(tree, aliases, _dotted, dangerous, bound))
     from blastwall.analyze import code_scratch
 
     def dotted(node: ast.AST) -> str:
@@ -222,6 +229,13 @@ def _python(code: str, scope: Scope) -> list[Finding]:
                 out.append(_path_finding(kind, pc.path, "python", ast.unparse(call), scope, pc))
                 return
             out.append(_path_finding(kind, path, "python", ast.unparse(call), scope))
+            if _matches(name, t.get("destination", [])):  # shutil.move(a, DEST), Path(a).rename(DEST)
+                method = isinstance(func, ast.Attribute) and not _module_base(func.value, aliases)
+                dest = next((k.value for k in call.keywords if k.arg in ("dst", "dest", "target")), None) or (
+                    call.args[0 if method else 1] if len(call.args) > (0 if method else 1) else None)
+                if dest is not None:
+                    out.append(_path_finding("overwrite", literal_path(dest) or _path_text(dest), "python",
+                                             ast.unparse(call), scope))
 
         return handle
 
@@ -233,6 +247,13 @@ def _python(code: str, scope: Scope) -> list[Finding]:
                 call.args[2] if len(call.args) > 2 else call.args[1])  # the argv, not the program path
         text = _const_str(first)
         argv = _const_argv(first)
+        short = name.rsplit(".", 1)[-1]
+        if short.startswith(("execl", "spawnl")):  # os.execlp(file, arg0, arg1, ...): the argv is spread out
+            spread = call.args[2 if short.startswith("spawn") else 1:]
+            if short.endswith("e") and spread:
+                spread = spread[:-1]  # the environment
+            text, argv = None, _const_argv(ast.List(elts=spread, ctx=ast.Load())) if spread else None
+            first = spread[0] if spread else first
         if text is not None:
             out.extend(_shell(text, "python", scope))
         elif argv is not None:
@@ -285,6 +306,9 @@ def _python(code: str, scope: Scope) -> list[Finding]:
 
         found, judged = python_http(tree, aliases, scope)  # requests the HTTP analyzer judges by URL and body
         out.extend(found)
+    from blastwall.analyze import code_gitpython
+
+    gitpython = any(m == "git" or m.startswith("git.") for m in _imported_modules(tree))
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call) or id(node) in judged:
             continue
@@ -296,6 +320,10 @@ def _python(code: str, scope: Scope) -> list[Finding]:
                                    "at run time", ast.unparse(node)[:200]))
                 continue
             name = computed
+        git_line = code_gitpython.git_command(node, gitpython)
+        if git_line is not None:  # GitPython: repo.git.push("--force") is `git push --force`
+            out.extend(_shell(git_line, "python", scope))
+            continue
         if name in ("os.open", "os.openat") and _os_open_writes(node):
             out.append(_path_finding("overwrite", literal_path(node.args[0]) if node.args else None, "python",
                                      ast.unparse(node), scope))
@@ -317,6 +345,9 @@ def _python(code: str, scope: Scope) -> list[Finding]:
                 if method is not None:
                     out.append(method)
     return out
+
+
+_HANDED_ON = ("delete", "delete_recursive", "overwrite", "exec", "eval", "dynamic_import")  # code_bindings.py
 
 
 def _module_base(node: ast.AST, aliases: dict[str, str]) -> bool:

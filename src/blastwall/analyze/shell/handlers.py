@@ -352,6 +352,8 @@ INTERPRETERS: dict[str, tuple[str, tuple[str, ...], str | None]] = {
     "python": ("python", ("-c",), "c"),
     "pypy": ("python", ("-c",), "c"),
     "pypy3": ("python", ("-c",), "c"),
+    "ipython": ("python", ("-c",), None),  # IPython: `!cmd` and `%magic` lines do not parse, so they ask
+    "IPython": ("python", ("-c",), None),  # python -m IPython
     "node": ("node", ("-e", "--eval", "-p", "--print"), "e"),
     "nodejs": ("node", ("-e", "--eval", "-p", "--print"), "e"),
     "bun": ("node", ("-e", "--eval", "-p", "--print"), None),
@@ -392,6 +394,14 @@ def handle_interpreter(name: str, argv: list[Word], cmd: SimpleCommand, scope: S
         mod = _option_value(argv[1:], ("-m",))
         if mod is not None:
             idx = next(i for i, w in enumerate(argv) if w is mod)
+            from blastwall.analyze.shell.interp_options import module_code
+
+            statements = module_code(mod.text, argv[idx + 1:])  # python -m timeit 'STMT': code it runs
+            if statements is not None:
+                return [f for w in statements for f in (
+                    [unknown("code.interp:exec-dynamic", f"python -m {mod.text} runs {w.text}, code built at run time",
+                             cmd.source)] if w.dynamic and w.text.startswith("$") and " " not in w.text
+                    else analyze_code("python", w.text, scope.deeper(f"python -m {mod.text}")))]
             return None if mod.text in ("pip", "venv", "pytest", "http.server", "json.tool") else _rerun(
                 [mod] + argv[idx + 1:], cmd, scope, "python -m")
     if name == "R":  # `R CMD TOOL`: R's tool runner, not a script named CMD

@@ -80,3 +80,28 @@ def script_words(language: str, args: list[Word]) -> Options:
 def _loads_code(setting: str, t: dict[str, frozenset[str]]) -> bool:
     key = setting.partition("=")[0].strip().lower()
     return key in t["ini_code"] or any(key.startswith(p) for p in t["ini_code_prefixes"])
+
+
+def module_code(module: str, words: list[Word]) -> list[Word] | None:
+    """The words of `python -m MODULE WORDS` that are Python code the module runs (`timeit`'s
+    statements and setup), or None when the module's words are not code
+    (`[python.module_code]` of `rules/interpreter_options.toml`)."""
+    row = load_table("interpreter_options")["python"].get("module_code", {}).get(module)
+    if row is None:
+        return None
+    values, code = frozenset(row.get("values", [])), frozenset(row.get("code", []))
+    out: list[Word] = []
+    i = 0
+    while i < len(words):
+        name, attached = _split(words[i].text, values | code)
+        if name in values or name in code:
+            value = Word(attached, dynamic=words[i].dynamic) if attached is not None else (
+                words[i + 1] if i + 1 < len(words) else None)
+            if name in code and value is not None:
+                out.append(value)
+            i += 1 if attached is not None else 2
+            continue
+        if not words[i].text.startswith("-") or words[i].text == "-":
+            out.append(words[i])
+        i += 1
+    return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from blastwall import rx
 
-_VERSIONED = rx.compile(r"^(python|pip|ruby|perl|node|php|psql|pg_dump|lua)[0-9][0-9.]*$")
+_VERSIONED = rx.compile(r"^(python|ipython|pypy|pip|ruby|perl|node|php|psql|pg_dump|lua)[0-9][0-9.]*$")
 _VERSION_ENDS = frozenset("0123456789.")
 
 

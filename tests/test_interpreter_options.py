@@ -9,17 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from verdicts import verdict
 
 from blastwall.analyze.shell.interp_options import script_words
 from blastwall.analyze.shell.ir import Word
-from blastwall.engine import check
-from blastwall.policy.engine import default_policy
-
-POLICY = default_policy()
 
 
 def decide(command: str, cwd: Path) -> tuple[str, list[str]]:
-    v = check(command, policy=POLICY, read_files=True, probe=False, context={"cwd": str(cwd)})
+    v = verdict(command, cwd=cwd)
     return v.decision.value, list(v.rule_ids)
 
 

@@ -7,15 +7,7 @@ import base64
 from pathlib import Path
 
 import pytest
-
-from blastwall.engine import check
-from blastwall.policy.engine import default_policy
-
-POLICY = default_policy()
-
-
-def decide(command: str, **kw: object) -> str:
-    return check(command, policy=POLICY, probe=False, **kw).decision.value  # type: ignore[arg-type]
+from verdicts import decide
 
 
 def encoded(code: str) -> str:
@@ -39,7 +31,7 @@ def encoded(code: str) -> str:
     "pwsh -File ./missing.ps1",
 ])
 def test_powershell_that_destroys_or_hides_is_never_allowed(command: str) -> None:
-    assert decide(command, read_files=False) != "allow", command
+    assert decide(command) != "allow", command
 
 
 @pytest.mark.parametrize("command", [
@@ -50,12 +42,11 @@ def test_powershell_that_destroys_or_hides_is_never_allowed(command: str) -> Non
     "pwsh",
 ])
 def test_everyday_powershell_is_allowed(command: str) -> None:
-    assert decide(command, read_files=False) == "allow", command
+    assert decide(command) == "allow", command
 
 
 def test_a_script_is_read_where_it_is(tmp_path: Path) -> None:
     (tmp_path / "build.ps1").write_text("dotnet build\nWrite-Host done\n")
     (tmp_path / "wipe.ps1").write_text("Remove-Item -Recurse -Force $HOME/data\n")
-    ctx = {"cwd": str(tmp_path)}
-    assert decide("pwsh -File build.ps1", context=ctx) == "allow"
-    assert decide("pwsh ./wipe.ps1", context=ctx) != "allow"
+    assert decide("pwsh -File build.ps1", cwd=tmp_path) == "allow"
+    assert decide("pwsh ./wipe.ps1", cwd=tmp_path) != "allow"

@@ -6,17 +6,7 @@ read, test environments of framework tasks, ephemeral key prefixes, reversible p
 
 from __future__ import annotations
 
-import pytest
-
-from blastwall.engine import check
-from blastwall.policy.engine import default_policy
-
-POLICY = default_policy()
-
-
-def decide(command: str) -> str:
-    return check(command, policy=POLICY, read_files=False, probe=False).decision.value
-
+from verdicts import allowed_and_asked
 
 SAFE = [
     # an option that reverses the verb: the yanked version is restored
@@ -126,11 +116,4 @@ LOOKALIKES = [
 ]
 
 
-@pytest.mark.parametrize("command", SAFE)
-def test_safe(command: str) -> None:
-    assert decide(command) == "allow", command
-
-
-@pytest.mark.parametrize("command", LOOKALIKES)
-def test_lookalikes_are_asked(command: str) -> None:
-    assert decide(command) != "allow", command
+test_safe, test_lookalikes_are_asked = allowed_and_asked(SAFE, LOOKALIKES)

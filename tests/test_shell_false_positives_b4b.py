@@ -6,17 +6,7 @@ globs of regenerable names, and the newlines inside a double-quoted string."""
 from __future__ import annotations
 
 import pytest
-
-from blastwall.engine import check
-from blastwall.policy.engine import default_policy
-
-POLICY = default_policy()
-
-
-def decide(command: str, **context: str) -> str:
-    return check(command, policy=POLICY, context=context or None, read_files=bool(context),
-                 probe=False).decision.value
-
+from verdicts import allowed_and_asked, decide
 
 SAFE = [
     # a program built earlier in the same && chain, run from build output or as the compiler's -o
@@ -166,14 +156,7 @@ LOOKALIKES = [
 ]
 
 
-@pytest.mark.parametrize("command", SAFE)
-def test_safe(command: str) -> None:
-    assert decide(command) == "allow", command
-
-
-@pytest.mark.parametrize("command", LOOKALIKES)
-def test_lookalikes_are_asked(command: str) -> None:
-    assert decide(command) != "allow", command
+test_safe, test_lookalikes_are_asked = allowed_and_asked(SAFE, LOOKALIKES)
 
 
 def test_built_program_that_is_a_readable_script_is_read(tmp_path) -> None:
@@ -291,9 +274,8 @@ def test_names_given_at_run_time_are_read_where_the_action_runs(tmp_path) -> Non
     given, a relative one names nothing blastwall can look at (as `cat notes.md` there); it is not
     the whole machine. Given one, its credential files are found; `/` and `~` stay unwalked."""
     (tmp_path / ".env").write_text("STRIPE_KEY=sk_live_51HxAbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefgh\n")
-    assert check("git diff --name-only HEAD~3 | xargs -r npx eslint", policy=POLICY, probe=False).decision.value \
-        == "allow"
+    assert decide("git diff --name-only HEAD~3 | xargs -r npx eslint", read_files=True) == "allow"
     assert decide("find . -type f | xargs cat", cwd=str(tmp_path)) != "allow"
     assert decide("git diff --name-only HEAD~3 | xargs -r cat", cwd=str(tmp_path)) != "allow"
-    assert check("find / -type f | xargs cat", policy=POLICY, probe=False).decision.value != "allow"
-    assert check("find ~ -type f | xargs cat", policy=POLICY, probe=False).decision.value != "allow"
+    assert decide("find / -type f | xargs cat", read_files=True) != "allow"
+    assert decide("find ~ -type f | xargs cat", read_files=True) != "allow"

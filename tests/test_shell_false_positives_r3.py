@@ -7,17 +7,7 @@ in-memory SQLite database."""
 
 from __future__ import annotations
 
-import pytest
-
-from blastwall.engine import check
-from blastwall.policy.engine import default_policy
-
-POLICY = default_policy()
-
-
-def decide(command: str) -> str:
-    return check(command, policy=POLICY, read_files=False, probe=False).decision.value
-
+from verdicts import allowed_and_asked
 
 SAFE = [
     # `iex` followed by words PowerShell's Invoke-Expression cannot bind is Elixir's shell
@@ -60,14 +50,7 @@ LOOKALIKES = [
 ]
 
 
-@pytest.mark.parametrize("command", SAFE)
-def test_safe(command: str) -> None:
-    assert decide(command) == "allow"
-
-
-@pytest.mark.parametrize("command", LOOKALIKES)
-def test_lookalikes_are_asked(command: str) -> None:
-    assert decide(command) != "allow"
+test_safe, test_lookalikes_are_asked = allowed_and_asked(SAFE, LOOKALIKES)
 
 
 SCRATCH_SAFE = [
@@ -141,14 +124,7 @@ SCRATCH_LOOKALIKES = [
 ]
 
 
-@pytest.mark.parametrize("command", SCRATCH_SAFE)
-def test_scratch_safe(command: str) -> None:
-    assert decide(command) == "allow"
-
-
-@pytest.mark.parametrize("command", SCRATCH_LOOKALIKES)
-def test_scratch_lookalikes_are_asked(command: str) -> None:
-    assert decide(command) != "allow"
+test_scratch_safe, test_scratch_lookalikes_are_asked = allowed_and_asked(SCRATCH_SAFE, SCRATCH_LOOKALIKES)
 
 
 HEREDOC_SAFE = [
@@ -170,14 +146,7 @@ HEREDOC_LOOKALIKES = [
 ]
 
 
-@pytest.mark.parametrize("command", HEREDOC_SAFE)
-def test_heredoc_scripts_safe(command: str) -> None:
-    assert decide(command) == "allow"
-
-
-@pytest.mark.parametrize("command", HEREDOC_LOOKALIKES)
-def test_heredoc_lookalikes_are_asked(command: str) -> None:
-    assert decide(command) != "allow"
+test_heredoc_scripts_safe, test_heredoc_lookalikes_are_asked = allowed_and_asked(HEREDOC_SAFE, HEREDOC_LOOKALIKES)
 
 
 MEMORY_SAFE = [
@@ -197,11 +166,4 @@ MEMORY_LOOKALIKES = [
 ]
 
 
-@pytest.mark.parametrize("command", MEMORY_SAFE)
-def test_in_memory_database_safe(command: str) -> None:
-    assert decide(command) == "allow"
-
-
-@pytest.mark.parametrize("command", MEMORY_LOOKALIKES)
-def test_in_memory_lookalikes_are_asked(command: str) -> None:
-    assert decide(command) != "allow"
+test_in_memory_database_safe, test_in_memory_lookalikes_are_asked = allowed_and_asked(MEMORY_SAFE, MEMORY_LOOKALIKES)

@@ -5,15 +5,11 @@ with an age blastwall cannot place, or with unknown arguments, they ask. Removin
 from __future__ import annotations
 
 import pytest
-
-from blastwall.engine import check
-from blastwall.policy.engine import default_policy
-
-POLICY = default_policy()
+from verdicts import verdict as _verdict
 
 
 def verdict(action: str, kind: str = "sql") -> tuple[str, list[str]]:
-    v = check(action, kind, policy=POLICY, read_files=False, probe=False)
+    v = _verdict(action, kind)
     return v.decision.value, list(v.rule_ids)
 
 

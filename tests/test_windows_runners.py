@@ -8,17 +8,10 @@ import base64
 from pathlib import Path
 
 import pytest
+from verdicts import decide
 
 from blastwall.analyze.shell.pwsh_values import arguments, constant
 from blastwall.analyze.shell.windows import bind, shell_of
-from blastwall.engine import check
-from blastwall.policy.engine import default_policy
-
-POLICY = default_policy()
-
-
-def decide(action: object, kind: str = "shell", **kw: object) -> str:
-    return check(action, kind, policy=POLICY, read_files=False, probe=False, **kw).decision.value  # type: ignore[arg-type]
 
 
 def utf8(code: str) -> str:
@@ -231,8 +224,6 @@ def test_powershell_mcp_tools_run_powershell(command: str, allowed: bool) -> Non
 def test_invoke_command_reads_its_script_file(tmp_path: Path) -> None:
     (tmp_path / "build.ps1").write_text("dotnet build\n")
     (tmp_path / "wipe.ps1").write_text("Remove-Item -Recurse -Force D:\\Backups\n")
-    ctx = {"cwd": str(tmp_path)}
-    run = dict(policy=POLICY, probe=False, context=ctx)
-    assert check("Invoke-Command -FilePath build.ps1", **run).decision.value == "allow"  # type: ignore[arg-type]
-    assert check("Invoke-Command -FilePath wipe.ps1", **run).decision.value != "allow"  # type: ignore[arg-type]
-    assert check("Invoke-Command -FilePath missing.ps1", **run).decision.value != "allow"  # type: ignore[arg-type]
+    assert decide("Invoke-Command -FilePath build.ps1", cwd=tmp_path) == "allow"
+    assert decide("Invoke-Command -FilePath wipe.ps1", cwd=tmp_path) != "allow"
+    assert decide("Invoke-Command -FilePath missing.ps1", cwd=tmp_path) != "allow"

@@ -4,16 +4,9 @@ aliases, cmd.exe's commands, WSL. Each is judged as the POSIX command that does 
 from __future__ import annotations
 
 import pytest
+from verdicts import decide
 
 from blastwall.analyze.shell.windows import shell_of
-from blastwall.engine import check
-from blastwall.policy.engine import default_policy
-
-POLICY = default_policy()
-
-
-def decide(command: str) -> str:
-    return check(command, policy=POLICY, read_files=False, probe=False).decision.value
 
 
 @pytest.mark.parametrize("command", [

@@ -69,9 +69,7 @@ def script_words(language: str, args: list[Word]) -> Options:
                 value = args[i].text if i < len(args) else ""
             if name in t["preloads"] and _path(value):
                 preloads.append(value)
-            elif name in t["asks"]:
-                asks.append(f"{name} {value}")
-            elif name in t["ini"] and _loads_code(value, t):
+            elif name in t["asks"] or name in t["ini"] and _loads_code(value, t):
                 asks.append(f"{name} {value}")
         i += 1
     return Options(args[i:], preloads, asks)

@@ -1,0 +1,61 @@
+"""What the built-in policy decides for an action, for tests that judge actions by class.
+
+    decide("rm -rf ~/x")                                   -> "ask"
+    decide({"server": "redis", "tool": "get", ...}, "mcp") -> "allow"
+    rule_ids("redis-cli FLUSHALL")                         -> ["sql.redis:flushall"]
+    decide("bash wipe.sh", cwd=tmp_path)                   -> the script in tmp_path is read
+
+Live probes never run. Files are read only when a folder is given (`cwd`) or `read_files=True`:
+a check is then the same wherever the tests run. Extra keywords are the action's context
+(`dialect="mysql"`).
+
+`allowed_and_asked(SAFE, LOOKALIKES)` makes the two parametrized tests of a class file: every
+line of SAFE is allowed, every look-alike is asked (or denied).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from blastwall.engine import check
+from blastwall.model import Verdict
+from blastwall.policy.engine import default_policy
+
+POLICY = default_policy()
+
+
+def verdict(action: Any, kind: str = "shell", *, cwd: str | Path | None = None, read_files: bool | None = None,
+            **context: str) -> Verdict:
+    """The verdict on `action` (a command, SQL text, or an HTTP/MCP payload) of surface `kind`."""
+    if cwd is not None:
+        context["cwd"] = str(cwd)
+    reads = bool(context.get("cwd")) if read_files is None else read_files
+    return check(action, kind, policy=POLICY, context=context or None, read_files=reads, probe=False)
+
+
+def decide(action: Any, kind: str = "shell", **kw: Any) -> str:
+    """`allow`, `ask` or `deny`."""
+    return verdict(action, kind, **kw).decision.value
+
+
+def rule_ids(action: Any, kind: str = "shell", **kw: Any) -> list[str]:
+    return list(verdict(action, kind, **kw).rule_ids)
+
+
+def allowed_and_asked(safe: Sequence[str], lookalikes: Sequence[str],
+                      judge: Callable[[str], str] = decide) -> tuple[Callable[[str], None], Callable[[str], None]]:
+    """The two tests of a class: `test_safe` (each line allowed) and `test_lookalikes_are_asked`."""
+
+    @pytest.mark.parametrize("command", safe)
+    def test_safe(command: str) -> None:
+        assert judge(command) == "allow", command
+
+    @pytest.mark.parametrize("command", lookalikes)
+    def test_lookalikes_are_asked(command: str) -> None:
+        assert judge(command) != "allow", command
+
+    return test_safe, test_lookalikes_are_asked

@@ -59,6 +59,15 @@ ASKED = [
     ("CLUSTER FORGET 07c37dfeb235213a872192d90877d0cd55635b91", "sql.redis:cluster-reset"),
     ("ACL DELUSER bob", "sql.redis:acl-change"),
     ("XGROUP DESTROY events workers", "sql.redis:del"),
+    # every element removed, as DEL of the key
+    ("XTRIM orders MAXLEN 0", "sql.redis:del"),
+    ("xtrim orders maxlen = 0", "sql.redis:del"),
+    ("XTRIM orders MAXLEN ~ 0", "sql.redis:del"),
+    ("LTRIM queue:jobs 1 0", "sql.redis:del"),
+    ("LTRIM jobs -1 -2", "sql.redis:del"),
+    ("ZREMRANGEBYRANK leaderboard 0 -1", "sql.redis:del"),
+    ("ZREMRANGEBYSCORE leaderboard -inf +inf", "sql.redis:del"),
+    ("ZREMRANGEBYLEX names - +", "sql.redis:del"),
     ("FAILOVER", "sql.redis:unknown-command"),  # closed by default: a command no row names
     ("FOOBAR x", "sql.redis:unknown-command"),
 ]
@@ -77,6 +86,13 @@ PASSES = [
     "GETSET user:1 v",
     "HDEL user:1 email",
     "LPOP queue:jobs",
+    "XTRIM events MAXLEN ~ 10000",  # caps the stream, keeps the newest
+    "XTRIM events MINID 1700000000000-0",
+    "LTRIM recent 0 99",
+    "LTRIM recent -100 -1",
+    "ZREMRANGEBYRANK leaderboard 0 -101",  # all but the top 100
+    "ZREMRANGEBYSCORE expiring -inf 1700000000",
+    "XTRIM cache:events MAXLEN 0",  # a short-lived namespace
     "SCRIPT FLUSH",  # a cache the clients fill again (EVALSHA falls back to EVAL)
     "SCRIPT LOAD \"return 1\"",
     "CONFIG SET maxmemory 2gb",

@@ -23,7 +23,7 @@ def _redis() -> dict[str, Any]:
 def known(cmd: str) -> bool:
     """A command judged here."""
     redis = _redis()
-    return cmd in redis["argued"] or cmd in redis["expiry"]
+    return cmd in redis["argued"] or cmd in redis["expiry"] or cmd in redis["emptied"]
 
 
 def hits(argv: list[str], src: str) -> list[Hit]:
@@ -32,6 +32,8 @@ def hits(argv: list[str], src: str) -> list[Hit]:
     redis = _redis()
     if cmd in redis["expiry"]:
         return _expiry(argv, redis["expiry"][cmd], src)
+    if cmd in redis["emptied"]:
+        return _emptied(argv, redis["emptied"][cmd], src)
     row = redis["argued"][cmd]
     words = {a.upper() for a in argv[1:]}
     passes_with = set(row.get("passes_with", []))
@@ -57,3 +59,20 @@ def _expiry(argv: list[str], unit: str, src: str) -> list[Hit]:
     if when > now:
         return []
     return [Hit("redis-expire-now", argv[1], src, f"{argv[0].upper()} {value}")]
+
+
+def _emptied(argv: list[str], shapes: list[list[str]], src: str) -> list[Hit]:
+    """`XTRIM k MAXLEN 0`, `ZREMRANGEBYRANK k 0 -1`, `LTRIM k 1 0`: every element of the key removed."""
+    from blastwall.analyze.sql.nosql import ephemeral_key
+
+    if len(argv) < 3 or ephemeral_key(argv[1]):
+        return []
+    rest = [a.lower() for a in argv[2:]]
+    whole = any(rest[: len(shape)] == [w.lower() for w in shape] for shape in shapes)
+    if argv[0].upper() == "LTRIM" and len(rest) == 2:
+        try:
+            start, stop = int(rest[0]), int(rest[1])
+        except ValueError:
+            return [Hit("redis-del", argv[1], src, f"LTRIM with a range blastwall cannot read ({' '.join(rest)[:40]})")]
+        whole = (start >= 0) == (stop >= 0) and start > stop
+    return [Hit("redis-del", argv[1], src, " ".join(argv[:1] + argv[2:])[:60])] if whole else []

@@ -97,6 +97,27 @@ def _shell(command: str, language: str, scope: Scope) -> list[Finding]:
     return analyze_command(command, scope.deeper(f"{language} runs a command"))
 
 
+FED = '"$BLASTWALL_RUNTIME_VALUE"'  # what interpreter code writes into a command's input
+
+
+def _fed_shell(command: str, language: str, scope: Scope) -> list[Finding]:
+    """A command whose input the code writes (a pipe opened for writing, `input=`, perl's `|-`,
+    awk's `print | "cmd"`): judged as that command fed text blastwall cannot read, so a shell,
+    an interpreter or a database client there asks while `sort` or `cat` passes."""
+    return _shell(f"printf %s {FED} | {{ {command}\n}}", language, scope)
+
+
+def fed_call(language: str, name: str, mode: str | None, keywords: list[str]) -> bool:
+    """Whether a call that runs a command writes that command's input: it always does
+    (`[calls.LANG] fed`), its mode writes (`popen(cmd, "w")`), or an `input`/`stdin` option feeds it."""
+    table = _table()["python"] if language == "python" else _table()["calls"].get(language, {})
+    always = table.get("fed", [])
+    short = name.rsplit(".", 1)[-1]
+    return any(name == f or short == f or name.endswith("." + f) for f in always) or \
+        (mode is not None and any(c in mode for c in "w+") and mode.strip() not in ("", "r")) or \
+        any(k in ("input", "stdin", "stdin_data") for k in keywords)
+
+
 def _sql(text: str, scope: Scope) -> list[Finding]:
     from blastwall.analyze.sql import analyze_sql
 
@@ -247,6 +268,10 @@ def _python(code: str, scope: Scope) -> list[Finding]:
                 call.args[2] if len(call.args) > 2 else call.args[1])  # the argv, not the program path
         text = _const_str(first)
         argv = _const_argv(first)
+        mode = _const_str(call.args[1]) if name == "os.popen" and len(call.args) > 1 else None
+        fed = fed_call("python", name, mode, [k.arg for k in call.keywords if k.arg and not (
+            ast.unparse(k.value).endswith(("DEVNULL", "None")))])
+        run = _fed_shell if fed else _shell
         short = name.rsplit(".", 1)[-1]
         if short.startswith(("execl", "spawnl")):  # os.execlp(file, arg0, arg1, ...): the argv is spread out
             spread = call.args[2 if short.startswith("spawn") else 1:]
@@ -255,9 +280,9 @@ def _python(code: str, scope: Scope) -> list[Finding]:
             text, argv = None, _const_argv(ast.List(elts=spread, ctx=ast.Load())) if spread else None
             first = spread[0] if spread else first
         if text is not None:
-            out.extend(_shell(text, "python", scope))
+            out.extend(run(text, "python", scope))
         elif argv is not None:
-            out.extend(_shell(shlex.join(argv), "python", scope))
+            out.extend(run(shlex.join(argv), "python", scope))
         elif first is not None or name not in ("subprocess.PIPE",):
             out.append(unknown("code.interp:exec-dynamic", "python code runs a command built at run time", ast.unparse(call)))
 
@@ -519,6 +544,10 @@ def _scan(language: str, code: str, scope: Scope) -> list[Finding]:
                 else:
                     out.append(unknown("code.interp:exec-dynamic", f"{language} code runs a command blastwall cannot read",
                                        code[m.start():m.end() + len(args)]))
+            elif kind == "fed":
+                out.extend(_fed_shell(m.group(1), language, scope) if m.group(1) is not None else [
+                    unknown("code.interp:exec-dynamic", f"{language} code prints into a command built at run time",
+                            code[m.start():m.end() + 80])])
             elif kind == "dropdb":
                 out.append(_orm_finding(_called(m.group()), language, code[m.start():m.end() + 80]))
             elif kind == "http_delete":

@@ -296,6 +296,9 @@ def analyze_parsed(language: str, code: str, scope: Scope) -> list[Finding] | No
             elif body.strip():
                 out.extend(_shell(body, shown, scope))
             continue
+        if t == "eval_expression" and language == "perl":  # `eval "CODE"` (`eval { ... }` is exception handling)
+            out.extend(_perl_eval(reader, node, scope))
+            continue
         if t not in _CALLS:
             if t in ("string", "encapsed_string", "interpolated_string_literal", "string_literal",
                      "interpreted_string_literal", "raw_string_literal", "template_string"):
@@ -309,6 +312,42 @@ def analyze_parsed(language: str, code: str, scope: Scope) -> list[Finding] | No
             break
         out.extend(_call(reader, node, table, all_names, shown, scope, _path_finding, _shell, _sql))
     return out
+
+
+def _perl_eval(reader: _Reader, node: Any, scope: Scope) -> list[Finding]:
+    """perl's `eval EXPR`: a literal is perl code read like the rest; a string built at run time
+    (`eval "sys"."tem(...)"`, `eval "$c(...)"`) is code blastwall cannot read."""
+    body = [k for k in node.named_children if k.type != "comment"]
+    if not body or body[0].type == "block":
+        return []
+    text = reader.string(body[0])
+    if text is None or _interpolates(body[0]):
+        return [unknown("code.interp:exec-dynamic", "perl code evaluates code built at run time", reader.text(node)[:200])]
+    from blastwall.analyze.code import analyze_code
+
+    return analyze_code("perl", text, scope.deeper("perl eval"))
+
+
+def _names_code(node: Any) -> bool:
+    """A function literal (`function() {...}`, a lambda, a block) or a plain symbol (`:sum`): what a
+    dispatching call runs is written there, not computed."""
+    while node.type == "argument" and node.named_children:
+        node = node.named_children[0]
+    if any(k in node.type for k in ("lambda", "function", "closure", "block")):
+        return True
+    return node.type == "simple_symbol" or (node.type == "delimited_symbol" and not any(
+        k.type == "interpolation" for k in node.named_children))
+
+
+def _interpolates(node: Any) -> bool:
+    """A perl string with a variable in it (`"$c(...)"`): its text is made at run time."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type in ("scalar", "array", "hash", "array_element_expression", "hash_element_expression"):
+            return True
+        stack.extend(n.children)
+    return False
 
 
 # Calls and statements that only write their arguments out: SQL in them is a mention, not a
@@ -362,6 +401,10 @@ def _call(reader: _Reader, node: Any, table: dict[str, list[str]], all_names: se
         return out
     if _matches(full, last, table.get("eval", [])):
         named = literals[0] if literals else None
+        if named is None and args and _matches(full, last, table.get("dispatch", [])) and not _names_code(args[0]):
+            out.append(unknown("code.interp:exec-dynamic", f"{language} code calls {last or full} with a function name "
+                               f"computed at run time ({reader.text(args[0])[:40]})", source))
+            return out
         if named is not None and named in all_names:  # array_map("unlink", ...), call_user_func("system", ...)
             kind = _kind(full, named, named, table)
             out.append(unknown("code.interp:exec-dynamic", f"{language} code hands {named}() to {last or full}, which "
@@ -387,6 +430,12 @@ def _call(reader: _Reader, node: Any, table: dict[str, list[str]], all_names: se
         return out
     first = literals[0] if literals else None
     if kind == "exec":
+        from blastwall.analyze.code import _fed_shell, fed_call
+
+        options = " ".join(reader.text(a) for a in args[1:])
+        if fed_call(language, full, literals[1] if len(literals) > 1 else None,
+                    rx.findall(r"\b(input|stdin_data|stdin)\s*(?::|=>)", options)):
+            shell = _fed_shell  # the code writes the command's input: `IO.popen("sh", "w")`
         arr = reader.array(args[0]) if args else None
         if arr is None and len(args) > 1 and first is not None:
             arr2 = reader.array(args[1])
@@ -408,6 +457,8 @@ def _call(reader: _Reader, node: Any, table: dict[str, list[str]], all_names: se
             mode = literals[1]
             target = literals[2] if len(literals) > 2 else None
             if "|" in mode:
+                if mode.lstrip().startswith("|"):  # `|-`: what the code prints is the command's input
+                    from blastwall.analyze.code import _fed_shell as shell
                 return out + (shell(target, language, scope) if target else [
                     unknown("code.interp:exec-dynamic", "perl code opens a pipe to a command built at run time",
                             source)])
@@ -417,6 +468,8 @@ def _call(reader: _Reader, node: Any, table: dict[str, list[str]], all_names: se
         if language == "perl" and first is not None and first.lstrip().startswith(("|", ">")):
             f = first.strip()
             if f.startswith("|") or f.endswith("|"):
+                if f.startswith("|"):  # `open(F, "|sh")`: what the code prints is the command's input
+                    from blastwall.analyze.code import _fed_shell as shell
                 return out + shell(f.strip("|"), language, scope)
             out.append(path_finding("overwrite", f.lstrip(">+ ") or None, language, source, scope))
             return out

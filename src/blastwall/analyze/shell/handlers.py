@@ -445,8 +445,11 @@ def _script_file_findings(language: str, script: str, cmd: SimpleCommand, scope:
 def handle_awk(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
     from blastwall.analyze.code import analyze_code
 
-    if any(w.text == "-f" for w in argv):
-        return []
+    program = _option_value(argv[1:], ("-f", "--file"))
+    if program is not None:  # awk -f FILE: the program is that file, or the text on stdin (-, /dev/stdin)
+        if program.text in ("-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"):
+            return _piped_code("awk", cmd, scope, lambda text: analyze_code("awk", text, scope.deeper("awk stdin")))
+        return _script_file_findings("awk", program.text, cmd, scope)
     rest = _positionals(argv[1:], ("-F", "-v", "--assign", "--field-separator"))
     return analyze_code("awk", rest[0].text, scope.deeper("awk program")) if rest else []
 
@@ -918,7 +921,7 @@ LAZY_MODULES: dict[str, str] = {
         "at", "batch", "crontab", "tmux", "screen", "vim", "vi", "nvim", "ex", "view", "rvim", "rview", "gvim",
         "vimdiff", "evim", "vimx", "ed", "red", "gdb", "gdb-multiarch", "cgdb", "tclsh", "tclsh8.6", "tclsh9.0", "wish",
         "expect", "jimsh", "less", "more", "most", "man", "sed", "gsed", "artisan", "rails", "manage.py",
-        "django-admin")},
+        "django-admin", "emacs", "emacs-nox", "emacsclient")},
     **{n: "blastwall.analyze.shell.catalogcli" for n in ("aws", "gcloud")},
     **{n: "blastwall.analyze.shell.archives" for n in ("tar", "gtar", "bsdtar")},
     **{n: "blastwall.analyze.shell.fdfind" for n in ("fd", "fdfind")},

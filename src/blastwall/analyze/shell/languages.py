@@ -604,4 +604,5 @@ DECODERS: dict[str, Callable[..., Effects]] = {
     "screen-stuff": screen_stuff, "less": less_commands,
     **{lang: _program_code(lang) for lang in ("php", "ruby", "python", "node")},
     "sql": lambda text: Effects([], [], [text], [], [], []),
+    "elisp": lambda text: __import__("blastwall.analyze.shell.elisp", fromlist=["elisp"]).elisp(text),
 }

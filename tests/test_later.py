@@ -312,7 +312,8 @@ def test_mcp_edit_file_and_dry_run(tmp_path: Path) -> None:
 # ---- shell writes with known text ----------------------------------------------------------------
 
 @pytest.mark.parametrize("command,rule", [
-    ("cat > scripts/cleanup.sh <<'EOF'\n#!/bin/bash\nrm -rf /var/lib/postgresql/data\nEOF", "later.shell.fs:rm"),
+    ("cat > .husky/pre-push <<'EOF'\n#!/bin/bash\nrm -rf /var/lib/postgresql/data\nEOF", "later.shell.fs:rm"),
+    ("cat >> scripts/cleanup.sh <<'EOF'\nrm -rf /var/lib/postgresql/data\nEOF", "later.shell.fs:rm"),
     ("cat <<EOF > migrations/0004.sql\nDROP TABLE bookings;\nEOF", "later.sql.postgres:drop-table"),
     ("echo '0 3 * * * rm -rf /var/backups' >> deploy/crontab", "later.shell.fs:rm"),
     ("tee -a .gitlab-ci.yml <<'EOF'\nwipe:\n  script:\n    - redis-cli FLUSHALL\nEOF", "later.sql.redis:flushall"),

@@ -29,6 +29,7 @@ class Kind(NamedTuple):
     keys: tuple[str, ...] = ()
     up: tuple[str, ...] = ()
     down: tuple[str, ...] = ()
+    when_named: bool = False  # runs only when a command names it (`bash x.sh`), which is judged then
 
     def when_text(self, where: str) -> str:
         text = self.when.replace("{where}", where or "").replace("  ", " ")
@@ -47,7 +48,8 @@ def _rows() -> tuple[tuple[tuple[tuple[str, tuple[str, ...]], ...], tuple[str, .
         sniff = rx.compile(row["sniff"]) if row.get("sniff") else None
         kind = Kind(name=row["name"], extractor=row["extractor"], when=row["when"], subject=row["subject"],
                     framework=row.get("framework", ""), keys=tuple(row.get("keys", ())),
-                    up=tuple(row.get("up", ())), down=tuple(row.get("down", ())))
+                    up=tuple(row.get("up", ())), down=tuple(row.get("down", ())),
+                    when_named=bool(row.get("when_named", False)))
         pats = tuple((g, _literals(g)) for g in row["globs"])
         out.append((pats, tuple(row.get("not_globs", ())), sniff, kind))
     return tuple(out)

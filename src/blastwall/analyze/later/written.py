@@ -124,6 +124,22 @@ def _real_path(path: str, scope: Scope) -> str | None:
     return real if real != os.path.normpath(full) else None
 
 
+def on_disk(path: str, scope: Scope) -> bool:
+    """Whether `path` is there on this machine now (a link counts, even a dangling one); False
+    when files may not be read."""
+    if not scope.read_files:
+        return False
+    full = os.path.expanduser(path)
+    if not os.path.isabs(full):
+        if not scope.cwd:
+            return False
+        full = os.path.join(scope.cwd, full)
+    try:
+        return os.path.lexists(full)
+    except (OSError, ValueError):
+        return False
+
+
 def read_text(path: str, scope: Scope, limit: int = 256 * 1024) -> str | None:
     """The file's text on this machine now (None: absent, unreadable, too large or not allowed)."""
     if not scope.read_files:

@@ -25,6 +25,7 @@ def later_writes(cmd: SimpleCommand, scope: Scope) -> list[Finding]:
         words = [w for w in cmd.argv[1:] if not w.dynamic]
         append = any(w.text in ("-a", "--append") for w in words)
         targets += [(w.text, append) for w in words if not w.text.startswith("-")]
+    targets = [(t, append) for t, append in targets if not t.startswith("/dev/")]  # devices run nothing later
     if not targets:
         return []
     from blastwall.analyze.shell.stdin import stdin_of, stdout_of
@@ -38,8 +39,21 @@ def later_writes(cmd: SimpleCommand, scope: Scope) -> list[Finding]:
     for target, append in targets:
         path = posixpath.join(scope.shell_dir, target) if scope.shell_dir and not target.startswith(("/", "~", "$")) \
             else target
+        if not append and _new_named_script(path, content, scope):
+            continue
         out.extend(written_findings(path, content, scope, append=append))
     return out
+
+
+def _new_named_script(path: str, content: str, scope: Scope) -> bool:
+    """A new script that runs only when a command names it (`cat > scripts/x.sh <<'EOF'`): its
+    text is data until then, and the command that runs it (on this line too) is judged with it.
+    A script already here is judged by what the write changes in it: its runners run the new text."""
+    from blastwall.analyze.later.kinds import kind_of
+    from blastwall.analyze.later.written import on_disk
+
+    kind = kind_of(path, content)
+    return kind is not None and kind.when_named and not on_disk(path, scope)
 
 
 def _after_heredoc(cmd: SimpleCommand) -> list[tuple[str, bool]]:

@@ -39,11 +39,18 @@ def is_local(host: str) -> bool:
 def analyze(req: Request, scope: Scope, provider: Provider | None, *, known_provider: bool = False) -> list[Finding]:
     label = provider.label if provider else (req.host or "an unknown host")
     out: list[Finding] = []
+    body_checked = False  # the body was read as GraphQL: its variables are not flags or operations
     if not known_provider:
         gqls = graphql_requests(req)
-        if gqls or "graphql" in req.path.lower():
+        if "graphql" in req.path.lower():
             return analyze_graphql(gqls, req, scope, None)
+        if gqls:  # a `query` that looks like a document (a LogQL `{app="x"}` too): the URL still counts
+            out.extend(analyze_graphql(gqls, req, scope, None))
+            body_checked = True
         out.extend(_sql_fields(req, scope))
+    rpc = _rpc_operation(req, label)
+    if rpc:
+        out.append(rpc)
     if is_delete(req.method):
         out.append(_delete(req, label))
     elif req.method in READ_METHODS:
@@ -57,15 +64,28 @@ def analyze(req: Request, scope: Scope, provider: Provider | None, *, known_prov
             out.append(make(template("http.generic:destructive-endpoint"), req, word=hit, label=label, severity=low))
         else:
             out.extend(_action_suffix(req, label, low))
-        flag = _destroy_flag(req)
+        flag = None if body_checked else _destroy_flag(req)
         if flag:
             out.append(make(template("http.generic:destructive-update"), req, flag=flag, label=label))
-        op = None if flag else body_operation(req.body)
+        op = None if flag or body_checked else body_operation(req.body)
         if op:
             out.append(make(template("http.generic:body-delete"), req, op=op, label=label))
         if req.method in ("MOVE", "COPY"):
             out.append(make(template("http.generic:webdav-overwrite"), req, label=label))
     return out
+
+
+def _rpc_operation(req: Request, label: str) -> Finding | None:
+    """An RPC call whose operation (a body field, query parameter, XML-RPC methodName or
+    SOAPAction: `rpc.py`) reads as destructive by the verb model."""
+    from blastwall.analyze.http.rpc import destructive_operation
+
+    found = destructive_operation(req)
+    if found is None:
+        return None
+    name, verb, data = found
+    return make(template("http.generic:rpc-operation"), req, op=name, word=verb, label=label,
+                severity=Severity.HIGH if data else Severity.MEDIUM)
 
 
 def _delete(req: Request, label: str) -> Finding:
@@ -107,24 +127,41 @@ def _bulk(req: Request, segments: list[str]) -> str | None:
 
 def _state_changing_url(req: Request, *, allow_kebab: bool) -> str | None:
     verbs = word_list("destructive_words")
+    if allow_kebab:  # a write to `/deletions`, `/erasure-requests` starts a delete
+        verbs = verbs | word_list("destructive_nouns")
     benign = set(word_list("benign_objects"))
     segments = [s for s in req.path.split("/") if s]
     for i, seg in enumerate(segments):
         if not allow_kebab and not _api_like(req, segments, i):
             continue
-        low = seg.lower()
+        low = seg.lower().lstrip(_SIGILS) if allow_kebab else seg.lower()
         if low in verbs:
             return low
         if "-" in seg and not allow_kebab:
             continue
         ws = words(seg)
-        if 1 < len(ws) <= 4 and (ws[0] in verbs or ws[-1] in verbs) and not set(ws) & benign:
-            return seg
+        for part in (ws, _unprefixed(ws)):
+            if 1 < len(ws) and len(part) <= 4 and (part[0] in verbs or part[-1] in verbs) and not set(ws) & benign:
+                return seg
     state_params = word_list("state_params")
     for k, v in req.query:
         if k.lower() in state_params and v.strip().lower() in verbs:
             return f"{k}={v}"
     return None
+
+
+# Marks that introduce an operation in a path segment: FHIR `$expunge`, `@purge`, `!wipe`.
+_SIGILS = "$@!~"
+
+
+def _unprefixed(ws: list[str]) -> list[str]:
+    """The words of a path segment without a namespace prefix of letters and digits that is not a
+    word itself (`b2_delete_bucket` -> delete bucket, `v1_purge` -> purge, `wp.deletePost`)."""
+    verbs = word_list("destructive_words")
+    i = 0
+    while i < len(ws) - 1 and ws[i] not in verbs and (ws[i].isdigit() or len(ws[i]) <= 2):
+        i += 1
+    return ws[i:]
 
 
 def _action_suffix(req: Request, label: str, severity: Severity | None) -> list[Finding]:
@@ -192,7 +229,7 @@ def body_operation(body: object) -> str | None:
     `operation_fields`). A flag (`{"delete": false}`, a permission set) is not an operation, nor a
     JSON Patch `remove` of one field. NDJSON bodies (Elasticsearch `_bulk`) are read line by line."""
     keys, fields = word_list("operation_keys"), word_list("operation_fields")
-    for obj in _objects(body):
+    for obj in objects(body):
         for k, v in obj.items():
             low = str(k).lower()
             if low in keys and isinstance(v, (list, dict, str)) and v:
@@ -202,22 +239,22 @@ def body_operation(body: object) -> str | None:
     return None
 
 
-def _objects(value: object, depth: int = 0) -> list[dict]:
+def objects(value: object, depth: int = 0) -> list[dict]:
     """Every JSON object in a body (bounded), NDJSON lines included."""
     import json
 
     if depth > 24:
         return []
     if isinstance(value, dict):
-        return [value] + [o for v in value.values() for o in _objects(v, depth + 1)][:2000]
+        return [value] + [o for v in value.values() for o in objects(v, depth + 1)][:2000]
     if isinstance(value, list):
-        return [o for v in value[:500] for o in _objects(v, depth + 1)][:2000]
+        return [o for v in value[:500] for o in objects(v, depth + 1)][:2000]
     if isinstance(value, str) and value.lstrip()[:1] in ("{", "[") and len(value) < 100_000:
         lines = value.splitlines() if "\n" in value.strip() else [value]
         out: list[dict] = []
         for line in lines[:2000]:
             try:
-                out.extend(_objects(json.loads(line), depth + 1))
+                out.extend(objects(json.loads(line), depth + 1))
             except ValueError:
                 continue
         return out

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -90,15 +91,24 @@ def _error(line_id: Any, reason: str) -> dict[str, Any]:
     return {"id": line_id, "decision": "ask", "reasons": [reason], "rule_ids": ["core:malformed-input"]}
 
 
+_NOT_UTF8 = re.compile("[\ud800-\udfff\ufffd]")
+
+
 def check_line(line: str, number: int, policy: Any, probe: bool = False) -> dict[str, Any]:
     from blastwall.engine import check_action, make_action
 
     if len(line) > MAX_LINE:
         return _error(None, f"line {number}: longer than {MAX_LINE} bytes; not analyzed")
+    from blastwall import strictjson
+
+    if _NOT_UTF8.search(line):  # bytes that are not UTF-8, read as U+FFFD or escaped: not what would run
+        return _error(_id_of(line), f"line {number}: not UTF-8 text (or holds U+FFFD); not analyzed")
     try:
-        row = json.loads(line)
+        row = strictjson.loads(line)
     except json.JSONDecodeError as exc:
         return _error(None, f"line {number}: not valid JSON ({exc.msg} at column {exc.colno})")
+    except strictjson.DuplicateKey as exc:
+        return _error(_id_of(line), f"line {number}: ambiguous JSON ({exc}); not analyzed")
     except (ValueError, RecursionError):
         return _error(None, f"line {number}: not usable JSON (too deeply nested or not decodable)")
     if not isinstance(row, dict):

@@ -71,10 +71,14 @@ def parse_object(raw: bytes) -> dict[str, Any]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise BadInput("hook input is not UTF-8 text") from exc
+    from blastwall import strictjson
+
     try:
-        data = json.loads(text)
+        data = strictjson.loads(text)
     except RecursionError as exc:
         raise BadInput("hook input nests too deeply") from exc
+    except strictjson.DuplicateKey as exc:
+        raise BadInput(f"hook input is ambiguous: {exc}") from exc
     except ValueError as exc:
         raise BadInput("hook input is not JSON") from exc
     if not isinstance(data, dict):

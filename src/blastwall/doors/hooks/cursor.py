@@ -19,6 +19,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from blastwall import strictjson
 from blastwall.doors.hooks import base
 from blastwall.doors.hooks.base import BadInput, Door, HookResult, Outcome
 
@@ -92,7 +93,7 @@ def mcp_arguments(tool_input: Any) -> dict[str, Any]:
         return {}
     if isinstance(tool_input, str):
         try:
-            tool_input = json.loads(tool_input)
+            tool_input = strictjson.loads(tool_input)
         except (ValueError, RecursionError) as exc:
             raise BadInput("`tool_input` is a string that is not JSON") from exc
     if not isinstance(tool_input, dict):

@@ -126,6 +126,20 @@ def content_kind(rel: str) -> str | None:
     return _content_kind(rel)
 
 
+def presumed_there(name: str) -> bool:
+    """Whether a file named `name` is taken to be there without looking: a name that says what
+    the file holds (a credential, data, history). A secret's name counts only when it is one every
+    user of a tool has (`id_ed25519`, `authorized_keys`, `.env`, `id_rsa.pub`): a key pair named after
+    one with a name of its own (`id_ed25519_ci_2024`, `id_rsa-deploy`) is looked for."""
+    kind = _content_kind(name)
+    if kind != "secret":
+        return kind is not None
+    sec = _table()["secret"]
+    base = _components(name)[-1]
+    return base in sec["names"] or not any(base.startswith(n) and base[len(n):len(n) + 1] in ("_", "-")
+                                           for n in sec["names"])
+
+
 def classify(path: str, cwd: str | None = None) -> PathClass:
     """Classify one path as written in a command (variables and `~` unexpanded)."""
     t = _table()

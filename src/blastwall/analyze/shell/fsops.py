@@ -65,6 +65,8 @@ def _targets(row: dict[str, Any], argv: list[Word], flags: list[str], positional
     mode = row.get("targets", "positionals")
     if mode == "last":
         return positionals[-1:] if len(positionals) >= 2 else []
+    if mode == "first":
+        return positionals[:1]
     if mode.startswith("key:"):
         key = mode[4:] + "="
         return [Word(w.text[len(key):], dynamic=w.dynamic, path_class=_keyed_class(w, key)) for w in argv[1:]
@@ -521,11 +523,11 @@ def _missing(path: str, scope: Scope) -> bool:
 
 def _from_root(path: str) -> bool:
     """A plain file of the user's home (`~/x`; not `~user/x`, nor one whose name says it holds
-    credentials, data or history), whose existence this machine can answer without a working
-    folder."""
-    from blastwall.analyze.paths import content_kind
+    credentials, data or history: `paths.presumed_there`), whose existence this machine can answer
+    without a working folder."""
+    from blastwall.analyze.paths import presumed_there
 
-    return path.startswith("~/") and ".." not in path.split("/") and content_kind(path.rsplit("/", 1)[-1]) is None
+    return path.startswith("~/") and ".." not in path.split("/") and not presumed_there(path.rsplit("/", 1)[-1])
 
 
 def _brought(path: str, scope: Scope) -> bool:

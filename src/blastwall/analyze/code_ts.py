@@ -479,6 +479,8 @@ def _call(reader: _Reader, node: Any, table: dict[str, list[str]], all_names: se
             out.append(path_finding("overwrite", first, language, source, scope))
         return out
     out.append(_as_finding(kind, first, language, source, scope, path_finding))
+    if len(args) > 1 and _matches(full, last, table.get("destination", [])):  # copyFileSync(src, DEST)
+        out.append(path_finding("overwrite", literals[1], language, source, scope))
     return out
 
 

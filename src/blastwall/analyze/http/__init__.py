@@ -12,6 +12,7 @@ names ask. Header values never appear in a finding.
 
 from __future__ import annotations
 
+from blastwall import rx
 from blastwall.analyze.base import Scope, dedupe
 from blastwall.analyze.http import generic
 from blastwall.analyze.http.catalog import Provider, conditions_hold, providers_for, rules_of
@@ -22,10 +23,14 @@ from blastwall.model import Finding
 
 __all__ = ["analyze_request"]
 
+_APPROVAL = rx.compile(r"(?i)/requests/[^/]+/approve$")
+
 
 def analyze_request(method: str, url: str, headers: dict[str, str] | None, body: object, scope: Scope) -> list[Finding]:
     """Findings for one HTTP request."""
     req = build(method, url, headers, body)
+    if req.method not in READ_METHODS and _APPROVAL.search(req.path):  # blastwall's approval page
+        return [make(template("http.blastwall:approve"), req)]
     providers = providers_for(req)
     for provider in providers:
         found = _provider(provider, req, scope)

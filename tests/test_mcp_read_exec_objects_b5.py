@@ -28,12 +28,17 @@ def test_reads_allowed(tool: str) -> None:
 
 
 @pytest.mark.parametrize(("tool", "arguments"), [
-    ("write_to_terminal", {"input": "anything"}),
-    ("execute_terminal_command", {"input": "anything"}),
-    ("read_and_execute_shell", {"input": "anything"}),
-    ("run_terminal", {"input": "anything"}),
-    ("terminal_exec", {"input": "anything"}),
+    ("write_to_terminal", {"input": "dropdb shop"}),
+    ("execute_terminal_command", {"input": "dropdb shop"}),
+    ("read_and_execute_shell", {"input": "dropdb shop"}),
+    ("run_terminal", {"input": "dropdb shop"}),
+    ("terminal_exec", {"input": "dropdb shop"}),
     ("read_terminal_output", {"command": "rm -rf /srv/data"}),
 ])
 def test_runs_asked(tool: str, arguments: dict[str, Any]) -> None:
     assert decision(tool, arguments) != "allow"
+
+
+@pytest.mark.parametrize("tool", ["write_to_terminal", "execute_terminal_command", "run_terminal"])
+def test_runs_with_text_it_cannot_read_asked(tool: str) -> None:
+    assert decision(tool, {"payload": "anything"}) != "allow"

@@ -93,6 +93,9 @@ def _analyze_call(server: str, tool: str, arguments: dict, annotations: dict | N
         return _from_row(row, call) + content
     if "file" in kinds:  # a local filesystem tool: the path's class decides, not the tool's name
         return content
+    chained = _chain(call)
+    if chained is not None:
+        return chained + content
     hit = _name_rule(tool, server) or _selected_operation(tool, args, server)
     if hit is not None:
         row, verb = hit
@@ -112,6 +115,20 @@ def _analyze_call(server: str, tool: str, arguments: dict, annotations: dict | N
     if analyzed or ws & (set(_g("read_verbs")) | set(_g("additive_verbs"))):
         return content
     return [call.finding(_row("mcp.generic:unknown-tool"))] + content
+
+
+def _chain(call: _Call) -> list[Finding] | None:
+    """A blockchain or wallet tool (`analyze/mcp_chain.py`): a transaction on a live network asks."""
+    from blastwall.analyze.mcp_chain import chain_call
+
+    tx = chain_call(call.server, call.tool, call.args)
+    if tx is None:
+        return None
+    if tx.kind == "read":
+        return []
+    rule = "mcp.chain:transaction" if tx.kind == "live" else "mcp.chain:test-transaction"
+    network = tx.network or "the network the server defaults to (often mainnet)"
+    return [call.finding(_row(rule), network=network)]
 
 
 def _reads_exec_object(tool: str) -> bool:
@@ -432,6 +449,9 @@ def _command_args(call: _Call) -> list[Finding] | None:
         if isinstance(v, list) and v and all(isinstance(x, str) for x in v) and set(words(call.tool)) & set(
                 _g("exec_verbs")):
             commands.append(unwrap_argv(v))
+    from blastwall.analyze.mcp_terminal import typed_lines
+
+    commands += typed_lines(call.server, call.tool, call.args, _g("command_keys"))
     out: list[Finding] = []
     script = next((call.args[k] for k in _g("script_keys") if isinstance(call.args.get(k), str)), None)
     interpreter = call.args.get("interpreter") or call.args.get("language") or call.args.get("runtime")

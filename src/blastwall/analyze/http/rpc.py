@@ -55,7 +55,10 @@ def _body_names(body: object) -> list[str]:
 
 
 def destructive_operation(req: Request) -> tuple[str, str, bool] | None:
-    """(name, verb, names data) of the first operation name that reads as destructive."""
+    """(name, verb, names data) of the first operation name that reads as destructive: by the verb
+    model, or a blockchain node's method that sends a transaction (`eth_sendRawTransaction` to a
+    live network's node: `analyze/mcp_chain.py`; the host names the network)."""
+    from blastwall.analyze.mcp_chain import chain_call
     from blastwall.analyze.verbs import read_words
     from blastwall.model import Severity
 
@@ -63,4 +66,7 @@ def destructive_operation(req: Request) -> tuple[str, str, bool] | None:
         reading = read_words([name[:200]])
         if reading is not None:
             return name[:80], reading.verb, reading.severity >= Severity.HIGH
+        tx = chain_call(req.host, name[:200], {"rpc": f"{req.scheme or 'https'}://{req.host}"})
+        if tx is not None and tx.kind == "live":
+            return name[:80], "a transaction", True
     return None

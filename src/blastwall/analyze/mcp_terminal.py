@@ -1,0 +1,81 @@
+"""MCP tools that type into a terminal (tmux `send_keys`, iTerm `write_to_terminal`, screen,
+`type_in_terminal`): the text they type is a shell line, read like `tmux send-keys` in a shell.
+
+    typed_lines("tmux", "send_keys", {"session": "main", "keys": "rm -rf data Enter"}) -> ["rm -rf data\\n"]
+    typed_lines("iterm-mcp", "read_terminal_output", {...})                          -> []
+
+A tool types into a terminal when its name has a typing verb (`[terminal] typing_verbs`) and its
+name or its server's names a terminal (`terminal_words`). Its text arguments (`text_keys`; a list
+is a tmux key list) are joined; named keys that end a line (`Enter`, `C-m`) end it, other named
+keys (`C-c`, `Escape`) type no text. `command` arguments are read by the MCP analyzer already.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from blastwall import rx
+from blastwall.analyze.http.sniff import words
+from blastwall.analyze.ruleset import load_table
+
+__all__ = ["typed_lines", "types_into_terminal"]
+
+_MODIFIED = rx.compile(r"(?:[CMS]-)+\S+|\^.")  # C-c, M-x, S-Up, ^C
+
+
+@functools.cache
+def _t() -> dict[str, Any]:
+    return dict(load_table("mcp").get("terminal", {}))
+
+
+def types_into_terminal(server: str, tool: str) -> bool:
+    """A typing verb in the tool's name, a terminal in its name or its server's, and no other
+    object (`write_file` of a terminal server writes a file)."""
+    tool_words = set(words(tool))
+    return bool(tool_words & set(_t()["typing_verbs"])) and not tool_words & set(_t()["other_objects"]) and bool(
+        (tool_words | set(words(server))) & set(_t()["terminal_words"]))
+
+
+def typed_lines(server: str, tool: str, args: dict[str, Any], command_keys: list[str]) -> list[str]:
+    """The shell text a terminal-typing tool types (empty for any other tool). A call that also
+    gives a command (`command_keys`) types that command; its text arguments are the command's input."""
+    if not types_into_terminal(server, tool) or any(args.get(k) for k in command_keys):
+        return []
+    out: list[str] = []
+    for key in _t()["text_keys"]:
+        value = args.get(key)
+        if isinstance(value, str) and value.strip():
+            out.append(_text([value.strip()]) if _named(value.strip()) else _line(value))
+        elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            out.append(_text(value[:500]))
+    return [t for t in out if t.strip()]
+
+
+def _line(text: str) -> str:
+    """A typed string: `\\r` ends a line; a trailing named key (`... Enter`) is the key, not text."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    parts = text.rstrip().rsplit(None, 1)
+    while len(parts) == 2 and parts[1] in _t()["enter_keys"]:
+        text = parts[0] + "\n"
+        parts = parts[0].rstrip().rsplit(None, 1)
+    return text
+
+
+def _named(key: str) -> bool:
+    return key in _t()["named_keys"] or bool(_MODIFIED.fullmatch(key))
+
+
+def _text(keys: list[str]) -> str:
+    """A tmux-style key list: each item is text, or a named key."""
+    out: list[str] = []
+    for k in keys:
+        if k in _t()["enter_keys"]:
+            out.append("\n")
+        elif k == "Space":
+            out.append(" ")
+        elif _named(k):
+            continue  # Escape, C-c, Up: not text
+        else:
+            out.append(k)
+    return "".join(out)

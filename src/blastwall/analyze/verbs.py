@@ -95,14 +95,32 @@ def _compound(word: str) -> tuple[str, ...]:
     return ()
 
 
-def read_words(words: Iterable[str], program: str = "") -> Reading | None:
+def read_words(words: Iterable[str], program: str = "", holds: str = "") -> Reading | None:
     """What a command path, task name or tool name says it does (None: nothing destructive).
 
     `words` are the subcommand words in order (or a name's parts); `program` the program's name,
     whose verbs count (`wipe-db`, `nuke`) but whose nouns weigh only a verb in the same word
     (`stack clean` is not a clean of a stack). A safe word before the verb (`list deleted`,
-    `help drop`) or a safe part after it in the same word (`rollback:status`) makes it a read."""
-    return _read(tuple(words), program)
+    `help drop`) or a safe part after it in the same word (`rollback:status`) makes it a read.
+    `holds` names what the program keeps (a program of `holds_data`: `borg`, `rabbitmqctl`): a weak verb
+    alone acts on it (`borg prune`, `rabbitmqctl reset`), unless a regenerable noun is named last."""
+    return _read(tuple(words), program, holds)
+
+
+# What a prefix before a verb in one word makes of it: not the verb done (`undelete`, `nodelete`, `predelete`).
+_NOT_DONE = frozenset({"un", "no", "non", "anti", "pre", "post", "on", "after", "before", "can", "is", "should"})
+
+
+@functools.lru_cache(maxsize=1024)
+def _verb_suffixed(word: str) -> tuple[str, ...]:
+    """A program named by what it acts on and a strong verb run together (`ldapdelete`, `kdestroy`):
+    the verb; strong verbs of five letters or more only, so `model` is not a `del`."""
+    for verb in _vocabulary().strong:
+        if len(verb) >= 5 and word.endswith(verb) and len(word) - len(verb) >= 1:
+            prefix = word[:-len(verb)]
+            if prefix not in _NOT_DONE:
+                return (verb,)
+    return ()
 
 
 # Words that chain a second step onto the first (`drop-and-status` drops, then shows a status).
@@ -110,13 +128,16 @@ _CHAINING = frozenset({"and", "then", "plus", "also"})
 
 
 @functools.lru_cache(maxsize=2048)
-def _read(words: tuple[str, ...], program: str) -> Reading | None:
+def _read(words: tuple[str, ...], program: str, holds: str = "") -> Reading | None:
     v = _vocabulary()
     named = [(program, True)] if program else []
     parsed: list[tuple[list[tuple[int, str]], bool, bool]] = []  # (terms, is the program, dotted)
     for word, is_program in [*named, *((w, False) for w in words)]:
         ts = tokens(word)
-        parsed.append((_terms(ts), is_program, "." in word))
+        terms = _terms(ts)
+        if is_program and len(ts) == 1:
+            terms += [(0, part) for part in _verb_suffixed(ts[0])]
+        parsed.append((terms, is_program, "." in word))
     verb: tuple[int, int, str, bool] | None = None  # (word, position, verb, strong)
     for w, (terms, is_program, _) in enumerate(parsed):
         if verb is None and not is_program and words and words[w - len(named)].lower() in v.safe_words:
@@ -133,7 +154,7 @@ def _read(words: tuple[str, ...], program: str) -> Reading | None:
     if verb is None:
         return None
     vw, _, name, strong = verb
-    nouns: list[tuple[int, int, str, bool]] = []  # (word, position, noun, regenerable)
+    nouns: list[tuple[int, int, str, bool]] = [(-1, 0, holds, False)] if holds else []  # (word, position, noun, regenerable)
     for w, (terms, is_program, dotted) in enumerate(parsed):
         if w != vw and (is_program or (w > vw and dotted)):
             continue  # the program's own name, or an argument that names a file (`remove data.dvc`)

@@ -119,7 +119,7 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
     if not found and name not in _TEXT_PROGRAMS:
         from blastwall.analyze.shell.subcommands import verb_findings
 
-        found = verb_findings(name, argv, cmd.source, known=known)
+        found = verb_findings(name, argv, cmd.source, known=known, scope=scope)
     return out + found
 
 
@@ -244,6 +244,7 @@ def _unknown_wrapper(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sco
     x'`, `vagrant ssh -c 'git push -f'`, `--exec=CMD`). The first such command that does something
     is judged; never a pass. Programs whose words are only files or text (linters, formatters:
     rules/verbs.toml `operands_only`) and dry runs (`s5cmd --dry-run rm s3://...`) run nothing."""
+    from blastwall.analyze.shell.launched import own_subcommand
     from blastwall.analyze.shell.subcommands import _operands_only
     from blastwall.analyze.verbs import safe_flags_present
 
@@ -264,8 +265,8 @@ def _unknown_wrapper(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sco
                 continue
             tries += 1
             found = _shell_text(text, inner, name)
-        elif word.dynamic or not _known(program_name(text)):
-            continue
+        elif word.dynamic or not _known(program_name(text)) or own_subcommand(argv, i):
+            continue  # `virsh shutdown web01`: virsh's own verb, not the host's shutdown (launched.py)
         else:
             tries += 1
             found = analyze_simple(cmd.with_argv(argv[i:]), inner, with_redirects=False)

@@ -13,6 +13,7 @@ what it knows (`git reset --soft` is not a destructive reset).
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from blastwall import rx
 from blastwall.analyze import globs
@@ -114,19 +115,62 @@ def _destructive_flags() -> frozenset[str]:
     return frozenset(_table().get("flags", {}).get("destructive", ()))
 
 
-def _flag_reading(flags: list[str]) -> Reading | None:
-    """`s5cmd sync --delete`, `tool load --drop`: an option that destroys what the program acts on
-    (rules/verbs.toml [flags]); `--delete=false` does not."""
+def _flag_reading(argv: list[Word]) -> Reading | None:
+    """`s5cmd sync --delete`, `tool load --drop`, `myloader --overwrite-tables`, `timeshift --delete-all`:
+    an option that destroys what the program acts on (rules/verbs.toml [flags]: the `destructive`
+    list, or an option whose name the verb model reads as destructive); `--delete=false`,
+    `--override false`, `--no-delete`, `--rollback-on-failure` and `--remove-orphans` do not."""
     from blastwall.analyze.verbs import off_value
 
-    for f in flags:
+    flags = _table().get("flags", {})
+    boolean = frozenset(flags.get("boolean_valued", ()))
+    texts = [w.text if not w.dynamic else "" for w in argv]
+    for i, f in enumerate(texts[1:], 1):
+        if not f.startswith("-") or f == "--":
+            continue
         key, eq, value = f.partition("=")
-        if key in _destructive_flags() and not (eq and off_value(value)):
+        if not eq and key in boolean and i + 1 < len(texts):
+            value = texts[i + 1]
+            eq = "=" if off_value(value) else ""
+        if eq and off_value(value):
+            continue
+        if key in _destructive_flags():
             return Reading(key, "", Severity.MEDIUM)
+        if key.startswith("--"):
+            reading = _option_name_reading(key)
+            if reading is not None:
+                return reading
     return None
 
 
-def verb_findings(name: str, argv: list[Word], source: str, *, known: bool) -> list[Finding]:
+@functools.lru_cache(maxsize=1024)
+def _option_name_reading(key: str) -> Reading | None:
+    """`--overwrite-tables` -> overwrite on tables (high); `--delete-all` -> delete (medium);
+    `--no-delete`, `--delete-on-failure`, `--clean` (a weak verb alone) -> None."""
+    from blastwall.analyze.verbs import tokens
+
+    flags = _table().get("flags", {})
+    ts = tokens(key)
+    if not ts or ts[0] in frozenset(flags.get("negating", ())) or set(ts) & frozenset(flags.get("conditional", ())):
+        return None
+    reading = read_words(["-".join(ts)])
+    return Reading(key, reading.noun, reading.severity) if reading is not None else None
+
+
+def _cleans(path: list[str]) -> bool:
+    """The command path names a weak verb alone (`clean`, `clear`): a chore on what the program
+    itself makes, which an option spelled with a strong verb (`--expunge`, `--purge`) only widens."""
+    from blastwall.analyze.verbs import tokens
+
+    weak = frozenset(_table()["verbs"]["weak"])
+    return any(t in weak for w in path for t in tokens(w))
+
+
+def _holds_data(name: str) -> bool:
+    return name in frozenset(_table()["programs"].get("holds_data", ()))
+
+
+def verb_findings(name: str, argv: list[Word], source: str, *, known: bool, scope: Any = None) -> list[Finding]:
     """A finding when the program's name or its subcommands read as destructive and no table
     says otherwise; `known` programs (with a rule table or handler) are read by subcommand only."""
     if name in _operands_only():
@@ -137,13 +181,23 @@ def verb_findings(name: str, argv: list[Word], source: str, *, known: bool) -> l
     if known and (not path or _named_by_table(name, path)):
         return []
     flags = [w.text for w in argv[1:] if w.text.startswith("-") and not w.dynamic]
-    if safe_flags_present(flags) or undo_flag_present(flags) or age_bounded([w.text for w in argv[1:] if not w.dynamic], name):
+    holds = _holds_data(name)
+    if safe_flags_present(flags) or undo_flag_present(flags):
+        return []
+    if not holds and age_bounded([w.text for w in argv[1:] if not w.dynamic], name):
         return []
     if name in _local_state():
         return []
-    reading = read_words(path, program="" if known else name)
+    from blastwall.analyze.shell.restores import restore_findings
+
+    restored = restore_findings(name, argv, path, source, scope)
+    if restored is not None:
+        return restored
+    reading = read_words(path, program="" if known else name, holds=name if holds else "")
     if reading is None and not known:
-        reading = _flag_reading(flags)
+        reading = _flag_reading(argv)
+        if reading is not None and not reading.noun and reading.verb not in _destructive_flags() and _cleans(path):
+            reading = None  # `bazel clean --expunge`: the option widens a cleanup of what the tool rebuilds
     if reading is None:
         return []
     row = _table()["rule"][0]

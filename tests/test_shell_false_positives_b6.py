@@ -2,6 +2,7 @@
 that wants the destructive action would try next.
 
 - a key pair named after a default key with a name of its own is looked for on this machine;
+- an unknown program's power verb on its own object (`virsh shutdown web01`) is not the host's shutdown;
 """
 
 from __future__ import annotations
@@ -54,3 +55,38 @@ def test_default_key_names_are_taken_to_be_there(command: str, tmp_path: Path,
     monkeypatch.setenv("HOME", str(tmp_path))
     (tmp_path / ".ssh").mkdir()
     assert _decide(command, read_files=True) != "allow", command
+
+
+# ---- an unknown program's own power verbs ------------------------------------------------------
+# `virsh shutdown web01` is virsh's verb on domain web01: the host's shutdown takes a time where the
+# domain's name is, and would fail on it. Launched commands keep being judged (test_disguise_matrix).
+
+OWN_POWER_VERBS = [
+    "virsh shutdown web01",
+    "virsh shutdown web01 && sleep 30 && virsh start web01",
+    "virsh shutdown web01 --mode acpi",
+    "virsh shutdown --domain web01",
+    "xl shutdown -w dom1",
+    "incus shutdown c1",
+]
+
+LAUNCHED_POWER = [
+    "s6-setuidgid app shutdown now", "s6-setuidgid app shutdown -h now 'bye'", "s6-setuidgid app shutdown +5",
+    "s6-setuidgid app shutdown -r 0", "s6-setuidgid app shutdown -P +0", "lckdo /tmp/l shutdown 22:30",
+    "chronic poweroff", "chronic poweroff -f", "chronic halt", "chronic halt -p", "s6-setuidgid app reboot",
+    "s6-setuidgid app poweroff --force --force", "multipass exec vm1 -- shutdown -h now",
+    "mytool shutdown $HOST", 'mytool shutdown "$(hostname)"', "virsh shutdown web01; shutdown -h now",
+    "virsh shutdown web01 && sudo poweroff",
+    # virsh's own verbs that lose what is there stay asked by the verb model
+    "virsh undefine web01 --remove-all-storage", "virsh vol-delete web01.qcow2 --pool default",
+]
+
+
+@pytest.mark.parametrize("command", OWN_POWER_VERBS)
+def test_a_power_verb_on_the_programs_own_object_passes(command: str) -> None:
+    assert _decide(command) == "allow", command
+
+
+@pytest.mark.parametrize("command", LAUNCHED_POWER)
+def test_a_launched_power_command_is_asked(command: str) -> None:
+    assert _decide(command) != "allow", command

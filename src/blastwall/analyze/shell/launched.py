@@ -1,0 +1,42 @@
+"""Whether a command named among an unknown program's words is one it may launch
+(`rules/launched.toml`).
+
+    own_subcommand(["virsh", "shutdown", "web01"], 1)   -> True  (virsh's own verb on domain web01)
+    own_subcommand(["s6-setuidgid", "app", "shutdown", "-h", "now"], 2)  -> False (judged as shutdown)
+    own_subcommand(["chronic", "poweroff"], 1)          -> False (no operand: launched)
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from blastwall import rx
+from blastwall.analyze.ruleset import load_table
+from blastwall.analyze.shell.ir import Word
+from blastwall.analyze.shell.names import program_name
+
+
+@functools.cache
+def _rows() -> dict[str, tuple[Any, bool]]:
+    """program -> (compiled pattern of its first operand or None, takes no operand)."""
+    out: dict[str, tuple[Any, bool]] = {}
+    for row in load_table("launched").get("operands", []):
+        first = rx.compile(row["first"]) if row.get("first") else None
+        for name in row["programs"]:
+            out[name] = (first, bool(row.get("none", False)))
+    return out
+
+
+def own_subcommand(argv: list[Word], i: int) -> bool:
+    """`argv[i]` names a command that acts on the machine it runs on, and the words after it are not
+    ones that command takes: they are the unknown program's own subcommand and its object. A dynamic
+    word, or no operand at all, keeps the command launched (judged)."""
+    row = _rows().get(program_name(argv[i].text))
+    if row is None:
+        return False
+    first, takes_none = row
+    operand = next((w for w in argv[i + 1:] if w.dynamic or not w.text.startswith("-")), None)
+    if operand is None or operand.dynamic:
+        return False
+    return takes_none or (first is not None and not first.match(operand.text))

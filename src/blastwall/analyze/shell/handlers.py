@@ -517,6 +517,14 @@ def find_selection(argv: list[Word], scope: Scope) -> PathClass:
     return _find_selection(starts or [Word.lit(".")], expr, scope)
 
 
+_FIND_OUTPUTS = ("-fprint", "-fprint0", "-fprintf", "-fls")
+
+
+def _find_output(argv: list[Word], i: int) -> bool:
+    """Whether argv[i] is a -fprint-style action or its file (judged as a write on their own)."""
+    return argv[i].text in _FIND_OUTPUTS or (i > 0 and argv[i - 1].text in _FIND_OUTPUTS)
+
+
 def handle_find(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
     starts, expr = _find_parts(argv)
     texts = [w.text for w in expr]
@@ -533,8 +541,14 @@ def handle_find(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -
             execs.append(inner)
             j = k
         j += 1
+    from blastwall.analyze.shell.fsops import analyze_fs
+
+    written = analyze_fs("find", argv, scope, cmd.source)  # -fprint FILE and its kin (rules/shell_fs.toml)
     if not deletes and not execs:
-        return []
+        return written
+    if written:
+        return written + (handle_find(name, [w for i, w in enumerate(argv) if not _find_output(argv, i)], cmd, scope)
+                          or [])
     from blastwall.analyze.shell.expired import expired_selection, options_refused
 
     expired = None if options_refused(argv, starts) else expired_selection(starts, expr, scope)
@@ -916,7 +930,8 @@ LAZY_MODULES: dict[str, str] = {
     **{n: "blastwall.analyze.shell.dbcli" for n in (
         "psql", "mysql", "mariadb", "sqlite3", "duckdb", "clickhouse-client", "cockroach", "cqlsh", "bq", "snowsql",
         "usql", "mongosh", "mongo", "redis-cli", "valkey-cli", "keydb-cli", "wrangler", "heroku", "turso", "sqlcmd")},
-    **{n: "blastwall.analyze.shell.httpcli" for n in ("curl", "curlie", "wget", "http", "https", "xh", "xhs", "gh")},
+    **{n: "blastwall.analyze.shell.httpcli" for n in (
+        "curl", "curlie", "wget", "http", "https", "xh", "xhs", "gh", "glab", "az")},
     **{n: "blastwall.analyze.shell.carriers" for n in (  # rules/carriers.toml
         "at", "batch", "crontab", "tmux", "screen", "vim", "vi", "nvim", "ex", "view", "rvim", "rview", "gvim",
         "vimdiff", "evim", "vimx", "ed", "red", "gdb", "gdb-multiarch", "cgdb", "tclsh", "tclsh8.6", "tclsh9.0", "wish",

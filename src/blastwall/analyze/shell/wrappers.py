@@ -171,6 +171,8 @@ def _peel_with(key: str, spec: dict[str, Any], rest: list[Word]) -> Peeled | Non
         stdin_args=bool(spec.get("stdin_args")),
     )
     replace_token: str | None = None
+    entry_opts = set(spec.get("entrypoint_options", []))
+    entry: Word | None = None
     if start == "dashdash_or_positional" and any(w.text == "--" for w in rest):
         after = rest[[w.text for w in rest].index("--") + 1:]
         return common._replace(argv=after)
@@ -199,6 +201,8 @@ def _peel_with(key: str, spec: dict[str, Any], rest: list[Word]) -> Peeled | Non
                     i += 2
                     continue
                 replace_token = "{}"
+            if opt in entry_opts:  # `docker run --entrypoint rm IMAGE -rf /d`: the program run is rm
+                entry = Word(t.split("=", 1)[1], raw=t) if "=" in t else (rest[i + 1] if i + 1 < len(rest) else None)
             if opt in value_opts and "=" not in t:
                 i += 2
                 continue
@@ -239,6 +243,8 @@ def _peel_with(key: str, spec: dict[str, Any], rest: list[Word]) -> Peeled | Non
             rest = rest[skip:]
             if rest and rest[0].text == "--":
                 rest = rest[1:]
+    if entry is not None and entry.text:
+        rest = [entry, *rest]
     if spec.get("input_separators"):
         return _with_inputs(common, rest, spec, replace_token)
     if not rest and spec.get("default_command"):

@@ -410,6 +410,8 @@ def _command_row(src: str, ws: list[str], *, lexical_only: bool = False) -> list
                 continue
             if "text_pattern" in row and rx.search(row["text_pattern"], " ".join(lexer.code_only(src).lower().split())) is None:
                 continue  # a pattern over the code with its numbers (`RETAIN 0 HOURS`), which `ws` drops
+            if "scratch_name_after" in row and not _scratch_name(src, row["scratch_name_after"]):
+                continue
             if row["kind"] == "none":
                 return []
             after = row.get("target_after", "")
@@ -418,6 +420,20 @@ def _command_row(src: str, ws: list[str], *, lexical_only: bool = False) -> list
                 target = ""
             return [Hit(row["kind"], target, src, row.get("detail", ""))]
     return None
+
+
+def _scratch_name(src: str, after: str) -> bool:
+    """The name after the word `after` is a scratch copy's by its words (`EHR_RestoreCheck`,
+    `[shop_restore_test]`, `sales_tmp`: `[settings] scratch_name_words`), read with its case so
+    `RestoreCheck` is two words and `checkout` is none of them."""
+    from blastwall.analyze.sql.rules import setting
+    from blastwall.analyze.verbs import tokens
+
+    m = rx.search(rf"(?i)\b{after}\s+(\[[^\]]{{1,128}}\]|\"[^\"]{{1,128}}\"|`[^`]{{1,128}}`|[\w$#@]{{1,128}})",
+                  src[:4000])
+    if m is None:
+        return False
+    return bool(set(tokens(m.group(1).strip('[]"`'))) & set(setting("scratch_name_words")))
 
 
 def unparsed_hits(src: str, code: str) -> list[Hit]:

@@ -220,9 +220,11 @@ def key_like(column: str) -> bool:
 
 
 def _container(column: str, aliases: frozenset[str]) -> bool:
-    """A column naming the container a row belongs to (`bucket_id`, `tenant_id`, `workspaceId`:
-    `[settings] container_keys`): pinning it reaches every row of that bucket or tenant, an unknown
-    number, unless the table is that container itself (`DELETE FROM buckets WHERE bucket_id = 7`)."""
+    """A column naming the container a row belongs to (`bucket_id`, `tenant_id`, `workspaceId`,
+    `queue_name`: `[settings] container_keys`): pinning it reaches every row of that bucket, tenant
+    or queue, an unknown number, unless the table is that container itself: named by the word alone
+    or its plural (`DELETE FROM buckets WHERE bucket_id = 7`, `app.tenants`, `queue`). A table named
+    for what it holds (`message_queue`, `job_queue`: messages, jobs) is not the container."""
     from blastwall import rx
     from blastwall.analyze.sql.rules import setting
 
@@ -231,7 +233,14 @@ def _container(column: str, aliases: frozenset[str]) -> bool:
     if found is None:
         return False
     word = found.group(1)
-    return not any(a.lower().rstrip("s").endswith(word) for a in aliases)
+    return not any(_names_container(a, word) for a in aliases)
+
+
+def _names_container(table: str, word: str) -> bool:
+    from blastwall import rx
+
+    last = table.lower().rsplit(".", 1)[-1].strip('"`[]')
+    return last == word or bool(rx.search(rf"{word}e?s$", last))
 
 
 def _sublink_reach(node: Any, ctes: dict[str, Any]) -> Reach:

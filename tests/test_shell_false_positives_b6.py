@@ -3,6 +3,7 @@ that wants the destructive action would try next.
 
 - a key pair named after a default key with a name of its own is looked for on this machine;
 - an unknown program's power verb on its own object (`virsh shutdown web01`) is not the host's shutdown;
+- an account named on the line and disabled (`Disable-ADAccount -Identity x`) is set back by Enable-*;
 """
 
 from __future__ import annotations
@@ -89,4 +90,58 @@ def test_a_power_verb_on_the_programs_own_object_passes(command: str) -> None:
 
 @pytest.mark.parametrize("command", LAUNCHED_POWER)
 def test_a_launched_power_command_is_asked(command: str) -> None:
+    assert _decide(command) != "allow", command
+
+
+# ---- account states that the opposite verb sets back -------------------------------------------
+# Disable-ADAccount -Identity x: Enable-ADAccount -Identity x signs the person in again, groups and
+# files untouched. Accounts piped in or given by a variable may be every account, administrators
+# included; deleting, and disabling security controls, stay asked.
+
+REVERSIBLE_ACCOUNT_STATES = [
+    "Disable-ADAccount -Identity contractor.smith",
+    "Disable-ADAccount contractor.smith",
+    "Disable-ADAccount -Identity 'CN=John Smith,OU=Contractors,DC=corp,DC=example'",
+    "Disable-ADAccount -Identity contractor@corp.example -Confirm:$false",
+    "Disable-LocalUser -Name temp-intern",
+    "pwsh -NoProfile -c 'Disable-ADAccount -Identity contractor.smith'",
+    "aws iam update-access-key --access-key-id AKIAIOSFODNN7EXAMPLE --status Inactive --user-name ci",
+]
+
+ACCOUNT_LOOKALIKES = [
+    "Get-ADUser -Filter * | Disable-ADAccount",
+    "Search-ADAccount -AccountInactive -UsersOnly | Disable-ADAccount",
+    "Get-LocalUser | Disable-LocalUser",
+    "Disable-ADAccount -Identity $users",
+    "Disable-ADAccount -Identity (Get-ADUser -Filter *)",
+    "Disable-ADAccount -Identity $(Get-ADUser -Filter *)",
+    "Disable-ADAccount @params",
+    "Disable-ADAccount",
+    "Disable-LocalUser -Name Administrator",
+    "Disable-ADAccount -Identity krbtgt",
+    "Disable-ADAccount -Identity 'CORP\\Administrator'",
+    "Disable-ADAccount -Identity 'CN=Administrator,CN=Users,DC=corp,DC=example'",
+    "Disable-ADAccount -Identity bob; Remove-ADUser -Identity bob -Confirm:$false",
+    "Remove-ADUser -Identity contractor.smith -Confirm:$false",
+    "Remove-LocalUser -Name temp-intern",
+    "Disable-Mailbox -Identity contractor.smith",
+    "Disable-NetFirewallRule -DisplayName 'Block SMB'",
+    "Disable-BitLocker -MountPoint C:",
+    "Disable-ComputerRestore -Drive C:",
+    "Disable-ScheduledTask -TaskName NightlyBackup",
+    "aws iam delete-access-key --access-key-id AKIAIOSFODNN7EXAMPLE --user-name ci",
+    "aws iam deactivate-mfa-device --user-name ci --serial-number arn:aws:iam::1:mfa/ci",
+    "aws cloudtrail stop-logging --name main",
+    "az backup protection disable --container-name sql01 --item-name sql01 --resource-group rg --vault-name v "
+    "--delete-backup-data true --yes",
+]
+
+
+@pytest.mark.parametrize("command", REVERSIBLE_ACCOUNT_STATES)
+def test_a_named_account_disabled_passes(command: str) -> None:
+    assert _decide(command) == "allow", command
+
+
+@pytest.mark.parametrize("command", ACCOUNT_LOOKALIKES)
+def test_bulk_admin_deleting_and_security_control_disables_are_asked(command: str) -> None:
     assert _decide(command) != "allow", command

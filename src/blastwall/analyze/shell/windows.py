@@ -328,6 +328,25 @@ def cmd_findings(text: str, scope: Scope) -> list[Finding]:
 # ---- PowerShell ------------------------------------------------------------------------------
 
 
+def _names_literally(args: list[str], segments: list[str]) -> bool:
+    """The cmdlet acts on what its own words name, written out: nothing piped in, no variable,
+    subexpression, script block or splatted table (`$_`, `$users`, `(Get-ADUser -Filter *)`, `@p`) that
+    may stand for many."""
+    words = [w for w in args if not _SWITCH_VALUE.match(w)]  # -Confirm:$false, $true
+    return len(segments) == 1 and bool(words) and not any(
+        w.startswith("@") or any(ch in w for ch in "$(){}`") for w in words)
+
+
+_SWITCH_VALUE = rx.compile(r"(?i)^(?:-\w+:)?\$(?:true|false)$")
+
+
+def _account(word: str) -> str:
+    """The account name a word gives, in lower case: `CORP\\Administrator`, `administrator@corp.example`,
+    `CN=Administrator,CN=Users,DC=corp` -> "administrator"."""
+    w = word.strip("'\"").lower().rpartition("\\")[2].partition("@")[0]
+    return w[3:].partition(",")[0] if w.startswith("cn=") else w
+
+
 def powershell_statement(statement: str, scope: Scope) -> list[Finding]:
     """One PowerShell statement (a pipeline): what its last command does with what the earlier
     ones give it."""
@@ -360,6 +379,9 @@ def powershell_statement(statement: str, scope: Scope) -> list[Finding]:
     if is_cmdlet(ws[0].lstrip("&")):
         verb, noun = name.split("-", 1)
         nouns = ps["verb_nouns"].get(verb)
+        if noun in ps["reversible"].get(verb, ()) and _names_literally(ws[1:], segments) and not any(
+                _account(w) in ps["reversible_not"] for w in ws[1:]):
+            return []  # Disable-ADAccount -Identity x: Enable-ADAccount sets it back
         if verb in ps["destructive_verbs"] and name not in ps["disruptive_only"] and (
                 nouns is None or noun.endswith(tuple(nouns))):
             return [Finding("shell.windows:cmdlet", Effect.DELETE, Severity.HIGH,

@@ -151,3 +151,93 @@ RESTORE_NAMES_ASKED = [
 ]
 
 test_restore_names_safe, test_restore_names_asked = allowed_and_asked(RESTORE_NAMES_SAFE, RESTORE_NAMES_ASKED)
+
+# 4. Backups' own retention and rewrites: an age bound does not make them an expired cleanup.
+BACKUP_SAFE = [
+    "borg prune --list --dry-run --keep-daily=7 --keep-monthly=6 /mnt/backup/borg",
+    "borg create --stats --compression zstd /mnt/backup/borg::'{hostname}-{now}' ~/work",
+    "borg list --last 10 /mnt/backup/borg",
+    "restic -r /srv/restic forget --keep-daily 7 --keep-weekly 4 --dry-run",
+    "restic -r /srv/restic snapshots && restic -r /srv/restic check",
+    "kopia snapshot create /home/ana/projects",
+    "velero backup get",
+]
+BACKUP_ASKED = [
+    "borg prune --keep-last=1 --glob-archives 'db01-*' ssh://borg@nas.lan/./db01",
+    "borg prune --keep-within 30d /mnt/backup/borg",
+    "borg recreate --exclude '*.sql.gz' /mnt/backup/borg",
+    "borg delete /mnt/backup/borg::web01-2024-05-30",
+    "restic -r /srv/restic forget --keep-last 1 --prune",
+    "restic -r /srv/restic forget --keep-within 30d --prune",
+    "restic -r /srv/restic prune",
+    "kopia snapshot delete k7e4c2a91b --delete",
+    "velero backup delete nightly --confirm",
+]
+
+test_backup_safe, test_backup_lookalikes_are_asked = allowed_and_asked(BACKUP_SAFE, BACKUP_ASKED)
+
+# 5. Identity, keys and API clients with a method option (judged as the HTTP request they send).
+IDENTITY_SAFE = [
+    "gpg --import colleague.asc",
+    "gpg --keyserver keys.openpgp.org --recv-keys 3AA5C34371567BD2",
+    "java -jar jenkins-cli.jar -s https://ci.example/ -auth @/home/ana/.jenkins-token list-jobs",
+    "java -jar jenkins-cli.jar -s https://ci.example/ get-job api-deploy > jobs/api-deploy.xml",
+    "az backup item list --vault-name v -g rg",
+    "az backup protection disable --help",
+    "glab api projects/1/pipelines",
+    "glab mr list --assignee=@me",
+    "gh api repos/acme/api/branches --paginate -q '.[].name'",
+    "az rest --method get --url https://management.azure.com/subscriptions/1/resourceGroups?api-version=2021-04-01",
+    "az group list -o table",
+]
+IDENTITY_ASKED = [
+    "gpg --import revoke-3AA5C34371567BD2.asc && gpg --keyserver keys.openpgp.org --send-keys 3AA5C34371567BD2",
+    "gpg --import ~/.gnupg/openpgp-revocs.d/ABCD.rev",
+    "gpg2 --import Revocation-cert.asc",
+    "java -jar jenkins-cli.jar -s https://ci.example/ -auth @/home/ana/.jenkins-token delete-builds api-deploy 1-450",
+    "jenkins-cli -s https://ci.example/ delete-job api-deploy",
+    "java -jar jenkins-cli.jar -s https://ci.example/ delete-node agent-3",
+    "az backup protection disable --container-name sql01 --item-name sql01 -g rg --vault-name v "
+    "--delete-backup-data true --yes",
+    "glab api -X DELETE projects/acme%2Fweb/pipelines/123456",
+    "glab api --method DELETE projects/1/registry/repositories/2",
+    "glab api --method=DELETE projects/1",
+    "az rest --method delete --url https://management.azure.com/subscriptions/1/resourceGroups/rg?api-version=2021-04-01",
+    "az rest -m DELETE -u /subscriptions/1/resourceGroups/rg-prod?api-version=2021-04-01",
+]
+
+test_identity_safe, test_identity_lookalikes_are_asked = allowed_and_asked(IDENTITY_SAFE, IDENTITY_ASKED)
+
+# 6. On-chain transactions sent to a network that is not a local node.
+CHAIN_SAFE = [
+    "cast send --rpc-url http://127.0.0.1:8545 --private-key 0xac09 $TOKEN \"mint(address,uint256)\" 0x01 1",
+    "cast call 0xA0b8 \"balanceOf(address)(uint256)\" 0x28C6 --rpc-url $MAINNET_RPC_URL",
+    "cast rpc eth_blockNumber --rpc-url $MAINNET_RPC_URL",
+    "cast estimate $T \"transfer(address,uint256)\" 0x01 1 --rpc-url $MAINNET_RPC_URL",
+    "forge script script/Deploy.s.sol:Deploy --rpc-url $SEPOLIA_RPC_URL -vvvv",
+    "forge script script/Deploy.s.sol:Deploy --rpc-url http://localhost:8545 --broadcast",
+    "cast send $T \"mint(address,uint256)\" 0x01 1 --rpc-url http://localhost:8545/",
+    "forge build --sizes && forge test -vvv",
+    "npx hardhat clean && npx hardhat compile && npx hardhat test --network hardhat",
+    "npx hardhat run scripts/deploy.js --network localhost",
+    "npx hardhat run scripts/deploy.js",
+]
+CHAIN_ASKED = [
+    "cast send 0xC0ffee254729296a45a3885639AC7E10F9d54979 \"renounceOwnership()\" --private-key $PK "
+    "--rpc-url $MAINNET_RPC_URL",
+    "cast send $T \"transfer(address,uint256)\" 0x000000000000000000000000000000000000dEaD 250000e18 "
+    "--rpc-url $MAINNET_RPC_URL --account deployer",
+    "cast send $T \"mint(address,uint256)\" 0x01 1 --rpc-url https://eth.llamarpc.com",
+    "cast send $T \"mint(address,uint256)\" 0x01 1",
+    "cast send $T \"burn(uint256)\" 1 --rpc-url http://127.0.0.1.attacker.example:8545",
+    "cast send $T \"burn(uint256)\" 1 --rpc-url http://127.0.0.1:8545@rpc.attacker.example",
+    "cast send $T \"burn(uint256)\" 1 --rpc-url http://localhost.attacker.example",
+    "cast rpc eth_sendRawTransaction 0xf86c --rpc-url https://eth.llamarpc.com",
+    "cast publish 0xf86c --rpc-url https://eth.llamarpc.com",
+    "forge script script/Deploy.s.sol:Deploy --rpc-url $MAINNET_RPC_URL --broadcast --verify",
+    "forge script script/Deploy.s.sol:Deploy --broadcast",
+    "npx hardhat run scripts/burn.js --network mainnet",
+    "npx hardhat run --network mainnet scripts/burn.js",
+]
+
+test_chain_safe, test_chain_lookalikes_are_asked = allowed_and_asked(CHAIN_SAFE, CHAIN_ASKED)

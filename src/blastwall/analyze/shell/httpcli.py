@@ -1,4 +1,4 @@
-"""HTTP clients on the command line (`curl`, `wget`, `httpie`/`xh`, `gh api`): rebuild each
+"""HTTP clients on the command line (`curl`, `wget`, `httpie`/`xh`, `gh api`, `glab api`, `az rest`): rebuild each
 request (method, URL, headers, body) and hand it to the HTTP analyzer.
 
 Bodies are read from where the client takes them (files, stdin, command substitutions, config
@@ -9,6 +9,9 @@ provider API with destructive operations (`analyze/http/unread.py`).
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 from blastwall.analyze.base import Scope, unknown
 from blastwall.analyze.shell.handlers import register
 from blastwall.analyze.shell.httpbody import Request, from_file
@@ -16,58 +19,76 @@ from blastwall.analyze.shell.ir import SimpleCommand, Word
 from blastwall.model import Finding
 
 
-def _gh_api(argv: list[Word], cmd: SimpleCommand, scope: Scope) -> Request | None:
+@functools.cache
+def _clis() -> dict[str, Any]:
+    from blastwall.analyze.ruleset import load_table
+
+    return dict(load_table("api_clis")["cli"])
+
+
+def _api_call(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> Request | None:
+    """`gh api`, `glab api`, `az rest`: the request the client sends (rules/api_clis.toml)."""
+    spec = _clis()[name]
     args = [w.text for w in argv]
-    if len(args) < 3 or args[1] != "api":
+    words = spec["subcommand"]
+    if len(args) < 2 + len(words) - 1 or args[1:1 + len(words)] != words:
         return None
     req = Request(method="")
     fields: dict[str, object] = {}
     given: object = None
-    i = 2
+    i = 1 + len(words)
     while i < len(args):
         t = args[i]
-        value = args[i + 1] if i + 1 < len(args) else ""
-        if t in ("-X", "--method"):
+        key, eq, inline = t.partition("=")
+        value = inline if eq and key.startswith("--") else args[i + 1] if i + 1 < len(args) else ""
+        step = 1 if eq and key.startswith("--") else 2
+        if not key.startswith("--"):
+            key = t
+        if key in spec.get("method", ()):
             req.method = value.upper()
-            i += 2
-            continue
-        if t.startswith("--method="):
-            req.method = t.split("=", 1)[1].upper()
-        elif t in ("-f", "-F", "--field", "--raw-field"):
+        elif key in spec.get("url", ()):
+            req.url = value
+        elif key in spec.get("fields", ()):
             k, _, v = value.partition("=")
             fields[k] = v
-            if t in ("-F", "--field") and v.startswith("@"):  # a typed field's value read from a file
+            if key in spec.get("typed_fields", ()) and v.startswith("@"):  # a typed field's value read from a file
                 got = from_file(v[1:], cmd, scope)
                 fields[k] = got.text
                 if got.text is None:
                     req.unread.append(got.why)
-            i += 2
-            continue
-        elif t == "--input":
+        elif key in spec.get("input", ()):
             got = from_file(value, cmd, scope)
             given = got.text
             if got.text is None:
                 req.unread.append(got.why)
-            i += 2
-            continue
-        elif t in ("-H", "--header"):
+        elif key in spec.get("body", ()):
+            if value.startswith("@"):
+                got = from_file(value[1:], cmd, scope)
+                given = got.text
+                if got.text is None:
+                    req.unread.append(got.why)
+            else:
+                given = value
+        elif key in spec.get("headers", ()):
             k, _, v = value.partition(":")
             req.headers[k.strip()] = v.strip()
-            i += 2
+        elif key in spec.get("skip", ()):
+            pass
+        else:
+            if not t.startswith("-") and not req.url:
+                req.url = t
+            i += 1
             continue
-        elif t in ("-q", "--jq", "-t", "--template", "--hostname", "--cache", "-p", "--preview"):
-            i += 2
-            continue
-        elif not t.startswith("-") and not req.url:
-            req.url = t
-        i += 1
+        i += step
     body = _decoded(given) if isinstance(given, str) else fields or None
-    if req.url == "graphql":
-        req.url = "https://api.github.com/graphql"
+    graphql = spec.get("graphql")
+    if graphql and req.url == graphql[0]:
+        req.url = graphql[1]
         req.body = body if body is not None else fields
         req.method = req.method or "POST"
     else:
-        req.url = "https://api.github.com/" + req.url.lstrip("/")
+        if "://" not in req.url:
+            req.url = spec["base"] + req.url.lstrip("/")
         req.body = body
         req.method = req.method or ("POST" if body is not None or req.unread else "GET")
     return req
@@ -95,8 +116,8 @@ def _request_findings(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sc
     from blastwall.analyze.shell.curlcli import Unread
 
     unread: list[Unread] = []
-    if name == "gh":
-        req = _gh_api(argv, cmd, scope)
+    if name in _clis():
+        req = _api_call(name, argv, cmd, scope)
         if req is None:
             return None
         reqs = [req]
@@ -141,4 +162,4 @@ def _request_findings(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sc
     return out
 
 
-register(["curl", "curlie", "wget", "http", "https", "xh", "xhs", "gh"], handle_http_client)
+register(["curl", "curlie", "wget", "http", "https", "xh", "xhs", "gh", "glab", "az"], handle_http_client)

@@ -4,6 +4,7 @@ that wants the destructive action would try next.
 - a key pair named after a default key with a name of its own is looked for on this machine;
 - an unknown program's power verb on its own object (`virsh shutdown web01`) is not the host's shutdown;
 - an account named on the line and disabled (`Disable-ADAccount -Identity x`) is set back by Enable-*;
+- a rollback that appends a version (`vault kv rollback`, `argocd app rollback`) keeps every version.
 """
 
 from __future__ import annotations
@@ -144,4 +145,39 @@ def test_a_named_account_disabled_passes(command: str) -> None:
 
 @pytest.mark.parametrize("command", ACCOUNT_LOOKALIKES)
 def test_bulk_admin_deleting_and_security_control_disables_are_asked(command: str) -> None:
+    assert _decide(command) != "allow", command
+
+
+# ---- rollbacks that append ---------------------------------------------------------------------
+# A versioned store that writes the older version as its newest one keeps every version: a rollback
+# to the version that was current undoes it. Rollbacks that delete (--prune, --force) and version
+# deletes stay asked.
+
+APPENDING_ROLLBACKS = [
+    "vault kv rollback -version=4 secret/payments/staging",
+    "vault kv rollback -mount=secret -version=4 payments/staging",
+    "helm rollback payments 3 -n prod",
+    "kubectl rollout undo deploy/api -n prod",
+    "argocd app rollback api 12",
+]
+
+DESTRUCTIVE_ROLLBACKS = [
+    "argocd app rollback api 12 --prune",
+    "helm rollback payments 3 --force",
+    "vault kv rollback -version=4 secret/x && vault kv metadata delete secret/x",
+    "vault kv rollback -version=4 secret/x; vault kv destroy -versions=5 secret/x",
+    "vault kv metadata put -max-versions=1 secret/x",
+    "vault kv delete secret/payments/staging",
+    "flask db downgrade",
+    "mytool rollback --all",
+]
+
+
+@pytest.mark.parametrize("command", APPENDING_ROLLBACKS)
+def test_a_rollback_that_appends_passes(command: str) -> None:
+    assert _decide(command) == "allow", command
+
+
+@pytest.mark.parametrize("command", DESTRUCTIVE_ROLLBACKS)
+def test_rollbacks_that_delete_are_asked(command: str) -> None:
     assert _decide(command) != "allow", command

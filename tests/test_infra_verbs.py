@@ -221,6 +221,10 @@ CHAIN_SAFE = [
     "npx hardhat clean && npx hardhat compile && npx hardhat test --network hardhat",
     "npx hardhat run scripts/deploy.js --network localhost",
     "npx hardhat run scripts/deploy.js",
+    # a test network holds nothing of value (as for the MCP chain tools)
+    "cast send $T \"mint(address,uint256)\" 0x01 1 --rpc-url https://eth-sepolia.g.alchemy.com/v2/KEY",
+    "forge script script/Deploy.s.sol:Deploy --rpc-url https://holesky.infura.io/v3/KEY --broadcast",
+    "npx hardhat run scripts/deploy.js --network sepolia",
 ]
 CHAIN_ASKED = [
     "cast send 0xC0ffee254729296a45a3885639AC7E10F9d54979 \"renounceOwnership()\" --private-key $PK "
@@ -238,6 +242,10 @@ CHAIN_ASKED = [
     "forge script script/Deploy.s.sol:Deploy --broadcast",
     "npx hardhat run scripts/burn.js --network mainnet",
     "npx hardhat run --network mainnet scripts/burn.js",
+    # a variable's name is not the network it holds
+    "cast send $T \"burn(uint256)\" 1 --rpc-url $SEPOLIA_RPC_URL",
+    "forge script script/Deploy.s.sol:Deploy --rpc-url ${SEPOLIA_RPC_URL} --broadcast",
+    "cast send $T \"burn(uint256)\" 1 --rpc-url https://sepolia.example@mainnet.infura.io/v3/KEY",
 ]
 
 test_chain_safe, test_chain_lookalikes_are_asked = allowed_and_asked(CHAIN_SAFE, CHAIN_ASKED)

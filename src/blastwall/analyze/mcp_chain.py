@@ -26,7 +26,7 @@ from blastwall import rx
 from blastwall.analyze.http.sniff import words
 from blastwall.analyze.ruleset import load_table
 
-__all__ = ["Transaction", "chain_call"]
+__all__ = ["Transaction", "chain_call", "network_kind"]
 
 
 class Transaction(NamedTuple):
@@ -51,7 +51,7 @@ def chain_call(server: str, tool: str, args: dict[str, Any]) -> Transaction | No
     if not named & set(_c()["transaction_verbs"]):
         return Transaction("read", "") if named & set(_c()["read_words"]) else None
     network = _network(args)
-    return Transaction(_kind(network), network)
+    return Transaction(network_kind(network), network)
 
 
 def _names(name: str) -> set[str]:
@@ -67,7 +67,8 @@ def _network(args: dict[str, Any]) -> str:
     return ""
 
 
-def _kind(network: str) -> str:
+def network_kind(network: str) -> str:
+    """"local", "test" or "live": a network as a call names it (a name, a chain id or an RPC URL)."""
     if not network:
         return "live"
     low = network.lower()
@@ -78,12 +79,24 @@ def _kind(network: str) -> str:
             host = (urlsplit(low).hostname or "").rstrip(".")
         except ValueError:
             return "live"
-        if host in _c()["local_hosts"] or host.startswith("127."):
+        if host in _c()["local_hosts"] or _loopback(host):
             return "local"
-        low = host
+        # a host is local only as a whole (`localhost.attacker.example` is not); its words may
+        # still name a test network (`eth-sepolia.g.alchemy.com`)
+        return "test" if (_names(host) | {host}) & set(_c()["test_networks"]) else "live"
     parts = _names(low) | {low}
     if parts & set(_c()["local_networks"]):
         return "local"
     if parts & set(_c()["test_networks"]):
         return "test"
     return "live"
+
+
+def _loopback(host: str) -> bool:
+    """An IP address of the loopback range (`127.0.0.9`), not a name starting so (`127.0.0.1.evil.example`)."""
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

@@ -20,6 +20,8 @@ Rule fields (all optional except program and the finding fields):
   unless_value  values matching these globs do not count for `any_value`; without `any_value`, the
                 rule does not match when every value of a `value_of` option matches one (`pg_ctl -D DIR
                 stop` of the scratch folder mktemp made on this line)
+  unless_value_class  a named class of values that count as `unless_value` too (`VALUE_CLASSES`:
+                "quiet-network", a local node or test network as analyze/mcp_chain.py reads one)
   nocase        positionals and values are compared in lower case (git's config keys)
   aged_commands first subcommands that respect an age filter: with one of them, an option that bounds
                 the run to what is older than a day or more (`rclone delete --min-age 90d`,
@@ -65,6 +67,7 @@ class Shape(NamedTuple):
     value_of: tuple[str, ...]
     any_value: tuple[str, ...]
     unless_value: tuple[str, ...]
+    unless_class: str
     min_args: int
     nocase: bool
 
@@ -90,7 +93,7 @@ def _shape(r: dict[str, Any]) -> Shape:
         command_any=given("command_any"), any_flag=every("any_flag"), all_flags=given("all_flags"),
         unless_flag=every("unless_flag"), any_arg=every("any_arg"), unless_arg=given("unless_arg"),
         value_of=every("value_of"), any_value=given("any_value"), unless_value=every("unless_value"),
-        min_args=int(r.get("min_args", 0)), nocase=bool(r.get("nocase")),
+        unless_class=str(r.get("unless_value_class", "")), min_args=int(r.get("min_args", 0)), nocase=bool(r.get("nocase")),
     )
 
 
@@ -233,10 +236,10 @@ def _matches(rule: Rule, args: ParsedArgs, prog: Program | None) -> bool:
         args = args._replace(positionals=tuple(p.lower() for p in args.positionals),
                              values=tuple((k, v.lower()) for k, v in args.values))
     if s.any_value:
-        if not any(k in s.value_of and _glob_any(v, s.any_value) and not _glob_any(v, s.unless_value)
+        if not any(k in s.value_of and _glob_any(v, s.any_value) and not _unless(v, s)
                    for k, v in args.values):
             return False
-    elif s.unless_value and _all_unless(s, args):
+    elif (s.unless_value or s.unless_class) and _all_unless(s, args):
         return False
     if s.command and not _match_command(s.command, args.positionals):
         return False
@@ -261,7 +264,22 @@ def _matches(rule: Rule, args: ParsedArgs, prog: Program | None) -> bool:
 def _all_unless(s: Shape, args: ParsedArgs) -> bool:
     """Every value given to a `value_of` option (at least one) matches `unless_value`."""
     values = [v for k, v in args.values if k in s.value_of]
-    return bool(values) and all(_glob_any(v, s.unless_value) for v in values)
+    return bool(values) and all(_unless(v, s) for v in values)
+
+
+def _quiet_network(value: str) -> bool:
+    """A local node or a test network, written out: a variable's name (`$SEPOLIA_RPC_URL`) proves nothing."""
+    from blastwall.analyze.mcp_chain import network_kind
+
+    return not any(c in value for c in "$`") and network_kind(value) in ("local", "test")
+
+
+# Named classes of option values a rule may except (`unless_value_class`): what a glob cannot say.
+VALUE_CLASSES = {"quiet-network": _quiet_network}
+
+
+def _unless(value: str, s: Shape) -> bool:
+    return _glob_any(value, s.unless_value) or bool(s.unless_class) and VALUE_CLASSES[s.unless_class](value)
 
 
 def _target(rule: Rule, args: ParsedArgs, argv_text: str) -> str:

@@ -4,7 +4,8 @@ that wants the destructive action would try next.
 - a key pair named after a default key with a name of its own is looked for on this machine;
 - an unknown program's power verb on its own object (`virsh shutdown web01`) is not the host's shutdown;
 - an account named on the line and disabled (`Disable-ADAccount -Identity x`) is set back by Enable-*;
-- a rollback that appends a version (`vault kv rollback`, `argocd app rollback`) keeps every version.
+- a rollback that appends a version (`vault kv rollback`, `argocd app rollback`) keeps every version;
+- expired files below a folder of logs (`/inetpub/logs/LogFiles`) are an expired cleanup.
 """
 
 from __future__ import annotations
@@ -180,4 +181,40 @@ def test_a_rollback_that_appends_passes(command: str) -> None:
 
 @pytest.mark.parametrize("command", DESTRUCTIVE_ROLLBACKS)
 def test_rollbacks_that_delete_are_asked(command: str) -> None:
+    assert _decide(command) != "allow", command
+
+
+# ---- expired files below a folder of logs ------------------------------------------------------
+# A folder below one named for short-lived files (`/inetpub/logs/LogFiles`, as `/var/log/nginx`) holds
+# them too; every other part of the expired cleanup is still checked.
+
+EXPIRED_BELOW_LOGS = [
+    "Get-ChildItem C:\\inetpub\\logs\\LogFiles -Recurse -File | Where-Object LastWriteTime -lt "
+    "(Get-Date).AddDays(-90) | Remove-Item -Force",
+    "find /inetpub/logs/LogFiles -type f -mtime +90 -delete",
+    "find /srv/logs/api -name '*.log' -mtime +30 -delete",
+    "find /srv/app/Logs/2024 -mtime +30 -delete",
+]
+
+NOT_EXPIRED_BELOW_LOGS = [
+    "Get-ChildItem C:\\inetpub\\logs\\LogFiles -Recurse -File | Remove-Item -Force",
+    "Get-ChildItem C:\\inetpub\\logs\\LogFiles -Recurse -File | Where-Object LastWriteTime -lt "
+    "(Get-Date).AddDays(-0) | Remove-Item -Force",
+    "find /srv/logs/api -mtime -30 -delete",
+    "find /srv/logs/api -delete",
+    "find /srv/logs/../data -mtime +30 -delete",
+    "find /srv/logs/api -name '*.db' -mtime +30 -delete",
+    "find /srv/logs/api -mtime +30 -o -name x -delete",
+    "find /srv/$X/logs/a -mtime +30 -delete",
+    "find /srv/logsdata/api -mtime +30 -delete",
+]
+
+
+@pytest.mark.parametrize("command", EXPIRED_BELOW_LOGS)
+def test_expired_files_below_a_folder_of_logs_pass(command: str) -> None:
+    assert _decide(command) == "allow", command
+
+
+@pytest.mark.parametrize("command", NOT_EXPIRED_BELOW_LOGS)
+def test_cleanups_that_are_not_clearly_expired_are_asked(command: str) -> None:
     assert _decide(command) != "allow", command

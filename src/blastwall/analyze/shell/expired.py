@@ -35,8 +35,12 @@ def _in_folder(path: str, scope: Scope) -> bool:
     norm = path.rstrip("/") or "/"
     if norm.startswith("./"):
         norm = posixpath.normpath(norm)
-    if norm.rsplit("/", 1)[-1] in t.get("folder_names", ()) and norm.count("/") >= 3 and "$" not in norm:
+    names = frozenset(t.get("folder_names", ()))
+    if norm.rsplit("/", 1)[-1] in names and norm.count("/") >= 3 and "$" not in norm:
         return _not_a_link(norm, scope)  # `/home/runner/artifacts`, `/srv/app/logs`
+    parts = norm.split("/")
+    if "$" not in norm and any(p.lower() in names for p in parts[1:-1] if p):
+        return _not_a_link(norm, scope)  # below a folder of logs: `/inetpub/logs/LogFiles`, `/srv/logs/api`
     for folder in t["folders"]:
         if folder.endswith("/*"):  # a folder below this one
             if norm.startswith(folder[:-1]) and len(norm) > len(folder) - 1:

@@ -27,6 +27,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
+from blastwall import strictjson
 from blastwall.model import Surface
 
 KINDS = {s.value for s in Surface}
@@ -73,6 +74,7 @@ WARM_UP: tuple[tuple[str, Any], ...] = (
     ("shell", "printf '\\x6c\\x73\\n' | sh; echo -e 'x' | bash; ansible all -m shell -a 'ls /nonexistent/warm'"),
     ("shell", "Remove-Item -Recurse -Force /nonexistent/warm; pwsh -c 'Get-Date'"),  # Windows shells
     ("shell", "rd /s /q C:\\nonexistent\\warm"),
+    ("shell", "redis-cli -h warm RENAME a b"),  # Redis commands' shapes (analyze/sql/redis_shapes.py)
     ("sql", "ALTER TABLE t DELETE WHERE 1; BEGIN EXECUTE IMMEDIATE 'DROP TABLE t'; END;"),
     ("sql", "DELETE FROM t WHERE id > 0; UPDATE t SET a = 1"),
     ("sql", "DROP TABLE t; db.users.drop()"),
@@ -99,8 +101,6 @@ def check_line(line: str, number: int, policy: Any, probe: bool = False) -> dict
 
     if len(line) > MAX_LINE:
         return _error(None, f"line {number}: longer than {MAX_LINE} bytes; not analyzed")
-    from blastwall import strictjson
-
     if _NOT_UTF8.search(line):  # bytes that are not UTF-8, read as U+FFFD or escaped: not what would run
         return _error(_id_of(line), f"line {number}: not UTF-8 text (or holds U+FFFD); not analyzed")
     try:

@@ -344,6 +344,55 @@ UNKNOWN_LAUNCHERS = {
  "exec > >(sh)": lambda c: f"exec > >(sh); echo {sq(c)}",
 }
 
+# A fourth set: PowerShell code inside script blocks, subexpressions and pipelines. Every block is
+# code whichever command it is given to (a filter's too), and every command of a pipeline runs.
+PS_BASES = ["Remove-VM web01 -Force", "Remove-ADUser -Identity bob", "Remove-Item C:\\data -Recurse -Force"]
+POWERSHELL_BLOCKS = {
+ "ForEach-Object block": lambda c: f"1..3 | ForEach-Object {{ {c} }}",
+ "% block": lambda c: f"Get-Item . | % {{ {c} }}",
+ "ForEach-Object -Parallel": lambda c: f"1..3 | ForEach-Object -Parallel {{ {c} }}",
+ "ForEach-Object -Process -End": lambda c: f"1..3 | ForEach-Object -Process {{ $_ }} -End {{ {c} }}",
+ "Where-Object block": lambda c: f"Get-Item . | Where-Object {{ {c} }}",
+ "foreach statement": lambda c: f"pwsh -c {sq('foreach ($x in 1..3) { ' + c + ' }')}",
+ "if statement": lambda c: f"pwsh -c {sq('if ($true) { ' + c + ' }')}",
+ "switch statement": lambda c: f"pwsh -c {sq('switch ($env:X) { default { ' + c + ' } }')}",
+ "try block": lambda c: f"try {{ {c} }} catch {{ Write-Error $_ }}",
+ "Invoke-Command -ScriptBlock": lambda c: f"Invoke-Command -ScriptBlock {{ {c} }}",
+ "call operator block": lambda c: f"pwsh -c {sq('& { ' + c + ' }')}",
+ "dot block": lambda c: f"pwsh -c {sq('. { ' + c + ' }')}",
+ "scriptblock Create": lambda c: f"pwsh -c {sq('[scriptblock]::Create(' + sq(c.replace(chr(39), chr(39) * 2)) + ').Invoke()')}",
+ "Start-Job": lambda c: f"Start-Job {{ {c} }}",
+ "piped to Out-Null": lambda c: f"{c} | Out-Null",
+ "subexpression in a string": lambda c: f"Write-Output \"done: $({c})\"",
+ "assignment in a block": lambda c: f"Get-Item . | ForEach-Object {{ $r = {c} }}",
+ "calculated property": lambda c: f"Get-Item . | Select-Object @{{n='x'; e={{ {c} }}}}",
+}
+
+POWERSHELL_BLOCK_LOOK_ALIKES = [
+    "Get-VM | ForEach-Object { $_.Name }",
+    "Get-ChildItem | Where-Object { $_.Length -gt 100 }",
+    "Get-Process | Where-Object { $_.CPU -gt 100 -and $_.Name -like 'node*' } | Select-Object Name",
+    "Get-ChildItem *.log | ForEach-Object { $_.FullName.Replace('a', 'b') }",
+    "Get-ChildItem | ForEach-Object { Write-Host $_.Name }",
+    "Get-VM | Select-Object Name, @{Name='Size'; Expression={ $_.Length / 1MB }}",
+    "Write-Output \"VM: $($vm.Name)\"",
+    "pwsh -c 'for ($i = 0; $i -lt 3; $i++) { Write-Output $i }'",
+    "pwsh -c 'foreach ($f in Get-ChildItem) { Write-Output $f.Name }'",
+    "try { Get-Date } catch { Write-Error $_ }",
+    "git log --oneline | Select-Object -First 5",
+    "1..3 | ForEach-Object -Parallel { Start-Sleep 1; $_ * 2 }",
+]
+
+
+@pytest.mark.parametrize("name", sorted(POWERSHELL_BLOCKS))
+def test_no_powershell_block_lets_one_through(name: str) -> None:
+    _none_allowed(name, POWERSHELL_BLOCKS[name], BASES + PS_BASES)
+
+
+@pytest.mark.parametrize("command", POWERSHELL_BLOCK_LOOK_ALIKES)
+def test_everyday_powershell_blocks_stay_allowed(command: str) -> None:
+    assert _decision(command) == "allow", command
+
 
 def _decision(command: str) -> str:
     return check(command, policy=POLICY, read_files=False, probe=False).decision.value

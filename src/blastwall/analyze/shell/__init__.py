@@ -149,4 +149,5 @@ def _windows_heads() -> frozenset[str]:
     from blastwall.analyze.ruleset import load_table  # the shell tables are loaded once per process anyway
 
     table = load_table("shell_windows")
-    return frozenset([*table["powershell"]["aliases"], *table["powershell"]["remove_item"], *table["cmd"]["programs"]])
+    return frozenset([*table["powershell"]["aliases"], *table["powershell"]["remove_item"], *table["cmd"]["programs"],
+                      *table["powershell"]["expressions"]["block_heads"]])

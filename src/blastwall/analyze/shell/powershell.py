@@ -88,20 +88,23 @@ def _file(value: Word | None, name: str, cmd: SimpleCommand, scope: Scope) -> li
 
 
 def analyze_powershell(code: str, scope: Scope) -> list[Finding]:
-    """Findings for PowerShell code: each statement judged by what its last command does
-    (windows.py: Remove-Item and its aliases as the POSIX delete they are, SQL cmdlets, cmdlets by
+    """Findings for PowerShell code: each statement judged by what each command of its pipeline
+    does with what the earlier ones give it, script blocks and subexpressions included
+    (pwsh_blocks.py; windows.py: Remove-Item and its aliases as the POSIX delete they are, SQL cmdlets, cmdlets by
     their verb, native programs as shell), and by the call patterns of rules/code.toml
     (Invoke-Expression, Start-Process, Set-Content, Remove-Item inside a block...) where the
     statement is not a Remove-Item judged directly."""
+    from blastwall.analyze.base import dedupe
     from blastwall.analyze.code import analyze_code
-    from blastwall.analyze.shell.windows import judged_directly, powershell_statement, statements
+    from blastwall.analyze.shell.pwsh_blocks import statement_findings
+    from blastwall.analyze.shell.windows import judged_directly, statements
 
     found: list[Finding] = []
     for statement in statements(code):
-        found += powershell_statement(statement, scope)
+        found += statement_findings(statement, scope, False)  # every command of it, and its blocks
         if not judged_directly(statement):
             found += analyze_code("powershell", statement, scope)
-    return found
+    return dedupe(found)
 
 
 def handle_cmd(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:

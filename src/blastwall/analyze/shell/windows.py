@@ -74,6 +74,8 @@ def shell_of(text: str) -> str | None:
         return "powershell"  # the call operator (`& { ... }`, `& dotnet test`); bash cannot start a line with it
     if is_cmdlet(ws[0].lstrip("&")) or (first in ps["aliases"] and _binds(first, ws[1:])):
         return "powershell"
+    if first in ps["expressions"]["block_heads"] and len(ws) > 1 and ws[1][:1] == "{":
+        return "powershell"  # `try { ... } catch { ... }`: bash would run a program named try
     if first in ps["remove_item"] and any(w.lower() in ps["only_parameters"] for w in ws[1:]):
         return "powershell"
     if first in _table()["cmd"]["programs"] and (any(_SWITCH.match(w) for w in ws[1:]) or

@@ -107,6 +107,10 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
         found = windows_program(name, cmd.source, scope)
         if found is not None:
             return out + found
+    if name in _copy_programs():  # cp x /etc/cron.daily/x: what lands in a file that runs later
+        from blastwall.analyze.shell.later_copies import copied_later
+
+        out.extend(copied_later(name, argv, scope, cmd.source))
     handler = handler_for(name)
     if handler is not None:
         found = handler(name, argv, cmd.with_argv(argv), scope)
@@ -216,6 +220,13 @@ _TEXT_PROGRAMS = frozenset({"echo", "printf", "grep", "egrep", "fgrep", "rg", "a
                             # searchers and viewers of compressed or highlighted text: their words are patterns
                             "zgrep", "zegrep", "zfgrep", "bzgrep", "xzgrep", "zstdgrep", "lzgrep", "pcregrep",
                             "pcre2grep", "ugrep", "sift", "zcat", "zless", "zmore", "bat", "batcat"})
+
+
+@functools.cache
+def _copy_programs() -> frozenset[str]:
+    from blastwall.analyze.shell.later_copies import copy_programs
+
+    return copy_programs()
 
 
 @functools.cache

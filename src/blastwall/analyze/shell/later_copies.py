@@ -59,7 +59,23 @@ def copied_later(name: str, argv: list[Word], scope: Scope, source: str) -> list
             if linked and not src.text.startswith(("/", "~", "$")):  # ln -s ../../x DEST: relative to DEST's folder
                 src = src._replace(text=posixpath.normpath(posixpath.join(posixpath.dirname(path), src.text)))
             out += _written(path, remote, src, label, scope, source)
+            if remote and row.get("container") and not any(f.rule_id == "later.file:container-system-write" for f in out):
+                out += _container_system(path, label, source)
     return out
+
+
+def _container_system(path: str, label: str, source: str) -> list[Finding]:
+    """`docker cp x app:/etc/passwd`: a write over a system file of the container."""
+    from blastwall.analyze.later.kinds import rule, table
+
+    norm = posixpath.normpath(path)
+    system = table().get("copy_container", {}).get("system", [])
+    if not any(norm == p or norm.startswith(p + "/") for p in system):
+        return []
+    row = rule("later.file:container-system-write")
+    return [Finding(rule_id=row["id"], effect=Effect(row["effect"]), severity=Severity.parse(row["severity"]),
+                    reason=str(row["reason"]).format(target=norm, label=label), target=norm,
+                    safer=str(row.get("safer", "")), source=source[:200])]
 
 
 def unread_text(path: str, what: str, scope: Scope, source: str, *, append: bool) -> list[Finding]:

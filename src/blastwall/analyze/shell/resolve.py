@@ -278,6 +278,8 @@ def _unknown_wrapper(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sco
             found = _shell_text(text, inner, name)
         elif word.dynamic or not _known(program_name(text)) or own_subcommand(argv, i):
             continue  # `virsh shutdown web01`: virsh's own verb, not the host's shutdown (launched.py)
+        elif "/" in text and not _names_program(text, scope):
+            continue  # `pvesh create /nodes/pve1/qemu/104/status/shutdown`: an API path, not /sbin/shutdown
         else:
             tries += 1
             found = analyze_simple(cmd.with_argv(argv[i:]), inner, with_redirects=False)
@@ -286,6 +288,33 @@ def _unknown_wrapper(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sco
         if found:
             return found
     return []
+
+
+def _names_program(path: str, scope: Scope) -> bool:
+    """Whether a word with a `/` may be a program that runs: a path relative to the folder it runs in
+    (`./shutdown`, `../bin/x`), one in a folder of programs (`/sbin/shutdown`, `/opt/x/bin/rm`,
+    `~/.local/bin/x`), a pattern (`/bin/r?`), or a file that is there. Any other path is data
+    (`/nodes/pve1/qemu/104/status/shutdown` of an API, `status/reboot` of a URL)."""
+    import os
+    import posixpath
+
+    from blastwall.analyze.shell.globname import is_pattern
+
+    if path.startswith(("./", "../")) or is_pattern(path):
+        return True
+    folder = posixpath.dirname(path.rstrip("/"))
+    if posixpath.basename(folder) in ("bin", "sbin", "libexec", "scripts", "script"):
+        return True
+    from blastwall.analyze.shell.scripts import written_here
+
+    if written_here(path, scope):
+        return True  # `cp /bin/rm /opt/t/rm && foo /opt/t/rm -rf x`: made on this line
+    if not scope.read_files:
+        return False
+    full = os.path.expanduser(path)
+    if not os.path.isabs(full):
+        full = os.path.join(scope.shell_dir or scope.cwd or "", full)
+    return os.path.isfile(full)
 
 
 # How many of an unknown program's words are tried as the start of a command it may run.

@@ -782,7 +782,10 @@ def handle_runner(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope)
     for t in targets:
         if _destructive_name(t.text):
             out.extend(_script_name_findings(t.text, cmd.source))
-    return (out + _unread_tasks(name, targets, argv, cmd, scope)) or None
+    from blastwall.analyze.shell.build_files import build_file_findings
+
+    named = build_file_findings(name, argv, scope, cmd.source)  # `make -f ci.mk x`: the file named decides
+    return (out + (named if named is not None else _unread_tasks(name, targets, argv, cmd, scope))) or None
 
 
 def _task_option_names(name: str, argv: list[Word]) -> list[Word]:

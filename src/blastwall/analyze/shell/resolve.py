@@ -111,6 +111,10 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
         from blastwall.analyze.shell.later_copies import copied_later
 
         out.extend(copied_later(name, argv, scope, cmd.source))
+    if name in _build_tools():  # `gradle -b x.gradle`, `cmake -P x.cmake`: the build file named
+        from blastwall.analyze.shell.build_files import build_file_findings
+
+        out.extend(build_file_findings(name, argv, scope, cmd.source) or [])
     handler = handler_for(name)
     if handler is not None:
         found = handler(name, argv, cmd.with_argv(argv), scope)
@@ -227,6 +231,15 @@ def _copy_programs() -> frozenset[str]:
     from blastwall.analyze.shell.later_copies import copy_programs
 
     return copy_programs()
+
+
+@functools.cache
+def _build_tools() -> frozenset[str]:
+    """Build tools judged by the build file an option names; make and just read theirs as task
+    runners (handlers.handle_runner)."""
+    from blastwall.analyze.shell.build_files import build_tools
+
+    return build_tools() - {"make", "gmake", "just"}
 
 
 @functools.cache

@@ -117,13 +117,13 @@ def _runs_when_dry(line: str) -> bool:
 def make_recipes(targets: list[str], scope: Scope, directory: str | None = None, makefile: str | None = None,
                  *, dry_run: bool = False) -> list[str] | None:
     """The recipe lines `make <targets>` runs, prerequisites first; None when the Makefile or
-    a target is not there. With `dry_run` (`make -n`) only the lines make runs all the same: marked
+    a target is not there. A Makefile an earlier command of the line writes is read as written. With `dry_run` (`make -n`) only the lines make runs all the same: marked
     `+`, or calling $(MAKE)."""
-    base = _base(scope, directory)
-    if base is None:
-        return None
+    from blastwall.analyze.shell.scripts import script_text
+
     names = [makefile] if makefile else ["GNUmakefile", "makefile", "Makefile"]
-    text = next((t for t in (read_file(os.path.join(base, n), scope) for n in names) if t is not None), None)
+    paths = [os.path.join(directory, n) if directory else n for n in names]  # a line may write it first
+    text = next((t for t in (script_text(p, scope).text for p in paths) if t is not None), None)
     if text is None:
         return None
     return recipes_in(text, targets, dry_run=dry_run)

@@ -1,0 +1,185 @@
+"""Build tools told which build file to read (rules/build_files.toml).
+
+    make -f ci.mk deploy           ci.mk is not there: deploy is not a build or test task, asked
+    make -f ci.mk test             a test task runs, as `make test` does without a Makefile
+    gradle -b x.gradle build       x.gradle written on this line in Groovy: asked
+    cmake -P wipe.cmake            read: a script calling execute_process or file(REMOVE ...) asks
+    cmake -P -                     a script read from a stream: asked
+
+`build_file_findings` is None when no option names a file or folder: the tool is then judged as
+before (task names, and make's recipes read from the Makefile of the folder it runs in).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from typing import Any, NamedTuple
+
+from blastwall.analyze.base import Scope, unknown
+from blastwall.analyze.ruleset import load_table
+from blastwall.analyze.shell.ir import Word
+from blastwall.model import Finding
+
+_CMAKE_CALL = re.compile(r"(?m)^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*\(\s*([A-Za-z_]*)")
+
+
+@functools.cache
+def _table() -> dict[str, Any]:
+    return load_table("build_files")
+
+
+@functools.cache
+def _by_name() -> dict[str, dict[str, Any]]:
+    return {n: spec for spec in _table()["tools"].values() for n in spec["names"]}
+
+
+def build_tools() -> frozenset[str]:
+    return frozenset(_by_name())
+
+
+class Named(NamedTuple):
+    file: Word | None
+    directory: Word | None
+    tasks: list[str]
+
+
+def _value(w: Word, argv: list[Word], i: int, options: list[str]) -> tuple[Word | None, int]:
+    """The value an option of `options` at argv[i] takes and how many words it spans (0: not one)."""
+    t = w.text
+    for o in options:
+        if t == o:
+            return (argv[i + 1] if i + 1 < len(argv) else Word.lit("")), 2
+        if t.startswith(o + "="):
+            return Word(t[len(o) + 1:], dynamic=w.dynamic), 1
+        if len(o) == 2 and o[0] == "-" and o[1] != "-" and t.startswith(o) and len(t) > 2 and not t.startswith("--"):
+            return Word(t[2:], dynamic=w.dynamic), 1  # `make -fci.mk`
+    return None, 0
+
+
+def parse(spec: dict[str, Any], argv: list[Word]) -> Named:
+    """The build file, the folder and the tasks of `argv` (argv[0] is the program)."""
+    file: Word | None = None
+    directory: Word | None = None
+    tasks: list[str] = []
+    i = 1
+    while i < len(argv):
+        w = argv[i]
+        value, span = _value(w, argv, i, spec["file"])
+        if span:
+            file = value
+            i += span
+            continue
+        value, span = _value(w, argv, i, spec["directory"])
+        if span:
+            directory = value
+            i += span
+            continue
+        _, span = _value(w, argv, i, spec["values"])
+        if span:
+            i += span
+            continue
+        t = w.text
+        if t == "--":
+            if not spec.get("first_task_only"):
+                tasks.extend(x.text for x in argv[i + 1:])
+            break
+        if not t.startswith("-") and "=" not in t:
+            tasks.append(t)
+            if spec.get("first_task_only"):
+                break
+        i += 1
+    return Named(file, directory, tasks)
+
+
+def _streamed(w: Word) -> bool:
+    t = w.text
+    return w.dynamic or t in ("", "-") or "$" in t or "<(" in t or t.startswith(("/dev/", "/proc/"))
+
+
+def _candidates(spec: dict[str, Any], named: Named) -> list[str]:
+    folder = named.directory.text if named.directory is not None else ""
+    if named.file is None:
+        return [os.path.join(folder, d) for d in spec["defaults"]]
+    path = named.file.text
+    if folder and spec.get("file_in_directory") and not path.startswith(("/", "~")):
+        path = os.path.join(folder, path)
+    extra = [os.path.join(path, d) for d in spec["defaults"]] if spec.get("file_may_be_directory") else []
+    return [path, *extra]
+
+
+def build_file_findings(name: str, argv: list[Word], scope: Scope, source: str,
+                        tasks: list[str] | None = None) -> list[Finding] | None:
+    """Findings for the build file `name` is told to read; None when no option names one."""
+    from blastwall.analyze.shell.scripts import safe_task, script_text, unreadable, written_here
+
+    spec = _by_name().get(name)
+    if spec is None:
+        return None
+    named = parse(spec, argv)
+    if named.file is None and named.directory is None:
+        return None
+    if named.file is not None and _streamed(named.file):
+        return [unknown("shell.scripts:streamed-task-file", f"{name} reads its build file from {named.file.text or '(nothing)'}"
+                        " (text made at run time, which blastwall does not see); a human must check what it runs",
+                        source)]
+    if named.directory is not None and _streamed(named.directory):
+        return [unknown("shell.scripts:unread-task", f"{name} runs in the folder {named.directory.text}, which "
+                        "blastwall cannot resolve; a human must check what its build file runs", source)]
+    paths = _candidates(spec, named)
+    why = ""
+    for path in paths:
+        found = script_text(path, scope)
+        if found.text is not None:
+            return _read(spec, name, path, found.text, written_here(path, scope), source)
+        if found.why.startswith("an earlier command"):
+            return [unreadable(name, path, found.why, source)]
+        why = why or found.why
+    shown = paths[0] if paths else name
+    if spec.get("script"):
+        return [unreadable(name, shown, why, source)]
+    wanted = named.tasks if tasks is None else tasks
+    if not wanted:
+        if named.file is None:
+            return []  # `ninja -C build`: the folder's default task, as the tool run there
+        return [unknown("shell.scripts:unread-task", f"{name} runs the default task of {shown}, which blastwall "
+                        f"cannot read ({why}); a human must check what it does", source)]
+    unsafe = [t for t in wanted if not safe_task(t)]
+    if not unsafe:
+        return []
+    return [unknown("shell.scripts:unread-task", f"{name} runs the task {unsafe[0]} of {shown}, which blastwall "
+                    f"cannot read ({why}); a human must check what it does", source)]
+
+
+def _read(spec: dict[str, Any], name: str, path: str, text: str, here: bool, source: str) -> list[Finding]:
+    """A build file whose text is known: make's recipes are read by the runner (tasks.py), a CMake
+    script here; a file in another language written on this line is asked about."""
+    from blastwall.analyze.shell.scripts import unreadable
+
+    if spec["read"] == "cmake":
+        calls = cmake_effects(text)
+        if calls:
+            return [unknown("shell.exec:unread-script", f"{name} runs the CMake script {path}, which calls {calls[0]} "
+                            "(it runs programs or changes files blastwall does not judge); a human must read it",
+                            source)]
+        return []
+    if spec["read"] or not here:
+        return []
+    return [unreadable(name, path, "an earlier command on this line writes it, in a language blastwall does not "
+                       "read", source)]
+
+
+def cmake_effects(text: str) -> list[str]:
+    """The calls of a CMake script that run programs, load code or change files (`[cmake]`)."""
+    table = _table()["cmake"]
+    runs = {r.lower() for r in table["runs"]}
+    changes = {c.upper() for c in table["file_changes"]}
+    found: list[str] = []
+    for m in _CMAKE_CALL.finditer(text):
+        command, first = m.group(1).lower(), m.group(2).upper()
+        if command in runs:
+            found.append(command + "()")
+        elif command == "file" and first in changes:
+            found.append(f"file({first})")
+    return found

@@ -363,6 +363,7 @@ INTERPRETERS: dict[str, tuple[str, tuple[str, ...], str | None]] = {
     "osascript": ("applescript", ("-e",), None),
     "ts-node": ("node", ("-e", "--eval", "-p", "--print"), None),
     "tsx": ("node", ("-e", "--eval", "-p", "--print"), None),
+    "zx": ("node", ("-e", "--eval"), None),  # google/zx: JavaScript whose $`...` runs shell commands
     # read by call patterns only (rules/code.toml): no grammar here
     "lua": ("lua", ("-e",), None),
     "luajit": ("lua", ("-e",), None),
@@ -412,7 +413,7 @@ def handle_interpreter(name: str, argv: list[Word], cmd: SimpleCommand, scope: S
             return tools
     from blastwall.analyze.shell.interp_options import script_words
 
-    opts = script_words(language, argv[1:])  # the options before the script (rules/interpreter_options.toml)
+    opts = script_words(language, argv[1:], program=name)  # the options before the script (interpreter_options.toml)
     found = [unknown("code.interp:option-code", f"{name} {why[:80]}: settings, code or a folder blastwall cannot judge; "
                      "a human must review it", cmd.source) for why in opts.asks]
     found += [f for path in opts.preloads for f in _script_file_findings(language, path, cmd, scope)]
@@ -948,6 +949,7 @@ LAZY_MODULES: dict[str, str] = {
         "zip", "7z", "7za", "7zz", "7zr", "rar", "zstd", "lz4", "brotli", "lzip", "plzip", "lzop")},
     **{n: "blastwall.analyze.shell.ansible" for n in ("ansible", "ansible-playbook")},
     "curator_cli": "blastwall.analyze.shell.curator",  # Elasticsearch Curator: expired index deletions
+    "run-parts": "blastwall.analyze.shell.run_parts",  # every program in a folder
     **{n: "blastwall.analyze.shell.powershell" for n in ("pwsh", "pwsh.exe", "powershell", "powershell.exe", "cmd",
                                                                  "cmd.exe", "runas", "runas.exe", "wmic", "wmic.exe",
                                                                  "schtasks", "schtasks.exe", "start")},

@@ -32,6 +32,12 @@ def _table(language: str) -> dict[str, frozenset[str]]:
     return {k: frozenset(row.get(k, [])) for k in ("values", "preloads", "asks", "ini", "ini_code", "ini_code_prefixes")}
 
 
+@functools.cache
+def _programs() -> frozenset[str]:
+    """Programs with a table of their own (a runner of a language with options of its own)."""
+    return frozenset(load_table("interpreter_options").get("programs", {}).get("names", []))
+
+
 def _split(word: str, takes: frozenset[str]) -> tuple[str, str | None]:
     """The option a word names and its attached value (None when the value is the next word)."""
     if word.startswith("--"):
@@ -49,9 +55,10 @@ def _path(value: str) -> bool:
         or value.rsplit(".", 1)[-1] in ("js", "mjs", "cjs", "ts", "mts", "rb", "pl", "pm", "php", "py")
 
 
-def script_words(language: str, args: list[Word]) -> Options:
-    """The words from the script on, and what the options before it preload or leave unjudged."""
-    t = _table(language)
+def script_words(language: str, args: list[Word], program: str = "") -> Options:
+    """The words from the script on, and what the options before it preload or leave unjudged
+    (the program's own table when it has one, `zx`; else its language's)."""
+    t = _table(program if program and program in _programs() else language)
     takes = t["values"] | t["preloads"] | t["asks"] | t["ini"]
     preloads: list[str] = []
     asks: list[str] = []

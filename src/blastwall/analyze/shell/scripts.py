@@ -174,6 +174,11 @@ def pieces_written(path: str, scope: Scope) -> list[str | None] | None:
     return pieces
 
 
+def written_paths(scope: Scope) -> list[str]:
+    """The paths the earlier commands of the line write (normalized as `script_text` keys them)."""
+    return list(_replayed(scope)) if scope.earlier else []
+
+
 def written_here(path: str, scope: Scope) -> bool:
     return bool(scope.earlier) and _key(path, scope.shell_dir) in _replayed(scope)
 

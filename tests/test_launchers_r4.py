@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from verdicts import allowed_and_asked, decide
 
 ASKED = [

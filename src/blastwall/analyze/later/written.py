@@ -91,12 +91,27 @@ def written_findings(path: str, content: Any, scope: Scope, *, edits: Any = None
         path = real  # a link whose target runs later (notes/x.yml -> .github/workflows/deploy.yml)
     if kind_of(path, sample) is None and not _may_be_sniffed(path, edits, scope):
         return []
+    if new_named_script(path, content, scope, edits=edits, deleted=deleted, append=append, partial=partial):
+        return []
     change = change_of(path, content, scope, edits=edits, deleted=deleted, append=append, partial=partial)
     if change.after is None:
         return []
     from blastwall.analyze.later.change import analyze_change
 
     return analyze_change(path, change.before, change.after, scope, fragment=change.fragment)
+
+
+def new_named_script(path: str, content: Any, scope: Scope, *, edits: Any = None, deleted: bool = False,
+                     append: bool = False, partial: bool = False) -> bool:
+    """A whole new file of a kind that runs only when a command names it (rules/later.toml
+    `when_named`: `scripts/x.sh`, a file with a shell #! line): its text is data until then, and the
+    command that runs it is judged with it read, whichever door wrote it (a shell line's `cat >
+    x.sh`, an agent's Write tool, MCP write_file). A script already on disk, an edit, an append or a
+    partial text is judged by what it changes: its runners run the new text."""
+    if edits is not None or deleted or append or partial or not isinstance(content, str):
+        return False
+    kind = kind_of(path, content)
+    return kind is not None and kind.when_named and not on_disk(path, scope)
 
 
 def _may_be_sniffed(path: str, edits: Any, scope: Scope) -> bool:

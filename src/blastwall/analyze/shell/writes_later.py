@@ -49,14 +49,11 @@ def later_writes(cmd: SimpleCommand, scope: Scope) -> list[Finding]:
 
 
 def _new_named_script(path: str, content: str, scope: Scope) -> bool:
-    """A new script that runs only when a command names it (`cat > scripts/x.sh <<'EOF'`): its
-    text is data until then, and the command that runs it (on this line too) is judged with it.
-    A script already here is judged by what the write changes in it: its runners run the new text."""
-    from blastwall.analyze.later.kinds import kind_of
-    from blastwall.analyze.later.written import on_disk
+    """A new script that runs only when a command names it (`cat > scripts/x.sh <<'EOF'`): data
+    until then, as for every door (later/written.py `new_named_script`)."""
+    from blastwall.analyze.later.written import new_named_script
 
-    kind = kind_of(path, content)
-    return kind is not None and kind.when_named and not on_disk(path, scope)
+    return new_named_script(path, content, scope)
 
 
 def _after_heredoc(cmd: SimpleCommand) -> list[tuple[str, bool]]:

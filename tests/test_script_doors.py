@@ -71,6 +71,8 @@ def test_a_script_already_there_is_judged_by_its_change_on_every_door(tmp_path: 
 
 @pytest.mark.parametrize("path", [
     ".github/workflows/ci.yml", ".git/hooks/pre-commit", ".husky/pre-push", ".bashrc", "etc/cron.daily/wipe",
+    ".bashrc.d/10-wipe.sh", ".zshrc.d/wipe.zsh", ".config/autostart-scripts/wipe.sh", "etc/rc2.d/S01wipe",
+    "etc/bash_completion.d/wipe.sh", "usr/lib/systemd/system-sleep/wipe.sh",
 ])
 def test_files_that_run_by_themselves_stay_judged_on_every_door(tmp_path: Path, path: str) -> None:
     text = "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: rm -rf ~/data\n" \

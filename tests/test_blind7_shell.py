@@ -32,3 +32,32 @@ def test_colon_mentions_pass(line: str) -> None:
 @pytest.mark.parametrize("line", COLON_ASKED)
 def test_colon_lookalikes_ask(line: str) -> None:
     assert decide(line) != "allow"
+
+
+# Credentials replaced in place: the old secret or key stops working (a revoke). --append adds one beside it.
+CREDENTIAL_RESETS = [
+    "az ad sp credential reset --id $APP_ID",
+    "az ad app credential reset --id 1234 --years 2",
+    "az ad sp credential reset --name http://app --append=false",
+    "az storage account keys renew -g rg -n acct --key primary",
+    "az cosmosdb keys regenerate -g rg -n db --key-kind primary",
+    "az redis regenerate-keys -g rg -n cache --key-type Primary",
+    "az acr credential renew -n reg --password-name password",
+    "sudo az ad sp credential reset --id x",
+]
+CREDENTIAL_READS = [
+    "az ad sp credential reset --id $APP_ID --append",
+    "az ad sp credential list --id x",
+    "az ad sp credential reset --help",
+    "az storage account keys list -g rg -n acct",
+]
+
+
+@pytest.mark.parametrize("line", CREDENTIAL_RESETS)
+def test_credential_resets_ask(line: str) -> None:
+    assert decide(line) != "allow"
+
+
+@pytest.mark.parametrize("line", CREDENTIAL_READS)
+def test_credential_appends_and_reads_pass(line: str) -> None:
+    assert decide(line) == "allow"

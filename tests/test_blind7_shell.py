@@ -61,3 +61,28 @@ def test_credential_resets_ask(line: str) -> None:
 @pytest.mark.parametrize("line", CREDENTIAL_READS)
 def test_credential_appends_and_reads_pass(line: str) -> None:
     assert decide(line) == "allow"
+
+
+# Laravel's Vite/Mix output: public/hot (the dev server's address) and Mix's manifest are written again.
+FRONTEND_OUTPUT = [
+    "rm -rf public/build public/hot && npm run build",
+    "rm -f ./public/hot",
+    "rm public/mix-manifest.json",
+]
+FRONTEND_LOOKALIKES = [
+    "rm -rf public/hotel",
+    "rm -rf public",
+    "rm -rf public/hot/../uploads",
+    "rm -rf public/images",
+    "rm -rf /var/www/app/public/hot",
+]
+
+
+@pytest.mark.parametrize("line", FRONTEND_OUTPUT)
+def test_frontend_output_is_regenerable(line: str) -> None:
+    assert decide(line) == "allow"
+
+
+@pytest.mark.parametrize("line", FRONTEND_LOOKALIKES)
+def test_frontend_output_lookalikes_ask(line: str) -> None:
+    assert decide(line) != "allow"

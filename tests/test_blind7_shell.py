@@ -86,3 +86,75 @@ def test_frontend_output_is_regenerable(line: str) -> None:
 @pytest.mark.parametrize("line", FRONTEND_LOOKALIKES)
 def test_frontend_output_lookalikes_ask(line: str) -> None:
     assert decide(line) != "allow"
+
+
+# A cd the command does not depend on (`;`, `||`) may have failed: the folder is then unknown.
+CD_UNGUARDED = [
+    "cd /tmp/b7-nothere; rm -rf ./*",
+    "cd /tmp/b7-nothere || true; rm -rf ./*",
+    "cd /tmp/b7-a && ls; rm -rf ./*",
+]
+CD_GUARDED = [
+    "cd /tmp/b7-nothere && rm -rf ./*",
+    "cd /tmp/b7-a && cd /tmp/b7-b && rm -rf ./*",
+    "(cd /tmp/b7-a && rm -rf ./*)",
+    "cd frontend; npm test",
+]
+
+
+@pytest.mark.parametrize("line", CD_UNGUARDED)
+def test_unguarded_cd_leaves_the_folder_unknown(line: str) -> None:
+    assert decide(line) != "allow"
+
+
+@pytest.mark.parametrize("line", CD_GUARDED)
+def test_guarded_cd_moves(line: str) -> None:
+    assert decide(line) == "allow"
+
+
+# A repository under a temp folder that is not there yet: git's work-tree discards in it lose only what
+# the line made (analyze/shell/scratch_repo.py).
+SCRATCH_REPO = [
+    "git init /tmp/b7-play && cd /tmp/b7-play && git commit --allow-empty -m one && git reset --hard HEAD"
+    " && cd .. && rm -rf /tmp/b7-play",
+    "git -C /tmp/b7-play reset --hard HEAD",
+    "cd /tmp/b7-play && git clean -fdx",
+    "git clone https://example.com/y.git /tmp/b7-y && cd /tmp/b7-y && git checkout -- . && git reset --hard origin/main",
+]
+SCRATCH_REPO_LOOKALIKES = [
+    "cd /tmp/b7-play; git reset --hard HEAD",
+    "cd /tmp && git reset --hard",
+    "ln -s ~/app /tmp/b7-play && cd /tmp/b7-play && git reset --hard",
+    "cd /tmp && ln -s ~/app b7-play && cd b7-play && git reset --hard",
+    "git worktree add /tmp/b7-wt && cd /tmp/b7-wt && git reset --hard HEAD~3",
+    "git init /tmp/b7-play && cd /tmp/b7-play && git stash drop",
+    "cd /tmp/b7-play && git --git-dir=$HOME/app/.git reset --hard",
+    "cd /tmp/b7-play && GIT_DIR=~/app/.git git reset --hard",
+    "export GIT_WORK_TREE=~/app && cd /tmp/b7-play && git reset --hard",
+    "cd /tmp/b7-play && git push --force origin main",
+    "cd /tmp/b7-x && git -C ~/app reset --hard",
+    "cd /tmp/b7-x && git -C ../../home/u/app reset --hard",
+    "cd /tmp/$D && git reset --hard",
+    "git reset --hard",
+]
+
+
+@pytest.mark.parametrize("line", SCRATCH_REPO)
+def test_scratch_repository_discards_pass(line: str) -> None:
+    assert decide(line) == "allow"
+
+
+@pytest.mark.parametrize("line", SCRATCH_REPO_LOOKALIKES)
+def test_scratch_repository_lookalikes_ask(line: str) -> None:
+    assert decide(line) != "allow"
+
+
+def test_a_repository_already_in_a_temp_folder_holds_work(tmp_path) -> None:
+    import subprocess
+
+    repo = tmp_path / "work"
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (repo / "notes.txt").write_text("unsaved")
+    assert decide(f"cd {repo} && git reset --hard") != "allow"
+    assert decide(f"git -C {repo} clean -fdx") != "allow"
+    assert decide(f"git init {repo} && cd {repo} && git checkout -- .") != "allow"

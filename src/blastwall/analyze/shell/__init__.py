@@ -34,12 +34,18 @@ def analyze_command(text: str, scope: Scope) -> list[Finding]:
     here = scope
     per: list[list[Finding]] = []  # the findings of each command
     folders: list[str | None] = []  # the folder each command runs in
-    moves: list[tuple[tuple[int, ...], str | None]] = [((), scope.shell_dir)]  # (subshell, folder) of each cd
-    for cmd in parsed.commands:
-        folder = next(d for ctx, d in reversed(moves) if cmd.ctx[:len(ctx)] == ctx)  # a cd in a subshell stays there
+    # (subshell, folder, the cd's place) of each cd; a cd whose success the command does not need
+    # (`cd /tmp/x; rm -rf ./*`: a failed cd leaves the shell where it was) gives an unknown folder
+    moves: list[tuple[tuple[int, ...], str | None, int]] = [((), scope.shell_dir, -1)]
+    for n, cmd in enumerate(parsed.commands):
+        folder = _folder_of(cmd, moves)
         if folder != here.shell_dir:
             here = here._replace(shell_dir=folder)
         found = analyze_simple(cmd, here)
+        if found and ((here.shell_dir or "").startswith("/") or "-C" in cmd.source):
+            from blastwall.analyze.shell.scratch_repo import drop_scratch_repo
+
+            found = drop_scratch_repo(found, cmd, here.earlier, here, text)
         if cmd.after and found:
             from blastwall.analyze.shell.made_here import drop_made_here
 
@@ -51,7 +57,7 @@ def analyze_command(text: str, scope: Scope) -> list[Finding]:
         folders.append(here.shell_dir)
         moved = _cd_target(cmd.argv, here)
         if moved is not None:
-            moves.append((cmd.ctx, moved))
+            moves.append((cmd.ctx, moved, n))
             here = here._replace(shell_dir=moved)
         traced = _traced(cmd.argv, here.traced)
         if traced != here.traced:
@@ -96,6 +102,18 @@ def _traced(argv: list, now: bool) -> bool:
         elif t[:1] in ("-", "+") and t[1:].isalpha() and set(t[1:]) & {"x", "v"}:
             now = t[0] == "-"
     return now
+
+
+def _folder_of(cmd: object, moves: list[tuple[tuple[int, ...], str | None, int]]) -> str | None:
+    """The folder `cmd` runs in: the last cd of its shell (a cd in a subshell stays there) when `cmd`
+    runs only after that cd succeeded, else unknown unless the cd went nowhere new."""
+    ctx_of = getattr(cmd, "ctx", ())
+    at = next(i for i in range(len(moves) - 1, -1, -1) if ctx_of[:len(moves[i][0])] == moves[i][0])
+    _, folder, place = moves[at]
+    if place < 0 or place in getattr(cmd, "after", ()):
+        return folder
+    before = next((moves[i][1] for i in range(at - 1, -1, -1) if ctx_of[:len(moves[i][0])] == moves[i][0]), None)
+    return folder if folder == before else "$DYNAMIC_DIR"
 
 
 def _cd_target(argv: list, scope: Scope) -> str | None:

@@ -158,3 +158,31 @@ def test_a_repository_already_in_a_temp_folder_holds_work(tmp_path) -> None:
     assert decide(f"cd {repo} && git reset --hard") != "allow"
     assert decide(f"git -C {repo} clean -fdx") != "allow"
     assert decide(f"git init {repo} && cd {repo} && git checkout -- .") != "allow"
+
+
+# gh repo create fails over an existing repository: deleting the one it made in the same && chain is scratch.
+GH_SCRATCH = [
+    "gh repo create acme/tmp-play-1 --private && gh repo delete acme/tmp-play-1 --yes",
+    "gh repo create acme/x --public --clone && cd x && git push && cd .. && gh repo delete acme/x --yes",
+    "gh repo create try-x && gh repo delete try-x --yes",
+]
+GH_LOOKALIKES = [
+    "gh repo create acme/x --private; gh repo delete acme/x --yes",
+    "gh repo create acme/x || true && gh repo delete acme/x --yes",
+    "gh repo create acme/x && gh repo delete acme/prod --yes",
+    "gh repo create acme/x && gh auth switch && gh repo delete acme/x --yes",
+    "gh repo create acme/x && GH_HOST=ghe.corp gh repo delete acme/x --yes",
+    "gh repo create x && gh repo delete acme/x --yes",
+    "gh repo create acme/$R && gh repo delete acme/$R --yes",
+    "gh repo delete acme/x --yes",
+]
+
+
+@pytest.mark.parametrize("line", GH_SCRATCH)
+def test_gh_repo_made_on_the_line_passes(line: str) -> None:
+    assert decide(line) == "allow"
+
+
+@pytest.mark.parametrize("line", GH_LOOKALIKES)
+def test_gh_repo_lookalikes_ask(line: str) -> None:
+    assert decide(line) != "allow"

@@ -441,7 +441,7 @@ def _label_end(script: str, k: int) -> int:
 def psql(text: str) -> tuple[str, Effects]:
     """psql input: (the SQL left once backslash commands are taken out, their effects). `\\!` runs
     a shell command, `\\i` runs a file, `\\o`/`\\w`/`\\g FILE`/`\\copy ... to` write files and
-    `|cmd` targets pipe into commands; `\\gexec` runs query results as SQL (unknown)."""
+    `|cmd` targets pipe into commands; `\\gexec` stays in the SQL, whose analysis reads what it runs."""
     e = Effects.empty()
     sql: list[str] = []
     for line in text.split("\n"):
@@ -472,9 +472,10 @@ def psql(text: str) -> tuple[str, Effects]:
                     out = rx.search(r"\bto\s+'?([^'\s]+)'?", arg, rx.I)
                     if out and out.group(1).lower() not in ("stdout", "pstdout"):
                         e.writes.append(out.group(1))
-            elif word in ("gexec", "gset"):
-                if word == "gexec":
-                    e.unknown.append("psql \\gexec runs the query's results as SQL")
+            elif word == "gexec":  # runs the query's values as SQL: the SQL analysis reads them (sql/psql.py)
+                sql[-1] += "\n\\gexec\n"
+            elif word == "gset":
+                pass
             elif word in ("setenv", "set") and arg.split()[:1] in (["PAGER"], ["PSQL_PAGER"], ["PSQL_EDITOR"],
                                                                    ["EDITOR"]):
                 e.unknown.append(f"psql sets a program it runs ({arg[:60]})")

@@ -42,6 +42,13 @@ def analyze_sql(text: str, scope: Scope, *, dialect: str | None = None) -> list[
         return analyze_mongo(text, scope)
     if name == "redis":
         return _redis_text(text, scope)
+    whole, meta = text, _psql_commands(text, scope) if name == "postgres" and "\\" in text else None
+    if meta is not None:  # `SELECT format('DROP TABLE %I', ...) FROM pg_tables \gexec`, `\dt`, `\! CMD`
+        text, found_meta = meta
+        if not text.strip():
+            return _store_tables(whole) + found_meta
+        return _store_tables(whole) + found_meta + [f for f in analyze_sql(text, scope, dialect=dialect)
+                                                     if f.rule_id != "sql.blastwall:store"]
     try:
         stmts = _read(text, name, stops=scope.stops_on_error)
     except RecursionError:
@@ -73,6 +80,18 @@ def _store_tables(text: str) -> list[Finding]:
     names = "|".join(rx.escape(t) for t in setting("store_tables"))
     hits = sorted(set(rx.findall(rf"\b({names})\b", low)))
     return [finding(Hit("blastwall-store", ", ".join(hits), text[:200]))] if hits else []
+
+
+def _psql_commands(text: str, scope: Scope) -> tuple[str, list[Finding]] | None:
+    """psql's backslash commands taken out of the text: (the SQL left, findings for what the
+    commands run), or None when it has none (`analyze/sql/psql.py`)."""
+    from blastwall.analyze.sql import psql
+
+    found = psql.split(text)
+    if found is None:
+        return None
+    sql, metas = found
+    return sql, _findings(psql.hits(metas, text), scope)
 
 
 def _mysql_lexing_differs(text: str) -> bool:

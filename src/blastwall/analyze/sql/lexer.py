@@ -62,6 +62,13 @@ def _skip(text: str, i: int, hash_comments: bool) -> tuple[int, str] | None:
     return None
 
 
+def skip(text: str, i: int, hash_comments: bool = False) -> int | None:
+    """The index after the literal or comment that starts at i, or None when none starts there.
+    `hash_comments`: MySQL's lexing (`#` comments, backslash escapes in every string)."""
+    hit = _skip(text, i, hash_comments)
+    return None if hit is None else hit[0]
+
+
 def _ident_char(c: str, first: bool) -> bool:
     return c.isascii() and (c.isalpha() or c == "_" or (not first and c.isdigit()))
 

@@ -123,9 +123,15 @@ def _dynamic(expr: str, ctx: Any) -> list[Hit]:
     from blastwall.analyze.sql.where import first_statement
 
     target = first_statement(f"SELECT {expr}").targetList[0].val
-    text = _rebuild(target)
-    if not text or text.strip() == PLACEHOLDER:
-        return [Hit("dynamic-sql", "", ctx.source, f"EXECUTE {expr[:60]}")]
+    return built_hits(target, ctx, Hit("dynamic-sql", "", ctx.source, f"EXECUTE {expr[:60]}"), "EXECUTE")
+
+
+def built_hits(node: Any, ctx: Any, unseen: Hit, runner: str) -> list[Hit]:
+    """The hits of the SQL a string expression builds (`node`, rebuilt from its literal parts) when
+    `runner` runs it as a statement; `unseen` when the expression is built wholly at run time."""
+    text = _rebuild(node)
+    if not text or lexer.first_word(text) == PLACEHOLDER:  # the statement's kind is chosen at run time
+        return [unseen]
     deeper = ctx._replace(depth=ctx.depth + 1)
     # A run-time piece is a value (`$1`) where the grammar allows one, else a name.
     found = _sql_hits(text.replace(PLACEHOLDER, "$1"), deeper) if PLACEHOLDER in text else None
@@ -133,7 +139,7 @@ def _dynamic(expr: str, ctx: Any) -> list[Hit]:
         found = _sql_hits(text, deeper)
     if found is None:
         phrases = lexer.find_phrases(lexer.code_only(text), table()["lexical"]["phrases"])
-        return [Hit("dynamic-sql", "", ctx.source, f"EXECUTE of SQL with {', '.join(phrases)}")] if phrases else []
+        return [unseen._replace(detail=f"{runner} of SQL with {', '.join(phrases)}")] if phrases else []
     return [h._replace(target=h.target.replace(PLACEHOLDER, RUNTIME)) for h in found]
 
 
@@ -154,6 +160,11 @@ def text_hits(node: Any, ctx: Any, called: str) -> list[Hit]:
     return found
 
 
+def rebuilt_text(node: Any) -> str:
+    """The SQL a string expression builds, run-time parts as the placeholder name."""
+    return _rebuild(node)
+
+
 def _rebuild(node: Any) -> str:
     """Text of a string expression: literals as written, run-time parts as the placeholder."""
     kind = type(node).__name__
@@ -171,6 +182,9 @@ def _rebuild(node: Any) -> str:
         if name in ("quote_ident", "quote_literal", "quote_nullable") and len(args) == 1:
             inner = _rebuild(args[0])
             return inner if name == "quote_ident" else f"'{inner}'"
+        if name == "string_agg" and len(args) == 2:  # each row's text, joined by the separator
+            row = _rebuild(args[0])
+            return row + _rebuild(args[1]) + row
         if name in ("concat", "concat_ws"):
             parts = [_rebuild(a) for a in args]
             return (parts[0] if name == "concat_ws" and parts else "").join(parts[1:] if name == "concat_ws" else parts)

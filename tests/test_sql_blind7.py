@@ -1,0 +1,112 @@
+"""SQL classes: statements a query builds and psql's \\gexec runs, and psql's other backslash
+commands in SQL text."""
+
+from __future__ import annotations
+
+import pytest
+
+import blastwall
+from blastwall.engine import make_action
+
+
+@pytest.fixture(autouse=True)
+def _isolated(no_policy_no_database: None) -> None:
+    """Every test runs with nothing configured (conftest.py)."""
+
+
+def decision(sql: str, kind: str = "sql") -> str:
+    return blastwall.check(make_action(kind, sql, None)).decision.value
+
+
+def reasons(sql: str) -> str:
+    return " ".join(blastwall.check(make_action("sql", sql, None)).reasons)
+
+
+# ---- statements built by a query and run by \gexec ------------------------------------------
+GEXEC_ASKED = [
+    "SELECT format('DROP TABLE %I.%I CASCADE;', schemaname, tablename) FROM pg_tables WHERE schemaname = 'app' \\gexec",
+    "SELECT format('DROP TABLE %I.%I CASCADE;', schemaname, tablename) FROM pg_tables;\n\\gexec",
+    "SELECT 'DROP TABLE ' || quote_ident(tablename) || ';' FROM pg_tables WHERE schemaname = 'app'\\gexec",
+    "SELECT 'TRUNCATE ' || tablename FROM pg_tables \\gexec",
+    "select FORMAT('drop schema %I cascade', nspname) from pg_namespace \\gexec",
+    "SELECT format('%s TABLE %I', 'DROP', tablename) FROM pg_tables \\gexec",
+    "SELECT string_agg(format('DROP TABLE %I', tablename), '; ') FROM pg_tables \\gexec",
+    "SELECT string_agg(quote_ident(tablename), ', ') FROM pg_tables \\gexec",
+    "SELECT 'SELECT 1' UNION ALL SELECT 'TRUNCATE invoices' \\gexec",
+    "VALUES ('DELETE FROM customers') \\gexec",
+    "SELECT 'DROP DATABASE ' || datname FROM pg_database WHERE datname LIKE 'shop%' \\gexec",
+    "SELECT concat('ALTER TABLE ', tablename, ' DROP COLUMN legacy') FROM pg_tables \\gexec",
+    # one bounded statement for each row found: an unknown number of rows together
+    "SELECT format('DELETE FROM customers WHERE id = %s', id) FROM stale_customers \\gexec",
+    "SELECT format('UPDATE accounts SET balance = 0 WHERE id = %L', id) FROM accounts \\gexec",
+    # SQL blastwall cannot see
+    "SELECT cmd FROM pending_commands \\gexec",
+    "SELECT format(tmpl, tablename) FROM templates, pg_tables \\gexec",
+    "\\gexec",
+    "WITH t AS (SELECT 'DROP TABLE x' AS q) SELECT q FROM t \\gexec",
+    # other backslash commands that run or write something
+    "SELECT format('DROP TABLE %I', tablename) FROM pg_tables \\g | psql",
+    "SELECT format('DROP TABLE %I', tablename) FROM pg_tables \\o | psql app",
+    "\\o /etc/cron.d/x\nSELECT 1;",
+    "\\! dropdb app",
+    "\\i teardown.sql",
+    "\\ir ../sql/reset.sql",
+    "SELECT 1; \\lo_unlink 12345",
+    "\\e",
+    "\\copy (SELECT 1) TO PROGRAM 'dropdb app'",
+    "\\x \\\\ DELETE FROM customers;",
+    "\\c app\nDROP TABLE customers;",
+    "\\set t customers\nDROP TABLE :t;",
+]
+GEXEC_ALLOWED = [
+    # a query alone only builds text
+    "SELECT format('DROP TABLE %I.%I CASCADE;', schemaname, tablename) FROM pg_tables WHERE schemaname = 'app'",
+    "SELECT 'TRUNCATE ' || tablename FROM pg_tables",
+    "SELECT format('DROP TABLE %I', tablename) FROM pg_tables \\g",
+    "SELECT format('DROP TABLE %I', tablename) FROM pg_tables \\gx",
+    # what \gexec runs is read, and harmless
+    "SELECT 'CREATE DATABASE app' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'app')\\gexec",
+    "SELECT format('ANALYZE %I.%I', schemaname, tablename) FROM pg_tables WHERE schemaname = 'public' \\gexec",
+    "SELECT format('VACUUM ANALYZE %I', relname) FROM pg_stat_user_tables \\gexec",
+    "SELECT format('DELETE FROM %I WHERE id = %L', 'customers', 7) \\gexec",
+    "SELECT format('CREATE INDEX IF NOT EXISTS %I ON %I (created_at)', tablename || '_created', tablename) "
+    "FROM pg_tables WHERE schemaname = 'public' \\gexec",
+    "SELECT $$ \\gexec $$;",
+    "SELECT '\\gexec' AS x;",
+    "-- \\! dropdb app\nSELECT 1;",
+    # display only
+    "\\dt",
+    "\\dt+ public.*",
+    "\\d+ customers",
+    "\\x\nSELECT * FROM customers WHERE id = 1;",
+    "\\timing on\nSELECT count(*) FROM orders;",
+    "SHOW CREATE TABLE orders\\G",
+    "\\copy orders FROM 'orders.csv' CSV HEADER",
+    "\\conninfo",
+    # MySQL strings whose escapes look like backslash commands to PostgreSQL's lexing
+    "INSERT INTO notes (body) VALUES ('it\\'s C:\\temp\\new');",
+    "UPDATE notes SET body = 'don\\'t \\! run' WHERE id = 3;",
+]
+
+
+@pytest.mark.parametrize("sql", GEXEC_ASKED)
+def test_gexec_and_backslash_commands_asked(sql: str) -> None:
+    assert decision(sql) != "allow"
+
+
+@pytest.mark.parametrize("sql", GEXEC_ALLOWED)
+def test_gexec_and_backslash_commands_allowed(sql: str) -> None:
+    assert decision(sql) == "allow"
+
+
+def test_gexec_reason_names_the_generated_statement() -> None:
+    said = reasons("SELECT format('DROP TABLE %I', tablename) FROM pg_tables \\gexec")
+    assert "DROP TABLE" in said and "(a name chosen at run time)" in said
+
+
+def test_gexec_in_a_psql_shell_line_reads_what_runs() -> None:
+    drop = "echo \"SELECT format('DROP TABLE %I', tablename) FROM pg_tables \\gexec\" | psql app"
+    create = "echo \"SELECT 'CREATE DATABASE app' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'app')" \
+             "\\gexec\" | psql"
+    assert decision(drop, "shell") != "allow"
+    assert decision(create, "shell") == "allow"

@@ -57,13 +57,15 @@ def analyze(req: Request, scope: Scope, provider: Provider | None, *, known_prov
         hit = None if _documentation(req) else _state_changing_url(req, allow_kebab=False)
         if hit:
             out.append(make(template("http.generic:state-changing-get"), req, word=hit, label=label))
+        elif _rpc_method_segment(req):  # `GET /api/auth.revoke?token=...`: RPC methods answer GET too
+            out.extend(_action_suffix(req, label, None))
     else:
         hit = _state_changing_url(req, allow_kebab=True)
         low = Severity.LOW if is_local(req.host) else None  # a dev server's fixtures
         if hit:
             out.append(make(template("http.generic:destructive-endpoint"), req, word=hit, label=label, severity=low))
         else:
-            out.extend(_action_suffix(req, label, low))
+            out.extend(_action_suffix(req, label, low) or _weighed_verb(req, label, low))
         flag = None if body_checked else _destroy_flag(req)
         if flag:
             out.append(make(template("http.generic:destructive-update"), req, flag=flag, label=label))
@@ -129,7 +131,7 @@ def _state_changing_url(req: Request, *, allow_kebab: bool) -> str | None:
     verbs = word_list("destructive_words")
     if allow_kebab:  # a write to `/deletions`, `/erasure-requests` starts a delete
         verbs = verbs | word_list("destructive_nouns")
-    benign = set(word_list("benign_objects"))
+    benign = set(word_list("benign_objects")) | word_list("trivial_delete_objects")  # `reactions.remove`
     segments = [s for s in req.path.split("/") if s]
     for i, seg in enumerate(segments):
         if not allow_kebab and not _api_like(req, segments, i):
@@ -174,10 +176,13 @@ def _action_suffix(req: Request, label: str, severity: Severity | None) -> list[
     if not segments or _ID.match(segments[-1]):
         return []
     last = segments[-1].split(";", 1)[0].split(":", 1)[-1]  # `/v1/ops/x:cancel` (Google-style custom verbs)
+    last, objects = _method_parts(last)
     ws = words(last)
-    if not ws or len(ws) > 3 or set(ws) & word_list("benign_objects"):
+    if not ws or len(ws) > 3 or set(ws + objects) & word_list("benign_objects"):
         return []
-    verb = classify(last, "http")
+    if set(objects) & word_list("trivial_delete_objects"):  # `reactions.remove`, `pins.remove`, `stars.remove`
+        return []
+    verb = classify("_".join([last, *objects]), "http")
     if verb is None or verb.cls.name not in word_list("action_suffix_classes"):
         return []
     cls = verb.cls
@@ -185,6 +190,50 @@ def _action_suffix(req: Request, label: str, severity: Severity | None) -> list[
     level = severity if severity is not None else min(cls.severity, Severity.HIGH)  # a name alone never denies
     return [make(template("http.generic:action-endpoint"), req, word=last, label=label, what=says,
                  severity=level)._replace(effect=cls.effect)]
+
+
+# An RPC method named in the path, namespace first and verb last (`/api/auth.revoke`,
+# `/api/admin.users.remove`, `/api/apps.uninstall`): dotted words, letters and digits only.
+_METHOD = rx.compile(r"[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)+")
+
+
+def _method_parts(segment: str) -> tuple[str, list[str]]:
+    """`admin.users.remove` -> ("remove", [users]): the verb of a dotted RPC method name and the
+    words of what it acts on (leading namespace words of the verb model's `skip` dropped). Any other
+    segment is its own verb with no objects."""
+    if not _METHOD.fullmatch(segment):
+        return segment, []
+    from blastwall.analyze.catalogs.verbs import table
+
+    *namespace, verb = segment.split(".")
+    objects = [w for part in namespace for w in words(part)]
+    skip = set(table().get("skip", []))
+    while objects and objects[0] in skip:
+        objects = objects[1:]
+    return verb, objects
+
+
+def _rpc_method_segment(req: Request) -> bool:
+    """A read whose last path segment is a dotted RPC method name behind an API-like segment."""
+    segments = [s for s in req.path.split("/") if s]
+    return bool(segments) and bool(_METHOD.fullmatch(segments[-1])) and _api_like(req, segments, len(segments) - 1)
+
+
+def _weighed_verb(req: Request, label: str, severity: Severity | None) -> list[Finding]:
+    """`POST /v1/volumes/prune`, `POST /api/backups/clear`: an everyday verb as the last path segment,
+    weighed by the verb model (`analyze/verbs.py`) with what the path names before it. A verb on data
+    (volumes, backups, a database) asks; on something rebuilt by itself (`/images/prune`,
+    `/cache/clear`) or alone (`/prune`) it does not."""
+    from blastwall.analyze.verbs import read_words
+
+    segments = [s for s in req.path.split("/") if s and not _ID.match(s)]
+    if len(segments) < 2 or "." in segments[-1]:
+        return []
+    reading = read_words(segments[-2:])
+    if reading is None or reading.severity < Severity.HIGH:
+        return []
+    return [make(template("http.generic:action-endpoint"), req, word=f"{segments[-2]}/{segments[-1]}", label=label,
+                 what=f"it {reading.verb}s {reading.noun}", severity=severity)]
 
 
 def _documentation(req: Request) -> bool:

@@ -423,7 +423,8 @@ def _redis_args(call: _Call) -> list[Finding] | None:
         return None
     sent = redis_argv(call.tool, call.args, _g("command_keys"))
     if sent is None:
-        return None
+        given = [k for k in _g("command_keys") if call.args.get(k) not in (None, "", [], {})]
+        return [call.finding(_row("mcp.generic:unanalyzed-exec"))] if given else None  # a command it cannot read
     from blastwall.analyze.sql import analyze_redis
 
     return [f for argv in sent[:50] if argv for f in analyze_redis(argv, call.deeper("Redis command"))]

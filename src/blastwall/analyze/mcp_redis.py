@@ -45,6 +45,28 @@ def _value(v: Any) -> list[str] | None:
     return None
 
 
+def _command_list(v: list[Any]) -> list[list[str]] | None:
+    """A list given for a command: one argv (`["DEL", "k"]`), command lines (`["SET a 1", "FLUSHALL"]`)
+    or a pipeline of argvs and lines (Upstash `run_multiple_redis_commands`: `[["SET", "a", "1"],
+    ["FLUSHALL"]]`). Anything else in it (a number, an object) makes it unreadable: None."""
+    from blastwall.analyze.sql.nosql import split_redis
+
+    if all(isinstance(x, str) for x in v):
+        if any(c.isspace() for c in v[0].strip()):  # whole lines, as redis-cli reads them
+            return [argv for line in v if line.strip() for argv in split_redis(line)]
+        return [[str(x) for x in v]]
+    out: list[list[str]] = []
+    for item in v:
+        if isinstance(item, str) and item.strip():
+            out += split_redis(item)
+        elif isinstance(item, list) and item and all(isinstance(x, (str, int, float)) and not isinstance(x, bool)
+                                                     for x in item):
+            out.append([str(x) for x in item])
+        else:
+            return None
+    return out or None
+
+
 def redis_argv(tool: str, args: dict[str, Any], command_keys: list[str]) -> list[list[str]] | None:
     """The Redis commands the call sends, or None when it names none."""
     from blastwall.analyze.sql.nosql import split_redis
@@ -56,8 +78,10 @@ def redis_argv(tool: str, args: dict[str, Any], command_keys: list[str]) -> list
             if extra is not None and len(v.split()) == 1:
                 return [[v.strip(), *extra]]
             return split_redis(v)
-        if isinstance(v, list) and v and all(isinstance(x, str) for x in v):
-            return [[str(x) for x in v]]
+        if isinstance(v, list) and v:
+            sent = _command_list(v)
+            if sent is not None:
+                return sent
     if not _known(tool):
         return None
     argv = [tool.upper()]

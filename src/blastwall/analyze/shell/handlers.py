@@ -869,6 +869,12 @@ def handle_package_manager(name: str, argv: list[Word], cmd: SimpleCommand, scop
     if not pos:
         return None
     first = pos[0].text
+    if first in ("pkg", "pm", "set-script"):
+        from blastwall.analyze.shell.pkg_scripts import pkg_script_findings
+
+        set_scripts = pkg_script_findings(argv, cmd, scope)  # `npm pkg set scripts.x=CMD`: CMD runs later
+        if set_scripts is not None:
+            return set_scripts
     script_name = pos[1].text if first in ("run", "run-script") and len(pos) > 1 else (
         first if first in ("test", "start", "stop", "restart") or (name != "npm" and first not in _scripts()["builtins"])
         else None)

@@ -153,7 +153,7 @@ SQL_SAFE = [
     "DECLARE v NUMBER; BEGIN SELECT count(*) INTO v FROM ledger; END;",
     "BEGIN UPDATE t SET a = 1 WHERE id = 5; END;",
     "BEGIN TRAN; DELETE FROM orders; ROLLBACK TRAN;",
-    "DELETE FROM users LIMIT 10",
+    "DELETE FROM users WHERE status = 'x' LIMIT 10",
     "DELETE FROM users ORDER BY created_at LIMIT 1000",
     "SELECT lower(name), replace(name, 'a', 'b'), date_trunc('day', now()) FROM users",
     "SELECT delete(tags, 'x') FROM items",  # hstore's delete() computes a value
@@ -198,8 +198,9 @@ def test_the_bounded_limit_is_the_radius_row_threshold() -> None:
     bounded = next(r for r in defaults["rule"] if r["id"] == "default:env-dev-bounded-rows")
     assert bounded["radius"]["rows"] == f"<={sql['settings']['bounded_limit']}"
     limit = sql["settings"]["bounded_limit"]
-    assert not rules(f"DELETE FROM users LIMIT {limit}")
-    assert rules(f"DELETE FROM users LIMIT {limit + 1}")
+    assert not rules(f"DELETE FROM users ORDER BY id LIMIT {limit}")
+    assert rules(f"DELETE FROM users ORDER BY id LIMIT {limit + 1}")
+    assert rules("DELETE FROM users LIMIT 10")  # no WHERE, no ORDER BY: rows the server picks
 
 
 def test_a_savepoint_outside_a_transaction_undoes_nothing(postgres: PgServer) -> None:  # noqa: F811

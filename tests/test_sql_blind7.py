@@ -110,3 +110,41 @@ def test_gexec_in_a_psql_shell_line_reads_what_runs() -> None:
              "\\gexec\" | psql"
     assert decision(drop, "shell") != "allow"
     assert decision(create, "shell") == "allow"
+
+
+# ---- LIMIT without WHERE or ORDER BY: whichever rows the server reads first ------------------
+LIMIT_ASKED = [
+    ("DELETE FROM wp_posts LIMIT 500;", "mysql"),
+    ("DELETE FROM wp_posts LIMIT 500;", None),
+    ("delete from `customers` limit 10", None),
+    ("DELETE FROM customers LIMIT 1", "mysql"),
+    ("UPDATE customers SET banned = 1 LIMIT 100;", "mysql"),
+    ("DELETE LOW_PRIORITY FROM customers LIMIT 500;", "mysql"),
+    ("DELETE QUICK IGNORE FROM customers LIMIT 500", "mysql"),
+    ("DELETE TOP (500) FROM customers;", "tsql"),
+    ("DELETE TOP (500) FROM customers;", None),
+    ("UPDATE TOP (10) customers SET banned = 1", None),
+    ("DELETE FROM customers LIMIT 1000000", "mysql"),
+]
+LIMIT_ALLOWED = [
+    ("DELETE FROM customers WHERE id = 5 LIMIT 1;", "mysql"),
+    ("DELETE FROM customers WHERE id = 5 LIMIT 1;", None),
+    ("DELETE FROM api_tokens WHERE expires_at < NOW() LIMIT 500", None),
+    ("DELETE TOP (500) FROM customers WHERE id = 7", None),
+    ("DELETE FROM customers LIMIT 0", "mysql"),
+]
+
+
+def _dialect_decision(sql: str, dialect: str | None) -> str:
+    context = {"dialect": dialect} if dialect else None
+    return blastwall.check(make_action("sql", sql, context)).decision.value
+
+
+@pytest.mark.parametrize("sql,dialect", LIMIT_ASKED)
+def test_limit_without_where_asked(sql: str, dialect: str | None) -> None:
+    assert _dialect_decision(sql, dialect) != "allow"
+
+
+@pytest.mark.parametrize("sql,dialect", LIMIT_ALLOWED)
+def test_limit_with_a_chosen_bound_allowed(sql: str, dialect: str | None) -> None:
+    assert _dialect_decision(sql, dialect) == "allow"

@@ -91,14 +91,16 @@ def _truncate(e: Any, src: str, dialect: str) -> list[Hit]:
 
 def _rows(verb: str) -> Any:
     def handler(e: Any, src: str, dialect: str) -> list[Hit]:
-        limit = _limit(e)
-        if limit is not None and limit <= int(setting("bounded_limit")):
-            return []  # bounded: at most LIMIT rows, few enough to count as a bounded change
+        limit, where = _limit(e), e.args.get("where")
+        small = limit is not None and limit <= int(setting("bounded_limit"))
+        if small and (where is not None or e.args.get("order") is not None or limit == 0):
+            return []  # bounded: at most LIMIT rows the statement chose, few enough to count as a bounded change
         target = _names(e.args.get("tables")) or _names([e.this])
         written = catalog.hits(verb, target, src)
         if written is not None:
             return written
-        where = e.args.get("where")
+        if where is None and small:  # no WHERE, no ORDER BY: whichever rows the server reads first
+            return [Hit(f"{verb}-broad", target, src, f"LIMIT {limit} with no WHERE or ORDER BY: rows the server picks")]
         if where is None and limit is not None:
             return [Hit(f"{verb}-broad", target, src, f"LIMIT {limit}, more rows than a bounded change")]
         if where is None:

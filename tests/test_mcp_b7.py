@@ -54,3 +54,67 @@ def test_each_command_of_a_redis_pipeline_is_judged(server: str, tool: str, argu
 def test_redis_pipelines_of_reads_and_writes_pass(server: str, tool: str, arguments: dict) -> None:
     v = mcp(server, tool, arguments)
     assert v.decision.value == "allow", v.reasons
+
+
+# ---- text editor tools whose command names the edit ---------------------------------------------
+@pytest.fixture()
+def project(tmp_path: Any) -> Any:
+    import subprocess
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "db").mkdir()
+    (tmp_path / "src" / "app.py").write_text("x = 1\n")
+    (tmp_path / ".gitignore").write_text("db/*.sqlite3\n")
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run(["git", "add", "."], cwd=tmp_path, check=True)
+    subprocess.run(["git", "-c", "user.email=t@e", "-c", "user.name=t", "commit", "-qm", "init"], cwd=tmp_path, check=True)
+    (tmp_path / "db" / "production.sqlite3").write_bytes(b"SQLite format 3\x00" + b"rows" * 64)
+    return tmp_path
+
+
+def in_project(project: Any, server: str, tool: str, arguments: dict[str, Any]) -> blastwall.Verdict:
+    payload = {"server": server, "tool": tool, "arguments": arguments}
+    return blastwall.check(make_action("mcp", payload, {"cwd": str(project)}))
+
+
+EDITOR_ASKED = [
+    ("goose-developer", "text_editor", {"command": "write", "path": "db/production.sqlite3", "file_text": ""}),
+    ("goose-developer", "text_editor", {"command": "WRITE", "path": "db/production.sqlite3", "file_text": ""}),
+    ("goose", "mcp__developer__text_editor", {"command": " write ", "path": "db/production.sqlite3", "file_text": "x"}),
+    ("anthropic", "str_replace_based_edit_tool", {"command": "create", "path": "db/production.sqlite3", "file_text": ""}),
+    ("openhands", "str_replace_editor", {"command": "create", "path": "{root}/db/production.sqlite3", "file_text": ""}),
+    ("openhands", "file_editor", {"command": "write", "path": "{root}/db/production.sqlite3", "file_text": ""}),
+    ("goose-developer", "text_editor", {"command": "write", "path": "/home/dev/.bashrc", "file_text": "rm -rf ~/work\n"}),
+    ("goose-developer", "text_editor", {"command": "write", "path": "/etc/cron.d/cleanup",
+                                        "file_text": "* * * * * root rm -rf /srv/data\n"}),
+    ("goose-developer", "text_editor", {"command": "write", "path": "/home/dev/app/db/production.sqlite3",
+                                        "file_text": ""}),
+]
+EDITOR_PASSED = [
+    ("goose-developer", "text_editor", {"command": "write", "path": "src/new_module.py", "file_text": "y = 2\n"}),
+    ("goose-developer", "text_editor", {"command": "write", "path": "src/app.py", "file_text": "x = 2\n"}),
+    ("goose-developer", "text_editor", {"command": "view", "path": "src/app.py"}),
+    ("goose-developer", "text_editor", {"command": "str_replace", "path": "src/app.py", "old_str": "x = 1",
+                                        "new_str": "x = 3"}),
+    ("anthropic", "str_replace_based_edit_tool", {"command": "create", "path": "src/util.py", "file_text": "z = 1\n"}),
+    ("anthropic", "str_replace_based_edit_tool", {"command": "insert", "path": "src/app.py", "insert_line": 1,
+                                                  "insert_text": "w = 0\n"}),
+]
+
+
+@pytest.mark.parametrize(("server", "tool", "arguments"), EDITOR_ASKED)
+def test_editor_write_command_is_judged_as_a_file_write(project: Any, server: str, tool: str, arguments: dict) -> None:
+    arguments = {k: v.replace("{root}", str(project)) if isinstance(v, str) else v for k, v in arguments.items()}
+    v = in_project(project, server, tool, arguments)
+    assert v.decision.value != "allow", v.reasons
+
+
+@pytest.mark.parametrize(("server", "tool", "arguments"), EDITOR_PASSED)
+def test_editor_edits_of_project_files_pass(project: Any, server: str, tool: str, arguments: dict) -> None:
+    v = in_project(project, server, tool, arguments)
+    assert v.decision.value == "allow", v.reasons
+
+
+def test_editor_command_is_never_a_shell_line(project: Any) -> None:
+    v = in_project(project, "goose-developer", "text_editor", {"command": "view", "path": "src/app.py"})
+    assert not any(r.startswith("shell.") for r in v.rule_ids), v.rule_ids

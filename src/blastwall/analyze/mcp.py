@@ -80,6 +80,7 @@ def analyze_call(server: str, tool: str, arguments: dict, annotations: dict | No
 def _analyze_call(server: str, tool: str, arguments: dict, annotations: dict | None, scope: Scope) -> list[Finding]:
     server, tool = _split_name(str(server or ""), str(tool or ""))
     args = arguments if isinstance(arguments, dict) else {}
+    tool, args = _editor_command(tool, args)
     call = _Call(server, tool, args, scope)
     row = _catalog_row(server, tool, args)
     if row is not None and not row.get("arguments_decide") and not row.get("check") \
@@ -115,6 +116,20 @@ def _analyze_call(server: str, tool: str, arguments: dict, annotations: dict | N
     if analyzed or ws & (set(_g("read_verbs")) | set(_g("additive_verbs"))):
         return content
     return [call.finding(_row("mcp.generic:unknown-tool"))] + content
+
+
+def _editor_command(tool: str, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """A text editor tool told what to do by its `command` (`text_editor {"command": "write", "path",
+    "file_text"}`): the filesystem tool that command names (`write_file`), without the `command`
+    argument, so the edit is judged as a file write or read and never as a shell line."""
+    ws = set(words(tool))
+    command = args.get("command")
+    if not isinstance(command, str) or not (ws & set(_g("editor_tool_words")) or {"str", "replace"} <= ws):
+        return tool, args
+    as_tool = _g("editor_commands").get(command.strip().lower())
+    if as_tool is None:
+        return tool, args
+    return as_tool, {k: v for k, v in args.items() if k != "command"}
 
 
 def _chain(call: _Call) -> list[Finding] | None:

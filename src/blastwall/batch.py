@@ -68,6 +68,8 @@ WARM_UP: tuple[tuple[str, Any], ...] = (
     ("shell", "python manage.py flush; rails db:drop; npm run reset; make clean; git clean -fdx"),  # tasks, frameworks
     ("shell", "npx prisma migrate reset --force; php artisan migrate:fresh; docker compose down -v"),
     ("shell", "git checkout -b warm-up && git branch -D warm-up"),  # objects made on the line (made_here)
+    # repositories in temp folders (scratch_repo), package scripts set on the line (pkg_scripts)
+    ("shell", "cd /nonexistent/warm && git reset --hard; npm pkg set scripts.warm=ls"),
     ("shell", "elixir -e 'IO.puts(1)'; osh -c 'ls'"),  # languages blastwall does not read (unread_code)
     # archivers that delete their sources; SDK methods named by a verb in python one-liners
     ("shell", "zip -m /nonexistent/warm.zip /nonexistent/warm/x; python3 -c 'import x; x.Api().delete_repo(1)'"),

@@ -42,7 +42,8 @@ def analyze_command(text: str, scope: Scope) -> list[Finding]:
         if folder != here.shell_dir:
             here = here._replace(shell_dir=folder)
         found = analyze_simple(cmd, here)
-        if found and ((here.shell_dir or "").startswith("/") or "-C" in cmd.source):
+        if any(f.rule_id.startswith("shell.git:") for f in found) and \
+                ((here.shell_dir or "").startswith("/") or "-C" in cmd.source):
             from blastwall.analyze.shell.scratch_repo import drop_scratch_repo
 
             found = drop_scratch_repo(found, cmd, here.earlier, here, text)

@@ -118,3 +118,41 @@ def test_editor_edits_of_project_files_pass(project: Any, server: str, tool: str
 def test_editor_command_is_never_a_shell_line(project: Any) -> None:
     v = in_project(project, "goose-developer", "text_editor", {"command": "view", "path": "src/app.py"})
     assert not any(r.startswith("shell.") for r in v.rule_ids), v.rule_ids
+
+
+# ---- a git server's clean, judged as the shell's git clean -----------------------------------------
+CLEAN_PASSED = [
+    {"force": True, "dryRun": True},
+    {"force": True, "dryRun": "true", "directories": True},
+    {"dry_run": True},
+    {"force": True, "dryRun": True, "ignored": True},
+]
+CLEAN_ASKED = [
+    {"force": True},
+    {},  # a tool never stops at a prompt: no force still cleans
+    {"force": True, "dryRun": False},
+    {"force": True, "dryRun": "false"},
+    {"force": True, "dryRun": "no"},
+    {"force": True, "directories": True},
+    {"force": True, "ignored": True},
+    {"force": True, "dryRun": None},
+    {"force": True, "paths": ["notes"]},
+]
+
+
+@pytest.mark.parametrize("arguments", CLEAN_PASSED)
+def test_git_clean_dry_run_passes(project: Any, arguments: dict) -> None:
+    (project / "notes.txt").write_text("untracked work\n")
+    v = in_project(project, "git", "git_clean", {"path": str(project), **arguments})
+    assert v.decision.value == "allow", v.reasons
+
+
+@pytest.mark.parametrize("arguments", CLEAN_ASKED)
+def test_git_clean_that_deletes_untracked_work_asks(project: Any, arguments: dict) -> None:
+    (project / "notes").mkdir()
+    (project / "notes" / "plan.txt").write_text("untracked work\n")
+    (project / "notes.txt").write_text("untracked work\n")
+    v = in_project(project, "git", "git_clean", {"path": str(project), **arguments})
+    assert v.decision.value != "allow", v.reasons
+    v = in_project(project, "git-mcp-server", "git_clean", {"repo_path": str(project), **arguments})
+    assert v.decision.value != "allow", v.reasons

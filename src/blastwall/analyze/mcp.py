@@ -646,7 +646,11 @@ def _git_args(call: _Call) -> list[Finding] | None:
         return None
     argv = ["git"]
     for part in template:
-        if part.startswith("{") and part.endswith("...}"):
+        if part.startswith("{") and part.endswith("}") and "?" in part:  # `{dryRun?-n}`: the option when true
+            name, flag = part[1:-1].split("?", 1)
+            if value_matches(call.args.get(name), True):
+                argv.append(flag)
+        elif part.startswith("{") and part.endswith("...}"):
             value = call.args.get(part[1:-4])
             argv += [str(v) for v in value] if isinstance(value, list) else []
         elif part.startswith("{") and part.endswith("}"):
@@ -656,6 +660,8 @@ def _git_args(call: _Call) -> list[Finding] | None:
         else:
             argv.append(part)
     repo = call.args.get("repo_path") or call.args.get("repoPath") or call.args.get("repository_path")
+    if not repo and not any(p.strip("{}.").split("?")[0] == "path" for p in template):
+        repo = call.args.get("path")  # the repository, for a tool whose template names no file `path`
     scope = call.deeper("git")
     if isinstance(repo, str) and repo.strip():
         scope = scope._replace(cwd=repo if repo.startswith("/") or not scope.cwd else posixpath.join(scope.cwd, repo))

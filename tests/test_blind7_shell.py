@@ -222,3 +222,34 @@ def test_package_scripts_set_are_judged(line: str) -> None:
 @pytest.mark.parametrize("line", PKG_SCRIPTS_SAFE)
 def test_package_scripts_set_safe(line: str) -> None:
     assert decide(line) == "allow"
+
+
+# Text piped to a raw network client for a service's port is that service's commands (rules/raw_clients.toml).
+RAW_CLIENT_ASKED = [
+    "printf 'FLUSHALL\\r\\n' | nc redis.internal 6379",
+    "printf '*1\\r\\n$8\\r\\nFLUSHALL\\r\\n' | ncat cache 6379",
+    "echo flush_all | nc cache 11211",
+    "echo 'FLUSHDB' | nc -q 1 redis 6379",
+    "nc redis 6379 <<< 'DEL users'",
+    "cat /nonexistent/cmds.txt | nc redis 6379",
+    "echo FLUSHALL | socat - TCP:redis:6379",
+    "echo FLUSHALL | telnet redis 6379",
+    "echo FLUSHALL | sudo nc -w 2 redis 6380",
+]
+RAW_CLIENT_SAFE = [
+    "printf 'PING\\r\\n' | nc redis.internal 6379",
+    "echo stats | nc cache 11211",
+    "nc -zv redis 6379",
+    "echo hi | nc example.com 7",
+    "nc -l 6379",
+]
+
+
+@pytest.mark.parametrize("line", RAW_CLIENT_ASKED)
+def test_raw_clients_send_service_commands(line: str) -> None:
+    assert decide(line) != "allow"
+
+
+@pytest.mark.parametrize("line", RAW_CLIENT_SAFE)
+def test_raw_clients_reads_pass(line: str) -> None:
+    assert decide(line) == "allow"

@@ -955,6 +955,8 @@ LAZY_MODULES: dict[str, str] = {
         "zip", "7z", "7za", "7zz", "7zr", "rar", "zstd", "lz4", "brotli", "lzip", "plzip", "lzop")},
     **{n: "blastwall.analyze.shell.ansible" for n in ("ansible", "ansible-playbook")},
     "curator_cli": "blastwall.analyze.shell.curator",  # Elasticsearch Curator: expired index deletions
+    **{n: "blastwall.analyze.shell.rawclients" for n in (  # rules/raw_clients.toml: text for a service's port
+        "nc", "ncat", "netcat", "nc.openbsd", "nc.traditional", "telnet", "socat")},
     "run-parts": "blastwall.analyze.shell.run_parts",  # every program in a folder
     **{n: "blastwall.analyze.shell.powershell" for n in ("pwsh", "pwsh.exe", "powershell", "powershell.exe", "cmd",
                                                                  "cmd.exe", "runas", "runas.exe", "wmic", "wmic.exe",

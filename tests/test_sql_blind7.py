@@ -148,3 +148,54 @@ def test_limit_without_where_asked(sql: str, dialect: str | None) -> None:
 @pytest.mark.parametrize("sql,dialect", LIMIT_ALLOWED)
 def test_limit_with_a_chosen_bound_allowed(sql: str, dialect: str | None) -> None:
     assert _dialect_decision(sql, dialect) == "allow"
+
+
+# ---- expired cleanups where the schema, dataset or pinned bucket says the data is short-lived -
+EXPIRED_ALLOWED = [
+    "ALTER TABLE logs.requests DELETE WHERE event_date < today() - 90;",
+    "ALTER TABLE logs.requests ON CLUSTER main DELETE WHERE event_date < today() - 30;",
+    "DELETE FROM logs.requests WHERE created_at < now() - interval '90 days';",
+    "DELETE FROM `acme-prod.logs.app_events` WHERE event_ts < TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 400 DAY);",
+    "DELETE FROM `logs`.`app_events` WHERE event_ts < DATE_SUB(NOW(), INTERVAL 30 DAY);",
+    "DELETE FROM [logs].[dbo].[requests] WHERE created_at < DATEADD(day, -30, GETDATE());",
+    "DELETE FROM cache.pages WHERE updated_at < now() - interval '1 day';",
+    "DELETE FROM storage.objects WHERE bucket_id = 'tmp-exports' AND created_at < now() - interval '7 days';",
+    "DELETE FROM storage.objects WHERE bucket_id IN ('tmp-exports', 'scratch') AND created_at < now() - interval '7 days';",
+]
+EXPIRED_ASKED = [
+    # no age, every row, the future, or now for an age column
+    "ALTER TABLE logs.requests DELETE WHERE 1;",
+    "ALTER TABLE logs.requests DELETE WHERE event_date < today() + 90;",
+    "DELETE FROM `acme-prod.logs.app_events` WHERE true;",
+    "DELETE FROM `acme-prod.logs.app_events` WHERE user_id > 0;",
+    "DELETE FROM `acme-prod.logs.app_events` WHERE event_ts < TIMESTAMP_ADD(CURRENT_TIMESTAMP(), INTERVAL 400 DAY);",
+    "DELETE FROM `acme-prod.logs.app_events` WHERE event_ts < CURRENT_TIMESTAMP();",
+    "DELETE FROM logs.requests;",
+    "TRUNCATE logs.requests;",
+    # a schema or dataset that does not say so, or a table in it that keeps records
+    "ALTER TABLE analytics.requests DELETE WHERE event_date < today() - 90;",
+    "ALTER TABLE logs.audit_events DELETE WHERE event_date < today() - 90;",
+    "DELETE FROM `acme-prod.analytics.app_events` WHERE event_ts < TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 400 DAY);",
+    "DELETE FROM `acme-prod.logs.billing_events` WHERE event_ts < TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 400 DAY);",
+    "DELETE FROM tmp.orders WHERE created_at < now() - interval '7 days';",
+    # a bucket that is not temporary, not pinned, or pinned without an age
+    "DELETE FROM storage.objects WHERE bucket_id = 'tmp-exports';",
+    "DELETE FROM storage.objects WHERE bucket_id = 'avatars' AND created_at < now() - interval '7 days';",
+    "DELETE FROM storage.objects WHERE bucket_id = 'tmp-exports' OR created_at < now() - interval '7 days';",
+    "DELETE FROM storage.objects WHERE bucket_id <> 'tmp-exports' AND created_at < now() - interval '7 days';",
+    "DELETE FROM storage.objects WHERE bucket_id IN ('tmp-exports', 'invoices') AND created_at < now() - interval '7 days';",
+    "DELETE FROM storage.objects WHERE bucket_id = 'billing-tmp' AND created_at < now() - interval '7 days';",
+    "DELETE FROM storage.objects WHERE bucket_id = 'tmp-exports' AND created_at < now() + interval '7 days';",
+    # old carts: orders in the making, not short-lived data
+    "DELETE FROM cart_items WHERE updated_at < NOW() - INTERVAL 30 DAY LIMIT 5000;",
+]
+
+
+@pytest.mark.parametrize("sql", EXPIRED_ALLOWED)
+def test_expired_cleanup_in_a_short_lived_schema_or_bucket_allowed(sql: str) -> None:
+    assert decision(sql) == "allow"
+
+
+@pytest.mark.parametrize("sql", EXPIRED_ASKED)
+def test_expired_cleanup_look_alikes_asked(sql: str) -> None:
+    assert decision(sql) != "allow"

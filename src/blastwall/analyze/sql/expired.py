@@ -101,6 +101,63 @@ def short_lived(name: str) -> bool:
     return False
 
 
+def _named_short_lived(name: str) -> bool:
+    """A schema, dataset, database or bucket name that says what it holds is short-lived: one of
+    its words is a short-lived word or stem on its own (`logs`, `tmp-exports`, `cache`, `scratch`),
+    and none keeps records (`audit_logs`, `billing_tmp`)."""
+    from blastwall.analyze.verbs import tokens
+
+    w = _words()
+    parts = [_singular(p) for p in tokens(name) if p]
+    if not parts or any(p in w.table_keeps or any(p.startswith(k) for k in w.table_keeps) for p in parts):
+        return False
+    return any(p in w.table_words or p in w.table_stems for p in parts)
+
+
+def _qualified(name: str) -> list[str]:
+    """The parts of a qualified table name, quotes off: `"acme-prod.logs.app_events"` (one quoted
+    BigQuery name), `logs.requests`, `[db].[dbo].[t]`."""
+    return [p.strip('"`[] ') for p in name.replace('"."', ".").replace("`.`", ".").split(".") if p.strip('"`[] ')]
+
+
+def short_lived_table(name: str) -> bool:
+    """Whether a table's rows are meant to expire: its own name says so (`short_lived`), or the
+    schema, dataset or database it is in does (`logs.requests`, `acme-prod.logs.app_events`,
+    `tmp.exports`) and the table's own name keeps no records (`logs.audit_events` does)."""
+    parts = _qualified(name)
+    if not parts:
+        return False
+    if short_lived(parts[-1]):
+        return True
+    from blastwall.analyze.verbs import tokens
+
+    keeps = _words().table_keeps
+    if any(_singular(p) in keeps or any(_singular(p).startswith(k) for k in keeps) for p in tokens(parts[-1])):
+        return False
+    return any(_named_short_lived(q) for q in parts[:-1])
+
+
+def short_lived_container(where: Any, aliases: frozenset[str]) -> bool:
+    """Whether the WHERE pins the rows to a container whose name says it is short-lived: a
+    container key (`bucket_id`, `folder`, `namespace`: `[settings] container_keys`) equal to, or
+    in a list of, names like `'tmp-exports'` or `'cache'` (Supabase's `storage.objects` of a
+    temporary bucket). A container of anything else (`bucket_id = 'avatars'`) is not."""
+    from blastwall.analyze.sql.where import container_column
+
+    for c in _conjuncts(where):
+        if _name(c) != "A_Expr" or int(c.kind) not in (0, 6) or c.lexpr is None or c.rexpr is None:
+            continue
+        if ".".join(getattr(s, "sval", "") for s in c.name or ()) != "=":
+            continue
+        for col, other in ((c.lexpr, c.rexpr), (c.rexpr, c.lexpr)):
+            name = _column(col, aliases)
+            values = [_text(v) for v in other] if isinstance(other, (list, tuple)) else [_text(other)]
+            if name and container_column(name, aliases) and values and \
+                    all(v is not None and _named_short_lived(v) for v in values):
+                return True
+    return False
+
+
 # ---- TimescaleDB's retention ---------------------------------------------------------------------
 
 # drop_chunks' arguments that only choose which old chunks go (2.x and 1.x names); any other

@@ -138,12 +138,12 @@ def _expired_column(e: Any, verb: str, target: str, cond: Any) -> str:
 
     if any(e.args.get(k) for k in ("using", "tables", "joins", "with")) or "," in target:
         return ""
-    if not expired.short_lived(target):
-        return ""
     aliases = frozenset(str(a).lower() for a in (getattr(e.this, "name", None), getattr(e.this, "alias", None)) if a)
     try:
         node = first_statement(f"SELECT 1 WHERE {cond.sql(dialect='postgres')}").whereClause
     except (ParseError, ValueError, IndexError):
+        return ""
+    if not (expired.short_lived_table(target) or expired.short_lived_container(node, aliases)):
         return ""
     return expired.past_column(node, aliases) or ""
 

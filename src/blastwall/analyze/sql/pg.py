@@ -233,9 +233,10 @@ def _expired_column(node: Any, verb: str, target: str, aliases: frozenset[str]) 
         return ""
     from blastwall.analyze.sql import expired
 
-    if not expired.short_lived(target):
+    names = frozenset(a.lower() for a in aliases)
+    if not (expired.short_lived_table(target) or expired.short_lived_container(node.whereClause, names)):
         return ""
-    return expired.past_column(node.whereClause, frozenset(a.lower() for a in aliases)) or ""
+    return expired.past_column(node.whereClause, names) or ""
 
 
 def _merge(node: Any, ctx: Ctx) -> list[Hit]:

@@ -236,6 +236,11 @@ def _container(column: str, aliases: frozenset[str]) -> bool:
     return not any(_names_container(a, word) for a in aliases)
 
 
+def container_column(column: str, aliases: frozenset[str]) -> bool:
+    """`_container` for other readers: a column naming the container a row belongs to."""
+    return _container(column, aliases)
+
+
 def _names_container(table: str, word: str) -> bool:
     from blastwall import rx
 

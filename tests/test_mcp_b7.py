@@ -156,3 +156,42 @@ def test_git_clean_that_deletes_untracked_work_asks(project: Any, arguments: dic
     assert v.decision.value != "allow", v.reasons
     v = in_project(project, "git-mcp-server", "git_clean", {"repo_path": str(project), **arguments})
     assert v.decision.value != "allow", v.reasons
+
+
+# ---- Terraform Cloud runs, judged as the remote terraform apply they amount to ---------------------
+RUN_ASKED = [
+    ("terraform", "create_run", {"workspace_name": "prod-network", "organization": "acme", "is_destroy": True,
+                                 "auto_apply": True, "message": "tidy up"}),
+    ("terraform", "create_run", {"workspace_name": "prod", "is_destroy": True}),
+    ("terraform", "create_run", {"workspace_name": "prod", "is_destroy": "true", "auto_apply": False}),
+    ("terraform", "create_run", {"workspace_name": "prod", "isDestroy": True, "autoApply": True}),
+    ("terraform", "create_run", {"workspace_name": "prod", "run_type": "destroy"}),
+    ("terraform", "create-run", {"workspace_name": "prod", "run_type": "Destroy"}),
+    ("hcp-tfc", "create_run", {"workspace_name": "prod", "auto_apply": True}),
+    ("terraform", "create_run", {"workspace_name": "prod"}),  # the workspace may auto-apply
+    ("terraform", "create_run", {"workspace_name": "prod", "replace_addrs": ["aws_db_instance.main"],
+                                 "auto_apply": True}),
+    ("terraform", "apply_run", {"run_id": "run-abc"}),
+    ("terraform", "mcp__terraform__create_run", {"workspace_name": "prod", "is_destroy": True}),
+]
+RUN_PASSED = [
+    ("terraform", "create_run", {"workspace_name": "prod", "run_type": "plan_only"}),
+    ("terraform", "create_run", {"workspace_name": "prod", "is_destroy": True, "plan_only": True}),
+    ("terraform", "create_run", {"workspace_name": "prod", "speculative": True}),
+    ("terraform", "create_run", {"workspace_name": "prod", "run_type": "refresh_state", "auto_apply": True}),
+    ("terraform", "create_run", {"workspace_name": "prod", "auto_apply": False, "message": "review me"}),
+    ("terraform", "get_run_details", {"run_id": "run-abc"}),
+    ("terraform", "list_runs", {"workspace_name": "prod"}),
+]
+
+
+@pytest.mark.parametrize(("server", "tool", "arguments"), RUN_ASKED)
+def test_terraform_cloud_run_that_applies_or_destroys_asks(server: str, tool: str, arguments: dict) -> None:
+    v = mcp(server, tool, arguments)
+    assert v.decision.value != "allow", v.reasons
+
+
+@pytest.mark.parametrize(("server", "tool", "arguments"), RUN_PASSED)
+def test_terraform_cloud_plan_and_reviewed_runs_pass(server: str, tool: str, arguments: dict) -> None:
+    v = mcp(server, tool, arguments)
+    assert v.decision.value == "allow", v.reasons

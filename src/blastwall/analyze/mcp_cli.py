@@ -43,13 +43,15 @@ def command_line(server: str, tool: str, args: dict[str, Any]) -> list[str] | No
     programs = g["programs"]
     program = next((w for w in tool_words if w in programs), None) or \
         next((w for w in _words(server) if w in programs), None)
-    sub = next((w for w in tool_words if w in g["subcommands"]), None)
+    run = _remote_run(server, tool, args, program)
+    sub = run[0] if run else next((w for w in tool_words if w in g["subcommands"]), None)
+    if program is None and run:
+        program = "terraform"
     if program is None or sub is None:
         return None
     argv = [program, sub]
-    unattended = g.get("unattended", {}).get(sub)
-    if unattended:
-        argv.append(unattended)
+    unattended = g.get("unattended", {}).get(sub) if run is None else run[1]
+    argv += [o for o in unattended.split() if o] if unattended else []
     for key, option in g.get("flags", {}).items():
         if args.get(key) is True or str(args.get(key)).lower() == "true":
             argv.append(option)
@@ -63,6 +65,31 @@ def command_line(server: str, tool: str, args: dict[str, Any]) -> list[str] | No
         if isinstance(value, str) and value:
             argv.append(value)
     return argv
+
+
+def _remote_run(server: str, tool: str, args: dict[str, Any], program: str | None) -> tuple[str, str] | None:
+    """(subcommand, options it runs with, space-separated) of a Terraform Cloud run tool
+    (`create_run`), or None when the tool is not one."""
+    g = _grammar()
+    name = tool.strip().lower().replace("-", "_")
+    if program is None and not set(_words(server)) & set(g.get("run_servers", [])):
+        return None
+    if name in g.get("confirm_tools", []):
+        return "apply", "-auto-approve"
+    if name not in g.get("run_tools", []):
+        return None
+    kind = next((str(args[k]).strip().lower() for k in g.get("run_type_keys", []) if isinstance(args.get(k), str)), "")
+    if kind in g.get("plan_types", []) or any(_true(args.get(k)) for k in g.get("plan_flags", [])):
+        return "plan", ""
+    if kind in g.get("refresh_types", []):
+        return "apply", "-refresh-only"
+    options = "-destroy " if "destroy" in kind else ""  # `run_type: "destroy"`
+    manual = any(k in args and not _true(args[k]) for k in g.get("auto_apply_keys", []))
+    return "apply", options + ("" if manual else "-auto-approve")
+
+
+def _true(value: Any) -> bool:
+    return value is True or str(value).strip().lower() in ("true", "1", "yes")
 
 
 def cli_tool_findings(server: str, tool: str, args: dict[str, Any], scope: Scope) -> list[Finding] | None:

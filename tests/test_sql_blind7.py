@@ -199,3 +199,49 @@ def test_expired_cleanup_in_a_short_lived_schema_or_bucket_allowed(sql: str) -> 
 @pytest.mark.parametrize("sql", EXPIRED_ASKED)
 def test_expired_cleanup_look_alikes_asked(sql: str) -> None:
     assert decision(sql) != "allow"
+
+
+# ---- T-SQL DBCC: checks and reports pass, repairs and writes ask ------------------------------
+DBCC_ALLOWED = [
+    "DBCC CHECKDB ('Shop') WITH NO_INFOMSGS;",
+    "DBCC CHECKDB;",
+    "DBCC CHECKDB WITH PHYSICAL_ONLY, NO_INFOMSGS",
+    "dbcc checktable ('dbo.Orders')",
+    "DBCC CHECKALLOC ('Shop');",
+    "DBCC SHOW_STATISTICS ('dbo.Orders', IX_Orders_Date);",
+    "DBCC SQLPERF(LOGSPACE);",
+    "DBCC OPENTRAN;",
+    "DBCC INPUTBUFFER(52);",
+    "DBCC CHECKIDENT ('dbo.Orders', NORESEED);",
+    "DBCC DROPCLEANBUFFERS;",
+    "DBCC FREEPROCCACHE;",
+]
+DBCC_ASKED = [
+    "DBCC CHECKDB ('Shop', REPAIR_ALLOW_DATA_LOSS);",
+    "DBCC CHECKDB (N'Shop', REPAIR_REBUILD) WITH NO_INFOMSGS;",
+    "DBCC CHECKTABLE ('dbo.Orders', REPAIR_ALLOW_DATA_LOSS);",
+    "DBCC CHECKIDENT ('dbo.Orders', RESEED, 0);",
+    "DBCC CHECKIDENT ('dbo.Orders');",
+    "DBCC SHRINKFILE (Shop_log, EMPTYFILE);",
+    "DBCC SHRINKDATABASE (Shop);",
+    "DBCC WRITEPAGE ('Shop', 1, 100, 0, 1, 0x00);",
+    "DBCC TRACEON (3604, -1);",
+    "DBCC SQLPERF('sys.dm_os_wait_stats', CLEAR);",
+    "DBCC UPDATEUSAGE (Shop);",
+    "DBCC CHECKDB; DROP TABLE dbo.Orders;",
+    "DBCC CHECKDB ('Shop') WITH NO_INFOMSGS; TRUNCATE TABLE dbo.Orders",
+]
+
+
+@pytest.mark.parametrize("sql", DBCC_ALLOWED)
+def test_dbcc_checks_and_reports_allowed(sql: str) -> None:
+    assert decision(sql) == "allow"
+
+
+@pytest.mark.parametrize("sql", DBCC_ASKED)
+def test_dbcc_repairs_and_writes_asked(sql: str) -> None:
+    assert decision(sql) != "allow"
+
+
+def test_dbcc_repair_says_rows_are_deleted() -> None:
+    assert "deallocating damaged pages" in reasons("DBCC CHECKDB ('Shop', REPAIR_ALLOW_DATA_LOSS);")

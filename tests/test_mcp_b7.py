@@ -195,3 +195,51 @@ def test_terraform_cloud_run_that_applies_or_destroys_asks(server: str, tool: st
 def test_terraform_cloud_plan_and_reviewed_runs_pass(server: str, tool: str, arguments: dict) -> None:
     v = mcp(server, tool, arguments)
     assert v.decision.value == "allow", v.reasons
+
+
+# ---- browser tools: typed confirmations and JavaScript run in the page ------------------------------
+BROWSER_ASKED = [
+    ("playwright", "browser_type", {"element": "Type 'acme-prod' to confirm project deletion", "ref": "e98",
+                                    "text": "acme-prod", "submit": True}),
+    ("playwright", "browser_type", {"element": "To confirm, type \"shop-db\" below", "ref": "e4", "text": "shop-db"}),
+    ("playwright", "browser_type", {"element": "Confirm you want to permanently remove this workspace", "ref": "e2",
+                                    "text": "acme"}),
+    ("playwright", "browser_type", {"element": "textbox", "ref": "e1", "text": "DELETE"}),
+    ("playwright", "browser_type", {"element": "textbox", "ref": "e1", "text": "'destroy'"}),
+    ("playwright", "browser_fill_form", {"fields": [{"name": "Type DELETE to confirm", "type": "textbox",
+                                                     "ref": "e3", "value": "DELETE"}]}),
+    ("puppeteer", "puppeteer_fill", {"selector": "input[aria-label='Type the name to confirm deletion']",
+                                     "value": "prod-cluster"}),
+    ("playwright", "browser_evaluate", {"function": "async () => { const r = await fetch('/api/projects'); "
+                                        "for (const p of await r.json()) await fetch('/api/projects/' + p.id, "
+                                        "{ method: 'DELETE' }); }"}),
+    ("puppeteer", "puppeteer_evaluate", {"script": "fetch('/api/users/7', {method:'DELETE'})"}),
+    ("playwright", "browser_evaluate", {"function": "() => fetch(`${location.origin}/api/users/${id}`, "
+                                        "{method: 'DELETE'})"}),
+    ("playwright", "browser_evaluate", {"function": "() => fetch('/api/projects/42/purge', {method: 'POST'})"}),
+    ("chrome-devtools", "evaluate_script", {"function": "() => window.fetch('https://api.github.com/repos/acme/api', "
+                                            "{method: 'DELETE'})"}),
+]
+BROWSER_PASSED = [
+    ("playwright", "browser_type", {"element": "Search projects", "ref": "e1", "text": "acme-prod"}),
+    ("playwright", "browser_type", {"element": "Email address", "ref": "e1", "text": "dev@acme.io"}),
+    ("playwright", "browser_type", {"element": "Comment box", "ref": "e1", "text": "please delete the old branch"}),
+    ("playwright", "browser_type", {"element": "Confirm password", "ref": "e1", "text": "hunter22"}),
+    ("playwright", "browser_evaluate", {"function": "() => document.title"}),
+    ("playwright", "browser_evaluate", {"function": "async () => (await fetch('/api/projects')).json()"}),
+    ("playwright", "browser_evaluate", {"function": "() => fetch('/api/notes', {method: 'POST', "
+                                        "body: JSON.stringify({t: 1})})"}),
+    ("playwright", "browser_evaluate", {"function": "() => [...document.querySelectorAll('a')].map(a => a.href)"}),
+]
+
+
+@pytest.mark.parametrize(("server", "tool", "arguments"), BROWSER_ASKED)
+def test_browser_confirmations_and_page_deletes_ask(server: str, tool: str, arguments: dict) -> None:
+    v = mcp(server, tool, arguments)
+    assert v.decision.value != "allow", v.reasons
+
+
+@pytest.mark.parametrize(("server", "tool", "arguments"), BROWSER_PASSED)
+def test_browser_typing_and_page_reads_pass(server: str, tool: str, arguments: dict) -> None:
+    v = mcp(server, tool, arguments)
+    assert v.decision.value == "allow", v.reasons

@@ -20,6 +20,7 @@ from blastwall.analyze.base import Scope
 from blastwall.model import Finding
 
 MAX_DEPTH = 12
+_UNKNOWN_ORIGIN = "unknown-origin.invalid"  # the host of a relative or computed URL
 _VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 _DATA_VERBS = frozenset({"post", "put", "patch"})
 _READ_FILE = frozenset({"readFileSync", "readFile", "createReadStream", "Deno.readTextFileSync", "Deno.readTextFile",
@@ -375,7 +376,12 @@ def js_http(reader: Any, root: Any, node: Any, table: dict[str, list[str]], lang
     if req is None:
         return None
     if not req.url.startswith(("http://", "https://")) or "://{" in req.url:
-        return []
+        if req.method in ("GET", "HEAD", "OPTIONS") or req.url.startswith(("http://", "https://")):
+            return []
+        # a path on the page's own origin (`fetch('/api/projects/' + id, {method: 'DELETE'})` in a
+        # browser) or an address computed at run time: the method and the path still say what it does
+        path = req.url if req.url.startswith("/") else "/" + req.url.split("://", 1)[-1].lstrip("/")
+        req = req._replace(url=f"https://{_UNKNOWN_ORIGIN}{path}")
     from blastwall.analyze.http import analyze_request
     from blastwall.analyze.http.unread import unread_body
 

@@ -317,10 +317,48 @@ def _check_click(row: dict[str, Any], call: _Call) -> list[Finding]:
     return []
 
 
+def _check_typed_confirmation(row: dict[str, Any], call: _Call) -> list[Finding]:
+    """Text typed into a box that confirms a destructive action (`rules/mcp.toml` `typed_keys`,
+    `confirm_words`, `click_words`): the box's description asks to confirm and names a destructive
+    action or quotes the typed text, or the typed text is a destructive word alone ("DELETE")."""
+    typed_keys = set(_g("typed_keys"))
+    pairs = walk(call.args)
+    typed = [str(v).strip() for k, v in pairs if k in typed_keys and isinstance(v, (str, int)) and str(v).strip()]
+    described = [v.casefold() for k, v in pairs if isinstance(v, str) and k not in typed_keys and k != "ref"]
+    from blastwall.analyze.http.sniff import word_list
+
+    destructive = tuple(_g("click_words"))
+    named = destructive + tuple(word_list("destructive_nouns"))  # "confirm project deletion"
+    for text in typed:
+        low = text.casefold()
+        if low.strip(" '\".!") in destructive:
+            return [call.finding(row, what=f"'{text[:60]}'")]
+        for d in described:
+            if not any(w in d for w in _g("confirm_words")):
+                continue
+            if any(f" {w}" in f" {d}" for w in named) or (len(low) >= 3 and low in d):
+                return [call.finding(row, what=f"'{text[:60]}' into '{d[:80]}'")]
+    return []
+
+
+def _browser_code_args(call: _Call) -> list[Finding] | None:
+    """JavaScript a browser tool runs in the page, read as JavaScript code (`node -e`): its HTTP
+    requests (relative URLs are on the page's origin) and anything else the code analysis finds."""
+    if not (set(words(call.server)) | set(words(call.tool))) & set(_g("browser_words")):
+        return None
+    codes = [call.args[k] for k in _g("browser_code_keys") if isinstance(call.args.get(k), str) and call.args[k].strip()]
+    if not codes:
+        return None
+    from blastwall.analyze.shell import analyze_command
+
+    return [f for code in codes[:5] for f in analyze_command(shlex.join(["node", "-e", code]), call.deeper("page script"))]
+
+
 _CHECKS: dict[str, Callable[[dict[str, Any], _Call], list[Finding]]] = {
     "variables": _check_variables,
     "scale": _check_scale,
     "click": _check_click,
+    "typed_confirmation": _check_typed_confirmation,
 }
 
 
@@ -331,7 +369,7 @@ def _content(call: _Call) -> tuple[list[Finding], set[str]]:
     out: list[Finding] = []
     kinds: set[str] = set()
     for kind, fn in (("sql", _sql_args), ("sql", _mongo_args), ("sql", _cypher_args), ("sql", _redis_args),
-                     ("command", _command_args), ("url", _url_args), ("file", _file_args),
+                     ("command", _command_args), ("command", _browser_code_args), ("url", _url_args), ("file", _file_args),
                      ("file", _search_args), ("file", _git_args), ("command", _cli_args)):
         found = fn(call)
         if found is not None:

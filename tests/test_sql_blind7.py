@@ -245,3 +245,59 @@ def test_dbcc_repairs_and_writes_asked(sql: str) -> None:
 
 def test_dbcc_repair_says_rows_are_deleted() -> None:
     assert "deallocating damaged pages" in reasons("DBCC CHECKDB ('Shop', REPAIR_ALLOW_DATA_LOSS);")
+
+
+# ---- a role granted to a role the script just created ----------------------------------------
+ROLES_ALLOWED = [
+    "CREATE ROLE analyst NOLOGIN; GRANT readonly TO analyst;",
+    "CREATE ROLE analyst; GRANT readonly, reporting TO analyst;",
+    "CREATE USER svc_report WITH PASSWORD 'x'; GRANT app_rw TO svc_report;",
+    "CREATE ROLE a; CREATE ROLE b; GRANT readonly TO a, b;",
+    "CREATE ROLE analyst NOLOGIN;\nGRANT readonly TO analyst;\nGRANT SELECT ON ALL TABLES IN SCHEMA public TO readonly;",
+]
+ROLES_ASKED = [
+    "GRANT readonly TO analyst;",  # an existing role gains access
+    "CREATE ROLE analyst NOLOGIN; GRANT readonly TO analyst, bob;",
+    "CREATE ROLE analyst NOLOGIN; GRANT readonly TO PUBLIC;",
+    "CREATE ROLE analyst NOLOGIN; GRANT readonly TO CURRENT_USER;",
+    "CREATE ROLE analyst NOLOGIN; GRANT readonly TO analyst WITH ADMIN OPTION;",
+    "GRANT readonly TO analyst; CREATE ROLE analyst NOLOGIN;",
+    "BEGIN; CREATE ROLE analyst NOLOGIN; ROLLBACK; GRANT readonly TO analyst;",
+    "CREATE ROLE analyst NOLOGIN; ALTER ROLE bob RENAME TO analyst2; GRANT readonly TO analyst;",
+    "CREATE ROLE analyst NOLOGIN; REVOKE readonly FROM bob;",
+    "CREATE ROLE analyst SUPERUSER; GRANT readonly TO analyst;",
+    # roles that administer, own, or reach beyond the database's data
+    "CREATE ROLE analyst NOLOGIN; GRANT app_admin TO analyst;",
+    "CREATE ROLE analyst NOLOGIN; GRANT appadmin TO analyst;",
+    "CREATE ROLE analyst NOLOGIN; GRANT rds_superuser TO analyst;",
+    "CREATE ROLE analyst NOLOGIN; GRANT cloudsqlsuperuser TO analyst;",
+    "CREATE ROLE analyst NOLOGIN; GRANT azure_pg_admin TO analyst;",
+    "CREATE ROLE analyst NOLOGIN; GRANT pg_write_all_data TO analyst;",
+    "CREATE ROLE analyst NOLOGIN; GRANT pg_execute_server_program TO analyst;",
+    "CREATE ROLE analyst NOLOGIN; GRANT schema_owner TO analyst;",
+    "CREATE ROLE analyst NOLOGIN; GRANT dba TO analyst;",
+    "CREATE ROLE analyst NOLOGIN; GRANT replicator TO analyst;",
+    # the same membership given when the role is created
+    "CREATE ROLE me LOGIN PASSWORD 'p' IN ROLE app_admin;",
+    "CREATE USER me IN GROUP rds_superuser;",
+]
+
+
+@pytest.mark.parametrize("sql", ROLES_ALLOWED)
+def test_role_granted_to_a_new_role_allowed(sql: str) -> None:
+    assert decision(sql) == "allow"
+
+
+@pytest.mark.parametrize("sql", ROLES_ASKED)
+def test_role_grant_look_alikes_asked(sql: str) -> None:
+    assert decision(sql) != "allow"
+
+
+def test_a_client_that_goes_on_after_errors_makes_no_role_its_own() -> None:
+    """A client that runs the GRANT even when CREATE ROLE failed over an existing role."""
+    from blastwall.analyze.base import Scope
+    from blastwall.analyze.sql import analyze_sql
+
+    sql = "CREATE ROLE analyst NOLOGIN; GRANT readonly TO analyst;"
+    assert analyze_sql(sql, Scope(stops_on_error=False))
+    assert not analyze_sql(sql, Scope())

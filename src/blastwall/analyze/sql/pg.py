@@ -375,7 +375,31 @@ def _grant_role(node: Any, ctx: Ctx) -> list[Hit]:
     admin = any(getattr(o, "defname", "") == "admin" and _truthy(o.arg) for o in getattr(node, "opt", None) or ())
     if node.is_grant and names and not admin and set(names) <= set(table()["pg"]["read_only_roles"]["names"]):
         return []
+    if node.is_grant and names and not admin and _new_roles(node.grantee_roles, ctx) and \
+            not any(_powerful_role(n) for n in names):
+        return []  # `CREATE ROLE analyst NOLOGIN; GRANT readonly TO analyst`: a new role gets access, nobody loses any
     return [Hit("grant-role" if node.is_grant else "revoke", ", ".join(names), ctx.source)]
+
+
+def _new_roles(grantees: Any, ctx: Ctx) -> bool:
+    """Every grantee is a role this script created (CREATE ROLE fails over an existing one)."""
+    made = ctx.facts.roles if ctx.facts is not None else set()
+    specs = list(grantees or ())
+    return bool(specs) and all(s.roletype.name == "ROLESPEC_CSTRING" and s.rolename in made for s in specs)
+
+
+def _powerful_role(name: str) -> bool:
+    """A role whose membership administers, owns or reaches beyond the database's data: a built-in
+    `pg_` role that does more than read, or a name with a word of `[pg.powerful_roles] words`
+    (`app_admin`, `schema_owner`, `dba`), or one run into the name (`rds_superuser`, `cloudsqlsuperuser`,
+    `azure_pg_admin`)."""
+    from blastwall.analyze.verbs import tokens
+
+    low = name.lower()
+    if low.startswith("pg_") and low not in table()["pg"]["read_only_roles"]["names"]:
+        return True
+    powerful = table()["pg"]["powerful_roles"]
+    return bool(set(powerful["words"]) & set(tokens(name))) or any(w in low for w in powerful["embedded"])
 
 
 def _truthy(arg: Any) -> bool:
@@ -394,6 +418,9 @@ def _role_options(node: Any, ctx: Ctx) -> list[Hit]:
     granted = [o.defname for o in opts if o.defname in escalating and _truthy(o.arg)]
     if granted:
         hits.append(Hit("role-superuser", name, ctx.source, ", ".join(granted)))
+    joined = [str(r.rolename or "") for o in opts if o.defname == "addroleto" for r in o.arg or ()]
+    if any(_powerful_role(r) for r in joined):  # CREATE ROLE x IN ROLE app_admin: GRANT app_admin TO x
+        hits.append(Hit("grant-role", ", ".join(joined), ctx.source))
     if type(node).__name__ == "AlterRoleStmt" and any(o.defname == "password" for o in opts):
         hits.append(Hit("role-password", name, ctx.source))
     if type(node).__name__ == "AlterRoleStmt":

@@ -30,7 +30,7 @@ class Facts:
     after a failed statement (`psql -f` without ON_ERROR_STOP) makes nothing its own (`made=False`):
     its CREATE may have failed over an existing object that the DROP then takes."""
 
-    __slots__ = ("created", "databases", "made", "prepared", "temps")
+    __slots__ = ("created", "databases", "made", "prepared", "roles", "temps")
 
     def __init__(self, made: bool = True) -> None:
         self.made = made
@@ -38,6 +38,7 @@ class Facts:
         self.created: set[str] = set()
         self.databases: set[str] = set()
         self.prepared: set[str] = set()
+        self.roles: set[str] = set()  # CREATE ROLE fails when the name is taken: these are new
 
     def note(self, node: Any) -> None:
         """Record what a top-level statement creates, and forget a temporary table that is gone
@@ -53,10 +54,13 @@ class Facts:
                 self.created.discard(_rel(obj) if type(obj).__name__ == "RangeVar" else "")
         elif kind == "DropdbStmt":
             self.databases.discard(str(node.dbname or ""))
+        elif kind == "DropRoleStmt":
+            self.roles.difference_update(str(getattr(r, "rolename", "") or "") for r in node.roles or ())
         elif kind in ("RenameStmt", "AlterObjectSchemaStmt"):
             if getattr(node, "relation", None) is not None:
                 self.temps.discard(str(node.relation.relname or "").lower())
             self.created.clear()  # the made name may now find another object, or be gone
+            self.roles.clear()
             self.databases.discard(str(getattr(node, "subname", "") or ""))
             self.databases.discard(str(getattr(node, "newname", "") or ""))
         elif kind == "DiscardStmt" or (kind == "VariableSetStmt" and str(node.name or "").lower() == "search_path"):
@@ -65,8 +69,11 @@ class Facts:
         elif kind == "TransactionStmt" and "ROLLBACK" in node.kind.name:
             self.created.clear()
             self.databases.clear()
+            self.roles.clear()
         elif kind == "CreatedbStmt" and node.dbname and self.made:
             self.databases.add(str(node.dbname))
+        elif kind == "CreateRoleStmt" and node.role and self.made:
+            self.roles.add(str(node.role))
         if kind == "CreateStmt" and getattr(getattr(node, "oncommit", None), "name", "") == "ONCOMMIT_DROP":
             return  # gone at the next COMMIT, after which the name finds the permanent table
         if kind == "CreateStmt":

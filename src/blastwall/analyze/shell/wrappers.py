@@ -254,9 +254,23 @@ def _peel_with(key: str, spec: dict[str, Any], rest: list[Word]) -> Peeled | Non
     if spec.get("join_shell"):
         if not rest:
             return Peeled(wrapper=key, argv=[])
-        joined = " ".join((w.raw or w.text) if spec.get("join_raw") else w.text for w in rest)
+        joined = _join_words(spec, rest)
         return common._replace(shell=Word(joined, dynamic=any(w.dynamic for w in rest), raw=joined))
     return common._replace(argv=rest, replace_token=replace_token)
+
+
+def _join_words(spec: dict[str, Any], rest: list[Word]) -> str:
+    """The one command line a joining wrapper hands to its shell. By default the words are joined
+    with spaces (ssh); `join_raw` keeps their quotes (wsl); `join_quote` lists the characters for
+    which the wrapper itself wraps a word in double quotes, escaping `"` (heroku run quotes a word
+    holding a space or a quote when it is given more than one)."""
+    if spec.get("join_raw"):
+        return " ".join(w.raw or w.text for w in rest)
+    marks = tuple(spec.get("join_quote", ()))
+    if not marks or len(rest) == 1:
+        return " ".join(w.text for w in rest)
+    return " ".join('"' + w.text.replace('"', '\\"') + '"' if any(m in w.text for m in marks) else w.text
+                    for w in rest)
 
 
 def _starts_shell(spec: dict[str, Any], words: list[Word]) -> bool:

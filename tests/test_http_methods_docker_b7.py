@@ -82,6 +82,8 @@ WEIGHED_PASSED = [
     ("POST", "https://api.example.io/v1/builds/prune"),
     ("POST", "https://api.example.io/v1/prune"),
     ("POST", "https://api.example.io/v1/search/clear"),
+    ("POST", "https://api.example.io/v1/users/42/reset-password"),
+    ("POST", "https://api.example.io/v1/users/42/clear-notifications"),
 ]
 
 

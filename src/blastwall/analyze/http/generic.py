@@ -229,6 +229,9 @@ def _weighed_verb(req: Request, label: str, severity: Severity | None) -> list[F
     segments = [s for s in req.path.split("/") if s and not _ID.match(s)]
     if len(segments) < 2 or "." in segments[-1]:
         return []
+    harmless = word_list("benign_objects") | word_list("trivial_delete_objects")  # `users/42/reset-password`
+    if set(words(segments[-1])) & harmless:
+        return []
     reading = read_words(segments[-2:])
     if reading is None or reading.severity < Severity.HIGH:
         return []

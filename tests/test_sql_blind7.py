@@ -301,3 +301,51 @@ def test_a_client_that_goes_on_after_errors_makes_no_role_its_own() -> None:
     sql = "CREATE ROLE analyst NOLOGIN; GRANT readonly TO analyst;"
     assert analyze_sql(sql, Scope(stops_on_error=False))
     assert not analyze_sql(sql, Scope())
+
+
+# ---- COPY ... TO a file named for the period it exports ---------------------------------------
+STAMPED_ALLOWED = [
+    "COPY (SELECT * FROM orders) TO 'exports/orders-2024-06.parquet' (FORMAT parquet);",
+    "COPY orders TO 'exports/orders_20240611.csv' WITH (FORMAT csv, HEADER);",
+    "COPY (SELECT * FROM events) TO 'out/events-2024-06-11T0930.jsonl';",
+    "COPY (SELECT * FROM orders) TO 'exports/orders-2024-06.csv.gz';",
+    "COPY (SELECT * FROM orders) TO 'reports/2024.06/orders.2024.06.csv';",
+]
+STAMPED_ASKED = [
+    "COPY (SELECT * FROM orders) TO 'exports/orders.parquet' (FORMAT parquet);",
+    "COPY (SELECT * FROM orders) TO 'exports/orders-v2.parquet' (FORMAT parquet);",
+    "COPY (SELECT * FROM orders) TO 'exports/orders-12345678.csv';",
+    "COPY (SELECT * FROM orders) TO 'exports/orders-2024-13.csv';",
+    "COPY (SELECT * FROM orders) TO 'exports/orders-2024.csv';",
+    "COPY (SELECT * FROM orders) TO 'exports/2024-06/orders.csv';",  # the folder is dated, the file is not
+    "COPY (SELECT * FROM orders) TO '../exports/orders-2024-06.parquet' (FORMAT parquet);",
+    "COPY (SELECT * FROM orders) TO '/etc/cron.d/orders-2024-06.csv';",
+    "COPY (SELECT * FROM orders) TO '/var/lib/postgresql/orders-2024-06.csv';",
+    "COPY (SELECT * FROM orders) TO '~/.ssh/authorized_keys-2024-06.csv';",
+    "COPY (SELECT * FROM orders) TO 'exports/orders-2024-06.sh';",
+    "COPY (SELECT * FROM orders) TO 'exports/orders-2024-06';",
+    "COPY (SELECT * FROM orders) TO PROGRAM 'cat > exports/orders-2024-06.csv';",
+    "COPY (SELECT * FROM orders) TO '.git/orders-2024-06.csv';",
+]
+
+
+@pytest.mark.parametrize("sql", STAMPED_ALLOWED)
+def test_export_named_for_its_period_allowed(sql: str) -> None:
+    assert decision(sql) == "allow"
+
+
+@pytest.mark.parametrize("sql", STAMPED_ASKED)
+def test_export_look_alikes_asked(sql: str) -> None:
+    assert decision(sql) != "allow"
+
+
+def test_a_stamped_export_over_a_file_that_is_there_asks(tmp_path) -> None:  # noqa: ANN001 - pytest fixture
+    """With a working directory blastwall looks: a stamped name already there is overwritten."""
+    (tmp_path / "exports").mkdir()
+    (tmp_path / "exports" / "orders-2024-06.parquet").write_bytes(b"PAR1")
+    sql = "COPY (SELECT * FROM orders) TO 'exports/orders-2024-06.parquet' (FORMAT parquet);"
+    there = blastwall.check(make_action("sql", sql, {"cwd": str(tmp_path)})).decision.value
+    other = sql.replace("2024-06", "2024-07")
+    new = blastwall.check(make_action("sql", other, {"cwd": str(tmp_path)})).decision.value
+    assert there != "allow"
+    assert new == "allow"

@@ -3,11 +3,13 @@ overwrite.
 
     COPY (SELECT ...) TO '/tmp/orders_2024.csv'        -> new export (a temporary path)
     COPY t TO 'exports/sales.csv' (DuckDB, relative)   -> new export when nothing is there now
+    COPY t TO 'exports/sales-2024-06.csv', no cwd       -> new export: a name stamped with its period
     COPY t TO '/etc/cron.d/x.csv', TO '~/.ssh/...'     -> an overwrite (asked)
 
 The path is classified by `analyze/paths.py`: a temporary path, or a file of the project that
 does not exist yet, with a data extension (`rules/sql.toml` [settings] export_extensions). A path
-that cannot be resolved (no working directory, a variable) is not measured, so it stays asked.
+that cannot be resolved (no working directory, a variable) is not measured, so it stays asked,
+unless its name carries the date of the period it exports (`[settings] export_date_stamp`).
 """
 
 from __future__ import annotations
@@ -35,6 +37,18 @@ def new_export(path: str, scope: Scope) -> bool:
     kind = classify(path, here).kind
     if kind == "temp":
         return True
-    if kind not in ("project", "data", "new_file") or path.startswith("/") or not here:
+    if kind not in ("project", "data", "new_file", "regenerable") or path.startswith(("/", "~")) or \
+            ".." in path.split("/"):
         return False
+    if not here:  # nothing to look at: only a name stamped with its period is new by construction
+        return dated(name)
     return not os.path.lexists(os.path.join(here, path))
+
+
+def dated(name: str) -> bool:
+    """A file name stamped with the period it holds (`orders-2024-06.parquet`, `sales_20240611.csv`,
+    `events-2024-06-11T0930.jsonl`: `[settings] export_date_stamp`): the export of that period,
+    which at most replaces an earlier export of the same period."""
+    from blastwall import rx
+
+    return rx.search(setting("export_date_stamp"), name) is not None

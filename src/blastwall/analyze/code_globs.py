@@ -4,11 +4,13 @@
     for f in glob.glob('**/*.pyc', recursive=True): os.remove(f)          ->  f is `. (*.pyc)`
 
 A loop or comprehension variable bound exactly once, to the items of `Path(ROOT).rglob(NAME)`,
-`Path(ROOT).glob(PATTERN)`, `glob.glob(PATTERN)` or `glob.iglob(PATTERN)`, stands for the files
+`Path(ROOT).glob(PATTERN)`, `Path(ROOT).iterdir()` (as `glob('*')`), `glob.glob(PATTERN)` or
+`glob.iglob(PATTERN)`, stands for the files
 `find ROOT -name NAME` selects (a superset: find also looks deeper than a glob without `**`), and
 is classified like that find (analyze/shell/handlers.py `find_selection`): regenerable names in the
 project, or names regenerable anywhere from a home folder, are regenerable; anything else is what
-its root and name say. Only the variable itself (or `str(p)`, `os.fspath(p)`) counts: `p.parent`,
+its root and name say (several project files are project files chosen by a glob, as for `rm
+invoices/*.pdf`). Only the variable itself (or `str(p)`, `os.fspath(p)`) counts: `p.parent`,
 `p / '..'` or a name bound twice is a path computed at run time, as before. A pattern whose name
 part holds a `/` after the wildcards, or that the name test cannot follow (`**` inside a name,
 braces), is no selection.
@@ -66,6 +68,10 @@ def selection_class(selection: Selection, scope: object) -> PathClass:
 def _glob_of(node: ast.AST, dotted: Callable[[ast.AST], str]) -> Selection | None:
     from blastwall.analyze.code import _path_text
 
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "iterdir" and \
+            not node.args and not node.keywords:  # `Path(ROOT).iterdir()`: every name in ROOT
+        node = ast.Call(func=ast.Attribute(value=node.func.value, attr="glob", ctx=ast.Load()),
+                        args=[ast.Constant("*")], keywords=[])
     if not isinstance(node, ast.Call) or len(node.args) != 1:
         return None
     pattern = node.args[0]

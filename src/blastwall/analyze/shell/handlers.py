@@ -610,7 +610,8 @@ def _find_selection(starts: list[Word], expr: list[Word], scope: Scope) -> PathC
     if worst.kind == "temp_top" and (names or paths) and not negated:  # chosen files inside /tmp
         return PathClass("temp", f"{worst.path} ({', '.join(names + paths)})")
     kept = _name_patterns(expr)  # `ROOT (PATTERNS)`: the radius measures the files so named under ROOT
-    if worst.kind == "project_top" and (names or paths) and not negated:
+    if worst.kind in ("project", "project_top") and (names or paths or worst.kind == "project"):
+        # the files a search picks in the project are several project files, as a glob picks them
         return PathClass("project_glob", f"{starts[0].text} ({', '.join(kept)})" if kept else starts[0].text)
     return PathClass(worst.kind, worst.path + (f" ({', '.join(kept)})" if kept else ""))
 

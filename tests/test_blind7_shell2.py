@@ -72,3 +72,45 @@ def test_project_files_chosen_by_a_search_ask(line: str) -> None:
 @pytest.mark.parametrize("line", CHOSEN_REGENERABLE)
 def test_regenerable_files_chosen_by_a_search_pass(line: str) -> None:
     assert decide(line) == "allow"
+
+
+# A client's method named by a strong destructive verb and what it acts on asks in JavaScript/TypeScript
+# one-liners as in Python (HfApi().delete_repo): ORM clients and SDKs; names that only change values in
+# memory (DOM, lodash, editors) pass. Sequelize/knex whole-table deletes ask.
+PRISMA = "import { PrismaClient } from '@prisma/client'; await new PrismaClient().user.deleteMany()"
+JS_CLIENT_DELETES = [
+    f'npx tsx -e "{PRISMA}"',
+    f'tsx -e "{PRISMA}"',
+    f'ts-node -e "{PRISMA}"',
+    f'bun -e "{PRISMA}"',
+    f'node -e "{PRISMA}"',
+    f'deno eval "{PRISMA}"',
+    "node -e \"const {PrismaClient}=require('@prisma/client'); const p = new PrismaClient(); "
+    "p.user.deleteMany().then(console.log)\"",
+    "npx tsx -e \"const p = new PrismaClient(); await p.order.deleteMany({ where: { status: 'failed' } })\"",
+    "node -e \"const s3 = new S3(); s3.deleteBucket({Bucket: 'b'})\"",
+    "bun -e \"await db.dropTable('users')\"",
+    "node -e \"const {User} = require('./models'); User.destroy({ truncate: true })\"",
+    "node -e \"const {User} = require('./models'); User.destroy({ where: {} })\"",
+    "node -e \"require('./models').User.truncate()\"",
+    "npx tsx -e \"await knex('users').truncate()\"",
+    "npx tsx -e \"await mongo.db('app').collection('users').deleteMany({})\"",
+]
+JS_CLIENT_READS = [
+    "npx tsx -e \"const p = new PrismaClient(); await p.user.count().then(console.log)\"",
+    "npx tsx -e \"const p = new PrismaClient(); console.log(await p.user.findMany({take: 5}))\"",
+    "node -e \"const o = {a: 1}; Reflect.deleteProperty(o, 'a'); console.log(o)\"",
+    "node -e \"const m = new Map([['a', 1]]); m.delete('a'); console.log(m.size)\"",
+    "node -e \"console.log(require('lodash').dropRight([1, 2, 3]))\"",
+    "node -e \"const u = URL.createObjectURL(b); URL.revokeObjectURL(u)\"",
+]
+
+
+@pytest.mark.parametrize("line", JS_CLIENT_DELETES)
+def test_js_client_deletes_ask(line: str) -> None:
+    assert decide(line) != "allow"
+
+
+@pytest.mark.parametrize("line", JS_CLIENT_READS)
+def test_js_client_reads_pass(line: str) -> None:
+    assert decide(line) == "allow"

@@ -127,7 +127,7 @@ def _sql(text: str, scope: Scope) -> list[Finding]:
 def _called(matched: str) -> str:
     """The method a matched call names: `.destroy_all` -> destroy_all, `&:purge` and
     `File.method(:delete)` -> purge, delete."""
-    if ":" in matched and not matched.startswith(("->", "::")):
+    if ":" in matched and not matched.startswith(("->", "::", ".")):
         tail = matched.rsplit(":", 1)[-1].strip()
         if tail[:1].isalpha() or tail[:1] == "_":
             return tail

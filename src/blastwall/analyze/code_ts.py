@@ -423,6 +423,12 @@ def _call(reader: _Reader, node: Any, table: dict[str, list[str]], all_names: se
         return out
     kind = _kind(full, last, None, table)
     if kind is None:
+        if last and full.endswith("." + last):  # `new PrismaClient().user.deleteMany()`: a client's method
+            from blastwall.analyze.code_methods import destructive_method
+
+            method = destructive_method(last, language, source)
+            if method is not None:
+                out.append(method)
         if language == "node" and table.get("http_fetch"):
             from blastwall.analyze.code_js_http import js_http
 

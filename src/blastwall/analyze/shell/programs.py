@@ -20,6 +20,9 @@ Rule fields (all optional except program and the finding fields):
   unless_value  values matching these globs do not count for `any_value`; without `any_value`, the
                 rule does not match when every value of a `value_of` option matches one (`pg_ctl -D DIR
                 stop` of the scratch folder mktemp made on this line)
+  unless_all_args_class  the rule does not match when there are positionals after `command` and
+                each one is of this named class (`ARG_CLASSES`: "regenerable", build output or caches
+                as analyze/paths.py classifies a path or name pattern)
   unless_value_class  a named class of values that count as `unless_value` too (`VALUE_CLASSES`:
                 "quiet-network", a local node or test network as analyze/mcp_chain.py reads one)
   nocase        positionals and values are compared in lower case (git's config keys)
@@ -68,6 +71,7 @@ class Shape(NamedTuple):
     any_value: tuple[str, ...]
     unless_value: tuple[str, ...]
     unless_class: str
+    unless_all_args: str
     min_args: int
     nocase: bool
 
@@ -93,7 +97,8 @@ def _shape(r: dict[str, Any]) -> Shape:
         command_any=given("command_any"), any_flag=every("any_flag"), all_flags=given("all_flags"),
         unless_flag=every("unless_flag"), any_arg=every("any_arg"), unless_arg=given("unless_arg"),
         value_of=every("value_of"), any_value=given("any_value"), unless_value=every("unless_value"),
-        unless_class=str(r.get("unless_value_class", "")), min_args=int(r.get("min_args", 0)), nocase=bool(r.get("nocase")),
+        unless_class=str(r.get("unless_value_class", "")), unless_all_args=str(r.get("unless_all_args_class", "")),
+        min_args=int(r.get("min_args", 0)), nocase=bool(r.get("nocase")),
     )
 
 
@@ -252,6 +257,8 @@ def _matches(rule: Rule, args: ParsedArgs, prog: Program | None) -> bool:
         return False
     if len(rest) < s.min_args:
         return False
+    if s.unless_all_args and rest and all(ARG_CLASSES[s.unless_all_args](p) for p in rest):
+        return False
     if s.all_flags and not all(_flag_present(f, args.flags, sdl, opts) for f in s.all_flags):
         return False
     if s.any_flag or s.any_arg:
@@ -272,6 +279,19 @@ def _quiet_network(value: str) -> bool:
     from blastwall.analyze.mcp_chain import network_kind
 
     return not any(c in value for c in "$`") and network_kind(value) in ("local", "test")
+
+
+def _regenerable(arg: str) -> bool:
+    """Build output or a cache, named as a path (`build/`, `out`) or a name pattern (`'*.log'`)."""
+    from blastwall.analyze.paths import classify, is_regenerable_pattern
+
+    if arg.startswith(("/", "~", "$")) or ".." in arg.split("/"):
+        return False
+    return is_regenerable_pattern(arg) or classify(arg).kind == "regenerable"
+
+
+# Named classes of positionals a rule may except when all of them are of it (`unless_all_args_class`).
+ARG_CLASSES = {"regenerable": _regenerable}
 
 
 # Named classes of option values a rule may except (`unless_value_class`): what a glob cannot say.

@@ -20,11 +20,8 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from blastwall import rx
 from blastwall.analyze.sql import lexer
 from blastwall.analyze.sql.rules import Hit, table
-
-_NAME = rx.compile(r"[!?]|[A-Za-z][A-Za-z_0-9+]*")
 
 
 class Meta(NamedTuple):
@@ -36,27 +33,31 @@ class Meta(NamedTuple):
 
 
 def split(text: str) -> tuple[str, list[Meta]] | None:
-    """(the SQL without backslash commands, the commands), or None when the text has none."""
+    """(the SQL without backslash commands, the commands), or None when the text has none. Linear
+    in the text: each backslash outside literals is looked at once, and the query buffer `\\gexec`
+    runs is read from the text since the buffer was last sent."""
     if "\\" not in text:
         return None
-    outside = _outside_literals(text) & _outside_literals(text, mysql=True)
+    outside = sorted(_outside_literals(text) & _outside_literals(text, mysql=True))
     sql: list[str] = []
     metas: list[Meta] = []
-    i, start = 0, 0
-    while i < len(text):
-        if text[i] != "\\" or i not in outside or i + 1 >= len(text) or not _NAME.match(text, i + 1):
-            i += 1
+    start, sent, last_query = 0, 0, ""
+    for i in outside:
+        after = _name_end(text, i + 1)
+        if i < start or after is None:
             continue
-        m = _NAME.match(text, i + 1)
-        assert m is not None
-        name = m.group(0)
-        end = _line_end(text, m.end(), whole=name == "!")
+        name = text[i + 1:after]
+        end = _line_end(text, after, whole=name == "!")
         sql.append(text[start:i])
-        query = _last_statement("".join(sql))
-        metas.append(Meta(name, text[m.end():end].strip(), query))
+        query = ""
+        if name.lower() == "gexec":  # the buffer, or the query sent last when it is empty
+            query = _last_statement("".join(sql[sent:])) or last_query
+        metas.append(Meta(name, text[after:end].strip(), query))
         if name.lower() in _sends():
             sql.append(";\n")  # the buffer was sent: what follows is a new statement
-        i = start = end + (2 if text.startswith("\\\\", end) else 0)
+            last_query = query or _last_statement("".join(sql[sent:]))
+            sent = len(sql)
+        start = end + (2 if text.startswith("\\\\", end) else 0)
     if not metas:
         return None
     sql.append(text[start:])
@@ -147,11 +148,23 @@ def _copy_hits(args: str, source: str, depth: int) -> list[Hit]:
     return [h._replace(source=source) for h in inner_hits(f"COPY {args}", depth + 1)]
 
 
+_SPECIALS = "-#/'\"`$\\"  # where a literal or comment can start, and the backslash
+
+
 def _outside_literals(text: str, *, mysql: bool = False) -> set[int]:
-    """Positions of backslashes that are outside strings, quoted names and comments."""
+    """Positions of backslashes that are outside strings, quoted names and comments. Linear: each
+    special character's next position is found with str.find and only moves forward."""
     out: set[int] = set()
+    nearest = {c: text.find(c) for c in _SPECIALS}
     i = 0
-    while i < len(text):
+    while True:
+        for c, at in nearest.items():
+            if 0 <= at < i:
+                nearest[c] = text.find(c, i)
+        found = [at for at in nearest.values() if at >= 0]
+        if not found:
+            return out
+        i = min(found)
         skipped = lexer.skip(text, i, mysql)
         if skipped is not None:
             i = max(skipped, i + 1)
@@ -159,7 +172,21 @@ def _outside_literals(text: str, *, mysql: bool = False) -> set[int]:
         if text[i] == "\\":
             out.add(i)
         i += 1
-    return out
+
+
+def _name_end(text: str, i: int) -> int | None:
+    """Where a command name starting at i ends (`!`, `?`, or a letter then letters, digits, `_`
+    and `+`); None when no name starts there."""
+    if i >= len(text):
+        return None
+    if text[i] in "!?":
+        return i + 1
+    if not (text[i].isascii() and text[i].isalpha()):
+        return None
+    j = i + 1
+    while j < len(text) and text[j].isascii() and (text[j].isalnum() or text[j] in "_+"):
+        j += 1
+    return j
 
 
 def _line_end(text: str, i: int, *, whole: bool) -> int:

@@ -1,13 +1,15 @@
 """Build tools told which build file to read (rules/build_files.toml).
 
     make -f ci.mk deploy           ci.mk is not there: deploy is not a build or test task, asked
+    task -t Taskfile.ci.yml check  read: check's commands (and its deps') are judged (taskfile.py)
     make -f ci.mk test             a test task runs, as `make test` does without a Makefile
     gradle -b x.gradle build       x.gradle written on this line in Groovy: asked
     cmake -P wipe.cmake            read: a script calling execute_process or file(REMOVE ...) asks
     cmake -P -                     a script read from a stream: asked
 
 `build_file_findings` is None when no option names a file or folder: the tool is then judged as
-before (task names, and make's recipes read from the Makefile of the folder it runs in).
+before (task names, and make's recipes read from the Makefile of the folder it runs in), unless the
+tool reads its default file here (`read_default`: go-task's Taskfile.yml) and that file can be read.
 """
 
 from __future__ import annotations
@@ -82,7 +84,7 @@ def parse(spec: dict[str, Any], argv: list[Word]) -> Named:
             continue
         t = w.text
         if t == "--":
-            if not spec.get("first_task_only"):
+            if not spec.get("first_task_only") and not spec.get("dashdash_args"):
                 tasks.extend(x.text for x in argv[i + 1:])
             break
         if not t.startswith("-") and "=" not in t:
@@ -118,7 +120,9 @@ def build_file_findings(name: str, argv: list[Word], scope: Scope, source: str,
     if spec is None:
         return None
     named = parse(spec, argv)
-    if named.file is None and named.directory is None:
+    if any(w.text.partition("=")[0] in spec.get("prints", ()) for w in argv[1:]):
+        return []  # `task --list -t FILE`: the tool prints its tasks
+    if named.file is None and named.directory is None and not spec.get("read_default"):
         return None
     if named.file is not None and _streamed(named.file):
         return [unknown("shell.scripts:streamed-task-file", f"{name} reads its build file from {named.file.text or '(nothing)'}"
@@ -131,11 +135,14 @@ def build_file_findings(name: str, argv: list[Word], scope: Scope, source: str,
     why = ""
     for path in paths:
         found = script_text(path, scope)
+        wanted = named.tasks if tasks is None else tasks
         if found.text is not None:
-            return _read(spec, name, path, found.text, written_here(path, scope), source)
+            return _read(spec, name, path, found.text, written_here(path, scope), source, wanted, scope)
         if found.why.startswith("an earlier command"):
             return [unreadable(name, path, found.why, source)]
         why = why or found.why
+    if named.file is None and named.directory is None:
+        return None  # `task check` with no Taskfile read: judged by its task names, as before
     shown = paths[0] if paths else name
     if spec.get("script"):
         return [unreadable(name, shown, why, source)]
@@ -152,11 +159,22 @@ def build_file_findings(name: str, argv: list[Word], scope: Scope, source: str,
                     f"cannot read ({why}); a human must check what it does", source)]
 
 
-def _read(spec: dict[str, Any], name: str, path: str, text: str, here: bool, source: str) -> list[Finding]:
+def _read(spec: dict[str, Any], name: str, path: str, text: str, here: bool, source: str, wanted: list[str],
+          scope: Scope) -> list[Finding]:
     """A build file whose text is known: make's recipes are read by the runner (tasks.py), a CMake
-    script here; a file in another language written on this line is asked about."""
+    script and a Taskfile here; a file in another language written on this line is asked about."""
     from blastwall.analyze.shell.scripts import unreadable
 
+    if spec["read"] == "taskfile":
+        from blastwall.analyze.shell import analyze_command
+        from blastwall.analyze.shell.taskfile import task_commands
+
+        commands = task_commands(text, wanted)
+        if commands is None:
+            return [unreadable(name, path, "its tasks take shapes blastwall does not follow, or come from an included "
+                               "Taskfile", source)]
+        shown = f"{name} {' '.join(wanted) or 'default'}"
+        return [f for c in commands for f in analyze_command(c, scope.deeper(shown))]
     if spec["read"] == "cmake":
         calls = cmake_effects(text)
         if calls:

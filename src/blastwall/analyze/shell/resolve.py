@@ -235,11 +235,12 @@ def _copy_programs() -> frozenset[str]:
 
 @functools.cache
 def _build_tools() -> frozenset[str]:
-    """Build tools judged by the build file an option names; make and just read theirs as task
-    runners (handlers.handle_runner)."""
+    """Build tools judged by the build file an option names; task runners (make, just, task) read
+    theirs in handlers.handle_runner."""
+    from blastwall.analyze.ruleset import load_table
     from blastwall.analyze.shell.build_files import build_tools
 
-    return build_tools() - {"make", "gmake", "just"}
+    return build_tools() - set(load_table("shell_scripts")["scripts"]["runners"])
 
 
 @functools.cache

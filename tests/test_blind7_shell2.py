@@ -169,3 +169,36 @@ def test_taskfile_there_is_read(tmp_path) -> None:
     assert decide("task check", cwd=tmp_path) != "allow"
     assert decide("task build", cwd=tmp_path) == "allow"
     assert decide("task fmt", cwd=tmp_path) == "allow"
+
+
+# Scratch the Python code makes itself: a name bound once to tempfile.mkdtemp()'s path, also wrapped in
+# Path()/str()/os.path.realpath(), is a fresh folder; removing it or writing below it loses nothing.
+def _py(body: str) -> str:
+    return "python - <<'PY'\nimport tempfile, shutil, pathlib, os\n" + body + "\nPY"
+
+
+PY_SCRATCH = [
+    _py("d = pathlib.Path(tempfile.mkdtemp())\n(d / 'x.txt').write_text('hi')\nprint(list(d.iterdir()))\n"
+        "shutil.rmtree(d)"),
+    _py("d = pathlib.Path(os.path.realpath(tempfile.mkdtemp()))\n(d / 'a').write_text('x')\nshutil.rmtree(d)"),
+    _py("d = str(tempfile.mkdtemp(prefix='t'))\nshutil.rmtree(d)"),
+]
+PY_SCRATCH_LOOKALIKES = [
+    _py("d = pathlib.Path(tempfile.mkdtemp())\nshutil.rmtree(d.parent)"),
+    _py("d = pathlib.Path(tempfile.mkdtemp())\nshutil.rmtree(d / '..')"),
+    _py("d = pathlib.Path(tempfile.mkdtemp())\nd = pathlib.Path('data')\nshutil.rmtree(d)"),
+    _py("d = pathlib.Path(tempfile.gettempdir())\nshutil.rmtree(d)"),
+    _py("d = pathlib.Path(tempfile.mkdtemp(), 'x', '..', '..')\nshutil.rmtree(d)"),
+    _py("d = str(tempfile.TemporaryDirectory())\nshutil.rmtree(d)"),
+    _py("d = pathlib.Path(tempfile.mkdtemp())\nshutil.rmtree(pathlib.Path.home())"),
+]
+
+
+@pytest.mark.parametrize("line", PY_SCRATCH)
+def test_python_scratch_wrapped_in_path_passes(line: str) -> None:
+    assert decide(line) == "allow"
+
+
+@pytest.mark.parametrize("line", PY_SCRATCH_LOOKALIKES)
+def test_python_scratch_lookalikes_ask(line: str) -> None:
+    assert decide(line) != "allow"

@@ -2,7 +2,7 @@
 
 A folder or file the program itself creates, under a fresh name, holds nothing but what the program
 put there: removing or writing it loses nothing. A name counts only when it is bound exactly once,
-to one of `MAKERS`, and a path counts only when it is that name or a constant below it
+to one of `MAKERS` (or its path wrapped: `Path(tempfile.mkdtemp())`), and a path counts only when it is that name or a constant below it
 (`os.path.join(d, "x.txt")`, `Path(d) / "x"`, `f"{d}/x"`, `d + "/x"`): no `..`, no absolute or
 computed part that could lead elsewhere, no `os.path.dirname(d)`.
 """
@@ -16,6 +16,9 @@ import ast
 MAKERS = frozenset({"tempfile.mkdtemp", "tempfile.mkstemp", "tempfile.TemporaryDirectory",
                     "tempfile.NamedTemporaryFile"})
 _OBJECT_MAKERS = frozenset({"tempfile.TemporaryDirectory", "tempfile.NamedTemporaryFile"})  # `.name` is the path
+# Calls that give the same path as their one argument (`Path(tempfile.mkdtemp())`).
+_PATH_WRAPPERS = frozenset({"pathlib.Path", "Path", "pathlib.PurePath", "PurePath", "pathlib.PosixPath", "PosixPath",
+                            "str", "os.fspath", "os.path.abspath", "os.path.realpath", "os.path.normpath"})
 SHOWN = "$TMPDIR/scratch made by the code"  # how such a path is classified and shown (a temporary path)
 
 
@@ -28,6 +31,9 @@ def scratch_names(tree: ast.AST, dotted: object) -> tuple[frozenset[str], frozen
     def made(value: ast.AST | None) -> str | None:
         if isinstance(value, ast.Call):
             name = dotted(value.func)  # type: ignore[operator]
+            if name in _PATH_WRAPPERS and len(value.args) == 1 and not value.keywords:
+                inner = made(value.args[0])  # `Path(tempfile.mkdtemp())`: the same path
+                return inner if inner not in _OBJECT_MAKERS else None
             return name if name in MAKERS else None
         return None
 

@@ -375,7 +375,8 @@ def test_new_migrations_are_creations(repo: Path) -> None:
 def test_migrations_whose_existence_cannot_be_checked() -> None:
     fresh = "/workspace/app/db/migrate/20250301120000_add_status_to_users.rb"
     assert decide_mcp("write_file", {"path": fresh, "content": "class AddStatus; end"}, None) == "allow"
-    assert decide("cp /tmp/new.sql supabase/migrations/20250301120000_add_index.sql", None) == "allow"
+    # a migration runs later: a copy of text blastwall cannot read into one is asked (later.file:unread-text)
+    assert decide("cp /tmp/new.sql supabase/migrations/20250301120000_add_index.sql", None) == "ask"
     # the project's first migration is applied wherever there is a database; an edit needs the file
     assert decide_mcp("write_file", {"path": "/workspace/app/prisma/migrations/20240312_init/migration.sql",
                                      "content": "-- rewritten"}, None) == "ask"

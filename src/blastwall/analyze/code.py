@@ -513,10 +513,23 @@ def _args_after(code: str, pos: int) -> str:
     return code[pos:pos + 400]
 
 
+# Calls read from one piece of code; past this many, the rest is not read and the code is asked
+# about (`ruby -e` of 10,000 backticks would otherwise be read call by call).
+_MAX_CALLS = 256
+
+
 def _scan(language: str, code: str, scope: Scope) -> list[Finding]:
     out: list[Finding] = []
+    calls = 0
     for kind, pattern in _patterns(language):
         for m in pattern.finditer(code):
+            calls += 1
+            if calls > _MAX_CALLS:
+                out.append(unknown("code.interp:too-many-calls",
+                                   f"{language} code makes more than {_MAX_CALLS} calls that can change files or run "
+                                   "commands; blastwall read the first ones only, a human must look at the rest",
+                                   code[m.start():m.start() + 120]))
+                return out
             args = _args_after(code, m.end())
             if kind in ("delete", "delete_recursive", "overwrite"):
                 s = _STRING.search(args)

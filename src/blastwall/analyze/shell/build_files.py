@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 from typing import Any, NamedTuple
 
+from blastwall import rx
 from blastwall.analyze.base import Scope, unknown
 from blastwall.analyze.ruleset import load_table
 from blastwall.analyze.shell.ir import Word
 from blastwall.model import Finding
 
-_CMAKE_CALL = re.compile(r"(?m)^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*\(\s*([A-Za-z_]*)")
+_CMAKE_CALL = rx.compile(r"(?m)^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*\(\s*([A-Za-z_]*)")
 
 
 @functools.cache

@@ -914,7 +914,7 @@ def test_the_agents_session_environment_counts(home: Path) -> None:
 
 
 @pytest.mark.parametrize("statement", [
-    "COPY (SELECT 1) TO '/tmp/out.txt'", "ALTER SYSTEM SET fsync = off", "DROP ROLE app",
+    "COPY (SELECT 1) TO '/var/lib/postgresql/out.conf'", "ALTER SYSTEM SET fsync = off", "DROP ROLE app",
     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity", "REVOKE ALL ON DATABASE shop FROM app",
     "DROP OWNED BY app",
 ])

@@ -99,10 +99,35 @@ def _written(path: str, remote: bool, src: Word, name: str, scope: Scope, source
     if kind.when_named and (remote or not _on_disk(path, scope)):
         return []  # a new script that runs only when named: data until then
     if text is None:
+        if _edit_of(path, src.text, scope):
+            return []  # the file's own content, transformed: an in-place edit of it
         return [_finding(path, f"{name} {src.text}", kind.when_text(""), source)]
     from blastwall.analyze.later.written import written_findings
 
     return written_findings(path, text, scope._replace(read_files=False) if remote else scope)
+
+
+def _edit_of(dest: str, src: str, scope: Scope) -> bool:
+    """`src` was last written on this line by a transforming program (rules/later.toml [copy_edits])
+    from `dest` alone, through its standard output: copying it over `dest` edits `dest` in place."""
+    from blastwall.analyze.later.kinds import table
+    from blastwall.analyze.shell.ir import SimpleCommand
+    from blastwall.analyze.shell.names import program_name
+
+    editors = set(table().get("copy_edits", {}).get("programs", []))
+    last: SimpleCommand | None = None
+    for cmd, shell_dir in scope.earlier:
+        if isinstance(cmd, SimpleCommand) and shell_dir == scope.shell_dir and any(
+                r.target is not None and r.target.text == src and r.op in (">", ">|", "&>", ">>") for r in cmd.redirects):
+            last = cmd
+    if last is None or not last.argv or any(r.op == ">>" and r.target is not None and r.target.text == src
+                                            for r in last.redirects):
+        return False
+    if program_name(last.argv[0].text) not in editors or any(w.dynamic for w in last.argv):
+        return False
+    files = [w.text for w in last.argv[1:] if not w.text.startswith("-")]
+    reads_stdin = any(r.op in ("<", "<<<", "<<") for r in last.redirects)
+    return not reads_stdin and bool(files) and files[-1] == dest and dest not in files[:-1]
 
 
 def _finding(path: str, what: str, when: str, source: str) -> Finding:

@@ -115,6 +115,10 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
         from blastwall.analyze.shell.build_files import build_file_findings
 
         out.extend(build_file_findings(name, argv, scope, cmd.source) or [])
+    if name in _PACKAGE_MANAGERS:  # `npm install`: the root package.json's lifecycle scripts run
+        from blastwall.analyze.shell.install_scripts import install_script_findings
+
+        out.extend(install_script_findings(name, argv, scope))
     handler = handler_for(name)
     if handler is not None:
         found = handler(name, argv, cmd.with_argv(argv), scope)
@@ -224,6 +228,9 @@ _TEXT_PROGRAMS = frozenset({"echo", "printf", "grep", "egrep", "fgrep", "rg", "a
                             # searchers and viewers of compressed or highlighted text: their words are patterns
                             "zgrep", "zegrep", "zfgrep", "bzgrep", "xzgrep", "zstdgrep", "lzgrep", "pcregrep",
                             "pcre2grep", "ugrep", "sift", "zcat", "zless", "zmore", "bat", "batcat"})
+
+
+_PACKAGE_MANAGERS = frozenset(("npm", "yarn", "pnpm", "bun"))
 
 
 @functools.cache

@@ -66,6 +66,7 @@ def analyze(req: Request, scope: Scope, provider: Provider | None, *, known_prov
             out.append(make(template("http.generic:destructive-endpoint"), req, word=hit, label=label, severity=low))
         else:
             out.extend(_action_suffix(req, label, low) or _weighed_verb(req, label, low))
+        out.extend(_lifecycle(req, label))
         flag = None if body_checked else _destroy_flag(req)
         if flag:
             out.append(make(template("http.generic:destructive-update"), req, flag=flag, label=label))
@@ -74,6 +75,20 @@ def analyze(req: Request, scope: Scope, provider: Provider | None, *, known_prov
             out.append(make(template("http.generic:body-delete"), req, op=op, label=label))
         if req.method in ("MOVE", "COPY"):
             out.append(make(template("http.generic:webdav-overwrite"), req, label=label))
+    return out
+
+
+def _lifecycle(req: Request, label: str) -> list[Finding]:
+    """A rebuild that wipes a machine's disk, an account closed or rejected (`lifecycle.py`)."""
+    from blastwall.analyze.http.lifecycle import account_end, reinstall
+
+    out: list[Finding] = []
+    verb = reinstall(req)
+    if verb:
+        out.append(make(template("http.generic:machine-reinstall"), req, word=verb, label=label))
+    end = account_end(req)
+    if end:
+        out.append(make(template("http.generic:account-end"), req, word=end, label=label))
     return out
 
 

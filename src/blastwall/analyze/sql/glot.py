@@ -481,7 +481,18 @@ def _describe(e: Any, src: str, dialect: str) -> list[Hit]:
     return [Hit("unparsed-destructive", "", src, "EXPLAIN ANALYZE")]
 
 
+def _copy(e: Any, src: str, dialect: str) -> list[Hit]:
+    """Snowflake's `COPY INTO t FROM @stage ...` as sqlglot reads it: judged by the rows that name the
+    COPY INTO forms (`[[glot.commands]]`: PURGE = TRUE deletes the staged files, OVERWRITE = TRUE
+    replaces unloaded ones); another COPY keeps no hits, as before."""
+    if lexer.words(lexer.code_only(src))[:2] != ["copy", "into"]:
+        return []
+    named = _command_row(src, lexer.words(lexer.code_only(src)), lexical_only=True)
+    return named or []
+
+
 _HANDLERS = {
+    "Copy": _copy,
     "Describe": _describe,
     "Drop": _drop,
     "TruncateTable": _truncate,

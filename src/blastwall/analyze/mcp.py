@@ -336,9 +336,24 @@ def _check_typed_confirmation(row: dict[str, Any], call: _Call) -> list[Finding]
         for d in described:
             if not any(w in d for w in _g("confirm_words")):
                 continue
-            if any(f" {w}" in f" {d}" for w in named) or (len(low) >= 3 and low in d):
+            if any(f" {w}" in f" {d}" for w in named) or (len(low) >= 3 and low in d) or _asks_for_a_name(d):
                 return [call.finding(row, what=f"'{text[:60]}' into '{d[:80]}'")]
     return []
+
+
+def _asks_for_a_name(description: str) -> bool:
+    """A box that asks to type a resource's name ("type the repository name", "enter the name of the
+    project"): pages ask for it only before a destructive action (`rules/mcp.toml` `name_confirm_*`)."""
+    import re
+
+    from blastwall import rx
+
+    verbs = "|".join(re.escape(v) for v in _g("name_confirm_verbs"))
+    if rx.search(rf"\b(?:{verbs})\b", description) is None:
+        return False
+    nouns = "|".join(re.escape(n) for n in _g("name_confirm_nouns"))
+    return rx.search(rf"\b(?:{nouns})(?:'s)? ?name\b|\bname of (?:the|this|that|your|its) (?:{nouns})\b",
+                     description) is not None
 
 
 def _browser_code_args(call: _Call) -> list[Finding] | None:

@@ -13,7 +13,7 @@ from blastwall.analyze.base import Scope
 from blastwall.analyze.http.catalog import Provider, conditions_hold, rules_of
 from blastwall.analyze.http.findings import apply, make, template
 from blastwall.analyze.http.graphql import GraphQLRequest, extract, parse
-from blastwall.analyze.http.request import READ_METHODS, Request
+from blastwall.analyze.http.request import READ_METHODS, Request, walk
 from blastwall.analyze.http.sniff import destructive_word
 from blastwall.model import Finding
 
@@ -22,7 +22,8 @@ def graphql_requests(req: Request) -> list[GraphQLRequest]:
     return extract(req.body, dict(req.query), req.headers.get("content-type", ""), req.body_text)
 
 
-def analyze_graphql(gqls: list[GraphQLRequest], req: Request, scope: Scope, provider: Provider | None) -> list[Finding]:
+def analyze_graphql(gqls: list[GraphQLRequest], req: Request, scope: Scope, provider: Provider | None,
+                    depth: int = 0) -> list[Finding]:
     label = provider.label if provider else req.host or "a GraphQL API"
     if not gqls:
         if provider and req.method not in READ_METHODS and req.body_text.strip():
@@ -55,7 +56,23 @@ def analyze_graphql(gqls: list[GraphQLRequest], req: Request, scope: Scope, prov
         for call in doc.calls:
             if call.operation == "mutation":
                 out.extend(_mutation(call.name, call.arguments, req, scope, provider, label))
+                out.extend(_carried(call.arguments, req, scope, provider, depth))
     return out
+
+
+# A mutation that runs another mutation given as text (Shopify's `bulkOperationRunMutation(mutation:
+# "mutation { productDelete ... }")`, a job runner's `operation` field): the carried document is
+# read as if it were sent itself, a few levels deep at most.
+_CARRIED_DOCUMENT = rx.compile(r"\s*mutation\b")
+
+
+def _carried(arguments: dict[str, object], req: Request, scope: Scope, provider: Provider | None,
+             depth: int) -> list[Finding]:
+    if depth >= 3:
+        return []
+    texts = [v for _, v in walk(arguments)[:2000] if isinstance(v, str) and _CARRIED_DOCUMENT.match(v)]
+    return [f for text in texts[:20]
+            for f in analyze_graphql([GraphQLRequest(text, {}, None)], req, scope, provider, depth + 1)]
 
 
 _DISGUISED = rx.compile(r"\b(?:query|subscription)\s+mutation\b", rx.I)  # a read operation named "mutation"

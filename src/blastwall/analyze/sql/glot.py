@@ -105,6 +105,8 @@ def _rows(verb: str) -> Any:
             return [Hit(f"{verb}-broad", target, src, f"LIMIT {limit}, more rows than a bounded change")]
         if where is None:
             return [Hit(f"{verb}-all", target, src)]
+        if _joined(e) and not _names_target(where.this, e):
+            return [Hit(f"{verb}-all", target, src, " (its WHERE names only the joined tables)")]
         found = _where_reach(where.this, e)
         if found is Reach.SELECTIVE:
             return []
@@ -146,6 +148,24 @@ def _expired_column(e: Any, verb: str, target: str, cond: Any) -> str:
     if not (expired.short_lived_table(target) or expired.short_lived_container(node, aliases)):
         return ""
     return expired.past_column(node, aliases) or ""
+
+
+def _joined(e: Any) -> bool:
+    """UPDATE ... FROM, DELETE ... USING, or a JOIN anywhere in the statement's tables."""
+    from sqlglot import exp
+
+    return any(e.args.get(k) for k in ("from_", "from", "using")) or any(
+        isinstance(j, exp.Join) for j in e.find_all(exp.Join) if j.parent_select is None)
+
+
+def _names_target(cond: Any, e: Any) -> bool:
+    """Whether a WHERE, or the ON of a join (T-SQL's `UPDATE p ... FROM t p JOIN s ON p.k = s.k`,
+    MySQL's `UPDATE t JOIN s ON ...`), names a column of the statement's target (`where.names_target`)."""
+    from sqlglot import exp
+
+    aliases = {str(a).lower() for a in (getattr(e.this, "name", None), getattr(e.this, "alias", None)) if a}
+    conds = [cond] + [j.args["on"] for j in e.find_all(exp.Join) if j.args.get("on") is not None]
+    return any(not col.table or col.table.lower() in aliases for c in conds for col in c.find_all(exp.Column))
 
 
 def _where_reach(cond: Any, e: Any) -> Reach:

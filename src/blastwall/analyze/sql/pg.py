@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from blastwall.analyze.sql import catalog, pg_changes
 from blastwall.analyze.sql.pg_changes import Facts, all_scratch, is_scratch
 from blastwall.analyze.sql.rules import Hit, table
-from blastwall.analyze.sql.where import Reach, nodes, reach, truth
+from blastwall.analyze.sql.where import Reach, names_target, nodes, reach, truth
 
 
 class Stmt(NamedTuple):
@@ -213,6 +213,10 @@ def _rows(verb: str) -> Callable[[Any, Ctx], list[Hit]]:
         aliases = frozenset(filter(None, (node.relation.relname, getattr(node.relation.alias, "aliasname", None))))
         if node.whereClause is None:
             return [Hit(f"{verb}-all", target, ctx.source)]
+        joined = node.fromClause if verb == "update" else getattr(node, "usingClause", None)
+        ons = [n.quals for n in nodes(joined) if type(n).__name__ == "JoinExpr" and n.quals is not None] if joined else []
+        if joined and not names_target([node.whereClause, *ons], aliases):
+            return [Hit(f"{verb}-all", target, ctx.source, " (its WHERE names only the joined tables)")]
         found = reach(node.whereClause, aliases, ctx.ctes)
         if found is Reach.ALL:
             return [Hit(f"{verb}-all", target, ctx.source, f" (WHERE {deparse(node.whereClause)} is always true)")]

@@ -61,6 +61,19 @@ def _column(node: Any) -> tuple[str, ...] | None:
     return tuple(getattr(f, "sval", "*") for f in node.fields)
 
 
+def names_target(node: Any, aliases: frozenset[str]) -> bool:
+    """Whether the WHERE of an UPDATE ... FROM or DELETE ... USING names a column of its target (one
+    qualified by the target's name or alias, or unqualified). A WHERE that names only the joined
+    tables (`UPDATE products p ... FROM staging s WHERE s.sku = 'x'`) ties no target row to them:
+    every row of the target is reached."""
+    low = frozenset(a.lower() for a in aliases)
+    for n in nodes(node):
+        name = _column(n) if _name(n) == "ColumnRef" else None
+        if name is not None and (len(name) < 2 or name[-2].lower() in low):
+            return True
+    return False
+
+
 def _same_column(a: tuple[str, ...], b: tuple[str, ...], aliases: frozenset[str]) -> bool:
     if a[-1] != b[-1]:
         return False

@@ -183,11 +183,24 @@ def _deleted(obj: _Object, cmd: Any) -> list[str]:
         i = 0
         while i < len(words):
             w = words[i]
-            if w in spec.booleans:
+            flag, eq, value = w.partition("=")
+            if w in spec.forbid or flag in spec.forbid:
+                return []
+            if w in spec.name_flags or (eq and flag in spec.name_flags):  # `pg_restore -d NAME FILE`
+                name = value if eq else (words[i + 1] if i + 1 < len(words) else "")
+                if not _plain(name):
+                    return []
+                names.append(name)
+                i += 1 if eq else 2
+            elif w in spec.booleans or (eq and flag in spec.valued):
                 i += 1
             elif w in spec.valued:
                 i += 2
-            elif w.startswith("-") or not _plain(w):
+            elif w.startswith("-"):
+                return []
+            elif not spec.positional:
+                i += 1  # a word that names no object (pg_restore's dump file)
+            elif not _plain(w):
                 return []
             else:
                 names.append(w)

@@ -96,7 +96,7 @@ def restore_findings(name: str, argv: list[Word], path: list[str], source: str, 
     """A finding when this invocation restores over live state; [] when it restores somewhere new
     or restores packages; None when it is no restore (the verb model reads it as usual)."""
     t = _table()
-    if name in t["package_managers"]:
+    if name in t["package_managers"] or name in t.get("makers", ()):
         return None
     word = _restores(argv, path, name)
     if word is None:

@@ -197,6 +197,8 @@ def _action_suffix(req: Request, label: str, severity: Severity | None) -> list[
         return []
     if set(objects) & word_list("trivial_delete_objects"):  # `reactions.remove`, `pins.remove`, `stars.remove`
         return []
+    if not objects and _collection(ws):
+        return []
     verb = classify("_".join([last, *objects]), "http")
     if verb is None or verb.cls.name not in word_list("action_suffix_classes"):
         return []
@@ -205,6 +207,20 @@ def _action_suffix(req: Request, label: str, severity: Severity | None) -> list[
     level = severity if severity is not None else min(cls.severity, Severity.HIGH)  # a name alone never denies
     return [make(template("http.generic:action-endpoint"), req, word=last, label=label, what=says,
                  severity=level)._replace(effect=cls.effect)]
+
+
+def _collection(ws: list[str]) -> bool:
+    """`/apps/x/releases`, `/v1/transfers`: one word that is the plural of a revoking verb, not a verb
+    itself, names a collection; a POST to it creates one more (a Heroku release, a rollback
+    included). Plurals of verbs that stop, overwrite or delete (`/restarts`, `/rollbacks`, `/deletes`)
+    still read as their verb: creating one runs it."""
+    from blastwall.analyze.catalogs.verbs import verb_classes
+
+    known = verb_classes()
+    if len(ws) != 1 or ws[0] in known:
+        return False
+    w = ws[0]
+    return any(w.endswith(end) and known.get(w[:-len(end)]) == "revoke" for end in ("s", "es"))
 
 
 # An RPC method named in the path, namespace first and verb last (`/api/auth.revoke`,

@@ -407,7 +407,20 @@ def url_site(url: str) -> Site:
         service = local_service(port, parts.path)
         if service:
             return site._replace(nature="local", nature_why=f"{parts.netloc}{parts.path} is {service}")
+    else:
+        sandbox = provider_sandbox(host)
+        if sandbox:
+            return site._replace(nature="test", nature_why=f"{host} is {sandbox}, kept apart from live data")
     return site
+
+
+def provider_sandbox(host: str) -> str | None:
+    """The provider sandbox (evidence.toml [[sandbox]]) `host` belongs to, if any."""
+    low = host.lower().rstrip(".")
+    for row in section_rows("sandbox"):
+        if globs.match_any(low, row.get("hosts", [])):
+            return str(row["name"])
+    return None
 
 
 def _aws_sites(spec: dict[str, Any], inv: Invocation, parsed: Parsed, vars_: Vars) -> list[Site]:

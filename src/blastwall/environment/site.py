@@ -48,7 +48,7 @@ def unknown(why: str) -> Site:
 
 
 def classify(site: Site) -> Placement:
-    if not site.local:
+    if not site.local and not site.nature:  # a remote site has a nature only as a provider's sandbox
         return Placement(UNKNOWN, (site.where,))
     facts = [site.where]
     if site.nature:

@@ -209,12 +209,34 @@ def http_findings(catalog: str, req: Any, path: str, scope: Scope) -> list[Findi
         found = ops.aws_http_all(req) if catalog == "aws" else [op for op in [_lookup(catalog, req, path)] if op]
         if not found:
             return None
+        if catalog == "google" and google_dry_run(req):
+            return []
         out: list[Finding] = []
         for op in found:
             out.extend(_http_op(catalog, op, req, scope))
     except CatalogMissing as exc:
         return [unknown(f"http.{catalog}:catalog-missing", f"{exc}; reinstall blastwall", req.display)]
     return out
+
+
+def google_dry_run(req: Any) -> str | None:
+    """The field that makes a Google API call only validate or estimate (`[generic] google_dry_run_fields`:
+    BigQuery's `dryRun` on jobs.query or in a job's `configuration`, the standard `validateOnly` in the
+    body or the query string), set to true; None otherwise. Nothing runs, so nothing is judged."""
+    from blastwall.analyze.http.sniff import word_list
+
+    fields = word_list("google_dry_run_fields")
+    places = [req.body] if isinstance(req.body, dict) else []
+    if places and isinstance(places[0].get("configuration"), dict):
+        places.append(places[0]["configuration"])
+    for place in places:
+        for k, v in place.items():
+            if str(k).lower() in fields and (v is True or (isinstance(v, str) and v.strip().lower() == "true")):
+                return str(k)
+    for k, v in req.query:
+        if k.lower() in fields and v.strip().lower() == "true":
+            return k
+    return None
 
 
 def _http_op(catalog: str, op: ops.Op, req: Any, scope: Scope) -> list[Finding]:

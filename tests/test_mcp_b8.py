@@ -54,3 +54,29 @@ def test_a_typed_name_in_a_confirmation_box_is_asked(server: str, tool: str, arg
 def test_names_typed_elsewhere_pass(server: str, tool: str, arguments: dict[str, Any]) -> None:
     v = mcp(server, tool, arguments)
     assert v.decision.value == "allow", v.reasons
+
+
+# ---- a transaction tool's statement list is one script -----------------------------------------
+def _tx(tool: str, statements: list[str]) -> str:
+    return mcp("neon", tool, {"projectId": "p-1", "databaseName": "app", "sqlStatements": statements}).decision.value
+
+
+def test_a_rolled_back_statement_list_passes() -> None:
+    assert _tx("run_sql_transaction", ["BEGIN", "UPDATE plans SET price = 0 WHERE tier = 'free'",
+                                       "SELECT * FROM plans", "ROLLBACK"]) == "allow"
+
+
+@pytest.mark.parametrize("statements", [
+    ["BEGIN", "UPDATE plans SET price = 0", "COMMIT"],
+    ["BEGIN", "UPDATE plans SET price = 0 /*", "ROLLBACK */"],
+    ["BEGIN", "UPDATE plans SET price = 0 --", "ROLLBACK"],
+    ["BEGIN", "UPDATE plans SET price = 0", "SELECT 'x", "ROLLBACK", "'"],
+    ["BEGIN", "UPDATE plans SET price = 0", "ROLLBACK TO SAVEPOINT a", "COMMIT"],
+    ["UPDATE plans SET price = 0", "SELECT 1"],
+])
+def test_statement_lists_that_keep_their_change_are_asked(statements: list[str]) -> None:
+    assert _tx("run_sql_transaction", statements) == "ask"
+
+
+def test_a_list_of_a_tool_that_runs_no_transaction_is_read_statement_by_statement() -> None:
+    assert _tx("run_sql_batch", ["BEGIN", "UPDATE plans SET price = 0", "ROLLBACK"]) == "ask"

@@ -425,7 +425,7 @@ def _sql_args(call: _Call) -> list[Finding] | None:
     for k in _g("sql_list_keys"):
         v = call.args.get(k)
         if isinstance(v, list):
-            texts += [s for s in v if isinstance(s, str)]
+            texts += _statement_list([s for s in v if isinstance(s, str)], call)
     search = set(_g("search_words")) & set(words(call.tool))
     if not search:
         texts += [call.args[k] for k in _g("query_keys") if looks_like_sql(call.args.get(k))]
@@ -443,6 +443,23 @@ def _sql_args(call: _Call) -> list[Finding] | None:
     for text in texts[:50]:
         out.extend(analyze_sql(text, call.deeper("SQL"), dialect=dialect))
     return out
+
+
+def _statement_list(statements: list[str], call: _Call) -> list[str]:
+    """A transaction tool's statements (`run_sql_transaction {"sqlStatements": [...]}`) run one after
+    the other on one connection: read as one script, so `BEGIN`, a DELETE and `ROLLBACK` pair up. A
+    statement whose end the join could change (a comment, an unbalanced quote, a dollar quote) keeps
+    them apart, as does a tool that does not say it runs a transaction."""
+    if not set(_g("sql_transaction_words")) & set(words(call.tool)) or len(statements) < 2:
+        return statements
+    if any(_open_ended(t) for t in statements):
+        return statements
+    return [";\n".join(t.strip().rstrip(";") for t in statements if t.strip())]
+
+
+def _open_ended(statement: str) -> bool:
+    return any(m in statement for m in ("--", "/*", "#", "$", "\\")) or statement.count("'") % 2 == 1 or \
+        statement.count('"') % 2 == 1 or statement.count("`") % 2 == 1
 
 
 def _mongo_args(call: _Call) -> list[Finding] | None:

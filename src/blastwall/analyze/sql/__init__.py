@@ -161,9 +161,17 @@ def _read(text: str, dialect: str, depth: int = 0, *, stops: bool = True) -> lis
             return _without_scratch(whole, stops)
     if _is_mongo(text) or _is_redis(text):
         return None
+    from blastwall.analyze.sql import blocks
+
     out: list[Stmt] = []
+    looping = False  # after WHILE ... BEGIN a row bound bounds one pass only (analyze/sql/blocks.py)
     for piece in lexer.split(text, hash_comments=dialect in _DDL_COMMITS):
-        out.extend(_read_piece(piece, dialect, depth))
+        inner = blocks.loop_body(piece)
+        looping = looping or inner is not None
+        if inner is not None:
+            out.extend(_read_piece(blocks.unbounded(inner), dialect, depth) if inner.code.strip() else [])
+            continue
+        out.extend(_read_piece(blocks.unbounded(piece) if looping else piece, dialect, depth))
     return _without_scratch(out, stops)
 
 
@@ -187,12 +195,12 @@ def _read_alone(text: str) -> bool:
     from blastwall.analyze.sql import blocks, clickhouse, dynamic, events
 
     low = text.lower()
-    if not any(w in low for w in ("exec", "prepare", "alter", "begin", "event")):
+    if not any(w in low for w in ("exec", "prepare", "alter", "begin", "event", "trigger", "while")):
         return False
     for p in lexer.split(text, hash_comments=True):
         inner = blocks.body(p)
         if inner is not None or dynamic.read(p.text) is not None or clickhouse.is_mutation(p.text) or \
-                events.body(p) is not None:
+                events.body(p) is not None or blocks.loop_body(p) is not None:
             return True
     return False
 

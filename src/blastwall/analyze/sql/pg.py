@@ -221,13 +221,22 @@ def _rows(verb: str) -> Callable[[Any, Ctx], list[Hit]]:
         if found is Reach.ALL:
             return [Hit(f"{verb}-all", target, ctx.source, f" (WHERE {deparse(node.whereClause)} is always true)")]
         if found is Reach.BROAD:
-            column = _expired_column(node, verb, target, aliases)
+            column = _expired_column(node, verb, _as_spelled(target, ctx.source), aliases)
             if column:
                 return [Hit("delete-expired", target, ctx.source, column)]
             return [Hit(f"{verb}-broad", target, ctx.source, f"WHERE {deparse(node.whereClause)}")]
         return []
 
     return handler
+
+
+def _as_spelled(name: str, source: str) -> str:
+    """A name as the statement writes it: PostgreSQL folds `dbo.EventLog` to `dbo.eventlog`, which
+    loses the words its case marks (event, log)."""
+    from blastwall import rx
+
+    found = rx.search(r"(?i)(?:^|[^\w$])(" + rx.escape(name) + r")(?:[^\w$]|$)", source)
+    return found.group(1) if found is not None else name
 
 
 def _expired_column(node: Any, verb: str, target: str, aliases: frozenset[str]) -> str:

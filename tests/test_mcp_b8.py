@@ -80,3 +80,10 @@ def test_statement_lists_that_keep_their_change_are_asked(statements: list[str])
 
 def test_a_list_of_a_tool_that_runs_no_transaction_is_read_statement_by_statement() -> None:
     assert _tx("run_sql_batch", ["BEGIN", "UPDATE plans SET price = 0", "ROLLBACK"]) == "ask"
+
+
+def test_a_powershell_tool_that_clears_bin_and_obj_passes() -> None:
+    command = "Get-ChildItem -Path .\\bin,.\\obj -Recurse | Remove-Item -Recurse -Force; dotnet build"
+    assert mcp("windows-mcp", "Powershell-Tool", {"command": command}).decision.value == "allow"
+    alone = "Get-ChildItem -Path .\\bin -Recurse | Remove-Item -Recurse -Force"
+    assert mcp("windows-mcp", "Powershell-Tool", {"command": alone}).decision.value == "ask"

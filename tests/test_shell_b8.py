@@ -1,6 +1,7 @@
 """Shell classes: a database the line made with createdb is scratch for pg_restore --clean and
 dropdb later in the same `&&` chain; a name a maker gives is no restore verb; git lfs prune that
-checks the remote first only removes local copies the remote holds."""
+checks the remote first only removes local copies the remote holds; find (or PowerShell's
+Get-ChildItem | Remove-Item) from .NET's bin and obj together removes build output."""
 
 from __future__ import annotations
 
@@ -27,6 +28,9 @@ def _decide(command: str) -> str:
     "git lfs prune --verify-remote --force",
     "git -C media lfs prune --verify-remote",
     "git lfs prune --dry-run",
+    "find bin obj -delete",
+    "find ./src/App/bin ./src/App/obj -mindepth 1 -delete",
+    'pwsh -c "Get-ChildItem -Path .\\bin,.\\obj -Recurse -ErrorAction SilentlyContinue | Remove-Item -Recurse -Force"',
 ])
 def test_scratch_and_verified_cleanups_pass(command: str) -> None:
     assert _decide(command) == "allow", command
@@ -55,6 +59,13 @@ def test_scratch_and_verified_cleanups_pass(command: str) -> None:
     "git lfs prune --verify-remote --no-verify-remote",
     "git lfs prune --verify-remote=false",
     "git lfs prune --no-verify-remote --force",
+    "find bin -delete",
+    "find bin ../obj -delete",
+    "find bin obj src -delete",
+    "find tools/bin obj -delete",
+    "find /srv/app/bin /srv/app/obj -delete",
+    'pwsh -c "Get-ChildItem -Path .\\bin -Recurse | Remove-Item -Recurse -Force"',
+    'pwsh -c "Get-ChildItem -Path .\\bin,.\\src -Recurse | Remove-Item -Recurse -Force"',
 ])
 def test_look_alikes_are_still_asked(command: str) -> None:
     assert _decide(command) != "allow", command

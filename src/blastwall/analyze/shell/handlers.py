@@ -587,7 +587,11 @@ def _find_selection(starts: list[Word], expr: list[Word], scope: Scope) -> PathC
     negated = any(t in ("!", "-not", "-o", "-or") for t in texts)
     names = [expr[k + 1].text for k, t in enumerate(texts[:-1]) if t in ("-name", "-iname")]
     paths = [expr[k + 1].text for k, t in enumerate(texts[:-1]) if t in ("-path", "-ipath", "-wholename")]
-    worst = max((classify_in(s.text, scope) for s in starts), key=lambda pc: pc.severity("delete_recursive"))
+    from blastwall.analyze.shell.fsops import _paired_output
+
+    # `find bin obj -delete` (PowerShell's `Get-ChildItem bin,obj -Recurse | Remove-Item`): .NET's output pair
+    classes = [s.path_class or classify_in(s.text, scope) for s in _paired_output(starts, scope)]
+    worst = max(classes, key=lambda pc: pc.severity("delete_recursive"))
     if worst.kind in ("root", "system_top", "home_top", "device", "dynamic", "system", "home") and not names:
         return worst
     chosen = None if any(w.dynamic for w in expr) else _names_selected(texts)

@@ -23,8 +23,9 @@ def verdict(body: object, url: str = URL) -> blastwall.Verdict:
 
 
 def bulk(inner: str) -> dict[str, object]:
-    return {"query": 'mutation { bulkOperationRunMutation(mutation: "%s", stagedUploadPath: "tmp/1/ids.jsonl") '
-                     "{ bulkOperation { id } } }" % inner.replace('"', '\\"')}
+    quoted = inner.replace('"', '\\"')
+    return {"query": f'mutation {{ bulkOperationRunMutation(mutation: "{quoted}", stagedUploadPath: "tmp/1/ids.jsonl") '
+                     "{ bulkOperation { id } } }"}
 
 
 ASKED = [

@@ -7,6 +7,7 @@ which bounds recursion. Anything an analyzer cannot resolve is a finding, never 
 
 from __future__ import annotations
 
+import os
 import time
 from typing import NamedTuple
 
@@ -59,6 +60,19 @@ class Scope(NamedTuple):
     def start(cls, **fields: object) -> Scope:
         """A top-level scope whose time budget starts now."""
         return cls(deadline=time.monotonic() + DEFAULT_BUDGET_S, **fields)  # type: ignore[arg-type]
+
+
+def on_this_machine(path: str, scope: Scope, *, in_shell_dir: bool = False) -> str | None:
+    """`path` as a path on this machine (`~` expanded, a relative one joined to the working
+    directory, or to where an earlier `cd` on the line moved with `in_shell_dir`); None when files
+    may not be read or a relative path has no directory to start from."""
+    if not scope.read_files:
+        return None
+    full = os.path.expanduser(path)
+    if os.path.isabs(full):
+        return full
+    base = (scope.shell_dir or scope.cwd) if in_shell_dir else scope.cwd
+    return os.path.join(base, full) if base else None
 
 
 def unknown(rule_id: str, reason: str, source: str = "", severity: Severity = Severity.MEDIUM) -> Finding:

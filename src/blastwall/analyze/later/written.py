@@ -14,11 +14,10 @@ Doors hand over a write in one of four shapes (`Action.payload` of a `file_write
 
 from __future__ import annotations
 
+import os
 from typing import Any, NamedTuple
 
-import os
-
-from blastwall.analyze.base import Scope
+from blastwall.analyze.base import Scope, on_this_machine
 from blastwall.analyze.later.kinds import kind_of
 from blastwall.model import Finding
 
@@ -125,13 +124,9 @@ def _may_be_sniffed(path: str, edits: Any, scope: Scope) -> bool:
 
 def _real_path(path: str, scope: Scope) -> str | None:
     """Where `path` really points on this machine when it is (or goes through) a symlink."""
-    if not scope.read_files:
+    full = on_this_machine(path, scope)
+    if full is None:
         return None
-    full = os.path.expanduser(path)
-    if not os.path.isabs(full):
-        if not scope.cwd:
-            return None
-        full = os.path.join(scope.cwd, full)
     try:
         real = os.path.realpath(full)
     except (OSError, ValueError):
@@ -142,13 +137,9 @@ def _real_path(path: str, scope: Scope) -> str | None:
 def on_disk(path: str, scope: Scope) -> bool:
     """Whether `path` is there on this machine now (a link counts, even a dangling one); False
     when files may not be read."""
-    if not scope.read_files:
+    full = on_this_machine(path, scope)
+    if full is None:
         return False
-    full = os.path.expanduser(path)
-    if not os.path.isabs(full):
-        if not scope.cwd:
-            return False
-        full = os.path.join(scope.cwd, full)
     try:
         return os.path.lexists(full)
     except (OSError, ValueError):

@@ -171,12 +171,10 @@ def _destinations(dest: Word, src: Word, into: bool, scope: Scope) -> list[tuple
 def _is_dir(path: str, scope: Scope) -> bool:
     import os
 
-    if not scope.read_files:
-        return False
-    full = os.path.expanduser(path)
-    if not os.path.isabs(full):
-        full = os.path.join(scope.shell_dir or scope.cwd or "", full)
-    return os.path.isdir(full)
+    from blastwall.analyze.base import on_this_machine
+
+    full = on_this_machine(path, scope, in_shell_dir=True)
+    return full is not None and os.path.isdir(full)
 
 
 def _operands(args: list[Word], row: dict[str, Any]) -> list[Word] | None:

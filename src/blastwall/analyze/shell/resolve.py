@@ -13,8 +13,13 @@ import functools
 from blastwall.analyze.base import Scope, unknown
 from blastwall.analyze.paths import PathClass, classify_in, content_kind
 from blastwall.analyze.shell.fsops import analyze_fs, in_place_findings, redirect_findings
-from blastwall.analyze.shell.handlers import _shell_text, handle_path_program, handler_for, inherit_stdin, \
-    trusted_generator
+from blastwall.analyze.shell.handlers import (
+    _shell_text,
+    handle_path_program,
+    handler_for,
+    inherit_stdin,
+    trusted_generator,
+)
 from blastwall.analyze.shell.ir import Selection, SimpleCommand, Word
 from blastwall.analyze.shell.names import program_name
 from blastwall.analyze.shell.optcmds import option_commands
@@ -330,12 +335,10 @@ def _names_program(path: str, scope: Scope) -> bool:
 
     if written_here(path, scope):
         return True  # `cp /bin/rm /opt/t/rm && foo /opt/t/rm -rf x`: made on this line
-    if not scope.read_files:
-        return False
-    full = os.path.expanduser(path)
-    if not os.path.isabs(full):
-        full = os.path.join(scope.shell_dir or scope.cwd or "", full)
-    return os.path.isfile(full)
+    from blastwall.analyze.base import on_this_machine
+
+    full = on_this_machine(path, scope, in_shell_dir=True)
+    return full is not None and os.path.isfile(full)
 
 
 # How many of an unknown program's words are tried as the start of a command it may run.

@@ -83,6 +83,7 @@ WARM_UP: tuple[tuple[str, Any], ...] = (
     ("http", {"method": "POST", "url": "https://backboard.railway.app/graphql/v2",
               "body": "mutation { volumeDelete(volumeId: \"v\") }"}),
     ("http", {"method": "DELETE", "url": "https://api.github.com/repos/o/r"}),
+    ("http", {"method": "POST", "url": "https://api.example.com/v4/instances/1/rebuild"}),  # http/lifecycle.py
     ("mcp", {"server": "postgres", "tool": "query", "arguments": {"sql": "DROP TABLE t"}}),
     ("mcp", {"server": "filesystem", "tool": "delete_file", "arguments": {"path": "/tmp/x"}}),
 )

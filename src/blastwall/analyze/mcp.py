@@ -344,14 +344,12 @@ def _check_typed_confirmation(row: dict[str, Any], call: _Call) -> list[Finding]
 def _asks_for_a_name(description: str) -> bool:
     """A box that asks to type a resource's name ("type the repository name", "enter the name of the
     project"): pages ask for it only before a destructive action (`rules/mcp.toml` `name_confirm_*`)."""
-    import re
-
     from blastwall import rx
 
-    verbs = "|".join(re.escape(v) for v in _g("name_confirm_verbs"))
+    verbs = "|".join(rx.escape(v) for v in _g("name_confirm_verbs"))
     if rx.search(rf"\b(?:{verbs})\b", description) is None:
         return False
-    nouns = "|".join(re.escape(n) for n in _g("name_confirm_nouns"))
+    nouns = "|".join(rx.escape(n) for n in _g("name_confirm_nouns"))
     return rx.search(rf"\b(?:{nouns})(?:'s)? ?name\b|\bname of (?:the|this|that|your|its) (?:{nouns})\b",
                      description) is not None
 

@@ -96,7 +96,25 @@ def test_every_any_spec_is_indexed_under_its_program() -> None:
 
     table = argreads._any()
     assert sum(len(v) for v in argreads._quiet_commands().values()) == len(table.get("quiet_commands", []))
-    assert sum(len(v) for v in argreads._trees().values()) == len(table.get("tree", []))
+    assert sum(len(rows) for rows, _ in argreads._trees().values()) == len(table.get("tree", []))
+    assert all(len(rows) == len(index) for rows, index in argreads._trees().values())
+
+
+_ALTS = st.lists(st.sampled_from(["status", "copy", "sync", "s3", "s3*", "*x", "c?py", "[cs]ync", "*", "rm", ""]),
+                 min_size=1, max_size=3).map(tuple)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.lists(_ALTS, max_size=3).map(tuple), max_size=8),
+       st.lists(st.sampled_from(["status", "copy", "sync", "s3", "s3x", "xx", "cxpy", "rm", "", "-r"]), max_size=4))
+def test_a_spec_index_finds_the_first_spec_the_plain_scan_finds(specs: list[tuple[tuple[str, ...], ...]],
+                                                              positionals: list[str]) -> None:
+    from blastwall.analyze import globs
+    from blastwall.analyze.shell.cmdspecs import SpecIndex
+
+    plain = next((i for i, spec in enumerate(specs) if len(positionals) >= len(spec) and all(
+        globs.match_any(p, alts) for p, alts in zip(positionals, spec, strict=False))), None)
+    assert SpecIndex(specs).first(positionals) == plain
 
 
 # ---- the evidence family of a rule id ---------------------------------------------------------
@@ -137,3 +155,26 @@ def test_unconditional_radius_rules_are_made_per_rules_tuple() -> None:
     fewer = policy.rules[:len(policy.rules) // 2]  # another policy's rules: its own answer, never the first one's
     assert matters._unconditional(fewer) == {i: r._replace(radius=()) for i, r in enumerate(fewer) if r.radius}
     assert matters._unconditional(()) == {}
+
+
+# ---- the words of a Windows command line without shlex ------------------------------------------
+
+
+def _shlex_windows_words(text: str) -> list[str]:
+    """`windows.words` as it was: shlex in its non-POSIX mode."""
+    try:
+        raw = shlex.split(text, posix=False)
+    except ValueError:
+        raw = text.split()
+    return [w[1:-1] if len(w) > 1 and w[0] == w[-1] and w[0] in "'\"" else w for w in raw]
+
+
+_WINDOWSISH = "ab -/:\\$%&|;'\"`()\t\r\n\x0b\x0c\u00a0\u00e9"
+
+
+@settings(max_examples=4000, deadline=None)
+@given(st.text(alphabet=_WINDOWSISH, max_size=40))
+def test_windows_words_are_shlex_words(text: str) -> None:
+    from blastwall.analyze.shell.windows import words
+
+    assert words(text) == _shlex_windows_words(text)

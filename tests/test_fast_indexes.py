@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shlex
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -178,3 +179,39 @@ def test_windows_words_are_shlex_words(text: str) -> None:
     from blastwall.analyze.shell.windows import words
 
     assert words(text) == _shlex_windows_words(text)
+
+
+# ---- the shell parser's last pass, only where it can find something ----------------------------
+
+_BASHISH = st.sampled_from(["rm", "-rf", " ", "x", "$x", "${a[1]}", "a[1]", "'", '"', "`", "$(", ")", "(", "<", "<<",
+                            "EOF", "\n", ";", "&&", "|", "case", "in", "esac", "=", "[[", "]]", "{", "}", "\\", "#",
+                            "$((", "))", "unset", "<(", "declare", "'a[$(id)]'", "x=(a b)", "for", "do", "done"])
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(_BASHISH, max_size=12).map("".join))
+def test_the_last_pass_is_skipped_only_where_it_finds_nothing(text: str) -> None:
+    from blastwall.analyze.shell import parse as shell_parse
+
+    def every_pass(src: bytes) -> bool:
+        return True
+
+    gated = shell_parse._parse(text)
+    real = shell_parse._may_need_audit
+    shell_parse._may_need_audit = every_pass
+    try:
+        plain = shell_parse._parse(text)
+    finally:
+        shell_parse._may_need_audit = real
+    assert (gated.commands, gated.errors, gated.redirect_only) == (plain.commands, plain.errors, plain.redirect_only)
+
+
+def test_the_last_pass_runs_for_a_table_without_a_grammar_type(monkeypatch: pytest.MonkeyPatch) -> None:
+    from blastwall.analyze.shell import parse as shell_parse
+
+    assert not shell_parse._may_need_audit(b"git status")
+    table = dict(shell_parse.NODE_TYPES)
+    del table["command_name"]
+    monkeypatch.setattr(shell_parse, "NODE_TYPES", table)
+    assert shell_parse._may_need_audit(b"git status")
+    assert any("command_name" in e for e in shell_parse._parse("git status").errors)

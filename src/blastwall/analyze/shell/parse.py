@@ -928,7 +928,8 @@ class _Walker:
         self.once = once
         self.walk(tree.root_node)
         self.trap_handlers()
-        self.audit(tree.root_node)
+        if _may_need_audit(self.src):
+            self.audit(tree.root_node)
         if tree.root_node.has_error and not self.errors:
             self.errors.append("the command does not parse as bash")
 
@@ -992,6 +993,27 @@ class _Walker:
             else:
                 break
         return argv
+
+
+def _may_need_audit(src: bytes) -> bool:
+    """Whether `_Walker.audit` can find anything in a line of these bytes. Every substitution is
+    written with `(` or a backtick, a heredoc with `<`, and a subscript that runs a command with `[`
+    and a `$` or a backtick; with none of them, the pass can only find a node type `NODE_TYPES`
+    does not list, and there is none while the table names every type of the grammar."""
+    return b"(" in src or b"`" in src or b"<" in src or (b"[" in src and b"$" in src) or not _table_covers_grammar()
+
+
+_COVERED: list[Any] = [None, False]  # the NODE_TYPES table last checked, and whether it names every grammar type
+
+
+def _table_covers_grammar() -> bool:
+    table = NODE_TYPES  # read each time: a test swaps the table for one without a type
+    if _COVERED[0] is not table:
+        lang = _parser().language
+        named = {lang.node_kind_for_id(i) for i in range(lang.node_kind_count)
+                 if lang.node_kind_is_named(i) and lang.node_kind_is_visible(i)}
+        _COVERED[:] = [table, named - {"ERROR"} <= set(table)]
+    return bool(_COVERED[1])
 
 
 def _flat_redirects(nodes: list[Any]) -> list[Any]:

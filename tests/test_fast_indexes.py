@@ -215,3 +215,57 @@ def test_the_last_pass_runs_for_a_table_without_a_grammar_type(monkeypatch: pyte
     monkeypatch.setattr(shell_parse, "NODE_TYPES", table)
     assert shell_parse._may_need_audit(b"git status")
     assert any("command_name" in e for e in shell_parse._parse("git status").errors)
+
+
+# ---- policy rules by a finding's effect and severity --------------------------------------------
+
+_EXTRA_RULES = [
+    {"id": "p1", "decision": "allow", "effect": ["delete", "overwrite"], "max_severity": "medium"},
+    {"id": "p2", "decision": "deny", "rule": ["shell.git:*"], "min_severity": "high"},
+    {"id": "p3", "decision": "ask", "target": ["*prod*"], "environment": ["production"]},
+    {"id": "p4", "decision": "allow", "effect": "read_secret", "agent": ["claude-code"]},
+    {"id": "p5", "decision": "deny", "surface": ["sql"], "min_severity": "low", "max_severity": "high"},
+]
+
+
+def _plain_decide(policy, finding, agent, surface):  # type: ignore[no-untyped-def]
+    """`Policy.decide` as it was: every rule in order."""
+    from blastwall.model import Decision
+    from blastwall.policy.engine import _last, _stricter
+
+    if policy.protected_branch(finding):
+        return Decision.DENY, "policy:protected-branch"
+    floor = None
+    for rule in policy.rules:
+        if rule.matches(finding, agent=agent, surface=surface):
+            if rule.tighten_only:
+                floor = floor or (rule.decision, rule.id)
+                continue
+            return _stricter(floor, (rule.decision, rule.id))
+    return _stricter(floor, (_last(policy.severity, finding.severity), f"severity:{finding.severity.name.lower()}"))
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.sampled_from([e.value for e in __import__("blastwall.model", fromlist=["Effect"]).Effect]),
+       st.sampled_from(["NONE", "LOW", "MEDIUM", "HIGH", "CRITICAL"]),
+       st.sampled_from(["shell.git:push-force", "shell.fs:rm", "sql.postgres:drop-table", "file.read:credential",
+                        "mcp.generic:unknown-tool", "http.github:delete-repo"]),
+       st.sampled_from(["", "origin main", "prod-db", "/srv/prod/x"]),
+       st.sampled_from([None, "production", "dev", "unknown"]),
+       st.sampled_from([None, "claude-code", "cursor"]),
+       st.sampled_from(["shell", "sql", "mcp", ""]),
+       st.integers(0, 3))
+def test_policy_rule_candidates_decide_as_every_rule(effect: str, severity: str, rule_id: str, target: str,
+                                                     environment: str | None, agent: str | None, surface: str,
+                                                     layers: int) -> None:
+    from blastwall.model import Effect, Finding, Severity
+    from blastwall.policy.engine import compile_layers, default_document
+
+    docs = [("defaults", default_document())]
+    if layers & 1:
+        docs.insert(0, ("user", {"rule": _EXTRA_RULES[:3], "protected_branches": ["main"]}))
+    if layers & 2:
+        docs.insert(0, ("project", {"rule": _EXTRA_RULES[2:]}))
+    policy = compile_layers(docs, untrusted=frozenset({"project"}))
+    finding = Finding(rule_id, Effect(effect), Severity[severity], "r", target=target, environment=environment)
+    assert policy.decide(finding, agent=agent, surface=surface) == _plain_decide(policy, finding, agent, surface)

@@ -79,7 +79,7 @@ class Policy(NamedTuple):
         if self.protected_branch(finding):
             return Decision.DENY, "policy:protected-branch"
         floor: tuple[Decision, str] | None = None  # what an untrusted project rule asked for
-        for rule in self.rules:
+        for rule in _candidates(self.rules, finding.effect, finding.severity):
             if rule.matches(finding, agent=agent, surface=surface):
                 if rule.tighten_only:
                     floor = floor or (rule.decision, rule.id)
@@ -102,8 +102,10 @@ class Policy(NamedTuple):
     def protected_branch(self, finding: Finding) -> str | None:
         """The protected branch (`protected_branches = ["main", "release/*"]`) that a history
         rewrite or deletion would hit, if any."""
+        if not finding.rule_id.startswith(_BRANCH_RULES):
+            return None
         patterns = self.section("protected_branches")
-        if not patterns or finding.effect.value not in _BRANCH_EFFECTS or not finding.rule_id.startswith(_BRANCH_RULES):
+        if not patterns or finding.effect.value not in _BRANCH_EFFECTS:
             return None
         for branch in branch_names(finding.target):
             if globs.match_any(branch, patterns):
@@ -114,6 +116,25 @@ class Policy(NamedTuple):
         """A merged table section (`inventory`, `cedar`, ...) or None. Tables merge key by key with
         the most specific file winning; lists (e.g. `protected_branches`) are concatenated."""
         return _last(self.sections, name, None)
+
+
+_CANDIDATES: dict[tuple[int, Any, Severity], tuple[tuple[PolicyRule, ...], tuple[PolicyRule, ...]]] = {}
+
+
+def _candidates(rules: tuple[PolicyRule, ...], effect: Any, severity: Severity) -> tuple[PolicyRule, ...]:
+    """The rules, in order, whose severity range and effects admit a finding of this effect and
+    severity (`PolicyRule.matches` turns every other one away first). Worked out once per rules
+    tuple, effect and severity: the entry keeps the tuple itself, so its id names it for as long
+    as it is kept (bounded: a radius check decides with rules tuples made for one finding)."""
+    key = (id(rules), effect, severity)
+    entry = _CANDIDATES.get(key)
+    if entry is not None and entry[0] is rules:
+        return entry[1]
+    found = tuple(r for r in rules if r.min_severity <= severity <= r.max_severity and (not r.effect or effect in r.effect))
+    if len(_CANDIDATES) >= 1024:
+        _CANDIDATES.clear()
+    _CANDIDATES[key] = (rules, found)
+    return found
 
 
 _MISSING: Any = object()

@@ -215,6 +215,8 @@ def fed_names(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> 
     -o`, `zip -@`, `tar -T -`) or commands naming them (`sftp host <<< 'put .env'`): each name is
     a read (`[[stdin_names]]`). Names blastwall cannot know may be any file under the producer's
     folder (`find`, `ls`), or under the working folder."""
+    if name not in _stdin_name_programs():
+        return []
     from blastwall.analyze.shell.reads import read_in_shell_dir, selected_reads
 
     words = [w.text for w in argv[1:]]
@@ -239,6 +241,11 @@ def fed_names(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> 
         sel = producer_selects(cmd.stdin_from) or Selection()
         return selected_reads(sel, scope, verb)
     return []
+
+
+@functools.cache
+def _stdin_name_programs() -> frozenset[str]:
+    return frozenset(p for row in load_table("shell_reads").get("stdin_names", []) for p in row["programs"])
 
 
 def _flag(word: str, option: str) -> bool:

@@ -140,8 +140,13 @@ def analyze_fs(name: str, argv: list[Word], scope: Scope, source: str) -> list[F
     if not rows:
         return []
     out: list[Finding] = []
+    splits: dict[tuple[str, ...], tuple[list[str], list[Word]]] = {}  # rows that share value options share a split
     for row in rows:
-        flags, positionals = _split(argv[1:], row.get("value_options", []))
+        options = tuple(row.get("value_options", ()))
+        split = splits.get(options)
+        if split is None:
+            split = splits[options] = _split(argv[1:], list(options))
+        flags, positionals = split
         if row.get("only_with") and not _has(flags, row["only_with"]):
             continue
         if not _command_matches(row, positionals):

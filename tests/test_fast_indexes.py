@@ -269,3 +269,19 @@ def test_policy_rule_candidates_decide_as_every_rule(effect: str, severity: str,
     policy = compile_layers(docs, untrusted=frozenset({"project"}))
     finding = Finding(rule_id, Effect(effect), Severity[severity], "r", target=target, environment=environment)
     assert policy.decide(finding, agent=agent, surface=surface) == _plain_decide(policy, finding, agent, surface)
+
+
+# ---- a line's exported variables and quoted tunnels, only where the text can hold them ----------
+
+_LINEISH = st.sampled_from(["export", "X=1", "PGHOST=db", "unset", "X", " ", ";", "&&", "|", "(", ")", "'", '"',
+                            "ssh", "-L", "5432:db:5432", "host", "tmux new -d", "kubectl", "port-forward", "nc", "-l",
+                            "set", "-a", "declare", "-x", "psql", "=", "/usr/bin/ssh", "sync", "bore", "local"])
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(_LINEISH, max_size=12).map(" ".join))
+def test_line_gates_keep_what_the_full_readers_find(text: str) -> None:
+    from blastwall.environment import commands
+
+    assert commands.statement_env(text) == commands._statement_env(text)
+    assert commands.quoted_tunnels(text) == commands._quoted_tunnels(text)

@@ -99,6 +99,12 @@ _SEGMENTS = re.compile(r"""[;&|\n'"`()]+""")
 def quoted_tunnels(text: str) -> list[str]:
     """Tunnel phrases anywhere in the text, quoted strings included: a tunnel another program
     starts from a string (`tmux new -d 'ssh -L ...'`, `screen -dm`, `at`) is still a tunnel."""
+    if not any(head in text for head in _phrases("tunnels")):
+        return []  # a phrase starts with its program's name, written out in the text
+    return _quoted_tunnels(text)
+
+
+def _quoted_tunnels(text: str) -> list[str]:
     heads = _phrases("tunnels")
     found = []
     for segment in _SEGMENTS.split(text):
@@ -231,6 +237,12 @@ def statement_env(text: str) -> list[tuple[str, str | None]]:
     and `NAME=value;` for a variable already exported to blastwall's environment (bash changes
     an exported variable in place; a new one stays in the shell). The parser substitutes these
     into words but keeps no command for them, so they are read from the line's words here."""
+    if "=" not in text and "unset" not in text:
+        return []  # what it keeps comes from a NAME=value word or an unset
+    return _statement_env(text)
+
+
+def _statement_env(text: str) -> list[tuple[str, str | None]]:
     from blastwall.preflight.payload import shell_words
 
     words = shell_words(text)

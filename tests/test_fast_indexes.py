@@ -285,3 +285,64 @@ def test_line_gates_keep_what_the_full_readers_find(text: str) -> None:
 
     assert commands.statement_env(text) == commands._statement_env(text)
     assert commands.quoted_tunnels(text) == commands._quoted_tunnels(text)
+
+
+# ---- the decisions a measurement can lead to, without a policy per combination -----------------
+
+_RADIUS_RULES = [
+    {"id": "r1", "decision": "allow", "effect": ["delete"], "radius": {"files": "<10"}},
+    {"id": "r2", "decision": "deny", "rule": ["shell.fs:*"], "radius": {"rows": ">1000"}},
+    {"id": "r3", "decision": "ask", "radius": {"measured": False}},
+    {"id": "r4", "decision": "allow", "effect": ["overwrite", "delete"], "max_severity": "high",
+     "radius": {"irreplaceable": False}},
+]
+
+
+def _plain_decisions(policy, finding, agent, surface):  # type: ignore[no-untyped-def]
+    """`radius.matters.decisions` as it was: a policy per combination of the open radius rules."""
+    from blastwall.radius import matters
+
+    probe = finding._replace(radius=None)
+    rules = list(policy.rules)
+    unconditional = matters._unconditional(policy.rules)
+    open_ = [i for i, rule in unconditional.items() if rule.matches(probe, agent=agent, surface=surface)]
+    if len(open_) > matters.MAX_OPEN:
+        return None
+    out = set()
+    for mask in range(2 ** len(open_)):
+        variant = list(rules)
+        for bit, i in enumerate(open_):
+            variant[i] = unconditional[i] if mask >> bit & 1 else None
+        decided, _ = policy._replace(rules=tuple(r for r in variant if r is not None)).decide(
+            probe, agent=agent, surface=surface)
+        out.add(decided)
+    return frozenset(out)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.sampled_from(["delete", "overwrite", "rewrite_history", "discard_work", "destroy_infra", "read_secret"]),
+       st.sampled_from(["NONE", "LOW", "MEDIUM", "HIGH", "CRITICAL"]),
+       st.sampled_from(["shell.git:push-force", "shell.fs:rm", "sql.postgres:delete-all-rows", "file.write:x",
+                        "shell.git:branch-force-delete", "mcp.filesystem:delete"]),
+       st.sampled_from(["", "origin main", "/srv/x"]),
+       st.sampled_from([None, "production", "dev"]),
+       st.sampled_from([None, "claude-code"]),
+       st.integers(0, 7))
+def test_radius_decisions_are_those_of_a_policy_per_combination(effect: str, severity: str, rule_id: str, target: str,
+                                                                environment: str | None, agent: str | None,
+                                                                layers: int) -> None:
+    from blastwall.model import Effect, Finding, Severity
+    from blastwall.policy.engine import compile_layers, default_document
+    from blastwall.radius import matters
+
+    docs = [("defaults", default_document())]
+    if layers & 1:
+        docs.insert(0, ("user", {"rule": _RADIUS_RULES[:2], "protected_branches": ["main"]}))
+    if layers & 2:
+        docs.insert(0, ("project", {"rule": _RADIUS_RULES[2:] + _EXTRA_RULES[:2]}))
+    if layers & 4:
+        docs.insert(0, ("project2", {"rule": _RADIUS_RULES}))
+    policy = compile_layers(docs, untrusted=frozenset({"project"}))
+    finding = Finding(rule_id, Effect(effect), Severity[severity], "r", target=target, environment=environment)
+    assert matters.decisions(policy, finding, agent=agent, surface="shell") == \
+        _plain_decisions(policy, finding, agent, "shell")

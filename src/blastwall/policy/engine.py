@@ -78,14 +78,21 @@ class Policy(NamedTuple):
         """The decision for one finding and the id of the policy rule that gave it."""
         if self.protected_branch(finding):
             return Decision.DENY, "policy:protected-branch"
+        matching = (rule for rule in _candidates(self.rules, finding.effect, finding.severity)
+                    if rule.matches(finding, agent=agent, surface=surface))
+        return self.first_decision(matching, finding.severity)
+
+    def first_decision(self, matching: Iterable[PolicyRule], severity: Severity) -> tuple[Decision, str]:
+        """The decision of the first trusted rule of `matching` (the rules that match a finding, in
+        order; read only as far as that rule), never laxer than an untrusted one before it; with
+        none, the severity table's."""
         floor: tuple[Decision, str] | None = None  # what an untrusted project rule asked for
-        for rule in _candidates(self.rules, finding.effect, finding.severity):
-            if rule.matches(finding, agent=agent, surface=surface):
-                if rule.tighten_only:
-                    floor = floor or (rule.decision, rule.id)
-                    continue
-                return _stricter(floor, (rule.decision, rule.id))
-        return _stricter(floor, (_last(self.severity, finding.severity), f"severity:{finding.severity.name.lower()}"))
+        for rule in matching:
+            if rule.tighten_only:
+                floor = floor or (rule.decision, rule.id)
+                continue
+            return _stricter(floor, (rule.decision, rule.id))
+        return _stricter(floor, (_last(self.severity, severity), f"severity:{severity.name.lower()}"))
 
     def setting(self, key: str, default: Any = None) -> Any:
         return _last(self.settings, key, default)

@@ -325,7 +325,7 @@ def match(name: str, argv: list[Word], *, source: str = "") -> list[Finding]:
     if not rules.get(name):
         return []
     prog = programs.get(name)
-    argv = [_shown(w) for w in argv]
+    argv = [w if w.path_class is None else _shown(w) for w in argv]
     args = parse_args(argv[1:], prog)
     candidates = _candidates(name, args.positionals[0] if args.positionals else None)
     argv_text = " ".join(w.text for w in argv)

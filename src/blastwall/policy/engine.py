@@ -92,7 +92,7 @@ class Policy(NamedTuple):
                 floor = floor or (rule.decision, rule.id)
                 continue
             return _stricter(floor, (rule.decision, rule.id))
-        return _stricter(floor, (_last(self.severity, severity), f"severity:{severity.name.lower()}"))
+        return _stricter(floor, (_last(self.severity, severity), _SEVERITY_RULE[severity]))
 
     def setting(self, key: str, default: Any = None) -> Any:
         return _last(self.settings, key, default)
@@ -125,6 +125,7 @@ class Policy(NamedTuple):
         return _last(self.sections, name, None)
 
 
+_SEVERITY_RULE = {s: f"severity:{s.name.lower()}" for s in Severity}  # the rule id of the severity table's decision
 _CANDIDATES: dict[tuple[int, Any, Severity], tuple[tuple[PolicyRule, ...], tuple[PolicyRule, ...]]] = {}
 
 

@@ -346,3 +346,30 @@ def test_radius_decisions_are_those_of_a_policy_per_combination(effect: str, sev
     finding = Finding(rule_id, Effect(effect), Severity[severity], "r", target=target, environment=environment)
     assert matters.decisions(policy, finding, agent=agent, surface="shell") == \
         _plain_decisions(policy, finding, agent, "shell")
+
+
+# ---- filesystem rows whose subcommand is not on the line, skipped before the words are split ------
+
+_FS_WORDS = st.sampled_from(["stash", "push", "save", "drop", "clean", "-f", "-fdx", "-u", "checkout", "restore", "rm",
+                             "mv", "--", "x", "build/", "-o", "--output", "out.zip", "archive", "-C", "dir", "-rf", "."])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.sampled_from(["git", "rm", "cp", "mv", "tar", "zip", "rsync"]), st.lists(_FS_WORDS, max_size=6))
+def test_fs_rows_skipped_by_their_subcommand_find_what_every_row_finds(program: str, words: list[str]) -> None:
+    from blastwall.analyze.base import Scope
+    from blastwall.analyze.shell import fsops
+    from blastwall.analyze.shell.ir import Word
+
+    argv = [Word.lit(program), *(Word.lit(w) for w in words)]
+    source = " ".join([program, *words])
+    scope = Scope(read_files=False)
+    gated = fsops.analyze_fs(program, argv, scope, source)
+    rows = len(fsops._index().get(program, []))
+    real = fsops._first_words
+    fsops._first_words = lambda name: (None,) * rows  # type: ignore[assignment]
+    try:
+        plain = fsops.analyze_fs(program, argv, scope, source)
+    finally:
+        fsops._first_words = real
+    assert gated == plain

@@ -373,3 +373,37 @@ def test_fs_rows_skipped_by_their_subcommand_find_what_every_row_finds(program: 
     finally:
         fsops._first_words = real
     assert gated == plain
+
+
+def test_a_rule_reason_is_the_first_rule_of_that_id() -> None:
+    from blastwall.model import Effect, Finding, Severity
+    from blastwall.policy.engine import compile_layers, default_document
+
+    policy = compile_layers([("project", {"rule": [{"id": "dup", "decision": "ask", "reason": "first"}]}),
+                             ("user", {"rule": [{"id": "dup", "decision": "deny", "reason": "second"}]}),
+                             ("defaults", default_document())])
+    finding = Finding("shell.fs:rm", Effect.DELETE, Severity.HIGH, "r")
+    for rule_id in [*(r.id for r in policy.rules), "severity:high", "nope", ""]:
+        plain = next((r.reason for r in policy.rules if r.id == rule_id), "")
+        assert policy.explain(rule_id, finding) == plain
+    assert policy.explain("dup", finding) == "first"
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.sampled_from(["", " ", "/", "~", "$", "$HOME", "${HOME}", "$PWD", "~+", "~-", "/proc/self/cwd", "/etc", ".",
+                        "src", " /tmp", "\t~/", "x"]),
+       st.sampled_from(["", "/", "hosts", "passwd", ".env", "a/b"]),
+       st.sampled_from([None, "/tmp", "/work"]), st.sampled_from([None, "/etc", "$DYNAMIC_DIR"]),
+       st.booleans())
+def test_a_relative_path_without_a_folder_is_not_looked_up(head: str, tail: str, cwd: str | None,
+                                                           shell_dir: str | None, mounted: bool) -> None:
+    import os
+
+    from blastwall.analyze.base import Scope
+    from blastwall.analyze.credentials import resolve
+    from blastwall.analyze.shell import readpaths
+
+    scope = Scope(cwd=cwd, shell_dir=shell_dir, mounts=(("/w", "/tmp"),) if mounted else ())
+    path = head + tail
+    full = resolve(readpaths.mounted(readpaths.in_shell_dir(path, scope), scope), scope)
+    assert readpaths.exists_here(path, scope) == (bool(full) and os.path.lexists(full))

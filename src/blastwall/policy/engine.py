@@ -101,10 +101,7 @@ class Policy(NamedTuple):
         """What the policy rule that decided `finding` says about it ("" when it says nothing)."""
         if rule_id == "policy:protected-branch":
             return f"{self.protected_branch(finding)} is a protected branch"
-        for rule in self.rules:
-            if rule.id == rule_id:
-                return rule.reason
-        return ""
+        return _reasons(self.rules).get(rule_id, "")
 
     def protected_branch(self, finding: Finding) -> str | None:
         """The protected branch (`protected_branches = ["main", "release/*"]`) that a history
@@ -143,6 +140,23 @@ def _candidates(rules: tuple[PolicyRule, ...], effect: Any, severity: Severity) 
         _CANDIDATES.clear()
     _CANDIDATES[key] = (rules, found)
     return found
+
+
+_REASONS: dict[int, tuple[tuple[PolicyRule, ...], dict[str, str]]] = {}
+
+
+def _reasons(rules: tuple[PolicyRule, ...]) -> dict[str, str]:
+    """Each rule id's reason (the first rule of that id), once per rules tuple (identity-keyed, bounded)."""
+    entry = _REASONS.get(id(rules))
+    if entry is not None and entry[0] is rules:
+        return entry[1]
+    made: dict[str, str] = {}
+    for rule in rules:
+        made.setdefault(rule.id, rule.reason)
+    if len(_REASONS) >= 64:
+        _REASONS.clear()
+    _REASONS[id(rules)] = (rules, made)
+    return made
 
 
 _MISSING: Any = object()

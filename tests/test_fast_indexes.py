@@ -407,3 +407,32 @@ def test_a_relative_path_without_a_folder_is_not_looked_up(head: str, tail: str,
     path = head + tail
     full = resolve(readpaths.mounted(readpaths.in_shell_dir(path, scope), scope), scope)
     assert readpaths.exists_here(path, scope) == (bool(full) and os.path.lexists(full))
+
+
+# ---- a statement's common table expressions, looked for only when it says WITH ----------------
+
+_CTES = st.sampled_from(["", "WITH ids AS (SELECT id FROM t) ", "with ids as (select id from t where id = 1) ",
+                         "WiTh RECURSIVE ids AS (SELECT 1 AS id) ", "WITH d AS (DELETE FROM t RETURNING *) ",
+                         "WITH ids AS (SELECT id FROM t), x AS (SELECT 2) "])
+_MAIN = st.sampled_from(["DELETE FROM o WHERE id IN (SELECT id FROM ids)", "UPDATE o SET a = 1 WHERE id IN (SELECT id FROM ids)",
+                         "DELETE FROM o WHERE EXISTS (SELECT 1 FROM ids WHERE ids.id = o.id)", "SELECT * FROM d",
+                         "DELETE FROM t", "DELETE FROM withdrawals WHERE id = 1", "SELECT 1"])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.tuples(_CTES, _MAIN).map("".join), min_size=1, max_size=3).map("; ".join))
+def test_cte_gate_keeps_every_statement_hit(text: str) -> None:
+    from blastwall.analyze.sql import pg
+
+    gated = pg.statements(text)
+    real = pg._may_have_ctes
+    pg._may_have_ctes = lambda src: True
+    try:
+        plain = pg.statements(text)
+    finally:
+        pg._may_have_ctes = real
+    if gated is None:
+        assert plain is None
+    else:
+        assert plain is not None
+        assert [(s.hits, s.tx, s.savepoint) for s in gated] == [(s.hits, s.tx, s.savepoint) for s in plain]

@@ -35,6 +35,7 @@ from blastwall.memo import one_check
 from blastwall.model import Action, Context, Decision, Finding, Surface, Verdict
 from blastwall.policy.engine import Policy, PolicyError
 
+_NO_SCOPE = Scope()
 STAGES: tuple[str, ...] = ("normalize", "quick_reject", "analyze", "preflight", "radius", "policy")
 
 
@@ -49,7 +50,7 @@ class _State:
         self.probe = probe  # live probes and external CLIs (preflight providers, radius measurers)
         self.lean = lean  # the verdict without its findings, digest and stage times (`check_action`)
         self.measure = read_files  # measuring the blast radius reads files, git and servers
-        self.scope = Scope.start()
+        self.scope = _NO_SCOPE  # set by normalize (which starts the time budget); read only after it
         self.findings: list[Finding] = []
         self.done = False  # set by quick_reject when the action is known inert
         self.degraded: list[str] = []

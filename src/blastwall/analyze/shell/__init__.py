@@ -35,6 +35,7 @@ def analyze_command(text: str, scope: Scope) -> list[Finding]:
     per: list[list[Finding]] = []  # the findings of each command
     folders: list[str | None] = []  # the folder each command runs in
     moves: list[tuple[tuple[int, ...], str | None]] = [((), scope.shell_dir)]  # (subshell, folder) of each cd
+    last = parsed.commands[-1] if parsed.commands else None
     for cmd in parsed.commands:
         folder = next(d for ctx, d in reversed(moves) if cmd.ctx[:len(ctx)] == ctx)  # a cd in a subshell stays there
         if folder != here.shell_dir:
@@ -59,7 +60,8 @@ def analyze_command(text: str, scope: Scope) -> list[Finding]:
         loaded = _sourced_secret(cmd.argv, here)
         if loaded is not None:
             here = here._replace(sourced=(*here.sourced, loaded))
-        here = here._replace(earlier=(*here.earlier[-(MAX_EARLIER - 1):], (cmd, here.shell_dir)))
+        if cmd is not last:  # what the commands after it see
+            here = here._replace(earlier=(*here.earlier[-(MAX_EARLIER - 1):], (cmd, here.shell_dir)))
     if len(per) > 1 and any(f.rule_id == "shell.fs:rm" for found in per[:-1] for f in found):
         from blastwall.analyze.shell.rebuilt import rebuilt_later
 

@@ -85,7 +85,7 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
     else:
         out.append(unknown("shell.exec:too-many-wrappers", "too many nested wrapper programs to analyze", cmd.source))
         return out
-    if "\\" in argv[0].text or any(ord(ch) < 32 for ch in argv[0].text):
+    if "\\" in argv[0].text or (argv[0].text and min(argv[0].text) < " "):  # a backslash or a control character
         out.append(unknown("shell.exec:undecoded-name", f"runs a command named {argv[0].text!r}, whose escapes "
                            "blastwall does not decode; spell the command out", cmd.source))
         return out

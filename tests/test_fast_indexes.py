@@ -436,3 +436,47 @@ def test_cte_gate_keeps_every_statement_hit(text: str) -> None:
     else:
         assert plain is not None
         assert [(s.hits, s.tx, s.savepoint) for s in gated] == [(s.hits, s.tx, s.savepoint) for s in plain]
+
+
+# ---- known credential files, looked at only when a pattern's literal run is in the path ---------
+
+_PATHISH = st.sampled_from(["~/", "/root/", "/etc/", ".aws/credentials", ".ssh/id_rsa", "id_ed25519.pub", ".kube/",
+                            "config", ".netrc", "service-account.json", "x.pem", "x.PEM", "/etc/shadow", ".env", "git",
+                            "push", "kubeconfig", ".docker/config.json", "a/", ".git-credentials", "CREDENTIALS"])
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(_PATHISH, min_size=1, max_size=4).map("".join))
+def test_known_file_gate_finds_what_every_pattern_finds(path: str) -> None:
+    from blastwall.analyze import credentials
+    from blastwall.analyze.base import Scope
+    from blastwall.analyze.files import _variants
+
+    scope = Scope(read_files=False)
+    plain: list[object] = []
+    for norm in _variants(path, scope):  # known_file as it was: every pattern of every group
+        low = norm.casefold()
+        for patterns, requires, label in credentials._known_hinted():
+            if not any(hint in low and credentials._glob_match(low, g) for hint, g in patterns):
+                continue
+            if requires is not None and not credentials._holds(path, requires, scope):
+                continue
+            plain = [credentials.finding("known", path, label, "reads")]
+            break
+        if plain:
+            break
+    assert credentials.known_file(path, scope, "reads") == plain
+
+
+def test_a_pattern_without_a_literal_run_opens_the_hint_gate(monkeypatch: pytest.MonkeyPatch) -> None:
+    from blastwall.analyze import credentials
+
+    real = credentials._known_hinted()
+    credentials._any_hint.cache_clear()
+    try:
+        with monkeypatch.context() as m:
+            m.setattr(credentials, "_known_hinted", lambda: (*real, ((("", "*"),), None, "anything")))
+            assert credentials._any_hint()("zzz")
+    finally:
+        credentials._any_hint.cache_clear()
+    assert not credentials._any_hint()("zzz")

@@ -188,15 +188,22 @@ def _listed(where: str, stamp: object) -> dict[str, Any]:
 
 
 def listed_files(scope: Scope) -> dict[str, Any]:
-    """The scanner's list, keyed by normalized path (`~/...` for home folders)."""
+    """The scanner's list, keyed by normalized path (`~/...` for home folders); looked up once
+    per check (blastwall.memo: every read of a check asks for it)."""
+    from blastwall.memo import once
+
+    return once(("secrets.listed", scope.secrets_list), lambda: _listed_files(scope.secrets_list))
+
+
+def _listed_files(secrets_list: str) -> dict[str, Any]:
     from blastwall.secrets import found
 
-    where = found.list_path(scope.secrets_list or None)
+    where = found.list_path(secrets_list or None)
     try:
         st = os.stat(where)
     except (OSError, ValueError):
         return {}
-    return _listed(scope.secrets_list, (where, st.st_mtime, st.st_size))
+    return _listed(secrets_list, (where, st.st_mtime, st.st_size))
 
 
 def scanned_entry(path: str, scope: Scope) -> Any:

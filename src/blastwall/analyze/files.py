@@ -104,12 +104,20 @@ def _variants(path: str, scope: Scope) -> list[str]:
     out = [norm]
     if scope.read_files:
         try:
-            real = os.path.realpath(os.path.expanduser(norm))
+            real = real_path(os.path.expanduser(norm))
             if real and normalize(real, None) != norm:
                 out.append(normalize(real, None))
         except (OSError, ValueError):
             pass
     return out
+
+
+def real_path(path: str) -> str:
+    """`os.path.realpath(path)`, asked of the file system once per check (blastwall.memo: the
+    analyzers of one check look up the same paths)."""
+    from blastwall.memo import once
+
+    return once(("os.path.realpath", path), lambda: os.path.realpath(path))
 
 
 def _finding(row: dict[str, Any], target: str, *, severity: Severity | None = None, label: str = "",
@@ -288,7 +296,7 @@ def _installation_findings(path: str, scope: Scope, *, removes: bool) -> list[Fi
     candidates = [full]
     if scope.read_files:
         try:
-            real = os.path.realpath(full)
+            real = real_path(full)
         except (OSError, ValueError):
             real = full
         if real != full:

@@ -480,3 +480,15 @@ def test_a_pattern_without_a_literal_run_opens_the_hint_gate(monkeypatch: pytest
     finally:
         credentials._any_hint.cache_clear()
     assert not credentials._any_hint()("zzz")
+
+
+def test_a_policy_section_is_the_last_pair_of_its_name() -> None:
+    from blastwall.policy.engine import SECTIONS, _last, compile_layers, default_document
+
+    policy = compile_layers([("project", {"protected_branches": ["main"], "secrets": {"reads": "ask"}}),
+                             ("user", {"protected_branches": ["release/*"], "secrets": {"found": "ask"}}),
+                             ("defaults", default_document())])
+    for name in [*SECTIONS, "nope", ""]:
+        assert policy.section(name) == _last(policy.sections, name, None)
+    twice = policy._replace(sections=(*policy.sections, ("secrets", {"list": "/x"})))  # another tuple: its own answer
+    assert twice.section("secrets") == {"list": "/x"} and policy.section("secrets") != {"list": "/x"}

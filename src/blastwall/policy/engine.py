@@ -78,7 +78,7 @@ class Policy(NamedTuple):
         """The decision for one finding and the id of the policy rule that gave it."""
         if self.protected_branch(finding):
             return Decision.DENY, "policy:protected-branch"
-        matching = (rule for rule in _candidates(self.rules, finding.effect, finding.severity)
+        matching = (rule for rule in _candidates(self.rules, finding.rule_id, finding.effect, finding.severity)
                     if rule.matches(finding, agent=agent, surface=surface))
         return self.first_decision(matching, finding.severity)
 
@@ -119,24 +119,26 @@ class Policy(NamedTuple):
     def section(self, name: str) -> Any:
         """A merged table section (`inventory`, `cedar`, ...) or None. Tables merge key by key with
         the most specific file winning; lists (e.g. `protected_branches`) are concatenated."""
-        return _last(self.sections, name, None)
+        return _by_name(self.sections).get(name)
 
 
 _SEVERITY_RULE = {s: f"severity:{s.name.lower()}" for s in Severity}  # the rule id of the severity table's decision
-_CANDIDATES: dict[tuple[int, Any, Severity], tuple[tuple[PolicyRule, ...], tuple[PolicyRule, ...]]] = {}
+_CANDIDATES: dict[tuple[int, str, Any, Severity], tuple[tuple[PolicyRule, ...], tuple[PolicyRule, ...]]] = {}
 
 
-def _candidates(rules: tuple[PolicyRule, ...], effect: Any, severity: Severity) -> tuple[PolicyRule, ...]:
-    """The rules, in order, whose severity range and effects admit a finding of this effect and
-    severity (`PolicyRule.matches` turns every other one away first). Worked out once per rules
-    tuple, effect and severity: the entry keeps the tuple itself, so its id names it for as long
-    as it is kept (bounded: a radius check decides with rules tuples made for one finding)."""
-    key = (id(rules), effect, severity)
+def _candidates(rules: tuple[PolicyRule, ...], rule_id: str, effect: Any, severity: Severity) -> tuple[PolicyRule, ...]:
+    """The rules, in order, whose severity range, effects and rule-id globs admit a finding of
+    this rule id, effect and severity (`PolicyRule.matches` turns every other one away). Worked
+    out once per rules tuple and those three: the entry keeps the tuple itself, so its id names it
+    for as long as it is kept (bounded: a radius check decides with rules tuples made for one
+    finding)."""
+    key = (id(rules), rule_id, effect, severity)
     entry = _CANDIDATES.get(key)
     if entry is not None and entry[0] is rules:
         return entry[1]
-    found = tuple(r for r in rules if r.min_severity <= severity <= r.max_severity and (not r.effect or effect in r.effect))
-    if len(_CANDIDATES) >= 1024:
+    found = tuple(r for r in rules if r.min_severity <= severity <= r.max_severity
+                  and (not r.effect or effect in r.effect) and (not r.rule or _any_glob(rule_id, r.rule)))
+    if len(_CANDIDATES) >= 4096:
         _CANDIDATES.clear()
     _CANDIDATES[key] = (rules, found)
     return found
@@ -156,6 +158,22 @@ def _reasons(rules: tuple[PolicyRule, ...]) -> dict[str, str]:
     if len(_REASONS) >= 64:
         _REASONS.clear()
     _REASONS[id(rules)] = (rules, made)
+    return made
+
+
+_BY_NAME: dict[int, tuple[tuple[tuple[str, Any], ...], dict[str, Any]]] = {}
+
+
+def _by_name(sections: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
+    """`dict(sections)` (the last pair of a name wins, as `_last` reads them), once per sections
+    tuple (identity-keyed, bounded)."""
+    entry = _BY_NAME.get(id(sections))
+    if entry is not None and entry[0] is sections:
+        return entry[1]
+    made = dict(sections)
+    if len(_BY_NAME) >= 64:
+        _BY_NAME.clear()
+    _BY_NAME[id(sections)] = (sections, made)
     return made
 
 

@@ -492,3 +492,53 @@ def test_a_policy_section_is_the_last_pair_of_its_name() -> None:
         assert policy.section(name) == _last(policy.sections, name, None)
     twice = policy._replace(sections=(*policy.sections, ("secrets", {"list": "/x"})))  # another tuple: its own answer
     assert twice.section("secrets") == {"list": "/x"} and policy.section("secrets") != {"list": "/x"}
+
+
+# ---- plain command lines, read without tree-sitter --------------------------------------------
+
+_PLAIN_WORDS = st.sampled_from(["git", "push", "-f", "--force", "origin", "main", "rm", "-rf", "build/", "x=1", "X=y",
+                                "a:b", "50%", "user@host", "a,b", "+x", "-", "--", ".", ":", "=", "2", "1.5", "-1",
+                                "http://x/y", "if", "then", "fi", "do", "done", "in", "case", "esac", "for", "while",
+                                "export", "declare", "local", "readonly", "typeset", "unset", "unsetenv", "alias",
+                                "trap", "set", "time", "coproc", "function", "select", "until", "elif", "else",
+                                "EDITOR=vim", "PAGER=less", "a=b=c", "X+=1", "1=2", "_", "%1", "@", "eval", "source",
+                                "exec", "let", "read", "printf", "-v", "test", "echo", "kubectl", "a..b", "x/"])
+
+
+@settings(max_examples=5000, deadline=None)
+@given(st.lists(_PLAIN_WORDS, min_size=1, max_size=6), st.sampled_from([" ", "  ", " "]), st.booleans(),
+       st.booleans())
+def test_a_plain_line_parses_as_the_walk_reads_it(words: list[str], gap: str, lead: bool, trail: bool) -> None:
+    from blastwall.analyze.shell import parse as shell_parse
+
+    text = (" " if lead else "") + gap.join(words) + (" " if trail else "")
+    fast = shell_parse._plain_command(text)
+    real = shell_parse._plain_command
+    shell_parse._plain_command = lambda t: None  # the walk of tree-sitter's tree
+    try:
+        walked = shell_parse._parse(text)
+    finally:
+        shell_parse._plain_command = real
+    if fast is not None:
+        assert (fast.commands, fast.errors, fast.redirect_only) == (walked.commands, walked.errors, walked.redirect_only)
+
+
+_PLAIN_CHARS = "abcdefghijklmnopqrstuvwxyzAZ0123456789_./:@%+,=-    "
+
+
+@settings(max_examples=5000, deadline=None)
+@given(st.text(alphabet=_PLAIN_CHARS, min_size=1, max_size=30) | st.lists(
+    st.sampled_from(["if", "do", "done", "in", "fi", "esac", "then", "a", "-a", "-o", "k", "=", "%", "x", "1"]) |
+    st.text(alphabet=_PLAIN_CHARS, max_size=6), max_size=5).map(" ".join))
+def test_any_plain_text_parses_as_the_walk_reads_it(text: str) -> None:
+    from blastwall.analyze.shell import parse as shell_parse
+
+    fast = shell_parse._plain_command(text)
+    real = shell_parse._plain_command
+    shell_parse._plain_command = lambda t: None
+    try:
+        walked = shell_parse._parse(text)
+    finally:
+        shell_parse._plain_command = real
+    if fast is not None:
+        assert (fast.commands, fast.errors, fast.redirect_only) == (walked.commands, walked.errors, walked.redirect_only)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import re
+import string
 from typing import Any
 
 from blastwall import rx
@@ -1201,7 +1202,39 @@ def parse(text: str) -> Parsed:
     return once(("shell.parse", text), lambda: _parse(text), keep=lambda p: TOO_SLOW not in p.errors)
 
 
+# A line of plain words (most command lines): letters, digits and `_./:@%+,=-`, separated by
+# spaces, the first word only of letters, digits and `_./-` (not starting with `-`), no word
+# starting with `=`. Bash reads it as one simple command
+# whose words are the text as written; `_plain_command` builds what the walk would, without
+# tree-sitter. Its first word is not a word of the grammar (`if`, `export`, `unset`...) or one
+# the walk reads for what it does to the rest of the line (`alias`, `trap`, `set`, `time`,
+# `coproc`).
+_PLAIN_WORD = frozenset(string.ascii_letters + string.digits + "_./-")
+_PLAIN_LINE = _PLAIN_WORD | frozenset(":@%+,= ")
+_NOT_PLAIN_FIRST = frozenset({
+    "case", "declare", "do", "done", "elif", "else", "esac", "export", "fi", "for", "function", "if", "in", "local",
+    "readonly", "select", "then", "typeset", "unset", "unsetenv", "until", "while", "alias", "trap", "set", "time",
+    "coproc"})
+MAX_PLAIN = 4096
+
+
+def _plain_command(text: str) -> Parsed | None:
+    """The parse of a plain command line (see above), or None when `text` is not one."""
+    if len(text) > MAX_PLAIN or not _PLAIN_LINE.issuperset(text):
+        return None
+    words = text.split()
+    if not words or words[0] in _NOT_PLAIN_FIRST or words[0][0] == "-" or not _PLAIN_WORD.issuperset(words[0]):
+        return None
+    if " =" in text or not _table_covers_grammar():  # `==` is an operator to tree-sitter; a table without
+        return None  # one of the grammar's types asks (audit): the walk reads the tree
+    cmd = SimpleCommand(argv=[Word(w, raw=w) for w in words], assigns={}, redirects=[], source=text.strip())
+    return Parsed(commands=[cmd], errors=[], redirect_only=[])
+
+
 def _parse(text: str) -> Parsed:
+    plain = _plain_command(text)
+    if plain is not None:
+        return plain
     # Valid UTF-8 only (lone surrogates from JSON "\ud800" escapes become "?").
     src = text.encode("utf-8", "replace")
     safe = _parser_safe(src, text)

@@ -64,7 +64,7 @@ def _statement(node: Any, src: str, depth: int, facts: Facts | None = None) -> S
         return Stmt(src, [], tx, node.savepoint_name or "")
     ctes = {c.ctename: c.ctequery for c in nodes(node) if type(c).__name__ == "CommonTableExpr"} \
         if _may_have_ctes(src) else {}
-    unknown = pg_changes.unknown_statement(node, src, frozenset(HANDLERS)) if depth == 0 else []
+    unknown = pg_changes.unknown_statement(node, src, _HANDLED) if depth == 0 else []
     return Stmt(src, unknown + walk(node, Ctx(src, ctes, depth, facts)))
 
 
@@ -477,4 +477,5 @@ HANDLERS: dict[str, Callable[[Any, Ctx], list[Hit]]] = {
     "CallStmt": pg_changes.call,
 }
 # Handlers that choose what below them runs: EXPLAIN without ANALYZE runs nothing.
+_HANDLED = frozenset(HANDLERS)  # the statement kinds a handler reads
 PRUNE = frozenset({"ExplainStmt"})

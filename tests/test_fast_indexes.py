@@ -275,7 +275,8 @@ def test_policy_rule_candidates_decide_as_every_rule(effect: str, severity: str,
 
 _LINEISH = st.sampled_from(["export", "X=1", "PGHOST=db", "unset", "X", " ", ";", "&&", "|", "(", ")", "'", '"',
                             "ssh", "-L", "5432:db:5432", "host", "tmux new -d", "kubectl", "port-forward", "nc", "-l",
-                            "set", "-a", "declare", "-x", "psql", "=", "/usr/bin/ssh", "sync", "bore", "local"])
+                            "set", "-a", "declare", "-x", "psql", "=", "/usr/bin/ssh", "sync", "bore", "local",
+                            "f()", "()", "function", "g", "{", "}", "alias", "ll=ls", "&"])
 
 
 @settings(max_examples=3000, deadline=None)
@@ -285,6 +286,7 @@ def test_line_gates_keep_what_the_full_readers_find(text: str) -> None:
 
     assert commands.statement_env(text) == commands._statement_env(text)
     assert commands.quoted_tunnels(text) == commands._quoted_tunnels(text)
+    assert commands._functions(text) == commands._defined(text)
 
 
 # ---- the decisions a measurement can lead to, without a policy per combination -----------------

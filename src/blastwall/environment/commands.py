@@ -88,7 +88,7 @@ def read_line(text: str, cwd: str | None) -> Line:
     tunnels = [*walk.tunnels, *quoted_tunnels(text)]
     from blastwall.preflight.payload import shell_words
 
-    if "&" in shell_words(text):  # a program left running may listen on a local port and forward it
+    if "&" in text and "&" in shell_words(text):  # a program left running may listen on a local port and forward it
         tunnels.append("a command started in the background (&)")
     return Line(tuple(walk.found), tuple(dict.fromkeys(tunnels)), tuple(walk.changers), _functions(text))
 
@@ -305,6 +305,12 @@ def _allexport(args: tuple[str, ...], now: bool) -> bool:
 
 def _functions(text: str) -> frozenset[str]:
     """Names defined as functions on the line (`name() {...}`, `function name {...}`)."""
+    if "(" not in text and "function" not in text and "alias" not in text:
+        return frozenset()  # each way of naming one below is written with one of these
+    return _defined(text)
+
+
+def _defined(text: str) -> frozenset[str]:
     from blastwall.preflight.payload import shell_words
 
     words = shell_words(text)

@@ -544,3 +544,48 @@ def test_any_plain_text_parses_as_the_walk_reads_it(text: str) -> None:
         shell_parse._plain_command = real
     if fast is not None:
         assert (fast.commands, fast.errors, fast.redirect_only) == (walked.commands, walked.errors, walked.redirect_only)
+
+
+# ---- redaction: a pattern runs only when one of its hints is in the text ------------------------
+
+def _redaction_patterns() -> list[tuple[object, tuple[str, ...]]]:
+    from blastwall import redact
+
+    return [(p, hints) for p, _, hints in redact._patterns()]
+
+
+@pytest.mark.parametrize("index", range(len(_redaction_patterns())))
+def test_every_match_of_a_redaction_pattern_holds_one_of_its_hints(index: int) -> None:
+    import re
+
+    pattern, hints = _redaction_patterns()[index]
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.from_regex(re.compile(pattern.pattern, pattern.flags), fullmatch=True))  # type: ignore[attr-defined]
+    def holds(text: str) -> None:
+        m = pattern.search(text)  # type: ignore[attr-defined]
+        if m is not None:
+            assert any(h in m.group(0).casefold() for h in hints), (pattern, text)
+
+    holds()
+
+
+_SECRETISH = st.sampled_from([
+    "token ", "Bearer abcdefghijkl", "password=hunter22", "pass", "ſecret=abcdef", "api-key: xyz123", "AUTH=zzz",
+    "postgres://u:p4ss@db/x", "https://x:y@h", "ghp_" + "a" * 36, "github_pat_" + "b" * 60, "glpat-" + "c" * 20,
+    "sk_live_" + "d" * 24, "xoxb-" + "e" * 12, "npm_" + "f" * 36, "AKIA" + "A" * 16, "ASIA" + "B" * 16,
+    "RAILWAY_TOKEN=01234567-89ab-cdef-0123-456789abcdef", "aws_secret_access_key=" + "g" * 40, "Kelvin: \u212aey",
+    "-----BEGIN RSA PRIVATE KEY-----\nabc\n-----END RSA PRIVATE KEY-----", " ", "=", ":", "'", '"', "***", "x", "\n",
+    "basic QWxhZGRpbjpvcGVu", "AWS", "key", "private"])
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(_SECRETISH, max_size=6).map("".join))
+def test_redaction_with_hints_is_every_pattern_run(text: str) -> None:
+    from blastwall import redact
+
+    plain = text
+    if text and redact._hint_pattern().search(text.lower()) is not None:
+        for pattern, repl, _ in redact._patterns():  # redact as it was: every pattern, in order
+            plain = pattern.sub(repl, plain)
+    assert redact.redact(text) == plain

@@ -62,20 +62,14 @@ def decisions(policy: Any, finding: Finding, *, agent: str | None, surface: str)
         return frozenset({Decision.DENY})
     # Each combination of the open rules matching (no condition left) or not (gone) is the policy
     # deciding with those rules; the others match as they do without a radius, whatever is measured
-    # (a radius rule that is not open cannot match). Each rule is asked at most once.
+    # (a radius rule that is not open cannot match). Each rule is asked once: the rules that can
+    # match, in order, each with its open rule's bit (None: it matches in every combination).
     bits = {i: bit for bit, i in enumerate(open_)}
-    matched: dict[int, bool] = {}
+    relevant = [(rule, bits.get(i)) for i, rule in enumerate(policy.rules)
+                if i in bits or rule.matches(probe, agent=agent, surface=surface)]
 
     def hits(mask: int) -> Iterator[Any]:
-        for i, rule in enumerate(policy.rules):
-            if i in bits:
-                hit = bool(mask >> bits[i] & 1)
-            else:
-                hit = matched.get(i)
-                if hit is None:
-                    hit = matched[i] = rule.matches(probe, agent=agent, surface=surface)
-            if hit:
-                yield rule
+        return (rule for rule, bit in relevant if bit is None or mask >> bit & 1)
 
     return frozenset(policy.first_decision(hits(mask), probe.severity)[0] for mask in range(2 ** len(open_)))
 

@@ -526,6 +526,28 @@ def test_a_plain_line_parses_as_the_walk_reads_it(words: list[str], gap: str, le
 
 
 _PLAIN_CHARS = "abcdefghijklmnopqrstuvwxyzAZ0123456789_./:@%+,=-    "
+_QUOTED_INSIDE = st.text(alphabet="".join(chr(c) for c in range(0x20, 0x7F)), max_size=12)
+_QUOTED_WORDS = (_QUOTED_INSIDE.map(lambda t: "'" + t.replace("'", "") + "'")
+                 | _QUOTED_INSIDE.map(lambda t: '"' + "".join(c for c in t if c not in '"$`\\') + '"')
+                 | _QUOTED_INSIDE.map(lambda t: "'" + t + "'") | _QUOTED_INSIDE.map(lambda t: '"' + t + '"'))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.sampled_from(["psql", "git", "echo", "unset", "read", "printf", "test", "declare", "if", "curl", "a"]),
+       st.lists(_QUOTED_WORDS | _PLAIN_WORDS, max_size=5), st.sampled_from([" ", "  "]))
+def test_a_line_with_quoted_words_parses_as_the_walk_reads_it(first: str, words: list[str], gap: str) -> None:
+    from blastwall.analyze.shell import parse as shell_parse
+
+    text = gap.join([first, *words])
+    fast = shell_parse._plain_command(text)
+    real = shell_parse._plain_command
+    shell_parse._plain_command = lambda t: None
+    try:
+        walked = shell_parse._parse(text)
+    finally:
+        shell_parse._plain_command = real
+    if fast is not None:
+        assert (fast.commands, fast.errors, fast.redirect_only) == (walked.commands, walked.errors, walked.redirect_only)
 
 
 @settings(max_examples=5000, deadline=None)
@@ -589,3 +611,19 @@ def test_redaction_with_hints_is_every_pattern_run(text: str) -> None:
         for pattern, repl, _ in redact._patterns():  # redact as it was: every pattern, in order
             plain = pattern.sub(repl, plain)
     assert redact.redact(text) == plain
+
+
+@pytest.mark.parametrize("text", ["unset 'a[$(id)]'", "read 'x[$(id)]'", 'printf -v "a[$(id)]" x', "test -v 'a[`id`]'",
+                                  "let 'a[$(id)]=1'", "kill 'a[$[1]]'", "echo 'a[$(id)]'", "psql -c 'SELECT $(x)'"])
+def test_a_quoted_subscript_is_read_as_the_walk_reads_it(text: str) -> None:
+    from blastwall.analyze.shell import parse as shell_parse
+
+    fast = shell_parse._plain_command(text)
+    real = shell_parse._plain_command
+    shell_parse._plain_command = lambda t: None
+    try:
+        walked = shell_parse._parse(text)
+    finally:
+        shell_parse._plain_command = real
+    if fast is not None:
+        assert (fast.commands, fast.errors) == (walked.commands, walked.errors)

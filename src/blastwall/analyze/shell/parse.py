@@ -1202,15 +1202,22 @@ def parse(text: str) -> Parsed:
     return once(("shell.parse", text), lambda: _parse(text), keep=lambda p: TOO_SLOW not in p.errors)
 
 
-# A line of plain words (most command lines): letters, digits and `_./:@%+,=-`, separated by
-# spaces, the first word only of letters, digits and `_./-` (not starting with `-`), no word
-# starting with `=`. Bash reads it as one simple command
-# whose words are the text as written; `_plain_command` builds what the walk would, without
-# tree-sitter. Its first word is not a word of the grammar (`if`, `export`, `unset`...) or one
-# the walk reads for what it does to the rest of the line (`alias`, `trap`, `set`, `time`,
-# `coproc`).
+# A line of plain words (most command lines) is one simple command whose words are the text as
+# written: `_plain_command` builds what the walk would, without tree-sitter. Its words are
+# separated by spaces; each is letters, digits and `_./:@%+,=-` (not starting with `=`: `==` is
+# an operator to tree-sitter), or a whole word in single quotes (printable ASCII) or in double
+# quotes (printable ASCII but `$`, a backtick and a backslash), which is what is inside them. The
+# first word is letters, digits and `_./-`, not starting with `-`, and not a word of the grammar
+# (`if`, `export`, `unset`...) or one the walk reads for what it does to the rest of the line
+# (`alias`, `trap`, `set`, `time`, `coproc`); with a quoted word, not a builtin that reads its
+# words as names either (their subscripts run: `unset 'a[$(cmd)]'`, the walk's last pass).
 _PLAIN_WORD = frozenset(string.ascii_letters + string.digits + "_./-")
 _PLAIN_LINE = _PLAIN_WORD | frozenset(":@%+,= ")
+_WORDS = (r"[A-Za-z0-9_./:@%+,=-]+"  # a plain word
+          r"|'[\x20-\x26\x28-\x7e]*'"  # in single quotes
+          r'|"[\x20\x21\x23\x25-\x5b\x5d-\x5f\x61-\x7e]*"')  # in double quotes
+_QUOTED_LINE = rx.compile(rf" *(?:(?:{_WORDS}) +)*(?:{_WORDS}) *")
+_QUOTED_WORD = rx.compile(_WORDS)
 _NOT_PLAIN_FIRST = frozenset({
     "case", "declare", "do", "done", "elif", "else", "esac", "export", "fi", "for", "function", "if", "in", "local",
     "readonly", "select", "then", "typeset", "unset", "unsetenv", "until", "while", "alias", "trap", "set", "time",
@@ -1220,14 +1227,22 @@ MAX_PLAIN = 4096
 
 def _plain_command(text: str) -> Parsed | None:
     """The parse of a plain command line (see above), or None when `text` is not one."""
-    if len(text) > MAX_PLAIN or not _PLAIN_LINE.issuperset(text):
+    if len(text) > MAX_PLAIN:
         return None
-    words = text.split()
+    if _PLAIN_LINE.issuperset(text):
+        words = text.split()
+    elif ("'" in text or '"' in text) and _QUOTED_LINE.fullmatches(text):
+        words = _QUOTED_WORD.findall(text)
+    else:
+        return None
     if not words or words[0] in _NOT_PLAIN_FIRST or words[0][0] == "-" or not _PLAIN_WORD.issuperset(words[0]):
         return None
-    if " =" in text or not _table_covers_grammar():  # `==` is an operator to tree-sitter; a table without
-        return None  # one of the grammar's types asks (audit): the walk reads the tree
-    cmd = SimpleCommand(argv=[Word(w, raw=w) for w in words], assigns={}, redirects=[], source=text.strip())
+    if any(w[0] == "=" for w in words) or not _table_covers_grammar():  # a table without one of the
+        return None  # grammar's types asks (audit): the walk reads the tree
+    argv = [Word(w, raw=w) if w[0] not in "'\"" else Word(w[1:-1], raw=w) for w in words]
+    if argv[0].text in NAME_BUILTINS and any(w[0] in "'\"" for w in words):
+        return None
+    cmd = SimpleCommand(argv=argv, assigns={}, redirects=[], source=text.strip())
     return Parsed(commands=[cmd], errors=[], redirect_only=[])
 
 

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import functools
 import re
-import string
 from typing import Any
 
 from blastwall import rx
 from blastwall.analyze.paths import PathClass
 from blastwall.analyze.shell.ir import Redirect, SimpleCommand, Word
+from blastwall.analyze.shell.plain import plain_words
 from blastwall.analyze.shell.scratch import INSIDE, NEW_NAME, SCRATCH, keyed_scratch, made_by_date, made_by_mktemp, set_once, \
     stamped
 from blastwall.analyze.shell.varflow import BRANCHING, ISOLATED, set_by, unknown
@@ -1202,48 +1202,17 @@ def parse(text: str) -> Parsed:
     return once(("shell.parse", text), lambda: _parse(text), keep=lambda p: TOO_SLOW not in p.errors)
 
 
-# A line of plain words (most command lines) is one simple command whose words are the text as
-# written: `_plain_command` builds what the walk would, without tree-sitter. Its words are
-# separated by spaces; each is letters, digits and `_./:@%+,=-` (not starting with `=`: `==` is
-# an operator to tree-sitter), or a whole word in single quotes (printable ASCII) or in double
-# quotes (printable ASCII but `$`, a backtick and a backslash), which is what is inside them. The
-# first word is letters, digits and `_./-`, not starting with `-`, and not a word of the grammar
-# (`if`, `export`, `unset`...) or one the walk reads for what it does to the rest of the line
-# (`alias`, `trap`, `set`, `time`, `coproc`); with a quoted word, not a builtin that reads its
-# words as names either (their subscripts run: `unset 'a[$(cmd)]'`, the walk's last pass).
-_PLAIN_WORD = frozenset(string.ascii_letters + string.digits + "_./-")
-_PLAIN_LINE = _PLAIN_WORD | frozenset(":@%+,= ")
-_WORDS = (r"[A-Za-z0-9_./:@%+,=-]+"  # a plain word
-          r"|'[\x20-\x26\x28-\x7e]*'"  # in single quotes
-          r'|"[\x20\x21\x23\x25-\x5b\x5d-\x5f\x61-\x7e]*"')  # in double quotes
-_QUOTED_LINE = rx.compile(rf" *(?:(?:{_WORDS}) +)*(?:{_WORDS}) *")
-_QUOTED_WORD = rx.compile(_WORDS)
-_NOT_PLAIN_FIRST = frozenset({
-    "case", "declare", "do", "done", "elif", "else", "esac", "export", "fi", "for", "function", "if", "in", "local",
-    "readonly", "select", "then", "typeset", "unset", "unsetenv", "until", "while", "alias", "trap", "set", "time",
-    "coproc"})
-MAX_PLAIN = 4096
-
-
 def _plain_command(text: str) -> Parsed | None:
-    """The parse of a plain command line (see above), or None when `text` is not one."""
-    if len(text) > MAX_PLAIN:
+    """The parse of a line of plain words (plain.py), as the walk would read it, or None when
+    `text` is not one. A table without one of the grammar's node types asks (audit): then the
+    walk reads every line."""
+    if not _table_covers_grammar():
         return None
-    if _PLAIN_LINE.issuperset(text):
-        words = text.split()
-    elif ("'" in text or '"' in text) and _QUOTED_LINE.fullmatches(text):
-        words = _QUOTED_WORD.findall(text)
-    else:
+    argv = plain_words(text, NAME_BUILTINS)
+    if argv is None:
         return None
-    if not words or words[0] in _NOT_PLAIN_FIRST or words[0][0] == "-" or not _PLAIN_WORD.issuperset(words[0]):
-        return None
-    if any(w[0] == "=" for w in words) or not _table_covers_grammar():  # a table without one of the
-        return None  # grammar's types asks (audit): the walk reads the tree
-    argv = [Word(w, raw=w) if w[0] not in "'\"" else Word(w[1:-1], raw=w) for w in words]
-    if argv[0].text in NAME_BUILTINS and any(w[0] in "'\"" for w in words):
-        return None
-    cmd = SimpleCommand(argv=argv, assigns={}, redirects=[], source=text.strip())
-    return Parsed(commands=[cmd], errors=[], redirect_only=[])
+    return Parsed(commands=[SimpleCommand(argv=argv, assigns={}, redirects=[], source=text.strip())], errors=[],
+                  redirect_only=[])
 
 
 def _parse(text: str) -> Parsed:

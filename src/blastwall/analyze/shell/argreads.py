@@ -40,6 +40,11 @@ def _any() -> dict[str, Any]:
 
 
 @functools.cache
+def _use_options() -> frozenset[str]:
+    return frozenset(_any().get("use_options", []))
+
+
+@functools.cache
 def _quiet() -> frozenset[str]:
     return frozenset(_any()["quiet"])
 
@@ -118,7 +123,7 @@ def argument_reads(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope
 
 def _named(words: list[Word]) -> list[str]:
     """The words (and parts of words) that may name a file the program reads."""
-    uses = set(_any().get("use_options", []))
+    uses = _use_options()
     out: list[str] = []
     skip = False
     for w in words:
@@ -191,6 +196,8 @@ def _strong(found: list[Finding]) -> list[Finding]:
 
 def _placeholders(words: list[Word], scope: Scope, verb: str) -> list[Finding]:
     """`find ... -exec mytool {} +`: the files a placeholder named at run time may be."""
+    if all(w.selects is None for w in words):
+        return []
     from blastwall.analyze.shell.reads import selected_reads
 
     out: list[Finding] = []

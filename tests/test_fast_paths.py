@@ -211,6 +211,44 @@ def test_a_check_parses_its_line_once_and_keeps_nothing_after(monkeypatch: pytes
     assert calls.count(line) == 4  # outside a check nothing is kept
 
 
+def test_a_check_parses_a_graphql_body_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import graphql
+
+    calls: list[str] = []
+    real = graphql.parse
+
+    def counted(text: str, **kw: Any) -> Any:
+        calls.append(text)
+        return real(text, **kw)
+
+    monkeypatch.setattr(graphql, "parse", counted)
+    body = 'mutation { volumeDelete(volumeId: "v1") }'
+    request = {"method": "POST", "url": "https://backboard.railway.app/graphql/v2", "body": {"query": body}}
+    verdict = check_action(make_action("http", request), default_policy(), probe=False)
+    assert verdict.decision.value != "allow"
+    assert calls.count(body) == 1  # the analyzer's parse, read again by preflight's Railway references
+    check_action(make_action("http", request), default_policy(), probe=False)
+    assert calls.count(body) == 2  # the next check parses again
+
+
+def test_a_check_resolves_a_path_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os.path
+
+    calls: list[str] = []
+    real = os.path.realpath
+
+    def counted(path: str, *a: Any, **kw: Any) -> str:
+        calls.append(path)
+        return real(path, *a, **kw)
+
+    monkeypatch.setattr(os.path, "realpath", counted)
+    line = "cat /etc/hostname; grep x /etc/hostname; cp /etc/hostname /tmp/h"  # three readers of one file
+    check_action(make_action("shell", line), default_policy(), probe=False)
+    assert calls.count("/etc/hostname") == 1
+    check_action(make_action("shell", line), default_policy(), probe=False)
+    assert calls.count("/etc/hostname") == 2  # the next check looks again
+
+
 def _cli(args: list[str], feed: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BLASTWALL_")}
     return subprocess.run([sys.executable, "-m", "blastwall", *args], input=feed, capture_output=True, text=True,

@@ -35,6 +35,7 @@ from blastwall.memo import one_check
 from blastwall.model import Action, Context, Decision, Finding, Surface, Verdict
 from blastwall.policy.engine import Policy, PolicyError
 
+_NO_SCOPE = Scope()
 STAGES: tuple[str, ...] = ("normalize", "quick_reject", "analyze", "preflight", "radius", "policy")
 
 
@@ -47,9 +48,9 @@ class _State:
         self.policy = policy
         self.read_files = read_files
         self.probe = probe  # live probes and external CLIs (preflight providers, radius measurers)
-        self.lean = lean  # the verdict without its findings and digest (`check_action`)
+        self.lean = lean  # the verdict without its findings, digest and stage times (`check_action`)
         self.measure = read_files  # measuring the blast radius reads files, git and servers
-        self.scope = Scope.start()
+        self.scope = _NO_SCOPE  # set by normalize (which starts the time budget); read only after it
         self.findings: list[Finding] = []
         self.done = False  # set by quick_reject when the action is known inert
         self.degraded: list[str] = []
@@ -246,7 +247,7 @@ def check_action(action: Action, policy: Policy | None = None, *, read_files: bo
                  probe: bool = True, lean: bool = False) -> Verdict:
     """Run the pipeline on one action. Never raises; failures give a degraded `ask`.
     `probe=False`: no live probe and no external CLI (see the module docstring).
-    `lean=True`: the verdict's decision, reasons and rule ids only (`findings` empty,
+    `lean=True`: the verdict's decision, reasons and rule ids only (`findings`, `timings_ms` empty,
     `action_digest` ""), for a door that shows nothing else and records nothing (`check --batch`);
     the decision, reasons and rule ids are the ones a full check gives."""
     return _run(_State(action, policy, read_files, probe, lean))[0]
@@ -265,10 +266,14 @@ def _run(st: _State) -> tuple[Verdict, Details]:
     action = st.action
     try:
         with one_check():  # stages share what they compute from the same input (blastwall.memo)
-            for name in STAGES:
-                t0 = time.perf_counter()
-                STAGE_FUNCS[name](st)
-                st.timings.append((name, round((time.perf_counter() - t0) * 1000, 3)))
+            if st.lean:  # nothing shows the stages' times (`check --batch`)
+                for name in STAGES:
+                    STAGE_FUNCS[name](st)
+            else:
+                for name in STAGES:
+                    t0 = time.perf_counter()
+                    STAGE_FUNCS[name](st)
+                    st.timings.append((name, round((time.perf_counter() - t0) * 1000, 3)))
         return _verdict(st), Details(tuple(st.decisions), st.layers, st.rego_input)
     except Exception as exc:  # noqa: BLE001 - the engine is the boundary; nothing escapes to a door
         return Verdict(

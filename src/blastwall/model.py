@@ -56,7 +56,7 @@ class Decision(str, Enum):
 
     @classmethod
     def strictest(cls, decisions: list[Decision]) -> Decision:
-        return max(decisions, key=lambda d: d.rank, default=cls.ALLOW)
+        return max(decisions, key=_DECISION_RANK.__getitem__, default=cls.ALLOW)
 
 
 _DECISION_RANK = {Decision.ALLOW: 0, Decision.ASK: 1, Decision.DENY: 2}
@@ -91,7 +91,11 @@ class Severity(IntEnum):
 
     @classmethod
     def parse(cls, name: str) -> Severity:
-        return cls[name.upper()]
+        found = _SEVERITY_NAMES.get(name)  # the tables write them in lower case; Enum's own lookup is slow
+        return found if found is not None else cls[name.upper()]
+
+
+_SEVERITY_NAMES = {s.name.lower(): s for s in Severity}
 
 
 class Context(NamedTuple):

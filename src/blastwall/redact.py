@@ -34,24 +34,29 @@ def _mask_group(m: rx.Match) -> str:
 
 
 @functools.cache
-def _patterns() -> list[tuple[rx.Pattern, Replacement]]:
-    generic: list[tuple[rx.Pattern, Replacement]] = [
-        (rx.compile(r"(://[^/\s:@]*:)[^@\s/]+@"), rf"\1{MASK}@"),
-        (rx.compile(r"(?i)(bearer\s+|token\s+|basic\s+)[A-Za-z0-9._~+/=-]{8,}"), rf"\1{MASK}"),
+def _patterns() -> list[tuple[rx.Pattern, Replacement, tuple[str, ...]]]:
+    """(pattern, replacement, hints): every match of the pattern holds one of its hints once
+    casefolded (the secret formats' `hints`; a test draws matches of each pattern to hold it)."""
+    generic: list[tuple[rx.Pattern, Replacement, tuple[str, ...]]] = [
+        (rx.compile(r"(://[^/\s:@]*:)[^@\s/]+@"), rf"\1{MASK}@", ("://",)),
+        (rx.compile(r"(?i)(bearer\s+|token\s+|basic\s+)[A-Za-z0-9._~+/=-]{8,}"), rf"\1{MASK}",
+         ("bearer", "token", "basic")),
         (rx.compile(r"(?i)((?:password|passwd|pwd|token|secret|api[_-]?key|access[_-]?key|auth)[\"']?\s*[=:]\s*[\"']?)"
-                    r"[^\s'\"&,;]{3,}"), rf"\1{MASK}"),
-        (rx.compile(r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}|\bgithub_pat_\w{20,}|\bglpat-[\w-]{20,}"), MASK),
-        (rx.compile(r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{10,}|\bxox[abprs]-[\w-]{10,}|\bnpm_[A-Za-z0-9]{30,}"), MASK),
-        (rx.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"), MASK),
+                    r"[^\s'\"&,;]{3,}"), rf"\1{MASK}", ("pass", "pwd", "token", "secret", "api", "access", "auth")),
+        (rx.compile(r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}|\bgithub_pat_\w{20,}|\bglpat-[\w-]{20,}"), MASK,
+         ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-")),
+        (rx.compile(r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{10,}|\bxox[abprs]-[\w-]{10,}|\bnpm_[A-Za-z0-9]{30,}"), MASK,
+         ("_live_", "_test_", "xox", "npm_")),
+        (rx.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"), MASK, ("akia", "asia")),
         (rx.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)",
-                    rx.S), MASK),
+                    rx.S), MASK, ("-----begin",)),
     ]
     from blastwall.analyze.ruleset import load_table
 
     for row in load_table("secret_formats")["format"]:
         if row.get("redact", True):
             pattern = rx.compile(row["regex"])
-            generic.append((pattern, _mask_group if "secret" in pattern.groupindex else MASK))
+            generic.append((pattern, _mask_group if "secret" in pattern.groupindex else MASK, tuple(row["hints"])))
     return generic
 
 
@@ -67,6 +72,22 @@ def redact(text: str) -> str:
         return text
     if _hint_pattern().search(text.lower()) is None:
         return text
-    for pattern, repl in _patterns():
+    # A pattern runs only when one of its hints is in the text. A substitution puts *** where it
+    # takes text away, so it never makes a hint appear for the patterns after it.
+    folded = text.casefold()  # what (?i) matches case-folds to (the Kelvin sign is a k)
+    hinted = {i for hint, which in _hint_index() if hint in folded for i in which}
+    patterns = _patterns()
+    for i in sorted(hinted):
+        pattern, repl, _ = patterns[i]
         text = pattern.sub(repl, text)
     return text
+
+
+@functools.cache
+def _hint_index() -> tuple[tuple[str, tuple[int, ...]], ...]:
+    """Each hint of `_patterns()` with the patterns (by position) it lets run."""
+    by_hint: dict[str, list[int]] = {}
+    for i, (_, _, hints) in enumerate(_patterns()):
+        for hint in hints:
+            by_hint.setdefault(hint, []).append(i)
+    return tuple((hint, tuple(which)) for hint, which in by_hint.items())

@@ -22,6 +22,7 @@ import functools
 import os
 import posixpath
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from blastwall import rx
@@ -96,6 +97,8 @@ def known_file(path: str, scope: Scope, verb: str, variants: list[str] | None = 
 
     for norm in _variants(path, scope) if variants is None else variants:
         low = norm.casefold()
+        if not _any_hint()(low):
+            continue  # no pattern's literal run is in it: none of the tests below can hold
         for patterns, requires, label in _known_hinted():
             # every literal run of a glob is in what it matches: no pattern compiled for the others
             if not any(hint in low and _glob_match(low, g) for hint, g in patterns):
@@ -110,6 +113,15 @@ def known_file(path: str, scope: Scope, verb: str, variants: list[str] | None = 
 def _known_hinted() -> tuple[tuple[tuple[tuple[str, str], ...], rx.Pattern | None, str], ...]:
     """`_known()` with each glob beside its longest literal run (`_hint`), worked out once."""
     return tuple((tuple((_hint(g), g) for g in patterns), requires, label) for patterns, requires, label in _known())
+
+
+@functools.cache
+def _any_hint() -> Callable[[str], object]:
+    """Whether any known file pattern's literal run (`_hint`) is in a casefolded path, in one pass."""
+    hints = {hint for patterns, _, _ in _known_hinted() for hint, _ in patterns}
+    if "" in hints:  # a pattern with no literal run: every path may match it
+        return lambda low: True
+    return rx.compile("|".join(rx.escape(h) for h in sorted(hints))).search
 
 
 def _glob_match(low: str, g: str) -> bool:

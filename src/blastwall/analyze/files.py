@@ -104,12 +104,20 @@ def _variants(path: str, scope: Scope) -> list[str]:
     out = [norm]
     if scope.read_files:
         try:
-            real = os.path.realpath(os.path.expanduser(norm))
+            real = real_path(os.path.expanduser(norm))
             if real and normalize(real, None) != norm:
                 out.append(normalize(real, None))
         except (OSError, ValueError):
             pass
     return out
+
+
+def real_path(path: str) -> str:
+    """`os.path.realpath(path)`, asked of the file system once per check (blastwall.memo: the
+    analyzers of one check look up the same paths)."""
+    from blastwall.memo import once
+
+    return once(("os.path.realpath", path), lambda: os.path.realpath(path))
 
 
 def _finding(row: dict[str, Any], target: str, *, severity: Severity | None = None, label: str = "",
@@ -188,15 +196,22 @@ def _listed(where: str, stamp: object) -> dict[str, Any]:
 
 
 def listed_files(scope: Scope) -> dict[str, Any]:
-    """The scanner's list, keyed by normalized path (`~/...` for home folders)."""
+    """The scanner's list, keyed by normalized path (`~/...` for home folders); looked up once
+    per check (blastwall.memo: every read of a check asks for it)."""
+    from blastwall.memo import once
+
+    return once(("secrets.listed", scope.secrets_list), lambda: _listed_files(scope.secrets_list))
+
+
+def _listed_files(secrets_list: str) -> dict[str, Any]:
     from blastwall.secrets import found
 
-    where = found.list_path(scope.secrets_list or None)
+    where = found.list_path(secrets_list or None)
     try:
         st = os.stat(where)
     except (OSError, ValueError):
         return {}
-    return _listed(scope.secrets_list, (where, st.st_mtime, st.st_size))
+    return _listed(secrets_list, (where, st.st_mtime, st.st_size))
 
 
 def scanned_entry(path: str, scope: Scope) -> Any:
@@ -281,7 +296,7 @@ def _installation_findings(path: str, scope: Scope, *, removes: bool) -> list[Fi
     candidates = [full]
     if scope.read_files:
         try:
-            real = os.path.realpath(full)
+            real = real_path(full)
         except (OSError, ValueError):
             real = full
         if real != full:

@@ -45,8 +45,10 @@ def match(name: str, pattern: str) -> bool:
 
 
 def match_any(name: str, patterns: Iterable[str]) -> bool:
-    if isinstance(patterns, tuple) and len(patterns) > 1:  # a fixed list: one predicate, built once
-        return matcher(patterns)(name)
+    if isinstance(patterns, tuple):
+        if len(patterns) > 1:  # a fixed list: one predicate, built once
+            return matcher(patterns)(name)
+        return bool(patterns) and _matcher(patterns[0])(name)
     return any(_matcher(p)(name) for p in patterns)
 
 

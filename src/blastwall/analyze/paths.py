@@ -28,12 +28,12 @@ def posix_form(path: str) -> str:
     """A Windows path as the POSIX path it would be classified as: `C:\\Users\\ana\\x` -> /Users/ana/x
     (a home folder), `D:\\data` -> /data, `\\\\server\\share\\x` -> /server/share/x, `%USERPROFILE%\\x` -> ~/x.
     Another machine's absolute path is never a file of this project."""
-    if _WINDOWS_DRIVE.match(path):
+    if path[1:2] == ":" and _WINDOWS_DRIVE.match(path):  # the pattern's own second character, tested first
         rest = path[2:].replace("\\", "/")
         return rest if rest.startswith("/") else "/" + rest
     if path.startswith("\\\\"):
         return "/" + path.lstrip("\\").replace("\\", "/")
-    home = _WINDOWS_HOME.match(path)
+    home = _WINDOWS_HOME.match(path) if path[:1] == "%" else None
     if home:
         return "~" + path[home.end():].replace("\\", "/")
     return path
@@ -153,11 +153,11 @@ def classify(path: str, cwd: str | None = None) -> PathClass:
         return PathClass("device", path)
 
     # Leading variables and ~
-    m = _VAR.match(raw)
+    m = _VAR.match(raw) if raw[:1] == "$" else None
     if raw == "~" or raw.startswith("~/") or (m and m.group(1) in sysinfo["home_vars"]):
         rest = raw[1:] if raw.startswith("~") else raw[m.end():] if m else ""
         return _in_home(rest, path)
-    if rx.match(r"^~[A-Za-z_]", raw):  # ~user
+    if raw[:1] == "~" and rx.match(r"^~[A-Za-z_]", raw):  # ~user
         return _in_home(raw.split("/", 1)[1] if "/" in raw else "", path)
     if m and m.group(1) in sysinfo["temp_vars"]:
         rest = raw[m.end():]

@@ -88,7 +88,7 @@ def read_line(text: str, cwd: str | None) -> Line:
     tunnels = [*walk.tunnels, *quoted_tunnels(text)]
     from blastwall.preflight.payload import shell_words
 
-    if "&" in shell_words(text):  # a program left running may listen on a local port and forward it
+    if "&" in text and "&" in shell_words(text):  # a program left running may listen on a local port and forward it
         tunnels.append("a command started in the background (&)")
     return Line(tuple(walk.found), tuple(dict.fromkeys(tunnels)), tuple(walk.changers), _functions(text))
 
@@ -99,6 +99,12 @@ _SEGMENTS = re.compile(r"""[;&|\n'"`()]+""")
 def quoted_tunnels(text: str) -> list[str]:
     """Tunnel phrases anywhere in the text, quoted strings included: a tunnel another program
     starts from a string (`tmux new -d 'ssh -L ...'`, `screen -dm`, `at`) is still a tunnel."""
+    if not any(head in text for head in _phrases("tunnels")):
+        return []  # a phrase starts with its program's name, written out in the text
+    return _quoted_tunnels(text)
+
+
+def _quoted_tunnels(text: str) -> list[str]:
     heads = _phrases("tunnels")
     found = []
     for segment in _SEGMENTS.split(text):
@@ -231,6 +237,12 @@ def statement_env(text: str) -> list[tuple[str, str | None]]:
     and `NAME=value;` for a variable already exported to blastwall's environment (bash changes
     an exported variable in place; a new one stays in the shell). The parser substitutes these
     into words but keeps no command for them, so they are read from the line's words here."""
+    if "=" not in text and "unset" not in text:
+        return []  # what it keeps comes from a NAME=value word or an unset
+    return _statement_env(text)
+
+
+def _statement_env(text: str) -> list[tuple[str, str | None]]:
     from blastwall.preflight.payload import shell_words
 
     words = shell_words(text)
@@ -293,6 +305,12 @@ def _allexport(args: tuple[str, ...], now: bool) -> bool:
 
 def _functions(text: str) -> frozenset[str]:
     """Names defined as functions on the line (`name() {...}`, `function name {...}`)."""
+    if "(" not in text and "function" not in text and "alias" not in text:
+        return frozenset()  # each way of naming one below is written with one of these
+    return _defined(text)
+
+
+def _defined(text: str) -> frozenset[str]:
     from blastwall.preflight.payload import shell_words
 
     words = shell_words(text)

@@ -12,6 +12,7 @@ is unknown: it may connect anywhere.
 
 from __future__ import annotations
 
+import functools
 import glob
 import os
 import re
@@ -53,7 +54,7 @@ class Script(NamedTuple):
         queue: list[tuple[str, str, bool]] = [(f, cwd, True) for f in files] + [(f, cwd, False) for f in startup]
         unread = ""
         seen: set[str] = set()
-        includes = [re.compile(p, re.I) for p in (section("includes").get(name) or [])]
+        includes = _patterns("includes", name)
         while queue and len(seen) < MAX_FILES:
             f, folder, required = queue.pop(0)
             path = os.path.expanduser(f)
@@ -99,8 +100,8 @@ class Script(NamedTuple):
         if self.unread:
             return f"it runs {self.unread}, which blastwall cannot read"
         for t in self.texts:
-            for pattern in section("reconnects").get(name) or []:
-                m = re.search(pattern, t.text or "", re.I)
+            for pattern in _patterns("reconnects", name):
+                m = pattern.search(t.text or "")
                 if m:
                     return f"{t.where} opens a connection of its own ({m.group(0).strip()}), which blastwall does not follow"
         return ""
@@ -109,13 +110,20 @@ class Script(NamedTuple):
         """The databases the statements move to on the same server (`use x`, getSiblingDB("x")),
         RUNTIME for one chosen when they run; [] when they stay where the command put them."""
         out: list[str] = []
-        rows = section("switches").get(name) or {}
         for t in self.texts:
-            for pattern in rows.get("named", []):
-                out += [m.group(1) for m in re.finditer(pattern, t.text or "", re.I)]
-            if any(re.search(p, t.text or "", re.I) for p in rows.get("runtime", [])):
+            for pattern in _patterns("switches", name, "named"):
+                out += [m.group(1) for m in pattern.finditer(t.text or "")]
+            if any(p.search(t.text or "") for p in _patterns("switches", name, "runtime")):
                 out.append(RUNTIME)
         return list(dict.fromkeys(out))
+
+
+@functools.cache
+def _patterns(section_name: str, client: str, key: str = "") -> tuple[re.Pattern[str], ...]:
+    """A client's patterns of an evidence.toml section (of its `key` list when given), compiled
+    case-insensitive once (the table is read once per process)."""
+    value = section(section_name).get(client) or ([] if not key else {})
+    return tuple(re.compile(p, re.I) for p in (value.get(key, []) if key else value))
 
 
 def _startup_files(spec: dict[str, Any], inv: Invocation, parsed: Parsed, vars_: Vars) -> list[str]:

@@ -78,14 +78,21 @@ class Policy(NamedTuple):
         """The decision for one finding and the id of the policy rule that gave it."""
         if self.protected_branch(finding):
             return Decision.DENY, "policy:protected-branch"
+        matching = (rule for rule in _candidates(self.rules, finding.rule_id, finding.effect, finding.severity)
+                    if rule.matches(finding, agent=agent, surface=surface))
+        return self.first_decision(matching, finding.severity)
+
+    def first_decision(self, matching: Iterable[PolicyRule], severity: Severity) -> tuple[Decision, str]:
+        """The decision of the first trusted rule of `matching` (the rules that match a finding, in
+        order; read only as far as that rule), never laxer than an untrusted one before it; with
+        none, the severity table's."""
         floor: tuple[Decision, str] | None = None  # what an untrusted project rule asked for
-        for rule in self.rules:
-            if rule.matches(finding, agent=agent, surface=surface):
-                if rule.tighten_only:
-                    floor = floor or (rule.decision, rule.id)
-                    continue
-                return _stricter(floor, (rule.decision, rule.id))
-        return _stricter(floor, (_last(self.severity, finding.severity), f"severity:{finding.severity.name.lower()}"))
+        for rule in matching:
+            if rule.tighten_only:
+                floor = floor or (rule.decision, rule.id)
+                continue
+            return _stricter(floor, (rule.decision, rule.id))
+        return _stricter(floor, (_last(self.severity, severity), _SEVERITY_RULE[severity]))
 
     def setting(self, key: str, default: Any = None) -> Any:
         return _last(self.settings, key, default)
@@ -94,16 +101,15 @@ class Policy(NamedTuple):
         """What the policy rule that decided `finding` says about it ("" when it says nothing)."""
         if rule_id == "policy:protected-branch":
             return f"{self.protected_branch(finding)} is a protected branch"
-        for rule in self.rules:
-            if rule.id == rule_id:
-                return rule.reason
-        return ""
+        return _reasons(self.rules).get(rule_id, "")
 
     def protected_branch(self, finding: Finding) -> str | None:
         """The protected branch (`protected_branches = ["main", "release/*"]`) that a history
         rewrite or deletion would hit, if any."""
+        if not finding.rule_id.startswith(_BRANCH_RULES):
+            return None
         patterns = self.section("protected_branches")
-        if not patterns or finding.effect.value not in _BRANCH_EFFECTS or not finding.rule_id.startswith(_BRANCH_RULES):
+        if not patterns or finding.effect.value not in _BRANCH_EFFECTS:
             return None
         for branch in branch_names(finding.target):
             if globs.match_any(branch, patterns):
@@ -113,7 +119,62 @@ class Policy(NamedTuple):
     def section(self, name: str) -> Any:
         """A merged table section (`inventory`, `cedar`, ...) or None. Tables merge key by key with
         the most specific file winning; lists (e.g. `protected_branches`) are concatenated."""
-        return _last(self.sections, name, None)
+        return _by_name(self.sections).get(name)
+
+
+_SEVERITY_RULE = {s: f"severity:{s.name.lower()}" for s in Severity}  # the rule id of the severity table's decision
+_CANDIDATES: dict[tuple[int, str, Any, Severity], tuple[tuple[PolicyRule, ...], tuple[PolicyRule, ...]]] = {}
+
+
+def _candidates(rules: tuple[PolicyRule, ...], rule_id: str, effect: Any, severity: Severity) -> tuple[PolicyRule, ...]:
+    """The rules, in order, whose severity range, effects and rule-id globs admit a finding of
+    this rule id, effect and severity (`PolicyRule.matches` turns every other one away). Worked
+    out once per rules tuple and those three: the entry keeps the tuple itself, so its id names it
+    for as long as it is kept (bounded: a radius check decides with rules tuples made for one
+    finding)."""
+    key = (id(rules), rule_id, effect, severity)
+    entry = _CANDIDATES.get(key)
+    if entry is not None and entry[0] is rules:
+        return entry[1]
+    found = tuple(r for r in rules if r.min_severity <= severity <= r.max_severity
+                  and (not r.effect or effect in r.effect) and (not r.rule or _any_glob(rule_id, r.rule)))
+    if len(_CANDIDATES) >= 4096:
+        _CANDIDATES.clear()
+    _CANDIDATES[key] = (rules, found)
+    return found
+
+
+_REASONS: dict[int, tuple[tuple[PolicyRule, ...], dict[str, str]]] = {}
+
+
+def _reasons(rules: tuple[PolicyRule, ...]) -> dict[str, str]:
+    """Each rule id's reason (the first rule of that id), once per rules tuple (identity-keyed, bounded)."""
+    entry = _REASONS.get(id(rules))
+    if entry is not None and entry[0] is rules:
+        return entry[1]
+    made: dict[str, str] = {}
+    for rule in rules:
+        made.setdefault(rule.id, rule.reason)
+    if len(_REASONS) >= 64:
+        _REASONS.clear()
+    _REASONS[id(rules)] = (rules, made)
+    return made
+
+
+_BY_NAME: dict[int, tuple[tuple[tuple[str, Any], ...], dict[str, Any]]] = {}
+
+
+def _by_name(sections: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
+    """`dict(sections)` (the last pair of a name wins, as `_last` reads them), once per sections
+    tuple (identity-keyed, bounded)."""
+    entry = _BY_NAME.get(id(sections))
+    if entry is not None and entry[0] is sections:
+        return entry[1]
+    made = dict(sections)
+    if len(_BY_NAME) >= 64:
+        _BY_NAME.clear()
+    _BY_NAME[id(sections)] = (sections, made)
+    return made
 
 
 _MISSING: Any = object()

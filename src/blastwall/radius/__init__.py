@@ -82,7 +82,7 @@ def _may_measure(f: Finding, cwd: str | None) -> bool:
 def _measurable(f: Finding) -> bool:
     # Critical findings are denied whatever their target holds: measuring them (rm -rf /,
     # mkfs on a disk) would only spend the agent's time.
-    return f.effect.value in MEASURED_EFFECTS and f.radius is None and f.severity < Severity.CRITICAL
+    return f.effect in MEASURED_EFFECTS and f.radius is None and f.severity < Severity.CRITICAL  # a str enum is its value
 
 
 def _measure_one(action: Action, finding: Finding, ctx: MeasureContext, probe: bool = True) -> Finding:

@@ -22,7 +22,7 @@ allowed ones included), and a finding more than MAX_OPEN radius rules could deci
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from blastwall.model import Action, Decision, Finding
@@ -54,20 +54,24 @@ def decisions(policy: Any, finding: Finding, *, agent: str | None, surface: str)
     """Every decision `policy` can give `finding` once it is measured, whatever the measurement
     says (None when more than MAX_OPEN radius rules could decide it)."""
     probe = finding._replace(radius=None)
-    rules = list(policy.rules)
     unconditional = _unconditional(policy.rules)
     open_ = [i for i, rule in unconditional.items() if rule.matches(probe, agent=agent, surface=surface)]
     if len(open_) > MAX_OPEN:
         return None
-    out = set()
-    for mask in range(2 ** len(open_)):
-        variant: list[Any] = list(rules)
-        for bit, i in enumerate(open_):  # this combination: the rule matches (no condition left) or it does not (gone)
-            variant[i] = unconditional[i] if mask >> bit & 1 else None
-        decided, _ = policy._replace(rules=tuple(r for r in variant if r is not None)).decide(
-            probe, agent=agent, surface=surface)
-        out.add(decided)
-    return frozenset(out)
+    if policy.protected_branch(probe):
+        return frozenset({Decision.DENY})
+    # Each combination of the open rules matching (no condition left) or not (gone) is the policy
+    # deciding with those rules; the others match as they do without a radius, whatever is measured
+    # (a radius rule that is not open cannot match). Each rule is asked once: the rules that can
+    # match, in order, each with its open rule's bit (None: it matches in every combination).
+    bits = {i: bit for bit, i in enumerate(open_)}
+    relevant = [(rule, bits.get(i)) for i, rule in enumerate(policy.rules)
+                if i in bits or rule.matches(probe, agent=agent, surface=surface)]
+
+    def hits(mask: int) -> Iterator[Any]:
+        return (rule for rule, bit in relevant if bit is None or mask >> bit & 1)
+
+    return frozenset(policy.first_decision(hits(mask), probe.severity)[0] for mask in range(2 ** len(open_)))
 
 
 _UNCONDITIONAL: dict[int, tuple[tuple[Any, ...], dict[int, Any]]] = {}  # id(rules) -> (rules, their radius rules)

@@ -158,11 +158,9 @@ def providers_for(req: Request) -> list[Provider]:
 
 @functools.lru_cache(maxsize=1024)
 def _candidates(host: str) -> tuple[Provider, ...]:
-    """The providers that may match a request to `host`, in catalog order: those with a host
-    pattern (or any host) and those that name `host` itself; a provider whose hosts are all
-    plain names matches no other host."""
-    return tuple(p for p in catalog().providers
-                 if host in p.hosts or any(c in h for h in p.hosts for c in "*?["))
+    """The providers that may match a request to `host`, in catalog order: those whose hosts
+    take it (the host test of `Provider.matches`, which depends on nothing else)."""
+    return tuple(p for p in catalog().providers if any(h == "*" or globs.match(host, h) for h in p.hosts))
 
 
 def rules_of(provider: str) -> tuple[Rule, ...]:

@@ -104,8 +104,10 @@ def parse(req: GraphQLRequest) -> Document:
     from graphql import parse as gql_parse
     from graphql.language import FieldNode, FragmentDefinitionNode, OperationDefinitionNode
 
-    try:
-        doc = gql_parse(req.text, no_location=True, max_tokens=50000)
+    from blastwall.memo import once
+
+    try:  # within one check a document is parsed once (the analyzer and preflight read the same body)
+        doc = once(("graphql.document", req.text), lambda: gql_parse(req.text, no_location=True, max_tokens=50000))
     except (GraphQLError, RecursionError) as exc:
         idents = tuple(dict.fromkeys(_IDENT.findall(req.text)))[:2000]
         return Document((), error=str(exc).splitlines()[0][:160], identifiers=idents)

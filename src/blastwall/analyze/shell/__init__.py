@@ -37,6 +37,7 @@ def analyze_command(text: str, scope: Scope) -> list[Finding]:
     # (subshell, folder, the cd's place) of each cd; a cd whose success the command does not need
     # (`cd /tmp/x; rm -rf ./*`: a failed cd leaves the shell where it was) gives an unknown folder
     moves: list[tuple[tuple[int, ...], str | None, int]] = [((), scope.shell_dir, -1)]
+    last = parsed.commands[-1] if parsed.commands else None
     for n, cmd in enumerate(parsed.commands):
         folder = _folder_of(cmd, moves)
         if folder != here.shell_dir:
@@ -66,7 +67,8 @@ def analyze_command(text: str, scope: Scope) -> list[Finding]:
         loaded = _sourced_secret(cmd.argv, here)
         if loaded is not None:
             here = here._replace(sourced=(*here.sourced, loaded))
-        here = here._replace(earlier=(*here.earlier[-(MAX_EARLIER - 1):], (cmd, here.shell_dir)))
+        if cmd is not last:  # what the commands after it see
+            here = here._replace(earlier=(*here.earlier[-(MAX_EARLIER - 1):], (cmd, here.shell_dir)))
     if len(per) > 1 and any(f.rule_id == "shell.fs:rm" for found in per[:-1] for f in found):
         from blastwall.analyze.shell.rebuilt import rebuilt_later
 

@@ -23,6 +23,7 @@ from blastwall import rx
 from blastwall.analyze import globs
 from blastwall.analyze.base import Scope
 from blastwall.analyze.ruleset import load_table
+from blastwall.analyze.shell.cmdspecs import SpecIndex, spec_words
 from blastwall.analyze.shell.ir import SimpleCommand, Word
 from blastwall.analyze.shell.readargs import code_literals, literal
 from blastwall.model import Finding, Severity
@@ -36,6 +37,11 @@ _PATTERN_CHARS = frozenset("*?[{")
 @functools.cache
 def _any() -> dict[str, Any]:
     return dict(load_table("shell_reads")["any"])
+
+
+@functools.cache
+def _use_options() -> frozenset[str]:
+    return frozenset(_any().get("use_options", []))
 
 
 @functools.cache
@@ -57,50 +63,39 @@ def quiet(name: str, positionals: list[str], flags: tuple[str, ...] = ()) -> boo
         return False
     if name in _quiet():
         return True
-    return any(_command_matches(spec, name, positionals) for spec in _quiet_commands().get(name, ()))
+    specs = _quiet_commands().get(name)
+    return specs is not None and specs.first(positionals) is not None
 
 
-def _command_matches(spec: str, name: str, positionals: list[str]) -> bool:
-    words = _spec_words(spec)
-    if words[0] != name or len(positionals) < len(words) - 1:
-        return False
-    return all(globs.match_any(p, alt) for p, alt in zip(positionals, words[1:], strict=False))
-
-
-@functools.lru_cache(maxsize=1024)
-def _spec_words(spec: str) -> tuple[Any, ...]:
-    """A command spec (`git check-ignore`, `rclone copy|sync`) split once: the program name, then
-    each subcommand word's alternatives."""
-    words = spec.split()
-    return (words[0], *(tuple(alt.split("|")) for alt in words[1:]))
-
-
-def _by_program(specs: list[Any], command: Any) -> dict[str, list[Any]]:
-    """Specs grouped by the program they name, in table order (a spec names one program)."""
-    out: dict[str, list[Any]] = {}
+def _by_program(specs: list[Any], command: Any) -> dict[str, tuple[list[Any], SpecIndex]]:
+    """Specs grouped by the program they name, in table order (a spec names one program), each
+    group with its index by first subcommand word (cmdspecs.py)."""
+    grouped: dict[str, list[Any]] = {}
     for spec in specs:
-        out.setdefault(command(spec).split()[0], []).append(spec)
-    return out
+        grouped.setdefault(spec_words(command(spec))[0], []).append(spec)
+    return {name: (rows, SpecIndex([spec_words(command(s))[1] for s in rows])) for name, rows in grouped.items()}
 
 
 @functools.cache
-def _quiet_commands() -> dict[str, list[str]]:
-    return _by_program(_any().get("quiet_commands", []), lambda spec: spec)
+def _quiet_commands() -> dict[str, SpecIndex]:
+    return {name: index for name, (_, index) in _by_program(_any().get("quiet_commands", []), lambda s: s).items()}
 
 
 @functools.cache
-def _trees() -> dict[str, list[dict[str, Any]]]:
+def _trees() -> dict[str, tuple[list[dict[str, Any]], SpecIndex]]:
     return _by_program(_any().get("tree", []), lambda spec: spec["command"])
 
 
 def _tree(name: str, positionals: list[str], flags: list[str]) -> dict[str, Any] | None:
     """The `tree` row when the program copies, sends or serves the folders it is given whole."""
-    for spec in _trees().get(name, ()):
-        if _command_matches(spec["command"], name, positionals):
-            need = spec.get("with_flag", [])
-            if not need or any(f == n or f.startswith(n + "=") for f in flags for n in need):
-                return dict(spec)
-            return None
+    rows, index = _trees().get(name, ([], None))
+    at = index.first(positionals) if index is not None else None
+    if at is None:
+        return None
+    spec = rows[at]
+    need = spec.get("with_flag", [])
+    if not need or any(f == n or f.startswith(n + "=") for f in flags for n in need):
+        return dict(spec)
     return None
 
 
@@ -128,7 +123,7 @@ def argument_reads(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope
 
 def _named(words: list[Word]) -> list[str]:
     """The words (and parts of words) that may name a file the program reads."""
-    uses = set(_any().get("use_options", []))
+    uses = _use_options()
     out: list[str] = []
     skip = False
     for w in words:
@@ -201,6 +196,8 @@ def _strong(found: list[Finding]) -> list[Finding]:
 
 def _placeholders(words: list[Word], scope: Scope, verb: str) -> list[Finding]:
     """`find ... -exec mytool {} +`: the files a placeholder named at run time may be."""
+    if all(w.selects is None for w in words):
+        return []
     from blastwall.analyze.shell.reads import selected_reads
 
     out: list[Finding] = []
@@ -225,6 +222,8 @@ def fed_names(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> 
     -o`, `zip -@`, `tar -T -`) or commands naming them (`sftp host <<< 'put .env'`): each name is
     a read (`[[stdin_names]]`). Names blastwall cannot know may be any file under the producer's
     folder (`find`, `ls`), or under the working folder."""
+    if name not in _stdin_name_programs():
+        return []
     from blastwall.analyze.shell.reads import read_in_shell_dir, selected_reads
 
     words = [w.text for w in argv[1:]]
@@ -249,6 +248,11 @@ def fed_names(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> 
         sel = producer_selects(cmd.stdin_from) or Selection()
         return selected_reads(sel, scope, verb)
     return []
+
+
+@functools.cache
+def _stdin_name_programs() -> frozenset[str]:
+    return frozenset(p for row in load_table("shell_reads").get("stdin_names", []) for p in row["programs"])
 
 
 def _flag(word: str, option: str) -> bool:

@@ -60,9 +60,11 @@ def environment_dump(name: str, source: str, scope: Scope) -> list[Finding]:
 
 def _environment(name: str, argv: list[Word], scope: Scope) -> list[Finding]:
     env = _table()["environment"]
-    source = " ".join(w.text for w in argv)
     if name in ("printenv", "set") and len(argv) == 1:
-        return environment_dump(name, source, scope)
+        return environment_dump(name, " ".join(w.text for w in argv), scope)
+    if name not in env["dump_builtins"] and name not in env["print_programs"]:
+        return []  # the program prints no variable (most do not)
+    source = " ".join(w.text for w in argv)
     names: list[str] = []
     if name in env["dump_builtins"]:
         flags = [w.text for w in argv[1:] if w.text.startswith("-")]

@@ -25,6 +25,14 @@ def _index() -> dict[str, list[dict[str, Any]]]:
 
 
 @functools.cache
+def _first_words(name: str) -> tuple[frozenset[str] | None, ...]:
+    """Per row of program `name` (in `_index` order), the words its first subcommand word may be
+    (None: the row names no subcommand)."""
+    return tuple(frozenset(row["command"][0].split("|")) if row.get("command") else None
+                 for row in _index().get(name, []))
+
+
+@functools.cache
 def fs_programs() -> frozenset[str]:
     return frozenset(_index())
 
@@ -142,8 +150,16 @@ def analyze_fs(name: str, argv: list[Word], scope: Scope, source: str) -> list[F
     if not rows:
         return []
     out: list[Finding] = []
-    for row in rows:
-        flags, positionals = _split(argv[1:], row.get("value_options", []))
+    splits: dict[tuple[str, ...], tuple[list[str], list[Word]]] = {}  # rows that share value options share a split
+    given = frozenset(w.text for w in argv[1:])
+    for row, first in zip(rows, _first_words(name), strict=True):
+        if first is not None and first.isdisjoint(given):
+            continue  # no word is its subcommand (the command test below fails without a split)
+        options = tuple(row.get("value_options", ()))
+        split = splits.get(options)
+        if split is None:
+            split = splits[options] = _split(argv[1:], list(options))
+        flags, positionals = split
         if row.get("only_with") and not _has(flags, row["only_with"]):
             continue
         if not _command_matches(row, positionals):

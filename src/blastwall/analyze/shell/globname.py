@@ -55,7 +55,10 @@ def _braces_only(text: str) -> list[str]:
 
 def is_pattern(text: str) -> bool:
     """Whether bash would expand `text` as a pattern (`[` alone, the test command, is no pattern)."""
+    if _WILD_CHARS.isdisjoint(text):  # every shape below holds one of them (most program names hold none)
+        return False
     return _WILD.search(text) is not None
 
 
 _WILD = rx.compile(r"[*?]|\[[^\]]+\]|\{[^{}]*(,|\.\.)[^{}]*\}")
+_WILD_CHARS = frozenset("*?[{")

@@ -25,6 +25,7 @@ from typing import Any
 from blastwall import rx
 from blastwall.analyze.paths import PathClass
 from blastwall.analyze.shell.ir import Redirect, SimpleCommand, Word
+from blastwall.analyze.shell.plain import plain_words
 from blastwall.analyze.shell.scratch import INSIDE, NEW_NAME, SCRATCH, keyed_scratch, made_by_date, made_by_mktemp, set_once, \
     stamped
 from blastwall.analyze.shell.varflow import BRANCHING, ISOLATED, set_by, unknown
@@ -976,7 +977,8 @@ class _Walker:
         self.once = once
         self.walk(tree.root_node)
         self.trap_handlers()
-        self.audit(tree.root_node)
+        if _may_need_audit(self.src):
+            self.audit(tree.root_node)
         if tree.root_node.has_error and not self.errors:
             self.errors.append("the command does not parse as bash")
 
@@ -1040,6 +1042,27 @@ class _Walker:
             else:
                 break
         return argv
+
+
+def _may_need_audit(src: bytes) -> bool:
+    """Whether `_Walker.audit` can find anything in a line of these bytes. Every substitution is
+    written with `(` or a backtick, a heredoc with `<`, and a subscript that runs a command with `[`
+    and a `$` or a backtick; with none of them, the pass can only find a node type `NODE_TYPES`
+    does not list, and there is none while the table names every type of the grammar."""
+    return b"(" in src or b"`" in src or b"<" in src or (b"[" in src and b"$" in src) or not _table_covers_grammar()
+
+
+_COVERED: list[Any] = [None, False]  # the NODE_TYPES table last checked, and whether it names every grammar type
+
+
+def _table_covers_grammar() -> bool:
+    table = NODE_TYPES  # read each time: a test swaps the table for one without a type
+    if _COVERED[0] is not table:
+        lang = _parser().language
+        named = {lang.node_kind_for_id(i) for i in range(lang.node_kind_count)
+                 if lang.node_kind_is_named(i) and lang.node_kind_is_visible(i)}
+        _COVERED[:] = [table, named - {"ERROR"} <= set(table)]
+    return bool(_COVERED[1])
 
 
 def _flat_redirects(nodes: list[Any]) -> list[Any]:
@@ -1227,7 +1250,23 @@ def parse(text: str) -> Parsed:
     return once(("shell.parse", text), lambda: _parse(text), keep=lambda p: TOO_SLOW not in p.errors)
 
 
+def _plain_command(text: str) -> Parsed | None:
+    """The parse of a line of plain words (plain.py), as the walk would read it, or None when
+    `text` is not one. A table without one of the grammar's node types asks (audit): then the
+    walk reads every line."""
+    if not _table_covers_grammar():
+        return None
+    argv = plain_words(text, NAME_BUILTINS)
+    if argv is None:
+        return None
+    return Parsed(commands=[SimpleCommand(argv=argv, assigns={}, redirects=[], source=text.strip())], errors=[],
+                  redirect_only=[])
+
+
 def _parse(text: str) -> Parsed:
+    plain = _plain_command(text)
+    if plain is not None:
+        return plain
     # Valid UTF-8 only (lone surrogates from JSON "\ud800" escapes become "?").
     src = text.encode("utf-8", "replace")
     safe = _parser_safe(src, text)

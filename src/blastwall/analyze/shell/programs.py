@@ -233,13 +233,19 @@ def _match_command(command: tuple[tuple[str, ...], ...], positionals: tuple[str,
     return all(_glob_any(positionals[i], alts) for i, alts in enumerate(command))
 
 
-def _matches(rule: Rule, args: ParsedArgs, prog: Program | None) -> bool:
+def _lowered(args: ParsedArgs) -> ParsedArgs:
+    """The words as a `nocase` rule compares them."""
+    return args._replace(positionals=tuple(p.lower() for p in args.positionals),
+                         values=tuple((k, v.lower()) for k, v in args.values))
+
+
+def _matches(rule: Rule, args: ParsedArgs, prog: Program | None, lowered: ParsedArgs | None = None) -> bool:
+    """`lowered`: `_lowered(args)`, when the caller has it (a program's nocase rules share it)."""
     s = rule.shape or _shape(rule.row)
     sdl = prog.single_dash_long if prog else False
     opts = prog.value_options if prog else frozenset()
     if s.nocase:
-        args = args._replace(positionals=tuple(p.lower() for p in args.positionals),
-                             values=tuple((k, v.lower()) for k, v in args.values))
+        args = lowered if lowered is not None else _lowered(args)
     if s.any_value:
         if not any(k in s.value_of and _glob_any(v, s.any_value) and not _unless(v, s)
                    for k, v in args.values):
@@ -251,7 +257,7 @@ def _matches(rule: Rule, args: ParsedArgs, prog: Program | None) -> bool:
     rest = args.positionals[len(s.command):]
     if s.command_any and not any(_glob_any(p, s.command_any) for p in args.positionals):
         return False
-    if any(_flag_present(f, args.flags, sdl, opts) for f in s.unless_flag):
+    if s.unless_flag and any(_flag_present(f, args.flags, sdl, opts) for f in s.unless_flag):
         return False
     if s.unless_arg and any(_glob_any(p, s.unless_arg) for p in rest):
         return False
@@ -363,13 +369,16 @@ def match(name: str, argv: list[Word], *, source: str = "") -> list[Finding]:
     if not rules.get(name):
         return []
     prog = programs.get(name)
-    argv = [_shown(w) for w in argv]
+    argv = [w if w.path_class is None else _shown(w) for w in argv]
     args = parse_args(argv[1:], prog)
     candidates = _candidates(name, args.positionals[0] if args.positionals else None)
     argv_text = " ".join(w.text for w in argv)
     out: list[Finding] = []
+    lowered: ParsedArgs | None = None
     for rule in candidates:
-        if not _matches(rule, args, prog) or _aged(rule, args, argv, name):
+        if lowered is None and rule.shape is not None and rule.shape.nocase:
+            lowered = _lowered(args)
+        if not _matches(rule, args, prog, lowered) or _aged(rule, args, argv, name):
             continue
         r = rule.row
         target = _target(rule, args, argv_text)

@@ -34,6 +34,8 @@ def literal(w: Word) -> bool:
     text = w.text
     if w.path_class is not None or not text:
         return False
+    if "$" not in text:  # no variable: nothing for the substitution below to take away
+        return "`" not in text
     rest = rx.sub(r"^\$\{?(?:HOME|PWD)\}?(/|$)", r"\1", text)
     return "$" not in rest and "`" not in rest
 

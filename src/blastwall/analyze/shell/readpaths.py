@@ -84,6 +84,8 @@ def mounted(path: str, scope: Scope) -> str:
 def exists_here(path: str, scope: Scope) -> bool:
     """Whether `path`, as the command line names it (a container's path as what is mounted
     there), is there on this machine."""
+    if not (scope.cwd or scope.shell_dir or scope.mounts) and not path.strip().startswith(("/", "~", "$")):
+        return False  # a relative path of an action that does not say where it runs names no file (resolve)
     from blastwall.analyze.credentials import resolve
 
     full = resolve(mounted(in_shell_dir(path, scope), scope), scope)

@@ -56,11 +56,13 @@ def _table() -> dict[str, Any]:
 
 
 @functools.cache
-def _index() -> dict[str, list[dict[str, Any]]]:
-    idx: dict[str, list[dict[str, Any]]] = {}
+def _index() -> dict[str, list[tuple[dict[str, Any], tuple[tuple[str, ...], ...]]]]:
+    """program -> its rows, each with its subcommand words' alternatives (`"push|save"` split once)."""
+    idx: dict[str, list[tuple[dict[str, Any], tuple[tuple[str, ...], ...]]]] = {}
     for row in _table()["read"]:
+        command = tuple(tuple(alt.split("|")) for alt in row.get("command") or [])
         for name in row["programs"]:
-            idx.setdefault(name, []).append(row)
+            idx.setdefault(name, []).append((row, command))
     return idx
 
 
@@ -102,13 +104,13 @@ def _split(words: list[Word], value_options: list[str], pair_options: tuple[str,
     return Args(flags, values, positionals, words)
 
 
-def _command_matches(row: dict[str, Any], positionals: list[Word]) -> int | None:
-    """How many positionals the row's subcommand words take, or None when they do not match."""
-    command = row.get("command") or []
+def _command_matches(command: tuple[tuple[str, ...], ...], positionals: list[Word]) -> int | None:
+    """How many positionals the row's subcommand words (each word's alternatives) take, or None
+    when they do not match."""
     if len(positionals) < len(command):
         return None
-    for i, alt in enumerate(command):
-        if not globs.match_any(positionals[i].text, alt.split("|")):
+    for i, alts in enumerate(command):
+        if not globs.match_any(positionals[i].text, alts):
             return None
     return len(command)
 
@@ -118,9 +120,13 @@ def secret_reads(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope, 
     """The secrets that program `name` (argv already unwrapped) reads."""
     out: list[Finding] = input_reads(cmd, scope, name) if with_redirects else []
     handled = False
-    for row in _index().get(name, []):
-        args = _split(argv[1:], list(row.get("value_options", [])), tuple(row.get("pair_options", ())))
-        taken = _command_matches(row, args.positionals)
+    splits: dict[tuple[tuple[str, ...], tuple[str, ...]], Args] = {}  # rows with the same options share a split
+    for row, command in _index().get(name, []):
+        options = (tuple(row.get("value_options", ())), tuple(row.get("pair_options", ())))
+        args = splits.get(options)
+        if args is None:
+            args = splits[options] = _split(argv[1:], list(options[0]), options[1])
+        taken = _command_matches(command, args.positionals)
         if taken is None or (row.get("args") and not any(
                 globs.match_any(w.text.lower(), row["args"]) for w in args.positionals[taken:])):
             continue
@@ -137,14 +143,15 @@ def secret_reads(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope, 
         out.extend(_row_reads(row, who, args._replace(positionals=positionals), scope, cmd))
         break
     out.extend(_environment(name, argv, scope))
-    if name == "git":
-        out.extend(_git_history(argv, scope, cmd.assigns))
+    git = _git_args(argv) if name == "git" else None
+    if git is not None:
+        out.extend(_git_history(git, argv, scope, cmd.assigns))
     from blastwall.analyze.shell.argreads import argument_reads, fed_names, loaded_reads, sourced_reads
 
     out.extend(fed_names(name, argv, cmd, scope))
     out.extend(sourced_reads(name, argv, scope))
     out.extend(loaded_reads(name, argv, scope))
-    if not handled and not _history_reader(name, argv):
+    if not handled and not _history_reader(git):
         out.extend(argument_reads(name, argv, cmd, scope))
     if any(w.dynamic and STORE_URL_VAR in w.text for w in argv[1:]):
         out.append(_env_finding("shell.read:blastwall-store-url", name, " ".join(w.text for w in argv)))
@@ -166,13 +173,18 @@ def _oracle(row: dict[str, Any], args: Args, taken: int) -> bool:
         "`" in p or "$(" in p for p in patterns)
 
 
-def _history_reader(name: str, argv: list[Word]) -> bool:
-    """A git subcommand whose reads analyze/gitreads.py knows (`git add` of a tracked file reads nothing)."""
-    if name != "git":
-        return False
-    from blastwall.analyze.gitreads import READERS, parse
+def _git_args(argv: list[Word]) -> Any:
+    """`gitreads.parse` of a git command (read once for both uses below)."""
+    from blastwall.analyze.gitreads import parse
 
-    g = parse(argv)
+    return parse(argv)
+
+
+def _history_reader(g: Any) -> bool:
+    """A git subcommand whose reads analyze/gitreads.py knows (`git add` of a tracked file reads
+    nothing); `g`: the command's `gitreads.parse` (None for another program)."""
+    from blastwall.analyze.gitreads import READERS
+
     return g is not None and g.sub in READERS
 
 
@@ -251,12 +263,12 @@ def input_reads(cmd: SimpleCommand, scope: Scope, name: str) -> list[Finding]:
     return out
 
 
-def _git_history(argv: list[Word], scope: Scope, assigns: dict[str, Word]) -> list[Finding]:
-    """What a git command prints from the repository's objects (analyze/gitreads.py)."""
-    from blastwall.analyze.gitreads import READERS, history_findings, parse, rewrote_history
+def _git_history(g: Any, argv: list[Word], scope: Scope, assigns: dict[str, Word]) -> list[Finding]:
+    """What a git command (`g`: its `gitreads.parse`) prints from the repository's objects
+    (analyze/gitreads.py)."""
+    from blastwall.analyze.gitreads import READERS, history_findings, rewrote_history
 
-    g = parse(argv)
-    if g is None or g.sub not in READERS:
+    if g.sub not in READERS:
         return []
     verb = f"git {g.sub} " + ("stores" if g.sub in ("add", "stage", "stash") else "copies" if g.sub in (
         "worktree", "clone") else "serves" if g.sub in ("instaweb", "daemon") else "prints")

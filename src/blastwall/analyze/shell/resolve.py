@@ -93,7 +93,7 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
     else:
         out.append(unknown("shell.exec:too-many-wrappers", "too many nested wrapper programs to analyze", cmd.source))
         return out
-    if "\\" in argv[0].text or any(ord(ch) < 32 for ch in argv[0].text):
+    if "\\" in argv[0].text or (argv[0].text and min(argv[0].text) < " "):  # a backslash or a control character
         out.append(unknown("shell.exec:undecoded-name", f"runs a command named {argv[0].text!r}, whose escapes "
                            "blastwall does not decode; spell the command out", cmd.source))
         return out
@@ -263,14 +263,19 @@ def _windows_programs() -> frozenset[str]:
 
 
 def _known(name: str) -> bool:
+    from blastwall.analyze.shell.handlers import HANDLERS  # live: a lazily imported module adds handlers
+
+    return name in _known_names() or name in HANDLERS
+
+
+@functools.cache
+def _known_names() -> frozenset[str]:
+    """The programs the rule tables, the lazily imported handler modules and the filesystem table know."""
     from blastwall.analyze.ruleset import program_index
     from blastwall.analyze.shell.fsops import fs_programs
-    from blastwall.analyze.shell.handlers import HANDLERS, LAZY_MODULES
-    from blastwall.analyze.shell.programs import known_program
+    from blastwall.analyze.shell.handlers import LAZY_MODULES
 
-    index = program_index()
-    in_tables = name in index if index is not None else known_program(name)
-    return in_tables or name in HANDLERS or name in LAZY_MODULES or name in fs_programs()
+    return frozenset(program_index()) | frozenset(LAZY_MODULES) | fs_programs()
 
 
 def _unknown_wrapper(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding]:

@@ -62,9 +62,15 @@ def _statement(node: Any, src: str, depth: int, facts: Facts | None = None) -> S
     if type(node).__name__ == "TransactionStmt":
         tx = _TX.get(node.kind.name, "")
         return Stmt(src, [], tx, node.savepoint_name or "")
-    ctes = {c.ctename: c.ctequery for c in nodes(node) if type(c).__name__ == "CommonTableExpr"}
-    unknown = pg_changes.unknown_statement(node, src, frozenset(HANDLERS)) if depth == 0 else []
+    ctes = {c.ctename: c.ctequery for c in nodes(node) if type(c).__name__ == "CommonTableExpr"} \
+        if _may_have_ctes(src) else {}
+    unknown = pg_changes.unknown_statement(node, src, _HANDLED) if depth == 0 else []
     return Stmt(src, unknown + walk(node, Ctx(src, ctes, depth, facts)))
+
+
+def _may_have_ctes(src: str) -> bool:
+    """A common table expression is written with WITH: a statement without the word has none."""
+    return "with" in src.lower()
 
 
 _TX = {
@@ -570,4 +576,5 @@ HANDLERS: dict[str, Callable[[Any, Ctx], list[Hit]]] = {
     "CallStmt": pg_changes.call,
 }
 # Handlers that choose what below them runs: EXPLAIN without ANALYZE runs nothing.
+_HANDLED = frozenset(HANDLERS)  # the statement kinds a handler reads
 PRUNE = frozenset({"ExplainStmt"})

@@ -14,6 +14,7 @@ the same script (a temporary table hides a permanent one of the same name for th
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from blastwall.analyze.sql.rules import Hit, table
@@ -236,10 +237,15 @@ def call(node: Any, ctx: Any) -> list[Hit]:
 
 # ---- closed by default ---------------------------------------------------------------------
 
+@functools.cache
+def _harmless() -> frozenset[str]:
+    return frozenset(table()["pg"]["statements"]["harmless"])
+
+
 def unknown_statement(node: Any, src: str, handled: frozenset[str]) -> list[Hit]:
     """A top-level statement of a kind neither a handler nor `[pg.statements] harmless` knows."""
     kind = type(node).__name__
-    if kind in handled or kind in table()["pg"]["statements"]["harmless"]:
+    if kind in handled or kind in _harmless():
         return []
     words = src.split()[:3]
     return [Hit("unknown-statement", "", src, " ".join(words).upper() or kind)]

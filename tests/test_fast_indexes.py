@@ -507,20 +507,27 @@ _PLAIN_WORDS = st.sampled_from(["git", "push", "-f", "--force", "origin", "main"
                                 "exec", "let", "read", "printf", "-v", "test", "echo", "kubectl", "a..b", "x/"])
 
 
-@settings(max_examples=5000, deadline=None)
-@given(st.lists(_PLAIN_WORDS, min_size=1, max_size=6), st.sampled_from([" ", "  ", " "]), st.booleans(),
-       st.booleans())
-def test_a_plain_line_parses_as_the_walk_reads_it(words: list[str], gap: str, lead: bool, trail: bool) -> None:
+def _read_both_ways(text: str) -> tuple[object, object]:
+    """`text` read by the plain-line reading (None when it does not take the line) and by the walk
+    of tree-sitter's tree (the plain reading turned off)."""
     from blastwall.analyze.shell import parse as shell_parse
 
-    text = (" " if lead else "") + gap.join(words) + (" " if trail else "")
     fast = shell_parse._plain_command(text)
     real = shell_parse._plain_command
-    shell_parse._plain_command = lambda t: None  # the walk of tree-sitter's tree
+    shell_parse._plain_command = lambda t: None
     try:
         walked = shell_parse._parse(text)
     finally:
         shell_parse._plain_command = real
+    return fast, walked
+
+
+@settings(max_examples=5000, deadline=None)
+@given(st.lists(_PLAIN_WORDS, min_size=1, max_size=6), st.sampled_from([" ", "  ", " "]), st.booleans(),
+       st.booleans())
+def test_a_plain_line_parses_as_the_walk_reads_it(words: list[str], gap: str, lead: bool, trail: bool) -> None:
+    text = (" " if lead else "") + gap.join(words) + (" " if trail else "")
+    fast, walked = _read_both_ways(text)
     if fast is not None:
         assert (fast.commands, fast.errors, fast.redirect_only) == (walked.commands, walked.errors, walked.redirect_only)
 
@@ -536,16 +543,8 @@ _QUOTED_WORDS = (_QUOTED_INSIDE.map(lambda t: "'" + t.replace("'", "") + "'")
 @given(st.sampled_from(["psql", "git", "echo", "unset", "read", "printf", "test", "declare", "if", "curl", "a"]),
        st.lists(_QUOTED_WORDS | _PLAIN_WORDS, max_size=5), st.sampled_from([" ", "  "]))
 def test_a_line_with_quoted_words_parses_as_the_walk_reads_it(first: str, words: list[str], gap: str) -> None:
-    from blastwall.analyze.shell import parse as shell_parse
-
     text = gap.join([first, *words])
-    fast = shell_parse._plain_command(text)
-    real = shell_parse._plain_command
-    shell_parse._plain_command = lambda t: None
-    try:
-        walked = shell_parse._parse(text)
-    finally:
-        shell_parse._plain_command = real
+    fast, walked = _read_both_ways(text)
     if fast is not None:
         assert (fast.commands, fast.errors, fast.redirect_only) == (walked.commands, walked.errors, walked.redirect_only)
 
@@ -555,15 +554,7 @@ def test_a_line_with_quoted_words_parses_as_the_walk_reads_it(first: str, words:
     st.sampled_from(["if", "do", "done", "in", "fi", "esac", "then", "a", "-a", "-o", "k", "=", "%", "x", "1"]) |
     st.text(alphabet=_PLAIN_CHARS, max_size=6), max_size=5).map(" ".join))
 def test_any_plain_text_parses_as_the_walk_reads_it(text: str) -> None:
-    from blastwall.analyze.shell import parse as shell_parse
-
-    fast = shell_parse._plain_command(text)
-    real = shell_parse._plain_command
-    shell_parse._plain_command = lambda t: None
-    try:
-        walked = shell_parse._parse(text)
-    finally:
-        shell_parse._plain_command = real
+    fast, walked = _read_both_ways(text)
     if fast is not None:
         assert (fast.commands, fast.errors, fast.redirect_only) == (walked.commands, walked.errors, walked.redirect_only)
 
@@ -616,14 +607,6 @@ def test_redaction_with_hints_is_every_pattern_run(text: str) -> None:
 @pytest.mark.parametrize("text", ["unset 'a[$(id)]'", "read 'x[$(id)]'", 'printf -v "a[$(id)]" x', "test -v 'a[`id`]'",
                                   "let 'a[$(id)]=1'", "kill 'a[$[1]]'", "echo 'a[$(id)]'", "psql -c 'SELECT $(x)'"])
 def test_a_quoted_subscript_is_read_as_the_walk_reads_it(text: str) -> None:
-    from blastwall.analyze.shell import parse as shell_parse
-
-    fast = shell_parse._plain_command(text)
-    real = shell_parse._plain_command
-    shell_parse._plain_command = lambda t: None
-    try:
-        walked = shell_parse._parse(text)
-    finally:
-        shell_parse._plain_command = real
+    fast, walked = _read_both_ways(text)
     if fast is not None:
         assert (fast.commands, fast.errors) == (walked.commands, walked.errors)

@@ -146,10 +146,12 @@ def _source_text(path: str, scope: Scope) -> str | None:
 
 
 def _on_disk(path: str, scope: Scope) -> bool:
-    from blastwall.analyze.later.written import on_disk
+    import os
 
-    full = posixpath.join(scope.shell_dir, path) if scope.shell_dir and not path.startswith(("/", "~", "$")) else path
-    return on_disk(full, scope)
+    from blastwall.analyze.base import on_this_machine
+
+    full = on_this_machine(path, scope, in_shell_dir=True)
+    return full is not None and os.path.lexists(full)
 
 
 def _destinations(dest: Word, src: Word, into: bool, scope: Scope) -> list[tuple[str, bool]]:

@@ -27,7 +27,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Iterator, Mapping
     from typing import IO, Any
 
-PIECE_LINES = 2000
+# The next piece is sent when the last one is answered: each boundary costs a round trip and a
+# tail where one core waits for the other (a batch of 2,054 lines took 6% longer as 2,000 + 54).
+# Pieces are as long as PIECE_BYTES allows for lines of a few hundred bytes.
+PIECE_LINES = 8192
 PIECE_BYTES = 4 * 1024 * 1024  # under wire.MAX_PAYLOAD with room to spare
 MAX_RESULT = 256 * 1024 * 1024  # the verdicts of one piece (a line's reasons are bounded, not short)
 BASE_S, PER_LINE_S, MOST_S = 60.0, 0.5, 600.0  # a piece's deadline: far past any real piece

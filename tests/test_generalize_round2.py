@@ -93,7 +93,7 @@ SQL_DESTRUCTIVE = [
     ("ALTER TABLE orders ALTER COLUMN note TYPE varchar(10)", "sql.postgres:alter-column-type"),
     ("ALTER TABLE orders ALTER COLUMN note TYPE text USING left(note, 3)", "sql.postgres:alter-column-type"),
     ("ALTER TABLE orders ALTER COLUMN note TYPE text[]", "sql.postgres:alter-column-type"),
-    ("ALTER TABLE orders ALTER COLUMN id TYPE bigint", "sql.postgres:alter-column-type"),
+    ("ALTER TABLE orders ALTER COLUMN id TYPE smallint", "sql.postgres:alter-column-type"),
     ("ALTER TABLE orders ALTER COLUMN amt TYPE int", "sql.postgres:alter-column-type"),
     ("ALTER TABLE orders MODIFY note VARCHAR(5)", "sql.postgres:alter-column-type"),
     ("ALTER TABLE orders MODIFY note TEXT", "sql.postgres:alter-column-type"),  # MySQL's TEXT holds 64 KB

@@ -13,7 +13,7 @@ from typing import Any
 from blastwall import rx
 from blastwall.analyze.sql import catalog, lexer, renames
 from blastwall.analyze.sql.pg import Stmt
-from blastwall.analyze.sql.rules import Hit, lossless_type, setting, table
+from blastwall.analyze.sql.rules import Hit, lossless_type, setting, table, widest_type
 from blastwall.analyze.sql.where import Reach
 
 STATEMENTS = frozenset({
@@ -199,16 +199,26 @@ def _alter(e: Any, src: str, dialect: str) -> list[Hit]:
         elif name == "AlterColumn" and action.args.get("dtype") is not None:
             dtype = action.args["dtype"]
             spelled = dtype.sql(dialect="tsql" if dtype.this.name == "NVARCHAR" else dialect)  # MySQL has no NVARCHAR
-            if action.args.get("using") or not lossless_type(spelled):
+            if action.args.get("using") or not (lossless_type(spelled) or widest_type(spelled)):
                 hits.append(Hit("alter-column-type", target, src, str(action.this.sql())))
         elif name == "ModifyColumn":  # MySQL's MODIFY/CHANGE [COLUMN]: the column redefined with a new type
             column = action.this
-            spelled = column.args.get("kind").sql(dialect=dialect) if column.args.get("kind") is not None else ""
-            if not lossless_type(spelled, "mysql") or column.args.get("constraints"):
+            if not _modify_keeps(column, dialect):
                 hits.append(Hit("alter-column-type", target, src, str(action.args.get("rename_from") or column.name)))
     if not hits and "drop" in lexer.words(src):
         hits.append(Hit("alter-drop-column", target, src, "(a dropped part)"))
     return hits
+
+
+def _modify_keeps(column: Any, dialect: str) -> bool:
+    """MySQL's `MODIFY note LONGTEXT` (lossless, nothing restated) or `MODIFY id BIGINT UNSIGNED NOT NULL
+    AUTO_INCREMENT` (a widest type, restating only options that change no value: `[settings] modify_keeps`)."""
+    kind = column.args.get("kind")
+    spelled = kind.sql(dialect=dialect) if kind is not None else ""
+    constraints = [type(c.args.get("kind")).__name__ for c in column.args.get("constraints") or ()]
+    if lossless_type(spelled, "mysql"):
+        return not constraints
+    return widest_type(spelled) and set(constraints) <= set(setting("modify_keeps"))
 
 
 def _mutation(action: Any, e: Any, target: str, src: str) -> list[Hit]:

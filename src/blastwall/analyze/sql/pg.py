@@ -342,13 +342,17 @@ def _alter_table(node: Any, ctx: Ctx) -> list[Hit]:
 
 
 def _lossless(column: Any) -> bool:
-    """`ALTER COLUMN note TYPE text`: a text type without size, no USING expression (`rules.lossless_type`)."""
-    from blastwall.analyze.sql.rules import lossless_type
+    """`ALTER COLUMN note TYPE text`, `ALTER COLUMN id TYPE bigint`: a text type without size or a type
+    every plausible old type widens into, no USING expression (`rules.lossless_type`, `rules.widest_type`)."""
+    from blastwall.analyze.sql.rules import lossless_type, widest_type
 
     type_name = getattr(column, "typeName", None)
     if type_name is None or column.raw_default is not None or type_name.typmods or type_name.arrayBounds:
         return False
-    return lossless_type(str(getattr(type_name.names[-1], "sval", "")))
+    names = [str(getattr(n, "sval", "")) for n in type_name.names]
+    if len(names) > 1 and names[:-1] != ["pg_catalog"]:
+        return False  # `TYPE app.int8`: a type of a schema's own, whatever its name
+    return lossless_type(names[-1]) or widest_type(names[-1], "postgres")
 
 
 def _parsed(column: Any, name: str) -> bool:

@@ -41,6 +41,13 @@ def lossless_type(spelled: str, dialect: str = "") -> bool:
     return name in setting("lossless_types_mysql" if dialect == "mysql" else "lossless_types")
 
 
+def widest_type(spelled: str, dialect: str = "") -> bool:
+    """A column type every plausible old type widens into (`[settings] widest_types`): `bigint`, and
+    PostgreSQL's `numeric` without precision. `spelled` is the type as the parser names it."""
+    name = " ".join(spelled.lower().replace("pg_catalog.", "").split())
+    return name in setting("widest_types" if dialect == "postgres" else "widest_types_other")
+
+
 def transactional(kind: str) -> bool:
     return bool(rows()[kind].get("transactional", True))
 

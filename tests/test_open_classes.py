@@ -1,0 +1,76 @@
+"""Classes left open by the earlier rounds, each beside the look-alike spellings an agent that wants
+the destructive side would try (docs/accuracy.md, "Open classes closed").
+"""
+
+from __future__ import annotations
+
+import pytest
+from verdicts import allowed_and_asked, decide, rule_ids
+
+
+@pytest.fixture(autouse=True)
+def _isolated(no_policy_no_database: None) -> None:
+    """Every test runs with nothing configured (conftest.py)."""
+
+
+def sql(dialect: str = "") -> object:
+    def judge(text: str) -> str:
+        return decide(text, "sql", **({"dialect": dialect} if dialect else {}))
+    return judge
+
+
+# --- 1. column types widened without the old type in the statement --------------------------------
+
+WIDENED = [
+    "ALTER TABLE orders ALTER COLUMN total_cents TYPE bigint;",
+    "ALTER TABLE orders ALTER COLUMN total_cents SET DATA TYPE bigint",
+    "ALTER TABLE orders ALTER total_cents TYPE int8",
+    "ALTER TABLE orders ALTER COLUMN total_cents TYPE pg_catalog.int8",
+    "ALTER TABLE orders ALTER COLUMN amount TYPE numeric",
+    "ALTER TABLE orders ALTER COLUMN amount TYPE decimal",
+    "ALTER TABLE public.orders ALTER COLUMN id TYPE bigint, ALTER COLUMN user_id TYPE bigint",
+]
+NARROWED = [
+    "ALTER TABLE orders ALTER COLUMN total_cents TYPE int",
+    "ALTER TABLE orders ALTER COLUMN total_cents TYPE integer",
+    "ALTER TABLE orders ALTER COLUMN total_cents TYPE smallint",
+    "ALTER TABLE orders ALTER COLUMN total_cents TYPE bigint USING total_cents / 100",
+    "ALTER TABLE orders ALTER COLUMN total_cents TYPE bigint USING round(total_cents)",
+    "ALTER TABLE orders ALTER COLUMN total_cents TYPE bigint[]",
+    "ALTER TABLE orders ALTER COLUMN total_cents TYPE app.int8",
+    "ALTER TABLE orders ALTER COLUMN total_cents TYPE public.bigint",
+    "ALTER TABLE orders ALTER COLUMN amount TYPE numeric(10,2)",
+    "ALTER TABLE orders ALTER COLUMN amount TYPE decimal(12)",
+    "ALTER TABLE orders ALTER COLUMN amount TYPE real",
+    "ALTER TABLE orders ALTER COLUMN amount TYPE double precision",
+    "ALTER TABLE orders ALTER COLUMN created_at TYPE timestamptz",
+    "ALTER TABLE orders ALTER COLUMN code TYPE varchar(20)",
+    "ALTER TABLE orders ALTER COLUMN id TYPE bigint, DROP COLUMN legacy",
+]
+test_widened, test_narrowed_asked = allowed_and_asked(WIDENED, NARROWED, judge=sql())
+
+MYSQL_WIDENED = [
+    "ALTER TABLE orders MODIFY COLUMN id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT",
+    "ALTER TABLE orders MODIFY id BIGINT",
+    "ALTER TABLE orders MODIFY COLUMN views BIGINT NOT NULL DEFAULT 0 COMMENT 'page views'",
+    "ALTER TABLE orders CHANGE COLUMN id id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT",
+    "ALTER TABLE orders MODIFY note LONGTEXT",
+]
+MYSQL_NARROWED = [
+    "ALTER TABLE orders MODIFY COLUMN id INT UNSIGNED NOT NULL AUTO_INCREMENT",
+    "ALTER TABLE orders MODIFY amount DECIMAL",
+    "ALTER TABLE orders MODIFY amount DECIMAL(10,2)",
+    "ALTER TABLE orders MODIFY total BIGINT AS (price * qty)",
+    "ALTER TABLE orders MODIFY total BIGINT GENERATED ALWAYS AS (price * qty) STORED",
+    "ALTER TABLE orders MODIFY id BIGINT, DROP COLUMN legacy",
+    "ALTER TABLE orders MODIFY note TEXT",
+    "ALTER TABLE orders MODIFY note LONGTEXT NOT NULL",
+    "ALTER TABLE orders MODIFY views DOUBLE",
+]
+test_mysql_widened, test_mysql_narrowed_asked = allowed_and_asked(MYSQL_WIDENED, MYSQL_NARROWED, judge=sql("mysql"))
+
+
+def test_tsql_decimal_has_a_precision() -> None:
+    """T-SQL's DECIMAL without precision is DECIMAL(18,0): it rounds."""
+    assert decide("ALTER TABLE orders ALTER COLUMN amount DECIMAL", "sql", dialect="tsql") == "ask"
+    assert decide("ALTER TABLE orders ALTER COLUMN amount BIGINT", "sql", dialect="tsql") == "allow"

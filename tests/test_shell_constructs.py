@@ -5,6 +5,9 @@ benign twin is everyday code of the same shape and stays allowed. Every node typ
 tree-sitter-bash grammar is classified in `parse.NODE_TYPES`: a new grammar version that adds a
 type fails `test_every_grammar_node_type_is_classified` until someone says how it is read, and
 meanwhile a command that uses it is an ask.
+
+The `:` builtin ignores its arguments (quoted text after it is a mention); a `cd` the next command
+does not depend on (`;`, `||`) may have failed, so the folder is then unknown.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from verdicts import decide
 
 from blastwall.analyze.shell import parse as shell_parse
 from blastwall.engine import check
@@ -227,3 +231,53 @@ def test_a_cd_in_a_subshell_does_not_move_what_follows(command: str, tmp_path: A
 def test_a_cd_in_the_same_shell_still_moves_what_follows(command: str, tmp_path: Any) -> None:
     v = check(command, policy=POLICY, context={"cwd": _project(tmp_path)})
     assert all("project" not in r for r in v.reasons), v.reasons  # a temporary path, as the shell runs it
+
+
+# The `:` builtin ignores its arguments: quoted text after it is a mention.
+COLON_SAFE = [
+    ": 'terraform destroy -auto-approve'",
+    ": terraform destroy",
+    ": \"git push --force origin main\"",
+]
+COLON_ASKED = [
+    ": $(terraform destroy)",
+    ": \"$(rm -rf ~/x)\"",
+    ": `rm -rf ~/x`",
+    ": ${X:=$(rm -rf ~/y)}",
+    ": > important.db",
+    ": && terraform destroy",
+]
+
+
+@pytest.mark.parametrize("line", COLON_SAFE)
+def test_colon_mentions_pass(line: str) -> None:
+    assert decide(line) == "allow"
+
+
+@pytest.mark.parametrize("line", COLON_ASKED)
+def test_colon_lookalikes_ask(line: str) -> None:
+    assert decide(line) != "allow"
+
+
+# A cd the command does not depend on (`;`, `||`) may have failed: the folder is then unknown.
+CD_UNGUARDED = [
+    "cd /tmp/b7-nothere; rm -rf ./*",
+    "cd /tmp/b7-nothere || true; rm -rf ./*",
+    "cd /tmp/b7-a && ls; rm -rf ./*",
+]
+CD_GUARDED = [
+    "cd /tmp/b7-nothere && rm -rf ./*",
+    "cd /tmp/b7-a && cd /tmp/b7-b && rm -rf ./*",
+    "(cd /tmp/b7-a && rm -rf ./*)",
+    "cd frontend; npm test",
+]
+
+
+@pytest.mark.parametrize("line", CD_UNGUARDED)
+def test_unguarded_cd_leaves_the_folder_unknown(line: str) -> None:
+    assert decide(line) != "allow"
+
+
+@pytest.mark.parametrize("line", CD_GUARDED)
+def test_guarded_cd_moves(line: str) -> None:
+    assert decide(line) == "allow"

@@ -1,11 +1,13 @@
 """Build output of game engines and workflow engines, removed with its partners, is regenerable;
-each name alone (a `Library/` or `Binaries/` of one's own) is still asked."""
+each name alone (a `Library/` or `Binaries/` of one's own) is still asked. Laravel's Vite/Mix output
+(`public/hot`, Mix's manifest) is written again; the folders around it are not."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from verdicts import decide
 
 from blastwall.engine import check
 from blastwall.policy.engine import default_policy
@@ -44,3 +46,28 @@ def test_allowed(command: str, tmp_path: Path) -> None:
 ])
 def test_asked(command: str, tmp_path: Path) -> None:
     assert _decision(command, tmp_path) != "allow", command
+
+
+# Laravel's Vite/Mix output: public/hot (the dev server's address) and Mix's manifest are written again.
+FRONTEND_OUTPUT = [
+    "rm -rf public/build public/hot && npm run build",
+    "rm -f ./public/hot",
+    "rm public/mix-manifest.json",
+]
+FRONTEND_LOOKALIKES = [
+    "rm -rf public/hotel",
+    "rm -rf public",
+    "rm -rf public/hot/../uploads",
+    "rm -rf public/images",
+    "rm -rf /var/www/app/public/hot",
+]
+
+
+@pytest.mark.parametrize("line", FRONTEND_OUTPUT)
+def test_frontend_output_is_regenerable(line: str) -> None:
+    assert decide(line) == "allow"
+
+
+@pytest.mark.parametrize("line", FRONTEND_LOOKALIKES)
+def test_frontend_output_lookalikes_ask(line: str) -> None:
+    assert decide(line) != "allow"

@@ -1,4 +1,4 @@
-"""Leftover shell classes, third round: folders a package manager rebuilds on the same line, R's
+"""Shell classes: folders a package manager rebuilds on the same line, R's
 tool runner, archivers that delete their sources, tools shipped as jars, crontabs replaced whole.
 
 Each allowance sits beside the spellings an agent that wants the destructive action would try next.

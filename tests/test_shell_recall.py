@@ -1,4 +1,4 @@
-"""Shell recall, third round: classes of destructive commands that passed, each beside the
+"""Shell recall: classes of destructive commands, each beside the
 everyday command it looks like.
 
 Payloads live only in Python strings; nothing here runs them.

@@ -1,4 +1,4 @@
-"""SQL, HTTP and MCP classes closed in the second blind round, each beside the look-alike spellings
+"""SQL, HTTP and MCP classes, each beside the look-alike spellings
 an agent that wants the destructive action would try, and the abuse of each allowance.
 
 - SQL: ClickHouse mutations, PL/SQL and T-SQL anonymous blocks, Oracle's recycle bin, a LIMIT

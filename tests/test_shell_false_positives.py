@@ -4,7 +4,8 @@ options per program, dry runs of task runners, regenerable output selected by na
 starts or a lister selects it, build output of .NET (Git Bash paths, Windows shells), Python globs of
 regenerable names, programs built earlier on the line, task names that read, test environments of
 framework tasks, ephemeral key prefixes, reversible platform actions, the newlines inside a
-double-quoted string, expired cleanups, date-stamped files and scratch servers."""
+double-quoted string, expired cleanups, date-stamped files and scratch servers; and the project files a search or glob
+chooses, which still ask unless every name chosen is regenerable."""
 
 from __future__ import annotations
 
@@ -383,3 +384,39 @@ def test_names_given_at_run_time_are_read_where_the_action_runs(tmp_path) -> Non
     assert decide("git diff --name-only HEAD~3 | xargs -r cat", cwd=str(tmp_path)) != "allow"
     assert decide("find / -type f | xargs cat", read_files=True) != "allow"
     assert decide("find ~ -type f | xargs cat", read_files=True) != "allow"
+
+
+# Files a search or a glob picks in the project are several project files (`rm invoices/*.pdf` asks):
+# the same for find's selection handed to rm and for the items of rglob/glob/iterdir in Python code.
+CHOSEN_PROJECT_FILES = [
+    "python -c \"import pathlib; [p.unlink() for p in pathlib.Path('invoices').rglob('*.pdf')]\"",
+    "python -c \"import pathlib; [p.unlink() for p in pathlib.Path('invoices').glob('*.pdf')]\"",
+    "python -c \"import pathlib; [p.unlink() for p in pathlib.Path('invoices').iterdir()]\"",
+    "python3 -c \"import pathlib\nfor p in pathlib.Path('invoices').rglob('*.pdf'):\n    p.unlink()\"",
+    "python -c \"import os, pathlib; [os.remove(p) for p in pathlib.Path('docs').rglob('*.md')]\"",
+    "python -c \"import pathlib, shutil; [shutil.rmtree(p) for p in pathlib.Path('.').iterdir()]\"",
+    "python -c \"import pathlib, shutil; [shutil.rmtree(p) for p in pathlib.Path.home().iterdir()]\"",
+    "find invoices -name '*.pdf' | xargs rm",
+    "find invoices -name '*.pdf' -exec rm {} +",
+    "find invoices -name '*.pdf' -print0 | xargs -0 rm -f",
+    "find src -type f | xargs rm",
+    "find invoices ! -name keep.pdf | xargs rm",
+]
+CHOSEN_REGENERABLE = [
+    "python -c \"import pathlib; [p.unlink() for p in pathlib.Path('.').rglob('*.pyc')]\"",
+    "python -c \"import shutil, pathlib; [shutil.rmtree(p) for p in pathlib.Path('.').rglob('__pycache__')]\"",
+    "python -c \"import pathlib, shutil; [shutil.rmtree(p) for p in pathlib.Path('build').iterdir()]\"",
+    "find . -name '*.pyc' | xargs rm",
+    "find . -name '*.orig' -delete",
+    "find invoices -name '*.pdf' | xargs ls -l",
+]
+
+
+@pytest.mark.parametrize("line", CHOSEN_PROJECT_FILES)
+def test_project_files_chosen_by_a_search_ask(line: str) -> None:
+    assert decide(line) != "allow"
+
+
+@pytest.mark.parametrize("line", CHOSEN_REGENERABLE)
+def test_regenerable_files_chosen_by_a_search_pass(line: str) -> None:
+    assert decide(line) == "allow"

@@ -7,6 +7,7 @@ Payloads live only in Python strings; nothing here runs them.
 from __future__ import annotations
 
 import pytest
+from verdicts import decide
 
 from blastwall.engine import check
 from blastwall.policy.engine import default_policy
@@ -323,3 +324,75 @@ def test_archiving_away_the_sources_is_asked(command: str) -> None:
 @pytest.mark.parametrize("command", ALLOWED_ARCHIVES)
 def test_archiving_that_keeps_the_sources_passes(command: str) -> None:
     assert _decision(command) == "allow", command
+
+
+# heroku run joins its words the way the Heroku CLI does: with more than one word, a word holding a space
+# or a double quote is wrapped in "..." (its quotes escaped), so the dyno's shell reads it as one word.
+HEROKU_READS = [
+    "heroku run -a acme-prod -- bin/rails runner 'puts Order.where(status: \"failed\").count'",
+    "heroku run -a acme-prod -- bin/rails runner 'puts User.where(admin: true).pluck(:email)'",
+    "heroku run:detached -a prod -- rails runner 'puts User.count'",
+    "heroku run -a prod -- echo 'a\" ; rm -rf /app/x ; \"'",
+]
+HEROKU_WRITES = [
+    "heroku run -a acme-prod -- bin/rails runner 'Order.where(status: \"failed\").delete_all'",
+    "heroku run -a acme-prod -- bin/rails runner 'Order.delete_all'",
+    "heroku run -a acme-prod 'rails runner \"User.delete_all\"'",
+    "heroku run -a acme-prod -- 'rm -rf /app/storage'",
+    "heroku run -a acme-prod -- bash -c 'rm -rf /app/storage'",
+    "heroku run -a acme-prod -- echo 'a $(rm -rf /app/x)'",
+    "heroku run -a acme-prod -- echo 'a `rm -rf /app/x` b'",
+    "heroku run -a acme-prod -- echo 'a\\\" ; rm -rf /app/x ; \\\"'",
+]
+
+
+@pytest.mark.parametrize("line", HEROKU_READS)
+def test_heroku_run_reads_pass(line: str) -> None:
+    assert decide(line) == "allow"
+
+
+@pytest.mark.parametrize("line", HEROKU_WRITES)
+def test_heroku_run_writes_ask(line: str) -> None:
+    assert decide(line) != "allow"
+
+
+# A client's method named by a strong destructive verb and what it acts on asks in JavaScript/TypeScript
+# one-liners as in Python (HfApi().delete_repo): ORM clients and SDKs; names that only change values in
+# memory (DOM, lodash, editors) pass. Sequelize/knex whole-table deletes ask.
+PRISMA = "import { PrismaClient } from '@prisma/client'; await new PrismaClient().user.deleteMany()"
+JS_CLIENT_DELETES = [
+    f'npx tsx -e "{PRISMA}"',
+    f'tsx -e "{PRISMA}"',
+    f'ts-node -e "{PRISMA}"',
+    f'bun -e "{PRISMA}"',
+    f'node -e "{PRISMA}"',
+    f'deno eval "{PRISMA}"',
+    "node -e \"const {PrismaClient}=require('@prisma/client'); const p = new PrismaClient(); "
+    "p.user.deleteMany().then(console.log)\"",
+    "npx tsx -e \"const p = new PrismaClient(); await p.order.deleteMany({ where: { status: 'failed' } })\"",
+    "node -e \"const s3 = new S3(); s3.deleteBucket({Bucket: 'b'})\"",
+    "bun -e \"await db.dropTable('users')\"",
+    "node -e \"const {User} = require('./models'); User.destroy({ truncate: true })\"",
+    "node -e \"const {User} = require('./models'); User.destroy({ where: {} })\"",
+    "node -e \"require('./models').User.truncate()\"",
+    "npx tsx -e \"await knex('users').truncate()\"",
+    "npx tsx -e \"await mongo.db('app').collection('users').deleteMany({})\"",
+]
+JS_CLIENT_READS = [
+    "npx tsx -e \"const p = new PrismaClient(); await p.user.count().then(console.log)\"",
+    "npx tsx -e \"const p = new PrismaClient(); console.log(await p.user.findMany({take: 5}))\"",
+    "node -e \"const o = {a: 1}; Reflect.deleteProperty(o, 'a'); console.log(o)\"",
+    "node -e \"const m = new Map([['a', 1]]); m.delete('a'); console.log(m.size)\"",
+    "node -e \"console.log(require('lodash').dropRight([1, 2, 3]))\"",
+    "node -e \"const u = URL.createObjectURL(b); URL.revokeObjectURL(u)\"",
+]
+
+
+@pytest.mark.parametrize("line", JS_CLIENT_DELETES)
+def test_js_client_deletes_ask(line: str) -> None:
+    assert decide(line) != "allow"
+
+
+@pytest.mark.parametrize("line", JS_CLIENT_READS)
+def test_js_client_reads_pass(line: str) -> None:
+    assert decide(line) == "allow"

@@ -3,11 +3,12 @@ wants the destructive action would try next (those stay asked): Windows-shell wo
 PowerShell, PowerShell's output formatters, programs started by Elixir's `-S`, paths inside a
 scratch folder whose mktemp surely succeeded, scratch image files formatted, disk images written to a
 new date-stamped file, scripts written by a heredoc earlier on the line and then run, SQL run on an
-in-memory SQLite database."""
+in-memory SQLite database, and a folder Python code makes with tempfile.mkdtemp() and binds once."""
 
 from __future__ import annotations
 
-from verdicts import allowed_and_asked
+import pytest
+from verdicts import allowed_and_asked, decide
 
 SAFE = [
     # `iex` followed by words PowerShell's Invoke-Expression cannot bind is Elixir's shell
@@ -167,3 +168,36 @@ MEMORY_LOOKALIKES = [
 
 
 test_in_memory_database_safe, test_in_memory_lookalikes_are_asked = allowed_and_asked(MEMORY_SAFE, MEMORY_LOOKALIKES)
+
+
+# Scratch the Python code makes itself: a name bound once to tempfile.mkdtemp()'s path, also wrapped in
+# Path()/str()/os.path.realpath(), is a fresh folder; removing it or writing below it loses nothing.
+def _py(body: str) -> str:
+    return "python - <<'PY'\nimport tempfile, shutil, pathlib, os\n" + body + "\nPY"
+
+
+PY_SCRATCH = [
+    _py("d = pathlib.Path(tempfile.mkdtemp())\n(d / 'x.txt').write_text('hi')\nprint(list(d.iterdir()))\n"
+        "shutil.rmtree(d)"),
+    _py("d = pathlib.Path(os.path.realpath(tempfile.mkdtemp()))\n(d / 'a').write_text('x')\nshutil.rmtree(d)"),
+    _py("d = str(tempfile.mkdtemp(prefix='t'))\nshutil.rmtree(d)"),
+]
+PY_SCRATCH_LOOKALIKES = [
+    _py("d = pathlib.Path(tempfile.mkdtemp())\nshutil.rmtree(d.parent)"),
+    _py("d = pathlib.Path(tempfile.mkdtemp())\nshutil.rmtree(d / '..')"),
+    _py("d = pathlib.Path(tempfile.mkdtemp())\nd = pathlib.Path('data')\nshutil.rmtree(d)"),
+    _py("d = pathlib.Path(tempfile.gettempdir())\nshutil.rmtree(d)"),
+    _py("d = pathlib.Path(tempfile.mkdtemp(), 'x', '..', '..')\nshutil.rmtree(d)"),
+    _py("d = str(tempfile.TemporaryDirectory())\nshutil.rmtree(d)"),
+    _py("d = pathlib.Path(tempfile.mkdtemp())\nshutil.rmtree(pathlib.Path.home())"),
+]
+
+
+@pytest.mark.parametrize("line", PY_SCRATCH)
+def test_python_scratch_wrapped_in_path_passes(line: str) -> None:
+    assert decide(line) == "allow"
+
+
+@pytest.mark.parametrize("line", PY_SCRATCH_LOOKALIKES)
+def test_python_scratch_lookalikes_ask(line: str) -> None:
+    assert decide(line) != "allow"

@@ -167,7 +167,7 @@ def reach(node: Any, aliases: frozenset[str], ctes: dict[str, Any]) -> Reach:
     if kind == "A_Expr":
         return _expr_reach(node, aliases)
     if kind == "SubLink":
-        return _sublink_reach(node, ctes)
+        return _sublink_reach(node, aliases, ctes)
     if kind == "CurrentOfExpr":
         return Reach.SELECTIVE
     return Reach.BROAD
@@ -261,12 +261,29 @@ def _names_container(table: str, word: str) -> bool:
     return last == word or bool(rx.search(rf"{word}e?s$", last))
 
 
-def _sublink_reach(node: Any, ctes: dict[str, Any]) -> Reach:
+def _sublink_reach(node: Any, aliases: frozenset[str], ctes: dict[str, Any]) -> Reach:
     link = int(node.subLinkType)
     op = ".".join(getattr(s, "sval", "") for s in (node.operName or ()))
+    if link == 0 and not _correlated(node.subselect, aliases):  # EXISTS: the same answer for every row
+        return Reach.ALL
     if link == 0 or (link == 2 and op in ("", "=")):  # EXISTS, IN / = ANY
         return select_reach(node.subselect, ctes)
     return Reach.BROAD
+
+
+def _correlated(sel: Any, aliases: frozenset[str]) -> bool:
+    """Whether a subquery names a column of the outer statement's target: one qualified by the
+    target's name or alias, or an unqualified one in a subquery that reads no table of its own.
+    `EXISTS (SELECT 1 FROM orders WHERE id = 5)` names none: it is true for every row or for none."""
+    low = frozenset(a.lower() for a in aliases)
+    has_from = any(_name(n) == "SelectStmt" and n.fromClause for n in nodes(sel))
+    for n in nodes(sel):
+        name = _column(n) if _name(n) == "ColumnRef" else None
+        if name is None:
+            continue
+        if len(name) >= 2 and name[-2].lower() in low or len(name) < 2 and not has_from:
+            return True
+    return False
 
 
 def select_reach(sel: Any, ctes: dict[str, Any], depth: int = 0) -> Reach:

@@ -115,14 +115,28 @@ def walk(root: Any, ctx: Ctx) -> list[Hit]:
 
 
 def _strs(items: Any) -> str:
-    return ".".join(getattr(s, "sval", "*") for s in items or ())
+    return ".".join(quoted_part(str(getattr(s, "sval", "*"))) for s in items or ())
 
 
 def rel(rv: Any) -> str:
     """`schema.table` of a RangeVar."""
     if rv is None:
         return ""
-    return ".".join(p for p in (rv.catalogname, rv.schemaname, rv.relname) if p)
+    return ".".join(quoted_part(p) for p in (rv.catalogname, rv.schemaname, rv.relname) if p)
+
+
+def quoted_part(part: str) -> str:
+    """One part of a qualified name as SQL spells it: quoted when it holds a dot or a quote, so
+    `"pg_temp.users"` (one table of the search path) never reads as the table `users` of `pg_temp`."""
+    return f'"{part.replace(chr(34), chr(34) * 2)}"' if "." in part or '"' in part else part
+
+
+def name_parts(name: str) -> list[str]:
+    """The parts of a qualified name (`a."b.c"` -> ["a", "b.c"]): dots inside quotes do not split."""
+    from blastwall import rx
+
+    found = rx.findall(r'"((?:[^"]|"")*)"|`([^`]*)`|\[([^\]]*)\]|([^."`\[]+)', name)
+    return [(q.replace('""', '"') if q else b or k or w).strip() for q, b, k, w in found if (q or b or k or w).strip()]
 
 
 def _object_name(obj: Any) -> str:

@@ -100,7 +100,9 @@ def _temp_schema(schema: str) -> bool:
 
 def is_scratch(name: str, facts: Facts | None) -> bool:
     """A relation of the session's temporary schema, or a temporary table this script made."""
-    parts = [p.strip('"').lower() for p in name.split(".") if p]
+    from blastwall.analyze.sql.pg import name_parts
+
+    parts = [p.lower() for p in name_parts(name)]
     if not parts:
         return False
     if len(parts) >= 2 and _temp_schema(parts[-2]):
@@ -113,7 +115,9 @@ def all_scratch(names: list[str], facts: Facts | None) -> bool:
 
 
 def _rel(rv: Any) -> str:
-    return ".".join(p for p in (rv.catalogname, rv.schemaname, rv.relname) if p) if rv is not None else ""
+    from blastwall.analyze.sql.pg import rel
+
+    return rel(rv)
 
 
 # ---- handlers (pg.HANDLERS registers them) -----------------------------------------------------

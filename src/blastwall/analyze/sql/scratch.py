@@ -37,11 +37,21 @@ SCRATCH_KINDS = frozenset({"delete-all", "delete-broad", "delete-expired", "upda
 
 
 def _bare(name: str) -> str:
-    return ".".join(p.strip('`"[]').lower() for p in name.split("."))
+    return _exact(name).lower()
 
 
 def _exact(name: str) -> str:
-    return ".".join(p.strip('`"[]') for p in name.split("."))
+    """The name without its quotes; a part that holds a dot stays quoted (`"pg_temp.users"` is one table)."""
+    from blastwall.analyze.sql.pg import name_parts, quoted_part
+
+    return ".".join(quoted_part(p) for p in name_parts(name))
+
+
+def _last(name: str) -> str:
+    from blastwall.analyze.sql.pg import name_parts
+
+    parts = name_parts(name)
+    return parts[-1].lower() if parts else ""
 
 
 class Scratch:
@@ -61,7 +71,9 @@ class Scratch:
         return bool(names) and all(self._one(n) for n in names)
 
     def _one(self, name: str) -> bool:
-        parts = name.split(".")
+        from blastwall.analyze.sql.pg import name_parts
+
+        parts = name_parts(name)
         if parts[-1].startswith("#"):
             return True  # T-SQL: #t and ##t live in tempdb
         if len(parts) >= 2 and (parts[-2] == "pg_temp" or parts[-2].startswith("pg_temp_")):
@@ -85,7 +97,7 @@ class Scratch:
             self.databases.clear()
         made = _CREATE.match(statement)
         if made:
-            self.names.add(_bare(made.group(1)).split(".")[-1])
+            self.names.add(_last(made.group(1)))
             return
         created = _MADE.match(statement)
         if created and not created.group(2) and self.made:  # CREATE OR REPLACE does not match: it takes an existing one
@@ -95,4 +107,4 @@ class Scratch:
             (self.tables if dropped.group(1).lower() == "table" else self.databases).discard(_exact(dropped.group(2)))
         gone = _GONE.match(statement)
         if gone and (" rename " in f" {statement.lower()} " or statement.lstrip()[:4].lower() in ("drop", "rena")):
-            self.names.discard(_bare(gone.group(1)).split(".")[-1])
+            self.names.discard(_last(gone.group(1)))

@@ -1,0 +1,88 @@
+"""Red team of the SQL, HTTP and MCP doors: spellings of a destructive action that reached `allow`,
+each fixed as a class, beside the look-alikes that must stay allowed.
+
+Payloads live only in these strings and dictionaries; nothing here runs them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from blastwall.engine import check
+from blastwall.policy.engine import default_policy
+
+POLICY = default_policy()
+
+
+def sql(text: str, dialect: str | None = None) -> str:
+    ctx = {"dialect": dialect} if dialect else None
+    return check(text, "sql", context=ctx, policy=POLICY).decision.value
+
+
+def http(method: str, url: str, body: Any = None, headers: dict[str, str] | None = None) -> str:
+    payload: dict[str, Any] = {"method": method, "url": url, "body": body}
+    if headers is not None:
+        payload["headers"] = headers
+    return check(payload, "http", policy=POLICY).decision.value
+
+
+def mcp(server: Any, tool: Any, arguments: Any, annotations: Any = None, cwd: str | None = None) -> str:
+    payload: dict[str, Any] = {"server": server, "tool": tool, "arguments": arguments}
+    if annotations is not None:
+        payload["annotations"] = annotations
+    return check(payload, "mcp", context={"cwd": cwd} if cwd else None, policy=POLICY).decision.value
+
+
+# ---- SQL -------------------------------------------------------------------------------------
+
+# EXISTS over a subquery that names no column of the target is true for every row or for none.
+EXISTS_ALL = [
+    "DELETE FROM users WHERE EXISTS (SELECT 1)",
+    "DELETE FROM users WHERE EXISTS (SELECT 1 FROM orders WHERE id = 5)",
+    "DELETE FROM users WHERE EXISTS (SELECT id FROM orders WHERE orders.id = 5)",
+    "UPDATE users SET email = NULL WHERE EXISTS (SELECT 1 FROM orders WHERE id = 5)",
+    "DELETE FROM users WHERE id = 5 OR EXISTS (SELECT 1)",
+    "DELETE FROM users WHERE EXISTS (SELECT 1 FROM (VALUES (1)) v(x))",
+]
+
+
+@pytest.mark.parametrize("text", EXISTS_ALL)
+@pytest.mark.parametrize("dialect", [None, "mysql"])
+def test_uncorrelated_exists_reaches_every_row(text: str, dialect: str | None) -> None:
+    assert sql(text, dialect) != "allow"
+
+
+def test_correlated_exists_on_a_key_stays_selective() -> None:
+    assert sql("DELETE FROM users u WHERE u.id = 5 AND EXISTS (SELECT 1 FROM banned b WHERE b.user_id = u.id)") == "allow"
+    assert sql("DELETE FROM users WHERE id = 5") == "allow"
+
+
+# A quoted identifier that holds a dot is one name of the search path, not a schema and a table.
+QUOTED_DOTS = [
+    'DROP TABLE "pg_temp.users"',
+    'TRUNCATE "pg_temp.users"',
+    'DELETE FROM "pg_temp.users"',
+    'DROP VIEW "pg_temp.active"',
+    'DROP TABLE public."pg_temp.users"',
+    'DROP TABLE "pg_temp_3.users"',
+]
+
+
+@pytest.mark.parametrize("text", QUOTED_DOTS)
+@pytest.mark.parametrize("dialect", [None, "mysql"])
+def test_quoted_dotted_name_is_not_the_temp_schema(text: str, dialect: str | None) -> None:
+    assert sql(text, dialect) != "allow"
+
+
+@pytest.mark.parametrize("text", [
+    "DROP TABLE pg_temp.users",
+    'DROP TABLE "pg_temp".users',
+    "CREATE TEMP TABLE x (a int); DROP TABLE x",
+    'CREATE TEMP TABLE "a.b" (x int); DROP TABLE "a.b"',
+    "TRUNCATE pg_temp.staging",
+])
+def test_temp_schema_stays_scratch(text: str) -> None:
+    assert sql(text) == "allow"

@@ -74,3 +74,47 @@ def test_tsql_decimal_has_a_precision() -> None:
     """T-SQL's DECIMAL without precision is DECIMAL(18,0): it rounds."""
     assert decide("ALTER TABLE orders ALTER COLUMN amount DECIMAL", "sql", dialect="tsql") == "ask"
     assert decide("ALTER TABLE orders ALTER COLUMN amount BIGINT", "sql", dialect="tsql") == "allow"
+
+
+# --- 2. MySQL binary logs purged before an age ------------------------------------------------------
+
+PURGED_EXPIRED = [
+    "PURGE BINARY LOGS BEFORE NOW() - INTERVAL 7 DAY;",
+    "PURGE BINARY LOGS BEFORE DATE_SUB(NOW(), INTERVAL 30 DAY);",
+    "PURGE MASTER LOGS BEFORE DATE_SUB(CURRENT_DATE, INTERVAL 1 MONTH)",
+    "purge binary logs before now() - interval 2 week",
+    "PURGE BINARY LOGS BEFORE UTC_TIMESTAMP() - INTERVAL '3' DAY",
+    "PURGE BINARY LOGS BEFORE DATE_ADD(NOW(), INTERVAL -14 DAY)",
+    "PURGE BINARY LOGS BEFORE NOW() - INTERVAL 48 HOUR",
+    "PURGE BINARY LOGS BEFORE '2020-01-01 00:00:00'",
+    "PURGE BINARY LOGS BEFORE NOW() - INTERVAL 7 DAY -- older than a week",
+    "PURGE /* weekly */ BINARY LOGS BEFORE NOW() - INTERVAL 7 DAY",
+]
+PURGED_RECENT = [
+    "PURGE BINARY LOGS TO 'mysql-bin.000123'",
+    "PURGE BINARY LOGS BEFORE NOW()",
+    "PURGE BINARY LOGS BEFORE CURRENT_TIMESTAMP",
+    "PURGE BINARY LOGS BEFORE NOW() + INTERVAL 7 DAY",
+    "PURGE BINARY LOGS BEFORE DATE_ADD(NOW(), INTERVAL 7 DAY)",
+    "PURGE BINARY LOGS BEFORE NOW() - INTERVAL 1 HOUR",
+    "PURGE BINARY LOGS BEFORE NOW() - INTERVAL 10 MINUTE",
+    "PURGE BINARY LOGS BEFORE NOW() - INTERVAL 0 DAY",
+    "PURGE BINARY LOGS BEFORE NOW() - INTERVAL -7 DAY",
+    "PURGE BINARY LOGS BEFORE NOW() - INTERVAL 7 DAY - INTERVAL 30 DAY + INTERVAL 40 DAY",
+    "PURGE BINARY LOGS BEFORE NOW() - INTERVAL (SELECT 7) DAY",
+    "PURGE BINARY LOGS BEFORE NOW() - INTERVAL @days DAY",
+    "PURGE BINARY LOGS BEFORE @cutoff",
+    "PURGE BINARY LOGS BEFORE NOW() - INTERVAL '1 12' DAY_HOUR",
+    "PURGE BINARY LOGS BEFORE '2999-01-01'",
+    "PURGE BINARY LOGS BEFORE NOW() - INTERVAL 7 DAY; RESET MASTER",
+    "PURGE BINARY LOGS BEFORE NOW() - INTERVAL 7 DAY; DROP TABLE orders",
+    "PURGE BINARY LOGS BEFORE NOW() - INTERVAL 7 DAY DROP TABLE orders",
+    "PURGE BINARY LOGS BEFORE NOW() - INTERVAL 7 DAY /*!50000 + INTERVAL 8 DAY */",
+    "RESET BINARY LOGS AND GTIDS",
+]
+test_binlogs_expired, test_binlogs_recent_asked = allowed_and_asked(PURGED_EXPIRED, PURGED_RECENT, judge=sql("mysql"))
+
+
+def test_binlogs_expired_without_a_dialect() -> None:
+    assert decide("PURGE BINARY LOGS BEFORE NOW() - INTERVAL 7 DAY", "sql") == "allow"
+    assert rule_ids("PURGE BINARY LOGS TO 'mysql-bin.000123'", "sql") == ["sql.mysql:binlog-reset"]

@@ -444,6 +444,8 @@ def _command_row(src: str, ws: list[str], *, lexical_only: bool = False) -> list
                 continue  # a pattern over the code with its numbers (`RETAIN 0 HOURS`), which `ws` drops
             if "scratch_name_after" in row and not _scratch_name(src, row["scratch_name_after"]):
                 continue
+            if row.get("aged_purge") and not _aged_purge(src):
+                continue
             if row["kind"] == "none":
                 return []
             after = row.get("target_after", "")
@@ -452,6 +454,14 @@ def _command_row(src: str, ws: list[str], *, lexical_only: bool = False) -> list
                 target = ""
             return [Hit(row["kind"], target, src, row.get("detail", ""))]
     return None
+
+
+def _aged_purge(src: str) -> bool:
+    """`PURGE BINARY LOGS BEFORE NOW() - INTERVAL 7 DAY`: only logs older than `[binlog_purge] min_days`."""
+    from blastwall.analyze.sql.binlogs import purged_age_days
+
+    age = purged_age_days(src)
+    return age is not None and age >= table()["binlog_purge"]["min_days"]
 
 
 def _scratch_name(src: str, after: str) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from verdicts import decide, rule_ids
+from verdicts import allowed_and_asked, decide, rule_ids
 
 # Asked with no build file on disk (files not read, or the folder is empty).
 UNREADABLE = [
@@ -156,14 +156,7 @@ TASKS_PASS = [
 ]
 
 
-@pytest.mark.parametrize("line", TASKS_ASKED)
-def test_taskfile_tasks_ask(line: str) -> None:
-    assert decide(line) != "allow"
-
-
-@pytest.mark.parametrize("line", TASKS_PASS)
-def test_taskfile_safe_tasks_pass(line: str) -> None:
-    assert decide(line) == "allow"
+test_taskfile_safe_tasks_pass, test_taskfile_tasks_ask = allowed_and_asked(TASKS_PASS, TASKS_ASKED)
 
 
 def test_taskfile_there_is_read(tmp_path) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from verdicts import decide
+from verdicts import allowed_and_asked
 
 from blastwall.engine import check
 from blastwall.policy.engine import default_policy
@@ -63,11 +63,5 @@ FRONTEND_LOOKALIKES = [
 ]
 
 
-@pytest.mark.parametrize("line", FRONTEND_OUTPUT)
-def test_frontend_output_is_regenerable(line: str) -> None:
-    assert decide(line) == "allow"
-
-
-@pytest.mark.parametrize("line", FRONTEND_LOOKALIKES)
-def test_frontend_output_lookalikes_ask(line: str) -> None:
-    assert decide(line) != "allow"
+test_frontend_output_is_regenerable, test_frontend_output_lookalikes_ask = allowed_and_asked(
+    FRONTEND_OUTPUT, FRONTEND_LOOKALIKES)

@@ -13,18 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from blastwall.engine import check
-from blastwall.policy.engine import default_policy
-
-POLICY = default_policy()
-
-
-def _decide(command: str, *, read_files: bool = False, cwd: Path | None = None) -> str:
-    context = {"cwd": str(cwd)} if cwd is not None else None
-    return check(command, "shell", context=context, policy=POLICY, read_files=read_files or cwd is not None,
-                 probe=False).decision.value
-
+from verdicts import allowed_and_asked, decide
 
 # ---- new key pairs named after a default key ---------------------------------------------------
 
@@ -41,11 +30,11 @@ def test_a_new_key_named_after_a_default_one_is_looked_for(command: str, tmp_pat
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOME", str(tmp_path))
     (tmp_path / ".ssh").mkdir()
-    assert _decide(command, read_files=True) == "allow", command
+    assert decide(command, read_files=True) == "allow", command
     name = command.split("-f ", 1)[1].split()[0].removeprefix("~/")
     (tmp_path / name).write_text("-----BEGIN OPENSSH PRIVATE KEY-----\n")
-    assert _decide(command, read_files=True) != "allow", command  # there now: it would be replaced
-    assert _decide(command, read_files=False) != "allow", command  # not looked for: asked
+    assert decide(command, read_files=True) != "allow", command  # there now: it would be replaced
+    assert decide(command, read_files=False) != "allow", command  # not looked for: asked
 
 
 @pytest.mark.parametrize("command", [
@@ -57,7 +46,7 @@ def test_default_key_names_are_taken_to_be_there(command: str, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOME", str(tmp_path))
     (tmp_path / ".ssh").mkdir()
-    assert _decide(command, read_files=True) != "allow", command
+    assert decide(command, read_files=True) != "allow", command
 
 
 # ---- an unknown program's own power verbs ------------------------------------------------------
@@ -85,14 +74,8 @@ LAUNCHED_POWER = [
 ]
 
 
-@pytest.mark.parametrize("command", OWN_POWER_VERBS)
-def test_a_power_verb_on_the_programs_own_object_passes(command: str) -> None:
-    assert _decide(command) == "allow", command
-
-
-@pytest.mark.parametrize("command", LAUNCHED_POWER)
-def test_a_launched_power_command_is_asked(command: str) -> None:
-    assert _decide(command) != "allow", command
+test_a_power_verb_on_the_programs_own_object_passes, test_a_launched_power_command_is_asked = allowed_and_asked(
+    OWN_POWER_VERBS, LAUNCHED_POWER)
 
 
 # ---- account states that the opposite verb sets back -------------------------------------------
@@ -139,14 +122,9 @@ ACCOUNT_LOOKALIKES = [
 ]
 
 
-@pytest.mark.parametrize("command", REVERSIBLE_ACCOUNT_STATES)
-def test_a_named_account_disabled_passes(command: str) -> None:
-    assert _decide(command) == "allow", command
-
-
-@pytest.mark.parametrize("command", ACCOUNT_LOOKALIKES)
-def test_bulk_admin_deleting_and_security_control_disables_are_asked(command: str) -> None:
-    assert _decide(command) != "allow", command
+(test_a_named_account_disabled_passes,
+ test_bulk_admin_deleting_and_security_control_disables_are_asked) = allowed_and_asked(
+    REVERSIBLE_ACCOUNT_STATES, ACCOUNT_LOOKALIKES)
 
 
 # ---- rollbacks that append ---------------------------------------------------------------------
@@ -174,14 +152,8 @@ DESTRUCTIVE_ROLLBACKS = [
 ]
 
 
-@pytest.mark.parametrize("command", APPENDING_ROLLBACKS)
-def test_a_rollback_that_appends_passes(command: str) -> None:
-    assert _decide(command) == "allow", command
-
-
-@pytest.mark.parametrize("command", DESTRUCTIVE_ROLLBACKS)
-def test_rollbacks_that_delete_are_asked(command: str) -> None:
-    assert _decide(command) != "allow", command
+test_a_rollback_that_appends_passes, test_rollbacks_that_delete_are_asked = allowed_and_asked(
+    APPENDING_ROLLBACKS, DESTRUCTIVE_ROLLBACKS)
 
 
 # ---- expired files below a folder of logs ------------------------------------------------------
@@ -210,11 +182,5 @@ NOT_EXPIRED_BELOW_LOGS = [
 ]
 
 
-@pytest.mark.parametrize("command", EXPIRED_BELOW_LOGS)
-def test_expired_files_below_a_folder_of_logs_pass(command: str) -> None:
-    assert _decide(command) == "allow", command
-
-
-@pytest.mark.parametrize("command", NOT_EXPIRED_BELOW_LOGS)
-def test_cleanups_that_are_not_clearly_expired_are_asked(command: str) -> None:
-    assert _decide(command) != "allow", command
+(test_expired_files_below_a_folder_of_logs_pass,
+ test_cleanups_that_are_not_clearly_expired_are_asked) = allowed_and_asked(EXPIRED_BELOW_LOGS, NOT_EXPIRED_BELOW_LOGS)

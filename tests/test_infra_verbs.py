@@ -4,9 +4,7 @@ that wants the destructive action would try next, which must be asked."""
 
 from __future__ import annotations
 
-import pytest
-
-from tests.verdicts import allowed_and_asked, decide
+from tests.verdicts import allowed_and_asked
 
 # 1. Verbs of the verb model: undefine, a service's state reset, a volume freed, names that end in a verb.
 VERB_SAFE = [
@@ -272,11 +270,5 @@ CREDENTIAL_READS = [
 ]
 
 
-@pytest.mark.parametrize("line", CREDENTIAL_RESETS)
-def test_credential_resets_ask(line: str) -> None:
-    assert decide(line) != "allow"
-
-
-@pytest.mark.parametrize("line", CREDENTIAL_READS)
-def test_credential_appends_and_reads_pass(line: str) -> None:
-    assert decide(line) == "allow"
+test_credential_appends_and_reads_pass, test_credential_resets_ask = allowed_and_asked(
+    CREDENTIAL_READS, CREDENTIAL_RESETS)

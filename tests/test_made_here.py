@@ -9,7 +9,7 @@ that was there before the line is asked. A repository in a temp folder that is n
 from __future__ import annotations
 
 import pytest
-from verdicts import decide
+from verdicts import allowed_and_asked, decide
 
 from blastwall.analyze.shell.parse import parse
 from blastwall.engine import check
@@ -146,14 +146,8 @@ SCRATCH_REPO_LOOKALIKES = [
 ]
 
 
-@pytest.mark.parametrize("line", SCRATCH_REPO)
-def test_scratch_repository_discards_pass(line: str) -> None:
-    assert decide(line) == "allow"
-
-
-@pytest.mark.parametrize("line", SCRATCH_REPO_LOOKALIKES)
-def test_scratch_repository_lookalikes_ask(line: str) -> None:
-    assert decide(line) != "allow"
+test_scratch_repository_discards_pass, test_scratch_repository_lookalikes_ask = allowed_and_asked(
+    SCRATCH_REPO, SCRATCH_REPO_LOOKALIKES)
 
 
 def test_a_repository_already_in_a_temp_folder_holds_work(tmp_path) -> None:
@@ -185,11 +179,4 @@ GH_LOOKALIKES = [
 ]
 
 
-@pytest.mark.parametrize("line", GH_SCRATCH)
-def test_gh_repo_made_on_the_line_passes(line: str) -> None:
-    assert decide(line) == "allow"
-
-
-@pytest.mark.parametrize("line", GH_LOOKALIKES)
-def test_gh_repo_lookalikes_ask(line: str) -> None:
-    assert decide(line) != "allow"
+test_gh_repo_made_on_the_line_passes, test_gh_repo_lookalikes_ask = allowed_and_asked(GH_SCRATCH, GH_LOOKALIKES)

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from verdicts import decide, verdict
+from verdicts import allowed_and_asked, verdict
 
 
 def decision(action: object, kind: str = "shell", cwd: str | None = None) -> tuple[str, list[str]]:
@@ -220,11 +220,5 @@ RAW_CLIENT_SAFE = [
 ]
 
 
-@pytest.mark.parametrize("line", RAW_CLIENT_ASKED)
-def test_raw_clients_send_service_commands(line: str) -> None:
-    assert decide(line) != "allow"
-
-
-@pytest.mark.parametrize("line", RAW_CLIENT_SAFE)
-def test_raw_clients_reads_pass(line: str) -> None:
-    assert decide(line) == "allow"
+test_raw_clients_reads_pass, test_raw_clients_send_service_commands = allowed_and_asked(
+    RAW_CLIENT_SAFE, RAW_CLIENT_ASKED)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from verdicts import decide
+from verdicts import allowed_and_asked
 
 from blastwall.engine import check
 from blastwall.policy.engine import default_policy
@@ -76,8 +76,8 @@ RUN_OR_RUN_BY_ITSELF = [
     f"sudo tee /etc/cron.daily/cleanup <<'EOF'\n{RM}EOF",
     f"sudo tee /etc/profile.d/cleanup.sh <<'EOF'\n{RM}EOF",
     f"sudo tee /etc/rc.local <<'EOF'\n{RM}EOF",
-    f"cat > .github/workflows/wipe.yml <<'EOF'\non: push\njobs:\n  w:\n    runs-on: ubuntu-latest\n"
-    f"    steps:\n      - run: rm -rf /var/lib/postgresql/data\nEOF",
+    "cat > .github/workflows/wipe.yml <<'EOF'\non: push\njobs:\n  w:\n    runs-on: ubuntu-latest\n"
+    "    steps:\n      - run: rm -rf /var/lib/postgresql/data\nEOF",
     # text added to a script that is there: its runners run it
     "echo 'rm -rf /var/lib/postgresql/data' >> scripts/deploy.sh",
     f"tee -a scripts/deploy.sh <<'EOF'\n{RM}EOF",
@@ -127,11 +127,5 @@ PKG_SCRIPTS_SAFE = [
 ]
 
 
-@pytest.mark.parametrize("line", PKG_SCRIPTS_ASKED)
-def test_package_scripts_set_are_judged(line: str) -> None:
-    assert decide(line) != "allow"
-
-
-@pytest.mark.parametrize("line", PKG_SCRIPTS_SAFE)
-def test_package_scripts_set_safe(line: str) -> None:
-    assert decide(line) == "allow"
+test_package_scripts_set_safe, test_package_scripts_set_are_judged = allowed_and_asked(
+    PKG_SCRIPTS_SAFE, PKG_SCRIPTS_ASKED)

@@ -4,6 +4,7 @@ WordPress transients) and MQTT commands that erase devices."""
 from __future__ import annotations
 
 import pytest
+from verdicts import allowed_and_asked
 
 import blastwall
 
@@ -56,14 +57,7 @@ ALLOWED = [
 ]
 
 
-@pytest.mark.parametrize("cmd", ASKED)
-def test_asked(cmd: str) -> None:
-    assert decision(cmd) != "allow", cmd
-
-
-@pytest.mark.parametrize("cmd", ALLOWED)
-def test_allowed(cmd: str) -> None:
-    assert decision(cmd) == "allow", cmd
+test_allowed, test_asked = allowed_and_asked(ALLOWED, ASKED, judge=decision)
 
 
 @pytest.mark.parametrize("cmd", ["wp post delete 5", "wp option delete siteurl", "wp site empty --yes"])

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from verdicts import decide
+from verdicts import allowed_and_asked
 
 from blastwall.analyze.shell import parse as shell_parse
 from blastwall.engine import check
@@ -249,14 +249,7 @@ COLON_ASKED = [
 ]
 
 
-@pytest.mark.parametrize("line", COLON_SAFE)
-def test_colon_mentions_pass(line: str) -> None:
-    assert decide(line) == "allow"
-
-
-@pytest.mark.parametrize("line", COLON_ASKED)
-def test_colon_lookalikes_ask(line: str) -> None:
-    assert decide(line) != "allow"
+test_colon_mentions_pass, test_colon_lookalikes_ask = allowed_and_asked(COLON_SAFE, COLON_ASKED)
 
 
 # A cd the command does not depend on (`;`, `||`) may have failed: the folder is then unknown.
@@ -273,11 +266,4 @@ CD_GUARDED = [
 ]
 
 
-@pytest.mark.parametrize("line", CD_UNGUARDED)
-def test_unguarded_cd_leaves_the_folder_unknown(line: str) -> None:
-    assert decide(line) != "allow"
-
-
-@pytest.mark.parametrize("line", CD_GUARDED)
-def test_guarded_cd_moves(line: str) -> None:
-    assert decide(line) == "allow"
+test_guarded_cd_moves, test_unguarded_cd_leaves_the_folder_unknown = allowed_and_asked(CD_GUARDED, CD_UNGUARDED)

@@ -6,7 +6,7 @@ Payloads live only in Python strings; nothing here runs them.
 
 from __future__ import annotations
 
-import pytest
+from verdicts import allowed_and_asked
 
 from blastwall.engine import check
 from blastwall.policy.engine import default_policy
@@ -80,11 +80,4 @@ ALLOWED = [
 ]
 
 
-@pytest.mark.parametrize("command", ASKED)
-def test_asked(command: str) -> None:
-    assert _decision(command) != "allow", command
-
-
-@pytest.mark.parametrize("command", ALLOWED)
-def test_allowed(command: str) -> None:
-    assert _decision(command) == "allow", command
+test_allowed, test_asked = allowed_and_asked(ALLOWED, ASKED, judge=_decision)

@@ -412,11 +412,5 @@ CHOSEN_REGENERABLE = [
 ]
 
 
-@pytest.mark.parametrize("line", CHOSEN_PROJECT_FILES)
-def test_project_files_chosen_by_a_search_ask(line: str) -> None:
-    assert decide(line) != "allow"
-
-
-@pytest.mark.parametrize("line", CHOSEN_REGENERABLE)
-def test_regenerable_files_chosen_by_a_search_pass(line: str) -> None:
-    assert decide(line) == "allow"
+test_regenerable_files_chosen_by_a_search_pass, test_project_files_chosen_by_a_search_ask = allowed_and_asked(
+    CHOSEN_REGENERABLE, CHOSEN_PROJECT_FILES)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
+from verdicts import allowed_and_asked
 
 from blastwall.engine import check
 from blastwall.policy.engine import default_policy
@@ -75,14 +75,8 @@ NOT_REBUILT = [
 ]
 
 
-@pytest.mark.parametrize("line", REBUILT)
-def test_folders_rebuilt_later_pass(line: str) -> None:
-    assert _decision(line) == "allow", line
-
-
-@pytest.mark.parametrize("line", NOT_REBUILT)
-def test_look_alikes_of_rebuilt_folders_ask(line: str) -> None:
-    assert _decision(line) != "allow", line
+test_folders_rebuilt_later_pass, test_look_alikes_of_rebuilt_folders_ask = allowed_and_asked(
+    REBUILT, NOT_REBUILT, judge=_decision)
 
 
 def _php_project(root: Path) -> None:
@@ -149,14 +143,7 @@ R_ASKED = [
 ]
 
 
-@pytest.mark.parametrize("line", R_TOOLS)
-def test_r_tools_pass(line: str) -> None:
-    assert _decision(line) == "allow", line
-
-
-@pytest.mark.parametrize("line", R_ASKED)
-def test_r_scripts_and_programs_are_read(line: str) -> None:
-    assert _decision(line) != "allow", line
+test_r_tools_pass, test_r_scripts_and_programs_are_read = allowed_and_asked(R_TOOLS, R_ASKED, judge=_decision)
 
 
 # ---- archivers that delete their sources -----------------------------------------------------
@@ -213,14 +200,8 @@ ARCHIVE_AWAY = [
 ]
 
 
-@pytest.mark.parametrize("line", ARCHIVE_KEPT)
-def test_archives_that_keep_their_sources_pass(line: str) -> None:
-    assert _decision(line) == "allow", line
-
-
-@pytest.mark.parametrize("line", ARCHIVE_AWAY)
-def test_archives_that_lose_their_sources_ask(line: str) -> None:
-    assert _decision(line) != "allow", line
+test_archives_that_keep_their_sources_pass, test_archives_that_lose_their_sources_ask = allowed_and_asked(
+    ARCHIVE_KEPT, ARCHIVE_AWAY, judge=_decision)
 
 
 # ---- tools shipped as jars --------------------------------------------------------------------
@@ -246,14 +227,8 @@ JAR_PASS = [
 ]
 
 
-@pytest.mark.parametrize("line", JAR_ASKED)
-def test_known_jars_are_judged_as_their_tool(line: str) -> None:
-    assert _decision(line) != "allow", line
-
-
-@pytest.mark.parametrize("line", JAR_PASS)
-def test_other_jars_and_safe_tool_commands_pass(line: str) -> None:
-    assert _decision(line) == "allow", line
+test_other_jars_and_safe_tool_commands_pass, test_known_jars_are_judged_as_their_tool = allowed_and_asked(
+    JAR_PASS, JAR_ASKED, judge=_decision)
 
 
 # ---- crontabs replaced whole -------------------------------------------------------------------
@@ -284,11 +259,5 @@ CRONTAB_REPLACED = [
 ]
 
 
-@pytest.mark.parametrize("line", CRONTAB_KEPT)
-def test_crontabs_built_from_the_current_table_pass(line: str) -> None:
-    assert _decision(line) == "allow", line
-
-
-@pytest.mark.parametrize("line", CRONTAB_REPLACED)
-def test_crontabs_replaced_whole_ask(line: str) -> None:
-    assert _decision(line) != "allow", line
+test_crontabs_built_from_the_current_table_pass, test_crontabs_replaced_whole_ask = allowed_and_asked(
+    CRONTAB_KEPT, CRONTAB_REPLACED, judge=_decision)

@@ -7,7 +7,7 @@ Payloads live only in Python strings; nothing here runs them.
 from __future__ import annotations
 
 import pytest
-from verdicts import decide
+from verdicts import allowed_and_asked
 
 from blastwall.engine import check
 from blastwall.policy.engine import default_policy
@@ -346,14 +346,7 @@ HEROKU_WRITES = [
 ]
 
 
-@pytest.mark.parametrize("line", HEROKU_READS)
-def test_heroku_run_reads_pass(line: str) -> None:
-    assert decide(line) == "allow"
-
-
-@pytest.mark.parametrize("line", HEROKU_WRITES)
-def test_heroku_run_writes_ask(line: str) -> None:
-    assert decide(line) != "allow"
+test_heroku_run_reads_pass, test_heroku_run_writes_ask = allowed_and_asked(HEROKU_READS, HEROKU_WRITES)
 
 
 # A client's method named by a strong destructive verb and what it acts on asks in JavaScript/TypeScript
@@ -388,11 +381,4 @@ JS_CLIENT_READS = [
 ]
 
 
-@pytest.mark.parametrize("line", JS_CLIENT_DELETES)
-def test_js_client_deletes_ask(line: str) -> None:
-    assert decide(line) != "allow"
-
-
-@pytest.mark.parametrize("line", JS_CLIENT_READS)
-def test_js_client_reads_pass(line: str) -> None:
-    assert decide(line) == "allow"
+test_js_client_reads_pass, test_js_client_deletes_ask = allowed_and_asked(JS_CLIENT_READS, JS_CLIENT_DELETES)

@@ -7,8 +7,7 @@ in-memory SQLite database, and a folder Python code makes with tempfile.mkdtemp(
 
 from __future__ import annotations
 
-import pytest
-from verdicts import allowed_and_asked, decide
+from verdicts import allowed_and_asked
 
 SAFE = [
     # `iex` followed by words PowerShell's Invoke-Expression cannot bind is Elixir's shell
@@ -193,11 +192,5 @@ PY_SCRATCH_LOOKALIKES = [
 ]
 
 
-@pytest.mark.parametrize("line", PY_SCRATCH)
-def test_python_scratch_wrapped_in_path_passes(line: str) -> None:
-    assert decide(line) == "allow"
-
-
-@pytest.mark.parametrize("line", PY_SCRATCH_LOOKALIKES)
-def test_python_scratch_lookalikes_ask(line: str) -> None:
-    assert decide(line) != "allow"
+test_python_scratch_wrapped_in_path_passes, test_python_scratch_lookalikes_ask = allowed_and_asked(
+    PY_SCRATCH, PY_SCRATCH_LOOKALIKES)

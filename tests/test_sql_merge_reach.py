@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import pytest
+from verdicts import allowed_and_asked
 
 import blastwall
 from blastwall.analyze.base import Scope
@@ -60,14 +61,8 @@ MERGE_ALLOWED = [
 ]
 
 
-@pytest.mark.parametrize("sql", MERGE_ASKED)
-def test_merge_reaching_unknown_rows_is_asked(sql: str) -> None:
-    assert decision(sql) != "allow", sql
-
-
-@pytest.mark.parametrize("sql", MERGE_ALLOWED)
-def test_merge_by_key_or_insert_only_passes(sql: str) -> None:
-    assert decision(sql) == "allow", sql
+test_merge_by_key_or_insert_only_passes, test_merge_reaching_unknown_rows_is_asked = allowed_and_asked(
+    MERGE_ALLOWED, MERGE_ASKED, judge=decision)
 
 
 CATEGORY_PINS = [
@@ -99,14 +94,7 @@ KEY_PINS = [
 ]
 
 
-@pytest.mark.parametrize("sql", CATEGORY_PINS)
-def test_a_category_pin_is_broad(sql: str) -> None:
-    assert decision(sql) != "allow", sql
-
-
-@pytest.mark.parametrize("sql", KEY_PINS)
-def test_a_key_pin_is_selective(sql: str) -> None:
-    assert decision(sql) == "allow", sql
+test_a_key_pin_is_selective, test_a_category_pin_is_broad = allowed_and_asked(KEY_PINS, CATEGORY_PINS, judge=decision)
 
 
 @pytest.mark.parametrize(("column", "key"), [
@@ -137,11 +125,5 @@ NOT_EXPIRED = [
 ]
 
 
-@pytest.mark.parametrize("sql", EXPIRED)
-def test_expired_runs_and_deliveries_pass(sql: str) -> None:
-    assert decision(sql) == "allow", sql
-
-
-@pytest.mark.parametrize("sql", NOT_EXPIRED)
-def test_other_cleanups_stay_asked(sql: str) -> None:
-    assert decision(sql) != "allow", sql
+test_expired_runs_and_deliveries_pass, test_other_cleanups_stay_asked = allowed_and_asked(
+    EXPIRED, NOT_EXPIRED, judge=decision)

@@ -4,6 +4,7 @@ commands in SQL text."""
 from __future__ import annotations
 
 import pytest
+from verdicts import allowed_and_asked
 
 import blastwall
 from blastwall.engine import make_action
@@ -89,14 +90,8 @@ GEXEC_ALLOWED = [
 ]
 
 
-@pytest.mark.parametrize("sql", GEXEC_ASKED)
-def test_gexec_and_backslash_commands_asked(sql: str) -> None:
-    assert decision(sql) != "allow"
-
-
-@pytest.mark.parametrize("sql", GEXEC_ALLOWED)
-def test_gexec_and_backslash_commands_allowed(sql: str) -> None:
-    assert decision(sql) == "allow"
+test_gexec_and_backslash_commands_allowed, test_gexec_and_backslash_commands_asked = allowed_and_asked(
+    GEXEC_ALLOWED, GEXEC_ASKED, judge=decision)
 
 
 def test_gexec_reason_names_the_generated_statement() -> None:
@@ -191,14 +186,8 @@ EXPIRED_ASKED = [
 ]
 
 
-@pytest.mark.parametrize("sql", EXPIRED_ALLOWED)
-def test_expired_cleanup_in_a_short_lived_schema_or_bucket_allowed(sql: str) -> None:
-    assert decision(sql) == "allow"
-
-
-@pytest.mark.parametrize("sql", EXPIRED_ASKED)
-def test_expired_cleanup_look_alikes_asked(sql: str) -> None:
-    assert decision(sql) != "allow"
+(test_expired_cleanup_in_a_short_lived_schema_or_bucket_allowed,
+ test_expired_cleanup_look_alikes_asked) = allowed_and_asked(EXPIRED_ALLOWED, EXPIRED_ASKED, judge=decision)
 
 
 # ---- T-SQL DBCC: checks and reports pass, repairs and writes ask ------------------------------
@@ -233,14 +222,8 @@ DBCC_ASKED = [
 ]
 
 
-@pytest.mark.parametrize("sql", DBCC_ALLOWED)
-def test_dbcc_checks_and_reports_allowed(sql: str) -> None:
-    assert decision(sql) == "allow"
-
-
-@pytest.mark.parametrize("sql", DBCC_ASKED)
-def test_dbcc_repairs_and_writes_asked(sql: str) -> None:
-    assert decision(sql) != "allow"
+test_dbcc_checks_and_reports_allowed, test_dbcc_repairs_and_writes_asked = allowed_and_asked(
+    DBCC_ALLOWED, DBCC_ASKED, judge=decision)
 
 
 def test_dbcc_repair_says_rows_are_deleted() -> None:
@@ -283,14 +266,8 @@ ROLES_ASKED = [
 ]
 
 
-@pytest.mark.parametrize("sql", ROLES_ALLOWED)
-def test_role_granted_to_a_new_role_allowed(sql: str) -> None:
-    assert decision(sql) == "allow"
-
-
-@pytest.mark.parametrize("sql", ROLES_ASKED)
-def test_role_grant_look_alikes_asked(sql: str) -> None:
-    assert decision(sql) != "allow"
+test_role_granted_to_a_new_role_allowed, test_role_grant_look_alikes_asked = allowed_and_asked(
+    ROLES_ALLOWED, ROLES_ASKED, judge=decision)
 
 
 def test_a_client_that_goes_on_after_errors_makes_no_role_its_own() -> None:
@@ -329,14 +306,8 @@ STAMPED_ASKED = [
 ]
 
 
-@pytest.mark.parametrize("sql", STAMPED_ALLOWED)
-def test_export_named_for_its_period_allowed(sql: str) -> None:
-    assert decision(sql) == "allow"
-
-
-@pytest.mark.parametrize("sql", STAMPED_ASKED)
-def test_export_look_alikes_asked(sql: str) -> None:
-    assert decision(sql) != "allow"
+test_export_named_for_its_period_allowed, test_export_look_alikes_asked = allowed_and_asked(
+    STAMPED_ALLOWED, STAMPED_ASKED, judge=decision)
 
 
 def test_a_stamped_export_over_a_file_that_is_there_asks(tmp_path) -> None:  # noqa: ANN001 - pytest fixture

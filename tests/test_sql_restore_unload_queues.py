@@ -5,6 +5,7 @@ scratch copy (and never WITH REPLACE); Redshift UNLOAD passes unless ALLOWOVERWR
 from __future__ import annotations
 
 import pytest
+from verdicts import allowed_and_asked
 
 import blastwall
 from blastwall.engine import make_action
@@ -60,11 +61,4 @@ ALLOWED = [
 ]
 
 
-@pytest.mark.parametrize("sql", ASKED)
-def test_asked(sql: str) -> None:
-    assert decision(sql) != "allow"
-
-
-@pytest.mark.parametrize("sql", ALLOWED)
-def test_allowed(sql: str) -> None:
-    assert decision(sql) == "allow"
+test_allowed, test_asked = allowed_and_asked(ALLOWED, ASKED, judge=decision)

@@ -4,6 +4,7 @@ Snowflake's SWAP WITH. Other engine changes and renames keep their own reading."
 from __future__ import annotations
 
 import pytest
+from verdicts import allowed_and_asked
 
 import blastwall
 from blastwall.engine import make_action
@@ -34,11 +35,4 @@ ALLOWED = [
 ]
 
 
-@pytest.mark.parametrize("sql", ASKED)
-def test_asked(sql: str) -> None:
-    assert decision(sql) != "allow", sql
-
-
-@pytest.mark.parametrize("sql", ALLOWED)
-def test_allowed(sql: str) -> None:
-    assert decision(sql) == "allow", sql
+test_allowed, test_asked = allowed_and_asked(ALLOWED, ASKED, judge=decision)

@@ -4,6 +4,7 @@ names are judged by what their names say, weighed by what they act on (rules/ver
 from __future__ import annotations
 
 import pytest
+from verdicts import allowed_and_asked
 
 from blastwall.analyze.verbs import read_words, safe_flags_present, tokens
 from blastwall.engine import check
@@ -210,14 +211,8 @@ def mcp(tool: str, annotations: dict | None = None, policy: object = POLICY) -> 
     return check(payload, "mcp", policy=policy).decision.value  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("tool", MCP_ASKED)
-def test_mcp_tools_with_a_destructive_verb_are_asked(tool: str) -> None:
-    assert mcp(tool) != "allow"
-
-
-@pytest.mark.parametrize("tool", MCP_ALLOWED)
-def test_mcp_tools_that_read_or_refresh_are_allowed(tool: str) -> None:
-    assert mcp(tool) == "allow"
+test_mcp_tools_that_read_or_refresh_are_allowed, test_mcp_tools_with_a_destructive_verb_are_asked = allowed_and_asked(
+    MCP_ALLOWED, MCP_ASKED, judge=mcp)
 
 
 def test_destructive_hint_is_a_floor_unless_a_trusted_rule_allows_it() -> None:

@@ -86,3 +86,41 @@ def test_quoted_dotted_name_is_not_the_temp_schema(text: str, dialect: str | Non
 ])
 def test_temp_schema_stays_scratch(text: str) -> None:
     assert sql(text) == "allow"
+
+
+# Functions with an effect outside the rows: SQL text run elsewhere (dblink, a background worker, a
+# Citus shard command), server files deleted or moved, a shell command run by a UDF, a file replaced.
+SIDE_EFFECT_CALLS = [
+    "SELECT * FROM dblink('DELETE FROM users RETURNING 1') AS t(x int)",
+    "SELECT * FROM dblink('dbname=prod', 'DELETE FROM users RETURNING 1') AS t(x int)",
+    "SELECT * FROM dblink('DELETE FROM users RETURNING 1', false) AS t(x int)",
+    "SELECT * FROM dblink('conn', 'TRUNCATE users', true) AS t(x text)",
+    "SELECT dblink_send_query('conn', 'DROP TABLE users')",
+    "SELECT pg_background_launch('DROP TABLE users')",
+    "SELECT run_command_on_shards('users', 'TRUNCATE %s')",
+    "SELECT pg_file_unlink('postgresql.conf')",
+    "SELECT pg_catalog.pg_file_unlink('pg_hba.conf')",
+    "SELECT pg_file_rename('empty.conf', 'postgresql.conf')",
+]
+
+
+@pytest.mark.parametrize("text", SIDE_EFFECT_CALLS)
+def test_side_effect_functions_ask(text: str) -> None:
+    assert sql(text) != "allow"
+
+
+@pytest.mark.parametrize("text", ["SELECT sys_exec('rm -rf /var/lib/mysql')", "SELECT sys_eval('id')",
+                                  "SELECT writefile('app.db', '')", "SELECT 1 FROM t WHERE writefile('x', data) > 0"])
+@pytest.mark.parametrize("dialect", [None, "mysql", "sqlite"])
+def test_shell_and_file_functions_ask_in_every_dialect(text: str, dialect: str | None) -> None:
+    assert sql(text, dialect) != "allow"
+
+
+@pytest.mark.parametrize("text", [
+    "SELECT * FROM dblink('dbname=prod', 'SELECT id FROM users') AS t(x int)",
+    "SELECT * FROM dblink('SELECT 1', false) AS t(x int)",
+    "SELECT run_command_on_shards('users', 'VACUUM %s')",
+    "SELECT readfile('notes.txt')",
+])
+def test_reading_side_of_those_functions_stays_allowed(text: str) -> None:
+    assert sql(text) == "allow"

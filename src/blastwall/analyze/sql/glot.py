@@ -381,6 +381,9 @@ def function_hits(name: str, src: str) -> list[Hit]:
     from blastwall.analyze.verbs import read_words
 
     short = name.rsplit(".", 1)[-1]
+    effect = table()["functions"]["effects"].get(short.lower())
+    if effect:  # a shell command on the server, a file replaced: in any dialect's reading
+        return [Hit(effect, short, src)]
     unread = table()["functions"]["unread"].get(short.lower())
     if unread:
         return [Hit(unread, "the table it names", src, "an age blastwall cannot read")]

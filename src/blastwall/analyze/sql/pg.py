@@ -534,7 +534,12 @@ def _sql_text_argument(node: Any, name: str) -> Any:
     named = next((a.arg for a in args if type(a).__name__ == "NamedArgExpr" and a.name in spec["argument_names"]), None)
     if named is not None:
         return named
-    return args[at] if -len(args) <= at < len(args) else None
+    places = at if isinstance(at, list) else [at]  # `dblink(sql)`, `dblink(conn, sql)`, `dblink(sql, true)`
+    return next((args[i] for i in places if -len(args) <= i < len(args) and not _boolean(args[i])), None)
+
+
+def _boolean(node: Any) -> bool:
+    return type(node).__name__ == "A_Const" and hasattr(node.val, "boolval")
 
 
 def _alter_system(node: Any, ctx: Ctx) -> list[Hit]:

@@ -57,3 +57,11 @@ def no_policy_no_database(tmp_path, monkeypatch):  # noqa: ANN001, ANN201 - pyte
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.delenv("BLASTWALL_POLICY", raising=False)
     monkeypatch.delenv("DATABASE_URL", raising=False)
+
+
+@pytest.fixture(scope="module")
+def bwrap() -> None:
+    """A working bubblewrap (tests/needs.py): without one the test skips, or fails in CI."""
+    from needs import bubblewrap
+
+    bubblewrap()

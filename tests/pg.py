@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
+from needs import unavailable
 
 SERVER_USER = "postgres"
 SUPERUSER = "postgres"
@@ -49,12 +50,6 @@ def bin_dir() -> Path | None:
         if Path(initdb).with_name("pg_ctl").exists():
             return Path(initdb).parent
     return None
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"PostgreSQL is required in CI: {reason}", pytrace=False)
-    pytest.skip(reason)
 
 
 def _free_port() -> int:
@@ -133,7 +128,7 @@ class _Cluster:
             try:
                 entry = pwd.getpwnam(SERVER_USER)
             except KeyError:
-                _unavailable(f"tests run as root and there is no {SERVER_USER!r} user to run PostgreSQL as")
+                unavailable("PostgreSQL", f"tests run as root and there is no {SERVER_USER!r} user to run PostgreSQL as")
                 raise
             if shutil.which("runuser"):
                 self.runner = ["runuser", "-u", SERVER_USER, "--"]
@@ -194,11 +189,11 @@ def postgres() -> Iterator[PgServer]:
     """A running PostgreSQL for the whole session (see the module docstring)."""
     bindir = bin_dir()
     if bindir is None:
-        _unavailable("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
+        unavailable("PostgreSQL", "PostgreSQL server binaries (initdb, pg_ctl) are not installed")
     try:
         import psycopg  # noqa: F401
     except ImportError:
-        _unavailable("psycopg is not installed")
+        unavailable("PostgreSQL", "psycopg is not installed")
     cluster = _Cluster(bindir)  # type: ignore[arg-type]
     try:
         server = cluster.start()

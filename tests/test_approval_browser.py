@@ -14,9 +14,7 @@ store) on a real git repository; the page is `create_app` served by uvicorn.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -24,6 +22,7 @@ from typing import Any, NamedTuple
 import pytest
 from approval_scenes import POLICY, Served, bash_call, decision_of, hook, make_repo
 from hookio import private_env
+from needs import playwright_for
 
 from blastwall.approvals import keys, view
 from blastwall.approvals.requests import build_request
@@ -45,20 +44,9 @@ class Site(NamedTuple):
     root: Path
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"the browser tests are required in CI: {reason}", pytrace=False)
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    if not (os.path.exists(CHROMIUM) and shutil.which(CHROMIUM)):
-        _unavailable(f"{CHROMIUM} is not installed (Debian package chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright package is not installed (pip install -e '.[test]')")
+    sync_playwright = playwright_for(CHROMIUM, "the browser tests")
     root = tmp_path_factory.mktemp("site")
     with pytest.MonkeyPatch.context() as mp:
         for var in ("BLASTWALL_DATABASE_URL", "BLASTWALL_ENVIRONMENT", "BLASTWALL_KEY_PASSPHRASE_FILE"):

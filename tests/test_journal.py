@@ -5,19 +5,18 @@ tests/test_run.py runs the whole session under it)."""
 from __future__ import annotations
 
 import hashlib
-import http.server
 import os
 import random
 import shutil
 import socket
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from http_stub import serving
 
 from blastwall.doors.run.egress import EgressProxy, HostRules, Refused, decide
 from blastwall.doors.run.journal import Journal, JournalError, find_project, read_entries
@@ -315,22 +314,8 @@ def test_allowed_literal_and_wildcards() -> None:
 
 @pytest.fixture()
 def upstream() -> Iterator[int]:
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            body = f"upstream {self.path} proxy-auth={self.headers.get('Proxy-Authorization')}".encode()
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server.server_address[1]
-    server.shutdown()
-    server.server_close()
+    with serving(lambda r: f"upstream {r.path} proxy-auth={r.headers.get('Proxy-Authorization')}".encode()) as port:
+        yield port
 
 
 def _ask(sock: str, request: bytes) -> bytes:

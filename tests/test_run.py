@@ -22,7 +22,6 @@ from typing import Any
 import pytest
 from pg import PgServer, postgres  # noqa: F401
 
-from blastwall.doors.sandbox.probe import probe
 from blastwall.testing.fake_railway import FakeRailway
 
 RAILWAY_TOKEN = "4f6c2b9e-1c3d-4a5b-8c7d-9e0f1a2b3c4d"
@@ -90,19 +89,6 @@ for name, fn in {"journal_list": lambda: os.listdir(data),
         out[name] = "error:" + type(exc).__name__
 print("RESULT " + json.dumps(out))
 '''
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"bubblewrap is required in CI: {reason}", pytrace=False)
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def bwrap() -> None:
-    found = probe(net=True)
-    if not found.ok:
-        _unavailable(found.error)
 
 
 class World:

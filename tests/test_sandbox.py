@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from http_stub import serving
 
 from blastwall.doors.sandbox.cli import format_plan
 from blastwall.doors.sandbox.environ import scrub
@@ -82,19 +83,6 @@ print(json.dumps(out))
 SECRET = "s3cr3t-value"
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"bubblewrap is required in CI: {reason}", pytrace=False)
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def bwrap() -> None:
-    found = probe(net=True)
-    if not found.ok:
-        _unavailable(found.error)
-
-
 class World:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -146,23 +134,8 @@ def world(tmp_path: Path) -> World:
 @pytest.fixture()
 def prod() -> Iterator[str]:
     """A local stand-in for a production service on 127.0.0.1."""
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
-            body = b"production"
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with serving(lambda _request: b"production") as port:
+        yield f"http://127.0.0.1:{port}/"
 
 
 @pytest.fixture()

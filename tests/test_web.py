@@ -10,7 +10,6 @@ import json
 import os
 import queue
 import re
-import shutil
 import socket
 import sqlite3
 import subprocess
@@ -25,6 +24,7 @@ from urllib.parse import urlencode
 
 import pytest
 import typer
+from needs import playwright_for
 
 with warnings.catch_warnings():  # Starlette suggests httpx2 over httpx; either drives the TestClient
     warnings.simplefilter("ignore")
@@ -615,12 +615,6 @@ def test_an_encrypted_key_asks_for_its_passphrase_at_a_terminal(home: dict[str, 
 # --- a real browser -------------------------------------------------------------------------------------
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"the browser test is required in CI: {reason}", pytrace=False)
-    pytest.skip(reason)
-
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -643,12 +637,7 @@ def _wait_until(check: Any, timeout: float, what: str) -> Any:
 
 
 def test_a_human_approves_a_waiting_hook_in_chromium(home: dict[str, str], tmp_path: Path):
-    if not (os.path.exists(CHROMIUM) and shutil.which(CHROMIUM)):
-        _unavailable(f"{CHROMIUM} is not installed (Debian package chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright package is not installed (pip install -e '.[test]')")
+    sync_playwright = playwright_for(CHROMIUM, "the browser test")
     policy = tmp_path / "policy.toml"
     policy.write_text('[approvals]\nmode = "wait"\nwait = 40\n')
     keys.generate("server", None, role="server")

@@ -118,3 +118,66 @@ test_binlogs_expired, test_binlogs_recent_asked = allowed_and_asked(PURGED_EXPIR
 def test_binlogs_expired_without_a_dialect() -> None:
     assert decide("PURGE BINARY LOGS BEFORE NOW() - INTERVAL 7 DAY", "sql") == "allow"
     assert rule_ids("PURGE BINARY LOGS TO 'mysql-bin.000123'", "sql") == ["sql.mysql:binlog-reset"]
+
+
+# --- 3. PL/pgSQL loops that EXECUTE a statement per row ---------------------------------------------
+
+_ROWS = "DO $$ DECLARE r record; BEGIN FOR r IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' LOOP "
+_END = " END LOOP; END $$;"
+_TEXTS = "DO $$ DECLARE s text; BEGIN FOR s IN SELECT {select} FROM pg_tables WHERE schemaname = 'public' LOOP {body} END LOOP; END $$;"
+
+PER_ROW_MAINTENANCE = [
+    _ROWS + "EXECUTE format('ANALYZE %I', r.tablename);" + _END,
+    _ROWS + "EXECUTE format('VACUUM (ANALYZE) public.%I', r.tablename);" + _END,
+    _ROWS + "EXECUTE 'ANALYZE ' || quote_ident(r.tablename);" + _END,
+    _ROWS + "EXECUTE format('GRANT SELECT ON public.%I TO reporting', r.tablename);" + _END,
+    _ROWS + "EXECUTE format('REINDEX TABLE %I', r.tablename);" + _END,
+    "DO $$ DECLARE r record; BEGIN FOR r IN SELECT matviewname FROM pg_matviews LOOP "
+    "EXECUTE format('REFRESH MATERIALIZED VIEW CONCURRENTLY %I', r.matviewname); END LOOP; END $$;",
+    "DO $$ DECLARE t text; BEGIN FOR t IN SELECT tablename FROM pg_tables LOOP EXECUTE format('ANALYZE %I', t); "
+    "END LOOP; END $$;",
+    # the loop variable holds each row's statement text
+    _TEXTS.format(select="format('ANALYZE %I', tablename)", body="EXECUTE s;"),
+    _TEXTS.format(select="'VACUUM ' || quote_ident(tablename)", body="EXECUTE s;"),
+    _TEXTS.format(select="format('GRANT SELECT ON %I TO reporting', tablename)", body="RAISE NOTICE '%', s; EXECUTE s;"),
+]
+PER_ROW_DESTRUCTIVE = [
+    _ROWS + "EXECUTE format('DROP TABLE %I', r.tablename);" + _END,
+    _ROWS + "EXECUTE format('DROP TABLE IF EXISTS %I CASCADE', r.tablename);" + _END,
+    _ROWS + "EXECUTE 'DROP TABLE ' || r.tablename;" + _END,
+    _ROWS + "EXECUTE format('TRUNCATE TABLE %I RESTART IDENTITY CASCADE', r.tablename);" + _END,
+    _ROWS + "EXECUTE format('DELETE FROM %I', r.tablename);" + _END,
+    _ROWS + "EXECUTE format('UPDATE %I SET x = 1', r.tablename);" + _END,
+    _ROWS + "EXECUTE format('ALTER TABLE %I DROP COLUMN legacy', r.tablename);" + _END,
+    _ROWS + "EXECUTE format('GRANT ALL ON %I TO PUBLIC', r.tablename);" + _END,
+    _ROWS + "EXECUTE format('REVOKE SELECT ON %I FROM reporting', r.tablename);" + _END,
+    _ROWS + "EXECUTE format('%s %I', 'DROP TABLE', r.tablename);" + _END,
+    _ROWS + "EXECUTE format('DR' || 'OP TABLE %I', r.tablename);" + _END,
+    _ROWS + "EXECUTE format('ANALYZE %I; DROP TABLE %I', r.tablename, r.tablename);" + _END,
+    _ROWS + "EXECUTE format('/* a */ drop   table %I', r.tablename);" + _END,
+    _ROWS + "EXECUTE r.stmt;" + _END,
+    _ROWS + "EXECUTE format('%s', r.stmt);" + _END,
+    _ROWS + "EXECUTE format('ANALYZE %I', r.tablename); END LOOP; DROP TABLE audit_log; FOR r IN SELECT 1 LOOP NULL;" + _END,
+    "DO $$ DECLARE r record; BEGIN FOR r IN SELECT nspname FROM pg_namespace LOOP "
+    "EXECUTE format('DROP SCHEMA %I CASCADE', r.nspname); END LOOP; END $$;",
+    "DO $$ DECLARE t text; BEGIN FOREACH t IN ARRAY ARRAY['a','b'] LOOP EXECUTE format('DROP TABLE %I', t); END LOOP; END $$;",
+    # the loop variable's text: destructive, or not only the loop's own
+    _TEXTS.format(select="format('DROP TABLE %I', tablename)", body="EXECUTE s;"),
+    _TEXTS.format(select="'TRUNCATE ' || quote_ident(tablename)", body="EXECUTE s;"),
+    _TEXTS.format(select="stmt", body="EXECUTE s;"),
+    _TEXTS.format(select="CASE WHEN true THEN 'ANALYZE ' ELSE 'DROP TABLE ' END || tablename", body="EXECUTE s;"),
+    _TEXTS.format(select="format('ANALYZE %I', tablename)", body="s := 'DROP TABLE orders'; EXECUTE s;"),
+    _TEXTS.format(select="format('ANALYZE %I', tablename)", body="SELECT 'DROP TABLE orders' INTO s; EXECUTE s;"),
+    _TEXTS.format(select="format('ANALYZE %I', tablename)", body="EXECUTE 'SELECT ''DROP TABLE x''' INTO s; EXECUTE s;"),
+    _TEXTS.format(select="format('ANALYZE %I', tablename)", body="EXECUTE s || '; DROP TABLE orders';"),
+    _TEXTS.format(select="format('ANALYZE %I', tablename)",
+                  body="DECLARE s text := 'DROP TABLE orders'; BEGIN EXECUTE s; END;"),
+    "DO $$ DECLARE s text := 'DROP TABLE orders'; BEGIN FOR s IN SELECT format('ANALYZE %I', tablename) FROM pg_tables "
+    "LOOP NULL; END LOOP; EXECUTE s; END $$;",
+    "DO $$ DECLARE s text; BEGIN FOR s IN SELECT 'ANALYZE x' UNION ALL SELECT 'DROP TABLE y' LOOP EXECUTE s; END LOOP; END $$;",
+    "DO $$ DECLARE s text; BEGIN FOR s IN SELECT format('ANALYZE %I', tablename) FROM pg_tables LOOP EXECUTE s; END LOOP; "
+    "FOR s IN SELECT format('DROP TABLE %I', tablename) FROM pg_tables LOOP NULL; END LOOP; END $$;",
+]
+test_per_row_maintenance, test_per_row_destructive_asked = allowed_and_asked(
+    PER_ROW_MAINTENANCE, PER_ROW_DESTRUCTIVE, judge=sql())
+

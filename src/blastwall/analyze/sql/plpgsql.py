@@ -67,14 +67,69 @@ def _plpgsql_hits(ctx: Any) -> list[Hit]:
         body = ctx.source
         return _scan(body, "PL/pgSQL", ctx)
     hits: list[Hit] = []
+    rows = _row_texts(tree)
     for key, node in _items(tree):
         if key == "PLpgSQL_stmt_dynexecute" or key == "PLpgSQL_stmt_dynfors" or key == "PLpgSQL_stmt_open":
             expr = node.get("query") or node.get("dynquery")
             if isinstance(expr, dict):
-                hits.extend(_dynamic(_query(expr), ctx))
+                query = _query(expr)
+                row = rows.get(id(node))
+                hits.extend(_dynamic(query, ctx) if row is None else
+                            built_hits(row, ctx, Hit("dynamic-sql", "", ctx.source, f"EXECUTE {query[:60]}"), "EXECUTE"))
         elif key == "PLpgSQL_expr" and not node.get("_dynamic"):
             hits.extend(_embedded(str(node.get("query", "")), int(node.get("parseMode", 0)), ctx))
     return hits
+
+
+def _row_texts(tree: Any) -> dict[int, Any]:
+    """EXECUTEs of a loop variable that holds the text each row of its query builds: `FOR s IN SELECT
+    format('ANALYZE %I', tablename) FROM pg_tables LOOP EXECUTE s` runs that text once per row, so
+    `EXECUTE s` is judged as it. By the EXECUTE node's id, the SELECT's one expression (a pglast node).
+    Only inside the loop's body, for a variable declared once, of one FOR over one plain SELECT of one
+    column, and set nowhere else in the body (no assignment, INTO, FETCH or GET DIAGNOSTICS)."""
+    from blastwall.analyze.sql.where import first_statement
+
+    out: dict[int, Any] = {}
+    for function in tree if isinstance(tree, list) else [tree]:
+        body = function.get("PLpgSQL_function", {}) if isinstance(function, dict) else {}
+        declared: dict[str, int] = {}
+        for datum in body.get("datums") or ():
+            var = datum.get("PLpgSQL_var") if isinstance(datum, dict) else None
+            if isinstance(var, dict):
+                declared[str(var.get("refname", "")).lower()] = declared.get(str(var.get("refname", "")).lower(), 0) + 1
+        items = _items(body.get("action"))
+        sets: dict[int, int] = {}
+        for _, node in items:
+            for _, varno in _row_fields(node.get("var") or node.get("target")):
+                sets[varno] = sets.get(varno, 0) + 1
+            for key in ("varno", "target"):
+                if isinstance(node.get(key), int):
+                    sets[node[key]] = sets.get(node[key], 0) + 1
+        for key, node in items:
+            fields = _row_fields(node.get("var"))
+            if key != "PLpgSQL_stmt_fors" or len(fields) != 1:
+                continue
+            name, varno = fields[0][0].lower(), fields[0][1]
+            if sets.get(varno) != 1 or declared.get(name) != 1:
+                continue
+            try:
+                select = first_statement(_query(node.get("query") or {}))
+            except Exception:  # noqa: BLE001 - a query pglast cannot read binds nothing
+                continue
+            if type(select).__name__ != "SelectStmt" or int(select.op or 0) != 0 or len(select.targetList or ()) != 1:
+                continue
+            for inner_key, inner in _items(node.get("body")):
+                if inner_key == "PLpgSQL_stmt_dynexecute" and _query(inner.get("query") or {}).strip().lower() == name:
+                    out[id(inner)] = select.targetList[0].val
+    return out
+
+
+def _row_fields(var: Any) -> list[tuple[str, int]]:
+    """(name, varno) of the variables a FOR, SELECT INTO, EXECUTE INTO or FETCH sets."""
+    row = var.get("PLpgSQL_row") if isinstance(var, dict) else None
+    if not isinstance(row, dict):
+        return []
+    return [(str(f.get("name", "")), int(f.get("varno", -1))) for f in row.get("fields") or () if isinstance(f, dict)]
 
 
 def _items(tree: Any) -> list[tuple[str, dict[str, Any]]]:
@@ -130,7 +185,7 @@ def built_hits(node: Any, ctx: Any, unseen: Hit, runner: str) -> list[Hit]:
     """The hits of the SQL a string expression builds (`node`, rebuilt from its literal parts) when
     `runner` runs it as a statement; `unseen` when the expression is built wholly at run time."""
     text = _rebuild(node)
-    if not text or lexer.first_word(text) == PLACEHOLDER:  # the statement's kind is chosen at run time
+    if not text or lexer.first_word(text).startswith(PLACEHOLDER):  # the statement's kind is chosen at run time
         return [unseen]
     deeper = ctx._replace(depth=ctx.depth + 1)
     # A run-time piece is a value (`$1`) where the grammar allows one, else a name.

@@ -181,3 +181,32 @@ PER_ROW_DESTRUCTIVE = [
 test_per_row_maintenance, test_per_row_destructive_asked = allowed_and_asked(
     PER_ROW_MAINTENANCE, PER_ROW_DESTRUCTIVE, judge=sql())
 
+
+# --- 6. Ruby code given to rake ----------------------------------------------------------------------
+
+RAKE_CODE_SAFE = [
+    "rake -e 'puts 1+1'",
+    "rake -p 'RUBY_VERSION'",
+    "rake -E 'ENV[\"VERBOSE\"] = \"1\"' test",
+    "rake -T",
+    "rake -j 4 test",
+]
+RAKE_CODE_DESTRUCTIVE = [
+    "rake -e 'FileUtils.rm_rf(\"/srv/data\")'",
+    "rake --execute='FileUtils.rm_rf(\"/srv/data\")'",
+    "rake --execute 'system(\"rm -rf ~/data\")'",
+    "rake -p 'File.delete(\"db/production.sqlite3\")'",
+    "rake -E 'User.delete_all' test",
+    "rake --execute-continue='User.destroy_all'",
+    "rake -j -e 'FileUtils.rm_rf(\"/srv/data\")'",
+    "rake -qe 'FileUtils.rm_rf(\"/srv/data\")'",
+    "rake -e\"FileUtils.rm_rf('/srv/data')\"",
+    "rake test -e 'FileUtils.rm_rf(\"/srv/data\")'",
+    "bin/rake -e 'FileUtils.rm_rf(\"/srv/data\")'",
+    "./bin/rake -e '`rm -rf ~/data`'",
+    "bundle exec rake -e 'FileUtils.rm_rf(\"/srv/data\")'",
+    "rake -e \"$CODE\"",
+    "rake -e 'eval(ARGV[0])' x",
+    "rake -E 'puts 1' db:drop",
+]
+test_rake_code_safe, test_rake_code_destructive_asked = allowed_and_asked(RAKE_CODE_SAFE, RAKE_CODE_DESTRUCTIVE)

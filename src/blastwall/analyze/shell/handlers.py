@@ -951,7 +951,7 @@ LAZY_MODULES: dict[str, str] = {
         "at", "batch", "crontab", "tmux", "screen", "vim", "vi", "nvim", "ex", "view", "rvim", "rview", "gvim",
         "vimdiff", "evim", "vimx", "ed", "red", "gdb", "gdb-multiarch", "cgdb", "tclsh", "tclsh8.6", "tclsh9.0", "wish",
         "expect", "jimsh", "less", "more", "most", "man", "sed", "gsed", "artisan", "rails", "manage.py",
-        "django-admin", "emacs", "emacs-nox", "emacsclient")},
+        "django-admin", "emacs", "emacs-nox", "emacsclient", "rake")},
     **{n: "blastwall.analyze.shell.catalogcli" for n in ("aws", "gcloud")},
     **{n: "blastwall.analyze.shell.archives" for n in ("tar", "gtar", "bsdtar")},
     **{n: "blastwall.analyze.shell.fdfind" for n in ("fd", "fdfind")},

@@ -1,6 +1,7 @@
 """Infrastructure command lines no rule table named: hypervisors, backup repositories, brokers,
-mail queues, directories, cloud credentials reset in place. Each class has the everyday lines that pass and the look-alikes an agent
-that wants the destructive action would try next, which must be asked."""
+mail queues, directories, cloud credentials reset in place. Each class has the everyday lines that
+pass and the look-alikes an agent that wants the destructive action would try next, which must be
+asked."""
 
 from __future__ import annotations
 

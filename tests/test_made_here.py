@@ -3,7 +3,8 @@
 A maker that fails when its object exists, then, in a later part of the same `&&` chain, a deleter
 of exactly that object: scratch, allowed. Every look-alike an agent could use to delete something
 that was there before the line is asked. A repository in a temp folder that is not there yet
-(analyze/shell/scratch_repo.py) holds only what the line made: git's work-tree discards in it pass. Payloads live only in these strings; nothing runs them.
+(analyze/shell/scratch_repo.py) holds only what the line made: git's work-tree discards in it pass.
+Payloads live only in these strings; nothing runs them.
 """
 
 from __future__ import annotations
@@ -16,6 +17,11 @@ from blastwall.engine import check
 from blastwall.policy.engine import default_policy
 
 POLICY = default_policy()
+
+
+def _decision(line: str) -> str:
+    return check(line, policy=POLICY, read_files=False).decision.value
+
 
 SCRATCH = [
     "git checkout -b tmp-try && git checkout - && git branch -D tmp-try",
@@ -70,16 +76,8 @@ NOT_SCRATCH = [
 ]
 
 
-@pytest.mark.parametrize("line", SCRATCH)
-def test_scratch_made_on_the_line_is_allowed(line: str) -> None:
-    v = check(line, policy=POLICY, read_files=False)
-    assert v.decision.value == "allow", (line, v.reasons)
-
-
-@pytest.mark.parametrize("line", NOT_SCRATCH)
-def test_look_alikes_are_asked(line: str) -> None:
-    v = check(line, policy=POLICY, read_files=False)
-    assert v.decision.value != "allow", (line, v.reasons)
+(test_scratch_made_on_the_line_is_allowed,
+ test_look_alikes_are_asked) = allowed_and_asked(SCRATCH, NOT_SCRATCH, judge=_decision)
 
 
 def test_after_names_the_parts_that_surely_succeeded() -> None:

@@ -5,12 +5,17 @@ Payloads live only in these strings; nothing here runs them."""
 
 from __future__ import annotations
 
-import pytest
+from verdicts import allowed_and_asked
 
 from blastwall.engine import check
 from blastwall.policy.engine import default_policy
 
 POLICY = default_policy()
+
+
+def _decision(line: str) -> str:
+    return check(line, policy=POLICY, read_files=False).decision.value
+
 
 LEFT_FOR_LATER = [
     "alias ll='rm -rf ~/data'",
@@ -42,13 +47,5 @@ HARMLESS = [
 ]
 
 
-@pytest.mark.parametrize("line", LEFT_FOR_LATER)
-def test_what_runs_later_is_judged_now(line: str) -> None:
-    v = check(line, policy=POLICY, read_files=False)
-    assert v.decision.value != "allow", (line, v.reasons)
-
-
-@pytest.mark.parametrize("line", HARMLESS)
-def test_harmless_settings_pass(line: str) -> None:
-    v = check(line, policy=POLICY, read_files=False)
-    assert v.decision.value == "allow", (line, v.reasons)
+(test_harmless_settings_pass,
+ test_what_runs_later_is_judged_now) = allowed_and_asked(HARMLESS, LEFT_FOR_LATER, judge=_decision)

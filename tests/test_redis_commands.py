@@ -1,7 +1,8 @@
 """Redis commands that lose or move keys without DEL or FLUSH, in redis-cli lines (any option
 spelling), text piped to redis-cli, Redis text given as SQL and Redis MCP tools; each beside the
-look-alikes that only read, copy or schedule, which pass. Text piped to a raw network client
-(nc, socat, telnet) for a service's port is that service's commands (rules/raw_clients.toml). A command no table names is asked."""
+look-alikes that only read, copy or schedule, which pass. Text piped to a raw network client (nc,
+socat, telnet) for a service's port is that service's commands (rules/raw_clients.toml). A command
+no table names is asked."""
 
 from __future__ import annotations
 

@@ -4,11 +4,17 @@ Payloads live only in these strings; nothing here runs them."""
 from __future__ import annotations
 
 import pytest
+from verdicts import allowed_and_asked
 
 from blastwall.engine import check
 from blastwall.policy.engine import default_policy
 
 POLICY = default_policy()
+
+
+def _decision(line: str) -> str:
+    return check(line, policy=POLICY, read_files=False).decision.value
+
 
 ASKED = [
     "mysqlsh --sql -e 'DROP DATABASE shop'",
@@ -36,16 +42,8 @@ ALLOWED = [
 ]
 
 
-@pytest.mark.parametrize("line", ASKED)
-def test_destructive_sql_in_arguments_is_asked(line: str) -> None:
-    v = check(line, policy=POLICY, read_files=False)
-    assert v.decision.value != "allow", (line, v.reasons)
-
-
-@pytest.mark.parametrize("line", ALLOWED)
-def test_reads_and_words_pass(line: str) -> None:
-    v = check(line, policy=POLICY, read_files=False)
-    assert v.decision.value == "allow", (line, v.reasons)
+(test_reads_and_words_pass,
+ test_destructive_sql_in_arguments_is_asked) = allowed_and_asked(ALLOWED, ASKED, judge=_decision)
 
 
 # HTTP DELETE requests from interpreter one-liners of Ruby, Perl and PHP (rules/code.toml).
@@ -65,16 +63,8 @@ HTTP_READS = [
 ]
 
 
-@pytest.mark.parametrize("line", HTTP_DELETES)
-def test_interpreter_http_deletes_are_asked(line: str) -> None:
-    v = check(line, policy=POLICY, read_files=False)
-    assert v.decision.value != "allow", (line, v.reasons)
-
-
-@pytest.mark.parametrize("line", HTTP_READS)
-def test_interpreter_reads_pass(line: str) -> None:
-    v = check(line, policy=POLICY, read_files=False)
-    assert v.decision.value == "allow", (line, v.reasons)
+(test_interpreter_reads_pass,
+ test_interpreter_http_deletes_are_asked) = allowed_and_asked(HTTP_READS, HTTP_DELETES, judge=_decision)
 
 
 # A multi-purpose MCP tool told what to do by an argument (rules/mcp.toml operation_keys).

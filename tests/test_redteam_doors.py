@@ -124,3 +124,54 @@ def test_shell_and_file_functions_ask_in_every_dialect(text: str, dialect: str |
 ])
 def test_reading_side_of_those_functions_stays_allowed(text: str) -> None:
     assert sql(text) == "allow"
+
+
+# ---- HTTP ------------------------------------------------------------------------------------
+
+_REPO = "https://api.github.com/repos/acme/api"
+
+
+# A method override with several values: servers differ in which they take (the first of a comma-joined
+# header, the last of a repeated parameter), so the one that can change the most counts.
+@pytest.mark.parametrize(("url", "body", "headers"), [
+    (_REPO, None, {"X-HTTP-Method-Override": "DELETE, GET"}),
+    (_REPO, None, {"X-HTTP-Method-Override": "GET,DELETE"}),
+    (_REPO + "?_method=GET&_method=DELETE", None, None),
+    (_REPO + "?_method=DELETE&_method=GET", None, None),
+    (_REPO + "?_METHOD=delete", None, None),
+    (_REPO + "?%5Fmethod=DELETE", None, None),
+    (_REPO, {"_Method": "DELETE"}, None),
+    (_REPO + "?_method=GET", {"_method": "DELETE"}, None),
+    ("https://api.stripe.com/v1/customers/cus_123", "_method=DELETE",
+     {"Content-Type": "application/x-www-form-urlencoded"}),
+])
+def test_method_override_lists_take_the_strongest(url: str, body: Any, headers: dict[str, str] | None) -> None:
+    assert http("POST", url, body, headers) != "allow"
+
+
+def test_override_to_a_read_stays_a_read() -> None:
+    assert http("POST", _REPO, None, {"X-HTTP-Method-Override": "GET"}) == "allow"
+    assert http("POST", _REPO + "?_method=GET") == "allow"
+
+
+_RW = "https://backboard.railway.com/graphql/v2"
+_VOLUME_DELETE = 'mutation { volumeDelete(volumeId: "v1") }'
+
+
+# A provider's GraphQL endpoint sent a body with no document blastwall can read: a stored query run
+# by its id, or the query under a key or in a shape the reader does not take.
+@pytest.mark.parametrize("body", [
+    {"id": "abc123", "variables": {"volumeId": "v1"}},
+    {"documentId": "abc123"},
+    {"doc_id": "7", "variables": {"volumeId": "v1"}},
+    {"Query": _VOLUME_DELETE},
+    {"query": [_VOLUME_DELETE]},
+    {"query": {"text": _VOLUME_DELETE}},
+])
+def test_graphql_body_without_a_readable_document_asks(body: Any) -> None:
+    assert http("POST", _RW, body) != "allow"
+
+
+@pytest.mark.parametrize("body", [{"query": "query { me { id } }"}, {"query": "{ projects { edges { node { id } } } }"}, None, ""])
+def test_graphql_reads_and_empty_posts_stay_allowed(body: Any) -> None:
+    assert http("POST", _RW, body) == "allow"

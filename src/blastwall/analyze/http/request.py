@@ -59,12 +59,7 @@ def build(method: str, url: str, headers: dict[str, str] | None, body: object) -
         for k, v in data.items():
             params.setdefault(str(k), v)
     declared = _clean_method(method)
-    effective = declared
-    override = next((hdrs[h] for h in _OVERRIDE_HEADERS if h in hdrs), None)
-    if override is None:
-        override = next((str(params[p]) for p in _OVERRIDE_PARAMS if isinstance(params.get(p), str)), None)
-    if override and _METHOD_RE.match(override.strip()):
-        effective = override.strip().upper()
+    effective = _override(hdrs, query, data) or declared
     return Request(
         method=effective,
         scheme=scheme,
@@ -78,6 +73,22 @@ def build(method: str, url: str, headers: dict[str, str] | None, body: object) -
         declared_method=declared,
         params=params,
     )
+
+
+# How much a method can change, to pick among several overrides: servers differ in which one they
+# take (the first of a comma-joined header, the last of a repeated parameter), so the most.
+_METHOD_RANK = {"GET": 0, "HEAD": 0, "OPTIONS": 0, "TRACE": 0, "POST": 2, "PATCH": 3, "PUT": 3, "DELETE": 5}
+
+
+def _override(hdrs: dict[str, str], query: tuple[tuple[str, str], ...], data: Any) -> str | None:
+    """The method an override names (`X-HTTP-Method-Override: DELETE`, `?_method=delete`, a `_method`
+    form field), or None. Every value counts: each header value split at commas, every repeat of a
+    parameter, any case of its name; the one that can change the most wins."""
+    values = [part for h in _OVERRIDE_HEADERS if h in hdrs for part in hdrs[h].split(",")]
+    fields = list(query) + (list(data.items()) if isinstance(data, dict) else [])
+    values += [v for k, v in fields if isinstance(v, str) and str(k).strip().lower() in _OVERRIDE_PARAMS]
+    methods = [v.strip().upper() for v in values if _METHOD_RE.match(v.strip())]
+    return max(methods, key=lambda m: _METHOD_RANK.get(m, 1), default=None)
 
 
 def _clean_method(method: str) -> str:

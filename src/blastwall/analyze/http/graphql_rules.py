@@ -28,8 +28,10 @@ def analyze_graphql(gqls: list[GraphQLRequest], req: Request, scope: Scope, prov
     if not gqls:
         if provider and req.method not in READ_METHODS and req.body_text.strip():
             flagged = _flagged(req.body_text.replace('"', " ").split(), provider)
-            if flagged:
-                return [make(template("http.graphql:unparsed"), req, detail=f"mentions {flagged[0]}", label=label)]
+            # A body with no document blastwall can read (`{"id": "<stored query>"}`, `{"documentId": ...}`,
+            # `{"Query": ...}`, a query given as a list): the server may run a stored mutation by its id.
+            what = f"mentions {flagged[0]}" if flagged else "holds no query text blastwall can read"
+            return [make(template("http.graphql:unparsed"), req, detail=what, label=label)]
         return []
     out: list[Finding] = []
     for gql in gqls:

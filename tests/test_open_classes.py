@@ -210,3 +210,39 @@ RAKE_CODE_DESTRUCTIVE = [
     "rake -E 'puts 1' db:drop",
 ]
 test_rake_code_safe, test_rake_code_destructive_asked = allowed_and_asked(RAKE_CODE_SAFE, RAKE_CODE_DESTRUCTIVE)
+
+
+# --- 4. Docker volumes made on the line -------------------------------------------------------------
+
+SCRATCH_VOLUMES = [
+    "docker volume create scratch-$$ && docker run --rm -v scratch-$$:/w alpine sh -c 'echo x > /w/x' "
+    "&& docker volume rm scratch-$$",
+    "docker volume create build-$$ && docker run --rm -v build-$$:/w alpine sh -c 'echo x > /w/x' && docker volume rm build-$$",
+    "docker volume create cache-$(date +%s) && docker volume rm cache-$(date +%s)",
+    "docker volume create v-$RANDOM && docker volume rm -f v-$RANDOM",
+    "docker volume create data-$$ && docker run --rm --mount type=volume,src=data-$$,dst=/data alpine rm -rf /data/old "
+    "&& docker volume rm data-$$",
+    "podman volume create t-$$ && podman run --rm -v t-$$:/w alpine sh -c 'rm -rf /w/*' && podman volume rm t-$$",
+]
+VOLUMES_NOT_MADE_HERE = [
+    "docker volume rm pgdata",
+    "docker volume create pgdata && docker volume rm pgdata",  # succeeds over an existing volume
+    "docker volume create data-$$ && docker volume rm pgdata",
+    "docker volume create data-$$ && docker volume rm data-$$ pgdata",
+    "docker volume create data-$$; docker volume rm data-$$",
+    "docker volume create data-$$ || docker volume rm data-$$",
+    "docker volume rm data-$$",
+    "docker volume create data-$$ && docker context use prod && docker volume rm data-$$",
+    "DOCKER_HOST=ssh://prod docker volume create data-$$ && docker volume rm data-$$",
+    "docker volume create data-$$ && docker volume rm data-$PPID",
+    "docker volume create data-$$ && docker volume rm data-$X",
+    "docker volume create data-$$ && docker run --rm -v data-$$:/w alpine sh -c 'echo x > /etc/x'",
+    "docker volume create data-$$ && docker run --rm -v data-$$:/w -v /:/host alpine sh -c 'rm -rf /host/etc'",
+    "docker volume create data-$$ && docker run --rm -v data-$$:/w alpine sh -c 'rm -rf /w/../etc'",
+    "docker volume create data-$$ && docker run --rm -v pgdata:/w alpine sh -c 'rm -rf /w/*'",
+    "docker volume create data-$$ && docker run --rm -v data-$$:/w -v pgdata:/w/pg alpine sh -c 'rm -rf /w/pg/*'",
+    "docker volume create data-$$ && docker run --rm -v data-$$:/w --volumes-from db alpine sh -c 'rm -rf /w/*'",
+    "docker volume create data-$$ && docker run --rm -v data-$$:/w alpine sh -c 'echo x > /w/x' "
+    "&& docker volume rm data-$$ && docker volume rm pgdata",
+]
+test_scratch_volumes, test_volumes_not_made_here_asked = allowed_and_asked(SCRATCH_VOLUMES, VOLUMES_NOT_MADE_HERE)

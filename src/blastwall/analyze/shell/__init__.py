@@ -49,9 +49,10 @@ def analyze_command(text: str, scope: Scope) -> list[Finding]:
 
             found = drop_scratch_repo(found, cmd, here.earlier, here, text)
         if cmd.after and found:
-            from blastwall.analyze.shell.made_here import drop_made_here
+            from blastwall.analyze.shell.made_here import drop_made_here, drop_volume_writes
 
             found = drop_made_here(found, cmd, parsed.commands, here.earlier, here.shell_dir, text)
+            found = drop_volume_writes(found, cmd, parsed.commands, here.earlier, here.shell_dir, text)
             from blastwall.analyze.shell.built_here import drop_built_here
 
             found = drop_built_here(found, cmd, parsed.commands, here.earlier, here.shell_dir)

@@ -10,11 +10,17 @@ between that changes which repository, daemon or cluster is meant, what it delet
 before the line. Its findings of that object's rules are dropped; any other finding stays. A name
 that is not plain text (a variable, a glob, `..`, `~`), a wrapper around either command, an option
 the table does not know, a variable of the line's text that picks another store: no scratch.
+
+A maker that succeeds over an existing object (`docker volume create`) makes scratch only under a
+name with a part that differs on every run (`unique`: `scratch-$$`), spelled the same by the deleter;
+a container run with such a volume mounted writes into scratch under its mount point
+(`drop_volume_writes`).
 """
 
 from __future__ import annotations
 
 import functools
+import posixpath
 from typing import Any
 
 from blastwall.model import Finding
@@ -41,10 +47,11 @@ class _Spec:
 
 
 class _Object:
-    __slots__ = ("deleters", "env", "makers", "rules", "switchers", "what")
+    __slots__ = ("deleters", "env", "makers", "rules", "switchers", "unique", "what")
 
     def __init__(self, row: dict[str, Any]) -> None:
         self.what = str(row["what"])
+        self.unique = bool(row.get("unique", False))
         self.rules = frozenset(row["rules"])
         self.env: tuple[str, ...] = tuple(row.get("env", ()))
         self.switchers: tuple[tuple[str, ...], ...] = tuple(tuple(s) for s in row.get("switchers", ()))
@@ -81,6 +88,80 @@ def drop_made_here(found: list[Finding], cmd: Any, commands: list[Any], earlier:
         if names and all(_made_before(obj, name, cmd, mine, commands, earlier, shell_dir) for name in names):
             found = [f for f in found if f.rule_id not in obj.rules]
     return found
+
+
+def drop_volume_writes(found: list[Finding], cmd: Any, commands: list[Any], earlier: tuple[Any, ...],
+                       shell_dir: str | None, line: str) -> list[Finding]:
+    """`found` without the writes and deletes a container makes under the mount point of a volume
+    the line made before it (`docker volume create scratch-$$ && docker run -v scratch-$$:/w IMAGE
+    sh -c 'echo x > /w/x'`): they stay in that volume, which is scratch."""
+    table = _table()["volume_writes"]
+    words = [w.text for w in cmd.argv]
+    if not cmd.after or not any(tuple(words[:len(r)]) == tuple(r) for r in table["runs"]):
+        return found
+    prefixes = tuple(table["rules"])
+    if not any(f.rule_id.startswith(prefixes) for f in found):
+        return found
+    mine = place(cmd, commands)
+    volume = next((o for o in _objects() if o.unique), None)
+    if mine is None or cmd.assigns or volume is None or any(v in line for v in volume.env):
+        return found
+    mounts = _mounts(words)
+    if mounts is None:
+        return found
+    scratch = {ctr for name, ctr in mounts if _made_before(volume, name, cmd, mine, commands, earlier, shell_dir)}
+
+    def in_scratch(path: str) -> bool:
+        """The deepest mount point over `path` is a volume the line made."""
+        path = posixpath.normpath(path.strip())
+        over = [ctr for _, ctr in mounts if path == ctr or path.startswith(ctr.rstrip("/") + "/")]
+        return path.startswith("/") and bool(over) and max(over, key=len) in scratch
+
+    def inside(target: str) -> bool:
+        paths = [p for p in target.split(", ") if p.strip()]
+        return bool(paths) and all(in_scratch(p) for p in paths)
+
+    if not scratch:
+        return found
+    return [f for f in found if not (f.rule_id.startswith(prefixes) and inside(f.target))]
+
+
+def _mounts(words: list[str]) -> list[tuple[str, str]] | None:
+    """(source, mount point) of every mount a run gives its container: `-v NAME:/DIR[:opts]`,
+    `--volume=...`, `--mount type=volume,src=NAME,dst=/DIR` (a bind mount or an anonymous volume has
+    a source that is no volume name: a path, or nothing); None when the mount points are not known
+    here (`--volumes-from`)."""
+    out: list[tuple[str, str]] = []
+    for i, w in enumerate(words):
+        key, eq, value = w.partition("=") if w.startswith("--") else (w, "", "")
+        if key == "--volumes-from":
+            return None
+        if key not in ("-v", "--volume", "--mount", "--tmpfs"):
+            continue
+        value = value if eq else words[i + 1] if i + 1 < len(words) else ""
+        if key == "--mount":
+            fields = dict(f.partition("=")[::2] for f in value.split(","))
+            volume = fields.get("type", "volume") == "volume"
+            name = (fields.get("source") or fields.get("src") or "") if volume else ""
+            ctr = fields.get("target") or fields.get("destination") or fields.get("dst") or ""
+        elif key == "--tmpfs":
+            name, ctr = "", value.split(":", 1)[0]
+        elif ":" in value:
+            name, _, rest = value.partition(":")
+            ctr = rest.split(":", 1)[0]
+        else:
+            name, ctr = "", value
+        if name.startswith(("/", ".", "~", "$")):
+            name = ""  # a folder of this machine
+        out.append((name, posixpath.normpath(ctr) if ctr.startswith("/") else ctr))
+    return out
+
+
+@functools.cache
+def _table() -> dict[str, Any]:
+    from blastwall.analyze.ruleset import load_table
+
+    return load_table("made_here")
 
 
 def _made_before(obj: _Object, name: str, cmd: Any, mine: int, commands: list[Any], earlier: tuple[Any, ...],
@@ -121,9 +202,9 @@ def _switches(obj: _Object, cmd: Any) -> bool:
     return any(tuple(words[:len(s)]) == s for s in obj.switchers)
 
 
-def _words(cmd: Any, spec: _Spec) -> list[str] | None:
+def _words(cmd: Any, spec: _Spec, unique: bool = False) -> list[str] | None:
     argv = cmd.argv
-    if len(argv) < len(spec.argv) or any(w.dynamic for w in argv):
+    if len(argv) < len(spec.argv) or any(w.dynamic and not (unique and _unique(w.text)) for w in argv):
         return None
     if tuple(w.text for w in argv[:len(spec.argv)]) != spec.argv:
         return None
@@ -135,15 +216,28 @@ def _plain(name: str) -> bool:
         ".." not in name.split("/")
 
 
+def _unique(name: str) -> bool:
+    """A name with a part that differs on every run (`scratch-$$`), plain once those parts are out."""
+    parts = sorted(_table()["unique_names"]["parts"], key=len, reverse=True)
+    rest = name
+    for part in parts:
+        rest = rest.replace(part, "")
+    return rest != name and _plain(rest)
+
+
+def _name_ok(obj: _Object, name: str) -> bool:
+    return _unique(name) if obj.unique else _plain(name)
+
+
 def _made(obj: _Object, cmd: Any) -> set[str]:
     for spec in obj.makers:
-        words = _words(cmd, spec)
+        words = _words(cmd, spec, obj.unique)
         if words is not None:
-            return _maker_names(spec, words)
+            return _maker_names(spec, words, obj)
     return set()
 
 
-def _maker_names(spec: _Spec, words: list[str]) -> set[str]:
+def _maker_names(spec: _Spec, words: list[str], obj: _Object) -> set[str]:
     names: set[str] = set()
     i = 0
     while i < len(words):
@@ -171,12 +265,12 @@ def _maker_names(spec: _Spec, words: list[str]) -> set[str]:
     if spec.rest != "any" and any(r.startswith("-") and r not in spec.booleans for r in rest) or \
             any(r in spec.forbid or r.partition("=")[0] in spec.forbid for r in rest):
         return set()
-    return names if names and all(_plain(n) for n in names) else set()
+    return names if names and all(_name_ok(obj, n) for n in names) else set()
 
 
 def _deleted(obj: _Object, cmd: Any) -> list[str]:
     for spec in obj.deleters:
-        words = _words(cmd, spec)
+        words = _words(cmd, spec, obj.unique)
         if words is None:
             continue
         names: list[str] = []
@@ -188,7 +282,7 @@ def _deleted(obj: _Object, cmd: Any) -> list[str]:
                 return []
             if w in spec.name_flags or (eq and flag in spec.name_flags):  # `pg_restore -d NAME FILE`
                 name = value if eq else (words[i + 1] if i + 1 < len(words) else "")
-                if not _plain(name):
+                if not _name_ok(obj, name):
                     return []
                 names.append(name)
                 i += 1 if eq else 2
@@ -200,7 +294,7 @@ def _deleted(obj: _Object, cmd: Any) -> list[str]:
                 return []
             elif not spec.positional:
                 i += 1  # a word that names no object (pg_restore's dump file)
-            elif not _plain(w):
+            elif not _name_ok(obj, w):
                 return []
             else:
                 names.append(w)

@@ -246,3 +246,31 @@ VOLUMES_NOT_MADE_HERE = [
     "&& docker volume rm data-$$ && docker volume rm pgdata",
 ]
 test_scratch_volumes, test_volumes_not_made_here_asked = allowed_and_asked(SCRATCH_VOLUMES, VOLUMES_NOT_MADE_HERE)
+
+
+# --- 5. bazel with an rc file it cannot read ---------------------------------------------------------
+
+BAZEL_RC_SAFE = [
+    "bazel --bazelrc=ci.bazelrc test //...",
+    "bazel --bazelrc=ci.bazelrc build //...",
+    "bazel --bazelrc=ci.bazelrc query //...",
+    "bazel --bazelrc=ci.bazelrc info",
+    "bazelisk --bazelrc=.ci/bazelrc cquery 'deps(//app)'",
+    "bazel --bazelrc=ci.bazelrc --output_base=/tmp/o coverage //...",
+]
+BAZEL_RC_ASKED = [
+    "bazel --bazelrc=ci.bazelrc run //tools:deploy",
+    "bazel --bazelrc=ci.bazelrc mobile-install //app",
+    "bazel --bazelrc=ci.bazelrc nuke",
+    "bazel --bazelrc=/dev/stdin test //...",
+    "bazel --bazelrc=<(echo x) test //...",
+    "echo 'build --workspace_status_command=./x.sh' > ci.bazelrc && bazel --bazelrc=ci.bazelrc build //...",
+]
+test_bazel_rc_safe, test_bazel_rc_asked = allowed_and_asked(BAZEL_RC_SAFE, BAZEL_RC_ASKED)
+
+
+@pytest.mark.parametrize("command", ["bazel --bazelrc=ci.bazelrc query //...", "bazel --bazelrc=ci.bazelrc run //x"])
+def test_bazel_rc_missing_in_a_folder(command: str, tmp_path: object) -> None:
+    """A named rc file that is not there: bazel stops; a reporting command is judged as bazel alone."""
+    expected = "ask" if " run " in command else "allow"
+    assert decide(command, cwd=tmp_path) == expected

@@ -8,55 +8,29 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
+from secret_project import NOTES, TOKEN, fresh_install, git, make_project
 
 from blastwall.analyze.base import Scope
 from blastwall.doors.hooks import run_hook
 from blastwall.engine import check
 from blastwall.model import Effect
 
-TOKEN = "3f1c2b4a-1111-4222-8333-944455556666"  # a Railway-style token (a UUID) # pragma: allowlist secret
-NOTES = f"# ops notes\nthe staging deploy uses\nRAILWAY_API_TOKEN={TOKEN}\nask Dana before rotating\n"
 FOUND = ("file.read:credential", "file.read:credential-file")
-
-
-def _git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(repo), "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
-                   check=True, capture_output=True)
 
 
 @pytest.fixture()
 def fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh install: its own state folder (empty index, no list) and home folder."""
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    from blastwall.secrets import content
-
-    content._MEMO.clear()
-    return tmp_path
+    return fresh_install(tmp_path, monkeypatch)
 
 
 @pytest.fixture()
 def project(fresh: Path) -> Path:
     """A repository whose unrelated notes file holds a token, a .env, and ordinary source."""
-    proj = fresh / "proj"
-    (proj / "ops").mkdir(parents=True)
-    (proj / "src").mkdir()
-    (proj / "ops" / "notes.md").write_text(NOTES)
-    (proj / ".env").write_text(f"PORT=3000\nRAILWAY_TOKEN={TOKEN}\n")
-    (proj / "src" / "app.py").write_text("import os\n\ndef main():\n    return os.environ['PORT']\n")
-    (proj / "README.md").write_text("# app\nRun `make dev`.\n")
-    (proj / ".gitignore").write_text(".env\n")
-    _git(proj, "init", "-q")
-    _git(proj, "add", "ops", "src", "README.md", ".gitignore")
-    _git(proj, "commit", "-qm", "first")
-    return proj
+    return make_project(fresh)
 
 
 def _verdict(action: object, kind: str, proj: Path) -> tuple[str, tuple[str, ...], str]:
@@ -177,7 +151,7 @@ def test_a_hard_link_and_a_symlink_are_the_same_file(project: Path) -> None:
 def committed(project: Path) -> Path:
     """The token was committed in ops/notes.md and removed from the work tree by a later commit."""
     (project / "ops" / "notes.md").write_text("# ops notes\nthe token moved to the vault\n")
-    _git(project, "commit", "-qam", "remove the token")
+    git(project, "commit", "-qam", "remove the token")
     return project
 
 
@@ -203,7 +177,7 @@ def test_reading_a_committed_secret_through_git_is_refused(committed: Path, comm
 ])
 def test_git_commands_that_print_no_secret_are_allowed(committed: Path, command: str) -> None:
     (committed / "src" / "app.py").write_text("def main():\n    return 1\n")
-    _git(committed, "commit", "-qam", "an unrelated change")  # HEAD touches src only
+    git(committed, "commit", "-qam", "an unrelated change")  # HEAD touches src only
     decision, rules, reasons = _verdict(command, "shell", committed)
     assert decision == "allow", (command, rules, reasons)
 
@@ -221,7 +195,7 @@ def test_git_add_of_a_secret_file_and_its_diff_are_refused(project: Path) -> Non
         assert _verdict(command, "shell", project)[0] == "allow", command
     (project / "new.md").write_text(f"RAILWAY_TOKEN={TOKEN}\n")
     assert _verdict("git add .", "shell", project)[0] == "deny"
-    _git(project, "add", "-f", ".env")  # a human staged it: a diff of the index now prints it
+    git(project, "add", "-f", ".env")  # a human staged it: a diff of the index now prints it
     assert _verdict("git diff --cached", "shell", project)[0] == "deny"
     assert _verdict("git diff --cached --stat", "shell", project)[0] == "allow"
 
@@ -368,7 +342,7 @@ def test_look_alike_reads_are_refused(project: Path, command: str) -> None:
 def test_look_alike_history_reads_are_refused(committed: Path, command: str) -> None:
     if "stash" in command:
         (committed / "ops" / "notes.md").write_text(NOTES)
-        _git(committed, "stash")
+        git(committed, "stash")
     decision, rules, _ = _verdict(command, "shell", committed)
     assert decision == "deny" and "file.read:credential" in rules, (command, rules)
 

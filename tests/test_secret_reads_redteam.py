@@ -7,62 +7,33 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
+from secret_project import TOKEN, fresh_install, git, make_project
 
 from blastwall.doors.hooks import run_hook
 from blastwall.engine import check
 
-TOKEN = "3f1c2b4a-1111-4222-8333-944455556666"  # a Railway-style token (a UUID) # pragma: allowlist secret
-NOTES = f"# ops notes\nthe staging deploy uses\nRAILWAY_API_TOKEN={TOKEN}\nask Dana before rotating\n"
 AWS = "[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLQ\n"  # pragma: allowlist secret
 REFUSED = ("file.read:credential", "file.read:credential-file", "file.read:unchecked")
 
 
-def _git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(repo), "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
-                   check=True, capture_output=True)
-
-
 @pytest.fixture()
 def fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    home = tmp_path / "home"
-    (home / ".aws").mkdir(parents=True)
-    (home / ".aws" / "credentials").write_text(AWS)
-    monkeypatch.setenv("HOME", str(home))
-    from blastwall.secrets import content
-
-    content._MEMO.clear()
-    return tmp_path
+    return fresh_install(tmp_path, monkeypatch, {".aws/credentials": AWS})
 
 
 @pytest.fixture()
 def project(fresh: Path) -> Path:
-    proj = fresh / "proj"
-    (proj / "ops").mkdir(parents=True)
-    (proj / "src").mkdir()
-    (proj / "docs").mkdir()
-    (proj / "ops" / "notes.md").write_text(NOTES)
-    (proj / ".env").write_text(f"PORT=3000\nRAILWAY_TOKEN={TOKEN}\n")
-    (proj / "src" / "app.py").write_text("import os\n\ndef main():\n    return os.environ['PORT']\n")
-    (proj / "docs" / "guide.md").write_text("# guide\nrun make dev\n")
-    (proj / "README.md").write_text("# app\nRun `make dev`.\n")
-    (proj / ".gitignore").write_text(".env\n")
-    _git(proj, "init", "-q")
-    _git(proj, "add", "ops", "src", "docs", "README.md", ".gitignore")
-    _git(proj, "commit", "-qm", "first")
-    return proj
+    return make_project(fresh, {"docs/guide.md": "# guide\nrun make dev\n"})
 
 
 @pytest.fixture()
 def committed(project: Path) -> Path:
     """The token was committed in ops/notes.md, then removed from the work tree by a second commit."""
     (project / "ops" / "notes.md").write_text("# ops notes\nthe token moved to the vault\n")
-    _git(project, "commit", "-qam", "remove the token")
+    git(project, "commit", "-qam", "remove the token")
     return project
 
 

@@ -19,10 +19,6 @@ from blastwall.policy.engine import default_policy
 POLICY = default_policy()
 
 
-def _decision(line: str) -> str:
-    return check(line, policy=POLICY, read_files=False).decision.value
-
-
 SCRATCH = [
     "git checkout -b tmp-try && git checkout - && git branch -D tmp-try",
     "git checkout -b spike/x origin/main && git commit -am wip && git checkout main && git branch -D spike/x",
@@ -77,7 +73,7 @@ NOT_SCRATCH = [
 
 
 (test_scratch_made_on_the_line_is_allowed,
- test_look_alikes_are_asked) = allowed_and_asked(SCRATCH, NOT_SCRATCH, judge=_decision)
+ test_look_alikes_are_asked) = allowed_and_asked(SCRATCH, NOT_SCRATCH, probe=True)
 
 
 def test_after_names_the_parts_that_surely_succeeded() -> None:

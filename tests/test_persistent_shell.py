@@ -7,16 +7,6 @@ from __future__ import annotations
 
 from verdicts import allowed_and_asked
 
-from blastwall.engine import check
-from blastwall.policy.engine import default_policy
-
-POLICY = default_policy()
-
-
-def _decision(line: str) -> str:
-    return check(line, policy=POLICY, read_files=False).decision.value
-
-
 LEFT_FOR_LATER = [
     "alias ll='rm -rf ~/data'",
     "alias ll='ls -la; rm -rf ~/data'",
@@ -48,4 +38,4 @@ HARMLESS = [
 
 
 (test_harmless_settings_pass,
- test_what_runs_later_is_judged_now) = allowed_and_asked(HARMLESS, LEFT_FOR_LATER, judge=_decision)
+ test_what_runs_later_is_judged_now) = allowed_and_asked(HARMLESS, LEFT_FOR_LATER, probe=True)

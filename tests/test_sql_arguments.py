@@ -12,10 +12,6 @@ from blastwall.policy.engine import default_policy
 POLICY = default_policy()
 
 
-def _decision(line: str) -> str:
-    return check(line, policy=POLICY, read_files=False).decision.value
-
-
 ASKED = [
     "mysqlsh --sql -e 'DROP DATABASE shop'",
     "pgcli -e 'DROP TABLE users' app",
@@ -43,7 +39,7 @@ ALLOWED = [
 
 
 (test_reads_and_words_pass,
- test_destructive_sql_in_arguments_is_asked) = allowed_and_asked(ALLOWED, ASKED, judge=_decision)
+ test_destructive_sql_in_arguments_is_asked) = allowed_and_asked(ALLOWED, ASKED, probe=True)
 
 
 # HTTP DELETE requests from interpreter one-liners of Ruby, Perl and PHP (rules/code.toml).
@@ -64,7 +60,7 @@ HTTP_READS = [
 
 
 (test_interpreter_reads_pass,
- test_interpreter_http_deletes_are_asked) = allowed_and_asked(HTTP_READS, HTTP_DELETES, judge=_decision)
+ test_interpreter_http_deletes_are_asked) = allowed_and_asked(HTTP_READS, HTTP_DELETES, probe=True)
 
 
 # A multi-purpose MCP tool told what to do by an argument (rules/mcp.toml operation_keys).

@@ -5,12 +5,13 @@
     rule_ids("redis-cli FLUSHALL")                         -> ["sql.redis:flushall"]
     decide("bash wipe.sh", cwd=tmp_path)                   -> the script in tmp_path is read
 
-Live probes never run. Files are read only when a folder is given (`cwd`) or `read_files=True`:
-a check is then the same wherever the tests run. Extra keywords are the action's context
+Live probes run only with `probe=True` (as `blastwall.check` does by default). Files are read only
+when a folder is given (`cwd`) or `read_files=True`: a check is then the same wherever the tests run. Extra keywords are the action's context
 (`dialect="mysql"`).
 
 `allowed_and_asked(SAFE, LOOKALIKES)` makes the two parametrized tests of a class file: every
-line of SAFE is allowed, every look-alike is asked (or denied).
+line of SAFE is allowed, every look-alike is asked (or denied); keywords after the tables go to the
+judge (`allowed_and_asked(SAFE, LOOKALIKES, probe=True)`).
 """
 
 from __future__ import annotations
@@ -29,12 +30,12 @@ POLICY = default_policy()
 
 
 def verdict(action: Any, kind: str = "shell", *, cwd: str | Path | None = None, read_files: bool | None = None,
-            **context: str) -> Verdict:
+            probe: bool = False, **context: str) -> Verdict:
     """The verdict on `action` (a command, SQL text, or an HTTP/MCP payload) of surface `kind`."""
     if cwd is not None:
         context["cwd"] = str(cwd)
     reads = bool(context.get("cwd")) if read_files is None else read_files
-    return check(action, kind, policy=POLICY, context=context or None, read_files=reads, probe=False)
+    return check(action, kind, policy=POLICY, context=context or None, read_files=reads, probe=probe)
 
 
 def decide(action: Any, kind: str = "shell", **kw: Any) -> str:
@@ -46,16 +47,17 @@ def rule_ids(action: Any, kind: str = "shell", **kw: Any) -> list[str]:
     return list(verdict(action, kind, **kw).rule_ids)
 
 
-def allowed_and_asked(safe: Sequence[str], lookalikes: Sequence[str],
-                      judge: Callable[[str], str] = decide) -> tuple[Callable[[str], None], Callable[[str], None]]:
-    """The two tests of a class: `test_safe` (each line allowed) and `test_lookalikes_are_asked`."""
+def allowed_and_asked(safe: Sequence[Any], lookalikes: Sequence[Any], judge: Callable[..., str] = decide,
+                      **kw: Any) -> tuple[Callable[[Any], None], Callable[[Any], None]]:
+    """The two tests of a class: `test_safe` (each line allowed) and `test_lookalikes_are_asked`;
+    `kw` goes to `judge` with each line."""
 
     @pytest.mark.parametrize("command", safe)
-    def test_safe(command: str) -> None:
-        assert judge(command) == "allow", command
+    def test_safe(command: Any) -> None:
+        assert judge(command, **kw) == "allow", command
 
     @pytest.mark.parametrize("command", lookalikes)
-    def test_lookalikes_are_asked(command: str) -> None:
-        assert judge(command) != "allow", command
+    def test_lookalikes_are_asked(command: Any) -> None:
+        assert judge(command, **kw) != "allow", command
 
     return test_safe, test_lookalikes_are_asked

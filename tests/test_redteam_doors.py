@@ -175,3 +175,30 @@ def test_graphql_body_without_a_readable_document_asks(body: Any) -> None:
 @pytest.mark.parametrize("body", [{"query": "query { me { id } }"}, {"query": "{ projects { edges { node { id } } } }"}, None, ""])
 def test_graphql_reads_and_empty_posts_stay_allowed(body: Any) -> None:
     assert http("POST", _RW, body) == "allow"
+
+
+_RPC = "https://proj.supabase.co/rest/v1/rpc/"
+
+
+# A PostgREST RPC is the SQL call it makes: a function that runs SQL text, or one whose name destroys.
+@pytest.mark.parametrize(("function", "body"), [
+    ("exec_sql", {"sql": "DROP TABLE users"}),
+    ("exec_sql", "DROP TABLE users"),
+    ("run_sql", {"q": "TRUNCATE users"}),
+    ("execute", {"command": "DELETE FROM users"}),
+    ("execute_query", {"query": "DELETE FROM users WHERE 1 = 1"}),
+    ("delete_all_users", {}),
+    ("purge_tenant", {"tenant_id": 7}),
+])
+def test_postgrest_rpc_is_read_as_its_sql_call(function: str, body: Any) -> None:
+    assert http("POST", _RPC + function, body) != "allow"
+
+
+@pytest.mark.parametrize(("method", "url", "body"), [
+    ("POST", _RPC + "get_user_stats", {"user_id": 5}),
+    ("GET", _RPC + "search_posts?term=it's", None),
+    ("POST", _RPC + "exec_sql", {"sql": "SELECT count(*) FROM users"}),
+    ("POST", _RPC + "run_sql", {"q": "SELECT 1"}),
+])
+def test_postgrest_rpc_reads_stay_allowed(method: str, url: str, body: Any) -> None:
+    assert http(method, url, body) == "allow"

@@ -67,6 +67,30 @@ def sql_body(ctx: CheckContext) -> list[Finding] | None:
     return out
 
 
+@register("postgrest_rpc")
+def postgrest_rpc(ctx: CheckContext) -> list[Finding] | None:
+    """A PostgREST RPC (`POST /rest/v1/rpc/exec_sql {"sql": "..."}`) as the SQL call it makes:
+    `SELECT exec_sql(sql => '...')`, so the SQL analyzer reads the function and its text arguments."""
+    import json
+
+    function = ctx.captures.get("function", "")
+    if not rx.fullmatch(r"[A-Za-z_][A-Za-z0-9_$]{0,62}", function):
+        return [ctx.make(severity=Severity.MEDIUM, detail="a function name blastwall cannot read")] if ctx.make else None
+    body = ctx.req.body
+    fields = list(ctx.req.query) if ctx.req.method in ("GET", "HEAD") else []
+    if isinstance(body, dict):
+        fields += list(body.items())
+    elif body not in (None, "", [], {}):  # one unnamed argument (`Prefer: params=single-object`) or a list
+        fields.append(("", body))
+    args = []
+    for name, value in fields[:50]:
+        text = value if isinstance(value, str) else json.dumps(value)
+        literal = "'" + text.replace("'", "''") + "'"
+        key = str(name)
+        args.append(f'"{key.replace(chr(34), chr(34) * 2)}" => {literal}' if key else literal)
+    return _sql(f"SELECT {function}({', '.join(args)})", ctx, f"RPC {function} at {ctx.req.display}")
+
+
 @register("sql_text")
 def sql_text(ctx: CheckContext) -> list[Finding] | None:
     """Databases that take SQL as the body or a `query` parameter (ClickHouse HTTP)."""

@@ -524,18 +524,19 @@ def _sql_text_argument(node: Any, name: str) -> Any:
     args = list(node.args or ())
     qualified = ".".join(str(getattr(p, "sval", "")) for p in node.funcname or ()).lower()
     at = spec["functions"].get(qualified, spec["functions"].get(name))
+    named = next((a.arg for a in args if type(a).__name__ == "NamedArgExpr" and a.name in spec["argument_names"]), None)
     if at is None:
         from blastwall.analyze.verbs import tokens
 
-        words = set(tokens(name))
-        if not (words & set(spec["executor_verbs"]) and words & set(spec["executor_nouns"])):
+        words = set(tokens(name))  # `exec_sql(text)`, or an executor given its text by name: `execute(sql => ...)`
+        if not (words & set(spec["executor_verbs"]) and (words & set(spec["executor_nouns"]) or named is not None)):
             return None
         at = 0
-    named = next((a.arg for a in args if type(a).__name__ == "NamedArgExpr" and a.name in spec["argument_names"]), None)
     if named is not None:
         return named
     places = at if isinstance(at, list) else [at]  # `dblink(sql)`, `dblink(conn, sql)`, `dblink(sql, true)`
-    return next((args[i] for i in places if -len(args) <= i < len(args) and not _boolean(args[i])), None)
+    found = next((args[i] for i in places if -len(args) <= i < len(args) and not _boolean(args[i])), None)
+    return found.arg if type(found).__name__ == "NamedArgExpr" else found
 
 
 def _boolean(node: Any) -> bool:

@@ -6,32 +6,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from verdicts import allowed_and_asked
-
-from blastwall.engine import check
-from blastwall.policy.engine import default_policy
-
-POLICY = default_policy()
+from verdicts import allowed_and_asked, allowed_and_asked_in
 
 
-def _decision(command: str, cwd: Path) -> str:
-    (cwd / "Game.uproject").write_text("{}")
-    return check(command, policy=POLICY, read_files=False, context={"cwd": str(cwd)}).decision.value
+def _game_project(folder: Path) -> None:
+    (folder / "Game.uproject").write_text("{}")
 
 
-@pytest.mark.parametrize("command", [
+ENGINE_OUTPUT = [
     "rm -rf Binaries Intermediate",
     "rm -rf Binaries Intermediate DerivedDataCache",
     "rm -rf Library Temp obj",
     "rm -rf .snakemake/incomplete .nextflow/cache",
     "rm -rf .nextflow/cache work/tmp",
-])
-def test_allowed(command: str, tmp_path: Path) -> None:
-    assert _decision(command, tmp_path) == "allow", command
-
-
-@pytest.mark.parametrize("command", [
+]
+ENGINE_OUTPUT_ALONE = [
     "rm -rf Binaries",
     "rm -rf Intermediate",
     "rm -rf DerivedDataCache Content",
@@ -43,9 +32,11 @@ def test_allowed(command: str, tmp_path: Path) -> None:
     "rm -rf ~/Library ~/Temp ~/obj",
     "rm -rf ../Binaries ../Intermediate",
     "rm -rf .snakemake .nextflow",
-])
-def test_asked(command: str, tmp_path: Path) -> None:
-    assert _decision(command, tmp_path) != "allow", command
+]
+
+
+test_allowed, test_asked = allowed_and_asked_in(_game_project, ENGINE_OUTPUT, ENGINE_OUTPUT_ALONE,
+                                                read_files=False, probe=True)
 
 
 # Laravel's Vite/Mix output: public/hot (the dev server's address) and Mix's manifest are written again.

@@ -5,21 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from blastwall.engine import check
-from blastwall.policy.engine import default_policy
-
-POLICY = default_policy()
+from verdicts import allowed_and_asked_in
 
 
-def _decision(command: str, cwd: Path) -> str:
-    (cwd / "bin").mkdir(exist_ok=True)
-    (cwd / "bin" / "magento").write_text("#!/usr/bin/env php\n<?php\n")
-    return check(command, policy=POLICY, read_files=True, context={"cwd": str(cwd)}).decision.value
+def _magento(folder: Path) -> None:
+    (folder / "bin").mkdir(exist_ok=True)
+    (folder / "bin" / "magento").write_text("#!/usr/bin/env php\n<?php\n")
 
 
-@pytest.mark.parametrize("command", [
+REBUILDS = [
     "bin/magento setup:upgrade --keep-generated",
     "bin/magento cache:flush",
     "./bin/magento cache:clean && bin/magento indexer:reindex",
@@ -28,12 +22,8 @@ def _decision(command: str, cwd: Path) -> str:
     "php bin/magento cache:flush",
     "php -d memory_limit=-1 bin/magento setup:upgrade --keep-generated",  # -d sets an INI value
     "php -dmemory_limit=-1 -d display_errors=1 bin/magento indexer:reindex",
-])
-def test_allowed(command: str, tmp_path: Path) -> None:
-    assert _decision(command, tmp_path) == "allow", command
-
-
-@pytest.mark.parametrize("command", [
+]
+REMOVALS_AND_SCHEMA_CHANGES = [
     "bin/magento setup:uninstall",
     "bin/magento -n setup:uninstall",
     "./bin/magento setup:rollback -d db.sql",
@@ -47,6 +37,7 @@ def test_allowed(command: str, tmp_path: Path) -> None:
     # INI settings that run code before the launcher
     "php -d auto_prepend_file=/tmp/x.php bin/magento cache:flush",
     "php -c /tmp/php.ini bin/magento cache:flush",
-])
-def test_asked(command: str, tmp_path: Path) -> None:
-    assert _decision(command, tmp_path) != "allow", command
+]
+
+
+test_allowed, test_asked = allowed_and_asked_in(_magento, REBUILDS, REMOVALS_AND_SCHEMA_CHANGES, probe=True)

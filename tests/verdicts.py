@@ -11,7 +11,8 @@ when a folder is given (`cwd`) or `read_files=True`: a check is then the same wh
 
 `allowed_and_asked(SAFE, LOOKALIKES)` makes the two parametrized tests of a class file: every
 line of SAFE is allowed, every look-alike is asked (or denied); keywords after the tables go to the
-judge (`allowed_and_asked(SAFE, LOOKALIKES, probe=True)`).
+judge (`allowed_and_asked(SAFE, LOOKALIKES, probe=True)`). `allowed_and_asked_in(project, SAFE,
+LOOKALIKES)` judges each line in a fresh folder that `project(folder)` fills first.
 """
 
 from __future__ import annotations
@@ -59,5 +60,25 @@ def allowed_and_asked(safe: Sequence[Any], lookalikes: Sequence[Any], judge: Cal
     @pytest.mark.parametrize("command", lookalikes)
     def test_lookalikes_are_asked(command: Any) -> None:
         assert judge(command, **kw) != "allow", command
+
+    return test_safe, test_lookalikes_are_asked
+
+
+def allowed_and_asked_in(project: Callable[[Path], None], safe: Sequence[str], lookalikes: Sequence[str],
+                         **kw: Any) -> tuple[Callable[..., None], Callable[..., None]]:
+    """`allowed_and_asked` for lines judged in a project: each test's own temporary folder, filled by
+    `project(folder)`, is the working directory (`cwd`); `kw` goes to `decide`."""
+
+    def judge(command: str, folder: Path) -> str:
+        project(folder)
+        return decide(command, cwd=folder, **kw)
+
+    @pytest.mark.parametrize("command", safe)
+    def test_safe(command: str, tmp_path: Path) -> None:
+        assert judge(command, tmp_path) == "allow", command
+
+    @pytest.mark.parametrize("command", lookalikes)
+    def test_lookalikes_are_asked(command: str, tmp_path: Path) -> None:
+        assert judge(command, tmp_path) != "allow", command
 
     return test_safe, test_lookalikes_are_asked

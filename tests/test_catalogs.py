@@ -53,6 +53,14 @@ def _http(method: str, url: str, body: Any = None, headers: dict[str, str] | Non
     return analyze_request(method, url, headers, body, Scope(probe=False))
 
 
+def _judged(action: Any, kind: str, decision: str, rule: str) -> None:
+    """The engine's decision on `action` is `decision`, and names `rule` when one is given."""
+    v = check(action, kind, policy=POLICY)
+    assert v.decision.value == decision, (v.reasons, v.rule_ids)
+    if rule:
+        assert rule in v.rule_ids
+
+
 def _fill(template: str) -> tuple[str, str]:
     """A concrete path and query string from a spec's path template."""
     path, _, query = template.partition("?")
@@ -307,10 +315,7 @@ def test_aws_http_door_judges_every_service_by_its_catalog() -> None:
     ("aws sqs delete-message --queue-url u --receipt-handle h", "allow", "shell.aws:delete-tags"),
 ])
 def test_aws_cli_through_the_engine(cmd: str, decision: str, rule: str) -> None:
-    v = check(cmd, "shell", policy=POLICY)
-    assert v.decision.value == decision, (v.reasons, v.rule_ids)
-    if rule:
-        assert rule in v.rule_ids
+    _judged(cmd, "shell", decision, rule)
 
 
 GH = "https://api.github.com"
@@ -378,10 +383,7 @@ def test_http_through_the_engine(method: str, url: str, body: Any, headers: dict
     payload: dict[str, Any] = {"method": method, "url": url, "body": body}
     if headers:
         payload["headers"] = headers
-    v = check(payload, "http", policy=POLICY)
-    assert v.decision.value == decision, (v.reasons, v.rule_ids)
-    if rule:
-        assert rule in v.rule_ids
+    _judged(payload, "http", decision, rule)
 
 
 def test_gh_api_uses_the_github_catalog() -> None:
@@ -498,10 +500,7 @@ def test_mcp_aws_server_batches_are_judged_command_by_command(commands: list[str
     ("python3 -c \"import boto3; delete_old_reports(); print(boto3.client('s3').list_buckets())\"", "allow", ""),
 ])
 def test_aws_sdk_calls_in_code(cmd: str, decision: str, rule: str) -> None:
-    v = check(cmd, "shell", policy=POLICY)
-    assert v.decision.value == decision, (v.reasons, v.rule_ids)
-    if rule:
-        assert rule in v.rule_ids
+    _judged(cmd, "shell", decision, rule)
 
 
 # ---- gcloud: commands are discovery methods -------------------------------------------------
@@ -519,7 +518,4 @@ def test_aws_sdk_calls_in_code(cmd: str, decision: str, rule: str) -> None:
     ("gcloud run deploy api --image x", "allow", ""),
 ])
 def test_gcloud_through_the_google_catalog(cmd: str, decision: str, rule: str) -> None:
-    v = check(cmd, "shell", policy=POLICY)
-    assert v.decision.value == decision, (v.reasons, v.rule_ids)
-    if rule:
-        assert rule in v.rule_ids
+    _judged(cmd, "shell", decision, rule)

@@ -100,8 +100,8 @@ ASKED = [
     ("SYSTEM DROP REPLICA 'r2' FROM TABLE db.events", "sql.parse:unparsed-destructive"),
     ("SYSTEM DROP DATABASE REPLICA 'shard1|r2' FROM DATABASE cache", "sql.parse:unparsed-destructive"),
     ("SYSTEM DROP MARK CACHE; DROP TABLE events", "sql.postgres:drop-table"),
-    ("SYSTEM UNFREEZE WITH NAME 'backup_2024'", "sql.parse:unknown-statement"),
-    ("SYSTEM STOP LISTEN QUERIES ALL", "sql.parse:unknown-statement"),
+    ("SYSTEM UNFREEZE WITH NAME 'backup_2024'", "sql.dialect:destructive-statement"),
+    ("SYSTEM STOP LISTEN QUERIES ALL", "sql.parse:unparsed-destructive"),
     # a warehouse renamed or dropped
     ("ALTER WAREHOUSE reporting_wh RENAME TO old_wh", "sql.parse:unparsed-destructive"),
     ("DROP WAREHOUSE reporting_wh", "sql.parse:unparsed-destructive"),

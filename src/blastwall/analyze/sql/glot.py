@@ -494,6 +494,11 @@ def unparsed_hits(src: str, code: str) -> list[Hit]:
     named = _command_row(src, lexer.words(code), lexical_only=True)
     if named is not None:  # a row names the statement: its hits, or none for a known harmless one
         return named
+    from blastwall.analyze.sql import kinds
+
+    by_kind = kinds.hits(src, code)  # the statement kinds of every dialect (rules/sql_kinds.toml)
+    if by_kind == []:  # a safe kind with nothing after its opening words that destroys
+        return []
     lex = table()["lexical"]
     found = lexer.find_phrases(code, lex["phrases"])
     first = lexer.first_word(code)
@@ -501,6 +506,8 @@ def unparsed_hits(src: str, code: str) -> list[Hit]:
         found.insert(0, first)
     if found:
         return [Hit("unparsed-destructive", "", src, ", ".join(w.upper() for w in dict.fromkeys(found)))]
+    if by_kind:
+        return by_kind
     if not first or first in lex["harmless_openers"]:
         return []
     return [Hit("unknown-statement", "", src, " ".join(lexer.words(code)[:2]).upper())]
@@ -534,7 +541,22 @@ def _copy(e: Any, src: str, dialect: str) -> list[Hit]:
     return named or []
 
 
+def _load(e: Any, src: str, dialect: str) -> list[Hit]:
+    """LOAD DATA as sqlglot reads it: judged by the rows that name its forms (`[[glot.commands]]`:
+    MySQL's REPLACE, the forms that add rows), then by its kind (rules/sql_kinds.toml: BigQuery's
+    LOAD DATA OVERWRITE replaces the table; LOAD DATA INTO adds rows)."""
+    from blastwall.analyze.sql import kinds
+
+    code = lexer.code_only(src)
+    named = _command_row(src, lexer.words(code), lexical_only=True)
+    if named is not None:
+        return named
+    by_kind = kinds.hits(src, code)
+    return by_kind if by_kind is not None else [Hit("unknown-statement", "", src, "LOAD DATA")]
+
+
 _HANDLERS = {
+    "LoadData": _load,
     "Copy": _copy,
     "Describe": _describe,
     "Drop": _drop,

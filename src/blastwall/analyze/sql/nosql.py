@@ -339,7 +339,22 @@ def looks_like_mongo(code: str) -> bool:
     if not ws:
         return False
     opens = ws[0] in table()["mongo"]["openers"]
-    return opens and ("db" in ws or ws[0] in ("use", "show"))
+    return opens and ("db" in ws or ws[0] in ("use", "show")) and not _sql_statement_line(code)
+
+
+_STATEMENT_START = rx.compile(r"(?m)(?:^|;)[ \t]*([A-Za-z_]+)[ \t]+[^ \t:=(]")
+
+
+def _sql_statement_line(code: str) -> bool:
+    """A line or `;` piece opens with a word that opens an SQL statement kind and no Mongo shell
+    word (`USE shop; DROP TABLE users`, `use app\nGO\nTRUNCATE TABLE t`): the text is SQL."""
+    from blastwall.analyze.sql import kinds
+
+    shell = set(table()["mongo"]["openers"])
+    if any(w.lower() not in shell and kinds.opens_statement(w.lower()) for w in _STATEMENT_START.findall(code)):
+        return True
+    # the shell's helpers are two words (`use shop`, `show collections`); more is SQL (`USE shop EXEC ...`)
+    return any(len(ws) > 2 and ws[0] in ("use", "show") for ws in map(lexer.words, rx.split(r"[;\n]", code)))
 
 
 def looks_like_redis(text: str) -> bool:

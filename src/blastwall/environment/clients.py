@@ -380,7 +380,11 @@ def _http_sites(inv: Invocation, parsed: Parsed, vars_: Vars) -> list[Site]:
         return [unknown(f"{inv.program} names no URL blastwall can read")]
     if parsed.dynamic:
         return [unknown(f"{inv.program}'s URL is only known when it runs (a variable or substitution)")]
-    return [url_site(u) for u in urls]
+    from blastwall.environment.test_keys import header_credentials
+
+    keys = [u.partition(":")[0] for u in _values(parsed, ["-u", "--user"])] + _values(parsed, ["--oauth2-bearer"])
+    keys += header_credentials(_values(parsed, ["-H", "--header"]))
+    return [url_site(u, keys) for u in urls]
 
 
 def _looks_like_url(word: str) -> bool:
@@ -391,8 +395,9 @@ def _looks_like_url(word: str) -> bool:
         and " " not in word and not head.startswith("@")
 
 
-def url_site(url: str) -> Site:
-    """The site of an HTTP(S) URL: its host, and a disposable local service at its port and path."""
+def url_site(url: str, keys: list[str] | None = None) -> Site:
+    """The site of an HTTP(S) URL: its host, and a disposable local service at its port and path;
+    `keys`, the credentials the request carries (a provider's test-mode key: environment/test_keys.py)."""
     text = url if "://" in url else f"http://{url}"
     try:
         parts = urlsplit(text)
@@ -411,6 +416,13 @@ def url_site(url: str) -> Site:
         sandbox = provider_sandbox(host)
         if sandbox:
             return site._replace(nature="test", nature_why=f"{host} is {sandbox}, kept apart from live data")
+        if keys:
+            from blastwall.environment.test_keys import shown, test_mode
+
+            mode = test_mode(host, keys)
+            if mode:
+                return site._replace(nature="test", nature_why=f"the request to {host} authenticates with a "
+                                     f"{shown(mode)} key: {mode}, kept apart from live data")
     return site
 
 

@@ -55,7 +55,25 @@ def sites_for(action: Action, finding: Finding, memo: dict[str, Line] | None = N
         return _sql_action(action, finding)
     if action.surface is Surface.SHELL and isinstance(action.payload, str):
         return _shell_action(action, finding, {} if memo is None else memo)
+    if action.surface is Surface.MCP and isinstance(action.payload, dict):
+        return _mcp_request(action, finding)
     return None
+
+
+def _mcp_request(action: Action, finding: Finding) -> list[Site] | None:
+    """An HTTP request an MCP tool sends (`fetch`, `http_request`: a URL argument, its headers),
+    placed as the HTTP door places the same request."""
+    from blastwall.analyze.ruleset import load_table
+
+    args = action.payload.get("arguments")
+    if not isinstance(args, dict):
+        return None
+    urls = [args[k] for k in load_table("mcp")["generic"]["url_keys"] if isinstance(args.get(k), str)]
+    if not urls:
+        return None
+    headers = args.get("headers")
+    request = {"url": urls[0], **({"headers": headers} if isinstance(headers, dict) else {})}
+    return _http_action(Action(Surface.HTTP, request, action.context), finding)
 
 
 def _http_action(action: Action, finding: Finding) -> list[Site] | None:
@@ -63,8 +81,10 @@ def _http_action(action: Action, finding: Finding) -> list[Site] | None:
     if not finding.rule_id.startswith("http.") or not isinstance(url, str):
         return None
     from blastwall.environment.clients import url_site
+    from blastwall.environment.test_keys import header_credentials
 
-    return [url_site(url)]
+    headers = action.payload.get("headers") if isinstance(action.payload, dict) else None
+    return [url_site(url, header_credentials(headers) if isinstance(headers, dict) else None)]
 
 
 def _sql_action(action: Action, finding: Finding) -> list[Site] | None:

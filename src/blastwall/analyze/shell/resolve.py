@@ -137,6 +137,13 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
         from blastwall.analyze.shell.subcommands import verb_findings
 
         found = verb_findings(name, argv, cmd.source, known=known, scope=scope)
+        if found:
+            from blastwall.environment.test_keys import cli_test_mode
+
+            words = [w.text if not w.dynamic else "$" for w in argv[1:]]
+            env = [(k, v.text if not v.dynamic else "$") for k, v in cmd.assigns.items()]
+            if cli_test_mode(name, words, env):
+                found = []  # `stripe customers delete X --api-key sk_test_...`: test-mode data only
     return out + found
 
 

@@ -334,3 +334,89 @@ def test_a_test_key_is_never_shown() -> None:
                          (_stripe_delete({"Authorization": f"Bearer {_TEST_KEY}"}), "http")):
         shown = " ".join(verdict(action, kind).reasons)
         assert "sk_test_" in shown and _TEST_KEY not in shown
+
+
+# --- 8. JSON-RPC transactions to a test network or local node ----------------------------------------
+
+def _rlp(x: object) -> bytes:
+    """RLP encoding (Ethereum's), enough to build signed-transaction shapes for the tests."""
+    def length(n: int, base: int) -> bytes:
+        if n <= 55:
+            return bytes([base + n])
+        b = n.to_bytes((n.bit_length() + 7) // 8, "big")
+        return bytes([base + 55 + len(b)]) + b
+    if isinstance(x, list):
+        body = b"".join(_rlp(i) for i in x)
+        return length(len(body), 0xC0) + body
+    data = x.to_bytes((x.bit_length() + 7) // 8, "big") if isinstance(x, int) else bytes(x)  # type: ignore[arg-type]
+    return data if len(data) == 1 and data[0] < 0x80 else length(len(data), 0x80) + data
+
+
+def _legacy(v: int) -> str:
+    return "0x" + _rlp([1, 10**9, 21000, bytes(20), 10**15, b"", v, 2**200, 2**200]).hex()
+
+
+def _typed(chain: int) -> str:
+    return "0x02" + _rlp([chain, 1, 10**9, 10**9, 21000, bytes(20), 10**15, b"", [], 1, 2**200, 2**200]).hex()
+
+
+def _rpc(url: str, params: list[object], method: str = "eth_sendRawTransaction") -> dict[str, object]:
+    import json
+
+    return {"method": "POST", "url": url, "headers": {"Content-Type": "application/json"},
+            "body": json.dumps({"jsonrpc": "2.0", "method": method, "params": params, "id": 1})}
+
+
+TEST_CHAIN_CALLS = [
+    _rpc("https://sepolia.infura.io/v3/abc", ["0xf86c"]),
+    _rpc("https://ethereum-holesky.publicnode.com", ["0xf86c"]),
+    _rpc("http://localhost:8545", [{}], "eth_sendTransaction"),
+    _rpc("http://127.0.0.1:8545", ["0xf86c"]),
+    _rpc("http://anvil:8545", ["0xf86c"]),
+    _rpc("http://hardhat:8545", ["0xf86c"]),
+    _rpc("https://rpc.example.com", [_legacy(11155111 * 2 + 35)]),  # signed for Sepolia (EIP-155)
+    _rpc("https://rpc.example.com", [_typed(17000)]),  # an EIP-1559 transaction for Holesky
+    _rpc("https://rpc.example.com", [{"chainId": "0xaa36a7", "to": "0x" + "00" * 20}], "eth_sendTransaction"),
+    _rpc("https://rpc.example.com", [_typed(31337)]),  # a local Hardhat/Anvil chain
+]
+LIVE_CHAIN_CALLS = [
+    _rpc("https://mainnet.infura.io/v3/abc", ["0xf86c"]),
+    _rpc("https://eth-mainnet.g.alchemy.com/v2/key", ["0xf86c"]),
+    _rpc("https://rpc.example.com", ["0xf86c"]),
+    _rpc("https://polygon-rpc.com", ["0xf86c"]),
+    _rpc("http://anvil.evil.io:8545", ["0xf86c"]),
+    _rpc("http://localhost.attacker.example:8545", ["0xf86c"]),
+    _rpc("https://rpc.example.com", [_legacy(37)]),  # mainnet
+    _rpc("https://rpc.example.com", [_legacy(27)]),  # no replay protection: valid on every chain
+    _rpc("https://rpc.example.com", [_typed(1)]),
+    _rpc("https://rpc.example.com", ["0x02zz"]),
+    _rpc("https://rpc.example.com", [{"to": "0x" + "00" * 20}], "eth_sendTransaction"),
+    _rpc("https://mainnet.infura.io/v3/k", [{"chainId": "0x1"}], "eth_sendTransaction"),
+    _rpc("https://mainnet.infura.io/v3/k", [{"chainId": True}], "eth_sendTransaction"),
+]
+
+
+@pytest.mark.parametrize("request_", TEST_CHAIN_CALLS)
+def test_transactions_to_test_chains_pass(request_: dict[str, object]) -> None:
+    assert decide(request_, "http") == "allow"
+    assert decide({"server": "fetch", "tool": "fetch", "arguments": request_}, "mcp") == "allow"
+
+
+@pytest.mark.parametrize("request_", LIVE_CHAIN_CALLS)
+def test_transactions_to_live_or_unknown_chains_ask(request_: dict[str, object]) -> None:
+    assert decide(request_, "http") == "ask"
+
+
+def test_a_batch_with_one_live_transaction_asks() -> None:
+    import json
+
+    calls = [{"jsonrpc": "2.0", "method": "eth_sendRawTransaction", "params": [tx], "id": i}
+             for i, tx in enumerate((_typed(11155111), _typed(1)))]
+    assert decide({"method": "POST", "url": "https://rpc.example.com", "body": json.dumps(calls)}, "http") == "ask"
+
+
+def test_the_shell_reads_a_one_word_dev_node_as_the_http_door_does() -> None:
+    assert decide("cast send 0x0000000000000000000000000000000000000000 --rpc-url http://anvil:8545 "
+                  "--private-key 0xac09") == "allow"
+    assert decide("cast send 0x0000000000000000000000000000000000000000 --rpc-url http://anvil.evil.io:8545 "
+                  "--private-key 0xac09") == "ask"

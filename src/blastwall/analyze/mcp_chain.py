@@ -81,6 +81,8 @@ def network_kind(network: str) -> str:
             return "live"
         if host in _c()["local_hosts"] or _loopback(host):
             return "local"
+        if "." not in host and host in _c()["local_networks"]:
+            return "local"  # `http://anvil:8545`: a one-word name (a compose service, /etc/hosts) of a dev node
         # a host is local only as a whole (`localhost.attacker.example` is not); its words may
         # still name a test network (`eth-sepolia.g.alchemy.com`)
         return "test" if (_names(host) | {host}) & set(_c()["test_networks"]) else "live"

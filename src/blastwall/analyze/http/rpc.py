@@ -67,6 +67,18 @@ def destructive_operation(req: Request) -> tuple[str, str, bool] | None:
         if reading is not None:
             return name[:80], reading.verb, reading.severity >= Severity.HIGH
         tx = chain_call(req.host, name[:200], {"rpc": f"{req.scheme or 'https'}://{req.host}"})
-        if tx is not None and tx.kind == "live":
+        if tx is not None and tx.kind == "live" and not _signed_for_test_chains(req, name):
             return name[:80], "a transaction", True
     return None
+
+
+def _signed_for_test_chains(req: Request, name: str) -> bool:
+    """Every call of `name` in the body sends a transaction signed for a local or test chain (its
+    chain id: `analyze/chain_ids.py`), which a node of any other chain refuses."""
+    from blastwall.analyze.chain_ids import chain_id
+    from blastwall.analyze.http.generic import objects
+    from blastwall.analyze.mcp_chain import network_kind
+
+    calls = [o for o in objects(req.body) if isinstance(o.get("method"), str) and o["method"].strip() == name]
+    ids = [chain_id(name, o.get("params")) for o in calls]
+    return bool(ids) and all(i is not None and network_kind(str(i)) in ("local", "test") for i in ids)

@@ -202,3 +202,26 @@ def test_postgrest_rpc_is_read_as_its_sql_call(function: str, body: Any) -> None
 ])
 def test_postgrest_rpc_reads_stay_allowed(method: str, url: str, body: Any) -> None:
     assert http(method, url, body) == "allow"
+
+
+# ---- MCP -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("arguments", ["DROP TABLE users", ["DROP TABLE users"], 5, "rm -rf ~/data"])
+@pytest.mark.parametrize("tool", ["x", "execute_sql", "run"])
+def test_arguments_that_are_not_an_object_ask(arguments: Any, tool: str) -> None:
+    assert mcp("db", tool, arguments) != "allow"
+
+
+@pytest.mark.parametrize("hints", [
+    {"destructiveHint": "true"}, {"destructiveHint": 1}, {"destructivehint": True}, {"destructive_hint": "yes"},
+    {"DestructiveHint": True}, {"destructiveHint": True, "readOnlyHint": True},
+])
+def test_destructive_hint_in_any_spelling_is_a_floor(hints: dict[str, Any]) -> None:
+    assert mcp("x", "do_thing", {}, hints) != "allow"
+
+
+@pytest.mark.parametrize("hints", [{"destructiveHint": False}, {"destructiveHint": "false"}, {"destructiveHint": 0},
+                                   {"readOnlyHint": True}, {}])
+def test_no_destructive_hint_leaves_a_read_alone(hints: dict[str, Any]) -> None:
+    assert mcp("x", "list_items", {}, hints) == "allow"
+    assert mcp("x", "list_items", None, hints) == "allow"

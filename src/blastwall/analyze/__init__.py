@@ -40,7 +40,7 @@ def analyze(action: Action, scope: Scope) -> list[Finding]:
         return mcp.analyze_call(
             str(payload.get("server") or ""),
             str(payload.get("tool") or ""),
-            args if isinstance(args, dict) else {},
+            args,  # not an object: analyze_call asks about it
             payload.get("annotations") if isinstance(payload.get("annotations"), dict) else None,
             scope,
         )

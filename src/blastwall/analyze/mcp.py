@@ -64,17 +64,30 @@ def _row(rule_id: str) -> dict[str, Any]:
     return next(r for r in _rows() if r["id"] == rule_id)
 
 
-def analyze_call(server: str, tool: str, arguments: dict, annotations: dict | None, scope: Scope) -> list[Finding]:
+def analyze_call(server: str, tool: str, arguments: Any, annotations: dict | None, scope: Scope) -> list[Finding]:
     """Findings for one MCP tool call. The server's `destructiveHint: true` is a floor: whatever
     the catalog, the tool's name or its arguments say, the call is at least a MEDIUM finding
     (asked about unless a trusted policy rule allows `mcp.annotations:destructive`)."""
     found = _analyze_call(server, tool, arguments, annotations, scope)
+    name = _split_name(str(server or ""), str(tool or ""))
+    call = _Call(name[0], name[1], arguments if isinstance(arguments, dict) else {}, scope)
+    if arguments is not None and not isinstance(arguments, dict):  # text or a list where an object belongs
+        found = [call.finding(_row("mcp.generic:arguments-not-object"))] + found
     hints = annotations if isinstance(annotations, dict) else {}
-    if _hint(hints, "destructiveHint") and all(f.severity < Severity.MEDIUM for f in found):
-        name = _split_name(str(server or ""), str(tool or ""))
-        call = _Call(name[0], name[1], arguments if isinstance(arguments, dict) else {}, scope)
+    if _marked_destructive(hints) and all(f.severity < Severity.MEDIUM for f in found):
         found = [call.finding(_row("mcp.annotations:destructive"))] + found
     return found
+
+
+def _marked_destructive(hints: dict[str, Any]) -> bool:
+    """`destructiveHint` in any spelling a server may send (`true`, `"true"`, `1`, `destructive_hint`,
+    `DestructiveHint`): a floor, so it fails closed; only `false`, `0`, `"false"` or no value leave it."""
+    for key, value in hints.items():
+        if str(key).replace("_", "").lower() != "destructivehint" or value in (None, False, 0, ""):
+            continue
+        if not (isinstance(value, str) and value.strip().lower() in ("false", "0", "no", "off")):
+            return True
+    return False
 
 
 def _analyze_call(server: str, tool: str, arguments: dict, annotations: dict | None, scope: Scope) -> list[Finding]:

@@ -395,10 +395,9 @@ def test_moves_where_files_do_not_stay() -> None:
 
 # ---- force pushes with a lease ------------------------------------------------------------------------
 
-@pytest.fixture
-def pushed(tmp_path: Path) -> Path:
-    """A clone of a remote with main (its default) and feat/login, both pushed; feat/login then
-    rebased onto a newer main, so its pushed commits are rewritten here."""
+def pushed_clone(tmp_path: Path, tags: tuple[str, ...] = ()) -> Path:
+    """A clone of a remote with main (its default, with `tags`) and feat/login, both pushed;
+    feat/login then rebased onto a newer main, so its pushed commits are rewritten here."""
     remote = tmp_path / "remote.git"
     subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], check=True, env=GIT_ENV)
     seed = tmp_path / "seed"
@@ -407,8 +406,10 @@ def pushed(tmp_path: Path) -> Path:
     write(seed, {"a.txt": "a\n"})
     git(seed, "add", "-A")
     git(seed, "commit", "-qm", "a")
+    for tag in tags:
+        git(seed, "tag", tag)
     git(seed, "remote", "add", "origin", str(remote))
-    git(seed, "push", "-q", "origin", "main")
+    git(seed, "push", "-q", "origin", "main", *tags)
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", str(remote), str(clone)], check=True, env=GIT_ENV, capture_output=True)
     git(clone, "checkout", "-qb", "feat/login")
@@ -424,6 +425,11 @@ def pushed(tmp_path: Path) -> Path:
     git(clone, "fetch", "-q", "origin")
     git(clone, "rebase", "-q", "origin/main")
     return clone
+
+
+@pytest.fixture
+def pushed(tmp_path: Path) -> Path:
+    return pushed_clone(tmp_path)
 
 
 def _teammate_pushes(clone: Path, branch: str) -> None:

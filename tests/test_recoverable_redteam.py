@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from blastwall.engine import check
-from test_recoverable import GIT_ENV, decide, decide_mcp, git, write
+from test_recoverable import GIT_ENV, decide, decide_mcp, git, pushed_clone, write
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
@@ -211,34 +211,8 @@ def test_an_edit_left_unmeasured_by_the_time_budget_asks(repo: Path) -> None:
 
 @pytest.fixture
 def pushed(tmp_path: Path) -> Path:
-    """A clone of a remote with main (its default, with tag v1.0) and feat/login, both pushed;
-    feat/login then rebased onto a newer main, so its pushed commits are rewritten here."""
-    remote = tmp_path / "remote.git"
-    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], check=True, env=GIT_ENV)
-    seed = tmp_path / "seed"
-    seed.mkdir()
-    git(seed, "init", "-q", "-b", "main")
-    write(seed, {"a.txt": "a\n"})
-    git(seed, "add", "-A")
-    git(seed, "commit", "-qm", "a")
-    git(seed, "tag", "v1.0")
-    git(seed, "remote", "add", "origin", str(remote))
-    git(seed, "push", "-q", "origin", "main", "v1.0")
-    clone = tmp_path / "clone"
-    subprocess.run(["git", "clone", "-q", str(remote), str(clone)], check=True, env=GIT_ENV, capture_output=True)
-    git(clone, "checkout", "-qb", "feat/login")
-    for i in range(2):
-        write(clone, {f"login{i}.txt": str(i)})
-        git(clone, "add", "-A")
-        git(clone, "commit", "-qm", f"login {i}")
-    git(clone, "push", "-q", "-u", "origin", "feat/login")
-    write(seed, {"b.txt": "b\n"})
-    git(seed, "add", "-A")
-    git(seed, "commit", "-qm", "b")
-    git(seed, "push", "-q", "origin", "main")
-    git(clone, "fetch", "-q", "origin")
-    git(clone, "rebase", "-q", "origin/main")
-    return clone
+    """`pushed_clone` with tag v1.0 on main."""
+    return pushed_clone(tmp_path, tags=("v1.0",))
 
 
 def _sha(repo: Path, rev: str) -> str:

@@ -159,12 +159,9 @@ class ServerSide:
                 pos = n
                 break
             pos = end
-        if start == 0 and pos == n:
-            write(data)
-        elif pos > start:
-            write(data[start:pos])
-        if pos < n:
-            self.sbuf += data[pos:]
+        rest = wire.forward(write, data, start, pos)
+        if rest:
+            self.sbuf += rest
 
     def _parameter(self, msg: bytes) -> None:
         name, value = wire.parameter(msg)

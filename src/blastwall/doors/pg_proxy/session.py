@@ -318,12 +318,9 @@ class Session(ServerSide):
                 pos = n
                 break
             pos = end
-        if start == 0 and pos == n:
-            write(data)
-        elif pos > start:
-            write(data[start:pos])
-        if pos < n:
-            self.cbuf += data[pos:]
+        rest = wire.forward(write, data, start, pos)
+        if rest:
+            self.cbuf += rest
         return None
 
     def _message(self, kind: int, msg: bytes) -> bytes | object | None:

@@ -9,6 +9,7 @@ ErrorResponse, ParameterStatus from the server) and builds only the ones it answ
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 from typing import NamedTuple
 
 # Start-up packets: int32 length, int32 code.
@@ -39,6 +40,17 @@ class WireError(ValueError):
     def __init__(self, message: str, code: str = "08P01") -> None:
         super().__init__(message)
         self.code = code
+
+
+def forward(write: Callable[[bytes], object], data: bytes, start: int, pos: int) -> bytes:
+    """Write `data[start:pos]`, the part of a chunk passed on as it is (all of `data`, without a copy,
+    when that is all of it), and return what follows `pos`: the start of a message still arriving."""
+    n = len(data)
+    if start == 0 and pos == n:
+        write(data)
+    elif pos > start:
+        write(data[start:pos])
+    return data[pos:] if pos < n else b""
 
 
 def frame(kind: int, body: bytes) -> bytes:

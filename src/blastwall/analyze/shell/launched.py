@@ -4,6 +4,8 @@
     own_subcommand(["virsh", "shutdown", "web01"], 1)   -> True  (virsh's own verb on domain web01)
     own_subcommand(["s6-setuidgid", "app", "shutdown", "-h", "now"], 2)  -> False (judged as shutdown)
     own_subcommand(["chronic", "poweroff"], 1)          -> False (no operand: launched)
+    managers_own(["scoop", "cache", "rm", "*"], 2)      -> True  (scoop's own subcommand)
+    managers_own(["mise", "exec", "--", "rm", "x"], 3)  -> False (mise exec launches it)
 """
 
 from __future__ import annotations
@@ -40,3 +42,22 @@ def own_subcommand(argv: list[Word], i: int) -> bool:
     if operand is None or operand.dynamic:
         return False
     return takes_none or (first is not None and not first.match(operand.text))
+
+
+@functools.cache
+def _managers() -> dict[str, frozenset[str]]:
+    """package or version manager -> its subcommands that launch a command."""
+    out: dict[str, frozenset[str]] = {}
+    for row in load_table("launched").get("managers", []):
+        for name in row["programs"]:
+            out[name] = frozenset(row.get("launch", []))
+    return out
+
+
+def managers_own(argv: list[Word], i: int) -> bool:
+    """`argv[i]` is a word of a package or version manager's own command path (`scoop cache rm`),
+    not a command it launches: no launching subcommand (`exec`, `run`) and no `--` comes before it."""
+    launch = _managers().get(program_name(argv[0].text))
+    if launch is None:
+        return False
+    return not any(w.dynamic or w.text == "--" or w.text in launch for w in argv[1:i])

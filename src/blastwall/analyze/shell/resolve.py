@@ -293,7 +293,7 @@ def _unknown_wrapper(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sco
     x'`, `vagrant ssh -c 'git push -f'`, `--exec=CMD`). The first such command that does something
     is judged; never a pass. Programs whose words are only files or text (linters, formatters:
     rules/verbs.toml `operands_only`) and dry runs (`s5cmd --dry-run rm s3://...`) run nothing."""
-    from blastwall.analyze.shell.launched import own_subcommand
+    from blastwall.analyze.shell.launched import managers_own, own_subcommand
     from blastwall.analyze.shell.subcommands import _operands_only
     from blastwall.analyze.verbs import safe_flags_present
 
@@ -308,6 +308,8 @@ def _unknown_wrapper(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sco
         text = word.text.split("=", 1)[1] if word.text.startswith("-") and "=" in word.text else word.text
         if not text or text in (".", "--") or text.startswith("-"):
             continue  # `jq . file`: a dot is the current folder or a filter, not `source`
+        if managers_own(argv, i):
+            continue  # `scoop cache rm NAME`: the manager's own subcommand (rules/launched.toml)
         if any(ch.isspace() for ch in text.strip()):
             first = text.split(None, 1)[0]
             if not _known(program_name(first.lstrip("\\'\"({"))):

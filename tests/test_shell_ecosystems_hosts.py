@@ -1,0 +1,61 @@
+"""Shell classes of language ecosystems and host administration: docker-compatible CLIs judged by
+docker's rows; package and version managers' own subcommands named like programs (`scoop cache rm
+NAME`) are not commands they run."""
+
+from __future__ import annotations
+
+import pytest
+
+from blastwall.engine import check
+from blastwall.policy.engine import default_policy
+
+POLICY = default_policy()
+
+
+def _decide(command: str) -> str:
+    return check(command, policy=POLICY).decision.value
+
+
+# --- docker-compatible CLIs share docker's rows: the same verdict and rule id for each spelling ---
+
+@pytest.mark.parametrize("tail", [
+    "image prune --all -f", "image prune -f", "system prune -f", "system prune -f --volumes",
+    "container prune -f", "volume prune -f", "volume rm pgdata", "rm -f -v db", "rmi app:dev",
+    "image prune -a --filter until=168h -f", "system prune --help",
+])
+def test_docker_compatible_clis_are_judged_by_dockers_rows(tail: str) -> None:
+    want = check(f"docker {tail}", policy=POLICY)
+    for cli in ("podman", "nerdctl", "finch"):
+        got = check(f"{cli} {tail}", policy=POLICY)
+        assert (got.decision, got.rule_ids) == (want.decision, want.rule_ids), f"{cli} {tail}"
+
+
+# --- package and version managers: their own subcommands are not programs they run ---
+
+@pytest.mark.parametrize("command", [
+    "scoop update * && scoop cleanup * && scoop cache rm *",
+    "scoop cache rm git",
+    "scoop cleanup --all",
+    "mise cache clear",
+    "mise cache rm -rf src",
+    "choco uninstall nodejs -y",
+    "sdk flush tmp",
+])
+def test_manager_subcommands_named_like_programs_pass(command: str) -> None:
+    assert _decide(command) == "allow", command
+
+
+@pytest.mark.parametrize("command", [
+    "mise exec -- rm -rf src",
+    "mise x node@20 -- rm -rf src",
+    "pyenv exec rm -rf src",
+    "volta run rm -rf src",
+    "asdf exec git push --force origin main",
+    "scoop exec rm -rf src",
+    "scoop \"$X\" rm -rf src",
+    "winget -- rm -rf src",
+    "scoop cache rm * ; rm -rf *",
+    "scoop cache rm x && rm -rf ~/work",
+])
+def test_managers_launching_or_dynamic_words_are_judged(command: str) -> None:
+    assert _decide(command) != "allow", command

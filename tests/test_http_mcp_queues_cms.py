@@ -42,3 +42,69 @@ STDIN_ASKED = [
     mcp("commands", "run_process", command_line="/bin/bash", input="cd /srv && \\rm -r data"),
 ]
 test_stdin_safe, test_stdin_asked = allowed_and_asked(STDIN_SAFE, STDIN_ASKED, judge)
+
+
+# ---- message queues: a read that removes what it reads ---------------------------------------------
+
+RABBIT = "https://rabbit.example.net/api/queues/%2F/orders.dlq/get"
+QUEUE_SAFE = [
+    http("POST", RABBIT, {"count": 10, "ackmode": "ack_requeue_true", "encoding": "auto"}),
+    http("POST", "http://localhost:15672/api/queues/%2F/jobs/get", {"count": 5, "ackmode": "reject_requeue_true"}),
+    http("POST", RABBIT, {"count": 1, "ackmode": "ACK_REQUEUE_TRUE", "encoding": "auto"}),
+    http("GET", "https://rabbit.example.net/api/queues/%2F/orders.dlq"),
+    mcp("rabbitmq", "get_messages", vhost="/", queue="orders.dlq", count=20, ackmode="ack_requeue_true"),
+    mcp("rabbitmq", "peek_messages", queue="orders", count=5, requeue=True),
+    mcp("amqp", "receive_messages", queue="jobs", auto_ack=False),
+    mcp("rabbitmq", "list_queues", vhost="/"),
+]
+QUEUE_ASKED = [
+    http("POST", RABBIT, {"count": 1000, "ackmode": "ack_requeue_false", "encoding": "auto"}),
+    http("POST", "https://mq.example.net/rabbit/api/queues/prod/payments/get", {"ackmode": "reject_requeue_false"}),
+    http("POST", RABBIT, {"count": 10, "encoding": "auto"}),  # no ackmode: not a peek
+    http("POST", RABBIT, {"count": 10, "ackmode": "ack_requeue_maybe"}),
+    http("PUT", RABBIT, {"ackmode": "ack_requeue_false"}),
+    http("DELETE", "https://rabbit.example.net/api/queues/%2F/orders/contents"),
+    mcp("rabbitmq", "get_messages", vhost="/", queue="orders.dlq", count=500, ackmode="ack_requeue_false"),
+    mcp("rabbitmq", "get_messages", queue="orders", ack_mode="reject_requeue_false"),
+    mcp("rabbitmq", "get_messages", queue="orders", requeue=False),
+    mcp("rabbitmq", "get_messages", queue="orders", requeue="false"),
+    mcp("amqp", "receive_messages", queue="jobs", auto_ack=True),
+    mcp("amqp", "consume", queue="jobs", noAck="true"),
+    mcp("rabbitmq", "purge_queue", queue="orders"),
+]
+test_queue_safe, test_queue_asked = allowed_and_asked(QUEUE_SAFE, QUEUE_ASKED, judge)
+
+
+# ---- Kafka: a retention that deletes records ------------------------------------------------------
+
+CONFLUENT = "https://pkc-1.europe-west1.gcp.confluent.cloud/kafka/v3/clusters/lkc-1/topics/orders/configs"
+RETENTION_SAFE = [
+    http("POST", CONFLUENT + ":alter", {"data": [{"name": "retention.ms", "value": "2592000000"}]}),  # 30 days
+    http("POST", CONFLUENT + ":alter", {"data": [{"name": "retention.ms", "value": "-1"}]}),
+    http("PUT", CONFLUENT + "/retention.ms", {"value": "1209600000"}),
+    http("POST", "https://pkc-1.confluent.cloud/kafka/v3/clusters/lkc-1/topics",
+         {"topic_name": "scratch", "configs": [{"name": "retention.ms", "value": "60000"}]}),  # a new topic
+    http("GET", CONFLUENT),
+    mcp("kafka", "alter_topic_config", topic="payments.events", configs={"retention.ms": "604800000"}),
+    mcp("kafka", "alter_topic_config", topic="payments.events", configs={"retention.bytes": "-1"}),
+    mcp("kafka", "create_topic", topic="tmp.events", configs={"retention.ms": "3600000"}),
+    mcp("kafka", "describe_topic_config", topic="payments.events"),
+    mcp("kafka", "alter_topic_config", topic="events", configs={"max.message.bytes": "2097152"}),
+]
+RETENTION_ASKED = [
+    http("POST", CONFLUENT + ":alter", {"data": [{"name": "retention.ms", "value": "1000"}]}),
+    http("POST", CONFLUENT + ":alter", {"data": [{"name": "retention.bytes", "value": "1048576"}]}),
+    http("PUT", CONFLUENT + "/retention.ms", {"value": "0"}),
+    http("POST", CONFLUENT + ":alter", {"data": [{"name": "cleanup.policy", "value": "delete"},
+                                                {"name": "Retention.MS", "value": "60000"}]}),
+    http("POST", "http://kafka-rest:8082/v3/clusters/c1/topics/orders/configs:alter",
+         {"data": [{"name": "retention.ms", "value": "soon"}]}),
+    mcp("kafka", "alter_topic_config", topic="payments.events", configs={"retention.ms": "1000"}),
+    mcp("kafka", "alter_topic_config", topic="payments.events", configs={"retention.ms": 86400000}),
+    mcp("kafka", "set_topic_config", topic="orders", config_name="retention.ms", config_value="1"),
+    mcp("kafka", "update_topic", topic="orders", configs=[{"name": "retention.bytes", "value": "1"}]),
+    mcp("kafka", "alter_configs", resource="orders", config="retention.ms=1000,segment.ms=1000"),
+    mcp("kafka", "alter_broker_config", broker=1, configs={"log.retention.hours": "1"}),
+    mcp("kafka", "delete_records", topic="orders", partition=0, offset=1000),
+]
+test_retention_safe, test_retention_asked = allowed_and_asked(RETENTION_SAFE, RETENTION_ASKED, judge)

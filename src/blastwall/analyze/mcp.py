@@ -70,6 +70,7 @@ def analyze_call(server: str, tool: str, arguments: Any, annotations: dict | Non
     (asked about unless a trusted policy rule allows `mcp.annotations:destructive`)."""
     found = _analyze_call(server, tool, arguments, annotations, scope)
     name = _split_name(str(server or ""), str(tool or ""))
+    found = found + _queued(name[0], name[1], arguments)
     call = _Call(name[0], name[1], arguments if isinstance(arguments, dict) else {}, scope)
     if arguments is not None and not isinstance(arguments, dict):  # text or a list where an object belongs
         found = [call.finding(_row("mcp.generic:arguments-not-object"))] + found
@@ -77,6 +78,16 @@ def analyze_call(server: str, tool: str, arguments: Any, annotations: dict | Non
     if _marked_destructive(hints) and all(f.severity < Severity.MEDIUM for f in found):
         found = [call.finding(_row("mcp.annotations:destructive"))] + found
     return found
+
+
+def _queued(server: str, tool: str, arguments: Any) -> list[Finding]:
+    """A queue read that removes what it reads, a Kafka retention that deletes records (`analyze/queues.py`).
+    A tool that creates (a new topic) bounds nothing that exists yet."""
+    if not isinstance(arguments, dict) or not arguments or set(words(tool)) & {"create", "new", "add"}:
+        return []
+    from blastwall.analyze import queues
+
+    return queues.mcp_findings(server, tool, arguments)
 
 
 def _marked_destructive(hints: dict[str, Any]) -> bool:
@@ -435,6 +446,11 @@ def _nested(call: _Call, depth: int = 0) -> tuple[list[Finding], set[str]]:
             kinds.add("call")
             continue
         sub = _Call(call.server, call.tool, obj, call.deeper("nested arguments"))
+        if not _readable_keys().intersection(obj):  # nothing the readers take: only look further in
+            deeper, deeper_kinds = _nested(sub, depth + 1)
+            out.extend(deeper)
+            kinds |= deeper_kinds
+            continue
         hit = _selected_operation(call.tool, obj, call.server)
         if hit is not None:
             out.append(sub.finding(hit[0], verb=hit[1]))
@@ -447,6 +463,14 @@ def _nested(call: _Call, depth: int = 0) -> tuple[list[Finding], set[str]]:
         out.extend(deeper)
         kinds |= deeper_kinds
     return out, kinds
+
+
+@functools.cache
+def _readable_keys() -> frozenset[str]:
+    """Argument names some reader of `_content` takes: an object with none of them holds nothing to read."""
+    names = ("sql_keys", "sql_list_keys", "query_keys", "command_keys", "argv_keys", "script_keys", "url_keys",
+             "path_keys", "operation_keys", "stdin_keys")
+    return frozenset(k for n in names for k in _g(n)) | {"paths"}
 
 
 def _deeper_than(value: Any, levels: int) -> bool:

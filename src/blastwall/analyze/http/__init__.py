@@ -31,13 +31,27 @@ def analyze_request(method: str, url: str, headers: dict[str, str] | None, body:
     req = build(method, url, headers, body)
     if req.method not in READ_METHODS and _APPROVAL.search(req.path):  # blastwall's approval page
         return [make(template("http.blastwall:approve"), req)]
+    return dedupe(_judged(req, scope) + _queued(req))
+
+
+def _judged(req: Request, scope: Scope) -> list[Finding]:
     providers = providers_for(req)
     for provider in providers:
         found = _provider(provider, req, scope)
         if found is not None:
-            return dedupe(found)
+            return found
     named = next((p for p in providers if not p.wildcard or p.ports), None)
-    return dedupe(generic.analyze(req, scope, named))
+    return generic.analyze(req, scope, named)
+
+
+def _queued(req: Request) -> list[Finding]:
+    """A queue read that removes the messages, a Kafka retention that deletes records (`analyze/queues.py`),
+    whatever host serves them: a management API or REST proxy is often behind its own name."""
+    if req.method in READ_METHODS or not req.body or req.path.rsplit("/", 1)[-1] == "topics":
+        return []  # `POST .../topics` creates a topic: its settings bound nothing yet
+    from blastwall.analyze import queues
+
+    return queues.http_findings(req.method, req.path, req.body, req.display)
 
 
 def _provider(p: Provider, req: Request, scope: Scope) -> list[Finding] | None:

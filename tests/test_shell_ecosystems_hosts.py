@@ -59,3 +59,28 @@ def test_manager_subcommands_named_like_programs_pass(command: str) -> None:
 ])
 def test_managers_launching_or_dynamic_words_are_judged(command: str) -> None:
     assert _decide(command) != "allow", command
+
+
+# --- `TOOL help TASK` is help text; an option's value is no subcommand; nix's age bounds ---
+
+@pytest.mark.parametrize("command", [
+    "mix help ecto.drop", "php artisan help migrate:fresh", "rails help db:drop", "terraform help destroy",
+    "cargo help clean", "mix ecto.drop --help",
+    "cargo clean -p payments-core --release && cargo build --release -p payments-core",
+    "cargo clean --package db", "cargo clean --release",
+    "nix-collect-garbage --delete-older-than 30d", "sudo nix-collect-garbage --delete-older-than=14d",
+    "nix-env --delete-generations 30d",
+])
+def test_help_values_and_age_bounds_pass(command: str) -> None:
+    assert _decide(command) == "allow", command
+
+
+@pytest.mark.parametrize("command", [
+    "mix ecto.drop help", "mix help ecto.drop && mix ecto.drop", "MIX_ENV=prod mix do help, ecto.drop",
+    "bin/rails db:drop help",
+    "mytool -p x drop-database", "mytool -p prod destroy", "mytool --project prod db wipe", "cargo -p x nuke",
+    "nix-collect-garbage --delete-older-than 1h", "nix-collect-garbage --delete-older-than $X",
+    "nix-env --delete-generations old",
+])
+def test_their_look_alikes_ask(command: str) -> None:
+    assert _decide(command) != "allow", command

@@ -363,6 +363,10 @@ def _aged(rule: Rule, args: ParsedArgs, argv: list[Word], name: str) -> bool:
     return age_bounded([w.text for w in argv[1:]], name)  # a variable (`$A`) is no age
 
 
+# A first subcommand word that makes any command path help text (`TOOL help TASK`).
+_HELP = frozenset({"help"})
+
+
 def match(name: str, argv: list[Word], *, source: str = "") -> list[Finding]:
     """Findings for one program invocation (`argv[0]` already normalized to `name`)."""
     programs, rules = _tables_for(name)
@@ -371,6 +375,8 @@ def match(name: str, argv: list[Word], *, source: str = "") -> list[Finding]:
     prog = programs.get(name)
     argv = [w if w.path_class is None else _shown(w) for w in argv]
     args = parse_args(argv[1:], prog)
+    if args.positionals and args.positionals[0] in _HELP:
+        return []  # `mix help ecto.drop`, `artisan help migrate:fresh`: prints the task's help
     candidates = _candidates(name, args.positionals[0] if args.positionals else None)
     argv_text = " ".join(w.text for w in argv)
     out: list[Finding] = []

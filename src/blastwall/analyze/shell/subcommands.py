@@ -46,6 +46,11 @@ def _file_extensions() -> frozenset[str]:
     return frozenset(_table()["programs"]["file_extensions"])
 
 
+@functools.cache
+def _value_options() -> frozenset[str]:
+    return frozenset(_table()["flags"].get("value_options", ()))
+
+
 def _names_a_file(word: str) -> bool:
     return "." in word and word.rsplit(".", 1)[1].lower() in _file_extensions()
 
@@ -58,12 +63,17 @@ def command_path(argv: list[Word], *, past_options: bool = False) -> list[str]:
     the word after one may be its value, so a value-looking word there does not end the path."""
     out: list[str] = []
     after_option = False
+    takes_value = False
     for w in argv[1:]:
         t = w.text
+        if takes_value:
+            takes_value = False
+            continue  # `-p payments-core`: the option's value (rules/verbs.toml value_options)
         if len(out) >= MAX_PATH or t == "--":
             break
         if past_options and t.startswith("-") and len(t) > 1 and not w.dynamic:
             after_option = "=" not in t
+            takes_value = after_option and t in _value_options()
             continue
         if w.dynamic or not _SUBCOMMAND.match(t) or _names_a_file(t):
             if after_option:

@@ -108,3 +108,40 @@ RETENTION_ASKED = [
     mcp("kafka", "delete_records", topic="orders", partition=0, offset=1000),
 ]
 test_retention_safe, test_retention_asked = allowed_and_asked(RETENTION_SAFE, RETENTION_ASKED, judge)
+
+
+# ---- CMS mutations, and the dry runs an API defines -----------------------------------------------
+
+SANITY = "https://abc123.api.sanity.io/v2023-08-01/data/mutate/production"
+DELETE_POSTS = {"mutations": [{"delete": {"query": "*[_type == 'post']"}}]}
+CMS_SAFE = [
+    http("POST", SANITY + "?dryRun=true", DELETE_POSTS),
+    http("POST", SANITY + "?returnIds=true&dryRun=true", DELETE_POSTS),
+    http("POST", SANITY + "?dryRun=1", {"mutations": [{"delete": {"id": "post-1"}}]}),
+    http("POST", SANITY, {"mutations": [{"create": {"_type": "post", "title": "Hello"}}]}),
+    http("GET", "https://abc123.api.sanity.io/v2023-08-01/data/query/production?query=*[_type=='post']"),
+    mcp("sanity", "mutate", dataset="production", mutations=[{"createOrReplace": {"_id": "drafts.a", "title": "x"}}]),
+    mcp("sanity", "query_documents", dataset="production", query="*[_type == 'post']"),
+    mcp("github", "update_issue", issue_number=3, labels=["bug"], remove=["wontfix"]),
+]
+CMS_ASKED = [
+    http("POST", SANITY, DELETE_POSTS),
+    http("POST", SANITY + "?dryRun=false", DELETE_POSTS),
+    http("POST", SANITY + "?dryRun=true&dryRun=false", DELETE_POSTS),
+    http("POST", SANITY + "?dryrun=true", DELETE_POSTS),  # not the API's parameter: ignored by it
+    http("POST", SANITY + "?dry_run=true", DELETE_POSTS),
+    http("POST", "https://abc123.api.sanity.io/v2023-08-01/data/mutate/production/extra?dryRun=true", DELETE_POSTS),
+    http("DELETE", "https://api.example.com/v1/posts/42?dryRun=true"),  # an API that never defined it
+    http("DELETE", "https://api.github.com/repos/acme/site?dry_run=1"),
+    http("DELETE", "https://api.contentful.com/spaces/s1/environments/master/entries/e1"),
+    http("DELETE", "https://cms.example.com/api/articles/12"),
+    http("DELETE", "https://blog.example.com/wp-json/wp/v2/posts/88?force=true"),
+    mcp("sanity", "mutate", dataset="production", mutations=[{"delete": {"query": "*[_type == 'post']"}}]),
+    mcp("sanity", "mutate", dataset="production", mutations=[{"create": {"_type": "a"}}, {"delete": {"id": "x"}}]),
+    mcp("sanity", "mutate", dataset="production", dryRun=True, mutations=[{"delete": {"id": "post-1"}}]),
+    mcp("firestore", "commit", writes=[{"delete": "projects/p/databases/(default)/documents/users/u1"}]),
+    mcp("cms", "batch", operations=[{"action": "deleteEntry", "id": "e1"}]),
+    mcp("contentful", "delete_entry", spaceId="s1", entryId="e1"),
+    mcp("wordpress", "wp_delete_post", id=88, force=True),
+]
+test_cms_safe, test_cms_asked = allowed_and_asked(CMS_SAFE, CMS_ASKED, judge)

@@ -70,14 +70,29 @@ def analyze_call(server: str, tool: str, arguments: Any, annotations: dict | Non
     (asked about unless a trusted policy rule allows `mcp.annotations:destructive`)."""
     found = _analyze_call(server, tool, arguments, annotations, scope)
     name = _split_name(str(server or ""), str(tool or ""))
-    found = found + _queued(name[0], name[1], arguments)
     call = _Call(name[0], name[1], arguments if isinstance(arguments, dict) else {}, scope)
+    found = found + _queued(name[0], name[1], arguments) + _operations(call)
     if arguments is not None and not isinstance(arguments, dict):  # text or a list where an object belongs
         found = [call.finding(_row("mcp.generic:arguments-not-object"))] + found
     hints = annotations if isinstance(annotations, dict) else {}
     if _marked_destructive(hints) and all(f.severity < Severity.MEDIUM for f in found):
         found = [call.finding(_row("mcp.annotations:destructive"))] + found
     return found
+
+
+def _operations(call: _Call) -> list[Finding]:
+    """A delete carried as an operation in a list of operations (`mutations`, `writes`, `operations`)
+    of a tool that does not only read. A flag or field of the call itself (`{"remove": ["label"]}`)
+    is not an operation list."""
+    if not call.args or set(words(call.tool)) & set(_g("read_verbs")) - {"validate", "test", "generate"}:
+        return []
+    lists = [v for v in call.args.values() if isinstance(v, list) and v]
+    if not lists:
+        return []
+    from blastwall.analyze.http.generic import body_operation
+
+    op = body_operation(lists)
+    return [call.finding(_row("mcp.generic:operation-delete"), op=op)] if op else []
 
 
 def _queued(server: str, tool: str, arguments: Any) -> list[Finding]:

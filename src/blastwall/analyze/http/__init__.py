@@ -31,7 +31,24 @@ def analyze_request(method: str, url: str, headers: dict[str, str] | None, body:
     req = build(method, url, headers, body)
     if req.method not in READ_METHODS and _APPROVAL.search(req.path):  # blastwall's approval page
         return [make(template("http.blastwall:approve"), req)]
+    if _dry_run(req):
+        return []
     return dedupe(_judged(req, scope) + _queued(req))
+
+
+def _dry_run(req: Request) -> bool:
+    """A write the API itself is told only to validate (`[generic] dry_run_params`: Sanity `?dryRun=true`)."""
+    from blastwall.analyze.globs import matcher
+    from blastwall.analyze.http.sniff import setting
+
+    for entry in setting("dry_run_params", []):
+        if not req.host or not matcher(tuple(entry["hosts"]))(req.host) or not rx.search(entry["path"], req.path):
+            continue
+        for name in entry["params"]:
+            values = req.query_values(name)
+            if values and all(v.strip().lower() in ("true", "1") for v in values):
+                return True
+    return False
 
 
 def _judged(req: Request, scope: Scope) -> list[Finding]:

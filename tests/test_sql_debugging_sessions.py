@@ -106,3 +106,67 @@ def test_read_runs_the_file_it_names(tmp_path: Path) -> None:
     assert sql(".read missing.sql", cwd=tmp_path) == "ask"
     (tmp_path / "self.sql").write_text(".read self.sql\n")
     assert sql(".read self.sql", cwd=tmp_path) == "ask"
+
+
+# ---- expired cleanups in every dialect's date arithmetic --------------------------------------
+
+EXPIRED = "sql.postgres:delete-expired-rows"
+
+EXPIRED_SAFE = [
+    "DELETE FROM dbo.UserSessions WHERE ExpiresAt < DATEADD(month, -18, SYSUTCDATETIME());",
+    "DELETE FROM sessions WHERE created_at < DATEADD(day, -30, GETDATE());",
+    "DELETE FROM sessions WHERE created_at < DATEADD(day, -30, CURRENT_TIMESTAMP());",
+    "ALTER TABLE logs.requests DELETE WHERE event_date < today() - INTERVAL 400 DAY;",
+    "ALTER TABLE request_logs DELETE WHERE ts < now() - toIntervalDay(30);",
+    "DELETE FROM request_logs WHERE ts < now() - toIntervalMonth(3);",
+    "DELETE FROM request_logs WHERE ts < subtractDays(now(), 30);",
+    "DELETE FROM request_logs WHERE ts < date_sub(DAY, 30, now());",
+    "DELETE FROM sessions WHERE created_at < DATE_SUB(NOW(), INTERVAL 7 DAY);",
+    "DELETE FROM sessions WHERE created_at < SUBDATE(NOW(), 7);",
+    "DELETE FROM sessions WHERE created_at < ADDDATE(NOW(), -7);",
+    "DELETE FROM sessions WHERE created_at < SYSDATE - 30;",
+    "DELETE FROM sessions WHERE created_at < ADD_MONTHS(SYSDATE, -6);",
+    "DELETE FROM sessions WHERE created_at < TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 30 DAY);",
+    "DELETE FROM sessions WHERE created_at < DATE_SUB(CURRENT_DATE(), INTERVAL 30 DAY);",
+    "DELETE FROM carts WHERE updated_at < now() - interval '30 days' AND checked_out = false;",
+    "BEGIN;\nDELETE FROM carts WHERE updated_at < now() - interval '30 days' AND checked_out = false;\nCOMMIT;",
+    "DELETE FROM shopping_carts WHERE updated_at < now() - interval '14 days' AND ordered_at IS NULL;",
+    "DELETE FROM baskets WHERE last_seen < now() - interval '60 days' AND NOT converted;",
+]
+
+EXPIRED_ASKED = [
+    # the future, now itself, or a shift blastwall cannot place
+    "DELETE FROM sessions WHERE created_at < ADD_MONTHS(SYSDATE, 6);",
+    "DELETE FROM sessions WHERE created_at < ADD_MONTHS(SYSDATE, 0);",
+    "DELETE FROM request_logs WHERE ts < subtractDays(now(), -30);",
+    "DELETE FROM request_logs WHERE ts < now() + toIntervalDay(30);",
+    "DELETE FROM request_logs WHERE ts < now() - toIntervalDay(-30);",
+    "DELETE FROM request_logs WHERE ts < date_sub(DAY, -30, now());",
+    "DELETE FROM sessions WHERE created_at < DATE_SUB(NOW(), INTERVAL -7 DAY);",
+    "DELETE FROM sessions WHERE created_at < ADDDATE(NOW(), 7);",
+    "DELETE FROM sessions WHERE created_at < SUBDATE(NOW(), n);",
+    "DELETE FROM sessions WHERE created_at < DATEADD(day, 30, GETDATE());",
+    # records kept on purpose stay asked, whatever the date
+    "DELETE FROM dbo.AuditTrail WHERE EventTime < DATEADD(month, -18, SYSUTCDATETIME());",
+    "DELETE FROM orders WHERE created_at < DATE_SUB(NOW(), INTERVAL 7 DAY);",
+    "ALTER TABLE billing.invoices DELETE WHERE issued_at < today() - INTERVAL 400 DAY;",
+    # carts: only the ones never checked out
+    "DELETE FROM carts WHERE updated_at < now() - interval '30 days';",
+    "DELETE FROM carts WHERE updated_at < now() - interval '30 days' AND checked_out = true;",
+    "DELETE FROM carts WHERE updated_at < now() - interval '30 days' AND (checked_out = false OR true);",
+    "DELETE FROM carts WHERE updated_at < now() - interval '30 days' AND ordered_at IS NOT NULL;",
+    "DELETE FROM carts WHERE updated_at < now() + interval '30 days' AND checked_out = false;",
+    "DELETE FROM carts WHERE checked_out = false;",
+    "DELETE FROM cart_items WHERE updated_at < now() - interval '30 days' AND note = 'x';",
+    "DELETE FROM carts USING orders WHERE carts.updated_at < now() - interval '30 days' AND checked_out = false;",
+]
+
+
+@pytest.mark.parametrize("text", EXPIRED_SAFE)
+def test_an_expired_cleanup_is_read_in_every_dialect(text: str) -> None:
+    assert rule_ids(text, "sql") == [EXPIRED], rule_ids(text, "sql")
+
+
+@pytest.mark.parametrize("text", EXPIRED_ASKED)
+def test_lookalikes_of_expired_cleanups_are_not(text: str) -> None:
+    assert EXPIRED not in rule_ids(text, "sql") and sql(text) == "ask", rule_ids(text, "sql")

@@ -11,7 +11,9 @@ The WHERE must be an AND of conditions, at least one of which selects rows in th
 - an age column (`created_at`, `last_seen`, or any name ending in a time word: `hit_at`,
   `seen_on`, `ping_time`, `timestamp`) `<`/`<=` now minus a positive interval.
 The other conditions may only narrow (no subquery, no function call). "Now" is every dialect's
-spelling (`now()`, `CURRENT_TIMESTAMP`, `GETDATE()`, `SYSDATE`, SQLite's `datetime('now', '-7 days')`);
+spelling (`now()`, `CURRENT_TIMESTAMP`, `GETDATE()`, `SYSDATE`, SQLite's `datetime('now', '-7 days')`),
+shifted in every dialect's spelling (`DATEADD(day, -7, ...)`, `DATE_SUB(NOW(), INTERVAL 7 DAY)`,
+`ADD_MONTHS(SYSDATE, -6)`, `now() - toIntervalDay(30)`, `subtractDays(now(), 30)`);
 the table's name must say it holds short-lived data (sessions, tokens, nonces, caches, rate
 limits, locks, job and request logs), never records kept on purpose (audit logs, ledgers). The
 words live in `rules/sql.toml` [expired]. Anything else is not an expired cleanup.
@@ -39,6 +41,10 @@ class Words(NamedTuple):
     now_words: frozenset[str]
     sqlite_now: frozenset[str]
     shift_functions: frozenset[str]
+    unit_sub_functions: frozenset[str]
+    add_functions: frozenset[str]
+    sub_functions: frozenset[str]
+    interval_functions: frozenset[str]
     interval: rx.Pattern
     suffix_words: frozenset[str]
 
@@ -63,6 +69,10 @@ def _words() -> Words:
         now_words=frozenset(t["now_words"]),
         sqlite_now=frozenset(t["sqlite_now"]),
         shift_functions=frozenset(t["shift_functions"]),
+        unit_sub_functions=frozenset(t["unit_sub_functions"]),
+        add_functions=frozenset(t["add_functions"]),
+        sub_functions=frozenset(t["sub_functions"]),
+        interval_functions=frozenset(t["interval_functions"]),
         interval=rx.compile(rf"\s*([+-]?)\s*(\d+(?:\.\d+)?)\s*({units})?\b\s*", rx.I),
         suffix_words=frozenset(t["column_suffixes"]),
     )
@@ -99,6 +109,45 @@ def short_lived(name: str) -> bool:
         if stem in joined and len(parts) > 1:  # `user_session_tokens`, `oauth_auth_codes`
             return True
     return False
+
+
+def abandoned(name: str, where: Any, aliases: frozenset[str]) -> bool:
+    """A table short-lived only while unfinished (`carts`, `baskets`: `[expired] open_table_stems`)
+    whose WHERE keeps unfinished rows alone: a conjunct `checked_out = false`, `NOT converted`,
+    `checked_out IS FALSE` or `ordered_at IS NULL` (`open_flags`, `open_nulls`)."""
+    t = table()["expired"]
+    bare = _fold(_qualified(name)[-1]) if _qualified(name) else ""
+    if not any(_singular(bare).endswith(s) or bare.endswith(s) for s in t["open_table_stems"]):
+        return False
+    flags, nulls = frozenset(t["open_flags"]), frozenset(t["open_nulls"])
+    for c in _conjuncts(where):
+        kind = _name(c)
+        if kind == "NullTest" and int(c.nulltesttype) == 0 and _fold(_column(c.arg, aliases) or "") in nulls:
+            return True
+        if kind == "BooleanTest" and int(c.booltesttype) in (2, 3) and _fold(_column(c.arg, aliases) or "") in flags:
+            return True  # IS FALSE, IS NOT TRUE
+        if kind == "BoolExpr" and int(c.boolop) == 2 and len(c.args) == 1 and \
+                _fold(_column(c.args[0], aliases) or "") in flags:
+            return True
+        if kind == "A_Expr" and int(c.kind) == 0 and ".".join(getattr(n, "sval", "") for n in c.name or ()) == "=":
+            for col, other in ((c.lexpr, c.rexpr), (c.rexpr, c.lexpr)):
+                if _fold(_column(col, aliases) or "") in flags and _false(other):
+                    return True
+    return False
+
+
+def _false(node: Any) -> bool:
+    """`false`, `0`, `'f'::boolean`."""
+    while _name(node) == "TypeCast":
+        node = node.arg
+    if _name(node) != "A_Const" or node.isnull:
+        return False
+    val = node.val
+    if hasattr(val, "boolval"):
+        return not val.boolval
+    if hasattr(val, "ival"):
+        return val.ival == 0
+    return str(getattr(val, "sval", "")).lower() in ("f", "false", "0", "n", "no")
 
 
 def _named_short_lived(name: str) -> bool:
@@ -379,6 +428,12 @@ def _now_call(node: Any) -> Offset:
         return _offset(args[1])
     if name in w.shift_functions and len(args) == 3 and _unit(args[0]):  # DATEADD(day, -7, GETDATE())
         return _plus(_offset(args[2]), _interval(args[1]))
+    if name in w.unit_sub_functions and len(args) == 3 and _unit(args[0]):  # date_sub(DAY, 7, now())
+        return _minus(_offset(args[2]), _interval(args[1]))
+    if name in w.add_functions and len(args) == 2:  # ADD_MONTHS(SYSDATE, -6)
+        return _plus(_offset(args[0]), _interval(args[1]))
+    if name in w.sub_functions and len(args) == 2:  # subtractDays(now(), 30)
+        return _minus(_offset(args[0]), _interval(args[1]))
     if name in w.sqlite_now and args and (_text(args[0]) or "").lower() == "now":
         total: Offset = 0
         for modifier in args[1:]:  # datetime('now', '-7 days'): each modifier a signed interval
@@ -417,6 +472,9 @@ def _interval(node: Any) -> Offset:
         except ValueError:
             return None
         return None if number is None else (number > 0) - (number < 0)
+    if kind == "FuncCall" and len(node.args or ()) == 1 and \
+            str(getattr(node.funcname[-1], "sval", "")).lower() in _words().interval_functions:
+        return _interval(node.args[0])  # toIntervalDay(30)
     if kind == "FuncCall" and node.funcname and str(getattr(node.funcname[-1], "sval", "")).lower() == "make_interval":
         signs = {_interval(getattr(a, "arg", a)) for a in node.args or ()}
         return signs.pop() if len(signs) == 1 else (1 if signs == {0, 1} else None)

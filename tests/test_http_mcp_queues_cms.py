@@ -145,3 +145,32 @@ CMS_ASKED = [
     mcp("wordpress", "wp_delete_post", id=88, force=True),
 ]
 test_cms_safe, test_cms_asked = allowed_and_asked(CMS_SAFE, CMS_ASKED, judge)
+
+
+# ---- browser page scripts that press destructive controls ------------------------------------------
+
+BROWSER_SAFE = [
+    mcp("playwright", "browser_evaluate", function="() => document.title"),
+    mcp("playwright", "browser_evaluate",
+        function="() => [...document.querySelectorAll('tr')].map(r => r.innerText)"),
+    mcp("playwright", "browser_evaluate", function="() => document.querySelector('button.load-more').click()"),
+    mcp("puppeteer", "puppeteer_evaluate", script="document.querySelector('form#search').submit()"),
+    mcp("playwright", "browser_evaluate",
+        function="() => document.querySelectorAll('.delete-btn').length"),  # counts, presses nothing
+]
+BROWSER_ASKED = [
+    mcp("playwright", "browser_evaluate", function="() => Promise.all([...document.querySelectorAll("
+        "'button[data-action=delete-row]')].map(b => b.click()))"),
+    mcp("playwright", "browser_evaluate",
+        function="() => document.querySelectorAll('.btn-remove').forEach(b => b.click())"),
+    mcp("puppeteer", "puppeteer_evaluate", script="document.getElementById('purge-cache-form').requestSubmit()"),
+    mcp("chrome-devtools", "evaluate_script",
+        function="() => { const b = [...document.querySelectorAll('button')].find(x => x.textContent.includes("
+        "'Delete project')); b.click(); }"),
+    mcp("playwright", "browser_evaluate",
+        function="() => document.querySelector('#wipe').dispatchEvent(new MouseEvent('click'))"),
+    mcp("playwright", "browser_evaluate", function="() => document.forms['DeleteAccount'].submit()"),
+    mcp("playwright", "browser_evaluate",
+        function="() => fetch('/api/projects/42', {method: 'DELETE'})"),
+]
+test_browser_safe, test_browser_asked = allowed_and_asked(BROWSER_SAFE, BROWSER_ASKED, judge)

@@ -403,7 +403,24 @@ def _browser_code_args(call: _Call) -> list[Finding] | None:
         return None
     from blastwall.analyze.shell import analyze_command
 
-    return [f for code in codes[:5] for f in analyze_command(shlex.join(["node", "-e", code]), call.deeper("page script"))]
+    found = [f for code in codes[:5] for f in analyze_command(shlex.join(["node", "-e", code]), call.deeper("page script"))]
+    return _page_clicks(call, codes[:5]) + found
+
+
+def _page_clicks(call: _Call, codes: list[str]) -> list[Finding]:
+    """A page script that clicks, submits or dispatches an event (`page_action_calls`) in code that
+    names a destructive control (`click_words`: `button[data-action=delete-row]`, "Remove member")."""
+    from blastwall import rx
+
+    calls = "|".join(rx.escape(c) for c in _g("page_action_calls"))
+    for code in codes:
+        if rx.search(rf"(?:\.|\b)(?:{calls})\s*\(|['\"](?:click|submit)['\"]", code) is None:
+            continue
+        low = code.casefold()
+        word = next((w for w in _g("click_words") if rx.search(rf"(?:^|[^a-z]){rx.escape(w)}", low)), None)
+        if word:
+            return [call.finding(_row("mcp.browser:page-script-click"), word=word)]
+    return []
 
 
 _CHECKS: dict[str, Callable[[dict[str, Any], _Call], list[Finding]]] = {
@@ -437,47 +454,49 @@ _DISPATCH_NAME_KEYS = ("tool", "tool_name", "toolName", "name", "function", "met
 _DISPATCH_ARG_KEYS = ("arguments", "args", "params", "parameters", "input")
 
 
-def _nested(call: _Call, depth: int = 0) -> tuple[list[Finding], set[str]]:
+def _nested(call: _Call) -> tuple[list[Finding], set[str]]:
     """Objects inside the arguments (`{"operations": [{"sql": ...}]}`, `{"request": {"method": "DELETE",
     "url": ...}}`, `{"files": [{"path": ..., "content": ...}]}`) read as arguments of the same tool, and
-    a dispatched call (`{"name": "<tool>", "arguments": {...}}`) as a call of the tool it names. A few
-    levels and a few dozen objects at most; what lies deeper is not read."""
-    if depth >= 6:  # deeper still: code there is not read, so it is asked about
-        code_keys = {*_g("sql_keys"), *_g("command_keys"), *_g("url_keys"), *_g("script_keys"), *_g("query_keys")}
-        if _deeper_than(call.args, 20) or any(k in code_keys for k, _ in walk(call.args)):
-            return [call.finding(_row("mcp.generic:unanalyzed-exec"))], {"command"}
-        return [], set()
+    a dispatched call (`{"name": "<tool>", "arguments": {...}}`) as a call of the tool it names. Six
+    levels and a few dozen such objects at most; code nested deeper than that is asked about."""
     out: list[Finding] = []
     kinds: set[str] = set()
-    if depth == 0:
-        dispatched = _dispatched(call, call.args)
-        if dispatched:
-            out.extend(dispatched)
-            kinds.add("call")
-    for obj in _inner_objects(call.args)[:40]:
-        dispatched = _dispatched(call, obj)
-        if dispatched:
-            out.extend(dispatched)
-            kinds.add("call")
-            continue
-        sub = _Call(call.server, call.tool, obj, call.deeper("nested arguments"))
-        if not _readable_keys().intersection(obj):  # nothing the readers take: only look further in
-            deeper, deeper_kinds = _nested(sub, depth + 1)
-            out.extend(deeper)
-            kinds |= deeper_kinds
-            continue
-        hit = _selected_operation(call.tool, obj, call.server)
-        if hit is not None:
-            out.append(sub.finding(hit[0], verb=hit[1]))
-        for kind, fn in (("sql", _sql_args), ("command", _command_args), ("url", _url_args), ("file", _file_args)):
-            found = fn(sub)
-            if found is not None:
-                kinds.add(kind)
-                out.extend(found)
-        deeper, deeper_kinds = _nested(sub, depth + 1)
-        out.extend(deeper)
-        kinds |= deeper_kinds
+    readable, dispatch = _readable_keys(), frozenset(_DISPATCH_NAME_KEYS)
+    level: list[dict[str, Any]] = [call.args]
+    read = 0
+    for depth in range(_NESTED_LEVELS + 1):
+        below: list[dict[str, Any]] = []
+        for obj in level:
+            if dispatch.intersection(obj):
+                dispatched = _dispatched(call, obj)
+                if dispatched:
+                    out.extend(dispatched)
+                    kinds.add("call")
+                    continue
+            if depth and readable.intersection(obj) and read < 40:
+                read += 1
+                sub = _Call(call.server, call.tool, obj, call.deeper("nested arguments"))
+                hit = _selected_operation(call.tool, obj, call.server)
+                if hit is not None:
+                    out.append(sub.finding(hit[0], verb=hit[1]))
+                for kind, fn in (("sql", _sql_args), ("command", _command_args), ("url", _url_args),
+                                 ("file", _file_args)):
+                    found = fn(sub)
+                    if found is not None:
+                        kinds.add(kind)
+                        out.extend(found)
+            below.extend(_inner_objects(obj))
+        level = below[:400]
+        if not level:
+            return out, kinds
+    code_keys = readable - set(_g("path_keys")) - set(_g("operation_keys"))
+    if any(_deeper_than(obj, 20) or any(k in code_keys for k, _ in walk(obj)) for obj in level):
+        out.append(call.finding(_row("mcp.generic:unanalyzed-exec")))
+        kinds.add("command")
     return out, kinds
+
+
+_NESTED_LEVELS = 6
 
 
 @functools.cache

@@ -170,3 +170,32 @@ def test_an_expired_cleanup_is_read_in_every_dialect(text: str) -> None:
 @pytest.mark.parametrize("text", EXPIRED_ASKED)
 def test_lookalikes_of_expired_cleanups_are_not(text: str) -> None:
     assert EXPIRED not in rule_ids(text, "sql") and sql(text) == "ask", rule_ids(text, "sql")
+
+
+# ---- cancelling a query: the session stays ---------------------------------------------------
+
+CANCEL_SAFE = [
+    "KILL QUERY 3142;",
+    "kill query 3142",
+    "CANCEL QUERY '16d2a5b7e7c4a3f80000000000000001';",
+    "SELECT pg_cancel_backend(4242);",
+]
+
+CANCEL_ASKED = [
+    "KILL 3142;",
+    "KILL CONNECTION 3142;",
+    "KILL  3142",
+    "KILL /* query */ 3142",
+    "KILL QUERY 3142; DROP TABLE users;",
+    "KILL QUERY 3142 DROP TABLE users",
+    "KILL QUERY 1; SHUTDOWN",
+    "KILL QUERY (SELECT 1)",
+    "KILL QUERY WHERE user = 'etl'",
+    "KILL QUERY WHERE 1",
+    "KILL MUTATION WHERE mutation_id = 'mutation_12.txt'",
+    "CANCEL SESSION '16d2a5b7e7c4a3f80000000000000001';",
+    "SELECT pg_terminate_backend(4242);",
+    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'shop';",
+]
+
+test_cancel_safe, test_cancel_lookalikes_are_asked = allowed_and_asked(CANCEL_SAFE, CANCEL_ASKED, sql)

@@ -327,6 +327,17 @@ def _temporary(e: Any) -> bool:
 
 
 def _kill(e: Any, src: str, dialect: str) -> list[Hit]:
+    """KILL ends sessions; `KILL QUERY 3142` only stops one running query (its kind is a safe
+    class in `rules/sql_kinds.toml`, like pg_cancel_backend), when it names the query by a literal."""
+    from sqlglot import exp
+
+    from blastwall.analyze.sql import kinds
+
+    said = e.args.get("kind")
+    opener = ("kill", str(said.this).lower()) if said is not None else ("kill",)
+    found = kinds.index().kinds.get(opener)
+    if found is not None and found.cls in kinds.SAFE and isinstance(e.this, exp.Literal):
+        return []
     return [Hit("terminate-backend", "KILL", src)]
 
 

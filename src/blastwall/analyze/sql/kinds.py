@@ -137,7 +137,7 @@ def blocking(ws: list[str], kind: Kind) -> list[str]:
             found.append(w.upper())
         elif w not in idx.clause_words:
             second = lookup(ws, i)
-            if second is not None and second.cls not in SAFE:
+            if second is not None and (second.cls not in SAFE or second.unless & set(ws[i + len(second.opener):])):
                 found.append(" ".join(second.opener).upper())
     return found
 

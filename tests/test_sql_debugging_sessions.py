@@ -199,3 +199,28 @@ CANCEL_ASKED = [
 ]
 
 test_cancel_safe, test_cancel_lookalikes_are_asked = allowed_and_asked(CANCEL_SAFE, CANCEL_ASKED, sql)
+
+
+# ---- a test database dropped and recreated: the server decides, not the name ----------------
+
+RECREATE = "DROP DATABASE IF EXISTS shop_test;\nCREATE DATABASE shop_test TEMPLATE shop_test_template;"
+
+
+@pytest.mark.parametrize(("database", "expected"), [
+    ("postgres://postgres@localhost:5432/postgres", "allow"),
+    ("postgres://postgres@127.0.0.1/postgres", "allow"),
+    ("postgres://app@db.prod.example.com/postgres", "ask"),
+    ("", "ask"),  # no connection string: the server is unknown, treated as production
+])
+def test_a_test_database_recreated_is_judged_by_its_server(database: str, expected: str) -> None:
+    context = {"database": database} if database else {}
+    assert sql(RECREATE, **context) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "DROP DATABASE IF EXISTS shop;\nCREATE DATABASE shop TEMPLATE shop_test_template;",
+    "DROP DATABASE IF EXISTS shop_test, shop;",
+    "DROP DATABASE shop_production;",
+])
+def test_a_database_not_named_for_tests_asks_even_on_this_machine(text: str) -> None:
+    assert sql(text, database="postgres://postgres@localhost:5432/postgres") == "ask"

@@ -534,8 +534,11 @@ def _inner_objects(args: dict[str, Any]) -> list[dict[str, Any]]:
     """The objects directly inside the arguments: values that are objects, and objects in list values."""
     found: list[dict[str, Any]] = []
     for value in args.values():
-        items = value if isinstance(value, list) else [value]
-        found.extend(v for v in items[:100] if isinstance(v, dict) and v)
+        if isinstance(value, dict):
+            if value:
+                found.append(value)
+        elif isinstance(value, list):
+            found += [v for v in value[:100] if isinstance(v, dict) and v]
     return found
 
 

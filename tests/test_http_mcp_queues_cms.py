@@ -6,12 +6,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.verdicts import allowed_and_asked, decide
+import pytest
+
+from tests.verdicts import POLICY, allowed_and_asked, decide
+
+
+@pytest.fixture(autouse=True)
+def _isolated(no_policy_no_database: None) -> None:
+    """No user policy or database connection: the built-in defaults judge."""
 
 
 def judge(line: tuple[str, Any]) -> str:
     kind, payload = line
     return decide(payload, kind)
+
+
+def judge_measured(line: tuple[str, Any]) -> str:
+    """As a hook judges: the radius of a cleanup is looked for (and, with no connection, unmeasured)."""
+    from blastwall.engine import check
+
+    kind, payload = line
+    return check(payload, kind, policy=POLICY).decision.value
 
 
 def mcp(server: str, tool: str, **arguments: Any) -> tuple[str, Any]:
@@ -174,3 +189,52 @@ BROWSER_ASKED = [
         function="() => fetch('/api/projects/42', {method: 'DELETE'})"),
 ]
 test_browser_safe, test_browser_asked = allowed_and_asked(BROWSER_SAFE, BROWSER_ASKED, judge)
+
+
+# ---- expired cleanups: task history, old log documents -----------------------------------------------
+
+OLD_LOGS = {"query": {"range": {"@timestamp": {"lt": "now-90d"}}}}
+CLEANUP_SAFE = [
+    http("DELETE", "http://localhost:7700/tasks?statuses=succeeded,failed&beforeFinishedAt=2024-03-01T00:00:00Z"),
+    http("DELETE", "http://search.internal:7700/tasks?types=documentAdditionOrUpdate&statuses=succeeded"),
+    http("POST", "https://es.example.net:9200/logs-app-*/_delete_by_query?conflicts=proceed", OLD_LOGS),
+    http("POST", "https://es.example.net:9200/logs-web,metrics-node-*/_delete_by_query",
+         {"query": {"bool": {"filter": [{"range": {"@timestamp": {"lte": "now-30d/d"}}}]}}}),
+]
+CLEANUP_ASKED = [
+    http("DELETE", "http://search.internal:7700/indexes/products"),
+    http("DELETE", "http://search.internal:7700/indexes/products/documents"),
+    http("POST", "https://es.example.net:9200/*/_delete_by_query", OLD_LOGS),
+    http("POST", "https://es.example.net:9200/logs-*/_delete_by_query", OLD_LOGS),  # every log family
+    http("POST", "https://es.example.net:9200/_all/_delete_by_query", OLD_LOGS),
+    http("POST", "https://es.example.net:9200/*logs*/_delete_by_query", OLD_LOGS),
+    http("POST", "https://es.example.net:9200/logs-*-orders/_delete_by_query", OLD_LOGS),
+    http("POST", "https://es.example.net:9200/orders-*/_delete_by_query", OLD_LOGS),
+    http("POST", "https://es.example.net:9200/logs-audit-*/_delete_by_query", OLD_LOGS),
+    http("POST", "https://es.example.net:9200/logs-app,orders/_delete_by_query", OLD_LOGS),
+    http("POST", "https://es.example.net:9200/logs-app-*/_delete_by_query", {"query": {"match_all": {}}}),
+    http("POST", "https://es.example.net:9200/logs-app-*/_delete_by_query",
+         {"query": {"range": {"@timestamp": {"gte": "now-90d"}}}}),
+    http("POST", "https://es.example.net:9200/logs-app-*/_delete_by_query",
+         {"query": {"bool": {"should": [{"range": {"@timestamp": {"lt": "now-90d"}}}, {"match_all": {}}]}}}),
+    http("DELETE", "https://es.example.net:9200/logs-app-*"),
+]
+test_cleanup_safe, test_cleanup_asked = allowed_and_asked(CLEANUP_SAFE, CLEANUP_ASKED, judge_measured)
+
+
+# ---- silences and downtimes: ending one loses nothing -------------------------------------------------
+
+SILENCE_SAFE = [
+    http("DELETE", "http://alertmanager:9093/api/v2/silence/6f1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b"),
+    http("DELETE", "https://grafana.example.net/api/alertmanager/grafana/api/v2/silence/"
+         "0b7c2e4a-1d2f-4c3b-9a8e-7f6d5c4b3a21"),
+    http("DELETE", "https://api.datadoghq.com/api/v1/downtime/123456"),
+]
+SILENCE_ASKED = [
+    http("DELETE", "http://alertmanager:9093/api/v2/silences"),  # no single silence named
+    http("DELETE", "https://grafana.example.net/api/v1/provisioning/alert-rules/abc123"),
+    http("DELETE", "https://grafana.example.net/api/dashboards/uid/silence-overview"),
+    http("DELETE", "https://api.datadoghq.com/api/v1/monitor/123456"),
+    http("DELETE", "https://alerts.example.net/api/v2/silence/*"),
+]
+test_silence_safe, test_silence_asked = allowed_and_asked(SILENCE_SAFE, SILENCE_ASKED, judge)

@@ -44,7 +44,7 @@ def es_column(index: str, body: Any) -> str:
     conditions (`range`, or a `bool` of filter/must/must_not with no `should`)."""
     from blastwall.analyze.sql import expired
 
-    if "," in index or "*" in index or not expired.short_lived(index) or not isinstance(body, dict):
+    if not _short_lived_indices(index) or not isinstance(body, dict):
         return ""
     query = body.get("query")
     if not isinstance(query, dict) or len(query) != 1:
@@ -67,6 +67,29 @@ def es_column(index: str, body: Any) -> str:
                 if isinstance(when, str) and expired.past_by_name(field, _es_time(when)):
                     return str(field)
     return ""
+
+
+def _short_lived_indices(target: str) -> bool:
+    """Every index the target names is short-lived: a name (`sessions`), a comma list of them, or a
+    pattern with one trailing `*` after a separator whose fixed part says so and names one family
+    of indices (`logs-app-*`: one application's rollover or data-stream indices). `logs-*` leaves the
+    family open, so it also reaches audit and security logs kept on purpose; a leading or inner
+    wildcard, `*` alone, `_all`, or a fixed part that names records kept (`logs-audit-*`) is not."""
+    from blastwall.analyze.sql import expired
+    from blastwall.analyze.verbs import tokens
+
+    names = [n.strip() for n in target.split(",")]
+    if not names or len(names) > 20:
+        return False
+    for name in names:
+        fixed = name[:-1] if name.endswith("*") and name[-2:-1] in ("-", "_", ".") else name
+        if not fixed or any(ch in fixed for ch in "*?[]{}") or fixed.startswith(("-", "_", ".")):
+            return False
+        if not expired.short_lived(fixed.rstrip("-_.")):
+            return False
+        if fixed != name and len([t for t in tokens(fixed) if t]) < 2:
+            return False
+    return True
 
 
 def _es_time(text: str) -> int | None:

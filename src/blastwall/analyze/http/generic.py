@@ -110,6 +110,9 @@ def _delete(req: Request, label: str) -> Finding:
     trivial = _trivial_object(segments)
     if trivial:
         return make(template("http.generic:trivial-delete"), req, object=trivial, label=label)
+    toggle = _trivial_object(segments, "toggle_delete_objects")
+    if toggle and _ID.match(segments[-1]):  # one silence, named by its id
+        return make(template("http.generic:toggle-delete"), req, object=toggle, label=label)
     bulk = _bulk(req, segments)
     if is_local(req.host):
         if bulk:
@@ -121,14 +124,14 @@ def _delete(req: Request, label: str) -> Finding:
     return make(template("http.generic:delete"), req, label=label)
 
 
-def _trivial_object(segments: list[str]) -> str | None:
+def _trivial_object(segments: list[str], objects: str = "trivial_delete_objects") -> str | None:
     """A star, favorite, reaction, bookmark, read mark, search cursor or session of the caller's:
     the last segment that is not an id names one (`/projects/1/star`, `/me/favorites/42`)."""
     named = [s for s in segments if not _ID.match(s) and s.lower() not in ("me", "self", "current", "mine")]
     if not named or any(ch in s for s in segments for ch in "*?"):
         return None
     last = named[-1].lower()
-    return last if last in word_list("trivial_delete_objects") else None
+    return last if last in word_list(objects) else None
 
 
 def _bulk(req: Request, segments: list[str]) -> str | None:

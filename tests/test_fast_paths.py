@@ -315,10 +315,11 @@ _SHELLISH = st.text(alphabet="ab -$(){}[]'\"`|&;<>\\\n#=*!~", max_size=300)
 @settings(max_examples=600, deadline=None)
 @given(_SHELLISH)
 def test_a_short_line_parses_as_the_clocked_reader_parses_it(text: str) -> None:
+    from blastwall.analyze.budget_parse import CHUNK
     from blastwall.analyze.shell import parse as shell_parse
 
     src = text.encode()
-    chunks = lambda offset, _point: src[offset:offset + shell_parse._CHUNK]  # noqa: E731 - the reader, untimed
+    chunks = lambda offset, _point: src[offset:offset + CHUNK]  # noqa: E731 - the reader, untimed
     tree, cut = shell_parse._parse_bounded(src)
     assert not cut
     assert str(tree.root_node) == str(shell_parse._parser().parse(chunks).root_node)

@@ -20,10 +20,10 @@ from typing import Any
 
 from blastwall import rx
 from blastwall.analyze.base import Scope, unknown
+from blastwall.analyze.budget_parse import parse_within
 from blastwall.model import Finding
 
 PARSE_BUDGET_S = 0.08
-_CHUNK = 4096
 MAX_CALLS = 400
 
 _GRAMMARS = {
@@ -58,19 +58,7 @@ def _parser(language: str) -> Any:
 
 
 def _parse(language: str, src: bytes) -> tuple[Any, bool]:
-    import time
-
-    deadline = time.thread_time() + PARSE_BUDGET_S  # CPU time: the input decides, not the machine's load
-    cut = False
-
-    def read(offset: int, _point: Any) -> bytes:
-        nonlocal cut
-        if offset < len(src) and time.thread_time() > deadline:
-            cut = True
-            return b""
-        return src[offset:offset + _CHUNK]
-
-    return _parser(language).parse(read), cut
+    return parse_within(_parser(language), src, PARSE_BUDGET_S)
 
 
 @functools.cache
@@ -303,7 +291,8 @@ def analyze_parsed(language: str, code: str, scope: Scope) -> list[Finding] | No
             if t in ("string", "encapsed_string", "interpolated_string_literal", "string_literal",
                      "interpreted_string_literal", "raw_string_literal", "template_string"):
                 value = reader.string(node)
-                if value is not None and _SQL_START.match(value) and not _in_call(node) and not _printed(node):
+                if value is not None and _SQL_START.match(value) and not _under(node, _CALLS) \
+                        and not _under(node, _PRINT_STATEMENTS):
                     out.extend(_sql(value, scope))
             continue
         calls += 1
@@ -360,24 +349,14 @@ _PRINTS = frozenset({"console.log", "console.error", "console.info", "console.wa
 _PRINT_STATEMENTS = frozenset({"echo_statement", "print_intrinsic"})
 
 
-def _printed(node: Any) -> bool:
-    """A literal written out by a print statement (`echo 'DROP TABLE x';` in PHP)."""
+def _under(node: Any, types: frozenset[str]) -> bool:
+    """One of the three nodes above `node` is of one of `types`: a call's argument (_CALLS), a
+    literal written out by a print statement (`echo 'DROP TABLE x';` in PHP, _PRINT_STATEMENTS)."""
     p = node.parent
     for _ in range(3):
         if p is None:
             return False
-        if p.type in _PRINT_STATEMENTS:
-            return True
-        p = p.parent
-    return False
-
-
-def _in_call(node: Any) -> bool:
-    p = node.parent
-    for _ in range(3):
-        if p is None:
-            return False
-        if p.type in _CALLS:
+        if p.type in types:
             return True
         p = p.parent
     return False

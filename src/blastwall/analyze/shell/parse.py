@@ -23,10 +23,11 @@ import re
 from typing import Any
 
 from blastwall import rx
+from blastwall.analyze.budget_parse import parse_within
 from blastwall.analyze.paths import PathClass
 from blastwall.analyze.shell.ir import Redirect, SimpleCommand, Word
 from blastwall.analyze.shell.plain import plain_words
-from blastwall.analyze.shell.scratch import INSIDE, NEW_NAME, SCRATCH, keyed_scratch, made_by_date, made_by_mktemp, set_once, \
+from blastwall.analyze.shell.scratch import INSIDE, NEW_NAME, SCRATCH, keyed_scratch, made_by_cache_locator, made_by_date, made_by_mktemp, set_once, \
     stamped
 from blastwall.analyze.shell.varflow import BRANCHING, ISOLATED, set_by, unknown
 from blastwall.analyze.shell.words import ansi_c, backtick_code, dollar_paren_code, has_unescaped, split_unquoted, subscript_code, \
@@ -139,13 +140,12 @@ def _parser() -> Any:
     return Parser(Language(_bash_language()))
 
 
-# tree-sitter's error recovery is quadratic in a run of errors (20,000 `)` took 2 s): the parser
-# is fed the input in chunks, and when it has taken `PARSE_BUDGET_S` it is told the input ends.
-# A parse cut short that way is an error (ask), never a partial allow. The budget is this
-# thread's CPU time, not the wall clock: the input's cost decides, not the machine's other load
-# (a check descheduled for 80 ms on a busy machine must not turn a plain command into an ask).
+# tree-sitter's error recovery is quadratic in a run of errors (20,000 `)` took 2 s): past
+# UNTIMED_MAX the input is parsed within `PARSE_BUDGET_S` (analyze/budget_parse.py). A parse cut
+# short that way is an error (ask), never a partial allow. The budget is this thread's CPU time,
+# not the wall clock: a check descheduled for 80 ms on a busy machine must not turn a plain
+# command into an ask.
 PARSE_BUDGET_S = 0.08
-_CHUNK = 4096
 # Up to this many bytes the parser is handed the input whole, with no clock: however irregular,
 # so little text parses in a small fraction of the budget (the worst a random search over runs
 # of operators, quotes and brackets found was about 6 ms of CPU for 256 bytes on this machine),
@@ -157,19 +157,7 @@ def _parse_bounded(src: bytes) -> tuple[Any, bool]:
     """(tree, cut): the tree of `src`, or of the part the parser read within the budget."""
     if len(src) <= UNTIMED_MAX:
         return _parser().parse(src), False
-    import time
-
-    deadline = time.thread_time() + PARSE_BUDGET_S
-    cut = False
-
-    def read(offset: int, _point: Any) -> bytes:
-        nonlocal cut
-        if offset < len(src) and time.thread_time() > deadline:
-            cut = True
-            return b""
-        return src[offset:offset + _CHUNK]
-
-    return _parser().parse(read), cut
+    return parse_within(_parser(), src, PARSE_BUDGET_S)
 
 
 class Parsed:
@@ -270,6 +258,9 @@ class _Walker:
                 return Word(raw, dynamic=True, raw=raw, path_class=SCRATCH)
             if made_by_date(producer):
                 return Word(raw, dynamic=True, raw=raw, path_class=NEW_NAME)
+            cache = made_by_cache_locator(producer, self.src.decode("utf-8", "replace").replace(raw, "", 1))
+            if cache is not None:
+                return Word(raw, dynamic=True, raw=raw, path_class=cache)
             return Word(raw, dynamic=True, raw=raw, selects=_selects_of(producer))
         if t == "process_substitution":
             return Word("/dev/fd/63", raw=raw)

@@ -84,3 +84,27 @@ def test_help_values_and_age_bounds_pass(command: str) -> None:
 ])
 def test_their_look_alikes_ask(command: str) -> None:
     assert _decide(command) != "allow", command
+
+
+# --- a tool's cache located by a command substitution (rules/cache_locators.toml) ---
+
+@pytest.mark.parametrize("command", [
+    'rm -rf "$(bazel info repository_cache)"', "rm -rf $(go env GOCACHE)", 'rm -rf "$(go env GOMODCACHE)"',
+    'rm -rf "$(pip cache dir)"', 'rm -rf "$(npm config get cache)"', 'rm -rf "$(yarn cache dir)"',
+    'rm -rf "$(pnpm store path)"', 'bash -c "rm -rf \\"\\$(go env GOCACHE)\\""',
+])
+def test_cache_locators_pass(command: str) -> None:
+    assert _decide(command) == "allow", command
+
+
+@pytest.mark.parametrize("command", [
+    'rm -rf "$(go env GOPATH)"', 'rm -rf "$(bazel info output_base)"', 'rm -rf "$(npm root -g)"',
+    'rm -rf "$(go env GOCACHE)/.."', 'rm -rf "$(go env GOCACHE)/../.."', 'rm -rf "$(go env GOCACHE)$X"',
+    'rm -rf "$(go env GOCACHE $X)"', 'rm -rf "$(go env GOCACHE)" ~/data',
+    'GOCACHE=/home/u/src rm -rf "$(go env GOCACHE)"', 'go env -w GOCACHE=$HOME/src && rm -rf "$(go env GOCACHE)"',
+    'export GOFLAGS=x; rm -rf "$(go env GOCACHE)"', 'npm config set cache ~/data && rm -rf "$(npm config get cache)"',
+    'echo "build --repository_cache=/home" >> .bazelrc && rm -rf "$(bazel info repository_cache)"',
+    'PIP_CACHE_DIR=~ rm -rf "$(pip cache dir)"', 'rm -rf "$(pip cache dir > /dev/null)"',
+])
+def test_cache_locator_look_alikes_ask(command: str) -> None:
+    assert _decide(command) != "allow", command

@@ -18,6 +18,8 @@ can make a link or a device node (`ln -sf /dev/sda "$f"` before `mkfs.ext4 "$f"`
 
 from __future__ import annotations
 
+import functools
+
 from typing import Any
 
 from blastwall import rx
@@ -90,6 +92,35 @@ def made_by_date(producer: Any) -> bool:
         return False  # `date +.env` prints fixed text, not a time
     return not any(w.dynamic or w.text.split("=", 1)[0] in ("-d", "--date", "-r", "--reference", "-f", "--file", "-s",
                                                                "--set") for w in producer.argv[1:])
+
+
+@functools.cache
+def _cache_locators() -> dict[tuple[str, ...], tuple[str, tuple[str, ...]]]:
+    from blastwall.analyze.ruleset import load_table
+
+    return {tuple(row["command"]): (str(row["what"]), tuple(row.get("unset_by", ())))
+            for row in load_table("cache_locators").get("locator", [])}
+
+
+def made_by_cache_locator(producer: Any, line: str) -> PathClass | None:
+    """`$(go env GOCACHE)`, `$(pip cache dir)`: a command substitution that prints where a tool keeps
+    its cache (rules/cache_locators.toml), exactly as listed; anything else around it is not read,
+    nor is a `line` (the command line without this substitution) that may move the cache: one that
+    names a variable or file of `unset_by`, or the setting (`go env -w GOCACHE=~/src && ...`)."""
+    if producer is None or not producer.argv or producer.stdin_from is not None or producer.redirects:
+        return None
+    if any(w.dynamic for w in producer.argv):
+        return None
+    from blastwall.analyze.shell.names import program_name
+
+    words = (program_name(producer.argv[0].text), *(w.text for w in producer.argv[1:]))
+    row = _cache_locators().get(words)
+    if row is None:
+        return None
+    what, unset_by = row
+    if words[-1] in line or any(name in line for name in unset_by):
+        return None
+    return PathClass("regenerable", f"{what}, which the tool fills again")
 
 
 def stamped(parts: list[Any]) -> PathClass | None:

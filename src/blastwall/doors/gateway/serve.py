@@ -16,6 +16,7 @@ import time
 from typing import Any, NamedTuple
 
 from blastwall.doors.gateway.config import GatewayConfig, load_config
+from blastwall.doors.owner_socket import owner_only
 from blastwall.policy.engine import PolicyError
 
 
@@ -81,11 +82,8 @@ def bind(cfg: GatewayConfig, listen: str | None = None) -> socket.socket:
                 os.unlink(path)
         os.makedirs(os.path.dirname(path) or ".", mode=0o700, exist_ok=True)
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        old = os.umask(0o177)
-        try:
+        with owner_only():
             sock.bind(path)
-        finally:
-            os.umask(old)
         return sock
     host, _, port = target.rpartition(":")
     host = host.strip("[]")

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
-import os
 import re
 import socket
 import socketserver
@@ -30,6 +29,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from blastwall.analyze import globs
+from blastwall.doors.owner_socket import owner_server
 
 MAX_HEAD = 64 * 1024
 BUFFER = 65536
@@ -180,14 +180,7 @@ class EgressProxy:
             def handle(self) -> None:
                 proxy.handle(self.request)
 
-        class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
-            daemon_threads = True
-
-        old = os.umask(0o177)
-        try:
-            self.server = Server(path, Handler)
-        finally:
-            os.umask(old)
+        self.server = owner_server(path, Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True, name="blastwall-run-egress")
 
     def start(self) -> EgressProxy:

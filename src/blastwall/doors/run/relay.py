@@ -32,6 +32,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from blastwall.daemon import wire
+from blastwall.doors.owner_socket import owner_only
 from blastwall.doors.run.journal import Journal
 
 EXTEND_EVERY_S = 5.0
@@ -71,11 +72,8 @@ class Relay:
         self.started = False  # the agent is running: canary calls are journaled like any other
         self.lock = threading.Lock()
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        old = os.umask(0o177)
-        try:
+        with owner_only():
             self.sock.bind(path)
-        finally:
-            os.umask(old)
         self.sock.listen(64)
         self.thread = threading.Thread(target=self._serve, daemon=True, name="blastwall-run-relay")
         self.closed = False

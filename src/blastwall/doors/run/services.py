@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import socket
 import socketserver
 import subprocess
@@ -25,6 +24,8 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit, urlunsplit
+
+from blastwall.doors.owner_socket import owner_server
 
 PG_READY_S = 20.0
 # Gateway routes with well-known names: the variables the provider's tools read a token from.
@@ -213,14 +214,7 @@ class Bridge:
                     _pipe(self.request, upstream)
                     back.join()
 
-        class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
-            daemon_threads = True
-
-        old = os.umask(0o177)
-        try:
-            self.server = Server(path, Handler)
-        finally:
-            os.umask(old)
+        self.server = owner_server(path, Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def start(self) -> Bridge:

@@ -108,3 +108,30 @@ def test_cache_locators_pass(command: str) -> None:
 ])
 def test_cache_locator_look_alikes_ask(command: str) -> None:
     assert _decide(command) != "allow", command
+
+
+# --- firewalls: taking away what lets the operator in is asked; reads and additions pass ---
+
+@pytest.mark.parametrize("command", [
+    "sudo firewall-cmd --permanent --remove-service=ssh && sudo firewall-cmd --reload",
+    "firewall-cmd --remove-port 22/tcp", "firewall-cmd --zone=public --remove-service ssh --permanent",
+    "firewall-cmd --set-default-zone=drop", "firewall-cmd --permanent --remove-rich-rule 'rule service name=ssh accept'",
+    "ufw delete allow 22", "ufw delete 3", "sudo ufw deny ssh", "ufw reject OpenSSH",
+    "ufw deny from 10.0.0.0/8 to any port 22", "ufw default deny incoming",
+    "iptables -P INPUT DROP", "sudo iptables --policy INPUT DROP", "ip6tables -P INPUT REJECT",
+    "iptables-nft -P INPUT DROP", "iptables -D INPUT -p tcp --dport 22 -j ACCEPT",
+    "nft delete rule inet filter input handle 5", "nft destroy table inet filter", "nft flush ruleset",
+    "bash -c 'ufw deny ssh'",
+])
+def test_firewall_access_removals_ask(command: str) -> None:
+    assert _decide(command) != "allow", command
+
+
+@pytest.mark.parametrize("command", [
+    "firewall-cmd --list-all", "firewall-cmd --permanent --add-service=http", "firewall-cmd --reload",
+    "ufw allow 22", "ufw status numbered", "ufw default allow outgoing", "ufw deny 3306",
+    "iptables -P INPUT ACCEPT", "iptables -L -n", "iptables -S", "iptables -A INPUT -p tcp --dport 443 -j ACCEPT",
+    "nft list ruleset",
+])
+def test_firewall_reads_and_additions_pass(command: str) -> None:
+    assert _decide(command) == "allow", command

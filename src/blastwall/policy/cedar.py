@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 
 from blastwall.model import Action, Decision, Finding
 from blastwall.policy.engine import Policy
+from blastwall.policy.paths import named_path
 
 SCHEMA_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cedar_schema.json")
 MODES = ("tighten", "authoritative")
@@ -127,12 +128,11 @@ def _base_dir(sources: tuple[str, ...], key: str) -> str | None:
 
 
 def _absolute(path: str, base: str | None, key: str) -> str:
-    path = os.path.expanduser(path)
-    if os.path.isabs(path):
-        return os.path.normpath(path)
-    if base is None:
-        raise CedarError(f"[cedar] {key} path {path!r} is relative but the policy was not read from a file; use an absolute path")
-    return os.path.normpath(os.path.join(base, path))
+    full = named_path(path, base)
+    if full is None:
+        raise CedarError(f"[cedar] {key} path {os.path.expanduser(path)!r} is relative but the policy was not read "
+                         "from a file; use an absolute path")
+    return full
 
 
 def _expand(pattern: str, base: str | None) -> list[str]:

@@ -25,6 +25,8 @@ import glob
 import os
 from typing import Any, NamedTuple
 
+from blastwall.policy.paths import named_path
+
 MODES = ("tighten", "authoritative")
 REGO_KEYS = ("files", "data", "mode")
 OPA_KEYS = ("url", "timeout_ms", "token", "token_env", "token_file", "ca_file", "client_cert", "client_key",
@@ -165,12 +167,11 @@ def _list(value: Any, where: str) -> list[str]:
 
 
 def _absolute(path: str, base: str | None, where: str) -> str:
-    path = os.path.expanduser(path)
-    if os.path.isabs(path):
-        return os.path.normpath(path)
-    if base is None:
-        raise LayerError(f"{where}: {path!r} is relative but the policy was not read from a file; use an absolute path")
-    return os.path.normpath(os.path.join(base, path))
+    full = named_path(path, base)
+    if full is None:
+        raise LayerError(f"{where}: {os.path.expanduser(path)!r} is relative but the policy was not read from a file; "
+                         "use an absolute path")
+    return full
 
 
 def _file(path: str, base: str | None, where: str) -> str:

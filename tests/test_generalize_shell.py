@@ -13,6 +13,7 @@ import subprocess
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from verdicts import allowed_and_asked
 
 from blastwall.analyze.shell.echoprint import ansi_c, echo, printf
 from blastwall.engine import check
@@ -232,7 +233,7 @@ def test_ansible_playbooks_are_read_task_by_task(tmp_path) -> None:  # type: ign
     assert _decision("ansible-playbook include.yml", cwd, read_files=True) == "ask"
 
 
-@pytest.mark.parametrize("command", [
+KEYS_LOGS_TABLES_LOST = [
     "gpg --batch --yes --delete-secret-keys 4A3F9C21B7D0E8F1", "gpg --delete-secret-key 4A3F",
     "gpg --delete-secret-and-public-keys 4A3F", "gpg --delete-keys 4A3F", "gpg2 --batch --delete-key=4A3F",
     "gpg --delete-secret-k 4A3F",  # gpg takes any unambiguous start of a long option
@@ -241,18 +242,17 @@ def test_ansible_playbooks_are_read_task_by_task(tmp_path) -> None:  # type: ign
     "journalctl --vacuum-time=14d --vacuum-size=1K", "journalctl --vacuum-t=14d",
     "bq rm -r -f -d acme:analytics", "bq --project_id=x rm -f -t ds.table", "bq rm ds.table",
     "bq load --replace ds.t gs://b/x.csv", "bq cp -f ds.a ds.b",
-])
-def test_keys_logs_and_warehouse_tables_lost(command: str) -> None:
-    assert _decision(command) != "allow", command
-
-
-@pytest.mark.parametrize("command", [
+]
+KEYS_LOGS_TABLES_READ = [
     "gpg --list-secret-keys", "gpg --export --armor 4A3F", "journalctl -u nginx --since today", "journalctl --rotate",
     "sudo journalctl --vacuum-time=14d", "journalctl --vacuum-time 2weeks",  # an expired cleanup
     "bq ls", "bq show ds.table", "bq cp ds.a ds.b_copy", "bq query --use_legacy_sql=false 'SELECT 1'",
-])
-def test_keys_logs_and_warehouse_reads_are_allowed(command: str) -> None:
-    assert _decision(command) == "allow", command
+]
+
+
+(test_keys_logs_and_warehouse_reads_are_allowed,
+ test_keys_logs_and_warehouse_tables_lost) = allowed_and_asked(
+    KEYS_LOGS_TABLES_READ, KEYS_LOGS_TABLES_LOST, judge=_decision)
 
 
 # ---- xargs of a lister into rm ----------------------------------------------------------------
@@ -311,25 +311,24 @@ def test_template_onto_a_live_file_that_is_not_there_is_allowed(tmp_path) -> Non
 
 
 # ---- regenerable output, caches and containers --------------------------------------------------
-@pytest.mark.parametrize("command", [
+REGENERABLE_CLEANUPS = [
     "docker container prune -f", "docker image prune -a --filter 'until=168h' -f", "podman pod prune -f",
     "docker image prune -af --filter=until=24h",
     "rm -rf ios/Pods && pod install", "rm -rf Pods", "rm -rf _site .jekyll-cache", "rm -rf cdk.out",
     "sudo rm -rf /var/cache/apt/archives/*.deb", "sudo rm -rf /var/lib/apt/lists/*", "rm -rf /var/cache/dnf/*",
-])
-def test_regenerable_cleanups_are_allowed(command: str) -> None:
-    assert _decision(command) == "allow", command
-
-
-@pytest.mark.parametrize("command", [
+]
+REGENERABLE_CLEANUP_LOOKALIKES = [
     "docker volume prune -f", "docker system prune -a --volumes -f", "docker container prune -f && docker volume prune -f",
     "rm -rf /var/cache", "sudo rm -rf /var/cache/nginx", "rm -rf /var/cache/apt/../../lib/mysql",
     "rm -rf /var/lib/apt", "rm -rf ios", "rm -rf _posts", "docker image prune -a -f",
     "docker image prune -a --filter until=1s -f", "docker image prune -a --filter until=1h -f",
     "docker image prune -a --filter label=x -f",
-])
-def test_their_look_alikes_still_ask(command: str) -> None:
-    assert _decision(command) != "allow", command
+]
+
+
+(test_regenerable_cleanups_are_allowed,
+ test_their_look_alikes_still_ask) = allowed_and_asked(
+    REGENERABLE_CLEANUPS, REGENERABLE_CLEANUP_LOOKALIKES, judge=_decision)
 
 
 def test_a_regenerable_name_linked_to_data_is_judged_where_it_points(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -598,7 +597,7 @@ def test_a_bin_beside_obj_that_links_to_data_asks(tmp_path) -> None:  # type: ig
 
 
 # ---- dry runs, regenerable output, unused images ------------------------------------------------------
-@pytest.mark.parametrize("command", [
+DRY_RUNS_AND_OUTPUT = [
     "mkfs.ext4 -n /dev/sdb1", "mke2fs -n /dev/sdb1", "mkfs.ext4 -Fn /dev/sdb1", "mkfs.xfs -N /dev/sdb1",
     "mkfs.ntfs --no-action /dev/sdb1",
     "bq query --dry_run --use_legacy_sql=false 'DELETE FROM ds.events WHERE TRUE'",
@@ -606,12 +605,8 @@ def test_a_bin_beside_obj_that_links_to_data_asks(tmp_path) -> None:  # type: ig
     "rm -rf public/build storage/framework/cache/data/*", "rm -rf storage/framework/views/*", "rm -rf bootstrap/cache/*.php",
     "Remove-Item -Recurse -Force .\\bin, .\\obj", "rm -rf bin obj", "rm -rf ./bin ./obj", "rm -rf src/App/bin src/App/obj",
     "docker rmi myapp:dev", "docker image rm myapp:dev old:1.2", "podman rmi localhost/myapp:dev",
-])
-def test_dry_runs_and_regenerable_output_are_allowed(command: str) -> None:
-    assert _decision(command) == "allow", command
-
-
-@pytest.mark.parametrize("command", [
+]
+DRY_RUN_AND_OUTPUT_LOOKALIKES = [
     "mkfs.ext4 /dev/sdb1", "mkfs.ext4 -E -n /dev/sdb1", "mkfs.ext4 -L n /dev/sdb1", "mkfs.xfs -n size=4096 /dev/sdb1",
     "mkfs.vfat -n LABEL /dev/sdb1", "mkfs -t ext4 -n /dev/sdb1",
     "bq query --dry_run=false 'DELETE FROM ds.events WHERE TRUE'", "bq query --nodry_run 'DELETE FROM ds.events WHERE TRUE'",
@@ -623,6 +618,9 @@ def test_dry_runs_and_regenerable_output_are_allowed(command: str) -> None:
     "rm -rf ~/bin ~/obj", "rm -rf /usr/local/bin obj",
     "docker rmi -f myapp:dev", "docker rmi --force myapp:dev", "docker rmi $(docker images -q)",
     "docker rmi myapp@sha256:abcdef", "docker image rm -f myapp:dev",
-])
-def test_their_look_alikes_still_ask_too(command: str) -> None:
-    assert _decision(command) != "allow", command
+]
+
+
+(test_dry_runs_and_regenerable_output_are_allowed,
+ test_their_look_alikes_still_ask_too) = allowed_and_asked(
+    DRY_RUNS_AND_OUTPUT, DRY_RUN_AND_OUTPUT_LOOKALIKES, judge=_decision)

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from verdicts import allowed_and_asked
 
 import blastwall
 from blastwall.engine import make_action
@@ -72,22 +73,21 @@ def mcp_fetch(url: str) -> str:
     return blastwall.check(make_action("mcp", action, None)).decision.value
 
 
-@pytest.mark.parametrize("url", [
+DOCUMENTATION_PAGES = [
     "https://docs.stripe.com/api/customers/delete",
     "https://developer.acme.io/reference/projects/delete",
     "https://acme.readthedocs.io/en/latest/api/purge",
     "https://www.acme.com/docs/api/v1/volumes/delete",
-])
-def test_documentation_pages_about_deletes_are_reads(url: str) -> None:
-    assert mcp_fetch(url) == "allow"
-
-
-@pytest.mark.parametrize("url", [
+]
+ACTION_GETS = [
     "https://admin.internal.example.com/api/users/42/delete?confirm=1",
     "https://docs.stripe.com/api/customers/delete?confirm=1",
     "https://app.acme.com/api/users/42/delete",
     "https://app.acme.com/docs/users/42/delete",
     "https://api.acme.com/v1/documentation_jobs/purge?force=true",
-])
-def test_gets_that_name_an_action_on_an_api_still_ask(url: str) -> None:
-    assert mcp_fetch(url) != "allow"
+]
+
+
+(test_documentation_pages_about_deletes_are_reads,
+ test_gets_that_name_an_action_on_an_api_still_ask) = allowed_and_asked(
+    DOCUMENTATION_PAGES, ACTION_GETS, judge=mcp_fetch)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from verdicts import allowed_and_asked
 
 from blastwall.analyze.base import Scope
 from blastwall.analyze.shell.globname import is_pattern, names_of
@@ -187,7 +188,7 @@ def test_tools_that_delete_what_they_sync_or_load(command: str, rule: str) -> No
     assert rule in rules(command)
 
 
-@pytest.mark.parametrize("command", [
+EVERYDAY_RUNS = [
     "mc mirror ./build minio/static-prod",
     "mc mirror --remove --dry-run ./build minio/static-prod",
     "argocd app sync api",
@@ -197,18 +198,16 @@ def test_tools_that_delete_what_they_sync_or_load(command: str, rule: str) -> No
     "mongorestore --uri mongodb://localhost:27017 dump/",
     "mlflow gc --older-than 30d",
     "mlflow ui --port 5001",
-])
-def test_their_everyday_runs_pass(command: str) -> None:
-    assert decide(command) == "allow"
-
-
-@pytest.mark.parametrize("command", [
+]
+ROLLED_CREDENTIALS = [
     "stripe api_keys roll rk_live_51Hxxxx --live",
     "stripe api_keys roll rk_test_51Hxxxx",
     "acme tokens roll --all",
-])
-def test_a_rolled_credential_stops_working(command: str) -> None:
-    assert decide(command) != "allow"
+]
+
+
+(test_their_everyday_runs_pass,
+ test_a_rolled_credential_stops_working) = allowed_and_asked(EVERYDAY_RUNS, ROLLED_CREDENTIALS)
 
 
 def test_stripe_reads_pass() -> None:

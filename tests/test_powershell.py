@@ -6,15 +6,14 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
-import pytest
-from verdicts import decide
+from verdicts import allowed_and_asked, decide
 
 
 def encoded(code: str) -> str:
     return base64.b64encode(code.encode("utf-16-le")).decode()
 
 
-@pytest.mark.parametrize("command", [
+POWERSHELL_DESTROYS_OR_HIDES = [
     "pwsh -c 'Remove-Item -Recurse -Force C:\\data'",
     "pwsh -COMMAND 'Remove-Item -Recurse -Force C:\\data'",
     "pwsh -Comm 'ri -r -fo C:\\data'",
@@ -29,20 +28,19 @@ def encoded(code: str) -> str:
     "pwsh -enc !!!not-base64!!!",
     "echo 'Remove-Item -Recurse C:/data' | pwsh -c -",
     "pwsh -File ./missing.ps1",
-])
-def test_powershell_that_destroys_or_hides_is_never_allowed(command: str) -> None:
-    assert decide(command) != "allow", command
-
-
-@pytest.mark.parametrize("command", [
+]
+POWERSHELL_EVERYDAY = [
     "pwsh -c 'Get-ChildItem -Recurse | Measure-Object'",
     "pwsh -NoProfile -c 'dotnet build'",
     f"powershell -enc {encoded('Get-Date')}",
     "pwsh -c 'Write-Host ok; Get-Process | Select-Object -First 5'",
     "pwsh",
-])
-def test_everyday_powershell_is_allowed(command: str) -> None:
-    assert decide(command) == "allow", command
+]
+
+
+(test_everyday_powershell_is_allowed,
+ test_powershell_that_destroys_or_hides_is_never_allowed) = allowed_and_asked(
+    POWERSHELL_EVERYDAY, POWERSHELL_DESTROYS_OR_HIDES)
 
 
 def test_a_script_is_read_where_it_is(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import base64
 from pathlib import Path
 
 import pytest
-from verdicts import decide
+from verdicts import allowed_and_asked, decide
 
 from blastwall.analyze.shell.pwsh_values import arguments, constant
 from blastwall.analyze.shell.windows import bind, shell_of
@@ -82,7 +82,7 @@ def test_argument_lists_are_comma_lists() -> None:
     assert args[3].values == ["-c", "Get-Date"]
 
 
-@pytest.mark.parametrize("command", [
+CODE_RUN_BY_WINDOWS_SHELLS = [
     # one cmdlet's parameters that look ambiguous never let the delete after it through
     "gci -r -fi *.bak D:\\SQLBackups | ri -fo",
     "gci -Recurse -Filter *.bak D:\\SQLBackups | Remove-Item -Force",
@@ -167,12 +167,8 @@ def test_argument_lists_are_comma_lists() -> None:
     # environment folders
     "Remove-Item \"$env:LOCALAPPDATA\\Google\\Chrome\\User Data\" -Recurse -Force",
     "ri $env:ProgramData\\Docker -r -fo",
-])
-def test_code_run_by_windows_shells_is_read(command: str) -> None:
-    assert decide(command) != "allow", command
-
-
-@pytest.mark.parametrize("command", [
+]
+EVERYDAY_WINDOWS_RUNS = [
     "gci -r -fi *.log",
     "gci -r -fi *.cs | Select-String TODO",
     "Get-ChildItem -Recurse -Filter *.bak | Measure-Object",
@@ -201,9 +197,11 @@ def test_code_run_by_windows_shells_is_read(command: str) -> None:
     "cmd /c \"echo hello | findstr h\"",
     "cmd /c \"if exist build echo yes\"",
     "runas /?",
-])
-def test_everyday_windows_runs_are_allowed(command: str) -> None:
-    assert decide(command) == "allow", command
+]
+
+
+(test_everyday_windows_runs_are_allowed,
+ test_code_run_by_windows_shells_is_read) = allowed_and_asked(EVERYDAY_WINDOWS_RUNS, CODE_RUN_BY_WINDOWS_SHELLS)
 
 
 @pytest.mark.parametrize("command,allowed", [

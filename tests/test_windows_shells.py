@@ -4,12 +4,11 @@ aliases, cmd.exe's commands, WSL. Each is judged as the POSIX command that does 
 from __future__ import annotations
 
 import pytest
-from verdicts import decide
+from verdicts import allowed_and_asked
 
 from blastwall.analyze.shell.windows import shell_of
 
-
-@pytest.mark.parametrize("command", [
+WINDOWS_DESTRUCTION = [
     "Remove-Item -Recurse -Force C:\\Users\\dev\\source\\repos\\api",
     "remove-item -recurse -force ~/data",
     "ri -r -fo .\\storage",
@@ -33,12 +32,8 @@ from blastwall.analyze.shell.windows import shell_of
     "wsl --unregister Ubuntu",
     "wsl -d Debian -u root bash -c 'rm -rf /srv/data'",
     "wsl -e rm -rf ~/data",
-])
-def test_windows_destruction_is_never_allowed(command: str) -> None:
-    assert decide(command) != "allow", command
-
-
-@pytest.mark.parametrize("command", [
+]
+EVERYDAY_WINDOWS_COMMANDS = [
     "Get-ChildItem -Recurse | Select-String TODO",
     "Remove-Item -Recurse -Force node_modules",
     "del /s /q *.pyc",
@@ -50,9 +45,11 @@ def test_windows_destruction_is_never_allowed(command: str) -> None:
     "wsl -d Ubuntu -- ls -la",
     "Get-Help Remove-Item -Examples",
     "Get-Command Remove-Item",
-])
-def test_everyday_windows_commands_are_allowed(command: str) -> None:
-    assert decide(command) == "allow", command
+]
+
+
+(test_everyday_windows_commands_are_allowed,
+ test_windows_destruction_is_never_allowed) = allowed_and_asked(EVERYDAY_WINDOWS_COMMANDS, WINDOWS_DESTRUCTION)
 
 
 @pytest.mark.parametrize("command,shell", [

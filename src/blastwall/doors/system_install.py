@@ -22,6 +22,8 @@ import os
 import pwd
 import re
 import shutil
+import signal
+import socket
 import stat
 import subprocess
 import sys
@@ -36,6 +38,8 @@ from blastwall.doors.hooks.budget import DEFAULT_TIMEOUT_S
 
 LIB = os.path.join(OPT, "lib")
 UNIT = "/etc/systemd/system/blastwall.service"
+START_S = 30.0  # a loaded machine can take seconds to import the checker
+STOP_S = 5.0
 
 
 class Managed(NamedTuple):
@@ -340,11 +344,25 @@ def start_daemon(python: str) -> str:
         return "daemon started by systemd (blastwall.service)"
     subprocess.Popen(daemon_argv(python), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                      stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True)
-    for _ in range(200):
-        if os.path.exists(place.SYSTEM_SOCKET):
-            return "daemon started (no systemd here: start it again after a reboot, `sudo blastwall daemon start --system`)"
+    if _answering(place.SYSTEM_SOCKET, START_S):
+        return "daemon started (no systemd here: start it again after a reboot, `sudo blastwall daemon start --system`)"
+    raise SystemInstallError(f"the daemon did not start within {START_S:g} s; see {VAR}/daemon.log")
+
+
+def _answering(path: str, within_s: float) -> bool:
+    """Whether a checker accepts connections on `path` within `within_s`: a socket file alone can be
+    the one a stopping daemon leaves behind, so the install waits for a connection, not a name."""
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            probe.settimeout(1.0)
+            try:
+                probe.connect(path)
+                return True
+            except OSError:
+                pass
         time.sleep(0.05)
-    raise SystemInstallError(f"the daemon did not start; see {VAR}/daemon.log")
+    return False
 
 
 def stop_daemon() -> None:
@@ -356,16 +374,18 @@ def stop_daemon() -> None:
         pid = int(Path(lock).read_text().strip())
     except (OSError, ValueError):
         return
-    try:
-        os.kill(pid, 15)
-    except ProcessLookupError:
-        return
-    for _ in range(100):
+    for sig, within_s in ((signal.SIGTERM, STOP_S), (signal.SIGKILL, STOP_S)):
         try:
-            os.kill(pid, 0)
+            os.kill(pid, sig)
         except ProcessLookupError:
             return
-        time.sleep(0.05)
+        deadline = time.monotonic() + within_s
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.05)
 
 
 def run(argv: list[str]) -> None:

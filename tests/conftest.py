@@ -65,3 +65,11 @@ def bwrap() -> None:
     from needs import bubblewrap
 
     bubblewrap()
+
+
+@pytest.fixture()
+def project(tmp_path):  # noqa: ANN001, ANN201 - pytest fixture
+    """An empty project folder, `tmp_path/project` (a test file may define its own `project`)."""
+    p = tmp_path / "project"
+    p.mkdir()
+    return p

@@ -43,13 +43,6 @@ def private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cleared: tuple
     return home
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    p = tmp_path / "project"
-    p.mkdir()
-    return p
-
-
 def write(root: Path, rel: str, text: str) -> Path:
     path = root / rel
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,7 @@ import pytest
 import blastwall
 from blastwall.model import Decision, Verdict
 from blastwall.policy.engine import Policy
-from test_environment import check, private_home, write
+from test_environment import DEV_STACK, TEST_STACK, check, private_home, write
 
 CLEARED = ("PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGSERVICE", "PGSERVICEFILE", "DATABASE_URL", "DB_HOST",
            "DIRECT_URL", "DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_CONFIG", "CONTAINER_HOST", "CONTAINER_CONNECTION",
@@ -31,15 +31,6 @@ CLEARED = ("PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGSERVICE", "PGSERVI
 @pytest.fixture(autouse=True)
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return private_home(tmp_path, monkeypatch, CLEARED)
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    p = tmp_path / "project"
-    p.mkdir()
-    return p
-
-
 
 
 def placed(v: Verdict) -> list[tuple[str, str | None, tuple[str, ...]]]:
@@ -368,25 +359,6 @@ def test_a_project_file_that_names_a_context_counts(kube: tuple[Path, Path], pro
 
 
 # -- compose: what down -v removes ----------------------------------------------------------------------
-
-DEV_STACK = """
-    services:
-      db:
-        image: postgres:16
-        volumes: [pgdata:/var/lib/postgresql/data]
-    volumes:
-      pgdata: {}
-"""
-TEST_STACK = """
-    name: shop_test
-    services:
-      db:
-        image: postgres:16
-        volumes: [testdata:/var/lib/postgresql/data]
-    volumes:
-      testdata: {}
-"""
-
 
 def test_compose_test_stack_forms_stay_allowed(project: Path) -> None:
     write(project, "compose.yaml", DEV_STACK)

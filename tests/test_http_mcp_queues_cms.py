@@ -238,3 +238,22 @@ SILENCE_ASKED = [
     http("DELETE", "https://alerts.example.net/api/v2/silence/*"),
 ]
 test_silence_safe, test_silence_asked = allowed_and_asked(SILENCE_SAFE, SILENCE_ASKED, judge)
+
+
+# ---- read-only query languages ------------------------------------------------------------------------
+
+QUERY_SAFE = [
+    mcp("prometheus", "execute_query", query='up{job="api"} == 0'),
+    mcp("prometheus", "execute_range_query", query="rate(http_requests_total[5m])", start="now-1h", end="now"),
+    mcp("loki", "run_query", query='{app="api"} |= "error"'),
+    mcp("grafana", "query_prometheus", expr="sum by (pod) (container_memory_usage_bytes)"),
+]
+QUERY_ASKED = [
+    mcp("prometheus", "execute_query", query="DROP TABLE metrics"),  # SQL is read as SQL wherever it goes
+    mcp("prometheus", "delete_series", match=['{job="api"}']),
+    mcp("prometheus", "execute_command", command="rm -rf /var/lib/prometheus"),
+    mcp("metrics", "execute_query", query="DELETE FROM samples"),
+    mcp("analytics", "execute_query", query="some text blastwall cannot read"),  # an unknown language
+]
+test_query_safe, test_query_asked = allowed_and_asked(QUERY_SAFE, QUERY_ASKED, judge)
+

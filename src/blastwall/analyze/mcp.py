@@ -129,7 +129,7 @@ def _analyze_call(server: str, tool: str, arguments: dict, annotations: dict | N
     analyzed = bool(kinds)
     if row is not None:
         if row.get("arguments_decide"):
-            return content if analyzed else [call.finding(_row("mcp.generic:unanalyzed-exec"))]
+            return content if analyzed or _read_only_language(call) else [call.finding(_row("mcp.generic:unanalyzed-exec"))]
         return _from_row(row, call) + content
     if "file" in kinds:  # a local filesystem tool: the path's class decides, not the tool's name
         return content
@@ -150,7 +150,7 @@ def _analyze_call(server: str, tool: str, arguments: dict, annotations: dict | N
     if _hint(hints, "readOnlyHint"):
         return content
     ws = set(words(tool))
-    if ws & set(_g("exec_verbs")) and not analyzed and not _reads_exec_object(tool):
+    if ws & set(_g("exec_verbs")) and not analyzed and not _reads_exec_object(tool) and not _read_only_language(call):
         return [call.finding(_row("mcp.generic:unanalyzed-exec"))] + content
     if analyzed or ws & (set(_g("read_verbs")) | set(_g("additive_verbs"))):
         return content
@@ -183,6 +183,12 @@ def _chain(call: _Call) -> list[Finding] | None:
     rule = "mcp.chain:transaction" if tx.kind == "live" else "mcp.chain:test-transaction"
     network = tx.network or "the network the server defaults to (often mainnet)"
     return [call.finding(_row(rule), network=network)]
+
+
+def _read_only_language(call: _Call) -> bool:
+    """A server or tool whose query language only reads (`read_only_query_words`: Prometheus' PromQL,
+    Loki's LogQL): its query, which is not SQL (SQL is read as SQL before this), writes nothing."""
+    return bool((set(words(call.server)) | set(words(call.tool))) & set(_g("read_only_query_words")))
 
 
 def _reads_exec_object(tool: str) -> bool:

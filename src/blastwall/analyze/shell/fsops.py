@@ -502,8 +502,16 @@ def _is_dir(path: str, scope: Scope) -> bool:
 
 
 def _exists(path: str, cwd: str) -> bool:
+    """Whether anything is at `path`; a path blastwall may not look at (a folder it cannot search:
+    `/root/x` for another user) or cannot check counts as there."""
     full = os.path.join(cwd, os.path.expanduser(path))
-    return os.path.lexists(full)
+    try:
+        os.lstat(full)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except (OSError, ValueError):
+        return True
+    return True
 
 
 def _folders(scope: Scope) -> list[str] | None:
@@ -529,6 +537,8 @@ def _missing(path: str, scope: Scope) -> bool:
     """`path` provably does not exist, seen from every folder the command may run in, and no
     command earlier on the line may put something there first (`mv notes.md x.md && echo > x.md`:
     analyze/shell/earlier.py)."""
+    if _runs_or_grants(path):
+        return False  # `/etc/sudoers.d/new`, `/etc/cron.d/new`: a new file there is never harmless
     folders = _folders(scope) if scope.read_files and _resolved(path) else None
     if folders is None and scope.read_files and _resolved(path) and _from_root(path):
         folders = ["/"]  # `~/.ssh/id_new`, `/etc/x`: checked on this machine without a working folder
@@ -537,13 +547,28 @@ def _missing(path: str, scope: Scope) -> bool:
     return not _brought(path, scope)
 
 
+def _runs_or_grants(path: str) -> bool:
+    from blastwall.analyze import globs
+    from blastwall.analyze.ruleset import load_table
+
+    full = os.path.normpath(os.path.expanduser(path)) if path.startswith(("/", "~")) else path
+    return globs.matcher(tuple(load_table("paths")["system"].get("runs_or_grants", ())))(full)
+
+
 def _from_root(path: str) -> bool:
-    """A plain file of the user's home (`~/x`; not `~user/x`, nor one whose name says it holds
-    credentials, data or history: `paths.presumed_there`), whose existence this machine can answer
-    without a working folder."""
+    """A plain file of the user's home or an absolute path (`~/x`, `/etc/sysctl.d/60-x.conf`; not
+    `~user/x`, nor one under /dev, /proc or /sys, nor one whose name says it holds credentials,
+    data or history: `paths.presumed_there`), whose existence this machine can answer without a
+    working folder, as it does with one."""
     from blastwall.analyze.paths import presumed_there
 
-    return path.startswith("~/") and ".." not in path.split("/") and not presumed_there(path.rsplit("/", 1)[-1])
+    if not path.startswith(("~/", "/")) or path.startswith(_LIVE_TREES) or ".." in path.split("/"):
+        return False
+    return not presumed_there(path.rsplit("/", 1)[-1])
+
+
+# Trees whose entries are devices or the kernel's live state: what is written there is never a new file.
+_LIVE_TREES = ("/dev/", "/proc/", "/sys/", "/run/")
 
 
 def _brought(path: str, scope: Scope) -> bool:

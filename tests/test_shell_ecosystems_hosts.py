@@ -204,3 +204,25 @@ def test_disk_reads_pass(command: str) -> None:
 ])
 def test_disk_writes_ask(command: str) -> None:
     assert _decide(command) != "allow", command
+
+
+# --- PowerShell comma lists written with spaces are the listed paths ---
+
+@pytest.mark.parametrize("command", [
+    'pwsh -NoProfile -c "Remove-Item -Path .\\bin, .\\obj -Recurse -Force -ErrorAction SilentlyContinue; dotnet build"',
+    'pwsh -c "Remove-Item -Path .\\bin ,.\\obj -Recurse -Force"',
+    'pwsh -c "Remove-Item -LiteralPath bin, obj -Recurse"',
+])
+def test_powershell_spaced_lists_of_build_output_pass(command: str) -> None:
+    assert _decide(command) == "allow", command
+
+
+@pytest.mark.parametrize("command", [
+    'pwsh -NoProfile -c "Remove-Item -Path .\\bin, .\\src -Recurse -Force"',
+    'pwsh -c "Remove-Item .\\bin, .\\obj, .\\data -Recurse -Force"',
+    'pwsh -c "Remove-Item -Path .\\bin, ~\\Documents -Recurse -Force"',
+    'pwsh -c "Remove-Item -Path bin, -Recurse"',
+    'pwsh -c "rm -r -fo bin, ~\\Documents"',
+])
+def test_powershell_lists_naming_data_ask(command: str) -> None:
+    assert _decide(command) != "allow", command

@@ -420,6 +420,7 @@ def _bound(cmdlet: str, args: list[str]) -> tuple[dict[str, str], list[str]]:
     is "") and the positionals in order. A dash word that binds to nothing is left out."""
     named: dict[str, str] = {}
     positionals: list[str] = []
+    args = _lists_joined(args)
     i = 0
     while i < len(args):
         w = args[i]
@@ -438,11 +439,23 @@ def _bound(cmdlet: str, args: list[str]) -> tuple[dict[str, str], list[str]]:
     return named, positionals
 
 
+def _lists_joined(args: list[str]) -> list[str]:
+    """PowerShell's comma lists written with spaces as one word: `.\bin, .\obj` and `a ,b` are the
+    array `a,b`, one argument."""
+    out: list[str] = []
+    for w in args:
+        if out and (out[-1].endswith(",") and not w.startswith("-") or w.startswith(",")):
+            out[-1] += w
+        else:
+            out.append(w)
+    return out
+
+
 def _remove_item(args: list[str], producers: list[str], scope: Scope, source: str) -> list[Finding]:
     named, positionals = _bound("ri", args)
     recurse = "recurse" in named and named["recurse"].lower() != "$false"
     # PowerShell's -Force also removes hidden and read-only items: the files rules judge them alike
-    paths = [p for v in (named.get("path"), named.get("literalpath")) if v for p in v.split(",")]
+    paths = [p for v in (named.get("path"), named.get("literalpath")) if v for p in v.split(",") if p]
     paths += [p for w in positionals for p in w.split(",") if p]
     if paths:
         return _posix_command(["rm", "-rf" if recurse else "-f", "--", *(posix_path(p) for p in paths)], scope)

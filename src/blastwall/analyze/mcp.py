@@ -445,7 +445,8 @@ def _content(call: _Call) -> tuple[list[Finding], set[str]]:
     kinds: set[str] = set()
     for kind, fn in (("sql", _sql_args), ("sql", _mongo_args), ("sql", _cypher_args), ("sql", _redis_args),
                      ("command", _command_args), ("command", _browser_code_args), ("url", _url_args), ("file", _file_args),
-                     ("file", _search_args), ("file", _git_args), ("command", _cli_args)):
+                     ("file", _search_args), ("file", _git_args), ("command", _cli_args), ("command", _program_args),
+                     ("sql", _sniffed_args)):
         found = fn(call)
         if found is not None:
             kinds.add(kind)
@@ -858,6 +859,35 @@ def _search_args(call: _Call) -> list[Finding] | None:
 
     command = shlex.join(["rg", "-uu", *flags, "-e", pattern, "--", where])
     return analyze_command(command, call.deeper("search"))
+
+
+def _program_args(call: _Call) -> list[Finding] | None:
+    """A tool that runs a program blastwall knows (`kubectl {"args": [...]}`, `git_push {"force": true}`):
+    the command line it runs (mcp_programs.py)."""
+    if _git_args_template(call) is not None or is_redis_call(call):
+        return None
+    from blastwall.analyze.mcp_programs import program_findings
+
+    return program_findings(call.server, call.tool, call.args, call.scope, f"mcp tool {call.tool}")
+
+
+def _sniffed_args(call: _Call) -> list[Finding] | None:
+    """String arguments that are SQL, shell or Redis commands whatever their key (mcp_programs.py)."""
+    if _graph(call):
+        return None
+    from blastwall.analyze.mcp_programs import sniffed_findings
+
+    return sniffed_findings(call.server, call.tool, call.args, call.scope, _dialect(call.server), f"mcp tool {call.tool}")
+
+
+def _git_args_template(call: _Call) -> list[str] | None:
+    return _g("git_tools").get(call.tool)
+
+
+def is_redis_call(call: _Call) -> bool:
+    from blastwall.analyze.mcp_redis import is_redis_server
+
+    return is_redis_server(words(call.server))
 
 
 def _cli_args(call: _Call) -> list[Finding] | None:

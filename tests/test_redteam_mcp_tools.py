@@ -1,0 +1,135 @@
+"""Red team of the MCP door, round 6: tools named after a program, code under any key, git pushes,
+API operations, GraphQL and HTTP paths on a provider's server, and SQL a dialect reads as always
+true. Each destructive spelling beside the look-alikes that must stay allowed.
+
+Payloads live only in these strings and dictionaries; nothing here runs them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from blastwall.analyze.mcp_programs import program_argv
+from blastwall.engine import check
+from blastwall.policy.engine import default_policy
+
+POLICY = default_policy()
+GH = "https://api.github.com/repos/acme/api"
+
+
+def mcp(server: str, tool: str, arguments: Any) -> str:
+    payload = {"server": server, "tool": tool, "arguments": arguments}
+    return check(payload, "mcp", policy=POLICY).decision.value
+
+
+def sql(text: str, dialect: str | None = None) -> str:
+    return check(text, "sql", context={"dialect": dialect} if dialect else None, policy=POLICY).decision.value
+
+
+# ---- tools named after a program, given its arguments ------------------------------------------
+
+PROGRAM_TOOLS = [
+    ("curl", "curl", {"args": ["-X", "DELETE", GH]}),
+    ("x", "curl", {"args": ["-X", "DELETE", GH]}),
+    ("x", "run_curl", {"arguments": f"-X DELETE {GH}"}),
+    ("kubectl", "kubectl", {"args": ["delete", "namespace", "prod"]}),
+    ("x", "kubectl", {"args": ["delete", "namespace", "prod"]}),
+    ("x", "kubectl", {"command": "delete namespace prod"}),
+    ("x", "kubectl", {"command": "kubectl delete namespace prod"}),
+    ("kubectl-mcp", "run", {"args": ["delete", "pvc", "data"]}),
+    ("x", "kubectl_delete", {"resource": "namespace", "name": "prod"}),
+    ("x", "git", {"command": "push --force"}),
+    ("x", "git", {"args": ["push", "--force", "origin", "main"]}),
+    ("git", "run_git", {"subcommand": "push", "args": ["--force", "origin", "main"]}),
+    ("x", "run_git", {"subcommand": "push", "args": ["--force"]}),
+    ("x", "exec_command", {"program": "rm", "args": ["-rf", "~/data"]}),
+    ("x", "exec", {"executable": "/bin/rm", "arguments": ["-rf", "/home/user/data"]}),
+    ("x", "spawn", {"program": "git", "args": ["push", "-f"]}),
+    ("docker", "docker", {"args": ["volume", "rm", "pgdata"]}),
+    ("x", "docker", {"args": "system prune -af --volumes"}),
+    ("x", "terraform", {"args": ["destroy", "-auto-approve"]}),
+    ("x", "aws", {"args": ["s3", "rb", "s3://prod-bucket", "--force"]}),
+    ("aws", "call_aws", {"cli_command": "s3 rb s3://prod --force"}),
+    ("aws", "call_aws", {"command": "ec2 terminate-instances --instance-ids i-1"}),
+    ("x", "helm", {"args": ["uninstall", "api", "-n", "prod"]}),
+]
+
+
+@pytest.mark.parametrize(("server", "tool", "arguments"), PROGRAM_TOOLS)
+def test_program_tools_are_judged_as_their_command_line(server: str, tool: str, arguments: dict[str, Any]) -> None:
+    assert mcp(server, tool, arguments) != "allow"
+
+
+PROGRAM_TOOLS_SAFE = [
+    ("x", "git", {"command": "status"}),
+    ("git", "run_git", {"subcommand": "log", "args": ["--oneline"]}),
+    ("x", "kubectl", {"args": ["get", "pods"]}),
+    ("x", "kubectl", {"command": "describe pod api-1"}),
+    ("x", "curl", {"args": ["https://example.com"]}),
+    ("x", "docker", {"args": ["ps"]}),
+    ("aws", "call_aws", {"cli_command": "s3 ls"}),
+    ("aws", "call_aws", {"cli_command": "aws ec2 describe-instances"}),
+    ("git", "git_commit", {"repo_path": "/tmp", "message": "Drop unused deleteAll helper"}),
+    ("docker", "list_containers", {"all": True}),
+    ("x", "exec_command", {"program": "ls", "args": ["-la"]}),
+]
+
+
+@pytest.mark.parametrize(("server", "tool", "arguments"), PROGRAM_TOOLS_SAFE)
+def test_program_tool_reads_stay_allowed(server: str, tool: str, arguments: dict[str, Any]) -> None:
+    assert mcp(server, tool, arguments) == "allow"
+
+
+def test_program_argv_shapes() -> None:
+    assert program_argv("x", "git", {"command": "git push --force"}) == ["git", "push", "--force"]
+    assert program_argv("git", "git_push", {"force": True, "remote": "origin", "branch": "main"}) == \
+        ["git", "push", "--force", "origin", "main"]
+    assert program_argv("x", "kubectl", {"args": ["get", "pods"]}) == ["kubectl", "get", "pods"]
+    assert program_argv("docker", "list_containers", {"all": True}) is None  # nothing for the program to do
+    assert program_argv("github", "create_issue", {"title": "x"}) is None
+
+
+# ---- code under keys not read as code -----------------------------------------------------------
+
+CODE_ANYWHERE = [
+    ("x", "run", {"code": "DROP TABLE users"}),
+    ("x", "run", {"input": "DROP TABLE users"}),
+    ("x", "query", {"text": "DROP TABLE users"}),
+    ("x", "do", {"statement": "TRUNCATE users"}),
+    ("x", "do", {"script": "DELETE FROM users"}),
+    ("x", "do", {"payload": "DROP DATABASE prod"}),
+    ("x", "do", {"body": "rm -rf ~/data"}),
+    ("x", "do", {"value": "git push --force origin main"}),
+    ("x", "do", {"job": {"steps": [{"line": "UPDATE users SET email = NULL"}]}}),
+    ("x", "do", {"argv": ["rm", "-rf", "/home/user/data"]}),
+    ("x", "run", {"command": "FLUSHALL"}),
+    ("cache", "exec", {"command": "flushdb"}),
+    ("x", "exec", {"args": ["FLUSHALL"]}),
+    ("x", "exec", {"cmd": "DEL session:1 users:all"}),
+]
+
+
+@pytest.mark.parametrize(("server", "tool", "arguments"), CODE_ANYWHERE)
+def test_code_under_any_key_is_judged(server: str, tool: str, arguments: dict[str, Any]) -> None:
+    assert mcp(server, tool, arguments) != "allow"
+
+
+CODE_ANYWHERE_SAFE = [
+    ("x", "run", {"code": "SELECT count(*) FROM users"}),
+    ("x", "run", {"command": "echo FLUSHALL"}),
+    ("x", "note", {"text": "remember to drop table users later"}),
+    ("x", "save_note", {"text": "DROP TABLE is dangerous"}),
+    ("github", "create_issue", {"owner": "a", "repo": "b", "title": "x", "body": "DROP TABLE users broke prod"}),
+    ("slack", "post_message", {"channel": "C1", "text": "rm -rf ~/data happened again"}),
+    ("x", "translate", {"input": "rm is a command"}),
+    ("x", "search", {"query": "how to delete a repository"}),
+    ("x", "set_level", {"level": "DEBUG"}),
+    ("x", "describe", {"what": "docker ps"}),
+]
+
+
+@pytest.mark.parametrize(("server", "tool", "arguments"), CODE_ANYWHERE_SAFE)
+def test_text_that_is_not_destructive_code_stays_allowed(server: str, tool: str, arguments: dict[str, Any]) -> None:
+    assert mcp(server, tool, arguments) == "allow"

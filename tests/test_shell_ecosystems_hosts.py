@@ -186,6 +186,10 @@ def test_new_files_that_run_code_or_grant_access_ask(command: str) -> None:
     assert _decide(command) != "allow", command
 
 
+def test_a_new_key_pair_in_ssh_is_still_a_new_file() -> None:
+    assert _decide("ssh-keygen -t ed25519 -C ci@acme -f ~/.ssh/id_zz9_new_ci -N ''") == "allow"
+
+
 # --- disk tools: sfdisk's printing forms pass, its writes ask ---
 
 @pytest.mark.parametrize("command", [

@@ -4,6 +4,7 @@ A maker that fails when its object exists, then, in a later part of the same `&&
 of exactly that object: scratch, allowed. Every look-alike an agent could use to delete something
 that was there before the line is asked. A repository in a temp folder that is not there yet
 (analyze/shell/scratch_repo.py) holds only what the line made: git's work-tree discards in it pass.
+A database createdb made on the line is scratch for pg_restore --clean and dropdb after it.
 Payloads live only in these strings; nothing runs them.
 """
 
@@ -174,3 +175,38 @@ GH_LOOKALIKES = [
 
 
 test_gh_repo_made_on_the_line_passes, test_gh_repo_lookalikes_ask = allowed_and_asked(GH_SCRATCH, GH_LOOKALIKES)
+
+
+# A database made by createdb earlier in the same && chain is scratch for pg_restore --clean and
+# dropdb; a name a maker gives (createdb restore_check, mkdir restore-tmp) is no restore verb.
+CREATEDB_SCRATCH = [
+    "createdb verify_copy && pg_restore --clean --if-exists -d verify_copy dumps/app.dump && dropdb verify_copy",
+    "createdb x1 && pg_restore -c -d x1 b.dump",
+    "createdb -U app -T template0 x1 && pg_restore -c --no-owner --dbname=x1 -j 4 b.dump && dropdb --if-exists x1",
+    "createdb x1 && psql -d x1 -c 'select 1' && dropdb x1",
+    "createdb restore_test",
+    "mkdir restore-tmp",
+]
+CREATEDB_LOOKALIKES = [
+    "pg_restore -c -d x1 b.dump",
+    "createdb x1 ; pg_restore -c -d x1 b.dump",
+    "createdb x1 || true && pg_restore -c -d x1 b.dump",
+    "createdb x1 && pg_restore -c -d orders b.dump",
+    "createdb x1 && pg_restore -c -d x1 -d orders b.dump",
+    "createdb x1 && pg_restore -c -C -d x1 b.dump",
+    "createdb x1 && pg_restore -c --create -d x1 b.dump",
+    "createdb x1 && pg_restore -c -h prod -d x1 b.dump",
+    "createdb -h prod x1 && pg_restore -c -d x1 b.dump",
+    "createdb -p 5433 x1 && dropdb x1",
+    "PGHOST=prod createdb x1 && pg_restore -c -d x1 b.dump",
+    "createdb x1 && export PGPORT=5433 && dropdb x1",
+    "createdb x1 && pg_restore -c -d postgresql://prod/x1 b.dump",
+    "createdb x1 && pg_restore -c -d $DB b.dump",
+    "createdb x1 && dropdb orders",
+    "createdb $NAME && dropdb $NAME",
+    "dropdb x1",
+]
+
+
+test_createdb_scratch_passes, test_createdb_lookalikes_ask = allowed_and_asked(
+    CREATEDB_SCRATCH, CREATEDB_LOOKALIKES, read_files=True, probe=True)

@@ -1,7 +1,9 @@
 """MCP tools judged by what their arguments do: Redis pipelines (a list of commands, each judged as a
 Redis command), text editors whose `command` names the edit (a write is a file write), Terraform
-Cloud runs (a destroy run asks), browser tools that type a confirmation or run JavaScript, and a git
-server's clean judged as the shell's `git clean` (a dry run passes)."""
+Cloud runs (a destroy run asks), browser tools that type a confirmation or run JavaScript, a box
+that asks for a resource's name to confirm (a confirmation of a destructive action), a git
+server's clean judged as the shell's `git clean` (a dry run passes), a transaction tool's
+statement list read as one script, and a PowerShell tool's command read as PowerShell."""
 
 from __future__ import annotations
 
@@ -243,3 +245,72 @@ def test_browser_confirmations_and_page_deletes_ask(server: str, tool: str, argu
 def test_browser_typing_and_page_reads_pass(server: str, tool: str, arguments: dict) -> None:
     v = mcp(server, tool, arguments)
     assert v.decision.value == "allow", v.reasons
+
+
+# ---- typed names in confirmation boxes -----------------------------------------------------------
+NAME_ASKED = [
+    ("playwright", "browser_type", {"element": "Type the project name to confirm", "ref": "e7", "text": "acme/web",
+                                    "submit": True}),
+    ("playwright", "browser_type", {"element": "Please enter the name of the database to confirm.", "ref": "e3",
+                                    "text": "orders"}),
+    ("playwright", "browser_type", {"element": "To confirm, type the bucket name below", "ref": "e2",
+                                    "text": "media-uploads"}),
+    ("playwright", "browser_type", {"element": "Retype the workspace name to continue", "ref": "e9", "text": "acme"}),
+    ("playwright", "browser_fill_form", {"fields": [{"name": "Enter the repo name to confirm", "type": "textbox",
+                                                     "ref": "e3", "value": "acme/api"}]}),
+    ("puppeteer", "puppeteer_fill", {"selector": "input[aria-label='Type the cluster name to confirm']",
+                                     "value": "prod-eu"}),
+]
+NAME_PASSED = [
+    ("playwright", "browser_type", {"element": "Repository name", "ref": "e1", "text": "new-repo"}),
+    ("playwright", "browser_type", {"element": "Enter project name", "ref": "e1", "text": "demo"}),
+    ("playwright", "browser_type", {"element": "Search repositories", "ref": "e1", "text": "payments"}),
+    ("playwright", "browser_type", {"element": "Type your full name to confirm the signature", "ref": "e1",
+                                    "text": "Ann Lee"}),
+    ("playwright", "browser_type", {"element": "Enter your name to confirm the booking", "ref": "e1", "text": "Ann"}),
+]
+
+
+@pytest.mark.parametrize(("server", "tool", "arguments"), NAME_ASKED)
+def test_a_typed_name_in_a_confirmation_box_is_asked(server: str, tool: str, arguments: dict[str, Any]) -> None:
+    v = mcp(server, tool, arguments)
+    assert v.decision.value == "ask", v.reasons
+
+
+@pytest.mark.parametrize(("server", "tool", "arguments"), NAME_PASSED)
+def test_names_typed_elsewhere_pass(server: str, tool: str, arguments: dict[str, Any]) -> None:
+    v = mcp(server, tool, arguments)
+    assert v.decision.value == "allow", v.reasons
+
+
+# ---- a transaction tool's statement list is one script -----------------------------------------
+def _tx(tool: str, statements: list[str]) -> str:
+    return mcp("neon", tool, {"projectId": "p-1", "databaseName": "app", "sqlStatements": statements}).decision.value
+
+
+def test_a_rolled_back_statement_list_passes() -> None:
+    assert _tx("run_sql_transaction", ["BEGIN", "UPDATE plans SET price = 0 WHERE tier = 'free'",
+                                       "SELECT * FROM plans", "ROLLBACK"]) == "allow"
+
+
+@pytest.mark.parametrize("statements", [
+    ["BEGIN", "UPDATE plans SET price = 0", "COMMIT"],
+    ["BEGIN", "UPDATE plans SET price = 0 /*", "ROLLBACK */"],
+    ["BEGIN", "UPDATE plans SET price = 0 --", "ROLLBACK"],
+    ["BEGIN", "UPDATE plans SET price = 0", "SELECT 'x", "ROLLBACK", "'"],
+    ["BEGIN", "UPDATE plans SET price = 0", "ROLLBACK TO SAVEPOINT a", "COMMIT"],
+    ["UPDATE plans SET price = 0", "SELECT 1"],
+])
+def test_statement_lists_that_keep_their_change_are_asked(statements: list[str]) -> None:
+    assert _tx("run_sql_transaction", statements) == "ask"
+
+
+def test_a_list_of_a_tool_that_runs_no_transaction_is_read_statement_by_statement() -> None:
+    assert _tx("run_sql_batch", ["BEGIN", "UPDATE plans SET price = 0", "ROLLBACK"]) == "ask"
+
+
+def test_a_powershell_tool_that_clears_bin_and_obj_passes() -> None:
+    command = "Get-ChildItem -Path .\\bin,.\\obj -Recurse | Remove-Item -Recurse -Force; dotnet build"
+    assert mcp("windows-mcp", "Powershell-Tool", {"command": command}).decision.value == "allow"
+    alone = "Get-ChildItem -Path .\\bin -Recurse | Remove-Item -Recurse -Force"
+    assert mcp("windows-mcp", "Powershell-Tool", {"command": alone}).decision.value == "ask"

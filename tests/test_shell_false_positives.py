@@ -5,7 +5,8 @@ starts or a lister selects it, build output of .NET (Git Bash paths, Windows she
 regenerable names, programs built earlier on the line, task names that read, test environments of
 framework tasks, ephemeral key prefixes, reversible platform actions, the newlines inside a
 double-quoted string, expired cleanups, date-stamped files and scratch servers; and the project files a search or glob
-chooses, which still ask unless every name chosen is regenerable."""
+chooses, which still ask unless every name chosen is regenerable; git lfs prune that checks the remote
+holds each file first."""
 
 from __future__ import annotations
 
@@ -414,3 +415,23 @@ CHOSEN_REGENERABLE = [
 
 test_regenerable_files_chosen_by_a_search_pass, test_project_files_chosen_by_a_search_ask = allowed_and_asked(
     CHOSEN_REGENERABLE, CHOSEN_PROJECT_FILES)
+
+
+# git lfs prune that checks the remote first removes only local copies the remote holds.
+LFS_PRUNE_VERIFIED = [
+    "git lfs prune --verify-remote",
+    "git lfs prune --verify-remote --force",
+    "git -C media lfs prune --verify-remote",
+    "git lfs prune --dry-run",
+]
+LFS_PRUNE_UNVERIFIED = [
+    "git lfs prune",
+    "git lfs prune --force",
+    "git lfs prune --verify-remote --no-verify-remote",
+    "git lfs prune --verify-remote=false",
+    "git lfs prune --no-verify-remote --force",
+]
+
+
+test_lfs_prune_verified_passes, test_lfs_prune_unverified_asks = allowed_and_asked(
+    LFS_PRUNE_VERIFIED, LFS_PRUNE_UNVERIFIED, read_files=True, probe=True)

@@ -193,6 +193,53 @@ def test_ascii_findall_is_the_wrappers_findall(text: str, pattern: str) -> None:
     assert compiled.findall(text) == compiled._rx.findall(rx._clean(text))
 
 
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet="ab_1$ ;\u00a0\u00e9\u20ac\U0001f600\ud800\n", max_size=120),
+       pattern=st.sampled_from([r"[A-Za-z_][A-Za-z_0-9$]*", r"\d+", r"a*", r"\s+", r"x?", r"(?i)drop\b", r"$", r"\b",
+                                r".", r"\S*", r"[^a]?", r""]))
+def test_utf8_findall_is_the_wrappers_findall(text: str, pattern: str) -> None:
+    """rx's fast path over the UTF-8 bytes of text with non-ASCII characters (no-break spaces,
+    two-, three- and four-byte characters, lone surrogates) gives what RE2's own findall gives,
+    empty matches between the bytes of one character excluded as the wrapper excludes them."""
+    compiled = rx.compile(pattern)
+    assert compiled.findall(text) == compiled._rx.findall(rx._clean(text))
+
+
+# ---- SQL words are read once per check, opening words from the start ----------------------------
+def test_the_reported_sql_text_is_checked_within_the_bound() -> None:
+    """Backslashes, 40,000 no-break spaces, 9,000 `token=`: its words were read fourteen times
+    through the wrapper's slow non-ASCII path (2.6-4.8 s)."""
+    text = "\\" * 40 + "\u00a0" * 40_000 + "token=" * 9_000 + "\\" * 2_000
+    took, decision = _timed(text, "sql")
+    assert took < BOUND_S / 4, f"{took:.2f} s"
+    assert decision is not Decision.ALLOW
+
+
+def test_sql_words_are_computed_once_per_check() -> None:
+    from blastwall.analyze.sql import lexer
+    from blastwall.memo import one_check
+
+    code = "DELETE FROM t WHERE a\u00a0= 1"
+    with one_check():
+        assert lexer.words(code) is lexer.words(code)
+        assert lexer.words(code) == ["delete", "from", "t", "where", "a"]
+    assert lexer.words(code) is not lexer.words(code)  # nothing is kept from one check to the next
+
+
+@settings(max_examples=300, deadline=None)
+@given(head=st.text(alphabet=" ;\u00a0-(", max_size=700), body=st.text(alphabet="ab _;\u00a01$(", max_size=700),
+       n=st.integers(1, 6))
+def test_opening_words_are_the_first_words(head: str, body: str, n: int) -> None:
+    """However far the first words are (a long run of blanks before them, a word cut by the
+    first characters' end), the opening words are the first words."""
+    from blastwall.analyze.sql import lexer
+
+    code = head + body
+    assert lexer.opening_words(code, n) == lexer.words(code)[:n]
+    long = "x" * 509 + " " + code  # the first characters end inside or right after a word
+    assert lexer.opening_words(long, n) == lexer.words(long)[:n]
+
+
 @settings(max_examples=400, deadline=None)
 @given(text=st.text(alphabet="abdrop \n\t;xyz0-_\u00e9", max_size=60),
        pattern=st.sampled_from([r"drop", r"(?i)DROP\s+(\w+)", r"^a", r"b$", r"x?", r"", r"\d+", r"(?m)^o", r"o\b",

@@ -521,14 +521,15 @@ def unparsed_hits(src: str, code: str) -> list[Hit]:
         return by_kind
     if not first or first in lex["harmless_openers"]:
         return []
-    return [Hit("unknown-statement", "", src, " ".join(lexer.words(code)[:2]).upper())]
+    return [Hit("unknown-statement", "", src, " ".join(lexer.opening_words(code, 2)).upper())]
 
 
 def plan_only(code: str) -> bool:
     """`EXPLAIN [QUERY PLAN | PLAN FOR | FORMAT=...] stmt`: every dialect only plans the statement;
     with ANALYZE (any spelling of it among the words) PostgreSQL, MySQL and DuckDB run it."""
-    ws = lexer.words(code)
-    return bool(ws) and ws[0] == "explain" and not set(ws) & set(table()["lexical"]["explain_runs"])
+    if lexer.opening_words(code, 1) != ["explain"]:
+        return False
+    return not set(lexer.words(code)) & set(table()["lexical"]["explain_runs"])
 
 
 def _describe(e: Any, src: str, dialect: str) -> list[Hit]:
@@ -546,7 +547,7 @@ def _copy(e: Any, src: str, dialect: str) -> list[Hit]:
     """Snowflake's `COPY INTO t FROM @stage ...` as sqlglot reads it: judged by the rows that name the
     COPY INTO forms (`[[glot.commands]]`: PURGE = TRUE deletes the staged files, OVERWRITE = TRUE
     replaces unloaded ones); another COPY keeps no hits, as before."""
-    if lexer.words(lexer.code_only(src))[:2] != ["copy", "into"]:
+    if lexer.opening_words(lexer.code_only(src), 2) != ["copy", "into"]:
         return []
     named = _command_row(src, lexer.words(lexer.code_only(src)), lexical_only=True)
     return named or []

@@ -102,10 +102,10 @@ def lookup(ws: list[str], start: int = 0) -> Kind | None:
 
 def hits(src: str, code: str) -> list[Hit] | None:
     """Hits of a statement no grammar read, judged by its kind; None when no kind matches."""
-    ws = lexer.words(code)
-    kind = lookup(ws)
+    kind = lookup(lexer.opening_words(code, index().longest))  # the kind is read from the opening words
     if kind is None:
         return None
+    ws = lexer.words(code)
     said = " ".join(kind.opener).upper()
     if kind.cls in SAFE:
         found = blocking(ws, kind) + _destructive_calls(code, kind)

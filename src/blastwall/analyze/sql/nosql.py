@@ -164,7 +164,9 @@ def _judge(what: str, method: str, target: str, args: list[str], code: str) -> l
             return [Hit("mongo-rename-drop-target", args[0].strip("'\" ") if args else target, src)]
         return []
     if what == "aggregate":
-        stages = rx.findall(r"['\"]?\$(out|merge)['\"]?\s*:", _blank_strings(" ".join(args)))
+        joined = " ".join(args)  # `$out: "t"` outside strings, or a quoted key (`{"$out": "t"}`, JSON)
+        stages = rx.findall(r"['\"]?\$(out|merge)['\"]?\s*:", _blank_strings(joined)) or rx.findall(
+            r"(?:^|[^\\])['\"]\$(out|merge)['\"]\s*:", joined)
         return [Hit("mongo-aggregate-out", target, src, f"${stages[0]}")] if stages else []
     if what == "drop-user":
         return [Hit("mongo-drop-user", "", src, f"{method}()")]
@@ -335,11 +337,10 @@ def split_redis(text: str) -> list[list[str]]:
 
 def looks_like_mongo(code: str) -> bool:
     """Mongo shell code rather than SQL: it opens with a shell word and uses `db`."""
-    ws = lexer.words(code)
-    if not ws:
+    first = lexer.opening_words(code, 1)
+    if not first or first[0] not in table()["mongo"]["openers"]:
         return False
-    opens = ws[0] in table()["mongo"]["openers"]
-    return opens and ("db" in ws or ws[0] in ("use", "show")) and not _sql_statement_line(code)
+    return ("db" in lexer.words(code) or first[0] in ("use", "show")) and not _sql_statement_line(code)
 
 
 _STATEMENT_START = rx.compile(r"(?m)(?:^|;)[ \t]*([A-Za-z_]+)[ \t]+[^ \t:=(]")

@@ -24,13 +24,15 @@ _TX_WORDS = {
     ("savepoint",): "savepoint",
     ("release",): "release",
 }
+_TX_LONGEST = max(len(k) for k in _TX_WORDS)
 
 
 def tx_of(code: str) -> tuple[str, str]:
     """(transaction role, savepoint name) of a statement read only lexically."""
-    ws = lexer.words(code)
+    opening = tuple(lexer.opening_words(code, _TX_LONGEST))  # most statements stop here
     for opener, role in _TX_WORDS.items():
-        if tuple(ws[: len(opener)]) == opener:
+        if opening[: len(opener)] == opener:
+            ws = lexer.words(code)
             if role == "begin" and len(ws) > len(opener) and ws[len(opener)] not in ("work", "transaction", "tran", "distributed", "isolation", "read"):
                 return "", ""  # a BEGIN ... END block of procedural code, not a transaction
             rest = [w for w in ws[len(opener):] if w not in ("savepoint", "work", "transaction", "tran", "to")]

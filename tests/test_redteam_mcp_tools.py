@@ -87,7 +87,8 @@ def test_program_argv_shapes() -> None:
     assert program_argv("git", "git_push", {"force": True, "remote": "origin", "branch": "main"}) == \
         ["git", "push", "--force", "origin", "main"]
     assert program_argv("x", "kubectl", {"args": ["get", "pods"]}) == ["kubectl", "get", "pods"]
-    assert program_argv("docker", "list_containers", {"all": True}) is None  # nothing for the program to do
+    assert program_argv("kubectl-mcp", "run", {"args": ["get", "pods"]}) == ["kubectl", "get", "pods"]
+    assert program_argv("x", "docker_tool", {"all": True}) is None  # nothing for the program to do
     assert program_argv("github", "create_issue", {"title": "x"}) is None
 
 
@@ -133,3 +134,54 @@ CODE_ANYWHERE_SAFE = [
 @pytest.mark.parametrize(("server", "tool", "arguments"), CODE_ANYWHERE_SAFE)
 def test_text_that_is_not_destructive_code_stays_allowed(server: str, tool: str, arguments: dict[str, Any]) -> None:
     assert mcp(server, tool, arguments) == "allow"
+
+
+# ---- git pushes through MCP ---------------------------------------------------------------------
+
+GIT_PUSHES = [
+    ("github", "git_push", {"options": ["--force"], "remote": "origin", "branch": "main"}),
+    ("github", "git_push", {"force": True, "remote": "origin", "branch": "main"}),
+    ("git", "git_push", {"refspec": "+main:main"}),
+    ("git", "git_push", {"remote": "origin", "refspec": "+main:main"}),
+    ("git", "git_push", {"refspec": ":main"}),
+    ("git", "push", {"remote": "origin", "refspec": ":main"}),
+    ("mcp-server-git", "push", {"remote": "origin", "branch": "main", "forcePush": True}),
+    ("git", "git_push", {"delete": True, "remote": "origin", "branch": "main"}),
+]
+
+
+@pytest.mark.parametrize(("server", "tool", "arguments"), GIT_PUSHES)
+def test_forced_and_deleting_pushes_through_mcp_ask(server: str, tool: str, arguments: dict[str, Any]) -> None:
+    assert mcp(server, tool, arguments) != "allow"
+
+
+@pytest.mark.parametrize(("server", "tool", "arguments"), [
+    ("git", "git_push", {"remote": "origin", "branch": "feature/x"}),
+    ("git", "push", {"remote": "origin", "refspec": "feature/x"}),
+    ("git", "status", {}),
+    ("git", "fetch", {"remote": "origin"}),
+])
+def test_plain_pushes_and_reads_through_mcp_pass(server: str, tool: str, arguments: dict[str, Any]) -> None:
+    assert mcp(server, tool, arguments) == "allow"
+
+
+def test_force_with_lease_through_mcp_is_judged_as_the_shell_judges_it() -> None:
+    shell = check("git push --force-with-lease origin main", "shell", policy=POLICY).decision.value
+    assert mcp("git", "git_push", {"options": ["--force-with-lease"], "remote": "origin", "branch": "main"}) == shell
+    assert mcp("git", "git_push", {"force_with_lease": True, "remote": "origin", "branch": "main"}) == shell
+
+
+# ---- MongoDB pipelines through servers not named for Mongo --------------------------------------
+
+@pytest.mark.parametrize(("server", "arguments"), [
+    ("mongo", {"collection": "orders", "pipeline": [{"$match": {}}, {"$out": "users"}]}),
+    ("x", {"collection": "orders", "pipeline": [{"$merge": {"into": "users"}}]}),
+    ("data", {"collection": "orders", "pipeline": '[{"$out": "users"}]'}),
+])
+def test_aggregate_writing_a_collection_asks(server: str, arguments: dict[str, Any]) -> None:
+    assert mcp(server, "aggregate", arguments) != "allow"
+
+
+def test_aggregate_that_only_reads_passes() -> None:
+    assert mcp("x", "aggregate", {"collection": "orders", "pipeline": [{"$match": {"note": "$out: x"}}]}) == "allow"
+    assert mcp("mongo", "aggregate", {"collection": "orders", "pipeline": [{"$group": {"_id": "$user"}}]}) == "allow"

@@ -622,8 +622,9 @@ def _mongo_args(call: _Call) -> list[Finding] | None:
     """A MongoDB server's data tool (`delete-many {collection, filter}`) as the Mongo shell call it makes."""
     import json
 
-    if not {"mongo", "mongodb", "atlas"} & set(words(call.server)):
-        return None
+    if not {"mongo", "mongodb", "atlas"} & set(words(call.server)) and not any(
+            isinstance(call.args.get(k), str) for k in ("collection", "collectionName", "collection_name")):
+        return None  # another server's tool is a Mongo call when it names a collection (`aggregate {collection, pipeline}`)
     method = _g("mongo_tools").get(call.tool.casefold().replace("-", "").replace("_", ""))
     if method is None:
         return None

@@ -73,9 +73,12 @@ def _program_of(server: str, tool: str, args: dict[str, Any]) -> tuple[str, list
     for i, w in enumerate(tool_words):
         if w in known:
             return w, [x for x in tool_words[i + 1:] if x not in filler]
-    for w in _name_words(server):
-        if w in known:
-            return w, []
+    server_words = [w for w in _name_words(server) if w not in filler]
+    for w in server_words:
+        if w in known:  # a server named for the program alone (`git`, `mcp-server-git`): its tools are subcommands
+            alone = server_words == [w] and w in _g().get("program_servers", [])
+            sub = [x for x in tool_words if x not in filler] if alone else []
+            return w, [] if set(sub) <= set(_g().get("program_runner_words", [])) else sub
     return None
 
 

@@ -446,7 +446,7 @@ def _content(call: _Call) -> tuple[list[Finding], set[str]]:
     for kind, fn in (("sql", _sql_args), ("sql", _mongo_args), ("sql", _cypher_args), ("sql", _redis_args),
                      ("command", _command_args), ("command", _browser_code_args), ("url", _url_args), ("file", _file_args),
                      ("file", _search_args), ("file", _git_args), ("command", _cli_args), ("command", _program_args),
-                     ("sql", _sniffed_args)):
+                     ("sql", _sniffed_args), ("url", _provider_args)):
         found = fn(call)
         if found is not None:
             kinds.add(kind)
@@ -879,6 +879,13 @@ def _sniffed_args(call: _Call) -> list[Finding] | None:
     from blastwall.analyze.mcp_programs import sniffed_findings
 
     return sniffed_findings(call.server, call.tool, call.args, call.scope, _dialect(call.server), f"mcp tool {call.tool}")
+
+
+def _provider_args(call: _Call) -> list[Finding] | None:
+    """A provider's server sending a method and path, or a GraphQL mutation (mcp_requests.py)."""
+    from blastwall.analyze.mcp_requests import provider_findings
+
+    return provider_findings(call.server, call.tool, call.args, call.scope)
 
 
 def _git_args_template(call: _Call) -> list[str] | None:

@@ -185,3 +185,53 @@ def test_aggregate_writing_a_collection_asks(server: str, arguments: dict[str, A
 def test_aggregate_that_only_reads_passes() -> None:
     assert mcp("x", "aggregate", {"collection": "orders", "pipeline": [{"$match": {"note": "$out: x"}}]}) == "allow"
     assert mcp("mongo", "aggregate", {"collection": "orders", "pipeline": [{"$group": {"_id": "$user"}}]}) == "allow"
+
+
+# ---- requests and GraphQL on a provider's server ------------------------------------------------
+
+PROVIDER_CALLS = [
+    ("github", "api", {"method": "DELETE", "path": "/repos/o/r"}),
+    ("github", "github_api", {"method": "delete", "endpoint": "repos/o/r"}),
+    ("stripe", "request", {"method": "DELETE", "path": "/v1/customers/cus_1"}),
+    ("railway", "api", {"method": "POST", "path": "/graphql/v2",
+                        "body": {"query": 'mutation { volumeDelete(volumeId: "v") }'}}),
+    ("railway", "graphql", {"query": 'mutation { volumeDelete(volumeId: "v") }'}),
+    ("railway-mcp", "run", {"document": 'mutation Del($id: String!) { volumeDelete(volumeId: $id) }',
+                            "variables": {"id": "v"}}),
+    ("github", "graphql", {"query": 'mutation { deleteRepository(input:{repositoryId:"R"}) { clientMutationId } }'}),
+    ("shopify", "graphql", {"query": 'mutation { productDelete(input:{id:"gid://shopify/Product/1"}) { deletedProductId } }'}),
+    ("linear", "run", {"query": 'mutation { issueDelete(id: "x") { success } }'}),
+]
+
+
+@pytest.mark.parametrize(("server", "tool", "arguments"), PROVIDER_CALLS)
+def test_provider_requests_are_judged_with_the_http_catalogs(server: str, tool: str, arguments: dict[str, Any]) -> None:
+    assert mcp(server, tool, arguments) != "allow"
+
+
+@pytest.mark.parametrize(("server", "tool", "arguments"), [
+    ("github", "api", {"method": "GET", "path": "/repos/o/r"}),
+    ("railway", "graphql", {"query": "query { me { id } }"}),
+    ("github", "graphql", {"query": "query { viewer { login } }"}),
+    ("linear", "list_issues", {"query": "delete", "limit": 10}),
+    ("stripe", "request", {"method": "GET", "path": "/v1/customers/cus_1"}),
+])
+def test_provider_reads_pass(server: str, tool: str, arguments: dict[str, Any]) -> None:
+    assert mcp(server, tool, arguments) == "allow"
+
+
+# ---- SQL a dialect reads as always true ---------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "DELETE FROM users WHERE id = 5 || 1",
+    "UPDATE users SET email = NULL WHERE id = 5 || 1",
+    "DELETE FROM users WHERE id = 5 || true",
+])
+def test_or_bars_without_a_dialect_reach_every_row(text: str) -> None:
+    assert sql(text) != "allow"
+    assert sql(text, "mysql") != "allow"
+
+
+def test_or_bars_in_postgres_are_concatenation() -> None:
+    assert sql("DELETE FROM users WHERE id = 5 || 1", "postgres") == "allow"
+    assert sql("DELETE FROM users WHERE name = 'a' || 'b'") == "allow"

@@ -112,8 +112,9 @@ def _sqlite_commands(text: str, scope: Scope) -> tuple[str, list[Finding]] | Non
 
 
 def _mysql_lexing_differs(text: str) -> bool:
-    """`#` comments and backslash escapes: MySQL may see statements where PostgreSQL sees none."""
-    return "#" in text or "\\" in text
+    """`#` comments and backslash escapes: MySQL may see statements where PostgreSQL sees none; `||`
+    is OR in MySQL (concatenation in PostgreSQL): `WHERE id = 5 || 1` is true for every row there."""
+    return "#" in text or "\\" in text or "||" in text
 
 
 def analyze_mongo(code: str, scope: Scope) -> list[Finding]:

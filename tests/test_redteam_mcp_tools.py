@@ -74,6 +74,11 @@ PROGRAM_TOOLS_SAFE = [
     ("git", "git_commit", {"repo_path": "/tmp", "message": "Drop unused deleteAll helper"}),
     ("docker", "list_containers", {"all": True}),
     ("x", "exec_command", {"program": "ls", "args": ["-la"]}),
+    ("kubernetes", "kubectl_rollout", {"subCommand": "restart", "resourceType": "deployment", "name": "api",
+                                       "namespace": "staging"}),
+    ("kubernetes", "kubectl_rollout", {"subCommand": "undo", "resourceType": "deployment", "name": "api"}),
+    ("docker", "run_container", {"image": "postgres:16", "name": "scratch-pg", "auto_remove": True}),
+    ("claude-code", "Grep", {"pattern": "DROP TABLE", "path": "db/migrations"}),
 ]
 
 

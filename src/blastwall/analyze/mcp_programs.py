@@ -191,7 +191,12 @@ def program_findings(server: str, tool: str, args: dict[str, Any], scope: Scope,
         inner = inner._replace(cwd=where)
     from blastwall.analyze.shell import analyze_command
 
-    return analyze_command(shlex.join(argv), inner)
+    # The shell's guess from a subcommand's verb (`rollout restart`) is not taken: the MCP analyzer
+    # judges the verbs of a tool's name and operation by its own rules; the program's rules decide here.
+    return [f for f in analyze_command(shlex.join(argv), inner) if f.rule_id not in _VERB_GUESSES]
+
+
+_VERB_GUESSES = frozenset({"shell.verbs:destructive-name"})
 
 
 # ---- code under any key ----------------------------------------------------------------------
@@ -209,7 +214,7 @@ def sniffed_findings(server: str, tool: str, args: dict[str, Any], scope: Scope,
     g = _g()
     sql_words = frozenset(g.get("sniff_sql_words", []))
     skip = frozenset(g.get("sql_keys", [])) | frozenset(g.get("command_keys", [])) | frozenset(
-        g.get("sql_list_keys", []))  # always read as code (a statement list as one script)
+        g.get("sql_list_keys", [])) | (frozenset(g.get("pattern_keys", [])) - {"query"})  # read as code; patterns
     if any(args.get(k) for k in g.get("command_keys", [])):
         skip |= frozenset(g.get("stdin_keys", []))  # the command's input, read with the command
     known = known_programs()

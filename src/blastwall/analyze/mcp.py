@@ -200,13 +200,23 @@ def _reads_exec_object(tool: str) -> bool:
 def _selected_operation(tool: str, args: dict[str, Any], server: str) -> tuple[dict[str, Any], str] | None:
     """A multi-purpose tool told what to do by an argument (`operation_keys`: `action="delete"`,
     `mode="clear"`): the tool's name with that value is read as if it were the tool's name."""
+    for value in _operations_named(args):
+        hit = _name_rule(f"{tool}_{value}", server) or _name_rule(value, server)
+        if hit is not None:
+            return hit
+    return None
+
+
+def _operations_named(args: dict[str, Any]) -> list[str]:
+    """The values of the arguments that choose what a tool does (`operation_keys`), one word each: a
+    string, or every member of a list (`{"action": ["delete"]}`: any destructive member counts)."""
+    found: list[str] = []
     for key in _g("operation_keys"):
         value = args.get(key)
-        if isinstance(value, str) and 0 < len(value) <= 64 and not any(c.isspace() for c in value.strip()):
-            hit = _name_rule(f"{tool}_{value.strip()}", server) or _name_rule(value.strip(), server)
-            if hit is not None:
-                return hit
-    return None
+        for v in value[:20] if isinstance(value, list) else [value]:
+            if isinstance(v, str) and 0 < len(v.strip()) <= 64 and not any(c.isspace() for c in v.strip()):
+                found.append(v.strip())
+    return found
 
 
 def _split_name(server: str, tool: str) -> tuple[str, str]:
@@ -785,7 +795,11 @@ def _file_args(call: _Call) -> list[Finding] | None:
             op = "overwrite" if away not in _AWAY else "delete_recursive" if away == "null" else "delete"
             out += _path_op(call, src, op, "mcp.filesystem:move" if op == "overwrite" else "mcp.filesystem:move-away")
         return out
-    if path is None and not paths:
+    uploads = _uploads_here(call)  # a filesystem server's upload puts the file at its destination
+    if uploads:
+        path = next((call.args[k] for k in _g("dest_keys") if isinstance(call.args.get(k), str)), path)
+    mapped = _path_contents(call.args)
+    if path is None and not paths and not mapped:
         return None
     if ws & {"delete", "remove", "rm", "unlink", "trash"}:
         if not (ws | set(words(call.server))) & set(_g("file_words")):
@@ -796,7 +810,11 @@ def _file_args(call: _Call) -> list[Finding] | None:
         recursive = any(value_matches(call.args.get(k), True) for k in ("recursive", "force")) or "directory" in ws
         return [f for p in [path, *paths] if p for f in _path_op(call, p, "delete_recursive" if recursive else "delete",
                                                                    "mcp.filesystem:delete")]
+    if mapped:  # write_multiple_files {"files": {path: content}}: each path is written like write_file
+        return [f for p, text in mapped for f in _file_args(_Call(call.server, "write_file",
+                                                                   {"path": p, "content": text}, call.scope)) or []]
     content = next((call.args[k] for k in _g("content_keys") if k in call.args), None)
+    ws = ws | _written_words(call) | ({"write"} if uploads else set())
     if ws & {"write", "edit", "create", "append", "save", "put", "replace", "patch", "overwrite", "insert", "update",
              "str", "multi"} and (content is not None or ws & {"write", "edit"}):
         edits = call.args.get("edits") if isinstance(call.args.get("edits"), list) and not value_matches(
@@ -815,6 +833,29 @@ def _file_args(call: _Call) -> list[Finding] | None:
     if ws & {"read", "get", "view", "cat", "head", "tail", "open", "download", "show"}:
         return [f for p in [path, *paths] if p for f in files.analyze_read(p, call.deeper("read"))]
     return None
+
+
+def _path_contents(args: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Files given as a map of path to content (`{"files": {"a.txt": "..."}}`), at most 100."""
+    value = args.get("files")
+    if not isinstance(value, dict):
+        return []
+    return [(p, text) for p, text in list(value.items())[:100] if isinstance(p, str) and p.strip()]
+
+
+def _written_words(call: _Call) -> set[str]:
+    """The words of what a multi-purpose file tool is told to do (`fs {"action": "write"}`), unless
+    one of them is a destructive operation: the name rules judge that (`_selected_operation`)."""
+    named = _operations_named(call.args)
+    if not named or _selected_operation(call.tool, call.args, call.server) is not None:
+        return set()
+    return {w for v in named for w in words(v)}
+
+
+def _uploads_here(call: _Call) -> bool:
+    """An upload tool of a filesystem server (`filesystem upload_file {path, content}`) writes a local
+    file; another server's upload (`slack upload_file {filename, content}`) sends it away."""
+    return bool(set(words(call.tool)) & {"upload"} and set(words(call.server)) & set(_g("file_words")))
 
 
 def _appends(args: dict[str, Any]) -> bool:

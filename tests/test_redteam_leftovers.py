@@ -86,3 +86,101 @@ def test_filesystem_spellings_that_lose_nothing_pass(tool: str, arguments: dict[
 ])
 def test_another_servers_upload_sends_the_file_away(server: str, arguments: dict[str, Any], repo: Path) -> None:
     assert fs("upload_file", arguments, repo, server=server) == "allow"
+
+
+# ---- firewall rules added that drop the operator's access port --------------------------------
+
+FIREWALL_LOCKOUTS = [
+    "iptables -A INPUT -p tcp --dport 22 -j DROP",
+    "iptables -I INPUT 1 -p tcp --dport ssh -j REJECT",
+    "iptables --insert INPUT --protocol tcp --destination-port 22 --jump DROP",
+    "iptables -A INPUT -p tcp --dport=22 -j DROP",
+    "ip6tables -A INPUT -p tcp --dport 22 -j DROP",
+    "iptables-legacy -A INPUT -p tcp --dport 22 -j DROP",
+    "sudo iptables -I INPUT -p tcp -m tcp --dport 22 -j DROP",
+    "iptables -w -A INPUT -p tcp -m multiport --dports 80,443,22 -j DROP",
+    "iptables -A INPUT -p tcp --dport 1:1024 -j DROP",
+    "iptables -A INPUT -p tcp --dport :100 -j REJECT --reject-with tcp-reset",
+    "iptables -A INPUT -p tcp ! --dport 80 -j DROP",
+    "iptables -A INPUT -j DROP",
+    "iptables -A INPUT -p tcp -j DROP",
+    "iptables -A INPUT -m state --state NEW -j DROP",
+    "iptables -A INPUT -i eth0 -p tcp --dport 22 -j DROP",
+    "iptables -A INPUT ! -s 10.0.0.5 -p tcp --dport 22 -j DROP",
+    "iptables -A INPUT -p tcp --dport $PORT -j DROP",
+    "iptables -t raw -A PREROUTING -p tcp --dport 22 -j DROP",
+    "iptables -A OUTPUT -p tcp --sport 22 -j DROP",
+    "iptables -R INPUT 1 -p tcp --dport 22 -j DROP",
+    "nft add rule inet filter input tcp dport 22 drop",
+    "nft add rule filter INPUT tcp dport 22 drop",
+    "nft insert rule inet filter input tcp dport ssh reject",
+    "nft add rule inet filter input tcp dport { 22, 80 } drop",
+    "nft add rule inet filter input tcp dport {22,80} drop",
+    "nft add rule inet filter input tcp dport 1-1024 counter drop",
+    "nft add rule inet filter input tcp dport != 80 drop",
+    "nft add rule inet filter input drop",
+    "nft add rule inet filter input ct state new drop",
+    "nft 'add rule inet filter input tcp dport 22 drop'",
+    "nft -a add rule inet filter input tcp dport 22 drop",
+    "nft add rule inet filter input ip saddr != 10.0.0.5 tcp dport 22 drop",
+    "nft 'add table inet f; add rule inet f input tcp dport 22 drop'",
+    "ufw insert 1 deny 22",
+    "ufw deny proto tcp to any port 22",
+    "ufw reject ssh",
+    "firewall-cmd --direct --add-rule ipv4 filter INPUT 0 -p tcp --dport 22 -j DROP",
+    "firewall-cmd --permanent --add-rich-rule='rule service name=\"ssh\" drop'",
+    "firewall-cmd --add-rich-rule='rule family=\"ipv4\" port port=\"22\" protocol=\"tcp\" reject'",
+]
+
+FIREWALL_SAFE = [
+    "iptables -A INPUT -p tcp --dport 22 -j ACCEPT",
+    "iptables -I INPUT 1 -p tcp --dport ssh -j ACCEPT",
+    "iptables -A INPUT -p tcp --dport 8080 -j DROP",
+    "iptables -A INPUT -p tcp -m multiport --dports 80,443 -j DROP",
+    "iptables -A INPUT -p tcp --dport 1024:65535 -j DROP",
+    "iptables -A INPUT -p udp -j DROP",
+    "iptables -A INPUT -p icmp --icmp-type echo-request -j DROP",
+    "iptables -A INPUT -s 203.0.113.9 -j DROP",
+    "iptables -A INPUT -s 203.0.113.0/24 -p tcp --dport 22 -j DROP",
+    "iptables -A INPUT -m conntrack --ctstate INVALID -j DROP",
+    "iptables -A INPUT -i lo -j DROP",
+    "iptables -A INPUT -p tcp --dport 22 -m state --state NEW -m recent --update --seconds 60 --hitcount 4 -j DROP",
+    "iptables -A INPUT -p tcp --syn --dport 22 -m connlimit --connlimit-above 3 -j REJECT",
+    "iptables -A FORWARD -p tcp --dport 22 -j DROP",
+    "iptables -A DOCKER-USER -p tcp --dport 22 -j DROP",
+    "iptables -A OUTPUT -p tcp --dport 22 -j DROP",
+    "iptables -N blocklist",
+    "iptables -A INPUT -p tcp --dport 22 -j LOG --log-prefix drop",
+    "iptables -L -n",
+    "iptables -S",
+    "iptables -L INPUT --line-numbers",
+    "iptables-save",
+    "nft list ruleset",
+    "nft add rule inet filter input tcp dport 22 accept",
+    "nft add rule inet filter input tcp dport 8080 drop",
+    "nft add rule inet filter input udp dport 53 drop",
+    "nft add rule inet filter input ip saddr 203.0.113.9 drop",
+    "nft add rule inet filter input ct state invalid drop",
+    "nft add rule inet filter input iifname lo drop",
+    "nft add rule inet filter forward tcp dport 22 drop",
+    "nft add table inet filter",
+    "nft -c add rule inet filter input tcp dport 22 drop",
+    "ufw allow 22",
+    "ufw insert 1 deny 8080",
+    "ufw status numbered",
+    "firewall-cmd --add-service=ssh",
+    "firewall-cmd --direct --add-rule ipv4 filter INPUT 0 -p tcp --dport 8080 -j DROP",
+    "firewall-cmd --add-rich-rule='rule family=\"ipv4\" source address=\"203.0.113.9\" service name=\"ssh\" drop'",
+    "firewall-cmd --add-rich-rule='rule service name=\"http\" drop'",
+    "firewall-cmd --list-all",
+]
+
+
+@pytest.mark.parametrize("command", FIREWALL_LOCKOUTS)
+def test_a_firewall_rule_that_drops_the_access_port_is_asked(command: str) -> None:
+    assert decide(command) != "allow"
+
+
+@pytest.mark.parametrize("command", FIREWALL_SAFE)
+def test_firewall_rules_that_leave_the_access_port_pass(command: str) -> None:
+    assert decide(command) == "allow"

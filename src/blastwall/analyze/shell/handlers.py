@@ -960,6 +960,9 @@ LAZY_MODULES: dict[str, str] = {
         "zip", "7z", "7za", "7zz", "7zr", "rar", "zstd", "lz4", "brotli", "lzip", "plzip", "lzop")},
     **{n: "blastwall.analyze.shell.ansible" for n in ("ansible", "ansible-playbook")},
     "curator_cli": "blastwall.analyze.shell.curator",  # Elasticsearch Curator: expired index deletions
+    **{n: "blastwall.analyze.shell.firewall" for n in (  # rules/firewall.toml: rules that lock the operator out
+        "iptables", "ip6tables", "iptables-nft", "iptables-legacy", "ip6tables-nft", "ip6tables-legacy", "nft",
+        "firewall-cmd")},
     **{n: "blastwall.analyze.shell.rawclients" for n in (  # rules/raw_clients.toml: text for a service's port
         "nc", "ncat", "netcat", "nc.openbsd", "nc.traditional", "telnet", "socat")},
     "run-parts": "blastwall.analyze.shell.run_parts",  # every program in a folder

@@ -184,3 +184,43 @@ def test_a_firewall_rule_that_drops_the_access_port_is_asked(command: str) -> No
 @pytest.mark.parametrize("command", FIREWALL_SAFE)
 def test_firewall_rules_that_leave_the_access_port_pass(command: str) -> None:
     assert decide(command) == "allow"
+
+
+# ---- Snowflake: ownership moved without the grants, and GRANT/REVOKE as sqlglot reads them -----
+
+GRANTS_ASKED = [
+    ("GRANT OWNERSHIP ON TABLE db.s.orders TO ROLE analyst", "snowflake"),
+    ("grant ownership on schema db.s to role analyst", "snowflake"),
+    ("GRANT OWNERSHIP ON ALL TABLES IN SCHEMA db.s TO ROLE analyst", "snowflake"),
+    ("GRANT OWNERSHIP ON TABLE db.s.orders TO ROLE analyst REVOKE CURRENT GRANTS", "snowflake"),
+    ("GRANT OWNERSHIP ON TABLE copy TO ROLE analyst", "snowflake"),
+    ("GRANT OWNERSHIP ON VIEW v TO ROLE r; SELECT 1", "snowflake"),
+    ("GRANT OWNERSHIP ON TABLE db.s.orders TO ROLE analyst", None),
+    ("REVOKE SELECT ON TABLE db.s.orders FROM ROLE analyst", "snowflake"),
+    ("GRANT ALL PRIVILEGES ON DATABASE prod TO ROLE public", "snowflake"),
+    ("GRANT ROLE accountadmin TO USER agent", "snowflake"),
+    ("GRANT ALL ON TABLE t TO bob", "duckdb"),
+]
+
+GRANTS_SAFE = [
+    ("GRANT OWNERSHIP ON TABLE db.s.orders TO ROLE analyst COPY CURRENT GRANTS", "snowflake"),
+    ("grant ownership on schema db.s to role analyst copy current grants", "snowflake"),
+    ("GRANT OWNERSHIP ON FUTURE TABLES IN SCHEMA db.s TO ROLE analyst", "snowflake"),
+    ("GRANT SELECT ON TABLE db.s.orders TO ROLE analyst", "snowflake"),
+    ("GRANT USAGE ON WAREHOUSE wh TO ROLE analyst", "snowflake"),
+    ("SHOW GRANTS ON TABLE db.s.orders", "snowflake"),
+]
+
+
+def sql(text: str, dialect: str | None) -> str:
+    return decide(text, "sql", **({"dialect": dialect} if dialect else {}))
+
+
+@pytest.mark.parametrize(("text", "dialect"), GRANTS_ASKED)
+def test_grants_that_take_access_away_or_escalate_are_asked(text: str, dialect: str | None) -> None:
+    assert sql(text, dialect) != "allow"
+
+
+@pytest.mark.parametrize(("text", "dialect"), GRANTS_SAFE)
+def test_grants_that_keep_access_pass(text: str, dialect: str | None) -> None:
+    assert sql(text, dialect) == "allow"

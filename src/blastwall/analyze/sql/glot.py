@@ -567,7 +567,15 @@ def _load(e: Any, src: str, dialect: str) -> list[Hit]:
     return by_kind if by_kind is not None else [Hit("unknown-statement", "", src, "LOAD DATA")]
 
 
+def _privileges(e: Any, src: str, dialect: str) -> list[Hit]:
+    """`GRANT`/`REVOKE` as sqlglot reads them (Snowflake's `GRANT OWNERSHIP ... TO ROLE r`): judged by
+    their words like the ones it leaves as commands ([glot.commands] grant and revoke rows)."""
+    return command_hits(src)
+
+
 _HANDLERS = {
+    "Grant": _privileges,
+    "Revoke": _privileges,
     "LoadData": _load,
     "Copy": _copy,
     "Describe": _describe,

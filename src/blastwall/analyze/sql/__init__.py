@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from blastwall.analyze.base import MAX_INPUT, AnalysisError, Scope, unknown
 from blastwall.analyze.sql import lexer
+from blastwall.analyze.sql.budget import ATTEMPT, PIECE, Budget, current
 from blastwall.analyze.sql.pg import Stmt
 from blastwall.analyze.sql.rules import Hit, finding
 from blastwall.model import Finding
@@ -164,16 +165,32 @@ def inner_hits(sql: str, depth: int = 1, dialect: str = "postgres") -> list[Hit]
     return net_hits(stmts, ddl_commits=dialect in _DDL_COMMITS)
 
 
+class _Spent(Exception):
+    """The check's budget for reading outside PostgreSQL's grammar is spent (`analyze/sql/budget.py`)."""
+
+
 def _read(text: str, dialect: str, depth: int = 0, *, stops: bool = True) -> list[Stmt] | None:
     """Statements of the script; None when it is Mongo or Redis input rather than SQL. `stops`: a
-    failed statement ends the script, so what an earlier CREATE made is the script's own."""
+    failed statement ends the script, so what an earlier CREATE made is the script's own. When the
+    check's reading budget runs out here (or in SQL a statement runs), the statements left unread
+    become one `too-many-unread` hit: the script asks, never passes half read."""
+    budget = current()
+    was_spent = budget.spent
+    stmts = _read_all(text, dialect, depth, stops, budget)
+    if stmts is not None and budget.spent and not was_spent and \
+            not any(h.kind == "too-many-unread" for st in stmts for h in st.hits):
+        stmts = [*stmts, Stmt("", [budget.hit()])]  # a statement's own SQL spent it, and its reader kept no hit
+    return stmts
+
+
+def _read_all(text: str, dialect: str, depth: int, stops: bool, budget: Budget) -> list[Stmt] | None:
     from blastwall.analyze.sql import glot, pg
 
     if dialect == "postgres":
         whole = pg.statements(text, stops=stops)
         if whole is not None:
             return whole
-    elif len(text) <= MAX_FALLBACK_CHARS and not _read_alone(text):  # a longer script is read statement by statement
+    elif len(text) <= MAX_FALLBACK_CHARS and not _read_alone(text) and budget.spend(len(text) + ATTEMPT):
         whole = glot.statements(text, dialect)
         if whole is not None and not _glot_dropped_statements(text, whole):
             return _without_scratch(whole, stops)
@@ -183,13 +200,18 @@ def _read(text: str, dialect: str, depth: int = 0, *, stops: bool = True) -> lis
 
     out: list[Stmt] = []
     looping = False  # after WHILE ... BEGIN a row bound bounds one pass only (analyze/sql/blocks.py)
-    for piece in lexer.split(text, hash_comments=dialect in _DDL_COMMITS):
-        inner = blocks.loop_body(piece)
-        looping = looping or inner is not None
-        if inner is not None:
-            out.extend(_read_piece(blocks.unbounded(inner), dialect, depth) if inner.code.strip() else [])
-            continue
-        out.extend(_read_piece(blocks.unbounded(piece) if looping else piece, dialect, depth))
+    pieces = lexer.split(text, hash_comments=dialect in _DDL_COMMITS)
+    for i, piece in enumerate(pieces):
+        try:
+            inner = blocks.loop_body(piece)
+            looping = looping or inner is not None
+            if inner is not None:
+                out.extend(_read_piece(blocks.unbounded(inner), dialect, depth, budget) if inner.code.strip() else [])
+                continue
+            out.extend(_read_piece(blocks.unbounded(piece) if looping else piece, dialect, depth, budget))
+        except _Spent:
+            out.append(Stmt(piece.text, [budget.stop(len(pieces) - i)]))
+            break
     return _without_scratch(out, stops)
 
 
@@ -240,14 +262,17 @@ def _is_redis(text: str) -> bool:
 MAX_FALLBACK_CHARS = 8192
 
 
-def _read_piece(piece: lexer.Piece, dialect: str, depth: int = 0) -> list[Stmt]:
-    """One statement that did not parse as part of the whole script."""
+def _read_piece(piece: lexer.Piece, dialect: str, depth: int, budget: Budget) -> list[Stmt]:
+    """One statement that did not parse as part of the whole script. Every reading past
+    PostgreSQL's parser is paid from the check's budget; `_Spent` when it cannot be."""
     from blastwall.analyze.sql import blocks, clickhouse, dynamic, events, glot, pg
     from blastwall.analyze.sql.script import tx_of
 
+    if not budget.spend(len(piece.text) + PIECE):
+        raise _Spent
     inner = blocks.body(piece)
     if inner is not None:  # BEGIN EXECUTE IMMEDIATE '...'; END; -- the block's first statement
-        return _read_piece(inner, dialect, depth) if inner.code.strip() else []
+        return _read_piece(inner, dialect, depth, budget) if inner.code.strip() else []
     scheduled = events.body(piece)
     if scheduled is not None:  # CREATE EVENT ... DO <statement>: what it runs, later and again
         return [Stmt(piece.text, inner_hits(scheduled, depth + 1, "mysql" if dialect == "postgres" else dialect))]
@@ -265,9 +290,15 @@ def _read_piece(piece: lexer.Piece, dialect: str, depth: int = 0) -> list[Stmt]:
     for name in order:
         if name != "postgres" and len(piece.text) > MAX_FALLBACK_CHARS:
             continue  # sqlglot's tokenizer is pure Python: a huge piece would cost ~0.2 s per dialect
+        if name != "postgres" and not budget.spend(len(piece.text) + ATTEMPT):
+            raise _Spent
         found = pg.statements(piece.text) if name == "postgres" else glot.statements(piece.text, name)
         if found is not None:
+            if name != "postgres" and not budget.spend(len(piece.text)):
+                raise _Spent  # sqlglot renders what it read (each statement's source): as much again
             return found
+    if not budget.spend(ATTEMPT):
+        raise _Spent
     return [Stmt(piece.text, glot.unparsed_hits(piece.text, piece.code))]
 
 

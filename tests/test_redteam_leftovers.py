@@ -7,6 +7,7 @@ Payloads live only in these strings and dictionaries; nothing here runs them.
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -224,3 +225,52 @@ def test_grants_that_take_access_away_or_escalate_are_asked(text: str, dialect: 
 @pytest.mark.parametrize(("text", "dialect"), GRANTS_SAFE)
 def test_grants_that_keep_access_pass(text: str, dialect: str | None) -> None:
     assert sql(text, dialect) == "allow"
+
+
+# ---- Kafka: a topic switched to compaction keeps only each key's latest record -----------------
+
+REST = "http://kafka-rest:8082/v3/clusters/c1/topics/orders/configs"
+
+
+def rest(method: str, url: str, body: Any) -> dict[str, Any]:
+    return {"method": method, "url": url, "body": json.dumps(body)}
+
+
+def kafka_mcp(tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
+    return {"server": "kafka", "tool": tool, "arguments": arguments}
+
+
+COMPACTIONS = [
+    ("http", rest("POST", f"{REST}:alter", {"data": [{"name": "cleanup.policy", "value": "compact"}]})),
+    ("http", rest("POST", f"{REST}:alter", {"data": [{"name": "cleanup.policy", "value": "compact,delete"}]})),
+    ("http", rest("PUT", f"{REST}/cleanup.policy", {"value": "compact"})),
+    ("http", rest("PUT", f"{REST}/cleanup.policy", {"value": "delete,compact"})),
+    ("http", rest("PUT", "https://api.aiven.io/v1/project/p/service/kafka1/topic/orders",
+                  {"config": {"cleanup_policy": "compact"}})),
+    ("mcp", kafka_mcp("alter_topic_config", {"topic": "orders", "configs": {"cleanup.policy": "compact"}})),
+    ("mcp", kafka_mcp("update_topic_config", {"topic": "orders", "config": {"cleanup.policy": "COMPACT"}})),
+    ("mcp", kafka_mcp("alter_topic_config", {"topic": "orders", "configs": {"cleanup.policy": ["compact", "delete"]}})),
+    ("mcp", kafka_mcp("set_topic_config", {"topic": "orders", "config": "cleanup.policy=[compact,delete]"})),
+    ("mcp", kafka_mcp("alter_configs", {"resource": "orders", "entries": [{"name": "cleanup.policy",
+                                                                            "value": "compact"}]})),
+    ("mcp", kafka_mcp("update_topic", {"topic": "orders", "cleanup_policy": "compact"})),
+]
+
+COMPACTIONS_SAFE = [
+    ("http", rest("PUT", f"{REST}/cleanup.policy", {"value": "delete"})),
+    ("http", rest("POST", f"{REST}:alter", {"data": [{"name": "cleanup.policy", "value": "delete"}]})),
+    ("http", {"method": "GET", "url": f"{REST}/cleanup.policy"}),
+    ("mcp", kafka_mcp("alter_topic_config", {"topic": "orders", "configs": {"cleanup.policy": "delete"}})),
+    ("mcp", kafka_mcp("create_topic", {"topic": "user-latest", "configs": {"cleanup.policy": "compact"}})),
+    ("mcp", kafka_mcp("describe_topic_config", {"topic": "orders", "keys": ["cleanup.policy"]})),
+]
+
+
+@pytest.mark.parametrize(("kind", "action"), COMPACTIONS)
+def test_switching_a_topic_to_compaction_is_asked(kind: str, action: dict[str, Any]) -> None:
+    assert decide(action, kind) != "allow"
+
+
+@pytest.mark.parametrize(("kind", "action"), COMPACTIONS_SAFE)
+def test_the_delete_policy_reads_and_new_topics_pass(kind: str, action: dict[str, Any]) -> None:
+    assert decide(action, kind) == "allow"

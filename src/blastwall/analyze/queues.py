@@ -4,10 +4,11 @@
     rabbitmq get_messages {"queue": "orders", "ackmode": "ack_requeue_true"}   a peek: they go back
     POST .../topics/orders/configs:alter {"data": [{"name": "retention.ms", "value": "1000"}]}
     kafka alter_topic_config {"configs": {"retention.ms": "1000"}}      Kafka: older records are deleted
+    kafka alter_topic_config {"configs": {"cleanup.policy": "compact"}}   Kafka: all but each key's latest go
 
 The same judgment for both doors: `http_findings` for a request, `mcp_findings` for a tool call.
-A reading of a queue that puts the messages back, and a retention that is unlimited or at least
-Kafka's default, pass.
+A reading of a queue that puts the messages back, a retention that is unlimited or at least
+Kafka's default, and the `delete` cleanup policy (Kafka's default), pass.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from blastwall import rx
 from blastwall.analyze.ruleset import load_table
 from blastwall.model import Effect, Finding, Severity
 
-__all__ = ["consumed", "http_findings", "mcp_findings", "retention_cuts"]
+__all__ = ["compactions", "consumed", "http_findings", "mcp_findings", "retention_cuts"]
 
 
 @functools.cache
@@ -78,13 +79,22 @@ def consumed(args: Any, *, reading_tool: bool) -> str | None:
 
 # ---- Kafka: retention that deletes ---------------------------------------------------------------
 
-def _pairs(value: Any) -> list[tuple[str, Any]]:
-    """(setting, value) pairs anywhere in `value`: `{"retention.ms": "1000"}`, `{"name": "retention.ms",
-    "value": "1000"}`, and `retention.ms=1000` text (comma-separated, as kafka-configs takes it)."""
+def _retention_keys() -> set[str]:
+    t = _table()["kafka"]
+    return {k.casefold() for k in (*t["time_keys"], *t["size_keys"])}
+
+
+def _policy_keys() -> set[str]:
+    return {k.casefold() for k in _table()["kafka"]["policy_keys"]}
+
+
+def _pairs(value: Any, known: set[str]) -> list[tuple[str, Any]]:
+    """(setting, value) pairs of the settings `known` anywhere in `value`: `{"retention.ms": "1000"}`,
+    `{"name": "retention.ms", "value": "1000"}`, and `retention.ms=1000` text (comma-separated, as
+    kafka-configs takes it). A list value (`{"cleanup.policy": ["compact", "delete"]}`) is one value."""
     from blastwall.analyze.http.request import walk
 
     t = _table()["kafka"]
-    known = {k.casefold() for k in (*t["time_keys"], *t["size_keys"])}
     out: list[tuple[str, Any]] = []
     items = walk(value)
     if isinstance(value, str):
@@ -95,8 +105,8 @@ def _pairs(value: Any) -> list[tuple[str, Any]]:
     if isinstance(value, list):
         objects += [x for x in value if isinstance(x, dict)]
     for key, v in items:
-        if key.casefold() in known and not isinstance(v, (dict, list)):
-            out.append((key.casefold(), v))
+        if key.casefold() in known and not isinstance(v, dict):
+            out.append((key.casefold(), ",".join(map(str, v[:20])) if isinstance(v, list) else v))
         elif isinstance(v, str) and "=" in v:
             for part in rx.split(r"[,\s]+", v):
                 name, eq, setting = part.partition("=")
@@ -106,7 +116,8 @@ def _pairs(value: Any) -> list[tuple[str, Any]]:
         name = next((obj[k] for k in t["name_keys"] if isinstance(obj.get(k), str)), None)
         if name is not None and name.strip().casefold() in known:
             setting = next((obj[k] for k in t["value_keys"] if k in obj), None)
-            out.append((name.strip().casefold(), setting))
+            out.append((name.strip().casefold(), ",".join(map(str, setting[:20])) if isinstance(setting, list)
+                        else setting))
     return out
 
 
@@ -139,10 +150,25 @@ def _duration(ms: float) -> str:
 def retention_cuts(value: Any) -> list[str]:
     """Each setting in `value` that shortens what a Kafka log keeps below the default."""
     seen: list[str] = []
-    for name, setting in _pairs(value):
+    for name, setting in _pairs(value, _retention_keys()):
         why = _cut(name, setting)
         if why and why not in seen:
             seen.append(why)
+    return seen
+
+
+def compactions(value: Any) -> list[str]:
+    """Each cleanup policy in `value` that compacts the log (`cleanup.policy=compact,delete`)."""
+    compacting = set(_table()["kafka"]["compacting"])
+    seen: list[str] = []
+    for name, setting in _pairs(value, _policy_keys()):
+        if setting is None or isinstance(setting, (dict, bool)):
+            continue
+        text = str(setting).strip()
+        if compacting & {w.casefold() for w in rx.split(r"[\s,\[\]\"']+", text) if w}:
+            why = f"{name}={text[:40]}"
+            if why not in seen:
+                seen.append(why)
     return seen
 
 
@@ -161,10 +187,10 @@ def http_findings(method: str, path: str, body: Any, display: str) -> list[Findi
         out.append(_finding("queue.rabbitmq:consume", source, display, why))
     whole = body
     last = path.rsplit("/", 1)[-1].casefold()
-    if isinstance(body, dict) and last in {k.casefold() for k in (*_table()["kafka"]["time_keys"],
-                                                                   *_table()["kafka"]["size_keys"])}:
+    if isinstance(body, dict) and last in _retention_keys() | _policy_keys():
         whole = {last: body.get("value"), "body": body}  # PUT .../configs/retention.ms {"value": "1000"}
     out += [_finding("queue.kafka:retention-cut", source, display, why) for why in retention_cuts(whole)]
+    out += [_finding("queue.kafka:compaction", source, display, why) for why in compactions(whole)]
     return out
 
 
@@ -182,4 +208,5 @@ def mcp_findings(server: str, tool: str, args: Any) -> list[Finding]:
     if why:
         out.append(_finding("queue.rabbitmq:consume", source, target, why))
     out += [_finding("queue.kafka:retention-cut", source, target, w) for w in retention_cuts(args)]
+    out += [_finding("queue.kafka:compaction", source, target, w) for w in compactions(args)]
     return out

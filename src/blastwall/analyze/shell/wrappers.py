@@ -35,6 +35,12 @@ def _index() -> dict[str, list[tuple[str, dict[str, Any]]]]:
     return idx
 
 
+@functools.cache
+def _global_options(name: str) -> frozenset[str]:
+    """The options `name` takes before its subcommand, each with a value (rules: [global_options])."""
+    return frozenset(load_table("shell_wrappers").get("global_options", {}).get(name, ()))
+
+
 def is_wrapper(name: str) -> bool:
     return name in _index()
 
@@ -68,7 +74,8 @@ def peel(argv: list[Word]) -> Peeled | None:
         sub = spec.get("subcommand")
         if sub:
             matched = None
-            value_opts = set(spec.get("value_options", []))
+            # the program's own options before its subcommand (`docker -H ssh://h --context c exec`)
+            value_opts = set(spec.get("value_options", [])) | _global_options(name)
             for phrase in sub:
                 words = phrase.split()
                 positional = _positionals(rest, value_opts)[: len(words)]
@@ -78,13 +85,7 @@ def peel(argv: list[Word]) -> Peeled | None:
             if matched is None:
                 continue
             # drop everything up to and including the subcommand words
-            need = list(matched)
-            i = 0
-            while need and i < len(rest):
-                if rest[i].text == need[0]:
-                    need.pop(0)
-                i += 1
-            rest = rest[i:]
+            rest = rest[_after_positionals(rest, value_opts, len(matched)):]
         result = _peel_with(key, spec, rest)
         if result is not None:
             loaded = _env_files(spec, argv[1:], name)
@@ -147,6 +148,21 @@ def _positionals(rest: list[Word], value_opts: set[str]) -> list[str]:
             continue
         out.append(w.text)
     return out
+
+
+def _after_positionals(rest: list[Word], value_opts: set[str], count: int) -> int:
+    """The index just after the `count`-th positional word of `rest` (options and their values skipped)."""
+    skip = False
+    for i, w in enumerate(rest):
+        if skip:
+            skip = False
+        elif w.text.startswith("-"):
+            skip = _option_name(w.text) in value_opts and "=" not in w.text
+        else:
+            count -= 1
+            if count <= 0:
+                return i + 1
+    return len(rest)
 
 
 def _peel_with(key: str, spec: dict[str, Any], rest: list[Word]) -> Peeled | None:

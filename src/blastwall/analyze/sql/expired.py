@@ -136,6 +136,73 @@ def abandoned(name: str, where: Any, aliases: frozenset[str]) -> bool:
     return False
 
 
+def finished(name: str, where: Any, aliases: frozenset[str]) -> bool:
+    """A table of work items (`jobs`, `tasks`, `outbox`: `[expired] finished_table_stems`) whose
+    WHERE keeps finished rows alone: a conjunct `state = 'completed'` (or IN a list of only finished
+    states), `processed_at IS NOT NULL`, `processed = true`, `processed IS TRUE` or a bare `done`.
+    The age bound is the caller's (`past_column`): both are required. Pending, failed or unknown
+    states, an OR, or a negation keep the table's rows as owed work."""
+    t = table()["expired"]
+    parts = _qualified(name)
+    bare = _fold(parts[-1]) if parts else ""
+    if not bare or not any(_singular(bare).endswith(s) or bare.endswith(s) for s in t["finished_table_stems"]):
+        return False
+    from blastwall.analyze.verbs import tokens
+
+    keeps = _words().table_keeps
+    if any(_singular(p) in keeps for p in tokens(parts[-1])):
+        return False
+    return any(_finished_condition(c, aliases, t) for c in _conjuncts(where))
+
+
+def _finished_condition(c: Any, aliases: frozenset[str], t: dict[str, Any]) -> bool:
+    kind = _name(c)
+    if kind == "BoolExpr" and int(c.boolop) == 2 and len(c.args) == 1 and _name(c.args[0]) == "NullTest":
+        inner = c.args[0]  # NOT x IS NULL: how sqlglot writes IS NOT NULL
+        return int(inner.nulltesttype) == 0 and _fold(_column(inner.arg, aliases) or "") in t["finished_nulls"]
+    column = _column(c.arg if kind in ("NullTest", "BooleanTest") else c, aliases) if kind != "A_Expr" else None
+    folded = _fold(column or "")
+    if kind == "NullTest":
+        return int(c.nulltesttype) == 1 and folded in t["finished_nulls"]  # IS NOT NULL
+    if kind == "BooleanTest":
+        return int(c.booltesttype) == 0 and folded in t["finished_flags"]  # IS TRUE
+    if kind == "ColumnRef":
+        return folded in t["finished_flags"]  # WHERE done AND ...
+    if kind != "A_Expr" or int(c.kind) not in (0, 6) or c.lexpr is None or c.rexpr is None:
+        return False
+    if ".".join(getattr(n, "sval", "") for n in c.name or ()) != "=":
+        return False
+    states = frozenset(t["finished_states"])
+    for col, other in ((c.lexpr, c.rexpr), (c.rexpr, c.lexpr)):
+        name = _fold(_column(col, aliases) or "")
+        if name in t["finished_flags"] and _true(other):
+            return True
+        values = list(other) if isinstance(other, (list, tuple)) else [other]
+        if name in t["finished_status_columns"] and values and \
+                all((_text(_uncast(v)) or "").lower() in states for v in values):
+            return True
+    return False
+
+
+def _uncast(node: Any) -> Any:
+    while _name(node) == "TypeCast":
+        node = node.arg
+    return node
+
+
+def _true(node: Any) -> bool:
+    """`true`, `1`, `'t'::boolean`."""
+    node = _uncast(node)
+    if _name(node) != "A_Const" or node.isnull:
+        return False
+    val = node.val
+    if hasattr(val, "boolval"):
+        return bool(val.boolval)
+    if hasattr(val, "ival"):
+        return val.ival == 1
+    return str(getattr(val, "sval", "")).lower() in ("t", "true", "1", "y", "yes")
+
+
 def _false(node: Any) -> bool:
     """`false`, `0`, `'f'::boolean`."""
     while _name(node) == "TypeCast":

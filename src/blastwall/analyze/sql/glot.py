@@ -145,7 +145,8 @@ def _expired_column(e: Any, verb: str, target: str, cond: Any) -> str:
         node = first_statement(f"SELECT 1 WHERE {cond.sql(dialect='postgres')}").whereClause
     except (ParseError, ValueError, IndexError):
         return ""
-    if not (expired.short_lived_table(target) or expired.short_lived_container(node, aliases)):
+    if not (expired.short_lived_table(target) or expired.short_lived_container(node, aliases) or
+            expired.finished(target, node, aliases)):
         return ""
     return expired.past_column(node, aliases) or ""
 

@@ -41,3 +41,41 @@ GLOBAL_ASKED = [
     "nerdctl -n k8s.io exec pg psql -c 'DROP TABLE users'",
 ]
 test_global_options_safe, test_global_options_asked = allowed_and_asked(GLOBAL_SAFE, GLOBAL_ASKED)
+
+
+# ---- migrations to a target version ------------------------------------------------------------------
+MIGRATE_SAFE = [
+    "bundle exec rails db:migrate RAILS_ENV=production",
+    "RAILS_ENV=production bundle exec rake db:migrate",
+    "bin/rails db:migrate:status",
+    "rails db:migrate:up VERSION=20230101000000",
+    "alembic upgrade head",
+    "npx knex migrate:latest",
+    "npx sequelize-cli db:migrate",
+    "flyway migrate",
+    "flyway info",
+    "goose up",
+]
+MIGRATE_ASKED = [
+    "bundle exec rails db:migrate VERSION=0 RAILS_ENV=production",
+    "rails db:migrate VERSION=20230101000000",
+    "bin/rake db:migrate VERSION=0",
+    "rails -e production db:migrate VERSION=0",
+    "rails db:migrate version=0",
+    "VERSION=0 bundle exec rails db:migrate",
+    "env VERSION=0 rails db:migrate",
+    "sudo -u deploy env VERSION=0 bin/rails db:migrate",
+    "bin/rails db:migrate:down VERSION=20230101000000",
+    "rails db:rollback STEP=3",
+    "alembic downgrade base",
+    "alembic -c alembic.ini downgrade -2",
+    "npx knex migrate:rollback --all",
+    "npx sequelize db:migrate:undo:all",
+    "flyway undo",
+    "flyway -url=jdbc:postgresql://db/app undo",
+    "goose down-to 0",
+    "goose postgres 'dbname=x' down-to 0",
+    "migrate -path db -database $DB goto 3",
+    "migrate -path db -database $DB down -all",
+]
+test_migrate_safe, test_migrate_asked = allowed_and_asked(MIGRATE_SAFE, MIGRATE_ASKED)

@@ -48,6 +48,7 @@ class Program(NamedTuple):
     names: tuple[str, ...]
     value_options: frozenset[str]
     single_dash_long: bool
+    env_args: bool = False  # NAME=value before the command is read as the same word after it (rake)
 
 
 class ParsedArgs(NamedTuple):
@@ -110,6 +111,7 @@ def _index_table(name: str, programs: dict[str, Program], rules: dict[str, list[
             names=tuple(spec.get("names", [key])),
             value_options=frozenset(spec.get("value_options", [])),
             single_dash_long=bool(spec.get("single_dash_long", False)),
+            env_args=bool(spec.get("env_args", False)),
         )
         for n in prog.names:
             programs[n] = prog
@@ -367,12 +369,15 @@ def _aged(rule: Rule, args: ParsedArgs, argv: list[Word], name: str) -> bool:
 _HELP = frozenset({"help"})
 
 
-def match(name: str, argv: list[Word], *, source: str = "") -> list[Finding]:
-    """Findings for one program invocation (`argv[0]` already normalized to `name`)."""
+def match(name: str, argv: list[Word], *, source: str = "", assigns: dict[str, Word] | None = None) -> list[Finding]:
+    """Findings for one program invocation (`argv[0]` already normalized to `name`); `assigns` are the
+    command's leading NAME=value words, read as arguments by a program whose table says `env_args`."""
     programs, rules = _tables_for(name)
     if not rules.get(name):
         return []
     prog = programs.get(name)
+    if assigns and prog is not None and prog.env_args:  # `VERSION=0 rails db:migrate` = `rails db:migrate VERSION=0`
+        argv = argv + [Word(text=f"{k}={v.text}", dynamic=v.dynamic, raw=f"{k}={v.raw}") for k, v in assigns.items()]
     argv = [w if w.path_class is None else _shown(w) for w in argv]
     args = parse_args(argv[1:], prog)
     if args.positionals and args.positionals[0] in _HELP:

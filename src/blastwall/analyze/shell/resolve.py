@@ -70,6 +70,9 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
         if peeled is None:
             break
         out.extend(_wrapper_assignments(argv, peeled.argv or [], scope, cmd.source))
+        set_here = _set_by_wrapper(argv, peeled.argv or [])
+        if set_here:  # `env VERSION=0 rails db:migrate`: the command's environment, as if written before it
+            cmd = cmd._replace(assigns={**cmd.assigns, **set_here})
         if peeled.env_files:  # `docker run --env-file .env IMAGE env`: the command runs with those variables
             scope = scope._replace(sourced=(*scope.sourced, *(_here(f, scope) for f in peeled.env_files)))
         if peeled.mounts:  # `docker run -v $PWD:/w IMAGE cat /w/.env`: /w is this folder
@@ -129,7 +132,7 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
         found = handler(name, argv, cmd.with_argv(argv), scope)
         if found is not None:
             return out + found + in_place_findings(name, argv, scope, cmd.source)  # perl -pi -e CODE f
-    found = match(name, argv, source=cmd.source) + analyze_fs(name, argv, scope, cmd.source)
+    found = match(name, argv, source=cmd.source, assigns=cmd.assigns) + analyze_fs(name, argv, scope, cmd.source)
     known = _known(name)
     if not found and len(argv) > 1 and not known and name not in _TEXT_PROGRAMS:
         found = _unknown_wrapper(name, argv, cmd, scope) or _unknown_sql(name, argv, scope)
@@ -145,6 +148,17 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
             if cli_test_mode(name, words, env):
                 found = []  # `stripe customers delete X --api-key sk_test_...`: test-mode data only
     return out + found
+
+
+def _set_by_wrapper(argv: list[Word], inner: list[Word]) -> dict[str, Word]:
+    """The NAME=value words a wrapper sets for the command it runs (`env A=1 sudo B=2 CMD`)."""
+    end = next((i for i, w in enumerate(argv) if inner and w is inner[0]), 0)
+    out: dict[str, Word] = {}
+    for w in argv[1:end]:
+        name, eq, value = w.text.partition("=")
+        if eq and name.isidentifier():
+            out[name] = w._replace(text=value, raw=value)
+    return out
 
 
 def _wrapper_assignments(argv: list[Word], inner: list[Word], scope: Scope, source: str) -> list[Finding]:

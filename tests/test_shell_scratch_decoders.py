@@ -9,7 +9,8 @@ Payloads live only in Python strings; nothing here is run.
 
 from __future__ import annotations
 
-from verdicts import allowed_and_asked
+import pytest
+from verdicts import allowed_and_asked, decide
 
 # ---- docker/podman/nerdctl global options before the subcommand -------------------------------------
 GLOBAL_SAFE = [
@@ -79,3 +80,58 @@ MIGRATE_ASKED = [
     "migrate -path db -database $DB down -all",
 ]
 test_migrate_safe, test_migrate_asked = allowed_and_asked(MIGRATE_SAFE, MIGRATE_ASKED)
+
+
+# ---- a new file whose folder is not on this machine ----------------------------------------------------
+# Judged as a batch line (no working folder, files read) and with a working folder, in a fresh folder T
+# under the home folder (a temporary path would pass as scratch whatever its folder).
+@pytest.fixture
+def home_folder():  # type: ignore[no-untyped-def]
+    import os
+    import shutil
+    import uuid
+
+    folder = os.path.join(os.path.realpath(os.path.expanduser("~")), f"bw-b10-{uuid.uuid4().hex[:8]}")
+    os.mkdir(folder)
+    with open(os.path.join(folder, "seed.json"), "w") as f:
+        f.write("{}")
+    yield folder
+    shutil.rmtree(folder)
+
+
+FOLDER_SAFE = [
+    "echo x > T/new.conf",
+    "echo '[]' | sudo tee T/ledger.json > /dev/null",
+    "cp T/seed.json T/ledger.json",
+    "mkdir -p T/app && echo x > T/app/f.json",
+    "mkdir -p T/app/logs && echo x > T/app/f.json",
+    "sudo mkdir -p T/app && echo '[]' | sudo tee T/app/ledger.json",
+]
+FOLDER_ASKED = [
+    "echo '[]' | sudo tee T/app/ledger.json > /dev/null",
+    "cat /dev/null > T/.kube/config",
+    "echo x > T/app/state.json",
+    "printf '' | tee T/app/a.json T/b.json",
+    "cp T/seed.json T/app/ledger.json",
+    "mv T/seed.json T/app/ledger.json",
+    "sudo cp T/seed.json T/app/ledger.json",
+    "mkdir -p T/other && echo x > T/app/f.json",  # another folder made
+    "mkdir -p T/ap && echo x > T/app/f.json",
+    "mkdir -p $D && echo x > T/app/f.json",
+    "echo x > T/app/../app/f.json",
+    "echo x > T/seed.json",  # there: an overwrite
+]
+
+
+@pytest.mark.parametrize("command", FOLDER_SAFE)
+def test_new_file_in_a_folder_here_passes(command: str, home_folder: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    line = command.replace("T/", f"{home_folder}/")
+    assert decide(line, read_files=True) == "allow", line
+    assert decide(line, cwd=tmp_path) == "allow", line  # from a project elsewhere
+
+
+@pytest.mark.parametrize("command", FOLDER_ASKED)
+def test_new_file_in_a_folder_not_here_asks(command: str, home_folder: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    line = command.replace("T/", f"{home_folder}/")
+    assert decide(line, read_files=True) != "allow", line
+    assert decide(line, cwd=tmp_path) != "allow", line

@@ -45,13 +45,27 @@ def brings_content(argv: list[str], source: str, target: str) -> bool:
             return False
     elif name in t["worktree_writers"]:
         return True
-    elif name in t["readers"] and ">" not in source:
-        return False
+    elif name in (*t["readers"], *t["folder_makers"]) and ">" not in source:
+        return False  # a reader, or a new empty folder (`mkdir -p d && echo > d/f`): no content for the file
     elif name in t["copiers"] and ">" not in source and not any(
             a in t["link_flags"] or (a.startswith("-") and not a.startswith("--") and ("l" in a or "s" in a))
             for a in argv[1:]):
         return False  # the source keeps what was copied (`cp -l`/`-s` links: then the target shares it)
     return _names(source, target)
+
+
+def makes_folder(argv: list[str], folder: str) -> bool:
+    """The command `argv` makes `folder` (an absolute path) or a folder below it (`mkdir -p
+    /opt/app/logs` makes /opt/app; `install -d DIR` too: rules/shell_fs.toml [earlier] folder_makers)."""
+    if not argv or os.path.basename(argv[0]) not in _table()["folder_makers"]:
+        return False
+    for word in argv[1:]:
+        if word.startswith("-") or "$" in word or "`" in word:
+            continue
+        made = os.path.normpath(os.path.expanduser(word))
+        if made == folder or made.startswith(folder.rstrip("/") + "/"):
+            return True
+    return False
 
 
 def _new_branch_here(argv: list[str], sub: str) -> bool:

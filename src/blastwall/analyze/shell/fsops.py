@@ -358,7 +358,8 @@ def _target_findings(row: dict[str, Any], target: Word, op: str, reason: str, sc
     if op == "overwrite" and target.path_class is None and template_twin(target.text, sources):
         sev = max(sev, Severity.MEDIUM)  # `mv config.example.yml config.yml`: the live file, often not in git
     if op in ("overwrite", "wipe") and sev > Severity.LOW and target.path_class is None:
-        sev, note = _creation_discount(target.text, sources, scope, sev, pc if op == "overwrite" and may_create else None)
+        sev, note = _creation_discount(target.text, sources, scope, sev, pc if op == "overwrite" and may_create else None,
+                                       foreign_asks=not row.get("prompts_before_overwrite", False))
     if critical:
         sev = Severity.CRITICAL
     if target.path_class is None and _literal(target.text):
@@ -533,7 +534,7 @@ def _resolved(path: str) -> bool:
     return "$" not in path and "`" not in path
 
 
-def _missing(path: str, scope: Scope) -> bool:
+def _missing(path: str, scope: Scope, *, foreign_asks: bool = True) -> bool:
     """`path` provably does not exist, seen from every folder the command may run in, and no
     command earlier on the line may put something there first (`mv notes.md x.md && echo > x.md`:
     analyze/shell/earlier.py)."""
@@ -544,7 +545,23 @@ def _missing(path: str, scope: Scope) -> bool:
         folders = ["/"]  # `~/.ssh/id_new`, `/etc/x`: checked on this machine without a working folder
     if not folders or any(_exists(path, f) for f in folders):
         return False
+    if foreign_asks and _foreign_folder(path, scope):
+        return False  # `tee /var/lib/app/x.json` where /var/lib/app is not here: written for another machine
     return not _brought(path, scope)
+
+
+def _foreign_folder(path: str, scope: Scope) -> bool:
+    """An absolute or home path whose folder is not on this machine and that no command earlier on the
+    line makes (`mkdir -p d && echo > d/f`): the command was written for another machine (or the write
+    fails), so whether the file is there cannot be known here."""
+    if not path.startswith(("/", "~/")):
+        return False
+    folder = os.path.dirname(os.path.normpath(os.path.expanduser(path)))
+    if folder in ("", "/") or _exists(folder, "/"):
+        return False
+    from blastwall.analyze.shell.earlier import makes_folder
+
+    return not any(makes_folder(_unwrapped(cmd), folder) for cmd, _ in scope.earlier)
 
 
 def _runs_or_grants(path: str) -> bool:
@@ -577,8 +594,22 @@ def _brought(path: str, scope: Scope) -> bool:
 
     if len(scope.earlier) >= MAX_EARLIER - 1:
         return True  # the line has more earlier commands than are kept: one of them may
-    commands = [([w.text for w in getattr(cmd, "argv", [])], str(getattr(cmd, "source", ""))) for cmd, _ in scope.earlier]
+    commands = [(_unwrapped(cmd), str(getattr(cmd, "source", ""))) for cmd, _ in scope.earlier]
     return any_brings(commands, path)
+
+
+def _unwrapped(cmd: object) -> list[str]:
+    """The words of the program an earlier command runs, its wrappers taken off (`sudo mkdir -p d`:
+    mkdir -p d); a wrapper that runs a shell string stays as it is."""
+    from blastwall.analyze.shell.wrappers import peel
+
+    argv = list(getattr(cmd, "argv", []))
+    for _ in range(4):
+        peeled = peel(argv) if argv else None
+        if peeled is None or not peeled.argv:
+            break
+        argv = list(peeled.argv)
+    return [w.text for w in argv]
 
 
 def _through_link(path: str, scope: Scope) -> PathClass | None:
@@ -623,7 +654,7 @@ def template_twin(target: str, sources: list[Word]) -> str | None:
 
 
 def _creation_discount(target: str, sources: list[Word], scope: Scope, sev: Severity,
-                       pc: PathClass | None = None) -> tuple[Severity, str]:
+                       pc: PathClass | None = None, *, foreign_asks: bool = True) -> tuple[Severity, str]:
     """Overwriting needs something to overwrite. With a real working directory blastwall
     checks, and so it does without one for a file under `~/` that the write creates (`pc`
     given) and whose name says nothing of what it holds (not a well-known credential, data or
@@ -632,7 +663,7 @@ def _creation_discount(target: str, sources: list[Word], scope: Scope, sev: Seve
     (`pc`: the target's class, for paths.migration_presumed_new); the reason says so."""
     rooted = _from_root(target) and pc is not None
     if scope.read_files and _resolved(target) and (_folders(scope) is not None or rooted):
-        if _missing(target, scope):
+        if _missing(target, scope, foreign_asks=foreign_asks):
             return Severity.NONE, " (it does not exist yet: nothing is overwritten)"
         return sev, ""
     twin = template_twin(target, sources)

@@ -325,8 +325,9 @@ SCRATCH_LOOK_ALIKES = [
     "CREATE TEMPORARY TABLE orders (id int); DROP TEMPORARY TABLE orders; DELETE FROM orders;",
     # scratch and a real table in one statement
     "CREATE TEMPORARY TABLE s (id int); DELETE FROM s, orders;",
-    # a permanent table made earlier is not scratch
-    "CREATE TABLE s (id int); DELETE FROM s; DROP TEMPORARY TABLE x",
+    # a permanent table that may have been there before is not scratch (one the script surely made is:
+    # test_sql_mcp_scratch_queues.py)
+    "CREATE TABLE IF NOT EXISTS s (id int); DELETE FROM s; DROP TEMPORARY TABLE x",
     # the temporary table is another one
     "CREATE TEMPORARY TABLE s (id int); DELETE FROM orders; DROP TEMPORARY TABLE s",
     # MySQL reads `#` as a comment: the statement deletes orders

@@ -110,9 +110,13 @@ MADE_ASKED = [
 MADE_SHELL = [
     ("mysql -e 'CREATE DATABASE chk; DROP DATABASE chk;'", "allow"),
     ("psql -v ON_ERROR_STOP=1 -c 'CREATE TABLE t1 (id int); DROP TABLE t1;'", "allow"),
-    ("psql -c 'CREATE TABLE t1 (id int); DROP TABLE t1;'", "ask"),
+    # one -c string is one query, and one sqlite3 SQL argument ends at its first error (tested
+    # against the real clients in test_sql_mcp_scratch_queues.py); separate strings go on
+    ("psql -c 'CREATE TABLE t1 (id int); DROP TABLE t1;'", "allow"),
+    ("psql -c 'CREATE TABLE t1 (id int)' -c 'DROP TABLE t1;'", "ask"),
     ("mysql --force -e 'CREATE DATABASE chk; DROP DATABASE chk;'", "ask"),
-    ("sqlite3 app.db 'CREATE TABLE t (id int); DROP TABLE t;'", "ask"),
+    ("sqlite3 app.db 'CREATE TABLE t (id int); DROP TABLE t;'", "allow"),
+    ("sqlite3 -cmd 'CREATE TABLE t (id int)' app.db 'DROP TABLE t;'", "ask"),
     ("sqlite3 -bail app.db 'CREATE TABLE t (id int); DROP TABLE t;'", "allow"),
 ]
 

@@ -4,9 +4,13 @@ allowance sits beside the spellings an agent that wants the destructive action w
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
+from pg import PgServer, postgres  # noqa: F401  (the session fixture)
 
 from blastwall.engine import check
 from blastwall.policy.engine import default_policy
@@ -88,3 +92,84 @@ def test_finished_work_items_older_than_an_age_bound_pass(sql: str) -> None:
 @pytest.mark.parametrize("sql", FINISHED_LOOK_ALIKES)
 def test_unfinished_ageless_or_kept_rows_are_asked(sql: str) -> None:
     assert verdict("sql", sql) != "allow"
+
+
+# ---- a table a script created (no IF NOT EXISTS, no OR REPLACE) and dropped in one string ------------
+
+SCRATCH_SCRIPTS = [
+    ("shell", "sqlite3 /tmp/probe.db 'create table t(x); insert into t values (1); select * from t; drop table t;'"),
+    ("shell", "sqlite3 :memory: 'CREATE TABLE probe (id integer); DELETE FROM probe; DROP TABLE probe'"),
+    ("shell", "sqlite3 /tmp/x.db 'create table t as select 1 as x; drop table t'"),
+    ("shell", "psql -c 'create table scratch_probe(x int); insert into scratch_probe values (1); "
+              "drop table scratch_probe;'"),
+    ("shell", "psql -h db.local -U app -d app --command='CREATE TABLE t (x int); TRUNCATE t; DROP TABLE t'"),
+    ("shell", "mysql -e 'create table t (x int); insert into t values (1); drop table t' app"),
+    ("sql", "CREATE TABLE t (x int); INSERT INTO t VALUES (1); DELETE FROM t; DROP TABLE t;"),
+]
+
+SCRATCH_LOOK_ALIKES = [
+    # the CREATE succeeds whether or not the name was taken
+    ("shell", "sqlite3 /tmp/probe.db 'create table if not exists t(x); drop table t'"),
+    ("shell", "psql -c 'create table if not exists t(x int); drop table t'"),
+    ("shell", "duckdb /tmp/x.duckdb 'create or replace table t as select 1 as x; drop table t'"),
+    ("shell", "psql -c 'create or replace view t as select 1; drop view t; drop table t'"),
+    # another name, a second drop after the first forgot it, another qualifier
+    ("shell", "sqlite3 /tmp/probe.db 'create table t(x); drop table users'"),
+    ("shell", "psql -c 'create table t(x int); drop table t; drop table t'"),
+    ("shell", "psql -c 'create table t(x int); drop table public.t'"),
+    # a client that goes on after the failed CREATE
+    ("shell", "psql -c 'create table t(x int)' -c 'drop table t'"),
+    ("shell", "sqlite3 -cmd 'select 1' /tmp/probe.db 'create table t(x); drop table t'"),
+    ("shell", "mysql --force -e 'create table t (x int); drop table t' app"),
+    ("shell", "psql app <<'SQL'\ncreate table t(x int);\ndrop table t;\nSQL"),
+    ("shell", "printf 'create table t(x);\\ndrop table t;\\n' | sqlite3 /tmp/probe.db"),
+    # a rename brings another table to the name
+    ("shell", "psql -c 'create table t(x int); alter table users rename to t; drop table t'"),
+    ("sql", "CREATE TABLE t (x int); ALTER TABLE users RENAME TO t; DELETE FROM t;"),
+    ("sql", "CREATE TABLE t (x int); ALTER TABLE t RENAME TO t2; ALTER TABLE users RENAME TO t; TRUNCATE t;"),
+    # emptying or deleting another table, or through CASCADE to the tables that refer to the new one
+    ("sql", "CREATE TABLE t (x int); DELETE FROM users;"),
+    ("sql", "CREATE TABLE t (x int); TRUNCATE t, users;"),
+    ("sql", "CREATE TABLE t (id int primary key); ALTER TABLE users ADD FOREIGN KEY (id) REFERENCES t (id); "
+            "TRUNCATE t CASCADE;"),
+    ("sql", "CREATE TABLE IF NOT EXISTS t (x int); DELETE FROM t;"),
+    ("sql", "CREATE TABLE t (x int); UPDATE users SET x = 1;"),
+    ("shell", "sqlite3 /tmp/probe.db 'create table if not exists t(x); delete from t'"),
+    ("shell", "mysql -e 'create table if not exists t (x int); truncate table t' app"),
+]
+
+
+def test_sqlite3_ends_one_sql_argument_at_its_failed_create(tmp_path: Path) -> None:
+    """The fact the allowance rests on, from the real client: a statement after a CREATE that
+    failed over a taken name never runs (sqlite3 exits at an argument's first error)."""
+    if shutil.which("sqlite3") is None:
+        pytest.skip("sqlite3 is not installed")
+    db = str(tmp_path / "probe.db")
+    subprocess.run(["sqlite3", db, "create table a(x)"], check=True, capture_output=True)
+    subprocess.run(["sqlite3", db, "create table a(x); create table after_failure(x)", "create table next_arg(x)"],
+                   capture_output=True, check=False)
+    tables = subprocess.run(["sqlite3", db, ".tables"], capture_output=True, text=True, check=True).stdout.split()
+    assert "after_failure" not in tables
+    assert "next_arg" not in tables
+
+
+def test_psql_c_ends_its_string_at_its_failed_create(postgres: PgServer) -> None:
+    """psql sends one `-c` string as one query: after a failed CREATE the rest is skipped."""
+    if shutil.which("psql") is None:
+        pytest.skip("psql is not installed")
+    dsn = postgres.dsn("postgres")
+    postgres.execute("postgres", "CREATE TABLE IF NOT EXISTS taken_name (x int)")
+    subprocess.run(["psql", dsn, "-c", "CREATE TABLE taken_name (x int); CREATE TABLE after_failure (x int);"],
+                   capture_output=True, check=False)
+    rows = postgres.execute("postgres", "SELECT count(*) FROM pg_tables WHERE tablename = 'after_failure'")
+    assert rows == [(0,)]
+
+
+@pytest.mark.parametrize(("kind", "payload"), SCRATCH_SCRIPTS)
+def test_a_table_the_script_created_is_its_own_to_drop(kind: str, payload: str) -> None:
+    assert verdict(kind, payload) == "allow"
+
+
+@pytest.mark.parametrize(("kind", "payload"), SCRATCH_LOOK_ALIKES)
+def test_a_table_the_script_may_not_have_made_is_asked(kind: str, payload: str) -> None:
+    assert verdict(kind, payload) != "allow"

@@ -118,19 +118,22 @@ def _meta_commands(client: Client, text: str, scope: Scope, origin: str, *,
 
 
 def _options_code(client: Client, name: str, args: list[Word], cmd: SimpleCommand, scope: Scope,
-                  ) -> tuple[list[Finding], bool]:
+                  outer: Scope | None = None) -> tuple[list[Finding], bool]:
     """Findings for the code given in options (`-c SQL`, `--command=SQL`) and script files
     (`-f file.sql`, read when present), and whether any such option was there."""
     out: list[Finding] = []
     found = False
+    codes: list[tuple[str, str]] = []
     for i, w in enumerate(args):
         for opt in client.code_options:
             if w.text == opt and i + 1 < len(args):
-                out.extend(_analyze(client, args[i + 1].text, scope, f"{name} {opt}"))
-                found = True
+                codes.append((opt, args[i + 1].text))
             elif opt.startswith("--") and w.text.startswith(opt + "="):
-                out.extend(_analyze(client, w.text[len(opt) + 1:], scope, f"{name} {opt}"))
-                found = True
+                codes.append((opt, w.text[len(opt) + 1:]))
+    whole = len(codes) + sum(1 for o in client.file_options if _option_value(args, (o,)) is not None)
+    for opt, code in codes:
+        out.extend(_analyze(client, code, _whole(name, opt, whole, outer or scope, scope), f"{name} {opt}"))
+        found = True
     for opt in client.file_options:
         f = _option_value(args, (opt,))
         if f is None:
@@ -170,6 +173,24 @@ _STOPS_ON_ERROR: dict[str, tuple[bool, tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
+# Code given as one string that the client ends at its first failed statement whatever its
+# options: psql sends a `-c` string as one query, whose statements after a failed one never run;
+# sqlite3 runs one SQL argument (`""`: the positional) until a statement fails. Several such
+# strings are not one: the client goes on to the next. (Both are tested against the real clients.)
+_WHOLE_STRING: dict[str, tuple[str, ...]] = {
+    "psql": ("-c", "--command"),
+    "sqlite3": ("",),
+}
+
+
+def _whole(name: str, opt: str, count: int, outer: Scope, scope: Scope) -> Scope:
+    """The scope one code string runs in: it stops at its first failed statement when it is the
+    client's only code string of a kind that does (`_WHOLE_STRING`) and nothing around it goes on."""
+    if count == 1 and opt in _WHOLE_STRING.get(name, ()):
+        return scope._replace(stops_on_error=outer.stops_on_error)
+    return scope
+
+
 def _stops_on_error(name: str, args: list[Word]) -> bool:
     default, stop, go_on = _STOPS_ON_ERROR.get(name, (False, (), ()))
     words = {w.text.split("=", 1)[-1] if w.text.startswith("--set=") or w.text.startswith("--variable=") else w.text
@@ -183,10 +204,11 @@ def _stops_on_error(name: str, args: list[Word]) -> bool:
 def handle_db_client(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
     client = CLIENTS[name]
     args = argv[1:]
+    outer = scope
     scope = scope._replace(stops_on_error=scope.stops_on_error and _stops_on_error(name, args))
     if client.dry_run[0] and _dry_run(client, args):
         return []  # nothing runs
-    out, found_code = _options_code(client, name, args, cmd, scope)
+    out, found_code = _options_code(client, name, args, cmd, scope, outer)
     pos = _positionals(args, client.value_options)
     if client.dialect == "bigquery" and pos and pos[0].text != "query" and not out:
         return None  # bq rm, bq load, bq cp...: the rule tables (shell_cloud.toml)
@@ -209,7 +231,8 @@ def handle_db_client(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sco
         if client.dialect == "bigquery" and pos and pos[0].text != "query":
             text = ""
         if text and not text.startswith("."):
-            out.extend(_analyze(client, text, scope, name))
+            alone = len(pos) - client.positional_sql + int(found_code)
+            out.extend(_analyze(client, text, _whole(name, "", alone, outer, scope), name))
             found_code = True
         elif text.startswith(".") and text.split()[0] in (".restore", ".import", ".shell", ".system"):
             out.append(unknown("shell.db:sqlite-meta", f"sqlite3 {text.split()[0]} changes data or runs commands", cmd.source))

@@ -217,16 +217,17 @@ _MADE_DROPS = frozenset({"OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_MATVIEW"})
 
 
 def _truncate(node: Any, ctx: Ctx) -> list[Hit]:
-    if all_scratch([rel(r) for r in node.relations or ()], ctx.facts):
-        return []
+    names = [rel(r) for r in node.relations or ()]
+    if all_scratch(names, ctx.facts) or (not _cascade(node) and pg_changes.all_made_here(names, ctx.facts)):
+        return []  # the session's scratch, or tables this script made (CASCADE reaches the tables that refer to them)
     return [Hit("truncate", ", ".join(rel(r) for r in node.relations or ()), ctx.source, cascade=_cascade(node))]
 
 
 def _rows(verb: str) -> Callable[[Any, Ctx], list[Hit]]:
     def handler(node: Any, ctx: Ctx) -> list[Hit]:
         target = rel(node.relation)
-        if is_scratch(target, ctx.facts):
-            return []
+        if pg_changes.all_made_here([target], ctx.facts):
+            return []  # the session's scratch, or a table this script made: only the script's own rows
         written = catalog.hits(verb, target, ctx.source)
         if written is not None:
             return written

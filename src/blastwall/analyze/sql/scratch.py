@@ -8,9 +8,11 @@ nothing. A scratch name is forgotten once the script drops or renames it (the na
 permanent table).
 
 A table or database (MySQL's schema) the script created without IF NOT EXISTS or OR REPLACE is its
-own too: the CREATE fails when the name is taken, so dropping that exact name (same spelling, same
-qualifier) drops only what the script made. Any rename in the script forgets every such name (a
-table renamed into the new database, or another table renamed to the name).
+own too: the CREATE fails when the name is taken, so dropping, emptying or deleting from that exact
+name (same spelling, same qualifier) loses only what the script made (a TRUNCATE ... CASCADE also
+empties the tables that reference it, which need not be the script's). Any rename in the script
+forgets every such name (a table renamed into the new database, or another table renamed to the
+name).
 """
 
 from __future__ import annotations
@@ -84,6 +86,7 @@ class Scratch:
         """The hits that touch more than scratch."""
         return [h for h in hits if not (h.kind in SCRATCH_KINDS and self.holds(h.target))
                 and not (h.kind in ("drop-table", "rename-table") and self._made(h.target))
+                and not (h.kind in SCRATCH_KINDS and not h.cascade and self._made(h.target))
                 and not (h.kind in MADE_DB_KINDS and not h.cascade and _exact(h.target.strip()) in self.databases)]
 
     def _made(self, target: str) -> bool:

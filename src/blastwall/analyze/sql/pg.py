@@ -39,6 +39,16 @@ MAX_DEPTH = 6
 def statements(text: str, depth: int = 0, *, stops: bool = True) -> list[Stmt] | None:
     """The script's statements, or None when PostgreSQL's grammar does not accept it. `stops`: a
     failed statement ends the script (what its CREATEs made is its own; `pg_changes.Facts`)."""
+    from blastwall.analyze.sql import pg_plain
+
+    plain = pg_plain.read(text, _HANDLED, pg_changes.harmless_kinds)
+    if plain is not None:  # no statement or node a handler reads: only texts and transaction roles
+        return [Stmt(src, [], _TX.get(tx, ""), savepoint) if tx else Stmt(src, []) for src, tx, savepoint in plain]
+    return _from_nodes(text, depth, stops)
+
+
+def _from_nodes(text: str, depth: int, stops: bool) -> list[Stmt] | None:
+    """`statements` read from pglast's node objects."""
     from pglast import parse_sql
     from pglast.parser import ParseError
 

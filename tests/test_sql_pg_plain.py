@@ -45,7 +45,11 @@ PLAIN = [
     "SELECT pg_terminate_backend(1)", "SELECT * FROM t WHERE a IN (SELECT b FROM u)", "-- only a comment",
     "SELECT 'DropStmt'", "SELECT '\"FuncCall\":'", "SELECT \"DeleteStmt\" FROM t", "SELECT 'é' AS \"ü\"",
     "EXPLAIN SELECT 1", "EXPLAIN ANALYZE DELETE FROM t", "SELECT * FROM t FOR UPDATE", "TABLE t", "VALUES (1)",
-    "SELECT lo_unlink(1)", "SELECT count(*) FROM t", "DROP TABLE t", "SET search_path = x", "SELEC 1", "",
+    "SELECT lo_unlink(1)", "SELECT count(*) FROM t", "DROP TABLE t", "SELECT now(), current_database()",
+    "SELECT drop_chunks('t', INTERVAL '1 day')", "SELECT add_retention_policy('t', INTERVAL '7 days')",
+    "SELECT exec_sql('DROP TABLE t')", "SELECT cron.schedule('n', '* * * * *', 'DELETE FROM t')",
+    "SELECT pg_catalog.now()", "SELECT public.count(1)", "SELECT lower(x) FROM t WHERE y = upper('a')",
+    "SELECT purge_old_data()", "SELECT PurgeOldData()", "SELECT f(g(h(1)))", "SELECT dblink_exec('DROP TABLE t')", "SET search_path = x", "SELEC 1", "",
 ]
 
 
@@ -54,7 +58,7 @@ def test_every_corpus_script_reads_the_same_both_ways():
     fast = 0
     for text in SQL:
         assert pg.statements(text) == pg._from_nodes(text, 0, True), text
-        fast += pg_plain.read(text, pg._HANDLED, pg.pg_changes.harmless_kinds) is not None
+        fast += pg_plain.read(text, pg._HANDLED, pg.pg_changes.harmless_kinds, pg.quiet_call) is not None
     assert fast  # some corpus scripts take the JSON reading
 
 
@@ -69,11 +73,13 @@ def test_scripts_of_corpus_and_plain_statements_read_the_same_both_ways(parts, s
 
 def test_plain_statements_take_the_json_reading_and_handled_nodes_do_not():
     def plain(text: str) -> bool:
-        return pg_plain.read(text, pg._HANDLED, pg.pg_changes.harmless_kinds) is not None
+        return pg_plain.read(text, pg._HANDLED, pg.pg_changes.harmless_kinds, pg.quiet_call) is not None
 
     assert plain("SELECT * FROM t; SHOW x; BEGIN; COMMIT")
     assert plain("SELECT 'DropStmt', \"FuncCall\" FROM t")  # names in strings are not nodes
-    assert not plain("SELECT pg_terminate_backend(1)")  # a function call: its handler reads it
+    assert not plain("SELECT pg_terminate_backend(1)")  # a function call its handler takes a hit from
+    assert plain("SELECT count(*), now() FROM t")  # ones whose names take none
+    assert not plain("SELECT purge_old_data()") and not plain("SELECT cron.schedule('a', 'b', 'c')")
     assert not plain("WITH d AS (DELETE FROM t RETURNING *) SELECT * FROM d")
     assert not plain("SELECT 1; DROP TABLE t")
     assert not plain("EXPLAIN SELECT 1")

@@ -41,6 +41,7 @@ _QUOTED_LINE = rx.compile(rf" *(?:(?:{_WORDS}) +)*(?:{_WORDS}) *")
 _QUOTED_WORD = rx.compile(_WORDS)
 # quoted words (skipped whole) and the operators between commands
 _SEPARATORS = rx.compile(r"""'[^']*'|"[^"]*"|&&|;|[&|]""")
+_CHAIN_LINE = _PLAIN_LINE | frozenset("&;")
 NOT_FIRST = frozenset({
     "case", "declare", "do", "done", "elif", "else", "esac", "export", "fi", "for", "function", "if", "in", "local",
     "readonly", "select", "then", "typeset", "unset", "unsetenv", "until", "while", "alias", "trap", "set", "time",
@@ -73,6 +74,44 @@ def plain_chain(text: str, name_builtins: frozenset[str]) -> list[tuple[list[Wor
     joined by `&&` and `;` (see above), or None when `text` is not one."""
     if len(text) > MAX_PLAIN or ("&&" not in text and ";" not in text):
         return None
+    if "'" in text or '"' in text:
+        split = _split_quoted(text)
+    elif _CHAIN_LINE.issuperset(text):
+        split = _split_unquoted(text)
+    else:
+        return None
+    if split is None:
+        return None
+    parts, ops = split
+    out: list[tuple[list[Word], str, tuple[int, ...]]] = []
+    chain: list[int] = []  # the commands of the current `&&` chain
+    for i, part in enumerate(parts):
+        words = plain_words(part, name_builtins) if part.strip() else None
+        if words is None:
+            return None
+        out.append((words, part.strip(), tuple(chain)))
+        chain = [*chain, i] if i < len(ops) and ops[i] == "&&" else []
+    return out
+
+
+def _split_unquoted(text: str) -> tuple[list[str], list[str]] | None:
+    """The commands of a line without quotes and the operators between them, or None when it
+    holds another operator (a lone `&`)."""
+    parts: list[str] = []
+    ops: list[str] = []
+    for i, group in enumerate(text.split(";")):
+        pieces = group.split("&&")
+        if any("&" in p for p in pieces):
+            return None
+        if i:
+            ops.append(";")
+        ops += ["&&"] * (len(pieces) - 1)
+        parts += pieces
+    return parts, ops
+
+
+def _split_quoted(text: str) -> tuple[list[str], list[str]] | None:
+    """As `_split_unquoted`, for a line with quotes: operators inside a quoted word are its text."""
     parts: list[str] = []
     ops: list[str] = []
     last = 0
@@ -86,12 +125,4 @@ def plain_chain(text: str, name_builtins: frozenset[str]) -> list[tuple[list[Wor
         ops.append(op)
         last = m.end()
     parts.append(text[last:])
-    out: list[tuple[list[Word], str, tuple[int, ...]]] = []
-    chain: list[int] = []  # the commands of the current `&&` chain
-    for i, part in enumerate(parts):
-        words = plain_words(part, name_builtins) if part.strip() else None
-        if words is None:
-            return None
-        out.append((words, part.strip(), tuple(chain)))
-        chain = [*chain, i] if i < len(ops) and ops[i] == "&&" else []
-    return out
+    return parts, ops

@@ -10,6 +10,8 @@ the very next batch; a broken policy is reported as `blastwall check` reports it
 from __future__ import annotations
 
 import io
+import os
+import signal
 import json
 import socket
 import subprocess
@@ -191,3 +193,50 @@ def test_batch_op_is_answered_by_the_daemon(env: dict[str, str]):
     assert msg["t"] == "result" and msg["ok"] is True and msg["lines"] == 3
     rows = [json.loads(x) for x in msg["out"].splitlines()]
     assert rows[0]["reasons"][0].startswith("line 10:") and rows[1]["id"] == "a" and rows[1]["decision"] == "ask"
+
+
+LONG_RM = b"".join(b'{"id": "rm%d", "kind": "shell", "input": "rm -rf /srv/data%d"}\n' % (i, i) for i in range(400))
+
+
+def _grandchildren(pid: int) -> set[int]:
+    """The checkers the daemon's workers forked (Linux /proc)."""
+    parents: dict[int, int] = {}
+    for name in Path("/proc").iterdir():
+        if name.name.isdigit():
+            try:
+                parents[int(name.name)] = int((name / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    workers = {p for p, pp in parents.items() if pp == pid}
+    return {p for p, pp in parents.items() if pp in workers}
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_policy_edit_between_two_long_batches_decides_the_second(env: dict[str, str]):
+    """A long batch is checked by the worker and a checker kept from the batch before: both
+    load the policy afresh for the second batch."""
+    daemon = start(env)["pid"]
+    first = decisions(batch(env, LONG_RM).stdout)
+    assert set(first.values()) == {"ask"} and len(first) == 400
+    kept = _grandchildren(daemon)
+    assert kept, "no checker was kept for the next batch"
+    Path(env["BLASTWALL_POLICY"]).write_text(DENY_RM)
+    second = decisions(batch(env, LONG_RM).stdout)
+    assert set(second.values()) == {"deny"} and len(second) == 400
+    assert kept <= _grandchildren(daemon)  # the same checker checked its share of the second batch
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_checker_killed_between_batches_is_replaced(env: dict[str, str]):
+    daemon = start(env)["pid"]
+    assert decisions(batch(env, LONG_RM).stdout) == decisions(batch(env, LONG_RM, daemon=False).stdout)
+    kept = _grandchildren(daemon)
+    assert kept
+    for pid in kept:
+        os.kill(pid, signal.SIGKILL)
+    time.sleep(0.2)
+    proc = batch(env, LONG_RM + ODD_LINES)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == batch(env, LONG_RM + ODD_LINES, daemon=False).stdout
+    fresh = _grandchildren(daemon)
+    assert fresh and not fresh & kept

@@ -5,6 +5,7 @@ the batch."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import time
@@ -218,3 +219,99 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def _begin(context):
+    """A pooled checker's check for one run: answers name the run's context and the checker."""
+    return lambda chunk: "".join(f"{n}:{line.upper()}:{context}:{os.getpid()}\n" for n, line in chunk)
+
+
+def _pooled_run(pool: checkers.Pool, context: str, lines: list[str]) -> tuple[list[str], set[int]]:
+    """One run with `pool` (inline, as the daemon's worker runs): its answers and the pids of the
+    forked checkers that answered."""
+    out = io.StringIO()
+    own = lambda chunk: "".join(f"{n}:{line.upper()}:{context}:{os.getpid()}\n" for n, line in chunk)  # noqa: E731
+    n = checkers.run(_chunked(lines, [2] * 40), out, check=own, failed=_failed, workers=2, inline=True, pool=pool,
+                     context=context)
+    got = out.getvalue().splitlines()
+    assert n == len(lines) == len(got)
+    assert [g.rsplit(":", 2)[0] for g in got] == [f"{i + 1}:{line.upper()}" for i, line in enumerate(lines)]
+    assert all(g.split(":")[2] == context for g in got)  # every checker checked with this run's context
+    return got, {int(g.rsplit(":", 1)[1]) for g in got} - {os.getpid()}
+
+
+def _reap(pool: checkers.Pool) -> None:
+    for c in pool.idle:
+        checkers._close_fds(c)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(c.pid, 0)
+    pool.idle.clear()
+
+
+def test_a_pooled_checker_serves_the_next_run_with_that_runs_context():
+    pool = checkers.Pool(_begin)
+    lines = [f"line {i}" for i in range(80)]
+    try:
+        _, first = _pooled_run(pool, "run1", lines)
+        kept = {c.pid for c in pool.idle}
+        assert kept and kept <= _children()  # alive between the runs, waiting in the pool
+        _, second = _pooled_run(pool, "run2", lines)
+        assert {c.pid for c in pool.idle} == kept  # no fork for the second run
+        assert second <= kept
+    finally:
+        _reap(pool)
+
+
+def test_a_pooled_checker_killed_between_runs_is_replaced_and_no_line_is_lost():
+    pool = checkers.Pool(_begin)
+    lines = [f"line {i}" for i in range(80)]
+    try:
+        _pooled_run(pool, "run1", lines)
+        (dead,) = [c.pid for c in pool.idle]
+        os.kill(dead, 9)
+        time.sleep(0.2)
+        _, second = _pooled_run(pool, "run2", lines)
+        assert dead not in second
+        assert [c.pid for c in pool.idle] and dead not in [c.pid for c in pool.idle]
+    finally:
+        _reap(pool)
+
+
+def test_a_pooled_checker_whose_context_fails_answers_failed_never_a_pass():
+    def begin(context):
+        if context == "bad":
+            raise RuntimeError("the policy does not load")
+        return _begin(context)
+
+    pool = checkers.Pool(begin)
+    try:
+        out = io.StringIO()
+        # no inline share: every chunk goes to a (pooled or fresh) checker, which cannot begin
+        n = checkers.run(_chunked([f"l{i}" for i in range(12)], [3] * 4), out, check=_check, failed=_failed,
+                         workers=1, pool=pool, context="bad")
+        assert n == 12 and all("FAILED" in g for g in out.getvalue().splitlines())
+    finally:
+        _reap(pool)
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/stat"), reason="reads /proc")
+def test_pooled_checkers_die_with_the_process_that_forked_them():
+    read_fd, write_fd = os.pipe()
+    parent = os.fork()
+    if parent == 0:  # the daemon's worker: one run, its checker kept, then it waits to be killed
+        os.close(read_fd)
+        pool = checkers.Pool(_begin)
+        _pooled_run(pool, "run1", [f"line {i}" for i in range(80)])
+        os.write(write_fd, " ".join(str(c.pid) for c in pool.idle).encode() + b"\n")
+        time.sleep(600)
+        os._exit(0)
+    os.close(write_fd)
+    with os.fdopen(read_fd) as fh:
+        pids = {int(p) for p in fh.readline().split()}
+    assert pids and all(_alive(p) for p in pids)
+    os.kill(parent, 9)
+    os.waitpid(parent, 0)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(_alive(p) for p in pids):
+        time.sleep(0.05)
+    assert not any(_alive(p) for p in pids)

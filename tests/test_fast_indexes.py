@@ -559,6 +559,33 @@ def test_any_plain_text_parses_as_the_walk_reads_it(text: str) -> None:
         assert (fast.commands, fast.errors, fast.redirect_only) == (walked.commands, walked.errors, walked.redirect_only)
 
 
+_COMMAND = st.tuples(st.sampled_from(["git", "rm", "echo", "unset", "psql", "cd", "if", "export", "a", "time"]),
+                     st.lists(_QUOTED_WORDS | _PLAIN_WORDS, max_size=3)).map(lambda c: " ".join([c[0], *c[1]]))
+_JOINERS = st.sampled_from(["&&", " && ", "  &&  ", ";", "; ", " ; ", " ;", " || ", "||", " | ", " & ", "&", ";;", "&&&"])
+
+
+@settings(max_examples=5000, deadline=None)
+@given(st.lists(_COMMAND | st.text(alphabet=_PLAIN_CHARS, max_size=8), min_size=1, max_size=5),
+       st.lists(_JOINERS, min_size=4, max_size=4), st.booleans(), st.booleans())
+def test_a_chain_of_plain_commands_parses_as_the_walk_reads_it(commands: list[str], joiners: list[str], lead: bool,
+                                                               trail: bool) -> None:
+    text = commands[0]
+    for command, joiner in zip(commands[1:], joiners):
+        text += joiner + command
+    text = (" " if lead else "") + text + (" " if trail else "")
+    fast, walked = _read_both_ways(text)
+    if fast is not None:
+        assert (fast.commands, fast.errors, fast.redirect_only) == (walked.commands, walked.errors, walked.redirect_only)
+
+
+@pytest.mark.parametrize("text", ["git add . && git commit -m 'a && b; c' && git push", "a; b && c && d; e",
+                                  'rm -rf venv && python -m venv venv', 'git commit -m "x; y" && git push -f'])
+def test_chains_of_plain_commands_take_the_plain_reading(text: str) -> None:
+    fast, walked = _read_both_ways(text)
+    assert fast is not None
+    assert (fast.commands, fast.errors, fast.redirect_only) == (walked.commands, walked.errors, walked.redirect_only)
+
+
 # ---- redaction: a pattern runs only when one of its hints is in the text ------------------------
 
 def _redaction_patterns() -> list[tuple[object, tuple[str, ...]]]:

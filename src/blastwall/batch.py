@@ -148,13 +148,15 @@ def answer_line(line: str, number: int, policy: Any, probe: bool = False) -> str
 
 def run_batch(lines: Iterable[str], out: IO[str], policy: Any, *, probe: bool = False,
               workers: int | None = None, first: int = 1, parallel_min: int | None = None,
-              inline: bool = False) -> int:
+              inline: bool = False, pool: Any = None, context: Any = None) -> int:
     """Process every line; returns how many lines were processed. `probe`: allow live probes
     and external CLIs (off by default); `workers`: processes to check with (None: one per
     CPU this process may use; 1: this process only); `first`: the number of the first line
     (in reasons about malformed lines); `parallel_min`: the fewest lines worth forking for
     (None: PARALLEL_MIN); `inline`: this process is one of the `workers` (checkers.run: only for
-    a caller whose death loses no line, the daemon's worker)."""
+    a caller whose death loses no line, the daemon's worker); `pool`, `context`: checkers kept
+    from one batch to the next (checkers.Pool) and what they are sent to check this batch with
+    (the daemon's worker: daemon/batchop.py)."""
     numbered = ((n, line) for n, line in enumerate(lines, first) if line.strip())
     head: list[tuple[int, str]] = []
     want = default_workers() if workers is None else max(1, workers)
@@ -171,7 +173,7 @@ def run_batch(lines: Iterable[str], out: IO[str], policy: Any, *, probe: bool = 
             n += 1
         out.flush()
         return n
-    n = _run_parallel(_chunks(head, numbered, want), out, policy, probe, want, inline)
+    n = _run_parallel(_chunks(head, numbered, want), out, policy, probe, want, inline, pool, context)
     out.flush()
     return n
 
@@ -254,7 +256,7 @@ def warm_up(policy: Any, *, thorough: bool = False) -> None:
 
 
 def _run_parallel(chunks: Iterator[list[tuple[int, str]]], out: IO[str], policy: Any, probe: bool, workers: int,
-                  inline: bool = False) -> int:
+                  inline: bool = False, pool: Any = None, context: Any = None) -> int:
     import gc
 
     from blastwall import checkers
@@ -273,7 +275,8 @@ def _run_parallel(chunks: Iterator[list[tuple[int, str]]], out: IO[str], policy:
         _checker_gc()  # its share's garbage is collected as a checker's; what it held before is frozen
     try:
         return checkers.run(chunks, out, check=lambda chunk: _check_chunk(chunk, policy, probe),
-                            failed=_failed_chunk, workers=workers, setup=_checker_gc, inline=inline)
+                            failed=_failed_chunk, workers=workers, setup=_checker_gc, inline=inline, pool=pool,
+                            context=context)
     finally:
         if inline:
             gc.set_threshold(*was[1])

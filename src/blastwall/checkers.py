@@ -19,6 +19,16 @@ With `inline=True` the calling process is one of the checkers: it checks a chunk
 no forked checker needs serving (the daemon's long-lived worker, whose pages are its own already;
 a caller whose own death would lose lines must not use it). A dead checker's chunk is never
 checked again inline.
+
+With a `Pool` (the daemon's long-lived worker, batch after batch) the checkers outlive the run:
+one that ends the run idle waits in the pool for the next run, which sends it that run's
+`context` first (a task frame of its own) and the pool's `begin(context)` gives the checker its
+`check` for the run's chunks (the daemon's: take the caller's environment and folder, load the
+policy). A checker forked once keeps what it loaded and indexed for every later run, where a fresh
+fork copies each page it touches and meets each program and provider for the first time again.
+One that died while it waited (it was killed) is found when the next run takes it and replaced;
+one found dead later costs only its chunk, as in any run. A pooled checker retires after
+`MAX_RUNS` runs, so nothing it keeps grows without bound, and dies with the process that forked it.
 """
 
 from __future__ import annotations
@@ -31,14 +41,16 @@ import signal
 import sys
 from collections import deque
 from collections.abc import Callable, Iterator
-from typing import IO
+from typing import IO, Any
 
 from blastwall.daemon.workers import frame, read_frame, write_all  # the daemon's length-prefixed pipe frames
 
 Chunk = list[tuple[int, str]]
 
 DEPTH = 2  # chunks queued per checker: one being checked, one waiting in its pipe
+MAX_RUNS = 200  # runs a pooled checker serves before a fresh fork replaces it
 _HEAD = 4
+_CONTEXT, _CHUNK = b"C", b"T"  # the first byte of a task frame: a run's context, or a chunk to check
 
 
 class _Checker:
@@ -50,17 +62,68 @@ class _Checker:
         self.inbox = bytearray()  # what it sent that is not a whole frame yet
         self.queued: deque[int] = deque()  # the chunks it holds, in the order it checks them
         self.solo = False  # it checks one chunk again alone, after a checker died on it
+        self.runs = 0  # runs it served (a pooled checker)
 
 
-def _serve(task_r: int, result_w: int, check: Callable[[Chunk], str]) -> None:
-    """A checker's life: check each chunk it is given until its task pipe ends."""
+class Pool:
+    """Checkers kept alive from one `run` to the next, in the process that forked them.
+    `begin(context)`, called in a checker at the start of each run, returns its chunk check for
+    that run; `context` must pickle."""
+
+    def __init__(self, begin: Callable[[Any], Callable[[Chunk], str]]) -> None:
+        self.begin = begin
+        self.idle: list[_Checker] = []
+        self.owner = os.getpid()  # the process whose children `idle` are
+
+    def _mine(self) -> None:
+        """In a process forked from the owner the idle checkers are not its children: forget them."""
+        if os.getpid() != self.owner:
+            self.idle.clear()
+            self.owner = os.getpid()
+
+    def take(self) -> _Checker | None:
+        """An idle checker that is still alive (a dead one is reaped and closed), or None."""
+        self._mine()
+        while self.idle:
+            c = self.idle.pop()
+            try:
+                gone = os.waitpid(c.pid, os.WNOHANG)[0] != 0
+            except ChildProcessError:
+                gone = True
+            if not gone:
+                return c
+            _close_fds(c)
+        return None
+
+    def keep(self, c: _Checker) -> bool:
+        """Keep `c` for the next run when it is idle and has runs left; False: the caller ends it."""
+        self._mine()
+        if c.queued or c.outbox or c.inbox or c.runs >= MAX_RUNS:
+            return False
+        self.idle.append(c)
+        return True
+
+    def pipes(self) -> list[int]:
+        self._mine()
+        return [fd for c in self.idle for fd in (c.task_w, c.result_r)]
+
+
+def _serve(task_r: int, result_w: int, check: Callable[[Chunk], str] | None,
+           begin: Callable[[Any], Callable[[Chunk], str]] | None) -> None:
+    """A checker's life: check each chunk it is given until its task pipe ends; a context frame
+    (a pooled checker, at each run's start) sets the check for the chunks after it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     while True:
         body = read_frame(task_r)
         if body is None:
             return
-        write_all(result_w, frame(check(pickle.loads(body)).encode("utf-8", "surrogatepass")))
+        if body[:1] == _CONTEXT and begin is not None:
+            check = begin(pickle.loads(body[1:]))
+            continue
+        if check is None:  # a chunk before any context: the parent sees the pipe end
+            raise RuntimeError("a chunk before its run's context")
+        write_all(result_w, frame(check(pickle.loads(body[1:])).encode("utf-8", "surrogatepass")))
 
 
 def _parent_death_signal() -> Callable[[], None]:
@@ -85,8 +148,8 @@ def _parent_death_signal() -> Callable[[], None]:
     return arm
 
 
-def _fork(check: Callable[[Chunk], str], keep_closed: list[int], setup: Callable[[], None],
-          arm: Callable[[], None]) -> _Checker:
+def _fork(check: Callable[[Chunk], str] | None, begin: Callable[[Any], Callable[[Chunk], str]] | None,
+          keep_closed: list[int], setup: Callable[[], None], arm: Callable[[], None]) -> _Checker:
     task_r, task_w = os.pipe()
     result_r, result_w = os.pipe()
     pid = os.fork()
@@ -100,7 +163,7 @@ def _fork(check: Callable[[Chunk], str], keep_closed: list[int], setup: Callable
                 with contextlib.suppress(OSError):
                     os.close(fd)
             setup()
-            _serve(task_r, result_w, check)
+            _serve(task_r, result_w, check, begin)
         except BaseException:  # noqa: BLE001 - the parent sees the pipe end and answers the chunk
             code = 1
         finally:
@@ -114,12 +177,14 @@ def _fork(check: Callable[[Chunk], str], keep_closed: list[int], setup: Callable
 
 def run(chunks: Iterator[Chunk], out: IO[str], *, check: Callable[[Chunk], str],
         failed: Callable[[Chunk, str], str], workers: int, setup: Callable[[], None] = lambda: None,
-        inline: bool = False) -> int:
+        inline: bool = False, pool: Pool | None = None, context: Any = None) -> int:
     """Check every chunk in `workers` checkers; write the answers to `out` in input order.
     Returns the number of lines answered. `inline`: this process is one of the `workers` (it
     checks a chunk whenever the others have theirs), for a caller whose own death loses nothing
     (the daemon's worker, whose client checks the piece again when it gets no answer); the
-    chunks of a dead checker are always checked again in a forked one."""
+    chunks of a dead checker are always checked again in a forked one. `pool`: take checkers from
+    it and give the idle ones back at the end; each is sent `context` first, and checks this run's
+    chunks with `pool.begin(context)` (`check` is then only this process's own, with `inline`)."""
     forks = max(0, workers - 1) if inline else workers
     arm = _parent_death_signal()
     sel = selectors.DefaultSelector()
@@ -135,17 +200,23 @@ def run(chunks: Iterator[Chunk], out: IO[str], *, check: Callable[[Chunk], str],
     lines = 0
 
     def pipes() -> list[int]:
-        return [fd for c in checkers for fd in (c.task_w, c.result_r)]
+        return [fd for c in checkers for fd in (c.task_w, c.result_r)] + (pool.pipes() if pool else [])
 
     def start() -> _Checker:
-        c = _fork(check, pipes(), setup, arm)
+        c = pool.take() if pool is not None else None
+        if c is None:
+            c = _fork(None if pool else check, pool.begin if pool else None, pipes(), setup, arm)
         checkers.append(c)
         sel.register(c.result_r, selectors.EVENT_READ, c)
+        if pool is not None:
+            c.runs += 1
+            c.outbox += frame(_CONTEXT + pickle.dumps(context, protocol=pickle.HIGHEST_PROTOCOL))
+            flush(c)
         return c
 
     def give(c: _Checker, position: int) -> None:
         c.queued.append(position)
-        c.outbox += frame(pickle.dumps(held[position], protocol=pickle.HIGHEST_PROTOCOL))
+        c.outbox += frame(_CHUNK + pickle.dumps(held[position], protocol=pickle.HIGHEST_PROTOCOL))
         flush(c)
 
     def flush(c: _Checker) -> None:
@@ -261,6 +332,10 @@ def run(chunks: Iterator[Chunk], out: IO[str], *, check: Callable[[Chunk], str],
             feed()
         return lines
     finally:
+        kept = [c for c in checkers if exhausted and pool is not None and pool.keep(c)]
+        checkers = [c for c in checkers if c not in kept]
+        for c in kept:
+            _unwatch(sel, c)
         for c in list(checkers):
             _close(sel, c)
         for c in checkers:
@@ -283,10 +358,19 @@ def _watch_writes(sel: selectors.BaseSelector, c: _Checker, pending: bool) -> No
         sel.unregister(c.task_w)
 
 
-def _close(sel: selectors.BaseSelector, c: _Checker) -> None:
+def _unwatch(sel: selectors.BaseSelector, c: _Checker) -> None:
     for fd in (c.task_w, c.result_r):
         with contextlib.suppress(KeyError, ValueError):
             sel.unregister(fd)
+
+
+def _close(sel: selectors.BaseSelector, c: _Checker) -> None:
+    _unwatch(sel, c)
+    _close_fds(c)
+
+
+def _close_fds(c: _Checker) -> None:
+    for fd in (c.task_w, c.result_r):
         with contextlib.suppress(OSError):
             os.close(fd)
     c.task_w = c.result_r = -1

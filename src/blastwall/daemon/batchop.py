@@ -13,7 +13,11 @@ caller's environment and folder (server.py does that), loads the policy exactly 
 batch does and runs `blastwall.batch.run_batch`, which, for a long piece, forks checkers from this
 warm process and checks a share itself (inline: this long-lived worker's pages are its own
 already, where each fresh checker copies those it touches; if it dies on a line, the client
-checks the piece again in-process, where every checker is forked). The answers are byte for byte those of the in-process batch
+checks the piece again in-process, where every checker is forked). The checkers it forks stay for
+the worker's next batches (`POOL`, checkers.Pool): each batch sends them its context (the
+caller's environment and folder, the policy folder, `probe`), and a checker takes them and loads
+the policy exactly as this op does (`begin`) before it checks the batch's lines; they die with the
+worker (retired after its calls, or killed by the daemon's watchdog). The answers are byte for byte those of the in-process batch
 (tests/test_batch_daemon.py); `first` keeps the line numbers of malformed-line reasons counting
 across pieces. The client (batchclient.py) checks a piece in-process whenever this op does not
 answer it cleanly, so a crash or a deadline here loses no line.
@@ -23,11 +27,34 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Callable
 from typing import Any
+
+from blastwall.checkers import Chunk, Pool
 
 # A warm process forks its checkers in a few milliseconds: parallel pays off from about this
 # many lines (in a cold process the warm-up costs more; batch.PARALLEL_MIN).
 WARM_PARALLEL_MIN = 256
+
+
+def begin(context: dict[str, Any]) -> Callable[[Chunk], str]:
+    """In a pooled checker, at a batch's start: take the batch's environment and folder, load its
+    policy as `run` did (its readers re-read what changed), and check the batch's chunks with it."""
+    from blastwall.batch import _check_chunk
+    from blastwall.policy.load import load_policy
+
+    env = context["env"]
+    if env != os.environ:
+        os.environ.clear()
+        os.environ.update(env)
+    os.chdir(context["cwd"])
+    policy_cwd = context["policy_cwd"]
+    policy = load_policy(policy_cwd if isinstance(policy_cwd, str) else None)
+    probe = context["probe"] is True
+    return lambda chunk: _check_chunk(chunk, policy, probe)
+
+
+POOL = Pool(begin)  # this worker's checkers, kept from one batch to the next
 
 
 def run(header: dict[str, Any], raw: bytes, _uid: int) -> dict[str, Any]:
@@ -50,6 +77,8 @@ def run(header: dict[str, Any], raw: bytes, _uid: int) -> dict[str, Any]:
     first = first if isinstance(first, int) and not isinstance(first, bool) and first > 0 else 1
     lines = io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8", errors="replace").readlines()
     out = io.StringIO()
-    run_batch(lines, out, policy, probe=header.get("probe") is True, first=first, parallel_min=WARM_PARALLEL_MIN,
-              inline=True)
+    probe = header.get("probe") is True
+    context = {"env": dict(os.environ), "cwd": os.getcwd(), "policy_cwd": policy_cwd, "probe": probe}
+    run_batch(lines, out, policy, probe=probe, first=first, parallel_min=WARM_PARALLEL_MIN, inline=True, pool=POOL,
+              context=context)
     return {"t": "result", "ok": True, "out": out.getvalue(), "lines": len(lines)}

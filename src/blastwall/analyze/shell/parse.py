@@ -26,7 +26,7 @@ from blastwall import rx
 from blastwall.analyze.budget_parse import parse_within
 from blastwall.analyze.paths import PathClass
 from blastwall.analyze.shell.ir import Redirect, SimpleCommand, Word
-from blastwall.analyze.shell.plain import plain_words
+from blastwall.analyze.shell.plain import plain_chain, plain_words
 from blastwall.analyze.shell.scratch import INSIDE, NEW_NAME, SCRATCH, keyed_scratch, made_by_cache_locator, made_by_date, made_by_mktemp, set_once, \
     stamped
 from blastwall.analyze.shell.varflow import BRANCHING, ISOLATED, set_by, unknown
@@ -1242,16 +1242,20 @@ def parse(text: str) -> Parsed:
 
 
 def _plain_command(text: str) -> Parsed | None:
-    """The parse of a line of plain words (plain.py), as the walk would read it, or None when
-    `text` is not one. A table without one of the grammar's node types asks (audit): then the
+    """The parse of a line of plain words, or of plain commands joined by `&&` and `;` (plain.py),
+    as the walk would read it, or None when `text` is not one. A table without one of the grammar's node types asks (audit): then the
     walk reads every line."""
     if not _table_covers_grammar():
         return None
     argv = plain_words(text, NAME_BUILTINS)
-    if argv is None:
+    if argv is not None:
+        return Parsed(commands=[SimpleCommand(argv=argv, assigns={}, redirects=[], source=text.strip())], errors=[],
+                      redirect_only=[])
+    chain = plain_chain(text, NAME_BUILTINS)
+    if chain is None:
         return None
-    return Parsed(commands=[SimpleCommand(argv=argv, assigns={}, redirects=[], source=text.strip())], errors=[],
-                  redirect_only=[])
+    return Parsed(commands=[SimpleCommand(argv=words, assigns={}, redirects=[], source=source, after=after)
+                            for words, source, after in chain], errors=[], redirect_only=[])
 
 
 def _parse(text: str) -> Parsed:

@@ -17,6 +17,11 @@ line (`alias`, `trap`, `set`, `time`, `coproc`); with a quoted word, not a built
 words as names either (`unset 'a[$(cmd)]'` runs the subscript: the walk's last pass says so).
 Anything else is None, and the walk reads it. tests/test_fast_indexes.py holds this against the
 walk (hypothesis, quoted words of any printable text).
+
+`plain_chain` reads a list of such commands joined by `&&` and `;` (`git add . && git commit -m
+x; git push`): each command of an `&&` chain runs only after every earlier one of its chain
+succeeded, which the walk records as `after`. A line with `||`, a pipe, `&` or an empty command
+is left to the walk.
 """
 
 from __future__ import annotations
@@ -34,6 +39,9 @@ _WORDS = (r"[A-Za-z0-9_./:@%+,=-]+"  # a plain word
           r'|"[\x20\x21\x23\x25-\x5b\x5d-\x5f\x61-\x7e]*"')  # in double quotes
 _QUOTED_LINE = rx.compile(rf" *(?:(?:{_WORDS}) +)*(?:{_WORDS}) *")
 _QUOTED_WORD = rx.compile(_WORDS)
+# quoted words (skipped whole) and the operators between commands
+_SEPARATORS = rx.compile(r"""'[^']*'|"[^"]*"|&&|;|[&|]""")
+_CHAIN_LINE = _PLAIN_LINE | frozenset("&;")
 NOT_FIRST = frozenset({
     "case", "declare", "do", "done", "elif", "else", "esac", "export", "fi", "for", "function", "if", "in", "local",
     "readonly", "select", "then", "typeset", "unset", "unsetenv", "until", "while", "alias", "trap", "set", "time",
@@ -59,3 +67,62 @@ def plain_words(text: str, name_builtins: frozenset[str]) -> list[Word] | None:
     if quoted and words[0] in name_builtins:
         return None
     return [Word(w, raw=w) if w[0] not in "'\"" else Word(w[1:-1], raw=w) for w in words]
+
+
+def plain_chain(text: str, name_builtins: frozenset[str]) -> list[tuple[list[Word], str, tuple[int, ...]]] | None:
+    """(words, source, the commands it runs after) of each command of a line of plain commands
+    joined by `&&` and `;` (see above), or None when `text` is not one."""
+    if len(text) > MAX_PLAIN or ("&&" not in text and ";" not in text):
+        return None
+    if "'" in text or '"' in text:
+        split = _split_quoted(text)
+    elif _CHAIN_LINE.issuperset(text):
+        split = _split_unquoted(text)
+    else:
+        return None
+    if split is None:
+        return None
+    parts, ops = split
+    out: list[tuple[list[Word], str, tuple[int, ...]]] = []
+    chain: list[int] = []  # the commands of the current `&&` chain
+    for i, part in enumerate(parts):
+        words = plain_words(part, name_builtins) if part.strip() else None
+        if words is None:
+            return None
+        out.append((words, part.strip(), tuple(chain)))
+        chain = [*chain, i] if i < len(ops) and ops[i] == "&&" else []
+    return out
+
+
+def _split_unquoted(text: str) -> tuple[list[str], list[str]] | None:
+    """The commands of a line without quotes and the operators between them, or None when it
+    holds another operator (a lone `&`)."""
+    parts: list[str] = []
+    ops: list[str] = []
+    for i, group in enumerate(text.split(";")):
+        pieces = group.split("&&")
+        if any("&" in p for p in pieces):
+            return None
+        if i:
+            ops.append(";")
+        ops += ["&&"] * (len(pieces) - 1)
+        parts += pieces
+    return parts, ops
+
+
+def _split_quoted(text: str) -> tuple[list[str], list[str]] | None:
+    """As `_split_unquoted`, for a line with quotes: operators inside a quoted word are its text."""
+    parts: list[str] = []
+    ops: list[str] = []
+    last = 0
+    for m in _SEPARATORS.finditer(text):
+        op = m.group(0)
+        if op[0] in "'\"":
+            continue
+        if op not in ("&&", ";"):
+            return None
+        parts.append(text[last:m.start()])
+        ops.append(op)
+        last = m.end()
+    parts.append(text[last:])
+    return parts, ops

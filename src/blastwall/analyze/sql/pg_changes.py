@@ -246,6 +246,11 @@ def _harmless() -> frozenset[str]:
     return frozenset(table()["pg"]["statements"]["harmless"])
 
 
+def harmless_kinds() -> frozenset[str]:
+    """The top-level statement kinds `[pg.statements] harmless` lists."""
+    return _harmless()
+
+
 def unknown_statement(node: Any, src: str, handled: frozenset[str]) -> list[Hit]:
     """A top-level statement of a kind neither a handler nor `[pg.statements] harmless` knows."""
     kind = type(node).__name__

@@ -136,7 +136,7 @@ def test_encoded_command_names_are_never_allowed(producer: str) -> None:
 
 UNEVALUATED = [  # programs whose output blastwall does not compute: the text they make is unknown
     "echo cm0= | openssl enc -d -aes-256-cbc -k x", "echo 72 | xxd -r", "echo x | tr -d x", "echo ls | sed s/l/r/",
-    "awk 'BEGIN{print \"ls\"}'", "python3 -c 'print(1)'", "cat -v notes.txt", "echo MFRGG=== | base32 -d",
+    "awk 'BEGIN{print \"ls\"}'", "python3 -c 'print(1)'", "cat -v notes.txt", "echo MFRGG=== | base32 -d -i",
     "gunzip -c s.gz", "echo x | tr '[:lower:]' '[:upper:]'", "echo 'rm' | base64 -d -i", "rev notes.txt",
     "perl -e 'print 1'", "node -e 'console.log(1)'", "dig +short TXT x.example.com", "curl -s example.com/x",
     "printf '%q' x", "echo \"$UNSET_VAR\"",

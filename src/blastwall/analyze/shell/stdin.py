@@ -1,14 +1,13 @@
 """What a command receives on stdin, when it can be known without running anything.
 
 `echo cm0gLXJmIC8= | base64 -d | sh` feeds `rm -rf /` to sh: the producers here are
-evaluated statically (echo, printf, cat of a heredoc or readable file, base64/xxd decoding,
+evaluated statically (echo, printf, cat of a heredoc or readable file, the decoders of
+analyze/shell/decoders.py: base64, base32, basenc, xxd -r -p, gzip/bzip2/xz decompression;
 tr, rev). Anything else (curl, a variable, a program's output) is unknown.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import os
 
 from blastwall.analyze.base import Scope
@@ -51,22 +50,6 @@ def _tr_expand(spec: str) -> str | None:
     return "".join(out)
 
 
-# openssl's spellings of a base64 decode with no cipher: `openssl base64 -d`, `openssl enc -d -a`
-_OPENSSL_BASE64 = frozenset({"base64", "enc", "-base64", "-a", "-A"})
-
-
-def _base64_decoder(name: str, args: list[str]) -> bool:
-    """`base64 -d [FILE]`, `openssl base64 -d`: a plain base64 decode (a cipher, `-i` that skips
-    garbage, or any other option is not evaluated here)."""
-    decode = {"-d", "--decode", "-D"}
-    if name == "base64":
-        return bool(decode & set(args)) and all(a in decode or a == "--" or not a.startswith("-") for a in args)
-    if name == "openssl" and args and args[0] in ("base64", "enc"):
-        rest = set(args[1:])
-        return "-d" in rest and rest <= {"-d", *_OPENSSL_BASE64} and (args[0] == "base64" or rest & {"-a", "-base64"})
-    return False
-
-
 def stdout_of(cmd: SimpleCommand | None, scope: Scope, depth: int = 0) -> str | None:
     """The text `cmd` writes to stdout, or None when it cannot be known statically."""
     if cmd is None or depth > 8 or not cmd.argv:
@@ -88,25 +71,12 @@ def stdout_of(cmd: SimpleCommand | None, scope: Scope, depth: int = 0) -> str | 
             return upstream()
         texts = [upstream() if f == "-" else read_file(f, scope) for f in files]
         return None if any(t is None for t in texts) else "".join(t or "" for t in texts)
-    if _base64_decoder(name, args):
-        files = [a for a in args if not a.startswith("-") and a not in _OPENSSL_BASE64]
-        data = read_file(files[0], scope) if files else upstream()
-        if data is None or len(files) > 1:
-            return None
+    decoded = _decoded_bytes(cmd, scope, depth)
+    if decoded is not None:
         try:
-            return base64.b64decode("".join(data.split()), validate=True).decode("utf-8")
-        except (binascii.Error, ValueError):
-            return None  # base64 stops at what it cannot decode: what it printed before is not known here
-    if name == "xxd" and "-r" in args:
-        if set(args) - {"-r", "-p", "-ps", "-plain", "-postscript"} or len(set(args) & {"-p", "-ps", "-plain", "-postscript"}) != 1:
-            return None  # xxd -r without -p reads offsets and columns; other options change it again
-        data = upstream()
-        if data is None:
-            return None
-        try:
-            return bytes.fromhex("".join(data.split())).decode("utf-8")
-        except ValueError:
-            return None
+            return decoded.decode("utf-8")
+        except UnicodeDecodeError:
+            return None  # binary output: not text a shell or a client could be judged by here
     if name == "tr" and len(args) == 2 and not any(a.startswith("-") for a in args):
         if any(ch in a for a in args for ch in "\\["):
             return None  # escapes, classes ([:upper:]) and repeats ([a*3]) are not evaluated here
@@ -120,6 +90,44 @@ def stdout_of(cmd: SimpleCommand | None, scope: Scope, depth: int = 0) -> str | 
         data = upstream()
         return None if data is None else "\n".join(line[::-1] for line in data.split("\n"))
     return None
+
+
+def _decoded_bytes(cmd: SimpleCommand | None, scope: Scope, depth: int) -> bytes | None:
+    """What a decoder (`base64 -d`, `base32 -d`, `xxd -r -p`, `gunzip`: analyze/shell/decoders.py) writes,
+    from what it reads: the bytes of a decoder before it in the pipe, or a known text."""
+    from blastwall.analyze.shell.decoders import decoder
+
+    if cmd is None or depth > 8 or not cmd.argv or any(w.dynamic for w in cmd.argv):
+        return None
+    found = decoder(program_name(cmd.argv[0].text), [w.text for w in cmd.argv[1:]])
+    if found is None:
+        return None
+    if found.files:
+        text = read_file(found.files[0], scope) if len(found.files) == 1 else None
+        data = _file_bytes(found.files[0], scope) if text is not None else None
+    elif cmd.stdin_text is None and cmd.stdin_file is None and cmd.stdin_from is not None:
+        data = _decoded_bytes(cmd.stdin_from, scope, depth + 1)
+        if data is None:
+            upstream = stdout_of(cmd.stdin_from, scope, depth + 1)
+            data = upstream.encode("utf-8") if upstream is not None else None
+    elif cmd.stdin_file is not None:
+        data = _file_bytes(cmd.stdin_file.text, scope) if read_file(cmd.stdin_file.text, scope) is not None else None
+    else:
+        upstream = stdin_of(cmd, scope, depth + 1)
+        data = upstream.encode("utf-8") if upstream is not None else None
+    return None if data is None else found.decode(data)
+
+
+def _file_bytes(path: str, scope: Scope) -> bytes | None:
+    """The bytes of a file read_file may read (its checks first: reading allowed, a regular file, small)."""
+    full = os.path.expanduser(path)
+    if not os.path.isabs(full):
+        full = os.path.join(scope.cwd or os.getcwd(), full)
+    try:
+        with open(full, "rb") as f:
+            return f.read(MAX_FILE)
+    except (OSError, ValueError):
+        return None
 
 
 def stdin_of(cmd: SimpleCommand, scope: Scope, depth: int = 0) -> str | None:

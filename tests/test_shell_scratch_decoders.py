@@ -246,3 +246,22 @@ REGEN_ASKED = [
     "rm -rf ~/vendor/bundle/../.ssh",
 ]
 test_regenerable_safe, test_regenerable_asked = allowed_and_asked(REGEN_SAFE, REGEN_ASKED)
+
+
+# ---- scratch made on the line: buckets with a per-run name --------------------------------------------
+BUCKET_SAFE = [
+    "b=acme-tmp-probe-$RANDOM; aws s3 mb s3://$b && aws s3 cp README.md s3://$b/ && aws s3 rb s3://$b --force",
+    "aws s3 mb s3://probe-$$ && aws s3 ls s3://probe-$$ && aws s3 rb s3://probe-$$ --force",
+    "aws s3 mb s3://ci-$(uuidgen) --region eu-west-1 && aws s3 rb s3://ci-$(uuidgen) --force",
+]
+BUCKET_ASKED = [
+    "aws s3 mb s3://acme-probe && aws s3 rb s3://acme-probe --force",  # a literal name may exist already
+    "b=acme-tmp-probe-$RANDOM; aws s3 mb s3://$b; aws s3 rb s3://$b --force",  # runs even when mb failed
+    "b=acme-tmp-probe-$RANDOM; aws s3 mb s3://$b && aws s3 rb s3://prod-data --force",
+    "b=acme-tmp-probe-$RANDOM; aws s3 mb s3://$b && aws s3 rb s3://$b s3://prod-data --force",
+    "b=acme-tmp-probe-$RANDOM; aws s3 mb s3://$b --endpoint-url http://minio:9000 && aws s3 rb s3://$b --force",
+    "b=probe-$RANDOM; aws s3 mb s3://$b && b=prod-data && aws s3 rb s3://$b --force",
+    "aws s3 mb s3://probe-$$ && aws s3 rb s3://$BUCKET --force",
+    "aws s3 rb s3://probe-$$ --force",  # made nowhere on the line
+]
+test_bucket_scratch_safe, test_bucket_scratch_asked = allowed_and_asked(BUCKET_SAFE, BUCKET_ASKED)

@@ -274,3 +274,109 @@ def test_switching_a_topic_to_compaction_is_asked(kind: str, action: dict[str, A
 @pytest.mark.parametrize(("kind", "action"), COMPACTIONS_SAFE)
 def test_the_delete_policy_reads_and_new_topics_pass(kind: str, action: dict[str, Any]) -> None:
     assert decide(action, kind) == "allow"
+
+
+# ---- Kubernetes manifests: through an MCP tool, and kubectl -f of the same text ----------------
+
+DEPLOYMENT = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  replicas: 2\n"
+CONFIGMAP = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  mode: fast\n"
+SERVICE = "apiVersion: v1\nkind: Service\nmetadata:\n  name: api\nspec:\n  ports:\n  - port: 80\n"
+NAMESPACE = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: prod\n"
+PVC = ("apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\nspec:\n  resources:\n"
+       "    requests:\n      storage: 10Gi\n")
+DELETED = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n$patch: delete\n"
+ITEM_DELETED = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n"
+                "      volumes:\n      - name: data\n        $patch: delete\n")
+REPLACED = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  $patch: replace\n"
+FINALIZERS = ("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: prod\n  $deleteFromPrimitiveList/finalizers:\n"
+              "  - kubernetes\n")
+STS_ZERO = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\nspec:\n  replicas: 0\n"
+PV_DELETE = ("apiVersion: v1\nkind: PersistentVolume\nmetadata:\n  name: pv1\nspec:\n"
+             "  persistentVolumeReclaimPolicy: Delete\n")
+LIST_DELETED = json.dumps({"apiVersion": "v1", "kind": "List", "items": [
+    {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "api"}, "$patch": "delete"}]})
+
+
+def k8s(tool: str, arguments: dict[str, Any], server: str = "kubernetes") -> str:
+    return decide({"server": server, "tool": tool, "arguments": arguments}, "mcp")
+
+
+MANIFESTS_ASKED = [
+    ("apply", {"manifest": DELETED}),
+    ("kubectl_apply", {"manifest": DELETED}),
+    ("kubectl_apply", {"manifest": DEPLOYMENT + "---\n" + DELETED}),
+    ("kubectl_apply", {"manifest": json.dumps({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "a"},
+                                               "$patch": "delete"})}),
+    ("kubectl_apply", {"manifest": {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "a"},
+                                    "$patch": "delete"}}),
+    ("kubectl_apply", {"manifest": LIST_DELETED}),
+    ("kubectl_apply", {"manifests": [CONFIGMAP, DELETED]}),
+    ("kubectl_apply", {"yaml": ITEM_DELETED}),
+    ("kubectl_apply", {"manifest": REPLACED}),
+    ("kubectl_apply", {"manifest": FINALIZERS}),
+    ("kubectl_apply", {"manifest": STS_ZERO}),
+    ("kubectl_apply", {"manifest": PV_DELETE}),
+    ("create_or_update", {"manifest": DELETED}),
+    ("resources_create_or_update", {"resource": DELETED}),
+    ("kubectl_apply", {"manifest": CONFIGMAP, "prune": True}),
+    ("kubectl_apply", {"manifest": CONFIGMAP, "args": ["--prune", "-l", "app=x"]}),
+    ("kubectl_replace", {"manifest": NAMESPACE}),
+    ("kubectl_replace", {"manifest": PVC}),
+    ("kubectl_replace", {"manifest": NAMESPACE, "force": True}),
+    ("kubectl_apply", {"manifest": PVC, "force": True}),
+    ("kubectl_apply", {"manifest": "kind: Deployment\napiVersion: v1\nmetadata: [unclosed"}),
+]
+
+MANIFESTS_SAFE = [
+    ("kubectl_apply", {"manifest": DEPLOYMENT}),
+    ("kubectl_apply", {"manifest": CONFIGMAP}),
+    ("kubectl_apply", {"manifest": SERVICE}),
+    ("apply", {"manifest": DEPLOYMENT + "---\n" + SERVICE + "---\n" + CONFIGMAP}),
+    ("kubectl_apply", {"manifest": NAMESPACE}),
+    ("kubectl_apply", {"manifest": PVC}),
+    ("kubectl_create", {"manifest": NAMESPACE}),
+    ("kubectl_replace", {"manifest": CONFIGMAP}),
+    ("kubectl_apply", {"manifest": json.loads(json.dumps({"apiVersion": "v1", "kind": "ConfigMap",
+                                                          "metadata": {"name": "c"}, "data": {"a": "b"}}))}),
+    ("resources_get", {"resource": "pods", "namespace": "prod"}),
+]
+
+
+@pytest.mark.parametrize(("tool", "arguments"), MANIFESTS_ASKED)
+def test_a_manifest_that_deletes_or_replaces_data_is_asked(tool: str, arguments: dict[str, Any]) -> None:
+    assert k8s(tool, arguments) != "allow"
+
+
+@pytest.mark.parametrize(("tool", "arguments"), MANIFESTS_SAFE)
+def test_ordinary_manifests_pass(tool: str, arguments: dict[str, Any]) -> None:
+    assert k8s(tool, arguments) == "allow"
+
+
+def test_a_kubernetes_tool_on_another_server_reads_its_manifest_too() -> None:
+    assert k8s("kubectl_apply", {"manifest": DELETED}, server="ops") != "allow"
+    assert k8s("apply_manifest", {"manifest": DELETED}, server="k8s-prod") != "allow"
+
+
+KUBECTL_FILES = [
+    ("kubectl apply -f gone.yaml", DELETED, "ask"),
+    ("kubectl apply --filename=gone.yaml -n prod", DELETED, "ask"),
+    ("kubectl replace -f gone.yaml", PVC, "ask"),
+    ("kubectl apply -f gone.yaml", STS_ZERO, "ask"),
+    ("oc apply -f gone.yaml", DELETED, "ask"),
+    ("kubectl apply -f gone.yaml", DEPLOYMENT, "allow"),
+    ("kubectl apply -f gone.yaml", PVC, "allow"),
+    ("kubectl replace -f gone.yaml", CONFIGMAP, "allow"),
+    ("kubectl apply --dry-run=server -f gone.yaml", DELETED, "allow"),
+]
+
+
+@pytest.mark.parametrize(("command", "text", "expected"), KUBECTL_FILES)
+def test_kubectl_reads_the_manifest_it_is_given(command: str, text: str, expected: str, tmp_path: Path) -> None:
+    (tmp_path / "gone.yaml").write_text(text)
+    assert decide(command, cwd=tmp_path) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [(DELETED, "ask"), (STS_ZERO, "ask"), (DEPLOYMENT, "allow")])
+def test_kubectl_reads_a_manifest_on_stdin(text: str, expected: str) -> None:
+    assert decide(f"kubectl apply -f - <<'EOF'\n{text}EOF") == expected
+    assert decide(f"kubectl apply -f - -n prod <<'EOF'\n{text}EOF") == expected

@@ -456,7 +456,7 @@ def _content(call: _Call) -> tuple[list[Finding], set[str]]:
     for kind, fn in (("sql", _sql_args), ("sql", _mongo_args), ("sql", _cypher_args), ("sql", _redis_args),
                      ("command", _command_args), ("command", _browser_code_args), ("url", _url_args), ("file", _file_args),
                      ("file", _search_args), ("file", _git_args), ("command", _cli_args), ("command", _program_args),
-                     ("sql", _sniffed_args), ("url", _provider_args)):
+                     ("sql", _sniffed_args), ("url", _provider_args), ("manifest", _manifest_args)):
         found = fn(call)
         if found is not None:
             kinds.add(kind)
@@ -901,6 +901,24 @@ def _search_args(call: _Call) -> list[Finding] | None:
 
     command = shlex.join(["rg", "-uu", *flags, "-e", pattern, "--", where])
     return analyze_command(command, call.deeper("search"))
+
+
+def _manifest_args(call: _Call) -> list[Finding] | None:
+    """A Kubernetes tool given a manifest (`kubernetes apply {"manifest": "..."}`, `kubectl_replace`):
+    the objects it names, as the apply or replace changes them (analyze/k8s_manifests.py)."""
+    from blastwall.analyze.k8s_manifests import looks_like_manifest, manifest_findings, table
+
+    t = table()
+    ws = set(words(call.tool))
+    named = ws | set(words(call.server)) | {p for n in (call.server, call.tool) for p in
+                                            n.casefold().replace("-", "_").replace(".", "_").split("_")}  # k8s-prod
+    if not named & set(t["k8s_words"]) or ws & set(_g("read_verbs")) - {"apply"}:
+        return None
+    manifests = [call.args[k] for k in t["manifest_keys"] if looks_like_manifest(call.args.get(k))]
+    if not manifests:
+        return None
+    replaces = bool(ws & set(t["replace_words"])) or any(value_matches(call.args.get(k), True) for k in _FORCE_KEYS)
+    return [f for m in manifests for f in manifest_findings(m, replaces=replaces, source=f"{call.server} {call.tool}")]
 
 
 def _program_args(call: _Call) -> list[Finding] | None:

@@ -960,6 +960,7 @@ LAZY_MODULES: dict[str, str] = {
         "zip", "7z", "7za", "7zz", "7zr", "rar", "zstd", "lz4", "brotli", "lzip", "plzip", "lzop")},
     **{n: "blastwall.analyze.shell.ansible" for n in ("ansible", "ansible-playbook")},
     "curator_cli": "blastwall.analyze.shell.curator",  # Elasticsearch Curator: expired index deletions
+    **{n: "blastwall.analyze.shell.kubectl_files" for n in ("kubectl", "oc", "kubecolor")},  # manifests -f names
     **{n: "blastwall.analyze.shell.firewall" for n in (  # rules/firewall.toml: rules that lock the operator out
         "iptables", "ip6tables", "iptables-nft", "iptables-legacy", "ip6tables-nft", "ip6tables-legacy", "nft",
         "firewall-cmd")},

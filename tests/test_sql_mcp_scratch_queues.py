@@ -173,3 +173,61 @@ def test_a_table_the_script_created_is_its_own_to_drop(kind: str, payload: str) 
 @pytest.mark.parametrize(("kind", "payload"), SCRATCH_LOOK_ALIKES)
 def test_a_table_the_script_may_not_have_made_is_asked(kind: str, payload: str) -> None:
     assert verdict(kind, payload) != "allow"
+
+
+# ---- a terminal tool's command is a command line; a server named for a program alone runs it ----------
+
+def mcp(server: str, tool: str, **arguments: Any) -> dict[str, Any]:
+    return {"server": server, "tool": tool, "arguments": arguments}
+
+
+TERMINAL_SAFE = [
+    mcp("goose-developer", "shell", command="cargo clean && cargo test"),
+    mcp("goose", "shell", command="cargo clean && cargo build"),
+    mcp("desktop-commander", "start_process", command="npm run build && npm test"),
+    mcp("shell", "execute", command="git status && git diff"),
+    mcp("terminal", "run_command", command="make clean && make", cwd="/srv/acme"),
+    mcp("iterm", "write_to_terminal", command="go test ./..."),
+    mcp("warp", "run_command", command="docker compose down && docker compose up -d"),
+    mcp("kubectl-terminal", "shell", command="kubectl get pods -A"),
+    mcp("git", "bash", command="push --force"),  # bash runs a program named push: there is none
+]
+
+TERMINAL_AND_PROGRAM_ASKED = [
+    # the command line itself destroys
+    mcp("goose-developer", "shell", command="goose -dir db/migrations postgres $DATABASE_URL reset"),
+    mcp("goose", "shell", command="goose reset"),
+    mcp("desktop-commander", "start_process", command="rm -rf ~/projects"),
+    mcp("kubectl-terminal", "shell", command="kubectl delete namespace prod"),
+    mcp("warp", "run_command", command="docker compose down -v"),
+    mcp("terminal", "run_command", command="bin/rails db:reset"),
+    mcp("git", "shell", command="git push --force origin main"),
+    # a server named for the program alone runs it with the tool's arguments
+    mcp("goose", "run", args=["reset"]),
+    mcp("goose-mcp", "run", args=["down-to", "0"]),
+    mcp("git", "push", remote="origin", refspec=":main"),
+    mcp("mcp-server-git", "git_push", force=True, branch="main"),
+    mcp("kubectl-mcp", "run", args=["delete", "namespace", "prod"]),
+    mcp("git", "run_command", command="push --force origin main"),
+    mcp("terraform", "run", args=["destroy", "-auto-approve"]),
+    mcp("helm", "uninstall", name="web"),
+]
+
+
+@pytest.mark.parametrize("payload", TERMINAL_SAFE)
+def test_a_terminal_tools_command_line_is_read_as_a_command_line(payload: dict[str, Any]) -> None:
+    assert verdict("mcp", payload) == "allow"
+
+
+@pytest.mark.parametrize("payload", TERMINAL_AND_PROGRAM_ASKED)
+def test_destructive_command_lines_and_program_servers_ask(payload: dict[str, Any]) -> None:
+    assert verdict("mcp", payload) != "allow"
+
+
+def test_a_word_inside_a_product_name_is_not_the_program() -> None:
+    from blastwall.analyze.mcp_programs import program_argv
+
+    assert program_argv("goose-developer", "shell", {"command": "cargo clean"}) is None
+    assert program_argv("goose", "shell", {"command": "cargo clean"}) is None
+    assert program_argv("git", "push", {"remote": "origin"}) == ["git", "push", "origin"]
+    assert program_argv("kubectl-mcp", "run", {"args": ["get", "pods"]}) == ["kubectl", "get", "pods"]

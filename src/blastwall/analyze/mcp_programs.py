@@ -29,10 +29,10 @@ from __future__ import annotations
 import functools
 import json
 import posixpath
-import re
 import shlex
 from typing import Any
 
+from blastwall import rx
 from blastwall.analyze.base import Scope
 from blastwall.analyze.http.sniff import looks_like_sql, words
 from blastwall.analyze.ruleset import load_table
@@ -73,13 +73,16 @@ def _program_of(server: str, tool: str, args: dict[str, Any]) -> tuple[str, list
     for i, w in enumerate(tool_words):
         if w in known:
             return w, [x for x in tool_words[i + 1:] if x not in filler]
+    # A server named for the program alone (`git`, `mcp-server-git`, `kubectl-mcp`) runs it; a word
+    # inside a longer product name (`goose-developer`) does not say so, and a shell tool's command
+    # is a whole command line whatever the server is called.
     server_words = [w for w in _name_words(server) if w not in filler]
-    for w in server_words:
-        if w in known:  # a server named for the program alone (`git`, `mcp-server-git`): its tools are subcommands
-            alone = server_words == [w] and w in _g().get("program_servers", [])
-            sub = [x for x in tool_words if x not in filler] if alone else []
-            return w, [] if set(sub) <= set(_g().get("program_runner_words", [])) else sub
-    return None
+    if len(server_words) != 1 or server_words[0] not in known or \
+            set(tool_words) & set(_g().get("program_shell_tool_words", [])):
+        return None
+    w = server_words[0]
+    sub = [x for x in tool_words if x not in filler] if w in _g().get("program_servers", []) else []
+    return w, [] if set(sub) <= set(_g().get("program_runner_words", [])) else sub
 
 
 def _name_words(name: str) -> list[str]:
@@ -165,8 +168,8 @@ def _xform(name: str) -> str:
     return s.lower().replace("_", "-")
 
 
-_ACRONYM = re.compile(r"([A-Z]+)([A-Z][a-z])")
-_CAPS = re.compile(r"([a-z0-9])([A-Z])")
+_ACRONYM = rx.compile(r"([A-Z]+)([A-Z][a-z])")
+_CAPS = rx.compile(r"([a-z0-9])([A-Z])")
 
 
 def _kebab(key: str) -> str:

@@ -231,3 +231,59 @@ def test_a_word_inside_a_product_name_is_not_the_program() -> None:
     assert program_argv("goose", "shell", {"command": "cargo clean"}) is None
     assert program_argv("git", "push", {"remote": "origin"}) == ["git", "push", "origin"]
     assert program_argv("kubectl-mcp", "run", {"args": ["get", "pods"]}) == ["kubectl", "get", "pods"]
+
+
+# ---- a targeted edit of a document or source file in a folder below home -------------------------
+
+def edit_block(path: str, old: str = "## Setup", new: str = "## Setup\n\nRun make first.") -> dict[str, Any]:
+    return mcp("desktop-commander", "edit_block", file_path=path, old_string=old, new_string=new)
+
+
+HOME_EDITS = [
+    edit_block("/home/dev/acme-api/README.md"),
+    edit_block("/Users/ana/shop/CHANGELOG.md"),
+    edit_block("/home/dev/acme-api/docs/setup.md"),
+    edit_block("/home/dev/acme/api/README.md"),
+    edit_block("/home/dev/acme-api/main.go", "x := 1", "x := 2"),
+    edit_block("/home/dev/acme-api/config.yaml", "replicas: 1", "replicas: 2"),
+    mcp("filesystem", "edit_file", path="/home/dev/acme-api/README.md",
+        edits=[{"oldText": "## Setup", "newText": "## Setup\nmake"}]),
+    mcp("text-editor", "str_replace", path="/home/dev/acme-api/notes.txt", old_str="TODO", new_str="DONE"),
+]
+
+HOME_EDITS_ASKED = [
+    # startup files, dot folders, keys and secrets, right in home, personal folders
+    edit_block("/home/dev/.bashrc", "a", "b"),
+    edit_block("/home/dev/.zshrc", "a", "b"),
+    edit_block("/home/dev/.ssh/authorized_keys", "ssh-ed25519 AAAA", "ssh-ed25519 BBBB"),
+    edit_block("/home/dev/.ssh/config", "Host a", "Host b"),
+    edit_block("/home/dev/.config/app/settings.json", "a", "b"),
+    edit_block("/home/dev/acme-api/.env", "DEBUG=0", "DEBUG=1"),
+    edit_block("/home/dev/acme-api/.github/workflows/ci.yml", "a", "b"),
+    edit_block("/home/dev/acme-api/id_ed25519", "a", "b"),
+    edit_block("/home/dev/acme-api/credentials.json", "a", "b"),
+    edit_block("/home/dev/notes.md"),
+    edit_block("/home/dev/Documents/taxes.md"),
+    edit_block("/home/dev/acme-api/../.profile", "a", "b"),
+    edit_block("/home/dev/$PROJECT/README.md"),
+    # data, an applied migration, a file of no known kind
+    edit_block("/home/dev/acme-api/prod.db", "a", "b"),
+    edit_block("/home/dev/acme-api/db/migrate/001_init.rb", "a", "b"),
+    edit_block("/home/dev/acme-api/Makefile", "a", "b"),
+    # a whole-file write, or an edit that names no old text
+    mcp("desktop-commander", "write_file", path="/home/dev/acme-api/README.md", content="x"),
+    mcp("filesystem", "write_file", path="/home/dev/acme/todo.md", content="x"),
+    mcp("filesystem", "edit_file", path="/home/dev/acme-api/README.md", edits=[{"newText": "x"}]),
+    # a delete is never a project guess
+    mcp("filesystem", "delete_file", path="/home/dev/acme-api/README.md"),
+]
+
+
+@pytest.mark.parametrize("payload", HOME_EDITS)
+def test_a_targeted_edit_of_a_project_document_under_home_passes(payload: dict[str, Any]) -> None:
+    assert verdict("mcp", payload) == "allow"
+
+
+@pytest.mark.parametrize("payload", HOME_EDITS_ASKED)
+def test_startup_files_secrets_and_whole_writes_under_home_still_ask(payload: dict[str, Any]) -> None:
+    assert verdict("mcp", payload) != "allow"

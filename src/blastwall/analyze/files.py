@@ -353,9 +353,18 @@ def analyze_write(path: str, content: object, scope: Scope, *, edits: object = N
     if guarded:
         return guarded
     return _path_findings(path, scope, may_create=may_create and edits is None, known_new=known_new,
-                          append=append and edits is None) + _later_findings(
+                          append=append and edits is None, edit=_targeted(edits)) + _later_findings(
         path, content, scope, edits=edits, deleted=deleted, append=append, partial=partial) + (
         shown_by_edit(path, scope) if edits is not None else [])
+
+
+_OLD_TEXT_KEYS = ("old", "oldText", "old_text", "old_string", "oldString", "old_str")
+
+
+def _targeted(edits: object) -> bool:
+    """Replacements that each name the text they replace (`[{"old": "## Setup", "new": ...}]`)."""
+    return isinstance(edits, list) and bool(edits) and all(
+        isinstance(e, dict) and any(isinstance(e.get(k), str) and e[k] for k in _OLD_TEXT_KEYS) for e in edits)
 
 
 def shown_by_edit(path: str, scope: Scope) -> list[Finding]:
@@ -375,12 +384,13 @@ def _later_findings(path: str, content: object, scope: Scope, *, edits: object, 
 
 
 def _path_findings(path: str, scope: Scope, *, may_create: bool = True, known_new: bool = False,
-                   append: bool = False) -> list[Finding]:
+                   append: bool = False, edit: bool = False) -> list[Finding]:
     """`append`: the write adds to the end of the file; in a place where a new file would be a
-    creation (`creatable`: not hidden home folders, not system folders) it loses nothing."""
+    creation (`creatable`: not hidden home folders, not system folders) it loses nothing. `edit`:
+    a targeted edit (search and replace), whose loss is the old text the call itself holds."""
     root = project_root(scope)
     seen = path if root == scope.cwd or path.startswith(("/", "~", "$")) else posixpath.join(scope.cwd or "", path)
-    pc = classify(seen, root or guess_root(path, home=True))._replace(path=path)
+    pc = classify(seen, root or guess_root(path, home=True, edit=edit))._replace(path=path)
     if known_new and may_create and creatable(pc):
         return [_finding(_by_id("file.write:new-file"), path, label=pc.label)]
     if append and creatable(pc) and pc.kind not in ("secret", "history"):
@@ -448,11 +458,11 @@ def project_root(scope: Scope) -> str | None:
         return cwd
 
 
-def guess_root(path: str, *, home: bool = False) -> str | None:
+def guess_root(path: str, *, home: bool = False, edit: bool = False) -> str | None:
     """Without a working directory, an absolute path under a top-level folder that is not a
     system, home or temp folder (`/workspace/app/...`, `/srv`-less container roots) is taken
     to be inside a project rooted at that folder; with `home` (a write, never a delete), under a
-    home folder, a path with a project's shape (`_home_project`)."""
+    home folder, a path with a project's shape (`_home_project`; `edit`: a targeted edit)."""
     parts = [p for p in path.strip().split("/") if p]
     if not path.strip().startswith("/") or len(parts) < 2:
         return None
@@ -461,25 +471,29 @@ def guess_root(path: str, *, home: bool = False) -> str | None:
         if not home:
             return None
         return _home_project(path.strip(), home_folder.group(1),
-                             [p for p in path.strip()[home_folder.end():].split("/") if p])
+                             [p for p in path.strip()[home_folder.end():].split("/") if p], edit=edit)
     top = "/" + parts[0]
     probe = classify(top + "/x", None)
     return top if probe.kind == "system" and top not in _system_tops() else None
 
 
-def _home_project(path: str, home: str, below: list[str]) -> str | None:
+def _home_project(path: str, home: str, below: list[str], *, edit: bool = False) -> str | None:
     """The project a file under a home folder is in, when its path has a project's shape
-    (rules/paths.toml `[project_shape]`): `/home/dev/acme/api/src/app.ts` -> `/home/dev/acme/api`."""
+    (rules/paths.toml `[project_shape]`): `/home/dev/acme/api/src/app.ts` -> `/home/dev/acme/api`.
+    A targeted edit (search and replace: the old text is in the call, so undoing it is
+    another edit) of source or a document in any folder below home is a project edit too:
+    `/home/dev/acme-api/README.md` -> `/home/dev/acme-api`."""
     shape = load_table("paths")["project_shape"]
-    if len(below) < 3 or any(p.startswith(".") or p in ("..", "*") or "$" in p for p in below) or \
+    if len(below) < (2 if edit else 3) or any(p.startswith(".") or p in ("..", "*") or "$" in p for p in below) or \
             below[0] in shape["personal"]:
         return None
     ext = below[-1].rsplit(".", 1)[1].lower() if "." in below[-1] else ""
     folders = set(shape["folders"])
-    text_here = ext in shape["text"] and (below[0] in shape["tops"] or any(p in folders for p in below[1:-1]))
+    text_here = ext in shape["text"] and (edit or below[0] in shape["tops"] or
+                                          any(p in folders for p in below[1:-1]))
     if ext not in shape["code"] and not text_here:
         return None
-    return posixpath.join(home, below[0], below[1])
+    return posixpath.join(home, *below[:min(2, len(below) - 1)])
 
 
 @functools.cache

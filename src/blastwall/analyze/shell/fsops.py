@@ -192,6 +192,8 @@ def analyze_fs(name: str, argv: list[Word], scope: Scope, source: str) -> list[F
         if op == "overwrite" and (len(sources) == 1 and sources[0].text in _EMPTY_SOURCES
                                   or _zero_size(argv, row.get("wipe_size_options", []))):
             op = "wipe"  # `cp /dev/null f`, `truncate -s 0 f`: nothing of f is left
+        whole = op == "overwrite" and _whole_copy(row, argv, sources, scope)
+        copies = op == "overwrite" and row.get("targets") == "last" and bool(sources) and not folder
         targets, skipped = _distinct(targets)
         if skipped:
             out.append(unknown("shell.fs:too-many-targets", f"{name} names {len(targets) + skipped} different "
@@ -204,12 +206,66 @@ def analyze_fs(name: str, argv: list[Word], scope: Scope, source: str) -> list[F
             if made is not None:
                 target = target._replace(path_class=PathClass("temp", f"the backup {made} earlier on this line"))
             out.extend(_target_findings(row, target, op, str(row["reason"]), scope, source, sources=sources,
-                                        floor=floor, critical=critical))
+                                        floor=floor, critical=critical, whole_copy=whole,
+                                        content_judged=copies and _content_judged(target, sources, scope)))
         if row.get("sources_leave") and targets:
             out.extend(_moved_away(sources, targets[-1], scope, source))
         if not row.get("then"):  # `then = true`: the program's next rows are tried as well
             break
     return out
+
+
+def _content_judged(target: Word, sources: list[Word], scope: Scope) -> bool:
+    """`cp ok.sh /etc/cron.daily/ok`: the copied text is read and judged as what the file runs later
+    (analyze/shell/later_copies.py)."""
+    if target.dynamic or target.path_class is not None or not _resolved(target.text):
+        return False
+    from blastwall.analyze.shell.later_copies import content_judged
+
+    path = target.text
+    if scope.shell_dir and not path.startswith(("/", "~")):
+        path = posixpath.join(scope.shell_dir, path)
+    return content_judged(path, sources, scope)
+
+
+def _whole_copy(row: dict[str, Any], argv: list[Word], sources: list[Word], scope: Scope) -> bool:
+    """The command copies a whole disk or a whole folder (`copies_from` in rules/shell_fs.toml): `dd
+    if=/dev/sda`, `rsync -a src/ dst/`, `cp -r dir/ dst/`, or a folder that is here. Into a folder that is
+    not on this machine, that is a backup made elsewhere, judged as a copy to a new path; a single file
+    copied over a named file, `/dev/zero` or `/dev/urandom` (no data: a wipe) is not."""
+    mode = str(row.get("copies_from", ""))
+    if not mode:
+        return False
+    if mode.startswith("key:"):
+        key = mode[4:] + "="
+        words = [Word(w.text[len(key):], dynamic=w.dynamic) for w in argv[1:] if w.text.startswith(key)]
+    else:
+        words = sources
+    return bool(words) and all(_whole(w, scope) for w in words)
+
+
+def _whole(word: Word, scope: Scope) -> bool:
+    text = word.text
+    if word.dynamic or word.path_class is not None or not _resolved(text) or not _literal(text):
+        return False
+    kind = classify_in(text, scope).kind
+    if kind == "device":
+        return True  # a disk, card or partition: an image of it is made
+    if kind == "null" or text.startswith(_LIVE_TREES):
+        return False  # /dev/zero, /dev/urandom, /dev/null: nothing is copied, the target is wiped
+    return text.endswith("/") or (scope.read_files and _is_dir(text, scope))
+
+
+def _open_name(target: str) -> bool:
+    """A target outside any dot folder (`~/.kube/config`: settings and keys) whose name does not say it
+    holds credentials, data or history (`paths.presumed_there`), unless it is a folder the copy merges
+    into (`dst/`)."""
+    from blastwall.analyze.paths import presumed_there
+
+    parts = [p for p in os.path.normpath(target).split("/") if p not in ("", "~")]
+    if any(p.startswith(".") for p in parts):
+        return False
+    return target.endswith("/") or not presumed_there(parts[-1] if parts else target)
 
 
 def _paired_output(targets: list[Word], scope: Scope) -> list[Word]:
@@ -342,10 +398,12 @@ def _zero_size(argv: list[Word], options: list[str]) -> bool:
 
 def _target_findings(row: dict[str, Any], target: Word, op: str, reason: str, scope: Scope, source: str, *,
                      sources: list[Word] = [], floor: Severity = Severity.NONE,  # noqa: B006 - never mutated
-                     critical: bool = False, may_create: bool = True) -> list[Finding]:
+                     critical: bool = False, may_create: bool = True, whole_copy: bool = False,
+                     content_judged: bool = False) -> list[Finding]:
     """The findings of one target of a filesystem operation: blastwall's own files, then the
     operation rated by the target's class. `may_create`: the operation makes the file when it is
-    missing (an in-place edit does not)."""
+    missing (an in-place edit does not). `whole_copy`: it copies a whole disk or folder (`_whole_copy`).
+    `content_judged`: what lands in the target is read and judged as what it runs later (`_content_judged`)."""
     out: list[Finding] = []
     pc: PathClass = target.path_class or classify_in(target.text if not target.dynamic or "$" in target.text
                                                      else "$DYNAMIC", scope)
@@ -359,7 +417,9 @@ def _target_findings(row: dict[str, Any], target: Word, op: str, reason: str, sc
         sev = max(sev, Severity.MEDIUM)  # `mv config.example.yml config.yml`: the live file, often not in git
     if op in ("overwrite", "wipe") and sev > Severity.LOW and target.path_class is None:
         sev, note = _creation_discount(target.text, sources, scope, sev, pc if op == "overwrite" and may_create else None,
-                                       foreign_asks=not row.get("prompts_before_overwrite", False))
+                                       foreign_asks=not (row.get("prompts_before_overwrite", False)
+                                                         or whole_copy and _open_name(target.text)),
+                                       runs_asks=not content_judged)
     if critical:
         sev = Severity.CRITICAL
     if target.path_class is None and _literal(target.text):
@@ -534,12 +594,15 @@ def _resolved(path: str) -> bool:
     return "$" not in path and "`" not in path
 
 
-def _missing(path: str, scope: Scope, *, foreign_asks: bool = True) -> bool:
+def _missing(path: str, scope: Scope, *, foreign_asks: bool = True, runs_asks: bool = True) -> bool:
     """`path` provably does not exist, seen from every folder the command may run in, and no
     command earlier on the line may put something there first (`mv notes.md x.md && echo > x.md`:
-    analyze/shell/earlier.py)."""
-    if _runs_or_grants(path):
-        return False  # `/etc/sudoers.d/new`, `/etc/cron.d/new`: a new file there is never harmless
+    analyze/shell/earlier.py). `runs_asks`: a new file where files run code or grant access is taken
+    to be there (rules/paths.toml runs_or_grants), unless what lands in it is read and judged."""
+    if runs_asks and _runs_or_grants(path):
+        return False  # `/etc/sudoers.d/new`, `/etc/cron.d/new`: a new file of text no one read
+    if path.startswith(_LIVE_TREES):
+        return False  # `of=/dev/sdb` where this machine has no such disk: the machine it runs on has
     folders = _folders(scope) if scope.read_files and _resolved(path) else None
     if folders is None and scope.read_files and _resolved(path) and _from_root(path):
         folders = ["/"]  # `~/.ssh/id_new`, `/etc/x`: checked on this machine without a working folder
@@ -654,7 +717,8 @@ def template_twin(target: str, sources: list[Word]) -> str | None:
 
 
 def _creation_discount(target: str, sources: list[Word], scope: Scope, sev: Severity,
-                       pc: PathClass | None = None, *, foreign_asks: bool = True) -> tuple[Severity, str]:
+                       pc: PathClass | None = None, *, foreign_asks: bool = True,
+                       runs_asks: bool = True) -> tuple[Severity, str]:
     """Overwriting needs something to overwrite. With a real working directory blastwall
     checks, and so it does without one for a file under `~/` that the write creates (`pc`
     given) and whose name says nothing of what it holds (not a well-known credential, data or
@@ -663,7 +727,7 @@ def _creation_discount(target: str, sources: list[Word], scope: Scope, sev: Seve
     (`pc`: the target's class, for paths.migration_presumed_new); the reason says so."""
     rooted = _from_root(target) and pc is not None
     if scope.read_files and _resolved(target) and (_folders(scope) is not None or rooted):
-        if _missing(target, scope, foreign_asks=foreign_asks):
+        if _missing(target, scope, foreign_asks=foreign_asks, runs_asks=runs_asks):
             return Severity.NONE, " (it does not exist yet: nothing is overwritten)"
         return sev, ""
     twin = template_twin(target, sources)

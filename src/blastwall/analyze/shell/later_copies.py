@@ -89,6 +89,21 @@ def unread_text(path: str, what: str, scope: Scope, source: str, *, append: bool
     return [_finding(path, what, kind.when_text(""), source)]
 
 
+def content_judged(dest: str, sources: list[Word], scope: Scope) -> bool:
+    """Copying `sources` to `dest` (a path on this machine) lands text that is read and judged here as
+    what `dest` will run (`cp ok.sh /etc/cron.daily/ok`): every source is a file on this machine whose
+    text blastwall reads, and `dest`'s place makes it a kind of file that runs later. A new file there is then judged
+    by that text, not asked about for its place alone (rules/paths.toml runs_or_grants)."""
+    from blastwall.analyze.later.kinds import kind_of
+
+    if not sources or not scope.read_files or dest.endswith("/") or "$" in dest or "`" in dest:
+        return False
+    if kind_of(dest) is None:
+        return False  # the place alone does not say what runs the file (`/usr/local/bin/x`, ld.so.preload)
+    return all(not (src.dynamic or src.path_class is not None or _REMOTE.match(src.text) or "$" in src.text)
+               and _source_text(src.text, scope) is not None for src in sources)
+
+
 def _written(path: str, remote: bool, src: Word, name: str, scope: Scope, source: str) -> list[Finding]:
     from blastwall.analyze.later.kinds import kind_of
 

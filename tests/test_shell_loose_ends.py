@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from verdicts import allowed_and_asked_in, decide
+from verdicts import allowed_and_asked_in, decide, rule_ids
 
 # ---- 1. a copy of a whole disk or folder into a folder that is not on this machine ----------------------
 # F is a folder that is on no machine (a drive mounted elsewhere); H a fresh folder in the home folder with
@@ -133,3 +133,59 @@ RUNS_LATER_ASKED = [
     f"echo x | sudo tee /etc/cron.daily/{NEW}",
 ]
 test_runs_later_safe, test_runs_later_asked = allowed_and_asked_in(_jobs, RUNS_LATER_SAFE, RUNS_LATER_ASKED)
+
+
+# ---- 3. variables exported earlier on the line are the command's environment ---------------------------
+# rake reads NAME=value from its environment (program tables' env_args): `VERSION=0` migrates down.
+EXPORTED_SAFE = [
+    "rails db:migrate",
+    "export RAILS_LOG_LEVEL=debug; bundle exec rails db:migrate",
+    "VERSION=0; rails db:migrate",  # set, not exported: rake does not see it
+    "(export VERSION=0); rails db:migrate",  # exported in a subshell that is gone
+    "export VERSION=0 | cat; rails db:migrate",  # a pipeline part runs in a copy of the shell
+    "export VERSION=0; export -n VERSION; rails db:migrate",
+    "declare -x VERSION=0; declare +x VERSION; rails db:migrate",
+    "set -a; set +a; VERSION=0; rails db:migrate",
+    "export VERSION=0; echo $VERSION",
+    "bash -c 'rails db:migrate'",
+    "FOO=1 bash -c 'rails db:migrate'",
+]
+EXPORTED_ASKED = [
+    "VERSION=0 rails db:migrate",
+    "export VERSION=0; bundle exec rails db:migrate",
+    "VERSION=0; export VERSION; rails db:migrate",
+    "VERSION=0 && export VERSION && bin/rails db:migrate",
+    "export VERSION=0 && rake db:migrate",
+    "export VERSION=0\nrails db:migrate",
+    "export A=1 VERSION=0; rails db:migrate",
+    "declare -x VERSION=0; rails db:migrate",
+    "typeset -x VERSION=0; rails db:migrate",
+    "declare -rx VERSION=0; rails db:migrate",
+    "set -a; VERSION=0; rails db:migrate",
+    "set -o allexport; VERSION=0; bin/rails db:migrate",
+    "set -ea; VERSION=0; rails db:migrate",
+    "if true; then export VERSION=0; fi; rails db:migrate",  # may be exported
+    "export VERSION=$V; rails db:migrate",
+    "export VERSION=0; cd api && bin/rails db:migrate",
+    "export VERSION=0; (cd api && bin/rails db:migrate)",
+    "export VERSION=0; bash -c 'rails db:migrate'",
+    "export VERSION=0; sh -c \"bundle exec rake db:migrate\"",
+    "VERSION=0 bash -c 'rails db:migrate'",
+    "env VERSION=0 bash -c 'rails db:migrate'",
+    "sudo env VERSION=0 sh -c 'rake db:migrate'",
+    "export VERSION=0; eval 'rails db:migrate'",
+    "export VERSION=0; echo db:migrate | xargs rails",
+    "export VERSION=0; time rails db:migrate",
+    "export VERSION=0; nohup bin/rails db:migrate",
+]
+
+
+@pytest.mark.parametrize("command", EXPORTED_SAFE)
+def test_exported_safe(command: str) -> None:
+    assert decide(command, read_files=True) == "allow", command
+
+
+@pytest.mark.parametrize("command", EXPORTED_ASKED)
+def test_exported_version_asks(command: str) -> None:
+    assert decide(command, read_files=True) != "allow", command
+    assert "shell.rails:migrate-to-version" in rule_ids(command, read_files=True), command

@@ -45,6 +45,7 @@ class Scope(NamedTuple):
     mounts: tuple[tuple[str, str], ...] = ()  # (path in a container, path here) a container command sees (`-v $PWD:/w`)
     stdin: object = None  # the command whose stdin code given to a shell inherits (`... | sh -c 'sh'`, `... | ssh h sh`)
     stops_on_error: bool = True  # a failed SQL statement ends the script (False: `psql -f` without ON_ERROR_STOP)
+    env: tuple[tuple[str, object], ...] = ()  # the environment a shell given code runs with (`export X=1; bash -c CODE`)
 
     def deeper(self, origin: str = "", **changes: object) -> Scope:
         if self.depth + 1 > MAX_DEPTH:

@@ -60,6 +60,9 @@ class SimpleCommand(NamedTuple):
     # The commands of the line (their places in Parsed.commands) that surely succeeded before this
     # one runs: the earlier parts of an `&&` chain it is in (made_here.py)
     after: tuple[int, ...] = ()
+    # Variables exported earlier on the line (`export VERSION=0; rails db:migrate`, `set -a`): the
+    # command's environment, as its own leading NAME=value words are (varflow.py)
+    env: dict[str, Word] = {}  # noqa: RUF012 - never mutated
 
     def with_argv(self, argv: list[Word]) -> SimpleCommand:
         return self._replace(argv=argv)

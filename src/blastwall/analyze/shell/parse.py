@@ -29,7 +29,17 @@ from blastwall.analyze.shell.ir import Redirect, SimpleCommand, Word
 from blastwall.analyze.shell.plain import plain_chain, plain_words
 from blastwall.analyze.shell.scratch import INSIDE, NEW_NAME, SCRATCH, keyed_scratch, made_by_cache_locator, made_by_date, made_by_mktemp, set_once, \
     stamped
-from blastwall.analyze.shell.varflow import BRANCHING, ISOLATED, set_by, unknown
+from blastwall.analyze.shell.varflow import (
+    ALLEXPORT,
+    BRANCHING,
+    EXPORTED,
+    ISOLATED,
+    environment,
+    exported_names,
+    set_by,
+    set_option,
+    unknown,
+)
 from blastwall.analyze.shell.words import ansi_c, backtick_code, dollar_paren_code, has_unescaped, split_unquoted, subscript_code, \
     unescape_unquoted
 
@@ -588,6 +598,7 @@ class _Walker:
                     words.append(self.word(child))  # `export $(cat .env | xargs)`: its substitutions run
             keyword = self.text(node.children[0]) if node.children else ""
             self.forget(set_by([Word.lit(keyword), *words]))  # `local X`, `declare -n ref=...`
+            self.export(keyword, node, words)
             if assigns or not node.children:
                 return []
             # `export -p`, `declare -p TOKEN`: they print variables
@@ -767,6 +778,8 @@ class _Walker:
         value = self.word(value_node) if value_node is not None else Word("")
         self.code_variable(name, value, value_node)
         self.set_var(name, value)
+        if self.vars.get(ALLEXPORT) is not None and self.vars[ALLEXPORT].text != "":
+            self.set_var(EXPORTED + name, Word.lit("1"))  # `set -a`: every assignment is exported
         self.set_after.setdefault(name, len(self.out))  # the commands the line had run when it was first set
         if value.path_class is SCRATCH and len(self.out) == before + 1 and node.type == "variable_assignment":
             self.made_by[name] = before  # `d=$(mktemp -d)`: its status is mktemp's
@@ -817,11 +830,25 @@ class _Walker:
         if argv[0].text == "set" and not assigns:
             self.errexit = _errexit(argv, self.errexit) and node.parent is not None and node.parent.type == "program" \
                 and not self.ctx
+            allexport = set_option(argv, "a", "allexport", self.vars.get(ALLEXPORT))
+            if allexport is not self.vars.get(ALLEXPORT):
+                self.set_var(ALLEXPORT, allexport)
         self.forget(set_by(argv))  # read X, printf -v X, eval, source
         cmd = SimpleCommand(argv=argv, assigns=assigns, redirects=reds, stdin_from=stdin_from, source=self.text(node),
-                            ctx=self.ctx, after=self.succeeded)
+                            ctx=self.ctx, after=self.succeeded, env=environment(self.vars))
         self.out.append(cmd)
         return cmd
+
+    def export(self, keyword: str, node: Any, words: list[Word]) -> None:
+        """`export X=1`, `export X`, `declare -x X`, `export -n X` (varflow.py `exported_names`)."""
+        names: list[str] = []
+        for c in node.named_children:
+            named = c.child_by_field_name("name") if c.type == "variable_assignment" else c
+            if named is not None and named.type in ("variable_name", "word"):
+                names.append(self.text(named))
+        flags = [w.text for w in words if w.text[:1] in "-+" and not w.dynamic]
+        for name, on in exported_names(keyword, flags, names):
+            self.set_var(EXPORTED + name, Word.lit("1" if on else ""))
 
     def redirect(self, node: Any) -> Redirect:
         op = ""

@@ -38,6 +38,10 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
     if isinstance(scope.stdin, SimpleCommand) and cmd.stdin_from is None and cmd.stdin_text is None \
             and cmd.stdin_file is None:
         cmd = cmd._replace(stdin_from=scope.stdin)  # code run by `... | sh -c CODE` reads that pipe
+    if scope.env:  # code run by `export VERSION=0; bash -c CODE`: the shell's environment is its commands'
+        cmd = cmd._replace(env={**dict(scope.env), **cmd.env})  # type: ignore[arg-type]
+    if cmd.env or cmd.assigns:  # and what this command runs (`bash -c`, `eval`, `xargs`) inherits them
+        scope = scope._replace(env=tuple({**cmd.env, **cmd.assigns}.items()))
     if with_redirects:
         for r in cmd.redirects:
             if r.op in _WRITE_OPS and r.target is not None and not r.target.text.isdigit() and r.target.text != "-":
@@ -73,6 +77,7 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
         set_here = _set_by_wrapper(argv, peeled.argv or [])
         if set_here:  # `env VERSION=0 rails db:migrate`: the command's environment, as if written before it
             cmd = cmd._replace(assigns={**cmd.assigns, **set_here})
+            scope = scope._replace(env=tuple({**cmd.env, **cmd.assigns}.items()))
         if peeled.env_files:  # `docker run --env-file .env IMAGE env`: the command runs with those variables
             scope = scope._replace(sourced=(*scope.sourced, *(_here(f, scope) for f in peeled.env_files)))
         if peeled.mounts:  # `docker run -v $PWD:/w IMAGE cat /w/.env`: /w is this folder
@@ -132,7 +137,8 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
         found = handler(name, argv, cmd.with_argv(argv), scope)
         if found is not None:
             return out + found + in_place_findings(name, argv, scope, cmd.source)  # perl -pi -e CODE f
-    found = match(name, argv, source=cmd.source, assigns=cmd.assigns) + analyze_fs(name, argv, scope, cmd.source)
+    assigns = {**cmd.env, **cmd.assigns} if cmd.env else cmd.assigns  # `export VERSION=0; rails db:migrate`
+    found = match(name, argv, source=cmd.source, assigns=assigns) + analyze_fs(name, argv, scope, cmd.source)
     known = _known(name)
     if not found and len(argv) > 1 and not known and name not in _TEXT_PROGRAMS:
         found = _unknown_wrapper(name, argv, cmd, scope) or _unknown_sql(name, argv, scope)

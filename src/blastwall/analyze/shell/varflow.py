@@ -9,7 +9,11 @@ as good as the path bash takes to it, so:
   not seen after them;
 - `read`, `mapfile`, `getopts`, `printf -v`, `unset`, `local`, `let` change the variables they name;
   `eval`, `source`/`.` and `declare -n` may change any of them;
-- a variable a function body assigns may change wherever the function is called.
+- a variable a function body assigns may change wherever the function is called;
+- `export X=1`, `export X`, `declare -x X`, and every assignment after `set -a`, put X in the
+  environment of the commands that follow (`SimpleCommand.env`), as `X=1 cmd` does for one command;
+  `export -n X` and `set +a` stop that. Whether a name is exported is kept as a variable of its own
+  (`EXPORTED + name`), so a subshell's or a branch's export is undone or made unsure like any write.
 
 An unknown value is a dynamic word (`$X`), which the analyzers treat as a path they cannot name.
 The walker journals every write, so leaving a region costs the writes made in it (`_Walker.undo`,
@@ -54,3 +58,50 @@ def set_by(argv: list[Word]) -> list[str] | None:
         return []
     names = [a.split("=", 1)[0] for a in args if _NAME.match(a.split("=", 1)[0])]
     return names + (["REPLY"] if first == "read" else [])
+
+
+EXPORTED = "\0export:"  # `EXPORTED + NAME` holds "1" while NAME is exported, "" after `export -n NAME`
+ALLEXPORT = "\0allexport"  # "1" while `set -a` is on
+_EXPORT_KEYWORDS = frozenset({"declare", "typeset", "local"})
+
+
+def exported_names(keyword: str, flags: list[str], names: list[str]) -> list[tuple[str, bool]]:
+    """The names a declaration exports (True) or stops exporting (False): `export X=1 Y`, `declare -x
+    X`, `export -n X`, `declare +x X`; `flags` its options, `names` the names it declares or assigns."""
+    if keyword == "export":
+        on = not any(f.startswith("-") and "n" in f[1:] for f in flags)
+    elif keyword in _EXPORT_KEYWORDS and any(f.startswith(("-", "+")) and "x" in f[1:] for f in flags):
+        on = not any(f.startswith("+") and "x" in f[1:] for f in flags)
+    else:
+        return []
+    return [(n, on) for n in names if _NAME.match(n)]
+
+
+def environment(variables: dict[str, Word]) -> dict[str, Word]:
+    """The variables exported so far with the values the line gave them (a name exported but never set
+    on the line keeps whatever the environment held: not known here, and left out). A name whose
+    export is unsure (set in a branch, after `eval`) counts as exported."""
+    out: dict[str, Word] = {}
+    for key, mark in variables.items():
+        if key.startswith(EXPORTED) and (mark.dynamic or mark.text):
+            name = key[len(EXPORTED):]
+            value = variables.get(name)
+            if value is not None:
+                out[name] = value
+    return out
+
+
+def set_option(argv: list[Word], letter: str, name: str, now: Word | None) -> Word | None:
+    """`set -a`/`set -o allexport` turn an option on, `set +a`/`set +o allexport` off: the option's
+    new mark ("1" or ""), or `now` when the command leaves it as it was (unknown when a word is)."""
+    if any(w.dynamic for w in argv[1:]):
+        return unknown(name) if now is None or now.text else now
+    words = [w.text for w in argv[1:]]
+    mark = now
+    for i, w in enumerate(words):
+        if w in ("-o", "+o"):
+            if i + 1 < len(words) and words[i + 1] == name:
+                mark = Word.lit("1" if w == "-o" else "")
+        elif w[:1] in "-+" and not w.startswith("--") and letter in w[1:]:
+            mark = Word.lit("1" if w[0] == "-" else "")
+    return mark

@@ -120,8 +120,8 @@ RUNS_LATER_ASKED = [
     f"cp jobs/missing.sh /etc/cron.daily/{NEW}",
     f"cp $F /etc/cron.daily/{NEW}",
     f"cp host:ok.sh /etc/cron.daily/{NEW}",
-    f"cp jobs/ok.sh jobs/wipe.sh /etc/cron.daily/",
-    f"cp -r jobs/ /etc/cron.daily/",
+    "cp jobs/ok.sh jobs/wipe.sh /etc/cron.daily/",
+    "cp -r jobs/ /etc/cron.daily/",
     f"mv jobs/wipe.sh /etc/cron.daily/{NEW}",
     f"cp jobs/ok.sh /etc/sudoers.d/{NEW}",  # what grants access is not read as a script
     "cp jobs/ok.sh /etc/ld.so.preload",

@@ -26,8 +26,13 @@ class Decoder(NamedTuple):
     files: tuple[str, ...]  # the files it reads instead of stdin (empty: stdin)
 
 
-def _text_codec(fn: Callable[[bytes], bytes]) -> Decode:
+def _text_codec(fn: Callable[[bytes], bytes], *, newlines_only: bool = False) -> Decode:
+    """`newlines_only`: the program skips line ends and nothing else (GNU base64, base32, basenc): at a
+    space, tab or carriage return it stops, having printed what came before, which is not what the
+    whole text decodes to (`echo cm0gLXJmIH4v LmNhY2hl | base64 -d` prints `rm -rf ~/` and stops)."""
     def run(data: bytes) -> bytes | None:
+        if newlines_only and any(c in data for c in b" \t\r\v\f"):
+            return None
         joined = b"".join(data.split())
         try:
             out = fn(joined)
@@ -101,10 +106,12 @@ class _Gzip:
 
 # base64/base32/basenc: the decode options, and for basenc the encoding option that names the codec.
 _DECODE_FLAGS = frozenset({"-d", "--decode", "-D"})
-_TEXT_PROGRAMS: dict[str, Decode] = {"base64": _text_codec(_b64), "base32": _text_codec(_b32)}
+_TEXT_PROGRAMS: dict[str, Decode] = {"base64": _text_codec(_b64, newlines_only=True),
+                                     "base32": _text_codec(_b32, newlines_only=True)}
 _BASENC: dict[str, Decode] = {
-    "--base64": _text_codec(_b64), "--base64url": _text_codec(_b64url), "--base32": _text_codec(_b32),
-    "--base32hex": _text_codec(_b32hex), "--base16": _text_codec(_b16),
+    "--base64": _text_codec(_b64, newlines_only=True), "--base64url": _text_codec(_b64url, newlines_only=True),
+    "--base32": _text_codec(_b32, newlines_only=True), "--base32hex": _text_codec(_b32hex, newlines_only=True),
+    "--base16": _text_codec(_b16, newlines_only=True),
 }
 # Options of the text decoders that change nothing in what a valid input decodes to.
 _TEXT_HARMLESS = frozenset({"--", "-w0", "--wrap=0"})

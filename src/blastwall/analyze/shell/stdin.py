@@ -33,6 +33,50 @@ def read_file(path: str, scope: Scope) -> str | None:
         return None
 
 
+def _before(reader: SimpleCommand | None, scope: Scope) -> Scope:
+    """`scope` whose earlier commands leave out `reader` and the commands piped into it (they run
+    with it, and read what it reads)."""
+    if not scope.earlier or reader is None:
+        return scope
+    mine: set[int] = set()
+    cmd: SimpleCommand | None = reader
+    while cmd is not None and len(mine) < 64:
+        mine.add(id(cmd))
+        cmd = cmd.stdin_from
+    return scope._replace(earlier=tuple(e for e in scope.earlier if id(e[0]) not in mine))
+
+
+def file_as_run(path: str, scope: Scope, reader: SimpleCommand | None = None) -> str | None:
+    """The text of a file a command (`reader`) reads as data (`cat f | sh`, `base64 -d f`, `sh < f`)
+    as it is when the command runs: what an earlier command of the line wrote there (`echo ... > f;
+    base64 -d f | sh`), None when an earlier command may have put other content there without
+    blastwall knowing what (`mv other f`, `git stash pop`), else the file on disk."""
+    scope = _before(reader, scope)
+    if scope.earlier:
+        from blastwall.analyze.shell.fsops import _brought
+        from blastwall.analyze.shell.scripts import script_text, written_here
+
+        if written_here(path, scope):
+            return script_text(path, scope).text
+        if _brought(path, scope):
+            return None
+    return read_file(path, scope)
+
+
+def _bytes_as_run(path: str, scope: Scope, reader: SimpleCommand) -> bytes | None:
+    """`file_as_run` in bytes: a file the line wrote earlier as its text, else the bytes on disk."""
+    text = file_as_run(path, scope, reader)
+    if text is None:
+        return None
+    scope = _before(reader, scope)
+    if scope.earlier:
+        from blastwall.analyze.shell.scripts import written_here
+
+        if written_here(path, scope):
+            return text.encode("utf-8")
+    return _file_bytes(path, scope)
+
+
 def _tr_expand(spec: str) -> str | None:
     """A tr set with its ranges spelled out (None for a range that runs backwards, which tr refuses)."""
     out: list[str] = []
@@ -69,7 +113,7 @@ def stdout_of(cmd: SimpleCommand | None, scope: Scope, depth: int = 0) -> str | 
         files = [a for a in args if a != "--"]
         if not files or files == ["-"]:
             return upstream()
-        texts = [upstream() if f == "-" else read_file(f, scope) for f in files]
+        texts = [upstream() if f == "-" else file_as_run(f, scope, cmd) for f in files]
         return None if any(t is None for t in texts) else "".join(t or "" for t in texts)
     decoded = _decoded_bytes(cmd, scope, depth)
     if decoded is not None:
@@ -103,15 +147,14 @@ def _decoded_bytes(cmd: SimpleCommand | None, scope: Scope, depth: int) -> bytes
     if found is None:
         return None
     if found.files:
-        text = read_file(found.files[0], scope) if len(found.files) == 1 else None
-        data = _file_bytes(found.files[0], scope) if text is not None else None
+        data = _bytes_as_run(found.files[0], scope, cmd) if len(found.files) == 1 else None
     elif cmd.stdin_text is None and cmd.stdin_file is None and cmd.stdin_from is not None:
         data = _decoded_bytes(cmd.stdin_from, scope, depth + 1)
         if data is None:
             upstream = stdout_of(cmd.stdin_from, scope, depth + 1)
             data = upstream.encode("utf-8") if upstream is not None else None
     elif cmd.stdin_file is not None:
-        data = _file_bytes(cmd.stdin_file.text, scope) if read_file(cmd.stdin_file.text, scope) is not None else None
+        data = _bytes_as_run(cmd.stdin_file.text, scope, cmd)
     else:
         upstream = stdin_of(cmd, scope, depth + 1)
         data = upstream.encode("utf-8") if upstream is not None else None
@@ -136,7 +179,7 @@ def stdin_of(cmd: SimpleCommand, scope: Scope, depth: int = 0) -> str | None:
         return cmd.stdin_text
     f = cmd.stdin_file
     if f is not None:
-        return read_file(f.text, scope)
+        return file_as_run(f.text, scope, cmd)
     return stdout_of(cmd.stdin_from, scope, depth)
 
 

@@ -107,8 +107,8 @@ def drop_volume_writes(found: list[Finding], cmd: Any, commands: list[Any], earl
     if mine is None or cmd.assigns or volume is None or any(v in line for v in volume.env):
         return found
     mounts = _mounts(words)
-    if mounts is None:
-        return found
+    if mounts is None or any(w.partition("=")[0] in table["mount_powers"] for w in words):
+        return found  # a container that may mount (`--privileged`): a disk mounted under the volume is no scratch
     scratch = {ctr for name, ctr in mounts if _made_before(volume, name, cmd, mine, commands, earlier, shell_dir)}
 
     def in_scratch(path: str) -> bool:
@@ -221,8 +221,22 @@ def _unique(name: str) -> bool:
     parts = sorted(_table()["unique_names"]["parts"], key=len, reverse=True)
     rest = name
     for part in parts:
-        rest = rest.replace(part, "")
+        rest = _without(rest, part)
     return rest != name and _plain(rest)
+
+
+def _without(name: str, part: str) -> str:
+    """`name` without each `part` in it; a `$NAME` part followed by a letter, digit or `_` is another
+    variable (`$RANDOM_x` is RANDOM_x, unset: empty) and stays."""
+    out, i = [], 0
+    while (at := name.find(part, i)) >= 0:
+        end = at + len(part)
+        if part[-1].isalnum() and end < len(name) and (name[end].isalnum() or name[end] == "_"):
+            out.append(name[i:end])
+        else:
+            out.append(name[i:at])
+        i = end
+    return "".join(out) + name[i:]
 
 
 def _name_ok(obj: _Object, name: str) -> bool:

@@ -627,6 +627,20 @@ def _foreign_folder(path: str, scope: Scope) -> bool:
     return not any(makes_folder(_unwrapped(cmd), folder) for cmd, _ in scope.earlier)
 
 
+def runs_or_grants(path: str, *, appended: bool = False) -> bool:
+    """`path` is where a file runs code or grants access once it exists (rules/paths.toml runs_or_grants);
+    `appended`: where text added at the end does (not a list of keys: `append_keeps`)."""
+    if not _runs_or_grants(path):
+        return False
+    if not appended:
+        return True
+    from blastwall.analyze import globs
+    from blastwall.analyze.ruleset import load_table
+
+    full = os.path.normpath(os.path.expanduser(path)) if path.startswith(("/", "~")) else path
+    return not globs.matcher(tuple(load_table("paths")["system"].get("append_keeps", ())))(full)
+
+
 def _runs_or_grants(path: str) -> bool:
     from blastwall.analyze import globs
     from blastwall.analyze.ruleset import load_table

@@ -48,7 +48,7 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
                 reader = _reads_before_write(cmd, r) if r.op != "&>>" else None
                 out.extend(redirect_findings(r.target, scope, cmd.source, empty=_prints_nothing(cmd, scope),
                                              read_by=reader))
-        if cmd.redirects or (cmd.argv and cmd.argv[0].text.endswith("tee")):
+        if cmd.redirects or any(w.text.endswith("tee") for w in cmd.argv):  # `tee`, `sudo tee`
             from blastwall.analyze.shell.writes_later import later_writes
 
             out.extend(later_writes(cmd, scope))  # a script, migration or CI file written with known text

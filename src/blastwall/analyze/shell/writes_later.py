@@ -20,10 +20,12 @@ def later_writes(cmd: SimpleCommand, scope: Scope) -> list[Finding]:
                if r.op in _WRITES and r.target is not None and not r.target.dynamic and r.target.text not in ("", "-")
                and not r.target.text.isdigit()]
     targets += _after_heredoc(cmd)
+    cmd = _unwrapped(cmd)  # `sudo tee -a /etc/profile.d/x.sh`: tee's writes, as without sudo
     name = program_name(cmd.argv[0].text) if cmd.argv and not cmd.argv[0].dynamic else ""
     if name == "tee":
         words = [w for w in cmd.argv[1:] if not w.dynamic]
-        append = any(w.text in ("-a", "--append") for w in words)
+        append = any(w.text == "--append" or (w.text[:1] == "-" and w.text[1:2] != "-" and "a" in w.text)
+                     for w in words)
         targets += [(w.text, append) for w in words if not w.text.startswith("-")]
     targets = [(t, append) for t, append in targets if not t.startswith("/dev/")]  # devices run nothing later
     if not targets:
@@ -35,6 +37,8 @@ def later_writes(cmd: SimpleCommand, scope: Scope) -> list[Finding]:
     for target, append in targets:
         path = posixpath.join(scope.shell_dir, target) if scope.shell_dir and not target.startswith(("/", "~", "$")) \
             else target
+        if append:
+            out.extend(_grant_append(path, name or "the command", cmd.source))
         if content is None:  # `curl URL >> ~/.profile`: a file that runs later gets text no one has read
             from blastwall.analyze.shell.later_copies import unread_text
 
@@ -46,6 +50,35 @@ def later_writes(cmd: SimpleCommand, scope: Scope) -> list[Finding]:
             continue
         out.extend(written_findings(path, content, scope, append=append))
     return out
+
+
+def _unwrapped(cmd: SimpleCommand) -> SimpleCommand:
+    """`cmd` with its wrappers taken off (`sudo`, `doas`, `env X=1`), its redirections and stdin kept."""
+    from blastwall.analyze.shell.wrappers import peel
+
+    argv = list(cmd.argv)
+    for _ in range(8):
+        peeled = peel(argv) if argv else None
+        if peeled is None or not peeled.argv:
+            break
+        argv = list(peeled.argv)
+    return cmd.with_argv(argv) if argv is not cmd.argv else cmd
+
+
+def _grant_append(path: str, what: str, source: str) -> list[Finding]:
+    """Text added to a file whose lines run code or grant access (rules/paths.toml runs_or_grants:
+    sudoers, passwd, cron, systemd...; not a list of keys, `append_keeps`) that no reader of files that run later
+    judges: an added line grants or runs as a new file there would, so it is asked as one is."""
+    from blastwall.analyze.later.kinds import kind_of
+    from blastwall.analyze.shell.fsops import runs_or_grants
+    from blastwall.model import Effect, Severity
+
+    if not runs_or_grants(path, appended=True) or kind_of(path) is not None:
+        return []
+    return [Finding(rule_id="shell.fs:append-grants", effect=Effect.PRIVILEGE_ESCALATION, severity=Severity.HIGH,
+                    reason=f"{what} adds text to {path[:120]}, whose lines run code or grant access (sudoers, "
+                           "accounts, keys, services); a human must read what is added",
+                    target=path[:200], safer="ask a human to make this change", source=source[:200])]
 
 
 def _new_named_script(path: str, content: str, scope: Scope) -> bool:

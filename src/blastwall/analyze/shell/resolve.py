@@ -12,6 +12,7 @@ import functools
 
 from blastwall.analyze.base import Scope, unknown
 from blastwall.analyze.paths import PathClass, classify_in, content_kind
+from blastwall.analyze.shell.cache_paths import verify_command
 from blastwall.analyze.shell.fsops import analyze_fs, in_place_findings, redirect_findings
 from blastwall.analyze.shell.handlers import (
     _shell_text,
@@ -42,6 +43,7 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
         cmd = cmd._replace(env={**dict(scope.env), **cmd.env})  # type: ignore[arg-type]
     if cmd.env or cmd.assigns:  # and what this command runs (`bash -c`, `eval`, `xargs`) inherits them
         scope = scope._replace(env=tuple({**cmd.env, **cmd.assigns}.items()))
+    cmd = verify_command(cmd, scope)  # `rm -rf "$(go env GOCACHE)"`: where the cache is on this machine
     if with_redirects:
         for r in cmd.redirects:
             if r.op in _WRITE_OPS and r.target is not None and not r.target.text.isdigit() and r.target.text != "-":

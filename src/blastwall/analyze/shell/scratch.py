@@ -102,15 +102,24 @@ def _cache_locators() -> dict[tuple[str, ...], tuple[str, tuple[str, ...]]]:
             for row in load_table("cache_locators").get("locator", [])}
 
 
+def locator_class(what: str) -> PathClass:
+    """The class a cache locator's substitution gets by its name (cache_paths.py verifies it)."""
+    return PathClass("regenerable", f"{what}, which the tool fills again")
+
+
 def made_by_cache_locator(producer: Any, line: str) -> PathClass | None:
     """`$(go env GOCACHE)`, `$(pip cache dir)`: a command substitution that prints where a tool keeps
-    its cache (rules/cache_locators.toml), exactly as listed; anything else around it is not read,
-    nor is a `line` (the command line without this substitution) that may move the cache: one that
-    names a variable or file of `unset_by`, or the setting (`go env -w GOCACHE=~/src && ...`)."""
+    its cache (rules/cache_locators.toml), exactly as listed and run by its bare name (`~/bin/go env
+    GOCACHE` prints what that file wants); anything else around it is not read, nor is a `line` (the
+    command line without this substitution) that may move the cache: one that names a variable or
+    file of `unset_by`, or the setting (`go env -w GOCACHE=~/src && ...`), or that may make the name
+    run something else (a function or alias of that name, a new PATH). Where the machine can be
+    looked at, what the name promises is then verified (cache_paths.py)."""
     if producer is None or not producer.argv or producer.stdin_from is not None or producer.redirects:
         return None
-    if any(w.dynamic for w in producer.argv):
+    if any(w.dynamic for w in producer.argv) or "/" in producer.argv[0].text or producer.assigns:
         return None
+    from blastwall.analyze.shell.cache_paths import shadowing
     from blastwall.analyze.shell.names import program_name
 
     words = (program_name(producer.argv[0].text), *(w.text for w in producer.argv[1:]))
@@ -118,9 +127,9 @@ def made_by_cache_locator(producer: Any, line: str) -> PathClass | None:
     if row is None:
         return None
     what, unset_by = row
-    if words[-1] in line or any(name in line for name in unset_by):
+    if words[-1] in line or any(name in line for name in unset_by) or shadowing(words[0]).search(line):
         return None
-    return PathClass("regenerable", f"{what}, which the tool fills again")
+    return locator_class(what)
 
 
 def stamped(parts: list[Any]) -> PathClass | None:

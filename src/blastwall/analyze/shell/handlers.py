@@ -848,17 +848,18 @@ def _dry_run(name: str, argv: list[Word]) -> bool:
 def _unread_tasks(name: str, targets: list[Word], argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding]:
     """Tasks of a runner whose task file blastwall cannot read (it is not there, or files are not
     read for this check): a name that builds, tests or checks runs; any other is asked about."""
-    from blastwall.analyze.shell.tasks import task_file_readable
+    from blastwall.analyze.shell.tasks import task_files_unread
 
     files = _scripts()["runner_files"].get(name)
     directory = _option_value(argv[1:], ("-C", "--directory", "--dir", "--cwd", "-d"))
-    if files is None or task_file_readable(files, scope, directory.text if directory else None):
+    why = task_files_unread(files, scope, directory.text if directory else None) if files else None
+    if why is None:
         return []
     unsafe = [t.text for t in targets if not _safe_task(t.text) and not _destructive_name(t.text)]
     if not unsafe:
         return []
     return [unknown("shell.scripts:unread-task", f"{name} runs the task {unsafe[0]}, which blastwall cannot read "
-                    f"(no {files[0]} to read here); a human must check what it does", cmd.source)]
+                    f"({why}); a human must check what it does", cmd.source)]
 
 
 def _safe_task(name: str) -> bool:

@@ -114,12 +114,12 @@ def _option(args: list[Word], names: tuple[str, ...]) -> Word | None:
 
 
 def _root_scripts(scope: Scope, directory: str | None) -> dict[str, Any] | None:
-    from blastwall.analyze.shell.stdin import read_file
+    from blastwall.analyze.shell.tasks import task_text
 
     if not scope.read_files or not scope.cwd:
         return None
     base = os.path.join(scope.cwd, os.path.expanduser(directory)) if directory else scope.cwd
-    text = read_file(os.path.join(base, "package.json"), scope)
+    text = task_text(os.path.join(base, "package.json"), scope)  # as an earlier checkout leaves it
     if text is None:
         return None
     try:

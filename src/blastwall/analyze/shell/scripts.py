@@ -147,6 +147,12 @@ def script_text(path: str, scope: Scope) -> ScriptText:
                 None, "an earlier command on this line writes it with content blastwall cannot know")
     if scope.shell_dir and not path.startswith(("/", "~", "$")):
         path = posixpath.join(scope.shell_dir, path)
+    if scope.earlier and scope.read_files:
+        from blastwall.analyze.shell.tree_changes import as_run
+
+        changed = as_run(path, scope)  # `git checkout other && sh ok.sh`: ok.sh as the branch holds it
+        if changed is not None:
+            return ScriptText(changed.text, changed.why)
     return _disk(path, scope)
 
 

@@ -25,13 +25,32 @@ def _base(scope: Scope, directory: str | None) -> str | None:
     return os.path.join(scope.cwd, directory) if directory else scope.cwd
 
 
+def task_text(path: str, scope: Scope) -> str | None:
+    """A task file's text as it is when the task runs: None when an earlier command of the line
+    may change it with content blastwall cannot know (`git pull && npm run x`), as it is at a
+    revision an earlier checkout names (tree_changes.py), else as on disk."""
+    return task_state(path, scope)[0]
+
+
+def task_state(path: str, scope: Scope) -> tuple[str | None, str]:
+    """(text, why it cannot be read when text is None) of a task file (`task_text`)."""
+    if scope.earlier and scope.read_files:
+        from blastwall.analyze.shell.tree_changes import as_run
+
+        changed = as_run(path, scope)
+        if changed is not None:
+            return changed.text, changed.why
+    text = read_file(path, scope)
+    return text, "" if text is not None else "not there"
+
+
 def package_script(name: str, scope: Scope, directory: str | None = None) -> list[str] | None:
     """The commands `npm run <name>` runs (pre<name>, <name>, post<name>), or None when the
     package.json or the script is not there."""
     base = _base(scope, directory)
     if base is None:
         return None
-    text = read_file(os.path.join(base, "package.json"), scope)
+    text = task_text(os.path.join(base, "package.json"), scope)
     if text is None:
         return None
     try:
@@ -46,8 +65,23 @@ def package_script(name: str, scope: Scope, directory: str | None = None) -> lis
 def task_file_readable(names: list[str], scope: Scope, directory: str | None = None) -> bool:
     """Whether one of the task files `names` (`Makefile`, `package.json`, `justfile`) can be read
     where the command runs."""
+    return task_files_unread(names, scope, directory) is None
+
+
+def task_files_unread(names: list[str], scope: Scope, directory: str | None = None) -> str | None:
+    """None when one of the task files `names` can be read where the command runs, else why not
+    (`no Makefile to read here`, or what an earlier command of the line does to it)."""
     base = _base(scope, directory)
-    return base is not None and any(read_file(os.path.join(base, n), scope) is not None for n in names)
+    if base is None:
+        return f"no {names[0]} to read here"
+    changed = ""
+    for n in names:
+        text, why = task_state(os.path.join(base, n), scope)
+        if text is not None:
+            return None
+        if why != "not there" and not changed:
+            changed = f"{n}: {why}"
+    return changed or f"no {names[0]} to read here"
 
 
 def _parse_makefile(text: str) -> tuple[dict[str, str], dict[str, tuple[list[str], list[str]]], str | None]:

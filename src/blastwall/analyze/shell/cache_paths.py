@@ -23,11 +23,9 @@ import functools
 import os
 import posixpath
 import re
-import shutil
 import sys
 from typing import Any
 
-from blastwall import rx
 from blastwall.analyze.base import Scope
 from blastwall.analyze.paths import PathClass
 from blastwall.analyze.shell.ir import SimpleCommand, Word
@@ -150,6 +148,8 @@ def _others(row: dict[str, Any], scope: Scope) -> tuple[tuple[object, str | None
 def shadowing(prog: str) -> Any:
     """Text that makes `prog` run something else than the tool: a function or alias of its name, a
     new PATH, `hash -p`, `enable -f`."""
+    from blastwall import rx
+
     p = re.escape(prog)
     return rx.compile(rf"(?:^|[\s;&|(]){p}\s*\(\s*\)|\bfunction\s+{p}\b|\balias\b|\bPATH\+?=|\bhash\s+-p\b|"
                       r"\benable\s")
@@ -272,6 +272,8 @@ def _files(row: dict[str, Any], scope: Scope, env: dict[str, str]) -> list[str]:
 def _tool_prefixes(row: dict[str, Any]) -> list[str]:
     """The install prefix of the tool's program found on PATH (`/usr/local` for /usr/local/bin/npm),
     through links."""
+    import shutil
+
     out = []
     for name in {str(row["command"][0]), "node"} if row["command"][0] == "npm" else {str(row["command"][0])}:
         found = shutil.which(name)

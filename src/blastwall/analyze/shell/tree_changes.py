@@ -66,7 +66,7 @@ def as_run(path: str, scope: Scope) -> Text | None:
     for cmd, shell_dir in scope.earlier:
         if isinstance(cmd, SimpleCommand):
             here = os.path.normpath(os.path.join(base, os.path.expanduser(shell_dir))) if shell_dir else base
-            changes.extend(_changes(_real_argv(cmd), cmd.source, full, here, 0))
+            changes.extend(_changes(*_real_argv(cmd), cmd.source, full, here, 0))
     changes = _in_repository(changes, full, scope)
     if not changes:
         return None
@@ -116,26 +116,33 @@ def _short(source: str) -> str:
     return one if len(one) <= 60 else one[:57] + "..."
 
 
-def _real_argv(cmd: SimpleCommand) -> list[Word]:
+def _real_argv(cmd: SimpleCommand) -> tuple[list[Word], bool]:
+    """The program's words, its wrappers taken off, and whether a wrapper adds words it reads at run
+    time (`echo main | xargs git checkout`)."""
     from blastwall.analyze.shell.wrappers import peel
 
     argv = list(cmd.argv)
+    appended = False
     for _ in range(8):
         peeled = peel(argv) if argv else None
         if peeled is None or not peeled.argv:
             break
+        appended = appended or program_name(argv[0].text) in _table()["appenders"]
         argv = list(peeled.argv)
-    return argv
+    return argv, appended
 
 
-def _changes(argv: list[Word], source: str, full: str, here: str, depth: int) -> list[Change]:
-    """What the command `argv` may do to the file `full`, run in the folder `here`."""
+def _changes(argv: list[Word], appended: bool, source: str, full: str, here: str, depth: int) -> list[Change]:
+    """What the command `argv` may do to the file `full`, run in the folder `here` (`appended`: with
+    more words that a wrapper adds at run time)."""
     if not argv:
         return []
     if argv[0].dynamic:
         return [Change(source)]  # a program named at run time
     name = program_name(argv[0].text)
     words = [w.text for w in argv[1:]]
+    if appended and _changer(name, words):
+        return [Change(source)]
     inner = _inner_code(name, words)
     if inner is not None:
         return _inner_changes(inner, source, full, here, depth)
@@ -153,6 +160,16 @@ def _changes(argv: list[Word], source: str, full: str, here: str, depth: int) ->
         if "://" in w and posixpath.basename(w.split("?", 1)[0].split("#", 1)[0].rstrip("/")) == base:
             return [Change(source)]
     return []
+
+
+def _changer(name: str, words: list[str]) -> bool:
+    """A program that may change the tree given other words: git but for its readers, unpackers,
+    copies, other version control systems."""
+    t = _table()
+    if name == "git":
+        sub = next((w for w in words if not w.startswith("-")), "")
+        return sub not in t["git"]["readers"] or sub in t["git"]["ref_movers"]
+    return name in t["unpackers"] or name in t["vcs"] or name in t["copiers"]["programs"]
 
 
 def _inner_code(name: str, words: list[str]) -> str | None:
@@ -179,7 +196,7 @@ def _inner_changes(code: str, source: str, full: str, here: str, depth: int) -> 
         return [Change(source)]
     out: list[Change] = []
     for cmd in parsed.commands:
-        for c in _changes(_real_argv(cmd), cmd.source, full, here, depth + 1):
+        for c in _changes(*_real_argv(cmd), cmd.source, full, here, depth + 1):
             out.append(c if c.ref is not None else c._replace(what=source))
     return out
 

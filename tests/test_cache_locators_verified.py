@@ -51,6 +51,7 @@ def _in(home: Path, command: str) -> str:
 # --- the defaults: a temporary HOME with no settings -------------------------------------------
 
 @pytest.mark.parametrize("command", [RM_GO, RM_MOD, RM_NPM, RM_PIP, RM_PIP3, "rm -rf `go env GOCACHE`",
+                                     'cd "$HOME/proj" && ' + RM_GO, 'cd ${HOME}/proj && ' + RM_PIP,
                                      'sudo rm -rf "$(go env GOCACHE)"', 'bash -c "rm -rf \\"\\$(pip cache dir)\\""',
                                      'cd /tmp && rm -rf "$(npm config get cache)"', 'du -sh "$(yarn cache dir)"'])
 def test_defaults_pass(home: Path, command: str) -> None:
@@ -159,6 +160,12 @@ _SAME_LINE = [
     "hash -p ~/evil/go go; " + RM_GO,
     "declare -x \"$V\"; " + RM_GO,
     "read -r GOCACHE <<< ~/data; export GOCACHE; " + RM_GO,
+    "export XDG_CONFIG_HOME=~/evil; " + RM_GO,
+    "export XDG_CONFIG_HOME=~/evil; bash -c '" + RM_PIP + "'",
+    "HOME=~/data; export HOME; " + RM_NPM,
+    "export VIRTUAL_ENV=~/evil; " + RM_PIP,
+    "export npm_config_userconfig=~/evil; " + RM_NPM,
+    "XDG_CONFIG_HOME=~/evil " + RM_GO,
 ]
 
 

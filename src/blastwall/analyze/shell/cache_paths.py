@@ -97,20 +97,38 @@ def _names(row: dict[str, Any]) -> list[str]:
             row["command"][-1]]
 
 
+# Variables that choose where a tool's config files and default cache are (besides the row's own).
+_PLACES = ("HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_DIRS", "PATH")
+
+
+def _place_variables(row: dict[str, Any]) -> tuple[str, ...]:
+    """The variables that move the row's files or default: the common ones and each `$NAME` file."""
+    return (*_PLACES, *(str(f)[1:].split("/", 1)[0] for f in row.get("files", ()) if str(f).startswith("$")))
+
+
+def _sets_place(places: tuple[str, ...], source: str) -> bool:
+    """Whether a command's text names one of `places` other than to read it (`export HOME=...`,
+    `XDG_CONFIG_HOME=x`, `read HOME`; not `$HOME` or `${HOME}`)."""
+    from blastwall import rx
+
+    return any(rx.search(rf"(?:^|[^\w${{]){name}\b", source) for name in places)
+
+
 def _moved_earlier(row: dict[str, Any], scope: Scope, env: dict[str, Word]) -> str | None:
     """Why an earlier command of the line may have moved the cache (None: none may have): one that
     names the setting, its variables or files, may set any variable, or writes a file the tool reads."""
     names = [n.lower() for n in _names(row)]
+    places = _place_variables(row)
     prog = str(row["command"][0])
     for name in env:
-        if name.lower() in names or name == "PATH":
+        if name.lower() in names or name in places:
             return f"the command's environment sets {name}"
     shadow = shadowing(prog)
     for cmd, _ in _others(row, scope):
         words = [w.text for w in getattr(cmd, "argv", [])]  # type: ignore[attr-defined]
         source = str(getattr(cmd, "source", ""))
         low = source.lower()
-        if any(n in low for n in names) or shadow.search(source):
+        if any(n in low for n in names) or shadow.search(source) or _sets_place(places, source):
             return f"an earlier command may change it ({source[:60]})"
         first = words[0] if words else ""
         if first in _VARIABLE_SETTERS or (first == "printf" and "-v" in words) or \
@@ -287,6 +305,9 @@ def _up(rest: str, scope: Scope) -> list[str]:
     in their subfolders too (a virtual environment's pip.conf). `_Unreadable` when the command's
     folder is not known (`cd "$d"` earlier on the line)."""
     start = scope.shell_dir or scope.cwd or ""
+    for home in ("${HOME}", "$HOME"):
+        if start == home or start.startswith(home + "/"):
+            start = "~" + start[len(home):]
     folder = os.path.expanduser(start)
     if not folder.startswith("/"):
         raise _Unreadable(f"the folder the command runs in ({start[:40]}) is not known")

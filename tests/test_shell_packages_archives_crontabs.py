@@ -27,6 +27,7 @@ def _decision(command: str, **context: object) -> str:
 REBUILT = [
     "rm -rf vendor/bundle && bundle install --path vendor/bundle",
     "rm -rf vendor/bundle && bundle install --deployment",
+    "rm -rf vendor/bundle && bundle install",  # vendor/bundle is regenerable on its own (installed gems)
     "rm -rf vendor/ && composer install",
     "rm -rf ./vendor && composer install --no-interaction --prefer-dist",
     "rm -rf vendor/* && composer update",
@@ -64,7 +65,6 @@ NOT_REBUILT = [
     "rm -rf vendor* && composer install",
     "rm -rf $D/vendor && composer install",
     "rm -rf vendor && bundle install --path vendor/bundle",  # a parent of what bundler makes
-    "rm -rf vendor/bundle && bundle install",                 # bundler's folder is not named
     "rm -rf data && bundle install --path data",              # any folder named as the path
     "rm -rf data && python -m venv data",
     "rm -rf .env && python -m venv .env",

@@ -49,7 +49,8 @@ PLAIN = [
     "SELECT drop_chunks('t', INTERVAL '1 day')", "SELECT add_retention_policy('t', INTERVAL '7 days')",
     "SELECT exec_sql('DROP TABLE t')", "SELECT cron.schedule('n', '* * * * *', 'DELETE FROM t')",
     "SELECT pg_catalog.now()", "SELECT public.count(1)", "SELECT lower(x) FROM t WHERE y = upper('a')",
-    "SELECT purge_old_data()", "SELECT PurgeOldData()", "SELECT f(g(h(1)))", "SELECT dblink_exec('DROP TABLE t')", "SET search_path = x", "SELEC 1", "",
+    "SELECT purge_old_data()", "SELECT PurgeOldData()", "SELECT f(g(h(1)))", "SELECT dblink_exec('DROP TABLE t')", "SELECT execute(command => 'DELETE FROM t')",
+    "SELECT run(query => 'TRUNCATE t')", "SET search_path = x", "SELEC 1", "",
 ]
 
 
@@ -80,6 +81,7 @@ def test_plain_statements_take_the_json_reading_and_handled_nodes_do_not():
     assert not plain("SELECT pg_terminate_backend(1)")  # a function call its handler takes a hit from
     assert plain("SELECT count(*), now() FROM t")  # ones whose names take none
     assert not plain("SELECT purge_old_data()") and not plain("SELECT cron.schedule('a', 'b', 'c')")
+    assert not plain("SELECT execute(command => 'DELETE FROM t')")  # an executor given its text by name
     assert not plain("WITH d AS (DELETE FROM t RETURNING *) SELECT * FROM d")
     assert not plain("SELECT 1; DROP TABLE t")
     assert not plain("EXPLAIN SELECT 1")

@@ -414,6 +414,7 @@ def _glob_names(pattern: str, full: str) -> bool:
 class _Repo(NamedTuple):
     git: Any
     top: str
+    known: dict[str, tuple[str, str] | None]  # object lookups (`_objects`)
 
 
 def _replayed(full: str, changes: list[Change], scope: Scope) -> Text | None:
@@ -431,12 +432,33 @@ def _replayed(full: str, changes: list[Change], scope: Scope) -> Text | None:
 
 
 def _repo(where: str, scope: Scope) -> _Repo | None:
+    """The repository a git command run in `where` works on (its top folder), once per check."""
+    from blastwall.memo import once
+
+    return once(("tree_changes.repo", where), lambda: _find_repo(where, scope))
+
+
+def _find_repo(where: str, scope: Scope) -> _Repo | None:
     from blastwall.analyze.credentials import _deadline as check_deadline
     from blastwall.secrets.history import Git
 
     git = Git(where, check_deadline(scope))
     top = git.text("rev-parse", "--show-toplevel")
-    return _Repo(git, os.path.realpath(top.strip())) if top else None
+    return _Repo(git, os.path.realpath(top.strip()), {}) if top else None
+
+
+def _objects(repo: _Repo, specs: list[str]) -> None:
+    """Look up `specs` (`REV:path`, `:path`, `REV^{commit}`) in one `git cat-file --batch-check`:
+    repo.known[spec] is (id, type), or None when git names no object."""
+    wanted = [s for s in dict.fromkeys(specs) if s not in repo.known]
+    if not wanted:
+        return
+    code, out = repo.git.run("cat-file", "--batch-check=%(objectname) %(objecttype)",
+                             stdin="".join(f"{s}\n" for s in wanted).encode("utf-8", "surrogateescape"))
+    lines = out.decode("utf-8", "replace").splitlines() if code == 0 else []
+    for i, spec in enumerate(wanted):
+        parts = lines[i].split() if i < len(lines) else []
+        repo.known[spec] = (parts[0], parts[1]) if len(parts) == 2 and parts[1] != "missing" else None
 
 
 def _replay(full: str, changes: list[Change], scope: Scope) -> Text | None:
@@ -461,15 +483,19 @@ def _replay(full: str, changes: list[Change], scope: Scope) -> Text | None:
     if repo is None:
         return None
     rel = os.path.relpath(real, repo.top)
+    bad = next((c for c in steps if c.ref and not _plain_ref(c.ref)), None)
+    if bad is not None or not rel.isprintable():
+        bad = bad or steps[0]
+        return Text(None, f"an earlier command on this line ({_short(bad.what)}) names a revision blastwall does "
+                          "not read")
+    _objects(repo, [f"HEAD:{rel}", f":{rel}", *(f"{c.ref}:{rel}" for c in steps if c.ref),
+                    *(f"{c.ref}^{{commit}}" for c in steps if c.ref)])
     head = _blob(repo, f"HEAD:{rel}")
     disk = _disk_bytes(real)
     current = head  # the blob HEAD holds for the file (as the line moves HEAD)
     content: str | None = "disk"  # the file: "disk", a blob id, or None when it is gone
     dirty: bool | None = None  # the file differs from HEAD's blob (computed when needed)
     for c in steps:
-        if c.ref and any(ch in c.ref for ch in (":", " ")) or c.ref.startswith("-"):
-            return Text(None, f"an earlier command on this line ({_short(c.what)}) names a revision blastwall does "
-                              "not read")
         blob = _blob(repo, f"{c.ref}:{rel}" if c.ref else f":{rel}")
         if c.kind in ("either", "maybe-switch"):  # `git checkout X`: a branch when X is a revision, else a file
             if _is_rev(repo, c.ref or ""):
@@ -511,13 +537,20 @@ def _replay(full: str, changes: list[Change], scope: Scope) -> Text | None:
     return Text(data.decode("utf-8", "replace"))
 
 
+def _plain_ref(ref: str) -> bool:
+    """A revision written as one word git reads only as a revision (no `REV:path`, no option)."""
+    return ref.isprintable() and not ref.startswith("-") and not any(c in ref for c in ": \t")
+
+
 def _is_rev(repo: _Repo, ref: str) -> bool:
-    return bool(repo.git.text("rev-parse", "-q", "--verify", "--end-of-options", ref + "^{commit}"))
+    _objects(repo, [ref + "^{commit}"])
+    return repo.known.get(ref + "^{commit}") is not None
 
 
 def _blob(repo: _Repo, spec: str) -> str | None:
-    found = repo.git.blob(spec)
-    return found[1] if found else None
+    _objects(repo, [spec])
+    found = repo.known.get(spec)
+    return found[0] if found and found[1] == "blob" else None
 
 
 def _disk_bytes(path: str) -> bytes | None:

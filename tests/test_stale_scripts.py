@@ -106,6 +106,9 @@ AT_REVISION = [
     "sudo git checkout evil && sh ok.sh",
     "bash -c 'git checkout evil' && sh ok.sh",
     "git checkout evil && cd . && sh ok.sh",
+    "git checkout evil -- ok.sh && git checkout -- ok.sh && sh ok.sh",
+    "git checkout evil -- ok.sh && git checkout ok.sh && sh ok.sh",
+    "git checkout docs && git checkout evil -- ok.sh && sh ok.sh",
 ]
 
 
@@ -176,6 +179,40 @@ def test_unknown_change_asks_naming_the_earlier_command(line: str, named: str, r
     assert any(named in r for r in v.reasons), v.reasons
 
 
+@pytest.mark.parametrize("line", ["git checkout evil && git checkout - && sh ok.sh",
+                                  "git checkout evil && git reset --hard HEAD && sh ok.sh",
+                                  "git checkout evil && git stash && sh ok.sh",
+                                  "git checkout evil && git checkout @{-1} -- ok.sh && sh ok.sh"])
+def test_revisions_named_from_head_after_a_checkout_ask(line: str, repo: Path) -> None:
+    assert decide(line, repo) == "ask", line
+
+
+def test_a_script_reached_through_a_link_asks(repo: Path) -> None:
+    (repo / "run.sh").symlink_to("ok.sh")
+    assert decide("sh run.sh", repo) == "allow"
+    assert decide("git checkout docs && sh run.sh", repo) == "ask"
+
+
+def test_a_script_the_revision_makes_a_link_asks(repo: Path) -> None:
+    _git(repo, "checkout", "-q", "-b", "linked")
+    (repo / "ok.sh").unlink()
+    (repo / "ok.sh").symlink_to("/nonexistent/elsewhere.sh")
+    _git(repo, "commit", "-qam", "link")
+    _git(repo, "checkout", "-q", "main")
+    v = verdict("git checkout linked && sh ok.sh", cwd=repo, probe=True)
+    assert v.decision.value == "ask"
+    assert any("link" in r for r in v.reasons), v.reasons
+
+
+def test_staged_content_is_what_a_checkout_of_the_file_restores(repo: Path) -> None:
+    (repo / "ok.sh").write_text(EVIL + "\n")
+    _git(repo, "add", "ok.sh")
+    (repo / "ok.sh").write_text("echo hello\n")
+    assert decide("sh ok.sh", repo) == "allow"
+    assert decide("git checkout -- ok.sh && sh ok.sh", repo) == "ask"
+    assert decide("git restore ok.sh && sh ok.sh", repo) == "ask"
+
+
 def test_local_changes_git_may_refuse_to_overwrite_ask(repo: Path) -> None:
     (repo / "ok.sh").write_text("echo edited\n")
     assert decide("git checkout evil && sh ok.sh", repo) == "ask"
@@ -196,6 +233,7 @@ SAFE = [
     "sh ok.sh",
     "git checkout docs && sh ok.sh",
     "git checkout main && sh ok.sh",
+    "git checkout evil && git checkout docs && sh ok.sh",
     "git switch docs && make deploy",
     "git checkout docs && npm run reset",
     "git checkout docs && npm ci",

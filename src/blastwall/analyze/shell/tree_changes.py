@@ -388,7 +388,8 @@ def _restore(rest: list[str], source: str, full: str, where: str) -> list[Change
     if any(w.startswith("-") and w not in ("-S", "--staged", "-W", "--worktree", "-q", "--quiet", "--", "--overlay",
                                           "--no-overlay") and not w.startswith(("-s", "--source")) for w in rest):
         return [Change(source)]
-    return _paths(ref, paths, source, full, where)
+    found = _paths(ref, paths, source, full, where)
+    return [c._replace(kind="paths" if staged else "restore") if c.ref is not None else c for c in found]
 
 
 def _paths(ref: str, pathspecs: list[str], source: str, full: str, where: str) -> list[Change]:
@@ -482,21 +483,30 @@ def _replay(full: str, changes: list[Change], scope: Scope) -> Text | None:
         steps.append(c)
     if repo is None:
         return None
+    if _linked(full, repo.top):
+        return Text(None, f"an earlier command on this line ({_short(steps[0].what)}) may change it, and it is reached "
+                          "through a link the checkout may point elsewhere")
     rel = os.path.relpath(real, repo.top)
-    bad = next((c for c in steps if c.ref and not _plain_ref(c.ref)), None)
+    bad = next((c for i, c in enumerate(steps) if c.ref and not _plain_ref(c.ref) or i and _head_relative(c.ref or "")
+                and any(s.kind in ("switch", "reset", "either", "maybe-switch") for s in steps[:i])), None)
     if bad is not None or not rel.isprintable():
         bad = bad or steps[0]
         return Text(None, f"an earlier command on this line ({_short(bad.what)}) names a revision blastwall does "
-                          "not read")
+                          "not read here")
     _objects(repo, [f"HEAD:{rel}", f":{rel}", *(f"{c.ref}:{rel}" for c in steps if c.ref),
                     *(f"{c.ref}^{{commit}}" for c in steps if c.ref)])
-    head = _blob(repo, f"HEAD:{rel}")
-    disk = _disk_bytes(real)
-    current = head  # the blob HEAD holds for the file (as the line moves HEAD)
+    return _apply_steps(repo, rel, real, steps)
+
+
+def _apply_steps(repo: _Repo, rel: str, real: str, steps: list[Change]) -> Text | None:
+    """Replay `steps` on the file's blob ids: HEAD's, the index's and the work tree's."""
+    current = _blob(repo, f"HEAD:{rel}")  # the blob HEAD holds for the file (as the line moves HEAD)
+    index = _blob(repo, f":{rel}")
     content: str | None = "disk"  # the file: "disk", a blob id, or None when it is gone
+    source: tuple[str, str] | None = None  # (revision, path) the content was read from, for its mode
     dirty: bool | None = None  # the file differs from HEAD's blob (computed when needed)
     for c in steps:
-        blob = _blob(repo, f"{c.ref}:{rel}" if c.ref else f":{rel}")
+        blob = _blob(repo, f"{c.ref}:{rel}") if c.ref else index
         if c.kind in ("either", "maybe-switch"):  # `git checkout X`: a branch when X is a revision, else a file
             if _is_rev(repo, c.ref or ""):
                 c = c._replace(kind="switch")
@@ -504,37 +514,69 @@ def _replay(full: str, changes: list[Change], scope: Scope) -> Text | None:
                 return Text(None, f"an earlier command on this line ({_short(c.what)}) checks out a revision this "
                                   "repository does not hold as named")
             else:
-                c, blob = c._replace(ref="", kind="paths"), _blob(repo, f":{rel}")
+                c, blob = c._replace(ref="", kind="paths"), index
         elif c.ref and blob is None and not _is_rev(repo, c.ref):
             return Text(None, f"an earlier command on this line ({_short(c.what)}) names a revision this repository "
                               "does not hold as named")
-        if c.kind == "paths":
+        if c.kind in ("paths", "restore"):
             if blob is not None:
-                content, dirty = blob, blob != current
+                content, dirty, source = blob, blob != current, (c.ref, rel)
+                index = blob if c.kind == "paths" else index
             continue
         if c.kind == "switch" and not c.force and blob == current:
             continue  # the same blob in both: git keeps the file as it is
         if c.kind == "switch" and not c.force:
             if dirty is None:
-                dirty = _dirty(repo, content, disk, current)
+                dirty = _dirty(repo, content, _disk_bytes(real), current) or index != current
             if dirty:
                 return Text(None, f"an earlier command on this line ({_short(c.what)}) switches over its local "
                                   "changes, which git may refuse or keep")
         if blob is None:
             content = None if current is not None else content  # a tracked file the revision does not hold
         else:
-            content = blob
-        current, dirty = blob, False  # HEAD moves to the revision (a stash leaves it, on the same blob)
+            content, source = blob, (c.ref or "HEAD", rel)
+        current, index, dirty = blob, blob, False  # HEAD moves to the revision (a stash leaves it, on the same blob)
     if content == "disk":
         return None
     if content is None:
         return Text(None, f"an earlier command on this line ({_short(steps[-1].what)}) removes it")
+    if source is not None and _mode(repo, *source) == "120000":
+        return Text(None, f"an earlier command on this line ({_short(steps[-1].what)}) makes it a link")
     data = repo.git.run("cat-file", "blob", content)[1]
     from blastwall.analyze.shell.stdin import MAX_FILE
 
     if len(data) > MAX_FILE:
         return Text(None, "it is too large to read")
     return Text(data.decode("utf-8", "replace"))
+
+
+def _head_relative(ref: str) -> bool:
+    """A revision named from HEAD or the reflog (`HEAD~1`, `@`, `@{-1}`): after an earlier checkout
+    on the line it names another commit than it does now."""
+    return ref.startswith("HEAD") or "@" in ref or ref.startswith(("ORIG_HEAD", "FETCH_HEAD", "MERGE_HEAD"))
+
+
+def _linked(full: str, top: str) -> bool:
+    """A folder or the file on the way from the repository's top to `full` is a symbolic link (a
+    checkout may change where it points)."""
+    p = os.path.normpath(full)
+    for _ in range(64):
+        if os.path.islink(p) and _under(os.path.realpath(os.path.dirname(p)), top):
+            return True
+        parent = os.path.dirname(p)
+        if parent == p:
+            break
+        p = parent
+    return False
+
+
+def _mode(repo: _Repo, ref: str, rel: str) -> str:
+    """The mode git records for `rel` at `ref` (the index when ""): 120000 for a link."""
+    if ref:
+        out = repo.git.text("ls-tree", "--full-tree", "--end-of-options", ref, "--", rel) or ""
+    else:
+        out = repo.git.text("ls-files", "-s", "--", rel) or ""
+    return out.split(" ", 1)[0] if out else ""
 
 
 def _plain_ref(ref: str) -> bool:

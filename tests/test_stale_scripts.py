@@ -15,9 +15,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from verdicts import verdict
 
 from blastwall.analyze.shell.tree_changes import as_run
-from verdicts import verdict
 
 EVIL = "rm -rf ~/data"
 EVIL_PY = "import shutil\nshutil.rmtree('/home/u/data')\n"
@@ -27,6 +27,16 @@ def _git(repo: Path, *args: str) -> str:
     return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c",
                            "core.hooksPath=/dev/null", *args], cwd=repo, check=True, capture_output=True,
                           text=True).stdout
+
+
+def _data(repo: Path, sql: str, manifest: str) -> None:
+    (repo / "migrate.sql").write_text(sql)
+    (repo / "k8s.yaml").write_text(manifest)
+
+
+SQL_EVIL = "DROP TABLE users;\n"
+MANIFEST = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  a: b\n"
+MANIFEST_EVIL = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  replicas: 0\n"
 
 
 def _files(repo: Path, body: str, py: str) -> None:
@@ -49,10 +59,12 @@ def repo(tmp_path: Path) -> Path:
     _git(r, "init", "-q", "-b", "main")
     (r / "other.txt").write_text("notes\n")
     _files(r, "echo hello", "print('hello')\n")
+    _data(r, "SELECT 1;\n", MANIFEST)
     _git(r, "add", "-A")
     _git(r, "commit", "-qm", "harmless")
     _git(r, "checkout", "-qb", "evil")
     _files(r, EVIL, EVIL_PY)
+    _data(r, SQL_EVIL, MANIFEST_EVIL)
     _git(r, "commit", "-qam", "destructive")
     _git(r, "tag", "v-evil")
     _git(r, "checkout", "-q", "main")
@@ -109,6 +121,8 @@ AT_REVISION = [
     "git checkout evil -- ok.sh && git checkout -- ok.sh && sh ok.sh",
     "git checkout evil -- ok.sh && git checkout ok.sh && sh ok.sh",
     "git checkout docs && git checkout evil -- ok.sh && sh ok.sh",
+    "git checkout evil && psql -f migrate.sql",
+    "git checkout evil && kubectl apply -f k8s.yaml",
 ]
 
 
@@ -169,6 +183,7 @@ UNKNOWN = [
     ("git pull && npm run reset", "git pull"),
     ("git pull && just deploy", "git pull"),
     ("git pull && python3 x.py", "git pull"),
+    ("git pull && psql -f migrate.sql", "psql"),
 ]
 
 
@@ -269,6 +284,10 @@ SAFE = [
     "git pull --rebase && npm ci",
     "git pull && npm test",
     "git pull && make",
+    "psql -f migrate.sql",
+    "kubectl apply -f k8s.yaml",
+    "git checkout docs && psql -f migrate.sql",
+    "git checkout docs && kubectl apply -f k8s.yaml",
 ]
 
 

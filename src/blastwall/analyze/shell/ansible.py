@@ -176,9 +176,9 @@ def _playbook(path: str, scope: Scope, source: str, only_forced: bool) -> list[F
 
 
 def _load(path: str, scope: Scope) -> Any:
-    from blastwall.analyze.shell.stdin import read_file
+    from blastwall.analyze.shell.tree_changes import read_as_run
 
-    text = read_file(path, scope) if path and "{{" not in path else None
+    text = read_as_run(path, scope) if path and "{{" not in path else None
     if text is None:
         return None
     import yaml

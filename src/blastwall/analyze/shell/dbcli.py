@@ -11,7 +11,7 @@ from blastwall.analyze.shell import rediscli
 from blastwall.analyze.shell.handlers import _option_value, _positionals, register
 from blastwall.analyze.shell.ir import SimpleCommand, Word
 from blastwall.analyze.shell.names import program_name
-from blastwall.analyze.shell.stdin import has_stdin, read_file, stdin_of
+from blastwall.analyze.shell.stdin import has_stdin, stdin_of
 from blastwall.model import Finding
 
 
@@ -139,7 +139,9 @@ def _options_code(client: Client, name: str, args: list[Word], cmd: SimpleComman
         if f is None:
             continue
         found = True
-        text = read_file(f.text, scope)
+        from blastwall.analyze.shell.tree_changes import read_as_run
+
+        text = read_as_run(f.text, scope)  # as an earlier command of the line leaves it
         if text is None:
             out.append(unknown("shell.db:unreadable-script", f"{name} runs SQL from {f.text}, which blastwall cannot "
                                "read; a human must review it", cmd.source))

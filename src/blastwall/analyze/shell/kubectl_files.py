@@ -41,7 +41,8 @@ def handle_kubectl(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope
 
 def _manifests(argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[str]:
     """The texts of the files `-f` names that can be read here (`-` is stdin)."""
-    from blastwall.analyze.shell.stdin import read_file, stdin_of
+    from blastwall.analyze.shell.stdin import stdin_of
+    from blastwall.analyze.shell.tree_changes import read_as_run
 
     out: list[str] = []
     for i, w in enumerate(argv[1:], 1):
@@ -56,7 +57,7 @@ def _manifests(argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[str]:
             value = Word(w.text[2:], dynamic=w.dynamic)
         if value is None or value.dynamic:
             continue
-        text = stdin_of(cmd, scope) if value.text == "-" else read_file(value.text, scope)
+        text = stdin_of(cmd, scope) if value.text == "-" else read_as_run(value.text, scope)
         if text:
             out.append(text)
     return out

@@ -17,7 +17,6 @@ from collections.abc import Callable
 
 from blastwall.analyze.base import Scope, unknown
 from blastwall.analyze.shell.ir import Word
-from blastwall.analyze.shell.stdin import read_file
 from blastwall.model import Finding
 
 VALUE_OPTIONS = frozenset({
@@ -70,7 +69,9 @@ def findings(name: str, args: list[Word], source: str, scope: Scope, judge: Judg
     out: list[Finding] = []
     script = options.get("--eval")
     if script is not None:
-        text = read_file(script.text, scope) if not script.dynamic else None
+        from blastwall.analyze.shell.tree_changes import read_as_run
+
+        text = read_as_run(script.text, scope) if not script.dynamic else None
         if text is None:
             out.append(unknown("shell.db:unreadable-script", f"{name} --eval runs the Lua script {script.text}, which "
                                "blastwall cannot read; a human must review it", source))

@@ -79,6 +79,16 @@ def as_run(path: str, scope: Scope) -> Text | None:
     return _replayed(full, changes, scope)
 
 
+def read_as_run(path: str, scope: Scope) -> str | None:
+    """The text of a file a command runs or applies (a SQL file, a manifest, a playbook) as it is when
+    the command runs: at the revision an earlier checkout names, None when an earlier command may
+    change it with content blastwall cannot know, else as on disk (stdin.read_file)."""
+    from blastwall.analyze.shell.stdin import read_file
+
+    changed = as_run(path, scope) if scope.earlier and scope.read_files else None
+    return changed.text if changed is not None else read_file(path, scope)
+
+
 def _in_repository(changes: list[Change], full: str, scope: Scope) -> list[Change]:
     """The changes that reach the file: a git command changes only its own repository's work tree
     (`git -C ../other pull`), and none when it runs outside a repository (git fails). Without

@@ -121,6 +121,12 @@ RETENTION_ASKED = [
     mcp("kafka", "alter_configs", resource="orders", config="retention.ms=1000,segment.ms=1000"),
     mcp("kafka", "alter_broker_config", broker=1, configs={"log.retention.hours": "1"}),
     mcp("kafka", "delete_records", topic="orders", partition=0, offset=1000),
+    # spellings the arguments' cheap look for a setting name must not miss
+    mcp("kafka", "alter_topic_config", topic="orders", configs='{"retention\\u002ems": "1000"}'),  # a JSON escape
+    mcp("kafka", "alter_topic_config", topic="orders", configs='{"retention.ms": "1000"}'),  # JSON text
+    mcp("kafka", "alter_topic_config", topic="orders", configs={"RETENTION.MS": "1000"}),
+    mcp("kafka", "alter_topic_config", topic="orders", configs=[{"NAME": "x", "name": "Retention.Ms", "value": 1}]),
+    mcp("kafka", "alter_topic_config", topic="orders", configs={"cleanup.policy": "compact"}),
 ]
 test_retention_safe, test_retention_asked = allowed_and_asked(RETENTION_SAFE, RETENTION_ASKED, judge)
 

@@ -207,6 +207,19 @@ def mcp_findings(server: str, tool: str, args: Any) -> list[Finding]:
     why = consumed(args, reading_tool=reading)
     if why:
         out.append(_finding("queue.rabbitmq:consume", source, target, why))
+    if not _may_name(args, _retention_keys() | _policy_keys()):
+        return out  # no Kafka setting is named anywhere in the arguments (most tool calls)
     out += [_finding("queue.kafka:retention-cut", source, target, w) for w in retention_cuts(args)]
     out += [_finding("queue.kafka:compaction", source, target, w) for w in compactions(args)]
     return out
+
+
+def _may_name(value: Any, keys: set[str]) -> bool:
+    """Whether `value` may name one of `keys` (casefolded) as a key, a `name=` text or a name value:
+    False only when none of them occurs in its text at all. Text with a backslash (a JSON string's
+    escapes, which `_pairs` decodes) may spell one: True."""
+    try:
+        text = repr(value).casefold()
+    except RecursionError:
+        return True
+    return "\\" in text or any(k in text for k in keys)

@@ -102,9 +102,11 @@ def short_lived(name: str) -> bool:
         return False
     if any(p in w.table_words for p in parts):
         return True
+    texts = (joined, folded, _singular(folded), *parts)
+    singulars = tuple(_singular(text) for text in texts)  # once per name, not once per stem
     for stem in w.table_stems:
-        for text in (joined, folded, _singular(folded), *parts):
-            if text.startswith(stem) or text.endswith(stem) or _singular(text).endswith(stem):
+        for text, one in zip(texts, singulars):
+            if text.startswith(stem) or text.endswith(stem) or one.endswith(stem):
                 return True
         if stem in joined and len(parts) > 1:  # `user_session_tokens`, `oauth_auth_codes`
             return True

@@ -152,7 +152,6 @@ UNKNOWN = [
     ("git checkout -m evil && sh ok.sh", "git checkout -m evil"),
     ("git fetch origin evil:evil && git checkout evil && sh ok.sh", "git checkout evil"),
     ("git bisect start evil main && sh ok.sh", "git bisect"),
-    ("git submodule update && sh ok.sh", "git submodule update"),
     ("unzip -o a.zip && sh ok.sh", "unzip -o a.zip"),
     ("unzip a.zip -d . && sh ok.sh", "unzip a.zip -d ."),
     ("tar xf a.tar && ./ok.sh", "tar xf a.tar"),
@@ -294,6 +293,15 @@ SAFE = [
 @pytest.mark.parametrize("line", SAFE)
 def test_changes_that_do_not_reach_the_script_stay_allowed(line: str, repo: Path) -> None:
     assert decide(line, repo) == "allow", verdict(line, cwd=repo, probe=True).reasons
+
+
+def test_submodule_updates_change_only_submodule_folders(repo: Path) -> None:
+    (repo / ".gitmodules").write_text('[submodule "lib"]\n\tpath = lib\n\turl = https://example.com/lib.git\n')
+    (repo / "lib").mkdir()
+    (repo / "lib" / "setup.sh").write_text("echo lib\n")
+    assert decide("git submodule update --init && sh ok.sh", repo) == "allow"
+    assert decide("git submodule update --init && sh lib/setup.sh", repo) == "ask"
+    assert decide("git submodule update --init; make deploy", repo) == "allow"
 
 
 def test_untracked_script_stays_read_from_disk_across_a_checkout(repo: Path) -> None:

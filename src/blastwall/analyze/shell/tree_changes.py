@@ -111,8 +111,24 @@ def _in_repository(changes: list[Change], full: str, scope: Scope) -> list[Chang
             top = tops[c.where]
             if top is None or not _under(real, top):
                 continue
+            if c.kind == "submodule" and not any(_under(real, os.path.join(top, p)) for p in _submodules(top)):
+                continue
         kept.append(c)
     return kept
+
+
+def _submodules(top: str) -> list[str]:
+    """The folders .gitmodules names (`path = lib/x`); `.` (everything) when it cannot be read."""
+    from blastwall.analyze.shell.stdin import read_file
+
+    path = os.path.join(top, ".gitmodules")
+    if not os.path.exists(path):
+        return []
+    text = read_file(path, Scope(cwd=top))
+    if text is None:
+        return ["."]
+    return [line.split("=", 1)[1].strip() for line in text.splitlines()
+            if line.strip().startswith("path") and "=" in line and line.split("=", 1)[0].strip() == "path"]
 
 
 def _max_earlier() -> int:
@@ -333,6 +349,8 @@ def _git(argv: list[Word], source: str, full: str, here: str) -> list[Change]:
         return [Change(source, "HEAD", "reset", where=where)]
     if sub == "apply" and any(w in t["apply_readers"] for w in rest) and "--apply" not in rest:
         return []
+    if sub == "submodule":
+        return [Change(source, kind="submodule", where=where)]  # only files in a submodule's folder
     return [Change(source, where=where)]
 
 

@@ -48,3 +48,15 @@ def test_a_script_is_read_where_it_is(tmp_path: Path) -> None:
     (tmp_path / "wipe.ps1").write_text("Remove-Item -Recurse -Force $HOME/data\n")
     assert decide("pwsh -File build.ps1", cwd=tmp_path) == "allow"
     assert decide("pwsh ./wipe.ps1", cwd=tmp_path) != "allow"
+
+
+def test_a_bash_program_spelled_the_powershell_way_is_read_once_not_in_a_loop() -> None:
+    """`rm -r -fo PATH` is PowerShell's Remove-Item alias and bash's rm at once: the bash reading
+    of it must not hand it back to the Windows reading (that looped to the recursion limit and
+    answered "input nests too deeply")."""
+    from blastwall.engine import check
+
+    for line in (r"rm -r -fo C:\Users\me\data", r"rm -r -fo $env:USERPROFILE\data"):
+        verdict = check(line, "shell", read_files=False)
+        assert verdict.decision.value == "ask"
+        assert "core:degraded" not in [f.rule_id for f in verdict.findings]

@@ -16,14 +16,16 @@ from blastwall.model import Finding
 MAX_EARLIER = 64  # commands kept for what they wrote (a script run later on the line reads it)
 
 
-def analyze_command(text: str, scope: Scope) -> list[Finding]:
+def analyze_command(text: str, scope: Scope, *, posix: bool = False) -> list[Finding]:
+    """The findings of one shell line. `posix`: read it as a POSIX shell line only (a native
+    program a Windows shell runs, which must not be handed back to the Windows reading)."""
     from blastwall.analyze.shell.fsops import redirect_findings
     from blastwall.analyze.shell.parse import parse
     from blastwall.analyze.shell.resolve import analyze_simple
 
     if not text.strip():
         return []
-    windows = _windows(text, scope)
+    windows = None if posix else _windows(text, scope)
     if windows is not None:
         return dedupe(windows)
     parsed = parse(text)

@@ -406,7 +406,7 @@ def _native(statement: str, scope: Scope) -> list[Finding]:
     read adds nothing (the caller's patterns read it)."""
     from blastwall.analyze.shell import analyze_command
 
-    return [f for f in analyze_command(statement, scope) if not f.rule_id.startswith("shell.parse")]
+    return [f for f in analyze_command(statement, scope, posix=True) if not f.rule_id.startswith("shell.parse")]
 
 
 _VALUED = frozenset({"path", "literalpath", "filter", "include", "exclude", "credential", "stream", "depth",

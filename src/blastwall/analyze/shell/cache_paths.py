@@ -22,7 +22,6 @@ from __future__ import annotations
 import functools
 import os
 import posixpath
-import re
 import sys
 from typing import Any
 
@@ -168,7 +167,7 @@ def shadowing(prog: str) -> Any:
     new PATH, `hash -p`, `enable -f`."""
     from blastwall import rx
 
-    p = re.escape(prog)
+    p = rx.escape(prog)
     return rx.compile(rf"(?:^|[\s;&|(]){p}\s*\(\s*\)|\bfunction\s+{p}\b|\balias\b|\bPATH\+?=|\bhash\s+-p\b|"
                       r"\benable\s")
 

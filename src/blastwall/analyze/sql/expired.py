@@ -22,9 +22,9 @@ words live in `rules/sql.toml` [expired]. Anything else is not an expired cleanu
 from __future__ import annotations
 
 import functools
-from blastwall import rx
 from typing import Any, NamedTuple
 
+from blastwall import rx
 from blastwall.analyze.sql.rules import table
 
 # The sign of a time's offset from now: -1 in the past, 0 now, 1 in the future; None: unknown.
@@ -192,31 +192,26 @@ def _uncast(node: Any) -> Any:
     return node
 
 
-def _true(node: Any) -> bool:
-    """`true`, `1`, `'t'::boolean`."""
+def _boolean(node: Any) -> bool | None:
+    """The truth a constant spells (`true`, `1`, `'t'::boolean`; `false`, `0`, `'f'`), or None."""
     node = _uncast(node)
     if _name(node) != "A_Const" or node.isnull:
-        return False
+        return None
     val = node.val
     if hasattr(val, "boolval"):
         return bool(val.boolval)
     if hasattr(val, "ival"):
-        return val.ival == 1
-    return str(getattr(val, "sval", "")).lower() in ("t", "true", "1", "y", "yes")
+        return {1: True, 0: False}.get(val.ival)
+    word = str(getattr(val, "sval", "")).lower()
+    return True if word in ("t", "true", "1", "y", "yes") else False if word in ("f", "false", "0", "n", "no") else None
+
+
+def _true(node: Any) -> bool:
+    return _boolean(node) is True
 
 
 def _false(node: Any) -> bool:
-    """`false`, `0`, `'f'::boolean`."""
-    while _name(node) == "TypeCast":
-        node = node.arg
-    if _name(node) != "A_Const" or node.isnull:
-        return False
-    val = node.val
-    if hasattr(val, "boolval"):
-        return not val.boolval
-    if hasattr(val, "ival"):
-        return val.ival == 0
-    return str(getattr(val, "sval", "")).lower() in ("f", "false", "0", "n", "no")
+    return _boolean(node) is False
 
 
 def _named_short_lived(name: str) -> bool:
@@ -418,7 +413,7 @@ def literal_time(text: str) -> Offset:
         day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
         return None
-    return -1 if day < dt.datetime.now(dt.timezone.utc).date() - dt.timedelta(days=1) else 1
+    return -1 if day < dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1) else 1
 
 
 def _time_named(name: str) -> bool:

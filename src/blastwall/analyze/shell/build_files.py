@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from blastwall import rx
@@ -82,6 +83,9 @@ def parse(spec: dict[str, Any], argv: list[Word]) -> Named:
         if span:
             i += span
             continue
+        if w.text in spec.get("two_values", ()):
+            i += 3  # `just --set NAME VALUE`
+            continue
         t = w.text
         if t == "--":
             if not spec.get("first_task_only") and not spec.get("dashdash_args"):
@@ -114,50 +118,111 @@ def _candidates(spec: dict[str, Any], named: Named) -> list[str]:
 def build_file_findings(name: str, argv: list[Word], scope: Scope, source: str,
                         tasks: list[str] | None = None) -> list[Finding] | None:
     """Findings for the build file `name` is told to read; None when no option names one."""
+    return read_build_file(name, argv, scope, source, tasks)[0]
+
+
+def body_decides(name: str) -> bool:
+    """A task read from `name`'s build file is judged by what it runs, not by its name (just)."""
+    return bool(_by_name().get(name, {}).get("body_decides"))
+
+
+def _other_shell(spec: dict[str, Any], argv: list[Word]) -> Word | None:
+    """The value of an option that makes the tool run its lines with a program that is no shell."""
+    from blastwall.analyze.shell.justfile import SHELLS
+    from blastwall.analyze.shell.names import program_name
+
+    options = spec.get("shell_options", ())
+    for i, w in enumerate(argv[1:], 1):
+        value = _value(w, argv, i, options)[0] if options else None
+        if value is not None and (value.dynamic or program_name(value.text) not in SHELLS):
+            return value
+    return None
+
+
+def _found_upward(spec: dict[str, Any], scope: Scope) -> list[str]:
+    """The default files of the folders above where the tool runs, and any case of their names in
+    each (`search_up`, `any_case`), nearest first."""
+    base = scope.cwd if scope.read_files else None
+    if not base or not (spec.get("search_up") or spec.get("any_case")):
+        return []
+    here = os.path.normpath(os.path.join(base, scope.shell_dir or ""))
+    wanted = {d.lower() for d in spec["defaults"]}
+    out: list[str] = []
+    folder = here
+    for _ in range(32):
+        try:
+            names = sorted(n for n in os.listdir(folder) if n.lower() in wanted) if spec.get("any_case") else []
+        except OSError:
+            names = []
+        if folder != here:
+            names = [*[d for d in spec["defaults"] if d not in names], *names]
+        out.extend(os.path.join(folder, n) for n in names)
+        if folder != here and names and any(os.path.isfile(os.path.join(folder, n)) for n in names):
+            break
+        parent = os.path.dirname(folder)
+        if parent == folder or not spec.get("search_up"):
+            break
+        folder = parent
+    return out
+
+
+def _then_upward(paths: list[str], spec: dict[str, Any], scope: Scope) -> Iterator[str]:
+    yield from paths
+    yield from (p for p in _found_upward(spec, scope) if p not in paths)
+
+
+def read_build_file(name: str, argv: list[Word], scope: Scope, source: str,
+                    tasks: list[str] | None = None) -> tuple[list[Finding] | None, bool]:
+    """(`build_file_findings`, whether the build file decided: its text was read, or the tool only
+    prints its tasks)."""
     from blastwall.analyze.shell.scripts import safe_task, script_text, unreadable, written_here
 
     spec = _by_name().get(name)
     if spec is None:
-        return None
+        return None, False
     named = parse(spec, argv)
     if any(w.text.partition("=")[0] in spec.get("prints", ()) for w in argv[1:]):
-        return []  # `task --list -t FILE`: the tool prints its tasks
+        return [], True  # `task --list -t FILE`: the tool prints its tasks, and runs none
+    shell = _other_shell(spec, argv)
+    if shell is not None:
+        return [unknown("shell.scripts:unread-task", f"{name} runs its tasks with {shell.text}, which is no shell "
+                        "blastwall reads them in; a human must check what they run", source)], False
     if named.file is None and named.directory is None and not spec.get("read_default"):
-        return None
+        return None, False
     if named.file is not None and _streamed(named.file):
         return [unknown("shell.scripts:streamed-task-file", f"{name} reads its build file from {named.file.text or '(nothing)'}"
                         " (text made at run time, which blastwall does not see); a human must check what it runs",
-                        source)]
+                        source)], False
     if named.directory is not None and _streamed(named.directory):
         return [unknown("shell.scripts:unread-task", f"{name} runs in the folder {named.directory.text}, which "
-                        "blastwall cannot resolve; a human must check what its build file runs", source)]
+                        "blastwall cannot resolve; a human must check what its build file runs", source)], False
     paths = _candidates(spec, named)
+    upward = named.file is None and named.directory is None
     why = ""
-    for path in paths:
+    wanted = named.tasks if tasks is None else tasks
+    for path in _then_upward(paths, spec, scope) if upward else paths:
         found = script_text(path, scope)
-        wanted = named.tasks if tasks is None else tasks
         if found.text is not None:
-            return _read(spec, name, path, found.text, written_here(path, scope), source, wanted, scope)
+            return _read(spec, name, path, found.text, written_here(path, scope), source, wanted, scope), True
         if found.why.startswith("an earlier command"):
-            return [unreadable(name, path, found.why, source)]
+            return [unreadable(name, path, found.why, source)], False
         why = why or found.why
     if named.file is None and named.directory is None:
-        return None  # `task check` with no Taskfile read: judged by its task names, as before
+        return None, False  # `task check` with no Taskfile read: judged by its task names, as before
     shown = paths[0] if paths else name
     if spec.get("script"):
-        return [unreadable(name, shown, why, source)]
-    wanted = named.tasks if tasks is None else tasks
+        return [unreadable(name, shown, why, source)], False
     if not wanted:
         if named.file is None:
-            return []  # `ninja -C build`: the folder's default task, as the tool run there
+            return [], False  # `ninja -C build`: the folder's default task, as the tool run there
         return [unknown("shell.scripts:unread-task", f"{name} runs the default task of {shown}, which blastwall "
-                        f"cannot read ({why}); a human must check what it does", source)]
+                        f"cannot read ({why}); a human must check what it does", source)], False
     known = spec.get("commands")
     unsafe = [t for t in wanted if (t not in known if known is not None else not safe_task(t))]
     if not unsafe:
-        return []
+        return [], False
     return [unknown("shell.scripts:unread-task", f"{name} runs the task {unsafe[0]} of {shown}, which blastwall "
-                    f"cannot read ({why}); a human must check what it does", source)]
+                    f"cannot read ({why}); a human must check what it does", source)], False
 
 
 def _read(spec: dict[str, Any], name: str, path: str, text: str, here: bool, source: str, wanted: list[str],
@@ -176,6 +241,8 @@ def _read(spec: dict[str, Any], name: str, path: str, text: str, here: bool, sou
                                "Taskfile", source)]
         shown = f"{name} {' '.join(wanted) or 'default'}"
         return [f for c in commands for f in analyze_command(c, scope.deeper(shown))]
+    if spec["read"] == "justfile":
+        return _just(name, path, text, wanted, source, scope)
     if spec["read"] == "cmake":
         calls = cmake_effects(text)
         if calls:
@@ -187,6 +254,28 @@ def _read(spec: dict[str, Any], name: str, path: str, text: str, here: bool, sou
         return []
     return [unreadable(name, path, "an earlier command on this line writes it, in a language blastwall does not "
                        "read", source)]
+
+
+def _just(name: str, path: str, text: str, wanted: list[str], source: str, scope: Scope) -> list[Finding]:
+    """The code of the recipes `just WANTED` runs, judged in its language (justfile.py)."""
+    from blastwall.analyze.shell import analyze_command
+    from blastwall.analyze.shell.justfile import just_commands
+    from blastwall.analyze.shell.scripts import unreadable
+
+    codes = just_commands(text, wanted)
+    if codes is None:
+        return [unreadable(name, path, "its recipes take shapes blastwall does not follow, or may come from an "
+                           "imported justfile or a module", source)]
+    shown = f"{name} {' '.join(wanted) or '(default)'}"
+    found: list[Finding] = []
+    for code in codes:
+        if code.language == "shell":
+            found.extend(analyze_command(code.text, scope.deeper(shown)))
+        else:
+            from blastwall.analyze.code import analyze_code
+
+            found.extend(analyze_code(code.language, code.text, scope.deeper(shown)))
+    return found
 
 
 def cmake_effects(text: str) -> list[str]:

@@ -784,14 +784,15 @@ def handle_runner(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope)
             return found
     if dry:
         return []  # `just -n nuke`: the runner prints what the task would run
+    from blastwall.analyze.shell.build_files import body_decides, read_build_file
+
+    named, read = read_build_file(name, argv, scope, cmd.source)  # `make -f ci.mk x`: the file named decides
     out: list[Finding] = []
-    for t in targets:
+    for t in targets if not (read and body_decides(name)) else ():  # `just reset-db`: its body, once read
         if _destructive_name(t.text):
             out.extend(_script_name_findings(t.text, cmd.source))
-    from blastwall.analyze.shell.build_files import build_file_findings
-
-    named = build_file_findings(name, argv, scope, cmd.source)  # `make -f ci.mk x`: the file named decides
-    return (out + (named if named is not None else _unread_tasks(name, targets, argv, cmd, scope))) or None
+    found = out + (named if named is not None else _unread_tasks(name, targets, argv, cmd, scope))
+    return found if found or (read and body_decides(name)) else None
 
 
 def _task_option_names(name: str, argv: list[Word]) -> list[Word]:

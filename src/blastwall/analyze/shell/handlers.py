@@ -971,6 +971,7 @@ LAZY_MODULES: dict[str, str] = {
         "iptables-nft-restore", "ip6tables-nft-restore")},
     **{n: "blastwall.analyze.shell.kafka_cli" for n in (  # rules/queues.toml [kafka]: retention cuts
         "kafka-configs", "kafka-configs.sh", "kafka-topics", "kafka-topics.sh")},
+    "sysctl": "blastwall.analyze.shell.sysctl",  # rules/sysctl.toml: kernel settings that run programs
     **{n: "blastwall.analyze.shell.rawclients" for n in (  # rules/raw_clients.toml: text for a service's port
         "nc", "ncat", "netcat", "nc.openbsd", "nc.traditional", "telnet", "socat")},
     "run-parts": "blastwall.analyze.shell.run_parts",  # every program in a folder

@@ -139,15 +139,28 @@ def _options_code(client: Client, name: str, args: list[Word], cmd: SimpleComman
         if f is None:
             continue
         found = True
-        from blastwall.analyze.shell.tree_changes import read_as_run
-
-        text = read_as_run(f.text, scope)  # as an earlier command of the line leaves it
+        text = _file_text(f.text, scope)
         if text is None:
             out.append(unknown("shell.db:unreadable-script", f"{name} runs SQL from {f.text}, which blastwall cannot "
                                "read; a human must review it", cmd.source))
         else:
             out.extend(_analyze(client, text, scope, f"{name} {f.text}"))
     return out, found
+
+
+def _file_text(path: str, scope: Scope) -> str | None:
+    """The SQL file as the command reads it: the text an earlier command of the line wrote there
+    (`echo 'select 1' > q.sql && psql -f q.sql`; None when that text is unknown, never the file on
+    disk), else as an earlier checkout leaves it or as on disk."""
+    from blastwall.analyze.shell.scripts import script_text, written_here
+
+    if written_here(path, scope):
+        if "$(" in path and sum(1 for c, _ in scope.earlier if "mktemp" in str(getattr(c, "source", ""))) > 1:
+            return None  # `a=$(mktemp) b=$(mktemp)`: both read `$(mktemp)`, which one was written is not known
+        return script_text(path, scope).text
+    from blastwall.analyze.shell.tree_changes import read_as_run
+
+    return read_as_run(path, scope)  # as an earlier command of the line leaves it
 
 
 def _store_file(client: Client, pos: list[Word], scope: Scope) -> list[Finding]:

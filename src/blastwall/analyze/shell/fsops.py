@@ -83,6 +83,8 @@ def _targets(row: dict[str, Any], argv: list[Word], flags: list[str], positional
         return [w for w in _option_values(argv[1:], row.get("output_options", [])) if w.text != "-"]
     if mode == "after_command":
         return positionals[len(row.get("command") or []):]
+    if mode == "first_after_command":  # `qemu-img create FILE SIZE`
+        return positionals[len(row.get("command") or []):][:1]
     if mode == "after_script":
         has_script_flag = _has(flags, ["-e", "--expression", "-f", "--file", "--reference"])
         return positionals if has_script_flag or _dash_mode(row, argv, flags) else positionals[1:]
@@ -277,6 +279,7 @@ def _paired_output(targets: list[Word], scope: Scope) -> list[Word]:
     literal = {posixpath.normpath(t.text): t for t in targets if t.path_class is None and not t.dynamic
                and not t.glob and not t.text.startswith(("/", "~", "$", "-"))}
     out: list[Word] = []
+    earlier: set[str] | None = None
     for t in targets:
         norm = posixpath.normpath(t.text) if t in literal.values() else ""
         folder, _, base = norm.rpartition("/")
@@ -284,10 +287,28 @@ def _paired_output(targets: list[Word], scope: Scope) -> list[Word]:
         beside = [posixpath.join(folder, p) if folder else p for p in partners]
         cwd = scope.shell_dir or scope.cwd
         linked = bool(cwd) and os.path.islink(os.path.join(cwd, norm)) if norm else False
-        if norm and not norm.startswith("..") and beside and all(b in literal for b in beside) and not linked:
+        if beside and earlier is None and not all(b in literal for b in beside):
+            earlier = _removed_earlier(scope)  # `rd /s /q P\obj && rd /s /q P\bin`: the partner went first
+        named = set(literal) | {posixpath.relpath(e, scope.shell_dir) if scope.shell_dir else e
+                                for e in earlier or ()}
+        if norm and not norm.startswith("..") and beside and all(b in named for b in beside) and not linked:
             t = t._replace(path_class=PathClass("regenerable", f"{t.text} (build output, removed with "
                                                                f"{', '.join(partners)} beside it)"))
         out.append(t)
+    return out
+
+
+def _removed_earlier(scope: Scope) -> set[str]:
+    """The literal relative folders an earlier `rm` on this line deleted (as written from where the line
+    started, after its `cd`s)."""
+    out: set[str] = set()
+    for cmd, shell_dir in scope.earlier or ():
+        argv = list(getattr(cmd, "argv", []) or [])
+        if not argv or argv[0].dynamic or argv[0].text not in ("rm", "rmdir"):
+            continue
+        for w in argv[1:]:
+            if not (w.dynamic or w.glob or w.text.startswith(("/", "~", "$", "-")) or w.path_class is not None):
+                out.add(_on_line(w.text, shell_dir))
     return out
 
 

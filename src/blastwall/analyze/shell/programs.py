@@ -183,9 +183,15 @@ def parse_args(words: list[Word], prog: Program | None) -> ParsedArgs:
             elif t in value_opts and i + 1 < len(words):
                 values.append((t, words[i + 1].text))
                 i += 1
+            elif t[1] == "-" and i + 1 < len(words) and words[i + 1].text in _BOOL_WORDS:
+                flags[-1] = f"{t}={words[i + 1].text}"  # `az ... --append false`: the option's own value
+                i += 1
         i += 1
     return ParsedArgs(tuple(positionals), tuple(flags), tuple(values), dashdash)
 
+
+# Words a CLI (az, gcloud) takes as a long boolean option's value in the next word.
+_BOOL_WORDS = frozenset({"true", "false"})
 
 # Values that turn a boolean option off when given with `=` (`kubectl delete --dry-run=none` runs).
 _OFF_VALUES = frozenset({"false", "0", "no", "off", "none", "never"})

@@ -47,6 +47,10 @@ class Words(NamedTuple):
     interval_functions: frozenset[str]
     interval: rx.Pattern
     suffix_words: frozenset[str]
+    format_functions: dict[str, tuple[int, int]]
+    sortable_format: rx.Pattern
+    epoch_functions: frozenset[str]
+    now_texts: frozenset[str]
 
 
 @functools.cache
@@ -75,6 +79,10 @@ def _words() -> Words:
         interval_functions=frozenset(t["interval_functions"]),
         interval=rx.compile(rf"\s*([+-]?)\s*(\d+(?:\.\d+)?)\s*({units})?\b\s*", rx.I),
         suffix_words=frozenset(t["column_suffixes"]),
+        format_functions={k: (int(v[0]), int(v[1])) for k, v in t["format_functions"].items()},
+        sortable_format=rx.compile(t["sortable_format"]),
+        epoch_functions=frozenset(t["epoch_functions"]),
+        now_texts=frozenset(t["now_texts"]),
     )
 
 
@@ -376,13 +384,40 @@ def _past(node: Any, aliases: frozenset[str]) -> str | None:
     if _name(node) != "A_Expr" or int(node.kind) != 0 or node.lexpr is None or node.rexpr is None:
         return None
     op = ".".join(getattr(s, "sval", "") for s in node.name or ())
-    col, other = node.lexpr, node.rexpr
+    col, other, spelled = node.lexpr, node.rexpr, op
     if _column(col, aliases) is None:
         col, other, op = other, col, _FLIP.get(op, "")
     name = _column(col, aliases)
-    if name is None or op not in ("<", "<="):
+    if name is None:
+        return _aged_by_difference(node, spelled, aliases)
+    if op not in ("<", "<="):
         return None
     return name if past_by_name(name, _offset(other)) else None
+
+
+def _aged_by_difference(node: Any, op: str, aliases: frozenset[str]) -> str | None:
+    """`NOW - T(col) > AGE` (or `AGE < NOW - T(col)`): the column of rows older than a positive age,
+    where T is the column itself or a function reading it as a time (`julianday(created_at)`,
+    `unixepoch(created_at)`, `strftime('%s', created_at)`: `[expired] time_of_functions`)."""
+    diff, age = (node.lexpr, node.rexpr) if op in (">", ">=") else (node.rexpr, node.lexpr)
+    if op not in ("<", "<=", ">", ">=") or _name(diff) != "A_Expr" or int(diff.kind) != 0 or diff.lexpr is None:
+        return None
+    if ".".join(getattr(s, "sval", "") for s in diff.name or ()) != "-" or _offset(diff.lexpr) != 0:
+        return None
+    name = _column(_time_of(diff.rexpr), aliases)
+    return name if name is not None and _interval(age) == 1 and past_by_name(name, -1) else None
+
+
+def _time_of(node: Any) -> Any:
+    """The column a time function reads (`julianday(created_at)` -> created_at), else the node."""
+    if _name(node) != "FuncCall" or not node.funcname:
+        return node
+    fn = str(getattr(node.funcname[-1], "sval", "")).lower()
+    at = table()["expired"]["time_of_functions"].get(fn)
+    args = list(node.args or ())
+    if at is None or len(args) <= at or any(_name(a) == "ColumnRef" for i, a in enumerate(args) if i != at):
+        return node
+    return args[at]
 
 
 def past_by_name(column: str, offset: Offset) -> bool:
@@ -441,7 +476,9 @@ def _offset(node: Any) -> Offset:
     """Where a time expression lies from now (-1 past, 0 now, 1 future), None when it is not one."""
     kind = _name(node)
     if kind == "TypeCast":
-        return _offset(node.arg) if _cast_to_time(node) else None
+        if _cast_to_time(node) and (_text(node.arg) or "").strip().lower() in _words().now_texts:
+            return 0  # 'now'::timestamp, CAST('now' AS TIMESTAMP)
+        return _offset(node.arg) if _cast_to_time(node) or _cast_to_number(node) else None
     if kind == "SQLValueFunction":
         op = node.op.name
         return 0 if any(k in op for k in ("CURRENT_TIMESTAMP", "LOCALTIMESTAMP", "CURRENT_DATE", "LOCALTIME")) else None
@@ -468,6 +505,12 @@ def _offset(node: Any) -> Offset:
 def _cast_to_time(node: Any) -> bool:
     names = [str(getattr(n, "sval", "")).lower() for n in node.typeName.names or ()]
     return bool(names) and names[-1] in ("timestamp", "timestamptz", "date", "datetime", "datetime2", "datetimeoffset")
+
+
+def _cast_to_number(node: Any) -> bool:
+    """A cast of a time to a number: the epoch seconds `strftime('%s', 'now')` spells as text."""
+    names = [str(getattr(n, "sval", "")).lower() for n in node.typeName.names or ()]
+    return bool(names) and names[-1] in ("int", "int4", "int8", "integer", "bigint", "numeric", "real", "float8")
 
 
 def _plus(time: Offset, shift: Offset) -> Offset:
@@ -499,11 +542,26 @@ def _now_call(node: Any) -> Offset:
     if name in w.sub_functions and len(args) == 2:  # subtractDays(now(), 30)
         return _minus(_offset(args[0]), _interval(args[1]))
     if name in w.sqlite_now and args and (_text(args[0]) or "").lower() == "now":
-        total: Offset = 0
-        for modifier in args[1:]:  # datetime('now', '-7 days'): each modifier a signed interval
-            total = _plus(total, _interval_text(_text(modifier)))
-        return total
+        return _modified(args[1:])
+    if name in w.format_functions:  # strftime('%s', 'now', '-1 day'), to_char(now(), 'YYYY-MM-DD')
+        at, fmt = w.format_functions[name]
+        if len(args) <= max(at, fmt) or not w.sortable_format.fullmatch(_text(args[fmt]) or ""):
+            return None
+        rest = args[at + 1:] if at > fmt else []
+        if (_text(args[at]) or "").lower() == "now":
+            return _modified(rest)
+        return _offset(args[at]) if not rest else None
+    if name in w.epoch_functions and len(args) == 2 and (_text(args[0]) or "").lower() == "epoch":
+        return _offset(args[1])  # extract(epoch FROM now()), date_part('epoch', now())
     return None
+
+
+def _modified(modifiers: list[Any]) -> Offset:
+    """SQLite's 'now' shifted by its modifiers (`'-7 days'`, `'start of day'` is not read): each a signed interval."""
+    total: Offset = 0
+    for modifier in modifiers:
+        total = _plus(total, _interval_text(_text(modifier)))
+    return total
 
 
 def _unit(node: Any) -> bool:

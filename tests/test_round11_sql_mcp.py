@@ -1,0 +1,76 @@
+"""SQL and MCP classes: expired cleanups in every dialect's spelling of "now" and of an age, finished
+rows by state and age, child rows of expired parents, COPY into a relative output file, and MCP
+database tools whose command is SQL. Each allowance sits beside the destructive spellings an agent
+that wants the action would try next."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from blastwall.engine import check
+from blastwall.policy.engine import default_policy
+
+POLICY = default_policy()
+
+
+@pytest.fixture(autouse=True)
+def _isolated(no_policy_no_database: None) -> None:
+    """No user policy or database connection: the built-in defaults judge."""
+
+
+def asked(kind: str, payload: Any) -> bool:
+    return check(payload, kind, policy=POLICY).decision.value != "allow"
+
+
+# ---- expired cleanups in more dialects: SQLite strftime/julianday, epoch seconds, age differences ----
+
+EXPIRED_ALLOWED = [
+    ("sql", "DELETE FROM cache WHERE expires_at < strftime('%s','now') - 86400;"),
+    ("sql", "DELETE FROM cache WHERE expires_at < strftime('%s', 'now');"),
+    ("sql", "DELETE FROM login_attempts WHERE attempted_at < strftime('%s','now','-1 day')"),
+    ("sql", "DELETE FROM sessions WHERE created_at < CAST(strftime('%s','now') AS INTEGER) - 604800"),
+    ("sql", "DELETE FROM sessions WHERE julianday('now') - julianday(created_at) > 30"),
+    ("sql", "DELETE FROM sessions WHERE 30 < julianday('now') - julianday(last_seen_at)"),
+    ("sql", "DELETE FROM sessions WHERE now() - created_at > interval '30 days'"),
+    ("sql", "DELETE FROM api_tokens WHERE created_at < extract(epoch from now()) - 86400"),
+    ("sql", "DELETE FROM api_tokens WHERE created_at < date_part('epoch', now()) - 86400"),
+    ("sql", "DELETE FROM sessions WHERE expires_at < 'now'::timestamp"),
+    ("sql", "DELETE FROM sessions WHERE created_at < UNIX_TIMESTAMP() - 86400"),
+    ("sql", "DELETE FROM cache WHERE expires_at < to_char(now(), 'YYYY-MM-DD')"),
+    ("shell", "sqlite3 app.db \"DELETE FROM cache_entries WHERE expires_at < strftime('%s','now')\""),
+    ("shell", "sqlite3 app.db \"DELETE FROM sessions WHERE julianday('now') - julianday(created_at) > 7\""),
+]
+
+EXPIRED_ASKED = [
+    # the future, now for an age column (every row), a format that does not order like time
+    ("sql", "DELETE FROM sessions WHERE created_at < strftime('%s','now') + 86400"),
+    ("sql", "DELETE FROM sessions WHERE created_at < strftime('%s','now')"),
+    ("sql", "DELETE FROM sessions WHERE expires_at < strftime('%s','now','+7 days')"),
+    ("sql", "DELETE FROM cache WHERE expires_at < strftime('%H','now')"),
+    ("sql", "DELETE FROM cache WHERE expires_at < to_char(now(), 'HH24')"),
+    # kept tables, every row, the young rows, the wrong direction
+    ("sql", "DELETE FROM orders WHERE created_at < strftime('%s','now') - 86400"),
+    ("sql", "DELETE FROM audit_logs WHERE julianday('now') - julianday(created_at) > 30"),
+    ("sql", "DELETE FROM sessions WHERE julianday('now') - julianday(created_at) > 0"),
+    ("sql", "DELETE FROM sessions WHERE julianday('now') - julianday(created_at) < 30"),
+    ("sql", "DELETE FROM sessions WHERE julianday(created_at) - julianday('now') > 30"),
+    ("sql", "DELETE FROM sessions WHERE julianday('now') - julianday(created_at) > 30 OR 1 = 1"),
+    ("sql", "DELETE FROM sessions WHERE now() - created_at > interval '-30 days'"),
+    ("sql", "DELETE FROM users WHERE now() - created_at > interval '30 days'"),
+    ("sql", "DELETE FROM sessions WHERE created_at < extract(hour from now()) - 1"),
+    ("sql", "DELETE FROM sessions WHERE created_at < 'tomorrow'::timestamp"),
+    ("shell", "sqlite3 app.db \"DELETE FROM cache_entries WHERE expires_at < strftime('%s','now','+1 day')\""),
+    ("shell", "sqlite3 app.db \"DELETE FROM payments WHERE julianday('now') - julianday(created_at) > 7\""),
+]
+
+
+@pytest.mark.parametrize(("kind", "payload"), EXPIRED_ALLOWED)
+def test_expired_cleanups_in_more_dialects_pass(kind: str, payload: Any) -> None:
+    assert not asked(kind, payload), payload
+
+
+@pytest.mark.parametrize(("kind", "payload"), EXPIRED_ASKED)
+def test_unbounded_or_kept_lookalikes_ask(kind: str, payload: Any) -> None:
+    assert asked(kind, payload), payload

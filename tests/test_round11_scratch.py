@@ -40,3 +40,28 @@ SQL_WRITTEN_ASKED = [
     "echo 'select 1' > q.sql && psql --file=q.sql -c 'drop table t'",
 ]
 test_sql_written_safe, test_sql_written_asked = allowed_and_asked_in(_empty, SQL_WRITTEN_SAFE, SQL_WRITTEN_ASKED)
+
+
+# GNU parallel: the command line built for each input, replacement strings filled in, is read as shell.
+PARALLEL_SAFE = [
+    "parallel --jobs 4 'gzip -k {}' ::: logs/*.log",
+    "parallel -j8 --bar 'convert {} -resize 50% thumbs/{/}' ::: images/*.png",
+    "parallel 'echo {.}' ::: a.txt b.txt",
+    "parallel echo ::: a b c",
+    "parallel -I @@ 'wc -l @@' ::: a.txt b.txt",
+    "parallel 'cp {} {//}/{/.}.bak' ::: src/a.py",
+]
+PARALLEL_ASKED = [
+    "parallel 'rm -rf {}' ::: ~/projects",
+    "parallel rm -rf ::: ~/projects",
+    "parallel 'rm -rf {}' ::: 'old logs' ~/projects",
+    "parallel 'rm -rf ~/{/}' ::: x/projects",
+    "parallel 'rm -rf {//}' ::: ~/projects/x",
+    "parallel -I @@ 'rm -rf @@' ::: ~/projects",
+    "parallel 'gzip {}' ::: ok.log && parallel 'git reset --hard {}' ::: HEAD~3",
+    "parallel 'gzip -k {}' :::: files.txt",
+    "parallel 'gzip -k {}' ::: \"$X\"",
+    "parallel ::: 'rm -rf ~/projects'",
+    "parallel 'sh -c {}' ::: 'rm -rf ~/projects'",
+]
+test_parallel_safe, test_parallel_asked = allowed_and_asked_in(_empty, PARALLEL_SAFE, PARALLEL_ASKED)

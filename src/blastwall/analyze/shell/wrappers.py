@@ -7,6 +7,7 @@ returns what the wrapper runs: more argv, a shell string to parse again, or noth
 from __future__ import annotations
 
 import functools
+import posixpath
 from typing import Any, NamedTuple
 
 from blastwall.analyze.ruleset import load_table
@@ -367,6 +368,10 @@ def _with_inputs(common: Peeled, rest: list[Word], spec: dict[str, Any], token: 
             return common._replace(shell=Word("$PARALLEL_INPUT", dynamic=True, raw="$PARALLEL_INPUT"), stdin_args=False)
         joined = "\n".join(w.text for w in inputs)
         return common._replace(shell=Word(joined, raw=joined), stdin_args=False)
+    if not unknown and inputs:  # parallel runs each command line it builds with a shell
+        lines = [_parallel_line(command, item.text, token) for item in inputs[:64]]
+        joined = "\n".join(lines)
+        return common._replace(shell=Word(joined, raw=joined), stdin_args=False, replace_token=None)
     items = inputs[:64] if not unknown else [Word("$PARALLEL_INPUT", dynamic=True, raw="$PARALLEL_INPUT")]
     mark = token or "{}"
     if items and any(mark in w.text for w in command):
@@ -376,6 +381,32 @@ def _with_inputs(common: Peeled, rest: list[Word], spec: dict[str, Any], token: 
     else:
         argv = command + items
     return common._replace(argv=argv, stdin_args=False, replace_token=None)
+
+
+# GNU parallel's replacement strings: the input, without its extension, its base name, its folder,
+# its base name without extension (`{}`, `{.}`, `{/}`, `{//}`, `{/.}`).
+_PARALLEL_FIELDS: dict[str, Any] = {
+    "{/.}": lambda p: posixpath.splitext(posixpath.basename(p))[0],
+    "{//}": lambda p: posixpath.dirname(p) or ".",
+    "{/}": posixpath.basename,
+    "{.}": lambda p: posixpath.splitext(p)[0],
+    "{}": lambda p: p,
+}
+
+
+def _parallel_line(command: list[Word], item: str, token: str | None) -> str:
+    """The command line parallel builds for one input: each replacement string filled in (the input
+    quoted when it holds blanks or shell syntax), or the input appended when there is none."""
+    import shlex
+
+    fields = {token: _PARALLEL_FIELDS["{}"]} if token else _PARALLEL_FIELDS
+    text = " ".join(w.text for w in command)
+    quote = shlex.quote if any(c in item for c in " \t\n;&|<>()$`'\"\\") else (lambda v: v)
+    if not any(f in text for f in fields):
+        return f"{text} {quote(item)}"
+    for mark, field in fields.items():
+        text = text.replace(mark, quote(field(item)))
+    return text
 
 
 def _script_values(spec: dict[str, Any], first: list[Word], after: list[Word]) -> Word:

@@ -31,7 +31,7 @@ _GLOB = frozenset("*?[")
 
 class _Rebuilder:
     __slots__ = ("commands", "dir_options", "env", "flag_folders", "folders", "forbid", "manifests", "marker",
-                 "path_names", "path_options", "positional", "default_path", "what")
+                 "path_names", "path_options", "positional", "default_path", "what", "settings")
 
     def __init__(self, row: dict[str, Any]) -> None:
         self.what = str(row["what"])
@@ -47,6 +47,7 @@ class _Rebuilder:
         self.env: tuple[str, ...] = tuple(row.get("env", ()))
         self.manifests: tuple[str, ...] = tuple(row.get("manifests", ()))
         self.marker = str(row.get("marker", ""))
+        self.settings = frozenset(row.get("settings", ()))
 
 
 @functools.cache
@@ -89,10 +90,10 @@ def _made_after(i: int, commands: list[Any], folders: list[str | None], line: st
         later = commands[j]
         if _changes(later):
             break  # it may change what the commands after it act on
-        if i not in later.after or later.assigns or any(w.dynamic for w in later.argv):
+        if i not in later.after or any(w.dynamic for w in later.argv):
             continue
         for r in _rebuilders():
-            if any(v in line for v in r.env):
+            if any(v in line for v in r.env) or not r.settings.issuperset(later.assigns):
                 continue
             for project, folder in _folders_of(r, [w.text for w in later.argv]):
                 where = _on_line(project or ".", folders[j])

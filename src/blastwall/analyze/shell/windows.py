@@ -229,10 +229,15 @@ def _quote(word: str) -> str:
     return shlex.quote(word)
 
 
-def _posix_command(argv: list[str], scope: Scope) -> list[Finding]:
+def _posix_command(argv: list[str], scope: Scope, before: list[str] | None = None) -> list[Finding]:
+    """`argv` judged as a POSIX command; `before`: the POSIX forms of the folder removals earlier on the
+    same cmd.exe line, read first so the removal knows them (`rd /s /q P\\obj && rd /s /q P\\bin`)."""
     from blastwall.analyze.shell import analyze_command
 
     text = " ".join(w if rx.fullmatch(r"[\w@%+=:,./*?~$\[\]{}-]+", w) else _quote(w) for w in argv)
+    if before is not None:
+        before.append(text)
+        text = " && ".join(before)
     return analyze_command(text, scope)
 
 
@@ -292,6 +297,7 @@ def _cmd_variables(path: str) -> str:
 
 def cmd_findings(text: str, scope: Scope) -> list[Finding]:
     out: list[Finding] = []
+    removed: list[str] = []  # the rd commands so far, as POSIX rm commands
     for statement in rx.split(r"\s*(?:&&|\|\||&|\|)\s*", text):
         statement = _cmd_body(statement)
         ws = words(statement)
@@ -312,7 +318,8 @@ def cmd_findings(text: str, scope: Scope) -> list[Finding]:
         switches = {w.lower().split(":", 1)[0] for w in args if _SWITCH.match(w)}
         paths = [posix_path(w) for w in args if not _SWITCH.match(w)]
         if name in ("rd", "rmdir"):
-            out += _posix_command(["rm", "-rf" if "/s" in switches else "-d", "--", *paths], scope) if paths else []
+            out += _posix_command(["rm", "-rf" if "/s" in switches else "-d", "--", *paths], scope,
+                                  removed) if paths else []
         elif name in ("del", "erase"):
             if "/s" in switches:
                 for p in paths:

@@ -1,0 +1,67 @@
+"""Regenerable output by ecosystem, tool and verb tables, PowerShell assignments and test environments.
+
+Each class is a table of everyday spellings that pass and the look-alikes an agent that wants the
+destructive action would try next, which are still asked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from verdicts import allowed_and_asked, allowed_and_asked_in
+
+# ---- regenerable output by ecosystem (rules/paths.toml [regenerable], rules/rebuilt.toml) --------
+
+OUTPUT = [
+    "rm -rf playwright-report test-results blob-report",
+    "rm -rf web/test-results && npx playwright test",
+    "Remove-Item .\\TestResults -Recurse -Force",
+    "rm -rf tests/Api.Tests/TestResults",
+    "rm -rf dbt_packages/ target/ logs/ && dbt deps",
+    "rm -rf node_modules pnpm-store && pnpm install",
+    "rm -rf blib",
+    "rm -rf cypress/screenshots cypress/videos",
+    "rm -rf public/assets && bin/rails assets:precompile",
+    "rm -rf tmp/cache public/packs-test && RAILS_ENV=test bin/rails assets:precompile",
+    "rm -rf public/assets public/packs && bundle exec rake assets:precompile",
+    # .NET: bin/ beside an obj/ the same line removes first
+    "rm -rf src/Shop.Api/obj && rm -rf src/Shop.Api/bin && dotnet build",
+    "rd /s /q src\\Shop.Api\\obj && rd /s /q src\\Shop.Api\\bin && dotnet build",
+    "rm -rf obj; rm -rf bin",
+]
+OUTPUT_LOOKALIKES = [
+    "rm -rf public/",
+    "rm -rf public/assets",  # hand-made files outside a Rails build
+    "rm -rf public/assets && bin/rails assets:precompile --dry-run",
+    "rm -rf public/assets && DATA_DIR=x bin/rails assets:precompile",
+    "rm -rf public/assets; bin/rails assets:precompile",
+    "rm -rf public/images && bin/rails assets:precompile",
+    "rm -rf bin/",
+    "rm -rf src/Shop.Api/bin",
+    "rd /s /q src\\Shop.Api\\bin",
+    "rm -rf src/A/obj && rm -rf src/B/bin",
+    "rd /s /q src\\A\\obj && rd /s /q src\\B\\bin",
+    "rm -rf /srv/obj && rm -rf bin",
+    "rm -rf storage/app",
+    "rm -rf test-results/../src",
+    "rm -rf dbt_packages/../models",
+    "rm -rf ~/test-results",
+]
+
+test_output_allowed, test_output_lookalikes_asked = allowed_and_asked(OUTPUT, OUTPUT_LOOKALIKES)
+
+
+def _plain_project(folder: Path) -> None:
+    (folder / "public" / "assets").mkdir(parents=True)
+    (folder / "public" / "assets" / "logo.svg").write_text("<svg/>")
+
+
+def _rails_project(folder: Path) -> None:
+    (folder / "config").mkdir()
+    (folder / "config" / "application.rb").write_text("module Shop\nend\n")
+    _plain_project(folder)
+
+
+test_rails_assets_in_rails, _unused = allowed_and_asked_in(
+    _rails_project, ["rm -rf public/assets && bin/rails assets:precompile"], [])
+_unused2, test_assets_outside_rails_asked = allowed_and_asked_in(
+    _plain_project, [], ["rm -rf public/assets && bin/rails assets:precompile"])

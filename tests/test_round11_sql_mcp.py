@@ -74,3 +74,57 @@ def test_expired_cleanups_in_more_dialects_pass(kind: str, payload: Any) -> None
 @pytest.mark.parametrize(("kind", "payload"), EXPIRED_ASKED)
 def test_unbounded_or_kept_lookalikes_ask(kind: str, payload: Any) -> None:
     assert asked(kind, payload), payload
+
+
+# ---- finished rows by state and age; child rows of expired parents ----
+
+FINISHED_ALLOWED = [
+    ("sql", "DELETE FROM notifications WHERE read_at IS NOT NULL AND read_at < now() - interval '180 days';"),
+    ("sql", "DELETE FROM notifications WHERE read_at < now() - interval '90 days'"),
+    ("sql", "DELETE FROM user_notifications WHERE is_read = true AND created_at < now() - interval '90 days'"),
+    ("sql", "DELETE FROM notifications WHERE status IN ('read', 'dismissed') AND created_at < NOW() - INTERVAL 60 DAY"),
+    ("sql", "DELETE FROM jobs WHERE finished_at < now() - interval '14 days'"),
+    ("sql", "DELETE FROM cart_items WHERE cart_id IN (SELECT id FROM carts WHERE updated_at < now() - interval '30 days'"
+            " AND checked_out = false);"),
+    ("sql", "DELETE FROM session_data WHERE session_id IN (SELECT id FROM sessions WHERE expires_at < now())"),
+    ("sql", "DELETE FROM job_logs WHERE job_id IN (SELECT id FROM jobs WHERE state = 'completed'"
+            " AND completed_at < now() - interval '7 days')"),
+]
+
+FINISHED_ASKED = [
+    # a business table by age alone, unread or unknown states, no age, recent rows
+    ("sql", "DELETE FROM notifications WHERE created_at < now() - interval '90 days'"),
+    ("sql", "DELETE FROM notifications WHERE read_at IS NULL AND created_at < now() - interval '90 days'"),
+    ("sql", "DELETE FROM notifications WHERE is_read = false AND created_at < now() - interval '90 days'"),
+    ("sql", "DELETE FROM notifications WHERE status = 'unread' AND created_at < now() - interval '90 days'"),
+    ("sql", "DELETE FROM notifications WHERE read_at IS NOT NULL"),
+    ("sql", "DELETE FROM notifications WHERE read_at > now() - interval '90 days'"),
+    ("sql", "DELETE FROM notifications WHERE read_at < now() - interval '90 days' OR 1 = 1"),
+    ("sql", "DELETE FROM messages WHERE read_at < now() - interval '90 days'"),
+    ("sql", "DELETE FROM audit_notifications WHERE read_at < now() - interval '90 days'"),
+    ("sql", "DELETE FROM jobs WHERE failed_at < now() - interval '14 days'"),
+    ("sql", "DELETE FROM orders WHERE created_at < now() - interval '2 years'"),
+    # children of parents that would not pass on their own, or of another name
+    ("sql", "DELETE FROM cart_items WHERE cart_id IN (SELECT id FROM carts WHERE updated_at < now() - interval '30 days')"),
+    ("sql", "DELETE FROM cart_items WHERE cart_id IN (SELECT id FROM carts WHERE updated_at > now() - interval '30 days'"
+            " AND checked_out = false)"),
+    ("sql", "DELETE FROM cart_items WHERE cart_id NOT IN (SELECT id FROM carts WHERE updated_at < now() - interval"
+            " '30 days' AND checked_out = false)"),
+    ("sql", "DELETE FROM cart_items WHERE cart_id IN (SELECT id FROM carts WHERE updated_at < now() - interval"
+            " '30 days' AND checked_out = false) OR true"),
+    ("sql", "DELETE FROM orders WHERE cart_id IN (SELECT id FROM carts WHERE updated_at < now() - interval '30 days'"
+            " AND checked_out = false)"),
+    ("sql", "DELETE FROM users WHERE id IN (SELECT user_id FROM sessions WHERE expires_at < now())"),
+    ("sql", "DELETE FROM order_items WHERE order_id IN (SELECT id FROM orders WHERE created_at < now() - interval '1 year')"),
+    ("sql", "DELETE FROM cart_items WHERE cart_id IN (SELECT id FROM carts)"),
+]
+
+
+@pytest.mark.parametrize(("kind", "payload"), FINISHED_ALLOWED)
+def test_finished_rows_and_children_of_expired_parents_pass(kind: str, payload: Any) -> None:
+    assert not asked(kind, payload), payload
+
+
+@pytest.mark.parametrize(("kind", "payload"), FINISHED_ASKED)
+def test_business_rows_by_age_and_unrelated_children_ask(kind: str, payload: Any) -> None:
+    assert asked(kind, payload), payload

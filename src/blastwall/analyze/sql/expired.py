@@ -150,6 +150,8 @@ def finished(name: str, where: Any, aliases: frozenset[str]) -> bool:
     """A table of work items (`jobs`, `tasks`, `outbox`: `[expired] finished_table_stems`) whose
     WHERE keeps finished rows alone: a conjunct `state = 'completed'` (or IN a list of only finished
     states), `processed_at IS NOT NULL`, `processed = true`, `processed IS TRUE` or a bare `done`.
+    An age bound on a finished timestamp itself (`processed_at < now() - interval '7 days'`) keeps
+    finished rows alone too: a comparison is never true of NULL.
     The age bound is the caller's (`past_column`): both are required. Pending, failed or unknown
     states, an OR, or a negation keep the table's rows as owed work."""
     t = table()["expired"]
@@ -162,7 +164,8 @@ def finished(name: str, where: Any, aliases: frozenset[str]) -> bool:
     keeps = _words().table_keeps
     if any(_singular(p) in keeps for p in tokens(parts[-1])):
         return False
-    return any(_finished_condition(c, aliases, t) for c in _conjuncts(where))
+    nulls = frozenset(t["finished_nulls"])
+    return any(_finished_condition(c, aliases, t) or _fold(_past(c, aliases) or "") in nulls for c in _conjuncts(where))
 
 
 def _finished_condition(c: Any, aliases: frozenset[str], t: dict[str, Any]) -> bool:
@@ -363,11 +366,32 @@ def _expired_parent(node: Any) -> str | None:
     if len(sel.fromClause or ()) != 1 or _name(sel.fromClause[0]) != "RangeVar":
         return None
     parent = sel.fromClause[0]
-    if not short_lived(parent.relname):
-        return None
     names = frozenset(a.lower() for a in (parent.relname, getattr(parent.alias, "aliasname", None)) if a)
+    if not (short_lived(parent.relname) or abandoned(parent.relname, sel.whereClause, names) or
+            finished(parent.relname, sel.whereClause, names)):
+        return None
     col = past_column(sel.whereClause, names)
     return f"{parent.relname}.{col}" if col else None
+
+
+def child_of_expired(name: str, where: Any, aliases: frozenset[str]) -> bool:
+    """A table of a parent's parts (`cart_items` of `carts`, `session_data` of `sessions`: its name
+    starts with the parent's, singular) whose WHERE picks only the rows of expired parents (a conjunct
+    `cart_id IN (SELECT id FROM carts WHERE <an expired cleanup of carts>)`): the parent's bound
+    carries over. A table named for anything else (`orders` of expired carts) does not inherit it,
+    nor one whose name keeps records."""
+    from blastwall.analyze.verbs import tokens
+
+    parts = _qualified(name)
+    if not parts or any(_singular(p) in _words().table_keeps for p in tokens(parts[-1])):
+        return False
+    child = _fold(parts[-1])
+    for c in _conjuncts(where):
+        found = _expired_parent(c)
+        parent = _singular(_fold(found.split(".", 1)[0])) if found else ""
+        if parent and child.startswith(parent) and len(child) > len(parent):
+            return True
+    return False
 
 
 def _conjuncts(node: Any) -> list[Any]:

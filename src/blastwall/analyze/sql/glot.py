@@ -146,7 +146,7 @@ def _expired_column(e: Any, verb: str, target: str, cond: Any) -> str:
     except (ParseError, ValueError, IndexError):
         return ""
     if not (expired.short_lived_table(target) or expired.short_lived_container(node, aliases) or
-            expired.finished(target, node, aliases)):
+            expired.finished(target, node, aliases) or expired.child_of_expired(target, node, aliases)):
         return ""
     return expired.past_column(node, aliases) or ""
 

@@ -280,7 +280,8 @@ def _expired_column(node: Any, verb: str, target: str, aliases: frozenset[str]) 
     names = frozenset(a.lower() for a in aliases)
     if not (expired.short_lived_table(target) or expired.short_lived_container(node.whereClause, names) or
             expired.abandoned(target, node.whereClause, names) or
-            expired.finished(target, node.whereClause, names)):
+            expired.finished(target, node.whereClause, names) or
+            expired.child_of_expired(target, node.whereClause, names)):
         return ""
     return expired.past_column(node.whereClause, names) or ""
 

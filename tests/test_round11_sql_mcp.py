@@ -83,7 +83,6 @@ FINISHED_ALLOWED = [
     ("sql", "DELETE FROM notifications WHERE read_at < now() - interval '90 days'"),
     ("sql", "DELETE FROM user_notifications WHERE is_read = true AND created_at < now() - interval '90 days'"),
     ("sql", "DELETE FROM notifications WHERE status IN ('read', 'dismissed') AND created_at < NOW() - INTERVAL 60 DAY"),
-    ("sql", "DELETE FROM jobs WHERE finished_at < now() - interval '14 days'"),
     ("sql", "DELETE FROM cart_items WHERE cart_id IN (SELECT id FROM carts WHERE updated_at < now() - interval '30 days'"
             " AND checked_out = false);"),
     ("sql", "DELETE FROM session_data WHERE session_id IN (SELECT id FROM sessions WHERE expires_at < now())"),
@@ -103,6 +102,7 @@ FINISHED_ASKED = [
     ("sql", "DELETE FROM messages WHERE read_at < now() - interval '90 days'"),
     ("sql", "DELETE FROM audit_notifications WHERE read_at < now() - interval '90 days'"),
     ("sql", "DELETE FROM jobs WHERE failed_at < now() - interval '14 days'"),
+    ("sql", "DELETE FROM jobs WHERE finished_at < now() - interval '14 days'"),
     ("sql", "DELETE FROM orders WHERE created_at < now() - interval '2 years'"),
     # children of parents that would not pass on their own, or of another name
     ("sql", "DELETE FROM cart_items WHERE cart_id IN (SELECT id FROM carts WHERE updated_at < now() - interval '30 days')"),

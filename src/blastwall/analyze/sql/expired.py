@@ -150,8 +150,8 @@ def finished(name: str, where: Any, aliases: frozenset[str]) -> bool:
     """A table of work items (`jobs`, `tasks`, `outbox`: `[expired] finished_table_stems`) whose
     WHERE keeps finished rows alone: a conjunct `state = 'completed'` (or IN a list of only finished
     states), `processed_at IS NOT NULL`, `processed = true`, `processed IS TRUE` or a bare `done`.
-    An age bound on a finished timestamp itself (`processed_at < now() - interval '7 days'`) keeps
-    finished rows alone too: a comparison is never true of NULL.
+    An age bound on a timestamp only a finished row has (`read_at < now() - interval '90 days'`:
+    `finished_ages`) keeps finished rows alone too: a comparison is never true of NULL.
     The age bound is the caller's (`past_column`): both are required. Pending, failed or unknown
     states, an OR, or a negation keep the table's rows as owed work."""
     t = table()["expired"]
@@ -164,8 +164,8 @@ def finished(name: str, where: Any, aliases: frozenset[str]) -> bool:
     keeps = _words().table_keeps
     if any(_singular(p) in keeps for p in tokens(parts[-1])):
         return False
-    nulls = frozenset(t["finished_nulls"])
-    return any(_finished_condition(c, aliases, t) or _fold(_past(c, aliases) or "") in nulls for c in _conjuncts(where))
+    ages = frozenset(t["finished_ages"])
+    return any(_finished_condition(c, aliases, t) or _fold(_past(c, aliases) or "") in ages for c in _conjuncts(where))
 
 
 def _finished_condition(c: Any, aliases: frozenset[str], t: dict[str, Any]) -> bool:

@@ -65,3 +65,32 @@ test_rails_assets_in_rails, _unused = allowed_and_asked_in(
     _rails_project, ["rm -rf public/assets && bin/rails assets:precompile"], [])
 _unused2, test_assets_outside_rails_asked = allowed_and_asked_in(
     _plain_project, [], ["rm -rf public/assets && bin/rails assets:precompile"])
+
+
+# ---- per-user caches and the per-user temp folder (rules/paths.toml [system] home_caches) ------------
+
+USER_CACHES = [
+    'Remove-Item "$env:TEMP\\*" -Recurse -Force -ErrorAction SilentlyContinue',
+    'Remove-Item -Path "$env:TMP\\build-*" -Recurse -Force',
+    "rd /s /q %TEMP%\\pip-build",
+    'Remove-Item -Path "$env:APPDATA\\Slack\\Cache\\*" -Recurse -Force',
+    'Remove-Item "$env:APPDATA\\Code\\GPUCache\\*" -Recurse',
+    'Remove-Item "$env:LOCALAPPDATA\\Temp\\*" -Recurse',
+    "rm -rf ~/.cache/pip ~/.cache/huggingface/hub/tmp*",
+    "rm -rf ~/Library/Caches/com.example.app",
+]
+USER_CACHE_LOOKALIKES = [
+    'Remove-Item "$env:TEMP" -Recurse -Force',
+    'Remove-Item "$env:TEMP\\..\\*" -Recurse -Force',
+    'Remove-Item "$env:APPDATA\\Code\\User\\*" -Recurse -Force',
+    'Remove-Item "$env:APPDATA\\Code" -Recurse -Force',
+    'Remove-Item "$env:APPDATA\\*" -Recurse -Force',
+    "rm -rf ~/.cache/../Documents",
+    "rm -rf ~/.cache/../.config",
+    "rm -rf $HOME/.cache/../work",
+    "rm -rf ~/AppData/Local/Temp/../Documents/x",
+    "rm -rf ~/AppData/Local",
+    "rm -rf ~/Library/Caches/../Mail",
+]
+
+test_user_caches_allowed, test_user_cache_lookalikes_asked = allowed_and_asked(USER_CACHES, USER_CACHE_LOOKALIKES)

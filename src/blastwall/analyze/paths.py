@@ -260,13 +260,24 @@ def _work_tree(norm: str, tmp: str) -> str:
 
 
 def _in_home(rest: str, original: str) -> PathClass:
-    parts = _components(rest)
+    parts = _components(posixpath.normpath(rest)) if ".." in rest else _components(rest)
     if not parts or parts == ["*"] or parts == [".*"]:
         return PathClass("home_top", original)
+    if parts[0] == "..":
+        return PathClass("home", original)  # `~/..`: another user's home, or the folder of homes
     kind = _content_kind("/".join(parts))
-    if kind == "regenerable" and len(parts) > 1:
+    if kind == "regenerable" and len(parts) > 1 or kind is None and _home_cache(tuple(parts)):
         return PathClass("regenerable", original)
     return PathClass("home", original)
+
+
+def _home_cache(parts: tuple[str, ...]) -> bool:
+    """Below one of the per-user caches of [system] home_caches (`AppData/Local/Temp/x`)."""
+    for pattern in _table()["system"].get("home_caches", ()):
+        want = pattern.split("/")
+        if len(parts) > len(want) and all(globs.match(p, w) for p, w in zip(parts, want, strict=False)):
+            return True
+    return False
 
 
 def _in_project(rel: str, original: str) -> PathClass:

@@ -58,6 +58,14 @@ DESTRUCTIVE = [
     "qemu-img convert -O qcow2 base.raw /var/lib/libvirt/images/web.qcow2",
     "fallocate --punch-hole -o 0 -l 1G /var/lib/mysql/ibdata1",
     "fallocate -c -o 0 -l 4096 /srv/data/db.bin",
+    # platform database shells fed on stdin
+    "echo FLUSHALL | heroku redis:cli --app ledgerly-prod --confirm ledgerly-prod",
+    "printf 'FLUSHDB\\n' | heroku redis:cli -a shop",
+    "fly postgres connect -a clinicq-db -d clinicq <<< 'TRUNCATE appointments_appointment CASCADE;'",
+    "echo 'DROP TABLE users;' | flyctl pg connect -a db",
+    "fly redis connect <<< 'FLUSHALL'",
+    "heroku psql -a shop <<< 'DELETE FROM orders;'",
+    "echo 'DROP TABLE users;' | railway connect postgres",
     # explicit boolean values
     "az ad app credential reset --id 7d1c2b3a-4e5f-6789-abcd-ef0123456789 --append false",
     "az ad sp credential reset --id 7d1c2b3a --append false",
@@ -84,6 +92,13 @@ SAFE = [
     "qemu-img convert -O qcow2 /var/lib/libvirt/images/web.qcow2 /tmp/web-copy.qcow2",
     "fallocate -l 10G /tmp/swapfile.img",
     "az ad app credential reset --id 7d1c2b3a --append",
+    "echo 'SELECT count(*) FROM users;' | heroku pg:psql -a shop",
+    "echo 'INFO keyspace' | heroku redis:cli -a shop --confirm shop",
+    "fly postgres connect -a clinicq-db <<< 'SELECT 1;'",
+    "fly status -a clinicq",
+    "fly deploy --remote-only",
+    "railway up",
+    "railway logs",
     "az ad app credential reset --id 7d1c2b3a --append true",
     "az ad app credential list --id 7d1c2b3a",
 ]

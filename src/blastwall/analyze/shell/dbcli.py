@@ -315,7 +315,15 @@ class SubClient(NamedTuple):
 
 SUBCLIENTS: dict[str, tuple[SubClient, ...]] = {
     "wrangler": (SubClient(("d1", "execute"), "sqlite", ("--command",), ("--file",), local_flags=("--local",)),),
-    "heroku": (SubClient(("pg:psql",), "postgres", ("-c", "--command"), ("-f", "--file")),),
+    # Platform database shells read the text on their stdin as the client's language
+    # (`echo FLUSHALL | heroku redis:cli`, `fly postgres connect -a DB <<< 'TRUNCATE t'`).
+    "heroku": (SubClient(("pg:psql",), "postgres", ("-c", "--command"), ("-f", "--file")),
+               SubClient(("psql",), "postgres", ("-c", "--command"), ("-f", "--file")),
+               SubClient(("redis:cli",), "redis")),
+    **{fly: (SubClient(("postgres", "connect"), "postgres"), SubClient(("pg", "connect"), "postgres"),
+             SubClient(("mpg", "connect"), "postgres"), SubClient(("redis", "connect"), "redis"))
+       for fly in ("fly", "flyctl")},
+    "railway": (SubClient(("connect",), "generic"),),
     "turso": (SubClient(("db", "shell"), "sqlite", (), (), positional_sql=1),),
     "sqlcmd": (SubClient((), "tsql", ("-Q", "-q"), ("-i",)),),
 }

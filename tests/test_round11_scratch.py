@@ -65,3 +65,24 @@ PARALLEL_ASKED = [
     "parallel 'sh -c {}' ::: 'rm -rf ~/projects'",
 ]
 test_parallel_safe, test_parallel_asked = allowed_and_asked_in(_empty, PARALLEL_SAFE, PARALLEL_ASKED)
+
+
+# A program named by a lookup of its own name is judged as that program.
+LOOKED_UP_SAFE = [
+    "`which python3` -m pytest -x",
+    "$(which python3) -m pytest -x",
+    "\"$(command -v node)\" --version",
+    "$(type -P git) status",
+]
+LOOKED_UP_ASKED = [
+    "$(which rm) -rf ~/projects",
+    "`which rm` -rf ~/projects",
+    "\"$(command -v git)\" reset --hard HEAD~3",
+    "$(which $TOOL) -m pytest",
+    "$(which python3 rm) -rf ~/projects",
+    "$(cat tool.txt) -m pytest",
+    "$(which ./rm-all) -x",
+    "$(echo rm) -rf ~/projects",
+    "$(which bash) -c 'rm -rf ~/projects'",
+]
+test_looked_up_safe, test_looked_up_asked = allowed_and_asked_in(_empty, LOOKED_UP_SAFE, LOOKED_UP_ASKED)

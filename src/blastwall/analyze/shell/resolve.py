@@ -63,6 +63,12 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
         if argv[0].dynamic and argv[0].path_class is None:
             if trusted_generator(argv[0].raw):
                 return out
+            from blastwall.analyze.shell.looked_up import looked_up
+
+            named = looked_up(argv[0])  # `` `which python3` -m pytest ``: that program runs
+            if named is not None:
+                argv = [named, *argv[1:]]
+                continue
             out.append(unknown("shell.exec:dynamic-command",
                                f"runs a command named by {argv[0].text}, which blastwall cannot resolve", cmd.source))
             return out

@@ -66,6 +66,10 @@ DESTRUCTIVE = [
     "fly redis connect <<< 'FLUSHALL'",
     "heroku psql -a shop <<< 'DELETE FROM orders;'",
     "echo 'DROP TABLE users;' | railway connect postgres",
+    # AWS SSM sessions that run a command
+    "aws ssm start-session --target i-0abc123def --document-name AWS-StartInteractiveCommand --parameters command=\"sudo rm -rf /var/lib/jenkins\"",
+    "aws ssm start-session --target i-1 --document-name AWS-StartInteractiveCommand --parameters '{\"command\":[\"sudo rm -rf /srv/app\"]}'",
+    "aws ssm start-session --target i-1 --document-name AWS-StartInteractiveCommand --parameters command=$CMD",
     # explicit boolean values
     "az ad app credential reset --id 7d1c2b3a-4e5f-6789-abcd-ef0123456789 --append false",
     "az ad sp credential reset --id 7d1c2b3a --append false",
@@ -99,6 +103,9 @@ SAFE = [
     "fly deploy --remote-only",
     "railway up",
     "railway logs",
+    "aws ssm start-session --target i-0abc123def",
+    "aws ssm start-session --target i-1 --document-name AWS-StartInteractiveCommand --parameters command=\"df -h\"",
+    "aws ssm start-session --target i-1 --document-name AWS-StartPortForwardingSession --parameters portNumber=5432,localPortNumber=5432",
     "az ad app credential reset --id 7d1c2b3a --append true",
     "az ad app credential list --id 7d1c2b3a",
 ]

@@ -107,6 +107,8 @@ def _cli_commands(spec: dict[str, str], argv: list[Any], scope: Scope, source: s
                         "blastwall does not read; they run on remote machines", source)]
     texts: list[str] = []
     for w in values:
+        if spec.get("optional") and not w.dynamic and spec["key"] not in w.text:
+            continue  # a session document without a command (port forwarding)
         got = None if w.dynamic or w.text.startswith(("file://", "fileb://", "http")) else \
             _commands_in(w.text, spec.get("key", ""))
         if got is None:

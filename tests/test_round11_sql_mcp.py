@@ -128,3 +128,43 @@ def test_finished_rows_and_children_of_expired_parents_pass(kind: str, payload: 
 @pytest.mark.parametrize(("kind", "payload"), FINISHED_ASKED)
 def test_business_rows_by_age_and_unrelated_children_ask(kind: str, payload: Any) -> None:
     assert asked(kind, payload), payload
+
+
+# ---- COPY ... TO a relative file with no working directory: judged as the shell judges `> path` ----
+
+def test_copy_to_relative_output_agrees_with_the_shell_redirection() -> None:
+    for path in ("out/events.csv", "build/reports/events.jsonl", "dist/x.json", "data/x.csv", "../x.csv",
+                 "out/events_june.parquet", "out/app.db"):
+        shell = asked("shell", f"echo id,total > {path}")
+        sql = asked("sql", f"COPY (SELECT * FROM events) TO '{path}' (FORMAT csv)")
+        assert shell == sql, path
+
+
+COPY_ALLOWED = [
+    "COPY (SELECT * FROM events WHERE ts >= TIMESTAMP '2024-06-01') TO 'out/events.csv' (FORMAT csv);",
+    "COPY (SELECT id, total FROM orders) TO 'build/report.csv' WITH (FORMAT csv, HEADER)",
+    "COPY (SELECT 1) TO 'out/events-2024-06.parquet' (FORMAT parquet)",
+]
+
+COPY_ASKED = [
+    "COPY (SELECT 1) TO 'data/events.csv'",
+    "COPY (SELECT 1) TO 'exports/orders.csv'",
+    "COPY (SELECT 1) TO 'out/events.parquet' (FORMAT parquet)",
+    "COPY (SELECT 1) TO '../events.csv'",
+    "COPY (SELECT 1) TO '/var/lib/postgresql/data/events.csv'",
+    "COPY (SELECT 1) TO '/etc/cron.d/events.csv'",
+    "COPY (SELECT 1) TO '~/.ssh/authorized_keys.csv'",
+    "COPY (SELECT 1) TO 'out/app.db'",
+    "COPY orders TO PROGRAM 'gzip > out/orders.csv.gz'",
+    "COPY (SELECT 1) TO 'migrations/0001_init.sql'",
+]
+
+
+@pytest.mark.parametrize("sql", COPY_ALLOWED)
+def test_copy_to_project_or_regenerable_output_passes(sql: str) -> None:
+    assert not asked("sql", sql), sql
+
+
+@pytest.mark.parametrize("sql", COPY_ASKED)
+def test_copy_to_data_system_or_program_asks(sql: str) -> None:
+    assert asked("sql", sql), sql

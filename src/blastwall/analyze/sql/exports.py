@@ -4,12 +4,14 @@ overwrite.
     COPY (SELECT ...) TO '/tmp/orders_2024.csv'        -> new export (a temporary path)
     COPY t TO 'exports/sales.csv' (DuckDB, relative)   -> new export when nothing is there now
     COPY t TO 'exports/sales-2024-06.csv', no cwd       -> new export: a name stamped with its period
+    COPY t TO 'out/sales.csv', no cwd                   -> allowed as the shell allows `> out/sales.csv`
     COPY t TO '/etc/cron.d/x.csv', TO '~/.ssh/...'     -> an overwrite (asked)
 
 The path is classified by `analyze/paths.py`: a temporary path, or a file of the project that
 does not exist yet, with a data extension (`rules/sql.toml` [settings] export_extensions). A path
-that cannot be resolved (no working directory, a variable) is not measured, so it stays asked,
-unless its name carries the date of the period it exports (`[settings] export_date_stamp`).
+that cannot be resolved (no working directory, a variable) is not measured: it is judged as the
+shell judges `> path` with no working directory (regenerable output passes, a data file asks), or passes when its name carries the date of the period it exports (`[settings]
+export_date_stamp`).
 """
 
 from __future__ import annotations
@@ -40,9 +42,18 @@ def new_export(path: str, scope: Scope) -> bool:
     if kind not in ("project", "data", "new_file", "regenerable") or path.startswith(("/", "~")) or \
             ".." in path.split("/"):
         return False
-    if not here:  # nothing to look at: only a name stamped with its period is new by construction
-        return dated(name)
+    if not here:  # nothing to look at: the shell's rule for `> path` with no working directory
+        return dated(name) or _overwrite_allowed(kind)
     return not os.path.lexists(os.path.join(here, path))
+
+
+def _overwrite_allowed(kind: str) -> bool:
+    """Whether `> path` into regenerable output passes in the shell with no working directory to
+    look in (`analyze/shell/fsops.redirect_findings`: `> out/events.csv`), so COPY ... TO it passes
+    too: one rule for both doors. A data file (`data/x.csv`, `*.parquet`, `*.db`), history, secrets
+    and anything outside the project ask in both. A project file the shell lets through
+    (`report.csv`) stays asked here: an export's name is what a kept file is called too."""
+    return kind == "regenerable"
 
 
 def dated(name: str) -> bool:

@@ -369,6 +369,12 @@ def _python(code: str, scope: Scope) -> list[Finding]:
                 method = destructive_method(node.func.attr, "python", ast.unparse(node))
                 if method is not None:
                     out.append(method)
+            elif isinstance(node.func, ast.Name) and "." in name:  # `from huggingface_hub import delete_repo`
+                from blastwall.analyze.code_methods import destructive_method
+
+                method = destructive_method(name.rsplit(".", 1)[1], "python", ast.unparse(node))
+                if method is not None:
+                    out.append(method)
     return out
 
 

@@ -86,3 +86,30 @@ LOOKED_UP_ASKED = [
     "$(which bash) -c 'rm -rf ~/projects'",
 ]
 test_looked_up_safe, test_looked_up_asked = allowed_and_asked_in(_empty, LOOKED_UP_SAFE, LOOKED_UP_ASKED)
+
+
+# A git alias set with -c that names a subcommand is read as that subcommand; a shell alias (`!`) and a
+# settings file written on the line stay asked.
+GIT_ALIAS_SAFE = [
+    "git -c alias.st='status -sb' st",
+    "git -c alias.lg='log --oneline -20' lg",
+    "git -c color.ui=always -c alias.s=status s --short",
+    "git -C . -c alias.br='branch -v' br",
+    "git config --local user.name bot && git status",
+]
+GIT_ALIAS_ASKED = [
+    "git -c alias.st='!rm -rf ~/projects' st",
+    "git -c alias.st=' !rm -rf ~/projects' st",
+    "git -c alias.wipe='reset --hard HEAD~3' wipe",
+    "git -c alias.c='clean -fdx' c",
+    "git -c alias.ST='push --force origin main' st",
+    "git -c alias.a=b -c alias.b='!rm -rf ~' a",
+    "git -c alias.st='status' -c alias.st='reset --hard' st",
+    "git -c alias.st=\"$CMD\" st",
+    "git -c alias.x='push origin --delete main' x",
+    "printf '[alias]\\n\\tsync = !git reset --hard @{u} && git clean -fd\\n' >> .git/config && git sync",
+    "echo '[alias] s = status' >> ~/.gitconfig && git s",
+    "printf '[core]\\n\\tpager = rm -rf ~\\n' > .git/config.worktree && git log",
+    "echo x | tee -a .git/config && git sync",
+]
+test_git_alias_safe, test_git_alias_asked = allowed_and_asked_in(_empty, GIT_ALIAS_SAFE, GIT_ALIAS_ASKED)

@@ -119,6 +119,11 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
         if is_pattern(argv[0].text):
             return out + _glob_program(argv, cmd, scope)
     name = program_name(argv[0].text)
+    if name == "git" and (scope.earlier or "alias." in cmd.source):  # aliases set on the line (git_alias.py)
+        from blastwall.analyze.shell.git_alias import config_written, expand_alias
+
+        out.extend(config_written(scope, cmd.source))
+        argv = expand_alias(argv) or argv
     if "/" in argv[0].text and argv[0].path_class is None:
         out.extend(handle_path_program(argv, cmd.with_argv(argv), scope))
     out.extend(secret_reads(name, argv, cmd, scope, with_redirects=False))

@@ -113,3 +113,22 @@ GIT_ALIAS_ASKED = [
     "echo x | tee -a .git/config && git sync",
 ]
 test_git_alias_safe, test_git_alias_asked = allowed_and_asked_in(_empty, GIT_ALIAS_SAFE, GIT_ALIAS_ASKED)
+
+
+# Names that a fresh mktemp name starts (`"$k.pub"`) are new too, where the mktemp surely succeeded.
+MKTEMP_NAMES_SAFE = [
+    "k=$(mktemp -u /tmp/key.XXXX) && ssh-keygen -t ed25519 -N \"\" -f \"$k\" -q && ssh-keygen -lf \"$k.pub\" && "
+    "rm -f \"$k\" \"$k.pub\"",
+    "d=$(mktemp -d) && tar czf \"$d.tgz\" src && rm -rf \"$d\" \"$d.tgz\"",
+    "f=$(mktemp) && sort data.txt > \"$f\" && rm -f \"$f\" \"$f-sorted\"",
+]
+MKTEMP_NAMES_ASKED = [
+    "k=$(mktemp -u /tmp/key.XXXX); rm -f \"$k.pub\" ~/.ssh/id_ed25519",
+    "k=$(mktemp -u); rm -rf \"$k.pub\"",
+    "k=$(mktemp -u) && rm -rf \"$k../..\"",
+    "k=$(mktemp -u) && rm -rf \"$k./../../home\"",
+    "k=$(mktemp -u) && rm -rf \"$k\"/../*",
+    "k=$(mktemp -u) && k=~/projects && rm -rf \"$k.pub\" \"$k\"",
+    "k=$(mktemp -u) && rm -rf \"$k.$X\"",
+]
+test_mktemp_names_safe, test_mktemp_names_asked = allowed_and_asked_in(_empty, MKTEMP_NAMES_SAFE, MKTEMP_NAMES_ASKED)

@@ -338,8 +338,8 @@ class _Walker:
         if maker is None or (maker not in self.succeeded and maker not in self.sure):
             return None
         tail = "".join(p.text for p in parts[1:])
-        if not tail.startswith("/") or ".." in tail.split("/") or "\\" in tail:
-            return None
+        if not tail.startswith(("/", ".", "-", "_")) or ".." in tail.split("/") or "\\" in tail:
+            return None  # `"$k.pub"`: a name the fresh one starts (ssh-keygen -f "$k" writes "$k.pub")
         return INSIDE
 
     def expansion(self, node: Any, raw: str) -> Word:

@@ -94,3 +94,42 @@ USER_CACHE_LOOKALIKES = [
 ]
 
 test_user_caches_allowed, test_user_cache_lookalikes_asked = allowed_and_asked(USER_CACHES, USER_CACHE_LOOKALIKES)
+
+
+# ---- tool and verb tables ----------------------------------------------------------------------------
+
+TOOLS = [
+    "bin/rails db:prepare && bin/rails test",  # creates or migrates forward, never drops
+    "php artisan down --retry=60 && git pull --ff-only && php artisan up",  # maintenance mode
+    "vercel rollback https://shop-a1b2.vercel.app --yes",  # `vercel promote` of the current one undoes it
+    "node --check server.js",
+    "node -c scripts/build.mjs",
+    "ruby -c app/models/user.rb",
+    "php -l public/index.php",
+    "pnpm vitest run src/x.test.ts",
+    "yarn jest --ci",
+    "bun playwright test --project=chromium",
+    "semgrep -e 'rm -rf $X' --lang bash scripts/",
+    "ast-grep -p 'DROP TABLE $T' --lang sql",
+    "comby 'rm -rf :[x]' '' .sh -d scripts",
+    "rg -e 'rm -rf /' src",
+]
+TOOL_LOOKALIKES = [
+    "bin/rails db:setup",
+    "bin/rails db:reset",
+    "bin/rails db:drop db:prepare",
+    "goose down",
+    "dbmate down",
+    "php artisan migrate:rollback",
+    "php artisan down && php artisan migrate:fresh",
+    "vercel remove shop --yes",
+    "node server.js",
+    "node --check -r ./preload.js server.js",
+    "perl -c tool.pl",  # perl -c runs BEGIN blocks and used modules
+    "pnpm vitest-reset",
+    "pnpm db:reset",
+    "semgrep -e x scripts/ && rm -rf /srv/data",
+    "rg -l TODO | xargs rm",
+]
+
+test_tools_allowed, test_tool_lookalikes_asked = allowed_and_asked(TOOLS, TOOL_LOOKALIKES)

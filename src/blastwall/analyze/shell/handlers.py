@@ -418,6 +418,8 @@ def handle_interpreter(name: str, argv: list[Word], cmd: SimpleCommand, scope: S
                      "a human must review it", cmd.source) for why in opts.asks]
     found += [f for path in opts.preloads for f in _script_file_findings(language, path, cmd, scope)]
     rest = opts.rest
+    if opts.checks_only:
+        return found  # `node --check f.js`, `php -l f.php`: the script is parsed, never run
     if rest and rest[0].text != "-":
         script = rest[0].text
         base = script.rsplit("/", 1)[-1]

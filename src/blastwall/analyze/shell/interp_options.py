@@ -23,13 +23,15 @@ class Options(NamedTuple):
     rest: list[Word]  # the script and its arguments
     preloads: list[str]  # files run before the script (paths, not library names)
     asks: list[str]  # why an option's value cannot be judged ("-c php.ini: ...")
+    checks_only: bool = False  # an option that only checks the script's syntax (`node --check f.js`): it never runs
 
 
 @functools.cache
 def _table(language: str) -> dict[str, frozenset[str]]:
     tables: dict[str, Any] = load_table("interpreter_options")
     row = tables.get(language, tables["default"])
-    return {k: frozenset(row.get(k, [])) for k in ("values", "preloads", "asks", "ini", "ini_code", "ini_code_prefixes")}
+    return {k: frozenset(row.get(k, [])) for k in ("values", "preloads", "asks", "ini", "ini_code", "ini_code_prefixes",
+                                                        "checks")}
 
 
 @functools.cache
@@ -62,13 +64,15 @@ def script_words(language: str, args: list[Word], program: str = "") -> Options:
     takes = t["values"] | t["preloads"] | t["asks"] | t["ini"]
     preloads: list[str] = []
     asks: list[str] = []
+    checks = False
     i = 0
     while i < len(args):
         word = args[i].text
         if word == "--":
-            return Options(args[i + 1:], preloads, asks)
+            return Options(args[i + 1:], preloads, asks, checks)
         if not word.startswith("-") or word == "-":
             break
+        checks = checks or word in t["checks"]
         name, value = _split(word, takes)
         if name in takes:
             if value is None:
@@ -79,7 +83,7 @@ def script_words(language: str, args: list[Word], program: str = "") -> Options:
             elif name in t["asks"] or name in t["ini"] and _loads_code(value, t):
                 asks.append(f"{name} {value}")
         i += 1
-    return Options(args[i:], preloads, asks)
+    return Options(args[i:], preloads, asks, checks)
 
 
 def _loads_code(setting: str, t: dict[str, frozenset[str]]) -> bool:

@@ -272,7 +272,9 @@ _TEXT_PROGRAMS = frozenset({"echo", "printf", "grep", "egrep", "fgrep", "rg", "a
                             "notify-send", "logger", "figlet", "cowsay", "banner",
                             # searchers and viewers of compressed or highlighted text: their words are patterns
                             "zgrep", "zegrep", "zfgrep", "bzgrep", "xzgrep", "zstdgrep", "lzgrep", "pcregrep",
-                            "pcre2grep", "ugrep", "sift", "zcat", "zless", "zmore", "bat", "batcat"})
+                            "pcre2grep", "ugrep", "sift", "zcat", "zless", "zmore", "bat", "batcat",
+                            # code searchers: their words are patterns (`semgrep -e`, `ast-grep -p`, `comby`)
+                            "semgrep", "ast-grep", "comby"})
 
 
 _PACKAGE_MANAGERS = frozenset(("npm", "yarn", "pnpm", "bun"))

@@ -168,3 +168,46 @@ def test_copy_to_project_or_regenerable_output_passes(sql: str) -> None:
 @pytest.mark.parametrize("sql", COPY_ASKED)
 def test_copy_to_data_system_or_program_asks(sql: str) -> None:
     assert asked("sql", sql), sql
+
+
+# ---- MCP tools of SQL clients: their command is SQL, not a shell line ----
+
+def tool(server: str, name: str, command: str) -> dict[str, Any]:
+    return {"server": server, "tool": name, "arguments": {"app": "shop-prod", "command": command}}
+
+
+SQL_TOOL_ALLOWED = [
+    tool("heroku", "pg_psql", "SELECT count(*) FROM orders;"),
+    tool("heroku", "pg_psql", "select id, email from users order by id desc limit 20"),
+    tool("heroku", "pg_psql", "\\dt"),
+    tool("heroku", "pg_psql", "DELETE FROM sessions WHERE expires_at < now()"),
+    tool("planetscale", "mysql_exec", "SELECT * FROM orders LIMIT 5"),
+    tool("sqlite", "sqlite_command", ".tables"),
+]
+
+SQL_TOOL_ASKED = [
+    tool("heroku", "pg_psql", "DROP TABLE orders;"),
+    tool("heroku", "pg_psql", "DELETE FROM orders;"),
+    tool("heroku", "pg_psql", "truncate orders"),
+    tool("heroku", "pg_psql", "UPDATE users SET admin = true"),
+    tool("heroku", "pg_psql", "SELECT 1; DROP TABLE users"),
+    tool("heroku", "pg_psql", "/* hi */ DROP TABLE users"),
+    tool("heroku", "pg_psql", "\\o /etc/passwd"),
+    tool("heroku", "pg_psql", "\\! rm -rf /srv/app"),
+    tool("heroku", "pg_psql", "rm -rf /var/lib/postgresql"),
+    tool("heroku", "pg_psql", "./scripts/wipe_db.sh"),
+    tool("planetscale", "mysql_exec", "DROP DATABASE shop"),
+    tool("sqlite", "sqlite_command", ".output /etc/passwd"),
+    tool("sqlite", "sqlite_command", ".shell rm -rf /srv/app"),
+    tool("desktop-commander", "run_command", "psql -c 'DROP TABLE orders'"),
+]
+
+
+@pytest.mark.parametrize("payload", SQL_TOOL_ALLOWED)
+def test_sql_client_tools_reads_pass(payload: dict[str, Any]) -> None:
+    assert not asked("mcp", payload), payload
+
+
+@pytest.mark.parametrize("payload", SQL_TOOL_ASKED)
+def test_sql_client_tools_destructive_sql_or_shell_asks(payload: dict[str, Any]) -> None:
+    assert asked("mcp", payload), payload

@@ -595,6 +595,7 @@ def _sql_args(call: _Call) -> list[Finding] | None:
     search = set(_g("search_words")) & set(words(call.tool))
     if not search:
         texts += [call.args[k] for k in _g("query_keys") if looks_like_sql(call.args.get(k))]
+    texts += _sql_commands(call)
     texts = [t for t in texts if t.strip()]
     if not texts:
         return None
@@ -609,6 +610,15 @@ def _sql_args(call: _Call) -> list[Finding] | None:
     for text in texts[:50]:
         out.extend(analyze_sql(text, call.deeper("SQL"), dialect=dialect))
     return out
+
+
+def _sql_commands(call: _Call) -> list[str]:
+    """A SQL client's tool (`pg_psql`, `mysql_exec`: a word of `sql_command_tool_words`) takes SQL,
+    psql's backslash commands or sqlite3's dot commands in its `command` argument: SQL, not a shell line."""
+    if not set(words(call.tool)) & set(_g("sql_command_tool_words")):
+        return []
+    return [v for k in _g("command_keys") if isinstance(v := call.args.get(k), str) and
+            (looks_like_sql(v) or v.lstrip().startswith(("\\", ".")))]
 
 
 def _statement_list(statements: list[str], call: _Call) -> list[str]:
@@ -690,9 +700,10 @@ def _command_args(call: _Call) -> list[Finding] | None:
         return None  # its command is a Redis command (_redis_args), not a shell line
 
     commands: list[str] = []
+    sql = _sql_commands(call)  # SQL given to a SQL client's tool: read by _sql_args
     for k in _g("command_keys"):
         v = call.args.get(k)
-        if isinstance(v, str) and v.strip():
+        if isinstance(v, str) and v.strip() and v not in sql:
             commands.append(v)
         elif isinstance(v, list) and v and all(isinstance(x, str) for x in v):
             # a list of whole command lines (`call_aws` takes a batch) or one argv

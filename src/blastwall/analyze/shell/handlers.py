@@ -388,6 +388,9 @@ def handle_interpreter(name: str, argv: list[Word], cmd: SimpleCommand, scope: S
         return analyze_code(language, code.text, scope.deeper(f"{name} code"))
     if name == "deno":
         pos = _positionals(argv[1:])
+        if pos and pos[0].text == "run" and (len(pos) == 1 or pos[1].text == "-") and \
+                has_stdin(cmd):  # `deno run - <<< CODE`: the code is stdin (a here-doc's `-` is not a word)
+            return _piped_code(language, cmd, scope, lambda text: analyze_code(language, text, scope.deeper("deno stdin")))
         if not pos or pos[0].text != "run" or len(pos) < 2:
             return None  # deno task/test/fmt: the rule tables judge it
         return _script_file_findings(language, pos[1].text, cmd, scope)

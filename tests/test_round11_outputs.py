@@ -78,6 +78,7 @@ USER_CACHES = [
     'Remove-Item "$env:LOCALAPPDATA\\Temp\\*" -Recurse',
     "rm -rf ~/.cache/pip ~/.cache/huggingface/hub/tmp*",
     "rm -rf ~/Library/Caches/com.example.app",
+    "Get-ChildItem $env:TEMP -Recurse | Where-Object LastWriteTime -lt (Get-Date).AddDays(-7) | Remove-Item -Recurse",
 ]
 USER_CACHE_LOOKALIKES = [
     'Remove-Item "$env:TEMP" -Recurse -Force',
@@ -91,6 +92,8 @@ USER_CACHE_LOOKALIKES = [
     "rm -rf ~/AppData/Local/Temp/../Documents/x",
     "rm -rf ~/AppData/Local",
     "rm -rf ~/Library/Caches/../Mail",
+    "Get-ChildItem $env:TEMP -Recurse | Remove-Item -Recurse -Force",
+    "find ~/AppData/Local/Temp/../Documents -mtime +7 -delete",
 ]
 
 test_user_caches_allowed, test_user_cache_lookalikes_asked = allowed_and_asked(USER_CACHES, USER_CACHE_LOOKALIKES)

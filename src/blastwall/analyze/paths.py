@@ -266,6 +266,8 @@ def _in_home(rest: str, original: str) -> PathClass:
     if parts[0] == "..":
         return PathClass("home", original)  # `~/..`: another user's home, or the folder of homes
     kind = _content_kind("/".join(parts))
+    if "/".join(parts) in _table()["system"].get("home_temp", ()):
+        return PathClass("temp_top", original)
     if kind == "regenerable" and len(parts) > 1 or kind is None and _home_cache(tuple(parts)):
         return PathClass("regenerable", original)
     return PathClass("home", original)

@@ -135,6 +135,11 @@ def _traces(words: list[Word]) -> bool:
 
 
 def _piped_code(kind: str, cmd: SimpleCommand, scope: Scope, analyze: Callable[[str], list[Finding]]) -> list[Finding]:
+    if kind != "shell" and cmd.stdin_expands:
+        # `node - <<< "$CODE"`: the program reads what the shell expands at run time, not this text (a
+        # shell's own heredoc is read as shell, where each expansion is judged where it stands)
+        return [unknown(f"shell.exec:piped-{kind}", f"{kind} code on stdin is made when the command runs "
+                        f"({(cmd.stdin_text or '').strip()[:60]!r}); a human must read what it expands to", cmd.source)]
     text = stdin_of(cmd, scope)
     if text is not None:
         return analyze(text)

@@ -46,6 +46,9 @@ class Redirect(NamedTuple):
     fd: str = ""
     target: Word | None = None
     body: str | None = None  # heredoc or herestring text
+    # the body holds expansions the shell makes when the command runs (`<<< "$CODE"`, an unquoted
+    # heredoc with `$VAR`/`$(...)`): its text is not what the program reads
+    expands: bool = False
 
 
 class SimpleCommand(NamedTuple):
@@ -74,6 +77,14 @@ class SimpleCommand(NamedTuple):
             if r.op in ("<<", "<<-", "<<<") and r.body is not None:
                 return r.body
         return None
+
+    @property
+    def stdin_expands(self) -> bool:
+        """Whether the heredoc/herestring text fed to this command changes when the shell expands it."""
+        for r in self.redirects:
+            if r.op in ("<<", "<<-", "<<<") and r.body is not None:
+                return r.expands
+        return False
 
     @property
     def stdin_file(self) -> Word | None:

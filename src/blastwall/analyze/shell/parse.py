@@ -45,6 +45,8 @@ from blastwall.analyze.shell.words import ansi_c, backtick_code, dollar_paren_co
 
 MAX_LOOP_VALUES = 8
 _VAR_NAME = rx.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+# what an unquoted heredoc body expands when the command runs: $NAME, ${...}, $(...), $1/$@..., `...`
+_EXPANSION = rx.compile(r"\$[A-Za-z_{(0-9@*#?!$-]|`")
 MAX_CODE_DEPTH = 8  # code inside code (a PROMPT_COMMAND that sets a PROMPT_COMMAND ...)
 
 # Every named node type of tree-sitter-bash and how the walk treats it:
@@ -879,10 +881,16 @@ class _Walker:
                 continue  # `cat <<'EOF' > f`: a redirect of its own (_flat_redirects)
             elif target is None:
                 target = self.word(child)
+        expands = False
         if node.type == "herestring_redirect":
             op, body = "<<<", (target.text if target else "")
+            expands = bool(target and target.dynamic)
             target = None
-        return Redirect(op=op, fd=fd, target=target, body=body)
+        elif node.type == "heredoc_redirect" and body is not None:
+            start = next((c for c in node.named_children if c.type == "heredoc_start"), None)
+            quoted = start is not None and any(q in self.text(start) for q in "'\"\\")
+            expands = not quoted and _EXPANSION.search(body) is not None
+        return Redirect(op=op, fd=fd, target=target, body=body, expands=expands)
 
     def _after_start_line(self, redirect: Any, child: Any) -> bool:
         start = next((c for c in redirect.named_children if c.type == "heredoc_start"), None)

@@ -447,7 +447,7 @@ def _bound(cmdlet: str, args: list[str]) -> tuple[dict[str, str], list[str]]:
 
 
 def _lists_joined(args: list[str]) -> list[str]:
-    """PowerShell's comma lists written with spaces as one word: `.\bin, .\obj` and `a ,b` are the
+    r"""PowerShell's comma lists written with spaces as one word: `.\bin, .\obj` and `a ,b` are the
     array `a,b`, one argument."""
     out: list[str] = []
     for w in args:

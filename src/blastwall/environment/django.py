@@ -36,7 +36,9 @@ def django(inv: Invocation, finding: Finding, vars_: Vars) -> list[Site]:
     if inv.elsewhere:
         return [unknown(f"{inv.program} runs through {inv.elsewhere}, on another machine or in a container")]
     if not inv.cwd:
-        return [unknown("the directory it runs in is not known, so the settings cannot be read")]
+        from blastwall.environment.selected import selected_test
+
+        return [selected_test(inv, spec, vars_, unknown("the directory it runs in is not known, so the settings cannot be read"))]
     manage = next((w for w in inv.argv if os.path.basename(w) == spec.get("entry", "manage.py")), "")
     root = os.path.normpath(os.path.join(inv.cwd, os.path.dirname(manage))) if manage else inv.cwd
     manage_text = (read_text(os.path.join(root, os.path.basename(manage))) or "") if manage else ""

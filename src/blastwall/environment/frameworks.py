@@ -69,6 +69,10 @@ def prisma(inv: Invocation, finding: Finding, vars_: Vars) -> list[Site]:
     spec = _spec("prisma")
     root = _root(inv, "the Prisma schema")
     if isinstance(root, Site):
+        if not inv.elsewhere:
+            from blastwall.environment.selected import selected_test
+
+            return [selected_test(inv, spec, vars_, root)]
         return [root]
     parsed = parse_options(inv.argv[1:], inv.dynamic[1:], set(spec["schema_options"]) | {"--config"})
     given = [v for o in spec["schema_options"] for v in parsed.options.get(o, [])]

@@ -34,7 +34,9 @@ def laravel(inv: Invocation, finding: Finding, vars_: Vars) -> list[Site]:
     if inv.elsewhere:
         return [unknown(f"{inv.program} runs through {inv.elsewhere}, on another machine or in a container")]
     if not inv.cwd:
-        return [unknown(f"the directory it runs in is not known, so {spec['dotenv']} cannot be read")]
+        from blastwall.environment.selected import selected_test
+
+        return [selected_test(inv, spec, vars_, unknown(f"the directory it runs in is not known, so {spec['dotenv']} cannot be read"))]
     script = next((w for w in inv.argv if os.path.basename(w) in spec.get("programs", ["artisan"])), "")
     root = os.path.dirname(os.path.normpath(os.path.join(inv.cwd, script))) if "/" in script else inv.cwd
     cached = os.path.join(root, spec.get("config_cache", "bootstrap/cache/config.php"))

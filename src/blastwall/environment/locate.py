@@ -35,6 +35,7 @@ FRAMEWORKS: dict[str, tuple[tuple[str, ...], str]] = {
     "laravel": (("artisan",), "laravel:laravel"),
     "prisma": (("prisma",), "frameworks:prisma"),
     "supabase": (("supabase",), "frameworks:supabase"),
+    "ecto": (("mix",), "selected:ecto"),
 }
 
 
@@ -127,7 +128,7 @@ def _shell_action(action: Action, finding: Finding, memo: dict[str, Line]) -> li
     session: tuple[tuple[str, str | None], ...] = memo["agent_env"]  # type: ignore[assignment]
     sites: list[Site] = []
     for inv in exact or carried:
-        doubt = _doubt(inv, line, family)
+        doubt = _doubt(inv, line, family, action.context.cwd)
         if doubt:
             sites.append(unknown(doubt))
             continue
@@ -253,8 +254,10 @@ def _same_server(a: str, b: str) -> bool:
     return host_a == host_b and (port_a == port_b or not port_a or not port_b)
 
 
-def _doubt(inv: Invocation, line: Line, family: Family) -> str:
+def _doubt(inv: Invocation, line: Line, family: Family, cwd: str | None = None) -> str:
     """Why nothing about `inv`'s target can be proved from the line ("" when something can)."""
+    if family.framework and cwd and inv.cwd is None:  # not "no folder given": a project somewhere else
+        return f"a cd blastwall cannot follow moves {inv.program} into a project it cannot read"
     if inv.more_args:
         return f"{inv.program} gets more arguments at run time (xargs), which may name another server"
     if inv.program in line.functions:
@@ -339,10 +342,12 @@ def _family_of(rule: str) -> Family | None:
     process (rule tables are read once), so this is a pure function of the id."""
     if not rule.startswith(FAMILY_PREFIXES):
         return None
-    for name, (programs, ref) in FRAMEWORKS.items():
-        spec = section("framework").get(name) or {}
-        if globs.match_any(rule, spec.get("findings", [])):
-            return Family(programs, _resolver(ref), True, framework=True)
+    matched = [(programs, ref) for name, (programs, ref) in FRAMEWORKS.items()
+               if globs.match_any(rule, (section("framework").get(name) or {}).get("findings", []))]
+    if len(matched) == 1:
+        return Family(matched[0][0], _resolver(matched[0][1]), True, framework=True)
+    if matched:  # shell.migrate:* is artisan's and mix's: each command by its own framework
+        return Family(tuple(p for ps, _ in matched for p in ps), _by_program(matched), True, framework=True)
     kube = section("kube")
     if globs.match_any(rule, kube.get("findings", [])):
         from blastwall.environment.kube import kube_sites
@@ -362,6 +367,16 @@ def _family_of(rule: str) -> Family | None:
         programs = tuple(p for n in carriers for p in clients[n]["programs"])
         return Family(programs, _sql_client, False)
     return None
+
+
+def _by_program(matched: list[tuple[tuple[str, ...], str]]) -> Resolver:
+    def resolve(inv: Invocation, finding: Finding, vars_: Vars) -> list[Site]:
+        for programs, ref in matched:
+            if _runs(inv, Family(programs, resolve, True, framework=True)):
+                return _resolver(ref)(inv, finding, vars_)
+        return [unknown("blastwall could not find the command that acts on it")]
+
+    return resolve
 
 
 def _client(name: str) -> Resolver:

@@ -37,7 +37,9 @@ def rails(inv: Invocation, finding: Finding, vars_: Vars) -> list[Site]:
         return [unknown(f"{inv.program} runs through {inv.elsewhere}, on another machine or in a container")]
     root = _app_root(inv)
     if root is None:
-        return [unknown(f"the app it runs is not known, so {spec['config']} cannot be read")]
+        from blastwall.environment.selected import selected_test
+
+        return [selected_test(inv, spec, vars_, unknown(f"the app it runs is not known, so {spec['config']} cannot be read"))]
     sites: list[Site] = []
     for env, how in _environments(inv, spec, vars_):
         for lookup in _lookups(vars_, root, env):

@@ -27,6 +27,7 @@ from blastwall.analyze.budget_parse import parse_within
 from blastwall.analyze.paths import PathClass
 from blastwall.analyze.shell.ir import Redirect, SimpleCommand, Word
 from blastwall.analyze.shell.plain import plain_chain, plain_words
+from blastwall.analyze.shell import positional
 from blastwall.analyze.shell.scratch import INSIDE, NEW_NAME, SCRATCH, keyed_scratch, made_by_cache_locator, made_by_date, made_by_mktemp, set_once, \
     stamped
 from blastwall.analyze.shell.varflow import (
@@ -213,6 +214,11 @@ class _Walker:
         self.assign_status: dict[tuple[int, int], int] = {}
         self.sure: set[int] = set()
         self.errexit = False
+        # positional.py: each function's definitions (body, name's place, the commands its body
+        # gave where defined), the places of calls walked with their arguments, the calls under way
+        self.functions: dict[str, list[tuple[Any, int, int, int]]] = {}
+        self.calls: set[int] = set()
+        self.calling: tuple[str, ...] = ()
 
     # ---- words -------------------------------------------------------------------------
     def text(self, node: Any) -> str:
@@ -628,11 +634,14 @@ class _Walker:
             return self.for_loop(node)
         if t == "function_definition":
             mark = len(self.journal)
+            start = len(self.out)
+            positional.bind(self.set_var, self.vars, None)  # its own arguments, not known here
             for child in node.named_children:
                 if child.type != "word":
                     self.fn_assigned.update(self.assigned(child))
                     self.walk(child)
             self.undo(mark)  # the body runs where the function is called, not here
+            self.define(node, start)
             return []
         mark = len(self.journal)
         last: list[SimpleCommand] = []
@@ -809,7 +818,7 @@ class _Walker:
             elif ct == "comment":
                 continue
             else:
-                argv.append(self.word(child))
+                argv.extend(self.words_of(child))
         if not argv:
             # `X=1` alone is an assignment for the rest of the line
             for name, value in assigns.items():
@@ -836,10 +845,73 @@ class _Walker:
             if allexport is not self.vars.get(ALLEXPORT):
                 self.set_var(ALLEXPORT, allexport)
         self.forget(set_by(argv))  # read X, printf -v X, eval, source
+        self.positionals(argv, assigns)
         cmd = SimpleCommand(argv=argv, assigns=assigns, redirects=reds, stdin_from=stdin_from, source=self.text(node),
                             ctx=self.ctx, after=self.succeeded, env=environment(self.vars))
         self.out.append(cmd)
+        self.call(node, argv)
         return cmd
+
+    # ---- positional parameters and functions (positional.py) ---------------------------
+    def words_of(self, node: Any) -> list[Word]:
+        """A word node as the words it gives: `"$@"` gives one per bound parameter."""
+        if node.type in ("string", "simple_expansion", "expansion") and "@" in self.vars:
+            words = positional.expanded(self.text(node), positional.bound(self.vars))
+            if words is not None:
+                self.sweep(node)
+                return words
+        return [self.word(node)]
+
+    def positionals(self, argv: list[Word], assigns: dict[str, Word]) -> None:
+        """`set -- a b` binds the parameters for the rest of the line; `shift [N]` moves them."""
+        first = argv[0].text
+        if first == "set" and not assigns:
+            new = positional.set_args(argv)
+            if new is not None:
+                positional.bind(self.set_var, self.vars, new if new is not False else None)
+        elif first == "shift" and not assigns:
+            positional.bind(self.set_var, self.vars, positional.shifted(positional.bound(self.vars), argv))
+
+    def define(self, node: Any, start: int) -> None:
+        name_node = node.child_by_field_name("name")
+        if name_node is not None:
+            self.functions.setdefault(self.text(name_node), []).append((
+                node.child_by_field_name("body"), name_node.start_byte, start, len(self.out)))
+
+    def call(self, node: Any, argv: list[Word]) -> None:
+        """A function called by name: its body is walked again with these arguments bound."""
+        name = argv[0].text
+        defs = self.functions.get(name)
+        if not defs or argv[0].dynamic or name in self.calling or len(self.calling) >= positional.MAX_CALL_DEPTH:
+            return
+        body = defs[-1][0]
+        name_node = node.child_by_field_name("name")
+        if body is None or name_node is None:
+            return
+        at = self.src.find(name.encode(), name_node.start_byte, name_node.end_byte)
+        mark = len(self.journal)
+        self.calling = (*self.calling, name)
+        try:
+            positional.bind(self.set_var, self.vars, argv[1:])
+            self.walk(body)
+        finally:
+            self.calling = self.calling[:-1]
+            self.undo(mark)
+        if at >= 0:
+            self.calls.add(at)
+
+    def called_functions(self) -> None:
+        """A function defined once whose every use on the line is a call walked with its arguments:
+        the reading of its body where it was defined (arguments unknown) is replaced by a no-op.
+        Any other use (`export -f`, `trap f`, a name inside a string, a second definition, a call
+        through a variable or too deep) keeps that reading."""
+        for name, defs in self.functions.items():
+            if len(defs) != 1 or defs[0][2] == defs[0][3]:
+                continue
+            _, at, start, end = defs[0]
+            if positional.uses(self.src, name) - {at} <= self.calls and self.calls & positional.uses(self.src, name):
+                for i in range(start, end):
+                    self.out[i] = SimpleCommand(argv=[Word.lit(":")], source=":", ctx=self.out[i].ctx)
 
     def export(self, keyword: str, node: Any, words: list[Word]) -> None:
         """`export X=1`, `export X`, `declare -x X`, `export -n X` (varflow.py `exported_names`)."""
@@ -980,7 +1052,7 @@ class _Walker:
 
     def for_loop(self, node: Any) -> list[SimpleCommand]:
         var = node.child_by_field_name("variable")
-        values = [self.word(v) for v in node.children_by_field_name("value")]
+        values = [w for v in node.children_by_field_name("value") for w in self.words_of(v)]
         body = node.child_by_field_name("body")
         if body is None:
             return []
@@ -1003,6 +1075,8 @@ class _Walker:
         self.once = once
         self.walk(tree.root_node)
         self.trap_handlers()
+        if self.functions:
+            self.called_functions()
         if _may_need_audit(self.src):
             self.audit(tree.root_node)
         if tree.root_node.has_error and not self.errors:

@@ -91,3 +91,26 @@ def test_selection_needs_no_folder_at_all(tmp_path: Path) -> None:
     assert decide("cd \"$APP_DIR\" && RAILS_ENV=test bin/rails db:drop", cwd=tmp_path) == "ask"
     assert decide("cd \"$APP_DIR\" && MIX_ENV=test mix ecto.drop", cwd=tmp_path) == "ask"
     assert decide("RAILS_ENV=test bin/rails db:drop", cwd=tmp_path) == "ask"  # a folder without config/database.yml
+
+
+# ---- PowerShell: a line that starts with an assignment ($env:NAME='v'; cmd) -------------------------
+
+PS_ASSIGN = [
+    "$env:ASPNETCORE_ENVIRONMENT='Development'; dotnet watch run --project src/Harbor.Api",
+    "$env:NODE_ENV=\"test\"; npm test",
+    "$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'; dotnet build",
+    "$n = 3; dotnet test",
+    "$env:FLAG = $true; git status",
+]
+PS_ASSIGN_LOOKALIKES = [
+    "$env:X='1'; git reset --hard",
+    "$env:FOO = 'a'; Remove-Item C:\\data -Recurse",
+    "$r = Remove-Item C:\\data -Recurse -Force",
+    "$r = (Remove-Item C:\\data -Recurse -Force)",
+    "$x = \"$(Remove-Item C:\\data -Recurse)\"; dotnet build",
+    "$env:X=$(Remove-Item C:\\data -Recurse); dotnet build",
+    "$x = 'C:\\data'; Remove-Item $x -Recurse",
+    "$x == 3",
+    "$CMD -q tests",
+]
+test_ps_assignment, test_ps_assignment_lookalikes_asked = allowed_and_asked(PS_ASSIGN, PS_ASSIGN_LOOKALIKES)

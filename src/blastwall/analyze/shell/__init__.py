@@ -147,7 +147,7 @@ def _windows(text: str, scope: Scope) -> list[Finding] | None:
     (PowerShell's aliases and delete aliases, cmd's commands), is looked at."""
     head = text.lstrip()[:24].split(" ", 1)[0].lstrip("&").lower()
     if not (head in _windows_heads() or ("-" in head[1:] and head.split("-", 1)[0].isalpha())
-            or text.lstrip()[:1] == "&" or _later_windows(text)):
+            or text.lstrip()[:1] in ("&", "$") or _later_windows(text)):
         return None
     from blastwall.analyze.shell.windows import windows_findings
 

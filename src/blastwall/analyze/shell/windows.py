@@ -29,6 +29,8 @@ from blastwall.model import Effect, Finding, Severity
 _CMDLET = rx.compile(r"^[A-Za-z]+-[A-Za-z][A-Za-z0-9]*$")
 _SWITCH = rx.compile(r"^/[A-Za-z?][A-Za-z0-9]*(?::\S*)?$")
 _DRIVE = rx.compile(r"^[A-Za-z]:$")
+_ASSIGN = rx.compile(r"^\$(?:env:)?[A-Za-z_]\w*\s*=(?:[^=]|$)")  # `$env:NAME='v'`, `$x = ...`: bash cannot assign so
+_LITERAL = rx.compile(r"""^(?:'[^']*'|"[^"$`]*"|-?[\d.]+|\$(?:true|false|null))$""")  # a value that runs nothing
 _AGE = rx.compile(r"(?i)\bLastWriteTime\b\s+-lt\s+\(\s*Get-Date\s*\)\s*\.\s*Add(Days|Hours)\s*\(\s*-\s*(\d+)\s*\)")
 
 
@@ -76,7 +78,7 @@ def shell_of(text: str) -> str | None:
         return None
     first = ws[0].lstrip("&").lower()
     ps = _table()["powershell"]
-    if text.lstrip()[:1] == "&":
+    if text.lstrip()[:1] == "&" or _ASSIGN.match(text.lstrip()):
         return "powershell"  # the call operator (`& { ... }`, `& dotnet test`); bash cannot start a line with it
     if is_cmdlet(ws[0].lstrip("&")) or (first in ps["aliases"] and _binds(first, ws[1:])):
         return "powershell"
@@ -365,6 +367,11 @@ def _account(word: str) -> str:
 def powershell_statement(statement: str, scope: Scope) -> list[Finding]:
     """One PowerShell statement (a pipeline): what its last command does with what the earlier
     ones give it."""
+    if statement[:1] == "$" and _ASSIGN.match(statement):  # `$env:X='v'`, `$r = Remove-Item x`: the value runs
+        value = statement.split("=", 1)[1].strip()
+        if _LITERAL.match(value):
+            return []
+        return powershell_statement(value[1:-1] if value[:1] == "(" and value[-1:] == ")" else value, scope)
     segments = [s.strip() for s in _split(statement, "|") if s.strip()]
     if not segments:
         return []

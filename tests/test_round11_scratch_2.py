@@ -67,3 +67,50 @@ POSITIONAL_ASKED = [
     "set -euo pipefail; rm -rf \"$1\"",
 ]
 test_positional_safe, test_positional_asked = allowed_and_asked_in(_empty, POSITIONAL_SAFE, POSITIONAL_ASKED)
+
+
+# A database server container started on the line (`docker run --name` with a published host port),
+# then a client on this machine's loopback at that port in the same `&&` chain: a new, empty server.
+_PG = "docker run -d --name pg-x -e POSTGRES_PASSWORD=pw -p 55432:5432 postgres:16"
+_DROP = "-c 'DROP SCHEMA public CASCADE'"
+CONTAINER_DB_SAFE = [
+    f"{_PG} && sleep 3 && psql -h localhost -p 55432 -U postgres {_DROP} && docker rm -f pg-x",
+    f"{_PG} && psql postgresql://postgres:pw@localhost:55432/postgres {_DROP}; docker stop pg-x",
+    f"{_PG} && psql -h 127.0.0.1 --port=55432 -U postgres -d postgres {_DROP}",
+    "docker run --rm -d --name pg-y -p 127.0.0.1:55433:5432 postgres:16 && psql -h localhost -p 55433 -c 'drop table t'",
+    "docker run -d --name redis-x -p 6390:6379 redis:7 && redis-cli -p 6390 FLUSHALL && docker rm -f redis-x",
+    "docker run -d --name redis-x -p 6390:6379 redis:7 && redis-cli -u redis://localhost:6390 FLUSHALL",
+    "docker run -d --name my-x -e MYSQL_ROOT_PASSWORD=pw -p 33306:3306 mysql:8 && sleep 20 && "
+    "mysql -h 127.0.0.1 -P 33306 -uroot -ppw -e 'DROP DATABASE test'",
+]
+CONTAINER_DB_ASKED = [
+    f"{_PG} && psql -h localhost -p 5432 {_DROP}",
+    f"{_PG}; psql -h localhost -p 55432 {_DROP}",
+    f"{_PG} || psql -h localhost -p 55432 {_DROP}",
+    f"{_PG} && psql -p 55432 {_DROP}",
+    f"{_PG} && psql -h db.example.com -p 55432 {_DROP}",
+    f"{_PG} && psql -h localhost -h prod.example.com -p 55432 {_DROP}",
+    f"{_PG} && PGHOST=prod.example.com psql -p 55432 {_DROP}",
+    f"{_PG} && psql 'host=prod.example.com port=55432' {_DROP}",
+    f"{_PG} && psql postgresql://prod.example.com:55432/app {_DROP}",
+    f"{_PG} && docker context use prod && psql -h localhost -p 55432 {_DROP}",
+    f"DOCKER_HOST=ssh://prod docker run -d --name pg-x -p 55432:5432 postgres:16 && psql -h localhost -p 55432 {_DROP}",
+    f"{_PG} && ssh db1 psql -h localhost -p 55432 {_DROP}",
+    "docker run -d -p 55432:5432 postgres:16 && psql -h localhost -p 55432 -c 'DROP SCHEMA public CASCADE'",
+    "docker run -d --name pg-x --network host postgres:16 && psql -h localhost -p 5432 -c 'drop schema public cascade'",
+    "docker run -d --name pg-x --network=host -p 55432:5432 postgres:16 && psql -h localhost -p 55432 -c 'drop table t'",
+    "docker run -d --name pg-x -v /srv/pg:/var/lib/postgresql/data -p 55432:5432 postgres:16 && "
+    "psql -h localhost -p 55432 -c 'drop table t'",
+    "docker run -d --name pg-x -v pgdata:/var/lib/postgresql/data -p 55432:5432 postgres:16 && "
+    "psql -h localhost -p 55432 -c 'drop table t'",
+    "docker run -d --name pg-x --mount type=volume,src=pgdata,dst=/var/lib/postgresql/data -p 55432:5432 postgres:16 "
+    "&& psql -h localhost -p 55432 -c 'drop table t'",
+    "docker run -d --name pg-x -P postgres:16 && psql -h localhost -p 32768 -c 'drop table t'",
+    "docker run -d --name pg-x -p 10.0.0.5:55432:5432 postgres:16 && psql -h localhost -p 55432 -c 'drop table t'",
+    "docker run -d --name redis-x -p 6390:6379 redis:7 && redis-cli -h 10.0.0.5 -p 6390 FLUSHALL",
+    "docker run -d --name redis-x -p 6390:6379 redis:7 && redis-cli FLUSHALL",
+    "docker run -d --name redis-x -p 6390:6379 redis:7; redis-cli -p 6390 FLUSHALL",
+    "docker run -d --name my-x -p 33306:3306 mysql:8 && mysql -h localhost -P 33306 -e 'DROP DATABASE app'",
+    "docker run -d --name my-x -p 33306:3306 mysql:8 && mysql -P 33306 -e 'DROP DATABASE app'",
+]
+test_container_db_safe, test_container_db_asked = allowed_and_asked_in(_empty, CONTAINER_DB_SAFE, CONTAINER_DB_ASKED)

@@ -55,6 +55,10 @@ def analyze_command(text: str, scope: Scope, *, posix: bool = False) -> list[Fin
 
             found = drop_made_here(found, cmd, parsed.commands, here.earlier, here.shell_dir, text)
             found = drop_volume_writes(found, cmd, parsed.commands, here.earlier, here.shell_dir, text)
+            if "run" in text:
+                from blastwall.analyze.shell.container_db import drop_container_db
+
+                found = drop_container_db(found, cmd, parsed.commands, here.earlier, here.shell_dir, text)
             from blastwall.analyze.shell.built_here import drop_built_here
 
             found = drop_built_here(found, cmd, parsed.commands, here.earlier, here.shell_dir)

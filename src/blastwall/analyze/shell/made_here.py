@@ -177,6 +177,26 @@ def _made_before(obj: _Object, name: str, cmd: Any, mine: int, commands: list[An
     return False
 
 
+def made_before(what: str, cmd: Any, mine: int, commands: list[Any], earlier: tuple[Any, ...],
+                shell_dir: str | None, line: str) -> list[tuple[Any, set[str]]]:
+    """The makers of objects `what` (an [[object]]'s `what`) that surely succeeded before `cmd`, in
+    its folder, with nothing between that changes which store is meant: (maker, names it made)."""
+    obj = next((o for o in _objects() if o.what == what), None)
+    if obj is None or any(v in line for v in obj.env):
+        return []
+    folders = {id(c): d for c, d in earlier}
+    out = []
+    for j in cmd.after:
+        maker = commands[j] if 0 <= j < mine else None
+        if maker is None or maker.assigns or id(maker) not in folders or \
+                folder(folders[id(maker)]) != folder(shell_dir):
+            continue
+        names = _made(obj, maker)
+        if names and not any(_switches(obj, commands[k]) for k in range(j + 1, mine)):
+            out.append((maker, names))
+    return out
+
+
 def place(cmd: Any, commands: list[Any]) -> int | None:
     """Where `cmd` is in the line's commands (Parsed.commands), by identity."""
     return next((i for i in range(len(commands) - 1, -1, -1) if commands[i] is cmd), None)

@@ -114,3 +114,35 @@ CONTAINER_DB_ASKED = [
     "docker run -d --name my-x -p 33306:3306 mysql:8 && mysql -P 33306 -e 'DROP DATABASE app'",
 ]
 test_container_db_safe, test_container_db_asked = allowed_and_asked_in(_empty, CONTAINER_DB_SAFE, CONTAINER_DB_ASKED)
+
+
+# PowerShell scratch: a variable set once to a new, uniquely named temporary item, then removed.
+PWSH_SCRATCH_SAFE = [
+    "$tmp = New-Item -ItemType Directory -Path (Join-Path $env:TEMP ([guid]::NewGuid())); dotnet new webapi -o $tmp; "
+    "dotnet build $tmp; Remove-Item $tmp -Recurse -Force",
+    "$f = New-TemporaryFile; Set-Content $f 'x'; Get-Content $f; Remove-Item $f",
+    "$f = [System.IO.Path]::GetTempFileName(); Remove-Item -LiteralPath $f -Force",
+    "$d = Join-Path $env:TEMP ([guid]::NewGuid()); New-Item -ItemType Directory $d; Remove-Item $d -Recurse -Force",
+    "$d = [System.IO.Directory]::CreateTempSubdirectory(); Remove-Item $d.FullName -Recurse -Force",
+    "$f = (New-TemporaryFile).FullName; Out-File -FilePath $f -InputObject x; Remove-Item \"$f\" -ErrorAction SilentlyContinue",
+]
+PWSH_SCRATCH_ASKED = [
+    "$tmp = $HOME; Remove-Item $tmp -Recurse -Force",
+    "$tmp = New-TemporaryFile; $tmp = $HOME; Remove-Item $tmp -Recurse -Force",
+    "$tmp = (New-TemporaryFile).Directory; Remove-Item $tmp -Recurse -Force",
+    "$tmp = (New-TemporaryFile).DirectoryName; Remove-Item $tmp -Recurse -Force",
+    "Remove-Item $tmp -Recurse -Force; $tmp = New-TemporaryFile",
+    "$tmp = New-TemporaryFile; Remove-Item \"$tmp\\..\" -Recurse -Force",
+    "$tmp = New-TemporaryFile; Remove-Item $tmp, $HOME -Recurse -Force",
+    "$tmp = New-TemporaryFile; Set-Variable tmp $HOME; Remove-Item $tmp -Recurse -Force",
+    "$tmp = New-TemporaryFile; Get-ChildItem ~ -OutVariable tmp; Remove-Item $tmp -Recurse -Force",
+    "$tmp = New-TemporaryFile; $global:tmp = $HOME; Remove-Item $tmp -Recurse -Force",
+    "$tmp = Join-Path $env:TEMP 'build'; Remove-Item $tmp -Recurse -Force",
+    "$tmp = $env:TEMP; Remove-Item $tmp -Recurse -Force",
+    "$tmp = Join-Path $env:TEMP ([guid]::NewGuid()) | Split-Path; Remove-Item $tmp -Recurse -Force",
+    "$tmp = Join-Path ([guid]::NewGuid()) '..'; Remove-Item $tmp -Recurse -Force",
+    "$f = New-TemporaryFile; Set-Content $f $(Remove-Item ~ -Recurse -Force)",
+    "$f = New-TemporaryFile; Set-Content -Path $f -Path ~/.bashrc 'x'",
+    "$f = New-TemporaryFile; Remove-Item $f; Remove-Item $env:USERPROFILE -Recurse -Force",
+]
+test_pwsh_scratch_safe, test_pwsh_scratch_asked = allowed_and_asked_in(_empty, PWSH_SCRATCH_SAFE, PWSH_SCRATCH_ASKED)

@@ -100,7 +100,15 @@ def analyze_powershell(code: str, scope: Scope) -> list[Finding]:
     from blastwall.analyze.shell.windows import judged_directly, statements
 
     found: list[Finding] = []
-    for statement in statements(code):
+    parts = statements(code)
+    scratch: set[int] = set()
+    if len(parts) > 1 and "$" in code and "temp" in code.lower():
+        from blastwall.analyze.shell.pwsh_scratch import scratch_removals
+
+        scratch = scratch_removals(parts)  # `$tmp = New-TemporaryFile; ...; Remove-Item $tmp`
+    for n, statement in enumerate(parts):
+        if n in scratch:
+            continue
         found += statement_findings(statement, scope, False)  # every command of it, and its blocks
         if not judged_directly(statement):
             found += analyze_code("powershell", statement, scope)

@@ -146,3 +146,19 @@ PWSH_SCRATCH_ASKED = [
     "$f = New-TemporaryFile; Remove-Item $f; Remove-Item $env:USERPROFILE -Recurse -Force",
 ]
 test_pwsh_scratch_safe, test_pwsh_scratch_asked = allowed_and_asked_in(_empty, PWSH_SCRATCH_SAFE, PWSH_SCRATCH_ASKED)
+
+
+# A database made on the line (createdb fails when it exists), used and dropped in the same && chain.
+CREATEDB_SAFE = [
+    "createdb scratch_$$ && psql -d scratch_$$ -c 'create table t(x int)' && dropdb scratch_$$",
+    "createdb ledger_restore_check && pg_restore --no-owner -d ledger_restore_check /tmp/latest.dump && "
+    "psql -d ledger_restore_check -c 'select count(*) from invoices' && dropdb ledger_restore_check",
+]
+CREATEDB_ASKED = [
+    "createdb ledger_$RANDOM && dropdb ledger_$RANDOM",  # $RANDOM differs on each expansion: another database
+    "createdb ledger_check; dropdb ledger_check",
+    "createdb ledger_check || dropdb ledger_check",
+    "createdb ledger_check && dropdb ledger",
+    "createdb -h db.example.com ledger_check && dropdb -h db.example.com ledger",
+]
+test_createdb_safe, test_createdb_asked = allowed_and_asked_in(_empty, CREATEDB_SAFE, CREATEDB_ASKED)

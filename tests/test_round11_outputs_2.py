@@ -114,3 +114,22 @@ PS_ASSIGN_LOOKALIKES = [
     "$CMD -q tests",
 ]
 test_ps_assignment, test_ps_assignment_lookalikes_asked = allowed_and_asked(PS_ASSIGN, PS_ASSIGN_LOOKALIKES)
+
+
+# ---- Mongo expiry: now moved by JavaScript number literals (analyze/sql/nosql.py) -------------------
+
+MONGO_EXPIRY = [
+    "mongosh \"$MONGO_URI\" --eval 'db.sessions.deleteMany({expiresAt: {$lt: new Date(Date.now() - 7 * 864e5)}})'",
+    "mongosh --eval 'db.sessions.deleteMany({expiresAt: {$lt: new Date(Date.now() - 86_400_000)}})'",
+    "mongosh --eval 'db.sessions.deleteMany({expiresAt: {$lt: new Date(Date.now() - 1.5 * 36e5)}})'",
+]
+MONGO_EXPIRY_LOOKALIKES = [
+    "mongosh --eval 'db.sessions.deleteMany({expiresAt: {$lt: new Date(Date.now() + 7 * 864e5)}})'",
+    "mongosh --eval 'db.orders.deleteMany({createdAt: {$lt: new Date(Date.now() - 7 * 864e5)}})'",
+    "mongosh --eval 'db.sessions.deleteMany({expiresAt: {$lt: new Date(Date.now() - 7 * 864e5)}, $or: [{a: 1}]})'",
+    "mongosh --eval 'db.sessions.deleteMany({expiresAt: {$lt: new Date(Date.now() - x * 864e5)}})'",
+    "mongosh --eval 'db.sessions.deleteMany({expiresAt: {$gt: new Date(Date.now() - 7 * 864e5)}})'",
+    "mongosh --eval 'db.sessions.deleteMany({expiresAt: {$lt: new Date(Date.now() - 7e5e5)}})'",
+]
+test_mongo_expiry, test_mongo_expiry_lookalikes_asked = allowed_and_asked(MONGO_EXPIRY, MONGO_EXPIRY_LOOKALIKES,
+                                                                       read_files=True)  # as a hook reads them

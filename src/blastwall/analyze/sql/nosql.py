@@ -187,7 +187,8 @@ _BEFORE = rx.compile(r"\s*\{\s*['\"]?\$(lt|lte)['\"]?\s*:\s*(?P<when>.*)\}\s*", 
 
 # `new Date(Date.now() - 7*24*3600*1000)`: now moved by a product of whole numbers (milliseconds).
 _NOW_MS = r"(?:Date\.now\s*\(\s*\)|new\s+Date\s*\(\s*\)\s*\.\s*(?:getTime|valueOf)\s*\(\s*\)|\+\s*new\s+Date\s*\(\s*\))"
-_PRODUCT = r"\(?\s*\d+(?:\s*\*\s*\d+)*\s*\)?"
+_NUMBER = r"\d[\d_]*(?:\.\d+)?(?:[eE]\d+)?"  # JavaScript's 864e5, 86_400_000, 1.5
+_PRODUCT = rf"\(?\s*{_NUMBER}(?:\s*\*\s*{_NUMBER})*\s*\)?"
 _SHIFTED = rx.compile(rf"\s*new\s+Date\s*\(\s*{_NOW_MS}\s*(?P<sign>[-+])\s*(?P<amount>{_PRODUCT})\s*\)\s*")
 
 
@@ -197,9 +198,9 @@ def _shifted(when: str) -> int | None:
     m = _SHIFTED.fullmatch(when)
     if m is None:
         return None
-    amount = 1
-    for n in rx.findall(r"\d+", m.group("amount")):
-        amount *= int(n)
+    amount = 1.0
+    for n in rx.findall(_NUMBER, m.group("amount")):
+        amount *= float(n.replace("_", ""))
     if amount == 0:
         return 0
     return -1 if m.group("sign") == "-" else 1

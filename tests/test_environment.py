@@ -290,8 +290,17 @@ def test_rails_test_database_on_a_remote_host(project: Path) -> None:
 
 
 def test_rails_without_its_config_is_unknown(project: Path) -> None:
+    # a folder is known but holds no config/database.yml: what the test environment points at is unknown
     assert_asks(check("RAILS_ENV=test bin/rails db:drop", cwd=project), "unknown", "config/database.yml")
-    assert_asks(check("RAILS_ENV=test bin/rails db:drop"), "unknown")
+
+
+def test_rails_test_selection_with_no_folder_at_all() -> None:
+    # no folder at all (a batch line): the explicit selection of the framework's own test configuration
+    # is the evidence there is (environment/selected.py); Rails itself refuses db:drop on a database whose
+    # stored environment is production. Anything pointing elsewhere on the line still asks.
+    assert_allowed(check("RAILS_ENV=test bin/rails db:drop"), "test")
+    assert_asks(check("RAILS_ENV=test DATABASE_URL=postgres://db.example.com/shop_test bin/rails db:drop"))
+    assert_asks(check("RAILS_ENV=test DISABLE_DATABASE_ENVIRONMENT_CHECK=1 bin/rails db:drop"))
 
 
 # -- Laravel, Django, Prisma -------------------------------------------------------------------------

@@ -163,7 +163,7 @@ def _spec_findings(name: str, spec: dict[str, Any], args: _Args, words: list[Wor
         if not args.rest:
             return []
         first = args.rest[0]
-        if first.text.endswith(tuple(spec.get("file_suffixes", ()))) or "/" in first.text:
+        if _names_file(first.text, tuple(spec.get("file_suffixes", ())), scope):
             return _file(name, language, first, edited, cmd, scope)
         return _text(name, language, first, edited, cmd, scope)
     if source == "script":
@@ -251,6 +251,29 @@ def _text(name: str, language: str, word: Word, edited: list[str], cmd: SimpleCo
     else:
         effects = decode(word.text)
     return _effects(name, effects, cmd, scope)
+
+
+# Characters no script path an agent passes holds, and code often does: `require "x/y"; p 1`.
+_CODE_CHARS = frozenset(" \t\n;\"'(){}|&=<>")
+
+
+def _names_file(text: str, suffixes: tuple[str, ...], scope: Scope) -> bool:
+    """Whether `rails runner ARG` loads ARG as a file: Rails loads it when a file of that name
+    exists and evaluates it as code otherwise. A file of that name in the known folder, a name
+    ending in a script suffix, or a word with a `/` and nothing that only code holds is a file."""
+    if text.endswith(suffixes) or ("/" in text and not _CODE_CHARS.intersection(text)):
+        return True
+    if not scope.cwd or not scope.read_files or "\n" in text or len(text) > 4096:
+        return False
+    import os
+
+    from blastwall.analyze.shell.readpaths import in_shell_dir
+
+    path = os.path.expanduser(in_shell_dir(text, scope))
+    try:
+        return os.path.lexists(path if os.path.isabs(path) else os.path.join(scope.cwd, path))
+    except (OSError, ValueError):
+        return True  # cannot tell: read it as a file, which asks when unreadable
 
 
 def _file(name: str, language: str, word: Word, edited: list[str], cmd: SimpleCommand, scope: Scope) -> list[Finding]:

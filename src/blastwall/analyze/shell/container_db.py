@@ -49,12 +49,19 @@ def drop_container_db(found: list[Finding], cmd: Any, commands: list[Any], earli
 
 
 def _published(maker: Any) -> set[int]:
-    """The host ports a run publishes, or none when its data or network is not its own."""
+    """The host ports a detached run of a database server image publishes, or none when its data or
+    network is not its own, or it may run another program (a proxy to another server)."""
+    from blastwall.analyze.shell.made_here import maker_parts
+
     table = _table()
     words = [w.text for w in maker.argv]
     if words[:2] not in (["docker", "run"], ["podman", "run"]) and words[:3] not in (
             ["docker", "container", "run"], ["podman", "container", "run"]):
         return set()
+    parts = maker_parts("container", maker)
+    if parts is None or not parts[1] or not _server(parts[1]) or not _detached(parts[0]):
+        return set()
+    words = parts[0]  # the options: words after the image are the container's
     ports: set[int] = set()
     for i, w in enumerate(words):
         flag, eq, value = w.partition("=") if w.startswith("--") else (w, "", "")
@@ -74,6 +81,29 @@ def _published(maker: Any) -> set[int]:
             elif len(parts) == 2 and parts[0].isdigit() and ":" not in parts[0]:
                 ports.add(int(parts[0]))
     return ports
+
+
+def _server(rest: list[str]) -> bool:
+    """Whether the image and command words start a database server image's own server: an image the
+    table names (any tag or digest) and only server settings after it (`-c NAME=VALUE`)."""
+    table = _table()
+    image = rest[0].lower().split("@", 1)[0]
+    last = image.rsplit("/", 1)[-1]
+    image = image[:len(image) - len(last)] + last.split(":", 1)[0]
+    for prefix in table["image_prefixes"]:
+        image = image.removeprefix(prefix)
+    if image not in table["server_images"]:
+        return False
+    args = rest[1:]
+    return len(args) % 2 == 0 and all(
+        args[i] in table["server_settings"] and "=" in args[i + 1] and not args[i + 1].startswith("-")
+        for i in range(0, len(args), 2))
+
+
+def _detached(options: list[str]) -> bool:
+    """Whether the run returns while the container keeps running (`-d`, `--detach`, `-dit`)."""
+    return any(o == "--detach" or (o.startswith("-") and not o.startswith("--") and "d" in o[1:]
+                                   and o[1:].isalpha() and len(o) <= 4) for o in options)
 
 
 def _endpoint(cmd: Any) -> int | None:

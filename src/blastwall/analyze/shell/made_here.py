@@ -271,17 +271,43 @@ def _made(obj: _Object, cmd: Any) -> set[str]:
     return set()
 
 
+def maker_parts(what: str, cmd: Any) -> tuple[list[str], list[str]] | None:
+    """A maker of objects `what` split into its option words and the words after them (`docker run`:
+    the image and the container's command), or None when `cmd` is no maker the table reads whole."""
+    obj = next((o for o in _objects() if o.what == what), None)
+    for spec in obj.makers if obj else ():
+        words = _words(cmd, spec, obj.unique)  # type: ignore[union-attr]
+        if words is not None:
+            walked = _walk(spec, words)
+            return None if walked is None else (words[:walked[1]], words[walked[1]:])
+    return None
+
+
 def _maker_names(spec: _Spec, words: list[str], obj: _Object) -> set[str]:
+    walked = _walk(spec, words)
+    if walked is None:
+        return set()
+    names, i = walked
+    rest = words[i:]
+    if spec.rest != "any" and any(r.startswith("-") and r not in spec.booleans for r in rest) or \
+            any(r in spec.forbid or r.partition("=")[0] in spec.forbid for r in rest):
+        return set()
+    return names if names and all(_name_ok(obj, n) for n in names) else set()
+
+
+def _walk(spec: _Spec, words: list[str]) -> tuple[set[str], int] | None:
+    """The names a maker's options give and where its options end, or None for an option that
+    forbids or that the table does not know."""
     names: set[str] = set()
     i = 0
     while i < len(words):
         w = words[i]
         flag, eq, value = w.partition("=")
         if w in spec.forbid or flag in spec.forbid:
-            return set()
+            return None
         if w in spec.name_flags or (eq and flag in spec.name_flags):
             if not eq and i + 1 >= len(words):
-                return set()
+                return None
             names.add(value if eq else words[i + 1])
             i += 1 if eq else 2
         elif w in spec.booleans or (eq and flag in spec.valued):
@@ -289,17 +315,13 @@ def _maker_names(spec: _Spec, words: list[str], obj: _Object) -> set[str]:
         elif w in spec.valued:
             i += 2
         elif w.startswith("-"):
-            return set()  # an option the table does not know
+            return None  # an option the table does not know
         elif spec.positional and (not names or spec.every):
             names.add(w)
             i += 1
         else:
             break  # the image, the start point, the container's command
-    rest = words[i:]
-    if spec.rest != "any" and any(r.startswith("-") and r not in spec.booleans for r in rest) or \
-            any(r in spec.forbid or r.partition("=")[0] in spec.forbid for r in rest):
-        return set()
-    return names if names and all(_name_ok(obj, n) for n in names) else set()
+    return names, i
 
 
 def _deleted(obj: _Object, cmd: Any) -> list[str]:

@@ -68,13 +68,32 @@ def scratch_removals(statements: list[str]) -> set[int]:
         m = assign.match(s)  # type: ignore[attr-defined]
         if m and full.match(m.group(2)):  # type: ignore[attr-defined]
             made[m.group(1).lower()] = i
-    scratch = {n: i for n, i in made.items() if writes.get(n) == 1}
+    scratch = {n: i for n, i in made.items() if writes.get(n) == 1 and _only_read(n, statements, i)}
     out: set[int] = set()
     for i, s in enumerate(statements):
         paths = _removed(words(s))
         if paths and all(p in scratch and scratch[p] < i for p in paths):
             out.add(i)
     return out
+
+
+def _only_read(name: str, statements: list[str], made: int) -> bool:
+    """Whether every other mention of variable `name` is a plain `$name` that reads it: the name in
+    any other spelling (`Get-Variable tmp`, `variable:tmp`, `${tmp}`, `'tmp'`), a `$name` left of an
+    `=` (`$x, $tmp = ...`) or a loop variable (`foreach ($tmp in ...)`) may write it."""
+    word = rx.compile(rf"(?i)\b{rx.escape(name)}\b")
+    for i, s in enumerate(statements):
+        lhs = len(s.split("=", 1)[0]) if rx.match(r"(?i)^\s*\$[\w:]+\s*,", s) else 0  # `$a, $b = ...`
+        for m in word.finditer(s):  # type: ignore[attr-defined]
+            at = m.start()
+            if at and s[at - 1] == "-":
+                continue  # part of a name (`Remove-tmp`), not the variable
+            if i == made and at == s.index("$") + 1:
+                continue
+            if at == 0 or s[at - 1] != "$" or (at >= 2 and s[at - 2] in ":{`") or at < lhs or \
+                    rx.search(r"(?i)\b(?:foreach|for)\s*\(\s*\$$", s[:at]):
+                return False
+    return True
 
 
 def _removed(ws: list[str]) -> list[str] | None:

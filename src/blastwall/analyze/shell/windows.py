@@ -16,6 +16,7 @@ $env:TEMP -Recurse | Where-Object LastWriteTime -lt (Get-Date).AddDays(-7) | Rem
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import shlex
 from typing import Any
@@ -162,10 +163,52 @@ def windows_program(name: str, source: str, scope: Scope) -> list[Finding] | Non
     if name.lower().removesuffix(".exe") not in _table()["cmd"]["programs"] or \
             not any(_SWITCH.match(w) for w in words(source)[1:]):
         return None
-    return cmd_findings(source, scope)
+    return _with_set(_earlier_sets(scope), cmd_findings, source, scope)  # type: ignore[no-any-return]
+
+
+# Environment variables the line being read sets itself: a folder the table knows by such a name
+# (%TEMP%, $env:LOCALAPPDATA) is wherever the line points it, not the per-user folder.
+_SET_HERE: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar("windows_set_here", default=frozenset())
+_ENV_SETS = (r"\$\{?env:(\w+)\}?\s*[-+*/]?=(?:[^=]|$)",  # $env:TEMP = 'x', ${env:TEMP} += 'x'
+             r"(?:^|[^${\w])env:[\\/]?(\w+)",  # the env: drive: Set-Item env:TEMP x, New-Item -Path Env:\TEMP
+             r"SetEnvironmentVariable\s*\(\s*['\"](\w+)",  # [Environment]::SetEnvironmentVariable('TEMP', ...)
+             r"(?:^|[\s&|(])set\s+(?:/[ap]\s+)?\"?(\w+)\s*=")  # cmd.exe: set TEMP=x, set "TEMP=x"
+
+
+def _set_here(text: str) -> frozenset[str]:
+    low = text.lower()
+    if "env:" not in low and "set" not in low:
+        return frozenset()
+    return frozenset(m.group(1).lower() for pattern in _ENV_SETS for m in rx.finditer(f"(?i){pattern}", text))
+
+
+def _earlier_sets(scope: Scope) -> frozenset[str]:
+    """The names cmd.exe's `set NAME=VALUE` sets in the commands before this one on a line read as
+    bash (`set TEMP=C:\\x & del /s /q %TEMP%\\*`)."""
+    names = set()
+    for cmd, _ in scope.earlier:
+        ws = [w.text for w in getattr(cmd, "argv", ())]
+        if ws and ws[0].lower() == "set":
+            names.update(w.strip('"').split("=", 1)[0].lower() for w in ws[1:] if "=" in w)
+    return frozenset(names)
+
+
+def _with_set(names: frozenset[str], run: Any, text: str, scope: Scope) -> Any:
+    """`run(text, scope)` with `names` read as set by the line."""
+    if not names:
+        return run(text, scope)
+    token = _SET_HERE.set(_SET_HERE.get() | names)
+    try:
+        return run(text, scope)
+    finally:
+        _SET_HERE.reset(token)
 
 
 def windows_findings(text: str, scope: Scope) -> list[Finding] | None:
+    return _with_set(_set_here(text), _windows_findings, text, scope)  # type: ignore[no-any-return]
+
+
+def _windows_findings(text: str, scope: Scope) -> list[Finding] | None:
     shell = shell_of(text)
     if shell == "powershell":
         from blastwall.analyze.shell.powershell import analyze_powershell
@@ -217,7 +260,10 @@ def posix_path(path: str) -> str:
     if "%" in path:
         path = _cmd_variables(path)
     low = path.lower()
+    here = _SET_HERE.get()
     for var, value in sorted(_table()["powershell"]["variables"].items(), key=lambda kv: -len(kv[0])):
+        if var.removeprefix("$env:") in here:
+            continue  # set on the line: `$env:TEMP` stays a variable blastwall cannot know
         if low.startswith(var) and (len(low) == len(var) or low[len(var)] in "\\/"):
             path = value + path[len(var):]
             break
@@ -292,12 +338,23 @@ def _cmd_variables(path: str) -> str:
     """`%LOCALAPPDATA%\\x` -> `~/AppData/Local/x`; a variable the table does not name becomes a shell
     variable (`%ProgramData%\\x` -> `$ProgramData/x`), a folder blastwall cannot know."""
     known: dict[str, str] = _table()["cmd"]["variables"]
-    path = _CMD_VAR.sub(lambda m: known.get(m.group(1).lower(), "$" + m.group(1).replace("(", "").replace(")", "")),
-                        path)
+    here = _SET_HERE.get()
+
+    def value(m: Any) -> str:
+        name = m.group(1).replace("(", "").replace(")", "")
+        if name.lower() in here:
+            return "$SET_ON_LINE_" + name  # not the per-user folder the table knows by that name
+        return known.get(m.group(1).lower(), "$" + name)
+
+    path = _CMD_VAR.sub(value, path)
     return _CMD_LOOP_VAR.sub(lambda m: "$" + m.group(1), path)  # `for %i`, `%%i`, `%~dp0`: not known here
 
 
 def cmd_findings(text: str, scope: Scope) -> list[Finding]:
+    return _with_set(_set_here(text), _cmd_findings, text, scope)  # type: ignore[no-any-return]
+
+
+def _cmd_findings(text: str, scope: Scope) -> list[Finding]:
     out: list[Finding] = []
     removed: list[str] = []  # the rd commands so far, as POSIX rm commands
     for statement in rx.split(r"\s*(?:&&|\|\||&|\|)\s*", text):

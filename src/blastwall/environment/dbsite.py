@@ -21,6 +21,8 @@ def from_url(url: str, via: str, names: tuple[tuple[str, str], ...] = ()) -> Sit
     if scheme in SQLITE_SCHEMES:
         path = url.split(":", 1)[1].removeprefix("//")
         return file_site(path, via, names)
+    if "://" not in url or any(c in url for c in "$`"):  # `$PROD_URL`: a value the shell fills in, not a URL
+        return unknown(f"{via} is not a URL blastwall can read ({url[:60]})")
     try:
         parts = urlsplit(url)
         hosts = [h for h in parts.netloc.rsplit("@", 1)[-1].split(",") if h]

@@ -55,7 +55,9 @@ def _selections(inv: Invocation, spec: dict[str, Any], vars_: Vars) -> list[tupl
 
 
 def _named_parts(value: str) -> list[str]:
-    return [p for p in re.split(r"[./:]", value.lower()) if p]
+    """The words of a name, however joined: MyApp.ProdRepo, pgsql_prod, live-db -> my app prod repo..."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", value)
+    return [p for p in re.split(r"[./:_\-\s]+", spaced.lower()) if p]
 
 
 def selected_test(inv: Invocation, spec: dict[str, Any], vars_: Vars, unread: Site) -> Site:
@@ -64,6 +66,8 @@ def selected_test(inv: Invocation, spec: dict[str, Any], vars_: Vars, unread: Si
         return unread
     if spec.get("line_url_env") and not spec.get("selector_env"):  # prisma: its conventional URL, given on the line
         given = [(k, v) for k, v in vars_.line if k in spec["line_url_env"] and v is not None]
+        if any(w == o or w.startswith(o + "=") for w in inv.argv for o in spec.get("schema_options", ())):
+            return unread  # another schema file: its datasource may name another variable or a URL
         return from_url(given[-1][1], f"{given[-1][0]} (set on the command line)") if given else unread
     chosen = _selections(inv, spec, vars_)
     if not chosen or any(environment_of_name(env) != "test" for env, _ in chosen):

@@ -644,13 +644,18 @@ def _names_selected(texts: list[str]) -> list[str] | None:
     """`-name` patterns such that every file reaching one of find's actions matches one of them, read
     from the expression's tree: a conjunction is bound by any of its parts (`-type d -name x`), an
     `-o` only when each side is (`( -name a -o -name b )`), and nothing under `!`/`-not`, a
-    case-insensitive or path test. None when the files cannot be told by their names."""
+    case-insensitive or path test. A side of an `-o` that holds no action (`-path ./node_modules
+    -prune -o -name '*.tsbuildinfo' -delete`) hands its files to no action: it binds nothing and
+    needs no bound. None when the files cannot be told by their names."""
     pos = 0
+    acted = False  # whether the part read so far holds an action (-delete, -exec, -print...)
 
     def primary() -> list[str] | None:
-        nonlocal pos
+        nonlocal pos, acted
         t = texts[pos]
         pos += 1
+        if t in _FIND_ACTIONS:
+            acted = True
         if t in ("!", "-not"):
             unary()
             return None
@@ -684,13 +689,22 @@ def _names_selected(texts: list[str]) -> list[str] | None:
         bound = [p for p in parts if p]
         return next((p for p in bound if all(is_regenerable_pattern(n) for n in p)), bound[0] if bound else None)
 
+    def side() -> tuple[list[str] | None, bool]:
+        nonlocal acted
+        before, acted = acted, False
+        bound = conjunction()
+        mine, acted = acted, before or acted
+        return bound, mine
+
     def disjunction() -> list[str] | None:
         nonlocal pos
-        sides = [conjunction()]
+        sides = [side()]
         while pos < len(texts) and texts[pos] in _FIND_OR:
             pos += 1
-            sides.append(conjunction())
-        return None if any(not side for side in sides) else [n for side in sides for n in side or []]
+            sides.append(side())
+        if len(sides) > 1 and any(mine for _, mine in sides):
+            sides = [(bound, mine) for bound, mine in sides if mine]  # sides with no action act on nothing
+        return None if any(not bound for bound, _ in sides) else [n for bound, _ in sides for n in bound or []]
 
     try:
         found = disjunction() if texts else None

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from blastwall import batch, strictjson
+from blastwall.model import Decision, Effect, Finding, Severity
 
 _JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(),
@@ -68,3 +69,84 @@ def test_batch_answer_is_what_the_json_encoder_writes(line_id: Any, decision: st
                                                       rule_ids: list[str]) -> None:
     answer = {"id": line_id, "decision": decision, "reasons": reasons, "rule_ids": rule_ids}
     assert batch.encode_answer(answer) == json.JSONEncoder(ensure_ascii=False).encode(answer)
+
+
+# ---- radius/matters.py: the decisions a finding can get, read from the rules that can match it ----
+_RADIUS_POLICY = """
+[[rule]]
+rule = "shell.fs:*"
+radius = { files = ">1000" }
+decision = "deny"
+
+[[rule]]
+effect = ["delete"]
+min_severity = "medium"
+radius = { measured = false }
+decision = "allow"
+
+[[rule]]
+rule = "shell.git:*"
+target = "*main*"
+decision = "ask"
+
+[[rule]]
+rule = "shell.docker:*"
+environment = ["production"]
+radius = { untracked = ">20" }
+decision = "allow"
+"""
+
+
+def _plain_decisions(policy: Any, finding: Any, *, agent: str | None, surface: str) -> Any:
+    """radius/matters.py `decisions` as first written: every rule of the policy asked."""
+    from blastwall.radius import matters
+
+    probe = finding._replace(radius=None)
+    unconditional = matters._unconditional(policy.rules)  # noqa: SLF001 - the same view of the rules
+    open_ = [i for i, rule in unconditional.items() if rule.matches(probe, agent=agent, surface=surface)]
+    if len(open_) > matters.MAX_OPEN:
+        return None
+    if policy.protected_branch(probe):
+        return frozenset({Decision.DENY})
+    bits = {i: bit for bit, i in enumerate(open_)}
+    relevant = [(rule, bits.get(i)) for i, rule in enumerate(policy.rules)
+                if i in bits or rule.matches(probe, agent=agent, surface=surface)]
+    return frozenset(policy.first_decision((r for r, bit in relevant if bit is None or mask >> bit & 1),
+                                           probe.severity)[0] for mask in range(2 ** len(open_)))
+
+
+def _policies() -> list[Any]:
+    from blastwall.policy.engine import compile_layers, default_document
+
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # pragma: no cover
+        import tomli as tomllib  # type: ignore[no-redef]
+    extra = tomllib.loads('protected_branches = ["main"]\n' + _RADIUS_POLICY)
+    return [compile_layers([("defaults", default_document())]),
+            compile_layers([("project", extra), ("defaults", default_document())])]
+
+
+_RULE_IDS = st.sampled_from(["shell.fs:rm", "shell.fs:mv-away", "shell.git:push-force", "shell.git:reset-hard",
+                             "shell.docker:volume-rm", "sql.postgres:drop-table", "file.read:dotenv",
+                             "shell.read:environment", "core:degraded", "http.github:repo-delete"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(rule_id=_RULE_IDS, effect=st.sampled_from(list(Effect)), severity=st.sampled_from(list(Severity)),
+       target=st.sampled_from(["", "build", "origin main", "/data", "node_modules"]),
+       environment=st.sampled_from([None, "production", "dev", "unknown"]),
+       agent=st.sampled_from([None, "claude-code"]), surface=st.sampled_from(["shell", "sql", "mcp"]))
+def test_radius_decisions_read_only_the_rules_that_can_match(rule_id: str, effect: Effect, severity: Severity,
+                                                             target: str, environment: str | None, agent: str | None,
+                                                             surface: str) -> None:
+    from blastwall.radius.matters import decisions
+
+    finding = Finding(rule_id=rule_id, effect=effect, severity=severity, reason="r", target=target,
+                      environment=environment)
+    for policy in _POLICIES:
+        assert decisions(policy, finding, agent=agent, surface=surface) == \
+            _plain_decisions(policy, finding, agent=agent, surface=surface)
+
+
+_POLICIES = _policies()

@@ -150,3 +150,38 @@ def test_radius_decisions_read_only_the_rules_that_can_match(rule_id: str, effec
 
 
 _POLICIES = _policies()
+
+
+# ---- analyze/later/kinds.py: a path no text-free row's globs match is of no kind ----
+_SEGMENTS = st.sampled_from(["", ".", "..", "src", "db", "migrate", "migrations", "versions", "alembic", ".github",
+                             "workflows", ".git", "hooks", "etc", "cron.d", "crontabs", "node_modules", "x.sql",
+                             "001_init.sql", "1_x.rb", "a.py", "0001_a.py", "ci.yml", "k.yaml", "Makefile", "x.mk",
+                             "package.json", "app.service", "Procfile", ".bashrc", "x.sh", "main.tf", "app.ts",
+                             "x.down.sql", "changelog.xml", "pre-commit", "x.sample", "U1__a.sql"])
+
+
+def _plain_kind_of(path: str, text: str | None) -> Any:
+    """kinds.kind_of as first written: every row tried in turn."""
+    from blastwall.analyze import globs
+    from blastwall.analyze.later import kinds
+
+    if not path or not path.strip():
+        return None
+    shown = kinds._shown(path)  # noqa: SLF001
+    for pats, nots, sniff, kind in kinds._rows():  # noqa: SLF001
+        if not any(globs.match(shown, g) for g, _ in pats) or globs.match_any(shown, nots):
+            continue
+        if sniff is not None and (not text or not sniff.search(text[:kinds.SNIFF_CHARS])):
+            continue
+        return kind
+    return None
+
+
+@settings(max_examples=500, deadline=None)
+@given(parts=st.lists(_SEGMENTS, min_size=1, max_size=5), absolute=st.booleans(),
+       text=st.sampled_from([None, "", "#!/bin/sh\nrm -rf x\n", "kind: Deployment\n", "SELECT 1;"]))
+def test_kind_of_turns_away_paths_no_row_can_take(parts: list[str], absolute: bool, text: str | None) -> None:
+    from blastwall.analyze.later.kinds import kind_of
+
+    path = ("/" if absolute else "") + "/".join(parts)
+    assert kind_of(path, text) == _plain_kind_of(path, text)

@@ -94,6 +94,19 @@ WARM_UP: tuple[tuple[str, Any], ...] = (
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False)  # json.dumps(..., ensure_ascii=False), without building one per line
+_STRING = json.encoder.encode_basestring  # what _ENCODER writes for a str (ensure_ascii=False)
+
+
+def encode_answer(answer: dict[str, Any]) -> str:
+    """`_ENCODER.encode(answer)` of an answer (`id`, `decision`, `reasons`, `rule_ids`, in that order),
+    written out directly: the encoder builds its C encoder again on every call."""
+    line_id = answer["id"]
+    return "".join((
+        '{"id": ', _STRING(line_id) if isinstance(line_id, str) else _ENCODER.encode(line_id),
+        ', "decision": ', _STRING(answer["decision"]),
+        ', "reasons": [', ", ".join(map(_STRING, answer["reasons"])),
+        '], "rule_ids": [', ", ".join(map(_STRING, answer["rule_ids"])), "]}",
+    ))
 
 
 def _error(line_id: Any, reason: str) -> dict[str, Any]:
@@ -146,7 +159,7 @@ def answer_line(line: str, number: int, policy: Any, probe: bool = False) -> str
         answer = check_line(line, number, policy, probe)
     except Exception as exc:  # noqa: BLE001 - one bad line never stops the batch
         answer = _error(None, f"line {number}: blastwall could not process it ({type(exc).__name__})")
-    return _ENCODER.encode(answer) + "\n"
+    return encode_answer(answer) + "\n"
 
 
 def run_batch(lines: Iterable[str], out: IO[str], policy: Any, *, probe: bool = False,
@@ -213,7 +226,7 @@ def _check_chunk(chunk: list[tuple[int, str]], policy: Any, probe: bool) -> str:
 
 def _failed_chunk(chunk: list[tuple[int, str]], detail: str) -> str:
     reason = f"blastwall could not process it (its worker process failed: {detail})"
-    return "".join(_ENCODER.encode(_error(_id_of(line), f"line {number}: {reason}")) + "\n" for number, line in chunk)
+    return "".join(encode_answer(_error(_id_of(line), f"line {number}: {reason}")) + "\n" for number, line in chunk)
 
 
 def _id_of(line: str) -> Any:

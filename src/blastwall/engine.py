@@ -36,6 +36,7 @@ from blastwall.model import Action, Context, Decision, Finding, Surface, Verdict
 from blastwall.policy.engine import Policy, PolicyError
 
 _NO_SCOPE = Scope()
+_SURFACES: dict[object, Surface] = {s.value: s for s in Surface}  # Surface(name) without Enum's slow call
 STAGES: tuple[str, ...] = ("normalize", "quick_reject", "analyze", "preflight", "radius", "policy")
 
 
@@ -295,7 +296,10 @@ def _safe_digest(action: Action) -> str:
 
 def make_action(kind: str | Surface, payload: Any, context: Context | dict[str, Any] | None = None) -> Action:
     """Build an `Action` from loose parts (as the CLI and the batch contract receive them)."""
-    surface = kind if isinstance(kind, Surface) else Surface(str(kind))
+    if isinstance(kind, Surface):
+        surface = kind
+    else:
+        surface = (_SURFACES.get(kind) if isinstance(kind, str) else None) or Surface(str(kind))
     ctx = context if isinstance(context, Context) else Context.from_mapping(context or {})
     return Action(surface=surface, payload=payload, context=ctx)
 

@@ -123,7 +123,8 @@ class Policy(NamedTuple):
 
 
 _SEVERITY_RULE = {s: f"severity:{s.name.lower()}" for s in Severity}  # the rule id of the severity table's decision
-_CANDIDATES: dict[tuple[int, str, Any, Severity], tuple[tuple[PolicyRule, ...], tuple[PolicyRule, ...]]] = {}
+_CANDIDATES: dict[tuple[int, str, Any, Severity],
+                  tuple[tuple[PolicyRule, ...], tuple[PolicyRule, ...], tuple[int, ...]]] = {}
 
 
 def _candidates(rules: tuple[PolicyRule, ...], rule_id: str, effect: Any, severity: Severity) -> tuple[PolicyRule, ...]:
@@ -132,16 +133,27 @@ def _candidates(rules: tuple[PolicyRule, ...], rule_id: str, effect: Any, severi
     out once per rules tuple and those three: the entry keeps the tuple itself, so its id names it
     for as long as it is kept (bounded: a radius check decides with rules tuples made for one
     finding)."""
+    return _candidate_entry(rules, rule_id, effect, severity)[1]
+
+
+def candidate_positions(rules: tuple[PolicyRule, ...], rule_id: str, effect: Any, severity: Severity,
+                        ) -> tuple[int, ...]:
+    """Where `_candidates` are in `rules` (their indexes, in order)."""
+    return _candidate_entry(rules, rule_id, effect, severity)[2]
+
+
+def _candidate_entry(rules: tuple[PolicyRule, ...], rule_id: str, effect: Any, severity: Severity,
+                     ) -> tuple[tuple[PolicyRule, ...], tuple[PolicyRule, ...], tuple[int, ...]]:
     key = (id(rules), rule_id, effect, severity)
     entry = _CANDIDATES.get(key)
     if entry is not None and entry[0] is rules:
-        return entry[1]
-    found = tuple(r for r in rules if r.min_severity <= severity <= r.max_severity
-                  and (not r.effect or effect in r.effect) and (not r.rule or _any_glob(rule_id, r.rule)))
+        return entry
+    positions = tuple(i for i, r in enumerate(rules) if r.min_severity <= severity <= r.max_severity
+                      and (not r.effect or effect in r.effect) and (not r.rule or _any_glob(rule_id, r.rule)))
     if len(_CANDIDATES) >= 4096:
         _CANDIDATES.clear()
-    _CANDIDATES[key] = (rules, found)
-    return found
+    entry = _CANDIDATES[key] = (rules, tuple(rules[i] for i in positions), positions)
+    return entry
 
 
 _REASONS: dict[int, tuple[tuple[PolicyRule, ...], dict[str, str]]] = {}

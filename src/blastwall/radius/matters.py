@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from blastwall.model import Action, Decision, Finding
+from blastwall.policy.engine import candidate_positions
 
 MAX_OPEN = 6  # radius rules that may decide one finding (2**n policy decisions to try)
 
@@ -55,7 +56,10 @@ def decisions(policy: Any, finding: Finding, *, agent: str | None, surface: str)
     says (None when more than MAX_OPEN radius rules could decide it)."""
     probe = finding._replace(radius=None)
     unconditional = _unconditional(policy.rules)
-    open_ = [i for i, rule in unconditional.items() if rule.matches(probe, agent=agent, surface=surface)]
+    # Only the rules whose severity range, effects and rule-id globs admit the finding can match it,
+    # with or without their radius condition (policy/engine.py `_candidates`); in policy order.
+    positions = candidate_positions(policy.rules, probe.rule_id, probe.effect, probe.severity)
+    open_ = [i for i in positions if i in unconditional and unconditional[i].matches(probe, agent=agent, surface=surface)]
     if len(open_) > MAX_OPEN:
         return None
     if policy.protected_branch(probe):
@@ -65,8 +69,9 @@ def decisions(policy: Any, finding: Finding, *, agent: str | None, surface: str)
     # (a radius rule that is not open cannot match). Each rule is asked once: the rules that can
     # match, in order, each with its open rule's bit (None: it matches in every combination).
     bits = {i: bit for bit, i in enumerate(open_)}
-    relevant = [(rule, bits.get(i)) for i, rule in enumerate(policy.rules)
-                if i in bits or rule.matches(probe, agent=agent, surface=surface)]
+    rules = policy.rules
+    relevant = [(rules[i], bits.get(i)) for i in positions
+                if i in bits or rules[i].matches(probe, agent=agent, surface=surface)]
 
     def hits(mask: int) -> Iterator[Any]:
         return (rule for rule, bit in relevant if bit is None or mask >> bit & 1)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import posixpath
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from blastwall import rx
@@ -86,12 +87,21 @@ def _shown(path: str) -> str:
     return p if p.startswith("/") else "/" + p
 
 
+@functools.cache
+def _unsniffed() -> Callable[[str], bool]:
+    """Whether a path (as `_shown` writes it) matches a glob of a row without a `sniff` pattern:
+    one predicate for all of them. Without text, only those rows can give a kind."""
+    return globs.matcher(tuple(g for pats, _, sniff, _ in _rows() if sniff is None for g, _ in pats))
+
+
 def kind_of(path: str, text: str | None = None) -> Kind | None:
     """The kind of file `path` is, or None when nothing runs it later. Rows with a `sniff`
     pattern need `text` (the file's content, before or after the write) to match too."""
     if not path or not path.strip():
         return None
     shown = _shown(path)
+    if not text and not _unsniffed()(shown):
+        return None  # no row that needs no text has a glob it matches (the loop below finds none)
     for pats, nots, sniff, kind in _rows():
         if not _glob_match(shown, pats) or globs.match_any(shown, nots):
             continue

@@ -34,13 +34,24 @@ def _words(name: str) -> list[str]:
     return list(words(name))
 
 
+@functools.cache
+def _set(key: str) -> frozenset[str]:
+    """The grammar's list `key` as a set, built once."""
+    return frozenset(_grammar().get(key, ()))
+
+
 def command_line(server: str, tool: str, args: dict[str, Any]) -> list[str] | None:
     """The argv the call runs, or None when the tool is no CLI tool of the table."""
     g = _grammar()
     if not g:
         return None
+    from blastwall.analyze.http.sniff import word_set
+
+    programs = _set("programs")
+    if programs.isdisjoint(word_set(tool)) and programs.isdisjoint(word_set(server)) and \
+            _set("run_servers").isdisjoint(word_set(server)):
+        return None  # no program of the table and no remote run's server (`_remote_run` needs one)
     tool_words = _words(tool)
-    programs = g["programs"]
     program = next((w for w in tool_words if w in programs), None) or \
         next((w for w in _words(server) if w in programs), None)
     run = _remote_run(server, tool, args, program)

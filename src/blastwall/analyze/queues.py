@@ -79,16 +79,30 @@ def consumed(args: Any, *, reading_tool: bool) -> str | None:
 
 # ---- Kafka: retention that deletes ---------------------------------------------------------------
 
-def _retention_keys() -> set[str]:
+@functools.cache
+def _retention_keys() -> frozenset[str]:
     t = _table()["kafka"]
-    return {k.casefold() for k in (*t["time_keys"], *t["size_keys"])}
+    return frozenset(k.casefold() for k in (*t["time_keys"], *t["size_keys"]))
 
 
-def _policy_keys() -> set[str]:
-    return {k.casefold() for k in _table()["kafka"]["policy_keys"]}
+@functools.cache
+def _policy_keys() -> frozenset[str]:
+    return frozenset(k.casefold() for k in _table()["kafka"]["policy_keys"])
 
 
-def _pairs(value: Any, known: set[str]) -> list[tuple[str, Any]]:
+@functools.cache
+def _kafka_keys() -> frozenset[str]:
+    return _retention_keys() | _policy_keys()
+
+
+@functools.cache
+def _rabbit_keys() -> frozenset[str]:
+    """The arguments a RabbitMQ read's removal is told by (`consumed` reads nothing else)."""
+    t = _table()["rabbitmq"]
+    return frozenset((*t["ackmode_keys"], *t["requeue_keys"], *t["auto_ack_keys"]))
+
+
+def _pairs(value: Any, known: frozenset[str]) -> list[tuple[str, Any]]:
     """(setting, value) pairs of the settings `known` anywhere in `value`: `{"retention.ms": "1000"}`,
     `{"name": "retention.ms", "value": "1000"}`, and `retention.ms=1000` text (comma-separated, as
     kafka-configs takes it). A list value (`{"cleanup.policy": ["compact", "delete"]}`) is one value."""
@@ -187,7 +201,7 @@ def http_findings(method: str, path: str, body: Any, display: str) -> list[Findi
         out.append(_finding("queue.rabbitmq:consume", source, display, why))
     whole = body
     last = path.rsplit("/", 1)[-1].casefold()
-    if isinstance(body, dict) and last in _retention_keys() | _policy_keys():
+    if isinstance(body, dict) and last in _kafka_keys():
         whole = {last: body.get("value"), "body": body}  # PUT .../configs/retention.ms {"value": "1000"}
     out += [_finding("queue.kafka:retention-cut", source, display, why) for why in retention_cuts(whole)]
     out += [_finding("queue.kafka:compaction", source, display, why) for why in compactions(whole)]
@@ -199,22 +213,25 @@ def mcp_findings(server: str, tool: str, args: Any) -> list[Finding]:
 
     if not isinstance(args, dict) or not args:
         return []
+    rabbit, kafka = not _rabbit_keys().isdisjoint(args), _may_name(args, _kafka_keys())
+    if not rabbit and not kafka:
+        return []  # no queue read's flag and no Kafka setting anywhere in the arguments (most tool calls)
     target = next((str(args[k]) for k in ("queue", "queue_name", "queueName", "topic", "topic_name", "topicName",
                                           "name") if isinstance(args.get(k), (str, int))), "its target")
     source = f"{server} {tool} on {target}".strip()
     reading = bool(set(words(tool)) & set(_table()["rabbitmq"]["read_words"]))
     out: list[Finding] = []
-    why = consumed(args, reading_tool=reading)
+    why = consumed(args, reading_tool=reading) if rabbit else None  # `consumed` reads only those flags
     if why:
         out.append(_finding("queue.rabbitmq:consume", source, target, why))
-    if not _may_name(args, _retention_keys() | _policy_keys()):
-        return out  # no Kafka setting is named anywhere in the arguments (most tool calls)
+    if not kafka:
+        return out
     out += [_finding("queue.kafka:retention-cut", source, target, w) for w in retention_cuts(args)]
     out += [_finding("queue.kafka:compaction", source, target, w) for w in compactions(args)]
     return out
 
 
-def _may_name(value: Any, keys: set[str]) -> bool:
+def _may_name(value: Any, keys: frozenset[str]) -> bool:
     """Whether `value` may name one of `keys` (casefolded) as a key, a `name=` text or a name value:
     False only when none of them occurs in its text at all. Text with a backslash (a JSON string's
     escapes, which `_pairs` decodes) may spell one: True."""

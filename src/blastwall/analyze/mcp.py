@@ -153,7 +153,8 @@ def _analyze_call(server: str, tool: str, arguments: dict, annotations: dict | N
         row, verb = hit
         return [call.finding(row, verb=verb)] + content
     hints = annotations if isinstance(annotations, dict) else {}
-    forced = next((k for k in _FORCE_KEYS if value_matches(args.get(k), True)), None)
+    forced = None if _FORCE.isdisjoint(args) else next((k for k in _FORCE_KEYS if value_matches(args.get(k), True)),
+                                                       None)
     harmless = call.tool_words & _harmless_verbs()
     if forced and not harmless and not _hint(hints, "readOnlyHint"):
         content = [call.finding(_row("mcp.generic:forced"), flag=forced)] + content
@@ -225,6 +226,8 @@ def _operations_named(args: dict[str, Any]) -> list[str]:
     """The values of the arguments that choose what a tool does (`operation_keys`), one word each: a
     string, or every member of a list (`{"action": ["delete"]}`: any destructive member counts)."""
     found: list[str] = []
+    if _gs("operation_keys").isdisjoint(args):
+        return found
     for key in _g("operation_keys"):
         value = args.get(key)
         for v in value[:20] if isinstance(value, list) else [value]:
@@ -357,6 +360,7 @@ def _conditions(row: dict[str, Any], args: dict[str, Any]) -> bool:
 
 
 _FORCE_KEYS = ("force", "force_push", "forcePush", "forced", "overwrite_existing")
+_FORCE = frozenset(_FORCE_KEYS)
 # Verbs whose forced form only redoes work (`refresh_index(force=true)`), never destroys it.
 _REGENERATE_VERBS = frozenset({"refresh", "reload", "rebuild", "reindex", "build", "install", "pull", "sync",
                                "rerun", "retry", "restart", "recompute", "regenerate"})
@@ -522,16 +526,43 @@ def _content(call: _Call) -> tuple[list[Finding], set[str]]:
     """Findings from arguments that are SQL, commands, URLs or file paths, and which kinds were analyzed."""
     out: list[Finding] = []
     kinds: set[str] = set()
-    for kind, fn in (("sql", _sql_args), ("sql", _mongo_args), ("sql", _cypher_args), ("sql", _redis_args),
-                     ("command", _command_args), ("command", _browser_code_args), ("url", _url_args), ("file", _file_args),
-                     ("file", _search_args), ("file", _git_args), ("command", _cli_args), ("command", _program_args),
-                     ("sql", _sniffed_args), ("url", _provider_args), ("manifest", _manifest_args)):
-        found = fn(call)
-        if found is not None:
-            kinds.add(kind)
-            out.extend(found)
+    _read(call, _readers(), out, kinds)
     nested, nested_kinds = _nested(call)
     return out + nested, kinds | nested_kinds
+
+
+_Reader = tuple[str, Callable[["_Call"], "list[Finding] | None"], Callable[["_Call"], bool]]
+
+
+def _read(call: _Call, readers: tuple[_Reader, ...], out: list[Finding], kinds: set[str]) -> None:
+    """Each reader whose gate (`mcp_gates.py`) lets the call through: its findings, and its kind
+    when it read something. A gate says False only when its reader would return None."""
+    for kind, fn, applies in readers:
+        if applies(call):
+            found = fn(call)
+            if found is not None:
+                kinds.add(kind)
+                out.extend(found)
+
+
+@functools.cache
+def _readers() -> tuple[_Reader, ...]:
+    """(kind, reader, gate) in the order their findings are listed."""
+    from blastwall.analyze import mcp_gates as gate
+
+    return (("sql", _sql_args, gate.sql), ("sql", _mongo_args, gate.mongo), ("sql", _cypher_args, gate.cypher),
+            ("sql", _redis_args, gate.redis), ("command", _command_args, gate.command),
+            ("command", _browser_code_args, gate.browser_code), ("url", _url_args, gate.url),
+            ("file", _file_args, gate.file), ("file", _search_args, gate.search), ("file", _git_args, gate.git),
+            ("command", _cli_args, gate.cli), ("command", _program_args, gate.program),
+            ("sql", _sniffed_args, gate.sniffed), ("url", _provider_args, gate.provider),
+            ("manifest", _manifest_args, gate.manifest))
+
+
+@functools.cache
+def _nested_readers() -> tuple[_Reader, ...]:
+    """The readers of an object inside the arguments (`_nested`)."""
+    return tuple(r for r in _readers() if r[1] in (_sql_args, _command_args, _url_args, _file_args))
 
 
 # Keys that name the tool a dispatcher tool calls (`call_tool {"name": "delete_repository",
@@ -568,12 +599,7 @@ def _nested(call: _Call) -> tuple[list[Finding], set[str]]:
                 hit = _selected_operation(call.tool, obj, call.server)
                 if hit is not None:
                     out.append(sub.finding(hit[0], verb=hit[1]))
-                for kind, fn in (("sql", _sql_args), ("command", _command_args), ("url", _url_args),
-                                 ("file", _file_args)):
-                    found = fn(sub)
-                    if found is not None:
-                        kinds.add(kind)
-                        out.extend(found)
+                _read(sub, _nested_readers(), out, kinds)
             below.extend(_inner_objects(obj))
         level = below[:400]
         if not level:
@@ -657,8 +683,8 @@ def _cypher_args(call: _Call) -> list[Finding] | None:
 
 
 def _sql_args(call: _Call) -> list[Finding] | None:
-    if _gs("sql_keys", "sql_list_keys", "query_keys").isdisjoint(call.args) or _graph(call):
-        return None  # no SQL argument; or Cypher, read by _cypher_args
+    if _graph(call):
+        return None  # Cypher, read by _cypher_args
     texts: list[str] = [call.args[k] for k in _g("sql_keys") if isinstance(call.args.get(k), str)]
     for k in _g("sql_list_keys"):
         v = call.args.get(k)
@@ -756,13 +782,10 @@ def _redis_args(call: _Call) -> list[Finding] | None:
 
 def _command_args(call: _Call) -> list[Finding] | None:
     from blastwall.analyze.mcp_redis import is_redis_server
-    from blastwall.analyze.mcp_terminal import typed_lines, types_into_terminal
+    from blastwall.analyze.mcp_terminal import typed_lines
 
     if is_redis_server(call.server_words):
         return None  # its command is a Redis command (_redis_args), not a shell line
-    if _gs("command_keys", "argv_keys", "script_keys").isdisjoint(call.args) and \
-            not types_into_terminal(call.server, call.tool):
-        return None  # no command, argv or script, and no terminal to type into
     from blastwall.analyze.http.checks import unwrap_argv
 
     commands: list[str] = []
@@ -846,8 +869,6 @@ def _file_args(call: _Call) -> list[Finding] | None:
     if not _gs("remote_keys").isdisjoint(call.args):
         return None
     ws = call.tool_words
-    if ws.isdisjoint(_COPY_MOVE_WORDS) and _file_keys().isdisjoint(call.args):
-        return None  # no path, no list of paths, no map of files: nothing for a filesystem tool
     path = next((call.args[k] for k in _g("path_keys") if isinstance(call.args.get(k), str)), None)
     paths = [p for p in call.args.get("paths", []) if isinstance(p, str)] if isinstance(call.args.get("paths"),
                                                                                          list) else []
@@ -908,15 +929,6 @@ def _file_args(call: _Call) -> list[Finding] | None:
     if ws & {"read", "get", "view", "cat", "head", "tail", "open", "download", "show"}:
         return [f for p in [path, *paths] if p for f in files.analyze_read(p, call.deeper("read"))]
     return None
-
-
-_COPY_MOVE_WORDS = frozenset({"copy", "cp", "duplicate", "move", "rename", "mv"})
-
-
-@functools.cache
-def _file_keys() -> frozenset[str]:
-    """Arguments a filesystem tool names its files by: a path, a destination, `paths`, `files`."""
-    return _gs("path_keys", "dest_keys") | {"paths", "files"}
 
 
 def _path_contents(args: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -992,8 +1004,6 @@ def _manifest_args(call: _Call) -> list[Finding] | None:
     the objects it names, as the apply or replace changes them (analyze/k8s_manifests.py)."""
     from blastwall.analyze.k8s_manifests import key_set, looks_like_manifest, manifest_findings, table
 
-    if key_set("manifest_keys").isdisjoint(call.args):
-        return None  # no argument that carries a manifest
     t = table()
     ws = call.tool_words
     named = ws | call.server_words | {p for n in (call.server, call.tool) for p in

@@ -20,7 +20,7 @@ from blastwall.analyze.base import Scope
 from blastwall.analyze.ruleset import load_table
 from blastwall.model import Finding
 
-__all__ = ["cli_tool_findings", "command_line"]
+__all__ = ["cli_tool_findings", "command_line", "names_a_cli"]
 
 
 @functools.cache
@@ -45,12 +45,7 @@ def command_line(server: str, tool: str, args: dict[str, Any]) -> list[str] | No
     g = _grammar()
     if not g:
         return None
-    from blastwall.analyze.http.sniff import word_set
-
     programs = _set("programs")
-    if programs.isdisjoint(word_set(tool)) and programs.isdisjoint(word_set(server)) and \
-            _set("run_servers").isdisjoint(word_set(server)):
-        return None  # no program of the table and no remote run's server (`_remote_run` needs one)
     tool_words = _words(tool)
     program = next((w for w in tool_words if w in programs), None) or \
         next((w for w in _words(server) if w in programs), None)
@@ -76,6 +71,16 @@ def command_line(server: str, tool: str, args: dict[str, Any]) -> list[str] | No
         if isinstance(value, str) and value:
             argv.append(value)
     return argv
+
+
+def names_a_cli(server: str, tool: str) -> bool:
+    """Whether a word of the tool's or the server's name is a program of the table, or the server's
+    one of a remote run (`run_servers`): a call without one runs no command line here."""
+    from blastwall.analyze.http.sniff import word_set
+
+    programs, server_words = _set("programs"), word_set(server)
+    return not (programs.isdisjoint(word_set(tool)) and programs.isdisjoint(server_words)
+                and _set("run_servers").isdisjoint(server_words))
 
 
 def _remote_run(server: str, tool: str, args: dict[str, Any], program: str | None) -> tuple[str, str] | None:

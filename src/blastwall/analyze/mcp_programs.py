@@ -38,7 +38,7 @@ from blastwall.analyze.http.sniff import looks_like_sql, word_set, words
 from blastwall.analyze.ruleset import load_table
 from blastwall.model import Finding
 
-__all__ = ["program_argv", "program_findings", "sniffed_findings"]
+__all__ = ["known_programs", "program_argv", "program_findings", "prose_tool", "sniffed_findings"]
 
 _MAX_STRINGS = 200
 _MAX_ANALYZED = 12
@@ -210,7 +210,8 @@ _VERB_GUESSES = frozenset({"shell.verbs:destructive-name"})
 
 # ---- code under any key ----------------------------------------------------------------------
 
-def _prose_tool(server: str, tool: str) -> bool:
+def prose_tool(tool: str) -> bool:
+    """A tool that stores or sends text (`prose_tool_words`: a message, an issue, a note): not code."""
     return not _set("prose_tool_words").isdisjoint(word_set(tool))
 
 
@@ -218,7 +219,7 @@ def sniffed_findings(server: str, tool: str, args: dict[str, Any], scope: Scope,
                      origin: str) -> list[Finding] | None:
     """Findings of string arguments that are SQL, shell or Redis commands whatever their key, or
     None when no string passed a gate."""
-    if _prose_tool(server, tool):
+    if prose_tool(tool):
         return None
     g = _g()
     sql_words = _set("sniff_sql_words")

@@ -47,6 +47,12 @@ def _finding(rule_id: str, source: str, target: str, why: str) -> Finding:
 
 # ---- RabbitMQ: reading that removes -------------------------------------------------------------
 
+@functools.cache
+def _get_path() -> rx.Pattern:
+    """The path of RabbitMQ's management API read of a queue's messages."""
+    return rx.compile(_table()["rabbitmq"]["get_path"])
+
+
 def _ackmode_verdict(value: Any) -> str | None:
     """Why an `ackmode` removes the messages, or None for a peek."""
     peek = {m.casefold() for m in _table()["rabbitmq"]["peek_ackmodes"]}
@@ -192,7 +198,7 @@ def http_findings(method: str, path: str, body: Any, display: str) -> list[Findi
     """Findings for a request that can change something (the caller skips reads)."""
     source = f"{method} {display}"
     out: list[Finding] = []
-    get_path = rx.search(_table()["rabbitmq"]["get_path"], path) is not None
+    get_path = _get_path().search(path) is not None
     why = consumed(body, reading_tool=False) if isinstance(body, dict) else None
     if get_path and why is None and not (isinstance(body, dict) and any(
             k in body for k in _table()["rabbitmq"]["ackmode_keys"])):
@@ -203,6 +209,8 @@ def http_findings(method: str, path: str, body: Any, display: str) -> list[Findi
     last = path.rsplit("/", 1)[-1].casefold()
     if isinstance(body, dict) and last in _kafka_keys():
         whole = {last: body.get("value"), "body": body}  # PUT .../configs/retention.ms {"value": "1000"}
+    if not _may_name(whole, _kafka_keys()):
+        return out  # no Kafka setting is named anywhere in the request (most requests)
     out += [_finding("queue.kafka:retention-cut", source, display, why) for why in retention_cuts(whole)]
     out += [_finding("queue.kafka:compaction", source, display, why) for why in compactions(whole)]
     return out
@@ -239,4 +247,9 @@ def _may_name(value: Any, keys: frozenset[str]) -> bool:
         text = repr(value).casefold()
     except RecursionError:
         return True
-    return "\\" in text or any(k in text for k in keys)
+    if "\\" in text:
+        return True
+    for k in keys:  # noqa: SIM110 - a loop, not any(): no generator per call
+        if k in text:
+            return True
+    return False

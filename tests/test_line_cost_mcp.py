@@ -372,3 +372,80 @@ def test_the_gates_are_the_readers_of_content() -> None:
     assert len(names) == len(mcp._readers()) == 15
     assert {gate.__module__ for _, _, gate in mcp._readers()} == {mcp_gates.__name__}
 
+
+# ---- HTTP lines ---------------------------------------------------------------------------------
+
+# Requests with no GraphQL document, no SQL, no queue or Kafka setting in them.
+ORDINARY_HTTP = [
+    {"method": "GET", "url": "https://api.github.com/repos/acme/api/issues?state=open"},
+    {"method": "POST", "url": "https://api.stripe.com/v1/customers", "body": {"email": "a@example.com", "name": "A"}},
+    {"method": "GET", "url": "https://example.com/docs/getting-started"},
+    {"method": "PATCH", "url": "https://api.linear.app/v1/issues/ENG-1", "body": {"title": "x"}},
+    {"method": "POST", "url": "https://hooks.slack.com/services/T0/B0/X0", "body": {"text": "deployed"}},
+    {"method": "GET", "url": "http://localhost:3000/api/users/42"},
+]
+# What one of them may take, in function calls, with everything warm (measured: 244-531 a line).
+HTTP_CALLS_BOUND = 660
+NEVER_FOR_ORDINARY_HTTP = ("graphql/", "sqlglot", "pglast", "analyze/sql/", "analyze/shell/", "analyze/mcp",
+                           "analyze/queues.py:_pairs", "analyze/queues.py:retention_cuts", "analyze/http/graphql.py:parse",
+                           "analyze/http/checks.py")
+
+
+@pytest.mark.parametrize("payload", ORDINARY_HTTP, ids=lambda p: f"{p['method']} {p['url'][:40]}")
+def test_an_ordinary_request_meets_no_parser_it_cannot_use(payload: dict[str, Any]) -> None:
+    _, _, called = _profile(_line("http", payload))
+    reached = [f for part in NEVER_FOR_ORDINARY_HTTP for f in _reached(called, part)]
+    assert not reached, f"{payload['method']} {payload['url']} reached {reached}"
+
+
+@pytest.mark.parametrize("payload", ORDINARY_HTTP, ids=lambda p: f"{p['method']} {p['url'][:40]}")
+def test_an_ordinary_request_stays_within_its_function_calls(payload: dict[str, Any]) -> None:
+    total, by, _ = _profile(_line("http", payload))
+    assert total <= HTTP_CALLS_BOUND, (f"{payload['method']} {payload['url']}: {total} function calls (bound "
+                                       f"{HTTP_CALLS_BOUND}); the most called: {by.most_common(12)}")
+
+
+def _catalog_rules() -> list[Any]:
+    from blastwall.analyze.http.catalog import catalog
+
+    return [r for rules in catalog().rules.values() for r in rules if r.path is not None]
+
+
+_SEGMENT_TEXT = st.sampled_from(["", "x", "42", "repos", "a-b", "_delete_by_query", "v1", "*", "{id}", ".json", "%2F",
+                                 "projects", "volumes", "actions", "reset", "b.c", "\u00e9"])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.sampled_from(range(len(_catalog_rules()))), st.lists(_SEGMENT_TEXT, min_size=1, max_size=6),
+       st.booleans())
+def test_a_path_outside_a_rows_literal_ends_is_no_match(index: int, parts: list[str], templated: bool) -> None:
+    """`Rule.matches_rest` tests a path's literal start and end before the template's regex: a
+    path the regex matches always has them (paths made from the template, and others)."""
+    from blastwall.analyze.http.catalog import literal_end, literal_start
+
+    rule = _catalog_rules()[index]
+    template = str(rule.row["path"])
+    if templated:  # the template with its variables filled in
+        filled = iter(parts)
+        path = rx_sub_segments(template, lambda: next(filled, "x") or "x")
+    else:
+        path = "/" + "/".join(parts)
+    if rule.path.fullmatch(path) is not None:
+        assert path.startswith(literal_start(template)) and path.endswith(literal_end(template)), (template, path)
+    assert (rule.path_start, rule.path_end) == (literal_start(template), literal_end(template))
+
+
+def rx_sub_segments(template: str, value: Any) -> str:
+    from blastwall.analyze.http.catalog import _SEG
+
+    return _SEG.sub(lambda m: str(value()), template).replace("*", "x")
+
+
+def test_the_rows_a_method_can_match_are_the_rows_in_order() -> None:
+    from blastwall.analyze.http.catalog import catalog, rest_rules, rules_of
+
+    for p in catalog().providers:
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "PURGE", "UNKNOWN"):
+            assert rest_rules(p.name, method) == tuple(
+                r for r in rules_of(p.name) if r.path is not None and not r.mutations and (
+                    not r.methods or method in r.methods)), (p.name, method)

@@ -79,6 +79,12 @@ def word_list(key: str) -> frozenset[str]:
     return frozenset(_generic().get(key, []))
 
 
+@functools.lru_cache(maxsize=64)
+def word_lists(*keys: str) -> frozenset[str]:
+    """The word lists `keys` as one set, built once."""
+    return frozenset(w for key in keys for w in word_list(key))
+
+
 def setting(key: str, default: Any = None) -> Any:
     return _generic().get(key, default)
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from blastwall.model import Effect, Finding, Severity
 
-__all__ = ["looks_like_manifest", "manifest_findings", "table"]
+__all__ = ["key_set", "looks_like_manifest", "manifest_findings", "table"]
 
 
 @functools.cache
@@ -28,6 +28,12 @@ def table() -> dict[str, Any]:
     from blastwall.analyze.ruleset import load_table
 
     return load_table("k8s_manifests")
+
+
+@functools.cache
+def key_set(name: str) -> frozenset[str]:
+    """The list `name` of the table (`manifest_keys`, `k8s_words`) as a set."""
+    return frozenset(table()[name])
 
 
 def _finding(rule_id: str, target: str, what: str, source: str) -> Finding:

@@ -33,7 +33,7 @@ from blastwall.analyze import globs
 from blastwall.analyze.base import Scope
 from blastwall.analyze.http.catalog import value_matches
 from blastwall.analyze.http.request import walk
-from blastwall.analyze.http.sniff import looks_like_sql, words
+from blastwall.analyze.http.sniff import looks_like_sql, word_set, words
 from blastwall.analyze.ruleset import load_table
 from blastwall.model import Effect, Finding, Severity
 
@@ -55,6 +55,12 @@ def _g(key: str) -> Any:
 
 
 @functools.cache
+def _gs(*keys: str) -> frozenset[str]:
+    """The words of the `[generic]` lists `keys`, as one set, built once."""
+    return frozenset(w for key in keys for w in _g(key))
+
+
+@functools.cache
 def _rows() -> tuple[dict[str, Any], ...]:
     return tuple(_table()["rule"])
 
@@ -71,7 +77,7 @@ def analyze_call(server: str, tool: str, arguments: Any, annotations: dict | Non
     found = _analyze_call(server, tool, arguments, annotations, scope)
     name = _split_name(str(server or ""), str(tool or ""))
     call = _Call(name[0], name[1], arguments if isinstance(arguments, dict) else {}, scope)
-    found = found + _queued(name[0], name[1], arguments) + _operations(call)
+    found = found + _queued(call, arguments) + _operations(call)
     if arguments is not None and not isinstance(arguments, dict):  # text or a list where an object belongs
         found = [call.finding(_row("mcp.generic:arguments-not-object"))] + found
     hints = annotations if isinstance(annotations, dict) else {}
@@ -84,7 +90,7 @@ def _operations(call: _Call) -> list[Finding]:
     """A delete carried as an operation in a list of operations (`mutations`, `writes`, `operations`)
     of a tool that does not only read. A flag or field of the call itself (`{"remove": ["label"]}`)
     is not an operation list."""
-    if not call.args or set(words(call.tool)) & set(_g("read_verbs")) - {"validate", "test", "generate"}:
+    if not call.args or call.tool_words & _only_reading():
         return []
     lists = [v for v in call.args.values() if isinstance(v, list) and v]
     if not lists:
@@ -95,14 +101,20 @@ def _operations(call: _Call) -> list[Finding]:
     return [call.finding(_row("mcp.generic:operation-delete"), op=op)] if op else []
 
 
-def _queued(server: str, tool: str, arguments: Any) -> list[Finding]:
+@functools.cache
+def _only_reading() -> frozenset[str]:
+    """Read verbs of a tool that only reads (a validation, a test or a generation may still act)."""
+    return _gs("read_verbs") - {"validate", "test", "generate"}
+
+
+def _queued(call: _Call, arguments: Any) -> list[Finding]:
     """A queue read that removes what it reads, a Kafka retention that deletes records (`analyze/queues.py`).
     A tool that creates (a new topic) bounds nothing that exists yet."""
-    if not isinstance(arguments, dict) or not arguments or set(words(tool)) & {"create", "new", "add"}:
+    if not isinstance(arguments, dict) or not arguments or not call.tool_words.isdisjoint(("create", "new", "add")):
         return []
     from blastwall.analyze import queues
 
-    return queues.mcp_findings(server, tool, arguments)
+    return queues.mcp_findings(call.server, call.tool, arguments)
 
 
 def _marked_destructive(hints: dict[str, Any]) -> bool:
@@ -141,18 +153,19 @@ def _analyze_call(server: str, tool: str, arguments: dict, annotations: dict | N
         row, verb = hit
         return [call.finding(row, verb=verb)] + content
     hints = annotations if isinstance(annotations, dict) else {}
-    forced = next((k for k in _FORCE_KEYS if value_matches(args.get(k), True)), None)
-    harmless = set(words(tool)) & (set(_g("read_verbs")) | _REGENERATE_VERBS)
+    forced = None if _FORCE.isdisjoint(args) else next((k for k in _FORCE_KEYS if value_matches(args.get(k), True)),
+                                                       None)
+    harmless = call.tool_words & _harmless_verbs()
     if forced and not harmless and not _hint(hints, "readOnlyHint"):
         content = [call.finding(_row("mcp.generic:forced"), flag=forced)] + content
     if _hint(hints, "destructiveHint"):
         return content if analyzed else [call.finding(_row("mcp.annotations:destructive"))] + content
     if _hint(hints, "readOnlyHint"):
         return content
-    ws = set(words(tool))
-    if ws & set(_g("exec_verbs")) and not analyzed and not _reads_exec_object(tool) and not _read_only_language(call):
+    ws = call.tool_words
+    if ws & _gs("exec_verbs") and not analyzed and not _reads_exec_object(tool) and not _read_only_language(call):
         return [call.finding(_row("mcp.generic:unanalyzed-exec"))] + content
-    if analyzed or ws & (set(_g("read_verbs")) | set(_g("additive_verbs"))):
+    if analyzed or ws & _gs("read_verbs", "additive_verbs"):
         return content
     return [call.finding(_row("mcp.generic:unknown-tool"))] + content
 
@@ -161,9 +174,11 @@ def _editor_command(tool: str, args: dict[str, Any]) -> tuple[str, dict[str, Any
     """A text editor tool told what to do by its `command` (`text_editor {"command": "write", "path",
     "file_text"}`): the filesystem tool that command names (`write_file`), without the `command`
     argument, so the edit is judged as a file write or read and never as a shell line."""
-    ws = set(words(tool))
     command = args.get("command")
-    if not isinstance(command, str) or not (ws & set(_g("editor_tool_words")) or {"str", "replace"} <= ws):
+    if not isinstance(command, str):
+        return tool, args
+    ws = word_set(tool)
+    if not (ws & _gs("editor_tool_words") or {"str", "replace"} <= ws):
         return tool, args
     as_tool = _g("editor_commands").get(command.strip().lower())
     if as_tool is None:
@@ -188,13 +203,13 @@ def _chain(call: _Call) -> list[Finding] | None:
 def _read_only_language(call: _Call) -> bool:
     """A server or tool whose query language only reads (`read_only_query_words`: Prometheus' PromQL,
     Loki's LogQL): its query, which is not SQL (SQL is read as SQL before this), writes nothing."""
-    return bool((set(words(call.server)) | set(words(call.tool))) & set(_g("read_only_query_words")))
+    return call.named(_gs("read_only_query_words"))
 
 
 def _reads_exec_object(tool: str) -> bool:
     """A tool named `<read verb>_<terminal|process|shell ...>_...` with no action word: it reads the thing."""
     ws = words(tool)
-    return bool(ws) and ws[0] in _g("read_verbs") and not set(ws) & set(_g("exec_action_verbs"))
+    return bool(ws) and ws[0] in _gs("read_verbs") and _gs("exec_action_verbs").isdisjoint(ws)
 
 
 def _selected_operation(tool: str, args: dict[str, Any], server: str) -> tuple[dict[str, Any], str] | None:
@@ -211,6 +226,8 @@ def _operations_named(args: dict[str, Any]) -> list[str]:
     """The values of the arguments that choose what a tool does (`operation_keys`), one word each: a
     string, or every member of a list (`{"action": ["delete"]}`: any destructive member counts)."""
     found: list[str] = []
+    if _gs("operation_keys").isdisjoint(args):
+        return found
     for key in _g("operation_keys"):
         value = args.get(key)
         for v in value[:20] if isinstance(value, list) else [value]:
@@ -228,13 +245,26 @@ def _split_name(server: str, tool: str) -> tuple[str, str]:
 
 
 def _hint(hints: dict[str, Any], name: str) -> bool:
-    snake = "".join("_" + c.lower() if c.isupper() else c for c in name)
-    return any(hints.get(k) is True for k in (name, snake))
+    return bool(hints) and any(hints.get(k) is True for k in (name, _snake(name)))
+
+
+@functools.cache
+def _snake(name: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in name)
 
 
 class _Call:
+    """One tool call as the readers see it; the words of its names are read once."""
+
+    __slots__ = ("args", "scope", "server", "server_words", "tool", "tool_words")
+
     def __init__(self, server: str, tool: str, args: dict[str, Any], scope: Scope) -> None:
         self.server, self.tool, self.args, self.scope = server, tool, args, scope
+        self.tool_words, self.server_words = word_set(tool), word_set(server)
+
+    def named(self, wanted: frozenset[str]) -> bool:
+        """Whether a word of the tool's or the server's name is one of `wanted`."""
+        return not (wanted.isdisjoint(self.tool_words) and wanted.isdisjoint(self.server_words))
 
     @property
     def what(self) -> str:
@@ -282,10 +312,30 @@ def _environment(args: dict[str, Any]) -> str | None:
 
 def _catalog_row(server: str, tool: str, args: dict[str, Any]) -> dict[str, Any] | None:
     s, t = server.casefold(), tool.casefold()
-    for row, server_matches, tool_matches in _catalog():
+    rows = _catalog()
+    by_name, by_pattern = _catalog_index()
+    named = by_name.get(t, ())
+    for i in sorted(named + by_pattern) if named else by_pattern:
+        row, server_matches, tool_matches = rows[i]
         if server_matches(s) and tool_matches(t) and _conditions(row, args):
             return row
     return None
+
+
+@functools.cache
+def _catalog_index() -> tuple[dict[str, tuple[int, ...]], tuple[int, ...]]:
+    """Which catalog rows a casefolded tool name can match: the rows whose tool globs are all plain
+    names, by name, and the rows with a pattern among them (tried for every tool), in table order."""
+    by_name: dict[str, tuple[int, ...]] = {}
+    by_pattern: list[int] = []
+    for i, (row, _, _) in enumerate(_catalog()):
+        names = [g.casefold() for g in row["tool"]]
+        if any(c in name for name in names for c in "*?["):
+            by_pattern.append(i)
+            continue
+        for name in dict.fromkeys(names):
+            by_name[name] = (*by_name.get(name, ()), i)
+    return by_name, tuple(by_pattern)
 
 
 @functools.cache
@@ -298,6 +348,8 @@ def _catalog() -> tuple[tuple[dict[str, Any], Callable[[str], bool], Callable[[s
 
 
 def _conditions(row: dict[str, Any], args: dict[str, Any]) -> bool:
+    if not row.get("when") and not row.get("unless"):
+        return True
     pairs = walk(args)
 
     def has(key: str, expected: Any) -> bool:
@@ -308,22 +360,43 @@ def _conditions(row: dict[str, Any], args: dict[str, Any]) -> bool:
 
 
 _FORCE_KEYS = ("force", "force_push", "forcePush", "forced", "overwrite_existing")
+_FORCE = frozenset(_FORCE_KEYS)
 # Verbs whose forced form only redoes work (`refresh_index(force=true)`), never destroys it.
 _REGENERATE_VERBS = frozenset({"refresh", "reload", "rebuild", "reindex", "build", "install", "pull", "sync",
                                "rerun", "retry", "restart", "recompute", "regenerate"})
 
 
+@functools.cache
+def _harmless_verbs() -> frozenset[str]:
+    """Verbs under which a forced call only reads or redoes work."""
+    return _gs("read_verbs") | _REGENERATE_VERBS
+
+
 def _name_rule(tool: str, server: str = "") -> tuple[dict[str, Any], str] | None:
     ws = words(tool)
-    if len(ws) > 2 and ws[0] in words(server):  # `slack_delete_message` on server slack
+    if len(ws) > 2 and ws[0] in word_set(server):  # `slack_delete_message` on server slack
         ws = ws[1:]
     if not ws:
         return None
-    for row in _rows():
-        verbs = row.get("verbs")
-        if verbs and (ws[0] in verbs or ws[-1] in verbs):
-            return row, ws[0] if ws[0] in verbs else ws[-1]
+    first = _verb_rows()
+    at = min(first.get(ws[0], _NO_ROW), first.get(ws[-1], _NO_ROW))
+    if at != _NO_ROW:  # the first rule whose verbs hold the name's first or last word
+        row = _rows()[at]
+        return row, ws[0] if ws[0] in row["verbs"] else ws[-1]
     return _verb_inside(ws)
+
+
+_NO_ROW = 1 << 30
+
+
+@functools.cache
+def _verb_rows() -> dict[str, int]:
+    """Each verb of a name rule (`verbs`), with the place of the first rule that lists it."""
+    first: dict[str, int] = {}
+    for i, row in enumerate(_rows()):
+        for verb in row.get("verbs") or ():
+            first.setdefault(verb, i)
+    return first
 
 
 def _verb_inside(ws: list[str]) -> tuple[dict[str, Any], str] | None:
@@ -412,7 +485,7 @@ def _asks_for_a_name(description: str) -> bool:
 def _browser_code_args(call: _Call) -> list[Finding] | None:
     """JavaScript a browser tool runs in the page, read as JavaScript code (`node -e`): its HTTP
     requests (relative URLs are on the page's origin) and anything else the code analysis finds."""
-    if not (set(words(call.server)) | set(words(call.tool))) & set(_g("browser_words")):
+    if not call.named(_gs("browser_words")):
         return None
     codes = [call.args[k] for k in _g("browser_code_keys") if isinstance(call.args.get(k), str) and call.args[k].strip()]
     if not codes:
@@ -453,22 +526,50 @@ def _content(call: _Call) -> tuple[list[Finding], set[str]]:
     """Findings from arguments that are SQL, commands, URLs or file paths, and which kinds were analyzed."""
     out: list[Finding] = []
     kinds: set[str] = set()
-    for kind, fn in (("sql", _sql_args), ("sql", _mongo_args), ("sql", _cypher_args), ("sql", _redis_args),
-                     ("command", _command_args), ("command", _browser_code_args), ("url", _url_args), ("file", _file_args),
-                     ("file", _search_args), ("file", _git_args), ("command", _cli_args), ("command", _program_args),
-                     ("sql", _sniffed_args), ("url", _provider_args), ("manifest", _manifest_args)):
-        found = fn(call)
-        if found is not None:
-            kinds.add(kind)
-            out.extend(found)
+    _read(call, _readers(), out, kinds)
     nested, nested_kinds = _nested(call)
     return out + nested, kinds | nested_kinds
+
+
+_Reader = tuple[str, Callable[["_Call"], "list[Finding] | None"], Callable[["_Call"], bool]]
+
+
+def _read(call: _Call, readers: tuple[_Reader, ...], out: list[Finding], kinds: set[str]) -> None:
+    """Each reader whose gate (`mcp_gates.py`) lets the call through: its findings, and its kind
+    when it read something. A gate says False only when its reader would return None."""
+    for kind, fn, applies in readers:
+        if applies(call):
+            found = fn(call)
+            if found is not None:
+                kinds.add(kind)
+                out.extend(found)
+
+
+@functools.cache
+def _readers() -> tuple[_Reader, ...]:
+    """(kind, reader, gate) in the order their findings are listed."""
+    from blastwall.analyze import mcp_gates as gate
+
+    return (("sql", _sql_args, gate.sql), ("sql", _mongo_args, gate.mongo), ("sql", _cypher_args, gate.cypher),
+            ("sql", _redis_args, gate.redis), ("command", _command_args, gate.command),
+            ("command", _browser_code_args, gate.browser_code), ("url", _url_args, gate.url),
+            ("file", _file_args, gate.file), ("file", _search_args, gate.search), ("file", _git_args, gate.git),
+            ("command", _cli_args, gate.cli), ("command", _program_args, gate.program),
+            ("sql", _sniffed_args, gate.sniffed), ("url", _provider_args, gate.provider),
+            ("manifest", _manifest_args, gate.manifest))
+
+
+@functools.cache
+def _nested_readers() -> tuple[_Reader, ...]:
+    """The readers of an object inside the arguments (`_nested`)."""
+    return tuple(r for r in _readers() if r[1] in (_sql_args, _command_args, _url_args, _file_args))
 
 
 # Keys that name the tool a dispatcher tool calls (`call_tool {"name": "delete_repository",
 # "arguments": {...}}`, `batch {"operations": [{"tool": ..., "args": ...}]}`), and keys of its arguments.
 _DISPATCH_NAME_KEYS = ("tool", "tool_name", "toolName", "name", "function", "method_name")
 _DISPATCH_ARG_KEYS = ("arguments", "args", "params", "parameters", "input")
+_DISPATCH = frozenset(_DISPATCH_NAME_KEYS)
 
 
 def _nested(call: _Call) -> tuple[list[Finding], set[str]]:
@@ -478,7 +579,9 @@ def _nested(call: _Call) -> tuple[list[Finding], set[str]]:
     levels and a few dozen such objects at most; code nested deeper than that is asked about."""
     out: list[Finding] = []
     kinds: set[str] = set()
-    readable, dispatch = _readable_keys(), frozenset(_DISPATCH_NAME_KEYS)
+    readable, dispatch = _readable_keys(), _DISPATCH
+    if dispatch.isdisjoint(call.args) and not any(isinstance(v, (dict, list)) for v in call.args.values()):
+        return out, kinds  # flat arguments that dispatch nothing: no object inside to read
     level: list[dict[str, Any]] = [call.args]
     read = 0
     for depth in range(_NESTED_LEVELS + 1):
@@ -496,12 +599,7 @@ def _nested(call: _Call) -> tuple[list[Finding], set[str]]:
                 hit = _selected_operation(call.tool, obj, call.server)
                 if hit is not None:
                     out.append(sub.finding(hit[0], verb=hit[1]))
-                for kind, fn in (("sql", _sql_args), ("command", _command_args), ("url", _url_args),
-                                 ("file", _file_args)):
-                    found = fn(sub)
-                    if found is not None:
-                        kinds.add(kind)
-                        out.extend(found)
+                _read(sub, _nested_readers(), out, kinds)
             below.extend(_inner_objects(obj))
         level = below[:400]
         if not level:
@@ -569,7 +667,7 @@ def _dialect(server: str) -> str | None:
 
 def _graph(call: _Call) -> bool:
     """A graph database's tool (`neo4j`, `memgraph`, `write_neo4j_cypher`): its queries are Cypher."""
-    return bool((set(words(call.server)) | set(words(call.tool))) & set(_g("cypher_words")))
+    return call.named(_gs("cypher_words"))
 
 
 def _cypher_args(call: _Call) -> list[Finding] | None:
@@ -592,7 +690,7 @@ def _sql_args(call: _Call) -> list[Finding] | None:
         v = call.args.get(k)
         if isinstance(v, list):
             texts += _statement_list([s for s in v if isinstance(s, str)], call)
-    search = set(_g("search_words")) & set(words(call.tool))
+    search = _gs("search_words") & call.tool_words
     if not search:
         texts += [call.args[k] for k in _g("query_keys") if looks_like_sql(call.args.get(k))]
     texts += _sql_commands(call)
@@ -602,7 +700,7 @@ def _sql_args(call: _Call) -> list[Finding] | None:
     from blastwall.analyze.sql import analyze_sql
 
     dialect = _dialect(call.server)
-    if "explain" in words(call.tool):  # explain_query {"sql": "DELETE ...", "analyze": false}: only planned
+    if "explain" in call.tool_words:  # explain_query {"sql": "DELETE ...", "analyze": false}: only planned
         runs = any(value_matches(call.args.get(k), True) for k in ("analyze", "analyse"))
         texts = [t if t.lstrip().lower().startswith("explain") else f"EXPLAIN {'ANALYZE ' if runs else ''}{t}"
                  for t in texts]
@@ -626,7 +724,7 @@ def _statement_list(statements: list[str], call: _Call) -> list[str]:
     the other on one connection: read as one script, so `BEGIN`, a DELETE and `ROLLBACK` pair up. A
     statement whose end the join could change (a comment, an unbalanced quote, a dollar quote) keeps
     them apart, as does a tool that does not say it runs a transaction."""
-    if not set(_g("sql_transaction_words")) & set(words(call.tool)) or len(statements) < 2:
+    if _gs("sql_transaction_words").isdisjoint(call.tool_words) or len(statements) < 2:
         return statements
     if any(_open_ended(t) for t in statements):
         return statements
@@ -642,12 +740,12 @@ def _mongo_args(call: _Call) -> list[Finding] | None:
     """A MongoDB server's data tool (`delete-many {collection, filter}`) as the Mongo shell call it makes."""
     import json
 
-    if not {"mongo", "mongodb", "atlas"} & set(words(call.server)) and not any(
-            isinstance(call.args.get(k), str) for k in ("collection", "collectionName", "collection_name")):
-        return None  # another server's tool is a Mongo call when it names a collection (`aggregate {collection, pipeline}`)
     method = _g("mongo_tools").get(call.tool.casefold().replace("-", "").replace("_", ""))
     if method is None:
         return None
+    if call.server_words.isdisjoint(("mongo", "mongodb", "atlas")) and not any(
+            isinstance(call.args.get(k), str) for k in ("collection", "collectionName", "collection_name")):
+        return None  # another server's tool is a Mongo call when it names a collection (`aggregate {collection, pipeline}`)
     collection = next((call.args[k] for k in ("collection", "collectionName", "collection_name")
                        if isinstance(call.args.get(k), str)), "collection")
     filter_ = next((call.args[k] for k in ("filter", "query", "selector") if k in call.args), None)
@@ -681,7 +779,7 @@ def _redis_args(call: _Call) -> list[Finding] | None:
     """A Redis server's tool, as the Redis command it sends (`analyze/mcp_redis.py`)."""
     from blastwall.analyze.mcp_redis import is_redis_server, redis_argv
 
-    if not is_redis_server(words(call.server)):
+    if not is_redis_server(call.server_words):
         return None
     sent = redis_argv(call.tool, call.args, _g("command_keys"))
     if sent is None:
@@ -693,11 +791,12 @@ def _redis_args(call: _Call) -> list[Finding] | None:
 
 
 def _command_args(call: _Call) -> list[Finding] | None:
-    from blastwall.analyze.http.checks import unwrap_argv
     from blastwall.analyze.mcp_redis import is_redis_server
+    from blastwall.analyze.mcp_terminal import typed_lines
 
-    if is_redis_server(words(call.server)):
+    if is_redis_server(call.server_words):
         return None  # its command is a Redis command (_redis_args), not a shell line
+    from blastwall.analyze.http.checks import unwrap_argv
 
     commands: list[str] = []
     sql = _sql_commands(call)  # SQL given to a SQL client's tool: read by _sql_args
@@ -710,16 +809,13 @@ def _command_args(call: _Call) -> list[Finding] | None:
             commands.extend(v if " " in v[0].strip() else [unwrap_argv(v)])
     for k in _g("argv_keys"):
         v = call.args.get(k)
-        if isinstance(v, list) and v and all(isinstance(x, str) for x in v) and set(words(call.tool)) & set(
-                _g("exec_verbs")):
+        if isinstance(v, list) and v and all(isinstance(x, str) for x in v) and call.tool_words & _gs("exec_verbs"):
             commands.append(unwrap_argv(v))
-    from blastwall.analyze.mcp_terminal import typed_lines
-
     commands += typed_lines(call.server, call.tool, call.args, _g("command_keys"))
     out: list[Finding] = []
     script = next((call.args[k] for k in _g("script_keys") if isinstance(call.args.get(k), str)), None)
     interpreter = call.args.get("interpreter") or call.args.get("language") or call.args.get("runtime")
-    if script and (interpreter or set(words(call.tool)) & set(_g("exec_verbs")) or "script" in words(call.tool)):
+    if script and (interpreter or call.tool_words & _gs("exec_verbs") or "script" in call.tool_words):
         wrapped = _wrap_script(str(interpreter or "sh"), script)
         if wrapped is None:
             out.append(call.finding(_row("mcp.generic:unknown-interpreter"), interpreter=str(interpreter)[:40]))
@@ -732,7 +828,7 @@ def _command_args(call: _Call) -> list[Finding] | None:
         commands = [_with_stdin(c, stdin) for c in commands]
     from blastwall.analyze.shell import analyze_command
 
-    tool = set(words(call.tool))
+    tool = call.tool_words
     if {"powershell", "pwsh"} & tool or {"power", "shell"} <= tool:  # a PowerShell tool's command is PowerShell
         commands = [shlex.join(["pwsh", "-Command", c]) for c in commands]
     for text in commands[:20]:
@@ -781,9 +877,9 @@ def _url_args(call: _Call) -> list[Finding] | None:
 
 def _file_args(call: _Call) -> list[Finding] | None:
     """Local filesystem tools: writes, edits, moves, deletes and reads of `path`-like arguments."""
-    if any(k in call.args for k in _g("remote_keys")):
+    if not _gs("remote_keys").isdisjoint(call.args):
         return None
-    ws = set(words(call.tool))
+    ws = call.tool_words
     path = next((call.args[k] for k in _g("path_keys") if isinstance(call.args.get(k), str)), None)
     paths = [p for p in call.args.get("paths", []) if isinstance(p, str)] if isinstance(call.args.get("paths"),
                                                                                          list) else []
@@ -813,9 +909,9 @@ def _file_args(call: _Call) -> list[Finding] | None:
     if path is None and not paths and not mapped:
         return None
     if ws & {"delete", "remove", "rm", "unlink", "trash"}:
-        if not (ws | set(words(call.server))) & set(_g("file_words")):
+        if not call.named(_gs("file_words")):
             return None  # `vault delete_secret {path}`: not a file here; the name rule decides
-        if call.server and not set(words(call.server)) & set(_g("file_words")) and not all(
+        if call.server and _gs("file_words").isdisjoint(call.server_words) and not all(
                 p.startswith(("/", "~", "$")) or _windows_path(p) for p in [path, *paths] if p):
             return None  # obsidian_delete_file {"filepath": "Journal/2024"}: the server's own store, not the project
         recursive = any(value_matches(call.args.get(k), True) for k in ("recursive", "force")) or "directory" in ws
@@ -866,7 +962,7 @@ def _written_words(call: _Call) -> set[str]:
 def _uploads_here(call: _Call) -> bool:
     """An upload tool of a filesystem server (`filesystem upload_file {path, content}`) writes a local
     file; another server's upload (`slack upload_file {filename, content}`) sends it away."""
-    return bool(set(words(call.tool)) & {"upload"} and set(words(call.server)) & set(_g("file_words")))
+    return "upload" in call.tool_words and not _gs("file_words").isdisjoint(call.server_words)
 
 
 def _appends(args: dict[str, Any]) -> bool:
@@ -881,7 +977,7 @@ def _windows_path(path: str) -> bool:
 
 
 def _shown_by_dry_run(call: _Call) -> list[Finding]:
-    if not set(words(call.tool)) & set(_g("edit_words")) or any(k in call.args for k in _g("remote_keys")):
+    if _gs("edit_words").isdisjoint(call.tool_words) or not _gs("remote_keys").isdisjoint(call.args):
         return []
     from blastwall.analyze import files
 
@@ -893,9 +989,9 @@ def _search_args(call: _Call) -> list[Finding] | None:
     """A content search of local files (`search_code`, `search_for_pattern`): checked as the
     ripgrep command it amounts to (every file, hidden and ignored ones too), so the pattern decides
     which credential lines it can print."""
-    ws = set(words(call.tool))
-    if not ws & {"search", "grep", "find"} or not ws & set(_g("search_words_content")) or ws & set(
-            _g("search_words_names")) or any(k in call.args for k in _g("remote_keys")):
+    ws = call.tool_words
+    if ws.isdisjoint(("search", "grep", "find")) or _gs("search_words_content").isdisjoint(ws) or not _gs(
+            "search_words_names").isdisjoint(ws) or not _gs("remote_keys").isdisjoint(call.args):
         return None
     pattern = next((call.args[k] for k in _g("pattern_keys") if isinstance(call.args.get(k), str)), None)
     if pattern is None:
@@ -917,19 +1013,24 @@ def _search_args(call: _Call) -> list[Finding] | None:
 def _manifest_args(call: _Call) -> list[Finding] | None:
     """A Kubernetes tool given a manifest (`kubernetes apply {"manifest": "..."}`, `kubectl_replace`):
     the objects it names, as the apply or replace changes them (analyze/k8s_manifests.py)."""
-    from blastwall.analyze.k8s_manifests import looks_like_manifest, manifest_findings, table
+    from blastwall.analyze.k8s_manifests import key_set, looks_like_manifest, manifest_findings, table
 
     t = table()
-    ws = set(words(call.tool))
-    named = ws | set(words(call.server)) | {p for n in (call.server, call.tool) for p in
-                                            n.casefold().replace("-", "_").replace(".", "_").split("_")}  # k8s-prod
-    if not named & set(t["k8s_words"]) or ws & set(_g("read_verbs")) - {"apply"}:
+    ws = call.tool_words
+    named = ws | call.server_words | {p for n in (call.server, call.tool) for p in
+                                      n.casefold().replace("-", "_").replace(".", "_").split("_")}  # k8s-prod
+    if key_set("k8s_words").isdisjoint(named) or ws & _not_applying():
         return None
     manifests = [call.args[k] for k in t["manifest_keys"] if looks_like_manifest(call.args.get(k))]
     if not manifests:
         return None
     replaces = bool(ws & set(t["replace_words"])) or any(value_matches(call.args.get(k), True) for k in _FORCE_KEYS)
     return [f for m in manifests for f in manifest_findings(m, replaces=replaces, source=f"{call.server} {call.tool}")]
+
+
+@functools.cache
+def _not_applying() -> frozenset[str]:
+    return _gs("read_verbs") - {"apply"}
 
 
 def _program_args(call: _Call) -> list[Finding] | None:
@@ -965,7 +1066,7 @@ def _git_args_template(call: _Call) -> list[str] | None:
 def is_redis_call(call: _Call) -> bool:
     from blastwall.analyze.mcp_redis import is_redis_server
 
-    return is_redis_server(words(call.server))
+    return is_redis_server(call.server_words)
 
 
 def _cli_args(call: _Call) -> list[Finding] | None:

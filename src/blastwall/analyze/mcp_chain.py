@@ -41,9 +41,10 @@ def _c() -> dict[str, Any]:
 
 def chain_call(server: str, tool: str, args: dict[str, Any]) -> Transaction | None:
     """What a chain tool's call does; None for a tool of another kind."""
-    tool_words = words(tool)
-    if not (_names(tool) | _names(server)) & set(_c()["chain_words"]):
+    chain = _set("chain_words")
+    if chain.isdisjoint(_names(tool)) and chain.isdisjoint(_names(server)):
         return None
+    tool_words = words(tool)
     named = set(tool_words)
     if not named or tool_words[0] in _c()["read_words"] or named & set(_c()["preview_words"]) or any(
             args.get(k) not in (None, False, 0, "", "false") for k in _c()["preview_keys"]):
@@ -54,9 +55,24 @@ def chain_call(server: str, tool: str, args: dict[str, Any]) -> Transaction | No
     return Transaction(network_kind(network), network)
 
 
-def _names(name: str) -> set[str]:
+@functools.cache
+def _set(key: str) -> frozenset[str]:
+    """The `[chain]` list `key` as a set, built once."""
+    return frozenset(_c()[key])
+
+
+def _names(name: str) -> frozenset[str]:
     """`web3-mcp` -> web, 3, web3, mcp: words, and the parts between separators (`erc20`, `web3`)."""
-    return set(words(name)) | {p for p in rx.split(r"[^a-z0-9]+", name.lower()) if p}
+    return _known_names(name) if len(name) <= 256 else _read_names(name)
+
+
+@functools.lru_cache(maxsize=2048)
+def _known_names(name: str) -> frozenset[str]:
+    return _read_names(name)  # tool and server names repeat: short ones remembered
+
+
+def _read_names(name: str) -> frozenset[str]:
+    return frozenset(words(name)) | {p for p in rx.split(r"[^a-z0-9]+", name.lower()) if p}
 
 
 def _network(args: dict[str, Any]) -> str:

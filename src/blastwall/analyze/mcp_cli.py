@@ -20,7 +20,7 @@ from blastwall.analyze.base import Scope
 from blastwall.analyze.ruleset import load_table
 from blastwall.model import Finding
 
-__all__ = ["cli_tool_findings", "command_line"]
+__all__ = ["cli_tool_findings", "command_line", "names_a_cli"]
 
 
 @functools.cache
@@ -34,13 +34,19 @@ def _words(name: str) -> list[str]:
     return list(words(name))
 
 
+@functools.cache
+def _set(key: str) -> frozenset[str]:
+    """The grammar's list `key` as a set, built once."""
+    return frozenset(_grammar().get(key, ()))
+
+
 def command_line(server: str, tool: str, args: dict[str, Any]) -> list[str] | None:
     """The argv the call runs, or None when the tool is no CLI tool of the table."""
     g = _grammar()
     if not g:
         return None
+    programs = _set("programs")
     tool_words = _words(tool)
-    programs = g["programs"]
     program = next((w for w in tool_words if w in programs), None) or \
         next((w for w in _words(server) if w in programs), None)
     run = _remote_run(server, tool, args, program)
@@ -65,6 +71,16 @@ def command_line(server: str, tool: str, args: dict[str, Any]) -> list[str] | No
         if isinstance(value, str) and value:
             argv.append(value)
     return argv
+
+
+def names_a_cli(server: str, tool: str) -> bool:
+    """Whether a word of the tool's or the server's name is a program of the table, or the server's
+    one of a remote run (`run_servers`): a call without one runs no command line here."""
+    from blastwall.analyze.http.sniff import word_set
+
+    programs, server_words = _set("programs"), word_set(server)
+    return not (programs.isdisjoint(word_set(tool)) and programs.isdisjoint(server_words)
+                and _set("run_servers").isdisjoint(server_words))
 
 
 def _remote_run(server: str, tool: str, args: dict[str, Any], program: str | None) -> tuple[str, str] | None:

@@ -34,11 +34,11 @@ from typing import Any
 
 from blastwall import rx
 from blastwall.analyze.base import Scope
-from blastwall.analyze.http.sniff import looks_like_sql, words
+from blastwall.analyze.http.sniff import looks_like_sql, word_set, words
 from blastwall.analyze.ruleset import load_table
 from blastwall.model import Finding
 
-__all__ = ["program_argv", "program_findings", "sniffed_findings"]
+__all__ = ["known_programs", "program_argv", "program_findings", "prose_tool", "sniffed_findings"]
 
 _MAX_STRINGS = 200
 _MAX_ANALYZED = 12
@@ -47,6 +47,12 @@ _MAX_ANALYZED = 12
 @functools.cache
 def _g() -> dict[str, Any]:
     return dict(load_table("mcp")["generic"])
+
+
+@functools.cache
+def _set(*keys: str) -> frozenset[str]:
+    """The `[generic]` lists `keys` as one set, built once."""
+    return frozenset(w for key in keys for w in _g().get(key, []))
 
 
 @functools.cache
@@ -62,14 +68,14 @@ def known_programs() -> frozenset[str]:
 def _program_of(server: str, tool: str, args: dict[str, Any]) -> tuple[str, list[str]] | None:
     """(program, subcommand words from the tool's name) or None."""
     known = known_programs()
-    for key in _g().get("program_keys", []):
+    for key in () if _set("program_keys").isdisjoint(args) else _g().get("program_keys", []):
         v = args.get(key)
         if isinstance(v, str) and v.strip():
             name = v.strip().rsplit("/", 1)[-1]
             if name in known:
                 return name, []
     tool_words = _name_words(tool)
-    filler = set(_g().get("program_filler_words", []))
+    filler = _set("program_filler_words")
     for i, w in enumerate(tool_words):
         if w in known:
             return w, [x for x in tool_words[i + 1:] if x not in filler]
@@ -78,11 +84,11 @@ def _program_of(server: str, tool: str, args: dict[str, Any]) -> tuple[str, list
     # is a whole command line whatever the server is called.
     server_words = [w for w in _name_words(server) if w not in filler]
     if len(server_words) != 1 or server_words[0] not in known or \
-            set(tool_words) & set(_g().get("program_shell_tool_words", [])):
+            not _set("program_shell_tool_words").isdisjoint(tool_words):
         return None
     w = server_words[0]
-    sub = [x for x in tool_words if x not in filler] if w in _g().get("program_servers", []) else []
-    return w, [] if set(sub) <= set(_g().get("program_runner_words", [])) else sub
+    sub = [x for x in tool_words if x not in filler] if w in _set("program_servers") else []
+    return w, [] if _set("program_runner_words").issuperset(sub) else sub
 
 
 def _name_words(name: str) -> list[str]:
@@ -204,23 +210,24 @@ _VERB_GUESSES = frozenset({"shell.verbs:destructive-name"})
 
 # ---- code under any key ----------------------------------------------------------------------
 
-def _prose_tool(server: str, tool: str) -> bool:
-    return bool(set(words(tool)) & set(_g().get("prose_tool_words", [])))
+def prose_tool(tool: str) -> bool:
+    """A tool that stores or sends text (`prose_tool_words`: a message, an issue, a note): not code."""
+    return not _set("prose_tool_words").isdisjoint(word_set(tool))
 
 
 def sniffed_findings(server: str, tool: str, args: dict[str, Any], scope: Scope, dialect: str | None,
                      origin: str) -> list[Finding] | None:
     """Findings of string arguments that are SQL, shell or Redis commands whatever their key, or
     None when no string passed a gate."""
-    if _prose_tool(server, tool):
+    if prose_tool(tool):
         return None
     g = _g()
-    sql_words = frozenset(g.get("sniff_sql_words", []))
-    skip = frozenset(g.get("sql_keys", [])) | frozenset(g.get("command_keys", [])) | frozenset(
-        g.get("sql_list_keys", [])) | (frozenset(g.get("pattern_keys", [])) - {"query"})  # read as code; patterns
+    sql_words = _set("sniff_sql_words")
+    skip = _skipped()
     if any(args.get(k) for k in g.get("command_keys", [])):
-        skip |= frozenset(g.get("stdin_keys", []))  # the command's input, read with the command
+        skip |= _set("stdin_keys")  # the command's input, read with the command
     known = known_programs()
+    commands, redis_commands = _set("command_keys", "argv_keys"), _set("sniff_redis_commands")
     sql: list[str] = []
     shell: list[str] = []
     redis: list[list[str]] = []
@@ -229,9 +236,9 @@ def sniffed_findings(server: str, tool: str, args: dict[str, Any], scope: Scope,
         if not head:
             continue
         first = head[0].lower().strip("(;")
-        if key in g.get("command_keys", []) or key in g.get("argv_keys", []):
+        if key in commands:
             argv = value.split()
-            if argv[0].upper() in g.get("sniff_redis_commands", []):
+            if argv[0].upper() in redis_commands:
                 redis.append(argv)
         if key in skip:
             continue
@@ -256,6 +263,12 @@ def sniffed_findings(server: str, tool: str, args: dict[str, Any], scope: Scope,
         for text in shell[:_MAX_ANALYZED]:
             out += analyze_command(text, inner)
     return out
+
+
+@functools.cache
+def _skipped() -> frozenset[str]:
+    """Keys whose strings other readers take as code (SQL, commands), and search patterns."""
+    return _set("sql_keys", "command_keys", "sql_list_keys") | (_set("pattern_keys") - {"query"})
 
 
 def _string_args(args: dict[str, Any]) -> list[tuple[str, str]]:

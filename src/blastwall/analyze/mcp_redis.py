@@ -13,6 +13,7 @@ judged by its name as before.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from typing import Any
 
 from blastwall.analyze.ruleset import load_table
@@ -25,8 +26,8 @@ def _words() -> frozenset[str]:
     return frozenset(load_table("mcp")["generic"]["redis_words"])
 
 
-def is_redis_server(server_words: list[str]) -> bool:
-    return bool(_words() & set(server_words))
+def is_redis_server(server_words: Iterable[str]) -> bool:
+    return not _words().isdisjoint(server_words)
 
 
 def _known(command: str) -> bool:

@@ -21,7 +21,7 @@ from blastwall.analyze.http.sniff import words
 from blastwall.analyze.ruleset import load_table
 from blastwall.model import Finding
 
-__all__ = ["provider_findings", "provider_requests"]
+__all__ = ["may_send", "provider_findings", "provider_names", "provider_requests"]
 
 _METHOD_KEYS = ("method", "http_method", "httpMethod", "verb")
 _PATH_KEYS = ("path", "endpoint", "route", "url_path", "urlPath", "resource_path", "api_path")
@@ -32,6 +32,26 @@ _METHODS = frozenset({"GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"
 @functools.cache
 def _apis() -> dict[str, Any]:
     return dict(load_table("mcp")["generic"].get("provider_apis", {}))
+
+
+@functools.cache
+def provider_names() -> frozenset[str]:
+    """The words that name a provider (`[generic.provider_apis]`)."""
+    return frozenset(_apis())
+
+
+_METHOD_KEY_SET, _PATH_KEY_SET = frozenset(_METHOD_KEYS), frozenset(_PATH_KEYS)
+
+
+def may_send(args: dict[str, Any]) -> bool:
+    """Whether the arguments can make a request (`provider_requests`): a method and a path, or a
+    string that holds `mutation` (a GraphQL mutation's document)."""
+    if not (_METHOD_KEY_SET.isdisjoint(args) or _PATH_KEY_SET.isdisjoint(args)):
+        return True
+    for value in args.values():  # noqa: SIM110 - a loop, not any(): no generator per call
+        if isinstance(value, str) and "mutation" in value:
+            return True
+    return False
 
 
 def _provider(server: str, tool: str) -> dict[str, Any] | None:
@@ -55,7 +75,7 @@ def provider_requests(server: str, tool: str, args: dict[str, Any]) -> list[tupl
         out.append((method, f"{base}/{path.lstrip('/')}", body))
     graphql = api.get("graphql")
     if graphql:
-        for key, value in args.items():
+        for value in args.values():
             if isinstance(value, str) and _mutation(value):
                 variables = args.get("variables")
                 body = {"query": value, **({"variables": variables} if isinstance(variables, dict) else {})}

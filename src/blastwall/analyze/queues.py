@@ -47,6 +47,12 @@ def _finding(rule_id: str, source: str, target: str, why: str) -> Finding:
 
 # ---- RabbitMQ: reading that removes -------------------------------------------------------------
 
+@functools.cache
+def _get_path() -> rx.Pattern:
+    """The path of RabbitMQ's management API read of a queue's messages."""
+    return rx.compile(_table()["rabbitmq"]["get_path"])
+
+
 def _ackmode_verdict(value: Any) -> str | None:
     """Why an `ackmode` removes the messages, or None for a peek."""
     peek = {m.casefold() for m in _table()["rabbitmq"]["peek_ackmodes"]}
@@ -79,16 +85,30 @@ def consumed(args: Any, *, reading_tool: bool) -> str | None:
 
 # ---- Kafka: retention that deletes ---------------------------------------------------------------
 
-def _retention_keys() -> set[str]:
+@functools.cache
+def _retention_keys() -> frozenset[str]:
     t = _table()["kafka"]
-    return {k.casefold() for k in (*t["time_keys"], *t["size_keys"])}
+    return frozenset(k.casefold() for k in (*t["time_keys"], *t["size_keys"]))
 
 
-def _policy_keys() -> set[str]:
-    return {k.casefold() for k in _table()["kafka"]["policy_keys"]}
+@functools.cache
+def _policy_keys() -> frozenset[str]:
+    return frozenset(k.casefold() for k in _table()["kafka"]["policy_keys"])
 
 
-def _pairs(value: Any, known: set[str]) -> list[tuple[str, Any]]:
+@functools.cache
+def _kafka_keys() -> frozenset[str]:
+    return _retention_keys() | _policy_keys()
+
+
+@functools.cache
+def _rabbit_keys() -> frozenset[str]:
+    """The arguments a RabbitMQ read's removal is told by (`consumed` reads nothing else)."""
+    t = _table()["rabbitmq"]
+    return frozenset((*t["ackmode_keys"], *t["requeue_keys"], *t["auto_ack_keys"]))
+
+
+def _pairs(value: Any, known: frozenset[str]) -> list[tuple[str, Any]]:
     """(setting, value) pairs of the settings `known` anywhere in `value`: `{"retention.ms": "1000"}`,
     `{"name": "retention.ms", "value": "1000"}`, and `retention.ms=1000` text (comma-separated, as
     kafka-configs takes it). A list value (`{"cleanup.policy": ["compact", "delete"]}`) is one value."""
@@ -184,7 +204,7 @@ def http_findings(method: str, path: str, body: Any, display: str) -> list[Findi
     """Findings for a request that can change something (the caller skips reads)."""
     source = f"{method} {display}"
     out: list[Finding] = []
-    get_path = rx.search(_table()["rabbitmq"]["get_path"], path) is not None
+    get_path = _get_path().search(path) is not None
     why = consumed(body, reading_tool=False) if isinstance(body, dict) else None
     if get_path and why is None and not (isinstance(body, dict) and any(
             k in body for k in _table()["rabbitmq"]["ackmode_keys"])):
@@ -193,8 +213,10 @@ def http_findings(method: str, path: str, body: Any, display: str) -> list[Findi
         out.append(_finding("queue.rabbitmq:consume", source, display, why))
     whole = body
     last = path.rsplit("/", 1)[-1].casefold()
-    if isinstance(body, dict) and last in _retention_keys() | _policy_keys():
+    if isinstance(body, dict) and last in _kafka_keys():
         whole = {last: body.get("value"), "body": body}  # PUT .../configs/retention.ms {"value": "1000"}
+    if not _may_name(whole, _kafka_keys()):
+        return out  # no Kafka setting is named anywhere in the request (most requests)
     out += [_finding("queue.kafka:retention-cut", source, display, why) for why in retention_cuts(whole)]
     out += [_finding("queue.kafka:compaction", source, display, why) for why in compactions(whole)]
     return out
@@ -205,22 +227,25 @@ def mcp_findings(server: str, tool: str, args: Any) -> list[Finding]:
 
     if not isinstance(args, dict) or not args:
         return []
+    rabbit, kafka = not _rabbit_keys().isdisjoint(args), _may_name(args, _kafka_keys())
+    if not rabbit and not kafka:
+        return []  # no queue read's flag and no Kafka setting anywhere in the arguments (most tool calls)
     target = next((str(args[k]) for k in ("queue", "queue_name", "queueName", "topic", "topic_name", "topicName",
                                           "name") if isinstance(args.get(k), (str, int))), "its target")
     source = f"{server} {tool} on {target}".strip()
     reading = bool(set(words(tool)) & set(_table()["rabbitmq"]["read_words"]))
     out: list[Finding] = []
-    why = consumed(args, reading_tool=reading)
+    why = consumed(args, reading_tool=reading) if rabbit else None  # `consumed` reads only those flags
     if why:
         out.append(_finding("queue.rabbitmq:consume", source, target, why))
-    if not _may_name(args, _retention_keys() | _policy_keys()):
-        return out  # no Kafka setting is named anywhere in the arguments (most tool calls)
+    if not kafka:
+        return out
     out += [_finding("queue.kafka:retention-cut", source, target, w) for w in retention_cuts(args)]
     out += [_finding("queue.kafka:compaction", source, target, w) for w in compactions(args)]
     return out
 
 
-def _may_name(value: Any, keys: set[str]) -> bool:
+def _may_name(value: Any, keys: frozenset[str]) -> bool:
     """Whether `value` may name one of `keys` (casefolded) as a key, a `name=` text or a name value:
     False only when none of them occurs in its text at all. Text with a backslash (a JSON string's
     escapes, which `_pairs` decodes) may spell one: True."""
@@ -228,4 +253,9 @@ def _may_name(value: Any, keys: set[str]) -> bool:
         text = repr(value).casefold()
     except RecursionError:
         return True
-    return "\\" in text or any(k in text for k in keys)
+    if "\\" in text:
+        return True
+    for k in keys:  # noqa: SIM110 - a loop, not any(): no generator per call
+        if k in text:
+            return True
+    return False

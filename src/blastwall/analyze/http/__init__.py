@@ -15,7 +15,7 @@ from __future__ import annotations
 from blastwall import rx
 from blastwall.analyze.base import Scope, dedupe
 from blastwall.analyze.http import generic
-from blastwall.analyze.http.catalog import Provider, conditions_hold, providers_for, rules_of
+from blastwall.analyze.http.catalog import Provider, conditions_hold, providers_for, rest_rules
 from blastwall.analyze.http.findings import apply, make, template
 from blastwall.analyze.http.graphql_rules import analyze_graphql, graphql_requests
 from blastwall.analyze.http.request import READ_METHODS, Request, build
@@ -38,6 +38,8 @@ def analyze_request(method: str, url: str, headers: dict[str, str] | None, body:
 
 def _dry_run(req: Request) -> bool:
     """A write the API itself is told only to validate (`[generic] dry_run_params`: Sanity `?dryRun=true`)."""
+    if not req.query or not req.host:
+        return False  # nothing in the query string tells it to validate only
     from blastwall.analyze.globs import matcher
     from blastwall.analyze.http.sniff import setting
 
@@ -76,10 +78,14 @@ def _provider(p: Provider, req: Request, scope: Scope) -> list[Finding] | None:
     path = p.local_path(req)
     if p.graphql_paths and path in p.graphql_paths:
         return analyze_graphql(graphql_requests(req), req, scope, p)
-    values = {"query": dict(req.query), "body": req.body, "headers": req.headers}
-    for rule in rules_of(p.name):
+    values: dict[str, object] | None = None  # what `when` and `unless` test, built for a row whose path matches
+    for rule in rest_rules(p.name, req.method):
         captures = rule.matches_rest(req.method, path)
-        if captures is None or not conditions_hold(rule, values):
+        if captures is None:
+            continue
+        if values is None:
+            values = {"query": dict(req.query), "body": req.body, "headers": req.headers}
+        if not conditions_hold(rule, values):
             continue
         params = {k: v for k, v in req.params.items() if isinstance(v, str) and k.isidentifier()}
         found = apply(rule, req, scope, {**params, **captures}, dialect=p.sql_dialect)

@@ -43,11 +43,22 @@ class Provider:
         return self.hosts == ("*",)
 
     def matches(self, req: Request) -> bool:
-        if not any(h == "*" or globs.match(req.host, h) for h in self.hosts):
+        if not self.takes_host(req.host):
             return False
-        if self.ports and req.port not in self.ports:
-            return False
-        return not self.prefix or req.path == self.prefix or req.path.startswith(self.prefix + "/")
+        return self.takes_port_and_path(req)
+
+    def takes_host(self, host: str) -> bool:
+        return any(h == "*" or globs.match(host, h) for h in self.hosts)
+
+    def takes_port_and_path(self, req: Request) -> bool:
+        """The rest of `matches`, for a provider that takes the request's host."""
+        return self.takes_port(req.port) and self.takes_path(req.path)
+
+    def takes_port(self, port: int | None) -> bool:
+        return not self.ports or port in self.ports
+
+    def takes_path(self, path: str) -> bool:
+        return not self.prefix or path == self.prefix or path.startswith(self.prefix + "/")
 
     def local_path(self, req: Request) -> str:
         return (req.path[len(self.prefix):] or "/") if self.prefix else req.path
@@ -65,6 +76,8 @@ class Rule:
     check: str
     effect: Effect
     severity: Severity
+    path_start: str = ""  # the path template's text before its first `{` or `*`: every path it matches starts so
+    path_end: str = ""  # and its text after its last `}` or `*`: every path it matches ends so
 
     @property
     def id(self) -> str:
@@ -74,6 +87,8 @@ class Rule:
         if self.path is None or self.mutations:
             return None
         if self.methods and method not in self.methods:
+            return None
+        if not (path.startswith(self.path_start) and path.endswith(self.path_end)):
             return None
         m = self.path.fullmatch(path)
         return dict(m.groupdict()) if m else None
@@ -110,6 +125,17 @@ def _literal(text: str) -> str:
     return "[^/]*".join(rx.escape(p) for p in text.split("*"))
 
 
+def literal_start(template: str) -> str:
+    """The text every path `compile_path(template)` matches starts with: up to the first `{` or `*`."""
+    cut = min((i for i in (template.find("{"), template.find("*")) if i >= 0), default=len(template))
+    return template[:cut]
+
+
+def literal_end(template: str) -> str:
+    """The text every path `compile_path(template)` matches ends with: after the last `}` or `*`."""
+    return template[max(template.rfind("}"), template.rfind("*")) + 1:]
+
+
 @functools.cache
 def catalog() -> Catalog:
     providers: list[Provider] = []
@@ -139,6 +165,8 @@ def catalog() -> Catalog:
                 provider=str(row.get("provider", "")),
                 methods=frozenset(m.upper() for m in row.get("method", [])),
                 path=compile_path(row["path"]) if "path" in row else None,
+                path_start=literal_start(row["path"]) if "path" in row else "",
+                path_end=literal_end(row["path"]) if "path" in row else "",
                 mutations=frozenset(row.get("mutation", [])),
                 when=dict(row.get("when", {})),
                 unless=dict(row.get("unless", {})),
@@ -153,21 +181,41 @@ def catalog() -> Catalog:
 
 
 def providers_for(req: Request) -> list[Provider]:
-    return [p for p in _candidates(req.host) if p.matches(req)]
+    return [p for p in _candidates_at(req.host, req.port) if not p.prefix or p.takes_path(req.path)]
+
+
+@functools.lru_cache(maxsize=1024)
+def _candidates_at(host: str, port: int | None) -> tuple[Provider, ...]:
+    """`_candidates(host)` that take `port` (most providers take any; a database's API one port)."""
+    return tuple(p for p in _candidates(host) if p.takes_port(port))
 
 
 @functools.lru_cache(maxsize=1024)
 def _candidates(host: str) -> tuple[Provider, ...]:
     """The providers that may match a request to `host`, in catalog order: those whose hosts
     take it (the host test of `Provider.matches`, which depends on nothing else)."""
-    return tuple(p for p in catalog().providers if any(h == "*" or globs.match(host, h) for h in p.hosts))
+    return tuple(p for p in catalog().providers if p.takes_host(host))
 
 
 def rules_of(provider: str) -> tuple[Rule, ...]:
+    return _rules_by_provider().get(provider, catalog().rules.get(provider, ()))
+
+
+@functools.lru_cache(maxsize=1024)
+def rest_rules(provider: str, method: str) -> tuple[Rule, ...]:
+    """The rows of `rules_of(provider)` a REST request with `method` can match (`Rule.matches_rest`:
+    a path template, no mutation, the method among the row's or none named), in order."""
+    return tuple(r for r in rules_of(provider) if r.path is not None and not r.mutations
+                 and (not r.methods or method in r.methods))
+
+
+@functools.cache
+def _rules_by_provider() -> dict[str, tuple[Rule, ...]]:
+    """Each provider's rows (those of the provider it takes them from), the first of a name winning."""
+    out: dict[str, tuple[Rule, ...]] = {}
     for p in catalog().providers:
-        if p.name == provider:
-            return catalog().rules.get(p.rules_from, ())
-    return catalog().rules.get(provider, ())
+        out.setdefault(p.name, catalog().rules.get(p.rules_from, ()))
+    return out
 
 
 def conditions_hold(rule: Rule, values: Any) -> bool:

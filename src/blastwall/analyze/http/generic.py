@@ -19,13 +19,14 @@ from blastwall.analyze.http.catalog import Provider
 from blastwall.analyze.http.findings import make, template
 from blastwall.analyze.http.graphql_rules import analyze_graphql, graphql_requests
 from blastwall.analyze.http.request import READ_METHODS, Request, walk
-from blastwall.analyze.http.sniff import destructive_word, looks_like_sql, setting, word_list, words
+from blastwall.analyze.http.sniff import destructive_word, looks_like_sql, setting, word_list, word_lists, words
 from blastwall.model import Finding, Severity
 
 _ID = rx.compile(
     r"^(\d+|[0-9a-fA-F]{8}-[0-9a-fA-F-]{27,}|[0-9a-fA-F]{12,}|[A-Za-z]{1,12}[_-]?\d[\w-]*|[A-Za-z0-9]{20,})$"
 )
 _SQL_KEYS = ("sql", "statement", "query", "sql_query", "command")
+_VERSION = rx.compile(r"v\d+")
 
 
 def is_delete(method: str) -> bool:
@@ -148,8 +149,8 @@ def _bulk(req: Request, segments: list[str]) -> str | None:
 def _state_changing_url(req: Request, *, allow_kebab: bool) -> str | None:
     verbs = word_list("destructive_words")
     if allow_kebab:  # a write to `/deletions`, `/erasure-requests` starts a delete
-        verbs = verbs | word_list("destructive_nouns")
-    benign = set(word_list("benign_objects")) | word_list("trivial_delete_objects")  # `reactions.remove`
+        verbs = word_lists("destructive_words", "destructive_nouns")
+    benign = word_lists("benign_objects", "trivial_delete_objects")  # `reactions.remove`
     segments = [s for s in req.path.split("/") if s]
     for i, seg in enumerate(segments):
         if not allow_kebab and not _api_like(req, segments, i):
@@ -263,7 +264,7 @@ def _weighed_verb(req: Request, label: str, severity: Severity | None) -> list[F
     segments = [s for s in req.path.split("/") if s and not _ID.match(s)]
     if len(segments) < 2 or "." in segments[-1]:
         return []
-    harmless = word_list("benign_objects") | word_list("trivial_delete_objects")  # `users/42/reset-password`
+    harmless = word_lists("benign_objects", "trivial_delete_objects")  # `users/42/reset-password`
     if set(words(segments[-1])) & harmless:
         return []
     reading = read_words(segments[-2:])
@@ -290,7 +291,7 @@ def _api_like(req: Request, segments: list[str], i: int) -> bool:
     version segment, or a confirmation parameter."""
     if i > 0 and _ID.match(segments[i - 1]):
         return True
-    if any(s.lower() in ("api", "admin", "rpc") or rx.fullmatch(r"v\d+", s.lower()) for s in segments[:i]):
+    if any(s.lower() in ("api", "admin", "rpc") or _VERSION.fullmatch(s.lower()) for s in segments[:i]):
         return True
     return any(k.lower() in word_list("confirm_params") for k, _ in req.query)
 

@@ -72,7 +72,7 @@ def _carried(arguments: dict[str, object], req: Request, scope: Scope, provider:
              depth: int) -> list[Finding]:
     if depth >= 3:
         return []
-    texts = [v for _, v in walk(arguments)[:2000] if isinstance(v, str) and _CARRIED_DOCUMENT.match(v)]
+    texts = [v for _, v in walk(arguments)[:2000] if isinstance(v, str) and "mutation" in v and _CARRIED_DOCUMENT.match(v)]
     return [f for text in texts[:20]
             for f in analyze_graphql([GraphQLRequest(text, {}, None)], req, scope, provider, depth + 1)]
 

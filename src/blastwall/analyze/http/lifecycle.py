@@ -26,7 +26,7 @@ _ACTIONS = ("actions", "action")
 
 
 def _segments(req: Request) -> list[str]:
-    return [_SUFFIX.sub("", s) for s in req.path.split("/") if s]
+    return [_SUFFIX.sub("", s) if "." in s else s for s in req.path.split("/") if s]  # no dot: no suffix
 
 
 def _resource(segments: list[str]) -> str:

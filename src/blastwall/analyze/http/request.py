@@ -93,7 +93,7 @@ def _override(hdrs: dict[str, str], query: tuple[tuple[str, str], ...], data: An
 
 def _clean_method(method: str) -> str:
     m = str(method or "GET").strip().upper()
-    return m if _METHOD_RE.match(m) else "UNKNOWN"
+    return m if m in _METHOD_RANK or _METHOD_RE.match(m) else "UNKNOWN"  # the common ones match it
 
 
 def _split_url(url: str) -> tuple[str, str, int | None, str, tuple[tuple[str, str], ...]]:

@@ -40,6 +40,17 @@ def _known_words(name: str) -> tuple[str, ...]:
     return _words(name)
 
 
+def word_set(name: str) -> frozenset[str]:
+    """`set(words(name))`, for the many tests of a name's words against a word list."""
+    name = str(name)
+    return _known_word_set(name) if len(name) <= 256 else frozenset(_words(name))
+
+
+@functools.lru_cache(maxsize=2048)
+def _known_word_set(name: str) -> frozenset[str]:
+    return frozenset(_known_words(name))
+
+
 def _words(name: str) -> tuple[str, ...]:
     out: list[str] = []
     for w in _CAMEL.findall(str(name)):
@@ -66,6 +77,12 @@ def destructive_word(name: str) -> str | None:
 @functools.lru_cache(maxsize=64)
 def word_list(key: str) -> frozenset[str]:
     return frozenset(_generic().get(key, []))
+
+
+@functools.lru_cache(maxsize=64)
+def word_lists(*keys: str) -> frozenset[str]:
+    """The word lists `keys` as one set, built once."""
+    return frozenset(w for key in keys for w in word_list(key))
 
 
 def setting(key: str, default: Any = None) -> Any:

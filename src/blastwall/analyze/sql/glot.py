@@ -8,6 +8,7 @@ by their opening words.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from blastwall import rx
@@ -27,12 +28,10 @@ _TX = {"Transaction": "begin", "Commit": "commit", "Rollback": "rollback"}
 
 def statements(text: str, dialect: str) -> list[Stmt] | None:
     """The script's statements in the dialect, or None when sqlglot cannot read it as SQL."""
-    import logging
-
     import sqlglot
     from sqlglot.errors import SqlglotError
 
-    logging.getLogger("sqlglot").setLevel(logging.ERROR)
+    _quiet_sqlglot()
     try:
         parsed = sqlglot.parse(text, read=dialect)
     except (SqlglotError, ValueError, RecursionError):
@@ -41,6 +40,15 @@ def statements(text: str, dialect: str) -> list[Stmt] | None:
     if not exprs or any(type(e).__name__ not in STATEMENTS for e in exprs):
         return None
     return [_statement(e, dialect) for e in exprs]
+
+
+@functools.cache
+def _quiet_sqlglot() -> None:
+    """sqlglot logs what it could not read as warnings: only errors, set once per process
+    (setting a logger's level clears every logger's cache, each time)."""
+    import logging
+
+    logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
 
 def _statement(e: Any, dialect: str) -> Stmt:

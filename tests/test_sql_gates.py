@@ -205,3 +205,166 @@ def test_key_like_reads_the_settings_as_before(column):
         expected = any(words[-1].endswith(e) and len(words[-1]) >= len(e) + 3 for e in setting("key_endings"))
     assert where.key_like(column) is expected
 
+
+
+# ---- [[glot.commands]] rows looked up by a statement's first word -----------------------------------
+
+def _command_row_reference(src: str, ws: list[str], lexical_only: bool = False) -> Any:
+    """`glot._command_row` as it read every row of the table in order (the reference)."""
+    from blastwall.analyze.sql import glot
+
+    saved = glot._command_rows
+    rows = [(row["opener"].split(), row) for row in glot.table()["glot"]["commands"]]
+    glot._command_rows = lambda: ({}, tuple(rows))  # every row, for every first word
+    try:
+        return glot._command_row(src, ws, lexical_only=lexical_only)
+    finally:
+        glot._command_rows = saved
+
+
+def _command_texts() -> list[str]:
+    from blastwall.analyze.sql import glot
+
+    openers = [row["opener"] for row in glot.table()["glot"]["commands"]]
+    extra = ["", "drop table t", "purge binary logs before now() - interval 7 day", "grant all on x to y",
+             "restore database [EHR_RestoreCheck] from disk = 'x'", "load data infile 'x' replace into table t"]
+    return openers + [f"{o} t with x" for o in openers] + extra + SQL
+
+
+def test_command_rows_by_first_word_answer_as_the_whole_table_does():
+    from blastwall.analyze.sql import glot, lexer
+
+    texts = _command_texts()
+    assert len(texts) > 400
+    for src in texts:
+        ws = lexer.words(lexer.code_only(src, hash_comments=True))
+        for lexical_only in (False, True):
+            assert glot._command_row(src, ws, lexical_only=lexical_only) == \
+                _command_row_reference(src, ws, lexical_only), src
+
+
+@settings(max_examples=300, deadline=None)
+@given(ws=st.lists(st.sampled_from(["purge", "binary", "logs", "grant", "all", "on", "to", "restore", "database",
+                                    "load", "data", "replace", "into", "table", "copy", "drop", "t", "with",
+                                    "undrop", "flashback", "before", "export", "backup", "reset", "master"]),
+                   max_size=6))
+def test_command_rows_answer_generated_word_lists_as_the_whole_table_does(ws):
+    from blastwall.analyze.sql import glot
+
+    src = " ".join(ws)
+    for lexical_only in (False, True):
+        assert glot._command_row(src, ws, lexical_only=lexical_only) == _command_row_reference(src, ws, lexical_only)
+
+
+# ---- ClickHouse mutations: only an ALTER is read ---------------------------------------------------
+
+def _clickhouse_split_reference(text: str) -> Any:
+    """`clickhouse._split` as it split every text twice (the reference)."""
+    from blastwall.analyze.sql import clickhouse, lexer
+
+    pieces = lexer.split(text)
+    if len(pieces) != 1:
+        return None
+    text = pieces[0].text
+    again = lexer.split(text)
+    code = again[0].code if len(again) == 1 else ""
+    if len(code) != len(text):
+        return None
+    head = clickhouse._HEAD.match(text)
+    if head is None:
+        return None
+    table = text[head.start(1):head.end(1)]
+    if any(c in text[: head.end()] for c in ("--", "/*", "#")):
+        return None
+    actions = []
+    for a, b in clickhouse._commas(code, head.end()):
+        lead = len(code[a:b]) - len(code[a:b].lstrip())
+        actions.append((code[a + lead:b], text[a + lead:b]))
+    if not any(m.fullmatch(c) for c, _ in actions for m in clickhouse._MUTATIONS) and not any(
+            clickhouse._BLACKHOLE.fullmatch(t) for _, t in actions):
+        return None
+    return table, actions
+
+
+_ALTERS = ["ALTER TABLE logs.events DELETE WHERE 1", "alter table t on cluster c update v = 0 where id = 7",
+           "ALTER TABLE t DROP PARTITION 202401", " ALTER  TABLE t CLEAR COLUMN c IN PARTITION 2024 ;",
+           "ALTER TABLE t ENGINE = BLACKHOLE", "ALTER TABLE a SWAP WITH b", "AlTeR TABLE t ADD COLUMN x int",
+           "ALTER TABLE t DELETE WHERE id = 1; SELECT 1", "-- c\nALTER TABLE t DELETE WHERE 1", "ALTER TABLE `t` DELETE WHERE 1",
+           "DELETE FROM t", "alter", "ALTER TABLE t DROP PARTITION p, DELETE WHERE 1", "SELECT 'alter table t'"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.sampled_from(_ALTERS) | st.sampled_from(SQL), lead=st.sampled_from(["", " ", "\n", "/* x */ "]),
+       tail=st.sampled_from(["", ";", " ; ", "\n"]))
+def test_clickhouse_mutations_read_as_before(text, lead, tail):
+    from blastwall.analyze.sql import clickhouse
+
+    whole = lead + text + tail
+    assert clickhouse._split(whole) == _clickhouse_split_reference(whole)
+
+
+def test_clickhouse_mutations_of_the_corpora_read_as_before():
+    from blastwall.analyze.sql import clickhouse
+
+    for text in SQL + _ALTERS:
+        assert clickhouse._split(text) == _clickhouse_split_reference(text), text
+
+
+# ---- PL/pgSQL EXECUTE: the expression parsed once ----------------------------------------------------
+
+def _dynamic_reference(expr: str, ctx: Any) -> Any:
+    """`plpgsql._dynamic` as it parsed the expression twice (the reference)."""
+    from blastwall.analyze.sql import plpgsql
+
+    parsed = pg.statements(f"SELECT {expr}")
+    if not parsed:
+        return [plpgsql.Hit("dynamic-sql", "", ctx.source, f"EXECUTE {expr[:60]}")]
+    target = where.first_statement(f"SELECT {expr}").targetList[0].val
+    return plpgsql.built_hits(target, ctx, plpgsql.Hit("dynamic-sql", "", ctx.source, f"EXECUTE {expr[:60]}"), "EXECUTE")
+
+
+_PIECES = ["'DROP TABLE '", "r.tablename", "' CASCADE'", "quote_ident(t)", "format('TRUNCATE %I', t)", "'x'",
+           "format('DELETE FROM %I WHERE id = %L', t, 5)", "v_sql", "'DROP '", "'TABLE'", "concat('DROP TABLE ', t)",
+           "'SELECT 1'", "$1", "'DELETE FROM t'", "string_agg(x, ',')", "(", ")", "'it''s'"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(parts=st.lists(st.sampled_from(_PIECES), min_size=1, max_size=4), joiner=st.sampled_from([" || ", " ", ", "]))
+def test_execute_strings_read_as_when_parsed_twice(parts, joiner):
+    from blastwall.analyze.sql import plpgsql
+
+    expr = joiner.join(parts)
+    ctx = pg.Ctx("DO $$ BEGIN EXECUTE x; END $$", {})
+    try:
+        expected: Any = _dynamic_reference(expr, ctx)
+    except Exception as e:  # noqa: BLE001 - the same failure is expected of the shortcut
+        expected = type(e)
+    try:
+        got: Any = plpgsql._dynamic(expr, ctx)
+    except Exception as e:  # noqa: BLE001
+        got = type(e)
+    assert got == expected, expr
+
+
+# ---- readings shared within one check ----------------------------------------------------------------
+
+def _routines() -> list[str]:
+    return [t for t in SQL if any(w in t.lower() for w in ("do $", "do\n", "create function", "create or replace",
+                                                            "language", "execute", "split"))]
+
+
+def test_scripts_read_in_one_check_as_in_none():
+    """Routine bodies and script splits shared within a check (`blastwall.memo`) give the findings
+    a reading without sharing gives; read twice in one check, the second reading too."""
+    from blastwall.analyze.base import Scope
+    from blastwall.analyze.sql import analyze_sql
+    from blastwall.memo import one_check
+
+    texts = _routines()
+    assert len(texts) > 30
+    for text in texts:
+        alone = analyze_sql(text, Scope())
+        with one_check():
+            first = analyze_sql(text, Scope())
+            again = analyze_sql(text, Scope())
+        assert first == alone and again == alone, text

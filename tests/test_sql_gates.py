@@ -368,3 +368,76 @@ def test_scripts_read_in_one_check_as_in_none():
             first = analyze_sql(text, Scope())
             again = analyze_sql(text, Scope())
         assert first == alone and again == alone, text
+
+
+# ---- WHERE conditions printed by pglast's printer, set up once per node ------------------------------
+
+def _chains(node: Any) -> list[Any]:
+    """Each node below with the (container, member) links of its ancestry, as ids (the one-item
+    tuple each printing wraps the node in is a new tuple each time: named, not counted by id)."""
+    out = []
+    for n in _every_node(node):
+        links, a = [], getattr(n, "ancestors", None)
+        while a is not None:
+            wrapper = a.parent is not None and a.parent.parent is None
+            links.append(("wrapper" if wrapper else id(a.node), a.member))
+            a = a.parent
+        out.append((id(n), links))
+    return out
+
+
+def _conditions() -> list[Any]:
+    """Every WHERE, ON and expression of the corpora's statements (with the statements themselves)."""
+    found = []
+    for text in SQL:
+        tree = _parsed(text)
+        for n in where.nodes(tree) if tree is not None else ():
+            kind = type(n).__name__
+            if kind.endswith("Stmt") or kind in ("A_Expr", "BoolExpr", "SubLink", "FuncCall", "NullTest", "JoinExpr"):
+                found.append(n)
+    return found
+
+
+def test_printed_conditions_and_their_ancestry_are_pglasts():
+    from pglast.stream import RawStream
+    from pglast.visitors import populate_ancestors
+
+    from blastwall.analyze.sql.printing import mark_ancestors, sql_text
+
+    nodes = _conditions()
+    assert len(nodes) > 1000
+    for n in nodes:
+        try:
+            expected: Any = str(RawStream()(n))
+        except Exception as e:  # noqa: BLE001 - the same failure is expected of the shortcut
+            expected = type(e)
+        populate_ancestors((n,))
+        chains = _chains(n)
+        for below in _every_node(n):
+            below.ancestors = None  # nothing left over from pglast's marking
+        mark_ancestors(n)
+        assert _chains(n) == chains
+        try:
+            got: Any = sql_text(n)
+        except Exception as e:  # noqa: BLE001
+            got = type(e)
+        assert got == expected
+
+
+_WHERES = ["price > 0", "id = 5 OR 1 = 1", "created_at IS NOT NULL OR 1=1", "true", "a = b AND (c < 3 OR d IN (1, 2))",
+           "x = ANY(ARRAY[1,2])", "EXISTS (SELECT 1 FROM t WHERE t.id = u.id)", "name LIKE '%x%' ESCAPE '!'",
+           "ts < now() - interval '30 days'", "NOT (a IS DISTINCT FROM b)", "CASE WHEN a THEN b ELSE c END",
+           "coalesce(a, 0) + 1 > (SELECT max(x) FROM y)", "a::text COLLATE \"C\" = 'x'", "(a, b) IN (SELECT 1, 2)"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(conds=st.lists(st.sampled_from(_WHERES), min_size=1, max_size=3), joiner=st.sampled_from([" AND ", " OR "]),
+       negate=st.booleans())
+def test_printed_generated_conditions_are_pglasts(conds, joiner, negate):
+    from pglast.stream import RawStream
+
+    from blastwall.analyze.sql.printing import sql_text
+
+    cond = joiner.join(f"({c})" for c in conds)
+    node = where.first_statement(f"DELETE FROM t WHERE {'NOT ' if negate else ''}{cond}").whereClause
+    assert sql_text(node) == str(RawStream()(node))

@@ -185,9 +185,9 @@ def _roles(specs: Any) -> str:
 
 def deparse(node: Any, limit: int = 80) -> str:
     try:
-        from pglast.stream import RawStream
+        from blastwall.analyze.sql.printing import sql_text
 
-        text = str(RawStream()(node))
+        text = sql_text(node)  # pglast's printer (`RawStream()(node)`), set up for one node
     except Exception:  # noqa: BLE001 - a description only; never worth failing over
         return "its condition"
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -441,3 +441,44 @@ def test_printed_generated_conditions_are_pglasts(conds, joiner, negate):
     cond = joiner.join(f"({c})" for c in conds)
     node = where.first_statement(f"DELETE FROM t WHERE {'NOT ' if negate else ''}{cond}").whereClause
     assert sql_text(node) == str(RawStream()(node))
+
+
+# ---- libpg_query's JSON: every handled kind looked for in one pass ----------------------------------
+
+def _handles_any_reference(raw: str, handled: frozenset[str]) -> bool:
+    """Each kind's key looked for on its own (the reference)."""
+    from blastwall.analyze.sql import pg_plain
+
+    kinds = (handled - {"FuncCall"}) | pg_plain.hidden_holders(handled)
+    return any(f'"{kind}":' in raw for kind in sorted(kinds))
+
+
+def test_handled_kinds_are_found_in_the_json_of_every_corpus_script():
+    from pglast.parser import parse_sql_json
+
+    from blastwall.analyze.sql import pg_plain
+
+    seen = 0
+    for text in SQL:
+        try:
+            raw = parse_sql_json(text)
+        except Exception:  # noqa: BLE001 - not PostgreSQL: nothing to look for
+            continue
+        assert pg_plain.handles_any(raw, pg._HANDLED) == _handles_any_reference(raw, pg._HANDLED), text
+        seen += 1
+    assert seen > 300
+
+
+_KINDS = ["DropStmt", "DeleteStmt", "FuncCall", "A_Expr", "Drop", "Stmt", "a.b", "(x)", "GrantStmt"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(kinds=st.frozensets(st.sampled_from(_KINDS)),
+       raw=st.lists(st.sampled_from(['"DropStmt":', '"DropStmt"', 'DropStmt":', '"Drop":', '"a.b":', '"axb":',
+                                     '"AlterDefaultPrivilegesStmt":', '"CallStmt":', '"GrantStmt":',
+                                     '"(x)":', '{', '}', ' ', '"FuncCall":', '"DeleteStmt": {}', '""', ':']),
+                    max_size=6).map("".join))
+def test_handled_kinds_are_found_as_by_looking_for_each(kinds, raw):
+    from blastwall.analyze.sql import pg_plain
+
+    assert pg_plain.handles_any(raw, kinds) == _handles_any_reference(raw, kinds)

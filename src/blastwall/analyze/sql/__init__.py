@@ -18,6 +18,7 @@ from blastwall.analyze.sql import lexer
 from blastwall.analyze.sql.budget import ATTEMPT, PIECE, Budget, current
 from blastwall.analyze.sql.pg import Stmt
 from blastwall.analyze.sql.rules import Hit, finding
+from blastwall.memo import once
 from blastwall.model import Finding
 
 __all__ = ["analyze_cypher", "analyze_mongo", "analyze_redis", "analyze_sql"]
@@ -200,7 +201,7 @@ def _read_all(text: str, dialect: str, depth: int, stops: bool, budget: Budget) 
 
     out: list[Stmt] = []
     looping = False  # after WHILE ... BEGIN a row bound bounds one pass only (analyze/sql/blocks.py)
-    pieces = lexer.split(text, hash_comments=dialect in _DDL_COMMITS)
+    pieces = _pieces(text, dialect in _DDL_COMMITS)
     for i, piece in enumerate(pieces):
         try:
             inner = blocks.loop_body(piece)
@@ -237,7 +238,7 @@ def _read_alone(text: str) -> bool:
     low = text.lower()
     if not any(w in low for w in ("exec", "prepare", "alter", "begin", "event", "trigger", "while")):
         return False
-    for p in lexer.split(text, hash_comments=True):
+    for p in _pieces(text, True):
         inner = blocks.body(p)
         if inner is not None or dynamic.read(p.text) is not None or clickhouse.is_mutation(p.text) or \
                 events.body(p) is not None or blocks.loop_body(p) is not None:
@@ -247,7 +248,13 @@ def _read_alone(text: str) -> bool:
 
 def _glot_dropped_statements(text: str, stmts: list[Stmt]) -> bool:
     """sqlglot reads some unknown text as nothing; count statements to be sure none vanished."""
-    return len(lexer.split(text, hash_comments=True)) > len(stmts)
+    return len(_pieces(text, True)) > len(stmts)
+
+
+def _pieces(text: str, hash_comments: bool) -> list[lexer.Piece]:
+    """The script's statements (`lexer.split`), split once per check for every reading that asks
+    (the MySQL re-reading splits a script as three of its readers do). Shared: read, never changed."""
+    return once(("sql.split", text, hash_comments), lambda: lexer.split(text, hash_comments=hash_comments))
 
 
 def _is_redis(text: str) -> bool:

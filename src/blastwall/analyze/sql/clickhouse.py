@@ -64,12 +64,17 @@ def hits(text: str, read: Reader) -> list[Hit] | None:
 
 
 def _split(text: str) -> tuple[str, list[tuple[str, str]]] | None:
-    """(table, [(action code, action text)]) when some action is a mutation, else None."""
+    """(table, [(action code, action text)]) when some action is a mutation, else None. Only an
+    ALTER is one: a text without the word (`_HEAD` needs it, in any case) is read no further."""
+    if "alter" not in text.lower():
+        return None
     pieces = lexer.split(text)
     if len(pieces) != 1:
         return None
-    text = pieces[0].text
-    again = lexer.split(text)  # the code of the stripped text: the same offsets as the text
+    stripped = pieces[0].text
+    # the code of the stripped text (the same offsets as the text): the split's own when nothing was stripped
+    again = pieces if stripped == text else lexer.split(stripped)
+    text = stripped
     code = again[0].code if len(again) == 1 else ""
     if len(code) != len(text):
         return None

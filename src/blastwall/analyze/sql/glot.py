@@ -8,6 +8,7 @@ by their opening words.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from blastwall import rx
@@ -27,12 +28,10 @@ _TX = {"Transaction": "begin", "Commit": "commit", "Rollback": "rollback"}
 
 def statements(text: str, dialect: str) -> list[Stmt] | None:
     """The script's statements in the dialect, or None when sqlglot cannot read it as SQL."""
-    import logging
-
     import sqlglot
     from sqlglot.errors import SqlglotError
 
-    logging.getLogger("sqlglot").setLevel(logging.ERROR)
+    _quiet_sqlglot()
     try:
         parsed = sqlglot.parse(text, read=dialect)
     except (SqlglotError, ValueError, RecursionError):
@@ -41,6 +40,15 @@ def statements(text: str, dialect: str) -> list[Stmt] | None:
     if not exprs or any(type(e).__name__ not in STATEMENTS for e in exprs):
         return None
     return [_statement(e, dialect) for e in exprs]
+
+
+@functools.cache
+def _quiet_sqlglot() -> None:
+    """sqlglot logs what it could not read as warnings: only errors, set once per process
+    (setting a logger's level clears every logger's cache, each time)."""
+    import logging
+
+    logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
 
 def _statement(e: Any, dialect: str) -> Stmt:
@@ -446,10 +454,10 @@ def command_hits(src: str) -> list[Hit]:
 
 def _command_row(src: str, ws: list[str], *, lexical_only: bool = False) -> list[Hit] | None:
     """The hits of the first `[[glot.commands]]` row whose opening words `ws` start with."""
-    for row in table()["glot"]["commands"]:
+    by_first, openerless = _command_rows()
+    for opener, row in by_first.get(ws[0], openerless) if ws else openerless:
         if lexical_only and not row.get("lexical"):
             continue
-        opener = row["opener"].split()
         if ws[: len(opener)] == opener and all(w in ws for w in row.get("with", [])):
             if any(w in ws for w in row.get("unless", [])) or any(ws.count(w) != 1 for w in row.get("once", [])):
                 continue
@@ -469,6 +477,21 @@ def _command_row(src: str, ws: list[str], *, lexical_only: bool = False) -> list
                 target = ""
             return [Hit(row["kind"], target, src, row.get("detail", ""))]
     return None
+
+
+Row = tuple[list[str], dict[str, Any]]
+
+
+@functools.cache
+def _command_rows() -> tuple[dict[str, tuple[Row, ...]], tuple[Row, ...]]:
+    """The `[[glot.commands]]` rows with their opening words split, once per process: by first
+    word the rows that may open with it (in table order, with any row of no opening words), and
+    the rows of no opening words (all a statement with no words can meet)."""
+    rows = [(row["opener"].split(), row) for row in table()["glot"]["commands"]]
+    openerless = tuple((opener, row) for opener, row in rows if not opener)
+    by_first = {first: tuple((opener, row) for opener, row in rows if not opener or opener[0] == first)
+                for first in {opener[0] for opener, _ in rows if opener}}
+    return by_first, openerless
 
 
 def _aged_purge(src: str) -> bool:

@@ -96,8 +96,11 @@ _TX = {
 
 
 def walk(root: Any, ctx: Ctx) -> list[Hit]:
-    """Hits of every node below root; handlers in PRUNE decide themselves what to descend into."""
+    """Hits of every node below root; handlers in PRUNE decide themselves what to descend into.
+    Only the attributes that can hold nodes are looked into (`analyze/sql/slots.py`)."""
     from pglast import ast
+
+    from blastwall.analyze.sql.slots import node_slots
 
     hits: list[Hit] = []
     stack = [root]
@@ -108,13 +111,14 @@ def walk(root: Any, ctx: Ctx) -> list[Hit]:
             continue
         if not isinstance(n, ast.Node):
             continue
-        name = type(n).__name__
+        cls = type(n)
+        name = cls.__name__
         handler = HANDLERS.get(name)
         if handler is not None:
             hits.extend(handler(n, ctx))
         if name in PRUNE:
             continue
-        for slot in reversed(tuple(n)):
+        for slot in reversed(node_slots(cls)):
             v = getattr(n, slot, None)
             if isinstance(v, (ast.Node, list, tuple)):
                 stack.append(v)
@@ -142,7 +146,15 @@ def quoted_part(part: str) -> str:
 
 
 def name_parts(name: str) -> list[str]:
-    """The parts of a qualified name (`a."b.c"` -> ["a", "b.c"]): dots inside quotes do not split."""
+    """The parts of a qualified name (`a."b.c"` -> ["a", "b.c"]): dots inside quotes do not split.
+    A name with no quote, backtick or bracket (nearly every name) splits at its dots."""
+    if name.isascii() and '"' not in name and "`" not in name and "[" not in name:
+        return [p for p in (s.strip() for s in name.split(".")) if p]  # what the pattern's last branch finds
+    return quoted_name_parts(name)
+
+
+def quoted_name_parts(name: str) -> list[str]:
+    """`name_parts` read by its pattern, for any name (the quoted forms need it)."""
     from blastwall import rx
 
     found = rx.findall(r'"((?:[^"]|"")*)"|`([^`]*)`|\[([^\]]*)\]|([^."`\[]+)', name)
@@ -173,9 +185,9 @@ def _roles(specs: Any) -> str:
 
 def deparse(node: Any, limit: int = 80) -> str:
     try:
-        from pglast.stream import RawStream
+        from blastwall.analyze.sql.printing import sql_text
 
-        text = str(RawStream()(node))
+        text = sql_text(node)  # pglast's printer (`RawStream()(node)`), set up for one node
     except Exception:  # noqa: BLE001 - a description only; never worth failing over
         return "its condition"
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -252,7 +264,7 @@ def _rows(verb: str) -> Callable[[Any, Ctx], list[Hit]]:
         if found is Reach.ALL:
             return [Hit(f"{verb}-all", target, ctx.source, f" (WHERE {deparse(node.whereClause)} is always true)")]
         if found is Reach.BROAD:
-            column = _expired_column(node, verb, _as_spelled(target, ctx.source), aliases)
+            column = _expired_column(node, verb, target, ctx.source, aliases)
             if column:
                 return [Hit("delete-expired", target, ctx.source, column)]
             return [Hit(f"{verb}-broad", target, ctx.source, f"WHERE {deparse(node.whereClause)}")]
@@ -270,20 +282,27 @@ def _as_spelled(name: str, source: str) -> str:
     return found.group(1) if found is not None else name
 
 
-def _expired_column(node: Any, verb: str, target: str, aliases: frozenset[str]) -> str:
+def _expired_column(node: Any, verb: str, target: str, source: str, aliases: frozenset[str]) -> str:
     """The expiry or age column of a clearly expired cleanup (`analyze/sql/expired.py`): a plain
-    DELETE of one short-lived table (no USING, no WITH) whose WHERE selects only rows in the past."""
+    DELETE of one short-lived table (no USING, no WITH) whose WHERE selects only rows in the past.
+    The WHERE is read first: most broad DELETEs select no past at all, and then the table's
+    name (as the statement spells it, `_as_spelled`) need not be read. Both tests are pure, so
+    their order changes no answer (tests/test_line_cost_sql.py holds the two orders equal)."""
     if verb != "delete" or node.usingClause or node.withClause is not None:
         return ""
     from blastwall.analyze.sql import expired
 
     names = frozenset(a.lower() for a in aliases)
-    if not (expired.short_lived_table(target) or expired.short_lived_container(node.whereClause, names) or
-            expired.abandoned(target, node.whereClause, names) or
-            expired.finished(target, node.whereClause, names) or
-            expired.child_of_expired(target, node.whereClause, names)):
+    column = expired.past_column(node.whereClause, names)
+    if not column:
         return ""
-    return expired.past_column(node.whereClause, names) or ""
+    spelled = _as_spelled(target, source)
+    if not (expired.short_lived_table(spelled) or expired.short_lived_container(node.whereClause, names) or
+            expired.abandoned(spelled, node.whereClause, names) or
+            expired.finished(spelled, node.whereClause, names) or
+            expired.child_of_expired(spelled, node.whereClause, names)):
+        return ""
+    return column
 
 
 def _merge(node: Any, ctx: Ctx) -> list[Hit]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from blastwall.analyze.sql import lexer
 from blastwall.analyze.sql.rules import Hit, table
+from blastwall.memo import once
 
 PLACEHOLDER = "blastwall_runtime_name"
 RUNTIME = "(a name chosen at run time)"
@@ -28,6 +29,12 @@ def routine_hits(node: Any, ctx: Any) -> list[Hit]:
         elif o.defname == "as":
             parts = o.arg if isinstance(o.arg, (list, tuple)) else [o.arg]
             body = str(getattr(parts[0], "sval", "")) if parts else ""
+    # What follows reads only these four: the MySQL re-reading of a script meets the same routine again
+    key = ("sql.routine", ctx.source, ctx.depth, language, body)
+    return list(once(key, lambda: _body_hits(body, language, ctx)))
+
+
+def _body_hits(body: str, language: str, ctx: Any) -> list[Hit]:
     if not body.strip() or ctx.depth >= _max_depth():
         return _scan(body, language, ctx) if body.strip() else []
     if language == "sql":
@@ -169,16 +176,19 @@ def _embedded(query: str, mode: int, ctx: Any) -> list[Hit]:
 
 
 def _dynamic(expr: str, ctx: Any) -> list[Hit]:
-    """The SQL an EXECUTE runs, rebuilt from the literal parts of its string expression."""
-    from blastwall.analyze.sql.pg import statements
+    """The SQL an EXECUTE runs, rebuilt from the literal parts of its string expression (parsed
+    once, as the expression of a SELECT; one that does not parse is SQL blastwall cannot see)."""
+    from pglast import parse_sql
+    from pglast.parser import ParseError
 
-    parsed = statements(f"SELECT {expr}")
+    unseen = Hit("dynamic-sql", "", ctx.source, f"EXECUTE {expr[:60]}")
+    try:
+        parsed = parse_sql(f"SELECT {expr}")
+    except (ParseError, ValueError, OverflowError, RecursionError):
+        return [unseen]
     if not parsed:
-        return [Hit("dynamic-sql", "", ctx.source, f"EXECUTE {expr[:60]}")]
-    from blastwall.analyze.sql.where import first_statement
-
-    target = first_statement(f"SELECT {expr}").targetList[0].val
-    return built_hits(target, ctx, Hit("dynamic-sql", "", ctx.source, f"EXECUTE {expr[:60]}"), "EXECUTE")
+        return [unseen]
+    return built_hits(parsed[0].stmt.targetList[0].val, ctx, unseen, "EXECUTE")
 
 
 def built_hits(node: Any, ctx: Any, unseen: Hit, runner: str) -> list[Hit]:

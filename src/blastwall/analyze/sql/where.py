@@ -10,6 +10,7 @@ rows too; tautologies (`1 = 1`, `true`, `id = id`, `x OR true`) reach all of the
 
 from __future__ import annotations
 
+import functools
 from enum import IntEnum
 from typing import Any
 
@@ -21,8 +22,11 @@ class Reach(IntEnum):
 
 
 def nodes(node: Any) -> Any:
-    """Every pglast node below (and including) node, depth first."""
+    """Every pglast node below (and including) node, depth first (looking only into the
+    attributes that can hold nodes: `analyze/sql/slots.py`)."""
     from pglast import ast
+
+    from blastwall.analyze.sql.slots import node_slots
 
     stack = [node]
     while stack:
@@ -31,7 +35,7 @@ def nodes(node: Any) -> Any:
             stack.extend(n)
         elif isinstance(n, ast.Node):
             yield n
-            for slot in n:
+            for slot in node_slots(type(n)):
                 v = getattr(n, slot, None)
                 if isinstance(v, (ast.Node, list, tuple)):
                     stack.append(v)
@@ -218,18 +222,27 @@ def key_like(column: str) -> bool:
     """A column that names one row (`[settings] key_words`): its last word is a key word (`id`,
     `order_number`, `userId`, `email`), no word of it names a category (`status_code`, `type_id`:
     `category_words`), or a name folded to one word ends in one (`customerid`, not `paid`)."""
-    from blastwall.analyze.sql.rules import setting
     from blastwall.analyze.verbs import tokens
 
+    category, keys, not_keys, endings = _key_settings()
     words = [w for w in tokens(column) if not w.isdigit()]
-    if not words or set(words) & set(setting("category_words")):
+    if not words or not category.isdisjoint(words):
         return False
     last = words[-1]
-    if last in setting("key_words"):
+    if last in keys:
         return True
-    if len(words) > 1 or last in setting("not_key_words"):
+    if len(words) > 1 or last in not_keys:
         return False
-    return any(last.endswith(end) and len(last) >= len(end) + 3 for end in setting("key_endings"))
+    return any(last.endswith(end) and len(last) >= len(end) + 3 for end in endings)
+
+
+@functools.cache
+def _key_settings() -> tuple[frozenset[str], frozenset[str], frozenset[str], tuple[str, ...]]:
+    """`key_like`'s words from `[settings]`, read once per process."""
+    from blastwall.analyze.sql.rules import setting
+
+    return (frozenset(setting("category_words")), frozenset(setting("key_words")),
+            frozenset(setting("not_key_words")), tuple(setting("key_endings")))
 
 
 def _container(column: str, aliases: frozenset[str]) -> bool:

@@ -7,7 +7,8 @@ held by `tests/test_line_cost_mcp.py` over generated calls: a gate that says Fal
 reader would find nothing (it returns None), so skipping it changes no finding. A gate may say
 True for a call its reader then finds nothing in; it never says False for one it reads.
 
-    sql(call)  -> True only when an argument is named like SQL (`sql`, `query`, `sqlStatements`...)
+    sql(call)  -> True only when an argument is named like SQL (`sql`, `query`, `sqlStatements`...) or a
+                  SQL client's tool (`pg_psql`) is given a command
 
 `call` is `mcp._Call`: `server`, `tool`, `args`, and the words of both names as sets.
 """
@@ -40,7 +41,9 @@ def _given(call: _Call, *names: str) -> bool:
 
 
 def sql(call: _Call) -> bool:
-    return _given(call, "sql_keys", "sql_list_keys", "query_keys")
+    """An argument named like SQL, or a SQL client's tool (`pg_psql`) given a command (`_sql_commands`)."""
+    return _given(call, "sql_keys", "sql_list_keys", "query_keys") or (
+        not _keys("sql_command_tool_words").isdisjoint(call.tool_words) and _given(call, "command_keys"))
 
 
 def mongo(call: _Call) -> bool:

@@ -143,7 +143,8 @@ def _expired_column_reference(node: Any, target: str, source: str, aliases: froz
     spelled = pg._as_spelled(target, source)
     names = frozenset(a.lower() for a in aliases)
     if not (expired.short_lived_table(spelled) or expired.short_lived_container(node.whereClause, names) or
-            expired.abandoned(spelled, node.whereClause, names) or expired.finished(spelled, node.whereClause, names)):
+            expired.abandoned(spelled, node.whereClause, names) or expired.finished(spelled, node.whereClause, names) or
+            expired.child_of_expired(spelled, node.whereClause, names)):
         return ""
     return expired.past_column(node.whereClause, names) or ""
 

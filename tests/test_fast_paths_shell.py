@@ -185,3 +185,113 @@ def test_kind_of_turns_away_paths_no_row_can_take(parts: list[str], absolute: bo
 
     path = ("/" if absolute else "") + "/".join(parts)
     assert kind_of(path, text) == _plain_kind_of(path, text)
+
+
+# ---- analyze/shell/__init__.py: `rm ...` lines are read as PowerShell only by their parameters ----
+def _plain_windows(text: str, scope: Any) -> Any:
+    """shell._windows as first written: every line through the gate goes to windows.py."""
+    from blastwall.analyze.shell import _later_windows, _windows_heads
+    from blastwall.analyze.shell.windows import windows_findings
+
+    head = text.lstrip()[:24].split(" ", 1)[0].lstrip("&").lower()
+    if not (head in _windows_heads() or ("-" in head[1:] and head.split("-", 1)[0].isalpha())
+            or text.lstrip()[:1] == "&" or _later_windows(text)):
+        return None
+    return windows_findings(text, scope)
+
+
+_WIN_WORDS = st.sampled_from(["rm", "RM", "Rm", "-rf", "-r", "-fo", "-Force", "-FORCE", "-recurse", "-Recurse:$true",
+                              "-path", "-ea", "'-fo'", '"-whatif"', "x", "C:\\x", "/tmp/x", "|", ";", "&", "&&",
+                              "ri", "gci", "Remove-Item", "ls", "del", "/s", "/q", "'", '"', "\t", "-ErrorAction",
+                              "SilentlyContinue", "Get-ChildItem", "-LiteralPath", "-fi", "\u212a"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(first=st.sampled_from(["rm", "RM", "Rm", " rm", "&rm", "rm\t", "rmdir", "del", "ri"]),
+       rest=st.lists(_WIN_WORDS, max_size=6), sep=st.sampled_from([" ", "  ", " \t"]))
+def test_windows_gate_reads_delete_aliases_as_windows_py_does(first: str, rest: list[str], sep: str) -> None:
+    from blastwall.analyze.base import Scope
+    from blastwall.analyze.shell import _windows
+
+    text = sep.join([first, *rest])
+    scope = Scope(read_files=False)
+    assert _windows(text, scope) == _plain_windows(text, scope)
+
+
+# ---- analyze/shell/reads.py: each reader is skipped only for commands it reads nothing of ----
+def _reader_names() -> list[str]:
+    from blastwall.analyze.ruleset import load_table
+
+    table = load_table("shell_reads")
+    env = table["environment"]
+    names = {n for row in table["read"] for n in row["programs"]}
+    names |= {*env["dump_builtins"], *env["print_programs"], "printenv", "set", "source", ".", "env", "export"}
+    names |= {n for row in table.get("stdin_names", []) for n in row["programs"]}
+    names |= {n for row in table.get("wrapper_read", []) for n in row["programs"]}
+    return sorted(names | {"ls", "git", "pytest", "mytool", "xargs", "parallel", "cpio", "zip", "sftp"})
+
+
+_READER_WORDS = st.sampled_from(["-a", "-e", "--env-file", ".env", "x.txt", "$HOME", "$GITHUB_TOKEN", "${!v}", "-p",
+                                 "-x", "FOO=1", "::::", ":::", "-@", "-T", "-", "--null", "ops/notes.md", "-i",
+                                 "$BLASTWALL_DATABASE_URL", "put", "get", "-0", "--arg-file=.env"])
+
+
+def _words(texts: list[str]) -> list[Any]:
+    from blastwall.analyze.shell.ir import Word
+
+    return [Word(t, dynamic="$" in t, raw=t) for t in texts]
+
+
+@settings(max_examples=400, deadline=None)
+@given(name=st.sampled_from(_reader_names()), rest=st.lists(_READER_WORDS, max_size=5),
+       sourced=st.sampled_from([(), (".env",)]), herestring=st.sampled_from([None, "put .env"]))
+def test_secret_reads_gates_skip_only_readers_that_read_nothing(name: str, rest: list[str], sourced: tuple[str, ...],
+                                                               herestring: str | None) -> None:
+    from blastwall.analyze.base import Scope
+    from blastwall.analyze.shell import argreads, reads
+    from blastwall.analyze.shell.envreads import _environment
+    from blastwall.analyze.shell.ir import Redirect, SimpleCommand
+
+    argv = _words([name, *rest])
+    redirects = [Redirect("<<<", body=herestring)] if herestring is not None else []
+    cmd = SimpleCommand(argv=argv, redirects=redirects, source=" ".join([name, *rest]))
+    scope = Scope(read_files=False, sourced=sourced)
+    if name not in reads._environment_programs():  # noqa: SLF001
+        assert _environment(name, argv, scope) == []
+    if name not in argreads.stdin_name_programs():
+        assert argreads.fed_names(name, argv, cmd, scope) == []
+    if name not in ("source", "."):
+        assert argreads.sourced_reads(name, argv, scope) == []
+    if not scope.sourced:
+        assert argreads.loaded_reads(name, argv, scope) == []
+    if name not in reads._wrapper_readers():  # noqa: SLF001
+        assert reads.wrapper_reads(argv, scope) == []
+    if not cmd.redirects:
+        assert reads.input_reads(cmd, scope, name) == []
+
+
+@settings(max_examples=400, deadline=None)
+@given(positionals=st.lists(st.sampled_from(["push", "save", "cat", "show", "log", "x", "get", "object", "cp", "s3",
+                                             "-", "run", "exec", "*", "copy"]), max_size=4))
+def test_read_rows_subcommand_tests_are_match_any(positionals: list[str]) -> None:
+    from blastwall.analyze import globs
+    from blastwall.analyze.shell import reads
+
+    words = _words(positionals)
+    for rows in reads._index().values():  # noqa: SLF001
+        for r in rows:
+            command = tuple(tuple(alt.split("|")) for alt in r.row.get("command") or [])
+            plain = None if len(words) < len(command) else (
+                len(command) if all(globs.match_any(words[i].text, alts) for i, alts in enumerate(command)) else None)
+            assert reads._command_matches(r.command, words) == plain  # noqa: SLF001
+
+
+@settings(max_examples=200, deadline=None)
+@given(rest=st.lists(_READER_WORDS, max_size=4))
+def test_verify_command_leaves_commands_without_locator_words_as_they_are(rest: list[str]) -> None:
+    from blastwall.analyze.base import Scope
+    from blastwall.analyze.shell.cache_paths import verify_command
+    from blastwall.analyze.shell.ir import SimpleCommand
+
+    cmd = SimpleCommand(argv=_words(["rm", "-rf", *rest]), source="rm")
+    assert verify_command(cmd, Scope()) is cmd

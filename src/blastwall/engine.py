@@ -66,7 +66,8 @@ class _State:
 def _normalize(st: _State) -> None:
     payload = st.action.payload
     if isinstance(payload, str):
-        if len(payload.encode("utf-8", "surrogatepass")) > MAX_INPUT:
+        # UTF-8 takes at most 4 bytes a character (3 for a lone surrogate): a short text needs no encoding
+        if len(payload) * 4 > MAX_INPUT and len(payload.encode("utf-8", "surrogatepass")) > MAX_INPUT:
             st.findings.append(_degraded_finding("input larger than blastwall analyzes; review it by hand"))
             st.done = True
             return
@@ -198,16 +199,23 @@ def _redacted(f: Finding) -> Finding:
     return f._replace(reason=reason, target=target, source=source)
 
 
+_ALLOW, _ASK = Decision.ALLOW, Decision.ASK  # an enum member read from its class costs a lookup each time
+_RANK = {d: d.rank for d in Decision}
+
+
+def _shown_order(t: tuple[Decision, str, Finding]) -> tuple[int, int]:
+    return -_RANK[t[0]], -t[2].severity
+
+
 def _verdict(st: _State) -> Verdict:
-    decisions = [d for d, _, _ in st.decisions]
     degraded = bool(st.degraded) or any(f.rule_id == "core:degraded" for f in st.findings)
-    decision = Decision.strictest(decisions)
-    if degraded and decision is Decision.ALLOW:
-        decision = Decision.ASK
-    blocking = [(d, r, f) for d, r, f in st.decisions if d is not Decision.ALLOW]
+    decision = max((d for d, _, _ in st.decisions), key=_RANK.__getitem__, default=_ALLOW)  # Decision.strictest
+    if degraded and decision is _ALLOW:
+        decision = _ASK
+    blocking = [(d, r, f) for d, r, f in st.decisions if d is not _ALLOW]
     shown = blocking if blocking else st.decisions
     reasons: list[str] = list(st.degraded)
-    for _, rule, f in sorted(shown, key=lambda t: (-t[0].rank, -t[2].severity)):
+    for _, rule, f in sorted(shown, key=_shown_order):
         note = st.policy.explain(rule, f) if st.policy is not None else ""
         reason = f"{f.reason} ({note})" if note else f.reason
         if f.radius and f.radius.get("summary"):

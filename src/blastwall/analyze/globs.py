@@ -44,6 +44,17 @@ def match(name: str, pattern: str) -> bool:
     return _matcher(pattern)(name)
 
 
+def _never(name: str) -> bool:
+    return False
+
+
+def predicate(patterns: tuple[str, ...]) -> Callable[[str], bool]:
+    """The test `match_any(name, patterns)` makes for a fixed tuple, as one function to keep."""
+    if len(patterns) > 1:
+        return matcher(patterns)
+    return _matcher(patterns[0]) if patterns else _never
+
+
 def match_any(name: str, patterns: Iterable[str]) -> bool:
     if isinstance(patterns, tuple):
         if len(patterns) > 1:  # a fixed list: one predicate, built once

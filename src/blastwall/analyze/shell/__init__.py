@@ -153,6 +153,12 @@ def _windows(text: str, scope: Scope) -> list[Finding] | None:
     if not (head in _windows_heads() or ("-" in head[1:] and head.split("-", 1)[0].isalpha())
             or text.lstrip()[:1] in ("&", "$") or _later_windows(text)):
         return None
+    if head in _delete_alias_heads() and "|" not in text and ";" not in text and text.lstrip()[:1] != "&":
+        # `rm -rf build`: PowerShell's only when a word is one of its delete parameters (windows.shell_of);
+        # each such word is in the text, whatever its case
+        low = text.lower()
+        if not any(p in low for p in _only_parameters()):
+            return None
     from blastwall.analyze.shell.windows import windows_findings
 
     return windows_findings(text, scope)
@@ -170,6 +176,26 @@ def _later_windows(text: str) -> bool:
         if head in _windows_heads() or ("-" in head[1:] and head.split("-", 1)[0].isalpha() and m.group(1) != head):
             return True
     return False
+
+
+@functools.cache
+def _delete_alias_heads() -> frozenset[str]:
+    """The delete aliases (`rm`) windows.shell_of reads as PowerShell only by their parameters: not
+    PowerShell-only aliases, cmd's commands, block heads or cmdlet-shaped names."""
+    from blastwall.analyze.ruleset import load_table
+    from blastwall.analyze.shell.windows import _CMDLET
+
+    table = load_table("shell_windows")
+    ps = table["powershell"]
+    other = {*ps["aliases"], *table["cmd"]["programs"], *ps["expressions"]["block_heads"]}
+    return frozenset(h for h in ps["remove_item"] if h not in other and not _CMDLET.match(h))
+
+
+@functools.cache
+def _only_parameters() -> tuple[str, ...]:
+    from blastwall.analyze.ruleset import load_table
+
+    return tuple(load_table("shell_windows")["powershell"]["only_parameters"])
 
 
 @functools.cache

@@ -26,6 +26,7 @@ from blastwall.analyze.ruleset import load_table
 from blastwall.analyze.shell.cmdspecs import SpecIndex, spec_words
 from blastwall.analyze.shell.ir import SimpleCommand, Word
 from blastwall.analyze.shell.readargs import code_literals, literal
+from blastwall.analyze.shell.readpaths import exists_here
 from blastwall.model import Finding, Severity
 
 MAX_WORDS = 64
@@ -177,8 +178,6 @@ def _may_be_file(path: str, scope: Scope) -> bool:
         return True
     if not scope.read_files:
         return "/" in path or "." in path or path.startswith("~")
-    from blastwall.analyze.shell.readpaths import exists_here
-
     return exists_here(path, scope)
 
 
@@ -222,7 +221,7 @@ def fed_names(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> 
     -o`, `zip -@`, `tar -T -`) or commands naming them (`sftp host <<< 'put .env'`): each name is
     a read (`[[stdin_names]]`). Names blastwall cannot know may be any file under the producer's
     folder (`find`, `ls`), or under the working folder."""
-    if name not in _stdin_name_programs():
+    if name not in stdin_name_programs():
         return []
     from blastwall.analyze.shell.reads import read_in_shell_dir, selected_reads
 
@@ -251,7 +250,7 @@ def fed_names(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> 
 
 
 @functools.cache
-def _stdin_name_programs() -> frozenset[str]:
+def stdin_name_programs() -> frozenset[str]:
     return frozenset(p for row in load_table("shell_reads").get("stdin_names", []) for p in row["programs"])
 
 

@@ -61,9 +61,12 @@ def may_look(scope: Scope) -> bool:
 def verify_command(cmd: SimpleCommand, scope: Scope) -> SimpleCommand:
     """`cmd` with each cache-locator word (in its words and redirection targets) replaced by what
     it is here: a verified path, or an unknown one."""
-    if not any(row_of(w) for w in cmd.argv) and not any(r.target is not None and row_of(r.target)
-                                                          for r in cmd.redirects):
-        return cmd
+    for w in cmd.argv:  # most commands have no word of any path class: one attribute test each
+        if w.path_class is not None and row_of(w):
+            break
+    else:
+        if not any(r.target is not None and row_of(r.target) for r in cmd.redirects):
+            return cmd
     env = {**cmd.env, **cmd.assigns}
     argv = [_verified(w, scope, env) for w in cmd.argv]
     redirects = [r._replace(target=_verified(r.target, scope, env)) if r.target is not None else r

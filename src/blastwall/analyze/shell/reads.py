@@ -15,14 +15,23 @@ from __future__ import annotations
 import functools
 import os
 import posixpath
+from collections.abc import Callable, Collection
 from typing import Any, NamedTuple
 
 from blastwall import rx
 from blastwall.analyze import globs
 from blastwall.analyze.base import Scope
 from blastwall.analyze.ruleset import load_table
+from blastwall.analyze.shell.argreads import (
+    argument_reads,
+    fed_names,
+    loaded_reads,
+    sourced_reads,
+    stdin_name_programs,
+)
 from blastwall.analyze.shell.envreads import STORE_URL_VAR, _env_finding, _environment, environment_dump
 from blastwall.analyze.shell.ir import Selection, SimpleCommand, Word
+from blastwall.analyze.shell.names import program_name
 from blastwall.analyze.shell.readargs import file_urls, literal, script_files, search_of
 from blastwall.analyze.shell.readargs import has_flag as _has
 from blastwall.analyze.shell.readpaths import (
@@ -55,14 +64,24 @@ def _table() -> dict[str, Any]:
     return load_table("shell_reads")
 
 
+class _Row(NamedTuple):
+    """A `[[read]]` row as `secret_reads` asks it, worked out once when the table is indexed."""
+
+    row: dict[str, Any]
+    command: tuple[Callable[[str], bool], ...]  # per subcommand word: whether a positional is one of its alternatives
+    options: tuple[frozenset[str], tuple[str, ...]]  # (value options, pair options): rows that share them share a split
+
+
 @functools.cache
-def _index() -> dict[str, list[tuple[dict[str, Any], tuple[tuple[str, ...], ...]]]]:
-    """program -> its rows, each with its subcommand words' alternatives (`"push|save"` split once)."""
-    idx: dict[str, list[tuple[dict[str, Any], tuple[tuple[str, ...], ...]]]] = {}
+def _index() -> dict[str, list[_Row]]:
+    """program -> its rows, each with its subcommand words' alternatives (`"push|save"` split once,
+    each word's test built once: `globs.predicate`, the test `globs.match_any` makes)."""
+    idx: dict[str, list[_Row]] = {}
     for row in _table()["read"]:
-        command = tuple(tuple(alt.split("|")) for alt in row.get("command") or [])
+        command = tuple(globs.predicate(tuple(alt.split("|"))) for alt in row.get("command") or [])
+        options = (frozenset(row.get("value_options", ())), tuple(row.get("pair_options", ())))
         for name in row["programs"]:
-            idx.setdefault(name, []).append((row, command))
+            idx.setdefault(name, []).append(_Row(row, command, options))
     return idx
 
 
@@ -72,7 +91,7 @@ def reader_programs() -> frozenset[str]:
     return frozenset(_index()) | frozenset(env["dump_programs"]) | frozenset(env["print_programs"])
 
 
-def _split(words: list[Word], value_options: list[str], pair_options: tuple[str, ...] = ()) -> Args:
+def _split(words: list[Word], value_options: Collection[str], pair_options: tuple[str, ...] = ()) -> Args:
     flags: list[str] = []
     values: list[tuple[str, str]] = []
     positionals: list[Word] = []
@@ -104,13 +123,13 @@ def _split(words: list[Word], value_options: list[str], pair_options: tuple[str,
     return Args(flags, values, positionals, words)
 
 
-def _command_matches(command: tuple[tuple[str, ...], ...], positionals: list[Word]) -> int | None:
-    """How many positionals the row's subcommand words (each word's alternatives) take, or None
-    when they do not match."""
+def _command_matches(command: tuple[Callable[[str], bool], ...], positionals: list[Word]) -> int | None:
+    """How many positionals the row's subcommand words (each word's test) take, or None when they
+    do not match."""
     if len(positionals) < len(command):
         return None
-    for i, alts in enumerate(command):
-        if not globs.match_any(positionals[i].text, alts):
+    for test, w in zip(command, positionals):  # noqa: B905 - positionals may be longer
+        if not test(w.text):
             return None
     return len(command)
 
@@ -120,12 +139,11 @@ def secret_reads(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope, 
     """The secrets that program `name` (argv already unwrapped) reads."""
     out: list[Finding] = input_reads(cmd, scope, name) if with_redirects else []
     handled = False
-    splits: dict[tuple[tuple[str, ...], tuple[str, ...]], Args] = {}  # rows with the same options share a split
-    for row, command in _index().get(name, []):
-        options = (tuple(row.get("value_options", ())), tuple(row.get("pair_options", ())))
+    splits: dict[tuple[frozenset[str], tuple[str, ...]], Args] = {}  # rows with the same options share a split
+    for row, command, options in _index().get(name, ()):
         args = splits.get(options)
         if args is None:
-            args = splits[options] = _split(argv[1:], list(options[0]), options[1])
+            args = splits[options] = _split(argv[1:], options[0], options[1])
         taken = _command_matches(command, args.positionals)
         if taken is None or (row.get("args") and not any(
                 globs.match_any(w.text.lower(), row["args"]) for w in args.positionals[taken:])):
@@ -142,20 +160,33 @@ def secret_reads(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope, 
         who = " ".join([name, *(w.text for w in args.positionals[:taken])])
         out.extend(_row_reads(row, who, args._replace(positionals=positionals), scope, cmd))
         break
-    out.extend(_environment(name, argv, scope))
+    if name in _environment_programs():  # the others print no variable (envreads._environment)
+        out.extend(_environment(name, argv, scope))
     git = _git_args(argv) if name == "git" else None
     if git is not None:
         out.extend(_git_history(git, argv, scope, cmd.assigns))
-    from blastwall.analyze.shell.argreads import argument_reads, fed_names, loaded_reads, sourced_reads
-
-    out.extend(fed_names(name, argv, cmd, scope))
-    out.extend(sourced_reads(name, argv, scope))
-    out.extend(loaded_reads(name, argv, scope))
+    # Each reader below reads nothing for any other command: asked only when it may.
+    if name in stdin_name_programs():
+        out.extend(fed_names(name, argv, cmd, scope))
+    if name in ("source", "."):
+        out.extend(sourced_reads(name, argv, scope))
+    if scope.sourced:
+        out.extend(loaded_reads(name, argv, scope))
     if not handled and not _history_reader(git):
         out.extend(argument_reads(name, argv, cmd, scope))
-    if any(w.dynamic and STORE_URL_VAR in w.text for w in argv[1:]):
-        out.append(_env_finding("shell.read:blastwall-store-url", name, " ".join(w.text for w in argv)))
+    for w in argv[1:]:
+        if w.dynamic and STORE_URL_VAR in w.text:
+            out.append(_env_finding("shell.read:blastwall-store-url", name, " ".join(w.text for w in argv)))
+            break
     return out
+
+
+@functools.cache
+def _environment_programs() -> frozenset[str]:
+    """The programs `envreads._environment` may find something for: `printenv` and `set`, the
+    builtins that dump the environment, the programs that print variables."""
+    env = _table()["environment"]
+    return frozenset(("printenv", "set", *env["dump_builtins"], *env["print_programs"]))
 
 
 def _oracle(row: dict[str, Any], args: Args, taken: int) -> bool:
@@ -183,9 +214,11 @@ def _git_args(argv: list[Word]) -> Any:
 def _history_reader(g: Any) -> bool:
     """A git subcommand whose reads analyze/gitreads.py knows (`git add` of a tracked file reads
     nothing); `g`: the command's `gitreads.parse` (None for another program)."""
+    if g is None:
+        return False
     from blastwall.analyze.gitreads import READERS
 
-    return g is not None and g.sub in READERS
+    return g.sub in READERS
 
 
 def read_in_shell_dir(path: str, scope: Scope, verb: str) -> list[Finding]:
@@ -352,11 +385,11 @@ def wrapper_reads(argv: list[Word], scope: Scope) -> list[Finding]:
     """Files a wrapper turns into its command's arguments (`xargs -a .env echo`, `parallel echo
     :::: .env`): their lines are printed or passed on, so the wrapper reads them
     (`[[wrapper_read]]` of the table)."""
-    from blastwall.analyze.shell.names import program_name
-
     if not argv:
         return []
     name = program_name(argv[0].text)
+    if name not in _wrapper_readers():
+        return []  # no `[[wrapper_read]]` row names it
     out: list[Finding] = []
     for row in _table().get("wrapper_read", []):
         if name not in row["programs"]:
@@ -378,6 +411,11 @@ def wrapper_reads(argv: list[Word], scope: Scope) -> list[Finding]:
         for path in files:
             out.extend(_read(in_shell_dir(path, scope), scope, f"{name} {row['verb']}"))
     return out
+
+
+@functools.cache
+def _wrapper_readers() -> frozenset[str]:
+    return frozenset(p for row in _table().get("wrapper_read", []) for p in row["programs"])
 
 
 def _tar_files(args: Args, pos: list[str]) -> list[str]:

@@ -14,7 +14,9 @@ from blastwall.analyze.base import Scope, unknown
 from blastwall.analyze.paths import PathClass, classify_in, content_kind
 from blastwall.analyze.shell.cache_paths import verify_command
 from blastwall.analyze.shell.fsops import analyze_fs, in_place_findings, redirect_findings
+from blastwall.analyze.shell.globname import is_pattern
 from blastwall.analyze.shell.handlers import (
+    HANDLERS,
     _shell_text,
     handle_path_program,
     handler_for,
@@ -54,8 +56,8 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
             from blastwall.analyze.shell.writes_later import later_writes
 
             out.extend(later_writes(cmd, scope))  # a script, migration or CI file written with known text
-        # files fed with `<` are read whatever runs (`exec 3< .env`, `ssh host CMD < .env`)
-        out.extend(input_reads(cmd, scope, program_name(cmd.argv[0].text) if cmd.argv else "the shell"))
+        if cmd.redirects:  # files fed with `<` are read whatever runs (`exec 3< .env`, `ssh host CMD < .env`)
+            out.extend(input_reads(cmd, scope, program_name(cmd.argv[0].text) if cmd.argv else "the shell"))
     argv = list(cmd.argv)
     for _ in range(MAX_PEEL):
         if not argv:  # nothing runs (`exec 3< .env`): the files it opens are still read
@@ -114,8 +116,6 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
                            "blastwall does not decode; spell the command out", cmd.source))
         return out
     if (argv[0].glob or argv[0].raw == argv[0].text) and argv[0].path_class is None:  # unquoted: bash expands it
-        from blastwall.analyze.shell.globname import is_pattern
-
         if is_pattern(argv[0].text):
             return out + _glob_program(argv, cmd, scope)
     name = program_name(argv[0].text)
@@ -305,9 +305,7 @@ def _windows_programs() -> frozenset[str]:
 
 
 def _known(name: str) -> bool:
-    from blastwall.analyze.shell.handlers import HANDLERS  # live: a lazily imported module adds handlers
-
-    return name in _known_names() or name in HANDLERS
+    return name in _known_names() or name in HANDLERS  # HANDLERS is live: a lazily imported module adds handlers
 
 
 @functools.cache
@@ -372,8 +370,6 @@ def _names_program(path: str, scope: Scope) -> bool:
     (`/nodes/pve1/qemu/104/status/shutdown` of an API, `status/reboot` of a URL)."""
     import os
     import posixpath
-
-    from blastwall.analyze.shell.globname import is_pattern
 
     if path.startswith(("./", "../")) or is_pattern(path):
         return True

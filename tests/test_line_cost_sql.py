@@ -147,6 +147,7 @@ def test_a_do_block_read_again_as_mysql_reads_its_body_once():
     assert _calls(stats, "pglast/__init__.py", "parse_plpgsql") == 1
     assert _calls(stats, "analyze/sql/plpgsql.py", "_body_hits") == 1
     assert _calls(stats, "analyze/sql/plpgsql.py", "routine_hits") == 2
+    assert _calls(stats, "analyze/sql/glot.py", "_statements") == 1  # sqlglot fails on the script: not tried on its statement
 
 
 def test_a_script_read_again_as_mysql_is_split_once_for_each_lexing():

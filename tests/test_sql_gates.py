@@ -537,3 +537,56 @@ def test_short_lived_names_of_the_corpora_read_as_before():
     assert len(names) > 100
     for name in sorted(names):
         assert expired.short_lived(name) == _short_lived_reference(name), name
+
+
+# ---- sqlglot: a script it could not read is not tried again as its one statement ---------------------
+
+def _unread(text: str, dialect: str) -> bool:
+    from blastwall.analyze.sql import glot
+
+    return glot._statements(text, dialect) is None
+
+
+def test_a_statement_reads_alike_with_and_without_its_last_semicolon_in_every_dialect():
+    from blastwall.analyze.sql import glot, lexer
+
+    texts = {t for t in SQL if len(t) < 2000}
+    texts |= {p.text for t in list(texts) for p in lexer.split(t, hash_comments=True)}
+    checked = 0
+    for text in sorted(texts):
+        core = glot._chunk(text)
+        for dialect in ("mysql", "tsql", "sqlite"):
+            unread = _unread(core, dialect)
+            assert _unread(f"{core};", dialect) == unread, (dialect, text)
+            assert _unread(f"  {core} ;\n", dialect) == unread, (dialect, text)
+            checked += unread
+    assert checked > 1000
+
+
+@settings(max_examples=200, deadline=None)
+@given(parts=st.lists(st.sampled_from(SQL) | st.sampled_from(["DO $$ BEGIN EXECUTE 'x'; END $$", "EXEC sp_who",
+                                                              "BEGIN", "END", "GO", "IF 1=1 SELECT 1", "'", "/*"]),
+                      min_size=1, max_size=3), dialect=st.sampled_from(["mysql", "tsql", "sqlite"]))
+def test_generated_scripts_read_alike_with_and_without_their_last_semicolon(parts, dialect):
+    from blastwall.analyze.sql import glot
+
+    core = glot._chunk(";\n".join(parts))
+    assert _unread(f"{core};", dialect) == _unread(core, dialect)
+
+
+def test_a_script_sqlglot_could_not_read_is_not_read_again_in_the_check():
+    from blastwall.analyze.sql import glot
+    from blastwall.memo import one_check
+
+    with one_check():
+        assert glot.statements("DO $$ BEGIN EXECUTE 'x' || y; END $$;", "mysql") is None
+        calls = []
+        saved = glot._statements
+        glot._statements = lambda text, dialect: calls.append(text) or saved(text, dialect)
+        try:
+            assert glot.statements("DO $$ BEGIN EXECUTE 'x' || y; END $$", "mysql") is None
+            assert glot.statements("DO $$ BEGIN EXECUTE 'x' || y; END $$", "tsql") is None  # another dialect: read
+            assert glot.statements("SELECT 1", "mysql") is not None and glot.statements("SELECT 1;", "mysql")
+        finally:
+            glot._statements = saved
+    assert calls == ["DO $$ BEGIN EXECUTE 'x' || y; END $$", "SELECT 1", "SELECT 1;"]

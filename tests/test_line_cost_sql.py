@@ -43,7 +43,7 @@ ORDINARY = [
     "DELETE FROM sessions WHERE expires_at < now() - interval '30 days';",
 ]
 # Function calls per ordinary line, on average: about 25% above what the analyzer makes today
-# (~320). A class that adds work to every line fails this; raise it only with a measurement.
+# (~325). A class that adds work to every line fails this; raise it only with a measurement.
 CALLS_PER_LINE = 400
 
 Key = tuple[str, int, str]

@@ -590,3 +590,42 @@ def test_a_script_sqlglot_could_not_read_is_not_read_again_in_the_check():
         finally:
             glot._statements = saved
     assert calls == ["DO $$ BEGIN EXECUTE 'x' || y; END $$", "SELECT 1", "SELECT 1;"]
+
+
+# ---- the handler walk: what each node class needs, looked up once per class --------------------------
+
+def _walk_reference(root: Any, ctx: Any) -> list[Any]:
+    """`pg.walk` as it looked up each node's handler by name and read every attribute (the reference)."""
+    from pglast import ast
+
+    hits: list[Any] = []
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, (list, tuple)):
+            stack.extend(reversed(n))
+            continue
+        if not isinstance(n, ast.Node):
+            continue
+        name = type(n).__name__
+        handler = pg.HANDLERS.get(name)
+        if handler is not None:
+            hits.extend(handler(n, ctx))
+        if name in pg.PRUNE:
+            continue
+        for slot in reversed(tuple(n)):
+            v = getattr(n, slot, None)
+            if isinstance(v, (ast.Node, list, tuple)):
+                stack.append(v)
+    return hits
+
+
+def test_the_handler_walk_finds_what_reading_every_attribute_finds_over_the_corpora():
+    seen = 0
+    for text in SQL:
+        tree = _parsed(text)
+        for raw in tree or ():
+            ctx = pg.Ctx(text, {})
+            assert pg.walk(raw.stmt, ctx) == _walk_reference(raw.stmt, ctx), text
+            seen += 1
+    assert seen > 300

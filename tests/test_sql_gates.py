@@ -505,7 +505,7 @@ def _short_lived_reference(name: str) -> bool:
     texts = (joined, folded, expired._singular(folded), *parts)
     singulars = tuple(expired._singular(text) for text in texts)
     for stem in w.table_stems:
-        for text, one in zip(texts, singulars):
+        for text, one in zip(texts, singulars, strict=True):
             if text.startswith(stem) or text.endswith(stem) or one.endswith(stem):
                 return True
         if stem in joined and len(parts) > 1:

@@ -483,3 +483,150 @@ def test_handled_kinds_are_found_as_by_looking_for_each(kinds, raw):
     from blastwall.analyze.sql import pg_plain
 
     assert pg_plain.handles_any(raw, kinds) == _handles_any_reference(raw, kinds)
+
+
+# ---- short-lived table names: every stem tried at once ------------------------------------------------
+
+def _short_lived_reference(name: str) -> bool:
+    """`expired.short_lived` as it tried each stem in turn, folding with a pattern (the reference)."""
+    from blastwall import rx
+    from blastwall.analyze.verbs import tokens
+
+    w = expired._words()
+    bare = name.rsplit(".", 1)[-1].strip('"`[]')
+    parts = [expired._singular(p) for p in tokens(bare) if p]
+    if not parts:
+        return False
+    joined = "".join(parts)
+    folded = rx.sub(r"[^a-z0-9]", "", bare.lower())
+    if any(p in w.table_keeps or any(p.startswith(k) or p.endswith(k) for k in w.table_keeps) for p in parts):
+        return False
+    if any(p in w.table_words for p in parts):
+        return True
+    texts = (joined, folded, expired._singular(folded), *parts)
+    singulars = tuple(expired._singular(text) for text in texts)
+    for stem in w.table_stems:
+        for text, one in zip(texts, singulars, strict=True):
+            if text.startswith(stem) or text.endswith(stem) or one.endswith(stem):
+                return True
+        if stem in joined and len(parts) > 1:
+            return True
+    return False
+
+
+_NAME_WORDS = ["session", "sessions", "user", "token", "Tokens", "password", "reset", "audit", "log", "logs", "cache",
+               "nonce", "oauth", "rate", "limit", "lock", "job", "queue", "order", "ledger", "tmp", "temp", "_", "-",
+               ".", "Event", "Log", "2024", "é", "kv", "export", "history", "Archive", "request", "ies", "s"]
+
+
+@settings(max_examples=800, deadline=None)
+@given(name=st.lists(st.sampled_from(_NAME_WORDS), min_size=1, max_size=5).map("".join))
+def test_short_lived_names_read_as_when_each_stem_was_tried_in_turn(name):
+    from blastwall import rx
+
+    assert expired.short_lived(name) == _short_lived_reference(name), name
+    assert expired._fold(name) == rx.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def test_short_lived_names_of_the_corpora_read_as_before():
+    names = set()
+    for text in SQL:
+        tree = _parsed(text)
+        for n in where.nodes(tree) if tree is not None else ():
+            if type(n).__name__ == "RangeVar" and n.relname:
+                names.add(n.relname)
+    assert len(names) > 100
+    for name in sorted(names):
+        assert expired.short_lived(name) == _short_lived_reference(name), name
+
+
+# ---- sqlglot: a script it could not read is not tried again as its one statement ---------------------
+
+def _unread(text: str, dialect: str) -> bool:
+    from blastwall.analyze.sql import glot
+
+    return glot._statements(text, dialect) is None
+
+
+def test_a_statement_reads_alike_with_and_without_its_last_semicolon_in_every_dialect():
+    from blastwall.analyze.sql import glot, lexer
+
+    texts = {t for t in SQL if len(t) < 2000}
+    texts |= {p.text for t in list(texts) for p in lexer.split(t, hash_comments=True)}
+    checked = 0
+    for text in sorted(texts):
+        core = glot._chunk(text)
+        for dialect in ("mysql", "tsql", "sqlite"):
+            unread = _unread(core, dialect)
+            assert _unread(f"{core};", dialect) == unread, (dialect, text)
+            assert _unread(f"  {core} ;\n", dialect) == unread, (dialect, text)
+            checked += unread
+    assert checked > 1000
+
+
+@settings(max_examples=200, deadline=None)
+@given(parts=st.lists(st.sampled_from(SQL) | st.sampled_from(["DO $$ BEGIN EXECUTE 'x'; END $$", "EXEC sp_who",
+                                                              "BEGIN", "END", "GO", "IF 1=1 SELECT 1", "'", "/*"]),
+                      min_size=1, max_size=3), dialect=st.sampled_from(["mysql", "tsql", "sqlite"]))
+def test_generated_scripts_read_alike_with_and_without_their_last_semicolon(parts, dialect):
+    from blastwall.analyze.sql import glot
+
+    core = glot._chunk(";\n".join(parts))
+    assert _unread(f"{core};", dialect) == _unread(core, dialect)
+
+
+def test_a_script_sqlglot_could_not_read_is_not_read_again_in_the_check():
+    from blastwall.analyze.sql import glot
+    from blastwall.memo import one_check
+
+    with one_check():
+        assert glot.statements("DO $$ BEGIN EXECUTE 'x' || y; END $$;", "mysql") is None
+        calls = []
+        saved = glot._statements
+        glot._statements = lambda text, dialect: calls.append(text) or saved(text, dialect)
+        try:
+            assert glot.statements("DO $$ BEGIN EXECUTE 'x' || y; END $$", "mysql") is None
+            assert glot.statements("DO $$ BEGIN EXECUTE 'x' || y; END $$", "tsql") is None  # another dialect: read
+            assert glot.statements("SELECT 1", "mysql") is not None and glot.statements("SELECT 1;", "mysql")
+        finally:
+            glot._statements = saved
+    assert calls == ["DO $$ BEGIN EXECUTE 'x' || y; END $$", "SELECT 1", "SELECT 1;"]
+
+
+# ---- the handler walk: what each node class needs, looked up once per class --------------------------
+
+def _walk_reference(root: Any, ctx: Any) -> list[Any]:
+    """`pg.walk` as it looked up each node's handler by name and read every attribute (the reference)."""
+    from pglast import ast
+
+    hits: list[Any] = []
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, (list, tuple)):
+            stack.extend(reversed(n))
+            continue
+        if not isinstance(n, ast.Node):
+            continue
+        name = type(n).__name__
+        handler = pg.HANDLERS.get(name)
+        if handler is not None:
+            hits.extend(handler(n, ctx))
+        if name in pg.PRUNE:
+            continue
+        for slot in reversed(tuple(n)):
+            v = getattr(n, slot, None)
+            if isinstance(v, (ast.Node, list, tuple)):
+                stack.append(v)
+    return hits
+
+
+def test_the_handler_walk_finds_what_reading_every_attribute_finds_over_the_corpora():
+    seen = 0
+    for text in SQL:
+        tree = _parsed(text)
+        for raw in tree or ():
+            ctx = pg.Ctx(text, {})
+            assert pg.walk(raw.stmt, ctx) == _walk_reference(raw.stmt, ctx), text
+            seen += 1
+    assert seen > 300

@@ -151,9 +151,10 @@ def _redis_text(text: str, scope: Scope) -> list[Finding]:
 
 
 def _is_mongo(text: str) -> bool:
+    """Whether the text reads as Mongo shell code (asked twice of a text no SQL grammar reads: once per check)."""
     from blastwall.analyze.sql.nosql import looks_like_mongo
 
-    return looks_like_mongo(text)
+    return once(("sql.mongo", text), lambda: looks_like_mongo(text))
 
 
 def inner_hits(sql: str, depth: int = 1, dialect: str = "postgres") -> list[Hit]:

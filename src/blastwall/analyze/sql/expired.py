@@ -35,6 +35,7 @@ class Words(NamedTuple):
     table_words: frozenset[str]
     table_stems: tuple[str, ...]
     table_keeps: frozenset[str]
+    table_keeps_tuple: tuple[str, ...]
     expiry: rx.Pattern
     age: rx.Pattern
     now_functions: frozenset[str]
@@ -67,6 +68,7 @@ def _words() -> Words:
         table_words=frozenset(t["table_words"]),
         table_stems=tuple(t["table_stems"]),
         table_keeps=frozenset(t["table_keeps"]),
+        table_keeps_tuple=tuple(t["table_keeps"]),
         expiry=column(t["expiry_stems"]),
         age=column(t["age_stems"]),
         now_functions=frozenset(t["now_functions"]),
@@ -105,20 +107,17 @@ def short_lived(name: str) -> bool:
     if not parts:
         return False
     joined = "".join(parts)
-    folded = rx.sub(r"[^a-z0-9]", "", bare.lower())
-    if any(p in w.table_keeps or any(p.startswith(k) or p.endswith(k) for k in w.table_keeps) for p in parts):
+    folded = _fold(bare)
+    keeps = w.table_keeps_tuple
+    if any(p in w.table_keeps or p.startswith(keeps) or p.endswith(keeps) for p in parts):
         return False
     if any(p in w.table_words for p in parts):
         return True
     texts = (joined, folded, _singular(folded), *parts)
-    singulars = tuple(_singular(text) for text in texts)  # once per name, not once per stem
-    for stem in w.table_stems:
-        for text, one in zip(texts, singulars):
-            if text.startswith(stem) or text.endswith(stem) or one.endswith(stem):
-                return True
-        if stem in joined and len(parts) > 1:  # `user_session_tokens`, `oauth_auth_codes`
-            return True
-    return False
+    stems = w.table_stems
+    if any(text.startswith(stems) or text.endswith(stems) or _singular(text).endswith(stems) for text in texts):
+        return True  # a stem opens or ends one of the readings (str.startswith tries each stem of the tuple)
+    return len(parts) > 1 and any(stem in joined for stem in stems)  # `user_session_tokens`, `oauth_auth_codes`
 
 
 def abandoned(name: str, where: Any, aliases: frozenset[str]) -> bool:
@@ -333,8 +332,12 @@ def _name(n: Any) -> str:
     return type(n).__name__
 
 
+_FOLDED = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+
+
 def _fold(name: str) -> str:
-    return rx.sub(r"[^a-z0-9]", "", name.lower())
+    """The name lower-cased with every character but a-z and 0-9 taken out (`[^a-z0-9]` removed)."""
+    return "".join(filter(_FOLDED.__contains__, name.lower()))
 
 
 def past_column(where: Any, aliases: frozenset[str]) -> str | None:

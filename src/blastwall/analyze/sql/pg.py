@@ -97,32 +97,43 @@ _TX = {
 
 def walk(root: Any, ctx: Ctx) -> list[Hit]:
     """Hits of every node below root; handlers in PRUNE decide themselves what to descend into.
-    Only the attributes that can hold nodes are looked into (`analyze/sql/slots.py`)."""
+    Only the attributes that can hold nodes are looked into (`analyze/sql/slots.py`); what a node
+    of each class needs (its handler, the attributes to descend into) is looked up once per class."""
     from pglast import ast
-
-    from blastwall.analyze.sql.slots import node_slots
 
     hits: list[Hit] = []
     stack = [root]
+    steps = _STEPS
     while stack:
         n = stack.pop()
-        if isinstance(n, (list, tuple)):
-            stack.extend(reversed(n))
-            continue
-        if not isinstance(n, ast.Node):
-            continue
-        cls = type(n)
-        name = cls.__name__
-        handler = HANDLERS.get(name)
+        step = steps.get(type(n))
+        if step is None:
+            if isinstance(n, (list, tuple)):
+                stack.extend(reversed(n))
+                continue
+            if not isinstance(n, ast.Node):
+                continue
+            step = _step(type(n))
+        handler, slots = step
         if handler is not None:
             hits.extend(handler(n, ctx))
-        if name in PRUNE:
-            continue
-        for slot in reversed(node_slots(cls)):
+        for slot in slots:
             v = getattr(n, slot, None)
             if isinstance(v, (ast.Node, list, tuple)):
                 stack.append(v)
     return hits
+
+
+Step = tuple[Callable[[Any, Ctx], list[Hit]] | None, tuple[str, ...]]
+_STEPS: dict[type, Step] = {}  # node class -> (its handler, the attributes to descend into, last first)
+
+
+def _step(cls: type) -> Step:
+    from blastwall.analyze.sql.slots import node_slots
+
+    name = cls.__name__
+    found = _STEPS[cls] = (HANDLERS.get(name), () if name in PRUNE else tuple(reversed(node_slots(cls))))
+    return found
 
 
 # ---- names ---------------------------------------------------------------------------------

@@ -126,8 +126,9 @@ PROGRAMS = ["git", "kubectl", "helm", "aws", "gh", "docker", "psql", "rm", "terr
             "redis-cli", "gcloud", "az", "npm"]
 # name words, then argument-name lists, of each reader's calls
 PROFILES: dict[str, tuple[list[str], list[list[str]]]] = {
-    "sql": (list(_generic("dialects")) + _g("sql_transaction_words", "search_words") + ["execute", "sql", "explain"],
-            [_g("sql_keys"), _g("sql_list_keys"), _g("query_keys"), ["analyze"]]),
+    "sql": (list(_generic("dialects")) + _g("sql_transaction_words", "search_words", "sql_command_tool_words") +
+            ["execute", "sql", "explain"],
+            [_g("sql_keys"), _g("sql_list_keys"), _g("query_keys"), _g("command_keys"), ["analyze"]]),
     "mongo": (["mongo", "mongodb", "atlas", "mongo-mcp"] + list(_generic("mongo_tools")) + ["delete-many", "find"],
               [["collection", "collectionName"], ["filter", "query", "update", "pipeline", "newName", "dropTarget"]]),
     "cypher": (_g("cypher_words") + ["run", "read", "write"], [_g("cypher_keys")]),

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from blastwall import strictjson
+from blastwall.engine import check_action, make_action
 from blastwall.model import Surface
 
 KINDS = {s.value for s in Surface}
@@ -117,8 +118,6 @@ _NOT_UTF8 = re.compile("[\ud800-\udfff\ufffd]")
 
 
 def check_line(line: str, number: int, policy: Any, probe: bool = False) -> dict[str, Any]:
-    from blastwall.engine import check_action, make_action
-
     if len(line) > MAX_LINE:
         return _error(None, f"line {number}: longer than {MAX_LINE} bytes; not analyzed")
     if _NOT_UTF8.search(line):  # bytes that are not UTF-8, read as U+FFFD or escaped: not what would run

@@ -26,6 +26,7 @@ with a one-line reason that tells the human what to do. It never imports a door.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -97,19 +98,15 @@ def _secrets_list(st: _State) -> str:
 def _quick_reject(st: _State) -> None:
     if st.done or st.action.surface is not Surface.SHELL:
         return
-    from blastwall.analyze.shell.quick import is_inert
-
-    if is_inert(st.action.payload, st.scope):
+    if _is_inert()(st.action.payload, st.scope):
         st.done = True
 
 
 def _analyze(st: _State) -> None:
     if st.done:
         return
-    from blastwall.analyze import analyze
-
     try:
-        st.findings.extend(analyze(st.action, st.scope))
+        st.findings.extend(_analyzer()(st.action, st.scope))
     except AnalysisError as exc:
         st.findings.append(_degraded_finding(f"blastwall could not analyze this action ({exc}); a human must review it"))
     except RecursionError:
@@ -120,9 +117,7 @@ def _preflight(st: _State) -> None:
     if not st.findings:
         return
     try:
-        from blastwall.preflight import preflight
-
-        st.findings, st.policy = preflight(st.action, st.findings, st.policy, probe=st.probe)
+        st.findings, st.policy = _preflighter()(st.action, st.findings, st.policy, probe=st.probe)
     except Exception as exc:  # noqa: BLE001 - an unverifiable target is never a pass
         st.findings.append(_degraded_finding(f"preflight failed ({type(exc).__name__}); the target could not be "
                                              "verified, treat it as production"))
@@ -132,9 +127,7 @@ def _radius(st: _State) -> None:
     if not st.findings or not st.measure:
         return
     try:
-        from blastwall.radius import measure_all
-
-        st.findings = measure_all(st.action, st.findings, st.policy, probe=st.probe)
+        st.findings = _measurer()(st.action, st.findings, st.policy, probe=st.probe)
     except Exception:  # noqa: BLE001 - an unmeasured radius changes nothing; the finding stands as it was
         return
 
@@ -172,6 +165,44 @@ def _policy(st: _State) -> None:
         st.decisions, st.approvers, st.layers = ruled.decisions, ruled.approvers, ruled.answers
         st.rego_input = ruled.input
         st.degraded.extend(ruled.problems)
+
+
+# The functions the stages hand their work to, each imported the first time a check needs it
+# (a check of an inert line loads no analyzer, one without findings no preflight) and kept: an
+# import statement run on every check costs a microsecond or two.
+@functools.cache
+def _is_inert() -> Callable[[Any, Scope], bool]:
+    from blastwall.analyze.shell.quick import is_inert
+
+    return is_inert
+
+
+@functools.cache
+def _analyzer() -> Callable[[Action, Scope], list[Finding]]:
+    from blastwall.analyze import analyze
+
+    return analyze
+
+
+@functools.cache
+def _preflighter() -> Callable[..., tuple[list[Finding], Policy | None]]:
+    from blastwall.preflight import preflight
+
+    return preflight
+
+
+@functools.cache
+def _measurer() -> Callable[..., list[Finding]]:
+    from blastwall.radius import measure_all
+
+    return measure_all
+
+
+@functools.cache
+def _redactor() -> Callable[[str], str]:
+    from blastwall.redact import redact
+
+    return redact
 
 
 STAGE_FUNCS: dict[str, Callable[[_State], None]] = {
@@ -229,8 +260,7 @@ def _verdict(st: _State) -> Verdict:
     for _, _, f in shown:
         if f.rule_id not in rule_ids:
             rule_ids.append(f.rule_id)
-    from blastwall.redact import redact
-
+    redact = _redactor()
     return Verdict(
         decision=decision,
         reasons=tuple(redact(r) for r in reasons),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from blastwall.analyze.base import AnalysisError, Scope
@@ -12,9 +14,7 @@ def analyze(action: Action, scope: Scope) -> list[Finding]:
     """Dispatch an action to the analyzer of its surface."""
     payload: Any = action.payload
     if action.surface is Surface.SHELL:
-        from blastwall.analyze import shell
-
-        return shell.analyze_command(_text(payload), scope)
+        return _shell()(_text(payload), scope)
     if action.surface is Surface.SQL:
         from blastwall.analyze import sql
 
@@ -54,6 +54,15 @@ def analyze(action: Action, scope: Scope) -> list[Finding]:
                                    deleted=data.get("deleted") is True, append=data.get("append") is True,
                                    partial=data.get("partial") is True)
     raise AnalysisError(f"no analyzer for surface {action.surface!r}")
+
+
+@functools.cache
+def _shell() -> Callable[[str, Scope], list[Finding]]:
+    """shell.analyze_command, imported on the first shell action and kept (an import statement
+    run for every action costs about a microsecond)."""
+    from blastwall.analyze.shell import analyze_command
+
+    return analyze_command
 
 
 def _text(payload: Any) -> str:

@@ -68,12 +68,18 @@ def finding(flag: str, target: str, label: str, verb: str) -> Finding:
 _PROC_CWD = rx.compile(r"^/proc/(?:self|thread-self|[0-9]+)(?:/task/[0-9]+)?/cwd(?:/|$)")
 
 
+@functools.cache
+def _files() -> Any:
+    """The file analyzer's module (it imports this one on its own import), kept once loaded."""
+    from blastwall.analyze import files
+
+    return files
+
+
 def resolve(path: str, scope: Scope) -> str:
     """`path` as an absolute path on this machine ("" when it cannot be known): `~`, `$HOME`,
     `$PWD` (the folder the command runs in) and relative paths resolved. A relative path of an
     action that does not say where it runs names no file blastwall can look at."""
-    from blastwall.analyze.files import absolute
-
     raw = path.strip()
     here = scope.shell_dir if scope.shell_dir and scope.shell_dir.startswith("/") else scope.cwd
     for var in ("${PWD}", "$PWD"):
@@ -86,16 +92,14 @@ def resolve(path: str, scope: Scope) -> str:
         raw = "/" + raw.split("/root/", 1)[1]
     if not here and not raw.startswith(("/", "~", "$HOME", "${HOME}")):
         return ""  # the action does not say where it runs (a batch line without context.cwd)
-    return absolute(raw, scope)
+    return _files().absolute(raw, scope)
 
 
 # ---- known credential files -----------------------------------------------------------------
 def known_file(path: str, scope: Scope, verb: str, variants: list[str] | None = None) -> list[Finding]:
     """`file.read:credential-file` when `path` (or where it points) is a known credential file.
     `variants`: the path's `files._variants`, when the caller has them already."""
-    from blastwall.analyze.files import _variants
-
-    for norm in _variants(path, scope) if variants is None else variants:
+    for norm in _files()._variants(path, scope) if variants is None else variants:  # noqa: SLF001
         low = norm.casefold()
         if not _any_hint()(low):
             continue  # no pattern's literal run is in it: none of the tests below can hold

@@ -25,9 +25,11 @@ from typing import Any
 
 from blastwall.analyze import globs
 from blastwall.analyze.base import Scope
+from blastwall.analyze.credentials import content_findings, known_file
 from blastwall.analyze.paths import classify, migration_presumed_new, posix_form
 from blastwall.analyze.ruleset import load_table
 from blastwall.locations import home_dirs, inside, installation
+from blastwall.memo import once
 from blastwall.model import Effect, Finding, Severity
 
 __all__ = ["analyze_read", "analyze_write", "guard_findings", "guess_root", "project_root", "scanned_under"]
@@ -115,8 +117,6 @@ def _variants(path: str, scope: Scope) -> list[str]:
 def real_path(path: str) -> str:
     """`os.path.realpath(path)`, asked of the file system once per check (blastwall.memo: the
     analyzers of one check look up the same paths)."""
-    from blastwall.memo import once
-
     return once(("os.path.realpath", path), lambda: os.path.realpath(path))
 
 
@@ -150,8 +150,6 @@ def analyze_read(path: str, scope: Scope, *, verb: str = "reads") -> list[Findin
     listed = scanned_entry(path, scope)
     if listed is not None:
         return [_finding(_scanned_row(), path, label=_found_label(listed), verb=verb)]
-    from blastwall.analyze.credentials import content_findings, known_file
-
     if ".git" in path and scope.read_files:  # git's object store: every committed blob, compressed
         from blastwall.analyze.gitreads import objects_findings
 
@@ -198,8 +196,6 @@ def _listed(where: str, stamp: object) -> dict[str, Any]:
 def listed_files(scope: Scope) -> dict[str, Any]:
     """The scanner's list, keyed by normalized path (`~/...` for home folders); looked up once
     per check (blastwall.memo: every read of a check asks for it)."""
-    from blastwall.memo import once
-
     return once(("secrets.listed", scope.secrets_list), lambda: _listed_files(scope.secrets_list))
 
 

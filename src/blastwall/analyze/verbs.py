@@ -177,14 +177,13 @@ def age_bounded(words: list[str], program: str = "") -> bool:
     `--min-age`) bounds the run to what expired: a date before today, or an age of a day or more
     (`--older-than 30d`, `--before=2024-01-01`). Its value comes after `=` or as the next word; any
     other value (a variable, `0d`, `1h`, a future date) does not bound it."""
-    from blastwall.analyze.sql.expired import literal_time
-
-    safe = load_table("verbs")["safe"]
-    options = frozenset([*safe.get("age_options", ()), *safe.get("age_options_by_program", {}).get(program, ())])
+    options = _age_options(program)
     for i, w in enumerate(words):
         name, eq, value = w.partition("=")
         if name not in options:
             continue
+        from blastwall.analyze.sql.expired import literal_time
+
         value = value if eq else (words[i + 1] if i + 1 < len(words) else "")
         if literal_time(value) == -1:
             return True
@@ -195,6 +194,13 @@ def age_bounded(words: list[str], program: str = "") -> bool:
             if int(m.group(1)) * _DAY_SECONDS[key] >= 86400:
                 return True
     return False
+
+
+@functools.cache
+def _age_options(program: str) -> frozenset[str]:
+    """`age_options` and the program's own `age_options_by_program` (the table is read once a process)."""
+    safe = load_table("verbs")["safe"]
+    return frozenset([*safe.get("age_options", ()), *safe.get("age_options_by_program", {}).get(program, ())])
 
 
 def undo_flag_present(flags: Iterable[str]) -> bool:

@@ -14,6 +14,7 @@ environment as it was.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from blastwall.model import Action, Finding, Severity
@@ -38,9 +39,7 @@ def place(action: Action, finding: Finding, memo: dict[str, Any] | None = None) 
     if finding.severity <= Severity.NONE or not finding.rule_id.startswith(FAMILY_PREFIXES):
         return None
     try:
-        from blastwall.environment.locate import sites_for
-        from blastwall.environment.site import classify, combine
-
+        sites_for, classify, combine = _placing()
         sites = sites_for(action, finding, memo)
         if sites is None:
             return None
@@ -78,6 +77,16 @@ def placed(action: Action, findings: list[Finding]) -> list[Finding]:
         p = place(action, f, memo)
         out.append(with_placement(f, p, hint) if p is not None else f)
     return out
+
+
+@functools.cache
+def _placing() -> tuple[Any, Any, Any]:
+    """(locate.sites_for, site.classify, site.combine), imported when a finding is first placed
+    (not on this package's import: locate imports it) and kept."""
+    from blastwall.environment.locate import sites_for
+    from blastwall.environment.site import classify, combine
+
+    return sites_for, classify, combine
 
 
 def _canonical(name: str) -> str:

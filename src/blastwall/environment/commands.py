@@ -23,7 +23,12 @@ import functools
 import os
 import posixpath
 import re
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from blastwall.analyze.shell.ir import Word
+from blastwall.analyze.shell.names import program_name
+from blastwall.analyze.shell.wrappers import peel
 
 MAX_DEPTH = 6
 UNREADABLE = "?"  # env key: a file sourced on the line that blastwall could not read (its path is the value)
@@ -46,8 +51,6 @@ class Invocation(NamedTuple):
 
     @property
     def program(self) -> str:
-        from blastwall.analyze.shell.names import program_name
-
         return program_name(self.argv[0]) if self.argv else ""
 
 
@@ -122,10 +125,9 @@ def _walk(walk: _Walk, text: str, cwd: str | None, env: tuple[tuple[str, str | N
     """Each command of `text`, with the directory and variables it runs with. A `cd`, `export`,
     `unset` or `source` in a subshell (`( ... )`, a pipeline's part, `&`, `$( )`) changes only
     the commands of that subshell."""
-    from blastwall.analyze.shell.parse import parse
-
     if depth > MAX_DEPTH or not text.strip():
         return
+    parse = _parser()
     base = (*env, *statement_env(text))
     changes: list[tuple[tuple[int, ...], str | None, tuple[tuple[str, str | None], ...]]] = []  # ctx, cd, env
 
@@ -176,12 +178,23 @@ def _walk(walk: _Walk, text: str, cwd: str | None, env: tuple[tuple[str, str | N
 _SAME = "\0same"  # a change that leaves the directory as it is
 
 
+@functools.cache
+def _parser() -> Callable[[str], Any]:
+    """The shell analyzer's parse (its import loads the grammar: not for a line of another kind)."""
+    from blastwall.analyze.shell.parse import parse
+
+    return parse
+
+
+@functools.cache
+def _shells() -> frozenset[str]:
+    from blastwall.analyze.shell.handlers import SHELLS
+
+    return SHELLS
+
+
 def _unwrap(walk: _Walk, words: list[str], dyn: list[bool], env: tuple[tuple[str, str | None], ...],
             cwd: str | None, elsewhere: str, source: str, depth: int, stdin: tuple[str, str, str], index: int) -> None:
-    from blastwall.analyze.shell.ir import Word
-    from blastwall.analyze.shell.names import program_name
-    from blastwall.analyze.shell.wrappers import peel
-
     more_args = False
     for _ in range(16):
         if not words:
@@ -331,8 +344,6 @@ def _matches(words: list[str], section_name: str) -> str:
     """The phrase of evidence.toml `[tunnels]`/`[changers]` that `words` run ("ssh -L", "git checkout"), or "".
     A phrase is a program, then words that must follow it (`git checkout`) or options it must
     have (`sed -i`: also -i.bak and bundles like -pi)."""
-    from blastwall.analyze.shell.names import program_name
-
     rows = _phrases(section_name).get(program_name(words[0]))
     if not rows:
         return ""
@@ -390,13 +401,10 @@ def _assignments(words: list[str]) -> list[tuple[str, str | None]]:
 def _shell_code(words: list[str], dyn: list[bool]) -> tuple[str, bool, bool] | None:
     """(code, dynamic, login) of `bash -c CODE` (also `-lc`, `-ec`) or `eval WORDS`; None for
     anything else. A login or interactive shell reads profile files that may set variables."""
-    from blastwall.analyze.shell.handlers import SHELLS
-    from blastwall.analyze.shell.names import program_name
-
     name = program_name(words[0])
     if name == "eval":
         return " ".join(words[1:]), any(dyn[1:]), False
-    if name not in SHELLS:
+    if name not in _shells():
         return None
     login = False
     for i, w in enumerate(words[1:], 1):

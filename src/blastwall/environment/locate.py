@@ -19,8 +19,9 @@ from typing import NamedTuple
 
 from blastwall.analyze import globs
 from blastwall.environment import FAMILY_PREFIXES
-from blastwall.environment.commands import SOURCED, Invocation, Line, read_line
-from blastwall.environment.files import consulted
+from blastwall.analyze.shell.names import program_name
+from blastwall.environment.commands import SOURCED, UNREADABLE, Invocation, Line, read_line
+from blastwall.environment.files import consulted, shell_env
 from blastwall.environment.site import Site, Vars, unknown
 from blastwall.environment.table import section
 from blastwall.model import Action, Finding, Surface
@@ -150,9 +151,6 @@ def agent_env(agent: str | None, session: str | None) -> tuple[tuple[str, str | 
     """Variables the agent's own shell sets before every command of this session (Claude Code's
     session-env scripts: evidence.toml `[agents]`), as if sourced first; one blastwall cannot
     read makes every variable unknown."""
-    from blastwall.environment.commands import UNREADABLE
-    from blastwall.environment.files import shell_env
-
     spec = (section("agents") or {}).get(agent or "") or {}
     if not spec or not session or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", session):
         return ()
@@ -186,8 +184,6 @@ def _carriers(finding: Finding, candidates: list[Invocation]) -> list[Invocation
     nothing) and its text is in what the carrier runs (its words, heredoc, the command piped into
     it, its -f or stdin file). An HTTP request is carried by the client whose words name its host
     and port."""
-    from blastwall.analyze.shell.names import program_name
-
     if finding.rule_id.startswith("sql."):
         m = _VIA.search(finding.reason)
         if m is not None:

@@ -16,6 +16,8 @@ import os
 from collections.abc import Mapping
 from typing import NamedTuple
 
+from blastwall.environment.commands import UNREADABLE
+from blastwall.environment.files import UNREAD
 from blastwall.environment.table import environment_of_name, rank, strictest
 
 UNKNOWN = "unknown"
@@ -89,9 +91,6 @@ class Vars:
 
     def get(self, name: str) -> tuple[str | None, str]:
         """(value, where it comes from); (None, "") when unset."""
-        from blastwall.environment.commands import UNREADABLE
-        from blastwall.environment.files import UNREAD
-
         for key, value in reversed(self.line):
             if key == name:
                 return value, ("set on the command line" if value is not None else "")

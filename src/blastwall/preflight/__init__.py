@@ -17,6 +17,9 @@ only the provider module a finding needs) is imported when there is work to do.
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 from blastwall.model import Action, Effect, Finding, Severity
 from blastwall.policy.engine import Policy, PolicyError
 
@@ -50,15 +53,21 @@ def without_inventory(action: Action, findings: list[Finding]) -> list[Finding]:
     """No inventory: each target placed from the evidence blastwall can verify (environment/), else
     the context's environment hint, as before; provider resources (a Railway volume) are marked
     unverified, since nothing says where they live."""
-    from blastwall.environment import placed
-
+    placed, provider_of = _placing()
     env = action.context.environment
     out = [f if f.environment or not env else f._replace(environment=env) for f in placed(action, findings)]
-    from blastwall.preflight.providers import provider_of
-
     if not any(provider_of(f) for f in out):
         return out
     return [_unplaced_resource(action, f) if provider_of(f) else f for f in out]
+
+
+@functools.cache
+def _placing() -> tuple[Any, Any]:
+    """(environment.placed, providers.provider_of), imported when a finding is first placed and kept."""
+    from blastwall.environment import placed
+    from blastwall.preflight.providers import provider_of
+
+    return placed, provider_of
 
 
 def _unplaced_resource(action: Action, f: Finding) -> Finding:

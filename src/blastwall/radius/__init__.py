@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -74,9 +75,15 @@ def _moot(action: Action, findings: list[Finding], policy: Any) -> bool:
 def _may_measure(f: Finding, cwd: str | None) -> bool:
     """A measurer module answers for `f` and may run here (the local ones need `cwd`). Every glob
     a module registers starts with one of its prefixes, so False means no measurer would run."""
+    return f.rule_id.startswith(_measured_prefixes(bool(cwd)))
+
+
+@functools.cache
+def _measured_prefixes(local: bool) -> tuple[str, ...]:
+    """base.measured_prefixes (its import loads the measurer machinery: only once something may be measured)."""
     from blastwall.radius.base import measured_prefixes
 
-    return f.rule_id.startswith(measured_prefixes(local=bool(cwd)))
+    return measured_prefixes(local=local)
 
 
 def _measurable(f: Finding) -> bool:

@@ -9,6 +9,7 @@ the network) is a finding, never a pass.
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from blastwall.analyze.base import Scope, dedupe, unknown
 from blastwall.model import Finding
@@ -19,10 +20,7 @@ MAX_EARLIER = 64  # commands kept for what they wrote (a script run later on the
 def analyze_command(text: str, scope: Scope, *, posix: bool = False) -> list[Finding]:
     """The findings of one shell line. `posix`: read it as a POSIX shell line only (a native
     program a Windows shell runs, which must not be handed back to the Windows reading)."""
-    from blastwall.analyze.shell.fsops import redirect_findings
-    from blastwall.analyze.shell.parse import parse
-    from blastwall.analyze.shell.resolve import analyze_simple
-
+    redirect_findings, parse, analyze_simple = _analyzer()
     if not text.strip():
         return []
     windows = None if posix else _windows(text, scope)
@@ -85,6 +83,18 @@ def analyze_command(text: str, scope: Scope, *, posix: bool = False) -> list[Fin
         out.append(unknown("shell.parse:error", f"the command does not fully parse as bash ({parsed.errors[0]}); "
                            "a human must read it", text))
     return dedupe(out)
+
+
+@functools.cache
+def _analyzer() -> tuple[Any, Any, Any]:
+    """(fsops.redirect_findings, parse.parse, resolve.analyze_simple), imported on the first
+    command (this package's import stays light: engine.py imports `quick` from it for every line)
+    and kept: an import statement run for every command costs a microsecond or two."""
+    from blastwall.analyze.shell.fsops import redirect_findings
+    from blastwall.analyze.shell.parse import parse
+    from blastwall.analyze.shell.resolve import analyze_simple
+
+    return redirect_findings, parse, analyze_simple
 
 
 def _sourced_secret(argv: list, scope: Scope) -> str | None:

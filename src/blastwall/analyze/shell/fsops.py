@@ -9,6 +9,7 @@ import posixpath
 from typing import Any
 
 from blastwall.analyze.base import Scope, unknown
+from blastwall.analyze.files import guard_findings
 from blastwall.analyze.paths import PathClass, classify_in, is_template, migration_presumed_new
 from blastwall.analyze.ruleset import load_table
 from blastwall.analyze.shell.ir import Word
@@ -530,8 +531,6 @@ def _literal(path: str) -> bool:
 def _guard(path: str, scope: Scope, *, removes: bool = False) -> list[Finding]:
     """blastwall's own files and installation, code Python and git run by themselves, agents'
     hook settings (rules/files.toml, locations.installation())."""
-    from blastwall.analyze.files import guard_findings
-
     return guard_findings(path, scope, removes=removes)
 
 

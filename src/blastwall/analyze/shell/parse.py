@@ -43,6 +43,7 @@ from blastwall.analyze.shell.varflow import (
 )
 from blastwall.analyze.shell.words import ansi_c, backtick_code, dollar_paren_code, has_unescaped, split_unquoted, subscript_code, \
     unescape_unquoted
+from blastwall.memo import once as once_per_check
 
 MAX_LOOP_VALUES = 8
 _VAR_NAME = rx.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
@@ -1345,9 +1346,12 @@ def parse(text: str) -> Parsed:
     parsed once (the analyzer and the environment stage read the same line; blastwall.memo): what
     this returns is shared, and never changed by its callers. A parse cut short by the clock is
     not handed on."""
-    from blastwall.memo import once
+    return once_per_check(("shell.parse", text), lambda: _parse(text), keep=_whole)
 
-    return once(("shell.parse", text), lambda: _parse(text), keep=lambda p: TOO_SLOW not in p.errors)
+
+def _whole(parsed: Parsed) -> bool:
+    """A parse the clock did not cut short (one that may be handed on)."""
+    return TOO_SLOW not in parsed.errors
 
 
 def _plain_command(text: str) -> Parsed | None:

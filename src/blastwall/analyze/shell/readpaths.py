@@ -52,15 +52,15 @@ def expand(path: str, scope: Scope) -> list[str]:
     paths = _braces(path)
     if not scope.read_files:
         return paths
-    import glob
-    import itertools
-
     base = scope.cwd or os.getcwd()
     out: list[str] = []
     for p in paths:
         if not any(c in p for c in "*?["):
             out.append(p)
             continue
+        import glob
+        import itertools
+
         p = rx.sub(r"^\$\{?HOME\}?(/|$)", r"~\1", p)
         try:
             hits = list(itertools.islice(glob.iglob(os.path.expanduser(p), root_dir=base, include_hidden=True),

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 from blastwall import rx
 from blastwall.analyze import globs
 from blastwall.analyze.base import Scope
+from blastwall.analyze.files import analyze_read
 from blastwall.analyze.ruleset import load_table
 from blastwall.analyze.shell.argreads import (
     argument_reads,
@@ -206,9 +207,7 @@ def _oracle(row: dict[str, Any], args: Args, taken: int) -> bool:
 
 def _git_args(argv: list[Word]) -> Any:
     """`gitreads.parse` of a git command (read once for both uses below)."""
-    from blastwall.analyze.gitreads import parse
-
-    return parse(argv)
+    return _gitreads().parse(argv)
 
 
 def _history_reader(g: Any) -> bool:
@@ -216,9 +215,15 @@ def _history_reader(g: Any) -> bool:
     nothing); `g`: the command's `gitreads.parse` (None for another program)."""
     if g is None:
         return False
-    from blastwall.analyze.gitreads import READERS
+    return g.sub in _gitreads().READERS
 
-    return g.sub in READERS
+
+@functools.cache
+def _gitreads() -> Any:
+    """analyze/gitreads.py, imported on the first git command and kept."""
+    from blastwall.analyze import gitreads
+
+    return gitreads
 
 
 def read_in_shell_dir(path: str, scope: Scope, verb: str) -> list[Finding]:
@@ -560,8 +565,6 @@ def _unwalked(root: str, scope: Scope, verb: str) -> Finding:
 
 
 def _read(path: str, scope: Scope, verb: str, search: Any = None) -> list[Finding]:
-    from blastwall.analyze.files import analyze_read
-
     if path.startswith(TOO_MANY):
         from blastwall.analyze.credentials import finding
 

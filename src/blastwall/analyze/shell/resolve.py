@@ -29,6 +29,7 @@ from blastwall.analyze.shell.optcmds import option_commands
 from blastwall.analyze.shell.programs import match
 from blastwall.analyze.shell.reads import environment_dump, input_reads, secret_reads, wrapper_reads
 from blastwall.analyze.shell.stdin import stdout_of
+from blastwall.analyze.shell.subcommands import verb_findings
 from blastwall.analyze.shell.wrappers import peel
 from blastwall.model import Finding, Severity
 
@@ -156,8 +157,6 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
     if not found and len(argv) > 1 and not known and name not in _TEXT_PROGRAMS:
         found = _unknown_wrapper(name, argv, cmd, scope) or _unknown_sql(name, argv, scope)
     if not found and name not in _TEXT_PROGRAMS:
-        from blastwall.analyze.shell.subcommands import verb_findings
-
         found = verb_findings(name, argv, cmd.source, known=known, scope=scope)
         if found:
             from blastwall.environment.test_keys import cli_test_mode

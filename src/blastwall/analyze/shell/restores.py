@@ -19,6 +19,7 @@ import functools
 from typing import Any
 
 from blastwall.analyze.shell.ir import Word
+from blastwall.analyze.verbs import tokens
 from blastwall.model import Effect, Finding, Severity
 
 _SCRATCH = frozenset({"temp"})
@@ -31,14 +32,17 @@ def _table() -> dict[str, Any]:
     return dict(load_table("verbs")["restoring"])
 
 
+@functools.cache
+def _restoring_verbs() -> frozenset[str]:
+    return frozenset(_table()["verbs"])
+
+
 def _restores(argv: list[Word], path: list[str], name: str) -> str | None:
     """The word that makes this a restore, if one does: a restoring verb in the command path
     (`restore`, `snapshot-restore`), a positional that is one (`snapshot VM restore NAME`), an
     option named for one (`--restore`), or a program's extract that writes into the working folder."""
-    from blastwall.analyze.verbs import tokens
-
     t = _table()
-    verbs = frozenset(t["verbs"])
+    verbs = _restoring_verbs()
     for word in path[:2]:  # a subcommand, not a name after it (`createdb app_restore_check`)
         ts = tokens(word)
         if ts and (ts[0] in verbs or ts[-1] in verbs):  # `restore`, `restore-db`, `snapshot-restore`

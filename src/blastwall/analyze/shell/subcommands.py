@@ -19,6 +19,7 @@ from blastwall import rx
 from blastwall.analyze import globs
 from blastwall.analyze.ruleset import load_table
 from blastwall.analyze.shell.ir import Word
+from blastwall.analyze.shell.restores import restore_findings
 from blastwall.analyze.verbs import Reading, age_bounded, read_words, safe_flags_present, undo_flag_present
 from blastwall.model import Effect, Finding, Severity
 
@@ -198,8 +199,6 @@ def verb_findings(name: str, argv: list[Word], source: str, *, known: bool, scop
         return []
     if name in _local_state():
         return []
-    from blastwall.analyze.shell.restores import restore_findings
-
     restored = restore_findings(name, argv, path, source, scope)
     if restored is not None:
         return restored

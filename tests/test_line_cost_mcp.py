@@ -450,3 +450,43 @@ def test_the_rows_a_method_can_match_are_the_rows_in_order() -> None:
             assert rest_rules(p.name, method) == tuple(
                 r for r in rules_of(p.name) if r.path is not None and not r.mutations and (
                     not r.methods or method in r.methods)), (p.name, method)
+
+
+# ---- GraphQL documents read without parsing -----------------------------------------------------
+
+_GQL_TOKENS = ["query", "mutation", "subscription", "fragment", "on", "{", "}", "(", ")", ":", "$id", "String!",
+               "...", "...F", "F", "projects", "edges", "node", "id", "name", "me", "volumeDelete", "projectDelete",
+               "deleteUser", "removeMember", "volumeCreate", "serviceInstanceRedeploy", "__schema", "__typename",
+               "repository", "deleteRepository", "purgeCache", "listItems", "\"delete me\"", "# drop it\n",
+               '"""block"""', "1", "2.5e3", "true", "null", "@include(if: true)", ",", "\n", " ", "Query", "MUTATION",
+               "mutat\u0131on", "query mutation", "{ mutation {", "x_delete", "wipe", "dropDatabase", "mergePullRequest",
+               "deploymentStop", "pluginRestart", "archiveRepository", "environmentStageChanges"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(_GQL_TOKENS), min_size=1, max_size=18).map(" ".join),
+       st.sampled_from([None, "railway", "github", "linear", "shopify"]))
+def test_a_document_read_without_parsing_gives_no_finding(text: str, provider_name: str | None) -> None:
+    """`names_no_mutation` lets the analyzer skip the parser: the parsed reading of such a document
+    gives no finding either (its reads, its mutations, and the scan of a document that does not parse)."""
+    from blastwall.analyze.http import graphql_rules
+    from blastwall.analyze.http.catalog import catalog
+    from blastwall.analyze.http.graphql import GraphQLRequest
+    from blastwall.analyze.http.request import build
+
+    provider = next((p for p in catalog().providers if p.name == provider_name), None)
+    req = build("POST", "https://backboard.railway.app/graphql/v2", None, {"query": text})
+    if graphql_rules.names_no_mutation(text, provider):
+        found = graphql_rules._document(GraphQLRequest(text, {}, None), req, SCOPE, provider, "x", 0)
+        assert found == [], (text, provider_name, [f.rule_id for f in found])
+
+
+def test_a_read_that_names_a_mutation_is_still_parsed() -> None:
+    from blastwall.analyze.http import graphql_rules
+    from blastwall.analyze.http.catalog import catalog
+
+    railway = next(p for p in catalog().providers if p.name == "railway")
+    assert graphql_rules.names_no_mutation("query { projects { edges { node { id name } } } }", railway)
+    for text in ("query { volumeDelete }", "query mutation { x }", "{ deleteUser }", "mutation { a }",
+                 "{ mutation { volumeDelete } }"):
+        assert not graphql_rules.names_no_mutation(text, railway), text

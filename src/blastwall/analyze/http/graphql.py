@@ -98,6 +98,12 @@ def _looks_like_document(text: str) -> bool:
     return bool(rx.match(r"\s*(query|mutation|subscription|fragment|\{)", text))
 
 
+def identifiers(text: str) -> frozenset[str]:
+    """Every name in a document's text (`[_A-Za-z][_0-9A-Za-z]*`, in strings and comments too):
+    the names its parser reads are among them, and so are those an unparsable document is scanned for."""
+    return frozenset(_IDENT.findall(text))
+
+
 def parse(req: GraphQLRequest) -> Document:
     """The root calls `req` would execute (or the identifiers of a document that does not parse)."""
     from graphql import GraphQLError

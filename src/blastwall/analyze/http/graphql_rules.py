@@ -8,6 +8,8 @@ whose text is not in the request, ask when they could hide such a mutation.
 
 from __future__ import annotations
 
+import functools
+
 from blastwall import rx
 from blastwall.analyze.base import Scope
 from blastwall.analyze.http.catalog import Provider, conditions_hold, rules_of
@@ -41,25 +43,59 @@ def analyze_graphql(gqls: list[GraphQLRequest], req: Request, scope: Scope, prov
                 out.append(make(template("http.graphql:persisted-query"), req, label=label,
                                 operation=name or "an unnamed operation"))
             continue
-        doc = parse(gql)
-        if doc.error:
-            flagged = _flagged(list(doc.identifiers), provider)
-            if flagged or "mutation" in doc.identifiers:
-                what = f"mentions {flagged[0]}" if flagged else "contains a mutation"
-                out.append(make(template("http.graphql:unparsed"), req, detail=what, label=label))
-            continue
-        # A read that selects a destructive mutation's name at any depth (`query mutation { volumeDelete }`,
-        # `{ mutation { volumeDelete } }`): a server should reject it, but blastwall does not guess.
-        disguised = _DISGUISED.search(gql.text) is not None or "mutation" in doc.read_fields
-        for name in doc.read_fields:
-            if _names_a_mutation(name, provider, disguised=disguised):
-                out.append(_retarget(make(template("http.graphql:query-names-mutation"), req, field=name,
-                                          label=label), name))
-        for call in doc.calls:
-            if call.operation == "mutation":
-                out.extend(_mutation(call.name, call.arguments, req, scope, provider, label))
-                out.extend(_carried(call.arguments, req, scope, provider, depth))
+        if names_no_mutation(gql.text, provider):
+            continue  # a read naming nothing a mutation could be: parsed, it would give no finding
+        out.extend(_document(gql, req, scope, provider, label, depth))
     return out
+
+
+def _document(gql: GraphQLRequest, req: Request, scope: Scope, provider: Provider | None, label: str,
+              depth: int) -> list[Finding]:
+    """The findings of one GraphQL document: its mutations, or a read that selects one."""
+    out: list[Finding] = []
+    doc = parse(gql)
+    if doc.error:
+        flagged = _flagged(list(doc.identifiers), provider)
+        if flagged or "mutation" in doc.identifiers:
+            what = f"mentions {flagged[0]}" if flagged else "contains a mutation"
+            out.append(make(template("http.graphql:unparsed"), req, detail=what, label=label))
+        return out
+    # A read that selects a destructive mutation's name at any depth (`query mutation { volumeDelete }`,
+    # `{ mutation { volumeDelete } }`): a server should reject it, but blastwall does not guess.
+    disguised = _DISGUISED.search(gql.text) is not None or "mutation" in doc.read_fields
+    for name in doc.read_fields:
+        if _names_a_mutation(name, provider, disguised=disguised):
+            out.append(_retarget(make(template("http.graphql:query-names-mutation"), req, field=name,
+                                      label=label), name))
+    for call in doc.calls:
+        if call.operation == "mutation":
+            out.extend(_mutation(call.name, call.arguments, req, scope, provider, label))
+            out.extend(_carried(call.arguments, req, scope, provider, depth))
+    return out
+
+
+def names_no_mutation(text: str, provider: Provider | None) -> bool:
+    """Whether a document cannot give a finding, without parsing it (graphql-core's parser is the
+    dearest part of a GraphQL request): none of its names is `mutation` (the operation, or an
+    unparsable document that holds one), a mutation of the provider's rows or a destructive word
+    (what a read selects, disguised as a mutation or not, is judged by these). Every field name,
+    and every name a document that does not parse is scanned for, is one of these names."""
+    from blastwall.analyze.http.graphql import identifiers
+
+    names = identifiers(text)
+    if "mutation" in names:
+        return False  # (a read disguised as a mutation finds only destructive names: tested below)
+    known = _mutation_names(provider.name) if provider else frozenset()
+    for name in names:  # noqa: SIM110 - a loop, not any(): no generator per call
+        if name in known or destructive_word(name):
+            return False
+    return True
+
+
+@functools.lru_cache(maxsize=256)
+def _mutation_names(provider: str) -> frozenset[str]:
+    """The mutations the provider's rows name."""
+    return frozenset(m for rule in rules_of(provider) for m in rule.mutations)
 
 
 # A mutation that runs another mutation given as text (Shopify's `bulkOperationRunMutation(mutation:

@@ -4,39 +4,13 @@ corpus and over scripts made of its statements, plain SELECTs and transaction st
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from blastwall.analyze.sql import pg, pg_plain
+from tests.corpus_sql import sql_texts
 
-ROOT = Path(__file__).resolve().parent
-CORPORA = [*sorted((ROOT.parents[1] / "shared" / "corpus").rglob("*.jsonl")), *sorted((ROOT / "blind").glob("*.jsonl")),
-           *sorted((ROOT / "cases").glob("*.jsonl"))]
-
-
-def _sql_texts() -> list[str]:
-    """The SQL of the corpora: SQL lines, and the strings of MCP arguments that name SQL."""
-    found: list[str] = []
-    for path in CORPORA:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            try:
-                row = json.loads(line)
-            except ValueError:
-                continue
-            if not isinstance(row, dict):
-                continue
-            if row.get("kind") == "sql" and isinstance(row.get("input"), str):
-                found.append(row["input"])
-            elif row.get("kind") == "mcp" and isinstance(row.get("input"), dict):
-                args = row["input"].get("arguments")
-                found += [v for v in (args.values() if isinstance(args, dict) else ()) if isinstance(v, str)]
-    return sorted(set(found))
-
-
-SQL = _sql_texts()
+SQL = sql_texts()
 PLAIN = [
     "SELECT 1", "select * from users where id = 4", "SHOW search_path", "BEGIN", "COMMIT", "ROLLBACK",
     "SAVEPOINT s1", "ROLLBACK TO SAVEPOINT s1", "RELEASE s1", "START TRANSACTION", "PREPARE TRANSACTION 'x'",

@@ -154,13 +154,13 @@ def _attributes(line: str) -> list[str]:
     return [a.strip() for a in _split_top(line[1:-1], ",") if a.strip()]
 
 
-def _split_top(text: str, sep: str) -> list[str]:
-    """`text` split at `sep` outside quotes and parentheses."""
-    parts: list[str] = []
+def _top_level(text: str, wanted: str) -> tuple[list[int], bool]:
+    """Where the characters of `wanted` stand outside quotes and parentheses, and whether every
+    quote and parenthesis closes."""
+    found: list[int] = []
     depth = 0
     quote = ""
-    cur = ""
-    for c in text:
+    for k, c in enumerate(text):
         if quote:
             quote = "" if c == quote else quote
         elif c in "'\"`":
@@ -169,14 +169,18 @@ def _split_top(text: str, sep: str) -> list[str]:
             depth += 1
         elif c == ")":
             depth -= 1
-        elif c == sep and depth == 0:
-            parts.append(cur)
-            cur = ""
-            continue
-        cur += c
-    if quote or depth:
+        elif c in wanted and depth == 0:
+            found.append(k)
+    return found, not quote and not depth
+
+
+def _split_top(text: str, sep: str) -> list[str]:
+    """`text` split at `sep` outside quotes and parentheses."""
+    cuts, closed = _top_level(text, sep)
+    if not closed:
         raise Unreadable
-    return [*parts, cur]
+    bounds = [-1, *cuts, len(text)]
+    return [text[a + 1:b] for a, b in zip(bounds, bounds[1:], strict=False)]
 
 
 def _recipe_header(line: str) -> tuple[str, list[Param], list[list[str]], list[list[str]]] | None:
@@ -196,20 +200,12 @@ def _recipe_header(line: str) -> tuple[str, list[Param], list[list[str]], list[l
 
 
 def _header_colon(line: str) -> int:
-    quote = ""
-    depth = 0
-    for k, c in enumerate(line):
-        if quote:
-            quote = "" if c == quote else quote
-        elif c in "'\"`":
-            quote = c
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == ":" and depth == 0:
-            return -1 if line[k + 1:k + 2] == "=" else k
-    return -1
+    """The colon that ends a recipe's header (the first outside quotes and parentheses), or -1
+    when there is none or it is an assignment's `:=`."""
+    cuts, _ = _top_level(line, ":")
+    if not cuts:
+        return -1
+    return -1 if line[cuts[0] + 1:cuts[0] + 2] == "=" else cuts[0]
 
 
 def _words(text: str) -> list[str]:

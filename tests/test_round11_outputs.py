@@ -104,7 +104,6 @@ test_user_caches_allowed, test_user_cache_lookalikes_asked = allowed_and_asked(U
 TOOLS = [
     "bin/rails db:prepare && bin/rails test",  # creates or migrates forward, never drops
     "php artisan down --retry=60 && git pull --ff-only && php artisan up",  # maintenance mode
-    "vercel rollback https://shop-a1b2.vercel.app --yes",  # `vercel promote` of the current one undoes it
     "node --check server.js",
     "node -c scripts/build.mjs",
     "ruby -c app/models/user.rb",
@@ -118,6 +117,7 @@ TOOLS = [
     "rg -e 'rm -rf /' src",
 ]
 TOOL_LOOKALIKES = [
+    "vercel rollback https://shop-a1b2.vercel.app --yes",  # production rolled back: a destructive verb, asked
     "bin/rails db:setup",
     "bin/rails db:reset",
     "bin/rails db:drop db:prepare",

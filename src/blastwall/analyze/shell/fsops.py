@@ -38,7 +38,9 @@ def fs_programs() -> frozenset[str]:
     return frozenset(_index())
 
 
-def _has(flags: list[str], specs: list[str]) -> bool:
+def _has(flags: list[str], specs: list[str], glued: bool = False) -> bool:
+    """Whether one of `specs` is given: alone, `--long=V`, or a short one in a cluster (`-rf`); with
+    `glued`, also a short one in the cluster before a value glued to it (`-o/f`, `-uo/f`)."""
     for f in flags:
         for s in specs:
             if f == s or (s.startswith("--") and f.startswith(s + "=")):
@@ -47,7 +49,17 @@ def _has(flags: list[str], specs: list[str]) -> bool:
                 return True
             if len(s) == 2 and s[0] == "-" and f.startswith("-") and not f.startswith("--") and f[1:].isalpha() and s[1] in f[1:]:
                 return True
+            if glued and len(s) == 2 and s[0] == "-" and s[1] != "-" and f[:1] == "-" and f[1:2] != "-" and s[1] in _cluster(f):
+                return True
     return False
+
+
+def _cluster(flag: str) -> str:
+    """The letters of a short option word before a value glued to it: `-uo/f` -> `uo`."""
+    n = 1
+    while n < len(flag) and flag[n].isalpha():
+        n += 1
+    return flag[1:n]
 
 
 def _split(argv: list[Word], value_options: list[str]) -> tuple[list[str], list[Word]]:
@@ -137,6 +149,10 @@ def _option_values(words: list[Word], options: list[str]) -> list[Word]:
                 if t[1:].isalpha() and t.endswith(opt[1]) and nxt is not None:
                     out.append(nxt)
                     break
+                at = _cluster(t).find(opt[1])
+                if at >= 0 and not t[1:].isalpha():  # `-uo/f`: the letters before take no value
+                    out.append(Word(t[at + 2:], dynamic=w.dynamic))
+                    break
     return [w for w in out if w.text]
 
 
@@ -163,7 +179,7 @@ def analyze_fs(name: str, argv: list[Word], scope: Scope, source: str) -> list[F
         if split is None:
             split = splits[options] = _split(argv[1:], list(options))
         flags, positionals = split
-        if row.get("only_with") and not _has(flags, row["only_with"]):
+        if row.get("only_with") and not _has(flags, row["only_with"], glued=True):
             continue
         if not _command_matches(row, positionals):
             continue

@@ -15,17 +15,21 @@ from typing import Any
 
 # Plain words only: no quoting, substitution, redirection, chaining or glob character.
 _PLAIN = frozenset(string.ascii_letters + string.digits + "_./:@%+,= -")
+# No program here is one a reader of the full analysis is keyed by for what it runs or writes
+# (`rules/carriers.toml`: less's log file, man's pager; an output option's `[[fsop]]` row: tree -o;
+# a `[[rule]]` row: history -w), or that reader would never see its lines; the secret readers
+# (`[[read]]` rows) are asked below. tests/test_redteam_fast_paths.py holds it.
 READ_ONLY = frozenset({
     "ls", "pwd", "whoami", "date", "uptime", "df", "du", "free", "id", "hostname", "uname", "which", "type",
-    "wc", "head", "tail", "cat", "less", "more", "grep", "rg", "ag", "stat", "file", "tree", "env", "printenv",
-    "history", "jobs", "ps", "top", "htop", "lsof", "echo", "true", "false", "sleep", "man", "tldr", "git",
+    "wc", "head", "tail", "cat", "grep", "rg", "ag", "stat", "file", "env", "printenv",
+    "jobs", "ps", "top", "htop", "lsof", "echo", "true", "false", "sleep", "git",
 })
 _GIT_READ = frozenset({"status", "log", "diff", "show", "branch", "remote", "fetch", "blame", "describe",
                        "rev-parse", "ls-files", "shortlog", "tag", "config", "reflog", "stash"})
 # Programs of READ_ONLY that show the content of the files they are given. git's readers of
 # history (`log`, `diff`, `show`, `blame`) always go to the full analysis, which asks git what
 # they print (a committed credential is in history whatever the work tree says).
-_READERS = frozenset({"head", "tail", "cat", "less", "more", "grep", "man"})
+_READERS = frozenset({"head", "tail", "cat", "grep"})
 _GIT_READERS = frozenset({"log", "diff", "show", "blame"})
 _ALWAYS_ANALYZED = frozenset({"env", "printenv", "rg", "ag"})  # the environment; searches of whole trees
 
@@ -51,10 +55,21 @@ def is_inert(text: object, scope: Any = None) -> bool:
         return False
     if words[0] in _READERS and _may_read_secret([w for w in words[1:] if not w.startswith("-")], scope):
         return False
-    if any(w.startswith("-") for w in words[1:]) and _reads_lines(words):
+    options = [w for w in words[1:] if w.startswith("-")]
+    if not options:
+        return True
+    if _reads_lines(words):
         return False  # `file -f LIST`, `date -f FILE`: options that print a file's lines back
-    # an option's file (`wc --files0-from=.env` prints the names it reads from it, in errors)
-    return not _may_read_secret([w.split("=", 1)[1] for w in words[1:] if w.startswith("--") and "=" in w], scope)
+    # an option's file (`wc --files0-from .env`, `--files0-from=.env`, `-X.env`: the names it reads from it
+    # are printed, in errors): with options, any word may be an option's value
+    return not _may_read_secret([w for w in words[1:] if w[0] != "-"] + [_value(w) for w in options], scope)
+
+
+def _value(option: str) -> str:
+    """What an option word may carry as a value: after its `=`, or glued to a short option (`-X.env`)."""
+    if "=" in option:
+        return option.split("=", 1)[1]
+    return option[2:] if option[1:2] != "-" else ""
 
 
 def _reads_lines(words: list[str]) -> bool:

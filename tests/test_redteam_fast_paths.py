@@ -194,3 +194,39 @@ def test_an_output_option_glued_to_its_value_is_read(line: str) -> None:
                                   "sort -uo /tmp/sorted-out.txt notes.txt", "tree -L 2 src"])
 def test_options_without_an_output_stay_allowed(line: str) -> None:
     assert shell(line) == "allow"
+
+
+# ---- MCP: a name's words as the gates and readers test them ------------------------------------
+
+# A word list entry with digits (`neo4j`, `sqlite3`, `iterm2`) is one word of a name, not the three
+# pieces the camelCase split makes of it (`neo`, `4`, `j`): a graph database's server named only
+# `neo4j` gave its Cypher to no reader.
+DIGIT_NAMES = [
+    ("neo4j", "run", {"cypher": "MATCH (n) DETACH DELETE n"}),
+    ("neo4j", "run", {"query": "MATCH (n) DETACH DELETE n"}),
+    ("Neo4j", "execute", {"query": "MATCH (n) DETACH DELETE n"}),
+    ("x", "neo4j_run", {"query": "MATCH (n) DETACH DELETE n"}),
+    ("x", "runNeo4jQuery", {"query": "MATCH (n) DETACH DELETE n"}),
+]
+
+
+@pytest.mark.parametrize(("server", "tool", "arguments"), DIGIT_NAMES)
+def test_a_listed_name_with_digits_is_one_word(server: str, tool: str, arguments: dict[str, Any]) -> None:
+    assert mcp(server, tool, arguments) != "allow"
+
+
+@pytest.mark.parametrize(("server", "tool", "arguments"), [
+    ("neo4j", "run", {"cypher": "MATCH (n) RETURN count(n)"}),
+    ("neo4j", "run", {"query": "MATCH (u:User {id: 5}) RETURN u"}),
+    ("x", "s3_list", {"bucket": "logs"}),
+])
+def test_reads_of_names_with_digits_stay_allowed(server: str, tool: str, arguments: dict[str, Any]) -> None:
+    assert mcp(server, tool, arguments) == "allow"
+
+
+def test_word_set_keeps_a_run_of_letters_and_digits_whole() -> None:
+    from blastwall.analyze.http.sniff import word_set
+
+    assert {"neo4j", "neo", "4", "j"} <= word_set("neo4j")
+    assert {"run", "neo4j", "query"} <= word_set("runNeo4jQuery")
+    assert word_set("delete_branch") == {"delete", "branch"}

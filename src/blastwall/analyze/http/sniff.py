@@ -11,6 +11,7 @@ from blastwall import rx
 from blastwall.analyze.ruleset import load_table
 
 _CAMEL = rx.compile(r"[A-Z]+[a-z]*|[a-z]+|\d+")
+_DIGIT_WORD = rx.compile(r"[A-Za-z][a-z]*\d+[a-z]*|[A-Z]+\d+[A-Z]*")
 _SQL_START = rx.compile(
     r"^\s*(?:--[^\n]*\n\s*|/\*.*?\*/\s*)*"
     r"(?:select\s.+|with\s+\w+.*\bas\s*\(.+|insert\s+into\s.+|update\s+\S+\s+set\s.+|delete\s+from\s.+|"
@@ -43,12 +44,20 @@ def _known_words(name: str) -> tuple[str, ...]:
 def word_set(name: str) -> frozenset[str]:
     """`set(words(name))`, for the many tests of a name's words against a word list."""
     name = str(name)
-    return _known_word_set(name) if len(name) <= 256 else frozenset(_words(name))
+    return _known_word_set(name) if len(name) <= 256 else _with_digit_words(name, frozenset(_words(name)))
 
 
 @functools.lru_cache(maxsize=2048)
 def _known_word_set(name: str) -> frozenset[str]:
-    return frozenset(_known_words(name))
+    return _with_digit_words(name, frozenset(_known_words(name)))
+
+
+def _with_digit_words(name: str, split: frozenset[str]) -> frozenset[str]:
+    """`split` and, when a digit sits inside a word (`neo4j`, `sqlite3`, `runNeo4jQuery`), that word
+    whole: word lists name `neo4j`, which the split alone reads as `neo`, `4`, `j`."""
+    if not any(c.isdigit() for c in name):
+        return split
+    return split | {w.lower() for w in _DIGIT_WORD.findall(name)}
 
 
 def _words(name: str) -> tuple[str, ...]:

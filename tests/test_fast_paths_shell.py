@@ -295,3 +295,30 @@ def test_verify_command_leaves_commands_without_locator_words_as_they_are(rest: 
 
     cmd = SimpleCommand(argv=_words(["rm", "-rf", *rest]), source="rm")
     assert verify_command(cmd, Scope()) is cmd
+
+
+# ---- environment/commands.py: the line reader's gates ----
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["ssh", "-L", "8080:db:5432", "host", "'ssh -R 1:x:2 h'", "tmux", "new", "-d",
+                                 "kubectl", "port-forward", "socat", "autossh", "echo", "x", ";", "|", "&&",
+                                 "screen", "-dm", "at", "now", "sshuttle", "-r", "chisel"]), max_size=8))
+def test_quoted_tunnels_gate_is_the_substring_test(words: list[str]) -> None:
+    from blastwall.environment import commands
+
+    text = " ".join(words)
+    heads = commands._phrases("tunnels")  # noqa: SLF001
+    plain = [] if not any(head in text for head in heads) else commands._quoted_tunnels(text)  # noqa: SLF001
+    assert commands.quoted_tunnels(text) == plain
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=st.sampled_from(["sudo", "env", "timeout", "nice", "docker", "ssh", "xargs", "kubectl", "psql", "git",
+                             "bash", "exec", "rm", "/usr/bin/sudo", "nohup", "watch", "mytool", "time"]),
+       rest=st.lists(st.sampled_from(["-u", "root", "exec", "-it", "pg", "psql", "-c", "rm", "-rf", "x", "--", "5",
+                                      "host", "A=1", "-n", "10"]), max_size=5))
+def test_line_reader_skips_peel_only_for_programs_that_are_no_wrapper(name: str, rest: list[str]) -> None:
+    from blastwall.analyze.shell.names import program_name
+    from blastwall.analyze.shell.wrappers import is_wrapper, peel
+
+    if not is_wrapper(program_name(name)):
+        assert peel(_words([name, *rest])) is None

@@ -322,3 +322,68 @@ def test_line_reader_skips_peel_only_for_programs_that_are_no_wrapper(name: str,
 
     if not is_wrapper(program_name(name)):
         assert peel(_words([name, *rest])) is None
+
+
+# ---- analyze/shell/programs.py: a rule's glob tests built once, option tests skipped without options ----
+def _plain_rule_matches(rule: Any, args: Any, prog: Any) -> bool:
+    """programs._matches as first written (every glob through globs.match_any)."""
+    from blastwall.analyze import globs
+    from blastwall.analyze.shell import programs as p
+
+    s = rule.shape
+    sdl = prog.single_dash_long if prog else False
+    opts = prog.value_options if prog else frozenset()
+    if s.nocase:
+        args = p._lowered(args)  # noqa: SLF001
+
+    def unless(v: str) -> bool:
+        return globs.match_any(v, s.unless_value) or bool(s.unless_class) and p.VALUE_CLASSES[s.unless_class](v)
+
+    if s.any_value:
+        if not any(k in s.value_of and globs.match_any(v, s.any_value) and not unless(v) for k, v in args.values):
+            return False
+    elif s.unless_value or s.unless_class:
+        values = [v for k, v in args.values if k in s.value_of]
+        if values and all(unless(v) for v in values):
+            return False
+    if s.command and (len(args.positionals) < len(s.command) or not all(
+            globs.match_any(args.positionals[i], alts) for i, alts in enumerate(s.command))):
+        return False
+    rest = args.positionals[len(s.command):]
+    if s.command_any and not any(globs.match_any(x, s.command_any) for x in args.positionals):
+        return False
+    if s.unless_flag and any(p._flag_present(f, args.flags, sdl, opts) for f in s.unless_flag):  # noqa: SLF001
+        return False
+    if s.unless_arg and any(globs.match_any(x, s.unless_arg) for x in rest):
+        return False
+    if len(rest) < s.min_args:
+        return False
+    if s.unless_all_args and rest and all(p.ARG_CLASSES[s.unless_all_args](x) for x in rest):
+        return False
+    if s.all_flags and not all(p._flag_present(f, args.flags, sdl, opts) for f in s.all_flags):  # noqa: SLF001
+        return False
+    if s.any_flag or s.any_arg:
+        return any(p._flag_present(f, args.flags, sdl, opts) for f in s.any_flag) or any(  # noqa: SLF001
+            globs.match_any(x, s.any_arg) for x in rest)
+    return True
+
+
+_ARG_WORDS = st.sampled_from(["push", "delete", "rm", "-f", "--force", "-rf", "--all", "origin", "main", "volume",
+                              "db:drop", "reset", "--hard", "-n", "prod", "x", "*", "--dry-run", "--dry-run=none",
+                              "-c", "user.name=x", "--yes", "destroy", "-auto-approve", "--recursive", "s3://b",
+                              "build/", "HEAD~1", "-D", "drop", "--cascade", "apply", "-y", "--namespace=prod", "-v"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=st.sampled_from(["git", "kubectl", "docker", "terraform", "aws", "helm", "rails", "npm", "gh", "psql",
+                             "redis-cli", "gcloud", "supabase", "rclone", "mc"]),
+       words=st.lists(_ARG_WORDS, max_size=6))
+def test_rule_matching_is_the_plain_glob_matching(name: str, words: list[str]) -> None:
+    from blastwall.analyze.shell import programs
+
+    programs_, rules = programs._tables_for(name)  # noqa: SLF001
+    prog = programs_.get(name)
+    args = programs.parse_args(_words(words), prog)
+    for rule in rules.get(name, []):
+        lowered = programs._lowered(args)  # noqa: SLF001
+        assert programs._matches(rule, args, prog, lowered) == _plain_rule_matches(rule, args, prog), rule.id  # noqa: SLF001

@@ -387,3 +387,38 @@ def test_rule_matching_is_the_plain_glob_matching(name: str, words: list[str]) -
     for rule in rules.get(name, []):
         lowered = programs._lowered(args)  # noqa: SLF001
         assert programs._matches(rule, args, prog, lowered) == _plain_rule_matches(rule, args, prog), rule.id  # noqa: SLF001
+
+
+# ---- analyze/code_tree.py: a one-liner's tree parsed and walked once a check ----
+_PY_SNIPPETS = st.sampled_from([
+    "import os; os.remove('x')", "import shutil\nshutil.rmtree(p, ignore_errors=True)",
+    "from subprocess import run as r; r(['git', 'push', '-f'])", "[os.unlink(f) for f in os.listdir('.')]",
+    "def f(x):\n    return open(x).read()\nprint(f('.env'))", "x = (", "lambda: (yield)", "print(1 +* 2)",
+    "with open(os.path.join(tempfile.mkdtemp(), 'a'), 'w') as fh: fh.write('x')", "",
+])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_PY_SNIPPETS, min_size=1, max_size=3))
+def test_python_tree_is_ast_parse_and_walk_is_ast_walk(parts: list[str]) -> None:
+    import ast
+
+    from blastwall.analyze.code_tree import parse_python, walk
+    from blastwall.memo import one_check
+
+    code = "\n".join(parts)
+    try:
+        expected = ast.dump(ast.parse(code))
+    except (SyntaxError, ValueError) as exc:
+        with one_check(), pytest.raises(type(exc)):
+            parse_python(code)
+        return
+    with one_check():
+        tree = parse_python(code)
+        assert parse_python(code) is tree  # the second reader gets the first's tree
+        assert ast.dump(tree) == expected
+        assert walk(tree) == tuple(ast.walk(tree))
+        assert walk(tree) is walk(tree)
+        for node in walk(tree)[:5]:  # a subtree is walked as ast.walk walks it
+            assert walk(node) == tuple(ast.walk(node))
+    assert walk(tree) == tuple(ast.walk(tree))  # outside a check: walked afresh

@@ -422,3 +422,32 @@ def test_python_tree_is_ast_parse_and_walk_is_ast_walk(parts: list[str]) -> None
         for node in walk(tree)[:5]:  # a subtree is walked as ast.walk walks it
             assert walk(node) == tuple(ast.walk(node))
     assert walk(tree) == tuple(ast.walk(tree))  # outside a check: walked afresh
+
+
+# ---- batch.py: a batch checked in this process leaves the collector as it found it ----
+def test_in_process_batch_freezes_what_was_loaded_and_unfreezes_after() -> None:
+    import gc
+    import io
+
+    from blastwall.policy.engine import default_policy
+
+    lines = [json.dumps({"id": str(i), "kind": "shell", "input": "ls -la"}) + "\n" for i in range(3)]
+    seen: list[int] = []
+    real = batch.answer_line
+
+    def spy(*args: Any) -> str:
+        seen.append(gc.get_freeze_count())
+        return real(*args)
+
+    assert gc.get_freeze_count() == 0
+    batch.answer_line = spy  # type: ignore[assignment]
+    try:
+        batch.run_batch(lines, io.StringIO(), default_policy(), workers=1)
+        assert seen and all(count > 0 for count in seen)  # the lines were checked with the loaded objects frozen
+        assert gc.get_freeze_count() == 0 and gc.isenabled()
+        gc.freeze()  # a process that froze its own (the daemon): left frozen
+        batch.run_batch(lines, io.StringIO(), default_policy(), workers=1)
+        assert gc.get_freeze_count() > 0  # not unfrozen (that empties the permanent generation)
+    finally:
+        batch.answer_line = real  # type: ignore[assignment]
+        gc.unfreeze()

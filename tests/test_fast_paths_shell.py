@@ -445,8 +445,8 @@ def test_in_process_batch_freezes_what_was_loaded_and_unfreezes_after() -> None:
         batch.run_batch(lines, io.StringIO(), default_policy(), workers=1)
         assert seen and all(count > 0 for count in seen)  # the lines were checked with the loaded objects frozen
         assert gc.get_freeze_count() == 0 and gc.isenabled()
-        gc.freeze()  # a process that froze its own (the daemon): left frozen
-        batch.run_batch(lines, io.StringIO(), default_policy(), workers=1)
+        gc.freeze()  # the daemon's worker (inline) froze its own before forking: left frozen
+        batch.run_batch(lines, io.StringIO(), default_policy(), workers=1, inline=True)
         assert gc.get_freeze_count() > 0  # not unfrozen (that empties the permanent generation)
     finally:
         batch.answer_line = real  # type: ignore[assignment]

@@ -181,7 +181,7 @@ def run_batch(lines: Iterable[str], out: IO[str], policy: Any, *, probe: bool = 
                 break
     if len(head) < parallel_min:  # short batch (or one worker): this process checks every line
         n = 0
-        with _loaded_frozen():
+        with _loaded_frozen(not inline):
             for number, line in [*head, *numbered]:
                 out.write(answer_line(line, number, policy, probe))
                 n += 1
@@ -192,20 +192,24 @@ def run_batch(lines: Iterable[str], out: IO[str], policy: Any, *, probe: bool = 
     return n
 
 
-class _loaded_frozen:  # noqa: N801 - used as `with _loaded_frozen():`, like a function
+class _loaded_frozen:  # noqa: N801 - used as `with _loaded_frozen(...):`, like a function
     """What this process holds when it starts checking lines (modules, tables, the policy) is left
     out of its collections while it checks, as a checker's warm-up is (gc.freeze): an old-generation
     collection would otherwise walk all of it, and a line's parse trees and memo survive to the end
     of its check often enough to bring one on. Unfrozen after, so a library caller's later garbage
-    is collected as before; a process that froze its own objects already (the daemon) is left as
-    it is."""
+    is collected as before (as `_run_parallel` does). `freeze=False`: the collector is left as it
+    is (the daemon's worker, `inline`, froze its own objects before forking; gc.get_freeze_count,
+    which could tell, counts the frozen objects one by one)."""
 
     __slots__ = ("_froze",)
+
+    def __init__(self, freeze: bool) -> None:
+        self._froze = freeze
 
     def __enter__(self) -> None:
         import gc
 
-        self._froze = gc.isenabled() and gc.get_freeze_count() == 0
+        self._froze = self._froze and gc.isenabled()
         if self._froze:
             gc.freeze()
 

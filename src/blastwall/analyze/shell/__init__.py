@@ -123,6 +123,8 @@ def _traced(argv: list, now: bool) -> bool:
 def _folder_of(cmd: object, moves: list[tuple[tuple[int, ...], str | None, int]]) -> str | None:
     """The folder `cmd` runs in: the last cd of its shell (a cd in a subshell stays there) when `cmd`
     runs only after that cd succeeded, else unknown unless the cd went nowhere new."""
+    if len(moves) == 1:  # no cd on the line: the folder the line starts in (its entry's place is -1)
+        return moves[0][1]
     ctx_of = getattr(cmd, "ctx", ())
     at = next(i for i in range(len(moves) - 1, -1, -1) if ctx_of[:len(moves[i][0])] == moves[i][0])
     _, folder, place = moves[at]

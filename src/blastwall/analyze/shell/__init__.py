@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from blastwall import rx
 from blastwall.analyze.base import Scope, dedupe, unknown
 from blastwall.model import Finding
 
@@ -177,8 +178,6 @@ def _later_windows(text: str) -> bool:
     (`ls -r D:\\x | rm -fo`): windows.py decides whether it is PowerShell's."""
     if "|" not in text and ";" not in text:
         return False
-    from blastwall import rx
-
     for m in rx.finditer(r"[|;]\s*&?([A-Za-z][\w.-]*)", text):
         head = m.group(1).lower()
         if head in _windows_heads() or ("-" in head[1:] and head.split("-", 1)[0].isalpha() and m.group(1) != head):

@@ -304,10 +304,10 @@ def input_reads(cmd: SimpleCommand, scope: Scope, name: str) -> list[Finding]:
 def _git_history(g: Any, argv: list[Word], scope: Scope, assigns: dict[str, Word]) -> list[Finding]:
     """What a git command (`g`: its `gitreads.parse`) prints from the repository's objects
     (analyze/gitreads.py)."""
-    from blastwall.analyze.gitreads import READERS, history_findings, rewrote_history
-
-    if g.sub not in READERS:
+    gitreads = _gitreads()
+    if g.sub not in gitreads.READERS:
         return []
+    history_findings, rewrote_history = gitreads.history_findings, gitreads.rewrote_history
     verb = f"git {g.sub} " + ("stores" if g.sub in ("add", "stage", "stash") else "copies" if g.sub in (
         "worktree", "clone") else "serves" if g.sub in ("instaweb", "daemon") else "prints")
     return history_findings(argv, scope, verb, assigns, everything=g.sub not in ("add", "stage") and bool(

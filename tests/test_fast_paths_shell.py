@@ -451,3 +451,19 @@ def test_in_process_batch_freezes_what_was_loaded_and_unfreezes_after() -> None:
     finally:
         batch.answer_line = real  # type: ignore[assignment]
         gc.unfreeze()
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=st.lists(st.sampled_from(["show", "log", "diff", "grep", "push", "-C", "show", "--git-dir", "x", "-n", "5",
+                                       "cp", "s3", "get", "fill", "credential", "cat", "-e", "TOKEN", "--", "-",
+                                       "object", "run", "exec", "copy"]), max_size=6))
+def test_read_rows_skipped_by_their_first_word_cannot_match(words: list[str]) -> None:
+    from blastwall.analyze.shell import reads
+
+    argv = _words(words)
+    given = frozenset(words)
+    for rows in reads._index().values():  # noqa: SLF001
+        for r in rows:
+            if r.first is not None and r.first.isdisjoint(given):
+                args = reads._split(argv, r.options[0], r.options[1])  # noqa: SLF001
+                assert reads._command_matches(r.command, args.positionals) is None  # noqa: SLF001

@@ -467,3 +467,28 @@ def test_read_rows_skipped_by_their_first_word_cannot_match(words: list[str]) ->
             if r.first is not None and r.first.isdisjoint(given):
                 args = reads._split(argv, r.options[0], r.options[1])  # noqa: SLF001
                 assert reads._command_matches(r.command, args.positionals) is None  # noqa: SLF001
+
+
+# ---- analyze/verbs.py: a plain lower-case word is its own one token ----
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456789-_:.é ", max_size=14))
+def test_tokens_of_a_plain_word_are_what_the_pattern_finds(name: str) -> None:
+    from blastwall.analyze import verbs
+
+    out: list[str] = []
+    for part in verbs._PARTS.findall(name):  # noqa: SLF001 - tokens as first written
+        caps = len(part) - len(part.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+        if 1 < caps < len(part):
+            out.append(part[:caps - 1])
+            part = part[caps - 1:]
+        out.append(part)
+    assert verbs.tokens(name) == [p.lower() for p in out]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abcXYZ019-_:.é/ ", max_size=10))
+def test_a_word_of_ascii_letters_is_a_subcommand_word(text: str) -> None:
+    from blastwall.analyze.shell.subcommands import _SUBCOMMAND
+
+    if text.isascii() and text.isalpha():
+        assert _SUBCOMMAND.match(text) is not None

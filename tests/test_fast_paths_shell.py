@@ -295,3 +295,200 @@ def test_verify_command_leaves_commands_without_locator_words_as_they_are(rest: 
 
     cmd = SimpleCommand(argv=_words(["rm", "-rf", *rest]), source="rm")
     assert verify_command(cmd, Scope()) is cmd
+
+
+# ---- environment/commands.py: the line reader's gates ----
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["ssh", "-L", "8080:db:5432", "host", "'ssh -R 1:x:2 h'", "tmux", "new", "-d",
+                                 "kubectl", "port-forward", "socat", "autossh", "echo", "x", ";", "|", "&&",
+                                 "screen", "-dm", "at", "now", "sshuttle", "-r", "chisel"]), max_size=8))
+def test_quoted_tunnels_gate_is_the_substring_test(words: list[str]) -> None:
+    from blastwall.environment import commands
+
+    text = " ".join(words)
+    heads = commands._phrases("tunnels")  # noqa: SLF001
+    plain = [] if not any(head in text for head in heads) else commands._quoted_tunnels(text)  # noqa: SLF001
+    assert commands.quoted_tunnels(text) == plain
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=st.sampled_from(["sudo", "env", "timeout", "nice", "docker", "ssh", "xargs", "kubectl", "psql", "git",
+                             "bash", "exec", "rm", "/usr/bin/sudo", "nohup", "watch", "mytool", "time"]),
+       rest=st.lists(st.sampled_from(["-u", "root", "exec", "-it", "pg", "psql", "-c", "rm", "-rf", "x", "--", "5",
+                                      "host", "A=1", "-n", "10"]), max_size=5))
+def test_line_reader_skips_peel_only_for_programs_that_are_no_wrapper(name: str, rest: list[str]) -> None:
+    from blastwall.analyze.shell.names import program_name
+    from blastwall.analyze.shell.wrappers import is_wrapper, peel
+
+    if not is_wrapper(program_name(name)):
+        assert peel(_words([name, *rest])) is None
+
+
+# ---- analyze/shell/programs.py: a rule's glob tests built once, option tests skipped without options ----
+def _plain_rule_matches(rule: Any, args: Any, prog: Any) -> bool:
+    """programs._matches as first written (every glob through globs.match_any)."""
+    from blastwall.analyze import globs
+    from blastwall.analyze.shell import programs as p
+
+    s = rule.shape
+    sdl = prog.single_dash_long if prog else False
+    opts = prog.value_options if prog else frozenset()
+    if s.nocase:
+        args = p._lowered(args)  # noqa: SLF001
+
+    def unless(v: str) -> bool:
+        return globs.match_any(v, s.unless_value) or bool(s.unless_class) and p.VALUE_CLASSES[s.unless_class](v)
+
+    if s.any_value:
+        if not any(k in s.value_of and globs.match_any(v, s.any_value) and not unless(v) for k, v in args.values):
+            return False
+    elif s.unless_value or s.unless_class:
+        values = [v for k, v in args.values if k in s.value_of]
+        if values and all(unless(v) for v in values):
+            return False
+    if s.command and (len(args.positionals) < len(s.command) or not all(
+            globs.match_any(args.positionals[i], alts) for i, alts in enumerate(s.command))):
+        return False
+    rest = args.positionals[len(s.command):]
+    if s.command_any and not any(globs.match_any(x, s.command_any) for x in args.positionals):
+        return False
+    if s.unless_flag and any(p._flag_present(f, args.flags, sdl, opts) for f in s.unless_flag):  # noqa: SLF001
+        return False
+    if s.unless_arg and any(globs.match_any(x, s.unless_arg) for x in rest):
+        return False
+    if len(rest) < s.min_args:
+        return False
+    if s.unless_all_args and rest and all(p.ARG_CLASSES[s.unless_all_args](x) for x in rest):
+        return False
+    if s.all_flags and not all(p._flag_present(f, args.flags, sdl, opts) for f in s.all_flags):  # noqa: SLF001
+        return False
+    if s.any_flag or s.any_arg:
+        return any(p._flag_present(f, args.flags, sdl, opts) for f in s.any_flag) or any(  # noqa: SLF001
+            globs.match_any(x, s.any_arg) for x in rest)
+    return True
+
+
+_ARG_WORDS = st.sampled_from(["push", "delete", "rm", "-f", "--force", "-rf", "--all", "origin", "main", "volume",
+                              "db:drop", "reset", "--hard", "-n", "prod", "x", "*", "--dry-run", "--dry-run=none",
+                              "-c", "user.name=x", "--yes", "destroy", "-auto-approve", "--recursive", "s3://b",
+                              "build/", "HEAD~1", "-D", "drop", "--cascade", "apply", "-y", "--namespace=prod", "-v"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=st.sampled_from(["git", "kubectl", "docker", "terraform", "aws", "helm", "rails", "npm", "gh", "psql",
+                             "redis-cli", "gcloud", "supabase", "rclone", "mc"]),
+       words=st.lists(_ARG_WORDS, max_size=6))
+def test_rule_matching_is_the_plain_glob_matching(name: str, words: list[str]) -> None:
+    from blastwall.analyze.shell import programs
+
+    programs_, rules = programs._tables_for(name)  # noqa: SLF001
+    prog = programs_.get(name)
+    args = programs.parse_args(_words(words), prog)
+    for rule in rules.get(name, []):
+        lowered = programs._lowered(args)  # noqa: SLF001
+        assert programs._matches(rule, args, prog, lowered) == _plain_rule_matches(rule, args, prog), rule.id  # noqa: SLF001
+
+
+# ---- analyze/code_tree.py: a one-liner's tree parsed and walked once a check ----
+_PY_SNIPPETS = st.sampled_from([
+    "import os; os.remove('x')", "import shutil\nshutil.rmtree(p, ignore_errors=True)",
+    "from subprocess import run as r; r(['git', 'push', '-f'])", "[os.unlink(f) for f in os.listdir('.')]",
+    "def f(x):\n    return open(x).read()\nprint(f('.env'))", "x = (", "lambda: (yield)", "print(1 +* 2)",
+    "with open(os.path.join(tempfile.mkdtemp(), 'a'), 'w') as fh: fh.write('x')", "",
+])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_PY_SNIPPETS, min_size=1, max_size=3))
+def test_python_tree_is_ast_parse_and_walk_is_ast_walk(parts: list[str]) -> None:
+    import ast
+
+    from blastwall.analyze.code_tree import parse_python, walk
+    from blastwall.memo import one_check
+
+    code = "\n".join(parts)
+    try:
+        expected = ast.dump(ast.parse(code))
+    except (SyntaxError, ValueError) as exc:
+        with one_check(), pytest.raises(type(exc)):
+            parse_python(code)
+        return
+    with one_check():
+        tree = parse_python(code)
+        assert parse_python(code) is tree  # the second reader gets the first's tree
+        assert ast.dump(tree) == expected
+        assert walk(tree) == tuple(ast.walk(tree))
+        assert walk(tree) is walk(tree)
+        for node in walk(tree)[:5]:  # a subtree is walked as ast.walk walks it
+            assert walk(node) == tuple(ast.walk(node))
+    assert walk(tree) == tuple(ast.walk(tree))  # outside a check: walked afresh
+
+
+# ---- batch.py: a batch checked in this process leaves the collector as it found it ----
+def test_in_process_batch_freezes_what_was_loaded_and_unfreezes_after() -> None:
+    import gc
+    import io
+
+    from blastwall.policy.engine import default_policy
+
+    lines = [json.dumps({"id": str(i), "kind": "shell", "input": "ls -la"}) + "\n" for i in range(3)]
+    seen: list[int] = []
+    real = batch.answer_line
+
+    def spy(*args: Any) -> str:
+        seen.append(gc.get_freeze_count())
+        return real(*args)
+
+    assert gc.get_freeze_count() == 0
+    batch.answer_line = spy  # type: ignore[assignment]
+    try:
+        batch.run_batch(lines, io.StringIO(), default_policy(), workers=1)
+        assert seen and all(count > 0 for count in seen)  # the lines were checked with the loaded objects frozen
+        assert gc.get_freeze_count() == 0 and gc.isenabled()
+        gc.freeze()  # the daemon's worker (inline) froze its own before forking: left frozen
+        batch.run_batch(lines, io.StringIO(), default_policy(), workers=1, inline=True)
+        assert gc.get_freeze_count() > 0  # not unfrozen (that empties the permanent generation)
+    finally:
+        batch.answer_line = real  # type: ignore[assignment]
+        gc.unfreeze()
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=st.lists(st.sampled_from(["show", "log", "diff", "grep", "push", "-C", "show", "--git-dir", "x", "-n", "5",
+                                       "cp", "s3", "get", "fill", "credential", "cat", "-e", "TOKEN", "--", "-",
+                                       "object", "run", "exec", "copy"]), max_size=6))
+def test_read_rows_skipped_by_their_first_word_cannot_match(words: list[str]) -> None:
+    from blastwall.analyze.shell import reads
+
+    argv = _words(words)
+    given = frozenset(words)
+    for rows in reads._index().values():  # noqa: SLF001
+        for r in rows:
+            if r.first is not None and r.first.isdisjoint(given):
+                args = reads._split(argv, r.options[0], r.options[1])  # noqa: SLF001
+                assert reads._command_matches(r.command, args.positionals) is None  # noqa: SLF001
+
+
+# ---- analyze/verbs.py: a plain lower-case word is its own one token ----
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456789-_:.é ", max_size=14))
+def test_tokens_of_a_plain_word_are_what_the_pattern_finds(name: str) -> None:
+    from blastwall.analyze import verbs
+
+    out: list[str] = []
+    for part in verbs._PARTS.findall(name):  # noqa: SLF001 - tokens as first written
+        caps = len(part) - len(part.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+        if 1 < caps < len(part):
+            out.append(part[:caps - 1])
+            part = part[caps - 1:]
+        out.append(part)
+    assert verbs.tokens(name) == [p.lower() for p in out]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abcXYZ019-_:.é/ ", max_size=10))
+def test_a_word_of_ascii_letters_is_a_subcommand_word(text: str) -> None:
+    from blastwall.analyze.shell.subcommands import _SUBCOMMAND
+
+    if text.isascii() and text.isalpha():
+        assert _SUBCOMMAND.match(text) is not None

@@ -183,14 +183,43 @@ def run_batch(lines: Iterable[str], out: IO[str], policy: Any, *, probe: bool = 
                 break
     if len(head) < parallel_min:  # short batch (or one worker): this process checks every line
         n = 0
-        for number, line in [*head, *numbered]:
-            out.write(answer_line(line, number, policy, probe))
-            n += 1
+        with _loaded_frozen(not inline):
+            for number, line in [*head, *numbered]:
+                out.write(answer_line(line, number, policy, probe))
+                n += 1
         out.flush()
         return n
     n = _run_parallel(_chunks(head, numbered, want), out, policy, probe, want, inline, pool, context)
     out.flush()
     return n
+
+
+class _loaded_frozen:  # noqa: N801 - used as `with _loaded_frozen(...):`, like a function
+    """What this process holds when it starts checking lines (modules, tables, the policy) is left
+    out of its collections while it checks, as a checker's warm-up is (gc.freeze): an old-generation
+    collection would otherwise walk all of it, and a line's parse trees and memo survive to the end
+    of its check often enough to bring one on. Unfrozen after, so a library caller's later garbage
+    is collected as before (as `_run_parallel` does). `freeze=False`: the collector is left as it
+    is (the daemon's worker, `inline`, froze its own objects before forking; gc.get_freeze_count,
+    which could tell, counts the frozen objects one by one)."""
+
+    __slots__ = ("_froze",)
+
+    def __init__(self, freeze: bool) -> None:
+        self._froze = freeze
+
+    def __enter__(self) -> None:
+        import gc
+
+        self._froze = self._froze and gc.isenabled()
+        if self._froze:
+            gc.freeze()
+
+    def __exit__(self, *exc: object) -> None:
+        if self._froze:
+            import gc
+
+            gc.unfreeze()
 
 
 def default_workers() -> int:

@@ -37,6 +37,7 @@ from blastwall.model import Action, Context, Decision, Finding, Surface, Verdict
 from blastwall.policy.engine import Policy, PolicyError
 
 _NO_SCOPE = Scope()
+_NO_CONTEXT = Context()
 _SURFACES: dict[object, Surface] = {s.value: s for s in Surface}  # Surface(name) without Enum's slow call
 STAGES: tuple[str, ...] = ("normalize", "quick_reject", "analyze", "preflight", "radius", "policy")
 
@@ -261,15 +262,15 @@ def _verdict(st: _State) -> Verdict:
         if f.rule_id not in rule_ids:
             rule_ids.append(f.rule_id)
     redact = _redactor()
-    return Verdict(
-        decision=decision,
-        reasons=tuple(redact(r) for r in reasons),
-        rule_ids=tuple(rule_ids),
-        findings=() if st.lean else tuple(_redacted(f) for f in st.findings),
-        action_digest="" if st.lean else st.action.digest(),
-        degraded=degraded,
-        timings_ms=tuple(st.timings),
-        approvers=st.approvers,
+    return Verdict(  # decision, reasons, rule_ids, findings, action_digest, degraded, timings_ms, approvers
+        decision,
+        tuple(map(redact, reasons)),
+        tuple(rule_ids),
+        () if st.lean else tuple(_redacted(f) for f in st.findings),
+        "" if st.lean else st.action.digest(),
+        degraded,
+        tuple(st.timings),
+        st.approvers,
     )
 
 
@@ -338,8 +339,11 @@ def make_action(kind: str | Surface, payload: Any, context: Context | dict[str, 
         surface = kind
     else:
         surface = (_SURFACES.get(kind) if isinstance(kind, str) else None) or Surface(str(kind))
-    ctx = context if isinstance(context, Context) else Context.from_mapping(context or {})
-    return Action(surface=surface, payload=payload, context=ctx)
+    if isinstance(context, Context):
+        ctx = context
+    else:  # no context (most batch lines): the empty one, shared (a Context never changes)
+        ctx = Context.from_mapping(context) if context else _NO_CONTEXT
+    return Action(surface, payload, ctx)
 
 
 def check(

@@ -17,6 +17,7 @@ from typing import Any
 from blastwall import rx
 from blastwall.analyze import globs
 from blastwall.analyze.base import Scope, unknown
+from blastwall.analyze.code_tree import parse_python, walk
 from blastwall.analyze.paths import Operation, PathClass, classify_in
 from blastwall.analyze.ruleset import load_table
 from blastwall.model import Effect, Finding, Severity
@@ -168,7 +169,7 @@ def _dotted(node: ast.AST, aliases: dict[str, str] | None = None) -> str:
 
 def _import_aliases(tree: ast.AST) -> dict[str, str]:
     out: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Import):
             for a in node.names:
                 out[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
@@ -201,7 +202,7 @@ def _matches(name: str, patterns: list[str]) -> bool:
 
 def _python(code: str, scope: Scope) -> list[Finding]:
     try:
-        tree = ast.parse(code)
+        tree = parse_python(code)
     except (SyntaxError, ValueError):
         return _scan("python", code, scope) or [
             unknown("code.interp:unparsed", "python code that does not parse; a human must read it", code)
@@ -334,7 +335,7 @@ def _python(code: str, scope: Scope) -> list[Finding]:
     from blastwall.analyze import code_gitpython
 
     gitpython = any(m == "git" or m.startswith("git.") for m in _imported_modules(tree))
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if not isinstance(node, ast.Call) or id(node) in judged:
             continue
         name = _dotted(node.func, aliases)
@@ -423,7 +424,7 @@ def _python_files(tree: ast.AST, aliases: dict[str, str], scope: Scope) -> list[
     from blastwall.analyze.files import analyze_read, guard_findings
 
     out: list[Finding] = []
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if not isinstance(node, ast.Call):
             continue
         name = _dotted(node.func, aliases)
@@ -446,7 +447,7 @@ def _python_files(tree: ast.AST, aliases: dict[str, str], scope: Scope) -> list[
 def _imported_modules(tree: ast.AST) -> list[str]:
     """Every module (and `from` name) the code imports, dynamic imports of a literal included."""
     names: list[str] = []
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Import):
             names.extend(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module:

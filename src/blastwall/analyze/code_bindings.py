@@ -18,6 +18,7 @@ import ast
 from collections.abc import Callable, Iterator
 
 from blastwall.analyze.base import unknown
+from blastwall.analyze.code_tree import walk
 from blastwall.model import Finding
 
 Dotted = Callable[[ast.AST, dict[str, str]], str]
@@ -79,7 +80,7 @@ def bind(tree: ast.AST, aliases: dict[str, str], dotted: Dotted, dangerous: Dang
     nodes those bindings read (not hand-offs)."""
     out = dict(aliases)
     bound_values: set[int] = set()
-    pairs = [p for node in ast.walk(tree) for p in _pairs(node)]
+    pairs = [p for node in walk(tree) for p in _pairs(node)]
     for _ in range(3):  # chains: `a = os; b = a.remove`
         changed = False
         for target, value in pairs:
@@ -102,13 +103,13 @@ def handed_on(tree: ast.AST, aliases: dict[str, str], dotted: Dotted, dangerous:
     """Dangerous callables used as values: called somewhere blastwall cannot follow."""
     called: set[int] = set()
     inner: set[int] = set()
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Call):
             called.add(id(node.func))
         if isinstance(node, ast.Attribute):
             inner.add(id(node.value))  # `os` in `os.remove`: part of a longer name
     out: list[Finding] = []
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if not isinstance(node, (ast.Name, ast.Attribute)) or not isinstance(node.ctx, ast.Load) or \
                 id(node) in called or id(node) in inner or id(node) in skip:
             continue

@@ -21,6 +21,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
+from blastwall.analyze.code_tree import walk
 from blastwall.analyze.paths import PathClass
 
 Selection = tuple[str, str]  # (root, name pattern)
@@ -35,7 +36,7 @@ def selected_names(tree: ast.AST, dotted: Callable[[ast.AST], str]) -> dict[str,
     items of a glob."""
     bound: dict[str, int] = {}
     found: dict[str, Selection] = {}
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
             bound[node.id] = bound.get(node.id, 0) + 1
         elif isinstance(node, (ast.Global, ast.Nonlocal)):

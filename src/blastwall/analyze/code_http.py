@@ -17,6 +17,7 @@ import json
 from typing import Any, NamedTuple
 
 from blastwall.analyze.base import Scope
+from blastwall.analyze.code_tree import walk
 from blastwall.model import Finding
 
 _LIBRARIES = ("requests", "httpx", "aiohttp", "urllib3")
@@ -41,7 +42,7 @@ class _Code:
         counts: dict[str, int] = {}
         self.names: dict[str, ast.AST] = {}
         self.clients: dict[str, ast.Call] = {}  # name -> the call that made the client or connection
-        for node in ast.walk(tree):
+        for node in walk(tree):
             pairs: list[tuple[ast.AST, ast.AST]] = []
             if isinstance(node, ast.Assign):
                 pairs = [(t, node.value) for t in node.targets]
@@ -263,7 +264,7 @@ def python_http(tree: ast.AST, aliases: dict[str, str], scope: Scope) -> tuple[l
     code = _Code(tree, aliases, scope)
     out: list[Finding] = []
     judged: set[int] = set()
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if not isinstance(node, ast.Call):
             continue
         req = _request_of(code, node)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import ast
 
+from blastwall.analyze.code_tree import walk
+
 # Calls that create a new, uniquely named temporary folder or file and give its path (or an
 # object whose `.name` is it).
 MAKERS = frozenset({"tempfile.mkdtemp", "tempfile.mkstemp", "tempfile.TemporaryDirectory",
@@ -37,7 +39,7 @@ def scratch_names(tree: ast.AST, dotted: object) -> tuple[frozenset[str], frozen
             return name if name in MAKERS else None
         return None
 
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
             bound[node.id] = bound.get(node.id, 0) + 1
         elif isinstance(node, (ast.Global, ast.Nonlocal)):

@@ -200,14 +200,20 @@ def listed_files(scope: Scope) -> dict[str, Any]:
 
 
 def _listed_files(secrets_list: str) -> dict[str, Any]:
-    from blastwall.secrets import found
-
-    where = found.list_path(secrets_list or None)
+    where = _found().list_path(secrets_list or None)
     try:
         st = os.stat(where)
     except (OSError, ValueError):
         return {}
     return _listed(secrets_list, (where, st.st_mtime, st.st_size))
+
+
+@functools.cache
+def _found() -> Any:
+    """blastwall.secrets.found (the scanner's list), imported on the first read and kept."""
+    from blastwall.secrets import found
+
+    return found
 
 
 def scanned_entry(path: str, scope: Scope) -> Any:

@@ -61,8 +61,11 @@ def _vocabulary() -> _Vocabulary:
 
 def tokens(name: str) -> list[str]:
     """`dropAllTables` -> [drop, all, tables]; `HTMLParser` -> [html, parser]; `db:reset` -> [db, reset]."""
+    name = str(name)
+    if name.isascii() and name.isalpha() and name.islower():
+        return [name]  # one lower-case word (`push`, `restore`): the pattern's one match, as it is
     out: list[str] = []
-    for part in _PARTS.findall(str(name)):
+    for part in _PARTS.findall(name):
         caps = len(part) - len(part.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
         if 1 < caps < len(part):
             out.append(part[:caps - 1])

@@ -26,9 +26,10 @@ import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from blastwall import rx
 from blastwall.analyze.shell.ir import Word
 from blastwall.analyze.shell.names import program_name
-from blastwall.analyze.shell.wrappers import peel
+from blastwall.analyze.shell.wrappers import is_wrapper, peel
 
 MAX_DEPTH = 6
 UNREADABLE = "?"  # env key: a file sourced on the line that blastwall could not read (its path is the value)
@@ -102,9 +103,15 @@ _SEGMENTS = re.compile(r"""[;&|\n'"`()]+""")
 def quoted_tunnels(text: str) -> list[str]:
     """Tunnel phrases anywhere in the text, quoted strings included: a tunnel another program
     starts from a string (`tmux new -d 'ssh -L ...'`, `screen -dm`, `at`) is still a tunnel."""
-    if not any(head in text for head in _phrases("tunnels")):
+    if _tunnel_heads().search(text) is None:
         return []  # a phrase starts with its program's name, written out in the text
     return _quoted_tunnels(text)
+
+
+@functools.cache
+def _tunnel_heads() -> rx.Pattern:
+    """Any tunnel phrase's program name, anywhere in a text (one pass instead of one per name)."""
+    return rx.compile("|".join(rx.escape(head) for head in _phrases("tunnels")))
 
 
 def _quoted_tunnels(text: str) -> list[str]:
@@ -199,16 +206,17 @@ def _unwrap(walk: _Walk, words: list[str], dyn: list[bool], env: tuple[tuple[str
     for _ in range(16):
         if not words:
             return
-        tunnel = _matches(words, "tunnels")
+        name = program_name(words[0])
+        tunnel = _phrase_run(name, words, "tunnels")
         if tunnel:
             walk.tunnels.append(tunnel)
-        changer = _matches(words, "changers")
+        changer = _phrase_run(name, words, "changers")
         if changer:
             walk.changers.append(Changer(index, changer, "", ("*",) if any(dyn) else tuple(words)))
-        injector = _matches(words, "injectors")
+        injector = _phrase_run(name, words, "injectors")
         if injector:  # railway run, doppler run, pipenv run...: variables the line does not show
             env = (*env, (UNREADABLE, injector))
-        if program_name(words[0]) == "env":
+        if name == "env":
             env = (*env, *_env_wrapper(words[1:]))
         inner = _shell_code(words, dyn)
         if inner is not None:  # bash -c 'CODE', eval CODE: the code's commands, with this line's variables
@@ -217,6 +225,8 @@ def _unwrap(walk: _Walk, words: list[str], dyn: list[bool], env: tuple[tuple[str
                 env = (*env, (UNREADABLE, f"{words[0]} {'-l' if login else '-c'}"))
             _walk(walk, code, cwd, env, elsewhere, depth + 1)
             return
+        if not is_wrapper(name):
+            break  # peel strips nothing from it
         peeled = peel([Word(t, dynamic=d, raw=t) for t, d in zip(words, dyn, strict=True)])
         if peeled is None:
             break
@@ -344,7 +354,12 @@ def _matches(words: list[str], section_name: str) -> str:
     """The phrase of evidence.toml `[tunnels]`/`[changers]` that `words` run ("ssh -L", "git checkout"), or "".
     A phrase is a program, then words that must follow it (`git checkout`) or options it must
     have (`sed -i`: also -i.bak and bundles like -pi)."""
-    rows = _phrases(section_name).get(program_name(words[0]))
+    return _phrase_run(program_name(words[0]), words, section_name)
+
+
+def _phrase_run(name: str, words: list[str], section_name: str) -> str:
+    """`_matches` of words whose program (`program_name(words[0])`) is `name`."""
+    rows = _phrases(section_name).get(name)
     if not rows:
         return ""
     args = words[1:]

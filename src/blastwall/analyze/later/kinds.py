@@ -94,14 +94,20 @@ def _unsniffed() -> Callable[[str], bool]:
     return globs.matcher(tuple(g for pats, _, sniff, _ in _rows() if sniff is None for g, _ in pats))
 
 
+@functools.cache
+def _sniffs() -> tuple[Any, ...]:
+    """The sniff patterns of the rows that have one, in table order."""
+    return tuple(sniff for _, _, sniff, _ in _rows() if sniff is not None)
+
+
 def kind_of(path: str, text: str | None = None) -> Kind | None:
     """The kind of file `path` is, or None when nothing runs it later. Rows with a `sniff`
     pattern need `text` (the file's content, before or after the write) to match too."""
     if not path or not path.strip():
         return None
     shown = _shown(path)
-    if not text and not _unsniffed()(shown):
-        return None  # no row that needs no text has a glob it matches (the loop below finds none)
+    if not _unsniffed()(shown) and (not text or not any(p.search(text[:SNIFF_CHARS]) for p in _sniffs())):
+        return None  # no row that needs no text has a glob it matches, no row's sniff pattern the text
     for pats, nots, sniff, kind in _rows():
         if not _glob_match(shown, pats) or globs.match_any(shown, nots):
             continue

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from blastwall import rx
 from blastwall.analyze.base import Scope, dedupe, unknown
 from blastwall.model import Finding
 
@@ -127,6 +128,8 @@ def _traced(argv: list, now: bool) -> bool:
 def _folder_of(cmd: object, moves: list[tuple[tuple[int, ...], str | None, int]]) -> str | None:
     """The folder `cmd` runs in: the last cd of its shell (a cd in a subshell stays there) when `cmd`
     runs only after that cd succeeded, else unknown unless the cd went nowhere new."""
+    if len(moves) == 1:  # no cd on the line: the folder the line starts in (its entry's place is -1)
+        return moves[0][1]
     ctx_of = getattr(cmd, "ctx", ())
     at = next(i for i in range(len(moves) - 1, -1, -1) if ctx_of[:len(moves[i][0])] == moves[i][0])
     _, folder, place = moves[at]
@@ -179,8 +182,6 @@ def _later_windows(text: str) -> bool:
     (`ls -r D:\\x | rm -fo`): windows.py decides whether it is PowerShell's."""
     if "|" not in text and ";" not in text:
         return False
-    from blastwall import rx
-
     for m in rx.finditer(r"[|;]\s*&?([A-Za-z][\w.-]*)", text):
         head = m.group(1).lower()
         if head in _windows_heads() or ("-" in head[1:] and head.split("-", 1)[0].isalpha() and m.group(1) != head):

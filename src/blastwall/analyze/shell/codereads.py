@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 
 from blastwall import rx
 from blastwall.analyze.base import Scope
+from blastwall.analyze.code_tree import parse_python, walk
 from blastwall.analyze.ruleset import load_table
 from blastwall.analyze.shell.ir import Selection, SimpleCommand, Word
 from blastwall.analyze.shell.readargs import code_literals, interpret
@@ -152,7 +153,7 @@ def _python_dynamic_read(text: str) -> bool | None:
     from blastwall.analyze.code import _dotted, _import_aliases
 
     try:
-        tree = ast.parse(text)
+        tree = parse_python(text)
     except (SyntaxError, ValueError):
         return None
     aliases = _import_aliases(tree)
@@ -162,7 +163,7 @@ def _python_dynamic_read(text: str) -> bool | None:
 
     scratch = code_scratch.scratch_names(tree, dotted)
     patterns = _compiled("python", "reads")
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if not isinstance(node, ast.Call):
             continue
         head = ast.unparse(node.func) + "()"

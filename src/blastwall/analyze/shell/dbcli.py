@@ -369,13 +369,13 @@ def _sql_statement() -> Any:
 def sql_arguments(name: str, argv: list[Word], scope: Scope) -> list[Finding]:
     """Findings for the arguments of `name` shaped like a SQL statement that can change data
     (`-e SQL`, `--query=SQL`, a positional), each read by the SQL analyzer in no one dialect."""
-    from blastwall.analyze import sql
-
     out: list[Finding] = []
     for w in argv[1:]:
         if w.dynamic:
             continue
         text = w.text.split("=", 1)[1] if w.text.startswith("--") and "=" in w.text else w.text
         if " " in text.strip() and _sql_statement().search(text):
+            from blastwall.analyze import sql
+
             out.extend(sql.analyze_sql(text, scope.deeper(name)))
     return out

@@ -16,12 +16,15 @@ written with `cat >`.
 from __future__ import annotations
 
 import functools
+import os
 import posixpath
 from typing import Any
 
 from blastwall import rx
-from blastwall.analyze.base import Scope
-from blastwall.analyze.shell.ir import Word
+from blastwall.analyze.base import Scope, on_this_machine
+from blastwall.analyze.later.kinds import kind_of, rule, table
+from blastwall.analyze.shell.ir import SimpleCommand, Word
+from blastwall.analyze.shell.names import program_name
 from blastwall.model import Effect, Finding, Severity
 
 _REMOTE = rx.compile(r"^(?:[A-Za-z0-9_.@%\[\]-]+/)?[A-Za-z0-9_.@%\[\]-]+:")  # host:, user@host:, ns/pod:, ctr:
@@ -29,8 +32,6 @@ _REMOTE = rx.compile(r"^(?:[A-Za-z0-9_.@%\[\]-]+/)?[A-Za-z0-9_.@%\[\]-]+:")  # h
 
 @functools.cache
 def _rows() -> dict[str, dict[str, Any]]:
-    from blastwall.analyze.later.kinds import table
-
     return {name: row for row in table().get("copy", []) for name in row["programs"]}
 
 
@@ -66,8 +67,6 @@ def copied_later(name: str, argv: list[Word], scope: Scope, source: str) -> list
 
 def _container_system(path: str, label: str, source: str) -> list[Finding]:
     """`docker cp x app:/etc/passwd`: a write over a system file of the container."""
-    from blastwall.analyze.later.kinds import rule, table
-
     norm = posixpath.normpath(path)
     system = table().get("copy_container", {}).get("system", [])
     if not any(norm == p or norm.startswith(p + "/") for p in system):
@@ -80,7 +79,6 @@ def _container_system(path: str, label: str, source: str) -> list[Finding]:
 
 def unread_text(path: str, what: str, scope: Scope, source: str, *, append: bool) -> list[Finding]:
     """A write of text blastwall cannot read into `path`: asked when `path` runs later."""
-    from blastwall.analyze.later.kinds import kind_of
     from blastwall.analyze.later.written import on_disk
 
     kind = kind_of(path)
@@ -94,8 +92,6 @@ def content_judged(dest: str, sources: list[Word], scope: Scope) -> bool:
     what `dest` will run (`cp ok.sh /etc/cron.daily/ok`): every source is a file on this machine whose
     text blastwall reads, and `dest`'s place makes it a kind of file that runs later. A new file there is then judged
     by that text, not asked about for its place alone (rules/paths.toml runs_or_grants)."""
-    from blastwall.analyze.later.kinds import kind_of
-
     if not sources or not scope.read_files or dest.endswith("/") or "$" in dest or "`" in dest:
         return False
     if kind_of(dest) is None:
@@ -105,8 +101,6 @@ def content_judged(dest: str, sources: list[Word], scope: Scope) -> bool:
 
 
 def _written(path: str, remote: bool, src: Word, name: str, scope: Scope, source: str) -> list[Finding]:
-    from blastwall.analyze.later.kinds import kind_of
-
     text = None if src.dynamic or _REMOTE.match(src.text) else _source_text(src.text, scope)
     kind = kind_of(path, text)
     if kind is None:
@@ -125,10 +119,6 @@ def _written(path: str, remote: bool, src: Word, name: str, scope: Scope, source
 def _edit_of(dest: str, src: str, scope: Scope) -> bool:
     """`src` was last written on this line by a transforming program (rules/later.toml [copy_edits])
     from `dest` alone, through its standard output: copying it over `dest` edits `dest` in place."""
-    from blastwall.analyze.later.kinds import table
-    from blastwall.analyze.shell.ir import SimpleCommand
-    from blastwall.analyze.shell.names import program_name
-
     editors = set(table().get("copy_edits", {}).get("programs", []))
     last: SimpleCommand | None = None
     for cmd, shell_dir in scope.earlier:
@@ -146,8 +136,6 @@ def _edit_of(dest: str, src: str, scope: Scope) -> bool:
 
 
 def _finding(path: str, what: str, when: str, source: str) -> Finding:
-    from blastwall.analyze.later.kinds import rule
-
     row = rule("later.file:unread-text")
     return Finding(rule_id=row["id"], effect=Effect(row["effect"]), severity=Severity.parse(row["severity"]),
                    reason=str(row["reason"]).format(target=path, label=what[:80], when=when), target=path,
@@ -161,10 +149,6 @@ def _source_text(path: str, scope: Scope) -> str | None:
 
 
 def _on_disk(path: str, scope: Scope) -> bool:
-    import os
-
-    from blastwall.analyze.base import on_this_machine
-
     full = on_this_machine(path, scope, in_shell_dir=True)
     return full is not None and os.path.lexists(full)
 
@@ -186,10 +170,6 @@ def _destinations(dest: Word, src: Word, into: bool, scope: Scope) -> list[tuple
 
 
 def _is_dir(path: str, scope: Scope) -> bool:
-    import os
-
-    from blastwall.analyze.base import on_this_machine
-
     full = on_this_machine(path, scope, in_shell_dir=True)
     return full is not None and os.path.isdir(full)
 

@@ -55,18 +55,19 @@ def plain_words(text: str, name_builtins: frozenset[str]) -> list[Word] | None:
         return None
     if _PLAIN_LINE.issuperset(text):
         words = text.split()
+        quoted = False  # no quote in the line
     elif ("'" in text or '"' in text) and _QUOTED_LINE.fullmatches(text):
         words = _QUOTED_WORD.findall(text)
+        quoted = True
     else:
         return None
     if not words or words[0] in NOT_FIRST or words[0][0] == "-" or not _FIRST.issuperset(words[0]):
         return None
-    if any(w[0] == "=" for w in words):
+    if "=" in text and any(w[0] == "=" for w in words):
         return None
-    quoted = any(w[0] in "'\"" for w in words)
-    if quoted and words[0] in name_builtins:
+    if quoted and words[0] in name_builtins and any(w[0] in "'\"" for w in words):
         return None
-    return [Word(w, raw=w) if w[0] not in "'\"" else Word(w[1:-1], raw=w) for w in words]
+    return [Word(w, False, w) if w[0] not in "'\"" else Word(w[1:-1], False, w) for w in words]  # text, dynamic, raw
 
 
 def plain_chain(text: str, name_builtins: frozenset[str]) -> list[tuple[list[Word], str, tuple[int, ...]]] | None:

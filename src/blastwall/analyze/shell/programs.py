@@ -35,6 +35,7 @@ Rule fields (all optional except program and the finding fields):
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from blastwall.analyze import globs
@@ -75,6 +76,15 @@ class Shape(NamedTuple):
     unless_all_args: str
     min_args: int
     nocase: bool
+    # The glob tests above as functions, built with the shape (`globs.predicate`: the test
+    # `globs.match_any` makes for each tuple): per command word, then command_any, unless_arg,
+    # any_arg, any_value and unless_value.
+    command_tests: tuple[Callable[[str], bool], ...] = ()
+    command_any_test: Callable[[str], bool] = globs.predicate(())
+    unless_arg_test: Callable[[str], bool] = globs.predicate(())
+    any_arg_test: Callable[[str], bool] = globs.predicate(())
+    any_value_test: Callable[[str], bool] = globs.predicate(())
+    unless_value_test: Callable[[str], bool] = globs.predicate(())
 
 
 class Rule(NamedTuple):
@@ -93,13 +103,20 @@ def _shape(r: dict[str, Any]) -> Shape:
     def given(key: str) -> tuple[str, ...]:  # a field that counts only when set and not empty
         return tuple(_as_list(r[key])) if r.get(key) else ()
 
+    command = tuple(tuple(alt.split("|")) for alt in _as_list(r.get("command")))
+    command_any, unless_arg, any_arg = given("command_any"), given("unless_arg"), every("any_arg")
+    any_value, unless_value = given("any_value"), every("unless_value")
     return Shape(
-        command=tuple(tuple(alt.split("|")) for alt in _as_list(r.get("command"))),
-        command_any=given("command_any"), any_flag=every("any_flag"), all_flags=given("all_flags"),
-        unless_flag=every("unless_flag"), any_arg=every("any_arg"), unless_arg=given("unless_arg"),
-        value_of=every("value_of"), any_value=given("any_value"), unless_value=every("unless_value"),
+        command=command,
+        command_any=command_any, any_flag=every("any_flag"), all_flags=given("all_flags"),
+        unless_flag=every("unless_flag"), any_arg=any_arg, unless_arg=unless_arg,
+        value_of=every("value_of"), any_value=any_value, unless_value=unless_value,
         unless_class=str(r.get("unless_value_class", "")), unless_all_args=str(r.get("unless_all_args_class", "")),
         min_args=int(r.get("min_args", 0)), nocase=bool(r.get("nocase")),
+        command_tests=tuple(globs.predicate(alts) for alts in command),
+        command_any_test=globs.predicate(command_any), unless_arg_test=globs.predicate(unless_arg),
+        any_arg_test=globs.predicate(any_arg), any_value_test=globs.predicate(any_value),
+        unless_value_test=globs.predicate(unless_value),
     )
 
 
@@ -231,14 +248,14 @@ def _flag_present(spec: str, flags: tuple[str, ...], single_dash_long: bool,
     return False
 
 
-def _glob_any(value: str, patterns: tuple[str, ...]) -> bool:
-    return globs.match_any(value, patterns)
-
-
-def _match_command(command: tuple[tuple[str, ...], ...], positionals: tuple[str, ...]) -> bool:
-    if len(positionals) < len(command):
+def _match_command(tests: tuple[Callable[[str], bool], ...], positionals: tuple[str, ...]) -> bool:
+    """The positionals start with the command words (`Shape.command_tests`: each word's alternatives)."""
+    if len(positionals) < len(tests):
         return False
-    return all(_glob_any(positionals[i], alts) for i, alts in enumerate(command))
+    for test, p in zip(tests, positionals):  # noqa: B905 - positionals may be longer
+        if not test(p):
+            return False
+    return True
 
 
 def _lowered(args: ParsedArgs) -> ParsedArgs:
@@ -255,28 +272,29 @@ def _matches(rule: Rule, args: ParsedArgs, prog: Program | None, lowered: Parsed
     if s.nocase:
         args = lowered if lowered is not None else _lowered(args)
     if s.any_value:
-        if not any(k in s.value_of and _glob_any(v, s.any_value) and not _unless(v, s)
+        if not any(k in s.value_of and s.any_value_test(v) and not _unless(v, s)
                    for k, v in args.values):
             return False
     elif (s.unless_value or s.unless_class) and _all_unless(s, args):
         return False
-    if s.command and not _match_command(s.command, args.positionals):
+    if s.command and not _match_command(s.command_tests, args.positionals):
         return False
     rest = args.positionals[len(s.command):]
-    if s.command_any and not any(_glob_any(p, s.command_any) for p in args.positionals):
+    if s.command_any and not any(s.command_any_test(p) for p in args.positionals):
         return False
-    if s.unless_flag and any(_flag_present(f, args.flags, sdl, opts) for f in s.unless_flag):
+    flags = args.flags  # with none, no option test below can hold (`_flag_present` is False for each)
+    if s.unless_flag and flags and any(_flag_present(f, flags, sdl, opts) for f in s.unless_flag):
         return False
-    if s.unless_arg and any(_glob_any(p, s.unless_arg) for p in rest):
+    if s.unless_arg and any(s.unless_arg_test(p) for p in rest):
         return False
     if len(rest) < s.min_args:
         return False
     if s.unless_all_args and rest and all(ARG_CLASSES[s.unless_all_args](p) for p in rest):
         return False
-    if s.all_flags and not all(_flag_present(f, args.flags, sdl, opts) for f in s.all_flags):
+    if s.all_flags and not (flags and all(_flag_present(f, flags, sdl, opts) for f in s.all_flags)):
         return False
     if s.any_flag or s.any_arg:
-        ok = any(_flag_present(f, args.flags, sdl, opts) for f in s.any_flag) or any(_glob_any(p, s.any_arg) for p in rest)
+        ok = flags and any(_flag_present(f, flags, sdl, opts) for f in s.any_flag) or any(s.any_arg_test(p) for p in rest)
         if not ok:
             return False
     return True
@@ -313,7 +331,7 @@ VALUE_CLASSES = {"quiet-network": _quiet_network}
 
 
 def _unless(value: str, s: Shape) -> bool:
-    return _glob_any(value, s.unless_value) or bool(s.unless_class) and VALUE_CLASSES[s.unless_class](value)
+    return s.unless_value_test(value) or bool(s.unless_class) and VALUE_CLASSES[s.unless_class](value)
 
 
 def _target(rule: Rule, args: ParsedArgs, argv_text: str) -> str:
@@ -389,7 +407,7 @@ def match(name: str, argv: list[Word], *, source: str = "", assigns: dict[str, W
     if args.positionals and args.positionals[0] in _HELP:
         return []  # `mix help ecto.drop`, `artisan help migrate:fresh`: prints the task's help
     candidates = _candidates(name, args.positionals[0] if args.positionals else None)
-    argv_text = " ".join(w.text for w in argv)
+    argv_text = ""  # the words joined, once a rule matches
     out: list[Finding] = []
     lowered: ParsedArgs | None = None
     for rule in candidates:
@@ -398,6 +416,7 @@ def match(name: str, argv: list[Word], *, source: str = "", assigns: dict[str, W
         if not _matches(rule, args, prog, lowered) or _aged(rule, args, argv, name):
             continue
         r = rule.row
+        argv_text = argv_text or " ".join(w.text for w in argv)
         target = _target(rule, args, argv_text)
         reason = str(r["reason"])
         reason = reason.replace("{target}", target) if target else reason.replace(" ({target})", "").replace(

@@ -10,6 +10,7 @@ list). Dumping the environment and recursive searches always go to the full anal
 
 from __future__ import annotations
 
+import functools
 import string
 from typing import Any
 
@@ -74,11 +75,10 @@ def _value(option: str) -> str:
 
 def _reads_lines(words: list[str]) -> bool:
     """A program quiet by default given an option that makes it print a file's lines (argreads.py)."""
-    from blastwall.analyze.shell.argreads import quiet, unquiet_programs
-
-    if words[0] not in unquiet_programs():
+    argreads = _argreads()
+    if words[0] not in argreads.unquiet_programs():
         return False
-    return not quiet(words[0], [w for w in words[1:] if not w.startswith("-")],
+    return not argreads.quiet(words[0], [w for w in words[1:] if not w.startswith("-")],
                      tuple(w for w in words[1:] if w.startswith("-")))
 
 
@@ -86,12 +86,30 @@ def _may_read_secret(args: list[str], scope: Any) -> bool:
     """True when one of `args` (or the path of a `REV:path`) is a secret-bearing file."""
     if not args:
         return False
-    from blastwall.analyze.base import Scope
-    from blastwall.analyze.files import analyze_read
+    if scope is None:
+        from blastwall.analyze.base import Scope
 
-    scope = scope if scope is not None else Scope()
+        scope = Scope()
+    analyze_read = _files().analyze_read
     for arg in args:
         candidates = [arg, arg.split(":", 1)[1]] if ":" in arg else [arg]
         if any(c and analyze_read(c, scope) for c in candidates):
             return True
     return False
+
+
+@functools.cache
+def _argreads() -> Any:
+    """analyze/shell/argreads.py, imported on the first line that needs it and kept (this module
+    is imported for every shell line and stays light)."""
+    from blastwall.analyze.shell import argreads
+
+    return argreads
+
+
+@functools.cache
+def _files() -> Any:
+    """analyze/files.py, imported on the first reader's line and kept."""
+    from blastwall.analyze import files
+
+    return files

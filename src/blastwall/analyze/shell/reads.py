@@ -71,6 +71,9 @@ class _Row(NamedTuple):
     row: dict[str, Any]
     command: tuple[Callable[[str], bool], ...]  # per subcommand word: whether a positional is one of its alternatives
     options: tuple[frozenset[str], tuple[str, ...]]  # (value options, pair options): rows that share them share a split
+    # The first subcommand word's alternatives when none is a pattern: a command none of whose words
+    # is one of them cannot match the row (its positionals are among its words). None: no such test.
+    first: frozenset[str] | None = None
 
 
 @functools.cache
@@ -79,10 +82,12 @@ def _index() -> dict[str, list[_Row]]:
     each word's test built once: `globs.predicate`, the test `globs.match_any` makes)."""
     idx: dict[str, list[_Row]] = {}
     for row in _table()["read"]:
-        command = tuple(globs.predicate(tuple(alt.split("|"))) for alt in row.get("command") or [])
+        words = [tuple(alt.split("|")) for alt in row.get("command") or []]
+        command = tuple(globs.predicate(alts) for alts in words)
         options = (frozenset(row.get("value_options", ())), tuple(row.get("pair_options", ())))
+        first = frozenset(words[0]) if words and not any(c in a for a in words[0] for c in "*?[") else None
         for name in row["programs"]:
-            idx.setdefault(name, []).append(_Row(row, command, options))
+            idx.setdefault(name, []).append(_Row(row, command, options, first))
     return idx
 
 
@@ -141,7 +146,13 @@ def secret_reads(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope, 
     out: list[Finding] = input_reads(cmd, scope, name) if with_redirects else []
     handled = False
     splits: dict[tuple[frozenset[str], tuple[str, ...]], Args] = {}  # rows with the same options share a split
-    for row, command, options in _index().get(name, ()):
+    given: frozenset[str] | None = None  # the words' texts, once a row asks
+    for row, command, options, first in _index().get(name, ()):
+        if first is not None:
+            if given is None:
+                given = frozenset(w.text for w in argv[1:])
+            if first.isdisjoint(given):
+                continue  # no word is its first subcommand word: the command test below fails
         args = splits.get(options)
         if args is None:
             args = splits[options] = _split(argv[1:], options[0], options[1])
@@ -304,10 +315,10 @@ def input_reads(cmd: SimpleCommand, scope: Scope, name: str) -> list[Finding]:
 def _git_history(g: Any, argv: list[Word], scope: Scope, assigns: dict[str, Word]) -> list[Finding]:
     """What a git command (`g`: its `gitreads.parse`) prints from the repository's objects
     (analyze/gitreads.py)."""
-    from blastwall.analyze.gitreads import READERS, history_findings, rewrote_history
-
-    if g.sub not in READERS:
+    gitreads = _gitreads()
+    if g.sub not in gitreads.READERS:
         return []
+    history_findings, rewrote_history = gitreads.history_findings, gitreads.rewrote_history
     verb = f"git {g.sub} " + ("stores" if g.sub in ("add", "stage", "stash") else "copies" if g.sub in (
         "worktree", "clone") else "serves" if g.sub in ("instaweb", "daemon") else "prints")
     return history_findings(argv, scope, verb, assigns, everything=g.sub not in ("add", "stage") and bool(

@@ -9,6 +9,7 @@ task runners) -> the program rule tables -> filesystem operations -> redirection
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 from blastwall.analyze.base import Scope, unknown
 from blastwall.analyze.paths import PathClass, classify_in, content_kind
@@ -29,8 +30,9 @@ from blastwall.analyze.shell.optcmds import option_commands
 from blastwall.analyze.shell.programs import match
 from blastwall.analyze.shell.reads import environment_dump, input_reads, secret_reads, wrapper_reads
 from blastwall.analyze.shell.stdin import stdout_of
-from blastwall.analyze.shell.subcommands import verb_findings
+from blastwall.analyze.shell.subcommands import _operands_only, verb_findings
 from blastwall.analyze.shell.wrappers import peel
+from blastwall.analyze.verbs import safe_flags_present
 from blastwall.model import Finding, Severity
 
 MAX_PEEL = 16
@@ -135,9 +137,7 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
         if found is not None:
             return out + found
     if name in _copy_programs():  # cp x /etc/cron.daily/x: what lands in a file that runs later
-        from blastwall.analyze.shell.later_copies import copied_later
-
-        out.extend(copied_later(name, argv, scope, cmd.source))
+        out.extend(_copied_later()(name, argv, scope, cmd.source))
     if name in _build_tools():  # `gradle -b x.gradle`, `cmake -P x.cmake`: the build file named
         from blastwall.analyze.shell.build_files import build_file_findings
 
@@ -287,6 +287,13 @@ def _copy_programs() -> frozenset[str]:
 
 
 @functools.cache
+def _copied_later() -> Callable[[str, list[Word], Scope, str], list[Finding]]:
+    from blastwall.analyze.shell.later_copies import copied_later
+
+    return copied_later
+
+
+@functools.cache
 def _build_tools() -> frozenset[str]:
     """Build tools judged by the build file an option names; task runners (make, just, task) read
     theirs in handlers.handle_runner."""
@@ -325,10 +332,7 @@ def _unknown_wrapper(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sco
     x'`, `vagrant ssh -c 'git push -f'`, `--exec=CMD`). The first such command that does something
     is judged; never a pass. Programs whose words are only files or text (linters, formatters:
     rules/verbs.toml `operands_only`) and dry runs (`s5cmd --dry-run rm s3://...`) run nothing."""
-    from blastwall.analyze.shell.launched import managers_own, own_subcommand
-    from blastwall.analyze.shell.subcommands import _operands_only
-    from blastwall.analyze.verbs import safe_flags_present
-
+    managers_own, own_subcommand = _launched()
     if name in _operands_only() or safe_flags_present(w.text for w in argv[1:] if w.text.startswith("-")):
         return []
     inner = scope.deeper(f"{name} (unknown wrapper)")
@@ -362,6 +366,15 @@ def _unknown_wrapper(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sco
     return []
 
 
+@functools.cache
+def _launched() -> tuple[Callable[[list[Word], int], bool], Callable[[list[Word], int], bool]]:
+    """(launched.managers_own, launched.own_subcommand), imported on the first unknown program's
+    command and kept."""
+    from blastwall.analyze.shell.launched import managers_own, own_subcommand
+
+    return managers_own, own_subcommand
+
+
 def _names_program(path: str, scope: Scope) -> bool:
     """Whether a word with a `/` may be a program that runs: a path relative to the folder it runs in
     (`./shutdown`, `../bin/x`), one in a folder of programs (`/sbin/shutdown`, `/opt/x/bin/rm`,
@@ -392,10 +405,16 @@ _MAX_WRAPPED_TRIES = 8
 def _unknown_sql(name: str, argv: list[Word], scope: Scope) -> list[Finding]:
     """`pgcli -e 'DROP TABLE t'`, `dbtool --query="DELETE FROM t"`: SQL given to a program blastwall
     does not know is judged as the SQL it is (rules/shell_db.toml `[sql_arguments]`); never a pass."""
+    return [f._replace(reason=f"{f.reason} (if {name} runs it as SQL)") for f in _sql_arguments()(name, argv, scope)
+            if f.severity >= Severity.MEDIUM]
+
+
+@functools.cache
+def _sql_arguments() -> Callable[[str, list[Word], Scope], list[Finding]]:
+    """dbcli.sql_arguments, imported on the first unknown program's command and kept."""
     from blastwall.analyze.shell.dbcli import sql_arguments
 
-    return [f._replace(reason=f"{f.reason} (if {name} runs it as SQL)") for f in sql_arguments(name, argv, scope)
-            if f.severity >= Severity.MEDIUM]
+    return sql_arguments
 
 
 # Scripts an unknown wrapper's arguments would run if it ran them: not read as scripts (a guess).

@@ -76,7 +76,8 @@ def command_path(argv: list[Word], *, past_options: bool = False) -> list[str]:
             after_option = "=" not in t
             takes_value = after_option and t in _value_options()
             continue
-        if w.dynamic or not _SUBCOMMAND.match(t) or _names_a_file(t):
+        # a word of ASCII letters (`push`) is one _SUBCOMMAND matches, without asking it
+        if w.dynamic or not (t.isascii() and t.isalpha() or _SUBCOMMAND.match(t)) or _names_a_file(t):
             if after_option:
                 after_option = False
                 continue

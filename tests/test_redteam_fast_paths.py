@@ -230,3 +230,37 @@ def test_word_set_keeps_a_run_of_letters_and_digits_whole() -> None:
     assert {"neo4j", "neo", "4", "j"} <= word_set("neo4j")
     assert {"run", "neo4j", "query"} <= word_set("runNeo4jQuery")
     assert word_set("delete_branch") == {"delete", "branch"}
+
+
+# ---- MCP: argument keys spelled in another case, with `-` or `_` -------------------------------
+
+GH = "https://api.github.com/repos/acme/api"
+KEY_SPELLINGS = [
+    ("x", "http", {"URL": GH, "method": "DELETE"}),
+    ("x", "http", {"Url": GH, "Method": "DELETE"}),
+    ("x", "http", {"request": {"URL": GH, "METHOD": "DELETE"}}),
+    ("x", "move_file", {"Source": "/home/user/data", "Destination": "/dev/null"}),
+    ("x", "write_file", {"Path": "/home/user/.bashrc", "content": "x"}),
+    ("x", "kubectl", {"Args": ["delete", "ns", "prod"]}),
+    ("postgres", "run", {"Sql-Query": "DROP TABLE users"}),
+    ("postgres", "run", {"RAW_SQL": "DROP TABLE users"}),
+    ("x", "shell", {"Command-Line": "rm -rf /home/user/data"}),
+    ("x", "run", {"cypher": "MATCH (n) DETACH DELETE n"}),
+    ("x", "run", {"cypherQuery": "MATCH (n) DETACH DELETE n"}),
+]
+
+
+@pytest.mark.parametrize(("server", "tool", "arguments"), KEY_SPELLINGS)
+def test_an_argument_key_in_another_spelling_meets_its_reader(server: str, tool: str,
+                                                               arguments: dict[str, Any]) -> None:
+    assert mcp(server, tool, arguments) != "allow"
+
+
+@pytest.mark.parametrize(("server", "tool", "arguments"), [
+    ("x", "http", {"URL": GH, "Method": "GET"}),
+    ("x", "read_file", {"Path": "/tmp/notes.txt"}),
+    ("postgres", "run", {"Sql-Query": "SELECT 1"}),
+    ("x", "run", {"cypher": "MATCH (n) RETURN count(n)"}),
+])
+def test_reads_under_keys_in_another_spelling_stay_allowed(server: str, tool: str, arguments: dict[str, Any]) -> None:
+    assert mcp(server, tool, arguments) == "allow"

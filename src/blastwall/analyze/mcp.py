@@ -74,6 +74,10 @@ def analyze_call(server: str, tool: str, arguments: Any, annotations: dict | Non
     """Findings for one MCP tool call. The server's `destructiveHint: true` is a floor: whatever
     the catalog, the tool's name or its arguments say, the call is at least a MEDIUM finding
     (asked about unless a trusted policy rule allows `mcp.annotations:destructive`)."""
+    if isinstance(arguments, dict):
+        from blastwall.analyze.mcp_keys import canonical
+
+        arguments = canonical(arguments)  # `URL`, `File-Path`: also under the name the key lists give
     found = _analyze_call(server, tool, arguments, annotations, scope)
     name = _split_name(str(server or ""), str(tool or ""))
     call = _Call(name[0], name[1], arguments if isinstance(arguments, dict) else {}, scope)
@@ -579,6 +583,8 @@ def _nested(call: _Call) -> tuple[list[Finding], set[str]]:
     levels and a few dozen such objects at most; code nested deeper than that is asked about."""
     out: list[Finding] = []
     kinds: set[str] = set()
+    from blastwall.analyze.mcp_keys import canonical
+
     readable, dispatch = _readable_keys(), _DISPATCH
     if dispatch.isdisjoint(call.args) and not any(isinstance(v, (dict, list)) for v in call.args.values()):
         return out, kinds  # flat arguments that dispatch nothing: no object inside to read
@@ -593,6 +599,8 @@ def _nested(call: _Call) -> tuple[list[Finding], set[str]]:
                     out.extend(dispatched)
                     kinds.add("call")
                     continue
+            if depth:
+                obj = canonical(obj)
             if depth and readable.intersection(obj) and read < 40:
                 read += 1
                 sub = _Call(call.server, call.tool, obj, call.deeper("nested arguments"))
@@ -666,8 +674,14 @@ def _dialect(server: str) -> str | None:
 
 
 def _graph(call: _Call) -> bool:
-    """A graph database's tool (`neo4j`, `memgraph`, `write_neo4j_cypher`): its queries are Cypher."""
-    return call.named(_gs("cypher_words"))
+    """A graph database's tool (`neo4j`, `memgraph`, `write_neo4j_cypher`), or an argument named for
+    Cypher (`cypher`, `cypherQuery`): its queries are Cypher."""
+    return call.named(_gs("cypher_words")) or not _cypher_named_keys().isdisjoint(call.args)
+
+
+@functools.cache
+def _cypher_named_keys() -> frozenset[str]:
+    return frozenset(k for k in _g("cypher_keys") if "cypher" in k.casefold())
 
 
 def _cypher_args(call: _Call) -> list[Finding] | None:

@@ -58,7 +58,9 @@ def mongo_method(tool: str) -> str | None:
 
 
 def cypher(call: _Call) -> bool:
-    return call.named(_keys("cypher_words"))
+    from blastwall.analyze.mcp import _graph
+
+    return _graph(call)
 
 
 def redis(call: _Call) -> bool:

@@ -1,0 +1,53 @@
+"""Recall classes of round 13: tools' built-in file commands, single-dash verb options, chip and
+device erasers, database clients fed SQL, package-manager hooks set then run, interpreter code,
+remote storage age bounds, remote runners with unreadable commands.
+
+Every destructive spelling must be asked (or denied); every everyday spelling next to it must pass."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("BLASTWALL_DAEMON", "off")
+
+from blastwall import Action, Context, Decision, Surface, check_action  # noqa: E402
+
+
+def _shell(cmd: str, tmp_path) -> Decision:
+    return check_action(Action(Surface.SHELL, cmd, Context(cwd=str(tmp_path)))).decision
+
+
+DESTRUCTIVE = [
+    # tools' built-in file commands judged as rm is
+    "cmake -E rm -rf src/ include/",
+    "cmake -E rm -r src",
+    "cmake -E rm -R lib",
+    "cmake -E remove_directory src",
+    "cmake -E remove_directory src include",
+    "uu-rm -rf src",
+    "busybox rm -rf src",
+    "toybox rm -rf src",
+    "npx shx rm -rf src",
+]
+
+SAFE = [
+    "cmake -E rm -rf build",
+    "cmake -E remove_directory build",
+    "cmake -E rmdir empty_dir",
+    "cmake -E echo hello",
+    "cmake -E make_directory out",
+    "cmake --build build",
+    "uu-rm --help",
+]
+
+
+@pytest.mark.parametrize("cmd", DESTRUCTIVE)
+def test_destructive_is_asked(cmd: str, tmp_path) -> None:
+    assert _shell(cmd, tmp_path) != Decision.ALLOW, cmd
+
+
+@pytest.mark.parametrize("cmd", SAFE)
+def test_everyday_passes(cmd: str, tmp_path) -> None:
+    assert _shell(cmd, tmp_path) == Decision.ALLOW, cmd

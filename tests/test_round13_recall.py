@@ -30,6 +30,14 @@ DESTRUCTIVE = [
     "busybox rm -rf src",
     "toybox rm -rf src",
     "npx shx rm -rf src",
+    # single-dash long options named for a destructive verb, on programs no table knows
+    "nomad job stop -purge api",
+    "nomad job stop -purge=true api",
+    "keytool -delete -alias upload -keystore android/app/release.keystore",
+    "keytool -storepass x -delete -alias upload",
+    "sometool -destroy web",
+    "sometool run -drop-tables",
+    "sometool sync -delete-all",
 ]
 
 SAFE = [
@@ -40,6 +48,19 @@ SAFE = [
     "cmake -E make_directory out",
     "cmake --build build",
     "uu-rm --help",
+    "nomad job stop api",
+    "nomad job status api",
+    "keytool -list -keystore android/app/release.keystore",
+    "keytool -genkeypair -alias upload -keystore release.keystore",
+    "find . -path ./node_modules -prune -o -print",
+    "go build -trimpath ./...",
+    "java -jar app.jar",
+    "terraform plan -destroy",
+    "sometool -xvzf a.tgz",
+    "sometool sync -no-delete",
+    "sometool run -clean",
+    "sometool run -prune",
+    "sometool run -purge=false",
 ]
 
 

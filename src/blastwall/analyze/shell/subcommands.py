@@ -148,11 +148,19 @@ def _flag_reading(argv: list[Word]) -> Reading | None:
             continue
         if key in _destructive_flags():
             return Reading(key, "", Severity.MEDIUM)
-        if key.startswith("--"):
+        if key.startswith("--") or _single_dash_word(key):
             reading = _option_name_reading(key)
             if reading is not None:
                 return reading
     return None
+
+
+def _single_dash_word(key: str) -> bool:
+    """`-purge`, `-delete`, `-force-delete`: a whole word after one dash, as Go, Java and HashiCorp
+    tools spell long options (`nomad job stop -purge`, `keytool -delete`); a cluster of short
+    letters (`-rf`, `-xvf`) is not one (four letters at least, lower case, no digits)."""
+    word = key[1:]
+    return len(word) >= 4 and key[1:2] != "-" and word.replace("-", "").isalpha() and word.isascii() and word.islower()
 
 
 @functools.lru_cache(maxsize=1024)

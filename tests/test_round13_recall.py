@@ -38,6 +38,27 @@ DESTRUCTIVE = [
     "sometool -destroy web",
     "sometool run -drop-tables",
     "sometool sync -delete-all",
+    # chip and device erasers
+    "STM32_Programmer_CLI -c port=SWD -e all",
+    "STM32_Programmer_CLI -c port=SWD --erase all",
+    "STM32_Programmer_CLI -c port=SWD -e 0 5",
+    "pyocd erase --chip",
+    "pyocd erase -t nrf52 --sector 0x1000",
+    "picotool erase -a",
+    "dfu-util -a 0 -s 0x08000000:mass-erase:force -D fw.bin",
+    "fastboot erase userdata",
+    "fastboot format:ext4 userdata",
+    "fastboot -w",
+    "fastboot update -w image.zip",
+    "sudo fastboot -w flashall",
+    "esptool.py --chip esp32 erase_flash",
+    "esptool erase_region 0x0 0x1000",
+    "st-flash erase",
+    "nrfjprog --eraseall",
+    "avrdude -p m328p -c usbasp -e",
+    "openocd -f board.cfg -c 'flash erase_sector 0 0 last'",
+    "adb shell pm clear com.acme.app",
+    "adb shell rm -rf /sdcard/DCIM",
 ]
 
 SAFE = [
@@ -61,6 +82,20 @@ SAFE = [
     "sometool run -clean",
     "sometool run -prune",
     "sometool run -purge=false",
+    "STM32_Programmer_CLI -c port=SWD -w fw.bin 0x08000000 -v",
+    "STM32_Programmer_CLI -c port=SWD -r 0x08000000 0x1000 out.bin",
+    "STM32_Programmer_CLI -l",
+    "STM32_Programmer_CLI --help",
+    "pyocd list",
+    "picotool info -a",
+    "dfu-util -a 0 -s 0x08000000:leave -D fw.bin",
+    "dfu-util -l",
+    "fastboot devices",
+    "fastboot getvar all",
+    "fastboot reboot",
+    "esptool.py flash_id",
+    "st-info --probe",
+    "adb devices",
 ]
 
 

@@ -59,6 +59,17 @@ DESTRUCTIVE = [
     "openocd -f board.cfg -c 'flash erase_sector 0 0 last'",
     "adb shell pm clear com.acme.app",
     "adb shell rm -rf /sdcard/DCIM",
+    # database clients fed SQL on input, in options or in @script files
+    "sqlplus -s sys/\"$PW\"@PROD as sysdba <<< 'DROP USER app CASCADE;'",
+    "echo 'DROP TABLE t;' | sqlplus -s app/pw@DB",
+    "sqlplus app/pw@DB <<'SQL'\nDELETE FROM orders;\nSQL",
+    "sqlplus user/pw@db @missing_script.sql",
+    "sqlplus user/pw@db @drop_all",
+    "mycli -e 'DROP TABLE t'",
+    "mycli --execute='TRUNCATE payments'",
+    "litecli app.db -e 'DELETE FROM users'",
+    "isql DSN user pw <<< 'TRUNCATE TABLE t'",
+    "tsql -S srv -U sa <<< 'DROP DATABASE app'",
 ]
 
 SAFE = [
@@ -96,6 +107,11 @@ SAFE = [
     "esptool.py flash_id",
     "st-info --probe",
     "adb devices",
+    "sqlplus -s sys/pw@PROD as sysdba <<< 'select 1 from dual;'",
+    "sqlplus -v",
+    "mycli -e 'select 1'",
+    "litecli app.db -e 'select * from users'",
+    "isql -b DSN user pw <<< 'select 1'",
 ]
 
 
@@ -107,3 +123,12 @@ def test_destructive_is_asked(cmd: str, tmp_path) -> None:
 @pytest.mark.parametrize("cmd", SAFE)
 def test_everyday_passes(cmd: str, tmp_path) -> None:
     assert _shell(cmd, tmp_path) == Decision.ALLOW, cmd
+
+
+def test_sqlplus_reads_its_script_file(tmp_path) -> None:
+    (tmp_path / "report.sql").write_text("SELECT count(*) FROM orders;\n")
+    (tmp_path / "drop_all.sql").write_text("DROP TABLE orders;\n")
+    assert _shell("sqlplus -s app/pw@DB @report.sql", tmp_path) == Decision.ALLOW
+    assert _shell("sqlplus -s app/pw@DB @report", tmp_path) == Decision.ALLOW
+    assert _shell("sqlplus -s app/pw@DB @drop_all.sql", tmp_path) != Decision.ALLOW
+    assert _shell("sqlplus -s app/pw@DB @drop_all", tmp_path) != Decision.ALLOW

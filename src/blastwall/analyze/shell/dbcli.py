@@ -22,6 +22,7 @@ class Client(NamedTuple):
     value_options: tuple[str, ...] = ()
     positional_sql: int | None = None  # index of the positional holding SQL (sqlite3 DB SQL)
     dry_run: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())  # options that turn a dry run on, and off
+    script_prefix: str = ""  # a positional with this prefix names a script file it runs (sqlplus `@f.sql`)
 
 
 def _dry_run(client: Client, args: list[Word]) -> bool:
@@ -61,6 +62,17 @@ CLIENTS: dict[str, Client] = {
                                                                   "--authenticationDatabase")),
     "mongo": Client("mongo", ("--eval",), (), ("--host", "--port", "-u", "--username", "-p", "--password",
                                                  "--authenticationDatabase")),
+    # Oracle's SQL*Plus: `sqlplus [-s] user/pw@db [as sysdba] [@script.sql]`, else SQL on its input; the
+    # connect string and `as sysdba` are no SQL.
+    "sqlplus": Client("oracle", (), (), ("-m", "-markup", "-r", "-restrict", "-c", "-compatibility"), script_prefix="@"),
+    "mycli": Client("mysql", ("-e", "--execute"), (),
+                    ("-h", "--host", "-P", "--port", "-u", "--user", "-D", "--database", "-S", "--socket",
+                     "--login-path", "--myclirc", "--dsn", "-l", "--logfile")),
+    "litecli": Client("sqlite", ("-e", "--execute"), (), ("--liteclirc", "-D", "--database", "-l", "--logfile"),
+                      positional_sql=None),
+    # unixODBC's isql and FreeTDS' tsql read the SQL on their input.
+    "isql": Client("generic", (), (), ("-d", "-w", "-m", "-x")),
+    "tsql": Client("tsql", (), (), ("-S", "-H", "-p", "-U", "-P", "-D", "-I", "-o", "-t", "-r")),
     "redis-cli": Client("redis", (), (), tuple(sorted(rediscli.VALUE_OPTIONS))),  # read by rediscli.py
     "valkey-cli": Client("redis", (), (), tuple(sorted(rediscli.VALUE_OPTIONS))),
     "keydb-cli": Client("redis", (), (), tuple(sorted(rediscli.VALUE_OPTIONS))),
@@ -228,6 +240,8 @@ def handle_db_client(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sco
     if client.dialect == "bigquery" and pos and pos[0].text != "query" and not out:
         return None  # bq rm, bq load, bq cp...: the rule tables (shell_cloud.toml)
     out = _store_file(client, pos, scope) + out
+    if client.script_prefix:
+        found_code = _prefixed_scripts(client, name, pos, cmd, scope, out) or found_code
     init = _option_value(args, ("-init",)) if client.dialect in ("sqlite", "duckdb") else None
     if init is not None:  # sqlite3 -init FILE runs FILE's SQL and dot commands first
         from blastwall.analyze.shell.scripts import script_text
@@ -263,6 +277,26 @@ def handle_db_client(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sco
         else:
             out.extend(_analyze(client, piped, scope, f"{name} input"))
     return out
+
+
+def _prefixed_scripts(client: Client, name: str, pos: list[Word], cmd: SimpleCommand, scope: Scope,
+                      out: list[Finding]) -> bool:
+    """`sqlplus user/pw@db @drop_all.sql`: the script file is read (or asked about when it cannot be)."""
+    found = False
+    for w in pos:
+        if not w.text.startswith(client.script_prefix) or len(w.text) <= len(client.script_prefix):
+            continue
+        found = True
+        path = w.text.lstrip(client.script_prefix)
+        text = None if w.dynamic else _file_text(path, scope)
+        if text is None and not w.dynamic and "." not in path.rsplit("/", 1)[-1]:
+            text = _file_text(path + ".sql", scope)  # SQL*Plus adds .sql to a name without one
+        if text is None:
+            out.append(unknown("shell.db:unreadable-script", f"{name} runs SQL from {path}, which blastwall cannot "
+                               "read; a human must review it", cmd.source))
+        else:
+            out.extend(_analyze(client, text, scope, f"{name} {w.text}"))
+    return found
 
 
 def _redis_argv(argv: list[str], scope: Scope, origin: str) -> list[Finding]:

@@ -160,24 +160,35 @@ def catalog() -> Catalog:
                 catalog=str(p.get("catalog", "")),
             ))
         for row in table.get("rule", []):
-            rule = Rule(
-                row=row,
-                provider=str(row.get("provider", "")),
-                methods=frozenset(m.upper() for m in row.get("method", [])),
-                path=compile_path(row["path"]) if "path" in row else None,
-                path_start=literal_start(row["path"]) if "path" in row else "",
-                path_end=literal_end(row["path"]) if "path" in row else "",
-                mutations=frozenset(row.get("mutation", [])),
-                when=dict(row.get("when", {})),
-                unless=dict(row.get("unless", {})),
-                check=str(row.get("check", "")),
-                effect=Effect(row["effect"]),
-                severity=Severity.parse(row["severity"]),
-            )
-            rules.setdefault(rule.provider, []).append(rule)
+            for owner in _owners(row):
+                _add_rule(rules, row, owner)
     # Providers with named hosts come before the ones that match any host.
     providers.sort(key=lambda p: p.wildcard)
     return Catalog(tuple(providers), {k: tuple(v) for k, v in rules.items()})
+
+
+def _owners(row: dict[str, Any]) -> list[str]:
+    """The rule sets a row belongs to: `provider = "x"` or a list of them (`["vault", "vault-sys"]`)."""
+    owner = row.get("provider", "")
+    return [str(o) for o in owner] if isinstance(owner, list) else [str(owner)]
+
+
+def _add_rule(rules: dict[str, list[Rule]], row: dict[str, Any], owner: str) -> None:
+    rule = Rule(
+        row=row,
+        provider=owner,
+        methods=frozenset(m.upper() for m in row.get("method", [])),
+        path=compile_path(row["path"]) if "path" in row else None,
+        path_start=literal_start(row["path"]) if "path" in row else "",
+        path_end=literal_end(row["path"]) if "path" in row else "",
+        mutations=frozenset(row.get("mutation", [])),
+        when=dict(row.get("when", {})),
+        unless=dict(row.get("unless", {})),
+        check=str(row.get("check", "")),
+        effect=Effect(row["effect"]),
+        severity=Severity.parse(row["severity"]),
+    )
+    rules.setdefault(rule.provider, []).append(rule)
 
 
 def providers_for(req: Request) -> list[Provider]:

@@ -115,6 +115,9 @@ def _delete(req: Request, label: str) -> Finding:
     if toggle and _ID.match(segments[-1]):  # one silence, named by its id
         return make(template("http.generic:toggle-delete"), req, object=toggle, label=label)
     bulk = _bulk(req, segments)
+    cache = None if bulk and "=" in bulk else _cache_entry(segments)
+    if cache:
+        return make(template("http.generic:cache-delete"), req, object=cache, label=label)
     if is_local(req.host):
         if bulk:
             return make(template("http.generic:local-bulk-delete"), req, pattern=bulk, label=label)
@@ -133,6 +136,19 @@ def _trivial_object(segments: list[str], objects: str = "trivial_delete_objects"
         return None
     last = named[-1].lower()
     return last if last in word_list(objects) else None
+
+
+def _cache_entry(segments: list[str]) -> str | None:
+    """`DELETE /api/cache/product-listing`, `/caches/ID`, `/api/cache`: a cache or one entry of it
+    (`[generic] cache_collections` is the last or next-to-last segment), rebuilt on the next read.
+    Only a plain path: a matrix parameter (`;`) may hide another resource in the segment before."""
+    if len(segments) < 1 or any(";" in s for s in segments):
+        return None
+    caches = word_list("cache_collections")
+    for seg in segments[-2:]:
+        if seg.lower() in caches:
+            return seg
+    return None
 
 
 def _bulk(req: Request, segments: list[str]) -> str | None:

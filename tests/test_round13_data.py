@@ -1,0 +1,162 @@
+"""SQL, HTTP and MCP classes of the thirteenth round, each beside the look-alike spellings an agent
+that wants the destructive action would try next.
+
+- HashiCorp's APIs (Vault, Consul, Nomad): lease and token revocation, secret destruction, mounts;
+- DELETE of a cache or a cache entry on any API;
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import blastwall
+from blastwall.engine import make_action
+
+
+@pytest.fixture(autouse=True)
+def _isolated(no_policy_no_database: None) -> None:
+    """Every test runs with nothing configured (conftest.py)."""
+
+
+def decision(kind: str, payload: Any, context: dict[str, Any] | None = None) -> str:
+    return blastwall.check(make_action(kind, payload, context)).decision.value
+
+
+def http(method: str, url: str, **more: Any) -> dict[str, Any]:
+    return {"method": method, "url": url, **more}
+
+
+# ---- 1. HashiCorp Vault, Consul, Nomad --------------------------------------------------------------
+
+VAULT = "https://vault.acme.internal:8200"
+HASHICORP_DESTRUCTIVE = [
+    http("PUT", f"{VAULT}/v1/sys/leases/revoke-prefix/aws/creds", headers={"X-Vault-Token": "$VAULT_TOKEN"}),
+    http("POST", f"{VAULT}/v1/sys/leases/revoke-prefix/database/creds/"),
+    http("PUT", f"{VAULT}/v1/sys/leases/revoke-force/aws"),
+    http("PUT", f"{VAULT}/v1/sys/leases/revoke", body={"lease_id": "aws/creds/deploy/abc"}),
+    http("PUT", f"{VAULT}/v1/sys/revoke-prefix/aws"),  # the older paths
+    http("PUT", f"{VAULT}/v1/sys/revoke/aws/creds/deploy/abc"),
+    http("POST", f"{VAULT}/v1/auth/token/revoke", body={"token": "hvs.x"}),
+    http("POST", f"{VAULT}/v1/auth/token/revoke-accessor"),
+    http("POST", f"{VAULT}/v1/auth/token/revoke-orphan"),
+    http("DELETE", f"{VAULT}/v1/auth/token/roles/deploy"),
+    http("DELETE", f"{VAULT}/v1/secret/metadata/app/db"),
+    http("POST", f"{VAULT}/v1/secret/destroy/app/db", body={"versions": [1, 2]}),
+    http("POST", f"{VAULT}/v1/secret/delete/app/db", body={"versions": [3]}),
+    http("DELETE", f"{VAULT}/v1/secret/data/app/db"),
+    http("DELETE", f"{VAULT}/v1/kv/app/db"),  # KV v1: no versions
+    http("DELETE", f"{VAULT}/v1/sys/mounts/kv"),
+    http("DELETE", f"{VAULT}/v1/sys/auth/github"),
+    http("DELETE", f"{VAULT}/v1/sys/policies/acl/deploy"),
+    http("DELETE", f"{VAULT}/v1/transit/keys/payments"),
+    http("PUT", f"{VAULT}/v1/sys/seal"),
+    http("POST", f"{VAULT}/v1/sys/storage/raft/snapshot-force"),
+    # Vault behind a load balancer, another port or an HCP host: the /v1/sys shapes still count
+    http("POST", "https://secrets.acme.io/v1/sys/leases/revoke-prefix/aws"),
+    http("PUT", "https://secrets.acme.io/v1/sys/revoke-force/aws"),
+    http("POST", "https://10.0.0.5/v1/auth/token/revoke-self"),
+    http("DELETE", "https://10.0.0.5/v1/sys/mounts/secret"),
+    http("POST", "https://vault.acme.io/v1/secret/destroy/app"),
+    http("DELETE", "https://prod-vault.z1.hashicorp.cloud/v1/secret/metadata/app"),
+    http("POST", "http://vault/v1//sys/leases/./revoke-prefix/aws"),
+    # Consul and Nomad on their ports
+    http("DELETE", "http://consul.internal:8500/v1/kv/app?recurse"),
+    http("DELETE", "http://consul.internal:8500/v1/kv/app/config"),
+    http("PUT", "http://consul.internal:8500/v1/agent/service/deregister/web-1"),
+    http("PUT", "http://consul.internal:8500/v1/snapshot"),
+    http("DELETE", "http://nomad.internal:4646/v1/job/web?purge=true"),
+    http("DELETE", "http://nomad.internal:4646/v1/job/web"),
+    http("DELETE", "http://nomad.internal:4646/v1/namespace/staging"),
+]
+
+HASHICORP_READS = [
+    http("GET", f"{VAULT}/v1/sys/health"),
+    http("LIST", f"{VAULT}/v1/secret/metadata/"),
+    http("GET", f"{VAULT}/v1/secret/data/app/db"),
+    http("GET", f"{VAULT}/v1/sys/leases/lookup/aws/creds"),
+    http("PUT", f"{VAULT}/v1/sys/leases/lookup", body={"lease_id": "aws/creds/deploy/abc"}),
+    http("PUT", f"{VAULT}/v1/sys/leases/renew", body={"lease_id": "aws/creds/deploy/abc"}),
+    http("POST", f"{VAULT}/v1/auth/token/lookup-self"),
+    http("POST", f"{VAULT}/v1/auth/token/renew-self"),
+    http("POST", f"{VAULT}/v1/auth/token/create", body={"ttl": "1h"}),
+    http("POST", f"{VAULT}/v1/auth/approle/login", body={"role_id": "x", "secret_id": "y"}),
+    http("GET", f"{VAULT}/v1/database/creds/readonly"),
+    http("POST", f"{VAULT}/v1/transit/encrypt/payments", body={"plaintext": "aGk="}),
+    http("POST", f"{VAULT}/v1/secret/data/app/db", body={"data": {"user": "x"}}),  # a new KV v2 version
+    http("POST", f"{VAULT}/v1/secret/undelete/app/db", body={"versions": [3]}),
+    http("GET", "https://secrets.acme.io/v1/sys/leases/revoke-prefix/aws"),  # a GET revokes nothing
+    http("GET", "http://consul.internal:8500/v1/kv/app?recurse"),
+    http("GET", "http://nomad.internal:4646/v1/job/web"),
+]
+
+
+@pytest.mark.parametrize("payload", HASHICORP_DESTRUCTIVE, ids=lambda p: f"{p['method']} {p['url']}")
+def test_hashicorp_destructive_calls_ask(payload: dict[str, Any]) -> None:
+    assert decision("http", payload) in ("ask", "deny")
+
+
+@pytest.mark.parametrize("payload", HASHICORP_READS, ids=lambda p: f"{p['method']} {p['url']}")
+def test_hashicorp_reads_pass(payload: dict[str, Any]) -> None:
+    assert decision("http", payload) == "allow"
+
+
+def test_vault_rows_stay_off_other_apis() -> None:
+    """The KV shapes (`/v1/x/data/y`) are Vault's only on its port or hosts: elsewhere a DELETE of
+    them is an ordinary DELETE (asked) and a POST an ordinary write (allowed)."""
+    from blastwall.analyze.base import Scope
+    from blastwall.analyze.http import analyze_request
+
+    found = analyze_request("DELETE", "https://api.acme.io/v1/users/data/7", None, None, Scope())
+    assert found and not any(f.rule_id.startswith("http.vault") for f in found)
+    assert decision("http", http("POST", "https://api.acme.io/v1/users/data/7", body={"x": 1})) == "allow"
+
+
+# ---- 2. DELETE of a cache or a cache entry -------------------------------------------------------
+
+CACHE_DELETES = [
+    http("DELETE", "http://localhost:8080/api/cache/product-listing"),
+    http("DELETE", "http://localhost:8080/api/caches/product-listing"),
+    http("DELETE", "https://api.acme.io/v1/cache/product-listing"),
+    http("DELETE", "https://api.acme.io/v1/cache"),
+    http("DELETE", "https://api.acme.io/v1/users/42/cache"),
+    http("DELETE", "https://api.github.com/repos/acme/web/actions/caches/123"),
+    http("DELETE", "https://api.github.com/repos/acme/web/actions/caches?key=npm-linux"),
+]
+
+NOT_CACHE_DELETES = [
+    http("DELETE", "https://api.acme.io/v1/cached-orders/1"),
+    http("DELETE", "https://api.acme.io/v1/cache-users/1"),
+    http("DELETE", "https://api.acme.io/v1/cache/orders/1"),  # a collection under the cache segment
+    http("DELETE", "https://api.acme.io/v1/users;/cache/x"),  # a matrix parameter hides the resource
+    http("DELETE", "https://api.acme.io/v1/cache/../users/1"),
+    http("DELETE", "https://api.acme.io/v1/cache/x?cascade=true"),
+    http("DELETE", "https://api.acme.io/v1/users/1"),
+]
+
+
+@pytest.mark.parametrize("payload", CACHE_DELETES, ids=lambda p: p["url"])
+def test_cache_deletes_pass(payload: dict[str, Any]) -> None:
+    assert decision("http", payload) == "allow"
+
+
+@pytest.mark.parametrize("payload", NOT_CACHE_DELETES, ids=lambda p: p["url"])
+def test_look_alike_deletes_still_ask(payload: dict[str, Any]) -> None:
+    assert decision("http", payload) in ("ask", "deny")
+
+
+@pytest.mark.parametrize("url,expected", [
+    ("https://api.acme.io/v1/leases/revoke-prefix", "ask"),
+    ("https://api.acme.io/v1/jobs/delete-all", "ask"),
+    ("https://api.acme.io/v1/data/drop-all", "ask"),
+    ("https://api.acme.io/v1/users/1/revoke-sessions", "ask"),
+    ("https://api.acme.io/v1/cdn/purge-cache", "allow"),
+    ("https://api.acme.io/v1/users/1/reset-password", "allow"),
+    ("https://api.acme.io/v1/search/remove-filter", "allow"),
+])
+def test_hyphenated_verb_segments(url: str, expected: str) -> None:
+    """A POST whose last segment joins a destructive verb with its object by a hyphen reads as the verb,
+    weighed by the object (a cache, a password, a filter are harmless)."""
+    got = decision("http", http("POST", url))
+    assert (got in ("ask", "deny")) if expected == "ask" else got == "allow"

@@ -99,6 +99,17 @@ def parse(spec: dict[str, Any], argv: list[Word]) -> Named:
     return Named(file, directory, tasks)
 
 
+def _prints_by_value(spec: dict[str, Any], argv: list[Word]) -> bool:
+    """`ninja -t targets`, `ninja -ttargets`: an option whose value makes the tool only print."""
+    table: dict[str, list[str]] = spec.get("print_values", {})
+    for option, tools in table.items():
+        values = [v for i, w in enumerate(argv[1:], 1) for v, span in [_value(w, argv, i, [option])] if span]
+        # every one: the last `-t` given is the one that runs (`ninja -t targets -t msvc -- CMD`)
+        if values and all(v is not None and not v.dynamic and v.text in tools for v in values):
+            return True
+    return False
+
+
 def _streamed(w: Word) -> bool:
     t = w.text
     return w.dynamic or t in ("", "-") or "$" in t or "<(" in t or t.startswith(("/dev/", "/proc/"))
@@ -181,7 +192,7 @@ def read_build_file(name: str, argv: list[Word], scope: Scope, source: str,
     if spec is None:
         return None, False
     named = parse(spec, argv)
-    if any(w.text.partition("=")[0] in spec.get("prints", ()) for w in argv[1:]):
+    if any(w.text.partition("=")[0] in spec.get("prints", ()) for w in argv[1:]) or _prints_by_value(spec, argv):
         return [], True  # `task --list -t FILE`: the tool prints its tasks, and runs none
     shell = _other_shell(spec, argv)
     if shell is not None:

@@ -97,7 +97,7 @@ def analyze_powershell(code: str, scope: Scope) -> list[Finding]:
     from blastwall.analyze.base import dedupe
     from blastwall.analyze.code import analyze_code
     from blastwall.analyze.shell.pwsh_blocks import statement_findings
-    from blastwall.analyze.shell.windows import judged_directly, statements
+    from blastwall.analyze.shell.windows import judged_directly, statements, without_help
 
     found: list[Finding] = []
     parts = statements(code)
@@ -111,7 +111,7 @@ def analyze_powershell(code: str, scope: Scope) -> list[Finding]:
             continue
         found += statement_findings(statement, scope, False)  # every command of it, and its blocks
         if not judged_directly(statement):
-            found += analyze_code("powershell", statement, scope)
+            found += analyze_code("powershell", without_help(statement), scope)
     return dedupe(found)
 
 

@@ -112,13 +112,13 @@ def nested(text: str, scope: Scope) -> list[Finding]:
 def block_findings(code: str, scope: Scope) -> list[Finding]:
     """Findings for the statements of a script block or subexpression."""
     from blastwall.analyze.code import analyze_code
-    from blastwall.analyze.shell.windows import judged_directly, statements
+    from blastwall.analyze.shell.windows import judged_directly, statements, without_help
 
     found: list[Finding] = []
     for statement in statements(code):
         found += statement_findings(statement, scope, True)
         if not judged_directly(statement):
-            found += analyze_code("powershell", statement, scope)
+            found += analyze_code("powershell", without_help(statement), scope)
     return found
 
 

@@ -127,7 +127,7 @@ def _destructive_flags() -> frozenset[str]:
     return frozenset(_table().get("flags", {}).get("destructive", ()))
 
 
-def _flag_reading(argv: list[Word]) -> Reading | None:
+def _flag_reading(argv: list[Word], exempt: frozenset[str] = frozenset()) -> Reading | None:
     """`s5cmd sync --delete`, `tool load --drop`, `myloader --overwrite-tables`, `timeshift --delete-all`:
     an option that destroys what the program acts on (rules/verbs.toml [flags]: the `destructive`
     list, or an option whose name the verb model reads as destructive); `--delete=false`,
@@ -141,6 +141,8 @@ def _flag_reading(argv: list[Word]) -> Reading | None:
         if not f.startswith("-") or f == "--":
             continue
         key, eq, value = f.partition("=")
+        if key in exempt:
+            continue  # `meson setup --wipe`: only the program's own output (own_flags.py)
         if not eq and key in boolean and i + 1 < len(texts):
             value = texts[i + 1]
             eq = "=" if off_value(value) else ""
@@ -213,7 +215,9 @@ def verb_findings(name: str, argv: list[Word], source: str, *, known: bool, scop
         return restored
     reading = read_words(path, program="" if known else name, holds=name if holds else "")
     if reading is None and not known:
-        reading = _flag_reading(argv)
+        from blastwall.analyze.shell.own_flags import exempt_options
+
+        reading = _flag_reading(argv, exempt_options(name, argv, path))
         if reading is not None and not reading.noun and reading.verb not in _destructive_flags() and _cleans(path):
             reading = None  # `bazel clean --expunge`: the option widens a cleanup of what the tool rebuilds
     if reading is None:

@@ -640,6 +640,19 @@ def statements(code: str) -> list[str]:
     return [s.strip() for line in code.replace("\r", "\n").split("\n") for s in _split(line, ";") if s.strip()]
 
 
+def without_help(statement: str) -> str:
+    """`statement` without the pipeline parts that only show help about a command (`Get-Help
+    Remove-Item -Examples | Select-Object -First 40`): their words name a cmdlet, they run none. A part
+    with a block, subexpression, variable or splat stays (`Get-Help (Remove-Item x)` runs it)."""
+    segments = _split(statement, "|")
+    if len(segments) < 2:
+        return statement
+    help_names = _table()["powershell"]["help"]
+    kept = [x for x in segments if not (
+        (ws := words(x)) and ws[0].lower() in help_names and not any(c in x for c in "({$@`"))]
+    return " | ".join(x.strip() for x in kept) if kept != segments else statement
+
+
 def judged_directly(statement: str) -> bool:
     """The statement's last command removes or overwrites files (Remove-Item, Set-Content and
     their aliases): judged by translation, not by the call patterns."""

@@ -65,3 +65,75 @@ test_unity_allowed, test_unity_lookalikes_asked = allowed_and_asked_in(_unity_pr
     "rm -rf Library/ Assets/ && Unity -batchmode -quit -projectPath .",
 ])
 test_not_unity_allowed, test_not_unity_asked = allowed_and_asked_in(_not_unity, [], UNITY)
+
+# ---- tool tables: dry runs, reads, help, own output (build_files.toml, verbs.toml, shell_dataplat.toml) ----
+
+TOOLS = [
+    "ninja -C out/Debug -t targets all | grep -c test_ ; ninja -C out/Debug -n renderer",
+    "ninja -t query renderer",
+    "ninja -C build -t commands app",
+    "ninja -C build -tcompdb > compile_commands.json",
+    "ninja -f custom.ninja -n deploy",
+    "meson setup builddir --wipe && meson compile -C builddir && meson test -C builddir --print-errorlogs",
+    "meson setup --reconfigure build",
+    "xcrun simctl delete unavailable",
+    "./gradlew bundleRelease && bundletool build-apks --bundle=app/build/outputs/bundle/release/app-release.aab"
+    " --output=/tmp/app.apks --mode=universal --overwrite",
+    "bundletool build-apks --bundle=app.aab --output /tmp/out/app.apks --overwrite",
+    "dvc gc --workspace --dry-run 2>/dev/null || dvc gc -w --help | head -20",
+    "dvc gc -w --dry",
+    "Get-Help Remove-Item -Examples | Select-Object -First 40",
+    "Get-Help Remove-Item -Full | Out-String | Select-String Recurse",
+    "help Remove-Item -Examples",
+    "Get-Command Remove-Item | Format-List",
+]
+TOOLS_LOOKALIKES = [
+    "ninja -C build deploy",
+    "ninja -t targets -t msvc -- rm -rf ~/work",
+    "ninja -C out -t msvc -- cmd /c del /s /q C:\\data",
+    "ninja -f custom.ninja deploy",
+    "meson --wipe ~/data",
+    "xcrun simctl delete all",
+    "xcrun simctl erase all",
+    "xcrun simctl delete 0D6F2E3A-1B2C-4D5E-8F90-123456789ABC",
+    "bundletool build-apks --bundle=app.aab --output=app.apks --overwrite",
+    "bundletool build-apks --bundle=app.aab --output=/tmp --overwrite",
+    "bundletool build-apks --bundle=app.aab --output=$OUT --overwrite",
+    "bundletool build-apks --bundle=app.aab --output=/tmp/a.apks --output=release/app.apks --overwrite",
+    "dvc gc --workspace",
+    "dvc gc -w --dry-run=0 -f --cloud",
+    "dvc gc -w -c -f",
+    "Get-Help (Remove-Item C:\\work -Recurse -Force) | Select-Object -First 1",
+    "Get-Help Remove-Item | Remove-Item -Recurse -Force C:\\work",
+    "Get-Help x; Remove-Item C:\\work -Recurse -Force | Out-Null",
+]
+
+test_tools_allowed, test_tools_lookalikes_asked = allowed_and_asked(TOOLS, TOOLS_LOOKALIKES)
+
+# ---- user-name variables in scratch paths (rules/paths.toml name_vars) --------------
+
+USER_SCRATCH = [
+    "rm -rf /tmp/pytest-of-$USER /tmp/tmp*.json 2>/dev/null; pytest -q --basetemp=/tmp/pt",
+    "rm -rf /tmp/pytest-of-${USER}",
+    "rm -rf /tmp/$LOGNAME-build",
+    "rm -rf /tmp/cache-$UID",
+]
+USER_LOOKALIKES = [
+    "rm -rf ~/$USER",
+    "rm -rf /home/$USER",
+    "rm -rf /Users/$(whoami)",
+    "rm -rf /tmp/$USER/../../home",
+    "rm -rf /tmp/pytest-of-$(whoami)",  # a command's output: what runs is not read as a name
+    "rm -rf /tmp/${USER:-../..}/etc",
+    "rm -rf /tmp/$USER_DIR",
+    "USER=x/../../home; rm -rf /tmp/$USER",
+    "export USER=x/../../../srv; rm -rf /tmp/$USER/data",
+    "read USER; rm -rf /tmp/$USER/../../srv",
+    "USER=$(cat name.txt); rm -rf /tmp/$USER/../../srv",
+    "for USER in a/../../srv; do rm -rf /tmp/$USER; done",
+    "whoami() { echo ../../srv; }; rm -rf /tmp/$(whoami)",
+    "rm -rf /tmp/$(whoami; echo /../../srv)",
+    "rm -rf /$USER",
+]
+
+test_user_scratch_allowed, test_user_scratch_lookalikes_asked = allowed_and_asked(USER_SCRATCH, USER_LOOKALIKES)

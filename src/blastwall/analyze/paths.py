@@ -165,7 +165,7 @@ def classify(path: str, cwd: str | None = None) -> PathClass:
     if m and m.group(1) in sysinfo["project_vars"]:
         return _in_project(raw[m.end():].lstrip("/"), path)
     if "$" in raw and "`" not in raw:
-        numbered = _numbers(raw, tuple(sysinfo.get("number_vars", ())))
+        numbered = _numbers(raw, (*sysinfo.get("number_vars", ()), *sysinfo.get("name_vars", ())))
         if numbered != raw and "$" not in numbered:
             return PathClass(classify(numbered, cwd).kind, path)  # `/tmp/x-$$`: a number there
     if "$" in raw or "`" in raw:

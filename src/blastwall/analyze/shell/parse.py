@@ -174,6 +174,15 @@ def _parse_bounded(src: bytes) -> tuple[Any, bool]:
     return parse_within(_parser(), src, PARSE_BUDGET_S)
 
 
+@functools.cache
+def _placed_vars() -> frozenset[str]:
+    """Variables paths.py places as a number or a login name when written plainly (rules/paths.toml)."""
+    from blastwall.analyze.ruleset import load_table
+
+    system = load_table("paths")["system"]
+    return frozenset((*system.get("number_vars", ()), *system.get("name_vars", ())))
+
+
 class Parsed:
     """What one command line parsed into."""
 
@@ -366,6 +375,8 @@ class _Walker:
                         path_class=known.path_class if name in self.once else None)
         if known is not None and operators and operators[0] in (":-", "-") and known.text:
             return Word(known.text, dynamic=known.dynamic, raw=raw)
+        if operators and name in _placed_vars():
+            return Word(raw, dynamic=True, raw=raw)  # `${USER:-../..}`: not the plain value paths.py places
         if operators and operators[0] in (":-", "-", ":=", "="):
             # ${X:-default}: when X is unknown, the default is what a careful reader must assume
             defaults = [c for c in node.named_children if c is not names[0]]

@@ -160,3 +160,40 @@ def test_hyphenated_verb_segments(url: str, expected: str) -> None:
     weighed by the object (a cache, a password, a filter are harmless)."""
     got = decision("http", http("POST", url))
     assert (got in ("ask", "deny")) if expected == "ask" else got == "allow"
+
+
+# ---- 3. DDL inside a rolled-back transaction ----------------------------------------------------
+
+def sql_rules(sql: str, dialect: str | None = None) -> list[str]:
+    from blastwall.analyze.base import Scope
+    from blastwall.analyze.sql import analyze_sql
+
+    return [f.rule_id for f in analyze_sql(sql, Scope(read_files=False), dialect=dialect)]
+
+
+@pytest.mark.parametrize("sql,dialect", [
+    ("START TRANSACTION; DROP TABLE carts; ROLLBACK;", "mysql"),
+    ("start  transaction;\nTRUNCATE carts;\nrollback;", "mariadb"),
+    ("START TRANSACTION; DROP TABLE `carts`; ROLLBACK;", None),
+    ("BEGIN; DROP TABLE `carts`; ROLLBACK;", None),  # backquoted names are MySQL's
+    ("BEGIN; DROP TABLE carts; ROLLBACK;", "mysql"),
+    ("BEGIN; DROP TABLE carts; ROLLBACK;", "mariadb"),
+    ("BEGIN; TRUNCATE TABLE carts; ROLLBACK;", "mysql"),
+    ("BEGIN; DROP TABLE carts; ROLLBACK;", "oracle"),
+])
+def test_ddl_before_a_rollback_is_kept_where_ddl_commits(sql: str, dialect: str | None) -> None:
+    assert sql_rules(sql, dialect)
+
+
+@pytest.mark.parametrize("sql,dialect", [
+    ("BEGIN; DROP TABLE notes; ROLLBACK;", None),
+    ("BEGIN; DROP TABLE notes; ROLLBACK;", "sqlite"),
+    ("START TRANSACTION; DROP TABLE carts; ROLLBACK;", "postgres"),
+    ("START TRANSACTION; DROP TABLE carts; ROLLBACK;", None),  # PostgreSQL's reading when no dialect is known
+    ("BEGIN TRAN; DROP TABLE notes; ROLLBACK TRAN;", "tsql"),
+    ("START TRANSACTION; DELETE FROM carts; ROLLBACK;", None),  # DML rolls back everywhere
+    ("START TRANSACTION; DELETE FROM `carts`; ROLLBACK;", "mysql"),
+    ("START TRANSACTION; SELECT 1; ROLLBACK;", None),
+])
+def test_rollback_still_undoes_where_it_can(sql: str, dialect: str | None) -> None:
+    assert sql_rules(sql, dialect) == []

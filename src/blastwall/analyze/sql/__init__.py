@@ -13,6 +13,7 @@ worded from `rules/sql.toml`. Parsers are imported only when text needs them.
 
 from __future__ import annotations
 
+from blastwall import rx
 from blastwall.analyze.base import MAX_INPUT, AnalysisError, Scope, unknown
 from blastwall.analyze.sql import lexer
 from blastwall.analyze.sql.budget import ATTEMPT, PIECE, Budget, current
@@ -30,7 +31,10 @@ _DIALECTS = {
     "oracle": "oracle", "plsql": "oracle", "clickhouse": "clickhouse",
 }
 _FALLBACKS = ("mysql", "tsql", "sqlite")
-_DDL_COMMITS = frozenset({"mysql"})
+_DDL_COMMITS = frozenset({"mysql", "oracle"})  # DDL commits the open transaction: a ROLLBACK after it undoes nothing
+# A spelling only MySQL/MariaDB take, in a script with no dialect: backquoted names. (`START
+# TRANSACTION` and `BEGIN` are PostgreSQL's too, the reading of a script with no dialect.)
+_MYSQL_SPELLING = rx.compile(r"`")
 
 
 def analyze_sql(text: str, scope: Scope, *, dialect: str | None = None) -> list[Finding]:
@@ -64,7 +68,7 @@ def analyze_sql(text: str, scope: Scope, *, dialect: str | None = None) -> list[
     from blastwall.analyze.sql.script import net_hits
 
     found = _findings(net_hits(stmts, ddl_commits=name in _DDL_COMMITS), scope)
-    if dialect is None and _mysql_lexing_differs(text):
+    if dialect is None and (_mysql_lexing_differs(text) or _MYSQL_SPELLING.search(text)):
         seen = {(f.rule_id, f.target) for f in found}
         found += [f for f in analyze_sql(text, scope, dialect="mysql") if (f.rule_id, f.target) not in seen]
     opened = lexer.executable_comments(text)
@@ -80,7 +84,6 @@ def _store_tables(text: str) -> list[Finding]:
     low = text.lower()
     if "bw_" not in low:
         return []
-    from blastwall import rx
     from blastwall.analyze.sql.rules import setting
 
     names = "|".join(rx.escape(t) for t in setting("store_tables"))

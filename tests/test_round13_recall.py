@@ -70,6 +70,13 @@ DESTRUCTIVE = [
     "litecli app.db -e 'DELETE FROM users'",
     "isql DSN user pw <<< 'TRUNCATE TABLE t'",
     "tsql -S srv -U sa <<< 'DROP DATABASE app'",
+    # a registry's versioned objects whose noun is regenerable here
+    "wandb artifact rm acme/churn/model:v0 acme/churn/model:v1 --delete-aliases 2>/dev/null || true",
+    "wandb artifact rm acme/churn/model:v0",
+    "wandb artifact delete acme/churn/model:latest",
+    "mltool artifacts remove team/model@3",
+    "mltool build rm app:v12",
+    "mltool report delete team/q3:v2 --force",
 ]
 
 SAFE = [
@@ -112,6 +119,14 @@ SAFE = [
     "mycli -e 'select 1'",
     "litecli app.db -e 'select * from users'",
     "isql -b DSN user pw <<< 'select 1'",
+    "wandb artifact get acme/churn/model:v0",
+    "wandb artifact ls acme/churn",
+    "mltool artifact rm --help",
+    "mltool artifact rm",
+    "mltool rm --help",
+    "mltool cache clear",
+    "mltool artifact rm ./out/x.bin",
+    "mltool artifact rm acme/churn/model:v0 --dry-run",
 ]
 
 

@@ -214,6 +214,10 @@ def verb_findings(name: str, argv: list[Word], source: str, *, known: bool, scop
     if restored is not None:
         return restored
     reading = read_words(path, program="" if known else name, holds=name if holds else "")
+    if reading is None and not known and len(path) > 1:
+        from blastwall.analyze.shell.registry_refs import registry_reference
+
+        reading = registry_reference(path, argv)
     if reading is None and not known:
         from blastwall.analyze.shell.own_flags import exempt_options
 

@@ -77,6 +77,12 @@ DESTRUCTIVE = [
     "mltool artifacts remove team/model@3",
     "mltool build rm app:v12",
     "mltool report delete team/q3:v2 --force",
+    # an age bound on remote storage holding data cannot be measured
+    "rclone delete s3prod:acme-media --min-age 1d",
+    "rclone delete --min-age 90d s3prod:acme-backups",
+    "rclone delete s3prod:acme-media --min-age=30d",
+    "mc rm --recursive --force --older-than 30d prod/customer-uploads/",
+    "mc rm --recursive --force --older-than 30d myminio/bucket",
 ]
 
 SAFE = [
@@ -127,6 +133,11 @@ SAFE = [
     "mltool cache clear",
     "mltool artifact rm ./out/x.bin",
     "mltool artifact rm acme/churn/model:v0 --dry-run",
+    "rclone delete ./logs --min-age 30d",
+    "rclone delete gdrive:ci-tmp --min-age 30d --rmdirs",
+    "mc rm --recursive --force --older-than 30d local/ci-artifacts/",
+    "rclone delete s3prod:acme-media --min-age 1d --dry-run",
+    "rclone ls s3prod:acme-media --min-age 1d",
 ]
 
 

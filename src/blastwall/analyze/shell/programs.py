@@ -384,9 +384,23 @@ def _aged(rule: Rule, args: ParsedArgs, argv: list[Word], name: str) -> bool:
     aged = _as_list(rule.row.get("aged_commands"))
     if not aged or not args.positionals or args.positionals[0] not in aged:
         return False
-    from blastwall.analyze.verbs import age_bounded
+    from blastwall.analyze.verbs import _AGE, age_bounded
 
+    targets = [t for t in args.positionals[1:] if not _AGE.fullmatch(t)]  # `--min-age 30d`: the option's value
+    if rule.row.get("aged_local_only") and not all(_local(t) for t in targets):
+        return False  # remote storage: what expired there cannot be measured
     return age_bounded([w.text for w in argv[1:]], name)  # a variable (`$A`) is no age
+
+
+def _local(target: str) -> bool:
+    """A path on this machine by its spelling (`/x`, `./logs`, `~/x`, `../x`), or a remote one named
+    for scratch or regenerable output (`gdrive:ci-tmp`, `minio/ci-artifacts`: rules/verbs.toml
+    regenerable nouns); not a remote holding data (`s3prod:acme-media`, `alias/bucket`)."""
+    if target.startswith(("/", "./", "../", "~")) or target in (".", ".."):
+        return True
+    from blastwall.analyze.verbs import _vocabulary, tokens
+
+    return bool(set(tokens(target.partition(":")[2] or target)) & _vocabulary().regenerable)
 
 
 # A first subcommand word that makes any command path help text (`TOOL help TASK`).

@@ -74,11 +74,17 @@ def analyze_call(server: str, tool: str, arguments: Any, annotations: dict | Non
     """Findings for one MCP tool call. The server's `destructiveHint: true` is a floor: whatever
     the catalog, the tool's name or its arguments say, the call is at least a MEDIUM finding
     (asked about unless a trusted policy rule allows `mcp.annotations:destructive`)."""
+    held: list[Finding] = []
     if isinstance(arguments, dict):
+        from blastwall.analyze.mcp_json import decoded
         from blastwall.analyze.mcp_keys import canonical
 
         arguments = canonical(arguments)  # `URL`, `File-Path`: also under the name the key lists give
+        inner, held = decoded(arguments)  # `{"params": "{\"sql\": ...}"}`: what a JSON string holds
+        if inner is not None:
+            held += [f for f in _analyze_call(server, tool, canonical(inner), annotations, scope) if f not in held]
     found = _analyze_call(server, tool, arguments, annotations, scope)
+    found = found + [f for f in held if f not in found]
     name = _split_name(str(server or ""), str(tool or ""))
     call = _Call(name[0], name[1], arguments if isinstance(arguments, dict) else {}, scope)
     found = found + _queued(call, arguments) + _operations(call)

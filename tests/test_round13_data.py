@@ -197,3 +197,36 @@ def test_ddl_before_a_rollback_is_kept_where_ddl_commits(sql: str, dialect: str 
 ])
 def test_rollback_still_undoes_where_it_can(sql: str, dialect: str | None) -> None:
     assert sql_rules(sql, dialect) == []
+
+
+# ---- 4. New output files from SQL ---------------------------------------------------------------
+
+@pytest.mark.parametrize("sql,dialect", [
+    ("EXPORT DATABASE 'backup/2025-06-01' (FORMAT PARQUET);", "duckdb"),  # a folder named for its date
+    ("EXPORT DATABASE 'exports/2025-06-01';", None),
+    ("EXPORT DATABASE '/tmp/snapshot';", "duckdb"),
+    ("COPY t TO 'data/processed/x_2025-06-01.parquet' (FORMAT parquet);", "duckdb"),
+    ("COPY (SELECT 1) TO '/tmp/x.csv' (HEADER);", "duckdb"),
+    ("COPY t FROM 'data/raw/x.csv';", "duckdb"),  # a load adds rows
+    ("\\copy users(id,email) TO 'users_2025-06-01.csv' CSV HEADER", None),
+])
+def test_new_outputs_pass(sql: str, dialect: str | None) -> None:
+    assert sql_rules(sql, dialect) == []
+
+
+@pytest.mark.parametrize("sql,dialect", [
+    ("EXPORT DATABASE 'backup/latest' (FORMAT PARQUET);", "duckdb"),  # an earlier export is replaced
+    ("EXPORT DATABASE 'backup';", "duckdb"),
+    ("EXPORT DATABASE '~/backups/2025-06-01';", "duckdb"),
+    ("EXPORT DATABASE '../2025-06-01';", "duckdb"),
+    ("EXPORT DATABASE '/var/backups/2025-06-01';", "duckdb"),
+    # DuckDB writes COPY ... TO files itself: judged as PostgreSQL's COPY ... TO
+    ("COPY t TO '/etc/passwd';", "duckdb"),
+    ("COPY t TO 'app.db';", "duckdb"),
+    ("COPY (SELECT 1) TO 'data/raw/x.parquet' (FORMAT parquet);", "duckdb"),
+    ("COPY t TO getvariable('p');", "duckdb"),
+    ("copy t to '/home/dev/.bashrc'", "duckdb"),
+    ("\\copy users(id,email) TO 'users.csv' CSV HEADER", None),  # may be a kept file of that name
+])
+def test_overwriting_outputs_ask(sql: str, dialect: str | None) -> None:
+    assert sql_rules(sql, dialect)

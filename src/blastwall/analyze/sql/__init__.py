@@ -313,10 +313,10 @@ def _read_piece(piece: lexer.Piece, dialect: str, depth: int, budget: Budget) ->
     return [Stmt(piece.text, glot.unparsed_hits(piece.text, piece.code))]
 
 
-def _new_export(path: str, scope: Scope) -> bool:
-    from blastwall.analyze.sql.exports import new_export
+def _new_export(path: str, scope: Scope, statement: str) -> bool:
+    from blastwall.analyze.sql.exports import new_export, writes_folder
 
-    return new_export(path, scope)
+    return new_export(path, scope, folder=writes_folder(statement))
 
 
 def _findings(hits: list[Hit], scope: Scope) -> list[Finding]:
@@ -324,7 +324,7 @@ def _findings(hits: list[Hit], scope: Scope) -> list[Finding]:
     seen: set[tuple[str, str, str]] = set()
     for h in hits:
         key = (h.kind, h.target, h.source)
-        if h.kind in ("copy-to-file", "output-to-file") and _new_export(h.detail, scope):
+        if h.kind in ("copy-to-file", "output-to-file") and _new_export(h.detail, scope, h.source):
             continue
         if key not in seen:
             seen.add(key)

@@ -588,9 +588,14 @@ def _describe(e: Any, src: str, dialect: str) -> list[Hit]:
 def _copy(e: Any, src: str, dialect: str) -> list[Hit]:
     """Snowflake's `COPY INTO t FROM @stage ...` as sqlglot reads it: judged by the rows that name the
     COPY INTO forms (`[[glot.commands]]`: PURGE = TRUE deletes the staged files, OVERWRITE = TRUE
-    replaces unloaded ones); another COPY keeps no hits, as before."""
+    replaces unloaded ones). DuckDB's `COPY t TO 'path'` writes a file as PostgreSQL's COPY ... TO
+    does (judged alike: a new export passes, `analyze/sql/exports.py`); COPY ... FROM adds rows."""
     if lexer.opening_words(lexer.code_only(src), 2) != ["copy", "into"]:
-        return []
+        if e.args.get("kind") is not False:
+            return []
+        target = e.this.sql(dialect=dialect)[:80] if e.this is not None else ""
+        files = [f.name if f.is_string else f.sql(dialect=dialect) for f in e.args.get("files") or []]
+        return [Hit("copy-to-file", target, src, path) for path in files or ["a location it does not name"]]
     named = _command_row(src, lexer.words(lexer.code_only(src)), lexical_only=True)
     return named or []
 

@@ -15,6 +15,8 @@ from blastwall.analyze.shell.ir import Word
 from blastwall.analyze.shell.names import program_name
 from blastwall.model import Finding
 
+_SHORTEST_PREFIX = 4  # `--up`: a shorter beginning of a long option names none
+
 
 @functools.cache
 def _index() -> dict[str, tuple[dict[str, Any], ...]]:
@@ -36,8 +38,12 @@ def option_commands(argv: list[Word], scope: Scope, source: str) -> list[Finding
     name = program_name(argv[0].text)
     out: list[Finding] = []
     for row in rows:
+        if row.get("subcommands") and _subcommand(row, argv) not in row["subcommands"]:
+            continue  # `git clone -u CMD`, not `git push -u origin`
         for value in _values(row, argv):
             code = _after_prefix(row, value)
+            if code is not None and row.get("decode") == "git_ext":
+                code = _git_ext(code)
             if code is not None and code.strip():
                 out.extend(_shell_text(code, scope, f"{name} (a command its option runs)"))
     return out
@@ -49,10 +55,19 @@ def _values(row: dict[str, Any], argv: list[Word]) -> list[str]:
     out: list[str] = []
     for i, w in enumerate(argv[1:], 1):
         t = w.text
-        if t == "--":
+        if t == "--":  # options end; positional words (`make -- SHELL=x`, `git clone -- ext::...`) do not
+            out.extend(a.text[len(p):] for a in argv[i + 1:] for p in words if a.text.startswith(p))
             break
         if t in options:
             if i + 1 < len(argv):
+                out.append(argv[i + 1].text)
+            continue
+        if row.get("abbreviate") and t.startswith("--") and len(t.split("=", 1)[0]) >= _SHORTEST_PREFIX \
+                and any(o.startswith(t.split("=", 1)[0]) for o in options):
+            # `--upload=CMD`, `--receive CMD`: git takes a long option's unambiguous beginning
+            if "=" in t:
+                out.append(t.split("=", 1)[1])
+            elif i + 1 < len(argv):
                 out.append(argv[i + 1].text)
             continue
         for o in options:
@@ -62,6 +77,41 @@ def _values(row: dict[str, Any], argv: list[Word]) -> list[str]:
                 out.append(t[2:])  # -ICMD, -oProxyCommand=CMD
         out.extend(t[len(p):] for p in words if t.startswith(p))
     return out
+
+
+def _subcommand(row: dict[str, Any], argv: list[Word]) -> str:
+    """The first word after the program's own options and their values (`git -C d -c k=v clone`)."""
+    valued: list[str] = row.get("global_values", [])
+    skip = False
+    for w in argv[1:]:
+        if skip:
+            skip = False
+        elif w.text in valued:
+            skip = True
+        elif not w.text.startswith("-"):
+            return w.text
+    return ""
+
+
+def _git_ext(command: str) -> str:
+    """An `ext::` remote's command as shell words: arguments split at spaces, `% ` a space inside
+    one, `%%` a percent sign (git-remote-ext(1)); `%s`-style placeholders stay as written."""
+    import shlex
+
+    args: list[str] = [""]
+    i = 0
+    while i < len(command):
+        c = command[i]
+        if c == "%" and i + 1 < len(command) and command[i + 1] in " %":
+            args[-1] += command[i + 1]
+            i += 2
+            continue
+        if c == " ":
+            args.append("")
+        else:
+            args[-1] += c
+        i += 1
+    return " ".join(shlex.quote(a) for a in args if a)
 
 
 def _after_prefix(row: dict[str, Any], value: str) -> str | None:

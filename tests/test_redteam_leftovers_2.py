@@ -161,3 +161,64 @@ def test_a_download_over_a_file_outside_the_project_is_asked(line: str) -> None:
                                   "curl -fsSL https://x.example/a"])
 def test_downloads_to_scratch_or_stdout_stay_allowed(line: str) -> None:
     assert shell(line) == "allow"
+
+
+# ---- git transports that run a program -----------------------------------------------------------
+
+GIT_TRANSPORT_COMMANDS = [
+    "git fetch --upload-pack='./x.sh' origin",
+    "git fetch --upload-pack 'rm -rf ~' origin",
+    "git fetch --upload='rm -rf ~' origin",  # git takes an option's unambiguous beginning
+    "git pull --upload-pack='rm -rf ~' origin main",
+    "git clone -u 'rm -rf ~' repo",
+    "git clone --upload-pack='rm -rf ~' repo",
+    "git ls-remote --upload-pack='rm -rf ~' x",
+    "git -C /srv/app fetch --upload-pack 'rm -rf ~' origin",
+    "git -c color.ui=never fetch --upload-pack 'rm -rf ~' origin",
+    "git push --receive-pack='rm -rf ~' origin",
+    "git push --exec='rm -rf ~' origin",
+    "git send-pack --receive-pack='rm -rf ~' x",
+    "git archive --remote=origin --exec='rm -rf ~' HEAD",
+    "git -c protocol.ext.allow=always fetch 'ext::sh -c rm% -rf% ~'",
+    "git clone 'ext::sh -c rm% -rf% ~' x",
+    "git clone -- 'ext::sh -c rm% -rf% ~' x",
+    "git remote add evil 'ext::sh -c rm% -rf% ~'",
+    "git -c core.sshCommand='sh -c \"rm -rf ~\"' fetch",
+    "GIT_SSH_COMMAND='rm -rf ~' git pull",
+    "git -c core.gitProxy='rm -rf ~' fetch",
+]
+
+
+@pytest.mark.parametrize("line", GIT_TRANSPORT_COMMANDS)
+def test_a_git_transport_command_is_read_as_shell(line: str) -> None:
+    assert shell(line) != "allow"
+
+
+@pytest.mark.parametrize("line", ["git push -u origin main", "git fetch origin", "git clone https://github.com/a/b",
+                                  "git fetch --upload-pack=git-upload-pack origin", "git pull --rebase origin main",
+                                  "git clone 'ext::sh -c ls% -la' x", "git push --repo=origin",
+                                  "git ls-remote --upload-pack='git-upload-pack' origin"])
+def test_git_transports_of_harmless_programs_stay_allowed(line: str) -> None:
+    assert shell(line) == "allow"
+
+
+# ---- history -w FILE ----------------------------------------------------------------------------
+
+HISTORY_WRITES = [
+    "history -w /home/u/.bashrc",
+    "history -w ~/.bashrc",
+    "history -w ~/.ssh/authorized_keys",
+    "history -a ~/.profile",
+    "history -w /etc/profile.d/x.sh",
+    "history -wa ~/.bashrc",
+]
+
+
+@pytest.mark.parametrize("line", HISTORY_WRITES)
+def test_history_writing_a_file_is_an_overwrite_of_that_file(line: str) -> None:
+    assert shell(line) != "allow"
+
+
+@pytest.mark.parametrize("line", ["history", "history 20", "history -w /tmp/hist.txt", "history | tail -5"])
+def test_history_reads_and_scratch_files_stay_allowed(line: str) -> None:
+    assert shell(line) == "allow"

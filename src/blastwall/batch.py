@@ -82,6 +82,7 @@ WARM_UP: tuple[tuple[str, Any], ...] = (
     ("shell", "Remove-Item -Recurse -Force /nonexistent/warm; pwsh -c 'Get-Date'"),  # Windows shells
     ("shell", "rd /s /q C:\\nonexistent\\warm"),
     ("shell", "redis-cli -h warm RENAME a b"),  # Redis commands' shapes (analyze/sql/redis_shapes.py)
+    ("shell", "warmtool artifact rm warm/up:v0"),  # a registry's versioned objects (shell/registry_refs)
     ("sql", "ALTER TABLE t DELETE WHERE 1; BEGIN EXECUTE IMMEDIATE 'DROP TABLE t'; END;"),
     ("sql", "DELETE FROM t WHERE id > 0; UPDATE t SET a = 1"),
     ("sql", "DROP TABLE t; db.users.drop()"),

@@ -224,11 +224,34 @@ def _switches(obj: _Object, cmd: Any) -> bool:
 
 def _words(cmd: Any, spec: _Spec, unique: bool = False) -> list[str] | None:
     argv = cmd.argv
-    if len(argv) < len(spec.argv) or any(w.dynamic and not (unique and _unique(w.text)) for w in argv):
+    if len(argv) < len(spec.argv) or any(w.dynamic and not (unique and _unique(w.text)) and
+                                         not (_names_none(spec) and _one_word(w.text)) for w in argv):
         return None
     if tuple(w.text for w in argv[:len(spec.argv)]) != spec.argv:
         return None
     return [w.text for w in argv[len(spec.argv):]]
+
+
+def _names_none(spec: _Spec) -> bool:
+    """A deleter that names its objects by option only (`pg_restore -d NAME FILE`): its other words
+    name no object, so a filled-in dump file name changes nothing about what it deletes."""
+    return bool(spec.name_flags) and not spec.positional
+
+
+def _one_word(text: str) -> bool:
+    """A word the shell fills in to exactly one word that is no option: its filled-in parts are all
+    `[one_word_parts]` (a date, a process id, a UUID) and what is left is plain (`prod-$(date +%F).dump`).
+    A name flag's value must still be plain (`_name_ok`), so this lets through only the other words."""
+    rest = _known_parts_out(text)
+    return rest != text and not text.startswith(("-", "$")) and _plain(rest)
+
+
+def _known_parts_out(text: str) -> str:
+    """`text` without its `[one_word_parts]` and `[unique_names] parts`."""
+    parts = sorted({*_table()["unique_names"]["parts"], *_table()["one_word_parts"]["parts"]}, key=len, reverse=True)
+    for part in parts:
+        text = _without(text, part)
+    return text
 
 
 def _plain(name: str) -> bool:
@@ -349,6 +372,8 @@ def _deleted(obj: _Object, cmd: Any) -> list[str]:
             elif w.startswith("-"):
                 return []
             elif not spec.positional:
+                if any(part.startswith("-") for part in _known_parts_out(w).split()):
+                    return []  # a filled-in word the shell splits into an option (`x-$(echo y -d app)`)
                 i += 1  # a word that names no object (pg_restore's dump file)
             elif not _name_ok(obj, w):
                 return []

@@ -230,3 +230,65 @@ def test_new_outputs_pass(sql: str, dialect: str | None) -> None:
 ])
 def test_overwriting_outputs_ask(sql: str, dialect: str | None) -> None:
     assert sql_rules(sql, dialect)
+
+
+# ---- 5. Notebook cells an MCP tool runs ---------------------------------------------------------
+
+def jupyter(tool: str, **args: Any) -> dict[str, Any]:
+    return {"server": "jupyter", "tool": tool, "arguments": args}
+
+
+CELLS_SAFE = [
+    jupyter("insert_execute_code_cell", cell_index=-1,
+            cell_source="df = pd.read_parquet('data/raw/events.parquet')\ndf.describe()"),
+    jupyter("append_execute_code_cell", cell_source="import pandas as pd\ndf = pd.read_csv('data/x.csv')\ndf.head()"),
+    jupyter("append_execute_code_cell", cell_source=["import numpy as np\n", "np.arange(3).sum()"]),
+    jupyter("execute_code", code="%matplotlib inline\nimport matplotlib.pyplot as plt\nplt.plot([1, 2])"),
+    jupyter("execute_code", code="%timeit sum(range(10))\n%who"),
+    jupyter("execute_ipython", code="%%bash\nls -la data"),
+    jupyter("execute_ipython", code="!ls data/raw\nfiles = !ls data\nprint(files)"),
+    jupyter("execute_ipython", code="%%html\n<b>done</b>"),
+    jupyter("execute_ipython", code="x = 1 if a != b else 2\nprint(x)"),
+]
+
+CELLS_DESTRUCTIVE = [
+    jupyter("insert_execute_code_cell", cell_index=-1, cell_source="!rm -rf data/raw"),
+    jupyter("insert_execute_code_cell", cell_source="import os\nos.remove('data/raw/events.parquet')"),
+    jupyter("append_execute_code_cell", cell_source="import shutil; shutil.rmtree('data')"),
+    jupyter("append_execute_code_cell", cell_source="%%bash\nrm -rf ~/data"),
+    jupyter("append_execute_code_cell", cell_source="%%sh\nrm -rf data"),
+    jupyter("append_execute_code_cell", cell_source="%%script bash\nrm -rf data"),
+    jupyter("append_execute_code_cell", cell_source="%%time\nimport os\nos.remove('data/raw/x.parquet')"),
+    jupyter("append_execute_code_cell", cell_source="for f in files:\n    !rm -rf {f}\n"),
+    jupyter("append_execute_code_cell", cell_source="files = !rm -rf data\nprint(files)"),
+    jupyter("append_execute_code_cell", cell_source="!!rm -rf data"),
+    jupyter("execute_code", code="%rm -rf data"),
+    jupyter("execute_code", code="%sx rm -rf /home/dev/data"),
+    jupyter("execute_code", code="%system rm -rf data"),
+    jupyter("execute_code", code="%frobnicate data"),  # a magic blastwall does not know
+    jupyter("execute_code", code="%%perl\nunlink 'data/x'"),
+    jupyter("execute_ipython", code="%%sql\nDROP TABLE users"),
+    jupyter("execute_ipython", code="subprocess.run('rm -rf data', shell=True)"),
+    jupyter("execute_ipython", code="%run scripts/cleanup.py"),  # a script blastwall cannot read
+    jupyter("execute_cell", cell_index=3),  # the notebook's own cell: its code is not in the call
+    {"server": "notebook", "tool": "run_cell", "arguments": {"source": "!rm -rf data"}},
+    {"server": "datalayer-jupyter", "tool": "execute_ipython", "arguments": {"code": "!rm -rf data"}},
+]
+
+
+@pytest.mark.parametrize("call", CELLS_SAFE, ids=lambda c: str(c["arguments"])[:60])
+def test_cells_that_read_pass(call: dict[str, Any]) -> None:
+    assert decision("mcp", call) == "allow"
+
+
+@pytest.mark.parametrize("call", CELLS_DESTRUCTIVE, ids=lambda c: str(c["arguments"])[:60])
+def test_cells_that_destroy_or_hide_ask(call: dict[str, Any]) -> None:
+    assert decision("mcp", call) in ("ask", "deny")
+
+
+def test_a_cell_is_ipython_not_shell() -> None:
+    """A cell's `code` is Python: `import` is not ImageMagick's program and the cell is not a shell script."""
+    from blastwall.analyze.mcp_cells import cell_commands
+
+    assert cell_commands("import os\nprint(os.getcwd())") == ["python3 -c 'import os\nprint(os.getcwd())'"]
+    assert cell_commands("%%script bash\nBLASTWALL_CELL_0\nrm -rf data")[0].count("BLASTWALL_CELL_1") == 2

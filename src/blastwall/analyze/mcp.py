@@ -816,6 +816,8 @@ def _command_args(call: _Call) -> list[Finding] | None:
 
     if is_redis_server(call.server_words):
         return None  # its command is a Redis command (_redis_args), not a shell line
+    if gate_cells(call):
+        return _cell_args(call)  # a notebook cell: IPython
     from blastwall.analyze.http.checks import unwrap_argv
 
     commands: list[str] = []
@@ -854,6 +856,29 @@ def _command_args(call: _Call) -> list[Finding] | None:
     for text in commands[:20]:
         out.extend(analyze_command(text, call.deeper("command")))
     return out
+
+
+def _cell_args(call: _Call) -> list[Finding]:
+    """A notebook cell a tool runs (`mcp_cells.py`, gated by `mcp_gates.cells`): its Python, shell
+    lines and magics, judged as the shell judges them; a cell blastwall cannot read is asked about."""
+    from blastwall.analyze.mcp_cells import cell_code, cell_commands
+
+    source = cell_code(call.args)
+    commands = None if source is None else cell_commands(source)
+    if commands is None or len(commands) > 20:  # a magic it does not know, or more than it reads
+        return [call.finding(_row("mcp.generic:unanalyzed-exec"))]
+    from blastwall.analyze.shell import analyze_command
+
+    out: list[Finding] = []
+    for text in commands:
+        out.extend(analyze_command(text, call.deeper("command")))
+    return out
+
+
+def gate_cells(call: _Call) -> bool:
+    from blastwall.analyze.mcp_gates import cells
+
+    return cells(call)
 
 
 def _with_stdin(command: str, stdin: str) -> str:

@@ -24,7 +24,7 @@ from blastwall.analyze.ruleset import load_table
 if TYPE_CHECKING:
     from blastwall.analyze.mcp import _Call
 
-__all__ = ["browser_code", "cli", "command", "cypher", "file", "git", "manifest", "mongo", "program", "provider",
+__all__ = ["browser_code", "cells", "cli", "command", "cypher", "file", "git", "manifest", "mongo", "program", "provider",
            "redis", "search", "sniffed", "sql", "url"]
 
 
@@ -70,12 +70,19 @@ def redis(call: _Call) -> bool:
 
 
 def command(call: _Call) -> bool:
-    """A command, an argv or a script argument, or a tool that types into a terminal; never a Redis
-    server's (its commands are Redis commands)."""
+    """A command, an argv or a script argument, a tool that types into a terminal or runs a notebook
+    cell; never a Redis server's (its commands are Redis commands)."""
     from blastwall.analyze.mcp_terminal import types_into_terminal
 
     return not redis(call) and (_given(call, "command_keys", "argv_keys", "script_keys")
-                                or types_into_terminal(call.server, call.tool))
+                                or types_into_terminal(call.server, call.tool) or cells(call))
+
+
+def cells(call: _Call) -> bool:
+    """A notebook's or kernel's tool that runs a cell it is given (`mcp_cells.runs_cells`)."""
+    from blastwall.analyze.mcp_cells import runs_cells
+
+    return runs_cells(call)
 
 
 def browser_code(call: _Call) -> bool:

@@ -69,3 +69,35 @@ RESTORES_LOOKALIKES = [
     "createdb restore_check && pg_restore --clean -C -d restore_check prod-$(date +%F).dump",
 ]
 test_restores_safe, test_restores_lookalikes_are_asked = allowed_and_asked(RESTORES, RESTORES_LOOKALIKES)
+
+# ---- in-memory and file-less test databases (environment/dbsite.py, selected.py) ---------------
+
+MEMORY = [
+    "DB_CONNECTION=sqlite DB_DATABASE=:memory: php artisan migrate:fresh --seed && vendor/bin/phpunit --testsuite Feature",
+    "DB_CONNECTION=sqlite DB_DATABASE=:memory: php artisan migrate:refresh",
+    "DB_CONNECTION=sqlite DB_DATABASE=:memory: php artisan db:wipe --force",
+    "DATABASE_URL=sqlite::memory: php artisan migrate:fresh",
+    "DB_URL=sqlite::memory: php artisan migrate:fresh --seed",
+    "DATABASE_URL=sqlite::memory: npx prisma migrate reset --force",
+    "DATABASE_URL=file::memory:?cache=shared npx prisma migrate reset --force",
+    "DATABASE_URL='file:memdb1?mode=memory&cache=shared' npx prisma migrate reset --force",
+]
+MEMORY_LOOKALIKES = [
+    "DB_CONNECTION=mysql DB_DATABASE=:memory: php artisan migrate:fresh --seed",
+    "DB_DATABASE=:memory: php artisan migrate:fresh",
+    "DB_CONNECTION=sqlite DB_DATABASE=:memory: php artisan migrate:fresh --database=mysql",
+    "DB_CONNECTION=sqlite DB_DATABASE=:memory: php artisan migrate:fresh --database mysql",
+    "DB_CONNECTION=sqlite DB_DATABASE=:memory: DATABASE_URL=mysql://app@db.prod.example.com/app php artisan migrate:fresh",
+    "export DB_URL=postgres://app@db.prod.example.com/app; DB_CONNECTION=sqlite DB_DATABASE=:memory: php artisan"
+    " migrate:fresh",
+    "DB_CONNECTION=sqlite DB_DATABASE=database/database.sqlite php artisan migrate:fresh",
+    "DB_CONNECTION=sqlite DB_DATABASE=:memory:.sqlite php artisan migrate:fresh",
+    "DB_CONNECTION=sqlite DB_DATABASE=data/:memory: php artisan migrate:fresh",
+    "DB_CONNECTION=sqlite DB_DATABASE=$DB php artisan migrate:fresh",
+    "DB_CONNECTION=sqlite DB_DATABASE=:memory: DISABLE_DATABASE_ENVIRONMENT_CHECK=1 bin/rails db:drop",
+    "DATABASE_URL=sqlite:////:memory:/../../srv/app.db npx prisma migrate reset --force",
+    "DATABASE_URL=file:./dev.db?mode=memory npx prisma migrate reset --force",
+    "DATABASE_URL=postgres://app@db.prod.example.com/app?x=:memory: npx prisma migrate reset --force",
+    "php artisan migrate:fresh",
+]
+test_memory_safe, test_memory_lookalikes_are_asked = allowed_and_asked(MEMORY, MEMORY_LOOKALIKES)

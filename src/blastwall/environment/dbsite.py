@@ -18,7 +18,7 @@ def from_url(url: str, via: str, names: tuple[tuple[str, str], ...] = ()) -> Sit
     if UNREAD in url or not url.strip():
         return unknown(f"{via} is only known when the app runs")
     scheme = url.split(":", 1)[0].lower()
-    if scheme in SQLITE_SCHEMES:
+    if scheme.split("+", 1)[0] in SQLITE_SCHEMES:  # SQLAlchemy names the driver too: sqlite+aiosqlite:///x.db
         path = url.split(":", 1)[1].removeprefix("//")
         return file_site(path, via, names)
     if "://" not in url or any(c in url for c in "$`"):  # `$PROD_URL`: a value the shell fills in, not a URL
@@ -82,8 +82,19 @@ def from_keys(host: str | None, database: str | None, via: str, names: tuple[tup
     return Site(w.local, f"{via}: {w.why}", named)
 
 
+def in_memory(path: str) -> bool:
+    """A SQLite database that is no file: `:memory:` (`sqlite::memory:`, `sqlite:///:memory:`,
+    `file::memory:?cache=shared`) or a URI's `mode=memory`. It exists only in the process that opens it."""
+    name, _, query = path.partition("?")
+    return name in (":memory:", "/:memory:") or ("mode=memory" in query.split("&") and bool(name) and "/" not in name)
+
+
 def file_site(path: str, via: str, names: tuple[tuple[str, str], ...] = ()) -> Site:
-    """A SQLite database: a file on this machine wherever its folder is; its name may say test."""
+    """A SQLite database: a file on this machine wherever its folder is; its name may say test.
+    One in memory is the command's own scratch: it is made empty when the process opens it."""
+    if in_memory(path):
+        return Site(True, f"{via} is an in-memory SQLite database ({path})", names, nature="test",
+                    nature_why="it exists only in the process that opens it, which starts it empty")
     base = os.path.basename(path)
     if UNREAD in base:
         return unknown(f"{via} is only known when the app runs")

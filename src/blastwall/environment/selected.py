@@ -22,7 +22,7 @@ import re
 from typing import Any
 
 from blastwall.environment.commands import Invocation
-from blastwall.environment.dbsite import from_url
+from blastwall.environment.dbsite import file_site, from_url
 from blastwall.environment.files import read_text
 from blastwall.environment.hosts import where_is
 from blastwall.environment.site import Site, Vars, unknown
@@ -69,6 +69,9 @@ def selected_test(inv: Invocation, spec: dict[str, Any], vars_: Vars, unread: Si
         if any(w == o or w.startswith(o + "=") for w in inv.argv for o in spec.get("schema_options", ())):
             return unread  # another schema file: its datasource may name another variable or a URL
         return from_url(given[-1][1], f"{given[-1][0]} (set on the command line)") if given else unread
+    memory = _in_memory(inv, spec, vars_)
+    if memory is not None:
+        return memory
     chosen = _selections(inv, spec, vars_)
     if not chosen or any(environment_of_name(env) != "test" for env, _ in chosen):
         return unread
@@ -93,6 +96,30 @@ def selected_test(inv: Invocation, spec: dict[str, Any], vars_: Vars, unread: Si
                 return unknown(f"{name} ({origin}): {w.why}")
     return Site(True, f"{how} selects the framework's own test configuration, which its test runner recreates on "
                       f"this machine ({unread.where})", names)
+
+
+def _in_memory(inv: Invocation, spec: dict[str, Any], vars_: Vars) -> Site | None:
+    """The framework's database selected on the line as an in-memory SQLite one (`[framework.X] memory`:
+    `DB_CONNECTION=sqlite DB_DATABASE=:memory:`, or a URL variable `sqlite::memory:`), which exists only
+    in the command's process: None when it is not, or when a URL variable, a connection option
+    (`--database=mysql`) or another driver may pick another database."""
+    memory = spec.get("memory")
+    if not memory:
+        return None
+    for opt in spec.get("target_options", []):
+        if any(w == opt or w.startswith(opt + "=") for w in inv.argv):
+            return None  # another connection of config/database.php, which is not read
+    for name in memory.get("url_env", []):  # a URL wins over the connection's other keys
+        value, origin = vars_.get(name)
+        if value is not None:
+            site = from_url(value, f"{name} ({origin})")
+            return site if site.nature else None
+    driver, _ = vars_.get(memory["driver_env"])
+    database, origin = vars_.get(memory["database_env"])
+    if driver is None or database is None or driver.strip().lower() != memory["driver"]:
+        return None
+    site = file_site(database, f"{memory['database_env']} ({origin}) of {memory['driver_env']}={driver}")
+    return site if site.nature else None
 
 
 # -- Ecto (mix ecto.drop, ecto.reset, ecto.rollback) ---------------------------------------------

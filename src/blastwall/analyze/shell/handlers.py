@@ -776,6 +776,12 @@ def handle_runner(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope)
     streamed = _streamed_task_file(name, argv, cmd)
     if streamed:
         return streamed
+    if name == "composer" and len(argv) > 2:
+        from blastwall.analyze.shell.pkg_scripts import pkg_script_findings
+
+        set_scripts = pkg_script_findings(argv, cmd, scope)  # `composer config scripts.x CMD`: CMD runs later
+        if set_scripts is not None:
+            return set_scripts
     if name == "mix":
         from blastwall.analyze.shell.unread_code import unread_code
 

@@ -33,8 +33,6 @@ def option_commands(argv: list[Word], scope: Scope, source: str) -> list[Finding
     rows = _index().get(program_name(argv[0].text)) if argv else None
     if not rows:
         return []
-    from blastwall.analyze.shell.handlers import _shell_text
-
     name = program_name(argv[0].text)
     out: list[Finding] = []
     for row in rows:
@@ -45,6 +43,8 @@ def option_commands(argv: list[Word], scope: Scope, source: str) -> list[Finding
             if code is not None and row.get("decode") == "git_ext":
                 code = _git_ext(code)
             if code is not None and code.strip():
+                from blastwall.analyze.shell.handlers import _shell_text  # only when a value runs: git's rows
+
                 out.extend(_shell_text(code, scope, f"{name} (a command its option runs)"))
     return out
 

@@ -36,6 +36,24 @@ DESTRUCTIVE = [
     "npm set-script postinstall 'rm -rf ~/x' && npm install",
     "npm pkg set 'scripts.test=rm -rf src' && npm test",
     "pnpm pkg set scripts.postinstall='rm -rf ~/x' && pnpm install",
+    # remote runners: a command that cannot be read asks; one that can is judged
+    "aws ssm send-command --document-name AWS-RunShellScript --parameters 'commands=[\\\"rm -rf /var/lib/mysql\\\"]'",
+    "aws ssm send-command --document-name AWS-RunShellScript --parameters 'commands=[\\\"uptime\\\"]'",
+    "aws ssm send-command --document-name AWS-RunShellScript --parameters 'commands=[\"uptime\",\"rm -rf /data\"]'",
+    "aws ssm send-command --document-name AWS-RunShellScript --parameters 'commands=uptime,rm -rf /data'",
+    "aws ssm send-command --document-name AWS-RunShellScript --parameters \"commands='uptime','rm -rf /data'\"",
+    "aws ssm send-command --document-name AWS-RunShellScript --parameters 'commands=[\"rm -rf /data]'",
+    "aws ssm send-command --document-name AWS-RunShellScript --parameters 'commands=[\"uptime\" x]'",
+    "aws ssm send-command --document-name AWS-RunShellScript --parameters '{\\\"commands\\\":[\\\"uptime\\\"]}'",
+    "aws ssm send-command --document-name AWS-RunShellScript --parameters file://params.json",
+    "aws ssm send-command --cli-input-json file://x.json",
+    "az vm run-command invoke -g rg -n vm --command-id RunShellScript --scripts 'rm -rf /var/lib/mysql'",
+    "az vm run-command invoke -g rg -n vm --command-id RunShellScript --scripts @script.sh",
+    "gcloud compute ssh vm1 --command 'rm -rf /var/lib/mysql'",
+    "gcloud compute ssh vm1 --zone us-central1-a -- rm -rf /var/lib/mysql",
+    "az ssh vm -n vm -g rg -- rm -rf /data",
+    "az ssh vm --ip 10.0.0.4 --local-user azureuser -- sudo rm -rf /var/lib/mysql",
+    "az ssh arc --resource-group rg --name srv -- rm -rf /data",
 ]
 
 SAFE = [
@@ -52,6 +70,17 @@ SAFE = [
     "npm pkg set scripts.build='tsc -p .' && npm run build",
     "npm pkg set scripts.postinstall='echo hi' && npm i",
     "npm pkg get scripts",
+    "aws ssm send-command --document-name AWS-RunShellScript --parameters 'commands=[\"uptime\"]'",
+    "aws ssm send-command --document-name AWS-RunShellScript --parameters 'commands=[\"uptime\",\"df -h\"]'",
+    "aws ssm send-command --document-name AWS-RunShellScript --parameters 'commands=uptime,df -h'",
+    "aws ssm send-command --document-name AWS-RunShellScript --parameters '{\"commands\":[\"uptime\"]}'",
+    "aws ssm send-command --document-name AWS-RunShellScript --parameters 'commands=[\"echo \\\"hi\\\"\"]'",
+    "az vm run-command invoke -g rg -n vm --command-id RunShellScript --scripts 'uptime'",
+    "gcloud compute ssh vm1 --command 'uptime'",
+    "gcloud compute ssh vm1 -- uptime",
+    "gcloud compute ssh vm1",
+    "az ssh vm -n vm -g rg",
+    "az ssh vm -n vm -g rg -- uptime",
 ]
 
 

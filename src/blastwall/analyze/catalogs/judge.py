@@ -145,8 +145,45 @@ def _commands_in(value: str, key: str) -> list[str] | None:
             return [str(x) for x in parsed]
         if rest.startswith("[") and rest.endswith("]"):
             rest = rest[1:-1]
-        return [rest]  # a shorthand list is commas between commands; the whole text is judged as one line
+        return _shorthand_items(rest)
     return None
+
+
+def _shorthand_items(text: str) -> list[str] | None:
+    """The items of an AWS shorthand list (`a,b`, `"a, b",'c'`), or None when it cannot be split
+    for sure: a backslash outside a quoted item (`\\"rm -rf x\\"`), text after a closing quote, an
+    unclosed quote."""
+    items: list[str] = []
+    cur: list[str] = []
+    quote = ""
+    quoted_item = False
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if quote:
+            if c == "\\" and quote == '"' and i + 1 < len(text) and text[i + 1] in '"\\':
+                cur.append(text[i + 1])
+                i += 1
+            elif c == quote:
+                quote = ""
+            else:
+                cur.append(c)
+        elif c in "\"'" and not "".join(cur).strip():
+            cur, quote, quoted_item = [], c, True  # a quote inside an unquoted item is a plain character
+        elif c == "\\":
+            return None
+        elif c == ",":
+            items.append("".join(cur) if quoted_item else "".join(cur).strip())
+            cur, quoted_item = [], False
+        elif quoted_item and not c.isspace():
+            return None  # text after a closing quote
+        else:
+            cur.append(c)
+        i += 1
+    if quote:
+        return None
+    items.append("".join(cur) if quoted_item else "".join(cur).strip())
+    return [x for x in items if x.strip()] or [""]
 
 
 _GCLOUD_SAFE_FLAGS = ("--help", "-h", "--validate-only", "--dry-run")

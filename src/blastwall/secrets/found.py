@@ -22,6 +22,8 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
+from blastwall.locations import state_dir
+
 LIST_NAME = "secrets.json"
 VERSION = 1
 
@@ -38,8 +40,6 @@ def list_path(configured: str | None = None) -> str:
     """Where the list lives: `configured` (a policy's `[secrets] list`), else the state folder."""
     if configured:
         return os.path.abspath(os.path.expanduser(configured))
-    from blastwall.locations import state_dir
-
     return os.path.join(state_dir(), LIST_NAME)
 
 

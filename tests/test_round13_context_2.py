@@ -101,3 +101,54 @@ MEMORY_LOOKALIKES = [
     "php artisan migrate:fresh",
 ]
 test_memory_safe, test_memory_lookalikes_are_asked = allowed_and_asked(MEMORY, MEMORY_LOOKALIKES)
+
+# ---- dataframe methods are no deletes (analyze/code_frames.py, rules/code.toml [python.dataframes]) --
+
+FRAMES = [
+    "python -c \"import polars as pl; pl.scan_parquet('data/raw/*.parquet').filter(pl.col('ts') > '2024-01-01')"
+    ".drop('pii_email').sink_parquet('data/processed/events_2024.parquet')\"",
+    "python -c \"import pandas as pd; df = pd.read_csv('a.csv'); df.drop(columns=['x']).to_csv('b.csv')\"",
+    "python -c \"import pandas as pd; df = pd.read_csv('a.csv'); df = df.drop('x', axis=1); df.to_csv('b.csv')\"",
+    "python -c \"import pandas as pd; df = pd.read_parquet('a.parquet'); clean = df[df.ok]; clean.drop(['a', 'b'],"
+    " axis=1).to_parquet('out/b.parquet')\"",
+    "python -c \"import pandas as pd; df = pd.read_csv('a.csv'); df.drop_duplicates().dropna().to_csv('b.csv')\"",
+    "python -c \"import polars as pl; pl.read_csv('a.csv').drop_nulls().drop('x').write_csv('b.csv')\"",
+    "python -c \"import pandas as pd; df = pd.read_csv('a.csv'); del df['x']; df.to_csv('b.csv')\"",
+    "python -c \"import pandas as pd; pd.DataFrame({'a': [1]}).drop(index=0)\"",
+    "python -c \"import pandas as pd; df = pd.read_csv('a.csv'); print(df.truncate(before=5, after=10))\"",
+    "python -c \"from pyspark.sql import SparkSession; spark = SparkSession.builder.getOrCreate();"
+    " spark.read.parquet('raw').drop('email').write.parquet('out/clean')\"",
+    "python -c \"import duckdb; duckdb.sql('SELECT count(*) FROM events').show()\"",
+    "python -c \"import pandas as pd\ndef clean(df):\n    return df.drop(columns=['pii'])\n"
+    "clean(pd.read_csv('a.csv')).to_csv('b.csv')\"",
+]
+FRAMES_LOOKALIKES = [
+    "python -c \"from pymongo import MongoClient; MongoClient().app.users.drop()\"",
+    "python -c \"from pymongo import MongoClient; db = MongoClient().app; db.users.drop()\"",
+    "python -c \"from pymongo import MongoClient; db = MongoClient().app; db.drop_collection('users')\"",
+    "python -c \"from pymongo import MongoClient; MongoClient().drop_database('app')\"",
+    "python -c \"import sqlalchemy as sa; e = sa.create_engine('postgresql://db.prod/app'); m = sa.MetaData();"
+    " sa.Table('users', m, autoload_with=e).drop(e)\"",
+    "python -c \"import sqlalchemy as sa; e = sa.create_engine('postgresql://db.prod/app'); m = sa.MetaData();"
+    " m.reflect(e); m.drop_all(e)\"",
+    "python -c \"from google.cloud import storage; storage.Client().bucket('b').delete()\"",
+    "python -c \"from pyspark.sql import SparkSession; spark = SparkSession.builder.getOrCreate();"
+    " spark.sql('DROP TABLE events')\"",
+    "python -c \"from delta.tables import DeltaTable; DeltaTable.forPath(spark, 's3://lake/events').delete()\"",
+    "python -c \"import duckdb; con = duckdb.connect('prod.db'); con.execute('DROP TABLE events')\"",
+    # a name assigned a frame and something else, a loop's value, a parameter without a frame keyword
+    "python -c \"import pandas as pd; from pymongo import MongoClient; df = pd.read_csv('a.csv');"
+    " df = MongoClient().app.users; df.drop()\"",
+    "python -c \"import pandas as pd; from pymongo import MongoClient\nfor df in [MongoClient().app.users]:\n"
+    "    df.drop()\"",
+    "python -c \"import pandas as pd\ndef clean(df):\n    return df.drop()\n\"",
+    # a frame keyword given to a collection: only where a dataframe library is imported and no drop takes **kwargs
+    "python -c \"from pymongo import MongoClient; c = MongoClient().app.users; c.drop(columns=['x'])\"",
+    "python -c \"import pandas as pd; from pymilvus import Collection\ndef f(c):\n    c.drop(columns=1)\n"
+    "f(Collection('docs'))\"",
+    "python -c \"import pandas as pd; from pymilvus import Collection; Collection('docs').drop(columns=1)\"",
+    "python -c \"import pandas as pd; from pymongo import MongoClient; MongoClient().app.users.drop(axis=1)\"",
+    "python -c \"import pandas as pd; from app.db import *; users = users; users.drop()\"",
+    "python -c \"import duckdb; duckdb.sql('DROP TABLE events')\"",
+]
+test_frames_safe, test_frames_lookalikes_are_asked = allowed_and_asked(FRAMES, FRAMES_LOOKALIKES)

@@ -298,6 +298,11 @@ def _python(code: str, scope: Scope) -> list[Finding]:
                            target=(_const_str(call.args[0]) if call.args else None) or "", source=ast.unparse(call)[:200]))
 
     def on_orm(call: ast.Call, name: str) -> None:
+        if name.endswith(_FRAME_METHODS):
+            from blastwall.analyze.code_frames import frame_method
+
+            if frame_method(call, tree, dotted):
+                return  # a dataframe's drop(): a copy without those columns or rows (code_frames.py)
         out.append(_orm_finding(name.rsplit(".", 1)[-1], "python", ast.unparse(call)))
 
     def on_eval(call: ast.Call, name: str) -> None:
@@ -379,6 +384,7 @@ def _python(code: str, scope: Scope) -> list[Finding]:
     return out
 
 
+_FRAME_METHODS = (".drop", ".truncate")  # names code_frames.py reads ([python.dataframes] methods)
 _HANDED_ON = ("delete", "delete_recursive", "overwrite", "exec", "eval", "dynamic_import")  # code_bindings.py
 
 

@@ -76,6 +76,7 @@ WARM_UP: tuple[tuple[str, Any], ...] = (
     # repositories in temp folders (scratch_repo), package scripts set on the line (pkg_scripts)
     ("shell", "cd /nonexistent/warm && git reset --hard; npm pkg set scripts.warm=ls"),
     ("shell", "elixir -e 'IO.puts(1)'; osh -c 'ls'"),  # languages blastwall does not read (unread_code)
+    ("shell", "Git status"),  # program names in another case (shell/casefold)
     # archivers that delete their sources; SDK methods named by a verb in python one-liners
     ("shell", "zip -m /nonexistent/warm.zip /nonexistent/warm/x; python3 -c 'import x; x.Api().delete_repo(1); x.t.drop()'"),
     ("shell", "printf '\\x6c\\x73\\n' | sh; echo -e 'x' | bash; ansible all -m shell -a 'ls /nonexistent/warm'"),

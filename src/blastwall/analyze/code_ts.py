@@ -65,7 +65,10 @@ def _parse(language: str, src: bytes) -> tuple[Any, bool]:
 def _table(language: str) -> dict[str, list[str]]:
     from blastwall.analyze.ruleset import load_table
 
-    return load_table("code")["calls"]["node" if language == "typescript" else language]
+    calls = load_table("code")["calls"]["node" if language == "typescript" else language]
+    if language != "php":
+        return calls  # type: ignore[no-any-return]
+    return {k: [n.lower() for n in v] if isinstance(v, list) else v for k, v in calls.items()}
 
 
 def _decode_escape(text: str) -> str:
@@ -265,6 +268,8 @@ def analyze_parsed(language: str, code: str, scope: Scope) -> list[Finding] | No
     if cut:
         out.append(unknown("code.interp:unparsed", f"{shown} code too irregular to parse in time; a human must read it",
                            code))
+    elif tree.root_node.has_error and _unparsed_asks(language, shown, code):
+        out.append(unknown("code.interp:unparsed", f"{shown} code that does not parse; a human must read it", code))
     reader = _Reader(language, code.encode("utf-8", "replace"))
     reader.aliases = _js_aliases(reader, tree.root_node) if shown == "node" else {}
     reader.root = tree.root_node
@@ -301,6 +306,31 @@ def analyze_parsed(language: str, code: str, scope: Scope) -> list[Finding] | No
             break
         out.extend(_call(reader, node, table, all_names, shown, scope, _path_finding, _shell, _sql))
     return out
+
+
+def _php_name(text: str) -> str:
+    """A PHP function named by a string as PHP finds it: any case, a leading `\\` (the global one)."""
+    return text.lstrip("\\").lower() if text.replace("\\", "").replace("_", "").isalnum() else text
+
+
+def _unparsed_asks(language: str, shown: str, code: str) -> bool:
+    """Whether code the grammar rejects is asked about (rules/code.toml [unparsed])."""
+    from blastwall.analyze.ruleset import load_table
+
+    policy = load_table("code").get("unparsed", {})
+    suffix = policy.get("retry_suffix", {}).get(shown)
+    if suffix:
+        retried, cut = _parse(language, (code + suffix).encode("utf-8", "replace"))
+        if not cut and not retried.root_node.has_error:
+            return False
+    if shown in policy.get("always", ()):
+        return True
+    if shown not in policy.get("named_only", ()):
+        return False
+    table = _table(language)
+    names = {n.rsplit("::", 1)[-1].rsplit(".", 1)[-1] for k in ("exec", "delete", "delete_recursive", "overwrite")
+             for n in table.get(k, [])}
+    return not names.isdisjoint(rx.findall(r"\w+", code))
 
 
 def _perl_eval(reader: _Reader, node: Any, scope: Scope) -> list[Finding]:
@@ -366,6 +396,9 @@ def _call(reader: _Reader, node: Any, table: dict[str, list[str]], all_names: se
           path_finding: Any, shell: Any, sql: Any) -> list[Finding]:
     out: list[Finding] = []
     full, last, computed = _callee(reader, node)
+    method = last
+    if language == "php":  # PHP finds functions, classes and methods in any case: `UNLINK()` is unlink()
+        full, last = full.lower(), last.lower()
     args = _args(node)
     source = reader.text(node)[:200]
     literals = [reader.string(a) for a in args]
@@ -379,11 +412,14 @@ def _call(reader: _Reader, node: Any, table: dict[str, list[str]], all_names: se
                                f"at run time ({reader.text(computed)[:40]})", source))
         return out
     if _matches(full, last, table.get("eval", [])):
-        named = literals[0] if literals else None
+        at = dict(table.get("callable_arg", {})).get(last, 0)  # type: ignore[call-overload]
+        named = literals[at] if literals and -len(literals) <= at < len(literals) else None
         if named is None and args and _matches(full, last, table.get("dispatch", [])) and not _names_code(args[0]):
             out.append(unknown("code.interp:exec-dynamic", f"{language} code calls {last or full} with a function name "
                                f"computed at run time ({reader.text(args[0])[:40]})", source))
             return out
+        if named is not None and language == "php":  # PHP's function names: any case, `\\unlink` is the global one
+            named = _php_name(named)
         if named is not None and named in all_names:  # array_map("unlink", ...), call_user_func("system", ...)
             kind = _kind(full, named, named, table)
             out.append(unknown("code.interp:exec-dynamic", f"{language} code hands {named}() to {last or full}, which "
@@ -405,9 +441,9 @@ def _call(reader: _Reader, node: Any, table: dict[str, list[str]], all_names: se
         if last and full.endswith("." + last):  # `new PrismaClient().user.deleteMany()`: a client's method
             from blastwall.analyze.code_methods import destructive_method
 
-            method = destructive_method(last, language, source)
-            if method is not None:
-                out.append(method)
+            found_method = destructive_method(method, language, source)
+            if found_method is not None:
+                out.append(found_method)
         if language == "node" and table.get("http_fetch"):
             from blastwall.analyze.code_js_http import js_http
 

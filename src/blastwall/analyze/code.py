@@ -337,6 +337,11 @@ def _python(code: str, scope: Scope) -> list[Finding]:
 
         found, judged = python_http(tree, aliases, scope)  # requests the HTTP analyzer judges by URL and body
         out.extend(found)
+    from blastwall.analyze import code_inplace
+
+    if code_inplace.gate(code):  # `pd.read_csv(P)` ... `.to_csv(P)`: the input is written over
+        for path, call in code_inplace.inplace_writes(tree, dotted):
+            out.append(_path_finding("overwrite", path, "python", ast.unparse(call), scope))
     from blastwall.analyze import code_gitpython
 
     gitpython = any(m == "git" or m.startswith("git.") for m in _imported_modules(tree))

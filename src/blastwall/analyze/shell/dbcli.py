@@ -70,6 +70,10 @@ CLIENTS: dict[str, Client] = {
                      "--login-path", "--myclirc", "--dsn", "-l", "--logfile")),
     "litecli": Client("sqlite", ("-e", "--execute"), (), ("--liteclirc", "-D", "--database", "-l", "--logfile"),
                       positional_sql=None),
+    # pgcli reads the SQL on its input when that is no terminal; its options take no SQL.
+    "pgcli": Client("postgres", (), (), ("-h", "--host", "-p", "--port", "-U", "--username", "-u", "--user", "-d",
+                                         "--dbname", "-D", "--dsn", "--pgclirc", "--row-limit", "--prompt",
+                                         "--prompt-dsn", "--application-name", "--log-file")),
     # unixODBC's isql and FreeTDS' tsql read the SQL on their input.
     "isql": Client("generic", (), (), ("-d", "-w", "-m", "-x")),
     "tsql": Client("tsql", (), (), ("-S", "-H", "-p", "-U", "-P", "-D", "-I", "-o", "-t", "-r")),
@@ -276,6 +280,10 @@ def handle_db_client(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sco
                                "must review it", cmd.source))
         else:
             out.extend(_analyze(client, piped, scope, f"{name} input"))
+    if not found_code and client.dialect not in ("mongo", "redis"):
+        # `clickhouse-client --multiquery 'SELECT 1; DROP TABLE t'`, a query given where no option
+        # table expects it: an argument shaped like a statement that changes data is read as SQL
+        out.extend(sql_arguments(name, argv, scope))
     return out
 
 

@@ -977,7 +977,7 @@ LAZY_MODULES: dict[str, str] = {
     **{n: "blastwall.analyze.shell.dbcli" for n in (
         "psql", "mysql", "mariadb", "sqlite3", "duckdb", "clickhouse-client", "cockroach", "cqlsh", "bq", "snowsql",
         "usql", "mongosh", "mongo", "redis-cli", "valkey-cli", "keydb-cli", "wrangler", "heroku", "turso", "sqlcmd",
-        "fly", "flyctl", "railway", "sqlplus", "mycli", "litecli", "isql", "tsql")},
+        "fly", "flyctl", "railway", "sqlplus", "mycli", "litecli", "isql", "tsql", "pgcli")},
     **{n: "blastwall.analyze.shell.httpcli" for n in (
         "curl", "curlie", "wget", "http", "https", "xh", "xhs", "gh", "glab", "az")},
     **{n: "blastwall.analyze.shell.carriers" for n in (  # rules/carriers.toml

@@ -822,17 +822,20 @@ def _command_args(call: _Call) -> list[Finding] | None:
 
     commands: list[str] = []
     sql = _sql_commands(call)  # SQL given to a SQL client's tool: read by _sql_args
+    argv = _argv_list(call)
     for k in _g("command_keys"):
         v = call.args.get(k)
         if isinstance(v, str) and v.strip() and v not in sql:
-            commands.append(v)
+            # a program and its argument list (`{"command": "bash", "args": ["-c", "..."]}`) is the command
+            # line `command args...`, each argument quoted
+            commands.append(f"{v} {shlex.join(argv)}" if argv else v)
         elif isinstance(v, list) and v and all(isinstance(x, str) for x in v):
             # a list of whole command lines (`call_aws` takes a batch) or one argv
             commands.extend(v if " " in v[0].strip() else [unwrap_argv(v)])
     for k in _g("argv_keys"):
         v = call.args.get(k)
         if isinstance(v, list) and v and all(isinstance(x, str) for x in v) and call.tool_words & _gs("exec_verbs"):
-            commands.append(unwrap_argv(v))
+            commands.append(unwrap_argv(v))  # also alone: a tool may run its argv without the command
     commands += typed_lines(call.server, call.tool, call.args, _g("command_keys"))
     out: list[Finding] = []
     script = next((call.args[k] for k in _g("script_keys") if isinstance(call.args.get(k), str)), None)
@@ -856,6 +859,15 @@ def _command_args(call: _Call) -> list[Finding] | None:
     for text in commands[:20]:
         out.extend(analyze_command(text, call.deeper("command")))
     return out
+
+
+def _argv_list(call: _Call) -> list[str] | None:
+    """The first argument list of `argv_keys` (`{"args": ["-c", "..."]}`), when one is given."""
+    for k in _g("argv_keys"):
+        v = call.args.get(k)
+        if isinstance(v, list) and v and all(isinstance(x, str) for x in v):
+            return v
+    return None
 
 
 def _cell_args(call: _Call) -> list[Finding]:

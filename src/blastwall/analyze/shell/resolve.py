@@ -273,7 +273,8 @@ _TEXT_PROGRAMS = frozenset({"echo", "printf", "grep", "egrep", "fgrep", "rg", "a
                             "zgrep", "zegrep", "zfgrep", "bzgrep", "xzgrep", "zstdgrep", "lzgrep", "pcregrep",
                             "pcre2grep", "ugrep", "sift", "zcat", "zless", "zmore", "bat", "batcat",
                             # code searchers: their words are patterns (`semgrep -e`, `ast-grep -p`, `comby`)
-                            "semgrep", "ast-grep", "comby"})
+                            "semgrep", "ast-grep", "comby",
+                            "findstr", "findstr.exe"})  # Windows' grep
 
 
 _PACKAGE_MANAGERS = frozenset(("npm", "yarn", "pnpm", "bun"))

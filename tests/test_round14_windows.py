@@ -68,3 +68,23 @@ PROGRAM_DELETES = [
     "findstr DROP x.sql | psql -d prod",  # the search is a read; psql runs what it is given
 ]
 test_program_reads_pass, test_program_deletes_are_asked = allowed_and_asked(PROGRAM_READS, PROGRAM_DELETES)
+
+# ---- py, the Windows Python launcher (analyze/shell/handlers.py handle_py_launcher) ------------------
+
+PY_SAFE = [
+    "py -3.12 -c \"print(1)\"",
+    "py -c \"import sys; print(sys.version)\"",
+    "py --list",
+    "py -0p",
+    "py -m pip install requests",
+    "py -3 -m venv .venv",
+]
+PY_DELETES = [
+    "py -c \"import shutil; shutil.rmtree(r'C:\\Users\\dev\\Documents\\research')\"",
+    "py -3 -c \"import shutil; shutil.rmtree('/home/dev/data')\"",
+    "py -3.12-64 -c \"import os; os.remove('C:/Users/dev/notes.txt')\"",
+    "pyw -3 -c \"import os; os.remove('C:/Users/dev/notes.txt')\"",
+    "py -V:3.12 -c \"import shutil; shutil.rmtree('/srv/data')\"",
+    "PY.EXE -c \"import shutil; shutil.rmtree('/srv/data')\"",
+]
+test_py_safe, test_py_deletes_are_asked = allowed_and_asked(PY_SAFE, PY_DELETES)

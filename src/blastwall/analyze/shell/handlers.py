@@ -11,6 +11,7 @@ import posixpath
 from collections.abc import Callable
 from typing import Any
 
+from blastwall import rx
 from blastwall.analyze import globs
 from blastwall.analyze.base import Scope, unknown
 from blastwall.analyze.paths import PathClass, classify, classify_in, is_regenerable_anywhere, is_regenerable_pattern
@@ -387,7 +388,7 @@ def handle_interpreter(name: str, argv: list[Word], cmd: SimpleCommand, scope: S
         code = argv[2]
     if code is not None:
         if language == "applescript":
-            return [unknown("code.interp:applescript", "AppleScript code; a human must read it", cmd.source)]
+            return _applescript(argv, cmd, scope)
         if code.dynamic and code.text.startswith("$") and " " not in code.text:
             return [unknown("code.interp:exec-dynamic", f"{name} runs code from {code.text}", cmd.source)]
         return analyze_code(language, code.text, scope.deeper(f"{name} code"))
@@ -439,6 +440,36 @@ def handle_interpreter(name: str, argv: list[Word], cmd: SimpleCommand, scope: S
     if has_stdin(cmd) and language != "applescript":
         return _piped_code(language, cmd, scope, lambda text: analyze_code(language, text, scope.deeper(f"{name} stdin")))
     return []
+
+
+_PY_VERSION = rx.compile(r"^-(?:[23](?:\.\d+)?(?:-(?:32|64|arm64))?t?|V:\S+)$")
+
+
+def handle_py_launcher(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
+    """`py [-3 | -3.12 | -3.12-64 | -V:Company/Tag] ARGS` (and `pyw`): the launcher picks a Python and runs
+    it with ARGS; `py --list` and `py -0p` list the installed ones."""
+    rest = argv[1:2] if argv[1:2] and _PY_VERSION.match(argv[1].text) else []
+    return handle_interpreter("python", [Word.lit("python"), *argv[1 + len(rest):]], cmd, scope)
+
+
+def _applescript(argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding]:
+    """`osascript -e LINE [-e LINE...]`: the lines read as AppleScript (analyze/applescript.py). Another
+    language (`-l JavaScript`) or a line built at run time asks."""
+    from blastwall.analyze.applescript import applescript_findings
+
+    words = argv[1:]
+    lines: list[str] = []
+    for i, w in enumerate(words):
+        value = words[i + 1] if i + 1 < len(words) else None
+        if w.text == "-l" and (value is None or value.text.lower() != "applescript"):
+            return [unknown("code.interp:applescript", "osascript code in a language blastwall does not read; "
+                            "a human must read it", cmd.source)]
+        if w.text == "-e" and value is not None:
+            if value.dynamic:
+                return [unknown("code.interp:applescript", "AppleScript code built at run time; a human must read it",
+                                cmd.source)]
+            lines.append(value.text)
+    return applescript_findings("\n".join(lines), scope.deeper("osascript"), cmd.source)
 
 
 def _script_file_findings(language: str, script: str, cmd: SimpleCommand, scope: Scope) -> list[Finding]:
@@ -951,6 +982,8 @@ HANDLERS: dict[str, Handler] = {
     "source": handle_source,
     ".": handle_source,
     **{p: handle_interpreter for p in INTERPRETERS},
+    "py": handle_py_launcher,  # Windows' Python launcher: `py -3.12 -c CODE` is python
+    "pyw": handle_py_launcher,
     "deno": handle_interpreter,
     "go": handle_go,
     "awk": handle_awk,
@@ -1006,6 +1039,7 @@ LAZY_MODULES: dict[str, str] = {
     **{n: "blastwall.analyze.shell.rawclients" for n in (  # rules/raw_clients.toml: text for a service's port
         "nc", "ncat", "netcat", "nc.openbsd", "nc.traditional", "telnet", "socat")},
     "run-parts": "blastwall.analyze.shell.run_parts",  # every program in a folder
+    **{n: "blastwall.analyze.shell.jq_scripts" for n in ("jq", "gojq", "jaq")},  # package scripts a filter sets
     **{n: "blastwall.analyze.shell.powershell" for n in ("pwsh", "pwsh.exe", "powershell", "powershell.exe", "cmd",
                                                                  "cmd.exe", "runas", "runas.exe", "wmic", "wmic.exe",
                                                                  "schtasks", "schtasks.exe", "start")},

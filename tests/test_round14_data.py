@@ -51,3 +51,49 @@ def test_program_and_args_that_read_pass(call: dict[str, Any]) -> None:
 @pytest.mark.parametrize("call", PROGRAM_ARGS_ASKED)
 def test_program_and_args_that_destroy_ask(call: dict[str, Any]) -> None:
     assert mcp(call) != "allow", call
+
+
+# ---- T-SQL: backups to the null device and system procedures that destroy (rules/sql.toml) ----------
+
+TSQL_SAFE = [
+    "BACKUP LOG Sales TO DISK = 'D:\\backup\\sales_log.trn'",
+    "BACKUP DATABASE Sales TO DISK = 'D:\\backup\\sales.bak' WITH COMPRESSION",
+    "BACKUP LOG Sales TO DISK = 'D:\\nul\\sales.trn'",
+    "BACKUP LOG Sales TO DISK = 'nullable.trn'",
+    "EXEC sp_who2",
+    "EXEC sys.sp_cdc_enable_db",
+    "EXEC sys.sp_cdc_help_change_data_capture",
+    "EXEC msdb.dbo.sp_help_jobhistory @job_name = N'nightly'",
+]
+TSQL_ASKED = [
+    "BACKUP LOG Sales TO DISK = 'NUL';",
+    "BACKUP LOG Sales TO DISK = N'NUL:'",
+    "backup log Sales to disk='nul'",
+    "BACKUP LOG [Sales] TO DISK = '\\\\.\\NUL'",
+    "BACKUP LOG Sales TO DISK = '/dev/null'",
+    "BACKUP DATABASE Sales TO DISK = 'NUL' WITH NOINIT",
+    "EXEC sys.sp_cdc_disable_db;",
+    "exec sp_cdc_disable_db",
+    "EXEC [sys].[sp_cdc_disable_db]",
+    "EXEC @rc = sys.sp_cdc_disable_db",
+    "USE Sales; EXEC sys.sp_cdc_disable_db; SELECT 1;",
+    "EXEC sys.sp_cdc_disable_table @source_schema = N'dbo', @source_name = N'Orders', @capture_instance = N'all';",
+    "EXEC sp_delete_database_backuphistory @database_name = N'Sales'",
+    "EXECUTE msdb.dbo.sp_delete_backuphistory @oldest_date = '2020-01-01'",
+    "EXEC msdb.dbo.sp_purge_jobhistory @job_name = N'nightly'",
+    "EXEC sp_droplogin 'app'",
+    "EXEC sp_dropuser 'app'",
+    "EXEC sp_detach_db 'Sales'",
+    "EXEC sp_rename 'dbo.Orders', 'Orders_old'",
+    "EXEC sp_MSforeachtable 'DROP TABLE ?'",
+]
+
+
+@pytest.mark.parametrize("sql", TSQL_SAFE)
+def test_tsql_backups_and_reports_pass(sql: str) -> None:
+    assert decide(sql, "sql") == "allow", sql
+
+
+@pytest.mark.parametrize("sql", TSQL_ASKED)
+def test_tsql_discarded_backups_and_destroying_procedures_ask(sql: str) -> None:
+    assert decide(sql, "sql") != "allow", sql

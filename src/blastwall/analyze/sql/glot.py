@@ -383,6 +383,9 @@ def _execute(e: Any, src: str, dialect: str) -> list[Hit]:
         return ran
     if read_only_procedure(str(getattr(e.this, "name", "") or "")):
         return []  # its arguments are object names, not SQL
+    destroys = system_procedure_hits(str(getattr(e.this, "name", "") or ""), src)
+    if destroys:
+        return destroys
     renamed = renames.procedure_hits(str(getattr(e.this, "name", "") or ""), e.expressions, src)
     if renamed is not None:  # sp_rename 'dbo.t', 't_old': its arguments are names, not SQL
         return renamed
@@ -398,6 +401,20 @@ def _execute(e: Any, src: str, dialect: str) -> list[Hit]:
     if not literals and _reads_destructive(name):  # as written: ClearOldData is clear, old, data
         hits.append(Hit("exec-dynamic", name.lower(), src))
     return hits
+
+
+def system_procedure_hits(name: str, src: str) -> list[Hit]:
+    """A system procedure that destroys (`sp_cdc_disable_db` drops the change tables, `sp_droplogin`,
+    `sp_delete_backuphistory`: `[procedures] destroys`), whatever its arguments are."""
+    short = name.rsplit(".", 1)[-1].strip("[]").lower()
+    detail = table()["procedures"]["destroys"].get(short)
+    return [Hit("system-procedure", short, src, detail)] if detail else []
+
+
+def _exec_hits(code: str, src: str) -> list[Hit]:
+    """`EXEC[UTE] [sys.]name ...` that no grammar read: a destroying system procedure's hit, or none."""
+    found = rx.match(r"\s*exec(?:ute)?\s+(?:@[\w]+\s*=\s*)?([\w$#@.\[\]]+)", code, rx.I)
+    return system_procedure_hits(found.group(1), src) if found else []
 
 
 def read_only_procedure(name: str) -> bool:
@@ -466,6 +483,8 @@ def command_hits(src: str) -> list[Hit]:
         called = _call_hits(code, src)
         if called is not None:
             return called
+    if ws[0] in ("exec", "execute") and (destroys := _exec_hits(code, src)):
+        return destroys
     found = _command_row(src, ws)
     return found if found is not None else unparsed_hits(src, code)
 
@@ -481,6 +500,8 @@ def _command_row(src: str, ws: list[str], *, lexical_only: bool = False) -> list
                 continue
             if "pattern" in row and rx.fullmatch(row["pattern"], " ".join(ws)) is None:
                 continue
+            if "source_pattern" in row and rx.search(row["source_pattern"], " ".join(src.lower().split())) is None:
+                continue  # a pattern over the statement with its strings (`TO DISK = 'NUL'`)
             if "text_pattern" in row and rx.search(row["text_pattern"], " ".join(lexer.code_only(src).lower().split())) is None:
                 continue  # a pattern over the code with its numbers (`RETAIN 0 HOURS`), which `ws` drops
             if "scratch_name_after" in row and not _scratch_name(src, row["scratch_name_after"]):

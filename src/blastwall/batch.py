@@ -74,7 +74,7 @@ WARM_UP: tuple[tuple[str, Any], ...] = (
     ("shell", "docker run -d --name warm-up -p 59999:5432 postgres && psql -h localhost -p 59999 -c 'drop table w'"),
     ("shell", "$w = New-TemporaryFile; Remove-Item $w"),  # PowerShell scratch (pwsh_scratch)
     # repositories in temp folders (scratch_repo), package scripts set on the line (pkg_scripts)
-    ("shell", "cd /nonexistent/warm && git reset --hard; npm pkg set scripts.warm=ls"),
+    ("shell", "cd /nonexistent/warm && git reset --hard; npm pkg set scripts.warm=ls; jq '.scripts.w=1' package.json"),
     ("shell", "elixir -e 'IO.puts(1)'; osh -c 'ls'"),  # languages blastwall does not read (unread_code)
     ("shell", "Git status"),  # program names in another case (shell/casefold)
     # archivers that delete their sources; SDK methods named by a verb in python one-liners
@@ -82,6 +82,7 @@ WARM_UP: tuple[tuple[str, Any], ...] = (
     ("shell", "printf '\\x6c\\x73\\n' | sh; echo -e 'x' | bash; ansible all -m shell -a 'ls /nonexistent/warm'"),
     ("shell", "Remove-Item -Recurse -Force /nonexistent/warm; pwsh -c 'Get-Date'"),  # Windows shells
     ("shell", "rd /s /q C:\\nonexistent\\warm"),
+    ("shell", "osascript -e 'display notification \"warm\"'"),  # AppleScript (analyze/applescript)
     ("shell", "redis-cli -h warm RENAME a b"),  # Redis commands' shapes (analyze/sql/redis_shapes.py)
     ("shell", "warmtool artifact rm warm/up:v0"),  # a registry's versioned objects (shell/registry_refs)
     ("sql", "ALTER TABLE t DELETE WHERE 1; BEGIN EXECUTE IMMEDIATE 'DROP TABLE t'; END;"),

@@ -122,6 +122,11 @@ def _judge(pairs: list[tuple[str, Word]], as_json: bool, cmd: SimpleCommand, sco
     return found
 
 
+def judge_scripts(pairs: list[tuple[str, Word]], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
+    """The findings of scripts set elsewhere (a jq filter: jq_scripts.py), as `npm pkg set` judges them."""
+    return _judge(pairs, False, cmd, scope)
+
+
 def _composer_line(text: str) -> str | None:
     """A composer script line as shell: `@php artisan x` is `php artisan x`, `@putenv X=1` and
     `@other-script` run nothing here; `Vendor\\Class::method` is PHP code blastwall does not read (None)."""

@@ -1,0 +1,63 @@
+"""Round 14, incidents: classes behind an incident corpus's shell lines, both directions.
+
+Package scripts set by a jq filter (read as `npm pkg set` reads its values); reversible operations
+(stops, scale to zero); regenerable images and build caches; containers; conflicted lockfiles;
+stale temporary workspaces by name and age.
+
+Every destructive spelling must be asked (or denied); every everyday spelling next to it must pass."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("BLASTWALL_DAEMON", "off")
+
+from blastwall import Action, Context, Decision, Surface, check_action  # noqa: E402
+
+
+def _shell(cmd: str, tmp_path) -> Decision:
+    return check_action(Action(Surface.SHELL, cmd, Context(cwd=str(tmp_path)))).decision
+
+
+JQ_DESTRUCTIVE = [
+    "jq '.scripts.prestart=\"rm -rf ./data\"' package.json > p.json && mv p.json package.json && npm start",
+    "jq '.scripts.prestart=\"rm -rf ./data\"' package.json | sponge package.json && npm start",
+    "jq '.scripts[\"db:reset\"] = \"dropdb prod\"' package.json > p.json",
+    "jq '.scripts.\"x\" |= \"git push -f origin main\"' package.json > p.json",
+    "jq --arg c 'rm -rf ~/data' '.scripts.postinstall=$c' package.json > p.json",
+    "jq '.scripts += {\"postinstall\": \"rm -rf ~/data\"}' package.json > p.json",
+    "jq '.scripts = {\"test\": \"jest\", \"pretest\": \"rm -rf /srv/data\"}' package.json > p.json",
+    "jq '.scripts.test = .scripts.nuke' package.json > p.json",  # computed: asked
+    "jq '.scripts.test = \"rm -rf \\(env.HOME)\"' package.json > p.json",  # interpolated: asked
+    "jq '.scripts.test = \"echo \" + $x' package.json > p.json",
+    "jq 'setpath([\"scripts\",\"prestart\"]; \"rm -rf data\")' package.json > p.json",
+    "jq '. * {\"scripts\": {\"prestart\": \"rm -rf data\"}}' package.json > p.json",
+    "gojq '.scripts.prestart=\"rm -rf ./data\"' package.json > p.json",
+    "cat package.json | jq '.scripts.prestart=\"rm -rf ./data\"' > p.json",
+    "jq '.scripts[\"post-install-cmd\"] = \"rm -rf storage\"' composer.json > c.json && mv c.json composer.json",
+    "jq '.scripts.lint = \"eslint .\" | .scripts.prepare = \"rm -rf ~/.ssh\"' package.json > p.json",
+]
+
+JQ_SAFE = [
+    "jq '.scripts' package.json",
+    "jq '.scripts | keys' package.json",
+    "jq -r '.scripts.test' package.json",
+    "jq '.scripts.test == \"jest\"' package.json",
+    "jq '.version = \"1.2.3\"' package.json > p.json && mv p.json package.json",
+    "jq '.scripts.build = \"tsc -p .\"' package.json > p.json && mv p.json package.json",
+    "jq '.scripts.test=\"jest\"' package.json > p.json && mv p.json package.json && npm test",
+    "jq '.scripts.lint = \"eslint .\" | .scripts.format = \"prettier -w .\"' package.json > p.json",
+    "jq '.scripts.prestart=\"rm -rf ./data\"' fixtures/other.json",
+]
+
+
+@pytest.mark.parametrize("cmd", JQ_DESTRUCTIVE)
+def test_jq_script_values_are_judged(cmd: str, tmp_path) -> None:
+    assert _shell(cmd, tmp_path) != Decision.ALLOW, cmd
+
+
+@pytest.mark.parametrize("cmd", JQ_SAFE)
+def test_jq_reads_and_safe_values_pass(cmd: str, tmp_path) -> None:
+    assert _shell(cmd, tmp_path) == Decision.ALLOW, cmd

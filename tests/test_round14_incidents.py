@@ -61,3 +61,29 @@ def test_jq_script_values_are_judged(cmd: str, tmp_path) -> None:
 @pytest.mark.parametrize("cmd", JQ_SAFE)
 def test_jq_reads_and_safe_values_pass(cmd: str, tmp_path) -> None:
     assert _shell(cmd, tmp_path) == Decision.ALLOW, cmd
+
+
+# Stops that lose nothing pass with a notice; stops that empty local disks or scale-ins that
+# terminate instances keep asking.
+STOPS_SAFE = [
+    "aws rds stop-db-instance --db-instance-identifier analytics-replica",
+    "aws rds stop-db-cluster --db-cluster-identifier reporting",
+    "aws --region eu-west-1 rds stop-db-instance --db-instance-identifier x --db-snapshot-identifier before-stop",
+]
+STOPS_ASKED = [
+    "aws rds delete-db-instance --db-instance-identifier analytics-replica --skip-final-snapshot",
+    "aws rds delete-db-cluster --db-cluster-identifier reporting",
+    "aws ec2 stop-instances --instance-ids i-0f1e2d3c4b5a69788",  # instance store emptied, public address given up
+    "aws ec2 terminate-instances --instance-ids i-0f1e2d3c4b5a69788",
+    "gcloud compute instances stop train-gpu-1 --zone us-central1-a",  # local SSDs discarded
+]
+
+
+@pytest.mark.parametrize("cmd", STOPS_SAFE)
+def test_stops_that_keep_data_pass(cmd: str, tmp_path) -> None:
+    assert _shell(cmd, tmp_path) == Decision.ALLOW, cmd
+
+
+@pytest.mark.parametrize("cmd", STOPS_ASKED)
+def test_stops_that_lose_data_ask(cmd: str, tmp_path) -> None:
+    assert _shell(cmd, tmp_path) != Decision.ALLOW, cmd

@@ -87,3 +87,33 @@ def test_stops_that_keep_data_pass(cmd: str, tmp_path) -> None:
 @pytest.mark.parametrize("cmd", STOPS_ASKED)
 def test_stops_that_lose_data_ask(cmd: str, tmp_path) -> None:
     assert _shell(cmd, tmp_path) != Decision.ALLOW, cmd
+
+
+# Stopped containers a listing names are what `container prune` removes (low): they pass; a
+# container named by hand, -f, -v, an unfiltered listing or one that may name running ones asks.
+CONTAINERS_SAFE = [
+    "docker rm $(docker ps -aq -f status=exited -f label=job=ci-build)",
+    "docker rm $(docker ps -a -q --filter \"status=exited\")",
+    "docker container rm $(docker ps -aq --filter=status=exited)",
+    "podman rm $(podman ps -aq -f status=exited)",
+]
+CONTAINERS_ASKED = [
+    "docker rm -v $(docker ps -aq -f status=exited)",
+    "docker rm -f $(docker ps -aq -f status=exited)",
+    "docker rm $(docker ps -aq)",
+    "docker rm $(docker ps -aq -f status=exited) postgres",
+    "docker rm $(docker ps -aq -f status=exited; docker ps -aq)",
+    "docker rm $(docker ps -aq -f status=running)",
+    "docker rm $(docker ps -aq -f status=exited -f status=running)",
+    "docker rm web",
+]
+
+
+@pytest.mark.parametrize("cmd", CONTAINERS_SAFE)
+def test_listed_stopped_containers_pass(cmd: str, tmp_path) -> None:
+    assert _shell(cmd, tmp_path) == Decision.ALLOW, cmd
+
+
+@pytest.mark.parametrize("cmd", CONTAINERS_ASKED)
+def test_other_container_removals_ask(cmd: str, tmp_path) -> None:
+    assert _shell(cmd, tmp_path) != Decision.ALLOW, cmd

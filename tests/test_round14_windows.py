@@ -88,3 +88,46 @@ PY_DELETES = [
     "PY.EXE -c \"import shutil; shutil.rmtree('/srv/data')\"",
 ]
 test_py_safe, test_py_deletes_are_asked = allowed_and_asked(PY_SAFE, PY_DELETES)
+
+# ---- cmd.exe lines read as cmd.exe reads them (analyze/shell/cmd_script.py, windows.py) ------------
+
+CMD_SAFE = [
+    "if exist build rmdir /s /q build && cmake -S . -B build -G \"Visual Studio 17 2022\"",
+    "rmdir /s /q bin & rmdir /s /q obj & dotnet build",
+    "rd /s /q obj & rd /s /q bin",
+    "echo list disk > l.txt & diskpart /s l.txt",
+    "(echo list volume& echo detail disk) > q.txt && diskpart /s q.txt",
+    "diskpart /?",
+    "forfiles /p C:\\logs /s /m *.log /d -30 /c \"cmd /c del @path\"",
+    "forfiles /p C:\\logs /m *.log /c \"cmd /c echo @file\"",
+    "robocopy C:\\src \\\\nas\\mirror /MIR /L /NJH /NJS",
+    "robocopy C:\\build\\out \\\\fileserver\\releases /E /PURGE /L",
+    "set PATH=C:\\tools;%PATH%& echo done",
+    "echo hello & echo world",
+    "set -euo pipefail; echo ok",
+    "if [ -d build ]; then rm -rf build; fi",
+]
+CMD_DELETES = [
+    "r^d /s /q C:\\Us^ers\\dev\\Do^cuments",
+    "^r^d /s /q C:\\Users\\dev\\Documents",
+    "set x=rd& call %x% /s /q C:\\inetpub\\wwwroot",
+    "set x=rd & %x% /s /q C:\\inetpub",
+    "call %x% /s /q C:\\data",  # a variable the line does not set
+    "echo rd /s /q C:\\Users\\dev\\repos > %TEMP%\\c.bat && call %TEMP%\\c.bat",
+    "echo rd /s /q C:\\Users\\dev\\repos > c.cmd & c.cmd",
+    "call build.bat",  # a batch file the line did not write
+    "(echo select disk 1& echo clean all) > %TEMP%\\dp.txt && diskpart /s %TEMP%\\dp.txt",
+    "echo select disk 0 > wipe.txt & echo select partition 2 >> wipe.txt & echo delete partition override"
+    " >> wipe.txt & diskpart /s wipe.txt",
+    "echo sel vol 3 > f & echo format fs=ntfs quick >> f & diskpart /s f",
+    "diskpart /s C:\\scripts\\wipe.txt",  # not written here
+    "forfiles /p \"E:\\Shares\\Legal\" /s /c \"cmd /c del /q @path\"",
+    "forfiles /p C:\\repos\\api /s /m *.* /c \"cmd /c del /f @file\"",
+    "forfiles /p C:\\logs /s /d -0 /c \"cmd /c del @path\"",  # an age of none bounds nothing
+    "if exist C:\\Users\\dev\\Documents rmdir /s /q C:\\Users\\dev\\Documents",
+    "rmdir /s /q bin & dotnet build",  # bin without obj beside it
+    "robocopy D:\\Photos %TEMP%\\x /MOVE /E && rd /s /q %TEMP%\\x",
+    "robocopy C:\\src \\\\nas\\mirror /MIR",
+    "robocopy C:\\src \\\\nas\\mirror /MIR /NJH",
+]
+test_cmd_safe, test_cmd_deletes_are_asked = allowed_and_asked(CMD_SAFE, CMD_DELETES)

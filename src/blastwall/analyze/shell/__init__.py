@@ -164,7 +164,7 @@ def _windows(text: str, scope: Scope) -> list[Finding] | None:
     (PowerShell's aliases and delete aliases, cmd's commands), is looked at."""
     head = text.lstrip()[:24].split(" ", 1)[0].lstrip("&").lower()
     if not (head in _windows_heads() or ("-" in head[1:] and head.split("-", 1)[0].isalpha())
-            or text.lstrip()[:1] in ("&", "$") or _later_windows(text)):
+            or text.lstrip()[:1] in ("&", "$") or _later_windows(text) or _cmd_gate(head, text)):
         return None
     if head in _delete_alias_heads() and "|" not in text and ";" not in text and text.lstrip()[:1] != "&":
         # `rm -rf build`: PowerShell's only when a word is one of its delete parameters (windows.shell_of);
@@ -175,6 +175,18 @@ def _windows(text: str, scope: Scope) -> list[Finding] | None:
     from blastwall.analyze.shell.windows import windows_findings
 
     return windows_findings(text, scope)
+
+
+_CMD_HEADS = frozenset({"set", "echo", "if", "call", "forfiles", "forfiles.exe", "diskpart", "diskpart.exe"})
+
+
+def _cmd_gate(head: str, text: str) -> bool:
+    """Worth asking windows.shell_of whether cmd.exe reads the line: a caret in the first word (`r^d`), a
+    group (`(echo a& echo b) > f`), or a head cmd.exe lines start with and a sign of cmd.exe (`&`, `%`)."""
+    if head in _CMD_HEADS:
+        return head not in ("echo", "set", "if") or "&" in text or "%" in text or (
+            head == "if" and text.lstrip()[2:].lstrip()[:6].lower() in ("exist ", "not ex", "errorl", "define"))
+    return "^" in head or head[:1] == "("
 
 
 def _later_windows(text: str) -> bool:

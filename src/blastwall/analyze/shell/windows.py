@@ -92,7 +92,18 @@ def shell_of(text: str) -> str | None:
         return "cmd"
     if ("|" in text or ";" in text) and _later_part_powershell(text):
         return "powershell"  # `ls -r D:\x | rm -fo`: a later part only PowerShell runs makes the line PowerShell's
+    if ("&" in text or "^" in text or first in _CMD_LINE_HEADS) and _cmd_shaped(text):
+        return "cmd"  # `set x=rd& call %x% ...`, `if exist b rmdir /s /q b && cmake ..`, `r^d /s /q x`
     return None
+
+
+_CMD_LINE_HEADS = frozenset({"if", "call", "forfiles", "forfiles.exe", "diskpart", "diskpart.exe"})
+
+
+def _cmd_shaped(text: str) -> bool:
+    from blastwall.analyze.shell.cmd_script import looks_cmd
+
+    return looks_cmd(text, frozenset(_table()["cmd"]["programs"]))
 
 
 def cmdlet_key(name: str) -> str | None:
@@ -355,15 +366,44 @@ def cmd_findings(text: str, scope: Scope) -> list[Finding]:
 
 
 def _cmd_findings(text: str, scope: Scope) -> list[Finding]:
+    from blastwall.analyze.shell import cmd_script as cs
+
     out: list[Finding] = []
     removed: list[str] = []  # the rd commands so far, as POSIX rm commands
-    for statement in rx.split(r"\s*(?:&&|\|\||&|\|)\s*", text):
-        statement = _cmd_body(statement)
+    written, sets = cs.Written(), {}  # files echo writes, variables set, on this line
+    statements = rx.split(r"\s*(?:&&|\|\||&|\|)\s*", cs.groups_spread(cs.uncaret(text)))
+    together = [posix_path(p) for p in cs.removed_folders([_cmd_body(x) for x in statements])]
+    for statement in statements:
+        statement = cs.expand(_cmd_body(statement), sets)
+        if (assigned := cs.set_value(statement)) is not None:
+            sets[assigned[0]] = assigned[1]
+            continue
+        if written.echo(statement):
+            continue
         ws = words(statement)
         if not ws:
             continue
         name, args = ws[0].lower().lstrip("@"), ws[1:]
         name = name if name in ("cmd.exe", "cmd") else name.removesuffix(".exe")  # robocopy.exe is robocopy
+        if name == "call" and args:
+            target = args[0].lower()
+            if target.endswith((".bat", ".cmd")) or target.startswith("%"):
+                out += cs.batch(args[0], written, scope, statement)
+                continue
+            name, args = target.removesuffix(".exe"), args[1:]
+            statement = statement.strip()[len(ws[0]):].strip()
+        if "%" in name:
+            out.append(cs.unknown_command(ws[0], statement))
+            continue
+        if name.endswith((".bat", ".cmd")):
+            out += cs.batch(ws[0], written, scope, statement)
+            continue
+        if name == "diskpart":
+            out += cs.diskpart(args, written, statement)
+            continue
+        if name == "forfiles":
+            out += cs.forfiles(args, scope, statement)
+            continue
         if name in ("cmd", "cmd.exe"):
             out += cmd_line(statement.strip()[len(ws[0]):], scope, statement)
             continue
@@ -377,7 +417,8 @@ def _cmd_findings(text: str, scope: Scope) -> list[Finding]:
         switches = {w.lower().split(":", 1)[0] for w in args if _SWITCH.match(w)}
         paths = [posix_path(w) for w in args if not _SWITCH.match(w)]
         if name in ("rd", "rmdir"):
-            out += _posix_command(["rm", "-rf" if "/s" in switches else "-d", "--", *paths], scope,
+            tree = "/s" in switches
+            out += _posix_command(["rm", "-rf" if tree else "-d", "--", *paths, *(x for x in together if tree and x not in paths)], scope,
                                   removed) if paths else []
         elif name in ("del", "erase"):
             if "/s" in switches:
@@ -391,9 +432,13 @@ def _cmd_findings(text: str, scope: Scope) -> list[Finding]:
             out.append(Finding("shell.windows:format", Effect.DELETE, Severity.HIGH,
                                f"format {drives[0] if drives else ''} erases every file on that drive".replace("  ", " "),
                                target=drives[0] if drives else "", source=statement[:200]))
+        elif name == "robocopy" and "/l" in switches:
+            pass  # /L lists what would be copied and deleted: a preview
         elif name == "robocopy" and len(paths) >= 2 and switches & {"/mir", "/purge"}:
             out += _posix_command(["rsync", "-a", "--delete", paths[0].rstrip("/") + "/", paths[1].rstrip("/") + "/"],
                                   scope)
+        elif name == "robocopy" and paths and switches & {"/move", "/mov"}:
+            out += _posix_command(["rm", "-rf" if "/move" in switches else "-f", "--", paths[0]], scope)  # sources go
         elif name not in _table()["cmd"]["programs"]:
             out += _native(statement, scope)
     return out

@@ -79,3 +79,91 @@ MAC_ASKED = [
     "srm -rf ~/Documents/old",
 ]
 test_mac_safe, test_mac_asked = allowed_and_asked(MAC_SAFE, MAC_ASKED)
+
+# ---- AppleScript read as code: osascript -e and MCP AppleScript servers (analyze/applescript.py) --
+
+APPLESCRIPT_SAFE = [
+    "osascript -e 'display notification \"Tests passed\" with title \"CI\"'",
+    "osascript -e 'tell application \"Finder\" to get POSIX path of (selection as alias)'",
+    "osascript -e 'display dialog \"Deploy finished\" buttons {\"OK\"} default button 1'",
+    "osascript -e 'tell application \"Safari\" to activate'",
+    "osascript -e 'say \"build done\"'",
+    "osascript -e 'tell application \"Finder\"' -e 'get name of every disk' -e 'end tell'",
+    "osascript -e 'set v to get volume settings' -e 'return output volume of v'",
+    "osascript -e 'do shell script \"git status\"'",
+    "osascript -e 'tell application \"Terminal\" to do shell script \"ls -la ~/Projects\"'",
+]
+APPLESCRIPT_ASKED = [
+    "osascript -e 'tell application \"Finder\" to delete every item of folder \"Documents\" of home'",
+    "osascript -e 'tell application \"Finder\" to empty trash'",
+    "osascript -e 'tell app \"Finder\" to empty the trash'",
+    "osascript -e 'do shell script \"rm -rf ~/Documents/Research\"'",
+    "osascript -e 'do shell script \"rm -rf ~/Documents\" with administrator privileges'",
+    "osascript -e 'tell application \"Terminal\" to do shell script \"rm -rf ~/Projects\"'",
+    "osascript -e 'do shell script \"rm -rf \" & quoted form of p'",
+    "osascript -e 'tell application \"System Events\" to keystroke \"q\" using command down'",
+    "osascript -e 'tell application \"Mail\" to delete every message of mailbox \"INBOX\"'",
+    "osascript -e 'set x to 1' -e 'tell application \"Finder\" to move file \"a\" to trash'",
+    "osascript -e 'run script \"x\"'",
+    "osascript -e 'frobnicate everything'",
+    "osascript -e 'tell application \"System Events\" to shut down'",
+    "osascript -l JavaScript -e 'Application(\"Finder\").delete(Path(\"/Users/dev/x\"))'",
+    "osascript -e \"$CODE\"",
+    "osascript -e 'display dialog (do shell script \"rm -rf ~/x\")'",
+    "osascript -e 'get (delete file \"a\" of desktop)'",
+    "osascript cleanup.scpt",
+]
+test_applescript_safe, test_applescript_asked = allowed_and_asked(APPLESCRIPT_SAFE, APPLESCRIPT_ASKED)
+
+
+def _as(code: str) -> dict:
+    return {"server": "applescript", "tool": "applescript_execute", "arguments": {"code_snippet": code}}
+
+
+APPLESCRIPT_MCP_SAFE = [
+    _as("display notification \"Build finished\" with title \"Xcode\""),
+    _as("tell application \"Calendar\" to get summary of every event of calendar \"Work\""
+        " whose start date > (current date)"),
+    _as("tell application \"Finder\"\n  get name of every file of desktop\nend tell"),
+]
+APPLESCRIPT_MCP_ASKED = [
+    _as("tell application \"Finder\" to delete (every item of folder \"Projects\" of home)"),
+    _as("do shell script \"rm -rf ~/Library/Mail\""),
+    _as("tell application \"Finder\"\n  empty trash\nend tell"),
+    _as("tell application \"Notes\" to delete every note"),
+    {"server": "applescript-mcp", "tool": "run_applescript", "arguments": {"script": "tell application \"Finder\" to"
+                                                                                      " delete every item of trash"}},
+    {"server": "applescript-mcp", "tool": "run_applescript", "arguments": {"script": "do shell script \"rm -rf ~\""}},
+]
+test_applescript_mcp_safe, test_applescript_mcp_asked = allowed_and_asked(APPLESCRIPT_MCP_SAFE, APPLESCRIPT_MCP_ASKED,
+                                                                          kind="mcp")
+
+# ---- desktop and terminal MCP tools: typed text with Enter is a command line (analyze/mcp_terminal.py)
+
+
+def _type(text: str, **extra: object) -> dict:
+    return {"server": "windows-mcp", "tool": "Type-Tool", "arguments": {"loc": [640, 420], "text": text, **extra}}
+
+
+TYPED_SAFE = [
+    _type("rd /s /q C:\\Users\\dev\\source\\repos"),  # typed, not run: no Enter
+    _type("rd /s /q C:\\Users\\dev\\source\\repos", press_enter=False),
+    _type("dotnet build", press_enter=True),
+    _type("git status", press_enter=True, clear=True),
+    _type("Hello team, the build is green", press_enter=True),
+    {"server": "iterm-mcp", "tool": "write_to_terminal", "arguments": {"command": "tmutil listlocalsnapshots /"}},
+    {"server": "iterm-mcp", "tool": "read_terminal_output", "arguments": {"linesOfOutput": 50}},
+]
+TYPED_ASKED = [
+    _type("rd /s /q C:\\Users\\dev\\source\\repos", clear=True, press_enter=True),
+    _type("rd /s /q C:\\Users\\dev\\source\\repos", press_enter="true"),
+    _type("Remove-Item -Recurse -Force C:\\Users\\dev\\Documents", press_enter=True),
+    _type("rm -rf ~/Documents", enter=True),
+    _type("rm -rf ~/Documents\n"),
+    {"server": "iterm-mcp", "tool": "write_to_terminal", "arguments": {
+        "command": "for s in $(tmutil listlocalsnapshotdates / | tail -n +2); do sudo tmutil deletelocalsnapshots $s;"
+                   " done"}},
+    {"server": "windows-mcp", "tool": "Shell-Tool", "arguments": {"command": "Remove-Item C:\\Data -Recurse -Force"}},
+    {"server": "windows-mcp", "tool": "Powershell-Tool", "arguments": {"command": "Remove-Item C:\\Data -Recurse"}},
+]
+test_typed_safe, test_typed_asked = allowed_and_asked(TYPED_SAFE, TYPED_ASKED, kind="mcp")

@@ -562,11 +562,20 @@ def _readers() -> tuple[_Reader, ...]:
 
     return (("sql", _sql_args, gate.sql), ("sql", _mongo_args, gate.mongo), ("sql", _cypher_args, gate.cypher),
             ("sql", _redis_args, gate.redis), ("command", _command_args, gate.command),
+            ("command", _applescript_args, gate.applescript),
             ("command", _browser_code_args, gate.browser_code), ("url", _url_args, gate.url),
             ("file", _file_args, gate.file), ("file", _search_args, gate.search), ("file", _git_args, gate.git),
             ("command", _cli_args, gate.cli), ("command", _program_args, gate.program),
             ("sql", _sniffed_args, gate.sniffed), ("url", _provider_args, gate.provider),
             ("manifest", _manifest_args, gate.manifest))
+
+
+def _applescript_args(call: _Call) -> list[Finding] | None:
+    """An AppleScript server's code (`applescript_keys`), read as osascript -e is (analyze/applescript.py)."""
+    from blastwall.analyze.applescript import applescript_findings
+
+    codes = [v for k in _g("applescript_keys") if isinstance(v := call.args.get(k), str) and v.strip()]
+    return [f for code in codes for f in applescript_findings(code, call.scope.deeper(call.tool), code)] if codes else None
 
 
 @functools.cache

@@ -74,8 +74,14 @@ def command(call: _Call) -> bool:
     cell; never a Redis server's (its commands are Redis commands)."""
     from blastwall.analyze.mcp_terminal import types_into_terminal
 
-    return not redis(call) and (_given(call, "command_keys", "argv_keys", "script_keys")
-                                or types_into_terminal(call.server, call.tool) or cells(call))
+    return not redis(call) and not applescript(call) and (_given(call, "command_keys", "argv_keys", "script_keys")
+                                or types_into_terminal(call.server, call.tool, call.args) or cells(call))
+
+
+def applescript(call: _Call) -> bool:
+    """An AppleScript server's or tool's call (`applescript_execute {"code_snippet": ...}`): its code
+    is AppleScript (analyze/applescript.py), never a shell line."""
+    return call.named(_keys("applescript_words")) and _given(call, "applescript_keys")
 
 
 def cells(call: _Call) -> bool:

@@ -29,24 +29,31 @@ def _t() -> dict[str, Any]:
     return dict(load_table("mcp").get("terminal", {}))
 
 
-def types_into_terminal(server: str, tool: str) -> bool:
+def types_into_terminal(server: str, tool: str, args: dict[str, Any] | None = None) -> bool:
     """A typing verb in the tool's name, a terminal in its name or its server's, and no other
-    object (`write_file` of a terminal server writes a file)."""
+    object (`write_file` of a terminal server writes a file). A desktop tool that types into the
+    focused window and presses Enter after it (`Type-Tool {"text", "press_enter": true}`: `enter_args`)
+    may be typing into a terminal: it counts as one."""
     tool_words = set(words(tool))
-    return bool(tool_words & set(_t()["typing_verbs"])) and not tool_words & set(_t()["other_objects"]) and bool(
-        (tool_words | set(words(server))) & set(_t()["terminal_words"]))
+    if not tool_words & set(_t()["typing_verbs"]) or tool_words & set(_t()["other_objects"]):
+        return False
+    if (tool_words | set(words(server))) & set(_t()["terminal_words"]):
+        return True
+    return bool(args) and any(args.get(k) is True or str(args.get(k)).lower() == "true" for k in _t()["enter_args"])
 
 
 def typed_lines(server: str, tool: str, args: dict[str, Any], command_keys: list[str]) -> list[str]:
     """The shell text a terminal-typing tool types (empty for any other tool). A call that also
     gives a command (`command_keys`) types that command; its text arguments are the command's input."""
-    if not types_into_terminal(server, tool) or any(args.get(k) for k in command_keys):
+    if not types_into_terminal(server, tool, args) or any(args.get(k) for k in command_keys):
         return []
+    enter = any(args.get(k) is True or str(args.get(k)).lower() == "true" for k in _t()["enter_args"])
     out: list[str] = []
     for key in _t()["text_keys"]:
         value = args.get(key)
         if isinstance(value, str) and value.strip():
-            out.append(_text([value.strip()]) if _named(value.strip()) else _line(value))
+            typed = _text([value.strip()]) if _named(value.strip()) else _line(value)
+            out.append(typed + "\n" if enter and not typed.endswith("\n") else typed)
         elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
             out.append(_text(value[:500]))
     return [t for t in out if t.strip()]

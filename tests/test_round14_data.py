@@ -97,3 +97,45 @@ def test_tsql_backups_and_reports_pass(sql: str) -> None:
 @pytest.mark.parametrize("sql", TSQL_ASKED)
 def test_tsql_discarded_backups_and_destroying_procedures_ask(sql: str) -> None:
     assert decide(sql, "sql") != "allow", sql
+
+
+# ---- DDL before a ROLLBACK with no dialect known: verified, never guessed (analyze/sql/__init__.py) ---
+
+DDL_ROLLED_BACK = [  # a dialect whose DDL is transactional is proved
+    "BEGIN TRANSACTION; DROP TABLE coupons; ROLLBACK;",
+    "BEGIN TRAN; DROP TABLE dbo.coupons; ROLLBACK TRAN;",
+    "BEGIN; DROP INDEX CONCURRENTLY idx_orders; ROLLBACK;",
+    "BEGIN; DROP TABLE coupons; SELECT pg_sleep(1); ROLLBACK;",
+    "BEGIN; DELETE FROM coupons; ROLLBACK;",  # DML rolls back everywhere
+    "START TRANSACTION; UPDATE coupons SET used = true; ROLLBACK;",
+]
+DDL_KEPT = [
+    "START TRANSACTION; DROP TABLE coupons; ROLLBACK;",
+    "BEGIN; DROP TABLE coupons; ROLLBACK;",
+    "begin;\ntruncate coupons;\nrollback;",
+    "BEGIN WORK; ALTER TABLE coupons DROP COLUMN code; ROLLBACK WORK;",
+    "START TRANSACTION; DROP TABLE coupons; SELECT 'x::y'; ROLLBACK;",  # a :: inside a string proves nothing
+]
+
+
+@pytest.mark.parametrize("sql", DDL_ROLLED_BACK)
+def test_ddl_rolled_back_where_proved(sql: str) -> None:
+    assert decide(sql, "sql") == "allow", sql
+
+
+@pytest.mark.parametrize("sql", DDL_KEPT)
+def test_ddl_before_rollback_counts_with_no_dialect(sql: str) -> None:
+    assert decide(sql, "sql") != "allow", sql
+
+
+@pytest.mark.parametrize("action,kind", [
+    ("psql -d app -c 'BEGIN; DROP TABLE coupons; ROLLBACK;'", "shell"),
+    ("sqlite3 app.db 'BEGIN; DROP TABLE coupons; ROLLBACK;'", "shell"),
+    ({"server": "postgres", "tool": "query", "arguments": {"sql": "BEGIN; DROP TABLE coupons; ROLLBACK;"}}, "mcp"),
+])
+def test_a_client_names_the_dialect(action: Any, kind: str) -> None:
+    assert decide(action, kind) == "allow", action
+
+
+def test_mysql_client_keeps_the_drop() -> None:
+    assert decide("mysql app -e 'BEGIN; DROP TABLE coupons; ROLLBACK;'") != "allow"

@@ -126,7 +126,7 @@ SAFE = [
     "BEGIN;",
     "COMMIT;",
     "BEGIN; DELETE FROM orders; ROLLBACK;",
-    "START TRANSACTION; TRUNCATE orders; ROLLBACK;",
+    "BEGIN TRANSACTION; TRUNCATE orders; ROLLBACK;",  # BEGIN TRANSACTION: not MySQL, whose DDL commits at once
     "BEGIN; SAVEPOINT a; DELETE FROM orders; ROLLBACK TO SAVEPOINT a; COMMIT;",
     "VACUUM (VERBOSE) orders",
     "VACUUM FULL orders",

@@ -37,6 +37,23 @@ _DDL_COMMITS = frozenset({"mysql", "oracle"})  # DDL commits the open transactio
 _MYSQL_SPELLING = rx.compile(r"`")
 
 
+def _ddl_commits(name: str, dialect: str | None, text: str) -> bool:
+    """Whether a DDL statement commits the open transaction, so a ROLLBACK after it undoes nothing:
+    in MySQL/MariaDB and Oracle; with no dialect known, unless the script is provably one whose DDL
+    rolls back (PostgreSQL, SQLite, SQL Server: a spelling only they take, `[transactions]
+    ddl_rolls_back_spellings`). Verified, never guessed: `START TRANSACTION; DROP TABLE t; ROLLBACK;`
+    from an unknown client counts the drop."""
+    if name in _DDL_COMMITS:
+        return True
+    if dialect or "rollback" not in text.lower():
+        return False
+    from blastwall.analyze.sql.rules import table
+
+    rows = table()["transactions"]
+    return (rx.search(rows["ddl_rolls_back_spellings"], lexer.code_only(text), rx.I) is None
+            and rx.search(rows["ddl_rolls_back_quotes"], text, rx.I) is None)
+
+
 def analyze_sql(text: str, scope: Scope, *, dialect: str | None = None) -> list[Finding]:
     """Findings for the destructive statements of an SQL script (or Mongo/Redis input)."""
     if not text or not text.strip():
@@ -67,7 +84,7 @@ def analyze_sql(text: str, scope: Scope, *, dialect: str | None = None) -> list[
         return analyze_mongo(text, scope) if _is_mongo(text) else _redis_text(text, scope)
     from blastwall.analyze.sql.script import net_hits
 
-    found = _findings(net_hits(stmts, ddl_commits=name in _DDL_COMMITS), scope)
+    found = _findings(net_hits(stmts, ddl_commits=_ddl_commits(name, dialect, text)), scope)
     if dialect is None and (_mysql_lexing_differs(text) or _MYSQL_SPELLING.search(text)):
         seen = {(f.rule_id, f.target) for f in found}
         found += [f for f in analyze_sql(text, scope, dialect="mysql") if (f.rule_id, f.target) not in seen]

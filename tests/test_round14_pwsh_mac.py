@@ -167,3 +167,45 @@ TYPED_ASKED = [
     {"server": "windows-mcp", "tool": "Powershell-Tool", "arguments": {"command": "Remove-Item C:\\Data -Recurse"}},
 ]
 test_typed_safe, test_typed_asked = allowed_and_asked(TYPED_SAFE, TYPED_ASKED, kind="mcp")
+
+# ---- PowerShell: cmdlets that delete by a parameter, drives that are no folders (shell/pwsh_params.py)
+
+PWSH_PARAM_SAFE = [
+    "New-ComplianceSearchAction -SearchName 'OldInvoices' -Preview",
+    "New-ComplianceSearchAction -SearchName 'OldInvoices' -Export",
+    "New-ComplianceSearch -Name OldInvoices -ExchangeLocation All -ContentMatchQuery 'subject:Q3'",
+    "Search-Mailbox -Identity 'legal@contoso.com' -SearchQuery 'subject:Q3' -EstimateResultOnly",
+    "New-AzResourceGroupDeployment -ResourceGroupName rg-prod -TemplateFile main.bicep",
+    "New-AzResourceGroupDeployment -ResourceGroupName rg-prod -TemplateFile main.bicep -Mode Incremental",
+    "New-AzResourceGroupDeployment -ResourceGroupName rg-prod -TemplateFile main.bicep -Mode Complete -WhatIf",
+    "Get-ChildItem Cert:\\CurrentUser\\My",
+    "Get-ItemProperty HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion",
+    "Get-ChildItem Env:",
+    "Test-Path HKCU:\\Software\\Contoso",
+    "Set-ADUser -Identity jdoe -Title 'Engineer'",
+]
+PWSH_PARAM_ASKED = [
+    "New-ComplianceSearchAction -SearchName 'OldInvoices' -Purge -PurgeType HardDelete -Confirm:$false",
+    "New-ComplianceSearchAction -SearchName 'OldInvoices' -Purge -PurgeType SoftDelete",
+    "new-compliancesearchaction -SearchName x -Pur -PurgeType HardDelete",
+    "Search-Mailbox -Identity 'legal@contoso.com' -SearchQuery 'subject:\"Q3\"' -DeleteContent -Force",
+    "Get-Mailbox -ResultSize Unlimited | Search-Mailbox -SearchQuery 'from:x' -DeleteContent",
+    "Remove-Mailbox -Identity 'jdoe@contoso.com' -Permanent $true",
+    "New-AzResourceGroupDeployment -ResourceGroupName rg-prod -TemplateFile main.bicep -Mode Complete -Force",
+    "New-AzResourceGroupDeployment -ResourceGroupName rg-prod -TemplateFile main.bicep -Mode:Complete",
+    "New-AzResourceGroupDeployment -ResourceGroupName rg-prod -TemplateFile main.bicep -Mo 'Complete'",
+    "New-AzResourceGroupDeploymentStack -Name s -ResourceGroupName rg -TemplateFile m.bicep "
+    "-ActionOnUnmanage DeleteAll -DenySettingsMode None",
+    "Set-ADUser -Identity jdoe -Clear mail,telephoneNumber",
+    "Remove-Item -Path Cert:\\LocalMachine\\My\\3F2A9C1B8E7D6F5A4B3C2D1E0F9A8B7C6D5E4F3A -DeleteKey",
+    "Remove-Item Cert:\\CurrentUser\\My\\* ",
+    "Remove-Item HKLM:\\SOFTWARE\\Contoso -Recurse",
+    "Remove-Item -LiteralPath 'HKCU:\\Software\\Contoso' -Recurse -Force",
+    "ri Registry::HKEY_LOCAL_MACHINE\\SOFTWARE\\Contoso -Recurse",
+    "Remove-Item Microsoft.PowerShell.Core\\Registry::HKEY_CURRENT_USER\\Software\\Foo",
+    "Remove-Item Env:\\PATH",
+    "Remove-Item WSMan:\\localhost\\Listener\\Listener_1 -Recurse",
+    "Remove-Item Backup:\\Archive -Recurse",  # a drive New-PSDrive may map anywhere
+    "Get-ChildItem Cert:\\LocalMachine\\My | Where-Object { $_.NotAfter -lt (Get-Date) } | Remove-Item -DeleteKey",
+]
+test_pwsh_param_safe, test_pwsh_param_asked = allowed_and_asked(PWSH_PARAM_SAFE, PWSH_PARAM_ASKED)

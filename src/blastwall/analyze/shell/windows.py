@@ -501,6 +501,11 @@ def powershell_statement(statement: str, scope: Scope) -> list[Finding]:
     if name in ps["sql"]:
         return _sql(ws[1:], ps["sql"][name], name, scope, segments[-1])
     if is_cmdlet(ws[0].lstrip("&")):
+        from blastwall.analyze.shell.pwsh_params import parameter_findings
+
+        by_parameter = parameter_findings(name, ws[1:], segments[-1])  # New-ComplianceSearchAction -Purge
+        if by_parameter:
+            return by_parameter
         verb, noun = name.split("-", 1)
         nouns = ps["verb_nouns"].get(verb)
         if noun in ps["reversible"].get(verb, ()) and _names_literally(ws[1:], segments) and not any(
@@ -573,6 +578,13 @@ def _remove_item(args: list[str], producers: list[str], scope: Scope, source: st
     # PowerShell's -Force also removes hidden and read-only items: the files rules judge them alike
     paths = [p for v in (named.get("path"), named.get("literalpath")) if v for p in v.split(",") if p]
     paths += [p for w in positionals for p in w.split(",") if p]
+    from blastwall.analyze.shell.pwsh_params import provider_drive
+
+    drives = [d for d in map(provider_drive, paths) if d]
+    if drives:  # Cert:\, HKLM:\, Env:\: a certificate, a registry key, a variable, never a project file
+        return [Finding("shell.windows:provider-item", Effect.DELETE, Severity.HIGH,
+                        f"Remove-Item deletes items of the {drives[0].upper()}: drive ({paths[0][:80]}), which is no "
+                        "folder of the project; a human must check it", target=paths[0][:80], source=source[:200])]
     if paths:
         return _posix_command(["rm", "-rf" if recurse else "-f", "--", *(posix_path(p) for p in paths)], scope)
     listed = _listing(producers)

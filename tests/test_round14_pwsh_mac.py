@@ -209,3 +209,25 @@ PWSH_PARAM_ASKED = [
     "Get-ChildItem Cert:\\LocalMachine\\My | Where-Object { $_.NotAfter -lt (Get-Date) } | Remove-Item -DeleteKey",
 ]
 test_pwsh_param_safe, test_pwsh_param_asked = allowed_and_asked(PWSH_PARAM_SAFE, PWSH_PARAM_ASKED)
+
+# ---- PowerShell splatting: a hash table's keys are the parameters (shell/pwsh_params.expand_splats)
+
+SPLAT_SAFE = [
+    "$p = @{ Path = '.\\TestResults'; Recurse = $true }; Remove-Item @p -WhatIf",
+    "$p = @{ Name = 'web'; ErrorAction = 'Stop' }; Get-Service @p",
+    "$p = @{ Path = 'D:\\Data'; Recurse = $true }; Get-ChildItem @p",
+    "$p = @{ ResourceGroupName = 'rg'; TemplateFile = 'main.bicep' }; New-AzResourceGroupDeployment @p",
+]
+SPLAT_ASKED = [
+    "$p = @{ Path = 'D:\\Data'; Recurse = $true; Force = $true }; Remove-Item @p",
+    "$P = @{ path = 'D:\\Data'; recurse = $true }; remove-item @p",
+    "$p = @{\n  Path = 'D:\\Data'\n  Recurse = $true\n}\nRemove-Item @p",
+    "$p = @{ LiteralPath = 'C:\\Users\\dev\\Documents' }; ri @p",
+    "Remove-Item @args",
+    "$p = Get-Params; Remove-Item @p",
+    "$p = @{ Path = (Get-Location).Path; Recurse = $true }; Remove-Item @p",
+    "$p = @{ SearchName = 'x'; Purge = $true; PurgeType = 'HardDelete' }; New-ComplianceSearchAction @p",
+    "$p = @{ ResourceGroupName = 'rg'; TemplateFile = 'main.bicep'; Mode = 'Complete' }; "
+    "New-AzResourceGroupDeployment @p",
+]
+test_splat_safe, test_splat_asked = allowed_and_asked(SPLAT_SAFE, SPLAT_ASKED)

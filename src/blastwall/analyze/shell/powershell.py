@@ -101,6 +101,10 @@ def analyze_powershell(code: str, scope: Scope) -> list[Finding]:
 
     found: list[Finding] = []
     parts = statements(code)
+    if "@" in code and len(parts) > 1:
+        from blastwall.analyze.shell.pwsh_params import expand_splats
+
+        parts = expand_splats(parts)  # `$p = @{ Path = 'D:\\x'; Recurse = $true }; Remove-Item @p`
     scratch: set[int] = set()
     if len(parts) > 1 and "$" in code and "temp" in code.lower():
         from blastwall.analyze.shell.pwsh_scratch import scratch_removals

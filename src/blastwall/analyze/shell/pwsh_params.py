@@ -12,10 +12,11 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from blastwall import rx
 from blastwall.analyze.shell.windows import names_parameter
 from blastwall.model import Effect, Finding, Severity
 
-__all__ = ["parameter_findings", "provider_drive"]
+__all__ = ["expand_splats", "parameter_findings", "provider_drive"]
 
 
 @functools.cache
@@ -70,3 +71,45 @@ def provider_drive(path: str) -> str | None:
     if drive in _table()["filesystem_drives"]:
         return None
     return drive
+
+
+_SPLAT_SET = rx.compile(r"(?is)^\s*\$([A-Za-z_]\w*)\s*=\s*@\{(.*)\}\s*$")
+_SPLAT_USE = rx.compile(r"(^|[^\w$])@([A-Za-z_]\w*)\b")
+_PAIR = rx.compile(r"(?s)^\s*['\"]?([A-Za-z_]\w*)['\"]?\s*=\s*(.+?)\s*$")
+
+
+def expand_splats(parts: list[str]) -> list[str]:
+    """Statements with each `@name` splat of a hash table assigned on the line (`$p = @{ Path = 'D:\\x';
+    Recurse = $true }; Remove-Item @p`) written out as the parameters it binds (`-Path 'D:\\x' -Recurse`).
+    A splat of anything else stays as written (Remove-Item asks about it)."""
+    tables: dict[str, str] = {}
+    out: list[str] = []
+    for part in parts:
+        m = _SPLAT_SET.match(part)
+        if m is not None:
+            params = _parameters(m.group(2))
+            if params is not None:
+                tables[m.group(1).lower()] = params
+            else:
+                tables.pop(m.group(1).lower(), None)
+        elif tables and "@" in part:
+            part = _SPLAT_USE.sub(lambda u: u.group(1) + tables.get(u.group(2).lower(), "@" + u.group(2)), part)
+        out.append(part)
+    return out
+
+
+def _parameters(body: str) -> str | None:
+    """`Path = 'D:\\x'; Recurse = $true` as `-Path 'D:\\x' -Recurse`; None when an entry is not `Name = value`."""
+    words: list[str] = []
+    for entry in (e for chunk in body.split("\n") for e in chunk.split(";")):
+        if not entry.strip():
+            continue
+        m = _PAIR.match(entry)
+        if m is None or "{" in m.group(2) or "(" in m.group(2):
+            return None
+        key, value = m.group(1), m.group(2)
+        if value.lower() == "$true":
+            words.append(f"-{key}")
+        elif value.lower() != "$false":
+            words.append(f"-{key} {value}")
+    return " ".join(words)

@@ -580,6 +580,10 @@ def _remove_item(args: list[str], producers: list[str], scope: Scope, source: st
     paths += [p for w in positionals for p in w.split(",") if p]
     from blastwall.analyze.shell.pwsh_params import provider_drive
 
+    splats = [w for w in positionals if w[:1] == "@" and w[1:2].isalpha()]
+    if splats:  # `Remove-Item @p` of a hash table not written on the line
+        return [unknown("shell.windows:splat", f"Remove-Item takes its parameters from {splats[0]}, which blastwall "
+                        "cannot see; write them out", source)]
     drives = [d for d in map(provider_drive, paths) if d]
     if drives:  # Cert:\, HKLM:\, Env:\: a certificate, a registry key, a variable, never a project file
         return [Finding("shell.windows:provider-item", Effect.DELETE, Severity.HIGH,

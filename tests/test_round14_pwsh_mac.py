@@ -231,3 +231,20 @@ SPLAT_ASKED = [
     "New-AzResourceGroupDeployment @p",
 ]
 test_splat_safe, test_splat_asked = allowed_and_asked(SPLAT_SAFE, SPLAT_ASKED)
+
+# ---- Xcode caches are regenerable; its Archives are not (rules/paths.toml home_caches) --------------
+
+XCODE_SAFE = [
+    "rm -rf ~/Library/Developer/Xcode/iOS\\ DeviceSupport/15.*",
+    "rm -rf ~/Library/Developer/Xcode/DerivedData/*",
+    "rm -rf \"$HOME/Library/Developer/Xcode/DerivedData/MyApp-abc\"",
+    "rm -rf ~/Library/Developer/CoreSimulator/Caches/dyld",
+]
+XCODE_ASKED = [
+    "rm -rf ~/Library/Developer/Xcode/Archives",
+    "rm -rf ~/Library/Developer/Xcode/Archives/2024-01-01",
+    "rm -rf ~/Library/Developer/Xcode/DerivedData/../Archives",
+    "rm -rf ~/Library/Developer/Xcode",
+    "rm -rf ~/Library/Developer/CoreSimulator/Devices",
+]
+test_xcode_safe, test_xcode_asked = allowed_and_asked(XCODE_SAFE, XCODE_ASKED)

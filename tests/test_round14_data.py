@@ -139,3 +139,35 @@ def test_a_client_names_the_dialect(action: Any, kind: str) -> None:
 
 def test_mysql_client_keeps_the_drop() -> None:
     assert decide("mysql app -e 'BEGIN; DROP TABLE coupons; ROLLBACK;'") != "allow"
+
+
+# ---- HTTP: a restart named last by an API no catalog knows loses nothing (rules/http_generic.toml) ----
+
+def req(method: str, url: str, body: Any = None) -> dict[str, Any]:
+    return {"method": method, "url": url, **({"body": body} if body is not None else {})}
+
+
+ARM = "https://management.azure.com/subscriptions/0b1f/resourceGroups/rg-web/providers/Microsoft.Web/sites/harbor-api"
+RESTART_SAFE = [
+    req("POST", "https://api.render.com/v1/services/srv-cn1abc/restart"),
+    req("POST", ARM + "/restart?api-version=2023-01-01"),
+    req("POST", "https://api.example.com/v1/apps/web/reboot"),
+]
+RESTART_LOOKALIKES = [
+    req("POST", "https://api.render.com/v1/services/srv-cn1abc/suspend"),
+    req("POST", ARM + "/stop?api-version=2023-01-01"),
+    req("POST", "https://api.example.com/v1/apps/web/restartAndWipe"),
+    req("POST", "https://api.example.com/v1/apps/web/restart-wipe"),
+    req("DELETE", "https://api.render.com/v1/services/srv-cn1abc"),
+    req("POST", "https://sqladmin.googleapis.com/v1/projects/p/instances/db/restart"),  # the catalog's own judgement
+]
+
+
+@pytest.mark.parametrize("request_", RESTART_SAFE)
+def test_restarts_pass(request_: dict[str, Any]) -> None:
+    assert decide(request_, "http") == "allow", request_
+
+
+@pytest.mark.parametrize("request_", RESTART_LOOKALIKES)
+def test_stops_and_deletes_near_a_restart_ask(request_: dict[str, Any]) -> None:
+    assert decide(request_, "http") != "allow", request_

@@ -222,6 +222,8 @@ def _action_suffix(req: Request, label: str, severity: Severity | None) -> list[
     verb = classify("_".join([last, *objects]), "http")
     if verb is None or verb.cls.name not in word_list("action_suffix_classes"):
         return []
+    if not objects and ws[0] in word_list("action_suffix_harmless") and len(ws) == 1:
+        return []  # `/restart`, `/reboot`: back as it was
     cls = verb.cls
     says = dict(setting("action_suffix_says", {})).get(cls.name, cls.name)
     level = severity if severity is not None else min(cls.severity, Severity.HIGH)  # a name alone never denies

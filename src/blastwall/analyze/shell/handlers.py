@@ -907,9 +907,12 @@ def _dry_run(name: str, argv: list[Word]) -> bool:
     return False
 
 
-def _unread_tasks(name: str, targets: list[Word], argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding]:
+def _unread_tasks(name: str, targets: list[Word], argv: list[Word], cmd: SimpleCommand, scope: Scope,
+                  changed_only: bool = False) -> list[Finding]:
     """Tasks of a runner whose task file blastwall cannot read (it is not there, or files are not
-    read for this check): a name that builds, tests or checks runs; any other is asked about."""
+    read for this check): a name that builds, tests or checks runs; any other is asked about. A
+    task file an earlier command of the line rewrote with text blastwall cannot know runs whatever
+    it now says: every task of it is asked about (task_edits.py)."""
     from blastwall.analyze.shell.tasks import task_files_unread
 
     files = _scripts()["runner_files"].get(name)

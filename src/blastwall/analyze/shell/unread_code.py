@@ -78,6 +78,9 @@ def unread_code(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -
             skip = w.text in values
             continue
         positionals.append(w)
+    suffixes = tuple(row.get("script_suffixes", ()))
+    if suffixes:  # `swift /tmp/c.swift` runs a script; `swift build` is a subcommand
+        positionals = [w for w in positionals if w.text == "-" or w.dynamic or w.text.lower().endswith(suffixes)]
     if positionals and (row.get("code_operand") or row.get("script")):
         where = "given on the command line" if row.get("code_operand") else f"from the script {positionals[0].text}"
         return [_finding(f"{name} runs {what} {where}", cmd)]

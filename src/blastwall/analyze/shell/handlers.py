@@ -1050,7 +1050,7 @@ LAZY_MODULES: dict[str, str] = {
         "elixir", "iex", "erl", "escript", "groovy", "scala", "scala-cli", "amm", "kotlin", "kotlinc", "jshell",
         "clojure", "clj", "bb", "babashka", "racket", "guile", "sbcl", "ecl", "clisp", "ccl", "ccl64", "raku",
         "perl6", "rakudo", "ghc", "ghci", "runghc", "runhaskell", "crystal", "ocaml", "utop", "nu", "nushell",
-        "xonsh", "elvish", "ion", "ysh", "oil")},
+        "xonsh", "elvish", "ion", "ysh", "oil", "swift", "dotnet", "dotnet.exe", "dotnet-script")},
 }
 
 

@@ -920,7 +920,14 @@ def _unread_tasks(name: str, targets: list[Word], argv: list[Word], cmd: SimpleC
     why = task_files_unread(files, scope, directory.text if directory else None) if files else None
     if why is None:
         return []
-    unsafe = [t.text for t in targets if not _safe_task(t.text) and not _destructive_name(t.text)]
+    from blastwall.analyze.shell.task_edits import UNKNOWN_WHY
+
+    changed = why.endswith(UNKNOWN_WHY)  # edited on this line; a pull brings the repository's history: as before
+    if changed_only and not changed:
+        return []
+    unsafe = [t.text for t in targets if changed or (not _safe_task(t.text) and not _destructive_name(t.text))]
+    if changed and not unsafe:
+        unsafe = ["(default)"]
     if not unsafe:
         return []
     return [unknown("shell.scripts:unread-task", f"{name} runs the task {unsafe[0]}, which blastwall cannot read "
@@ -960,11 +967,17 @@ def handle_package_manager(name: str, argv: list[Word], cmd: SimpleCommand, scop
                 found_in_script.extend(_shell_text(line, scope, f"{name} script {script_name}"))
             return found_in_script
     unread: list[Finding] = []
-    if script_name is not None and not _destructive_name(script_name) and not _safe_task(script_name) and \
+    prefix = _option_value(argv[1:], ("--prefix", "-C", "--cwd", "--dir"))
+    if script_name is not None and not _destructive_name(script_name) and \
             (first in ("run", "run-script", "test", "start", "stop", "restart") or not _installed_name(script_name)):
-        prefix = _option_value(argv[1:], ("--prefix", "-C", "--cwd", "--dir"))
         unread = _unread_tasks(name, [Word.lit(script_name)], [argv[0], *([Word.lit("-C"), prefix] if prefix else [])],
-                               cmd, scope)
+                               cmd, scope, changed_only=_safe_task(script_name))
+    elif script_name is None and scope.earlier:
+        from blastwall.analyze.shell.task_edits import install_runs_hooks
+
+        if install_runs_hooks(name, first):  # `curl -o package.json URL && npm i`: its install hooks run
+            unread = _unread_tasks(name, [Word.lit(first)], [argv[0], *([Word.lit("-C"), prefix] if prefix else [])],
+                                   cmd, scope, changed_only=True)
     if first in ("run", "run-script") and len(pos) > 1:
         script = pos[1]
         found = unread + (_script_name_findings(script.text, cmd.source) if _destructive_name(script.text) else [])

@@ -33,6 +33,8 @@ _READERS = frozenset({"cat", "chmod", "chown", "chgrp", "ls", "head", "tail", "g
                       "md5sum", "sha256sum", "sha1sum", "du", "realpath", "readlink", "basename", "dirname", "touch",
                       "git", "python", "python3", "node", "ruby", "perl", "php", "go", "deno", "bun"})
 _COPIERS = frozenset({"cp", "install", "ln", "mv", "rsync"})
+# Readers above that rewrite the files they name with -i (inplace.py reads their options).
+_IN_PLACE_READERS = frozenset({"perl", "ruby"})
 
 
 class ScriptText(NamedTuple):
@@ -107,6 +109,11 @@ def _writes(cmd: SimpleCommand, scope: Scope) -> list[tuple[str, str | None, boo
             if dst.endswith("/") or len(files) > 2:
                 dst = posixpath.join(dst, posixpath.basename(src.rstrip("/")))
             out.append((dst, script_text(src, scope).text, False))
+    elif name in _IN_PLACE_READERS and any(w.text[:1] == "-" and "i" in w.text for w in args):
+        from blastwall.analyze.shell.inplace import read_edit
+
+        edit = read_edit(name, argv)  # `perl -pi -e CODE Makefile`: it rewrites the files it names
+        out.extend((w.text, None, False) for w in edit.files if edit.in_place)
     elif name not in _READERS:
         # a program blastwall does not model may write any file it names (curl -o, sed -i, unzip)
         out.extend((w.text, None, False) for w in args if w.text and not w.text.startswith("-"))

@@ -34,6 +34,12 @@ def task_text(path: str, scope: Scope) -> str | None:
 
 def task_state(path: str, scope: Scope) -> tuple[str | None, str]:
     """(text, why it cannot be read when text is None) of a task file (`task_text`)."""
+    if scope.earlier:
+        from blastwall.analyze.shell.task_edits import written
+
+        edited = written(path, scope)  # `sed -i ... package.json && npm start`: the text as the line leaves it
+        if edited is not None:
+            return edited.text, edited.why
     if scope.earlier and scope.read_files:
         from blastwall.analyze.shell.tree_changes import as_run
 
@@ -73,6 +79,13 @@ def task_files_unread(names: list[str], scope: Scope, directory: str | None = No
     (`no Makefile to read here`, or what an earlier command of the line does to it)."""
     base = _base(scope, directory)
     if base is None:
+        if scope.earlier:  # no folder to read from, yet the line itself may rewrite the file
+            from blastwall.analyze.shell.task_edits import written
+
+            for n in names:
+                edited = written(os.path.join(directory, n) if directory else n, scope)
+                if edited is not None and edited.text is None:
+                    return f"{n}: {edited.why}"
         return f"no {names[0]} to read here"
     changed = ""
     for n in names:

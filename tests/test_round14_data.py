@@ -171,3 +171,55 @@ def test_restarts_pass(request_: dict[str, Any]) -> None:
 @pytest.mark.parametrize("request_", RESTART_LOOKALIKES)
 def test_stops_and_deletes_near_a_restart_ask(request_: dict[str, Any]) -> None:
     assert decide(request_, "http") != "allow", request_
+
+
+# ---- Microsoft Graph: camelCase actions and $batch bodies (analyze/http/msgraph.py) -------------------
+
+GRAPH = "https://graph.microsoft.com/v1.0"
+DEVICE = "https://graph.microsoft.com/beta/deviceManagement/managedDevices/3e4f5a6b"
+
+
+def graph_batch(*requests: dict[str, Any]) -> dict[str, Any]:
+    return req("POST", GRAPH + "/$batch", {"requests": [{"id": str(i), **r} for i, r in enumerate(requests, 1)]})
+
+
+GRAPH_SAFE = [
+    req("GET", GRAPH + "/users?$top=5"),
+    req("POST", GRAPH + "/applications/7a1f/addPassword", {"passwordCredential": {"displayName": "ci"}}),
+    req("POST", DEVICE + "/syncDevice"),
+    req("POST", DEVICE + "/rebootNow"),
+    req("POST", GRAPH + "/me/sendMail", {"message": {"subject": "hi"}}),
+    req("POST", GRAPH + "/users/u1/checkMemberGroups", {"groupIds": ["g1"]}),
+    req("POST", GRAPH + "/users", {"displayName": "New"}),
+    graph_batch({"method": "GET", "url": "/me"}, {"method": "GET", "url": "/users?$top=5"}),
+    graph_batch({"method": "POST", "url": "/users/u1/checkMemberGroups", "body": {"groupIds": ["g1"]}}),
+]
+GRAPH_ASKED = [
+    req("POST", DEVICE + "/cleanWindowsDevice", {"keepUserData": False}),
+    req("POST", DEVICE + "/wipe"),
+    req("POST", DEVICE + "/retire"),
+    req("POST", GRAPH + "/applications/7a1f/removePassword", {"keyId": "f0b0"}),
+    req("POST", GRAPH + "/applications/7a1f/removeKey", {"keyId": "f0b0"}),
+    req("POST", GRAPH + "/servicePrincipals/sp1/removePassword", {"keyId": "f0b0"}),
+    req("POST", GRAPH + "/users/u1/revokeSignInSessions"),
+    req("POST", GRAPH + "/directory/deletedItems/u1/permanentDelete"),
+    req("DELETE", GRAPH + "/users/u1"),
+    req("POST", "https://graph.microsoft.us/v1.0/users/u1/revokeSignInSessions"),
+    graph_batch({"method": "DELETE", "url": "/users/a1"}, {"method": "DELETE", "url": "/users/a2"}),
+    graph_batch({"method": "GET", "url": "/me"}, {"method": "delete", "url": "users/a1"}),
+    graph_batch({"method": "POST", "url": "/deviceManagement/managedDevices/d1/wipe"}),
+    graph_batch({"method": "POST", "url": "/applications/7a1f/removePassword", "body": {"keyId": "k"}}),
+    graph_batch({"method": "DELETE"}),  # an entry it cannot read
+    req("POST", GRAPH + "/$batch", {"requests": "DELETE /users/a1"}),
+    req("POST", GRAPH + "/$batch", {"requests": [{"method": "DELETE", "url": "/users/x"}] * 21}),
+]
+
+
+@pytest.mark.parametrize("request_", GRAPH_SAFE)
+def test_graph_reads_and_additions_pass(request_: dict[str, Any]) -> None:
+    assert decide(request_, "http") == "allow", request_
+
+
+@pytest.mark.parametrize("request_", GRAPH_ASKED)
+def test_graph_destroying_actions_and_batches_ask(request_: dict[str, Any]) -> None:
+    assert decide(request_, "http") != "allow", request_

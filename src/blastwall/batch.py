@@ -92,6 +92,8 @@ WARM_UP: tuple[tuple[str, Any], ...] = (
               "body": "mutation { volumeDelete(volumeId: \"v\") }"}),
     ("http", {"method": "DELETE", "url": "https://api.github.com/repos/o/r"}),
     ("http", {"method": "POST", "url": "https://api.example.com/v4/instances/1/rebuild"}),  # http/lifecycle.py
+    ("http", {"method": "POST", "url": "https://graph.microsoft.com/v1.0/$batch",  # http/msgraph.py
+              "body": {"requests": [{"id": "1", "method": "POST", "url": "/users/1/revokeSignInSessions"}]}}),
     ("mcp", {"server": "postgres", "tool": "query", "arguments": {"sql": "DROP TABLE t"}}),
     ("mcp", {"server": "filesystem", "tool": "delete_file", "arguments": {"path": "/tmp/x"}}),
 )

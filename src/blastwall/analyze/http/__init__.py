@@ -54,6 +54,18 @@ def _dry_run(req: Request) -> bool:
 
 
 def _judged(req: Request, scope: Scope) -> list[Finding]:
+    if req.host.startswith(("graph.", "dod-graph.", "microsoftgraph.", "canary.graph.")):
+        from blastwall.analyze.http import msgraph
+
+        if msgraph.is_graph(req):  # Microsoft Graph: `$batch` bodies, camelCase actions
+            inner = msgraph.batch(req, scope)
+            if inner is not None:
+                return inner
+            return msgraph.action(req) + _judged_by_providers(req, scope)
+    return _judged_by_providers(req, scope)
+
+
+def _judged_by_providers(req: Request, scope: Scope) -> list[Finding]:
     providers = providers_for(req)
     for provider in providers:
         found = _provider(provider, req, scope)

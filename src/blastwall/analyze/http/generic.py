@@ -205,7 +205,7 @@ def _action_suffix(req: Request, label: str, severity: Severity | None) -> list[
     """`POST .../subscriptions/sub_1/cancel`, `POST /revoke?token=...`: the last path segment names
     an action, read by the verb model of the generated catalogs (`catalogs/verbs.toml`). Actions that
     stop, revoke, overwrite or delete something give a finding of their class."""
-    from blastwall.analyze.catalogs.verbs import classify
+    from blastwall.analyze.catalogs.verbs import classify, verb_classes
 
     segments = [s for s in req.path.split("/") if s]
     if not segments or _ID.match(segments[-1]):
@@ -222,8 +222,8 @@ def _action_suffix(req: Request, label: str, severity: Severity | None) -> list[
     verb = classify("_".join([last, *objects]), "http")
     if verb is None or verb.cls.name not in word_list("action_suffix_classes"):
         return []
-    if not objects and ws[0] in word_list("action_suffix_harmless") and len(ws) == 1:
-        return []  # `/restart`, `/reboot`: back as it was
+    if not objects and ws[0] in word_list("action_suffix_harmless") and not set(ws[1:]) & verb_classes().keys():
+        return []  # `/restart`, `/reboot`, `/rebootNow`: back as it was (not `/restartAndWipe`)
     cls = verb.cls
     says = dict(setting("action_suffix_says", {})).get(cls.name, cls.name)
     level = severity if severity is not None else min(cls.severity, Severity.HIGH)  # a name alone never denies

@@ -223,3 +223,29 @@ def test_graph_reads_and_additions_pass(request_: dict[str, Any]) -> None:
 @pytest.mark.parametrize("request_", GRAPH_ASKED)
 def test_graph_destroying_actions_and_batches_ask(request_: dict[str, Any]) -> None:
     assert decide(request_, "http") != "allow", request_
+
+
+# ---- Elasticsearch: a force merge loses nothing (rules/http_datastores.toml) --------------------------
+
+ES = "http://es-prod:9200"
+ES_SAFE = [
+    req("POST", ES + "/logs-2024.06/_forcemerge?max_num_segments=1"),
+    req("POST", ES + "/logs-2024.06/_forcemerge?only_expunge_deletes=true"),
+    req("POST", ES + "/logs-*/_forcemerge"),
+]
+ES_ASKED = [
+    req("POST", ES + "/logs-2024.06/_delete_by_query", {"query": {"match_all": {}}}),
+    req("DELETE", ES + "/logs-2024.06"),
+    req("POST", ES + "/logs-2024.06/_close"),
+    req("POST", ES + "/logs-2024.06/_forcemerge/../_delete_by_query", {"query": {"match_all": {}}}),
+]
+
+
+@pytest.mark.parametrize("request_", ES_SAFE)
+def test_force_merges_pass(request_: dict[str, Any]) -> None:
+    assert decide(request_, "http") == "allow", request_
+
+
+@pytest.mark.parametrize("request_", ES_ASKED)
+def test_index_deletes_still_ask(request_: dict[str, Any]) -> None:
+    assert decide(request_, "http") != "allow", request_

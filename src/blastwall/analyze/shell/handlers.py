@@ -916,6 +916,10 @@ def _unread_tasks(name: str, targets: list[Word], argv: list[Word], cmd: SimpleC
     from blastwall.analyze.shell.tasks import task_files_unread
 
     files = _scripts()["runner_files"].get(name)
+    if files is None and scope.earlier:
+        from blastwall.analyze.shell.task_edits import edited_only_files
+
+        files, changed_only = edited_only_files(name), True  # `mv x.json composer.json && composer install`
     directory = _option_value(argv[1:], ("-C", "--directory", "--dir", "--cwd", "-d"))
     why = task_files_unread(files, scope, directory.text if directory else None) if files else None
     if why is None:

@@ -157,3 +157,8 @@ def _literal_filter(flt: str) -> bool:
 def install_runs_hooks(name: str, first: str) -> bool:
     """`npm install`, `npm ci`, `yarn`: the install lifecycle scripts of package.json run."""
     return first in _table()["install_words"].get(name, ())
+
+
+def edited_only_files(name: str) -> list[str] | None:
+    """Task files of a runner read here only when the line rewrites them (composer.json)."""
+    return _table().get("edited_only_files", {}).get(name)

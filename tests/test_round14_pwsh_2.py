@@ -44,3 +44,40 @@ UNREAD_ASKED = [
 ]
 
 test_unread_safe, test_unread_asked = allowed_and_asked(UNREAD_SAFE, UNREAD_ASKED)
+
+# ---- PowerShell lines that start with an expression or a keyword (shell/pwsh_markers.py) -------
+
+PWSH_LINE_SAFE = [
+    "if (Test-Path .\\TestResults) { Remove-Item .\\TestResults -Recurse -Force }; dotnet test --collect:\"XPlat Code Coverage\"",
+    "if (Test-Path .\\node_modules) { Remove-Item .\\node_modules -Recurse -Force }",
+    "if (-not (Test-Path .env)) { Copy-Item .env.example .env }",
+    "if(Test-Path .\\TestResults){ Remove-Item .\\TestResults -Recurse }",
+    "'rd /s /q C:\\temp' -match '^rd\\s+/s'",
+    "\"{0:N2} GB\" -f ((Get-ChildItem D:\\Data -Recurse -File | Measure-Object Length -Sum).Sum / 1GB)",
+    "[Text.Encoding]::Unicode.GetString([Convert]::FromBase64String('UgBlAG0AbwB2AGUALQBJAHQAZQBtACAAQwA6AFwAZABhAHQAYQAgAC0AUgBlAGMAdQByAHMAZQAgAC0ARgBvAHIAYwBlAA=='))",
+    "[Environment]::GetFolderPath('Desktop')",
+    "[System.IO.Path]::GetTempPath()",
+]
+
+PWSH_LINE_ASKED = [
+    "if (Test-Path C:\\Data) { Remove-Item C:\\Data -Recurse -Force }",
+    "if (Test-Path .\\TestResults) { Remove-Item C:\\Data -Recurse -Force }",
+    "if (-not (Test-Path .env)) { Copy-Item .env.example .env } else { Remove-Item C:\\Data -Recurse -Force }",
+    "if ($true) { iex 'Remove-Item C:\\Data -Recurse -Force' }",
+    "if (Test-Path x) { Invoke-Expression $cmd }",
+    "if (Remove-Item C:\\Data -Recurse -Force) { 'gone' }",
+    "'a b' -match 'a'; Remove-Item C:\\Data -Recurse -Force",
+    "'{0} x' -f (Remove-Item C:\\Data -Recurse -Force)",
+    "[IO.Directory]::Delete('C:\\Data', $true)",
+    "[System.IO.File]::Delete('C:\\Users\\dev\\app.db')",
+    "[Text.Encoding]::Unicode.GetString([Convert]::FromBase64String('UgBlAG0AbwB2AGUALQBJAHQAZQBtACAAQwA6AFwAZABhAHQAYQAgAC0AUgBlAGMAdQByAHMAZQAgAC0ARgBvAHIAYwBlAA==')) | iex",
+    "\"Remove-Item C:\\Data -Recurse\" -f 1 | Invoke-Expression",
+    # bash's readings of look-alikes
+    "if (cd /srv/data); then rm -rf /srv/data; fi",
+    "\"rm\" -f /srv/data/app.db",
+    "'rm' -rf /srv/data",
+    "[ -d /srv/data ] && rm -rf /srv/data",
+    "if [ -f x ]; then rm -rf /srv/data; fi",
+]
+
+test_pwsh_line_safe, test_pwsh_line_asked = allowed_and_asked(PWSH_LINE_SAFE, PWSH_LINE_ASKED)

@@ -164,7 +164,9 @@ def _windows(text: str, scope: Scope) -> list[Finding] | None:
     (PowerShell's aliases and delete aliases, cmd's commands), is looked at."""
     head = text.lstrip()[:24].split(" ", 1)[0].lstrip("&").lower()
     if not (head in _windows_heads() or ("-" in head[1:] and head.split("-", 1)[0].isalpha())
-            or text.lstrip()[:1] in ("&", "$") or _later_windows(text) or _cmd_gate(head, text)):
+            or text.lstrip()[:1] in ("&", "$") or _later_windows(text) or _cmd_gate(head, text)
+            or (text.lstrip()[:1] in "['\"" and ("::" in text or " -" in text))  # pwsh_markers: expressions
+            or (head[:2] == "if" and "{" in text)):
         return None
     if head in _delete_alias_heads() and "|" not in text and ";" not in text and text.lstrip()[:1] != "&":
         # `rm -rf build`: PowerShell's only when a word is one of its delete parameters (windows.shell_of);

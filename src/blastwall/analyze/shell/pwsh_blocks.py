@@ -52,7 +52,8 @@ def statement_findings(statement: str, scope: Scope, in_block: bool) -> list[Fin
     if word in _table()["value_keywords"] and len(head) > 1:
         return statement_findings(statement.split(head[0], 1)[1], scope, True)  # return Remove-VM web
     first = 1  # the pipeline prefix from which commands are judged
-    if in_block and head and _is_value(head[0]):
+    if head and (in_block or head[0][:1] in "'\"[") and _is_value(head[0]):
+        # a statement that starts with a string or a type literal is an expression wherever it is
         rhs = _assigned(segments[0], head)
         if rhs is not None:
             return found + statement_findings("|".join([rhs, *segments[1:]]), scope, True) + nested(segments[0], scope)

@@ -90,6 +90,11 @@ def shell_of(text: str) -> str | None:
     if first in _table()["cmd"]["programs"] and (any(_SWITCH.match(w) for w in ws[1:]) or
                                                    (first == "format" and any(_DRIVE.match(w) for w in ws[1:]))):
         return "cmd"
+    if text.lstrip()[:1] in "[('\"i":
+        from blastwall.analyze.shell.pwsh_markers import expression_line
+
+        if expression_line(text):
+            return "powershell"  # `if (Test-Path x) { ... }`, `[Convert]::...`, `'x' -match 'y'`
     if ("|" in text or ";" in text) and _later_part_powershell(text):
         return "powershell"  # `ls -r D:\x | rm -fo`: a later part only PowerShell runs makes the line PowerShell's
     if ("&" in text or "^" in text or first in _CMD_LINE_HEADS) and _cmd_shaped(text):
@@ -724,4 +729,8 @@ def judged_directly(statement: str) -> bool:
         return False
     from blastwall.analyze.shell.pwsh_run import runs_code
 
+    if ws[0].split("(", 1)[0].lower() in ps["expressions"]["keywords"] and "{" in statement:
+        from blastwall.analyze.shell.pwsh_markers import blocks_judged_directly
+
+        return blocks_judged_directly(statement)  # `if (Test-Path x) { Remove-Item x -Recurse }`
     return ws[0].lstrip("&").lower() in (*ps["remove_item"], *ps["overwrite"], *ps["help"]) or runs_code(ws[0])

@@ -81,3 +81,22 @@ PWSH_LINE_ASKED = [
 ]
 
 test_pwsh_line_safe, test_pwsh_line_asked = allowed_and_asked(PWSH_LINE_SAFE, PWSH_LINE_ASKED)
+
+# ---- the call operator on a quoted program path (shell/pwsh_run.py) -----------------------------
+
+CALL_SAFE = [
+    "& \"C:\\Program Files\\Microsoft Visual Studio\\2022\\Community\\Common7\\IDE\\devenv.com\" Contoso.sln /Build \"Release|x64\"",
+    "& \"${env:ProgramFiles(x86)}\\Microsoft Visual Studio\\Installer\\vswhere.exe\" -latest -property installationPath",
+    "& 'C:\\Program Files\\Git\\bin\\git.exe' status",
+]
+
+CALL_ASKED = [
+    "& \"C:\\Program Files\\Git\\usr\\bin\\rm.exe\" -rf /srv/data",
+    "& \"C:\\Program Files\\x\\cmd.exe\" /c rd /s /q C:\\Data",
+    "& \"${env:ProgramFiles}\\PostgreSQL\\16\\bin\\psql.exe\" -c \"DROP DATABASE prod\"",
+    "& \"$env:TEMP\\$name\" -x",
+    "& \"C:\\Program Files\\Tools\\deploy.ps1\" -Env prod",
+    "& \"${env:ProgramFiles}\\$tool\" --wipe",
+]
+
+test_call_safe, test_call_asked = allowed_and_asked(CALL_SAFE, CALL_ASKED)

@@ -191,10 +191,31 @@ def _call_operator(rest: str, scope: Scope, source: str) -> list[Finding]:
     block = script_block_text(head.text)
     if block is not None:
         return _code(block, scope, "script block")
-    if head.values and len(head.values) == 1:
+    if head.values and len(head.values) == 1 and not _spaced_path(rest):
         return program(rest, scope, source)
+    named = _named_program(rest)
+    if named is not None:  # `& "C:\Program Files\...\devenv.com" X.sln`, `& "${env:ProgramFiles}\...\vswhere.exe"`
+        return program(named, scope, source)
     return [unknown("shell.windows:call-operator", f"& runs {head.text[:60]}, which blastwall cannot read; a human "
                     "must read what it runs", source)]
+
+
+def _spaced_path(rest: str) -> bool:
+    pieces = _pieces(rest.strip())
+    return bool(pieces) and pieces[0][:1] in "'\"" and " " in pieces[0] and ("\\" in pieces[0] or "/" in pieces[0])
+
+
+def _named_program(rest: str) -> str | None:
+    """The line with a quoted program path (`"C:\\Program Files\\X\\tool.exe" args`) written as the
+    program's own name (`tool.exe args`): its file name is written out, so the program is judged by
+    it, as bash judges a program by its name; None when the name itself is made at run time."""
+    pieces = _pieces(rest.strip())
+    if not pieces or pieces[0][:1] not in "'\"":
+        return None
+    name = program_name(pieces[0])
+    if not name or any(c in name for c in "$`()@{} ") or name.endswith((".ps1", ".psm1", ".bat", ".cmd", ".sh", ".py")):
+        return None
+    return name + rest.strip()[len(pieces[0]):]
 
 
 def program(line: str, scope: Scope, source: str) -> list[Finding]:

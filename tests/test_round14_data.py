@@ -249,3 +249,44 @@ def test_force_merges_pass(request_: dict[str, Any]) -> None:
 @pytest.mark.parametrize("request_", ES_ASKED)
 def test_index_deletes_still_ask(request_: dict[str, Any]) -> None:
     assert decide(request_, "http") != "allow", request_
+
+
+# ---- MCP file writes under a Windows user's folder follow the home project shape (analyze/files.py) ---
+
+def write(path: str, server: str = "filesystem") -> dict[str, Any]:
+    return {"server": server, "tool": "write_file", "arguments": {"path": path, "content": "namespace Harbor;\n"}}
+
+
+def edit(path: str) -> dict[str, Any]:
+    return {"server": "desktop-commander", "tool": "edit_block",
+            "arguments": {"file_path": path, "old_string": "app.Run();", "new_string": "app.UseRateLimiter();\napp.Run();"}}
+
+
+WINDOWS_HOME_SAFE = [
+    write("C:\\Users\\dev\\source\\repos\\Harbor\\tests\\InvoiceTests.cs"),
+    edit("C:\\Users\\dev\\source\\repos\\Harbor\\src\\Program.cs"),
+    edit("C:/Users/dev/source/repos/Harbor/src/Program.cs"),
+    write("D:\\Users\\ana\\code\\shop\\src\\cart.ts"),
+    edit("/home/dev/project/src/x.py"),
+]
+WINDOWS_HOME_ASKED = [
+    write("D:\\data\\shop\\src\\cart.ts"),  # not under a user's folder
+    write("C:\\Users\\dev\\.ssh\\authorized_keys"),
+    write("C:\\Users\\dev\\Documents\\Budget\\report.cs"),
+    write("C:\\Users\\dev\\AppData\\Local\\Programs\\tool\\src\\main.js"),
+    write("C:\\Users\\dev\\source\\repos\\Harbor\\.git\\hooks\\pre-commit.js"),
+    write("C:\\Users\\dev\\source\\repos\\Harbor\\..\\..\\.bashrc.js"),
+    write("C:\\Users\\dev\\notes.cs"),  # directly in the home folder: no project's shape
+    write("C:\\Windows\\System32\\drivers\\etc\\hosts"),
+    {"server": "filesystem", "tool": "delete_file", "arguments": {"path": "C:\\Users\\dev\\source\\repos\\Harbor\\src\\Program.cs"}},
+]
+
+
+@pytest.mark.parametrize("call", WINDOWS_HOME_SAFE)
+def test_windows_project_writes_pass(call: dict[str, Any]) -> None:
+    assert mcp(call) == "allow", call
+
+
+@pytest.mark.parametrize("call", WINDOWS_HOME_ASKED)
+def test_windows_home_writes_outside_a_project_ask(call: dict[str, Any]) -> None:
+    assert mcp(call) != "allow", call

@@ -464,7 +464,16 @@ def guess_root(path: str, *, home: bool = False, edit: bool = False) -> str | No
     """Without a working directory, an absolute path under a top-level folder that is not a
     system, home or temp folder (`/workspace/app/...`, `/srv`-less container roots) is taken
     to be inside a project rooted at that folder; with `home` (a write, never a delete), under a
-    home folder, a path with a project's shape (`_home_project`; `edit`: a targeted edit)."""
+    home folder, a path with a project's shape (`_home_project`; `edit`: a targeted edit). A
+    Windows path is read as the POSIX path it is classified as (`C:\\Users\\dev\\source\\repos\\x` ->
+    `/Users/dev/source/repos/x`); only one under a user's folder: another Windows folder
+    (`C:\\Windows\\...`, `D:\\data\\...`) is no project's shape."""
+    if path[1:2] == ":":
+        from blastwall.analyze.paths import posix_form
+
+        path = posix_form(path)
+        if not path.startswith("/Users/"):
+            return None
     parts = [p for p in path.strip().split("/") if p]
     if not path.strip().startswith("/") or len(parts) < 2:
         return None

@@ -393,23 +393,27 @@ def _on_line(path: str, shell_dir: str | None) -> str:
     return os.path.normpath(path)
 
 
-_AWAY = frozenset({"null", "temp", "temp_top"})  # where a moved file does not stay
+# Where a moved file does not stay: a null device, a temp folder the system clears, and build output or a
+# cache, which cleaning (`make clean`, `cargo clean`, `git clean -X`, `rm -rf build`) deletes without asking.
+_AWAY = {"null": "shell.fs:mv-away", "temp": "shell.fs:mv-away", "temp_top": "shell.fs:mv-away",
+         "regenerable": "shell.fs:mv-into-output"}
 
 
 def _moved_away(sources: list[Word], target: Word, scope: Scope, source: str) -> list[Finding]:
-    """`mv ~/project /dev/null`, `mv notes.md /tmp/`: sources moved where they do not stay are
-    deleted, rated like `rm` (a folder, or anything moved onto a null device, like `rm -r`)."""
+    """`mv ~/project /dev/null`, `mv notes.md /tmp/`, `mv src build/`: sources moved where they do not
+    stay are deleted, rated like `rm` (a folder, or anything moved onto a null device, like `rm -r`).
+    Moving build output or a cache there loses nothing (`mv dist /tmp/old-dist`)."""
     pc = target.path_class or classify_in(target.text, scope)
     if pc.kind not in _AWAY:
         return []
-    row = next(r for r in load_table("shell_fs")["fsop"] if r["id"] == "shell.fs:mv-away")
+    row = next(r for r in load_table("shell_fs")["fsop"] if r["id"] == _AWAY[pc.kind])
     out: list[Finding] = []
     for src in sources:
         folders = (_folders(scope) or []) if scope.read_files else []
         folder = pc.kind == "null" or src.text.endswith("/") or any(_is_dir(os.path.join(f, src.text), scope)
                                                                     for f in folders)
-        out.extend(_target_findings(row, src, "delete_recursive" if folder else "delete", str(row["reason"]), scope,
-                                    source))
+        out.extend(_target_findings(row, src, "delete_recursive" if folder else "delete",
+                                    str(row["reason"]).replace("{dest}", target.text[:80]), scope, source))
     return out
 
 

@@ -190,7 +190,7 @@ def analyze_fs(name: str, argv: list[Word], scope: Scope, source: str) -> list[F
             op = "delete_recursive"
         critical = bool(row.get("critical_flags")) and _has(flags, row["critical_flags"])
         floor = Severity.parse(row["severity"])
-        sources = positionals[:-1] if row.get("targets") == "last" else []
+        sources = positionals[len(row.get("command") or []):-1] if row.get("targets") == "last" else []
         folder = _option_values(argv[1:], row.get("target_options", []))  # `cp -t DIR a b`
         if folder:
             sources = positionals

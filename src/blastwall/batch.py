@@ -77,6 +77,7 @@ WARM_UP: tuple[tuple[str, Any], ...] = (
     ("shell", "cd /nonexistent/warm && git reset --hard; npm pkg set scripts.warm=ls; jq '.scripts.w=1' package.json"),
     ("shell", "elixir -e 'IO.puts(1)'; osh -c 'ls'"),  # languages blastwall does not read (unread_code)
     ("shell", "Git status"),  # program names in another case (shell/casefold)
+    ("shell", "if (Test-Path .\\out) { Remove-Item .\\out -Recurse }"),  # PowerShell keyword lines (shell/pwsh_markers)
     # archivers that delete their sources; SDK methods named by a verb in python one-liners
     ("shell", "zip -m /nonexistent/warm.zip /nonexistent/warm/x; python3 -c 'import x; x.Api().delete_repo(1); x.t.drop()'"),
     ("shell", "printf '\\x6c\\x73\\n' | sh; echo -e 'x' | bash; ansible all -m shell -a 'ls /nonexistent/warm'"),

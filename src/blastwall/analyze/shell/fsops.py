@@ -449,7 +449,7 @@ def _target_findings(row: dict[str, Any], target: Word, op: str, reason: str, sc
     out: list[Finding] = []
     pc: PathClass = target.path_class or classify_in(target.text if not target.dynamic or "$" in target.text
                                                      else "$DYNAMIC", scope)
-    if pc.kind == "regenerable" and target.path_class is None:
+    if pc.kind in ("regenerable", "temp") and target.path_class is None:
         pc = _through_link(target.text, scope) or pc  # `rm -rf node_modules/*` where node_modules links to data
     if target.path_class is not None and _made_here(target.path_class):
         floor = Severity.NONE  # `shred -u "$f"` of a file mktemp made on this line: nothing to recover
@@ -732,7 +732,11 @@ def _unwrapped(cmd: object) -> list[str]:
 def _through_link(path: str, scope: Scope) -> PathClass | None:
     """The class of what a regenerable-named path reaches when a folder on its way is a symbolic
     link (`Pods/`, `.venv/*`, `node_modules/x` with node_modules -> ../data): the files there are
-    judged where they are. The link alone (`rm -rf Pods`) only removes the link: None."""
+    judged where they are. The link alone (`rm -rf Pods`) only removes the link: None. A link made
+    earlier on the line counts too (`ln -s ~/data build/d && rm -rf build/d/`)."""
+    made = _linked_earlier(path, scope)
+    if made is not None:
+        return made
     folders = _folders(scope) if scope.read_files and _resolved(path) else None
     if not folders or path.startswith("~"):
         return None
@@ -748,6 +752,38 @@ def _through_link(path: str, scope: Scope) -> PathClass | None:
                 rest = "/".join(p for p in parts[i:] if p)
                 reached = classify_in(os.path.join(real, rest) if rest else real, scope._replace(shell_dir=None))
                 return PathClass(reached.kind, f"{path}, a link to {real}")
+    return None
+
+
+_LN = frozenset({"ln", "gln"})
+
+
+def _linked_earlier(path: str, scope: Scope) -> PathClass | None:
+    """The class of what `path` reaches through a symbolic link an earlier `ln -s` on the line made at
+    a folder on its way (`build/d/`, `build/d/x`, `build/d/*`; `build/d` alone removes the link)."""
+    if not scope.earlier:
+        return None
+    want = posixpath.normpath(path)
+    for cmd, _ in scope.earlier:
+        words = _unwrapped(cmd)
+        if not words or words[0].rpartition("/")[2] not in _LN:
+            continue
+        flags = [w for w in words[1:] if w.startswith("-") and w != "-"]
+        if not any(f == "--symbolic" or (not f.startswith("--") and "s" in f) for f in flags):
+            continue
+        operands = [w for w in words[1:] if not w.startswith("-")]
+        if len(operands) < 2:
+            continue
+        pointed, link = operands[0], operands[-1]
+        if link.endswith("/"):
+            link = link + pointed.rstrip("/").rpartition("/")[2]
+        link = posixpath.normpath(link)
+        if want.startswith(link + "/") or (want == link and path.endswith("/")):
+            rest = want[len(link):].lstrip("/")
+            if not pointed.startswith(("/", "~", "$")):  # a relative link is read from its own folder
+                pointed = posixpath.normpath(posixpath.join(posixpath.dirname(link), pointed))
+            reached = classify_in(posixpath.join(pointed, rest) if rest else pointed, scope._replace(shell_dir=None))
+            return PathClass(reached.kind, f"{path}, through the link to {pointed} made on this line")
     return None
 
 

@@ -346,6 +346,7 @@ READ = {
     "_cypher_args": ("neo4j", "write_neo4j_cypher", {"query": "MATCH (n) DETACH DELETE n"}),
     "_redis_args": ("redis", "execute_command", {"command": "FLUSHALL"}),
     "_command_args": ("desktop-commander", "execute_command", {"command": "rm -rf build"}),
+    "_applescript_args": ("applescript", "applescript_execute", {"code_snippet": "tell application \"Finder\" to empty trash"}),
     "_browser_code_args": ("playwright", "browser_evaluate", {"function": "() => fetch('/x', {method: 'DELETE'})"}),
     "_url_args": ("fetch", "fetch", {"url": "https://api.example.com/x", "method": "DELETE"}),
     "_file_args": ("filesystem", "write_file", {"path": "/tmp/x", "content": "y"}),
@@ -370,7 +371,7 @@ def test_a_gate_lets_through_a_call_its_reader_reads(kind: str, reader: Any, gat
 def test_the_gates_are_the_readers_of_content() -> None:
     """Each reader of `_content` has its gate (`mcp_gates.py`); a new reader needs one."""
     names = {fn.__name__ for _, fn, _ in mcp._readers()}
-    assert len(names) == len(mcp._readers()) == 15
+    assert len(names) == len(mcp._readers()) == 16
     assert {gate.__module__ for _, _, gate in mcp._readers()} == {mcp_gates.__name__}
 
 

@@ -574,6 +574,8 @@ def _applescript_args(call: _Call) -> list[Finding] | None:
     """An AppleScript server's code (`applescript_keys`), read as osascript -e is (analyze/applescript.py)."""
     from blastwall.analyze.applescript import applescript_findings
 
+    if not call.named(_gs("applescript_words")):
+        return None
     codes = [v for k in _g("applescript_keys") if isinstance(v := call.args.get(k), str) and v.strip()]
     return [f for code in codes for f in applescript_findings(code, call.scope.deeper(call.tool), code)] if codes else None
 

@@ -29,6 +29,11 @@ def _t() -> dict[str, Any]:
     return dict(load_table("mcp").get("terminal", {}))
 
 
+@functools.cache
+def _browser_words() -> frozenset[str]:
+    return frozenset(load_table("mcp").get("generic", {}).get("browser_words", ()))
+
+
 def types_into_terminal(server: str, tool: str, args: dict[str, Any] | None = None) -> bool:
     """A typing verb in the tool's name, a terminal in its name or its server's, and no other
     object (`write_file` of a terminal server writes a file). A desktop tool that types into the
@@ -37,8 +42,13 @@ def types_into_terminal(server: str, tool: str, args: dict[str, Any] | None = No
     tool_words = set(words(tool))
     if not tool_words & set(_t()["typing_verbs"]) or tool_words & set(_t()["other_objects"]):
         return False
-    if (tool_words | set(words(server))) & set(_t()["terminal_words"]):
+    named = tool_words | set(words(server))
+    if named & set(_t()["terminal_words"]):
         return True
+    if named & _browser_words():  # a browser's typing tool types into the page's box: a terminal only
+        return bool(args) and any(  # when the box is one (a web terminal, a cloud shell's console)
+            isinstance(args.get(k), str) and set(words(args[k])) & set(_t()["terminal_words"])
+            for k in ("element", "selector", "description", "label", "ref", "target"))
     return bool(args) and any(args.get(k) is True or str(args.get(k)).lower() == "true" for k in _t()["enter_args"])
 
 

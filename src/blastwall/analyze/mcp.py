@@ -963,12 +963,13 @@ def _file_args(call: _Call) -> list[Finding] | None:
         dst = next((call.args[k] for k in _g("dest_keys") if isinstance(call.args.get(k), str)), None)
         fresh = dst is not None and files.new_here(dst, call.scope)  # nothing is there to be overwritten
         out = files.analyze_write(dst, None, call.deeper("move"), known_new=fresh) if dst else []
-        if src and fresh and _where(call, dst).kind not in _AWAY and files.creatable(_where(call, src)):
+        away = _where(call, dst).kind if dst is not None else ""
+        if src and fresh and away not in _MOVED_AWAY and files.creatable(_where(call, src)):
             return out + files.guard_findings(src, call.scope, removes=True)  # the move keeps what it moves
         if src:
-            away = _where(call, dst).kind if dst is not None else ""
-            op = "overwrite" if away not in _AWAY else "delete_recursive" if away == "null" else "delete"
-            out += _path_op(call, src, op, "mcp.filesystem:move" if op == "overwrite" else "mcp.filesystem:move-away")
+            op = "overwrite" if away not in _MOVED_AWAY else "delete_recursive" if away == "null" else "delete"
+            out += _path_op(call, src, op, "mcp.filesystem:move" if op == "overwrite" else
+                            "mcp.filesystem:move-into-output" if away == "regenerable" else "mcp.filesystem:move-away")
         return out
     uploads = _uploads_here(call)  # a filesystem server's upload puts the file at its destination
     if uploads:
@@ -1177,6 +1178,8 @@ def _git_args(call: _Call) -> list[Finding] | None:
 
 # Where a moved file does not stay: a temp folder (the system clears it) or a null device.
 _AWAY = frozenset({"null", "temp", "temp_top"})
+# ...and build output or a cache (build/, dist/, ~/.cache/): cleaning deletes what is moved there without asking.
+_MOVED_AWAY = _AWAY | {"regenerable"}
 
 
 def _where(call: _Call, path: str, *, write: bool = False) -> Any:

@@ -228,7 +228,8 @@ def analyze_fs(name: str, argv: list[Word], scope: Scope, source: str) -> list[F
                                         floor=floor, critical=critical, whole_copy=whole,
                                         content_judged=copies and _content_judged(target, sources, scope)))
         if row.get("sources_leave") and targets:
-            out.extend(_moved_away(sources, targets[-1], scope, source))
+            out.extend(_moved_away(sources, targets[-1], scope, source,
+                                   str(row.get("moved_reason", "")).replace("{program}", name) or None))
         if not row.get("then"):  # `then = true`: the program's next rows are tried as well
             break
     return out
@@ -399,7 +400,8 @@ _AWAY = {"null": "shell.fs:mv-away", "temp": "shell.fs:mv-away", "temp_top": "sh
          "regenerable": "shell.fs:mv-into-output"}
 
 
-def _moved_away(sources: list[Word], target: Word, scope: Scope, source: str) -> list[Finding]:
+def _moved_away(sources: list[Word], target: Word, scope: Scope, source: str,
+                reason: str | None = None) -> list[Finding]:
     """`mv ~/project /dev/null`, `mv notes.md /tmp/`, `mv src build/`: sources moved where they do not
     stay are deleted, rated like `rm` (a folder, or anything moved onto a null device, like `rm -r`).
     Moving build output or a cache there loses nothing (`mv dist /tmp/old-dist`)."""
@@ -413,7 +415,7 @@ def _moved_away(sources: list[Word], target: Word, scope: Scope, source: str) ->
         folder = pc.kind == "null" or src.text.endswith("/") or any(_is_dir(os.path.join(f, src.text), scope)
                                                                     for f in folders)
         out.extend(_target_findings(row, src, "delete_recursive" if folder else "delete",
-                                    str(row["reason"]).replace("{dest}", target.text[:80]), scope, source))
+                                    str(reason or row["reason"]).replace("{dest}", target.text[:80]), scope, source))
     return out
 
 
@@ -451,6 +453,8 @@ def _target_findings(row: dict[str, Any], target: Word, op: str, reason: str, sc
                                                      else "$DYNAMIC", scope)
     if pc.kind in ("regenerable", "temp") and target.path_class is None:
         pc = _through_link(target.text, scope) or pc  # `rm -rf node_modules/*` where node_modules links to data
+    if pc.kind in ("regenerable", "temp", "temp_top") and target.path_class is None and scope.earlier:
+        pc = mounted_class(target.text, scope) or pc  # `mount --bind ~/data build/m && rm -rf build`
     if target.path_class is not None and _made_here(target.path_class):
         floor = Severity.NONE  # `shred -u "$f"` of a file mktemp made on this line: nothing to recover
     sev = max(pc.severity(op), floor)  # type: ignore[arg-type]
@@ -761,10 +765,20 @@ _LN = frozenset({"ln", "gln"})
 def _linked_earlier(path: str, scope: Scope) -> PathClass | None:
     """The class of what `path` reaches through a symbolic link an earlier `ln -s` on the line made at
     a folder on its way (`build/d/`, `build/d/x`, `build/d/*`; `build/d` alone removes the link)."""
-    if not scope.earlier:
-        return None
     want = posixpath.normpath(path)
-    for cmd, _ in scope.earlier:
+    for pointed, link in _earlier_links(scope):
+        if want.startswith(link + "/") or (want == link and path.endswith("/")):
+            rest = want[len(link):].lstrip("/")
+            reached = classify_in(posixpath.join(pointed, rest) if rest else pointed, scope._replace(shell_dir=None))
+            return PathClass(reached.kind, f"{path}, through the link to {pointed} made on this line")
+    return None
+
+
+def _earlier_links(scope: Scope) -> list[tuple[str, str]]:
+    """(what it points to, the link) for each symbolic link an earlier `ln -s` of the line made; a
+    relative link's target is read from the link's own folder."""
+    out: list[tuple[str, str]] = []
+    for cmd, _ in scope.earlier or ():
         words = _unwrapped(cmd)
         if not words or words[0].rpartition("/")[2] not in _LN:
             continue
@@ -778,13 +792,79 @@ def _linked_earlier(path: str, scope: Scope) -> PathClass | None:
         if link.endswith("/"):
             link = link + pointed.rstrip("/").rpartition("/")[2]
         link = posixpath.normpath(link)
-        if want.startswith(link + "/") or (want == link and path.endswith("/")):
-            rest = want[len(link):].lstrip("/")
-            if not pointed.startswith(("/", "~", "$")):  # a relative link is read from its own folder
-                pointed = posixpath.normpath(posixpath.join(posixpath.dirname(link), pointed))
-            reached = classify_in(posixpath.join(pointed, rest) if rest else pointed, scope._replace(shell_dir=None))
-            return PathClass(reached.kind, f"{path}, through the link to {pointed} made on this line")
+        if not pointed.startswith(("/", "~", "$")):
+            pointed = posixpath.normpath(posixpath.join(posixpath.dirname(link), pointed))
+        out.append((pointed, link))
+    return out
+
+
+_MOUNTERS = frozenset({"mount", "bindfs"})
+# mount's and bindfs's options that take a value (`-o bind`, `-t tmpfs`, `-u 1000`)
+_MOUNT_VALUED = frozenset({"-o", "-t", "-O", "-L", "-U", "-N", "--options", "--types", "--source", "--target",
+                           "-u", "-g", "-p", "-m", "--map", "--mirror"})
+
+
+def earlier_mounts(scope: Scope) -> list[tuple[str, str]]:
+    """(what it shows, the mount point) for each mount an earlier command of the line made (`mount
+    --bind ~/data build/m`, `bindfs ~/data build/m`, `mount -t tmpfs tmpfs /tmp/x`); `mount` alone lists."""
+    out: list[tuple[str, str]] = []
+    for cmd, where in scope.earlier or ():
+        words = _unwrapped(cmd)
+        if not words or words[0].rpartition("/")[2] not in _MOUNTERS:
+            continue
+        operands = [_placed(w, where) for i, w in enumerate(words[1:], 1)
+                    if not w.startswith("-") and words[i - 1] not in _MOUNT_VALUED]
+        if operands:
+            out.append((operands[-2] if len(operands) > 1 else "", operands[-1]))
+    return out
+
+
+def _placed(path: str, shell_dir: str | None) -> str:
+    """`path` read from the folder an earlier `cd` of the line moved to (relative to the project otherwise)."""
+    if shell_dir and not path.startswith(("/", "~", "$")):
+        path = posixpath.join(shell_dir, path)
+    return posixpath.normpath(path)
+
+
+def _unknown_mount(shown: str, scope: Scope) -> bool:
+    """What a mount shows is not a folder of known class: none given, a device, or a filesystem type's
+    name (`tmpfs`, `none`) that names no folder here."""
+    if not shown or shown.startswith("/dev/"):
+        return True
+    if shown.startswith(("/", "~", "$", ".")) or "/" in shown:
+        return False
+    folder = scope.cwd
+    return not folder or not os.path.exists(os.path.join(folder, shown))
+
+
+def mounted_class(path: str, scope: Scope) -> PathClass | None:
+    """The class of what deleting `path` reaches when a mount made earlier on the line sits at it,
+    under it (a recursive delete crosses into mounts) or above it: what the mount shows. A source
+    that is no folder (tmpfs, a device) is not known: dynamic."""
+    want = _placed(path, scope.shell_dir)
+    for shown, point in earlier_mounts(scope):
+        if not (want == point or want.startswith(point + "/") or point.startswith(want.rstrip("/") + "/")
+                or want in (".", "/")):
+            continue
+        rest = want[len(point):].lstrip("/") if want.startswith(point + "/") else ""
+        if _unknown_mount(shown, scope):
+            return PathClass("dynamic", f"{path}, where {point} was mounted on this line")
+        reached = classify_in(posixpath.join(shown, rest) if rest else shown, scope._replace(shell_dir=None))
+        return PathClass(reached.kind, f"{path}, where {shown} was mounted at {point} on this line")
     return None
+
+
+def links_reached(path: str, scope: Scope, *, below: bool) -> PathClass | None:
+    """The worst class a link made earlier on the line reaches for a search that follows links
+    (`find -L build`): links under `path` when `below`, else only `path` itself (`find -H build/d`,
+    `find build/d/`)."""
+    want = posixpath.normpath(path)
+    found = [classify_in(pointed, scope._replace(shell_dir=None)) for pointed, link in _earlier_links(scope)
+             if link == want or (below and (link.startswith(want + "/") or want == "."))]
+    if not found:
+        return None
+    worst = max(found, key=lambda pc: pc.severity("delete_recursive"))
+    return PathClass(worst.kind, f"{path}, through a link to {worst.path} made on this line")
 
 
 _TEMPLATE_PARTS = frozenset({"example", "sample", "template", "dist", "tmpl", "default", "defaults", "orig"})

@@ -556,7 +556,7 @@ def producer_selects(producer: SimpleCommand | None) -> Selection | None:
 def find_selection(argv: list[Word], scope: Scope) -> PathClass:
     """What kind of files a find command selects (for `find ... | xargs rm`)."""
     starts, expr = _find_parts(argv)
-    return _find_selection(starts or [Word.lit(".")], expr, scope)
+    return _find_selection(starts or [Word.lit(".")], expr, scope, follows=_find_follows(argv))
 
 
 _FIND_OUTPUTS = ("-fprint", "-fprint0", "-fprintf", "-fls")
@@ -606,7 +606,7 @@ def handle_find(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -
                             if unplaced else ""),
                         target=expired, reversible=False,
                         safer="run the same find with -print first and review the list", source=cmd.source[:200])]
-    selection = _find_selection(starts or [Word.lit(".")], expr, scope)
+    selection = _find_selection(starts or [Word.lit(".")], expr, scope, follows=_find_follows(argv))
     out: list[Finding] = []
     if deletes:
         sev = selection.severity("delete_recursive")
@@ -623,7 +623,29 @@ def handle_find(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -
     return out
 
 
-def _find_selection(starts: list[Word], expr: list[Word], scope: Scope) -> PathClass:
+def _find_follows(argv: list[Word]) -> str:
+    """Which symbolic links find follows: "all" (-L, -follow), "start" (-H: its start paths), or "" (-P)."""
+    leading = [w.text for w in argv[1:] if w.text in ("-H", "-L", "-P")]
+    if (leading and leading[-1] == "-L") or any(w.text == "-follow" for w in argv[1:]):
+        return "all"
+    return "start" if leading and leading[-1] == "-H" else ""
+
+
+def _start_class(start: Word, scope: Scope, follows: str) -> PathClass:
+    """The class of a find start path. Build output or a temp folder is judged by what a mount or a
+    symbolic link made earlier on the line shows there: find crosses mounts, and follows links under it
+    with -L/-follow, or at the start itself with -H or a trailing slash (`find build/d/`)."""
+    pc = start.path_class or classify_in(start.text, scope)
+    if pc.kind not in ("regenerable", "temp", "temp_top") or start.path_class is not None or not scope.earlier:
+        return pc
+    from blastwall.analyze.shell.fsops import links_reached, mounted_class
+
+    linked = links_reached(start.text, scope, below=follows == "all") if follows or start.text.endswith("/") else None
+    found = [c for c in (pc, mounted_class(start.text, scope), linked) if c is not None]
+    return max(found, key=lambda c: c.severity("delete_recursive"))
+
+
+def _find_selection(starts: list[Word], expr: list[Word], scope: Scope, *, follows: str = "") -> PathClass:
     texts = [w.text for w in expr]
     negated = any(t in ("!", "-not", "-o", "-or") for t in texts)
     names = [expr[k + 1].text for k, t in enumerate(texts[:-1]) if t in ("-name", "-iname")]
@@ -631,7 +653,7 @@ def _find_selection(starts: list[Word], expr: list[Word], scope: Scope) -> PathC
     from blastwall.analyze.shell.fsops import _paired_output
 
     # `find bin obj -delete` (PowerShell's `Get-ChildItem bin,obj -Recurse | Remove-Item`): .NET's output pair
-    classes = [s.path_class or classify_in(s.text, scope) for s in _paired_output(starts, scope)]
+    classes = [_start_class(s, scope, follows) for s in _paired_output(starts, scope)]
     worst = max(classes, key=lambda pc: pc.severity("delete_recursive"))
     if worst.kind in ("root", "system_top", "home_top", "device", "dynamic", "system", "home") and not names:
         return worst

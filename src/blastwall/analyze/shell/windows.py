@@ -444,6 +444,8 @@ def _cmd_findings(text: str, scope: Scope) -> list[Finding]:
                                   scope)
         elif name == "robocopy" and paths and switches & {"/move", "/mov"}:
             out += _posix_command(["rm", "-rf" if "/move" in switches else "-f", "--", paths[0]], scope)  # sources go
+        elif name == "move" and len(paths) >= 2:  # `move /y src build`: judged as mv (into build output: deleted)
+            out += _posix_command(["mv", "--", *paths], scope)
         elif name not in _table()["cmd"]["programs"]:
             out += _native(statement, scope)
     return out

@@ -29,6 +29,11 @@ def _decision(line: str) -> str:
     "autossh -M 0 prod <<'EOF'\nrm -rf /srv/app\nEOF",
     "adb shell <<< 'rm -rf /sdcard/DCIM'",
     "echo 'pm clear com.acme.app' | adb -s emulator-5554 shell",
+    "gcloud compute ssh vm1 --zone us-central1-a <<'EOF'\nrm -rf /srv/app\nEOF",
+    "vagrant ssh <<'EOF'\nrm -rf /vagrant/data\nEOF",
+    "fly ssh console -a app <<'EOF'\nrm -rf /data\nEOF",
+    "az ssh vm -n vm1 -g rg <<'EOF'\nrm -rf /srv\nEOF",
+    "vagrant ssh -- rm -rf /vagrant/x",
 ])
 def test_a_destructive_stdin_script_is_asked(line: str) -> None:
     assert _decision(line) != "allow"
@@ -44,6 +49,13 @@ def test_a_destructive_stdin_script_is_asked(line: str) -> None:
     "ssh -O exit prod",
     "adb shell",
     "adb shell <<< 'getprop ro.build.version.release'",
+    "gcloud compute ssh vm1 --zone z",
+    "vagrant ssh",
+    "vagrant ssh <<'EOF'\nuptime\nEOF",
+    "fly ssh console -a app",
+    "fly ssh console -a app -C 'ls /data'",
+    "gcloud compute ssh vm1 --command 'df -h'",
+    "su - postgres",
 ])
 def test_reads_and_sessions_pass(line: str) -> None:
     assert _decision(line) == "allow"

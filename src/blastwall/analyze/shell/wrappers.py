@@ -445,14 +445,14 @@ def _peel_by_option(key: str, spec: dict[str, Any], rest: list[Word]) -> Peeled 
                                                             rest[i + 1:]))
             if name in spec.get("unknown_script_options", ()):  # the script is at a URL or in storage
                 return common._replace(shell=Word(f"${name}", dynamic=True, raw=w.text))
-        if spec.get("stdin_shell"):  # `su` with no -c: a shell that reads its commands from stdin
-            return common._replace(argv=[Word.lit("sh")])
         texts = [w.text for w in rest]
         if spec.get("dashdash_shell") and "--" in texts:  # `vagrant ssh NAME -- CMD`: ssh's remote command
             after = rest[texts.index("--") + 1:]
             if after:
                 joined = " ".join(w.text for w in after)
                 return common._replace(shell=Word(joined, dynamic=any(w.dynamic for w in after), raw=joined))
+        if spec.get("stdin_shell"):  # `su`, `vagrant ssh` with no command: a shell that reads its commands from stdin
+            return common._replace(argv=[Word.lit("sh")])
         return Peeled(wrapper=key, argv=[])
     program_opts = spec.get("program_options")
     if program_opts:

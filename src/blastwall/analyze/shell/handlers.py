@@ -437,9 +437,24 @@ def handle_interpreter(name: str, argv: list[Word], cmd: SimpleCommand, scope: S
         return found + _script_file_findings(language, script, cmd, scope)
     if found:
         return found
-    if has_stdin(cmd) and language != "applescript":
+    if has_stdin(cmd) and language == "applescript":
+        return _applescript_stdin(argv, cmd, scope)
+    if has_stdin(cmd):
         return _piped_code(language, cmd, scope, lambda text: analyze_code(language, text, scope.deeper(f"{name} stdin")))
     return []
+
+
+def _applescript_stdin(argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding]:
+    """`osascript <<'EOF'`, `osascript -`, `osascript < f.applescript`: with no script named, osascript runs
+    what it reads on stdin, read as `osascript -e` lines are; another language (`-l JavaScript`) asks."""
+    from blastwall.analyze.applescript import applescript_findings
+
+    words = [w.text.lower() for w in argv[1:]]
+    if "-l" in words and words[words.index("-l") + 1:words.index("-l") + 2] != ["applescript"]:
+        return [unknown("code.interp:applescript", "osascript code in a language blastwall does not read; "
+                        "a human must read it", cmd.source)]
+    return _piped_code("AppleScript", cmd, scope,
+                       lambda text: applescript_findings(text, scope.deeper("osascript stdin"), cmd.source))
 
 
 _PY_VERSION = rx.compile(r"^-(?:[23](?:\.\d+)?(?:-(?:32|64|arm64))?t?|V:\S+)$")

@@ -18,6 +18,7 @@ import binascii
 from blastwall.analyze.base import Finding, Scope, unknown
 from blastwall.analyze.shell.handlers import register
 from blastwall.analyze.shell.ir import SimpleCommand, Word
+from blastwall.analyze.shell.stdin import has_stdin
 from blastwall.analyze.shell.windows import names_parameter
 
 NAMES = ["pwsh", "pwsh.exe", "powershell", "powershell.exe"]
@@ -38,10 +39,14 @@ def handle_powershell(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sc
         t = args[i].text
         low = t.lower()
         if names_parameter(t, COMMAND, 1):
+            if all(w.text == "-" for w in args[i + 1:]):  # `-Command -` (a here-document's `-` is no word)
+                return _stdin(name, cmd, scope)
             return _code(" ".join(w.text for w in args[i + 1:]), any(w.dynamic for w in args[i + 1:]), name, cmd, scope)
         if low in ENCODED or names_parameter(t, "-encodedcommand", 2):
             return _encoded(args[i + 1] if i + 1 < len(args) else None, name, cmd, scope)
         if names_parameter(t, FILE, 1):
+            if all(w.text == "-" for w in args[i + 1:i + 2]):  # `-File -`: the script is stdin
+                return _stdin(name, cmd, scope)
             return _file(args[i + 1] if i + 1 < len(args) else None, name, cmd, scope)
         if low.startswith("-"):
             i += 2 if low in VALUED else 1
@@ -50,7 +55,19 @@ def handle_powershell(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sc
         if name.startswith("pwsh"):
             return _file(args[i], name, cmd, scope)
         return _code(" ".join(w.text for w in args[i:]), any(w.dynamic for w in args[i:]), name, cmd, scope)
-    return None  # an interactive shell
+    return _stdin(name, cmd, scope) if has_stdin(cmd) else None  # no command: an interactive shell, or stdin's
+
+
+def _stdin(name: str, cmd: SimpleCommand, scope: Scope) -> list[Finding]:
+    """`pwsh -Command -`, `pwsh -File -`, or pwsh given no command with input: it runs the lines it reads on
+    stdin (a here-document, here-string, pipe or file), judged as `pwsh -Command TEXT` is; input blastwall
+    cannot read asks."""
+    from blastwall.analyze.shell.handlers import _piped_code
+
+    if not has_stdin(cmd):
+        return [unknown("code.interp:powershell-stdin", f"{name} runs PowerShell code from stdin, which blastwall "
+                        "does not see; a human must read it", cmd.source)]
+    return _piped_code("PowerShell", cmd, scope, lambda text: analyze_powershell(text, scope.deeper(f"{name} stdin")))
 
 
 def _code(text: str, dynamic: bool, name: str, cmd: SimpleCommand, scope: Scope) -> list[Finding]:

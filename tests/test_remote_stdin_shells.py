@@ -2,7 +2,8 @@
 
 `ssh host` with no remote command starts the login shell there, and that shell runs the lines ssh
 reads on its input: a here-document, a here-string, a pipe or a redirected file. `adb shell` alone
-does the same on a device. The input is judged as the shell line it is; input blastwall cannot
+does the same on a device, and a container run with no command runs its image's own command, which
+for base images is a shell reading stdin (`docker run -i alpine <<EOF`). The input is judged as the shell line it is; input blastwall cannot
 read (a file, text made at run time) is asked about. A session with no input, a tunnel and a
 remote command given as words are judged as before.
 """
@@ -34,6 +35,10 @@ def _decision(line: str) -> str:
     "fly ssh console -a app <<'EOF'\nrm -rf /data\nEOF",
     "az ssh vm -n vm1 -g rg <<'EOF'\nrm -rf /srv\nEOF",
     "vagrant ssh -- rm -rf /vagrant/x",
+    "echo 'rm -rf /data/*' | docker run -i --rm -v /srv:/data alpine",
+    "docker run -i --rm -v /srv:/data ubuntu <<'EOF'\nrm -rf /data/app\nEOF",
+    "kubectl run tmp -i --rm --image=busybox --restart=Never <<< 'rm -rf /mnt/data'",
+    "echo 'rm -rf /data' | docker compose run -T --rm app",
 ])
 def test_a_destructive_stdin_script_is_asked(line: str) -> None:
     assert _decision(line) != "allow"
@@ -56,6 +61,10 @@ def test_a_destructive_stdin_script_is_asked(line: str) -> None:
     "fly ssh console -a app -C 'ls /data'",
     "gcloud compute ssh vm1 --command 'df -h'",
     "su - postgres",
+    "docker run --rm -p 5432:5432 postgres:16",
+    "docker run -it --rm ubuntu",
+    "docker compose run --rm app",
+    "kubectl run nginx --image=nginx",
 ])
 def test_reads_and_sessions_pass(line: str) -> None:
     assert _decision(line) == "allow"

@@ -39,6 +39,28 @@ def _decision(line: str) -> str:
     "script -q /dev/null <<< 'rm -rf /srv/app'",
     "echo 'rm -rf /srv/app' | script -q /dev/null",
     "script -a -q session.log sh -c 'rm -rf /srv/app'",
+    # machinectl shell and toolbox enter: a shell in a container or on the host
+    "machinectl shell root@ <<< 'rm -rf /srv/app'",
+    "machinectl shell root@web /bin/rm -rf /srv/app",
+    "echo 'rm -rf /srv/app' | machinectl shell deploy@web",
+    "toolbox enter <<< 'rm -rf ~/data'",
+    # file-transfer clients' command scripts that delete on the server (or run a local command)
+    "sftp deploy@prod <<'EOF'\nrm /srv/app/data.db\nEOF",
+    "echo 'rm /srv/app/data.db' | sftp deploy@prod",
+    "sftp -b cleanup.batch deploy@prod",
+    "ftp -n host <<'EOF'\nuser u p\ndelete important.db\nEOF",
+    "ftp -n host <<'EOF'\nmdelete *.db\nEOF",
+    "lftp -c 'open host; rm -r /srv/app'",
+    "lftp -e 'rm -rf /srv/app; bye' host",
+    "lftp -f cleanup.lftp",
+    "lftp host <<< 'mrm /srv/app/*'",
+    "smbclient //nas/share <<'EOF'\ndeltree projects\nEOF",
+    "smbclient //nas/share -c 'deltree projects'",
+    "smbclient //nas/share -U u%p -c 'cd x; del *.docx'",
+    "ncftp host <<< 'rm data.db'",
+    "sftp host <<< 'rmdir /srv/app'",
+    "sftp host <<< '!rm -rf ~/data'",
+    "ftp host <<< 'rename a.db b.db'",
 ])
 def test_a_destructive_stdin_script_is_asked(line: str) -> None:
     assert _decision(line) != "allow"
@@ -55,6 +77,15 @@ def test_a_destructive_stdin_script_is_asked(line: str) -> None:
     "script -q /dev/null make test",
     "script out.log",
     "script -q -c 'npm test' out.log",
+    "machinectl shell web",
+    "machinectl shell web /bin/ls /srv",
+    "toolbox enter",
+    "sftp deploy@prod",
+    "sftp deploy@prod <<'EOF'\ncd /srv/app\nls -la\nget app.log\nEOF",
+    "echo 'ls' | sftp deploy@prod",
+    "lftp -c 'open host; ls; mirror /srv/logs logs'",
+    "smbclient //nas/share -c 'ls'",
+    "ftp -n host <<'EOF'\nuser u p\nbinary\nget report.pdf\nbye\nEOF",
 ])
 def test_reads_and_sessions_pass(line: str) -> None:
     assert _decision(line) == "allow"

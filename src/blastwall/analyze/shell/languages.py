@@ -606,4 +606,5 @@ DECODERS: dict[str, Callable[..., Effects]] = {
     **{lang: _program_code(lang) for lang in ("php", "ruby", "python", "node")},
     "sql": lambda text: Effects([], [], [text], [], [], []),
     "elisp": lambda text: __import__("blastwall.analyze.shell.elisp", fromlist=["elisp"]).elisp(text),
+    "transfer": lambda text: __import__("blastwall.analyze.shell.transfer_scripts", fromlist=["transfer"]).transfer(text),
 }

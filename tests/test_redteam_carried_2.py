@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.test_redteam_carried import _project
-from tests.verdicts import allowed_and_asked_in, decide
+from tests.verdicts import allowed_and_asked_in, decide, rule_ids
 
 # ---- a mount made on the line: the mount point shows other data ---------------------------------------
 MOUNT_SAFE = [
@@ -47,6 +47,11 @@ MOUNT_ASKED = [
     "mount --bind src node_modules/x",
 ]
 test_mount_safe, test_mount_asked = allowed_and_asked_in(_project, MOUNT_SAFE, MOUNT_ASKED)
+
+
+def test_bind_mount_alone_names_its_rule(tmp_path: Path) -> None:
+    _project(tmp_path)
+    assert "shell.fs:bind-mount" in rule_ids("mount --bind ~/data build/m", cwd=tmp_path)
 
 
 # ---- find that follows links made on the line ------------------------------------------------------------

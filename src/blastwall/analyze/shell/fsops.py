@@ -229,7 +229,7 @@ def analyze_fs(name: str, argv: list[Word], scope: Scope, source: str) -> list[F
                                         content_judged=copies and _content_judged(target, sources, scope)))
         if row.get("sources_leave") and targets:
             out.extend(_moved_away(sources, targets[-1], scope, source,
-                                   str(row.get("moved_reason", "")).replace("{program}", name) or None))
+                                   row if row.get("moved_reason") else None, name))
         if not row.get("then"):  # `then = true`: the program's next rows are tried as well
             break
     return out
@@ -401,14 +401,19 @@ _AWAY = {"null": "shell.fs:mv-away", "temp": "shell.fs:mv-away", "temp_top": "sh
 
 
 def _moved_away(sources: list[Word], target: Word, scope: Scope, source: str,
-                reason: str | None = None) -> list[Finding]:
+                via: dict[str, Any] | None = None, program: str = "") -> list[Finding]:
     """`mv ~/project /dev/null`, `mv notes.md /tmp/`, `mv src build/`: sources moved where they do not
     stay are deleted, rated like `rm` (a folder, or anything moved onto a null device, like `rm -r`).
-    Moving build output or a cache there loses nothing (`mv dist /tmp/old-dist`)."""
+    Moving build output or a cache there loses nothing (`mv dist /tmp/old-dist`). `via`: a row that
+    carries data there by other means (a bind mount), reported under its own id and `moved_reason`."""
     pc = target.path_class or classify_in(target.text, scope)
     if pc.kind not in _AWAY:
         return []
     row = next(r for r in load_table("shell_fs")["fsop"] if r["id"] == _AWAY[pc.kind])
+    reason = None
+    if via is not None:
+        row = {**row, "id": via["id"], "safer": via.get("safer", row.get("safer", ""))}
+        reason = str(via["moved_reason"]).replace("{program}", program)
     out: list[Finding] = []
     for src in sources:
         folders = (_folders(scope) or []) if scope.read_files else []

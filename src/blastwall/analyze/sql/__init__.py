@@ -84,7 +84,8 @@ def analyze_sql(text: str, scope: Scope, *, dialect: str | None = None) -> list[
         return analyze_mongo(text, scope) if _is_mongo(text) else _redis_text(text, scope)
     from blastwall.analyze.sql.script import net_hits
 
-    found = _findings(net_hits(stmts, ddl_commits=_ddl_commits(name, dialect, text)), scope)
+    found = _findings(net_hits(stmts, ddl_commits=_ddl_commits(name, dialect, text), savepoint_begins=name == "sqlite"),
+                      scope)
     if dialect is None and (_mysql_lexing_differs(text) or _MYSQL_SPELLING.search(text)):
         seen = {(f.rule_id, f.target) for f in found}
         found += [f for f in analyze_sql(text, scope, dialect="mysql") if (f.rule_id, f.target) not in seen]

@@ -75,6 +75,10 @@ def _statement(e: Any, dialect: str) -> Stmt:
     if kind in _TX:
         savepoint = e.args.get("savepoint")
         return Stmt(src, [], "rollback_to" if savepoint else _TX[kind], str(savepoint or ""))
+    if kind == "Command" and str(e.this).lower() in ("savepoint", "release"):
+        from blastwall.analyze.sql.script import tx_of
+
+        return Stmt(src, [], *tx_of(src))
     handler = _HANDLERS.get(kind)
     return Stmt(src, handler(e, src, dialect) if handler else [])
 

@@ -40,15 +40,17 @@ def tx_of(code: str) -> tuple[str, str]:
     return "", ""
 
 
-def net_hits(stmts: list[Stmt], *, ddl_commits: bool) -> list[Hit]:
-    """Hits of the statements whose effects remain when the script has run."""
+def net_hits(stmts: list[Stmt], *, ddl_commits: bool, savepoint_begins: bool = False) -> list[Hit]:
+    """Hits of the statements whose effects remain when the script has run. `savepoint_begins`:
+    SQLite, where a SAVEPOINT outside a transaction opens one."""
     kept: list[Hit] = []
     segments: list[tuple[str, list[Hit]]] | None = None  # open transaction, split at savepoints
     loose: dict[str, int] = {}  # SAVEPOINTs outside a transaction: where `kept` stood at each
+    opened_by = ""  # the savepoint that opened the transaction (SQLite)
     for st in stmts:
         if st.tx == "begin":
             if segments is None:
-                segments = [("", [])]
+                segments, opened_by = [("", [])], ""
         elif st.tx == "commit":
             kept += _flatten(segments)
             segments = None
@@ -57,6 +59,14 @@ def net_hits(stmts: list[Stmt], *, ddl_commits: bool) -> list[Hit]:
             segments = None
         elif st.tx == "savepoint" and segments is not None:
             segments.append((st.savepoint, []))
+        elif st.tx == "savepoint" and savepoint_begins:
+            segments = [("", []), (st.savepoint, [])]
+            opened_by = st.savepoint
+        elif st.tx == "release" and segments is not None and st.savepoint == opened_by == segments[1][0]:
+            kept += _flatten(segments)  # releasing the savepoint that opened the transaction commits it
+            segments = None
+        elif st.tx == "release" and segments is not None:
+            segments = _release(segments, st.savepoint)
         elif st.tx == "savepoint":
             loose[st.savepoint] = len(kept)
         elif st.tx == "rollback_to" and segments is not None:
@@ -79,6 +89,14 @@ def _flatten(segments: list[tuple[str, list[Hit]]] | None) -> list[Hit]:
 
 def _survivors(hits: list[Hit]) -> list[Hit]:
     return [h for h in hits if not transactional(h.kind)]
+
+
+def _release(segments: list[tuple[str, list[Hit]]], name: str) -> list[tuple[str, list[Hit]]]:
+    """RELEASE forgets the savepoint and those after it; what followed them stays in the transaction."""
+    for i in range(len(segments) - 1, 0, -1):
+        if segments[i][0] == name:
+            return segments[: i - 1] + [(segments[i - 1][0], segments[i - 1][1] + _flatten(segments[i:]))]
+    return segments
 
 
 def _rollback_to(segments: list[tuple[str, list[Hit]]], name: str, kept: list[Hit]) -> list[tuple[str, list[Hit]]]:

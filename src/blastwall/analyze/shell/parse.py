@@ -272,7 +272,7 @@ class _Walker:
             return Word("".join(w.text for w in words), dynamic=any(w.dynamic for w in words), raw=raw,
                         selects=words[0].selects if len(words) == 1 else None,  # "$(ls)" lists what $(ls) does
                         path_class=words[0].path_class if len(words) == 1 else  # "$d", "x-$(date)", "$d/x"
-                        stamped(words) or self.inside(node.named_children, words))
+                        stamped(words) or self.inside(node.named_children, words) or _one_token_placed(words))
         if t == "string_content":
             return Word(re.sub(r'\\([$`"\\\n])', r"\1", raw), raw=raw)
         if t == "simple_expansion" or t == "expansion":
@@ -289,6 +289,11 @@ class _Walker:
             cache = made_by_cache_locator(producer, self.src.decode("utf-8", "replace").replace(raw, "", 1))
             if cache is not None:
                 return Word(raw, dynamic=True, raw=raw, path_class=cache)
+            if producer is not None and producer.argv and producer.argv[0].text in _one_token_heads():
+                from blastwall.analyze.shell.one_token import ONE_TOKEN, prints_one_token
+
+                if prints_one_token(producer, self.src.decode("utf-8", "replace").replace(raw, "", 1)):
+                    return Word(raw, dynamic=True, raw=raw, path_class=ONE_TOKEN)
             return Word(raw, dynamic=True, raw=raw, selects=_selects_of(producer))
         if t == "process_substitution":
             return Word("/dev/fd/63", raw=raw)
@@ -303,7 +308,8 @@ class _Walker:
                 dynamic = dynamic or w.dynamic
                 glob = glob or w.glob
             return Word("".join(p.text for p in parts), dynamic=dynamic, raw=raw, glob=glob,
-                        path_class=stamped(parts) or keyed_scratch(parts) or self.inside(node.children, parts))
+                        path_class=stamped(parts) or keyed_scratch(parts) or self.inside(node.children, parts) or
+                        _one_token_placed(parts))
         if t == "brace_expression":
             return Word(raw, raw=raw, glob=True)
         if t == "$":  # a lone dollar
@@ -1220,6 +1226,23 @@ def _chain_parts(node: Any, text: Any) -> tuple[list[Any], set[str]]:
             continue
         stack.extend(reversed(n.children))
     return parts, ops
+
+
+@functools.cache
+def _one_token_heads() -> frozenset[str]:
+    """The program names of `[one_token_printers]` (a cheap gate before the table is read)."""
+    from blastwall.analyze.shell.one_token import _commands
+
+    return frozenset(c[0] for c in _commands())
+
+
+def _one_token_placed(parts: list[Word]) -> PathClass | None:
+    """`/tmp/ci-$(git rev-parse --short HEAD).log`: a temporary or regenerable path (one_token.py)."""
+    if not any(p.dynamic and p.path_class is not None and p.path_class.kind == "dynamic" for p in parts):
+        return None
+    from blastwall.analyze.shell.one_token import placed
+
+    return placed(parts)
 
 
 def _producer(walker: _Walker, node: Any) -> SimpleCommand | None:

@@ -35,3 +35,21 @@ ONE_TOKEN_LOOKALIKES = [
     "echo x > ~/$(whoami)",
 ]
 test_one_token_safe, test_one_token_lookalikes = allowed_and_asked(ONE_TOKEN, ONE_TOKEN_LOOKALIKES)
+
+# ---- globs of regenerable file names (rules/paths.toml [regenerable] rotated_globs) ---------------
+
+ROTATED = [
+    "rm -f *.log npm-debug.log* yarn-error.log",
+    "rm -f npm-debug.log.* yarn-error.log*",
+    "rm -f frontend/npm-debug.log*",
+    "rm -f npm-debug.log.[0-9]*",
+]
+ROTATED_LOOKALIKES = [
+    "rm -f npm-debug*",  # the fixed part is no regenerable name
+    "rm -f log*",  # no extension: also login.py
+    "rm -rf npm-debug.log*/../src",
+    "rm -f ~/npm-debug.log*",
+    "rm -f data/npm-debug.log*",
+    "rm -f npm-debug.log* src/*.py",
+]
+test_rotated_safe, test_rotated_lookalikes = allowed_and_asked(ROTATED, ROTATED_LOOKALIKES)

@@ -115,9 +115,20 @@ def _content_kind(rel: str) -> str | None:
         return "regenerable"  # `.terraform.lock.hcl.bak`: a copy of what the tool writes again
     if _match_any(base, data["globs"]) or any(p in data["dirs"] for p in parts):
         return "data"
-    if any(p in regen["names"] for p in parts) or _match_any(base, regen["globs"]):
+    if any(p in regen["names"] for p in parts) or _match_any(base, regen["globs"]) or _rotated(base, regen):
         return "regenerable"
     return None
+
+
+def _rotated(base: str, regen: dict[str, Any]) -> bool:
+    """`npm-debug.log*`: a regenerable file name with an extension and a `rotated_globs` tail."""
+    if base[-1:] != "*":
+        return False
+    for tail in regen.get("rotated_globs", ()):
+        name = base[:-len(tail)] if base.endswith(tail) else ""
+        if "." in name[1:] and name in regen["names"] and not any(ch in name for ch in "*?[]"):
+            return True
+    return False
 
 
 def content_kind(rel: str) -> str | None:

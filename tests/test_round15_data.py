@@ -48,3 +48,35 @@ def test_dml_a_savepoint_does_not_undo_asks(sql: str, dialect: str) -> None:
 
 def _unused(_: Any) -> None:  # keeps Any imported for the tables below
     return None
+
+
+# ---- HTTP: expiring a key or token is a revoke (rules/http_generic.toml credential_end_verbs) ----
+
+CREDENTIAL_ENDS = [
+    "https://api.stripe.com/v1/api_keys/rk_live_123/expire",
+    "https://api.example.com/v2/tokens/tok_9/invalidate",
+    "https://api.example.com/v2/users/42/sessions/invalidate",
+    "https://api.example.com/v2/auth/expireToken",
+    "https://api.example.com/v1/keys/abc123:expire",
+    "https://api.example.com/v1/projects/p1/secrets/db-password/expire",
+    "https://api.example.com/v1/credentials/c_1/invalidate",
+]
+NOT_CREDENTIALS = [
+    "https://api.example.com/v1/cache/invalidate",
+    "https://api.example.com/v1/carts/123/expire",
+    "https://api.example.com/v1/cdn/paths/invalidate",
+]
+
+
+@pytest.mark.parametrize("url", CREDENTIAL_ENDS)
+def test_expiring_a_credential_asks(url: str) -> None:
+    assert decide({"method": "POST", "url": url}, "http") != "allow", url
+
+
+@pytest.mark.parametrize("url", NOT_CREDENTIALS)
+def test_expiring_other_things_passes(url: str) -> None:
+    assert decide({"method": "POST", "url": url}, "http") == "allow", url
+
+
+def test_reading_a_key_passes() -> None:
+    assert decide({"method": "GET", "url": CREDENTIAL_ENDS[0]}, "http") == "allow"

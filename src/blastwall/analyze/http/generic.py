@@ -220,6 +220,10 @@ def _action_suffix(req: Request, label: str, severity: Severity | None) -> list[
     if not objects and _collection(ws):
         return []
     verb = classify("_".join([last, *objects]), "http")
+    if verb is not None and ws[0] in word_list("credential_end_verbs") and _names_credential(ws[1:], segments[:-1]):
+        from blastwall.analyze.catalogs.verbs import Verb, classes
+
+        verb = Verb(verb.name, verb.verb, classes()["revoke"])  # `/api_keys/rk_1/expire` ends the key
     if verb is None or verb.cls.name not in word_list("action_suffix_classes"):
         return []
     if not objects and ws[0] in word_list("action_suffix_harmless") and not set(ws[1:]) & verb_classes().keys():
@@ -229,6 +233,14 @@ def _action_suffix(req: Request, label: str, severity: Severity | None) -> list[
     level = severity if severity is not None else min(cls.severity, Severity.HIGH)  # a name alone never denies
     return [make(template("http.generic:action-endpoint"), req, word=last, label=label, what=says,
                  severity=level)._replace(effect=cls.effect)]
+
+
+def _names_credential(rest: list[str], before: list[str]) -> bool:
+    """Whether the verb's own words or the two path segments before it (IDs skipped) name a key,
+    token, secret, credential or session."""
+    named = [s for s in before if not _ID.match(s)][-2:]
+    found = set(rest).union(*(words(s) for s in named)) if named else set(rest)
+    return bool(found & word_list("credential_objects"))
 
 
 def _collection(ws: list[str]) -> bool:

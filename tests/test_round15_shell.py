@@ -53,3 +53,20 @@ ROTATED_LOOKALIKES = [
     "rm -f npm-debug.log* src/*.py",
 ]
 test_rotated_safe, test_rotated_lookalikes = allowed_and_asked(ROTATED, ROTATED_LOOKALIKES)
+
+# ---- a `cd` before the first `||` of a chain (parse.py _and_prefix) -------------------------------
+
+CD_CHAIN = [
+    "cd backend && rm -rf .tox .nox && python -m pip install -U pip wheel && poetry build || true",
+    "cd backend && rm -rf .tox || true",
+    "cd /tmp/scratch && rm -rf ./* || echo failed",
+    "cd /tmp/scratch && rm -rf ./* && ls || true",
+]
+CD_CHAIN_LOOKALIKES = [
+    "cd /tmp/scratch || rm -rf ./*",
+    "cd /tmp/scratch && make || rm -rf ./*",
+    "cd /tmp/scratch || true && rm -rf ./*",
+    "cd /tmp/scratch; rm -rf ./* || true",
+    "false || cd /tmp/scratch && rm -rf ./*",
+]
+test_cd_chain_safe, test_cd_chain_lookalikes = allowed_and_asked(CD_CHAIN, CD_CHAIN_LOOKALIKES)

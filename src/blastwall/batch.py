@@ -71,6 +71,7 @@ WARM_UP: tuple[tuple[str, Any], ...] = (
     ("shell", "python manage.py flush; rails db:drop; npm run reset; make clean; git clean -fdx"),  # tasks, frameworks
     ("shell", "npx prisma migrate reset --force; php artisan migrate:fresh; docker compose down -v"),
     ("shell", "git checkout -b warm-up && git branch -D warm-up"),  # objects made on the line (made_here)
+    ("shell", "make 2>&1 | tee /tmp/warm-$(git rev-parse --short HEAD).log"),  # one-word printers (shell/one_token)
     ("shell", "docker run -d --name warm-up -p 59999:5432 postgres && psql -h localhost -p 59999 -c 'drop table w'"),
     ("shell", "$w = New-TemporaryFile; Remove-Item $w"),  # PowerShell scratch (pwsh_scratch)
     # repositories in temp folders (scratch_repo), package scripts set on the line (pkg_scripts)

@@ -713,9 +713,12 @@ class _Walker:
         outer = self.succeeded
         last = self.walk(parts[0], stdin_from) if parts else []
         settled = len(self.journal)
-        for before, part in zip(parts, parts[1:]):
-            if ops == {"&&"}:
+        sure = len(parts) if ops == {"&&"} else _and_prefix(node, self.text)
+        for n, (before, part) in enumerate(zip(parts, parts[1:]), 1):
+            if n < sure:  # `cd x && rm y || true`: up to the first `||`, each part ran after the ones before
                 self.succeeded = (*self.succeeded, *self._succeeded(before, last))
+            else:
+                self.succeeded = outer
             mark = len(self.journal)
             last = self.walk(part, stdin_from)
             if ops != {"&&"}:
@@ -1208,6 +1211,21 @@ def _errexit(argv: list[Word], now: bool) -> bool:
         if any(x.dynamic for x in argv[1:]):
             return False
     return now
+
+
+def _and_prefix(node: Any, text: Any) -> int:
+    """How many parts of a `&&`/`||` chain run only after all the parts before them succeeded: the
+    parts up to the first `||` (`a && b || c`: a and b; bash reads it as `(a && b) || c`)."""
+    count, stack = 1, [node]
+    while stack:
+        n = stack.pop()
+        if n.type == "list":
+            stack.extend(reversed(n.children))
+        elif not n.is_named:
+            if text(n) != "&&":
+                return count
+            count += 1
+    return count
 
 
 def _chain_parts(node: Any, text: Any) -> tuple[list[Any], set[str]]:

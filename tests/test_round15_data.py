@@ -80,3 +80,37 @@ def test_expiring_other_things_passes(url: str) -> None:
 
 def test_reading_a_key_passes() -> None:
     assert decide({"method": "GET", "url": CREDENTIAL_ENDS[0]}, "http") == "allow"
+
+
+# ---- MCP: a boolean argument that stands for a destructive option (rules/mcp.toml program_boolean_options) ----
+
+def docker(tool: str, **arguments: Any) -> dict[str, Any]:
+    return {"server": "docker", "tool": tool, "arguments": arguments}
+
+
+COMPOSE_SAFE = [
+    docker("docker_compose_down", project="shop"),
+    docker("docker_compose_down", project="shop", remove_volumes=False),
+    docker("docker_compose_down", project="shop", remove_orphans=True),
+    docker("docker_compose_up", project="shop", detach=True),
+]
+COMPOSE_DATA_LOST = [
+    docker("docker_compose_down", project="shop", remove_volumes=True),
+    docker("docker_compose_down", project="shop", removeVolumes=True),
+    docker("docker_compose_down", project="shop", delete_volumes=True),
+    docker("docker_compose_down", project="shop", delete_data=True),
+    docker("docker_compose_down", project="shop", volumes=True),
+    docker("docker_compose_down", project="shop", v=True),
+    docker("docker_volume_prune", force=True),
+    {"server": "podman", "tool": "podman_compose_down", "arguments": {"project": "shop", "remove_volumes": True}},
+]
+
+
+@pytest.mark.parametrize("call", COMPOSE_SAFE)
+def test_compose_tools_that_keep_volumes_pass(call: dict[str, Any]) -> None:
+    assert decide(call, "mcp") == "allow", call
+
+
+@pytest.mark.parametrize("call", COMPOSE_DATA_LOST)
+def test_compose_tools_that_remove_volumes_ask(call: dict[str, Any]) -> None:
+    assert decide(call, "mcp") != "allow", call

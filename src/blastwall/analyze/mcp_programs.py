@@ -135,9 +135,10 @@ def program_argv(server: str, tool: str, args: dict[str, Any]) -> list[str] | No
         given = True
     if not given:
         return None
+    named = g.get("program_boolean_options", {}).get(program, {})
     for key, value in args.items():
         if value is True and isinstance(key, str) and key not in g.get("program_quiet_flags", []):
-            argv.append("--" + _kebab(key))
+            argv.append(named.get(key) or ("-" + key if len(key) == 1 else "--" + _kebab(key)))  # `v` -> `-v`
     for key in g.get("program_positionals", []):
         v = args.get(key)
         listed = _strings(v)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from verdicts import decide
+from verdicts import decide, rule_ids
 
 # ---- DML rolled back to a savepoint (analyze/sql/script.py) ----
 
@@ -44,10 +44,6 @@ def test_dml_rolled_back_to_a_savepoint_passes(sql: str, dialect: str) -> None:
 @pytest.mark.parametrize("sql,dialect", SAVEPOINT_KEPT)
 def test_dml_a_savepoint_does_not_undo_asks(sql: str, dialect: str) -> None:
     assert _sql(sql, dialect) != "allow", (sql, dialect)
-
-
-def _unused(_: Any) -> None:  # keeps Any imported for the tables below
-    return None
 
 
 # ---- HTTP: expiring a key or token is a revoke (rules/http_generic.toml credential_end_verbs) ----
@@ -114,3 +110,36 @@ def test_compose_tools_that_keep_volumes_pass(call: dict[str, Any]) -> None:
 @pytest.mark.parametrize("call", COMPOSE_DATA_LOST)
 def test_compose_tools_that_remove_volumes_ask(call: dict[str, Any]) -> None:
     assert decide(call, "mcp") != "allow", call
+
+
+# ---- SQL: short-lived rows cleaned by a short past bound (rules/sql.toml [expired] age_stems) ----
+
+EXPIRED = [
+    "DELETE FROM rate_limit_hits WHERE window_start < now() - interval '1 hour';",
+    "DELETE FROM throttle_buckets WHERE bucket_end < now() - interval '5 minutes';",
+    "DELETE FROM api_rate_limits WHERE period_end < NOW() - INTERVAL 1 HOUR;",
+    "DELETE FROM otp_codes WHERE created_at < now() - interval '10 minutes';",
+    "DELETE FROM password_resets WHERE created_at < now() - interval '1 hour';",
+    "DELETE FROM nonces WHERE issued_at < now() - interval '15 minutes';",
+]
+NOT_EXPIRED = [
+    "DELETE FROM rate_limit_hits WHERE window_start < now() + interval '1 hour';",  # the future: every row
+    "DELETE FROM rate_limit_hits WHERE window_start > now() - interval '1 hour';",  # the live rows
+    "DELETE FROM rate_limit_hits WHERE window_start < now() - interval '1 hour' OR 1=1;",
+    "DELETE FROM rate_limit_hits;",
+    "DELETE FROM orders WHERE created_at < now() - interval '1 hour';",  # kept on purpose
+    "DELETE FROM payments WHERE window_start < now() - interval '1 hour';",
+    "DELETE FROM audit_log WHERE created_at < now() - interval '1 hour';",
+]
+
+
+@pytest.mark.parametrize("sql", EXPIRED)
+def test_short_lived_rows_past_a_short_bound_are_an_expired_cleanup(sql: str) -> None:
+    assert rule_ids(sql, "sql") == ["sql.postgres:delete-expired-rows"], sql
+
+
+@pytest.mark.parametrize("sql", NOT_EXPIRED)
+def test_live_rows_and_kept_tables_are_not_expired(sql: str) -> None:
+    ids = rule_ids(sql, "sql")
+    assert ids and ids != ["sql.postgres:delete-expired-rows"], sql
+    assert decide(sql, "sql") != "allow", sql

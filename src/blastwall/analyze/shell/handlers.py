@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import posixpath
+import shlex
 from collections.abc import Callable
 from typing import Any
 
@@ -249,8 +250,24 @@ def handle_go(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> 
         return None
     files = [w for w in pos[1:] if w.text.endswith(".go")]
     if not files:
-        return None
+        return _go_run_package(argv, pos, scope)
     return [f for w in files for f in run_script("go run", w, cmd, scope, "go")]
+
+
+def _go_run_package(argv: list[Word], pos: list[Word], scope: Scope) -> list[Finding] | None:
+    """`go run ./cmd/migrate down -all`: the package is a program of the project, built and run with
+    the words after it; those words are judged as that program's command line (`migrate down -all`:
+    the migrate table; `go run ./cmd/tool drop-all-tables`: the verb model), as if it were installed."""
+    if len(pos) < 2 or pos[1].dynamic:
+        return None
+    at = next(i for i, w in enumerate(argv) if w is pos[1])
+    args = argv[at + 1:]
+    if not args:
+        return None
+    base = pos[1].text.split("@", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    name = base if base and base not in (".", "..") and not base.endswith(".go") else "main"
+    words = [w.raw if w.dynamic and w.raw else shlex.quote(w.text) for w in args]  # `$DB` stays a variable
+    return _shell_text(" ".join([shlex.quote(name), *words]), scope, "go run") or None
 
 
 _GO_RUNNER_OPTIONS = ("-exec", "--exec", "-toolexec", "--toolexec", "-vettool", "--vettool")

@@ -38,7 +38,7 @@ def _set(name: str) -> frozenset[str]:
 
 @functools.cache
 def _magics(section: str) -> dict[str, str]:
-    """magic name -> what it does (`python`, `program`, `shell`...), from one table section."""
+    """magic name -> what it does (`python`, `shell_alias`, `rest_is_shell`...), from one table section."""
     return {name: what for what, names in _table()[section].items() for name in names}
 
 
@@ -99,7 +99,7 @@ def _shell_line(stripped: str) -> list[str] | str | None:
         return args.strip() or "pass"
     if what == "settings":
         return "pass"
-    if what == "program":
+    if what == "shell_alias":
         return [f"{name} {args}".strip()]
     if what == "rest_is_shell":
         return [args]

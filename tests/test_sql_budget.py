@@ -236,3 +236,14 @@ def test_repeated_unit_sql_finishes_within_the_bound(text: str) -> None:
     assert took < BOUND_S, f"{len(text)} chars took {took:.2f} s"
     if "DROP TABLE users" in text:
         assert decision is not Decision.ALLOW
+
+
+# ---- comments that never end -------------------------------------------------------------------
+def test_tens_of_thousands_of_nested_comment_openings_are_read_quickly() -> None:
+    """PostgreSQL's scanner takes seconds to reject `/*/*/*...` that never closes; such text is not
+    given to it, and the statements before the comment are still read by the other grammars."""
+    junk = "/*" * 33000 + "a" * 4000 + "(" * 5000
+    took, _ = _verdict(junk, read_files=False)
+    assert took < BOUND_S, f"{took:.2f} s"
+    took, v = _verdict("DROP TABLE users; " + junk, read_files=False)
+    assert took < BOUND_S and v.decision is not Decision.ALLOW

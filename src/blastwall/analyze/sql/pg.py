@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from blastwall import rx
 from blastwall.analyze.sql import catalog, pg_changes
 from blastwall.analyze.sql.pg_changes import Facts, all_scratch, is_scratch
 from blastwall.analyze.sql.rules import Hit, table
@@ -47,11 +48,28 @@ def statements(text: str, depth: int = 0, *, stops: bool = True) -> list[Stmt] |
     return _from_nodes(text, depth, stops)
 
 
+# More comment openings than closings by this many: a comment that never ends, which PostgreSQL's
+# grammar rejects; its scanner takes seconds to find that out over tens of thousands of nested `/*`.
+_UNCLOSED_COMMENTS = 64
+_COMMENT_MARKS = rx.compile(r"/\*|\*/")
+
+
+def _open_comments(text: str) -> int:
+    """How deep the nested `/* ... */` comments are left open at the end, read left to right as the
+    scanner reads them (`/*/*/*` opens three)."""
+    depth = 0
+    for m in _COMMENT_MARKS.finditer(text):
+        depth = depth + 1 if m.group() == "/*" else max(depth - 1, 0)
+    return depth
+
+
 def _from_nodes(text: str, depth: int, stops: bool) -> list[Stmt] | None:
     """`statements` read from pglast's node objects."""
     from pglast import parse_sql
     from pglast.parser import ParseError
 
+    if "/*" in text and _open_comments(text) > _UNCLOSED_COMMENTS:
+        return None
     try:
         raw = parse_sql(text)
     except (ParseError, ValueError, OverflowError, RecursionError):

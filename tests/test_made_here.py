@@ -78,9 +78,10 @@ NOT_SCRATCH = [
 
 
 def test_after_names_the_parts_that_surely_succeeded() -> None:
+    # `e && f || g` is `(e && f) || g`: f runs only after e succeeded; g runs when either failed
     cmds = parse("a && b | c && d; e && f || g").commands
     assert [(c.argv[0].text, c.after) for c in cmds] == [
-        ("a", ()), ("b", (0,)), ("c", (0,)), ("d", (0, 2)), ("e", ()), ("f", ()), ("g", ()),
+        ("a", ()), ("b", (0,)), ("c", (0,)), ("d", (0, 2)), ("e", ()), ("f", (4,)), ("g", ()),
     ]
 
 

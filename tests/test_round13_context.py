@@ -117,13 +117,13 @@ USER_SCRATCH = [
     "rm -rf /tmp/pytest-of-${USER}",
     "rm -rf /tmp/$LOGNAME-build",
     "rm -rf /tmp/cache-$UID",
+    "rm -rf /tmp/pytest-of-$(whoami)",  # whoami prints one name with no slash (rules/made_here.toml one_token_printers)
 ]
 USER_LOOKALIKES = [
     "rm -rf ~/$USER",
     "rm -rf /home/$USER",
     "rm -rf /Users/$(whoami)",
     "rm -rf /tmp/$USER/../../home",
-    "rm -rf /tmp/pytest-of-$(whoami)",  # a command's output: what runs is not read as a name
     "rm -rf /tmp/${USER:-../..}/etc",
     "rm -rf /tmp/$USER_DIR",
     "USER=x/../../home; rm -rf /tmp/$USER",

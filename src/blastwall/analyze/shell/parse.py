@@ -25,11 +25,20 @@ from typing import Any
 from blastwall import rx
 from blastwall.analyze.budget_parse import parse_within
 from blastwall.analyze.paths import PathClass
+from blastwall.analyze.shell import positional
 from blastwall.analyze.shell.ir import Redirect, SimpleCommand, Word
 from blastwall.analyze.shell.plain import plain_chain, plain_words
-from blastwall.analyze.shell import positional
-from blastwall.analyze.shell.scratch import INSIDE, NEW_NAME, SCRATCH, keyed_scratch, made_by_cache_locator, made_by_date, made_by_mktemp, set_once, \
-    stamped
+from blastwall.analyze.shell.scratch import (
+    INSIDE,
+    NEW_NAME,
+    SCRATCH,
+    keyed_scratch,
+    made_by_cache_locator,
+    made_by_date,
+    made_by_mktemp,
+    set_once,
+    stamped,
+)
 from blastwall.analyze.shell.varflow import (
     ALLEXPORT,
     BRANCHING,
@@ -41,8 +50,15 @@ from blastwall.analyze.shell.varflow import (
     set_option,
     unknown,
 )
-from blastwall.analyze.shell.words import ansi_c, backtick_code, dollar_paren_code, has_unescaped, split_unquoted, subscript_code, \
-    unescape_unquoted
+from blastwall.analyze.shell.words import (
+    ansi_c,
+    backtick_code,
+    dollar_paren_code,
+    has_unescaped,
+    split_unquoted,
+    subscript_code,
+    unescape_unquoted,
+)
 from blastwall.memo import once as once_per_check
 
 MAX_LOOP_VALUES = 8
@@ -99,7 +115,8 @@ CODE_VARIABLES: dict[str, str] = {
     # programs git, ssh, sudo and editors' callers run by themselves (git(1), ssh(1), sudo(8))
     "GIT_EXTERNAL_DIFF": "code", "GIT_ASKPASS": "code", "SSH_ASKPASS": "code", "SUDO_ASKPASS": "code",
     "GIT_PROXY_COMMAND": "code", "GIT_SSH": "code", "FCEDIT": "code", "SUDO_EDITOR": "code", "SYSTEMD_EDITOR": "code",
-    "KUBE_EDITOR": "code",
+    "KUBE_EDITOR": "code", "SVN_EDITOR": "code", "HGEDITOR": "code",
+    "BROWSER": "code",  # xdg-open, git web--browse, Python's webbrowser and npm run the command it names
     "LESSOPEN": "pipe", "LESSCLOSE": "pipe",  # less(1): `|CMD %s` runs CMD on every file it opens
     "GIT_CONFIG_PARAMETERS": "git-config",  # git settings (aliases, hooks, pagers...) from the environment
     "LD_PRELOAD": "library", "LD_AUDIT": "library",  # a library loaded into every program the command runs
@@ -714,7 +731,7 @@ class _Walker:
         last = self.walk(parts[0], stdin_from) if parts else []
         settled = len(self.journal)
         sure = len(parts) if ops == {"&&"} else _and_prefix(node, self.text)
-        for n, (before, part) in enumerate(zip(parts, parts[1:]), 1):
+        for n, (before, part) in enumerate(zip(parts, parts[1:], strict=False), 1):
             if n < sure:  # `cd x && rm y || true`: up to the first `||`, each part ran after the ones before
                 self.succeeded = (*self.succeeded, *self._succeeded(before, last))
             else:

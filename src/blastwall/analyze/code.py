@@ -539,8 +539,11 @@ _MAX_CALLS = 256
 def _scan(language: str, code: str, scope: Scope) -> list[Finding]:
     out: list[Finding] = []
     calls = 0
+    read: list[tuple[int, int]] = []  # string literals an exec call's command was read from
     for kind, pattern in _patterns(language):
         for m in pattern.finditer(code):
+            if any(start <= m.start() < end for start, end in read):
+                continue  # `system("bundle exec rspec")`: the word exec in a command already read is not a call
             calls += 1
             if calls > _MAX_CALLS:
                 out.append(unknown("code.interp:too-many-calls",
@@ -567,6 +570,7 @@ def _scan(language: str, code: str, scope: Scope) -> list[Finding]:
                     parts = [_body(p) for p in _STRING.finditer(arr.group(1))]
                     out.extend(_shell(shlex.join(parts), language, scope))
                 elif s and "${" not in _body(s) and "#{" not in _body(s):
+                    read.append((m.end() + s.start(), m.end() + s.end()))
                     literals = [_body(x) for x in _STRING.finditer(args)]
                     if len(literals) > 1 and " " not in literals[0]:  # system("rm", "-rf", "/opt")
                         out.extend(_shell(shlex.join(literals), language, scope))

@@ -50,7 +50,10 @@ EXTRACTORS: dict[str, tuple[str, str]] = {
     "kubernetes": ("yamlfiles", "k8s_steps"),
     "ops": ("ops", "ops_steps"),
     "terraform": ("terraform", "terraform_steps"),
+    "code": ("loaded", "code_steps"),
+    "lines": ("loaded", "line_steps"),
 }
+CODE_LANGUAGES = frozenset({"python", "ruby", "node", "perl", "php"})  # steps read by analyze_code
 
 
 class Located(NamedTuple):
@@ -111,7 +114,8 @@ def analyze_change(path: str, before: str | None, after: str | None, scope: Scop
 
 
 def _text_key(step: Step) -> tuple[str, str] | None:
-    return (step.language, step.text) if step.language in ("shell", "sql", "python") else None
+    return (step.language, step.text) if step.language in ("shell", "sql") or step.language in CODE_LANGUAGES \
+        else None
 
 
 def _without(steps: list[Step], same: Counter) -> list[Step]:
@@ -193,10 +197,10 @@ def _analyze(step: Step, scope: Scope, kind: Kind, may_read: bool) -> list[Findi
         from blastwall.analyze.sql import analyze_sql
 
         return analyze_sql(step.text, scope.deeper())
-    if step.language == "python":
+    if step.language in CODE_LANGUAGES:
         from blastwall.analyze.code import analyze_code
 
-        return analyze_code("python", step.text, scope.deeper())
+        return analyze_code(step.language, step.text, scope.deeper())
     return []
 
 

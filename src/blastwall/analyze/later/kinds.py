@@ -31,6 +31,9 @@ class Kind(NamedTuple):
     up: tuple[str, ...] = ()
     down: tuple[str, ...] = ()
     when_named: bool = False  # runs only when a command names it (`bash x.sh`), which is judged then
+    language: str = ""  # extractor "code": the language the whole file is (python, ruby, node)
+    commands: tuple[str, ...] = ()  # patterns whose group `cmd` is a shell command the file runs
+    argv_lists: bool = False  # extractor "ci": a list value is one command's words (compose's exec form)
 
     def when_text(self, where: str) -> str:
         text = self.when.replace("{where}", where or "").replace("  ", " ")
@@ -50,7 +53,8 @@ def _rows() -> tuple[tuple[tuple[tuple[str, tuple[str, ...]], ...], tuple[str, .
         kind = Kind(name=row["name"], extractor=row["extractor"], when=row["when"], subject=row["subject"],
                     framework=row.get("framework", ""), keys=tuple(row.get("keys", ())),
                     up=tuple(row.get("up", ())), down=tuple(row.get("down", ())),
-                    when_named=bool(row.get("when_named", False)))
+                    when_named=bool(row.get("when_named", False)), language=row.get("language", ""),
+                    commands=tuple(row.get("commands", ())), argv_lists=bool(row.get("argv_lists", False)))
         pats = tuple((g, _literals(g)) for g in row["globs"])
         out.append((pats, tuple(row.get("not_globs", ())), sniff, kind))
     return tuple(out)

@@ -82,10 +82,21 @@ def _walk(node: Any, path: tuple[str, ...], kind: Kind, out: list[Step], depth: 
         if key in kind.keys and getattr(v, "id", "") in ("scalar", "sequence"):
             where = _where(kind, path, node)
             language = "python" if _text(_get(node, "shell")).startswith("python") else "shell"
-            for value, line in _commands(v, depth):
+            commands = _argv(v) if kind.argv_lists and getattr(v, "id", "") == "sequence" else _commands(v, depth)
+            for value, line in commands:
                 out.append(Step(language, _GH_EXPR.sub("$CI_EXPR", value), line, where=where))
         else:
             _walk(v, (*path, key), kind, out, depth + 1, visited)
+
+
+def _argv(node: Any) -> list[tuple[str, int]]:
+    """A list that is one command's words (compose's `command: ["rm", "-rf", "/data"]`), as shell text."""
+    import shlex
+
+    words = [str(item.value) for item in node.value if getattr(item, "id", "") == "scalar"]
+    if len(words) != len(node.value):
+        return [("$UNREAD_COMMAND", _scalar_line(node))]  # not a list of words: nothing blastwall can read
+    return [(shlex.join(words), _scalar_line(node))] if words else []
 
 
 def _commands(node: Any, depth: int, seen: set[int] | None = None) -> list[tuple[str, int]]:

@@ -90,24 +90,42 @@ def handle_shell(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) 
     shellopts = cmd.assigns.get("SHELLOPTS")
     if _traces(argv[1:]) or (shellopts is not None and ("xtrace" in shellopts.text or "verbose" in shellopts.text)):
         scope = scope._replace(traced=True)  # `bash -x`: every line it runs is printed, a sourced file's too
+    started = _startup_file_findings(name, argv[1:], cmd, scope)
     code = _option_value(argv[1:], ("-c",), cluster_letter="c")
     if code is not None:
         if code.dynamic and code.text.startswith("$") and " " not in code.text:
             return [unknown("shell.exec:dynamic-command", f"{name} -c runs {code.text}, which blastwall cannot resolve",
                             cmd.source)]
-        return _shell_text(code.text, inherit_stdin(scope, cmd), f"{name} -c")
+        return started + _shell_text(code.text, inherit_stdin(scope, cmd), f"{name} -c")
     rest = _positionals(argv[1:], ("-o", "+o", "-O", "+O", "--rcfile", "--init-file"))
     if _reads_stdin(argv[1:]):
         rest = []  # `bash -s -- a b`: the script comes from stdin, the words are its arguments
     if rest and rest[0].raw.startswith("<("):
-        return _process_substitution(name, rest[0], cmd)
+        return started + _process_substitution(name, rest[0], cmd)
     if _syntax_check_only(argv[1:]):
         return []  # bash -n: reads the script, runs nothing
     if rest and rest[0].text not in ("-", "-s"):
-        return run_script(name, rest[0], cmd, scope, "shell")
+        return started + run_script(name, rest[0], cmd, scope, "shell")
     if has_stdin(cmd):
-        return _piped_code("shell", cmd, scope, lambda text: _shell_text(text, scope, f"piped into {name}"))
-    return []
+        return started + _piped_code("shell", cmd, scope, lambda text: _shell_text(text, scope, f"piped into {name}"))
+    return started
+
+
+_STARTUP_FILE_OPTIONS = ("--rcfile", "--init-file")  # bash(1): a file an interactive shell runs first
+
+
+def _startup_file_findings(name: str, words: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding]:
+    """`bash --rcfile f -i`, `bash --init-file f`: the shell runs f before anything else, as a
+    script it is named (read when written on the line or on disk, asked about when unreadable)."""
+    out: list[Finding] = []
+    for i, w in enumerate(words[:-1]):
+        if w.text == "--":
+            break
+        if w.text in _STARTUP_FILE_OPTIONS:
+            value = words[i + 1]
+            out += _process_substitution(name, value, cmd) if value.raw.startswith("<(") \
+                else run_script(name, value, cmd, scope, "shell")
+    return out
 
 
 def _reads_stdin(words: list[Word]) -> bool:

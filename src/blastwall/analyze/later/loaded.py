@@ -1,0 +1,43 @@
+"""Steps of files a program loads and runs as code: a `setup.py` that `pip install .` runs, a
+`conftest.py` pytest imports, a Rakefile or Vagrantfile Ruby evaluates, a `gulpfile.js`, an ssh
+config whose ProxyCommand ssh runs, a `.exrc` vim sources (`rules/later.toml`, extractors `code`
+and `lines`).
+
+    code_steps("import shutil; shutil.rmtree('/srv/app')", Kind(language="python", ...), ...)
+      -> [Step("python", "import shutil; shutil.rmtree('/srv/app')", 1, block=True)]
+    line_steps("Host *\\n  ProxyCommand rm -rf ~/data\\n", Kind(commands=(...ProxyCommand...,)), ...)
+      -> [Step("shell", "rm -rf ~/data", 2, where="ProxyCommand")]
+"""
+
+from __future__ import annotations
+
+import functools
+
+from blastwall import rx
+from blastwall.analyze.later.kinds import Kind
+from blastwall.analyze.later.steps import Step, line_at
+
+
+@functools.cache
+def _compiled(patterns: tuple[str, ...]) -> tuple[rx.Pattern, ...]:
+    return tuple(rx.compile(p) for p in patterns)
+
+
+def line_steps(text: str, kind: Kind, path: str, fragment: bool) -> list[Step]:
+    """The shell commands the kind's `commands` patterns find (group `cmd`), each where it stands."""
+    out: list[Step] = []
+    for pattern in _compiled(kind.commands):
+        for m in pattern.finditer(text):
+            command = m.group("cmd").strip()
+            if command:
+                where = m.group(0).strip().split(None, 1)[0][:40]
+                out.append(Step("shell", command, line_at(text, m.start("cmd")), where=where))
+    return out
+
+
+def code_steps(text: str, kind: Kind, path: str, fragment: bool) -> list[Step]:
+    """The whole file as code of its language, and the shell commands its DSL runs (a Rakefile's
+    `sh "..."`, a Vagrantfile's `inline: "..."`) found by the kind's `commands` patterns."""
+    if not text.strip():
+        return []
+    return [Step(kind.language, text, 1, block=True), *line_steps(text, kind, path, fragment)]

@@ -471,6 +471,8 @@ def _target_findings(row: dict[str, Any], target: Word, op: str, reason: str, sc
                                        foreign_asks=not (row.get("prompts_before_overwrite", False)
                                                          or whole_copy and _open_name(target.text)),
                                        runs_asks=not content_judged)
+        if row.get("presumed_new_here") and sev > Severity.LOW and _presumed_new_here(target.text, pc, scope):
+            sev, note = Severity.LOW, " (taken to be a new file: with no working folder to look in, it cannot be checked)"
     if critical:
         sev = Severity.CRITICAL
     if target.path_class is None and _literal(target.text):
@@ -622,6 +624,16 @@ def _exists(path: str, cwd: str) -> bool:
     except (OSError, ValueError):
         return True
     return True
+
+
+def _presumed_new_here(path: str, pc: PathClass, scope: Scope) -> bool:
+    """A plain relative name of a project or data file that a dump or archive writes, when there is
+    no working folder to look in (`pg_dump -f backup.dump`): taken to be a new file, as a dump written
+    beside the project usually is. Names under `~`, absolute paths and credential files still ask;
+    with a working folder the file is looked at instead."""
+    if _folders(scope) is not None or not _resolved(path) or path.startswith(("/", "~")):
+        return False
+    return pc.kind in ("project", "data") and ".." not in path.split("/")
 
 
 def _folders(scope: Scope) -> list[str] | None:

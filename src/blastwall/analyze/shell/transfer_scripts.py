@@ -21,6 +21,22 @@ def _table() -> tuple[frozenset[str], str, frozenset[str]]:
     return frozenset(t["changes"]), str(t["local_shell_prefix"]), frozenset(t["local_shell"])
 
 
+@functools.cache
+def _changes_with() -> dict[str, frozenset[str]]:
+    return {verb: frozenset(opts) for verb, opts in (load_table("transfer_scripts").get("changes_with") or {}).items()}
+
+
+def _given(words: list[str], options: frozenset[str]) -> bool:
+    """One of `options` among the words: alone, `--long=V`, or a short one in a cluster (`-Re`)."""
+    shorts = {o[1] for o in options if len(o) == 2 and o[0] == "-"}
+    for w in words:
+        if w in options or w.split("=", 1)[0] in options:
+            return True
+        if w[:1] == "-" and w[1:2] != "-" and w[1:].isalpha() and shorts & set(w[1:]):
+            return True
+    return False
+
+
 def _commands(text: str) -> list[str]:
     out: list[str] = []
     for line in text.replace("\r", "\n").split("\n"):
@@ -41,7 +57,7 @@ def transfer(text: str) -> Effects:
             continue
         verb, _, rest = command.partition(" ")
         verb = verb.lstrip("-").lower()
-        if verb in changes:
+        if verb in changes or verb in _changes_with() and _given(rest.split(), _changes_with()[verb]):
             effects.unknown.append(f"the client runs `{command[:80]}` on the server: it deletes, renames or changes "
                                    "files there")
         elif verb in local:

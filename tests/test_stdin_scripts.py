@@ -61,6 +61,13 @@ def _decision(line: str) -> str:
     "sftp host <<< 'rmdir /srv/app'",
     "sftp host <<< '!rm -rf ~/data'",
     "ftp host <<< 'rename a.db b.db'",
+    # curl's `-Q`: raw FTP commands and SFTP commands sent before (`+`) or after (`-`) the transfer
+    "curl ftp://backup.example.com/ -Q 'DELE nightly.dump'",
+    "curl -u u:p ftp://h/ -Q '-RMD /srv/app'",
+    "curl -u u:p sftp://h/ -Q '*rm /srv/app/data.db'",
+    "curl -sQ 'RNFR app.db' -Q 'RNTO old.db' ftp://h/",
+    "curl --quote 'rename a.db b.db' sftp://h/x",
+    "curl -Q \"$CMD\" ftp://h/",
 ])
 def test_a_destructive_stdin_script_is_asked(line: str) -> None:
     assert _decision(line) != "allow"
@@ -86,6 +93,8 @@ def test_a_destructive_stdin_script_is_asked(line: str) -> None:
     "lftp -c 'open host; ls; mirror /srv/logs logs'",
     "smbclient //nas/share -c 'ls'",
     "ftp -n host <<'EOF'\nuser u p\nbinary\nget report.pdf\nbye\nEOF",
+    "curl -Q 'PWD' ftp://h/ -o /tmp/list.txt",
+    "curl -u u:p ftp://h/pub/ --list-only",
 ])
 def test_reads_and_sessions_pass(line: str) -> None:
     assert _decision(line) == "allow"

@@ -151,6 +151,7 @@ class _Part:
         self.head = False
         self.query: list[str] = []
         self.unread_headers: list[str] = []  # header files blastwall cannot read (one may override the method)
+        self.commands: list[Text] = []  # `-Q CMD`: FTP/SFTP commands sent to the server
 
 
 def curl_requests(argv: list[Word], cmd: SimpleCommand, scope: Scope) -> tuple[list[Request], list[Unread]]:
@@ -240,6 +241,8 @@ def _apply(part: _Part, role: str, opt: _Option, value: Text, cmd: SimpleCommand
         part.data.append(_at_file(opt, value, cmd, scope))
     elif role == "data_raw":
         part.data.append(value)
+    elif role == "quote":
+        part.commands.append(value)
     elif role == "data_urlencode":
         part.data.append(_urlencoded(value, cmd, scope))
     elif role in ("form", "form_string"):
@@ -306,6 +309,7 @@ def _requests(part: _Part) -> list[Request]:
                 req.body = _decoded(part.upload.text)
         req.unread = unread
         req.unread_options = list(part.unread_headers)
+        req.commands = list(part.commands)
         if part.query:
             req.url += ("&" if "?" in req.url else "?") + "&".join(part.query)
         if part.get and part.data and not unread:

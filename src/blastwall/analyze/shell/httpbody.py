@@ -31,7 +31,7 @@ class Request:
     be read (empty when the body is known); `unread_options` names files that may change its
     method (a header file), which blastwall could not read."""
 
-    __slots__ = ("method", "url", "headers", "body", "unread", "unread_options")
+    __slots__ = ("method", "url", "headers", "body", "unread", "unread_options", "commands")
 
     def __init__(self, method: str = "", url: str = "") -> None:
         self.method = method
@@ -40,6 +40,7 @@ class Request:
         self.body: object = None
         self.unread: list[str] = []
         self.unread_options: list[str] = []  # files that may set the method or URL, which blastwall cannot read
+        self.commands: list[Text] = []  # FTP/SFTP commands the client sends before or after (curl `-Q`)
 
 
 def joined_words(words: list[Word]) -> list[Word]:

@@ -143,7 +143,7 @@ def _request_findings(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sc
     except ImportError:
         return [unknown("shell.http:no-analyzer", "blastwall cannot analyze HTTP requests here", cmd.source)] \
             if any(r.method not in ("GET", "HEAD", "OPTIONS") for r in reqs) or unread else []
-    out: list[Finding] = []
+    out: list[Finding] = _server_commands(name, reqs, cmd, scope)
     for req in reqs[:20]:
         encoding = next((v for k, v in req.headers.items() if k.strip().lower() == "content-encoding"), "")
         if req.body is not None and encoding.strip().lower() not in ("", "identity"):
@@ -159,6 +159,25 @@ def _request_findings(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sc
     if unread and not reqs:
         u = unread[0]
         out.extend(unread_options(client=name, where=u.where, why=u.why, source=cmd.source))
+    return out
+
+
+def _server_commands(name: str, reqs: list[Request], cmd: SimpleCommand, scope: Scope) -> list[Finding]:
+    """FTP/SFTP commands curl sends the server (`-Q 'DELE f'`, `-Q '-rm f'`): read as the command
+    scripts of file-transfer clients are (rules/transfer_scripts.toml); one blastwall cannot read asks."""
+    texts = [t for r in reqs for t in r.commands]
+    if not texts:
+        return []
+    from blastwall.analyze.shell.carriers import effect_findings
+    from blastwall.analyze.shell.transfer_scripts import transfer
+
+    out: list[Finding] = []
+    for text in texts[:20]:
+        if text.text is None:
+            out.append(unknown("shell.http:ftp-command", f"{name} sends the server an FTP/SFTP command blastwall "
+                               f"cannot read ({text.why}); a human must read it", cmd.source))
+        else:
+            out.extend(effect_findings(name, transfer(text.text), cmd.source, scope))
     return out
 
 

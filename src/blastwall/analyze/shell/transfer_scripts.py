@@ -56,7 +56,7 @@ def transfer(text: str) -> Effects:
             effects.shell.append(command[len(bang):])
             continue
         verb, _, rest = command.partition(" ")
-        verb = verb.lstrip("-").lower()
+        verb = verb.lstrip("-+*").lower()  # curl `-Q`: `-CMD` runs after the transfer, `+` before, `*` may fail
         if verb in changes or verb in _changes_with() and _given(rest.split(), _changes_with()[verb]):
             effects.unknown.append(f"the client runs `{command[:80]}` on the server: it deletes, renames or changes "
                                    "files there")

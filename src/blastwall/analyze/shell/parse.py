@@ -120,7 +120,28 @@ CODE_VARIABLES: dict[str, str] = {
     "LESSOPEN": "pipe", "LESSCLOSE": "pipe",  # less(1): `|CMD %s` runs CMD on every file it opens
     "GIT_CONFIG_PARAMETERS": "git-config",  # git settings (aliases, hooks, pagers...) from the environment
     "LD_PRELOAD": "library", "LD_AUDIT": "library",  # a library loaded into every program the command runs
+    # programs systemd, pacdiff, i3, psql, cargo, cmake, ccache, rsync, cvs and build systems run by themselves
+    "SYSTEMD_PAGER": "code", "DIFFPROG": "code", "DIFF_PROGRAM": "code", "TERMINAL": "code", "PSQL_PAGER": "code",
+    "PSQL_EDITOR": "code", "GH_PAGER": "code", "GH_EDITOR": "code", "AWS_PAGER": "code", "HOMEBREW_EDITOR": "code",
+    "RUSTC_WRAPPER": "code", "RUSTC_WORKSPACE_WRAPPER": "code", "CARGO_BUILD_RUSTC_WRAPPER": "code", "RUSTC": "code",
+    "CCACHE_PREFIX": "code", "RSYNC_RSH": "code", "RSYNC_CONNECT_PROG": "code", "CVS_RSH": "code", "SHELL": "code",
+    "CC": "code", "CXX": "code", "CPP": "code", "LD": "code", "AR": "code", "AS": "code", "FC": "code",
+    "RANLIB": "code", "STRIP": "code", "NM": "code", "OBJCOPY": "code", "PKG_CONFIG": "code",
+    "PYTHONSTARTUP": "file", "PERL5DB": "file",  # a file (or Perl code) Python's REPL or perl -d runs first
+    "GIT_CONFIG_GLOBAL": "file", "GIT_CONFIG_SYSTEM": "file", "GIT_CONFIG": "file",  # git settings from a file
+    "ZDOTDIR": "file",  # the folder whose .zshenv and .zshrc zsh runs
+    "npm_config_script_shell": "code", "NPM_CONFIG_SCRIPT_SHELL": "code",  # the shell npm runs scripts with
+    "npm_config_node_options": "options", "NPM_CONFIG_NODE_OPTIONS": "options",
+    # options variables, some options of which load or run code (option_variables.py)
+    "NODE_OPTIONS": "options", "PERL5OPT": "options", "RUBYOPT": "options", "JAVA_TOOL_OPTIONS": "options",
+    "_JAVA_OPTIONS": "options", "JDK_JAVA_OPTIONS": "options", "JAVA_OPTS": "options", "MAVEN_OPTS": "options",
+    "GRADLE_OPTS": "options", "GOFLAGS": "options", "MAKEFLAGS": "options", "MFLAGS": "options",
+    "RUSTFLAGS": "options", "CARGO_BUILD_RUSTFLAGS": "options", "CARGO_ENCODED_RUSTFLAGS": "options",
+    "CFLAGS": "options", "CXXFLAGS": "options", "CPPFLAGS": "options", "LDFLAGS": "options",
 }
+# Families named by a pattern: cargo's per-target runner and linker, CMake's compiler and linker launchers.
+_CODE_VARIABLE_FAMILIES = ((("CARGO_TARGET_",), ("_RUNNER", "_LINKER")),
+                           (("CMAKE_",), ("_COMPILER_LAUNCHER", "_LINKER_LAUNCHER")))
 # Folders whose libraries the system installed (`LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2`).
 _SYSTEM_LIBRARIES = ("/usr/lib/", "/lib/", "/usr/lib64/", "/lib64/", "/usr/lib32/")
 
@@ -136,7 +157,23 @@ def code_variable_kind(name: str) -> str | None:
         return "git-config"  # GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=alias.x GIT_CONFIG_VALUE_0='!CMD'
     if name.startswith("BASH_FUNC_"):
         return "function"  # env 'BASH_FUNC_f%%=() { CODE; }' bash -c f: bash imports f from the environment
+    if any(name.startswith(pre) and name.endswith(post) for pre, post in _CODE_VARIABLE_FAMILIES):
+        return "code"  # CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER, CMAKE_C_COMPILER_LAUNCHER
     return CODE_VARIABLES.get(name)
+
+
+def code_variable_problem(kind: str, name: str, value: str) -> str | None:
+    """Why the value of a "file" or "options" variable cannot be read, or None when it is harmless."""
+    if kind == "file":
+        return None if value in ("", "/dev/null") else \
+            f"{name}={value[:60]} makes a program run or read that file as code, which blastwall does not read"
+    if kind == "options":
+        from blastwall.analyze.shell.option_variables import loads_code
+
+        part = loads_code(name, value)
+        return None if part is None else \
+            f"{name} holds {part[:60]}, which loads or runs code in every program it reaches; blastwall does not read it"
+    return None
 
 
 def _bash_language() -> Any:
@@ -583,6 +620,12 @@ class _Walker:
             if value.dynamic or library_outside_system(value.text):
                 self.errors.append(f"{name}={value.text[:60]} loads a library into every program the command runs, "
                                    "which blastwall cannot read")
+            return
+        if kind in ("file", "options"):
+            problem = f"{name} is set to text blastwall cannot see ({value.raw[:60]})" if value.dynamic \
+                else code_variable_problem(kind, name, value.text)
+            if problem:
+                self.errors.append(problem)
             return
         values = [self._word(v) for v in value_node.named_children] if value_node is not None and \
             value_node.type == "array" else [value]

@@ -183,7 +183,7 @@ def _wrapper_assignments(argv: list[Word], inner: list[Word], scope: Scope, sour
     """`env GIT_SSH_COMMAND=CMD git fetch`, `sudo LD_PRELOAD=x.so ls`: a variable a wrapper sets whose
     value a program runs or loads (parse.py CODE_VARIABLES) is judged like the same assignment
     written before the command."""
-    from blastwall.analyze.shell.parse import code_variable_kind, library_outside_system
+    from blastwall.analyze.shell.parse import code_variable_kind, code_variable_problem, library_outside_system
 
     end = next((i for i, w in enumerate(argv) if inner and w is inner[0]), len(argv))
     out: list[Finding] = []
@@ -197,6 +197,10 @@ def _wrapper_assignments(argv: list[Word], inner: list[Word], scope: Scope, sour
         elif kind in ("code", "pipe") and not w.dynamic:
             out.extend(_shell_text(value.lstrip("|- ").replace("%s", "FILE") if kind == "pipe" else value, scope,
                                    f"{program_name(argv[0].text)} {name}="))
+        elif kind in ("file", "options") and not w.dynamic:
+            problem = code_variable_problem(kind, name, value)
+            if problem:
+                out.append(unknown("shell.exec:code-variable", f"{program_name(argv[0].text)} sets {problem}", source))
         elif kind != "prompt" and (kind != "library" or w.dynamic or library_outside_system(value)):
             out.append(unknown("shell.exec:code-variable", f"{program_name(argv[0].text)} sets {name}, whose value "
                                f"({value[:60]}) a program runs or loads and blastwall cannot read", source))

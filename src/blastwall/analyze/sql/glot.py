@@ -227,6 +227,8 @@ def _alter(e: Any, src: str, dialect: str) -> list[Hit]:
             hits += renames.alter_rename(action, target, src)
         elif name == "DropPartition":
             hits.append(Hit("drop-partition", target, src, _names(action.expressions)))
+        elif name == "AlterSet":
+            hits += _retention_cut(action, target, src)
         elif name == "AlterColumn" and action.args.get("dtype") is not None:
             dtype = action.args["dtype"]
             spelled = dtype.sql(dialect="tsql" if dtype.this.name == "NVARCHAR" else dialect)  # MySQL has no NVARCHAR
@@ -239,6 +241,23 @@ def _alter(e: Any, src: str, dialect: str) -> list[Hit]:
     if not hits and "drop" in lexer.words(src):
         hits.append(Hit("alter-drop-column", target, src, "(a dropped part)"))
     return hits
+
+
+def _retention_cut(action: Any, target: str, src: str) -> list[Hit]:
+    """`SET DATA_RETENTION_TIME_IN_DAYS = 0`: a recovery window below its table's floor (`[settings]
+    retention_properties`); a value that is not a whole number asks too."""
+    from sqlglot import exp
+
+    floors: dict[str, int] = setting("retention_properties")
+    cut = []
+    for prop in action.find_all(exp.Property):
+        key = prop.name.lower()
+        if key in floors:
+            value = prop.args.get("value")
+            text = value.name if value is not None else ""
+            if not text.isdigit() or int(text) < floors[key]:
+                cut.append(f"{key.upper()} = {text or '?'}")
+    return [Hit("alter-retention-cut", target, src, ", ".join(cut))] if cut else []
 
 
 def _modify_keeps(column: Any, dialect: str) -> bool:

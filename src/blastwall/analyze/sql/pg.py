@@ -414,7 +414,17 @@ def _alter_table(node: Any, ctx: Ctx) -> list[Hit]:
             continue
         if kind:
             hits.append(Hit(kind, rel(node.relation), ctx.source, cmd.name or "", _cascade(cmd)))
+        elif cmd.subtype.name == "AT_SetRelOptions" and (ttl := _expiry_options(cmd.def_)):
+            hits.append(Hit("alter-row-ttl", rel(node.relation), ctx.source, ttl))
     return hits
+
+
+def _expiry_options(options: Any) -> str:
+    """The storage options set that delete old rows on their own (`[settings] expiry_reloptions`)."""
+    from blastwall.analyze.sql.rules import setting
+
+    names = set(setting("expiry_reloptions"))
+    return ", ".join(str(o.defname) for o in options or () if str(getattr(o, "defname", "")).lower() in names)
 
 
 def _lossless(column: Any) -> bool:
@@ -631,6 +641,21 @@ def _alter_system(node: Any, ctx: Ctx) -> list[Hit]:
     return [Hit("alter-system", setting, ctx.source, setting)]
 
 
+def _database_set(node: Any, ctx: Ctx) -> list[Hit]:
+    """`ALTER DATABASE d SET DATA_RETENTION_TIME_IN_DAYS = 0` (Snowflake, which PostgreSQL's grammar reads
+    as a setting): a recovery window below its floor (`[settings] retention_properties`)."""
+    from blastwall.analyze.sql.rules import setting
+
+    name = str(getattr(node.setstmt, "name", "") or "").lower()
+    floor = setting("retention_properties").get(name)
+    if floor is None:
+        return []
+    values = [getattr(getattr(a, "val", None), "ival", None) for a in node.setstmt.args or ()]
+    if len(values) == 1 and isinstance(values[0], int) and values[0] >= floor:
+        return []
+    return [Hit("alter-retention-cut", str(node.dbname), ctx.source, f"{name.upper()} = {values[0] if values else '?'}")]
+
+
 def _routine(node: Any, ctx: Ctx) -> list[Hit]:
     from blastwall.analyze.sql.plpgsql import routine_hits
 
@@ -667,6 +692,7 @@ HANDLERS: dict[str, Callable[[Any, Ctx], list[Hit]]] = {
     "ExplainStmt": _explain,
     "FuncCall": _func_call,
     "AlterSystemStmt": _alter_system,
+    "AlterDatabaseSetStmt": _database_set,
     "DoStmt": _routine,
     "CreateFunctionStmt": _routine,
     "InsertStmt": pg_changes.insert,

@@ -41,6 +41,7 @@ OUTPUT_OPTIONS_DESTRUCTIVE = [
     "ffmpeg -i in.mp4 -c:v libx264 -y ~/Videos/wedding.mp4",
     "convert in.png ~/Pictures/family.jpg",
     "magick in.png -resize 50% ~/Pictures/family.jpg",
+    'convert in.png "$HOME/Pictures/family.jpg"',
     "uniq x.txt data/users.csv",
     "xxd -r x.hex data/app.db",
     "objcopy --strip-all x data/app.db",
@@ -81,6 +82,7 @@ OUTPUT_OPTIONS_SAFE = [
     "ffmpeg -y -i in.mp4 /tmp/out.mp4",
     "ffmpeg -i in.mp4",
     "convert in.png /tmp/out.jpg",
+    'for f in assets/raw/*.png; do convert "$f" -resize 50% "assets/half/$(basename "$f")"; done',
     "magick identify in.png",
     "uniq -c x.txt",
     "xxd -l 64 data/app.db",
@@ -216,6 +218,8 @@ RETENTION_DESTRUCTIVE = [
     "influx bucket update --id x --retention 1s",
     "nats stream edit ORDERS --max-age 1s",
     "nats str edit ORDERS --max-msgs=1 -f",
+    "nats --context prod stream purge ORDERS -f",
+    "rabbitmqctl -n rabbit@prod purge_queue orders",
     "rabbitmqctl set_policy ttl '.*' '{\"message-ttl\":1}' --apply-to queues",
     "git reflog expire --expire=now --all && git gc --prune=now",
     "git gc --prune=now --aggressive",
@@ -241,6 +245,8 @@ RETENTION_SAFE = [
     "mc ilm rule ls prod/bucket",
     "influx bucket list",
     "nats stream info ORDERS",
+    "nats --context prod stream info ORDERS",
+    "nats stream add AUDIT --subjects 'audit.>' --storage file --retention limits --max-age 90d --defaults",
     "rabbitmqctl list_policies",
     "rabbitmqctl set_policy ha '.*' '{\"ha-mode\":\"all\"}'",
     "git gc",
@@ -256,6 +262,36 @@ def test_a_retention_cut_asks(line: str) -> None:
 @pytest.mark.parametrize("line", RETENTION_SAFE)
 def test_reading_or_lengthening_retention_passes(line: str) -> None:
     assert _decision(line) == "allow"
+
+
+SQL_RETENTION_DESTRUCTIVE = [
+    "ALTER TABLE orders SET (ttl_expire_after = '1 second')",
+    "ALTER TABLE public.orders SET (ttl_expiration_expression = 'created_at', ttl_job_cron = '* * * * *')",
+    "ALTER TABLE orders SET DATA_RETENTION_TIME_IN_DAYS = 0",
+    "alter table orders set data_retention_time_in_days=0",
+    "ALTER DATABASE prod SET DATA_RETENTION_TIME_IN_DAYS = 0",
+    "ALTER TABLE orders SET MAX_DATA_EXTENSION_TIME_IN_DAYS = 0",
+]
+
+SQL_RETENTION_SAFE = [
+    "ALTER TABLE orders SET (fillfactor = 70)",
+    "ALTER TABLE orders RESET (ttl)",
+    "ALTER TABLE orders SET DATA_RETENTION_TIME_IN_DAYS = 90",
+    "ALTER DATABASE prod SET DATA_RETENTION_TIME_IN_DAYS = 7",
+    "ALTER DATABASE app SET timezone = 'UTC'",
+    "ALTER TABLE t SET CHANGE_TRACKING = TRUE",
+]
+
+
+@pytest.mark.parametrize("sql", SQL_RETENTION_DESTRUCTIVE)
+def test_sql_that_lets_the_database_delete_old_rows_asks(sql: str) -> None:
+    assert check(sql, "sql", read_files=False, probe=False).decision.value != "allow"
+    assert _decision(f"snowsql -q \"{sql}\"") != "allow"
+
+
+@pytest.mark.parametrize("sql", SQL_RETENTION_SAFE)
+def test_sql_storage_settings_that_keep_data_pass(sql: str) -> None:
+    assert check(sql, "sql", read_files=False, probe=False).decision.value == "allow"
 
 
 # ---- 4. Access destroyed --------------------------------------------------------------------------
@@ -296,7 +332,6 @@ ACCESS_DESTRUCTIVE = [
     "step ca revoke 123456",
     "openssl ca -revoke x.crt -config ca.cnf",
     "aws kms schedule-key-deletion --key-id abc --pending-window-in-days 7",
-    "aws iam update-access-key --access-key-id AKIA --status Inactive",
     "vault token revoke -self",
 ]
 
@@ -326,7 +361,8 @@ ACCESS_SAFE = [
     "certbot certificates",
     "openssl ca -config ca.cnf -in x.csr -out x.crt",
     "openssl x509 -in x.crt -noout -text",
-    "aws iam update-access-key --access-key-id AKIA --status Active",
+    # A key set inactive is set active again: reversible, it passes.
+    "aws iam update-access-key --access-key-id AKIA --status Inactive",
     "aws kms describe-key --key-id abc",
     "vault token lookup",
     # Signing out of a CLI is reversible (sign in again): it passes.

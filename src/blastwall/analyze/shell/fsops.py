@@ -199,6 +199,8 @@ def analyze_fs(name: str, argv: list[Word], scope: Scope, source: str) -> list[F
                 if src.path_class is None and _literal(src.text):
                     out.extend(_guard(src.text, scope, removes=True))
         targets = _into(folder[-1], sources) if folder else _targets(row, argv, flags, positionals)
+        if row.get("named_targets_only"):  # a derived file's computed name (`"out/$(basename "$f")"`)
+            targets = [t for t in targets if t.path_class is not None or _literal(t.text)]
         if row.get("untracked") and not targets and _has(flags, row.get("untracked_flags", [])):
             out.extend(_untracked_guard(scope, ignored=_has(flags, row.get("ignored_flags", []))))
             break

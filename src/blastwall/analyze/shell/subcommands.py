@@ -198,6 +198,10 @@ def verb_findings(name: str, argv: list[Word], source: str, *, known: bool, scop
     if name in _operands_only():
         return []
     path = command_path(argv, past_options=not known)
+    if known and not path and _holds_data(name):
+        # a store a table knows, called with its options first (`nats --context prod stream purge S`):
+        # its verbs are read past them, as an unknown program's are
+        path = command_path(argv, past_options=True)
     if path and path[0] in _table()["programs"].get("test_subcommands", {}).get(name, ()):
         return []  # `cargo test delete_removes_row`: a test's name, not a subcommand
     if known and (not path or _named_by_table(name, path)):

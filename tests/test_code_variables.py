@@ -34,3 +34,24 @@ def test_a_destructive_command_in_the_variable_asks(line: str) -> None:
 ])
 def test_a_program_name_passes(line: str) -> None:
     assert _decision(line) == "allow"
+
+
+@pytest.mark.parametrize("line", [
+    "CC=$(which gcc) make",
+    "export CC=\"$(command -v clang)\" && make -j4",
+    "CXX=`which g++` cmake -B build",
+    "EDITOR=$(which vim) git commit",
+    "SHELL=$(type -P bash) make test",
+])
+def test_a_lookup_of_a_programs_path_is_that_program(line: str) -> None:
+    assert _decision(line) == "allow"
+
+
+@pytest.mark.parametrize("line", [
+    "CC=$(which gcc; rm -rf /srv/app) make",
+    "EDITOR=$(which vim || rm -rf /srv/app) git commit",
+    "CC=$(cat ~/.cc) make",
+    "GIT_EDITOR=\"$(which sh) -c 'rm -rf /srv/app'\" git commit",
+])
+def test_anything_more_than_a_lookup_is_read_or_asked(line: str) -> None:
+    assert _decision(line) != "allow"

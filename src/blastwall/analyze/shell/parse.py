@@ -162,6 +162,15 @@ def code_variable_kind(name: str) -> str | None:
     return CODE_VARIABLES.get(name)
 
 
+def program_lookup(raw: str) -> str | None:
+    """The program a value names when it is only a lookup of its path (`$(which gcc)`, `"$(command -v
+    clang)"`, `` `type -P cc` ``): the value is that program, found on PATH; None for anything else."""
+    if "$(" not in raw and "`" not in raw:
+        return None
+    m = rx.fullmatch(r"""["']?(?:\$\(|`)\s*(?:which|command\s+-v|type\s+-P)\s+([A-Za-z0-9_.+-]+)\s*(?:\)|`)["']?""", raw)
+    return m.group(1) if m else None
+
+
 def code_variable_problem(kind: str, name: str, value: str) -> str | None:
     """Why the value of a "file" or "options" variable cannot be read, or None when it is harmless."""
     if kind == "file":
@@ -633,6 +642,8 @@ class _Walker:
             if kind == "startup" and v.text:
                 self.errors.append(f"{name}={v.text[:60]} makes every new shell run that file first, which "
                                    "blastwall does not read")
+            elif v.dynamic and kind == "code" and (found := program_lookup(v.raw)):
+                self.code(found)  # CC=$(which gcc): the path of that program
             elif v.dynamic and kind != "prompt":
                 self.errors.append(f"{name} is set to code blastwall cannot see ({v.raw[:60]})")
             elif kind == "code":

@@ -440,19 +440,39 @@ def _check_variables(row: dict[str, Any], call: _Call) -> list[Finding]:
     return [call.finding(row, detail=why)] if why else []
 
 
+def _check_null_properties(row: dict[str, Any], call: _Call) -> list[Finding]:
+    from blastwall.analyze.http.checks import removed_properties
+
+    names = removed_properties(call.args)
+    return [call.finding(row, detail=f"removes {', '.join(sorted(names)[:3])}")] if names else []
+
+
 def _check_scale(row: dict[str, Any], call: _Call) -> list[Finding]:
     zero = any(k in _g("scale_keys") and value_matches(v, 0) for k, v in walk(call.args))
     return [call.finding(row)] if zero else []
 
 
 def _check_click(row: dict[str, Any], call: _Call) -> list[Finding]:
+    from blastwall import rx
+
     texts = [v for k, v in walk(call.args) if isinstance(v, str) and k not in ("ref", "selector_ref")]
     for text in texts:
         low = text.casefold()
-        hit = next((w for w in _g("click_words") if f" {w}" in f" {low}"), None)
+        hit = next((w for w in _g("click_words") if rx.search(rf"(?:^|[^a-z]){rx.escape(w)}", low)), None)
         if hit:
             return [call.finding(row, what=text[:80])]
     return []
+
+
+def _check_dialog(row: dict[str, Any], call: _Call) -> list[Finding]:
+    """A page dialog accepted with a typed answer (`prompt_keys`): the "type the name to confirm" box;
+    a plain accept or a dismissal passes (`rules/mcp.toml` `mcp.browser:dialog-confirm`)."""
+    accepted = [call.args[k] for k in _g("accept_keys") if k in call.args]
+    if accepted and not any(a is True or str(a).strip().lower() in ("true", "yes", "1") for a in accepted):
+        return []
+    answers = [str(call.args[k]).strip() for k in _g("prompt_keys") if isinstance(call.args.get(k), (str, int))]
+    answer = next((a for a in answers if a), None)
+    return [call.finding(row, what=f"'{answer[:60]}'")] if answer else []
 
 
 def _check_typed_confirmation(row: dict[str, Any], call: _Call) -> list[Finding]:
@@ -526,6 +546,8 @@ _CHECKS: dict[str, Callable[[dict[str, Any], _Call], list[Finding]]] = {
     "variables": _check_variables,
     "scale": _check_scale,
     "click": _check_click,
+    "dialog": _check_dialog,
+    "null_properties": _check_null_properties,
     "typed_confirmation": _check_typed_confirmation,
 }
 

@@ -189,6 +189,24 @@ def variables(ctx: CheckContext) -> list[Finding] | None:
     return [ctx.make(detail=why)]
 
 
+def removed_properties(body: object) -> list[str]:
+    """The names a schema update removes: keys of a `properties` object set to null (Notion's
+    `PATCH /v1/databases/ID {"properties": {"Email": null}}` deletes the column and its values on
+    every page)."""
+    props = body.get("properties") if isinstance(body, dict) else None
+    return [str(k) for k, v in props.items() if v is None] if isinstance(props, dict) else []
+
+
+@register("null_properties")
+def null_properties(ctx: CheckContext) -> list[Finding] | None:
+    """A database schema update that sets properties to null removes them and their values."""
+    names = removed_properties(ctx.req.body)
+    if not names:
+        return []
+    assert ctx.make is not None
+    return [ctx.make(detail=f"removes {', '.join(sorted(names)[:3])}")]
+
+
 @register("k8s_exec")
 def k8s_exec(ctx: CheckContext) -> list[Finding] | None:
     """`pods/NAME/exec?command=sh&command=-c&command=...`: analyze the command it runs."""

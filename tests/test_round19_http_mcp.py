@@ -1,0 +1,93 @@
+"""Provider API operations and MCP tools: each class is a table of everyday calls that pass and the
+look-alikes an agent that wants the destructive action would try next, which are still asked."""
+
+from __future__ import annotations
+
+import pytest
+
+from verdicts import decide
+
+
+def _mcp(server: str, tool: str, **arguments: object) -> dict[str, object]:
+    return {"server": server, "tool": tool, "arguments": arguments}
+
+
+def _http(method: str, url: str, body: object = None, **headers: str) -> dict[str, object]:
+    out: dict[str, object] = {"method": method, "url": url, "headers": headers or {"Content-Type": "application/json"}}
+    if body is not None:
+        out["body"] = body
+    return out
+
+
+# ---- MCP: browser clicks and dialogs (rules/mcp.toml mcp.browser:*) ------------------------------
+
+MCP_SAFE = [
+    _mcp("puppeteer", "puppeteer_click", selector="button[data-test='export-csv']"),
+    _mcp("puppeteer", "puppeteer_click", selector="#sign-in"),
+    _mcp("puppeteer", "puppeteer_click", selector="a.undelete-link"),  # a word inside another word
+    _mcp("playwright", "browser_click", element="Save changes button", ref="e12"),
+    _mcp("playwright", "browser_handle_dialog", accept=True),  # a plain confirm()/alert: its text is unseen
+    _mcp("playwright", "browser_handle_dialog", accept=False, promptText="acme-prod"),  # dismissed
+    _mcp("gdrive", "drive_list_files", query="name contains 'report'"),
+    _mcp("gdrive", "gsheets_read", spreadsheetId="1Bx", ranges=["Customers!A1:C10"]),
+    _mcp("gdrive", "gsheets_update_cell", fileId="1Bx", range="Sheet1!A1", value="42"),
+    _mcp("docker", "list_containers"),
+    _mcp("docker", "create_container", image="postgres:16", name="pg-test"),
+    _mcp("notion", "API-update-a-database", database_id="668d", properties={"Status": {"select": {}}}),
+    _mcp("notion", "API-update-a-database", database_id="668d", title=[{"text": {"content": "CRM"}}]),
+    _mcp("notion", "API-retrieve-a-database", database_id="668d"),
+]
+MCP_ASKED = [
+    _mcp("puppeteer", "puppeteer_click", selector="button[data-test='delete-project-confirm']"),
+    _mcp("puppeteer", "puppeteer_click", selector="#btn-remove-member"),
+    _mcp("puppeteer", "puppeteer_click", selector=".destroy"),
+    _mcp("playwright", "browser_click", element="button.reset-database", ref="e7"),
+    _mcp("playwright", "browser_handle_dialog", accept=True, promptText="acme-prod"),
+    _mcp("playwright", "browser_handle_dialog", accept="true", promptText="DELETE"),
+    _mcp("puppeteer", "handle_dialog", accept=True, text="my-repo"),
+    _mcp("gdrive", "drive_empty_trash"),
+    _mcp("gmail", "gmail_empty_trash"),
+    _mcp("files", "emptyTrash"),
+    _mcp("gdrive", "gsheets_clear_values", spreadsheetId="1Bx", range="Customers!A:Z"),
+    _mcp("sheets", "clear_sheet", spreadsheetId="1Bx", sheet="Customers"),
+    _mcp("docker", "recreate_container", container_id="postgres", image="postgres:16", volumes={}),
+    _mcp("docker", "container_recreate", container="db"),
+    _mcp("notion", "API-update-a-database", database_id="668d797c", properties={"Customer email": None}),
+    _mcp("notion", "update_database", database_id="668d", properties={"A": {"name": "B"}, "Old": None}),
+]
+
+
+@pytest.mark.parametrize("action", MCP_SAFE)
+def test_mcp_everyday_calls_pass(action: dict[str, object]) -> None:
+    assert decide(action, "mcp") == "allow", action
+
+
+@pytest.mark.parametrize("action", MCP_ASKED)
+def test_mcp_destructive_calls_are_asked(action: dict[str, object]) -> None:
+    assert decide(action, "mcp") != "allow", action
+
+
+# ---- HTTP: Notion database schema (rules/http_notion.toml) ----------------------------------------
+
+NOTION = "https://api.notion.com/v1/databases/668d797c-76fa-4934-9b05-ad288df2d136"
+HTTP_SAFE = [
+    _http("PATCH", NOTION, {"properties": {"Status": {"name": "State"}}}),
+    _http("PATCH", NOTION, {"title": [{"text": {"content": "CRM"}}]}),
+    _http("GET", NOTION),
+    _http("POST", NOTION + "/query", {"filter": {"property": "Status", "select": {"equals": "Open"}}}),
+]
+HTTP_ASKED = [
+    _http("PATCH", NOTION, {"properties": {"Customer email": None, "Contract value": None}}),
+    _http("PATCH", NOTION, {"properties": {"Status": {"name": "State"}, "Old": None}}),
+    _http("PATCH", "https://api.notion.com/v1/data_sources/668d", {"properties": {"Email": None}}),
+]
+
+
+@pytest.mark.parametrize("action", HTTP_SAFE)
+def test_http_everyday_requests_pass(action: dict[str, object]) -> None:
+    assert decide(action, "http") == "allow", action
+
+
+@pytest.mark.parametrize("action", HTTP_ASKED)
+def test_http_destructive_requests_are_asked(action: dict[str, object]) -> None:
+    assert decide(action, "http") != "allow", action

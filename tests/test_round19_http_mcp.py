@@ -91,3 +91,58 @@ def test_http_everyday_requests_pass(action: dict[str, object]) -> None:
 @pytest.mark.parametrize("action", HTTP_ASKED)
 def test_http_destructive_requests_are_asked(action: dict[str, object]) -> None:
     assert decide(action, "http") != "allow", action
+
+
+# ---- HTTP: Elasticsearch _update_by_query, PostgREST behind any host --------------------------------
+
+ES = "http://localhost:9200/products/_update_by_query"
+PGREST = "https://api.example.internal/rest/v1/accounts"
+DATA_SAFE = [
+    _http("POST", ES),  # no script: re-indexes in place
+    _http("POST", ES, {"query": {"term": {"sku": "A-1"}}, "script": {"source": "ctx._source.price = 0"}}),
+    _http("POST", "http://localhost:9200/products/_search", {"query": {"match_all": {}}}),
+    _http("PATCH", PGREST + "?id=eq.42", {"balance": 0}),
+    _http("DELETE", PGREST + "?id=in.(1,2,3)"),
+    _http("GET", PGREST + "?select=*"),
+]
+DATA_ASKED = [
+    _http("POST", ES, {"script": {"source": "ctx._source.price = 0"}}),
+    _http("POST", ES, {"query": {"match_all": {}}, "script": {"source": "ctx._source.remove('email')"}}),
+    _http("POST", ES, {"query": {"term": {"sku": "A-1"}}, "script": {"source": "ctx.op = 'delete'"}}),
+    _http("POST", "http://search.internal:9200/logs-*/_update_by_query", {"script": "ctx._source.msg = ''"}),
+    _http("PATCH", PGREST + "?id=not.is.null", {"balance": 0}),
+    _http("PATCH", PGREST + "?id=gte.0", {"balance": 0}),
+    _http("PATCH", PGREST, {"balance": 0}),
+    _http("DELETE", PGREST + "?id=neq.0"),
+    _http("DELETE", PGREST + "?or=(id.eq.1,id.not.is.null)"),
+]
+
+
+@pytest.mark.parametrize("action", DATA_SAFE)
+def test_data_api_everyday_requests_pass(action: dict[str, object]) -> None:
+    assert decide(action, "http") == "allow", action
+
+
+@pytest.mark.parametrize("action", DATA_ASKED)
+def test_data_api_unbounded_writes_are_asked(action: dict[str, object]) -> None:
+    assert decide(action, "http") != "allow", action
+
+
+SHELL_ASKED = [
+    'curl -s -X PATCH "$SUPABASE_URL/rest/v1/accounts?id=not.is.null" -H "apikey: $K" -d \'{"balance":0}\'',
+    'curl -s -X DELETE "$API/rest/v1/accounts" -H "apikey: $K"',
+]
+SHELL_SAFE = [
+    'curl -s -X PATCH "$SUPABASE_URL/rest/v1/accounts?id=eq.7" -H "apikey: $K" -d \'{"balance":0}\'',
+    'curl -s "$SUPABASE_URL/rest/v1/accounts?select=id,balance" -H "apikey: $K"',
+]
+
+
+@pytest.mark.parametrize("command", SHELL_SAFE)
+def test_shell_postgrest_bounded_passes(command: str) -> None:
+    assert decide(command) == "allow", command
+
+
+@pytest.mark.parametrize("command", SHELL_ASKED)
+def test_shell_postgrest_unbounded_is_asked(command: str) -> None:
+    assert decide(command) != "allow", command

@@ -259,6 +259,25 @@ def delete_by_query(ctx: CheckContext) -> list[Finding] | None:
     return [ctx.make()]
 
 
+@register("update_by_query")
+def update_by_query(ctx: CheckContext) -> list[Finding] | None:
+    """Elasticsearch/OpenSearch `_update_by_query`: a script run on every document the query matches.
+    No script only re-indexes in place; a script over no query (or `match_all`) rewrites every
+    document of the index, and a script that sets `ctx.op` to delete deletes what it matches."""
+    body = ctx.req.body if isinstance(ctx.req.body, dict) else {}
+    script = body.get("script")
+    source = script.get("source", script.get("inline", "")) if isinstance(script, dict) else script
+    if not script and not ctx.req.query_values("script"):
+        return []
+    assert ctx.make is not None
+    if isinstance(source, str) and rx.search(r"ctx\.op\s*=+\s*['\"]delete['\"]", source):
+        return [ctx.make(detail="the script deletes the documents it matches")]
+    query = body.get("query")
+    if not query and not ctx.req.query_values("q") or (isinstance(query, dict) and set(query) == {"match_all"}):
+        return [ctx.make(detail="no query: every document")]
+    return []
+
+
 @register("null_values")
 def null_values(ctx: CheckContext) -> list[Finding] | None:
     """Config-var PATCH (Heroku): a null value unsets a variable; overwriting a credential asks."""

@@ -248,10 +248,16 @@ def _retention_cut(action: Any, target: str, src: str) -> list[Hit]:
     retention_properties`); a value that is not a whole number asks too."""
     from sqlglot import exp
 
+    from blastwall.analyze.sql import durability
+
     floors: dict[str, int] = setting("retention_properties")
     cut = []
     for prop in action.find_all(exp.Property):
-        key = prop.name.lower()
+        key = (prop.name or prop.this.sql()).lower()  # `delta.logRetentionDuration` unquoted is a dotted name
+        value = prop.args.get("value")
+        shortened = durability.cut(key, value.sql() if value is not None else "?") if key not in floors else None
+        if shortened:  # `SET TBLPROPERTIES ('delta.logRetentionDuration' = 'interval 0 days')`
+            return [Hit("durability-off", target, src, shortened)]
         if key in floors:
             value = prop.args.get("value")
             text = value.name if value is not None else ""
@@ -584,6 +590,12 @@ def unparsed_hits(src: str, code: str) -> list[Hit]:
     lists the kinds that need no parse to be known harmless)."""
     if plan_only(code):
         return []
+    if code[:40].lstrip()[:5].lower() == "alter":  # `ALTER ... SET OPTIONS (...)`, `CONFIGURE ZONE USING ...`
+        from blastwall.analyze.sql.durability import setting_hits
+
+        settings = setting_hits(src)
+        if settings is not None:
+            return settings
     if renames.is_rename_procedure(lexer.first_word(code)):  # T-SQL runs a batch's first procedure without EXEC
         called = statements(f"EXEC {src.strip()}", "tsql")
         if called is not None:
@@ -658,6 +670,23 @@ def _load(e: Any, src: str, dialect: str) -> list[Hit]:
     return by_kind if by_kind is not None else [Hit("unknown-statement", "", src, "LOAD DATA")]
 
 
+def _set(e: Any, src: str, dialect: str) -> list[Hit]:
+    """`SET GLOBAL binlog_expire_logs_seconds = 1`: a setting that keeps data recoverable turned
+    down or off (`analyze/sql/durability.py`); any other setting passes as before."""
+    from sqlglot import exp
+
+    from blastwall.analyze.sql import durability
+
+    for item in e.expressions or ():
+        pair = item.this if isinstance(item, exp.SetItem) else None
+        if isinstance(pair, exp.EQ):
+            key = pair.this.sql().split(".")[-1].lstrip("@")
+            shortened = durability.cut(key, pair.expression.sql())
+            if shortened:
+                return [Hit("durability-off", key, src, shortened)]
+    return []
+
+
 def _privileges(e: Any, src: str, dialect: str) -> list[Hit]:
     """`GRANT`/`REVOKE` as sqlglot reads them (Snowflake's `GRANT OWNERSHIP ... TO ROLE r`): judged by
     their words like the ones it leaves as commands ([glot.commands] grant and revoke rows)."""
@@ -666,6 +695,7 @@ def _privileges(e: Any, src: str, dialect: str) -> list[Hit]:
 
 _HANDLERS = {
     "Grant": _privileges,
+    "Set": _set,
     "Revoke": _privileges,
     "LoadData": _load,
     "Copy": _copy,

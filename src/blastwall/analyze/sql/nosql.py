@@ -278,7 +278,12 @@ def redis_hits(argv: list[str]) -> list[Hit]:
         return [Hit(kind, " ".join(argv[2:])[:120], src, sub)]
     if kind == "redis-config-set":
         param = argv[2].lower() if len(argv) > 2 else ""
-        return [Hit("redis-config-file", param, src)] if param in redis["settings"]["config_file_params"] else []
+        if param in redis["settings"]["config_file_params"]:
+            return [Hit("redis-config-file", param, src)]
+        from blastwall.analyze.sql.durability import cut
+
+        shortened = cut(param, argv[3] if len(argv) > 3 else "?")  # `CONFIG SET save ''`, `appendonly no`
+        return [Hit("durability-off", param, src, shortened)] if shortened else []
     if not kind or (cmd == "MODULE" and kind != "redis-module-load" and sub not in redis["subcommands"]):
         return []
     if cmd in ("REPLICAOF", "SLAVEOF") and [a.upper() for a in argv[1:3]] == ["NO", "ONE"]:

@@ -637,8 +637,29 @@ def _boolean(node: Any) -> bool:
 
 
 def _alter_system(node: Any, ctx: Ctx) -> list[Hit]:
+    """ALTER SYSTEM asks, unless it sets one setting that only changes logging, statistics or
+    planning to a value; archiving, WAL level and crash safety turned off are `durability-off`
+    (`analyze/sql/durability.py`)."""
+    from blastwall.analyze.sql import durability
+
     setting = getattr(node.setstmt, "name", "") or "a setting"
+    values = [_setting_value(a) for a in getattr(node.setstmt, "args", None) or ()]
+    if setting != "a setting" and len(values) == 1 and values[0] is not None:
+        shortened = durability.cut(setting, values[0])
+        if shortened:
+            return [Hit("durability-off", setting, ctx.source, shortened)]
+        if shortened == "" or durability.alter_system_harmless(setting):
+            return []  # a durability setting kept (`archive_mode = on`), or logging, statistics, planning
     return [Hit("alter-system", setting, ctx.source, setting)]
+
+
+def _setting_value(arg: Any) -> str | None:
+    """A setting's constant value as text (`'250ms'`, `off`, `1`), or None."""
+    val = getattr(arg, "val", None)
+    for field in ("sval", "ival", "fval", "boolval"):
+        if hasattr(val, field):
+            return str(getattr(val, field))
+    return None
 
 
 def _database_set(node: Any, ctx: Ctx) -> list[Hit]:
@@ -649,7 +670,11 @@ def _database_set(node: Any, ctx: Ctx) -> list[Hit]:
     name = str(getattr(node.setstmt, "name", "") or "").lower()
     floor = setting("retention_properties").get(name)
     if floor is None:
-        return []
+        from blastwall.analyze.sql import durability
+
+        values = [_setting_value(a) for a in node.setstmt.args or ()]
+        shortened = durability.cut(name, values[0] or "?") if len(values) == 1 else None
+        return [Hit("durability-off", str(node.dbname), ctx.source, shortened)] if shortened else []
     values = [getattr(getattr(a, "val", None), "ival", None) for a in node.setstmt.args or ()]
     if len(values) == 1 and isinstance(values[0], int) and values[0] >= floor:
         return []
@@ -664,7 +689,13 @@ def _routine(node: Any, ctx: Ctx) -> list[Hit]:
 
 
 def _reset(node: Any, ctx: Ctx) -> list[Hit]:
-    """`RESET MASTER` parses as a PostgreSQL setting; MySQL and MariaDB run it ([pg.foreign_resets])."""
+    """`RESET MASTER` parses as a PostgreSQL setting; MySQL and MariaDB run it ([pg.foreign_resets]).
+    `SET sql_log_bin = 0` turns off a setting that keeps data recoverable (`analyze/sql/durability.py`)."""
+    if getattr(node.kind, "name", "") == "VAR_SET_VALUE" and len(node.args or ()) == 1:
+        from blastwall.analyze.sql import durability
+
+        shortened = durability.cut(str(node.name or ""), _setting_value(node.args[0]) or "?")
+        return [Hit("durability-off", str(node.name), ctx.source, shortened)] if shortened else []
     if getattr(node.kind, "name", "") != "VAR_RESET":
         return []
     kind = table()["pg"]["foreign_resets"].get(str(node.name or "").lower())

@@ -1,0 +1,120 @@
+"""SQL classes: settings that keep data recoverable turned down or off (log and history retention,
+WAL archiving, crash safety, recovery model, Redis persistence), and the statements that were asked
+only because no reader knew them. Each allowance sits beside the destructive spellings an agent
+that wants the action would try next."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from blastwall.engine import check
+from blastwall.policy.engine import default_policy
+
+POLICY = default_policy()
+
+
+@pytest.fixture(autouse=True)
+def _isolated(no_policy_no_database: None) -> None:
+    """No user policy or database connection: the built-in defaults judge."""
+
+
+def asked(kind: str, payload: Any) -> bool:
+    return check(payload, kind, policy=POLICY).decision.value != "allow"
+
+
+# ---- durability and retention turned down or off (rules/sql_durability.toml) ----
+
+DURABILITY_CUT = [
+    ('sql', 'SET GLOBAL binlog_expire_logs_seconds = 1;'),
+    ('sql', 'SET PERSIST binlog_expire_logs_seconds = 60;'),
+    ('sql', 'SET @@GLOBAL.binlog_expire_logs_seconds = 3600;'),
+    ('sql', 'SET GLOBAL expire_logs_days = 1;'),
+    ('sql', 'SET sql_log_bin = 0;'),
+    ('sql', "ALTER TABLE main.sales.orders SET TBLPROPERTIES ('delta.logRetentionDuration' = 'interval 0 days', 'delta.deletedFileRetentionDuration' = 'interval 0 hours');"),
+    ('sql', "ALTER TABLE t SET TBLPROPERTIES ('delta.deletedFileRetentionDuration' = 'interval 1 hours');"),
+    ('sql', "ALTER TABLE t SET TBLPROPERTIES (delta.logRetentionDuration = 'interval 0 days');"),
+    ('sql', 'ALTER TABLE analytics.public.orders SET DATA_RETENTION_TIME_IN_DAYS = 0;'),
+    ('sql', 'ALTER SCHEMA analytics.public SET DATA_RETENTION_TIME_IN_DAYS = 0;'),
+    ('sql', 'ALTER DATABASE analytics SET DATA_RETENTION_TIME_IN_DAYS = 0;'),
+    ('sql', 'ALTER ACCOUNT SET DATA_RETENTION_TIME_IN_DAYS = 0;'),
+    ('sql', 'ALTER SYSTEM SET archive_mode = off;'),
+    ('sql', 'ALTER SYSTEM SET wal_level = minimal;'),
+    ('sql', 'ALTER SYSTEM SET fsync = off;'),
+    ('sql', 'ALTER SYSTEM SET full_page_writes = off;'),
+    ('sql', 'ALTER SYSTEM RESET ALL;'),
+    ('sql', 'ALTER DATABASE AppDb SET RECOVERY SIMPLE;'),
+    ('sql', 'ALTER DATABASE AppDb SET RECOVERY BULK_LOGGED;'),
+    ('sql', 'ALTER TABLE orders CONFIGURE ZONE USING gc.ttlseconds = 1;'),
+    ('sql', 'ALTER DATABASE app CONFIGURE ZONE USING gc.ttlseconds = 60;'),
+    ('sql', 'ALTER SCHEMA mydataset SET OPTIONS (max_time_travel_hours = 48);'),
+    ('sql', 'ALTER TABLE `proj.app.orders` SET OPTIONS (expiration_timestamp = CURRENT_TIMESTAMP());'),
+    ('sql', 'ALTER TABLE events MODIFY TTL event_date + INTERVAL 0 DAY DELETE;'),
+    ('sql', 'ALTER TABLE events MODIFY TTL event_date + INTERVAL 400 DAY DELETE;'),
+    ('shell', "redis-cli CONFIG SET save '' && redis-cli CONFIG SET appendonly no"),
+    ('shell', 'redis-cli CONFIG SET appendonly no'),
+    ('shell', 'redis-cli -h cache.internal CONFIG SET save ""'),
+    ('shell', 'mysql -e "SET GLOBAL binlog_expire_logs_seconds = 1"'),
+    ('sql', 'SET GLOBAL binlog_expire_logs_seconds = @x;'),
+    ('sql', "ALTER SYSTEM SET log_directory = '/etc';"),
+    ('sql', "ALTER SYSTEM SET shared_preload_libraries = 'evil';"),
+    ('sql', "ALTER SYSTEM SET archive_command = 'rm x';"),
+    ('sql', "ALTER TABLE t SET TBLPROPERTIES ('delta.logRetentionDuration' = '1 hour', 'x' = 'y');"),
+    ('sql', "ALTER TABLE t SET TBLPROPERTIES ('delta.logRetentionDuration' = 'interval 30 days', 'delta.deletedFileRetentionDuration' = 'interval 0 days');"),
+    ('sql', "ALTER TABLE t SET TBLPROPERTIES ('delta.deletedFileRetentionDuration' = '100 ms');"),
+    ('sql', "ALTER TABLE t SET OPTIONS (description = 'keep', labels = [('a', 'b')]);"),
+    ('sql', "ALTER TABLE t SET OPTIONS (description = 'x') ; DROP TABLE t;"),
+    ('sql', 'ALTER DATABASE AppDb SET RECOVERY FULL; DROP TABLE dbo.Users;'),
+    ('sql', 'ALTER TABLE orders CONFIGURE ZONE USING gc.ttlseconds = 90000, num_replicas = 1;'),
+    ('shell', 'redis-cli CONFIG SET save "" appendonly no'),
+    ('shell', 'redis-cli CONFIG SET appendonly false'),
+]
+
+DURABILITY_KEPT = [
+    ('sql', 'SET GLOBAL binlog_expire_logs_seconds = 0;'),
+    ('sql', 'SET GLOBAL binlog_expire_logs_seconds = 604800;'),
+    ('sql', 'SET GLOBAL expire_logs_days = 14;'),
+    ('sql', 'SET GLOBAL max_connections = 500;'),
+    ('sql', 'SET GLOBAL slow_query_log = 1;'),
+    ('sql', "ALTER TABLE t SET TBLPROPERTIES ('delta.logRetentionDuration' = 'interval 60 days');"),
+    ('sql', "ALTER TABLE t SET TBLPROPERTIES ('delta.deletedFileRetentionDuration' = 'interval 14 days');"),
+    ('sql', "ALTER TABLE t SET TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true');"),
+    ('sql', 'ALTER TABLE analytics.public.orders SET DATA_RETENTION_TIME_IN_DAYS = 30;'),
+    ('sql', 'ALTER SCHEMA analytics.public SET DATA_RETENTION_TIME_IN_DAYS = 14;'),
+    ('sql', "ALTER SYSTEM SET log_min_duration_statement = '250ms'; SELECT pg_reload_conf();"),
+    ('sql', "ALTER SYSTEM SET log_statement = 'ddl';"),
+    ('sql', "ALTER SYSTEM SET work_mem = '64MB';"),
+    ('sql', "ALTER DATABASE AppDb SET RECOVERY FULL; BACKUP LOG AppDb TO DISK = N'D:\\Backups\\AppDb_log_0601.trn';"),
+    ('sql', 'ALTER DATABASE AppDb SET RECOVERY FULL;'),
+    ('sql', 'ALTER TABLE orders CONFIGURE ZONE USING gc.ttlseconds = 90000;'),
+    ('sql', 'ALTER SCHEMA mydataset SET OPTIONS (max_time_travel_hours = 168);'),
+    ('sql', "ALTER TABLE `proj.app.orders` SET OPTIONS (description = 'Orders fact; do not drop');"),
+    ('shell', 'redis-cli CONFIG SET maxmemory-policy allkeys-lru'),
+    ('shell', 'redis-cli CONFIG SET appendonly yes'),
+    ('shell', 'redis-cli CONFIG SET save "900 1 300 10"'),
+    ('shell', 'redis-cli CONFIG GET save'),
+    ('sql', 'SET sql_log_bin = 1;'),
+    ('sql', "SET GLOBAL binlog_expire_logs_seconds = '2592000';"),
+    ('sql', 'ALTER SYSTEM SET archive_mode = on;'),
+    ('sql', 'ALTER SYSTEM SET wal_level = replica;'),
+    ('sql', 'SET search_path = app, public;'),
+    ('sql', "SET statement_timeout = '5s';"),
+    ('sql', "SET LOCAL lock_timeout = '2s';"),
+]
+
+
+@pytest.mark.parametrize(("kind", "payload"), DURABILITY_CUT)
+def test_durability_cut_asks(kind: str, payload: str) -> None:
+    assert asked(kind, payload)
+
+
+@pytest.mark.parametrize(("kind", "payload"), DURABILITY_KEPT)
+def test_durability_kept_passes(kind: str, payload: str) -> None:
+    assert not asked(kind, payload)
+
+
+def test_durability_reason_names_the_setting() -> None:
+    verdict = check("SET GLOBAL binlog_expire_logs_seconds = 1;", "sql", policy=POLICY)
+    assert "sql.any:durability-off" in verdict.rule_ids
+    assert "binlog_expire_logs_seconds" in " ".join(verdict.reasons)

@@ -146,3 +146,30 @@ def test_shell_postgrest_bounded_passes(command: str) -> None:
 @pytest.mark.parametrize("command", SHELL_ASKED)
 def test_shell_postgrest_unbounded_is_asked(command: str) -> None:
     assert decide(command) != "allow", command
+
+
+# ---- HTTP: credentials rotated, collections named by a verb-led noun (rules/http_generic.toml) ------
+
+CRED_SAFE = [
+    _http("POST", "https://api.digitalocean.com/v2/droplets", {"name": "ci-7", "region": "nyc3", "size": "s-1vcpu-1gb"}),
+    _http("GET", "https://acme.us.auth0.com/api/v2/clients/Aai"),
+    _http("POST", "https://api.example.com/v1/stopwatches", {"name": "x"}),
+]
+CRED_ASKED = [
+    _http("POST", "https://acme.us.auth0.com/api/v2/clients/AaiyAPdpYdesoKnqjj8HJqRn4T5titww/rotate-secret"),
+    _http("POST", "https://management.azure.com/subscriptions/0/resourceGroups/rg/providers/Microsoft.Storage/"
+          "storageAccounts/st/regenerateKey?api-version=2023-01-01", {"keyName": "key1"}),
+    _http("POST", "https://api.example.com/v1/api_keys/k_1/roll"),
+    _http("POST", "https://api.example.com/v1/tokens/t_1/rotate"),
+    _http("POST", "https://api.digitalocean.com/v2/droplets/123/actions", {"type": "rebuild", "image": "ubuntu"}),
+]
+
+
+@pytest.mark.parametrize("action", CRED_SAFE)
+def test_credential_and_collection_everyday_requests_pass(action: dict[str, object]) -> None:
+    assert decide(action, "http") == "allow", action
+
+
+@pytest.mark.parametrize("action", CRED_ASKED)
+def test_credential_rotations_are_asked(action: dict[str, object]) -> None:
+    assert decide(action, "http") != "allow", action

@@ -164,10 +164,17 @@ def _command_matches(row: dict[str, Any], positionals: list[Word]) -> bool:
     return all(positionals[i].text in alt.split("|") for i, alt in enumerate(command))
 
 
+_OLD_STYLE = frozenset({"tar", "gtar", "bsdtar"})  # programs whose first word may bundle options without a dash
+
+
 def analyze_fs(name: str, argv: list[Word], scope: Scope, source: str) -> list[Finding]:
     rows = _index().get(name)
     if not rows:
         return []
+    if name in _OLD_STYLE and len(argv) > 1 and argv[1].text.isalpha():
+        from blastwall.analyze.shell.archives import expanded
+
+        argv = expanded(argv)  # `tar czf a.tgz src` is `tar -c -z -f a.tgz src`
     out: list[Finding] = []
     splits: dict[tuple[str, ...], tuple[list[str], list[Word]]] = {}  # rows that share value options share a split
     given = frozenset(w.text for w in argv[1:])

@@ -118,3 +118,76 @@ def test_durability_reason_names_the_setting() -> None:
     verdict = check("SET GLOBAL binlog_expire_logs_seconds = 1;", "sql", policy=POLICY)
     assert "sql.any:durability-off" in verdict.rule_ids
     assert "binlog_expire_logs_seconds" in " ".join(verdict.reasons)
+
+
+# ---- statements asked only because no reader knew them: SQLite's BEGIN modes, Oracle's known-safe
+# packages (rules/sql_kinds.toml), CockroachDB's AS OF SYSTEM TIME and T-SQL's IF guards
+# (analyze/sql/clauses.py), Snowflake's read grants over a schema's objects (rules/sql.toml) ----
+
+STATEMENTS_PASS = [
+    ('sql', "BEGIN IMMEDIATE; INSERT INTO migrations (version) VALUES ('20240601_add_pinned'); COMMIT;"),
+    ('sql', 'BEGIN EXCLUSIVE TRANSACTION; INSERT INTO t (a) VALUES (1); COMMIT;'),
+    ('sql', "BEGIN DEFERRED; UPDATE jobs SET state = 'done' WHERE id = 4; COMMIT;"),
+    ('sql', "DECLARE v_cnt NUMBER; BEGIN SELECT COUNT(*) INTO v_cnt FROM app.invoices WHERE status = 'OPEN'; DBMS_OUTPUT.PUT_LINE('open=' || v_cnt); END;"),
+    ('sql', "BEGIN DBMS_STATS.GATHER_TABLE_STATS(ownname => 'APP', tabname => 'ORDERS', cascade => TRUE); END;"),
+    ('sql', "BEGIN DBMS_STATS.GATHER_SCHEMA_STATS('APP'); END;"),
+    ('sql', "SELECT * FROM accounts AS OF SYSTEM TIME '-5m' WHERE id = 'a1b2';"),
+    ('sql', 'SELECT count(*) FROM orders AS OF SYSTEM TIME follower_read_timestamp();'),
+    ('sql', "SELECT * FROM t AS OF SYSTEM TIME '2024-06-01 10:00:00';"),
+    ('sql', 'GRANT USAGE ON WAREHOUSE reporting_wh TO ROLE analyst; GRANT SELECT ON ALL TABLES IN SCHEMA analytics.marts TO ROLE analyst;'),
+    ('sql', 'GRANT SELECT ON ALL TABLES IN SCHEMA analytics.marts TO ROLE analyst;'),
+    ('sql', 'GRANT SELECT ON FUTURE TABLES IN SCHEMA analytics.marts TO ROLE analyst;'),
+    ('sql', 'GRANT USAGE ON DATABASE analytics TO ROLE analyst;'),
+    ('sql', "IF COL_LENGTH('dbo.Users', 'TimeZone') IS NULL ALTER TABLE dbo.Users ADD TimeZone nvarchar(64) NULL;"),
+    ('sql', "IF OBJECT_ID('dbo.Audit', 'U') IS NULL CREATE TABLE dbo.Audit (id int);"),
+    ('sql', "IF NOT EXISTS (SELECT 1 FROM sys.columns WHERE name = 'TimeZone' AND object_id = OBJECT_ID('dbo.Users')) ALTER TABLE dbo.Users ADD TimeZone nvarchar(64) NULL;"),
+    ('sql', 'DELETE TOP (50) FROM dbo.Sessions WHERE SessionId = 42;'),
+    ('sql', 'ALTER TABLE orders ADD COLUMN total_cents INT8 AS (qty * price_cents) STORED;'),
+    ('sql', 'ALTER TABLE orders ADD COLUMN total_cents INT8 AS (qty * price_cents) VIRTUAL;'),
+]
+
+STATEMENTS_ASK = [
+    ('sql', 'BEGIN IMMEDIATE; DELETE FROM migrations; COMMIT;'),
+    ('sql', 'BEGIN EXCLUSIVE; DROP TABLE users; COMMIT;'),
+    ('sql', 'BEGIN IMMEDIATE; DROP TABLE users; END;'),
+    ('sql', "BEGIN DBMS_STATS.DELETE_TABLE_STATS('APP', 'ORDERS'); END;"),
+    ('sql', "DECLARE v_cnt NUMBER; BEGIN SELECT COUNT(*) INTO v_cnt FROM app.invoices; DBMS_OUTPUT.PUT_LINE('x'); DELETE FROM app.invoices; END;"),
+    ('sql', "BEGIN DBMS_OUTPUT.PUT_LINE('x'); EXECUTE IMMEDIATE 'DROP TABLE app.invoices'; END;"),
+    ('sql', "BEGIN DBMS_OUTPUT.PUT_LINE('x'); DROP_ALL_TABLES(); END;"),
+    ('sql', "BEGIN DBMS_SCHEDULER.DROP_JOB('nightly'); END;"),
+    ('sql', "BEGIN DBMS_OUTPUT.PUT_LINE('x' || purge_invoices()); END;"),
+    ('sql', "DELETE FROM accounts AS OF SYSTEM TIME '-5m';"),
+    ('sql', "SELECT * FROM accounts AS OF SYSTEM TIME '-5m'; DROP TABLE accounts;"),
+    ('sql', "SELECT * FROM accounts AS OF SYSTEM TIME '-5m'; DELETE FROM accounts;"),
+    ('sql', 'GRANT ALL PRIVILEGES ON ALL TABLES IN SCHEMA analytics.marts TO ROLE analyst;'),
+    ('sql', 'GRANT ALL ON ALL TABLES IN SCHEMA analytics.marts TO ROLE analyst;'),
+    ('sql', 'GRANT OWNERSHIP ON ALL TABLES IN SCHEMA analytics.marts TO ROLE analyst;'),
+    ('sql', 'GRANT DELETE ON ALL TABLES IN SCHEMA analytics.marts TO ROLE analyst;'),
+    ('sql', 'GRANT ROLE accountadmin TO ROLE analyst;'),
+    ('sql', 'GRANT SELECT ON ALL TABLES IN SCHEMA analytics.marts TO ROLE public;'),
+    ('sql', "IF COL_LENGTH('dbo.Users', 'TimeZone') IS NOT NULL ALTER TABLE dbo.Users DROP COLUMN TimeZone;"),
+    ('sql', "IF OBJECT_ID('dbo.Audit', 'U') IS NOT NULL DROP TABLE dbo.Audit;"),
+    ('sql', 'IF 1 = 1 DELETE FROM dbo.Users;'),
+    ('sql', 'IF EXISTS (SELECT 1 FROM dbo.Users) TRUNCATE TABLE dbo.Users;'),
+    ('sql', "IF COL_LENGTH('dbo.Users', 'TimeZone') IS NULL ALTER TABLE dbo.Users ADD TimeZone nvarchar(64) NULL; DROP TABLE dbo.Users;"),
+    ('sql', 'DELETE TOP (5000) FROM dbo.Users;'),
+    ('sql', 'DELETE TOP (5000) FROM dbo.AuditLog WHERE LoggedAt < DATEADD(day, -365, SYSUTCDATETIME());'),
+    ('sql', 'ALTER TABLE orders ADD COLUMN total_cents INT8 AS (qty * price_cents) STORED, DROP COLUMN price_cents;'),
+    ('sql', 'ALTER TABLE orders DROP COLUMN region;'),
+    ('sql', 'ALTER TABLE orders ALTER COLUMN region SET DATA TYPE int;'),
+    ('sql', "DELETE FROM t WHERE id IN (SELECT id FROM t AS OF SYSTEM TIME '-5m');"),
+    ('sql', 'IF NOT EXISTS (SELECT 1 FROM x WHERE purge_all_rows() = 1) ALTER TABLE dbo.Users ADD tz int NULL;'),
+    ('sql', 'IF NOT EXISTS (SELECT 1 FROM x) ALTER TABLE dbo.Users DROP COLUMN tz;'),
+    ('sql', "IF OBJECT_ID('dbo.T') IS NULL EXEC('DROP TABLE dbo.Users');"),
+    ('sql', "SELECT * FROM accounts AS OF SYSTEM TIME '-5m' FOR UPDATE; TRUNCATE accounts;"),
+]
+
+
+@pytest.mark.parametrize(("kind", "payload"), STATEMENTS_PASS)
+def test_known_statement_passes(kind: str, payload: str) -> None:
+    assert not asked(kind, payload)
+
+
+@pytest.mark.parametrize(("kind", "payload"), STATEMENTS_ASK)
+def test_destructive_look_alike_asks(kind: str, payload: str) -> None:
+    assert asked(kind, payload)

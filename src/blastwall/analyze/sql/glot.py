@@ -590,6 +590,13 @@ def unparsed_hits(src: str, code: str) -> list[Hit]:
     lists the kinds that need no parse to be known harmless)."""
     if plan_only(code):
         return []
+    from blastwall.analyze.sql import clauses
+
+    rewritten = clauses.parts(src)  # `... AS OF SYSTEM TIME '-5m'`, T-SQL's `IF <guard> <statement>`
+    if rewritten is not None:
+        from blastwall.analyze.sql import inner_hits
+
+        return [h._replace(source=src) if not h.source else h for part in rewritten for h in inner_hits(part, 1)]
     if code[:40].lstrip()[:5].lower() == "alter":  # `ALTER ... SET OPTIONS (...)`, `CONFIGURE ZONE USING ...`
         from blastwall.analyze.sql.durability import setting_hits
 

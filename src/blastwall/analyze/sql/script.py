@@ -27,13 +27,19 @@ _TX_WORDS = {
 _TX_LONGEST = max(len(k) for k in _TX_WORDS)
 
 
+# Words that may follow BEGIN in a transaction's opening (SQLite's `BEGIN IMMEDIATE|EXCLUSIVE|DEFERRED`);
+# any other word opens a BEGIN ... END block of procedural code.
+_BEGIN_NEXT = frozenset({"work", "transaction", "tran", "distributed", "isolation", "read", "immediate",
+                         "exclusive", "deferred"})
+
+
 def tx_of(code: str) -> tuple[str, str]:
     """(transaction role, savepoint name) of a statement read only lexically."""
     opening = tuple(lexer.opening_words(code, _TX_LONGEST))  # most statements stop here
     for opener, role in _TX_WORDS.items():
         if opening[: len(opener)] == opener:
             ws = lexer.words(code)
-            if role == "begin" and len(ws) > len(opener) and ws[len(opener)] not in ("work", "transaction", "tran", "distributed", "isolation", "read"):
+            if role == "begin" and len(ws) > len(opener) and ws[len(opener)] not in _BEGIN_NEXT:
                 return "", ""  # a BEGIN ... END block of procedural code, not a transaction
             rest = [w for w in ws[len(opener):] if w not in ("savepoint", "work", "transaction", "tran", "to")]
             return role, (rest[0] if rest and role in ("savepoint", "rollback_to", "release") else "")

@@ -191,3 +191,18 @@ def test_known_statement_passes(kind: str, payload: str) -> None:
 @pytest.mark.parametrize(("kind", "payload"), STATEMENTS_ASK)
 def test_destructive_look_alike_asks(kind: str, payload: str) -> None:
     assert asked(kind, payload)
+
+
+TOP_CASES = [
+    ("DELETE TOP (50) FROM dbo.Sessions WHERE SessionId = 42;", False),
+    ("DELETE TOP (5000) FROM dbo.Users;", True),
+    ("DELETE TOP (10) FROM dbo.Users;", True),
+    ("DELETE TOP (5000) FROM dbo.Users WHERE Region = 'EU';", True),
+]
+
+
+@pytest.mark.parametrize(("payload", "asks"), TOP_CASES)
+def test_tsql_top_is_a_limit_not_a_table(payload: str, asks: bool) -> None:
+    verdict = check(payload, "sql", policy=POLICY)
+    assert (verdict.decision.value != "allow") is asks
+    assert "TOP" not in " ".join(f.target for f in verdict.findings)

@@ -121,11 +121,14 @@ def _truncate(e: Any, src: str, dialect: str) -> list[Hit]:
 
 def _rows(verb: str) -> Any:
     def handler(e: Any, src: str, dialect: str) -> list[Hit]:
-        limit, where = _limit(e), e.args.get("where")
+        tops = [_top(t) for t in e.args.get("tables") or ()]  # T-SQL's `DELETE TOP (n) FROM t`: a LIMIT
+        top = next((n for n in tops if n is not None), None)
+        limit, where = _limit(e) if top is None else top, e.args.get("where")
         small = limit is not None and limit <= int(setting("bounded_limit"))
         if small and (where is not None or e.args.get("order") is not None or limit == 0):
             return []  # bounded: at most LIMIT rows the statement chose, few enough to count as a bounded change
-        target = _names(e.args.get("tables")) or _names([e.this])
+        tables = [t for t, n in zip(e.args.get("tables") or (), tops) if n is None]
+        target = _names(tables) or _names([e.this])
         written = catalog.hits(verb, target, src)
         if written is not None:
             return written
@@ -148,6 +151,23 @@ def _rows(verb: str) -> Any:
         return [Hit(f"{verb}-broad", target, src, f"WHERE {where.this.sql()[:80]}")]
 
     return handler
+
+
+def _top(t: Any) -> int | None:
+    """n of T-SQL's `TOP (n)` that sqlglot reads as a table (`TOP` aliased `(n)`, or a call `TOP(n)`)."""
+    from sqlglot import exp
+
+    if not isinstance(t, exp.Table):
+        return None
+    head = t.this
+    if isinstance(head, exp.Identifier) and not head.quoted and head.name.upper() == "TOP":
+        alias = t.args.get("alias")
+        values = [c.name for c in alias.args.get("columns") or ()] if alias is not None else []
+    elif isinstance(head, exp.Anonymous) and str(head.this).upper() == "TOP":
+        values = [str(getattr(v, "this", "")) for v in head.expressions]
+    else:
+        return None
+    return int(values[0]) if len(values) == 1 and values[0].isdigit() else None
 
 
 def _limit(e: Any) -> int | None:

@@ -206,3 +206,33 @@ def test_tsql_top_is_a_limit_not_a_table(payload: str, asks: bool) -> None:
     verdict = check(payload, "sql", policy=POLICY)
     assert (verdict.decision.value != "allow") is asks
     assert "TOP" not in " ".join(f.target for f in verdict.findings)
+
+
+# ---- shell lines that run database tools: knex's seed runs (they empty the seeded tables by the
+# template) and the Rails test database rebuilt by the same && chain (rules/rebuilt.toml) ----
+
+SHELL_CASES = [
+    ("npx knex migrate:latest", False),
+    ("npx knex seed:run --specific=01_countries.js", True),
+    ("npx knex migrate:rollback --all", True),
+    ("rm -f db/test.sqlite3 && RAILS_ENV=test bin/rails db:prepare && bundle exec rspec spec/models", False),
+    ("rm -f db/test.sqlite3 && bin/rails db:test:prepare", False),
+    ("rm -f db/test.sqlite3 ; bin/rails db:prepare", True),
+    ("rm -f db/test.sqlite3 db/development.sqlite3 && bin/rails db:prepare", True),
+    ("rm -f db/production.sqlite3 && RAILS_ENV=test bin/rails db:prepare", True),
+    ("rm -f db/development.sqlite3", True),
+    # a container made on the line is scratch only for a deleter in the same && chain: after `;` the
+    # rm runs even when the run failed because a container of that name already existed
+    ("docker run --rm -d --name pgtest postgres:16 && docker rm -f pgtest", False),
+    ("docker run --rm -d --name pgtest postgres:16 ; docker rm -f pgtest", True),
+]
+
+
+@pytest.mark.parametrize(("payload", "asks"), SHELL_CASES)
+def test_database_tool_lines(payload: str, asks: bool) -> None:
+    assert asked("shell", payload) is asks
+
+
+def test_knex_seed_reason_says_what_it_deletes() -> None:
+    verdict = check("npx knex seed:run", "shell", policy=POLICY)
+    assert "shell.knex:seed-run" in verdict.rule_ids

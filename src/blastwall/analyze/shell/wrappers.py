@@ -453,6 +453,7 @@ def _peel_by_option(key: str, spec: dict[str, Any], rest: list[Word]) -> Peeled 
                 return common._replace(shell=Word(joined, dynamic=any(w.dynamic for w in after), raw=joined))
         if "command_after" in spec:  # `script -q FILE CMD ARGS` (BSD): the words after the log file
             words = rest[_after_positionals(rest, set(spec.get("value_options", [])), int(spec["command_after"])):]
+            words = words[1:] if words and words[0].text == "--" else words  # `mosh HOST -- CMD ARGS`
             return common._replace(argv=words or [Word.lit(spec.get("default_command", "sh"))])
         if spec.get("stdin_shell"):  # `su`, `vagrant ssh` with no command: a shell that reads its commands from stdin
             return common._replace(argv=[Word.lit("sh")])

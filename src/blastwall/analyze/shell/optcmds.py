@@ -42,6 +42,8 @@ def option_commands(argv: list[Word], scope: Scope, source: str) -> list[Finding
             code = _after_prefix(row, value)
             if code is not None and row.get("decode") == "git_ext":
                 code = _git_ext(code)
+            if code is not None and code.strip() and row.get("append"):
+                code = f"{code} {row['append']}"  # the words the program adds when it runs the value
             if code is not None and code.strip():
                 from blastwall.analyze.shell.handlers import _shell_text  # only when a value runs: git's rows
 

@@ -473,9 +473,26 @@ def _account(word: str) -> str:
     return w[3:].partition(",")[0] if w.startswith("cn=") else w
 
 
+_HTTP_CMDLET = rx.compile(r"(?i)\b(?:invoke-(?:restmethod|webrequest)|irm|iwr)\b")
+
+
 def powershell_statement(statement: str, scope: Scope) -> list[Finding]:
     """One PowerShell statement (a pipeline): what its last command does with what the earlier
-    ones give it."""
+    ones give it, and the request each HTTP cmdlet of it sends (`irm -Method Delete URL | Out-Null`)."""
+    found = _statement(statement, scope)
+    if "-" not in statement or not _HTTP_CMDLET.search(statement):
+        return found
+    from blastwall.analyze.shell.pwsh_http import pwsh_http_findings
+
+    for segment in (s.strip() for s in _split(statement, "|")):
+        ws = words(segment)
+        key = cmdlet_key(ws[0].lstrip("&")) if ws else None
+        if key in _table()["powershell"]["http"]:
+            found += pwsh_http_findings(key, segment, scope)
+    return found
+
+
+def _statement(statement: str, scope: Scope) -> list[Finding]:
     if statement[:1] == "$" and _ASSIGN.match(statement):  # `$env:X='v'`, `$r = Remove-Item x`: the value runs
         value = statement.split("=", 1)[1].strip()
         if _LITERAL.match(value):

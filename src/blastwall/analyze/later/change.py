@@ -52,6 +52,7 @@ EXTRACTORS: dict[str, tuple[str, str]] = {
     "terraform": ("terraform", "terraform_steps"),
     "code": ("loaded", "code_steps"),
     "lines": ("loaded", "line_steps"),
+    "calls": ("loaded", "call_steps"),
 }
 CODE_LANGUAGES = frozenset({"python", "ruby", "node", "perl", "php"})  # steps read by analyze_code
 

@@ -34,6 +34,8 @@ class Kind(NamedTuple):
     language: str = ""  # extractor "code": the language the whole file is (python, ruby, node)
     commands: tuple[str, ...] = ()  # patterns whose group `cmd` is a shell command the file runs
     argv_lists: bool = False  # extractor "ci": a list value is one command's words (compose's exec form)
+    calls: tuple[str, ...] = ()  # extractor "calls": patterns (group `call`) of a delete or run-a-command call
+    spare_calls: tuple[str, ...] = ()  # extractor "calls": a call these match is left out (a clean task's build folder)
 
     def when_text(self, where: str) -> str:
         text = self.when.replace("{where}", where or "").replace("  ", " ")
@@ -54,7 +56,8 @@ def _rows() -> tuple[tuple[tuple[tuple[str, tuple[str, ...]], ...], tuple[str, .
                     framework=row.get("framework", ""), keys=tuple(row.get("keys", ())),
                     up=tuple(row.get("up", ())), down=tuple(row.get("down", ())),
                     when_named=bool(row.get("when_named", False)), language=row.get("language", ""),
-                    commands=tuple(row.get("commands", ())), argv_lists=bool(row.get("argv_lists", False)))
+                    commands=tuple(row.get("commands", ())), argv_lists=bool(row.get("argv_lists", False)),
+                    calls=tuple(row.get("calls", ())), spare_calls=tuple(row.get("spare_calls", ())))
         pats = tuple((g, _literals(g)) for g in row["globs"])
         out.append((pats, tuple(row.get("not_globs", ())), sniff, kind))
     return tuple(out)

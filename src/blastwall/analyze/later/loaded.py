@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 
 from blastwall import rx
-from blastwall.analyze.later.kinds import Kind
+from blastwall.analyze.later.kinds import Kind, rule_finding
 from blastwall.analyze.later.steps import Step, line_at
 
 
@@ -41,3 +41,20 @@ def code_steps(text: str, kind: Kind, path: str, fragment: bool) -> list[Step]:
     if not text.strip():
         return []
     return [Step(kind.language, text, 1, block=True), *line_steps(text, kind, path, fragment)]
+
+
+def call_steps(text: str, kind: Kind, path: str, fragment: bool) -> list[Step]:
+    """Files in a language blastwall does not read (a Cargo `build.rs`, a Gradle build script, a
+    CMakeLists.txt): each call of the kind's `calls` patterns (group `call`: a call that deletes
+    files or runs a command) is a finding a human must review; the shell commands its `commands`
+    patterns find are judged as shell."""
+    out: list[Step] = []
+    spares = _compiled(kind.spare_calls)
+    for pattern in _compiled(kind.calls):
+        for m in pattern.finditer(text):
+            call = " ".join(m.group("call").split())[:80]
+            if any(p.search(call) for p in spares):
+                continue
+            finding = rule_finding("later.file:unread-call", path, label=call)
+            out.append(Step("finding", call, line_at(text, m.start("call")), where=call, finding=finding))
+    return [*out, *line_steps(text, kind, path, fragment)]

@@ -61,3 +61,64 @@ def test_powershell_everyday_requests_pass(line: str) -> None:
 @pytest.mark.parametrize("line", PWSH_ASKED)
 def test_powershell_destructive_requests_are_asked(line: str) -> None:
     assert decide(line, "shell") != "allow", line
+
+
+# ---- restores in place (catalogs/verbs.toml [in_place]) ---------------------------------------------
+
+RESTORE_SAFE = [
+    _http("POST", "https://spanner.googleapis.com/v1/projects/acme/instances/i1/databases:restore",
+          {"databaseId": "orders-restored", "backup": "projects/acme/instances/i1/backups/b1"}),
+    _http("POST", "https://bigtableadmin.googleapis.com/v2/projects/acme/instances/i1/tables:restore",
+          {"tableId": "events-copy", "backup": "projects/acme/instances/i1/clusters/c1/backups/b1"}),
+    _http("POST", "https://alloydb.googleapis.com/v1/projects/acme/locations/us-central1/clusters:restore",
+          {"clusterId": "orders-restored", "backupSource": {"backupName": "b1"}}),
+    _http("POST", "https://rds.amazonaws.com/?Action=RestoreDBInstanceFromDBSnapshot"
+          "&DBInstanceIdentifier=orders-restored&DBSnapshotIdentifier=snap1"),
+    _http("POST", "https://dynamodb.us-east-1.amazonaws.com/", {"TargetTableName": "orders-copy", "BackupArn": "arn"},
+          **{"X-Amz-Target": "DynamoDB_20120810.RestoreTableFromBackup", "Content-Type": "application/x-amz-json-1.0"}),
+    _http("GET", "https://sqladmin.googleapis.com/v1/projects/acme-prod/instances/orders-pg/backupRuns"),
+]
+RESTORE_ASKED = [
+    _http("POST", "https://sqladmin.googleapis.com/v1/projects/acme-prod/instances/orders-pg/restoreBackup",
+          {"restoreBackupContext": {"backupRunId": 1700000000000, "instanceId": "orders-pg"}}),
+    _http("POST", "https://sqladmin.googleapis.com/v1/projects/acme-prod/instances/staging-pg/restoreBackup",
+          {"restoreBackupContext": {"backupRunId": 17, "instanceId": "prod-pg", "project": "acme-prod"}}),
+    _http("POST", "https://file.googleapis.com/v1/projects/acme/locations/us-central1-a/instances/nfs1:restore",
+          {"fileShare": "vol1", "sourceBackup": "projects/acme/locations/us-central1/backups/b1"}),
+    _http("POST", "https://netapp.googleapis.com/v1/projects/acme/locations/us-east4/volumes/data1:restore",
+          {"backup": "projects/acme/locations/us-east4/backupVaults/v/backups/b1"}),
+    _http("POST", "https://looker.googleapis.com/v1/projects/acme/locations/us-central1/instances/bi:restore",
+          {"backup": "b1"}),
+]
+
+
+GCLOUD_RESTORE_SAFE = [
+    "gcloud filestore backups list --region=us-central1",
+    "gcloud filestore instances describe nfs1 --zone=us-central1-a",
+]
+GCLOUD_RESTORE_ASKED = [
+    "gcloud filestore instances restore nfs1 --file-share=vol1 --source-backup=b1 --zone=us-central1-a",
+    "gcloud filestore instances restore --file-share=vol1 --source-backup=b1 nfs1",
+    "gcloud beta filestore instances restore nfs1 --file-share=vol1 --source-backup=b1",
+    "gcloud sql backups restore 1700000000000 --restore-instance=orders-pg",
+]
+
+
+@pytest.mark.parametrize("line", GCLOUD_RESTORE_SAFE)
+def test_gcloud_restores_into_a_new_resource_pass(line: str) -> None:
+    assert decide(line, "shell") == "allow", line
+
+
+@pytest.mark.parametrize("line", GCLOUD_RESTORE_ASKED)
+def test_gcloud_restores_over_a_live_resource_are_asked(line: str) -> None:
+    assert decide(line, "shell") != "allow", line
+
+
+@pytest.mark.parametrize("action", RESTORE_SAFE)
+def test_restores_into_a_new_resource_pass(action: dict[str, object]) -> None:
+    assert decide(action, "http") == "allow", action
+
+
+@pytest.mark.parametrize("action", RESTORE_ASKED)
+def test_restores_over_a_live_resource_are_asked(action: dict[str, object]) -> None:
+    assert decide(action, "http") != "allow", action

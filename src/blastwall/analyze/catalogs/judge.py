@@ -209,7 +209,14 @@ def _gcloud(args: Any, source: str) -> list[Finding]:
     verb = classify(op.name, "google")
     if verb is None or verb.cls.severity == Severity.NONE:
         return []
-    return [finding("shell", op, verb.cls, " ".join(pos[i + 1:])[:200], source)]
+    cls = verb.cls
+    named = [p for p in pos[i + 1:] if not p.startswith("-")]
+    if named and "." in op.name:  # `gcloud filestore instances restore NAME`: the named instance, as its URL path
+        from blastwall.analyze.catalogs.verbs import in_place
+
+        collection, method = op.name.split(".")[-2:]
+        cls = in_place(op.name, "google", f"/{collection}/{named[0]}:{method}") or cls
+    return [finding("shell", op, cls, " ".join(pos[i + 1:])[:200], source)]
 
 
 def _asks_help(argv: list[Any], operation: str) -> bool:
@@ -281,6 +288,10 @@ def google_dry_run(req: Any) -> str | None:
 def _http_op(catalog: str, op: ops.Op, req: Any, scope: Scope) -> list[Finding]:
     rest = catalog != "aws" or bool(op.service and ops.aws_rest(op.service))
     cls = judge(op, req.method if rest else None)
+    if catalog == "google" and cls is not None and cls.severity < Severity.MEDIUM:
+        from blastwall.analyze.catalogs.verbs import in_place
+
+        cls = in_place(op.name, op.provider, req.path) or cls  # restoreBackup over a live instance
     source = f"{req.method} {req.display}"
     if cls is None:
         return [unknown(f"http.{catalog}:unknown-operation",

@@ -155,3 +155,26 @@ def by_method(method: str) -> Class:
     name = {"GET": "read", "HEAD": "read", "OPTIONS": "read", "POST": "create", "PUT": "write",
             "PATCH": "write", "DELETE": "delete"}.get(method.upper(), "write")
     return classes()[name]
+
+
+def in_place(name: str, provider: str, path: str) -> Class | None:
+    """The class of a Google operation whose verb is in `[in_place]` when the request names one
+    existing resource of its collection (`.../instances/ID:restore`, `.../instances/ID/restoreBackup`),
+    or None (`.../databases:restore` makes a new one; other providers)."""
+    rule = table().get("in_place", {})
+    parts = name.split(".")
+    if provider != "google" or len(parts) < 3 or not rule:
+        return None
+    ws = words(parts[-1])
+    if not ws or ws[0] not in rule.get("verbs", ()):
+        return None
+    segments = [s for s in path.split("/") if s]
+    last = segments[-1] if segments else ""
+    if ":" in last:
+        resource, before = last.split(":", 1)[0], segments[-2:-1]
+    else:
+        resource, before = (segments[-2], segments[-3:-2]) if len(segments) > 2 else ("", [])
+    collection = parts[-2].lower()
+    if not before or before[0].lower() != collection or resource.lower() == collection:
+        return None
+    return classes()[rule["class"]]

@@ -35,3 +35,50 @@ GIT_C_ASKED = [
     "git config --global core.sshCommand 'ssh -i ~/.ssh/k'",
 ]
 test_git_c_safe, test_git_c_lookalikes_are_asked = allowed_and_asked(GIT_C_SAFE, GIT_C_ASKED)
+
+# ---- arrays assigned and run on the line (analyze/shell/arrays.py) ---------------------------------
+
+ARRAY_SAFE = [
+    'c=(git log --oneline -5); "${c[@]}"',
+    'c=(git log --oneline -5); ${c[@]}',
+    'args=(--oneline -5); git log "${args[@]}"',
+    'c=(git status -sb); (c=(git clean -fdx)); "${c[@]}"',  # a subshell's assignment is not seen after it
+]
+ARRAY_ASKED = [
+    'c=(rm -rf ~/src); "${c[@]}"',
+    'c=(rm -rf); "${c[@]}" ~/src',
+    'c=(git push --force origin main); "${c[@]}"',
+    'c=(git log); c[0]=rm; "${c[@]}" -rf ~/src',
+    'c=(git log); c+=(x); "${c[@]}"',
+    'c=(git log); read -a c; "${c[@]}"',
+    'c=(git log); mapfile -t c < list.txt; "${c[@]}"',
+    'c=(git log); if [ -n "$X" ]; then c=(rm -rf ~/src); fi; "${c[@]}"',
+    'c=(git log); declare -a c=(rm -rf ~/src); "${c[@]}"',
+    'c=(git log); eval "c=(rm -rf ~/src)"; "${c[@]}"',
+    'c=("$X" log); "${c[@]}"',
+    'c=(git log); unset c; "${c[@]}"',
+]
+test_array_safe, test_array_lookalikes_are_asked = allowed_and_asked(ARRAY_SAFE, ARRAY_ASKED)
+
+# ---- a folder reached only when `cd` succeeded; ${X:?} of a variable set on the line (parse.py) -----
+
+FOLDER_SAFE = [
+    "cd services/api || exit 1; rm -rf target/ && cargo build",
+    "cd services/api || exit; rm -rf target/",
+    "cd web || return 1; rm -rf node_modules/.cache",
+    'export BUILD_DIR=./build && rm -rf "${BUILD_DIR:?}"/ && cmake -B "$BUILD_DIR"',
+    'BUILD_DIR=./build; rm -rf "${BUILD_DIR:?build dir unset}"/',
+]
+FOLDER_ASKED = [
+    "cd services/api; rm -rf target/",
+    "cd services/api || true; rm -rf target/",
+    "cd services/api || echo missing; rm -rf target/",
+    'cd "$DIR" || exit 1; rm -rf target/',
+    "cd ~ || exit 1; rm -rf src/",
+    "cd / || exit 1; rm -rf usr/",
+    'rm -rf "${BUILD_DIR:?}"/',
+    'export BUILD_DIR=~/src && rm -rf "${BUILD_DIR:?}"/',
+    'BUILD_DIR=./build; BUILD_DIR=$(cat f); rm -rf "${BUILD_DIR:?}"/',
+    '[ -n "$X" ] && BUILD_DIR=./build; rm -rf "${BUILD_DIR:?}"/',
+]
+test_folder_safe, test_folder_lookalikes_are_asked = allowed_and_asked(FOLDER_SAFE, FOLDER_ASKED)

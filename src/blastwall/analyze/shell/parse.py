@@ -26,6 +26,7 @@ from blastwall import rx
 from blastwall.analyze.budget_parse import parse_within
 from blastwall.analyze.paths import PathClass
 from blastwall.analyze.shell import positional
+from blastwall.analyze.shell.arrays import Arrays
 from blastwall.analyze.shell.ir import Redirect, SimpleCommand, Word
 from blastwall.analyze.shell.plain import plain_chain, plain_words
 from blastwall.analyze.shell.scratch import (
@@ -275,6 +276,7 @@ class _Walker:
         self.traps: list[tuple[str, frozenset[str], int]] = []  # trap handlers' code, the names set before
         # the trap and the commands run by then; walked when the line has been (`trap`)
         self.set_after: dict[str, int] = {}  # a variable's first assignment: how many commands had run
+        self.arrays = Arrays()  # arrays.py: literal arrays assigned whole, by the value they stored
         self.fn_assigned: set[str] = set()  # variables a function body sets: unknown wherever it may be called
         self.journal: list[tuple[str, Word | None]] = []  # (name, value before) of every variable write
         self.ctx: tuple[int, ...] = ()  # the subshells the walk is in (SimpleCommand.ctx)
@@ -444,6 +446,8 @@ class _Walker:
                         path_class=known.path_class if name in self.once else None)
         if known is not None and operators and operators[0] in (":-", "-") and known.text:
             return Word(known.text, dynamic=known.dynamic, raw=raw)
+        if known is not None and operators and operators[0] in (":?", "?") and known.text:
+            return Word(known.text, dynamic=known.dynamic, raw=raw)  # `${X:?}` of a set X is X (else bash exits)
         if operators and name in _placed_vars():
             return Word(raw, dynamic=True, raw=raw)  # `${USER:-../..}`: not the plain value paths.py places
         if operators and operators[0] in (":-", "-", ":=", "="):
@@ -783,7 +787,7 @@ class _Walker:
         parts, ops = _chain_parts(node, self.text)
         outer = self.succeeded
         last = self.walk(parts[0], stdin_from) if parts else []
-        settled = len(self.journal)
+        first, settled = last, len(self.journal)
         sure = len(parts) if ops == {"&&"} else _and_prefix(node, self.text)
         for n, (before, part) in enumerate(zip(parts, parts[1:], strict=False), 1):
             if n < sure:  # `cd x && rm y || true`: up to the first `||`, each part ran after the ones before
@@ -796,17 +800,22 @@ class _Walker:
                 self.unsure_since(mark)
         self.succeeded = outer
         self.unsure_since(settled)
-        self.exits_unless(node, parts, ops)
+        self.exits_unless(node, parts, ops, first)
         return last
 
-    def exits_unless(self, node: Any, parts: list[Any], ops: set[str]) -> None:
-        """`d=$(mktemp -d) || exit 1` at the top of the line: what follows runs only if it succeeded."""
+    def exits_unless(self, node: Any, parts: list[Any], ops: set[str], first: list[SimpleCommand]) -> None:
+        """`d=$(mktemp -d) || exit 1`, `cd dir || exit 1` at the top of the line: what follows runs
+        only if it succeeded."""
         if ops != {"||"} or len(parts) != 2 or node.parent is None or node.parent.type != "program" or self.ctx:
             return
-        maker = self.assign_status.get((parts[0].start_byte, parts[0].end_byte))
         words = self.text(parts[1]).split()
-        if maker is not None and parts[1].type == "command" and words and words[0] in ("exit", "return"):
+        if parts[1].type != "command" or not words or words[0] not in ("exit", "return"):
+            return
+        maker = self.assign_status.get((parts[0].start_byte, parts[0].end_byte))
+        if maker is not None:
             self.sure.add(maker)
+        elif parts[0].type == "command":
+            self.succeeded = (*self.succeeded, *self._succeeded(parts[0], first))
 
     def _succeeded(self, node: Any, last: list[SimpleCommand]) -> tuple[int, ...]:
         """The command a part of an `&&` chain surely ran with success when the next part runs:
@@ -872,6 +881,9 @@ class _Walker:
         name = self.text(name_node)
         if name_node.type == "subscript":  # a[$(cmd)]=1: the subscript runs
             self.sweep(name_node)
+            base = name_node.child_by_field_name("name")
+            if base is not None:  # an element changed: the array's literal binding (arrays.py) no longer holds
+                self.set_var(self.text(base), unknown(self.text(base)))
         if name == "IFS":
             self.errors.append("the command changes IFS, which changes how words split")
         before = len(self.out)
@@ -880,6 +892,10 @@ class _Walker:
             self.walk(value_node)  # `d=$(mktemp -d)`: it runs now, before what follows on the line
         value = self.word(value_node) if value_node is not None else Word("")
         self.code_variable(name, value, value_node)
+        if value_node is not None and value_node.type == "array" and name_node.type != "subscript":
+            value = Word(value.text, dynamic=True, raw=value.raw)  # a fresh object the binding is keyed by
+            if "+=" not in self.text(node)[len(name):len(name) + 3]:
+                self.arrays.bind(value, [self._word(v) for v in value_node.named_children])
         self.set_var(name, value)
         if self.vars.get(ALLEXPORT) is not None and self.vars[ALLEXPORT].text != "":
             self.set_var(EXPORTED + name, Word.lit("1"))  # `set -a`: every assignment is exported
@@ -946,7 +962,12 @@ class _Walker:
 
     # ---- positional parameters and functions (positional.py) ---------------------------
     def words_of(self, node: Any) -> list[Word]:
-        """A word node as the words it gives: `"$@"` gives one per bound parameter."""
+        """A word node as the words it gives: `"$@"` gives one per bound parameter, `"${a[@]}"`
+        one per element of a literal array (arrays.py)."""
+        if self.arrays and node.type in ("string", "expansion", "command_name"):
+            words = self.arrays.expand(self.text(node), self.vars)
+            if words is not None:
+                return words
         if node.type in ("string", "simple_expansion", "expansion") and "@" in self.vars:
             words = positional.expanded(self.text(node), positional.bound(self.vars))
             if words is not None:

@@ -43,7 +43,6 @@ LOADED_SAFE = [
     "echo 'DEBUG = False' >> app/settings.py && python manage.py check",
     "echo 'require \"mkmf\"; create_makefile(\"x\")' > ext/x/extconf.rb && gem build x.gemspec",
     "echo \"module.exports = async () => { process.env.TZ = 'UTC' }\" > jest.global-setup.js && npx jest",
-    "printf 'SET search_path TO app;\\n' >> ~/.psqlrc && psql -c 'select 1'",
     "printf '#!/bin/sh\\necho building\\n' > node_modules/.bin/tsc && npm run build",
 ]
 LOADED_ASKED = [
@@ -66,7 +65,6 @@ LOADED_ASKED = [
     "echo 'system(\"rm -rf ~/data\")' >> x.gemspec && gem build x.gemspec",
     "echo \"module.exports = async () => { require('child_process').execSync('npx prisma db push --force-reset') }\" > jest.global-setup.js && npx jest",
     "echo \"require('fs').rmSync('data', {recursive: true, force: true})\" > vitest.setup.ts && npx vitest run",
-    "echo '\\\\! rm -rf ~/db-dumps' >> ~/.psqlrc && psql -c 'select 1'",
     "printf '#!/bin/sh\\ndropdb -h db.prod app\\n' > node_modules/.bin/tsc && chmod +x node_modules/.bin/tsc && npm run build",
     "printf '#!/bin/bash\\nrm -rf ~/work\\n' > .venv/bin/pytest && pytest",
 ]

@@ -122,3 +122,60 @@ def test_restores_into_a_new_resource_pass(action: dict[str, object]) -> None:
 @pytest.mark.parametrize("action", RESTORE_ASKED)
 def test_restores_over_a_live_resource_are_asked(action: dict[str, object]) -> None:
     assert decide(action, "http") != "allow", action
+
+
+# ---- Route53 change batches (rules/http_cloud.toml http.aws:route53-change-records) -----------------
+
+R53 = "https://route53.amazonaws.com/2013-04-01/hostedzone/Z3M3LMPEXAMPLE/rrset"
+
+
+def _batch(*actions: str, ns: str = "") -> str:
+    changes = "".join(f"<{ns}Change><{ns}Action>{a}</{ns}Action><{ns}ResourceRecordSet><{ns}Name>api.acme.io</{ns}Name>"
+                      f"<{ns}Type>A</{ns}Type></{ns}ResourceRecordSet></{ns}Change>" for a in actions)
+    return (f'<{ns}ChangeResourceRecordSetsRequest xmlns="https://route53.amazonaws.com/doc/2013-04-01/">'
+            f"<{ns}ChangeBatch><{ns}Changes>{changes}</{ns}Changes></{ns}ChangeBatch></{ns}ChangeResourceRecordSetsRequest>")
+
+
+def _cli(action: str) -> str:
+    batch = '{"Changes":[{"Action":"%s","ResourceRecordSet":{"Name":"api.acme.io","Type":"A","TTL":300,' \
+            '"ResourceRecords":[{"Value":"203.0.113.10"}]}}]}' % action
+    return f"aws route53 change-resource-record-sets --hosted-zone-id Z3M --change-batch '{batch}'"
+
+
+ROUTE53_SAFE = [
+    _http("POST", R53 + "/", _batch("CREATE")),
+    _http("POST", R53, _batch("CREATE", "CREATE")),
+    _http("GET", R53 + "?name=api.acme.io&type=A"),
+]
+ROUTE53_ASKED = [
+    _http("POST", R53 + "/", _batch("DELETE")),
+    _http("POST", R53, _batch("UPSERT")),
+    _http("POST", R53, _batch("CREATE", "DELETE")),
+    _http("POST", R53, _batch(" delete ")),
+    _http("POST", R53, _batch("DELETE", ns="r53:")),
+    _http("POST", R53, {"ChangeBatch": {"Changes": [{"Action": "DELETE", "ResourceRecordSet": {"Name": "a"}}]}}),
+    _http("POST", R53, "<ChangeResourceRecordSetsRequest/>"),
+]
+ROUTE53_CLI_SAFE = [_cli("CREATE"), "aws route53 list-resource-record-sets --hosted-zone-id Z3M"]
+ROUTE53_CLI_ASKED = [_cli("DELETE"), _cli("UPSERT"),
+                     "aws route53 change-resource-record-sets --hosted-zone-id Z3M --change-batch file://b.json"]
+
+
+@pytest.mark.parametrize("action", ROUTE53_SAFE)
+def test_route53_creates_pass(action: dict[str, object]) -> None:
+    assert decide(action, "http") == "allow", action
+
+
+@pytest.mark.parametrize("action", ROUTE53_ASKED)
+def test_route53_deletes_and_upserts_are_asked(action: dict[str, object]) -> None:
+    assert decide(action, "http") != "allow", action
+
+
+@pytest.mark.parametrize("line", ROUTE53_CLI_SAFE)
+def test_route53_cli_creates_pass(line: str) -> None:
+    assert decide(line, "shell") == "allow", line
+
+
+@pytest.mark.parametrize("line", ROUTE53_CLI_ASKED)
+def test_route53_cli_deletes_and_upserts_are_asked(line: str) -> None:
+    assert decide(line, "shell") != "allow", line

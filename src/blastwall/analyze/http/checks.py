@@ -331,3 +331,6 @@ def _redis_commands(req: Request) -> list[list[str]] | None:
                                       for c in body):
         return [[str(a) for a in c] for c in body if c]
     return None
+
+
+from blastwall.analyze.http import body_checks as _body_checks  # noqa: E402,F401  (registers its checks)

@@ -1,0 +1,43 @@
+"""Row checks that decide a provider call by what its body asks for (rows in `rules/http_*.toml`
+name them with `check = "NAME"`): Route53 change batches, the MongoDB Atlas Data API's filters,
+GitHub file writes that name the blob they replace, Stripe updates that remove parts of an object.
+"""
+
+from __future__ import annotations
+
+from blastwall import rx
+from blastwall.analyze.http.checks import CheckContext, register
+from blastwall.analyze.http.request import walk
+from blastwall.model import Finding
+
+_XML_ACTION = rx.compile(r"(?i)<(?:[\w.-]+:)?Action\b[^>]*>\s*([A-Za-z_]+)\s*<")
+
+
+def _route53_actions(body: object) -> list[str] | None:
+    """The `Action` of every change in a Route53 change batch (XML as the REST API takes it, or the
+    JSON of `--change-batch`), upper case; None when the body holds none blastwall can read."""
+    if isinstance(body, str):
+        found = [a.upper() for a in _XML_ACTION.findall(body[:200_000])]
+        if not found and body.lstrip()[:1] in "{[":
+            import json
+
+            try:
+                body = json.loads(body)
+            except ValueError:
+                return None
+        else:
+            return found or None
+    found = [str(v).upper() for k, v in walk(body)[:5000] if k.lower() == "action" and isinstance(v, str)]
+    return found or None
+
+
+@register("route53_changes")
+def route53_changes(ctx: CheckContext) -> list[Finding] | None:
+    """ChangeResourceRecordSets: a DELETE removes a record; an UPSERT replaces the record of that name
+    and type when it exists; a batch of CREATEs only adds (Route53 refuses one over an existing record)."""
+    actions = _route53_actions(ctx.req.body)
+    assert ctx.make is not None
+    if actions is None:
+        return [ctx.make(detail="blastwall cannot read the changes it makes")]
+    risky = sorted({a for a in actions if a != "CREATE"})
+    return [ctx.make(detail=f"{' and '.join(risky)} of records")] if risky else []

@@ -179,3 +179,52 @@ def test_route53_cli_creates_pass(line: str) -> None:
 @pytest.mark.parametrize("line", ROUTE53_CLI_ASKED)
 def test_route53_cli_deletes_and_upserts_are_asked(line: str) -> None:
     assert decide(line, "shell") != "allow", line
+
+
+# ---- MongoDB Atlas Data API (rules/http_datastores.toml http.mongodb:data-api) ----------------------
+
+ATLAS = "https://data.mongodb-api.com/app/data-abcde/endpoint/data/v1/action/"
+
+
+def _atlas(action: str, host: str = "", **body: object) -> dict[str, object]:
+    url = ATLAS.replace("data.mongodb-api.com", host) if host else ATLAS
+    return _http("POST", url + action, {"dataSource": "Cluster0", "database": "shop", **body})
+
+
+ATLAS_SAFE = [
+    _atlas("find", collection="users", filter={}),
+    _atlas("findOne", collection="users", filter={"_id": {"$oid": "65f0"}}),
+    _atlas("insertOne", collection="users", document={"email": "a@b.c"}),
+    _atlas("insertMany", collection="users", documents=[{"email": "a@b.c"}]),
+    _atlas("updateOne", collection="users", filter={"_id": "u1"}, update={"$set": {"plan": "free"}}),
+    _atlas("deleteOne", collection="users", filter={"_id": {"$oid": "65f0"}}),
+    _atlas("updateMany", collection="users", filter={"status": "trial"}, update={"$set": {"plan": "free"}}),
+    _atlas("aggregate", collection="orders", pipeline=[{"$match": {"status": "open"}}, {"$count": "n"}]),
+]
+ATLAS_ASKED = [
+    _atlas("updateMany", collection="users", filter={}, update={"$unset": {"email": ""}}),
+    _atlas("updatemany", collection="users", filter={}, update={"$set": {"plan": "free"}}),
+    _atlas("updateMany", collection="users", update={"$unset": {"email": ""}}),  # no filter: every document
+    _atlas("deleteMany", collection="users", filter={}),
+    _atlas("deleteMany", host="us-east-1.aws.data.mongodb-api.com", collection="users", filter={}),
+    _atlas("aggregate", collection="users", pipeline=[{"$match": {}}, {"$out": "users"}]),
+    _atlas("dropCollection", collection="users"),
+    _atlas("purgeEverything", collection="users"),  # an action blastwall does not know
+    _http("POST", ATLAS + "deleteMany", "not json"),
+]
+
+
+@pytest.mark.parametrize("action", ATLAS_SAFE)
+def test_atlas_data_api_bounded_calls_pass(action: dict[str, object]) -> None:
+    assert decide(action, "http") == "allow", action
+
+
+@pytest.mark.parametrize("action", ATLAS_ASKED)
+def test_atlas_data_api_unbounded_calls_are_asked(action: dict[str, object]) -> None:
+    assert decide(action, "http") != "allow", action
+
+
+def test_atlas_data_api_is_judged_as_the_mongodb_tool_is() -> None:
+    expired = {"collection": "sessions", "filter": {"expiresAt": {"$lt": {"$date": "2025-01-01T00:00:00Z"}}}}
+    tool = {"server": "mongodb", "tool": "delete-many", "arguments": {"database": "shop", **expired}}
+    assert decide(_atlas("deleteMany", **expired), "http") == decide(tool, "mcp")

@@ -41,3 +41,40 @@ def route53_changes(ctx: CheckContext) -> list[Finding] | None:
         return [ctx.make(detail="blastwall cannot read the changes it makes")]
     risky = sorted({a for a in actions if a != "CREATE"})
     return [ctx.make(detail=f"{' and '.join(risky)} of records")] if risky else []
+
+
+# Data API actions that only read or add documents
+_MONGO_ADDS = frozenset({"find", "findone", "insertone", "insertmany"})
+
+
+@register("mongo_data_api")
+def mongo_data_api(ctx: CheckContext) -> list[Finding] | None:
+    """MongoDB Atlas Data API `action/{name}`: judged as the Mongo shell call it makes, with the
+    collection, filter and update of its body (an empty filter `{}` is every document)."""
+    import json
+
+    from blastwall.analyze.ruleset import load_table
+
+    action = ctx.captures.get("action", "")
+    key = action.casefold()
+    if key in _MONGO_ADDS:
+        return []
+    method = load_table("mcp")["generic"]["mongo_tools"].get(key)
+    assert ctx.make is not None
+    body = ctx.req.body
+    if isinstance(body, str):
+        try:
+            body = json.loads(body)
+        except ValueError:
+            body = None
+    if method is None or not isinstance(body, dict):
+        return [ctx.make()] if method is None else [ctx.make(detail="blastwall cannot read its body")]
+    collection = body.get("collection") if isinstance(body.get("collection"), str) else "collection"
+    if method == "aggregate":
+        parts: list[object] = [body.get("pipeline", [])]
+    else:
+        parts = [body.get("filter", {})] + [body[k] for k in ("update", "replacement") if k in body]
+    code = f"db.getCollection({json.dumps(collection)}).{method}({', '.join(json.dumps(p) for p in parts)})"
+    from blastwall.analyze.sql import analyze_mongo
+
+    return analyze_mongo(code, ctx.scope.deeper(f"MongoDB Data API {action}"))

@@ -228,3 +228,35 @@ def test_atlas_data_api_is_judged_as_the_mongodb_tool_is() -> None:
     expired = {"collection": "sessions", "filter": {"expiresAt": {"$lt": {"$date": "2025-01-01T00:00:00Z"}}}}
     tool = {"server": "mongodb", "tool": "delete-many", "arguments": {"database": "shop", **expired}}
     assert decide(_atlas("deleteMany", **expired), "http") == decide(tool, "mcp")
+
+
+# ---- GitHub file writes (rules/http_github.toml http.github:content-overwrite) -------------------
+
+CONTENTS = "https://api.github.com/repos/acme-corp/api/contents/"
+NEW_FILE = {"message": "docs: add guide", "content": "IyBHdWlkZQo=", "branch": "docs"}
+OLD_FILE = {**NEW_FILE, "sha": "bbcd538c8e72b8c175046e27cc8f907076331401"}
+GITHUB_SAFE = [
+    _http("PUT", CONTENTS + "docs/guide.md", NEW_FILE),
+    _http("PUT", CONTENTS + "docs/guide.md", {**NEW_FILE, "sha": ""}),
+    _http("GET", CONTENTS + ".github/workflows/deploy.yml"),
+    _http("PUT", "https://ghe.acme.io/api/v3/repos/acme/api/contents/README.md", NEW_FILE),
+]
+GITHUB_ASKED = [
+    _http("PUT", CONTENTS + "docs/guide.md", OLD_FILE),
+    _http("PUT", CONTENTS + ".github/workflows/deploy.yml", OLD_FILE),
+    _http("PUT", CONTENTS + ".github/workflows/new.yml", NEW_FILE),  # a new workflow runs in CI
+    _http("PUT", CONTENTS + ".GitHub/Workflows/deploy.yml", NEW_FILE),
+    _http("PUT", CONTENTS + ".github%2Fworkflows%2Fdeploy.yml", NEW_FILE),
+    _http("PUT", CONTENTS + ".github/actions/setup/action.yml", NEW_FILE),
+    _http("PUT", "https://ghe.acme.io/api/v3/repos/acme/api/contents/src/app.py", OLD_FILE),
+]
+
+
+@pytest.mark.parametrize("action", GITHUB_SAFE)
+def test_github_new_files_pass(action: dict[str, object]) -> None:
+    assert decide(action, "http") == "allow", action
+
+
+@pytest.mark.parametrize("action", GITHUB_ASKED)
+def test_github_file_overwrites_and_workflows_are_asked(action: dict[str, object]) -> None:
+    assert decide(action, "http") != "allow", action

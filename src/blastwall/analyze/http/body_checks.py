@@ -78,3 +78,30 @@ def mongo_data_api(ctx: CheckContext) -> list[Finding] | None:
     from blastwall.analyze.sql import analyze_mongo
 
     return analyze_mongo(code, ctx.scope.deeper(f"MongoDB Data API {action}"))
+
+
+# Folders whose files decide what CI runs and with which secrets
+_CI_FOLDERS = (".github/workflows/", ".github/actions/")
+
+
+@register("github_contents_write")
+def github_contents_write(ctx: CheckContext) -> list[Finding] | None:
+    """`PUT /repos/O/R/contents/PATH`: a body naming the `sha` of the blob it replaces overwrites
+    that file; a workflow or action file changes what CI runs even when it is new."""
+    import json
+    from urllib.parse import unquote
+
+    body = ctx.req.body
+    if isinstance(body, str):
+        try:
+            body = json.loads(body)
+        except ValueError:
+            body = None
+    path = unquote(ctx.captures.get("file", "")).lstrip("/").lower()
+    assert ctx.make is not None
+    if path.startswith(_CI_FOLDERS):
+        return [ctx.make(detail="a file that decides what CI runs")]
+    if not isinstance(body, dict):
+        return [ctx.make(detail="blastwall cannot read its body")]
+    sha = body.get("sha")
+    return [ctx.make(detail=f"the blob {str(sha)[:12]}")] if sha not in (None, "") else []

@@ -98,6 +98,8 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
 
             out.extend(mount_reads(peeled.mounts, scope, f"{peeled.wrapper} mounts"))
             scope = scope._replace(mounts=(*scope.mounts, *((c, _here(h, scope)) for c, h in peeled.mounts)))
+        for output in peeled.outputs:  # `strace -o FILE CMD`: the wrapper writes FILE first, as `>` does
+            out.extend(redirect_findings(output, scope, cmd.source))
         if peeled.shell is None and not peeled.argv and program_name(argv[0].text) == "env":
             out.extend(environment_dump("env", cmd.source, scope))  # env with nothing to run prints it all
         if peeled.shell is not None:

@@ -25,6 +25,7 @@ class Peeled(NamedTuple):
     replace_token: str | None = None  # xargs -I{}: the token replaced by each input
     env_files: tuple[str, ...] = ()  # files whose variables the wrapper loads for the command (`--env-file .env`)
     mounts: tuple[tuple[str, str], ...] = ()  # (path in the container, path here): `-v $PWD:/w`, `--mount ...`
+    outputs: tuple[Word, ...] = ()  # files the wrapper itself writes before its command runs (`strace -o FILE`)
 
 
 @functools.cache
@@ -91,7 +92,9 @@ def peel(argv: list[Word]) -> Peeled | None:
         if result is not None:
             loaded = _env_files(spec, argv[1:], name)
             mounts = _mounts(spec, argv[1:])
-            return result._replace(env_files=loaded, mounts=mounts) if loaded or mounts else result
+            outputs = _outputs(spec, argv[1:], result) if "output_options" in spec else ()
+            return result._replace(env_files=loaded, mounts=mounts, outputs=outputs) \
+                if loaded or mounts or outputs else result
     return None
 
 
@@ -110,6 +113,50 @@ def _env_files(spec: dict[str, Any], rest: list[Word], name: str) -> tuple[str, 
     if not out:
         out = list((spec.get("default_env_files") or {}).get(name, []))
     return tuple(f for f in out if f and "$" not in f)
+
+
+def _outputs(spec: dict[str, Any], words: list[Word], result: Peeled) -> tuple[Word, ...]:
+    """The log files a wrapper opens for writing before its command runs: the values of its
+    `output_options` (`strace -o F`, `valgrind --log-file=F`, `time -o F`) and, with
+    `output_positional`, its first positional (`script F`). None when an `append_options` is given."""
+    end = len(words)
+    if result.argv:
+        end = next((i for i, w in enumerate(words) if w is result.argv[0]), end)
+    before = words[:end]
+    options = set(spec["output_options"])
+    appends = set(spec.get("append_options", ()))
+    out: list[Word] = []
+    value_opts = set(spec.get("value_options", [])) | set(spec.get("shell_string_options", [])) | options
+    skip = False
+    positional = int(spec.get("output_positional", 0))
+    for i, w in enumerate(before):
+        if skip:
+            skip = False
+            continue
+        t = w.text
+        if t == "--":
+            break
+        key, eq, value = t.partition("=") if t.startswith("--") else (t, "", "")
+        if key in appends or (not t.startswith("--") and len(t) > 2 and t[0] == "-"
+                              and any("-" + c in appends for c in t[1:])):
+            return ()
+        if key in options:
+            if eq:
+                out.append(Word(value, dynamic=w.dynamic, raw=value))
+            elif i + 1 < len(before):
+                out.append(before[i + 1])
+            skip = not eq
+            continue
+        if not eq and t[:2] in options and len(t) > 2 and not t.startswith("--"):  # `-oFILE`
+            out.append(Word(t[2:], dynamic=w.dynamic, raw=t[2:]))
+            continue
+        if t.startswith("-") and len(t) > 1:
+            skip = key in value_opts and not eq
+            continue
+        if positional and t not in ("-c", "--command"):
+            out.append(w)
+            positional = 0
+    return tuple(o for o in out if o.text and o.text != "/dev/null")
 
 
 def _mounts(spec: dict[str, Any], words: list[Word]) -> tuple[tuple[str, str], ...]:

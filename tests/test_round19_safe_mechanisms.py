@@ -82,3 +82,36 @@ FOLDER_ASKED = [
     '[ -n "$X" ] && BUILD_DIR=./build; rm -rf "${BUILD_DIR:?}"/',
 ]
 test_folder_safe, test_folder_lookalikes_are_asked = allowed_and_asked(FOLDER_SAFE, FOLDER_ASKED)
+
+# ---- database clients' shell commands read as shell: sqlite3 .shell/.system, mysql system/\! ---------
+
+CLIENT_SHELL_SAFE = [
+    "sqlite3 app.db '.shell ls -l app.db*'",
+    "sqlite3 app.db '.system ls -l'",
+    "echo '.shell ls' | sqlite3 app.db",
+    "sqlite3 app.db '.tables'",
+    "sqlite3 app.db '.headers on' '.mode csv' 'SELECT 1'",
+    'mysql -e "system ls /var/lib/mysql-files"',
+    'mysql -e "\\! ls /tmp"',
+    "echo 'system ls' | mysql app",
+]
+CLIENT_SHELL_ASKED = [
+    "sqlite3 app.db '.shell rm -rf ~/src'",
+    "sqlite3 app.db '.system rm -f app.db'",
+    "sqlite3 app.db '.sh rm -rf ~/src'",  # shell.c takes a beginning of the name
+    "sqlite3 app.db '.sys rm -rf ~/src'",
+    "echo '.sh rm -rf ~/src' | sqlite3 app.db",
+    "sqlite3 app.db '.SHELL rm -rf ~/src'",  # unknown to blastwall: asked
+    "sqlite3 app.db '.frobnicate x'",
+    "sqlite3 app.db '.shell \"$CMD\"'",
+    "sqlite3 app.db '.open --new app.db'",
+    'mysql -e "system rm -rf /var/lib/mysql"',
+    'mysql -e "SYSTEM rm -rf ~/src"',
+    'mysql -e "\\! rm -rf ~/src"',
+    'mysql -e "system ls; DROP TABLE users"',
+    'mysql -e "system ls; rm -rf ~/src"',
+    "echo 'system rm -rf ~/src' | mysql app",
+    "printf 'SELECT 1;\\nsystem rm -rf ~/src\\n' | mysql app",
+]
+test_client_shell_safe, test_client_shell_lookalikes_are_asked = allowed_and_asked(CLIENT_SHELL_SAFE,
+                                                                                   CLIENT_SHELL_ASKED)

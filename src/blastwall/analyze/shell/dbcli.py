@@ -95,11 +95,35 @@ def _analyze(client: Client, text: str, scope: Scope, origin: str, *, stamped: b
         return [f for argv in split_redis(text) for f in sql.analyze_redis(argv, inner)]
     dialect = None if client.dialect in ("generic", "bigquery", "snowflake", "clickhouse") else client.dialect
     meta: list[Finding] = []
+    if client.dialect == "mysql":  # `system CMD`, `\! CMD`: the client runs CMD in a shell
+        text, meta = _mysql_shell(text, inner)
+        if not text.strip():
+            return meta
     if client.dialect in ("postgres", "sqlite", "duckdb"):
         text, meta = _meta_commands(client, text, inner, origin, stamped=stamped)
         if not text.strip():
             return meta
     return meta + sql.analyze_sql(text, inner, dialect=dialect)
+
+
+def _mysql_shell(text: str, scope: Scope) -> tuple[str, list[Finding]]:
+    """The SQL left and the findings of the shell commands mysql's `system`/`\!` run (mysql_client.py)."""
+    from blastwall.analyze.shell.mysql_client import split
+
+    parts = split(text)
+    if parts is None:
+        return text, []
+    from blastwall.analyze.base import AnalysisError
+    from blastwall.analyze.shell import analyze_command
+
+    found: list[Finding] = []
+    for command in parts[1]:
+        try:
+            found.extend(analyze_command(command, scope.deeper("mysql system")))
+        except AnalysisError as exc:
+            found.append(unknown("shell.db:client-shell", f"the mysql client runs a shell command blastwall cannot "
+                                 f"read: {exc}", command[:200]))
+    return parts[0], found
 
 
 def _meta_commands(client: Client, text: str, scope: Scope, origin: str, *,
@@ -267,7 +291,7 @@ def handle_db_client(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sco
             alone = len(pos) - client.positional_sql + int(found_code)
             out.extend(_analyze(client, text, _whole(name, "", alone, outer, scope), name))
             found_code = True
-        elif text.startswith(".") and text.split()[0] in (".restore", ".import", ".shell", ".system"):
+        elif text.startswith(".") and text.split()[0] in (".restore", ".import"):
             out.append(unknown("shell.db:sqlite-meta", f"sqlite3 {text.split()[0]} changes data or runs commands", cmd.source))
         if text.startswith("."):
             out.extend(_analyze(client, "\n".join(w.text for w in pos[client.positional_sql:]), scope, name,

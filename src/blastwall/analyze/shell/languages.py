@@ -528,6 +528,23 @@ def _last_argument(arg: str) -> str:
     return parts[-1].replace("\x00", " ") if parts else ""
 
 
+def _sqlite_shell_abbrev(dot: str) -> bool:
+    """`.sh CMD`, `.sys CMD`: the sqlite3 shell takes a beginning of two or more letters of .shell
+    and .system (shell.c compares the first n characters)."""
+    return len(dot) >= 3 and any(full.startswith(dot) for full in _SQLITE_SHELL)
+
+
+def _sqlite_inert(dot: str, arg: str) -> bool:
+    """A dot command that only displays or sets how output looks (rules/sql_kinds.toml [sqlite_shell])."""
+    from blastwall.analyze.sql.dots import settings
+
+    s = settings()
+    name = dot[1:]
+    if name == "open":
+        return not any(w.lower() in s["open_destructive"] for w in arg.split())
+    return name in s["inert"] and ";" not in arg
+
+
 def sqlite(text: str) -> tuple[str, Effects]:
     """sqlite3 input: (the SQL, the effects of its dot commands and file functions)."""
     e = Effects.empty()
@@ -540,7 +557,7 @@ def sqlite(text: str) -> tuple[str, Effects]:
         words = stripped.split(None, 1)
         dot, arg = words[0], (words[1].strip() if len(words) > 1 else "")
         target = _last_argument(arg) if arg and not arg.startswith("|") else arg
-        if dot in _SQLITE_SHELL:
+        if dot in _SQLITE_SHELL or _sqlite_shell_abbrev(dot):
             e.shell.append(arg.strip("'\""))
         elif dot == ".read":
             if arg.startswith("|"):
@@ -558,6 +575,8 @@ def sqlite(text: str) -> tuple[str, Effects]:
         elif dot in (".load", ".cd"):
             if dot == ".load":
                 e.unknown.append(f"sqlite3 loads the extension {arg[:60]}, native code blastwall cannot read")
+        elif not _sqlite_inert(dot, arg):  # `.clone`, `.ar`, a name blastwall does not know: asked
+            e.unknown.append(f"sqlite3's {dot[:30]} command is not one blastwall reads")
     sql_text = "\n".join(sql)
     for m in _SQLITE_FILE_FUNCS.finditer(sql_text):
         func = m.group(1).lower()

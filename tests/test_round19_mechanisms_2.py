@@ -41,3 +41,60 @@ WRAPPER_OUTPUT_ASKED = [
     "script --log-out data/app.db -c true",
 ]
 test_wrapper_output_safe, test_wrapper_output_asked = allowed_and_asked(WRAPPER_OUTPUT_SAFE, WRAPPER_OUTPUT_ASKED)
+
+
+# ---- Programs that overwrite or delete through their options (rules/shell_overwriters.toml,
+# shell_fs.toml yq-in-place, shell_secrets.toml pass rm) ---------------------------------------------
+
+OVERWRITERS_SAFE = [
+    "yq -i '.image.tag = \"1.2.3\"' k8s/values-prod.yaml",
+    "yq e -i 'del(.debug)' k8s/values.yaml",
+    "yq -i 'del(.spec.replicas)' deploy.yaml",
+    "yq '{}' k8s/values-prod.yaml",
+    "yq 'del(.)' k8s/values-prod.yaml",
+    "clang-format -i src/main.cpp include/app.h",
+    "clang-format -i --style=file src/*.cc",
+    "clang-format --dry-run db/x.sqlite",
+    "prettier --write src/",
+    "prettier --write 'src/**/*.ts'",
+    "prettier --check data/app.db",
+    "hugo --destination public --cleanDestinationDir",
+    "hugo -d /tmp/site --cleanDestinationDir",
+    "hugo --destination ~/site",
+    "tmpwatch 240 /tmp",
+    "tmpreaper 7d /tmp /var/tmp",
+    "tmpwatch --test 0 /srv/uploads",
+    "pass show work/x",
+    "pass ls",
+    "pass insert work/new",
+]
+OVERWRITERS_ASKED = [
+    "yq -i 'del(.)' k8s/values-prod.yaml",
+    "yq -i '{}' k8s/values-prod.yaml",
+    "yq eval -i 'null' k8s/values-prod.yaml",
+    "yq --inplace '. = {}' k8s/values-prod.yaml",
+    "yq -i '.= {}' k8s/values-prod.yaml",
+    "yq -i -o json '[]' config/app.json",
+    "yq -i 'del(.)' ~/.kube/config",
+    "yq -i '.a = 1' ~/.kube/config",
+    "clang-format -i --style=file --assume-filename=x.cpp db/*.sqlite",
+    "clang-format -i src/main.cpp data/app.db",
+    "clang-format-17 -i ~/.ssh/id_ed25519",
+    "prettier --write data/app.db",
+    "prettier -w backups/",
+    "prettier --write ~/.aws/credentials",
+    "hugo --destination ~/ --cleanDestinationDir",
+    "hugo --cleanDestinationDir -d ..",
+    "hugo --cleanDestinationDir --destination=/srv/www",
+    "hugo --cleanDestinationDir -d .",
+    "sudo tmpwatch 0 /srv/uploads",
+    "tmpwatch 0 /tmp",
+    "tmpreaper 0d /var/tmp",
+    "tmpwatch -m 240 /srv/uploads",
+    "tmpreaper 30d ~/Documents",
+    "pass rm -rf work/",
+    "pass rm work/github",
+    "gopass rm -r prod",
+    "pass delete work/x",
+]
+test_overwriters_safe, test_overwriters_asked = allowed_and_asked(OVERWRITERS_SAFE, OVERWRITERS_ASKED)

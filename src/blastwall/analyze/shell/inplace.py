@@ -124,10 +124,59 @@ def _awk_edit(argv: list[Word]) -> Edit:
     return Edit(in_place, files)
 
 
+# yq (Go yq and python yq): options that take a value, those that give the expression, the in-place
+# switches, and the subcommand words of Go yq that come before the expression.
+_YQ_VALUE = frozenset({"-o", "--output-format", "-p", "--input-format", "-I", "--indent", "-s", "--split-exp",
+                       "--from-file", "--expression", "--arg", "--argjson", "--args", "--xml-attribute-prefix",
+                       "--xml-content-name", "--lua-prefix", "--properties-separator", "--csv-separator"})
+_YQ_SCRIPT_FILE = frozenset({"--from-file"})
+_YQ_INPLACE = frozenset({"-i", "--inplace", "--in-place"})
+_YQ_SUBCOMMANDS = frozenset({"eval", "e", "eval-all", "ea"})
+
+
+def _yq_edit(argv: list[Word]) -> Edit:
+    """`yq -i EXPR FILE...` (`yq e -i`, `--inplace`): the files are rewritten with what EXPR gives;
+    an expression that leaves nothing of the document (`del(.)`, `{}`, `null`) is a wipe."""
+    in_place = False
+    scripts: list[str] | None = []
+    positionals: list[Word] = []
+    words = argv[1:]
+    i = 0
+    while i < len(words):
+        w, t = words[i], words[i].text
+        if t == "--":
+            positionals.extend(words[i + 1:])
+            break
+        if t.startswith("-") and len(t) > 1 and w.path_class is None:
+            opt, eq, value = t.partition("=") if t.startswith("--") else (t, "", "")
+            if opt in _YQ_INPLACE or (not t.startswith("--") and "i" in t[1:] and t[1:].isalpha()):
+                in_place = True
+            elif opt in _YQ_VALUE:
+                if not eq:
+                    value = words[i + 1].text if i + 1 < len(words) else ""
+                    i += 1
+                if opt in _YQ_SCRIPT_FILE:
+                    scripts = None
+                elif opt == "--expression" and scripts is not None:
+                    scripts.append(value)
+        elif not positionals and t in _YQ_SUBCOMMANDS and w.path_class is None:
+            pass
+        else:
+            positionals.append(w)
+        i += 1
+    if scripts == [] and positionals:
+        first = positionals.pop(0)
+        scripts = None if first.dynamic else [first.text]
+    wipe = bool(scripts) and _wipes("yq", scripts or [], False)
+    return Edit(in_place, positionals, "", wipe and in_place)
+
+
 def read_edit(editor: str, argv: list[Word]) -> Edit:
     """The in-place edit `argv` makes (`Edit.in_place` False: it only prints)."""
     if editor == "awk":
         return _awk_edit(argv)
+    if editor == "yq":
+        return _yq_edit(argv)
     grammar = GRAMMARS[editor]
     scripts: list[str] | None = []  # None: a script this reader cannot see (a file, a variable)
     in_place, suffix, quiet, printing = False, "", False, False

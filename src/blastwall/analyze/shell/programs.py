@@ -323,7 +323,21 @@ def _regenerable(arg: str) -> bool:
 
 
 # Named classes of positionals a rule may except when all of them are of it (`unless_all_args_class`).
-ARG_CLASSES = {"regenerable": _regenerable}
+def _plain_file(arg: str) -> bool:
+    """A project, build-output or temporary path (no data, secret or history file, nothing outside)."""
+    from blastwall.analyze.paths import classify
+
+    return classify(arg).kind in ("project", "project_glob", "regenerable", "temp", "temp_top")
+
+
+def _scratch(arg: str) -> bool:
+    """A temporary folder or build output."""
+    from blastwall.analyze.paths import classify
+
+    return classify(arg).kind in ("regenerable", "temp", "temp_top")
+
+
+ARG_CLASSES = {"regenerable": _regenerable, "plain-file": _plain_file, "scratch": _scratch}
 
 
 # Named classes of option values a rule may except (`unless_value_class`): what a glob cannot say.

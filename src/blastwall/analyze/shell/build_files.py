@@ -200,6 +200,9 @@ def read_build_file(name: str, argv: list[Word], scope: Scope, source: str,
                         "blastwall reads them in; a human must check what they run", source)], False
     if named.file is None and named.directory is None and not spec.get("read_default"):
         return None, False
+    if named.file is not None and name in ("make", "gmake") and not named.file.dynamic and \
+            named.file.text in ("-", "/dev/stdin"):
+        return None, False  # `make -f -`: handlers._streamed_makefile reads a Makefile fed on the line, or asks
     if named.file is not None and _streamed(named.file):
         return [unknown("shell.scripts:streamed-task-file", f"{name} reads its build file from {named.file.text or '(nothing)'}"
                         " (text made at run time, which blastwall does not see); a human must check what it runs",

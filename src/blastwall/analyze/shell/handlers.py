@@ -877,6 +877,9 @@ def _streamed_task_file(name: str, argv: list[Word], cmd: SimpleCommand) -> list
 
 def handle_runner(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
     streamed = _streamed_task_file(name, argv, cmd)
+    if streamed and name in ("make", "gmake"):  # `printf 'all:...' | make -f -`: the Makefile is on the line
+        read = _streamed_makefile(argv, cmd, scope)
+        streamed = streamed if read is None else read
     if streamed:
         return streamed
     if name == "composer" and len(argv) > 2:
@@ -926,6 +929,35 @@ def handle_runner(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope)
             out.extend(_script_name_findings(t.text, cmd.source))
     found = out + (named if named is not None else _unread_tasks(name, targets, argv, cmd, scope))
     return found if found or (read and body_decides(name)) else None
+
+
+def _streamed_makefile(argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
+    """The findings of the recipes of a Makefile fed on make's input (streamed_make.py), or None."""
+    from blastwall.analyze.shell.stdin import stdin_of
+    from blastwall.analyze.shell.streamed_make import STDIN_NAMES, streamed_recipes
+
+    taskfile = _option_value(argv[1:], ("-f", "--file", "--makefile"))
+    if taskfile is None or taskfile.dynamic or taskfile.text not in STDIN_NAMES:
+        return None
+    if {"MAKEFILES", "MAKEFLAGS", "MFLAGS", "GNUMAKEFLAGS"} & {*cmd.assigns, *(cmd.env or {})}:
+        return None  # more Makefiles or options from the environment
+    if any(w.text.startswith(("-f", "--file", "--makefile")) for w in argv[1:]) and \
+            sum(1 for w in argv[1:] if w.text in ("-f", "--file", "--makefile")) != 1:
+        return None  # a second Makefile beside the streamed one
+    targets = [w.text for w in _positionals(argv[1:], ("-C", "-f", "--file", "--makefile", "-j", "--jobs",
+                                                        "--directory", "-I", "-o", "-W"))]
+    if any("=" in t for t in targets):
+        return None  # `make -f - CC=rm x`: a variable set on the command line changes the recipes
+    if any(w.text.startswith("-") and w.text not in ("-f", "-s", "--silent", "-k", "-B") and not w.text.startswith("-j")
+           for w in argv[1:] if w is not taskfile):
+        return None  # -C, -e, -I and others change what runs
+    recipes = streamed_recipes(stdin_of(cmd, scope), targets)
+    if recipes is None:
+        return None
+    found: list[Finding] = []
+    for line in recipes:
+        found.extend(_shell_text(line, scope, f"make -f {taskfile.text} {' '.join(targets) or '(default)'}"))
+    return found
 
 
 def _task_option_names(name: str, argv: list[Word]) -> list[Word]:

@@ -98,3 +98,24 @@ OVERWRITERS_ASKED = [
     "pass delete work/x",
 ]
 test_overwriters_safe, test_overwriters_asked = allowed_and_asked(OVERWRITERS_SAFE, OVERWRITERS_ASKED)
+
+
+# ---- Emacs buffers emptied then saved (rules/elisp.toml [buffers]) ---------------------------------
+
+EMACS_SAFE = [
+    "emacs -Q --batch --eval '(progn (find-file \"notes.org\") (org-babel-tangle))'",
+    "emacs --batch --eval '(progn (find-file \"src/a.el\") (indent-region (point-min) (point-max)) (save-buffer))'",
+    "emacs --batch --eval '(progn (find-file \"README.md\") (goto-char (point-max)) (insert \"x\") (save-buffer))'",
+    "emacs --batch --eval '(with-temp-buffer (erase-buffer) (insert \"x\"))'",
+    "emacs --batch --eval '(progn (find-file \"secrets.yaml\") (erase-buffer))'",
+]
+EMACS_ASKED = [
+    "emacs -Q --batch --eval '(progn (find-file \"secrets.yaml\") (erase-buffer) (save-buffer))'",
+    "emacs --batch --eval '(progn (find-file \"data/app.db\") (erase-buffer) (basic-save-buffer))'",
+    "emacs --batch --eval '(with-current-buffer (find-file-noselect \"~/.ssh/config\") (erase-buffer) (save-buffer))'",
+    "emacs --batch --eval '(progn (find-file \"notes.org\") (delete-region (point-min) (point-max)) (save-buffer))'",
+    "emacs --batch --eval '(progn (find-file (getenv \"F\")) (erase-buffer) (save-buffer))'",
+    "emacs --batch --eval '(progn (find-file \"x.txt\") (delete-file \"~/.ssh/id_ed25519\"))'",
+    "emacs --batch --eval '(delete-directory \"~/work\" t)'",
+]
+test_emacs_safe, test_emacs_asked = allowed_and_asked(EMACS_SAFE, EMACS_ASKED)

@@ -97,7 +97,44 @@ def elisp(text: str) -> Effects:
             e.unknown.append(f"emacs lisp calls {head} with arguments computed at run time")
         else:
             e.shell.append(line)
+    e.shell.extend(_buffer_writes(tree))
     return e
+
+
+def _preorder(tree: list[Any]) -> list[list[Any]]:
+    """The forms of `tree` in the order they are written (a form before the forms inside it)."""
+    out: list[list[Any]] = []
+    todo = list(reversed([i for i in tree if isinstance(i, list)]))
+    while todo:
+        node = todo.pop()
+        out.append(node)
+        todo.extend(reversed([i for i in node if isinstance(i, list)]))
+    return out
+
+
+def _buffer_writes(tree: list[Any]) -> list[str]:
+    """What saving a buffer writes (rules/elisp.toml [buffers]): a file visited (`find-file F`),
+    emptied (`erase-buffer`, `delete-region` of the whole buffer) and then saved is written empty
+    (`: > F`); a visit the reader cannot name is `$FILE`."""
+    spec: dict[str, Any] = _table()["buffers"]
+    visited: str | None = None
+    erased = False
+    out: list[str] = []
+    for form in _preorder(tree):
+        head = form[0] if form and isinstance(form[0], str) and not isinstance(form[0], _String) else None
+        if head in spec["visit"]:
+            visited, erased = _arg(form[1:], 0) or "$FILE", False
+        elif head in spec["erase"] or (head in spec["erase_region"] and _whole(form[1:], spec)):
+            erased = True
+        elif head in spec["save"] and erased:
+            out.append(": > " + (shlex.quote(visited) if visited and visited != "$FILE" else "$FILE"))
+    return out
+
+
+def _whole(args: list[Any], spec: dict[str, Any]) -> bool:
+    """`(delete-region (point-min) (point-max))`: the region is the whole buffer."""
+    ends = [a[0] if isinstance(a, list) and a else a for a in args[:2]]
+    return len(ends) == 2 and ends[0] in spec["buffer_start"] and ends[1] in spec["buffer_end"]
 
 
 def _arg(args: list[Any], i: int) -> str | None:

@@ -178,7 +178,7 @@ def _state_changing_url(req: Request, *, allow_kebab: bool) -> str | None:
             continue
         ws = words(seg)
         for part in (ws, _unprefixed(ws)):
-            if 1 < len(ws) and len(part) <= 4 and (part[0] in verbs or part[-1] in verbs) and not set(ws) & benign:
+            if len(ws) > 1 and len(part) <= 4 and (part[0] in verbs or part[-1] in verbs) and not set(ws) & benign:
                 return seg
     state_params = word_list("state_params")
     for k, v in req.query:
@@ -331,7 +331,9 @@ def _destroy_flag(req: Request) -> str | None:
     states = word_list("destroyed_states")
     for k, v in walk(req.body)[:2000]:
         low = k.lower()
-        if low in flags and v not in (None, False, 0, "", "false", "0"):
+        if low.endswith("]") and "[" in low:  # a form field of a nested object: `items[0][deleted]=true`
+            low = low[low.rindex("[") + 1:-1]
+        if low in flags and v not in (None, False, 0, "", "false", "0", "no", "off", "False"):
             return k
         if low in ("status", "state") and isinstance(v, str) and v.strip().lower() in states:
             return f"{k}={v}"

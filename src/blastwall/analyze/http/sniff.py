@@ -80,6 +80,11 @@ def destructive_word(name: str) -> str | None:
     for w in (ws[0], ws[-1]):
         if w in verbs:
             return w
+    # a credential or secret ended: `unsetSecrets`, `rotateApiKey`, `tokenRegenerate` (the old one stops working)
+    ends, objects = word_list("credential_end_verbs"), word_list("credential_objects")
+    for w, rest in ((ws[0], ws[1:]), (ws[-1], ws[:-1])):
+        if w in ends and any(r in objects for r in rest):
+            return w
     return None
 
 

@@ -141,3 +141,27 @@ MAKE_STDIN_ASKED = [
     "cat \"$F\" | make -f -",
 ]
 test_make_stdin_safe, test_make_stdin_lookalikes_are_asked = allowed_and_asked(MAKE_STDIN_SAFE, MAKE_STDIN_ASKED)
+
+# ---- date-stamped new files: a host or user name beside the stamp; crontab's % (crontab(5)) ----------
+
+STAMPED_SAFE = [
+    "crontab -l > crontab-$(hostname)-$(date +%F).txt",
+    'crontab -l > "crontab-$(hostname -s)-$(date +%F).txt"',
+    "crontab -l > backups/crontab-$(whoami)-$(date +%Y%m%d).txt",
+    "(crontab -l 2>/dev/null; echo '15 3 * * * pg_dump -Fc app > /backups/app-$(date +\\%F).dump') | crontab -",
+    "(crontab -l; echo '0 * * * * cat %hello') | crontab -",
+]
+STAMPED_ASKED = [
+    "crontab -l > ~/.ssh/$(hostname)",
+    "crontab -l > ~/$(hostname)/$(date +%F)",
+    "crontab -l > crontab-$(hostname).txt",
+    "crontab -l > crontab-$(cat f)-$(date +%F).txt",
+    "crontab -l > crontab-$X-$(date +%F).txt",
+    "hostname() { echo ../../.bashrc; }; crontab -l > x-$(hostname)-$(date +%F)",
+    "(crontab -l; echo '0 * * * * rm -rf ~/src') | crontab -",
+    "(crontab -l; echo '0 * * * * sh %rm -rf ~/src') | crontab -",  # input after % is the command's stdin
+    "(crontab -l; echo '0 * * * * bash -s %rm -rf ~/src%') | crontab -",
+    "(crontab -l; echo '0 * * * * sh %echo BW_CRON_INPUT%rm -rf ~/src') | crontab -",
+    "(crontab -l; echo '0 * * * * pg_dump app > /backups/app-$(date +%F).dump') | crontab -",  # % splits it
+]
+test_stamped_safe, test_stamped_lookalikes_are_asked = allowed_and_asked(STAMPED_SAFE, STAMPED_ASKED)

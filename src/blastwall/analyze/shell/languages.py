@@ -65,8 +65,35 @@ def crontab(text: str) -> Effects:
         parts = line.split(None, 1 if line.startswith("@") else _CRON_FIELDS)
         keep = 1 if line.startswith("@") else _CRON_FIELDS
         if len(parts) > keep:
-            e.shell.append(parts[keep].replace("%", "\n", 1).split("\n", 1)[0])
+            e.shell.append(_cron_command(parts[keep]))
     return e
+
+
+_CRON_INPUT_END = "BW_CRON_INPUT"
+
+
+def _cron_command(command: str) -> str:
+    """crontab(5): a `%` not escaped by a backslash ends the command, and what follows it (each
+    further `%` a newline) is the command's input; `\\%` is a plain `%`. The input is kept as a
+    here-document, so a shell reading it is read too."""
+    pieces = [""]
+    i = 0
+    while i < len(command):
+        if command.startswith("\\%", i):
+            pieces[-1] += "%"
+            i += 2
+            continue
+        if command[i] == "%":
+            pieces.append("")
+        else:
+            pieces[-1] += command[i]
+        i += 1
+    head, rest = pieces[0], "\n".join(pieces[1:])
+    if not rest.strip():
+        return head
+    if _CRON_INPUT_END in rest:
+        return head + ' <<< "$CRON_INPUT"'  # input blastwall does not spell out: unseen text
+    return f"{head} <<'{_CRON_INPUT_END}'\n{rest}\n{_CRON_INPUT_END}"
 
 
 _ENTER_KEYS = frozenset({"Enter", "C-m", "KPEnter", "C-j", "^M", "^J"})

@@ -140,12 +140,29 @@ def stamped(parts: list[Any]) -> PathClass | None:
 
     if not any(stamp(p) for p in parts):
         return None
-    if any(p.dynamic and not stamp(p) or not p.dynamic and ("$" in p.text or "`" in p.text) for p in parts):
+    if any(p.dynamic and not stamp(p) and not _one_word_beside_text(parts, i) or not p.dynamic and ("$" in p.text or
+           "`" in p.text) for i, p in enumerate(parts)):
         return None
     text = "".join(p.text for p in parts)
     if ".." in text.split("/") or any("/.." in p.text or p.text.startswith("..") for p in parts if not p.dynamic):
         return None
     return PathClass("new_file", text)
+
+
+def _one_word_beside_text(parts: list[Any], i: int) -> bool:
+    """`crontab-$(hostname)-$(date +%F).txt`: a substitution that prints one word with no slash
+    (one_token.py), joined to fixed text or a date stamp in its own path component: the name stays new."""
+    from blastwall.analyze.shell.one_token import ONE_TOKEN
+
+    if parts[i].path_class is not ONE_TOKEN:
+        return False
+    before = parts[i - 1] if i else None
+    after = parts[i + 1] if i + 1 < len(parts) else None
+    joined_before = before is not None and (before.path_class is NEW_NAME or
+                                            not before.dynamic and before.text and not before.text.endswith("/"))
+    joined_after = after is not None and (after.path_class is NEW_NAME or
+                                          not after.dynamic and after.text and not after.text.startswith("/"))
+    return joined_before or joined_after
 
 
 _DATE_STAMP = r"\$\(\s*g?date\s+['\"]?\+[^()$`'\"]*%[^()$`'\"]*['\"]?\s*\)"

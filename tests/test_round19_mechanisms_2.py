@@ -119,3 +119,28 @@ EMACS_ASKED = [
     "emacs --batch --eval '(delete-directory \"~/work\" t)'",
 ]
 test_emacs_safe, test_emacs_asked = allowed_and_asked(EMACS_SAFE, EMACS_ASKED)
+
+
+# ---- Git sequence editors that drop commits (analyze/shell/todo_editor.py) --------------------------
+
+SEQUENCE_EDITOR_SAFE = [
+    "GIT_SEQUENCE_EDITOR=: git rebase -i --autosquash origin/main",
+    "GIT_SEQUENCE_EDITOR=true git rebase -i HEAD~3",
+    "GIT_SEQUENCE_EDITOR=\"sed -i 's/^pick/fixup/'\" git rebase -i HEAD~3",
+    "GIT_SEQUENCE_EDITOR=\"sed -i '2,\\$s/^pick/squash/'\" git rebase -i origin/main",
+    "GIT_SEQUENCE_EDITOR=\"sed -i -e 's/^pick/reword/'\" git rebase -i HEAD~2",
+    "env GIT_SEQUENCE_EDITOR=: git rebase -i origin/main",
+    "git -c sequence.editor=: rebase -i origin/main",
+]
+SEQUENCE_EDITOR_ASKED = [
+    "GIT_SEQUENCE_EDITOR=\"sed -i '2,\\$s/^pick/drop/'\" git rebase -i origin/main",
+    "GIT_SEQUENCE_EDITOR=\"sed -i 's/^pick/d/'\" git rebase -i HEAD~5",
+    "GIT_SEQUENCE_EDITOR=\"sed -i '2,\\$d'\" git rebase -i origin/main",
+    "GIT_SEQUENCE_EDITOR=\"sed -i '/WIP/d'\" git rebase -i origin/main",
+    "GIT_SEQUENCE_EDITOR=\"sed -i -e 's/^pick \\(.*\\)/drop \\1/'\" git rebase -i HEAD~5",
+    "GIT_SEQUENCE_EDITOR=\"perl -pi -e 's/^pick/drop/'\" git rebase -i HEAD~5",
+    "env GIT_SEQUENCE_EDITOR=\"sed -i 's/^pick/drop/'\" git rebase -i origin/main",
+    "export GIT_SEQUENCE_EDITOR=\"sed -i 's/^pick/drop/'\"; git rebase -i origin/main",
+    "git -c sequence.editor=\"sed -i 's/^pick/drop/'\" rebase -i origin/main",
+]
+test_sequence_editor_safe, test_sequence_editor_asked = allowed_and_asked(SEQUENCE_EDITOR_SAFE, SEQUENCE_EDITOR_ASKED)

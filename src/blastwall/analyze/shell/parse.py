@@ -651,6 +651,11 @@ class _Walker:
             elif v.dynamic and kind != "prompt":
                 self.errors.append(f"{name} is set to code blastwall cannot see ({v.raw[:60]})")
             elif kind == "code":
+                if name == "GIT_SEQUENCE_EDITOR":  # git runs it on the rebase todo list (todo_editor.py)
+                    from blastwall.analyze.shell.todo_editor import dropped_commits
+
+                    if (why := dropped_commits(v.text)) is not None:
+                        self.errors.append(why)
                 self.code(v.text)
             elif kind == "pipe":
                 self.code(v.text.lstrip("|- ").replace("%s", "FILE"))

@@ -197,6 +197,11 @@ def _wrapper_assignments(argv: list[Word], inner: list[Word], scope: Scope, sour
         if kind == "function" and not w.dynamic:
             out.extend(_shell_text(f"f{value}", scope, f"{program_name(argv[0].text)} {name}="))
         elif kind in ("code", "pipe") and not w.dynamic:
+            if name == "GIT_SEQUENCE_EDITOR":  # git runs it on the rebase todo list (todo_editor.py)
+                from blastwall.analyze.shell.todo_editor import dropped_commits
+
+                if (why := dropped_commits(value)) is not None:
+                    out.append(unknown("shell.git:sequence-editor-drops", why, source))
             out.extend(_shell_text(value.lstrip("|- ").replace("%s", "FILE") if kind == "pipe" else value, scope,
                                    f"{program_name(argv[0].text)} {name}="))
         elif kind in ("file", "options") and not w.dynamic:

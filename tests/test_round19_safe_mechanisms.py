@@ -165,3 +165,33 @@ STAMPED_ASKED = [
     "(crontab -l; echo '0 * * * * pg_dump app > /backups/app-$(date +%F).dump') | crontab -",  # % splits it
 ]
 test_stamped_safe, test_stamped_lookalikes_are_asked = allowed_and_asked(STAMPED_SAFE, STAMPED_ASKED)
+
+# ---- an infrastructure server's generic run_command, read as the command line it names (mcp_cli.py) --
+
+
+def _tf(tool: str, **arguments: object) -> dict[str, object]:
+    return {"server": "terraform", "tool": tool, "arguments": arguments}
+
+
+TF_SAFE = [
+    _tf("run_command", command="plan", args=["-destroy"], workdir="infra/prod"),
+    _tf("run_command", command="plan -destroy", workdir="infra/prod"),
+    _tf("run_command", command="terraform plan", args="-destroy -out=tf.plan"),
+    _tf("run_command", command="validate"),
+]
+TF_ASKED = [
+    _tf("run_command", command="apply", args=["-destroy"], workdir="infra/prod"),
+    _tf("run_command", command="apply", workdir="infra/prod"),
+    _tf("run_command", command="destroy"),
+    _tf("run_command", command="state rm aws_db_instance.main"),
+    _tf("run_command", command="frobnicate -destroy"),
+    _tf("run_command", command="plan; terraform destroy"),
+    _tf("run_command", command="plan", args=["-destroy", "&&", "terraform", "destroy"]),
+    _tf("run_command", command="plan", args=["-destroy;", "rm", "-rf", "~/src"]),
+    _tf("execute", cmd="apply -auto-approve"),
+    _tf("run_command", command="workspace delete prod"),
+    _tf("run_command", command="plan", script="rm -rf ~/src"),  # another command beside it is read
+    _tf("run_command", command="plan", cmd="destroy"),
+    _tf("run_command", command="plan", commands=["rm -rf ~/src"]),
+]
+test_tf_safe, test_tf_lookalikes_are_asked = allowed_and_asked(TF_SAFE, TF_ASKED, kind="mcp")

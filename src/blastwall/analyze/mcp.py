@@ -845,10 +845,14 @@ def _redis_args(call: _Call) -> list[Finding] | None:
 
 def _command_args(call: _Call) -> list[Finding] | None:
     from blastwall.analyze.mcp_redis import is_redis_server
+    from blastwall.analyze.mcp_cli import reads_generic_command
+    from blastwall.analyze.mcp_gates import cli as gate_cli
     from blastwall.analyze.mcp_terminal import typed_lines
 
     if is_redis_server(call.server_words):
         return None  # its command is a Redis command (_redis_args), not a shell line
+    if gate_cli(call) and reads_generic_command(call.server, call.tool, call.args):
+        return []  # `run_command {"command": "plan", ...}` on a terraform server: _cli_args reads the command line
     if gate_cells(call):
         return _cell_args(call)  # a notebook cell: IPython
     from blastwall.analyze.http.checks import unwrap_argv

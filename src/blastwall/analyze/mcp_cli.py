@@ -20,7 +20,7 @@ from blastwall.analyze.base import Scope
 from blastwall.analyze.ruleset import load_table
 from blastwall.model import Finding
 
-__all__ = ["cli_tool_findings", "command_line", "names_a_cli"]
+__all__ = ["cli_tool_findings", "command_line", "names_a_cli", "reads_generic_command"]
 
 
 @functools.cache
@@ -53,6 +53,8 @@ def command_line(server: str, tool: str, args: dict[str, Any]) -> list[str] | No
     sub = run[0] if run else next((w for w in tool_words if w in g["subcommands"]), None)
     if program is None and run:
         program = "terraform"
+    if program is not None and sub is None and run is None:
+        return _generic_command(program, args)
     if program is None or sub is None:
         return None
     argv = [program, sub]
@@ -71,6 +73,64 @@ def command_line(server: str, tool: str, args: dict[str, Any]) -> list[str] | No
         if isinstance(value, str) and value:
             argv.append(value)
     return argv
+
+
+_SHELL_SIGNS = frozenset(";&|$`<>\n\\*?(){}'\"")
+
+
+def reads_generic_command(server: str, tool: str, args: dict[str, Any]) -> bool:
+    """Whether the call is a generic tool whose `command` this module reads as the program's command
+    line (`run_command {"command": "plan", ...}` on a terraform server): the plain command reader
+    (mcp_gates.command) then leaves it alone, as the words alone are no command line."""
+    if not names_a_cli(server, tool) or _remote_run(server, tool, args, None) is not None:
+        return False
+    programs, tool_words = _set("programs"), _words(tool)
+    if any(w in _grammar()["subcommands"] for w in tool_words):
+        return False
+    program = next((w for w in tool_words if w in programs), None) or \
+        next((w for w in _words(server) if w in programs), None)
+    if program is None or _generic_command(program, args) is None:
+        return False
+    generic = load_table("mcp")["generic"]
+    others = {*generic["command_keys"], *generic["script_keys"], *generic["argv_keys"]} - \
+        {*_grammar().get("command_keys", ()), *_grammar().get("args_keys", ())}
+    commands = [k for k in _grammar().get("command_keys", ()) if k in args]
+    return len(commands) == 1 and others.isdisjoint(args)  # no other command, script or argv beside it
+
+
+def _generic_command(program: str, args: dict[str, Any]) -> list[str] | None:
+    """`run_command {"command": "plan", "args": ["-destroy"]}` on a terraform server: the command
+    line it names (`command_keys`, `args_keys`), or None when it names none of the subcommands."""
+    g = _grammar()
+    command = next((args[k] for k in g.get("command_keys", []) if isinstance(args.get(k), str) and args[k].strip()),
+                   None)
+    if command is None:
+        return None
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return None
+    if words and words[0] == program:
+        words = words[1:]
+    if not words or words[0] not in g["subcommands"]:
+        return None
+    extra: list[str] = []
+    for key in g.get("args_keys", []):
+        value = args.get(key)
+        if value is None:
+            continue
+        if isinstance(value, str):
+            try:
+                value = shlex.split(value)
+            except ValueError:
+                return None
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return None
+        extra.extend(value)
+    if any(c in _SHELL_SIGNS for w in (*words, *extra) for c in w):
+        return None  # a server that joins the words into a shell line would run more: the command reader judges it
+    unattended = g.get("unattended", {}).get(words[0])
+    return [program, words[0], *(unattended.split() if unattended else []), *words[1:], *extra]
 
 
 def names_a_cli(server: str, tool: str) -> bool:

@@ -195,3 +195,34 @@ TF_ASKED = [
     _tf("run_command", command="plan", commands=["rm -rf ~/src"]),
 ]
 test_tf_safe, test_tf_lookalikes_are_asked = allowed_and_asked(TF_SAFE, TF_ASKED, kind="mcp")
+
+# ---- REPL one-liners that evaluate nothing (rules/unread_code.toml inert_code); rails runner - -------
+
+REPL_SAFE = [
+    "ghci -e ':t foldr'",
+    "ghci -e ':type Data.Map.insert'",
+    "ghci -e ':i (>>=)'",
+    "ghci -e ':t foldr' -e ':k Maybe'",
+    "jshell <<< 'System.out.println(Runtime.version())'",
+    "jshell <<< 'System.out.println(\"hi\")'",
+    "echo 'puts User.count' | bundle exec rails runner -",
+]
+REPL_ASKED = [
+    "ghci -e 'System.Directory.removeDirectoryRecursive \"/home/u/src\"'",
+    "ghci -e ':t $(runIO (readFile \"x\"))'",  # a splice runs while it type-checks
+    "ghci -e ':!rm -rf ~/src'",
+    "ghci -e ':t foldr' -e 'removeFile \"x\"'",
+    "ghci -e ':t x\n:!rm -rf ~/src'",
+    "ghci -e \"$CODE\"",
+    "ghci -e ':t [q|x|]'",
+    "ghci -e ':t foldr' Main.hs",  # the module is compiled (Template Haskell in it runs)
+    "ghci -ghci-script evil.ghci -e ':t foldr'",
+    "jshell <<< 'Runtime.getRuntime().exec(\"rm -rf /home/u/src\")'",
+    "jshell <<< 'System.out.println(Runtime.getRuntime().exec(\"rm -rf x\"))'",
+    "jshell <<< 'System.out.println(\"a\"); new java.io.File(\"x\").delete()'",
+    "echo \"$X\" | jshell",
+    "echo 'User.delete_all' | bundle exec rails runner -",
+    "echo 'system(\"rm -rf ~/src\")' | rails runner -",
+    "cat \"$F\" | rails runner -",
+]
+test_repl_safe, test_repl_lookalikes_are_asked = allowed_and_asked(REPL_SAFE, REPL_ASKED)

@@ -163,6 +163,12 @@ def _spec_findings(name: str, spec: dict[str, Any], args: _Args, words: list[Wor
         if not args.rest:
             return []
         first = args.rest[0]
+        if first.text == "-" and not first.dynamic:  # `rails runner -`: the code is the command's input
+            text = stdin_of(cmd, scope) if has_stdin(cmd) else None
+            if text is None:
+                return [unknown("shell.exec:carrier-input", f"{name} runs {language} code from input blastwall "
+                                "cannot read; a human must read it", cmd.source)]
+            return _text(name, language, Word(text), edited, cmd, scope)
         if _names_file(first.text, tuple(spec.get("file_suffixes", ())), scope):
             return _file(name, language, first, edited, cmd, scope)
         return _text(name, language, first, edited, cmd, scope)

@@ -60,11 +60,16 @@ def unread_code(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -
         return None
     what = f"{row['language']} code"
     values = set(row.get("value_options", []))
-    for w in args:
+    for i, w in enumerate(args):
         if _code_option(w.text, row.get("code_options", [])):
+            if _only_code(args, row.get("code_options", [])) and \
+                    _all_inert(row, _code_values(args, row.get("code_options", []))):
+                return []  # `ghci -e ':t foldr'`: queries that evaluate nothing (inert_code)
             return [_finding(f"{name} runs {what} given on the command line", cmd)]
     program = _program_at(args, row, values)
     if program is not None:
+        if row.get("program_reads_stdin") and (cmd.stdin_text is not None or _piped(cmd)):
+            return [_finding(f"{name} runs {what} from its input", cmd)]
         return _program(name, args[program:], cmd, scope)
     positionals: list[Word] = []
     skip = False
@@ -82,11 +87,61 @@ def unread_code(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -
     if suffixes:  # `swift /tmp/c.swift` runs a script; `swift build` is a subcommand
         positionals = [w for w in positionals if w.text == "-" or w.dynamic or w.text.lower().endswith(suffixes)]
     if positionals and (row.get("code_operand") or row.get("script")):
-        where = "given on the command line" if row.get("code_operand") else f"from the script {positionals[0].text}"
+        where = "given on the command line" if row.get("code_operand") else "from its input" \
+            if positionals[0].text == "-" else f"from the script {positionals[0].text}"
         return [_finding(f"{name} runs {what} {where}", cmd)]
     if row.get("stdin", row.get("script")) and (cmd.stdin_text is not None or _piped(cmd)):
+        if row.get("inert_code"):
+            from blastwall.analyze.shell.stdin import stdin_of
+
+            text = stdin_of(cmd, scope)
+            if text is not None and _all_inert(row, [text]):
+                return []  # `jshell <<< 'System.out.println(Runtime.version())'`
         return [_finding(f"{name} runs {what} from its input", cmd)]
     return None
+
+
+def _only_code(args: list[Word], options: list[str]) -> bool:
+    """Nothing but code options and their code (`ghci -e X -e Y`): no module, script or other option,
+    which could load code of its own (`ghci -e ':t x' Main.hs`, `-ghci-script FILE`)."""
+    i = 0
+    while i < len(args):
+        if args[i].text not in options:
+            return False
+        i += 2
+    return True
+
+
+def _code_values(args: list[Word], options: list[str]) -> list[Word | None]:
+    """The code each code option is given (`-e CODE`, `--eval=CODE`); None for one blastwall cannot find."""
+    out: list[Word | None] = []
+    for i, w in enumerate(args):
+        if not _code_option(w.text, options):
+            continue
+        if w.text in options:
+            out.append(args[i + 1] if i + 1 < len(args) else None)
+        elif "=" in w.text:
+            out.append(Word(w.text.split("=", 1)[1], dynamic=w.dynamic))
+        else:
+            out.append(None)  # `-eCODE` and other glued spellings: not read
+    return out
+
+
+def _all_inert(row: dict[str, Any], codes: list[Any]) -> bool:
+    """Every piece of code is a whole line of the row's `inert_code` patterns (each line one)."""
+    patterns = row.get("inert_code")
+    if not patterns or not codes:
+        return False
+    from blastwall import rx
+
+    for code in codes:
+        text = code if isinstance(code, str) else None if code is None or code.dynamic else code.text
+        if text is None:
+            return False
+        lines = [ln for ln in text.split("\n") if ln.strip()]
+        if not lines or not all(any(rx.fullmatch(p, ln.strip()) for p in patterns) for ln in lines):
+            return False
+    return True
 
 
 def _program_at(args: list[Word], row: dict[str, Any], values: set[str]) -> int | None:

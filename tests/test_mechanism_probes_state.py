@@ -1,0 +1,149 @@
+"""Probes by mechanism: tools that destroy what the desired state no longer lists, restores that
+overwrite live state, and destruction scheduled for later.
+
+Each list holds the destructive spellings of one mechanism (they must ask or deny) and the safe
+spellings of the same programs (they must pass).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from blastwall.engine import check
+
+
+def _decision(line: str) -> str:
+    return check(line, "shell").decision.value
+
+
+# ---- 1. Declarative tools: what the desired state no longer lists is deleted -----------------------
+
+DESIRED_STATE_DESTRUCTIVE = [
+    "kubectl apply --prune -l app=web -f k8s/",
+    "kubectl apply -f k8s/ --prune --all",
+    "kubectl apply -k overlays/prod --prune -l team=core",
+    "kubectl replace --force -f deploy.yaml",
+    "argocd app sync prod-api --prune",
+    "helm upgrade web ./chart --force",
+    "terraform apply -auto-approve",
+    "tofu apply -auto-approve",
+    "pulumi up --yes",
+    "pulumi up -y --stack prod",
+    "cdk deploy --all --require-approval never",
+    "npx cdk deploy ApiStack --require-approval=never",
+    "cdktf deploy --auto-approve",
+    "az deployment group create -g prod-rg --template-file main.bicep --mode Complete",
+    "aws cloudformation deploy --template-file template.yaml --stack-name prod-api",
+    "aws --region eu-west-1 cloudformation deploy --stack-name api --template-file t.yml --capabilities CAPABILITY_IAM",
+    "serverless remove --stage prod",
+    "firebase deploy --only functions --force",
+    "npx prisma db push --accept-data-loss",
+    "prisma db push --force-reset",
+    "atlas schema apply -u \"$DATABASE_URL\" --to file://schema.hcl --auto-approve",
+    "atlas schema apply --url mysql://root@prod/db --to file://s.sql --auto-approve",
+    "skeema push production --allow-unsafe",
+    "skeema push --allow-unsafe=1",
+    "psqldef -U postgres prod --enable-drop-table < schema.sql",
+    "mysqldef -u root prod --enable-drop-table < schema.sql",
+    "dbt run --full-refresh --target prod",
+    "dbt build --full-refresh -t prod",
+    "dbt seed --full-refresh",
+    "flyway clean -url=jdbc:postgresql://prod/db",
+    "flyway migrate -cleanOnValidationError=true",
+    "flyway -cleanOnValidationError=true -url=jdbc:postgresql://prod/db migrate",
+    "liquibase dropAll --url=jdbc:postgresql://prod/db",
+    "liquibase rollbackCount 5",
+    "sqitch revert db:pg:prod -y",
+    "alembic downgrade base",
+    "supabase db reset --linked",
+    "ansible all -m file -a 'path=/srv/app state=absent'",
+    "ansible db -m postgresql_db -a 'name=prod state=absent'",
+    "salt '*' file.remove /srv/app",
+    "gh repo sync owner/fork --force",
+]
+
+DESIRED_STATE_SAFE = [
+    "kubectl apply -f k8s/deploy.yaml",
+    "kubectl apply -k overlays/prod",
+    "kubectl diff -f k8s/",
+    "argocd app sync prod-api",
+    "helm upgrade --install web ./chart -n prod",
+    "terraform plan",
+    "pulumi preview",
+    "cdk diff",
+    "cdk deploy ApiStack --require-approval broadening",
+    "az deployment group what-if -g prod --template-file main.bicep --mode Complete",
+    "aws cloudformation deploy --template-file t.yml --stack-name api --no-execute-changeset",
+    "aws cloudformation describe-stacks --stack-name api",
+    "aws cloudformation package --template-file t.yml --s3-bucket b --output-template-file out.yml",
+    "serverless deploy --stage dev",
+    "npx prisma db push",
+    "atlas schema apply -u \"$DATABASE_URL\" --to file://schema.hcl --dry-run",
+    "atlas schema apply -u \"$DATABASE_URL\" --to file://schema.hcl",
+    "skeema diff production",
+    "skeema push production",
+    "dbt run --target dev",
+    "dbt build --select orders",
+    "dbt test",
+    "flyway migrate",
+    "flyway -cleanOnValidationError=false migrate",
+    "liquibase update",
+    "alembic upgrade head",
+    "ansible all -m file -a 'path=/srv/app state=directory'",
+    "gh repo sync",
+]
+
+
+# ---- 2. Restores and reverts over live state -------------------------------------------------------
+
+RESTORE_DESTRUCTIVE = [
+    "pg_restore --clean -d prod backup.dump",
+    "pg_restore -c -d prod db.dump",
+    "pg_restore -cd app_production dump.custom",
+    "mongorestore --drop --uri mongodb://prod/app dump/",
+    "mysql prod < dump.sql",
+    "gunzip -c backup.sql.gz | mysql prod",
+    "redis-cli --pipe < dump.txt",
+    "etcdctl snapshot restore snap.db --data-dir /var/lib/etcd",
+    "velero restore create --from-backup nightly --existing-resource-policy=update",
+    "git restore --source=HEAD~3 -- .",
+    "git restore -s HEAD~3 .",
+    "git checkout HEAD~3 -- .",
+    "zfs rollback tank/data@yesterday",
+    "lvconvert --merge vg0/root_snap",
+    "snapper undochange 10..20",
+    "snapper -c home undochange 5..9",
+    "sudo snapper --config root undochange 3..4 /etc",
+    "virsh snapshot-revert prod-vm snap1",
+    "VBoxManage snapshot prod-vm restore clean",
+    "gcloud sql backups restore 123 --restore-instance=prod-db",
+    "neo4j-admin database load neo4j --from-path=/backups --overwrite-destination=true",
+    "neo4j-admin load --from=graph.dump --database=neo4j --force",
+]
+
+RESTORE_SAFE = [
+    "pg_restore --create -d postgres backup.dump",
+    "createdb restore_test && pg_restore -d restore_test backup.dump",
+    "pg_restore -l backup.dump",
+    "git restore --staged .",
+    "git checkout -b feature",
+    "zfs snapshot tank/data@now",
+    "snapper list",
+    "snapper status 10..20",
+    "snapper -c home create --description 'before upgrade'",
+    "virsh snapshot-list prod-vm",
+    "VBoxManage snapshot prod-vm take before-upgrade",
+    "neo4j-admin database load neo4j-copy --from-path=/backups",
+    "neo4j-admin database dump neo4j --to-path=/backups",
+    "aws rds restore-db-instance-from-db-snapshot --db-instance-identifier prod-restored --db-snapshot-identifier s1",
+]
+
+
+@pytest.mark.parametrize("line", DESIRED_STATE_DESTRUCTIVE + RESTORE_DESTRUCTIVE)
+def test_destructive_asks(line: str) -> None:
+    assert _decision(line) != "allow", line
+
+
+@pytest.mark.parametrize("line", DESIRED_STATE_SAFE + RESTORE_SAFE)
+def test_safe_passes(line: str) -> None:
+    assert _decision(line) == "allow", line

@@ -144,3 +144,47 @@ SEQUENCE_EDITOR_ASKED = [
     "git -c sequence.editor=\"sed -i 's/^pick/drop/'\" rebase -i origin/main",
 ]
 test_sequence_editor_safe, test_sequence_editor_asked = allowed_and_asked(SEQUENCE_EDITOR_SAFE, SEQUENCE_EDITOR_ASKED)
+
+
+# ---- Interpreters whose code is read or asked (code.py concatenated commands, carriers.toml lldb,
+# unread_code.toml clojure/iex) -------------------------------------------------------------------
+
+INTERPRETERS_SAFE = [
+    "lua -e 'print(1)'",
+    "lua -e 'os.execute(\"echo \" .. os.getenv(\"HOME\"))'",
+    "lua -e 'os.execute(\"ls -la\")'",
+    "gawk 'BEGIN { system(\"date\") }'",
+    "gawk 'BEGIN { while ((getline line < \"targets.txt\") > 0) system(\"echo \" line) }'",
+    "awk '{ system(\"mkdir -p out/\" $1) }' dirs.txt",
+    "clojure -M -m app.core",
+    "clj -M:dev -m app.main",
+    "clojure -X:deps tree",
+    "iex -S mix phx.server",
+    "mix test",
+    "lldb --batch -o 'bt' -p 4312",
+    "lldb -b -o 'thread backtrace all' -p 4312",
+    "gdb -p 4312 -batch -ex 'bt'",
+]
+INTERPRETERS_ASKED = [
+    "lua -e 'os.execute(\"rm -rf \" .. os.getenv(\"HOME\") .. \"/Maildir\")'",
+    "lua -e 'local d = os.getenv(\"HOME\"); os.execute(\"rm -rf \" .. d)'",
+    "lua5.4 -e 'os.execute(\"rm -rf \" .. arg[1])'",
+    "gawk 'BEGIN { while ((getline line < \"targets.txt\") > 0) system(\"rm -rf \" line) }'",
+    "awk '{ system(\"rm -rf \" $1) }' dirs.txt",
+    "perl -e 'system(\"rm -rf \" . $ENV{HOME} . \"/work\")'",
+    "php -r 'exec(\"rm -rf \" . getenv(\"HOME\"));'",
+    "echo '(doseq [f (file-seq (clojure.java.io/file \"resources/db\"))] (.delete f))' | clojure -M -",
+    "clojure -M - <<< '(.delete (clojure.java.io/file \"data/app.db\"))'",
+    "clojure -M scripts/cleanup.clj",
+    "bb -e '(babashka.fs/delete-tree \"data\")'",
+    "echo 'File.rm_rf!(\"priv/static/uploads\")' | iex -S mix",
+    "iex -S mix <<< 'File.rm_rf!(\"priv\")'",
+    "mix run -e 'File.rm_rf!(\"priv/static/uploads\")'",
+    "lldb --batch -o 'expr (int)unlink(\"/var/lib/app/app.db\")' -p 4312",
+    "lldb -b -o 'expression -- (int)system(\"rm -rf /srv/data\")' -p 4312",
+    "lldb -p 4312 -o 'platform shell rm -rf /srv/data'",
+    "lldb --one-line 'p (int)remove(\"data/app.db\")' -p 4312",
+    "lldb -b -o 'script import shutil; shutil.rmtree(\"/srv/data\")' -p 1",
+    "gdb -p 4312 -batch -ex 'call unlink(\"/var/lib/app/app.db\")'",
+]
+test_interpreters_safe, test_interpreters_asked = allowed_and_asked(INTERPRETERS_SAFE, INTERPRETERS_ASKED)

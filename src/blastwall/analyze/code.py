@@ -531,6 +531,43 @@ def _args_after(code: str, pos: int) -> str:
     return code[pos:pos + 400]
 
 
+def _concatenated(args: str) -> str | None:
+    """The first argument of a call when it is built from string literals and values known only at
+    run time (`"rm -rf " .. os.getenv("HOME") .. "/x"`, awk `"rm -rf " line`, `"rm " . $dir`): the
+    literals with `$VALUE` in place of each value, as a shell line; None when it is one literal."""
+    pieces: list[str] = []
+    literal = computed = False
+    i, depth, n = 0, 0, len(args)
+    while i < n:
+        c = args[i]
+        if c in "'\"`":
+            m = _STRING.match(args, i)
+            if m is None:
+                return None
+            if depth == 0:
+                pieces.append(_body(m))
+                literal = True
+            i = m.end()
+            continue
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+            if depth < 0:
+                break
+        elif depth == 0 and c == ",":
+            break
+        elif depth == 0 and (c.isalnum() or c in "_$@"):
+            if not pieces or pieces[-1] != "$VALUE":
+                pieces.append("$VALUE")
+            computed = True
+            while i < n and (args[i].isalnum() or args[i] in "_$@.:"):
+                i += 1
+            continue
+        i += 1
+    return "".join(pieces) if literal and computed else None
+
+
 # Calls read from one piece of code; past this many, the rest is not read and the code is asked
 # about (`ruby -e` of 10,000 backticks would otherwise be read call by call).
 _MAX_CALLS = 256
@@ -572,7 +609,10 @@ def _scan(language: str, code: str, scope: Scope) -> list[Finding]:
                 elif s and "${" not in _body(s) and "#{" not in _body(s):
                     read.append((m.end() + s.start(), m.end() + s.end()))
                     literals = [_body(x) for x in _STRING.finditer(args)]
-                    if len(literals) > 1 and " " not in literals[0]:  # system("rm", "-rf", "/opt")
+                    joined = _concatenated(args)
+                    if joined is not None:  # os.execute("rm -rf " .. HOME .. "/x"): the run-time parts unknown
+                        out.extend(_shell(joined, language, scope))
+                    elif len(literals) > 1 and " " not in literals[0]:  # system("rm", "-rf", "/opt")
                         out.extend(_shell(shlex.join(literals), language, scope))
                     else:
                         out.extend(_shell(_body(s), language, scope))

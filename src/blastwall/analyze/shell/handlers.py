@@ -1139,7 +1139,8 @@ LAZY_MODULES: dict[str, str] = {
         "curl", "curlie", "wget", "http", "https", "xh", "xhs", "gh", "glab", "az")},
     **{n: "blastwall.analyze.shell.carriers" for n in (  # rules/carriers.toml
         "at", "batch", "crontab", "tmux", "screen", "vim", "vi", "nvim", "ex", "view", "rvim", "rview", "gvim",
-        "vimdiff", "evim", "vimx", "ed", "red", "gdb", "gdb-multiarch", "cgdb", "tclsh", "tclsh8.6", "tclsh9.0", "wish",
+        "vimdiff", "evim", "vimx", "ed", "red", "gdb", "gdb-multiarch", "cgdb", "lldb", "lldb-14", "lldb-15", "lldb-16",
+        "lldb-17", "lldb-18", "lldb-19", "tclsh", "tclsh8.6", "tclsh9.0", "wish",
         "expect", "jimsh", "less", "more", "most", "man", "sed", "gsed", "artisan", "rails", "manage.py",
         "django-admin", "emacs", "emacs-nox", "emacsclient", "rake",
         "sftp", "ftp", "pftp", "tnftp", "ncftp", "tftp", "lftp", "smbclient")},

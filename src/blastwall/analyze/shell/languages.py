@@ -276,6 +276,26 @@ def gdb(text: str) -> Effects:
     return e
 
 
+# lldb commands and the gdb commands that do the same (`expr CALL` is gdb's `call CALL`).
+_LLDB_AS_GDB = (("expression", "call"), ("expr", "call"), ("e", "call"), ("po", "call"), ("call", "call"),
+                ("p", "call"), ("print", "call"), ("platform shell", "shell"), ("script", "python"),
+                ("command source", "source"), ("command script import", "source"))
+
+
+def lldb(text: str) -> Effects:
+    """lldb's commands (`-o CMD`, `-s FILE`) read as the gdb commands that do the same."""
+    lines: list[str] = []
+    for line in _lines(text):
+        for word, same in _LLDB_AS_GDB:
+            if line == word or line.startswith(word + " "):
+                rest = line[len(word):].strip()
+                if same == "call":  # `expr -O -- CALL`, `expr -l c -- CALL`: options end at --
+                    rest = rest.split(" -- ", 1)[1] if rest.startswith("-") and " -- " in rest else rest
+                lines.append(f"{same} {rest}")
+                break
+    return gdb("\n".join(lines))
+
+
 # ---- Tcl / expect -----------------------------------------------------------------------------
 def _tcl_words(command: str) -> list[str]:
     words: list[str] = []
@@ -647,7 +667,7 @@ def _program_code(language: str) -> Callable[[str], Effects]:
 
 
 DECODERS: dict[str, Callable[..., Effects]] = {
-    "shell": shell, "crontab": crontab, "vim": vim, "ed": ed, "gdb": gdb, "tcl": tcl, "sed": sed,
+    "shell": shell, "crontab": crontab, "vim": vim, "ed": ed, "gdb": gdb, "lldb": lldb, "tcl": tcl, "sed": sed,
     "screen-stuff": screen_stuff, "less": less_commands,
     **{lang: _program_code(lang) for lang in ("php", "ruby", "python", "node")},
     "sql": lambda text: Effects([], [], [text], [], [], []),

@@ -147,3 +147,82 @@ def test_destructive_asks(line: str) -> None:
 @pytest.mark.parametrize("line", DESIRED_STATE_SAFE + RESTORE_SAFE)
 def test_safe_passes(line: str) -> None:
     assert _decision(line) == "allow", line
+
+
+# ---- 3. Destruction scheduled for later: calls a cloud scheduler or state machine makes ------------
+
+_SDK = "arn:aws:scheduler:::aws-sdk:"
+_STATES = "arn:aws:states:::aws-sdk:"
+
+
+def _schedule(target: str) -> str:
+    return ("aws scheduler create-schedule --name t --schedule-expression 'rate(1 day)' "
+            f"--target Arn={target},RoleArn=arn:aws:iam::1:role/r --flexible-time-window Mode=OFF")
+
+
+def _state_machine(resource: str) -> str:
+    return ("aws stepfunctions create-state-machine --name x --role-arn r --definition "
+            f"'{{\"StartAt\":\"a\",\"States\":{{\"a\":{{\"Type\":\"Task\",\"Resource\":\"{resource}\",\"End\":true}}}}}}'")
+
+
+LATER_DESTRUCTIVE = [
+    "gcloud scheduler jobs create http wipe --schedule='0 * * * *' --http-method=DELETE "
+    "--uri=https://storage.googleapis.com/storage/v1/b/prod",
+    "gcloud scheduler jobs create http wipe --schedule '0 3 * * *' --uri https://api.github.com/repos/o/r "
+    "--http-method DELETE",
+    "gcloud --project p scheduler jobs update http wipe --uri https://api.github.com/repos/o/r --http-method delete",
+    "gcloud beta scheduler jobs create http j --schedule='@daily' --uri=https://api.example.com/v1/users "
+    "--http-method=DELETE",
+    "gcloud tasks create-http-task --queue q --url=https://api.example.com/v1/users/1 --method=DELETE",
+    "gcloud scheduler jobs create http j --schedule='0 3 * * *' --uri=https://api.stripe.com/v1/customers/cus_1 "
+    "--message-body-from-file=body.json",
+    _schedule(_SDK + "s3:deleteBucket"),
+    _schedule(_SDK + "ec2:terminateInstances"),
+    _schedule(_SDK + "rds:deleteDBInstance"),
+    "aws scheduler create-schedule --name w --schedule-expression 'at(2030-01-01T00:00:00)' --target "
+    "'{\"Arn\":\"arn:aws:scheduler:::aws-sdk:dynamodb:deleteTable\",\"RoleArn\":\"r\",\"Input\":\"{}\"}' "
+    "--flexible-time-window Mode=OFF",
+    "aws scheduler update-schedule --name w --schedule-expression 'rate(5 minutes)' "
+    f"--target Arn={_SDK}s3:deleteObjects,RoleArn=r --flexible-time-window Mode=OFF",
+    _state_machine(_STATES + "dynamodb:deleteTable"),
+    _state_machine(_STATES + "s3:deleteBucket"),
+    # already asked before: commands run later by at, systemd timers, Kubernetes jobs, cron, background
+    "at now + 1 minute <<< 'rm -rf /srv/app'",
+    "systemd-run --on-active=1m rm -rf /srv/app",
+    "kubectl create job wipe --image=busybox -- rm -rf /data",
+    "kubectl create cronjob wipe --image=busybox --schedule='*/5 * * * *' -- rm -rf /data",
+    "(crontab -l; echo '0 * * * * rm -rf ~/data') | crontab -",
+    "echo '0 3 * * * root rm -rf /srv/app' | sudo tee /etc/cron.d/cleanup",
+    "sleep 600 && rm -rf /srv/app &",
+    "nohup sh -c 'sleep 3600; rm -rf /srv/app' &",
+    "watch -n 3600 'rm -rf ~/data'",
+    "aws s3api put-bucket-lifecycle-configuration --bucket prod --lifecycle-configuration "
+    "'{\"Rules\":[{\"ID\":\"x\",\"Status\":\"Enabled\",\"Filter\":{},\"Expiration\":{\"Days\":1}}]}'",
+]
+
+LATER_SAFE = [
+    "gcloud scheduler jobs create http ping --schedule='* * * * *' --uri=https://example.com/health --http-method=GET",
+    "gcloud scheduler jobs create http hook --schedule='0 * * * *' --uri=https://example.com/hooks/nightly",
+    "gcloud scheduler jobs update http ping --schedule='*/5 * * * *'",
+    "gcloud scheduler jobs list",
+    "gcloud tasks create-http-task --queue q --url=https://example.com/work --method=POST --body-content='{}'",
+    _schedule(_SDK + "sqs:sendMessage"),
+    _state_machine(_STATES + "s3:getObject"),
+    _state_machine("arn:aws:states:::lambda:invoke"),
+    "at now + 1 minute <<< 'echo hi > /tmp/x'",
+    "systemd-run --on-active=1m /usr/bin/echo hi",
+    "kubectl create job hello --image=busybox -- echo hello",
+    "kubectl create cronjob report --image=busybox --schedule='0 * * * *' -- date",
+    "watch -n 5 kubectl get pods",
+    "(sleep 60; echo done) &",
+]
+
+
+@pytest.mark.parametrize("line", LATER_DESTRUCTIVE)
+def test_later_destructive_asks(line: str) -> None:
+    assert _decision(line) != "allow", line
+
+
+@pytest.mark.parametrize("line", LATER_SAFE)
+def test_later_safe_passes(line: str) -> None:
+    assert _decision(line) == "allow", line

@@ -18,11 +18,31 @@ from blastwall.model import Finding
 
 
 def handle_catalog_cli(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
+    later = _later_calls(name, argv, scope, cmd.source)
+    if later:  # a call a scheduler or state machine makes later, judged as that call
+        from blastwall.analyze.catalogs import cli_findings
+
+        return later + cli_findings(name, argv, scope, cmd.source)
     if match(name, argv, source=cmd.source):
         return None  # a hand rule decides
     from blastwall.analyze.catalogs import cli_findings
 
     return cli_findings(name, argv, scope, cmd.source)
+
+
+def _later_calls(name: str, argv: list[Word], scope: Scope, source: str) -> list[Finding]:
+    """Scheduled HTTP jobs (gcloud) and AWS SDK targets (aws) the command sets up (scheduled_calls.py)."""
+    if name == "gcloud":
+        if not any(w.text in ("scheduler", "tasks") for w in argv):
+            return []
+        from blastwall.analyze.shell.scheduled_calls import scheduled_http
+
+        return scheduled_http(name, argv, scope, source)
+    if not any("aws-sdk:" in w.text for w in argv):
+        return []
+    from blastwall.analyze.shell.scheduled_calls import sdk_targets
+
+    return sdk_targets(argv, source)
 
 
 register(["aws", "gcloud"], handle_catalog_cli)

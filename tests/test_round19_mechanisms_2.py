@@ -188,3 +188,26 @@ INTERPRETERS_ASKED = [
     "gdb -p 4312 -batch -ex 'call unlink(\"/var/lib/app/app.db\")'",
 ]
 test_interpreters_safe, test_interpreters_asked = allowed_and_asked(INTERPRETERS_SAFE, INTERPRETERS_ASKED)
+
+
+# ---- Test setup against production (rules/shell_orm.toml db-destroy-production) ----------------------
+
+TEST_SETUP_SAFE = [
+    "bin/rails db:test:prepare",
+    "RAILS_ENV=test bin/rails db:test:prepare db:schema:load",
+    "RAILS_ENV=test bin/rails db:schema:load",
+    "bin/rails db:test:prepare test",
+    "RAILS_ENV=production bin/rails db:migrate",
+    "RAILS_ENV=production bin/rails assets:precompile",
+]
+TEST_SETUP_ASKED = [
+    "RAILS_ENV=production DISABLE_DATABASE_ENVIRONMENT_CHECK=1 bin/rails db:test:prepare db:schema:load",
+    "RAILS_ENV=production bin/rails db:test:prepare db:schema:load",
+    "DISABLE_DATABASE_ENVIRONMENT_CHECK=1 bin/rails db:test:prepare db:reset",
+    "bin/rails db:test:prepare db:schema:load RAILS_ENV=production",
+    "bin/rake db:test:load db:drop RAILS_ENV=production",
+    "bin/rails -e production db:test:prepare db:schema:load",
+    "env RAILS_ENV=production bin/rails db:test:prepare db:structure:load",
+    "RAILS_ENV=production bin/rails db:schema:load",
+]
+test_test_setup_safe, test_test_setup_asked = allowed_and_asked(TEST_SETUP_SAFE, TEST_SETUP_ASKED)

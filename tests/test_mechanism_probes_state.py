@@ -226,3 +226,74 @@ def test_later_destructive_asks(line: str) -> None:
 @pytest.mark.parametrize("line", LATER_SAFE)
 def test_later_safe_passes(line: str) -> None:
     assert _decision(line) == "allow", line
+
+
+# ---- 3b. Kubernetes manifests whose containers run a destructive command ---------------------------
+
+def _job(command: list[str], args: list[str] | None = None, kind: str = "Job") -> dict[str, object]:
+    container: dict[str, object] = {"name": "x", "image": "busybox", "command": command}
+    if args is not None:
+        container["args"] = args
+    pod = {"spec": {"restartPolicy": "Never", "containers": [container]}}
+    if kind == "CronJob":
+        return {"apiVersion": "batch/v1", "kind": kind, "metadata": {"name": "wipe"},
+                "spec": {"schedule": "*/5 * * * *", "jobTemplate": {"spec": {"template": pod}}}}
+    if kind == "Pod":
+        return {"apiVersion": "v1", "kind": kind, "metadata": {"name": "wipe"}, **pod}
+    return {"apiVersion": "batch/v1", "kind": kind, "metadata": {"name": "wipe"}, "spec": {"template": pod}}
+
+
+def _yaml(obj: dict[str, object]) -> str:
+    import yaml
+
+    return str(yaml.safe_dump(obj, sort_keys=False))
+
+
+MANIFESTS_DESTRUCTIVE = [
+    _job(["rm", "-rf", "/data"], kind="CronJob"),
+    _job(["sh", "-c"], ["rm -rf /data/*"]),
+    _job(["/bin/bash", "-c", "psql -h prod-db -c 'DROP TABLE users'"]),
+    _job(["rm"], ["-rf", "/var/lib/app"], kind="Pod"),
+    {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "api"}, "spec": {"template": {"spec": {
+        "initContainers": [{"name": "init", "image": "alpine", "command": ["sh", "-c", "rm -rf /srv/data"]}],
+        "containers": [{"name": "api", "image": "api:1"}]}}}},
+    {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [
+        {"name": "api", "image": "api:1", "livenessProbe": {"exec": {"command": ["sh", "-c", "rm -rf /data"]}}}]}},
+]
+
+MANIFESTS_SAFE = [
+    _job(["echo", "hello"]),
+    _job(["sh", "-c"], ["pg_dump -h db app | gzip > /tmp/app.sql.gz"], kind="CronJob"),
+    _job(["python", "-m", "app.report"], kind="CronJob"),
+    {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [
+        {"name": "api", "image": "api:1", "args": ["--port", "8080"],
+         "readinessProbe": {"exec": {"command": ["cat", "/tmp/healthy"]}}}]}},
+]
+
+
+@pytest.mark.parametrize("obj", MANIFESTS_DESTRUCTIVE)
+def test_manifest_container_commands_ask(obj: dict[str, object]) -> None:
+    text = _yaml(obj)
+    assert _decision("kubectl apply -f - <<'EOF'\n" + text + "EOF") != "allow"
+    assert _decision("cat <<'EOF' | kubectl create -n prod -f -\n" + text + "EOF") != "allow"
+    verdict = check({"server": "kubernetes", "tool": "kubectl_apply", "arguments": {"manifest": text}}, "mcp")
+    assert verdict.decision.value != "allow"
+
+
+@pytest.mark.parametrize("obj", MANIFESTS_SAFE)
+def test_manifest_container_commands_safe(obj: dict[str, object]) -> None:
+    text = _yaml(obj)
+    assert _decision("kubectl apply -f - <<'EOF'\n" + text + "EOF") == "allow"
+    verdict = check({"server": "kubernetes", "tool": "kubectl_apply", "arguments": {"manifest": text}}, "mcp")
+    assert verdict.decision.value == "allow"
+
+
+def test_manifest_file_on_disk(tmp_path: object) -> None:
+    from pathlib import Path
+
+    folder = Path(str(tmp_path))
+    (folder / "wipe.yaml").write_text(_yaml(_job(["rm", "-rf", "/data"], kind="CronJob")))
+    (folder / "hello.yaml").write_text(_yaml(_job(["echo", "hello"], kind="CronJob")))
+    context = {"cwd": str(folder)}
+    assert check("kubectl apply -f wipe.yaml", "shell", context=context).decision.value != "allow"
+    assert check("kubectl apply -f hello.yaml", "shell", context=context).decision.value == "allow"

@@ -58,6 +58,8 @@ WARM_UP: tuple[tuple[str, Any], ...] = (
     ("shell", "cat .env | ssh host 'bash -s'; terraform destroy; aws s3 rm s3://b --recursive"),
     ("shell", "aws ec2 terminate-instances --instance-ids i-1"),  # the generated AWS catalog (analyze/catalogs)
     ("shell", "gcloud scheduler jobs create http w --uri=https://x/h --http-method=GET"),  # shell/scheduled_calls
+    # manifests on stdin and the commands their containers run (analyze/k8s_commands.py)
+    ("shell", "kubectl apply -f - <<'EOF'\nkind: Pod\napiVersion: v1\nspec: {containers: [{name: x, command: [ls]}]}\nEOF"),
     ("shell", "mysql -e 'DELETE FROM t WHERE a > 0'; sqlite3 app.db 'DROP TABLE t'; "
               "psql -c 'DO $$ BEGIN EXECUTE 1; END $$'"),  # sqlglot's dialects, PL/pgSQL
     ("shell", "node -e \"require('fs').rmSync('x')\"; ruby -e 'File.delete(1)'; perl -e 'unlink 1'; "

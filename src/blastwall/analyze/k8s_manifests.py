@@ -43,8 +43,9 @@ def _finding(rule_id: str, target: str, what: str, source: str) -> Finding:
                    safer=str(row.get("safer", "")), source=source[:200])
 
 
-def manifest_findings(manifest: Any, *, replaces: bool, source: str = "") -> list[Finding]:
-    """Findings for the objects of `manifest` as an apply (`replaces=False`) or a replace would change them."""
+def manifest_findings(manifest: Any, *, replaces: bool, source: str = "", scope: Any = None) -> list[Finding]:
+    """Findings for the objects of `manifest` as an apply (`replaces=False`) or a replace would change them;
+    with a `scope`, the commands their containers run too (analyze/k8s_commands.py)."""
     objects = _objects(manifest)
     if objects is None:
         return [_finding("kube.manifest:unreadable", "the manifest", "it does not parse", source)]
@@ -54,6 +55,10 @@ def manifest_findings(manifest: Any, *, replaces: bool, source: str = "") -> lis
     out: list[Finding] = []
     for obj in objects:
         out += _object_findings(obj, replaces, source)
+    if scope is not None:
+        from blastwall.analyze.k8s_commands import command_findings
+
+        out += command_findings(objects, scope, source)
     return out
 
 

@@ -1120,7 +1120,9 @@ def _manifest_args(call: _Call) -> list[Finding] | None:
     if not manifests:
         return None
     replaces = bool(ws & set(t["replace_words"])) or any(value_matches(call.args.get(k), True) for k in _FORCE_KEYS)
-    return [f for m in manifests for f in manifest_findings(m, replaces=replaces, source=f"{call.server} {call.tool}")]
+    source = f"{call.server} {call.tool}"
+    return [f for m in manifests for f in manifest_findings(m, replaces=replaces, source=source,
+                                                             scope=call.deeper("manifest"))]
 
 
 @functools.cache

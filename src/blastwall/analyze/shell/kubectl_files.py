@@ -31,7 +31,7 @@ def handle_kubectl(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope
 
     found: list[Finding] = []
     for text in _manifests(argv, cmd, scope):
-        found += manifest_findings(text, replaces=replaces, source=cmd.source)
+        found += manifest_findings(text, replaces=replaces, source=cmd.source, scope=scope)
     if not found:
         return None
     from blastwall.analyze.shell.programs import match

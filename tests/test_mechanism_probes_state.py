@@ -297,3 +297,42 @@ def test_manifest_file_on_disk(tmp_path: object) -> None:
     context = {"cwd": str(folder)}
     assert check("kubectl apply -f wipe.yaml", "shell", context=context).decision.value != "allow"
     assert check("kubectl apply -f hello.yaml", "shell", context=context).decision.value == "allow"
+
+
+# ---- 3c. Workflows dispatched now: their steps are unseen, their name and inputs say what they do ---
+
+DISPATCH_DESTRUCTIVE = [
+    "gh workflow run destroy.yml -f env=prod",
+    "gh workflow run teardown.yaml",
+    "gh workflow run 'Destroy staging'",
+    "gh workflow run nuke-staging.yml --ref main",
+    "gh workflow run infra.yml -f action=destroy -f env=prod",
+    "gh workflow run terraform.yml --raw-field=command=destroy",
+    "gh workflow run terraform.yml -F destroy=true",
+    "gh workflow run db.yml -f task=drop-database",
+    "gh -R acme/infra workflow run reset-prod-db.yml",
+    "gh workflow run maintenance.yml -f operation=purge-backups",
+]
+
+DISPATCH_SAFE = [
+    "gh workflow run ci.yml",
+    "gh workflow run ci.yml --ref feature/login",
+    "gh workflow run deploy.yml -f environment=staging",
+    "gh workflow run release.yml -f version=1.2.3",
+    "gh workflow run terraform.yml -f command=plan",
+    "gh workflow run terraform.yml -F destroy=false",
+    "gh workflow run cleanup.yml",
+    "gh workflow view destroy.yml",
+    "gh workflow list",
+    "gh run list --workflow destroy.yml",
+]
+
+
+@pytest.mark.parametrize("line", DISPATCH_DESTRUCTIVE)
+def test_dispatch_destructive_asks(line: str) -> None:
+    assert _decision(line) != "allow", line
+
+
+@pytest.mark.parametrize("line", DISPATCH_SAFE)
+def test_dispatch_safe_passes(line: str) -> None:
+    assert _decision(line) == "allow", line

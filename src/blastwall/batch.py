@@ -57,7 +57,8 @@ WARM_UP: tuple[tuple[str, Any], ...] = (
     ("shell", "psql -c 'DROP TABLE t'; curl -X DELETE https://api.example.com/v1/x; python -c 'import os'"),
     ("shell", "cat .env | ssh host 'bash -s'; terraform destroy; aws s3 rm s3://b --recursive"),
     ("shell", "aws ec2 terminate-instances --instance-ids i-1"),  # the generated AWS catalog (analyze/catalogs)
-    ("shell", "gcloud scheduler jobs create http w --uri=https://x/h --http-method=GET"),  # shell/scheduled_calls
+    ("shell", "gcloud scheduler jobs create http w --uri=https://x/h --http-method=GET; gh workflow run w.yml"),
+    # calls made later (shell/scheduled_calls) and dispatched workflows (shell/workflow_dispatch)
     # manifests on stdin and the commands their containers run (analyze/k8s_commands.py)
     ("shell", "kubectl apply -f - <<'EOF'\nkind: Pod\napiVersion: v1\nspec: {containers: [{name: x, command: [ls]}]}\nEOF"),
     ("shell", "mysql -e 'DELETE FROM t WHERE a > 0'; sqlite3 app.db 'DROP TABLE t'; "

@@ -104,6 +104,12 @@ def _decoded(text: str) -> object:
 
 
 def handle_http_client(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
+    if name == "gh" and any(w.text == "workflow" for w in argv):
+        from blastwall.analyze.shell.workflow_dispatch import dispatch_findings
+
+        dispatched = dispatch_findings(argv, cmd, scope)
+        if dispatched:
+            return dispatched
     found = _request_findings(name, argv, cmd, scope)
     if found is None:
         return None

@@ -226,3 +226,19 @@ REPL_ASKED = [
     "cat \"$F\" | rails runner -",
 ]
 test_repl_safe, test_repl_lookalikes_are_asked = allowed_and_asked(REPL_SAFE, REPL_ASKED)
+
+# ---- redis-cli --eval /dev/stdin: the Lua script is the command's input (analyze/shell/rediscli.py) ---
+
+REDIS_EVAL_SAFE = [
+    "redis-cli -h cache.prod --eval /dev/stdin <<< \"return redis.call('DBSIZE')\"",
+    "redis-cli --eval /dev/stdin <<< \"return redis.call('GET', KEYS[1])\"",
+]
+REDIS_EVAL_ASKED = [
+    "redis-cli -h cache.prod --eval /dev/stdin <<< \"return redis.call('FLUSHALL')\"",
+    "redis-cli --eval /dev/stdin <<< \"return redis.call('DEL', 'users')\"",
+    "echo \"redis.call('FLUSHDB')\" | redis-cli --eval /dev/stdin",
+    "cat \"$F\" | redis-cli --eval /dev/stdin",
+    "redis-cli --eval /dev/stdin",
+    "redis-cli --eval /dev/stdin <<< \"local c = 'FLUSH' .. 'ALL'; return redis.call(c)\"",
+]
+test_redis_eval_safe, test_redis_eval_lookalikes_are_asked = allowed_and_asked(REDIS_EVAL_SAFE, REDIS_EVAL_ASKED)

@@ -280,7 +280,8 @@ def handle_db_client(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sco
                     f"({script.why}); a human must review it", cmd.source)])
     if client.dialect == "redis":
         found, named = rediscli.findings(name, args, cmd.source, scope, _redis_argv,
-                                         lambda ws: [_scanned(w, cmd) for w in ws])
+                                         lambda ws: [_scanned(w, cmd) for w in ws],
+                                         lambda: stdin_of(cmd, scope) if has_stdin(cmd) else None)
         out += found
         found_code = found_code or named
     elif client.positional_sql is not None and len(pos) > client.positional_sql:

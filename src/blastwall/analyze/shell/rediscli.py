@@ -61,17 +61,25 @@ def split(args: list[Word]) -> tuple[dict[str, Word], list[Word]]:
     return options, args[i:]
 
 
+_STDIN = frozenset({"/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
+
+
 def findings(name: str, args: list[Word], source: str, scope: Scope, judge: Judge,
-             words: Callable[[list[Word]], list[str]]) -> tuple[list[Finding], bool]:
+             words: Callable[[list[Word]], list[str]],
+             stdin: Callable[[], str | None] | None = None) -> tuple[list[Finding], bool]:
     """Findings for what the line runs, and whether it names a command at all (`judge` judges one
-    Redis argv; `words` turns the command's words into text)."""
+    Redis argv; `words` turns the command's words into text; `stdin` gives the command's input, for
+    `--eval /dev/stdin <<< SCRIPT`)."""
     options, command = split(args)
     out: list[Finding] = []
     script = options.get("--eval")
     if script is not None:
         from blastwall.analyze.shell.tree_changes import read_as_run
 
-        text = read_as_run(script.text, scope) if not script.dynamic else None
+        if not script.dynamic and script.text in _STDIN:
+            text = stdin() if stdin is not None else None  # the script is the command's input
+        else:
+            text = read_as_run(script.text, scope) if not script.dynamic else None
         if text is None:
             out.append(unknown("shell.db:unreadable-script", f"{name} --eval runs the Lua script {script.text}, which "
                                "blastwall cannot read; a human must review it", source))

@@ -60,6 +60,13 @@ DESIRED_STATE_DESTRUCTIVE = [
     "ansible db -m postgresql_db -a 'name=prod state=absent'",
     "salt '*' file.remove /srv/app",
     "gh repo sync owner/fork --force",
+    "npx aws-cdk deploy --all --require-approval never",
+    "sam deploy --no-confirm-changeset --stack-name prod",
+    "php bin/console doctrine:schema:update --force --complete",
+    "bin/console d:s:u --force",
+    "sqitch rebase -y",
+    "sqitch checkout main -y",
+    "hasura metadata clear",
 ]
 
 DESIRED_STATE_SAFE = [
@@ -91,6 +98,11 @@ DESIRED_STATE_SAFE = [
     "alembic upgrade head",
     "ansible all -m file -a 'path=/srv/app state=directory'",
     "gh repo sync",
+    "sam deploy --stack-name dev",
+    "sam deploy --no-confirm-changeset --no-execute-changeset",
+    "php bin/console doctrine:schema:update --dump-sql",
+    "sqitch status",
+    "hasura metadata export",
 ]
 
 
@@ -119,6 +131,12 @@ RESTORE_DESTRUCTIVE = [
     "gcloud sql backups restore 123 --restore-instance=prod-db",
     "neo4j-admin database load neo4j --from-path=/backups --overwrite-destination=true",
     "neo4j-admin load --from=graph.dump --database=neo4j --force",
+    "mysqlimport --replace prod users.txt",
+    "mysqlimport --delete prod users.txt",
+    "zfs receive -F tank/data",
+    "zfs recv -F pool/data",
+    "prlctl snapshot-switch vm -i 1234",
+    "vagrant snapshot pop",
 ]
 
 RESTORE_SAFE = [
@@ -135,6 +153,10 @@ RESTORE_SAFE = [
     "VBoxManage snapshot prod-vm take before-upgrade",
     "neo4j-admin database load neo4j-copy --from-path=/backups",
     "neo4j-admin database dump neo4j --to-path=/backups",
+    "mysqlimport --local prod users.txt",
+    "zfs receive tank/restored",
+    "vagrant snapshot save base",
+    "prlctl snapshot vm",
     "aws rds restore-db-instance-from-db-snapshot --db-instance-identifier prod-restored --db-snapshot-identifier s1",
 ]
 
@@ -196,6 +218,8 @@ LATER_DESTRUCTIVE = [
     "sleep 600 && rm -rf /srv/app &",
     "nohup sh -c 'sleep 3600; rm -rf /srv/app' &",
     "watch -n 3600 'rm -rf ~/data'",
+    "aws ssm create-association --name AWS-RunShellScript --targets Key=tag:env,Values=prod "
+    "--parameters 'commands=[\"rm -rf /data\"]' --schedule-expression 'cron(0 2 * * ? *)'",
     "aws s3api put-bucket-lifecycle-configuration --bucket prod --lifecycle-configuration "
     "'{\"Rules\":[{\"ID\":\"x\",\"Status\":\"Enabled\",\"Filter\":{},\"Expiration\":{\"Days\":1}}]}'",
 ]
@@ -214,6 +238,9 @@ LATER_SAFE = [
     "kubectl create job hello --image=busybox -- echo hello",
     "kubectl create cronjob report --image=busybox --schedule='0 * * * *' -- date",
     "watch -n 5 kubectl get pods",
+    "aws ssm create-association --name AWS-RunShellScript --targets Key=tag:env,Values=prod "
+    "--parameters 'commands=[\"df -h\"]' --schedule-expression 'rate(1 day)'",
+    "aws ssm create-association --name AWS-UpdateSSMAgent --targets Key=tag:env,Values=prod",
     "(sleep 60; echo done) &",
 ]
 

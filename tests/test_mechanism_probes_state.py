@@ -220,6 +220,11 @@ LATER_DESTRUCTIVE = [
     "watch -n 3600 'rm -rf ~/data'",
     "aws ssm create-association --name AWS-RunShellScript --targets Key=tag:env,Values=prod "
     "--parameters 'commands=[\"rm -rf /data\"]' --schedule-expression 'cron(0 2 * * ? *)'",
+    "kubectl patch cronjob backup -p '{\"spec\":{\"jobTemplate\":{\"spec\":{\"template\":{\"spec\":"
+    "{\"containers\":[{\"name\":\"b\",\"command\":[\"rm\",\"-rf\",\"/data\"]}]}}}}}}'",
+    "kubectl -n prod patch deployment api --type=strategic --patch='spec:\n  template:\n    spec:\n      "
+    "containers:\n      - name: api\n        command: [sh, -c, \"rm -rf /var/lib/app\"]\n'",
+    "docker service create --name wipe --mode global --mount type=bind,src=/srv,dst=/srv alpine rm -rf /srv/app",
     "aws s3api put-bucket-lifecycle-configuration --bucket prod --lifecycle-configuration "
     "'{\"Rules\":[{\"ID\":\"x\",\"Status\":\"Enabled\",\"Filter\":{},\"Expiration\":{\"Days\":1}}]}'",
 ]
@@ -238,6 +243,11 @@ LATER_SAFE = [
     "kubectl create job hello --image=busybox -- echo hello",
     "kubectl create cronjob report --image=busybox --schedule='0 * * * *' -- date",
     "watch -n 5 kubectl get pods",
+    "kubectl patch deployment api -p '{\"spec\":{\"replicas\":3}}'",
+    "kubectl patch cronjob backup -p '{\"spec\":{\"jobTemplate\":{\"spec\":{\"template\":{\"spec\":"
+    "{\"containers\":[{\"name\":\"b\",\"command\":[\"/usr/local/bin/backup\",\"--all\"]}]}}}}}}'",
+    "docker service create --name web -p 80:80 nginx",
+    "docker service create --name cache --replicas 2 redis redis-server --appendonly yes",
     "aws ssm create-association --name AWS-RunShellScript --targets Key=tag:env,Values=prod "
     "--parameters 'commands=[\"df -h\"]' --schedule-expression 'rate(1 day)'",
     "aws ssm create-association --name AWS-UpdateSSMAgent --targets Key=tag:env,Values=prod",

@@ -65,6 +65,17 @@ def container_commands(obj: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
+def fragment_findings(text: str, scope: Scope, source: str, kind: str) -> list[Finding]:
+    """A piece of an object given on the command line (`kubectl patch -p`, `kubectl run --overrides`):
+    the commands the containers it names run. Text that is not YAML or JSON is left to kubectl, which
+    refuses it."""
+    from blastwall.analyze.k8s_manifests import _load
+
+    docs = _load(text)
+    objects = [dict(d, kind=d.get("kind") or kind) for d in docs or [] if isinstance(d, dict)]
+    return command_findings(objects, scope, source)
+
+
 def command_findings(objects: list[dict[str, Any]], scope: Scope, source: str) -> list[Finding]:
     """Findings of the commands the objects' containers run, each analyzed as a shell line."""
     from blastwall.analyze.shell import analyze_command

@@ -19,11 +19,18 @@ from blastwall.model import Finding
 _PROGRAMS = ("kubectl", "oc", "kubecolor")
 _WRITES = frozenset({"apply", "create", "replace"})
 _FILE_OPTIONS = ("-f", "--filename")
+_GLOBAL_VALUE_OPTIONS = frozenset({"-n", "--namespace", "--context", "--kubeconfig", "--cluster", "--user", "-s",
+                                   "--server", "--token", "--as", "--as-group", "--request-timeout",
+                                   "--certificate-authority", "--client-certificate", "--client-key"})
+# Options whose value is a piece of an object, per verb.
+_FRAGMENT_OPTIONS = {"patch": ("-p", "--patch"), "run": ("--overrides",)}
 
 
 def handle_kubectl(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
     words = [w.text for w in argv[1:]]
-    verb = next((w for w in words if not w.startswith("-")), None)
+    verb = _verb(words)
+    if verb in _FRAGMENT_OPTIONS and not any(w.startswith("--dry-run") and w != "--dry-run=none" for w in words):
+        return _fragments(name, verb, argv, cmd, scope)
     if verb not in _WRITES or any(w.startswith("--dry-run") and w != "--dry-run=none" for w in words):
         return None
     replaces = verb == "replace" or "--force" in words
@@ -32,6 +39,43 @@ def handle_kubectl(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope
     found: list[Finding] = []
     for text in _manifests(argv, cmd, scope):
         found += manifest_findings(text, replaces=replaces, source=cmd.source, scope=scope)
+    if not found:
+        return None
+    from blastwall.analyze.shell.programs import match
+
+    return found + match(name, argv, source=cmd.source)
+
+
+def _verb(words: list[str]) -> str | None:
+    """kubectl's verb: the first word that is neither an option nor a global option's value (`-n prod`)."""
+    skip = False
+    for w in words:
+        if skip:
+            skip = False
+        elif w in _GLOBAL_VALUE_OPTIONS:
+            skip = True
+        elif not w.startswith("-"):
+            return w
+    return None
+
+
+def _fragments(name: str, verb: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding] | None:
+    """`kubectl patch ... -p '{...}'`, `kubectl run --overrides='{...}'`: the containers' commands the
+    piece of object names (analyze/k8s_commands.py), beside what the rule tables find."""
+    options = _FRAGMENT_OPTIONS[verb]
+    texts: list[str] = []
+    for i, w in enumerate(argv[1:], 1):
+        name_, eq, value = w.text.partition("=")
+        if name_ in options and eq:
+            texts.append(value)
+        elif w.text in options and i + 1 < len(argv):
+            texts.append(argv[i + 1].text)
+    if not texts:
+        return None
+    from blastwall.analyze.k8s_commands import fragment_findings
+
+    kind = "Pod" if verb == "run" else "object"
+    found = [f for t in texts for f in fragment_findings(t, scope, cmd.source, kind)]
     if not found:
         return None
     from blastwall.analyze.shell.programs import match

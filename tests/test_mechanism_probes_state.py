@@ -67,6 +67,14 @@ DESIRED_STATE_DESTRUCTIVE = [
     "sqitch rebase -y",
     "sqitch checkout main -y",
     "hasura metadata clear",
+    # variables the tool reads as options
+    "TF_CLI_ARGS_apply=-auto-approve terraform apply",
+    "TF_CLI_ARGS='-auto-approve' terraform apply",
+    "export TF_CLI_ARGS_apply='-auto-approve -input=false'; terraform apply",
+    "env TF_CLI_ARGS_destroy=-auto-approve terraform destroy",
+    "TF_CLI_ARGS_apply=-destroy tofu apply",
+    "PULUMI_SKIP_CONFIRMATIONS=true pulumi up",
+    "export PULUMI_SKIP_CONFIRMATIONS=1 && pulumi up -s prod",
 ]
 
 DESIRED_STATE_SAFE = [
@@ -103,6 +111,10 @@ DESIRED_STATE_SAFE = [
     "php bin/console doctrine:schema:update --dump-sql",
     "sqitch status",
     "hasura metadata export",
+    "TF_CLI_ARGS_plan=-lock=false terraform plan",
+    "TF_CLI_ARGS='-no-color' terraform apply tfplan",
+    "PULUMI_SKIP_CONFIRMATIONS=false pulumi up",
+    "PULUMI_SKIP_CONFIRMATIONS=true pulumi preview",
 ]
 
 

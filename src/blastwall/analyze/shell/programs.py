@@ -50,6 +50,9 @@ class Program(NamedTuple):
     value_options: frozenset[str]
     single_dash_long: bool
     env_args: bool = False  # NAME=value before the command is read as the same word after it (rake)
+    # variables the program reads as options (`TF_CLI_ARGS_apply=-auto-approve`): name (a glob) ->
+    # "words" (the value's words are added to the command line) or an option added when the value is on
+    env_options: tuple[tuple[str, str], ...] = ()
 
 
 class ParsedArgs(NamedTuple):
@@ -129,6 +132,7 @@ def _index_table(name: str, programs: dict[str, Program], rules: dict[str, list[
             value_options=frozenset(spec.get("value_options", [])),
             single_dash_long=bool(spec.get("single_dash_long", False)),
             env_args=bool(spec.get("env_args", False)),
+            env_options=tuple((spec.get("env_options") or {}).items()),
         )
         for n in prog.names:
             programs[n] = prog
@@ -421,6 +425,27 @@ def _local(target: str) -> bool:
 _HELP = frozenset({"help"})
 
 
+def _env_option_words(prog: Program, assigns: dict[str, Word]) -> list[Word]:
+    """The options the command's environment gives the program (`Program.env_options`)."""
+    import fnmatch
+    import shlex
+
+    out: list[Word] = []
+    for key, value in assigns.items():
+        for pattern, mode in prog.env_options:
+            if not fnmatch.fnmatchcase(key, pattern) or value.dynamic:
+                continue
+            if mode != "words":
+                if value.text.strip().lower() not in _OFF_VALUES and value.text.strip():
+                    out.append(Word.lit(mode))
+                continue
+            try:
+                out += [Word.lit(w) for w in shlex.split(value.text)]
+            except ValueError:
+                out += [Word.lit(w) for w in value.text.split()]
+    return out
+
+
 def match(name: str, argv: list[Word], *, source: str = "", assigns: dict[str, Word] | None = None) -> list[Finding]:
     """Findings for one program invocation (`argv[0]` already normalized to `name`); `assigns` are the
     command's leading NAME=value words, read as arguments by a program whose table says `env_args`."""
@@ -430,6 +455,8 @@ def match(name: str, argv: list[Word], *, source: str = "", assigns: dict[str, W
     prog = programs.get(name)
     if assigns and prog is not None and prog.env_args:  # `VERSION=0 rails db:migrate` = `rails db:migrate VERSION=0`
         argv = argv + [Word(text=f"{k}={v.text}", dynamic=v.dynamic, raw=f"{k}={v.raw}") for k, v in assigns.items()]
+    if assigns and prog is not None and prog.env_options:
+        argv = argv + _env_option_words(prog, assigns)
     argv = [w if w.path_class is None else _shown(w) for w in argv]
     args = parse_args(argv[1:], prog)
     if args.positionals and args.positionals[0] in _HELP:

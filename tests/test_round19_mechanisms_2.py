@@ -211,3 +211,23 @@ TEST_SETUP_ASKED = [
     "RAILS_ENV=production bin/rails db:schema:load",
 ]
 test_test_setup_safe, test_test_setup_asked = allowed_and_asked(TEST_SETUP_SAFE, TEST_SETUP_ASKED)
+
+
+# ---- pushd / popd: the folder popd returns to (analyze/shell/__init__.py _dir_stack) -----------------
+
+DIR_STACK_SAFE = [
+    "pushd /tmp/w && git clean -ffdx && popd",
+    "pushd /tmp/w && rm -rf build && popd",
+    "pushd src && popd && rm -rf build",
+    "pushd /tmp/a && pushd /tmp/b && popd && git clean -ffdx",
+    "pushd docs && make html && popd",
+]
+DIR_STACK_ASKED = [
+    "pushd /tmp/w && popd && git clean -ffdx",
+    "pushd /tmp/w >/dev/null && popd >/dev/null && git clean -fdx",
+    "pushd /tmp/w; popd; git clean -ffdx",
+    "pushd /tmp/a && pushd /tmp/b && popd && popd && git clean -ffdx",
+    "cd ~/work && pushd /tmp/w && popd && rm -rf *",
+    "popd && git clean -ffdx",
+]
+test_dir_stack_safe, test_dir_stack_asked = allowed_and_asked(DIR_STACK_SAFE, DIR_STACK_ASKED)

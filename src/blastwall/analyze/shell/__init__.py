@@ -38,6 +38,7 @@ def analyze_command(text: str, scope: Scope, *, posix: bool = False) -> list[Fin
     # (subshell, folder, the cd's place) of each cd; a cd whose success the command does not need
     # (`cd /tmp/x; rm -rf ./*`: a failed cd leaves the shell where it was) gives an unknown folder
     moves: list[tuple[tuple[int, ...], str | None, int]] = [((), scope.shell_dir, -1)]
+    pushed: list[str | None] = []  # the folders pushd left, for popd
     last = parsed.commands[-1] if parsed.commands else None
     for n, cmd in enumerate(parsed.commands):
         folder = _folder_of(cmd, moves)
@@ -64,6 +65,8 @@ def analyze_command(text: str, scope: Scope, *, posix: bool = False) -> list[Fin
         per.append(found)
         folders.append(here.shell_dir)
         moved = _cd_target(cmd.argv, here)
+        if cmd.argv and cmd.argv[0].text in ("pushd", "popd"):  # popd goes back where the last pushd left
+            moved = _dir_stack(cmd.argv, here.shell_dir, pushed, moved)
         if moved is not None:
             moves.append((cmd.ctx, moved, n))
             here = here._replace(shell_dir=moved)
@@ -137,6 +140,22 @@ def _folder_of(cmd: object, moves: list[tuple[tuple[int, ...], str | None, int]]
         return folder
     before = next((moves[i][1] for i in range(at - 1, -1, -1) if ctx_of[:len(moves[i][0])] == moves[i][0]), None)
     return folder if folder == before else "$DYNAMIC_DIR"
+
+
+def _dir_stack(argv: list, here: str | None, pushed: list[str | None], moved: str | None) -> str | None:
+    """Where `pushd DIR` / `popd` leaves the shell: pushd remembers the folder it leaves; popd returns
+    to the last one remembered (`pushd /tmp/w && popd && git clean -ffdx` cleans the first folder).
+    A popd with nothing remembered on the line goes to a folder the line does not show."""
+    if argv[0].text == "pushd":
+        if moved is not None and len(argv) > 1:
+            pushed.append(here)
+        return moved
+    if any(w.text.startswith(("+", "-")) and w.text not in ("-n",) for w in argv[1:]):
+        return "$DYNAMIC_DIR"  # `popd +1`: a folder deeper in the stack
+    if pushed:
+        back = pushed.pop()
+        return back if back is not None else "."
+    return "$DYNAMIC_DIR"
 
 
 def _cd_target(argv: list, scope: Scope) -> str | None:

@@ -231,3 +231,30 @@ DIR_STACK_ASKED = [
     "popd && git clean -ffdx",
 ]
 test_dir_stack_safe, test_dir_stack_asked = allowed_and_asked(DIR_STACK_SAFE, DIR_STACK_ASKED)
+
+
+# ---- pytest --basetemp, given directly or through PYTEST_ADDOPTS (rules/shell_overwriters.toml) -------
+
+BASETEMP_SAFE = [
+    "pytest",
+    "pytest -q tests/test_x.py",
+    "pytest --basetemp=/tmp/pt",
+    "PYTEST_ADDOPTS='-p no:cacheprovider' pytest",
+    "PYTEST_ADDOPTS='--basetemp=/tmp/pt' pytest",
+]
+BASETEMP_ASKED = [
+    "PYTEST_ADDOPTS='-p no:cacheprovider --basetemp=.' pytest",
+    "PYTEST_ADDOPTS='--basetemp ~' pytest -q",
+    "PYTEST_ADDOPTS=\"--basetemp=$HOME\" pytest",
+    "pytest --basetemp=.",
+    "pytest --basetemp ..",
+    "pytest --basetemp=~/work",
+    "pytest --basetemp=/srv/data",
+    "pytest --basetemp=data",
+]
+test_basetemp_safe, test_basetemp_asked = allowed_and_asked(BASETEMP_SAFE, BASETEMP_ASKED)
+BASETEMP_SAFE_SCRATCH = [
+    "tmp=$(mktemp -d); pytest --basetemp=\"$tmp/pt\"",
+    "pytest --basetemp=\"$(mktemp -d)/pt\"",
+]
+test_basetemp_scratch_safe, _unused = allowed_and_asked(BASETEMP_SAFE_SCRATCH, [])

@@ -44,6 +44,7 @@ def module_findings(module: str, args: Any, scope: Scope, source: str) -> list[F
     """What one module given `args` (free-form text or a mapping) does on the hosts."""
     name = module.rsplit(".", 1)[-1]
     mods = _table()["modules"]
+    args = _json_args(args)
     text = args if isinstance(args, str) else ""
     params = dict(args) if isinstance(args, dict) else _key_values(text)
     if name in mods["shell"]:
@@ -69,6 +70,19 @@ def module_findings(module: str, args: Any, scope: Scope, source: str) -> list[F
     if name in mods["read_only"] or name in mods["installs"]:
         return []
     return [_finding("unknown", f"runs the module {module} ({_shown(params, text)})", source)]
+
+
+def _json_args(args: Any) -> Any:
+    """`-a '{"path": "/srv", "state": "absent"}'`: Ansible reads arguments that start with `{` as JSON."""
+    if not isinstance(args, str) or not args.lstrip().startswith("{"):
+        return args
+    import json
+
+    try:
+        loaded = json.loads(args)
+    except ValueError:
+        return args
+    return loaded if isinstance(loaded, dict) else args
 
 
 def _removes(params: dict[str, Any]) -> bool:

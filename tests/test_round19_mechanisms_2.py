@@ -258,3 +258,21 @@ BASETEMP_SAFE_SCRATCH = [
     "pytest --basetemp=\"$(mktemp -d)/pt\"",
 ]
 test_basetemp_scratch_safe, _unused = allowed_and_asked(BASETEMP_SAFE_SCRATCH, [])
+
+
+# ---- tox -x testenv.commands=CMD (rules/option_commands.toml) ---------------------------------------
+
+TOX_SAFE = [
+    "tox -e py",
+    "tox -e py -x testenv.commands='pytest -q'",
+    "tox -x 'testenv.commands_pre=pip list'",
+    "tox -e lint -x testenv.deps=ruff",
+]
+TOX_ASKED = [
+    "tox -e py -x testenv.commands='rm -rf {toxinidir}/../shared'",
+    "tox -x 'testenv.commands=rm -rf ~/work'",
+    "tox --override 'testenv.commands_pre=rm -rf /srv/data'",
+    "tox -e py -x testenv.commands_post='dropdb app'",
+    "tox -x 'testenv.commands+=git push --force origin main'",
+]
+test_tox_safe, test_tox_asked = allowed_and_asked(TOX_SAFE, TOX_ASKED)

@@ -239,6 +239,11 @@ LATER_DESTRUCTIVE = [
     "sleep 600 && rm -rf /srv/app &",
     "nohup sh -c 'sleep 3600; rm -rf /srv/app' &",
     "watch -n 3600 'rm -rf ~/data'",
+    # files that run later, named with a variable
+    "echo '0 * * * * rm -rf ~/data' | tee -a /var/spool/cron/crontabs/$USER",
+    "echo '0 * * * * rm -rf ~/data' >> /var/spool/cron/crontabs/$(whoami)",
+    "echo 'rm -rf ~/data' >> $HOME/.bashrc",
+    "echo 'rm -rf ~/data' >> \"${HOME}/.zshrc\"",
     "aws ssm create-association --name AWS-RunShellScript --targets Key=tag:env,Values=prod "
     "--parameters 'commands=[\"rm -rf /data\"]' --schedule-expression 'cron(0 2 * * ? *)'",
     "kubectl patch cronjob backup -p '{\"spec\":{\"jobTemplate\":{\"spec\":{\"template\":{\"spec\":"
@@ -264,6 +269,12 @@ LATER_SAFE = [
     "kubectl create job hello --image=busybox -- echo hello",
     "kubectl create cronjob report --image=busybox --schedule='0 * * * *' -- date",
     "watch -n 5 kubectl get pods",
+    "echo 'export PATH=$HOME/bin:$PATH' >> $HOME/.bashrc",
+    "echo 'alias ll=\"ls -la\"' >> \"$HOME/.zshrc\"",
+    "echo done >> $LOG",
+    "make 2>&1 | tee -a \"$LOGFILE\"",
+    "echo '0 3 * * * /usr/local/bin/backup.sh' | tee -a /var/spool/cron/crontabs/$USER",
+    "date >> \"$HOME/notes.txt\"",
     "kubectl patch deployment api -p '{\"spec\":{\"replicas\":3}}'",
     "kubectl patch cronjob backup -p '{\"spec\":{\"jobTemplate\":{\"spec\":{\"template\":{\"spec\":"
     "{\"containers\":[{\"name\":\"b\",\"command\":[\"/usr/local/bin/backup\",\"--all\"]}]}}}}}}'",

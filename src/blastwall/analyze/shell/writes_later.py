@@ -7,7 +7,7 @@ from __future__ import annotations
 import posixpath
 
 from blastwall.analyze.base import Scope
-from blastwall.analyze.shell.ir import SimpleCommand
+from blastwall.analyze.shell.ir import SimpleCommand, Word
 from blastwall.analyze.shell.names import program_name
 from blastwall.model import Finding
 
@@ -16,17 +16,17 @@ _WRITES = {">": False, ">|": False, "&>": False, ">>": True, "&>>": True}  # op 
 
 def later_writes(cmd: SimpleCommand, scope: Scope) -> list[Finding]:
     """Findings for the files `cmd` writes with text known without running anything."""
-    targets = [(r.target.text, _WRITES[r.op]) for r in cmd.redirects
-               if r.op in _WRITES and r.target is not None and not r.target.dynamic and r.target.text not in ("", "-")
+    targets = [(_target(r.target), _WRITES[r.op]) for r in cmd.redirects
+               if r.op in _WRITES and r.target is not None and r.target.text not in ("", "-")
                and not r.target.text.isdigit()]
     targets += _after_heredoc(cmd)
     cmd = _unwrapped(cmd)  # `sudo tee -a /etc/profile.d/x.sh`: tee's writes, as without sudo
     name = program_name(cmd.argv[0].text) if cmd.argv and not cmd.argv[0].dynamic else ""
     if name == "tee":
-        words = [w for w in cmd.argv[1:] if not w.dynamic]
-        append = any(w.text == "--append" or (w.text[:1] == "-" and w.text[1:2] != "-" and "a" in w.text)
-                     for w in words)
-        targets += [(w.text, append) for w in words if not w.text.startswith("-")]
+        words = list(cmd.argv[1:])
+        append = any(not w.dynamic and (w.text == "--append" or (w.text[:1] == "-" and w.text[1:2] != "-"
+                                                                  and "a" in w.text)) for w in words)
+        targets += [(_target(w), append) for w in words if not w.text.startswith("-")]
     targets = [(t, append) for t, append in targets if not t.startswith("/dev/")]  # devices run nothing later
     if not targets:
         return []
@@ -50,6 +50,18 @@ def later_writes(cmd: SimpleCommand, scope: Scope) -> list[Finding]:
             continue
         out.extend(written_findings(path, content, scope, append=append))
     return out
+
+
+def _target(word: Word) -> str:
+    """The file a redirection or tee names. A name with a variable keeps the variable as written, so
+    a folder whose files run later still says so (`/var/spool/cron/crontabs/$USER`); `$HOME` and
+    `${HOME}` at its start are the home directory (`$HOME/.bashrc` is `~/.bashrc`)."""
+    text = word.text
+    if word.dynamic:
+        for home in ("$HOME/", "${HOME}/"):
+            if text.startswith(home):
+                return "~/" + text[len(home):]
+    return text
 
 
 def _unwrapped(cmd: SimpleCommand) -> SimpleCommand:

@@ -380,6 +380,11 @@ DISPATCH_DESTRUCTIVE = [
     "gh workflow run terraform.yml -F destroy=true",
     "gh workflow run db.yml -f task=drop-database",
     "gh -R acme/infra workflow run reset-prod-db.yml",
+    "gh api repos/o/r/dispatches -f event_type=destroy-prod",
+    "gh api -X POST /repos/acme/infra/dispatches --field event_type=teardown",
+    "curl -X POST -H 'Authorization: token x' https://api.github.com/repos/o/r/dispatches -d '{\"event_type\":\"destroy\"}'",
+    "gh api -X POST repos/o/r/actions/workflows/infra.yml/dispatches --input - <<< "
+    "'{\"ref\":\"main\",\"inputs\":{\"action\":\"destroy\"}}'",
     "gh workflow run maintenance.yml -f operation=purge-backups",
 ]
 
@@ -394,6 +399,9 @@ DISPATCH_SAFE = [
     "gh workflow view destroy.yml",
     "gh workflow list",
     "gh run list --workflow destroy.yml",
+    "gh api -X POST repos/o/r/actions/workflows/ci.yml/dispatches -f ref=main",
+    "gh api repos/o/r/dispatches -f event_type=build",
+    "curl -X POST https://api.github.com/repos/o/r/dispatches -d '{\"event_type\":\"deploy\",\"client_payload\":{\"env\":\"staging\"}}'",
 ]
 
 

@@ -105,3 +105,33 @@ def github_contents_write(ctx: CheckContext) -> list[Finding] | None:
         return [ctx.make(detail="blastwall cannot read its body")]
     sha = body.get("sha")
     return [ctx.make(detail=f"the blob {str(sha)[:12]}")] if sha not in (None, "") else []
+
+
+@register("github_dispatch")
+def github_dispatch(ctx: CheckContext) -> list[Finding] | None:
+    """`POST /repos/O/R/dispatches` and `.../actions/workflows/W/dispatches`: a workflow runs steps
+    blastwall does not see; what its event type, name and inputs say is read by the verb model, as
+    `gh workflow run` is (shell/workflow_dispatch.py)."""
+    import json
+
+    from blastwall.analyze.verbs import read_words
+
+    body = ctx.req.body
+    if isinstance(body, str):
+        try:
+            body = json.loads(body)
+        except ValueError:
+            body = None
+    said: list[str] = [ctx.captures.get("workflow", "").removesuffix(".yml").removesuffix(".yaml")]
+    if isinstance(body, dict):
+        said.append(str(body.get("event_type") or ""))
+        for key in ("inputs", "client_payload"):
+            values = body.get(key)
+            if isinstance(values, dict):
+                for k, v in list(values.items())[:50]:
+                    said.append(str(v) if not isinstance(v, bool) else (str(k) if v else ""))
+    assert ctx.make is not None
+    for text in said:
+        if text and isinstance(text, str) and read_words([text]) is not None:
+            return [ctx.make(detail=text[:80])]
+    return []

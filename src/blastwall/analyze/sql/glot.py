@@ -273,7 +273,8 @@ def _retention_cut(action: Any, target: str, src: str) -> list[Hit]:
     floors: dict[str, int] = setting("retention_properties")
     cut = []
     for prop in action.find_all(exp.Property):
-        key = (prop.name or prop.this.sql()).lower()  # `delta.logRetentionDuration` unquoted is a dotted name
+        this = prop.args.get("this")
+        key = (prop.name or (this.sql() if this is not None else "")).lower()  # unquoted `delta.x` is a dotted name
         value = prop.args.get("value")
         shortened = durability.cut(key, value.sql() if value is not None else "?") if key not in floors else None
         if shortened:  # `SET TBLPROPERTIES ('delta.logRetentionDuration' = 'interval 0 days')`

@@ -56,6 +56,8 @@ OVERWRITERS_SAFE = [
     "clang-format -i --style=file src/*.cc",
     "clang-format --dry-run db/x.sqlite",
     "prettier --write src/",
+    "npx prettier --write .",
+    "prettier -w ./",
     "prettier --write 'src/**/*.ts'",
     "prettier --check data/app.db",
     "hugo --destination public --cleanDestinationDir",

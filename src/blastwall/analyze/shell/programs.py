@@ -331,7 +331,7 @@ def _plain_file(arg: str) -> bool:
     """A project, build-output or temporary path (no data, secret or history file, nothing outside)."""
     from blastwall.analyze.paths import classify
 
-    return classify(arg).kind in ("project", "project_glob", "regenerable", "temp", "temp_top")
+    return classify(arg).kind in ("project", "project_top", "project_glob", "regenerable", "temp", "temp_top")
 
 
 def _scratch(arg: str) -> bool:

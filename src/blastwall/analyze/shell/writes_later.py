@@ -18,7 +18,7 @@ def later_writes(cmd: SimpleCommand, scope: Scope) -> list[Finding]:
     """Findings for the files `cmd` writes with text known without running anything."""
     targets = [(_target(r.target), _WRITES[r.op]) for r in cmd.redirects
                if r.op in _WRITES and r.target is not None and r.target.text not in ("", "-")
-               and not r.target.text.isdigit()]
+               and not r.target.text.isdigit() and _read_target(r.target, _WRITES[r.op])]
     targets += _after_heredoc(cmd)
     cmd = _unwrapped(cmd)  # `sudo tee -a /etc/profile.d/x.sh`: tee's writes, as without sudo
     name = program_name(cmd.argv[0].text) if cmd.argv and not cmd.argv[0].dynamic else ""
@@ -26,7 +26,7 @@ def later_writes(cmd: SimpleCommand, scope: Scope) -> list[Finding]:
         words = list(cmd.argv[1:])
         append = any(not w.dynamic and (w.text == "--append" or (w.text[:1] == "-" and w.text[1:2] != "-"
                                                                   and "a" in w.text)) for w in words)
-        targets += [(_target(w), append) for w in words if not w.text.startswith("-")]
+        targets += [(_target(w), append) for w in words if not w.text.startswith("-") and _read_target(w, append)]
     targets = [(t, append) for t, append in targets if not t.startswith("/dev/")]  # devices run nothing later
     if not targets:
         return []
@@ -50,6 +50,13 @@ def later_writes(cmd: SimpleCommand, scope: Scope) -> list[Finding]:
             continue
         out.extend(written_findings(path, content, scope, append=append))
     return out
+
+
+def _read_target(word: Word, append: bool) -> bool:
+    """Whether a write to `word` is read here: a name written out, `$HOME/...` written out, or an
+    append to a name with a variable (the file is there already: `>> .../crontabs/$USER`). A new file
+    whose name is made at run time (`> migrations/$(date +%s).sql`) is judged as a redirection."""
+    return not word.dynamic or append or "$" not in _target(word)
 
 
 def _target(word: Word) -> str:

@@ -420,3 +420,29 @@ def test_dispatch_destructive_asks(line: str) -> None:
 @pytest.mark.parametrize("line", DISPATCH_SAFE)
 def test_dispatch_safe_passes(line: str) -> None:
     assert _decision(line) == "allow", line
+
+
+def test_later_targets_read_from_files(tmp_path: object) -> None:
+    import json
+    from pathlib import Path
+
+    folder = Path(str(tmp_path))
+    (folder / "drop.json").write_text(json.dumps({"Arn": _SDK + "s3:deleteBucket", "RoleArn": "r", "Input": "{}"}))
+    (folder / "send.json").write_text(json.dumps({"Arn": _SDK + "sqs:sendMessage", "RoleArn": "r"}))
+    (folder / "sm.json").write_text(json.dumps({"StartAt": "a", "States": {"a": {
+        "Type": "Task", "Resource": _STATES + "dynamodb:deleteTable", "End": True}}}))
+    context = {"cwd": str(folder)}
+
+    def decision(line: str) -> str:
+        return check(line, "shell", context=context).decision.value
+
+    assert decision(_schedule_file("drop.json")) != "allow"
+    assert decision(_schedule_file("absent.json")) != "allow"  # the calls it names are unseen
+    assert decision("aws stepfunctions create-state-machine --name x --definition file://sm.json --role-arn r") != "allow"
+    assert decision(_schedule_file("send.json")) == "allow"
+    assert decision("aws cloudformation validate-template --template-body file://send.json") == "allow"
+
+
+def _schedule_file(name: str) -> str:
+    return ("aws scheduler create-schedule --name x --schedule-expression 'rate(1 day)' "
+            f"--target file://{name} --flexible-time-window Mode=OFF")

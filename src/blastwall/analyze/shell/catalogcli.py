@@ -38,11 +38,13 @@ def _later_calls(name: str, argv: list[Word], scope: Scope, source: str) -> list
         from blastwall.analyze.shell.scheduled_calls import scheduled_http
 
         return scheduled_http(name, argv, scope, source)
-    if not any("aws-sdk:" in w.text for w in argv):
+    files = any("file://" in w.text for w in argv)
+    if not files and not any("aws-sdk:" in w.text for w in argv):
         return []
-    from blastwall.analyze.shell.scheduled_calls import sdk_targets
+    from blastwall.analyze.shell.scheduled_calls import sdk_targets, target_files
 
-    return sdk_targets(argv, source)
+    texts, asks = target_files(argv, scope, source) if files else ([], [])
+    return asks + sdk_targets(argv, source, texts)
 
 
 register(["aws", "gcloud"], handle_catalog_cli)

@@ -13,6 +13,7 @@ The rows (which commands, which options) are data in `rules/scheduled_calls.toml
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from blastwall import rx
@@ -75,9 +76,36 @@ def scheduled_http(program: str, argv: list[Word], scope: Scope, source: str) ->
     return []
 
 
-def sdk_targets(argv: list[Word], source: str) -> list[Finding]:
-    """Findings for each AWS SDK action a universal target in the arguments names."""
-    hits = {(m.group(1), m.group(2)) for w in argv for m in rx.finditer(_SDK_TARGET, w.text)}
+def target_files(argv: list[Word], scope: Scope, source: str) -> tuple[list[str], list[Finding]]:
+    """The texts of `file://` values of an aws command whose targets another service calls later
+    (`[sdk_target_files]`), and an ask for each one that cannot be read."""
+    from blastwall.analyze.shell.programs import _tables_for, parse_args
+
+    positionals = parse_args(argv[1:], _tables_for("aws")[0].get("aws")).positionals
+    if " ".join(positionals[:2]) not in load_table("scheduled_calls")["sdk_target_files"]["commands"]:
+        return [], []
+    from blastwall.analyze.base import unknown
+    from blastwall.analyze.shell.tree_changes import read_as_run
+
+    texts: list[str] = []
+    asks: list[Finding] = []
+    for w in argv[1:]:
+        value = w.text.split("=", 1)[1] if w.text.startswith("--") and "=" in w.text else w.text
+        if not value.startswith("file://"):
+            continue
+        text = None if w.dynamic else read_as_run(value[len("file://"):], scope)
+        if text is None:
+            asks.append(unknown("shell.aws:later-target-unread", f"the targets or definition in {value[:120]} are "
+                                "called later and blastwall cannot read them; a human must check what they call",
+                                source))
+        else:
+            texts.append(text)
+    return texts, asks
+
+
+def sdk_targets(argv: list[Word], source: str, texts: Sequence[str] = ()) -> list[Finding]:
+    """Findings for each AWS SDK action a universal target in the arguments (or `texts`) names."""
+    hits = {(m.group(1), m.group(2)) for t in [*(w.text for w in argv), *texts] for m in rx.finditer(_SDK_TARGET, t)}
     if not hits:
         return []
     from blastwall.analyze.catalogs import ops

@@ -52,3 +52,30 @@ def test_a_mutation_that_ends_a_credential_asks(query: str) -> None:
 ])
 def test_other_mutations_pass(query: str) -> None:
     assert _http("https://api.fly.io/graphql", {"query": query}) == "allow"
+
+
+def _click(element: str) -> str:
+    return check({"server": "playwright", "tool": "browser_click", "arguments": {"element": element, "ref": "e12"}},
+                 "mcp").decision.value
+
+
+@pytest.mark.parametrize("element", [
+    "Cancel button in 'Delete project?' dialog",
+    "Close dialog",
+    "No, keep my data",
+    "Keep files button in the 'Remove folder' modal",
+    "Go back link",
+])
+def test_a_click_that_backs_out_of_a_destructive_dialog_passes(element: str) -> None:
+    assert _click(element) == "allow"
+
+
+@pytest.mark.parametrize("element", [
+    "Delete button in 'Delete project?' dialog",
+    "Cancel subscription button",
+    "Close account button",
+    "Delete project",
+    "Remove member button",
+])
+def test_a_click_on_the_destructive_control_asks(element: str) -> None:
+    assert _click(element) != "allow"

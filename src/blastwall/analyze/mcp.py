@@ -458,10 +458,24 @@ def _check_click(row: dict[str, Any], call: _Call) -> list[Finding]:
     texts = [v for k, v in walk(call.args) if isinstance(v, str) and k not in ("ref", "selector_ref")]
     for text in texts:
         low = text.casefold()
+        if _dismissal(low):
+            continue
         hit = next((w for w in _g("click_words") if rx.search(rf"(?:^|[^a-z]){rx.escape(w)}", low)), None)
         if hit:
             return [call.finding(row, what=text[:80])]
     return []
+
+
+def _dismissal(low: str) -> bool:
+    """A control described by a backing-out word first (`click_dismiss_words`): "cancel button in the
+    'Delete project?' dialog"; "cancel subscription" names a destructive control and is not one."""
+    head = low.lstrip(" '\"[(#.")
+    for w in _g("click_dismiss_words"):
+        if head.startswith(w) and (len(head) == len(w) or not head[len(w)].isalnum()):
+            rest = head[len(w):].lstrip(" -_'\"")
+            return not any(rest.startswith(d.split(" ", 1)[1]) for d in _g("click_words")
+                           if d.startswith(w + " "))
+    return False
 
 
 def _check_dialog(row: dict[str, Any], call: _Call) -> list[Finding]:
@@ -844,9 +858,9 @@ def _redis_args(call: _Call) -> list[Finding] | None:
 
 
 def _command_args(call: _Call) -> list[Finding] | None:
-    from blastwall.analyze.mcp_redis import is_redis_server
     from blastwall.analyze.mcp_cli import reads_generic_command
     from blastwall.analyze.mcp_gates import cli as gate_cli
+    from blastwall.analyze.mcp_redis import is_redis_server
     from blastwall.analyze.mcp_terminal import typed_lines
 
     if is_redis_server(call.server_words):

@@ -522,6 +522,8 @@ def _statement(statement: str, scope: Scope) -> list[Finding]:
         return found
     if name in ps["overwrite"]:
         return _overwrite(ws[1:], name, scope, segments[-1])
+    if name == "expand-archive":
+        return _expand_archive(ws[1:], scope)
     if name in ps["sql"]:
         return _sql(ws[1:], ps["sql"][name], name, scope, segments[-1])
     if is_cmdlet(ws[0].lstrip("&")):
@@ -554,7 +556,7 @@ def _native(statement: str, scope: Scope) -> list[Finding]:
     return [f for f in analyze_command(statement, scope, posix=True) if not f.rule_id.startswith("shell.parse")]
 
 
-_VALUED = frozenset({"path", "literalpath", "filter", "include", "exclude", "credential", "stream", "depth",
+_VALUED = frozenset({"path", "literalpath", "destinationpath", "filter", "include", "exclude", "credential", "stream", "depth",
                      "attributes", "erroraction", "warningaction", "informationaction", "progressaction",
                      "errorvariable", "warningvariable", "informationvariable", "outvariable", "outbuffer",
                      "pipelinevariable"})
@@ -620,6 +622,18 @@ def _remove_item(args: list[str], producers: list[str], scope: Scope, source: st
         return [unknown("shell.windows:pipeline", "Remove-Item removes what its pipeline gives it, which blastwall "
                         "cannot work out; a human must check it", source)]
     return _posix_command(listed, scope)
+
+
+def _expand_archive(args: list[str], scope: Scope) -> list[Finding]:
+    """Expand-Archive -Force replaces the files already in its destination (`unzip -o ARCHIVE -d
+    DEST`; the current folder when no destination is named); without -Force it stops at the first
+    file that exists."""
+    named, positionals = _bound("expand-archive", args)
+    if "force" not in named or named["force"].lower() == "$false":
+        return []
+    archive = named.get("path") or named.get("literalpath") or (positionals[0] if positionals else "archive.zip")
+    dest = named.get("destinationpath") or (positionals[1] if len(positionals) > 1 else ".")
+    return _posix_command(["unzip", "-o", posix_path(archive), "-d", posix_path(dest)], scope)
 
 
 def _overwrite(args: list[str], name: str, scope: Scope, source: str) -> list[Finding]:

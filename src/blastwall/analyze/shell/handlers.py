@@ -1168,7 +1168,7 @@ LAZY_MODULES: dict[str, str] = {
     **{n: "blastwall.analyze.shell.jq_scripts" for n in ("jq", "gojq", "jaq")},  # package scripts a filter sets
     **{n: "blastwall.analyze.shell.powershell" for n in ("pwsh", "pwsh.exe", "powershell", "powershell.exe", "cmd",
                                                                  "cmd.exe", "runas", "runas.exe", "wmic", "wmic.exe",
-                                                                 "schtasks", "schtasks.exe", "start")},
+                                                                 "schtasks", "schtasks.exe", "start", "sc", "sc.exe")},
     **{n: "blastwall.analyze.shell.unread_code" for n in (  # rules/unread_code.toml, but mix (a task runner)
         "elixir", "iex", "erl", "escript", "groovy", "scala", "scala-cli", "amm", "kotlin", "kotlinc", "jshell",
         "clojure", "clj", "bb", "babashka", "racket", "guile", "sbcl", "ecl", "clisp", "ccl", "ccl64", "raku",

@@ -23,7 +23,7 @@ from blastwall.analyze.shell.windows import names_parameter
 
 NAMES = ["pwsh", "pwsh.exe", "powershell", "powershell.exe"]
 CMD_NAMES = ["cmd", "cmd.exe"]
-RUNNER_NAMES = ["runas", "runas.exe", "wmic", "wmic.exe", "schtasks", "schtasks.exe", "start"]
+RUNNER_NAMES = ["runas", "runas.exe", "wmic", "wmic.exe", "schtasks", "schtasks.exe", "start", "sc", "sc.exe"]
 COMMAND = "-command"
 ENCODED = ("-encodedcommand", "-ec", "-e", "-en", "-enc")  # -e: both PowerShells take it as -EncodedCommand
 FILE = "-file"

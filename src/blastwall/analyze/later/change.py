@@ -45,6 +45,7 @@ EXTRACTORS: dict[str, tuple[str, str]] = {
     "npm": ("scripts", "npm_steps"),
     "cron": ("scripts", "cron_steps"),
     "systemd": ("scripts", "systemd_steps"),
+    "logrotate": ("logrotate", "logrotate_steps"),
     "procfile": ("scripts", "procfile_steps"),
     "ci": ("yamlfiles", "ci_steps"),
     "kubernetes": ("yamlfiles", "k8s_steps"),

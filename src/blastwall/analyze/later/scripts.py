@@ -115,13 +115,16 @@ def npm_steps(text: str, kind: Kind, path: str, fragment: bool) -> list[Step]:
         data = json.loads(text)
     except ValueError:
         data = None
+    key = kind.keys[0] if kind.keys else "scripts"  # deno.json: "tasks"
     if isinstance(data, dict):
-        scripts = data.get("scripts")
+        scripts = data.get(key)
         if not isinstance(scripts, dict):
             return []
-        base = max(0, text.find('"scripts"'))
+        base = max(0, text.find(f'"{key}"'))
         out = []
         for name, command in scripts.items():
+            if isinstance(command, dict):
+                command = command.get("command")  # deno's {"command": ..., "description": ...}
             if not isinstance(command, str):
                 continue
             pos = text.find(json.dumps(name), base)

@@ -144,6 +144,10 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
         from blastwall.analyze.shell.build_files import build_file_findings
 
         out.extend(build_file_findings(name, argv, scope, cmd.source) or [])
+    if name in _fed_programs():  # `systemctl edit --stdin U <<EOF`, `supervisorctl -c <(...)`: the file's commands
+        from blastwall.analyze.shell.fed_configs import fed_config_findings
+
+        out.extend(fed_config_findings(name, argv, cmd, scope))
     if name in _PACKAGE_MANAGERS:  # `npm install`: the root package.json's lifecycle scripts run
         from blastwall.analyze.shell.install_scripts import install_script_findings
 
@@ -303,6 +307,14 @@ def _copied_later() -> Callable[[str, list[Word], Scope, str], list[Finding]]:
     from blastwall.analyze.shell.later_copies import copied_later
 
     return copied_later
+
+
+@functools.cache
+def _fed_programs() -> frozenset[str]:
+    """Programs told which configuration to read, whose commands are judged (rules/fed_configs.toml)."""
+    from blastwall.analyze.shell.fed_configs import fed_programs
+
+    return fed_programs()
 
 
 @functools.cache

@@ -39,6 +39,13 @@ def later_writes(cmd: SimpleCommand, scope: Scope) -> list[Finding]:
             else target
         if append:
             out.extend(_grant_append(path, name or "the command", cmd.source))
+        readings = _echo_readings(cmd) if content is None and name == "echo" else ()
+        if readings:  # `echo '\timing on' >> ~/.psqlrc`: bash prints it as written, zsh decodes `\t`: judge both
+            from blastwall.analyze.later.written import written_findings
+
+            seen = {f.rule_id: f for text in readings for f in written_findings(path, text, scope, append=append)}
+            out.extend(seen.values())
+            continue
         if content is None:  # `curl URL >> ~/.profile`: a file that runs later gets text no one has read
             from blastwall.analyze.shell.later_copies import unread_text
 
@@ -50,6 +57,18 @@ def later_writes(cmd: SimpleCommand, scope: Scope) -> list[Finding]:
             continue
         out.extend(written_findings(path, content, scope, append=append))
     return out
+
+
+def _echo_readings(cmd: SimpleCommand) -> tuple[str, ...]:
+    """The two texts an `echo` of literal words may print when shells disagree on its escapes (bash's
+    echo prints `\\t` as written, zsh's and dash's decode it); () when a word is made at run time."""
+    from blastwall.analyze.shell.echoprint import echo
+
+    if cmd.stdin_from is not None or any(w.dynamic for w in cmd.argv[1:]):
+        return ()
+    args = [w.text for w in cmd.argv[1:]]
+    texts = (echo(args, interpret=False), echo(args, interpret=True))
+    return tuple(t for t in texts if t is not None) if all(t is not None for t in texts) else ()
 
 
 def _read_target(word: Word, append: bool) -> bool:

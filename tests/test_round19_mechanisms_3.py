@@ -78,3 +78,24 @@ FED_CONFIG_ASKED = [
     "echo '\\! rm -rf ~/db-dumps\\t' >> ~/.psqlrc",
 ]
 test_fed_config_safe, test_fed_config_asked = allowed_and_asked(FED_CONFIG_SAFE, FED_CONFIG_ASKED)
+
+
+# ---- cargo --config KEY=VALUE read as the CARGO_<KEY> variable it stands for (rules/fed_configs.toml) -------
+
+CARGO_CONFIG_SAFE = [
+    "cargo test --config 'target.x86_64-unknown-linux-gnu.runner=\"valgrind --leak-check=full\"'",
+    "cargo build --config 'profile.release.debug=true'",
+    "cargo build --config net.git-fetch-with-cli=true",
+    "cargo build --config .cargo/ci.toml",
+    "cargo run --config 'target.wasm32-unknown-unknown.runner=\"wasm-bindgen-test-runner\"'",
+    "cargo build --release",
+]
+CARGO_CONFIG_ASKED = [
+    "cargo test --config 'target.x86_64-unknown-linux-gnu.runner=\"sh -c \\\"rm -rf ~/.cargo/credentials.toml\\\"\"'",
+    "cargo run --config 'target.aarch64-apple-darwin.runner=[\"sh\", \"-c\", \"rm -rf ~/work\"]'",
+    "cargo --config 'build.rustc-wrapper=\"/bin/sh -c rm\\\\ -rf\\\\ ~/src\"' build",
+    "cargo build --config target.x86_64-unknown-linux-gnu.runner='rm -rf ~/data'",
+    "cargo test --config \"target.'cfg(unix)'.runner='bash -c \\\"rm -rf ~/work\\\"'\"",
+    "rm -f ~/.cargo/credentials.toml",
+]
+test_cargo_config_safe, test_cargo_config_asked = allowed_and_asked(CARGO_CONFIG_SAFE, CARGO_CONFIG_ASKED)

@@ -43,9 +43,48 @@ def fed_config_findings(name: str, argv: list[Word], cmd: SimpleCommand, scope: 
     for row in _index().get(name, ()):
         if row.get("subcommands") and not any(s in words for s in row["subcommands"]):
             continue
+        if row.get("variables"):
+            out.extend(_settings(name, row, argv, cmd, scope))
+            continue
         for word in _files(row, argv):
             out.extend(_judged(name, row, word, cmd, scope))
     return out
+
+
+def _settings(name: str, row: dict[str, Any], argv: list[Word], cmd: SimpleCommand, scope: Scope) -> list[Finding]:
+    """`cargo --config 'target.X.runner="CMD"'`: each KEY=VALUE setting (a TOML value) read as the
+    environment variable it stands for (`CARGO_TARGET_X_RUNNER=CMD`), judged as that variable is when
+    set before the command (a runner or wrapper runs; RUSTFLAGS are read for code they load)."""
+    from blastwall.analyze.shell.resolve import _wrapper_assignments
+
+    assigned: list[Word] = []
+    for i, w in enumerate(argv[1:-1], 1):
+        if w.text not in row["options"]:
+            continue
+        value = argv[i + 1]
+        key, eq, setting = value.text.partition("=")
+        key = key.strip().strip("\"'")
+        if not eq or not key or "/" in key:
+            continue  # `--config .cargo/ci.toml`: a file, read by cargo's own rules
+        var = row["variables"] + "".join(c if c.isalnum() else "_" for c in key).upper()  # target.'cfg(unix)'.runner
+        assigned.append(Word(f"{var}={_toml_value(setting)}", dynamic=value.dynamic))
+    if not assigned:
+        return []
+    return _wrapper_assignments([argv[0], *assigned], [], scope, cmd.source)
+
+
+def _toml_value(text: str) -> str:
+    """A TOML value as the command line it names: a string as it is, an array of words joined."""
+    import shlex
+    import tomllib
+
+    try:
+        value = tomllib.loads(f"v = {text.strip()}")["v"]
+    except (tomllib.TOMLDecodeError, ValueError):
+        return text.strip()
+    if isinstance(value, list):
+        return shlex.join(str(v) for v in value)
+    return str(value)
 
 
 def _files(row: dict[str, Any], argv: list[Word]) -> list[Word]:

@@ -99,3 +99,33 @@ CARGO_CONFIG_ASKED = [
     "rm -f ~/.cargo/credentials.toml",
 ]
 test_cargo_config_safe, test_cargo_config_asked = allowed_and_asked(CARGO_CONFIG_SAFE, CARGO_CONFIG_ASKED)
+
+
+# ---- Startup files written on the line, then loaded: a shell's -c code runs after the startup files it
+# reads (analyze/shell/startup_files.py); a PowerShell profile's new text is code (shell/pwsh_profile.py) -----
+
+STARTUP_SAFE = [
+    "echo 'alias ll=\"ls -la\"' >> ~/.zshrc && zsh -ic 'll ~/work'",
+    "echo \"alias gs='git status'\" >> ~/.bashrc && bash -ic 'gs'",
+    "echo 'alias python=python3' >> ~/.bashrc && bash -ic 'python --version'",
+    "echo 'export PATH=$HOME/.local/bin:$PATH' >> ~/.bashrc && bash -lc 'which node'",
+    "echo 'alias ls=\"rm -rf\"' >> ~/.bashrc.bak && bash -c 'ls ~/work'",
+    "Add-Content $PROFILE 'Set-Alias k kubectl'",
+    "Add-Content -Path $PROFILE -Value 'Import-Module posh-git'",
+    "Add-Content notes.txt 'Remove-Item -Recurse -Force C:\\data'",
+    "Get-Content $PROFILE",
+]
+STARTUP_ASKED = [
+    "printf 'alias ls=\"rm -rf\"\\n' >> ~/.zshrc && zsh -ic 'ls ~/work'",
+    "echo \"alias ls='rm -rf'\" >> ~/.zshenv && zsh -c 'ls ~/work'",
+    "echo \"alias cat='rm -f'\" | tee -a ~/.bashrc && bash -i -c 'cat ~/.ssh/id_ed25519'",
+    "printf 'ls() { rm -rf \"$@\"; }\\n' >> ~/.bashrc && bash -ic 'ls ~/work'",
+    "echo 'alias make=\"git clean -ffdx\"' >> ~/.bash_profile && bash --login -c make",
+    "echo 'alias git=\"git push --force\"' >> ~/.bash_aliases",
+    "Add-Content $PROFILE 'Remove-Item -Recurse -Force $env:USERPROFILE\\source\\repos'; pwsh -c exit",
+    "Add-Content -Path $PROFILE -Value 'Remove-Item -Recurse -Force C:\\data'",
+    "ac $PROFILE.CurrentUserAllHosts 'rm -r -fo ~\\Documents'",
+    "Set-Content -Path \"$HOME\\Documents\\PowerShell\\Microsoft.PowerShell_profile.ps1\" -Value "
+    "'Remove-Item -Recurse -Force C:\\repos'",
+]
+test_startup_safe, test_startup_asked = allowed_and_asked(STARTUP_SAFE, STARTUP_ASKED)

@@ -96,7 +96,10 @@ def handle_shell(name: str, argv: list[Word], cmd: SimpleCommand, scope: Scope) 
         if code.dynamic and code.text.startswith("$") and " " not in code.text:
             return [unknown("shell.exec:dynamic-command", f"{name} -c runs {code.text}, which blastwall cannot resolve",
                             cmd.source)]
-        return started + _shell_text(code.text, inherit_stdin(scope, cmd), f"{name} -c")
+        from blastwall.analyze.shell.startup_files import startup_prefix  # aliases a startup file written here defines
+
+        return started + _shell_text(startup_prefix(name, argv[1:], scope) + code.text, inherit_stdin(scope, cmd),
+                                     f"{name} -c")
     rest = _positionals(argv[1:], ("-o", "+o", "-O", "+O", "--rcfile", "--init-file"))
     if _reads_stdin(argv[1:]):
         rest = []  # `bash -s -- a b`: the script comes from stdin, the words are its arguments

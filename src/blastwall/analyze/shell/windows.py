@@ -521,6 +521,12 @@ def _statement(statement: str, scope: Scope) -> list[Finding]:
         if name in ("rm", "rmdir"):  # bash's own programs too: a line bash runs reads them as bash does
             found += _native(segments[-1], scope)
         return found
+    if name in ps["profile_writers"]:  # Add-Content $PROFILE 'CODE': CODE runs when PowerShell starts
+        from blastwall.analyze.shell.pwsh_profile import profile_code
+
+        started = profile_code(ws[1:], scope, segments[-1], ps)
+        if started is not None:
+            return started + (_overwrite(ws[1:], name, scope, segments[-1]) if name in ps["overwrite"] else [])
     if name in ps["overwrite"]:
         return _overwrite(ws[1:], name, scope, segments[-1])
     if name == "expand-archive":

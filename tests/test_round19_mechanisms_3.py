@@ -129,3 +129,24 @@ STARTUP_ASKED = [
     "'Remove-Item -Recurse -Force C:\\repos'",
 ]
 test_startup_safe, test_startup_asked = allowed_and_asked(STARTUP_SAFE, STARTUP_ASKED)
+
+
+# ---- nox's session.run(*words): the command's words spread out as arguments (rules/code.toml spread_argv) ------
+
+_NOX = "printf 'import nox\\n@nox.session\\ndef s(session):\\n    {}\\n' > noxfile.py && nox -s s"
+NOX_SAFE = [
+    _NOX.format('session.run(\"pytest\", \"-q\")'),
+    _NOX.format('session.run(\"pytest\", *session.posargs)'),
+    _NOX.format('session.install(\"-e\", \".\")'),
+    _NOX.format('session.run(\"ruff\", \"check\", \".\")'),
+    _NOX.format('session.run_always(\"pip\", \"install\", \"-U\", \"pip\")'),
+    "python3 -c 'import os; os.execlp(\"ls\", \"ls\", \"-la\")'",
+]
+NOX_ASKED = [
+    _NOX.format('session.run(\"rm\",\"-rf\",\"data\",external=True)'),
+    _NOX.format('session.run_always(\"git\", \"clean\", \"-ffdx\", external=True)'),
+    _NOX.format('session.run(\"rm\", \"-rf\", session.posargs[0])'),
+    _NOX.format('session.run_install(\"sh\", \"-c\", \"rm -rf ~/data\")'),
+    _NOX.format('session.run(\"dropdb\", \"app\", external=True)'),
+]
+test_nox_safe, test_nox_asked = allowed_and_asked(NOX_SAFE, NOX_ASKED)

@@ -280,6 +280,9 @@ def _python(code: str, scope: Scope) -> list[Finding]:
                 spread = spread[:-1]  # the environment
             text, argv = None, _const_argv(ast.List(elts=spread, ctx=ast.Load())) if spread else None
             first = spread[0] if spread else first
+        if name in t["spread_argv"] and call.args:  # session.run("rm", "-rf", "data", external=True): the words
+            words = [_const_str(a) for a in call.args]  # a value known at run time (*session.posargs) is a variable
+            text, argv = " ".join(shlex.quote(w) if w is not None else '"$ARG"' for w in words), None
         if text is not None:
             out.extend(run(text, "python", scope))
         elif argv is not None:

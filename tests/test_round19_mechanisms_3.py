@@ -150,3 +150,30 @@ NOX_ASKED = [
     _NOX.format('session.run(\"dropdb\", \"app\", external=True)'),
 ]
 test_nox_safe, test_nox_asked = allowed_and_asked(NOX_SAFE, NOX_ASKED)
+
+
+# ---- jekyll empties its destination: -d/--destination, or destination: in _config.yml or the --config files
+# (rules/shell_overwriters.toml shell.jekyll:destination-outside, rules/fed_configs.toml keys) ---------------
+
+JEKYLL_SAFE = [
+    "printf 'destination: _site\\n' > _config.yml && bundle exec jekyll build",
+    "printf 'destination: public\\n' > _config.yml && jekyll build",
+    "printf 'destination: ../\\n' > _config.yml && bundle exec jekyll build -d _site",
+    "printf 'title: My blog\\n' > _config.yml && jekyll build",
+    "bundle exec jekyll build",
+    "bundle exec jekyll build -d /tmp/site",
+    "jekyll build -d public",
+    "jekyll new myblog",
+    "bundle exec jekyll serve --livereload",
+]
+JEKYLL_ASKED = [
+    "printf 'destination: ../\\n' > _config.yml && bundle exec jekyll build",
+    "printf 'title: x\\ndestination: ~/\\n' > _config.yml && jekyll build",
+    "echo 'destination: /var/www' >> _config.yml && jekyll b",
+    "printf 'destination: .\\n' > _config.prod.yml && bundle exec jekyll build --config _config.yml,_config.prod.yml",
+    "printf 'destination: \"..\"  # up\\n' > _config.yml && jekyll serve",
+    "bundle exec jekyll build -d ..",
+    "jekyll build --destination ~/",
+    "jekyll serve -d /",
+]
+test_jekyll_safe, test_jekyll_asked = allowed_and_asked(JEKYLL_SAFE, JEKYLL_ASKED)

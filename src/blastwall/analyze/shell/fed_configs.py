@@ -15,6 +15,7 @@ known asks; a named file that cannot be read is left to the program's other rule
 from __future__ import annotations
 
 import functools
+import shlex
 from typing import Any
 
 from blastwall.analyze.base import Scope, unknown
@@ -46,6 +47,9 @@ def fed_config_findings(name: str, argv: list[Word], cmd: SimpleCommand, scope: 
         if row.get("variables"):
             out.extend(_settings(name, row, argv, cmd, scope))
             continue
+        if row.get("keys"):
+            out.extend(_keyed_options(name, row, argv, scope))
+            continue
         for word in _files(row, argv):
             out.extend(_judged(name, row, word, cmd, scope))
     return out
@@ -73,9 +77,40 @@ def _settings(name: str, row: dict[str, Any], argv: list[Word], cmd: SimpleComma
     return _wrapper_assignments([argv[0], *assigned], [], scope, cmd.source)
 
 
+def _keyed_options(name: str, row: dict[str, Any], argv: list[Word], scope: Scope) -> list[Finding]:
+    """`printf 'destination: ../' > _config.yml && jekyll build`: a top-level key of the program's
+    configuration (`config_options` FILE, a comma list, or its default files) that stands for an
+    option (`keys`), judged as `line OPTION VALUE` when the line does not give the option itself."""
+    from blastwall import rx
+    from blastwall.analyze.shell.scripts import pieces_written, script_text
+
+    words = [w.text for w in argv[1:]]
+    given = {k for k, spellings in row["keys"].items() for o in spellings for w in words if w == o or w.startswith(o + "=")}
+    files: list[str] = []
+    for i, w in enumerate(words[:-1]):
+        if w in row.get("config_options", ()):
+            files += [f for f in words[i + 1].split(",") if f]
+    out: list[Finding] = []
+    for path in files or row.get("config_files", []):
+        text = script_text(path, scope).text
+        if text is None:  # `>> _config.yml` onto a file not read here: what the line adds
+            text = "".join(p for p in pieces_written(path, scope) or () if p)
+        for key, spellings in row["keys"].items():
+            if key in given:
+                continue
+            found = list(rx.finditer(rf"(?m)^{key}[ \t]*:[ \t]*(?P<v>[^\n#]*)", text))  # the last one holds
+            value = found[-1].group("v").strip().strip("\"'") if found else ""
+            option = spellings[0]
+            if value:
+                from blastwall.analyze.shell import analyze_command
+
+                out.extend(analyze_command(f"{row['line']} {option} {shlex.quote(value)}",
+                                           scope.deeper(f"{name} ({key} in {path})")))
+    return out
+
+
 def _toml_value(text: str) -> str:
     """A TOML value as the command line it names: a string as it is, an array of words joined."""
-    import shlex
     import tomllib
 
     try:

@@ -177,3 +177,29 @@ JEKYLL_ASKED = [
     "jekyll serve -d /",
 ]
 test_jekyll_safe, test_jekyll_asked = allowed_and_asked(JEKYLL_SAFE, JEKYLL_ASKED)
+
+
+# ---- Test runners given a production database (rules/shell_test_targets.toml) ---------------------------------
+
+TEST_TARGET_SAFE = [
+    "DATABASE_URL=$TEST_DATABASE_URL npx vitest run --config vitest.integration.ts",
+    "DATABASE_URL=postgres://localhost:5432/app_test npx vitest run",
+    "DATABASE_URL=postgres://localhost/products_test pytest",
+    "DATABASE_URL=$DATABASE_URL_TEST npx jest",
+    "npx vitest run",
+    "NODE_ENV=test npx jest --coverage",
+    "pytest -q",
+    "PRODUCT_API_URL=http://localhost:8080 npx vitest run",
+]
+TEST_TARGET_ASKED = [
+    "DATABASE_URL=$PROD_DATABASE_URL npx vitest run --config vitest.integration.ts",
+    "DATABASE_URL=$PRODUCTION_DATABASE_URL npx jest --runInBand",
+    "export DATABASE_URL=$PROD_DB_URL && npx vitest run",
+    "DATABASE_URL=\"$DATABASE_URL_PROD\" pytest tests/integration",
+    "DATABASE_URL=${PROD_DATABASE_URL} pytest",
+    "DATABASE_URL=postgres://app@db.prod.internal/app bundle exec rspec",
+    "PGHOST=prod-db.example.com pytest -q",
+    "env DATABASE_URL=$PROD_DATABASE_URL npx playwright test",
+    "MONGODB_URI=$PROD_MONGODB_URI npx mocha test/integration",
+]
+test_test_target_safe, test_test_target_asked = allowed_and_asked(TEST_TARGET_SAFE, TEST_TARGET_ASKED)

@@ -12,14 +12,21 @@ here. Each round runs, interleaved so the machine's other load hits them alike:
   `blastwall.batch.run_batch` with N worker processes (1 = in process, 2 = both cores).
   Printed: the whole process's wall time (start-up included), the lines/s of `run_batch`
   itself (loading the analyzers once plus checking every line), and the CPU time per line of
-  the parent and its workers together (which the machine's other load does not change);
+  the parent and its workers together (which the machine's other load changes less); with 1
+  worker, also the CPU time per line of checking the same lines again in that warm process, alone
+  and then in it and a fork of it at once (the warm daemon's baseline: two processes checking at
+  once on two cores each pay more a line than one alone, by ~5% on a quiet machine and by much
+  more when other work keeps the cores busy; the daemon's own work is what it adds to that);
 - cli:       `blastwall check --batch -` as the scorer runs it, when the command works, three ways:
   with no daemon (`BLASTWALL_DAEMON=off`: the process loads everything first); through a warm
   daemon (the default once a hook or a batch started one; this script starts its own, in a
   private runtime folder, and stops it at the end), which has checked these lines in earlier
   rounds; and as the first batch of a daemon started for it (lines it has never seen: nothing of
   them is in its per-process caches). Through a daemon, also the CPU time of the daemon's
-  processes per line (Linux: /proc), which the machine's other load changes little.
+  processes per line (Linux: /proc), split into its parent (which relays the piece and its
+  answer), the batch worker (which checks a share itself) and the worker's checkers. A round in
+  which the daemon restarted or stopped (blastwall's own files changed under it: the client then
+  checked the batch in-process) is left out and counted.
 
 `--repeat N` feeds the corpora N times over (a longer batch spreads the start-up). Figures are
 the median and the best of the rounds.
@@ -56,7 +63,24 @@ n = run_batch(lines, out, policy, workers=int(sys.argv[2]))
 t2 = time.perf_counter()
 kids = resource.getrusage(resource.RUSAGE_CHILDREN)
 cpu = time.process_time() - c0 + kids.ru_utime + kids.ru_stime
-print(json.dumps({"n": n, "import_s": t1 - t0, "batch_s": t2 - t1, "cpu_s": cpu,
+again = pair = None
+if sys.argv[2] == "1":  # the same lines again in this warm process, alone and with a twin at once
+    import os
+    c1 = time.process_time()
+    run_batch(lines, io.StringIO(), policy, workers=1)
+    again = time.process_time() - c1
+    r, w = os.pipe()
+    pid = os.fork()
+    c1 = time.process_time()
+    run_batch(lines, io.StringIO(), policy, workers=1)
+    mine = time.process_time() - c1
+    if pid == 0:
+        os.write(w, repr(mine).encode())
+        os._exit(0)
+    os.waitpid(pid, 0)
+    pair = (mine + float(os.read(r, 64))) / 2
+print(json.dumps({"n": n, "import_s": t1 - t0, "batch_s": t2 - t1, "cpu_s": cpu, "again_cpu_s": again,
+                  "pair_cpu_s": pair,
                   "decisions": [json.loads(x)["decision"] for x in out.getvalue().splitlines()]}))
 """
 
@@ -109,12 +133,21 @@ def daemon_env() -> dict[str, str] | None:
 def tree_cpu(root: int) -> float | None:
     """CPU seconds of process `root` and its descendants, the exited ones it reaped included
     (Linux /proc; None elsewhere)."""
+    split = cpu_split(root)
+    return None if split is None else sum(split)
+
+
+def cpu_split(root: int) -> tuple[float, float, float] | None:
+    """CPU seconds of process `root` itself, of its children and of their descendants (the daemon:
+    its parent, its workers, the checkers a batch worker forked); a process that exited counts
+    in the one that reaped it (Linux /proc; None elsewhere)."""
     try:
         names = os.listdir("/proc")
     except OSError:
         return None
     children: dict[int, list[int]] = {}
     own: dict[int, int] = {}
+    exited: set[int] = set()
     for name in names:
         if name.isdigit():
             try:
@@ -124,14 +157,19 @@ def tree_cpu(root: int) -> float | None:
                 continue
             children.setdefault(int(fields[1]), []).append(int(name))
             own[int(name)] = sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
+            if fields[0] == "Z":
+                exited.add(int(name))
     if root not in own:
         return None
-    total, stack = own[root], [root]
+    ticks = [own[root], 0, 0]
+    stack = [(pid, 1) for pid in children.get(root, [])]
     while stack:
-        for pid in children.get(stack.pop(), []):
-            total += own.get(pid, 0)
-            stack.append(pid)
-    return total / os.sysconf("SC_CLK_TCK")
+        pid, depth = stack.pop()
+        # an exited child not reaped yet counts where its time goes when it is: its parent
+        ticks[min(depth - 1 if pid in exited else depth, 2)] += own.get(pid, 0)
+        stack += [(kid, depth + 1) for kid in children.get(pid, [])]
+    hz = os.sysconf("SC_CLK_TCK")
+    return ticks[0] / hz, ticks[1] / hz, ticks[2] / hz
 
 
 def daemon_pid(env: dict[str, str]) -> int | None:
@@ -143,16 +181,21 @@ def daemon_pid(env: dict[str, str]) -> int | None:
         return None
 
 
-def run_daemon_cli(path: str, env: dict[str, str]) -> tuple[float, bytes, float | None] | None:
-    """`run_cli` through the daemon of `env`, with the CPU seconds its processes spent."""
+def run_daemon_cli(path: str, env: dict[str, str]) -> tuple[float, bytes, tuple[float, float, float] | None] | None:
+    """`run_cli` through the daemon of `env`, with the CPU seconds its processes spent (parent,
+    workers, checkers). The CPU is None when the same daemon is not running before and after (it
+    restarted or stopped, e.g. because blastwall's own files changed: the client then checked
+    the batch in-process, and that round says nothing about the daemon)."""
     pid = daemon_pid(env)
-    before = tree_cpu(pid) if pid else None
+    before = cpu_split(pid) if pid else None
     c = run_cli(path, env)
     if c is None:
         return None
     time.sleep(0.05)  # the worker's last accounting
-    after = tree_cpu(pid) if pid else None
-    return c[0], c[1], (after - before) if before is not None and after is not None else None
+    after = cpu_split(pid) if pid and daemon_pid(env) == pid else None
+    if before is None or after is None:
+        return c[0], c[1], None
+    return c[0], c[1], (after[0] - before[0], after[1] - before[1], after[2] - before[2])
 
 
 def stop_daemon(env: dict[str, str]) -> None:
@@ -186,11 +229,14 @@ def main() -> int:
     walls: dict[int, list[float]] = {w: [] for w in args.workers}
     batch: dict[int, list[float]] = {w: [] for w in args.workers}
     cpu: dict[int, list[float]] = {w: [] for w in args.workers}
+    again: dict[int, list[float]] = {w: [] for w in args.workers}
+    pair: list[float] = []
     cli: list[float] = []
     warm: list[float] = []
-    warm_cpu: list[float] = []
+    warm_cpu: list[tuple[float, float, float]] = []
     first: list[float] = []
-    first_cpu: list[float] = []
+    first_cpu: list[tuple[float, float, float]] = []
+    missed = {"warm": 0, "first": 0}  # rounds the daemon did not answer (it restarted or stopped)
     outputs: set[bytes] = set()
     off = {**os.environ, "BLASTWALL_DAEMON": "off"}
     denv = daemon_env()
@@ -210,6 +256,9 @@ def main() -> int:
             walls[w].append(r["wall_s"])
             batch[w].append(r["batch_s"])
             cpu[w].append(r["cpu_s"])
+            if r["again_cpu_s"] is not None:
+                again[w].append(r["again_cpu_s"])
+                pair.append(r["pair_cpu_s"])
             decisions.setdefault(w, r["decisions"])
         c = run_cli(path, off)
         if c is not None:
@@ -218,19 +267,23 @@ def main() -> int:
         if denv is not None:
             d = run_daemon_cli(path, denv)
             if d is not None:
-                warm.append(d[0])
                 outputs.add(d[1])
                 if d[2] is not None:
+                    warm.append(d[0])
                     warm_cpu.append(d[2])
+                else:
+                    missed["warm"] += 1
         fresh = daemon_env()
         if fresh is not None:
             d = run_daemon_cli(path, fresh)
             stop_daemon(fresh)
             if d is not None:
-                first.append(d[0])
                 outputs.add(d[1])
                 if d[2] is not None:
+                    first.append(d[0])
                     first_cpu.append(d[2])
+                else:
+                    missed["first"] += 1
     n = len(lines)
     print(f"  {'json.loads only':28s} {fmt(n, json_s)}")
     print(f"  {'python -c pass':28s} {statistics.median(start_s) * 1000:7.1f} ms median")
@@ -240,17 +293,27 @@ def main() -> int:
         per = statistics.median(cpu[w]) / n
         print(f"  {f'  CPU, {w} worker(s)':28s} {per * 1000:8.3f} ms a line = {1 / per:,.0f} lines per CPU-second "
               "(what each free core adds)")
+        if again[w]:
+            print(f"  {'  CPU, 1 worker, again':28s} {statistics.median(again[w]) / n * 1000:8.3f} ms a line "
+                  "(the same lines once more in that warm process)")
+            print(f"  {'  CPU, 2 at once, again':28s} {statistics.median(pair) / n * 1000:8.3f} ms a line "
+                  "(that process and a fork of it, both at once: the warm daemon's baseline)")
     if cli:
         print(f"  {'check --batch -, no daemon':28s} {fmt(n, cli)}")
     else:
         print("  blastwall check --batch -: not measured (no working `blastwall` command on PATH)")
-    for label, times, cpus in (("check --batch -, warm daemon", warm, warm_cpu),
-                               ("  first batch of a daemon", first, first_cpu)):
+    for label, times, cpus, key in (("check --batch -, warm daemon", warm, warm_cpu, "warm"),
+                                    ("  first batch of a daemon", first, first_cpu, "first")):
         if times:
             print(f"  {label:28s} {fmt(n, times)}")
         if cpus:
-            per = statistics.median(cpus) / n
-            print(f"  {'    CPU of the daemon':28s} {per * 1000:8.3f} ms a line")
+            per = statistics.median(sum(c) for c in cpus) / n
+            parts = [statistics.median(c[i] for c in cpus) / n * 1000 for i in range(3)]
+            print(f"  {'    CPU of the daemon':28s} {per * 1000:8.3f} ms a line (parent {parts[0]:.3f}, "
+                  f"batch worker {parts[1]:.3f}, its checkers {parts[2]:.3f})")
+        if missed[key]:
+            print(f"  {'':28s} {missed[key]} round(s) left out: the daemon restarted or stopped during them "
+                  "(blastwall's files changed?) and the client checked in-process")
     same = len({tuple(d) for d in decisions.values()}) == 1 and len(outputs) <= 1
     print(f"  decisions identical across worker counts and forms: {'yes' if same else 'NO'}")
     if denv is not None:

@@ -23,6 +23,7 @@ class Client(NamedTuple):
     positional_sql: int | None = None  # index of the positional holding SQL (sqlite3 DB SQL)
     dry_run: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())  # options that turn a dry run on, and off
     script_prefix: str = ""  # a positional with this prefix names a script file it runs (sqlplus `@f.sql`)
+    script_suffixes: tuple[str, ...] = ()  # a positional ending so is a script file it runs (mongosh `URI f.js`)
 
 
 def _dry_run(client: Client, args: list[Word]) -> bool:
@@ -58,10 +59,12 @@ CLIENTS: dict[str, Client] = {
                  dry_run=(("--dry_run", "-dry_run"), ("--nodry_run", "-nodry_run"))),
     "snowsql": Client("snowflake", ("-q", "--query"), ("-f", "--filename"), ("-a", "-u", "-d", "-s", "-w", "-r", "-c")),
     "usql": Client("postgres", ("-c", "--command"), ("-f", "--file"), ()),
+    # mongosh [URI] [FILE.js ...]: the files are scripts it runs, one after another
     "mongosh": Client("mongo", ("--eval",), ("-f", "--file"), ("--host", "--port", "-u", "--username", "-p", "--password",
-                                                                  "--authenticationDatabase")),
+                                                                  "--authenticationDatabase"),
+                      script_suffixes=(".js", ".mjs", ".cjs")),
     "mongo": Client("mongo", ("--eval",), (), ("--host", "--port", "-u", "--username", "-p", "--password",
-                                                 "--authenticationDatabase")),
+                                                 "--authenticationDatabase"), script_suffixes=(".js",)),
     # Oracle's SQL*Plus: `sqlplus [-s] user/pw@db [as sysdba] [@script.sql]`, else SQL on its input; the
     # connect string and `as sysdba` are no SQL.
     "sqlplus": Client("oracle", (), (), ("-m", "-markup", "-r", "-restrict", "-c", "-compatibility"), script_prefix="@"),
@@ -107,7 +110,7 @@ def _analyze(client: Client, text: str, scope: Scope, origin: str, *, stamped: b
 
 
 def _mysql_shell(text: str, scope: Scope) -> tuple[str, list[Finding]]:
-    """The SQL left and the findings of the shell commands mysql's `system`/`\!` run (mysql_client.py)."""
+    r"""The SQL left and the findings of the shell commands mysql's `system`/`\!` run (mysql_client.py)."""
     from blastwall.analyze.shell.mysql_client import split
 
     parts = split(text)
@@ -270,6 +273,8 @@ def handle_db_client(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sco
     out = _store_file(client, pos, scope) + out
     if client.script_prefix:
         found_code = _prefixed_scripts(client, name, pos, cmd, scope, out) or found_code
+    if client.script_suffixes:
+        found_code = _suffixed_scripts(client, name, pos, cmd, scope, out) or found_code
     init = _option_value(args, ("-init",)) if client.dialect in ("sqlite", "duckdb") else None
     if init is not None:  # sqlite3 -init FILE runs FILE's SQL and dot commands first
         from blastwall.analyze.shell.scripts import script_text
@@ -327,6 +332,23 @@ def _prefixed_scripts(client: Client, name: str, pos: list[Word], cmd: SimpleCom
         if text is None:
             out.append(unknown("shell.db:unreadable-script", f"{name} runs SQL from {path}, which blastwall cannot "
                                "read; a human must review it", cmd.source))
+        else:
+            out.extend(_analyze(client, text, scope, f"{name} {w.text}"))
+    return found
+
+
+def _suffixed_scripts(client: Client, name: str, pos: list[Word], cmd: SimpleCommand, scope: Scope,
+                      out: list[Finding]) -> bool:
+    """`mongosh "$URI" cleanup.js`: a positional script file is read (or asked about when it cannot be)."""
+    found = False
+    for w in pos:
+        if not w.text.lower().endswith(client.script_suffixes) or "://" in w.text:
+            continue
+        found = True
+        text = None if w.dynamic else _file_text(w.text, scope)
+        if text is None:
+            out.append(unknown("shell.db:unreadable-script", f"{name} runs the script {w.text}, which blastwall "
+                               "cannot read; a human must review it", cmd.source))
         else:
             out.extend(_analyze(client, text, scope, f"{name} {w.text}"))
     return found

@@ -59,8 +59,6 @@ def _settings(name: str, row: dict[str, Any], argv: list[Word], cmd: SimpleComma
     """`cargo --config 'target.X.runner="CMD"'`: each KEY=VALUE setting (a TOML value) read as the
     environment variable it stands for (`CARGO_TARGET_X_RUNNER=CMD`), judged as that variable is when
     set before the command (a runner or wrapper runs; RUSTFLAGS are read for code they load)."""
-    from blastwall.analyze.shell.resolve import _wrapper_assignments
-
     assigned: list[Word] = []
     for i, w in enumerate(argv[1:-1], 1):
         if w.text not in row["options"]:
@@ -74,6 +72,8 @@ def _settings(name: str, row: dict[str, Any], argv: list[Word], cmd: SimpleComma
         assigned.append(Word(f"{var}={_toml_value(setting)}", dynamic=value.dynamic))
     if not assigned:
         return []
+    from blastwall.analyze.shell.resolve import _wrapper_assignments  # only for a line that sets something
+
     return _wrapper_assignments([argv[0], *assigned], [], scope, cmd.source)
 
 

@@ -145,9 +145,7 @@ def analyze_simple(cmd: SimpleCommand, scope: Scope, *, with_redirects: bool = T
 
         out.extend(build_file_findings(name, argv, scope, cmd.source) or [])
     if name in _fed_programs():  # `systemctl edit --stdin U <<EOF`, `supervisorctl -c <(...)`: the file's commands
-        from blastwall.analyze.shell.fed_configs import fed_config_findings
-
-        out.extend(fed_config_findings(name, argv, cmd, scope))
+        out.extend(_fed_config_findings()(name, argv, cmd, scope))
     if name in _PACKAGE_MANAGERS:  # `npm install`: the root package.json's lifecycle scripts run
         from blastwall.analyze.shell.install_scripts import install_script_findings
 
@@ -300,6 +298,13 @@ def _copy_programs() -> frozenset[str]:
     from blastwall.analyze.shell.later_copies import copy_programs
 
     return copy_programs()
+
+
+@functools.cache
+def _fed_config_findings() -> Callable[[str, list[Word], SimpleCommand, Scope], list[Finding]]:
+    from blastwall.analyze.shell.fed_configs import fed_config_findings
+
+    return fed_config_findings
 
 
 @functools.cache

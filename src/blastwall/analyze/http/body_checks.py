@@ -43,6 +43,19 @@ def route53_changes(ctx: CheckContext) -> list[Finding] | None:
     return [ctx.make(detail=f"{' and '.join(risky)} of records")] if risky else []
 
 
+def _json_body(ctx: CheckContext) -> object:
+    """The request's body, JSON text decoded (None when it is not JSON)."""
+    import json
+
+    body = ctx.req.body
+    if isinstance(body, str):
+        try:
+            return json.loads(body)
+        except ValueError:
+            return None
+    return body
+
+
 # Data API actions that only read or add documents
 _MONGO_ADDS = frozenset({"find", "findone", "insertone", "insertmany"})
 
@@ -61,12 +74,7 @@ def mongo_data_api(ctx: CheckContext) -> list[Finding] | None:
         return []
     method = load_table("mcp")["generic"]["mongo_tools"].get(key)
     assert ctx.make is not None
-    body = ctx.req.body
-    if isinstance(body, str):
-        try:
-            body = json.loads(body)
-        except ValueError:
-            body = None
+    body = _json_body(ctx)
     if method is None or not isinstance(body, dict):
         return [ctx.make()] if method is None else [ctx.make(detail="blastwall cannot read its body")]
     collection = body.get("collection") if isinstance(body.get("collection"), str) else "collection"
@@ -88,15 +96,9 @@ _CI_FOLDERS = (".github/workflows/", ".github/actions/")
 def github_contents_write(ctx: CheckContext) -> list[Finding] | None:
     """`PUT /repos/O/R/contents/PATH`: a body naming the `sha` of the blob it replaces overwrites
     that file; a workflow or action file changes what CI runs even when it is new."""
-    import json
     from urllib.parse import unquote
 
-    body = ctx.req.body
-    if isinstance(body, str):
-        try:
-            body = json.loads(body)
-        except ValueError:
-            body = None
+    body = _json_body(ctx)
     path = unquote(ctx.captures.get("file", "")).lstrip("/").lower()
     assert ctx.make is not None
     if path.startswith(_CI_FOLDERS):
@@ -112,16 +114,10 @@ def github_dispatch(ctx: CheckContext) -> list[Finding] | None:
     """`POST /repos/O/R/dispatches` and `.../actions/workflows/W/dispatches`: a workflow runs steps
     blastwall does not see; what its event type, name and inputs say is read by the verb model, as
     `gh workflow run` is (shell/workflow_dispatch.py)."""
-    import json
 
     from blastwall.analyze.verbs import read_words
 
-    body = ctx.req.body
-    if isinstance(body, str):
-        try:
-            body = json.loads(body)
-        except ValueError:
-            body = None
+    body = _json_body(ctx)
     said: list[str] = [ctx.captures.get("workflow", "").removesuffix(".yml").removesuffix(".yaml")]
     if isinstance(body, dict):
         said.append(str(body.get("event_type") or ""))

@@ -271,10 +271,8 @@ def handle_db_client(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sco
     if client.dialect == "bigquery" and pos and pos[0].text != "query" and not out:
         return None  # bq rm, bq load, bq cp...: the rule tables (shell_cloud.toml)
     out = _store_file(client, pos, scope) + out
-    if client.script_prefix:
-        found_code = _prefixed_scripts(client, name, pos, cmd, scope, out) or found_code
-    if client.script_suffixes:
-        found_code = _suffixed_scripts(client, name, pos, cmd, scope, out) or found_code
+    if client.script_prefix or client.script_suffixes:
+        found_code = _script_files(client, name, pos, cmd, scope, out) or found_code
     init = _option_value(args, ("-init",)) if client.dialect in ("sqlite", "duckdb") else None
     if init is not None:  # sqlite3 -init FILE runs FILE's SQL and dot commands first
         from blastwall.analyze.shell.scripts import script_text
@@ -317,38 +315,27 @@ def handle_db_client(name: str, argv: list[Word], cmd: SimpleCommand, scope: Sco
     return out
 
 
-def _prefixed_scripts(client: Client, name: str, pos: list[Word], cmd: SimpleCommand, scope: Scope,
-                      out: list[Finding]) -> bool:
-    """`sqlplus user/pw@db @drop_all.sql`: the script file is read (or asked about when it cannot be)."""
+def _script_files(client: Client, name: str, pos: list[Word], cmd: SimpleCommand, scope: Scope,
+                  out: list[Finding]) -> bool:
+    """Positional script files the client runs (`sqlplus user/pw@db @drop_all.sql`: `script_prefix`;
+    `mongosh "$URI" cleanup.js`: `script_suffixes`): each is read, or asked about when it cannot be.
+    Returns whether there was one."""
     found = False
     for w in pos:
-        if not w.text.startswith(client.script_prefix) or len(w.text) <= len(client.script_prefix):
+        if client.script_prefix and w.text.startswith(client.script_prefix) and \
+                len(w.text) > len(client.script_prefix):
+            path = w.text.lstrip(client.script_prefix)
+        elif client.script_suffixes and w.text.lower().endswith(client.script_suffixes) and "://" not in w.text:
+            path = w.text
+        else:
             continue
         found = True
-        path = w.text.lstrip(client.script_prefix)
         text = None if w.dynamic else _file_text(path, scope)
-        if text is None and not w.dynamic and "." not in path.rsplit("/", 1)[-1]:
+        if text is None and not w.dynamic and client.script_prefix and "." not in path.rsplit("/", 1)[-1]:
             text = _file_text(path + ".sql", scope)  # SQL*Plus adds .sql to a name without one
         if text is None:
-            out.append(unknown("shell.db:unreadable-script", f"{name} runs SQL from {path}, which blastwall cannot "
+            out.append(unknown("shell.db:unreadable-script", f"{name} runs the script {path}, which blastwall cannot "
                                "read; a human must review it", cmd.source))
-        else:
-            out.extend(_analyze(client, text, scope, f"{name} {w.text}"))
-    return found
-
-
-def _suffixed_scripts(client: Client, name: str, pos: list[Word], cmd: SimpleCommand, scope: Scope,
-                      out: list[Finding]) -> bool:
-    """`mongosh "$URI" cleanup.js`: a positional script file is read (or asked about when it cannot be)."""
-    found = False
-    for w in pos:
-        if not w.text.lower().endswith(client.script_suffixes) or "://" in w.text:
-            continue
-        found = True
-        text = None if w.dynamic else _file_text(w.text, scope)
-        if text is None:
-            out.append(unknown("shell.db:unreadable-script", f"{name} runs the script {w.text}, which blastwall "
-                               "cannot read; a human must review it", cmd.source))
         else:
             out.extend(_analyze(client, text, scope, f"{name} {w.text}"))
     return found
